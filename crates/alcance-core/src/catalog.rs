@@ -1,0 +1,242 @@
+//! The metric catalog: every metric Alcance stores, by one platform-neutral key, with its
+//! unit, meaning and the source field on each platform that serves it.
+//!
+//! Exports, the UI and reports use only these keys. Platform clients map their wire fields
+//! to keys with [`from_source`]; a field that maps to no key is recorded as a data gap, not
+//! stored under an invented name.
+
+use crate::platform::Platform;
+use serde::Serialize;
+
+/// The unit of a metric value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// A whole count of accounts, posts, actions or views.
+    Count,
+    /// A duration in seconds (platform milliseconds are converted).
+    Seconds,
+    /// A percentage, 0–100.
+    Percent,
+    /// A ratio, 0–1.
+    Ratio,
+    /// Money in the account's billing currency.
+    Currency,
+}
+
+impl Unit {
+    /// Lower-case key for docs and exports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unit::Count => "count",
+            Unit::Seconds => "seconds",
+            Unit::Percent => "percent",
+            Unit::Ratio => "ratio",
+            Unit::Currency => "currency",
+        }
+    }
+}
+
+/// Where a metric comes from on one platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct MetricSource {
+    /// The platform.
+    pub platform: Platform,
+    /// The wire field or insights metric name, as the API spells it
+    /// (`public_metrics.followers_count`, `ig_reels_avg_watch_time`).
+    pub field: &'static str,
+    /// Multiply the wire value by this to get the catalog unit (0.001 for ms → s).
+    pub scale: f64,
+}
+
+/// Whether a metric describes an account or a post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// Account-level (profile counts, account insights).
+    Account,
+    /// Post-level (lifetime totals of one post).
+    Post,
+    /// Served at both levels under the same meaning.
+    Both,
+}
+
+/// One catalog entry.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Metric {
+    /// Canonical key (`snake_case`), the `metric_type` of every export.
+    pub key: &'static str,
+    /// Unit of stored values.
+    pub unit: Unit,
+    /// Account-level, post-level or both.
+    pub level: Level,
+    /// One sentence for docs, tooltips and the XLSX header comments.
+    pub description: &'static str,
+    /// How it is obtained, when it is computed rather than read ("" when read directly).
+    pub formula: &'static str,
+    /// Source fields per platform.
+    pub sources: &'static [MetricSource],
+}
+
+const fn src(platform: Platform, field: &'static str) -> MetricSource {
+    MetricSource {
+        platform,
+        field,
+        scale: 1.0,
+    }
+}
+
+const fn src_ms(platform: Platform, field: &'static str) -> MetricSource {
+    MetricSource {
+        platform,
+        field,
+        scale: 0.001,
+    }
+}
+
+use Level::{Account, Both, Post};
+use Platform::{Facebook as FB, Instagram as IG, Tiktok as TT, Whatsapp as WA, X};
+
+/// Every metric Alcance knows, sorted by key.
+pub static CATALOG: &[Metric] = &[
+    Metric { key: "accounts_engaged", unit: Unit::Count, level: Account, description: "Distinct accounts that interacted with the account's content in the period.", formula: "", sources: &[src(IG, "accounts_engaged")] },
+    Metric { key: "bookmarks", unit: Unit::Count, level: Post, description: "Times the post was bookmarked.", formula: "", sources: &[src(X, "public_metrics.bookmark_count")] },
+    Metric { key: "comments", unit: Unit::Count, level: Both, description: "Comments (replies on X are `replies`).", formula: "", sources: &[src(IG, "comments"), src(IG, "comments_count"), src(FB, "comments.summary.total_count"), src(TT, "comment_count"), src(TT, "comments")] },
+    Metric { key: "follows", unit: Unit::Count, level: Both, description: "Accounts that started following because of the post, or new follows in the period.", formula: "", sources: &[src(IG, "follows"), src(FB, "page_daily_follows_unique")] },
+    Metric { key: "followers", unit: Unit::Count, level: Account, description: "Followers at collection time (a snapshot; growth is derived from snapshots).", formula: "", sources: &[src(X, "public_metrics.followers_count"), src(IG, "followers_count"), src(FB, "followers_count"), src(TT, "follower_count"), src(TT, "followers_count")] },
+    Metric { key: "following", unit: Unit::Count, level: Account, description: "Accounts this account follows, at collection time.", formula: "", sources: &[src(X, "public_metrics.following_count"), src(IG, "follows_count"), src(TT, "following_count")] },
+    Metric { key: "impressions", unit: Unit::Count, level: Both, description: "Times the content was shown (X impressions; legacy Meta impressions before their 2025 removal).", formula: "", sources: &[src(X, "public_metrics.impression_count"), src(X, "non_public_metrics.impression_count"), src(IG, "impressions")] },
+    Metric { key: "likes", unit: Unit::Count, level: Both, description: "Likes (reactions of type like on Facebook).", formula: "", sources: &[src(X, "public_metrics.like_count"), src(IG, "likes"), src(IG, "like_count"), src(TT, "like_count"), src(TT, "likes")] },
+    Metric { key: "link_clicks", unit: Unit::Count, level: Both, description: "Clicks on links in the post or profile.", formula: "", sources: &[src(X, "non_public_metrics.url_link_clicks"), src(IG, "link_clicks"), src(IG, "profile_links_taps")] },
+    Metric { key: "listed", unit: Unit::Count, level: Account, description: "Lists the account is a member of (X).", formula: "", sources: &[src(X, "public_metrics.listed_count")] },
+    Metric { key: "media_count", unit: Unit::Count, level: Account, description: "Posts (media, tweets, videos) the account has published, at collection time.", formula: "", sources: &[src(X, "public_metrics.tweet_count"), src(IG, "media_count"), src(TT, "video_count")] },
+    Metric { key: "messages_delivered", unit: Unit::Count, level: Account, description: "WhatsApp messages delivered in the period.", formula: "", sources: &[src(WA, "analytics.data_points.delivered")] },
+    Metric { key: "messages_sent", unit: Unit::Count, level: Account, description: "WhatsApp messages sent in the period.", formula: "", sources: &[src(WA, "analytics.data_points.sent")] },
+    Metric { key: "profile_activity", unit: Unit::Count, level: Post, description: "Actions taken on the profile after seeing the post (IG profile_activity total).", formula: "", sources: &[src(IG, "profile_activity")] },
+    Metric { key: "profile_views", unit: Unit::Count, level: Both, description: "Visits to the profile (from the post, or in the period).", formula: "", sources: &[src(IG, "profile_visits"), src(IG, "profile_views"), src(X, "non_public_metrics.user_profile_clicks"), src(FB, "page_views_total"), src(TT, "profile_views")] },
+    Metric { key: "quotes", unit: Unit::Count, level: Post, description: "Quote posts of the post (X).", formula: "", sources: &[src(X, "public_metrics.quote_count")] },
+    Metric { key: "reach", unit: Unit::Count, level: Both, description: "Distinct accounts that saw the content (Meta reach; 'viewers' after Graph v26).", formula: "", sources: &[src(IG, "reach"), src(FB, "page_total_media_view_unique"), src(FB, "post_total_media_view_unique"), src(TT, "reach")] },
+    Metric { key: "reels_skip_rate", unit: Unit::Percent, level: Post, description: "Share of reel views skipped in the first seconds, percent 0–100.", formula: "", sources: &[src(IG, "reels_skip_rate")] },
+    Metric { key: "replies", unit: Unit::Count, level: Both, description: "Replies (X replies, IG story replies).", formula: "", sources: &[src(X, "public_metrics.reply_count"), src(IG, "replies")] },
+    Metric { key: "reposts", unit: Unit::Count, level: Both, description: "Reposts / retweets of the post.", formula: "", sources: &[src(X, "public_metrics.retweet_count"), src(IG, "reposts")] },
+    Metric { key: "saves", unit: Unit::Count, level: Both, description: "Times the post was saved.", formula: "", sources: &[src(IG, "saved"), src(IG, "saves")] },
+    Metric { key: "shares", unit: Unit::Count, level: Both, description: "Times the post was shared.", formula: "", sources: &[src(IG, "shares"), src(FB, "shares.count"), src(TT, "share_count"), src(TT, "shares")] },
+    Metric { key: "story_exits", unit: Unit::Count, level: Post, description: "Story exits (IG navigation breakdown TAP_EXIT; legacy `exits`).", formula: "", sources: &[src(IG, "navigation.TAP_EXIT"), src(IG, "exits")] },
+    Metric { key: "story_navigation", unit: Unit::Count, level: Post, description: "Story navigation actions in total (IG `navigation`).", formula: "", sources: &[src(IG, "navigation")] },
+    Metric { key: "story_taps_back", unit: Unit::Count, level: Post, description: "Taps back to the previous story (IG TAP_BACK; legacy `taps_back`).", formula: "", sources: &[src(IG, "navigation.TAP_BACK"), src(IG, "taps_back")] },
+    Metric { key: "story_taps_forward", unit: Unit::Count, level: Post, description: "Taps forward to the next story (IG TAP_FORWARD; legacy `taps_forward`).", formula: "", sources: &[src(IG, "navigation.TAP_FORWARD"), src(IG, "taps_forward")] },
+    Metric { key: "total_interactions", unit: Unit::Count, level: Both, description: "Likes, comments, saves, shares and replies together, as the platform counts them (IG total_interactions; legacy `engagement`).", formula: "", sources: &[src(IG, "total_interactions"), src(IG, "engagement"), src(FB, "page_post_engagements")] },
+    Metric { key: "video_views", unit: Unit::Count, level: Post, description: "Video plays (X media view_count, TikTok view_count, legacy IG video_views / plays).", formula: "", sources: &[src(X, "media.public_metrics.view_count"), src(IG, "video_views"), src(IG, "plays"), src(TT, "view_count"), src(TT, "video_views")] },
+    Metric { key: "views", unit: Unit::Count, level: Both, description: "Times the content was played or displayed (Meta `views`, the successor of impressions and plays since Graph v22).", formula: "", sources: &[src(IG, "views"), src(FB, "page_media_view"), src(FB, "post_media_view")] },
+    Metric { key: "watch_time_avg_seconds", unit: Unit::Seconds, level: Post, description: "Average watch time per play, seconds (IG ig_reels_avg_watch_time in ms).", formula: "", sources: &[src_ms(IG, "ig_reels_avg_watch_time"), src(TT, "average_time_watched")] },
+    Metric { key: "watch_time_seconds", unit: Unit::Seconds, level: Post, description: "Total watch time across all plays, seconds (IG ig_reels_video_view_total_time in ms).", formula: "", sources: &[src_ms(IG, "ig_reels_video_view_total_time"), src(TT, "total_time_watched")] },
+];
+
+/// Looks up a catalog entry by key.
+pub fn lookup(key: &str) -> Option<&'static Metric> {
+    CATALOG.iter().find(|m| m.key == key)
+}
+
+/// Finds the catalog entry a platform field maps to, with its source (for the scale).
+/// `None` when the field is unknown: record a data gap, never store it.
+pub fn from_source(platform: Platform, field: &str) -> Option<(&'static Metric, &'static MetricSource)> {
+    CATALOG.iter().find_map(|m| {
+        m.sources
+            .iter()
+            .find(|s| s.platform == platform && s.field == field)
+            .map(|s| (m, s))
+    })
+}
+
+/// Maps a platform field and its raw value to `(key, value in catalog unit)`.
+pub fn map_value(platform: Platform, field: &str, raw: f64) -> Option<(&'static str, f64)> {
+    from_source(platform, field).map(|(m, s)| (m.key, raw * s.scale))
+}
+
+/// The catalog as a Markdown table (key, unit, level, platforms, source fields, formula,
+/// description): the body of `docs/metrics.md`.
+pub fn markdown_table() -> String {
+    let mut out = String::from(
+        "| key | unit | level | platforms | source fields | formula | description |\n|---|---|---|---|---|---|---|\n",
+    );
+    for m in CATALOG {
+        let mut platforms: Vec<&str> = m.sources.iter().map(|s| s.platform.as_str()).collect();
+        platforms.dedup();
+        let fields: Vec<String> = m
+            .sources
+            .iter()
+            .map(|s| {
+                if (s.scale - 1.0).abs() > f64::EPSILON {
+                    format!("{}: `{}` × {}", s.platform, s.field, s.scale)
+                } else {
+                    format!("{}: `{}`", s.platform, s.field)
+                }
+            })
+            .collect();
+        let level = match m.level {
+            Level::Account => "account",
+            Level::Post => "post",
+            Level::Both => "account, post",
+        };
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} | {} | {} |\n",
+            m.key,
+            m.unit.as_str(),
+            level,
+            platforms.join(", "),
+            fields.join("<br>"),
+            if m.formula.is_empty() {
+                "read directly"
+            } else {
+                m.formula
+            },
+            m.description
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalog_is_sorted_unique_and_snake_case() {
+        for w in CATALOG.windows(2) {
+            assert!(w[0].key < w[1].key, "{} must sort before {}", w[0].key, w[1].key);
+        }
+        for m in CATALOG {
+            assert!(
+                m.key
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                "{}",
+                m.key
+            );
+            assert!(!m.sources.is_empty(), "{} has no source", m.key);
+        }
+    }
+
+    #[test]
+    fn a_source_field_maps_to_exactly_one_key() {
+        for m in CATALOG {
+            for s in m.sources {
+                let (found, _) = from_source(s.platform, s.field).expect("mapped");
+                assert_eq!(found.key, m.key, "{}:{} maps to two keys", s.platform, s.field);
+            }
+        }
+    }
+
+    #[test]
+    fn milliseconds_become_seconds() {
+        assert_eq!(
+            map_value(Platform::Instagram, "ig_reels_avg_watch_time", 1500.0),
+            Some(("watch_time_avg_seconds", 1.5))
+        );
+        assert_eq!(
+            map_value(Platform::X, "public_metrics.followers_count", 10.0),
+            Some(("followers", 10.0))
+        );
+        assert_eq!(map_value(Platform::Instagram, "no_such_metric", 1.0), None);
+    }
+}

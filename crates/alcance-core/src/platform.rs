@@ -1,0 +1,153 @@
+//! The five platforms Alcance collects from, and the content types of their posts.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// A social platform Alcance connects to. Serialized in lower case (`"x"`, `"instagram"`),
+/// which is also the `platform` column of every export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Platform {
+    /// X (formerly Twitter), API v2.
+    X,
+    /// Facebook Pages, Graph API.
+    Facebook,
+    /// Instagram professional accounts, Graph API (Facebook Login or Instagram Login).
+    Instagram,
+    /// WhatsApp Business (Cloud API, WABA analytics).
+    Whatsapp,
+    /// TikTok (Display API v2 and API for Business).
+    Tiktok,
+}
+
+impl Platform {
+    /// Every platform, in display order.
+    pub const ALL: [Platform; 5] = [
+        Platform::X,
+        Platform::Facebook,
+        Platform::Instagram,
+        Platform::Whatsapp,
+        Platform::Tiktok,
+    ];
+
+    /// The stable lower-case key stored in SQLite and written to exports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Platform::X => "x",
+            Platform::Facebook => "facebook",
+            Platform::Instagram => "instagram",
+            Platform::Whatsapp => "whatsapp",
+            Platform::Tiktok => "tiktok",
+        }
+    }
+
+    /// A human label for UI and reports ("X", "Instagram", ...).
+    pub fn label(self) -> &'static str {
+        match self {
+            Platform::X => "X",
+            Platform::Facebook => "Facebook",
+            Platform::Instagram => "Instagram",
+            Platform::Whatsapp => "WhatsApp",
+            Platform::Tiktok => "TikTok",
+        }
+    }
+}
+
+impl fmt::Display for Platform {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A platform key that is not one of [`Platform::ALL`].
+#[derive(Debug, thiserror::Error)]
+#[error("unknown platform {0:?} (expected one of x, facebook, instagram, whatsapp, tiktok)")]
+pub struct UnknownPlatform(pub String);
+
+impl FromStr for Platform {
+    type Err = UnknownPlatform;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "x" | "twitter" => Ok(Platform::X),
+            "facebook" | "fb" => Ok(Platform::Facebook),
+            "instagram" | "ig" => Ok(Platform::Instagram),
+            "whatsapp" | "wa" => Ok(Platform::Whatsapp),
+            "tiktok" | "tt" => Ok(Platform::Tiktok),
+            other => Err(UnknownPlatform(other.to_string())),
+        }
+    }
+}
+
+/// What kind of content a post is, normalised across platforms. Stored as the lower-case
+/// key (`"reel"`, `"carousel"`); `Other` keeps unknown platform values readable.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ContentType {
+    /// Text only (X posts without media).
+    Text,
+    /// A single image.
+    Image,
+    /// A video in the feed.
+    Video,
+    /// A carousel / album of several media.
+    Carousel,
+    /// Instagram Reels (and other short-form vertical video products).
+    Reel,
+    /// A 24-hour story.
+    Story,
+    /// A link share.
+    Link,
+    /// Anything else; the platform's own value is kept.
+    Other(String),
+}
+
+impl ContentType {
+    /// The key stored in SQLite (`posts.content_type`).
+    pub fn as_key(&self) -> &str {
+        match self {
+            ContentType::Text => "text",
+            ContentType::Image => "image",
+            ContentType::Video => "video",
+            ContentType::Carousel => "carousel",
+            ContentType::Reel => "reel",
+            ContentType::Story => "story",
+            ContentType::Link => "link",
+            ContentType::Other(s) => s.as_str(),
+        }
+    }
+
+    /// Parses a stored key back; unknown keys become [`ContentType::Other`].
+    pub fn from_key(key: &str) -> ContentType {
+        match key {
+            "text" => ContentType::Text,
+            "image" => ContentType::Image,
+            "video" => ContentType::Video,
+            "carousel" => ContentType::Carousel,
+            "reel" => ContentType::Reel,
+            "story" => ContentType::Story,
+            "link" => ContentType::Link,
+            other => ContentType::Other(other.to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn platform_round_trips_through_its_key() {
+        for p in Platform::ALL {
+            assert_eq!(p.as_str().parse::<Platform>().ok(), Some(p));
+        }
+        assert!("myspace".parse::<Platform>().is_err());
+        assert_eq!("Twitter".parse::<Platform>().ok(), Some(Platform::X));
+    }
+
+    #[test]
+    fn content_type_keeps_unknown_values() {
+        assert_eq!(ContentType::from_key("reel"), ContentType::Reel);
+        assert_eq!(ContentType::from_key("igtv").as_key(), "igtv");
+    }
+}

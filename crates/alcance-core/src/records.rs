@@ -1,0 +1,288 @@
+//! Platform-neutral records: what a platform client produces for one account in one
+//! collection, and the flat rows that exports read back.
+//!
+//! Every metric is named by a [`crate::catalog`] key. Values are `Option<f64>`: `None` is
+//! "the platform served no data" (Meta's empty data set), which is never the same as `0`.
+
+use crate::platform::{ContentType, Platform};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The aggregation period of an account-level metric value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Period {
+    /// A point-in-time reading (e.g. `followers` from a profile), `period_start == period_end`.
+    Snapshot,
+    /// One day (Meta `period=day`, a daily series point).
+    Day,
+    /// Seven days (Meta `period=week`).
+    Week,
+    /// 28 days (Meta `period=days_28`).
+    Days28,
+    /// One calendar month.
+    Month,
+    /// A total over the requested `[period_start, period_end)` range
+    /// (Meta `metric_type=total_value`).
+    Total,
+    /// Lifetime of the object (Meta `period=lifetime`).
+    Lifetime,
+}
+
+impl Period {
+    /// The key stored in SQLite and written to exports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Period::Snapshot => "snapshot",
+            Period::Day => "day",
+            Period::Week => "week",
+            Period::Days28 => "days_28",
+            Period::Month => "month",
+            Period::Total => "total",
+            Period::Lifetime => "lifetime",
+        }
+    }
+
+    /// Parses a stored key (also Meta's `period` values). `None` for anything else.
+    pub fn parse(s: &str) -> Option<Period> {
+        Some(match s {
+            "snapshot" => Period::Snapshot,
+            "day" => Period::Day,
+            "week" => Period::Week,
+            "days_28" => Period::Days28,
+            "month" => Period::Month,
+            "total" | "total_over_range" => Period::Total,
+            "lifetime" => Period::Lifetime,
+            _ => return None,
+        })
+    }
+}
+
+/// The account a client collects for, as the platform knows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountRef {
+    /// Platform of the account.
+    pub platform: Platform,
+    /// The platform's own id (X user id, IG user id, ...). The `user_id` column of exports.
+    pub external_id: String,
+    /// Handle without `@`, where the platform has one.
+    pub username: Option<String>,
+    /// `true` for an account connected through OAuth (owner metrics available); `false` for
+    /// a public profile tracked by username with another account's token (influencer
+    /// tracking: public metrics only).
+    pub owned: bool,
+}
+
+/// Profile facts read with the account's metrics (X `users/me`, IG user node).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    /// The platform's id for the account.
+    pub external_id: String,
+    /// Handle without `@`.
+    pub username: Option<String>,
+    /// Display name.
+    pub display_name: Option<String>,
+    /// Profile picture URL.
+    pub avatar_url: Option<String>,
+}
+
+/// One account-level metric value over a period. Source: X `public_metrics`, Meta
+/// `/{id}/insights`, profile fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountMetric {
+    /// Catalog key (`followers`, `reach`, ...).
+    pub metric: String,
+    /// Aggregation period.
+    pub period: Period,
+    /// Start of the period, UTC (inclusive).
+    pub period_start: DateTime<Utc>,
+    /// End of the period, UTC (exclusive; equal to `period_start` for a snapshot).
+    pub period_end: DateTime<Utc>,
+    /// The value in the catalog unit; `None` when the platform served no data.
+    pub value: Option<f64>,
+}
+
+/// A post, reel, story, video or tweet as first seen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PostRecord {
+    /// The platform's id for the post.
+    pub external_id: String,
+    /// When it was published, UTC.
+    pub published_at: Option<DateTime<Utc>>,
+    /// Normalised content type.
+    pub content_type: ContentType,
+    /// Public link to the post.
+    pub permalink: Option<String>,
+    /// Caption or text, as published.
+    pub caption: Option<String>,
+}
+
+/// One lifetime-total metric value of a post at collection time (a snapshot: store it
+/// dated and derive deltas later). Source: X `public_metrics` / `non_public_metrics`,
+/// IG `/{media-id}/insights`, media fields `like_count` / `comments_count`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PostMetric {
+    /// `PostRecord::external_id` of the post.
+    pub post_external_id: String,
+    /// Catalog key.
+    pub metric: String,
+    /// Value in the catalog unit; `None` when the platform served no data.
+    pub value: Option<f64>,
+}
+
+/// One cell of a demographic breakdown (IG `follower_demographics` by `age`, ...).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AudienceSlice {
+    /// Which audience: `followers` or `engaged_audience`.
+    pub audience: String,
+    /// Breakdown dimension: `age`, `gender`, `country`, `city`, or several joined by `,`.
+    pub dimension: String,
+    /// The dimension value(s), joined by `,` in the same order (`"18-24,F"`).
+    pub key: String,
+    /// Count of accounts in that slice.
+    pub value: f64,
+    /// Platform timeframe the breakdown covers (`this_month`, `lifetime`, ...).
+    pub timeframe: String,
+}
+
+/// Something the platform would not give and why: a removed metric, a media without
+/// insights, a story with too few viewers. Stored as a run event of level `gap`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DataGap {
+    /// What was asked for: a platform metric name or an endpoint.
+    pub what: String,
+    /// The object it was asked of (account or post id).
+    pub object_id: String,
+    /// Stable machine code: `metric_removed`, `not_enough_viewers`, `media_before_business`,
+    /// `permission`, `not_found`, ...
+    pub code: String,
+    /// The platform's message, scrubbed of tokens.
+    pub detail: String,
+}
+
+/// One HTTP exchange as archived in `raw_responses`. The URL and request have every
+/// secret removed (`access_token`, `Authorization`, ...): see `alcance-platforms::scrub`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RawExchange {
+    /// HTTP method.
+    pub method: String,
+    /// The request URL with secrets replaced by `REDACTED`.
+    pub url: String,
+    /// HTTP status, or 0 when no response arrived (connect error, timeout).
+    pub status: u16,
+    /// The response body as received (decoded transfer encoding, not yet compressed).
+    pub body: Vec<u8>,
+    /// When the response arrived, UTC.
+    pub fetched_at: DateTime<Utc>,
+}
+
+/// Severity of a run event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EventLevel {
+    /// Progress and facts.
+    Info,
+    /// Something was skipped but the account still collected.
+    Warn,
+    /// A platform did not serve a metric or an object (see [`DataGap`]).
+    Gap,
+    /// The account (or a step) failed; other accounts go on.
+    Error,
+}
+
+impl EventLevel {
+    /// The key stored in `run_events.level`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventLevel::Info => "info",
+            EventLevel::Warn => "warn",
+            EventLevel::Gap => "gap",
+            EventLevel::Error => "error",
+        }
+    }
+}
+
+/// A problem met while collecting that did not stop the account (a failed page, a
+/// malformed media). Becomes a `run_events` row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CollectWarning {
+    /// Severity.
+    pub level: EventLevel,
+    /// Stable code (`decode`, `http_500`, `not_found`, `rate_limited`, ...).
+    pub code: String,
+    /// What happened, for a person; no secrets.
+    pub message: String,
+}
+
+/// Everything one collection of one account produced. The store writes a batch in one
+/// transaction, so a batch is either fully stored or not at all.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CollectionBatch {
+    /// Profile facts, when the profile call succeeded.
+    pub profile: Option<Profile>,
+    /// Account-level metric values.
+    pub account_metrics: Vec<AccountMetric>,
+    /// Posts seen in this collection.
+    pub posts: Vec<PostRecord>,
+    /// Post metric snapshots.
+    pub post_metrics: Vec<PostMetric>,
+    /// Demographic breakdowns.
+    pub audience: Vec<AudienceSlice>,
+    /// Metrics or objects the platform did not serve.
+    pub gaps: Vec<DataGap>,
+    /// Non-fatal problems.
+    pub warnings: Vec<CollectWarning>,
+}
+
+impl CollectionBatch {
+    /// Number of metric values (account + post + audience) in the batch.
+    pub fn metric_count(&self) -> usize {
+        self.account_metrics.len() + self.post_metrics.len() + self.audience.len()
+    }
+}
+
+/// One row of the account-level long export. Header (fixed by the brief):
+/// `user_id,platform,metric_type,value,collected_at,period_start,period_end`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountMetricRow {
+    /// The platform's account id.
+    pub user_id: String,
+    /// Account handle, for sheets and charts (not in the CSV).
+    pub username: Option<String>,
+    /// Platform.
+    pub platform: Platform,
+    /// Catalog key.
+    pub metric_type: String,
+    /// Aggregation period (not in the brief's CSV; in JSON and XLSX).
+    pub period: Period,
+    /// Value in the catalog unit; `None` when the platform served no data (empty cell).
+    pub value: Option<f64>,
+    /// When Alcance read it, UTC.
+    pub collected_at: DateTime<Utc>,
+    /// Period start, UTC.
+    pub period_start: DateTime<Utc>,
+    /// Period end, UTC.
+    pub period_end: DateTime<Utc>,
+}
+
+/// One row of the post-level long export. Header:
+/// `user_id,platform,post_id,published_at,metric_type,value,collected_at`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PostMetricRow {
+    /// The platform's account id.
+    pub user_id: String,
+    /// Platform.
+    pub platform: Platform,
+    /// The platform's post id.
+    pub post_id: String,
+    /// Content type key (not in the brief's CSV; in JSON and XLSX).
+    pub content_type: String,
+    /// When the post was published, UTC.
+    pub published_at: Option<DateTime<Utc>>,
+    /// Catalog key.
+    pub metric_type: String,
+    /// Value in the catalog unit; `None` when the platform served no data.
+    pub value: Option<f64>,
+    /// When Alcance read this snapshot, UTC.
+    pub collected_at: DateTime<Utc>,
+}

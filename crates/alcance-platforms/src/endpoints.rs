@@ -1,0 +1,112 @@
+//! Base URLs of every platform API and OAuth endpoint. Real hosts by default; the sandbox
+//! and tests point all of them at one `http://127.0.0.1:PORT`.
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+/// The Graph API version Alcance pins (platform-apis.md §2.1). Configurable per workspace.
+pub const GRAPH_VERSION: &str = "v25.0";
+
+/// Where each platform's API and OAuth endpoints live.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Endpoints {
+    /// X API v2 origin; paths start with `/2/` (`https://api.x.com`).
+    pub x_api: Url,
+    /// X OAuth 2.0 authorize page (`https://x.com/i/oauth2/authorize`).
+    pub x_authorize: Url,
+    /// X OAuth 2.0 token endpoint (`https://api.x.com/2/oauth2/token`).
+    pub x_token: Url,
+    /// Graph API for Facebook Login tokens, with version (`https://graph.facebook.com/v25.0`).
+    pub graph_facebook: Url,
+    /// Graph API for Instagram Login tokens, with version (`https://graph.instagram.com/v25.0`).
+    pub graph_instagram: Url,
+    /// Facebook Login dialog (`https://www.facebook.com/v25.0/dialog/oauth`).
+    pub facebook_authorize: Url,
+    /// Instagram Login authorize page (`https://www.instagram.com/oauth/authorize`).
+    pub instagram_authorize: Url,
+    /// Instagram Login code exchange (`POST https://api.instagram.com/oauth/access_token`).
+    pub instagram_token: Url,
+    /// Instagram long-lived exchange and refresh origin (`https://graph.instagram.com`).
+    pub instagram_graph_origin: Url,
+    /// TikTok Display API v2 origin; paths start with `/v2/` (`https://open.tiktokapis.com`).
+    pub tiktok_api: Url,
+    /// TikTok Login Kit authorize page (`https://www.tiktok.com/v2/auth/authorize/`).
+    pub tiktok_authorize: Url,
+    /// TikTok API for Business base (`https://business-api.tiktok.com/open_api/v1.3`).
+    pub tiktok_business: Url,
+}
+
+fn url(s: &str) -> Url {
+    // The literals below are valid URLs; a parse failure is a typo caught by the tests.
+    Url::parse(s).unwrap_or_else(|_| Url::parse("http://invalid.invalid").expect("static url"))
+}
+
+impl Endpoints {
+    /// The platforms' real hosts.
+    pub fn real() -> Self {
+        Self {
+            x_api: url("https://api.x.com"),
+            x_authorize: url("https://x.com/i/oauth2/authorize"),
+            x_token: url("https://api.x.com/2/oauth2/token"),
+            graph_facebook: url(&format!("https://graph.facebook.com/{GRAPH_VERSION}")),
+            graph_instagram: url(&format!("https://graph.instagram.com/{GRAPH_VERSION}")),
+            facebook_authorize: url(&format!("https://www.facebook.com/{GRAPH_VERSION}/dialog/oauth")),
+            instagram_authorize: url("https://www.instagram.com/oauth/authorize"),
+            instagram_token: url("https://api.instagram.com/oauth/access_token"),
+            instagram_graph_origin: url("https://graph.instagram.com"),
+            tiktok_api: url("https://open.tiktokapis.com"),
+            tiktok_authorize: url("https://www.tiktok.com/v2/auth/authorize/"),
+            tiktok_business: url("https://business-api.tiktok.com/open_api/v1.3"),
+        }
+    }
+
+    /// Every endpoint on one origin (the sandbox), keeping the real paths.
+    pub fn sandbox(base: &Url) -> Self {
+        let b = base.as_str().trim_end_matches('/');
+        Self {
+            x_api: url(b),
+            x_authorize: url(&format!("{b}/i/oauth2/authorize")),
+            x_token: url(&format!("{b}/2/oauth2/token")),
+            graph_facebook: url(&format!("{b}/{GRAPH_VERSION}")),
+            graph_instagram: url(&format!("{b}/{GRAPH_VERSION}")),
+            facebook_authorize: url(&format!("{b}/{GRAPH_VERSION}/dialog/oauth")),
+            instagram_authorize: url(&format!("{b}/oauth/authorize")),
+            instagram_token: url(&format!("{b}/oauth/access_token")),
+            instagram_graph_origin: url(b),
+            tiktok_api: url(b),
+            tiktok_authorize: url(&format!("{b}/v2/auth/authorize/")),
+            tiktok_business: url(&format!("{b}/open_api/v1.3")),
+        }
+    }
+}
+
+/// Joins `path` (starting with `/`) onto `base`, keeping any path `base` has
+/// (`https://graph.facebook.com/v25.0` + `/me` → `.../v25.0/me`).
+pub fn join(base: &Url, path: &str) -> Url {
+    let mut u = base.clone();
+    let joined = format!("{}{}", base.path().trim_end_matches('/'), path);
+    u.set_path(&joined);
+    u
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn real_and_sandbox_endpoints_parse() {
+        let real = Endpoints::real();
+        assert_eq!(real.x_token.as_str(), "https://api.x.com/2/oauth2/token");
+        assert_ne!(real.graph_facebook.host_str(), Some("invalid.invalid"));
+        let sb = Endpoints::sandbox(&Url::parse("http://127.0.0.1:9000/").expect("url"));
+        assert_eq!(sb.graph_instagram.as_str(), "http://127.0.0.1:9000/v25.0");
+        assert_eq!(
+            join(&sb.graph_facebook, "/123/insights").as_str(),
+            "http://127.0.0.1:9000/v25.0/123/insights"
+        );
+        assert_eq!(
+            join(&sb.x_api, "/2/users/me").as_str(),
+            "http://127.0.0.1:9000/2/users/me"
+        );
+    }
+}

@@ -1,0 +1,127 @@
+//! The error every platform client returns.
+
+use std::time::Duration;
+
+/// What went wrong talking to a platform. Variants are the ones a caller acts on: re-auth,
+/// wait, drop a metric, skip an object, or report and go on.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PlatformError {
+    /// The token is invalid, expired or revoked (HTTP 401, Meta code 190 / 102, TikTok
+    /// `access_token_invalid`): the account needs re-authorization.
+    #[error("unauthorized: {message}")]
+    Unauthorized {
+        /// The platform's message.
+        message: String,
+    },
+    /// The app or token lacks access (X 403 `client-forbidden`, Meta 10 / 200–299).
+    #[error("forbidden: {message}")]
+    Forbidden {
+        /// The platform's message.
+        message: String,
+    },
+    /// Rate limited (HTTP 429, X `x-rate-limit-remaining: 0`, Meta 4 / 17 / 32 / 613 /
+    /// 800xx). `retry_after` is how long to wait when the platform says so.
+    #[error("rate limited (retry after {retry_after:?}): {message}")]
+    RateLimited {
+        /// How long until the budget returns, when known.
+        retry_after: Option<Duration>,
+        /// The platform's message.
+        message: String,
+    },
+    /// The product's usage cap is exhausted (X `usage-capped`): no retry helps this period.
+    #[error("usage cap exceeded: {message}")]
+    UsageCapped {
+        /// The platform's message.
+        message: String,
+    },
+    /// A metric the platform no longer serves (Meta #100 "must be a valid insights metric").
+    #[error("metric {metric} removed by the platform: {message}")]
+    MetricRemoved {
+        /// The platform metric name.
+        metric: String,
+        /// The platform's message.
+        message: String,
+    },
+    /// The object does not exist or is not visible.
+    #[error("not found: {message}")]
+    NotFound {
+        /// The platform's message.
+        message: String,
+    },
+    /// Any other error answer from the platform.
+    #[error("{endpoint}: HTTP {status}{}: {message}", code.as_deref().map(|c| format!(" ({c})")).unwrap_or_default())]
+    Api {
+        /// Endpoint path (no query, no secrets).
+        endpoint: String,
+        /// HTTP status.
+        status: u16,
+        /// Platform error code or problem type, when one was sent.
+        code: Option<String>,
+        /// The platform's message, or the start of the body.
+        message: String,
+    },
+    /// The answer could not be read: malformed or truncated JSON, an HTML page, a missing
+    /// required field, an unknown enum value where one is required.
+    #[error("could not read the answer of {endpoint}: {message}")]
+    Decode {
+        /// Endpoint path (no query, no secrets).
+        endpoint: String,
+        /// What was wrong, with the start of the body.
+        message: String,
+    },
+    /// No answer arrived (connection refused, timeout, TLS).
+    #[error("network error: {message}")]
+    Transport {
+        /// What failed.
+        message: String,
+    },
+    /// The OAuth flow failed (state mismatch, denied consent, timeout, bad token answer).
+    #[error("authorization failed: {message}")]
+    OAuth {
+        /// What failed.
+        message: String,
+    },
+}
+
+impl PlatformError {
+    /// A stable machine code for run events and the UI (`unauthorized`, `rate_limited`,
+    /// `decode`, `http_500`, ...).
+    pub fn code(&self) -> String {
+        match self {
+            PlatformError::Unauthorized { .. } => "unauthorized".into(),
+            PlatformError::Forbidden { .. } => "forbidden".into(),
+            PlatformError::RateLimited { .. } => "rate_limited".into(),
+            PlatformError::UsageCapped { .. } => "usage_capped".into(),
+            PlatformError::MetricRemoved { .. } => "metric_removed".into(),
+            PlatformError::NotFound { .. } => "not_found".into(),
+            PlatformError::Api { status, .. } => format!("http_{status}"),
+            PlatformError::Decode { .. } => "decode".into(),
+            PlatformError::Transport { .. } => "transport".into(),
+            PlatformError::OAuth { .. } => "oauth".into(),
+        }
+    }
+
+    /// `true` when the account must be re-authorized (`needs_reauth`).
+    pub fn needs_reauth(&self) -> bool {
+        matches!(self, PlatformError::Unauthorized { .. })
+    }
+
+    /// Builds a [`PlatformError::Decode`] with the first 200 characters of the body.
+    pub fn decode(endpoint: &str, what: impl std::fmt::Display, body: &[u8]) -> Self {
+        PlatformError::Decode {
+            endpoint: endpoint.to_string(),
+            message: format!("{what}; body starts with {:?}", body_preview(body)),
+        }
+    }
+}
+
+/// The first 200 characters of a body, lossily decoded, for error messages.
+pub fn body_preview(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut preview: String = text.chars().take(200).collect();
+    if text.chars().count() > 200 {
+        preview.push('…');
+    }
+    preview
+}

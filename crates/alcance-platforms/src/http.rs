@@ -1,0 +1,217 @@
+//! The one HTTP layer every platform client goes through: it sends, archives each exchange
+//! (scrubbed) into a [`Recorder`], and hands back status, headers and body.
+
+use crate::error::PlatformError;
+use alcance_core::RawExchange;
+use chrono::Utc;
+use reqwest::header::HeaderMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use url::Url;
+
+/// Query parameters and headers whose values are secrets and never leave this process.
+pub const SECRET_PARAMS: &[&str] = &[
+    "access_token",
+    "fb_exchange_token",
+    "input_token",
+    "client_secret",
+    "appsecret_proof",
+    "refresh_token",
+    "code",
+    "code_verifier",
+    "app_secret",
+    "auth_code",
+];
+
+/// Returns `url` as a string with every secret query value replaced by `REDACTED`.
+pub fn scrub_url(url: &Url) -> String {
+    let mut clean = url.clone();
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| {
+            let secret = SECRET_PARAMS.iter().any(|s| k.eq_ignore_ascii_case(s));
+            (
+                k.into_owned(),
+                if secret { "REDACTED".to_string() } else { v.into_owned() },
+            )
+        })
+        .collect();
+    if pairs.is_empty() {
+        clean.set_query(None);
+    } else {
+        clean.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    let _ = clean.set_password(None);
+    clean.to_string()
+}
+
+/// Collects the exchanges of one collection so the store can archive them in
+/// `raw_responses`, even when the collection fails half-way. Cheap to clone (shared).
+#[derive(Debug, Clone, Default)]
+pub struct Recorder(Arc<Mutex<Vec<RawExchange>>>);
+
+impl Recorder {
+    /// A new, empty recorder.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends one exchange.
+    pub fn push(&self, exchange: RawExchange) {
+        if let Ok(mut v) = self.0.lock() {
+            v.push(exchange);
+        }
+    }
+
+    /// Takes every exchange recorded so far, leaving the recorder empty.
+    pub fn take(&self) -> Vec<RawExchange> {
+        self.0.lock().map(|mut v| std::mem::take(&mut *v)).unwrap_or_default()
+    }
+
+    /// How many exchanges are held.
+    pub fn len(&self) -> usize {
+        self.0.lock().map(|v| v.len()).unwrap_or(0)
+    }
+
+    /// `true` when nothing is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// An HTTP answer, fully read.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    /// HTTP status code.
+    pub status: u16,
+    /// Response headers (rate-limit headers are read from here).
+    pub headers: HeaderMap,
+    /// Body bytes (transfer and content encodings already decoded).
+    pub body: Vec<u8>,
+    /// Path of the request without query, for error messages (`/2/users/me`).
+    pub endpoint: String,
+}
+
+impl Answer {
+    /// A header's value as text, when present and ASCII.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Parses the body as JSON into `T`; a malformed, truncated or non-JSON body (an HTML
+    /// error page) becomes [`PlatformError::Decode`] naming the endpoint.
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, PlatformError> {
+        serde_json::from_slice(&self.body).map_err(|e| PlatformError::decode(&self.endpoint, e, &self.body))
+    }
+
+    /// `true` for a 2xx status.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+/// The shared HTTP client: a `reqwest::Client` with timeouts and a user agent.
+#[derive(Debug, Clone)]
+pub struct Http {
+    client: reqwest::Client,
+}
+
+impl Http {
+    /// A client with a 30 s request timeout and 10 s connect timeout.
+    pub fn new() -> Result<Self, PlatformError> {
+        let client = reqwest::Client::builder()
+            .user_agent(concat!("Alcance/", env!("CARGO_PKG_VERSION")))
+            .timeout(Duration::from_secs(30))
+            .connect_timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|e| PlatformError::Transport { message: e.to_string() })?;
+        Ok(Self { client })
+    }
+
+    /// The inner reqwest client, to build requests with.
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
+    /// Sends `request`, reads the whole body and records the exchange (URL scrubbed) into
+    /// `recorder`. Any status is an `Ok(Answer)`: callers map error bodies themselves.
+    /// Errors: [`PlatformError::Transport`] when no answer arrived or the body broke off.
+    pub async fn send(&self, request: reqwest::RequestBuilder, recorder: &Recorder) -> Result<Answer, PlatformError> {
+        let request = request
+            .build()
+            .map_err(|e| PlatformError::Transport { message: e.to_string() })?;
+        let method = request.method().to_string();
+        let url = request.url().clone();
+        let endpoint = url.path().to_string();
+        let scrubbed = scrub_url(&url);
+        let result = self.client.execute(request).await;
+        let response = match result {
+            Ok(r) => r,
+            Err(e) => {
+                recorder.push(RawExchange {
+                    method,
+                    url: scrubbed,
+                    status: 0,
+                    body: Vec::new(),
+                    fetched_at: Utc::now(),
+                });
+                return Err(PlatformError::Transport {
+                    message: format!("{endpoint}: {}", without_url(&e)),
+                });
+            }
+        };
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = match response.bytes().await {
+            Ok(b) => b.to_vec(),
+            Err(e) => {
+                recorder.push(RawExchange {
+                    method,
+                    url: scrubbed,
+                    status,
+                    body: Vec::new(),
+                    fetched_at: Utc::now(),
+                });
+                return Err(PlatformError::Transport {
+                    message: format!("{endpoint}: body broke off: {}", without_url(&e)),
+                });
+            }
+        };
+        recorder.push(RawExchange {
+            method,
+            url: scrubbed,
+            status,
+            body: body.clone(),
+            fetched_at: Utc::now(),
+        });
+        Ok(Answer {
+            status,
+            headers,
+            body,
+            endpoint,
+        })
+    }
+}
+
+/// reqwest errors print the URL, which may carry a token: print the error without it.
+fn without_url(e: &reqwest::Error) -> String {
+    let mut msg = e.to_string();
+    if let Some(url) = e.url() {
+        msg = msg.replace(url.as_str(), &scrub_url(url));
+    }
+    msg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scrub_removes_every_secret_and_keeps_the_rest() {
+        let url = Url::parse("https://graph.facebook.com/v25.0/me?fields=id&access_token=EAAB123&appsecret_proof=abc")
+            .expect("url");
+        let s = scrub_url(&url);
+        assert!(!s.contains("EAAB123") && !s.contains("abc"), "{s}");
+        assert!(s.contains("fields=id") && s.contains("access_token=REDACTED"), "{s}");
+    }
+}

@@ -1,0 +1,59 @@
+//! Platform API clients for Alcance, one module per platform (`wire` DTOs, `client`,
+//! `map` to canonical metrics), over one HTTP layer that archives every exchange, plus
+//! OAuth 2.0 (authorization code + PKCE, loopback redirect) and the token vault.
+
+pub mod endpoints;
+pub mod error;
+pub mod http;
+pub mod instagram;
+pub mod oauth;
+pub mod vault;
+pub mod x;
+
+use alcance_core::{AccountRef, CollectionBatch, Platform, Profile};
+use chrono::{DateTime, Utc};
+use secrecy::SecretString;
+
+pub use endpoints::Endpoints;
+pub use error::PlatformError;
+pub use http::{Http, Recorder};
+
+/// The time range one collection covers, UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CollectWindow {
+    /// Collect account insights and posts published from here on (inclusive).
+    pub since: DateTime<Utc>,
+    /// Up to here (exclusive); normally "now".
+    pub until: DateTime<Utc>,
+}
+
+/// What a client needs to collect one account.
+#[derive(Debug, Clone)]
+pub struct CollectCtx {
+    /// The account to collect.
+    pub account: AccountRef,
+    /// The access token to use (the account's own, or the owner's for a tracked profile).
+    pub token: SecretString,
+    /// The range to cover.
+    pub window: CollectWindow,
+    /// Where every exchange is archived, so raw responses survive a failure half-way.
+    pub recorder: Recorder,
+}
+
+/// One platform's client, as the collector drives it.
+#[async_trait::async_trait]
+pub trait PlatformClient: Send + Sync {
+    /// Which platform this client talks to.
+    fn platform(&self) -> Platform;
+
+    /// The profile of the token's owner (X `GET /2/users/me`, IG `GET /me`), used to
+    /// register an account after OAuth.
+    async fn whoami(&self, token: &SecretString, recorder: &Recorder) -> Result<Profile, PlatformError>;
+
+    /// Collects profile metrics, account insights, posts and post metrics for
+    /// `ctx.account` over `ctx.window`. Problems that stop only part of the work (one
+    /// page, one media, one removed metric) are returned inside the batch as warnings and
+    /// gaps; an `Err` means nothing usable was collected for the account (bad token,
+    /// profile unreadable).
+    async fn collect(&self, ctx: &CollectCtx) -> Result<CollectionBatch, PlatformError>;
+}

@@ -1,0 +1,1 @@
+//! Shared helpers for Alcance's end-to-end tests.
