@@ -38,7 +38,7 @@ impl Unit {
 }
 
 /// Where a metric comes from on one platform.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct MetricSource {
     /// The platform.
     pub platform: Platform,
@@ -102,9 +102,10 @@ pub static CATALOG: &[Metric] = &[
     Metric { key: "accounts_engaged", unit: Unit::Count, level: Account, description: "Distinct accounts that interacted with the account's content in the period.", formula: "", sources: &[src(IG, "accounts_engaged")] },
     Metric { key: "bookmarks", unit: Unit::Count, level: Post, description: "Times the post was bookmarked.", formula: "", sources: &[src(X, "public_metrics.bookmark_count")] },
     Metric { key: "comments", unit: Unit::Count, level: Both, description: "Comments (replies on X are `replies`).", formula: "", sources: &[src(IG, "comments"), src(IG, "comments_count"), src(FB, "comments.summary.total_count"), src(TT, "comment_count"), src(TT, "comments")] },
-    Metric { key: "follows", unit: Unit::Count, level: Both, description: "Accounts that started following because of the post, or new follows in the period.", formula: "", sources: &[src(IG, "follows"), src(FB, "page_daily_follows_unique")] },
     Metric { key: "followers", unit: Unit::Count, level: Account, description: "Followers at collection time (a snapshot; growth is derived from snapshots).", formula: "", sources: &[src(X, "public_metrics.followers_count"), src(IG, "followers_count"), src(FB, "followers_count"), src(TT, "follower_count"), src(TT, "followers_count")] },
+    Metric { key: "followers_gained", unit: Unit::Count, level: Account, description: "New followers in the period (IG `follower_count` day series, FB `page_daily_follows_unique`).", formula: "", sources: &[src(IG, "follower_count"), src(FB, "page_daily_follows_unique")] },
     Metric { key: "following", unit: Unit::Count, level: Account, description: "Accounts this account follows, at collection time.", formula: "", sources: &[src(X, "public_metrics.following_count"), src(IG, "follows_count"), src(TT, "following_count")] },
+    Metric { key: "follows", unit: Unit::Count, level: Both, description: "Accounts that started following because of the post, or new follows in the period.", formula: "", sources: &[src(IG, "follows")] },
     Metric { key: "impressions", unit: Unit::Count, level: Both, description: "Times the content was shown (X impressions; legacy Meta impressions before their 2025 removal).", formula: "", sources: &[src(X, "public_metrics.impression_count"), src(X, "non_public_metrics.impression_count"), src(IG, "impressions")] },
     Metric { key: "likes", unit: Unit::Count, level: Both, description: "Likes (reactions of type like on Facebook).", formula: "", sources: &[src(X, "public_metrics.like_count"), src(IG, "likes"), src(IG, "like_count"), src(TT, "like_count"), src(TT, "likes")] },
     Metric { key: "link_clicks", unit: Unit::Count, level: Both, description: "Clicks on links in the post or profile.", formula: "", sources: &[src(X, "non_public_metrics.url_link_clicks"), src(IG, "link_clicks"), src(IG, "profile_links_taps")] },

@@ -1,1 +1,2 @@
 //! alcance-sandbox
+pub mod replay;

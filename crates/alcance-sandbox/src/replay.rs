@@ -1,0 +1,1 @@
+//! Replay of recorded exchanges (being written; see the interface in the sandbox docs).
