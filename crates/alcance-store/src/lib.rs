@@ -1,1 +1,212 @@
-//! alcance-store
+//! Alcance's SQLite store: schema migrations, idempotent upserts of collected metrics,
+//! dated snapshots, the raw-response archive and the run log.
+//!
+//! - Runtime queries (`sqlx::query`), no compile-time checking, no `DATABASE_URL`.
+//! - Migrations in `migrations/` are embedded and run on every open; forward only.
+//! - Every timestamp is stored as UTC RFC 3339 text with second precision
+//!   (`2026-11-23T14:05:09Z`, see [`time`]); sub-second parts are truncated on write.
+//! - Metric values are `REAL` in the catalog unit; `NULL` ("no data") is never stored as 0.
+//! - No secret is stored: accounts keep the *name* of their keychain entry, app credentials
+//!   only whether a secret exists, and URLs, bodies and messages are redacted again here.
+//!
+//! `docs/schema.md` describes every table and the idempotence rule.
+
+#![deny(missing_docs)]
+
+mod accounts;
+mod batch;
+mod error;
+mod query;
+mod redact;
+mod rows;
+mod runs;
+pub mod time;
+
+pub use error::StoreError;
+pub use rows::*;
+
+use alcance_core::{EventLevel, Platform};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+use std::path::Path;
+use std::time::Duration;
+
+/// The embedded migrations (`crates/alcance-store/migrations/`).
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
+
+/// How long a connection waits for another writer's lock before failing with
+/// [`StoreError::Busy`].
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Connections of a file-backed pool (WAL: readers run beside the one writer).
+const FILE_POOL_SIZE: u32 = 4;
+
+/// A handle on one Alcance database. Cheap to clone (the pool is shared).
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+impl Store {
+    /// Opens (creating it and its folder if missing) the database file at `path` and
+    /// applies pending migrations. Settings: `journal_mode=WAL`, `synchronous=NORMAL`,
+    /// `foreign_keys=ON`, `busy_timeout` 5 s, a pool of 4 connections.
+    ///
+    /// Errors: [`StoreError::NotADatabase`] / [`StoreError::Corrupt`] for a file that is not
+    /// a (healthy) SQLite database, [`StoreError::Access`] when it cannot be opened,
+    /// [`StoreError::Migrate`] when the schema cannot be updated (e.g. a newer Alcance wrote
+    /// it), [`StoreError::Io`] when the folder cannot be created. Messages name the file.
+    pub async fn open(path: &Path) -> Result<Store, StoreError> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            tokio::fs::create_dir_all(parent)
+                .await
+                .map_err(|source| StoreError::Io {
+                    path: parent.to_path_buf(),
+                    source,
+                })?;
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(FILE_POOL_SIZE)
+            .connect_with(options)
+            .await
+            .map_err(|e| StoreError::from(e).at(path))?;
+        let store = Store { pool };
+        if let Err(e) = store.migrate().await {
+            store.close().await;
+            return Err(e.at(path));
+        }
+        Ok(store)
+    }
+
+    /// Opens a fresh in-memory database with the schema applied, for tests and dry runs.
+    /// The pool holds exactly one connection that never expires, so the data lives as long
+    /// as the `Store` (and its clones); a transaction in progress makes other calls wait.
+    pub async fn open_in_memory() -> Result<Store, StoreError> {
+        let options = SqliteConnectOptions::new()
+            .in_memory(true)
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options)
+            .await?;
+        let store = Store { pool };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        MIGRATOR.run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// The underlying pool, for queries this crate does not offer (read-only use advised:
+    /// writes that bypass the store bypass its idempotence rules).
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// Copies the WAL into the main database file (`PRAGMA wal_checkpoint(TRUNCATE)`, best
+    /// effort), then closes the pool. Afterwards the `.db` file alone holds all data, even if
+    /// an SQLite worker thread finishes closing a moment later. Calls made after this fail
+    /// with [`StoreError::Sqlx`] (`PoolClosed`).
+    pub async fn close(&self) {
+        match self.pool.acquire().await {
+            Ok(mut conn) => {
+                if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut *conn).await {
+                    tracing::debug!(%error, "checkpoint before close failed");
+                }
+                // Closed here and now rather than handed back to a pool that is closing.
+                if let Err(error) = conn.close().await {
+                    tracing::debug!(%error, "closing the checkpoint connection failed");
+                }
+            }
+            Err(error) => tracing::debug!(%error, "no connection to checkpoint with before close"),
+        }
+        self.pool.close().await;
+    }
+
+    /// Runs `PRAGMA integrity_check` and returns its report: `"ok"` for a healthy file,
+    /// otherwise SQLite's list of problems, one per line.
+    pub async fn integrity_check(&self) -> Result<String, StoreError> {
+        let rows = sqlx::query("PRAGMA integrity_check").fetch_all(&self.pool).await?;
+        let lines = rows
+            .iter()
+            .map(|r| r.try_get::<String, _>(0))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(lines.join("\n"))
+    }
+
+    /// Row count of every table.
+    pub async fn table_counts(&self) -> Result<TableCounts, StoreError> {
+        let r = sqlx::query(
+            "SELECT (SELECT count(*) FROM accounts), (SELECT count(*) FROM app_credentials),
+                    (SELECT count(*) FROM posts), (SELECT count(*) FROM post_metrics),
+                    (SELECT count(*) FROM account_metrics), (SELECT count(*) FROM audience),
+                    (SELECT count(*) FROM raw_responses), (SELECT count(*) FROM collection_runs),
+                    (SELECT count(*) FROM run_events)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(TableCounts {
+            accounts: r.try_get(0)?,
+            app_credentials: r.try_get(1)?,
+            posts: r.try_get(2)?,
+            post_metrics: r.try_get(3)?,
+            account_metrics: r.try_get(4)?,
+            audience: r.try_get(5)?,
+            raw_responses: r.try_get(6)?,
+            collection_runs: r.try_get(7)?,
+            run_events: r.try_get(8)?,
+        })
+    }
+}
+
+/// Parses a stored platform key.
+fn platform_from_db(column: &'static str, s: &str) -> Result<Platform, StoreError> {
+    s.parse::<Platform>().map_err(|e| StoreError::Decode {
+        column,
+        value: s.to_string(),
+        reason: e.to_string(),
+    })
+}
+
+/// Parses a stored event level.
+fn level_from_db(s: &str) -> Result<EventLevel, StoreError> {
+    Ok(match s {
+        "info" => EventLevel::Info,
+        "warn" => EventLevel::Warn,
+        "gap" => EventLevel::Gap,
+        "error" => EventLevel::Error,
+        other => {
+            return Err(StoreError::Decode {
+                column: "run_events.level",
+                value: other.to_string(),
+                reason: "expected info, warn, gap or error".to_string(),
+            })
+        }
+    })
+}
+
+/// Checks that `value` is one of `allowed`.
+fn check_one_of(what: &'static str, value: &str, allowed: &[&str], expected: &'static str) -> Result<(), StoreError> {
+    if allowed.contains(&value) {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid {
+            what,
+            value: value.to_string(),
+            expected,
+        })
+    }
+}

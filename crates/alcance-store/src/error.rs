@@ -1,0 +1,177 @@
+//! The store's error type: SQLite failures the user must act on (a damaged file, a full
+//! disk, a file that is not a database) get their own variants with human messages.
+
+use std::path::{Path, PathBuf};
+
+/// Everything that can go wrong in the store. Messages are for people and never carry a
+/// token or a bound value (sqlx errors do not print parameters).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The folder for the database file could not be created.
+    #[error("cannot create the folder {path}: {source}")]
+    Io {
+        /// The folder that could not be created.
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// SQLite reported `SQLITE_CORRUPT`: the file is damaged.
+    #[error("the database is damaged ({detail}); move the file aside or restore a backup, then open Alcance again")]
+    Corrupt {
+        /// SQLite's message, prefixed with the file path when known.
+        detail: String,
+    },
+    /// SQLite reported `SQLITE_NOTADB`: the file exists but is not an SQLite database
+    /// (another kind of file, encrypted, or overwritten).
+    #[error("the file is not an SQLite database ({detail}); choose another file or move this one aside")]
+    NotADatabase {
+        /// SQLite's message, prefixed with the file path when known.
+        detail: String,
+    },
+    /// SQLite reported `SQLITE_FULL`: the disk (or the temp folder) is full. The
+    /// transaction was rolled back; nothing half-written remains.
+    #[error("the disk is full, so nothing was saved ({detail}); free some space and try again")]
+    DiskFull {
+        /// SQLite's message, prefixed with the file path when known.
+        detail: String,
+    },
+    /// SQLite reported `SQLITE_BUSY` / `SQLITE_LOCKED` after the 5 s busy timeout: another
+    /// process holds the write lock.
+    #[error("the database is busy: another process kept it locked for more than 5 s ({detail})")]
+    Busy {
+        /// SQLite's message, prefixed with the file path when known.
+        detail: String,
+    },
+    /// SQLite reported `SQLITE_CANTOPEN`, `SQLITE_READONLY`, `SQLITE_PERM` or
+    /// `SQLITE_IOERR`: the file cannot be opened or written.
+    #[error("cannot open or write the database file ({detail}); check the path and its permissions")]
+    Access {
+        /// SQLite's message, prefixed with the file path when known.
+        detail: String,
+    },
+    /// A row broke a constraint (foreign key, unique, check, not null).
+    #[error("the data breaks a database constraint: {detail}")]
+    Constraint {
+        /// SQLite's message (names the constraint, never the values).
+        detail: String,
+    },
+    /// Applying the embedded migrations failed (e.g. the file was written by a newer
+    /// Alcance, or an applied migration was altered).
+    #[error("the database schema could not be brought up to date: {0}")]
+    Migrate(#[source] sqlx::migrate::MigrateError),
+    /// The row addressed by id does not exist.
+    #[error("{what} {id} does not exist")]
+    NotFound {
+        /// Kind of row: `account`, `run`, `raw response`.
+        what: &'static str,
+        /// The id asked for.
+        id: i64,
+    },
+    /// An argument is not one of the allowed values (an unknown account status, run kind,
+    /// run status).
+    #[error("invalid {what} {value:?} (expected one of {expected})")]
+    Invalid {
+        /// What the value is.
+        what: &'static str,
+        /// The value given.
+        value: String,
+        /// The allowed values, comma separated.
+        expected: &'static str,
+    },
+    /// A stored value cannot be read back (edited by hand, or from a newer version).
+    #[error("the stored {column} value {value:?} cannot be read: {reason}")]
+    Decode {
+        /// Table and column, `accounts.platform`.
+        column: &'static str,
+        /// The stored value, as text.
+        value: String,
+        /// Why it was rejected.
+        reason: String,
+    },
+    /// A raw response's compressed body does not inflate.
+    #[error("raw response {id} has a damaged compressed body: {source}")]
+    RawBody {
+        /// `raw_responses.id`.
+        id: i64,
+        /// The zlib decoder's error.
+        source: std::io::Error,
+    },
+    /// Compressing a raw body failed (out of memory; practically never).
+    #[error("cannot compress a raw response body: {0}")]
+    Compress(#[source] std::io::Error),
+    /// Any other SQLite or pool error.
+    #[error("database error: {0}")]
+    Sqlx(#[source] sqlx::Error),
+}
+
+/// SQLite primary result codes (the low byte of an extended code).
+const SQLITE_PERM: i64 = 3;
+const SQLITE_BUSY: i64 = 5;
+const SQLITE_LOCKED: i64 = 6;
+const SQLITE_READONLY: i64 = 8;
+const SQLITE_IOERR: i64 = 10;
+const SQLITE_CORRUPT: i64 = 11;
+const SQLITE_FULL: i64 = 13;
+const SQLITE_CANTOPEN: i64 = 14;
+const SQLITE_CONSTRAINT: i64 = 19;
+const SQLITE_NOTADB: i64 = 26;
+
+impl From<sqlx::Error> for StoreError {
+    fn from(err: sqlx::Error) -> Self {
+        let sqlx::Error::Database(db) = &err else {
+            return StoreError::Sqlx(err);
+        };
+        let code = db.code().and_then(|c| c.parse::<i64>().ok()).unwrap_or(-1) & 0xff;
+        let detail = db.message().to_string();
+        match code {
+            SQLITE_CORRUPT => StoreError::Corrupt { detail },
+            SQLITE_NOTADB => StoreError::NotADatabase { detail },
+            SQLITE_FULL => StoreError::DiskFull { detail },
+            SQLITE_BUSY | SQLITE_LOCKED => StoreError::Busy { detail },
+            SQLITE_CANTOPEN | SQLITE_READONLY | SQLITE_PERM | SQLITE_IOERR => StoreError::Access { detail },
+            SQLITE_CONSTRAINT => StoreError::Constraint { detail },
+            _ => StoreError::Sqlx(err),
+        }
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for StoreError {
+    fn from(err: sqlx::migrate::MigrateError) -> Self {
+        use sqlx::migrate::MigrateError;
+        match err {
+            // A plain SQL failure inside a migration is a migration problem; the file-level
+            // failures (damaged file, full disk) keep their own, clearer variants.
+            MigrateError::Execute(inner) => match StoreError::from(inner) {
+                StoreError::Sqlx(inner) => StoreError::Migrate(MigrateError::Execute(inner)),
+                other => other,
+            },
+            MigrateError::ExecuteMigration(inner, version) => match StoreError::from(inner) {
+                StoreError::Sqlx(inner) => StoreError::Migrate(MigrateError::ExecuteMigration(inner, version)),
+                other => other,
+            },
+            other => StoreError::Migrate(other),
+        }
+    }
+}
+
+impl StoreError {
+    /// Adds the database file path to file-level errors, so the message says which file.
+    pub(crate) fn at(self, path: &Path) -> Self {
+        let with = |detail: String| format!("{}: {detail}", path.display());
+        match self {
+            StoreError::Corrupt { detail } => StoreError::Corrupt { detail: with(detail) },
+            StoreError::NotADatabase { detail } => StoreError::NotADatabase { detail: with(detail) },
+            StoreError::DiskFull { detail } => StoreError::DiskFull { detail: with(detail) },
+            StoreError::Busy { detail } => StoreError::Busy { detail: with(detail) },
+            StoreError::Access { detail } => StoreError::Access { detail: with(detail) },
+            other => other,
+        }
+    }
+
+    /// `true` for the errors that mean the database file itself is unusable
+    /// ([`StoreError::Corrupt`], [`StoreError::NotADatabase`]); the UI offers to move it aside.
+    pub fn is_damaged_file(&self) -> bool {
+        matches!(self, StoreError::Corrupt { .. } | StoreError::NotADatabase { .. })
+    }
+}

@@ -1,0 +1,218 @@
+//! Opening: migrations on open (file and memory), connection settings, damaged files,
+//! integrity check.
+
+mod common;
+
+use alcance_core::Platform;
+use alcance_store::{Store, StoreError, TableCounts};
+use common::*;
+use sqlx::Row;
+
+async fn pragma(store: &Store, name: &str) -> String {
+    let row = sqlx::query(&format!("PRAGMA {name}"))
+        .fetch_one(store.pool())
+        .await
+        .expect("pragma");
+    match row.try_get::<String, _>(0) {
+        Ok(s) => s,
+        Err(_) => row.try_get::<i64, _>(0).expect("pragma value").to_string(),
+    }
+}
+
+async fn applied_migrations(store: &Store) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations WHERE success")
+        .fetch_one(store.pool())
+        .await
+        .expect("migrations table")
+}
+
+#[tokio::test]
+async fn file_store_runs_migrations_once_and_uses_wal_and_foreign_keys() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("nested").join("alcance.db");
+    let store = Store::open(&path).await.expect("open creates folder and file");
+    assert!(path.exists());
+    assert_eq!(store.table_counts().await.expect("counts"), TableCounts::default());
+    assert_eq!(applied_migrations(&store).await, 1);
+    assert_eq!(pragma(&store, "journal_mode").await, "wal");
+    assert_eq!(pragma(&store, "foreign_keys").await, "1");
+    assert_eq!(pragma(&store, "synchronous").await, "1", "NORMAL");
+    assert_eq!(pragma(&store, "busy_timeout").await, "5000");
+    let id = store
+        .upsert_account(
+            &account(Platform::X, "2244994945", "XDevelopers"),
+            None,
+            Some("alcance/x/2244994945"),
+        )
+        .await
+        .expect("account");
+    store.close().await;
+
+    // Reopening applies nothing new and keeps the data.
+    let store = Store::open(&path).await.expect("reopen");
+    assert_eq!(applied_migrations(&store).await, 1);
+    let accounts = store.list_accounts().await.expect("list");
+    assert_eq!(accounts.len(), 1);
+    assert_eq!(accounts[0].id, id);
+    assert_eq!(accounts[0].vault_key.as_deref(), Some("alcance/x/2244994945"));
+    assert_eq!(store.integrity_check().await.expect("check"), "ok");
+    store.close().await;
+}
+
+#[tokio::test]
+async fn memory_store_has_the_schema_and_keeps_data_across_calls() {
+    let store = Store::open_in_memory().await.expect("open");
+    assert_eq!(applied_migrations(&store).await, 1);
+    assert_eq!(pragma(&store, "foreign_keys").await, "1");
+    let id = store
+        .upsert_account(&account(Platform::Tiktok, "tt-1", "creator"), Some("Creator"), None)
+        .await
+        .expect("account");
+    let clone = store.clone();
+    let row = clone.account(id).await.expect("same data through a clone");
+    assert_eq!(row.display_name.as_deref(), Some("Creator"));
+    assert_eq!(row.status, "active");
+    assert_eq!(store.integrity_check().await.expect("check"), "ok");
+}
+
+#[tokio::test]
+async fn garbage_file_is_reported_as_not_a_database() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("garbage.db");
+    let garbage: Vec<u8> = (0..8192u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    std::fs::write(&path, &garbage).expect("write garbage");
+    let err = Store::open(&path).await.expect_err("garbage must not open");
+    assert!(matches!(err, StoreError::NotADatabase { .. }), "{err:?}");
+    assert!(err.is_damaged_file());
+    let msg = err.to_string();
+    assert!(
+        msg.contains("not an SQLite database") && msg.contains("garbage.db"),
+        "{msg}"
+    );
+}
+
+#[tokio::test]
+async fn damaged_pages_are_reported_as_corrupt() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("damaged.db");
+    let store = Store::open(&path).await.expect("open");
+    let account_id = store
+        .upsert_account(
+            &account(Platform::Instagram, "17841400000000001", "alcance_demo"),
+            None,
+            None,
+        )
+        .await
+        .expect("account");
+    let run = store.start_run("manual", at(9, 0, 0)).await.expect("run");
+    store
+        .save_batch(run, account_id, at(10, 0, 0), &full_batch(1000.0, 10.0), &[])
+        .await
+        .expect("save");
+    store.close().await; // checkpoints the WAL into the main file
+
+    // Keep the 100-byte header, overwrite the rest of page 1 (the schema) with garbage.
+    let mut bytes = std::fs::read(&path).expect("read db");
+    assert!(bytes.len() > 4096);
+    for (i, b) in bytes.iter_mut().enumerate().take(4096).skip(100) {
+        *b = (i as u8).wrapping_mul(37).wrapping_add(11);
+    }
+    std::fs::write(&path, &bytes).expect("write damaged db");
+    let err = Store::open(&path).await.expect_err("damaged file must not open");
+    assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
+    assert!(err.is_damaged_file());
+    let msg = err.to_string();
+    assert!(msg.contains("damaged") && msg.contains("damaged.db"), "{msg}");
+}
+
+#[tokio::test]
+async fn a_folder_in_place_of_the_file_is_an_access_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let err = Store::open(dir.path())
+        .await
+        .expect_err("a directory is not a database");
+    assert!(
+        matches!(err, StoreError::Access { .. } | StoreError::Sqlx(_)),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_full_disk_is_reported_and_the_batch_rolled_back() {
+    let (store, account_id, run) = store_with_account().await;
+    // The in-memory pool has one connection, so this cap applies to every write after it.
+    let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
+        .fetch_one(store.pool())
+        .await
+        .expect("pages");
+    sqlx::query(&format!("PRAGMA max_page_count = {pages}"))
+        .execute(store.pool())
+        .await
+        .expect("cap");
+    let before = store.table_counts().await.expect("counts");
+    // Incompressible text: xorshift64 letters.
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let noise: String = (0..400_000)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            char::from(b'a' + (seed % 26) as u8)
+        })
+        .collect();
+    let raw = [exchange(
+        "https://api.x.com/2/users/1/tweets",
+        200,
+        &noise,
+        at(10, 0, 0),
+    )];
+    let err = store
+        .save_batch(run, account_id, at(10, 0, 0), &full_batch(1.0, 1.0), &raw)
+        .await
+        .expect_err("no room");
+    assert!(matches!(err, StoreError::DiskFull { .. }), "{err:?}");
+    assert!(err.to_string().contains("disk is full"), "{err}");
+    assert_eq!(
+        store.table_counts().await.expect("counts"),
+        before,
+        "nothing half-written"
+    );
+}
+
+#[tokio::test]
+async fn a_hand_edited_value_is_a_decode_error_not_a_panic() {
+    let (store, account_id, _) = store_with_account().await;
+    sqlx::query("UPDATE accounts SET last_collected_at = 'yesterday' WHERE id = ?1")
+        .bind(account_id)
+        .execute(store.pool())
+        .await
+        .expect("edit");
+    let err = store.list_accounts().await.expect_err("bad timestamp");
+    assert!(
+        matches!(
+            err,
+            StoreError::Decode {
+                column: "accounts.last_collected_at",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    sqlx::query("UPDATE accounts SET last_collected_at = NULL, platform = 'myspace'")
+        .execute(store.pool())
+        .await
+        .expect("edit");
+    let err = store.account(account_id).await.expect_err("bad platform");
+    assert!(
+        matches!(
+            err,
+            StoreError::Decode {
+                column: "accounts.platform",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
