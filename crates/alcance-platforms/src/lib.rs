@@ -6,6 +6,7 @@ pub mod endpoints;
 pub mod error;
 pub mod http;
 pub mod instagram;
+pub mod meta;
 pub mod oauth;
 pub mod vault;
 pub mod x;

@@ -1,0 +1,305 @@
+//! Instagram professional accounts through the Graph API (Facebook Login host
+//! `graph.facebook.com` or Instagram Login host `graph.instagram.com`; platform-apis.md §4).
+//!
+//! [`InstagramClient`] reads the profile (`GET /{ig-user-id}`), account insights (daily
+//! time series, per-day totals, reach breakdowns), demographics, media and live stories
+//! with cursor paging, and per-media insights with the removed-metric fallback: a metric
+//! Meta rejects with `(#100) ... valid insights metric` is dropped, recorded as a
+//! [`DataGap`] `metric_removed` and remembered for the rest of the collection, while the
+//! other metrics still land. Values are mapped to catalog keys through
+//! `alcance_core::catalog::map_value`; Meta's empty data is `None`, never 0.
+//!
+//! Layout: `wire` (private serde DTOs), `map` (wire → records), `client` (requests).
+
+mod client;
+mod map;
+mod wire;
+
+pub use client::MAX_MEDIA_PAGES;
+pub use map::content_type;
+
+use crate::endpoints::Endpoints;
+use crate::http::Http;
+use alcance_core::{
+    AccountMetric, AudienceSlice, CollectWarning, DataGap, EventLevel, PostMetric, PostRecord, Profile,
+};
+use std::collections::{BTreeSet, HashSet};
+use url::Url;
+
+/// Which Graph host the token belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GraphHost {
+    /// Instagram API with Facebook Login: `Endpoints::graph_facebook`
+    /// (`https://graph.facebook.com/v25.0`), a user or page token.
+    FacebookLogin,
+    /// Instagram API with Instagram Login: `Endpoints::graph_instagram`
+    /// (`https://graph.instagram.com/v25.0`), an Instagram user token.
+    InstagramLogin,
+}
+
+impl GraphHost {
+    /// The versioned Graph base URL for this host in `endpoints`.
+    pub fn base(self, endpoints: &Endpoints) -> &Url {
+        match self {
+            GraphHost::FacebookLogin => &endpoints.graph_facebook,
+            GraphHost::InstagramLogin => &endpoints.graph_instagram,
+        }
+    }
+}
+
+/// The media product whose insights metric list applies (Meta `media_product_type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MediaKind {
+    /// `FEED` (and `AD`): IMAGE, VIDEO and CAROUSEL_ALBUM posts.
+    Feed,
+    /// `REELS`.
+    Reels,
+    /// `STORY` (insights only while the story is live, 24 h).
+    Story,
+}
+
+impl MediaKind {
+    /// The `/{ig-media-id}/insights?metric=` list requested for this kind (period lifetime).
+    /// Story `navigation` is also requested with `breakdown=story_navigation_action_type`.
+    pub fn metrics(self) -> &'static [&'static str] {
+        match self {
+            MediaKind::Feed => &[
+                "views",
+                "reach",
+                "likes",
+                "comments",
+                "shares",
+                "saved",
+                "total_interactions",
+                "follows",
+                "profile_visits",
+                "profile_activity",
+            ],
+            MediaKind::Reels => &[
+                "views",
+                "reach",
+                "likes",
+                "comments",
+                "shares",
+                "saved",
+                "total_interactions",
+                "ig_reels_avg_watch_time",
+                "ig_reels_video_view_total_time",
+            ],
+            MediaKind::Story => &[
+                "views",
+                "reach",
+                "replies",
+                "shares",
+                "total_interactions",
+                "follows",
+                "profile_visits",
+                "navigation",
+            ],
+        }
+    }
+
+    /// The kind for a `media_product_type`: `REELS` → Reels, `STORY` → Story, anything else
+    /// (`FEED`, `AD`, unknown, absent) → Feed.
+    pub fn from_product_type(media_product_type: Option<&str>) -> MediaKind {
+        match media_product_type.map(|p| p.trim().to_ascii_uppercase()).as_deref() {
+            Some("REELS") | Some("REEL") => MediaKind::Reels,
+            Some("STORY") => MediaKind::Story,
+            _ => MediaKind::Feed,
+        }
+    }
+
+    /// Lower-case key: `feed`, `reels`, `story`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MediaKind::Feed => "feed",
+            MediaKind::Reels => "reels",
+            MediaKind::Story => "story",
+        }
+    }
+}
+
+/// What one insights step produced: account metrics, post metrics, audience slices, data
+/// gaps and warnings. Values are in catalog units (counts; seconds for watch time); times
+/// are UTC.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InsightsResult {
+    /// Account-level values (`Period::Day` series points and per-day totals).
+    pub account_metrics: Vec<AccountMetric>,
+    /// Post-level lifetime totals (media insights).
+    pub post_metrics: Vec<PostMetric>,
+    /// Breakdowns (reach by `media_product_type,follow_type`, demographics).
+    pub audience: Vec<AudienceSlice>,
+    /// Metrics or objects Meta did not serve (`metric_removed`, `not_enough_viewers`,
+    /// `media_before_business`, `unknown_metric`, `permission`, `not_found`).
+    pub gaps: Vec<DataGap>,
+    /// Calls that failed without stopping the step (`http_500`, `decode`, ...).
+    pub warnings: Vec<CollectWarning>,
+    /// `true` when a rate limit, usage cap or network failure stopped the calls early:
+    /// the caller should make no further calls for this account in this collection.
+    pub halted: bool,
+}
+
+impl InsightsResult {
+    pub(crate) fn gap(&mut self, what: &str, object_id: &str, code: &str, detail: impl Into<String>) {
+        self.gaps.push(DataGap {
+            what: what.to_string(),
+            object_id: object_id.to_string(),
+            code: code.to_string(),
+            detail: detail.into(),
+        });
+    }
+
+    pub(crate) fn warn(&mut self, code: &str, message: impl Into<String>) {
+        self.warnings.push(warning(EventLevel::Warn, code, message));
+    }
+
+    /// Removes duplicates: account metrics by (metric, period, start), post metrics by
+    /// (post, metric) preferring a value over `None`, slices by all keys, gaps by
+    /// (what, object, code).
+    pub(crate) fn finish(mut self) -> Self {
+        let mut seen = HashSet::new();
+        self.account_metrics
+            .retain(|m| seen.insert((m.metric.clone(), m.period.as_str(), m.period_start)));
+        self.post_metrics = dedupe_post_metrics(std::mem::take(&mut self.post_metrics));
+        let mut seen = HashSet::new();
+        self.audience.retain(|a| {
+            seen.insert((
+                a.audience.clone(),
+                a.dimension.clone(),
+                a.key.clone(),
+                a.timeframe.clone(),
+            ))
+        });
+        let mut seen = HashSet::new();
+        self.gaps
+            .retain(|g| seen.insert((g.what.clone(), g.object_id.clone(), g.code.clone())));
+        self
+    }
+}
+
+fn dedupe_post_metrics(metrics: Vec<PostMetric>) -> Vec<PostMetric> {
+    let mut out: Vec<PostMetric> = Vec::with_capacity(metrics.len());
+    for m in metrics {
+        match out
+            .iter_mut()
+            .find(|o| o.post_external_id == m.post_external_id && o.metric == m.metric)
+        {
+            Some(existing) => {
+                if existing.value.is_none() {
+                    existing.value = m.value;
+                }
+            }
+            None => out.push(m),
+        }
+    }
+    out
+}
+
+pub(crate) fn warning(level: EventLevel, code: &str, message: impl Into<String>) -> CollectWarning {
+    CollectWarning {
+        level,
+        code: code.to_string(),
+        message: message.into(),
+    }
+}
+
+/// One media (post, reel or story) from a listing, with the counts of its node.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MediaItem {
+    /// The post: id, `timestamp` (UTC), content type, permalink, caption.
+    pub post: PostRecord,
+    /// Meta `media_type` as sent (`IMAGE`, `VIDEO`, `CAROUSEL_ALBUM`).
+    pub media_type: Option<String>,
+    /// Meta `media_product_type` as sent (`FEED`, `REELS`, `STORY`, `AD`).
+    pub media_product_type: Option<String>,
+    /// Which insights metric list applies.
+    pub kind: MediaKind,
+    /// `likes` from `like_count` (absent when the owner hid likes) and `comments` from
+    /// `comments_count`: lifetime counts at read time.
+    pub node_metrics: Vec<PostMetric>,
+}
+
+/// The media read from a paged listing (`/{ig-user-id}/media` or `/stories`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MediaListing {
+    /// Media in the order served (newest first), without repeats.
+    pub items: Vec<MediaItem>,
+    /// Pages that failed after the first, malformed items, paging guard stops.
+    pub warnings: Vec<CollectWarning>,
+    /// Pages read.
+    pub pages: usize,
+}
+
+/// An account found with `business_discovery` (public counts of another professional
+/// account, read with the owner's token).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiscoveredAccount {
+    /// Its profile.
+    pub profile: Profile,
+    /// `followers`, `following`, `media_count` snapshots.
+    pub metrics: Vec<AccountMetric>,
+    /// Its recent media with node counts (`like_count`, `comments_count`).
+    pub media: Vec<MediaItem>,
+}
+
+/// What one collection learned about metrics: the metrics Meta rejected as removed
+/// (per scope, e.g. `media:reels`), so later calls skip them, and unknown metric names
+/// already reported. Create one per collection.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MetricMemory {
+    removed: BTreeSet<String>,
+    unknown: BTreeSet<String>,
+}
+
+impl MetricMemory {
+    /// An empty memory.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// `true` when `metric` was rejected as removed in `scope` during this collection.
+    pub fn is_removed(&self, scope: &str, metric: &str) -> bool {
+        self.removed.contains(&format!("{scope}:{metric}"))
+    }
+
+    /// Every removed metric seen, as `scope:metric` (`media:feed:impressions`).
+    pub fn removed(&self) -> impl Iterator<Item = &str> {
+        self.removed.iter().map(String::as_str)
+    }
+
+    /// Records a removed metric; `true` the first time (record the gap then).
+    pub(crate) fn mark_removed(&mut self, scope: &str, metric: &str) -> bool {
+        self.removed.insert(format!("{scope}:{metric}"))
+    }
+
+    /// Records an unknown metric name; `true` the first time (record the gap then).
+    pub(crate) fn note_unknown(&mut self, name: &str) -> bool {
+        self.unknown.insert(name.to_string())
+    }
+}
+
+/// The Instagram Graph API client. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct InstagramClient {
+    http: Http,
+    endpoints: Endpoints,
+    host: GraphHost,
+}
+
+impl InstagramClient {
+    /// A client calling `host`'s base in `endpoints` through `http`.
+    pub fn new(http: Http, endpoints: Endpoints, host: GraphHost) -> Self {
+        Self { http, endpoints, host }
+    }
+
+    /// The host this client calls.
+    pub fn host(&self) -> GraphHost {
+        self.host
+    }
+
+    /// The versioned Graph base URL requests go to.
+    pub fn base(&self) -> &Url {
+        self.host.base(&self.endpoints)
+    }
+}

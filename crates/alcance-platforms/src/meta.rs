@@ -1,0 +1,591 @@
+//! Meta Graph API plumbing shared by the Instagram, Facebook Pages and WhatsApp clients:
+//! the request helper (token as the `access_token` query parameter), the Graph error
+//! envelope and its mapping to [`PlatformError`], the `X-App-Usage` /
+//! `X-Business-Use-Case-Usage` rate-limit headers, cursor paging with a loop guard, and
+//! Meta timestamps.
+//!
+//! Platform-neutral: nothing here knows Instagram metric names. See platform-apis.md §2.
+
+use crate::endpoints::join;
+use crate::error::{body_preview, PlatformError};
+use crate::http::{Answer, Http, Recorder};
+use chrono::{DateTime, Utc};
+use reqwest::header::HeaderMap;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+use std::collections::HashSet;
+use std::time::Duration;
+use url::Url;
+
+/// Header with the app-level usage, JSON `{"call_count","total_cputime","total_time"}` in
+/// percent of the app's hourly budget.
+pub const APP_USAGE_HEADER: &str = "x-app-usage";
+
+/// Header with the Business Use Case usage, JSON
+/// `{"<object-id>":[{"type","call_count","total_cputime","total_time","estimated_time_to_regain_access"}]}`.
+pub const BUSINESS_USE_CASE_USAGE_HEADER: &str = "x-business-use-case-usage";
+
+/// Rate-limit usage reported by Meta in `X-App-Usage` or one entry of
+/// `X-Business-Use-Case-Usage` (platform-apis.md §2.3).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct MetaUsage {
+    /// Share of the call budget used, percent 0–100 (`call_count`).
+    pub call_count: f64,
+    /// Share of the CPU-time budget used, percent 0–100 (`total_cputime`).
+    pub total_cputime: f64,
+    /// Share of the total-time budget used, percent 0–100 (`total_time`).
+    pub total_time: f64,
+    /// Minutes until access returns when throttled (`estimated_time_to_regain_access`;
+    /// only in `X-Business-Use-Case-Usage`). `None` when absent; `Some(0)` when not throttled.
+    pub estimated_time_to_regain_access: Option<u64>,
+}
+
+impl MetaUsage {
+    /// The highest of the three percentages (0–100): throttle when it nears 80–90.
+    pub fn peak_percent(&self) -> f64 {
+        self.call_count.max(self.total_cputime).max(self.total_time)
+    }
+
+    /// `estimated_time_to_regain_access` as a duration, when it is above zero.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.estimated_time_to_regain_access
+            .filter(|m| *m > 0)
+            .map(|m| Duration::from_secs(m.saturating_mul(60)))
+    }
+
+    /// The worse of two readings, field by field (the maximum of each).
+    pub fn worst(self, other: MetaUsage) -> MetaUsage {
+        MetaUsage {
+            call_count: self.call_count.max(other.call_count),
+            total_cputime: self.total_cputime.max(other.total_cputime),
+            total_time: self.total_time.max(other.total_time),
+            estimated_time_to_regain_access: match (
+                self.estimated_time_to_regain_access,
+                other.estimated_time_to_regain_access,
+            ) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.or(b),
+            },
+        }
+    }
+
+    fn from_object(v: &Value) -> Option<MetaUsage> {
+        let obj = v.as_object()?;
+        let pct = |k: &str| obj.get(k).and_then(number).unwrap_or(0.0);
+        Some(MetaUsage {
+            call_count: pct("call_count"),
+            total_cputime: pct("total_cputime"),
+            total_time: pct("total_time"),
+            estimated_time_to_regain_access: obj
+                .get("estimated_time_to_regain_access")
+                .and_then(number)
+                .filter(|m| *m >= 0.0)
+                .map(|m| m.round() as u64),
+        })
+    }
+}
+
+/// One entry of `X-Business-Use-Case-Usage`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BusinessUseCaseUsage {
+    /// The business object the budget belongs to (IG user id, page id, WABA id).
+    pub object_id: String,
+    /// The use case (`type`: `instagram`, `pages`, `whatsapp_business_management`, ...).
+    pub use_case: String,
+    /// The usage of that budget.
+    pub usage: MetaUsage,
+}
+
+/// Parses an `X-App-Usage` header value (`{"call_count":1,"total_cputime":0,"total_time":3}`).
+/// Missing fields count as 0 %. `None` when the value is not a JSON object.
+pub fn parse_app_usage(header: &str) -> Option<MetaUsage> {
+    let v: Value = serde_json::from_str(header.trim()).ok()?;
+    MetaUsage::from_object(&v)
+}
+
+/// Parses an `X-Business-Use-Case-Usage` header value into one entry per business object
+/// and use case. Malformed parts are skipped; an unreadable header gives an empty list.
+pub fn parse_business_use_case_usage(header: &str) -> Vec<BusinessUseCaseUsage> {
+    let Ok(Value::Object(map)) = serde_json::from_str::<Value>(header.trim()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (object_id, entries) in map {
+        let list: Vec<&Value> = match &entries {
+            Value::Array(a) => a.iter().collect(),
+            Value::Object(_) => vec![&entries],
+            _ => continue,
+        };
+        for e in list {
+            if let Some(usage) = MetaUsage::from_object(e) {
+                let use_case = e.get("type").and_then(Value::as_str).unwrap_or_default().to_string();
+                out.push(BusinessUseCaseUsage {
+                    object_id: object_id.clone(),
+                    use_case,
+                    usage,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The worst usage (field-wise maximum) across `X-App-Usage` and every
+/// `X-Business-Use-Case-Usage` entry of an answer; `None` when neither header is readable.
+pub fn usage_from_headers(headers: &HeaderMap) -> Option<MetaUsage> {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let mut worst: Option<MetaUsage> = text(APP_USAGE_HEADER).and_then(parse_app_usage);
+    if let Some(h) = text(BUSINESS_USE_CASE_USAGE_HEADER) {
+        for e in parse_business_use_case_usage(h) {
+            worst = Some(match worst {
+                Some(w) => w.worst(e.usage),
+                None => e.usage,
+            });
+        }
+    }
+    worst
+}
+
+/// The Graph error object, `{"error":{"message","type","code","error_subcode",...}}`
+/// (platform-apis.md §2.4).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GraphError {
+    /// `message`, e.g. `(#100) The value must be a valid insights metric`.
+    pub message: String,
+    /// `type`, e.g. `OAuthException`.
+    pub error_type: Option<String>,
+    /// `code` (190 token, 4/17/32/613 rate limits, 10 / 200–299 permission, 100 parameter).
+    pub code: Option<i64>,
+    /// `error_subcode` (463 expired token, 33 missing object, 2108006 media before business).
+    pub error_subcode: Option<i64>,
+    /// `error_user_title`, a short human title.
+    pub error_user_title: Option<String>,
+    /// `error_user_msg`, a human explanation.
+    pub error_user_msg: Option<String>,
+    /// `is_transient`: Meta suggests retrying.
+    pub is_transient: Option<bool>,
+    /// `fbtrace_id`, for Meta support.
+    pub fbtrace_id: Option<String>,
+}
+
+impl GraphError {
+    /// The stable machine code `meta_<code>[_<subcode>]` (`meta_100_2108006`).
+    pub fn machine_code(&self) -> String {
+        match (self.code, self.error_subcode) {
+            (Some(c), Some(s)) => format!("meta_{c}_{s}"),
+            (Some(c), None) => format!("meta_{c}"),
+            (None, _) => "meta_error".to_string(),
+        }
+    }
+
+    /// `message`, followed by `error_user_title: error_user_msg` when Meta sent them, with
+    /// token-like words redacted.
+    pub fn full_message(&self) -> String {
+        let mut m = self.message.clone();
+        match (&self.error_user_title, &self.error_user_msg) {
+            (Some(t), Some(u)) => m.push_str(&format!(" ({t}: {u})")),
+            (None, Some(u)) | (Some(u), None) => m.push_str(&format!(" ({u})")),
+            (None, None) => {}
+        }
+        redact_token_like(&m)
+    }
+}
+
+/// Reads the Graph error envelope from a body; `None` when the body is not JSON or has no
+/// `error` object.
+pub fn parse_graph_error(body: &[u8]) -> Option<GraphError> {
+    let v: Value = serde_json::from_slice(body).ok()?;
+    let e = v.get("error")?.as_object()?;
+    let s = |k: &str| e.get(k).and_then(Value::as_str).map(str::to_string);
+    let n = |k: &str| e.get(k).and_then(number).map(|f| f as i64);
+    Some(GraphError {
+        message: s("message").unwrap_or_default(),
+        error_type: s("type"),
+        code: n("code"),
+        error_subcode: n("error_subcode"),
+        error_user_title: s("error_user_title"),
+        error_user_msg: s("error_user_msg"),
+        is_transient: e.get("is_transient").and_then(Value::as_bool),
+        fbtrace_id: s("fbtrace_id"),
+    })
+}
+
+/// `true` for a code 100 whose message says a requested insights metric is not valid
+/// (`(#100) The value must be a valid insights metric`, or `metric[N] must be one of ...`).
+fn is_invalid_metric(err: &GraphError) -> bool {
+    if err.code != Some(100) || err.error_subcode == Some(2108006) {
+        return false;
+    }
+    let m = err.message.to_ascii_lowercase();
+    m.contains("valid insights metric") || m.contains("metric[")
+}
+
+/// Maps a Graph error to the variant a caller acts on:
+/// 190 / 102 → [`PlatformError::Unauthorized`]; 4 / 17 / 32 / 613 / 80001–80009 →
+/// [`PlatformError::RateLimited`] (`retry_after` from `estimated_time_to_regain_access`
+/// in `X-Business-Use-Case-Usage`); 10 and 200–299 → [`PlatformError::Forbidden`] (callers
+/// special-case `Not enough viewers`); 100 "valid insights metric" →
+/// [`PlatformError::MetricRemoved`] (`metric` is `metric_hint`, the request's metric list,
+/// when the message names none); 100 subcode 33 → [`PlatformError::NotFound`]; anything
+/// else → [`PlatformError::Api`] with code `meta_<code>[_<subcode>]`.
+pub fn map_graph_error(
+    status: u16,
+    endpoint: &str,
+    err: &GraphError,
+    headers: &HeaderMap,
+    metric_hint: Option<&str>,
+) -> PlatformError {
+    let message = err.full_message();
+    match err.code {
+        Some(190) | Some(102) => PlatformError::Unauthorized { message },
+        Some(4) | Some(17) | Some(32) | Some(613) | Some(80001..=80009) => PlatformError::RateLimited {
+            retry_after: usage_from_headers(headers).and_then(|u| u.retry_after()),
+            message,
+        },
+        Some(10) | Some(200..=299) => PlatformError::Forbidden { message },
+        Some(100) if err.error_subcode == Some(33) => PlatformError::NotFound { message },
+        Some(100) if is_invalid_metric(err) => PlatformError::MetricRemoved {
+            metric: metric_hint.unwrap_or("unnamed").to_string(),
+            message,
+        },
+        _ => PlatformError::Api {
+            endpoint: endpoint.to_string(),
+            status,
+            code: Some(err.machine_code()),
+            message,
+        },
+    }
+}
+
+/// Turns a failed answer (non-2xx, or 2xx carrying an `error` envelope) into an error:
+/// the Graph envelope through [`map_graph_error`]; a body that is not JSON (HTML error page,
+/// truncated JSON) → [`PlatformError::Decode`]; JSON without the envelope or an empty body →
+/// by status (401 → Unauthorized, 403 → Forbidden, 404 → NotFound, 429 → RateLimited,
+/// else Api).
+pub fn error_from_answer(answer: &Answer, metric_hint: Option<&str>) -> PlatformError {
+    if let Some(err) = parse_graph_error(&answer.body) {
+        return map_graph_error(answer.status, &answer.endpoint, &err, &answer.headers, metric_hint);
+    }
+    let trimmed = answer.body.iter().all(|b| b.is_ascii_whitespace());
+    if !trimmed && serde_json::from_slice::<Value>(&answer.body).is_err() {
+        return PlatformError::decode(
+            &answer.endpoint,
+            format!("HTTP {} with a body that is not JSON", answer.status),
+            &answer.body,
+        );
+    }
+    let message = if trimmed {
+        format!("HTTP {} with an empty body", answer.status)
+    } else {
+        redact_token_like(&body_preview(&answer.body))
+    };
+    match answer.status {
+        401 => PlatformError::Unauthorized { message },
+        403 => PlatformError::Forbidden { message },
+        404 => PlatformError::NotFound { message },
+        429 => PlatformError::RateLimited {
+            retry_after: usage_from_headers(&answer.headers).and_then(|u| u.retry_after()),
+            message,
+        },
+        status => PlatformError::Api {
+            endpoint: answer.endpoint.clone(),
+            status,
+            code: None,
+            message,
+        },
+    }
+}
+
+/// `Ok(answer)` for a 2xx answer without an `error` envelope; the mapped error otherwise
+/// (see [`error_from_answer`]).
+pub fn check(answer: Answer, metric_hint: Option<&str>) -> Result<Answer, PlatformError> {
+    if answer.is_success() && parse_graph_error(&answer.body).is_none() {
+        Ok(answer)
+    } else {
+        Err(error_from_answer(&answer, metric_hint))
+    }
+}
+
+/// Sends `GET {base}{path}?{params}&access_token=<token>`, archives the exchange (URL
+/// scrubbed) into `recorder`, and returns the 2xx answer or the mapped error (see
+/// [`check`]). `path` starts with `/` and its node ids must be Graph ids
+/// (`[A-Za-z0-9_.-]`), else [`PlatformError::NotFound`] without a request. `metric_hint` is
+/// the request's metric list, used to name a removed metric. The token never appears in
+/// the returned error.
+pub async fn get(
+    http: &Http,
+    base: &Url,
+    path: &str,
+    params: &[(&str, &str)],
+    token: &SecretString,
+    recorder: &Recorder,
+) -> Result<Answer, PlatformError> {
+    let ok_path = path.starts_with('/')
+        && path
+            .split('/')
+            .skip(1)
+            .all(|seg| seg.chars().any(|c| c.is_ascii_alphanumeric()) && seg.chars().all(is_graph_id_char));
+    if !ok_path {
+        return Err(PlatformError::NotFound {
+            message: format!("{path:?} is not a Graph API path of object ids"),
+        });
+    }
+    let mut url = join(base, path);
+    {
+        let mut q = url.query_pairs_mut();
+        for (k, v) in params {
+            q.append_pair(k, v);
+        }
+        q.append_pair("access_token", token.expose_secret());
+    }
+    let metric_hint = params.iter().find(|(k, _)| *k == "metric").map(|(_, v)| *v);
+    let secret = token.expose_secret();
+    let answer = http
+        .send(http.client().get(url), recorder)
+        .await
+        .map_err(|e| redact_secret(e, secret))?;
+    check(answer, metric_hint).map_err(|e| redact_secret(e, secret))
+}
+
+fn is_graph_id_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')
+}
+
+/// Replaces every occurrence of `secret` (when at least 8 characters long) in the error's
+/// messages with `REDACTED`, so a token echoed by a server or an HTML page never travels on.
+pub fn redact_secret(err: PlatformError, secret: &str) -> PlatformError {
+    if secret.len() < 8 {
+        return err;
+    }
+    let r = |s: String| s.replace(secret, "REDACTED");
+    match err {
+        PlatformError::Unauthorized { message } => PlatformError::Unauthorized { message: r(message) },
+        PlatformError::Forbidden { message } => PlatformError::Forbidden { message: r(message) },
+        PlatformError::RateLimited { retry_after, message } => PlatformError::RateLimited {
+            retry_after,
+            message: r(message),
+        },
+        PlatformError::UsageCapped { message } => PlatformError::UsageCapped { message: r(message) },
+        PlatformError::MetricRemoved { metric, message } => PlatformError::MetricRemoved {
+            metric,
+            message: r(message),
+        },
+        PlatformError::NotFound { message } => PlatformError::NotFound { message: r(message) },
+        PlatformError::Api {
+            endpoint,
+            status,
+            code,
+            message,
+        } => PlatformError::Api {
+            endpoint,
+            status,
+            code,
+            message: r(message),
+        },
+        PlatformError::Decode { endpoint, message } => PlatformError::Decode {
+            endpoint,
+            message: r(message),
+        },
+        PlatformError::Transport { message } => PlatformError::Transport { message: r(message) },
+        PlatformError::OAuth { message } => PlatformError::OAuth { message: r(message) },
+    }
+}
+
+/// Redacts words that look like Meta / Instagram access tokens (`EAA…`, `IGQ…`, `IGAA…`,
+/// 30+ characters) in a platform message.
+fn redact_token_like(msg: &str) -> String {
+    msg.split_inclusive(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == '=')
+        .map(|part| {
+            let word = part.trim_end_matches(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == '=');
+            let tail = &part[word.len()..];
+            let looks = word.len() >= 30
+                && (word.starts_with("EAA") || word.starts_with("IGQ") || word.starts_with("IGAA"))
+                && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            if looks {
+                format!("REDACTED{tail}")
+            } else {
+                part.to_string()
+            }
+        })
+        .collect()
+}
+
+/// Parses a Meta timestamp (`2021-08-13T08:25:28+0000`, also RFC 3339 and Unix seconds)
+/// into UTC via `alcance_core::time`; `None` when unreadable.
+pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    alcance_core::time::parse_platform_time(s)
+}
+
+/// A JSON number, or a string holding one, as `f64`; `None` for anything else.
+pub fn number(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse::<f64>().ok().filter(|f| f.is_finite()),
+        _ => None,
+    }
+}
+
+fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::String(s) => Some(s),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    })
+}
+
+fn lenient_cursors<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Cursors>, D::Error> {
+    Ok(serde_json::from_value(Value::deserialize(d)?).ok())
+}
+
+/// The `paging` object of a Graph list: `{"cursors":{"before","after"},"next"?,"previous"?}`.
+/// `next` is absent on the last page. Fields of an unexpected type read as `None`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct Paging {
+    /// Opaque cursors around this page.
+    #[serde(default, deserialize_with = "lenient_cursors")]
+    pub cursors: Option<Cursors>,
+    /// Full URL of the next page (carries the token: never log or store it).
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub next: Option<String>,
+    /// Full URL of the previous page.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub previous: Option<String>,
+}
+
+/// `paging.cursors`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct Cursors {
+    /// Cursor of the first item, sent as `before=`.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub before: Option<String>,
+    /// Cursor of the last item, sent as `after=` to get the next page.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub after: Option<String>,
+}
+
+impl Paging {
+    /// The `after` cursor to request next, only when `next` says there is a next page.
+    pub fn next_after(&self) -> Option<&str> {
+        self.next.as_ref()?;
+        self.cursors.as_ref()?.after.as_deref().filter(|c| !c.is_empty())
+    }
+}
+
+/// What to do after a page (see [`PageGuard::advance`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageStep {
+    /// Request the page with `after=<cursor>`.
+    Next(String),
+    /// The last page was read (`paging.next` or the `after` cursor absent).
+    End,
+    /// The guard stopped paging early; report it as a warning.
+    Stopped(PageStop),
+}
+
+/// Why a [`PageGuard`] stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageStop {
+    /// The server sent a cursor already followed (a replaying server repeats pages).
+    RepeatedCursor,
+    /// The page held no id not seen on an earlier page (empty or repeated page).
+    NoNewIds,
+    /// The page cap was reached.
+    Capped,
+}
+
+impl PageStop {
+    /// Stable code for a run-event warning: `paging_loop` or `paging_cap`.
+    pub fn code(self) -> &'static str {
+        match self {
+            PageStop::RepeatedCursor | PageStop::NoNewIds => "paging_loop",
+            PageStop::Capped => "paging_cap",
+        }
+    }
+}
+
+/// Guards cursor paging against servers that repeat pages or cursors, and caps the number
+/// of pages. One guard per listing.
+#[derive(Debug, Clone)]
+pub struct PageGuard {
+    max_pages: usize,
+    pages: usize,
+    cursors: HashSet<String>,
+    ids: HashSet<String>,
+}
+
+impl PageGuard {
+    /// A guard allowing at most `max_pages` pages (at least 1).
+    pub fn new(max_pages: usize) -> Self {
+        Self {
+            max_pages: max_pages.max(1),
+            pages: 0,
+            cursors: HashSet::new(),
+            ids: HashSet::new(),
+        }
+    }
+
+    /// Pages read so far.
+    pub fn pages(&self) -> usize {
+        self.pages
+    }
+
+    /// `true` when `id` was on an earlier (or the current) page.
+    pub fn seen(&self, id: &str) -> bool {
+        self.ids.contains(id)
+    }
+
+    /// Records a page with `ids` and its `paging`, and decides what comes next: `End` when
+    /// there is no next page; `Stopped(NoNewIds)` when the page brought no new id;
+    /// `Stopped(RepeatedCursor)` when the next cursor was already followed;
+    /// `Stopped(Capped)` after `max_pages` pages; else `Next(cursor)`.
+    pub fn advance<'a>(&mut self, ids: impl IntoIterator<Item = &'a str>, paging: Option<&Paging>) -> PageStep {
+        self.pages += 1;
+        let mut new = 0usize;
+        for id in ids {
+            if self.ids.insert(id.to_string()) {
+                new += 1;
+            }
+        }
+        let Some(cursor) = paging.and_then(Paging::next_after) else {
+            return PageStep::End;
+        };
+        if new == 0 {
+            return PageStep::Stopped(PageStop::NoNewIds);
+        }
+        if !self.cursors.insert(cursor.to_string()) {
+            return PageStep::Stopped(PageStop::RepeatedCursor);
+        }
+        if self.pages >= self.max_pages {
+            return PageStep::Stopped(PageStop::Capped);
+        }
+        PageStep::Next(cursor.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_like_words_are_redacted() {
+        let m = redact_token_like("Invalid token EAABwzLixnjYBAKZCZAxyzxyzxyzxyzxyzxyz123 given");
+        assert_eq!(m, "Invalid token REDACTED given");
+        assert_eq!(redact_token_like("(#100) short words stay"), "(#100) short words stay");
+    }
+
+    #[test]
+    fn invalid_metric_needs_code_100_and_the_message() {
+        let mut e = GraphError {
+            message: "(#100) The value must be a valid insights metric".into(),
+            code: Some(100),
+            ..GraphError::default()
+        };
+        assert!(is_invalid_metric(&e));
+        e.error_subcode = Some(2108006);
+        assert!(!is_invalid_metric(&e));
+        e.error_subcode = None;
+        e.code = Some(10);
+        assert!(!is_invalid_metric(&e));
+    }
+}

@@ -1,0 +1,223 @@
+//! A fake Meta Graph API on 127.0.0.1 for the `meta_*` and `instagram_*` tests: a closure
+//! answers each request (path with the leading `/vNN.N` stripped, parsed query), every
+//! request is logged, and anything the closure does not answer gets a catch-all 500 so an
+//! unexpected call fails loudly.
+
+#![allow(dead_code)]
+
+use alcance_platforms::instagram::{GraphHost, InstagramClient};
+use alcance_platforms::{Endpoints, Http};
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use secrecy::SecretString;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use url::Url;
+
+/// The access token every test sends; it must never show up in errors or archived URLs.
+pub const TOKEN: &str = "IGQ-test-token-5b1d8e2f9a";
+
+pub fn token() -> SecretString {
+    SecretString::from(TOKEN.to_string())
+}
+
+/// One request the fake received.
+#[derive(Debug, Clone)]
+pub struct Req {
+    pub method: String,
+    /// Path as sent, version included (`/v25.0/123/insights`).
+    pub raw_path: String,
+    /// Path without a leading `/vNN.N` (`/123/insights`).
+    pub path: String,
+    pub query: BTreeMap<String, String>,
+}
+
+impl Req {
+    pub fn q(&self, name: &str) -> Option<&str> {
+        self.query.get(name).map(String::as_str)
+    }
+
+    /// The `metric` list, split on commas.
+    pub fn metrics(&self) -> Vec<String> {
+        self.q("metric")
+            .map(|m| m.split(',').map(|s| s.trim().to_string()).collect())
+            .unwrap_or_default()
+    }
+
+    pub fn has_metric(&self, name: &str) -> bool {
+        self.metrics().iter().any(|m| m == name)
+    }
+}
+
+/// A canned answer.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn json(body: Value) -> Self {
+        Self::status(200, body)
+    }
+
+    pub fn status(status: u16, body: Value) -> Self {
+        Reply {
+            status,
+            headers: vec![("content-type".into(), "application/json; charset=UTF-8".into())],
+            body: body.to_string().into_bytes(),
+        }
+    }
+
+    pub fn raw(status: u16, content_type: &str, body: &str) -> Self {
+        Reply {
+            status,
+            headers: vec![("content-type".into(), content_type.into())],
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+}
+
+/// The Graph error envelope with `status`.
+pub fn graph_error(status: u16, code: i64, subcode: Option<i64>, message: &str) -> Reply {
+    let mut err = json!({
+        "message": message,
+        "type": "OAuthException",
+        "code": code,
+        "fbtrace_id": "AbCdEfGh123"
+    });
+    if let Some(s) = subcode {
+        err["error_subcode"] = json!(s);
+    }
+    Reply::status(status, json!({ "error": err }))
+}
+
+/// The #100 answer Meta gives when any metric of the list is removed.
+pub fn invalid_metric() -> Reply {
+    graph_error(400, 100, None, "(#100) The value must be a valid insights metric")
+}
+
+/// One lifetime insights entry `{"name","period":"lifetime","values":[{"value":v}]}`.
+pub fn lifetime(name: &str, value: Value) -> Value {
+    json!({
+        "name": name,
+        "period": "lifetime",
+        "values": [{ "value": value }],
+        "title": name,
+        "description": format!("{name} description"),
+        "id": format!("x/insights/{name}/lifetime")
+    })
+}
+
+type Handler = dyn Fn(&Req) -> Option<Reply> + Send + Sync;
+
+struct Inner {
+    handler: Box<Handler>,
+    seen: Mutex<Vec<Req>>,
+}
+
+/// The running fake.
+pub struct FakeGraph {
+    pub base: Url,
+    inner: Arc<Inner>,
+}
+
+fn strip_version(path: &str) -> String {
+    let mut parts = path.splitn(3, '/');
+    let _ = parts.next();
+    let first = parts.next().unwrap_or_default();
+    let rest = parts.next();
+    let is_version = first.len() > 1
+        && first.starts_with('v')
+        && first[1..].chars().all(|c| c.is_ascii_digit() || c == '.')
+        && first[1..].contains('.');
+    match (is_version, rest) {
+        (true, Some(r)) => format!("/{r}"),
+        (true, None) => "/".to_string(),
+        (false, _) => path.to_string(),
+    }
+}
+
+async fn handle(State(inner): State<Arc<Inner>>, method: Method, uri: Uri) -> Response {
+    let query: BTreeMap<String, String> = url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
+        .into_owned()
+        .collect();
+    let req = Req {
+        method: method.to_string(),
+        raw_path: uri.path().to_string(),
+        path: strip_version(uri.path()),
+        query,
+    };
+    if let Ok(mut seen) = inner.seen.lock() {
+        seen.push(req.clone());
+    }
+    let reply = (inner.handler)(&req).unwrap_or_else(|| {
+        Reply::status(
+            500,
+            json!({ "unexpected_request": format!("{} {}", req.method, req.raw_path) }),
+        )
+    });
+    let mut headers = HeaderMap::new();
+    for (k, v) in &reply.headers {
+        if let (Ok(k), Ok(v)) = (HeaderName::try_from(k.as_str()), HeaderValue::from_str(v)) {
+            headers.insert(k, v);
+        }
+    }
+    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, headers, reply.body).into_response()
+}
+
+impl FakeGraph {
+    /// Starts the fake on a free 127.0.0.1 port.
+    pub async fn start(handler: impl Fn(&Req) -> Option<Reply> + Send + Sync + 'static) -> Self {
+        let inner = Arc::new(Inner {
+            handler: Box::new(handler),
+            seen: Mutex::new(Vec::new()),
+        });
+        let app = Router::new().fallback(handle).with_state(inner.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1");
+        let addr = listener.local_addr().expect("local addr");
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        FakeGraph {
+            base: Url::parse(&format!("http://{addr}/")).expect("base url"),
+            inner,
+        }
+    }
+
+    /// Every endpoint on this fake (`graph_facebook` / `graph_instagram` = `<base>/v25.0`).
+    pub fn endpoints(&self) -> Endpoints {
+        Endpoints::sandbox(&self.base)
+    }
+
+    /// An Instagram client on this fake (Facebook Login host).
+    pub fn client(&self) -> InstagramClient {
+        InstagramClient::new(
+            Http::new().expect("http client"),
+            self.endpoints(),
+            GraphHost::FacebookLogin,
+        )
+    }
+
+    /// The requests received so far.
+    pub fn requests(&self) -> Vec<Req> {
+        self.inner.seen.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// Requests whose version-less path is `path`.
+    pub fn requests_to(&self, path: &str) -> Vec<Req> {
+        self.requests().into_iter().filter(|r| r.path == path).collect()
+    }
+}
