@@ -1,0 +1,288 @@
+//! Fault injection: `POST /__alcance/faults` makes the next N requests under a path prefix
+//! fail in a chosen way.
+
+use std::sync::{Mutex, PoisonError};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+use crate::reply::{meta_error, Reply};
+
+/// How a faulted request fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultKind {
+    /// HTTP 500 in the platform's error envelope (X problem+json; Graph error code 1).
+    #[serde(rename = "status_500")]
+    Status500,
+    /// HTTP 429 in the platform's envelope (X problem+json with `x-rate-limit-*` headers,
+    /// remaining 0, reset in 60 s; Graph error code 4 with HTTP 400).
+    #[serde(rename = "status_429")]
+    Status429,
+    /// HTTP 502 with an HTML error page (`text/html`), as a proxy would send.
+    Html,
+    /// The normal answer with its body cut in half (status and headers kept).
+    Truncated,
+    /// HTTP 200 with a body that is not valid JSON.
+    MalformedJson,
+    /// The normal answer with identifying and metric fields removed from every object
+    /// below the top level (`id`, `value`, `values`, `total_value`, `public_metrics`,
+    /// `followers_count`, `timestamp`, `created_at`, `media_type`, `name`, `username`, …).
+    MissingFields,
+    /// The normal answer with enum values replaced by values no client knows
+    /// (`media_type`, `media_product_type`, X media `type`, `period`, `dimension_values`).
+    UnknownEnum,
+    /// The normal answer after a delay (`delay_ms`, default 2000 ms).
+    Slow,
+}
+
+/// One armed fault, as posted to and listed by `/__alcance/faults`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fault {
+    /// Requests whose path (with or without the Graph `/vNN.N` segment) starts with this
+    /// prefix are affected.
+    pub path_prefix: String,
+    /// How they fail.
+    pub kind: FaultKind,
+    /// How many requests are still to fail (default 1).
+    #[serde(default = "one")]
+    pub times: u32,
+    /// Delay for [`FaultKind::Slow`], ms (default 2000).
+    #[serde(default)]
+    pub delay_ms: Option<u64>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// The armed faults, first match wins.
+#[derive(Debug, Default)]
+pub(crate) struct FaultPlan {
+    faults: Mutex<Vec<Fault>>,
+}
+
+impl FaultPlan {
+    /// Arms a fault.
+    pub(crate) fn add(&self, fault: Fault) {
+        if fault.times > 0 {
+            self.faults.lock().unwrap_or_else(PoisonError::into_inner).push(fault);
+        }
+    }
+
+    /// Disarms everything.
+    pub(crate) fn clear(&self) {
+        self.faults.lock().unwrap_or_else(PoisonError::into_inner).clear();
+    }
+
+    /// The faults still armed.
+    pub(crate) fn list(&self) -> Vec<Fault> {
+        self.faults.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// Takes one use of the first fault matching `raw` or `normalized` path.
+    pub(crate) fn take(&self, raw: &str, normalized: &str) -> Option<Fault> {
+        let mut faults = self.faults.lock().unwrap_or_else(PoisonError::into_inner);
+        let i = faults
+            .iter()
+            .position(|f| raw.starts_with(&f.path_prefix) || normalized.starts_with(&f.path_prefix))?;
+        let f = &mut faults[i];
+        f.times -= 1;
+        let taken = f.clone();
+        if f.times == 0 {
+            faults.remove(i);
+        }
+        Some(taken)
+    }
+}
+
+/// `true` when the path belongs to the X API (problem+json errors).
+pub(crate) fn is_x_path(normalized: &str) -> bool {
+    normalized.starts_with("/2/") || normalized.starts_with("/i/")
+}
+
+/// The answer for a fault that replaces the response outright, or `None` when the fault
+/// transforms the normal answer (see [`transform`]).
+pub(crate) fn replacement(fault: &Fault, normalized: &str) -> Option<Reply> {
+    let x = is_x_path(normalized);
+    match fault.kind {
+        FaultKind::Status500 => Some(if x {
+            Reply::problem(
+                500,
+                &json!({"title": "Internal Server Error", "detail": "Internal Server Error", "type": "about:blank", "status": 500}),
+            )
+        } else {
+            meta_error(500, 1, None, "OAuthException", "An unknown error has occurred.")
+        }),
+        FaultKind::Status429 => Some(if x {
+            let reset = chrono::Utc::now().timestamp() + 60;
+            Reply::problem(
+                429,
+                &json!({"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank", "status": 429}),
+            )
+            .with_header("x-rate-limit-limit", "900")
+            .with_header("x-rate-limit-remaining", "0")
+            .with_header("x-rate-limit-reset", reset.to_string())
+        } else {
+            meta_error(400, 4, None, "OAuthException", "(#4) Application request limit reached")
+        }),
+        FaultKind::Html => Some(Reply {
+            status: 502,
+            headers: vec![("content-type".into(), "text/html; charset=utf-8".into())],
+            body: b"<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>\n".to_vec(),
+            delay_ms: 0,
+        }),
+        FaultKind::MalformedJson => Some(Reply {
+            status: 200,
+            headers: vec![(
+                "content-type".into(),
+                if x { "application/json; charset=utf-8" } else { "application/json" }.into(),
+            )],
+            body: br#"{"data": [{"id": "1", "value": 12,, "name": undefined}"#.to_vec(),
+            delay_ms: 0,
+        }),
+        FaultKind::Truncated | FaultKind::MissingFields | FaultKind::UnknownEnum | FaultKind::Slow => None,
+    }
+}
+
+/// Rewrites the normal answer for the transforming kinds.
+pub(crate) fn transform(fault: &Fault, mut reply: Reply) -> Reply {
+    match fault.kind {
+        FaultKind::Truncated => {
+            let keep = reply.body.len() / 2;
+            reply.body.truncate(keep);
+        }
+        FaultKind::MissingFields | FaultKind::UnknownEnum => {
+            if let Ok(mut v) = serde_json::from_slice::<Value>(&reply.body) {
+                if fault.kind == FaultKind::MissingFields {
+                    strip(&mut v, 0);
+                } else {
+                    scramble(&mut v);
+                }
+                reply.body = v.to_string().into_bytes();
+            }
+        }
+        FaultKind::Slow => reply.delay_ms = fault.delay_ms.unwrap_or(2_000),
+        _ => {}
+    }
+    reply
+}
+
+const STRIPPED: [&str; 18] = [
+    "id",
+    "value",
+    "values",
+    "total_value",
+    "public_metrics",
+    "non_public_metrics",
+    "organic_metrics",
+    "followers_count",
+    "follows_count",
+    "media_count",
+    "timestamp",
+    "created_at",
+    "media_type",
+    "media_product_type",
+    "name",
+    "username",
+    "user_id",
+    "access_token",
+];
+
+fn strip(v: &mut Value, depth: usize) {
+    match v {
+        Value::Object(map) => {
+            // Top-level envelopes (`data`, `meta`, `paging`) stay, so the damage is inside.
+            let is_envelope = depth == 0 && (map.contains_key("data") || map.contains_key("error"));
+            if !is_envelope {
+                let keys: Vec<String> = map.keys().filter(|k| STRIPPED.contains(&k.as_str())).cloned().collect();
+                for k in keys {
+                    map.remove(&k);
+                }
+            }
+            for child in map.values_mut() {
+                strip(child, depth + 1);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|c| strip(c, depth + 1)),
+        _ => {}
+    }
+}
+
+fn scramble(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            scramble_map(map);
+            map.values_mut().for_each(scramble);
+        }
+        Value::Array(items) => items.iter_mut().for_each(scramble),
+        _ => {}
+    }
+}
+
+fn scramble_map(map: &mut Map<String, Value>) {
+    for (k, v) in map.iter_mut() {
+        match (k.as_str(), &*v) {
+            ("media_type", Value::String(_)) => *v = json!("HOLOGRAM"),
+            ("media_product_type", Value::String(_)) => *v = json!("SPATIAL"),
+            ("period", Value::String(_)) => *v = json!("fortnight"),
+            ("type", Value::String(s)) if matches!(s.as_str(), "photo" | "video" | "animated_gif") => {
+                *v = json!("hologram")
+            }
+            ("token_type", Value::String(_)) => *v = json!("mac"),
+            ("dimension_values", Value::Array(a)) => {
+                *v = Value::Array(a.iter().map(|_| json!("UNKNOWN_VALUE_X")).collect())
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fault(prefix: &str, kind: FaultKind, times: u32) -> Fault {
+        Fault {
+            path_prefix: prefix.into(),
+            kind,
+            times,
+            delay_ms: None,
+        }
+    }
+
+    #[test]
+    fn faults_fire_n_times() {
+        let plan = FaultPlan::default();
+        plan.add(fault("/2/users", FaultKind::Status500, 2));
+        assert!(plan.take("/2/tweets", "/2/tweets").is_none());
+        assert!(plan.take("/2/users/me", "/2/users/me").is_some());
+        assert!(plan.take("/2/users/me", "/2/users/me").is_some());
+        assert!(plan.take("/2/users/me", "/2/users/me").is_none());
+        plan.add(fault("/17841400000000001", FaultKind::Html, 1));
+        assert!(plan
+            .take("/v25.0/17841400000000001/media", "/17841400000000001/media")
+            .is_some());
+    }
+
+    #[test]
+    fn kinds_use_the_documented_names() {
+        let f: Fault = serde_json::from_value(json!({"path_prefix": "/2/", "kind": "status_500"}))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((f.kind, f.times, f.delay_ms), (FaultKind::Status500, 1, None));
+        let f: Fault = serde_json::from_value(json!({"path_prefix": "/", "kind": "malformed_json", "times": 3}))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((f.kind, f.times), (FaultKind::MalformedJson, 3));
+    }
+
+    #[test]
+    fn missing_fields_keeps_the_envelope() {
+        let r = Reply::json(
+            200,
+            &json!({"data": [{"id": "1", "text": "t", "public_metrics": {"like_count": 1}}]}),
+        );
+        let out = transform(&fault("/", FaultKind::MissingFields, 1), r);
+        let v: Value = serde_json::from_slice(&out.body).unwrap_or_default();
+        assert_eq!(v, json!({"data": [{"text": "t"}]}));
+    }
+}

@@ -1,0 +1,483 @@
+//! The server: shared state, the one request entry point, routing, and the running
+//! [`Sandbox`] handle.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, Uri};
+use axum::response::Response;
+use axum::Router;
+use chrono::{DateTime, Utc};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use url::Url;
+
+use crate::error::SandboxError;
+use crate::faults::{self, FaultPlan};
+use crate::limits::Limits;
+use crate::model::{Generator, Network, ACCOUNTS};
+use crate::oauth::{self, TokenBook};
+use crate::replay::{ManifestAccount, ReplayEngine};
+use crate::reply::Reply;
+use crate::{control, graph, x_api, Mode, SandboxConfig};
+
+/// Where answers come from.
+#[derive(Debug)]
+pub(crate) enum Source {
+    /// The seeded generator.
+    Seeded(Generator),
+    /// Recorded exchanges.
+    Replay(ReplayEngine),
+}
+
+/// Everything a running sandbox shares between requests: the answer source (generator or
+/// replay engine), the clock, issued tokens, rate-limit windows and armed faults.
+#[derive(Debug)]
+pub struct SandboxState {
+    pub(crate) source: Source,
+    /// `None`: the real time.
+    clock: Mutex<Option<DateTime<Utc>>>,
+    pub(crate) tokens: TokenBook,
+    pub(crate) limits: Limits,
+    pub(crate) faults: FaultPlan,
+    owners: HashMap<Network, String>,
+}
+
+impl SandboxState {
+    /// Builds the state for `mode`. Replay mode loads the directory now.
+    ///
+    /// # Errors
+    /// [`SandboxError::Replay`] when the replay directory cannot be loaded.
+    pub fn new(mode: &Mode) -> Result<SandboxState, SandboxError> {
+        let source = match mode {
+            Mode::Seeded { seed } => Source::Seeded(Generator::new(*seed)),
+            Mode::Replay { dir } => Source::Replay(ReplayEngine::load(dir)?),
+        };
+        let mut state = SandboxState {
+            source,
+            clock: Mutex::new(None),
+            tokens: TokenBook::default(),
+            limits: Limits::default(),
+            faults: FaultPlan::default(),
+            owners: HashMap::new(),
+        };
+        for network in [Network::X, Network::Instagram] {
+            if let Some(owned) = state
+                .manifest()
+                .into_iter()
+                .find(|a| a.owned && a.platform == network.key())
+            {
+                state.owners.insert(network, owned.external_id);
+            }
+        }
+        Ok(state)
+    }
+
+    /// `"seeded"` or `"replay"`.
+    pub fn mode_name(&self) -> &'static str {
+        match self.source {
+            Source::Seeded(_) => "seeded",
+            Source::Replay(_) => "replay",
+        }
+    }
+
+    /// The sandbox's "now": the time set through `POST /__alcance/clock`, else the real
+    /// time (UTC).
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .unwrap_or_else(Utc::now)
+    }
+
+    /// Sets (or, with `None`, unsets) the seeded clock.
+    pub fn set_clock(&self, now: Option<DateTime<Utc>>) {
+        *self.clock.lock().unwrap_or_else(PoisonError::into_inner) = now;
+    }
+
+    /// `true` when the clock was set explicitly.
+    pub(crate) fn clock_is_fixed(&self) -> bool {
+        self.clock.lock().unwrap_or_else(PoisonError::into_inner).is_some()
+    }
+
+    /// The accounts this sandbox serves (ADR 0001): the seeded accounts, or the replay
+    /// engine's manifest.
+    pub fn manifest(&self) -> Vec<ManifestAccount> {
+        match &self.source {
+            Source::Seeded(_) => ACCOUNTS
+                .iter()
+                .map(|a| ManifestAccount {
+                    platform: a.network.key().to_string(),
+                    external_id: a.external_id.to_string(),
+                    username: Some(a.username.to_string()),
+                    owned: a.owned,
+                })
+                .collect(),
+            Source::Replay(engine) => engine.manifest(),
+        }
+    }
+
+    /// The owned account id of `network`: the one OAuth logs in as.
+    pub(crate) fn owner(&self, network: Network) -> Option<String> {
+        self.owners.get(&network).cloned()
+    }
+}
+
+/// One request, read in full.
+#[derive(Debug)]
+pub(crate) struct Req {
+    pub method: Method,
+    /// Path as sent (percent-encoded), without query.
+    pub raw_path: String,
+    /// Path with a leading Graph version segment (`/v25.0`) removed.
+    pub path: String,
+    /// The removed version segment, when there was one.
+    pub version: Option<String>,
+    /// Decoded query pairs in order.
+    pub query: Vec<(String, String)>,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+    /// `http://host:port` from the `Host` header, for URLs in answers.
+    pub base: String,
+}
+
+/// `true` for a Graph API version segment such as `v25.0` or `v6`.
+fn is_version(seg: &str) -> bool {
+    let Some(rest) = seg.strip_prefix('v') else {
+        return false;
+    };
+    let mut parts = rest.splitn(2, '.');
+    let major = parts.next().unwrap_or_default();
+    let minor = parts.next();
+    !major.is_empty()
+        && major.bytes().all(|b| b.is_ascii_digit())
+        && minor.is_none_or(|m| !m.is_empty() && m.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Splits a leading `/vNN.N` off `path`.
+pub(crate) fn strip_version(path: &str) -> (String, Option<String>) {
+    let trimmed = path.strip_prefix('/').unwrap_or(path);
+    let (first, rest) = match trimmed.split_once('/') {
+        Some((f, r)) => (f, Some(r)),
+        None => (trimmed, None),
+    };
+    if is_version(first) {
+        (format!("/{}", rest.unwrap_or_default()), Some(first.to_string()))
+    } else {
+        (path.to_string(), None)
+    }
+}
+
+impl Req {
+    fn new(method: Method, uri: &Uri, headers: HeaderMap, body: Bytes) -> Req {
+        let raw_path = uri.path().to_string();
+        let (path, version) = strip_version(&raw_path);
+        let query = url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
+        let host = headers
+            .get("host")
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("127.0.0.1")
+            .to_string();
+        Req {
+            method,
+            raw_path,
+            path,
+            version,
+            query,
+            headers,
+            body,
+            base: format!("http://{host}"),
+        }
+    }
+
+    /// First value of query parameter `k`.
+    pub(crate) fn q(&self, k: &str) -> Option<&str> {
+        self.query.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str())
+    }
+
+    /// A request header as text.
+    pub(crate) fn header(&self, k: &str) -> Option<&str> {
+        self.headers.get(k).and_then(|v| v.to_str().ok())
+    }
+
+    /// The body as `application/x-www-form-urlencoded` pairs (first value wins).
+    pub(crate) fn form(&self) -> HashMap<String, String> {
+        let mut out = HashMap::new();
+        for (k, v) in url::form_urlencoded::parse(&self.body) {
+            out.entry(k.into_owned()).or_insert_with(|| v.into_owned());
+        }
+        out
+    }
+
+    /// The `Authorization: Bearer` token.
+    pub(crate) fn bearer(&self) -> Option<String> {
+        let auth = self.header("authorization")?;
+        let (scheme, token) = auth.split_once(' ')?;
+        scheme
+            .eq_ignore_ascii_case("bearer")
+            .then(|| token.trim().to_string())
+            .filter(|t| !t.is_empty())
+    }
+
+    /// Graph API token: `access_token` query parameter, else the bearer header.
+    pub(crate) fn access_token(&self) -> Option<String> {
+        self.q("access_token")
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .or_else(|| self.bearer())
+    }
+
+    /// This request's URL on the sandbox with some query parameters replaced (`None`
+    /// removes), for `paging.next` links.
+    pub(crate) fn url_with(&self, changes: &[(&str, Option<String>)]) -> String {
+        let mut u = Url::parse(&format!("{}{}", self.base, self.raw_path))
+            .or_else(|_| Url::parse("http://127.0.0.1/"))
+            .unwrap_or_else(|_| unreachable_url());
+        {
+            let mut q = u.query_pairs_mut();
+            q.clear();
+            for (k, v) in &self.query {
+                if !changes.iter().any(|(c, _)| c == k) {
+                    q.append_pair(k, v);
+                }
+            }
+            for (k, v) in changes {
+                if let Some(v) = v {
+                    q.append_pair(k, v);
+                }
+            }
+        }
+        u.to_string()
+    }
+}
+
+fn unreachable_url() -> Url {
+    // "http://127.0.0.1/" always parses; keep a total function anyway.
+    Url::parse("http://localhost/").unwrap_or_else(|_| unreachable!("static URL"))
+}
+
+/// The routes of the sandbox for `state`: every platform path, OAuth endpoint and
+/// `/__alcance/` control endpoint. Serve it with `axum::serve`.
+pub fn router(state: Arc<SandboxState>) -> Router {
+    Router::new().fallback(entry).with_state(state)
+}
+
+async fn entry(
+    State(st): State<Arc<SandboxState>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let req = Req::new(method, &uri, headers, body);
+    tracing::debug!(method = %req.method, path = %req.raw_path, "sandbox request");
+    if req.raw_path == "/__alcance" || req.raw_path.starts_with("/__alcance/") {
+        return control::handle(&st, &req).into_response();
+    }
+    let fault = st.faults.take(&req.raw_path, &req.path);
+    let replaced = fault.as_ref().and_then(|f| faults::replacement(f, &req.path));
+    let reply = match replaced {
+        Some(r) => r,
+        None => {
+            let normal = match &st.source {
+                Source::Seeded(g) => route_seeded(&st, g, &req),
+                Source::Replay(engine) => route_replay(&st, engine, &req),
+            };
+            match &fault {
+                Some(f) => faults::transform(f, normal),
+                None => normal,
+            }
+        }
+    };
+    if reply.delay_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(reply.delay_ms)).await;
+    }
+    reply.into_response()
+}
+
+/// The OAuth endpoints both modes answer.
+fn route_oauth(st: &SandboxState, req: &Req) -> Option<Reply> {
+    let get = req.method == Method::GET;
+    let post = req.method == Method::POST;
+    Some(match req.path.as_str() {
+        "/i/oauth2/authorize" if get => oauth::authorize(st, req, Network::X),
+        "/2/oauth2/token" if post => oauth::x_token(st, req),
+        "/2/oauth2/revoke" if post => oauth::x_revoke(st, req),
+        "/oauth/authorize" if get => oauth::authorize(st, req, Network::Instagram),
+        "/oauth/access_token" if post => oauth::ig_token(st, req),
+        "/access_token" if get => oauth::ig_long_lived(st, req, "ig_exchange_token"),
+        "/refresh_access_token" if get => oauth::ig_long_lived(st, req, "ig_refresh_token"),
+        _ => return None,
+    })
+}
+
+fn route_seeded(st: &SandboxState, g: &Generator, req: &Req) -> Reply {
+    if let Some(r) = route_oauth(st, req) {
+        return r;
+    }
+    let segs: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
+    match segs.split_first() {
+        Some((&"2", rest)) => x_api::handle(st, g, req, rest),
+        _ => graph::handle(st, g, req, &segs),
+    }
+}
+
+fn route_replay(st: &SandboxState, engine: &ReplayEngine, req: &Req) -> Reply {
+    let body = (!req.body.is_empty()).then_some(&req.body[..]);
+    let method = req.method.as_str();
+    if let Some(a) = engine.respond(method, &req.raw_path, &req.query, body) {
+        return Reply {
+            status: a.status,
+            headers: a.headers,
+            body: a.body,
+            delay_ms: a.delay_ms,
+        };
+    }
+    if let Some(r) = route_oauth(st, req) {
+        return r;
+    }
+    tracing::warn!(method, path = %req.raw_path, "replay: no recorded exchange");
+    let a = ReplayEngine::not_found(method, &req.raw_path);
+    Reply {
+        status: a.status,
+        headers: a.headers,
+        body: a.body,
+        delay_ms: a.delay_ms,
+    }
+}
+
+/// A running sandbox server. Dropping it without [`Sandbox::shutdown`] also stops it (not
+/// gracefully awaited).
+#[derive(Debug)]
+pub struct Sandbox {
+    addr: SocketAddr,
+    state: Arc<SandboxState>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<Result<(), std::io::Error>>>,
+}
+
+impl Sandbox {
+    /// Binds `config.bind`, builds the state (loading the replay directory in replay
+    /// mode) and serves on the current tokio runtime until [`Sandbox::shutdown`].
+    ///
+    /// # Errors
+    /// [`SandboxError::Bind`] when the address cannot be bound; [`SandboxError::Replay`]
+    /// when the replay directory cannot be loaded.
+    pub async fn start(config: SandboxConfig) -> Result<Sandbox, SandboxError> {
+        let state = Arc::new(SandboxState::new(&config.mode)?);
+        let listener = TcpListener::bind(config.bind)
+            .await
+            .map_err(|source| SandboxError::Bind {
+                addr: config.bind,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| SandboxError::Bind {
+            addr: config.bind,
+            source,
+        })?;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let app = router(Arc::clone(&state));
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stopped.await;
+                })
+                .await
+        });
+        tracing::info!(%addr, mode = state.mode_name(), "alcance sandbox listening");
+        Ok(Sandbox {
+            addr,
+            state,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+
+    /// The bound address (the real port when the config asked for port 0).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT/`: the origin to give `Endpoints::sandbox`.
+    pub fn base_url(&self) -> Url {
+        Url::parse(&format!("http://{}/", self.addr)).unwrap_or_else(|_| unreachable_url())
+    }
+
+    /// The shared state (clock, manifest), for in-process callers and tests.
+    pub fn state(&self) -> &Arc<SandboxState> {
+        &self.state
+    }
+
+    /// Stops accepting, lets in-flight requests finish (at most 5 s), and returns.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let abort = task.abort_handle();
+            if tokio::time::timeout(Duration::from_secs(5), task).await.is_err() {
+                abort.abort();
+            }
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Serves the sandbox on `config.bind` until `shutdown` resolves (the standalone
+/// `alcance sandbox --port N`). Logs the bound address at `info`.
+///
+/// # Errors
+/// [`SandboxError::Bind`], [`SandboxError::Replay`], or [`SandboxError::Serve`] when the
+/// accept loop fails.
+pub async fn serve(
+    config: SandboxConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), SandboxError> {
+    let state = Arc::new(SandboxState::new(&config.mode)?);
+    let listener = TcpListener::bind(config.bind)
+        .await
+        .map_err(|source| SandboxError::Bind {
+            addr: config.bind,
+            source,
+        })?;
+    if let Ok(addr) = listener.local_addr() {
+        tracing::info!(%addr, mode = state.mode_name(), "alcance sandbox listening");
+    }
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(SandboxError::Serve)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_graph_versions_only() {
+        assert_eq!(
+            strip_version("/v25.0/me"),
+            ("/me".to_string(), Some("v25.0".to_string()))
+        );
+        assert_eq!(strip_version("/v6/1/media").0, "/1/media");
+        assert_eq!(strip_version("/v25.0").0, "/");
+        assert_eq!(strip_version("/2/users/me").0, "/2/users/me");
+        assert_eq!(strip_version("/vx/me").0, "/vx/me");
+        assert_eq!(strip_version("/v2/auth/authorize/").0, "/auth/authorize/");
+    }
+}
