@@ -1,1 +1,25 @@
-//! alcance-report
+//! alcance-report: what Alcance shows and hands out.
+//!
+//! - [`chart`]: line charts rendered with plotters to SVG (for the UI and reports) and PNG
+//!   (for files), with an embedded DejaVu Sans font so PNG text never depends on the
+//!   system's fonts.
+//! - [`series`]: the chart series derived from stored rows: follower growth and the
+//!   engagement trend.
+//! - [`export`]: the CSV long formats, the JSON bundle and the XLSX workbook.
+//!
+//! Pure functions over rows that the store hands in; no database, no network, no clock.
+//! Every time is UTC. Values are in the unit of the metric catalog
+//! ([`alcance_core::CATALOG`]): counts, seconds, percent 0–100 or ratio 0–1.
+//!
+//! Nothing here panics on data: malformed values (NaN, infinities, out-of-range dates,
+//! over-long strings) are skipped, written as empty cells or reported as a
+//! [`ReportError`].
+
+pub mod chart;
+mod error;
+pub mod export;
+mod font;
+mod number;
+pub mod series;
+
+pub use error::ReportError;
