@@ -1,0 +1,304 @@
+//! `alcance demo`: the whole path on the sandbox — OAuth, 90 days of daily collection,
+//! SQLite, charts and exports — with no credentials and no network beyond 127.0.0.1.
+//!
+//! See docs/adr/0001-demo-workspace-and-sandbox-control.md for why the demo drives the
+//! sandbox clock through 90 daily collections.
+
+use crate::workspace::{ExportPaths, Workspace, WorkspaceOptions};
+use alcance_collector::{Progress, RunKind};
+use alcance_core::Platform;
+use alcance_platforms::oauth::{HeadlessBrowser, OAuthApp, RedirectConfig};
+use alcance_platforms::vault::EncryptedFileVault;
+use alcance_platforms::{CollectWindow, Endpoints};
+use alcance_sandbox::{Mode, Sandbox, SandboxConfig};
+use alcance_store::RowFilter;
+use anyhow::{anyhow, Context, Result};
+use chrono::{DateTime, Duration as ChronoDuration, DurationRound, Utc};
+use secrecy::SecretString;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use url::Url;
+
+/// The passphrase of the demo workspace's encrypted token file. The demo only ever holds
+/// sandbox tokens, which open nothing outside this machine; real workspaces use the OS
+/// keychain or a passphrase the user chooses.
+pub const DEMO_VAULT_PASSPHRASE: &str = "alcance-demo-workspace";
+
+/// Days of daily collection the demo replays on the seeded sandbox.
+pub const DEMO_DAYS: i64 = 90;
+
+/// Options of `alcance demo`.
+#[derive(Debug, Clone)]
+pub struct DemoOptions {
+    /// Output folder: `alcance.db`, `exports/`, `charts/`.
+    pub out: PathBuf,
+    /// A running sandbox to use (seeded or replaying); `None` starts one in-process.
+    pub sandbox_url: Option<Url>,
+    /// Days of daily collection on a seeded sandbox.
+    pub days: i64,
+}
+
+/// What the demo reports as it goes.
+#[derive(Debug, Clone)]
+pub enum DemoEvent {
+    /// A step started (`"Starting the sandbox"`, `"Connecting X"`).
+    Step(String),
+    /// The daily collections are about to run: this many.
+    CollectionsPlanned(u64),
+    /// One collection (one simulated day) finished.
+    CollectionDone {
+        /// The simulated day, UTC.
+        day: DateTime<Utc>,
+        /// Metric values written in it.
+        metrics: usize,
+        /// Accounts that failed in it.
+        failed: usize,
+    },
+    /// Progress inside a collection.
+    Run(Progress),
+}
+
+/// One account line of the demo summary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountLine {
+    /// Platform.
+    pub platform: Platform,
+    /// Handle or id.
+    pub name: String,
+    /// Connected through OAuth (`true`) or tracked with the owner's token.
+    pub owned: bool,
+    /// Latest `followers` snapshot.
+    pub followers: Option<f64>,
+    /// Posts stored.
+    pub posts: usize,
+    /// Metric rows stored (account + post).
+    pub metric_rows: usize,
+    /// Account status (`active`, `needs_reauth`).
+    pub status: String,
+}
+
+/// What the demo produced.
+#[derive(Debug, Clone)]
+pub struct DemoSummary {
+    /// The database file.
+    pub database: PathBuf,
+    /// Export files.
+    pub exports: ExportPaths,
+    /// Chart files (SVG and PNG).
+    pub charts: Vec<PathBuf>,
+    /// Per-account lines.
+    pub accounts: Vec<AccountLine>,
+    /// Collections run.
+    pub collections: usize,
+    /// Accounts that failed across all collections (0 on the seeded sandbox).
+    pub account_failures: usize,
+    /// `"seeded"` or `"replay"`.
+    pub sandbox_mode: String,
+    /// Wall time of the whole demo.
+    pub elapsed: Duration,
+}
+
+#[derive(Debug, Deserialize)]
+struct Manifest {
+    mode: String,
+    accounts: Vec<ManifestAccount>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ManifestAccount {
+    platform: String,
+    external_id: String,
+    username: Option<String>,
+    owned: bool,
+}
+
+/// Runs the demo. `on_event` gets progress for a bar or a log.
+///
+/// Errors: the sandbox cannot be started or reached, the output folder is not writable,
+/// OAuth against the sandbox fails. Per-account collection errors do not stop the demo;
+/// they are counted in [`DemoSummary::account_failures`] and logged in `run_events`.
+pub async fn run(options: DemoOptions, on_event: &(dyn Fn(DemoEvent) + Send + Sync)) -> Result<DemoSummary> {
+    let started = Instant::now();
+    std::fs::create_dir_all(&options.out).with_context(|| format!("creating {}", options.out.display()))?;
+    reset_workspace_files(&options.out)?;
+
+    on_event(DemoEvent::Step("Starting the sandbox".into()));
+    let (sandbox, base) = match &options.sandbox_url {
+        Some(url) => (None, url.clone()),
+        None => {
+            let sandbox = Sandbox::start(SandboxConfig {
+                mode: Mode::Seeded { seed: 42 },
+                bind: "127.0.0.1:0".parse().context("loopback address")?,
+            })
+            .await
+            .context("starting the in-process sandbox")?;
+            let base = sandbox.base_url();
+            (Some(sandbox), base)
+        }
+    };
+    let result = run_on(&options, &base, on_event).await;
+    if let Some(sandbox) = sandbox {
+        sandbox.shutdown().await;
+    }
+    let mut summary = result?;
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
+async fn run_on(options: &DemoOptions, base: &Url, on_event: &(dyn Fn(DemoEvent) + Send + Sync)) -> Result<DemoSummary> {
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build()?;
+    let manifest: Manifest = http
+        .get(control(base, "accounts")?)
+        .send()
+        .await
+        .with_context(|| format!("reaching the sandbox at {base}"))?
+        .error_for_status()?
+        .json()
+        .await
+        .context("reading the sandbox's account manifest")?;
+
+    let passphrase = SecretString::from(DEMO_VAULT_PASSPHRASE.to_string());
+    let vault = EncryptedFileVault::open(&options.out.join("vault.enc"), &passphrase).context("opening the demo vault")?;
+    let ws = Workspace::open(&options.out, WorkspaceOptions { endpoints: Endpoints::sandbox(base), vault: Box::new(vault) }).await?;
+
+    // Connect the owned account of each platform through the real OAuth code path.
+    let mut owners = Vec::new();
+    for platform in [Platform::X, Platform::Instagram] {
+        if !manifest.accounts.iter().any(|a| a.platform == platform.as_str()) {
+            continue;
+        }
+        on_event(DemoEvent::Step(format!("Connecting {} (OAuth 2.0 + PKCE, loopback redirect)", platform.label())));
+        let app = demo_app(platform);
+        let account = ws
+            .connect(&app, &HeadlessBrowser::new(), Duration::from_secs(30))
+            .await
+            .with_context(|| format!("connecting the demo {} account", platform.label()))?;
+        owners.push(account);
+    }
+    // Track the other profiles of the manifest with their platform owner's token.
+    for m in &manifest.accounts {
+        let Ok(platform) = m.platform.parse::<Platform>() else { continue };
+        let Some(owner) = owners.iter().find(|o| o.account.platform == platform) else { continue };
+        if owner.account.external_id == m.external_id || (m.owned && owner.account.username.is_some() && owner.account.username == m.username) {
+            continue;
+        }
+        on_event(DemoEvent::Step(format!("Tracking {} {}", platform.label(), m.username.as_deref().unwrap_or(&m.external_id))));
+        ws.track(platform, &m.external_id, m.username.as_deref(), owner).await?;
+    }
+
+    // Collect: 90 simulated days on a seeded sandbox, one pass on a replaying one.
+    let days: Vec<Option<DateTime<Utc>>> = if manifest.mode == "seeded" {
+        let today = Utc::now().duration_trunc(ChronoDuration::days(1)).context("today")? + ChronoDuration::hours(13);
+        (0..options.days.max(1)).rev().map(|back| Some(today - ChronoDuration::days(back))).collect()
+    } else {
+        vec![None]
+    };
+    on_event(DemoEvent::CollectionsPlanned(days.len() as u64));
+    let mut account_failures = 0;
+    for day in &days {
+        let (window, collected_at) = match day {
+            Some(day) => {
+                set_clock(&http, base, *day).await?;
+                (CollectWindow { since: *day - ChronoDuration::days(7), until: *day }, *day)
+            }
+            None => {
+                let now = Utc::now();
+                let since = DateTime::parse_from_rfc3339("2006-03-21T00:00:00Z").context("epoch")?.with_timezone(&Utc);
+                (CollectWindow { since, until: now }, now)
+            }
+        };
+        let summary = ws
+            .collect(window, collected_at, RunKind::Demo, &[], &|p| on_event(DemoEvent::Run(p)))
+            .await?;
+        let failed = summary.accounts.iter().filter(|a| !a.ok).count();
+        account_failures += failed;
+        on_event(DemoEvent::CollectionDone { day: collected_at, metrics: summary.metrics(), failed });
+    }
+
+    on_event(DemoEvent::Step("Rendering charts".into()));
+    let filter = RowFilter::default();
+    let charts = ws.render_charts(&filter, &options.out.join("charts")).await?;
+    on_event(DemoEvent::Step("Writing CSV, JSON and XLSX exports".into()));
+    let exports = ws.export_all(&filter, &options.out.join("exports")).await?;
+    let accounts = account_lines(&ws).await?;
+    let database = ws.dir().join("alcance.db");
+    ws.close().await;
+    Ok(DemoSummary {
+        database,
+        exports,
+        charts,
+        accounts,
+        collections: days.len(),
+        account_failures,
+        sandbox_mode: manifest.mode,
+        elapsed: Duration::ZERO,
+    })
+}
+
+/// The demo's developer-app credentials: the sandbox accepts any client id; Instagram
+/// Login also wants a client secret for the code exchange.
+pub fn demo_app(platform: Platform) -> OAuthApp {
+    let (scopes, secret): (&[&str], Option<&str>) = match platform {
+        Platform::X => (&["tweet.read", "users.read", "offline.access"], None),
+        _ => (&["instagram_business_basic", "instagram_business_manage_insights"], Some("demo-client-secret")),
+    };
+    OAuthApp {
+        platform,
+        client_id: format!("alcance-demo-{}", platform.as_str()),
+        client_secret: secret.map(|s| SecretString::from(s.to_string())),
+        scopes: scopes.iter().map(|s| s.to_string()).collect(),
+        redirect: RedirectConfig { port: 0, path: "/callback".into() },
+    }
+}
+
+fn control(base: &Url, what: &str) -> Result<Url> {
+    base.join(&format!("__alcance/{what}")).map_err(|e| anyhow!("bad sandbox URL {base}: {e}"))
+}
+
+async fn set_clock(http: &reqwest::Client, base: &Url, now: DateTime<Utc>) -> Result<()> {
+    http.post(control(base, "clock")?)
+        .json(&serde_json::json!({ "now": now.to_rfc3339() }))
+        .send()
+        .await
+        .context("setting the sandbox clock")?
+        .error_for_status()
+        .context("setting the sandbox clock")?;
+    Ok(())
+}
+
+/// The demo always starts from an empty workspace: earlier demo files are removed.
+fn reset_workspace_files(dir: &Path) -> Result<()> {
+    for name in ["alcance.db", "alcance.db-wal", "alcance.db-shm", "vault.enc"] {
+        let path = dir.join(name);
+        if path.exists() {
+            std::fs::remove_file(&path).with_context(|| format!("removing the old {}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+async fn account_lines(ws: &Workspace) -> Result<Vec<AccountLine>> {
+    let mut lines = Vec::new();
+    for a in ws.store().list_accounts().await? {
+        let filter = RowFilter { account_ids: vec![a.id], ..RowFilter::default() };
+        let account_rows = ws.store().account_metric_rows(&filter).await?;
+        let post_rows = ws.store().post_metric_rows(&filter).await?;
+        let posts = ws.store().posts(&filter).await?;
+        let followers = account_rows
+            .iter()
+            .filter(|r| r.metric_type == "followers")
+            .max_by_key(|r| r.collected_at)
+            .and_then(|r| r.value);
+        lines.push(AccountLine {
+            platform: a.account.platform,
+            name: a.account.username.clone().unwrap_or_else(|| a.account.external_id.clone()),
+            owned: a.account.owned,
+            followers,
+            posts: posts.len(),
+            metric_rows: account_rows.len() + post_rows.len(),
+            status: a.status.clone(),
+        });
+    }
+    Ok(lines)
+}

@@ -1,0 +1,350 @@
+//! A workspace: store + token vault + platform clients, and what the UI and CLI do with them.
+
+use alcance_collector::{Clients, Progress, RunKind, RunSummary, Target};
+use alcance_core::{AccountRef, Platform, Profile};
+use alcance_platforms::instagram::{GraphHost, InstagramClient};
+use alcance_platforms::oauth::{self, BrowserOpener, OAuthApp, Provider, TokenSet};
+use alcance_platforms::vault::{vault_key, TokenVault};
+use alcance_platforms::x::XClient;
+use alcance_platforms::{CollectWindow, Endpoints, Http, Recorder};
+use alcance_report::export::{AccountInfo, AudienceInfo, ExportBundle, PostInfo};
+use alcance_store::{AccountRow, RowFilter, Store};
+use anyhow::{anyhow, Context, Result};
+use chrono::{DateTime, Utc};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How to open a workspace.
+pub struct WorkspaceOptions {
+    /// Where the platform APIs live (real hosts, or the sandbox).
+    pub endpoints: Endpoints,
+    /// The token vault to use.
+    pub vault: Box<dyn TokenVault>,
+}
+
+/// An open workspace.
+pub struct Workspace {
+    dir: PathBuf,
+    store: Store,
+    vault: Box<dyn TokenVault>,
+    endpoints: Endpoints,
+    clients: Clients,
+}
+
+/// Files written by [`Workspace::export_all`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportPaths {
+    /// Account-level long CSV (`user_id,platform,metric_type,value,collected_at,period_start,period_end`).
+    pub account_csv: PathBuf,
+    /// Post-level long CSV (`user_id,platform,post_id,published_at,metric_type,value,collected_at`).
+    pub post_csv: PathBuf,
+    /// Everything as one JSON document.
+    pub json: PathBuf,
+    /// Everything as an Excel workbook, a sheet per table.
+    pub xlsx: PathBuf,
+}
+
+impl Workspace {
+    /// Opens (creating if needed) the workspace in `dir`: runs the store's migrations and
+    /// builds one client per platform against `options.endpoints`.
+    ///
+    /// Errors: the folder cannot be created, the database is corrupt or not a database.
+    pub async fn open(dir: &Path, options: WorkspaceOptions) -> Result<Workspace> {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating the workspace folder {}", dir.display()))?;
+        let store = Store::open(&dir.join("alcance.db"))
+            .await
+            .with_context(|| format!("opening the database in {}", dir.display()))?;
+        let http = Http::new()?;
+        let clients = Clients::new()
+            .with(Arc::new(XClient::new(http.clone(), options.endpoints.clone())))
+            .with(Arc::new(InstagramClient::new(http, options.endpoints.clone(), GraphHost::InstagramLogin)));
+        Ok(Workspace { dir: dir.to_path_buf(), store, vault: options.vault, endpoints: options.endpoints, clients })
+    }
+
+    /// The workspace folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The store, for queries.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The endpoints the workspace talks to.
+    pub fn endpoints(&self) -> &Endpoints {
+        &self.endpoints
+    }
+
+    /// The OAuth provider description of `platform` on this workspace's endpoints.
+    pub fn provider(&self, platform: Platform) -> Result<Provider> {
+        match platform {
+            Platform::X => Ok(Provider::x(&self.endpoints)),
+            Platform::Instagram => Ok(Provider::instagram_login(&self.endpoints)),
+            other => Err(anyhow!("connecting {} accounts is not available yet", other.label())),
+        }
+    }
+
+    /// Connects an account through OAuth 2.0 (authorization code + PKCE, loopback
+    /// redirect): opens `browser` on the platform's consent page, waits for the redirect,
+    /// exchanges the code, asks the platform who the token belongs to, stores the token in
+    /// the vault and the account in the store. Returns the stored account.
+    ///
+    /// Errors: consent denied or timed out, the platform refused the code, the vault is locked.
+    pub async fn connect(&self, app: &OAuthApp, browser: &dyn BrowserOpener, timeout: Duration) -> Result<AccountRow> {
+        let provider = self.provider(app.platform)?;
+        let mut tokens = oauth::authorize(app, &provider, browser, timeout)
+            .await
+            .with_context(|| format!("connecting {}", app.platform.label()))?;
+        if app.platform == Platform::Instagram {
+            if let Some(secret) = &app.client_secret {
+                let user_id = tokens.user_id.clone();
+                tokens = oauth::exchange_instagram_long_lived(&self.endpoints, secret, &tokens.access_token)
+                    .await
+                    .context("exchanging the Instagram token for a long-lived one")?;
+                if tokens.user_id.is_none() {
+                    tokens.user_id = user_id;
+                }
+            }
+        }
+        let client = self
+            .clients
+            .get(app.platform)
+            .ok_or_else(|| anyhow!("no client for {}", app.platform))?;
+        let profile: Profile = match client.whoami(&tokens.access_token, &Recorder::new()).await {
+            Ok(profile) => profile,
+            // Instagram Login's token answer already names the user (`user_id`): when the
+            // profile call fails the account is still known and collection reads it later.
+            Err(e) if tokens.user_id.is_some() => {
+                tracing::warn!(platform = %app.platform, error = %e, "whoami failed; using the token answer's user_id");
+                Profile::default()
+            }
+            Err(e) => return Err(anyhow::Error::from(e).context("asking the platform who the token belongs to")),
+        };
+        let external_id = if profile.external_id.is_empty() {
+            tokens.user_id.clone().ok_or_else(|| anyhow!("the platform did not say whose token this is"))?
+        } else {
+            profile.external_id.clone()
+        };
+        let key = vault_key(app.platform, &external_id);
+        self.store_tokens(&key, &tokens)?;
+        let account = AccountRef { platform: app.platform, external_id, username: profile.username.clone(), owned: true };
+        let id = self.store.upsert_account(&account, profile.display_name.as_deref(), Some(&key)).await?;
+        self.store.set_account_status(id, "active").await?;
+        self.account(id).await
+    }
+
+    /// Adds a public profile to follow with an owned account's token (influencer tracking).
+    /// Returns the stored account.
+    pub async fn track(&self, platform: Platform, external_id: &str, username: Option<&str>, owner: &AccountRow) -> Result<AccountRow> {
+        if owner.account.platform != platform {
+            return Err(anyhow!("a {} account cannot track a {} profile", owner.account.platform, platform));
+        }
+        let account = AccountRef {
+            platform,
+            external_id: external_id.to_string(),
+            username: username.map(str::to_string),
+            owned: false,
+        };
+        let id = self.store.upsert_account(&account, None, owner.vault_key.as_deref()).await?;
+        self.account(id).await
+    }
+
+    /// One stored account by id.
+    pub async fn account(&self, id: i64) -> Result<AccountRow> {
+        self.store
+            .list_accounts()
+            .await?
+            .into_iter()
+            .find(|a| a.id == id)
+            .ok_or_else(|| anyhow!("account {id} not found"))
+    }
+
+    fn store_tokens(&self, key: &str, tokens: &TokenSet) -> Result<()> {
+        self.vault.put(key, &tokens.to_vault_json()).context("saving the token in the vault")?;
+        Ok(())
+    }
+
+    fn load_token(&self, key: Option<&str>) -> Option<secrecy::SecretString> {
+        let key = key?;
+        let json = self.vault.get(key).ok()??;
+        TokenSet::from_vault_json(&json).ok().map(|t| t.access_token)
+    }
+
+    /// Collects every active account (or the ones in `only`, by store id) over `window`,
+    /// stamping snapshots with `collected_at` (UTC).
+    pub async fn collect(
+        &self,
+        window: CollectWindow,
+        collected_at: DateTime<Utc>,
+        kind: RunKind,
+        only: &[i64],
+        progress: &(dyn Fn(Progress) + Send + Sync),
+    ) -> Result<RunSummary> {
+        let accounts = self.store.list_accounts().await?;
+        let targets: Vec<Target> = accounts
+            .iter()
+            .filter(|a| a.status != "disconnected" && a.status != "paused")
+            .filter(|a| only.is_empty() || only.contains(&a.id))
+            .map(|a| Target {
+                account_id: a.id,
+                account: a.account.clone(),
+                token: self.load_token(a.vault_key.as_deref()),
+            })
+            .collect();
+        Ok(alcance_collector::run(&self.store, &self.clients, &targets, window, collected_at, kind, progress).await?)
+    }
+
+    /// Everything in the store matching `filter`, as an export bundle.
+    pub async fn bundle(&self, filter: &RowFilter) -> Result<ExportBundle> {
+        let accounts = self.store.list_accounts().await?;
+        let account_metrics = self.store.account_metric_rows(filter).await?;
+        let post_metrics = self.store.post_metric_rows(filter).await?;
+        let posts = self.store.posts(filter).await?;
+        let audience = self.store.audience_rows(filter).await?;
+        Ok(ExportBundle {
+            generated_at: Utc::now(),
+            accounts: accounts
+                .iter()
+                .map(|a| AccountInfo {
+                    platform: a.account.platform,
+                    user_id: a.account.external_id.clone(),
+                    username: a.account.username.clone(),
+                    display_name: a.display_name.clone(),
+                    owned: a.account.owned,
+                    status: a.status.clone(),
+                })
+                .collect(),
+            account_metrics,
+            post_metrics,
+            posts: posts
+                .into_iter()
+                .map(|p| PostInfo {
+                    platform: p.platform,
+                    user_id: p.user_id,
+                    post_id: p.external_id,
+                    content_type: p.content_type.as_key().to_string(),
+                    published_at: p.published_at,
+                    permalink: p.permalink,
+                    caption: p.caption,
+                })
+                .collect(),
+            audience: audience
+                .into_iter()
+                .filter_map(|a| {
+                    Some(AudienceInfo {
+                        platform: a.platform,
+                        user_id: a.user_id,
+                        audience: a.audience,
+                        dimension: a.dimension,
+                        key: a.key,
+                        value: a.value?,
+                        timeframe: a.timeframe,
+                        collected_at: a.collected_at,
+                    })
+                })
+                .collect(),
+        })
+    }
+
+    /// Writes the CSV, JSON and XLSX exports of everything matching `filter` into `out`.
+    pub async fn export_all(&self, filter: &RowFilter, out: &Path) -> Result<ExportPaths> {
+        std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+        let bundle = self.bundle(filter).await?;
+        let paths = ExportPaths {
+            account_csv: out.join("account_metrics.csv"),
+            post_csv: out.join("post_metrics.csv"),
+            json: out.join("alcance-export.json"),
+            xlsx: out.join("alcance-export.xlsx"),
+        };
+        write_atomically(&paths.account_csv, |f| {
+            alcance_report::export::write_account_csv(&bundle.account_metrics, f).map(|_| ())
+        })?;
+        write_atomically(&paths.post_csv, |f| {
+            alcance_report::export::write_post_csv(&bundle.post_metrics, f).map(|_| ())
+        })?;
+        write_atomically(&paths.json, |f| alcance_report::export::write_json(&bundle, f))?;
+        alcance_report::export::write_xlsx(&bundle, &paths.xlsx).context("writing the XLSX export")?;
+        Ok(paths)
+    }
+
+    /// Renders the engagement-trend and follower-growth charts (SVG and PNG) into `out`.
+    /// Returns the written files.
+    pub async fn render_charts(&self, filter: &RowFilter, out: &Path) -> Result<Vec<PathBuf>> {
+        use alcance_report::chart::{render_png, render_svg, LineChart};
+        std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+        let account_rows = self.store.account_metric_rows(filter).await?;
+        let post_rows = self.store.post_metric_rows(filter).await?;
+        let usernames = self
+            .store
+            .list_accounts()
+            .await?
+            .into_iter()
+            .filter_map(|a| a.account.username.clone().map(|u| ((a.account.platform, a.account.external_id.clone()), u)))
+            .collect();
+        let charts = [
+            (
+                "follower_growth",
+                LineChart {
+                    title: "Follower growth".into(),
+                    y_label: "Followers".into(),
+                    series: alcance_report::series::follower_growth(&account_rows),
+                    width: 1200,
+                    height: 600,
+                },
+            ),
+            (
+                "engagement_trend",
+                LineChart {
+                    title: "Engagement trend (interactions per day)".into(),
+                    y_label: "Interactions".into(),
+                    series: alcance_report::series::engagement_trend(&post_rows, &usernames),
+                    width: 1200,
+                    height: 600,
+                },
+            ),
+        ];
+        let mut written = Vec::new();
+        for (name, chart) in charts {
+            let svg = out.join(format!("{name}.svg"));
+            let png = out.join(format!("{name}.png"));
+            let svg_text = render_svg(&chart)?;
+            write_atomically(&svg, |mut f| {
+                std::io::Write::write_all(&mut f, svg_text.as_bytes()).map_err(anyhow::Error::from)
+            })?;
+            let png_bytes = render_png(&chart)?;
+            write_atomically(&png, |mut f| std::io::Write::write_all(&mut f, &png_bytes).map_err(anyhow::Error::from))?;
+            written.push(svg);
+            written.push(png);
+        }
+        Ok(written)
+    }
+
+    /// Closes the store (flushes the WAL).
+    pub async fn close(self) {
+        self.store.close().await;
+    }
+}
+
+/// Writes through a temporary file in the same folder and renames it into place, so a
+/// failure (a full disk) never leaves a half-written file at `path`.
+fn write_atomically<E>(path: &Path, write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<(), E>) -> Result<()>
+where
+    E: Into<anyhow::Error>,
+{
+    let tmp = path.with_extension("partial");
+    let file = std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+    let mut buf = std::io::BufWriter::new(file);
+    let result = write(&mut buf).map_err(Into::into).and_then(|_| {
+        std::io::Write::flush(&mut buf)?;
+        Ok(())
+    });
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e.context(format!("writing {}", path.display())));
+    }
+    drop(buf);
+    std::fs::rename(&tmp, path).with_context(|| format!("moving {} into place", path.display()))?;
+    Ok(())
+}
