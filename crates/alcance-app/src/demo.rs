@@ -146,7 +146,11 @@ pub async fn run(options: DemoOptions, on_event: &(dyn Fn(DemoEvent) + Send + Sy
     Ok(summary)
 }
 
-async fn run_on(options: &DemoOptions, base: &Url, on_event: &(dyn Fn(DemoEvent) + Send + Sync)) -> Result<DemoSummary> {
+async fn run_on(
+    options: &DemoOptions,
+    base: &Url,
+    on_event: &(dyn Fn(DemoEvent) + Send + Sync),
+) -> Result<DemoSummary> {
     let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build()?;
     let manifest: Manifest = http
         .get(control(base, "accounts")?)
@@ -159,8 +163,16 @@ async fn run_on(options: &DemoOptions, base: &Url, on_event: &(dyn Fn(DemoEvent)
         .context("reading the sandbox's account manifest")?;
 
     let passphrase = SecretString::from(DEMO_VAULT_PASSPHRASE.to_string());
-    let vault = EncryptedFileVault::open(&options.out.join("vault.enc"), &passphrase).context("opening the demo vault")?;
-    let ws = Workspace::open(&options.out, WorkspaceOptions { endpoints: Endpoints::sandbox(base), vault: Box::new(vault) }).await?;
+    let vault =
+        EncryptedFileVault::open(options.out.join("vault.enc"), &passphrase).context("opening the demo vault")?;
+    let ws = Workspace::open(
+        &options.out,
+        WorkspaceOptions {
+            endpoints: Endpoints::sandbox(base),
+            vault: Box::new(vault),
+        },
+    )
+    .await?;
 
     // Connect the owned account of each platform through the real OAuth code path.
     let mut owners = Vec::new();
@@ -168,7 +180,10 @@ async fn run_on(options: &DemoOptions, base: &Url, on_event: &(dyn Fn(DemoEvent)
         if !manifest.accounts.iter().any(|a| a.platform == platform.as_str()) {
             continue;
         }
-        on_event(DemoEvent::Step(format!("Connecting {} (OAuth 2.0 + PKCE, loopback redirect)", platform.label())));
+        on_event(DemoEvent::Step(format!(
+            "Connecting {} (OAuth 2.0 + PKCE, loopback redirect)",
+            platform.label()
+        )));
         let app = demo_app(platform);
         let account = ws
             .connect(&app, &HeadlessBrowser::new(), Duration::from_secs(30))
@@ -178,19 +193,32 @@ async fn run_on(options: &DemoOptions, base: &Url, on_event: &(dyn Fn(DemoEvent)
     }
     // Track the other profiles of the manifest with their platform owner's token.
     for m in &manifest.accounts {
-        let Ok(platform) = m.platform.parse::<Platform>() else { continue };
-        let Some(owner) = owners.iter().find(|o| o.account.platform == platform) else { continue };
-        if owner.account.external_id == m.external_id || (m.owned && owner.account.username.is_some() && owner.account.username == m.username) {
+        let Ok(platform) = m.platform.parse::<Platform>() else {
+            continue;
+        };
+        let Some(owner) = owners.iter().find(|o| o.account.platform == platform) else {
+            continue;
+        };
+        if owner.account.external_id == m.external_id
+            || (m.owned && owner.account.username.is_some() && owner.account.username == m.username)
+        {
             continue;
         }
-        on_event(DemoEvent::Step(format!("Tracking {} {}", platform.label(), m.username.as_deref().unwrap_or(&m.external_id))));
+        on_event(DemoEvent::Step(format!(
+            "Tracking {} {}",
+            platform.label(),
+            m.username.as_deref().unwrap_or(&m.external_id)
+        )));
         ws.track(platform, &m.external_id, m.username.as_deref(), owner).await?;
     }
 
     // Collect: 90 simulated days on a seeded sandbox, one pass on a replaying one.
     let days: Vec<Option<DateTime<Utc>>> = if manifest.mode == "seeded" {
         let today = Utc::now().duration_trunc(ChronoDuration::days(1)).context("today")? + ChronoDuration::hours(13);
-        (0..options.days.max(1)).rev().map(|back| Some(today - ChronoDuration::days(back))).collect()
+        (0..options.days.max(1))
+            .rev()
+            .map(|back| Some(today - ChronoDuration::days(back)))
+            .collect()
     } else {
         vec![None]
     };
@@ -200,20 +228,34 @@ async fn run_on(options: &DemoOptions, base: &Url, on_event: &(dyn Fn(DemoEvent)
         let (window, collected_at) = match day {
             Some(day) => {
                 set_clock(&http, base, *day).await?;
-                (CollectWindow { since: *day - ChronoDuration::days(7), until: *day }, *day)
+                (
+                    CollectWindow {
+                        since: *day - ChronoDuration::days(7),
+                        until: *day,
+                    },
+                    *day,
+                )
             }
             None => {
                 let now = Utc::now();
-                let since = DateTime::parse_from_rfc3339("2006-03-21T00:00:00Z").context("epoch")?.with_timezone(&Utc);
+                let since = DateTime::parse_from_rfc3339("2006-03-21T00:00:00Z")
+                    .context("epoch")?
+                    .with_timezone(&Utc);
                 (CollectWindow { since, until: now }, now)
             }
         };
         let summary = ws
-            .collect(window, collected_at, RunKind::Demo, &[], &|p| on_event(DemoEvent::Run(p)))
+            .collect(window, collected_at, RunKind::Demo, &[], &|p| {
+                on_event(DemoEvent::Run(p))
+            })
             .await?;
         let failed = summary.accounts.iter().filter(|a| !a.ok).count();
         account_failures += failed;
-        on_event(DemoEvent::CollectionDone { day: collected_at, metrics: summary.metrics(), failed });
+        on_event(DemoEvent::CollectionDone {
+            day: collected_at,
+            metrics: summary.metrics(),
+            failed,
+        });
     }
 
     on_event(DemoEvent::Step("Rendering charts".into()));
@@ -241,19 +283,26 @@ async fn run_on(options: &DemoOptions, base: &Url, on_event: &(dyn Fn(DemoEvent)
 pub fn demo_app(platform: Platform) -> OAuthApp {
     let (scopes, secret): (&[&str], Option<&str>) = match platform {
         Platform::X => (&["tweet.read", "users.read", "offline.access"], None),
-        _ => (&["instagram_business_basic", "instagram_business_manage_insights"], Some("demo-client-secret")),
+        _ => (
+            &["instagram_business_basic", "instagram_business_manage_insights"],
+            Some("demo-client-secret"),
+        ),
     };
     OAuthApp {
         platform,
         client_id: format!("alcance-demo-{}", platform.as_str()),
         client_secret: secret.map(|s| SecretString::from(s.to_string())),
         scopes: scopes.iter().map(|s| s.to_string()).collect(),
-        redirect: RedirectConfig { port: 0, path: "/callback".into() },
+        redirect: RedirectConfig {
+            port: 0,
+            path: "/callback".into(),
+        },
     }
 }
 
 fn control(base: &Url, what: &str) -> Result<Url> {
-    base.join(&format!("__alcance/{what}")).map_err(|e| anyhow!("bad sandbox URL {base}: {e}"))
+    base.join(&format!("__alcance/{what}"))
+        .map_err(|e| anyhow!("bad sandbox URL {base}: {e}"))
 }
 
 async fn set_clock(http: &reqwest::Client, base: &Url, now: DateTime<Utc>) -> Result<()> {
@@ -281,7 +330,10 @@ fn reset_workspace_files(dir: &Path) -> Result<()> {
 async fn account_lines(ws: &Workspace) -> Result<Vec<AccountLine>> {
     let mut lines = Vec::new();
     for a in ws.store().list_accounts().await? {
-        let filter = RowFilter { account_ids: vec![a.id], ..RowFilter::default() };
+        let filter = RowFilter {
+            account_ids: vec![a.id],
+            ..RowFilter::default()
+        };
         let account_rows = ws.store().account_metric_rows(&filter).await?;
         let post_rows = ws.store().post_metric_rows(&filter).await?;
         let posts = ws.store().posts(&filter).await?;
@@ -292,7 +344,11 @@ async fn account_lines(ws: &Workspace) -> Result<Vec<AccountLine>> {
             .and_then(|r| r.value);
         lines.push(AccountLine {
             platform: a.account.platform,
-            name: a.account.username.clone().unwrap_or_else(|| a.account.external_id.clone()),
+            name: a
+                .account
+                .username
+                .clone()
+                .unwrap_or_else(|| a.account.external_id.clone()),
             owned: a.account.owned,
             followers,
             posts: posts.len(),

@@ -58,8 +58,18 @@ impl Workspace {
         let http = Http::new()?;
         let clients = Clients::new()
             .with(Arc::new(XClient::new(http.clone(), options.endpoints.clone())))
-            .with(Arc::new(InstagramClient::new(http, options.endpoints.clone(), GraphHost::InstagramLogin)));
-        Ok(Workspace { dir: dir.to_path_buf(), store, vault: options.vault, endpoints: options.endpoints, clients })
+            .with(Arc::new(InstagramClient::new(
+                http,
+                options.endpoints.clone(),
+                GraphHost::InstagramLogin,
+            )));
+        Ok(Workspace {
+            dir: dir.to_path_buf(),
+            store,
+            vault: options.vault,
+            endpoints: options.endpoints,
+            clients,
+        })
     }
 
     /// The workspace folder.
@@ -123,23 +133,44 @@ impl Workspace {
             Err(e) => return Err(anyhow::Error::from(e).context("asking the platform who the token belongs to")),
         };
         let external_id = if profile.external_id.is_empty() {
-            tokens.user_id.clone().ok_or_else(|| anyhow!("the platform did not say whose token this is"))?
+            tokens
+                .user_id
+                .clone()
+                .ok_or_else(|| anyhow!("the platform did not say whose token this is"))?
         } else {
             profile.external_id.clone()
         };
         let key = vault_key(app.platform, &external_id);
         self.store_tokens(&key, &tokens)?;
-        let account = AccountRef { platform: app.platform, external_id, username: profile.username.clone(), owned: true };
-        let id = self.store.upsert_account(&account, profile.display_name.as_deref(), Some(&key)).await?;
+        let account = AccountRef {
+            platform: app.platform,
+            external_id,
+            username: profile.username.clone(),
+            owned: true,
+        };
+        let id = self
+            .store
+            .upsert_account(&account, profile.display_name.as_deref(), Some(&key))
+            .await?;
         self.store.set_account_status(id, "active").await?;
         self.account(id).await
     }
 
     /// Adds a public profile to follow with an owned account's token (influencer tracking).
     /// Returns the stored account.
-    pub async fn track(&self, platform: Platform, external_id: &str, username: Option<&str>, owner: &AccountRow) -> Result<AccountRow> {
+    pub async fn track(
+        &self,
+        platform: Platform,
+        external_id: &str,
+        username: Option<&str>,
+        owner: &AccountRow,
+    ) -> Result<AccountRow> {
         if owner.account.platform != platform {
-            return Err(anyhow!("a {} account cannot track a {} profile", owner.account.platform, platform));
+            return Err(anyhow!(
+                "a {} account cannot track a {} profile",
+                owner.account.platform,
+                platform
+            ));
         }
         let account = AccountRef {
             platform,
@@ -147,7 +178,10 @@ impl Workspace {
             username: username.map(str::to_string),
             owned: false,
         };
-        let id = self.store.upsert_account(&account, None, owner.vault_key.as_deref()).await?;
+        let id = self
+            .store
+            .upsert_account(&account, None, owner.vault_key.as_deref())
+            .await?;
         self.account(id).await
     }
 
@@ -162,7 +196,9 @@ impl Workspace {
     }
 
     fn store_tokens(&self, key: &str, tokens: &TokenSet) -> Result<()> {
-        self.vault.put(key, &tokens.to_vault_json()).context("saving the token in the vault")?;
+        self.vault
+            .put(key, &tokens.to_vault_json())
+            .context("saving the token in the vault")?;
         Ok(())
     }
 
@@ -193,7 +229,16 @@ impl Workspace {
                 token: self.load_token(a.vault_key.as_deref()),
             })
             .collect();
-        Ok(alcance_collector::run(&self.store, &self.clients, &targets, window, collected_at, kind, progress).await?)
+        Ok(alcance_collector::run(
+            &self.store,
+            &self.clients,
+            &targets,
+            window,
+            collected_at,
+            kind,
+            progress,
+        )
+        .await?)
     }
 
     /// Everything in the store matching `filter`, as an export bundle.
@@ -281,7 +326,12 @@ impl Workspace {
             .list_accounts()
             .await?
             .into_iter()
-            .filter_map(|a| a.account.username.clone().map(|u| ((a.account.platform, a.account.external_id.clone()), u)))
+            .filter_map(|a| {
+                a.account
+                    .username
+                    .clone()
+                    .map(|u| ((a.account.platform, a.account.external_id.clone()), u))
+            })
             .collect();
         let charts = [
             (
@@ -314,7 +364,9 @@ impl Workspace {
                 std::io::Write::write_all(&mut f, svg_text.as_bytes()).map_err(anyhow::Error::from)
             })?;
             let png_bytes = render_png(&chart)?;
-            write_atomically(&png, |mut f| std::io::Write::write_all(&mut f, &png_bytes).map_err(anyhow::Error::from))?;
+            write_atomically(&png, |mut f| {
+                std::io::Write::write_all(&mut f, &png_bytes).map_err(anyhow::Error::from)
+            })?;
             written.push(svg);
             written.push(png);
         }
@@ -329,7 +381,10 @@ impl Workspace {
 
 /// Writes through a temporary file in the same folder and renames it into place, so a
 /// failure (a full disk) never leaves a half-written file at `path`.
-fn write_atomically<E>(path: &Path, write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<(), E>) -> Result<()>
+fn write_atomically<E>(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<(), E>,
+) -> Result<()>
 where
     E: Into<anyhow::Error>,
 {
