@@ -13,7 +13,11 @@ use std::process::ExitCode;
 use url::Url;
 
 #[derive(Parser)]
-#[command(name = "alcance", version, about = "Local-first social media analytics: collect, chart and export your metrics.")]
+#[command(
+    name = "alcance",
+    version,
+    about = "Local-first social media analytics: collect, chart and export your metrics."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -71,7 +75,10 @@ fn main() -> ExitCode {
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 async fn dispatch(command: Command) -> Result<()> {
@@ -87,7 +94,9 @@ async fn run_sandbox(port: u16, replay: Option<PathBuf>, seed: u64) -> Result<()
         None => Mode::Seeded { seed },
     };
     let bind = SocketAddr::from(([127, 0, 0, 1], port));
-    let sandbox = alcance_sandbox::Sandbox::start(SandboxConfig { mode, bind }).await.context("starting the sandbox")?;
+    let sandbox = alcance_sandbox::Sandbox::start(SandboxConfig { mode, bind })
+        .await
+        .context("starting the sandbox")?;
     println!("Alcance sandbox listening on {}", sandbox.base_url());
     println!("Press Ctrl-C to stop.");
     tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
@@ -129,13 +138,22 @@ async fn run_demo(options: DemoOptions) -> Result<()> {
 fn print_summary(s: &DemoSummary) {
     let mut table = Table::new();
     table.load_preset(UTF8_FULL_CONDENSED);
-    table.set_header(vec!["Platform", "Account", "Connected", "Followers", "Posts", "Metric rows", "Status"]);
+    table.set_header(vec![
+        "Platform",
+        "Account",
+        "Connected",
+        "Followers",
+        "Posts",
+        "Metric rows",
+        "Status",
+    ]);
     for a in &s.accounts {
         table.add_row(vec![
             Cell::new(a.platform.label()),
             Cell::new(&a.name),
             Cell::new(if a.owned { "OAuth" } else { "tracked" }),
-            Cell::new(a.followers.map(|f| format!("{f:.0}")).unwrap_or_else(|| "—".into())).set_alignment(CellAlignment::Right),
+            Cell::new(a.followers.map(|f| format!("{f:.0}")).unwrap_or_else(|| "—".into()))
+                .set_alignment(CellAlignment::Right),
             Cell::new(a.posts).set_alignment(CellAlignment::Right),
             Cell::new(a.metric_rows).set_alignment(CellAlignment::Right),
             Cell::new(&a.status),
@@ -150,7 +168,14 @@ fn print_summary(s: &DemoSummary) {
         s.account_failures
     );
     println!("Database: {}", s.database.display());
-    println!("Charts:   {}", s.charts.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "));
+    println!(
+        "Charts:   {}",
+        s.charts
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     println!("Exports:  {}", s.exports.account_csv.display());
     println!("          {}", s.exports.post_csv.display());
     println!("          {}", s.exports.json.display());

@@ -152,10 +152,16 @@ pub async fn run(
     progress: &(dyn Fn(Progress) + Send + Sync),
 ) -> Result<RunSummary, CollectError> {
     let run_id = store.start_run(kind.as_str(), collected_at).await?;
-    progress(Progress::RunStarted { run_id, accounts: targets.len() });
+    progress(Progress::RunStarted {
+        run_id,
+        accounts: targets.len(),
+    });
     let mut outcomes = Vec::with_capacity(targets.len());
     for (index, target) in targets.iter().enumerate() {
-        progress(Progress::AccountStarted { index, account: target.account.clone() });
+        progress(Progress::AccountStarted {
+            index,
+            account: target.account.clone(),
+        });
         let outcome = collect_one(store, clients, run_id, target, window, collected_at).await;
         progress(Progress::AccountFinished(outcome.clone()));
         outcomes.push(outcome);
@@ -174,8 +180,14 @@ pub async fn run(
         accounts_failed: (outcomes.len() - ok) as i64,
         metrics_written: outcomes.iter().map(|o| o.metrics as i64).sum(),
     };
-    store.finish_run(run_id, status, Utc::now().max(collected_at), &counts).await?;
-    Ok(RunSummary { run_id, status, accounts: outcomes })
+    store
+        .finish_run(run_id, status, Utc::now().max(collected_at), &counts)
+        .await?;
+    Ok(RunSummary {
+        run_id,
+        status,
+        accounts: outcomes,
+    })
 }
 
 async fn collect_one(
@@ -199,7 +211,9 @@ async fn collect_one(
     let account_id = Some(target.account_id);
     let fail = |code: String, message: String| async move {
         // The event is best effort: a store that cannot write an event cannot do better.
-        let _ = store.add_event(run_id, account_id, EventLevel::Error, &code, &message, collected_at).await;
+        let _ = store
+            .add_event(run_id, account_id, EventLevel::Error, &code, &message, collected_at)
+            .await;
         format!("{code}: {message}")
     };
     let Some(client) = clients.get(target.account.platform) else {
@@ -209,16 +223,30 @@ async fn collect_one(
     let Some(token) = target.token.clone() else {
         let _ = store.set_account_status(target.account_id, "needs_reauth").await;
         outcome.needs_reauth = true;
-        outcome.error = Some(fail("no_token".into(), "no token in the vault: connect the account again".into()).await);
+        outcome.error = Some(
+            fail(
+                "no_token".into(),
+                "no token in the vault: connect the account again".into(),
+            )
+            .await,
+        );
         return outcome;
     };
     let recorder = Recorder::new();
-    let ctx = CollectCtx { account: target.account.clone(), token, window, recorder: recorder.clone() };
+    let ctx = CollectCtx {
+        account: target.account.clone(),
+        token,
+        window,
+        recorder: recorder.clone(),
+    };
     tracing::debug!(platform = %target.account.platform, account = %target.account.external_id, "collecting");
     match client.collect(&ctx).await {
         Ok(batch) => {
             let raw = recorder.take();
-            match store.save_batch(run_id, target.account_id, collected_at, &batch, &raw).await {
+            match store
+                .save_batch(run_id, target.account_id, collected_at, &batch, &raw)
+                .await
+            {
                 Ok(stats) => {
                     outcome.ok = true;
                     outcome.metrics = stats.account_metrics + stats.post_metrics + stats.audience;
