@@ -74,3 +74,250 @@ pub async fn set_clock(sandbox: &Sandbox, now: chrono::DateTime<chrono::Utc>) {
         .error_for_status()
         .expect("clock accepted");
 }
+
+// ---------------------------------------------------------------------------------------
+// Recorded exchanges (`shared/fixtures`) replayed through the sandbox into a fresh store.
+// Used by `tests/replay_x.rs` and `tests/replay_instagram.rs`.
+
+/// The folder of recorded exchanges (format of `shared/fixtures/README.md`): the
+/// environment variable `ALCANCE_FIXTURES_DIR` when set, else `<repo>/../shared/fixtures`.
+/// `None` when that folder does not exist (tests then print `skipped: ...` and return).
+pub fn fixture_dir() -> Option<std::path::PathBuf> {
+    let dir = match std::env::var_os("ALCANCE_FIXTURES_DIR") {
+        Some(d) if !d.is_empty() => std::path::PathBuf::from(d),
+        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures"),
+    };
+    dir.is_dir().then_some(dir)
+}
+
+/// The exchange files of one platform folder (`<fixture_dir>/<platform>/*.json`), sorted by
+/// name; webhook payloads (`*.webhook.json`) are not exchanges and are left out.
+///
+/// Errors: the folder cannot be read.
+pub fn fixture_files(dir: &Path, platform: &str) -> anyhow::Result<Vec<std::path::PathBuf>> {
+    use anyhow::Context as _;
+    let folder = dir.join(platform);
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(&folder).with_context(|| format!("reading {}", folder.display()))? {
+        let path = entry.with_context(|| format!("reading {}", folder.display()))?.path();
+        let name = fixture_file_name(&path);
+        if path.is_file() && name.ends_with(".json") && !name.ends_with(".webhook.json") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// The file name of `path` as text (`""` when it has none).
+pub fn fixture_file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Reads one exchange file as JSON (`{"platform","source","note","request","response"}`).
+///
+/// Errors: unreadable file or invalid JSON, naming the file.
+pub fn fixture_read(path: &Path) -> anyhow::Result<serde_json::Value> {
+    use anyhow::Context as _;
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    serde_json::from_slice(&bytes).with_context(|| format!("{} is not JSON", path.display()))
+}
+
+/// The recorded query of an exchange (`request.query`) as `(name, value)` pairs, without
+/// credentials (`access_token`, `appsecret_proof`) and `REDACTED` values; numbers and
+/// booleans as their JSON text.
+pub fn fixture_query(exchange: &serde_json::Value) -> Vec<(String, String)> {
+    let Some(query) = exchange.pointer("/request/query").and_then(serde_json::Value::as_object) else {
+        return Vec::new();
+    };
+    query
+        .iter()
+        .filter(|(k, _)| k.as_str() != "access_token" && k.as_str() != "appsecret_proof")
+        .filter_map(|(k, v)| {
+            let text = match v {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Null => return None,
+                other => other.to_string(),
+            };
+            (text != "REDACTED").then(|| (k.clone(), text))
+        })
+        .collect()
+}
+
+/// A replaying sandbox serving exactly the given exchange files (copied into a private
+/// temporary folder, so the sandbox's matching rule has no other candidate), and the
+/// [`Endpoints`] pointing every client at it.
+#[derive(Debug)]
+pub struct FixtureReplay {
+    /// The running sandbox (replay mode, `127.0.0.1`, a free port).
+    pub sandbox: Sandbox,
+    /// Every platform endpoint on the sandbox's origin.
+    pub endpoints: Endpoints,
+    dir: tempfile::TempDir,
+}
+
+impl FixtureReplay {
+    /// Stops the sandbox and removes the temporary folder.
+    pub async fn shutdown(self) {
+        self.sandbox.shutdown().await;
+        drop(self.dir);
+    }
+}
+
+/// Starts a sandbox in replay mode over a temporary folder holding copies of `files` (the
+/// fixtures themselves are never modified nor copied into the repository).
+///
+/// Errors: a file cannot be copied, or the sandbox cannot load or bind.
+pub async fn fixture_replay(files: &[&Path]) -> anyhow::Result<FixtureReplay> {
+    use anyhow::Context as _;
+    let dir = tempfile::tempdir().context("creating a temporary replay folder")?;
+    for file in files {
+        let target = dir.path().join(fixture_file_name(file));
+        std::fs::copy(file, &target).with_context(|| format!("copying {}", file.display()))?;
+    }
+    let sandbox = Sandbox::start(SandboxConfig {
+        mode: Mode::Replay {
+            dir: dir.path().to_path_buf(),
+        },
+        bind: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+    })
+    .await
+    .context("starting the replaying sandbox")?;
+    let endpoints = Endpoints::sandbox(&sandbox.base_url());
+    Ok(FixtureReplay {
+        sandbox,
+        endpoints,
+        dir,
+    })
+}
+
+/// The collection time every replay test stores its values at: 2026-11-23T14:05:09Z (UTC).
+/// Snapshots land in its UTC hour bucket (14:00:00), audience cells in its UTC day.
+pub fn fixture_collected_at() -> chrono::DateTime<chrono::Utc> {
+    use chrono::TimeZone as _;
+    chrono::Utc
+        .with_ymd_and_hms(2026, 11, 23, 14, 5, 9)
+        .single()
+        .unwrap_or_default()
+}
+
+/// A fresh in-memory store with one `manual` run started at [`fixture_collected_at`].
+#[derive(Debug, Clone)]
+pub struct FixtureStore {
+    /// The store (in memory, schema applied).
+    pub store: alcance_store::Store,
+    /// `collection_runs.id` of the run every batch is saved under.
+    pub run_id: i64,
+}
+
+impl FixtureStore {
+    /// Opens the store and starts the run.
+    ///
+    /// Errors: the store cannot be opened or the run not started.
+    pub async fn open() -> anyhow::Result<FixtureStore> {
+        let store = alcance_store::Store::open_in_memory().await?;
+        let run_id = store.start_run("manual", fixture_collected_at()).await?;
+        Ok(FixtureStore { store, run_id })
+    }
+
+    /// Registers `account` (`upsert_account`, no display name, no vault key) and saves
+    /// `batch` with the archived exchanges `raw` at [`fixture_collected_at`] in one
+    /// transaction (`save_batch`). Returns `accounts.id`.
+    ///
+    /// Errors: any store error.
+    pub async fn save(
+        &self,
+        account: &alcance_core::AccountRef,
+        batch: &alcance_core::CollectionBatch,
+        raw: &[alcance_core::RawExchange],
+    ) -> anyhow::Result<i64> {
+        let account_id = self.store.upsert_account(account, None, None).await?;
+        self.store
+            .save_batch(self.run_id, account_id, fixture_collected_at(), batch, raw)
+            .await?;
+        Ok(account_id)
+    }
+}
+
+/// `true` when both are `None`, or both are numbers equal within a relative 1e-9 (values
+/// scaled from milliseconds to seconds may differ in the last binary digit).
+pub fn fixture_same_value(a: Option<f64>, b: Option<f64>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(x), Some(y)) => (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0),
+        _ => false,
+    }
+}
+
+/// Compares expected and stored values keyed by a readable label (`"post 123 likes"`) and
+/// returns one line per difference: a value stored wrong (`expected …, got …`), a value
+/// missing from the store, or a value stored that was not expected. Empty when they agree
+/// (see [`fixture_same_value`]).
+pub fn fixture_diff(
+    what: &str,
+    expected: &std::collections::BTreeMap<String, Option<f64>>,
+    got: &std::collections::BTreeMap<String, Option<f64>>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for (key, want) in expected {
+        match got.get(key) {
+            None => out.push(format!("{what} {key}: expected {want:?}, not stored")),
+            Some(have) if !fixture_same_value(*want, *have) => {
+                out.push(format!("{what} {key}: expected {want:?}, got {have:?}"))
+            }
+            Some(_) => {}
+        }
+    }
+    for (key, have) in got {
+        if !expected.contains_key(key) {
+            out.push(format!("{what} {key}: stored {have:?} but not expected"));
+        }
+    }
+    out
+}
+
+/// Checks the `raw_responses` archive of a fresh store: exactly `requests` rows (one per
+/// distinct request), and each archived body is the recorded `response.body` of
+/// `exchange` (compared as JSON, without a top-level `paging` object, whose URLs the store
+/// scrubs), with every `access_token=` value in it replaced by `REDACTED`.
+///
+/// Errors: a row is missing, unreadable, or differs, naming the row.
+pub async fn fixture_check_archive(
+    store: &alcance_store::Store,
+    requests: usize,
+    exchange: &serde_json::Value,
+) -> anyhow::Result<()> {
+    let counts = store.table_counts().await?;
+    anyhow::ensure!(
+        counts.raw_responses == i64::try_from(requests)?,
+        "raw_responses: expected {requests} archived exchanges, got {}",
+        counts.raw_responses
+    );
+    let strip = |mut v: serde_json::Value| {
+        if let Some(obj) = v.as_object_mut() {
+            obj.remove("paging");
+        }
+        v
+    };
+    let recorded = strip(exchange.pointer("/response/body").cloned().unwrap_or_default());
+    for id in 1..=counts.raw_responses {
+        let body = store.raw_body(id).await?;
+        let text = String::from_utf8_lossy(&body);
+        for (at, _) in text.match_indices("access_token=") {
+            let rest = &text[at + "access_token=".len()..];
+            anyhow::ensure!(
+                rest.starts_with("REDACTED"),
+                "raw_responses row {id}: an access_token value was archived unredacted"
+            );
+        }
+        let archived: serde_json::Value = serde_json::from_slice(&body)
+            .map_err(|e| anyhow::anyhow!("raw_responses row {id}: the archived body is not JSON: {e}"))?;
+        anyhow::ensure!(
+            strip(archived) == recorded,
+            "raw_responses row {id}: the archived body differs from the recorded response body"
+        );
+    }
+    Ok(())
+}
