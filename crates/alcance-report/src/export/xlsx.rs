@@ -213,6 +213,10 @@ fn write_table<T>(
         }
         ws.set_freeze_panes(1, 0)?;
         ws.autofilter(0, 0, chunk.len() as RowNum, last_col)?;
+        // Printed (or converted to PDF): landscape, one page wide, header row on every page.
+        ws.set_landscape();
+        ws.set_print_fit_to_pages(1, 0);
+        ws.set_repeat_rows(0, 0)?;
         for (c, column) in columns.iter().enumerate() {
             ws.write_string_with_format(0, c as ColNum, column.header, &t.f.header)?;
         }
