@@ -53,7 +53,12 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging();
+    // The demo logs into its workspace; other commands only to stderr.
+    let log_dir = match &cli.command {
+        Command::Demo { out, .. } => Some(out.join("logs")),
+        Command::Sandbox { .. } => None,
+    };
+    let _log_guard = init_logging(log_dir.as_deref());
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -64,21 +69,34 @@ fn main() -> ExitCode {
     match runtime.block_on(dispatch(cli.command)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "command failed");
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
     }
 }
 
-/// Logs go to stderr, filtered by `RUST_LOG` (default: warnings). Secrets never reach a
-/// log line: errors and URLs are scrubbed where they are made.
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+/// Logs go to stderr (warnings and up, or `RUST_LOG`) and, when `dir` is given, to a
+/// daily-rolling JSON file `dir/alcance.log.YYYY-MM-DD` at info level. Secrets never reach a
+/// log line: URLs are scrubbed and errors carry no tokens where they are made.
+fn init_logging(dir: Option<&std::path::Path>) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    use tracing_subscriber::{fmt, layer::SubscriberExt, util::SubscriberInitExt, EnvFilter, Layer};
+    let stderr_filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
+    let stderr = fmt::layer().with_writer(std::io::stderr).with_filter(stderr_filter);
+    let (file, guard) = match dir.and_then(|d| std::fs::create_dir_all(d).ok().map(|_| d)) {
+        Some(d) => {
+            let appender = tracing_appender::rolling::daily(d, "alcance.log");
+            let (writer, guard) = tracing_appender::non_blocking(appender);
+            let layer = fmt::layer()
+                .json()
+                .with_writer(writer)
+                .with_filter(EnvFilter::new("info,sqlx=warn,hyper=warn,reqwest=warn"));
+            (Some(layer), Some(guard))
+        }
+        None => (None, None),
+    };
+    let _ = tracing_subscriber::registry().with(stderr).with(file).try_init();
+    guard
 }
 
 async fn dispatch(command: Command) -> Result<()> {

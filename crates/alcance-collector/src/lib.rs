@@ -163,6 +163,25 @@ pub async fn run(
             account: target.account.clone(),
         });
         let outcome = collect_one(store, clients, run_id, target, window, collected_at).await;
+        match &outcome.error {
+            None => tracing::info!(
+                run_id,
+                platform = %target.account.platform,
+                account = %target.account.external_id,
+                metrics = outcome.metrics,
+                posts = outcome.posts,
+                gaps = outcome.gaps,
+                "account collected"
+            ),
+            Some(error) => tracing::warn!(
+                run_id,
+                platform = %target.account.platform,
+                account = %target.account.external_id,
+                needs_reauth = outcome.needs_reauth,
+                error = %error,
+                "account failed; the run goes on"
+            ),
+        }
         progress(Progress::AccountFinished(outcome.clone()));
         outcomes.push(outcome);
     }

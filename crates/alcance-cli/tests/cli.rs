@@ -1,0 +1,141 @@
+//! The `alcance` binary as a user runs it: `alcance sandbox --replay DIR` in one process and
+//! `alcance demo --sandbox-url URL` in another; and the demo on its own.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+fn alcance() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_alcance"))
+}
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn fixtures(platform: &str) -> Option<PathBuf> {
+    let dir = std::env::var_os("ALCANCE_FIXTURES_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures"))
+        .join(platform);
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("skipped: recorded fixtures not found at {}", dir.display());
+        None
+    }
+}
+
+/// Starts `alcance sandbox --port 0 --replay DIR` and returns it with the URL it printed.
+fn replay_sandbox(dir: &Path) -> (Killed, String) {
+    let mut child = alcance()
+        .args(["sandbox", "--port", "0", "--replay"])
+        .arg(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("sandbox starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).expect("first line");
+    let url = line.trim().rsplit(' ').next().expect("url").to_string();
+    assert!(url.starts_with("http://127.0.0.1:"), "{line}");
+    (Killed(child), url)
+}
+
+#[test]
+fn demo_against_a_replaying_sandbox_process_exports_the_recorded_values() {
+    let Some(dir) = fixtures("x") else { return };
+    let (_sandbox, url) = replay_sandbox(&dir);
+    let out = tempfile::tempdir().expect("tempdir");
+    let result = alcance()
+        .arg("demo")
+        .arg("--out")
+        .arg(out.path())
+        .args(["--sandbox-url", &url])
+        .output()
+        .expect("demo");
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    assert!(
+        result.status.success(),
+        "demo failed: {stdout}\n{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    assert!(stdout.contains("replay sandbox"), "{stdout}");
+    assert!(
+        stdout.contains("TwitterDev"),
+        "the summary table lists the tracked account: {stdout}"
+    );
+
+    // The recorded followers_count of TwitterDev is in the account CSV, as recorded.
+    let recorded: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("python-twitter__users-by-username.json")).expect("fixture"))
+            .expect("json");
+    let user = &recorded["response"]["body"]["data"];
+    let want = format!(
+        "{},x,followers,{},",
+        user["id"].as_str().expect("id"),
+        user["public_metrics"]["followers_count"].as_u64().expect("followers")
+    );
+    let csv = std::fs::read_to_string(out.path().join("exports/account_metrics.csv")).expect("csv");
+    assert!(
+        csv.lines().any(|l| l.starts_with(&want)),
+        "no line starting {want:?} in\n{csv}"
+    );
+    // The run was logged as JSON lines in the workspace.
+    let logs: Vec<_> = std::fs::read_dir(out.path().join("logs")).expect("logs").collect();
+    assert!(!logs.is_empty());
+}
+
+#[test]
+fn the_demo_prints_a_summary_table_and_writes_every_artifact() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let result = alcance()
+        .arg("demo")
+        .arg("--out")
+        .arg(out.path())
+        .args(["--days", "3"])
+        .output()
+        .expect("demo runs");
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    assert!(
+        result.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    for needle in [
+        "Platform",
+        "Followers",
+        "alcance_br",
+        "alcance.br",
+        "3 collection(s) on the seeded sandbox",
+    ] {
+        assert!(stdout.contains(needle), "missing {needle:?} in\n{stdout}");
+    }
+    for file in [
+        "alcance.db",
+        "charts/engagement_trend.svg",
+        "charts/engagement_trend.png",
+        "charts/follower_growth.svg",
+        "charts/follower_growth.png",
+        "exports/account_metrics.csv",
+        "exports/post_metrics.csv",
+        "exports/alcance-export.json",
+        "exports/alcance-export.xlsx",
+    ] {
+        let meta = std::fs::metadata(out.path().join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert!(meta.len() > 0, "{file} is empty");
+    }
+    let log_dir = out.path().join("logs");
+    let log_text: String = std::fs::read_dir(&log_dir)
+        .expect("logs")
+        .map(|e| std::fs::read_to_string(e.expect("entry").path()).unwrap_or_default())
+        .collect();
+    assert!(log_text.contains("account collected"), "the JSON log records the run");
+    assert!(!log_text.contains("sbx_"), "no token in the log");
+}
