@@ -4,6 +4,7 @@
 //! Pure: no I/O and no clock. Times are `chrono::DateTime<Utc>` unless a field says
 //! otherwise.
 
+pub mod analytics;
 pub mod catalog;
 pub mod platform;
 pub mod records;
