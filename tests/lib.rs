@@ -129,7 +129,10 @@ pub fn fixture_read(path: &Path) -> anyhow::Result<serde_json::Value> {
 /// credentials (`access_token`, `appsecret_proof`) and `REDACTED` values; numbers and
 /// booleans as their JSON text.
 pub fn fixture_query(exchange: &serde_json::Value) -> Vec<(String, String)> {
-    let Some(query) = exchange.pointer("/request/query").and_then(serde_json::Value::as_object) else {
+    let Some(query) = exchange
+        .pointer("/request/query")
+        .and_then(serde_json::Value::as_object)
+    else {
         return Vec::new();
     };
     query
