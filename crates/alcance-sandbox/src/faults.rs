@@ -12,11 +12,13 @@ use crate::reply::{meta_error, Reply};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FaultKind {
-    /// HTTP 500 in the platform's error envelope (X problem+json; Graph error code 1).
+    /// HTTP 500 in the platform's error envelope (X problem+json; Graph error code 1;
+    /// TikTok `internal_error`, Business code 50000).
     #[serde(rename = "status_500")]
     Status500,
     /// HTTP 429 in the platform's envelope (X problem+json with `x-rate-limit-*` headers,
-    /// remaining 0, reset in 60 s; Graph error code 4 with HTTP 400).
+    /// remaining 0, reset in 60 s; Graph error code 4 with HTTP 400; TikTok
+    /// `rate_limit_exceeded`; TikTok Business code 40100 with HTTP 200).
     #[serde(rename = "status_429")]
     Status429,
     /// HTTP 502 with an HTML error page (`text/html`), as a proxy would send.
@@ -27,10 +29,14 @@ pub enum FaultKind {
     MalformedJson,
     /// The normal answer with identifying and metric fields removed from every object
     /// below the top level (`id`, `value`, `values`, `total_value`, `public_metrics`,
-    /// `followers_count`, `timestamp`, `created_at`, `media_type`, `name`, `username`, …).
+    /// `followers_count`, `timestamp`, `created_at`, `created_time`, `create_time`,
+    /// `media_type`, `name`, `username`, `open_id`, `follower_count`, `view_count`, `sent`,
+    /// `data_points`, …).
     MissingFields,
     /// The normal answer with enum values replaced by values no client knows
-    /// (`media_type`, `media_product_type`, X media `type`, `period`, `dimension_values`).
+    /// (`media_type`, `media_product_type`, X media `type`, `period`, `dimension_values`,
+    /// Facebook `status_type`, WhatsApp `quality_rating`, `messaging_limit_tier`,
+    /// `category`, `conversation_category`, `pricing_category`).
     UnknownEnum,
     /// The normal answer after a delay (`delay_ms`, default 2000 ms).
     Slow,
@@ -102,8 +108,12 @@ pub(crate) fn is_x_path(normalized: &str) -> bool {
 }
 
 /// The answer for a fault that replaces the response outright, or `None` when the fault
-/// transforms the normal answer (see [`transform`]).
-pub(crate) fn replacement(fault: &Fault, normalized: &str) -> Option<Reply> {
+/// transforms the normal answer (see [`transform`]). `raw` is the path as sent, `normalized`
+/// without the Graph version.
+pub(crate) fn replacement(fault: &Fault, raw: &str, normalized: &str) -> Option<Reply> {
+    if let Some(r) = crate::tiktok::fault_replacement(fault.kind, raw) {
+        return Some(r);
+    }
     let x = is_x_path(normalized);
     match fault.kind {
         FaultKind::Status500 => Some(if x {
@@ -168,7 +178,7 @@ pub(crate) fn transform(fault: &Fault, mut reply: Reply) -> Reply {
     reply
 }
 
-const STRIPPED: [&str; 18] = [
+const STRIPPED: [&str; 25] = [
     "id",
     "value",
     "values",
@@ -187,6 +197,13 @@ const STRIPPED: [&str; 18] = [
     "username",
     "user_id",
     "access_token",
+    "open_id",
+    "follower_count",
+    "view_count",
+    "create_time",
+    "created_time",
+    "sent",
+    "data_points",
 ];
 
 fn strip(v: &mut Value, depth: usize) {
@@ -230,6 +247,12 @@ fn scramble_map(map: &mut Map<String, Value>) {
                 *v = json!("hologram")
             }
             ("token_type", Value::String(_)) => *v = json!("mac"),
+            ("status_type", Value::String(_)) => *v = json!("hologram_update"),
+            ("quality_rating", Value::String(_)) => *v = json!("PLAID"),
+            ("messaging_limit_tier", Value::String(_)) => *v = json!("TIER_HOLOGRAM"),
+            ("conversation_category" | "pricing_category" | "category", Value::String(_)) => {
+                *v = json!("UNKNOWN_CATEGORY_X")
+            }
             ("dimension_values", Value::Array(a)) => {
                 *v = Value::Array(a.iter().map(|_| json!("UNKNOWN_VALUE_X")).collect())
             }

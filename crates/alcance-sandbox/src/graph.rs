@@ -94,7 +94,7 @@ const STORY_MIN_AGE: Duration = Duration::hours(1);
 
 const INVALID_METRIC: &str = "(#100) The value must be a valid insights metric";
 
-fn graph_time(t: DateTime<Utc>) -> String {
+pub(crate) fn graph_time(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S+0000").to_string()
 }
 
@@ -152,7 +152,7 @@ fn title(metric: &str) -> (&'static str, &'static str) {
     }
 }
 
-fn unsupported_get(id: &str) -> Reply {
+pub(crate) fn unsupported_get(id: &str) -> Reply {
     meta_error(
         400,
         100,
@@ -201,12 +201,12 @@ pub(crate) fn split_fields(s: &str) -> Vec<(String, Option<String>)> {
 }
 
 /// A field name without its `.modifier(...)` chain.
-fn base_name(field: &str) -> &str {
+pub(crate) fn base_name(field: &str) -> &str {
     field.split('.').next().unwrap_or(field)
 }
 
 /// Unix seconds, RFC 3339, Meta's `+0000` form, or `YYYY-MM-DD` (midnight UTC).
-fn parse_when(v: &str) -> Option<DateTime<Utc>> {
+pub(crate) fn parse_when(v: &str) -> Option<DateTime<Utc>> {
     let v = v.trim();
     if let Ok(n) = v.parse::<i64>() {
         return Utc.timestamp_opt(n, 0).single();

@@ -1,8 +1,10 @@
 //! # alcance-sandbox
 //!
-//! A local HTTP server that is wire-compatible with the X API v2 and the Instagram Graph
-//! API (plus their OAuth endpoints), so Alcance's real clients, collector and store can run
-//! with no credentials and no network: `alcance demo`, the tests and the benchmarks.
+//! A local HTTP server that is wire-compatible with the X API v2, the Instagram Graph API,
+//! Facebook Pages (Graph API), the WhatsApp Business Management API and TikTok (Display API
+//! v2 and API for Business), plus their OAuth endpoints, so Alcance's real clients,
+//! collector and store can run with no credentials and no network: `alcance demo`, the
+//! tests and the benchmarks.
 //!
 //! Two sources of answers ([`Mode`]):
 //! - **Seeded**: a deterministic generator, a pure function of `(seed, account, time)`
@@ -68,26 +70,110 @@
 //! account published before 2024-01-08 (its business conversion) answer 400 code 100
 //! subcode 2108006. Invalid tokens: 401 with Graph code 190.
 //!
+//! Facebook Pages ([`facebook`]; Graph paths as for Instagram, told apart by the token;
+//! answers carry `X-App-Usage` and `X-Business-Use-Case-Usage` with `"type":"pages"`):
+//! `GET /me` (user or Page), `GET /me/accounts` (user token: the managed Page with `tasks`
+//! incl. `ANALYZE`, `category`, `instagram_business_account`, and a non-expiring **Page
+//! token** in `access_token`), `GET /{page-id}` (`id,name,username,link,fan_count,
+//! followers_count,talking_about_count,picture,category,about,website`), `GET
+//! /{page-id}/posts` (also `/feed`, `/published_posts`; newest first, `limit` ≤ 100 default
+//! 25, `after`, `since`, `until`; fields `id,message,created_time,updated_time,
+//! permalink_url,status_type,full_picture,is_published,from,shares` (`{"count"}`, left out
+//! when 0), `reactions.summary(total_count).limit(0)`,
+//! `comments.summary(total_count).limit(0)`, `insights.metric(…)`), `GET /{page-id}/videos`
+//! (`id,description,title,created_time,updated_time,length` (s, float), `permalink_url`,
+//! `picture`), `GET /{post-id}`, `GET /{video-id}`, `GET /{page-id}/insights`
+//! ([`facebook::PAGE_METRICS`], `period=day`, `since`/`until` ≤ 90 days apart; buckets are
+//! **Pacific days** with `end_time` the next Pacific midnight: `2026-11-21T08:00:00+0000`
+//! in winter, `T07:00` in summer), `GET /{post-id}/insights` ([`facebook::POST_METRICS`],
+//! `period=lifetime`; `post_reactions_by_type_total` is an object `{"like","love","haha",
+//! "wow","sorry","anger"}` without zero keys), `GET /{video-id}/video_insights`
+//! ([`facebook::VIDEO_METRICS`]; times in **ms**). Any metric of
+//! [`facebook::REMOVED_METRICS`] or not served fails the whole call with 400
+//! `(#100) The value must be a valid insights metric`. Insights need the owning Page's
+//! token: a user token gets `(#190) This method must be called with a Page Access Token`,
+//! another Page's token `(#10)` (no ANALYZE task). Nodes, posts and videos of the tracked
+//! Page are readable with any Facebook token.
+//!
+//! WhatsApp Business ([`whatsapp`]; a system-user token from `GET
+//! /__alcance/whatsapp-token`; usage type `whatsapp_business_management`): `GET /{waba-id}`
+//! (`id,name,currency,timezone_id,message_template_namespace,is_enabled_for_insights,…` and
+//! the field expansions `analytics.start(<unix>).end(<unix>).granularity(DAY|MONTH)
+//! [.phone_numbers([…])][.country_codes([…])][.product_types([0,2])]`,
+//! `conversation_analytics.….granularity(DAILY|MONTHLY)[.dimensions([CONVERSATION_CATEGORY,
+//! CONVERSATION_DIRECTION,CONVERSATION_TYPE,COUNTRY,PHONE])][.metric_types([COST,
+//! CONVERSATION])]` with filters `conversation_categories`, `conversation_types`,
+//! `conversation_directions`, `country_codes`, `phone_numbers`, and
+//! `pricing_analytics.….granularity(DAILY|MONTHLY)[.dimensions([PRICING_CATEGORY,
+//! PRICING_TYPE,COUNTRY,PHONE,TIER])][.metric_types([COST,VOLUME])]` with filters
+//! `pricing_categories`, `pricing_types`, `country_codes`, `phone_numbers`; lists with or
+//! without brackets and quotes; several expansions in one `fields`), `GET
+//! /{waba-id}/phone_numbers`, `GET /{phone-number-id}`, `GET /{waba-id}/message_templates`,
+//! `POST /{waba-id}?is_enabled_for_insights=true` (irreversible → `{"id"}`) and `GET
+//! /{waba-id}/template_analytics?start&end&granularity=DAILY&template_ids=[…≤10]
+//! [&metric_types=…]` (before the POST: 400 #100 naming the switch). Buckets are **UTC**
+//! days / months; the current one is partial up to the clock. A `start` more than 365 days
+//! (analytics, conversations, pricing) or 90 days (templates) before the clock's UTC day
+//! began is 400 #100.
+//! Cost is in USD; `POST /__alcance/whatsapp {"cost_visible":false}` puts the WABA on a
+//! partner's credit line: cost left out, an explicit `COST` refused ("Cost not available").
+//!
+//! TikTok ([`tiktok`]): Display API v2 with `Authorization: Bearer`: `GET /v2/user/info/
+//! ?fields=…`, `POST /v2/video/list/?fields=…` body `{"max_count":1–20,"cursor":<unix ms>}`
+//! (newest first; `cursor` = the oldest returned video's `create_time` × 1000; `has_more`),
+//! `POST /v2/video/query/` body `{"filters":{"video_ids":[…≤20]}}`; envelope
+//! `{"data","error":{"code":"ok","message":"","log_id"}}`, errors `access_token_invalid`
+//! 401, `invalid_params` 400, `rate_limit_exceeded` 429 (600 requests per sliding minute
+//! per token and endpoint, real time), `internal_error` 500. API for Business with the same
+//! token in `Access-Token`: `GET /open_api/v1.3/business/get/?business_id=<open_id>&
+//! start_date&end_date&fields=[…]` (daily `metrics[]` per UTC date, ≤ 60 days, dates after
+//! the clock left out; `audience_countries`, `audience_genders` as ratios 0–1;
+//! `audience_activity` per UTC hour) and `GET /open_api/v1.3/business/video/list/?
+//! business_id&fields=[…]&max_count&cursor[&filters]` (`reach`, `video_duration`,
+//! `average_time_watched`, `total_time_watched` in s, `full_video_watched_rate` 0–1,
+//! `create_time` a string); `{"code":0,"message":"OK","request_id","data"}`, errors with
+//! HTTP 200 and code 40001 (token), 40002 (parameters), 40100 (rate limit).
+//!
 //! OAuth: X `GET /i/oauth2/authorize` (PKCE required) and `POST /2/oauth2/token`
 //! (`authorization_code`, `refresh_token` with rotation; refresh token only with
 //! `offline.access`), `POST /2/oauth2/revoke`; Instagram Login `GET /oauth/authorize`,
 //! `POST /oauth/access_token` (answers `user_id` as a string), `GET /access_token?
-//! grant_type=ig_exchange_token`, `GET /refresh_access_token?grant_type=ig_refresh_token`.
-//! See [`oauth`] for codes and token rules.
+//! grant_type=ig_exchange_token`, `GET /refresh_access_token?grant_type=ig_refresh_token`;
+//! Facebook Login `GET /vNN.N/dialog/oauth` (`response_type=code`, optional PKCE; or
+//! `response_type=token` → the token in the redirect's fragment) and `GET
+//! /vNN.N/oauth/access_token` (code exchange with `client_secret` or, after PKCE,
+//! `code_verifier` → `expires_in` 5183944; `grant_type=fb_exchange_token` → 5184000);
+//! TikTok `GET /v2/auth/authorize/` (`client_key`; PKCE required, base64url or hex S256;
+//! loopback `redirect_uri` with a port) and `POST /v2/oauth/token/` (`authorization_code`
+//! with `code_verifier`; `refresh_token` **rotates**: the old refresh token is refused with
+//! `invalid_grant`; answers `open_id`, `expires_in` 7200, `refresh_expires_in` 15552000,
+//! `token_type` `Bearer`), `POST /v2/oauth/revoke/`. See [`oauth`] for codes and token
+//! rules.
 //!
 //! Control (`/__alcance/`, never faulted): `GET accounts` → `{"mode","accounts":[{"platform",
-//! "external_id","username","owned"}]}`; `GET|POST clock` (`{"now": RFC 3339 | null}` →
+//! "external_id","username","owned"}]}`; `GET whatsapp-token` → `{"access_token",
+//! "token_type","waba_id","phone_number_ids"}` (a fresh system-user token, as a user would
+//! paste one); `GET|POST whatsapp` (`{"waba_id","insights_enabled","cost_visible"}`; POST
+//! `{"cost_visible": bool}`); `GET|POST clock` (`{"now": RFC 3339 | null}` →
 //! `{"mode":"seeded","now","fixed"}`; replay answers `{"mode":"replay"}`); `POST revoke`
 //! `{"token"}` → `{"revoked": bool}`; `GET|POST|DELETE faults` ([`faults::Fault`], one or
-//! an array); `DELETE limits`; `GET health`; `GET img/{name}.svg` (placeholder pictures
+//! an array; TikTok paths get TikTok's envelopes); `DELETE limits` (windows also reset when
+//! the clock moves ≥ 15 min forward); `GET health`; `GET img/{name}.svg` (placeholder pictures
 //! used by `profile_image_url`, `media_url`).
 //!
 //! ## The seeded model
 //!
-//! Accounts ([`model::ACCOUNTS`], manifest order): X `alcance_br` (id
-//! `1580000000000000001`, owned), X `ana_influencer` (`1580000000000000002`, tracked),
-//! Instagram `alcance.br` (`17841400000000001`, owned), Instagram `ana.influencer`
-//! (`17841400000000002`, tracked). OAuth logs in as the owned account of each platform.
+//! Accounts ([`model::ACCOUNTS`]; the manifest lists them by platform in the order x,
+//! facebook, instagram, whatsapp, tiktok): X `alcance_br` (id `1580000000000000001`, owned),
+//! X `ana_influencer` (`1580000000000000002`, tracked), Facebook Page `alcancebr` "Alcance
+//! Brasil" (`104000000000001`, owned), Facebook Page `anainfluencer` "Ana Influencer"
+//! (`104000000000002`, tracked), Instagram `alcance.br` (`17841400000000001`, owned),
+//! Instagram `ana.influencer` (`17841400000000002`, tracked), WhatsApp WABA "Alcance
+//! Atendimento" (`105000000000001`, owned; phone number id `106000000000001`,
+//! `+55 11 4000-0001`; the manifest's `username` is the WABA's name), TikTok `alcance.br`
+//! (`open_id` `tt_alcance_br`, also its Business `business_id`; owned). OAuth logs in as the
+//! owned account of each platform; Facebook Login logs in as the Page's admin
+//! ([`model_more::FB_USER_ID`]).
 //!
 //! **Clock.** Everything is computed "as of" the sandbox clock (`POST /__alcance/clock`),
 //! default the real time. Posts published after it do not exist yet.
@@ -98,14 +184,18 @@
 //! the day), `ε` is a per-day noise in ±0.0006 linearly interpolated, `s` a per-seed scale
 //! in 0.95–1.05. Owned accounts: `F₀` 900 (X) / 1000 (Instagram), `g = 0.0025`/day
 //! (≈ 12–13.5 k followers in Nov 2026); influencers: `F₀` 10 700 / 11 000, `g = 0.0020`
-//! (≈ 85 k). Followers never decrease. Instagram `follower_count` (day) is the day's net
+//! (≈ 85 k). Facebook: owned Page `F₀` 1500, `g = 0.0022` (≈ 15 k), tracked Page 24 000,
+//! `0.0018` (≈ 160 k); TikTok `F₀` 800, `g = 0.0035` (≈ 33 k). Followers never decrease. Instagram `follower_count` (day) is the day's net
 //! gain `F(end) − F(start)`.
 //!
 //! **Posts.** Every UTC day from 2024-01-01 has posts, published at uniformly random
 //! seconds of the day (all 24 hours occur): X 1–3 posts/day (45 % text, 35 % photo, 15 %
 //! video, 5 % GIF); Instagram 0 (5 %), 1 (85 %) or 2 (10 %) feed/reels posts/day (40 %
 //! IMAGE/FEED, 25 % CAROUSEL_ALBUM/FEED, 35 % VIDEO/REELS) plus, on half the days, 1–4
-//! stories (IMAGE or VIDEO / STORY). Each post draws a quality `q` in 0.75–1.30.
+//! stories (IMAGE or VIDEO / STORY); Facebook Pages 0 (10 %), 1 (60 %), 2 (25 %) or 3 (5 %)
+//! posts/day (15 % status, 40 % photo, 20 % link, 25 % video, which `/videos` also lists);
+//! TikTok 0 (15 %), 1 (65 %) or 2 (20 %) videos/day, 9–60 s long. Each post draws a quality
+//! `q` in 0.75–1.30.
 //!
 //! **Engagement multiplier** of a post published at local (America/Sao_Paulo, fixed
 //! UTC−3) hour `h` and weekday `d`: `M = H[h] · W[d]` with
@@ -131,6 +221,18 @@
 //!   profile visits; story navigation 95 % of views (tap forward 62 %, back 8 %, exit 20 %,
 //!   swipe 10 %); reels average watch time 5–15 s (`ig_reels_avg_watch_time`, ms) and
 //!   total watch time = average × views (ms).
+//! - Facebook: viewers (`post_total_media_view_unique`) `= F · r · √M · q` (`r`: status
+//!   0.08, photo 0.12, link 0.09, video 0.15); views (`post_media_view`) `= viewers · v`
+//!   (`v`: 1.25, 1.4, 1.2, 1.6); with `I = viewers · e · √M` (`e` 0.045 owned, 0.06
+//!   tracked): reactions `I · 0.78 · k` (`k`: 0.8, 1.0, 0.6, 1.1; split like 74 %, love
+//!   15 %, haha 5 %, wow 3 %, sorry 2 %, anger 1 %), comments `I · 0.10`, shares `I · 0.12`
+//!   (links 0.18); clicks `viewers · c · √M` (`c`: 0.01, 0.04, 0.06, 0.03); Page visits
+//!   `viewers · 0.02 · √M`; videos: `total_video_views` 55 % of views, unique 72 % of those
+//!   (≤ viewers), average watch 25–50 % of the length (ms), total = average × views.
+//! - TikTok: views `= F · 0.9 · √M · q` (8 % of videos go viral, × 3–8); reach 78 % of
+//!   views; likes `views · 0.06 · √M`, comments 3.5 % and shares 8 % of likes; profile
+//!   views `views · 0.012 · √M`; average watch 35–60 % of the length (s),
+//!   `full_video_watched_rate = (average / length)²`, total watch time = average × views.
 //!
 //! So interactions scale with `M` and impressions / views / reach with `√M`: both raw
 //! engagement and engagement rate peak in the same slots.
@@ -147,15 +249,48 @@
 //! split each post's value by its product type and its follower share (feed 72 %,
 //! carousel 68 %, reels 38 %, stories 92 % from followers).
 //!
+//! **Facebook Page insights** per Pacific day are, like Instagram's, sums of the posts'
+//! increments within the bucket: `page_media_view` Σ views, `page_total_media_view_unique`
+//! 82 % of Σ viewers, `page_post_engagements` Σ reactions + comments + shares + clicks,
+//! `page_views_total` Σ Page visits + 0.15 % of followers per day; `page_follows` is the
+//! follower count at the bucket's end, `page_daily_unfollows_unique` 22 % of the day's net
+//! gain and `page_daily_follows_unique` net gain + unfollows (so `page_follows` grows by
+//! follows − unfollows each day). `fan_count` is 93 % of `followers_count`;
+//! `talking_about_count` half the last 7 days' post engagements.
+//!
+//! **TikTok Business daily metrics** per UTC date: `video_views`, `likes`, `comments`,
+//! `shares`, `profile_views` are the day's increments over all videos; `followers_count`
+//! at the day's end; `audience_activity` counts 12 % of followers at the peak hour, shaped
+//! by [`model::HOUR_MULTIPLIER`] in São Paulo time (peak 22–23 h UTC). Audience: BR 86 %,
+//! PT 4 %, US 3 %, AO 2 %, AR 2 %; Female 57 %, Male 41 %, Other 2 %.
+//!
+//! **WhatsApp** per UTC day `d` (days since 2024-01-01): messages sent `120 · e^(0.0012·d)
+//! · w · (0.85–1.15)` (`w` Mon–Sun 1.10, 1.15, 1.10, 1.15, 1.05, 0.80, 0.65; ≈ 400/day in
+//! Nov 2026), delivered 93–98.5 % of them; split marketing 30 %, utility 25 %,
+//! authentication 4 %, service 41 % and by country BR 92 %, AR 3 %, PT 3 %, US 2 % (the
+//! pricing rows sum to `sent`); pricing types: marketing 90 % `REGULAR` / 10 %
+//! `FREE_ENTRY_POINT`, utility 70 % `REGULAR` / 30 % `FREE_CUSTOMER_SERVICE`, service all
+//! `FREE_CUSTOMER_SERVICE`; 40 % of messages open a conversation (service ones
+//! `USER_INITIATED` / `FREE_TIER`, paid ones `BUSINESS_INITIATED` / `REGULAR`). Paid
+//! messages and conversations cost [`model_more::wa_rate`] USD each (marketing to Brazil
+//! 0.0625, utility and authentication 0.0068). Three templates
+//! ([`model_more::WA_TEMPLATES`]) send all marketing, utility and authentication messages;
+//! reads 58 % / 82 % / 90 % of delivered, clicks 11 % (URL button) / 18 % (quick reply) of
+//! reads.
+//!
 //! Randomness: ChaCha8 seeded from `(seed, account, UTC day, purpose)`; generated days
 //! are cached, so answers never depend on request order.
 
+pub mod facebook;
 pub mod faults;
 pub mod graph;
 pub mod limits;
 pub mod model;
+pub mod model_more;
 pub mod oauth;
 pub mod replay;
+pub mod tiktok;
+pub mod whatsapp;
 
 mod control;
 mod error;

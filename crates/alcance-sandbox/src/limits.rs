@@ -1,17 +1,30 @@
-//! Rate limits on the real clock: X's 15-minute windows per (token, endpoint) and Meta's
-//! hourly usage percentages. The sandbox clock never moves these windows.
+//! Rate limits on the real clock: X's 15-minute windows per (token, endpoint), TikTok's
+//! sliding minute per (token, endpoint) and Meta's hourly usage percentages. The sandbox
+//! clock never moves these windows (moving it forward by 15 minutes or more resets them).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+// Windows follow tokio's clock (the real monotonic clock, unless a test paused and advanced
+// it), so tests can run a simulated day of rate limits with `tokio::time::pause()`.
+use tokio::time::Instant;
 
 use serde_json::json;
 
 /// Length of an X rate-limit window (15 minutes).
 pub const X_WINDOW: Duration = Duration::from_secs(15 * 60);
 
+/// `x-rate-limit-limit` / `-remaining` sent while limits are switched off.
+pub const UNLIMITED: u32 = 1_000_000;
+
 /// Calls per hour that make Meta's usage headers read 100 %.
 pub const META_HOURLY_BUDGET: u64 = 4_800;
+
+/// TikTok's documented limit: requests per sliding minute per endpoint (here per access
+/// token and endpoint).
+pub const TIKTOK_PER_MINUTE: usize = 600;
 
 /// The X endpoints the sandbox limits, with their documented per-user limits per 15 min.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -61,7 +74,9 @@ impl Window {
     fn fresh(len: Duration) -> Window {
         Window {
             started: Instant::now(),
-            reset_unix: unix_now() + len.as_secs() as i64,
+            // The window ends at `started + len`; the header says the whole second at or
+            // after that moment, so a client waiting for `reset` never finds it still closed.
+            reset_unix: (unix_now_f64() + len.as_secs_f64()).ceil() as i64,
             used: 0,
         }
     }
@@ -74,10 +89,25 @@ impl Window {
 }
 
 fn unix_now() -> i64 {
-    SystemTime::now()
+    unix_now_f64().floor() as i64
+}
+
+/// Unix seconds on the sandbox's rate-limit clock: the system time, shifted by however far
+/// tokio's clock was moved away from the real one (zero unless a test paused and advanced
+/// tokio's clock), so `x-rate-limit-reset` agrees with the windows.
+fn unix_now_f64() -> f64 {
+    let system = SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0);
+    let tokio_now = Instant::now().into_std();
+    let real_now = std::time::Instant::now();
+    let shift = if tokio_now >= real_now {
+        (tokio_now - real_now).as_secs_f64()
+    } else {
+        -(real_now - tokio_now).as_secs_f64()
+    };
+    system + shift
 }
 
 /// Every window the sandbox keeps.
@@ -85,6 +115,9 @@ fn unix_now() -> i64 {
 pub(crate) struct Limits {
     x: Mutex<HashMap<(String, XEndpoint), Window>>,
     meta: Mutex<MetaUsage>,
+    tiktok: Mutex<HashMap<(String, &'static str), VecDeque<Instant>>>,
+    /// `true` when limits are switched off ([`SandboxState::set_limits_enabled`]).
+    disabled: AtomicBool,
 }
 
 #[derive(Debug, Default)]
@@ -109,6 +142,14 @@ fn percent(calls: u64) -> u64 {
 impl Limits {
     /// Counts one X request by `token` on `endpoint`.
     pub(crate) fn take_x(&self, token: &str, endpoint: XEndpoint) -> RateVerdict {
+        if self.disabled.load(Ordering::Relaxed) {
+            return RateVerdict {
+                limit: UNLIMITED,
+                remaining: UNLIMITED,
+                reset: unix_now() + X_WINDOW.as_secs() as i64,
+                allowed: true,
+            };
+        }
         let mut map = self.x.lock().unwrap_or_else(PoisonError::into_inner);
         let w = map
             .entry((token.to_string(), endpoint))
@@ -131,7 +172,23 @@ impl Limits {
     /// (the Instagram account), and returns the usage headers: percentages of
     /// [`META_HOURLY_BUDGET`] used in the current hour (may exceed 100; never enforced).
     pub(crate) fn take_meta(&self, business_id: &str) -> MetaHeaders {
+        self.take_meta_as(business_id, "instagram")
+    }
+
+    /// [`Limits::take_meta`] for a business object of another `kind` (`"pages"`,
+    /// `"whatsapp_business_management"`), the `type` of `X-Business-Use-Case-Usage`.
+    pub(crate) fn take_meta_as(&self, business_id: &str, kind: &str) -> MetaHeaders {
         const HOUR: Duration = Duration::from_secs(3600);
+        if self.disabled.load(Ordering::Relaxed) {
+            return MetaHeaders {
+                app_usage: json!({"call_count": 0, "total_cputime": 0, "total_time": 0}).to_string(),
+                business_usage: json!({ business_id: [{
+                    "type": kind, "call_count": 0, "total_cputime": 0, "total_time": 0,
+                    "estimated_time_to_regain_access": 0,
+                }]})
+                .to_string(),
+            };
+        }
         let mut u = self.meta.lock().unwrap_or_else(PoisonError::into_inner);
         let app = u.app.get_or_insert_with(|| Window::fresh(HOUR));
         app.roll(HOUR);
@@ -152,7 +209,7 @@ impl Limits {
         MetaHeaders {
             app_usage: json!({"call_count": app_pct, "total_cputime": app_pct / 2, "total_time": app_pct}).to_string(),
             business_usage: json!({ business_id: [{
-                "type": "instagram",
+                "type": kind,
                 "call_count": b_pct,
                 "total_cputime": b_pct / 2,
                 "total_time": b_pct,
@@ -162,10 +219,45 @@ impl Limits {
         }
     }
 
+    /// Counts one TikTok request by `token` on `endpoint` in a sliding minute; `false` when
+    /// [`TIKTOK_PER_MINUTE`] requests were already counted in the last 60 s (answer 429;
+    /// refused requests are not counted).
+    pub(crate) fn take_tiktok(&self, token: &str, endpoint: &'static str) -> bool {
+        const MINUTE: Duration = Duration::from_secs(60);
+        if self.disabled.load(Ordering::Relaxed) {
+            return true;
+        }
+        let mut map = self.tiktok.lock().unwrap_or_else(PoisonError::into_inner);
+        let times = map.entry((token.to_string(), endpoint)).or_default();
+        while times.front().is_some_and(|t| t.elapsed() >= MINUTE) {
+            times.pop_front();
+        }
+        if times.len() >= TIKTOK_PER_MINUTE {
+            return false;
+        }
+        times.push_back(Instant::now());
+        true
+    }
+
     /// Forgets every window (`DELETE /__alcance/limits`).
     pub(crate) fn reset(&self) {
+        self.tiktok.lock().unwrap_or_else(PoisonError::into_inner).clear();
         self.x.lock().unwrap_or_else(PoisonError::into_inner).clear();
         *self.meta.lock().unwrap_or_else(PoisonError::into_inner) = MetaUsage::default();
+    }
+}
+
+impl crate::server::SandboxState {
+    /// Switches rate limiting on (the default) or off. Off, X answers carry
+    /// `x-rate-limit-limit` / `-remaining` of [`UNLIMITED`] and are never refused, Meta usage
+    /// headers read 0 % and TikTok is never refused: for benchmarks of the collector itself.
+    pub fn set_limits_enabled(&self, enabled: bool) {
+        self.limits.disabled.store(!enabled, Ordering::Relaxed);
+    }
+
+    /// `true` unless limits were switched off.
+    pub fn limits_enabled(&self) -> bool {
+        !self.limits.disabled.load(Ordering::Relaxed)
     }
 }
 

@@ -61,14 +61,33 @@ pub enum Network {
     X,
     /// Instagram Graph API.
     Instagram,
+    /// Facebook Pages (Graph API).
+    Facebook,
+    /// WhatsApp Business Management API (WABA analytics).
+    Whatsapp,
+    /// TikTok Display API v2 and TikTok API for Business.
+    Tiktok,
 }
 
 impl Network {
-    /// The manifest's platform key (`"x"`, `"instagram"`).
+    /// Every network, in manifest order (`x`, `facebook`, `instagram`, `whatsapp`, `tiktok`).
+    pub const ALL: [Network; 5] = [
+        Network::X,
+        Network::Facebook,
+        Network::Instagram,
+        Network::Whatsapp,
+        Network::Tiktok,
+    ];
+
+    /// The manifest's platform key (`"x"`, `"facebook"`, `"instagram"`, `"whatsapp"`,
+    /// `"tiktok"`).
     pub fn key(self) -> &'static str {
         match self {
             Network::X => "x",
             Network::Instagram => "instagram",
+            Network::Facebook => "facebook",
+            Network::Whatsapp => "whatsapp",
+            Network::Tiktok => "tiktok",
         }
     }
 }
@@ -105,8 +124,10 @@ pub struct SeededAccount {
     pub business_since: Option<(i32, u32, u32)>,
 }
 
-/// The seeded accounts in manifest order: owned first per platform.
-pub const ACCOUNTS: [SeededAccount; 4] = [
+/// The seeded accounts, owned first per platform. Indexes are stable (X and Instagram
+/// first, then Facebook, WhatsApp, TikTok); the manifest lists them in [`Network::ALL`]
+/// order.
+pub const ACCOUNTS: [SeededAccount; 8] = [
     SeededAccount {
         network: Network::X,
         external_id: "1580000000000000001",
@@ -167,6 +188,10 @@ pub const ACCOUNTS: [SeededAccount; 4] = [
         engagement_rate: 0.080,
         business_since: None,
     },
+    crate::model_more::FB_OWNED,
+    crate::model_more::FB_TRACKED,
+    crate::model_more::WA_OWNED,
+    crate::model_more::TT_OWNED,
 ];
 
 /// Index into [`ACCOUNTS`] of the account with this network and id.
@@ -206,6 +231,16 @@ pub(crate) enum Kind {
         /// `true` for a video story.
         video: bool,
     },
+    /// Facebook Page text post (`status_type` `mobile_status_update`).
+    FbStatus,
+    /// Facebook Page photo post (`added_photos`).
+    FbPhoto,
+    /// Facebook Page link share (`shared_story`).
+    FbLink,
+    /// Facebook Page video post (`added_video`); also listed by `/{page-id}/videos`.
+    FbVideo,
+    /// TikTok video.
+    TtVideo,
 }
 
 impl Kind {
@@ -399,7 +434,8 @@ fn splitmix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-fn rng(seed: u64, account: usize, day: i64, stream: u64) -> ChaCha8Rng {
+/// The ChaCha8 stream of `(seed, account, UTC day, purpose)`.
+pub(crate) fn rng(seed: u64, account: usize, day: i64, stream: u64) -> ChaCha8Rng {
     let key = splitmix(seed ^ splitmix(((account as u64) << 56) ^ (day as u64) ^ splitmix(stream.wrapping_mul(31))));
     ChaCha8Rng::seed_from_u64(key)
 }
@@ -514,8 +550,16 @@ impl Generator {
         posts
     }
 
+    /// The seed this generator was built with.
+    pub(crate) fn seed(&self) -> u64 {
+        self.seed
+    }
+
     fn generate_day(&self, account: usize, day: i64) -> Vec<Post> {
         let a = &ACCOUNTS[account];
+        if !matches!(a.network, Network::X | Network::Instagram) {
+            return crate::model_more::generate_day(self, account, day);
+        }
         let mut r = rng(self.seed, account, day, STREAM_POSTS);
         let start = day_start(day);
         // (second of day, kind) for every post of the day.
@@ -567,6 +611,7 @@ impl Generator {
                     }
                 }
             }
+            Network::Facebook | Network::Whatsapp | Network::Tiktok => {}
         }
         slots.sort_by_key(|(s, _)| *s);
         let mut posts = Vec::with_capacity(slots.len());
@@ -663,6 +708,7 @@ impl Generator {
                 let tail = r.gen_range(0..1_000_000u32);
                 (format!("179{}{:05}{:02}{:06}", account % 10, day, index % 100, tail), 0)
             }
+            Network::Facebook | Network::Whatsapp | Network::Tiktok => (String::new(), 0),
         };
         let code_bytes =
             splitmix(self.seed ^ splitmix(id_num ^ ((day as u64) << 8) ^ ((index as u64) << 4) ^ account as u64))

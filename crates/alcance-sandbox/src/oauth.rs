@@ -1,4 +1,7 @@
-//! OAuth 2.0 endpoints of X and Instagram Login, and the tokens the sandbox issues.
+//! OAuth 2.0 endpoints of X and Instagram Login, the authorize step and code checks shared
+//! with Facebook Login ([`crate::facebook`]) and TikTok ([`crate::tiktok`]), and the tokens
+//! the sandbox issues (access, refresh with rotation, Facebook Page and WhatsApp
+//! system-user tokens).
 //!
 //! Authorize auto-approves with a `302` to `redirect_uri?code=…&state=…`. Codes are
 //! one-shot (consumed by the first exchange attempt, right or wrong), expire after 10
@@ -47,14 +50,16 @@ struct Refresh {
     revoked: bool,
 }
 
+/// An authorization code and what it is bound to.
 #[derive(Debug, Clone)]
-struct Code {
+pub(crate) struct Code {
     network: Network,
     client_id: String,
     redirect_uri: String,
     /// `(challenge, method)`; method `S256` or `plain`.
-    challenge: Option<(String, String)>,
-    scope: String,
+    pub(crate) challenge: Option<(String, String)>,
+    /// The scope granted at the authorize step, as sent.
+    pub(crate) scope: String,
     expires: Instant,
 }
 
@@ -131,7 +136,43 @@ impl TokenBook {
         found
     }
 
-    fn issue_access(&self, network: Network, account: &str, lifetime: Duration) -> String {
+    /// The network a known access token (valid or not) was issued for.
+    pub(crate) fn network_of(&self, t: &str) -> Option<Network> {
+        self.lock().access.get(t).map(|a| a.network)
+    }
+
+    /// Issues a refresh token of `network` for `account`, bound to `client_id`.
+    pub(crate) fn issue_refresh(&self, network: Network, account: &str, client_id: &str, scope: &str) -> String {
+        let rt = token(network);
+        self.lock().refresh.insert(
+            rt.clone(),
+            Refresh {
+                network,
+                account: account.to_string(),
+                client_id: client_id.to_string(),
+                scope: scope.to_string(),
+                revoked: false,
+            },
+        );
+        rt
+    }
+
+    /// Consumes refresh token `rt` of `network` issued to `client_id` (rotation: it never
+    /// works again) and returns `(account, scope)`. A revoked token or a wrong client does
+    /// not consume it; `None` for any refusal.
+    pub(crate) fn take_refresh(&self, network: Network, rt: &str, client_id: &str) -> Option<(String, String)> {
+        let mut book = self.lock();
+        let r = book.refresh.remove(rt)?;
+        if r.network == network && !r.revoked && r.client_id == client_id {
+            Some((r.account, r.scope))
+        } else {
+            book.refresh.insert(rt.to_string(), r);
+            None
+        }
+    }
+
+    /// Issues an access token of `network` acting as `account`, valid for `lifetime`.
+    pub(crate) fn issue_access(&self, network: Network, account: &str, lifetime: Duration) -> String {
         let t = token(network);
         self.lock().access.insert(
             t.clone(),
@@ -167,9 +208,11 @@ fn authorize_page_error(message: &str) -> Reply {
     }
 }
 
-/// `GET /i/oauth2/authorize` (X) and `GET /oauth/authorize` (Instagram Login).
+/// `GET /i/oauth2/authorize` (X), `GET /oauth/authorize` (Instagram Login),
+/// `GET /dialog/oauth` (Facebook Login) and `GET /v2/auth/authorize/` (TikTok, whose client
+/// id parameter is `client_key`). PKCE is required for X and TikTok.
 pub(crate) fn authorize(st: &SandboxState, req: &Req, network: Network) -> Reply {
-    let client_id = req.q("client_id").unwrap_or_default();
+    let client_id = req.q("client_id").or_else(|| req.q("client_key")).unwrap_or_default();
     let redirect = req.q("redirect_uri").unwrap_or_default();
     if client_id.is_empty() {
         return authorize_page_error("Missing client_id.");
@@ -205,7 +248,7 @@ pub(crate) fn authorize(st: &SandboxState, req: &Req, network: Network) -> Reply
         }
         _ => None,
     };
-    if network == Network::X && challenge.is_none() {
+    if matches!(network, Network::X | Network::Tiktok) && challenge.is_none() {
         return fail("invalid_request", "code_challenge is required");
     }
     let code = random_hex() + &random_hex();
@@ -239,8 +282,10 @@ fn client_id(req: &Req, form: &HashMap<String, String>) -> Option<String> {
     (!id.is_empty()).then_some(id)
 }
 
-/// Consumes `code` and checks its bindings; the error is the `error_description`.
-fn redeem_code(
+/// Consumes `code` and checks its bindings; the error is the `error_description`. For
+/// TikTok an S256 challenge may also be the lower-case hex of `SHA256(verifier)` (reported
+/// for its desktop flow, platform-apis.md §6.1).
+pub(crate) fn redeem_code(
     st: &SandboxState,
     network: Network,
     form: &HashMap<String, String>,
@@ -269,11 +314,14 @@ fn redeem_code(
             } else {
                 verifier.clone()
             };
-            if &computed != challenge {
+            let hex_ok = network == Network::Tiktok
+                && method == "S256"
+                && hex::encode(Sha256::digest(verifier.as_bytes())) == *challenge;
+            if &computed != challenge && !hex_ok {
                 return Err("code_verifier does not match the code_challenge.".into());
             }
         }
-        (Some(_), None) if network == Network::X => {
+        (Some(_), None) if matches!(network, Network::X | Network::Tiktok) => {
             return Err("Missing required parameter [code_verifier].".into());
         }
         _ => {}
@@ -281,7 +329,8 @@ fn redeem_code(
     Ok(c)
 }
 
-fn owner(st: &SandboxState, network: Network) -> Result<String, Reply> {
+/// The owned account of `network`, or the OAuth error saying there is none.
+pub(crate) fn owner(st: &SandboxState, network: Network) -> Result<String, Reply> {
     st.owner(network).ok_or_else(|| {
         oauth_error(
             "invalid_request",

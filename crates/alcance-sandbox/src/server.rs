@@ -25,7 +25,8 @@ use crate::model::{Generator, Network, ACCOUNTS};
 use crate::oauth::{self, TokenBook};
 use crate::replay::{ManifestAccount, ReplayEngine};
 use crate::reply::Reply;
-use crate::{control, graph, x_api, Mode, SandboxConfig};
+use crate::whatsapp::WhatsappState;
+use crate::{control, facebook, graph, tiktok, whatsapp, x_api, Mode, SandboxConfig};
 
 /// Where answers come from.
 #[derive(Debug)]
@@ -46,6 +47,8 @@ pub struct SandboxState {
     pub(crate) tokens: TokenBook,
     pub(crate) limits: Limits,
     pub(crate) faults: FaultPlan,
+    /// WhatsApp switches (template insights confirmed, cost hidden).
+    pub(crate) whatsapp: WhatsappState,
     owners: HashMap<Network, String>,
 }
 
@@ -65,9 +68,10 @@ impl SandboxState {
             tokens: TokenBook::default(),
             limits: Limits::default(),
             faults: FaultPlan::default(),
+            whatsapp: WhatsappState::default(),
             owners: HashMap::new(),
         };
-        for network in [Network::X, Network::Instagram] {
+        for network in Network::ALL {
             if let Some(owned) = state
                 .manifest()
                 .into_iter()
@@ -106,12 +110,14 @@ impl SandboxState {
         self.clock.lock().unwrap_or_else(PoisonError::into_inner).is_some()
     }
 
-    /// The accounts this sandbox serves (ADR 0001): the seeded accounts, or the replay
+    /// The accounts this sandbox serves (ADR 0001): the seeded accounts in platform order
+    /// (`x`, `facebook`, `instagram`, `whatsapp`, `tiktok`; owned first), or the replay
     /// engine's manifest.
     pub fn manifest(&self) -> Vec<ManifestAccount> {
         match &self.source {
-            Source::Seeded(_) => ACCOUNTS
+            Source::Seeded(_) => Network::ALL
                 .iter()
+                .flat_map(|n| ACCOUNTS.iter().filter(move |a| a.network == *n))
                 .map(|a| ManifestAccount {
                     platform: a.network.key().to_string(),
                     external_id: a.external_id.to_string(),
@@ -283,7 +289,9 @@ async fn entry(
         return control::handle(&st, &req).into_response();
     }
     let fault = st.faults.take(&req.raw_path, &req.path);
-    let replaced = fault.as_ref().and_then(|f| faults::replacement(f, &req.path));
+    let replaced = fault
+        .as_ref()
+        .and_then(|f| faults::replacement(f, &req.raw_path, &req.path));
     let reply = match replaced {
         Some(r) => r,
         None => {
@@ -307,6 +315,9 @@ async fn entry(
 fn route_oauth(st: &SandboxState, req: &Req) -> Option<Reply> {
     let get = req.method == Method::GET;
     let post = req.method == Method::POST;
+    if let Some(r) = tiktok::route_oauth(st, req) {
+        return Some(r);
+    }
     Some(match req.path.as_str() {
         "/i/oauth2/authorize" if get => oauth::authorize(st, req, Network::X),
         "/2/oauth2/token" if post => oauth::x_token(st, req),
@@ -315,6 +326,8 @@ fn route_oauth(st: &SandboxState, req: &Req) -> Option<Reply> {
         "/oauth/access_token" if post => oauth::ig_token(st, req),
         "/access_token" if get => oauth::ig_long_lived(st, req, "ig_exchange_token"),
         "/refresh_access_token" if get => oauth::ig_long_lived(st, req, "ig_refresh_token"),
+        "/dialog/oauth" if get => facebook::authorize(st, req),
+        "/oauth/access_token" if get => facebook::token(st, req),
         _ => return None,
     })
 }
@@ -323,10 +336,21 @@ fn route_seeded(st: &SandboxState, g: &Generator, req: &Req) -> Reply {
     if let Some(r) = route_oauth(st, req) {
         return r;
     }
+    if tiktok::is_display_path(&req.raw_path) {
+        return tiktok::handle_display(st, g, req);
+    }
+    if tiktok::is_business_path(&req.raw_path) {
+        return tiktok::handle_business(st, g, req);
+    }
     let segs: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
     match segs.split_first() {
         Some((&"2", rest)) => x_api::handle(st, g, req, rest),
-        _ => graph::handle(st, g, req, &segs),
+        // Graph paths are shared: the token says whose API it is.
+        _ => match req.access_token().and_then(|t| st.tokens.network_of(&t)) {
+            Some(Network::Facebook) => facebook::handle(st, g, req, &segs),
+            Some(Network::Whatsapp) => whatsapp::handle(st, g, req, &segs),
+            _ => graph::handle(st, g, req, &segs),
+        },
     }
 }
 
@@ -341,7 +365,7 @@ fn route_replay(st: &SandboxState, engine: &ReplayEngine, req: &Req) -> Reply {
             delay_ms: a.delay_ms,
         };
     }
-    if let Some(r) = route_oauth(st, req) {
+    if let Some(r) = route_oauth(st, req).or_else(|| facebook::replay_accounts(st, req)) {
         return r;
     }
     tracing::warn!(method, path = %req.raw_path, "replay: no recorded exchange");

@@ -157,8 +157,12 @@ async fn manifest_lists_the_seeded_accounts() {
         json!([
             {"platform": "x", "external_id": X_OWNED, "username": "alcance_br", "owned": true},
             {"platform": "x", "external_id": X_TRACKED, "username": "ana_influencer", "owned": false},
+            {"platform": "facebook", "external_id": "104000000000001", "username": "alcancebr", "owned": true},
+            {"platform": "facebook", "external_id": "104000000000002", "username": "anainfluencer", "owned": false},
             {"platform": "instagram", "external_id": IG_OWNED, "username": "alcance.br", "owned": true},
             {"platform": "instagram", "external_id": IG_TRACKED, "username": "ana.influencer", "owned": false},
+            {"platform": "whatsapp", "external_id": "105000000000001", "username": "Alcance Atendimento", "owned": true},
+            {"platform": "tiktok", "external_id": "tt_alcance_br", "username": "alcance.br", "owned": true},
         ])
     );
     sb.shutdown().await;
