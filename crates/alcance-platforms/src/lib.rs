@@ -4,11 +4,14 @@
 
 pub mod endpoints;
 pub mod error;
+pub mod facebook;
 pub mod http;
 pub mod instagram;
 pub mod meta;
 pub mod oauth;
+pub mod tiktok;
 pub mod vault;
+pub mod whatsapp;
 pub mod x;
 
 use alcance_core::{AccountRef, CollectionBatch, Platform, Profile};

@@ -563,6 +563,396 @@ impl PageGuard {
     }
 }
 
+/// Sends `POST {base}{path}?{params}&access_token=<token>` with an empty body, archives the
+/// exchange (URL scrubbed) into `recorder`, and returns the 2xx answer or the mapped error
+/// (see [`check`]). Path rules and token handling as [`get`]. Used for Graph writes that
+/// take their arguments as query parameters (WhatsApp `POST /{waba-id}?is_enabled_for_insights=true`).
+pub async fn post(
+    http: &Http,
+    base: &Url,
+    path: &str,
+    params: &[(&str, &str)],
+    token: &SecretString,
+    recorder: &Recorder,
+) -> Result<Answer, PlatformError> {
+    if !is_graph_path(path) {
+        return Err(PlatformError::NotFound {
+            message: format!("{path:?} is not a Graph API path of object ids"),
+        });
+    }
+    let mut url = join(base, path);
+    {
+        let mut q = url.query_pairs_mut();
+        for (k, v) in params {
+            q.append_pair(k, v);
+        }
+        q.append_pair("access_token", token.expose_secret());
+    }
+    let secret = token.expose_secret();
+    let answer = http
+        .send(
+            http.client().post(url).header(reqwest::header::CONTENT_LENGTH, "0"),
+            recorder,
+        )
+        .await
+        .map_err(|e| redact_secret(e, secret))?;
+    check(answer, None).map_err(|e| redact_secret(e, secret))
+}
+
+/// `true` when `path` starts with `/` and every segment is a non-empty Graph id
+/// (`[A-Za-z0-9_.-]`, at least one alphanumeric character).
+fn is_graph_path(path: &str) -> bool {
+    path.starts_with('/')
+        && path
+            .split('/')
+            .skip(1)
+            .all(|seg| seg.chars().any(|c| c.is_ascii_alphanumeric()) && seg.chars().all(is_graph_id_char))
+}
+
+/// Query parameters of a `paging.next` URL that select the next page in time-based paging
+/// (Facebook `/posts` and `/feed`: `until`, `since`, `__paging_token`), offset paging
+/// (`offset`) or cursor paging (`after`).
+const NEXT_PAGE_KEYS: &[&str] = &["after", "until", "since", "__paging_token", "offset"];
+
+/// The query parameters that request the page after this one, or `None` on the last page
+/// (no `next` link). Cursor paging gives `[("after", <cursor>)]`; without `cursors.after`
+/// (time-based paging of `/posts`) the non-empty `after` / `until` / `since` /
+/// `__paging_token` / `offset` parameters of the `next` URL are used, so the caller never
+/// follows the URL itself (it carries the token). `None` as well when `next` names none
+/// of them.
+pub fn next_page_params(paging: &Paging) -> Option<Vec<(String, String)>> {
+    if let Some(after) = paging.next_after() {
+        return Some(vec![("after".to_string(), after.to_string())]);
+    }
+    let next = Url::parse(paging.next.as_deref()?).ok()?;
+    let params: Vec<(String, String)> = next
+        .query_pairs()
+        .filter(|(k, v)| NEXT_PAGE_KEYS.contains(&k.as_ref()) && !v.is_empty())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    (!params.is_empty()).then_some(params)
+}
+
+impl PageGuard {
+    /// [`PageGuard::advance`] for any kind of paging: `next_key` identifies the next page
+    /// (a cursor, or the next-page parameters joined into one string; `None` on the last
+    /// page). Returns `End`, `Stopped(NoNewIds)`, `Stopped(RepeatedCursor)` (the same key
+    /// twice), `Stopped(Capped)` or `Next(next_key)`, by the same rules.
+    pub fn advance_key<'a>(&mut self, ids: impl IntoIterator<Item = &'a str>, next_key: Option<&str>) -> PageStep {
+        self.pages += 1;
+        let mut new = 0usize;
+        for id in ids {
+            if self.ids.insert(id.to_string()) {
+                new += 1;
+            }
+        }
+        let Some(key) = next_key.filter(|k| !k.is_empty()) else {
+            return PageStep::End;
+        };
+        if new == 0 {
+            return PageStep::Stopped(PageStop::NoNewIds);
+        }
+        if !self.cursors.insert(key.to_string()) {
+            return PageStep::Stopped(PageStop::RepeatedCursor);
+        }
+        if self.pages >= self.max_pages {
+            return PageStep::Stopped(PageStop::Capped);
+        }
+        PageStep::Next(key.to_string())
+    }
+}
+
+/// `raw × scale`, computed as a division when the scale is an exact reciprocal (0.001 →
+/// ÷ 1000) so milliseconds become seconds without binary noise (30017581 ms → 30017.581 s).
+pub fn scaled(raw: f64, scale: f64) -> f64 {
+    if scale == 1.0 || scale == 0.0 {
+        return raw * scale;
+    }
+    let divisor = (1.0 / scale).round();
+    if divisor >= 1.0 && ((1.0 / divisor) - scale).abs() <= f64::EPSILON * scale.abs() {
+        raw / divisor
+    } else {
+        raw * scale
+    }
+}
+
+/// The items read from a paged Graph list (`{"data":[…],"paging":{…}}`), in the order
+/// served, plus what went wrong after the first page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Listing<T> {
+    /// Items without repeats, newest first where the edge sorts that way.
+    pub items: Vec<T>,
+    /// Pages that failed after the first (`http_500`, `decode`, ...), items skipped for
+    /// having no id (`decode`), paging guard stops (`paging_loop`, `paging_cap`).
+    pub warnings: Vec<alcance_core::CollectWarning>,
+    /// Pages read.
+    pub pages: usize,
+}
+
+impl<T> Default for Listing<T> {
+    fn default() -> Self {
+        Self {
+            items: Vec::new(),
+            warnings: Vec::new(),
+            pages: 0,
+        }
+    }
+}
+
+/// What the caller of [`list_pages`] says about one page.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageVerdict {
+    /// Ids of the page's items, for the loop guard (repeated pages stop paging).
+    pub ids: Vec<String>,
+    /// `true` to read no further page (e.g. the page reached items older than `since`).
+    pub stop: bool,
+}
+
+/// Reads a paged Graph list: `GET {base}{path}?{params}[&<next-page params>]`, handing each
+/// page's raw `data` items to `on_page`, following [`next_page_params`] (cursor or
+/// time-based paging) under a [`PageGuard`] of `max_pages`. Returns the pages read and the
+/// warnings (a failed later page, a guard stop). Errors: the first page's error (mapped
+/// Graph error, or `Decode` when the body is not a Graph list).
+#[allow(clippy::too_many_arguments)]
+pub async fn list_pages<F>(
+    http: &Http,
+    base: &Url,
+    path: &str,
+    params: &[(&str, &str)],
+    token: &SecretString,
+    recorder: &Recorder,
+    max_pages: usize,
+    mut on_page: F,
+) -> Result<(usize, Vec<alcance_core::CollectWarning>), PlatformError>
+where
+    F: FnMut(Vec<Value>) -> PageVerdict,
+{
+    #[derive(Deserialize)]
+    struct RawPage {
+        #[serde(default, deserialize_with = "lenient::list")]
+        data: Vec<Value>,
+        #[serde(default, deserialize_with = "lenient::object")]
+        paging: Option<Paging>,
+    }
+    let warn = |code: &str, message: String| alcance_core::CollectWarning {
+        level: alcance_core::EventLevel::Warn,
+        code: code.to_string(),
+        message,
+    };
+    let mut guard = PageGuard::new(max_pages);
+    let mut warnings = Vec::new();
+    let mut next: Vec<(String, String)> = Vec::new();
+    let mut pages = 0usize;
+    loop {
+        let mut all: Vec<(&str, &str)> = params.to_vec();
+        all.extend(next.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        let page = match get(http, base, path, &all, token, recorder).await {
+            Ok(answer) => answer
+                .json::<RawPage>()
+                .map_err(|e| redact_secret(e, token.expose_secret())),
+            Err(e) => Err(e),
+        };
+        let page = match page {
+            Ok(p) => p,
+            Err(e) if pages == 0 => return Err(e),
+            Err(e) => {
+                warnings.push(warn(
+                    &e.code(),
+                    format!(
+                        "{path}: page {} failed, keeping what the first {pages} gave: {e}",
+                        pages + 1
+                    ),
+                ));
+                break;
+            }
+        };
+        pages += 1;
+        let verdict = on_page(page.data);
+        let params_next = page.paging.as_ref().and_then(next_page_params);
+        let key = params_next
+            .as_ref()
+            .map(|p| p.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&"));
+        let step = guard.advance_key(verdict.ids.iter().map(String::as_str), key.as_deref());
+        if verdict.stop {
+            break;
+        }
+        match (step, params_next) {
+            (PageStep::Next(_), Some(p)) => next = p,
+            (PageStep::Stopped(why), _) => {
+                warnings.push(warn(
+                    why.code(),
+                    format!("{path}: paging stopped after {pages} pages ({why:?})"),
+                ));
+                break;
+            }
+            _ => break,
+        }
+    }
+    Ok((pages, warnings))
+}
+
+/// Lenient serde helpers for Graph DTOs: a value of an unexpected type reads as `None` /
+/// empty instead of failing the whole answer, so only non-JSON or structurally broken
+/// bodies fail to decode.
+pub(crate) mod lenient {
+    use super::number;
+    use serde::de::DeserializeOwned;
+    use serde::{Deserialize, Deserializer};
+    use serde_json::Value;
+
+    /// A string, or a number written as text; anything else → `None`.
+    pub(crate) fn string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        Ok(match Value::deserialize(d)? {
+            Value::String(s) => Some(s),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        })
+    }
+
+    /// A number, or a string holding one; anything else → `None`.
+    pub(crate) fn f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+        Ok(number(&Value::deserialize(d)?))
+    }
+
+    /// A whole number (Unix seconds), or a string holding one; anything else → `None`.
+    pub(crate) fn i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+        Ok(number(&Value::deserialize(d)?)
+            .filter(|f| f.fract() == 0.0 && f.abs() < 1e15)
+            .map(|f| f as i64))
+    }
+
+    /// An array of strings (numbers are written as text); anything else → empty.
+    pub(crate) fn strings<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+        Ok(match Value::deserialize(d)? {
+            Value::Array(items) => items
+                .into_iter()
+                .filter_map(|v| match v {
+                    Value::String(s) => Some(s),
+                    Value::Number(n) => Some(n.to_string()),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        })
+    }
+
+    /// An array kept raw (items decoded one by one later); anything else → empty.
+    pub(crate) fn list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Value>, D::Error> {
+        Ok(match Value::deserialize(d)? {
+            Value::Array(items) => items,
+            _ => Vec::new(),
+        })
+    }
+
+    /// An array whose items are decoded as `T`, skipping items that do not fit; anything
+    /// else → empty.
+    pub(crate) fn items<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Vec<T>, D::Error> {
+        Ok(match Value::deserialize(d)? {
+            Value::Array(items) => items
+                .into_iter()
+                .filter_map(|v| serde_json::from_value(v).ok())
+                .collect(),
+            _ => Vec::new(),
+        })
+    }
+
+    /// A value decoded as `T`, or `None` when it does not fit.
+    pub(crate) fn object<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Option<T>, D::Error> {
+        Ok(serde_json::from_value(Value::deserialize(d)?).ok())
+    }
+}
+
+/// Collection steps shared by the Graph clients (Facebook Pages, WhatsApp): how an error
+/// of one call becomes an error, a gap or a warning in an
+/// [`InsightsResult`](crate::instagram::InsightsResult).
+pub(crate) mod steps {
+    use crate::error::PlatformError;
+    use crate::instagram::{warning, InsightsResult};
+    use alcance_core::{CollectionBatch, EventLevel};
+
+    /// How a step goes on after an error that was absorbed into the result.
+    pub(crate) enum Flow {
+        /// Go on with the next call of the step.
+        Continue,
+        /// Skip the rest of this step (permission, not found).
+        SkipStep,
+        /// Make no further calls for this account.
+        Halt,
+    }
+
+    /// `true` for errors after which no further call for the account makes sense in this
+    /// collection (rate limit, usage cap, network).
+    pub(crate) fn halts(e: &PlatformError) -> bool {
+        matches!(
+            e,
+            PlatformError::RateLimited { .. } | PlatformError::UsageCapped { .. } | PlatformError::Transport { .. }
+        )
+    }
+
+    /// Records an error of one call into `out` and says how the step goes on:
+    /// Unauthorized → `Err`; rate limit / usage cap / network → warning + `halted`;
+    /// permission → `permission` gap, skip the step; not found → `not_found` gap, skip the
+    /// step; removed metric → `metric_removed` gap; anything else → warning, continue.
+    pub(crate) fn absorb(
+        e: PlatformError,
+        what: &str,
+        object_id: &str,
+        out: &mut InsightsResult,
+    ) -> Result<Flow, PlatformError> {
+        match &e {
+            PlatformError::Unauthorized { .. } => Err(e),
+            _ if halts(&e) => {
+                out.warn(&e.code(), format!("{what}: {e}; no further calls for this account"));
+                out.halted = true;
+                Ok(Flow::Halt)
+            }
+            PlatformError::Forbidden { message } => {
+                out.gap(what, object_id, "permission", message.clone());
+                Ok(Flow::SkipStep)
+            }
+            PlatformError::NotFound { message } => {
+                out.gap(what, object_id, "not_found", message.clone());
+                Ok(Flow::SkipStep)
+            }
+            PlatformError::MetricRemoved { metric, message } => {
+                out.gap(metric, object_id, "metric_removed", message.clone());
+                Ok(Flow::Continue)
+            }
+            _ => {
+                out.warn(&e.code(), format!("{what}: {e}"));
+                Ok(Flow::Continue)
+            }
+        }
+    }
+
+    /// Moves a step's results into the batch.
+    pub(crate) fn merge(batch: &mut CollectionBatch, r: InsightsResult) {
+        batch.account_metrics.extend(r.account_metrics);
+        batch.post_metrics.extend(r.post_metrics);
+        batch.audience.extend(r.audience);
+        batch.gaps.extend(r.gaps);
+        batch.warnings.extend(r.warnings);
+    }
+
+    /// Records a failed part as a warning (an error-level one, setting `halted`, when it
+    /// stops the collection: rate limit, usage cap, network, dead token).
+    pub(crate) fn part_failed(batch: &mut CollectionBatch, part: &str, e: &PlatformError, halted: &mut bool) {
+        let stop = halts(e) || e.needs_reauth();
+        if stop {
+            *halted = true;
+        }
+        let level = if stop { EventLevel::Error } else { EventLevel::Warn };
+        let suffix = if stop {
+            "; no further calls for this account"
+        } else {
+            ""
+        };
+        batch
+            .warnings
+            .push(warning(level, &e.code(), format!("{part}: {e}{suffix}")));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,781 @@
+//! The requests: which Graph calls [`FacebookClient`] makes, in which order, and how a
+//! failing call becomes an error, a gap or a warning.
+
+use super::wire::{AccountNode, InsightEntry, ListPage, PageNode, PostNode, UserNode, VideoNode};
+use super::{map, FacebookClient, InsightsResult, Listing, MetricMemory, PageAccess, PagePost, PageVideo};
+use crate::error::PlatformError;
+use crate::http::{Answer, Recorder};
+use crate::instagram::warning;
+use crate::meta::steps::{absorb, halts, merge, part_failed, Flow};
+use crate::meta::{self, PageVerdict};
+use crate::{CollectCtx, CollectWindow, PlatformClient};
+use alcance_core::{
+    AccountMetric, CollectWarning, CollectionBatch, DataGap, EventLevel, Platform, PostMetric, Profile,
+};
+use chrono::{DateTime, Duration, Utc};
+use secrecy::{ExposeSecret, SecretString};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// Most pages read from one listing (`/me/accounts`, `/posts`, `/videos`); more stops with
+/// a `paging_cap` warning.
+pub const MAX_PAGES: usize = 40;
+
+/// Page insights metric groups, each one request (`period=day`), so that one removed
+/// metric cannot fail the others.
+pub const PAGE_METRIC_GROUPS: &[&[&str]] = &[
+    &["page_media_view", "page_total_media_view_unique"],
+    &["page_post_engagements", "page_views_total"],
+    &["page_daily_follows_unique", "page_daily_unfollows_unique"],
+    &["page_follows"],
+];
+
+/// Post insights metrics (`GET /{post-id}/insights?metric=...&period=lifetime`).
+pub const POST_METRICS: &[&str] = &[
+    "post_media_view",
+    "post_total_media_view_unique",
+    "post_reactions_by_type_total",
+    "post_clicks",
+];
+
+/// Video insights metrics (`GET /{video-id}/video_insights?metric=...&period=lifetime`;
+/// the two time metrics are in milliseconds).
+pub const VIDEO_METRICS: &[&str] = &[
+    "total_video_views",
+    "total_video_views_unique",
+    "total_video_avg_time_watched",
+    "total_video_view_total_time",
+];
+
+/// Largest gap in seconds between a video's and an `added_video` post's `created_time`
+/// for the video's insights to be attached to that post in `collect`.
+pub const VIDEO_POST_MATCH_SECONDS: i64 = 60;
+
+const ME_FIELDS: &str = "id,name";
+const ACCOUNTS_FIELDS: &str = "id,name,access_token,tasks,category,instagram_business_account";
+const PAGE_FIELDS: &str = "id,name,username,link,fan_count,followers_count,talking_about_count,picture";
+const POST_FIELDS: &str = "id,message,created_time,permalink_url,status_type,full_picture,shares,reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0)";
+const VIDEO_FIELDS: &str = "id,title,description,created_time,updated_time,length,permalink_url";
+const LIST_LIMIT: &str = "25";
+const ACCOUNTS_LIMIT: &str = "100";
+/// Longest `since..until` of one page insights request (Meta's limit).
+const MAX_INSIGHTS_DAYS: i64 = 90;
+/// Oldest page insights Meta keeps (two years).
+const MAX_HISTORY_DAYS: i64 = 730;
+
+/// One insights request: `GET {path}?metric=<metrics>&<params>`.
+struct InsightsCall<'a> {
+    path: String,
+    metrics: &'a [&'a str],
+    params: Vec<(&'static str, String)>,
+    /// Memory scope of removed metrics (`page`, `post`, `video`).
+    scope: &'static str,
+    /// Page, post or video id, for gaps.
+    object_id: &'a str,
+}
+
+/// What an insights request produced after the removed-metric fallback.
+#[derive(Default)]
+struct Fetched {
+    entries: Vec<InsightEntry>,
+    /// The metrics actually requested and answered (removed ones left out).
+    requested: Vec<String>,
+    gaps: Vec<DataGap>,
+    warnings: Vec<CollectWarning>,
+}
+
+/// Errors after which no further call for the same object makes sense.
+fn stops_object(e: &PlatformError) -> bool {
+    !matches!(e, PlatformError::Api { .. } | PlatformError::Decode { .. })
+}
+
+fn decode<T: DeserializeOwned>(answer: &Answer, token: &SecretString) -> Result<T, PlatformError> {
+    answer.json().map_err(|e| meta::redact_secret(e, token.expose_secret()))
+}
+
+/// `[since, until)` cut into ≤90-day chunks, most recent first, as Unix seconds; at most
+/// the last two years of the window.
+fn insight_chunks(window: CollectWindow) -> Vec<(i64, i64)> {
+    let mut out = Vec::new();
+    let mut end = window.until;
+    let floor = window.since.max(window.until - Duration::days(MAX_HISTORY_DAYS));
+    while end > floor {
+        let start = (end - Duration::days(MAX_INSIGHTS_DAYS)).max(floor);
+        out.push((start.timestamp(), end.timestamp()));
+        end = start;
+    }
+    out
+}
+
+impl FacebookClient {
+    async fn get(
+        &self,
+        token: &SecretString,
+        path: &str,
+        params: &[(&str, &str)],
+        rec: &Recorder,
+    ) -> Result<Answer, PlatformError> {
+        meta::get(&self.http, self.base(), path, params, token, rec).await
+    }
+
+    /// The Facebook user behind a user token: `GET /me?fields=id,name` → `Profile` with
+    /// `external_id` = the user id and `display_name` = `name`. Errors: the mapped Graph
+    /// error (190 → `Unauthorized`); `Decode` for an answer without an id.
+    pub async fn me(&self, user_token: &SecretString, rec: &Recorder) -> Result<Profile, PlatformError> {
+        let answer = self.get(user_token, "/me", &[("fields", ME_FIELDS)], rec).await?;
+        let node: UserNode = decode(&answer, user_token)?;
+        map::user_profile(&node)
+            .ok_or_else(|| PlatformError::decode(&answer.endpoint, "the /me answer has no id", &answer.body))
+    }
+
+    /// The pages the user manages, each with its Page access token:
+    /// `GET /me/accounts?fields=id,name,access_token,tasks,category,instagram_business_account&limit=100[&after=]`,
+    /// following the cursors (at most [`MAX_PAGES`] pages, loop guard). Items without an id
+    /// or an `access_token` are left out. `can_analyze` is `tasks ∋ "ANALYZE"`. Errors: the
+    /// first page's mapped Graph error (190 → `Unauthorized`); `Decode` when the body is
+    /// not a Graph list. A later page's failure ends the list early (logged, not an error).
+    pub async fn pages(&self, user_token: &SecretString, rec: &Recorder) -> Result<Vec<PageAccess>, PlatformError> {
+        let mut out: Vec<PageAccess> = Vec::new();
+        let (_, warnings) = meta::list_pages(
+            &self.http,
+            self.base(),
+            "/me/accounts",
+            &[("fields", ACCOUNTS_FIELDS), ("limit", ACCOUNTS_LIMIT)],
+            user_token,
+            rec,
+            MAX_PAGES,
+            |items| {
+                let mut ids = Vec::new();
+                for raw in items {
+                    let Some(page) = serde_json::from_value::<AccountNode>(raw)
+                        .ok()
+                        .and_then(map::page_access)
+                    else {
+                        continue;
+                    };
+                    ids.push(page.id.clone());
+                    if !out.iter().any(|p| p.id == page.id) {
+                        out.push(page);
+                    }
+                }
+                PageVerdict { ids, stop: false }
+            },
+        )
+        .await?;
+        for w in warnings {
+            tracing::warn!(code = %w.code, message = %w.message, "listing the user's pages");
+        }
+        Ok(out)
+    }
+
+    /// The page's profile and counts: `GET /{page-id}?fields=id,name,username,link,fan_count,followers_count,talking_about_count,picture`.
+    /// `followers_count` / `fan_count` / `talking_about_count` become `followers` /
+    /// `page_likes` / `talking_about` snapshots stamped now (UTC); `picture.data.url` is the
+    /// avatar. Errors: the mapped Graph error (190 → `Unauthorized`, 100 subcode 33 →
+    /// `NotFound`, 10/200–299 → `Forbidden`); `Decode` for a body without an id.
+    pub async fn page(
+        &self,
+        page_token: &SecretString,
+        page_id: &str,
+        rec: &Recorder,
+    ) -> Result<(Profile, Vec<AccountMetric>), PlatformError> {
+        self.page_at(page_token, page_id, Utc::now(), rec).await
+    }
+
+    /// [`FacebookClient::page`] with the snapshot time given (the collection's clock).
+    pub async fn page_at(
+        &self,
+        page_token: &SecretString,
+        page_id: &str,
+        at: DateTime<Utc>,
+        rec: &Recorder,
+    ) -> Result<(Profile, Vec<AccountMetric>), PlatformError> {
+        let answer = self
+            .get(page_token, &format!("/{page_id}"), &[("fields", PAGE_FIELDS)], rec)
+            .await?;
+        let node: PageNode = decode(&answer, page_token)?;
+        let profile = map::page_profile(&node)
+            .ok_or_else(|| PlatformError::decode(&answer.endpoint, "the page node has no id", &answer.body))?;
+        Ok((profile, map::page_metrics(&node, at)))
+    }
+
+    async fn insights_once(
+        &self,
+        token: &SecretString,
+        call: &InsightsCall<'_>,
+        metric: &str,
+        rec: &Recorder,
+    ) -> Result<(Vec<InsightEntry>, Vec<CollectWarning>), PlatformError> {
+        let mut params: Vec<(&str, &str)> = vec![("metric", metric)];
+        params.extend(call.params.iter().map(|(k, v)| (*k, v.as_str())));
+        let answer = self.get(token, &call.path, &params, rec).await?;
+        let page: ListPage = decode(&answer, token)?;
+        let mut warnings = Vec::new();
+        let mut entries = Vec::with_capacity(page.data.len());
+        for raw in page.data {
+            match serde_json::from_value::<InsightEntry>(raw) {
+                Ok(e) => entries.push(e),
+                Err(e) => warnings.push(warning(
+                    EventLevel::Warn,
+                    "decode",
+                    format!("{}: skipped an insights entry: {e}", call.path),
+                )),
+            }
+        }
+        Ok((entries, warnings))
+    }
+
+    /// Requests `call.metrics` minus those already known removed; on `MetricRemoved`
+    /// re-requests them one by one, dropping (and recording once) each removed one.
+    async fn fetch_insights(
+        &self,
+        token: &SecretString,
+        call: &InsightsCall<'_>,
+        memory: &mut MetricMemory,
+        rec: &Recorder,
+    ) -> Result<Fetched, PlatformError> {
+        let wanted: Vec<&str> = call
+            .metrics
+            .iter()
+            .copied()
+            .filter(|m| !memory.is_removed(call.scope, m))
+            .collect();
+        let mut out = Fetched::default();
+        if wanted.is_empty() {
+            return Ok(out);
+        }
+        let removed_gap = |metric: &str, message: &str| DataGap {
+            what: metric.to_string(),
+            object_id: call.object_id.to_string(),
+            code: "metric_removed".to_string(),
+            detail: message.to_string(),
+        };
+        match self.insights_once(token, call, &wanted.join(","), rec).await {
+            Ok((entries, warnings)) => {
+                out.entries = entries;
+                out.warnings = warnings;
+                out.requested = wanted.iter().map(|m| m.to_string()).collect();
+                return Ok(out);
+            }
+            Err(PlatformError::MetricRemoved { message, .. }) if wanted.len() == 1 => {
+                if memory.mark_removed(call.scope, wanted[0]) {
+                    out.gaps.push(removed_gap(wanted[0], &message));
+                }
+                return Ok(out);
+            }
+            Err(PlatformError::MetricRemoved { .. }) => {}
+            Err(e) => return Err(e),
+        }
+        tracing::debug!(path = %call.path, "a metric was rejected as removed; requesting one by one");
+        for m in wanted {
+            match self.insights_once(token, call, m, rec).await {
+                Ok((entries, warnings)) => {
+                    out.entries.extend(entries);
+                    out.warnings.extend(warnings);
+                    out.requested.push(m.to_string());
+                }
+                Err(PlatformError::MetricRemoved { message, .. }) => {
+                    if memory.mark_removed(call.scope, m) {
+                        out.gaps.push(removed_gap(m, &message));
+                    }
+                }
+                Err(e) if stops_object(&e) => return Err(e),
+                Err(e) => out.warnings.push(warning(
+                    EventLevel::Warn,
+                    &e.code(),
+                    format!("{} metric {m}: {e}", call.path),
+                )),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Page insights over `window` (UTC): for each ≤90-day chunk of at most the last two
+    /// years, most recent first, and each group of [`PAGE_METRIC_GROUPS`],
+    /// `GET /{page-id}/insights?metric=<group>&period=day&since=<unix>&until=<unix>`.
+    /// Day values become `Period::Day` metrics over `[end_time − 1 day, end_time)` (see the
+    /// module table). A removed metric is dropped, recorded once (`metric_removed`) and
+    /// not asked again; a permission refusal (no `ANALYZE` task, code 10 / 200–299) is one
+    /// `permission` gap and skips the rest; other failures are warnings; a rate limit stops
+    /// everything (`halted`). Errors: `Unauthorized` only.
+    pub async fn page_insights(
+        &self,
+        page_token: &SecretString,
+        page_id: &str,
+        window: CollectWindow,
+        rec: &Recorder,
+    ) -> Result<InsightsResult, PlatformError> {
+        let mut memory = MetricMemory::new();
+        self.page_insights_with(page_token, page_id, window, &mut memory, rec)
+            .await
+    }
+
+    /// [`FacebookClient::page_insights`] sharing a collection's [`MetricMemory`].
+    pub async fn page_insights_with(
+        &self,
+        page_token: &SecretString,
+        page_id: &str,
+        window: CollectWindow,
+        memory: &mut MetricMemory,
+        rec: &Recorder,
+    ) -> Result<InsightsResult, PlatformError> {
+        let mut out = InsightsResult::default();
+        let path = format!("/{page_id}/insights");
+        'chunks: for (since, until) in insight_chunks(window) {
+            for group in PAGE_METRIC_GROUPS {
+                let call = InsightsCall {
+                    path: path.clone(),
+                    metrics: group,
+                    params: vec![
+                        ("period", "day".to_string()),
+                        ("since", since.to_string()),
+                        ("until", until.to_string()),
+                    ],
+                    scope: "page",
+                    object_id: page_id,
+                };
+                match self.fetch_insights(page_token, &call, memory, rec).await {
+                    Ok(f) => {
+                        map::page_series(&f.entries, page_id, memory, &mut out);
+                        out.gaps.extend(f.gaps);
+                        out.warnings.extend(f.warnings);
+                    }
+                    Err(e) => match absorb(e, "page_insights", page_id, &mut out)? {
+                        Flow::Continue => {}
+                        Flow::SkipStep | Flow::Halt => break 'chunks,
+                    },
+                }
+            }
+        }
+        Ok(out.finish())
+    }
+
+    /// Posts published since `since` (UTC), newest first:
+    /// `GET /{page-id}/posts?fields=id,message,created_time,permalink_url,status_type,full_picture,shares,reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0)&limit=25[&after=<cursor>]`.
+    /// Follows cursor paging (`after`) or time-based paging (`until` / `__paging_token` of
+    /// `paging.next`); stops at the first page reaching posts older than `since`, on a
+    /// repeated cursor or a page without new ids (`paging_loop`), after [`MAX_PAGES`]
+    /// (`paging_cap`). Node counts become `reactions` / `comments` / `shares`. Errors: the
+    /// first page's error; a later page's failure is a warning.
+    pub async fn posts(
+        &self,
+        page_token: &SecretString,
+        page_id: &str,
+        since: DateTime<Utc>,
+        rec: &Recorder,
+    ) -> Result<Listing<PagePost>, PlatformError> {
+        self.listing(
+            page_token,
+            &format!("/{page_id}/posts"),
+            POST_FIELDS,
+            since,
+            rec,
+            |raw| {
+                serde_json::from_value::<PostNode>(raw)
+                    .ok()
+                    .and_then(map::page_post)
+                    .map(|p| {
+                        let at = p.post.published_at;
+                        (p, at)
+                    })
+            },
+        )
+        .await
+    }
+
+    /// Videos published since `since` (UTC), newest first:
+    /// `GET /{page-id}/videos?fields=id,title,description,created_time,updated_time,length,permalink_url&limit=25[&after=]`.
+    /// Paging, stops and errors as [`FacebookClient::posts`].
+    pub async fn videos(
+        &self,
+        page_token: &SecretString,
+        page_id: &str,
+        since: DateTime<Utc>,
+        rec: &Recorder,
+    ) -> Result<Listing<PageVideo>, PlatformError> {
+        self.listing(
+            page_token,
+            &format!("/{page_id}/videos"),
+            VIDEO_FIELDS,
+            since,
+            rec,
+            |raw| {
+                serde_json::from_value::<VideoNode>(raw)
+                    .ok()
+                    .and_then(map::page_video)
+                    .map(|v| {
+                        let at = v.post.published_at;
+                        (v, at)
+                    })
+            },
+        )
+        .await
+    }
+
+    async fn listing<T, F>(
+        &self,
+        token: &SecretString,
+        path: &str,
+        fields: &str,
+        since: DateTime<Utc>,
+        rec: &Recorder,
+        item: F,
+    ) -> Result<Listing<T>, PlatformError>
+    where
+        T: HasId,
+        F: Fn(Value) -> Option<(T, Option<DateTime<Utc>>)>,
+    {
+        let mut out: Listing<T> = Listing::default();
+        let mut skipped = 0usize;
+        let (pages, warnings) = meta::list_pages(
+            &self.http,
+            self.base(),
+            path,
+            &[("fields", fields), ("limit", LIST_LIMIT)],
+            token,
+            rec,
+            MAX_PAGES,
+            |items| {
+                let mut verdict = PageVerdict::default();
+                for raw in items {
+                    let Some((it, at)) = item(raw) else {
+                        skipped += 1;
+                        continue;
+                    };
+                    let id = it.id().to_string();
+                    if verdict.ids.contains(&id) || out.items.iter().any(|o| o.id() == id) {
+                        continue;
+                    }
+                    verdict.ids.push(id);
+                    if matches!(at, Some(at) if at < since) {
+                        verdict.stop = true;
+                        continue;
+                    }
+                    out.items.push(it);
+                }
+                verdict
+            },
+        )
+        .await?;
+        out.pages = pages;
+        if skipped > 0 {
+            out.warnings.push(warning(
+                EventLevel::Warn,
+                "decode",
+                format!("{path}: skipped {skipped} items without an id"),
+            ));
+        }
+        out.warnings.extend(warnings);
+        Ok(out)
+    }
+
+    /// Lifetime insights of one post:
+    /// `GET /{post-id}/insights?metric=post_media_view,post_total_media_view_unique,post_reactions_by_type_total,post_clicks&period=lifetime`
+    /// → `views`, `reach`, `clicks`, and per reaction type `likes`, `reactions_love`,
+    /// `reactions_wow`, `reactions_haha`, `reactions_sad`, `reactions_angry` (post metrics;
+    /// empty data → `None`). A removed metric is dropped and recorded (`metric_removed`)
+    /// while the others land. Errors: any other failure (`Forbidden` when the page token
+    /// lacks `ANALYZE`, `Unauthorized`, `RateLimited`, ...).
+    pub async fn post_insights(
+        &self,
+        page_token: &SecretString,
+        post_id: &str,
+        rec: &Recorder,
+    ) -> Result<InsightsResult, PlatformError> {
+        let mut memory = MetricMemory::new();
+        self.post_insights_with(page_token, post_id, &mut memory, rec).await
+    }
+
+    /// [`FacebookClient::post_insights`] sharing a collection's [`MetricMemory`]: metrics
+    /// removed for an earlier post are not requested again.
+    pub async fn post_insights_with(
+        &self,
+        page_token: &SecretString,
+        post_id: &str,
+        memory: &mut MetricMemory,
+        rec: &Recorder,
+    ) -> Result<InsightsResult, PlatformError> {
+        let call = InsightsCall {
+            path: format!("/{post_id}/insights"),
+            metrics: POST_METRICS,
+            params: vec![("period", "lifetime".to_string())],
+            scope: "post",
+            object_id: post_id,
+        };
+        self.lifetime(page_token, &call, memory, rec).await
+    }
+
+    /// Lifetime insights of one video:
+    /// `GET /{video-id}/video_insights?metric=total_video_views,total_video_views_unique,total_video_avg_time_watched,total_video_view_total_time&period=lifetime`
+    /// → `video_views`, `video_viewers`, `watch_time_avg_seconds`, `watch_time_seconds`
+    /// (milliseconds → seconds). Fallback and errors as [`FacebookClient::post_insights`].
+    pub async fn video_insights(
+        &self,
+        page_token: &SecretString,
+        video_id: &str,
+        rec: &Recorder,
+    ) -> Result<InsightsResult, PlatformError> {
+        let mut memory = MetricMemory::new();
+        self.video_insights_with(page_token, video_id, &mut memory, rec).await
+    }
+
+    /// [`FacebookClient::video_insights`] sharing a collection's [`MetricMemory`].
+    pub async fn video_insights_with(
+        &self,
+        page_token: &SecretString,
+        video_id: &str,
+        memory: &mut MetricMemory,
+        rec: &Recorder,
+    ) -> Result<InsightsResult, PlatformError> {
+        let call = InsightsCall {
+            path: format!("/{video_id}/video_insights"),
+            metrics: VIDEO_METRICS,
+            params: vec![("period", "lifetime".to_string())],
+            scope: "video",
+            object_id: video_id,
+        };
+        self.lifetime(page_token, &call, memory, rec).await
+    }
+
+    async fn lifetime(
+        &self,
+        token: &SecretString,
+        call: &InsightsCall<'_>,
+        memory: &mut MetricMemory,
+        rec: &Recorder,
+    ) -> Result<InsightsResult, PlatformError> {
+        let f = self.fetch_insights(token, call, memory, rec).await?;
+        let mut out = InsightsResult::default();
+        map::lifetime_metrics(&f.entries, &f.requested, call.object_id, memory, &mut out);
+        out.gaps.extend(f.gaps);
+        out.warnings.extend(f.warnings);
+        Ok(out.finish())
+    }
+}
+
+/// Items of a listing have an id (the loop guard and de-duplication use it).
+trait HasId {
+    fn id(&self) -> &str;
+}
+
+impl HasId for PagePost {
+    fn id(&self) -> &str {
+        &self.post.external_id
+    }
+}
+
+impl HasId for PageVideo {
+    fn id(&self) -> &str {
+        &self.post.external_id
+    }
+}
+
+/// The `added_video` post a video belongs to: the one created within
+/// [`VIDEO_POST_MATCH_SECONDS`] of it (the closest), when any.
+fn matching_post<'a>(video: &PageVideo, posts: &'a [PagePost]) -> Option<&'a PagePost> {
+    let at = video.post.published_at?;
+    posts
+        .iter()
+        .filter(|p| p.status_type.as_deref() == Some("added_video"))
+        .filter_map(|p| {
+            let diff = (p.post.published_at? - at).num_seconds().abs();
+            (diff <= VIDEO_POST_MATCH_SECONDS).then_some((diff, p))
+        })
+        .min_by_key(|(diff, _)| *diff)
+        .map(|(_, p)| p)
+}
+
+#[async_trait::async_trait]
+impl PlatformClient for FacebookClient {
+    fn platform(&self) -> Platform {
+        Platform::Facebook
+    }
+
+    /// The Facebook **user** of a user token (`GET /me?fields=id,name`), not a page: the
+    /// app then calls [`FacebookClient::pages`] with the same token and registers each page
+    /// with its page token.
+    async fn whoami(&self, token: &SecretString, recorder: &Recorder) -> Result<Profile, PlatformError> {
+        self.me(token, recorder).await
+    }
+
+    /// Collects one page with its **page** token (`ctx.token`; page id =
+    /// `ctx.account.external_id`): the page node (an `Err` when it fails: nothing else is
+    /// collected), then for an owned page the page insights over `ctx.window`; posts and
+    /// videos since `window.since` with their node counts; for an owned page each post's
+    /// and each video's lifetime insights (one [`MetricMemory`] for the collection; a
+    /// permission refusal is one `permission` gap and stops further post / video
+    /// insights). A video's metrics go to its `added_video` post when one matches
+    /// ([`VIDEO_POST_MATCH_SECONDS`]), else the video is its own post. Snapshots are stamped
+    /// `window.until`. A rate limit or a dead token stops further calls with an error-level
+    /// warning, keeping what landed.
+    async fn collect(&self, ctx: &CollectCtx) -> Result<CollectionBatch, PlatformError> {
+        let token = &ctx.token;
+        let rec = &ctx.recorder;
+        let id = ctx.account.external_id.as_str();
+        let owned = ctx.account.owned;
+        let (profile, metrics) = self.page_at(token, id, ctx.window.until, rec).await?;
+        let mut batch = CollectionBatch {
+            profile: Some(profile),
+            account_metrics: metrics,
+            ..CollectionBatch::default()
+        };
+        let mut memory = MetricMemory::new();
+        let mut halted = false;
+
+        if owned {
+            match self.page_insights_with(token, id, ctx.window, &mut memory, rec).await {
+                Ok(r) => {
+                    halted |= r.halted;
+                    merge(&mut batch, r);
+                }
+                Err(e) => part_failed(&mut batch, "page insights", &e, &mut halted),
+            }
+        }
+
+        let mut posts: Vec<PagePost> = Vec::new();
+        if !halted {
+            match self.posts(token, id, ctx.window.since, rec).await {
+                Ok(l) => {
+                    batch.warnings.extend(l.warnings);
+                    posts = l.items;
+                }
+                Err(e) => part_failed(&mut batch, "posts", &e, &mut halted),
+            }
+        }
+        let mut videos: Vec<PageVideo> = Vec::new();
+        if !halted {
+            match self.videos(token, id, ctx.window.since, rec).await {
+                Ok(l) => {
+                    batch.warnings.extend(l.warnings);
+                    videos = l.items;
+                }
+                Err(e) => part_failed(&mut batch, "videos", &e, &mut halted),
+            }
+        }
+
+        let mut refused = false;
+        let mut post_metrics: Vec<PostMetric> = Vec::new();
+        for p in &posts {
+            post_metrics.extend(p.node_metrics.iter().cloned());
+            if !owned || halted || refused {
+                continue;
+            }
+            let post_id = p.post.external_id.as_str();
+            match self.post_insights_with(token, post_id, &mut memory, rec).await {
+                Ok(r) => {
+                    batch.gaps.extend(r.gaps);
+                    batch.warnings.extend(r.warnings);
+                    post_metrics.extend(r.post_metrics);
+                }
+                Err(PlatformError::Forbidden { message }) => {
+                    refused = true;
+                    batch.gaps.push(DataGap {
+                        what: "post_insights".to_string(),
+                        object_id: post_id.to_string(),
+                        code: "permission".to_string(),
+                        detail: format!("{message}; no insights asked for the other posts and videos"),
+                    });
+                }
+                Err(e) => {
+                    if halts(&e) || e.needs_reauth() {
+                        part_failed(&mut batch, &format!("post {post_id} insights"), &e, &mut halted);
+                    } else {
+                        batch.warnings.push(warning(
+                            EventLevel::Warn,
+                            &e.code(),
+                            format!("post {post_id} insights: {e}"),
+                        ));
+                    }
+                }
+            }
+        }
+
+        for v in videos {
+            let target = matching_post(&v, &posts)
+                .map(|p| p.post.external_id.clone())
+                .unwrap_or_else(|| v.post.external_id.clone());
+            if target == v.post.external_id {
+                batch.posts.push(v.post.clone());
+            }
+            if !owned || halted || refused {
+                continue;
+            }
+            let video_id = v.post.external_id.as_str();
+            match self.video_insights_with(token, video_id, &mut memory, rec).await {
+                Ok(r) => {
+                    batch.gaps.extend(r.gaps);
+                    batch.warnings.extend(r.warnings);
+                    post_metrics.extend(r.post_metrics.into_iter().map(|mut m| {
+                        m.post_external_id = target.clone();
+                        m
+                    }));
+                }
+                Err(PlatformError::Forbidden { message }) => {
+                    refused = true;
+                    batch.gaps.push(DataGap {
+                        what: "video_insights".to_string(),
+                        object_id: video_id.to_string(),
+                        code: "permission".to_string(),
+                        detail: format!("{message}; no insights asked for the other videos"),
+                    });
+                }
+                Err(e) => {
+                    if halts(&e) || e.needs_reauth() {
+                        part_failed(&mut batch, &format!("video {video_id} insights"), &e, &mut halted);
+                    } else {
+                        batch.warnings.push(warning(
+                            EventLevel::Warn,
+                            &e.code(),
+                            format!("video {video_id} insights: {e}"),
+                        ));
+                    }
+                }
+            }
+        }
+        batch.posts.splice(0..0, posts.into_iter().map(|p| p.post));
+        batch.post_metrics = post_metrics;
+        Ok(batch)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s)
+            .map(|d| d.with_timezone(&Utc))
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn insight_chunks_are_at_most_90_days_and_two_years() {
+        let w = CollectWindow {
+            since: t("2026-01-01T00:00:00Z"),
+            until: t("2026-11-21T00:00:00Z"),
+        };
+        let chunks = insight_chunks(w);
+        assert_eq!(chunks.len(), 4, "324 days in 90-day chunks");
+        assert_eq!(chunks[0].1, w.until.timestamp());
+        assert_eq!(chunks[0].1 - chunks[0].0, 90 * 86_400);
+        assert_eq!(chunks[3].0, w.since.timestamp());
+        for pair in chunks.windows(2) {
+            assert_eq!(pair[0].0, pair[1].1, "chunks must touch");
+        }
+        let old = CollectWindow {
+            since: t("2010-01-01T00:00:00Z"),
+            until: w.until,
+        };
+        let chunks = insight_chunks(old);
+        assert_eq!(chunks.len(), 9, "730 days in 90-day chunks");
+        assert_eq!(
+            chunks.last().map(|c| c.0),
+            Some((old.until - Duration::days(730)).timestamp())
+        );
+        assert!(insight_chunks(CollectWindow {
+            since: w.until,
+            until: w.until
+        })
+        .is_empty());
+    }
+}
