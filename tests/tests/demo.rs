@@ -68,19 +68,30 @@ async fn the_demo_builds_a_complete_workspace_on_the_seeded_sandbox() {
     assert_eq!(summary.collections, 12);
     assert_eq!(summary.account_failures, 0, "{summary:?}");
     assert_eq!(summary.sandbox_mode, "seeded");
-    assert_eq!(summary.accounts.len(), 4, "two connected and two tracked accounts");
-    assert_eq!(summary.accounts.iter().filter(|a| a.owned).count(), 2);
+    assert_eq!(
+        summary.accounts.len(),
+        8,
+        "one connected account per platform and three tracked profiles"
+    );
+    assert_eq!(summary.accounts.iter().filter(|a| a.owned).count(), 5);
+    let platforms: std::collections::BTreeSet<_> = summary.accounts.iter().map(|a| a.platform).collect();
+    assert_eq!(platforms.len(), 5, "all five platforms collect");
     for a in &summary.accounts {
-        assert!(
-            a.followers.unwrap_or(0.0) > 1000.0 && a.posts > 0 && a.metric_rows > 0,
-            "{a:?}"
-        );
+        assert!(a.metric_rows > 0, "{a:?}");
+        if a.platform != alcance_core::Platform::Whatsapp {
+            // WhatsApp has no followers or posts; its metrics are message analytics.
+            assert!(a.followers.unwrap_or(0.0) > 1000.0 && a.posts > 0, "{a:?}");
+        }
     }
 
     let (header, rows) = csv_rows(&summary.exports.account_csv);
     assert_eq!(header, ACCOUNT_HEADER);
     // Twelve daily follower snapshots per account, each a distinct day.
-    for a in &summary.accounts {
+    for a in summary
+        .accounts
+        .iter()
+        .filter(|a| a.platform != alcance_core::Platform::Whatsapp)
+    {
         let days: std::collections::BTreeSet<&str> = rows
             .iter()
             .filter(|r| r[2] == "followers" && (r[1] == a.platform.as_str()))
@@ -95,7 +106,19 @@ async fn the_demo_builds_a_complete_workspace_on_the_seeded_sandbox() {
 
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&summary.exports.json).expect("json")).expect("valid json");
-    assert_eq!(json["accounts"].as_array().map(Vec::len), Some(4));
+    assert_eq!(json["accounts"].as_array().map(Vec::len), Some(8));
+    let (_, account_rows) = csv_rows(&summary.exports.account_csv);
+    assert!(account_rows
+        .iter()
+        .any(|r| r[1] == "whatsapp" && r[2] == "messages_sent"));
+    assert!(account_rows.iter().any(|r| r[1] == "tiktok" && r[2] == "followers"));
+    assert!(account_rows.iter().any(|r| r[1] == "facebook" && r[2] == "views"));
+    let (_, account_rows) = csv_rows(&summary.exports.account_csv);
+    assert!(account_rows
+        .iter()
+        .any(|r| r[1] == "whatsapp" && r[2] == "messages_sent"));
+    assert!(account_rows.iter().any(|r| r[1] == "tiktok" && r[2] == "followers"));
+    assert!(account_rows.iter().any(|r| r[1] == "facebook" && r[2] == "views"));
     let xlsx = std::fs::read(&summary.exports.xlsx).expect("xlsx");
     assert_eq!(&xlsx[..2], b"PK", "an XLSX is a zip");
     for chart in &summary.charts {

@@ -106,6 +106,12 @@ struct Manifest {
 }
 
 #[derive(Debug, Deserialize)]
+struct WhatsAppGrant {
+    access_token: String,
+    waba_id: String,
+}
+
+#[derive(Debug, Deserialize)]
 struct ManifestAccount {
     platform: String,
     external_id: String,
@@ -174,32 +180,72 @@ async fn run_on(
     )
     .await?;
 
-    // Connect the owned account of each platform through the real OAuth code path.
+    // Connect the owned account of each platform through its real connect path.
     let mut owners = Vec::new();
-    for platform in [Platform::X, Platform::Instagram] {
-        if !manifest.accounts.iter().any(|a| a.platform == platform.as_str()) {
+    for platform in Platform::ALL {
+        if !manifest
+            .accounts
+            .iter()
+            .any(|a| a.platform == platform.as_str() && a.owned)
+        {
             continue;
         }
-        on_event(DemoEvent::Step(format!(
-            "Connecting {} (OAuth 2.0 + PKCE, loopback redirect)",
-            platform.label()
-        )));
+        let how = match platform {
+            Platform::Whatsapp => "system-user token, validated",
+            Platform::Facebook => "Facebook Login, long-lived token, Page tokens",
+            _ => "OAuth 2.0 + PKCE, loopback redirect",
+        };
+        on_event(DemoEvent::Step(format!("Connecting {} ({how})", platform.label())));
         let app = demo_app(platform);
-        let account = ws
-            .connect(&app, &HeadlessBrowser::new(), Duration::from_secs(30))
-            .await
-            .with_context(|| format!("connecting the demo {} account", platform.label()))?;
-        owners.push(account);
+        let browser = HeadlessBrowser::new();
+        let timeout = Duration::from_secs(30);
+        let context = || format!("connecting the demo {} account", platform.label());
+        match platform {
+            Platform::Facebook => owners.extend(
+                ws.connect_facebook(&app, &browser, timeout)
+                    .await
+                    .with_context(context)?,
+            ),
+            Platform::Whatsapp => {
+                let grant: WhatsAppGrant = http
+                    .get(control(base, "whatsapp-token")?)
+                    .send()
+                    .await
+                    .context("asking the sandbox for a WhatsApp system-user token")?
+                    .error_for_status()?
+                    .json()
+                    .await
+                    .context("reading the sandbox's WhatsApp token")?;
+                let token = SecretString::from(grant.access_token);
+                owners.push(ws.connect_whatsapp(token, &grant.waba_id).await.with_context(context)?);
+            }
+            _ => {
+                let account = ws.connect(&app, &browser, timeout).await.with_context(context)?;
+                if platform == Platform::Tiktok {
+                    // The sandbox's API for Business accepts the Display token; a real
+                    // account connects Business separately (tt_user OAuth).
+                    ws.use_display_token_for_tiktok_business(&account)?;
+                }
+                owners.push(account);
+            }
+        }
     }
-    // Track the other profiles of the manifest with their platform owner's token.
+    // Track the other public profiles of the manifest with their platform owner's token
+    // (X, Instagram and Facebook Pages can be read that way; TikTok's Display API and
+    // WhatsApp only read the token's own account).
     for m in &manifest.accounts {
         let Ok(platform) = m.platform.parse::<Platform>() else {
             continue;
         };
+        if !matches!(platform, Platform::X | Platform::Instagram | Platform::Facebook) {
+            continue;
+        }
         let Some(owner) = owners.iter().find(|o| o.account.platform == platform) else {
             continue;
         };
-        if owner.account.external_id == m.external_id
+        if owners
+            .iter()
+            .any(|o| o.account.platform == platform && o.account.external_id == m.external_id)
             || (m.owned && owner.account.username.is_some() && owner.account.username == m.username)
         {
             continue;
@@ -263,6 +309,13 @@ async fn run_on(
     let charts = ws.render_charts(&filter, &options.out.join("charts")).await?;
     on_event(DemoEvent::Step("Writing CSV, JSON and XLSX exports".into()));
     let exports = ws.export_all(&filter, &options.out.join("exports")).await?;
+    on_event(DemoEvent::Step("Writing the weekly report (XLSX, HTML, JSON)".into()));
+    crate::reports::write_weekly(
+        &ws,
+        &crate::reports::WeeklyRequest::last_week(Utc::now()),
+        &options.out.join("reports"),
+    )
+    .await?;
     let accounts = account_lines(&ws).await?;
     let database = ws.dir().join("alcance.db");
     ws.close().await;
@@ -283,10 +336,19 @@ async fn run_on(
 pub fn demo_app(platform: Platform) -> OAuthApp {
     let (scopes, secret): (&[&str], Option<&str>) = match platform {
         Platform::X => (&["tweet.read", "users.read", "offline.access"], None),
-        _ => (
+        Platform::Instagram => (
             &["instagram_business_basic", "instagram_business_manage_insights"],
             Some("demo-client-secret"),
         ),
+        Platform::Facebook => (
+            &["pages_show_list", "pages_read_engagement", "read_insights"],
+            Some("demo-client-secret"),
+        ),
+        Platform::Tiktok => (
+            &["user.info.basic", "user.info.profile", "user.info.stats", "video.list"],
+            Some("demo-client-secret"),
+        ),
+        Platform::Whatsapp => (&[], None),
     };
     OAuthApp {
         platform,

@@ -5,6 +5,10 @@
 //! when no OS keychain is available), `exports/`, `charts/` and `logs/`.
 
 pub mod demo;
+pub mod reports;
+pub mod scheduler;
+pub mod tokens;
+pub mod views;
 pub mod workspace;
 
 pub use workspace::{ExportPaths, Workspace, WorkspaceOptions};

@@ -1,10 +1,17 @@
 //! A workspace: store + token vault + platform clients, and what the UI and CLI do with them.
 
+mod connect;
+pub use connect::{tiktok_business_key, VaultBusinessTokens};
+
 use alcance_collector::{Clients, Progress, RunKind, RunSummary, Target};
 use alcance_core::{AccountRef, Platform, Profile};
+use alcance_platforms::facebook::FacebookClient;
+use alcance_platforms::governor::Governor;
 use alcance_platforms::instagram::{GraphHost, InstagramClient};
 use alcance_platforms::oauth::{self, BrowserOpener, OAuthApp, Provider, TokenSet};
+use alcance_platforms::tiktok::{TikTokBusinessClient, TikTokClient};
 use alcance_platforms::vault::{vault_key, TokenVault};
+use alcance_platforms::whatsapp::WhatsAppClient;
 use alcance_platforms::x::XClient;
 use alcance_platforms::{CollectWindow, Endpoints, Http, Recorder};
 use alcance_report::export::{AccountInfo, AudienceInfo, ExportBundle, PostInfo};
@@ -27,7 +34,7 @@ pub struct WorkspaceOptions {
 pub struct Workspace {
     dir: PathBuf,
     store: Store,
-    vault: Box<dyn TokenVault>,
+    vault: Arc<dyn TokenVault>,
     endpoints: Endpoints,
     clients: Clients,
 }
@@ -55,18 +62,28 @@ impl Workspace {
         let store = Store::open(&dir.join("alcance.db"))
             .await
             .with_context(|| format!("opening the database in {}", dir.display()))?;
-        let http = Http::new()?;
+        // One rate-limit governor for every client of the workspace (see governor.rs).
+        let http = Http::new()?.with_governor(Arc::new(Governor::new()));
         let clients = Clients::new()
             .with(Arc::new(XClient::new(http.clone(), options.endpoints.clone())))
             .with(Arc::new(InstagramClient::new(
-                http,
+                http.clone(),
                 options.endpoints.clone(),
                 GraphHost::InstagramLogin,
             )));
+        let vault: Arc<dyn TokenVault> = Arc::from(options.vault);
+        let tiktok = TikTokClient::new(http.clone(), options.endpoints.clone()).with_business(
+            TikTokBusinessClient::new(http.clone(), options.endpoints.clone()),
+            Arc::new(VaultBusinessTokens(vault.clone())),
+        );
+        let clients = clients
+            .with(Arc::new(FacebookClient::new(http.clone(), options.endpoints.clone())))
+            .with(Arc::new(WhatsAppClient::new(http, options.endpoints.clone())))
+            .with(Arc::new(tiktok));
         Ok(Workspace {
             dir: dir.to_path_buf(),
             store,
-            vault: options.vault,
+            vault,
             endpoints: options.endpoints,
             clients,
         })
@@ -92,7 +109,11 @@ impl Workspace {
         match platform {
             Platform::X => Ok(Provider::x(&self.endpoints)),
             Platform::Instagram => Ok(Provider::instagram_login(&self.endpoints)),
-            other => Err(anyhow!("connecting {} accounts is not available yet", other.label())),
+            Platform::Tiktok => Ok(Provider::tiktok(&self.endpoints)),
+            Platform::Facebook => Ok(Provider::facebook_login(&self.endpoints)),
+            Platform::Whatsapp => Err(anyhow!(
+                "WhatsApp Business connects with a system-user token and the WABA id (connect_whatsapp), not a browser flow"
+            )),
         }
     }
 
@@ -103,6 +124,9 @@ impl Workspace {
     ///
     /// Errors: consent denied or timed out, the platform refused the code, the vault is locked.
     pub async fn connect(&self, app: &OAuthApp, browser: &dyn BrowserOpener, timeout: Duration) -> Result<AccountRow> {
+        if app.platform == Platform::Facebook {
+            return Err(anyhow!("Facebook connects Pages (connect_facebook), not the user"));
+        }
         let provider = self.provider(app.platform)?;
         let mut tokens = oauth::authorize(app, &provider, browser, timeout)
             .await
@@ -142,6 +166,7 @@ impl Workspace {
         };
         let key = vault_key(app.platform, &external_id);
         self.store_tokens(&key, &tokens)?;
+        crate::tokens::remember_app(&self.store, self.vault.as_ref(), app).await?;
         let account = AccountRef {
             platform: app.platform,
             external_id,
@@ -208,6 +233,24 @@ impl Workspace {
         TokenSet::from_vault_json(&json).ok().map(|t| t.access_token)
     }
 
+    /// The platform clients, one per platform (for runs planned outside [`Self::collect`],
+    /// e.g. the scheduler).
+    pub fn clients(&self) -> &Clients {
+        &self.clients
+    }
+
+    /// The collection target of a stored account: its id, identity and the token it
+    /// collects with (its own, or its owner's for a tracked profile; `None` when the vault
+    /// has none, which the run reports as needing re-authorization). Every run builds its
+    /// targets here.
+    pub fn target(&self, account: &AccountRow) -> Target {
+        Target {
+            account_id: account.id,
+            account: account.account.clone(),
+            token: self.load_token(account.vault_key.as_deref()),
+        }
+    }
+
     /// Collects every active account (or the ones in `only`, by store id) over `window`,
     /// stamping snapshots with `collected_at` (UTC).
     pub async fn collect(
@@ -218,18 +261,28 @@ impl Workspace {
         only: &[i64],
         progress: &(dyn Fn(Progress) + Send + Sync),
     ) -> Result<RunSummary> {
-        let accounts = self.store.list_accounts().await?;
-        let targets: Vec<Target> = accounts
-            .iter()
+        let accounts: Vec<AccountRow> = self
+            .store
+            .list_accounts()
+            .await?
+            .into_iter()
             .filter(|a| a.status != "disconnected" && a.status != "paused")
             .filter(|a| only.is_empty() || only.contains(&a.id))
-            .map(|a| Target {
-                account_id: a.id,
-                account: a.account.clone(),
-                token: self.load_token(a.vault_key.as_deref()),
+            .collect();
+        // Renew tokens first; accounts whose token is dead are skipped and reported.
+        let checks = self.refresh_tokens(&accounts).await;
+        let skipped = crate::tokens::skipped(&checks);
+        let targets: Vec<Target> = accounts
+            .iter()
+            .map(|a| {
+                let mut target = self.target(a);
+                if skipped.contains(&a.id) {
+                    target.token = None;
+                }
+                target
             })
             .collect();
-        Ok(alcance_collector::run(
+        let summary = alcance_collector::run(
             &self.store,
             &self.clients,
             &targets,
@@ -238,7 +291,25 @@ impl Workspace {
             kind,
             progress,
         )
-        .await?)
+        .await?;
+        crate::tokens::record(&self.store, summary.run_id, &checks, collected_at).await;
+        Ok(summary)
+    }
+
+    /// Renews the tokens of `accounts` that are due (see [`crate::tokens`]) and marks the
+    /// accounts whose token is dead `needs_reauth`. Every run calls this before building
+    /// its targets: give the accounts of [`crate::tokens::skipped`] no token, and log the
+    /// checks with [`crate::tokens::record`] once the run has an id.
+    pub async fn refresh_tokens(&self, accounts: &[AccountRow]) -> Vec<crate::tokens::TokenCheck> {
+        crate::tokens::refresh_tokens(
+            &self.store,
+            self.vault.as_ref(),
+            &self.endpoints,
+            accounts,
+            Utc::now(),
+            &crate::tokens::RefreshRules::default(),
+        )
+        .await
     }
 
     /// Everything in the store matching `filter`, as an export bundle.

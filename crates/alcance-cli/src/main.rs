@@ -1,16 +1,30 @@
 //! `alcance`: the command-line face of Alcance — the demo workspace, the sandbox, and
-//! (as they land) collection, export and reports on a workspace folder.
+//! headless collection on a workspace folder: `run` (the background scheduler in the
+//! foreground), `status`, `collect --now`, `cadence`, `restore`.
 
 use alcance_app::demo::{self, DemoEvent, DemoOptions, DemoSummary};
+use alcance_app::scheduler::{self, BackupPolicy, Scheduler, SchedulerConfig, SchedulerEvent, SystemClock};
+use alcance_app::views::{token_health, SharedVault};
+use alcance_app::{Workspace, WorkspaceOptions};
+use alcance_collector::schedule::{effective_every, Cadence, STORY_CADENCE};
+use alcance_collector::{Progress, RunControl, RunKind};
+use alcance_platforms::vault::{open_vault, MemoryVault};
+use alcance_platforms::Endpoints;
 use alcance_sandbox::{Mode, SandboxConfig};
-use anyhow::{Context, Result};
-use clap::{Parser, Subcommand};
+use alcance_store::AccountRow;
+use anyhow::{anyhow, bail, Context, Result};
+use chrono::{DateTime, Utc};
+use clap::{Args, Parser, Subcommand};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
 use indicatif::{ProgressBar, ProgressStyle};
+use secrecy::SecretString;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use url::Url;
+
+mod report_cmd;
 
 #[derive(Parser)]
 #[command(
@@ -49,6 +63,87 @@ enum Command {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
+    /// Collect in the foreground on each account's cadence (the app's background sync);
+    /// Ctrl-C stops after the current account (the run resumes at the next start).
+    Run {
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+        /// Daily backups to keep in <workspace>/backups (0 turns backups off).
+        #[arg(long, default_value_t = 7)]
+        keep_backups: usize,
+    },
+    /// Show the accounts, their next runs, last results and token health, and the last runs.
+    Status {
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+        /// How many recent runs to list.
+        #[arg(long, default_value_t = 5)]
+        runs: i64,
+    },
+    /// Collect now (a manual run); Ctrl-C cancels after the current account.
+    Collect {
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+        /// Collect now (the only mode; scheduled collection is `alcance run`).
+        #[arg(long)]
+        now: bool,
+        /// Only this account: its id (see `alcance status`) or @username. Repeatable.
+        #[arg(long = "account", value_name = "ID|@USERNAME")]
+        accounts: Vec<String>,
+    },
+    /// Set how often an account is collected: hourly, daily, weekly, or a period (90m, 6h, 2d).
+    Cadence {
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+        /// The account: its id or @username.
+        #[arg(value_name = "ID|@USERNAME")]
+        account: String,
+        /// hourly, daily, weekly, or a period such as 90m, 6h, 2d.
+        cadence: String,
+    },
+    /// Replace the workspace's database with a backup, after checking it (integrity,
+    /// an Alcance schema). The current database is kept as alcance.db.before-restore.
+    Restore {
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+        /// The backup file (e.g. <workspace>/backups/alcance-YYYY-MM-DD.db).
+        file: PathBuf,
+    },
+    /// Reports: `weekly` (XLSX with native charts, printable HTML, JSON) and `campaign`.
+    Report {
+        #[command(subcommand)]
+        command: report_cmd::ReportCommand,
+    },
+    /// Campaigns: create, list, add-post, add-account, import-costs, import-conversions.
+    Campaign {
+        #[command(subcommand)]
+        command: report_cmd::CampaignCommand,
+    },
+    /// Export metrics as CSV, JSON or XLSX, filtered by account, platform and dates.
+    Export(report_cmd::ExportArgs),
+}
+
+/// Where the workspace is and which APIs it talks to.
+#[derive(Args, Clone, Debug)]
+struct WorkspaceArgs {
+    /// Workspace folder (alcance.db, vault, backups/, logs/). Default: the OS data folder.
+    #[arg(long, env = "ALCANCE_WORKSPACE", value_name = "DIR")]
+    workspace: Option<PathBuf>,
+    /// Talk to this Alcance sandbox instead of the real platform APIs (demo workspaces).
+    #[arg(long, env = "ALCANCE_SANDBOX_URL", value_name = "URL")]
+    sandbox_url: Option<Url>,
+}
+
+impl WorkspaceArgs {
+    /// `--workspace`, else the OS data folder (`directories` ProjectDirs "app.alcance.Alcance").
+    fn dir(&self) -> Result<PathBuf> {
+        match &self.workspace {
+            Some(dir) => Ok(dir.clone()),
+            None => directories::ProjectDirs::from("app", "alcance", "Alcance")
+                .map(|p| p.data_dir().to_path_buf())
+                .ok_or_else(|| anyhow!("no home folder to find the data folder in; pass --workspace DIR")),
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -56,7 +151,9 @@ fn main() -> ExitCode {
     // The demo logs into its workspace; other commands only to stderr.
     let log_dir = match &cli.command {
         Command::Demo { out, .. } => Some(out.join("logs")),
-        Command::Sandbox { .. } => None,
+        Command::Run { ws, .. } | Command::Collect { ws, .. } => ws.dir().ok().map(|d| d.join("logs")),
+        Command::Sandbox { .. } | Command::Status { .. } | Command::Cadence { .. } | Command::Restore { .. } => None,
+        Command::Report { .. } | Command::Campaign { .. } | Command::Export(_) => None,
     };
     let _log_guard = init_logging(log_dir.as_deref());
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -103,6 +200,14 @@ async fn dispatch(command: Command) -> Result<()> {
     match command {
         Command::Demo { out, sandbox_url, days } => run_demo(DemoOptions { out, sandbox_url, days }).await,
         Command::Sandbox { port, replay, seed } => run_sandbox(port, replay, seed).await,
+        Command::Run { ws, keep_backups } => run_scheduler(&ws, keep_backups).await,
+        Command::Status { ws, runs } => status(&ws, runs).await,
+        Command::Collect { ws, now, accounts } => collect_now(&ws, now, &accounts).await,
+        Command::Cadence { ws, account, cadence } => set_cadence(&ws, &account, &cadence).await,
+        Command::Restore { ws, file } => restore(&ws, &file).await,
+        Command::Report { command } => report_cmd::report(command).await,
+        Command::Campaign { command } => report_cmd::campaign(command).await,
+        Command::Export(args) => report_cmd::export(args).await,
     }
 }
 
@@ -169,7 +274,11 @@ fn print_summary(s: &DemoSummary) {
         table.add_row(vec![
             Cell::new(a.platform.label()),
             Cell::new(&a.name),
-            Cell::new(if a.owned { "OAuth" } else { "tracked" }),
+            Cell::new(match (a.owned, a.platform) {
+                (false, _) => "tracked",
+                (true, alcance_core::Platform::Whatsapp) => "token",
+                (true, _) => "OAuth",
+            }),
             Cell::new(a.followers.map(|f| format!("{f:.0}")).unwrap_or_else(|| "—".into()))
                 .set_alignment(CellAlignment::Right),
             Cell::new(a.posts).set_alignment(CellAlignment::Right),
@@ -198,4 +307,516 @@ fn print_summary(s: &DemoSummary) {
     println!("          {}", s.exports.post_csv.display());
     println!("          {}", s.exports.json.display());
     println!("          {}", s.exports.xlsx.display());
+}
+
+// ----------------------------------------------------------------------------------------
+// Headless commands on a workspace folder
+// ----------------------------------------------------------------------------------------
+
+/// An open workspace and, when it could be opened, its token vault (shared with the
+/// workspace, for token health).
+struct Opened {
+    dir: PathBuf,
+    ws: Workspace,
+    vault: Option<SharedVault>,
+    vault_problem: Option<String>,
+}
+
+/// The vault passphrase from `ALCANCE_VAULT_PASSPHRASE` (never logged).
+fn passphrase() -> Option<SecretString> {
+    std::env::var("ALCANCE_VAULT_PASSPHRASE")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .map(SecretString::from)
+}
+
+/// Opens the existing workspace of `args`. Its vault comes from `open_vault` (the OS
+/// keychain, or `vault.enc` unlocked with `ALCANCE_VAULT_PASSPHRASE`); when `need_vault`
+/// is false a locked vault is reported instead of failing.
+async fn open_workspace(args: &WorkspaceArgs, need_vault: bool) -> Result<Opened> {
+    let dir = args.dir()?;
+    if !dir.join("alcance.db").is_file() {
+        bail!(
+            "no Alcance workspace in {} (no alcance.db); create one with the app or `alcance demo --out {}`",
+            dir.display(),
+            dir.display()
+        );
+    }
+    let vault_dir = dir.clone();
+    let opened = tokio::task::spawn_blocking(move || open_vault(&vault_dir, passphrase().as_ref()))
+        .await
+        .context("opening the token vault")?;
+    let (vault, vault_problem) = match opened {
+        Ok(v) => (Some(SharedVault(Arc::from(v))), None),
+        Err(e) if !need_vault => (None, Some(e.to_string())),
+        Err(e) => return Err(anyhow::Error::from(e).context("opening the token vault")),
+    };
+    let endpoints = match &args.sandbox_url {
+        Some(url) => Endpoints::sandbox(url),
+        None => Endpoints::real(),
+    };
+    let ws = Workspace::open(
+        &dir,
+        WorkspaceOptions {
+            endpoints,
+            vault: match &vault {
+                Some(v) => Box::new(v.clone()),
+                None => Box::new(MemoryVault::new()),
+            },
+        },
+    )
+    .await?;
+    Ok(Opened {
+        dir,
+        ws,
+        vault,
+        vault_problem,
+    })
+}
+
+/// `@username (Platform)`, or the platform id when there is no handle.
+fn account_label(a: &AccountRow) -> String {
+    match &a.account.username {
+        Some(u) => format!("@{u}"),
+        None => a.account.external_id.clone(),
+    }
+}
+
+/// Finds accounts by id or @username (case-insensitive).
+fn resolve_accounts(all: &[AccountRow], specs: &[String]) -> Result<Vec<i64>> {
+    let mut ids = Vec::new();
+    for spec in specs {
+        let spec = spec.trim();
+        if let Ok(id) = spec.parse::<i64>() {
+            if all.iter().any(|a| a.id == id) {
+                ids.push(id);
+                continue;
+            }
+        }
+        let name = spec.trim_start_matches('@');
+        let found: Vec<&AccountRow> = all
+            .iter()
+            .filter(|a| {
+                a.account
+                    .username
+                    .as_deref()
+                    .is_some_and(|u| u.eq_ignore_ascii_case(name))
+                    || a.account.external_id == name
+            })
+            .collect();
+        match found.as_slice() {
+            [one] => ids.push(one.id),
+            [] => bail!("no account {spec:?}; `alcance status` lists them"),
+            many => bail!(
+                "{spec:?} matches several accounts ({}); use the id",
+                many.iter()
+                    .map(|a| format!("{} = {} on {}", a.id, account_label(a), a.account.platform.label()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
+fn utc(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+async fn run_scheduler(args: &WorkspaceArgs, keep_backups: usize) -> Result<()> {
+    let Opened { dir, ws, .. } = open_workspace(args, true).await?;
+    let ws = Arc::new(ws);
+    let config = SchedulerConfig {
+        backups: (keep_backups > 0).then_some(BackupPolicy { keep: keep_backups }),
+        ..SchedulerConfig::default()
+    };
+    let scheduler = Scheduler::start_with(Arc::clone(&ws), Arc::new(SystemClock), config);
+    let mut events = scheduler.subscribe();
+    println!("Alcance is collecting for {} — press Ctrl-C to stop.", dir.display());
+    let names: std::collections::HashMap<i64, String> = ws
+        .store()
+        .list_accounts()
+        .await?
+        .iter()
+        .map(|a| (a.id, format!("{} {}", a.account.platform.label(), account_label(a))))
+        .collect();
+    let mut last_next: Option<DateTime<Utc>> = None;
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    loop {
+        tokio::select! {
+            event = events.recv() => match event {
+                Ok(SchedulerEvent::Stopped) | Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+                Ok(event) => print_event(&event, &names, &mut last_next),
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                    tracing::warn!(missed = n, "the console fell behind the scheduler's events");
+                }
+            },
+            signal = &mut ctrl_c => {
+                signal.context("waiting for Ctrl-C")?;
+                println!("Stopping after the current account… (Ctrl-C again to quit at once)");
+                tokio::select! {
+                    _ = scheduler.stop() => {}
+                    _ = tokio::signal::ctrl_c() => {
+                        eprintln!("Quitting now; the interrupted account is collected again at the next start.");
+                        std::process::exit(130);
+                    }
+                }
+                while let Ok(event) = events.try_recv() {
+                    print_event(&event, &names, &mut last_next);
+                }
+                break;
+            }
+        }
+    }
+    scheduler.stop().await;
+    drop(scheduler);
+    match Arc::try_unwrap(ws) {
+        Ok(ws) => ws.close().await,
+        Err(_) => tracing::warn!("the workspace is still in use; not closing it explicitly"),
+    }
+    println!("Stopped.");
+    Ok(())
+}
+
+fn print_event(
+    event: &SchedulerEvent,
+    names: &std::collections::HashMap<i64, String>,
+    last_next: &mut Option<DateTime<Utc>>,
+) {
+    let now = Utc::now();
+    match event {
+        SchedulerEvent::Idle { next_run_at, .. } if *next_run_at != *last_next => {
+            *last_next = *next_run_at;
+            match next_run_at {
+                Some(at) => println!("Next run {} ({}).", utc(*at), scheduler::relative(*at, now)),
+                None => println!("Nothing to collect for now (paused, or no active account)."),
+            }
+        }
+        SchedulerEvent::RunStarted {
+            run_id,
+            kind,
+            accounts,
+            resumed,
+            ..
+        } => println!(
+            "{} run {run_id} {} ({}): {accounts} account(s)",
+            utc(now),
+            if *resumed { "resumed" } else { "started" },
+            kind.as_str()
+        ),
+        SchedulerEvent::Progress(Progress::AccountFinished(o)) => {
+            let name = names
+                .get(&o.account_id)
+                .cloned()
+                .unwrap_or_else(|| format!("{} {}", o.account.platform.label(), o.account.external_id));
+            match &o.error {
+                None => println!(
+                    "  ok     {name}: {} metric value(s), {} post(s), {} gap(s)",
+                    o.metrics, o.posts, o.gaps
+                ),
+                Some(e) => println!("  failed {name}: {e}"),
+            }
+        }
+        SchedulerEvent::RunFinished {
+            run_id,
+            status,
+            accounts_ok,
+            accounts_failed,
+            metrics,
+            ..
+        } => println!(
+            "{} run {run_id} {status}: {accounts_ok} ok, {accounts_failed} failed, {metrics} metric value(s)",
+            utc(now)
+        ),
+        SchedulerEvent::RunFailed { message, .. } => println!("{} run failed: {message}", utc(now)),
+        SchedulerEvent::NeedsReauth { account_id, account } => println!(
+            "  ! {} needs to be connected again (its token was refused)",
+            names
+                .get(account_id)
+                .cloned()
+                .unwrap_or_else(|| account.external_id.clone())
+        ),
+        SchedulerEvent::Paused => println!("Paused."),
+        SchedulerEvent::Resumed => println!("Resumed."),
+        SchedulerEvent::BackupTaken { path, removed } => println!(
+            "Backup written: {}{}",
+            path.display(),
+            if removed.is_empty() {
+                String::new()
+            } else {
+                format!(" ({} old backup(s) removed)", removed.len())
+            }
+        ),
+        SchedulerEvent::BackupFailed { message } => println!("Backup failed: {message}"),
+        _ => {}
+    }
+}
+
+async fn status(args: &WorkspaceArgs, runs: i64) -> Result<()> {
+    let Opened {
+        dir,
+        ws,
+        vault,
+        vault_problem,
+    } = open_workspace(args, false).await?;
+    let store = ws.store();
+    let now = Utc::now();
+    let accounts = store.list_accounts().await?;
+    let schedules: std::collections::HashMap<i64, alcance_store::schedule::ScheduleRow> = store
+        .schedules()
+        .await?
+        .into_iter()
+        .map(|s| (s.account_id, s))
+        .collect();
+    println!("Workspace: {}", dir.display());
+    match (&vault, &vault_problem) {
+        (Some(v), _) => println!("Token vault: {}", v.0.kind()),
+        (None, Some(problem)) => println!("Token vault: unavailable ({problem})"),
+        (None, None) => println!("Token vault: unavailable"),
+    }
+    let mut table = Table::new();
+    table.load_preset(UTF8_FULL_CONDENSED);
+    table.set_header(vec![
+        "ID", "Account", "Platform", "Kind", "Status", "Cadence", "Next run", "Last run", "Result", "Token",
+    ]);
+    for a in &accounts {
+        let schedule = schedules.get(&a.id);
+        let cadence = schedule
+            .and_then(|s| Cadence::from_stored(&s.cadence, s.every_seconds).ok())
+            .unwrap_or_default();
+        let every = effective_every(cadence, &a.account, Some(STORY_CADENCE));
+        let cadence_text = if every < cadence.every() {
+            format!("{cadence} (every {}h: stories)", every.num_hours())
+        } else {
+            cadence.to_string()
+        };
+        let next = match (a.status.as_str(), schedule) {
+            ("active", Some(s)) if s.next_run_at <= now => "due now".to_string(),
+            ("active", Some(s)) => format!("{} ({})", utc(s.next_run_at), scheduler::relative(s.next_run_at, now)),
+            ("active", None) => "due now".to_string(),
+            (other, _) => format!("— ({other})"),
+        };
+        let last = schedule
+            .and_then(|s| s.last_run_at)
+            .or(a.last_collected_at)
+            .map(|t| scheduler::relative(t, now))
+            .unwrap_or_else(|| "never".into());
+        let result = match schedule {
+            Some(s) => match (s.last_status.as_deref(), s.last_error.as_deref()) {
+                (Some("failed"), Some(e)) => format!("failed: {}", e.chars().take(60).collect::<String>()),
+                (Some(st), _) => st.to_string(),
+                (None, _) => "—".into(),
+            },
+            None => "—".into(),
+        };
+        let (health, expires) = token_health(
+            a,
+            vault.as_ref().map(|v| v as &dyn alcance_platforms::vault::TokenVault),
+            now,
+        );
+        let token = match expires {
+            Some(at) if at > now => format!("{health:?} (expires {})", scheduler::relative(at, now)),
+            Some(at) => format!("{health:?} (expired {})", scheduler::relative(at, now)),
+            None => format!("{health:?}"),
+        };
+        table.add_row(vec![
+            Cell::new(a.id).set_alignment(CellAlignment::Right),
+            Cell::new(account_label(a)),
+            Cell::new(a.account.platform.label()),
+            Cell::new(if a.account.owned { "OAuth" } else { "tracked" }),
+            Cell::new(&a.status),
+            Cell::new(cadence_text),
+            Cell::new(next),
+            Cell::new(last),
+            Cell::new(result),
+            Cell::new(token),
+        ]);
+    }
+    if accounts.is_empty() {
+        println!("No accounts yet: connect one in the app.");
+    } else {
+        println!("{table}");
+    }
+
+    let last_runs = store.last_runs(runs).await?;
+    if !last_runs.is_empty() {
+        let mut table = Table::new();
+        table.load_preset(UTF8_FULL_CONDENSED);
+        table.set_header(vec![
+            "Run",
+            "Kind",
+            "Status",
+            "Started",
+            "Accounts ok",
+            "Failed",
+            "Metrics",
+        ]);
+        for r in &last_runs {
+            table.add_row(vec![
+                Cell::new(r.id).set_alignment(CellAlignment::Right),
+                Cell::new(&r.kind),
+                Cell::new(&r.status),
+                Cell::new(utc(r.started_at)),
+                Cell::new(r.counts.accounts_ok).set_alignment(CellAlignment::Right),
+                Cell::new(r.counts.accounts_failed).set_alignment(CellAlignment::Right),
+                Cell::new(r.counts.metrics_written).set_alignment(CellAlignment::Right),
+            ]);
+        }
+        println!("Last runs:\n{table}");
+    }
+    let resumable = store.resumable_runs().await?;
+    if !resumable.is_empty() {
+        println!(
+            "Paused run(s) {} will resume at the next `alcance run`.",
+            resumable
+                .iter()
+                .map(|r| r.id.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let backups = scheduler::list_backups(&dir)?;
+    match backups.first() {
+        Some((date, path)) => println!("Backups: {} (latest {date}: {})", backups.len(), path.display()),
+        None => println!("Backups: none yet (`alcance run` writes one a day)"),
+    }
+    ws.close().await;
+    Ok(())
+}
+
+async fn collect_now(args: &WorkspaceArgs, now_flag: bool, specs: &[String]) -> Result<()> {
+    if !now_flag {
+        bail!("`alcance collect` needs --now (scheduled collection is `alcance run`)");
+    }
+    let Opened { ws, .. } = open_workspace(args, true).await?;
+    let all = ws.store().list_accounts().await?;
+    let ids = resolve_accounts(&all, specs)?;
+    let accounts: Vec<AccountRow> = all
+        .into_iter()
+        .filter(|a| ids.is_empty() || ids.contains(&a.id))
+        .filter(|a| a.status == "active" || a.status == "needs_reauth")
+        .collect();
+    if accounts.is_empty() {
+        ws.close().await;
+        bail!("no account to collect (accounts that are paused or disconnected are left out)");
+    }
+    let bar = ProgressBar::new(accounts.len() as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg:40} [{bar:30}] {pos}/{len} accounts ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    let control = RunControl::new();
+    let cancel = control.clone();
+    let watcher = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            cancel.cancel();
+        }
+    });
+    let config = SchedulerConfig::default();
+    let progress = |p: Progress| match p {
+        Progress::AccountStarted { account, .. } => bar.set_message(format!(
+            "{} {}",
+            account.platform.label(),
+            account
+                .username
+                .as_deref()
+                .map(|u| format!("@{u}"))
+                .unwrap_or(account.external_id)
+        )),
+        Progress::AccountFinished(_) => bar.inc(1),
+        _ => bar.tick(),
+    };
+    let result = scheduler::collect_accounts(
+        &ws,
+        &config,
+        &accounts,
+        RunKind::Manual,
+        Utc::now(),
+        &control,
+        &progress,
+    )
+    .await;
+    watcher.abort();
+    bar.finish_and_clear();
+    let summary = match result {
+        Ok(summary) => summary,
+        Err(e) => {
+            ws.close().await;
+            return Err(e);
+        }
+    };
+    let mut table = Table::new();
+    table.load_preset(UTF8_FULL_CONDENSED);
+    table.set_header(vec!["Account", "Platform", "Result", "Metric values", "Posts", "Gaps"]);
+    for o in &summary.accounts {
+        let label = o
+            .account
+            .username
+            .as_deref()
+            .map(|u| format!("@{u}"))
+            .unwrap_or_else(|| o.account.external_id.clone());
+        table.add_row(vec![
+            Cell::new(label),
+            Cell::new(o.account.platform.label()),
+            Cell::new(match &o.error {
+                None => "ok".to_string(),
+                Some(e) => format!("failed: {}", e.chars().take(80).collect::<String>()),
+            }),
+            Cell::new(o.metrics).set_alignment(CellAlignment::Right),
+            Cell::new(o.posts).set_alignment(CellAlignment::Right),
+            Cell::new(o.gaps).set_alignment(CellAlignment::Right),
+        ]);
+    }
+    println!("{table}");
+    println!(
+        "Run {}: {} — {} ok, {} failed, {} skipped, {} metric value(s).",
+        summary.run_id,
+        summary.status,
+        summary.progress.accounts_ok,
+        summary.progress.accounts_failed,
+        summary.progress.accounts_skipped,
+        summary.progress.metrics
+    );
+    ws.close().await;
+    if summary.status == "failed" {
+        bail!("every account failed (see `alcance status` and the run's events)");
+    }
+    Ok(())
+}
+
+async fn set_cadence(args: &WorkspaceArgs, spec: &str, cadence: &str) -> Result<()> {
+    let cadence = Cadence::parse(cadence)?;
+    let Opened { ws, .. } = open_workspace(args, false).await?;
+    let all = ws.store().list_accounts().await?;
+    let ids = resolve_accounts(&all, &[spec.to_string()])?;
+    let now = Utc::now();
+    for id in ids {
+        let next = scheduler::set_cadence(ws.store(), id, cadence, now).await?;
+        let label = all
+            .iter()
+            .find(|a| a.id == id)
+            .map(account_label)
+            .unwrap_or_else(|| id.to_string());
+        println!(
+            "{label}: {cadence}; next run {} ({}).",
+            utc(next),
+            scheduler::relative(next, now)
+        );
+    }
+    ws.close().await;
+    Ok(())
+}
+
+async fn restore(args: &WorkspaceArgs, file: &std::path::Path) -> Result<()> {
+    let dir = args.dir()?;
+    let report = scheduler::restore_database(&dir, file).await?;
+    println!("Restored {} into {}.", file.display(), report.database.display());
+    if let Some(previous) = report.previous {
+        println!("The previous database is kept as {}.", previous.display());
+    }
+    Ok(())
 }

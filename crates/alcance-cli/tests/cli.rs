@@ -9,12 +9,17 @@ fn alcance() -> Command {
     Command::new(env!("CARGO_BIN_EXE_alcance"))
 }
 
-struct Killed(Child);
+/// A child process killed on drop, with its stdout kept open (a closed pipe would make its
+/// next `println!` fail).
+struct Killed {
+    child: Child,
+    _stdout: BufReader<std::process::ChildStdout>,
+}
 
 impl Drop for Killed {
     fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
@@ -41,11 +46,12 @@ fn replay_sandbox(dir: &Path) -> (Killed, String) {
         .spawn()
         .expect("sandbox starts");
     let stdout = child.stdout.take().expect("stdout");
+    let mut reader = BufReader::new(stdout);
     let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).expect("first line");
+    reader.read_line(&mut line).expect("first line");
     let url = line.trim().rsplit(' ').next().expect("url").to_string();
     assert!(url.starts_with("http://127.0.0.1:"), "{line}");
-    (Killed(child), url)
+    (Killed { child, _stdout: reader }, url)
 }
 
 #[test]

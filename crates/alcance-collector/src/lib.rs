@@ -4,13 +4,26 @@
 //! A run covers many accounts on many platforms. One account failing (bad token, a 500,
 //! a malformed answer) is recorded in `run_events` and the run goes on with the others;
 //! nothing stored before is touched by a failure.
+//!
+//! Runs are planned ([`RunPlan`]: each account with its own window, the post-age tiers it
+//! refreshes and its next scheduled run) and driven by [`run_planned`] under a
+//! [`RunControl`] (pause / resume / cancel / interrupt, checked between accounts). Each
+//! account's progress is persisted in `run_accounts`, so a run that was paused when the
+//! app quit continues with [`resume_run`] instead of starting over. [`schedule`] holds the
+//! cadence math the scheduler (in `alcance-app`) plans with.
+
+pub mod control;
+pub mod schedule;
+
+pub use control::{ControlState, RunControl};
 
 use alcance_core::{AccountRef, EventLevel, Platform};
 use alcance_platforms::{CollectCtx, CollectWindow, PlatformClient, PlatformError, Recorder};
+use alcance_store::schedule::{PlannedAccount, RunAccountResult};
 use alcance_store::{RunCounts, Store, StoreError};
 use chrono::{DateTime, Utc};
 use secrecy::SecretString;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// The clients a run can use, one per platform.
@@ -70,7 +83,12 @@ impl RunKind {
 }
 
 /// Progress of a run, sent to the caller as it happens (CLI progress bar, UI channel).
+///
+/// Order for one call: `RunStarted` (or `Resumed` for [`resume_run`]), then per account
+/// `AccountStarted`, `AccountFinished`, `Run`; `Paused` / `Resumed` around a pause; last
+/// `Finished`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Progress {
     /// The run started with this many accounts.
     RunStarted {
@@ -88,6 +106,83 @@ pub enum Progress {
     },
     /// One account finished (successfully or not).
     AccountFinished(AccountOutcome),
+    /// The run's tallies after an account finished (status `running`).
+    Run(RunProgress),
+    /// The run paused before its next account (status `paused`), waiting for
+    /// [`RunControl::resume`].
+    Paused(RunProgress),
+    /// The run goes on: after a pause, or when [`resume_run`] continues a stored run.
+    Resumed(RunProgress),
+    /// This call ended: status `ok`, `partial`, `failed`, `cancelled`, or `paused` when it
+    /// was interrupted and can be resumed.
+    Finished(RunProgress),
+}
+
+/// Whole-run tallies (across every call that worked on the run), for progress bars.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunProgress {
+    /// `collection_runs.id`.
+    pub run_id: i64,
+    /// `running`, `paused`, `ok`, `partial`, `failed` or `cancelled`.
+    pub status: &'static str,
+    /// Accounts in the run.
+    pub accounts_total: usize,
+    /// Accounts whose batch was saved.
+    pub accounts_ok: usize,
+    /// Accounts that failed.
+    pub accounts_failed: usize,
+    /// Accounts skipped (run cancelled before them, or no longer collectable on resume).
+    pub accounts_skipped: usize,
+    /// Metric values written or updated so far (counts).
+    pub metrics: usize,
+    /// Posts written or updated so far (counts).
+    pub posts: usize,
+}
+
+impl RunProgress {
+    /// Accounts finished one way or another (ok + failed + skipped).
+    pub fn accounts_done(&self) -> usize {
+        self.accounts_ok + self.accounts_failed + self.accounts_skipped
+    }
+
+    /// Accounts still to collect.
+    pub fn accounts_pending(&self) -> usize {
+        self.accounts_total.saturating_sub(self.accounts_done())
+    }
+
+    /// Share of accounts finished, percent 0–100 (100 for an empty run).
+    pub fn percent(&self) -> f64 {
+        if self.accounts_total == 0 {
+            100.0
+        } else {
+            self.accounts_done() as f64 * 100.0 / self.accounts_total as f64
+        }
+    }
+
+    fn counts(&self) -> RunCounts {
+        RunCounts {
+            accounts_total: self.accounts_total as i64,
+            accounts_ok: self.accounts_ok as i64,
+            accounts_failed: self.accounts_failed as i64,
+            metrics_written: self.metrics as i64,
+        }
+    }
+
+    fn with_status(mut self, status: &'static str) -> Self {
+        self.status = status;
+        self
+    }
+
+    /// `ok` (no account failed), `failed` (some failed, none succeeded) or `partial`.
+    fn final_status(&self) -> &'static str {
+        if self.accounts_failed == 0 {
+            "ok"
+        } else if self.accounts_ok == 0 {
+            "failed"
+        } else {
+            "partial"
+        }
+    }
 }
 
 /// How one account's collection ended.
@@ -111,15 +206,19 @@ pub struct AccountOutcome {
     pub needs_reauth: bool,
 }
 
-/// How a whole run ended.
+/// How a run call ended.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunSummary {
     /// `collection_runs.id`.
     pub run_id: i64,
-    /// `ok` (every account), `partial` (some failed) or `failed` (all failed).
+    /// `ok` (every account), `partial` (some failed), `failed` (all failed), `cancelled`,
+    /// or `paused` (interrupted; [`resume_run`] continues it).
     pub status: &'static str,
-    /// One outcome per account, in run order.
+    /// One outcome per account collected by this call, in run order (a resumed run lists
+    /// only the accounts it collected after resuming).
     pub accounts: Vec<AccountOutcome>,
+    /// Whole-run tallies, across every call that worked on the run.
+    pub progress: RunProgress,
 }
 
 impl RunSummary {
@@ -136,10 +235,75 @@ pub enum CollectError {
     /// The store could not record the run.
     #[error("the run could not be recorded: {0}")]
     Store(#[from] StoreError),
+    /// A cadence that cannot be used (unknown name, period outside 60 s – one year).
+    #[error("invalid cadence {value:?}: {reason}")]
+    InvalidCadence {
+        /// What was given.
+        value: String,
+        /// What is accepted.
+        reason: &'static str,
+    },
+    /// [`resume_run`] was asked to continue a run that already ended.
+    #[error("run {run_id} cannot be resumed: it is {status}")]
+    NotResumable {
+        /// `collection_runs.id`.
+        run_id: i64,
+        /// Its stored status.
+        status: String,
+    },
+}
+
+/// A run's account schedule update, applied when the account finishes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NextRun {
+    /// `schedules.next_run_at` after a success, UTC.
+    pub on_success: DateTime<Utc>,
+    /// `schedules.next_run_at` after a failure (usually sooner: a retry), UTC.
+    pub on_failure: DateTime<Utc>,
+}
+
+/// One account of a planned run.
+#[derive(Debug, Clone)]
+pub struct PlannedTarget {
+    /// The account and its token.
+    pub target: Target,
+    /// The window to collect (UTC), from [`schedule::RefreshPolicy::plan`] or the caller.
+    pub window: CollectWindow,
+    /// Post-age horizons (seconds) the window refreshes; marked in `post_refresh` at the
+    /// run's `collected_at` when the batch is saved. Empty: nothing is marked.
+    pub refresh_horizons: Vec<i64>,
+    /// The schedule update to record when the account finishes; `None` leaves
+    /// `schedules` alone (the demo).
+    pub next_run: Option<NextRun>,
+}
+
+impl PlannedTarget {
+    /// `target` over `window`, marking nothing and leaving its schedule alone.
+    pub fn new(target: Target, window: CollectWindow) -> Self {
+        Self {
+            target,
+            window,
+            refresh_horizons: Vec::new(),
+            next_run: None,
+        }
+    }
+}
+
+/// A run to drive with [`run_planned`].
+#[derive(Debug, Clone)]
+pub struct RunPlan {
+    /// Stored in `collection_runs.kind`.
+    pub kind: RunKind,
+    /// The stamp of everything the run stores (snapshots, `last_collected_at`), UTC.
+    pub collected_at: DateTime<Utc>,
+    /// The accounts, in run order. An account listed twice is collected once.
+    pub targets: Vec<PlannedTarget>,
 }
 
 /// Collects every target over `window`, stamping what it stores with `collected_at` (UTC),
-/// and records the run and its events. Calls `progress` as it goes.
+/// and records the run and its events. Calls `progress` as it goes. The same as
+/// [`run_planned`] with one window for all, no schedule updates and a control nobody
+/// pauses.
 ///
 /// Errors: only when the run itself cannot be recorded (see [`CollectError`]).
 pub async fn run(
@@ -151,18 +315,203 @@ pub async fn run(
     kind: RunKind,
     progress: &(dyn Fn(Progress) + Send + Sync),
 ) -> Result<RunSummary, CollectError> {
-    let run_id = store.start_run(kind.as_str(), collected_at).await?;
+    let plan = RunPlan {
+        kind,
+        collected_at,
+        targets: targets.iter().cloned().map(|t| PlannedTarget::new(t, window)).collect(),
+    };
+    run_planned(store, clients, &plan, &RunControl::new(), progress).await
+}
+
+/// Starts and drives a planned run: records it (`collection_runs`, one `pending`
+/// `run_accounts` row per account with its window), then collects the accounts in order,
+/// checking `control` before each one. After each account its `run_accounts` row, refresh
+/// marks (on success) and schedule (when planned) are updated.
+///
+/// Pause: the run is stored `paused` and this call waits for resume, cancel or interrupt.
+/// Cancel: the remaining accounts become `skipped`, the run `cancelled`. Interrupt: the
+/// call returns with status `paused`, the remaining accounts stay `pending` for
+/// [`resume_run`]. Whatever was collected before is kept in every case.
+///
+/// Errors: only when the run itself cannot be recorded (see [`CollectError`]).
+pub async fn run_planned(
+    store: &Store,
+    clients: &Clients,
+    plan: &RunPlan,
+    control: &RunControl,
+    progress: &(dyn Fn(Progress) + Send + Sync),
+) -> Result<RunSummary, CollectError> {
+    let mut seen = HashSet::new();
+    let targets: Vec<&PlannedTarget> = plan
+        .targets
+        .iter()
+        .filter(|t| seen.insert(t.target.account_id))
+        .collect();
+    let run_id = store.start_run(plan.kind.as_str(), plan.collected_at).await?;
+    let planned: Vec<PlannedAccount> = targets
+        .iter()
+        .map(|t| PlannedAccount {
+            account_id: t.target.account_id,
+            window_since: t.window.since,
+            window_until: t.window.until,
+        })
+        .collect();
+    store.add_run_accounts(run_id, &planned).await?;
     progress(Progress::RunStarted {
         run_id,
         accounts: targets.len(),
     });
-    let mut outcomes = Vec::with_capacity(targets.len());
-    for (index, target) in targets.iter().enumerate() {
+    let tally = RunProgress {
+        run_id,
+        status: "running",
+        accounts_total: targets.len(),
+        accounts_ok: 0,
+        accounts_failed: 0,
+        accounts_skipped: 0,
+        metrics: 0,
+        posts: 0,
+    };
+    let queue = targets.into_iter().enumerate().collect();
+    drive(store, clients, queue, tally, plan.collected_at, control, progress).await
+}
+
+/// Continues a `paused` (or orphaned `running`) run from its `run_accounts`: the accounts
+/// already `done`, `failed` or `skipped` are not collected again; each `pending` one is
+/// collected as planned in `targets` (found by account id; fresh window, token and schedule
+/// update), stamped `collected_at` (UTC). A pending account missing from `targets` (removed,
+/// paused, disconnected) is `skipped`. Then as [`run_planned`].
+///
+/// Errors: [`CollectError::NotResumable`] for a run that already ended; store errors.
+pub async fn resume_run(
+    store: &Store,
+    clients: &Clients,
+    run_id: i64,
+    targets: &[PlannedTarget],
+    collected_at: DateTime<Utc>,
+    control: &RunControl,
+    progress: &(dyn Fn(Progress) + Send + Sync),
+) -> Result<RunSummary, CollectError> {
+    let run = store.run(run_id).await?;
+    if run.status != "paused" && run.status != "running" {
+        return Err(CollectError::NotResumable {
+            run_id,
+            status: run.status,
+        });
+    }
+    let rows = store.run_accounts(run_id).await?;
+    let by_account: HashMap<i64, &PlannedTarget> = targets.iter().map(|t| (t.target.account_id, t)).collect();
+    let mut tally = RunProgress {
+        run_id,
+        status: "running",
+        accounts_total: rows.len(),
+        accounts_ok: 0,
+        accounts_failed: 0,
+        accounts_skipped: 0,
+        metrics: 0,
+        posts: 0,
+    };
+    let mut queue = Vec::new();
+    for row in &rows {
+        match row.status.as_str() {
+            "done" => tally.accounts_ok += 1,
+            "failed" => tally.accounts_failed += 1,
+            "skipped" => tally.accounts_skipped += 1,
+            _ => match by_account.get(&row.account_id) {
+                Some(t) => queue.push((row.position.max(0) as usize, *t)),
+                None => {
+                    store
+                        .finish_run_account(
+                            run_id,
+                            row.account_id,
+                            &RunAccountResult {
+                                status: "skipped",
+                                metrics_written: 0,
+                                posts_written: 0,
+                                gaps: 0,
+                                needs_reauth: false,
+                                error: Some(
+                                    "the account is no longer collected (removed, paused or disconnected)".into(),
+                                ),
+                                finished_at: collected_at,
+                            },
+                        )
+                        .await?;
+                    tally.accounts_skipped += 1;
+                }
+            },
+        }
+        tally.metrics += row.metrics_written.max(0) as usize;
+        tally.posts += row.posts_written.max(0) as usize;
+    }
+    store.set_run_progress(run_id, "running", &tally.counts()).await?;
+    tracing::info!(run_id, pending = queue.len(), "resuming the run");
+    progress(Progress::Resumed(tally));
+    drive(store, clients, queue, tally, collected_at, control, progress).await
+}
+
+/// The loop shared by [`run_planned`] and [`resume_run`].
+async fn drive(
+    store: &Store,
+    clients: &Clients,
+    queue: Vec<(usize, &PlannedTarget)>,
+    mut tally: RunProgress,
+    collected_at: DateTime<Utc>,
+    control: &RunControl,
+    progress: &(dyn Fn(Progress) + Send + Sync),
+) -> Result<RunSummary, CollectError> {
+    let run_id = tally.run_id;
+    let mut outcomes = Vec::with_capacity(queue.len());
+    for (index, planned) in queue {
+        let mut state = control.state();
+        if state == ControlState::Paused {
+            store.set_run_progress(run_id, "paused", &tally.counts()).await?;
+            tracing::info!(run_id, "run paused");
+            progress(Progress::Paused(tally.with_status("paused")));
+            state = control.wait_while_paused().await;
+            if state == ControlState::Running {
+                store.set_run_progress(run_id, "running", &tally.counts()).await?;
+                tracing::info!(run_id, "run resumed");
+                progress(Progress::Resumed(tally));
+            }
+        }
+        match state {
+            ControlState::Running | ControlState::Paused => {}
+            ControlState::Cancelled => {
+                let skipped = store
+                    .skip_pending_run_accounts(
+                        run_id,
+                        "the run was cancelled before this account",
+                        Utc::now().max(collected_at),
+                    )
+                    .await?;
+                tally.accounts_skipped += skipped as usize;
+                tracing::info!(run_id, skipped, "run cancelled");
+                return end(store, tally, "cancelled", outcomes, collected_at, progress).await;
+            }
+            ControlState::Interrupted => {
+                let paused = tally.with_status("paused");
+                store.set_run_progress(run_id, "paused", &paused.counts()).await?;
+                tracing::info!(
+                    run_id,
+                    pending = paused.accounts_pending(),
+                    "run interrupted; it can be resumed"
+                );
+                progress(Progress::Finished(paused));
+                return Ok(RunSummary {
+                    run_id,
+                    status: "paused",
+                    accounts: outcomes,
+                    progress: paused,
+                });
+            }
+        }
+
+        let target = &planned.target;
         progress(Progress::AccountStarted {
             index,
             account: target.account.clone(),
         });
-        let outcome = collect_one(store, clients, run_id, target, window, collected_at).await;
+        let outcome = collect_one(store, clients, run_id, target, planned.window, collected_at).await;
         match &outcome.error {
             None => tracing::info!(
                 run_id,
@@ -182,30 +531,78 @@ pub async fn run(
                 "account failed; the run goes on"
             ),
         }
+        store
+            .finish_run_account(
+                run_id,
+                target.account_id,
+                &RunAccountResult {
+                    status: if outcome.ok { "done" } else { "failed" },
+                    metrics_written: outcome.metrics as i64,
+                    posts_written: outcome.posts as i64,
+                    gaps: outcome.gaps as i64,
+                    needs_reauth: outcome.needs_reauth,
+                    error: outcome.error.clone(),
+                    finished_at: Utc::now().max(collected_at),
+                },
+            )
+            .await?;
+        if outcome.ok {
+            if let Err(error) = store
+                .mark_refreshed(target.account_id, &planned.refresh_horizons, collected_at)
+                .await
+            {
+                tracing::warn!(run_id, account_id = target.account_id, %error, "refresh marks not saved");
+            }
+        }
+        if let Some(next) = planned.next_run {
+            let next_run_at = if outcome.ok { next.on_success } else { next.on_failure };
+            if let Err(error) = store
+                .record_schedule_result(
+                    target.account_id,
+                    collected_at,
+                    outcome.ok,
+                    outcome.error.as_deref(),
+                    next_run_at,
+                )
+                .await
+            {
+                tracing::warn!(run_id, account_id = target.account_id, %error, "schedule not updated");
+            }
+        }
+        if outcome.ok {
+            tally.accounts_ok += 1;
+        } else {
+            tally.accounts_failed += 1;
+        }
+        tally.metrics += outcome.metrics;
+        tally.posts += outcome.posts;
         progress(Progress::AccountFinished(outcome.clone()));
+        progress(Progress::Run(tally));
         outcomes.push(outcome);
     }
-    let ok = outcomes.iter().filter(|o| o.ok).count();
-    let status = if ok == outcomes.len() {
-        "ok"
-    } else if ok == 0 {
-        "failed"
-    } else {
-        "partial"
-    };
-    let counts = RunCounts {
-        accounts_total: outcomes.len() as i64,
-        accounts_ok: ok as i64,
-        accounts_failed: (outcomes.len() - ok) as i64,
-        metrics_written: outcomes.iter().map(|o| o.metrics as i64).sum(),
-    };
+    let status = tally.final_status();
+    end(store, tally, status, outcomes, collected_at, progress).await
+}
+
+/// Ends the run with `status` and reports it.
+async fn end(
+    store: &Store,
+    tally: RunProgress,
+    status: &'static str,
+    outcomes: Vec<AccountOutcome>,
+    collected_at: DateTime<Utc>,
+    progress: &(dyn Fn(Progress) + Send + Sync),
+) -> Result<RunSummary, CollectError> {
+    let tally = tally.with_status(status);
     store
-        .finish_run(run_id, status, Utc::now().max(collected_at), &counts)
+        .finish_run(tally.run_id, status, Utc::now().max(collected_at), &tally.counts())
         .await?;
+    progress(Progress::Finished(tally));
     Ok(RunSummary {
-        run_id,
+        run_id: tally.run_id,
         status,
         accounts: outcomes,
+        progress: tally,
     })
 }
 

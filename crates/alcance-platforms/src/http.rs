@@ -2,6 +2,7 @@
 //! (scrubbed) into a [`Recorder`], and hands back status, headers and body.
 
 use crate::error::PlatformError;
+use crate::governor::{is_read_request, Governor, Next, RequestKey};
 use alcance_core::RawExchange;
 use chrono::Utc;
 use reqwest::header::HeaderMap;
@@ -110,10 +111,12 @@ impl Answer {
     }
 }
 
-/// The shared HTTP client: a `reqwest::Client` with timeouts and a user agent.
+/// The shared HTTP client: a `reqwest::Client` with timeouts and a user agent, and
+/// optionally the app's rate-limit [`Governor`] (shared by every clone).
 #[derive(Debug, Clone)]
 pub struct Http {
     client: reqwest::Client,
+    governor: Option<Arc<Governor>>,
 }
 
 impl Http {
@@ -125,7 +128,19 @@ impl Http {
             .connect_timeout(Duration::from_secs(10))
             .build()
             .map_err(|e| PlatformError::Transport { message: e.to_string() })?;
-        Ok(Self { client })
+        Ok(Self { client, governor: None })
+    }
+
+    /// This client with `governor` consulted before every request (see
+    /// [`Http::send`]). Share one governor between every `Http` of a workspace.
+    pub fn with_governor(mut self, governor: Arc<Governor>) -> Self {
+        self.governor = Some(governor);
+        self
+    }
+
+    /// The governor, when one is attached.
+    pub fn governor(&self) -> Option<&Arc<Governor>> {
+        self.governor.as_ref()
     }
 
     /// The inner reqwest client, to build requests with.
@@ -135,11 +150,51 @@ impl Http {
 
     /// Sends `request`, reads the whole body and records the exchange (URL scrubbed) into
     /// `recorder`. Any status is an `Ok(Answer)`: callers map error bodies themselves.
-    /// Errors: [`PlatformError::Transport`] when no answer arrived or the body broke off.
+    ///
+    /// With a [`Governor`] attached, the request first waits for its rate-limit budget, the
+    /// answer's rate-limit headers are fed back, and read requests are retried after 5xx
+    /// answers, transport errors and 429s (each attempt is recorded); the last answer is
+    /// returned.
+    ///
+    /// Errors: [`PlatformError::Transport`] when no answer arrived or the body broke off;
+    /// with a governor, [`PlatformError::RateLimited`] when the budget stays closed longer
+    /// than the governor waits (nothing was sent).
     pub async fn send(&self, request: reqwest::RequestBuilder, recorder: &Recorder) -> Result<Answer, PlatformError> {
         let request = request
             .build()
             .map_err(|e| PlatformError::Transport { message: e.to_string() })?;
+        let Some(governor) = &self.governor else {
+            return self.execute(request, recorder).await;
+        };
+        let key = RequestKey::of(&request);
+        let read = is_read_request(&request);
+        let mut attempt: u32 = 0;
+        let mut request = Some(request);
+        loop {
+            let permit = governor.acquire(&key).await?;
+            let Some(current) = request.take() else {
+                return Err(PlatformError::Transport {
+                    message: format!("{}: the request could not be repeated", key.endpoint),
+                });
+            };
+            let spare = if read { current.try_clone() } else { None };
+            let result = self.execute(current, recorder).await;
+            let next = governor.settle(permit, result.as_ref(), attempt, spare.is_some());
+            match (next, spare) {
+                (Next::Retry(delay), Some(again)) => {
+                    if !delay.is_zero() {
+                        tokio::time::sleep(delay).await;
+                    }
+                    request = Some(again);
+                    attempt += 1;
+                }
+                _ => return result,
+            }
+        }
+    }
+
+    /// One send, without the governor.
+    async fn execute(&self, request: reqwest::Request, recorder: &Recorder) -> Result<Answer, PlatformError> {
         let method = request.method().to_string();
         let url = request.url().clone();
         let endpoint = url.path().to_string();

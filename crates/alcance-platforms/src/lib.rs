@@ -5,6 +5,7 @@
 pub mod endpoints;
 pub mod error;
 pub mod facebook;
+pub mod governor;
 pub mod http;
 pub mod instagram;
 pub mod meta;

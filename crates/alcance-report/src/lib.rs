@@ -15,11 +15,14 @@
 //! over-long strings) are skipped, written as empty cells or reported as a
 //! [`ReportError`].
 
+pub mod campaign;
 pub mod chart;
 mod error;
 pub mod export;
 mod font;
+pub mod html;
 mod number;
 pub mod series;
+pub mod weekly;
 
 pub use error::ReportError;

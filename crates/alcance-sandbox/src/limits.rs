@@ -1,6 +1,9 @@
 //! Rate limits on the real clock: X's 15-minute windows per (token, endpoint), TikTok's
 //! sliding minute per (token, endpoint) and Meta's hourly usage percentages. The sandbox
 //! clock never moves these windows (moving it forward by 15 minutes or more resets them).
+//! "Real" is tokio's clock, so a test that pauses it (`tokio::time::pause`) runs a
+//! simulated day of windows, `x-rate-limit-reset` included; limits can be switched off
+//! for benchmarks ([`SandboxState::set_limits_enabled`](crate::SandboxState::set_limits_enabled)).
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -15,11 +15,13 @@
 
 mod accounts;
 mod batch;
+pub mod campaigns;
 mod error;
 mod query;
 mod redact;
 mod rows;
 mod runs;
+pub mod schedule;
 pub mod time;
 
 pub use error::StoreError;
@@ -105,8 +107,21 @@ impl Store {
         Ok(store)
     }
 
+    /// Applies pending migrations on one connection with `foreign_keys=OFF`, then turns
+    /// foreign keys back on. Off, because a migration that rebuilds a table (SQLite's
+    /// "other ALTER TABLE changes" procedure, e.g. `0003_schedules.sql`) drops the old table,
+    /// and with foreign keys on that drop would cascade into the tables referencing it. Such
+    /// a migration checks `pragma_foreign_key_check` itself before it commits.
     async fn migrate(&self) -> Result<(), StoreError> {
-        MIGRATOR.run(&self.pool).await?;
+        let mut conn = self.pool.acquire().await?;
+        sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *conn).await?;
+        let result = MIGRATOR.run(&mut *conn).await;
+        if let Err(e) = sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await {
+            // Never hand a connection without foreign keys back to the pool.
+            let _ = conn.close().await;
+            return Err(e.into());
+        }
+        result?;
         Ok(())
     }
 

@@ -8,8 +8,10 @@ use serde::{Deserialize, Serialize};
 pub const ACCOUNT_STATUSES: [&str; 4] = ["active", "needs_reauth", "paused", "disconnected"];
 /// The run kinds `collection_runs.kind` accepts.
 pub const RUN_KINDS: [&str; 3] = ["demo", "manual", "scheduled"];
-/// The run statuses `collection_runs.status` accepts (`running` until finished).
-pub const RUN_STATUSES: [&str; 5] = ["running", "ok", "partial", "failed", "cancelled"];
+/// The run statuses `collection_runs.status` accepts: `running` until finished, `paused`
+/// while stopped between two accounts (resumable, see [`crate::schedule`]), then `ok`,
+/// `partial`, `failed` or `cancelled`.
+pub const RUN_STATUSES: [&str; 6] = ["running", "paused", "ok", "partial", "failed", "cancelled"];
 
 /// One row of `accounts`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

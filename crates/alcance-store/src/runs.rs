@@ -43,8 +43,8 @@ impl Store {
         Ok(id)
     }
 
-    /// Ends a run: sets its status (`ok`, `partial`, `failed`, `cancelled`; `running` is
-    /// accepted too), `finished_at` (UTC) and tallies. Errors: [`StoreError::Invalid`] for
+    /// Ends a run: sets its status (`ok`, `partial`, `failed`, `cancelled`; `running` and
+    /// `paused` are accepted too), `finished_at` (UTC) and tallies. Errors: [`StoreError::Invalid`] for
     /// another status, [`StoreError::NotFound`] for an unknown run.
     pub async fn finish_run(
         &self,
@@ -57,7 +57,7 @@ impl Store {
             "run status",
             status,
             &RUN_STATUSES,
-            "running, ok, partial, failed, cancelled",
+            "running, paused, ok, partial, failed, cancelled",
         )?;
         let done = sqlx::query(
             "UPDATE collection_runs SET status = ?1, finished_at = ?2, accounts_total = ?3, accounts_ok = ?4,

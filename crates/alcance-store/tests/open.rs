@@ -19,6 +19,15 @@ async fn pragma(store: &Store, name: &str) -> String {
     }
 }
 
+/// How many migration files the store embeds (`migrations/NNNN_*.sql`).
+fn migration_files() -> i64 {
+    std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
+        .expect("migrations folder")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".sql"))
+        .count() as i64
+}
+
 async fn applied_migrations(store: &Store) -> i64 {
     sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations WHERE success")
         .fetch_one(store.pool())
@@ -33,7 +42,7 @@ async fn file_store_runs_migrations_once_and_uses_wal_and_foreign_keys() {
     let store = Store::open(&path).await.expect("open creates folder and file");
     assert!(path.exists());
     assert_eq!(store.table_counts().await.expect("counts"), TableCounts::default());
-    assert_eq!(applied_migrations(&store).await, 1);
+    assert_eq!(applied_migrations(&store).await, migration_files());
     assert_eq!(pragma(&store, "journal_mode").await, "wal");
     assert_eq!(pragma(&store, "foreign_keys").await, "1");
     assert_eq!(pragma(&store, "synchronous").await, "1", "NORMAL");
@@ -50,7 +59,7 @@ async fn file_store_runs_migrations_once_and_uses_wal_and_foreign_keys() {
 
     // Reopening applies nothing new and keeps the data.
     let store = Store::open(&path).await.expect("reopen");
-    assert_eq!(applied_migrations(&store).await, 1);
+    assert_eq!(applied_migrations(&store).await, migration_files());
     let accounts = store.list_accounts().await.expect("list");
     assert_eq!(accounts.len(), 1);
     assert_eq!(accounts[0].id, id);
@@ -62,7 +71,7 @@ async fn file_store_runs_migrations_once_and_uses_wal_and_foreign_keys() {
 #[tokio::test]
 async fn memory_store_has_the_schema_and_keeps_data_across_calls() {
     let store = Store::open_in_memory().await.expect("open");
-    assert_eq!(applied_migrations(&store).await, 1);
+    assert_eq!(applied_migrations(&store).await, migration_files());
     assert_eq!(pragma(&store, "foreign_keys").await, "1");
     let id = store
         .upsert_account(&account(Platform::Tiktok, "tt-1", "creator"), Some("Creator"), None)

@@ -1,0 +1,707 @@
+//! Reports, campaigns and exports on an open workspace — what `alcance report`,
+//! `alcance campaign` and `alcance export` (and the desktop shell) call.
+//!
+//! - [`open_read_only`]: opens a workspace for commands that need no token.
+//! - Weekly report: [`weekly_report`] reads the store and builds
+//!   [`alcance_report::weekly::WeeklyReport`]; [`write_weekly`] also writes
+//!   `weekly.xlsx`, `weekly.html` and `weekly.json`.
+//! - Campaigns: [`create_campaign`], [`find_campaign`], [`find_account`], [`find_posts`],
+//!   [`import_costs`], [`import_conversions`], [`campaign_report`], [`write_campaign`].
+//! - Exports: [`export_filter`] turns the user's selection into a [`RowFilter`];
+//!   [`export`] writes CSV, JSON or XLSX with progress.
+//!
+//! Times are UTC; dates are UTC days. Nothing here reads or writes a token.
+
+use crate::workspace::{Workspace, WorkspaceOptions};
+use alcance_core::analytics::best_time::Tz;
+use alcance_core::analytics::posts::latest_post_metrics;
+use alcance_core::Platform;
+use alcance_platforms::vault::{open_vault, MemoryVault};
+use alcance_platforms::Endpoints;
+use alcance_report::campaign::{
+    campaign_report as build_campaign_report, AccountKey, CampaignConversion, CampaignCost, CampaignData, CampaignInfo,
+    CampaignMember, CampaignReport,
+};
+use alcance_report::export::{write_account_csv, write_json, write_post_csv, write_xlsx, AccountInfo, PostInfo};
+use alcance_report::weekly::{
+    build_weekly, last_complete_week, week_of, write_weekly_report, ReportFiles, WeeklyInput, WeeklyOptions,
+    WeeklyReport,
+};
+use alcance_store::campaigns::{CampaignRow, ImportReport, NewCampaign};
+use alcance_store::{AccountRow, PostRow, RowFilter};
+use anyhow::{anyhow, bail, Context, Result};
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use secrecy::SecretString;
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Largest CSV file [`import_costs`] / [`import_conversions`] read, bytes (64 MiB).
+pub const MAX_IMPORT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Opens the existing workspace in `dir` for commands that read the store or write
+/// campaigns but never call a platform (reports, exports, campaigns).
+///
+/// The vault comes from `alcance_platforms::vault::open_vault(dir, passphrase)` (the OS
+/// keychain, or `vault.enc` unlocked with `passphrase`, which the CLI reads from
+/// `ALCANCE_VAULT_PASSPHRASE`); when it cannot be opened an empty in-memory vault is used
+/// instead, since these commands need no token. Endpoints are the real hosts (unused).
+///
+/// Errors: `dir` has no `alcance.db` (nothing to report on), the database cannot be opened.
+pub async fn open_read_only(dir: &Path, passphrase: Option<SecretString>) -> Result<Workspace> {
+    if !dir.join("alcance.db").is_file() {
+        bail!(
+            "no Alcance workspace in {} (no alcance.db); create one with the app or `alcance demo --out {}`",
+            dir.display(),
+            dir.display()
+        );
+    }
+    let vault_dir = dir.to_path_buf();
+    let vault = tokio::task::spawn_blocking(move || open_vault(&vault_dir, passphrase.as_ref()))
+        .await
+        .context("opening the token vault")?;
+    let vault = match vault {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::info!(error = %e, "token vault unavailable; a read-only command goes on without tokens");
+            Box::new(MemoryVault::new())
+        }
+    };
+    Workspace::open(
+        dir,
+        WorkspaceOptions {
+            endpoints: Endpoints::real(),
+            vault,
+        },
+    )
+    .await
+}
+
+/// Which weekly report to build.
+#[derive(Debug, Clone)]
+pub struct WeeklyRequest {
+    /// A day of the week to report (Monday–Sunday, UTC); `None` → the last complete week
+    /// before `now`.
+    pub week_of: Option<NaiveDate>,
+    /// Time zone of the best-time heatmap (weekday and hour of publication).
+    pub time_zone: Tz,
+    /// "Now", UTC: the report's timestamp and the reference of the default week.
+    pub now: DateTime<Utc>,
+    /// Report settings.
+    pub options: WeeklyOptions,
+}
+
+impl WeeklyRequest {
+    /// The last complete week before `now`, heatmap in
+    /// [`alcance_core::analytics::DEFAULT_TIME_ZONE`], default options.
+    pub fn last_week(now: DateTime<Utc>) -> WeeklyRequest {
+        WeeklyRequest {
+            week_of: None,
+            time_zone: alcance_core::analytics::DEFAULT_TIME_ZONE,
+            now,
+            options: WeeklyOptions::default(),
+        }
+    }
+}
+
+fn account_infos(accounts: &[AccountRow]) -> Vec<AccountInfo> {
+    accounts
+        .iter()
+        .map(|a| AccountInfo {
+            platform: a.account.platform,
+            user_id: a.account.external_id.clone(),
+            username: a.account.username.clone(),
+            display_name: a.display_name.clone(),
+            owned: a.account.owned,
+            status: a.status.clone(),
+        })
+        .collect()
+}
+
+fn post_info(p: PostRow) -> PostInfo {
+    PostInfo {
+        platform: p.platform,
+        user_id: p.user_id,
+        post_id: p.external_id,
+        content_type: p.content_type.as_key().to_string(),
+        published_at: p.published_at,
+        permalink: p.permalink,
+        caption: p.caption,
+    }
+}
+
+/// Builds the weekly report of every account of the workspace (see
+/// [`alcance_report::weekly`] for what it holds). Reads account rows of the history the
+/// report needs (90 days by default) and every post snapshot up to the settle time.
+pub async fn weekly_report(ws: &Workspace, request: &WeeklyRequest) -> Result<WeeklyReport> {
+    let week = match request.week_of {
+        Some(day) => week_of(day),
+        None => last_complete_week(request.now),
+    };
+    let options = &request.options;
+    let history_days = [
+        options.best_time.window_days,
+        options.trend_days,
+        options.content_days,
+        options.thresholds.growth_weeks.saturating_mul(7) + 7,
+        14,
+    ]
+    .into_iter()
+    .max()
+    .unwrap_or(90);
+    let since = week.end - TimeDelta::days(i64::from(history_days) + 1);
+    let store = ws.store();
+    let accounts = store.list_accounts().await?;
+    let account_rows = store
+        .account_metric_rows(&RowFilter {
+            since: Some(since),
+            until: Some(week.end),
+            ..RowFilter::default()
+        })
+        .await
+        .context("reading account metrics")?;
+    let post_rows = store
+        .post_metric_rows(&RowFilter {
+            until: Some(week.end + TimeDelta::hours(i64::from(options.settle_hours) + 1)),
+            ..RowFilter::default()
+        })
+        .await
+        .context("reading post metrics")?;
+    let posts: Vec<PostInfo> = store
+        .posts(&RowFilter {
+            since: Some(since),
+            until: Some(week.end),
+            ..RowFilter::default()
+        })
+        .await
+        .context("reading posts")?
+        .into_iter()
+        .map(post_info)
+        .collect();
+    let infos = account_infos(&accounts);
+    Ok(build_weekly(&WeeklyInput {
+        week,
+        time_zone: request.time_zone,
+        generated_at: request.now,
+        accounts: &infos,
+        account_rows: &account_rows,
+        post_rows: &post_rows,
+        posts: &posts,
+        options,
+    }))
+}
+
+/// Builds the weekly report and writes `weekly.xlsx`, `weekly.html` and `weekly.json`
+/// into `out` (created if missing; files replaced atomically).
+pub async fn write_weekly(ws: &Workspace, request: &WeeklyRequest, out: &Path) -> Result<(WeeklyReport, ReportFiles)> {
+    let report = weekly_report(ws, request).await?;
+    let dir = out.to_path_buf();
+    let (report, files) = tokio::task::spawn_blocking(move || {
+        let files = write_weekly_report(&report, &dir);
+        (report, files)
+    })
+    .await
+    .context("writing the weekly report")?;
+    let files = files.with_context(|| format!("writing the weekly report into {}", out.display()))?;
+    Ok((report, files))
+}
+
+/// Creates a campaign. Errors: a name already in use, a bad currency, budget or dates.
+pub async fn create_campaign(ws: &Workspace, campaign: &NewCampaign) -> Result<CampaignRow> {
+    let id = ws
+        .store()
+        .create_campaign(campaign)
+        .await
+        .with_context(|| format!("creating campaign {:?}", campaign.name))?;
+    Ok(ws.store().campaign(id).await?)
+}
+
+/// The campaign named `spec` (case-insensitive), else the one whose id is `spec`.
+/// Errors: no such campaign (the message lists the existing ones).
+pub async fn find_campaign(ws: &Workspace, spec: &str) -> Result<CampaignRow> {
+    let store = ws.store();
+    if let Some(c) = store.campaign_by_name(spec).await? {
+        return Ok(c);
+    }
+    if let Ok(id) = spec.trim().trim_start_matches('#').parse::<i64>() {
+        if let Ok(c) = store.campaign(id).await {
+            return Ok(c);
+        }
+    }
+    let all = store.list_campaigns().await?;
+    if all.is_empty() {
+        bail!("no campaign {spec:?}: there is none yet (`alcance campaign create NAME --start YYYY-MM-DD`)");
+    }
+    bail!(
+        "no campaign {spec:?}; the campaigns are: {}",
+        all.iter()
+            .map(|c| format!("{} ({})", c.name, c.id))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
+/// The account named by `spec`: its store id, `@username` / `username`
+/// (case-insensitive) or the platform's account id, optionally on one platform.
+/// Errors: none or several match (the message says how to choose).
+pub async fn find_account(ws: &Workspace, spec: &str, platform: Option<Platform>) -> Result<AccountRow> {
+    let all = ws.store().list_accounts().await?;
+    let spec = spec.trim();
+    let name = spec.trim_start_matches('@');
+    let by_id = spec.parse::<i64>().ok();
+    let found: Vec<&AccountRow> = all
+        .iter()
+        .filter(|a| platform.is_none_or(|p| p == a.account.platform))
+        .filter(|a| {
+            Some(a.id) == by_id
+                || a.account.external_id == name
+                || a.account
+                    .username
+                    .as_deref()
+                    .is_some_and(|u| u.eq_ignore_ascii_case(name))
+        })
+        .collect();
+    match found.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => bail!("no account {spec:?}; `alcance status` lists them"),
+        many => bail!(
+            "{spec:?} matches {} accounts ({}); add --platform or use the account id",
+            many.len(),
+            many.iter()
+                .map(|a| format!(
+                    "id {} = {} on {}",
+                    a.id,
+                    a.account.username.as_deref().unwrap_or(&a.account.external_id),
+                    a.account.platform.label()
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// The post named by `spec`: the platform's post id, or its permalink (`https://…`),
+/// optionally on one platform. Errors: none or several match.
+pub async fn find_post(ws: &Workspace, spec: &str, platform: Option<Platform>) -> Result<PostRow> {
+    let spec = spec.trim();
+    let found: Vec<PostRow> = if spec.starts_with("http://") || spec.starts_with("https://") {
+        let wanted = spec.trim_end_matches('/');
+        ws.store()
+            .posts(&RowFilter {
+                platforms: platform.into_iter().collect(),
+                ..RowFilter::default()
+            })
+            .await?
+            .into_iter()
+            .filter(|p| {
+                p.permalink
+                    .as_deref()
+                    .is_some_and(|l| l.trim_end_matches('/') == wanted)
+            })
+            .collect()
+    } else {
+        ws.store().find_posts(spec, platform).await?
+    };
+    match found.len() {
+        1 => found.into_iter().next().ok_or_else(|| anyhow!("no post {spec:?}")),
+        0 => bail!("no post {spec:?} in the workspace (use the platform's post id or its link)"),
+        n => bail!("{spec:?} matches {n} posts on different platforms; add --platform"),
+    }
+}
+
+fn read_import(path: &Path) -> Result<Vec<u8>> {
+    let meta = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?;
+    if meta.len() > MAX_IMPORT_BYTES {
+        bail!(
+            "{} is {} MiB; imports are limited to {} MiB (split the file)",
+            path.display(),
+            meta.len() / (1024 * 1024),
+            MAX_IMPORT_BYTES / (1024 * 1024)
+        );
+    }
+    std::fs::read(path).with_context(|| format!("reading {}", path.display()))
+}
+
+/// Imports a costs CSV into campaign `campaign_id` (format:
+/// `alcance_store::campaigns` module docs). Bad lines come back in
+/// [`ImportReport::errors`]; the good ones are written in one transaction.
+pub async fn import_costs(ws: &Workspace, campaign_id: i64, path: &Path) -> Result<ImportReport> {
+    let bytes = read_import(path)?;
+    ws.store()
+        .import_costs_csv(campaign_id, &bytes)
+        .await
+        .with_context(|| format!("importing costs from {}", path.display()))
+}
+
+/// Imports a conversions CSV (e.g. UTM-tagged sales) into campaign `campaign_id`; as
+/// [`import_costs`].
+pub async fn import_conversions(ws: &Workspace, campaign_id: i64, path: &Path) -> Result<ImportReport> {
+    let bytes = read_import(path)?;
+    ws.store()
+        .import_conversions_csv(campaign_id, &bytes)
+        .await
+        .with_context(|| format!("importing conversions from {}", path.display()))
+}
+
+/// Builds the report of campaign `campaign_id` (see [`alcance_report::campaign`]) with
+/// the posts' latest lifetime totals.
+pub async fn campaign_report(ws: &Workspace, campaign_id: i64, now: DateTime<Utc>) -> Result<CampaignReport> {
+    let store = ws.store();
+    let c = store.campaign(campaign_id).await?;
+    let members = store.campaign_accounts(campaign_id).await?;
+    let rows = store.campaign_post_metric_rows(campaign_id).await?;
+    let mut posts = latest_post_metrics(&rows, None);
+    // Posts in the campaign with no snapshot yet still count as posts.
+    for p in store.campaign_posts(campaign_id).await? {
+        let known = posts
+            .iter()
+            .any(|m| m.platform == p.platform && m.user_id == p.user_id && m.post_id == p.external_id);
+        if !known {
+            posts.push(alcance_core::analytics::posts::PostMetrics {
+                platform: p.platform,
+                user_id: p.user_id,
+                post_id: p.external_id,
+                content_type: p.content_type.as_key().to_string(),
+                published_at: p.published_at,
+                metrics: Default::default(),
+                collected_at: None,
+                followers: None,
+            });
+        }
+    }
+    let keys: HashMap<i64, AccountKey> = store
+        .list_accounts()
+        .await?
+        .into_iter()
+        .map(|a| {
+            (
+                a.id,
+                AccountKey {
+                    platform: a.account.platform,
+                    user_id: a.account.external_id,
+                },
+            )
+        })
+        .collect();
+    let key = |id: Option<i64>| id.and_then(|id| keys.get(&id).cloned());
+    let data = CampaignData {
+        campaign: CampaignInfo {
+            id: c.id,
+            name: c.name.clone(),
+            starts_on: c.starts_on,
+            ends_on: c.ends_on,
+            budget: c.budget,
+            currency: c.currency.clone(),
+            goal: c.goal.as_str().to_string(),
+        },
+        members: members
+            .iter()
+            .map(|m| CampaignMember {
+                account: AccountKey {
+                    platform: m.platform,
+                    user_id: m.external_id.clone(),
+                },
+                username: m.username.clone(),
+                role: m.role.as_str().to_string(),
+            })
+            .collect(),
+        posts,
+        costs: store
+            .costs(campaign_id)
+            .await?
+            .into_iter()
+            .map(|x| CampaignCost {
+                date: x.spent_on,
+                amount: x.amount,
+                currency: x.currency,
+                account: key(x.account_id),
+                note: x.note,
+            })
+            .collect(),
+        conversions: store
+            .conversions(campaign_id)
+            .await?
+            .into_iter()
+            .map(|x| CampaignConversion {
+                date: x.converted_on,
+                count: x.count,
+                revenue: x.revenue,
+                currency: x.currency,
+                account: key(x.account_id),
+                utm_campaign: x.utm_campaign,
+                utm_source: x.utm_source,
+            })
+            .collect(),
+    };
+    Ok(build_campaign_report(&data, now))
+}
+
+/// Builds the campaign report and writes `campaign-<id>.xlsx`, `.html` and `.json` into
+/// `out`.
+pub async fn write_campaign(
+    ws: &Workspace,
+    campaign_id: i64,
+    now: DateTime<Utc>,
+    out: &Path,
+) -> Result<(CampaignReport, ReportFiles)> {
+    let report = campaign_report(ws, campaign_id, now).await?;
+    let dir = out.to_path_buf();
+    let (report, files) = tokio::task::spawn_blocking(move || {
+        let files = alcance_report::campaign::write_campaign_report(&report, &dir);
+        (report, files)
+    })
+    .await
+    .context("writing the campaign report")?;
+    let files = files.with_context(|| format!("writing the campaign report into {}", out.display()))?;
+    Ok((report, files))
+}
+
+/// The export file formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// The long CSVs: account metrics to the given file, post metrics beside it
+    /// (`<stem>-posts.csv`).
+    Csv,
+    /// One JSON document (`alcance_report::export::write_json`).
+    Json,
+    /// One workbook (`alcance_report::export::write_xlsx`).
+    Xlsx,
+}
+
+impl ExportFormat {
+    /// The file extension (`csv`, `json`, `xlsx`).
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "csv",
+            ExportFormat::Json => "json",
+            ExportFormat::Xlsx => "xlsx",
+        }
+    }
+}
+
+/// What to export. Empty lists mean "all".
+#[derive(Debug, Clone, Default)]
+pub struct ExportSelection {
+    /// Accounts by store id, `@username` or platform account id.
+    pub accounts: Vec<String>,
+    /// Platforms.
+    pub platforms: Vec<Platform>,
+    /// First day, UTC, inclusive.
+    pub since: Option<NaiveDate>,
+    /// Last day, UTC, inclusive (`--until 2026-03-31` includes March 31).
+    pub until: Option<NaiveDate>,
+}
+
+/// Turns a selection into the store's [`RowFilter`]: accounts resolved to store ids
+/// ([`find_account`], restricted to the selected platforms), `since` → that day 00:00 UTC,
+/// `until` → the next day 00:00 UTC (exclusive). The bounds apply to `period_start` of
+/// account metrics, `collected_at` of post metrics and audience, `published_at` of posts.
+///
+/// Errors: an unknown or ambiguous account, `until` before `since`.
+pub async fn export_filter(ws: &Workspace, selection: &ExportSelection) -> Result<RowFilter> {
+    if let (Some(a), Some(b)) = (selection.since, selection.until) {
+        if b < a {
+            bail!("--until {b} is before --since {a}");
+        }
+    }
+    let mut account_ids = Vec::new();
+    for spec in &selection.accounts {
+        let platform = match selection.platforms.as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        };
+        let a = find_account(ws, spec, platform).await?;
+        account_ids.push(a.id);
+    }
+    account_ids.sort_unstable();
+    account_ids.dedup();
+    let midnight = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc();
+    Ok(RowFilter {
+        platforms: selection.platforms.clone(),
+        account_ids,
+        since: selection.since.map(midnight),
+        until: selection.until.map(|d| midnight(d) + TimeDelta::days(1)),
+        ..RowFilter::default()
+    })
+}
+
+/// Progress of [`export`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExportStep {
+    /// Reading rows from the database.
+    Reading,
+    /// Rows read: account metric rows and post metric rows.
+    Read {
+        /// Account metric rows.
+        account_rows: usize,
+        /// Post metric rows.
+        post_rows: usize,
+    },
+    /// Writing a file.
+    Writing(PathBuf),
+    /// Bytes written to the current file so far (CSV and JSON; the XLSX writer reports
+    /// only when done).
+    Bytes(u64),
+    /// A file is complete.
+    Wrote(PathBuf),
+}
+
+/// What [`export`] wrote.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportOutcome {
+    /// The files, in writing order.
+    pub files: Vec<PathBuf>,
+    /// Account metric rows exported.
+    pub account_rows: usize,
+    /// Post metric rows exported.
+    pub post_rows: usize,
+}
+
+/// A writer that reports how many bytes went through it (at most every 4 MiB).
+struct Counting<W, F: Fn(u64)> {
+    inner: W,
+    written: u64,
+    reported: u64,
+    on: F,
+}
+
+impl<W: Write, F: Fn(u64)> Write for Counting<W, F> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.written += n as u64;
+        if self.written - self.reported >= 4 * 1024 * 1024 {
+            self.reported = self.written;
+            (self.on)(self.written);
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Writes through a temporary file beside `path` (`.<name>.<pid>.part`) and renames it
+/// into place; on failure the temporary file is removed and `path` is untouched.
+fn write_file(
+    path: &Path,
+    on: &(dyn Fn(ExportStep) + Send + Sync),
+    write: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    on(ExportStep::Writing(path.to_path_buf()));
+    let name = path
+        .file_name()
+        .map_or_else(|| "export".to_string(), |n| n.to_string_lossy().to_string());
+    let tmp = dir.join(format!(".{name}.{}.part", std::process::id()));
+    let result = (|| -> Result<()> {
+        let file = std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+        let mut counting = Counting {
+            inner: std::io::BufWriter::with_capacity(1024 * 1024, file),
+            written: 0,
+            reported: 0,
+            on: |n| on(ExportStep::Bytes(n)),
+        };
+        write(&mut counting)?;
+        counting.flush()?;
+        on(ExportStep::Bytes(counting.written));
+        let file = counting
+            .inner
+            .into_inner()
+            .map_err(|e| anyhow!("flushing {}: {}", tmp.display(), e.error()))?;
+        file.sync_all()?;
+        Ok(())
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e.context(format!("writing {}", path.display())));
+    }
+    if let Err(e) = std::fs::rename(&tmp, path) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(anyhow::Error::from(e).context(format!("moving the export into {}", path.display())));
+    }
+    on(ExportStep::Wrote(path.to_path_buf()));
+    Ok(())
+}
+
+/// `<dir>/<stem>-posts.csv` beside `path`.
+pub fn posts_csv_path(path: &Path) -> PathBuf {
+    let stem = path
+        .file_stem()
+        .map_or_else(|| "alcance-export".into(), |s| s.to_string_lossy().to_string());
+    path.with_file_name(format!("{stem}-posts.csv"))
+}
+
+/// Exports the rows matching `filter` as `format` to `out` (replaced atomically; CSV also
+/// writes [`posts_csv_path`]). The JSON and XLSX list only the accounts the filter keeps.
+/// `on` receives progress. The files are written on the calling thread (blocking I/O):
+/// call it from a multi-threaded runtime.
+///
+/// Errors: reading the store, writing the files (a full disk leaves no partial file).
+pub async fn export(
+    ws: &Workspace,
+    format: ExportFormat,
+    filter: &RowFilter,
+    out: &Path,
+    on: &(dyn Fn(ExportStep) + Send + Sync),
+) -> Result<ExportOutcome> {
+    on(ExportStep::Reading);
+    let mut bundle = ws.bundle(filter).await?;
+    let kept: Vec<i64> = ws
+        .store()
+        .list_accounts()
+        .await?
+        .into_iter()
+        .filter(|a| filter.platforms.is_empty() || filter.platforms.contains(&a.account.platform))
+        .filter(|a| filter.account_ids.is_empty() || filter.account_ids.contains(&a.id))
+        .map(|a| a.id)
+        .collect();
+    let all = ws.store().list_accounts().await?;
+    bundle.accounts.retain(|info| {
+        all.iter().any(|a| {
+            kept.contains(&a.id) && a.account.platform == info.platform && a.account.external_id == info.user_id
+        })
+    });
+    on(ExportStep::Read {
+        account_rows: bundle.account_metrics.len(),
+        post_rows: bundle.post_metrics.len(),
+    });
+    let mut files = Vec::new();
+    match format {
+        ExportFormat::Csv => {
+            write_file(out, on, |w| {
+                write_account_csv(&bundle.account_metrics, w)?;
+                Ok(())
+            })?;
+            files.push(out.to_path_buf());
+            let posts = posts_csv_path(out);
+            write_file(&posts, on, |w| {
+                write_post_csv(&bundle.post_metrics, w)?;
+                Ok(())
+            })?;
+            files.push(posts);
+        }
+        ExportFormat::Json => {
+            write_file(out, on, |w| Ok(write_json(&bundle, w)?))?;
+            files.push(out.to_path_buf());
+        }
+        ExportFormat::Xlsx => {
+            if let Some(dir) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            }
+            on(ExportStep::Writing(out.to_path_buf()));
+            write_xlsx(&bundle, out).with_context(|| format!("writing {}", out.display()))?;
+            on(ExportStep::Wrote(out.to_path_buf()));
+            files.push(out.to_path_buf());
+        }
+    }
+    Ok(ExportOutcome {
+        files,
+        account_rows: bundle.account_metrics.len(),
+        post_rows: bundle.post_metrics.len(),
+    })
+}

@@ -1,0 +1,1007 @@
+//! Background collection: the [`Scheduler`] loop that collects each account on its cadence,
+//! its [`Clock`], the [`SchedulerEvent`]s it broadcasts (tray, UI, CLI), and the daily
+//! database backup with rotation and [`restore_database`].
+//!
+//! The loop (`tokio::select!` over a sleep until the next due account, a command channel
+//! and shutdown):
+//! 1. on start, resumes runs left `paused` (interrupted when the app quit) from their
+//!    `run_accounts`, so they continue instead of starting over;
+//! 2. takes today's backup (UTC date) when there is none yet;
+//! 3. re-plans overdue accounts ([`CatchUp`]: after sleep or a stretch offline each runs
+//!    once, staggered), then collects every `active` account whose `next_run_at` has come
+//!    in one `scheduled` run, each over the window its [`RefreshPolicy`] plans, and records
+//!    its next run (cadence from `schedules`, at least every 6 h for owned Instagram
+//!    accounts because of stories, plus jitter; a failed account is retried after
+//!    `min(cadence, retry_after)`);
+//! 4. sleeps until the next due account, but never longer than `max_nap` (60 s): the wall
+//!    clock is read again at each wake, so a laptop waking from suspend (when the monotonic
+//!    clock stood still) catches up within a minute.
+//!
+//! Accounts that are `needs_reauth`, `paused` or `disconnected` are not scheduled ("Sync
+//! now" still tries `needs_reauth` ones, so a fixed token is picked up). Pause holds
+//! scheduled runs and pauses the current one between accounts; stop interrupts the current
+//! run after its current account (it is resumed at the next start) and ends the loop.
+
+use crate::workspace::Workspace;
+use alcance_collector::schedule::{
+    effective_every, next_run_at, Cadence, CatchUp, Jitter, RefreshPolicy, STORY_CADENCE,
+};
+use alcance_collector::{
+    resume_run, run_planned, NextRun, PlannedTarget, Progress, RunControl, RunKind, RunPlan, RunSummary,
+};
+use alcance_core::AccountRef;
+use alcance_store::schedule::{inspect_database_file, ScheduleRow};
+use alcance_store::{AccountRow, Store};
+use anyhow::{bail, Context, Result};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+use tokio::sync::{broadcast, mpsc};
+use tokio::task::JoinHandle;
+
+/// Where "now" comes from. The scheduler sleeps with `tokio::time`, so a clock that follows
+/// tokio's time ([`TokioClock`]) makes the loop testable with `tokio::time::pause()`.
+pub trait Clock: Send + Sync + 'static {
+    /// The current time, UTC.
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The wall clock (`Utc::now()`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// A clock that starts at a chosen UTC time and advances with tokio's clock, so when a test
+/// pauses tokio's time (`tokio::time::pause()` / `advance()`), this clock stands still or
+/// jumps with it.
+#[derive(Debug, Clone, Copy)]
+pub struct TokioClock {
+    origin: DateTime<Utc>,
+    start: tokio::time::Instant,
+}
+
+impl TokioClock {
+    /// A clock reading `origin` now and moving with `tokio::time::Instant`. Call it inside a
+    /// tokio runtime.
+    pub fn starting_at(origin: DateTime<Utc>) -> Self {
+        Self {
+            origin,
+            start: tokio::time::Instant::now(),
+        }
+    }
+}
+
+impl Clock for TokioClock {
+    fn now(&self) -> DateTime<Utc> {
+        let elapsed = tokio::time::Instant::now().saturating_duration_since(self.start);
+        self.origin + Duration::from_std(elapsed).unwrap_or_else(|_| Duration::zero())
+    }
+}
+
+/// Daily backups: `<workspace>/backups/alcance-YYYY-MM-DD.db` (UTC date), the newest
+/// `keep` kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BackupPolicy {
+    /// How many daily backups to keep (default 7; at least 1).
+    pub keep: usize,
+}
+
+impl Default for BackupPolicy {
+    fn default() -> Self {
+        Self { keep: 7 }
+    }
+}
+
+/// How the scheduler plans. `Default` is what the app uses.
+#[derive(Debug, Clone)]
+pub struct SchedulerConfig {
+    /// Which posts each run re-reads, hence each account's window (default: every run for
+    /// 48 h, daily until 30 days, weekly until 90 days).
+    pub refresh: RefreshPolicy,
+    /// Jitter of next runs (default [`Jitter::random`]; seed it in tests).
+    pub jitter: Jitter,
+    /// Catch-up after sleep: grace 5 min, 30 s between overdue accounts.
+    pub catch_up: CatchUp,
+    /// Longest period for an owned Instagram account (stories); `None` turns it off.
+    /// Default [`STORY_CADENCE`] (6 h).
+    pub story_cadence: Option<Duration>,
+    /// A failed account is retried after `min(cadence, retry_after)` (default 15 min).
+    pub retry_after: Duration,
+    /// Longest sleep between two looks at the clock (default 60 s).
+    pub max_nap: std::time::Duration,
+    /// Daily backups; `None` takes none (default `Some(keep 7)`).
+    pub backups: Option<BackupPolicy>,
+    /// Resume runs left `paused` when the scheduler starts (default `true`).
+    pub resume_paused_runs: bool,
+}
+
+impl Default for SchedulerConfig {
+    fn default() -> Self {
+        Self {
+            refresh: RefreshPolicy::default(),
+            jitter: Jitter::random(),
+            catch_up: CatchUp::default(),
+            story_cadence: Some(STORY_CADENCE),
+            retry_after: Duration::minutes(15),
+            max_nap: std::time::Duration::from_secs(60),
+            backups: Some(BackupPolicy::default()),
+            resume_paused_runs: true,
+        }
+    }
+}
+
+/// What the scheduler tells the tray and the UI. Times are UTC.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum SchedulerEvent {
+    /// The loop started.
+    Started {
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// The loop is waiting.
+    Idle {
+        /// When the next account is due (`None`: no schedulable account, or paused).
+        next_run_at: Option<DateTime<Utc>>,
+        /// When the loop looks at the clock again (the next due time, the next UTC
+        /// midnight for the backup, or `max_nap` from now, whichever comes first).
+        wake_at: DateTime<Utc>,
+    },
+    /// A run started (or a paused run was resumed).
+    RunStarted {
+        /// `collection_runs.id`.
+        run_id: i64,
+        /// `scheduled` or `manual` (a resumed run keeps its kind).
+        kind: RunKind,
+        /// Accounts to collect in this call.
+        accounts: usize,
+        /// `true` for a resumed run.
+        resumed: bool,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// Progress inside the current run (accounts started / finished, tallies, pause).
+    Progress(Progress),
+    /// A run call ended.
+    RunFinished {
+        /// `collection_runs.id`.
+        run_id: i64,
+        /// `ok`, `partial`, `failed`, `cancelled`, or `paused` (interrupted, resumable).
+        status: &'static str,
+        /// Accounts saved, whole run.
+        accounts_ok: usize,
+        /// Accounts failed, whole run.
+        accounts_failed: usize,
+        /// Metric values written, whole run (counts).
+        metrics: usize,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// A run could not be recorded at all (the store failed).
+    RunFailed {
+        /// What went wrong.
+        message: String,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// The platform refused an account's token (or none is stored): it is now
+    /// `needs_reauth` and is no longer scheduled until the user connects it again.
+    NeedsReauth {
+        /// `accounts.id`.
+        account_id: i64,
+        /// The account.
+        account: AccountRef,
+    },
+    /// Scheduling is paused (and the current run pauses before its next account).
+    Paused,
+    /// Scheduling goes on.
+    Resumed,
+    /// Today's backup was written.
+    BackupTaken {
+        /// The backup file.
+        path: PathBuf,
+        /// Older backups removed by rotation.
+        removed: Vec<PathBuf>,
+    },
+    /// Today's backup failed (tried again the next day or at the next start).
+    BackupFailed {
+        /// What went wrong.
+        message: String,
+    },
+    /// The loop ended.
+    Stopped,
+}
+
+#[derive(Debug)]
+enum Command {
+    /// Collect these accounts (all collectable ones when empty) now, as a manual run.
+    SyncNow(Vec<i64>),
+    Pause,
+    Resume,
+    Stop,
+}
+
+/// A running scheduler. Cheap to clone; every clone drives the same loop. When the last
+/// clone is dropped the loop stops as if [`Scheduler::stop`] had been called (without
+/// waiting).
+#[derive(Clone)]
+pub struct Scheduler {
+    commands: mpsc::UnboundedSender<Command>,
+    events: broadcast::Sender<SchedulerEvent>,
+    task: Arc<Mutex<Option<JoinHandle<()>>>>,
+}
+
+/// Capacity of the event channel; a receiver that falls further behind gets `Lagged`.
+const EVENT_CAPACITY: usize = 1024;
+
+impl Scheduler {
+    /// Starts the loop on the current tokio runtime with [`SchedulerConfig::default`].
+    /// Subscribe right away: events sent before [`Scheduler::subscribe`] are not replayed
+    /// (the store has the state).
+    pub fn start(workspace: Arc<Workspace>, clock: Arc<dyn Clock>) -> Scheduler {
+        Self::start_with(workspace, clock, SchedulerConfig::default())
+    }
+
+    /// Starts the loop with `config`.
+    pub fn start_with(workspace: Arc<Workspace>, clock: Arc<dyn Clock>, config: SchedulerConfig) -> Scheduler {
+        let (commands, rx) = mpsc::unbounded_channel();
+        let (events, _) = broadcast::channel(EVENT_CAPACITY);
+        let looped = Loop {
+            ws: workspace,
+            clock,
+            config,
+            events: events.clone(),
+            commands: rx,
+            paused: false,
+            stopping: false,
+            manual: None,
+            backup_tried: None,
+        };
+        let task = tokio::spawn(looped.run());
+        Scheduler {
+            commands,
+            events,
+            task: Arc::new(Mutex::new(Some(task))),
+        }
+    }
+
+    /// A receiver of the scheduler's events from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<SchedulerEvent> {
+        self.events.subscribe()
+    }
+
+    /// Collects every collectable account now (a `manual` run), after the current run if
+    /// one is going. Runs even while paused: the user asked.
+    pub fn sync_now(&self) {
+        let _ = self.commands.send(Command::SyncNow(Vec::new()));
+    }
+
+    /// Collects these accounts (`accounts.id`) now, as [`Scheduler::sync_now`].
+    pub fn sync_accounts(&self, account_ids: Vec<i64>) {
+        let _ = self.commands.send(Command::SyncNow(account_ids));
+    }
+
+    /// Pauses scheduling; the current run pauses before its next account.
+    pub fn pause(&self) {
+        let _ = self.commands.send(Command::Pause);
+    }
+
+    /// Resumes scheduling and a paused run.
+    pub fn resume(&self) {
+        let _ = self.commands.send(Command::Resume);
+    }
+
+    /// Stops: the current run stops after its current account (stored `paused`, resumed at
+    /// the next start) and the loop ends. Returns when it has.
+    pub async fn stop(&self) {
+        let _ = self.commands.send(Command::Stop);
+        let task = self.task.lock().unwrap_or_else(PoisonError::into_inner).take();
+        if let Some(task) = task {
+            if let Err(e) = task.await {
+                tracing::error!(error = %e, "the scheduler task ended abnormally");
+            }
+        }
+    }
+}
+
+/// The loop's state.
+struct Loop {
+    ws: Arc<Workspace>,
+    clock: Arc<dyn Clock>,
+    config: SchedulerConfig,
+    events: broadcast::Sender<SchedulerEvent>,
+    commands: mpsc::UnboundedReceiver<Command>,
+    paused: bool,
+    stopping: bool,
+    /// A pending "sync now" (empty = every collectable account).
+    manual: Option<Vec<i64>>,
+    /// The UTC day a backup was last attempted in this process.
+    backup_tried: Option<NaiveDate>,
+}
+
+impl Loop {
+    fn emit(&self, event: SchedulerEvent) {
+        let _ = self.events.send(event);
+    }
+
+    async fn run(mut self) {
+        self.emit(SchedulerEvent::Started { at: self.clock.now() });
+        tracing::info!("scheduler started");
+        if self.config.resume_paused_runs {
+            if let Err(e) = self.resume_paused().await {
+                tracing::error!(error = %format!("{e:#}"), "resuming paused runs failed");
+                self.emit(SchedulerEvent::RunFailed {
+                    message: format!("{e:#}"),
+                    at: self.clock.now(),
+                });
+            }
+        }
+        while !self.stopping {
+            if let Err(e) = self.tick().await {
+                tracing::error!(error = %format!("{e:#}"), "scheduler step failed");
+                self.emit(SchedulerEvent::RunFailed {
+                    message: format!("{e:#}"),
+                    at: self.clock.now(),
+                });
+                // Do not spin on a broken store: wait a nap (or a command) before trying again.
+                self.nap(self.clock.now() + nap(&self.config), None).await;
+            }
+        }
+        tracing::info!("scheduler stopped");
+        self.emit(SchedulerEvent::Stopped);
+    }
+
+    /// One step: backup, then a manual or scheduled run if one is due, else a nap.
+    async fn tick(&mut self) -> Result<()> {
+        let now = self.clock.now();
+        self.backup_if_due(now).await;
+        if let Some(ids) = self.manual.take() {
+            let accounts = self.collectable(&ids, true).await?;
+            if !accounts.is_empty() {
+                self.collect(&accounts, RunKind::Manual, now).await;
+            }
+            return Ok(());
+        }
+        let store = self.ws.store().clone();
+        let accounts: HashMap<i64, AccountRow> = store
+            .list_accounts()
+            .await?
+            .into_iter()
+            .filter(|a| a.status == "active")
+            .map(|a| (a.id, a))
+            .collect();
+        let mut schedules: Vec<ScheduleRow> = store
+            .schedules()
+            .await?
+            .into_iter()
+            .filter(|s| accounts.contains_key(&s.account_id))
+            .collect();
+        if !self.paused {
+            let due_times: Vec<(i64, DateTime<Utc>)> =
+                schedules.iter().map(|s| (s.account_id, s.next_run_at)).collect();
+            for (account_id, at) in self.config.catch_up.plan(&due_times, now) {
+                store.set_next_run(account_id, at).await?;
+                if let Some(s) = schedules.iter_mut().find(|s| s.account_id == account_id) {
+                    s.next_run_at = at;
+                }
+            }
+            let due: Vec<AccountRow> = schedules
+                .iter()
+                .filter(|s| s.next_run_at <= now)
+                .filter_map(|s| accounts.get(&s.account_id).cloned())
+                .collect();
+            if !due.is_empty() {
+                self.collect(&due, RunKind::Scheduled, now).await;
+                return Ok(());
+            }
+        }
+        let next_run_at = if self.paused {
+            None
+        } else {
+            schedules.iter().map(|s| s.next_run_at).min()
+        };
+        let mut wake_at = now + nap(&self.config);
+        if let Some(next) = next_run_at {
+            wake_at = wake_at.min(next);
+        }
+        if self.config.backups.is_some() {
+            if let Some(midnight) = now.date_naive().succ_opt().and_then(|d| d.and_hms_opt(0, 0, 0)) {
+                wake_at = wake_at.min(midnight.and_utc());
+            }
+        }
+        self.nap(wake_at, next_run_at).await;
+        Ok(())
+    }
+
+    /// Sleeps until `wake_at` (by the clock) or a command, handling the command.
+    async fn nap(&mut self, wake_at: DateTime<Utc>, next_run_at: Option<DateTime<Utc>>) {
+        self.emit(SchedulerEvent::Idle { next_run_at, wake_at });
+        let wait = (wake_at - self.clock.now()).to_std().unwrap_or_default();
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            command = self.commands.recv() => self.handle(command, None),
+        }
+    }
+
+    /// Applies a command; `control` is the current run's, if one is going.
+    fn handle(&mut self, command: Option<Command>, control: Option<&RunControl>) {
+        match command {
+            Some(Command::SyncNow(ids)) => {
+                let merged = match self.manual.take() {
+                    // "Everything" absorbs any selection.
+                    Some(prev) if prev.is_empty() || ids.is_empty() => Vec::new(),
+                    Some(mut prev) => {
+                        prev.extend(ids);
+                        prev
+                    }
+                    None => ids,
+                };
+                self.manual = Some(merged);
+            }
+            Some(Command::Pause) => {
+                if !self.paused {
+                    self.paused = true;
+                    if let Some(c) = control {
+                        c.pause();
+                    }
+                    tracing::info!("scheduler paused");
+                    self.emit(SchedulerEvent::Paused);
+                }
+            }
+            Some(Command::Resume) => {
+                if self.paused {
+                    self.paused = false;
+                    if let Some(c) = control {
+                        c.resume();
+                    }
+                    tracing::info!("scheduler resumed");
+                    self.emit(SchedulerEvent::Resumed);
+                }
+            }
+            Some(Command::Stop) | None => {
+                self.stopping = true;
+                if let Some(c) = control {
+                    c.interrupt();
+                }
+            }
+        }
+    }
+
+    /// Accounts a run may collect: `active` ones, and `needs_reauth` ones for a manual run;
+    /// only `ids` when given.
+    async fn collectable(&self, ids: &[i64], manual: bool) -> Result<Vec<AccountRow>> {
+        Ok(self
+            .ws
+            .store()
+            .list_accounts()
+            .await?
+            .into_iter()
+            .filter(|a| a.status == "active" || (manual && a.status == "needs_reauth"))
+            .filter(|a| ids.is_empty() || ids.contains(&a.id))
+            .collect())
+    }
+
+    /// Collects `accounts` as one run of `kind` at `now`, handling commands meanwhile.
+    async fn collect(&mut self, accounts: &[AccountRow], kind: RunKind, now: DateTime<Utc>) {
+        let control = RunControl::new();
+        let ws = Arc::clone(&self.ws);
+        let events = self.events.clone();
+        let clock = Arc::clone(&self.clock);
+        let config = self.config.clone();
+        let progress = move |p: Progress| forward(&events, &*clock, kind, false, p);
+        let future = collect_accounts(&ws, &config, accounts, kind, now, &control, &progress);
+        let result = self.drive(future, &control).await;
+        self.report(result);
+    }
+
+    /// Awaits a run while handling commands.
+    async fn drive(
+        &mut self,
+        run: impl std::future::Future<Output = Result<RunSummary>>,
+        control: &RunControl,
+    ) -> Result<RunSummary> {
+        tokio::pin!(run);
+        loop {
+            tokio::select! {
+                result = &mut run => return result,
+                command = self.commands.recv(), if !self.stopping => self.handle(command, Some(control)),
+            }
+        }
+    }
+
+    fn report(&self, result: Result<RunSummary>) {
+        match result {
+            Ok(summary) => self.emit(SchedulerEvent::RunFinished {
+                run_id: summary.run_id,
+                status: summary.status,
+                accounts_ok: summary.progress.accounts_ok,
+                accounts_failed: summary.progress.accounts_failed,
+                metrics: summary.progress.metrics,
+                at: self.clock.now(),
+            }),
+            Err(e) => {
+                tracing::error!(error = %format!("{e:#}"), "run failed");
+                self.emit(SchedulerEvent::RunFailed {
+                    message: format!("{e:#}"),
+                    at: self.clock.now(),
+                });
+            }
+        }
+    }
+
+    /// Resumes every run left `paused`, oldest first.
+    async fn resume_paused(&mut self) -> Result<()> {
+        let store = self.ws.store().clone();
+        for run in store.resumable_runs().await? {
+            if self.stopping {
+                break;
+            }
+            let kind = match run.kind.as_str() {
+                "manual" => RunKind::Manual,
+                "demo" => RunKind::Demo,
+                _ => RunKind::Scheduled,
+            };
+            let pending: Vec<i64> = store
+                .run_accounts(run.id)
+                .await?
+                .into_iter()
+                .filter(|r| r.status == "pending")
+                .map(|r| r.account_id)
+                .collect();
+            let accounts = self.collectable(&pending, kind == RunKind::Manual).await?;
+            let now = self.clock.now();
+            self.emit(SchedulerEvent::RunStarted {
+                run_id: run.id,
+                kind,
+                accounts: accounts.len(),
+                resumed: true,
+                at: now,
+            });
+            let control = RunControl::new();
+            let ws = Arc::clone(&self.ws);
+            let events = self.events.clone();
+            let clock = Arc::clone(&self.clock);
+            let config = self.config.clone();
+            let progress = move |p: Progress| forward(&events, &*clock, kind, true, p);
+            let future = resume_accounts(&ws, &config, run.id, &accounts, now, &control, &progress);
+            let result = self.drive(future, &control).await;
+            self.report(result);
+        }
+        Ok(())
+    }
+
+    /// Takes today's backup (UTC date of `now`) once per day per process.
+    async fn backup_if_due(&mut self, now: DateTime<Utc>) {
+        let Some(policy) = self.config.backups else {
+            return;
+        };
+        let today = now.date_naive();
+        if self.backup_tried == Some(today) {
+            return;
+        }
+        self.backup_tried = Some(today);
+        match take_backup(self.ws.store(), self.ws.dir(), today, policy.keep).await {
+            Ok(Some(outcome)) => {
+                tracing::info!(path = %outcome.path.display(), removed = outcome.removed.len(), "backup written");
+                self.emit(SchedulerEvent::BackupTaken {
+                    path: outcome.path,
+                    removed: outcome.removed,
+                });
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::error!(error = %format!("{e:#}"), "backup failed");
+                self.emit(SchedulerEvent::BackupFailed {
+                    message: format!("{e:#}"),
+                });
+            }
+        }
+    }
+}
+
+fn nap(config: &SchedulerConfig) -> Duration {
+    Duration::from_std(config.max_nap).unwrap_or_else(|_| Duration::seconds(60))
+}
+
+/// Turns a run's progress into scheduler events.
+fn forward(events: &broadcast::Sender<SchedulerEvent>, clock: &dyn Clock, kind: RunKind, resumed: bool, p: Progress) {
+    match &p {
+        Progress::RunStarted { run_id, accounts } if !resumed => {
+            let _ = events.send(SchedulerEvent::RunStarted {
+                run_id: *run_id,
+                kind,
+                accounts: *accounts,
+                resumed: false,
+                at: clock.now(),
+            });
+        }
+        Progress::AccountFinished(outcome) if outcome.needs_reauth => {
+            let _ = events.send(SchedulerEvent::NeedsReauth {
+                account_id: outcome.account_id,
+                account: outcome.account.clone(),
+            });
+        }
+        _ => {}
+    }
+    let _ = events.send(SchedulerEvent::Progress(p));
+}
+
+/// Collects `accounts` now as one run of `kind` stamped `now` (UTC): renews their tokens
+/// where due (accounts whose token is dead get none and are reported `needs_reauth`), plans
+/// each one ([`plan_targets`]), drives the run under `control`, and logs the token upkeep in
+/// the run's events. The scheduler's runs and `alcance collect --now` go through here.
+///
+/// Errors: the store cannot record the run.
+pub async fn collect_accounts(
+    ws: &Workspace,
+    config: &SchedulerConfig,
+    accounts: &[AccountRow],
+    kind: RunKind,
+    now: DateTime<Utc>,
+    control: &RunControl,
+    progress: &(dyn Fn(Progress) + Send + Sync),
+) -> Result<RunSummary> {
+    let checks = ws.refresh_tokens(accounts).await;
+    let targets = with_live_tokens(plan_targets(ws, config, accounts, now).await?, &checks);
+    let plan = RunPlan {
+        kind,
+        collected_at: now,
+        targets,
+    };
+    let summary = run_planned(ws.store(), ws.clients(), &plan, control, progress).await?;
+    crate::tokens::record(ws.store(), summary.run_id, &checks, now).await;
+    Ok(summary)
+}
+
+/// Resumes the stored run `run_id` for its pending `accounts` (those no longer collectable
+/// are skipped), as [`collect_accounts`] does for a new run.
+///
+/// Errors: the run already ended; the store cannot record it.
+pub async fn resume_accounts(
+    ws: &Workspace,
+    config: &SchedulerConfig,
+    run_id: i64,
+    accounts: &[AccountRow],
+    now: DateTime<Utc>,
+    control: &RunControl,
+    progress: &(dyn Fn(Progress) + Send + Sync),
+) -> Result<RunSummary> {
+    let checks = ws.refresh_tokens(accounts).await;
+    let targets = with_live_tokens(plan_targets(ws, config, accounts, now).await?, &checks);
+    let summary = resume_run(ws.store(), ws.clients(), run_id, &targets, now, control, progress).await?;
+    crate::tokens::record(ws.store(), summary.run_id, &checks, now).await;
+    Ok(summary)
+}
+
+/// Takes the token away from targets whose token upkeep found it dead.
+fn with_live_tokens(mut targets: Vec<PlannedTarget>, checks: &[crate::tokens::TokenCheck]) -> Vec<PlannedTarget> {
+    let dead = crate::tokens::skipped(checks);
+    for t in &mut targets {
+        if dead.contains(&t.target.account_id) {
+            t.target.token = None;
+        }
+    }
+    targets
+}
+
+/// Plans `accounts` at `now` (UTC): each one's window from the refresh policy and its
+/// refresh marks, its token, and its next run (cadence from `schedules`, the story minimum
+/// for owned Instagram accounts, jitter; a failure is retried after
+/// `min(cadence, retry_after)`). Used by the scheduler and by `alcance collect --now`.
+///
+/// Errors: the store cannot be read.
+pub async fn plan_targets(
+    ws: &Workspace,
+    config: &SchedulerConfig,
+    accounts: &[AccountRow],
+    now: DateTime<Utc>,
+) -> Result<Vec<PlannedTarget>> {
+    let store = ws.store();
+    let schedules: HashMap<i64, ScheduleRow> = store
+        .schedules()
+        .await?
+        .into_iter()
+        .map(|s| (s.account_id, s))
+        .collect();
+    let mut targets = Vec::with_capacity(accounts.len());
+    for account in accounts {
+        let cadence = match schedules.get(&account.id) {
+            Some(s) => Cadence::from_stored(&s.cadence, s.every_seconds).unwrap_or_else(|e| {
+                tracing::warn!(account_id = account.id, error = %e, "unreadable schedule; using daily");
+                Cadence::Daily
+            }),
+            None => Cadence::Daily,
+        };
+        let every = effective_every(cadence, &account.account, config.story_cadence);
+        let marks = store.refresh_marks(account.id).await?;
+        let refresh = config.refresh.plan(now, &marks, account.last_collected_at);
+        let jitter = &config.jitter;
+        targets.push(PlannedTarget {
+            target: ws.target(account),
+            window: refresh.window,
+            refresh_horizons: refresh.horizons,
+            next_run: Some(NextRun {
+                on_success: next_run_at(now, every, jitter, account.id),
+                on_failure: next_run_at(now, every.min(config.retry_after), jitter, account.id),
+            }),
+        });
+    }
+    Ok(targets)
+}
+
+/// Sets an account's cadence and plans its next run from its last attempt (or `now` when
+/// it never ran, or when that time has passed: then it is due at once), without jitter.
+///
+/// Errors: an unknown account; the store cannot be written.
+pub async fn set_cadence(
+    store: &Store,
+    account_id: i64,
+    cadence: Cadence,
+    now: DateTime<Utc>,
+) -> Result<DateTime<Utc>> {
+    let current = store
+        .schedule(account_id)
+        .await
+        .with_context(|| format!("account {account_id} has no schedule"))?;
+    let next = current
+        .last_run_at
+        .map(|last| (last + cadence.every()).max(now))
+        .unwrap_or(now);
+    store
+        .set_cadence(account_id, cadence.key(), cadence.every_seconds(), next)
+        .await?;
+    Ok(next)
+}
+
+// ----------------------------------------------------------------------------------------
+// Backups and restore
+// ----------------------------------------------------------------------------------------
+
+/// The backups folder of a workspace: `<workspace>/backups`.
+pub fn backup_dir(workspace_dir: &Path) -> PathBuf {
+    workspace_dir.join("backups")
+}
+
+/// The file name of the backup of `date` (UTC): `alcance-YYYY-MM-DD.db`.
+pub fn backup_file_name(date: NaiveDate) -> String {
+    format!("alcance-{}.db", date.format("%Y-%m-%d"))
+}
+
+/// What [`take_backup`] wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackupOutcome {
+    /// The new backup file.
+    pub path: PathBuf,
+    /// Older backups removed by rotation.
+    pub removed: Vec<PathBuf>,
+}
+
+/// The daily backups in `<workspace>/backups`, newest first: `(UTC date, file)`. Files not
+/// named `alcance-YYYY-MM-DD.db` are ignored.
+pub fn list_backups(workspace_dir: &Path) -> Result<Vec<(NaiveDate, PathBuf)>> {
+    let dir = backup_dir(workspace_dir);
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(anyhow::Error::from(e).context(format!("reading {}", dir.display()))),
+    };
+    let mut backups: Vec<(NaiveDate, PathBuf)> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let date = name.strip_prefix("alcance-")?.strip_suffix(".db")?;
+            let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
+            e.file_type().ok()?.is_file().then(|| (date, e.path()))
+        })
+        .collect();
+    backups.sort_by_key(|b| std::cmp::Reverse(b.0));
+    Ok(backups)
+}
+
+/// Writes the backup of `date` (UTC) into `<workspace>/backups/alcance-YYYY-MM-DD.db` with
+/// an online `VACUUM INTO` to a temporary file renamed into place, then keeps the newest
+/// `keep` (at least 1) daily backups. `None` when that day's backup already exists.
+///
+/// Errors: the folder cannot be created, the disk is full, the database cannot be read.
+pub async fn take_backup(
+    store: &Store,
+    workspace_dir: &Path,
+    date: NaiveDate,
+    keep: usize,
+) -> Result<Option<BackupOutcome>> {
+    let dir = backup_dir(workspace_dir);
+    let path = dir.join(backup_file_name(date));
+    if path.exists() {
+        return Ok(None);
+    }
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let tmp = dir.join(format!(".{}.partial", backup_file_name(date)));
+    if tmp.exists() {
+        std::fs::remove_file(&tmp).with_context(|| format!("removing the stale {}", tmp.display()))?;
+    }
+    if let Err(e) = store.backup_into(&tmp).await {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(anyhow::Error::from(e).context("writing the backup"));
+    }
+    std::fs::rename(&tmp, &path).with_context(|| format!("moving the backup to {}", path.display()))?;
+    let mut removed = Vec::new();
+    for (_, old) in list_backups(workspace_dir)?.into_iter().skip(keep.max(1)) {
+        match std::fs::remove_file(&old) {
+            Ok(()) => removed.push(old),
+            Err(e) => tracing::warn!(path = %old.display(), error = %e, "could not remove an old backup"),
+        }
+    }
+    Ok(Some(BackupOutcome { path, removed }))
+}
+
+/// What [`restore_database`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RestoreReport {
+    /// The live database, now holding the restored data.
+    pub database: PathBuf,
+    /// Where the replaced database was kept (`alcance.db.before-restore`), if there was one.
+    pub previous: Option<PathBuf>,
+    /// Migration versions the restored file had before opening (newer ones were applied).
+    pub migrations_in_file: Vec<i64>,
+}
+
+/// Replaces the workspace's live database (`<workspace>/alcance.db`) with `file`, after
+/// checking it: `PRAGMA integrity_check` must say `ok`, it must be an Alcance database
+/// (sqlx's migrations table with migration 1) and not from a newer Alcance. The current
+/// database is kept as `alcance.db.before-restore` (its WAL checkpointed first); the file is
+/// copied in (never moved) and opened once, which applies any newer migrations. Run it with
+/// the app and `alcance run` stopped.
+///
+/// Errors: the file fails a check (nothing is changed), the workspace files cannot be
+/// moved, or the restored copy does not open (the previous database is put back).
+pub async fn restore_database(workspace_dir: &Path, file: &Path) -> Result<RestoreReport> {
+    let live = workspace_dir.join("alcance.db");
+    if file.canonicalize().ok().is_some() && file.canonicalize().ok() == live.canonicalize().ok() {
+        bail!("{} is the live database itself; choose a backup file", file.display());
+    }
+    let info = inspect_database_file(file).await.with_context(|| {
+        format!(
+            "refusing to restore {}: it cannot be read as a database",
+            file.display()
+        )
+    })?;
+    if info.integrity != "ok" {
+        bail!(
+            "refusing to restore {}: the integrity check failed: {}",
+            file.display(),
+            info.integrity.lines().take(5).collect::<Vec<_>>().join("; ")
+        );
+    }
+    if !info.has_migrations_table || !info.applied_migrations.contains(&1) {
+        bail!(
+            "refusing to restore {}: it is an SQLite file but not an Alcance database (no migrations table)",
+            file.display()
+        );
+    }
+    if !info.is_restorable() {
+        bail!(
+            "refusing to restore {}: it was written by a newer Alcance (schema version {} > {})",
+            file.display(),
+            info.applied_migrations.iter().max().copied().unwrap_or_default(),
+            info.known_latest_migration
+        );
+    }
+    std::fs::create_dir_all(workspace_dir).with_context(|| format!("creating {}", workspace_dir.display()))?;
+
+    let previous = if live.exists() {
+        // Fold the WAL into the file so the kept copy is complete on its own.
+        if let Ok(store) = Store::open(&live).await {
+            store.close().await;
+        }
+        let kept = workspace_dir.join("alcance.db.before-restore");
+        move_db_files(&live, &kept)?;
+        Some(kept)
+    } else {
+        None
+    };
+    let incoming = workspace_dir.join("alcance.db.restoring");
+    let copied = std::fs::copy(file, &incoming)
+        .with_context(|| format!("copying {}", file.display()))
+        .and_then(|_| std::fs::rename(&incoming, &live).context("moving the restored copy into place"));
+    let opened = match copied {
+        Ok(()) => Store::open(&live).await.map_err(anyhow::Error::from),
+        Err(e) => Err(e),
+    };
+    match opened {
+        Ok(store) => {
+            let check = store.integrity_check().await;
+            store.close().await;
+            if !matches!(check.as_deref(), Ok("ok")) {
+                put_back(&live, previous.as_deref());
+                bail!("the restored copy failed its integrity check after opening; the previous database was put back");
+            }
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&incoming);
+            put_back(&live, previous.as_deref());
+            return Err(e.context("the restored copy does not open; the previous database was put back"));
+        }
+    }
+    Ok(RestoreReport {
+        database: live,
+        previous,
+        migrations_in_file: info.applied_migrations,
+    })
+}
+
+/// Moves an SQLite file and its `-wal` / `-shm` companions from `from` to `to`, replacing
+/// what is there.
+fn move_db_files(from: &Path, to: &Path) -> Result<()> {
+    for suffix in ["", "-wal", "-shm"] {
+        let src = PathBuf::from(format!("{}{suffix}", from.display()));
+        let dst = PathBuf::from(format!("{}{suffix}", to.display()));
+        if dst.exists() {
+            std::fs::remove_file(&dst).with_context(|| format!("removing {}", dst.display()))?;
+        }
+        if src.exists() {
+            std::fs::rename(&src, &dst).with_context(|| format!("moving {} to {}", src.display(), dst.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Best-effort rollback of a failed restore.
+fn put_back(live: &Path, previous: Option<&Path>) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", live.display()));
+    }
+    if let Some(previous) = previous {
+        if let Err(e) = move_db_files(previous, live) {
+            tracing::error!(error = %format!("{e:#}"), "could not put the previous database back");
+        }
+    }
+}
+
+/// A compact "in 3h 12m" / "5m ago" for `at` relative to `now`, for status lines.
+pub fn relative(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let delta = at - now;
+    let secs = delta.num_seconds().abs();
+    let text = if secs < 60 {
+        return if delta.num_seconds() <= 0 && secs < 5 {
+            "now".into()
+        } else if delta.num_seconds() > 0 {
+            format!("in {secs}s")
+        } else {
+            format!("{secs}s ago")
+        };
+    } else if secs < 3_600 {
+        format!("{}m", secs / 60)
+    } else if secs < 86_400 {
+        format!("{}h {}m", secs / 3_600, secs % 3_600 / 60)
+    } else {
+        format!("{}d {}h", secs / 86_400, secs % 86_400 / 3_600)
+    };
+    if delta.num_seconds() > 0 {
+        format!("in {text}")
+    } else {
+        format!("{text} ago")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn relative_times_read_naturally() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0).single().expect("valid");
+        assert_eq!(relative(now, now), "now");
+        assert_eq!(relative(now + Duration::seconds(30), now), "in 30s");
+        assert_eq!(relative(now - Duration::minutes(5), now), "5m ago");
+        assert_eq!(relative(now + Duration::minutes(192), now), "in 3h 12m");
+        assert_eq!(relative(now - Duration::hours(50), now), "2d 2h ago");
+        assert_eq!(backup_file_name(now.date_naive()), "alcance-2026-11-20.db");
+    }
+}

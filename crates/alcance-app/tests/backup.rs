@@ -1,0 +1,156 @@
+//! Daily backups (online `VACUUM INTO`, one file per UTC day, rotation) and restore (the file
+//! is checked first; a corrupt or foreign file is refused and the live database untouched;
+//! the replaced database is kept as `alcance.db.before-restore`).
+
+use alcance_app::scheduler::{backup_dir, list_backups, restore_database, take_backup};
+use alcance_core::{AccountRef, Platform};
+use alcance_store::Store;
+use chrono::NaiveDate;
+use sqlx::{ConnectOptions, Connection};
+use std::path::Path;
+
+fn account(n: u32) -> AccountRef {
+    AccountRef {
+        platform: Platform::X,
+        external_id: format!("{n}"),
+        username: Some(format!("user{n}")),
+        owned: true,
+    }
+}
+
+fn day(d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, d).expect("date")
+}
+
+async fn accounts_in(path: &Path) -> usize {
+    let store = Store::open(path).await.expect("open");
+    let n = store.list_accounts().await.expect("accounts").len();
+    store.close().await;
+    n
+}
+
+#[tokio::test]
+async fn one_backup_per_day_and_only_the_newest_are_kept() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("alcance.db")).await.expect("open");
+    store.upsert_account(&account(1), None, None).await.expect("account");
+
+    // A file that is not a daily backup is left alone by rotation.
+    std::fs::create_dir_all(backup_dir(dir.path())).expect("dir");
+    let note = backup_dir(dir.path()).join("README.txt");
+    std::fs::write(&note, "mine").expect("note");
+
+    let mut removed_all = Vec::new();
+    for d in 20..=24 {
+        store.upsert_account(&account(d), None, None).await.expect("account");
+        let outcome = take_backup(&store, dir.path(), day(d), 3)
+            .await
+            .expect("backup")
+            .expect("a new backup");
+        assert_eq!(
+            outcome.path,
+            backup_dir(dir.path()).join(format!("alcance-2026-11-{d}.db"))
+        );
+        removed_all.extend(outcome.removed);
+        assert!(list_backups(dir.path()).expect("list").len() <= 3);
+    }
+    // The same day again: nothing new.
+    assert!(take_backup(&store, dir.path(), day(24), 3)
+        .await
+        .expect("backup")
+        .is_none());
+    let kept: Vec<NaiveDate> = list_backups(dir.path())
+        .expect("list")
+        .iter()
+        .map(|(d, _)| *d)
+        .collect();
+    assert_eq!(kept, vec![day(24), day(23), day(22)], "newest first");
+    let removed: Vec<String> = removed_all
+        .iter()
+        .map(|p| p.file_name().expect("name").to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(removed, vec!["alcance-2026-11-20.db", "alcance-2026-11-21.db"]);
+    assert!(note.exists());
+    assert!(
+        std::fs::read_dir(backup_dir(dir.path()))
+            .expect("dir")
+            .filter_map(Result::ok)
+            .all(|e| !e.file_name().to_string_lossy().ends_with(".partial")),
+        "no temporary file is left behind"
+    );
+    // Each backup is a full copy as of its day: the 22nd had accounts 1, 20, 21, 22.
+    assert_eq!(
+        accounts_in(&backup_dir(dir.path()).join("alcance-2026-11-22.db")).await,
+        4
+    );
+    store.close().await;
+}
+
+#[tokio::test]
+async fn restore_checks_the_file_keeps_the_old_database_and_refuses_damaged_or_foreign_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let live = dir.path().join("alcance.db");
+    let store = Store::open(&live).await.expect("open");
+    store.upsert_account(&account(1), None, None).await.expect("account");
+    let backup = take_backup(&store, dir.path(), day(20), 7)
+        .await
+        .expect("backup")
+        .expect("new")
+        .path;
+    store.upsert_account(&account(2), None, None).await.expect("account");
+    store.upsert_account(&account(3), None, None).await.expect("account");
+    store.close().await;
+    assert_eq!(accounts_in(&live).await, 3);
+
+    // A damaged copy of the backup: refused, nothing changes.
+    let damaged = dir.path().join("damaged.db");
+    let mut bytes = std::fs::read(&backup).expect("read");
+    let len = bytes.len();
+    for (i, b) in bytes.iter_mut().enumerate().take(len).skip(100) {
+        *b = (i as u8).wrapping_mul(31).wrapping_add(7);
+    }
+    std::fs::write(&damaged, &bytes).expect("write");
+    let err = restore_database(dir.path(), &damaged).await.expect_err("damaged");
+    assert!(format!("{err:#}").contains("refusing to restore"), "{err:#}");
+    // Not a database at all.
+    let text = dir.path().join("notes.db");
+    std::fs::write(&text, "just some text, not SQLite").expect("write");
+    let err = restore_database(dir.path(), &text).await.expect_err("text");
+    assert!(format!("{err:#}").contains("refusing to restore"), "{err:#}");
+    // An SQLite file of another program.
+    let foreign = dir.path().join("foreign.db");
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&foreign)
+        .create_if_missing(true)
+        .connect()
+        .await
+        .expect("connect");
+    sqlx::query("CREATE TABLE t (x)")
+        .execute(&mut conn)
+        .await
+        .expect("table");
+    conn.close().await.expect("close");
+    let err = restore_database(dir.path(), &foreign).await.expect_err("foreign");
+    assert!(format!("{err:#}").contains("not an Alcance database"), "{err:#}");
+    // The live database itself.
+    assert!(restore_database(dir.path(), &live).await.is_err());
+    assert_eq!(accounts_in(&live).await, 3, "the live database is untouched");
+    assert!(!dir.path().join("alcance.db.before-restore").exists());
+
+    // A good backup: restored; the replaced database is kept.
+    let report = restore_database(dir.path(), &backup).await.expect("restore");
+    assert_eq!(report.database, live);
+    let kept = report.previous.expect("previous kept");
+    assert_eq!(kept, dir.path().join("alcance.db.before-restore"));
+    assert!(report.migrations_in_file.contains(&1));
+    assert_eq!(accounts_in(&live).await, 1, "the backup's data");
+    assert_eq!(
+        accounts_in(&kept).await,
+        3,
+        "the replaced data, complete (WAL folded in)"
+    );
+    assert!(backup.exists(), "the backup is copied, not moved");
+    let store = Store::open(&live).await.expect("open");
+    assert_eq!(store.integrity_check().await.expect("check"), "ok");
+    store.close().await;
+}

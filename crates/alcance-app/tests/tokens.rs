@@ -1,0 +1,335 @@
+//! Token upkeep against the seeded sandbox: X and TikTok access tokens are refreshed ahead
+//! of expiry and their rotated refresh tokens stored before use, Instagram's 60-day token is
+//! refreshed once a day old, a revoked refresh token marks the account `needs_reauth` (it is
+//! skipped and reported, the others keep collecting), and a refresh that fails for a passing
+//! reason keeps the stored token.
+
+use alcance_app::demo::demo_app;
+use alcance_app::tokens::{self, TokenAction};
+use alcance_app::{Workspace, WorkspaceOptions};
+use alcance_collector::{RunKind, RunSummary};
+use alcance_core::{EventLevel, Platform};
+use alcance_platforms::oauth::{self, HeadlessBrowser, OAuthApp, Provider, RedirectConfig, TokenSet};
+use alcance_platforms::vault::{vault_key, MemoryVault, TokenVault, VaultError};
+use alcance_platforms::{CollectWindow, Endpoints};
+use alcance_sandbox::{Sandbox, SandboxConfig};
+use chrono::{DateTime, Duration, Utc};
+use secrecy::{ExposeSecret, SecretString};
+use std::sync::Arc;
+
+/// The workspace's vault, shared with the test so it can read and age the stored tokens.
+struct Shared(Arc<MemoryVault>);
+
+impl TokenVault for Shared {
+    fn put(&self, key: &str, secret: &SecretString) -> Result<(), VaultError> {
+        self.0.put(key, secret)
+    }
+    fn get(&self, key: &str) -> Result<Option<SecretString>, VaultError> {
+        self.0.get(key)
+    }
+    fn delete(&self, key: &str) -> Result<(), VaultError> {
+        self.0.delete(key)
+    }
+    fn kind(&self) -> &'static str {
+        "memory"
+    }
+}
+
+struct Setup {
+    sandbox: Sandbox,
+    ws: Workspace,
+    vault: Arc<MemoryVault>,
+    _dir: tempfile::TempDir,
+}
+
+fn tiktok_app() -> OAuthApp {
+    OAuthApp {
+        platform: Platform::Tiktok,
+        client_id: "alcance-test-tiktok".into(),
+        client_secret: Some(SecretString::from("tiktok-client-secret-4411".to_string())),
+        scopes: Vec::new(),
+        redirect: RedirectConfig::ephemeral(),
+    }
+}
+
+/// X and Instagram connected through the workspace, the X influencer tracked with the
+/// owner's token, and a TikTok account connected through the TikTok OAuth flow.
+async fn setup() -> Setup {
+    let sandbox = Sandbox::start(SandboxConfig::seeded(11)).await.expect("sandbox");
+    let endpoints = Endpoints::sandbox(&sandbox.base_url());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let vault = Arc::new(MemoryVault::new());
+    let ws = Workspace::open(
+        dir.path(),
+        WorkspaceOptions {
+            endpoints: endpoints.clone(),
+            vault: Box::new(Shared(Arc::clone(&vault))),
+        },
+    )
+    .await
+    .expect("workspace");
+    let browser = HeadlessBrowser::new();
+    let x = ws
+        .connect(&demo_app(Platform::X), &browser, std::time::Duration::from_secs(30))
+        .await
+        .expect("connect X");
+    ws.connect(
+        &demo_app(Platform::Instagram),
+        &browser,
+        std::time::Duration::from_secs(30),
+    )
+    .await
+    .expect("connect Instagram");
+    ws.track(Platform::X, "1580000000000000002", Some("ana_influencer"), &x)
+        .await
+        .expect("track");
+
+    let app = tiktok_app();
+    let set = oauth::authorize(
+        &app,
+        &Provider::tiktok(&endpoints),
+        &browser,
+        std::time::Duration::from_secs(30),
+    )
+    .await
+    .expect("TikTok OAuth");
+    let open_id = set.user_id.clone().expect("open_id");
+    let key = vault_key(Platform::Tiktok, &open_id);
+    vault.put(&key, &set.to_vault_json()).expect("vault");
+    tokens::remember_app(ws.store(), &Shared(Arc::clone(&vault)), &app)
+        .await
+        .expect("remember app");
+    ws.store()
+        .upsert_account(
+            &alcance_core::AccountRef {
+                platform: Platform::Tiktok,
+                external_id: open_id,
+                username: None,
+                owned: true,
+            },
+            None,
+            Some(&key),
+        )
+        .await
+        .expect("account");
+    Setup {
+        sandbox,
+        ws,
+        vault,
+        _dir: dir,
+    }
+}
+
+fn stored(vault: &MemoryVault, key: &str) -> TokenSet {
+    TokenSet::from_vault_json(&vault.get(key).expect("get").expect("entry")).expect("token set")
+}
+
+/// Makes the stored set of `key` expire at `at` (the tokens themselves are untouched).
+fn age(vault: &MemoryVault, key: &str, at: DateTime<Utc>) {
+    let mut set = stored(vault, key);
+    set.expires_at = Some(at);
+    vault.put(key, &set.to_vault_json()).expect("put");
+}
+
+async fn key_of(s: &Setup, platform: Platform) -> String {
+    let rows = s.ws.store().list_accounts().await.expect("accounts");
+    rows.iter()
+        .find(|a| a.account.platform == platform && a.account.owned)
+        .and_then(|a| a.vault_key.clone())
+        .expect("vault key")
+}
+
+async fn collect(s: &Setup) -> RunSummary {
+    let now = Utc::now();
+    s.ws.collect(
+        CollectWindow {
+            since: now - Duration::days(7),
+            until: now,
+        },
+        now,
+        RunKind::Manual,
+        &[],
+        &|_| {},
+    )
+    .await
+    .expect("run")
+}
+
+fn secret(t: &Option<SecretString>) -> String {
+    t.as_ref().map(|s| s.expose_secret().to_string()).unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_due_are_renewed_and_rotated_refresh_tokens_stored_before_use() {
+    let s = setup().await;
+    let (x_key, ig_key, tt_key) = (
+        key_of(&s, Platform::X).await,
+        key_of(&s, Platform::Instagram).await,
+        key_of(&s, Platform::Tiktok).await,
+    );
+    let now = Utc::now();
+    age(&s.vault, &x_key, now + Duration::minutes(5));
+    age(&s.vault, &tt_key, now + Duration::minutes(5));
+    age(&s.vault, &ig_key, now + Duration::days(58));
+    let (x_old, ig_old, tt_old) = (
+        stored(&s.vault, &x_key),
+        stored(&s.vault, &ig_key),
+        stored(&s.vault, &tt_key),
+    );
+
+    let run = collect(&s).await;
+
+    let x_new = stored(&s.vault, &x_key);
+    assert_ne!(x_new.access_token.expose_secret(), x_old.access_token.expose_secret());
+    assert_ne!(secret(&x_new.refresh_token), secret(&x_old.refresh_token), "X rotates");
+    assert!(!secret(&x_new.refresh_token).is_empty());
+    let x_expiry = x_new.expires_at.expect("expiry") - Utc::now();
+    assert!(
+        x_expiry > Duration::minutes(110) && x_expiry <= Duration::hours(2),
+        "{x_expiry}"
+    );
+
+    let tt_new = stored(&s.vault, &tt_key);
+    assert_ne!(tt_new.access_token.expose_secret(), tt_old.access_token.expose_secret());
+    assert_ne!(secret(&tt_new.refresh_token), secret(&tt_old.refresh_token));
+    assert_eq!(tt_new.user_id, tt_old.user_id, "open_id kept");
+    // The old TikTok refresh token no longer works: only the stored new one does.
+    let provider = Provider::tiktok(s.ws.endpoints());
+    let stale = oauth::refresh(&tiktok_app(), &provider, tt_old.refresh_token.as_ref().expect("rt")).await;
+    assert!(
+        matches!(stale, Err(alcance_platforms::PlatformError::OAuth { .. })),
+        "{stale:?}"
+    );
+
+    let ig_new = stored(&s.vault, &ig_key);
+    assert_ne!(ig_new.access_token.expose_secret(), ig_old.access_token.expose_secret());
+    let ig_expiry = ig_new.expires_at.expect("expiry") - Utc::now();
+    assert!(ig_expiry > Duration::days(59), "{ig_expiry}");
+    assert_eq!(
+        secret(&ig_new.refresh_token),
+        ig_new.access_token.expose_secret(),
+        "Instagram refreshes a token with itself"
+    );
+
+    // The run used the new tokens: X and Instagram collected; each renewal is logged.
+    for a in &run.accounts {
+        match a.account.platform {
+            Platform::X | Platform::Instagram => assert!(a.ok && a.metrics > 0, "{a:?}"),
+            _ => {}
+        }
+    }
+    let events = s.ws.store().run_events(run.run_id).await.expect("events");
+    let renewed: Vec<_> = events.iter().filter(|e| e.code == "token_renewed").collect();
+    // X owner + its tracked profile, Instagram, TikTok.
+    assert_eq!(renewed.len(), 4, "{events:?}");
+    assert!(renewed.iter().all(|e| e.level == EventLevel::Info));
+
+    // Nothing is due on the next run.
+    let again =
+        s.ws.refresh_tokens(&s.ws.store().list_accounts().await.expect("rows"))
+            .await;
+    assert!(again.iter().all(|c| c.action == TokenAction::Valid), "{again:?}");
+    s.sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_refresh_token_marks_the_account_needs_reauth_and_the_rest_keep_collecting() {
+    let s = setup().await;
+    let x_key = key_of(&s, Platform::X).await;
+    let x = stored(&s.vault, &x_key);
+    let revoked: serde_json::Value = reqwest::Client::new()
+        .post(s.sandbox.base_url().join("__alcance/revoke").expect("url"))
+        .json(&serde_json::json!({ "token": secret(&x.refresh_token) }))
+        .send()
+        .await
+        .expect("revoke")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(revoked["revoked"], true);
+    age(&s.vault, &x_key, Utc::now() + Duration::minutes(1));
+
+    let run = collect(&s).await;
+    assert_eq!(run.status, "partial", "{run:?}");
+    let rows = s.ws.store().list_accounts().await.expect("rows");
+    for a in &run.accounts {
+        let status = &rows.iter().find(|r| r.id == a.account_id).expect("row").status;
+        match a.account.platform {
+            Platform::X => {
+                assert!(!a.ok && a.needs_reauth, "{a:?}");
+                assert_eq!(status, "needs_reauth");
+            }
+            Platform::Instagram => {
+                assert!(a.ok && a.metrics > 0, "{a:?}");
+                assert_eq!(status, "active");
+            }
+            _ => {}
+        }
+    }
+    let events = s.ws.store().run_events(run.run_id).await.expect("events");
+    let refused: Vec<_> = events.iter().filter(|e| e.code == "refresh_refused").collect();
+    assert_eq!(refused.len(), 2, "owner and tracked profile: {events:?}");
+    assert!(refused.iter().all(|e| e.level == EventLevel::Error
+        && e.message.contains("connect the account again")
+        && !e.message.contains(x.access_token.expose_secret())
+        && !e.message.contains(&secret(&x.refresh_token))));
+    // Skipped means skipped: no X API request was made in this run.
+    let x_requests: i64 = sqlx_count(
+        &s,
+        "SELECT count(*) FROM raw_responses WHERE run_id = ?1 AND url LIKE '%/2/%'",
+        run.run_id,
+    )
+    .await;
+    assert_eq!(x_requests, 0);
+    // The dead token stays in the vault (a reconnect replaces it).
+    assert_eq!(
+        stored(&s.vault, &x_key).access_token.expose_secret(),
+        x.access_token.expose_secret()
+    );
+    s.sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refresh_that_fails_for_a_passing_reason_keeps_the_stored_token() {
+    let s = setup().await;
+    let x_key = key_of(&s, Platform::X).await;
+    age(&s.vault, &x_key, Utc::now() + Duration::minutes(5));
+    let before = stored(&s.vault, &x_key);
+    reqwest::Client::new()
+        .post(s.sandbox.base_url().join("__alcance/faults").expect("url"))
+        .json(&serde_json::json!({"path_prefix": "/2/oauth2/token", "kind": "status_500", "times": 5}))
+        .send()
+        .await
+        .expect("fault")
+        .error_for_status()
+        .expect("armed");
+    let run = collect(&s).await;
+    let x = run
+        .accounts
+        .iter()
+        .find(|a| a.account.platform == Platform::X && a.account.owned)
+        .expect("X");
+    assert!(x.ok && !x.needs_reauth, "the still-valid token collects: {x:?}");
+    assert_eq!(
+        stored(&s.vault, &x_key).access_token.expose_secret(),
+        before.access_token.expose_secret()
+    );
+    let events = s.ws.store().run_events(run.run_id).await.expect("events");
+    assert!(
+        events
+            .iter()
+            .any(|e| e.code == "refresh_deferred" && e.level == EventLevel::Warn),
+        "{events:?}"
+    );
+    s.sandbox.shutdown().await;
+}
+
+/// `SELECT count(*) ...` with one bound id.
+async fn sqlx_count(s: &Setup, sql: &str, id: i64) -> i64 {
+    let row: (i64,) = sqlx::query_as(sql)
+        .bind(id)
+        .fetch_one(s.ws.store().pool())
+        .await
+        .expect("count");
+    row.0
+}

@@ -1,0 +1,613 @@
+//! `alcance report`, `alcance campaign` and `alcance export`: reports, campaigns and
+//! exports on a workspace folder. None of them needs a token: the workspace opens through
+//! `alcance_app::reports::open_read_only` (the vault when it opens, else an empty one).
+
+use crate::WorkspaceArgs;
+use alcance_app::reports::{self, ExportFormat, ExportSelection, ExportStep, WeeklyRequest};
+use alcance_app::Workspace;
+use alcance_core::analytics::best_time::Tz;
+use alcance_core::Platform;
+use alcance_report::html::{fmt_count, fmt_pct, fmt_signed_pct, DASH};
+use alcance_report::weekly::{KpiLine, ReportFiles, WeeklyOptions};
+use alcance_store::campaigns::{
+    CampaignRole, Goal, ImportReport, NewCampaign, CONVERSION_CSV_COLUMNS, COST_CSV_COLUMNS,
+};
+use anyhow::{bail, Context, Result};
+use chrono::{NaiveDate, Utc};
+use clap::{Args, Subcommand, ValueEnum};
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
+use indicatif::{HumanBytes, ProgressBar, ProgressStyle};
+use secrecy::SecretString;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// `alcance report …`
+#[derive(Subcommand)]
+pub enum ReportCommand {
+    /// The weekly report: KPIs with week-over-week change, trends, content types, best
+    /// times, top posts and recommendations, as weekly.xlsx (native Excel charts),
+    /// weekly.html (self-contained, printable) and weekly.json.
+    Weekly {
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+        /// A day of the week to report (YYYY-MM-DD; weeks run Monday–Sunday, UTC).
+        /// Default: the last complete week.
+        #[arg(long, value_name = "DATE")]
+        week_of: Option<NaiveDate>,
+        /// Output folder. Default: <workspace>/reports.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// IANA time zone of the best-time heatmap.
+        #[arg(long, value_name = "TZ", default_value = "America/Sao_Paulo")]
+        time_zone: String,
+    },
+    /// A campaign's report: reach, impressions, interactions, engagement rate, CPM, CPE,
+    /// cost per conversion and ROI per account side by side and for the whole campaign.
+    /// Prints the table and writes campaign-<id>.xlsx / .html / .json.
+    Campaign {
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+        /// The campaign's name or id.
+        #[arg(value_name = "NAME|ID")]
+        campaign: String,
+        /// Output folder. Default: <workspace>/reports.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+}
+
+/// `alcance campaign …`
+#[derive(Subcommand)]
+pub enum CampaignCommand {
+    /// Create a campaign.
+    Create {
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+        /// Unique name.
+        name: String,
+        /// First day (YYYY-MM-DD, UTC).
+        #[arg(long, value_name = "DATE")]
+        start: NaiveDate,
+        /// Last day, inclusive (YYYY-MM-DD). Default: open-ended.
+        #[arg(long, value_name = "DATE")]
+        end: Option<NaiveDate>,
+        /// Planned spend, in --currency (e.g. 5000 or 5000.50).
+        #[arg(long)]
+        budget: Option<f64>,
+        /// ISO 4217 currency of the budget, costs and revenue (BRL, USD, EUR, ...).
+        #[arg(long)]
+        currency: String,
+        /// What the campaign is for.
+        #[arg(long, value_enum, default_value_t = GoalArg::Engagement)]
+        goal: GoalArg,
+        /// Free text.
+        #[arg(long)]
+        notes: Option<String>,
+    },
+    /// List the campaigns.
+    List {
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+    },
+    /// Count posts in a campaign (a post may be in several campaigns).
+    AddPost {
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+        /// The campaign's name or id.
+        #[arg(value_name = "CAMPAIGN")]
+        campaign: String,
+        /// The platform's post id, or the post's link. Several may be given.
+        #[arg(value_name = "POST", required = true)]
+        posts: Vec<String>,
+        /// Look the posts up on this platform only.
+        #[arg(long)]
+        platform: Option<Platform>,
+    },
+    /// Add a brand or influencer account to a campaign (or change its role).
+    AddAccount {
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+        /// The campaign's name or id.
+        #[arg(value_name = "CAMPAIGN")]
+        campaign: String,
+        /// The account: its id, @username or platform account id.
+        #[arg(value_name = "ACCOUNT")]
+        account: String,
+        /// Look the account up on this platform only.
+        #[arg(long)]
+        platform: Option<Platform>,
+        /// Its role in the campaign.
+        #[arg(long, value_enum, default_value_t = RoleArg::Influencer)]
+        role: RoleArg,
+    },
+    /// Import costs from a CSV file. Header (any order, case-insensitive):
+    /// date,amount[,currency][,note][,platform][,account]. Dates YYYY-MM-DD; amounts like
+    /// 1234.50 (no thousands separators); currency defaults to the campaign's; account is
+    /// a campaign account (@username or id), empty for the whole campaign. Bad lines are
+    /// listed with their line number and the good ones imported; lines imported before
+    /// are skipped.
+    ImportCosts {
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+        /// The campaign's name or id.
+        #[arg(value_name = "CAMPAIGN")]
+        campaign: String,
+        /// The CSV file (UTF-8; `,` or `;` delimited).
+        file: PathBuf,
+    },
+    /// Import conversions (e.g. UTM-tagged sales) from a CSV file. Header (any order):
+    /// date[,count][,revenue][,currency][,source][,utm_campaign][,utm_source][,utm_medium]
+    /// [,platform][,account]. count defaults to 1 (one sale per line); an empty revenue
+    /// is unknown, not 0. Same rules as import-costs.
+    ImportConversions {
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+        /// The campaign's name or id.
+        #[arg(value_name = "CAMPAIGN")]
+        campaign: String,
+        /// The CSV file.
+        file: PathBuf,
+    },
+}
+
+/// Campaign goals on the command line.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum GoalArg {
+    /// Reach and impressions.
+    Awareness,
+    /// Interactions.
+    Engagement,
+    /// Link clicks.
+    Traffic,
+    /// Sales and sign-ups.
+    Conversions,
+    /// New followers.
+    Followers,
+    /// Anything else.
+    Other,
+}
+
+impl From<GoalArg> for Goal {
+    fn from(g: GoalArg) -> Goal {
+        match g {
+            GoalArg::Awareness => Goal::Awareness,
+            GoalArg::Engagement => Goal::Engagement,
+            GoalArg::Traffic => Goal::Traffic,
+            GoalArg::Conversions => Goal::Conversions,
+            GoalArg::Followers => Goal::Followers,
+            GoalArg::Other => Goal::Other,
+        }
+    }
+}
+
+/// Campaign roles on the command line.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum RoleArg {
+    /// The advertiser's own account.
+    Brand,
+    /// A creator posting for the brand.
+    Influencer,
+}
+
+impl From<RoleArg> for CampaignRole {
+    fn from(r: RoleArg) -> CampaignRole {
+        match r {
+            RoleArg::Brand => CampaignRole::Brand,
+            RoleArg::Influencer => CampaignRole::Influencer,
+        }
+    }
+}
+
+/// Export formats on the command line.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum FormatArg {
+    /// Long CSVs: account metrics to --out, post metrics to <stem>-posts.csv beside it.
+    Csv,
+    /// One JSON document.
+    Json,
+    /// One Excel workbook.
+    Xlsx,
+}
+
+/// `alcance export csv|json|xlsx …`
+#[derive(Args)]
+pub struct ExportArgs {
+    /// File format.
+    #[arg(value_enum)]
+    format: FormatArg,
+    #[command(flatten)]
+    ws: WorkspaceArgs,
+    /// Only this account (id, @username or platform account id). Repeatable.
+    #[arg(long = "account", value_name = "ACCOUNT")]
+    accounts: Vec<String>,
+    /// Only this platform (x, instagram, facebook, whatsapp, tiktok). Repeatable.
+    #[arg(long = "platform", value_name = "PLATFORM")]
+    platforms: Vec<Platform>,
+    /// From this day on (YYYY-MM-DD, UTC; on period_start of account metrics and
+    /// collected_at of post metrics).
+    #[arg(long, value_name = "DATE")]
+    since: Option<NaiveDate>,
+    /// Up to and including this day (YYYY-MM-DD, UTC).
+    #[arg(long, value_name = "DATE")]
+    until: Option<NaiveDate>,
+    /// Output file. Default: <workspace>/exports/alcance-export.<format>.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+fn passphrase() -> Option<SecretString> {
+    std::env::var("ALCANCE_VAULT_PASSPHRASE")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .map(SecretString::from)
+}
+
+async fn open(ws: &WorkspaceArgs) -> Result<Workspace> {
+    let dir = ws.dir()?;
+    reports::open_read_only(&dir, passphrase()).await
+}
+
+fn spinner(message: &str) -> ProgressBar {
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.set_message(message.to_string());
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+fn print_files(files: &ReportFiles) {
+    println!("Wrote {}", files.xlsx.display());
+    println!("      {}", files.html.display());
+    println!("      {}", files.json.display());
+}
+
+fn kpi_text(line: &KpiLine, v: Option<f64>) -> String {
+    if line.unit == "percent" {
+        fmt_pct(v)
+    } else {
+        fmt_count(v)
+    }
+}
+
+/// Runs `alcance report …`.
+pub async fn report(command: ReportCommand) -> Result<()> {
+    match command {
+        ReportCommand::Weekly {
+            ws,
+            week_of,
+            out,
+            time_zone,
+        } => {
+            let time_zone: Tz = time_zone.parse().map_err(|_| {
+                anyhow::anyhow!("unknown time zone {time_zone:?} (an IANA name such as America/Sao_Paulo)")
+            })?;
+            let workspace = open(&ws).await?;
+            let out = out.unwrap_or_else(|| workspace.dir().join("reports"));
+            let bar = spinner("Building the weekly report");
+            let request = WeeklyRequest {
+                week_of,
+                time_zone,
+                now: Utc::now(),
+                options: WeeklyOptions::default(),
+            };
+            let result = reports::write_weekly(&workspace, &request, &out).await;
+            bar.finish_and_clear();
+            workspace.close().await;
+            let (report, files) = result?;
+            println!(
+                "Weekly report, {} – {} (UTC), {} account(s)",
+                report.week.start.format("%Y-%m-%d"),
+                (report.week.end - chrono::TimeDelta::days(1)).format("%Y-%m-%d"),
+                report.accounts.len()
+            );
+            let mut table = Table::new();
+            table.load_preset(UTF8_FULL_CONDENSED);
+            table.set_header(vec!["KPI (all accounts)", "This week", "Last week", "Change %"]);
+            for line in &report.summary {
+                table.add_row(vec![
+                    Cell::new(&line.label),
+                    Cell::new(kpi_text(line, line.change.current)).set_alignment(CellAlignment::Right),
+                    Cell::new(kpi_text(line, line.change.previous)).set_alignment(CellAlignment::Right),
+                    Cell::new(fmt_signed_pct(line.change.pct_change)).set_alignment(CellAlignment::Right),
+                ]);
+            }
+            println!("{table}");
+            for group in &report.recommendations {
+                for r in &group.items {
+                    println!("• {}: {}", group.account, r.title);
+                }
+            }
+            print_files(&files);
+            Ok(())
+        }
+        ReportCommand::Campaign { ws, campaign, out } => {
+            let workspace = open(&ws).await?;
+            let out = out.unwrap_or_else(|| workspace.dir().join("reports"));
+            let result = async {
+                let c = reports::find_campaign(&workspace, &campaign).await?;
+                reports::write_campaign(&workspace, c.id, Utc::now(), &out).await
+            }
+            .await;
+            workspace.close().await;
+            let (report, files) = result?;
+            let c = &report.campaign;
+            println!(
+                "Campaign {} ({} – {}, goal {}, currency {})",
+                c.name,
+                c.starts_on,
+                c.ends_on.map_or_else(|| "open".to_string(), |d| d.to_string()),
+                c.goal,
+                c.currency
+            );
+            let mut table = Table::new();
+            table.load_preset(UTF8_FULL_CONDENSED);
+            let mut header = vec![Cell::new("")];
+            header.extend(report.columns().iter().map(|col| Cell::new(&col.label)));
+            table.set_header(header);
+            for row in report.table() {
+                let mut cells = vec![Cell::new(&row.label)];
+                cells.extend(
+                    row.cells
+                        .iter()
+                        .map(|c| Cell::new(c).set_alignment(CellAlignment::Right)),
+                );
+                table.add_row(cells);
+            }
+            println!("{table}");
+            println!("{DASH} = no data (not zero).");
+            for w in &report.warnings {
+                println!("Note: {w}");
+            }
+            print_files(&files);
+            Ok(())
+        }
+    }
+}
+
+fn print_import(what: &str, file: &Path, report: &ImportReport, columns: &[&str]) -> Result<()> {
+    println!(
+        "{}: {} line(s) read, {} {what} imported, {} already imported before, {} rejected",
+        file.display(),
+        report.lines,
+        report.imported,
+        report.already_imported,
+        report.errors.len()
+    );
+    if !report.ignored_columns.is_empty() {
+        println!(
+            "Ignored column(s): {} (the format has {})",
+            report.ignored_columns.join(", "),
+            columns.join(", ")
+        );
+    }
+    const SHOWN: usize = 50;
+    for e in report.errors.iter().take(SHOWN) {
+        eprintln!("  {e}");
+    }
+    if report.errors.len() > SHOWN {
+        eprintln!("  … and {} more", report.errors.len() - SHOWN);
+    }
+    if report.errors.is_empty() {
+        Ok(())
+    } else {
+        bail!(
+            "{} line(s) of {} were rejected (listed above; fix them and import the file again — lines already imported are skipped)",
+            report.errors.len(),
+            file.display()
+        )
+    }
+}
+
+/// Runs `alcance campaign …`.
+pub async fn campaign(command: CampaignCommand) -> Result<()> {
+    match command {
+        CampaignCommand::Create {
+            ws,
+            name,
+            start,
+            end,
+            budget,
+            currency,
+            goal,
+            notes,
+        } => {
+            let workspace = open(&ws).await?;
+            let result = reports::create_campaign(
+                &workspace,
+                &NewCampaign {
+                    name,
+                    starts_on: start,
+                    ends_on: end,
+                    budget,
+                    currency,
+                    goal: goal.into(),
+                    notes,
+                },
+            )
+            .await;
+            workspace.close().await;
+            let c = result?;
+            println!(
+                "Created campaign {} (id {}), {} – {}, {}",
+                c.name,
+                c.id,
+                c.starts_on,
+                c.ends_on.map_or_else(|| "open".to_string(), |d| d.to_string()),
+                c.currency
+            );
+            Ok(())
+        }
+        CampaignCommand::List { ws } => {
+            let workspace = open(&ws).await?;
+            let result = workspace.store().list_campaigns().await;
+            workspace.close().await;
+            let campaigns = result?;
+            if campaigns.is_empty() {
+                println!("No campaign yet: alcance campaign create NAME --start YYYY-MM-DD --currency BRL");
+                return Ok(());
+            }
+            let mut table = Table::new();
+            table.load_preset(UTF8_FULL_CONDENSED);
+            table.set_header(vec!["Id", "Name", "Start", "End", "Goal", "Budget"]);
+            for c in campaigns {
+                table.add_row(vec![
+                    Cell::new(c.id),
+                    Cell::new(&c.name),
+                    Cell::new(c.starts_on),
+                    Cell::new(c.ends_on.map_or_else(|| "open".to_string(), |d| d.to_string())),
+                    Cell::new(c.goal),
+                    Cell::new(alcance_report::html::fmt_money(c.budget, &c.currency))
+                        .set_alignment(CellAlignment::Right),
+                ]);
+            }
+            println!("{table}");
+            Ok(())
+        }
+        CampaignCommand::AddPost {
+            ws,
+            campaign,
+            posts,
+            platform,
+        } => {
+            let workspace = open(&ws).await?;
+            let result = async {
+                let c = reports::find_campaign(&workspace, &campaign).await?;
+                let mut lines = Vec::new();
+                for spec in &posts {
+                    let post = reports::find_post(&workspace, spec, platform).await?;
+                    let added = workspace.store().add_campaign_post(c.id, post.id).await?;
+                    lines.push(format!(
+                        "{} post {} of {} {} campaign {}",
+                        if added { "Added" } else { "Already had" },
+                        post.external_id,
+                        post.username
+                            .as_deref()
+                            .map_or_else(|| post.user_id.clone(), |u| format!("@{u}")),
+                        if added { "to" } else { "in" },
+                        c.name
+                    ));
+                }
+                anyhow::Ok(lines)
+            }
+            .await;
+            workspace.close().await;
+            for line in result? {
+                println!("{line}");
+            }
+            Ok(())
+        }
+        CampaignCommand::AddAccount {
+            ws,
+            campaign,
+            account,
+            platform,
+            role,
+        } => {
+            let workspace = open(&ws).await?;
+            let result = async {
+                let c = reports::find_campaign(&workspace, &campaign).await?;
+                let a = reports::find_account(&workspace, &account, platform).await?;
+                let role: CampaignRole = role.into();
+                workspace.store().set_campaign_account(c.id, a.id, role).await?;
+                anyhow::Ok(format!(
+                    "{} ({}) is in campaign {} as {role}",
+                    a.account
+                        .username
+                        .as_deref()
+                        .map_or_else(|| a.account.external_id.clone(), |u| format!("@{u}")),
+                    a.account.platform.label(),
+                    c.name
+                ))
+            }
+            .await;
+            workspace.close().await;
+            println!("{}", result?);
+            Ok(())
+        }
+        CampaignCommand::ImportCosts { ws, campaign, file } => {
+            let workspace = open(&ws).await?;
+            let bar = spinner("Importing costs");
+            let result = async {
+                let c = reports::find_campaign(&workspace, &campaign).await?;
+                reports::import_costs(&workspace, c.id, &file).await
+            }
+            .await;
+            bar.finish_and_clear();
+            workspace.close().await;
+            print_import("cost(s)", &file, &result?, &COST_CSV_COLUMNS)
+        }
+        CampaignCommand::ImportConversions { ws, campaign, file } => {
+            let workspace = open(&ws).await?;
+            let bar = spinner("Importing conversions");
+            let result = async {
+                let c = reports::find_campaign(&workspace, &campaign).await?;
+                reports::import_conversions(&workspace, c.id, &file).await
+            }
+            .await;
+            bar.finish_and_clear();
+            workspace.close().await;
+            print_import("conversion row(s)", &file, &result?, &CONVERSION_CSV_COLUMNS)
+        }
+    }
+}
+
+/// Runs `alcance export …`.
+pub async fn export(args: ExportArgs) -> Result<()> {
+    let format = match args.format {
+        FormatArg::Csv => ExportFormat::Csv,
+        FormatArg::Json => ExportFormat::Json,
+        FormatArg::Xlsx => ExportFormat::Xlsx,
+    };
+    let workspace = open(&args.ws).await?;
+    let out = args.out.clone().unwrap_or_else(|| {
+        workspace
+            .dir()
+            .join("exports")
+            .join(format!("alcance-export.{}", format.extension()))
+    });
+    let selection = ExportSelection {
+        accounts: args.accounts.clone(),
+        platforms: args.platforms.clone(),
+        since: args.since,
+        until: args.until,
+    };
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(Duration::from_millis(120));
+    let result = async {
+        let filter = reports::export_filter(&workspace, &selection).await?;
+        reports::export(&workspace, format, &filter, &out, &|step| match step {
+            ExportStep::Reading => bar.set_message("Reading rows from the database"),
+            ExportStep::Read {
+                account_rows,
+                post_rows,
+            } => bar.println(format!(
+                "{account_rows} account metric row(s), {post_rows} post metric row(s)"
+            )),
+            ExportStep::Writing(path) => bar.set_message(format!("Writing {}", path.display())),
+            ExportStep::Bytes(n) => bar.set_message(format!("Writing … {}", HumanBytes(n))),
+            ExportStep::Wrote(path) => bar.println(format!("Wrote {}", path.display())),
+        })
+        .await
+        .context("exporting")
+    }
+    .await;
+    bar.finish_and_clear();
+    workspace.close().await;
+    let outcome = result?;
+    for f in &outcome.files {
+        let size = std::fs::metadata(f).map(|m| m.len()).unwrap_or(0);
+        println!("{} ({})", f.display(), HumanBytes(size));
+    }
+    println!(
+        "{} account metric row(s), {} post metric row(s) exported.",
+        outcome.account_rows, outcome.post_rows
+    );
+    Ok(())
+}

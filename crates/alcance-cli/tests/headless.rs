@@ -1,0 +1,251 @@
+//! The headless commands on a demo workspace, as a user runs them: `alcance status`,
+//! `alcance collect --now`, `alcance cadence`, `alcance run` (stopped with Ctrl-C) and
+//! `alcance restore`, against a seeded `alcance sandbox` process on 127.0.0.1.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+const PASSPHRASE: &str = "alcance-demo-workspace";
+
+fn alcance() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_alcance"));
+    cmd.env("ALCANCE_VAULT_PASSPHRASE", PASSPHRASE)
+        .env_remove("ALCANCE_WORKSPACE")
+        .env_remove("ALCANCE_SANDBOX_URL")
+        .env_remove("RUST_LOG");
+    cmd
+}
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `alcance sandbox --port 0` (seeded) and the URL it printed.
+fn sandbox() -> (Killed, String) {
+    let mut child = alcance()
+        .args(["sandbox", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("sandbox starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut reader = BufReader::new(stdout);
+    let mut line = String::new();
+    reader.read_line(&mut line).expect("first line");
+    let url = line.trim().rsplit(' ').next().expect("url").to_string();
+    assert!(url.starts_with("http://127.0.0.1:"), "{line}");
+    // Keep reading: a closed pipe would make the sandbox's next print fail and kill it.
+    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
+    (Killed(child), url)
+}
+
+fn text(out: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn ok(out: Output) -> String {
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "failed:\n{stdout}\n{stderr}");
+    stdout
+}
+
+fn demo_workspace(dir: &Path, url: &str) {
+    ok(alcance()
+        .arg("demo")
+        .arg("--out")
+        .arg(dir)
+        .args(["--sandbox-url", url, "--days", "2"])
+        .output()
+        .expect("demo"));
+}
+
+fn on(cmd: &mut Command, dir: &Path, url: &str) -> Output {
+    cmd.arg("--workspace")
+        .arg(dir)
+        .args(["--sandbox-url", url])
+        .output()
+        .expect("alcance runs")
+}
+
+#[test]
+fn status_collect_and_cadence_on_a_demo_workspace() {
+    let (_sandbox, url) = sandbox();
+    let dir = tempfile::tempdir().expect("tempdir");
+    demo_workspace(dir.path(), &url);
+
+    let status = ok(on(alcance().arg("status"), dir.path(), &url));
+    for needle in [
+        "@alcance_br",
+        "@ana_influencer",
+        "@alcance.br",
+        "OAuth",
+        "tracked",
+        "daily",
+        "daily (every 6h: stories)",
+        "due now",
+        "Last runs",
+        "demo",
+        "Token vault: encrypted-file",
+        "Backups: none yet",
+    ] {
+        assert!(status.contains(needle), "missing {needle:?} in\n{status}");
+    }
+    assert!(!status.contains("sbx_"), "no token is printed");
+
+    // One account now, by handle.
+    let collected = ok(on(
+        alcance().args(["collect", "--now", "--account", "@alcance_br"]),
+        dir.path(),
+        &url,
+    ));
+    assert!(
+        collected.contains("@alcance_br") && collected.contains(": ok"),
+        "{collected}"
+    );
+    assert!(
+        !collected.contains("@ana_influencer"),
+        "only the chosen account: {collected}"
+    );
+    let status = ok(on(alcance().arg("status"), dir.path(), &url));
+    let line = status
+        .lines()
+        .find(|l| l.contains("@alcance_br"))
+        .expect("a line for @alcance_br");
+    assert!(
+        line.contains("in 23h") || line.contains("in 1d"),
+        "next run a day on: {line}"
+    );
+    assert!(status.contains("manual"), "the manual run is listed:\n{status}");
+
+    // Cadence by id or handle.
+    let set = ok(on(
+        alcance().args(["cadence", "@ana_influencer", "6h"]),
+        dir.path(),
+        &url,
+    ));
+    assert!(set.contains("@ana_influencer: every 6h"), "{set}");
+    let status = ok(on(alcance().arg("status"), dir.path(), &url));
+    assert!(status.contains("every 6h"), "{status}");
+
+    // Mistakes are explained, not panics.
+    let out = on(
+        alcance().args(["collect", "--account", "@alcance_br"]),
+        dir.path(),
+        &url,
+    );
+    assert!(!out.status.success());
+    assert!(text(&out).1.contains("--now"), "{:?}", text(&out));
+    let out = on(
+        alcance().args(["collect", "--now", "--account", "@nobody"]),
+        dir.path(),
+        &url,
+    );
+    assert!(!out.status.success());
+    assert!(text(&out).1.contains("no account"), "{:?}", text(&out));
+    let out = on(alcance().args(["cadence", "@alcance_br", "often"]), dir.path(), &url);
+    assert!(!out.status.success());
+    assert!(text(&out).1.contains("invalid cadence"), "{:?}", text(&out));
+    let empty = tempfile::tempdir().expect("tempdir");
+    let out = on(alcance().arg("status"), empty.path(), &url);
+    assert!(!out.status.success());
+    assert!(text(&out).1.contains("no Alcance workspace"), "{:?}", text(&out));
+}
+
+#[cfg(unix)]
+#[test]
+fn run_collects_due_accounts_writes_a_backup_stops_on_ctrl_c_and_restore_brings_it_back() {
+    let (_sandbox, url) = sandbox();
+    let dir = tempfile::tempdir().expect("tempdir");
+    demo_workspace(dir.path(), &url);
+
+    let mut child = alcance()
+        .arg("run")
+        .arg("--workspace")
+        .arg(dir.path())
+        .args(["--sandbox-url", &url, "--keep-backups", "2"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    // Every demo account is due (the demo does not schedule): one scheduled run of them all.
+    loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(120))
+            .unwrap_or_else(|e| panic!("no run finished ({e}); output so far:\n{}", seen.join("\n")));
+        let done = line.contains(" run ") && (line.contains(" ok:") || line.contains(" partial:"));
+        seen.push(line);
+        if done {
+            break;
+        }
+    }
+    let pid = child.id().to_string();
+    let killed = Command::new("kill").args(["-INT", &pid]).status().expect("kill");
+    assert!(killed.success());
+    let status = child.wait().expect("run exits");
+    seen.extend(rx.iter());
+    let output = seen.join("\n");
+    assert!(status.success(), "Ctrl-C is a clean stop:\n{output}");
+    for needle in [
+        "press Ctrl-C to stop",
+        "Backup written",
+        "started (scheduled)",
+        "ok     X @alcance_br",
+        "Next run",
+        "Stopped.",
+    ] {
+        assert!(output.contains(needle), "missing {needle:?} in\n{output}");
+    }
+    let backups: Vec<_> = std::fs::read_dir(dir.path().join("backups"))
+        .expect("backups folder")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "db"))
+        .collect();
+    assert_eq!(backups.len(), 1, "{backups:?}");
+
+    // Restore: a damaged file is refused, the backup is restored and the old db kept.
+    let garbage = dir.path().join("garbage.db");
+    std::fs::write(&garbage, vec![0x42_u8; 4096]).expect("write");
+    let out = alcance()
+        .arg("restore")
+        .arg("--workspace")
+        .arg(dir.path())
+        .arg(&garbage)
+        .output()
+        .expect("restore");
+    assert!(!out.status.success());
+    assert!(text(&out).1.contains("refusing to restore"), "{:?}", text(&out));
+    assert!(!dir.path().join("alcance.db.before-restore").exists());
+    let restored = ok(alcance()
+        .arg("restore")
+        .arg("--workspace")
+        .arg(dir.path())
+        .arg(&backups[0])
+        .output()
+        .expect("restore"));
+    assert!(restored.contains("before-restore"), "{restored}");
+    assert!(dir.path().join("alcance.db.before-restore").exists());
+    let status = ok(on(alcance().arg("status"), dir.path(), &url));
+    assert!(status.contains("@alcance_br"), "{status}");
+}

@@ -1,0 +1,291 @@
+//! `alcance report`, `alcance campaign` and `alcance export` as a user runs them, on a demo
+//! workspace built by `alcance demo` (seeded sandbox, 21 days).
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn alcance() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_alcance"));
+    // The commands must work without tokens: no passphrase, whatever the environment holds.
+    c.env_remove("ALCANCE_VAULT_PASSPHRASE").env_remove("ALCANCE_WORKSPACE");
+    c
+}
+
+fn run(args: &[&str], ws: &Path) -> Output {
+    alcance()
+        .args(args)
+        .arg("--workspace")
+        .arg(ws)
+        .output()
+        .expect("alcance runs")
+}
+
+fn text(o: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).to_string(),
+        String::from_utf8_lossy(&o.stderr).to_string(),
+    )
+}
+
+fn ok(args: &[&str], ws: &Path) -> String {
+    let o = run(args, ws);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "alcance {args:?} failed:\n{out}\n{err}");
+    out
+}
+
+#[test]
+fn reports_campaigns_and_exports_on_a_demo_workspace() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ws = dir.path().join("ws");
+    let demo = alcance()
+        .arg("demo")
+        .arg("--out")
+        .arg(&ws)
+        .args(["--days", "21"])
+        .output()
+        .expect("demo");
+    assert!(demo.status.success(), "{:?}", text(&demo));
+
+    // The demo wrote the weekly report of its workspace.
+    for f in ["reports/weekly.xlsx", "reports/weekly.html", "reports/weekly.json"] {
+        let len = std::fs::metadata(ws.join(f)).map(|m| m.len()).unwrap_or(0);
+        assert!(len > 0, "{f} missing or empty");
+    }
+
+    // A weekly report of a week inside the demo's 21 days.
+    let week_of = (chrono::Utc::now() - chrono::Duration::days(8))
+        .date_naive()
+        .to_string();
+    let out_dir = dir.path().join("weekly");
+    let out = ok(
+        &[
+            "report",
+            "weekly",
+            "--week-of",
+            &week_of,
+            "--out",
+            out_dir.to_str().expect("utf-8"),
+        ],
+        &ws,
+    );
+    assert!(out.contains("Weekly report") && out.contains("Followers"), "{out}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out_dir.join("weekly.json")).expect("json")).expect("valid");
+    let labels: Vec<&str> = json["accounts"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|a| a["label"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(labels.contains(&"@ana_influencer (X)"), "{labels:?}");
+    let followers = &json["summary"][0];
+    assert_eq!(followers["key"], "followers");
+    assert!(
+        followers["change"]["current"].as_f64().is_some_and(|v| v > 0.0),
+        "{followers}"
+    );
+    assert!(!json["top_posts"].as_array().map(Vec::is_empty).unwrap_or(true));
+    let html = std::fs::read_to_string(out_dir.join("weekly.html")).expect("html");
+    assert!(html.matches("<svg").count() >= 3);
+    assert!(!html.contains("src=\"http") && !html.contains("href=\"http"));
+    let xlsx = std::fs::read(out_dir.join("weekly.xlsx")).expect("xlsx");
+    assert!(xlsx.starts_with(b"PK"), "a zip");
+    let bad_tz = run(&["report", "weekly", "--time-zone", "Mars/Olympus"], &ws);
+    assert!(!bad_tz.status.success());
+    assert!(text(&bad_tz).1.contains("unknown time zone"));
+
+    // An export of one account's posts gives a post id to put in a campaign.
+    let export_json = dir.path().join("x.json");
+    ok(
+        &[
+            "export",
+            "json",
+            "--account",
+            "ana_influencer",
+            "--platform",
+            "x",
+            "--out",
+            export_json.to_str().expect("utf-8"),
+        ],
+        &ws,
+    );
+    let bundle: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&export_json).expect("export")).expect("json");
+    assert_eq!(
+        bundle["accounts"].as_array().map(Vec::len),
+        Some(1),
+        "only the selected account"
+    );
+    let post_id = bundle["posts"][0]["post_id"].as_str().expect("a post").to_string();
+
+    // A campaign with an influencer, a post, costs (one bad line) and conversions.
+    let created = ok(
+        &[
+            "campaign",
+            "create",
+            "Launch",
+            "--start",
+            "2026-01-01",
+            "--budget",
+            "1000",
+            "--currency",
+            "brl",
+            "--goal",
+            "conversions",
+        ],
+        &ws,
+    );
+    assert!(
+        created.contains("Created campaign Launch") && created.contains("BRL"),
+        "{created}"
+    );
+    ok(
+        &[
+            "campaign",
+            "add-account",
+            "Launch",
+            "@ana_influencer",
+            "--platform",
+            "x",
+        ],
+        &ws,
+    );
+    let added = ok(&["campaign", "add-post", "launch", &post_id], &ws);
+    assert!(added.contains(&format!("Added post {post_id}")), "{added}");
+    let costs = dir.path().join("costs.csv");
+    std::fs::write(
+        &costs,
+        "date,amount,note,account\n2026-01-05,300.00,fee,ana_influencer\n2026-01-06,abc,boost,\n",
+    )
+    .expect("costs");
+    let import = run(
+        &["campaign", "import-costs", "Launch", costs.to_str().expect("utf-8")],
+        &ws,
+    );
+    let (out, err) = text(&import);
+    assert!(!import.status.success(), "a rejected line makes the command fail");
+    assert!(out.contains("1 cost(s) imported"), "{out}");
+    assert!(err.contains("line 3: amount \"abc\" is not a number"), "{err}");
+    let conversions = dir.path().join("sales.csv");
+    std::fs::write(
+        &conversions,
+        "date;revenue;utm_source;account\n2026-01-07;150,00;x;ana_influencer\n2026-01-08;90,00;x;ana_influencer\n",
+    )
+    .expect("sales");
+    let out = ok(
+        &[
+            "campaign",
+            "import-conversions",
+            "Launch",
+            conversions.to_str().expect("utf-8"),
+        ],
+        &ws,
+    );
+    assert!(out.contains("2 conversion row(s) imported"), "{out}");
+    let again = ok(
+        &[
+            "campaign",
+            "import-conversions",
+            "Launch",
+            conversions.to_str().expect("utf-8"),
+        ],
+        &ws,
+    );
+    assert!(
+        again.contains("0 conversion row(s) imported, 2 already imported"),
+        "{again}"
+    );
+
+    let reports_dir = dir.path().join("campaign");
+    let out = ok(
+        &[
+            "report",
+            "campaign",
+            "Launch",
+            "--out",
+            reports_dir.to_str().expect("utf-8"),
+        ],
+        &ws,
+    );
+    for needle in [
+        "@ana_influencer (X)",
+        "Campaign total",
+        "CPE (BRL per interaction)",
+        "300.00 BRL",
+        "ROI",
+    ] {
+        assert!(out.contains(needle), "missing {needle:?} in\n{out}");
+    }
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(reports_dir.join("campaign-1.json")).expect("campaign json"))
+            .expect("json");
+    let k = &report["total"]["kpis"];
+    assert_eq!(k["cost"], 300.0);
+    assert_eq!(k["conversions"], 2.0);
+    assert_eq!(k["revenue"], 240.0);
+    assert!((k["roi"].as_f64().unwrap_or(f64::NAN) - (240.0 - 300.0) / 300.0).abs() < 1e-12);
+    assert_eq!(k["posts"], 1);
+    let listed = ok(&["campaign", "list"], &ws);
+    assert!(listed.contains("Launch") && listed.contains("1,000.00 BRL"), "{listed}");
+    let missing = run(&["report", "campaign", "Nope"], &ws);
+    assert!(!missing.status.success());
+    assert!(text(&missing)
+        .1
+        .contains("no campaign \"Nope\"; the campaigns are: Launch (1)"));
+
+    // CSV export filtered by platform and dates: the fixed header, X rows only.
+    let csv_path = dir.path().join("exports").join("x.csv");
+    let since = (chrono::Utc::now() - chrono::Duration::days(10))
+        .date_naive()
+        .to_string();
+    let until = (chrono::Utc::now() - chrono::Duration::days(3))
+        .date_naive()
+        .to_string();
+    let out = ok(
+        &[
+            "export",
+            "csv",
+            "--platform",
+            "x",
+            "--since",
+            &since,
+            "--until",
+            &until,
+            "--out",
+            csv_path.to_str().expect("utf-8"),
+        ],
+        &ws,
+    );
+    assert!(out.contains("account metric row(s)"), "{out}");
+    let csv = std::fs::read_to_string(&csv_path).expect("csv");
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("user_id,platform,metric_type,value,collected_at,period_start,period_end")
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert!(!rows.is_empty());
+    for row in &rows {
+        let cells: Vec<&str> = row.split(',').collect();
+        assert_eq!(cells[1], "x", "{row}");
+        let start = &cells[5][..10];
+        assert!(
+            start >= since.as_str() && start <= until.as_str(),
+            "{row} outside {since}..={until}"
+        );
+    }
+    let posts_csv = std::fs::read_to_string(dir.path().join("exports").join("x-posts.csv")).expect("posts csv");
+    assert!(posts_csv.starts_with("user_id,platform,post_id,published_at,metric_type,value,collected_at"));
+    let xlsx_path = dir.path().join("all.xlsx");
+    ok(&["export", "xlsx", "--out", xlsx_path.to_str().expect("utf-8")], &ws);
+    assert!(std::fs::read(&xlsx_path).expect("xlsx").starts_with(b"PK"));
+    let bad = run(&["export", "csv", "--account", "nobody"], &ws);
+    assert!(!bad.status.success() && text(&bad).1.contains("no account \"nobody\""));
+}
+
+#[test]
+fn commands_on_a_folder_without_a_workspace_say_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = run(&["report", "weekly"], dir.path());
+    assert!(!o.status.success());
+    assert!(text(&o).1.contains("no Alcance workspace"), "{:?}", text(&o));
+}

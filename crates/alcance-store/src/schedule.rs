@@ -1,0 +1,535 @@
+//! Background collection state: `schedules` (each account's cadence and next run),
+//! `post_refresh` (when each post-age horizon was last re-collected), `run_accounts`
+//! (per-run account progress, so a paused run resumes where it stopped), the run status
+//! transitions that do not end a run, and online backups of the database file.
+//!
+//! The cadence math (jitter, catch-up, refresh policy) lives in `alcance-collector`; this
+//! module only stores its results. Every timestamp is UTC (see [`crate::time`]).
+
+use crate::redact::redact;
+use crate::time::{from_db, from_db_opt, to_db};
+use crate::{check_one_of, RunCounts, RunRow, Store, StoreError, MIGRATOR, RUN_STATUSES};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteRow};
+use sqlx::{ConnectOptions, Connection, Row};
+use std::path::Path;
+
+/// The cadence kinds `schedules.cadence` accepts. `custom` carries its period in
+/// `schedules.every_seconds`; the others have fixed periods (3 600, 86 400, 604 800 s).
+pub const CADENCES: [&str; 4] = ["hourly", "daily", "weekly", "custom"];
+
+/// The per-account statuses of `run_accounts.status`: `pending` (not collected yet in this
+/// run), `done` (batch saved), `failed` (recorded in `run_events`), `skipped` (the run was
+/// cancelled before reaching it, or the account could no longer be collected).
+pub const RUN_ACCOUNT_STATUSES: [&str; 4] = ["pending", "done", "failed", "skipped"];
+
+/// The shortest period a schedule may have, seconds.
+pub const MIN_EVERY_SECONDS: i64 = 60;
+
+/// One row of `schedules`: when an account is collected next and how the last attempt went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduleRow {
+    /// `accounts.id`.
+    pub account_id: i64,
+    /// One of [`CADENCES`].
+    pub cadence: String,
+    /// The cadence's period, seconds (≥ [`MIN_EVERY_SECONDS`]).
+    pub every_seconds: i64,
+    /// When the scheduler collects the account next, UTC (jitter included).
+    pub next_run_at: DateTime<Utc>,
+    /// `collected_at` of the last attempt (scheduled or manual), UTC.
+    pub last_run_at: Option<DateTime<Utc>>,
+    /// `ok` or `failed` for the last attempt; `None` before the first.
+    pub last_status: Option<String>,
+    /// `code: message` of the last failure (secrets redacted); `None` after a success.
+    pub last_error: Option<String>,
+}
+
+/// One account of a run when the run is planned: which account and the collection window
+/// it is planned with (UTC, `[since, until)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlannedAccount {
+    /// `accounts.id`.
+    pub account_id: i64,
+    /// Window start, UTC.
+    pub window_since: DateTime<Utc>,
+    /// Window end, UTC.
+    pub window_until: DateTime<Utc>,
+}
+
+/// How one account of a run ended, for [`Store::finish_run_account`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunAccountResult {
+    /// `done`, `failed` or `skipped` (see [`RUN_ACCOUNT_STATUSES`]).
+    pub status: &'static str,
+    /// Metric rows written or updated (counts).
+    pub metrics_written: i64,
+    /// Post rows written or updated (counts).
+    pub posts_written: i64,
+    /// Data gaps recorded (counts).
+    pub gaps: i64,
+    /// `true` when the token was refused and the account is now `needs_reauth`.
+    pub needs_reauth: bool,
+    /// `code: message` when it failed (redacted again before it is written).
+    pub error: Option<String>,
+    /// When it ended, UTC.
+    pub finished_at: DateTime<Utc>,
+}
+
+/// One row of `run_accounts`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunAccountRow {
+    /// `collection_runs.id`.
+    pub run_id: i64,
+    /// `accounts.id`.
+    pub account_id: i64,
+    /// 0-based order in the run.
+    pub position: i64,
+    /// One of [`RUN_ACCOUNT_STATUSES`].
+    pub status: String,
+    /// Planned window start, UTC.
+    pub window_since: DateTime<Utc>,
+    /// Planned window end, UTC.
+    pub window_until: DateTime<Utc>,
+    /// Metric rows written or updated (counts).
+    pub metrics_written: i64,
+    /// Post rows written or updated (counts).
+    pub posts_written: i64,
+    /// Data gaps recorded (counts).
+    pub gaps: i64,
+    /// `true` when the token was refused.
+    pub needs_reauth: bool,
+    /// `code: message` of a failure, secrets redacted.
+    pub error: Option<String>,
+    /// When the account ended, UTC; `None` while pending.
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// What [`inspect_database_file`] found in a database file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DatabaseFileInfo {
+    /// `PRAGMA integrity_check`'s report: `"ok"` for a healthy file, else SQLite's list of
+    /// problems, one per line.
+    pub integrity: String,
+    /// `true` when the file has sqlx's `_sqlx_migrations` table (an Alcance database).
+    pub has_migrations_table: bool,
+    /// Versions recorded as successfully applied, ascending.
+    pub applied_migrations: Vec<i64>,
+    /// The newest migration version this build of Alcance knows.
+    pub known_latest_migration: i64,
+}
+
+impl DatabaseFileInfo {
+    /// `true` when the file is healthy, is an Alcance database (migration 1 applied), and
+    /// was not written by a newer Alcance (no version above [`Self::known_latest_migration`]).
+    pub fn is_restorable(&self) -> bool {
+        self.integrity == "ok"
+            && self.has_migrations_table
+            && self.applied_migrations.contains(&1)
+            && self
+                .applied_migrations
+                .iter()
+                .all(|v| *v <= self.known_latest_migration)
+    }
+}
+
+const SCHEDULE_COLUMNS: &str = "account_id, cadence, every_seconds, next_run_at, last_run_at, last_status, last_error";
+
+fn schedule_from_row(r: &SqliteRow) -> Result<ScheduleRow, StoreError> {
+    Ok(ScheduleRow {
+        account_id: r.try_get("account_id")?,
+        cadence: r.try_get("cadence")?,
+        every_seconds: r.try_get("every_seconds")?,
+        next_run_at: from_db("schedules.next_run_at", &r.try_get::<String, _>("next_run_at")?)?,
+        last_run_at: from_db_opt("schedules.last_run_at", r.try_get("last_run_at")?)?,
+        last_status: r.try_get("last_status")?,
+        last_error: r.try_get("last_error")?,
+    })
+}
+
+const RUN_ACCOUNT_COLUMNS: &str = "run_id, account_id, position, status, window_since, window_until, \
+     metrics_written, posts_written, gaps, needs_reauth, error, finished_at";
+
+fn run_account_from_row(r: &SqliteRow) -> Result<RunAccountRow, StoreError> {
+    Ok(RunAccountRow {
+        run_id: r.try_get("run_id")?,
+        account_id: r.try_get("account_id")?,
+        position: r.try_get("position")?,
+        status: r.try_get("status")?,
+        window_since: from_db("run_accounts.window_since", &r.try_get::<String, _>("window_since")?)?,
+        window_until: from_db("run_accounts.window_until", &r.try_get::<String, _>("window_until")?)?,
+        metrics_written: r.try_get("metrics_written")?,
+        posts_written: r.try_get("posts_written")?,
+        gaps: r.try_get("gaps")?,
+        needs_reauth: r.try_get("needs_reauth")?,
+        error: r.try_get("error")?,
+        finished_at: from_db_opt("run_accounts.finished_at", r.try_get("finished_at")?)?,
+    })
+}
+
+fn check_every(every_seconds: i64) -> Result<(), StoreError> {
+    if every_seconds >= MIN_EVERY_SECONDS {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid {
+            what: "schedule period (seconds)",
+            value: every_seconds.to_string(),
+            expected: "60 or more",
+        })
+    }
+}
+
+fn not_found(what: &'static str, id: i64) -> StoreError {
+    StoreError::NotFound { what, id }
+}
+
+impl Store {
+    /// Every account's schedule, soonest `next_run_at` first (then by account id). Accounts
+    /// get a default row (daily, due at once) when they are inserted.
+    pub async fn schedules(&self) -> Result<Vec<ScheduleRow>, StoreError> {
+        let sql = format!("SELECT {SCHEDULE_COLUMNS} FROM schedules ORDER BY next_run_at, account_id");
+        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        rows.iter().map(schedule_from_row).collect()
+    }
+
+    /// One account's schedule. Errors: [`StoreError::NotFound`] for an unknown account.
+    pub async fn schedule(&self, account_id: i64) -> Result<ScheduleRow, StoreError> {
+        let sql = format!("SELECT {SCHEDULE_COLUMNS} FROM schedules WHERE account_id = ?1");
+        match sqlx::query(&sql).bind(account_id).fetch_optional(&self.pool).await? {
+            Some(r) => schedule_from_row(&r),
+            None => Err(not_found("account", account_id)),
+        }
+    }
+
+    /// Sets an account's cadence (`hourly`, `daily`, `weekly` or `custom`) with its period in
+    /// seconds and its next run (UTC), creating the row if it is missing. The caller computes
+    /// `next_run_at` (`alcance-collector`'s cadence math).
+    ///
+    /// Errors: [`StoreError::Invalid`] for another cadence or a period under 60 s;
+    /// [`StoreError::Constraint`] for an unknown account.
+    pub async fn set_cadence(
+        &self,
+        account_id: i64,
+        cadence: &str,
+        every_seconds: i64,
+        next_run_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        check_one_of("cadence", cadence, &CADENCES, "hourly, daily, weekly, custom")?;
+        check_every(every_seconds)?;
+        sqlx::query(
+            "INSERT INTO schedules (account_id, cadence, every_seconds, next_run_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (account_id) DO UPDATE SET cadence = excluded.cadence,
+                 every_seconds = excluded.every_seconds, next_run_at = excluded.next_run_at,
+                 updated_at = excluded.updated_at",
+        )
+        .bind(account_id)
+        .bind(cadence)
+        .bind(every_seconds)
+        .bind(to_db(next_run_at))
+        .bind(to_db(Utc::now()))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Moves an account's next run (UTC): catch-up staggering, "sync now".
+    /// Errors: [`StoreError::NotFound`] for an account without a schedule.
+    pub async fn set_next_run(&self, account_id: i64, next_run_at: DateTime<Utc>) -> Result<(), StoreError> {
+        let done = sqlx::query("UPDATE schedules SET next_run_at = ?1, updated_at = ?2 WHERE account_id = ?3")
+            .bind(to_db(next_run_at))
+            .bind(to_db(Utc::now()))
+            .bind(account_id)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(not_found("schedule", account_id));
+        }
+        Ok(())
+    }
+
+    /// Records an attempt at `at` (UTC) — `ok` clears `last_error`, a failure keeps its
+    /// `code: message` (secrets redacted) — and sets the next run (UTC).
+    /// Errors: [`StoreError::NotFound`] for an account without a schedule.
+    pub async fn record_schedule_result(
+        &self,
+        account_id: i64,
+        at: DateTime<Utc>,
+        ok: bool,
+        error: Option<&str>,
+        next_run_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let error = if ok {
+            None
+        } else {
+            error.map(|e| redact(e).into_owned())
+        };
+        let done = sqlx::query(
+            "UPDATE schedules SET last_run_at = ?1, last_status = ?2, last_error = ?3, next_run_at = ?4,
+                    updated_at = ?5
+             WHERE account_id = ?6",
+        )
+        .bind(to_db(at))
+        .bind(if ok { "ok" } else { "failed" })
+        .bind(error)
+        .bind(to_db(next_run_at))
+        .bind(to_db(Utc::now()))
+        .bind(account_id)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(not_found("schedule", account_id));
+        }
+        Ok(())
+    }
+
+    /// When each post-age horizon of an account was last re-collected:
+    /// `(horizon_seconds, refreshed_at UTC)`, shortest horizon first.
+    pub async fn refresh_marks(&self, account_id: i64) -> Result<Vec<(i64, DateTime<Utc>)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT horizon_seconds, refreshed_at FROM post_refresh WHERE account_id = ?1 ORDER BY horizon_seconds",
+        )
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("horizon_seconds")?,
+                    from_db("post_refresh.refreshed_at", &r.try_get::<String, _>("refreshed_at")?)?,
+                ))
+            })
+            .collect()
+    }
+
+    /// Marks the horizons (seconds of post age) as re-collected at `at` (UTC). A mark never
+    /// moves backwards. Errors: [`StoreError::Constraint`] for an unknown account or a
+    /// horizon ≤ 0.
+    pub async fn mark_refreshed(&self, account_id: i64, horizons: &[i64], at: DateTime<Utc>) -> Result<(), StoreError> {
+        if horizons.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.pool.begin().await?;
+        for horizon in horizons {
+            sqlx::query(
+                "INSERT INTO post_refresh (account_id, horizon_seconds, refreshed_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (account_id, horizon_seconds) DO UPDATE SET refreshed_at = excluded.refreshed_at
+                 WHERE excluded.refreshed_at > post_refresh.refreshed_at",
+            )
+            .bind(account_id)
+            .bind(horizon)
+            .bind(to_db(at))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records the accounts of a run, in order (`position` 0, 1, …), all `pending`, in one
+    /// transaction. Errors: [`StoreError::Constraint`] for an unknown run or account or an
+    /// account listed twice.
+    pub async fn add_run_accounts(&self, run_id: i64, accounts: &[PlannedAccount]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let start: i64 =
+            sqlx::query_scalar("SELECT coalesce(max(position) + 1, 0) FROM run_accounts WHERE run_id = ?1")
+                .bind(run_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        for (i, a) in accounts.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO run_accounts (run_id, account_id, position, status, window_since, window_until)
+                 VALUES (?1, ?2, ?3, 'pending', ?4, ?5)",
+            )
+            .bind(run_id)
+            .bind(a.account_id)
+            .bind(start + i as i64)
+            .bind(to_db(a.window_since))
+            .bind(to_db(a.window_until))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A run's accounts in run order.
+    pub async fn run_accounts(&self, run_id: i64) -> Result<Vec<RunAccountRow>, StoreError> {
+        let sql = format!("SELECT {RUN_ACCOUNT_COLUMNS} FROM run_accounts WHERE run_id = ?1 ORDER BY position");
+        let rows = sqlx::query(&sql).bind(run_id).fetch_all(&self.pool).await?;
+        rows.iter().map(run_account_from_row).collect()
+    }
+
+    /// Records how one account of a run ended. Errors: [`StoreError::Invalid`] for a status
+    /// other than `done`, `failed`, `skipped`; [`StoreError::NotFound`] when the account is
+    /// not part of the run.
+    pub async fn finish_run_account(
+        &self,
+        run_id: i64,
+        account_id: i64,
+        result: &RunAccountResult,
+    ) -> Result<(), StoreError> {
+        check_one_of(
+            "run account status",
+            result.status,
+            &RUN_ACCOUNT_STATUSES[1..],
+            "done, failed, skipped",
+        )?;
+        let done = sqlx::query(
+            "UPDATE run_accounts SET status = ?1, metrics_written = ?2, posts_written = ?3, gaps = ?4,
+                    needs_reauth = ?5, error = ?6, finished_at = ?7
+             WHERE run_id = ?8 AND account_id = ?9",
+        )
+        .bind(result.status)
+        .bind(result.metrics_written)
+        .bind(result.posts_written)
+        .bind(result.gaps)
+        .bind(result.needs_reauth)
+        .bind(result.error.as_deref().map(|e| redact(e).into_owned()))
+        .bind(to_db(result.finished_at))
+        .bind(run_id)
+        .bind(account_id)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(not_found("run account", account_id));
+        }
+        Ok(())
+    }
+
+    /// Marks every still-`pending` account of a run `skipped` at `at` (UTC) with `reason`;
+    /// returns how many.
+    pub async fn skip_pending_run_accounts(
+        &self,
+        run_id: i64,
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "UPDATE run_accounts SET status = 'skipped', error = ?1, finished_at = ?2
+             WHERE run_id = ?3 AND status = 'pending'",
+        )
+        .bind(redact(reason).as_ref())
+        .bind(to_db(at))
+        .bind(run_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Sets a run's status and tallies without ending it (`finished_at` stays empty):
+    /// `running` ↔ `paused`. Errors: [`StoreError::Invalid`] for a status other than
+    /// `running` or `paused`; [`StoreError::NotFound`] for an unknown run.
+    pub async fn set_run_progress(&self, run_id: i64, status: &str, counts: &RunCounts) -> Result<(), StoreError> {
+        check_one_of("unfinished run status", status, &RUN_STATUSES[..2], "running, paused")?;
+        let done = sqlx::query(
+            "UPDATE collection_runs SET status = ?1, finished_at = NULL, accounts_total = ?2, accounts_ok = ?3,
+                    accounts_failed = ?4, metrics_written = ?5
+             WHERE id = ?6",
+        )
+        .bind(status)
+        .bind(counts.accounts_total)
+        .bind(counts.accounts_ok)
+        .bind(counts.accounts_failed)
+        .bind(counts.metrics_written)
+        .bind(run_id)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(not_found("run", run_id));
+        }
+        Ok(())
+    }
+
+    /// Paused runs that still have `pending` accounts, oldest first: the runs a scheduler
+    /// resumes when it starts.
+    pub async fn resumable_runs(&self) -> Result<Vec<RunRow>, StoreError> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM collection_runs r
+             WHERE status = 'paused'
+               AND EXISTS (SELECT 1 FROM run_accounts a WHERE a.run_id = r.id AND a.status = 'pending')
+             ORDER BY started_at, id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut runs = Vec::with_capacity(ids.len());
+        for id in ids {
+            runs.push(self.run(id).await?);
+        }
+        Ok(runs)
+    }
+
+    /// Writes a consistent copy of the whole database to `dest` with `VACUUM INTO` (an online
+    /// backup: other connections keep reading and writing meanwhile). `dest` must not exist;
+    /// write to a temporary name and rename it into place, so a failed backup never leaves a
+    /// half-written file under the final name.
+    ///
+    /// Errors: [`StoreError::Invalid`] for a path that is not UTF-8; SQLite's errors
+    /// ([`StoreError::Access`] when `dest` exists or cannot be written,
+    /// [`StoreError::DiskFull`]).
+    pub async fn backup_into(&self, dest: &Path) -> Result<(), StoreError> {
+        let Some(path) = dest.to_str() else {
+            return Err(StoreError::Invalid {
+                what: "backup path",
+                value: dest.display().to_string(),
+                expected: "a UTF-8 file path",
+            });
+        };
+        sqlx::query("VACUUM INTO ?1")
+            .bind(path)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| StoreError::from(e).at(dest))?;
+        Ok(())
+    }
+}
+
+/// Opens the database file at `path` read-only (without applying migrations) and reports
+/// its `PRAGMA integrity_check` and applied migrations: what a restore checks before it
+/// replaces the live database.
+///
+/// Errors: [`StoreError::NotADatabase`] / [`StoreError::Corrupt`] for a file SQLite cannot
+/// read at all; [`StoreError::Access`] when it cannot be opened (missing, no permission).
+/// Messages name the file.
+pub async fn inspect_database_file(path: &Path) -> Result<DatabaseFileInfo, StoreError> {
+    if !path.is_file() {
+        return Err(StoreError::Access {
+            detail: format!("{}: no such file", path.display()),
+        });
+    }
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .read_only(true)
+        .create_if_missing(false);
+    let mut conn = options.connect().await.map_err(|e| StoreError::from(e).at(path))?;
+    let result = inspect(&mut conn).await.map_err(|e| e.at(path));
+    let _ = conn.close().await;
+    result
+}
+
+async fn inspect(conn: &mut sqlx::SqliteConnection) -> Result<DatabaseFileInfo, StoreError> {
+    let rows = sqlx::query("PRAGMA integrity_check").fetch_all(&mut *conn).await?;
+    let integrity = rows
+        .iter()
+        .map(|r| r.try_get::<String, _>(0))
+        .collect::<Result<Vec<_>, _>>()?
+        .join("\n");
+    let has_migrations_table: bool =
+        sqlx::query_scalar("SELECT count(*) > 0 FROM sqlite_schema WHERE type = 'table' AND name = '_sqlx_migrations'")
+            .fetch_one(&mut *conn)
+            .await?;
+    let applied_migrations = if has_migrations_table {
+        sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = 1 ORDER BY version")
+            .fetch_all(&mut *conn)
+            .await?
+    } else {
+        Vec::new()
+    };
+    Ok(DatabaseFileInfo {
+        integrity,
+        has_migrations_table,
+        applied_migrations,
+        known_latest_migration: MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0),
+    })
+}
