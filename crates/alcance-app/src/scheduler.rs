@@ -538,6 +538,11 @@ impl Loop {
     /// Resumes every run left `paused`, oldest first.
     async fn resume_paused(&mut self) -> Result<()> {
         let store = self.ws.store().clone();
+        // Runs a dead process left `running` are resumed like paused ones.
+        let stale = store.interrupt_stale_runs().await?;
+        if stale > 0 {
+            tracing::warn!(runs = stale, "runs cut off by an earlier exit will be resumed");
+        }
         for run in store.resumable_runs().await? {
             if self.stopping {
                 break;

@@ -442,6 +442,18 @@ impl Store {
         Ok(())
     }
 
+    /// Marks every run still `running` as `paused` and returns how many. A run is only
+    /// `running` while its process lives; one found `running` when a scheduler starts was
+    /// cut off (kill -9, power loss, a crash), and pausing it makes [`Self::resumable_runs`]
+    /// hand it to the scheduler, which resumes it where it stopped. Call it only from the
+    /// process that owns the workspace (the scheduler), never from a second reader.
+    pub async fn interrupt_stale_runs(&self) -> Result<u64, StoreError> {
+        let done = sqlx::query("UPDATE collection_runs SET status = 'paused' WHERE status = 'running'")
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
     /// Paused runs that still have `pending` accounts, oldest first: the runs a scheduler
     /// resumes when it starts.
     pub async fn resumable_runs(&self) -> Result<Vec<RunRow>, StoreError> {

@@ -436,3 +436,33 @@ async fn an_online_backup_is_a_restorable_copy_and_bad_files_are_refused() {
         Err(e) => assert!(e.is_damaged_file(), "{e:?}"),
     }
 }
+
+#[tokio::test]
+async fn a_run_cut_off_while_running_becomes_resumable() {
+    let store = Store::open_in_memory().await.expect("store");
+    let id = store
+        .upsert_account(&account(Platform::X, "9", "cut"), None, None)
+        .await
+        .expect("account");
+    let at = chrono::Utc::now();
+    let run = store.start_run("scheduled", at).await.expect("run");
+    store
+        .add_run_accounts(
+            run,
+            &[PlannedAccount {
+                account_id: id,
+                window_since: at,
+                window_until: at,
+            }],
+        )
+        .await
+        .expect("planned");
+    // The process dies here: the run stays `running` and is not resumable yet.
+    assert!(store.resumable_runs().await.expect("runs").is_empty());
+    assert_eq!(store.interrupt_stale_runs().await.expect("interrupt"), 1);
+    let resumable = store.resumable_runs().await.expect("runs");
+    assert_eq!(resumable.iter().map(|r| r.id).collect::<Vec<_>>(), vec![run]);
+    assert_eq!(resumable[0].status, "paused");
+    // Finished runs are never touched.
+    assert_eq!(store.interrupt_stale_runs().await.expect("again"), 0);
+}
