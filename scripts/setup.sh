@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing Alcance needs on Debian / Ubuntu, and nothing that is
 # already there: Tauri's system libraries (WebKitGTK 4.1, appindicator, rsvg, xdo),
-# D-Bus and the Secret Service (keychain), Xvfb for the desktop tests, and cargo-nextest.
+# D-Bus and the Secret Service (keychain), Xvfb, WebKitWebDriver and tauri-driver for the
+# desktop tests, cargo-nextest, and the UI's npm packages.
 # Safe to run again; it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,9 +33,19 @@ if ! cargo nextest --version >/dev/null 2>&1; then
   echo "setup: installing cargo-nextest"
   cargo install cargo-nextest --locked
 fi
+# The desktop E2E test drives the app through tauri-driver (WebDriver → WebKitWebDriver).
+if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver" ]; then
+  echo "setup: installing tauri-driver"
+  cargo install tauri-driver --locked --version '^2'
+fi
 if [ -f ui/package.json ] && command -v npm >/dev/null 2>&1; then
   if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules ]; then
     echo "setup: installing the UI's npm packages"
-    (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+    # `npm ci` refuses a lock file without every platform's optional binaries (the npm
+    # mirror here lacks some of @tauri-apps/cli's); `npm install --no-save` then installs
+    # the locked versions without rewriting the lock file.
+    (cd ui && { npm ci --no-audit --no-fund --loglevel=silent 2>/dev/null \
+      || npm install --no-save --no-audit --no-fund --loglevel=error; })
+    touch ui/node_modules
   fi
 fi

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: set-up, formatting, lints, every crate's tests
 # (unit, integration, recorded fixtures replayed through the sandbox, the demo end to end)
-# and the desktop shell's build.
+# the desktop UI (type check, unit tests, build) and the desktop app end to end in a real
+# webview under Xvfb.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+echo "== UI: svelte-check, vitest, vite build (ui/dist is embedded in the desktop app)"
+(cd ui && npm run --silent check && npm run --silent test && npm run --silent build)
 echo "== cargo fmt --check"
 cargo fmt --all --check
 echo "== cargo clippy (-D warnings)"
@@ -13,3 +16,6 @@ echo "== cargo nextest"
 cargo nextest run --workspace --locked --no-fail-fast --profile ci
 echo "== doc tests"
 cargo test --workspace --locked --doc
+echo "== desktop E2E (tauri-driver + WebKitWebDriver under Xvfb)"
+cargo build --locked -p alcance-desktop
+tests/e2e/run.sh

@@ -1,9 +1,350 @@
-//! The Alcance desktop shell: a Tauri window over `alcance-app`. Commands stay thin.
+//! The Alcance desktop shell: a Tauri 2 window over `alcance-app`. Commands stay thin
+//! ([`commands`]); the tray ([`tray`]) keeps syncing while the window is hidden; deep links
+//! (`alcance://`) and a second launch are routed to the running instance; notifications
+//! tell about re-authorization and failed runs; autostart is opt-in.
+//!
+//! Environment: `ALCANCE_DATA_DIR` overrides the data folder (tests), `ALCANCE_DEMO_DAYS`
+//! the demo's days of collection, `ALCANCE_VAULT_PASSPHRASE` unlocks the own workspace's
+//! encrypted vault file when no keychain exists, `RUST_LOG` filters the log (stderr).
+
+pub mod commands;
+pub mod error;
+pub mod oauth_bridge;
+pub mod state;
+pub mod tray;
+
+use crate::error::{ErrorCode, IpcError, IpcResult};
+use crate::state::{AppState, Language, SyncStatus, WorkspaceKind};
+use alcance_app::views::RunView;
+use alcance_collector::RunKind;
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use tauri::{AppHandle, Manager, RunEvent, WindowEvent};
+use tauri_specta::Event as _;
+
+/// Sent to the UI whenever the sync status changes (a run started or ended, pause,
+/// resume), so screens can refresh.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+pub struct SyncChanged {
+    /// The new status.
+    pub status: SyncStatus,
+}
+
+/// The command and event list, shared by the app and the bindings export.
+pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
+    tauri_specta::Builder::<tauri::Wry>::new()
+        .commands(tauri_specta::collect_commands![
+            commands::app_status,
+            commands::save_settings,
+            commands::open_demo,
+            commands::open_workspace,
+            commands::dashboard,
+            commands::list_posts,
+            commands::list_runs,
+            commands::list_run_events,
+            commands::list_accounts,
+            commands::export_data,
+            commands::show_in_folder,
+            commands::open_link,
+            commands::sync_now,
+            commands::set_sync_paused,
+            commands::connect_account,
+        ])
+        .events(tauri_specta::collect_events![SyncChanged])
+        .error_handling(tauri_specta::ErrorHandlingMode::Throw)
+}
+
+/// The TypeScript bindings (`ui/src/lib/bindings.ts`): generated, committed, checked by a
+/// test. Regenerate with `UPDATE_BINDINGS=1 cargo test -p alcance-desktop bindings`.
+pub fn typescript_bindings() -> Result<String, specta_typescript::ExportError> {
+    let ts = specta_typescript::Typescript::default()
+        .bigint(specta_typescript::BigIntExportBehavior::Number)
+        .header("// Generated from src-tauri by tauri-specta. Do not edit: regenerate with\n// `UPDATE_BINDINGS=1 cargo test -p alcance-desktop bindings`.\n/* eslint-disable */\n// @ts-nocheck\n");
+    specta_builder().export_str(ts)
+}
+
+/// The committed bindings file.
+pub fn bindings_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/bindings.ts")
+}
+
+/// Shows, unminimizes and focuses the main window.
+pub fn show_main(app: &AppHandle) {
+    if let Some(w) = app.get_webview_window("main") {
+        let _ = w.show();
+        let _ = w.unminimize();
+        let _ = w.set_focus();
+    }
+}
+
+/// Registers or removes the login item.
+pub fn apply_autostart(app: &AppHandle, enabled: bool) -> IpcResult<()> {
+    use tauri_plugin_autostart::ManagerExt;
+    let launcher = app.autolaunch();
+    let result = if enabled { launcher.enable() } else { launcher.disable() };
+    result.map_err(|e| IpcError::new(ErrorCode::Io, format!("changing start at login: {e}")))
+}
+
+/// Tells the UI the sync status changed.
+pub async fn emit_sync(app: &AppHandle) {
+    let status = app.state::<AppState>().sync_status().await;
+    if let Err(e) = (SyncChanged { status }).emit(app) {
+        tracing::debug!(error = %e, "emitting the sync status failed");
+    }
+}
+
+/// Runs one collection (manual or scheduled), keeps the tray and the UI informed, and
+/// notifies about accounts that need re-authorization or failed.
+pub async fn run_sync(app: &AppHandle, state: &AppState, kind: RunKind) -> IpcResult<RunView> {
+    let _busy = state
+        .busy
+        .try_lock()
+        .map_err(|_| IpcError::new(ErrorCode::Busy, "another operation is running"))?;
+    if state.workspace.read().await.is_none() {
+        return Err(IpcError::no_workspace());
+    }
+    {
+        state.sync.lock().await.running = true;
+    }
+    emit_sync(app).await;
+    tray::refresh(app).await;
+    let result = state.sync(kind).await;
+    emit_sync(app).await;
+    tray::refresh(app).await;
+    let (run, outcome) = result?;
+    let language = state.settings.lock().await.language;
+    if !outcome.needs_reauth.is_empty() {
+        notify(app, &notice(language, Notice::Reauth(&outcome.needs_reauth.join(", "))));
+    } else if outcome.failed > 0 {
+        notify(app, &notice(language, Notice::Failed(outcome.failed)));
+    }
+    Ok(run)
+}
+
+/// A notification's subject.
+enum Notice<'a> {
+    /// Accounts (handles) to reconnect.
+    Reauth(&'a str),
+    /// This many accounts failed.
+    Failed(usize),
+}
+
+/// Title and body of a notification in `language`.
+fn notice(language: Language, n: Notice<'_>) -> (String, String) {
+    match (language, n) {
+        (Language::En, Notice::Reauth(who)) => (
+            "Reconnect your account".into(),
+            format!("The platform refused the token of {who}. Open Alcance → Accounts to reconnect."),
+        ),
+        (Language::PtBr, Notice::Reauth(who)) => (
+            "Reconecte sua conta".into(),
+            format!("A plataforma recusou o token de {who}. Abra o Alcance → Contas para reconectar."),
+        ),
+        (Language::En, Notice::Failed(n)) => (
+            "Collection failed".into(),
+            format!("{n} account(s) could not be collected. See Alcance → Runs."),
+        ),
+        (Language::PtBr, Notice::Failed(n)) => (
+            "Falha na coleta".into(),
+            format!("{n} conta(s) não puderam ser coletadas. Veja Alcance → Execuções."),
+        ),
+    }
+}
+
+fn notify(app: &AppHandle, (title, body): &(String, String)) {
+    use tauri_plugin_notification::NotificationExt;
+    if let Err(e) = app.notification().builder().title(title).body(body).show() {
+        tracing::warn!(error = %e, "showing a notification failed");
+    }
+}
+
+/// Handles `alcance://` links: OAuth callbacks go to the pending loopback redirect; any
+/// link brings the window up.
+fn handle_deep_links(app: &AppHandle, urls: Vec<url::Url>) {
+    show_main(app);
+    let pending = app
+        .state::<AppState>()
+        .pending_redirect
+        .lock()
+        .ok()
+        .and_then(|p| p.clone());
+    for link in urls {
+        match oauth_bridge::route(&link, pending.as_ref()) {
+            oauth_bridge::DeepLink::OAuthCallback(target) => {
+                tauri::async_runtime::spawn(oauth_bridge::deliver(target));
+            }
+            oauth_bridge::DeepLink::NoPendingFlow => {
+                tracing::warn!("an OAuth deep link arrived with no sign-in in progress");
+            }
+            oauth_bridge::DeepLink::Open => {}
+        }
+    }
+}
+
+/// The data folder: `ALCANCE_DATA_DIR`, else the OS app-data folder.
+fn data_dir(app: &AppHandle) -> PathBuf {
+    if let Some(dir) = std::env::var_os("ALCANCE_DATA_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    app.path()
+        .app_data_dir()
+        .unwrap_or_else(|_| std::env::temp_dir().join("alcance"))
+}
+
+/// Reopens the last workspace and starts the scheduler.
+async fn start_background(app: AppHandle) {
+    let state = app.state::<AppState>();
+    let last = state.settings.lock().await.last_workspace;
+    let reopened = match last {
+        Some(WorkspaceKind::Demo) => state.reopen_demo().await.map(|_| ()),
+        Some(WorkspaceKind::Own) => {
+            let pass = std::env::var("ALCANCE_VAULT_PASSPHRASE")
+                .ok()
+                .filter(|p| !p.is_empty())
+                .map(secrecy::SecretString::from);
+            state.open_own(pass).await
+        }
+        None => Ok(()),
+    };
+    if let Err(e) = reopened {
+        tracing::warn!(error = %format!("{e:#}"), "reopening the last workspace failed");
+    }
+    emit_sync(&app).await;
+    tray::refresh(&app).await;
+    // The scheduler: checks every minute whether a collection is due.
+    loop {
+        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+        let status = state.sync_status().await;
+        let due = !status.paused && !status.running && status.next_run_at.is_some_and(|t| t <= chrono::Utc::now());
+        if due {
+            if let Err(e) = run_sync(&app, &state, RunKind::Scheduled).await {
+                tracing::warn!(error = %e.message, "scheduled collection failed");
+            }
+        } else {
+            tray::refresh(&app).await;
+        }
+    }
+}
 
 /// Starts the desktop app.
 pub fn run() {
-    if let Err(e) = tauri::Builder::default().run(tauri::generate_context!()) {
-        eprintln!("alcance desktop failed to start: {e}");
-        std::process::exit(1);
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,alcance=info,alcance_desktop_lib=info")),
+        )
+        .try_init();
+    let specta = specta_builder();
+    let handler = specta.invoke_handler();
+    let app = tauri::Builder::default()
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| show_main(app)))
+        .plugin(tauri_plugin_deep_link::init())
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            Some(vec!["--minimized"]),
+        ))
+        .invoke_handler(handler)
+        .setup(move |app| {
+            specta.mount_events(app);
+            let handle = app.handle().clone();
+            let state = AppState::new(data_dir(&handle));
+            let language = tauri::async_runtime::block_on(async { state.settings.lock().await.language });
+            app.manage(state);
+            if let Err(e) = tray::install(&handle, language) {
+                // No tray (no StatusNotifier host): the window still works.
+                tracing::warn!(error = %e, "the system tray is not available");
+            }
+            {
+                use tauri_plugin_deep_link::DeepLinkExt;
+                #[cfg(all(not(debug_assertions), any(target_os = "linux", windows)))]
+                if std::env::var_os("ALCANCE_DATA_DIR").is_none() {
+                    if let Err(e) = app.deep_link().register_all() {
+                        tracing::warn!(error = %e, "registering the alcance:// scheme failed");
+                    }
+                }
+                let links = handle.clone();
+                app.deep_link()
+                    .on_open_url(move |event| handle_deep_links(&links, event.urls()));
+                if let Ok(Some(urls)) = app.deep_link().get_current() {
+                    handle_deep_links(&handle, urls);
+                }
+            }
+            if std::env::args().any(|a| a == "--minimized") {
+                if let Some(w) = app.get_webview_window("main") {
+                    let _ = w.hide();
+                }
+            }
+            tauri::async_runtime::spawn(start_background(handle));
+            Ok(())
+        })
+        .on_window_event(|window, event| {
+            // Closing the window keeps Alcance in the tray, where sync goes on.
+            if let WindowEvent::CloseRequested { api, .. } = event {
+                if window.label() == "main" && window.app_handle().tray_by_id("main").is_some() {
+                    api.prevent_close();
+                    let _ = window.hide();
+                }
+            }
+        })
+        .build(tauri::generate_context!());
+    match app {
+        Ok(app) => app.run(|app, event| {
+            if let RunEvent::Exit = event {
+                let app = app.clone();
+                tauri::async_runtime::block_on(async move {
+                    app.state::<AppState>().close_workspace().await;
+                });
+            }
+        }),
+        Err(e) => {
+            eprintln!("alcance desktop failed to start: {e}");
+            std::process::exit(1);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The committed TypeScript bindings match the Rust commands and types. Set
+    /// `UPDATE_BINDINGS=1` to rewrite them.
+    #[test]
+    fn bindings_are_current() {
+        let generated = typescript_bindings().unwrap_or_else(|e| panic!("exporting the bindings: {e}"));
+        let path = bindings_path();
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            std::fs::write(&path, &generated).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+            return;
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "{} is stale: run `UPDATE_BINDINGS=1 cargo test -p alcance-desktop bindings` and commit it",
+            path.display()
+        );
+        for name in [
+            "dashboard",
+            "openDemo",
+            "exportData",
+            "IpcError",
+            "DashboardView",
+            "syncChanged",
+        ] {
+            assert!(generated.contains(name), "{name} missing from the bindings");
+        }
+    }
+
+    #[test]
+    fn notices_are_translated() {
+        let (title, body) = notice(Language::PtBr, Notice::Reauth("@acme"));
+        assert_eq!(title, "Reconecte sua conta");
+        assert!(body.contains("@acme"));
+        let (title, body) = notice(Language::En, Notice::Failed(2));
+        assert_eq!(title, "Collection failed");
+        assert!(body.starts_with("2 account(s)"));
     }
 }

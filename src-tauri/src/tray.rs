@@ -1,0 +1,225 @@
+//! The system tray: a status line, Sync now, Pause / Resume, Open, Quit. Sync goes on in
+//! the tray while the window is hidden. Labels follow the UI language.
+
+use crate::state::{AppState, Language, SyncStatus};
+use chrono::{DateTime, Utc};
+use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
+use tauri::tray::TrayIconBuilder;
+use tauri::{AppHandle, Manager, Wry};
+
+/// The tray's menu items that change at run time.
+pub struct TrayItems {
+    status: MenuItem<Wry>,
+    sync: MenuItem<Wry>,
+    pause: MenuItem<Wry>,
+    open: MenuItem<Wry>,
+    quit: MenuItem<Wry>,
+}
+
+/// The tray's words in one language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrayText {
+    /// "Sync now".
+    pub sync_now: &'static str,
+    /// "Pause sync".
+    pub pause: &'static str,
+    /// "Resume sync".
+    pub resume: &'static str,
+    /// "Open Alcance".
+    pub open: &'static str,
+    /// "Quit".
+    pub quit: &'static str,
+    /// Status: no workspace open.
+    pub no_workspace: &'static str,
+    /// Status: a collection is running.
+    pub syncing: &'static str,
+    /// Status: paused.
+    pub paused: &'static str,
+    /// Status prefix before the last run's time: "Last sync".
+    pub last_sync: &'static str,
+    /// Status: nothing collected yet.
+    pub never: &'static str,
+}
+
+/// The tray's words for `language`.
+pub fn text(language: Language) -> TrayText {
+    match language {
+        Language::En => TrayText {
+            sync_now: "Sync now",
+            pause: "Pause sync",
+            resume: "Resume sync",
+            open: "Open Alcance",
+            quit: "Quit",
+            no_workspace: "No workspace open",
+            syncing: "Syncing…",
+            paused: "Sync paused",
+            last_sync: "Last sync",
+            never: "Not synced yet",
+        },
+        Language::PtBr => TrayText {
+            sync_now: "Sincronizar agora",
+            pause: "Pausar sincronização",
+            resume: "Retomar sincronização",
+            open: "Abrir o Alcance",
+            quit: "Sair",
+            no_workspace: "Nenhum espaço de trabalho aberto",
+            syncing: "Sincronizando…",
+            paused: "Sincronização pausada",
+            last_sync: "Última sincronização",
+            never: "Ainda não sincronizado",
+        },
+    }
+}
+
+/// The status line: what the tray says about sync right now (times in UTC, `HH:MM`).
+pub fn status_line(t: &TrayText, has_workspace: bool, sync: &SyncStatus, now: DateTime<Utc>) -> String {
+    if !has_workspace {
+        return t.no_workspace.to_string();
+    }
+    if sync.running {
+        return t.syncing.to_string();
+    }
+    let last = match &sync.last_run {
+        Some(run) => {
+            let at = run.finished_at.unwrap_or(run.started_at);
+            let when = if (now - at).num_hours() < 24 {
+                at.format("%H:%M UTC").to_string()
+            } else {
+                at.format("%Y-%m-%d").to_string()
+            };
+            format!("{}: {when} ({})", t.last_sync, run.status)
+        }
+        None => t.never.to_string(),
+    };
+    if sync.paused {
+        format!("{} · {last}", t.paused)
+    } else {
+        last
+    }
+}
+
+/// Builds the tray and manages its [`TrayItems`].
+pub fn install(app: &AppHandle, language: Language) -> tauri::Result<()> {
+    let t = text(language);
+    let items = TrayItems {
+        status: MenuItem::with_id(app, "status", t.no_workspace, false, None::<&str>)?,
+        sync: MenuItem::with_id(app, "sync", t.sync_now, true, None::<&str>)?,
+        pause: MenuItem::with_id(app, "pause", t.pause, true, None::<&str>)?,
+        open: MenuItem::with_id(app, "open", t.open, true, None::<&str>)?,
+        quit: MenuItem::with_id(app, "quit", t.quit, true, None::<&str>)?,
+    };
+    let menu = Menu::with_items(
+        app,
+        &[
+            &items.status,
+            &PredefinedMenuItem::separator(app)?,
+            &items.sync,
+            &items.pause,
+            &items.open,
+            &PredefinedMenuItem::separator(app)?,
+            &items.quit,
+        ],
+    )?;
+    let mut builder = TrayIconBuilder::with_id("main")
+        .tooltip("Alcance")
+        .menu(&menu)
+        .show_menu_on_left_click(true)
+        .on_menu_event(|app, event| {
+            let app = app.clone();
+            match event.id().as_ref() {
+                "sync" => {
+                    tauri::async_runtime::spawn(async move {
+                        let state = app.state::<AppState>();
+                        if let Err(e) = crate::run_sync(&app, &state, alcance_collector::RunKind::Manual).await {
+                            tracing::warn!(error = %e.message, "sync from the tray failed");
+                        }
+                    });
+                }
+                "pause" => {
+                    tauri::async_runtime::spawn(async move {
+                        let state = app.state::<AppState>();
+                        let paused = !state.sync_status().await.paused;
+                        if let Err(e) = state.set_paused(paused).await {
+                            tracing::warn!(error = %e, "pausing from the tray failed");
+                        }
+                        crate::emit_sync(&app).await;
+                        refresh(&app).await;
+                    });
+                }
+                "open" => crate::show_main(&app),
+                "quit" => app.exit(0),
+                _ => {}
+            }
+        });
+    if let Some(icon) = app.default_window_icon() {
+        builder = builder.icon(icon.clone());
+    }
+    builder.build(app)?;
+    app.manage(items);
+    Ok(())
+}
+
+/// Updates the tray's labels from the current state and language.
+pub async fn refresh(app: &AppHandle) {
+    let Some(items) = app.try_state::<TrayItems>() else {
+        return;
+    };
+    let state = app.state::<AppState>();
+    let language = state.settings.lock().await.language;
+    let t = text(language);
+    let has_workspace = state.workspace.read().await.is_some();
+    let sync = state.sync_status().await;
+    let line = status_line(&t, has_workspace, &sync, Utc::now());
+    let results = [
+        items.status.set_text(line),
+        items.sync.set_text(t.sync_now),
+        items.sync.set_enabled(has_workspace && !sync.running),
+        items.pause.set_text(if sync.paused { t.resume } else { t.pause }),
+        items.open.set_text(t.open),
+        items.quit.set_text(t.quit),
+    ];
+    for r in results {
+        if let Err(e) = r {
+            tracing::debug!(error = %e, "updating the tray failed");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alcance_app::views::RunView;
+    use chrono::TimeZone;
+
+    #[test]
+    fn the_status_line_says_what_sync_is_doing() {
+        let now = Utc
+            .with_ymd_and_hms(2026, 11, 23, 15, 0, 0)
+            .single()
+            .unwrap_or_default();
+        let t = text(Language::En);
+        let mut sync = SyncStatus::default();
+        assert_eq!(status_line(&t, false, &sync, now), "No workspace open");
+        assert_eq!(status_line(&t, true, &sync, now), "Not synced yet");
+        sync.last_run = Some(RunView {
+            id: 1,
+            kind: "manual".into(),
+            status: "ok".into(),
+            started_at: now - chrono::Duration::hours(2),
+            finished_at: Some(now - chrono::Duration::hours(2)),
+            duration_seconds: Some(1.0),
+            accounts_total: 2,
+            accounts_ok: 2,
+            accounts_failed: 0,
+            metrics_written: 10,
+        });
+        assert_eq!(status_line(&t, true, &sync, now), "Last sync: 13:00 UTC (ok)");
+        sync.paused = true;
+        assert_eq!(
+            status_line(&t, true, &sync, now),
+            "Sync paused · Last sync: 13:00 UTC (ok)"
+        );
+        sync.running = true;
+        assert_eq!(status_line(&text(Language::PtBr), true, &sync, now), "Sincronizando…");
+    }
+}

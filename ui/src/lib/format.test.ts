@@ -1,0 +1,26 @@
+import { describe, expect, it } from "vitest";
+import { bytes, change, compact, dateTime, number, percent } from "./format";
+
+describe("formatting", () => {
+  it("follows the language's separators", () => {
+    expect(number("en", 1234567)).toBe("1,234,567");
+    expect(number("pt-BR", 1234567)).toBe("1.234.567");
+    expect(percent("pt-BR", 4.5)).toBe("4,50%");
+    expect(number("en", null)).toBe("—");
+    expect(number("en", Number.NaN)).toBe("—");
+  });
+
+  it("signs changes and compacts big counts", () => {
+    expect(change("en", 12.34)).toBe("+12.3%");
+    expect(change("en", -3)).toBe("−3.0%");
+    expect(compact("en", 9999)).toBe("9,999");
+    expect(compact("en", 123456)).toBe("123.5K");
+  });
+
+  it("shows times in UTC and sizes in units", () => {
+    expect(dateTime("en", "2026-03-01T23:30:00Z")).toMatch(/Mar 1, 2026.*11:30.*UTC$/);
+    expect(bytes("en", 512)).toBe("512 bytes");
+    expect(bytes("en", 2048)).toBe("2.0 KB");
+    expect(bytes("pt-BR", 3 * 1024 * 1024)).toBe("3,0 MB");
+  });
+});

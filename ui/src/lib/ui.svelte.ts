@@ -1,0 +1,64 @@
+// Global UI state (Svelte 5 runes): language, theme, the open screen and the filters the
+// dashboard, posts and exports share.
+import type { Lang } from "./i18n";
+
+export type Screen = "dashboard" | "posts" | "runs" | "exports" | "accounts" | "settings";
+export type ThemeChoice = "system" | "light" | "dark";
+
+/** Filters as the UI edits them: dates are `YYYY-MM-DD` days in UTC, `to` inclusive. */
+export type Filters = {
+  platform: string;
+  accountId: number | null;
+  from: string;
+  to: string;
+  presetDays: number | null;
+};
+
+export const ui = $state({
+  lang: "en" as Lang,
+  theme: "system" as ThemeChoice,
+  screen: "dashboard" as Screen,
+});
+
+export const filters: Filters = $state(defaultFilters(new Date()));
+
+/** The default filters: every platform and account, the last 30 days up to today (UTC). */
+export function defaultFilters(now: Date, days = 30): Filters {
+  return { platform: "", accountId: null, ...presetRange(now, days), presetDays: days };
+}
+
+/** `from`/`to` (inclusive, UTC days) of the last `days` days ending today. */
+export function presetRange(now: Date, days: number): { from: string; to: string } {
+  const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+  const from = new Date(to.getTime() - (days - 1) * 86_400_000);
+  return { from: isoDay(from), to: isoDay(to) };
+}
+
+export function isoDay(d: Date): string {
+  return d.toISOString().slice(0, 10);
+}
+
+/** Applies a theme choice to the document (`data-theme` = light | dark). */
+export function applyTheme(choice: ThemeChoice): void {
+  ui.theme = choice;
+  const dark =
+    choice === "dark" ||
+    (choice === "system" && typeof window.matchMedia === "function" && window.matchMedia("(prefers-color-scheme: dark)").matches);
+  document.documentElement.dataset.theme = dark ? "dark" : "light";
+}
+
+/** Applies a language to the UI and the document. */
+export function applyLanguage(lang: Lang): void {
+  ui.lang = lang;
+  document.documentElement.lang = lang;
+}
+
+import type { AccountView, AppStatus } from "./bindings";
+
+/** What the app knows about the backend: status, accounts (for filters), and a counter
+ *  bumped whenever data may have changed (after a sync or a demo build). */
+export const session = $state({
+  status: null as AppStatus | null,
+  accounts: [] as AccountView[],
+  version: 0,
+});

@@ -1,0 +1,64 @@
+// Backend answers for the UI tests, shaped like the generated bindings' types.
+import type { AppStatus, DashboardView, Settings } from "../lib/bindings";
+
+export const settings = (over: Partial<Settings> = {}): Settings => ({
+  language: "en",
+  theme: "light",
+  autostart: false,
+  sync_paused: false,
+  last_workspace: null,
+  ...over,
+});
+
+export const status = (workspace: boolean, over: Partial<AppStatus> = {}): AppStatus => ({
+  version: "0.1.0",
+  data_dir: "/home/ana/.local/share/app.alcance.desktop",
+  workspace: workspace ? { kind: "demo", dir: "/home/ana/.local/share/app.alcance.desktop/demo", vault: "encrypted-file" } : null,
+  settings: settings(),
+  sync: { paused: false, running: false, last_run: null, next_run_at: null, cadence_hours: 6 },
+  ...over,
+});
+
+const svg = (title: string) =>
+  `<svg xmlns="http://www.w3.org/2000/svg" width="960" height="420"><text>${title}</text><polyline points="0,0 10,10"/></svg>`;
+
+export const dashboard = (title = "Follower growth"): DashboardView => ({
+  period: {
+    since: "2026-10-25T00:00:00Z",
+    until: "2026-11-24T00:00:00Z",
+    previous_since: "2026-09-25T00:00:00Z",
+    previous_until: "2026-10-25T00:00:00Z",
+  },
+  kpis: [
+    { key: "followers", unit: "count", value: 205286, previous: 190000, change_percent: 8.045 },
+    { key: "interactions", unit: "count", value: 51234, previous: 48000, change_percent: 6.7375 },
+    { key: "views", unit: "count", value: 1_200_000, previous: null, change_percent: null },
+    { key: "engagement_rate", unit: "percent", value: 4.27, previous: 4.5, change_percent: -5.1 },
+    { key: "posts", unit: "count", value: 120, previous: 118, change_percent: 1.69 },
+  ],
+  follower_growth_svg: svg(title),
+  engagement_trend_svg: svg("Engagement trend"),
+  follower_points: 120,
+  engagement_points: 118,
+  top_posts: [
+    {
+      id: 7,
+      account_id: 1,
+      platform: "instagram",
+      account_label: "@alcance.br (Instagram)",
+      post_id: "179",
+      content_type: "reel",
+      published_at: "2026-11-20T15:00:00Z",
+      permalink: "https://www.instagram.com/p/abc/",
+      caption: "Bastidores do lançamento",
+      views: 12000,
+      likes: 800,
+      comments: 40,
+      shares: 30,
+      saves: 20,
+      interactions: 890,
+      engagement_rate: 7.4,
+      interactions_gained: 600,
+    },
+  ],
+});
