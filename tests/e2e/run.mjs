@@ -11,7 +11,7 @@
 // screenshot and click commands halfway (the app and the page stayed responsive), so
 // run.sh does not set it; the export runs last all the same.
 //
-// Environment: ALCANCE_APP (the binary, default target/debug/alcance-desktop),
+// Environment: ALCANCE_APP (the binary, default $CARGO_TARGET_DIR or target, then debug/alcance-desktop),
 // TAURI_DRIVER (default: on PATH or ~/.cargo/bin), E2E_SCREENSHOTS (a folder: saves
 // dashboard-light.png and dashboard-dark.png there), E2E_PORT (default 4444).
 import { spawn } from "node:child_process";
@@ -21,7 +21,9 @@ import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const app = resolve(process.env.ALCANCE_APP ?? join(root, "target/debug/alcance-desktop"));
+const app = resolve(
+  process.env.ALCANCE_APP ?? join(process.env.CARGO_TARGET_DIR ?? join(root, "target"), "debug/alcance-desktop"),
+);
 const port = Number(process.env.E2E_PORT ?? 4444);
 const base = `http://127.0.0.1:${port}`;
 const shots = process.env.E2E_SCREENSHOTS ? resolve(process.env.E2E_SCREENSHOTS) : null;
