@@ -307,6 +307,15 @@ pub fn check(answer: Answer, metric_hint: Option<&str>) -> Result<Answer, Platfo
     }
 }
 
+/// Decodes a Graph answer's JSON body as `T`. Errors: [`PlatformError::Decode`] (with
+/// `token` redacted from the message) when the body does not fit.
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(
+    answer: &Answer,
+    token: &SecretString,
+) -> Result<T, PlatformError> {
+    answer.json().map_err(|e| redact_secret(e, token.expose_secret()))
+}
+
 /// Sends `GET {base}{path}?{params}&access_token=<token>`, archives the exchange (URL
 /// scrubbed) into `recorder`, and returns the 2xx answer or the mapped error (see
 /// [`check`]). `path` starts with `/` and its node ids must be Graph ids
@@ -321,24 +330,7 @@ pub async fn get(
     token: &SecretString,
     recorder: &Recorder,
 ) -> Result<Answer, PlatformError> {
-    let ok_path = path.starts_with('/')
-        && path
-            .split('/')
-            .skip(1)
-            .all(|seg| seg.chars().any(|c| c.is_ascii_alphanumeric()) && seg.chars().all(is_graph_id_char));
-    if !ok_path {
-        return Err(PlatformError::NotFound {
-            message: format!("{path:?} is not a Graph API path of object ids"),
-        });
-    }
-    let mut url = join(base, path);
-    {
-        let mut q = url.query_pairs_mut();
-        for (k, v) in params {
-            q.append_pair(k, v);
-        }
-        q.append_pair("access_token", token.expose_secret());
-    }
+    let url = graph_url(base, path, params, token)?;
     let metric_hint = params.iter().find(|(k, _)| *k == "metric").map(|(_, v)| *v);
     let secret = token.expose_secret();
     let answer = http
@@ -540,26 +532,7 @@ impl PageGuard {
     /// `Stopped(RepeatedCursor)` when the next cursor was already followed;
     /// `Stopped(Capped)` after `max_pages` pages; else `Next(cursor)`.
     pub fn advance<'a>(&mut self, ids: impl IntoIterator<Item = &'a str>, paging: Option<&Paging>) -> PageStep {
-        self.pages += 1;
-        let mut new = 0usize;
-        for id in ids {
-            if self.ids.insert(id.to_string()) {
-                new += 1;
-            }
-        }
-        let Some(cursor) = paging.and_then(Paging::next_after) else {
-            return PageStep::End;
-        };
-        if new == 0 {
-            return PageStep::Stopped(PageStop::NoNewIds);
-        }
-        if !self.cursors.insert(cursor.to_string()) {
-            return PageStep::Stopped(PageStop::RepeatedCursor);
-        }
-        if self.pages >= self.max_pages {
-            return PageStep::Stopped(PageStop::Capped);
-        }
-        PageStep::Next(cursor.to_string())
+        self.advance_key(ids, paging.and_then(Paging::next_after))
     }
 }
 
@@ -575,6 +548,22 @@ pub async fn post(
     token: &SecretString,
     recorder: &Recorder,
 ) -> Result<Answer, PlatformError> {
+    let url = graph_url(base, path, params, token)?;
+    let secret = token.expose_secret();
+    let answer = http
+        .send(
+            http.client().post(url).header(reqwest::header::CONTENT_LENGTH, "0"),
+            recorder,
+        )
+        .await
+        .map_err(|e| redact_secret(e, secret))?;
+    check(answer, None).map_err(|e| redact_secret(e, secret))
+}
+
+/// `{base}{path}?{params}&access_token=<token>`, the URL of a Graph request. Errors:
+/// [`PlatformError::NotFound`] when `path` is not a Graph path of object ids (see
+/// [`is_graph_path`]), so no request is made.
+fn graph_url(base: &Url, path: &str, params: &[(&str, &str)], token: &SecretString) -> Result<Url, PlatformError> {
     if !is_graph_path(path) {
         return Err(PlatformError::NotFound {
             message: format!("{path:?} is not a Graph API path of object ids"),
@@ -588,15 +577,7 @@ pub async fn post(
         }
         q.append_pair("access_token", token.expose_secret());
     }
-    let secret = token.expose_secret();
-    let answer = http
-        .send(
-            http.client().post(url).header(reqwest::header::CONTENT_LENGTH, "0"),
-            recorder,
-        )
-        .await
-        .map_err(|e| redact_secret(e, secret))?;
-    check(answer, None).map_err(|e| redact_secret(e, secret))
+    Ok(url)
 }
 
 /// `true` when `path` starts with `/` and every segment is a non-empty Graph id
@@ -676,6 +657,49 @@ pub fn scaled(raw: f64, scale: f64) -> f64 {
     }
 }
 
+/// A node's counts (`(field, raw value)` pairs, e.g. `("followers_count", Some(51377.0))`)
+/// → `Period::Snapshot` account metrics at `at` (UTC) under the catalog keys `platform`'s
+/// fields map to, in catalog units ([`scaled`]). A field without a value or outside the
+/// catalog gives no metric.
+pub(crate) fn snapshot_metrics(
+    platform: alcance_core::Platform,
+    fields: &[(&str, Option<f64>)],
+    at: DateTime<Utc>,
+) -> Vec<alcance_core::AccountMetric> {
+    fields
+        .iter()
+        .filter_map(|&(field, v)| {
+            let v = v?;
+            let (m, s) = alcance_core::catalog::from_source(platform, field)?;
+            Some(alcance_core::AccountMetric {
+                metric: m.key.to_string(),
+                period: alcance_core::Period::Snapshot,
+                period_start: at,
+                period_end: at,
+                value: Some(scaled(v, s.scale)),
+            })
+        })
+        .collect()
+}
+
+/// One count of a post / media node (`like_count`, `shares.count`, ...) as the post metric
+/// the catalog maps `platform`'s `field` to, in catalog units ([`scaled`]); `None` without
+/// a value or outside the catalog.
+pub(crate) fn node_post_metric(
+    platform: alcance_core::Platform,
+    post_id: &str,
+    field: &str,
+    value: Option<f64>,
+) -> Option<alcance_core::PostMetric> {
+    let v = value?;
+    let (m, s) = alcance_core::catalog::from_source(platform, field)?;
+    Some(alcance_core::PostMetric {
+        post_external_id: post_id.to_string(),
+        metric: m.key.to_string(),
+        value: Some(scaled(v, s.scale)),
+    })
+}
+
 /// The items read from a paged Graph list (`{"data":[…],"paging":{…}}`), in the order
 /// served, plus what went wrong after the first page.
 #[derive(Debug, Clone, PartialEq)]
@@ -747,9 +771,7 @@ where
         let mut all: Vec<(&str, &str)> = params.to_vec();
         all.extend(next.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         let page = match get(http, base, path, &all, token, recorder).await {
-            Ok(answer) => answer
-                .json::<RawPage>()
-                .map_err(|e| redact_secret(e, token.expose_secret())),
+            Ok(answer) => decode::<RawPage>(&answer, token),
             Err(e) => Err(e),
         };
         let page = match page {
@@ -860,10 +882,24 @@ pub(crate) mod lenient {
     pub(crate) fn object<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Option<T>, D::Error> {
         Ok(serde_json::from_value(Value::deserialize(d)?).ok())
     }
+
+    /// An array whose items are decoded as `T`, skipping items that do not fit; `None`
+    /// when absent or not an array (so "no list" stays apart from an empty one).
+    pub(crate) fn opt_items<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Option<Vec<T>>, D::Error> {
+        Ok(match Value::deserialize(d)? {
+            Value::Array(items) => Some(
+                items
+                    .into_iter()
+                    .filter_map(|v| serde_json::from_value(v).ok())
+                    .collect(),
+            ),
+            _ => None,
+        })
+    }
 }
 
-/// Collection steps shared by the Graph clients (Facebook Pages, WhatsApp): how an error
-/// of one call becomes an error, a gap or a warning in an
+/// Collection steps shared by the Graph clients (Instagram, Facebook Pages, WhatsApp): how
+/// an error of one call becomes an error, a gap or a warning in an
 /// [`InsightsResult`](crate::instagram::InsightsResult).
 pub(crate) mod steps {
     use crate::error::PlatformError;
@@ -925,6 +961,23 @@ pub(crate) mod steps {
         }
     }
 
+    /// Ends a step of a collection: its results go into the batch (its `halted` too), or
+    /// its failure is recorded under `part` (see [`part_failed`]).
+    pub(crate) fn step_done(
+        batch: &mut CollectionBatch,
+        part: &str,
+        r: Result<InsightsResult, PlatformError>,
+        halted: &mut bool,
+    ) {
+        match r {
+            Ok(r) => {
+                *halted |= r.halted;
+                merge(batch, r);
+            }
+            Err(e) => part_failed(batch, part, &e, halted),
+        }
+    }
+
     /// Moves a step's results into the batch.
     pub(crate) fn merge(batch: &mut CollectionBatch, r: InsightsResult) {
         batch.account_metrics.extend(r.account_metrics);
@@ -950,6 +1003,353 @@ pub(crate) mod steps {
         batch
             .warnings
             .push(warning(level, &e.code(), format!("{part}: {e}{suffix}")));
+    }
+}
+
+/// Graph insights shared by the Instagram and Facebook Pages clients: the wire shape of an
+/// insights answer's `data` items, the request routine with the removed-metric fallback
+/// ([`fetch`](insights::fetch)) and the mapping helpers both platforms use to turn insight
+/// values into post metrics and gaps.
+pub(crate) mod insights {
+    use super::{decode, get, lenient, scaled};
+    use crate::error::PlatformError;
+    use crate::http::{Http, Recorder};
+    use crate::instagram::{warning, InsightsResult, MetricMemory};
+    use crate::CollectWindow;
+    use alcance_core::catalog::{from_source, Metric, MetricSource};
+    use alcance_core::{CollectWarning, DataGap, EventLevel, Period, Platform, PostMetric};
+    use chrono::Duration;
+    use secrecy::SecretString;
+    use serde::{Deserialize, Deserializer};
+    use serde_json::Value;
+    use url::Url;
+
+    /// One item of an insights answer's `data` (`/{ig-user-id}/insights`,
+    /// `/{ig-media-id}/insights`, `/{page-id}/insights`, `/{post-id}/insights`,
+    /// `/{video-id}/video_insights`). Every field is lenient: a value of an unexpected
+    /// type reads as `None`.
+    #[derive(Debug, Clone, Default, Deserialize)]
+    pub(crate) struct InsightEntry {
+        /// The metric name as Meta sends it (`reach`, `page_media_view`, ...).
+        #[serde(default, deserialize_with = "lenient::string")]
+        pub name: Option<String>,
+        /// `day | week | days_28 | lifetime`.
+        #[serde(default, deserialize_with = "lenient::string")]
+        pub period: Option<String>,
+        /// Time series or lifetime value(s): `[{"value": N | {...}, "end_time"?: "...+0000"}]`;
+        /// `None` when absent or not a list.
+        #[serde(default, deserialize_with = "lenient::opt_items")]
+        pub values: Option<Vec<InsightPoint>>,
+        /// `metric_type=total_value` answers (Instagram).
+        #[serde(default, deserialize_with = "lenient::object")]
+        pub total_value: Option<TotalValue>,
+    }
+
+    /// `{"value": N | {"like": 330, ...} | {"F.18-24": 12, ...} | null, "end_time"?}`.
+    #[derive(Debug, Clone, Default, Deserialize)]
+    pub(crate) struct InsightPoint {
+        /// A number, an object of counts per key, or `null` (empty data).
+        #[serde(default)]
+        pub value: Value,
+        /// The END of the bucket, Meta time (`2026-11-20T08:00:00+0000`).
+        #[serde(default, deserialize_with = "lenient::string")]
+        pub end_time: Option<String>,
+    }
+
+    /// `{"value": N, "breakdowns": [...]}`.
+    #[derive(Debug, Clone, Default, Deserialize)]
+    pub(crate) struct TotalValue {
+        /// The total (a number, or absent / `null` for empty data).
+        #[serde(default)]
+        pub value: Value,
+        /// The breakdowns asked with `breakdown=` (items that do not fit are skipped).
+        #[serde(default, deserialize_with = "lenient::items")]
+        pub breakdowns: Vec<Breakdown>,
+    }
+
+    /// `{"dimension_keys":["media_product_type","follow_type"],"results":[...]}`.
+    #[derive(Debug, Clone, Default, Deserialize)]
+    pub(crate) struct Breakdown {
+        /// The dimensions of every result, in order.
+        #[serde(default, deserialize_with = "texts")]
+        pub dimension_keys: Vec<String>,
+        /// One value per combination of dimension values.
+        #[serde(default, deserialize_with = "lenient::items")]
+        pub results: Vec<BreakdownResult>,
+    }
+
+    /// `{"dimension_values":["REEL","FOLLOWER"],"value":N}`.
+    #[derive(Debug, Clone, Default, Deserialize)]
+    pub(crate) struct BreakdownResult {
+        /// The values of [`Breakdown::dimension_keys`], in the same order.
+        #[serde(default, deserialize_with = "texts")]
+        pub dimension_values: Vec<String>,
+        /// The count (a number, or anything else for no value).
+        #[serde(default)]
+        pub value: Value,
+    }
+
+    /// An array with every item as text (strings as they are, anything else as its JSON
+    /// text); anything else → empty.
+    fn texts<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+        Ok(match Value::deserialize(d)? {
+            Value::Array(items) => items
+                .into_iter()
+                .map(|v| match v {
+                    Value::String(s) => s,
+                    other => other.to_string(),
+                })
+                .collect(),
+            _ => Vec::new(),
+        })
+    }
+
+    /// Oldest account / page insights Meta keeps (two years): older parts of a window are
+    /// not asked.
+    pub(crate) const MAX_HISTORY_DAYS: i64 = 730;
+
+    /// `[since, until)` cut into `since`/`until` ranges of at most `days` days, most recent
+    /// first, as Unix seconds (UTC); at most the last [`MAX_HISTORY_DAYS`] of the window.
+    /// Empty for an empty window.
+    pub(crate) fn chunks(window: CollectWindow, days: i64) -> Vec<(i64, i64)> {
+        let mut out = Vec::new();
+        let mut end = window.until;
+        let floor = window.since.max(window.until - Duration::days(MAX_HISTORY_DAYS));
+        while end > floor {
+            let start = (end - Duration::days(days)).max(floor);
+            out.push((start.timestamp(), end.timestamp()));
+            end = start;
+        }
+        out
+    }
+
+    /// One insights request: `GET {path}?metric=<metrics>&<params>`.
+    pub(crate) struct InsightsCall<'a> {
+        /// `/{object-id}/insights` (or `/{video-id}/video_insights`).
+        pub path: String,
+        /// The metrics wanted, sent comma-separated as `metric=`.
+        pub metrics: &'a [&'a str],
+        /// The other query parameters (`period`, `since`, `until`, `breakdown`, ...).
+        pub params: Vec<(&'static str, String)>,
+        /// [`MetricMemory`] scope of removed metrics (`page`, `post`, `account:total`,
+        /// `media:reels`, ...).
+        pub scope: &'a str,
+        /// The account, page, post, media or video id the gaps name.
+        pub object_id: &'a str,
+    }
+
+    /// What an insights request produced after the removed-metric fallback.
+    #[derive(Debug, Default)]
+    pub(crate) struct Fetched {
+        /// The decoded `data` items, in the order served (one request after another).
+        pub entries: Vec<InsightEntry>,
+        /// The metrics actually requested and answered (removed ones left out).
+        pub requested: Vec<String>,
+        /// One `metric_removed` gap per metric found removed for the first time in this
+        /// collection.
+        pub gaps: Vec<DataGap>,
+        /// `data` items that did not decode (`decode`), and single-metric requests that
+        /// failed without stopping the object (`http_500`, ...).
+        pub warnings: Vec<CollectWarning>,
+    }
+
+    /// The Graph host a client talks to and the token it sends.
+    pub(crate) struct Graph<'a> {
+        /// The shared HTTP client.
+        pub http: &'a Http,
+        /// The versioned Graph base URL (`https://graph.facebook.com/v25.0`).
+        pub base: &'a Url,
+        /// The access token (query parameter; never in errors).
+        pub token: &'a SecretString,
+        /// Where every exchange is archived.
+        pub recorder: &'a Recorder,
+    }
+
+    /// `GET {call.path}?metric=<metric>&<call.params>` → the decoded `data` items, plus a
+    /// `decode` warning per item that does not fit. Errors: the mapped Graph error
+    /// ([`get`]); `Decode` when the body is not a Graph list.
+    async fn once(
+        graph: &Graph<'_>,
+        call: &InsightsCall<'_>,
+        metric: &str,
+    ) -> Result<(Vec<InsightEntry>, Vec<CollectWarning>), PlatformError> {
+        #[derive(Deserialize)]
+        struct RawPage {
+            #[serde(default, deserialize_with = "lenient::list")]
+            data: Vec<Value>,
+        }
+        let mut params: Vec<(&str, &str)> = vec![("metric", metric)];
+        params.extend(call.params.iter().map(|(k, v)| (*k, v.as_str())));
+        let answer = get(graph.http, graph.base, &call.path, &params, graph.token, graph.recorder).await?;
+        let page: RawPage = decode(&answer, graph.token)?;
+        let mut warnings = Vec::new();
+        let mut entries = Vec::with_capacity(page.data.len());
+        for raw in page.data {
+            match serde_json::from_value::<InsightEntry>(raw) {
+                Ok(e) => entries.push(e),
+                Err(e) => warnings.push(warning(
+                    EventLevel::Warn,
+                    "decode",
+                    format!("{}: skipped an insights entry: {e}", call.path),
+                )),
+            }
+        }
+        Ok((entries, warnings))
+    }
+
+    /// Requests `call.metrics` minus those `memory` already knows removed in `call.scope`,
+    /// as one request. When Meta rejects the list as holding a removed or invalid metric
+    /// (Graph error #100 → [`PlatformError::MetricRemoved`]) the metrics are requested one
+    /// by one: each one rejected again is dropped, remembered in `memory` and recorded as
+    /// one `metric_removed` gap (only the first time in the collection); the others land.
+    /// During that one-by-one pass an error for which `stops_object` is `true` ends the
+    /// call with that error, any other becomes a warning. No request when every metric is
+    /// known removed.
+    ///
+    /// Errors: the first request's error other than `MetricRemoved` (mapped Graph error,
+    /// `Decode`), or a one-by-one error that `stops_object`.
+    pub(crate) async fn fetch(
+        graph: &Graph<'_>,
+        call: &InsightsCall<'_>,
+        memory: &mut MetricMemory,
+        stops_object: fn(&PlatformError) -> bool,
+    ) -> Result<Fetched, PlatformError> {
+        let wanted: Vec<&str> = call
+            .metrics
+            .iter()
+            .copied()
+            .filter(|m| !memory.is_removed(call.scope, m))
+            .collect();
+        let mut out = Fetched::default();
+        if wanted.is_empty() {
+            return Ok(out);
+        }
+        let removed_gap = |metric: &str, message: &str| DataGap {
+            what: metric.to_string(),
+            object_id: call.object_id.to_string(),
+            code: "metric_removed".to_string(),
+            detail: message.to_string(),
+        };
+        match once(graph, call, &wanted.join(",")).await {
+            Ok((entries, warnings)) => {
+                out.entries = entries;
+                out.warnings = warnings;
+                out.requested = wanted.iter().map(|m| m.to_string()).collect();
+                return Ok(out);
+            }
+            Err(PlatformError::MetricRemoved { message, .. }) if wanted.len() == 1 => {
+                if memory.mark_removed(call.scope, wanted[0]) {
+                    out.gaps.push(removed_gap(wanted[0], &message));
+                }
+                return Ok(out);
+            }
+            Err(PlatformError::MetricRemoved { .. }) => {}
+            Err(e) => return Err(e),
+        }
+        tracing::debug!(path = %call.path, "a metric was rejected as removed; requesting one by one");
+        for m in wanted {
+            match once(graph, call, m).await {
+                Ok((entries, warnings)) => {
+                    out.entries.extend(entries);
+                    out.warnings.extend(warnings);
+                    out.requested.push(m.to_string());
+                }
+                Err(PlatformError::MetricRemoved { message, .. }) => {
+                    if memory.mark_removed(call.scope, m) {
+                        out.gaps.push(removed_gap(m, &message));
+                    }
+                }
+                Err(e) if stops_object(&e) => return Err(e),
+                Err(e) => out.warnings.push(warning(
+                    EventLevel::Warn,
+                    &e.code(),
+                    format!("{} metric {m}: {e}", call.path),
+                )),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Records `name` (a `platform` metric outside the catalog) as one `unknown_metric` gap
+    /// on `object_id`, only the first time `memory` sees the name in this collection.
+    pub(crate) fn unknown_metric(
+        platform: Platform,
+        name: &str,
+        object_id: &str,
+        memory: &mut MetricMemory,
+        out: &mut InsightsResult,
+    ) {
+        if memory.note_unknown(name) {
+            out.gap(
+                name,
+                object_id,
+                "unknown_metric",
+                format!(
+                    "{} metric {name:?} is not in the Alcance catalog; not stored",
+                    platform.label()
+                ),
+            );
+        }
+    }
+
+    /// Pushes the post metric the catalog maps `platform`'s `field` to, with `value` (raw
+    /// platform units) scaled to catalog units (ms → s); `None` stays `None` (empty data).
+    /// A field outside the catalog becomes an [`unknown_metric`] gap instead.
+    pub(crate) fn push_post_metric(
+        platform: Platform,
+        field: &str,
+        value: Option<f64>,
+        object_id: &str,
+        memory: &mut MetricMemory,
+        out: &mut InsightsResult,
+    ) {
+        match from_source(platform, field) {
+            Some((m, s)) => out.post_metrics.push(PostMetric {
+                post_external_id: object_id.to_string(),
+                metric: m.key.to_string(),
+                value: value.map(|v| scaled(v, s.scale)),
+            }),
+            None => unknown_metric(platform, field, object_id, memory, out),
+        }
+    }
+
+    /// Where the points of time-series entry `e` (named `name`, a `platform` metric) go:
+    /// its period and bucket length ([`bucket`]) and the catalog metric with the source
+    /// that maps it. `None` after recording why not: an `unsupported_period` warning for a
+    /// period that is not a day / week / 28-day series, an [`unknown_metric`] gap for a
+    /// name outside the catalog.
+    pub(crate) fn series_target(
+        platform: Platform,
+        e: &InsightEntry,
+        name: &str,
+        object_id: &str,
+        memory: &mut MetricMemory,
+        out: &mut InsightsResult,
+    ) -> Option<(Period, Duration, &'static Metric, &'static MetricSource)> {
+        let Some((period, len)) = bucket(e.period.as_deref()) else {
+            out.warn(
+                "unsupported_period",
+                format!("{name}: period {:?} is not a time series Alcance stores", e.period),
+            );
+            return None;
+        };
+        let Some((m, s)) = from_source(platform, name) else {
+            unknown_metric(platform, name, object_id, memory, out);
+            return None;
+        };
+        Some((period, len, m, s))
+    }
+
+    /// The [`Period`] of a time-series entry's `period` (absent → `day`) and its bucket
+    /// length: `day` → 1 day, `week` → 7 days, `days_28` → 28 days; `None` for anything
+    /// else (`lifetime`, unknown).
+    pub(crate) fn bucket(period: Option<&str>) -> Option<(Period, Duration)> {
+        match Period::parse(period.unwrap_or("day"))? {
+            Period::Day => Some((Period::Day, Duration::days(1))),
+            Period::Week => Some((Period::Week, Duration::days(7))),
+            Period::Days28 => Some((Period::Days28, Duration::days(28))),
+            _ => None,
+        }
     }
 }
 

@@ -4,30 +4,16 @@
 
 mod meta_fake;
 
-use alcance_core::{AccountRef, ContentType, EventLevel, Period, Platform, PostMetric};
-use alcance_platforms::facebook::FacebookClient;
-use alcance_platforms::{CollectCtx, CollectWindow, Http, PlatformClient, PlatformError, Recorder};
-use chrono::{TimeZone, Utc};
-use meta_fake::{graph_error, lifetime, token, FakeGraph, Reply, Req, TOKEN};
+use alcance_core::{ContentType, EventLevel, Period, Platform};
+use alcance_platforms::{CollectCtx, PlatformClient, PlatformError};
+use meta_fake::common::post_metric;
+use meta_fake::{collect_ctx, graph_error, lifetime, FakeGraph, Reply, Req, TOKEN};
 use serde_json::{json, Value};
 
 const PAGE: &str = "104000000000001";
 
 fn ctx(owned: bool) -> CollectCtx {
-    CollectCtx {
-        account: AccountRef {
-            platform: Platform::Facebook,
-            external_id: PAGE.to_string(),
-            username: Some("alcancebr".into()),
-            owned,
-        },
-        token: token(),
-        window: CollectWindow {
-            since: Utc.with_ymd_and_hms(2026, 11, 19, 0, 0, 0).unwrap(),
-            until: Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0).unwrap(),
-        },
-        recorder: Recorder::new(),
-    }
+    collect_ctx(Platform::Facebook, PAGE, "alcancebr", owned)
 }
 
 fn graph(r: &Req) -> Option<Reply> {
@@ -73,16 +59,10 @@ fn graph(r: &Req) -> Option<Reply> {
     }
 }
 
-fn metric(ms: &[PostMetric], post: &str, key: &str) -> Option<Option<f64>> {
-    ms.iter()
-        .find(|m| m.post_external_id == post && m.metric == key)
-        .map(|m| m.value)
-}
-
 #[tokio::test]
 async fn an_owned_page_collects_every_part() {
     let fake = FakeGraph::start(graph).await;
-    let c = FacebookClient::new(Http::new().expect("http"), fake.endpoints());
+    let c = fake.facebook();
     assert_eq!(c.platform(), Platform::Facebook);
     let ctx = ctx(true);
     let b = c.collect(&ctx).await.expect("batch");
@@ -134,24 +114,24 @@ async fn an_owned_page_collects_every_part() {
         "the video of an added_video post is not a second post"
     );
     let pm = &b.post_metrics;
-    assert_eq!(metric(pm, "104000000000001_1", "reactions"), Some(Some(40.0)));
-    assert_eq!(metric(pm, "104000000000001_1", "comments"), Some(Some(2.0)));
-    assert_eq!(metric(pm, "104000000000001_1", "views"), Some(Some(900.0)));
-    assert_eq!(metric(pm, "104000000000001_1", "likes"), Some(Some(30.0)));
-    assert_eq!(metric(pm, "104000000000001_1", "reactions_love"), Some(Some(10.0)));
-    assert_eq!(metric(pm, "104000000000001_1", "clicks"), Some(Some(25.0)));
+    assert_eq!(post_metric(pm, "104000000000001_1", "reactions"), Some(Some(40.0)));
+    assert_eq!(post_metric(pm, "104000000000001_1", "comments"), Some(Some(2.0)));
+    assert_eq!(post_metric(pm, "104000000000001_1", "views"), Some(Some(900.0)));
+    assert_eq!(post_metric(pm, "104000000000001_1", "likes"), Some(Some(30.0)));
+    assert_eq!(post_metric(pm, "104000000000001_1", "reactions_love"), Some(Some(10.0)));
+    assert_eq!(post_metric(pm, "104000000000001_1", "clicks"), Some(Some(25.0)));
     assert_eq!(
-        metric(pm, "104000000000001_1", "video_views"),
+        post_metric(pm, "104000000000001_1", "video_views"),
         Some(Some(300.0)),
         "matched video's insights land on its post"
     );
     assert_eq!(
-        metric(pm, "104000000000001_1", "watch_time_seconds"),
+        post_metric(pm, "104000000000001_1", "watch_time_seconds"),
         Some(Some(1200.0))
     );
-    assert_eq!(metric(pm, "104000000000001_2", "shares"), Some(Some(1.0)));
-    assert_eq!(metric(pm, "v_alone", "watch_time_avg_seconds"), Some(Some(4.0)));
-    assert_eq!(metric(pm, "v_matched", "video_views"), None);
+    assert_eq!(post_metric(pm, "104000000000001_2", "shares"), Some(Some(1.0)));
+    assert_eq!(post_metric(pm, "v_alone", "watch_time_avg_seconds"), Some(Some(4.0)));
+    assert_eq!(post_metric(pm, "v_matched", "video_views"), None);
     assert!(b.gaps.is_empty(), "{:?}", b.gaps);
     assert!(b.warnings.is_empty(), "{:?}", b.warnings);
     let archived = ctx.recorder.take();
@@ -166,12 +146,12 @@ async fn an_owned_page_collects_every_part() {
 #[tokio::test]
 async fn a_tracked_page_asks_no_insights() {
     let fake = FakeGraph::start(graph).await;
-    let c = FacebookClient::new(Http::new().expect("http"), fake.endpoints());
+    let c = fake.facebook();
     let b = c.collect(&ctx(false)).await.expect("batch");
     assert!(fake.requests().iter().all(|r| !r.path.contains("insights")));
     assert_eq!(b.posts.len(), 3);
     assert_eq!(
-        metric(&b.post_metrics, "104000000000001_1", "reactions"),
+        post_metric(&b.post_metrics, "104000000000001_1", "reactions"),
         Some(Some(40.0))
     );
     assert!(b.account_metrics.iter().all(|m| m.period == Period::Snapshot));
@@ -183,7 +163,7 @@ async fn a_dead_page_token_fails_the_account_and_a_rate_limit_stops_further_call
         (r.path == format!("/{PAGE}")).then(|| graph_error(400, 190, Some(467), "Invalid OAuth access token."))
     })
     .await;
-    let c = FacebookClient::new(Http::new().expect("http"), fake.endpoints());
+    let c = fake.facebook();
     let e = c.collect(&ctx(true)).await.expect_err("190");
     assert!(matches!(e, PlatformError::Unauthorized { .. }), "{e:?}");
 
@@ -194,7 +174,7 @@ async fn a_dead_page_token_fails_the_account_and_a_rate_limit_stops_further_call
         graph(r)
     })
     .await;
-    let c = FacebookClient::new(Http::new().expect("http"), fake.endpoints());
+    let c = fake.facebook();
     let b = c.collect(&ctx(true)).await.expect("what landed is kept");
     assert_eq!(b.posts.len(), 3);
     let errors: Vec<_> = b.warnings.iter().filter(|w| w.level == EventLevel::Error).collect();
@@ -213,7 +193,7 @@ async fn insights_refused_for_posts_is_one_permission_gap() {
         graph(r)
     })
     .await;
-    let c = FacebookClient::new(Http::new().expect("http"), fake.endpoints());
+    let c = fake.facebook();
     let b = c.collect(&ctx(true)).await.expect("batch");
     let gaps: Vec<_> = b.gaps.iter().filter(|g| g.code == "permission").collect();
     assert_eq!(gaps.len(), 1);
@@ -221,7 +201,7 @@ async fn insights_refused_for_posts_is_one_permission_gap() {
     assert_eq!(fake.requests_to("/104000000000001_2/insights").len(), 0);
     assert!(fake.requests().iter().all(|r| !r.path.ends_with("video_insights")));
     assert_eq!(
-        metric(&b.post_metrics, "104000000000001_2", "reactions"),
+        post_metric(&b.post_metrics, "104000000000001_2", "reactions"),
         Some(Some(12.0))
     );
 }

@@ -6,83 +6,13 @@
 mod meta_fake;
 
 use alcance_core::ContentType;
-use alcance_platforms::facebook::FacebookClient;
-use alcance_platforms::{Http, PlatformError, Recorder};
+use alcance_platforms::{PlatformError, Recorder};
 use chrono::{DateTime, TimeZone, Utc};
-use meta_fake::{token, FakeGraph, Reply, Req};
+use meta_fake::common::{fixtures_dir, json_files};
+use meta_fake::{token, Exchange, FakeGraph, Reply, Req};
 use secrecy::ExposeSecret;
-use serde_json::{Map, Value};
-use std::path::{Path, PathBuf};
-
-fn fixtures_dir() -> Option<PathBuf> {
-    let dir = match std::env::var_os("ALCANCE_FIXTURES_DIR") {
-        Some(d) => PathBuf::from(d).join("facebook"),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/facebook"),
-    };
-    dir.is_dir().then_some(dir)
-}
-
-/// One recorded exchange, reduced to what the fake needs.
-#[derive(Clone)]
-struct Exchange {
-    path: String,
-    query: Map<String, Value>,
-    reply: Reply,
-    body: Value,
-}
-
-impl Exchange {
-    fn q(&self, k: &str) -> Option<&str> {
-        self.query.get(k).and_then(Value::as_str)
-    }
-}
-
-fn strip_version(path: &str) -> String {
-    let mut parts = path.splitn(3, '/').skip(1);
-    let first = parts.next().unwrap_or_default();
-    let versioned = first.starts_with('v')
-        && first[1..].contains('.')
-        && first[1..].chars().all(|c| c.is_ascii_digit() || c == '.');
-    match (versioned, parts.next()) {
-        (true, Some(rest)) => format!("/{rest}"),
-        _ => path.to_string(),
-    }
-}
-
-fn load(path: &Path) -> Exchange {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let v: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let resp = &v["response"];
-    let body = match resp.get("body_text").and_then(Value::as_str) {
-        Some(t) => t.as_bytes().to_vec(),
-        None => resp["body"].to_string().into_bytes(),
-    };
-    let mut headers: Vec<(String, String)> = resp["headers"]
-        .as_object()
-        .map(|h| {
-            h.iter()
-                .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
-                .collect()
-        })
-        .unwrap_or_default();
-    if !headers.iter().any(|(k, _)| k == "content-type") {
-        headers.push(("content-type".into(), "application/json".into()));
-    }
-    Exchange {
-        path: strip_version(v["request"]["path"].as_str().unwrap_or("/")),
-        query: v["request"]["query"].as_object().cloned().unwrap_or_default(),
-        reply: Reply {
-            status: resp["status"].as_u64().unwrap_or(200) as u16,
-            headers,
-            body,
-        },
-        body: resp["body"].clone(),
-    }
-}
-
-fn client(fake: &FakeGraph) -> FacebookClient {
-    FacebookClient::new(Http::new().expect("http"), fake.endpoints())
-}
+use serde_json::Value;
+use std::path::Path;
 
 fn meta_time(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%z")
@@ -117,7 +47,7 @@ async fn replay(name: &str, x: &Exchange, dir: &Path) -> String {
         }
         ["me", "accounts"] => {
             let fake = FakeGraph::start(serve(x.clone())).await;
-            let pages = client(&fake).pages(&t, &rec).await.expect("pages");
+            let pages = fake.facebook().pages(&t, &rec).await.expect("pages");
             let data = x.body["data"].as_array().expect("data");
             assert_eq!(pages.len(), data.len());
             for (p, d) in pages.iter().zip(data) {
@@ -146,7 +76,7 @@ async fn replay(name: &str, x: &Exchange, dir: &Path) -> String {
             let reply = x.reply.clone();
             let fake =
                 FakeGraph::start(move |r: &Req| (r.path == path || path.contains('{')).then(|| reply.clone())).await;
-            let e = client(&fake).page(&t, id, &rec).await.expect_err("recorded error");
+            let e = fake.facebook().page(&t, id, &rec).await.expect_err("recorded error");
             let recorded = x.body["error"]["message"].as_str().unwrap_or_default();
             match &e {
                 PlatformError::Api {
@@ -164,7 +94,7 @@ async fn replay(name: &str, x: &Exchange, dir: &Path) -> String {
         [id] => {
             let fake = FakeGraph::start(serve(x.clone())).await;
             let at = Utc.with_ymd_and_hms(2026, 11, 20, 0, 0, 0).unwrap();
-            let (p, ms) = client(&fake).page_at(&t, id, at, &rec).await.expect("page");
+            let (p, ms) = fake.facebook().page_at(&t, id, at, &rec).await.expect("page");
             assert_eq!(p.external_id, x.body["id"].as_str().unwrap_or_default());
             assert_eq!(p.username.as_deref(), x.body["username"].as_str());
             assert_eq!(p.display_name.as_deref(), x.body["name"].as_str());
@@ -176,7 +106,11 @@ async fn replay(name: &str, x: &Exchange, dir: &Path) -> String {
         }
         [page, "videos"] => {
             let fake = FakeGraph::start(serve(x.clone())).await;
-            let l = client(&fake).videos(&t, page, long_ago(), &rec).await.expect("videos");
+            let l = fake
+                .facebook()
+                .videos(&t, page, long_ago(), &rec)
+                .await
+                .expect("videos");
             let data = x.body["data"].as_array().expect("data");
             assert_eq!(l.items.len(), data.len());
             for (v, d) in l.items.iter().zip(data) {
@@ -221,7 +155,7 @@ async fn replay(name: &str, x: &Exchange, dir: &Path) -> String {
             ] {
                 let p = dir.join(other);
                 if other != name && p.is_file() {
-                    exchanges.push(load(&p));
+                    exchanges.push(Exchange::load(&p));
                 }
             }
             let first_page = x.q("until").is_none();
@@ -234,7 +168,7 @@ async fn replay(name: &str, x: &Exchange, dir: &Path) -> String {
                 served.iter().find_map(|e| serve(e.clone())(r))
             })
             .await;
-            let l = client(&fake).posts(&t, user, long_ago(), &rec).await.expect("posts");
+            let l = fake.facebook().posts(&t, user, long_ago(), &rec).await.expect("posts");
             let data = x.body["data"].as_array().expect("data");
             assert_eq!(l.items.len(), data.len(), "page 2 repeats page 1's ids");
             for (p, d) in l.items.iter().zip(data) {
@@ -275,21 +209,16 @@ async fn replay(name: &str, x: &Exchange, dir: &Path) -> String {
 
 #[tokio::test]
 async fn every_recorded_facebook_exchange_reads_through_the_client() {
-    let Some(dir) = fixtures_dir() else {
+    let Some(dir) = fixtures_dir("facebook") else {
         eprintln!("skipped: ../shared/fixtures/facebook not found (set ALCANCE_FIXTURES_DIR to run)");
         return;
     };
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("read fixtures dir")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
+    let files = json_files(&dir);
     assert!(!files.is_empty(), "no fixtures in {}", dir.display());
     let mut read = 0;
     for f in &files {
         let name = f.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
-        let x = load(f);
+        let x = Exchange::load(f);
         let what = replay(&name, &x, &dir).await;
         eprintln!("{what}");
         if !what.contains("read by alcance_platforms::oauth") {

@@ -3,29 +3,16 @@
 
 mod meta_fake;
 
-use alcance_core::{AccountRef, ContentType, EventLevel, Period, Platform, PostMetric};
-use alcance_platforms::{CollectCtx, CollectWindow, PlatformClient, PlatformError, Recorder};
-use chrono::{TimeZone, Utc};
-use meta_fake::{graph_error, lifetime, token, FakeGraph, Reply, Req, TOKEN};
+use alcance_core::{ContentType, EventLevel, Period, Platform};
+use alcance_platforms::{CollectCtx, PlatformClient, PlatformError};
+use meta_fake::common::post_metric;
+use meta_fake::{collect_ctx, graph_error, lifetime, FakeGraph, Reply, Req, TOKEN};
 use serde_json::json;
 
 const IG: &str = "17841400000000001";
 
 fn ctx(owned: bool) -> CollectCtx {
-    CollectCtx {
-        account: AccountRef {
-            platform: Platform::Instagram,
-            external_id: IG.to_string(),
-            username: Some("cafe.aurora".into()),
-            owned,
-        },
-        token: token(),
-        window: CollectWindow {
-            since: Utc.with_ymd_and_hms(2026, 11, 19, 0, 0, 0).unwrap(),
-            until: Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0).unwrap(),
-        },
-        recorder: Recorder::new(),
-    }
+    collect_ctx(Platform::Instagram, IG, "cafe.aurora", owned)
 }
 
 fn graph(r: &Req) -> Option<Reply> {
@@ -61,12 +48,6 @@ fn graph(r: &Req) -> Option<Reply> {
         )),
         _ => None,
     }
-}
-
-fn metric(ms: &[PostMetric], post: &str, key: &str) -> Option<Option<f64>> {
-    ms.iter()
-        .find(|m| m.post_external_id == post && m.metric == key)
-        .map(|m| m.value)
 }
 
 #[tokio::test]
@@ -110,25 +91,25 @@ async fn an_owned_account_collects_every_part() {
     );
     let pm = &b.post_metrics;
     assert_eq!(
-        metric(pm, "r1", "likes"),
+        post_metric(pm, "r1", "likes"),
         Some(Some(50.0)),
         "node like_count fills the empty insight"
     );
     assert_eq!(
-        metric(pm, "r1", "comments"),
+        post_metric(pm, "r1", "comments"),
         Some(Some(6.0)),
         "insights win over the node"
     );
-    assert_eq!(metric(pm, "r1", "reach"), Some(Some(100.0)));
-    assert_eq!(metric(pm, "r1", "watch_time_avg_seconds"), Some(Some(4.0)));
-    assert_eq!(metric(pm, "r1", "views"), Some(None), "requested, not served");
+    assert_eq!(post_metric(pm, "r1", "reach"), Some(Some(100.0)));
+    assert_eq!(post_metric(pm, "r1", "watch_time_avg_seconds"), Some(Some(4.0)));
+    assert_eq!(post_metric(pm, "r1", "views"), Some(None), "requested, not served");
     assert_eq!(
-        metric(pm, "f1", "comments"),
+        post_metric(pm, "f1", "comments"),
         Some(Some(2.0)),
         "insights failed: node counts kept"
     );
-    assert_eq!(metric(pm, "f1", "likes"), None, "likes hidden: no value");
-    assert_eq!(metric(pm, "s1", "reach"), None);
+    assert_eq!(post_metric(pm, "f1", "likes"), None, "likes hidden: no value");
+    assert_eq!(post_metric(pm, "s1", "reach"), None);
 
     assert!(b
         .gaps
@@ -158,8 +139,8 @@ async fn a_tracked_account_reads_only_public_parts() {
     let paths: Vec<String> = fake.requests().into_iter().map(|r| r.path).collect();
     assert_eq!(paths, vec![format!("/{IG}"), format!("/{IG}/media")]);
     assert_eq!(b.posts.len(), 2);
-    assert_eq!(metric(&b.post_metrics, "r1", "likes"), Some(Some(50.0)));
-    assert_eq!(metric(&b.post_metrics, "r1", "comments"), Some(Some(5.0)));
+    assert_eq!(post_metric(&b.post_metrics, "r1", "likes"), Some(Some(50.0)));
+    assert_eq!(post_metric(&b.post_metrics, "r1", "comments"), Some(Some(5.0)));
     assert!(b.warnings.is_empty(), "{:?}", b.warnings);
 }
 
@@ -174,7 +155,7 @@ async fn a_rate_limit_stops_further_calls_but_keeps_what_landed() {
     .await;
     let b = fake.client().collect(&ctx(true)).await.expect("batch");
     assert_eq!(b.posts.len(), 3, "posts still land");
-    assert_eq!(metric(&b.post_metrics, "f1", "comments"), Some(Some(2.0)));
+    assert_eq!(post_metric(&b.post_metrics, "f1", "comments"), Some(Some(2.0)));
     let w = b.warnings.iter().find(|w| w.code == "rate_limited").expect("warning");
     assert_eq!(w.level, EventLevel::Error);
     assert!(fake.requests_to("/f1/insights").is_empty());
@@ -221,7 +202,7 @@ async fn a_media_insights_permission_refusal_is_asked_once() {
     assert_eq!(refused[0].object_id, "r1");
     assert!(fake.requests_to("/f1/insights").is_empty());
     assert_eq!(
-        metric(&b.post_metrics, "r1", "likes"),
+        post_metric(&b.post_metrics, "r1", "likes"),
         Some(Some(50.0)),
         "node counts still land"
     );

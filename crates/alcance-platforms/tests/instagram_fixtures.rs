@@ -8,77 +8,8 @@ use alcance_core::{AccountMetric, ContentType, Period, Profile};
 use alcance_platforms::instagram::{DiscoveredAccount, InsightsResult, MediaItem, MediaListing, MetricMemory};
 use alcance_platforms::{CollectWindow, PlatformError, Recorder};
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use meta_fake::{token, FakeGraph, Reply, Req};
-use serde_json::Value;
-use std::path::PathBuf;
-
-fn fixtures_dir() -> Option<PathBuf> {
-    let dir = match std::env::var_os("ALCANCE_FIXTURES_DIR") {
-        Some(d) => PathBuf::from(d).join("instagram"),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/instagram"),
-    };
-    dir.is_dir().then_some(dir)
-}
-
-/// One recorded exchange, reduced to what the fake needs.
-#[derive(Clone)]
-struct Exchange {
-    path: String,
-    query: serde_json::Map<String, Value>,
-    reply: Reply,
-    body: Value,
-}
-
-impl Exchange {
-    fn q(&self, k: &str) -> Option<&str> {
-        self.query.get(k).and_then(Value::as_str)
-    }
-}
-
-fn strip_version(path: &str) -> String {
-    let mut parts = path.splitn(3, '/').skip(1);
-    let first = parts.next().unwrap_or_default();
-    let versioned = first.starts_with('v')
-        && first[1..].contains('.')
-        && first[1..].chars().all(|c| c.is_ascii_digit() || c == '.');
-    match (versioned, parts.next()) {
-        (true, Some(rest)) => format!("/{rest}"),
-        _ => path.to_string(),
-    }
-}
-
-fn load(path: &PathBuf) -> Exchange {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let v: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let req = &v["request"];
-    let resp = &v["response"];
-    let status = resp["status"].as_u64().unwrap_or(200) as u16;
-    let body_bytes = match resp.get("body_text").and_then(Value::as_str) {
-        Some(t) => t.as_bytes().to_vec(),
-        None => resp["body"].to_string().into_bytes(),
-    };
-    let mut headers: Vec<(String, String)> = resp["headers"]
-        .as_object()
-        .map(|h| {
-            h.iter()
-                .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
-                .collect()
-        })
-        .unwrap_or_default();
-    if !headers.iter().any(|(k, _)| k == "content-type") {
-        headers.push(("content-type".into(), "application/json".into()));
-    }
-    Exchange {
-        path: strip_version(req["path"].as_str().unwrap_or("/")),
-        query: req["query"].as_object().cloned().unwrap_or_default(),
-        reply: Reply {
-            status,
-            headers,
-            body: body_bytes,
-        },
-        body: resp["body"].clone(),
-    }
-}
+use meta_fake::common::{fixtures_dir, json_files};
+use meta_fake::{token, Exchange, FakeGraph, Reply, Req};
 
 #[derive(Debug)]
 enum Outcome {
@@ -490,21 +421,17 @@ fn check(name: &str, out: &Outcome) -> bool {
 
 #[tokio::test]
 async fn every_recorded_instagram_exchange_decodes() {
-    let Some(dir) = fixtures_dir() else {
+    let Some(dir) = fixtures_dir("instagram") else {
         println!("skipping: ../shared/fixtures/instagram not found (set ALCANCE_FIXTURES_DIR to run)");
         return;
     };
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("read fixtures")
-        .filter_map(|e| e.ok().map(|e| e.path()))
+    let files: Vec<_> = json_files(&dir)
+        .into_iter()
         .filter(|p| {
-            p.extension().is_some_and(|e| e == "json")
-                && !p
-                    .file_name()
-                    .is_some_and(|n| n.to_string_lossy().ends_with(".webhook.json"))
+            !p.file_name()
+                .is_some_and(|n| n.to_string_lossy().ends_with(".webhook.json"))
         })
         .collect();
-    files.sort();
     assert!(!files.is_empty(), "no fixtures in {}", dir.display());
     let mut checked = 0;
     for path in &files {
@@ -512,7 +439,7 @@ async fn every_recorded_instagram_exchange_decodes() {
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_default();
-        let x = load(path);
+        let x = Exchange::load(path);
         let outcome = replay(&x).await;
         match outcome {
             Ok(out) => {
@@ -538,7 +465,7 @@ async fn every_recorded_instagram_exchange_decodes() {
 
 #[tokio::test]
 async fn the_two_recorded_media_pages_chain_through_the_cursor() {
-    let Some(dir) = fixtures_dir() else {
+    let Some(dir) = fixtures_dir("instagram") else {
         println!("skipping: ../shared/fixtures/instagram not found");
         return;
     };
@@ -548,7 +475,7 @@ async fn the_two_recorded_media_pages_chain_through_the_cursor() {
         println!("skipping: the user-media page fixtures are absent");
         return;
     }
-    let (p1, p2) = (load(&p1), load(&p2));
+    let (p1, p2) = (Exchange::load(&p1), Exchange::load(&p2));
     let after = p2.q("after").map(str::to_string);
     let fake = FakeGraph::start(move |r| {
         (r.path == p1.path).then(|| {

@@ -10,16 +10,8 @@ use axum::http::Method;
 use chrono::{TimeZone, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
-use std::path::PathBuf;
+use tiktok_support::common::{fixtures_dir, json_files, read_json};
 use tiktok_support::{FakeTikTok, Rule};
-
-fn fixtures_dir() -> Option<PathBuf> {
-    let dir = match std::env::var_os("ALCANCE_FIXTURES_DIR") {
-        Some(d) => PathBuf::from(d).join("tiktok"),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/tiktok"),
-    };
-    dir.is_dir().then_some(dir)
-}
 
 struct Recording {
     file: String,
@@ -30,21 +22,14 @@ struct Recording {
 }
 
 fn load_all() -> Option<Vec<Recording>> {
-    let Some(dir) = fixtures_dir() else {
+    let Some(dir) = fixtures_dir("tiktok") else {
         eprintln!("skipping: no TikTok fixtures folder (../shared/fixtures/tiktok or $ALCANCE_FIXTURES_DIR/tiktok)");
         return None;
     };
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    let out: Vec<Recording> = files
+    let out: Vec<Recording> = json_files(&dir)
         .iter()
         .map(|path| {
-            let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            let v: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let v = read_json(path);
             let method = match v["request"]["method"].as_str() {
                 Some("POST") => Method::POST,
                 _ => Method::GET,

@@ -9,33 +9,10 @@ use alcance_core::{AccountMetric, EventLevel, Period};
 use alcance_platforms::whatsapp::{parse_webhook, Granularity, InsightsResult, WebhookFact, WhatsAppClient};
 use alcance_platforms::{CollectWindow, Http, PlatformError, Recorder};
 use chrono::{DateTime, Duration, DurationRound, TimeZone, Utc};
+use meta_fake::common::{fixtures_dir, json_files, read_json};
 use meta_fake::{token, FakeGraph, Reply, Req};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-
-fn fixtures_dir() -> Option<PathBuf> {
-    let dir = match std::env::var_os("ALCANCE_FIXTURES_DIR") {
-        Some(d) => PathBuf::from(d).join("whatsapp"),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/whatsapp"),
-    };
-    dir.is_dir().then_some(dir)
-}
-
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut f: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("read fixtures dir")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    f.sort();
-    f
-}
-
-fn read(path: &Path) -> Value {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
 
 fn strip_version(path: &str) -> String {
     match path.strip_prefix("/v25.0") {
@@ -406,16 +383,16 @@ fn webhook(name: &str, v: &Value) -> String {
 
 #[tokio::test]
 async fn every_recorded_whatsapp_exchange_and_webhook_reads_through_the_client() {
-    let Some(dir) = fixtures_dir() else {
+    let Some(dir) = fixtures_dir("whatsapp") else {
         eprintln!("skipped: ../shared/fixtures/whatsapp not found (set ALCANCE_FIXTURES_DIR to run)");
         return;
     };
-    let all = files(&dir);
+    let all = json_files(&dir);
     assert!(!all.is_empty());
     let (mut exchanges, mut hooks) = (0, 0);
     for f in &all {
         let name = f.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
-        let v = read(f);
+        let v = read_json(f);
         let what = if name.ends_with(".webhook.json") {
             hooks += 1;
             webhook(&name, &v)

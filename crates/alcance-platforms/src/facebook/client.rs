@@ -1,20 +1,18 @@
 //! The requests: which Graph calls [`FacebookClient`] makes, in which order, and how a
 //! failing call becomes an error, a gap or a warning.
 
-use super::wire::{AccountNode, InsightEntry, ListPage, PageNode, PostNode, UserNode, VideoNode};
+use super::wire::{AccountNode, PageNode, PostNode, UserNode, VideoNode};
 use super::{map, FacebookClient, InsightsResult, Listing, MetricMemory, PageAccess, PagePost, PageVideo};
 use crate::error::PlatformError;
 use crate::http::{Answer, Recorder};
 use crate::instagram::warning;
-use crate::meta::steps::{absorb, halts, merge, part_failed, Flow};
-use crate::meta::{self, PageVerdict};
+use crate::meta::insights::{self, Fetched, Graph, InsightsCall};
+use crate::meta::steps::{absorb, part_failed, step_done, Flow};
+use crate::meta::{self, decode, PageVerdict};
 use crate::{CollectCtx, CollectWindow, PlatformClient};
-use alcance_core::{
-    AccountMetric, CollectWarning, CollectionBatch, DataGap, EventLevel, Platform, PostMetric, Profile,
-};
-use chrono::{DateTime, Duration, Utc};
-use secrecy::{ExposeSecret, SecretString};
-use serde::de::DeserializeOwned;
+use alcance_core::{AccountMetric, CollectionBatch, DataGap, EventLevel, Platform, PostMetric, Profile};
+use chrono::{DateTime, Utc};
+use secrecy::SecretString;
 use serde_json::Value;
 
 /// Most pages read from one listing (`/me/accounts`, `/posts`, `/videos`); more stops with
@@ -60,51 +58,16 @@ const LIST_LIMIT: &str = "25";
 const ACCOUNTS_LIMIT: &str = "100";
 /// Longest `since..until` of one page insights request (Meta's limit).
 const MAX_INSIGHTS_DAYS: i64 = 90;
-/// Oldest page insights Meta keeps (two years).
-const MAX_HISTORY_DAYS: i64 = 730;
-
-/// One insights request: `GET {path}?metric=<metrics>&<params>`.
-struct InsightsCall<'a> {
-    path: String,
-    metrics: &'a [&'a str],
-    params: Vec<(&'static str, String)>,
-    /// Memory scope of removed metrics (`page`, `post`, `video`).
-    scope: &'static str,
-    /// Page, post or video id, for gaps.
-    object_id: &'a str,
-}
-
-/// What an insights request produced after the removed-metric fallback.
-#[derive(Default)]
-struct Fetched {
-    entries: Vec<InsightEntry>,
-    /// The metrics actually requested and answered (removed ones left out).
-    requested: Vec<String>,
-    gaps: Vec<DataGap>,
-    warnings: Vec<CollectWarning>,
-}
 
 /// Errors after which no further call for the same object makes sense.
 fn stops_object(e: &PlatformError) -> bool {
     !matches!(e, PlatformError::Api { .. } | PlatformError::Decode { .. })
 }
 
-fn decode<T: DeserializeOwned>(answer: &Answer, token: &SecretString) -> Result<T, PlatformError> {
-    answer.json().map_err(|e| meta::redact_secret(e, token.expose_secret()))
-}
-
 /// `[since, until)` cut into ≤90-day chunks, most recent first, as Unix seconds; at most
 /// the last two years of the window.
 fn insight_chunks(window: CollectWindow) -> Vec<(i64, i64)> {
-    let mut out = Vec::new();
-    let mut end = window.until;
-    let floor = window.since.max(window.until - Duration::days(MAX_HISTORY_DAYS));
-    while end > floor {
-        let start = (end - Duration::days(MAX_INSIGHTS_DAYS)).max(floor);
-        out.push((start.timestamp(), end.timestamp()));
-        end = start;
-    }
-    out
+    insights::chunks(window, MAX_INSIGHTS_DAYS)
 }
 
 impl FacebookClient {
@@ -199,34 +162,9 @@ impl FacebookClient {
         Ok((profile, map::page_metrics(&node, at)))
     }
 
-    async fn insights_once(
-        &self,
-        token: &SecretString,
-        call: &InsightsCall<'_>,
-        metric: &str,
-        rec: &Recorder,
-    ) -> Result<(Vec<InsightEntry>, Vec<CollectWarning>), PlatformError> {
-        let mut params: Vec<(&str, &str)> = vec![("metric", metric)];
-        params.extend(call.params.iter().map(|(k, v)| (*k, v.as_str())));
-        let answer = self.get(token, &call.path, &params, rec).await?;
-        let page: ListPage = decode(&answer, token)?;
-        let mut warnings = Vec::new();
-        let mut entries = Vec::with_capacity(page.data.len());
-        for raw in page.data {
-            match serde_json::from_value::<InsightEntry>(raw) {
-                Ok(e) => entries.push(e),
-                Err(e) => warnings.push(warning(
-                    EventLevel::Warn,
-                    "decode",
-                    format!("{}: skipped an insights entry: {e}", call.path),
-                )),
-            }
-        }
-        Ok((entries, warnings))
-    }
-
-    /// Requests `call.metrics` minus those already known removed; on `MetricRemoved`
-    /// re-requests them one by one, dropping (and recording once) each removed one.
+    /// [`insights::fetch`] on this client's host: `call.metrics` minus those already known
+    /// removed (memory scopes `page`, `post`, `video`), one by one after a `MetricRemoved`;
+    /// any error but `Api` / `Decode` stops the object.
     async fn fetch_insights(
         &self,
         token: &SecretString,
@@ -234,60 +172,13 @@ impl FacebookClient {
         memory: &mut MetricMemory,
         rec: &Recorder,
     ) -> Result<Fetched, PlatformError> {
-        let wanted: Vec<&str> = call
-            .metrics
-            .iter()
-            .copied()
-            .filter(|m| !memory.is_removed(call.scope, m))
-            .collect();
-        let mut out = Fetched::default();
-        if wanted.is_empty() {
-            return Ok(out);
-        }
-        let removed_gap = |metric: &str, message: &str| DataGap {
-            what: metric.to_string(),
-            object_id: call.object_id.to_string(),
-            code: "metric_removed".to_string(),
-            detail: message.to_string(),
+        let graph = Graph {
+            http: &self.http,
+            base: self.base(),
+            token,
+            recorder: rec,
         };
-        match self.insights_once(token, call, &wanted.join(","), rec).await {
-            Ok((entries, warnings)) => {
-                out.entries = entries;
-                out.warnings = warnings;
-                out.requested = wanted.iter().map(|m| m.to_string()).collect();
-                return Ok(out);
-            }
-            Err(PlatformError::MetricRemoved { message, .. }) if wanted.len() == 1 => {
-                if memory.mark_removed(call.scope, wanted[0]) {
-                    out.gaps.push(removed_gap(wanted[0], &message));
-                }
-                return Ok(out);
-            }
-            Err(PlatformError::MetricRemoved { .. }) => {}
-            Err(e) => return Err(e),
-        }
-        tracing::debug!(path = %call.path, "a metric was rejected as removed; requesting one by one");
-        for m in wanted {
-            match self.insights_once(token, call, m, rec).await {
-                Ok((entries, warnings)) => {
-                    out.entries.extend(entries);
-                    out.warnings.extend(warnings);
-                    out.requested.push(m.to_string());
-                }
-                Err(PlatformError::MetricRemoved { message, .. }) => {
-                    if memory.mark_removed(call.scope, m) {
-                        out.gaps.push(removed_gap(m, &message));
-                    }
-                }
-                Err(e) if stops_object(&e) => return Err(e),
-                Err(e) => out.warnings.push(warning(
-                    EventLevel::Warn,
-                    &e.code(),
-                    format!("{} metric {m}: {e}", call.path),
-                )),
-            }
-        }
-        Ok(out)
+        insights::fetch(&graph, call, memory, stops_object).await
     }
 
     /// Page insights over `window` (UTC): for each ≤90-day chunk of at most the last two
@@ -623,13 +514,8 @@ impl PlatformClient for FacebookClient {
         let mut halted = false;
 
         if owned {
-            match self.page_insights_with(token, id, ctx.window, &mut memory, rec).await {
-                Ok(r) => {
-                    halted |= r.halted;
-                    merge(&mut batch, r);
-                }
-                Err(e) => part_failed(&mut batch, "page insights", &e, &mut halted),
-            }
+            let r = self.page_insights_with(token, id, ctx.window, &mut memory, rec).await;
+            step_done(&mut batch, "page insights", r, &mut halted);
         }
 
         let mut posts: Vec<PagePost> = Vec::new();
@@ -676,17 +562,7 @@ impl PlatformClient for FacebookClient {
                         detail: format!("{message}; no insights asked for the other posts and videos"),
                     });
                 }
-                Err(e) => {
-                    if halts(&e) || e.needs_reauth() {
-                        part_failed(&mut batch, &format!("post {post_id} insights"), &e, &mut halted);
-                    } else {
-                        batch.warnings.push(warning(
-                            EventLevel::Warn,
-                            &e.code(),
-                            format!("post {post_id} insights: {e}"),
-                        ));
-                    }
-                }
+                Err(e) => part_failed(&mut batch, &format!("post {post_id} insights"), &e, &mut halted),
             }
         }
 
@@ -719,17 +595,7 @@ impl PlatformClient for FacebookClient {
                         detail: format!("{message}; no insights asked for the other videos"),
                     });
                 }
-                Err(e) => {
-                    if halts(&e) || e.needs_reauth() {
-                        part_failed(&mut batch, &format!("video {video_id} insights"), &e, &mut halted);
-                    } else {
-                        batch.warnings.push(warning(
-                            EventLevel::Warn,
-                            &e.code(),
-                            format!("video {video_id} insights: {e}"),
-                        ));
-                    }
-                }
+                Err(e) => part_failed(&mut batch, &format!("video {video_id} insights"), &e, &mut halted),
             }
         }
         batch.posts.splice(0..0, posts.into_iter().map(|p| p.post));
@@ -741,6 +607,7 @@ impl PlatformClient for FacebookClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Duration;
 
     fn t(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s)

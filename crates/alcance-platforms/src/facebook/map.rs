@@ -1,11 +1,11 @@
 //! Facebook wire shapes → Alcance records. Pure: no I/O, no clock.
 
-use super::wire::{AccountNode, InsightEntry, PageNode, PostNode, UserNode, VideoNode};
+use super::wire::{AccountNode, PageNode, PostNode, UserNode, VideoNode};
 use super::{InsightsResult, MetricMemory, PageAccess, PagePost, PageVideo};
-use crate::meta::{number, parse_time, scaled};
-use alcance_core::catalog::from_source;
-use alcance_core::{AccountMetric, AudienceSlice, ContentType, Period, Platform, PostMetric, PostRecord, Profile};
-use chrono::{DateTime, Duration, Utc};
+use crate::meta::insights::{push_post_metric, series_target, InsightEntry};
+use crate::meta::{node_post_metric, number, parse_time, scaled, snapshot_metrics};
+use alcance_core::{AccountMetric, AudienceSlice, ContentType, Period, Platform, PostRecord, Profile};
+use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 use serde_json::Value;
 use std::collections::HashSet;
@@ -76,34 +76,12 @@ pub(crate) fn page_profile(node: &PageNode) -> Option<Profile> {
 /// `followers_count` / `fan_count` / `talking_about_count` → `followers` / `page_likes` /
 /// `talking_about` snapshots at `at` (absent fields give no metric).
 pub(crate) fn page_metrics(node: &PageNode, at: DateTime<Utc>) -> Vec<AccountMetric> {
-    [
+    let fields = [
         ("followers_count", node.followers_count),
         ("fan_count", node.fan_count),
         ("talking_about_count", node.talking_about_count),
-    ]
-    .into_iter()
-    .filter_map(|(field, v)| {
-        let v = v?;
-        let (m, s) = from_source(FB, field)?;
-        Some(AccountMetric {
-            metric: m.key.to_string(),
-            period: Period::Snapshot,
-            period_start: at,
-            period_end: at,
-            value: Some(scaled(v, s.scale)),
-        })
-    })
-    .collect()
-}
-
-fn node_metric(post_id: &str, field: &str, value: Option<f64>) -> Option<PostMetric> {
-    let v = value?;
-    let (m, s) = from_source(FB, field)?;
-    Some(PostMetric {
-        post_external_id: post_id.to_string(),
-        metric: m.key.to_string(),
-        value: Some(scaled(v, s.scale)),
-    })
+    ];
+    snapshot_metrics(FB, &fields, at)
 }
 
 /// A post node as a [`PagePost`]; `None` without an id.
@@ -121,7 +99,7 @@ pub(crate) fn page_post(node: PostNode) -> Option<PagePost> {
         ("shares.count", node.shares.and_then(|s| s.count)),
     ]
     .into_iter()
-    .filter_map(|(field, v)| node_metric(&id, field, v))
+    .filter_map(|(field, v)| node_post_metric(FB, &id, field, v))
     .collect();
     Some(PagePost {
         post: PostRecord {
@@ -164,26 +142,6 @@ pub(crate) fn page_video(node: VideoNode) -> Option<PageVideo> {
     })
 }
 
-fn unknown_metric(name: &str, object_id: &str, memory: &mut MetricMemory, out: &mut InsightsResult) {
-    if memory.note_unknown(name) {
-        out.gap(
-            name,
-            object_id,
-            "unknown_metric",
-            format!("Facebook metric {name:?} is not in the Alcance catalog; not stored"),
-        );
-    }
-}
-
-fn bucket(period: Option<&str>) -> Option<(Period, Duration)> {
-    match Period::parse(period.unwrap_or("day"))? {
-        Period::Day => Some((Period::Day, Duration::days(1))),
-        Period::Week => Some((Period::Week, Duration::days(7))),
-        Period::Days28 => Some((Period::Days28, Duration::days(28))),
-        _ => None,
-    }
-}
-
 /// Page insights time series (`values:[{value,end_time}]`) → account metrics. `end_time`
 /// is the END of the bucket, so `period_start = end_time − period`. Object values (counts
 /// per key) become audience slices (audience = catalog key or metric name, dimension `key`,
@@ -197,15 +155,7 @@ pub(crate) fn page_series(
 ) {
     for e in entries {
         let Some(name) = e.name.as_deref() else { continue };
-        let Some((period, len)) = bucket(e.period.as_deref()) else {
-            out.warn(
-                "unsupported_period",
-                format!("{name}: period {:?} is not a time series Alcance stores", e.period),
-            );
-            continue;
-        };
-        let Some((m, s)) = from_source(FB, name) else {
-            unknown_metric(name, page_id, memory, out);
+        let Some((period, len, m, s)) = series_target(FB, e, name, page_id, memory, out) else {
             continue;
         };
         for p in e.values.as_deref().unwrap_or_default() {
@@ -252,23 +202,6 @@ fn lifetime_value(entry: &InsightEntry) -> Value {
         .unwrap_or(Value::Null)
 }
 
-fn push_post_metric(
-    field: &str,
-    value: Option<f64>,
-    object_id: &str,
-    memory: &mut MetricMemory,
-    out: &mut InsightsResult,
-) {
-    match from_source(FB, field) {
-        Some((m, s)) => out.post_metrics.push(PostMetric {
-            post_external_id: object_id.to_string(),
-            metric: m.key.to_string(),
-            value: value.map(|v| scaled(v, s.scale)),
-        }),
-        None => unknown_metric(field, object_id, memory, out),
-    }
-}
-
 /// Lifetime insights of a post or video → post metrics (catalog units: ms → s). Requested
 /// metrics missing from the answer or with empty data get `None`;
 /// `post_reactions_by_type_total` (`{"like":330,"love":2,...}`) becomes one metric per
@@ -290,16 +223,16 @@ pub(crate) fn lifetime_metrics(
             if let Value::Object(map) = &value {
                 for (kind, v) in map {
                     let field = format!("{REACTIONS_BY_TYPE}.{kind}");
-                    push_post_metric(&field, number(v), object_id, memory, out);
+                    push_post_metric(FB, &field, number(v), object_id, memory, out);
                 }
             }
             continue;
         }
-        push_post_metric(name, number(&value), object_id, memory, out);
+        push_post_metric(FB, name, number(&value), object_id, memory, out);
     }
     for r in requested {
         if !seen.contains(r) && r != REACTIONS_BY_TYPE {
-            push_post_metric(r, None, object_id, memory, out);
+            push_post_metric(FB, r, None, object_id, memory, out);
         }
     }
 }

@@ -1,9 +1,9 @@
 //! Facebook Pages Graph API wire shapes (serde DTOs). Private to the module. Every field is
-//! lenient (see `meta::lenient`): a value of an unexpected type reads as `None`.
+//! lenient (see `meta::lenient`): a value of an unexpected type reads as `None`. Insights
+//! answers are read as `meta::insights::InsightEntry`, shared with Instagram.
 
 use crate::meta::lenient;
 use serde::Deserialize;
-use serde_json::Value;
 
 /// `GET /me?fields=id,name` with a user token.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -12,15 +12,6 @@ pub(crate) struct UserNode {
     pub id: Option<String>,
     #[serde(default, deserialize_with = "lenient::string")]
     pub name: Option<String>,
-}
-
-/// The `data` of an insights answer (`{"data":[...],"paging":{...}}`; insights are asked
-/// by `since`/`until`, so `paging` is not followed). Items stay raw so one malformed item
-/// does not fail the page.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub(crate) struct ListPage {
-    #[serde(default, deserialize_with = "lenient::list")]
-    pub data: Vec<Value>,
 }
 
 /// `{"id": "..."}` reference.
@@ -143,39 +134,4 @@ pub(crate) struct VideoNode {
     pub length: Option<f64>,
     #[serde(default, deserialize_with = "lenient::string")]
     pub permalink_url: Option<String>,
-}
-
-/// One entry of an insights answer's `data` (`/{page-id}/insights`, `/{post-id}/insights`,
-/// `/{video-id}/video_insights`).
-#[derive(Debug, Clone, Default, Deserialize)]
-pub(crate) struct InsightEntry {
-    #[serde(default, deserialize_with = "lenient::string")]
-    pub name: Option<String>,
-    /// `day | week | days_28 | lifetime`.
-    #[serde(default, deserialize_with = "lenient::string")]
-    pub period: Option<String>,
-    /// `[{"value": N | {...}, "end_time"?: "...+0000"}]`; `None` when absent or not a list.
-    #[serde(default, deserialize_with = "lenient_points")]
-    pub values: Option<Vec<InsightPoint>>,
-}
-
-fn lenient_points<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<InsightPoint>>, D::Error> {
-    Ok(match Value::deserialize(d)? {
-        Value::Array(items) => Some(
-            items
-                .into_iter()
-                .filter_map(|v| serde_json::from_value(v).ok())
-                .collect(),
-        ),
-        _ => None,
-    })
-}
-
-/// `{"value": N | {"like": 330, ...} | null, "end_time"?}`.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub(crate) struct InsightPoint {
-    #[serde(default)]
-    pub value: Value,
-    #[serde(default, deserialize_with = "lenient::string")]
-    pub end_time: Option<String>,
 }

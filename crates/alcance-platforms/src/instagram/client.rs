@@ -1,20 +1,19 @@
 //! The requests: which Graph calls [`InstagramClient`] makes, in which order, and how a
 //! failing call becomes an error, a gap or a warning.
 
-use super::wire::{DiscoveryAnswer, InsightEntry, ListPage, MediaNode, UserNode};
+use super::wire::{DiscoveryAnswer, ListPage, MediaNode, UserNode};
 use super::{
     map, warning, DiscoveredAccount, InsightsResult, InstagramClient, MediaItem, MediaKind, MediaListing, MetricMemory,
 };
 use crate::error::PlatformError;
 use crate::http::{Answer, Recorder};
-use crate::meta::{self, PageGuard, PageStep};
+use crate::meta::insights::{self, Fetched, Graph, InsightsCall};
+use crate::meta::steps::{absorb, halts, part_failed, step_done, Flow};
+use crate::meta::{self, decode, PageGuard, PageStep};
 use crate::{CollectCtx, CollectWindow, PlatformClient};
-use alcance_core::{
-    AccountMetric, CollectWarning, CollectionBatch, DataGap, EventLevel, Platform, PostMetric, Profile,
-};
+use alcance_core::{AccountMetric, CollectionBatch, DataGap, EventLevel, Platform, PostMetric, Profile};
 use chrono::{DateTime, Duration, DurationRound, Utc};
-use secrecy::{ExposeSecret, SecretString};
-use serde::de::DeserializeOwned;
+use secrecy::SecretString;
 use std::collections::HashSet;
 
 /// Most pages read from one media or stories listing; more stops with a `paging_cap`
@@ -49,34 +48,6 @@ const DEMOGRAPHIC_TIMEFRAME: &str = "this_month";
 /// Longest `since..until` of one time-series call, and most days of per-day totals.
 const MAX_DAYS: i64 = 30;
 
-/// One insights request: `GET {path}?metric=<metrics>&<params>`.
-struct InsightsCall<'a> {
-    path: String,
-    metrics: &'a [&'a str],
-    params: Vec<(&'static str, String)>,
-    /// Memory scope of removed metrics (`account:total`, `media:reels`).
-    scope: String,
-    /// Account or media id, for gaps.
-    object_id: &'a str,
-}
-
-/// What an insights request produced after the removed-metric fallback.
-#[derive(Default)]
-struct Fetched {
-    entries: Vec<InsightEntry>,
-    /// The metrics actually requested and answered (removed ones left out).
-    requested: Vec<String>,
-    gaps: Vec<DataGap>,
-    warnings: Vec<CollectWarning>,
-}
-
-/// How a step goes on after an error that was absorbed into the result.
-enum Flow {
-    Continue,
-    SkipStep,
-    Halt,
-}
-
 fn is_not_enough_viewers(e: &PlatformError) -> bool {
     matches!(e, PlatformError::Forbidden { message } if message.to_ascii_lowercase().contains("not enough viewers"))
 }
@@ -90,63 +61,10 @@ fn stops_object(e: &PlatformError) -> bool {
     !matches!(e, PlatformError::Api { .. } | PlatformError::Decode { .. }) || is_before_business(e)
 }
 
-fn halts(e: &PlatformError) -> bool {
-    matches!(
-        e,
-        PlatformError::RateLimited { .. } | PlatformError::UsageCapped { .. } | PlatformError::Transport { .. }
-    )
-}
-
-/// Records an error of one call into `out` and says how the step goes on:
-/// Unauthorized → `Err`; rate limit / usage cap / network → warning + halt; permission →
-/// `permission` gap, skip the step; not found → `not_found` gap, skip the step; anything
-/// else → warning, continue.
-fn absorb(e: PlatformError, what: &str, object_id: &str, out: &mut InsightsResult) -> Result<Flow, PlatformError> {
-    match &e {
-        PlatformError::Unauthorized { .. } => Err(e),
-        _ if halts(&e) => {
-            out.warn(&e.code(), format!("{what}: {e}; no further calls for this account"));
-            out.halted = true;
-            Ok(Flow::Halt)
-        }
-        PlatformError::Forbidden { message } => {
-            out.gap(what, object_id, "permission", message.clone());
-            Ok(Flow::SkipStep)
-        }
-        PlatformError::NotFound { message } => {
-            out.gap(what, object_id, "not_found", message.clone());
-            Ok(Flow::SkipStep)
-        }
-        PlatformError::MetricRemoved { metric, message } => {
-            out.gap(metric, object_id, "metric_removed", message.clone());
-            Ok(Flow::Continue)
-        }
-        _ => {
-            out.warn(&e.code(), format!("{what}: {e}"));
-            Ok(Flow::Continue)
-        }
-    }
-}
-
-fn decode<T: DeserializeOwned>(answer: &Answer, token: &SecretString) -> Result<T, PlatformError> {
-    answer.json().map_err(|e| meta::redact_secret(e, token.expose_secret()))
-}
-
-/// Oldest account insights Meta keeps (two years): older parts of a window are not asked.
-const MAX_HISTORY_DAYS: i64 = 730;
-
 /// `[since, until)` cut into ≤30-day chunks, most recent first, as Unix seconds; at most
-/// the last [`MAX_HISTORY_DAYS`] of the window.
+/// the last two years of the window.
 fn series_chunks(window: CollectWindow) -> Vec<(i64, i64)> {
-    let mut out = Vec::new();
-    let mut end = window.until;
-    let floor = window.since.max(window.until - Duration::days(MAX_HISTORY_DAYS));
-    while end > floor {
-        let start = (end - Duration::days(MAX_DAYS)).max(floor);
-        out.push((start.timestamp(), end.timestamp()));
-        end = start;
-    }
-    out
+    insights::chunks(window, MAX_DAYS)
 }
 
 /// UTC midnights of the full days in the window (from the day `since` falls in, up to the
@@ -406,34 +324,9 @@ impl InstagramClient {
         Ok(out)
     }
 
-    async fn insights_once(
-        &self,
-        token: &SecretString,
-        call: &InsightsCall<'_>,
-        metric: &str,
-        rec: &Recorder,
-    ) -> Result<(Vec<InsightEntry>, Vec<CollectWarning>), PlatformError> {
-        let mut params: Vec<(&str, &str)> = vec![("metric", metric)];
-        params.extend(call.params.iter().map(|(k, v)| (*k, v.as_str())));
-        let answer = self.get(token, &call.path, &params, rec).await?;
-        let page: ListPage = decode(&answer, token)?;
-        let mut warnings = Vec::new();
-        let mut entries = Vec::with_capacity(page.data.len());
-        for raw in page.data {
-            match serde_json::from_value::<InsightEntry>(raw) {
-                Ok(e) => entries.push(e),
-                Err(e) => warnings.push(warning(
-                    EventLevel::Warn,
-                    "decode",
-                    format!("{}: skipped an insights entry: {e}", call.path),
-                )),
-            }
-        }
-        Ok((entries, warnings))
-    }
-
-    /// Requests `call.metrics` minus those already known removed; on `MetricRemoved`
-    /// re-requests them one by one, dropping (and recording once) each removed one.
+    /// [`insights::fetch`] on this client's host: `call.metrics` minus those already known
+    /// removed, one by one after a `MetricRemoved`; any error but `Api` / `Decode`, and
+    /// subcode 2108006 (media before the business conversion), stops the object.
     async fn fetch_insights(
         &self,
         token: &SecretString,
@@ -441,60 +334,13 @@ impl InstagramClient {
         memory: &mut MetricMemory,
         rec: &Recorder,
     ) -> Result<Fetched, PlatformError> {
-        let wanted: Vec<&str> = call
-            .metrics
-            .iter()
-            .copied()
-            .filter(|m| !memory.is_removed(&call.scope, m))
-            .collect();
-        let mut out = Fetched::default();
-        if wanted.is_empty() {
-            return Ok(out);
-        }
-        let removed_gap = |metric: &str, message: &str| DataGap {
-            what: metric.to_string(),
-            object_id: call.object_id.to_string(),
-            code: "metric_removed".to_string(),
-            detail: message.to_string(),
+        let graph = Graph {
+            http: &self.http,
+            base: self.base(),
+            token,
+            recorder: rec,
         };
-        match self.insights_once(token, call, &wanted.join(","), rec).await {
-            Ok((entries, warnings)) => {
-                out.entries = entries;
-                out.warnings = warnings;
-                out.requested = wanted.iter().map(|m| m.to_string()).collect();
-                return Ok(out);
-            }
-            Err(PlatformError::MetricRemoved { message, .. }) if wanted.len() == 1 => {
-                if memory.mark_removed(&call.scope, wanted[0]) {
-                    out.gaps.push(removed_gap(wanted[0], &message));
-                }
-                return Ok(out);
-            }
-            Err(PlatformError::MetricRemoved { .. }) => {}
-            Err(e) => return Err(e),
-        }
-        tracing::debug!(path = %call.path, "a metric was rejected as removed; requesting one by one");
-        for m in wanted {
-            match self.insights_once(token, call, m, rec).await {
-                Ok((entries, warnings)) => {
-                    out.entries.extend(entries);
-                    out.warnings.extend(warnings);
-                    out.requested.push(m.to_string());
-                }
-                Err(PlatformError::MetricRemoved { message, .. }) => {
-                    if memory.mark_removed(&call.scope, m) {
-                        out.gaps.push(removed_gap(m, &message));
-                    }
-                }
-                Err(e) if stops_object(&e) => return Err(e),
-                Err(e) => out.warnings.push(warning(
-                    EventLevel::Warn,
-                    &e.code(),
-                    format!("{} metric {m}: {e}", call.path),
-                )),
-            }
-        }
-        Ok(out)
+        insights::fetch(&graph, call, memory, stops_object).await
     }
 
     /// Account insights over `window` (UTC):
@@ -542,7 +388,7 @@ impl InstagramClient {
                     ("since", since.to_string()),
                     ("until", until.to_string()),
                 ],
-                scope: "account:series".to_string(),
+                scope: "account:series",
                 object_id: ig_user_id,
             };
             match self.fetch_insights(token, &call, memory, rec).await {
@@ -575,7 +421,7 @@ impl InstagramClient {
                     path: path.clone(),
                     metrics: DAY_TOTAL_METRICS,
                     params: range.to_vec(),
-                    scope: "account:total".to_string(),
+                    scope: "account:total",
                     object_id: ig_user_id,
                 };
                 match self.fetch_insights(token, &call, memory, rec).await {
@@ -598,7 +444,7 @@ impl InstagramClient {
                     path: path.clone(),
                     metrics: &["reach"],
                     params,
-                    scope: "account:breakdown".to_string(),
+                    scope: "account:breakdown",
                     object_id: ig_user_id,
                 };
                 match self.fetch_insights(token, &call, memory, rec).await {
@@ -654,7 +500,7 @@ impl InstagramClient {
                         ("timeframe", DEMOGRAPHIC_TIMEFRAME.to_string()),
                         ("breakdown", breakdown.to_string()),
                     ],
-                    scope: "account:demographics".to_string(),
+                    scope: "account:demographics",
                     object_id: ig_user_id,
                 };
                 match self.fetch_insights(token, &call, memory, rec).await {
@@ -747,7 +593,7 @@ impl InstagramClient {
             path: format!("/{media_id}/insights"),
             metrics,
             params: Vec::new(),
-            scope: scope.to_string(),
+            scope,
             object_id: media_id,
         };
         match self.fetch_insights(token, &call, memory, rec).await {
@@ -772,7 +618,7 @@ impl InstagramClient {
                 path: format!("/{media_id}/insights"),
                 metrics: &["navigation"],
                 params: vec![("breakdown", "story_navigation_action_type".to_string())],
-                scope: nav_scope,
+                scope: &nav_scope,
                 object_id: media_id,
             };
             match self.fetch_insights(token, &call, memory, rec).await {
@@ -794,32 +640,6 @@ impl InstagramClient {
         }
         Ok(out.finish())
     }
-}
-
-/// Moves a part's results into the batch.
-fn merge(batch: &mut CollectionBatch, r: InsightsResult) {
-    batch.account_metrics.extend(r.account_metrics);
-    batch.post_metrics.extend(r.post_metrics);
-    batch.audience.extend(r.audience);
-    batch.gaps.extend(r.gaps);
-    batch.warnings.extend(r.warnings);
-}
-
-/// Records a failed part as a warning (an error-level one when it stops the collection).
-fn part_failed(batch: &mut CollectionBatch, part: &str, e: &PlatformError, halted: &mut bool) {
-    let stop = halts(e) || e.needs_reauth();
-    if stop {
-        *halted = true;
-    }
-    let level = if stop { EventLevel::Error } else { EventLevel::Warn };
-    let suffix = if stop {
-        "; no further calls for this account"
-    } else {
-        ""
-    };
-    batch
-        .warnings
-        .push(warning(level, &e.code(), format!("{part}: {e}{suffix}")));
 }
 
 #[async_trait::async_trait]
@@ -856,25 +676,14 @@ impl PlatformClient for InstagramClient {
         let mut halted = false;
 
         if owned {
-            match self
+            let r = self
                 .account_insights_with(token, id, ctx.window, &mut memory, rec)
-                .await
-            {
-                Ok(r) => {
-                    halted |= r.halted;
-                    merge(&mut batch, r);
-                }
-                Err(e) => part_failed(&mut batch, "account insights", &e, &mut halted),
-            }
+                .await;
+            step_done(&mut batch, "account insights", r, &mut halted);
         }
         if owned && !halted {
-            match self.demographics_with(token, id, &mut memory, rec).await {
-                Ok(r) => {
-                    halted |= r.halted;
-                    merge(&mut batch, r);
-                }
-                Err(e) => part_failed(&mut batch, "demographics", &e, &mut halted),
-            }
+            let r = self.demographics_with(token, id, &mut memory, rec).await;
+            step_done(&mut batch, "demographics", r, &mut halted);
         }
 
         let mut items: Vec<MediaItem> = Vec::new();

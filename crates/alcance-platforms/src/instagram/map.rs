@@ -1,29 +1,16 @@
 //! Instagram wire shapes → Alcance records. Pure: no I/O, no clock.
 
-use super::wire::{InsightEntry, MediaNode, UserNode};
+use super::wire::{MediaNode, UserNode};
 use super::{InsightsResult, MediaItem, MediaKind, MetricMemory};
-use crate::meta::{number, parse_time};
+use crate::meta::insights::{bucket, push_post_metric, series_target, unknown_metric, InsightEntry};
+use crate::meta::{node_post_metric, number, parse_time, scaled, snapshot_metrics};
 use alcance_core::catalog::from_source;
 use alcance_core::{AccountMetric, AudienceSlice, ContentType, Period, Platform, PostMetric, PostRecord, Profile};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 use std::collections::HashSet;
 
 const IG: Platform = Platform::Instagram;
-
-/// `raw × scale`, computed as a division when the scale is an exact reciprocal (0.001 →
-/// ÷ 1000) so milliseconds become seconds without binary noise (30017581 ms → 30017.581 s).
-fn scaled(raw: f64, scale: f64) -> f64 {
-    if scale == 1.0 || scale == 0.0 {
-        return raw * scale;
-    }
-    let divisor = (1.0 / scale).round();
-    if divisor >= 1.0 && ((1.0 / divisor) - scale).abs() <= f64::EPSILON * scale.abs() {
-        raw / divisor
-    } else {
-        raw * scale
-    }
-}
 
 /// Maps Meta `media_type` / `media_product_type` to a [`ContentType`]: `REELS` → Reel,
 /// `STORY` → Story, then `CAROUSEL_ALBUM` → Carousel, `IMAGE` → Image, `VIDEO` → Video;
@@ -66,24 +53,12 @@ pub(crate) fn profile(node: &UserNode) -> Option<Profile> {
 /// `followers_count` / `follows_count` / `media_count` → `followers` / `following` /
 /// `media_count` snapshots at `at` (fields absent from the node give no metric).
 pub(crate) fn profile_metrics(node: &UserNode, at: DateTime<Utc>) -> Vec<AccountMetric> {
-    [
+    let fields = [
         ("followers_count", node.followers_count),
         ("follows_count", node.follows_count),
         ("media_count", node.media_count),
-    ]
-    .into_iter()
-    .filter_map(|(field, v)| {
-        let v = v?;
-        let (m, s) = from_source(IG, field)?;
-        Some(AccountMetric {
-            metric: m.key.to_string(),
-            period: Period::Snapshot,
-            period_start: at,
-            period_end: at,
-            value: Some(scaled(v, s.scale)),
-        })
-    })
-    .collect()
+    ];
+    snapshot_metrics(IG, &fields, at)
 }
 
 /// A media node as a [`MediaItem`]; `None` without an id. Items of the `/stories` edge
@@ -98,16 +73,10 @@ pub(crate) fn media_item(node: MediaNode, in_stories: bool) -> Option<MediaItem>
             MediaKind::from_product_type(node.media_product_type.as_deref()),
         )
     };
-    let mut node_metrics = Vec::new();
-    for (field, v) in [("like_count", node.like_count), ("comments_count", node.comments_count)] {
-        if let (Some(v), Some((m, s))) = (v, from_source(IG, field)) {
-            node_metrics.push(PostMetric {
-                post_external_id: id.clone(),
-                metric: m.key.to_string(),
-                value: Some(scaled(v, s.scale)),
-            });
-        }
-    }
+    let node_metrics = [("like_count", node.like_count), ("comments_count", node.comments_count)]
+        .into_iter()
+        .filter_map(|(field, v)| node_post_metric(IG, &id, field, v))
+        .collect();
     Some(MediaItem {
         post: PostRecord {
             external_id: id,
@@ -149,26 +118,6 @@ pub(crate) fn scalar(entry: &InsightEntry) -> Option<f64> {
     entry.total_value.as_ref().and_then(|t| number(&t.value))
 }
 
-fn unknown_metric(name: &str, object_id: &str, memory: &mut MetricMemory, out: &mut InsightsResult) {
-    if memory.note_unknown(name) {
-        out.gap(
-            name,
-            object_id,
-            "unknown_metric",
-            format!("Instagram metric {name:?} is not in the Alcance catalog; not stored"),
-        );
-    }
-}
-
-fn bucket(period: Option<&str>) -> Option<(Period, Duration)> {
-    match Period::parse(period.unwrap_or("day"))? {
-        Period::Day => Some((Period::Day, Duration::days(1))),
-        Period::Week => Some((Period::Week, Duration::days(7))),
-        Period::Days28 => Some((Period::Days28, Duration::days(28))),
-        _ => None,
-    }
-}
-
 /// A day time series (`values:[{value,end_time}]`) → account metrics: `end_time` is the
 /// END of the bucket, so `period_start = end_time − period`. Object values (legacy
 /// `audience_*`, `online_followers`) become audience slices; names outside the catalog
@@ -188,15 +137,7 @@ pub(crate) fn series(entries: &[InsightEntry], object_id: &str, memory: &mut Met
             }
             continue;
         }
-        let Some((period, len)) = bucket(e.period.as_deref()) else {
-            out.warn(
-                "unsupported_period",
-                format!("{name}: period {:?} is not a time series Alcance stores", e.period),
-            );
-            continue;
-        };
-        let Some((m, s)) = from_source(IG, name) else {
-            unknown_metric(name, object_id, memory, out);
+        let Some((period, len, m, s)) = series_target(IG, e, name, object_id, memory, out) else {
             continue;
         };
         for p in points {
@@ -235,7 +176,7 @@ pub(crate) fn day_totals(
             period_end: range.1,
             value: value.map(|v| scaled(v, s.scale)),
         }),
-        None => unknown_metric(name, object_id, memory, out),
+        None => unknown_metric(IG, name, object_id, memory, out),
     };
     for e in entries {
         let Some(name) = e.name.as_deref() else { continue };
@@ -321,23 +262,6 @@ fn legacy_slices(metric: &str, value: &Value, timeframe: &str, out: &mut Insight
     }
 }
 
-fn push_post_metric(
-    field: &str,
-    value: Option<f64>,
-    media_id: &str,
-    memory: &mut MetricMemory,
-    out: &mut InsightsResult,
-) {
-    match from_source(IG, field) {
-        Some((m, s)) => out.post_metrics.push(PostMetric {
-            post_external_id: media_id.to_string(),
-            metric: m.key.to_string(),
-            value: value.map(|v| scaled(v, s.scale)),
-        }),
-        None => unknown_metric(field, media_id, memory, out),
-    }
-}
-
 /// Media insights → post metrics (lifetime totals). Requested metrics missing from the
 /// answer get `None`; names outside the catalog become `unknown_metric` gaps; a
 /// `navigation` entry with breakdowns also yields `navigation.TAP_FORWARD` etc.
@@ -352,14 +276,14 @@ pub(crate) fn post_metrics(
     for e in entries {
         let Some(name) = e.name.as_deref() else { continue };
         seen.insert(name.to_string());
-        push_post_metric(name, scalar(e), media_id, memory, out);
+        push_post_metric(IG, name, scalar(e), media_id, memory, out);
         if name == "navigation" {
             navigation_breakdown(std::slice::from_ref(e), media_id, memory, out);
         }
     }
     for r in requested {
         if !seen.contains(r) {
-            push_post_metric(r, None, media_id, memory, out);
+            push_post_metric(IG, r, None, media_id, memory, out);
         }
     }
 }
@@ -383,7 +307,7 @@ pub(crate) fn navigation_breakdown(
                     continue;
                 };
                 let field = format!("navigation.{action}");
-                push_post_metric(&field, number(&r.value), media_id, memory, out);
+                push_post_metric(IG, &field, number(&r.value), media_id, memory, out);
             }
         }
     }

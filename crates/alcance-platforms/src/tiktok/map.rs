@@ -1,7 +1,7 @@
 //! TikTok wire DTOs → `alcance_core` records (through `alcance_core::catalog::map_value`),
 //! and TikTok error bodies → [`PlatformError`].
 
-use super::wire::{self, BizAccount, BizActivity, BizDay, BizEnvelope, BizShare, BizVideo, BizVideoData, DisplayError};
+use super::wire::{self, BizAccount, BizActivity, BizDay, BizEnvelope, BizShare, BizVideo, DisplayError, VideoCommon};
 use super::{AudienceShare, BusinessAccount, TikTokUser, TikTokVideo, VideoPage};
 use crate::error::{body_preview, PlatformError};
 use crate::http::Answer;
@@ -439,13 +439,7 @@ fn display_video(v: wire::Video) -> TikTokVideo {
         .filter(|d| !d.is_empty())
         .or_else(|| v.title.clone().filter(|t| !t.is_empty()));
     TikTokVideo {
-        post: PostRecord {
-            published_at: v.create_time.and_then(from_unix),
-            content_type: ContentType::Video,
-            permalink: v.share_url.filter(|u| !u.is_empty()),
-            caption,
-            external_id: v.id,
-        },
+        post: video_post(v.id, v.common, caption),
         title: v.title.filter(|t| !t.is_empty()),
         duration_seconds: v.duration,
         cover_image_url: v.cover_image_url.filter(|u| !u.is_empty()),
@@ -453,13 +447,32 @@ fn display_video(v: wire::Video) -> TikTokVideo {
     }
 }
 
-fn videos_of<T: DeserializeOwned>(
+/// The post of a video of either API: `external_id` = `id` / `item_id`, `published_at`
+/// from `create_time` (Unix seconds, UTC), content type `video`, permalink `share_url`
+/// (empty → `None`), `caption`.
+fn video_post(external_id: String, common: VideoCommon, caption: Option<String>) -> PostRecord {
+    PostRecord {
+        published_at: common.create_time.and_then(from_unix),
+        content_type: ContentType::Video,
+        permalink: common.share_url.filter(|u| !u.is_empty()),
+        caption,
+        external_id,
+    }
+}
+
+/// A video page of either API from its `data` object: each `videos[]` item decoded as `T`
+/// and mapped by `map` (an item that does not decode is skipped with a `decode` warning),
+/// the next `cursor` and `has_more` (`false` when absent). Errors: `Decode` when `data`
+/// is not a video page.
+fn video_page<T: DeserializeOwned>(
     answer: &Answer,
-    items: Vec<Value>,
+    data: serde_json::Map<String, Value>,
     map: impl Fn(T) -> TikTokVideo,
-    warnings: &mut Vec<CollectWarning>,
-) -> Vec<TikTokVideo> {
-    items
+) -> Result<VideoPage, PlatformError> {
+    let d: wire::VideoData = from_data(answer, "data", data)?;
+    let mut warnings = Vec::new();
+    let videos = d
+        .videos
         .into_iter()
         .enumerate()
         .filter_map(|(i, item)| match serde_json::from_value::<T>(item) {
@@ -472,7 +485,13 @@ fn videos_of<T: DeserializeOwned>(
                 None
             }
         })
-        .collect()
+        .collect();
+    Ok(VideoPage {
+        videos,
+        cursor: d.cursor,
+        has_more: d.has_more.unwrap_or(false),
+        warnings,
+    })
 }
 
 /// Decodes a page of `POST /v2/video/list/` or `POST /v2/video/query/`: videos (posts with
@@ -485,16 +504,7 @@ fn videos_of<T: DeserializeOwned>(
 /// Errors: see [`map_display_error`] (an `error.code` other than `ok` fails even with
 /// HTTP 200); a 2xx without a `data` object → [`PlatformError::Decode`].
 pub fn decode_video_page(answer: &Answer) -> Result<VideoPage, PlatformError> {
-    let data = display_data(answer)?;
-    let d: wire::VideoData = from_data(answer, "data", data)?;
-    let mut warnings = Vec::new();
-    let videos = videos_of(answer, d.videos, display_video, &mut warnings);
-    Ok(VideoPage {
-        videos,
-        cursor: d.cursor,
-        has_more: d.has_more.unwrap_or(false),
-        warnings,
-    })
+    video_page(answer, display_data(answer)?, display_video)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -517,13 +527,7 @@ fn business_video(v: BizVideo) -> TikTokVideo {
         .filter_map(|(field, raw)| post_metric(&v.item_id, field, raw))
         .collect();
     TikTokVideo {
-        post: PostRecord {
-            published_at: v.create_time.and_then(from_unix),
-            content_type: ContentType::Video,
-            permalink: v.share_url.filter(|u| !u.is_empty()),
-            caption: v.caption.filter(|c| !c.is_empty()),
-            external_id: v.item_id,
-        },
+        post: video_post(v.item_id, v.common, v.caption.filter(|c| !c.is_empty())),
         title: None,
         duration_seconds: v.video_duration,
         cover_image_url: v.thumbnail_url.filter(|u| !u.is_empty()),
@@ -539,16 +543,7 @@ fn business_video(v: BizVideo) -> TikTokVideo {
 /// Errors: see [`map_business_error`]; a success without a `data` object →
 /// [`PlatformError::Decode`].
 pub fn decode_business_video_page(answer: &Answer) -> Result<VideoPage, PlatformError> {
-    let data = business_data(answer)?;
-    let d: BizVideoData = from_data(answer, "data", data)?;
-    let mut warnings = Vec::new();
-    let videos = videos_of(answer, d.videos, business_video, &mut warnings);
-    Ok(VideoPage {
-        videos,
-        cursor: d.cursor,
-        has_more: d.has_more.unwrap_or(false),
-        warnings,
-    })
+    video_page(answer, business_data(answer)?, business_video)
 }
 
 /// Reads a breakdown list into shares (ratio 0–1). TikTok sends ratios (`0.61`); when any

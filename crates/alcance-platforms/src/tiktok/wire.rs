@@ -121,8 +121,9 @@ pub(super) struct User {
     pub video_count: Option<f64>,
 }
 
-/// `data` of `POST /v2/video/list/` (`videos`, `cursor` in Unix ms, `has_more`) and of
-/// `POST /v2/video/query/` (`videos` only).
+/// `data` of a video page, the same shape in both APIs: `POST /v2/video/list/` (`videos`,
+/// `cursor` in Unix ms, `has_more`), `POST /v2/video/query/` (`videos` only) and
+/// `GET business/video/list/`.
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct VideoData {
     #[serde(default, deserialize_with = "lenient_list")]
@@ -133,18 +134,28 @@ pub(super) struct VideoData {
     pub has_more: Option<bool>,
 }
 
+/// The fields a Display API video and an API for Business video share, under the same wire
+/// names (flattened into [`Video`] and [`BizVideo`]).
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct VideoCommon {
+    /// Unix seconds, UTC (sent as a number or a numeric string).
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub create_time: Option<i64>,
+    /// The public link to the video.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub share_url: Option<String>,
+}
+
 /// One video of `data.videos[]`.
 #[derive(Debug, Deserialize)]
 pub(super) struct Video {
     #[serde(deserialize_with = "required_id")]
     pub id: String,
-    /// Unix seconds, UTC.
-    #[serde(default, deserialize_with = "lenient_i64")]
-    pub create_time: Option<i64>,
+    /// `create_time`, `share_url`.
+    #[serde(flatten)]
+    pub common: VideoCommon,
     #[serde(default, deserialize_with = "lenient_string")]
     pub cover_image_url: Option<String>,
-    #[serde(default, deserialize_with = "lenient_string")]
-    pub share_url: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
     pub video_description: Option<String>,
     /// Seconds.
@@ -239,29 +250,16 @@ pub(super) struct BizActivity {
     pub count: Option<f64>,
 }
 
-/// `data` of `GET business/video/list/`.
-#[derive(Debug, Default, Deserialize)]
-pub(super) struct BizVideoData {
-    #[serde(default, deserialize_with = "lenient_list")]
-    pub videos: Vec<Value>,
-    #[serde(default, deserialize_with = "lenient_i64")]
-    pub cursor: Option<i64>,
-    #[serde(default, deserialize_with = "lenient_bool")]
-    pub has_more: Option<bool>,
-}
-
 /// One video of `business/video/list/` `data.videos[]`.
 #[derive(Debug, Deserialize)]
 pub(super) struct BizVideo {
     #[serde(deserialize_with = "required_id")]
     pub item_id: String,
-    /// Unix seconds (sent as a number or a numeric string).
-    #[serde(default, deserialize_with = "lenient_i64")]
-    pub create_time: Option<i64>,
+    /// `create_time`, `share_url`.
+    #[serde(flatten)]
+    pub common: VideoCommon,
     #[serde(default, deserialize_with = "lenient_string")]
     pub thumbnail_url: Option<String>,
-    #[serde(default, deserialize_with = "lenient_string")]
-    pub share_url: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
     pub caption: Option<String>,
     #[serde(default, deserialize_with = "lenient_f64")]

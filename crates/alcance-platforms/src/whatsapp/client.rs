@@ -1,7 +1,7 @@
 //! The requests: which Graph calls [`WhatsAppClient`] makes, in which order, and how a
 //! failing call becomes an error, a gap or a warning.
 
-use super::wire::{AnalyticsAnswer, GroupedAnswer, PhoneNumberNode, TemplateAnalyticsAnswer, TemplateNode, WabaNode};
+use super::wire::{AnalyticsAnswer, GroupedAnswer, Groups, PhoneNumberNode, TemplateNode, WabaNode};
 use super::{
     clamp_window, map, phone_number_slices, Granularity, InsightsResult, Listing, MessageTemplate, PhoneNumber,
     TemplateInsightsConfirmation, Waba, WhatsAppClient, ANALYTICS_LOOKBACK_DAYS, TEMPLATE_LOOKBACK_DAYS,
@@ -9,11 +9,11 @@ use super::{
 use crate::error::PlatformError;
 use crate::http::{Answer, Recorder};
 use crate::instagram::warning;
-use crate::meta::steps::{absorb, merge, part_failed, Flow};
-use crate::meta::{self, PageGuard, PageStep, PageVerdict};
+use crate::meta::steps::{absorb, merge, part_failed, step_done, Flow};
+use crate::meta::{self, decode, PageGuard, PageStep, PageVerdict};
 use crate::{CollectCtx, CollectWindow, PlatformClient};
 use alcance_core::{CollectionBatch, EventLevel, Platform, Profile};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -33,10 +33,6 @@ const TEMPLATE_METRIC_TYPES: &str = r#"["SENT","DELIVERED","READ","CLICKED","COS
 const TEMPLATE_METRIC_TYPES_NO_COST: &str = r#"["SENT","DELIVERED","READ","CLICKED"]"#;
 /// Most listing pages (phone numbers, templates) and template analytics pages read.
 const MAX_PAGES: usize = 20;
-
-fn decode<T: DeserializeOwned>(answer: &Answer, token: &SecretString) -> Result<T, PlatformError> {
-    answer.json().map_err(|e| meta::redact_secret(e, token.expose_secret()))
-}
 
 /// The error's text in lower case, for recognising Meta messages.
 fn message_of(e: &PlatformError) -> String {
@@ -76,6 +72,33 @@ fn id_list(ids: &[&str]) -> String {
         format!("[{}]", ids.join(","))
     } else {
         serde_json::to_string(ids).unwrap_or_else(|_| "[]".to_string())
+    }
+}
+
+/// One analytics field of the WABA node, as [`WhatsAppClient::waba_analytics`] asks it.
+struct AnalyticsField {
+    /// The field (`analytics`, `conversation_analytics`, `pricing_analytics`), also the
+    /// label of its warnings and gaps.
+    name: &'static str,
+    /// What follows `.start(<unix>).end(<unix>)`: `.granularity(DAY)`, or
+    /// `.granularity(DAILY).dimensions([...])`.
+    tail: String,
+    /// When Meta refuses the cost: the gap's `what` (`conversation_cost`) and the suffix
+    /// the repeated call adds (`.metric_types(["CONVERSATION"])`). `None`: no retry.
+    cost_fallback: Option<(&'static str, &'static str)>,
+}
+
+/// Hands the data points of every group of a `conversation_analytics` /
+/// `pricing_analytics` answer to `map`, then warns `paging_incomplete` when Meta says more
+/// pages follow (Alcance reads the first page only).
+fn map_groups(groups: Groups, field: &str, out: &mut InsightsResult, map: impl FnOnce(&[Value], &mut InsightsResult)) {
+    let points: Vec<Value> = groups.data.into_iter().flat_map(|g| g.data_points).collect();
+    map(&points, out);
+    if groups.paging.as_ref().and_then(|p| p.next.as_ref()).is_some() {
+        out.warn(
+            "paging_incomplete",
+            format!("{field} has more pages than Alcance reads; totals may be partial"),
+        );
     }
 }
 
@@ -209,44 +232,28 @@ impl WhatsAppClient {
         granularity: Granularity,
         rec: &Recorder,
     ) -> Result<InsightsResult, PlatformError> {
-        let mut out = InsightsResult::default();
-        let Some(w) = clamp_window(window, ANALYTICS_LOOKBACK_DAYS) else {
-            return Ok(out);
+        let field = AnalyticsField {
+            name: "analytics",
+            tail: format!(".granularity({})", granularity.messaging()),
+            cost_fallback: None,
         };
-        let fields = format!(
-            "analytics.start({}).end({}).granularity({})",
-            w.since.timestamp(),
-            w.until.timestamp(),
-            granularity.messaging()
-        );
-        match self
-            .get(token, &format!("/{waba_id}"), &[("fields", &fields)], rec)
-            .await
-        {
-            Ok(answer) => match decode::<AnalyticsAnswer>(&answer, token) {
-                Ok(a) => {
-                    if let Some(a) = a.analytics {
-                        if a.granularity
-                            .is_some_and(|g| !g.eq_ignore_ascii_case(granularity.messaging()))
-                        {
-                            out.warn(
-                                "unexpected_granularity",
-                                format!(
-                                    "analytics: asked {}, periods follow the data points",
-                                    granularity.messaging()
-                                ),
-                            );
-                        }
-                        map::message_points(&a.data_points, &mut out);
-                    }
+        self.waba_analytics(token, waba_id, window, field, rec, |a: AnalyticsAnswer, out| {
+            if let Some(a) = a.analytics {
+                if a.granularity
+                    .is_some_and(|g| !g.eq_ignore_ascii_case(granularity.messaging()))
+                {
+                    out.warn(
+                        "unexpected_granularity",
+                        format!(
+                            "analytics: asked {}, periods follow the data points",
+                            granularity.messaging()
+                        ),
+                    );
                 }
-                Err(e) => out.warn(&e.code(), format!("analytics: {e}")),
-            },
-            Err(e) => {
-                absorb(e, "analytics", waba_id, &mut out)?;
+                map::message_points(&a.data_points, out);
             }
-        }
-        Ok(out.finish())
+        })
+        .await
     }
 
     /// Conversation analytics:
@@ -265,30 +272,18 @@ impl WhatsAppClient {
         granularity: Granularity,
         rec: &Recorder,
     ) -> Result<InsightsResult, PlatformError> {
-        let mut out = InsightsResult::default();
-        let Some(w) = clamp_window(window, ANALYTICS_LOOKBACK_DAYS) else {
-            return Ok(out);
+        let field = AnalyticsField {
+            name: "conversation_analytics",
+            tail: format!(
+                ".granularity({}).dimensions({CONVERSATION_DIMENSIONS})",
+                granularity.conversation()
+            ),
+            cost_fallback: Some(("conversation_cost", r#".metric_types(["CONVERSATION"])"#)),
         };
-        let base = format!(
-            "conversation_analytics.start({}).end({}).granularity({}).dimensions({CONVERSATION_DIMENSIONS})",
-            w.since.timestamp(),
-            w.until.timestamp(),
-            granularity.conversation()
-        );
-        let path = format!("/{waba_id}");
-        let mut answer = self.get(token, &path, &[("fields", &base)], rec).await;
-        if let Err(e) = &answer {
-            if is_cost_unavailable(e) {
-                out.gap("conversation_cost", waba_id, "cost_not_available", e.to_string());
-                let fields = format!(r#"{base}.metric_types(["CONVERSATION"])"#);
-                answer = self.get(token, &path, &[("fields", &fields)], rec).await;
-            }
-        }
-        match answer.and_then(|a| decode::<GroupedAnswer>(&a, token)) {
-            Ok(a) => {
-                let groups = a.conversation_analytics.unwrap_or_default();
-                let points: Vec<Value> = groups.data.into_iter().flat_map(|g| g.data_points).collect();
-                if map::conversation_points(&points, &mut out) {
+        self.waba_analytics(token, waba_id, window, field, rec, |a: GroupedAnswer, out| {
+            let groups = a.conversation_analytics.unwrap_or_default();
+            map_groups(groups, "conversation_analytics", out, |points, out| {
+                if map::conversation_points(points, out) {
                     out.gap(
                         "conversation_cost",
                         waba_id,
@@ -296,18 +291,9 @@ impl WhatsAppClient {
                         "conversation_analytics served no cost (Cost not available)",
                     );
                 }
-                if groups.paging.as_ref().and_then(|p| p.next.as_ref()).is_some() {
-                    out.warn(
-                        "paging_incomplete",
-                        "conversation_analytics has more pages than Alcance reads; totals may be partial",
-                    );
-                }
-            }
-            Err(e) => {
-                absorb(e, "conversation_analytics", waba_id, &mut out)?;
-            }
-        }
-        Ok(out.finish())
+            });
+        })
+        .await
     }
 
     /// Pricing analytics (per-message pricing):
@@ -323,33 +309,63 @@ impl WhatsAppClient {
         granularity: Granularity,
         rec: &Recorder,
     ) -> Result<InsightsResult, PlatformError> {
+        let field = AnalyticsField {
+            name: "pricing_analytics",
+            tail: format!(
+                ".granularity({}).dimensions({PRICING_DIMENSIONS})",
+                granularity.conversation()
+            ),
+            cost_fallback: None,
+        };
+        self.waba_analytics(token, waba_id, window, field, rec, |a: GroupedAnswer, out| {
+            let groups = a.pricing_analytics.unwrap_or_default();
+            map_groups(groups, "pricing_analytics", out, map::pricing_points);
+        })
+        .await
+    }
+
+    /// One analytics field of the WABA node over `window` clamped to the last
+    /// [`ANALYTICS_LOOKBACK_DAYS`] before `window.until`:
+    /// `GET /{waba-id}?fields=<field.name>.start(<unix>).end(<unix>)<field.tail>`, the
+    /// answer decoded as `A` and handed to `on_answer`. No call when nothing is left of the
+    /// window (empty result). With `field.cost_fallback` a "Cost not available" refusal
+    /// records a `cost_not_available` gap and the call is repeated with the suffix added.
+    /// A failed call or an undecodable answer is absorbed under `field.name` (warning,
+    /// `permission` / `not_found` gap, or `halted` for a rate limit). Errors:
+    /// `Unauthorized` only.
+    async fn waba_analytics<A: DeserializeOwned>(
+        &self,
+        token: &SecretString,
+        waba_id: &str,
+        window: CollectWindow,
+        field: AnalyticsField,
+        rec: &Recorder,
+        on_answer: impl FnOnce(A, &mut InsightsResult),
+    ) -> Result<InsightsResult, PlatformError> {
         let mut out = InsightsResult::default();
         let Some(w) = clamp_window(window, ANALYTICS_LOOKBACK_DAYS) else {
             return Ok(out);
         };
         let fields = format!(
-            "pricing_analytics.start({}).end({}).granularity({}).dimensions({PRICING_DIMENSIONS})",
+            "{}.start({}).end({}){}",
+            field.name,
             w.since.timestamp(),
             w.until.timestamp(),
-            granularity.conversation()
+            field.tail
         );
-        let answer = self
-            .get(token, &format!("/{waba_id}"), &[("fields", &fields)], rec)
-            .await;
-        match answer.and_then(|a| decode::<GroupedAnswer>(&a, token)) {
-            Ok(a) => {
-                let groups = a.pricing_analytics.unwrap_or_default();
-                let points: Vec<Value> = groups.data.into_iter().flat_map(|g| g.data_points).collect();
-                map::pricing_points(&points, &mut out);
-                if groups.paging.as_ref().and_then(|p| p.next.as_ref()).is_some() {
-                    out.warn(
-                        "paging_incomplete",
-                        "pricing_analytics has more pages than Alcance reads; totals may be partial",
-                    );
-                }
+        let path = format!("/{waba_id}");
+        let mut answer = self.get(token, &path, &[("fields", &fields)], rec).await;
+        if let (Err(e), Some((what, suffix))) = (&answer, field.cost_fallback) {
+            if is_cost_unavailable(e) {
+                out.gap(what, waba_id, "cost_not_available", e.to_string());
+                let fields = format!("{fields}{suffix}");
+                answer = self.get(token, &path, &[("fields", &fields)], rec).await;
             }
+        }
+        match answer.and_then(|a| decode::<A>(&a, token)) {
+            Ok(a) => on_answer(a, &mut out),
             Err(e) => {
-                absorb(e, "pricing_analytics", waba_id, &mut out)?;
+                absorb(e, field.name, waba_id, &mut out)?;
             }
         }
         Ok(out.finish())
@@ -412,7 +428,7 @@ impl WhatsAppClient {
                 let page = self
                     .get(token, &path, &params, rec)
                     .await
-                    .and_then(|a| decode::<TemplateAnalyticsAnswer>(&a, token));
+                    .and_then(|a| decode::<Groups>(&a, token));
                 let page = match page {
                     Ok(p) => p,
                     Err(e) if with_cost && is_cost_unavailable(&e) => {
@@ -582,13 +598,7 @@ impl PlatformClient for WhatsAppClient {
                 }
                 _ => self.pricing_analytics(token, id, window, Granularity::Day, rec).await,
             };
-            match r {
-                Ok(r) => {
-                    halted |= r.halted;
-                    merge(&mut batch, r);
-                }
-                Err(e) => part_failed(&mut batch, step, &e, &mut halted),
-            }
+            step_done(&mut batch, step, r, &mut halted);
         }
         if !halted {
             match self.message_templates(token, id, rec).await {

@@ -104,7 +104,9 @@ pub(crate) struct GroupedAnswer {
     pub pricing_analytics: Option<Groups>,
 }
 
-/// `{"data":[{"data_points":[...]}],"paging"?}`.
+/// `{"data":[{"data_points":[...]}],"paging"?}`: the `conversation_analytics` /
+/// `pricing_analytics` field, and the whole `GET /{waba-id}/template_analytics` answer
+/// (`{"data":[{"granularity","product_type","data_points":[...]}],"paging"}`).
 #[derive(Debug, Clone, Default, Deserialize)]
 pub(crate) struct Groups {
     #[serde(default, deserialize_with = "lenient::items")]
@@ -167,15 +169,6 @@ pub(crate) struct PricingPoint {
     pub phone_number: Option<String>,
 }
 
-/// `GET /{waba-id}/template_analytics`: `{"data":[{"granularity","product_type","data_points":[...]}],"paging"}`.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub(crate) struct TemplateAnalyticsAnswer {
-    #[serde(default, deserialize_with = "lenient::items")]
-    pub data: Vec<Group>,
-    #[serde(default, deserialize_with = "lenient::object")]
-    pub paging: Option<Paging>,
-}
-
 /// A template analytics data point.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub(crate) struct TemplatePoint {
@@ -192,26 +185,10 @@ pub(crate) struct TemplatePoint {
     #[serde(default, deserialize_with = "lenient::f64")]
     pub read: Option<f64>,
     /// Absent when nobody clicked (or `CLICKED` was not asked).
-    #[serde(default, deserialize_with = "opt_items")]
+    #[serde(default, deserialize_with = "lenient::opt_items")]
     pub clicked: Option<Vec<Click>>,
-    #[serde(default, deserialize_with = "opt_items")]
+    #[serde(default, deserialize_with = "lenient::opt_items")]
     pub cost: Option<Vec<CostItem>>,
-}
-
-/// An array decoded item by item (items that do not fit are skipped); `None` when absent
-/// or not an array.
-fn opt_items<'de, D: serde::Deserializer<'de>, T: serde::de::DeserializeOwned>(
-    d: D,
-) -> Result<Option<Vec<T>>, D::Error> {
-    Ok(match Value::deserialize(d)? {
-        Value::Array(items) => Some(
-            items
-                .into_iter()
-                .filter_map(|v| serde_json::from_value(v).ok())
-                .collect(),
-        ),
-        _ => None,
-    })
 }
 
 /// `{"type":"quick_reply_button|url_button|unique_url_button","button_content","count"}`.

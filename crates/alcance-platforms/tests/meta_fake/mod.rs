@@ -1,19 +1,28 @@
-//! A fake Meta Graph API on 127.0.0.1 for the `meta_*` and `instagram_*` tests: a closure
-//! answers each request (path with the leading `/vNN.N` stripped, parsed query), every
-//! request is logged, and anything the closure does not answer gets a catch-all 500 so an
-//! unexpected call fails loudly.
+//! A fake Meta Graph API on 127.0.0.1 for the `meta_*`, `instagram_*`, `facebook_*` and
+//! `whatsapp_*` tests: a closure answers each request (path with the leading `/vNN.N`
+//! stripped, parsed query), every request is logged, and anything the closure does not
+//! answer gets a catch-all 500 so an unexpected call fails loudly. Also the scaffolding of
+//! the Graph collect and recorded-fixture tests ([`collect_ctx`], [`Exchange`]; the shared
+//! [`common`] helpers too).
 
 #![allow(dead_code)]
 
+#[path = "../common/mod.rs"]
+pub mod common;
+
+use alcance_core::{AccountRef, Platform};
+use alcance_platforms::facebook::FacebookClient;
 use alcance_platforms::instagram::{GraphHost, InstagramClient};
-use alcance_platforms::{Endpoints, Http};
+use alcance_platforms::{CollectCtx, CollectWindow, Endpoints, Http, Recorder};
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
+use axum::http::{Method, Uri};
+use axum::response::Response;
 use axum::Router;
+use chrono::{TimeZone, Utc};
 use secrecy::SecretString;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use url::Url;
 
@@ -148,9 +157,7 @@ fn strip_version(path: &str) -> String {
 }
 
 async fn handle(State(inner): State<Arc<Inner>>, method: Method, uri: Uri) -> Response {
-    let query: BTreeMap<String, String> = url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
-        .into_owned()
-        .collect();
+    let query: BTreeMap<String, String> = common::query_pairs(&uri).into_iter().collect();
     let req = Req {
         method: method.to_string(),
         raw_path: uri.path().to_string(),
@@ -166,14 +173,7 @@ async fn handle(State(inner): State<Arc<Inner>>, method: Method, uri: Uri) -> Re
             json!({ "unexpected_request": format!("{} {}", req.method, req.raw_path) }),
         )
     });
-    let mut headers = HeaderMap::new();
-    for (k, v) in &reply.headers {
-        if let (Ok(k), Ok(v)) = (HeaderName::try_from(k.as_str()), HeaderValue::from_str(v)) {
-            headers.insert(k, v);
-        }
-    }
-    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, headers, reply.body).into_response()
+    common::respond(reply.status, &reply.headers, reply.body)
 }
 
 impl FakeGraph {
@@ -184,15 +184,8 @@ impl FakeGraph {
             seen: Mutex::new(Vec::new()),
         });
         let app = Router::new().fallback(handle).with_state(inner.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind 127.0.0.1");
-        let addr = listener.local_addr().expect("local addr");
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
         FakeGraph {
-            base: Url::parse(&format!("http://{addr}/")).expect("base url"),
+            base: common::serve_local(app).await,
             inner,
         }
     }
@@ -211,6 +204,11 @@ impl FakeGraph {
         )
     }
 
+    /// A Facebook Pages client on this fake.
+    pub fn facebook(&self) -> FacebookClient {
+        FacebookClient::new(Http::new().expect("http client"), self.endpoints())
+    }
+
     /// The requests received so far.
     pub fn requests(&self) -> Vec<Req> {
         self.inner.seen.lock().map(|s| s.clone()).unwrap_or_default()
@@ -219,5 +217,77 @@ impl FakeGraph {
     /// Requests whose version-less path is `path`.
     pub fn requests_to(&self, path: &str) -> Vec<Req> {
         self.requests().into_iter().filter(|r| r.path == path).collect()
+    }
+}
+
+/// The `CollectCtx` of the `*_collect` tests: `external_id` on `platform` with the test
+/// token and the window 2026-11-19T00:00Z .. 2026-11-20T12:00Z (UTC).
+pub fn collect_ctx(platform: Platform, external_id: &str, username: &str, owned: bool) -> CollectCtx {
+    CollectCtx {
+        account: AccountRef {
+            platform,
+            external_id: external_id.to_string(),
+            username: Some(username.to_string()),
+            owned,
+        },
+        token: token(),
+        window: CollectWindow {
+            since: Utc.with_ymd_and_hms(2026, 11, 19, 0, 0, 0).unwrap(),
+            until: Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0).unwrap(),
+        },
+        recorder: Recorder::new(),
+    }
+}
+
+/// One recorded Graph exchange (`../shared/fixtures/{facebook,instagram}/*.json`), reduced
+/// to what the fake needs.
+#[derive(Clone)]
+pub struct Exchange {
+    /// The request path without a leading `/vNN.N`.
+    pub path: String,
+    /// The request's query as recorded.
+    pub query: Map<String, Value>,
+    /// The recorded answer (status, headers with a JSON content type when none was
+    /// recorded, body: `body_text` when recorded, else `body`).
+    pub reply: Reply,
+    /// The recorded JSON body.
+    pub body: Value,
+}
+
+impl Exchange {
+    /// A query parameter of the recorded request.
+    pub fn q(&self, k: &str) -> Option<&str> {
+        self.query.get(k).and_then(Value::as_str)
+    }
+
+    /// Reads a recording. Panics (naming the file) when it is not JSON.
+    pub fn load(path: &Path) -> Exchange {
+        let v = common::read_json(path);
+        let resp = &v["response"];
+        let body = match resp.get("body_text").and_then(Value::as_str) {
+            Some(t) => t.as_bytes().to_vec(),
+            None => resp["body"].to_string().into_bytes(),
+        };
+        let mut headers: Vec<(String, String)> = resp["headers"]
+            .as_object()
+            .map(|h| {
+                h.iter()
+                    .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if !headers.iter().any(|(k, _)| k == "content-type") {
+            headers.push(("content-type".into(), "application/json".into()));
+        }
+        Exchange {
+            path: strip_version(v["request"]["path"].as_str().unwrap_or("/")),
+            query: v["request"]["query"].as_object().cloned().unwrap_or_default(),
+            reply: Reply {
+                status: resp["status"].as_u64().unwrap_or(200) as u16,
+                headers,
+                body,
+            },
+            body: resp["body"].clone(),
+        }
     }
 }

@@ -5,16 +5,19 @@
 
 #![allow(dead_code)]
 
+#[path = "../common/mod.rs"]
+pub mod common;
+
 use alcance_platforms::tiktok::{TikTokBusinessClient, TikTokClient};
 use alcance_platforms::{Endpoints, Http};
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::Router;
+use common::header_text;
+use common::SharedLog;
 use secrecy::SecretString;
 use serde_json::Value;
-use std::sync::{Arc, Mutex};
 use url::Url;
 
 /// The Display token every test sends; it must never show up in errors or archived URLs.
@@ -136,38 +139,18 @@ impl Rule {
     }
 }
 
-#[derive(Default)]
-struct Inner {
-    rules: Vec<Rule>,
-    seen: Vec<Seen>,
-}
-
 /// The running fake.
 #[derive(Clone)]
 pub struct FakeTikTok {
-    inner: Arc<Mutex<Inner>>,
+    inner: SharedLog<Rule, Seen>,
     pub base: Url,
 }
 
 impl FakeTikTok {
     /// Starts a fake serving `rules` (first match wins) on an ephemeral 127.0.0.1 port.
     pub async fn start(rules: Vec<Rule>) -> FakeTikTok {
-        let inner = Arc::new(Mutex::new(Inner {
-            rules,
-            seen: Vec::new(),
-        }));
-        let app = Router::new().fallback(answer).with_state(inner.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind 127.0.0.1");
-        let addr = listener.local_addr().expect("local addr");
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
-        FakeTikTok {
-            inner,
-            base: Url::parse(&format!("http://{addr}")).expect("base url"),
-        }
+        let (inner, base) = common::start_logged(rules, answer).await;
+        FakeTikTok { inner, base }
     }
 
     pub fn endpoints(&self) -> Endpoints {
@@ -176,7 +159,7 @@ impl FakeTikTok {
 
     /// Every request received so far.
     pub fn seen(&self) -> Vec<Seen> {
-        self.inner.lock().expect("fake state").seen.clone()
+        common::seen(&self.inner)
     }
 
     /// Requests received on `path`.
@@ -195,20 +178,14 @@ impl FakeTikTok {
     }
 }
 
-fn header(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
-}
-
 async fn answer(
-    State(inner): State<Arc<Mutex<Inner>>>,
+    State(inner): State<SharedLog<Rule, Seen>>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let query: Vec<(String, String)> = url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
+    let query = common::query_pairs(&uri);
     let path = uri.path().to_string();
     let json_body: Option<Value> = serde_json::from_slice(&body).ok();
     let mut state = inner.lock().expect("fake state");
@@ -216,9 +193,9 @@ async fn answer(
         method: method.to_string(),
         path: path.clone(),
         query: query.clone(),
-        authorization: header(&headers, "authorization"),
-        access_token: header(&headers, "access-token"),
-        content_type: header(&headers, "content-type"),
+        authorization: header_text(&headers, "authorization"),
+        access_token: header_text(&headers, "access-token"),
+        content_type: header_text(&headers, "content-type"),
         body: json_body.clone(),
     });
     let rule = state
@@ -228,16 +205,7 @@ async fn answer(
         .cloned();
     drop(state);
     match rule {
-        Some(rule) => {
-            let mut out = HeaderMap::new();
-            for (k, v) in &rule.headers {
-                if let (Ok(k), Ok(v)) = (HeaderName::try_from(k.as_str()), HeaderValue::try_from(v.as_str())) {
-                    out.append(k, v);
-                }
-            }
-            let status = StatusCode::from_u16(rule.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (status, out, rule.reply).into_response()
-        }
+        Some(rule) => common::respond(rule.status, &rule.headers, rule.reply),
         None => (
             StatusCode::INTERNAL_SERVER_ERROR,
             format!("fake TikTok: unexpected call {method} {uri}"),

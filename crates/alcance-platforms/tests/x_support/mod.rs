@@ -3,14 +3,16 @@
 
 #![allow(dead_code)]
 
+#[path = "../common/mod.rs"]
+pub mod common;
+
 use alcance_platforms::x::XClient;
 use alcance_platforms::{Endpoints, Http};
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::Router;
+use common::SharedLog;
 use secrecy::SecretString;
-use std::sync::{Arc, Mutex};
 use url::Url;
 
 /// The bearer token every test sends; it must never show up in errors or archived URLs.
@@ -92,43 +94,23 @@ impl Rule {
     }
 }
 
-#[derive(Default)]
-struct Inner {
-    rules: Vec<Rule>,
-    seen: Vec<Seen>,
-}
-
 /// The running fake. Dropping it leaves the server task running until the test ends.
 #[derive(Clone)]
 pub struct FakeX {
-    inner: Arc<Mutex<Inner>>,
+    inner: SharedLog<Rule, Seen>,
     pub base: Url,
 }
 
 impl FakeX {
     /// Starts a fake serving `rules` (first match wins) on an ephemeral 127.0.0.1 port.
     pub async fn start(rules: Vec<Rule>) -> FakeX {
-        let inner = Arc::new(Mutex::new(Inner {
-            rules,
-            seen: Vec::new(),
-        }));
-        let app = Router::new().fallback(answer).with_state(inner.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind 127.0.0.1");
-        let addr = listener.local_addr().expect("local addr");
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
-        FakeX {
-            inner,
-            base: Url::parse(&format!("http://{addr}")).expect("base url"),
-        }
+        let (inner, base) = common::start_logged(rules, answer).await;
+        FakeX { inner, base }
     }
 
     /// Every request received so far.
     pub fn seen(&self) -> Vec<Seen> {
-        self.inner.lock().expect("fake state").seen.clone()
+        common::seen(&self.inner)
     }
 
     /// Requests received on `path`.
@@ -142,20 +124,15 @@ impl FakeX {
     }
 }
 
-async fn answer(State(inner): State<Arc<Mutex<Inner>>>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
-    let query: Vec<(String, String)> = url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
+async fn answer(State(inner): State<SharedLog<Rule, Seen>>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    let query = common::query_pairs(&uri);
     let path = uri.path().to_string();
     let mut state = inner.lock().expect("fake state");
     state.seen.push(Seen {
         method: method.to_string(),
         path: path.clone(),
         query: query.clone(),
-        authorization: headers
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string),
+        authorization: common::header_text(&headers, "authorization"),
     });
     let rule = if method == Method::GET {
         state.rules.iter().find(|r| r.matches(&path, &query)).cloned()
@@ -164,16 +141,7 @@ async fn answer(State(inner): State<Arc<Mutex<Inner>>>, method: Method, uri: Uri
     };
     drop(state);
     match rule {
-        Some(rule) => {
-            let mut out = HeaderMap::new();
-            for (k, v) in &rule.headers {
-                if let (Ok(k), Ok(v)) = (HeaderName::try_from(k.as_str()), HeaderValue::try_from(v.as_str())) {
-                    out.append(k, v);
-                }
-            }
-            let status = StatusCode::from_u16(rule.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (status, out, rule.body).into_response()
-        }
+        Some(rule) => common::respond(rule.status, &rule.headers, rule.body),
         None => (
             StatusCode::INTERNAL_SERVER_ERROR,
             format!("fake X: unexpected call {method} {uri}"),
