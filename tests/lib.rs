@@ -77,7 +77,7 @@ pub async fn set_clock(sandbox: &Sandbox, now: chrono::DateTime<chrono::Utc>) {
 
 // ---------------------------------------------------------------------------------------
 // Recorded exchanges (`shared/fixtures`) replayed through the sandbox into a fresh store.
-// Used by `tests/replay_x.rs` and `tests/replay_instagram.rs`.
+// Used by `tests/replay_{x,instagram,facebook,whatsapp,tiktok}.rs`.
 
 /// The folder of recorded exchanges (format of `shared/fixtures/README.md`): the
 /// environment variable `ALCANCE_FIXTURES_DIR` when set, else `<repo>/../shared/fixtures`.
@@ -88,6 +88,16 @@ pub fn fixture_dir() -> Option<std::path::PathBuf> {
         _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures"),
     };
     dir.is_dir().then_some(dir)
+}
+
+/// [`fixture_dir`], printing `skipped: recorded fixtures not found …` when there is none
+/// (the caller then returns without checking anything).
+pub fn fixture_dir_or_skip() -> Option<std::path::PathBuf> {
+    let dir = fixture_dir();
+    if dir.is_none() {
+        println!("skipped: recorded fixtures not found (../shared/fixtures or ALCANCE_FIXTURES_DIR)");
+    }
+    dir
 }
 
 /// The exchange files of one platform folder (`<fixture_dir>/<platform>/*.json`), sorted by
@@ -196,6 +206,119 @@ pub async fn fixture_replay(files: &[&Path]) -> anyhow::Result<FixtureReplay> {
     })
 }
 
+/// Reads the exchange in `file`, starts a sandbox replaying that file alone
+/// ([`fixture_replay`]), runs `check` with the exchange and the sandbox's endpoints, and
+/// shuts the sandbox down whatever `check` returned.
+///
+/// Errors: the file cannot be read or replayed; whatever `check` returns.
+pub async fn fixture_replay_check(
+    file: &Path,
+    check: impl AsyncFnOnce(&serde_json::Value, &Endpoints) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let exchange = fixture_read(file)?;
+    let replay = fixture_replay(&[file]).await?;
+    let result = check(&exchange, &replay.endpoints).await;
+    replay.shutdown().await;
+    result
+}
+
+/// The "every recorded exchange is classified" frame of a replay test. Every exchange
+/// file of one platform folder ([`fixture_files`]) must be listed in `classified` with what
+/// reads it (`R`, usually an enum of client calls), every listed file must be in the
+/// folder, and every listed file must pass its check; a new recording fails the test until
+/// someone says what reads it.
+#[derive(Debug, Clone, Copy)]
+pub struct ReplayCheck<'a, R> {
+    /// The platform folder (`"x"`, `"instagram"`), also the prefix of every problem line.
+    pub platform: &'a str,
+    /// The test file that holds `classified` (`"tests/tests/replay_x.rs"`), named in the
+    /// "not classified" problem.
+    pub test_file: &'a str,
+    /// Every exchange file name of the folder and what reads it.
+    pub classified: &'a [(&'a str, R)],
+}
+
+impl<R: Copy + std::fmt::Debug> ReplayCheck<'_, R> {
+    /// Runs `check(file, read)` on every classified exchange file of `<dir>/<platform>` and
+    /// returns how many exchange files the folder holds and one line per problem, in file
+    /// order: `<platform>/<name>: not classified: …`, `<platform>/<name> (<read>): <error
+    /// chain>` for a failed check, then `<platform>/<name>: classified but missing from
+    /// <dir>`. No problem lines means the folder passed.
+    ///
+    /// Errors: the folder cannot be read.
+    pub async fn problems(
+        &self,
+        dir: &Path,
+        mut check: impl AsyncFnMut(&Path, R) -> anyhow::Result<()>,
+    ) -> anyhow::Result<(usize, Vec<String>)> {
+        let platform = self.platform;
+        let files = fixture_files(dir, platform)?;
+        let mut problems = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for file in &files {
+            let name = fixture_file_name(file);
+            let Some(&(_, read)) = self.classified.iter().find(|(n, _)| *n == name) else {
+                problems.push(format!(
+                    "{platform}/{name}: not classified: add it to CLASSIFIED in {} with what reads it",
+                    self.test_file
+                ));
+                continue;
+            };
+            if let Err(e) = check(file, read).await {
+                problems.push(format!("{platform}/{name} ({read:?}): {e:#}"));
+            }
+            seen.insert(name);
+        }
+        for (name, _) in self.classified {
+            if !seen.contains(*name) {
+                problems.push(format!(
+                    "{platform}/{name}: classified but missing from {}",
+                    dir.display()
+                ));
+            }
+        }
+        Ok((files.len(), problems))
+    }
+
+    /// The replay test over the fixture folder `dir`: every classified exchange file is
+    /// replayed alone ([`fixture_replay_check`]) and `check(exchange, endpoints, read)`
+    /// compares what the client read and stored with the recording.
+    ///
+    /// Panics listing every problem of [`ReplayCheck::problems`], or when the folder
+    /// cannot be read.
+    pub async fn run_in(
+        &self,
+        dir: &Path,
+        mut check: impl AsyncFnMut(&serde_json::Value, &Endpoints, R) -> anyhow::Result<()>,
+    ) {
+        let outcome = self
+            .problems(dir, async |file: &Path, read: R| {
+                fixture_replay_check(file, async |exchange: &serde_json::Value, endpoints: &Endpoints| {
+                    check(exchange, endpoints, read).await
+                })
+                .await
+            })
+            .await;
+        let (files, problems) =
+            outcome.unwrap_or_else(|e| panic!("the {} fixture folder is not readable: {e:#}", self.platform));
+        assert!(
+            problems.is_empty(),
+            "{} problem(s) with {files} recorded {} exchanges:\n{}",
+            problems.len(),
+            self.platform,
+            problems.join("\n")
+        );
+    }
+
+    /// [`ReplayCheck::run_in`] over [`fixture_dir`]; without recorded fixtures it prints
+    /// `skipped: …` and checks nothing.
+    pub async fn run(&self, check: impl AsyncFnMut(&serde_json::Value, &Endpoints, R) -> anyhow::Result<()>) {
+        if let Some(dir) = fixture_dir_or_skip() {
+            self.run_in(&dir, check).await;
+        }
+    }
+}
+
 /// The collection time every replay test stores its values at: 2026-11-23T14:05:09Z (UTC).
 /// Snapshots land in its UTC hour bucket (14:00:00), audience cells in its UTC day.
 pub fn fixture_collected_at() -> chrono::DateTime<chrono::Utc> {
@@ -281,6 +404,35 @@ pub fn fixture_diff(
     out
 }
 
+/// Every account metric row of `store`, keyed for [`fixture_diff`] as `"<user_id> <metric>
+/// <period> <period_start>..<period_end>"` (times in `DateTime<Utc>`'s display form,
+/// `2026-11-23 14:00:00 UTC`), with its value.
+///
+/// Errors: a row not collected at [`fixture_collected_at`] (naming it), or a store error.
+pub async fn fixture_stored_account_metrics(
+    store: &alcance_store::Store,
+) -> anyhow::Result<std::collections::BTreeMap<String, Option<f64>>> {
+    let mut got = std::collections::BTreeMap::new();
+    for r in store.account_metric_rows(&alcance_store::RowFilter::default()).await? {
+        let key = format!(
+            "{} {} {} {}..{}",
+            r.user_id,
+            r.metric_type,
+            r.period.as_str(),
+            r.period_start,
+            r.period_end
+        );
+        anyhow::ensure!(
+            r.collected_at == fixture_collected_at(),
+            "account metric {key}: collected_at {}, expected {}",
+            r.collected_at,
+            fixture_collected_at()
+        );
+        got.insert(key, r.value);
+    }
+    Ok(got)
+}
+
 /// Checks the `raw_responses` archive of a fresh store: exactly `requests` rows (one per
 /// distinct request), and each archived body is the recorded `response.body` of
 /// `exchange` (compared as JSON, without a top-level `paging` object, whose URLs the store
@@ -323,4 +475,85 @@ pub async fn fixture_check_archive(
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fixture folder `<tmp>/demo` holding the named (empty-object) JSON files.
+    fn folder(names: &[&str]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+        let platform = dir.path().join("demo");
+        std::fs::create_dir(&platform).unwrap_or_else(|e| panic!("mkdir: {e}"));
+        for name in names {
+            std::fs::write(platform.join(name), b"{}").unwrap_or_else(|e| panic!("write {name}: {e}"));
+        }
+        dir
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Read {
+        Good,
+        Bad,
+    }
+
+    #[tokio::test]
+    async fn every_unclassified_missing_or_failing_fixture_is_a_problem() {
+        let dir = folder(&["a.json", "b.json", "c.json", "d.webhook.json"]);
+        let check = ReplayCheck {
+            platform: "demo",
+            test_file: "tests/tests/replay_demo.rs",
+            classified: &[("a.json", Read::Good), ("c.json", Read::Bad), ("gone.json", Read::Good)],
+        };
+        let mut calls = Vec::new();
+        let (files, problems) = check
+            .problems(dir.path(), async |file: &Path, read: Read| {
+                calls.push((fixture_file_name(file), read));
+                anyhow::ensure!(read == Read::Good, "likes: expected 3, got 4");
+                Ok(())
+            })
+            .await
+            .unwrap_or_else(|e| panic!("problems: {e:#}"));
+        assert_eq!(files, 3, "webhook payloads are not exchanges");
+        assert_eq!(
+            calls,
+            vec![("a.json".to_string(), Read::Good), ("c.json".to_string(), Read::Bad)]
+        );
+        assert_eq!(
+            problems,
+            vec![
+                "demo/b.json: not classified: add it to CLASSIFIED in tests/tests/replay_demo.rs with what reads it"
+                    .to_string(),
+                "demo/c.json (Bad): likes: expected 3, got 4".to_string(),
+                format!("demo/gone.json: classified but missing from {}", dir.path().display()),
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_folder_that_is_all_classified_and_passing_has_no_problem() {
+        let dir = folder(&["a.json"]);
+        let check = ReplayCheck {
+            platform: "demo",
+            test_file: "tests/tests/replay_demo.rs",
+            classified: &[("a.json", Read::Good)],
+        };
+        let outcome = check.problems(dir.path(), async |_: &Path, _: Read| Ok(())).await;
+        assert_eq!(outcome.ok(), Some((1, Vec::new())));
+    }
+
+    #[tokio::test]
+    #[should_panic(expected = "demo/new.json: not classified")]
+    async fn the_replay_test_fails_on_an_unclassified_fixture() {
+        let dir = folder(&["new.json"]);
+        let check: ReplayCheck<'_, Read> = ReplayCheck {
+            platform: "demo",
+            test_file: "tests/tests/replay_demo.rs",
+            classified: &[],
+        };
+        check
+            .run_in(dir.path(), async |_: &serde_json::Value, _: &Endpoints, _: Read| Ok(()))
+            .await;
+    }
 }

@@ -6,26 +6,46 @@
 use alcance_core::{AccountRef, CollectionBatch, Platform};
 use alcance_platforms::facebook::FacebookClient;
 use alcance_platforms::oauth::{self, OAuthApp, Provider, RedirectConfig};
-use alcance_platforms::{Http, PlatformError, Recorder};
+use alcance_platforms::{Endpoints, Http, PlatformError, Recorder};
 use alcance_store::RowFilter;
-use alcance_tests::{fixture_dir, fixture_file_name, fixture_files, fixture_read, fixture_replay, FixtureStore};
+use alcance_tests::{FixtureStore, ReplayCheck};
 use anyhow::{anyhow, ensure};
 use chrono::{TimeZone, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
-use std::collections::HashSet;
-use std::path::Path;
 
-/// Every Facebook exchange file, by what reads it.
-const CLASSIFIED: &[&str] = &[
-    "python-facebook__debug-token.json",
-    "python-facebook__error-100-missing-permission.json",
-    "python-facebook__me-accounts-page-tokens.json",
-    "python-facebook__oauth-long-lived-token.json",
-    "python-facebook__page-node-fields.json",
-    "python-facebook__page-videos-p1.json",
-    "python-facebook__user-posts-p1.json",
-    "python-facebook__user-posts-p2.json",
+/// Which code reads an exchange.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Read {
+    /// `GET /debug_token`: served and decoded (Alcance stores nothing from it).
+    DebugToken,
+    /// A Graph error recorded on the placeholder path `/{page-id}` → `meta::error_from_answer`.
+    MissingPermissionError,
+    /// `GET /me/accounts` → `FacebookClient::pages` (Page tokens, never archived).
+    PageTokens,
+    /// `GET /oauth/access_token?grant_type=fb_exchange_token` → `oauth::exchange_facebook_long_lived`.
+    LongLivedToken,
+    /// `GET /{page-id}?fields=…` → `FacebookClient::page` (profile and `page_likes`).
+    PageNode,
+    /// `GET /{page-id}/videos` → `FacebookClient::videos`.
+    Videos,
+    /// `GET /{page-id}/posts` → `FacebookClient::posts`, stored.
+    Posts,
+}
+
+/// Every Facebook exchange file and the code that reads it.
+const CLASSIFIED: &[(&str, Read)] = &[
+    ("python-facebook__debug-token.json", Read::DebugToken),
+    (
+        "python-facebook__error-100-missing-permission.json",
+        Read::MissingPermissionError,
+    ),
+    ("python-facebook__me-accounts-page-tokens.json", Read::PageTokens),
+    ("python-facebook__oauth-long-lived-token.json", Read::LongLivedToken),
+    ("python-facebook__page-node-fields.json", Read::PageNode),
+    ("python-facebook__page-videos-p1.json", Read::Videos),
+    ("python-facebook__user-posts-p1.json", Read::Posts),
+    ("python-facebook__user-posts-p2.json", Read::Posts),
 ];
 
 fn token() -> SecretString {
@@ -34,46 +54,25 @@ fn token() -> SecretString {
 
 #[tokio::test]
 async fn every_recorded_facebook_exchange_is_read_field_by_field() {
-    let Some(dir) = fixture_dir() else {
-        println!("skipped: recorded fixtures not found (../shared/fixtures or ALCANCE_FIXTURES_DIR)");
-        return;
-    };
-    let files = fixture_files(&dir, "facebook").expect("the facebook fixture folder is readable");
-    let mut failures = Vec::new();
-    let mut seen = HashSet::new();
-    for file in &files {
-        let name = fixture_file_name(file);
-        if !CLASSIFIED.contains(&name.as_str()) {
-            failures.push(format!(
-                "facebook/{name}: not classified: add it to tests/tests/replay_facebook.rs"
-            ));
-            continue;
-        }
-        seen.insert(name.clone());
-        if let Err(e) = check_file(file, &name).await {
-            failures.push(format!("facebook/{name}: {e:#}"));
-        }
+    ReplayCheck {
+        platform: "facebook",
+        test_file: "tests/tests/replay_facebook.rs",
+        classified: CLASSIFIED,
     }
-    for name in CLASSIFIED {
-        if !seen.contains(*name) {
-            failures.push(format!("facebook/{name}: classified but missing"));
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    .run(check_exchange)
+    .await;
 }
 
-async fn check_file(file: &Path, name: &str) -> anyhow::Result<()> {
-    let exchange = fixture_read(file)?;
+async fn check_exchange(exchange: &Value, endpoints: &Endpoints, read: Read) -> anyhow::Result<()> {
     let body = &exchange["response"]["body"];
-    let replay = fixture_replay(&[file]).await?;
-    let client = FacebookClient::new(Http::new()?, replay.endpoints.clone());
+    let client = FacebookClient::new(Http::new()?, endpoints.clone());
     let rec = Recorder::new();
-    let result = match name {
-        "python-facebook__page-node-fields.json" => check_page_node(&client, body, &rec).await,
-        "python-facebook__error-100-missing-permission.json" => {
+    match read {
+        Read::PageNode => check_page_node(&client, body, &rec).await,
+        Read::MissingPermissionError => {
             // The recording kept the path placeholder `/{page-id}`, which the client refuses
             // to call; the recorded answer is fetched as is and mapped by the Graph layer.
-            let url = replay.endpoints.graph_facebook.join("%7Bpage-id%7D")?;
+            let url = endpoints.graph_facebook.join("%7Bpage-id%7D")?;
             let http = Http::new()?;
             let answer = http.send(http.client().get(url), &rec).await?;
             let err = alcance_platforms::meta::error_from_answer(&answer, None);
@@ -89,7 +88,7 @@ async fn check_file(file: &Path, name: &str) -> anyhow::Result<()> {
             ensure!(err.to_string().contains("(#100)"), "the message is kept: {err}");
             Ok(())
         }
-        "python-facebook__me-accounts-page-tokens.json" => {
+        Read::PageTokens => {
             let pages = client.pages(&token(), &rec).await?;
             let recorded = body["data"].as_array().ok_or_else(|| anyhow!("data"))?;
             ensure!(
@@ -135,7 +134,7 @@ async fn check_file(file: &Path, name: &str) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        "python-facebook__oauth-long-lived-token.json" => {
+        Read::LongLivedToken => {
             let app = OAuthApp {
                 platform: Platform::Facebook,
                 client_id: "app-id".into(),
@@ -143,7 +142,7 @@ async fn check_file(file: &Path, name: &str) -> anyhow::Result<()> {
                 scopes: Vec::new(),
                 redirect: RedirectConfig::default(),
             };
-            let provider = Provider::facebook_login(&replay.endpoints);
+            let provider = Provider::facebook_login(endpoints);
             let set = oauth::exchange_facebook_long_lived(&app, &provider, &token()).await?;
             ensure!(
                 set.access_token.expose_secret() == body["access_token"].as_str().unwrap_or_default(),
@@ -158,10 +157,10 @@ async fn check_file(file: &Path, name: &str) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        "python-facebook__debug-token.json" => {
+        Read::DebugToken => {
             // Alcance stores nothing from debug_token; it reads token health. The answer is
             // served and decodes to the recorded validity and expiry.
-            let url = replay.endpoints.graph_facebook.join("debug_token")?;
+            let url = endpoints.graph_facebook.join("debug_token")?;
             let answer = Http::new()?
                 .send(
                     Http::new()?
@@ -183,7 +182,7 @@ async fn check_file(file: &Path, name: &str) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        "python-facebook__page-videos-p1.json" => {
+        Read::Videos => {
             let since = Utc
                 .with_ymd_and_hms(2000, 1, 1, 0, 0, 0)
                 .single()
@@ -212,7 +211,7 @@ async fn check_file(file: &Path, name: &str) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        "python-facebook__user-posts-p1.json" | "python-facebook__user-posts-p2.json" => {
+        Read::Posts => {
             let since = Utc
                 .with_ymd_and_hms(2000, 1, 1, 0, 0, 0)
                 .single()
@@ -256,10 +255,7 @@ async fn check_file(file: &Path, name: &str) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        other => Err(anyhow!("no check for {other}")),
-    };
-    replay.shutdown().await;
-    result
+    }
 }
 
 async fn check_page_node(client: &FacebookClient, body: &Value, rec: &Recorder) -> anyhow::Result<()> {

@@ -17,15 +17,14 @@ use alcance_platforms::{CollectWindow, Endpoints, Http, Recorder};
 use alcance_store::time::{day_bucket, hour_bucket};
 use alcance_store::RowFilter;
 use alcance_tests::{
-    fixture_check_archive, fixture_collected_at, fixture_diff, fixture_dir, fixture_file_name, fixture_files,
-    fixture_query, fixture_read, fixture_replay, FixtureStore,
+    fixture_check_archive, fixture_collected_at, fixture_diff, fixture_dir_or_skip, fixture_query, fixture_read,
+    fixture_replay, fixture_stored_account_metrics, FixtureStore, ReplayCheck,
 };
 use anyhow::{anyhow, bail, ensure, Context as _};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use secrecy::SecretString;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
-use std::path::Path;
 
 /// Any token: the replaying sandbox does not check tokens.
 const TOKEN: &str = "replay-token-for-instagram-fixtures";
@@ -99,41 +98,13 @@ const CLASSIFIED: &[(&str, Read)] = &[
 
 #[tokio::test]
 async fn every_recorded_instagram_exchange_is_stored_field_by_field() {
-    let Some(dir) = fixture_dir() else {
-        println!("skipped: recorded fixtures not found (../shared/fixtures or ALCANCE_FIXTURES_DIR)");
-        return;
-    };
-    let files = fixture_files(&dir, "instagram").expect("the instagram fixture folder is readable");
-    let mut failures = Vec::new();
-    let mut seen = HashSet::new();
-    for file in &files {
-        let name = fixture_file_name(file);
-        let Some(&(_, read)) = CLASSIFIED.iter().find(|(n, _)| *n == name) else {
-            failures.push(format!(
-                "instagram/{name}: not classified: add it to CLASSIFIED in tests/tests/replay_instagram.rs with the client call that reads it"
-            ));
-            continue;
-        };
-        seen.insert(name.clone());
-        if let Err(e) = check_file(file, read).await {
-            failures.push(format!("instagram/{name} ({read:?}): {e:#}"));
-        }
+    ReplayCheck {
+        platform: "instagram",
+        test_file: "tests/tests/replay_instagram.rs",
+        classified: CLASSIFIED,
     }
-    for (name, _) in CLASSIFIED {
-        if !seen.contains(*name) {
-            failures.push(format!(
-                "instagram/{name}: classified but missing from {}",
-                dir.display()
-            ));
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} problem(s) with {} recorded Instagram exchanges:\n{}",
-        failures.len(),
-        files.len(),
-        failures.join("\n")
-    );
+    .run(check_exchange)
+    .await;
 }
 
 /// Both recorded pages of one media listing served together: the client follows
@@ -142,8 +113,7 @@ async fn every_recorded_instagram_exchange_is_stored_field_by_field() {
 /// every media of both pages with its node counts.
 #[tokio::test]
 async fn instagram_media_pages_are_walked_through_the_after_cursor() {
-    let Some(dir) = fixture_dir() else {
-        println!("skipped: recorded fixtures not found (../shared/fixtures or ALCANCE_FIXTURES_DIR)");
+    let Some(dir) = fixture_dir_or_skip() else {
         return;
     };
     let p1 = dir.join("instagram/python-facebook__user-media-p1.json");
@@ -196,14 +166,6 @@ async fn instagram_media_pages_are_walked_through_the_after_cursor() {
     if let Err(e) = result {
         panic!("user-media p1 + p2: {e:#}");
     }
-}
-
-async fn check_file(file: &Path, read: Read) -> anyhow::Result<()> {
-    let exchange = fixture_read(file)?;
-    let replay = fixture_replay(&[file]).await?;
-    let result = check_exchange(&exchange, &replay.endpoints, read).await;
-    replay.shutdown().await;
-    result
 }
 
 async fn check_exchange(exchange: &Value, endpoints: &Endpoints, read: Read) -> anyhow::Result<()> {
@@ -819,26 +781,7 @@ async fn verify(fs: &FixtureStore, want: &Expected) -> anyhow::Result<()> {
         row.account.owned
     );
 
-    let mut got = BTreeMap::new();
-    for r in fs.store.account_metric_rows(&RowFilter::default()).await? {
-        ensure!(
-            r.collected_at == at,
-            "collected_at of {} {}",
-            r.metric_type,
-            r.period_start
-        );
-        got.insert(
-            format!(
-                "{} {} {} {}..{}",
-                r.user_id,
-                r.metric_type,
-                r.period.as_str(),
-                r.period_start,
-                r.period_end
-            ),
-            r.value,
-        );
-    }
+    let got = fixture_stored_account_metrics(&fs.store).await?;
     let mut differences = fixture_diff("account metric", &want.account_metrics, &got);
 
     let posts = fs.store.posts(&RowFilter::default()).await?;

@@ -7,12 +7,10 @@
 use alcance_core::{AccountRef, CollectionBatch, Platform};
 use alcance_platforms::tiktok::TikTokBusinessClient;
 use alcance_platforms::{Http, Recorder};
-use alcance_tests::{fixture_dir, fixture_file_name, fixture_files, fixture_read, fixture_replay, FixtureStore};
+use alcance_tests::{FixtureStore, ReplayCheck};
 use anyhow::{anyhow, ensure};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
-use std::collections::HashSet;
-use std::path::Path;
 
 /// Which client call reads an exchange.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,46 +32,13 @@ const CLASSIFIED: &[(&str, Read)] = &[
 
 #[tokio::test]
 async fn every_recorded_tiktok_exchange_is_read_field_by_field() {
-    let Some(dir) = fixture_dir() else {
-        println!("skipped: recorded fixtures not found (../shared/fixtures or ALCANCE_FIXTURES_DIR)");
-        return;
-    };
-    let files = fixture_files(&dir, "tiktok").expect("the tiktok fixture folder is readable");
-    let mut failures = Vec::new();
-    let mut seen = HashSet::new();
-    for file in &files {
-        let name = fixture_file_name(file);
-        let Some(&(_, read)) = CLASSIFIED.iter().find(|(n, _)| *n == name) else {
-            failures.push(format!(
-                "tiktok/{name}: not classified: add it to CLASSIFIED in tests/tests/replay_tiktok.rs"
-            ));
-            continue;
-        };
-        seen.insert(name.clone());
-        if let Err(e) = check_file(file, read).await {
-            failures.push(format!("tiktok/{name} ({read:?}): {e:#}"));
-        }
+    ReplayCheck {
+        platform: "tiktok",
+        test_file: "tests/tests/replay_tiktok.rs",
+        classified: CLASSIFIED,
     }
-    for (name, _) in CLASSIFIED {
-        if !seen.contains(*name) {
-            failures.push(format!("tiktok/{name}: classified but missing from {}", dir.display()));
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} problem(s) with {} recorded TikTok exchanges:\n{}",
-        failures.len(),
-        files.len(),
-        failures.join("\n")
-    );
-}
-
-async fn check_file(file: &Path, read: Read) -> anyhow::Result<()> {
-    let exchange = fixture_read(file)?;
-    let replay = fixture_replay(&[file]).await?;
-    let result = check_exchange(&exchange, &replay.endpoints, read).await;
-    replay.shutdown().await;
-    result
+    .run(check_exchange)
+    .await;
 }
 
 fn secret(s: &str) -> SecretString {

@@ -11,14 +11,14 @@ use alcance_platforms::whatsapp::{parse_webhook, Granularity, WebhookFact, Whats
 use alcance_platforms::{CollectWindow, Endpoints, Http, Recorder};
 use alcance_store::RowFilter;
 use alcance_tests::{
-    fixture_diff, fixture_dir, fixture_file_name, fixture_files, fixture_query, fixture_read, fixture_replay,
-    FixtureStore,
+    fixture_diff, fixture_dir_or_skip, fixture_file_name, fixture_query, fixture_read, fixture_stored_account_metrics,
+    FixtureStore, ReplayCheck,
 };
 use anyhow::{anyhow, bail, ensure};
 use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
 use secrecy::SecretString;
 use serde_json::Value;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 const WA: Platform = Platform::Whatsapp;
@@ -53,49 +53,13 @@ const CLASSIFIED: &[(&str, Read)] = &[
 
 #[tokio::test]
 async fn every_recorded_whatsapp_exchange_is_stored_field_by_field() {
-    let Some(dir) = fixture_dir() else {
-        println!("skipped: recorded fixtures not found (../shared/fixtures or ALCANCE_FIXTURES_DIR)");
-        return;
-    };
-    let files = fixture_files(&dir, "whatsapp").expect("the whatsapp fixture folder is readable");
-    let mut failures = Vec::new();
-    let mut seen = HashSet::new();
-    for file in &files {
-        let name = fixture_file_name(file);
-        let Some(&(_, read)) = CLASSIFIED.iter().find(|(n, _)| *n == name) else {
-            failures.push(format!(
-                "whatsapp/{name}: not classified: add it to CLASSIFIED in tests/tests/replay_whatsapp.rs"
-            ));
-            continue;
-        };
-        seen.insert(name.clone());
-        if let Err(e) = check_file(file, read).await {
-            failures.push(format!("whatsapp/{name} ({read:?}): {e:#}"));
-        }
+    ReplayCheck {
+        platform: "whatsapp",
+        test_file: "tests/tests/replay_whatsapp.rs",
+        classified: CLASSIFIED,
     }
-    for (name, _) in CLASSIFIED {
-        if !seen.contains(*name) {
-            failures.push(format!(
-                "whatsapp/{name}: classified but missing from {}",
-                dir.display()
-            ));
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} problem(s) with {} recorded WhatsApp exchanges:\n{}",
-        failures.len(),
-        files.len(),
-        failures.join("\n")
-    );
-}
-
-async fn check_file(file: &Path, read: Read) -> anyhow::Result<()> {
-    let exchange = fixture_read(file)?;
-    let replay = fixture_replay(&[file]).await?;
-    let result = check_exchange(&exchange, &replay.endpoints, read).await;
-    replay.shutdown().await;
-    result
+    .run(check_exchange)
+    .await;
 }
 
 fn unix(v: &Value) -> anyhow::Result<DateTime<Utc>> {
@@ -348,20 +312,7 @@ async fn check_exchange(exchange: &Value, endpoints: &Endpoints, read: Read) -> 
         ..CollectionBatch::default()
     };
     fs.save(&account, &batch, &raw).await?;
-    let mut got = BTreeMap::new();
-    for r in fs.store.account_metric_rows(&RowFilter::default()).await? {
-        got.insert(
-            format!(
-                "{} {} {} {}..{}",
-                r.user_id,
-                r.metric_type,
-                r.period.as_str(),
-                r.period_start,
-                r.period_end
-            ),
-            r.value,
-        );
-    }
+    let got = fixture_stored_account_metrics(&fs.store).await?;
     let mut differences = fixture_diff("account metric", &want.metrics, &got);
     let mut got = BTreeMap::new();
     for r in fs.store.audience_rows(&RowFilter::default()).await? {
@@ -380,8 +331,7 @@ async fn check_exchange(exchange: &Value, endpoints: &Endpoints, read: Read) -> 
 
 #[test]
 fn every_whatsapp_webhook_payload_parses_into_canonical_facts() {
-    let Some(dir) = fixture_dir() else {
-        println!("skipped: recorded fixtures not found (../shared/fixtures or ALCANCE_FIXTURES_DIR)");
+    let Some(dir) = fixture_dir_or_skip() else {
         return;
     };
     let mut names: Vec<_> = std::fs::read_dir(dir.join("whatsapp"))

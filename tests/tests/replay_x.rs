@@ -16,15 +16,14 @@ use alcance_platforms::x::{self, XClient, XUser};
 use alcance_platforms::{Endpoints, Http, PlatformError, Recorder};
 use alcance_store::{time::hour_bucket, RowFilter};
 use alcance_tests::{
-    fixture_check_archive, fixture_collected_at, fixture_diff, fixture_dir, fixture_file_name, fixture_files,
-    fixture_query, fixture_read, fixture_replay, FixtureStore,
+    fixture_check_archive, fixture_collected_at, fixture_diff, fixture_query, fixture_stored_account_metrics,
+    FixtureStore, ReplayCheck,
 };
 use anyhow::{anyhow, bail, ensure, Context as _};
 use chrono::{DateTime, TimeZone, Utc};
 use secrecy::SecretString;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
-use std::path::Path;
 
 /// Any bearer token: the replaying sandbox does not check tokens.
 const TOKEN: &str = "replay-token-for-x-fixtures";
@@ -83,46 +82,13 @@ const CLASSIFIED: &[(&str, Read)] = &[
 
 #[tokio::test]
 async fn every_recorded_x_exchange_is_stored_field_by_field() {
-    let Some(dir) = fixture_dir() else {
-        println!("skipped: recorded fixtures not found (../shared/fixtures or ALCANCE_FIXTURES_DIR)");
-        return;
-    };
-    let files = fixture_files(&dir, "x").expect("the x fixture folder is readable");
-    let mut failures = Vec::new();
-    let mut seen = HashSet::new();
-    for file in &files {
-        let name = fixture_file_name(file);
-        let Some(&(_, read)) = CLASSIFIED.iter().find(|(n, _)| *n == name) else {
-            failures.push(format!(
-                "x/{name}: not classified: add it to CLASSIFIED in tests/tests/replay_x.rs with the client call that reads it"
-            ));
-            continue;
-        };
-        seen.insert(name.clone());
-        if let Err(e) = check_file(file, read).await {
-            failures.push(format!("x/{name} ({read:?}): {e:#}"));
-        }
+    ReplayCheck {
+        platform: "x",
+        test_file: "tests/tests/replay_x.rs",
+        classified: CLASSIFIED,
     }
-    for (name, _) in CLASSIFIED {
-        if !seen.contains(*name) {
-            failures.push(format!("x/{name}: classified but missing from {}", dir.display()));
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} problem(s) with {} recorded X exchanges:\n{}",
-        failures.len(),
-        files.len(),
-        failures.join("\n")
-    );
-}
-
-async fn check_file(file: &Path, read: Read) -> anyhow::Result<()> {
-    let exchange = fixture_read(file)?;
-    let replay = fixture_replay(&[file]).await?;
-    let result = check_exchange(&exchange, &replay.endpoints, read).await;
-    replay.shutdown().await;
-    result
+    .run(check_exchange)
+    .await;
 }
 
 async fn check_exchange(exchange: &Value, endpoints: &Endpoints, read: Read) -> anyhow::Result<()> {
@@ -451,26 +417,7 @@ async fn store_users(
             expected.insert(format!("{id} {key} snapshot {bucket}..{bucket}"), value);
         }
     }
-    let mut got = BTreeMap::new();
-    for row in fs.store.account_metric_rows(&RowFilter::default()).await? {
-        ensure!(
-            row.collected_at == fixture_collected_at(),
-            "collected_at of {} {}",
-            row.user_id,
-            row.metric_type
-        );
-        got.insert(
-            format!(
-                "{} {} {} {}..{}",
-                row.user_id,
-                row.metric_type,
-                row.period.as_str(),
-                row.period_start,
-                row.period_end
-            ),
-            row.value,
-        );
-    }
+    let got = fixture_stored_account_metrics(&fs.store).await?;
     report(fixture_diff("account metric", &expected, &got))?;
     let counts = fs.store.table_counts().await?;
     ensure!(

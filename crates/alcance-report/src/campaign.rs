@@ -354,16 +354,9 @@ pub fn campaign_report(data: &CampaignData, generated_at: DateTime<Utc>) -> Camp
         .iter()
         .map(|m| {
             let posts: Vec<&PostMetrics> = data.posts.iter().filter(|p| key_of(p) == m.account).collect();
-            let c: Vec<&CampaignCost> = costs
-                .iter()
-                .filter(|c| c.account.as_ref() == Some(&m.account))
-                .copied()
-                .collect();
-            let v: Vec<&CampaignConversion> = conversions
-                .iter()
-                .filter(|c| c.account.as_ref() == Some(&m.account))
-                .copied()
-                .collect();
+            let of_member = |a: Option<&AccountKey>| a == Some(&m.account);
+            let c = attributed(&costs, of_member);
+            let v = attributed(&conversions, of_member);
             CampaignColumn {
                 label: account_label(m.account.platform, &m.account.user_id, m.username.as_deref()),
                 account: Some(m.account.clone()),
@@ -374,16 +367,9 @@ pub fn campaign_report(data: &CampaignData, generated_at: DateTime<Utc>) -> Camp
         .collect();
 
     let loose_posts: Vec<&PostMetrics> = data.posts.iter().filter(|p| !is_member(&key_of(p))).collect();
-    let loose_costs: Vec<&CampaignCost> = costs
-        .iter()
-        .filter(|c| c.account.as_ref().is_none_or(|a| !is_member(a)))
-        .copied()
-        .collect();
-    let loose_conversions: Vec<&CampaignConversion> = conversions
-        .iter()
-        .filter(|c| c.account.as_ref().is_none_or(|a| !is_member(a)))
-        .copied()
-        .collect();
+    let loose = |a: Option<&AccountKey>| a.is_none_or(|a| !is_member(a));
+    let loose_costs = attributed(&costs, loose);
+    let loose_conversions = attributed(&conversions, loose);
     let unattributed =
         (!loose_posts.is_empty() || !loose_costs.is_empty() || !loose_conversions.is_empty()).then(|| CampaignColumn {
             label: "Unattributed".to_string(),
@@ -441,6 +427,29 @@ pub fn campaign_report(data: &CampaignData, generated_at: DateTime<Utc>) -> Camp
         conversions: data.conversions.clone(),
         warnings,
     }
+}
+
+/// A cost or conversion line, attributed to an account or not.
+trait Attributed {
+    /// The account the line is for; `None` when unattributed.
+    fn account(&self) -> Option<&AccountKey>;
+}
+
+impl Attributed for CampaignCost {
+    fn account(&self) -> Option<&AccountKey> {
+        self.account.as_ref()
+    }
+}
+
+impl Attributed for CampaignConversion {
+    fn account(&self) -> Option<&AccountKey> {
+        self.account.as_ref()
+    }
+}
+
+/// The lines of `rows` whose account (`None` when unattributed) `keep` accepts, in order.
+fn attributed<'a, T: Attributed>(rows: &[&'a T], keep: impl Fn(Option<&AccountKey>) -> bool) -> Vec<&'a T> {
+    rows.iter().copied().filter(|r| keep(r.account())).collect()
 }
 
 /// Rows per currency: (count, Σ amount), sorted by currency.

@@ -18,7 +18,11 @@ use chrono_tz::America::Los_Angeles;
 use serde_json::{json, Map, Value};
 use url::Url;
 
-use crate::graph::{base_name, graph_time, parse_when, split_fields, unsupported_get};
+use crate::meta::{
+    base_name, graph_time, insight_item, insights_paging, insights_range, metric_list, nonexisting, ok,
+    requested_fields, token_owner, unknown_path, unsupported_get, unsupported_method, with_usage_headers, EdgeQuery,
+    INVALID_METRIC,
+};
 use crate::model::{account_by_id, day_start, Generator, Kind, Network, Post, ACCOUNTS, M};
 use crate::model_more::{
     fb_video_id, find_fb_post, find_fb_video, page_insights, reactions_by_type, status_type, FB_PAGE_OWNED, FB_USER_ID,
@@ -109,13 +113,8 @@ const PAGE_TOKEN_LIFETIME: std::time::Duration = std::time::Duration::from_secs(
 /// Longest `until - since` of Page insights: 90 days.
 pub const MAX_INSIGHTS_DAYS: i64 = 90;
 
-const INVALID_METRIC: &str = "(#100) The value must be a valid insights metric";
 /// Tasks of the admin on the owned Page (`tasks` of `/me/accounts`).
 const TASKS: [&str; 5] = ["ANALYZE", "ADVERTISE", "MESSAGING", "MODERATE", "CREATE_CONTENT"];
-
-fn ok(v: Value) -> Reply {
-    Reply::json(200, &v)
-}
 
 // ---------------------------------------------------------------------------------------
 // OAuth
@@ -272,39 +271,13 @@ enum Actor {
 /// Answers a Graph request made with a Facebook token (path segments after the version).
 pub(crate) fn handle(st: &SandboxState, g: &Generator, req: &Req, segs: &[&str]) -> Reply {
     let token = req.access_token().unwrap_or_default();
-    let actor = match st.tokens.check(Network::Facebook, &token) {
-        TokenStatus::Valid(id) if id == FB_USER_ID => Actor::User,
-        TokenStatus::Valid(id) => match account_by_id(Network::Facebook, &id) {
+    let actor = match token_owner(st, Network::Facebook, &token) {
+        Ok(id) if id == FB_USER_ID => Actor::User,
+        Ok(id) => match account_by_id(Network::Facebook, &id) {
             Some(i) => Actor::Page(i),
             None => Actor::User,
         },
-        TokenStatus::Revoked => {
-            return meta_error(
-                401,
-                190,
-                Some(458),
-                "OAuthException",
-                "Error validating access token: The user has not authorized application.",
-            )
-        }
-        TokenStatus::Expired => {
-            return meta_error(
-                401,
-                190,
-                Some(463),
-                "OAuthException",
-                "Error validating access token: Session has expired.",
-            )
-        }
-        TokenStatus::Unknown => {
-            return meta_error(
-                401,
-                190,
-                None,
-                "OAuthException",
-                "Invalid OAuth access token - Cannot parse access token",
-            )
-        }
+        Err(r) => return r,
     };
     let ctx = Ctx {
         g,
@@ -325,21 +298,9 @@ pub(crate) fn handle(st: &SandboxState, g: &Generator, req: &Req, segs: &[&str])
     let reply = if req.method == Method::GET {
         ctx.route(segs)
     } else {
-        meta_error(
-            400,
-            100,
-            Some(33),
-            "GraphMethodException",
-            &format!("Unsupported {} request.", req.method.as_str().to_ascii_lowercase()),
-        )
+        unsupported_method(req)
     };
-    reply
-        .with_header("x-app-usage", usage.app_usage)
-        .with_header("x-business-use-case-usage", usage.business_usage)
-        .with_header(
-            "facebook-api-version",
-            req.version.clone().unwrap_or_else(|| "v25.0".into()),
-        )
+    with_usage_headers(reply, usage, req)
 }
 
 struct Ctx<'a> {
@@ -350,22 +311,8 @@ struct Ctx<'a> {
     actor: Actor,
 }
 
-/// Cursor of a post or video position.
-fn cursor(p: &Post) -> String {
-    URL_SAFE_NO_PAD.encode(format!("fbp1:{}:{}", p.day, p.index))
-}
-
-fn decode_cursor(c: &str) -> Option<(i64, usize)> {
-    let text = String::from_utf8(URL_SAFE_NO_PAD.decode(c).ok()?).ok()?;
-    let mut parts = text.strip_prefix("fbp1:")?.split(':');
-    Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
-}
-
-fn nonexisting(field: &str, node: &str) -> Reply {
-    meta_invalid(&format!(
-        "(#100) Tried accessing nonexisting field ({field}) on node type ({node})"
-    ))
-}
+/// The tag of post and video cursors.
+const CURSOR_TAG: &str = "fbp1";
 
 /// The Pacific-time (America/Los_Angeles) day containing `t`, as UTC `[start, end)`:
 /// Page insights buckets end at Pacific midnight (`T08:00:00+0000` in winter,
@@ -429,13 +376,7 @@ impl Ctx<'_> {
                 Some(p) => self.video_insights(&p, id),
                 None => unsupported_get(id),
             },
-            _ => meta_error(
-                400,
-                2500,
-                None,
-                "OAuthException",
-                &format!("Unknown path components: {}", self.req.path),
-            ),
+            _ => unknown_path(self.req),
         }
     }
 
@@ -444,7 +385,7 @@ impl Ctx<'_> {
     }
 
     fn fields(&self, default: &str) -> Vec<(String, Option<String>)> {
-        split_fields(self.req.q("fields").filter(|f| !f.trim().is_empty()).unwrap_or(default))
+        requested_fields(self.req, default)
     }
 
     fn user_node(&self) -> Reply {
@@ -647,64 +588,23 @@ impl Ctx<'_> {
         } else {
             self.fields("id,message,created_time")
         };
-        let limit = match self.req.q("limit") {
-            None => 25,
-            Some(v) => match v.parse::<usize>() {
-                Ok(n) => n.clamp(1, 100),
-                Err(_) => return meta_invalid("(#100) Param limit must be a number"),
-            },
+        let q = match EdgeQuery::parse(self.req, self.now, CURSOR_TAG) {
+            Ok(q) => q,
+            Err(r) => return r,
         };
-        let after = match self.req.q("after") {
-            None => None,
-            Some(c) => match decode_cursor(c) {
-                Some(pos) => Some(pos),
-                None => return meta_invalid("(#100) The after cursor is not valid"),
-            },
-        };
-        let mut upper = self.now;
-        let mut lower = day_start(0);
-        if let Some(v) = self.req.q("since") {
-            match parse_when(v) {
-                Some(t) => lower = t,
-                None => return meta_invalid("(#100) The parameter since is not a valid date or timestamp"),
-            }
-        }
-        if let Some(v) = self.req.q("until") {
-            match parse_when(v) {
-                Some(t) => upper = t.min(self.now),
-                None => return meta_invalid("(#100) The parameter until is not a valid date or timestamp"),
-            }
-        }
-        let mut page = self.g.walk_back(
+        q.answer(
+            self.g,
+            self.req,
             account,
-            upper,
-            lower,
-            after,
             |p| !videos || p.kind == Kind::FbVideo,
-            limit + 1,
-        );
-        let more = page.len() > limit;
-        page.truncate(limit);
-        let mut data = Vec::with_capacity(page.len());
-        for p in &page {
-            let v = if videos {
-                self.video_json(p, &fields)
-            } else {
-                self.post_json(p, &fields)
-            };
-            match v {
-                Ok(v) => data.push(v),
-                Err(r) => return r,
-            }
-        }
-        let mut body = json!({ "data": data });
-        if let (Some(first), Some(last)) = (page.first(), page.last()) {
-            body["paging"] = json!({ "cursors": { "before": cursor(first), "after": cursor(last) } });
-            if more {
-                body["paging"]["next"] = json!(self.req.url_with(&[("after", Some(cursor(last))), ("before", None)]));
-            }
-        }
-        ok(body)
+            |p| {
+                if videos {
+                    self.video_json(p, &fields)
+                } else {
+                    self.post_json(p, &fields)
+                }
+            },
+        )
     }
 
     /// Checks that this token may read insights of Page `account`.
@@ -728,27 +628,6 @@ impl Ctx<'_> {
         }
     }
 
-    fn metric_list(&self) -> Result<Vec<String>, Reply> {
-        let list: Vec<String> = self
-            .req
-            .q("metric")
-            .unwrap_or_default()
-            .split(',')
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .collect();
-        if list.is_empty() {
-            return Err(meta_error(
-                400,
-                100,
-                Some(1504028),
-                "OAuthException",
-                "(#100) No metric was specified",
-            ));
-        }
-        Ok(list)
-    }
-
     fn insights(&self, id: &str) -> Reply {
         if let Some(i) = account_by_id(Network::Facebook, id) {
             return match self.page_insights(i) {
@@ -761,7 +640,7 @@ impl Ctx<'_> {
         if let Err(r) = self.may_analyze(p.account) {
             return r;
         }
-        let metrics = match self.metric_list() {
+        let metrics = match metric_list(self.req) {
             Ok(m) => m.join(","),
             Err(r) => return r,
         };
@@ -797,21 +676,21 @@ impl Ctx<'_> {
                     Value::Object(by_type)
                 }
             };
-            let (title, description) = metric_title(m);
-            data.push(json!({
-                "name": m,
-                "period": "lifetime",
-                "values": [{ "value": value }],
-                "title": title,
-                "description": description,
-                "id": format!("{}/insights/{m}/lifetime", p.id),
-            }));
+            let id = format!("{}/insights/{m}/lifetime", p.id);
+            data.push(insight_item(
+                m,
+                "lifetime",
+                metric_title(m),
+                id,
+                "values",
+                json!([{ "value": value }]),
+            ));
         }
         Ok(data)
     }
 
     fn page_insights(&self, account: usize) -> Result<Reply, Reply> {
-        let metrics = self.metric_list()?;
+        let metrics = metric_list(self.req)?;
         for m in &metrics {
             if REMOVED_METRICS.contains(&m.as_str()) || !PAGE_METRICS.contains(&m.as_str()) {
                 return Err(meta_invalid(INVALID_METRIC));
@@ -825,23 +704,7 @@ impl Ctx<'_> {
                 metrics.join(", ")
             )));
         }
-        let until = match self.req.q("until") {
-            Some(v) => parse_when(v)
-                .ok_or_else(|| meta_invalid("(#100) The parameter until is not a valid date or timestamp"))?,
-            None => self.now,
-        };
-        let since = match self.req.q("since") {
-            Some(v) => parse_when(v)
-                .ok_or_else(|| meta_invalid("(#100) The parameter since is not a valid date or timestamp"))?,
-            None => until
-                .checked_sub_signed(Duration::days(3))
-                .ok_or_else(|| meta_invalid("(#100) The parameter until is out of range"))?,
-        };
-        if since >= until {
-            return Err(meta_invalid(
-                "(#100) The since timestamp must be before the until timestamp",
-            ));
-        }
+        let (since, until) = insights_range(self.req, self.now, Duration::days(3))?;
         if until - since > Duration::days(MAX_INSIGHTS_DAYS) {
             return Err(meta_invalid(
                 "(#100) There cannot be more than 90 days (7776000 s) between since and until",
@@ -880,26 +743,13 @@ impl Ctx<'_> {
                         json!({ "value": v, "end_time": graph_time(*end) })
                     })
                     .collect();
-                let (title, description) = metric_title(m);
-                json!({
-                    "name": m,
-                    "period": "day",
-                    "values": values,
-                    "title": title,
-                    "description": description,
-                    "id": format!("{page_id}/insights/{m}/day"),
-                })
+                let id = format!("{page_id}/insights/{m}/day");
+                insight_item(m, "day", metric_title(m), id, "values", json!(values))
             })
             .collect();
-        let span = until - since;
-        let shift = |d: Duration| {
-            let moved = |t: DateTime<Utc>| t.checked_add_signed(d).unwrap_or(t).timestamp().to_string();
-            self.req
-                .url_with(&[("since", Some(moved(since))), ("until", Some(moved(until)))])
-        };
         Ok(ok(json!({
             "data": data,
-            "paging": { "previous": shift(-span), "next": shift(span) },
+            "paging": insights_paging(self.req, since, until),
         })))
     }
 
@@ -927,15 +777,15 @@ impl Ctx<'_> {
                 "total_video_view_total_time" => avg * views,
                 _ => return meta_invalid(INVALID_METRIC),
             };
-            let (title, description) = metric_title(m);
-            data.push(json!({
-                "name": m,
-                "period": "lifetime",
-                "values": [{ "value": value }],
-                "title": title,
-                "description": description,
-                "id": format!("{vid}/video_insights/{m}/lifetime"),
-            }));
+            let id = format!("{vid}/video_insights/{m}/lifetime");
+            data.push(insight_item(
+                m,
+                "lifetime",
+                metric_title(m),
+                id,
+                "values",
+                json!([{ "value": value }]),
+            ));
         }
         ok(json!({ "data": data }))
     }
@@ -1005,7 +855,10 @@ mod tests {
 
     #[test]
     fn cursors_round_trip() {
-        assert_eq!(decode_cursor(&URL_SAFE_NO_PAD.encode("fbp1:12:1")), Some((12, 1)));
-        assert_eq!(decode_cursor("nope"), None);
+        assert_eq!(
+            crate::meta::decode_cursor(CURSOR_TAG, &URL_SAFE_NO_PAD.encode("fbp1:12:1")),
+            Some((12, 1))
+        );
+        assert_eq!(crate::meta::decode_cursor(CURSOR_TAG, "nope"), None);
     }
 }

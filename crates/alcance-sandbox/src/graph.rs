@@ -3,15 +3,16 @@
 //! and media insights, with Meta's envelopes, errors and usage headers
 //! (platform-apis.md §2 and §4).
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use serde_json::{json, Map, Value};
 
+use crate::meta::{
+    base_name, graph_time, insight_item, insights_paging, insights_range, metric_list, nonexisting, ok, split_fields,
+    token_owner, unknown_path, unsupported_get, unsupported_method, with_usage_headers, EdgeQuery, INVALID_METRIC,
+};
 use crate::model::{
     account_by_id, day_of, day_start, Audience, Contribution, Generator, Kind, Network, Post, ACCOUNTS, M,
 };
-use crate::oauth::TokenStatus;
 use crate::reply::{meta_error, meta_invalid, Reply};
 use crate::server::{Req, SandboxState};
 
@@ -92,12 +93,6 @@ const MAX_RANGE_SECS: i64 = 30 * 86_400;
 /// Story insights are refused below this age ("Not enough viewers").
 const STORY_MIN_AGE: Duration = Duration::hours(1);
 
-const INVALID_METRIC: &str = "(#100) The value must be a valid insights metric";
-
-pub(crate) fn graph_time(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S+0000").to_string()
-}
-
 fn title(metric: &str) -> (&'static str, &'static str) {
     match metric {
         "views" => ("Views", "The number of times your content was played or displayed."),
@@ -152,76 +147,6 @@ fn title(metric: &str) -> (&'static str, &'static str) {
     }
 }
 
-pub(crate) fn unsupported_get(id: &str) -> Reply {
-    meta_error(
-        400,
-        100,
-        Some(33),
-        "GraphMethodException",
-        &format!(
-            "Unsupported get request. Object with ID '{id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation."
-        ),
-    )
-}
-
-/// Splits a Graph `fields` list at top-level commas: `a,b{c,d},e.limit(5)` →
-/// `[("a",None),("b",Some("c,d")),("e",None)]` (modifiers after `.` are dropped).
-pub(crate) fn split_fields(s: &str) -> Vec<(String, Option<String>)> {
-    let mut out = Vec::new();
-    let mut depth = 0i32;
-    let mut cur = String::new();
-    let mut push = |cur: &mut String| {
-        let item = cur.trim().to_string();
-        cur.clear();
-        if item.is_empty() {
-            return;
-        }
-        let (head, sub) = match item.find('{') {
-            Some(i) if item.ends_with('}') => (item[..i].to_string(), Some(item[i + 1..item.len() - 1].to_string())),
-            _ => (item.clone(), None),
-        };
-        out.push((head, sub));
-    };
-    for ch in s.chars() {
-        match ch {
-            '{' | '(' => {
-                depth += 1;
-                cur.push(ch);
-            }
-            '}' | ')' => {
-                depth -= 1;
-                cur.push(ch);
-            }
-            ',' if depth == 0 => push(&mut cur),
-            _ => cur.push(ch),
-        }
-    }
-    push(&mut cur);
-    out
-}
-
-/// A field name without its `.modifier(...)` chain.
-pub(crate) fn base_name(field: &str) -> &str {
-    field.split('.').next().unwrap_or(field)
-}
-
-/// Unix seconds, RFC 3339, Meta's `+0000` form, or `YYYY-MM-DD` (midnight UTC).
-pub(crate) fn parse_when(v: &str) -> Option<DateTime<Utc>> {
-    let v = v.trim();
-    if let Ok(n) = v.parse::<i64>() {
-        return Utc.timestamp_opt(n, 0).single();
-    }
-    if let Ok(t) = DateTime::parse_from_rfc3339(v) {
-        return Some(t.with_timezone(&Utc));
-    }
-    if let Ok(t) = DateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S%z") {
-        return Some(t.with_timezone(&Utc));
-    }
-    NaiveDate::parse_from_str(v, "%Y-%m-%d")
-        .ok()
-        .map(|d| Utc.from_utc_datetime(&d.and_time(chrono::NaiveTime::MIN)))
-}
-
 /// Answers a Graph API request (path segments after the optional version).
 pub(crate) fn handle(st: &SandboxState, g: &Generator, req: &Req, segs: &[&str]) -> Reply {
     let Some(token) = req.access_token() else {
@@ -233,35 +158,9 @@ pub(crate) fn handle(st: &SandboxState, g: &Generator, req: &Req, segs: &[&str])
             "An active access token must be used to query information about the current user.",
         );
     };
-    let owner_id = match st.tokens.check(Network::Instagram, &token) {
-        TokenStatus::Valid(id) => id,
-        TokenStatus::Revoked => {
-            return meta_error(
-                401,
-                190,
-                Some(458),
-                "OAuthException",
-                "Error validating access token: The user has not authorized application.",
-            )
-        }
-        TokenStatus::Expired => {
-            return meta_error(
-                401,
-                190,
-                Some(463),
-                "OAuthException",
-                "Error validating access token: Session has expired.",
-            )
-        }
-        TokenStatus::Unknown => {
-            return meta_error(
-                401,
-                190,
-                None,
-                "OAuthException",
-                "Invalid OAuth access token - Cannot parse access token",
-            )
-        }
+    let owner_id = match token_owner(st, Network::Instagram, &token) {
+        Ok(id) => id,
+        Err(r) => return r,
     };
     let usage = st.limits.take_meta(&owner_id);
     let ctx = Ctx {
@@ -273,21 +172,9 @@ pub(crate) fn handle(st: &SandboxState, g: &Generator, req: &Req, segs: &[&str])
     let reply = if req.method == axum::http::Method::GET {
         ctx.route(segs)
     } else {
-        meta_error(
-            400,
-            100,
-            Some(33),
-            "GraphMethodException",
-            &format!("Unsupported {} request.", req.method.as_str().to_ascii_lowercase()),
-        )
+        unsupported_method(req)
     };
-    reply
-        .with_header("x-app-usage", usage.app_usage)
-        .with_header("x-business-use-case-usage", usage.business_usage)
-        .with_header(
-            "facebook-api-version",
-            req.version.clone().unwrap_or_else(|| "v25.0".into()),
-        )
+    with_usage_headers(reply, usage, req)
 }
 
 struct Ctx<'a> {
@@ -297,19 +184,8 @@ struct Ctx<'a> {
     owner: Option<usize>,
 }
 
-fn ok(v: Value) -> Reply {
-    Reply::json(200, &v)
-}
-
-fn cursor(p: &Post) -> String {
-    URL_SAFE_NO_PAD.encode(format!("igm1:{}:{}", p.day, p.index))
-}
-
-fn decode_cursor(c: &str) -> Option<(i64, usize)> {
-    let text = String::from_utf8(URL_SAFE_NO_PAD.decode(c).ok()?).ok()?;
-    let mut parts = text.strip_prefix("igm1:")?.split(':');
-    Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
-}
+/// The tag of Instagram media cursors.
+const CURSOR_TAG: &str = "igm1";
 
 impl Ctx<'_> {
     fn route(&self, segs: &[&str]) -> Reply {
@@ -328,13 +204,7 @@ impl Ctx<'_> {
                 Some(i) => self.media_edge(i, true),
                 None => unsupported_get(id),
             },
-            _ => meta_error(
-                400,
-                2500,
-                None,
-                "OAuthException",
-                &format!("Unknown path components: {}", self.req.path),
-            ),
+            _ => unknown_path(self.req),
         }
     }
 
@@ -387,11 +257,7 @@ impl Ctx<'_> {
                     json!({ "data": data })
                 }
                 "business_discovery" => self.business_discovery(field, sub.as_deref())?,
-                other => {
-                    return Err(meta_invalid(&format!(
-                        "(#100) Tried accessing nonexisting field ({other}) on node type (IGUser)"
-                    )))
-                }
+                other => return Err(nonexisting(other, "IGUser")),
             };
             o.insert(name.to_string(), v);
         }
@@ -484,11 +350,7 @@ impl Ctx<'_> {
                                 "shortcode" => json!(p.shortcode),
                                 "timestamp" => json!(graph_time(p.published)),
                                 "thumbnail_url" => continue,
-                                other => {
-                                    return Err(meta_invalid(&format!(
-                                        "(#100) Tried accessing nonexisting field ({other}) on node type (IGMedia)"
-                                    )))
-                                }
+                                other => return Err(nonexisting(other, "IGMedia")),
                             };
                             child.insert(base_name(f).to_string(), v);
                         }
@@ -498,11 +360,7 @@ impl Ctx<'_> {
                     json!({ "data": data })
                 }
                 "children" => continue,
-                other => {
-                    return Err(meta_invalid(&format!(
-                        "(#100) Tried accessing nonexisting field ({other}) on node type (IGMedia)"
-                    )))
-                }
+                other => return Err(nonexisting(other, "IGMedia")),
             };
             o.insert(name.to_string(), v);
         }
@@ -514,61 +372,20 @@ impl Ctx<'_> {
     /// published in the last 24 h).
     fn media_edge(&self, account: usize, stories: bool) -> Reply {
         let fields = split_fields(self.req.q("fields").unwrap_or("id"));
-        let limit = match self.req.q("limit") {
-            None => 25,
-            Some(v) => match v.parse::<usize>() {
-                Ok(n) => n.clamp(1, 100),
-                Err(_) => return meta_invalid("(#100) Param limit must be a number"),
-            },
+        let mut q = match EdgeQuery::parse(self.req, self.now, CURSOR_TAG) {
+            Ok(q) => q,
+            Err(r) => return r,
         };
-        let after = match self.req.q("after") {
-            None => None,
-            Some(c) => match decode_cursor(c) {
-                Some(pos) => Some(pos),
-                None => return meta_invalid("(#100) The after cursor is not valid"),
-            },
-        };
-        let mut upper = self.now;
-        let mut lower = day_start(0);
-        for (name, slot, is_upper) in [("since", &mut lower, false), ("until", &mut upper, true)] {
-            if let Some(v) = self.req.q(name) {
-                match parse_when(v) {
-                    Some(t) if is_upper => *slot = t.min(self.now),
-                    Some(t) => *slot = t,
-                    None => {
-                        return meta_invalid(&format!("(#100) The parameter {name} is not a valid date or timestamp"))
-                    }
-                }
-            }
-        }
         if stories {
-            lower = lower.max(self.now - Duration::hours(24));
+            q.lower = q.lower.max(self.now - Duration::hours(24));
         }
-        let mut page = self.g.walk_back(
+        q.answer(
+            self.g,
+            self.req,
             account,
-            upper,
-            lower,
-            after,
             |p| p.kind.is_story() == stories,
-            limit + 1,
-        );
-        let more = page.len() > limit;
-        page.truncate(limit);
-        let mut data = Vec::with_capacity(page.len());
-        for p in &page {
-            match self.media_json(p, &fields) {
-                Ok(v) => data.push(v),
-                Err(r) => return r,
-            }
-        }
-        let mut body = json!({ "data": data });
-        if let (Some(first), Some(last)) = (page.first(), page.last()) {
-            body["paging"] = json!({ "cursors": { "before": cursor(first), "after": cursor(last) } });
-            if more {
-                body["paging"]["next"] = json!(self.req.url_with(&[("after", Some(cursor(last))), ("before", None)]));
-            }
-        }
-        ok(body)
+            |p| self.media_json(p, &fields),
+        )
     }
 
     fn insights(&self, id: &str) -> Reply {
@@ -581,29 +398,8 @@ impl Ctx<'_> {
         }
     }
 
-    fn metric_list(&self) -> Result<Vec<String>, Reply> {
-        let list: Vec<String> = self
-            .req
-            .q("metric")
-            .unwrap_or_default()
-            .split(',')
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .collect();
-        if list.is_empty() {
-            return Err(meta_error(
-                400,
-                100,
-                Some(1504028),
-                "OAuthException",
-                "(#100) No metric was specified",
-            ));
-        }
-        Ok(list)
-    }
-
     fn media_insights(&self, p: &Post) -> Reply {
-        let metrics = match self.metric_list() {
+        let metrics = match metric_list(self.req) {
             Ok(m) => m,
             Err(r) => return r,
         };
@@ -683,40 +479,28 @@ impl Ctx<'_> {
                     "navigation" => v(M::Navigation),
                     _ => 0,
                 };
-                let (title, description) = title(m);
-                let mut item = json!({
-                    "name": m,
-                    "period": "lifetime",
-                    "values": [{ "value": value }],
-                    "title": title,
-                    "description": description,
-                    "id": format!("{}/insights/{m}/lifetime", p.id),
-                });
+                let id = format!("{}/insights/{m}/lifetime", p.id);
                 if m == "navigation" && breakdown.is_some() {
                     let fwd = value * 62 / 100;
                     let back = value * 8 / 100;
                     let exit = value / 5;
                     let swipe = value - fwd - back - exit;
-                    if let Some(o) = item.as_object_mut() {
-                        o.remove("values");
-                        o.insert(
-                            "total_value".into(),
-                            json!({
-                                "value": value,
-                                "breakdowns": [{
-                                    "dimension_keys": ["story_navigation_action_type"],
-                                    "results": [
-                                        {"dimension_values": ["TAP_FORWARD"], "value": fwd},
-                                        {"dimension_values": ["TAP_BACK"], "value": back},
-                                        {"dimension_values": ["TAP_EXIT"], "value": exit},
-                                        {"dimension_values": ["SWIPE_FORWARD"], "value": swipe},
-                                    ],
-                                }],
-                            }),
-                        );
-                    }
+                    let total = json!({
+                        "value": value,
+                        "breakdowns": [{
+                            "dimension_keys": ["story_navigation_action_type"],
+                            "results": [
+                                {"dimension_values": ["TAP_FORWARD"], "value": fwd},
+                                {"dimension_values": ["TAP_BACK"], "value": back},
+                                {"dimension_values": ["TAP_EXIT"], "value": exit},
+                                {"dimension_values": ["SWIPE_FORWARD"], "value": swipe},
+                            ],
+                        }],
+                    });
+                    insight_item(m, "lifetime", title(m), id, "total_value", total)
+                } else {
+                    insight_item(m, "lifetime", title(m), id, "values", json!([{ "value": value }]))
                 }
-                item
             })
             .collect();
         ok(json!({ "data": data }))
@@ -729,7 +513,7 @@ impl Ctx<'_> {
     }
 
     fn try_user_insights(&self, account: usize) -> Result<Reply, Reply> {
-        let metrics = self.metric_list()?;
+        let metrics = metric_list(self.req)?;
         let metric_type = self.req.q("metric_type").unwrap_or("time_series");
         if metric_type != "time_series" && metric_type != "total_value" {
             return Err(meta_invalid(
@@ -802,21 +586,7 @@ impl Ctx<'_> {
                 )));
             }
         }
-        let until = match self.req.q("until") {
-            Some(v) => parse_when(v)
-                .ok_or_else(|| meta_invalid("(#100) The parameter until is not a valid date or timestamp"))?,
-            None => self.now,
-        };
-        let since = match self.req.q("since") {
-            Some(v) => parse_when(v)
-                .ok_or_else(|| meta_invalid("(#100) The parameter since is not a valid date or timestamp"))?,
-            None => until - Duration::days(1),
-        };
-        if since >= until {
-            return Err(meta_invalid(
-                "(#100) The since timestamp must be before the until timestamp",
-            ));
-        }
+        let (since, until) = insights_range(self.req, self.now, Duration::days(1))?;
         if (until - since).num_seconds() > MAX_RANGE_SECS {
             return Err(meta_invalid(
                 "(#100) There cannot be more than 30 days (2592000 s) between since and until",
@@ -834,15 +604,8 @@ impl Ctx<'_> {
                 if !dims.is_empty() {
                     tv["breakdowns"] = json!([breakdown(&rows, &dims)]);
                 }
-                let (title, description) = title(m);
-                data.push(json!({
-                    "name": m,
-                    "period": "day",
-                    "title": title,
-                    "description": description,
-                    "total_value": tv,
-                    "id": format!("{ig_id}/insights/{m}/day"),
-                }));
+                let id = format!("{ig_id}/insights/{m}/day");
+                data.push(insight_item(m, "day", title(m), id, "total_value", tv));
             }
             return Ok(ok(json!({ "data": data })));
         }
@@ -868,26 +631,12 @@ impl Ctx<'_> {
                     json!({ "value": v, "end_time": graph_time(*e) })
                 })
                 .collect();
-            let (title, description) = title(m);
-            data.push(json!({
-                "name": m,
-                "period": "day",
-                "values": values,
-                "title": title,
-                "description": description,
-                "id": format!("{ig_id}/insights/{m}/day"),
-            }));
+            let id = format!("{ig_id}/insights/{m}/day");
+            data.push(insight_item(m, "day", title(m), id, "values", json!(values)));
         }
-        let span = until - since;
-        let shift = |d: Duration| {
-            self.req.url_with(&[
-                ("since", Some((since + d).timestamp().to_string())),
-                ("until", Some((until + d).timestamp().to_string())),
-            ])
-        };
         Ok(ok(json!({
             "data": data,
-            "paging": { "previous": shift(-span), "next": shift(span) },
+            "paging": insights_paging(self.req, since, until),
         })))
     }
 
@@ -1026,15 +775,9 @@ impl Ctx<'_> {
                 .into_iter()
                 .map(|(vals, v)| json!({ "dimension_values": vals, "value": v }))
                 .collect();
-            let (title, description) = title(m);
-            data.push(json!({
-                "name": m,
-                "period": "lifetime",
-                "title": title,
-                "description": description,
-                "total_value": { "breakdowns": [{ "dimension_keys": dims, "results": results }] },
-                "id": format!("{ig_id}/insights/{m}/lifetime"),
-            }));
+            let id = format!("{ig_id}/insights/{m}/lifetime");
+            let total = json!({ "breakdowns": [{ "dimension_keys": dims, "results": results }] });
+            data.push(insight_item(m, "lifetime", title(m), id, "total_value", total));
         }
         Ok(ok(json!({ "data": data })))
     }
@@ -1071,29 +814,4 @@ fn breakdown(rows: &[(&'static str, &'static str, u64)], dims: &[String]) -> Val
         .map(|(k, v)| json!({ "dimension_values": k, "value": v }))
         .collect();
     json!({ "dimension_keys": dims, "results": results })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn splits_nested_fields() {
-        let f = split_fields("id, caption,children{id,media_type},media.limit(5){like_count}");
-        assert_eq!(f[0], ("id".to_string(), None));
-        assert_eq!(f[1], ("caption".to_string(), None));
-        assert_eq!(f[2], ("children".to_string(), Some("id,media_type".to_string())));
-        assert_eq!(base_name(&f[3].0), "media");
-        assert_eq!(f[3].1.as_deref(), Some("like_count"));
-    }
-
-    #[test]
-    fn parses_graph_times() {
-        assert_eq!(parse_when("1700000000").map(|t| t.timestamp()), Some(1_700_000_000));
-        assert_eq!(
-            parse_when("2026-11-20").map(|t| t.to_rfc3339()),
-            Some("2026-11-20T00:00:00+00:00".to_string())
-        );
-        assert!(parse_when("yesterday").is_none());
-    }
 }

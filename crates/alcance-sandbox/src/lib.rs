@@ -285,6 +285,7 @@ pub mod facebook;
 pub mod faults;
 pub mod graph;
 pub mod limits;
+mod meta;
 pub mod model;
 pub mod model_more;
 pub mod oauth;

@@ -16,13 +16,15 @@ use base64::Engine as _;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use serde_json::{json, Map, Value};
 
-use crate::graph::{base_name, parse_when, split_fields, unsupported_get};
+use crate::meta::{
+    base_name, nonexisting, ok, parse_when, requested_fields, split_fields, token_owner, unknown_path, unsupported_get,
+    with_usage_headers,
+};
 use crate::model::{account_by_id, day_of, day_start, Generator, Network, ACCOUNTS};
 use crate::model_more::{
     wa_day, wa_messaging_tier, wa_rate, WaDay, WABA_ID, WA_DISPLAY_PHONE, WA_PHONE_DIGITS, WA_PHONE_NUMBER_ID,
     WA_TEMPLATES,
 };
-use crate::oauth::TokenStatus;
 use crate::reply::{meta_error, meta_invalid, Reply};
 use crate::server::{Req, SandboxState};
 
@@ -140,35 +142,9 @@ pub(crate) fn control_flags(st: &SandboxState, req: &Req) -> Reply {
 /// Answers a Graph request made with a WhatsApp system-user token.
 pub(crate) fn handle(st: &SandboxState, g: &Generator, req: &Req, segs: &[&str]) -> Reply {
     let token = req.access_token().unwrap_or_default();
-    let waba = match st.tokens.check(Network::Whatsapp, &token) {
-        TokenStatus::Valid(w) => w,
-        TokenStatus::Revoked => {
-            return meta_error(
-                401,
-                190,
-                Some(460),
-                "OAuthException",
-                "Error validating access token: The session has been invalidated.",
-            )
-        }
-        TokenStatus::Expired => {
-            return meta_error(
-                401,
-                190,
-                Some(463),
-                "OAuthException",
-                "Error validating access token: Session has expired.",
-            )
-        }
-        TokenStatus::Unknown => {
-            return meta_error(
-                401,
-                190,
-                None,
-                "OAuthException",
-                "Invalid OAuth access token - Cannot parse access token",
-            )
-        }
+    let waba = match token_owner(st, Network::Whatsapp, &token) {
+        Ok(w) => w,
+        Err(r) => return r,
     };
     let usage = st.limits.take_meta_as(&waba, "whatsapp_business_management");
     let ctx = Ctx {
@@ -182,13 +158,7 @@ pub(crate) fn handle(st: &SandboxState, g: &Generator, req: &Req, segs: &[&str])
     let reply = match ctx.route(segs) {
         Ok(r) | Err(r) => r,
     };
-    reply
-        .with_header("x-app-usage", usage.app_usage)
-        .with_header("x-business-use-case-usage", usage.business_usage)
-        .with_header(
-            "facebook-api-version",
-            req.version.clone().unwrap_or_else(|| "v25.0".into()),
-        )
+    with_usage_headers(reply, usage, req)
 }
 
 struct Ctx<'a> {
@@ -199,16 +169,6 @@ struct Ctx<'a> {
     waba: String,
     /// Index of the WABA in [`ACCOUNTS`] (`None` for a WABA the seed does not know).
     account: Option<usize>,
-}
-
-fn ok(v: Value) -> Reply {
-    Reply::json(200, &v)
-}
-
-fn nonexisting(field: &str, node: &str) -> Reply {
-    meta_invalid(&format!(
-        "(#100) Tried accessing nonexisting field ({field}) on node type ({node})"
-    ))
 }
 
 /// `name.mod(arg).mod2(arg)` → `(name, [(mod, arg)])`; `None` when malformed.
@@ -265,6 +225,14 @@ fn money(x: f64) -> f64 {
 /// One analytics bucket `[start, end)`, UTC.
 type Bucket = (DateTime<Utc>, DateTime<Utc>);
 
+/// The dimension values of a data point: `(response key, value)` pairs in the requested
+/// dimension order (`[("country","BR"),("phone_number","5511…")]`).
+type DimensionKey = Vec<(&'static str, &'static str)>;
+
+/// One seeded analytics row for [`Ctx::grouped_points`]: its dimension key, its count
+/// (conversations or messages) and the unit price of one (USD; 0 when free).
+type GroupedRow = (DimensionKey, u64, f64);
+
 /// The granularity of analytics buckets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Grain {
@@ -316,13 +284,7 @@ impl Ctx<'_> {
                 ),
             )),
             [id] | [id, "phone_numbers" | "message_templates" | "template_analytics"] => Err(unsupported_get(id)),
-            _ => Err(meta_error(
-                400,
-                2500,
-                None,
-                "OAuthException",
-                &format!("Unknown path components: {}", self.req.path),
-            )),
+            _ => Err(unknown_path(self.req)),
         }
     }
 
@@ -350,13 +312,9 @@ impl Ctx<'_> {
     }
 
     fn waba_node(&self) -> Result<Reply, Reply> {
-        let raw = self
-            .req
-            .q("fields")
-            .filter(|f| !f.trim().is_empty())
-            .unwrap_or("id,name,currency,timezone_id,message_template_namespace");
+        let fields = requested_fields(self.req, "id,name,currency,timezone_id,message_template_namespace");
         let mut o = Map::new();
-        for (field, _) in split_fields(raw) {
+        for (field, _) in fields {
             let name = base_name(&field).to_string();
             let v = match name.as_str() {
                 "id" => json!(self.waba),
@@ -412,12 +370,7 @@ impl Ctx<'_> {
     }
 
     fn phone_numbers(&self) -> Result<Reply, Reply> {
-        let fields = split_fields(
-            self.req
-                .q("fields")
-                .filter(|f| !f.trim().is_empty())
-                .unwrap_or("id,display_phone_number,verified_name,quality_rating"),
-        );
+        let fields = requested_fields(self.req, "id,display_phone_number,verified_name,quality_rating");
         let data = if self.waba == WABA_ID {
             vec![self.phone_json(&fields)?]
         } else {
@@ -428,12 +381,7 @@ impl Ctx<'_> {
     }
 
     fn templates(&self) -> Result<Reply, Reply> {
-        let fields = split_fields(
-            self.req
-                .q("fields")
-                .filter(|f| !f.trim().is_empty())
-                .unwrap_or("id,name,status,category,language"),
-        );
+        let fields = requested_fields(self.req, "id,name,status,category,language");
         let limit = match self.req.q("limit") {
             None => 25,
             Some(v) => v
@@ -603,6 +551,52 @@ impl Ctx<'_> {
             .is_none_or(|v| v.is_empty() || v.iter().any(|x| x == value))
     }
 
+    /// The `data_points` of a grouped analytics expansion (`conversation_analytics`,
+    /// `pricing_analytics`): for each bucket, the rows `rows` reads off every seeded day in
+    /// it (none when the `phone_numbers` filter excludes the number), summed by dimension
+    /// key. A point holds `start` / `end` (Unix s), the key's dimension values, the summed
+    /// count under `count` when asked, and `cost` (Σ count × unit price, USD rounded to
+    /// 4 decimals) when `cost`. Points follow the bucket order, then the key order.
+    fn grouped_points(
+        &self,
+        q: &Query,
+        buckets: &[Bucket],
+        count: Option<&str>,
+        cost: bool,
+        rows: impl Fn(&WaDay) -> Vec<GroupedRow>,
+    ) -> Vec<Value> {
+        let phone_ok = Self::phone_ok(q);
+        let mut points = Vec::new();
+        for b in buckets {
+            let mut groups: BTreeMap<DimensionKey, (u64, f64)> = BTreeMap::new();
+            if phone_ok {
+                for d in self.days(*b) {
+                    for (key, n, price) in rows(&d) {
+                        let g = groups.entry(key).or_insert((0, 0.0));
+                        g.0 += n;
+                        g.1 += n as f64 * price;
+                    }
+                }
+            }
+            for (key, (n, c)) in groups {
+                let mut p = Map::new();
+                p.insert("start".into(), json!(b.0.timestamp()));
+                p.insert("end".into(), json!(b.1.timestamp()));
+                for (k, v) in key {
+                    p.insert(k.into(), json!(v));
+                }
+                if let Some(name) = count {
+                    p.insert(name.into(), json!(n));
+                }
+                if cost {
+                    p.insert("cost".into(), json!(money(c)));
+                }
+                points.push(Value::Object(p));
+            }
+        }
+        points
+    }
+
     /// `analytics.start().end().granularity(DAY|MONTH)[.phone_numbers([])][.country_codes([])]
     /// [.product_types([0,2])]` → `{"phone_numbers","country_codes"?,"granularity",
     /// "data_points":[{"start","end","sent","delivered"}]}`.
@@ -718,54 +712,33 @@ impl Ctx<'_> {
             &[("DAILY", Grain::Day), ("MONTHLY", Grain::Month)],
         )?;
         let (count, cost) = self.metric_types(&q, "CONVERSATION")?;
-        let phone_ok = Self::phone_ok(&q);
-        let mut points = Vec::new();
-        for b in &buckets {
-            let mut groups: BTreeMap<Vec<(&'static str, &'static str)>, (u64, f64)> = BTreeMap::new();
-            if phone_ok {
-                for d in self.days(*b) {
-                    for c in &d.conversations {
-                        if !Self::in_filter(&q, "country_codes", c.country)
-                            || !Self::in_filter(&q, "conversation_categories", c.category)
-                            || !Self::in_filter(&q, "conversation_types", c.conversation_type)
-                            || !Self::in_filter(&q, "conversation_directions", c.direction)
-                        {
-                            continue;
-                        }
-                        let mut key = Vec::new();
-                        for dim in &q.dims {
-                            key.push(match dim.as_str() {
-                                "CONVERSATION_CATEGORY" => ("conversation_category", c.category),
-                                "CONVERSATION_DIRECTION" => ("conversation_direction", c.direction),
-                                "CONVERSATION_TYPE" => ("conversation_type", c.conversation_type),
-                                "COUNTRY" => ("country", c.country),
-                                _ => ("phone_number", WA_PHONE_DIGITS),
-                            });
-                        }
-                        let paid = c.conversation_type == "REGULAR" && c.direction == "BUSINESS_INITIATED";
-                        let price = if paid { wa_rate(c.category, c.country) } else { 0.0 };
-                        let g = groups.entry(key).or_insert((0, 0.0));
-                        g.0 += c.count;
-                        g.1 += c.count as f64 * price;
-                    }
-                }
-            }
-            for (key, (n, c)) in groups {
-                let mut p = Map::new();
-                p.insert("start".into(), json!(b.0.timestamp()));
-                p.insert("end".into(), json!(b.1.timestamp()));
-                if count {
-                    p.insert("conversation".into(), json!(n));
-                }
-                for (k, v) in key {
-                    p.insert(k.into(), json!(v));
-                }
-                if cost {
-                    p.insert("cost".into(), json!(money(c)));
-                }
-                points.push(Value::Object(p));
-            }
-        }
+        let points = self.grouped_points(&q, &buckets, count.then_some("conversation"), cost, |d| {
+            d.conversations
+                .iter()
+                .filter(|c| {
+                    Self::in_filter(&q, "country_codes", c.country)
+                        && Self::in_filter(&q, "conversation_categories", c.category)
+                        && Self::in_filter(&q, "conversation_types", c.conversation_type)
+                        && Self::in_filter(&q, "conversation_directions", c.direction)
+                })
+                .map(|c| {
+                    let key = q
+                        .dims
+                        .iter()
+                        .map(|dim| match dim.as_str() {
+                            "CONVERSATION_CATEGORY" => ("conversation_category", c.category),
+                            "CONVERSATION_DIRECTION" => ("conversation_direction", c.direction),
+                            "CONVERSATION_TYPE" => ("conversation_type", c.conversation_type),
+                            "COUNTRY" => ("country", c.country),
+                            _ => ("phone_number", WA_PHONE_DIGITS),
+                        })
+                        .collect();
+                    let paid = c.conversation_type == "REGULAR" && c.direction == "BUSINESS_INITIATED";
+                    let price = if paid { wa_rate(c.category, c.country) } else { 0.0 };
+                    (key, c.count, price)
+                })
+                .collect()
+        });
         Ok(json!({ "data": [{ "data_points": points }] }))
     }
 
@@ -789,55 +762,33 @@ impl Ctx<'_> {
             &[("DAILY", Grain::Day), ("MONTHLY", Grain::Month)],
         )?;
         let (volume, cost) = self.metric_types(&q, "VOLUME")?;
-        let phone_ok = Self::phone_ok(&q);
-        let mut points = Vec::new();
-        for b in &buckets {
-            let mut groups: BTreeMap<Vec<(&'static str, &'static str)>, (u64, f64)> = BTreeMap::new();
-            if phone_ok {
-                for d in self.days(*b) {
-                    for p in &d.pricing {
-                        if !Self::in_filter(&q, "country_codes", p.country)
-                            || !Self::in_filter(&q, "pricing_categories", p.category)
-                            || !Self::in_filter(&q, "pricing_types", p.pricing_type)
-                        {
-                            continue;
-                        }
-                        let paid = p.pricing_type == "REGULAR";
-                        let mut key = Vec::new();
-                        for dim in &q.dims {
-                            let item = match dim.as_str() {
-                                "PRICING_CATEGORY" => ("pricing_category", p.category),
-                                "PRICING_TYPE" => ("pricing_type", p.pricing_type),
-                                "COUNTRY" => ("country", p.country),
-                                "PHONE" => ("phone_number", WA_PHONE_DIGITS),
-                                _ if paid => ("tier", "0:MAX"),
-                                _ => continue,
-                            };
-                            key.push(item);
-                        }
-                        let price = if paid { wa_rate(p.category, p.country) } else { 0.0 };
-                        let g = groups.entry(key).or_insert((0, 0.0));
-                        g.0 += p.volume;
-                        g.1 += p.volume as f64 * price;
-                    }
-                }
-            }
-            for (key, (n, c)) in groups {
-                let mut p = Map::new();
-                p.insert("start".into(), json!(b.0.timestamp()));
-                p.insert("end".into(), json!(b.1.timestamp()));
-                for (k, v) in key {
-                    p.insert(k.into(), json!(v));
-                }
-                if volume {
-                    p.insert("volume".into(), json!(n));
-                }
-                if cost {
-                    p.insert("cost".into(), json!(money(c)));
-                }
-                points.push(Value::Object(p));
-            }
-        }
+        let points = self.grouped_points(&q, &buckets, volume.then_some("volume"), cost, |d| {
+            d.pricing
+                .iter()
+                .filter(|p| {
+                    Self::in_filter(&q, "country_codes", p.country)
+                        && Self::in_filter(&q, "pricing_categories", p.category)
+                        && Self::in_filter(&q, "pricing_types", p.pricing_type)
+                })
+                .map(|p| {
+                    let paid = p.pricing_type == "REGULAR";
+                    let key = q
+                        .dims
+                        .iter()
+                        .filter_map(|dim| match dim.as_str() {
+                            "PRICING_CATEGORY" => Some(("pricing_category", p.category)),
+                            "PRICING_TYPE" => Some(("pricing_type", p.pricing_type)),
+                            "COUNTRY" => Some(("country", p.country)),
+                            "PHONE" => Some(("phone_number", WA_PHONE_DIGITS)),
+                            _ if paid => Some(("tier", "0:MAX")),
+                            _ => None,
+                        })
+                        .collect();
+                    let price = if paid { wa_rate(p.category, p.country) } else { 0.0 };
+                    (key, p.volume, price)
+                })
+                .collect()
+        });
         Ok(json!({ "data": [{ "data_points": points }] }))
     }
 

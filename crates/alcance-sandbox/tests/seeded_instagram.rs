@@ -22,12 +22,37 @@ fn meta_time(s: &str) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-#[tokio::test]
-async fn profile_and_usage_headers() {
-    let sb = start(21).await;
+/// A sandbox seeded with `seed`, its clock at [`NOW`], a client and a long-lived
+/// Instagram token of the owned account.
+async fn logged_in_at_now(seed: u64) -> (alcance_sandbox::Sandbox, reqwest::Client, String) {
+    let sb = start(seed).await;
     let c = client();
     set_clock(&c, &sb, NOW).await;
     let token = ig_token(&c, &sb).await;
+    (sb, c, token)
+}
+
+/// The owned account's `followers_count` at the sandbox's clock.
+async fn owned_followers(c: &reqwest::Client, sb: &alcance_sandbox::Sandbox, token: &str) -> u64 {
+    let body = ig_json(c, sb, token, &format!("/{IG_OWNED}"), &[("fields", "followers_count")]).await;
+    body["followers_count"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("no followers_count: {body}"))
+}
+
+/// The item named `name` of an insights answer's `data`.
+fn metric_named<'a>(body: &'a Value, name: &str) -> &'a Value {
+    body["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .find(|m| m["name"] == name)
+        .unwrap_or_else(|| panic!("no {name} in {body}"))
+}
+
+#[tokio::test]
+async fn profile_and_usage_headers() {
+    let (sb, c, token) = logged_in_at_now(21).await;
     let r = ig_get(
         &c,
         &sb,
@@ -62,15 +87,12 @@ async fn profile_and_usage_headers() {
     assert_eq!(me["user_id"], IG_OWNED);
     assert_eq!(me["username"], "alcance.br");
 
-    let tracked = json_of(
-        ig_get(
-            &c,
-            &sb,
-            &token,
-            &format!("/{IG_TRACKED}"),
-            &[("fields", "followers_count,username")],
-        )
-        .await,
+    let tracked = ig_json(
+        &c,
+        &sb,
+        &token,
+        &format!("/{IG_TRACKED}"),
+        &[("fields", "followers_count,username")],
     )
     .await;
     assert!(tracked["followers_count"].as_u64().expect("f") > 60_000);
@@ -92,10 +114,7 @@ async fn profile_and_usage_headers() {
 
 #[tokio::test]
 async fn ninety_days_of_media_and_follower_growth() {
-    let sb = start(22).await;
-    let c = client();
-    set_clock(&c, &sb, NOW).await;
-    let token = ig_token(&c, &sb).await;
+    let (sb, c, token) = logged_in_at_now(22).await;
     let midnight = DateTime::parse_from_rfc3339("2026-11-23T00:00:00Z")
         .expect("t")
         .with_timezone(&Utc);
@@ -109,7 +128,7 @@ async fn ninety_days_of_media_and_follower_growth() {
             q.push(("after", n.clone()));
         }
         let q: Vec<(&str, &str)> = q.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let body = json_of(ig_get(&c, &sb, &token, &format!("/{IG_OWNED}/media"), &q).await).await;
+        let body = ig_json(&c, &sb, &token, &format!("/{IG_OWNED}/media"), &q).await;
         pages += 1;
         let data = body["data"].as_array().expect("data").clone();
         assert!(data.len() <= 50);
@@ -160,29 +179,23 @@ async fn ninety_days_of_media_and_follower_growth() {
     for k in 0..3 {
         let until = since + Duration::days(30 * (k + 1));
         let s = until - Duration::days(30);
-        let body = json_of(
-            ig_get(
-                &c,
-                &sb,
-                &token,
-                &format!("/{IG_OWNED}/insights"),
-                &[
-                    ("metric", "reach,follower_count"),
-                    ("period", "day"),
-                    ("since", &s.timestamp().to_string()),
-                    ("until", &until.timestamp().to_string()),
-                ],
-            )
-            .await,
+        let body = ig_json(
+            &c,
+            &sb,
+            &token,
+            &format!("/{IG_OWNED}/insights"),
+            &[
+                ("metric", "reach,follower_count"),
+                ("period", "day"),
+                ("since", &s.timestamp().to_string()),
+                ("until", &until.timestamp().to_string()),
+            ],
         )
         .await;
-        let series = body["data"].as_array().expect("data");
-        assert_eq!(series.len(), 2);
-        let fc = series
-            .iter()
-            .find(|m| m["name"] == "follower_count")
-            .expect("follower_count");
-        let values = fc["values"].as_array().expect("values");
+        assert_eq!(body["data"].as_array().expect("data").len(), 2);
+        let values = metric_named(&body, "follower_count")["values"]
+            .as_array()
+            .expect("values");
         assert_eq!(values.len(), 30);
         for v in values {
             let gain = v["value"].as_u64().expect("gain");
@@ -190,8 +203,7 @@ async fn ninety_days_of_media_and_follower_growth() {
             total_gain += gain;
             assert!(v["end_time"].as_str().expect("end").ends_with("T00:00:00+0000"));
         }
-        let reach = series.iter().find(|m| m["name"] == "reach").expect("reach");
-        assert!(reach["values"]
+        assert!(metric_named(&body, "reach")["values"]
             .as_array()
             .expect("v")
             .iter()
@@ -200,33 +212,9 @@ async fn ninety_days_of_media_and_follower_growth() {
     }
     // Net gain over 90 days matches the profile's follower counts then and now.
     set_clock(&c, &sb, &midnight.to_rfc3339()).await;
-    let now_f = json_of(
-        ig_get(
-            &c,
-            &sb,
-            &token,
-            &format!("/{IG_OWNED}"),
-            &[("fields", "followers_count")],
-        )
-        .await,
-    )
-    .await["followers_count"]
-        .as_u64()
-        .expect("now");
+    let now_f = owned_followers(&c, &sb, &token).await;
     set_clock(&c, &sb, &since.to_rfc3339()).await;
-    let then_f = json_of(
-        ig_get(
-            &c,
-            &sb,
-            &token,
-            &format!("/{IG_OWNED}"),
-            &[("fields", "followers_count")],
-        )
-        .await,
-    )
-    .await["followers_count"]
-        .as_u64()
-        .expect("then");
+    let then_f = owned_followers(&c, &sb, &token).await;
     assert_eq!(now_f - then_f, total_gain);
     assert!((now_f as f64) / (then_f as f64) > 1.15, "{then_f} → {now_f}");
     sb.shutdown().await;
@@ -234,10 +222,7 @@ async fn ninety_days_of_media_and_follower_growth() {
 
 #[tokio::test]
 async fn account_insights_total_values_and_breakdowns() {
-    let sb = start(23).await;
-    let c = client();
-    set_clock(&c, &sb, NOW).await;
-    let token = ig_token(&c, &sb).await;
+    let (sb, c, token) = logged_in_at_now(23).await;
     let day = |s: &str, u: &str| {
         vec![
             ("metric", "views,reach,accounts_engaged,total_interactions,likes,comments,shares,saves,replies,profile_links_taps".to_string()),
@@ -259,12 +244,7 @@ async fn account_insights_total_values_and_breakdowns() {
         }
     };
     let value = |body: &Value, name: &str| {
-        body["data"]
-            .as_array()
-            .expect("data")
-            .iter()
-            .find(|m| m["name"] == name)
-            .expect(name)["total_value"]["value"]
+        metric_named(body, name)["total_value"]["value"]
             .as_u64()
             .expect("value")
     };
@@ -346,10 +326,7 @@ async fn account_insights_total_values_and_breakdowns() {
 
 #[tokio::test]
 async fn demographics_are_brazilian() {
-    let sb = start(24).await;
-    let c = client();
-    set_clock(&c, &sb, NOW).await;
-    let token = ig_token(&c, &sb).await;
+    let (sb, c, token) = logged_in_at_now(24).await;
     let demo = |metric: &'static str, breakdown: &'static str| {
         let c = c.clone();
         let token = token.clone();
@@ -391,19 +368,7 @@ async fn demographics_are_brazilian() {
     assert!(age_gender
         .iter()
         .any(|r| r["dimension_values"] == serde_json::json!(["25-34", "F"])));
-    let followers = json_of(
-        ig_get(
-            &c,
-            &sb,
-            &token,
-            &format!("/{IG_OWNED}"),
-            &[("fields", "followers_count")],
-        )
-        .await,
-    )
-    .await["followers_count"]
-        .as_u64()
-        .expect("f");
+    let followers = owned_followers(&c, &sb, &token).await;
     let sum: u64 = age_gender.iter().map(|r| r["value"].as_u64().expect("v")).sum();
     assert!(
         (sum as f64 - followers as f64).abs() < followers as f64 * 0.1,
@@ -416,19 +381,13 @@ async fn demographics_are_brazilian() {
 
 #[tokio::test]
 async fn media_insights_by_product_type_and_their_errors() {
-    let sb = start(25).await;
-    let c = client();
-    set_clock(&c, &sb, NOW).await;
-    let token = ig_token(&c, &sb).await;
-    let list = json_of(
-        ig_get(
-            &c,
-            &sb,
-            &token,
-            &format!("/{IG_OWNED}/media"),
-            &[("fields", MEDIA_FIELDS), ("limit", "60")],
-        )
-        .await,
+    let (sb, c, token) = logged_in_at_now(25).await;
+    let list = ig_json(
+        &c,
+        &sb,
+        &token,
+        &format!("/{IG_OWNED}/media"),
+        &[("fields", MEDIA_FIELDS), ("limit", "60")],
     )
     .await;
     let media = list["data"].as_array().expect("data").clone();
@@ -449,16 +408,7 @@ async fn media_insights_by_product_type_and_their_errors() {
         let sb = &sb;
         async move { ig_get(&c, sb, &token, &format!("/{id}/insights"), &[("metric", metric)]).await }
     };
-    let metric = |body: &Value, name: &str| {
-        body["data"]
-            .as_array()
-            .expect("data")
-            .iter()
-            .find(|m| m["name"] == name)
-            .expect(name)["values"][0]["value"]
-            .as_u64()
-            .expect("value")
-    };
+    let metric = |body: &Value, name: &str| metric_named(body, name)["values"][0]["value"].as_u64().expect("value");
 
     let image = find("FEED", "IMAGE");
     let r = insights(
@@ -526,19 +476,16 @@ async fn media_insights_by_product_type_and_their_errors() {
 
     // Media posted before the business conversion (2024-01-08).
     set_clock(&c, &sb, "2024-01-20T00:00:00Z").await;
-    let old = json_of(
-        ig_get(
-            &c,
-            &sb,
-            &token,
-            &format!("/{IG_OWNED}/media"),
-            &[
-                ("fields", "id,timestamp"),
-                ("limit", "100"),
-                ("until", &unix("2024-01-05T00:00:00Z")),
-            ],
-        )
-        .await,
+    let old = ig_json(
+        &c,
+        &sb,
+        &token,
+        &format!("/{IG_OWNED}/media"),
+        &[
+            ("fields", "id,timestamp"),
+            ("limit", "100"),
+            ("until", &unix("2024-01-05T00:00:00Z")),
+        ],
     )
     .await;
     let old_id = old["data"][0]["id"].as_str().expect("old media").to_string();
@@ -549,26 +496,18 @@ async fn media_insights_by_product_type_and_their_errors() {
 
 #[tokio::test]
 async fn stories_live_for_24_hours_and_need_an_hour_of_viewers() {
-    let sb = start(26).await;
-    let c = client();
-    let token = {
-        set_clock(&c, &sb, NOW).await;
-        ig_token(&c, &sb).await
-    };
+    let (sb, c, token) = logged_in_at_now(26).await;
     // Find a day with stories by scanning the clock back.
     let mut found = None;
     for back in 0..20 {
         let now = DateTime::parse_from_rfc3339(NOW).expect("now").with_timezone(&Utc) - Duration::days(back);
         set_clock(&c, &sb, &now.to_rfc3339()).await;
-        let s = json_of(
-            ig_get(
-                &c,
-                &sb,
-                &token,
-                &format!("/{IG_OWNED}/stories"),
-                &[("fields", "id,media_type,media_product_type,timestamp,permalink,caption")],
-            )
-            .await,
+        let s = ig_json(
+            &c,
+            &sb,
+            &token,
+            &format!("/{IG_OWNED}/stories"),
+            &[("fields", "id,media_type,media_product_type,timestamp,permalink,caption")],
         )
         .await;
         if let Some(first) = s["data"].as_array().and_then(|d| d.first()).cloned() {
@@ -603,30 +542,24 @@ async fn stories_live_for_24_hours_and_need_an_hour_of_viewers() {
         .contains("Not enough viewers"));
     // 5 hours old: metrics, with navigation broken down.
     set_clock(&c, &sb, &(published + Duration::hours(5)).to_rfc3339()).await;
-    let ok = json_of(
-        ig_get(
-            &c,
-            &sb,
-            &token,
-            &format!("/{id}/insights"),
-            &[(
-                "metric",
-                "views,reach,replies,shares,total_interactions,follows,profile_visits,navigation",
-            )],
-        )
-        .await,
+    let ok = ig_json(
+        &c,
+        &sb,
+        &token,
+        &format!("/{id}/insights"),
+        &[(
+            "metric",
+            "views,reach,replies,shares,total_interactions,follows,profile_visits,navigation",
+        )],
     )
     .await;
     assert_eq!(ok["data"].as_array().expect("d").len(), 8);
-    let nav = json_of(
-        ig_get(
-            &c,
-            &sb,
-            &token,
-            &format!("/{id}/insights"),
-            &[("metric", "navigation"), ("breakdown", "story_navigation_action_type")],
-        )
-        .await,
+    let nav = ig_json(
+        &c,
+        &sb,
+        &token,
+        &format!("/{id}/insights"),
+        &[("metric", "navigation"), ("breakdown", "story_navigation_action_type")],
     )
     .await;
     let tv = &nav["data"][0]["total_value"];
@@ -639,7 +572,7 @@ async fn stories_live_for_24_hours_and_need_an_hour_of_viewers() {
     assert_eq!(parts, tv["value"].as_u64().expect("v"));
     // 25 hours later it is gone from /stories.
     set_clock(&c, &sb, &(published + Duration::hours(25)).to_rfc3339()).await;
-    let later = json_of(ig_get(&c, &sb, &token, &format!("/{IG_OWNED}/stories"), &[("fields", "id")]).await).await;
+    let later = ig_json(&c, &sb, &token, &format!("/{IG_OWNED}/stories"), &[("fields", "id")]).await;
     assert!(later["data"]
         .as_array()
         .expect("d")

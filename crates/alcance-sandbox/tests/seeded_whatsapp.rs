@@ -122,7 +122,10 @@ async fn token_node_phone_numbers_and_templates() {
     assert_eq!(json_of(r).await["revoked"], true);
     let r = fb_get(&c, &sb, &token, &format!("/{WABA}"), &[("fields", "id")]).await;
     assert_eq!(r.status(), 401);
-    assert_eq!(json_of(r).await["error"]["code"], 190);
+    let e = json_of(r).await;
+    assert_eq!(e["error"]["code"], 190);
+    // System-user tokens read as invalidated sessions (460), not as a deauthorized app (458).
+    assert_eq!(e["error"]["error_subcode"], 460);
     // A fresh paste works again.
     let again = wa_token(&c, &sb).await;
     assert_eq!(waba_fields(&c, &sb, &again, "id").await.0, 200);

@@ -46,14 +46,17 @@
 //! importing the same file again — or a corrected or longer version — adds only the new
 //! lines ([`ImportReport::already_imported`] counts the rest).
 
-use crate::time::{from_db, from_db_opt, to_db};
+use crate::query::{
+    post_from_row, post_metric_from_row, POST_METRIC_COLUMNS, POST_METRIC_ORDER, POST_ORDER, POST_SELECT,
+};
+use crate::time::{from_db, to_db};
 use crate::{platform_from_db, PostRow, Store, StoreError};
-use alcance_core::{ContentType, Platform, PostMetricRow};
+use alcance_core::{Platform, PostMetricRow};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use sqlx::sqlite::SqliteRow;
-use sqlx::Row;
+use sqlx::sqlite::{SqliteArguments, SqliteRow};
+use sqlx::{Row, Sqlite};
 use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
@@ -121,27 +124,40 @@ impl Goal {
     }
 }
 
-impl fmt::Display for Goal {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
+/// Implements [`fmt::Display`] (writes the stored key) and [`FromStr`] (reads a key,
+/// trimmed, case-insensitively; errors: [`StoreError::Invalid`] naming `$what` and listing
+/// `$expected`) for an enum stored as a key, given its `ALL` list and `as_str`.
+macro_rules! stored_key {
+    ($t:ident, $what:literal, $expected:literal) => {
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl FromStr for $t {
+            type Err = StoreError;
+            /// Parses a key, case-insensitively. Errors: [`StoreError::Invalid`].
+            fn from_str(s: &str) -> Result<$t, StoreError> {
+                let key = s.trim().to_ascii_lowercase();
+                $t::ALL
+                    .into_iter()
+                    .find(|v| v.as_str() == key)
+                    .ok_or_else(|| StoreError::Invalid {
+                        what: $what,
+                        value: s.to_string(),
+                        expected: $expected,
+                    })
+            }
+        }
+    };
 }
 
-impl FromStr for Goal {
-    type Err = StoreError;
-    /// Parses a key, case-insensitively. Errors: [`StoreError::Invalid`].
-    fn from_str(s: &str) -> Result<Goal, StoreError> {
-        let key = s.trim().to_ascii_lowercase();
-        Goal::ALL
-            .into_iter()
-            .find(|g| g.as_str() == key)
-            .ok_or_else(|| StoreError::Invalid {
-                what: "campaign goal",
-                value: s.to_string(),
-                expected: "awareness, engagement, traffic, conversions, followers, other",
-            })
-    }
-}
+stored_key!(
+    Goal,
+    "campaign goal",
+    "awareness, engagement, traffic, conversions, followers, other"
+);
 
 /// The part an account plays in a campaign. Stored and serialized as the lower-case key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -154,6 +170,9 @@ pub enum CampaignRole {
 }
 
 impl CampaignRole {
+    /// Every role, in declaration order.
+    pub const ALL: [CampaignRole; 2] = [CampaignRole::Brand, CampaignRole::Influencer];
+
     /// The stored key (`"brand"`, `"influencer"`).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -163,27 +182,7 @@ impl CampaignRole {
     }
 }
 
-impl fmt::Display for CampaignRole {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for CampaignRole {
-    type Err = StoreError;
-    /// Parses a key, case-insensitively. Errors: [`StoreError::Invalid`].
-    fn from_str(s: &str) -> Result<CampaignRole, StoreError> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "brand" => Ok(CampaignRole::Brand),
-            "influencer" => Ok(CampaignRole::Influencer),
-            _ => Err(StoreError::Invalid {
-                what: "campaign role",
-                value: s.to_string(),
-                expected: "brand, influencer",
-            }),
-        }
-    }
-}
+stored_key!(CampaignRole, "campaign role", "brand, influencer");
 
 /// A campaign to create or the new values of one to update.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -381,8 +380,21 @@ fn date_from_db(column: &'static str, s: &str) -> Result<NaiveDate, StoreError> 
     })
 }
 
+/// The stored key (`goal`, `role`) in the row's column named by the last segment of
+/// `column` (`"campaigns.goal"` → `goal`), read back as `T`; [`StoreError::Decode`] naming
+/// `column` ("unknown `what`") when it is not one of `T`'s keys.
+fn key_from_db<T: FromStr>(r: &SqliteRow, column: &'static str, what: &str) -> Result<T, StoreError> {
+    let name = column.rsplit('.').next().unwrap_or(column);
+    let value: String = r.try_get(name)?;
+    value.parse().map_err(|_| StoreError::Decode {
+        column,
+        value: value.clone(),
+        reason: format!("unknown {what}"),
+    })
+}
+
+/// A [`CampaignRow`] from a row of [`CAMPAIGN_COLUMNS`].
 fn campaign_from_row(r: &SqliteRow) -> Result<CampaignRow, StoreError> {
-    let goal: String = r.try_get("goal")?;
     let ends_on: Option<String> = r.try_get("ends_on")?;
     Ok(CampaignRow {
         id: r.try_get("id")?,
@@ -391,36 +403,94 @@ fn campaign_from_row(r: &SqliteRow) -> Result<CampaignRow, StoreError> {
         ends_on: ends_on.map(|s| date_from_db("campaigns.ends_on", &s)).transpose()?,
         budget: r.try_get("budget")?,
         currency: r.try_get("currency")?,
-        goal: goal.parse().map_err(|_| StoreError::Decode {
-            column: "campaigns.goal",
-            value: goal.clone(),
-            reason: "unknown goal".to_string(),
-        })?,
+        goal: key_from_db(r, "campaigns.goal", "goal")?,
         notes: r.try_get("notes")?,
         created_at: from_db("campaigns.created_at", &r.try_get::<String, _>("created_at")?)?,
     })
 }
 
-fn post_from_row(r: &SqliteRow) -> Result<PostRow, StoreError> {
-    Ok(PostRow {
-        id: r.try_get("id")?,
+/// A [`CampaignAccountRow`] from a `campaign_accounts` row `c` joined to its account `a`.
+fn campaign_account_from_row(r: &SqliteRow) -> Result<CampaignAccountRow, StoreError> {
+    Ok(CampaignAccountRow {
+        campaign_id: r.try_get("campaign_id")?,
         account_id: r.try_get("account_id")?,
-        user_id: r.try_get("user_id")?,
-        username: r.try_get("username")?,
+        role: key_from_db(r, "campaign_accounts.role", "role")?,
         platform: platform_from_db("accounts.platform", &r.try_get::<String, _>("platform")?)?,
         external_id: r.try_get("external_id")?,
-        content_type: ContentType::from_key(&r.try_get::<String, _>("content_type")?),
-        published_at: from_db_opt("posts.published_at", r.try_get("published_at")?)?,
-        permalink: r.try_get("permalink")?,
-        caption: r.try_get("caption")?,
-        first_seen_at: from_db("posts.first_seen_at", &r.try_get::<String, _>("first_seen_at")?)?,
-        last_seen_at: from_db("posts.last_seen_at", &r.try_get::<String, _>("last_seen_at")?)?,
+        username: r.try_get("username")?,
+        owned: r.try_get("owned")?,
     })
 }
 
-const POST_SELECT: &str = "SELECT p.id, p.account_id, a.external_id AS user_id, a.username, a.platform, p.external_id,
-        p.content_type, p.published_at, p.permalink, p.caption, p.first_seen_at, p.last_seen_at
-     FROM posts AS p JOIN accounts AS a ON a.id = p.account_id";
+/// A [`CostRow`] from a `campaign_costs` row with `imported` (`import_key IS NOT NULL`).
+fn cost_from_row(r: &SqliteRow) -> Result<CostRow, StoreError> {
+    Ok(CostRow {
+        id: r.try_get("id")?,
+        campaign_id: r.try_get("campaign_id")?,
+        account_id: r.try_get("account_id")?,
+        spent_on: date_from_db("campaign_costs.spent_on", &r.try_get::<String, _>("spent_on")?)?,
+        amount: r.try_get("amount")?,
+        currency: r.try_get("currency")?,
+        note: r.try_get("note")?,
+        imported: r.try_get("imported")?,
+    })
+}
+
+/// A [`ConversionRow`] from a `campaign_conversions` row with `imported` (`import_key IS
+/// NOT NULL`); a `count` outside `u32` is a [`StoreError::Decode`].
+fn conversion_from_row(r: &SqliteRow) -> Result<ConversionRow, StoreError> {
+    let count: i64 = r.try_get("count")?;
+    Ok(ConversionRow {
+        id: r.try_get("id")?,
+        campaign_id: r.try_get("campaign_id")?,
+        account_id: r.try_get("account_id")?,
+        converted_on: date_from_db(
+            "campaign_conversions.converted_on",
+            &r.try_get::<String, _>("converted_on")?,
+        )?,
+        count: u32::try_from(count).map_err(|_| StoreError::Decode {
+            column: "campaign_conversions.count",
+            value: count.to_string(),
+            reason: "not a count between 0 and 4294967295".to_string(),
+        })?,
+        revenue: r.try_get("revenue")?,
+        currency: r.try_get("currency")?,
+        source: r.try_get("source")?,
+        utm_campaign: r.try_get("utm_campaign")?,
+        utm_source: r.try_get("utm_source")?,
+        utm_medium: r.try_get("utm_medium")?,
+        imported: r.try_get("imported")?,
+    })
+}
+
+/// The error for a campaign name another campaign already uses.
+fn name_taken(name: String) -> StoreError {
+    StoreError::Invalid {
+        what: "campaign name",
+        value: name,
+        expected: "a name no other campaign uses",
+    }
+}
+
+/// Binds `?1`–`?8` of a campaign insert or update: name and currency as checked, start,
+/// end, budget, goal and notes (blank → NULL) of `campaign`, and `now`.
+fn bind_campaign<'q>(
+    query: sqlx::query::Query<'q, Sqlite, SqliteArguments<'q>>,
+    name: &'q str,
+    currency: &'q str,
+    campaign: &'q NewCampaign,
+    now: String,
+) -> sqlx::query::Query<'q, Sqlite, SqliteArguments<'q>> {
+    query
+        .bind(name)
+        .bind(date_to_db(campaign.starts_on))
+        .bind(campaign.ends_on.map(date_to_db))
+        .bind(campaign.budget)
+        .bind(currency)
+        .bind(campaign.goal.as_str())
+        .bind(non_blank(campaign.notes.as_deref()))
+        .bind(now)
+}
 
 /// An ISO 4217 code: three ASCII letters, returned upper case.
 fn currency_code(s: &str) -> Option<String> {
@@ -491,28 +561,16 @@ impl Store {
     pub async fn create_campaign(&self, campaign: &NewCampaign) -> Result<i64, StoreError> {
         let (name, currency) = campaign.checked()?;
         if self.campaign_by_name(&name).await?.is_some() {
-            return Err(StoreError::Invalid {
-                what: "campaign name",
-                value: name,
-                expected: "a name no other campaign uses",
-            });
+            return Err(name_taken(name));
         }
-        let now = to_db(Utc::now());
-        let id = sqlx::query_scalar(
+        let insert = sqlx::query(
             "INSERT INTO campaigns (name, starts_on, ends_on, budget, currency, goal, notes, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) RETURNING id",
-        )
-        .bind(&name)
-        .bind(date_to_db(campaign.starts_on))
-        .bind(campaign.ends_on.map(date_to_db))
-        .bind(campaign.budget)
-        .bind(&currency)
-        .bind(campaign.goal.as_str())
-        .bind(non_blank(campaign.notes.as_deref()))
-        .bind(&now)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(id)
+        );
+        let row = bind_campaign(insert, &name, &currency, campaign, to_db(Utc::now()))
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get("id")?)
     }
 
     /// Replaces every field of campaign `id`. Existing costs and conversions keep their own
@@ -520,28 +578,17 @@ impl Store {
     pub async fn update_campaign(&self, id: i64, campaign: &NewCampaign) -> Result<(), StoreError> {
         let (name, currency) = campaign.checked()?;
         if self.campaign_by_name(&name).await?.is_some_and(|c| c.id != id) {
-            return Err(StoreError::Invalid {
-                what: "campaign name",
-                value: name,
-                expected: "a name no other campaign uses",
-            });
+            return Err(name_taken(name));
         }
-        let done = sqlx::query(
+        let update = sqlx::query(
             "UPDATE campaigns SET name = ?1, starts_on = ?2, ends_on = ?3, budget = ?4, currency = ?5, goal = ?6,
                                   notes = ?7, updated_at = ?8
              WHERE id = ?9",
-        )
-        .bind(&name)
-        .bind(date_to_db(campaign.starts_on))
-        .bind(campaign.ends_on.map(date_to_db))
-        .bind(campaign.budget)
-        .bind(&currency)
-        .bind(campaign.goal.as_str())
-        .bind(non_blank(campaign.notes.as_deref()))
-        .bind(to_db(Utc::now()))
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
+        );
+        let done = bind_campaign(update, &name, &currency, campaign, to_db(Utc::now()))
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound { what: "campaign", id });
         }
@@ -637,34 +684,28 @@ impl Store {
     /// The accounts of a campaign: brands first, then influencers, each by platform and
     /// handle. Errors: [`StoreError::NotFound`] for an unknown campaign.
     pub async fn campaign_accounts(&self, campaign_id: i64) -> Result<Vec<CampaignAccountRow>, StoreError> {
-        self.campaign(campaign_id).await?;
-        let rows = sqlx::query(
+        self.campaign_rows(
+            campaign_id,
             "SELECT c.campaign_id, c.account_id, c.role, a.platform, a.external_id, a.username, a.owned
              FROM campaign_accounts AS c JOIN accounts AS a ON a.id = c.account_id
              WHERE c.campaign_id = ?1
              ORDER BY c.role = 'influencer', a.platform, coalesce(a.username, a.external_id), a.id",
+            campaign_account_from_row,
         )
-        .bind(campaign_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let role: String = r.try_get("role")?;
-                Ok(CampaignAccountRow {
-                    campaign_id: r.try_get("campaign_id")?,
-                    account_id: r.try_get("account_id")?,
-                    role: role.parse().map_err(|_| StoreError::Decode {
-                        column: "campaign_accounts.role",
-                        value: role.clone(),
-                        reason: "unknown role".to_string(),
-                    })?,
-                    platform: platform_from_db("accounts.platform", &r.try_get::<String, _>("platform")?)?,
-                    external_id: r.try_get("external_id")?,
-                    username: r.try_get("username")?,
-                    owned: r.try_get("owned")?,
-                })
-            })
-            .collect()
+        .await
+    }
+
+    /// The rows `sql` selects for campaign `campaign_id` (bound to `?1`), each read by
+    /// `map`. Errors: [`StoreError::NotFound`] for an unknown campaign; what `map` returns.
+    async fn campaign_rows<T>(
+        &self,
+        campaign_id: i64,
+        sql: &str,
+        map: fn(&SqliteRow) -> Result<T, StoreError>,
+    ) -> Result<Vec<T>, StoreError> {
+        self.campaign(campaign_id).await?;
+        let rows = sqlx::query(sql).bind(campaign_id).fetch_all(&self.pool).await?;
+        rows.iter().map(map).collect()
     }
 
     /// Counts post `post_id` (`posts.id`) in a campaign. Returns `false` when it already
@@ -706,13 +747,11 @@ impl Store {
     /// The posts of a campaign with their account's identity, ordered by account
     /// (platform, `user_id`), `published_at`, post id. Errors: [`StoreError::NotFound`].
     pub async fn campaign_posts(&self, campaign_id: i64) -> Result<Vec<PostRow>, StoreError> {
-        self.campaign(campaign_id).await?;
         let sql = format!(
             "{POST_SELECT} JOIN campaign_posts AS cp ON cp.post_id = p.id WHERE cp.campaign_id = ?1
-             ORDER BY a.platform, a.external_id, a.id, p.published_at, p.external_id, p.id"
+             ORDER BY {POST_ORDER}"
         );
-        let rows = sqlx::query(&sql).bind(campaign_id).fetch_all(&self.pool).await?;
-        rows.iter().map(post_from_row).collect()
+        self.campaign_rows(campaign_id, &sql, post_from_row).await
     }
 
     /// The campaigns post `post_id` counts in, as [`Store::list_campaigns`] orders them.
@@ -730,34 +769,16 @@ impl Store {
     /// [`Store::post_metric_rows`] (account, post, metric, `collected_at`), for
     /// `alcance_core::analytics::posts::latest_post_metrics`. Errors: [`StoreError::NotFound`].
     pub async fn campaign_post_metric_rows(&self, campaign_id: i64) -> Result<Vec<PostMetricRow>, StoreError> {
-        self.campaign(campaign_id).await?;
-        let rows = sqlx::query(
-            "SELECT a.external_id AS user_id, a.platform, p.external_id AS post_id, p.content_type, p.published_at,
-                    m.metric, m.value, m.collected_at
+        let sql = format!(
+            "SELECT {POST_METRIC_COLUMNS}
              FROM campaign_posts AS cp
              JOIN posts AS p ON p.id = cp.post_id
              JOIN accounts AS a ON a.id = p.account_id
              JOIN post_metrics AS m ON m.post_id = p.id
              WHERE cp.campaign_id = ?1
-             ORDER BY a.platform, a.external_id, a.id, p.published_at, p.external_id, p.id, m.metric, m.collected_at",
-        )
-        .bind(campaign_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(PostMetricRow {
-                    user_id: r.try_get("user_id")?,
-                    platform: platform_from_db("accounts.platform", &r.try_get::<String, _>("platform")?)?,
-                    post_id: r.try_get("post_id")?,
-                    content_type: r.try_get("content_type")?,
-                    published_at: from_db_opt("posts.published_at", r.try_get("published_at")?)?,
-                    metric_type: r.try_get("metric")?,
-                    value: r.try_get("value")?,
-                    collected_at: from_db("post_metrics.collected_at", &r.try_get::<String, _>("collected_at")?)?,
-                })
-            })
-            .collect()
+             ORDER BY {POST_METRIC_ORDER}"
+        );
+        self.campaign_rows(campaign_id, &sql, post_metric_from_row).await
     }
 
     /// Posts whose platform post id is `external_id` (trimmed), optionally on one platform
@@ -821,28 +842,13 @@ impl Store {
 
     /// The costs of a campaign, by day then id. Errors: [`StoreError::NotFound`].
     pub async fn costs(&self, campaign_id: i64) -> Result<Vec<CostRow>, StoreError> {
-        self.campaign(campaign_id).await?;
-        let rows = sqlx::query(
+        self.campaign_rows(
+            campaign_id,
             "SELECT id, campaign_id, account_id, spent_on, amount, currency, note, import_key IS NOT NULL AS imported
              FROM campaign_costs WHERE campaign_id = ?1 ORDER BY spent_on, id",
+            cost_from_row,
         )
-        .bind(campaign_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(CostRow {
-                    id: r.try_get("id")?,
-                    campaign_id: r.try_get("campaign_id")?,
-                    account_id: r.try_get("account_id")?,
-                    spent_on: date_from_db("campaign_costs.spent_on", &r.try_get::<String, _>("spent_on")?)?,
-                    amount: r.try_get("amount")?,
-                    currency: r.try_get("currency")?,
-                    note: r.try_get("note")?,
-                    imported: r.try_get("imported")?,
-                })
-            })
-            .collect()
+        .await
     }
 
     /// Records conversions and returns `campaign_conversions.id`.
@@ -877,41 +883,14 @@ impl Store {
 
     /// The conversions of a campaign, by day then id. Errors: [`StoreError::NotFound`].
     pub async fn conversions(&self, campaign_id: i64) -> Result<Vec<ConversionRow>, StoreError> {
-        self.campaign(campaign_id).await?;
-        let rows = sqlx::query(
+        self.campaign_rows(
+            campaign_id,
             "SELECT id, campaign_id, account_id, converted_on, count, revenue, currency, source, utm_campaign,
                     utm_source, utm_medium, import_key IS NOT NULL AS imported
              FROM campaign_conversions WHERE campaign_id = ?1 ORDER BY converted_on, id",
+            conversion_from_row,
         )
-        .bind(campaign_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let count: i64 = r.try_get("count")?;
-                Ok(ConversionRow {
-                    id: r.try_get("id")?,
-                    campaign_id: r.try_get("campaign_id")?,
-                    account_id: r.try_get("account_id")?,
-                    converted_on: date_from_db(
-                        "campaign_conversions.converted_on",
-                        &r.try_get::<String, _>("converted_on")?,
-                    )?,
-                    count: u32::try_from(count).map_err(|_| StoreError::Decode {
-                        column: "campaign_conversions.count",
-                        value: count.to_string(),
-                        reason: "not a count between 0 and 4294967295".to_string(),
-                    })?,
-                    revenue: r.try_get("revenue")?,
-                    currency: r.try_get("currency")?,
-                    source: r.try_get("source")?,
-                    utm_campaign: r.try_get("utm_campaign")?,
-                    utm_source: r.try_get("utm_source")?,
-                    utm_medium: r.try_get("utm_medium")?,
-                    imported: r.try_get("imported")?,
-                })
-            })
-            .collect()
+        .await
     }
 
     /// Imports costs from CSV bytes (format in the [module docs](self)): good lines are
@@ -1407,7 +1386,7 @@ fn parse_date(s: &str) -> Option<NaiveDate> {
 }
 
 /// A money amount: digits with one optional decimal separator (`.`, or `,` when it is the
-/// only separator), `>= 0`, finite. The error completes "amount "…" <reason>".
+/// only separator), `>= 0`, finite. The error completes `amount "…" <reason>`.
 fn parse_money(s: &str) -> Result<f64, &'static str> {
     let has_dot = s.contains('.');
     let commas = s.matches(',').count();
@@ -1491,6 +1470,68 @@ fn resolve_account(platform: Option<&str>, account: Option<&str>, ctx: &ImportCo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_keys_print_and_parse_back() {
+        for goal in Goal::ALL {
+            assert_eq!(goal.to_string(), goal.as_str());
+            assert_eq!(
+                format!(" {} ", goal.as_str().to_uppercase()).parse::<Goal>().ok(),
+                Some(goal)
+            );
+        }
+        for role in CampaignRole::ALL {
+            assert_eq!(role.to_string(), role.as_str());
+            assert_eq!(
+                format!(" {} ", role.as_str().to_uppercase())
+                    .parse::<CampaignRole>()
+                    .ok(),
+                Some(role)
+            );
+        }
+        match "creator".parse::<CampaignRole>() {
+            Err(StoreError::Invalid { what, value, expected }) => {
+                assert_eq!(
+                    (what, value.as_str(), expected),
+                    ("campaign role", "creator", "brand, influencer")
+                );
+            }
+            other => panic!("expected Invalid, got {other:?}"),
+        }
+        match "sales".parse::<Goal>() {
+            Err(StoreError::Invalid { what, expected, .. }) => {
+                assert_eq!(what, "campaign goal");
+                assert!(
+                    expected.contains("awareness") && expected.contains("other"),
+                    "{expected}"
+                );
+            }
+            other => panic!("expected Invalid, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn unknown_stored_keys_are_decode_errors_naming_the_column() {
+        let store = Store::open_in_memory().await.unwrap_or_else(|e| panic!("open: {e}"));
+        let row = sqlx::query("SELECT 'sales' AS goal, 'Brand' AS role")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap_or_else(|e| panic!("select: {e}"));
+        match key_from_db::<Goal>(&row, "campaigns.goal", "goal") {
+            Err(StoreError::Decode { column, value, reason }) => {
+                assert_eq!(
+                    (column, value.as_str(), reason.as_str()),
+                    ("campaigns.goal", "sales", "unknown goal")
+                );
+            }
+            other => panic!("expected Decode, got {other:?}"),
+        }
+        // Stored keys are read case-insensitively, like typed ones.
+        assert_eq!(
+            key_from_db::<CampaignRole>(&row, "campaign_accounts.role", "role").ok(),
+            Some(CampaignRole::Brand)
+        );
+    }
 
     #[test]
     fn money_parsing_accepts_one_decimal_separator_only() {

@@ -61,6 +61,59 @@ impl Binds {
     }
 }
 
+/// `SELECT` of a [`PostRow`]: posts `p` joined to their account `a`, the columns
+/// [`post_from_row`] reads (no `WHERE`).
+pub(crate) const POST_SELECT: &str = "SELECT p.id, p.account_id, a.external_id AS user_id, a.username, a.platform,
+        p.external_id, p.content_type, p.published_at, p.permalink, p.caption, p.first_seen_at, p.last_seen_at
+     FROM posts AS p JOIN accounts AS a ON a.id = p.account_id";
+
+/// `ORDER BY` of posts: account (platform, `user_id`, `accounts.id`), `published_at`, post
+/// id, `posts.id`.
+pub(crate) const POST_ORDER: &str = "a.platform, a.external_id, a.id, p.published_at, p.external_id, p.id";
+
+/// The columns [`post_metric_from_row`] reads, from `post_metrics` `m` joined to its post
+/// `p` and the post's account `a`.
+pub(crate) const POST_METRIC_COLUMNS: &str = "a.external_id AS user_id, a.platform, p.external_id AS post_id,
+        p.content_type, p.published_at, m.metric, m.value, m.collected_at";
+
+/// `ORDER BY` of post metric snapshots: [`POST_ORDER`], then metric, `collected_at`.
+pub(crate) const POST_METRIC_ORDER: &str =
+    "a.platform, a.external_id, a.id, p.published_at, p.external_id, p.id, m.metric, m.collected_at";
+
+/// A [`PostRow`] from a row of [`POST_SELECT`]. Errors: [`StoreError::Decode`] for a bad
+/// platform key or time; database errors for a missing column.
+pub(crate) fn post_from_row(r: &SqliteRow) -> Result<PostRow, StoreError> {
+    Ok(PostRow {
+        id: r.try_get("id")?,
+        account_id: r.try_get("account_id")?,
+        user_id: r.try_get("user_id")?,
+        username: r.try_get("username")?,
+        platform: platform_from_db("accounts.platform", &r.try_get::<String, _>("platform")?)?,
+        external_id: r.try_get("external_id")?,
+        content_type: ContentType::from_key(&r.try_get::<String, _>("content_type")?),
+        published_at: from_db_opt("posts.published_at", r.try_get("published_at")?)?,
+        permalink: r.try_get("permalink")?,
+        caption: r.try_get("caption")?,
+        first_seen_at: from_db("posts.first_seen_at", &r.try_get::<String, _>("first_seen_at")?)?,
+        last_seen_at: from_db("posts.last_seen_at", &r.try_get::<String, _>("last_seen_at")?)?,
+    })
+}
+
+/// A [`PostMetricRow`] from a row selecting [`POST_METRIC_COLUMNS`]. Errors: as
+/// [`post_from_row`].
+pub(crate) fn post_metric_from_row(r: &SqliteRow) -> Result<PostMetricRow, StoreError> {
+    Ok(PostMetricRow {
+        user_id: r.try_get("user_id")?,
+        platform: platform_from_db("accounts.platform", &r.try_get::<String, _>("platform")?)?,
+        post_id: r.try_get("post_id")?,
+        content_type: r.try_get("content_type")?,
+        published_at: from_db_opt("posts.published_at", r.try_get("published_at")?)?,
+        metric_type: r.try_get("metric")?,
+        value: r.try_get("value")?,
+        collected_at: from_db("post_metrics.collected_at", &r.try_get::<String, _>("collected_at")?)?,
+    })
+}
+
 fn sql_with_filter(select: &str, time_column: &str, metric_column: Option<&str>, order: &str) -> String {
     let metric = match metric_column {
         Some(c) => format!("AND (?6 IS NULL OR {c} IN (SELECT value FROM json_each(?6)))"),
@@ -118,61 +171,25 @@ impl Store {
     /// `user_id`), post (`published_at`, post id), metric, `collected_at`.
     pub async fn post_metric_rows(&self, filter: &RowFilter) -> Result<Vec<PostMetricRow>, StoreError> {
         let sql = sql_with_filter(
-            "SELECT a.external_id AS user_id, a.platform, p.external_id AS post_id, p.content_type, p.published_at,
-                    m.metric, m.value, m.collected_at
-             FROM post_metrics AS m JOIN posts AS p ON p.id = m.post_id JOIN accounts AS a ON a.id = p.account_id",
+            &format!(
+                "SELECT {POST_METRIC_COLUMNS}
+                 FROM post_metrics AS m JOIN posts AS p ON p.id = m.post_id JOIN accounts AS a ON a.id = p.account_id"
+            ),
             "m.collected_at",
             Some("m.metric"),
-            "a.platform, a.external_id, a.id, p.published_at, p.external_id, p.id, m.metric, m.collected_at",
+            POST_METRIC_ORDER,
         );
         let rows = Binds::of(filter).fetch(self, &sql).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(PostMetricRow {
-                    user_id: r.try_get("user_id")?,
-                    platform: platform_from_db("accounts.platform", &r.try_get::<String, _>("platform")?)?,
-                    post_id: r.try_get("post_id")?,
-                    content_type: r.try_get("content_type")?,
-                    published_at: from_db_opt("posts.published_at", r.try_get("published_at")?)?,
-                    metric_type: r.try_get("metric")?,
-                    value: r.try_get("value")?,
-                    collected_at: from_db("post_metrics.collected_at", &r.try_get::<String, _>("collected_at")?)?,
-                })
-            })
-            .collect()
+        rows.iter().map(post_metric_from_row).collect()
     }
 
     /// Posts with their account's identity. `since` / `until` bound `published_at` (posts
     /// without one are left out when a bound is set); `metrics` is ignored. Ordered by
     /// account (platform, `user_id`), `published_at`, post id.
     pub async fn posts(&self, filter: &RowFilter) -> Result<Vec<PostRow>, StoreError> {
-        let sql = sql_with_filter(
-            "SELECT p.id, p.account_id, a.external_id AS user_id, a.username, a.platform, p.external_id,
-                    p.content_type, p.published_at, p.permalink, p.caption, p.first_seen_at, p.last_seen_at
-             FROM posts AS p JOIN accounts AS a ON a.id = p.account_id",
-            "p.published_at",
-            None,
-            "a.platform, a.external_id, a.id, p.published_at, p.external_id, p.id",
-        );
+        let sql = sql_with_filter(POST_SELECT, "p.published_at", None, POST_ORDER);
         let rows = Binds::of(filter).fetch(self, &sql).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(PostRow {
-                    id: r.try_get("id")?,
-                    account_id: r.try_get("account_id")?,
-                    user_id: r.try_get("user_id")?,
-                    username: r.try_get("username")?,
-                    platform: platform_from_db("accounts.platform", &r.try_get::<String, _>("platform")?)?,
-                    external_id: r.try_get("external_id")?,
-                    content_type: ContentType::from_key(&r.try_get::<String, _>("content_type")?),
-                    published_at: from_db_opt("posts.published_at", r.try_get("published_at")?)?,
-                    permalink: r.try_get("permalink")?,
-                    caption: r.try_get("caption")?,
-                    first_seen_at: from_db("posts.first_seen_at", &r.try_get::<String, _>("first_seen_at")?)?,
-                    last_seen_at: from_db("posts.last_seen_at", &r.try_get::<String, _>("last_seen_at")?)?,
-                })
-            })
-            .collect()
+        rows.iter().map(post_from_row).collect()
     }
 
     /// Audience (demographic) rows with their account's identity. `since` / `until` bound

@@ -170,3 +170,8 @@ pub async fn ig_get(c: &Client, sb: &Sandbox, token: &str, path: &str, query: &[
         .await
         .expect("graph request")
 }
+
+/// [`ig_get`], then the answer's body as JSON (whatever the status).
+pub async fn ig_json(c: &Client, sb: &Sandbox, token: &str, path: &str, query: &[(&str, &str)]) -> Value {
+    json_of(ig_get(c, sb, token, path, query).await).await
+}
