@@ -2,24 +2,33 @@
 //! [`Workspace`] in one call each.
 //!
 //! - [`dashboard`]: KPI tiles with period-over-period change, the follower-growth and
-//!   engagement-trend charts as SVG (rendered by `alcance-report`, so the UI, reports and
-//!   exports show the same picture) and the top posts.
+//!   engagement-trend charts and the best-time heatmap as SVG (rendered by
+//!   `alcance-report`, so the UI, reports and exports show the same picture) and the top
+//!   posts.
 //! - [`posts`]: the posts table, each post with its latest lifetime metrics.
 //! - [`runs`] and [`run_events`]: the collection log.
-//! - [`accounts`]: the accounts with their token health.
+//! - [`accounts`]: the accounts with their token health, how they are connected and their
+//!   collection schedule.
 //! - [`export_range`]: CSV / JSON / XLSX of a date range into a folder of the workspace.
 //!
-//! Conventions: every time is UTC (`DateTime<Utc>`, serialized as RFC 3339); counts are
+//! Conventions: every time is UTC (`DateTime<Utc>`, serialized as RFC 3339) except the
+//! best-time heatmap's weekdays and hours, which are local to [`ViewFilter::time_zone`]; counts are
 //! plain numbers (`f64`, as stored); rates are percent 0–100; a value the platforms never
 //! served is `None`, never 0. Platforms are their lower-case keys (`"x"`, `"instagram"`).
 //! With the `specta` feature every type here derives `specta::Type` for the desktop
 //! shell's generated TypeScript bindings.
 
 use crate::workspace::Workspace;
+use alcance_core::analytics::best_time::{best_time, BestTimeOptions, Normalization, Tz};
+use alcance_core::analytics::posts::{latest_post_metrics, published_in, TimeRange};
 use alcance_core::{AccountMetricRow, Period, Platform, PostMetricRow};
 use alcance_platforms::oauth::TokenSet;
 use alcance_platforms::vault::{TokenVault, VaultError};
-use alcance_report::chart::{render_svg, LineChart};
+use alcance_report::chart::{render_svg_with, ChartText, LineChart, DEFAULT_NO_DATA, DEFAULT_X_LABEL};
+use alcance_report::heatmap::{
+    post_engagements, render_best_time_svg, HeatmapChart, BEST_TIME_EXCLUDES, DEFAULT_HOUR_LABEL, DEFAULT_TITLE,
+    ENGLISH_WEEKDAYS,
+};
 use alcance_report::series::{account_label, engagement_trend, follower_growth, FRESH_POST_HOURS, INTERACTION_METRICS};
 use alcance_store::{AccountRow, RowFilter};
 use anyhow::{Context, Result};
@@ -36,6 +45,14 @@ pub const DEFAULT_PERIOD_DAYS: i64 = 30;
 pub const CHART_SIZE: (u32, u32) = (560, 360);
 /// Posts the dashboard lists as top posts.
 pub const TOP_POSTS: usize = 5;
+/// Best-time slots the dashboard lists ([`DashboardView::best_time_slots`]).
+pub const BEST_SLOTS: usize = 3;
+/// Posts a best-time slot needs before the dashboard colors and ranks it.
+pub const BEST_TIME_MIN_POSTS: u32 = 2;
+/// Cadence of an account without a `schedules` row.
+pub const DEFAULT_CADENCE: &str = "daily";
+/// Period of [`DEFAULT_CADENCE`], seconds.
+pub const DEFAULT_CADENCE_SECONDS: i64 = 86_400;
 /// Longest caption a [`PostView`] carries, in characters (longer ones end with `…`).
 pub const CAPTION_MAX_CHARS: usize = 280;
 /// A token without a refresh token that expires within this many days is
@@ -60,6 +77,9 @@ pub enum ViewError {
     /// No run with this id.
     #[error("collection run {0} not found")]
     RunNotFound(i64),
+    /// A time zone that is not an IANA name (`America/Sao_Paulo`, `UTC`, ...).
+    #[error("unknown time zone {0:?} (expected an IANA name such as America/Sao_Paulo or UTC)")]
+    UnknownTimeZone(String),
 }
 
 /// What the screens filter on. The default (everything empty) means every platform,
@@ -75,6 +95,10 @@ pub struct ViewFilter {
     pub since: Option<DateTime<Utc>>,
     /// Exclusive end, UTC. The dashboard defaults it to "now".
     pub until: Option<DateTime<Utc>>,
+    /// IANA time zone of the best-time heatmap's weekdays and hours (the UI passes the
+    /// browser's, e.g. `"America/Sao_Paulo"`); `None` (or blank) = UTC. Missing in the
+    /// payload = `None` (serde's rule for `Option` fields).
+    pub time_zone: Option<String>,
 }
 
 impl ViewFilter {
@@ -92,6 +116,18 @@ impl ViewFilter {
             account_ids: self.account_ids.clone(),
             ..RowFilter::default()
         })
+    }
+
+    /// The time zone of [`ViewFilter::time_zone`]: UTC when `None` or blank.
+    ///
+    /// Errors: [`ViewError::UnknownTimeZone`] naming a zone that is not an IANA name.
+    pub fn zone(&self) -> Result<Tz, ViewError> {
+        match self.time_zone.as_deref().map(str::trim) {
+            None | Some("") => Ok(Tz::UTC),
+            Some(name) => name
+                .parse::<Tz>()
+                .map_err(|_| ViewError::UnknownTimeZone(name.to_string())),
+        }
     }
 
     /// The period this filter selects: `until` (default `now`) and `since` (default
@@ -196,7 +232,9 @@ impl Kpi {
     }
 }
 
-/// Titles and axis labels the charts are drawn with, in the UI's language.
+/// Titles and axis labels the charts are drawn with, in the UI's language. The fields
+/// added after the first release (`date_axis` … `weekdays`) take their English default
+/// when a payload leaves them out.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChartLabels {
@@ -208,6 +246,38 @@ pub struct ChartLabels {
     pub engagement_title: String,
     /// Y axis of the engagement-trend chart ("Interactions per day").
     pub engagement_y: String,
+    /// X axis of the line charts ("Date (UTC)"; the axis is UTC whatever it says).
+    #[serde(default = "default_date_axis")]
+    pub date_axis: String,
+    /// Text of a chart with nothing to draw ("No data yet").
+    #[serde(default = "default_no_data")]
+    pub no_data: String,
+    /// Title of the best-time heatmap ("Best time to post").
+    #[serde(default = "default_best_time_title")]
+    pub best_time_title: String,
+    /// Hour axis of the heatmap ("Hour"); the dashboard appends the zone: "Hour (UTC)".
+    #[serde(default = "default_hour_axis")]
+    pub hour_axis: String,
+    /// Seven short weekday names, Monday first (`["Mon", "Tue", …]`); any other count
+    /// draws the English names.
+    #[serde(default = "default_weekdays")]
+    pub weekdays: Vec<String>,
+}
+
+fn default_date_axis() -> String {
+    DEFAULT_X_LABEL.to_string()
+}
+fn default_no_data() -> String {
+    DEFAULT_NO_DATA.to_string()
+}
+fn default_best_time_title() -> String {
+    DEFAULT_TITLE.to_string()
+}
+fn default_hour_axis() -> String {
+    DEFAULT_HOUR_LABEL.to_string()
+}
+fn default_weekdays() -> Vec<String> {
+    ENGLISH_WEEKDAYS.iter().map(|d| (*d).to_string()).collect()
 }
 
 impl Default for ChartLabels {
@@ -217,8 +287,28 @@ impl Default for ChartLabels {
             follower_y: "Followers".into(),
             engagement_title: "Engagement trend".into(),
             engagement_y: "Interactions per day".into(),
+            date_axis: default_date_axis(),
+            no_data: default_no_data(),
+            best_time_title: default_best_time_title(),
+            hour_axis: default_hour_axis(),
+            weekdays: default_weekdays(),
         }
     }
+}
+
+/// One of the best slots of the best-time heatmap.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BestSlotView {
+    /// Local weekday, 0 = Monday … 6 = Sunday (in [`DashboardView::best_time_zone`]).
+    pub weekday: u32,
+    /// Local hour, 0–23 (the slot covers `hour:00`–`hour:59`).
+    pub hour: u32,
+    /// Mean engagement rate of the slot's posts (interactions ÷ views × 100 per post, as
+    /// [`PostView::engagement_rate`]). Percent 0–100.
+    pub mean: f64,
+    /// Posts published in the slot in the period. A count (≥ [`BEST_TIME_MIN_POSTS`]).
+    pub posts: u32,
 }
 
 /// Everything the dashboard shows.
@@ -239,6 +329,18 @@ pub struct DashboardView {
     pub engagement_points: u32,
     /// Up to [`TOP_POSTS`] posts with the most interactions gained in the period.
     pub top_posts: Vec<PostView>,
+    /// Best time to post: heatmap of weekday × hour (local to `best_time_zone`) of the
+    /// mean engagement rate per post published in the period (stories left out; a slot
+    /// needs [`BEST_TIME_MIN_POSTS`] posts). SVG, [`CHART_SIZE`] px.
+    pub best_time_svg: String,
+    /// IANA name of the heatmap's time zone (`"UTC"` when the filter gives none).
+    pub best_time_zone: String,
+    /// Up to [`BEST_SLOTS`] best slots, best first (ties: more posts, then earlier in the
+    /// week).
+    pub best_time_slots: Vec<BestSlotView>,
+    /// Posts counted in the heatmap (published in the period, with an engagement rate,
+    /// not stories). 0 = the SVG says "no data".
+    pub best_time_posts: u32,
 }
 
 /// One post with its latest lifetime metrics (the last snapshot before the filter's
@@ -380,6 +482,20 @@ pub struct AccountView {
     pub token: TokenHealth,
     /// When that access token expires, UTC (`None`: no expiry known).
     pub token_expires_at: Option<DateTime<Utc>>,
+    /// How the account is connected: `oauth` (owned, through OAuth), `token` (an owned
+    /// WhatsApp Business account, through a system-user access token) or `tracked` (a
+    /// public profile, not owned).
+    pub connection: String,
+    /// Collection cadence: `hourly`, `daily`, `weekly` or `custom` (`daily` when the
+    /// account has no schedule yet).
+    pub cadence: String,
+    /// The cadence's period, seconds (86 400 without a schedule).
+    pub cadence_seconds: i64,
+    /// When the scheduler collects it next, UTC (`None` without a schedule).
+    pub next_run_at: Option<DateTime<Utc>>,
+    /// The last collection failure as `code: message` (secrets redacted by the store);
+    /// `None` after a success or before the first attempt.
+    pub last_error: Option<String>,
 }
 
 /// One written export file.
@@ -425,9 +541,10 @@ impl TokenVault for SharedVault {
 }
 
 /// The dashboard for `filter` at `now` (UTC): KPIs over the period and the previous one,
-/// the two charts (titles from `labels`) and the top posts.
+/// the two charts and the best-time heatmap (words from `labels`) and the top posts.
 ///
-/// Errors: [`ViewError`] for a bad filter; store errors (database unreadable).
+/// Errors: [`ViewError`] for a bad filter (platform, date range, time zone); store errors
+/// (database unreadable).
 pub async fn dashboard(
     ws: &Workspace,
     filter: &ViewFilter,
@@ -436,6 +553,7 @@ pub async fn dashboard(
 ) -> Result<DashboardView> {
     let period = filter.period(now)?;
     let base = filter.accounts_filter()?;
+    let zone = filter.zone()?;
     let store = ws.store();
     let accounts = store.list_accounts().await?;
     let labels_by_account = account_labels(&accounts);
@@ -533,22 +651,33 @@ pub async fn dashboard(
     let count = |series: &[alcance_report::chart::Series]| series.iter().map(|s| s.points.len() as u32).sum();
     let follower_points = count(&followers_series);
     let engagement_points = count(&engagement_series);
-    let follower_growth_svg = render_svg(&LineChart {
-        title: labels.follower_title.clone(),
-        y_label: labels.follower_y.clone(),
-        series: followers_series,
-        width: CHART_SIZE.0,
-        height: CHART_SIZE.1,
-    })
+    let text = ChartText {
+        x_label: labels.date_axis.clone(),
+        no_data: labels.no_data.clone(),
+    };
+    let follower_growth_svg = render_svg_with(
+        &LineChart {
+            title: labels.follower_title.clone(),
+            y_label: labels.follower_y.clone(),
+            series: followers_series,
+            width: CHART_SIZE.0,
+            height: CHART_SIZE.1,
+        },
+        &text,
+    )
     .context("rendering the follower-growth chart")?;
-    let engagement_trend_svg = render_svg(&LineChart {
-        title: labels.engagement_title.clone(),
-        y_label: labels.engagement_y.clone(),
-        series: engagement_series,
-        width: CHART_SIZE.0,
-        height: CHART_SIZE.1,
-    })
+    let engagement_trend_svg = render_svg_with(
+        &LineChart {
+            title: labels.engagement_title.clone(),
+            y_label: labels.engagement_y.clone(),
+            series: engagement_series,
+            width: CHART_SIZE.0,
+            height: CHART_SIZE.1,
+        },
+        &text,
+    )
     .context("rendering the engagement-trend chart")?;
+    let best = best_time_of(&post_rows, &period, zone, labels)?;
 
     // Top posts: most interactions gained in the period.
     let all_posts = store.posts(&base).await?;
@@ -579,6 +708,79 @@ pub async fn dashboard(
         follower_points,
         engagement_points,
         top_posts: top,
+        best_time_svg: best.svg,
+        best_time_zone: zone.name().to_string(),
+        best_time_slots: best.slots,
+        best_time_posts: best.posts,
+    })
+}
+
+/// The dashboard's best-time heatmap, its best slots and the posts it counts.
+struct BestTimeParts {
+    svg: String,
+    slots: Vec<BestSlotView>,
+    posts: u32,
+}
+
+/// Best time over the posts published in `period` (`[since, until)`): each post's
+/// engagement rate (as [`PostView::engagement_rate`], from its latest snapshot before
+/// `until`) in the slot of its local weekday and hour in `zone`; stories left out; a slot
+/// needs [`BEST_TIME_MIN_POSTS`] posts; values as given (rates are comparable across
+/// accounts), no minimum post age.
+fn best_time_of(
+    post_rows: &[PostMetricRow],
+    period: &PeriodView,
+    zone: Tz,
+    labels: &ChartLabels,
+) -> Result<BestTimeParts> {
+    // The rows were read with `collected_at < until` already; `as_of` keeps it so.
+    let posts = latest_post_metrics(post_rows, Some(period.until));
+    let range = TimeRange {
+        start: period.since,
+        end: period.until,
+    };
+    let engagements = post_engagements(published_in(&posts, range), &BEST_TIME_EXCLUDES, |p| {
+        rates(|name| p.metric(name)).2
+    });
+    // The window only has to reach back to `since`: the posts are already the period's.
+    let days = (period.until - period.since).num_seconds().div_euclid(86_400) + 1;
+    let options = BestTimeOptions {
+        window_days: u32::try_from(days).unwrap_or(u32::MAX),
+        min_age_hours: 0,
+        min_posts: BEST_TIME_MIN_POSTS,
+        top: BEST_SLOTS,
+        normalization: Normalization::None,
+    };
+    let best = best_time(&engagements, zone, period.until, &options);
+    let svg = render_best_time_svg(
+        &best,
+        &HeatmapChart {
+            title: labels.best_time_title.clone(),
+            hour_label: format!("{} ({})", labels.hour_axis, zone.name()),
+            no_data: labels.no_data.clone(),
+            weekdays: labels.weekdays.clone(),
+            unit: "%".to_string(),
+            width: CHART_SIZE.0,
+            height: CHART_SIZE.1,
+        },
+    )
+    .context("rendering the best-time heatmap")?;
+    let slots = best
+        .top
+        .iter()
+        .filter_map(|s| {
+            Some(BestSlotView {
+                weekday: s.weekday.num_days_from_monday(),
+                hour: s.hour,
+                mean: s.mean?,
+                posts: s.posts,
+            })
+        })
+        .collect();
+    Ok(BestTimeParts {
+        svg,
+        slots,
+        posts: best.posts_used,
     })
 }
 
@@ -675,6 +877,12 @@ pub async fn run_events(ws: &Workspace, run_id: i64) -> Result<Vec<RunEventView>
 pub async fn accounts(ws: &Workspace, vault: Option<&dyn TokenVault>, now: DateTime<Utc>) -> Result<Vec<AccountView>> {
     let store = ws.store();
     let rows = store.list_accounts().await?;
+    let schedules: HashMap<i64, alcance_store::schedule::ScheduleRow> = store
+        .schedules()
+        .await?
+        .into_iter()
+        .map(|s| (s.account_id, s))
+        .collect();
     let followers = store
         .account_metric_rows(&RowFilter {
             metrics: vec!["followers".into()],
@@ -697,6 +905,7 @@ pub async fn accounts(ws: &Workspace, vault: Option<&dyn TokenVault>, now: DateT
         .iter()
         .map(|a| {
             let (token, token_expires_at) = token_health(a, vault, now);
+            let schedule = schedules.get(&a.id);
             AccountView {
                 id: a.id,
                 platform: a.account.platform.as_str().to_string(),
@@ -716,9 +925,24 @@ pub async fn accounts(ws: &Workspace, vault: Option<&dyn TokenVault>, now: DateT
                     .map(|(_, v)| *v),
                 token,
                 token_expires_at,
+                connection: connection_of(a.account.platform, a.account.owned).to_string(),
+                cadence: schedule.map_or_else(|| DEFAULT_CADENCE.to_string(), |s| s.cadence.clone()),
+                cadence_seconds: schedule.map_or(DEFAULT_CADENCE_SECONDS, |s| s.every_seconds),
+                next_run_at: schedule.map(|s| s.next_run_at),
+                last_error: schedule.and_then(|s| s.last_error.clone()),
             }
         })
         .collect())
+}
+
+/// How an account is connected: `tracked` when not owned, `token` for an owned WhatsApp
+/// Business account (system-user access token, no OAuth), else `oauth`.
+pub fn connection_of(platform: Platform, owned: bool) -> &'static str {
+    match (owned, platform) {
+        (false, _) => "tracked",
+        (true, Platform::Whatsapp) => "token",
+        (true, _) => "oauth",
+    }
 }
 
 /// The token health of one account at `now`, and its access token's expiry.
@@ -993,12 +1217,7 @@ fn post_view(
             Some(values.iter().sum())
         }
     };
-    let views = get(&["views"]).or_else(|| get(&["impressions"]));
-    let interactions = get(&INTERACTION_METRICS);
-    let engagement_rate = match (interactions, views) {
-        (Some(i), Some(v)) if v > 0.0 => Some(i / v * 100.0),
-        _ => None,
-    };
+    let (views, interactions, engagement_rate) = rates(|name| metrics.and_then(|m| m.get(name).copied()));
     PostView {
         id: p.id,
         account_id: p.account_id,
@@ -1021,6 +1240,27 @@ fn post_view(
         engagement_rate,
         interactions_gained: None,
     }
+}
+
+/// A post's views (`views`, else `impressions`), interactions (the sum of the
+/// [`INTERACTION_METRICS`] it has) and engagement rate (interactions ÷ views × 100,
+/// percent; `None` without both or with 0 views), from its latest value of each metric.
+fn rates(metric: impl Fn(&str) -> Option<f64>) -> (Option<f64>, Option<f64>, Option<f64>) {
+    let sum = |names: &[&str]| -> Option<f64> {
+        let values: Vec<f64> = names.iter().filter_map(|n| metric(n)).collect();
+        if values.is_empty() {
+            None
+        } else {
+            Some(values.iter().sum())
+        }
+    };
+    let views = sum(&["views"]).or_else(|| sum(&["impressions"]));
+    let interactions = sum(&INTERACTION_METRICS);
+    let rate = match (interactions, views) {
+        (Some(i), Some(v)) if v > 0.0 => Some(i / v * 100.0),
+        _ => None,
+    };
+    (views, interactions, rate)
 }
 
 fn truncate_caption(caption: &str) -> String {
@@ -1373,6 +1613,346 @@ mod tests {
         );
         let xlsx = std::fs::read(&export.files[3].path).unwrap_or_default();
         assert_eq!(&xlsx[..2], b"PK", "an XLSX is a zip file");
+        ws.close().await;
+    }
+
+    fn at(d: u32, h: u32, min: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, d, h, min, 0).single().unwrap_or_default()
+    }
+
+    /// One X account with posts of known engagement rates (likes ÷ impressions × 100),
+    /// all collected on 2026-03-20 12:00 UTC:
+    /// - Tue 03-03 15:00 (10 %) and Tue 03-10 15:30 (20 %): slot Tue 15 h UTC, mean 15 %;
+    /// - Wed 03-04 09:00 (5 %) and Wed 03-11 09:10 (7 %): slot Wed 9 h UTC, mean 6 %;
+    /// - Thu 03-05 12:00 (50 %): alone in its slot, so no mean;
+    /// - two stories on Fridays 10:00 (90 %): left out;
+    /// - Tue 02-24 15:00 (99 %): before the period;
+    /// - Mon 03-02 08:00 with likes but no impressions: no rate.
+    async fn seed_best_time(ws: &Workspace) -> i64 {
+        let store = ws.store();
+        let account = AccountRef {
+            platform: Platform::X,
+            external_id: "42".into(),
+            username: Some("acme".into()),
+            owned: true,
+        };
+        let id = store
+            .upsert_account(&account, Some("Acme"), Some(&vault_key(Platform::X, "42")))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let old = Utc.with_ymd_and_hms(2026, 2, 24, 15, 0, 0).single().unwrap_or_default();
+        let posts = [
+            ("a1", at(3, 15, 0), ContentType::Text, 10.0, Some(100.0)),
+            ("a2", at(10, 15, 30), ContentType::Image, 20.0, Some(100.0)),
+            ("b1", at(4, 9, 0), ContentType::Text, 5.0, Some(100.0)),
+            ("b2", at(11, 9, 10), ContentType::Video, 7.0, Some(100.0)),
+            ("c1", at(5, 12, 0), ContentType::Text, 50.0, Some(100.0)),
+            ("s1", at(6, 10, 0), ContentType::Story, 90.0, Some(100.0)),
+            ("s2", at(13, 10, 0), ContentType::Story, 90.0, Some(100.0)),
+            ("old", old, ContentType::Text, 99.0, Some(100.0)),
+            ("d1", at(2, 8, 0), ContentType::Text, 3.0, None),
+        ];
+        let mut batch = CollectionBatch::default();
+        for (post, published, kind, likes, impressions) in posts {
+            batch.posts.push(PostRecord {
+                external_id: post.into(),
+                published_at: Some(published),
+                content_type: kind,
+                permalink: None,
+                caption: None,
+            });
+            batch.post_metrics.push(PostMetric {
+                post_external_id: post.into(),
+                metric: "likes".into(),
+                value: Some(likes),
+            });
+            if let Some(v) = impressions {
+                batch.post_metrics.push(PostMetric {
+                    post_external_id: post.into(),
+                    metric: "impressions".into(),
+                    value: Some(v),
+                });
+            }
+        }
+        let collected = at(20, 12, 0);
+        let run = store
+            .start_run("manual", collected)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        store
+            .save_batch(run, id, collected, &batch, &[])
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        id
+    }
+
+    fn march(time_zone: Option<&str>) -> ViewFilter {
+        ViewFilter {
+            since: Some(midnight(1)),
+            until: Some(midnight(21)),
+            time_zone: time_zone.map(str::to_string),
+            ..ViewFilter::default()
+        }
+    }
+
+    fn slots(view: &DashboardView) -> Vec<(u32, u32, f64, u32)> {
+        view.best_time_slots
+            .iter()
+            .map(|s| (s.weekday, s.hour, (s.mean * 1e9).round() / 1e9, s.posts))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn the_best_time_heatmap_ranks_slots_by_mean_engagement_rate() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let ws = workspace(dir.path()).await;
+        seed_best_time(&ws).await;
+
+        let view = dashboard(&ws, &march(None), &ChartLabels::default(), day(25))
+            .await
+            .unwrap_or_else(|e| panic!("{e:#}"));
+        assert_eq!(view.best_time_zone, "UTC");
+        // Tuesday (1) 15 h: (10 + 20) / 2; Wednesday (2) 9 h: (5 + 7) / 2. Thursday's single
+        // post has no mean; stories, the old post and the post without views do not count.
+        assert_eq!(slots(&view), vec![(1, 15, 15.0, 2), (2, 9, 6.0, 2)]);
+        assert_eq!(view.best_time_posts, 5);
+        let svg = &view.best_time_svg;
+        assert!(svg.starts_with("<svg"), "{svg}");
+        assert!(svg.contains("Best time to post") && svg.contains("Hour (UTC)"));
+        assert!(svg.contains("Mon") && svg.contains("Sun"));
+        // 168 cells, two of them colored.
+        assert_eq!(svg.matches("fill=\"#EEEEEE\"").count(), 166, "{svg}");
+
+        // São Paulo is UTC−3 (no daylight saving since 2019): 15 h UTC is 12 h local.
+        let local = dashboard(&ws, &march(Some("America/Sao_Paulo")), &ChartLabels::default(), day(25))
+            .await
+            .unwrap_or_else(|e| panic!("{e:#}"));
+        assert_eq!(local.best_time_zone, "America/Sao_Paulo");
+        assert_eq!(slots(&local), vec![(1, 12, 15.0, 2), (2, 6, 6.0, 2)]);
+        assert!(local.best_time_svg.contains("Hour (America/Sao_Paulo)"));
+        // The rest of the dashboard does not depend on the zone.
+        assert_eq!(local.kpis, view.kpis);
+
+        // From the second week on, each slot holds one post (a2, b2; s2 is a story): no
+        // slot qualifies, so the heatmap says "no data" though it counted two posts.
+        let later = ViewFilter {
+            since: Some(midnight(8)),
+            ..march(None)
+        };
+        let late = dashboard(&ws, &later, &ChartLabels::default(), day(25))
+            .await
+            .unwrap_or_else(|e| panic!("{e:#}"));
+        assert!(late.best_time_slots.is_empty());
+        assert_eq!(late.best_time_posts, 2);
+        assert!(late.best_time_svg.contains("No data yet"));
+        assert!(!late.best_time_svg.contains("#EEEEEE"));
+
+        let bad = march(Some("Mars/Olympus_Mons"));
+        let e = dashboard(&ws, &bad, &ChartLabels::default(), day(25)).await.err();
+        assert!(
+            matches!(
+                e.as_ref().and_then(|e| e.downcast_ref::<ViewError>()),
+                Some(ViewError::UnknownTimeZone(z)) if z == "Mars/Olympus_Mons"
+            ),
+            "{e:?}"
+        );
+        assert!(format!("{:#}", e.unwrap_or_else(|| anyhow::anyhow!("none"))).contains("Mars/Olympus_Mons"));
+        ws.close().await;
+    }
+
+    fn pt_br() -> ChartLabels {
+        ChartLabels {
+            follower_title: "Crescimento de seguidores".into(),
+            follower_y: "Seguidores".into(),
+            engagement_title: "Tendência de engajamento".into(),
+            engagement_y: "Interações por dia".into(),
+            date_axis: "Data (UTC)".into(),
+            no_data: "Ainda sem dados".into(),
+            best_time_title: "Melhor horário para postar".into(),
+            hour_axis: "Hora".into(),
+            weekdays: ["seg", "ter", "qua", "qui", "sex", "sáb", "dom"]
+                .iter()
+                .map(|d| (*d).to_string())
+                .collect(),
+        }
+    }
+
+    #[tokio::test]
+    async fn charts_are_drawn_with_the_given_labels() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let ws = workspace(dir.path()).await;
+        // Empty workspace: every chart says the translated "no data".
+        let empty = dashboard(&ws, &march(None), &pt_br(), day(25))
+            .await
+            .unwrap_or_else(|e| panic!("{e:#}"));
+        for svg in [
+            &empty.follower_growth_svg,
+            &empty.engagement_trend_svg,
+            &empty.best_time_svg,
+        ] {
+            assert!(svg.contains("Ainda sem dados") && !svg.contains("No data yet"), "{svg}");
+        }
+        assert_eq!(empty.best_time_posts, 0);
+
+        seed(&ws).await;
+        seed_best_time(&ws).await;
+        let view = dashboard(&ws, &march(Some("America/Sao_Paulo")), &pt_br(), day(25))
+            .await
+            .unwrap_or_else(|e| panic!("{e:#}"));
+        assert!(view.follower_growth_svg.contains("Data (UTC)"));
+        assert!(!view.follower_growth_svg.contains("Date (UTC)"));
+        let svg = &view.best_time_svg;
+        assert!(svg.contains("Melhor horário para postar") && svg.contains("Hora (America/Sao_Paulo)"));
+        for d in ["seg", "ter", "sáb", "dom"] {
+            assert!(svg.contains(d), "{d} missing");
+        }
+        assert!(!svg.contains("Mon") && !svg.contains("Best time"));
+
+        // A weekday list that is not 7 long falls back to the English names.
+        let mut short = pt_br();
+        short.weekdays = vec!["seg".into(), "ter".into()];
+        let fallback = dashboard(&ws, &march(None), &short, day(25))
+            .await
+            .unwrap_or_else(|e| panic!("{e:#}"));
+        assert!(fallback.best_time_svg.contains("Sun") && !fallback.best_time_svg.contains("seg"));
+        ws.close().await;
+    }
+
+    #[test]
+    fn older_payloads_without_the_new_fields_still_deserialize() {
+        let labels: ChartLabels = serde_json::from_str(
+            r#"{"follower_title":"Seguidores","follower_y":"Seguidores","engagement_title":"Engajamento","engagement_y":"Interações"}"#,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(labels.follower_title, "Seguidores");
+        let english = ChartLabels::default();
+        assert_eq!(
+            (
+                &labels.date_axis,
+                &labels.no_data,
+                &labels.best_time_title,
+                &labels.hour_axis
+            ),
+            (
+                &english.date_axis,
+                &english.no_data,
+                &english.best_time_title,
+                &english.hour_axis
+            )
+        );
+        assert_eq!(labels.date_axis, "Date (UTC)");
+        assert_eq!(labels.weekdays.len(), 7);
+        assert_eq!(labels.weekdays[0], "Mon");
+        let round_trip: ChartLabels =
+            serde_json::from_value(serde_json::to_value(pt_br()).unwrap_or_default()).unwrap_or_default();
+        assert_eq!(round_trip, pt_br());
+
+        let filter: ViewFilter =
+            serde_json::from_str(r#"{"platforms":["x"],"account_ids":[],"since":null,"until":null}"#)
+                .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(filter.time_zone, None);
+        assert_eq!(filter.zone().map(|z| z.name().to_string()).ok().as_deref(), Some("UTC"));
+        let blank = ViewFilter {
+            time_zone: Some("  ".into()),
+            ..ViewFilter::default()
+        };
+        assert_eq!(blank.zone().ok(), Some(Tz::UTC));
+    }
+
+    #[tokio::test]
+    async fn accounts_show_their_connection_and_schedule() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let ws = workspace(dir.path()).await;
+        let store = ws.store();
+        let add = |platform: Platform, external: &str, owned: bool| AccountRef {
+            platform,
+            external_id: external.into(),
+            username: Some(format!("{external}_user")),
+            owned,
+        };
+        let mut ids = Vec::new();
+        for (platform, external, owned) in [
+            (Platform::X, "1", true),
+            (Platform::Whatsapp, "2", true),
+            (Platform::Instagram, "3", false),
+            (Platform::Whatsapp, "4", false),
+        ] {
+            let id = store
+                .upsert_account(&add(platform, external, owned), None, None)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            ids.push(id);
+        }
+        let next = day(26);
+        store
+            .set_cadence(ids[0], "custom", 6 * 3600, next)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        store
+            .record_schedule_result(ids[0], day(25), false, Some("http_500: server error"), next)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        store
+            .set_cadence(ids[1], "weekly", 7 * 86_400, day(27))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        store
+            .record_schedule_result(ids[1], day(25), true, None, day(27))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        // An account without a schedules row gets the defaults.
+        sqlx::query("DELETE FROM schedules WHERE account_id = ?1")
+            .bind(ids[2])
+            .execute(store.pool())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+
+        let list = accounts(&ws, None, day(25)).await.unwrap_or_else(|e| panic!("{e:#}"));
+        let get = |id: i64| {
+            list.iter()
+                .find(|a| a.id == id)
+                .cloned()
+                .unwrap_or_else(|| panic!("account {id} missing"))
+        };
+        let x = get(ids[0]);
+        assert_eq!(
+            (
+                x.connection.as_str(),
+                x.cadence.as_str(),
+                x.cadence_seconds,
+                x.next_run_at
+            ),
+            ("oauth", "custom", 21_600, Some(next))
+        );
+        assert_eq!(x.last_error.as_deref(), Some("http_500: server error"));
+        let wa = get(ids[1]);
+        assert_eq!(
+            (
+                wa.connection.as_str(),
+                wa.cadence.as_str(),
+                wa.cadence_seconds,
+                wa.next_run_at
+            ),
+            ("token", "weekly", 604_800, Some(day(27)))
+        );
+        assert_eq!(wa.last_error, None);
+        let tracked = get(ids[2]);
+        assert_eq!(
+            (
+                tracked.connection.as_str(),
+                tracked.cadence.as_str(),
+                tracked.cadence_seconds
+            ),
+            ("tracked", "daily", 86_400)
+        );
+        assert_eq!((tracked.next_run_at, tracked.last_error), (None, None));
+        let tracked_wa = get(ids[3]);
+        assert_eq!(tracked_wa.connection, "tracked");
+        assert_eq!(tracked_wa.cadence, "daily");
+        assert!(
+            tracked_wa.next_run_at.is_some(),
+            "inserted accounts get a default schedule"
+        );
         ws.close().await;
     }
 

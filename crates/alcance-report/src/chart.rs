@@ -5,6 +5,9 @@
 //! spans of two days or less), a y axis with thousands separators and the chart's unit
 //! label, a light grid, one distinct color per series (Tableau 10 palette, repeating after
 //! ten) and a legend under the plot. A chart with no plottable point says "No data yet".
+//!
+//! The x axis description and the no-data text are [`ChartText`] (English by default;
+//! [`render_svg_with`] / [`render_png_with`] take translated ones).
 
 use crate::font::{self, FAMILY};
 use crate::number::thousands;
@@ -33,12 +36,39 @@ pub struct LineChart {
     pub title: String,
     /// Y axis description with its unit (`"Followers"`, `"Interactions per day"`).
     pub y_label: String,
-    /// The lines; an empty list (or only empty series) draws "No data yet".
+    /// The lines; an empty list (or only empty series) draws [`ChartText::no_data`].
     pub series: Vec<Series>,
     /// Width in pixels, [`MIN_SIDE`]..=[`MAX_SIDE`].
     pub width: u32,
     /// Height in pixels, [`MIN_SIDE`]..=[`MAX_SIDE`].
     pub height: u32,
+}
+
+/// The English x axis description of line charts: every time on it is UTC.
+pub const DEFAULT_X_LABEL: &str = "Date (UTC)";
+/// The English text of a chart with nothing to draw.
+pub const DEFAULT_NO_DATA: &str = "No data yet";
+
+/// The words a line chart draws besides its title and y label, so the UI can show them in
+/// its language. Missing fields deserialize to the English defaults.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ChartText {
+    /// X axis description (default [`DEFAULT_X_LABEL`], `"Date (UTC)"`); the axis stays
+    /// UTC whatever the text says.
+    pub x_label: String,
+    /// Drawn in the middle of a chart with no plottable point (default
+    /// [`DEFAULT_NO_DATA`], `"No data yet"`).
+    pub no_data: String,
+}
+
+impl Default for ChartText {
+    fn default() -> Self {
+        ChartText {
+            x_label: DEFAULT_X_LABEL.to_string(),
+            no_data: DEFAULT_NO_DATA.to_string(),
+        }
+    }
 }
 
 /// Smallest accepted width or height, pixels.
@@ -59,46 +89,65 @@ const PALETTE: [RGBColor; 10] = [
     RGBColor(0x9C, 0x75, 0x5F),
     RGBColor(0xBA, 0xB0, 0xAC),
 ];
-const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
-const MUTED: RGBColor = RGBColor(0x66, 0x66, 0x66);
+pub(crate) const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
+pub(crate) const MUTED: RGBColor = RGBColor(0x66, 0x66, 0x66);
 const GRID: RGBColor = RGBColor(0xE6, 0xE6, 0xE6);
 const AXIS: RGBColor = RGBColor(0xAA, 0xAA, 0xAA);
+/// The accent color: the first series' color (Tableau blue), also the heatmap's top color.
+pub(crate) const ACCENT: RGBColor = PALETTE[0];
 
 /// Series with at most this many points get a marker on each point.
 const MARKER_MAX_POINTS: usize = 40;
 
 /// Renders the chart as a standalone SVG document (`<svg ...>...</svg>`, UTF-8), sized
-/// `width` × `height` px. Text uses `font-family="sans-serif"`.
+/// `width` × `height` px, with the English [`ChartText`]. Text uses
+/// `font-family="sans-serif"`.
 ///
 /// # Errors
 /// [`ReportError::Chart`] for a size outside [`MIN_SIDE`]..=[`MAX_SIDE`] or a drawing
 /// failure. Empty or all-NaN series are not an error.
 pub fn render_svg(chart: &LineChart) -> Result<String, ReportError> {
-    check_size(chart)?;
+    render_svg_with(chart, &ChartText::default())
+}
+
+/// [`render_svg`] with the x axis description and no-data text of `text` (translated).
+///
+/// # Errors
+/// As [`render_svg`].
+pub fn render_svg_with(chart: &LineChart, text: &ChartText) -> Result<String, ReportError> {
+    check_size(chart.width, chart.height)?;
     font::ensure_registered()?;
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (chart.width, chart.height)).into_drawing_area();
-        draw(&root, chart)?;
+        draw(&root, chart, text)?;
         root.present().map_err(chart_err)?;
     }
     Ok(svg)
 }
 
 /// Renders the chart as PNG file bytes (8-bit RGB, `width` × `height` px), text in the
-/// embedded DejaVu Sans.
+/// embedded DejaVu Sans, with the English [`ChartText`].
 ///
 /// # Errors
 /// [`ReportError::Chart`] for a size outside [`MIN_SIDE`]..=[`MAX_SIDE`], a drawing
 /// failure or a PNG encoding failure.
 pub fn render_png(chart: &LineChart) -> Result<Vec<u8>, ReportError> {
-    check_size(chart)?;
+    render_png_with(chart, &ChartText::default())
+}
+
+/// [`render_png`] with the x axis description and no-data text of `text` (translated).
+///
+/// # Errors
+/// As [`render_png`].
+pub fn render_png_with(chart: &LineChart, text: &ChartText) -> Result<Vec<u8>, ReportError> {
+    check_size(chart.width, chart.height)?;
     font::ensure_registered()?;
     let (w, h) = (chart.width, chart.height);
     let mut rgb = vec![0u8; w as usize * h as usize * 3];
     {
         let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
-        draw(&root, chart)?;
+        draw(&root, chart, text)?;
         root.present().map_err(chart_err)?;
     }
     let mut png = Vec::with_capacity(rgb.len() / 8);
@@ -113,19 +162,20 @@ pub fn render_png(chart: &LineChart) -> Result<Vec<u8>, ReportError> {
     Ok(png)
 }
 
-fn check_size(chart: &LineChart) -> Result<(), ReportError> {
+/// `Ok` when both sides are within [`MIN_SIDE`]..=[`MAX_SIDE`] px, else
+/// [`ReportError::Chart`] naming the size.
+pub(crate) fn check_size(width: u32, height: u32) -> Result<(), ReportError> {
     let ok = |v: u32| (MIN_SIDE..=MAX_SIDE).contains(&v);
-    if ok(chart.width) && ok(chart.height) {
+    if ok(width) && ok(height) {
         Ok(())
     } else {
         Err(ReportError::Chart(format!(
-            "chart size {}x{} px is outside {MIN_SIDE}..={MAX_SIDE} px per side",
-            chart.width, chart.height
+            "chart size {width}x{height} px is outside {MIN_SIDE}..={MAX_SIDE} px per side"
         )))
     }
 }
 
-fn chart_err<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> ReportError {
+pub(crate) fn chart_err<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> ReportError {
     ReportError::Chart(e.to_string())
 }
 
@@ -171,15 +221,19 @@ fn prepare(chart: &LineChart) -> Vec<Line<'_>> {
 }
 
 /// Sizes derived from the chart's size so small and large charts both read well.
-struct Metrics {
-    margin: i32,
-    title: f64,
-    label: f64,
-    stroke: u32,
+pub(crate) struct Metrics {
+    /// Outer margin, px.
+    pub(crate) margin: i32,
+    /// Title font size, px.
+    pub(crate) title: f64,
+    /// Label font size, px.
+    pub(crate) label: f64,
+    /// Line width, px.
+    pub(crate) stroke: u32,
 }
 
 impl Metrics {
-    fn for_size(w: u32, h: u32) -> Metrics {
+    pub(crate) fn for_size(w: u32, h: u32) -> Metrics {
         let s = (f64::from(w.min(h)) / 450.0).clamp(0.7, 3.0);
         Metrics {
             margin: (16.0 * s).round() as i32,
@@ -190,7 +244,11 @@ impl Metrics {
     }
 }
 
-fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &LineChart) -> Result<(), ReportError>
+fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &LineChart,
+    text: &ChartText,
+) -> Result<(), ReportError>
 where
     DB::ErrorType: 'static,
 {
@@ -216,7 +274,8 @@ where
         let style = TextStyle::from((FAMILY, m.title).into_font())
             .color(&MUTED)
             .pos(Pos::new(HPos::Center, VPos::Center));
-        rest.draw_text("No data yet", &style, (rw as i32 / 2, rh as i32 / 2))
+        let no_data = fit_text(root, &text.no_data, &style, max_text_w)?;
+        rest.draw_text(&no_data, &style, (rw as i32 / 2, rh as i32 / 2))
             .map_err(chart_err)?;
         return Ok(());
     }
@@ -229,7 +288,7 @@ where
     let plot = rest.clone().shrink((0, 0), (rw, plot_h));
     let legend_area = rest.shrink((0, plot_h as i32), (rw, (rh as i32 - plot_h as i32).max(1) as u32));
 
-    draw_plot(&plot, chart, &drawable, &m)?;
+    draw_plot(&plot, chart, &drawable, &m, text)?;
     draw_legend(&legend_area, &legend, &legend_style, &m)?;
     Ok(())
 }
@@ -239,6 +298,7 @@ fn draw_plot<DB: DrawingBackend>(
     chart: &LineChart,
     lines: &[&Line],
     m: &Metrics,
+    text: &ChartText,
 ) -> Result<(), ReportError>
 where
     DB::ErrorType: 'static,
@@ -296,7 +356,7 @@ where
         .label_style(label_style.clone())
         .axis_desc_style(desc_style)
         .y_desc(chart.y_label.as_str())
-        .x_desc("Date (UTC)")
+        .x_desc(clean_text(&text.x_label))
         .draw()
         .map_err(chart_err)?;
 
@@ -359,7 +419,7 @@ fn y_range(lines: &[&Line]) -> (f64, f64) {
 }
 
 /// Decimals of y tick labels for a y span.
-fn y_decimals(span: f64) -> usize {
+pub(crate) fn y_decimals(span: f64) -> usize {
     if span >= 20.0 {
         0
     } else if span >= 2.0 {
@@ -496,8 +556,13 @@ where
     Ok(())
 }
 
+/// `text` with control characters (which render as boxes or break SVG) shown as spaces.
+pub(crate) fn clean_text(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+}
+
 /// `text` as is when it fits `max_w` pixels, else cut at a character boundary with `…`.
-fn fit_text<DB: DrawingBackend>(
+pub(crate) fn fit_text<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     text: &str,
     style: &TextStyle,
@@ -506,8 +571,7 @@ fn fit_text<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
-    // Control characters render as boxes or break SVG; show them as spaces.
-    let clean: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let clean = clean_text(text);
     let width = |s: &str| {
         area.estimate_text_size(s, style)
             .map(|(tw, _)| tw as i32)

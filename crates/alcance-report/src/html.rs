@@ -9,7 +9,7 @@
 //! data is HTML-escaped.
 
 use crate::campaign::CampaignReport;
-use crate::chart::{render_svg, LineChart, Series, MAX_SIDE, MIN_SIDE};
+use crate::chart::{render_svg, LineChart, Series, DEFAULT_NO_DATA, MAX_SIDE, MIN_SIDE};
 use crate::font::{self, FAMILY};
 use crate::number::thousands;
 use crate::weekly::{
@@ -99,6 +99,9 @@ pub struct ColumnChart {
     pub width: u32,
     /// Height in pixels, [`MIN_SIDE`]..=[`MAX_SIDE`].
     pub height: u32,
+    /// Drawn instead of columns when no value is drawable (English:
+    /// [`crate::chart::DEFAULT_NO_DATA`], `"No data yet"`).
+    pub no_data: String,
 }
 
 const BAR: RGBColor = RGBColor(0x4E, 0x79, 0xA7);
@@ -111,7 +114,7 @@ fn chart_err<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> 
 }
 
 /// Renders a column chart as a standalone SVG document (`<svg …>…</svg>`), with the value
-/// above each column and "No data yet" when no value is drawable.
+/// above each column and [`ColumnChart::no_data`] when no value is drawable.
 ///
 /// # Errors
 /// [`ReportError::Chart`] for a size outside [`MIN_SIDE`]..=[`MAX_SIDE`] or a drawing
@@ -170,8 +173,12 @@ where
         let style = TextStyle::from((FAMILY, title_size).into_font())
             .color(&MUTED)
             .pos(Pos::new(HPos::Center, VPos::Center));
-        area.draw_text("No data yet", &style, (aw as i32 / 2, ah as i32 / 2))
-            .map_err(chart_err)?;
+        area.draw_text(
+            &crate::chart::clean_text(&chart.no_data),
+            &style,
+            (aw as i32 / 2, ah as i32 / 2),
+        )
+        .map_err(chart_err)?;
         return Ok(());
     }
     let hi = values.iter().flatten().fold(0.0f64, |m, v| m.max(*v));
@@ -556,6 +563,7 @@ pub fn weekly_html(report: &WeeklyReport) -> Result<String, ReportError> {
             .collect(),
         width: 1000,
         height: 400,
+        no_data: DEFAULT_NO_DATA.to_string(),
     })?;
     let _ = write!(
         b,
@@ -716,6 +724,7 @@ pub fn campaign_html(report: &CampaignReport) -> Result<String, ReportError> {
                 .collect(),
             width: 1000,
             height: 380,
+            no_data: DEFAULT_NO_DATA.to_string(),
         })?;
         let _ = writeln!(b, "<section><figure>{svg}</figure></section>");
     }
@@ -838,6 +847,7 @@ mod tests {
             bars: vec![("reel".into(), Some(1234.0)), ("image".into(), None)],
             width: 600,
             height: 300,
+            no_data: DEFAULT_NO_DATA.to_string(),
         })
         .unwrap_or_default();
         assert!(svg.starts_with("<svg"), "{svg}");
@@ -848,6 +858,7 @@ mod tests {
             bars: vec![("only".into(), Some(0.5))],
             width: 400,
             height: 300,
+            no_data: DEFAULT_NO_DATA.to_string(),
         })
         .unwrap_or_default();
         assert!(one.contains("only") && one.contains("<rect"), "a single column draws");
@@ -857,15 +868,27 @@ mod tests {
             bars: vec![],
             width: 600,
             height: 300,
+            no_data: DEFAULT_NO_DATA.to_string(),
         })
         .unwrap_or_default();
         assert!(empty.contains("No data yet"));
+        let translated = render_column_svg(&ColumnChart {
+            title: "Posts".into(),
+            y_label: "Count".into(),
+            bars: vec![("reel".into(), None)],
+            width: 600,
+            height: 300,
+            no_data: "Ainda sem dados".into(),
+        })
+        .unwrap_or_default();
+        assert!(translated.contains("Ainda sem dados") && !translated.contains("No data yet"));
         assert!(render_column_svg(&ColumnChart {
             title: String::new(),
             y_label: String::new(),
             bars: vec![],
             width: 10,
             height: 300,
+            no_data: DEFAULT_NO_DATA.to_string(),
         })
         .is_err());
     }

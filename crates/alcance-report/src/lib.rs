@@ -5,6 +5,8 @@
 //!   system's fonts.
 //! - [`series`]: the chart series derived from stored rows: follower growth and the
 //!   engagement trend.
+//! - [`heatmap`]: the best-time heatmap (weekday × hour) rendered to SVG in the charts'
+//!   look, and the shared way posts become best-time input.
 //! - [`export`]: the CSV long formats, the JSON bundle and the XLSX workbook.
 //!
 //! Pure functions over rows that the store hands in; no database, no network, no clock.
@@ -20,6 +22,7 @@ pub mod chart;
 mod error;
 pub mod export;
 mod font;
+pub mod heatmap;
 pub mod html;
 mod number;
 pub mod series;

@@ -12,9 +12,10 @@
 //! paper) means "no data", never 0.
 
 use crate::export::{AccountInfo, PostInfo};
+use crate::heatmap::{post_engagements, BEST_TIME_EXCLUDES};
 use crate::series::{account_label, engagement_trend, follower_growth};
 use crate::ReportError;
-use alcance_core::analytics::best_time::{best_time, BestTime, BestTimeOptions, Normalization, PostEngagement, Tz};
+use alcance_core::analytics::best_time::{best_time, BestTime, BestTimeOptions, Normalization, Tz};
 use alcance_core::analytics::derived::{engagement_rate, EngagementBase};
 use alcance_core::analytics::posts::{
     aggregate, attach_followers, content_breakdown, kpi_changes, latest_post_metrics, published_in, top_posts,
@@ -102,7 +103,7 @@ impl Default for WeeklyOptions {
                 normalization: Normalization::PerAccount,
                 ..BestTimeOptions::default()
             },
-            best_time_excludes: vec!["story".to_string()],
+            best_time_excludes: BEST_TIME_EXCLUDES.iter().map(|t| (*t).to_string()).collect(),
             thresholds: Thresholds::default(),
         }
     }
@@ -618,17 +619,7 @@ pub fn build_weekly(input: &WeeklyInput<'_>) -> WeeklyReport {
         .collect();
 
     // Best time over every account.
-    let engagements: Vec<PostEngagement> = posts
-        .iter()
-        .filter(|p| !options.best_time_excludes.contains(&p.content_type))
-        .filter_map(|p| {
-            Some(PostEngagement {
-                account: p.account_key(),
-                published_at: p.published_at?,
-                value: p.interactions()?,
-            })
-        })
-        .collect();
+    let engagements = post_engagements(&posts, &options.best_time_excludes, PostMetrics::interactions);
     let best = best_time(&engagements, input.time_zone, end, &options.best_time);
 
     // Top posts of the week.
@@ -761,17 +752,7 @@ fn account_recommendations(
     let rate = rate_of(&recent, base);
     let recent_owned: Vec<PostMetrics> = recent.iter().map(|p| (*p).clone()).collect();
     let content = content_breakdown(&recent_owned, INTERACTIONS, base);
-    let engagements: Vec<PostEngagement> = mine
-        .iter()
-        .filter(|p| !options.best_time_excludes.contains(&p.content_type))
-        .filter_map(|p| {
-            Some(PostEngagement {
-                account: p.account_key(),
-                published_at: p.published_at?,
-                value: p.interactions()?,
-            })
-        })
-        .collect();
+    let engagements = post_engagements(&mine, &options.best_time_excludes, PostMetrics::interactions);
     let per_account_options = BestTimeOptions {
         normalization: Normalization::None,
         ..options.best_time

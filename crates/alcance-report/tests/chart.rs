@@ -1,6 +1,8 @@
 //! Charts: SVG text, PNG bytes and pixels, empty and malformed input.
 
-use alcance_report::chart::{render_png, render_svg, LineChart, Series, MAX_SIDE, MIN_SIDE};
+use alcance_report::chart::{
+    render_png, render_png_with, render_svg, render_svg_with, ChartText, LineChart, Series, MAX_SIDE, MIN_SIDE,
+};
 use alcance_report::ReportError;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
@@ -130,6 +132,32 @@ fn empty_charts_say_no_data_yet() {
         points: vec![],
     }];
     assert!(has_text(&render_svg(&chart(no_points)).expect("svg"), "No data yet"));
+}
+
+#[test]
+fn the_x_axis_and_no_data_texts_can_be_translated() {
+    let text = ChartText {
+        x_label: "Data (UTC)".to_string(),
+        no_data: "Ainda sem dados".to_string(),
+    };
+    let svg = render_svg_with(&chart(two_accounts()), &text).expect("svg");
+    assert!(has_text(&svg, "Data (UTC)") && !has_text(&svg, "Date (UTC)"));
+    let empty = render_svg_with(&chart(vec![]), &text).expect("svg");
+    assert!(has_text(&empty, "Ainda sem dados") && !empty.contains("No data yet"));
+    // The defaults are the English texts render_svg draws.
+    assert_eq!(
+        render_svg_with(&chart(two_accounts()), &ChartText::default()).expect("svg"),
+        render_svg(&chart(two_accounts())).expect("svg")
+    );
+    let png = render_png_with(&chart(vec![]), &text).expect("png");
+    assert_eq!(png_size(&png), (800, 450));
+    assert!(pixels_of(&png, [0x66, 0x66, 0x66]) > 20, "the message is drawn");
+    // Missing fields deserialize to the English defaults.
+    let partial: ChartText = serde_json::from_str(r#"{"no_data":"Sem dados"}"#).expect("json");
+    assert_eq!(
+        (partial.x_label.as_str(), partial.no_data.as_str()),
+        ("Date (UTC)", "Sem dados")
+    );
 }
 
 #[test]
