@@ -4,12 +4,12 @@
 
 use crate::error::{ErrorCode, IpcError, IpcResult};
 use crate::oauth_bridge::RecordingBrowser;
-use crate::state::{AppState, Settings, SyncStatus, WorkspaceKind};
+use crate::state::{AppState, OpenWorkspace, Settings, SyncStatus, WorkspaceKind};
 use alcance_app::demo::{DemoEvent, DEMO_DAYS};
 use alcance_app::views::{
     self, AccountView, ChartLabels, DashboardView, ExportView, PostView, RunEventView, RunView, ViewFilter,
 };
-use alcance_collector::RunKind;
+use alcance_collector::schedule::Cadence;
 use alcance_core::Platform;
 use alcance_platforms::oauth::{OAuthApp, RedirectConfig, DEFAULT_CALLBACK_PATH, DEFAULT_X_PORT};
 use chrono::Utc;
@@ -326,20 +326,148 @@ pub async fn open_link(app: AppHandle, url: String) -> IpcResult<()> {
         .map_err(|e| IpcError::new(ErrorCode::Io, format!("opening {parsed}: {e}")))
 }
 
-/// Collects every active account now. Errors: `busy` while another sync runs.
+/// Asks the background scheduler for a manual collection of every collectable account
+/// (after the run going on, if any; also while paused) and returns the status at once;
+/// progress follows as `syncChanged` events. Errors: `no_workspace`.
 #[tauri::command]
 #[specta::specta]
-pub async fn sync_now(app: AppHandle, state: State<'_, AppState>) -> IpcResult<RunView> {
-    crate::run_sync(&app, &state, RunKind::Manual).await
+pub async fn sync_now(state: State<'_, AppState>) -> IpcResult<SyncStatus> {
+    if state.workspace.read().await.is_none() {
+        return Err(IpcError::no_workspace());
+    }
+    Ok(state.sync_now().await?)
 }
 
-/// Pauses or resumes scheduled collection.
+/// Pauses or resumes scheduled collection; pausing also pauses the run going on before
+/// its next account.
 #[tauri::command]
 #[specta::specta]
-pub async fn set_sync_paused(app: AppHandle, state: State<'_, AppState>, paused: bool) -> IpcResult<SyncStatus> {
-    let status = state.set_paused(paused).await?;
-    crate::tray::refresh(&app).await;
-    Ok(status)
+pub async fn set_sync_paused(state: State<'_, AppState>, paused: bool) -> IpcResult<SyncStatus> {
+    Ok(state.set_paused(paused).await?)
+}
+
+/// Cancels the run going on after its current account: the accounts it has not reached
+/// are skipped (run status `cancelled`) and wait for their next cadence.
+/// Errors: `no_workspace`.
+#[tauri::command]
+#[specta::specta]
+pub async fn cancel_run(state: State<'_, AppState>) -> IpcResult<SyncStatus> {
+    if state.workspace.read().await.is_none() {
+        return Err(IpcError::no_workspace());
+    }
+    Ok(state.cancel_run().await?)
+}
+
+/// The cadence `cadence` (`hourly`, `daily`, `weekly`, `custom`) with `every_hours`
+/// (1–8760, `custom` only). Errors: `invalid_input`.
+fn parse_cadence(cadence: &str, every_hours: Option<u32>) -> IpcResult<Cadence> {
+    let invalid = |m: String| IpcError::new(ErrorCode::InvalidInput, m);
+    match (cadence, every_hours) {
+        ("hourly", _) => Ok(Cadence::Hourly),
+        ("daily", _) => Ok(Cadence::Daily),
+        ("weekly", _) => Ok(Cadence::Weekly),
+        ("custom", Some(h)) if (1..=8760).contains(&h) => Ok(Cadence::Custom {
+            seconds: i64::from(h) * 3600,
+        }),
+        ("custom", Some(h)) => Err(invalid(format!("a custom cadence is 1 to 8760 hours, not {h}"))),
+        ("custom", None) => Err(invalid("a custom cadence needs its hours".into())),
+        (other, _) => Err(invalid(format!(
+            "unknown cadence {other:?}: use hourly, daily, weekly or custom"
+        ))),
+    }
+}
+
+/// Sets how often an account is collected and returns it with its next run (from its last
+/// collection plus the new period, or now when that has passed; the scheduler picks it up
+/// within a minute). Errors: `invalid_input`, `not_found`.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_cadence(
+    state: State<'_, AppState>,
+    account_id: i64,
+    cadence: String,
+    every_hours: Option<u32>,
+) -> IpcResult<AccountView> {
+    let cadence = parse_cadence(&cadence, every_hours)?;
+    let guard = state.workspace.read().await;
+    let open = guard.as_ref().ok_or_else(IpcError::no_workspace)?;
+    alcance_app::scheduler::set_cadence(open.ws.store(), account_id, cadence, Utc::now()).await?;
+    account_view(open, account_id).await
+}
+
+/// One account as the accounts screen shows it.
+async fn account_view(open: &OpenWorkspace, account_id: i64) -> IpcResult<AccountView> {
+    views::accounts(&open.ws, Some(&open.vault), Utc::now())
+        .await?
+        .into_iter()
+        .find(|a| a.id == account_id)
+        .ok_or_else(|| IpcError::new(ErrorCode::NotFound, format!("account {account_id} not found")))
+}
+
+/// Disconnects an account: no more collection, its token leaves the vault (unless another
+/// account collects with it), its data stays. Connecting it again resumes it.
+/// Errors: `not_found`.
+#[tauri::command]
+#[specta::specta]
+pub async fn disconnect_account(state: State<'_, AppState>, account_id: i64) -> IpcResult<AccountView> {
+    let view = {
+        let guard = state.workspace.read().await;
+        let open = guard.as_ref().ok_or_else(IpcError::no_workspace)?;
+        open.ws.disconnect(account_id).await?;
+        account_view(open, account_id).await?
+    };
+    state.refresh_problems().await;
+    Ok(view)
+}
+
+/// Deletes an account with all its metrics, posts, audience rows and archived responses,
+/// and its token. Irreversible (the UI confirms first). Errors: `not_found`.
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_account(state: State<'_, AppState>, account_id: i64) -> IpcResult<()> {
+    {
+        let guard = state.workspace.read().await;
+        let open = guard.as_ref().ok_or_else(IpcError::no_workspace)?;
+        open.ws.delete_account(account_id).await?;
+    }
+    state.refresh_problems().await;
+    Ok(())
+}
+
+/// Connects a WhatsApp Business Account with a system-user access token (Business
+/// settings → System users; permissions whatsapp_business_management and
+/// whatsapp_business_messaging) and its WABA id: the token is checked with one API call,
+/// then kept in the vault. Opens the own workspace first when none is open.
+/// Errors: `invalid_input` (empty), `oauth` (the token was refused), `vault_locked`, `io`.
+#[tauri::command]
+#[specta::specta]
+pub async fn connect_whatsapp(state: State<'_, AppState>, waba_id: String, token: String) -> IpcResult<AccountView> {
+    let waba_id = waba_id.trim().to_string();
+    let token = token.trim().to_string();
+    if waba_id.is_empty() || !waba_id.chars().all(|c| c.is_ascii_digit()) {
+        return Err(IpcError::new(
+            ErrorCode::InvalidInput,
+            "the WhatsApp Business Account id is a number (WhatsApp Manager → Account tools)",
+        ));
+    }
+    if token.is_empty() {
+        return Err(IpcError::new(ErrorCode::InvalidInput, "the access token is empty"));
+    }
+    let _busy = state
+        .busy
+        .try_lock()
+        .map_err(|_| IpcError::new(ErrorCode::Busy, "another operation is running"))?;
+    if state.workspace.read().await.is_none() {
+        state.open_own(None).await?;
+    }
+    let view = {
+        let guard = state.workspace.read().await;
+        let open = guard.as_ref().ok_or_else(IpcError::no_workspace)?;
+        let account = open.ws.connect_whatsapp(SecretString::from(token), &waba_id).await?;
+        account_view(open, account.id).await?
+    };
+    state.refresh_problems().await;
+    Ok(view)
 }
 
 /// Connects an account: OAuth 2.0 authorization code + PKCE in the system browser (the
@@ -410,13 +538,13 @@ pub async fn connect_account(
     {
         tracing::warn!(error = %e, "saving the developer-app settings failed");
     }
-    let list = views::accounts(&open.ws, Some(&open.vault), Utc::now()).await?;
+    let view = account_view(open, account.id).await?;
+    drop(guard);
+    state.refresh_problems().await;
     if let Some(w) = app.get_webview_window("main") {
         let _ = w.set_focus();
     }
-    list.into_iter()
-        .find(|a| a.id == account.id)
-        .ok_or_else(|| IpcError::new(ErrorCode::NotFound, "the connected account is not in the list"))
+    Ok(view)
 }
 
 /// How long [`connect_account`] waits for consent, for the docs.
@@ -443,6 +571,28 @@ mod tests {
             ("exports".into(), String::new())
         );
         assert_eq!(classify_step("Something new"), ("other".into(), "Something new".into()));
+    }
+
+    #[test]
+    fn cadences_are_checked() {
+        assert_eq!(parse_cadence("hourly", None).ok(), Some(Cadence::Hourly));
+        assert_eq!(parse_cadence("weekly", Some(3)).ok(), Some(Cadence::Weekly));
+        assert_eq!(
+            parse_cadence("custom", Some(6)).ok(),
+            Some(Cadence::Custom { seconds: 21_600 })
+        );
+        for (cadence, hours) in [
+            ("custom", None),
+            ("custom", Some(0)),
+            ("custom", Some(9000)),
+            ("monthly", None),
+        ] {
+            assert_eq!(
+                parse_cadence(cadence, hours).err().map(|e| e.code),
+                Some(ErrorCode::InvalidInput),
+                "{cadence} {hours:?}"
+            );
+        }
     }
 
     #[test]

@@ -73,6 +73,17 @@ impl From<anyhow::Error> for IpcError {
                         _ => ErrorCode::Internal,
                     });
                 }
+                if let Some(v) = cause.downcast_ref::<alcance_store::StoreError>() {
+                    return Some(match v {
+                        alcance_store::StoreError::NotFound { .. } => ErrorCode::NotFound,
+                        alcance_store::StoreError::Invalid { .. } => ErrorCode::InvalidInput,
+                        alcance_store::StoreError::DiskFull { .. } | alcance_store::StoreError::Io { .. } => {
+                            ErrorCode::Io
+                        }
+                        alcance_store::StoreError::Busy { .. } => ErrorCode::Busy,
+                        _ => ErrorCode::Internal,
+                    });
+                }
                 if cause.downcast_ref::<alcance_platforms::PlatformError>().is_some() {
                     return Some(ErrorCode::Oauth);
                 }

@@ -14,9 +14,7 @@ pub mod state;
 pub mod tray;
 
 use crate::error::{ErrorCode, IpcError, IpcResult};
-use crate::state::{AppState, Language, SyncStatus, WorkspaceKind};
-use alcance_app::views::RunView;
-use alcance_collector::RunKind;
+use crate::state::{AppState, Language, SyncNotice, SyncStatus, WorkspaceKind};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use tauri::{AppHandle, Manager, RunEvent, WindowEvent};
@@ -48,6 +46,11 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::open_link,
             commands::sync_now,
             commands::set_sync_paused,
+            commands::cancel_run,
+            commands::set_cadence,
+            commands::disconnect_account,
+            commands::delete_account,
+            commands::connect_whatsapp,
             commands::connect_account,
         ])
         .events(tauri_specta::collect_events![SyncChanged])
@@ -93,32 +96,19 @@ pub async fn emit_sync(app: &AppHandle) {
     }
 }
 
-/// Runs one collection (manual or scheduled), keeps the tray and the UI informed, and
-/// notifies about accounts that need re-authorization or failed.
-pub async fn run_sync(app: &AppHandle, state: &AppState, kind: RunKind) -> IpcResult<RunView> {
-    let _busy = state
-        .busy
-        .try_lock()
-        .map_err(|_| IpcError::new(ErrorCode::Busy, "another operation is running"))?;
-    if state.workspace.read().await.is_none() {
-        return Err(IpcError::no_workspace());
+/// Reacts to a sync change from the scheduler: the UI and the tray are refreshed;
+/// re-authorization and failed runs become desktop notifications in the UI's language.
+pub async fn on_sync_notice(app: &AppHandle, notice: SyncNotice) {
+    let language = app.state::<AppState>().settings.lock().await.language;
+    match notice {
+        SyncNotice::Changed => {
+            emit_sync(app).await;
+            tray::refresh(app).await;
+        }
+        SyncNotice::NeedsReauth(who) => notify(app, &self::notice(language, Notice::Reauth(&who))),
+        SyncNotice::RunFailed(0) => notify(app, &self::notice(language, Notice::RunError)),
+        SyncNotice::RunFailed(n) => notify(app, &self::notice(language, Notice::Failed(n))),
     }
-    {
-        state.sync.lock().await.running = true;
-    }
-    emit_sync(app).await;
-    tray::refresh(app).await;
-    let result = state.sync(kind).await;
-    emit_sync(app).await;
-    tray::refresh(app).await;
-    let (run, outcome) = result?;
-    let language = state.settings.lock().await.language;
-    if !outcome.needs_reauth.is_empty() {
-        notify(app, &notice(language, Notice::Reauth(&outcome.needs_reauth.join(", "))));
-    } else if outcome.failed > 0 {
-        notify(app, &notice(language, Notice::Failed(outcome.failed)));
-    }
-    Ok(run)
 }
 
 /// A notification's subject.
@@ -127,6 +117,8 @@ enum Notice<'a> {
     Reauth(&'a str),
     /// This many accounts failed.
     Failed(usize),
+    /// A run could not be recorded at all.
+    RunError,
 }
 
 /// Title and body of a notification in `language`.
@@ -147,6 +139,14 @@ fn notice(language: Language, n: Notice<'_>) -> (String, String) {
         (Language::PtBr, Notice::Failed(n)) => (
             "Falha na coleta".into(),
             format!("{n} conta(s) não puderam ser coletadas. Veja Alcance → Execuções."),
+        ),
+        (Language::En, Notice::RunError) => (
+            "Collection failed".into(),
+            "A collection could not run. See Alcance → Runs and the log.".into(),
+        ),
+        (Language::PtBr, Notice::RunError) => (
+            "Falha na coleta".into(),
+            "Uma coleta não pôde ser executada. Veja Alcance → Execuções e o log.".into(),
         ),
     }
 }
@@ -191,7 +191,7 @@ fn data_dir(app: &AppHandle) -> PathBuf {
         .unwrap_or_else(|_| std::env::temp_dir().join("alcance"))
 }
 
-/// Reopens the last workspace and starts the scheduler.
+/// Reopens the last workspace (which starts its scheduler).
 async fn start_background(app: AppHandle) {
     let state = app.state::<AppState>();
     let last = state.settings.lock().await.last_workspace;
@@ -211,19 +211,6 @@ async fn start_background(app: AppHandle) {
     }
     emit_sync(&app).await;
     tray::refresh(&app).await;
-    // The scheduler: checks every minute whether a collection is due.
-    loop {
-        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
-        let status = state.sync_status().await;
-        let due = !status.paused && !status.running && status.next_run_at.is_some_and(|t| t <= chrono::Utc::now());
-        if due {
-            if let Err(e) = run_sync(&app, &state, RunKind::Scheduled).await {
-                tracing::warn!(error = %e.message, "scheduled collection failed");
-            }
-        } else {
-            tray::refresh(&app).await;
-        }
-    }
 }
 
 /// Starts the desktop app.
@@ -250,7 +237,14 @@ pub fn run() {
         .setup(move |app| {
             specta.mount_events(app);
             let handle = app.handle().clone();
-            let state = AppState::new(data_dir(&handle));
+            let notices = handle.clone();
+            let state = AppState::with_notifier(
+                data_dir(&handle),
+                std::sync::Arc::new(move |notice| {
+                    let app = notices.clone();
+                    tauri::async_runtime::spawn(async move { on_sync_notice(&app, notice).await });
+                }),
+            );
             let language = tauri::async_runtime::block_on(async { state.settings.lock().await.language });
             app.manage(state);
             if let Err(e) = tray::install(&handle, language) {

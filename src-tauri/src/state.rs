@@ -2,24 +2,24 @@
 //! and a pending OAuth redirect. Managed with `app.manage(AppState)`.
 
 use alcance_app::demo::{self, DemoEvent, DemoOptions, DEMO_VAULT_PASSPHRASE};
+use alcance_app::scheduler::{Scheduler, SchedulerConfig, SchedulerEvent, SystemClock};
 use alcance_app::views::{self, RunView, SharedVault};
 use alcance_app::{Workspace, WorkspaceOptions};
-use alcance_collector::{Progress, RunKind};
+use alcance_collector::Progress;
+use alcance_core::AccountRef;
 use alcance_platforms::vault::{open_vault, EncryptedFileVault, TokenVault};
-use alcance_platforms::{CollectWindow, Endpoints};
+use alcance_platforms::Endpoints;
+use alcance_report::series::account_label;
 use alcance_sandbox::{Sandbox, SandboxConfig};
 use anyhow::{Context, Result};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use tokio::sync::{Mutex, RwLock};
+use tokio::sync::{broadcast, Mutex, RwLock};
+use tokio::task::JoinHandle;
 
-/// Hours between scheduled collections.
-pub const CADENCE_HOURS: u32 = 6;
-/// Days each collection looks back for posts and insights.
-pub const COLLECT_LOOKBACK_DAYS: i64 = 7;
 /// Seed of the desktop demo's sandbox (the same as `alcance demo`).
 pub const DEMO_SEED: u64 = 42;
 
@@ -101,14 +101,40 @@ impl Settings {
 
 /// The open workspace and what keeps it working.
 pub struct OpenWorkspace {
-    /// The workspace.
-    pub ws: Workspace,
+    /// The workspace (shared with its scheduler).
+    pub ws: Arc<Workspace>,
     /// Its vault (another handle on the one the workspace holds), for token health.
     pub vault: SharedVault,
     /// Demo or own.
     pub kind: WorkspaceKind,
     /// The demo's in-process sandbox (stays up so "Sync now" works on the demo).
     pub sandbox: Option<Sandbox>,
+    /// The background collection loop (`alcance_app::scheduler`): cadences per account,
+    /// catch-up, token upkeep, daily backups.
+    pub scheduler: Scheduler,
+    /// The task turning the scheduler's events into [`SyncStatus`] and [`SyncNotice`]s.
+    forwarder: JoinHandle<()>,
+}
+
+/// The run going on now, for the progress bar of the Runs screen and the tray.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct LiveRun {
+    /// `collection_runs.id`.
+    pub run_id: i64,
+    /// `scheduled` or `manual`.
+    pub kind: String,
+    /// Accounts in the run.
+    pub accounts_total: u32,
+    /// Accounts finished (saved, failed or skipped).
+    pub accounts_done: u32,
+    /// Accounts that failed so far.
+    pub accounts_failed: u32,
+    /// Metric values written so far (counts).
+    pub metrics: u32,
+    /// The account being collected, `"@username (Platform)"`.
+    pub current_account: Option<String>,
+    /// The run is paused before its next account.
+    pub paused: bool,
 }
 
 /// The sync status the tray and the UI show.
@@ -118,14 +144,31 @@ pub struct SyncStatus {
     pub paused: bool,
     /// A collection is running now.
     pub running: bool,
-    /// The last run this session started (or the latest in the log), if any.
+    /// The last finished run (this session's, or the latest in the log), if any.
     pub last_run: Option<RunView>,
-    /// When the next scheduled collection is due, UTC (`None` while paused or with no
-    /// workspace).
+    /// When the earliest scheduled collection is due, UTC (`None` while paused, with no
+    /// workspace or no schedulable account).
     pub next_run_at: Option<DateTime<Utc>>,
-    /// Hours between scheduled collections.
-    pub cadence_hours: u32,
+    /// The run going on now.
+    pub live: Option<LiveRun>,
+    /// Accounts whose token the platform refused (`"@username (Platform)"`): reconnect them.
+    pub problems: Vec<String>,
 }
+
+/// What the shell should tell the user about (the UI, the tray, notifications).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SyncNotice {
+    /// [`SyncStatus`] changed: refresh the UI and the tray.
+    Changed,
+    /// The platform refused this account's token (`"@username (Platform)"`).
+    NeedsReauth(String),
+    /// A run ended with this many failed accounts (more than zero), or could not run at all
+    /// (`0`, with the reason in the log).
+    RunFailed(usize),
+}
+
+/// Receives [`SyncNotice`]s; called from the scheduler's forwarding task.
+pub type Notifier = Arc<dyn Fn(SyncNotice) + Send + Sync>;
 
 /// Shell state, shared by commands, the tray and the scheduler.
 pub struct AppState {
@@ -135,30 +178,36 @@ pub struct AppState {
     pub settings: Mutex<Settings>,
     /// The open workspace.
     pub workspace: RwLock<Option<OpenWorkspace>>,
-    /// Sync status.
-    pub sync: Mutex<SyncStatus>,
-    /// Held while a demo build, a connect flow or a sync runs.
+    /// Sync status, kept current by the scheduler's forwarding task.
+    pub sync: Arc<Mutex<SyncStatus>>,
+    /// Held while a demo build or a connect flow runs.
     pub busy: Mutex<()>,
     /// The loopback redirect URI of the OAuth flow in progress, for deep links.
     pub pending_redirect: Arc<std::sync::Mutex<Option<url::Url>>>,
+    notifier: Notifier,
 }
 
 impl AppState {
-    /// State over `data_dir`, with its settings loaded.
+    /// State over `data_dir`, with its settings loaded, telling nobody about sync changes.
     pub fn new(data_dir: PathBuf) -> AppState {
+        Self::with_notifier(data_dir, Arc::new(|_| {}))
+    }
+
+    /// State over `data_dir` whose sync changes go to `notifier`.
+    pub fn with_notifier(data_dir: PathBuf, notifier: Notifier) -> AppState {
         let settings = Settings::load(&data_dir.join("settings.json"));
         let sync = SyncStatus {
             paused: settings.sync_paused,
-            cadence_hours: CADENCE_HOURS,
             ..SyncStatus::default()
         };
         AppState {
             data_dir,
             settings: Mutex::new(settings),
             workspace: RwLock::new(None),
-            sync: Mutex::new(sync),
+            sync: Arc::new(Mutex::new(sync)),
             busy: Mutex::new(()),
             pending_redirect: Arc::new(std::sync::Mutex::new(None)),
+            notifier,
         }
     }
 
@@ -183,14 +232,32 @@ impl AppState {
         Ok(settings.clone())
     }
 
-    /// Closes the open workspace (and its sandbox), if any.
+    /// Closes the open workspace, if any: stops its scheduler (a run going on stops after
+    /// its current account and is resumed the next time the workspace opens), then its
+    /// sandbox.
     pub async fn close_workspace(&self) {
-        if let Some(open) = self.workspace.write().await.take() {
-            open.ws.close().await;
-            if let Some(sandbox) = open.sandbox {
-                sandbox.shutdown().await;
-            }
+        let Some(open) = self.workspace.write().await.take() else {
+            return;
+        };
+        open.scheduler.stop().await;
+        open.forwarder.abort();
+        let _ = open.forwarder.await;
+        match Arc::try_unwrap(open.ws) {
+            Ok(ws) => ws.close().await,
+            Err(_) => tracing::warn!("the workspace is still in use; its database closes when the last user ends"),
         }
+        if let Some(sandbox) = open.sandbox {
+            sandbox.shutdown().await;
+        }
+        {
+            let mut sync = self.sync.lock().await;
+            sync.running = false;
+            sync.live = None;
+            sync.next_run_at = None;
+            sync.last_run = None;
+            sync.problems.clear();
+        }
+        (self.notifier)(SyncNotice::Changed);
     }
 
     /// Builds the demo workspace afresh in `<data dir>/demo` — an in-process seeded
@@ -246,13 +313,7 @@ impl AppState {
                 vault: Box::new(shared.clone()),
             },
         ))?;
-        self.install(OpenWorkspace {
-            ws,
-            vault: shared,
-            kind: WorkspaceKind::Demo,
-            sandbox: Some(sandbox),
-        })
-        .await;
+        self.install(ws, shared, WorkspaceKind::Demo, Some(sandbox)).await;
         Ok(())
     }
 
@@ -277,85 +338,103 @@ impl AppState {
                 vault: Box::new(shared.clone()),
             },
         ))?;
-        self.install(OpenWorkspace {
-            ws,
-            vault: shared,
-            kind: WorkspaceKind::Own,
-            sandbox: None,
-        })
-        .await;
+        self.install(ws, shared, WorkspaceKind::Own, None).await;
         self.update_settings(|s| s.last_workspace = Some(WorkspaceKind::Own))
             .await?;
         Ok(())
     }
 
-    async fn install(&self, open: OpenWorkspace) {
-        let last = views::runs(&open.ws, 1).await.ok().and_then(|mut r| r.pop());
-        *self.workspace.write().await = Some(open);
-        let mut sync = self.sync.lock().await;
-        sync.last_run = last;
-        sync.next_run_at = (!sync.paused).then(|| Utc::now() + Duration::hours(i64::from(CADENCE_HOURS)));
-    }
-
-    /// Sets "paused" (persisted) and returns the new status.
-    pub async fn set_paused(&self, paused: bool) -> Result<SyncStatus> {
-        self.update_settings(|s| s.sync_paused = paused).await?;
-        let has_workspace = self.workspace.read().await.is_some();
-        let mut sync = self.sync.lock().await;
-        sync.paused = paused;
-        sync.next_run_at = (!paused && has_workspace).then(|| Utc::now() + Duration::hours(i64::from(CADENCE_HOURS)));
-        Ok(sync.clone())
-    }
-
-    /// Runs one collection of every active account now (`kind` manual or scheduled) and
-    /// returns the run. Accounts whose token was refused come back in `needs_reauth`.
-    ///
-    /// Errors: no workspace is open; the store failed.
-    pub async fn sync(&self, kind: RunKind) -> Result<(RunView, SyncOutcome)> {
+    /// Makes `ws` the open workspace and starts its scheduler (paused when the settings say
+    /// so) with the task that forwards its events.
+    async fn install(&self, ws: Workspace, vault: SharedVault, kind: WorkspaceKind, sandbox: Option<Sandbox>) {
+        let ws = Arc::new(ws);
+        let last = views::runs(&ws, 1).await.ok().and_then(|mut r| r.pop());
+        let problems = problems(&ws).await;
+        let paused = self.settings.lock().await.sync_paused;
         {
             let mut sync = self.sync.lock().await;
-            sync.running = true;
+            *sync = SyncStatus {
+                paused,
+                last_run: last,
+                problems,
+                ..SyncStatus::default()
+            };
         }
-        let result = self.sync_inner(kind).await;
-        let mut sync = self.sync.lock().await;
-        sync.running = false;
-        sync.next_run_at = (!sync.paused).then(|| Utc::now() + Duration::hours(i64::from(CADENCE_HOURS)));
-        if let Ok((run, _)) = &result {
-            sync.last_run = Some(run.clone());
-        }
-        result
+        let config = SchedulerConfig {
+            start_paused: paused,
+            ..SchedulerConfig::default()
+        };
+        let scheduler = Scheduler::start_with(Arc::clone(&ws), Arc::new(SystemClock), config);
+        let events = scheduler.subscribe();
+        let forwarder = tokio::spawn(forward(
+            events,
+            Arc::clone(&ws),
+            Arc::clone(&self.sync),
+            Arc::clone(&self.notifier),
+        ));
+        *self.workspace.write().await = Some(OpenWorkspace {
+            ws,
+            vault,
+            kind,
+            sandbox,
+            scheduler,
+            forwarder,
+        });
+        (self.notifier)(SyncNotice::Changed);
     }
 
-    async fn sync_inner(&self, kind: RunKind) -> Result<(RunView, SyncOutcome)> {
+    /// Sets "paused" (persisted): pauses or resumes the scheduler and the run going on
+    /// (between accounts). Returns the new status.
+    pub async fn set_paused(&self, paused: bool) -> Result<SyncStatus> {
+        self.update_settings(|s| s.sync_paused = paused).await?;
+        if let Some(open) = self.workspace.read().await.as_ref() {
+            if paused {
+                open.scheduler.pause();
+            } else {
+                open.scheduler.resume();
+            }
+        }
+        let status = {
+            let mut sync = self.sync.lock().await;
+            sync.paused = paused;
+            if paused {
+                sync.next_run_at = None;
+            }
+            sync.clone()
+        };
+        (self.notifier)(SyncNotice::Changed);
+        Ok(status)
+    }
+
+    /// Asks the scheduler for a manual run of every collectable account (after the run
+    /// going on, if any; even while paused: the user asked) and returns the status at once.
+    /// Progress arrives as [`SyncNotice::Changed`].
+    ///
+    /// Errors: no workspace is open.
+    pub async fn sync_now(&self) -> Result<SyncStatus> {
         let guard = self.workspace.read().await;
         let open = guard.as_ref().context("no workspace is open")?;
-        let now = Utc::now();
-        let window = CollectWindow {
-            since: now - Duration::days(COLLECT_LOOKBACK_DAYS),
-            until: now,
+        open.scheduler.sync_now();
+        Ok(self.sync_status().await)
+    }
+
+    /// Cancels the run going on after its current account. Errors: no workspace is open.
+    pub async fn cancel_run(&self) -> Result<SyncStatus> {
+        let guard = self.workspace.read().await;
+        let open = guard.as_ref().context("no workspace is open")?;
+        open.scheduler.cancel_current();
+        Ok(self.sync_status().await)
+    }
+
+    /// Reads the accounts needing reconnection again (after a connect, a disconnect or a
+    /// delete) and tells the UI.
+    pub async fn refresh_problems(&self) {
+        let list = match self.workspace.read().await.as_ref() {
+            Some(open) => problems(&open.ws).await,
+            None => Vec::new(),
         };
-        let progress = |_: Progress| {};
-        let summary = open.ws.collect(window, now, kind, &[], &progress).await?;
-        let outcome = SyncOutcome {
-            failed: summary.accounts.iter().filter(|a| !a.ok).count(),
-            needs_reauth: summary
-                .accounts
-                .iter()
-                .filter(|a| a.needs_reauth)
-                .map(|a| {
-                    a.account
-                        .username
-                        .clone()
-                        .unwrap_or_else(|| a.account.external_id.clone())
-                })
-                .collect(),
-        };
-        let run = views::runs(&open.ws, 50)
-            .await?
-            .into_iter()
-            .find(|r| r.id == summary.run_id)
-            .context("the run just finished is not in the log")?;
-        Ok((run, outcome))
+        self.sync.lock().await.problems = list;
+        (self.notifier)(SyncNotice::Changed);
     }
 
     /// The current sync status.
@@ -364,13 +443,128 @@ impl AppState {
     }
 }
 
-/// What a sync means for notifications.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SyncOutcome {
-    /// Accounts that failed.
-    pub failed: usize,
-    /// Accounts (handles) whose token was refused.
-    pub needs_reauth: Vec<String>,
+/// Labels of the accounts whose token the platform refused.
+async fn problems(ws: &Workspace) -> Vec<String> {
+    match ws.store().list_accounts().await {
+        Ok(rows) => rows
+            .iter()
+            .filter(|a| a.status == "needs_reauth")
+            .map(|a| label(&a.account))
+            .collect(),
+        Err(e) => {
+            tracing::warn!(error = %e, "listing the accounts failed");
+            Vec::new()
+        }
+    }
+}
+
+fn label(account: &AccountRef) -> String {
+    account_label(account.platform, &account.external_id, account.username.as_deref())
+}
+
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Applies the scheduler's events to `sync` and tells `notify`, until the loop stops.
+async fn forward(
+    mut events: broadcast::Receiver<SchedulerEvent>,
+    ws: Arc<Workspace>,
+    sync: Arc<Mutex<SyncStatus>>,
+    notify: Notifier,
+) {
+    loop {
+        let event = match events.recv().await {
+            Ok(e) => e,
+            Err(broadcast::error::RecvError::Lagged(n)) => {
+                tracing::debug!(skipped = n, "the sync status fell behind the scheduler");
+                continue;
+            }
+            Err(broadcast::error::RecvError::Closed) => break,
+        };
+        let mut notices = Vec::new();
+        {
+            let mut s = sync.lock().await;
+            let before = s.clone();
+            match event {
+                SchedulerEvent::Idle { next_run_at, .. } => {
+                    s.next_run_at = if s.paused { None } else { next_run_at };
+                }
+                SchedulerEvent::RunStarted {
+                    run_id, kind, accounts, ..
+                } => {
+                    s.running = true;
+                    s.live = Some(LiveRun {
+                        run_id,
+                        kind: kind.as_str().to_string(),
+                        accounts_total: count(accounts),
+                        accounts_done: 0,
+                        accounts_failed: 0,
+                        metrics: 0,
+                        current_account: None,
+                        paused: false,
+                    });
+                }
+                SchedulerEvent::Progress(progress) => {
+                    if let Some(live) = s.live.as_mut() {
+                        match progress {
+                            Progress::AccountStarted { account, .. } => live.current_account = Some(label(&account)),
+                            Progress::Run(p) | Progress::Resumed(p) | Progress::Paused(p) | Progress::Finished(p) => {
+                                live.accounts_total = count(p.accounts_total);
+                                live.accounts_done = count(p.accounts_done());
+                                live.accounts_failed = count(p.accounts_failed);
+                                live.metrics = count(p.metrics);
+                                live.paused = p.status == "paused";
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                SchedulerEvent::NeedsReauth { account, .. } => {
+                    let who = label(&account);
+                    if !s.problems.contains(&who) {
+                        s.problems.push(who.clone());
+                    }
+                    notices.push(SyncNotice::NeedsReauth(who));
+                }
+                SchedulerEvent::RunFinished {
+                    run_id,
+                    accounts_failed,
+                    ..
+                } => {
+                    s.running = false;
+                    s.live = None;
+                    match views::runs(&ws, 20).await {
+                        Ok(runs) => s.last_run = runs.into_iter().find(|r| r.id == run_id).or(s.last_run.take()),
+                        Err(e) => tracing::warn!(error = %format!("{e:#}"), "reading the finished run failed"),
+                    }
+                    s.problems = problems(&ws).await;
+                    if accounts_failed > 0 {
+                        notices.push(SyncNotice::RunFailed(accounts_failed));
+                    }
+                }
+                SchedulerEvent::RunFailed { message, .. } => {
+                    tracing::warn!(error = %message, "a collection could not run");
+                    s.running = false;
+                    s.live = None;
+                    notices.push(SyncNotice::RunFailed(0));
+                }
+                SchedulerEvent::Paused => {
+                    s.paused = true;
+                    s.next_run_at = None;
+                }
+                SchedulerEvent::Resumed => s.paused = false,
+                SchedulerEvent::Stopped => break,
+                _ => {}
+            }
+            if *s != before {
+                notices.push(SyncNotice::Changed);
+            }
+        }
+        for notice in notices {
+            notify(notice);
+        }
+    }
 }
 
 /// Runs `fut` to completion on the current worker thread (`tokio::task::block_in_place`).
@@ -411,10 +605,36 @@ mod tests {
         assert_eq!(Settings::load(&path).language, Language::PtBr);
     }
 
+    /// Waits (up to 60 s) until the status satisfies `done`.
+    async fn wait_for(state: &AppState, what: &str, done: impl Fn(&SyncStatus) -> bool) -> SyncStatus {
+        for _ in 0..600 {
+            let status = state.sync_status().await;
+            if done(&status) {
+                return status;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("timed out waiting for {what}: {:?}", state.sync_status().await);
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn the_demo_workspace_opens_syncs_and_pauses() {
+    async fn the_demo_workspace_opens_and_its_scheduler_syncs_pauses_and_stops() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let state = AppState::new(dir.path().to_path_buf());
+        let notices = Arc::new(std::sync::Mutex::new(Vec::<SyncNotice>::new()));
+        let seen = Arc::clone(&notices);
+        let state = AppState::with_notifier(
+            dir.path().to_path_buf(),
+            Arc::new(move |n| {
+                if let Ok(mut v) = seen.lock() {
+                    v.push(n);
+                }
+            }),
+        );
+        // Paused from the start: the scheduler must not collect on its own.
+        state
+            .update_settings(|s| s.sync_paused = true)
+            .await
+            .unwrap_or_else(|e| panic!("{e:#}"));
         let steps = std::sync::Mutex::new(0usize);
         state
             .open_demo(3, &|_| {
@@ -429,18 +649,48 @@ mod tests {
         let settings = Settings::load(&state.settings_path());
         assert_eq!(settings.last_workspace, Some(WorkspaceKind::Demo));
         let status = state.sync_status().await;
-        assert!(status.last_run.is_some() && status.next_run_at.is_some());
+        let demo_run = status
+            .last_run
+            .clone()
+            .unwrap_or_else(|| panic!("no last run: {status:?}"));
+        assert!(
+            status.paused && !status.running && status.next_run_at.is_none(),
+            "{status:?}"
+        );
 
-        let (run, outcome) = state.sync(RunKind::Manual).await.unwrap_or_else(|e| panic!("{e:#}"));
-        assert_eq!(run.kind, "manual");
+        // "Sync now" runs even while paused, through the scheduler, and returns at once.
+        let asked = state.sync_now().await.unwrap_or_else(|e| panic!("{e:#}"));
+        assert_eq!(asked.last_run.as_ref().map(|r| r.id), Some(demo_run.id));
+        let done = wait_for(&state, "the manual run", |s| {
+            s.last_run.as_ref().is_some_and(|r| r.kind == "manual") && !s.running
+        })
+        .await;
+        let run = done.last_run.clone().unwrap_or_else(|| panic!("no run"));
         assert_eq!(run.status, "ok", "{run:?}");
-        assert!(run.metrics_written > 0);
-        assert_eq!(outcome, SyncOutcome::default());
+        assert!(
+            run.metrics_written > 0 && run.accounts_ok == run.accounts_total,
+            "{run:?}"
+        );
+        assert!(done.live.is_none() && done.problems.is_empty(), "{done:?}");
+        let changed = notices
+            .lock()
+            .map(|v| v.iter().filter(|n| **n == SyncNotice::Changed).count())
+            .unwrap_or(0);
+        assert!(changed >= 3, "run start, progress and end are announced: {changed}");
 
+        // Resume: the scheduler announces the next due time.
+        let resumed = state.set_paused(false).await.unwrap_or_else(|e| panic!("{e:#}"));
+        assert!(!resumed.paused);
+        assert!(!Settings::load(&state.settings_path()).sync_paused);
+        wait_for(&state, "a next run time", |s| s.next_run_at.is_some() || s.running).await;
         let paused = state.set_paused(true).await.unwrap_or_else(|e| panic!("{e:#}"));
         assert!(paused.paused && paused.next_run_at.is_none());
         assert!(Settings::load(&state.settings_path()).sync_paused);
+
         state.close_workspace().await;
-        assert!(state.sync(RunKind::Manual).await.is_err());
+        assert!(state.sync_now().await.is_err());
+        assert!(state.cancel_run().await.is_err());
+        let closed = state.sync_status().await;
+        assert!(closed.last_run.is_none() && !closed.running, "{closed:?}");
     }
 }

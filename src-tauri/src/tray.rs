@@ -39,6 +39,12 @@ pub struct TrayText {
     pub last_sync: &'static str,
     /// Status: nothing collected yet.
     pub never: &'static str,
+    /// Status prefix before the next scheduled run's time: "Next".
+    pub next_sync: &'static str,
+    /// Status suffix after the number of accounts to reconnect: "to reconnect".
+    pub to_reconnect: &'static str,
+    /// Status while running, after "done/total": "accounts".
+    pub accounts: &'static str,
 }
 
 /// The tray's words for `language`.
@@ -55,6 +61,9 @@ pub fn text(language: Language) -> TrayText {
             paused: "Sync paused",
             last_sync: "Last sync",
             never: "Not synced yet",
+            next_sync: "Next",
+            to_reconnect: "to reconnect",
+            accounts: "accounts",
         },
         Language::PtBr => TrayText {
             sync_now: "Sincronizar agora",
@@ -67,35 +76,57 @@ pub fn text(language: Language) -> TrayText {
             paused: "Sincronização pausada",
             last_sync: "Última sincronização",
             never: "Ainda não sincronizado",
+            next_sync: "Próxima",
+            to_reconnect: "para reconectar",
+            accounts: "contas",
         },
     }
 }
 
-/// The status line: what the tray says about sync right now (times in UTC, `HH:MM`).
+/// The status line: what the tray says about sync right now — the run going on (accounts
+/// done of total), or the last sync and the next one, then paused and the accounts to
+/// reconnect. Times in UTC, `HH:MM` within a day, else the date.
 pub fn status_line(t: &TrayText, has_workspace: bool, sync: &SyncStatus, now: DateTime<Utc>) -> String {
     if !has_workspace {
         return t.no_workspace.to_string();
     }
-    if sync.running {
-        return t.syncing.to_string();
-    }
-    let last = match &sync.last_run {
-        Some(run) => {
-            let at = run.finished_at.unwrap_or(run.started_at);
-            let when = if (now - at).num_hours() < 24 {
-                at.format("%H:%M UTC").to_string()
-            } else {
-                at.format("%Y-%m-%d").to_string()
-            };
-            format!("{}: {when} ({})", t.last_sync, run.status)
+    let when = |at: DateTime<Utc>| {
+        if (now - at).num_hours().abs() < 24 {
+            at.format("%H:%M UTC").to_string()
+        } else {
+            at.format("%Y-%m-%d").to_string()
         }
-        None => t.never.to_string(),
     };
+    let mut parts = Vec::new();
     if sync.paused {
-        format!("{} · {last}", t.paused)
-    } else {
-        last
+        parts.push(t.paused.to_string());
     }
+    if sync.running {
+        match &sync.live {
+            Some(live) => parts.push(format!(
+                "{} {}/{} {}",
+                t.syncing, live.accounts_done, live.accounts_total, t.accounts
+            )),
+            None => parts.push(t.syncing.to_string()),
+        }
+    } else {
+        parts.push(match &sync.last_run {
+            Some(run) => format!(
+                "{}: {} ({})",
+                t.last_sync,
+                when(run.finished_at.unwrap_or(run.started_at)),
+                run.status
+            ),
+            None => t.never.to_string(),
+        });
+        if let Some(next) = sync.next_run_at {
+            parts.push(format!("{}: {}", t.next_sync, when(next.max(now))));
+        }
+    }
+    if !sync.problems.is_empty() {
+        parts.push(format!("⚠ {} {}", sync.problems.len(), t.to_reconnect));
+    }
+    parts.join(" · ")
 }
 
 /// Builds the tray and manages its [`TrayItems`].
@@ -130,8 +161,8 @@ pub fn install(app: &AppHandle, language: Language) -> tauri::Result<()> {
                 "sync" => {
                     tauri::async_runtime::spawn(async move {
                         let state = app.state::<AppState>();
-                        if let Err(e) = crate::run_sync(&app, &state, alcance_collector::RunKind::Manual).await {
-                            tracing::warn!(error = %e.message, "sync from the tray failed");
+                        if let Err(e) = state.sync_now().await {
+                            tracing::warn!(error = %format!("{e:#}"), "sync from the tray failed");
                         }
                     });
                 }
@@ -142,8 +173,6 @@ pub fn install(app: &AppHandle, language: Language) -> tauri::Result<()> {
                         if let Err(e) = state.set_paused(paused).await {
                             tracing::warn!(error = %e, "pausing from the tray failed");
                         }
-                        crate::emit_sync(&app).await;
-                        refresh(&app).await;
                     });
                 }
                 "open" => crate::show_main(&app),
@@ -214,12 +243,39 @@ mod tests {
             metrics_written: 10,
         });
         assert_eq!(status_line(&t, true, &sync, now), "Last sync: 13:00 UTC (ok)");
+        sync.next_run_at = Some(now + chrono::Duration::hours(4));
+        assert_eq!(
+            status_line(&t, true, &sync, now),
+            "Last sync: 13:00 UTC (ok) · Next: 19:00 UTC"
+        );
+        sync.problems = vec!["@acme (Instagram)".into()];
+        assert_eq!(
+            status_line(&t, true, &sync, now),
+            "Last sync: 13:00 UTC (ok) · Next: 19:00 UTC · ⚠ 1 to reconnect"
+        );
+        sync.problems.clear();
+        sync.next_run_at = None;
         sync.paused = true;
         assert_eq!(
             status_line(&t, true, &sync, now),
             "Sync paused · Last sync: 13:00 UTC (ok)"
         );
         sync.running = true;
-        assert_eq!(status_line(&text(Language::PtBr), true, &sync, now), "Sincronizando…");
+        assert_eq!(
+            status_line(&text(Language::PtBr), true, &sync, now),
+            "Sincronização pausada · Sincronizando…"
+        );
+        sync.paused = false;
+        sync.live = Some(crate::state::LiveRun {
+            run_id: 2,
+            kind: "scheduled".into(),
+            accounts_total: 8,
+            accounts_done: 3,
+            accounts_failed: 0,
+            metrics: 120,
+            current_account: Some("@ana (X)".into()),
+            paused: false,
+        });
+        assert_eq!(status_line(&t, true, &sync, now), "Syncing… 3/8 accounts");
     }
 }

@@ -119,6 +119,10 @@ pub struct SchedulerConfig {
     pub backups: Option<BackupPolicy>,
     /// Resume runs left `paused` when the scheduler starts (default `true`).
     pub resume_paused_runs: bool,
+    /// Start with scheduling paused, as if [`Scheduler::pause`] came before the first look
+    /// at the schedules (the app's "sync paused" setting; default `false`). Runs left
+    /// `paused` by an earlier exit then wait too.
+    pub start_paused: bool,
 }
 
 impl Default for SchedulerConfig {
@@ -132,6 +136,7 @@ impl Default for SchedulerConfig {
             max_nap: std::time::Duration::from_secs(60),
             backups: Some(BackupPolicy::default()),
             resume_paused_runs: true,
+            start_paused: false,
         }
     }
 }
@@ -222,6 +227,8 @@ pub enum SchedulerEvent {
 enum Command {
     /// Collect these accounts (all collectable ones when empty) now, as a manual run.
     SyncNow(Vec<i64>),
+    /// Cancel the current run after its current account.
+    Cancel,
     Pause,
     Resume,
     Stop,
@@ -252,13 +259,16 @@ impl Scheduler {
     pub fn start_with(workspace: Arc<Workspace>, clock: Arc<dyn Clock>, config: SchedulerConfig) -> Scheduler {
         let (commands, rx) = mpsc::unbounded_channel();
         let (events, _) = broadcast::channel(EVENT_CAPACITY);
+        let paused = config.start_paused;
+        let resume_pending = config.resume_paused_runs;
         let looped = Loop {
             ws: workspace,
             clock,
             config,
             events: events.clone(),
             commands: rx,
-            paused: false,
+            paused,
+            resume_pending,
             stopping: false,
             manual: None,
             backup_tried: None,
@@ -277,7 +287,8 @@ impl Scheduler {
     }
 
     /// Collects every collectable account now (a `manual` run), after the current run if
-    /// one is going. Runs even while paused: the user asked.
+    /// one is going. Runs even while paused: the user asked (a run paused before its next
+    /// account goes on first, so the request is not stuck behind it).
     pub fn sync_now(&self) {
         let _ = self.commands.send(Command::SyncNow(Vec::new()));
     }
@@ -285,6 +296,13 @@ impl Scheduler {
     /// Collects these accounts (`accounts.id`) now, as [`Scheduler::sync_now`].
     pub fn sync_accounts(&self, account_ids: Vec<i64>) {
         let _ = self.commands.send(Command::SyncNow(account_ids));
+    }
+
+    /// Cancels the current run after its current account: the accounts it had not reached
+    /// are skipped (run status `cancelled`) and wait for their next cadence instead of being
+    /// collected again at once. A pending "sync now" is dropped too. No run: nothing happens.
+    pub fn cancel_current(&self) {
+        let _ = self.commands.send(Command::Cancel);
     }
 
     /// Pauses scheduling; the current run pauses before its next account.
@@ -318,6 +336,8 @@ struct Loop {
     events: broadcast::Sender<SchedulerEvent>,
     commands: mpsc::UnboundedReceiver<Command>,
     paused: bool,
+    /// Runs left `paused` by an earlier exit still have to be resumed.
+    resume_pending: bool,
     stopping: bool,
     /// A pending "sync now" (empty = every collectable account).
     manual: Option<Vec<i64>>,
@@ -333,15 +353,6 @@ impl Loop {
     async fn run(mut self) {
         self.emit(SchedulerEvent::Started { at: self.clock.now() });
         tracing::info!("scheduler started");
-        if self.config.resume_paused_runs {
-            if let Err(e) = self.resume_paused().await {
-                tracing::error!(error = %format!("{e:#}"), "resuming paused runs failed");
-                self.emit(SchedulerEvent::RunFailed {
-                    message: format!("{e:#}"),
-                    at: self.clock.now(),
-                });
-            }
-        }
         while !self.stopping {
             if let Err(e) = self.tick().await {
                 tracing::error!(error = %format!("{e:#}"), "scheduler step failed");
@@ -357,8 +368,20 @@ impl Loop {
         self.emit(SchedulerEvent::Stopped);
     }
 
-    /// One step: backup, then a manual or scheduled run if one is due, else a nap.
+    /// One step: runs left paused by an earlier exit (once, when not paused), backup, then
+    /// a manual or scheduled run if one is due, else a nap.
     async fn tick(&mut self) -> Result<()> {
+        if self.resume_pending && !self.paused {
+            self.resume_pending = false;
+            if let Err(e) = self.resume_paused().await {
+                tracing::error!(error = %format!("{e:#}"), "resuming paused runs failed");
+                self.emit(SchedulerEvent::RunFailed {
+                    message: format!("{e:#}"),
+                    at: self.clock.now(),
+                });
+            }
+            return Ok(());
+        }
         let now = self.clock.now();
         self.backup_if_due(now).await;
         if let Some(ids) = self.manual.take() {
@@ -443,6 +466,17 @@ impl Loop {
                     None => ids,
                 };
                 self.manual = Some(merged);
+                if let Some(c) = control.filter(|c| c.is_paused()) {
+                    tracing::info!("sync now: the paused run goes on first");
+                    c.resume();
+                }
+            }
+            Some(Command::Cancel) => {
+                self.manual = None;
+                if let Some(c) = control {
+                    tracing::info!("cancelling the current run");
+                    c.cancel();
+                }
             }
             Some(Command::Pause) => {
                 if !self.paused {
@@ -497,7 +531,26 @@ impl Loop {
         let progress = move |p: Progress| forward(&events, &*clock, kind, false, p);
         let future = collect_accounts(&ws, &config, accounts, kind, now, &control, &progress);
         let result = self.drive(future, &control).await;
+        if matches!(&result, Ok(summary) if summary.status == "cancelled") {
+            if let Err(e) = self.postpone_skipped(accounts, now).await {
+                tracing::error!(error = %format!("{e:#}"), "postponing the accounts of a cancelled run failed");
+            }
+        }
         self.report(result);
+    }
+
+    /// After a cancelled run, moves the accounts it did not reach (still due at `now`) to
+    /// one cadence period from `now`, so the loop does not start them again at once.
+    async fn postpone_skipped(&self, accounts: &[AccountRow], now: DateTime<Utc>) -> Result<()> {
+        let store = self.ws.store();
+        for schedule in store.schedules().await? {
+            if schedule.next_run_at <= now && accounts.iter().any(|a| a.id == schedule.account_id) {
+                store
+                    .set_next_run(schedule.account_id, now + Duration::seconds(schedule.every_seconds))
+                    .await?;
+            }
+        }
+        Ok(())
     }
 
     /// Awaits a run while handling commands.

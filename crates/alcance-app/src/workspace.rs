@@ -220,6 +220,55 @@ impl Workspace {
             .ok_or_else(|| anyhow!("account {id} not found"))
     }
 
+    /// Disconnects account `id`: its status becomes `disconnected` (the scheduler and "sync
+    /// now" leave it out), its token is removed from the vault unless another account still
+    /// collects with it (tracked profiles and Facebook Pages share their owner's token), and
+    /// its data stays for charts and exports. Connecting it again makes it `active`.
+    /// Returns the updated account.
+    ///
+    /// Errors: unknown account; the store or the vault failed (the status change is kept).
+    pub async fn disconnect(&self, id: i64) -> Result<AccountRow> {
+        let account = self.account(id).await?;
+        self.store.set_account_status(id, "disconnected").await?;
+        self.forget_token(&account).await?;
+        self.account(id).await
+    }
+
+    /// Deletes account `id` with every metric, post, audience row and archived response of
+    /// it (run events stay, without the account), and removes its token from the vault as
+    /// [`Self::disconnect`] does. Irreversible.
+    ///
+    /// Errors: unknown account; the store or the vault failed.
+    pub async fn delete_account(&self, id: i64) -> Result<()> {
+        let account = self.account(id).await?;
+        self.store.delete_account_data(id).await?;
+        self.forget_token(&account).await
+    }
+
+    /// Removes `account`'s vault entries (and TikTok's API-for-Business token beside it)
+    /// when no other account that is not disconnected uses the same entry.
+    async fn forget_token(&self, account: &AccountRow) -> Result<()> {
+        let Some(key) = account.vault_key.as_deref() else {
+            return Ok(());
+        };
+        let shared = self
+            .store
+            .list_accounts()
+            .await?
+            .iter()
+            .any(|a| a.id != account.id && a.status != "disconnected" && a.vault_key.as_deref() == Some(key));
+        if shared {
+            return Ok(());
+        }
+        self.vault.delete(key).context("removing the token from the vault")?;
+        if account.account.platform == Platform::Tiktok {
+            self.vault
+                .delete(&tiktok_business_key(&account.account.external_id))
+                .context("removing the TikTok Business token from the vault")?;
+        }
+        Ok(())
+    }
+
     fn store_tokens(&self, key: &str, tokens: &TokenSet) -> Result<()> {
         self.vault
             .put(key, &tokens.to_vault_json())

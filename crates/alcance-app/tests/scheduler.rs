@@ -505,3 +505,128 @@ async fn stop_interrupts_after_the_current_account_and_the_next_start_resumes_th
     assert!(store.resumable_runs().await.expect("resumable").is_empty());
     s.sandbox.shutdown().await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn cancel_skips_the_rest_of_the_run_and_skipped_accounts_wait_for_their_cadence() {
+    let _hold = hold_clock();
+    let s = setup().await;
+    let t0 = s.t0;
+    for i in 0..4 {
+        s.cadence(i, Cadence::Daily, t0).await;
+    }
+    let (scheduler, mut rx) = s.start(quiet_config());
+    // Cancel as soon as the first account is under way.
+    loop {
+        if let SchedulerEvent::Progress(Progress::AccountStarted { .. }) = next(&mut rx).await {
+            scheduler.cancel_current();
+            break;
+        }
+    }
+    let (run_id, ok) = loop {
+        match next(&mut rx).await {
+            SchedulerEvent::RunFinished {
+                run_id,
+                status,
+                accounts_ok,
+                ..
+            } => {
+                assert_eq!(status, "cancelled");
+                break (run_id, accounts_ok);
+            }
+            SchedulerEvent::RunFailed { message, .. } => panic!("{message}"),
+            _ => {}
+        }
+    };
+    assert!(ok < 4, "the run went on after the cancel: {ok} accounts");
+    // No new run starts at once: the skipped accounts moved a day on, the collected ones too
+    // (the owned Instagram account 6 h on, for stories).
+    let next_run_at = loop {
+        match next(&mut rx).await {
+            SchedulerEvent::Idle { next_run_at, .. } => break next_run_at,
+            SchedulerEvent::RunStarted { .. } => panic!("the cancelled accounts were started again at once"),
+            _ => {}
+        }
+    };
+    let next_run_at = next_run_at.expect("a next run");
+    assert!(
+        next_run_at > t0 + Duration::hours(1),
+        "next run {next_run_at} right after the cancel"
+    );
+    let store = s.ws.store();
+    assert_eq!(store.run(run_id).await.expect("run").status, "cancelled");
+    for schedule in store.schedules().await.expect("schedules") {
+        assert!(schedule.next_run_at > t0, "{schedule:?}");
+    }
+    // Cancel with no run going does nothing; the loop still answers "sync now".
+    scheduler.cancel_current();
+    scheduler.sync_now();
+    loop {
+        match next(&mut rx).await {
+            SchedulerEvent::RunFinished { status, .. } => {
+                assert_eq!(status, "ok");
+                break;
+            }
+            SchedulerEvent::RunFailed { message, .. } => panic!("{message}"),
+            _ => {}
+        }
+    }
+    scheduler.stop().await;
+    s.sandbox.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_paused_scheduler_runs_nothing_until_asked_and_sync_now_is_not_stuck_behind_a_paused_run() {
+    let _hold = hold_clock();
+    let s = setup().await;
+    let t0 = s.t0;
+    for i in 0..4 {
+        s.cadence(i, Cadence::Daily, t0).await;
+    }
+    // Started paused: every account is due, yet nothing runs.
+    let (scheduler, mut rx) = s.start(SchedulerConfig {
+        start_paused: true,
+        ..quiet_config()
+    });
+    loop {
+        match next(&mut rx).await {
+            SchedulerEvent::Idle { next_run_at, .. } => {
+                assert_eq!(next_run_at, None, "paused: no next run is announced");
+                break;
+            }
+            SchedulerEvent::RunStarted { .. } => panic!("a paused scheduler started a run"),
+            _ => {}
+        }
+    }
+    // Resume, then pause again as soon as the scheduled run is under way: the run waits.
+    scheduler.resume();
+    loop {
+        if let SchedulerEvent::Progress(Progress::AccountStarted { .. }) = next(&mut rx).await {
+            scheduler.pause();
+            break;
+        }
+    }
+    loop {
+        if let SchedulerEvent::Progress(Progress::Paused(p)) = next(&mut rx).await {
+            assert!(p.accounts_done() < 4, "{p:?}");
+            break;
+        }
+    }
+    // "Sync now" while that run is paused: it goes on, then the manual run follows.
+    scheduler.sync_now();
+    let mut finished = 0;
+    while finished < 2 {
+        match next(&mut rx).await {
+            SchedulerEvent::RunFinished { status, .. } => {
+                assert_eq!(status, "ok");
+                finished += 1;
+            }
+            SchedulerEvent::RunFailed { message, .. } => panic!("{message}"),
+            _ => {}
+        }
+    }
+    let runs = s.ws.store().last_runs(5).await.expect("runs");
+    let kinds: Vec<(&str, &str)> = runs.iter().map(|r| (r.kind.as_str(), r.status.as_str())).collect();
+    assert_eq!(kinds, vec![("manual", "ok"), ("scheduled", "ok")], "newest first");
+    scheduler.stop().await;
+    s.sandbox.shutdown().await;
+}

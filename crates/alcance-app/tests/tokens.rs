@@ -333,3 +333,91 @@ async fn sqlx_count(s: &Setup, sql: &str, id: i64) -> i64 {
         .expect("count");
     row.0
 }
+
+/// Disconnect keeps the data and drops the token once no account uses it; delete drops both.
+#[tokio::test]
+async fn disconnect_keeps_data_and_forgets_unshared_tokens_delete_removes_everything() {
+    let s = setup().await;
+    let first = collect(&s).await;
+    assert_eq!(first.progress.accounts_failed, 0, "{first:?}");
+    let accounts = s.ws.store().list_accounts().await.expect("accounts");
+    let find = |platform: Platform, owned: bool| {
+        accounts
+            .iter()
+            .find(|a| a.account.platform == platform && a.account.owned == owned)
+            .cloned()
+            .expect("account")
+    };
+    let (x_owner, x_tracked, instagram) = (
+        find(Platform::X, true),
+        find(Platform::X, false),
+        find(Platform::Instagram, true),
+    );
+    let x_key = x_owner.vault_key.clone().expect("x key");
+    let ig_key = instagram.vault_key.clone().expect("ig key");
+
+    // The tracked profile still collects with the owner's token: the token stays.
+    let row = s.ws.disconnect(x_owner.id).await.expect("disconnect owner");
+    assert_eq!(row.status, "disconnected");
+    assert!(
+        s.vault.get(&x_key).expect("get").is_some(),
+        "a shared token was removed"
+    );
+    let metrics_before = sqlx_count(
+        &s,
+        "SELECT COUNT(*) FROM account_metrics WHERE account_id = ?1",
+        x_owner.id,
+    )
+    .await;
+    assert!(metrics_before > 0);
+    // Once nobody uses it, it goes; the data stays.
+    s.ws.disconnect(x_tracked.id).await.expect("disconnect tracked");
+    assert!(
+        s.vault.get(&x_key).expect("get").is_none(),
+        "the token outlived its accounts"
+    );
+    assert_eq!(
+        sqlx_count(
+            &s,
+            "SELECT COUNT(*) FROM account_metrics WHERE account_id = ?1",
+            x_owner.id
+        )
+        .await,
+        metrics_before
+    );
+    // Disconnected accounts are not collected.
+    let second = collect(&s).await;
+    assert!(
+        second.accounts.iter().all(|a| a.account.platform != Platform::X),
+        "{second:?}"
+    );
+
+    // Delete: rows and token gone, the rest untouched.
+    let ig_posts = sqlx_count(&s, "SELECT COUNT(*) FROM posts WHERE account_id = ?1", instagram.id).await;
+    assert!(ig_posts > 0);
+    s.ws.delete_account(instagram.id).await.expect("delete");
+    assert!(s.ws.account(instagram.id).await.is_err());
+    for table in ["posts", "account_metrics", "audience"] {
+        let sql = format!("SELECT COUNT(*) FROM {table} WHERE account_id = ?1");
+        assert_eq!(
+            sqlx_count(&s, &sql, instagram.id).await,
+            0,
+            "{table} kept rows of a deleted account"
+        );
+    }
+    assert!(s.vault.get(&ig_key).expect("get").is_none());
+    assert!(
+        s.ws.delete_account(instagram.id).await.is_err(),
+        "deleting twice must fail"
+    );
+    assert_eq!(
+        sqlx_count(
+            &s,
+            "SELECT COUNT(*) FROM account_metrics WHERE account_id = ?1",
+            x_owner.id
+        )
+        .await,
+        metrics_before
+    );
+    s.sandbox.shutdown().await;
+}
