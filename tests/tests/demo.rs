@@ -149,6 +149,15 @@ async fn collecting_the_same_data_twice_changes_no_data_row_counts() {
         .await
         .expect("first");
     assert_eq!(first.status, "ok");
+    // A run stamped in the past (here 2026-09-01) keeps its real duration: it does not end
+    // at today's wall clock.
+    let run = ws.store().run(first.run_id).await.expect("run");
+    let took = run.finished_at.expect("finished") - run.started_at;
+    assert!(
+        took >= Duration::zero() && took < Duration::minutes(5),
+        "run {} took {took} by its timestamps",
+        first.run_id
+    );
     let before = ws.store().table_counts().await.expect("counts");
     let again = ws
         .collect(window, at, RunKind::Manual, &[], &|_| {})

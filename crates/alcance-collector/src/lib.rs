@@ -460,6 +460,11 @@ async fn drive(
     progress: &(dyn Fn(Progress) + Send + Sync),
 ) -> Result<RunSummary, CollectError> {
     let run_id = tally.run_id;
+    // Times stamped during the run: `collected_at` plus the wall time spent, so a run
+    // stamped in the past (the demo's simulated days) keeps its real duration, and a run
+    // stamped now ends at the wall clock's now.
+    let started = std::time::Instant::now();
+    let now = || collected_at + chrono::Duration::from_std(started.elapsed()).unwrap_or_else(|_| chrono::Duration::zero());
     let mut outcomes = Vec::with_capacity(queue.len());
     for (index, planned) in queue {
         let mut state = control.state();
@@ -481,12 +486,12 @@ async fn drive(
                     .skip_pending_run_accounts(
                         run_id,
                         "the run was cancelled before this account",
-                        Utc::now().max(collected_at),
+                        now(),
                     )
                     .await?;
                 tally.accounts_skipped += skipped as usize;
                 tracing::info!(run_id, skipped, "run cancelled");
-                return end(store, tally, "cancelled", outcomes, collected_at, progress).await;
+                return end(store, tally, "cancelled", outcomes, now(), progress).await;
             }
             ControlState::Interrupted => {
                 let paused = tally.with_status("paused");
@@ -542,7 +547,7 @@ async fn drive(
                     gaps: outcome.gaps as i64,
                     needs_reauth: outcome.needs_reauth,
                     error: outcome.error.clone(),
-                    finished_at: Utc::now().max(collected_at),
+                    finished_at: now(),
                 },
             )
             .await?;
@@ -581,7 +586,7 @@ async fn drive(
         outcomes.push(outcome);
     }
     let status = tally.final_status();
-    end(store, tally, status, outcomes, collected_at, progress).await
+    end(store, tally, status, outcomes, now(), progress).await
 }
 
 /// Ends the run with `status` and reports it.
@@ -590,12 +595,12 @@ async fn end(
     tally: RunProgress,
     status: &'static str,
     outcomes: Vec<AccountOutcome>,
-    collected_at: DateTime<Utc>,
+    finished_at: DateTime<Utc>,
     progress: &(dyn Fn(Progress) + Send + Sync),
 ) -> Result<RunSummary, CollectError> {
     let tally = tally.with_status(status);
     store
-        .finish_run(tally.run_id, status, Utc::now().max(collected_at), &tally.counts())
+        .finish_run(tally.run_id, status, finished_at, &tally.counts())
         .await?;
     progress(Progress::Finished(tally));
     Ok(RunSummary {
