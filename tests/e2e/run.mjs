@@ -5,8 +5,11 @@
 //
 //   1. the first-run screen opens the demo workspace (sandbox → OAuth → 90 days);
 //   2. the dashboard shows KPI tiles and both charts with data;
-//   3. switching the language to pt-BR changes the labels;
-//   4. an XLSX export is written (the file exists and is a zip).
+//   3. the dashboard shows the best-time heatmap (SVG with posts counted) and its best slots;
+//   4. Sync now starts a background run, and the Runs screen lists it, kind manual, status ok,
+//      within 90 s (rows carry data-kind / data-status);
+//   5. switching the language to pt-BR changes the labels;
+//   6. an XLSX export is written (the file exists and is a zip).
 // With WEBKIT_DISABLE_DMABUF_RENDERER=1 WebKitWebDriver sometimes stopped answering
 // screenshot and click commands halfway (the app and the page stayed responsive), so
 // run.sh does not set it; the export runs last all the same.
@@ -174,6 +177,47 @@ async function main() {
       await click('[data-testid="theme-light"]');
     });
 
+    await check("the dashboard shows the best-time heatmap", async () => {
+      await click('[data-testid="nav-dashboard"]');
+      await waitFor("the heatmap", () => exists('[data-testid="chart-best-time"] img'), 30_000);
+      const posts = Number(await attr('[data-testid="chart-best-time"]', "data-points"));
+      if (!(posts >= 1)) throw new Error(`the heatmap counted ${posts} posts`);
+      const src = await attr('[data-testid="chart-best-time"] img', "src");
+      if (!src.startsWith("data:image/svg+xml") || !decodeURIComponent(src).includes("<svg")) {
+        throw new Error("the heatmap image is not an SVG");
+      }
+      if (src.includes("No%20data%20yet")) throw new Error("the heatmap says no data");
+      if ((await findAll('[data-testid="best-slots"] li')).length === 0) throw new Error("no best slots listed");
+      if (shots) {
+        await wd("POST", s("/execute/sync"), {
+          script: "document.querySelector('[data-testid=\"chart-best-time\"]').scrollIntoView({block: 'center'})",
+          args: [],
+        });
+        await screenshot("dashboard-best-time.png");
+      }
+    });
+
+    await check("Sync now runs in the background and the Runs screen lists it as manual, ok", async () => {
+      const manualOk = '[data-testid="run-row"][data-kind="manual"][data-status="ok"]';
+      await click('[data-testid="nav-runs"]');
+      await waitFor("the runs screen", () => exists('[data-testid="screen-runs"]'));
+      if (await exists(manualOk)) throw new Error("a manual run is listed before Sync now");
+      await waitFor("Sync now to be enabled", async () => (await attr('[data-testid="sync-now"]', "disabled")) === null, 30_000);
+      await click('[data-testid="sync-now"]');
+      try {
+        await waitFor("a manual run with status ok", () => exists(manualOk), 90_000, 500);
+      } catch (e) {
+        const rows = await findAll('[data-testid="run-row"]');
+        const seen = [];
+        for (const id of rows.slice(0, 5)) {
+          const kind = await wd("GET", s(`/element/${id}/attribute/data-kind`));
+          const status = await wd("GET", s(`/element/${id}/attribute/data-status`));
+          seen.push(`${kind}/${status}`);
+        }
+        throw new Error(`${e.message}; newest runs: ${seen.join(", ") || "none"}`);
+      }
+    });
+
     await check("switching to pt-BR changes the labels", async () => {
       await click('[data-testid="nav-settings"]');
       if ((await text('[data-testid="nav-dashboard"] .label')) !== "Dashboard") throw new Error("not in English before");
@@ -188,7 +232,7 @@ async function main() {
       const settings = JSON.parse(await import("node:fs").then((fs) => fs.readFileSync(join(dataDir, "settings.json"), "utf8")));
       if (settings.language !== "pt-BR") throw new Error(`settings.json says ${settings.language}`);
       if (shots) {
-        for (const screen of ["posts", "runs", "accounts"]) {
+        for (const screen of ["posts", "runs", "accounts", "settings"]) {
           console.log(`    tour: ${screen}`);
           await click(`[data-testid="nav-${screen}"]`);
           await waitFor(`the ${screen} screen`, () => exists(`[data-testid="screen-${screen}"]`));
@@ -220,7 +264,7 @@ async function main() {
   }
   const failed = results.filter((r) => !r.ok).length;
   console.log(`e2e: ${results.length - failed} passed, ${failed} failed`);
-  return failed === 0 && results.length === 4;
+  return failed === 0 && results.length === 6;
 }
 
 main().then(

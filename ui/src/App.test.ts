@@ -1,48 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { flushSync, mount, unmount } from "svelte";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { flushSync } from "svelte";
 import { Channel } from "@tauri-apps/api/core";
-import App from "./App.svelte";
-import { applyLanguage, session, ui } from "./lib/ui.svelte";
-import { dashboard, settings, status } from "./test/fixtures";
+import type { ChartLabels, ViewFilter } from "./lib/bindings";
+import { account, dashboard, live, run, settings, status, sync } from "./test/fixtures";
+import { applyLanguage } from "./lib/ui.svelte";
+import { backend, calls, click, emitSync, q, reset, sent, start, stop, text } from "./test/harness";
 
-type Handler = (cmd: string, args: Record<string, unknown>) => unknown;
-
-let app: ReturnType<typeof mount> | null = null;
-let calls: { cmd: string; args: Record<string, unknown> }[] = [];
-
-function backend(handler: Handler) {
-  calls = [];
-  mockIPC((cmd, args) => {
-    const a = (args ?? {}) as Record<string, unknown>;
-    calls.push({ cmd, args: a });
-    if (cmd.startsWith("plugin:event|")) return cmd === "plugin:event|listen" ? 1 : null;
-    return handler(cmd, a);
-  });
-}
-
-function start() {
-  const target = document.createElement("div");
-  document.body.replaceChildren(target);
-  app = mount(App, { target });
-  flushSync();
-  return target;
-}
-
-const q = (sel: string) => document.body.querySelector(sel);
-
-beforeEach(() => {
-  applyLanguage("en");
-  ui.screen = "dashboard";
-  session.status = null;
-  session.accounts = [];
-});
-
-afterEach(() => {
-  if (app) unmount(app);
-  app = null;
-  clearMocks();
-});
+beforeEach(reset);
+afterEach(stop);
 
 describe("the app", () => {
   it("offers the demo workspace or connecting an account on first run", async () => {
@@ -124,7 +89,19 @@ describe("the app", () => {
     expect(q('[data-testid="screen-settings"] h1')?.textContent).toBe("Configurações");
     (q('[data-testid="nav-dashboard"]') as HTMLButtonElement).click();
     await vi.waitFor(() => expect(q('[data-testid="kpi-followers"] h3')?.textContent).toBe("Seguidores"));
-    // Charts are re-rendered with Portuguese titles.
+    // Charts are re-rendered with Portuguese titles and weekday names.
+    await vi.waitFor(() =>
+      expect((sent("dashboard").at(-1)?.args.labels as ChartLabels).weekdays).toEqual([
+        "Seg",
+        "Ter",
+        "Qua",
+        "Qui",
+        "Sex",
+        "Sáb",
+        "Dom",
+      ]),
+    );
+    expect((sent("dashboard").at(-1)?.args.labels as ChartLabels).best_time_title).toBe("Melhor horário para postar");
     await vi.waitFor(() =>
       expect(decodeURIComponent((q('[data-testid="chart-followers"] img') as HTMLImageElement).src)).toContain(
         "Crescimento de seguidores",
@@ -168,5 +145,123 @@ describe("the app", () => {
     await vi.waitFor(() => expect(q('[data-testid="export-file-xlsx"]')).not.toBeNull());
     expect(q('[data-testid="export-file-xlsx"]')?.textContent).toContain("40.0 KB");
     expect(calls.some((c) => c.cmd === "export_data")).toBe(true);
+  });
+  it("draws the best-time heatmap with the zone and the best slots, asking with every chart label", async () => {
+    backend((cmd) => {
+      if (cmd === "app_status") return status(true);
+      if (cmd === "list_accounts") return [];
+      if (cmd === "dashboard") return dashboard();
+      return null;
+    });
+    start();
+    await vi.waitFor(() => expect(q('[data-testid="chart-best-time"] img')).not.toBeNull());
+    const img = q('[data-testid="chart-best-time"] img') as HTMLImageElement;
+    expect(img.src.startsWith("data:image/svg+xml")).toBe(true);
+    expect(decodeURIComponent(img.src)).toContain("Best time to post");
+    expect(q('[data-testid="chart-best-time"]')?.getAttribute("data-points")).toBe("96");
+    expect(text('[data-testid="chart-best-time"] figcaption .axis-note')).toBe("Hours in America/Sao_Paulo");
+    const slots = [...document.querySelectorAll('[data-testid="best-slots"] li')].map((li) =>
+      li.textContent?.replace(/\s+/g, " ").trim(),
+    );
+    expect(slots).toEqual([
+      "Tuesday, 18:00–19:00 6.25% mean engagement rate posts: 9",
+      "Thursday, 12:00–13:00 5.50% mean engagement rate posts: 7",
+    ]);
+    const req = sent("dashboard")[0].args as { filter: ViewFilter; labels: ChartLabels };
+    expect(req.labels).toEqual({
+      follower_title: "Follower growth",
+      follower_y: "Followers",
+      engagement_title: "Engagement trend",
+      engagement_y: "Interactions per day",
+      date_axis: "Date (UTC)",
+      no_data: "No data yet",
+      best_time_title: "Best time to post",
+      hour_axis: "Hour",
+      weekdays: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+    });
+    expect(req.filter.time_zone).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
+  });
+
+  it("says so under the heatmap when no post can be counted", async () => {
+    backend((cmd) => {
+      if (cmd === "app_status") return status(true);
+      if (cmd === "list_accounts") return [];
+      if (cmd === "dashboard") return { ...dashboard(), best_time_posts: 0, best_time_slots: [] };
+      return null;
+    });
+    start();
+    await vi.waitFor(() => expect(q('[data-testid="best-slots-empty"]')).not.toBeNull());
+    expect(q('[data-testid="best-slots"]')).toBeNull();
+    expect(text('[data-testid="best-slots-empty"]')).toBe("Not enough posts in this period to find the best time.");
+  });
+
+  it("asks for a sync without waiting for it, then follows the run through syncChanged", async () => {
+    let current = sync();
+    backend(
+      (cmd) => {
+        if (cmd === "app_status") return status(true, { sync: current });
+        if (cmd === "list_accounts") return [account()];
+        if (cmd === "dashboard") return dashboard();
+        if (cmd === "sync_now") {
+          current = sync({ running: true, next_run_at: null, live: live({ accounts_done: 0, accounts_failed: 0, metrics: 0 }) });
+          return current;
+        }
+        return null;
+      },
+      { events: true },
+    );
+    start();
+    await vi.waitFor(() => expect(q('[data-testid="sync-now"]')).not.toBeNull());
+    expect(text('[data-testid="sync-line"]')).toContain("Next sync Nov 24, 2026, 06:00 PM UTC");
+    click('[data-testid="sync-now"]');
+    await vi.waitFor(() => expect(text('[data-testid="sync-line"]')).toContain("Syncing… 0 of 5 accounts"));
+    expect(text('[data-testid="sync-line"]')).toContain("Sync started.");
+    expect((q('[data-testid="sync-now"]') as HTMLButtonElement).disabled).toBe(true);
+    expect(sent("sync_now")).toHaveLength(1);
+
+    await emitSync(sync({ running: true, next_run_at: null, live: live({ accounts_done: 4 }) }));
+    expect(text('[data-testid="sync-line"]')).toContain("Syncing… 4 of 5 accounts");
+    const dashboards = sent("dashboard").length;
+    const accountLoads = sent("list_accounts").length;
+
+    await emitSync(sync({ last_run: run({ id: 12, kind: "manual", metrics_written: 3000 }) }));
+    await vi.waitFor(() => expect(text('[data-testid="sync-line"]')).toContain("Collected 3,000 metric values."));
+    // The outcome follows a language change.
+    applyLanguage("pt-BR");
+    flushSync();
+    expect(text('[data-testid="sync-message"]')).toBe("· 3.000 valores de métricas coletados.");
+    applyLanguage("en");
+    flushSync();
+    expect((q('[data-testid="sync-now"]') as HTMLButtonElement).disabled).toBe(false);
+    // The finished run reloads the dashboard and the accounts.
+    await vi.waitFor(() => expect(sent("dashboard").length).toBeGreaterThan(dashboards));
+    expect(sent("list_accounts").length).toBeGreaterThan(accountLoads);
+  });
+
+  it("lists the accounts to reconnect in the header and links to them", async () => {
+    backend((cmd) => {
+      if (cmd === "app_status")
+        return status(true, { sync: sync({ problems: ["@ana (Instagram)", "@loja (TikTok)"] }) });
+      if (cmd === "list_accounts") return [account()];
+      if (cmd === "dashboard") return dashboard();
+      return null;
+    });
+    start();
+    await vi.waitFor(() => expect(q('[data-testid="sync-problems"]')).not.toBeNull());
+    expect(text('[data-testid="sync-problems"]')).toBe("Needs reconnecting: @ana (Instagram), @loja (TikTok) Open Accounts");
+    click('[data-testid="problems-link"]');
+    await vi.waitFor(() => expect(q('[data-testid="screen-accounts"]')).not.toBeNull());
+  });
+
+  it("shows no reconnect banner when every account is fine", async () => {
+    backend((cmd) => {
+      if (cmd === "app_status") return status(true);
+      if (cmd === "list_accounts") return [account()];
+      if (cmd === "dashboard") return dashboard();
+      return null;
+    });
+    start();
+    await vi.waitFor(() => expect(q('[data-testid="kpi-followers"]')).not.toBeNull());
+    expect(q('[data-testid="sync-problems"]')).toBeNull();
   });
 });

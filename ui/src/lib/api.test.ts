@@ -1,10 +1,21 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { AppError, call, commands, toAppError, toViewFilter } from "./api";
 
 afterEach(() => clearMocks());
 
+/** Makes the webview report `zone` as the system time zone (`Error` = the call throws). */
+function systemZone(zone: string | undefined | Error) {
+  const real = Intl.DateTimeFormat.prototype.resolvedOptions;
+  vi.spyOn(Intl.DateTimeFormat.prototype, "resolvedOptions").mockImplementation(function (this: Intl.DateTimeFormat) {
+    if (zone instanceof Error) throw zone;
+    return { ...real.call(this), timeZone: zone as string };
+  });
+}
+
 describe("toViewFilter", () => {
+  beforeEach(() => systemZone("America/Sao_Paulo"));
+
   it("turns inclusive UTC days into a half-open range", () => {
     const f = toViewFilter({ platform: "x", accountId: 3, from: "2026-03-01", to: "2026-03-31", presetDays: null });
     expect(f).toEqual({
@@ -12,12 +23,29 @@ describe("toViewFilter", () => {
       account_ids: [3],
       since: "2026-03-01T00:00:00Z",
       until: "2026-04-01T00:00:00Z",
+      time_zone: "America/Sao_Paulo",
     });
   });
 
   it("leaves out empty and malformed parts", () => {
     const f = toViewFilter({ platform: "", accountId: null, from: "", to: "31/03/2026", presetDays: 30 });
-    expect(f).toEqual({ platforms: [], account_ids: [], since: null, until: null });
+    expect(f).toEqual({ platforms: [], account_ids: [], since: null, until: null, time_zone: "America/Sao_Paulo" });
+  });
+
+  it("sends the system's time zone for the best-time heatmap", () => {
+    systemZone("Asia/Kolkata");
+    const f = toViewFilter({ platform: "", accountId: null, from: "2026-03-01", to: "2026-03-31", presetDays: null });
+    expect(f.time_zone).toBe("Asia/Kolkata");
+  });
+
+  it("sends no time zone (UTC) when the webview reports none or fails", () => {
+    const base = { platform: "", accountId: null, from: "2026-03-01", to: "2026-03-31", presetDays: null };
+    systemZone(undefined);
+    expect(toViewFilter(base).time_zone).toBeNull();
+    systemZone("  ");
+    expect(toViewFilter(base).time_zone).toBeNull();
+    systemZone(new RangeError("no time zone data"));
+    expect(toViewFilter(base).time_zone).toBeNull();
   });
 });
 

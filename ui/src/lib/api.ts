@@ -53,7 +53,19 @@ export async function call<T>(p: Promise<T>): Promise<T> {
   }
 }
 
-/** The UI filters as the commands' `ViewFilter`: `[from 00:00, to + 1 day 00:00)` UTC. */
+/** The system's IANA time zone (`"America/Sao_Paulo"`) as the webview reports it, or `null`
+ *  when it reports none (the backend then uses UTC). */
+export function browserTimeZone(): string | null {
+  try {
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    return typeof zone === "string" && zone.trim() !== "" ? zone : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The UI filters as the commands' `ViewFilter`: `[from 00:00, to + 1 day 00:00)` UTC, and
+ *  `time_zone` = the system's zone (the best-time heatmap's hours; `null` = UTC). */
 export function toViewFilter(f: Filters): ViewFilter {
   const day = (s: string, plusDays = 0): string | null => {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return null;
@@ -66,5 +78,6 @@ export function toViewFilter(f: Filters): ViewFilter {
     account_ids: f.accountId === null ? [] : [f.accountId],
     since: day(f.from),
     until: day(f.to, 1),
+    time_zone: browserTimeZone(),
   };
 }

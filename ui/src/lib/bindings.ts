@@ -88,16 +88,60 @@ async openLink(url: string) : Promise<null> {
     return await TAURI_INVOKE("open_link", { url });
 },
 /**
- * Collects every active account now. Errors: `busy` while another sync runs.
+ * Asks the background scheduler for a manual collection of every collectable account
+ * (after the run going on, if any; also while paused) and returns the status at once;
+ * progress follows as `syncChanged` events. Errors: `no_workspace`.
  */
-async syncNow() : Promise<RunView> {
+async syncNow() : Promise<SyncStatus> {
     return await TAURI_INVOKE("sync_now");
 },
 /**
- * Pauses or resumes scheduled collection.
+ * Pauses or resumes scheduled collection; pausing also pauses the run going on before
+ * its next account.
  */
 async setSyncPaused(paused: boolean) : Promise<SyncStatus> {
     return await TAURI_INVOKE("set_sync_paused", { paused });
+},
+/**
+ * Cancels the run going on after its current account: the accounts it has not reached
+ * are skipped (run status `cancelled`) and wait for their next cadence.
+ * Errors: `no_workspace`.
+ */
+async cancelRun() : Promise<SyncStatus> {
+    return await TAURI_INVOKE("cancel_run");
+},
+/**
+ * Sets how often an account is collected and returns it with its next run (from its last
+ * collection plus the new period, or now when that has passed; the scheduler picks it up
+ * within a minute). Errors: `invalid_input`, `not_found`.
+ */
+async setCadence(accountId: number, cadence: string, everyHours: number | null) : Promise<AccountView> {
+    return await TAURI_INVOKE("set_cadence", { accountId, cadence, everyHours });
+},
+/**
+ * Disconnects an account: no more collection, its token leaves the vault (unless another
+ * account collects with it), its data stays. Connecting it again resumes it.
+ * Errors: `not_found`.
+ */
+async disconnectAccount(accountId: number) : Promise<AccountView> {
+    return await TAURI_INVOKE("disconnect_account", { accountId });
+},
+/**
+ * Deletes an account with all its metrics, posts, audience rows and archived responses,
+ * and its token. Irreversible (the UI confirms first). Errors: `not_found`.
+ */
+async deleteAccount(accountId: number) : Promise<null> {
+    return await TAURI_INVOKE("delete_account", { accountId });
+},
+/**
+ * Connects a WhatsApp Business Account with a system-user access token (Business
+ * settings → System users; permissions whatsapp_business_management and
+ * whatsapp_business_messaging) and its WABA id: the token is checked with one API call,
+ * then kept in the vault. Opens the own workspace first when none is open.
+ * Errors: `invalid_input` (empty), `oauth` (the token was refused), `vault_locked`, `io`.
+ */
+async connectWhatsapp(wabaId: string, token: string) : Promise<AccountView> {
+    return await TAURI_INVOKE("connect_whatsapp", { wabaId, token });
 },
 /**
  * Connects an account: OAuth 2.0 authorization code + PKCE in the system browser (the
@@ -176,7 +220,31 @@ token: TokenHealth;
 /**
  * When that access token expires, UTC (`None`: no expiry known).
  */
-token_expires_at: string | null }
+token_expires_at: string | null; 
+/**
+ * How the account is connected: `oauth` (owned, through OAuth), `token` (an owned
+ * WhatsApp Business account, through a system-user access token) or `tracked` (a
+ * public profile, not owned).
+ */
+connection: string; 
+/**
+ * Collection cadence: `hourly`, `daily`, `weekly` or `custom` (`daily` when the
+ * account has no schedule yet).
+ */
+cadence: string; 
+/**
+ * The cadence's period, seconds (86 400 without a schedule).
+ */
+cadence_seconds: number; 
+/**
+ * When the scheduler collects it next, UTC (`None` without a schedule).
+ */
+next_run_at: string | null; 
+/**
+ * The last collection failure as `code: message` (secrets redacted by the store);
+ * `None` after a success or before the first attempt.
+ */
+last_error: string | null }
 /**
  * What the app shows before anything else: version, folders, settings, workspace.
  */
@@ -202,7 +270,30 @@ settings: Settings;
  */
 sync: SyncStatus }
 /**
- * Titles and axis labels the charts are drawn with, in the UI's language.
+ * One of the best slots of the best-time heatmap.
+ */
+export type BestSlotView = { 
+/**
+ * Local weekday, 0 = Monday … 6 = Sunday (in [`DashboardView::best_time_zone`]).
+ */
+weekday: number; 
+/**
+ * Local hour, 0–23 (the slot covers `hour:00`–`hour:59`).
+ */
+hour: number; 
+/**
+ * Mean engagement rate of the slot's posts (interactions ÷ views × 100 per post, as
+ * [`PostView::engagement_rate`]). Percent 0–100.
+ */
+mean: number; 
+/**
+ * Posts published in the slot in the period. A count (≥ [`BEST_TIME_MIN_POSTS`]).
+ */
+posts: number }
+/**
+ * Titles and axis labels the charts are drawn with, in the UI's language. The fields
+ * added after the first release (`date_axis` … `weekdays`) take their English default
+ * when a payload leaves them out.
  */
 export type ChartLabels = { 
 /**
@@ -220,7 +311,28 @@ engagement_title: string;
 /**
  * Y axis of the engagement-trend chart ("Interactions per day").
  */
-engagement_y: string }
+engagement_y: string; 
+/**
+ * X axis of the line charts ("Date (UTC)"; the axis is UTC whatever it says).
+ */
+date_axis?: string; 
+/**
+ * Text of a chart with nothing to draw ("No data yet").
+ */
+no_data?: string; 
+/**
+ * Title of the best-time heatmap ("Best time to post").
+ */
+best_time_title?: string; 
+/**
+ * Hour axis of the heatmap ("Hour"); the dashboard appends the zone: "Hour (UTC)".
+ */
+hour_axis?: string; 
+/**
+ * Seven short weekday names, Monday first (`["Mon", "Tue", …]`); any other count
+ * draws the English names.
+ */
+weekdays?: string[] }
 /**
  * A request to connect an account through OAuth 2.0 + PKCE.
  */
@@ -274,7 +386,27 @@ engagement_points: number;
 /**
  * Up to [`TOP_POSTS`] posts with the most interactions gained in the period.
  */
-top_posts: PostView[] }
+top_posts: PostView[]; 
+/**
+ * Best time to post: heatmap of weekday × hour (local to `best_time_zone`) of the
+ * mean engagement rate per post published in the period (stories left out; a slot
+ * needs [`BEST_TIME_MIN_POSTS`] posts). SVG, [`CHART_SIZE`] px.
+ */
+best_time_svg: string; 
+/**
+ * IANA name of the heatmap's time zone (`"UTC"` when the filter gives none).
+ */
+best_time_zone: string; 
+/**
+ * Up to [`BEST_SLOTS`] best slots, best first (ties: more posts, then earlier in the
+ * week).
+ */
+best_time_slots: BestSlotView[]; 
+/**
+ * Posts counted in the heatmap (published in the period, with an engagement rate,
+ * not stories). 0 = the SVG says "no data".
+ */
+best_time_posts: number }
 /**
  * Progress of the demo build, streamed through a channel.
  */
@@ -444,6 +576,42 @@ export type Language =
  * Brazilian Portuguese.
  */
 "pt-BR"
+/**
+ * The run going on now, for the progress bar of the Runs screen and the tray.
+ */
+export type LiveRun = { 
+/**
+ * `collection_runs.id`.
+ */
+run_id: number; 
+/**
+ * `scheduled` or `manual`.
+ */
+kind: string; 
+/**
+ * Accounts in the run.
+ */
+accounts_total: number; 
+/**
+ * Accounts finished (saved, failed or skipped).
+ */
+accounts_done: number; 
+/**
+ * Accounts that failed so far.
+ */
+accounts_failed: number; 
+/**
+ * Metric values written so far (counts).
+ */
+metrics: number; 
+/**
+ * The account being collected, `"@username (Platform)"`.
+ */
+current_account: string | null; 
+/**
+ * The run is paused before its next account.
+ */
+paused: boolean }
 /**
  * A dashboard period and the one before it (same length, ending where this one starts).
  */
@@ -657,18 +825,22 @@ paused: boolean;
  */
 running: boolean; 
 /**
- * The last run this session started (or the latest in the log), if any.
+ * The last finished run (this session's, or the latest in the log), if any.
  */
 last_run: RunView | null; 
 /**
- * When the next scheduled collection is due, UTC (`None` while paused or with no
- * workspace).
+ * When the earliest scheduled collection is due, UTC (`None` while paused, with no
+ * workspace or no schedulable account).
  */
 next_run_at: string | null; 
 /**
- * Hours between scheduled collections.
+ * The run going on now.
  */
-cadence_hours: number }
+live: LiveRun | null; 
+/**
+ * Accounts whose token the platform refused (`"@username (Platform)"`): reconnect them.
+ */
+problems: string[] }
 /**
  * The UI theme.
  */
@@ -742,7 +914,13 @@ since: string | null;
 /**
  * Exclusive end, UTC. The dashboard defaults it to "now".
  */
-until: string | null }
+until: string | null; 
+/**
+ * IANA time zone of the best-time heatmap's weekdays and hours (the UI passes the
+ * browser's, e.g. `"America/Sao_Paulo"`); `None` (or blank) = UTC. Missing in the
+ * payload = `None` (serde's rule for `Option` fields).
+ */
+time_zone: string | null }
 /**
  * The open workspace.
  */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bytes, change, compact, dateTime, number, percent } from "./format";
+import { bytes, change, compact, dateTime, number, percent, shortDateTime } from "./format";
 
 describe("formatting", () => {
   it("follows the language's separators", () => {
@@ -19,6 +19,9 @@ describe("formatting", () => {
 
   it("shows times in UTC and sizes in units", () => {
     expect(dateTime("en", "2026-03-01T23:30:00Z")).toMatch(/Mar 1, 2026.*11:30.*UTC$/);
+    expect(shortDateTime("pt-BR", "2026-11-23T14:17:00Z")).toBe("23/11, 14:17 UTC");
+    expect(shortDateTime("en", "2026-11-23T23:05:00Z")).toBe("11/23, 23:05 UTC");
+    expect(shortDateTime("en", "garbage")).toBe("—");
     expect(bytes("en", 512)).toBe("512 bytes");
     expect(bytes("en", 2048)).toBe("2.0 KB");
     expect(bytes("pt-BR", 3 * 1024 * 1024)).toBe("3,0 MB");

@@ -47,6 +47,22 @@ export function dateTime(lang: Lang, iso: string | null | undefined): string {
   return `${text} UTC`;
 }
 
+/** A compact time for dense tables, in UTC: "11/23, 14:17 UTC" / "23/11, 14:17 UTC". */
+export function shortDateTime(lang: Lang, iso: string | null | undefined): string {
+  if (!iso) return t("common.none");
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return t("common.none");
+  const text = new Intl.DateTimeFormat(lang, {
+    timeZone: "UTC",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  }).format(d);
+  return `${text} UTC`;
+}
+
 export function bytes(lang: Lang, n: number): string {
   if (n < 1024) return t("common.bytes", { n: number(lang, n) });
   if (n < 1024 * 1024) return t("common.kb", { n: number(lang, n / 1024, 1) });

@@ -6,10 +6,13 @@ export type PlatformKey = "x" | "facebook" | "instagram" | "whatsapp" | "tiktok"
 
 export type PlatformInfo = {
   key: PlatformKey;
-  /** Connecting works in this version. */
-  connectable: boolean;
+  /** How an owned account connects: an OAuth 2.0 + PKCE browser sign-in, or a pasted
+   *  access token (WhatsApp Business system-user token + WABA id, `connectWhatsapp`). */
+  method: "oauth" | "token";
   portal: string;
+  /** OAuth scopes, or the permissions the pasted token needs. */
   scopes: string[];
+  /** OAuth redirect URI to register (`"—"` for token connections). */
   redirect: string;
   /** Default loopback port (X needs one fixed and registered). */
   port: number | null;
@@ -20,7 +23,7 @@ export type PlatformInfo = {
 export const PLATFORMS: PlatformInfo[] = [
   {
     key: "x",
-    connectable: true,
+    method: "oauth",
     portal: "https://developer.x.com/en/portal/dashboard",
     scopes: ["tweet.read", "users.read", "offline.access"],
     redirect: "http://127.0.0.1:8719/callback",
@@ -30,7 +33,7 @@ export const PLATFORMS: PlatformInfo[] = [
   },
   {
     key: "instagram",
-    connectable: true,
+    method: "oauth",
     portal: "https://developers.facebook.com/apps/",
     scopes: ["instagram_business_basic", "instagram_business_manage_insights"],
     redirect: "http://127.0.0.1:<port>/callback",
@@ -40,7 +43,7 @@ export const PLATFORMS: PlatformInfo[] = [
   },
   {
     key: "facebook",
-    connectable: true,
+    method: "oauth",
     portal: "https://developers.facebook.com/apps/",
     scopes: ["pages_show_list", "pages_read_engagement", "read_insights"],
     redirect: "http://127.0.0.1:<port>/callback",
@@ -50,9 +53,9 @@ export const PLATFORMS: PlatformInfo[] = [
   },
   {
     key: "whatsapp",
-    connectable: false,
+    method: "token",
     portal: "https://business.facebook.com/settings/system-users",
-    scopes: ["whatsapp_business_management"],
+    scopes: ["whatsapp_business_management", "whatsapp_business_messaging"],
     redirect: "—",
     port: null,
     needsSecret: false,
@@ -60,7 +63,7 @@ export const PLATFORMS: PlatformInfo[] = [
   },
   {
     key: "tiktok",
-    connectable: true,
+    method: "oauth",
     portal: "https://developers.tiktok.com/apps/",
     scopes: ["user.info.basic", "user.info.stats", "video.list"],
     redirect: "http://127.0.0.1:*/callback/",

@@ -1,5 +1,5 @@
 // Backend answers for the UI tests, shaped like the generated bindings' types.
-import type { AppStatus, DashboardView, Settings } from "../lib/bindings";
+import type { AccountView, AppStatus, DashboardView, LiveRun, RunView, Settings, SyncStatus } from "../lib/bindings";
 
 export const settings = (over: Partial<Settings> = {}): Settings => ({
   language: "en",
@@ -15,7 +15,64 @@ export const status = (workspace: boolean, over: Partial<AppStatus> = {}): AppSt
   data_dir: "/home/ana/.local/share/app.alcance.desktop",
   workspace: workspace ? { kind: "demo", dir: "/home/ana/.local/share/app.alcance.desktop/demo", vault: "encrypted-file" } : null,
   settings: settings(),
-  sync: { paused: false, running: false, last_run: null, next_run_at: null, cadence_hours: 6 },
+  sync: sync(),
+  ...over,
+});
+
+export const sync = (over: Partial<SyncStatus> = {}): SyncStatus => ({
+  paused: false,
+  running: false,
+  last_run: null,
+  next_run_at: "2026-11-24T18:00:00Z",
+  live: null,
+  problems: [],
+  ...over,
+});
+
+export const live = (over: Partial<LiveRun> = {}): LiveRun => ({
+  run_id: 12,
+  kind: "manual",
+  accounts_total: 5,
+  accounts_done: 2,
+  accounts_failed: 1,
+  metrics: 1234,
+  current_account: "@alcance.br (Instagram)",
+  paused: false,
+  ...over,
+});
+
+export const run = (over: Partial<RunView> = {}): RunView => ({
+  id: 11,
+  kind: "scheduled",
+  status: "ok",
+  started_at: "2026-11-24T12:00:00Z",
+  finished_at: "2026-11-24T12:00:09Z",
+  duration_seconds: 9.2,
+  accounts_total: 5,
+  accounts_ok: 5,
+  accounts_failed: 0,
+  metrics_written: 2048,
+  ...over,
+});
+
+export const account = (over: Partial<AccountView> = {}): AccountView => ({
+  id: 3,
+  platform: "instagram",
+  external_id: "17841400000000003",
+  username: "alcance.br",
+  display_name: "Alcance Brasil",
+  label: "@alcance.br (Instagram)",
+  owned: true,
+  status: "active",
+  last_collected_at: "2026-11-24T12:00:05Z",
+  followers: 48210,
+  token: "ok",
+  token_expires_at: null,
+  connection: "oauth",
+  cadence: "daily",
+  cadence_seconds: 86_400,
+  next_run_at: "2026-11-25T12:00:00Z",
+  last_error: null,
   ...over,
 });
 
@@ -40,6 +97,13 @@ export const dashboard = (title = "Follower growth"): DashboardView => ({
   engagement_trend_svg: svg("Engagement trend"),
   follower_points: 120,
   engagement_points: 118,
+  best_time_svg: svg("Best time to post"),
+  best_time_zone: "America/Sao_Paulo",
+  best_time_slots: [
+    { weekday: 1, hour: 18, mean: 6.25, posts: 9 },
+    { weekday: 3, hour: 12, mean: 5.5, posts: 7 },
+  ],
+  best_time_posts: 96,
   top_posts: [
     {
       id: 7,

@@ -1,0 +1,160 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { AccountView } from "../lib/bindings";
+import { account, dashboard, status } from "../test/fixtures";
+import { backend, click, fill, open, q, qa, reset, sent, start, stop, text } from "../test/harness";
+import { filters } from "../lib/ui.svelte";
+
+beforeEach(reset);
+afterEach(stop);
+
+const whatsapp = account({
+  id: 8,
+  platform: "whatsapp",
+  external_id: "102290129340398",
+  username: null,
+  display_name: "Loja Alcance",
+  label: "Loja Alcance (WhatsApp)",
+  connection: "token",
+  followers: null,
+});
+const tracked = account({
+  id: 9,
+  platform: "x",
+  username: "concorrente",
+  label: "@concorrente (X)",
+  owned: false,
+  connection: "tracked",
+  last_error: "rate_limited: retry after 900 s",
+});
+
+/** A backend holding `list` that connects, disconnects and deletes like the real one. */
+function accountsBackend(list: AccountView[]) {
+  let accounts = list;
+  backend((cmd, args) => {
+    if (cmd === "app_status") return status(true);
+    if (cmd === "list_accounts") return accounts;
+    if (cmd === "dashboard") return dashboard();
+    if (cmd === "connect_whatsapp") {
+      if (args.token === "bad") throw { code: "oauth", message: "the platform refused the token (190)" };
+      accounts = [...accounts, whatsapp];
+      return whatsapp;
+    }
+    if (cmd === "disconnect_account") {
+      accounts = accounts.map((a) =>
+        a.id === args.accountId ? { ...a, status: "disconnected", token: "disconnected" as const, next_run_at: null } : a,
+      );
+      return accounts.find((a) => a.id === args.accountId);
+    }
+    if (cmd === "delete_account") {
+      accounts = accounts.filter((a) => a.id !== args.accountId);
+      return null;
+    }
+    return null;
+  });
+}
+
+describe("the accounts screen", () => {
+  it("names each account's connection and shows its last error", async () => {
+    accountsBackend([account(), whatsapp, tracked]);
+    start();
+    await open("accounts");
+    await vi.waitFor(() => expect(q('[data-testid="connection-9"]')).not.toBeNull());
+    expect(text('[data-testid="connection-3"]')).toBe("OAuth");
+    expect(text('[data-testid="connection-8"]')).toBe("Access token");
+    expect(text('[data-testid="connection-9"]')).toBe("Tracked profile");
+    expect(text('[data-testid="last-error-9"]')).toBe("rate_limited: retry after 900 s");
+    expect(q('[data-testid="last-error-3"]')).toBeNull();
+  });
+
+  it("connects WhatsApp Business with the account id and a system-user token", async () => {
+    accountsBackend([account()]);
+    start();
+    await open("accounts");
+    click('[data-testid="pick-whatsapp"]');
+    expect(q('[data-testid="connect-form"]')).toBeNull();
+    expect(text('[data-testid="platform-help"]')).toContain("whatsapp_business_messaging");
+    expect(text('[data-testid="platform-help"]')).toContain("System users");
+    const token = q('[data-testid="whatsapp-token"]') as HTMLInputElement;
+    expect(token.type).toBe("password");
+    expect((q('[data-testid="whatsapp-connect"]') as HTMLButtonElement).disabled).toBe(true);
+
+    fill('[data-testid="whatsapp-waba"]', " 102290129340398 ");
+    fill('[data-testid="whatsapp-token"]', "EAAGm0PX4ZCpsBA");
+    click('[data-testid="whatsapp-connect"]');
+    await vi.waitFor(() => expect(q('[data-testid="connect-done"]')).not.toBeNull());
+    expect(sent("connect_whatsapp").map((c) => c.args)).toEqual([{ wabaId: "102290129340398", token: "EAAGm0PX4ZCpsBA" }]);
+    expect(text('[data-testid="connect-done"]')).toBe("Connected Loja Alcance (WhatsApp).");
+    // The secret does not stay in the form; the new account is listed.
+    expect((q('[data-testid="whatsapp-token"]') as HTMLInputElement).value).toBe("");
+    await vi.waitFor(() => expect(text('[data-testid="connection-8"]')).toBe("Access token"));
+  });
+
+  it("shows why WhatsApp refused a token", async () => {
+    accountsBackend([]);
+    start();
+    await open("accounts");
+    click('[data-testid="pick-whatsapp"]');
+    fill('[data-testid="whatsapp-waba"]', "102290129340398");
+    fill('[data-testid="whatsapp-token"]', "bad");
+    click('[data-testid="whatsapp-connect"]');
+    await vi.waitFor(() => expect(q('[data-testid="connect-card"] [data-testid="error"]')).not.toBeNull());
+    expect(text('[data-testid="connect-card"] [data-testid="error"] strong')).toBe("Signing in failed.");
+    expect(q('[data-testid="connect-done"]')).toBeNull();
+  });
+
+  it("deletes an account's data only after its handle is typed", async () => {
+    accountsBackend([account(), tracked]);
+    filters.accountId = 3;
+    start();
+    await open("accounts");
+    await vi.waitFor(() => expect(q('[data-testid="delete-3"]')).not.toBeNull());
+    click('[data-testid="delete-3"]');
+    expect(text('[data-testid="confirm-3"]')).toContain("This cannot be undone.");
+    expect(text('[data-testid="confirm-3"]')).toContain("Type @alcance.br to confirm");
+    const confirm = () => q('[data-testid="delete-confirm-3"]') as HTMLButtonElement;
+    expect(confirm().disabled).toBe(true);
+    fill('[data-testid="delete-confirm-input-3"]', "alcance");
+    expect(confirm().disabled).toBe(true);
+    confirm().click();
+    expect(sent("delete_account")).toHaveLength(0);
+
+    fill('[data-testid="delete-confirm-input-3"]', "@alcance.br");
+    expect(confirm().disabled).toBe(false);
+    const loads = sent("list_accounts").length;
+    click('[data-testid="delete-confirm-3"]');
+    await vi.waitFor(() => expect(q('[data-testid="account-row-3"]')).toBeNull());
+    expect(sent("delete_account").map((c) => c.args)).toEqual([{ accountId: 3 }]);
+    expect(text('[data-testid="accounts-notice"]')).toBe("@alcance.br (Instagram) and its data were deleted.");
+    expect(filters.accountId).toBeNull();
+    await vi.waitFor(() => expect(sent("list_accounts").length).toBeGreaterThan(loads));
+    expect(qa('[data-testid^="account-row-"]')).toHaveLength(1);
+  });
+
+  it("can step back from a delete", async () => {
+    accountsBackend([account()]);
+    start();
+    await open("accounts");
+    await vi.waitFor(() => expect(q('[data-testid="delete-3"]')).not.toBeNull());
+    click('[data-testid="delete-3"]');
+    click('[data-testid="confirm-3"] button[type="button"]');
+    expect(q('[data-testid="confirm-3"]')).toBeNull();
+    expect(sent("delete_account")).toHaveLength(0);
+    expect(q('[data-testid="account-row-3"]')).not.toBeNull();
+  });
+
+  it("disconnects an account after confirming, keeping it listed", async () => {
+    accountsBackend([account()]);
+    start();
+    await open("accounts");
+    await vi.waitFor(() => expect(q('[data-testid="disconnect-3"]')).not.toBeNull());
+    click('[data-testid="disconnect-3"]');
+    expect(sent("disconnect_account")).toHaveLength(0);
+    expect(text('[data-testid="confirm-3"]')).toContain("its data stays in the charts and exports");
+    click('[data-testid="disconnect-confirm-3"]');
+    await vi.waitFor(() => expect(q('[data-testid="disconnect-3"]')).toBeNull());
+    expect(sent("disconnect_account").map((c) => c.args)).toEqual([{ accountId: 3 }]);
+    expect(text('[data-testid="account-row-3"]')).toContain("Disconnected");
+    expect(q('[data-testid="reconnect-3"]')).not.toBeNull();
+    expect(text('[data-testid="accounts-notice"]')).toBe("@alcance.br (Instagram) was disconnected.");
+  });
+});

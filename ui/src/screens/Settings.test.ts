@@ -1,0 +1,126 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { flushSync } from "svelte";
+import type { AccountView } from "../lib/bindings";
+import { session } from "../lib/ui.svelte";
+import { account, dashboard, status } from "../test/fixtures";
+import { backend, click, fill, open, q, reset, sent, start, stop, text } from "../test/harness";
+
+beforeEach(reset);
+afterEach(stop);
+
+const x = account({
+  id: 5,
+  platform: "x",
+  username: "alcance",
+  label: "@alcance (X)",
+  cadence: "hourly",
+  cadence_seconds: 3600,
+  next_run_at: "2026-11-24T13:00:00Z",
+});
+const gone = account({ id: 6, label: "@antiga (Instagram)", status: "disconnected", token: "disconnected", next_run_at: null });
+
+/** A backend whose `set_cadence` stores like the real one (next run = now + period). */
+function withCadences(fail?: { code: string; message: string }) {
+  let accounts: AccountView[] = [account(), x, gone];
+  const PERIOD: Record<string, number> = { hourly: 3600, daily: 86_400, weekly: 604_800 };
+  backend((cmd, args) => {
+    if (cmd === "app_status") return status(true);
+    if (cmd === "list_accounts") return accounts;
+    if (cmd === "dashboard") return dashboard();
+    if (cmd === "set_cadence") {
+      if (fail) throw fail;
+      const seconds = args.cadence === "custom" ? (args.everyHours as number) * 3600 : PERIOD[args.cadence as string];
+      const next = new Date(Date.parse("2026-11-24T12:00:00Z") + seconds * 1000).toISOString().replace(".000Z", "Z");
+      accounts = accounts.map((a) =>
+        a.id === args.accountId ? { ...a, cadence: args.cadence as string, cadence_seconds: seconds, next_run_at: next } : a,
+      );
+      return accounts.find((a) => a.id === args.accountId);
+    }
+    return null;
+  });
+}
+
+describe("the collection cadence settings", () => {
+  it("saves a preset cadence at once and shows the new next run", async () => {
+    withCadences();
+    start();
+    await open("settings");
+    await vi.waitFor(() => expect(q('[data-testid="cadence-3"]')).not.toBeNull());
+    expect((q('[data-testid="cadence-3"]') as HTMLSelectElement).value).toBe("daily");
+    expect((q('[data-testid="cadence-5"]') as HTMLSelectElement).value).toBe("hourly");
+    expect(text('[data-testid="cadence-row-3"]')).toContain("Nov 25, 2026, 12:00 PM UTC");
+
+    fill('[data-testid="cadence-3"]', "weekly");
+    await vi.waitFor(() => expect(q('[data-testid="cadence-saved-3"]')).not.toBeNull());
+    expect(sent("set_cadence").map((c) => c.args)).toEqual([{ accountId: 3, cadence: "weekly", everyHours: null }]);
+    expect(text('[data-testid="cadence-row-3"]')).toContain("Dec 1, 2026, 12:00 PM UTC");
+    expect((q('[data-testid="cadence-3"]') as HTMLSelectElement).value).toBe("weekly");
+  });
+
+  it("asks for the hours of a custom cadence and checks them before saving", async () => {
+    withCadences();
+    start();
+    await open("settings");
+    await vi.waitFor(() => expect(q('[data-testid="cadence-5"]')).not.toBeNull());
+    expect(q('[data-testid="cadence-hours-5"]')).toBeNull();
+
+    fill('[data-testid="cadence-5"]', "custom");
+    // Custom saves only with its hours, starting from the current period (1 h).
+    expect(sent("set_cadence")).toHaveLength(0);
+    expect((q('[data-testid="cadence-hours-5"]') as HTMLInputElement).value).toBe("1");
+    for (const bad of ["0", "8761", "2.5", ""]) {
+      fill('[data-testid="cadence-hours-5"]', bad);
+      click('[data-testid="cadence-save-5"]');
+      expect(text('[data-testid="cadence-invalid-5"]'), bad).toBe("Enter whole hours from 1 to 8760.");
+    }
+    expect(sent("set_cadence")).toHaveLength(0);
+
+    fill('[data-testid="cadence-hours-5"]', "12");
+    click('[data-testid="cadence-save-5"]');
+    await vi.waitFor(() => expect(q('[data-testid="cadence-saved-5"]')).not.toBeNull());
+    expect(sent("set_cadence").map((c) => c.args)).toEqual([{ accountId: 5, cadence: "custom", everyHours: 12 }]);
+    expect(q('[data-testid="cadence-invalid-5"]')).toBeNull();
+    expect(text('[data-testid="cadence-row-5"]')).toContain("Nov 25, 2026, 12:00 AM UTC");
+    expect((q('[data-testid="cadence-hours-5"]') as HTMLInputElement).value).toBe("12");
+  });
+
+  it("shows the backend's error and goes back to the stored cadence", async () => {
+    withCadences({ code: "invalid_input", message: "unknown cadence" });
+    start();
+    await open("settings");
+    await vi.waitFor(() => expect(q('[data-testid="cadence-3"]')).not.toBeNull());
+    fill('[data-testid="cadence-3"]', "hourly");
+    await vi.waitFor(() => expect(q('[data-testid="cadence-row-3"] [data-testid="error"]')).not.toBeNull());
+    expect(text('[data-testid="cadence-row-3"] [data-testid="error"] strong')).toBe("That request is not valid.");
+    expect((q('[data-testid="cadence-3"]') as HTMLSelectElement).value).toBe("daily");
+    expect(q('[data-testid="cadence-saved-3"]')).toBeNull();
+  });
+
+  it("offers no cadence for a disconnected account", async () => {
+    withCadences();
+    start();
+    await open("settings");
+    await vi.waitFor(() => expect(q('[data-testid="cadence-row-6"]')).not.toBeNull());
+    expect(q('[data-testid="cadence-6"]')).toBeNull();
+    expect(text('[data-testid="cadence-row-6"]')).toContain("Not collected (Disconnected)");
+  });
+});
+
+describe("a custom cadence being edited", () => {
+  it("survives a reload of the accounts during a run", async () => {
+    withCadences();
+    start();
+    await open("settings");
+    await vi.waitFor(() => expect(q('[data-testid="cadence-5"]')).not.toBeNull());
+    fill('[data-testid="cadence-5"]', "custom");
+    fill('[data-testid="cadence-hours-5"]', "36");
+    // A finished account reloads the list (new objects, same values).
+    session.accounts = session.accounts.map((a) => ({ ...a }));
+    flushSync();
+    expect((q('[data-testid="cadence-5"]') as HTMLSelectElement).value).toBe("custom");
+    expect((q('[data-testid="cadence-hours-5"]') as HTMLInputElement).value).toBe("36");
+    click('[data-testid="cadence-save-5"]');
+    await vi.waitFor(() => expect(sent("set_cadence")).toHaveLength(1));
+    expect(sent("set_cadence")[0].args).toEqual({ accountId: 5, cadence: "custom", everyHours: 36 });
+  });
+});
