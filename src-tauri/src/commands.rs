@@ -70,7 +70,7 @@ pub enum DemoProgress {
 /// A request to connect an account through OAuth 2.0 + PKCE.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 pub struct ConnectRequest {
-    /// Platform key (`x`, `instagram`).
+    /// Platform key (`x`, `instagram`, `facebook`, `tiktok`; WhatsApp uses `connect_whatsapp`).
     pub platform: String,
     /// The developer app's client id (public).
     pub client_id: String,
@@ -473,7 +473,10 @@ pub async fn connect_whatsapp(state: State<'_, AppState>, waba_id: String, token
 /// Connects an account: OAuth 2.0 authorization code + PKCE in the system browser (the
 /// demo workspace's sandbox approves by itself), loopback redirect on 127.0.0.1 (a deep
 /// link `alcance://oauth/callback?code&state` is forwarded to it), then the account is
-/// stored and its token kept in the vault. Opens the own workspace first when none is open.
+/// stored and its token kept in the vault. Facebook Login connects every Page the user
+/// manages (long-lived token exchange, needs the app secret) and returns the first.
+/// WhatsApp connects with [`connect_whatsapp`] instead. Opens the own workspace first when
+/// none is open.
 #[tauri::command]
 #[specta::specta]
 pub async fn connect_account(
@@ -512,14 +515,22 @@ pub async fn connect_account(
         },
     };
     let browser = RecordingBrowser::new(state.pending_redirect.clone(), open.kind == WorkspaceKind::Demo);
-    let result = open
-        .ws
-        .connect(
-            &oauth_app,
-            &browser,
-            alcance_platforms::oauth::DEFAULT_AUTHORIZE_TIMEOUT,
-        )
-        .await;
+    let timeout = alcance_platforms::oauth::DEFAULT_AUTHORIZE_TIMEOUT;
+    let result = if platform == Platform::Facebook {
+        // Facebook Login connects the user's Pages (each its own account, with its Page
+        // token); the first one is returned, the others appear in the list.
+        open.ws
+            .connect_facebook(&oauth_app, &browser, timeout)
+            .await
+            .and_then(|pages| {
+                pages
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| anyhow::anyhow!("this Facebook user manages no Page Alcance can read"))
+            })
+    } else {
+        open.ws.connect(&oauth_app, &browser, timeout).await
+    };
     let redirect = browser
         .take()
         .map(|u| u.to_string())

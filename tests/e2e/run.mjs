@@ -8,8 +8,10 @@
 //   3. the dashboard shows the best-time heatmap (SVG with posts counted) and its best slots;
 //   4. Sync now starts a background run, and the Runs screen lists it, kind manual, status ok,
 //      within 90 s (rows carry data-kind / data-status);
-//   5. switching the language to pt-BR changes the labels;
-//   6. an XLSX export is written (the file exists and is a zip).
+//   5. Facebook Login (OAuth + PKCE on the loopback, auto-approved by the demo's sandbox)
+//      connects the Pages from the Accounts screen;
+//   6. switching the language to pt-BR changes the labels;
+//   7. an XLSX export is written (the file exists and is a zip).
 // With WEBKIT_DISABLE_DMABUF_RENDERER=1 WebKitWebDriver sometimes stopped answering
 // screenshot and click commands halfway (the app and the page stayed responsive), so
 // run.sh does not set it; the export runs last all the same.
@@ -131,6 +133,11 @@ async function main() {
     const text = async (css) => wd("GET", s(`/element/${await find(css)}/text`));
     const attr = async (css, name) => wd("GET", s(`/element/${await find(css)}/attribute/${name}`));
     const exists = async (css) => (await findAll(css)).length > 0;
+    const type = async (css, value) => {
+      const id = await find(css);
+      await wd("POST", s(`/element/${id}/clear`), {});
+      return wd("POST", s(`/element/${id}/value`), { text: value });
+    };
     const screenshot = async (name) => {
       if (!shots) return;
       mkdirSync(shots, { recursive: true });
@@ -218,6 +225,17 @@ async function main() {
       }
     });
 
+    await check("Facebook Login connects the demo's Pages from the Accounts screen", async () => {
+      await click('[data-testid="nav-accounts"]');
+      await waitFor("the accounts screen", () => exists('[data-testid="connect-card"]'));
+      await click('[data-testid="pick-facebook"]');
+      await type('[data-testid="connect-client-id"]', "alcance-demo-facebook");
+      await type('[data-testid="connect-client-secret"]', "demo-client-secret");
+      await click('[data-testid="connect-submit"]');
+      const done = await waitFor("the connected Page", async () => (await exists('[data-testid="connect-done"]')) && text('[data-testid="connect-done"]'), 60_000);
+      if (!/Facebook/.test(done)) throw new Error(`connect said ${JSON.stringify(done)}`);
+    });
+
     await check("switching to pt-BR changes the labels", async () => {
       await click('[data-testid="nav-settings"]');
       if ((await text('[data-testid="nav-dashboard"] .label')) !== "Dashboard") throw new Error("not in English before");
@@ -264,7 +282,7 @@ async function main() {
   }
   const failed = results.filter((r) => !r.ok).length;
   console.log(`e2e: ${results.length - failed} passed, ${failed} failed`);
-  return failed === 0 && results.length === 6;
+  return failed === 0 && results.length === 7;
 }
 
 main().then(

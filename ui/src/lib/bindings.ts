@@ -147,7 +147,10 @@ async connectWhatsapp(wabaId: string, token: string) : Promise<AccountView> {
  * Connects an account: OAuth 2.0 authorization code + PKCE in the system browser (the
  * demo workspace's sandbox approves by itself), loopback redirect on 127.0.0.1 (a deep
  * link `alcance://oauth/callback?code&state` is forwarded to it), then the account is
- * stored and its token kept in the vault. Opens the own workspace first when none is open.
+ * stored and its token kept in the vault. Facebook Login connects every Page the user
+ * manages (long-lived token exchange, needs the app secret) and returns the first.
+ * WhatsApp connects with [`connect_whatsapp`] instead. Opens the own workspace first when
+ * none is open.
  */
 async connectAccount(request: ConnectRequest) : Promise<AccountView> {
     return await TAURI_INVOKE("connect_account", { request });
@@ -338,7 +341,7 @@ weekdays?: string[] }
  */
 export type ConnectRequest = { 
 /**
- * Platform key (`x`, `instagram`).
+ * Platform key (`x`, `instagram`, `facebook`, `tiktok`; WhatsApp uses `connect_whatsapp`).
  */
 platform: string; 
 /**
