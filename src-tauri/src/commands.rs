@@ -131,10 +131,7 @@ pub async fn open_demo(
     state: State<'_, AppState>,
     on_progress: Channel<DemoProgress>,
 ) -> IpcResult<AppStatus> {
-    let _busy = state
-        .busy
-        .try_lock()
-        .map_err(|_| IpcError::new(ErrorCode::Busy, "another operation is running"))?;
+    let _busy = hold_busy(&state)?;
     let days = std::env::var("ALCANCE_DEMO_DAYS")
         .ok()
         .and_then(|d| d.parse::<i64>().ok())
@@ -203,10 +200,7 @@ pub async fn open_workspace(
     state: State<'_, AppState>,
     passphrase: Option<String>,
 ) -> IpcResult<AppStatus> {
-    let _busy = state
-        .busy
-        .try_lock()
-        .map_err(|_| IpcError::new(ErrorCode::Busy, "another operation is running"))?;
+    let _busy = hold_busy(&state)?;
     state
         .open_own(passphrase.filter(|p| !p.is_empty()).map(SecretString::from))
         .await?;
@@ -395,6 +389,23 @@ pub async fn set_cadence(
     account_view(open, account_id).await
 }
 
+/// Takes the busy lock held while a demo build or a connect flow runs.
+/// Errors: `busy` while another one runs.
+fn hold_busy(state: &AppState) -> IpcResult<tokio::sync::MutexGuard<'_, ()>> {
+    state
+        .busy
+        .try_lock()
+        .map_err(|_| IpcError::new(ErrorCode::Busy, "another operation is running"))
+}
+
+/// Opens the own workspace when none is open (connecting an account creates it).
+async fn ensure_workspace(state: &AppState) -> IpcResult<()> {
+    if state.workspace.read().await.is_none() {
+        state.open_own(None).await?;
+    }
+    Ok(())
+}
+
 /// One account as the accounts screen shows it.
 async fn account_view(open: &OpenWorkspace, account_id: i64) -> IpcResult<AccountView> {
     views::accounts(&open.ws, Some(&open.vault), Utc::now())
@@ -453,13 +464,8 @@ pub async fn connect_whatsapp(state: State<'_, AppState>, waba_id: String, token
     if token.is_empty() {
         return Err(IpcError::new(ErrorCode::InvalidInput, "the access token is empty"));
     }
-    let _busy = state
-        .busy
-        .try_lock()
-        .map_err(|_| IpcError::new(ErrorCode::Busy, "another operation is running"))?;
-    if state.workspace.read().await.is_none() {
-        state.open_own(None).await?;
-    }
+    let _busy = hold_busy(&state)?;
+    ensure_workspace(&state).await?;
     let view = {
         let guard = state.workspace.read().await;
         let open = guard.as_ref().ok_or_else(IpcError::no_workspace)?;
@@ -491,13 +497,8 @@ pub async fn connect_account(
     if request.client_id.trim().is_empty() {
         return Err(IpcError::new(ErrorCode::InvalidInput, "the client id is empty"));
     }
-    let _busy = state
-        .busy
-        .try_lock()
-        .map_err(|_| IpcError::new(ErrorCode::Busy, "another operation is running"))?;
-    if state.workspace.read().await.is_none() {
-        state.open_own(None).await?;
-    }
+    let _busy = hold_busy(&state)?;
+    ensure_workspace(&state).await?;
     let guard = state.workspace.read().await;
     let open = guard.as_ref().ok_or_else(IpcError::no_workspace)?;
     let provider = open.ws.provider(platform)?;

@@ -1299,21 +1299,26 @@ mod tests {
         .unwrap_or_else(|e| panic!("open: {e:#}"))
     }
 
-    /// One X account: followers 1000 + 10·d on days 1..=20; post "p1" published on day 2
-    /// with likes 5·(d−1) and impressions 100·(d−1) from day 2 on; post "p2" published on
-    /// day 12 with likes 2·(d−11) and impressions 50·(d−11).
-    async fn seed(ws: &Workspace) -> i64 {
-        let store = ws.store();
+    /// Stores the owned X account `@acme` (id 42) and returns its `accounts.id`.
+    async fn acme(ws: &Workspace) -> i64 {
         let account = AccountRef {
             platform: Platform::X,
             external_id: "42".into(),
             username: Some("acme".into()),
             owned: true,
         };
-        let id = store
+        ws.store()
             .upsert_account(&account, Some("Acme"), Some(&vault_key(Platform::X, "42")))
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// One X account: followers 1000 + 10·d on days 1..=20; post "p1" published on day 2
+    /// with likes 5·(d−1) and impressions 100·(d−1) from day 2 on; post "p2" published on
+    /// day 12 with likes 2·(d−11) and impressions 50·(d−11).
+    async fn seed(ws: &Workspace) -> i64 {
+        let store = ws.store();
+        let id = acme(ws).await;
         for d in 1..=20u32 {
             let at = day(d);
             let run = store.start_run("manual", at).await.unwrap_or_else(|e| panic!("{e}"));
@@ -1630,16 +1635,7 @@ mod tests {
     /// - Mon 03-02 08:00 with likes but no impressions: no rate.
     async fn seed_best_time(ws: &Workspace) -> i64 {
         let store = ws.store();
-        let account = AccountRef {
-            platform: Platform::X,
-            external_id: "42".into(),
-            username: Some("acme".into()),
-            owned: true,
-        };
-        let id = store
-            .upsert_account(&account, Some("Acme"), Some(&vault_key(Platform::X, "42")))
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        let id = acme(ws).await;
         let old = Utc.with_ymd_and_hms(2026, 2, 24, 15, 0, 0).single().unwrap_or_default();
         let posts = [
             ("a1", at(3, 15, 0), ContentType::Text, 10.0, Some(100.0)),

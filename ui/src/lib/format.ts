@@ -32,35 +32,21 @@ export function date(lang: Lang, iso: string | null | undefined): string {
   return new Intl.DateTimeFormat(lang, { timeZone: "UTC", year: "numeric", month: "short", day: "numeric" }).format(d);
 }
 
-export function dateTime(lang: Lang, iso: string | null | undefined): string {
+/** `iso` formatted in UTC with `options`, then " UTC"; "—" when missing or invalid. */
+function utc(lang: Lang, iso: string | null | undefined, options: Intl.DateTimeFormatOptions): string {
   if (!iso) return t("common.none");
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return t("common.none");
-  const text = new Intl.DateTimeFormat(lang, {
-    timeZone: "UTC",
-    year: "numeric",
-    month: "short",
-    day: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-  }).format(d);
-  return `${text} UTC`;
+  return `${new Intl.DateTimeFormat(lang, { timeZone: "UTC", ...options }).format(d)} UTC`;
+}
+
+export function dateTime(lang: Lang, iso: string | null | undefined): string {
+  return utc(lang, iso, { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
 }
 
 /** A compact time for dense tables, in UTC: "11/23, 14:17 UTC" / "23/11, 14:17 UTC". */
 export function shortDateTime(lang: Lang, iso: string | null | undefined): string {
-  if (!iso) return t("common.none");
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return t("common.none");
-  const text = new Intl.DateTimeFormat(lang, {
-    timeZone: "UTC",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-  }).format(d);
-  return `${text} UTC`;
+  return utc(lang, iso, { month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
 }
 
 export function bytes(lang: Lang, n: number): string {
