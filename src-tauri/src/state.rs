@@ -270,14 +270,15 @@ impl AppState {
             .await
             .context("starting the demo sandbox")?;
         let base = sandbox.base_url();
-        let result = run_here(demo::run(
+        let result = demo::run(
             DemoOptions {
                 out: dir.clone(),
                 sandbox_url: Some(base.clone()),
                 days,
             },
             on_event,
-        ));
+        )
+        .await;
         if let Err(e) = result {
             sandbox.shutdown().await;
             return Err(e);
@@ -306,13 +307,14 @@ impl AppState {
         let passphrase = SecretString::from(DEMO_VAULT_PASSPHRASE.to_string());
         let vault = EncryptedFileVault::open(dir.join("vault.enc"), &passphrase).context("opening the demo vault")?;
         let shared = SharedVault(Arc::new(vault));
-        let ws = run_here(Workspace::open(
+        let ws = Workspace::open(
             dir,
             WorkspaceOptions {
                 endpoints: Endpoints::sandbox(&base),
                 vault: Box::new(shared.clone()),
             },
-        ))?;
+        )
+        .await?;
         self.install(ws, shared, WorkspaceKind::Demo, Some(sandbox)).await;
         Ok(())
     }
@@ -331,13 +333,14 @@ impl AppState {
                 .await
                 .context("opening the token vault")??;
         let shared = SharedVault(Arc::from(vault));
-        let ws = run_here(Workspace::open(
+        let ws = Workspace::open(
             &dir,
             WorkspaceOptions {
                 endpoints: Endpoints::real(),
                 vault: Box::new(shared.clone()),
             },
-        ))?;
+        )
+        .await?;
         self.install(ws, shared, WorkspaceKind::Own, None).await;
         self.update_settings(|s| s.last_workspace = Some(WorkspaceKind::Own))
             .await?;
@@ -565,17 +568,6 @@ async fn forward(
             notify(notice);
         }
     }
-}
-
-/// Runs `fut` to completion on the current worker thread (`tokio::task::block_in_place`).
-///
-/// Some `alcance-app` futures (opening a workspace, the demo, OAuth connect) are `Send` in
-/// practice but rustc cannot prove it for every lifetime ("implementation of `Send` is not
-/// general enough", higher-ranked lifetimes inside sqlx), which Tauri's command futures
-/// require. Driving them here keeps them out of the command's future. Needs the
-/// multi-threaded runtime (Tauri's; tests use `flavor = "multi_thread"`).
-pub fn run_here<F: std::future::Future>(fut: F) -> F::Output {
-    tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(fut))
 }
 
 #[cfg(test)]

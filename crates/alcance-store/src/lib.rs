@@ -112,10 +112,15 @@ impl Store {
     /// "other ALTER TABLE changes" procedure, e.g. `0003_schedules.sql`) drops the old table,
     /// and with foreign keys on that drop would cascade into the tables referencing it. Such
     /// a migration checks `pragma_foreign_key_check` itself before it commits.
+    ///
+    /// `run_direct` on the connection itself, not `run(&mut *conn)`: the latter's
+    /// `Acquire<'a>` bound made every caller's future `Send` only for specific lifetimes
+    /// ("implementation of `Send` is not general enough", rust-lang/rust#102211), which
+    /// kept Tauri commands from awaiting `Store::open`.
     async fn migrate(&self) -> Result<(), StoreError> {
         let mut conn = self.pool.acquire().await?;
         sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *conn).await?;
-        let result = MIGRATOR.run(&mut *conn).await;
+        let result = MIGRATOR.run_direct(&mut *conn).await;
         if let Err(e) = sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await {
             // Never hand a connection without foreign keys back to the pool.
             let _ = conn.close().await;
