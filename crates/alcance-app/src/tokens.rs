@@ -11,6 +11,17 @@
 //! | Instagram (Instagram Login) | long-lived 60 days | at least [`RefreshRules::instagram_min_age`] (24 h) old | `GET refresh_access_token?grant_type=ig_refresh_token` |
 //! | Facebook | long-lived user token 60 days | within [`RefreshRules::facebook_window`] (10 days) of expiry | `fb_exchange_token` re-exchange (needs the app secret) |
 //! | WhatsApp | system-user token, usually without expiry | never; an expired token needs re-auth | — |
+//! | TikTok API for Business (§6.2) | access 24 h, refresh 1 year from the authorization | within 10 min of expiry | `POST tt_user/oauth2/refresh_token/` with the TikTok app id and secret; the answered refresh token is stored |
+//!
+//! The API-for-Business token of a TikTok account sits beside its Display token, under
+//! [`tiktok_business_key`]. It is renewed like the Display one, but it only adds metrics
+//! (daily insights, audience, reach, watch time): when its refresh is refused the account
+//! stays `active` and keeps collecting with the Display API, the run gets a `warn`
+//! `tiktok_business_reauth` event, and the missing Business metrics are a data gap. A
+//! Business entry holding the Display entry's own grant (the demo's sandbox shortcut,
+//! `Workspace::use_display_token_for_tiktok_business`) is not refreshed on its own, which
+//! would spend the Display entry's rotating refresh token: it takes the Display entry's
+//! renewed set.
 //!
 //! A renewed token set is written to the vault (one `put` of the whole set, replacing the
 //! old one) **before** the new access token is used, so a crash can never lose a rotated
@@ -26,11 +37,13 @@
 //! messages of [`TokenAction`] and log lines never contain them (known secrets are also
 //! scrubbed from platform messages).
 
+use crate::workspace::tiktok_business_key;
 use alcance_core::{EventLevel, Platform};
 use alcance_platforms::meta::redact_secret;
 use alcance_platforms::oauth::{self, OAuthApp, Provider, RedirectConfig, TokenSet};
+use alcance_platforms::tiktok::TikTokBusinessClient;
 use alcance_platforms::vault::TokenVault;
-use alcance_platforms::{Endpoints, PlatformError};
+use alcance_platforms::{Endpoints, Http, PlatformError};
 use alcance_store::{AccountRow, Store};
 use anyhow::{Context, Result};
 use chrono::{DateTime, Duration, Utc};
@@ -155,11 +168,26 @@ pub enum TokenAction {
     },
 }
 
+/// Which vault entry of the accounts a [`TokenCheck`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenEntry {
+    /// The token the accounts collect with (`accounts.vault_key`): when it is dead the
+    /// accounts are `needs_reauth` and skipped.
+    Account,
+    /// A TikTok account's API-for-Business token ([`tiktok_business_key`]), beside its
+    /// Display token: when it is dead the account keeps collecting with the Display API and
+    /// the run records a `warn` `tiktok_business_reauth` event.
+    TiktokBusiness,
+}
+
 /// The outcome for one vault entry and the accounts that use it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenCheck {
-    /// The vault key (`alcance/{platform}/{external_id}`; never a secret).
+    /// The vault key (`alcance/{platform}/{external_id}`, or
+    /// `alcance/tiktok/{open_id}/business`; never a secret).
     pub vault_key: String,
+    /// Which of the accounts' entries this is.
+    pub entry: TokenEntry,
     /// The platform of the accounts.
     pub platform: Platform,
     /// `accounts.id` of every account using this entry (owner and tracked profiles).
@@ -244,8 +272,10 @@ fn entry_lock(key: &str) -> Arc<tokio::sync::Mutex<()>> {
 
 /// Renews, where due, the tokens of `accounts` (grouped by vault entry) at `now` (UTC,
 /// normally the real time) and marks the accounts whose token is dead `needs_reauth`.
-/// Accounts without a vault key are left to the collector (it reports them). Never fails
-/// as a whole: each entry's problem is in its [`TokenCheck`].
+/// TikTok accounts also get their API-for-Business entry checked ([`TokenEntry::TiktokBusiness`],
+/// after the Display entries; accounts without one get no such check). Accounts without
+/// a vault key are left to the collector (it reports them). Never fails as a whole: each
+/// entry's problem is in its [`TokenCheck`].
 pub async fn refresh_tokens(
     store: &Store,
     vault: &dyn TokenVault,
@@ -255,6 +285,8 @@ pub async fn refresh_tokens(
     rules: &RefreshRules,
 ) -> Vec<TokenCheck> {
     let mut groups: BTreeMap<String, (Platform, Vec<i64>)> = BTreeMap::new();
+    // Business key → (the Display key beside it, accounts).
+    let mut business: BTreeMap<String, (String, Vec<i64>)> = BTreeMap::new();
     for a in accounts {
         if let Some(key) = a.vault_key.as_deref() {
             groups
@@ -262,9 +294,22 @@ pub async fn refresh_tokens(
                 .or_insert_with(|| (a.account.platform, Vec::new()))
                 .1
                 .push(a.id);
+            if a.account.platform == Platform::Tiktok {
+                business
+                    .entry(tiktok_business_key(&a.account.external_id))
+                    .or_insert_with(|| (key.to_string(), Vec::new()))
+                    .1
+                    .push(a.id);
+            }
         }
     }
-    let mut checks = Vec::with_capacity(groups.len());
+    // Read before the Display entries are renewed (a renewal rotates their refresh token).
+    let mirrors: HashSet<String> = business
+        .iter()
+        .filter(|(key, (display_key, _))| shares_grant(vault, key, display_key))
+        .map(|(key, _)| key.clone())
+        .collect();
+    let mut checks = Vec::with_capacity(groups.len() + business.len());
     for (vault_key, (platform, account_ids)) in groups {
         let action = renew_entry(store, vault, endpoints, platform, &vault_key, now, rules).await;
         match &action {
@@ -286,12 +331,112 @@ pub async fn refresh_tokens(
         }
         checks.push(TokenCheck {
             vault_key,
+            entry: TokenEntry::Account,
             platform,
             account_ids,
             action,
         });
     }
+    for (vault_key, (display_key, account_ids)) in business {
+        let action = if mirrors.contains(&vault_key) {
+            let display = checks.iter().find(|c| c.vault_key == display_key).map(|c| &c.action);
+            follow_display(vault, &vault_key, &display_key, display).await
+        } else {
+            renew_business(store, vault, endpoints, &vault_key, now, rules).await
+        };
+        let Some(action) = action else { continue };
+        match &action {
+            TokenAction::NeedsReauth { code, message } => {
+                tracing::warn!(vault_key = %vault_key, code, error = %message, "the TikTok API for Business token cannot be renewed; collecting with the Display API only");
+            }
+            TokenAction::Refreshed { expires_at } => {
+                tracing::info!(vault_key = %vault_key, expires_at = ?expires_at, "TikTok API for Business token renewed");
+            }
+            TokenAction::Deferred { message } => {
+                tracing::warn!(vault_key = %vault_key, error = %message, "TikTok API for Business token renewal deferred; using the stored token");
+            }
+            TokenAction::Valid => {}
+        }
+        checks.push(TokenCheck {
+            vault_key,
+            entry: TokenEntry::TiktokBusiness,
+            platform: Platform::Tiktok,
+            account_ids,
+            action,
+        });
+    }
     checks
+}
+
+/// The token set stored under `key`: `Ok(None)` when there is none; an unreadable vault or
+/// entry is the `vault` [`TokenAction::NeedsReauth`].
+fn read_set(vault: &dyn TokenVault, key: &str) -> Result<Option<TokenSet>, TokenAction> {
+    let stored = match vault.get(key) {
+        Ok(Some(json)) => json,
+        Ok(None) => return Ok(None),
+        Err(e) => {
+            return Err(TokenAction::NeedsReauth {
+                code: "vault",
+                message: format!("the token could not be read from the vault: {e}"),
+            })
+        }
+    };
+    TokenSet::from_vault_json(&stored)
+        .map(Some)
+        .map_err(|e| TokenAction::NeedsReauth {
+            code: "vault",
+            message: e.to_string(),
+        })
+}
+
+/// What to do without developer-app settings (or without the app secret a refresh
+/// needs): an expired token needs re-authorization, a live one is used as it is.
+fn without_app(label: &str, expired: bool) -> TokenAction {
+    if expired {
+        TokenAction::NeedsReauth {
+            code: "no_app",
+            message: format!(
+                "the {label} token expired and no developer-app settings are saved to renew it: connect the account again"
+            ),
+        }
+    } else {
+        TokenAction::Deferred {
+            message: format!(
+                "no {label} developer-app settings are saved, so the token cannot be renewed before it expires"
+            ),
+        }
+    }
+}
+
+/// A failed renewal: refused by the platform (revoked or invalid refresh token, an HTTP
+/// 4xx from the token endpoint) → `refresh_refused` [`TokenAction::NeedsReauth`] telling to
+/// `reconnect`; anything that may pass (network, HTTP 5xx, rate limit) →
+/// [`TokenAction::Deferred`]. `secrets` are scrubbed from the message.
+fn renewal_failed(label: &str, e: PlatformError, secrets: &[String], reconnect: &str) -> TokenAction {
+    let refused = match &e {
+        PlatformError::OAuth { message } => !message.contains("answered HTTP 5"),
+        PlatformError::Unauthorized { .. } | PlatformError::Forbidden { .. } => true,
+        _ => false,
+    };
+    let e = secrets.iter().fold(e, |e, s| redact_secret(e, s));
+    let message = format!("renewing the {label} token failed: {e}");
+    if refused {
+        TokenAction::NeedsReauth {
+            code: "refresh_refused",
+            message: format!("{message}; {reconnect}"),
+        }
+    } else {
+        TokenAction::Deferred { message }
+    }
+}
+
+/// The exposed values of `secrets`, for scrubbing messages.
+fn exposed(secrets: &[Option<&SecretString>]) -> Vec<String> {
+    secrets
+        .iter()
+        .flatten()
+        .map(|s| s.expose_secret().to_string())
+        .collect()
 }
 
 async fn renew_entry(
@@ -306,24 +451,10 @@ async fn renew_entry(
     let lock = entry_lock(key);
     let _held = lock.lock().await;
     // Read under the lock: another collection may have renewed it a moment ago.
-    let stored = match vault.get(key) {
-        Ok(Some(json)) => json,
+    let set = match read_set(vault, key) {
+        Ok(Some(set)) => set,
         Ok(None) => return TokenAction::Valid, // the collector reports a missing token
-        Err(e) => {
-            return TokenAction::NeedsReauth {
-                code: "vault",
-                message: format!("the token could not be read from the vault: {e}"),
-            }
-        }
-    };
-    let set = match TokenSet::from_vault_json(&stored) {
-        Ok(set) => set,
-        Err(e) => {
-            return TokenAction::NeedsReauth {
-                code: "vault",
-                message: e.to_string(),
-            }
-        }
+        Err(action) => return action,
     };
     match plan(platform, &set, now, rules) {
         Plan::Keep => return TokenAction::Valid,
@@ -359,57 +490,21 @@ async fn renew_entry(
             scopes: Vec::new(),
             redirect: RedirectConfig::default(),
         },
-        Ok(None) if expired => {
-            return TokenAction::NeedsReauth {
-                code: "no_app",
-                message: format!(
-                "the {} token expired and no developer-app settings are saved to renew it: connect the account again",
-                platform.label()
-            ),
-            }
-        }
-        Ok(None) => {
-            return TokenAction::Deferred {
-                message: format!(
-                    "no {} developer-app settings are saved, so the token cannot be renewed before it expires",
-                    platform.label()
-                ),
-            }
-        }
+        Ok(None) => return without_app(platform.label(), expired),
         Err(e) => {
             return TokenAction::Deferred {
                 message: format!("{e:#}"),
             }
         }
     };
-    let secrets: Vec<String> = [
+    let secrets = exposed(&[
         Some(&set.access_token),
         set.refresh_token.as_ref(),
         app.client_secret.as_ref(),
-    ]
-    .into_iter()
-    .flatten()
-    .map(|s| s.expose_secret().to_string())
-    .collect();
-    let scrub = |e: PlatformError| secrets.iter().fold(e, |e, s| redact_secret(e, s));
+    ]);
     let renewed = match oauth::refresh(&app, &provider, &input).await {
         Ok(renewed) => renewed,
-        Err(e) => {
-            let refused = match &e {
-                PlatformError::OAuth { message } => !message.contains("answered HTTP 5"),
-                PlatformError::Unauthorized { .. } | PlatformError::Forbidden { .. } => true,
-                _ => false,
-            };
-            let message = format!("renewing the {} token failed: {}", platform.label(), scrub(e));
-            return if refused {
-                TokenAction::NeedsReauth {
-                    code: "refresh_refused",
-                    message: format!("{message}; connect the account again"),
-                }
-            } else {
-                TokenAction::Deferred { message }
-            };
-        }
+        Err(e) => return renewal_failed(platform.label(), e, &secrets, "connect the account again"),
     };
     let merged = TokenSet {
         user_id: renewed.user_id.clone().or(set.user_id.clone()),
@@ -439,30 +534,176 @@ async fn renew_entry(
     }
 }
 
+/// How the API for Business is named in messages.
+const BUSINESS_LABEL: &str = "TikTok API for Business";
+/// What a dead Business token asks of the user.
+const BUSINESS_RECONNECT: &str = "connect TikTok Business again to get daily insights, audience, reach and watch time back (the Display API keeps collecting)";
+
+/// `true` when the Business entry `business_key` holds the same refresh token as the
+/// Display entry `display_key` (one grant stored twice, as the demo does).
+fn shares_grant(vault: &dyn TokenVault, business_key: &str, display_key: &str) -> bool {
+    let refresh = |key: &str| {
+        read_set(vault, key)
+            .ok()
+            .flatten()
+            .and_then(|s| s.refresh_token)
+            .map(|t| t.expose_secret().to_string())
+    };
+    matches!((refresh(business_key), refresh(display_key)), (Some(b), Some(d)) if b == d)
+}
+
+/// A Business entry sharing the Display entry's grant: after the Display entry was
+/// renewed, store its new set under `business_key` too (the old shared refresh token may
+/// be spent). `None` (no check) when the Display entry was not renewed.
+async fn follow_display(
+    vault: &dyn TokenVault,
+    business_key: &str,
+    display_key: &str,
+    display: Option<&TokenAction>,
+) -> Option<TokenAction> {
+    if !matches!(display, Some(TokenAction::Refreshed { .. })) {
+        return None;
+    }
+    let lock = entry_lock(business_key);
+    let _held = lock.lock().await;
+    let copied = vault
+        .get(display_key)
+        .and_then(|json| match json {
+            Some(json) => vault.put(business_key, &json).map(|()| Some(json)),
+            None => Ok(None),
+        })
+        .map(|json| json.and_then(|j| TokenSet::from_vault_json(&j).ok()));
+    Some(match copied {
+        Ok(Some(set)) => TokenAction::Refreshed {
+            expires_at: set.expires_at,
+        },
+        Ok(None) => TokenAction::Valid,
+        Err(e) => TokenAction::NeedsReauth {
+            code: "vault",
+            message: format!(
+                "the renewed {BUSINESS_LABEL} token could not be saved in the vault: {e}; {BUSINESS_RECONNECT}"
+            ),
+        },
+    })
+}
+
+/// Renews the TikTok API-for-Business entry `key` when due: `POST
+/// tt_user/oauth2/refresh_token/` with the TikTok app's id and secret (the app saved by
+/// [`remember_app`]), the answer stored before use. `None` when there is no such entry.
+async fn renew_business(
+    store: &Store,
+    vault: &dyn TokenVault,
+    endpoints: &Endpoints,
+    key: &str,
+    now: DateTime<Utc>,
+    rules: &RefreshRules,
+) -> Option<TokenAction> {
+    let lock = entry_lock(key);
+    let _held = lock.lock().await;
+    let set = match read_set(vault, key) {
+        Ok(Some(set)) => set,
+        Ok(None) => return None,
+        Err(action) => return Some(action),
+    };
+    let refresh_token = match plan(Platform::Tiktok, &set, now, rules) {
+        Plan::Keep => return Some(TokenAction::Valid),
+        Plan::Expired => {
+            return Some(TokenAction::NeedsReauth {
+                code: "token_expired",
+                message: format!("the {BUSINESS_LABEL} token expired and cannot be renewed: {BUSINESS_RECONNECT}"),
+            })
+        }
+        Plan::Renew => match &set.refresh_token {
+            Some(t) => t,
+            None => return Some(TokenAction::Valid),
+        },
+    };
+    let expired = set.expires_at.is_some_and(|t| t <= now);
+    let (app_id, app_secret) = match app_for(store, vault, Platform::Tiktok).await {
+        Ok(Some(OAuthApp {
+            client_id,
+            client_secret: Some(secret),
+            ..
+        })) => (client_id, secret),
+        Ok(_) => return Some(without_app(BUSINESS_LABEL, expired)),
+        Err(e) => {
+            return Some(TokenAction::Deferred {
+                message: format!("{e:#}"),
+            })
+        }
+    };
+    let secrets = exposed(&[Some(&set.access_token), Some(refresh_token), Some(&app_secret)]);
+    let client = match Http::new() {
+        Ok(http) => TikTokBusinessClient::new(http, endpoints.clone()),
+        Err(e) => return Some(renewal_failed(BUSINESS_LABEL, e, &secrets, BUSINESS_RECONNECT)),
+    };
+    let renewed = match client.refresh(&app_id, &app_secret, refresh_token).await {
+        Ok(renewed) => renewed.to_token_set(Utc::now()),
+        Err(e) => return Some(renewal_failed(BUSINESS_LABEL, e, &secrets, BUSINESS_RECONNECT)),
+    };
+    let rotated = renewed
+        .refresh_token
+        .as_ref()
+        .is_some_and(|t| t.expose_secret() != refresh_token.expose_secret());
+    let merged = TokenSet {
+        refresh_token: renewed.refresh_token.clone().or_else(|| set.refresh_token.clone()),
+        user_id: renewed.user_id.clone().or(set.user_id.clone()),
+        scope: renewed.scope.clone().or(set.scope.clone()),
+        ..renewed
+    };
+    // Store first, in case TikTok rotated the refresh token.
+    if let Err(e) = vault.put(key, &merged.to_vault_json()) {
+        let message = format!("the renewed {BUSINESS_LABEL} token could not be saved in the vault: {e}");
+        return Some(if rotated {
+            TokenAction::NeedsReauth {
+                code: "vault",
+                message: format!("{message}; {BUSINESS_RECONNECT}"),
+            }
+        } else {
+            TokenAction::Deferred { message }
+        });
+    }
+    Some(TokenAction::Refreshed {
+        expires_at: merged.expires_at,
+    })
+}
+
 /// The accounts a run must skip (token dead: [`TokenAction::NeedsReauth`]); give their
 /// targets no token so the collector reports them and makes no request.
 pub fn skipped(checks: &[TokenCheck]) -> HashSet<i64> {
     checks
         .iter()
-        .filter(|c| matches!(c.action, TokenAction::NeedsReauth { .. }))
+        .filter(|c| c.entry == TokenEntry::Account && matches!(c.action, TokenAction::NeedsReauth { .. }))
         .flat_map(|c| c.account_ids.iter().copied())
         .collect()
 }
 
 /// Writes what token upkeep did into the run log of `run_id`, per account, stamped `at`
 /// (UTC): `error` events for skipped accounts (code of [`TokenAction::NeedsReauth`]),
-/// `warn` `refresh_deferred` events, `info` `token_renewed` events. Best effort: a failed
-/// write is logged, not returned.
+/// `warn` `tiktok_business_reauth` events for a dead TikTok API-for-Business token (the
+/// account still collected), `warn` `refresh_deferred` events, `info` `token_renewed`
+/// events. Messages hold no secret. Best effort: a failed write is logged, not returned.
 pub async fn record(store: &Store, run_id: i64, checks: &[TokenCheck], at: DateTime<Utc>) {
     for check in checks {
+        let business = check.entry == TokenEntry::TiktokBusiness;
         let (level, code, message) = match &check.action {
             TokenAction::Valid => continue,
             TokenAction::Refreshed { .. } => (
                 EventLevel::Info,
                 "token_renewed",
-                format!("the {} token was renewed before collecting", check.platform.label()),
+                format!(
+                    "the {} token was renewed before collecting",
+                    if business {
+                        BUSINESS_LABEL
+                    } else {
+                        check.platform.label()
+                    }
+                ),
             ),
             TokenAction::Deferred { message } => (EventLevel::Warn, "refresh_deferred", message.clone()),
+            TokenAction::NeedsReauth { message, .. } if business => {
+                (EventLevel::Warn, "tiktok_business_reauth", message.clone())
+            }
             TokenAction::NeedsReauth { code, message } => (EventLevel::Error, *code, message.clone()),
         };
         for id in &check.account_ids {

@@ -2,16 +2,19 @@
 //! of expiry and their rotated refresh tokens stored before use, Instagram's 60-day token is
 //! refreshed once a day old, a revoked refresh token marks the account `needs_reauth` (it is
 //! skipped and reported, the others keep collecting), and a refresh that fails for a passing
-//! reason keeps the stored token.
+//! reason keeps the stored token. A TikTok account's API-for-Business token is renewed the
+//! same way; when its refresh is refused the account keeps collecting with the Display API,
+//! with a warning and a data gap instead of a re-authorization.
 
 use alcance_app::demo::demo_app;
-use alcance_app::tokens::{self, TokenAction};
+use alcance_app::tokens::{self, TokenAction, TokenEntry};
 use alcance_app::{Workspace, WorkspaceOptions};
 use alcance_collector::{RunKind, RunSummary};
 use alcance_core::{EventLevel, Platform};
 use alcance_platforms::oauth::{self, HeadlessBrowser, OAuthApp, Provider, RedirectConfig, TokenSet};
+use alcance_platforms::tiktok::TikTokBusinessClient;
 use alcance_platforms::vault::{vault_key, MemoryVault, TokenVault, VaultError};
-use alcance_platforms::{CollectWindow, Endpoints};
+use alcance_platforms::{CollectWindow, Endpoints, Http};
 use alcance_sandbox::{Sandbox, SandboxConfig};
 use chrono::{DateTime, Duration, Utc};
 use secrecy::{ExposeSecret, SecretString};
@@ -321,6 +324,218 @@ async fn a_refresh_that_fails_for_a_passing_reason_keeps_the_stored_token() {
             .any(|e| e.code == "refresh_deferred" && e.level == EventLevel::Warn),
         "{events:?}"
     );
+    s.sandbox.shutdown().await;
+}
+
+/// Connects the TikTok account's API for Business: a second TikTok grant (the sandbox's
+/// Business API takes its TikTok tokens) stored beside the Display one. Returns its key.
+async fn connect_business(s: &Setup) -> String {
+    let set = oauth::authorize(
+        &tiktok_app(),
+        &Provider::tiktok(s.ws.endpoints()),
+        &HeadlessBrowser::new(),
+        std::time::Duration::from_secs(30),
+    )
+    .await
+    .expect("TikTok Business grant");
+    let open_id = set.user_id.clone().expect("open_id");
+    s.ws.set_tiktok_business_token(&open_id, &set).expect("store");
+    alcance_app::workspace::tiktok_business_key(&open_id)
+}
+
+async fn revoke(s: &Setup, token: &str) {
+    let answer: serde_json::Value = reqwest::Client::new()
+        .post(s.sandbox.base_url().join("__alcance/revoke").expect("url"))
+        .json(&serde_json::json!({ "token": token }))
+        .send()
+        .await
+        .expect("revoke")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(answer["revoked"], true);
+}
+
+fn tiktok_outcome(run: &RunSummary) -> &alcance_collector::AccountOutcome {
+    run.accounts
+        .iter()
+        .find(|a| a.account.platform == Platform::Tiktok)
+        .expect("TikTok outcome")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_aged_tiktok_business_token_is_renewed_and_stored_before_use() {
+    let s = setup().await;
+    let biz_key = connect_business(&s).await;
+    let tt_key = key_of(&s, Platform::Tiktok).await;
+    age(&s.vault, &biz_key, Utc::now() + Duration::minutes(5));
+    let (old, display) = (stored(&s.vault, &biz_key), stored(&s.vault, &tt_key));
+    // Only a renewed token can read the API for Business in this run.
+    revoke(&s, old.access_token.expose_secret()).await;
+
+    let run = collect(&s).await;
+
+    let new = stored(&s.vault, &biz_key);
+    assert_ne!(new.access_token.expose_secret(), old.access_token.expose_secret());
+    let lifetime = new.expires_at.expect("expiry") - Utc::now();
+    assert!(
+        lifetime > Duration::hours(23) + Duration::minutes(50) && lifetime <= Duration::hours(24),
+        "24 h Business tokens: {lifetime}"
+    );
+    assert_eq!(new.user_id, old.user_id, "open_id kept");
+    // The API for Business keeps the refresh token (no rotation): it still works.
+    assert_eq!(secret(&new.refresh_token), secret(&old.refresh_token));
+    let app = tiktok_app();
+    let again = TikTokBusinessClient::new(Http::new().expect("http"), s.ws.endpoints().clone())
+        .refresh(
+            &app.client_id,
+            app.client_secret.as_ref().expect("secret"),
+            new.refresh_token.as_ref().expect("refresh token"),
+        )
+        .await
+        .expect("the stored refresh token still works");
+    assert!(again.refresh_token_expires_in.is_some_and(|s| s <= 31_536_000));
+    // The Display entry was not due and is untouched.
+    assert_eq!(
+        stored(&s.vault, &tt_key).access_token.expose_secret(),
+        display.access_token.expose_secret()
+    );
+
+    // The run read the API for Business with the new token: no gap, no warning.
+    let tiktok = tiktok_outcome(&run);
+    assert!(tiktok.ok && tiktok.gaps == 0 && tiktok.metrics > 0, "{tiktok:?}");
+    let business_calls = sqlx_count(
+        &s,
+        "SELECT count(*) FROM raw_responses WHERE run_id = ?1 AND url LIKE '%/open_api/v1.3/business/%'",
+        run.run_id,
+    )
+    .await;
+    assert!(business_calls > 0);
+    let events = s.ws.store().run_events(run.run_id).await.expect("events");
+    let renewed: Vec<_> = events
+        .iter()
+        .filter(|e| e.code == "token_renewed" && e.account_id == Some(tiktok.account_id))
+        .collect();
+    assert_eq!(renewed.len(), 1, "{events:?}");
+    assert_eq!(renewed[0].level, EventLevel::Info);
+    assert!(
+        renewed[0].message.contains("API for Business"),
+        "{}",
+        renewed[0].message
+    );
+    assert!(
+        events
+            .iter()
+            .all(|e| e.account_id != Some(tiktok.account_id) || e.level == EventLevel::Info),
+        "{events:?}"
+    );
+
+    // Nothing is due on the next run; the Business check is reported as such.
+    let checks =
+        s.ws.refresh_tokens(&s.ws.store().list_accounts().await.expect("rows"))
+            .await;
+    let business = checks
+        .iter()
+        .find(|c| c.entry == TokenEntry::TiktokBusiness)
+        .expect("a Business check");
+    assert_eq!(
+        (business.vault_key.as_str(), &business.action),
+        (biz_key.as_str(), &TokenAction::Valid)
+    );
+    s.sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_tiktok_business_refresh_keeps_the_account_collecting_with_a_warning() {
+    let s = setup().await;
+    let biz_key = connect_business(&s).await;
+    let old = stored(&s.vault, &biz_key);
+    // The account holder revoked the Business authorization: both tokens are dead.
+    revoke(&s, &secret(&old.refresh_token)).await;
+    revoke(&s, old.access_token.expose_secret()).await;
+    age(&s.vault, &biz_key, Utc::now() + Duration::minutes(5));
+
+    let run = collect(&s).await;
+
+    assert_eq!(run.progress.accounts_failed, 0, "{run:?}");
+    let tiktok = tiktok_outcome(&run);
+    assert!(tiktok.ok && !tiktok.needs_reauth, "{tiktok:?}");
+    assert!(tiktok.metrics > 0, "Display metrics collected: {tiktok:?}");
+    let rows = s.ws.store().list_accounts().await.expect("rows");
+    let row = rows.iter().find(|r| r.id == tiktok.account_id).expect("row");
+    assert_eq!(row.status, "active");
+    let events = s.ws.store().run_events(run.run_id).await.expect("events");
+    let mine: Vec<_> = events
+        .iter()
+        .filter(|e| e.account_id == Some(tiktok.account_id))
+        .collect();
+    let warned: Vec<_> = mine.iter().filter(|e| e.code == "tiktok_business_reauth").collect();
+    assert_eq!(warned.len(), 1, "{events:?}");
+    assert_eq!(warned[0].level, EventLevel::Warn);
+    assert!(
+        warned[0].message.contains("connect TikTok Business again"),
+        "{}",
+        warned[0].message
+    );
+    assert!(
+        !mine.iter().any(|e| e.level == EventLevel::Error),
+        "no error for the account: {events:?}"
+    );
+    // The Business metrics are a data gap of the run, not a failure.
+    assert!(
+        mine.iter()
+            .any(|e| e.level == EventLevel::Gap && e.code == "unauthorized"),
+        "{events:?}"
+    );
+    // No secret in any event.
+    let app_secret = secret(&tiktok_app().client_secret);
+    for e in &events {
+        for token in [
+            old.access_token.expose_secret(),
+            &secret(&old.refresh_token),
+            &app_secret,
+        ] {
+            assert!(!e.message.contains(token), "{e:?}");
+        }
+    }
+    // The Business entry stays (a reconnect replaces it); the Display one is untouched.
+    assert_eq!(
+        stored(&s.vault, &biz_key).access_token.expose_secret(),
+        old.access_token.expose_secret()
+    );
+    s.sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_business_entry_sharing_the_display_grant_follows_the_display_renewal() {
+    let s = setup().await;
+    let tt_key = key_of(&s, Platform::Tiktok).await;
+    let rows = s.ws.store().list_accounts().await.expect("rows");
+    let account = rows
+        .iter()
+        .find(|a| a.account.platform == Platform::Tiktok)
+        .expect("TikTok row");
+    // The demo's shortcut: the Display grant stored as the Business token too.
+    s.ws.use_display_token_for_tiktok_business(account).expect("copy");
+    let biz_key = alcance_app::workspace::tiktok_business_key(&account.account.external_id);
+    let soon = Utc::now() + Duration::minutes(5);
+    age(&s.vault, &tt_key, soon);
+    age(&s.vault, &biz_key, soon);
+    let old = stored(&s.vault, &tt_key);
+
+    let run = collect(&s).await;
+
+    let (display, business) = (stored(&s.vault, &tt_key), stored(&s.vault, &biz_key));
+    assert_ne!(secret(&display.refresh_token), secret(&old.refresh_token), "rotated");
+    assert_eq!(
+        business.access_token.expose_secret(),
+        display.access_token.expose_secret()
+    );
+    assert_eq!(secret(&business.refresh_token), secret(&display.refresh_token));
+    let tiktok = tiktok_outcome(&run);
+    assert!(tiktok.ok && tiktok.gaps == 0, "{tiktok:?}");
+    let events = s.ws.store().run_events(run.run_id).await.expect("events");
+    assert!(!events.iter().any(|e| e.code == "tiktok_business_reauth"), "{events:?}");
     s.sandbox.shutdown().await;
 }
 

@@ -162,7 +162,7 @@ async fn collect_with_business_adds_daily_values_audience_and_video_insights() {
 }
 
 #[tokio::test]
-async fn a_failing_business_token_is_a_warning_not_a_failure() {
+async fn a_failing_business_token_is_a_data_gap_not_a_failure() {
     let fake = FakeTikTok::start(vec![
         Rule::get(USER, user()),
         Rule::post(LIST, videos()),
@@ -177,9 +177,11 @@ async fn a_failing_business_token_is_a_warning_not_a_failure() {
         .await
         .expect("collect");
     assert_eq!(batch.posts.len(), 2);
-    assert_eq!(batch.warnings.len(), 1, "{:?}", batch.warnings);
-    assert_eq!(batch.warnings[0].code, "unauthorized");
-    assert!(batch.warnings[0].message.contains("reconnect TikTok Business"));
+    assert!(batch.warnings.is_empty(), "{:?}", batch.warnings);
+    assert_eq!(batch.gaps.len(), 1, "{:?}", batch.gaps);
+    assert_eq!(batch.gaps[0].code, "unauthorized");
+    assert_eq!(batch.gaps[0].object_id, OPEN_ID);
+    assert!(batch.gaps[0].detail.contains("reconnect TikTok Business"));
     assert!(
         fake.seen_on(BIZ_VIDEOS).is_empty(),
         "no more Business calls after a bad token"

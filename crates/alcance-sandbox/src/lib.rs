@@ -132,7 +132,9 @@
 //! business_id&fields=[…]&max_count&cursor[&filters]` (`reach`, `video_duration`,
 //! `average_time_watched`, `total_time_watched` in s, `full_video_watched_rate` 0–1,
 //! `create_time` a string); `{"code":0,"message":"OK","request_id","data"}`, errors with
-//! HTTP 200 and code 40001 (token), 40002 (parameters), 40100 (rate limit).
+//! HTTP 200 and code 40001 (token), 40002 (parameters), 40100 (rate limit). `POST
+//! /open_api/v1.3/tt_user/oauth2/refresh_token/` renews a Business token (24 h; the refresh
+//! token does not rotate, and a revoked or unknown one gets code 40105).
 //!
 //! OAuth: X `GET /i/oauth2/authorize` (PKCE required) and `POST /2/oauth2/token`
 //! (`authorization_code`, `refresh_token` with rotation; refresh token only with

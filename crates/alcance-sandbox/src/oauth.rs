@@ -48,6 +48,7 @@ struct Refresh {
     client_id: String,
     scope: String,
     revoked: bool,
+    issued: Instant,
 }
 
 /// An authorization code and what it is bound to.
@@ -152,9 +153,25 @@ impl TokenBook {
                 client_id: client_id.to_string(),
                 scope: scope.to_string(),
                 revoked: false,
+                issued: Instant::now(),
             },
         );
         rt
+    }
+
+    /// Looks refresh token `rt` of `network` issued to `client_id` up without consuming it
+    /// (grants that do not rotate: TikTok's API for Business) → `(account, scope, age)`;
+    /// `None` when it is unknown, revoked, or of another network or client.
+    pub(crate) fn peek_refresh(
+        &self,
+        network: Network,
+        rt: &str,
+        client_id: &str,
+    ) -> Option<(String, String, Duration)> {
+        let book = self.lock();
+        let r = book.refresh.get(rt)?;
+        (r.network == network && !r.revoked && r.client_id == client_id)
+            .then(|| (r.account.clone(), r.scope.clone(), r.issued.elapsed()))
     }
 
     /// Consumes refresh token `rt` of `network` issued to `client_id` (rotation: it never
@@ -401,6 +418,7 @@ pub(crate) fn x_token(st: &SandboxState, req: &Req) -> Reply {
                 client_id: client,
                 scope: scope.clone(),
                 revoked: false,
+                issued: Instant::now(),
             },
         );
         body["refresh_token"] = json!(rt);

@@ -2,7 +2,9 @@
 //! with PKCE, token with rotating refresh tokens, revoke), the Display API v2
 //! (`/v2/user/info/`, `/v2/video/list/`, `/v2/video/query/`) and the TikTok API for
 //! Business account endpoints (`/open_api/v1.3/business/get/`,
-//! `/open_api/v1.3/business/video/list/`).
+//! `/open_api/v1.3/business/video/list/`) with its token refresh
+//! (`/open_api/v1.3/tt_user/oauth2/refresh_token/`: 24 h access tokens, a refresh token
+//! that does not rotate and keeps its one-year lifetime).
 //!
 //! Display API answers are `{"data":{…},"error":{"code":"ok","message":"","log_id"}}`;
 //! errors keep the envelope with `data: {}` and a non-`ok` code (`access_token_invalid`
@@ -30,6 +32,11 @@ use crate::server::{Req, SandboxState};
 pub const ACCESS_LIFETIME: std::time::Duration = std::time::Duration::from_secs(7_200);
 /// Refresh-token lifetime announced in `refresh_expires_in`: 180 days (s).
 pub const REFRESH_EXPIRES_IN: u64 = 15_552_000;
+/// API for Business access-token lifetime: 24 hours (`expires_in` 86400 s).
+pub const BUSINESS_ACCESS_LIFETIME: std::time::Duration = std::time::Duration::from_secs(86_400);
+/// API for Business refresh-token lifetime from the authorization: one year
+/// (`refresh_token_expires_in` 31536000 s, counting down on every refresh).
+pub const BUSINESS_REFRESH_LIFETIME: u64 = 31_536_000;
 /// Most videos per `video/list` / `business/video/list` page and ids per `video/query`.
 pub const MAX_COUNT: usize = 20;
 /// Longest `start_date..=end_date` of `business/get/` metrics, in days.
@@ -560,6 +567,9 @@ fn page(g: &Generator, account: usize, now: DateTime<Utc>, cursor: Option<i64>, 
 /// Answers a TikTok API for Business request (`/open_api/v1.3/…`).
 pub(crate) fn handle_business(st: &SandboxState, g: &Generator, req: &Req) -> Reply {
     let path = trimmed(&req.raw_path);
+    if path == "/open_api/v1.3/tt_user/oauth2/refresh_token" {
+        return business_refresh(st, req);
+    }
     let endpoint = match path {
         "/open_api/v1.3/business/get" => "business/get",
         "/open_api/v1.3/business/video/list" => "business/video/list",
@@ -600,6 +610,67 @@ pub(crate) fn handle_business(st: &SandboxState, g: &Generator, req: &Req) -> Re
         ),
         Err(r) => r,
     }
+}
+
+/// `POST /open_api/v1.3/tt_user/oauth2/refresh_token/`, JSON `{"client_id", "client_secret",
+/// "grant_type":"refresh_token", "refresh_token"}` → `{"code":0,"message":"OK","request_id",
+/// "data":{"access_token","expires_in":86400,"open_id","refresh_token",
+/// "refresh_token_expires_in","scope","token_type":"Bearer"}}`.
+///
+/// As in the recorded answer (fixture `python-tiktok__tt-user-oauth2-refresh-token`, whose
+/// `refresh_token_expires_in` is the year minus the time since the authorization), the
+/// refresh token does not rotate: the same one comes back with the seconds left of its
+/// year, and keeps working. The sandbox's API for Business takes the sandbox's TikTok
+/// grants, so a refresh token from the Login Kit flow (`/v2/oauth/token/`) issued to
+/// `client_id` works here (without being consumed). Refusals answer HTTP 200 with code
+/// 40105 (unknown, revoked or another app's refresh token, or one past its year) or 40002
+/// (a missing parameter, a `grant_type` other than `refresh_token`).
+fn business_refresh(st: &SandboxState, req: &Req) -> Reply {
+    if req.method != Method::POST {
+        return business_error(405, 40002, "The HTTP method is not supported by this endpoint.");
+    }
+    let Ok(body) = serde_json::from_slice::<Map<String, Value>>(&req.body) else {
+        return bad("The request body must be a JSON object.");
+    };
+    let get = |k: &str| body.get(k).and_then(Value::as_str).filter(|v| !v.is_empty());
+    for field in ["client_id", "client_secret", "grant_type", "refresh_token"] {
+        if get(field).is_none() {
+            return bad(&format!("{field} is required."));
+        }
+    }
+    if get("grant_type") != Some("refresh_token") {
+        return bad("grant_type must be refresh_token.");
+    }
+    let client_id = get("client_id").unwrap_or_default();
+    let rt = get("refresh_token").unwrap_or_default();
+    let Some((open_id, scope, age)) = st.tokens.peek_refresh(Network::Tiktok, rt, client_id) else {
+        return business_error(200, 40105, "The refresh token is invalid or has been revoked.");
+    };
+    let Some(left) = BUSINESS_REFRESH_LIFETIME.checked_sub(age.as_secs()).filter(|s| *s > 0) else {
+        return business_error(200, 40105, "The refresh token has expired; authorize again.");
+    };
+    let access = st
+        .tokens
+        .issue_access(Network::Tiktok, &open_id, BUSINESS_ACCESS_LIFETIME);
+    let now = st.now();
+    Reply::json(
+        200,
+        &json!({
+            "code": 0,
+            "message": "OK",
+            "request_id": log_id(now),
+            "data": {
+                "access_token": access,
+                "expires_in": BUSINESS_ACCESS_LIFETIME.as_secs(),
+                "open_id": open_id,
+                "refresh_token": rt,
+                "refresh_token_expires_in": left,
+                "scope": scope,
+                "token_type": "Bearer",
+            },
+        }),
+    )
+    .with_header("cache-control", "no-store")
 }
 
 struct Business<'a> {

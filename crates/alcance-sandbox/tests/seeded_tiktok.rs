@@ -415,6 +415,97 @@ async fn business_account_metrics_and_videos() {
     sb.shutdown().await;
 }
 
+const BIZ_REFRESH: &str = "/open_api/v1.3/tt_user/oauth2/refresh_token/";
+
+/// `POST tt_user/oauth2/refresh_token/` with a JSON body → (HTTP status, answer).
+async fn biz_refresh(c: &reqwest::Client, sb: &alcance_sandbox::Sandbox, body: &Value) -> (u16, Value) {
+    let r = c.post(url(sb, BIZ_REFRESH)).json(body).send().await.expect("refresh");
+    (r.status().as_u16(), json_of(r).await)
+}
+
+#[tokio::test]
+async fn business_refresh_keeps_the_refresh_token_until_it_is_revoked() {
+    let sb = start(86).await;
+    let c = client();
+    set_clock(&c, &sb, NOW).await;
+    let login = tt_login(&c, &sb).await;
+    let rt = login["refresh_token"].as_str().expect("refresh token").to_string();
+    let body = json!({
+        "client_id": "tt-key", "client_secret": "tt-secret",
+        "grant_type": "refresh_token", "refresh_token": rt,
+    });
+
+    let (status, first) = biz_refresh(&c, &sb, &body).await;
+    assert_eq!((status, first["code"].as_i64()), (200, Some(0)), "{first}");
+    assert_eq!(first["message"], "OK");
+    assert!(first["request_id"].is_string());
+    let data = &first["data"];
+    assert_eq!(data["expires_in"], 86_400);
+    assert_eq!(data["open_id"], TT_OPEN_ID);
+    assert_eq!(data["token_type"], "Bearer");
+    assert_eq!(data["scope"], login["scope"]);
+    // Not rotated: the same refresh token, its year counting down from the authorization.
+    assert_eq!(data["refresh_token"].as_str(), Some(rt.as_str()));
+    let left = data["refresh_token_expires_in"].as_u64().expect("seconds left");
+    assert!(left <= 31_536_000 && left > 31_536_000 - 60, "{left}");
+    let access = data["access_token"].as_str().expect("access").to_string();
+    assert_ne!(Some(access.as_str()), login["access_token"].as_str());
+    // The new access token reads the API for Business.
+    let r = tt_business(
+        &c,
+        &sb,
+        &access,
+        "/business/get/",
+        &[("business_id", TT_OPEN_ID), ("fields", "[\"username\"]")],
+    )
+    .await;
+    assert_eq!(json_of(r).await["code"], 0);
+
+    // The same refresh token works again, for another access token.
+    let (status, second) = biz_refresh(&c, &sb, &body).await;
+    assert_eq!((status, second["code"].as_i64()), (200, Some(0)), "{second}");
+    assert_ne!(second["data"]["access_token"], data["access_token"]);
+
+    // Refusals: HTTP 200 with a non-zero code.
+    let mut other_app = body.clone();
+    other_app["client_id"] = json!("other-key");
+    let mut unknown = body.clone();
+    unknown["refresh_token"] = json!("sbx_tiktok_00000000000000000000000000000000");
+    let mut no_secret = body.clone();
+    no_secret["client_secret"] = json!("");
+    let mut code_grant = body.clone();
+    code_grant["grant_type"] = json!("authorization_code");
+    for (case, expected) in [
+        (other_app, 40105),
+        (unknown, 40105),
+        (no_secret, 40002),
+        (code_grant, 40002),
+    ] {
+        let (status, answer) = biz_refresh(&c, &sb, &case).await;
+        assert_eq!(
+            (status, answer["code"].as_i64()),
+            (200, Some(expected)),
+            "{case}: {answer}"
+        );
+        assert_eq!(answer["data"], json!({}));
+    }
+    let r = c.get(url(&sb, BIZ_REFRESH)).send().await.expect("get");
+    assert_eq!(r.status(), 405);
+
+    // Revoked: refused from then on.
+    let r = c
+        .post(url(&sb, "/__alcance/revoke"))
+        .json(&json!({ "token": rt }))
+        .send()
+        .await
+        .expect("revoke");
+    assert_eq!(json_of(r).await["revoked"], true);
+    let (status, refused) = biz_refresh(&c, &sb, &body).await;
+    assert_eq!((status, refused["code"].as_i64()), (200, Some(40105)), "{refused}");
+    assert!(refused["data"]["access_token"].is_null());
+    sb.shutdown().await;
+}
+
 #[tokio::test]
 async fn rate_limit_faults_and_clock_reset() {
     let sb = start(84).await;

@@ -2,8 +2,8 @@
 //! `https://business-api.tiktok.com/open_api/v1.3`; platform-apis.md §6.2): account
 //! insights, videos with reach and watch time, and the Business token requests.
 
-use super::map::{decode_business_account, decode_business_video_page};
-use super::wire::{BizToken, BizTokenInfo};
+use super::map::{business_code_error, by_status, decode_business_account, decode_business_video_page};
+use super::wire::{BizEnvelope, BizToken, BizTokenInfo};
 use super::{walk_pages, BusinessAccount, VideoListing, VideoPage, Walk, MAX_VIDEO_PAGES};
 use crate::endpoints::{join, Endpoints};
 use crate::error::{body_preview, PlatformError};
@@ -13,6 +13,7 @@ use crate::oauth::TokenSet;
 use crate::CollectWindow;
 use alcance_core::AccountRef;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use reqwest::header::HeaderMap;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -59,8 +60,10 @@ pub fn business_dates(window: CollectWindow) -> Option<(NaiveDate, NaiveDate)> {
 /// A TikTok API for Business token answer (`tt_user/oauth2/token/`,
 /// `tt_user/oauth2/refresh_token/`): the `data` of `{code:0, message, request_id, data}`.
 ///
-/// `Debug` prints `[REDACTED]` for the tokens. The refresh token rotates: store the new one
-/// before using the new access token.
+/// `Debug` prints `[REDACTED]` for the tokens. A refresh keeps the grant's one-year
+/// lifetime (`refresh_token_expires_in` counts down from the authorization in the recorded
+/// answers); whether the `refresh_token` value changes is not documented, so store the whole
+/// answer before using the new access token.
 #[derive(Debug, Clone)]
 pub struct BusinessToken {
     /// `access_token` (24 h in the recorded answers).
@@ -137,43 +140,68 @@ fn unreadable(endpoint: &str, what: &str, body: &[u8]) -> PlatformError {
     }
 }
 
-/// Reads the Business envelope of a token-endpoint answer and returns `data`, or the
-/// refusal as [`PlatformError::OAuth`].
-fn token_envelope(status: u16, body: &[u8], endpoint: &str) -> Result<(Value, Option<String>), PlatformError> {
-    let value: Value = serde_json::from_slice(body).map_err(|e| {
-        unreadable(
-            endpoint,
-            &format!("{:?} error at line {} column {}", e.classify(), e.line(), e.column()),
-            body,
+/// Reads the Business envelope of a token-endpoint answer and returns `data` with the
+/// envelope's `request_id`. Failures that may pass keep their kind so a caller can retry
+/// later: code 40100 or HTTP 429 → [`PlatformError::RateLimited`], a 5xxxx code or HTTP
+/// 5xx → [`PlatformError::Api`] (the code families of [`super::map_business_error`]).
+/// Any other non-zero `code`, or an HTTP error without the envelope, is TikTok refusing
+/// the request → [`PlatformError::OAuth`] with its message, code and `request_id`. JSON
+/// bodies are never quoted (they may hold tokens).
+fn token_envelope(answer: &Answer) -> Result<(Value, Option<String>), PlatformError> {
+    let endpoint = answer.endpoint.as_str();
+    let body = answer.body.as_slice();
+    let passing_status = answer.status == 429 || answer.status >= 500;
+    let by_status = || {
+        by_status(
+            answer,
+            None,
+            format!("the token endpoint answered HTTP {}", answer.status),
         )
-    })?;
-    let Value::Object(mut obj) = value else {
-        return Err(unreadable(endpoint, "not an object", body));
     };
-    let code = obj.get("code").and_then(crate::meta::number);
-    let message = obj.get("message").and_then(Value::as_str).unwrap_or("").to_string();
-    let request_id = obj.get("request_id").and_then(Value::as_str).map(str::to_string);
-    match code {
-        Some(c) if c != 0.0 => Err(PlatformError::OAuth {
-            message: format!(
-                "{endpoint}: TikTok refused: {} (code {c}{})",
-                if message.is_empty() { "no message" } else { &message },
-                request_id
-                    .as_deref()
-                    .map(|r| format!(", request_id {r}"))
-                    .unwrap_or_default()
-            ),
+    let value: Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(_) if passing_status => return Err(by_status()),
+        Err(e) => {
+            return Err(unreadable(
+                endpoint,
+                &format!("{:?} error at line {} column {}", e.classify(), e.line(), e.column()),
+                body,
+            ))
+        }
+    };
+    if !value.is_object() {
+        return Err(if passing_status {
+            by_status()
+        } else {
+            unreadable(endpoint, "not an object", body)
+        });
+    }
+    let env: BizEnvelope = serde_json::from_value(value).unwrap_or_default();
+    match env.code {
+        Some(code) if code != 0 => Err(match business_code_error(answer, &env, code) {
+            e @ (PlatformError::RateLimited { .. } | PlatformError::Api { status: 500.., .. }) => e,
+            _ => PlatformError::OAuth {
+                message: format!(
+                    "{endpoint}: TikTok refused: {} (code {code}{})",
+                    env.message.as_deref().filter(|m| !m.is_empty()).unwrap_or("no message"),
+                    env.request_id
+                        .as_deref()
+                        .map(|r| format!(", request_id {r}"))
+                        .unwrap_or_default()
+                ),
+            },
         }),
-        _ if !(200..300).contains(&status) => Err(PlatformError::OAuth {
-            message: format!("{endpoint}: the token endpoint answered HTTP {status}"),
+        _ if passing_status => Err(by_status()),
+        _ if !answer.is_success() => Err(PlatformError::OAuth {
+            message: format!("{endpoint}: the token endpoint answered HTTP {}", answer.status),
         }),
         None => Err(unreadable(
             endpoint,
             "no `code`: not the API for Business envelope",
             body,
         )),
-        Some(_) => match obj.remove("data") {
-            Some(data @ Value::Object(_)) => Ok((data, request_id)),
+        Some(_) => match env.data {
+            Some(data @ Value::Object(_)) => Ok((data, env.request_id)),
             _ => Err(PlatformError::Decode {
                 endpoint: endpoint.to_string(),
                 message: "the answer has no `data` object".into(),
@@ -182,8 +210,20 @@ fn token_envelope(status: u16, body: &[u8], endpoint: &str) -> Result<(Value, Op
     }
 }
 
-fn token_from(status: u16, body: &[u8], endpoint: &str) -> Result<BusinessToken, PlatformError> {
-    let (data, request_id) = token_envelope(status, body, endpoint)?;
+/// A token answer read as if it came with HTTP 200 and no headers (for the `parse_*`
+/// functions).
+fn ok_answer(body: &[u8], endpoint: &str) -> Answer {
+    Answer {
+        status: 200,
+        headers: HeaderMap::new(),
+        body: body.to_vec(),
+        endpoint: endpoint.to_string(),
+    }
+}
+
+fn token_from(answer: &Answer) -> Result<BusinessToken, PlatformError> {
+    let endpoint = answer.endpoint.as_str();
+    let (data, request_id) = token_envelope(answer)?;
     let fields: Vec<String> = data
         .as_object()
         .map(|o| o.keys().cloned().collect())
@@ -215,11 +255,12 @@ fn token_from(status: u16, body: &[u8], endpoint: &str) -> Result<BusinessToken,
 /// "data":{"access_token","expires_in","open_id","refresh_token","refresh_token_expires_in",
 /// "scope","token_type"}}`.
 ///
-/// Errors: a non-zero `code` → [`PlatformError::OAuth`] with TikTok's message and code;
-/// a body that is not JSON, not the envelope, without `data` or without a non-empty
+/// Errors: a non-zero `code` → [`PlatformError::OAuth`] with TikTok's message and code
+/// (40100 → [`PlatformError::RateLimited`] and 5xxxx → [`PlatformError::Api`] instead: they
+/// may pass); a body that is not JSON, not the envelope, without `data` or without a non-empty
 /// `data.access_token` → [`PlatformError::Decode`] (JSON bodies are never quoted).
 pub fn parse_business_token(body: &[u8]) -> Result<BusinessToken, PlatformError> {
-    token_from(200, body, "tt_user/oauth2/token/")
+    token_from(&ok_answer(body, "tt_user/oauth2/token/"))
 }
 
 /// Parses a `tt_user/token_info/get/` answer: `{"code":0,...,"data":{"app_id",
@@ -227,11 +268,11 @@ pub fn parse_business_token(body: &[u8]) -> Result<BusinessToken, PlatformError>
 ///
 /// Errors: as [`parse_business_token`].
 pub fn parse_business_token_info(body: &[u8]) -> Result<BusinessTokenInfo, PlatformError> {
-    token_info_from(200, body, "tt_user/token_info/get/")
+    token_info_from(&ok_answer(body, "tt_user/token_info/get/"))
 }
 
-fn token_info_from(status: u16, body: &[u8], endpoint: &str) -> Result<BusinessTokenInfo, PlatformError> {
-    let (data, request_id) = token_envelope(status, body, endpoint)?;
+fn token_info_from(answer: &Answer) -> Result<BusinessTokenInfo, PlatformError> {
+    let (data, request_id) = token_envelope(answer)?;
     let info: BizTokenInfo = serde_json::from_value(data).unwrap_or_default();
     Ok(BusinessTokenInfo {
         app_id: info.app_id,
@@ -357,7 +398,7 @@ impl TikTokBusinessClient {
         walk_pages(walk, |cursor| self.video_page(token, business_id, cursor, rec)).await
     }
 
-    async fn post_token_request(&self, path: &str, body: Value) -> Result<(u16, Vec<u8>), PlatformError> {
+    async fn post_token_request(&self, path: &str, body: Value) -> Result<Answer, PlatformError> {
         let url = join(&self.endpoints.tiktok_business, path);
         let response = self
             .http
@@ -370,18 +411,26 @@ impl TikTokBusinessClient {
                 message: format!("{path}: {}", e.without_url()),
             })?;
         let status = response.status().as_u16();
+        let headers = response.headers().clone();
         let bytes = response.bytes().await.map_err(|e| PlatformError::Transport {
             message: format!("{path}: answer broke off: {}", e.without_url()),
         })?;
-        Ok((status, bytes.to_vec()))
+        Ok(Answer {
+            status,
+            headers,
+            body: bytes.to_vec(),
+            endpoint: path.to_string(),
+        })
     }
 
     /// Exchanges the `auth_code` of the TikTok account holder authorization for tokens:
     /// `POST tt_user/oauth2/token/` with JSON `{"client_id": app_id, "client_secret",
     /// "grant_type":"authorization_code", "auth_code", "redirect_uri"}`. Not archived.
     ///
-    /// Errors: see [`parse_business_token`]; [`PlatformError::OAuth`] for an HTTP error
-    /// without the envelope; [`PlatformError::Transport`] when no answer came.
+    /// Errors: see [`parse_business_token`]; [`PlatformError::OAuth`] for an HTTP 4xx
+    /// without the envelope; [`PlatformError::RateLimited`] / [`PlatformError::Api`] for
+    /// code 40100 or HTTP 429 / a 5xxxx code or HTTP 5xx (may pass);
+    /// [`PlatformError::Transport`] when no answer came.
     pub async fn exchange_code(
         &self,
         app_id: &str,
@@ -397,16 +446,21 @@ impl TikTokBusinessClient {
             "auth_code": auth_code.expose_secret(),
             "redirect_uri": redirect_uri,
         });
-        let (status, bytes) = self.post_token_request(path, body).await?;
-        token_from(status, &bytes, path)
+        token_from(&self.post_token_request(path, body).await?)
     }
 
     /// Refreshes a Business token: `POST tt_user/oauth2/refresh_token/` with JSON
     /// `{"client_id": app_id, "client_secret", "grant_type":"refresh_token",
-    /// "refresh_token"}`. The answer carries a new refresh token: store it before using the
-    /// new access token. Not archived.
+    /// "refresh_token"}` → a new access token for 24 h (`expires_in` 86400) and the refresh
+    /// token, whose `refresh_token_expires_in` keeps counting down from the authorization
+    /// (one year; then the account holder must authorize again). Store the answer (its
+    /// `refresh_token` included, in case TikTok rotates it) before using the new access
+    /// token. Not archived.
     ///
-    /// Errors: as [`Self::exchange_code`].
+    /// Errors: a refused refresh (revoked, expired or unknown refresh token, wrong app)
+    /// → [`PlatformError::OAuth`]; a failure that may pass → [`PlatformError::RateLimited`]
+    /// (code 40100, HTTP 429) or [`PlatformError::Api`] (5xxxx code, HTTP 5xx); otherwise
+    /// as [`Self::exchange_code`].
     pub async fn refresh(
         &self,
         app_id: &str,
@@ -420,8 +474,7 @@ impl TikTokBusinessClient {
             "grant_type": "refresh_token",
             "refresh_token": refresh_token.expose_secret(),
         });
-        let (status, bytes) = self.post_token_request(path, body).await?;
-        token_from(status, &bytes, path)
+        token_from(&self.post_token_request(path, body).await?)
     }
 
     /// What a Business token may read: `POST tt_user/token_info/get/` with JSON
@@ -435,8 +488,7 @@ impl TikTokBusinessClient {
     ) -> Result<BusinessTokenInfo, PlatformError> {
         let path = "/tt_user/token_info/get/";
         let body = json!({ "app_id": app_id, "access_token": access_token.expose_secret() });
-        let (status, bytes) = self.post_token_request(path, body).await?;
-        token_info_from(status, &bytes, path)
+        token_info_from(&self.post_token_request(path, body).await?)
     }
 }
 
@@ -483,6 +535,55 @@ mod tests {
             until: at(2026, 11, 21, 0),
         };
         assert_eq!(business_dates(empty), None);
+    }
+
+    fn answer(status: u16, body: &str) -> Answer {
+        Answer {
+            status,
+            headers: HeaderMap::new(),
+            body: body.as_bytes().to_vec(),
+            endpoint: "/tt_user/oauth2/refresh_token/".into(),
+        }
+    }
+
+    #[test]
+    fn token_failures_that_may_pass_are_not_refusals() {
+        let internal = token_from(&answer(
+            500,
+            r#"{"code":50000,"message":"Internal error","request_id":"r2"}"#,
+        ));
+        assert!(
+            matches!(internal, Err(PlatformError::Api { status: 500, .. })),
+            "{internal:?}"
+        );
+        let internal_200 = token_from(&answer(200, r#"{"code":51001,"message":"Busy"}"#));
+        assert!(
+            matches!(internal_200, Err(PlatformError::Api { status: 500, .. })),
+            "{internal_200:?}"
+        );
+        let limited = token_from(&answer(200, r#"{"code":40100,"message":"Too many requests."}"#));
+        assert!(matches!(limited, Err(PlatformError::RateLimited { .. })), "{limited:?}");
+        let gateway = token_from(&answer(503, "<html>down</html>"));
+        assert!(
+            matches!(gateway, Err(PlatformError::Api { status: 503, .. })),
+            "{gateway:?}"
+        );
+        let throttled = token_from(&answer(429, ""));
+        assert!(
+            matches!(throttled, Err(PlatformError::RateLimited { .. })),
+            "{throttled:?}"
+        );
+        // Refusals: an invalid refresh token (any other code), an HTTP 4xx without envelope.
+        let revoked = token_from(&answer(200, r#"{"code":40105,"message":"revoked","request_id":"r3"}"#));
+        assert!(
+            matches!(&revoked, Err(PlatformError::OAuth { message }) if message.contains("40105") && message.contains("r3")),
+            "{revoked:?}"
+        );
+        let bad_request = token_from(&answer(400, "{}"));
+        assert!(
+            matches!(bad_request, Err(PlatformError::OAuth { .. })),
+            "{bad_request:?}"
+        );
     }
 
     #[test]

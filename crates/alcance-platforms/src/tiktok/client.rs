@@ -9,7 +9,7 @@ use crate::http::{Answer, Http, Recorder};
 use crate::meta::redact_secret;
 use crate::{CollectCtx, PlatformClient};
 use alcance_core::{
-    AccountMetric, CollectWarning, CollectionBatch, EventLevel, Platform, PostMetric, PostRecord, Profile,
+    AccountMetric, CollectWarning, CollectionBatch, DataGap, EventLevel, Platform, PostMetric, PostRecord, Profile,
 };
 use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret, SecretString};
@@ -235,9 +235,9 @@ impl TikTokClient {
     }
 
     /// The API for Business part of `collect` (daily metrics, audience, per-video reach
-    /// and watch time), when a Business client and token are there. Failures become
-    /// warnings (a Business token that fails is reported with code `unauthorized`; the
-    /// Display token stays valid).
+    /// and watch time), when a Business client and token are there. A refused Business
+    /// token is a data gap (code `unauthorized`, on the `business_id`; the Display token
+    /// stays valid and no further Business call is made); other failures are warnings.
     async fn collect_business(
         &self,
         ctx: &CollectCtx,
@@ -258,7 +258,7 @@ impl TikTokClient {
                     batch.warnings.extend(account.warnings);
                 }
                 Err(e) => {
-                    batch.warnings.push(business_warning("TikTok Business account", &e));
+                    business_failure(batch, "TikTok Business account", business_id, &e);
                     if halts(&e) {
                         return;
                     }
@@ -270,18 +270,27 @@ impl TikTokClient {
                 batch.warnings.extend(listing.warnings);
                 merge_business(display, listing.videos);
             }
-            Err(e) => batch.warnings.push(business_warning("TikTok Business video list", &e)),
+            Err(e) => business_failure(batch, "TikTok Business video list", business_id, &e),
         }
     }
 }
 
-fn business_warning(what: &str, e: &PlatformError) -> CollectWarning {
-    let hint = if e.needs_reauth() {
-        "; reconnect TikTok Business to restore reach and watch-time metrics"
+/// Records a failed Business request `what`: a refused token (`needs_reauth`) is a data
+/// gap on `business_id` (the Business metrics are missing until TikTok Business is
+/// connected again), anything else a warning.
+fn business_failure(batch: &mut CollectionBatch, what: &str, business_id: &str, e: &PlatformError) {
+    if e.needs_reauth() {
+        batch.gaps.push(DataGap {
+            what: what.to_string(),
+            object_id: business_id.to_string(),
+            code: e.code(),
+            detail: format!(
+                "{e}; reconnect TikTok Business to restore daily insights, audience, reach and watch-time metrics"
+            ),
+        });
     } else {
-        ""
-    };
-    warning(&e.code(), format!("{what}: {e}{hint}"))
+        batch.warnings.push(warning(&e.code(), format!("{what}: {e}")));
+    }
 }
 
 /// Merges Business videos into the Display listing: a Business metric with a value
@@ -334,8 +343,9 @@ impl PlatformClient for TikTokClient {
     /// a call (the Display API reads only the token owner); the profile call failing; a
     /// token that belongs to another `open_id` than `ctx.account.external_id` →
     /// [`PlatformError::Forbidden`]; the video listing failing with
-    /// [`PlatformError::Unauthorized`]. Other listing and all Business failures become
-    /// warnings.
+    /// [`PlatformError::Unauthorized`]. Other listing failures become warnings; Business
+    /// failures never fail the collection (a refused Business token is a data gap, others
+    /// are warnings).
     async fn collect(&self, ctx: &CollectCtx) -> Result<CollectionBatch, PlatformError> {
         if !ctx.account.owned {
             return Err(PlatformError::Forbidden {

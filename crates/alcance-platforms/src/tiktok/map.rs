@@ -116,7 +116,7 @@ fn retry_after(answer: &Answer) -> StdDuration {
 
 /// An error from the HTTP status alone (no TikTok envelope): 401 → Unauthorized, 403 →
 /// Forbidden, 404 → NotFound, 429 → RateLimited, else Api with `code`.
-fn by_status(answer: &Answer, code: Option<String>, message: String) -> PlatformError {
+pub(super) fn by_status(answer: &Answer, code: Option<String>, message: String) -> PlatformError {
     match answer.status {
         401 => PlatformError::Unauthorized { message },
         403 => PlatformError::Forbidden { message },
@@ -267,7 +267,7 @@ pub fn map_display_error(answer: &Answer) -> Option<PlatformError> {
 
 /// The Business code families (platform-apis.md §6.2; codes checked against TikTok's
 /// Business Messaging error table as mirrored by integrators, see the module docs).
-fn business_code_error(answer: &Answer, env: &BizEnvelope, code: i64) -> PlatformError {
+pub(super) fn business_code_error(answer: &Answer, env: &BizEnvelope, code: i64) -> PlatformError {
     let mut message = env
         .message
         .clone()

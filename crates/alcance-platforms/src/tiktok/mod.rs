@@ -23,8 +23,11 @@
 //! returns a *new* refresh token and invalidates the old one. The caller must store the
 //! whole new [`crate::oauth::TokenSet`] (the new refresh token included) in the vault
 //! *before* using the new access token: if the process dies between the refresh and the
-//! store, the account is locked out until the user signs in again. The same holds for
-//! Business tokens ([`TikTokBusinessClient::refresh`]).
+//! store, the account is locked out until the user signs in again. Business tokens
+//! ([`TikTokBusinessClient::refresh`]) live 24 hours; their refresh token keeps the
+//! authorization's one-year lifetime (the recorded refresh answer counts
+//! `refresh_token_expires_in` down from the authorization), and is stored from each answer
+//! the same way in case TikTok rotates it.
 //!
 //! Errors. Display API: an `error.code` other than `"ok"` is an error even with HTTP 200
 //! (`access_token_invalid` → `Unauthorized`, `scope_not_authorized` /
