@@ -562,6 +562,65 @@ pub async fn connect_account(
 /// How long [`connect_account`] waits for consent, for the docs.
 pub const CONNECT_TIMEOUT: Duration = alcance_platforms::oauth::DEFAULT_AUTHORIZE_TIMEOUT;
 
+/// Follows a public profile (an influencer, a competitor) by its handle with the token of
+/// the owned account `owner_account_id` of the same platform, and returns it as the
+/// accounts screen shows it (`connection` `tracked`, collected with the owner's token).
+/// `platform` is `x` (user lookup) or `instagram` (business discovery: Business and
+/// Creator accounts only); `username` the handle, with or without `@`. Following the same
+/// profile again returns the same account.
+/// Errors: `invalid_input` (unknown platform; Facebook, WhatsApp or TikTok, whose APIs do
+/// not allow following profiles the user does not manage; an illegal handle; an owner that
+/// is not a connected, non-disconnected account of the platform with a token; the user's
+/// own account), `not_found` (no such owner, or no profile has this handle), `oauth` (the
+/// platform refused the lookup or the owner's token), `vault_locked`, `no_workspace`.
+#[tauri::command]
+#[specta::specta]
+pub async fn track_profile(
+    state: State<'_, AppState>,
+    platform: String,
+    username: String,
+    owner_account_id: i64,
+) -> IpcResult<AccountView> {
+    let platform: Platform = platform
+        .parse()
+        .map_err(|e: alcance_core::UnknownPlatform| IpcError::new(ErrorCode::InvalidInput, e.to_string()))?;
+    alcance_app::Workspace::track_handle(platform, &username)
+        .map_err(|e| IpcError::new(ErrorCode::InvalidInput, format!("{e:#}")))?;
+    let guard = state.workspace.read().await;
+    let open = guard.as_ref().ok_or_else(IpcError::no_workspace)?;
+    open.ws
+        .track_owner(platform, owner_account_id)
+        .await
+        .map_err(track_error)?;
+    let account = open
+        .ws
+        .track_by_username(platform, &username, owner_account_id)
+        .await
+        .map_err(track_error)?;
+    account_view(open, account.id).await
+}
+
+/// The error of [`track_profile`] once the platform and the handle are checked: an
+/// unknown handle ([`alcance_platforms::PlatformError::NotFound`]) is `not_found`; typed
+/// causes map as everywhere (other platform errors `oauth`, a missing owner `not_found`,
+/// a locked vault `vault_locked`); what is left without a typed cause is a refusal of the
+/// request itself (an unusable owner, the user's own account): `invalid_input`.
+fn track_error(e: anyhow::Error) -> IpcError {
+    let unknown_handle = e.chain().any(|c| {
+        matches!(
+            c.downcast_ref::<alcance_platforms::PlatformError>(),
+            Some(alcance_platforms::PlatformError::NotFound { .. })
+        )
+    });
+    let mut ipc = IpcError::from(e);
+    if unknown_handle {
+        ipc.code = ErrorCode::NotFound;
+    } else if ipc.code == ErrorCode::Internal {
+        ipc.code = ErrorCode::InvalidInput;
+    }
+    ipc
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -605,6 +664,31 @@ mod tests {
                 "{cadence} {hours:?}"
             );
         }
+    }
+
+    #[test]
+    fn tracking_errors_get_the_code_the_ui_branches_on() {
+        use alcance_platforms::PlatformError;
+        let unknown = anyhow::Error::from(PlatformError::NotFound {
+            message: "Could not find user".into(),
+        })
+        .context("no X account is named @nobody");
+        let e = track_error(unknown);
+        assert_eq!(e.code, ErrorCode::NotFound);
+        assert!(
+            e.message.starts_with("no X account is named @nobody: "),
+            "{}",
+            e.message
+        );
+        let refused = anyhow::Error::from(PlatformError::Unauthorized {
+            message: "refresh token revoked".into(),
+        })
+        .context("the token of @alcance_br (X) was refused");
+        assert_eq!(track_error(refused).code, ErrorCode::Oauth);
+        let owner = anyhow::Error::from(alcance_store::StoreError::NotFound { what: "account", id: 9 });
+        assert_eq!(track_error(owner).code, ErrorCode::NotFound);
+        let own = anyhow::anyhow!("@alcance_br is one of your connected X accounts");
+        assert_eq!(track_error(own).code, ErrorCode::InvalidInput);
     }
 
     #[test]

@@ -52,6 +52,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::delete_account,
             commands::connect_whatsapp,
             commands::connect_account,
+            commands::track_profile,
         ])
         .events(tauri_specta::collect_events![SyncChanged])
         .error_handling(tauri_specta::ErrorHandlingMode::Throw)

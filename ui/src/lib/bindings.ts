@@ -154,6 +154,22 @@ async connectWhatsapp(wabaId: string, token: string) : Promise<AccountView> {
  */
 async connectAccount(request: ConnectRequest) : Promise<AccountView> {
     return await TAURI_INVOKE("connect_account", { request });
+},
+/**
+ * Follows a public profile (an influencer, a competitor) by its handle with the token of
+ * the owned account `owner_account_id` of the same platform, and returns it as the
+ * accounts screen shows it (`connection` `tracked`, collected with the owner's token).
+ * `platform` is `x` (user lookup) or `instagram` (business discovery: Business and
+ * Creator accounts only); `username` the handle, with or without `@`. Following the same
+ * profile again returns the same account.
+ * Errors: `invalid_input` (unknown platform; Facebook, WhatsApp or TikTok, whose APIs do
+ * not allow following profiles the user does not manage; an illegal handle; an owner that
+ * is not a connected, non-disconnected account of the platform with a token; the user's
+ * own account), `not_found` (no such owner, or no profile has this handle), `oauth` (the
+ * platform refused the lookup or the owner's token), `vault_locked`, `no_workspace`.
+ */
+async trackProfile(platform: string, username: string, ownerAccountId: number) : Promise<AccountView> {
+    return await TAURI_INVOKE("track_profile", { platform, username, ownerAccountId });
 }
 }
 

@@ -245,6 +245,21 @@ export const en = {
     "No system keychain was found. Choose a passphrase to encrypt your tokens in a file in the workspace.",
   "connect.unlock": "Unlock",
 
+  "track.title": "Follow a public profile",
+  "track.lead":
+    "Follow an influencer or a competitor you do not manage: Alcance reads their public counts and posts with the token of one of your connected accounts on the same platform.",
+  "track.platform": "Platform",
+  "track.owner": "Read with",
+  "track.noOwner": "First connect an account on {platform}: a public profile is read with its token.",
+  "track.handle": "Handle",
+  "track.hint.x": "1 to 15 letters, digits or _, with or without @.",
+  "track.hint.instagram": "Instagram lets you follow Business and Creator accounts only, not personal ones.",
+  "track.others": "Facebook Pages, WhatsApp and TikTok do not allow following profiles you do not manage.",
+  "track.button": "Follow",
+  "track.working": "Looking up the profile…",
+  "track.done": "Now following {account}. It is collected with the next sync.",
+  "track.notFound": "No {platform} profile is named @{handle}.",
+
   "help.title": "Developer app credentials",
   "help.portal": "Developer portal",
   "help.scopes": "Scopes",
@@ -577,6 +592,21 @@ export const pt: Dict = {
   "connect.passphraseHelp":
     "Nenhum chaveiro do sistema foi encontrado. Escolha uma senha para criptografar seus tokens em um arquivo no espaço de trabalho.",
   "connect.unlock": "Desbloquear",
+
+  "track.title": "Acompanhar um perfil público",
+  "track.lead":
+    "Acompanhe um influenciador ou um concorrente que você não administra: o Alcance lê os números e as publicações públicas dele com o token de uma das suas contas conectadas na mesma plataforma.",
+  "track.platform": "Plataforma",
+  "track.owner": "Ler com",
+  "track.noOwner": "Conecte antes uma conta do {platform}: o perfil público é lido com o token dela.",
+  "track.handle": "Nome de usuário",
+  "track.hint.x": "De 1 a 15 letras, números ou _, com ou sem @.",
+  "track.hint.instagram": "O Instagram só permite acompanhar contas comerciais e de criador de conteúdo, não contas pessoais.",
+  "track.others": "Páginas do Facebook, WhatsApp e TikTok não permitem acompanhar perfis que você não administra.",
+  "track.button": "Acompanhar",
+  "track.working": "Procurando o perfil…",
+  "track.done": "Agora você acompanha {account}. O perfil é coletado na próxima sincronização.",
+  "track.notFound": "Nenhum perfil do {platform} se chama @{handle}.",
 
   "help.title": "Credenciais do app de desenvolvedor",
   "help.portal": "Portal de desenvolvedores",

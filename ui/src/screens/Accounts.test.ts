@@ -49,9 +49,30 @@ function accountsBackend(list: AccountView[]) {
       accounts = accounts.filter((a) => a.id !== args.accountId);
       return null;
     }
+    if (cmd === "track_profile") {
+      const handle = String(args.username).replace(/^@/, "");
+      if (handle === "ninguem") throw { code: "not_found", message: "no X account is named @ninguem (or it is suspended)" };
+      if (handle.includes(" ")) throw { code: "invalid_input", message: `"${handle}" is not a valid X handle` };
+      const followed = account({
+        id: 20,
+        platform: String(args.platform),
+        username: handle,
+        label: `@${handle} (${args.platform === "x" ? "X" : "Instagram"})`,
+        owned: false,
+        connection: "tracked",
+        followers: null,
+      });
+      accounts = [...accounts, followed];
+      return followed;
+    }
     return null;
   });
 }
+
+const ownX = account({ id: 4, platform: "x", username: "alcance_br", label: "@alcance_br (X)", external_id: "1580000000000000001" });
+const ownX2 = account({ id: 5, platform: "x", username: "alcance_sp", label: "@alcance_sp (X)", external_id: "1580000000000000005" });
+const goneX = account({ id: 6, platform: "x", username: "antiga", label: "@antiga (X)", status: "disconnected" });
+const optionsOf = (sel: string) => qa(`${sel} option`).map((o) => (o as HTMLOptionElement).textContent?.trim());
 
 describe("the accounts screen", () => {
   it("names each account's connection and shows its last error", async () => {
@@ -156,5 +177,87 @@ describe("the accounts screen", () => {
     expect(text('[data-testid="account-row-3"]')).toContain("Disconnected");
     expect(q('[data-testid="reconnect-3"]')).not.toBeNull();
     expect(text('[data-testid="accounts-notice"]')).toBe("@alcance.br (Instagram) was disconnected.");
+  });
+
+  it("follows a public profile with the chosen owned account and lists it", async () => {
+    accountsBackend([account(), ownX, ownX2, tracked]);
+    start();
+    await open("accounts");
+    await vi.waitFor(() => expect(q('[data-testid="track-owner"]')).not.toBeNull());
+    expect(text('[data-testid="track-card"] h2')).toBe("Follow a public profile");
+    expect((q('[data-testid="track-submit"]') as HTMLButtonElement).disabled).toBe(true);
+    fill('[data-testid="track-owner"]', "5");
+    fill('[data-testid="track-handle"]', " @ana_influencer ");
+    click('[data-testid="track-submit"]');
+    await vi.waitFor(() => expect(q('[data-testid="track-done"]')).not.toBeNull());
+    expect(sent("track_profile").map((c) => c.args)).toEqual([
+      { platform: "x", username: "@ana_influencer", ownerAccountId: 5 },
+    ]);
+    expect(text('[data-testid="track-done"]')).toBe(
+      "Now following @ana_influencer (X). It is collected with the next sync.",
+    );
+    expect((q('[data-testid="track-handle"]') as HTMLInputElement).value).toBe("");
+    // The list is loaded again and shows the new tracked profile.
+    await vi.waitFor(() => expect(text('[data-testid="connection-20"]')).toBe("Tracked profile"));
+
+    // Instagram with its own owner: the first owned Instagram account is preselected.
+    fill('[data-testid="track-platform"]', "instagram");
+    fill('[data-testid="track-handle"]', "ana.influencer");
+    click('[data-testid="track-submit"]');
+    await vi.waitFor(() => expect(sent("track_profile")).toHaveLength(2));
+    expect(sent("track_profile")[1].args).toEqual({ platform: "instagram", username: "ana.influencer", ownerAccountId: 3 });
+  });
+
+  it("offers only the owned, connected accounts of the chosen platform as owners", async () => {
+    accountsBackend([account(), ownX, goneX, tracked, whatsapp]);
+    start();
+    await open("accounts");
+    await vi.waitFor(() => expect(q('[data-testid="track-owner"]')).not.toBeNull());
+    expect(optionsOf('[data-testid="track-platform"]')).toEqual(["X", "Instagram"]);
+    expect(optionsOf('[data-testid="track-owner"]')).toEqual(["@alcance_br (X)"]);
+    fill('[data-testid="track-platform"]', "instagram");
+    expect(optionsOf('[data-testid="track-owner"]')).toEqual(["@alcance.br (Instagram)"]);
+    expect(text('[data-testid="track-card"]')).toContain("Business and Creator accounts only");
+  });
+
+  it("asks to connect an account first when the platform has no owned one", async () => {
+    accountsBackend([account(), tracked]);
+    start();
+    await open("accounts");
+    await vi.waitFor(() => expect(q('[data-testid="track-no-owner"]')).not.toBeNull());
+    expect(q('[data-testid="track-owner"]')).toBeNull();
+    expect(text('[data-testid="track-no-owner"]')).toBe(
+      "First connect an account on X: a public profile is read with its token.",
+    );
+    fill('[data-testid="track-handle"]', "ana_influencer");
+    expect((q('[data-testid="track-submit"]') as HTMLButtonElement).disabled).toBe(true);
+    fill('[data-testid="track-platform"]', "instagram");
+    expect(q('[data-testid="track-no-owner"]')).toBeNull();
+    expect((q('[data-testid="track-submit"]') as HTMLButtonElement).disabled).toBe(false);
+  });
+
+  it("shows why a profile could not be followed", async () => {
+    accountsBackend([ownX]);
+    start();
+    await open("accounts");
+    await vi.waitFor(() => expect(q('[data-testid="track-owner"]')).not.toBeNull());
+    fill('[data-testid="track-handle"]', "@ninguem");
+    click('[data-testid="track-submit"]');
+    await vi.waitFor(() => expect(q('[data-testid="track-card"] [data-testid="error"]')).not.toBeNull());
+    expect(text('[data-testid="track-card"] [data-testid="error"] strong')).toBe("Not found.");
+    expect(text('[data-testid="track-card"] [data-testid="error"] code')).toBe(
+      "no X account is named @ninguem (or it is suspended)",
+    );
+    expect(text('[data-testid="track-not-found"]')).toBe("No X profile is named @ninguem.");
+    expect(q('[data-testid="track-done"]')).toBeNull();
+    // The handle stays for correcting; an invalid one shows its own error, not the not-found line.
+    expect((q('[data-testid="track-handle"]') as HTMLInputElement).value).toBe("@ninguem");
+    fill('[data-testid="track-handle"]', "ana influencer");
+    click('[data-testid="track-submit"]');
+    await vi.waitFor(() =>
+      expect(text('[data-testid="track-card"] [data-testid="error"] strong')).toBe("That request is not valid."),
+    );
+    expect(q('[data-testid="track-not-found"]')).toBeNull();
+    expect(qa('[data-testid^="account-row-"]')).toHaveLength(1);
   });
 });

@@ -1,15 +1,18 @@
 //! Connecting Facebook Pages, WhatsApp Business and TikTok accounts: each platform's own
 //! documented flow (platform-apis.md §2.2, §5, §6.1), ending like every connect: the
-//! token in the vault, the account in the store.
+//! token in the vault, the account in the store. Also following a public profile by its
+//! handle (X user lookup, Instagram business discovery) with an owned account's token.
 
 use super::Workspace;
 use alcance_core::{AccountRef, Platform};
 use alcance_platforms::facebook::FacebookClient;
+use alcance_platforms::instagram::{GraphHost, InstagramClient};
 use alcance_platforms::oauth::{self, BrowserOpener, OAuthApp, Provider, TokenSet};
 use alcance_platforms::tiktok::BusinessTokens;
 use alcance_platforms::vault::{vault_key, TokenVault};
 use alcance_platforms::whatsapp::WhatsAppClient;
-use alcance_platforms::{Http, Recorder};
+use alcance_platforms::x::XClient;
+use alcance_platforms::{Http, PlatformError, Recorder};
 use alcance_store::AccountRow;
 use anyhow::{anyhow, Context, Result};
 use secrecy::SecretString;
@@ -169,11 +172,228 @@ impl Workspace {
         Ok(())
     }
 
+    /// The handle to follow on `platform`, as the platform spells it: `raw` trimmed, one
+    /// leading `@` dropped. X handles are 1–15 of `[A-Za-z0-9_]`, Instagram usernames 1–30
+    /// of `[A-Za-z0-9._]`. No network call.
+    ///
+    /// Errors: the platform's API does not allow following profiles the user does not
+    /// manage (Facebook Pages, WhatsApp, TikTok; see [`Self::track_by_username`]); the handle
+    /// is empty or not a legal handle of the platform (the message quotes it).
+    pub fn track_handle(platform: Platform, raw: &str) -> Result<String> {
+        let (max, allowed, what): (usize, fn(char) -> bool, &str) = match platform {
+            Platform::X => (15, |c| c.is_ascii_alphanumeric() || c == '_', "letters, digits and _"),
+            Platform::Instagram => (
+                30,
+                |c| c.is_ascii_alphanumeric() || c == '.' || c == '_',
+                "letters, digits, . and _",
+            ),
+            other => return Err(not_followable(other)),
+        };
+        let trimmed = raw.trim();
+        let handle = trimmed.strip_prefix('@').unwrap_or(trimmed);
+        if handle.is_empty() {
+            return Err(anyhow!("type the {} handle to follow", platform.label()));
+        }
+        if handle.chars().count() > max || !handle.chars().all(allowed) {
+            return Err(anyhow!(
+                "{raw:?} is not a valid {} handle: 1 to {max} {what}",
+                platform.label()
+            ));
+        }
+        Ok(handle.to_string())
+    }
+
+    /// The owned account `owner_account_id` whose token follows `platform` profiles: it
+    /// must be an account of that platform connected by the user (not a tracked profile),
+    /// not disconnected, with its token in the vault.
+    ///
+    /// Errors: no such account ([`alcance_store::StoreError::NotFound`] in the chain);
+    /// otherwise a message saying which condition failed.
+    pub async fn track_owner(&self, platform: Platform, owner_account_id: i64) -> Result<AccountRow> {
+        let owner = self
+            .store
+            .account(owner_account_id)
+            .await
+            .with_context(|| format!("choosing the account to follow with (id {owner_account_id})"))?;
+        let name = account_name(&owner);
+        if owner.account.platform != platform {
+            return Err(anyhow!(
+                "{name} belongs to {}, not {}: follow {} profiles with one of your {} accounts",
+                owner.account.platform.label(),
+                platform.label(),
+                platform.label(),
+                platform.label()
+            ));
+        }
+        if !owner.account.owned {
+            return Err(anyhow!(
+                "{name} is a followed profile, not an account you connected: pick one of your {} accounts",
+                platform.label()
+            ));
+        }
+        if owner.status == "disconnected" {
+            return Err(anyhow!("{name} is disconnected: connect it again first"));
+        }
+        if self.load_token(owner.vault_key.as_deref()).is_none() {
+            return Err(anyhow!("{name} has no token in the vault: connect it again first"));
+        }
+        Ok(owner)
+    }
+
+    /// Follows a public profile by its handle (an influencer, a competitor) with the token
+    /// of the owned account `owner_account_id` of the same platform, then stores it as a
+    /// tracked account ([`Self::track`]) that collects with that token. Returns the stored
+    /// account; following the same profile again returns the same account (same id), and
+    /// resumes it when it was disconnected.
+    ///
+    /// The handle is checked by [`Self::track_handle`] and the owner by
+    /// [`Self::track_owner`]; the owner's token is renewed first when due. Resolution:
+    /// X `GET /2/users/by/username/{handle}`; Instagram business discovery
+    /// (`GET /{owner-ig-id}?fields=business_discovery.username(<handle>){…}`), which only
+    /// finds Business and Creator accounts. Facebook Pages (reading another Page needs
+    /// Meta's Page Public Content Access), WhatsApp and TikTok (their APIs read only the
+    /// connected account) cannot follow profiles.
+    ///
+    /// Errors: those of [`Self::track_handle`] and [`Self::track_owner`]; the owner's token
+    /// was refused on renewal ([`PlatformError::Unauthorized`] in the chain; the owner is
+    /// marked `needs_reauth`); no profile has this handle ([`PlatformError::NotFound`] in
+    /// the chain, the message names the handle); the handle is one of the user's own
+    /// connected accounts; any other [`PlatformError`] of the lookup (rate limit, refused
+    /// token); store errors.
+    pub async fn track_by_username(
+        &self,
+        platform: Platform,
+        username: &str,
+        owner_account_id: i64,
+    ) -> Result<AccountRow> {
+        let handle = Self::track_handle(platform, username)?;
+        let owner = self.track_owner(platform, owner_account_id).await?;
+        let checks = self.refresh_tokens(std::slice::from_ref(&owner)).await;
+        if crate::tokens::skipped(&checks).contains(&owner.id) {
+            let message = checks
+                .iter()
+                .find_map(|c| match &c.action {
+                    crate::tokens::TokenAction::NeedsReauth { message, .. } => Some(message.clone()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| "the token was refused on renewal".to_string());
+            return Err(
+                anyhow::Error::from(PlatformError::Unauthorized { message }).context(format!(
+                    "the token of {} was refused: connect it again, then follow @{handle}",
+                    account_name(&owner)
+                )),
+            );
+        }
+        let token = self
+            .load_token(owner.vault_key.as_deref())
+            .ok_or_else(|| anyhow!("{} has no token in the vault", account_name(&owner)))?;
+        let rec = Recorder::new();
+        let (external_id, found_name, display_name) = match platform {
+            Platform::X => {
+                let user = XClient::new(Http::new()?, self.endpoints.clone())
+                    .user_by_username(&token, &handle, &rec)
+                    .await
+                    .map_err(|e| {
+                        lookup_error(
+                            e,
+                            format!("no X account is named @{handle} (or it is suspended)"),
+                            format!("looking up @{handle} on X"),
+                        )
+                    })?;
+                (user.id, user.username, user.name)
+            }
+            Platform::Instagram => {
+                let found = InstagramClient::new(Http::new()?, self.endpoints.clone(), GraphHost::InstagramLogin)
+                    .business_discovery(&token, &owner.account.external_id, &handle, &rec)
+                    .await
+                    .map_err(|e| {
+                        lookup_error(
+                            e,
+                            format!(
+                                "no Instagram Business or Creator account is named @{handle}: Instagram lets you \
+                                 follow only professional accounts, not personal ones"
+                            ),
+                            format!("looking up @{handle} on Instagram"),
+                        )
+                    })?;
+                let profile = found.profile;
+                (
+                    profile.external_id,
+                    profile.username.unwrap_or_else(|| handle.clone()),
+                    profile.display_name,
+                )
+            }
+            other => return Err(not_followable(other)),
+        };
+        let known = self.store.list_accounts().await?;
+        if known
+            .iter()
+            .any(|a| a.account.owned && a.account.platform == platform && a.account.external_id == external_id)
+        {
+            return Err(anyhow!(
+                "@{found_name} is one of your connected {} accounts: it is collected already",
+                platform.label()
+            ));
+        }
+        let row = self.track(platform, &external_id, Some(&found_name), &owner).await?;
+        match display_name.as_deref().map(str::trim) {
+            Some(name) if !name.is_empty() && row.display_name.is_none() => {
+                self.store.upsert_account(&row.account, Some(name), None).await?;
+                self.account(row.id).await
+            }
+            _ => Ok(row),
+        }
+    }
+
     /// Checks that a client exists for every platform (used by tests and the UI).
     pub fn supports(&self, platform: Platform) -> bool {
         self.clients
             .get(platform)
             .map(|c| c.platform() == platform)
             .unwrap_or(false)
+    }
+}
+
+/// Why profiles the user does not manage cannot be followed on `platform` (Facebook
+/// Pages, WhatsApp, TikTok; see platform-apis.md §3, §5, §6).
+fn not_followable(platform: Platform) -> anyhow::Error {
+    let why = match platform {
+        Platform::Facebook => {
+            "the Pages API reads only the Pages you manage (reading another Page's public fields needs Meta's \
+             Page Public Content Access feature); connect the Pages you manage instead"
+        }
+        Platform::Tiktok => {
+            "the Display API and the API for Business read only the connected account's own profile and videos"
+        }
+        Platform::Whatsapp => "the WhatsApp Business API reads only the WhatsApp Business Accounts you manage",
+        _ => "only X and Instagram profiles can be followed by handle",
+    };
+    anyhow!(
+        "{}'s API does not allow following profiles you do not manage: {why}",
+        platform.label()
+    )
+}
+
+/// `@handle (Platform)`, or `account <id> (Platform)` without a handle.
+fn account_name(row: &AccountRow) -> String {
+    match row.account.username.as_deref() {
+        Some(u) => format!("@{u} ({})", row.account.platform.label()),
+        None => format!("account {} ({})", row.id, row.account.platform.label()),
+    }
+}
+
+/// A failed profile lookup as an error: an unknown handle (`NotFound`, or Meta's
+/// "cannot find user" code 110) becomes [`PlatformError::NotFound`] under `not_found`;
+/// anything else keeps its variant, under `lookup`.
+fn lookup_error(e: PlatformError, not_found: String, lookup: String) -> anyhow::Error {
+    match e {
+        PlatformError::NotFound { .. } => anyhow::Error::from(e).context(not_found),
+        PlatformError::Api {
+            code: Some(ref code), ..
+        } if code == "meta_110" || code.starts_with("meta_110_") => {
+            let message = e.to_string();
+            anyhow::Error::from(PlatformError::NotFound { message }).context(not_found)
+        }
+        e => anyhow::Error::from(e).context(lookup),
     }
 }
