@@ -912,11 +912,7 @@ pub async fn accounts(ws: &Workspace, vault: Option<&dyn TokenVault>, now: DateT
                 external_id: a.account.external_id.clone(),
                 username: a.account.username.clone(),
                 display_name: a.display_name.clone(),
-                label: account_label(
-                    a.account.platform,
-                    &a.account.external_id,
-                    a.account.username.as_deref(),
-                ),
+                label: row_label(a),
                 owned: a.account.owned,
                 status: a.status.clone(),
                 last_collected_at: a.last_collected_at,
@@ -1028,19 +1024,20 @@ type PostKey = (Platform, String, String);
 type PostTotals = (Option<DateTime<Utc>>, Vec<(DateTime<Utc>, f64)>);
 
 fn account_labels(accounts: &[AccountRow]) -> HashMap<i64, String> {
-    accounts
-        .iter()
-        .map(|a| {
-            (
-                a.id,
-                account_label(
-                    a.account.platform,
-                    &a.account.external_id,
-                    a.account.username.as_deref(),
-                ),
-            )
-        })
-        .collect()
+    accounts.iter().map(|a| (a.id, row_label(a))).collect()
+}
+
+/// An account's label: `"@username (Platform)"`; an account without a handle (a WhatsApp
+/// Business Account) by its display name, `"Alcance Atendimento (WhatsApp)"`, else its id.
+fn row_label(a: &AccountRow) -> String {
+    match (a.account.username.as_deref(), a.display_name.as_deref().map(str::trim)) {
+        (None, Some(name)) if !name.is_empty() => format!("{name} ({})", a.account.platform.label()),
+        _ => account_label(
+            a.account.platform,
+            &a.account.external_id,
+            a.account.username.as_deref(),
+        ),
+    }
 }
 
 /// The sum over accounts of each one's latest `followers` snapshot with `period_start <
@@ -1853,6 +1850,38 @@ mod tests {
             ..ViewFilter::default()
         };
         assert_eq!(blank.zone().ok(), Some(Tz::UTC));
+    }
+
+    #[tokio::test]
+    async fn accounts_without_a_handle_are_labelled_by_their_name() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let ws = workspace(dir.path()).await;
+        let store = ws.store();
+        for (external, name) in [("105", Some("Alcance Atendimento")), ("106", None), ("107", Some("  "))] {
+            let account = AccountRef {
+                platform: Platform::Whatsapp,
+                external_id: external.into(),
+                username: None,
+                owned: true,
+            };
+            store
+                .upsert_account(&account, name, None)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let acme = acme(&ws).await;
+        let list = accounts(&ws, None, day(1)).await.unwrap_or_else(|e| panic!("{e:#}"));
+        let label = |external: &str| {
+            list.iter()
+                .find(|a| a.external_id == external)
+                .map(|a| a.label.clone())
+                .unwrap_or_default()
+        };
+        assert_eq!(label("105"), "Alcance Atendimento (WhatsApp)");
+        assert_eq!(label("106"), "106 (WhatsApp)");
+        assert_eq!(label("107"), "107 (WhatsApp)");
+        let x = list.iter().find(|a| a.id == acme).map(|a| a.label.clone());
+        assert_eq!(x.as_deref(), Some("@acme (X)"), "a handle wins over the display name");
     }
 
     #[tokio::test]
