@@ -2,8 +2,9 @@
 //! store collect N tracked X profiles (default 1,000) with ~200 posts each from the seeded
 //! sandbox over loopback, with the sandbox's rate limits switched off. Reports metric
 //! records/s, requests/s and the collector process's peak RSS (`VmHWM`); then compares the
-//! store alone (`Store::save_batch` of the same batches) with a plain batched insert of the
-//! same rows into a bare schema.
+//! store alone (`Store::save_batch` of the same batches, and its two halves:
+//! `PreparedBatch::new` and `Store::save_prepared`) with a plain batched insert of the same
+//! rows into a bare schema.
 //!
 //! The sandbox runs in a child process (this binary re-executed with `--serve-sandbox`) so
 //! the peak RSS is the collector's own. Every tracked profile is a distinct account in the
@@ -21,7 +22,7 @@ use alcance_platforms::oauth::{self, HeadlessBrowser, OAuthApp, Provider, Redire
 use alcance_platforms::x::XClient;
 use alcance_platforms::{CollectCtx, CollectWindow, Endpoints, Http, PlatformClient, Recorder};
 use alcance_sandbox::{Sandbox, SandboxConfig};
-use alcance_store::Store;
+use alcance_store::{PreparedBatch, Store};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use secrecy::SecretString;
 use std::collections::HashMap;
@@ -215,6 +216,39 @@ async fn store_only(
     Ok((secs, records))
 }
 
+/// `PreparedBatch::new` of every batch (the CPU work: redaction, SHA-256 and zlib of the
+/// raw bodies, JSON of the records), each dropped at once; seconds.
+fn prepare_only(batches: &[Fetched], at: DateTime<Utc>) -> Res<f64> {
+    let t = Instant::now();
+    for (_, batch, raw) in batches {
+        drop(PreparedBatch::new(at, batch, raw)?);
+    }
+    Ok(t.elapsed().as_secs_f64())
+}
+
+/// `Store::save_prepared` of batches prepared beforehand (the SQL alone) into a fresh
+/// database; returns (seconds, records written).
+async fn sql_only(path: &std::path::Path, accounts: i64, batches: &[Fetched], at: DateTime<Utc>) -> Res<(f64, usize)> {
+    let store = Store::open(path).await?;
+    for i in 0..accounts {
+        store.upsert_account(&account(i), None, None).await?;
+    }
+    let run_id = store.start_run("manual", at).await?;
+    let prepared = batches
+        .iter()
+        .map(|(id, batch, raw)| Ok((*id, PreparedBatch::new(at, batch, raw)?)))
+        .collect::<Res<Vec<_>>>()?;
+    let t = Instant::now();
+    let mut records = 0;
+    for (id, batch) in &prepared {
+        let stats = store.save_prepared(run_id, *id, batch).await?;
+        records += stats.account_metrics + stats.post_metrics;
+    }
+    let secs = t.elapsed().as_secs_f64();
+    store.close().await;
+    Ok((secs, records))
+}
+
 async fn bench() -> Res<()> {
     let accounts = env_num("ALCANCE_BENCH_ACCOUNTS", 1000).max(1);
     let days = env_num("ALCANCE_BENCH_DAYS", 100).max(1);
@@ -282,6 +316,9 @@ async fn bench() -> Res<()> {
     // 3. The store alone, with and without the raw archive (hashing + compression).
     let (store_raw, store_records) = store_only(&dir.path().join("store.db"), accounts, &batches, true, at).await?;
     let (store_bare, _) = store_only(&dir.path().join("store-bare.db"), accounts, &batches, false, at).await?;
+    // 3b. Its two halves: the CPU work before the transaction, and the SQL.
+    let prepare = prepare_only(&batches, at)?;
+    let (sql, _) = sql_only(&dir.path().join("store-sql.db"), accounts, &batches, at).await?;
 
     // 4. A plain batched insert of the same rows (no raw archive, no upsert rule).
     let plain_batches: Vec<(i64, CollectionBatch)> = batches.into_iter().map(|(id, b, _)| (id, b)).collect();
@@ -319,6 +356,14 @@ async fn bench() -> Res<()> {
     println!(
         "  without the raw archive {store_bare:.2} s, {:.0} records/s",
         per_s(store_records, store_bare)
+    );
+    println!(
+        "  prepare alone           {prepare:.2} s, {:.0} records/s (PreparedBatch::new: redact, hash, compress, JSON)",
+        per_s(store_records, prepare)
+    );
+    println!(
+        "  save_prepared alone     {sql:.2} s, {:.0} records/s (the SQL, raw archive included)",
+        per_s(store_records, sql)
     );
     println!(
         "plain batched insert      {plain:.2} s, {:.0} rows/s ({plain_rows} rows)",

@@ -1,11 +1,13 @@
 //! [`RunControl`]: pause, resume, cancel or interrupt a run from another task (the tray,
 //! the UI, Ctrl-C).
 //!
-//! A run looks at its control **between accounts**: before it starts each account's
-//! collection. One account's collection (all its pages) is never cut in half, because the
-//! platform client owns the paging loop and the account's batch is saved in one
-//! transaction; so everything collected before a pause or cancel is kept, and nothing half
-//! done is written.
+//! A run looks at its control **between accounts**: before each account's turn. One
+//! account's collection (all its pages) is never cut in half, because the platform client
+//! owns the paging loop and the account's batch is saved in one transaction; so everything
+//! collected before a pause or cancel is kept, and nothing half done is written. (The run
+//! fetches the next account while it writes the current one; when the control stops the
+//! run before the next account's turn, that early fetch is dropped unwritten, and after a
+//! pause the account is fetched again.)
 
 use std::sync::Arc;
 use tokio::sync::watch;

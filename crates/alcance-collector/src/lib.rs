@@ -17,10 +17,10 @@ pub mod schedule;
 
 pub use control::{ControlState, RunControl};
 
-use alcance_core::{AccountRef, EventLevel, Platform};
+use alcance_core::{AccountRef, EventLevel, Platform, RawExchange};
 use alcance_platforms::{CollectCtx, CollectWindow, PlatformClient, PlatformError, Recorder};
 use alcance_store::schedule::{PlannedAccount, RunAccountResult};
-use alcance_store::{RunCounts, Store, StoreError};
+use alcance_store::{PreparedBatch, RunCounts, Store, StoreError};
 use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 use std::collections::{HashMap, HashSet};
@@ -450,6 +450,16 @@ pub async fn resume_run(
 }
 
 /// The loop shared by [`run_planned`] and [`resume_run`].
+///
+/// Pipelined: while one account's batch is written (the store is the slower side), the
+/// next account is already fetched and its batch prepared ([`PreparedBatch::new`]: raw
+/// bodies redacted, hashed and compressed) in a task of its own. At most one account is
+/// fetched ahead, and only while the run is running: the prefetch is started after the
+/// current account's fetch ended, and dropped unwritten (its requests cancelled) when the
+/// run pauses, is cancelled or interrupted before that account's turn, so the control
+/// still acts between accounts and nothing of an account is stored before its turn. All
+/// store writes stay in run order on this task, each account's batch in its own
+/// transaction, and the progress events keep their order.
 async fn drive(
     store: &Store,
     clients: &Clients,
@@ -464,10 +474,18 @@ async fn drive(
     // stamped in the past (the demo's simulated days) keeps its real duration, and a run
     // stamped now ends at the wall clock's now.
     let started = std::time::Instant::now();
-    let now = || collected_at + chrono::Duration::from_std(started.elapsed()).unwrap_or_else(|_| chrono::Duration::zero());
+    let now =
+        || collected_at + chrono::Duration::from_std(started.elapsed()).unwrap_or_else(|_| chrono::Duration::zero());
     let mut outcomes = Vec::with_capacity(queue.len());
-    for (index, planned) in queue {
+    // The fetch of the account at this queue position, started ahead of its turn.
+    let mut ahead: Option<(usize, FetchTask)> = None;
+    for (pos, &(index, planned)) in queue.iter().enumerate() {
         let mut state = control.state();
+        if state != ControlState::Running {
+            // Whatever comes next starts after the pause, or never: the fetch made ahead
+            // is dropped (aborted) unwritten.
+            ahead = None;
+        }
         if state == ControlState::Paused {
             store.set_run_progress(run_id, "paused", &tally.counts()).await?;
             tracing::info!(run_id, "run paused");
@@ -483,11 +501,7 @@ async fn drive(
             ControlState::Running | ControlState::Paused => {}
             ControlState::Cancelled => {
                 let skipped = store
-                    .skip_pending_run_accounts(
-                        run_id,
-                        "the run was cancelled before this account",
-                        now(),
-                    )
+                    .skip_pending_run_accounts(run_id, "the run was cancelled before this account", now())
                     .await?;
                 tally.accounts_skipped += skipped as usize;
                 tracing::info!(run_id, skipped, "run cancelled");
@@ -516,7 +530,37 @@ async fn drive(
             index,
             account: target.account.clone(),
         });
-        let outcome = collect_one(store, clients, run_id, target, planned.window, collected_at).await;
+        let fetched = match ahead.take() {
+            Some((at, prefetch)) if at == pos => Ok(prefetch.join().await),
+            _ => match fetch_args(clients, target) {
+                Ok((client, token)) => {
+                    let (account, window) = (target.account.clone(), planned.window);
+                    Ok(
+                        match FetchTask::start(
+                            Arc::clone(&client),
+                            account.clone(),
+                            token.clone(),
+                            window,
+                            collected_at,
+                        ) {
+                            Some(task) => task.join().await,
+                            None => fetch(client, account, token, window, collected_at).await,
+                        },
+                    )
+                }
+                Err(missing) => Err(missing),
+            },
+        };
+        // Fetch the next account while this one is written.
+        if control.state() == ControlState::Running {
+            if let Some(&(_, next)) = queue.get(pos + 1) {
+                if let Ok((client, token)) = fetch_args(clients, &next.target) {
+                    ahead = FetchTask::start(client, next.target.account.clone(), token, next.window, collected_at)
+                        .map(|p| (pos + 1, p));
+                }
+            }
+        }
+        let outcome = store_account(store, run_id, target, fetched, collected_at).await;
         match &outcome.error {
             None => tracing::info!(
                 run_id,
@@ -611,12 +655,127 @@ async fn end(
     })
 }
 
-async fn collect_one(
+/// Why an account cannot be fetched at all.
+enum Missing {
+    /// No client for its platform.
+    Client,
+    /// No token in the vault.
+    Token,
+}
+
+/// The client and token to fetch `target` with.
+fn fetch_args(clients: &Clients, target: &Target) -> Result<(Arc<dyn PlatformClient>, SecretString), Missing> {
+    let client = clients.get(target.account.platform).ok_or(Missing::Client)?;
+    let token = target.token.clone().ok_or(Missing::Token)?;
+    Ok((Arc::clone(client), token))
+}
+
+/// What fetching one account produced; nothing of it is stored yet.
+enum Fetched {
+    /// The platform answered: the batch made ready to write (or why it could not be), and
+    /// its number of data gaps.
+    Batch {
+        prepared: Result<Box<PreparedBatch>, String>,
+        gaps: usize,
+    },
+    /// The platform call failed; the exchanges made before the failure, to archive.
+    Failed {
+        error: PlatformError,
+        raw: Vec<RawExchange>,
+    },
+    /// The fetch task ended without an answer (it panicked).
+    Lost(String),
+}
+
+/// Fetches one account and prepares its batch for the store (hashing and compressing the
+/// raw bodies on the blocking pool, off the async threads). No store access.
+async fn fetch(
+    client: Arc<dyn PlatformClient>,
+    account: AccountRef,
+    token: SecretString,
+    window: CollectWindow,
+    collected_at: DateTime<Utc>,
+) -> Fetched {
+    let recorder = Recorder::new();
+    tracing::debug!(platform = %account.platform, account = %account.external_id, "collecting");
+    let ctx = CollectCtx {
+        account,
+        token,
+        window,
+        recorder: recorder.clone(),
+    };
+    match client.collect(&ctx).await {
+        Ok(batch) => {
+            let raw = recorder.take();
+            let gaps = batch.gaps.len();
+            let prepare = move || {
+                PreparedBatch::new(collected_at, &batch, &raw)
+                    .map(Box::new)
+                    .map_err(|e| e.to_string())
+            };
+            let prepared = match tokio::runtime::Handle::try_current() {
+                Ok(runtime) => runtime
+                    .spawn_blocking(prepare)
+                    .await
+                    .unwrap_or_else(|e| Err(format!("preparing the batch stopped: {e}"))),
+                Err(_) => prepare(),
+            };
+            Fetched::Batch { prepared, gaps }
+        }
+        Err(error) => Fetched::Failed {
+            error,
+            raw: recorder.take(),
+        },
+    }
+}
+
+/// A [`fetch`] running in a task of its own (ahead of its account's turn, or in it), so a
+/// client that panics fails its account only. Dropping it aborts the task (its requests
+/// are cancelled, nothing is stored).
+struct FetchTask(tokio::task::JoinHandle<Fetched>);
+
+impl FetchTask {
+    /// Starts the fetch; `None` outside a Tokio runtime (the account is then fetched in
+    /// its turn, on the caller's task).
+    fn start(
+        client: Arc<dyn PlatformClient>,
+        account: AccountRef,
+        token: SecretString,
+        window: CollectWindow,
+        collected_at: DateTime<Utc>,
+    ) -> Option<FetchTask> {
+        let runtime = tokio::runtime::Handle::try_current().ok()?;
+        Some(FetchTask(runtime.spawn(fetch(
+            client,
+            account,
+            token,
+            window,
+            collected_at,
+        ))))
+    }
+
+    /// Waits for the fetch.
+    async fn join(mut self) -> Fetched {
+        match (&mut self.0).await {
+            Ok(fetched) => fetched,
+            Err(e) => Fetched::Lost(e.to_string()),
+        }
+    }
+}
+
+impl Drop for FetchTask {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Stores what fetching `target` produced (or records why nothing could be fetched) and
+/// says how the account ended. Store failures are the account's failure, not the run's.
+async fn store_account(
     store: &Store,
-    clients: &Clients,
     run_id: i64,
     target: &Target,
-    window: CollectWindow,
+    fetched: Result<Fetched, Missing>,
     collected_at: DateTime<Utc>,
 ) -> AccountOutcome {
     let mut outcome = AccountOutcome {
@@ -637,56 +796,45 @@ async fn collect_one(
             .await;
         format!("{code}: {message}")
     };
-    let Some(client) = clients.get(target.account.platform) else {
-        outcome.error = Some(fail("no_client".into(), format!("no client for {}", target.account.platform)).await);
-        return outcome;
-    };
-    let Some(token) = target.token.clone() else {
-        let _ = store.set_account_status(target.account_id, "needs_reauth").await;
-        outcome.needs_reauth = true;
-        outcome.error = Some(
-            fail(
-                "no_token".into(),
-                "no token in the vault: connect the account again".into(),
-            )
-            .await,
-        );
-        return outcome;
-    };
-    let recorder = Recorder::new();
-    let ctx = CollectCtx {
-        account: target.account.clone(),
-        token,
-        window,
-        recorder: recorder.clone(),
-    };
-    tracing::debug!(platform = %target.account.platform, account = %target.account.external_id, "collecting");
-    match client.collect(&ctx).await {
-        Ok(batch) => {
-            let raw = recorder.take();
-            match store
-                .save_batch(run_id, target.account_id, collected_at, &batch, &raw)
-                .await
-            {
-                Ok(stats) => {
-                    outcome.ok = true;
-                    outcome.metrics = stats.account_metrics + stats.post_metrics + stats.audience;
-                    outcome.posts = stats.posts;
-                    outcome.gaps = batch.gaps.len();
-                }
-                Err(e) => {
-                    outcome.error = Some(fail("store".into(), e.to_string()).await);
-                }
-            }
+    match fetched {
+        Err(Missing::Client) => {
+            outcome.error = Some(fail("no_client".into(), format!("no client for {}", target.account.platform)).await);
         }
-        Err(e) => {
-            let raw = recorder.take();
+        Err(Missing::Token) => {
+            let _ = store.set_account_status(target.account_id, "needs_reauth").await;
+            outcome.needs_reauth = true;
+            outcome.error = Some(
+                fail(
+                    "no_token".into(),
+                    "no token in the vault: connect the account again".into(),
+                )
+                .await,
+            );
+        }
+        Ok(Fetched::Batch { prepared, gaps }) => {
+            match prepared {
+                Ok(batch) => match store.save_prepared(run_id, target.account_id, &batch).await {
+                    Ok(stats) => {
+                        outcome.ok = true;
+                        outcome.metrics = stats.account_metrics + stats.post_metrics + stats.audience;
+                        outcome.posts = stats.posts;
+                        outcome.gaps = gaps;
+                    }
+                    Err(e) => outcome.error = Some(fail("store".into(), e.to_string()).await),
+                },
+                Err(message) => outcome.error = Some(fail("store".into(), message).await),
+            };
+        }
+        Ok(Fetched::Failed { error, raw }) => {
             let _ = store.save_raw(run_id, account_id, &raw).await;
-            if e.needs_reauth() {
+            if error.needs_reauth() {
                 let _ = store.set_account_status(target.account_id, "needs_reauth").await;
                 outcome.needs_reauth = true;
             }
-            outcome.error = Some(fail(e.code(), describe(&e)).await);
+            outcome.error = Some(fail(error.code(), describe(&error)).await);
+        }
+        Ok(Fetched::Lost(message)) => {
+            outcome.error = Some(fail("internal".into(), format!("the collection stopped: {message}")).await);
         }
     }
     outcome

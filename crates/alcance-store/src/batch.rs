@@ -3,8 +3,16 @@
 //!
 //! Each table group is written by one set-based statement over a JSON array bound as a
 //! single parameter (`json_each(?)`), so a batch costs a fixed number of statements however
-//! many records it holds, and every statement text is fixed (prepared once per connection).
-//! Raw exchanges carry binary bodies and go through one prepared statement in a loop.
+//! many records it holds, and every statement text is fixed (prepared once per connection
+//! and reused). Snapshots take one UPSERT per table (no per-reading lookup statement
+//! before it). Raw exchanges carry binary bodies and go through one prepared statement in
+//! a loop.
+//!
+//! The work is split in two: [`PreparedBatch::new`] does everything that costs CPU
+//! (redacting, hashing and compressing raw bodies, serializing the records) without
+//! touching the database, and [`Store::save_prepared`] runs the statements in one
+//! `BEGIN IMMEDIATE` transaction. The collector prepares the next account's batch while
+//! the current one is written.
 
 use crate::redact::{redact, redact_body};
 use crate::time::{day_bucket, hour_bucket, to_db};
@@ -17,7 +25,7 @@ use flate2::Compression;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::SqliteConnection;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{Read, Write};
 
 // ?1 account id, ?2 collected_at, ?3 username, ?4 display name, ?5 wall clock.
@@ -47,72 +55,56 @@ ON CONFLICT (account_id, metric, period, period_start, period_end) DO UPDATE SET
                         THEN account_metrics.collected_at ELSE excluded.collected_at END,
     last_seen_at = max(account_metrics.last_seen_at, excluded.last_seen_at)";
 
-// The latest snapshot row at or before the bucket ?3, for metric j.m of account ?1.
-const PREV_SNAPSHOT: &str = "(
+// Snapshots (account metrics of period `snapshot`, post metrics) follow one rule: compare
+// the reading with the latest stored row at or before the reading's hour bucket (`prev`).
+// Each statement below does it in a single pass, by choosing the key the reading is
+// written under:
+// - same value as `prev` (NULL equals NULL): `prev`'s own key, so the conflict clause
+//   finds `prev` and, the value being equal, moves only its `last_seen_at`;
+// - another value (or no `prev`): the reading's bucket, so it is a new row, or, when the
+//   bucket's row exists (it is then `prev`, with another value), that row updated in place
+//   (`value`, `collected_at`, `last_seen_at`).
+// In the conflict clause `account_metrics.*` / `post_metrics.*` are the stored row's old
+// values.
+
+// ?1 account, ?2 collected_at, ?3 hour bucket, ?4 JSON [{m, v}].
+const SNAPSHOT_UPSERT: &str = "
+INSERT INTO account_metrics (account_id, metric, period, period_start, period_end, value, collected_at, last_seen_at)
+SELECT ?1, j.value ->> 'm', 'snapshot', coalesce(prev.period_start, ?3), coalesce(prev.period_end, ?3),
+       j.value ->> 'v', ?2, ?2
+FROM json_each(?4) AS j
+LEFT JOIN account_metrics AS prev ON prev.id = (
         SELECT p.id FROM account_metrics AS p
         WHERE p.account_id = ?1 AND p.metric = j.value ->> 'm' AND p.period = 'snapshot' AND p.period_start <= ?3
-        ORDER BY p.period_start DESC LIMIT 1)";
+        ORDER BY p.period_start DESC LIMIT 1)
+    AND prev.value IS (j.value ->> 'v')
+WHERE true
+ON CONFLICT (account_id, metric, period, period_start, period_end) DO UPDATE SET
+    collected_at = CASE WHEN account_metrics.value IS excluded.value
+                        THEN account_metrics.collected_at ELSE excluded.collected_at END,
+    value = excluded.value,
+    last_seen_at = max(account_metrics.last_seen_at, excluded.last_seen_at)";
 
-// The latest post_metrics row at or before the bucket ?3, for post po and metric j.m.
-const PREV_POST_METRIC: &str = "(
+// ?1 account, ?2 collected_at, ?3 hour bucket, ?4 JSON [[i, m, v]] (arrays: the bulk of a
+// batch, so the smallest elements). CROSS JOIN keeps the JSON rows as the outer loop: with
+// a plain JOIN SQLite may scan the account's posts outside and the JSON inside, which is
+// quadratic.
+const POST_METRICS_UPSERT: &str = "
+INSERT INTO post_metrics (post_id, metric, value, collected_at, bucket, last_seen_at)
+SELECT po.id, j.value ->> 1, j.value ->> 2, ?2, coalesce(prev.bucket, ?3), ?2
+FROM json_each(?4) AS j
+CROSS JOIN posts AS po ON po.account_id = ?1 AND po.external_id = j.value ->> 0
+LEFT JOIN post_metrics AS prev ON prev.id = (
         SELECT pm.id FROM post_metrics AS pm
-        WHERE pm.post_id = po.id AND pm.metric = j.value ->> 'm' AND pm.bucket <= ?3
-        ORDER BY pm.bucket DESC LIMIT 1)";
-
-/// Snapshot statements, built once from the fragments above.
-struct SnapshotSql {
-    account_bump: String,
-    account_upsert: String,
-    post_bump: String,
-    post_upsert: String,
-}
-
-fn snapshot_sql() -> &'static SnapshotSql {
-    static SQL: std::sync::OnceLock<SnapshotSql> = std::sync::OnceLock::new();
-    SQL.get_or_init(|| SnapshotSql {
-        // Same value as the latest row: only that row's last_seen_at moves.
-        // ?1 account, ?2 collected_at, ?3 hour bucket, ?4 JSON [{m, v}].
-        account_bump: format!(
-            "UPDATE account_metrics SET last_seen_at = max(last_seen_at, ?2)
-             WHERE id IN (
-                 SELECT prev.id FROM json_each(?4) AS j
-                 CROSS JOIN account_metrics AS prev ON prev.id = {PREV_SNAPSHOT}
-                 WHERE prev.value IS (j.value ->> 'v'))"
-        ),
-        // Another value: a new row in a new bucket, or the bucket's row updated in place.
-        account_upsert: format!(
-            "INSERT INTO account_metrics (account_id, metric, period, period_start, period_end, value,
-                                          collected_at, last_seen_at)
-             SELECT ?1, j.value ->> 'm', 'snapshot', ?3, ?3, j.value ->> 'v', ?2, ?2
-             FROM json_each(?4) AS j
-             WHERE NOT EXISTS (SELECT 1 FROM account_metrics AS prev
-                               WHERE prev.id = {PREV_SNAPSHOT} AND prev.value IS (j.value ->> 'v'))
-             ON CONFLICT (account_id, metric, period, period_start, period_end) DO UPDATE SET
-                 value = excluded.value, collected_at = excluded.collected_at,
-                 last_seen_at = max(account_metrics.last_seen_at, excluded.last_seen_at)"
-        ),
-        // ?1 account, ?2 collected_at, ?3 hour bucket, ?4 JSON [{i, m, v}].
-        post_bump: format!(
-            "UPDATE post_metrics SET last_seen_at = max(last_seen_at, ?2)
-             WHERE id IN (
-                 SELECT prev.id FROM json_each(?4) AS j
-                 CROSS JOIN posts AS po ON po.account_id = ?1 AND po.external_id = j.value ->> 'i'
-                 CROSS JOIN post_metrics AS prev ON prev.id = {PREV_POST_METRIC}
-                 WHERE prev.value IS (j.value ->> 'v'))"
-        ),
-        post_upsert: format!(
-            "INSERT INTO post_metrics (post_id, metric, value, collected_at, bucket, last_seen_at)
-             SELECT po.id, j.value ->> 'm', j.value ->> 'v', ?2, ?3, ?2
-             FROM json_each(?4) AS j
-             CROSS JOIN posts AS po ON po.account_id = ?1 AND po.external_id = j.value ->> 'i'
-             WHERE NOT EXISTS (SELECT 1 FROM post_metrics AS prev
-                               WHERE prev.id = {PREV_POST_METRIC} AND prev.value IS (j.value ->> 'v'))
-             ON CONFLICT (post_id, metric, bucket) DO UPDATE SET
-                 value = excluded.value, collected_at = excluded.collected_at,
-                 last_seen_at = max(post_metrics.last_seen_at, excluded.last_seen_at)"
-        ),
-    })
-}
+        WHERE pm.post_id = po.id AND pm.metric = j.value ->> 1 AND pm.bucket <= ?3
+        ORDER BY pm.bucket DESC LIMIT 1)
+    AND prev.value IS (j.value ->> 2)
+WHERE true
+ON CONFLICT (post_id, metric, bucket) DO UPDATE SET
+    collected_at = CASE WHEN post_metrics.value IS excluded.value
+                        THEN post_metrics.collected_at ELSE excluded.collected_at END,
+    value = excluded.value,
+    last_seen_at = max(post_metrics.last_seen_at, excluded.last_seen_at)";
 
 // ?1 account, ?2 collected_at, ?3 JSON [{i, t, p, l, c}].
 const POSTS_UPSERT: &str = "
@@ -127,11 +119,11 @@ ON CONFLICT (account_id, external_id) DO UPDATE SET
     first_seen_at = min(posts.first_seen_at, excluded.first_seen_at),
     last_seen_at = max(posts.last_seen_at, excluded.last_seen_at)";
 
-// Placeholder posts for metrics of posts neither listed in the batch nor stored before.
-// ?1 account, ?2 collected_at, ?3 JSON [{i, m, v}].
+// Placeholder posts for metrics of posts the batch does not list (unless stored before).
+// ?1 account, ?2 collected_at, ?3 JSON [{i}], each post once.
 const POST_PLACEHOLDERS: &str = "
 INSERT INTO posts (account_id, external_id, content_type, first_seen_at, last_seen_at)
-SELECT DISTINCT ?1, j.value ->> 'i', 'unknown', ?2, ?2 FROM json_each(?3) AS j WHERE true
+SELECT ?1, j.value ->> 'i', 'unknown', ?2, ?2 FROM json_each(?3) AS j WHERE true
 ON CONFLICT (account_id, external_id) DO NOTHING";
 
 // ?1 account, ?2 collected_at, ?3 day bucket, ?4 JSON [{a, d, k, v, t}].
@@ -181,11 +173,13 @@ struct PostIn<'a> {
 }
 
 #[derive(Serialize)]
-struct PostMetricIn<'a> {
+struct PlaceholderIn<'a> {
     i: &'a str,
-    m: &'a str,
-    v: Option<f64>,
 }
+
+/// `[external id, metric, value]`: an array, not an object, so each element is small.
+#[derive(Serialize)]
+struct PostMetricIn<'a>(&'a str, &'a str, Option<f64>);
 
 #[derive(Serialize)]
 struct AudienceIn<'a> {
@@ -204,6 +198,7 @@ struct EventIn<'a> {
 }
 
 /// A raw exchange ready to write: redacted, hashed and compressed.
+#[derive(Debug)]
 struct RawRow {
     method: String,
     url: String,
@@ -224,9 +219,13 @@ fn non_blank(s: Option<&str>) -> Option<&str> {
     s.filter(|s| !s.trim().is_empty())
 }
 
-fn json<T: Serialize>(rows: &[T]) -> Result<String, StoreError> {
+/// The records as one JSON array; `None` when there are none (the statement is skipped).
+fn json<T: Serialize>(rows: &[T]) -> Result<Option<String>, StoreError> {
+    if rows.is_empty() {
+        return Ok(None);
+    }
     // Serializing these plain structs cannot fail; the error arm is kept to avoid a panic path.
-    serde_json::to_string(rows).map_err(|e| StoreError::Invalid {
+    serde_json::to_string(rows).map(Some).map_err(|e| StoreError::Invalid {
         what: "batch",
         value: e.to_string(),
         expected: "records serializable as JSON",
@@ -315,16 +314,20 @@ async fn ensure_run(conn: &mut SqliteConnection, run_id: i64) -> Result<(), Stor
     }
 }
 
-/// Runs one set-based statement: binds account id, `collected_at`, the bucket (when the
-/// statement has one) and the JSON `payload`; returns the rows inserted or updated.
+/// Runs one set-based statement when there is a `payload`: binds account id,
+/// `collected_at`, the bucket (when the statement has one) and the JSON payload; returns
+/// the rows inserted or updated (0 without a payload).
 async fn exec_json(
     conn: &mut SqliteConnection,
     sql: &str,
     account_id: i64,
     collected_at: &str,
     bucket: Option<&str>,
-    payload: &str,
+    payload: Option<&str>,
 ) -> Result<usize, StoreError> {
+    let Some(payload) = payload else {
+        return Ok(0);
+    };
     let mut q = sqlx::query(sql).bind(account_id).bind(collected_at);
     if let Some(bucket) = bucket {
         q = q.bind(bucket);
@@ -332,37 +335,43 @@ async fn exec_json(
     Ok(q.bind(payload).execute(&mut *conn).await?.rows_affected() as usize)
 }
 
-impl Store {
-    /// Writes one account's collection in ONE transaction (all or nothing):
-    /// the profile (`username` / `display_name`, when given and non-blank), account metrics,
-    /// posts, post metrics, audience, gaps (as `run_events` of level `gap`, code = the gap's
-    /// code), warnings (as `run_events` with their level) and the raw exchanges; sets
-    /// `accounts.last_collected_at` to `collected_at` (never moves it backwards).
+/// One account's collection made ready to write by [`PreparedBatch::new`]: the records
+/// serialized for the set-based statements, secrets redacted, raw bodies hashed (SHA-256)
+/// and zlib-compressed. Holds no reference to the batch it came from (it can be sent to
+/// another task) and no secret. Written by [`Store::save_prepared`]; a prepared batch can
+/// be saved more than once (the idempotence rule applies as for
+/// [`Store::save_batch`]).
+#[derive(Debug)]
+pub struct PreparedBatch {
+    /// `collected_at`, its UTC hour bucket and its UTC day bucket, as stored.
+    at: String,
+    hour: String,
+    day: String,
+    username: Option<String>,
+    display_name: Option<String>,
+    /// JSON arrays for the statements; `None` when a group is empty.
+    periods: Option<String>,
+    snapshots: Option<String>,
+    posts: Option<String>,
+    placeholders: Option<String>,
+    post_metrics: Option<String>,
+    audience: Option<String>,
+    events: Option<String>,
+    raw: Vec<RawRow>,
+}
+
+impl PreparedBatch {
+    /// Prepares `batch` and its `raw` exchanges, collected at `collected_at` (UTC), for
+    /// [`Store::save_prepared`]: everything [`Store::save_batch`] does before it takes the
+    /// write lock (see there for how values are bucketed, deduplicated and redacted). Pure
+    /// CPU work (hashing and compressing the raw bodies dominates), no database access.
     ///
-    /// `collected_at` (UTC, stored to the second) dates every value. Snapshot values
-    /// (post metrics, account metrics of period `snapshot`) go to the UTC-hour bucket of
-    /// `collected_at`; for snapshots the record's own `period_start` / `period_end` are
-    /// replaced by that bucket. Audience cells go to the UTC day of `collected_at`.
-    /// Metrics of posts the batch does not list and the store does not know get a
-    /// placeholder post (`content_type` `unknown`) that a later listing completes.
-    /// Non-finite values are stored as NULL. Secrets left in URLs, bodies and messages are
-    /// replaced by `REDACTED`. See `docs/schema.md` for the idempotence rule.
-    ///
-    /// Errors: [`StoreError::NotFound`] for an unknown account or run (nothing written),
-    /// [`StoreError::DiskFull`], [`StoreError::Busy`], [`StoreError::Corrupt`].
-    pub async fn save_batch(
-        &self,
-        run_id: i64,
-        account_id: i64,
+    /// Errors: [`StoreError::Compress`] when a body cannot be compressed (practically never).
+    pub fn new(
         collected_at: DateTime<Utc>,
         batch: &CollectionBatch,
         raw: &[RawExchange],
-    ) -> Result<SaveStats, StoreError> {
-        let at = to_db(collected_at);
-        let hour = to_db(hour_bucket(collected_at));
-        let day = to_db(day_bucket(collected_at));
-
-        // Everything that costs CPU happens before the write lock is taken.
+    ) -> Result<PreparedBatch, StoreError> {
         let (snapshots, periods): (Vec<_>, Vec<_>) =
             batch.account_metrics.iter().partition(|m| m.period == Period::Snapshot);
         let snapshots = last_per_key(
@@ -400,14 +409,18 @@ impl Store {
             batch
                 .post_metrics
                 .iter()
-                .map(|m| PostMetricIn {
-                    i: &m.post_external_id,
-                    m: &m.metric,
-                    v: finite(m.value),
-                })
+                .map(|m| PostMetricIn(&m.post_external_id, &m.metric, finite(m.value)))
                 .collect(),
-            |m| (m.i, m.m),
+            |m| (m.0, m.1),
         );
+        // Posts with metrics that the batch does not list, each once, in first-seen order.
+        let listed: HashSet<&str> = batch.posts.iter().map(|p| p.external_id.as_str()).collect();
+        let mut unlisted: HashSet<&str> = HashSet::new();
+        let placeholders: Vec<PlaceholderIn<'_>> = post_metrics
+            .iter()
+            .filter(|m| !listed.contains(m.0) && unlisted.insert(m.0))
+            .map(|m| PlaceholderIn { i: m.0 })
+            .collect();
         let audience: Vec<AudienceIn<'_>> = batch
             .audience
             .iter()
@@ -433,17 +446,94 @@ impl Store {
                 x: redact(&w.message).into_owned(),
             }))
             .collect();
-        let raw_rows = prepare_raw(raw)?;
         let (username, display_name) = match &batch.profile {
             Some(p) => (non_blank(p.username.as_deref()), non_blank(p.display_name.as_deref())),
             None => (None, None),
         };
+        Ok(PreparedBatch {
+            at: to_db(collected_at),
+            hour: to_db(hour_bucket(collected_at)),
+            day: to_db(day_bucket(collected_at)),
+            username: username.map(str::to_owned),
+            display_name: display_name.map(str::to_owned),
+            periods: json(&periods)?,
+            snapshots: json(&snapshots)?,
+            posts: json(&posts)?,
+            placeholders: json(&placeholders)?,
+            post_metrics: json(&post_metrics)?,
+            audience: json(&audience)?,
+            events: json(&events)?,
+            raw: prepare_raw(raw)?,
+        })
+    }
+}
 
+impl Store {
+    /// Writes one account's collection in ONE transaction (all or nothing):
+    /// the profile (`username` / `display_name`, when given and non-blank), account metrics,
+    /// posts, post metrics, audience, gaps (as `run_events` of level `gap`, code = the gap's
+    /// code), warnings (as `run_events` with their level) and the raw exchanges; sets
+    /// `accounts.last_collected_at` to `collected_at` (never moves it backwards).
+    ///
+    /// `collected_at` (UTC, stored to the second) dates every value. Snapshot values
+    /// (post metrics, account metrics of period `snapshot`) go to the UTC-hour bucket of
+    /// `collected_at`; for snapshots the record's own `period_start` / `period_end` are
+    /// replaced by that bucket. Audience cells go to the UTC day of `collected_at`.
+    /// Metrics of posts the batch does not list and the store does not know get a
+    /// placeholder post (`content_type` `unknown`) that a later listing completes.
+    /// Non-finite values are stored as NULL. Secrets left in URLs, bodies and messages are
+    /// replaced by `REDACTED`. See `docs/schema.md` for the idempotence rule.
+    ///
+    /// The same as [`PreparedBatch::new`] followed by [`Store::save_prepared`]; the CPU work
+    /// happens before the write lock is taken.
+    ///
+    /// Errors: [`StoreError::NotFound`] for an unknown account or run (nothing written),
+    /// [`StoreError::DiskFull`], [`StoreError::Busy`], [`StoreError::Corrupt`],
+    /// [`StoreError::Compress`].
+    pub async fn save_batch(
+        &self,
+        run_id: i64,
+        account_id: i64,
+        collected_at: DateTime<Utc>,
+        batch: &CollectionBatch,
+        raw: &[RawExchange],
+    ) -> Result<SaveStats, StoreError> {
+        let prepared = PreparedBatch::new(collected_at, batch, raw)?;
+        self.save_prepared(run_id, account_id, &prepared).await
+    }
+
+    /// Writes a batch made ready by [`PreparedBatch::new`] for account `account_id` in run
+    /// `run_id`, in ONE `BEGIN IMMEDIATE` transaction, exactly as [`Store::save_batch`]
+    /// does (same rows, same statistics). Only SQL runs while the write lock is held.
+    ///
+    /// Errors: [`StoreError::NotFound`] for an unknown account or run (nothing written),
+    /// [`StoreError::DiskFull`], [`StoreError::Busy`], [`StoreError::Corrupt`].
+    pub async fn save_prepared(
+        &self,
+        run_id: i64,
+        account_id: i64,
+        batch: &PreparedBatch,
+    ) -> Result<SaveStats, StoreError> {
+        let PreparedBatch {
+            at,
+            hour,
+            day,
+            username,
+            display_name,
+            periods,
+            snapshots,
+            posts,
+            placeholders,
+            post_metrics,
+            audience,
+            events,
+            raw,
+        } = batch;
         let mut stats = SaveStats::default();
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let touched = sqlx::query(TOUCH_ACCOUNT)
             .bind(account_id)
-            .bind(&at)
+            .bind(at)
             .bind(username)
             .bind(display_name)
             .bind(to_db(Utc::now()))
@@ -458,41 +548,47 @@ impl Store {
         }
         ensure_run(&mut tx, run_id).await?;
 
-        if !periods.is_empty() {
-            stats.account_metrics += exec_json(&mut tx, PERIOD_UPSERT, account_id, &at, None, &json(&periods)?).await?;
-        }
-        let sql = snapshot_sql();
-        if !snapshots.is_empty() {
-            let payload = json(&snapshots)?;
-            stats.account_metrics +=
-                exec_json(&mut tx, &sql.account_bump, account_id, &at, Some(&hour), &payload).await?;
-            stats.account_metrics +=
-                exec_json(&mut tx, &sql.account_upsert, account_id, &at, Some(&hour), &payload).await?;
-        }
-        if !posts.is_empty() {
-            stats.posts += exec_json(&mut tx, POSTS_UPSERT, account_id, &at, None, &json(&posts)?).await?;
-        }
-        if !post_metrics.is_empty() {
-            let payload = json(&post_metrics)?;
-            stats.posts += exec_json(&mut tx, POST_PLACEHOLDERS, account_id, &at, None, &payload).await?;
-            stats.post_metrics += exec_json(&mut tx, &sql.post_bump, account_id, &at, Some(&hour), &payload).await?;
-            stats.post_metrics += exec_json(&mut tx, &sql.post_upsert, account_id, &at, Some(&hour), &payload).await?;
-        }
-        if !audience.is_empty() {
-            stats.audience +=
-                exec_json(&mut tx, AUDIENCE_UPSERT, account_id, &at, Some(&day), &json(&audience)?).await?;
-        }
-        if !events.is_empty() {
+        stats.account_metrics += exec_json(&mut tx, PERIOD_UPSERT, account_id, at, None, periods.as_deref()).await?;
+        stats.account_metrics += exec_json(
+            &mut tx,
+            SNAPSHOT_UPSERT,
+            account_id,
+            at,
+            Some(hour),
+            snapshots.as_deref(),
+        )
+        .await?;
+        stats.posts += exec_json(&mut tx, POSTS_UPSERT, account_id, at, None, posts.as_deref()).await?;
+        stats.posts += exec_json(
+            &mut tx,
+            POST_PLACEHOLDERS,
+            account_id,
+            at,
+            None,
+            placeholders.as_deref(),
+        )
+        .await?;
+        stats.post_metrics += exec_json(
+            &mut tx,
+            POST_METRICS_UPSERT,
+            account_id,
+            at,
+            Some(hour),
+            post_metrics.as_deref(),
+        )
+        .await?;
+        stats.audience += exec_json(&mut tx, AUDIENCE_UPSERT, account_id, at, Some(day), audience.as_deref()).await?;
+        if let Some(events) = events {
             stats.events += sqlx::query(EVENTS_INSERT)
                 .bind(run_id)
                 .bind(account_id)
-                .bind(&at)
-                .bind(json(&events)?)
+                .bind(at)
+                .bind(events)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected() as usize;
         }
-        stats.raw = write_raw(&mut tx, run_id, Some(account_id), &raw_rows).await?;
+        stats.raw = write_raw(&mut tx, run_id, Some(account_id), raw).await?;
         tx.commit().await?;
         tracing::debug!(run_id, account_id, ?stats, "batch saved");
         Ok(stats)
@@ -536,5 +632,275 @@ impl Store {
             .read_to_end(&mut body)
             .map_err(|source| StoreError::RawBody { id: raw_id, source })?;
         Ok(body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alcance_core::{AccountMetric, AccountRef, ContentType, Platform, PostMetric, PostRecord};
+    use chrono::TimeZone;
+
+    /// 2026-11-20 at `h:m` UTC.
+    fn at(h: u32, m: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 20, h, m, 0)
+            .single()
+            .unwrap_or_else(|| panic!("bad test time {h}:{m}"))
+    }
+
+    async fn store() -> (Store, i64, i64) {
+        let store = Store::open_in_memory().await.unwrap_or_else(|e| panic!("open: {e}"));
+        let account = AccountRef {
+            platform: Platform::X,
+            external_id: "42".into(),
+            username: Some("ana".into()),
+            owned: true,
+        };
+        let id = store
+            .upsert_account(&account, None, None)
+            .await
+            .unwrap_or_else(|e| panic!("account: {e}"));
+        let run = store
+            .start_run("manual", at(9, 0))
+            .await
+            .unwrap_or_else(|e| panic!("run: {e}"));
+        (store, id, run)
+    }
+
+    /// A batch listing `listed` posts, with one `likes` reading per `(post, value)` and a
+    /// `followers` snapshot.
+    fn batch(listed: &[&str], likes: &[(&str, Option<f64>)], followers: Option<f64>) -> CollectionBatch {
+        CollectionBatch {
+            account_metrics: vec![AccountMetric {
+                metric: "followers".into(),
+                period: Period::Snapshot,
+                period_start: at(0, 0),
+                period_end: at(0, 0),
+                value: followers,
+            }],
+            posts: listed
+                .iter()
+                .map(|id| PostRecord {
+                    external_id: (*id).into(),
+                    published_at: Some(at(8, 0)),
+                    content_type: ContentType::Text,
+                    permalink: None,
+                    caption: None,
+                })
+                .collect(),
+            post_metrics: likes
+                .iter()
+                .map(|(id, v)| PostMetric {
+                    post_external_id: (*id).into(),
+                    metric: "likes".into(),
+                    value: *v,
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    async fn save(store: &Store, run: i64, account: i64, when: DateTime<Utc>, b: &CollectionBatch) -> SaveStats {
+        store
+            .save_batch(run, account, when, b, &[])
+            .await
+            .unwrap_or_else(|e| panic!("save at {when}: {e}"))
+    }
+
+    /// Every `likes` row of `post`: (value, collected_at, bucket, last_seen_at), by bucket.
+    async fn likes(store: &Store, post: &str) -> Vec<(Option<f64>, String, String, String)> {
+        sqlx::query_as(
+            "SELECT pm.value, pm.collected_at, pm.bucket, pm.last_seen_at FROM post_metrics AS pm
+             JOIN posts AS p ON p.id = pm.post_id WHERE p.external_id = ?1 AND pm.metric = 'likes'
+             ORDER BY pm.bucket",
+        )
+        .bind(post)
+        .fetch_all(store.pool())
+        .await
+        .unwrap_or_else(|e| panic!("likes of {post}: {e}"))
+    }
+
+    fn row(v: Option<f64>, collected: &str, bucket: &str, seen: &str) -> (Option<f64>, String, String, String) {
+        let day = |hm: &str| format!("2026-11-20T{hm}:00Z");
+        (v, day(collected), day(bucket), day(seen))
+    }
+
+    #[tokio::test]
+    async fn one_upsert_per_table_applies_each_snapshot_rule_to_each_reading() {
+        let (store, account, run) = store().await;
+        let posts = ["p1", "p2", "p3", "p4"];
+        let first = batch(
+            &posts,
+            &[("p1", Some(1.0)), ("p2", Some(2.0)), ("p3", Some(3.0)), ("p4", None)],
+            Some(100.0),
+        );
+        assert_eq!(save(&store, run, account, at(10, 5), &first).await.post_metrics, 4);
+
+        // Same hour: unchanged readings only move last_seen_at, a changed one is updated in place.
+        let same_hour = batch(
+            &posts,
+            &[("p1", Some(1.0)), ("p2", Some(20.0)), ("p3", Some(3.0)), ("p4", None)],
+            Some(100.0),
+        );
+        let stats = save(&store, run, account, at(10, 40), &same_hour).await;
+        assert_eq!((stats.post_metrics, stats.account_metrics), (4, 1));
+        assert_eq!(
+            likes(&store, "p1").await,
+            vec![row(Some(1.0), "10:05", "10:00", "10:40")]
+        );
+        assert_eq!(
+            likes(&store, "p2").await,
+            vec![row(Some(20.0), "10:40", "10:00", "10:40")]
+        );
+        assert_eq!(likes(&store, "p4").await, vec![row(None, "10:05", "10:00", "10:40")]);
+
+        // A later hour: the unchanged reading bumps the earlier bucket's row; the others
+        // (a new value, a value turned NULL, NULL turned 0) are new rows.
+        let later = batch(
+            &posts,
+            &[("p1", Some(1.0)), ("p2", Some(21.0)), ("p3", None), ("p4", Some(0.0))],
+            Some(101.0),
+        );
+        let stats = save(&store, run, account, at(12, 10), &later).await;
+        assert_eq!((stats.post_metrics, stats.account_metrics), (4, 1));
+        assert_eq!(
+            likes(&store, "p1").await,
+            vec![row(Some(1.0), "10:05", "10:00", "12:10")]
+        );
+        assert_eq!(
+            likes(&store, "p2").await,
+            vec![
+                row(Some(20.0), "10:40", "10:00", "10:40"),
+                row(Some(21.0), "12:10", "12:00", "12:10")
+            ]
+        );
+        assert_eq!(
+            likes(&store, "p4").await,
+            vec![
+                row(None, "10:05", "10:00", "10:40"),
+                row(Some(0.0), "12:10", "12:00", "12:10")
+            ]
+        );
+
+        // A reading from the past (11:30, before the 12:00 rows) compares with the row
+        // before its own bucket: the same value bumps that row, another value gets a row of
+        // its own, and the later rows stay as they are.
+        let past = batch(&posts, &[("p2", Some(20.0)), ("p3", Some(5.0))], Some(100.0));
+        assert_eq!(save(&store, run, account, at(11, 30), &past).await.post_metrics, 2);
+        assert_eq!(
+            likes(&store, "p2").await,
+            vec![
+                row(Some(20.0), "10:40", "10:00", "11:30"),
+                row(Some(21.0), "12:10", "12:00", "12:10")
+            ]
+        );
+        assert_eq!(
+            likes(&store, "p3").await,
+            vec![
+                row(Some(3.0), "10:05", "10:00", "10:40"),
+                row(Some(5.0), "11:30", "11:00", "11:30"),
+                row(None, "12:10", "12:00", "12:10")
+            ]
+        );
+        let followers: Vec<(Option<f64>, String, String)> = sqlx::query_as(
+            "SELECT value, period_start, last_seen_at FROM account_metrics
+             WHERE metric = 'followers' AND period = 'snapshot' ORDER BY period_start",
+        )
+        .fetch_all(store.pool())
+        .await
+        .unwrap_or_else(|e| panic!("followers: {e}"));
+        assert_eq!(
+            followers,
+            vec![
+                (
+                    Some(100.0),
+                    "2026-11-20T10:00:00Z".into(),
+                    "2026-11-20T11:30:00Z".into()
+                ),
+                (
+                    Some(101.0),
+                    "2026-11-20T12:00:00Z".into(),
+                    "2026-11-20T12:10:00Z".into()
+                )
+            ],
+            "the 11:30 reading equals the 10:00 row: bumped, no 11:00 row"
+        );
+        let counts = store.table_counts().await.unwrap_or_else(|e| panic!("counts: {e}"));
+        assert_eq!((counts.post_metrics, counts.account_metrics), (8, 2));
+    }
+
+    #[tokio::test]
+    async fn a_prepared_batch_saves_like_save_batch_and_again_without_new_rows() {
+        let (store, account, run) = store().await;
+        // p9 has a metric but is not listed: a placeholder post, created once.
+        let b = batch(
+            &["p1"],
+            &[("p1", Some(1.0)), ("p9", Some(9.0)), ("p1", Some(2.0))],
+            Some(5.0),
+        );
+        let raw = [RawExchange {
+            method: "GET".into(),
+            url: "https://api.x.com/2/users/42?access_token=SECRET".into(),
+            status: 200,
+            body: br#"{"data":{"id":"42"},"refresh_token":"SECRET"}"#.to_vec(),
+            fetched_at: at(10, 0),
+        }];
+        let prepared = PreparedBatch::new(at(10, 0), &b, &raw).unwrap_or_else(|e| panic!("prepare: {e}"));
+        assert!(
+            !format!("{prepared:?}").contains("SECRET"),
+            "secrets are gone before the store sees the batch"
+        );
+        let first = store
+            .save_prepared(run, account, &prepared)
+            .await
+            .unwrap_or_else(|e| panic!("save: {e}"));
+        assert_eq!(
+            (first.posts, first.post_metrics, first.account_metrics, first.raw),
+            (2, 2, 1, 1),
+            "p1 listed + p9 placeholder; p1's last reading (2) wins"
+        );
+        let before = store.table_counts().await.unwrap_or_else(|e| panic!("counts: {e}"));
+        let again = store
+            .save_prepared(run, account, &prepared)
+            .await
+            .unwrap_or_else(|e| panic!("save again: {e}"));
+        assert_eq!(
+            (again.posts, again.post_metrics, again.account_metrics, again.raw),
+            (1, 2, 1, 1),
+            "p1 upserted again, the placeholder exists; metrics and raw seen again"
+        );
+        let after = store.table_counts().await.unwrap_or_else(|e| panic!("counts: {e}"));
+        assert_eq!(
+            (
+                after.posts,
+                after.post_metrics,
+                after.account_metrics,
+                after.raw_responses
+            ),
+            (
+                before.posts,
+                before.post_metrics,
+                before.account_metrics,
+                before.raw_responses
+            )
+        );
+        assert_eq!(
+            likes(&store, "p1").await,
+            vec![row(Some(2.0), "10:00", "10:00", "10:00")]
+        );
+        let placeholder: String = sqlx::query_scalar("SELECT content_type FROM posts WHERE external_id = 'p9'")
+            .fetch_one(store.pool())
+            .await
+            .unwrap_or_else(|e| panic!("p9: {e}"));
+        assert_eq!(placeholder, "unknown");
+        let body = store.raw_body(1).await.unwrap_or_else(|e| panic!("raw body: {e}"));
+        assert_eq!(body, br#"{"data":{"id":"42"},"refresh_token":"REDACTED"}"#);
+
+        // Saving for an unknown account writes nothing and says so.
+        let unknown = store.save_prepared(run, account + 100, &prepared).await;
+        assert!(
+            matches!(unknown, Err(StoreError::NotFound { what: "account", .. })),
+            "{unknown:?}"
+        );
     }
 }

@@ -24,6 +24,7 @@ mod runs;
 pub mod schedule;
 pub mod time;
 
+pub use batch::PreparedBatch;
 pub use error::StoreError;
 pub use rows::*;
 
