@@ -10,17 +10,17 @@
 
 use alcance_app::demo::demo_app;
 use alcance_app::scheduler::{BackupPolicy, Clock, Scheduler, SchedulerConfig, SchedulerEvent, TokioClock};
+use alcance_app::views::SharedVault;
 use alcance_app::{Workspace, WorkspaceOptions};
 use alcance_collector::schedule::{Cadence, Jitter};
 use alcance_collector::{Progress, RunKind};
 use alcance_core::Platform;
 use alcance_platforms::oauth::HeadlessBrowser;
-use alcance_platforms::vault::{vault_key, MemoryVault, TokenVault, VaultError};
+use alcance_platforms::vault::{vault_key, MemoryVault, TokenVault};
 use alcance_platforms::Endpoints;
 use alcance_sandbox::{Sandbox, SandboxConfig};
 use alcance_store::AccountRow;
 use chrono::{DateTime, Duration, DurationRound, Utc};
-use secrecy::SecretString;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use tokio::sync::broadcast;
@@ -35,24 +35,6 @@ fn hold_clock() -> HoldClock {
         let _ = rx.recv();
     });
     HoldClock(tx)
-}
-
-/// The workspace's vault, shared with the test so it can remove a token.
-struct Shared(Arc<MemoryVault>);
-
-impl TokenVault for Shared {
-    fn put(&self, key: &str, secret: &SecretString) -> Result<(), VaultError> {
-        self.0.put(key, secret)
-    }
-    fn get(&self, key: &str) -> Result<Option<SecretString>, VaultError> {
-        self.0.get(key)
-    }
-    fn delete(&self, key: &str) -> Result<(), VaultError> {
-        self.0.delete(key)
-    }
-    fn kind(&self) -> &'static str {
-        "memory"
-    }
 }
 
 struct Setup {
@@ -83,7 +65,7 @@ async fn setup() -> Setup {
         dir.path(),
         WorkspaceOptions {
             endpoints: Endpoints::sandbox(&sandbox.base_url()),
-            vault: Box::new(Shared(Arc::clone(&vault))),
+            vault: Box::new(SharedVault(Arc::clone(&vault) as Arc<dyn TokenVault>)),
         },
     )
     .await

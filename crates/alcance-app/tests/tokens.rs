@@ -8,35 +8,18 @@
 
 use alcance_app::demo::demo_app;
 use alcance_app::tokens::{self, TokenAction, TokenEntry};
+use alcance_app::views::SharedVault;
 use alcance_app::{Workspace, WorkspaceOptions};
 use alcance_collector::{RunKind, RunSummary};
 use alcance_core::{EventLevel, Platform};
 use alcance_platforms::oauth::{self, HeadlessBrowser, OAuthApp, Provider, RedirectConfig, TokenSet};
 use alcance_platforms::tiktok::TikTokBusinessClient;
-use alcance_platforms::vault::{vault_key, MemoryVault, TokenVault, VaultError};
+use alcance_platforms::vault::{vault_key, MemoryVault, TokenVault};
 use alcance_platforms::{CollectWindow, Endpoints, Http};
 use alcance_sandbox::{Sandbox, SandboxConfig};
 use chrono::{DateTime, Duration, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use std::sync::Arc;
-
-/// The workspace's vault, shared with the test so it can read and age the stored tokens.
-struct Shared(Arc<MemoryVault>);
-
-impl TokenVault for Shared {
-    fn put(&self, key: &str, secret: &SecretString) -> Result<(), VaultError> {
-        self.0.put(key, secret)
-    }
-    fn get(&self, key: &str) -> Result<Option<SecretString>, VaultError> {
-        self.0.get(key)
-    }
-    fn delete(&self, key: &str) -> Result<(), VaultError> {
-        self.0.delete(key)
-    }
-    fn kind(&self) -> &'static str {
-        "memory"
-    }
-}
 
 struct Setup {
     sandbox: Sandbox,
@@ -66,7 +49,7 @@ async fn setup() -> Setup {
         dir.path(),
         WorkspaceOptions {
             endpoints: endpoints.clone(),
-            vault: Box::new(Shared(Arc::clone(&vault))),
+            vault: Box::new(SharedVault(Arc::clone(&vault) as Arc<dyn TokenVault>)),
         },
     )
     .await
@@ -99,9 +82,13 @@ async fn setup() -> Setup {
     let open_id = set.user_id.clone().expect("open_id");
     let key = vault_key(Platform::Tiktok, &open_id);
     vault.put(&key, &set.to_vault_json()).expect("vault");
-    tokens::remember_app(ws.store(), &Shared(Arc::clone(&vault)), &app)
-        .await
-        .expect("remember app");
+    tokens::remember_app(
+        ws.store(),
+        &SharedVault(Arc::clone(&vault) as Arc<dyn TokenVault>),
+        &app,
+    )
+    .await
+    .expect("remember app");
     ws.store()
         .upsert_account(
             &alcance_core::AccountRef {

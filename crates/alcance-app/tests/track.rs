@@ -5,35 +5,18 @@
 //! cannot follow profiles and unusable owners are refused with a message saying why.
 
 use alcance_app::demo::demo_app;
+use alcance_app::views::SharedVault;
 use alcance_app::{Workspace, WorkspaceOptions};
 use alcance_collector::RunKind;
 use alcance_core::Platform;
 use alcance_platforms::oauth::{HeadlessBrowser, TokenSet};
-use alcance_platforms::vault::{MemoryVault, TokenVault, VaultError};
+use alcance_platforms::vault::{MemoryVault, TokenVault};
 use alcance_platforms::{CollectWindow, Endpoints, PlatformError};
 use alcance_sandbox::{Sandbox, SandboxConfig};
 use alcance_store::{AccountRow, RowFilter, StoreError};
 use chrono::{Duration, Utc};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 use std::sync::Arc;
-
-/// The workspace's vault, shared with the test so it can read and age the stored tokens.
-struct Shared(Arc<MemoryVault>);
-
-impl TokenVault for Shared {
-    fn put(&self, key: &str, secret: &SecretString) -> Result<(), VaultError> {
-        self.0.put(key, secret)
-    }
-    fn get(&self, key: &str) -> Result<Option<SecretString>, VaultError> {
-        self.0.get(key)
-    }
-    fn delete(&self, key: &str) -> Result<(), VaultError> {
-        self.0.delete(key)
-    }
-    fn kind(&self) -> &'static str {
-        "memory"
-    }
-}
 
 struct Setup {
     sandbox: Sandbox,
@@ -56,7 +39,7 @@ async fn setup() -> Setup {
         dir.path(),
         WorkspaceOptions {
             endpoints: Endpoints::sandbox(&sandbox.base_url()),
-            vault: Box::new(Shared(Arc::clone(&vault))),
+            vault: Box::new(SharedVault(Arc::clone(&vault) as Arc<dyn TokenVault>)),
         },
     )
     .await
