@@ -537,8 +537,8 @@ async fn forward(
                 } => {
                     s.running = false;
                     s.live = None;
-                    match views::runs(&ws, 20).await {
-                        Ok(runs) => s.last_run = runs.into_iter().find(|r| r.id == run_id).or(s.last_run.take()),
+                    match views::run(&ws, run_id).await {
+                        Ok(run) => s.last_run = Some(run),
                         Err(e) => tracing::warn!(error = %format!("{e:#}"), "reading the finished run failed"),
                     }
                     s.problems = problems(&ws).await;

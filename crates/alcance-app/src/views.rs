@@ -825,23 +825,29 @@ pub async fn posts(ws: &Workspace, filter: &ViewFilter) -> Result<Vec<PostView>>
 /// Errors: store errors.
 pub async fn runs(ws: &Workspace, limit: u32) -> Result<Vec<RunView>> {
     let rows = ws.store().last_runs(i64::from(limit.clamp(1, 1000))).await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| RunView {
-            id: r.id,
-            kind: r.kind,
-            status: r.status,
-            started_at: r.started_at,
-            finished_at: r.finished_at,
-            duration_seconds: r
-                .finished_at
-                .map(|f| (f - r.started_at).num_milliseconds().max(0) as f64 / 1000.0),
-            accounts_total: r.counts.accounts_total,
-            accounts_ok: r.counts.accounts_ok,
-            accounts_failed: r.counts.accounts_failed,
-            metrics_written: r.counts.metrics_written,
-        })
-        .collect())
+    Ok(rows.into_iter().map(run_view).collect())
+}
+
+/// Run `run_id` (`collection_runs.id`). Errors: no such run; the store failed.
+pub async fn run(ws: &Workspace, run_id: i64) -> Result<RunView> {
+    Ok(run_view(ws.store().run(run_id).await?))
+}
+
+fn run_view(r: alcance_store::RunRow) -> RunView {
+    RunView {
+        id: r.id,
+        kind: r.kind,
+        status: r.status,
+        started_at: r.started_at,
+        finished_at: r.finished_at,
+        duration_seconds: r
+            .finished_at
+            .map(|f| (f - r.started_at).num_milliseconds().max(0) as f64 / 1000.0),
+        accounts_total: r.counts.accounts_total,
+        accounts_ok: r.counts.accounts_ok,
+        accounts_failed: r.counts.accounts_failed,
+        metrics_written: r.counts.metrics_written,
+    }
 }
 
 /// The events of run `run_id`, in the order they happened.
