@@ -11,4 +11,5 @@ pub mod tokens;
 pub mod views;
 pub mod workspace;
 
+pub use alcance_platforms::registry::{ConnectKind, PlatformInfo};
 pub use workspace::{ExportPaths, Workspace, WorkspaceOptions};

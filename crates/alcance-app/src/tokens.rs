@@ -2,15 +2,16 @@
 //! before using them, and mark accounts whose token cannot be renewed `needs_reauth` so
 //! they are skipped and reported while the others keep collecting.
 //!
-//! Rules per platform (platform-apis.md §1.2, §2.2, §4.1, §6.1), all times UTC:
+//! Each platform's descriptor in the registry (`alcance_platforms::registry`) names its
+//! [`Renewal`] kind and its OAuth provider; the durations are [`RefreshRules`]
+//! (platform-apis.md §1.2, §2.2, §4.1, §6.1), all times UTC:
 //!
-//! | platform | token | renewed when | how |
+//! | renewal kind (platforms today) | token | renewed when | how |
 //! |---|---|---|---|
-//! | X | access 2 h, refresh with `offline.access` | within [`RefreshRules::access_margin`] (10 min) of expiry | `grant_type=refresh_token` (the answer may rotate the refresh token) |
-//! | TikTok | access 2 h, refresh 180 days, **rotating** | within 10 min of expiry | `grant_type=refresh_token`; the new refresh token replaces the old one |
-//! | Instagram (Instagram Login) | long-lived 60 days | at least [`RefreshRules::instagram_min_age`] (24 h) old | `GET refresh_access_token?grant_type=ig_refresh_token` |
-//! | Facebook | long-lived user token 60 days | within [`RefreshRules::facebook_window`] (10 days) of expiry | `fb_exchange_token` re-exchange (needs the app secret) |
-//! | WhatsApp | system-user token, usually without expiry | never; an expired token needs re-auth | — |
+//! | [`Renewal::RefreshBeforeExpiry`] (X; TikTok, **rotating**) | access 2 h, refresh token (X with `offline.access`, TikTok 180 days) | within [`RefreshRules::access_margin`] (10 min) of expiry | `grant_type=refresh_token`; a rotated refresh token replaces the old one |
+//! | [`Renewal::RefreshWhenAged`] (Instagram Login) | long-lived 60 days | at least [`RefreshRules::instagram_min_age`] (24 h) old | `GET refresh_access_token?grant_type=ig_refresh_token` (no app needed) |
+//! | [`Renewal::ExchangeBeforeExpiry`] (Facebook) | long-lived user token 60 days | within [`RefreshRules::facebook_window`] (10 days) of expiry | `fb_exchange_token` re-exchange (needs the app secret) |
+//! | [`Renewal::Never`] (WhatsApp) | system-user token, usually without expiry | never; an expired token needs re-auth | — |
 //! | TikTok API for Business (§6.2) | access 24 h, refresh 1 year from the authorization | within 10 min of expiry | `POST tt_user/oauth2/refresh_token/` with the TikTok app id and secret; the answered refresh token is stored |
 //!
 //! The API-for-Business token of a TikTok account sits beside its Display token, under
@@ -40,7 +41,8 @@
 use crate::workspace::tiktok_business_key;
 use alcance_core::{EventLevel, Platform};
 use alcance_platforms::meta::redact_secret;
-use alcance_platforms::oauth::{self, OAuthApp, Provider, RedirectConfig, TokenSet};
+use alcance_platforms::oauth::{self, OAuthApp, RedirectConfig, TokenSet};
+use alcance_platforms::registry::{self, Renewal};
 use alcance_platforms::tiktok::TikTokBusinessClient;
 use alcance_platforms::vault::TokenVault;
 use alcance_platforms::{Endpoints, Http, PlatformError};
@@ -52,7 +54,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use url::Url;
 
-/// When tokens are renewed. [`Default`] gives the documented lifetimes.
+/// When tokens are renewed (the durations of each [`Renewal`] kind). [`Default`] gives
+/// the documented lifetimes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RefreshRules {
     /// X and TikTok access tokens (2 h) are refreshed when they expire within this
@@ -91,15 +94,16 @@ pub enum Plan {
 }
 
 /// Decides, from the stored set alone, whether `platform`'s token is kept, renewed or dead
-/// at `now` (UTC) under `rules` (see the module table). A set without `expires_at` is kept.
+/// at `now` (UTC) under `rules`, by the platform's [`Renewal`] kind (see the module table).
+/// A set without `expires_at` is kept.
 pub fn plan(platform: Platform, set: &TokenSet, now: DateTime<Utc>, rules: &RefreshRules) -> Plan {
     let Some(expires_at) = set.expires_at else {
         return Plan::Keep;
     };
     let expired = expires_at <= now;
     let renewable = set.refresh_token.is_some();
-    match platform {
-        Platform::X | Platform::Tiktok => {
+    match registry::get(platform).renewal {
+        Renewal::RefreshBeforeExpiry => {
             if !set.expires_within(now, rules.access_margin) {
                 Plan::Keep
             } else if renewable {
@@ -110,7 +114,7 @@ pub fn plan(platform: Platform, set: &TokenSet, now: DateTime<Utc>, rules: &Refr
                 Plan::Keep
             }
         }
-        Platform::Instagram => {
+        Renewal::RefreshWhenAged => {
             let old_enough = expires_at - now <= rules.instagram_lifetime - rules.instagram_min_age;
             if expired {
                 Plan::Expired
@@ -120,7 +124,7 @@ pub fn plan(platform: Platform, set: &TokenSet, now: DateTime<Utc>, rules: &Refr
                 Plan::Keep
             }
         }
-        Platform::Facebook => {
+        Renewal::ExchangeBeforeExpiry => {
             if expired {
                 Plan::Expired
             } else if set.expires_within(now, rules.facebook_window) {
@@ -129,7 +133,7 @@ pub fn plan(platform: Platform, set: &TokenSet, now: DateTime<Utc>, rules: &Refr
                 Plan::Keep
             }
         }
-        Platform::Whatsapp => {
+        Renewal::Never => {
             if expired {
                 Plan::Expired
             } else {
@@ -469,21 +473,22 @@ async fn renew_entry(
         }
         Plan::Renew => {}
     }
-    let (provider, input) = match platform {
-        Platform::X => (Provider::x(endpoints), set.refresh_token.clone()),
-        Platform::Tiktok => (Provider::tiktok(endpoints), set.refresh_token.clone()),
-        Platform::Instagram => (Provider::instagram_login(endpoints), set.refresh_token.clone()),
-        Platform::Facebook => (Provider::facebook_login(endpoints), Some(set.access_token.clone())),
-        Platform::Whatsapp => return TokenAction::Valid,
+    let descriptor = registry::get(platform);
+    let renewal = descriptor.renewal;
+    // Refresh kinds send the refresh token; a re-exchange sends the access token itself.
+    let input = match renewal {
+        Renewal::RefreshBeforeExpiry | Renewal::RefreshWhenAged => set.refresh_token.clone(),
+        Renewal::ExchangeBeforeExpiry => Some(set.access_token.clone()),
+        Renewal::Never => None,
     };
-    let Some(input) = input else {
+    let (Some(provider), Some(input)) = (descriptor.provider(endpoints), input) else {
         return TokenAction::Valid;
     };
     let expired = set.expires_at.is_some_and(|t| t <= now);
     let app = match app_for(store, vault, platform).await {
         Ok(Some(app)) => app,
         // Instagram's refresh needs only the token itself.
-        Ok(None) if platform == Platform::Instagram => OAuthApp {
+        Ok(None) if renewal == Renewal::RefreshWhenAged => OAuthApp {
             platform,
             client_id: String::new(),
             client_secret: None,
@@ -510,8 +515,9 @@ async fn renew_entry(
         user_id: renewed.user_id.clone().or(set.user_id.clone()),
         scope: renewed.scope.clone().or(set.scope.clone()),
         refresh_token: renewed.refresh_token.clone().or_else(|| {
-            // Facebook has no refresh token; the others keep theirs unless rotated.
-            (platform != Platform::Facebook)
+            // A re-exchanged token (Facebook) has no refresh token; the others keep theirs
+            // unless rotated.
+            (renewal != Renewal::ExchangeBeforeExpiry)
                 .then(|| set.refresh_token.clone())
                 .flatten()
         }),
@@ -523,7 +529,8 @@ async fn renew_entry(
             "the renewed {} token could not be saved in the vault: {e}",
             platform.label()
         );
-        return if matches!(platform, Platform::X | Platform::Tiktok) {
+        // A refresh answer may have rotated the refresh token: the old one may be dead.
+        return if renewal == Renewal::RefreshBeforeExpiry {
             TokenAction::NeedsReauth { code: "vault", message }
         } else {
             TokenAction::Deferred { message }

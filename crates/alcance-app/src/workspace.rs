@@ -5,14 +5,10 @@ pub use connect::{tiktok_business_key, VaultBusinessTokens};
 
 use alcance_collector::{Clients, Progress, RunKind, RunSummary, Target};
 use alcance_core::{AccountRef, Platform, Profile};
-use alcance_platforms::facebook::FacebookClient;
 use alcance_platforms::governor::Governor;
-use alcance_platforms::instagram::{GraphHost, InstagramClient};
 use alcance_platforms::oauth::{self, BrowserOpener, OAuthApp, Provider, TokenSet};
-use alcance_platforms::tiktok::{TikTokBusinessClient, TikTokClient};
+use alcance_platforms::registry::{self, ClientDeps, ConnectKind, PlatformInfo};
 use alcance_platforms::vault::{vault_key, TokenVault};
-use alcance_platforms::whatsapp::WhatsAppClient;
-use alcance_platforms::x::XClient;
 use alcance_platforms::{CollectWindow, Endpoints, Http, Recorder};
 use alcance_report::export::{AccountInfo, AudienceInfo, ExportBundle, PostInfo};
 use alcance_store::{AccountRow, RowFilter, Store};
@@ -64,22 +60,14 @@ impl Workspace {
             .with_context(|| format!("opening the database in {}", dir.display()))?;
         // One rate-limit governor for every client of the workspace (see governor.rs).
         let http = Http::new()?.with_governor(Arc::new(Governor::new()));
-        let clients = Clients::new()
-            .with(Arc::new(XClient::new(http.clone(), options.endpoints.clone())))
-            .with(Arc::new(InstagramClient::new(
-                http.clone(),
-                options.endpoints.clone(),
-                GraphHost::InstagramLogin,
-            )));
         let vault: Arc<dyn TokenVault> = Arc::from(options.vault);
-        let tiktok = TikTokClient::new(http.clone(), options.endpoints.clone()).with_business(
-            TikTokBusinessClient::new(http.clone(), options.endpoints.clone()),
-            Arc::new(VaultBusinessTokens(vault.clone())),
-        );
-        let clients = clients
-            .with(Arc::new(FacebookClient::new(http.clone(), options.endpoints.clone())))
-            .with(Arc::new(WhatsAppClient::new(http, options.endpoints.clone())))
-            .with(Arc::new(tiktok));
+        // One client per platform of the registry.
+        let deps = ClientDeps {
+            http: &http,
+            endpoints: &options.endpoints,
+            tiktok_business: Arc::new(VaultBusinessTokens(vault.clone())),
+        };
+        let clients = registry::all().fold(Clients::new(), |clients, d| clients.with((d.client)(&deps)));
         Ok(Workspace {
             dir: dir.to_path_buf(),
             store,
@@ -104,17 +92,21 @@ impl Workspace {
         &self.endpoints
     }
 
+    /// Every platform as the UI lists it (label, connect form, help), from the registry.
+    pub fn platforms() -> Vec<PlatformInfo> {
+        registry::infos()
+    }
+
     /// The OAuth provider description of `platform` on this workspace's endpoints.
+    ///
+    /// Errors: the platform connects with a pasted access token, not a browser flow.
     pub fn provider(&self, platform: Platform) -> Result<Provider> {
-        match platform {
-            Platform::X => Ok(Provider::x(&self.endpoints)),
-            Platform::Instagram => Ok(Provider::instagram_login(&self.endpoints)),
-            Platform::Tiktok => Ok(Provider::tiktok(&self.endpoints)),
-            Platform::Facebook => Ok(Provider::facebook_login(&self.endpoints)),
-            Platform::Whatsapp => Err(anyhow!(
-                "WhatsApp Business connects with a system-user token and the WABA id (connect_whatsapp), not a browser flow"
-            )),
-        }
+        registry::get(platform).provider(&self.endpoints).ok_or_else(|| {
+            anyhow!(
+                "{} connects with an access token and the business account id (connect_whatsapp), not a browser flow",
+                platform.label()
+            )
+        })
     }
 
     /// Connects an account through OAuth 2.0 (authorization code + PKCE, loopback
@@ -124,22 +116,24 @@ impl Workspace {
     ///
     /// Errors: consent denied or timed out, the platform refused the code, the vault is locked.
     pub async fn connect(&self, app: &OAuthApp, browser: &dyn BrowserOpener, timeout: Duration) -> Result<AccountRow> {
-        if app.platform == Platform::Facebook {
-            return Err(anyhow!("Facebook connects Pages (connect_facebook), not the user"));
+        let platform = registry::get(app.platform);
+        if platform.connect == ConnectKind::FacebookPages {
+            return Err(anyhow!(
+                "{} connects Pages (connect_facebook), not the user",
+                platform.label()
+            ));
         }
         let provider = self.provider(app.platform)?;
         let mut tokens = oauth::authorize(app, &provider, browser, timeout)
             .await
             .with_context(|| format!("connecting {}", app.platform.label()))?;
-        if app.platform == Platform::Instagram {
-            if let Some(secret) = &app.client_secret {
-                let user_id = tokens.user_id.clone();
-                tokens = oauth::exchange_instagram_long_lived(&self.endpoints, secret, &tokens.access_token)
-                    .await
-                    .context("exchanging the Instagram token for a long-lived one")?;
-                if tokens.user_id.is_none() {
-                    tokens.user_id = user_id;
-                }
+        if let (Some(long_lived), Some(secret)) = (platform.long_lived, &app.client_secret) {
+            let user_id = tokens.user_id.clone();
+            tokens = long_lived(&self.endpoints, secret, &tokens.access_token)
+                .await
+                .with_context(|| format!("exchanging the {} token for a long-lived one", platform.label()))?;
+            if tokens.user_id.is_none() {
+                tokens.user_id = user_id;
             }
         }
         let client = self

@@ -7,6 +7,7 @@ use std::str::FromStr;
 /// A social platform Alcance connects to. Serialized in lower case (`"x"`, `"instagram"`),
 /// which is also the `platform` column of every export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "lowercase")]
 pub enum Platform {
     /// X (formerly Twitter), API v2.

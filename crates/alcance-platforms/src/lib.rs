@@ -10,6 +10,7 @@ pub mod http;
 pub mod instagram;
 pub mod meta;
 pub mod oauth;
+pub mod registry;
 pub mod tiktok;
 pub mod vault;
 pub mod whatsapp;

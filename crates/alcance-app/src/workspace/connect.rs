@@ -6,12 +6,11 @@
 use super::Workspace;
 use alcance_core::{AccountRef, Platform};
 use alcance_platforms::facebook::FacebookClient;
-use alcance_platforms::instagram::{GraphHost, InstagramClient};
 use alcance_platforms::oauth::{self, BrowserOpener, OAuthApp, Provider, TokenSet};
+use alcance_platforms::registry::{self, Follow, Lookup};
 use alcance_platforms::tiktok::BusinessTokens;
 use alcance_platforms::vault::{vault_key, TokenVault};
 use alcance_platforms::whatsapp::WhatsAppClient;
-use alcance_platforms::x::XClient;
 use alcance_platforms::{Http, PlatformError, Recorder};
 use alcance_store::AccountRow;
 use anyhow::{anyhow, Context, Result};
@@ -173,21 +172,21 @@ impl Workspace {
     }
 
     /// The handle to follow on `platform`, as the platform spells it: `raw` trimmed, one
-    /// leading `@` dropped. X handles are 1–15 of `[A-Za-z0-9_]`, Instagram usernames 1–30
-    /// of `[A-Za-z0-9._]`. No network call.
+    /// leading `@` dropped, checked against the registry's handle rules (X handles are 1–15
+    /// of `[A-Za-z0-9_]`, Instagram usernames 1–30 of `[A-Za-z0-9._]`). No network call.
     ///
     /// Errors: the platform's API does not allow following profiles the user does not
     /// manage (Facebook Pages, WhatsApp, TikTok; see [`Self::track_by_username`]); the handle
     /// is empty or not a legal handle of the platform (the message quotes it).
     pub fn track_handle(platform: Platform, raw: &str) -> Result<String> {
-        let (max, allowed, what): (usize, fn(char) -> bool, &str) = match platform {
-            Platform::X => (15, |c| c.is_ascii_alphanumeric() || c == '_', "letters, digits and _"),
-            Platform::Instagram => (
-                30,
-                |c| c.is_ascii_alphanumeric() || c == '.' || c == '_',
-                "letters, digits, . and _",
-            ),
-            other => return Err(not_followable(other)),
+        let (max, allowed, what) = match registry::get(platform).follow {
+            Follow::ByHandle {
+                max_len,
+                allowed,
+                allowed_text,
+                ..
+            } => (max_len, allowed, allowed_text),
+            Follow::Unsupported(why) => return Err(not_followable(platform, why)),
         };
         let trimmed = raw.trim();
         let handle = trimmed.strip_prefix('@').unwrap_or(trimmed);
@@ -288,43 +287,31 @@ impl Workspace {
             .load_token(owner.vault_key.as_deref())
             .ok_or_else(|| anyhow!("{} has no token in the vault", account_name(&owner)))?;
         let rec = Recorder::new();
-        let (external_id, found_name, display_name) = match platform {
-            Platform::X => {
-                let user = XClient::new(Http::new()?, self.endpoints.clone())
-                    .user_by_username(&token, &handle, &rec)
-                    .await
-                    .map_err(|e| {
-                        lookup_error(
-                            e,
-                            format!("no X account is named @{handle} (or it is suspended)"),
-                            format!("looking up @{handle} on X"),
-                        )
-                    })?;
-                (user.id, user.username, user.name)
-            }
-            Platform::Instagram => {
-                let found = InstagramClient::new(Http::new()?, self.endpoints.clone(), GraphHost::InstagramLogin)
-                    .business_discovery(&token, &owner.account.external_id, &handle, &rec)
-                    .await
-                    .map_err(|e| {
-                        lookup_error(
-                            e,
-                            format!(
-                                "no Instagram Business or Creator account is named @{handle}: Instagram lets you \
-                                 follow only professional accounts, not personal ones"
-                            ),
-                            format!("looking up @{handle} on Instagram"),
-                        )
-                    })?;
-                let profile = found.profile;
-                (
-                    profile.external_id,
-                    profile.username.unwrap_or_else(|| handle.clone()),
-                    profile.display_name,
-                )
-            }
-            other => return Err(not_followable(other)),
+        let (lookup, not_found) = match registry::get(platform).follow {
+            Follow::ByHandle { lookup, not_found, .. } => (lookup, not_found),
+            Follow::Unsupported(why) => return Err(not_followable(platform, why)),
         };
+        let profile = lookup(Lookup {
+            http: Http::new()?,
+            endpoints: &self.endpoints,
+            token: &token,
+            owner_external_id: &owner.account.external_id,
+            handle: &handle,
+            recorder: &rec,
+        })
+        .await
+        .map_err(|e| {
+            lookup_error(
+                e,
+                not_found(&handle),
+                format!("looking up @{handle} on {}", platform.label()),
+            )
+        })?;
+        let (external_id, found_name, display_name) = (
+            profile.external_id,
+            profile.username.unwrap_or_else(|| handle.clone()),
+            profile.display_name,
+        );
         let known = self.store.list_accounts().await?;
         if known
             .iter()
@@ -354,20 +341,9 @@ impl Workspace {
     }
 }
 
-/// Why profiles the user does not manage cannot be followed on `platform` (Facebook
-/// Pages, WhatsApp, TikTok; see platform-apis.md §3, §5, §6).
-fn not_followable(platform: Platform) -> anyhow::Error {
-    let why = match platform {
-        Platform::Facebook => {
-            "the Pages API reads only the Pages you manage (reading another Page's public fields needs Meta's \
-             Page Public Content Access feature); connect the Pages you manage instead"
-        }
-        Platform::Tiktok => {
-            "the Display API and the API for Business read only the connected account's own profile and videos"
-        }
-        Platform::Whatsapp => "the WhatsApp Business API reads only the WhatsApp Business Accounts you manage",
-        _ => "only X and Instagram profiles can be followed by handle",
-    };
+/// Why profiles the user does not manage cannot be followed on `platform` (`why` from the
+/// registry: Facebook Pages, WhatsApp, TikTok; see platform-apis.md §3, §5, §6).
+fn not_followable(platform: Platform, why: &str) -> anyhow::Error {
     anyhow!(
         "{}'s API does not allow following profiles you do not manage: {why}",
         platform.label()

@@ -12,6 +12,8 @@
 //! Layout: `wire` (private serde DTOs), `map` (wire → records), `client` (requests).
 
 mod client;
+mod descriptor;
+pub use descriptor::DESCRIPTOR;
 mod map;
 mod wire;
 

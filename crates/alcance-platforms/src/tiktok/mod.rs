@@ -44,6 +44,8 @@
 
 mod business;
 mod client;
+mod descriptor;
+pub use descriptor::DESCRIPTOR;
 mod map;
 mod wire;
 

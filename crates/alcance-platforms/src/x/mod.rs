@@ -13,6 +13,8 @@
 //! URL, an archived exchange, a log line or an error message.
 
 mod client;
+mod descriptor;
+pub use descriptor::DESCRIPTOR;
 mod map;
 mod wire;
 
