@@ -621,6 +621,16 @@ fn track_error(e: anyhow::Error) -> IpcError {
     ipc
 }
 
+/// Every platform Alcance connects to, in display order, from the platform registry: key,
+/// label, connect form (`oauth_loopback`, `facebook_pages`, `access_token`), English help,
+/// developer portal, scopes, redirect URI, default port, whether a secret is asked for and
+/// whether public profiles can be followed. Needs no workspace; never fails.
+#[tauri::command]
+#[specta::specta]
+pub async fn platforms() -> IpcResult<Vec<alcance_app::PlatformInfo>> {
+    Ok(alcance_app::Workspace::platforms())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -53,6 +53,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::connect_whatsapp,
             commands::connect_account,
             commands::track_profile,
+            commands::platforms,
         ])
         .events(tauri_specta::collect_events![SyncChanged])
         .error_handling(tauri_specta::ErrorHandlingMode::Throw)

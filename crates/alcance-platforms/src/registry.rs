@@ -151,7 +151,7 @@ pub struct PlatformDescriptor {
     pub client: fn(&ClientDeps<'_>) -> Arc<dyn PlatformClient>,
     /// Whether and how public profiles are followed.
     pub follow: Follow,
-    /// Connect help in English (the UI translates it by key `help.<platform>`).
+    /// Connect help in English (translations: `platformHelp` in `ui/src/lib/i18n.ts`).
     pub help: &'static str,
 }
 
@@ -208,7 +208,7 @@ pub struct PlatformInfo {
     pub label: String,
     /// Which connect form to show.
     pub connect: ConnectKind,
-    /// Connect help in English (translations live in the UI, keyed `help.<key>`).
+    /// Connect help in English (translations: `platformHelp` in `ui/src/lib/i18n.ts`).
     pub help: String,
     /// Developer portal URL.
     pub portal: String,

@@ -170,6 +170,15 @@ async connectAccount(request: ConnectRequest) : Promise<AccountView> {
  */
 async trackProfile(platform: string, username: string, ownerAccountId: number) : Promise<AccountView> {
     return await TAURI_INVOKE("track_profile", { platform, username, ownerAccountId });
+},
+/**
+ * Every platform Alcance connects to, in display order, from the platform registry: key,
+ * label, connect form (`oauth_loopback`, `facebook_pages`, `access_token`), English help,
+ * developer portal, scopes, redirect URI, default port, whether a secret is asked for and
+ * whether public profiles can be followed. Needs no workspace; never fails.
+ */
+async platforms() : Promise<PlatformInfo[]> {
+    return await TAURI_INVOKE("platforms");
 }
 }
 
@@ -352,6 +361,25 @@ hour_axis?: string;
  * draws the English names.
  */
 weekdays?: string[] }
+/**
+ * How the user connects an owned account of a platform.
+ */
+export type ConnectKind = 
+/**
+ * OAuth 2.0 authorization code + PKCE in the browser, loopback redirect on 127.0.0.1
+ * (`Workspace::connect`): X, Instagram Login, TikTok Login Kit.
+ */
+"oauth_loopback" | 
+/**
+ * Facebook Login (code flow on the loopback redirect), long-lived user token, then one
+ * account per managed Page with its Page token (`Workspace::connect_facebook`).
+ */
+"facebook_pages" | 
+/**
+ * An access token the user pastes with the business account id, validated by one call
+ * (`Workspace::connect_whatsapp`: a WhatsApp system-user token and WABA id).
+ */
+"access_token"
 /**
  * A request to connect an account through OAuth 2.0 + PKCE.
  */
@@ -651,6 +679,75 @@ previous_since: string;
  * Exclusive end of the previous period (= `since`), UTC.
  */
 previous_until: string }
+/**
+ * A social platform Alcance connects to. Serialized in lower case (`"x"`, `"instagram"`),
+ * which is also the `platform` column of every export.
+ */
+export type Platform = 
+/**
+ * X (formerly Twitter), API v2.
+ */
+"x" | 
+/**
+ * Facebook Pages, Graph API.
+ */
+"facebook" | 
+/**
+ * Instagram professional accounts, Graph API (Facebook Login or Instagram Login).
+ */
+"instagram" | 
+/**
+ * WhatsApp Business (Cloud API, WABA analytics).
+ */
+"whatsapp" | 
+/**
+ * TikTok (Display API v2 and API for Business).
+ */
+"tiktok"
+/**
+ * A platform as the UI lists it (the `platforms` command).
+ */
+export type PlatformInfo = { 
+/**
+ * The platform key (`x`, `instagram`, ...).
+ */
+key: Platform; 
+/**
+ * Human label, the same in every language ("X", "TikTok").
+ */
+label: string; 
+/**
+ * Which connect form to show.
+ */
+connect: ConnectKind; 
+/**
+ * Connect help in English (translations: `platformHelp` in `ui/src/lib/i18n.ts`).
+ */
+help: string; 
+/**
+ * Developer portal URL.
+ */
+portal: string; 
+/**
+ * OAuth scopes requested, or the permissions the pasted token needs.
+ */
+scopes: string[]; 
+/**
+ * Redirect URI to register (`"—"` for access tokens).
+ */
+redirect: string; 
+/**
+ * Default loopback port; `null`: an ephemeral one.
+ */
+port: number | null; 
+/**
+ * Whether the form asks for the app secret.
+ */
+needs_secret: boolean; 
+/**
+ * Whether public profiles can be followed by handle.
+ */
+can_follow: boolean }
 /**
  * One post with its latest lifetime metrics (the last snapshot before the filter's
  * `until`, or the latest one).

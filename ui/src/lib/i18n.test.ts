@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { en, pt, translate, dictionaries, type Key } from "./i18n";
+import { en, pt, platformHelp, translate, dictionaries, type Key } from "./i18n";
+import { platforms } from "../test/fixtures";
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -27,5 +28,11 @@ describe("the i18n dictionaries", () => {
     expect(translate("en", "demo.collect", { done: 3, total: 90 })).toBe("Collecting day 3 of 90");
     expect(translate("pt-BR", "demo.collect", { done: 3, total: 90 })).toBe("Coletando o dia 3 de 90");
     expect(translate("en", "demo.collect", { done: 3 })).toBe("Collecting day 3 of {total}");
+  });
+});
+
+describe("the platforms' connect help", () => {
+  it("is translated for every platform the registry lists", () => {
+    expect(Object.keys(platformHelp["pt-BR"]).sort()).toEqual(platforms().map((p) => p.key).sort());
   });
 });

@@ -1,6 +1,7 @@
 // Every string the UI shows, in English and Brazilian Portuguese. `pt` is typed as the
 // same shape as `en`, so a missing key fails the type check; a test checks values and
 // placeholders too.
+import type { Platform } from "./bindings";
 import { ui } from "./ui.svelte";
 
 export const en = {
@@ -267,16 +268,6 @@ export const en = {
   "help.permissions": "Permissions",
   "help.wabaId": "Account ID",
   "help.wabaIdWhere": "WhatsApp Manager → Account tools → the WhatsApp Business Account ID",
-  "help.x":
-    "Create a Project and an App, enable OAuth 2.0 as a public client (Native App), and register the redirect URI exactly, port included.",
-  "help.instagram":
-    "Create a Meta app with the Instagram API with Instagram Login for a Business or Creator account; add the redirect URI and copy the Instagram app ID and secret.",
-  "help.facebook":
-    "Create a Meta app with Facebook Login for Business, add the loopback redirect URI and copy the app ID and secret (the long-lived token exchange needs it). Page tokens need the ANALYZE task.",
-  "help.whatsapp":
-    "In Meta Business Suite open Business settings → System users, add a system user with access to your WhatsApp Business Account and your app, then generate a token with the whatsapp_business_management and whatsapp_business_messaging permissions. The WhatsApp Business Account ID is in WhatsApp Manager.",
-  "help.tiktok":
-    "Register a Login Kit for Desktop app: loopback redirects only (a port is required, a wildcard port is allowed) and PKCE is mandatory.",
 
   "settings.title": "Settings",
   "settings.language": "Language",
@@ -615,16 +606,6 @@ export const pt: Dict = {
   "help.permissions": "Permissões",
   "help.wabaId": "ID da conta",
   "help.wabaIdWhere": "Gerenciador do WhatsApp → Ferramentas da conta → o ID da conta do WhatsApp Business",
-  "help.x":
-    "Crie um Projeto e um App, ative o OAuth 2.0 como cliente público (Native App) e registre a URI de redirecionamento exatamente, com a porta.",
-  "help.instagram":
-    "Crie um app da Meta com a API do Instagram com Login do Instagram para uma conta Business ou Creator; adicione a URI de redirecionamento e copie o ID e o segredo do app do Instagram.",
-  "help.facebook":
-    "Crie um app da Meta com Login do Facebook para Empresas, adicione a URI de redirecionamento de loopback e copie o ID e o segredo do app (a troca pelo token de longa duração exige o segredo). Tokens de página precisam da tarefa ANALYZE.",
-  "help.whatsapp":
-    "No Meta Business Suite, abra Configurações do negócio → Usuários do sistema, adicione um usuário do sistema com acesso à sua conta do WhatsApp Business e ao seu app e gere um token com as permissões whatsapp_business_management e whatsapp_business_messaging. O ID da conta do WhatsApp Business fica no Gerenciador do WhatsApp.",
-  "help.tiktok":
-    "Registre um app do Login Kit for Desktop: só redirecionamentos de loopback (a porta é obrigatória, porta curinga é aceita) e PKCE obrigatório.",
 
   "settings.title": "Configurações",
   "settings.language": "Idioma",
@@ -698,6 +679,24 @@ export const pt: Dict = {
 };
 
 export type Lang = "en" | "pt-BR";
+
+/** The connect help of each platform in the languages other than English. English is the
+ *  registry's text (`PlatformInfo.help`, crates/alcance-platforms/src/<platform>/descriptor.rs);
+ *  a platform missing here shows it in English. */
+export const platformHelp: Record<Exclude<Lang, "en">, Partial<Record<Platform, string>>> = {
+  "pt-BR": {
+    x:
+      "Crie um Projeto e um App, ative o OAuth 2.0 como cliente público (Native App) e registre a URI de redirecionamento exatamente, com a porta.",
+    instagram:
+      "Crie um app da Meta com a API do Instagram com Login do Instagram para uma conta Business ou Creator; adicione a URI de redirecionamento e copie o ID e o segredo do app do Instagram.",
+    facebook:
+      "Crie um app da Meta com Login do Facebook para Empresas, adicione a URI de redirecionamento de loopback e copie o ID e o segredo do app (a troca pelo token de longa duração exige o segredo). Tokens de página precisam da tarefa ANALYZE.",
+    whatsapp:
+      "No Meta Business Suite, abra Configurações do negócio → Usuários do sistema, adicione um usuário do sistema com acesso à sua conta do WhatsApp Business e ao seu app e gere um token com as permissões whatsapp_business_management e whatsapp_business_messaging. O ID da conta do WhatsApp Business fica no Gerenciador do WhatsApp.",
+    tiktok:
+      "Registre um app do Login Kit for Desktop: só redirecionamentos de loopback (a porta é obrigatória, porta curinga é aceita) e PKCE obrigatório.",
+  },
+};
 export const dictionaries: Record<Lang, Dict> = { en, "pt-BR": pt };
 
 /** The string for `key` in `lang`, with `{name}` placeholders filled from `params`. */

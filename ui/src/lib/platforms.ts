@@ -1,76 +1,29 @@
-// Per-platform facts for the connect form and its help text: developer portal, scopes,
-// redirect URI (docs: shared/docs/platform-apis.md). Descriptions are in the dictionary.
-import type { Key } from "./i18n";
+// The platforms, as the backend's registry describes them (`platforms` command: key, label,
+// connect form, help, portal, scopes, redirect, port). Nothing here re-declares the list:
+// colours are in app.css (`.dot.platform-<key>`, `.chip.platform-<key>`), translations of
+// the help in i18n.ts (`platformHelp`).
+import { commands, type Platform, type PlatformInfo } from "./bindings";
+import { call } from "./api";
+import { platformHelp } from "./i18n";
+import { ui } from "./ui.svelte";
 
-export type PlatformKey = "x" | "facebook" | "instagram" | "whatsapp" | "tiktok";
+export type { Platform, PlatformInfo };
 
-export type PlatformInfo = {
-  key: PlatformKey;
-  /** How an owned account connects: an OAuth 2.0 + PKCE browser sign-in, or a pasted
-   *  access token (WhatsApp Business system-user token + WABA id, `connectWhatsapp`). */
-  method: "oauth" | "token";
-  portal: string;
-  /** OAuth scopes, or the permissions the pasted token needs. */
-  scopes: string[];
-  /** OAuth redirect URI to register (`"—"` for token connections). */
-  redirect: string;
-  /** Default loopback port (X needs one fixed and registered). */
-  port: number | null;
-  needsSecret: boolean;
-  help: Key;
-};
+let loading: Promise<PlatformInfo[]> | null = null;
 
-export const PLATFORMS: PlatformInfo[] = [
-  {
-    key: "x",
-    method: "oauth",
-    portal: "https://developer.x.com/en/portal/dashboard",
-    scopes: ["tweet.read", "users.read", "offline.access"],
-    redirect: "http://127.0.0.1:8719/callback",
-    port: 8719,
-    needsSecret: false,
-    help: "help.x",
-  },
-  {
-    key: "instagram",
-    method: "oauth",
-    portal: "https://developers.facebook.com/apps/",
-    scopes: ["instagram_business_basic", "instagram_business_manage_insights"],
-    redirect: "http://127.0.0.1:<port>/callback",
-    port: null,
-    needsSecret: true,
-    help: "help.instagram",
-  },
-  {
-    key: "facebook",
-    method: "oauth",
-    portal: "https://developers.facebook.com/apps/",
-    scopes: ["pages_show_list", "pages_read_engagement", "read_insights"],
-    redirect: "http://127.0.0.1:<port>/callback",
-    port: null,
-    needsSecret: true,
-    help: "help.facebook",
-  },
-  {
-    key: "whatsapp",
-    method: "token",
-    portal: "https://business.facebook.com/settings/system-users",
-    scopes: ["whatsapp_business_management", "whatsapp_business_messaging"],
-    redirect: "—",
-    port: null,
-    needsSecret: false,
-    help: "help.whatsapp",
-  },
-  {
-    key: "tiktok",
-    method: "oauth",
-    portal: "https://developers.tiktok.com/apps/",
-    scopes: ["user.info.basic", "user.info.stats", "video.list"],
-    redirect: "http://127.0.0.1:*/callback/",
-    port: null,
-    needsSecret: true,
-    help: "help.tiktok",
-  },
-];
+/** Every platform in display order, asked once from the backend (asked again after a failure). */
+export function loadPlatforms(): Promise<PlatformInfo[]> {
+  if (!loading) {
+    loading = call(commands.platforms()).catch((e: unknown) => {
+      loading = null;
+      throw e;
+    });
+  }
+  return loading;
+}
 
-export const PLATFORM_KEYS: PlatformKey[] = ["x", "facebook", "instagram", "whatsapp", "tiktok"];
+/** The connect help of `info` in the UI language; English (the registry's text) when it
+ *  has no translation. */
+export function helpText(info: PlatformInfo): string {
+  return ui.lang === "en" ? info.help : (platformHelp[ui.lang][info.key] ?? info.help);
+}

@@ -1,5 +1,14 @@
 // Backend answers for the UI tests, shaped like the generated bindings' types.
-import type { AccountView, AppStatus, DashboardView, LiveRun, RunView, Settings, SyncStatus } from "../lib/bindings";
+import type {
+  AccountView,
+  AppStatus,
+  DashboardView,
+  LiveRun,
+  PlatformInfo,
+  RunView,
+  Settings,
+  SyncStatus,
+} from "../lib/bindings";
 
 export const settings = (over: Partial<Settings> = {}): Settings => ({
   language: "en",
@@ -126,3 +135,67 @@ export const dashboard = (title = "Follower growth"): DashboardView => ({
     },
   ],
 });
+
+/** The `platforms` answer: the registry's platforms (crates/alcance-platforms/src/registry.rs). */
+export const platforms = (): PlatformInfo[] => [
+  {
+    key: "x",
+    label: "X",
+    connect: "oauth_loopback",
+    help: "Create a Project and an App, enable OAuth 2.0 as a public client (Native App), and register the redirect URI exactly, port included.",
+    portal: "https://developer.x.com/en/portal/dashboard",
+    scopes: ["tweet.read", "users.read", "offline.access"],
+    redirect: "http://127.0.0.1:8719/callback",
+    port: 8719,
+    needs_secret: false,
+    can_follow: true,
+  },
+  {
+    key: "facebook",
+    label: "Facebook",
+    connect: "facebook_pages",
+    help: "Create a Meta app with Facebook Login for Business, add the loopback redirect URI and copy the app ID and secret.",
+    portal: "https://developers.facebook.com/apps/",
+    scopes: ["pages_show_list", "pages_read_engagement", "read_insights"],
+    redirect: "http://127.0.0.1:<port>/callback",
+    port: null,
+    needs_secret: true,
+    can_follow: false,
+  },
+  {
+    key: "instagram",
+    label: "Instagram",
+    connect: "oauth_loopback",
+    help: "Create a Meta app with the Instagram API with Instagram Login for a Business or Creator account.",
+    portal: "https://developers.facebook.com/apps/",
+    scopes: ["instagram_business_basic", "instagram_business_manage_insights"],
+    redirect: "http://127.0.0.1:<port>/callback",
+    port: null,
+    needs_secret: true,
+    can_follow: true,
+  },
+  {
+    key: "whatsapp",
+    label: "WhatsApp",
+    connect: "access_token",
+    help: "In Meta Business Suite open Business settings → System users, add a system user and generate a token.",
+    portal: "https://business.facebook.com/settings/system-users",
+    scopes: ["whatsapp_business_management", "whatsapp_business_messaging"],
+    redirect: "—",
+    port: null,
+    needs_secret: false,
+    can_follow: false,
+  },
+  {
+    key: "tiktok",
+    label: "TikTok",
+    connect: "oauth_loopback",
+    help: "Register a Login Kit for Desktop app: loopback redirects only and PKCE is mandatory.",
+    portal: "https://developers.tiktok.com/apps/",
+    scopes: ["user.info.basic", "user.info.profile", "user.info.stats", "video.list"],
+    redirect: "http://127.0.0.1:*/callback/",
+    port: null,
+    needs_secret: true,
+    can_follow: false,
+  },
+];

@@ -3,6 +3,7 @@ import { expect, vi } from "vitest";
 import { flushSync, mount, unmount } from "svelte";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import App from "../App.svelte";
+import { platforms } from "./fixtures";
 import { events, type SyncStatus } from "../lib/bindings";
 import { applyLanguage, defaultFilters, filters, session, ui, type Screen } from "../lib/ui.svelte";
 
@@ -21,6 +22,8 @@ export function backend(handler: Handler, options: { events?: boolean } = {}): v
     (cmd, args) => {
       const a = (args ?? {}) as Record<string, unknown>;
       if (cmd.startsWith("plugin:event|")) return cmd === "plugin:event|listen" ? 1 : null;
+      // The platform registry is static: answered here, not logged in `calls`.
+      if (cmd === "platforms") return platforms();
       calls.push({ cmd, args: a });
       return handler(cmd, a);
     },
