@@ -28,7 +28,7 @@ pub use batch::PreparedBatch;
 pub use error::StoreError;
 pub use rows::*;
 
-use alcance_core::{EventLevel, Platform};
+use alcance_core::Platform;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 use std::path::Path;
@@ -200,34 +200,4 @@ fn platform_from_db(column: &'static str, s: &str) -> Result<Platform, StoreErro
         value: s.to_string(),
         reason: e.to_string(),
     })
-}
-
-/// Parses a stored event level.
-fn level_from_db(s: &str) -> Result<EventLevel, StoreError> {
-    Ok(match s {
-        "info" => EventLevel::Info,
-        "warn" => EventLevel::Warn,
-        "gap" => EventLevel::Gap,
-        "error" => EventLevel::Error,
-        other => {
-            return Err(StoreError::Decode {
-                column: "run_events.level",
-                value: other.to_string(),
-                reason: "expected info, warn, gap or error".to_string(),
-            })
-        }
-    })
-}
-
-/// Checks that `value` is one of `allowed`.
-fn check_one_of(what: &'static str, value: &str, allowed: &[&str], expected: &'static str) -> Result<(), StoreError> {
-    if allowed.contains(&value) {
-        Ok(())
-    } else {
-        Err(StoreError::Invalid {
-            what,
-            value: value.to_string(),
-            expected,
-        })
-    }
 }

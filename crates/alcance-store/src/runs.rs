@@ -3,8 +3,8 @@
 
 use crate::redact::redact;
 use crate::time::{from_db, from_db_opt, to_db};
-use crate::{check_one_of, level_from_db, RunCounts, RunEventRow, RunRow, Store, StoreError, RUN_KINDS, RUN_STATUSES};
-use alcance_core::EventLevel;
+use crate::{RunCounts, RunEventRow, RunRow, Store, StoreError};
+use alcance_core::{EventLevel, RunKind, RunStatus};
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
@@ -29,10 +29,15 @@ fn run_from_row(r: &SqliteRow) -> Result<RunRow, StoreError> {
 }
 
 impl Store {
-    /// Starts a run of `kind` (`demo`, `manual` or `scheduled`) with status `running` and
-    /// returns `collection_runs.id`. Errors: [`StoreError::Invalid`] for another kind.
-    pub async fn start_run(&self, kind: &str, started_at: DateTime<Utc>) -> Result<i64, StoreError> {
-        check_one_of("run kind", kind, &RUN_KINDS, "demo, manual, scheduled")?;
+    /// Starts a run of `kind` (a [`RunKind`] or its key: `demo`, `manual` or `scheduled`)
+    /// with status `running` and returns `collection_runs.id`. Errors: [`StoreError::Invalid`]
+    /// for another key.
+    pub async fn start_run<K>(&self, kind: K, started_at: DateTime<Utc>) -> Result<i64, StoreError>
+    where
+        K: TryInto<RunKind>,
+        StoreError: From<K::Error>,
+    {
+        let kind: RunKind = kind.try_into()?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO collection_runs (kind, status, started_at) VALUES (?1, 'running', ?2) RETURNING id",
         )
@@ -43,22 +48,22 @@ impl Store {
         Ok(id)
     }
 
-    /// Ends a run: sets its status (`ok`, `partial`, `failed`, `cancelled`; `running` and
-    /// `paused` are accepted too), `finished_at` (UTC) and tallies. Errors: [`StoreError::Invalid`] for
-    /// another status, [`StoreError::NotFound`] for an unknown run.
-    pub async fn finish_run(
+    /// Ends a run: sets its status (a [`RunStatus`] or its key: `ok`, `partial`, `failed`,
+    /// `cancelled`; `running` and `paused` are accepted too), `finished_at` (UTC) and tallies.
+    /// Errors: [`StoreError::Invalid`] for another key, [`StoreError::NotFound`] for an
+    /// unknown run.
+    pub async fn finish_run<S>(
         &self,
         run_id: i64,
-        status: &str,
+        status: S,
         finished_at: DateTime<Utc>,
         counts: &RunCounts,
-    ) -> Result<(), StoreError> {
-        check_one_of(
-            "run status",
-            status,
-            &RUN_STATUSES,
-            "running, paused, ok, partial, failed, cancelled",
-        )?;
+    ) -> Result<(), StoreError>
+    where
+        S: TryInto<RunStatus>,
+        StoreError: From<S::Error>,
+    {
+        let status: RunStatus = status.try_into()?;
         let done = sqlx::query(
             "UPDATE collection_runs SET status = ?1, finished_at = ?2, accounts_total = ?3, accounts_ok = ?4,
                     accounts_failed = ?5, metrics_written = ?6
@@ -101,7 +106,7 @@ impl Store {
         .bind(run_id)
         .bind(account_id)
         .bind(to_db(at))
-        .bind(level.as_str())
+        .bind(level)
         .bind(code)
         .bind(redact(message).as_ref())
         .execute(&self.pool)
@@ -130,7 +135,7 @@ impl Store {
                     run_id: r.try_get("run_id")?,
                     account_id: r.try_get("account_id")?,
                     at: from_db("run_events.at", &r.try_get::<String, _>("at")?)?,
-                    level: level_from_db(&r.try_get::<String, _>("level")?)?,
+                    level: r.try_get("level")?,
                     code: r.try_get("code")?,
                     message: r.try_get("message")?,
                 })

@@ -8,21 +8,13 @@
 
 use crate::redact::redact;
 use crate::time::{from_db, from_db_opt, to_db};
-use crate::{check_one_of, RunCounts, RunRow, Store, StoreError, MIGRATOR, RUN_STATUSES};
+use crate::{RunCounts, RunRow, Store, StoreError, MIGRATOR};
+use alcance_core::{CadenceKind, RunAccountStatus, RunStatus};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteRow};
 use sqlx::{ConnectOptions, Connection, Row};
 use std::path::Path;
-
-/// The cadence kinds `schedules.cadence` accepts. `custom` carries its period in
-/// `schedules.every_seconds`; the others have fixed periods (3 600, 86 400, 604 800 s).
-pub const CADENCES: [&str; 4] = ["hourly", "daily", "weekly", "custom"];
-
-/// The per-account statuses of `run_accounts.status`: `pending` (not collected yet in this
-/// run), `done` (batch saved), `failed` (recorded in `run_events`), `skipped` (the run was
-/// cancelled before reaching it, or the account could no longer be collected).
-pub const RUN_ACCOUNT_STATUSES: [&str; 4] = ["pending", "done", "failed", "skipped"];
 
 /// The shortest period a schedule may have, seconds.
 pub const MIN_EVERY_SECONDS: i64 = 60;
@@ -32,8 +24,8 @@ pub const MIN_EVERY_SECONDS: i64 = 60;
 pub struct ScheduleRow {
     /// `accounts.id`.
     pub account_id: i64,
-    /// One of [`CADENCES`].
-    pub cadence: String,
+    /// Hourly, daily, weekly or custom (`every_seconds` holds the period).
+    pub cadence: CadenceKind,
     /// The cadence's period, seconds (≥ [`MIN_EVERY_SECONDS`]).
     pub every_seconds: i64,
     /// When the scheduler collects the account next, UTC (jitter included).
@@ -61,8 +53,8 @@ pub struct PlannedAccount {
 /// How one account of a run ended, for [`Store::finish_run_account`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunAccountResult {
-    /// `done`, `failed` or `skipped` (see [`RUN_ACCOUNT_STATUSES`]).
-    pub status: &'static str,
+    /// `done`, `failed` or `skipped`.
+    pub status: RunAccountStatus,
     /// Metric rows written or updated (counts).
     pub metrics_written: i64,
     /// Post rows written or updated (counts).
@@ -86,8 +78,8 @@ pub struct RunAccountRow {
     pub account_id: i64,
     /// 0-based order in the run.
     pub position: i64,
-    /// One of [`RUN_ACCOUNT_STATUSES`].
-    pub status: String,
+    /// Pending until it ends, then done, failed or skipped.
+    pub status: RunAccountStatus,
     /// Planned window start, UTC.
     pub window_since: DateTime<Utc>,
     /// Planned window end, UTC.
@@ -202,20 +194,24 @@ impl Store {
         }
     }
 
-    /// Sets an account's cadence (`hourly`, `daily`, `weekly` or `custom`) with its period in
-    /// seconds and its next run (UTC), creating the row if it is missing. The caller computes
-    /// `next_run_at` (`alcance-collector`'s cadence math).
+    /// Sets an account's cadence (a [`CadenceKind`] or its key: `hourly`, `daily`, `weekly`
+    /// or `custom`) with its period in seconds and its next run (UTC), creating the row if it
+    /// is missing. The caller computes `next_run_at` (`alcance-collector`'s cadence math).
     ///
-    /// Errors: [`StoreError::Invalid`] for another cadence or a period under 60 s;
+    /// Errors: [`StoreError::Invalid`] for another key or a period under 60 s;
     /// [`StoreError::Constraint`] for an unknown account.
-    pub async fn set_cadence(
+    pub async fn set_cadence<C>(
         &self,
         account_id: i64,
-        cadence: &str,
+        cadence: C,
         every_seconds: i64,
         next_run_at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        check_one_of("cadence", cadence, &CADENCES, "hourly, daily, weekly, custom")?;
+    ) -> Result<(), StoreError>
+    where
+        C: TryInto<CadenceKind>,
+        StoreError: From<C::Error>,
+    {
+        let cadence: CadenceKind = cadence.try_into()?;
         check_every(every_seconds)?;
         sqlx::query(
             "INSERT INTO schedules (account_id, cadence, every_seconds, next_run_at, updated_at)
@@ -370,12 +366,13 @@ impl Store {
         account_id: i64,
         result: &RunAccountResult,
     ) -> Result<(), StoreError> {
-        check_one_of(
-            "run account status",
-            result.status,
-            &RUN_ACCOUNT_STATUSES[1..],
-            "done, failed, skipped",
-        )?;
+        if result.status == RunAccountStatus::Pending {
+            return Err(StoreError::Invalid {
+                what: "run account status",
+                value: result.status.to_string(),
+                expected: "done, failed, skipped",
+            });
+        }
         let done = sqlx::query(
             "UPDATE run_accounts SET status = ?1, metrics_written = ?2, posts_written = ?3, gaps = ?4,
                     needs_reauth = ?5, error = ?6, finished_at = ?7
@@ -421,8 +418,19 @@ impl Store {
     /// Sets a run's status and tallies without ending it (`finished_at` stays empty):
     /// `running` ↔ `paused`. Errors: [`StoreError::Invalid`] for a status other than
     /// `running` or `paused`; [`StoreError::NotFound`] for an unknown run.
-    pub async fn set_run_progress(&self, run_id: i64, status: &str, counts: &RunCounts) -> Result<(), StoreError> {
-        check_one_of("unfinished run status", status, &RUN_STATUSES[..2], "running, paused")?;
+    pub async fn set_run_progress<S>(&self, run_id: i64, status: S, counts: &RunCounts) -> Result<(), StoreError>
+    where
+        S: TryInto<RunStatus>,
+        StoreError: From<S::Error>,
+    {
+        let status: RunStatus = status.try_into()?;
+        if !status.is_open() {
+            return Err(StoreError::Invalid {
+                what: "unfinished run status",
+                value: status.to_string(),
+                expected: "running, paused",
+            });
+        }
         let done = sqlx::query(
             "UPDATE collection_runs SET status = ?1, finished_at = NULL, accounts_total = ?2, accounts_ok = ?3,
                     accounts_failed = ?4, metrics_written = ?5
