@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Cadence math: cadences, the Instagram story minimum, jitter bounds, catch-up after a
 //! sleep without a burst, and the refresh policy's windows.
 

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The raw-response archive (compression, dedupe, redaction) and the export reads
 //! (RowFilter, ordering, identity columns).
 

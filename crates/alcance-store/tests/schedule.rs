@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Background-collection state: the 0003 migration (collection_runs rebuilt with 'paused',
 //! nothing lost), default schedules, run_accounts, refresh marks, online backups and the
 //! restore check of a database file.
