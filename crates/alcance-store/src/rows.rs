@@ -82,7 +82,7 @@ impl SaveStats {
 }
 
 /// The per-run tallies written by [`crate::Store::finish_run`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct RunCounts {
     /// Accounts the run tried.
     pub accounts_total: i64,
@@ -95,7 +95,7 @@ pub struct RunCounts {
 }
 
 /// One row of `collection_runs`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct RunRow {
     /// `collection_runs.id`.
     pub id: i64,
@@ -108,11 +108,12 @@ pub struct RunRow {
     /// End, UTC; `None` while running (or when the process died mid-run).
     pub finished_at: Option<DateTime<Utc>>,
     /// Tallies written by [`crate::Store::finish_run`] (zero until then).
+    #[sqlx(flatten)]
     pub counts: RunCounts,
 }
 
 /// One row of `run_events`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct RunEventRow {
     /// `run_events.id` (insertion order).
     pub id: i64,
@@ -185,7 +186,7 @@ pub struct AudienceRow {
 }
 
 /// Row count of every table, for tests and the demo summary.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct TableCounts {
     /// `accounts`.
     pub accounts: i64,
