@@ -190,7 +190,7 @@ pub struct NewCost {
 }
 
 /// One row of `campaign_costs`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct CostRow {
     /// `campaign_costs.id`.
     pub id: i64,
@@ -235,7 +235,7 @@ pub struct NewConversion {
 }
 
 /// One row of `campaign_conversions`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct ConversionRow {
     /// `campaign_conversions.id`.
     pub id: i64,

@@ -5,7 +5,7 @@ use crate::time::from_db;
 use crate::{platform_from_db, StoreError};
 use chrono::NaiveDate;
 use sqlx::sqlite::SqliteRow;
-use sqlx::Row;
+use sqlx::{FromRow, Row};
 use std::str::FromStr;
 
 pub(super) const CAMPAIGN_COLUMNS: &str = "id, name, starts_on, ends_on, budget, currency, goal, notes, created_at";
@@ -66,41 +66,11 @@ pub(super) fn campaign_account_from_row(r: &SqliteRow) -> Result<CampaignAccount
 
 /// A [`CostRow`] from a `campaign_costs` row with `imported` (`import_key IS NOT NULL`).
 pub(super) fn cost_from_row(r: &SqliteRow) -> Result<CostRow, StoreError> {
-    Ok(CostRow {
-        id: r.try_get("id")?,
-        campaign_id: r.try_get("campaign_id")?,
-        account_id: r.try_get("account_id")?,
-        spent_on: date_from_db("campaign_costs.spent_on", &r.try_get::<String, _>("spent_on")?)?,
-        amount: r.try_get("amount")?,
-        currency: r.try_get("currency")?,
-        note: r.try_get("note")?,
-        imported: r.try_get("imported")?,
-    })
+    Ok(CostRow::from_row(r)?)
 }
 
 /// A [`ConversionRow`] from a `campaign_conversions` row with `imported` (`import_key IS
-/// NOT NULL`); a `count` outside `u32` is a [`StoreError::Decode`].
+/// NOT NULL`); a `count` outside `u32` is a decode error.
 pub(super) fn conversion_from_row(r: &SqliteRow) -> Result<ConversionRow, StoreError> {
-    let count: i64 = r.try_get("count")?;
-    Ok(ConversionRow {
-        id: r.try_get("id")?,
-        campaign_id: r.try_get("campaign_id")?,
-        account_id: r.try_get("account_id")?,
-        converted_on: date_from_db(
-            "campaign_conversions.converted_on",
-            &r.try_get::<String, _>("converted_on")?,
-        )?,
-        count: u32::try_from(count).map_err(|_| StoreError::Decode {
-            column: "campaign_conversions.count",
-            value: count.to_string(),
-            reason: "not a count between 0 and 4294967295".to_string(),
-        })?,
-        revenue: r.try_get("revenue")?,
-        currency: r.try_get("currency")?,
-        source: r.try_get("source")?,
-        utm_campaign: r.try_get("utm_campaign")?,
-        utm_source: r.try_get("utm_source")?,
-        utm_medium: r.try_get("utm_medium")?,
-        imported: r.try_get("imported")?,
-    })
+    Ok(ConversionRow::from_row(r)?)
 }
