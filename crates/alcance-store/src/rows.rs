@@ -1,6 +1,6 @@
 //! Rows the store returns and the small argument structs it takes.
 
-use alcance_core::{AccountRef, AccountStatus, ContentType, EventLevel, Platform, RunKind, RunStatus};
+use alcance_core::{AccountRef, AccountStatus, ContentType, EventLevel, MetricKey, Platform, RunKind, RunStatus};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -51,8 +51,9 @@ pub struct RowFilter {
     /// Exclusive upper bound, UTC, on the same column as `since`.
     pub until: Option<DateTime<Utc>>,
     /// Keep these catalog metric keys only (account and post metric rows; ignored by
-    /// [`crate::Store::posts`] and [`crate::Store::audience_rows`]).
-    pub metrics: Vec<String>,
+    /// [`crate::Store::posts`] and [`crate::Store::audience_rows`]). Keys the catalog does
+    /// not know are matched as given.
+    pub metrics: Vec<MetricKey>,
 }
 
 /// How many rows one [`crate::Store::save_batch`] wrote or updated in each table. A row
