@@ -293,3 +293,47 @@ pub struct ImportReport {
     /// Header columns that are not part of the format (ignored), as written in the file.
     pub ignored_columns: Vec<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_keys_print_and_parse_back() {
+        for goal in Goal::ALL {
+            assert_eq!(goal.to_string(), goal.as_str());
+            assert_eq!(
+                format!(" {} ", goal.as_str().to_uppercase()).parse::<Goal>().ok(),
+                Some(goal)
+            );
+        }
+        for role in CampaignRole::ALL {
+            assert_eq!(role.to_string(), role.as_str());
+            assert_eq!(
+                format!(" {} ", role.as_str().to_uppercase())
+                    .parse::<CampaignRole>()
+                    .ok(),
+                Some(role)
+            );
+        }
+        match "creator".parse::<CampaignRole>() {
+            Err(StoreError::Invalid { what, value, expected }) => {
+                assert_eq!(
+                    (what, value.as_str(), expected),
+                    ("campaign role", "creator", "brand, influencer")
+                );
+            }
+            other => panic!("expected Invalid, got {other:?}"),
+        }
+        match "sales".parse::<Goal>() {
+            Err(StoreError::Invalid { what, expected, .. }) => {
+                assert_eq!(what, "campaign goal");
+                assert!(
+                    expected.contains("awareness") && expected.contains("other"),
+                    "{expected}"
+                );
+            }
+            other => panic!("expected Invalid, got {other:?}"),
+        }
+    }
+}

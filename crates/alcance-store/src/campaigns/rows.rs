@@ -74,3 +74,33 @@ pub(super) fn cost_from_row(r: &SqliteRow) -> Result<CostRow, StoreError> {
 pub(super) fn conversion_from_row(r: &SqliteRow) -> Result<ConversionRow, StoreError> {
     Ok(ConversionRow::from_row(r)?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::campaigns::{CampaignRole, Goal};
+    use crate::Store;
+
+    #[tokio::test]
+    async fn unknown_stored_keys_are_decode_errors_naming_the_column() {
+        let store = Store::open_in_memory().await.unwrap_or_else(|e| panic!("open: {e}"));
+        let row = sqlx::query("SELECT 'sales' AS goal, 'Brand' AS role")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap_or_else(|e| panic!("select: {e}"));
+        match key_from_db::<Goal>(&row, "campaigns.goal", "goal") {
+            Err(StoreError::Decode { column, value, reason }) => {
+                assert_eq!(
+                    (column, value.as_str(), reason.as_str()),
+                    ("campaigns.goal", "sales", "unknown goal")
+                );
+            }
+            other => panic!("expected Decode, got {other:?}"),
+        }
+        // Stored keys are read case-insensitively, like typed ones.
+        assert_eq!(
+            key_from_db::<CampaignRole>(&row, "campaign_accounts.role", "role").ok(),
+            Some(CampaignRole::Brand)
+        );
+    }
+}
