@@ -415,7 +415,7 @@ async fn account_lines(ws: &Workspace) -> Result<Vec<AccountLine>> {
             followers,
             posts: posts.len(),
             metric_rows: account_rows.len() + post_rows.len(),
-            status: a.status.clone(),
+            status: a.status.to_string(),
         });
     }
     Ok(lines)

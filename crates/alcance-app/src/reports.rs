@@ -113,7 +113,7 @@ fn account_infos(accounts: &[AccountRow]) -> Vec<AccountInfo> {
             username: a.account.username.clone(),
             display_name: a.display_name.clone(),
             owned: a.account.owned,
-            status: a.status.clone(),
+            status: a.status.to_string(),
         })
         .collect()
 }

@@ -572,7 +572,7 @@ impl Loop {
         match result {
             Ok(summary) => self.emit(SchedulerEvent::RunFinished {
                 run_id: summary.run_id,
-                status: summary.status,
+                status: summary.status.as_str(),
                 accounts_ok: summary.progress.accounts_ok,
                 accounts_failed: summary.progress.accounts_failed,
                 metrics: summary.progress.metrics,

@@ -836,8 +836,8 @@ pub async fn run(ws: &Workspace, run_id: i64) -> Result<RunView> {
 fn run_view(r: alcance_store::RunRow) -> RunView {
     RunView {
         id: r.id,
-        kind: r.kind,
-        status: r.status,
+        kind: r.kind.to_string(),
+        status: r.status.to_string(),
         started_at: r.started_at,
         finished_at: r.finished_at,
         duration_seconds: r
@@ -920,7 +920,7 @@ pub async fn accounts(ws: &Workspace, vault: Option<&dyn TokenVault>, now: DateT
                 display_name: a.display_name.clone(),
                 label: row_label(a),
                 owned: a.account.owned,
-                status: a.status.clone(),
+                status: a.status.to_string(),
                 last_collected_at: a.last_collected_at,
                 followers: latest
                     .get(&(a.account.platform, a.account.external_id.as_str()))
@@ -928,7 +928,7 @@ pub async fn accounts(ws: &Workspace, vault: Option<&dyn TokenVault>, now: DateT
                 token,
                 token_expires_at,
                 connection: connection_of(a.account.platform, a.account.owned).to_string(),
-                cadence: schedule.map_or_else(|| DEFAULT_CADENCE.to_string(), |s| s.cadence.clone()),
+                cadence: schedule.map_or_else(|| DEFAULT_CADENCE.to_string(), |s| s.cadence.to_string()),
                 cadence_seconds: schedule.map_or(DEFAULT_CADENCE_SECONDS, |s| s.every_seconds),
                 next_run_at: schedule.map(|s| s.next_run_at),
                 last_error: schedule.and_then(|s| s.last_error.clone()),
@@ -940,11 +940,7 @@ pub async fn accounts(ws: &Workspace, vault: Option<&dyn TokenVault>, now: DateT
 /// How an account is connected: `tracked` when not owned, `token` for an owned WhatsApp
 /// Business account (system-user access token, no OAuth), else `oauth`.
 pub fn connection_of(platform: Platform, owned: bool) -> &'static str {
-    match (owned, platform) {
-        (false, _) => "tracked",
-        (true, Platform::Whatsapp) => "token",
-        (true, _) => "oauth",
-    }
+    alcance_core::ConnectionKind::of(platform, owned).as_str()
 }
 
 /// The token health of one account at `now`, and its access token's expiry.

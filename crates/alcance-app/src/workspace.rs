@@ -372,7 +372,7 @@ impl Workspace {
                     username: a.account.username.clone(),
                     display_name: a.display_name.clone(),
                     owned: a.account.owned,
-                    status: a.status.clone(),
+                    status: a.status.to_string(),
                 })
                 .collect(),
             account_metrics,

@@ -316,7 +316,7 @@ async fn the_owner_must_be_a_connected_account_of_the_platform() {
     );
     assert!(format!("{e:#}").contains("connect it again"), "{e:#}");
     let owner = accounts(&s).await.into_iter().find(|a| a.id == s.x.id);
-    assert_eq!(owner.map(|a| a.status), Some("needs_reauth".to_string()));
+    assert_eq!(owner.map(|a| a.status.to_string()), Some("needs_reauth".to_string()));
 
     // A disconnected owner (its token leaves the vault once no profile uses it).
     s.ws.delete_account(ana.id)

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! End-to-end collection throughput: the real collector, X client, rate-limit governor and
 //! store collect N tracked X profiles (default 1,000) with ~200 posts each from the seeded
 //! sandbox over loopback, with the sandbox's rate limits switched off. Reports metric

@@ -15,9 +15,10 @@
 pub mod control;
 pub mod schedule;
 
+pub use alcance_core::{RunKind, RunStatus};
 pub use control::{ControlState, RunControl};
 
-use alcance_core::{AccountRef, EventLevel, Platform, RawExchange};
+use alcance_core::{AccountRef, AccountStatus, EventLevel, Platform, RawExchange, RunAccountStatus};
 use alcance_platforms::{CollectCtx, CollectWindow, PlatformClient, PlatformError, Recorder};
 use alcance_store::schedule::{PlannedAccount, RunAccountResult};
 use alcance_store::{PreparedBatch, RunCounts, Store, StoreError};
@@ -58,28 +59,6 @@ pub struct Target {
     /// The token to collect with (the account's own, or its owner's for a tracked profile);
     /// `None` when the vault had none: the account is reported as needing re-authorization.
     pub token: Option<SecretString>,
-}
-
-/// What kind of run this is; stored in `collection_runs.kind`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RunKind {
-    /// Part of `alcance demo`.
-    Demo,
-    /// Started by the user ("Sync now", `alcance collect --now`).
-    Manual,
-    /// Started by the scheduler.
-    Scheduled,
-}
-
-impl RunKind {
-    /// The stored key.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RunKind::Demo => "demo",
-            RunKind::Manual => "manual",
-            RunKind::Scheduled => "scheduled",
-        }
-    }
 }
 
 /// Progress of a run, sent to the caller as it happens (CLI progress bar, UI channel).
@@ -124,7 +103,7 @@ pub struct RunProgress {
     /// `collection_runs.id`.
     pub run_id: i64,
     /// `running`, `paused`, `ok`, `partial`, `failed` or `cancelled`.
-    pub status: &'static str,
+    pub status: RunStatus,
     /// Accounts in the run.
     pub accounts_total: usize,
     /// Accounts whose batch was saved.
@@ -168,19 +147,19 @@ impl RunProgress {
         }
     }
 
-    fn with_status(mut self, status: &'static str) -> Self {
+    fn with_status(mut self, status: RunStatus) -> Self {
         self.status = status;
         self
     }
 
     /// `ok` (no account failed), `failed` (some failed, none succeeded) or `partial`.
-    fn final_status(&self) -> &'static str {
+    fn final_status(&self) -> RunStatus {
         if self.accounts_failed == 0 {
-            "ok"
+            RunStatus::Ok
         } else if self.accounts_ok == 0 {
-            "failed"
+            RunStatus::Failed
         } else {
-            "partial"
+            RunStatus::Partial
         }
     }
 }
@@ -213,7 +192,7 @@ pub struct RunSummary {
     pub run_id: i64,
     /// `ok` (every account), `partial` (some failed), `failed` (all failed), `cancelled`,
     /// or `paused` (interrupted; [`resume_run`] continues it).
-    pub status: &'static str,
+    pub status: RunStatus,
     /// One outcome per account collected by this call, in run order (a resumed run lists
     /// only the accounts it collected after resuming).
     pub accounts: Vec<AccountOutcome>,
@@ -249,8 +228,17 @@ pub enum CollectError {
         /// `collection_runs.id`.
         run_id: i64,
         /// Its stored status.
-        status: String,
+        status: RunStatus,
     },
+}
+
+impl From<alcance_core::InvalidCadence> for CollectError {
+    fn from(e: alcance_core::InvalidCadence) -> Self {
+        CollectError::InvalidCadence {
+            value: e.value,
+            reason: e.reason,
+        }
+    }
 }
 
 /// A run's account schedule update, applied when the account finishes.
@@ -347,7 +335,7 @@ pub async fn run_planned(
         .iter()
         .filter(|t| seen.insert(t.target.account_id))
         .collect();
-    let run_id = store.start_run(plan.kind.as_str(), plan.collected_at).await?;
+    let run_id = store.start_run(plan.kind, plan.collected_at).await?;
     let planned: Vec<PlannedAccount> = targets
         .iter()
         .map(|t| PlannedAccount {
@@ -363,7 +351,7 @@ pub async fn run_planned(
     });
     let tally = RunProgress {
         run_id,
-        status: "running",
+        status: RunStatus::Running,
         accounts_total: targets.len(),
         accounts_ok: 0,
         accounts_failed: 0,
@@ -392,7 +380,7 @@ pub async fn resume_run(
     progress: &(dyn Fn(Progress) + Send + Sync),
 ) -> Result<RunSummary, CollectError> {
     let run = store.run(run_id).await?;
-    if run.status != "paused" && run.status != "running" {
+    if !run.status.is_open() {
         return Err(CollectError::NotResumable {
             run_id,
             status: run.status,
@@ -402,7 +390,7 @@ pub async fn resume_run(
     let by_account: HashMap<i64, &PlannedTarget> = targets.iter().map(|t| (t.target.account_id, t)).collect();
     let mut tally = RunProgress {
         run_id,
-        status: "running",
+        status: RunStatus::Running,
         accounts_total: rows.len(),
         accounts_ok: 0,
         accounts_failed: 0,
@@ -412,10 +400,10 @@ pub async fn resume_run(
     };
     let mut queue = Vec::new();
     for row in &rows {
-        match row.status.as_str() {
-            "done" => tally.accounts_ok += 1,
-            "failed" => tally.accounts_failed += 1,
-            "skipped" => tally.accounts_skipped += 1,
+        match row.status {
+            RunAccountStatus::Done => tally.accounts_ok += 1,
+            RunAccountStatus::Failed => tally.accounts_failed += 1,
+            RunAccountStatus::Skipped => tally.accounts_skipped += 1,
             _ => match by_account.get(&row.account_id) {
                 Some(t) => queue.push((row.position.max(0) as usize, *t)),
                 None => {
@@ -424,7 +412,7 @@ pub async fn resume_run(
                             run_id,
                             row.account_id,
                             &RunAccountResult {
-                                status: "skipped",
+                                status: RunAccountStatus::Skipped,
                                 metrics_written: 0,
                                 posts_written: 0,
                                 gaps: 0,
@@ -443,7 +431,9 @@ pub async fn resume_run(
         tally.metrics += row.metrics_written.max(0) as usize;
         tally.posts += row.posts_written.max(0) as usize;
     }
-    store.set_run_progress(run_id, "running", &tally.counts()).await?;
+    store
+        .set_run_progress(run_id, RunStatus::Running, &tally.counts())
+        .await?;
     tracing::info!(run_id, pending = queue.len(), "resuming the run");
     progress(Progress::Resumed(tally));
     drive(store, clients, queue, tally, collected_at, control, progress).await
@@ -487,12 +477,16 @@ async fn drive(
             ahead = None;
         }
         if state == ControlState::Paused {
-            store.set_run_progress(run_id, "paused", &tally.counts()).await?;
+            store
+                .set_run_progress(run_id, RunStatus::Paused, &tally.counts())
+                .await?;
             tracing::info!(run_id, "run paused");
-            progress(Progress::Paused(tally.with_status("paused")));
+            progress(Progress::Paused(tally.with_status(RunStatus::Paused)));
             state = control.wait_while_paused().await;
             if state == ControlState::Running {
-                store.set_run_progress(run_id, "running", &tally.counts()).await?;
+                store
+                    .set_run_progress(run_id, RunStatus::Running, &tally.counts())
+                    .await?;
                 tracing::info!(run_id, "run resumed");
                 progress(Progress::Resumed(tally));
             }
@@ -505,11 +499,13 @@ async fn drive(
                     .await?;
                 tally.accounts_skipped += skipped as usize;
                 tracing::info!(run_id, skipped, "run cancelled");
-                return end(store, tally, "cancelled", outcomes, now(), progress).await;
+                return end(store, tally, RunStatus::Cancelled, outcomes, now(), progress).await;
             }
             ControlState::Interrupted => {
-                let paused = tally.with_status("paused");
-                store.set_run_progress(run_id, "paused", &paused.counts()).await?;
+                let paused = tally.with_status(RunStatus::Paused);
+                store
+                    .set_run_progress(run_id, RunStatus::Paused, &paused.counts())
+                    .await?;
                 tracing::info!(
                     run_id,
                     pending = paused.accounts_pending(),
@@ -518,7 +514,7 @@ async fn drive(
                 progress(Progress::Finished(paused));
                 return Ok(RunSummary {
                     run_id,
-                    status: "paused",
+                    status: RunStatus::Paused,
                     accounts: outcomes,
                     progress: paused,
                 });
@@ -585,7 +581,11 @@ async fn drive(
                 run_id,
                 target.account_id,
                 &RunAccountResult {
-                    status: if outcome.ok { "done" } else { "failed" },
+                    status: if outcome.ok {
+                        RunAccountStatus::Done
+                    } else {
+                        RunAccountStatus::Failed
+                    },
                     metrics_written: outcome.metrics as i64,
                     posts_written: outcome.posts as i64,
                     gaps: outcome.gaps as i64,
@@ -637,7 +637,7 @@ async fn drive(
 async fn end(
     store: &Store,
     tally: RunProgress,
-    status: &'static str,
+    status: RunStatus,
     outcomes: Vec<AccountOutcome>,
     finished_at: DateTime<Utc>,
     progress: &(dyn Fn(Progress) + Send + Sync),
@@ -801,7 +801,9 @@ async fn store_account(
             outcome.error = Some(fail("no_client".into(), format!("no client for {}", target.account.platform)).await);
         }
         Err(Missing::Token) => {
-            let _ = store.set_account_status(target.account_id, "needs_reauth").await;
+            let _ = store
+                .set_account_status(target.account_id, AccountStatus::NeedsReauth)
+                .await;
             outcome.needs_reauth = true;
             outcome.error = Some(
                 fail(
@@ -828,7 +830,9 @@ async fn store_account(
         Ok(Fetched::Failed { error, raw }) => {
             let _ = store.save_raw(run_id, account_id, &raw).await;
             if error.needs_reauth() {
-                let _ = store.set_account_status(target.account_id, "needs_reauth").await;
+                let _ = store
+                    .set_account_status(target.account_id, AccountStatus::NeedsReauth)
+                    .await;
                 outcome.needs_reauth = true;
             }
             outcome.error = Some(fail(error.code(), describe(&error)).await);

@@ -35,17 +35,12 @@
 //! past Meta's up-to-48-h delay. A gap since the last success wider than the due horizon
 //! (the app was off) widens the window to the gap, up to the longest horizon.
 
-use crate::CollectError;
+pub use alcance_core::cadence::{Cadence, CadenceKind, InvalidCadence, MAX_CADENCE_SECONDS, MIN_CADENCE_SECONDS};
 use alcance_core::{AccountRef, Platform};
 use alcance_platforms::CollectWindow;
 use chrono::{DateTime, Duration, Utc};
-use std::fmt;
 use std::hash::{BuildHasher, Hasher};
 
-/// The shortest cadence, seconds.
-pub const MIN_CADENCE_SECONDS: i64 = 60;
-/// The longest cadence, seconds (one year).
-pub const MAX_CADENCE_SECONDS: i64 = 366 * 86_400;
 /// The longest period between two collections of an owned Instagram account, so that its
 /// stories (which expire after 24 h) are read several times while they live.
 pub const STORY_CADENCE: Duration = Duration::hours(6);
@@ -53,141 +48,6 @@ pub const STORY_CADENCE: Duration = Duration::hours(6);
 pub const JITTER_FRACTION_PERCENT: i64 = 10;
 /// Jitter is never more than this (15 min), whatever the cadence.
 pub const MAX_JITTER: Duration = Duration::minutes(15);
-
-/// How often an account is collected. Stored as `schedules.cadence` + `every_seconds`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Cadence {
-    /// Every 3 600 s.
-    Hourly,
-    /// Every 86 400 s (the default).
-    #[default]
-    Daily,
-    /// Every 604 800 s.
-    Weekly,
-    /// Every `seconds` seconds (60 s to one year).
-    Custom {
-        /// The period, seconds.
-        seconds: i64,
-    },
-}
-
-impl Cadence {
-    /// The period, seconds.
-    pub fn every_seconds(&self) -> i64 {
-        match self {
-            Cadence::Hourly => 3_600,
-            Cadence::Daily => 86_400,
-            Cadence::Weekly => 604_800,
-            Cadence::Custom { seconds } => *seconds,
-        }
-    }
-
-    /// The period.
-    pub fn every(&self) -> Duration {
-        Duration::seconds(self.every_seconds())
-    }
-
-    /// The stored key: `hourly`, `daily`, `weekly` or `custom`.
-    pub fn key(&self) -> &'static str {
-        match self {
-            Cadence::Hourly => "hourly",
-            Cadence::Daily => "daily",
-            Cadence::Weekly => "weekly",
-            Cadence::Custom { .. } => "custom",
-        }
-    }
-
-    /// A cadence of `seconds`, named when it is exactly an hour, a day or a week.
-    ///
-    /// Errors: [`CollectError::InvalidCadence`] outside 60 s – one year.
-    pub fn from_seconds(seconds: i64) -> Result<Cadence, CollectError> {
-        if !(MIN_CADENCE_SECONDS..=MAX_CADENCE_SECONDS).contains(&seconds) {
-            return Err(CollectError::InvalidCadence {
-                value: format!("{seconds} s"),
-                reason: "a cadence is between 60 seconds and one year",
-            });
-        }
-        Ok(match seconds {
-            3_600 => Cadence::Hourly,
-            86_400 => Cadence::Daily,
-            604_800 => Cadence::Weekly,
-            seconds => Cadence::Custom { seconds },
-        })
-    }
-
-    /// Reads a stored schedule (`schedules.cadence`, `schedules.every_seconds`). A named
-    /// cadence ignores `every_seconds`.
-    ///
-    /// Errors: [`CollectError::InvalidCadence`] for an unknown key or a bad custom period.
-    pub fn from_stored(key: &str, every_seconds: i64) -> Result<Cadence, CollectError> {
-        match key {
-            "hourly" => Ok(Cadence::Hourly),
-            "daily" => Ok(Cadence::Daily),
-            "weekly" => Ok(Cadence::Weekly),
-            "custom" => Cadence::from_seconds(every_seconds).map(|c| match c {
-                // A custom period keeps its kind even when it equals a named one.
-                Cadence::Hourly | Cadence::Daily | Cadence::Weekly => Cadence::Custom { seconds: every_seconds },
-                c => c,
-            }),
-            other => Err(CollectError::InvalidCadence {
-                value: other.to_string(),
-                reason: "expected hourly, daily, weekly or custom",
-            }),
-        }
-    }
-
-    /// Parses what a user types: `hourly`, `daily`, `weekly`, or a number with an optional
-    /// unit `s`, `m`, `h`, `d`, `w` (`90m`, `6h`, `2d`, `3600` = seconds).
-    ///
-    /// Errors: [`CollectError::InvalidCadence`] for anything else or a period outside
-    /// 60 s – one year.
-    pub fn parse(text: &str) -> Result<Cadence, CollectError> {
-        let t = text.trim().to_ascii_lowercase();
-        match t.as_str() {
-            "hourly" => return Ok(Cadence::Hourly),
-            "daily" => return Ok(Cadence::Daily),
-            "weekly" => return Ok(Cadence::Weekly),
-            _ => {}
-        }
-        let bad = || CollectError::InvalidCadence {
-            value: text.to_string(),
-            reason: "expected hourly, daily, weekly or a period such as 90m, 6h, 2d",
-        };
-        let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-        let (number, unit) = t.split_at(split);
-        let n: i64 = number.parse().map_err(|_| bad())?;
-        let unit_seconds = match unit.trim() {
-            "" | "s" => 1,
-            "m" | "min" => 60,
-            "h" => 3_600,
-            "d" => 86_400,
-            "w" => 604_800,
-            _ => return Err(bad()),
-        };
-        Cadence::from_seconds(n.checked_mul(unit_seconds).ok_or_else(bad)?)
-    }
-}
-
-impl fmt::Display for Cadence {
-    /// `hourly`, `daily`, `weekly`, or `every 6h` / `every 90m` / `every 45s`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Cadence::Custom { seconds } => {
-                let s = *seconds;
-                if s % 86_400 == 0 {
-                    write!(f, "every {}d", s / 86_400)
-                } else if s % 3_600 == 0 {
-                    write!(f, "every {}h", s / 3_600)
-                } else if s % 60 == 0 {
-                    write!(f, "every {}m", s / 60)
-                } else {
-                    write!(f, "every {s}s")
-                }
-            }
-            named => f.write_str(named.key()),
-        }
-    }
-}
 
 /// The period an account is really collected at: its cadence, shortened to
 /// `story_cadence` (normally [`STORY_CADENCE`]) for an owned Instagram account so its

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The run pipeline: the next account is fetched while the current one is written, at most
 //! one ahead; progress keeps its order; a pause, cancel or interrupt drops the early fetch
 //! unwritten; a client that panics fails its account only.

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Runs against the seeded sandbox: pause, cancel, interrupt and resume between accounts
 //! keep everything collected; a resumed run does not collect done accounts again and ends
 //! with the same rows as an uninterrupted run; schedules and refresh marks are updated.

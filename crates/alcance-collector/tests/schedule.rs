@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Cadence math: cadences, the Instagram story minimum, jitter bounds, catch-up after a
 //! sleep without a burst, and the refresh policy's windows.
 
@@ -38,7 +39,10 @@ fn cadences_parse_store_and_print() {
     assert_eq!(Cadence::parse("1w").expect("1w"), Cadence::Weekly);
     for bad in ["", "often", "59s", "0", "-5m", "5y", "400d", "99999999999999999999h"] {
         assert!(
-            matches!(Cadence::parse(bad), Err(CollectError::InvalidCadence { .. })),
+            matches!(
+                Cadence::parse(bad).map_err(CollectError::from),
+                Err(CollectError::InvalidCadence { .. })
+            ),
             "{bad:?} must be refused"
         );
     }

@@ -5,11 +5,23 @@
 //! otherwise.
 
 pub mod analytics;
+pub mod cadence;
 pub mod catalog;
+pub mod ids;
+pub mod metric_key;
 pub mod platform;
 pub mod records;
+pub mod run;
+pub mod status;
+mod text_enum;
 pub mod time;
 
+pub use cadence::{Cadence, CadenceKind, InvalidCadence, MAX_CADENCE_SECONDS, MIN_CADENCE_SECONDS};
 pub use catalog::{Metric, MetricSource, Unit, CATALOG};
+pub use ids::{AccountId, CampaignId, PostId, RunId};
+pub use metric_key::MetricKey;
 pub use platform::{ContentType, Platform, UnknownPlatform};
 pub use records::*;
+pub use run::{RunAccountStatus, RunKind, RunStatus};
+pub use status::{AccountStatus, ConnectionKind};
+pub use text_enum::UnknownKey;

@@ -7,8 +7,8 @@ use std::str::FromStr;
 /// A social platform Alcance connects to. Serialized in lower case (`"x"`, `"instagram"`),
 /// which is also the `platform` column of every export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum Platform {
     /// X (formerly Twitter), API v2.
     X,
@@ -60,6 +60,8 @@ impl fmt::Display for Platform {
         f.write_str(self.as_str())
     }
 }
+
+crate::text_enum::sqlx_text!(Platform);
 
 /// A platform key that is not one of [`Platform::ALL`].
 #[derive(Debug, thiserror::Error)]

@@ -177,8 +177,9 @@ pub struct RawExchange {
 }
 
 /// Severity of a run event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum EventLevel {
     /// Progress and facts.
     Info,
@@ -190,17 +191,12 @@ pub enum EventLevel {
     Error,
 }
 
-impl EventLevel {
-    /// The key stored in `run_events.level`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventLevel::Info => "info",
-            EventLevel::Warn => "warn",
-            EventLevel::Gap => "gap",
-            EventLevel::Error => "error",
-        }
-    }
-}
+crate::text_enum::text_enum!(EventLevel, "event level", [
+    Info => "info",
+    Warn => "warn",
+    Gap => "gap",
+    Error => "error",
+]);
 
 /// A problem met while collecting that did not stop the account (a failed page, a
 /// malformed media). Becomes a `run_events` row.

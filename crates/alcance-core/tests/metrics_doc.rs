@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! docs/metrics.md is generated from the catalog; this test fails when it is stale.
 //! Regenerate with `ALCANCE_BLESS=1 cargo test -p alcance-core --test metrics_doc`.
 

@@ -1,8 +1,8 @@
 //! `accounts` and `app_credentials`.
 
 use crate::time::{from_db_opt, to_db};
-use crate::{check_one_of, platform_from_db, AccountRow, AppCredentialsRow, Store, StoreError, ACCOUNT_STATUSES};
-use alcance_core::{AccountRef, Platform};
+use crate::{platform_from_db, AccountRow, AppCredentialsRow, Store, StoreError};
+use alcance_core::{AccountRef, AccountStatus, Platform};
 use chrono::Utc;
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
@@ -99,16 +99,15 @@ impl Store {
         )
     }
 
-    /// Sets `accounts.status` to one of [`ACCOUNT_STATUSES`] (`active`, `needs_reauth`,
-    /// `paused`, `disconnected`). Errors: [`StoreError::Invalid`] for another value,
+    /// Sets `accounts.status`. Takes an [`AccountStatus`] or its key (`"needs_reauth"`).
+    /// Errors: [`StoreError::Invalid`] for a key that is not an account status,
     /// [`StoreError::NotFound`] for an unknown account.
-    pub async fn set_account_status(&self, account_id: i64, status: &str) -> Result<(), StoreError> {
-        check_one_of(
-            "account status",
-            status,
-            &ACCOUNT_STATUSES,
-            "active, needs_reauth, paused, disconnected",
-        )?;
+    pub async fn set_account_status<S>(&self, account_id: i64, status: S) -> Result<(), StoreError>
+    where
+        S: TryInto<AccountStatus>,
+        StoreError: From<S::Error>,
+    {
+        let status: AccountStatus = status.try_into()?;
         let done = sqlx::query("UPDATE accounts SET status = ?1, updated_at = ?2 WHERE id = ?3")
             .bind(status)
             .bind(to_db(Utc::now()))

@@ -117,8 +117,35 @@ const SQLITE_CANTOPEN: i64 = 14;
 const SQLITE_CONSTRAINT: i64 = 19;
 const SQLITE_NOTADB: i64 = 26;
 
+impl From<alcance_core::UnknownKey> for StoreError {
+    /// A text key that is not one of an enum's keys (an unknown account status, run kind,
+    /// ...) given where the store takes that enum: [`StoreError::Invalid`].
+    fn from(e: alcance_core::UnknownKey) -> Self {
+        StoreError::Invalid {
+            what: e.what,
+            value: e.value,
+            expected: e.expected,
+        }
+    }
+}
+
+impl From<std::convert::Infallible> for StoreError {
+    fn from(never: std::convert::Infallible) -> Self {
+        match never {}
+    }
+}
+
 impl From<sqlx::Error> for StoreError {
     fn from(err: sqlx::Error) -> Self {
+        if let sqlx::Error::ColumnDecode { index, source } = &err {
+            if let Some(key) = source.downcast_ref::<alcance_core::UnknownKey>() {
+                return StoreError::Decode {
+                    column: key.what,
+                    value: key.value.clone(),
+                    reason: format!("column {index} expects one of {}", key.expected),
+                };
+            }
+        }
         let sqlx::Error::Database(db) = &err else {
             return StoreError::Sqlx(err);
         };

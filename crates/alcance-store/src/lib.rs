@@ -28,9 +28,9 @@ pub use batch::PreparedBatch;
 pub use error::StoreError;
 pub use rows::*;
 
-use alcance_core::{EventLevel, Platform};
+use alcance_core::Platform;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, SqlitePool};
+use sqlx::SqlitePool;
 use std::path::Path;
 use std::time::Duration;
 
@@ -160,36 +160,26 @@ impl Store {
     /// Runs `PRAGMA integrity_check` and returns its report: `"ok"` for a healthy file,
     /// otherwise SQLite's list of problems, one per line.
     pub async fn integrity_check(&self) -> Result<String, StoreError> {
-        let rows = sqlx::query("PRAGMA integrity_check").fetch_all(&self.pool).await?;
-        let lines = rows
-            .iter()
-            .map(|r| r.try_get::<String, _>(0))
-            .collect::<Result<Vec<_>, _>>()?;
+        let lines: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_all(&self.pool)
+            .await?;
         Ok(lines.join("\n"))
     }
 
     /// Row count of every table.
     pub async fn table_counts(&self) -> Result<TableCounts, StoreError> {
-        let r = sqlx::query(
-            "SELECT (SELECT count(*) FROM accounts), (SELECT count(*) FROM app_credentials),
-                    (SELECT count(*) FROM posts), (SELECT count(*) FROM post_metrics),
-                    (SELECT count(*) FROM account_metrics), (SELECT count(*) FROM audience),
-                    (SELECT count(*) FROM raw_responses), (SELECT count(*) FROM collection_runs),
-                    (SELECT count(*) FROM run_events)",
+        Ok(sqlx::query_as(
+            "SELECT (SELECT count(*) FROM accounts) AS accounts,
+                    (SELECT count(*) FROM app_credentials) AS app_credentials,
+                    (SELECT count(*) FROM posts) AS posts, (SELECT count(*) FROM post_metrics) AS post_metrics,
+                    (SELECT count(*) FROM account_metrics) AS account_metrics,
+                    (SELECT count(*) FROM audience) AS audience,
+                    (SELECT count(*) FROM raw_responses) AS raw_responses,
+                    (SELECT count(*) FROM collection_runs) AS collection_runs,
+                    (SELECT count(*) FROM run_events) AS run_events",
         )
         .fetch_one(&self.pool)
-        .await?;
-        Ok(TableCounts {
-            accounts: r.try_get(0)?,
-            app_credentials: r.try_get(1)?,
-            posts: r.try_get(2)?,
-            post_metrics: r.try_get(3)?,
-            account_metrics: r.try_get(4)?,
-            audience: r.try_get(5)?,
-            raw_responses: r.try_get(6)?,
-            collection_runs: r.try_get(7)?,
-            run_events: r.try_get(8)?,
-        })
+        .await?)
     }
 }
 
@@ -200,34 +190,4 @@ fn platform_from_db(column: &'static str, s: &str) -> Result<Platform, StoreErro
         value: s.to_string(),
         reason: e.to_string(),
     })
-}
-
-/// Parses a stored event level.
-fn level_from_db(s: &str) -> Result<EventLevel, StoreError> {
-    Ok(match s {
-        "info" => EventLevel::Info,
-        "warn" => EventLevel::Warn,
-        "gap" => EventLevel::Gap,
-        "error" => EventLevel::Error,
-        other => {
-            return Err(StoreError::Decode {
-                column: "run_events.level",
-                value: other.to_string(),
-                reason: "expected info, warn, gap or error".to_string(),
-            })
-        }
-    })
-}
-
-/// Checks that `value` is one of `allowed`.
-fn check_one_of(what: &'static str, value: &str, allowed: &[&str], expected: &'static str) -> Result<(), StoreError> {
-    if allowed.contains(&value) {
-        Ok(())
-    } else {
-        Err(StoreError::Invalid {
-            what,
-            value: value.to_string(),
-            expected,
-        })
-    }
 }

@@ -1,17 +1,8 @@
 //! Rows the store returns and the small argument structs it takes.
 
-use alcance_core::{AccountRef, ContentType, EventLevel, Platform};
+use alcance_core::{AccountRef, AccountStatus, ContentType, EventLevel, MetricKey, Platform, RunKind, RunStatus};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-
-/// The account statuses `accounts.status` accepts.
-pub const ACCOUNT_STATUSES: [&str; 4] = ["active", "needs_reauth", "paused", "disconnected"];
-/// The run kinds `collection_runs.kind` accepts.
-pub const RUN_KINDS: [&str; 3] = ["demo", "manual", "scheduled"];
-/// The run statuses `collection_runs.status` accepts: `running` until finished, `paused`
-/// while stopped between two accounts (resumable, see [`crate::schedule`]), then `ok`,
-/// `partial`, `failed` or `cancelled`.
-pub const RUN_STATUSES: [&str; 6] = ["running", "paused", "ok", "partial", "failed", "cancelled"];
 
 /// One row of `accounts`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -22,8 +13,8 @@ pub struct AccountRow {
     pub account: AccountRef,
     /// Display name from the last profile read.
     pub display_name: Option<String>,
-    /// One of [`ACCOUNT_STATUSES`].
-    pub status: String,
+    /// Active, needing re-authorization, paused or disconnected.
+    pub status: AccountStatus,
     /// The NAME of the OS keychain entry holding the token; never the token itself.
     pub vault_key: Option<String>,
     /// When the last successful collection was saved ([`crate::Store::save_batch`]), UTC.
@@ -60,8 +51,9 @@ pub struct RowFilter {
     /// Exclusive upper bound, UTC, on the same column as `since`.
     pub until: Option<DateTime<Utc>>,
     /// Keep these catalog metric keys only (account and post metric rows; ignored by
-    /// [`crate::Store::posts`] and [`crate::Store::audience_rows`]).
-    pub metrics: Vec<String>,
+    /// [`crate::Store::posts`] and [`crate::Store::audience_rows`]). Keys the catalog does
+    /// not know are matched as given.
+    pub metrics: Vec<MetricKey>,
 }
 
 /// How many rows one [`crate::Store::save_batch`] wrote or updated in each table. A row
@@ -91,7 +83,7 @@ impl SaveStats {
 }
 
 /// The per-run tallies written by [`crate::Store::finish_run`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct RunCounts {
     /// Accounts the run tried.
     pub accounts_total: i64,
@@ -104,24 +96,25 @@ pub struct RunCounts {
 }
 
 /// One row of `collection_runs`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct RunRow {
     /// `collection_runs.id`.
     pub id: i64,
-    /// One of [`RUN_KINDS`].
-    pub kind: String,
-    /// One of [`RUN_STATUSES`].
-    pub status: String,
+    /// Demo, manual or scheduled.
+    pub kind: RunKind,
+    /// Running or paused until it ends, then ok, partial, failed or cancelled.
+    pub status: RunStatus,
     /// Start, UTC.
     pub started_at: DateTime<Utc>,
     /// End, UTC; `None` while running (or when the process died mid-run).
     pub finished_at: Option<DateTime<Utc>>,
     /// Tallies written by [`crate::Store::finish_run`] (zero until then).
+    #[sqlx(flatten)]
     pub counts: RunCounts,
 }
 
 /// One row of `run_events`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct RunEventRow {
     /// `run_events.id` (insertion order).
     pub id: i64,
@@ -194,7 +187,7 @@ pub struct AudienceRow {
 }
 
 /// Row count of every table, for tests and the demo summary.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct TableCounts {
     /// `accounts`.
     pub accounts: i64,

@@ -2,37 +2,24 @@
 //! (it is a log, not collected data, so the idempotence rule does not apply to it).
 
 use crate::redact::redact;
-use crate::time::{from_db, from_db_opt, to_db};
-use crate::{check_one_of, level_from_db, RunCounts, RunEventRow, RunRow, Store, StoreError, RUN_KINDS, RUN_STATUSES};
-use alcance_core::EventLevel;
+use crate::time::to_db;
+use crate::{RunCounts, RunEventRow, RunRow, Store, StoreError};
+use alcance_core::{EventLevel, RunKind, RunStatus};
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::SqliteRow;
-use sqlx::Row;
 
 const RUN_COLUMNS: &str =
     "id, kind, status, started_at, finished_at, accounts_total, accounts_ok, accounts_failed, metrics_written";
 
-fn run_from_row(r: &SqliteRow) -> Result<RunRow, StoreError> {
-    Ok(RunRow {
-        id: r.try_get("id")?,
-        kind: r.try_get("kind")?,
-        status: r.try_get("status")?,
-        started_at: from_db("collection_runs.started_at", &r.try_get::<String, _>("started_at")?)?,
-        finished_at: from_db_opt("collection_runs.finished_at", r.try_get("finished_at")?)?,
-        counts: RunCounts {
-            accounts_total: r.try_get("accounts_total")?,
-            accounts_ok: r.try_get("accounts_ok")?,
-            accounts_failed: r.try_get("accounts_failed")?,
-            metrics_written: r.try_get("metrics_written")?,
-        },
-    })
-}
-
 impl Store {
-    /// Starts a run of `kind` (`demo`, `manual` or `scheduled`) with status `running` and
-    /// returns `collection_runs.id`. Errors: [`StoreError::Invalid`] for another kind.
-    pub async fn start_run(&self, kind: &str, started_at: DateTime<Utc>) -> Result<i64, StoreError> {
-        check_one_of("run kind", kind, &RUN_KINDS, "demo, manual, scheduled")?;
+    /// Starts a run of `kind` (a [`RunKind`] or its key: `demo`, `manual` or `scheduled`)
+    /// with status `running` and returns `collection_runs.id`. Errors: [`StoreError::Invalid`]
+    /// for another key.
+    pub async fn start_run<K>(&self, kind: K, started_at: DateTime<Utc>) -> Result<i64, StoreError>
+    where
+        K: TryInto<RunKind>,
+        StoreError: From<K::Error>,
+    {
+        let kind: RunKind = kind.try_into()?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO collection_runs (kind, status, started_at) VALUES (?1, 'running', ?2) RETURNING id",
         )
@@ -43,22 +30,22 @@ impl Store {
         Ok(id)
     }
 
-    /// Ends a run: sets its status (`ok`, `partial`, `failed`, `cancelled`; `running` and
-    /// `paused` are accepted too), `finished_at` (UTC) and tallies. Errors: [`StoreError::Invalid`] for
-    /// another status, [`StoreError::NotFound`] for an unknown run.
-    pub async fn finish_run(
+    /// Ends a run: sets its status (a [`RunStatus`] or its key: `ok`, `partial`, `failed`,
+    /// `cancelled`; `running` and `paused` are accepted too), `finished_at` (UTC) and tallies.
+    /// Errors: [`StoreError::Invalid`] for another key, [`StoreError::NotFound`] for an
+    /// unknown run.
+    pub async fn finish_run<S>(
         &self,
         run_id: i64,
-        status: &str,
+        status: S,
         finished_at: DateTime<Utc>,
         counts: &RunCounts,
-    ) -> Result<(), StoreError> {
-        check_one_of(
-            "run status",
-            status,
-            &RUN_STATUSES,
-            "running, paused, ok, partial, failed, cancelled",
-        )?;
+    ) -> Result<(), StoreError>
+    where
+        S: TryInto<RunStatus>,
+        StoreError: From<S::Error>,
+    {
+        let status: RunStatus = status.try_into()?;
         let done = sqlx::query(
             "UPDATE collection_runs SET status = ?1, finished_at = ?2, accounts_total = ?3, accounts_ok = ?4,
                     accounts_failed = ?5, metrics_written = ?6
@@ -101,7 +88,7 @@ impl Store {
         .bind(run_id)
         .bind(account_id)
         .bind(to_db(at))
-        .bind(level.as_str())
+        .bind(level)
         .bind(code)
         .bind(redact(message).as_ref())
         .execute(&self.pool)
@@ -117,39 +104,25 @@ impl Store {
 
     /// A run's events in the order they were written.
     pub async fn run_events(&self, run_id: i64) -> Result<Vec<RunEventRow>, StoreError> {
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT id, run_id, account_id, at, level, code, message FROM run_events WHERE run_id = ?1 ORDER BY id",
         )
         .bind(run_id)
         .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(RunEventRow {
-                    id: r.try_get("id")?,
-                    run_id: r.try_get("run_id")?,
-                    account_id: r.try_get("account_id")?,
-                    at: from_db("run_events.at", &r.try_get::<String, _>("at")?)?,
-                    level: level_from_db(&r.try_get::<String, _>("level")?)?,
-                    code: r.try_get("code")?,
-                    message: r.try_get("message")?,
-                })
-            })
-            .collect()
+        .await?)
     }
 
     /// The `n` most recent runs, newest first (by `started_at`, then id). `n <= 0` gives none.
     pub async fn last_runs(&self, n: i64) -> Result<Vec<RunRow>, StoreError> {
         let sql = format!("SELECT {RUN_COLUMNS} FROM collection_runs ORDER BY started_at DESC, id DESC LIMIT ?1");
-        let rows = sqlx::query(&sql).bind(n.max(0)).fetch_all(&self.pool).await?;
-        rows.iter().map(run_from_row).collect()
+        Ok(sqlx::query_as(&sql).bind(n.max(0)).fetch_all(&self.pool).await?)
     }
 
     /// One run by id. Errors: [`StoreError::NotFound`].
     pub async fn run(&self, run_id: i64) -> Result<RunRow, StoreError> {
         let sql = format!("SELECT {RUN_COLUMNS} FROM collection_runs WHERE id = ?1");
-        match sqlx::query(&sql).bind(run_id).fetch_optional(&self.pool).await? {
-            Some(r) => run_from_row(&r),
+        match sqlx::query_as(&sql).bind(run_id).fetch_optional(&self.pool).await? {
+            Some(run) => Ok(run),
             None => Err(StoreError::NotFound {
                 what: "run",
                 id: run_id,

@@ -7,33 +7,25 @@
 //! module only stores its results. Every timestamp is UTC (see [`crate::time`]).
 
 use crate::redact::redact;
-use crate::time::{from_db, from_db_opt, to_db};
-use crate::{check_one_of, RunCounts, RunRow, Store, StoreError, MIGRATOR, RUN_STATUSES};
+use crate::time::to_db;
+use crate::{RunCounts, RunRow, Store, StoreError, MIGRATOR};
+use alcance_core::{CadenceKind, RunAccountStatus, RunStatus};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteRow};
-use sqlx::{ConnectOptions, Connection, Row};
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{ConnectOptions, Connection};
 use std::path::Path;
-
-/// The cadence kinds `schedules.cadence` accepts. `custom` carries its period in
-/// `schedules.every_seconds`; the others have fixed periods (3 600, 86 400, 604 800 s).
-pub const CADENCES: [&str; 4] = ["hourly", "daily", "weekly", "custom"];
-
-/// The per-account statuses of `run_accounts.status`: `pending` (not collected yet in this
-/// run), `done` (batch saved), `failed` (recorded in `run_events`), `skipped` (the run was
-/// cancelled before reaching it, or the account could no longer be collected).
-pub const RUN_ACCOUNT_STATUSES: [&str; 4] = ["pending", "done", "failed", "skipped"];
 
 /// The shortest period a schedule may have, seconds.
 pub const MIN_EVERY_SECONDS: i64 = 60;
 
 /// One row of `schedules`: when an account is collected next and how the last attempt went.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct ScheduleRow {
     /// `accounts.id`.
     pub account_id: i64,
-    /// One of [`CADENCES`].
-    pub cadence: String,
+    /// Hourly, daily, weekly or custom (`every_seconds` holds the period).
+    pub cadence: CadenceKind,
     /// The cadence's period, seconds (≥ [`MIN_EVERY_SECONDS`]).
     pub every_seconds: i64,
     /// When the scheduler collects the account next, UTC (jitter included).
@@ -61,8 +53,8 @@ pub struct PlannedAccount {
 /// How one account of a run ended, for [`Store::finish_run_account`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunAccountResult {
-    /// `done`, `failed` or `skipped` (see [`RUN_ACCOUNT_STATUSES`]).
-    pub status: &'static str,
+    /// `done`, `failed` or `skipped`.
+    pub status: RunAccountStatus,
     /// Metric rows written or updated (counts).
     pub metrics_written: i64,
     /// Post rows written or updated (counts).
@@ -78,7 +70,7 @@ pub struct RunAccountResult {
 }
 
 /// One row of `run_accounts`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct RunAccountRow {
     /// `collection_runs.id`.
     pub run_id: i64,
@@ -86,8 +78,8 @@ pub struct RunAccountRow {
     pub account_id: i64,
     /// 0-based order in the run.
     pub position: i64,
-    /// One of [`RUN_ACCOUNT_STATUSES`].
-    pub status: String,
+    /// Pending until it ends, then done, failed or skipped.
+    pub status: RunAccountStatus,
     /// Planned window start, UTC.
     pub window_since: DateTime<Utc>,
     /// Planned window end, UTC.
@@ -136,37 +128,8 @@ impl DatabaseFileInfo {
 
 const SCHEDULE_COLUMNS: &str = "account_id, cadence, every_seconds, next_run_at, last_run_at, last_status, last_error";
 
-fn schedule_from_row(r: &SqliteRow) -> Result<ScheduleRow, StoreError> {
-    Ok(ScheduleRow {
-        account_id: r.try_get("account_id")?,
-        cadence: r.try_get("cadence")?,
-        every_seconds: r.try_get("every_seconds")?,
-        next_run_at: from_db("schedules.next_run_at", &r.try_get::<String, _>("next_run_at")?)?,
-        last_run_at: from_db_opt("schedules.last_run_at", r.try_get("last_run_at")?)?,
-        last_status: r.try_get("last_status")?,
-        last_error: r.try_get("last_error")?,
-    })
-}
-
 const RUN_ACCOUNT_COLUMNS: &str = "run_id, account_id, position, status, window_since, window_until, \
      metrics_written, posts_written, gaps, needs_reauth, error, finished_at";
-
-fn run_account_from_row(r: &SqliteRow) -> Result<RunAccountRow, StoreError> {
-    Ok(RunAccountRow {
-        run_id: r.try_get("run_id")?,
-        account_id: r.try_get("account_id")?,
-        position: r.try_get("position")?,
-        status: r.try_get("status")?,
-        window_since: from_db("run_accounts.window_since", &r.try_get::<String, _>("window_since")?)?,
-        window_until: from_db("run_accounts.window_until", &r.try_get::<String, _>("window_until")?)?,
-        metrics_written: r.try_get("metrics_written")?,
-        posts_written: r.try_get("posts_written")?,
-        gaps: r.try_get("gaps")?,
-        needs_reauth: r.try_get("needs_reauth")?,
-        error: r.try_get("error")?,
-        finished_at: from_db_opt("run_accounts.finished_at", r.try_get("finished_at")?)?,
-    })
-}
 
 fn check_every(every_seconds: i64) -> Result<(), StoreError> {
     if every_seconds >= MIN_EVERY_SECONDS {
@@ -189,33 +152,36 @@ impl Store {
     /// get a default row (daily, due at once) when they are inserted.
     pub async fn schedules(&self) -> Result<Vec<ScheduleRow>, StoreError> {
         let sql = format!("SELECT {SCHEDULE_COLUMNS} FROM schedules ORDER BY next_run_at, account_id");
-        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
-        rows.iter().map(schedule_from_row).collect()
+        Ok(sqlx::query_as(&sql).fetch_all(&self.pool).await?)
     }
 
     /// One account's schedule. Errors: [`StoreError::NotFound`] for an unknown account.
     pub async fn schedule(&self, account_id: i64) -> Result<ScheduleRow, StoreError> {
         let sql = format!("SELECT {SCHEDULE_COLUMNS} FROM schedules WHERE account_id = ?1");
-        match sqlx::query(&sql).bind(account_id).fetch_optional(&self.pool).await? {
-            Some(r) => schedule_from_row(&r),
+        match sqlx::query_as(&sql).bind(account_id).fetch_optional(&self.pool).await? {
+            Some(schedule) => Ok(schedule),
             None => Err(not_found("account", account_id)),
         }
     }
 
-    /// Sets an account's cadence (`hourly`, `daily`, `weekly` or `custom`) with its period in
-    /// seconds and its next run (UTC), creating the row if it is missing. The caller computes
-    /// `next_run_at` (`alcance-collector`'s cadence math).
+    /// Sets an account's cadence (a [`CadenceKind`] or its key: `hourly`, `daily`, `weekly`
+    /// or `custom`) with its period in seconds and its next run (UTC), creating the row if it
+    /// is missing. The caller computes `next_run_at` (`alcance-collector`'s cadence math).
     ///
-    /// Errors: [`StoreError::Invalid`] for another cadence or a period under 60 s;
+    /// Errors: [`StoreError::Invalid`] for another key or a period under 60 s;
     /// [`StoreError::Constraint`] for an unknown account.
-    pub async fn set_cadence(
+    pub async fn set_cadence<C>(
         &self,
         account_id: i64,
-        cadence: &str,
+        cadence: C,
         every_seconds: i64,
         next_run_at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        check_one_of("cadence", cadence, &CADENCES, "hourly, daily, weekly, custom")?;
+    ) -> Result<(), StoreError>
+    where
+        C: TryInto<CadenceKind>,
+        StoreError: From<C::Error>,
+    {
+        let cadence: CadenceKind = cadence.try_into()?;
         check_every(every_seconds)?;
         sqlx::query(
             "INSERT INTO schedules (account_id, cadence, every_seconds, next_run_at, updated_at)
@@ -287,20 +253,12 @@ impl Store {
     /// When each post-age horizon of an account was last re-collected:
     /// `(horizon_seconds, refreshed_at UTC)`, shortest horizon first.
     pub async fn refresh_marks(&self, account_id: i64) -> Result<Vec<(i64, DateTime<Utc>)>, StoreError> {
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT horizon_seconds, refreshed_at FROM post_refresh WHERE account_id = ?1 ORDER BY horizon_seconds",
         )
         .bind(account_id)
         .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    r.try_get("horizon_seconds")?,
-                    from_db("post_refresh.refreshed_at", &r.try_get::<String, _>("refreshed_at")?)?,
-                ))
-            })
-            .collect()
+        .await?)
     }
 
     /// Marks the horizons (seconds of post age) as re-collected at `at` (UTC). A mark never
@@ -357,8 +315,7 @@ impl Store {
     /// A run's accounts in run order.
     pub async fn run_accounts(&self, run_id: i64) -> Result<Vec<RunAccountRow>, StoreError> {
         let sql = format!("SELECT {RUN_ACCOUNT_COLUMNS} FROM run_accounts WHERE run_id = ?1 ORDER BY position");
-        let rows = sqlx::query(&sql).bind(run_id).fetch_all(&self.pool).await?;
-        rows.iter().map(run_account_from_row).collect()
+        Ok(sqlx::query_as(&sql).bind(run_id).fetch_all(&self.pool).await?)
     }
 
     /// Records how one account of a run ended. Errors: [`StoreError::Invalid`] for a status
@@ -370,12 +327,13 @@ impl Store {
         account_id: i64,
         result: &RunAccountResult,
     ) -> Result<(), StoreError> {
-        check_one_of(
-            "run account status",
-            result.status,
-            &RUN_ACCOUNT_STATUSES[1..],
-            "done, failed, skipped",
-        )?;
+        if result.status == RunAccountStatus::Pending {
+            return Err(StoreError::Invalid {
+                what: "run account status",
+                value: result.status.to_string(),
+                expected: "done, failed, skipped",
+            });
+        }
         let done = sqlx::query(
             "UPDATE run_accounts SET status = ?1, metrics_written = ?2, posts_written = ?3, gaps = ?4,
                     needs_reauth = ?5, error = ?6, finished_at = ?7
@@ -421,8 +379,19 @@ impl Store {
     /// Sets a run's status and tallies without ending it (`finished_at` stays empty):
     /// `running` ↔ `paused`. Errors: [`StoreError::Invalid`] for a status other than
     /// `running` or `paused`; [`StoreError::NotFound`] for an unknown run.
-    pub async fn set_run_progress(&self, run_id: i64, status: &str, counts: &RunCounts) -> Result<(), StoreError> {
-        check_one_of("unfinished run status", status, &RUN_STATUSES[..2], "running, paused")?;
+    pub async fn set_run_progress<S>(&self, run_id: i64, status: S, counts: &RunCounts) -> Result<(), StoreError>
+    where
+        S: TryInto<RunStatus>,
+        StoreError: From<S::Error>,
+    {
+        let status: RunStatus = status.try_into()?;
+        if !status.is_open() {
+            return Err(StoreError::Invalid {
+                what: "unfinished run status",
+                value: status.to_string(),
+                expected: "running, paused",
+            });
+        }
         let done = sqlx::query(
             "UPDATE collection_runs SET status = ?1, finished_at = NULL, accounts_total = ?2, accounts_ok = ?3,
                     accounts_failed = ?4, metrics_written = ?5
@@ -521,11 +490,9 @@ pub async fn inspect_database_file(path: &Path) -> Result<DatabaseFileInfo, Stor
 }
 
 async fn inspect(conn: &mut sqlx::SqliteConnection) -> Result<DatabaseFileInfo, StoreError> {
-    let rows = sqlx::query("PRAGMA integrity_check").fetch_all(&mut *conn).await?;
-    let integrity = rows
-        .iter()
-        .map(|r| r.try_get::<String, _>(0))
-        .collect::<Result<Vec<_>, _>>()?
+    let integrity = sqlx::query_scalar::<_, String>("PRAGMA integrity_check")
+        .fetch_all(&mut *conn)
+        .await?
         .join("\n");
     let has_migrations_table: bool =
         sqlx::query_scalar("SELECT count(*) > 0 FROM sqlite_schema WHERE type = 'table' AND name = '_sqlx_migrations'")

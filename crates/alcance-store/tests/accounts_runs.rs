@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Accounts, app credentials, the run log, foreign keys, cascading deletes, atomicity.
 
 mod common;

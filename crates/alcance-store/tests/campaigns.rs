@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Campaigns: the migration, CRUD, accounts with roles, the post ↔ campaign many-to-many,
 //! costs and conversions, and CSV imports with good and bad lines.
 

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The idempotence rule of docs/schema.md: collecting the same data twice changes no row
 //! counts; snapshots get a new row only for a new value in a new UTC-hour bucket.
 

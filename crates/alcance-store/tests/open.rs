@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Opening: migrations on open (file and memory), connection settings, damaged files,
 //! integrity check.
 

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The raw-response archive (compression, dedupe, redaction) and the export reads
 //! (RowFilter, ordering, identity columns).
 
@@ -208,7 +209,7 @@ async fn row_filter_selects_by_platform_account_time_and_metric() {
         .all(|r| r.user_id == "17841400000000001" && r.platform == Platform::Instagram));
 
     let followers = RowFilter {
-        metrics: vec!["followers".to_string()],
+        metrics: vec!["followers".into()],
         account_ids: vec![x],
         ..Default::default()
     };
@@ -220,7 +221,7 @@ async fn row_filter_selects_by_platform_account_time_and_metric() {
     let second_day = RowFilter {
         since: Some(day(1, 10)),
         until: Some(day(1, 11)),
-        metrics: vec!["likes".to_string()],
+        metrics: vec!["likes".into()],
         ..Default::default()
     };
     let rows = store.post_metric_rows(&second_day).await.expect("since");

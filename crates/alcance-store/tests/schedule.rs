@@ -1,10 +1,11 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Background-collection state: the 0003 migration (collection_runs rebuilt with 'paused',
 //! nothing lost), default schedules, run_accounts, refresh marks, online backups and the
 //! restore check of a database file.
 
 mod common;
 
-use alcance_core::{EventLevel, Platform};
+use alcance_core::{EventLevel, Platform, RunAccountStatus};
 use alcance_store::schedule::{inspect_database_file, PlannedAccount, RunAccountResult};
 use alcance_store::{RunCounts, Store, StoreError};
 use common::*;
@@ -268,7 +269,7 @@ async fn run_accounts_track_a_run_through_pause_and_cancel() {
             run,
             a,
             &RunAccountResult {
-                status: "done",
+                status: RunAccountStatus::Done,
                 metrics_written: 40,
                 posts_written: 5,
                 gaps: 1,
@@ -284,7 +285,7 @@ async fn run_accounts_track_a_run_through_pause_and_cancel() {
             run,
             b,
             &RunAccountResult {
-                status: "pending",
+                status: RunAccountStatus::Pending,
                 metrics_written: 0,
                 posts_written: 0,
                 gaps: 0,

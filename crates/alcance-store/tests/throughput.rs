@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Write throughput of `save_batch` on a file store. Ignored by default (timing depends on
 //! the machine); run with `cargo test -p alcance-store --test throughput -- --ignored --nocapture`.
 

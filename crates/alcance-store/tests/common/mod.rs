@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Shared builders for the store tests: one account, one run, and batches written from
 //! the record types the platform clients produce.
 

@@ -1,0 +1,84 @@
+//! How an account stands: its status in the store and how it is connected.
+
+use crate::text_enum::text_enum;
+use crate::Platform;
+use serde::{Deserialize, Serialize};
+
+/// The status of an account (`accounts.status`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum AccountStatus {
+    /// Collected by the scheduler and by "Sync now" (the status of a new account).
+    #[default]
+    Active,
+    /// The platform refused the token: the user must connect again. "Sync now" still tries.
+    NeedsReauth,
+    /// Paused by the user: not collected until resumed.
+    Paused,
+    /// Disconnected by the user: its token is gone, its data stays.
+    Disconnected,
+}
+
+text_enum!(AccountStatus, "account status", [
+    Active => "active",
+    NeedsReauth => "needs_reauth",
+    Paused => "paused",
+    Disconnected => "disconnected",
+]);
+
+/// How an account is connected, as the accounts screen shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum ConnectionKind {
+    /// Owned, connected through OAuth.
+    Oauth,
+    /// Owned WhatsApp Business account, connected with a system-user access token (no OAuth).
+    Token,
+    /// A public profile that is not owned, collected with its owner's token.
+    Tracked,
+}
+
+text_enum!(ConnectionKind, "connection kind", [
+    Oauth => "oauth",
+    Token => "token",
+    Tracked => "tracked",
+]);
+
+impl ConnectionKind {
+    /// How an account of `platform` is connected: `tracked` when not owned, `token` for an
+    /// owned WhatsApp Business account, else `oauth`.
+    pub fn of(platform: Platform, owned: bool) -> ConnectionKind {
+        match (owned, platform) {
+            (false, _) => ConnectionKind::Tracked,
+            (true, Platform::Whatsapp) => ConnectionKind::Token,
+            (true, _) => ConnectionKind::Oauth,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_round_trip_and_serialize_as_stored() {
+        for s in AccountStatus::ALL {
+            assert_eq!(s.as_str().parse::<AccountStatus>().ok(), Some(*s));
+            assert_eq!(serde_json::to_value(s).ok(), Some(serde_json::json!(s.as_str())));
+        }
+        for c in ConnectionKind::ALL {
+            assert_eq!(c.to_string().parse::<ConnectionKind>().ok(), Some(*c));
+        }
+        let err = "gone".parse::<AccountStatus>().err().map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some("unknown account status \"gone\" (expected one of active, needs_reauth, paused, disconnected)")
+        );
+        assert!(AccountStatus::NeedsReauth == "needs_reauth");
+        assert_eq!(ConnectionKind::of(Platform::Whatsapp, true), ConnectionKind::Token);
+        assert_eq!(ConnectionKind::of(Platform::Whatsapp, false), ConnectionKind::Tracked);
+        assert_eq!(ConnectionKind::of(Platform::X, true), ConnectionKind::Oauth);
+    }
+}
