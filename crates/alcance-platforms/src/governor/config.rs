@@ -9,7 +9,7 @@ pub struct GovernorConfig {
     /// (default 1 s).
     pub reset_margin: Duration,
     /// The longest the governor waits before a request; a request that would wait longer
-    /// is not sent and fails with [`PlatformError::RateLimited`] (default 16 min: one X
+    /// is not sent and fails with [`PlatformError::RateLimited`](crate::PlatformError::RateLimited) (default 16 min: one X
     /// window and its margin).
     pub max_wait: Duration,
     /// Share of an X window's limit that may be sent at once at the start of a window,

@@ -28,6 +28,11 @@
 //!
 //! Secrets: the governor sees requests but keeps only fingerprints; its log lines and
 //! errors name the API family, the endpoint template and the fingerprint.
+//!
+//! Layout: `key` (which budget a request draws on, which requests may be retried),
+//! `config` (settings, counters, the budget view), `headers` (`x-rate-limit-*`,
+//! `Retry-After`, X usage caps), `clock` (wall-clock resets on tokio's clock); the budgets
+//! and the decisions live here. Backoff delays come from backon's exponential schedule.
 
 mod clock;
 mod config;

@@ -5,7 +5,7 @@
 //! time series, per-day totals, reach breakdowns), demographics, media and live stories
 //! with cursor paging, and per-media insights with the removed-metric fallback: a metric
 //! Meta rejects with `(#100) ... valid insights metric` is dropped, recorded as a
-//! [`DataGap`] `metric_removed` and remembered for the rest of the collection, while the
+//! [`DataGap`](alcance_core::DataGap) `metric_removed` and remembered for the rest of the collection, while the
 //! other metrics still land. Values are mapped to catalog keys through
 //! `alcance_core::catalog::map_value`; Meta's empty data is `None`, never 0.
 //!

@@ -1,6 +1,6 @@
 //! Meta Graph API plumbing shared by the Instagram, Facebook Pages and WhatsApp clients,
 //! one room per idea:
-//! - [`request`](get): the request helper (token as the `access_token` query parameter,
+//! - `request`: [`get`] and [`post`] (token as the `access_token` query parameter,
 //!   Graph-id paths only, the token redacted from every error);
 //! - `errors`: the Graph error envelope and its mapping to [`PlatformError`](crate::PlatformError);
 //! - `usage`: the `X-App-Usage` / `X-Business-Use-Case-Usage` rate-limit headers;
