@@ -160,8 +160,8 @@ fn notify(app: &AppHandle, (title, body): &(String, String)) {
     }
 }
 
-/// Handles `alcance://` links: OAuth callbacks go to the pending loopback redirect; any
-/// link brings the window up.
+/// Handles `alcance://` links: OAuth callbacks go straight to the flow waiting on the
+/// pending loopback redirect; any link brings the window up.
 fn handle_deep_links(app: &AppHandle, urls: Vec<url::Url>) {
     show_main(app);
     let pending = app
@@ -173,7 +173,7 @@ fn handle_deep_links(app: &AppHandle, urls: Vec<url::Url>) {
     for link in urls {
         match oauth_bridge::route(&link, pending.as_ref()) {
             oauth_bridge::DeepLink::OAuthCallback(target) => {
-                tauri::async_runtime::spawn(oauth_bridge::deliver(target));
+                oauth_bridge::deliver(&target);
             }
             oauth_bridge::DeepLink::NoPendingFlow => {
                 tracing::warn!("an OAuth deep link arrived with no sign-in in progress");

@@ -1,9 +1,11 @@
 //! OAuth glue: a browser opener that remembers the flow's loopback redirect URI, and the
-//! routing of `alcance://oauth/callback?code=…&state=…` deep links to that redirect, so
-//! platforms that send the user back through the app's scheme finish the same PKCE flow
-//! (the loopback listener still checks `state`).
+//! routing of `alcance://oauth/callback?code=…&state=…` deep links straight into the flow
+//! waiting on that redirect (its oneshot channel, through
+//! [`CallbackHandle`](alcance_platforms::oauth::CallbackHandle)), so platforms that send
+//! the user back through the app's scheme finish the same PKCE flow (`state` is still
+//! checked).
 
-use alcance_platforms::oauth::{BrowserOpener, HeadlessBrowser, SystemBrowser};
+use alcance_platforms::oauth::{BrowserOpener, CallbackHandle, HeadlessBrowser, SystemBrowser};
 use alcance_platforms::PlatformError;
 use std::sync::{Arc, Mutex};
 use url::Url;
@@ -48,7 +50,7 @@ impl BrowserOpener for RecordingBrowser {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DeepLink {
     /// `alcance://oauth/callback?...`: this loopback URL (the pending redirect with the
-    /// link's `code`, `state`, `error` parameters) is to be requested.
+    /// link's `code`, `state`, `error` parameters) is to be delivered to the waiting flow.
     OAuthCallback(Url),
     /// An OAuth callback arrived with no flow in progress.
     NoPendingFlow,
@@ -80,29 +82,20 @@ pub fn route(link: &Url, pending: Option<&Url>) -> DeepLink {
     DeepLink::OAuthCallback(target)
 }
 
-/// Delivers an OAuth callback to the loopback listener (127.0.0.1 only).
-pub async fn deliver(target: Url) {
-    let loopback = matches!(target.host_str(), Some("127.0.0.1") | Some("localhost") | Some("[::1]"));
-    if !loopback {
-        tracing::warn!("refusing to forward an OAuth callback off loopback");
-        return;
-    }
-    let client = match reqwest::Client::builder()
-        .no_proxy()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(std::time::Duration::from_secs(10))
-        .build()
-    {
-        Ok(c) => c,
-        Err(e) => {
-            tracing::warn!(error = %e, "no HTTP client for the OAuth callback");
-            return;
-        }
+/// Delivers an OAuth callback (the pending loopback redirect with the link's parameters)
+/// straight to the sign-in flow waiting on that redirect, with no HTTP round trip. Returns
+/// `true` when it decided the flow (code accepted, or refused for a wrong state or a
+/// provider error); `false`, with a warning logged, when no flow waits there.
+pub fn deliver(target: &Url) -> bool {
+    let Some(handle) = CallbackHandle::waiting_on(target) else {
+        tracing::warn!("an OAuth callback arrived but no sign-in waits on its loopback redirect");
+        return false;
     };
-    if let Err(e) = client.get(target).send().await {
-        // The URL carries the code: log only that the delivery failed.
-        tracing::warn!(error = %e.without_url(), "forwarding the OAuth callback to the loopback listener failed");
+    let decided = handle.deliver(target);
+    if !decided {
+        tracing::warn!("the OAuth callback did not decide the waiting sign-in");
     }
+    decided
 }
 
 #[cfg(test)]
@@ -146,24 +139,51 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_callback_reaches_the_loopback_listener() {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+    async fn a_callback_reaches_the_waiting_flow() {
+        use alcance_platforms::oauth::LoopbackListener;
+        use secrecy::ExposeSecret;
+        let listener = LoopbackListener::bind(0, "/callback")
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
-        let server = tokio::spawn(async move {
-            use tokio::io::{AsyncReadExt, AsyncWriteExt};
-            let (mut sock, _) = listener.accept().await.unwrap_or_else(|e| panic!("{e}"));
-            let mut buf = vec![0u8; 2048];
-            let n = sock.read(&mut buf).await.unwrap_or(0);
-            let _ = sock.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n").await;
-            String::from_utf8_lossy(&buf[..n]).to_string()
-        });
-        deliver(url(&format!("http://127.0.0.1:{port}/callback?code=c1&state=s1"))).await;
-        let request = server.await.unwrap_or_default();
-        assert!(
-            request.starts_with("GET /callback?code=c1&state=s1 HTTP/1.1"),
-            "{request}"
-        );
+        let pending = url(&listener.redirect_uri());
+        let link = url("alcance://oauth/callback?code=c1&state=s1");
+        let DeepLink::OAuthCallback(target) = route(&link, Some(&pending)) else {
+            panic!("not routed as a callback");
+        };
+        assert!(!deliver(&target), "no flow waits yet");
+        let flow = tokio::spawn(listener.wait_for_code("s1", std::time::Duration::from_secs(10)));
+        let mut delivered = false;
+        for _ in 0..1000 {
+            if deliver(&target) {
+                delivered = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        assert!(delivered, "the callback never reached the flow");
+        let code = flow
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(code.expose_secret(), "c1");
+    }
+
+    #[tokio::test]
+    async fn a_callback_with_a_wrong_state_fails_the_flow() {
+        use alcance_platforms::oauth::LoopbackListener;
+        let listener = LoopbackListener::bind(0, "/callback")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let pending = url(&listener.redirect_uri());
+        let link = url("alcance://oauth/callback?code=c1&state=forged");
+        let DeepLink::OAuthCallback(target) = route(&link, Some(&pending)) else {
+            panic!("not routed as a callback");
+        };
+        let flow = tokio::spawn(listener.wait_for_code("s1", std::time::Duration::from_secs(10)));
+        while !deliver(&target) {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        let err = flow.await.unwrap_or_else(|e| panic!("{e}")).err();
+        assert!(err.is_some_and(|e| e.to_string().contains("state")));
     }
 }

@@ -8,6 +8,7 @@ pub mod facebook;
 pub mod governor;
 pub mod http;
 pub mod instagram;
+pub(crate) mod lenient;
 pub mod meta;
 pub mod oauth;
 pub mod registry;

@@ -1,6 +1,7 @@
 //! A whole Facebook Page collection through `PlatformClient::collect` with the page token:
 //! every part lands, a video's insights go to its post, tracked pages get no insights
 //! calls, a dead token or a rate limit stops the work.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod meta_fake;
 

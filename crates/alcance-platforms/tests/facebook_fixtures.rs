@@ -2,6 +2,7 @@
 //! served by the fake and read through the Facebook client's wire DTOs and mapping, checked
 //! field by field against the recorded bodies. Skips with a message when the folder is
 //! absent. Nothing is copied from it.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod meta_fake;
 

@@ -1,5 +1,6 @@
 //! Page node counts and page insights: metric groups, end_time as the end of the bucket,
 //! removed metrics dropped and remembered, a page without ANALYZE, 90-day chunks.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod meta_fake;
 

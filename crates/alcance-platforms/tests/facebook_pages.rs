@@ -1,5 +1,6 @@
 //! `GET /me` and `GET /me/accounts`: the user behind a token and the pages it manages, with
 //! page tokens, tasks and paging.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod meta_fake;
 

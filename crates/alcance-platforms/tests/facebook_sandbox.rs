@@ -1,6 +1,7 @@
 //! The Facebook Pages client against the seeded sandbox (`alcance-sandbox`, 127.0.0.1):
 //! Facebook Login → user token → `pages()` → a full `collect` with the page token, as the
 //! app does it. Checks the wire contract both sides follow, not the generated numbers.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use alcance_core::{AccountRef, Period, Platform};
 use alcance_platforms::facebook::FacebookClient;

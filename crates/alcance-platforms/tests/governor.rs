@@ -1,6 +1,7 @@
 //! The rate-limit governor, driven through `Http::send` against a fake server on 127.0.0.1
 //! with tokio's clock paused: X windows, `Retry-After`, Meta usage and throttling codes,
 //! TikTok's sliding minute, backoff and retries, and requests refused without sending.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use alcance_platforms::governor::{wall_clock_unix, Governor, GovernorConfig};
 use alcance_platforms::{Http, PlatformError, Recorder};

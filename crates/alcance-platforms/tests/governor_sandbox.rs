@@ -2,6 +2,7 @@
 //! per-user limits (`/2/users/me` 75 and user lookup 300 per 15-minute window) on tokio's
 //! clock: with `tokio::time::pause()`, the governed client makes zero rate-limited requests
 //! while using at least 90 % of the day's budget of every endpoint it drives.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use alcance_core::Platform;
 use alcance_platforms::governor::{ApiFamily, Governor, RequestKey, TokenFingerprint};

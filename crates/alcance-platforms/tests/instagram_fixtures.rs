@@ -1,6 +1,7 @@
 //! Recorded Instagram exchanges (`../shared/fixtures/instagram/*.json`, see its README)
 //! served by the fake and read through the client's wire DTOs and mapping, checked value
 //! by value. Skips with a message when the folder is absent. Nothing is copied from it.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod meta_fake;
 

@@ -1,4 +1,5 @@
 //! Account insights (time series, per-day totals, reach breakdowns) and demographics.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod meta_fake;
 

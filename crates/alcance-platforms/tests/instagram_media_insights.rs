@@ -1,5 +1,6 @@
 //! Per-media insights: metric lists per kind, the removed-metric fallback, story errors,
 //! empty data and the navigation breakdown.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod meta_fake;
 

@@ -1,4 +1,5 @@
 //! Profile, /me, business discovery and media node reads.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod meta_fake;
 

@@ -1,4 +1,5 @@
 //! Graph error envelope → PlatformError, through a real HTTP exchange with the fake.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod meta_fake;
 

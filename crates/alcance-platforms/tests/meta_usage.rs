@@ -1,4 +1,5 @@
 //! Meta rate-limit headers, cursor paging guard and timestamps.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod meta_fake;
 

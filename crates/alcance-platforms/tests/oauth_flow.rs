@@ -1,6 +1,7 @@
 //! The OAuth flow end to end against a fake authorization server on 127.0.0.1: its
 //! authorize endpoint auto-approves with a 302 to the redirect URI, its token endpoints
 //! verify the PKCE verifier against the S256 challenge, the redirect URI and the client.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use alcance_core::Platform;
 use alcance_platforms::oauth::{self, BrowserOpener, HeadlessBrowser, OAuthApp, Provider, RedirectConfig, TokenSet};

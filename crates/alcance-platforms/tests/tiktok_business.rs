@@ -1,6 +1,7 @@
 //! TikTok API for Business: `business/get/` (daily metrics, audience), `business/video/list/`
 //! (reach, watch time, full-watch rate), `code != 0` mapping, and the Business token
 //! requests.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod tiktok_support;
 

@@ -1,5 +1,6 @@
 //! `PlatformClient::collect` for TikTok: Display only, Display + Business, and the
 //! account checks.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod tiktok_support;
 

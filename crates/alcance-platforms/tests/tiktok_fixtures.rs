@@ -2,6 +2,7 @@
 //! file is served by the fake at its recorded path and read through the client, and the
 //! values are checked field by field against the recording. Skips with a message when the
 //! folder is absent (override with `ALCANCE_FIXTURES_DIR`). Nothing is copied from it.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod tiktok_support;
 

@@ -1,5 +1,6 @@
 //! The encrypted file vault on disk, and the OS keychain vault when a test keychain is
 //! available (`ALCANCE_TEST_KEYRING=1`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use alcance_core::Platform;
 use alcance_platforms::oauth::TokenSet;

@@ -1,6 +1,7 @@
 //! WABA validation, phone numbers and the three analytics fields (messaging, conversation,
 //! pricing): request syntax, periods, dimensions as slices, cost gaps, lookback clamping,
 //! Graph errors.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod meta_fake;
 

@@ -1,5 +1,6 @@
 //! A whole WABA collection through `PlatformClient::collect`: every part lands, template
 //! insights are never enabled by collecting, a rate limit stops further calls.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod meta_fake;
 

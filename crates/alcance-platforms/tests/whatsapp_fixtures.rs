@@ -2,6 +2,7 @@
 //! served by the fake and read through the WhatsApp client's wire DTOs and mapping, and the
 //! recorded webhook payloads (`*.webhook.json`) read by `parse_webhook`, checked field by
 //! field against the recordings. Skips with a message when the folder is absent.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod meta_fake;
 

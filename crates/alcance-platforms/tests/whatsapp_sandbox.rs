@@ -2,6 +2,7 @@
 //! pasted system-user token is validated, a collection lands every analytics field, template
 //! insights stay a gap until the irreversible switch is confirmed. Checks the wire contract
 //! both sides follow, not the generated numbers.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use alcance_core::{AccountRef, Period, Platform};
 use alcance_platforms::whatsapp::{TemplateInsightsConfirmation, WhatsAppClient};

@@ -1,5 +1,6 @@
 //! Message templates, template analytics (ids in chunks of 10, 90-day lookback, paging,
 //! clicks and costs), insights not enabled → gap, and the irreversible enable call.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod meta_fake;
 

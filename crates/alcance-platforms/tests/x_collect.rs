@@ -1,4 +1,5 @@
 //! `PlatformClient::collect` for X: owned and tracked accounts.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod x_support;
 

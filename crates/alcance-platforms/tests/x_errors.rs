@@ -1,4 +1,5 @@
 //! X error answers (platform-apis.md §1.8), rate-limit headers (§1.7), and secrets.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod x_support;
 

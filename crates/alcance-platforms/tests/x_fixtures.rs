@@ -1,6 +1,7 @@
 //! Recorded X exchanges (`../shared/fixtures/x/*.json`, see its README.md) decoded through
 //! the client's own DTOs and mapping. Skips, saying so, when the folder is absent.
 //! The folder can be moved with `ALCANCE_FIXTURES_DIR` (the `fixtures` folder itself).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use alcance_core::{ContentType, PostMetric};
 use alcance_platforms::http::Answer;

@@ -1,4 +1,5 @@
 //! The owner's non-public post metrics: `/2/tweets?ids=…&tweet.fields=non_public_metrics,organic_metrics`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod x_support;
 

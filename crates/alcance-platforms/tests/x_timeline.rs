@@ -1,4 +1,5 @@
 //! X timeline: `/2/users/{id}/tweets`, pagination and its guards, media mapping.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod x_support;
 

@@ -1,4 +1,5 @@
 //! X user lookups: `/2/users/me`, `/2/users/by/username/{username}`, `/2/users/{id}`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod x_support;
 

@@ -56,8 +56,8 @@ pub use descriptor::DESCRIPTOR;
 mod map;
 mod wire;
 
-pub use crate::instagram::{InsightsResult, MetricMemory};
 pub use crate::meta::Listing;
+pub use crate::meta::{InsightsResult, MetricMemory};
 pub use client::{MAX_PAGES, PAGE_METRIC_GROUPS, POST_METRICS, VIDEO_METRICS, VIDEO_POST_MATCH_SECONDS};
 pub use map::content_type;
 

@@ -1,8 +1,8 @@
 //! Facebook Pages Graph API wire shapes (serde DTOs). Private to the module. Every field is
-//! lenient (see `meta::lenient`): a value of an unexpected type reads as `None`. Insights
+//! lenient (see `crate::lenient`): a value of an unexpected type reads as `None`. Insights
 //! answers are read as `meta::insights::InsightEntry`, shared with Instagram.
 
-use crate::meta::lenient;
+use crate::lenient;
 use serde::Deserialize;
 
 /// `GET /me?fields=id,name` with a user token.

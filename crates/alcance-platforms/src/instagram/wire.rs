@@ -1,10 +1,11 @@
 //! Instagram Graph API wire shapes (serde DTOs). Private to the module: nothing here
-//! leaves `instagram`. Every field is lenient (see `meta::lenient`): a value of an
+//! leaves `instagram`. Every field is lenient (see `crate::lenient`): a value of an
 //! unexpected type reads as `None` instead of failing the whole answer, so only non-JSON or
 //! structurally broken bodies fail to decode. Insights answers are read as
 //! `meta::insights::InsightEntry`, shared with Facebook Pages.
 
-use crate::meta::{lenient, Paging};
+use crate::lenient;
+use crate::meta::Paging;
 use serde::Deserialize;
 use serde_json::Value;
 

@@ -3,7 +3,6 @@
 
 use super::{is_loopback, oauth_error};
 use crate::error::PlatformError;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 use url::Url;
 
@@ -15,32 +14,11 @@ pub trait BrowserOpener: Send + Sync {
     fn open(&self, url: &Url) -> Result<(), PlatformError>;
 }
 
-/// The operating system's default browser: `xdg-open` (Linux, BSD), `open` (macOS),
-/// `rundll32 url.dll,FileProtocolHandler` (Windows; unlike `cmd /c start` it does not
-/// reinterpret `&` and `%` in the URL). Only `http`/`https` URLs are opened.
+/// The operating system's default browser, opened with the `open` crate (`xdg-open` and
+/// friends on Linux and BSD, `open` on macOS, the shell's URL handler on Windows) in a
+/// detached process. Only `http`/`https` URLs are opened.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SystemBrowser;
-
-#[cfg(target_os = "macos")]
-fn browser_command(url: &Url) -> Command {
-    let mut c = Command::new("open");
-    c.arg(url.as_str());
-    c
-}
-
-#[cfg(target_os = "windows")]
-fn browser_command(url: &Url) -> Command {
-    let mut c = Command::new("rundll32");
-    c.arg("url.dll,FileProtocolHandler").arg(url.as_str());
-    c
-}
-
-#[cfg(not(any(target_os = "macos", target_os = "windows")))]
-fn browser_command(url: &Url) -> Command {
-    let mut c = Command::new("xdg-open");
-    c.arg(url.as_str());
-    c
-}
 
 impl BrowserOpener for SystemBrowser {
     fn open(&self, url: &Url) -> Result<(), PlatformError> {
@@ -50,19 +28,11 @@ impl BrowserOpener for SystemBrowser {
                 url.scheme()
             )));
         }
-        let mut command = browser_command(url);
-        command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
-        let program = command.get_program().to_string_lossy().into_owned();
-        let mut child = command.spawn().map_err(|e| {
+        open::that_detached(url.as_str()).map_err(|e| {
             oauth_error(format!(
-                "could not start the web browser ({program}: {e}); open the sign-in page by hand"
+                "could not start the web browser ({e}); open the sign-in page by hand"
             ))
-        })?;
-        // Some openers run the browser in the foreground: reap the child off this thread.
-        std::thread::spawn(move || {
-            let _ = child.wait();
-        });
-        Ok(())
+        })
     }
 }
 

@@ -1,26 +1,37 @@
-//! The one-shot loopback redirect listener (RFC 8252 §7.3): a tiny HTTP/1.1 server on
-//! `127.0.0.1` that waits for the authorization server's redirect carrying `code` and
-//! `state`.
+//! The one-shot loopback redirect listener (RFC 8252 §7.3): an axum handler served over
+//! HTTP/1.1 (hyper) on `127.0.0.1` that waits for the authorization server's redirect
+//! carrying `code` and `state`, and hands the outcome to the waiting flow through a tokio
+//! oneshot channel. The desktop's deep link (`alcance://oauth/callback?…`) delivers into
+//! the same channel through a [`CallbackHandle`], without an HTTP round trip.
 
 use super::oauth_error;
 use crate::error::PlatformError;
+use axum::extract::State;
+use axum::http::{header, Method, StatusCode, Uri};
+use axum::response::{Html, IntoResponse, Response};
+use axum::Router;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
 use secrecy::SecretString;
+use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::task::JoinSet;
+use subtle::ConstantTimeEq;
+use tokio::net::TcpListener;
+use tokio::sync::{oneshot, Semaphore};
 use url::Url;
 
 /// The default callback path, `/callback`.
 pub const DEFAULT_CALLBACK_PATH: &str = "/callback";
 
-/// Largest request head (request line + headers) read from one connection (a little more
-/// may arrive in the last read).
+/// Largest request head (request line + headers) read from one connection; a larger one is
+/// answered `431` (hyper's smallest read buffer, 8 KiB).
 const MAX_HEAD_BYTES: usize = 8 * 1024;
 /// How long one connection may take to send its request head.
 const READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long one connection may stay open in all.
+const CONNECTION_TIMEOUT: Duration = Duration::from_secs(30);
 /// Connections served at once; more are closed unanswered.
 const MAX_CONNECTIONS: usize = 32;
 
@@ -35,6 +46,8 @@ const MAX_CONNECTIONS: usize = 32;
 ///   [`PlatformError::OAuth`].
 /// - any other path (e.g. `/favicon.ico`) → `404`, keeps waiting; a non-`GET` → `405`;
 ///   unparsable requests → `400`; heads over 8 KiB → `431`; all keep waiting.
+/// - a callback URL delivered through [`CallbackHandle::deliver`] (the deep link) is
+///   judged by the same rules.
 /// - nothing decisive within the timeout → [`PlatformError::OAuth`].
 #[derive(Debug)]
 pub struct LoopbackListener {
@@ -43,12 +56,94 @@ pub struct LoopbackListener {
     path: String,
 }
 
-/// What one connection decided.
-type Outcome = Option<Result<SecretString, PlatformError>>;
+/// What decided the flow.
+type Outcome = Result<SecretString, PlatformError>;
 
-struct Expect {
+/// A flow waiting for its redirect: the expected path and state, and the sending half of
+/// the oneshot channel (taken by the first decisive callback).
+#[derive(Debug)]
+struct Pending {
     path: String,
     state: String,
+    sender: Mutex<Option<oneshot::Sender<Outcome>>>,
+}
+
+/// The way into a flow waiting in [`LoopbackListener::wait_for_code`], for a callback that
+/// does not come over HTTP (the desktop's `alcance://oauth/callback` deep link). Cheap to
+/// clone.
+#[derive(Debug, Clone)]
+pub struct CallbackHandle {
+    pending: Arc<Pending>,
+}
+
+/// Flows waiting right now, by loopback port (one listener per port).
+fn waiting() -> MutexGuard<'static, HashMap<u16, CallbackHandle>> {
+    static WAITING: OnceLock<Mutex<HashMap<u16, CallbackHandle>>> = OnceLock::new();
+    WAITING
+        .get_or_init(|| Mutex::new(HashMap::new()))
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Keeps a flow in [`waiting`] while it waits; removes it when dropped.
+struct Registration {
+    port: u16,
+    handle: CallbackHandle,
+}
+
+impl Registration {
+    fn new(port: u16, handle: CallbackHandle) -> Self {
+        waiting().insert(port, handle.clone());
+        Self { port, handle }
+    }
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        let mut map = waiting();
+        if map
+            .get(&self.port)
+            .is_some_and(|h| Arc::ptr_eq(&h.pending, &self.handle.pending))
+        {
+            map.remove(&self.port);
+        }
+    }
+}
+
+impl CallbackHandle {
+    /// The flow waiting on the loopback redirect `redirect` (`http://127.0.0.1:{port}{path}`;
+    /// its query is ignored), or `None` when no flow of this process waits there.
+    pub fn waiting_on(redirect: &Url) -> Option<CallbackHandle> {
+        if redirect.host() != Some(url::Host::Ipv4(Ipv4Addr::LOCALHOST)) {
+            return None;
+        }
+        let handle = waiting().get(&redirect.port()?).cloned()?;
+        (handle.pending.path == redirect.path()).then_some(handle)
+    }
+
+    /// Delivers the callback URL `url` (the redirect URI with `code` and `state`, or
+    /// `error` and `error_description`) straight to the waiting flow, judged by the rules
+    /// of [`LoopbackListener`]. Returns `true` when it decided the flow (code accepted, or
+    /// refused for a wrong state, a provider error, a missing code); `false` when the URL's
+    /// path is not the callback path or the flow was already decided.
+    pub fn deliver(&self, url: &Url) -> bool {
+        let reply = decide(true, url, &self.pending);
+        match reply.outcome {
+            Some(outcome) => self.settle(outcome),
+            None => false,
+        }
+    }
+
+    /// Sends the outcome to the waiting flow; `false` when it was already decided.
+    fn settle(&self, outcome: Outcome) -> bool {
+        let sender = self
+            .pending
+            .sender
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        sender.is_some_and(|s| s.send(outcome).is_ok())
+    }
 }
 
 impl LoopbackListener {
@@ -105,20 +200,33 @@ impl LoopbackListener {
     }
 
     /// Serves requests until one on the callback path decides the flow (see the type's
-    /// docs) or `timeout` passes, then closes the socket. Returns the authorization code.
+    /// docs), a [`CallbackHandle`] delivers a decisive callback, or `timeout` passes; then
+    /// closes the socket. Returns the authorization code. While it waits, the flow is
+    /// found by [`CallbackHandle::waiting_on`] with this listener's redirect URI.
     ///
     /// Errors: [`PlatformError::OAuth`] for a provider `error=`, a wrong or missing
     /// `state`, a missing `code`, or the timeout.
     pub async fn wait_for_code(self, expected_state: &str, timeout: Duration) -> Result<SecretString, PlatformError> {
-        let expect = Arc::new(Expect {
-            path: self.path.clone(),
-            state: expected_state.to_string(),
-        });
-        let mut tasks: JoinSet<Outcome> = JoinSet::new();
+        let (sender, mut receiver) = oneshot::channel();
+        let handle = CallbackHandle {
+            pending: Arc::new(Pending {
+                path: self.path.clone(),
+                state: expected_state.to_string(),
+                sender: Mutex::new(Some(sender)),
+            }),
+        };
+        let _registration = Registration::new(self.port, handle.clone());
+        let service = TowerToHyperService::new(Router::new().fallback(answer).with_state(handle));
+        let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
         let deadline = tokio::time::sleep(timeout);
         tokio::pin!(deadline);
         loop {
             tokio::select! {
+                biased;
+                decided = &mut receiver => {
+                    tracing::debug!(ok = matches!(decided, Ok(Ok(_))), "loopback redirect received");
+                    return decided.unwrap_or_else(|_| Err(oauth_error("the sign-in wait ended without an answer")));
+                }
                 () = &mut deadline => {
                     return Err(oauth_error(format!(
                         "no sign-in redirect reached {} within {} s; the browser step was not completed, try again",
@@ -128,89 +236,67 @@ impl LoopbackListener {
                 }
                 accepted = self.listener.accept() => match accepted {
                     Ok((stream, _peer)) => {
-                        if tasks.len() < MAX_CONNECTIONS {
-                            tasks.spawn(serve(stream, Arc::clone(&expect)));
-                        }
+                        let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
+                            continue;
+                        };
+                        let service = service.clone();
+                        // Detached: a connection finishes writing its page after the flow
+                        // is decided and the listening socket is closed.
+                        tokio::spawn(async move {
+                            let connection = hyper::server::conn::http1::Builder::new()
+                                .max_buf_size(MAX_HEAD_BYTES)
+                                .keep_alive(false)
+                                .timer(TokioTimer::new())
+                                .header_read_timeout(READ_TIMEOUT)
+                                .serve_connection(TokioIo::new(stream), service);
+                            let _ = tokio::time::timeout(CONNECTION_TIMEOUT, connection).await;
+                            drop(slot);
+                        });
                     }
                     Err(e) => {
                         tracing::debug!(error = %e, "loopback accept failed");
                         tokio::time::sleep(Duration::from_millis(20)).await;
                     }
                 },
-                Some(joined) = tasks.join_next() => {
-                    if let Ok(Some(outcome)) = joined {
-                        tracing::debug!(ok = outcome.is_ok(), "loopback redirect received");
-                        return outcome;
-                    }
-                }
             }
         }
     }
 }
 
-/// Reads one request, answers it, and reports whether it decided the flow.
-async fn serve(mut stream: TcpStream, expect: Arc<Expect>) -> Outcome {
-    let reply = match tokio::time::timeout(READ_TIMEOUT, read_head(&mut stream)).await {
-        Ok(Ok(head)) => decide(&head, &expect),
-        Ok(Err(HeadError::TooLarge)) => Reply::ignore(431, "Request header fields too large."),
-        Ok(Err(HeadError::Closed)) | Err(_) => Reply::ignore(400, "Incomplete request."),
+/// The one handler: answers every request on the listener and settles the flow when the
+/// request decides it.
+async fn answer(State(handle): State<CallbackHandle>, method: Method, uri: Uri) -> Response {
+    let target = if uri.scheme().is_some() {
+        Url::parse(&uri.to_string())
+    } else {
+        Url::parse(&format!("http://127.0.0.1{uri}"))
     };
-    let _ = write_reply(&mut stream, reply.status, &reply.page).await;
-    // Lingering close: read what the client still sends (bounded) so closing with unread
-    // bytes does not reset the connection before the client has read the page.
-    tokio::spawn(async move {
-        let mut sink = [0u8; 4096];
-        let mut left = 64 * 1024usize;
-        let drain = async {
-            while let Ok(n) = stream.read(&mut sink).await {
-                if n == 0 || n >= left {
-                    break;
-                }
-                left -= n;
-            }
-        };
-        let _ = tokio::time::timeout(Duration::from_secs(2), drain).await;
-    });
-    reply.outcome
-}
-
-enum HeadError {
-    TooLarge,
-    Closed,
-}
-
-/// Reads until the blank line ending the head, at most [`MAX_HEAD_BYTES`].
-async fn read_head(stream: &mut TcpStream) -> Result<Vec<u8>, HeadError> {
-    let mut buf = Vec::with_capacity(1024);
-    let mut chunk = [0u8; 1024];
-    loop {
-        let n = stream.read(&mut chunk).await.map_err(|_| HeadError::Closed)?;
-        if n == 0 {
-            // The peer stopped sending: serve what arrived, if it has a request line.
-            return if buf.contains(&b'\n') {
-                Ok(buf)
-            } else {
-                Err(HeadError::Closed)
-            };
-        }
-        buf.extend_from_slice(&chunk[..n]);
-        if buf.windows(4).any(|w| w == b"\r\n\r\n") || buf.windows(2).any(|w| w == b"\n\n") {
-            return Ok(buf);
-        }
-        if buf.len() > MAX_HEAD_BYTES {
-            return Err(HeadError::TooLarge);
-        }
+    let reply = match target {
+        Ok(url) => decide(method == Method::GET, &url, &handle.pending),
+        Err(_) => Reply::ignore(StatusCode::BAD_REQUEST, "Bad request."),
+    };
+    if let Some(outcome) = reply.outcome {
+        handle.settle(outcome);
     }
+    (
+        reply.status,
+        [
+            (header::CACHE_CONTROL, "no-store"),
+            (header::REFERRER_POLICY, "no-referrer"),
+        ],
+        Html(reply.page),
+    )
+        .into_response()
 }
 
 struct Reply {
-    status: u16,
+    status: StatusCode,
     page: String,
-    outcome: Outcome,
+    outcome: Option<Outcome>,
 }
 
 impl Reply {
-    fn ignore(status: u16, text: &str) -> Self {
+    fn ignore(status: StatusCode, text: &str) -> Self {
         Self {
             status,
             page: page("Alcance", text),
@@ -220,7 +306,7 @@ impl Reply {
 
     fn fail(message: String) -> Self {
         Self {
-            status: 400,
+            status: StatusCode::BAD_REQUEST,
             page: page(
                 "Alcance could not connect",
                 &format!("{message}. Return to Alcance and try again."),
@@ -230,39 +316,19 @@ impl Reply {
     }
 }
 
-/// Decides what a request head means for the flow.
-fn decide(head: &[u8], expect: &Expect) -> Reply {
-    let line_end = head.iter().position(|&b| b == b'\n').unwrap_or(head.len());
-    let Ok(line) = std::str::from_utf8(&head[..line_end]) else {
-        return Reply::ignore(400, "Bad request.");
-    };
-    let mut parts = line.split_ascii_whitespace();
-    let (Some(method), Some(target), Some(version), None) = (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Reply::ignore(400, "Bad request.");
-    };
-    if !version.starts_with("HTTP/1.") {
-        return Reply::ignore(400, "Bad request.");
-    }
-    let parsed = if target.starts_with('/') {
-        Url::parse(&format!("http://127.0.0.1{target}"))
-    } else {
-        Url::parse(target)
-    };
-    let Ok(url) = parsed else {
-        return Reply::ignore(400, "Bad request.");
-    };
+/// Decides what a callback to `url` (a `GET` when `is_get`) means for the flow.
+fn decide(is_get: bool, url: &Url, expect: &Pending) -> Reply {
     if url.path() != expect.path {
-        return Reply::ignore(404, "Not found.");
+        return Reply::ignore(StatusCode::NOT_FOUND, "Not found.");
     }
-    if method != "GET" {
-        return Reply::ignore(405, "Method not allowed.");
+    if !is_get {
+        return Reply::ignore(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed.");
     }
     let param = |name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
     let state = param("state");
     let state_ok = state
         .as_deref()
-        .is_some_and(|s| constant_time_eq(s.as_bytes(), expect.state.as_bytes()));
+        .is_some_and(|s| bool::from(s.as_bytes().ct_eq(expect.state.as_bytes())));
     if let Some(error) = param("error") {
         if state.is_some() && !state_ok {
             return Reply::fail("the sign-in redirect carried a wrong state (possible cross-site request)".into());
@@ -281,7 +347,7 @@ fn decide(head: &[u8], expect: &Expect) -> Reply {
     }
     match param("code").filter(|c| !c.is_empty()) {
         Some(code) => Reply {
-            status: 200,
+            status: StatusCode::OK,
             page: page(
                 "Alcance is connected",
                 "Alcance is connected, you can close this tab and return to the app.",
@@ -292,58 +358,24 @@ fn decide(head: &[u8], expect: &Expect) -> Reply {
     }
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-fn html_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
+/// A small HTML page; `title` and `text` are escaped (the text may hold the provider's
+/// `error_description`).
 fn page(title: &str, text: &str) -> String {
     format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{t}</title></head>\
          <body style=\"font-family:system-ui,sans-serif;margin:4em auto;max-width:32em\">\
          <h1>{t}</h1><p>{p}</p></body></html>",
-        t = html_escape(title),
-        p = html_escape(text)
+        t = html_escape::encode_text(title),
+        p = html_escape::encode_text(text)
     )
-}
-
-async fn write_reply(stream: &mut TcpStream, status: u16, page: &str) -> std::io::Result<()> {
-    let reason = match status {
-        200 => "OK",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        431 => "Request Header Fields Too Large",
-        _ => "Bad Request",
-    };
-    let head = format!(
-        "HTTP/1.1 {status} {reason}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\
-         Cache-Control: no-store\r\nReferrer-Policy: no-referrer\r\nConnection: close\r\n\r\n",
-        page.len()
-    );
-    stream.write_all(head.as_bytes()).await?;
-    stream.write_all(page.as_bytes()).await?;
-    stream.flush().await?;
-    stream.shutdown().await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use secrecy::ExposeSecret;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
 
     /// Sends raw bytes to the listener and returns the whole answer as text.
     async fn raw(port: u16, request: &[u8]) -> String {
@@ -446,5 +478,33 @@ mod tests {
         assert!(started.elapsed() < Duration::from_secs(5));
         assert_eq!(err.code(), "oauth");
         assert!(err.to_string().contains("within"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_delivered_callback_reaches_the_waiting_flow() {
+        let l = LoopbackListener::bind(0, "/cb").await.expect("bind");
+        let redirect = Url::parse(&l.redirect_uri()).expect("url");
+        assert!(CallbackHandle::waiting_on(&redirect).is_none(), "nothing waits yet");
+        let wait = tokio::spawn(l.wait_for_code("s9", Duration::from_secs(10)));
+        let handle = loop {
+            if let Some(h) = CallbackHandle::waiting_on(&redirect) {
+                break h;
+            }
+            tokio::task::yield_now().await;
+        };
+        let mut other = redirect.clone();
+        other.set_path("/elsewhere");
+        assert!(CallbackHandle::waiting_on(&other).is_none());
+        assert!(!handle.deliver(&other), "another path decides nothing");
+        let mut callback = redirect.clone();
+        callback.set_query(Some("code=deep%2Flink&state=s9"));
+        assert!(handle.deliver(&callback));
+        let code = wait.await.expect("join").expect("code");
+        assert_eq!(code.expose_secret(), "deep/link");
+        assert!(!handle.deliver(&callback), "one-shot: already decided");
+        assert!(
+            CallbackHandle::waiting_on(&redirect).is_none(),
+            "unregistered after the flow"
+        );
     }
 }

@@ -30,7 +30,7 @@ use std::time::Duration;
 use url::Url;
 
 pub use browser::{BrowserOpener, HeadlessBrowser, SystemBrowser};
-pub use loopback::{LoopbackListener, DEFAULT_CALLBACK_PATH};
+pub use loopback::{CallbackHandle, LoopbackListener, DEFAULT_CALLBACK_PATH};
 pub use provider::{PkceEncoding, Provider, TokenStyle};
 pub use token::{
     authorize, exchange_facebook_long_lived, exchange_instagram_long_lived, refresh, AuthorizeRequest, TokenSet,

@@ -359,8 +359,9 @@ fn open_sealed(
         .map_err(|_| Unseal::Auth)
 }
 
-/// Writes `bytes` to `path` atomically: a new temporary file beside it (mode 0600 on Unix),
-/// `fsync`, rename over `path`, then `fsync` the directory (Unix, best effort).
+/// Writes `bytes` to `path` atomically: a [`tempfile::NamedTempFile`] beside it (mode
+/// 0600 on Unix), `fsync`, persisted (renamed) over `path`, then `fsync` the directory
+/// (Unix, best effort). The temporary file is removed when any step fails.
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), VaultError> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -374,27 +375,13 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), VaultError> {
     let name = path
         .file_name()
         .map_or_else(|| "vault".into(), |n| n.to_string_lossy().into_owned());
-    let mut suffix = [0u8; 6];
-    rand::rngs::OsRng.fill_bytes(&mut suffix);
-    let tmp = dir.join(format!(".{name}.tmp-{}", hex::encode(suffix)));
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let result = (|| {
-        let mut f = options.open(&tmp).map_err(io(&tmp))?;
-        f.write_all(bytes).map_err(io(&tmp))?;
-        f.sync_all().map_err(io(&tmp))?;
-        drop(f);
-        fs::rename(&tmp, path).map_err(io(path))
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}.tmp-"))
+        .tempfile_in(&dir)
+        .map_err(io(&dir))?;
+    tmp.write_all(bytes).map_err(io(tmp.path()))?;
+    tmp.as_file().sync_all().map_err(io(tmp.path()))?;
+    tmp.persist(path).map_err(|e| io(path)(e.error))?;
     #[cfg(unix)]
     {
         if let Ok(d) = fs::File::open(&dir) {

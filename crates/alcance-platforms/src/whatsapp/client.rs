@@ -8,8 +8,8 @@ use super::{
 };
 use crate::error::PlatformError;
 use crate::http::{Answer, Recorder};
-use crate::instagram::warning;
 use crate::meta::steps::{absorb, merge, part_failed, step_done, Flow};
+use crate::meta::warning;
 use crate::meta::{self, decode, PageGuard, PageStep, PageVerdict};
 use crate::{CollectCtx, CollectWindow, PlatformClient};
 use alcance_core::{CollectionBatch, EventLevel, Platform, Profile};

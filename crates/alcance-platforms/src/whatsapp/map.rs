@@ -6,7 +6,7 @@ use super::wire::{
 };
 use super::{InsightsResult, MessageTemplate, PhoneNumber, Waba, WebhookEvent, WebhookFact};
 use crate::error::PlatformError;
-use crate::instagram::warning;
+use crate::meta::warning;
 use crate::CollectWindow;
 use alcance_core::catalog::from_source;
 use alcance_core::time::from_unix;

@@ -62,7 +62,7 @@ pub use descriptor::DESCRIPTOR;
 mod map;
 mod wire;
 
-pub use crate::instagram::InsightsResult;
+pub use crate::meta::InsightsResult;
 pub use crate::meta::Listing;
 pub use client::MAX_TEMPLATE_IDS;
 pub use map::{clamp_window, parse_webhook, phone_number_slices};

@@ -1,8 +1,9 @@
 //! WhatsApp Business (WABA) Graph API and webhook wire shapes (serde DTOs). Private to the
-//! module. Every field is lenient (see `meta::lenient`): a value of an unexpected type
+//! module. Every field is lenient (see `crate::lenient`): a value of an unexpected type
 //! reads as `None`, so only non-JSON or structurally broken bodies fail to decode.
 
-use crate::meta::{lenient, Paging};
+use crate::lenient;
+use crate::meta::Paging;
 use serde::Deserialize;
 use serde_json::Value;
 

@@ -5,25 +5,13 @@
 //! else is optional, and numbers are read leniently (a number, a numeric string or `null`)
 //! so one odd counter never sinks a whole page.
 
-use serde::{Deserialize, Deserializer};
+use crate::lenient;
+use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-/// Reads an optional count: a JSON number, a numeric string (X sends some large counters
-/// as strings), or `null`/absent → `None`. Any other shape is `None`, never an error.
-pub(super) fn lenient_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
-    let v = Option::<Value>::deserialize(d)?;
-    Ok(v.as_ref().and_then(value_as_f64))
-}
-
-/// A JSON number or numeric string as `f64`.
-pub(super) fn value_as_f64(v: &Value) -> Option<f64> {
-    match v {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.trim().parse::<f64>().ok().filter(|f| f.is_finite()),
-        _ => None,
-    }
-}
+/// A JSON number or numeric string as `f64` (shared: [`crate::meta::number`]).
+pub(super) use crate::meta::number as value_as_f64;
 
 /// `{"data": <T>?, "includes"?, "meta"?, "errors"?}`: the v2 success envelope.
 /// `data` is kept raw so a single object (`/2/tweets/{id}`) and an array (`/2/tweets?ids=`)
@@ -94,28 +82,28 @@ pub(super) struct Tweet {
 /// `public_metrics` of a post (any auth).
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct PublicMetrics {
-    #[serde(default, deserialize_with = "lenient_f64")]
+    #[serde(default, deserialize_with = "lenient::f64")]
     pub retweet_count: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
+    #[serde(default, deserialize_with = "lenient::f64")]
     pub reply_count: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
+    #[serde(default, deserialize_with = "lenient::f64")]
     pub like_count: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
+    #[serde(default, deserialize_with = "lenient::f64")]
     pub quote_count: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
+    #[serde(default, deserialize_with = "lenient::f64")]
     pub bookmark_count: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
+    #[serde(default, deserialize_with = "lenient::f64")]
     pub impression_count: Option<f64>,
 }
 
 /// `non_public_metrics` of a post (owner's user-context token, post ≤ 30 days old).
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct NonPublicMetrics {
-    #[serde(default, deserialize_with = "lenient_f64")]
+    #[serde(default, deserialize_with = "lenient::f64")]
     pub impression_count: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
+    #[serde(default, deserialize_with = "lenient::f64")]
     pub url_link_clicks: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
+    #[serde(default, deserialize_with = "lenient::f64")]
     pub user_profile_clicks: Option<f64>,
 }
 
@@ -140,7 +128,7 @@ pub(super) struct Media {
 /// `public_metrics` of a media item.
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct MediaPublicMetrics {
-    #[serde(default, deserialize_with = "lenient_f64")]
+    #[serde(default, deserialize_with = "lenient::f64")]
     pub view_count: Option<f64>,
 }
 

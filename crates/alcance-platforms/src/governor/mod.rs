@@ -28,365 +28,34 @@
 //!
 //! Secrets: the governor sees requests but keeps only fingerprints; its log lines and
 //! errors name the API family, the endpoint template and the fingerprint.
+//!
+//! Layout: `key` (which budget a request draws on, which requests may be retried),
+//! `config` (settings, counters, the budget view), `headers` (`x-rate-limit-*`,
+//! `Retry-After`, X usage caps), `clock` (wall-clock resets on tokio's clock); the budgets
+//! and the decisions live here. Backoff delays come from backon's exponential schedule.
+
+mod clock;
+mod config;
+mod headers;
+mod key;
+
+pub use clock::wall_clock_unix;
+pub use config::{BudgetView, GovernorConfig, GovernorStats};
+pub use key::{endpoint_template, is_read_request, ApiFamily, RequestKey, TokenFingerprint};
 
 use crate::error::PlatformError;
 use crate::http::Answer;
 use crate::meta::{parse_graph_error, usage_from_headers};
-use rand::Rng;
+use backon::{BackoffBuilder, ExponentialBuilder};
+use clock::instant_at_unix;
+use headers::{is_usage_capped, retry_after, x_rate_headers};
 use reqwest::header::HeaderMap;
-use sha2::{Digest, Sha256};
 use std::collections::{HashMap, VecDeque};
-use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 use tokio::sync::Notify;
 use tokio::time::Instant;
-
-/// The API families whose budgets work differently.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ApiFamily {
-    /// X API v2 (`/2/...`, `api.x.com`, `api.twitter.com`), and the Engagement API
-    /// (`/insights/engagement/...`).
-    X,
-    /// Meta Graph API: Facebook Pages, Instagram, WhatsApp (`graph.facebook.com`,
-    /// `graph.instagram.com`, paths starting with a `/vNN.N` version).
-    Meta,
-    /// TikTok Display API v2 (`/v2/...`) and API for Business (`/open_api/...`).
-    TikTok,
-    /// Anything else: only 429s and retries apply.
-    Other,
-}
-
-impl ApiFamily {
-    /// Lower-case name for logs: `x`, `meta`, `tiktok`, `other`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ApiFamily::X => "x",
-            ApiFamily::Meta => "meta",
-            ApiFamily::TikTok => "tiktok",
-            ApiFamily::Other => "other",
-        }
-    }
-
-    /// The family of a request to `host` and `path` (path without query). Real hosts are
-    /// recognised by name; on any other host (the sandbox on 127.0.0.1) by path: `/2/` X,
-    /// `/v2/` and `/open_api/` TikTok, `/vNN.N/` Meta, `/insights/engagement/` X.
-    pub fn of(host: Option<&str>, path: &str) -> ApiFamily {
-        let host = host.unwrap_or_default().to_ascii_lowercase();
-        match host.as_str() {
-            "api.x.com" | "api.twitter.com" | "data-api.x.com" | "data-api.twitter.com" => return ApiFamily::X,
-            "graph.facebook.com" | "graph.instagram.com" => return ApiFamily::Meta,
-            "open.tiktokapis.com" | "business-api.tiktok.com" => return ApiFamily::TikTok,
-            _ => {}
-        }
-        if path.starts_with("/2/") || path.starts_with("/insights/engagement/") {
-            ApiFamily::X
-        } else if path.starts_with("/v2/") || path.starts_with("/open_api/") {
-            ApiFamily::TikTok
-        } else if path.split('/').nth(1).is_some_and(is_graph_version) {
-            ApiFamily::Meta
-        } else {
-            ApiFamily::Other
-        }
-    }
-}
-
-impl fmt::Display for ApiFamily {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// `v25.0`-style Graph version segment.
-fn is_graph_version(seg: &str) -> bool {
-    seg.strip_prefix('v').is_some_and(|rest| {
-        let mut parts = rest.split('.');
-        matches!((parts.next(), parts.next(), parts.next()),
-            (Some(a), Some(b), None) if !a.is_empty() && !b.is_empty()
-                && a.chars().all(|c| c.is_ascii_digit()) && b.chars().all(|c| c.is_ascii_digit()))
-    })
-}
-
-/// A token's fingerprint: the first 8 bytes of its SHA-256, as 16 lower-case hex
-/// characters. Identifies a budget without holding the token; safe to log. Requests
-/// without a token get the fingerprint `none`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct TokenFingerprint(String);
-
-impl TokenFingerprint {
-    /// The fingerprint of `token`.
-    pub fn of(token: &str) -> TokenFingerprint {
-        let digest = Sha256::digest(token.as_bytes());
-        TokenFingerprint(hex::encode(&digest[..8]))
-    }
-
-    /// The fingerprint of requests that carry no token.
-    pub fn none() -> TokenFingerprint {
-        TokenFingerprint("none".to_string())
-    }
-
-    /// The 16 hex characters (or `none`).
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for TokenFingerprint {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// Which budget a request draws on: API family, endpoint template and token fingerprint.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RequestKey {
-    /// The API family.
-    pub api: ApiFamily,
-    /// The path with ids replaced by placeholders (`/2/users/{id}/tweets`,
-    /// `/2/users/by/username/{username}`, Graph `/{id}/insights` without the version,
-    /// TikTok `/v2/video/list/`).
-    pub endpoint: String,
-    /// The token's fingerprint (from `Authorization: Bearer`, TikTok Business
-    /// `Access-Token`, or the `access_token` query parameter).
-    pub token: TokenFingerprint,
-}
-
-impl RequestKey {
-    /// The key of a built request.
-    pub fn of(request: &reqwest::Request) -> RequestKey {
-        let url = request.url();
-        let api = ApiFamily::of(url.host_str(), url.path());
-        let token = request_token(request)
-            .map(|t| TokenFingerprint::of(&t))
-            .unwrap_or_else(TokenFingerprint::none);
-        RequestKey {
-            api,
-            endpoint: endpoint_template(api, url.path()),
-            token,
-        }
-    }
-
-    /// The key whose budget this request draws on: the same key, except for Meta, where
-    /// every endpoint of a token shares one budget (endpoint `*`).
-    pub fn budget(&self) -> RequestKey {
-        match self.api {
-            ApiFamily::Meta => RequestKey {
-                api: self.api,
-                endpoint: "*".to_string(),
-                token: self.token.clone(),
-            },
-            _ => self.clone(),
-        }
-    }
-}
-
-impl fmt::Display for RequestKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {} (token {})", self.api, self.endpoint, self.token)
-    }
-}
-
-/// The token a request carries, if any (never logged; only fingerprinted).
-fn request_token(request: &reqwest::Request) -> Option<String> {
-    let headers = request.headers();
-    if let Some(auth) = headers
-        .get(reqwest::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    {
-        let t = auth
-            .strip_prefix("Bearer ")
-            .or_else(|| auth.strip_prefix("bearer "))
-            .unwrap_or(auth)
-            .trim();
-        if !t.is_empty() {
-            return Some(t.to_string());
-        }
-    }
-    if let Some(t) = headers.get("access-token").and_then(|v| v.to_str().ok()) {
-        if !t.trim().is_empty() {
-            return Some(t.trim().to_string());
-        }
-    }
-    request
-        .url()
-        .query_pairs()
-        .find(|(k, _)| k == "access_token")
-        .map(|(_, v)| v.into_owned())
-        .filter(|t| !t.is_empty())
-}
-
-/// The endpoint template of `path` for `api`: X user ids, usernames and post ids, and
-/// Graph node ids become `{id}` / `{username}`; the Graph version segment is dropped.
-pub fn endpoint_template(api: ApiFamily, path: &str) -> String {
-    let segs: Vec<&str> = path.split('/').skip(1).collect();
-    let mut out: Vec<String> = Vec::with_capacity(segs.len());
-    for (i, seg) in segs.iter().enumerate() {
-        let prev = if i == 0 { None } else { segs.get(i - 1).copied() };
-        let templ = match api {
-            ApiFamily::X => match prev {
-                Some("username") => Some("{username}"),
-                Some("users") if *seg != "me" && *seg != "by" => Some("{id}"),
-                Some("tweets") if !matches!(*seg, "search" | "counts" | "sample" | "firehose") => Some("{id}"),
-                // `/2/` is the API version, not an id.
-                _ if i > 0 && is_id(seg) => Some("{id}"),
-                _ => None,
-            },
-            ApiFamily::Meta if i == 0 && is_graph_version(seg) => continue,
-            ApiFamily::Meta if *seg != "me" && seg.chars().any(|c| c.is_ascii_digit()) => Some("{id}"),
-            _ if is_id(seg) => Some("{id}"),
-            _ => None,
-        };
-        out.push(templ.map(str::to_string).unwrap_or_else(|| (*seg).to_string()));
-    }
-    format!("/{}", out.join("/"))
-}
-
-/// A segment of digits (and `_`, as in Graph post ids `123_456`).
-fn is_id(seg: &str) -> bool {
-    !seg.is_empty() && seg.chars().any(|c| c.is_ascii_digit()) && seg.chars().all(|c| c.is_ascii_digit() || c == '_')
-}
-
-/// `true` for requests that only read and may be sent again: `GET`, `HEAD`, and the `POST`
-/// reads TikTok `/v2/video/list/` and `/v2/video/query/` and the X Engagement API
-/// `/insights/engagement/{totals,28hr,historical}`. A request whose body cannot be cloned
-/// (a stream) is never retried.
-pub fn is_read_request(request: &reqwest::Request) -> bool {
-    let method = request.method();
-    if method == reqwest::Method::GET || method == reqwest::Method::HEAD {
-        return true;
-    }
-    if method != reqwest::Method::POST {
-        return false;
-    }
-    let path = request.url().path().trim_end_matches('/');
-    let reads = [
-        "/v2/video/list",
-        "/v2/video/query",
-        "/insights/engagement/totals",
-        "/insights/engagement/28hr",
-        "/insights/engagement/historical",
-    ];
-    reads.iter().any(|r| path.ends_with(r))
-}
-
-/// The current time as Unix seconds (fractional): the system clock, shifted by however far
-/// tokio's clock has been moved away from the real one. Outside tests that pause tokio's
-/// clock the shift is zero; in such tests, wall-clock reset times then advance with
-/// `tokio::time::advance` like every wait does.
-pub fn wall_clock_unix() -> f64 {
-    let system = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs_f64())
-        .unwrap_or(0.0);
-    let tokio_now = Instant::now().into_std();
-    let real_now = std::time::Instant::now();
-    let shift = if tokio_now >= real_now {
-        (tokio_now - real_now).as_secs_f64()
-    } else {
-        -(real_now - tokio_now).as_secs_f64()
-    };
-    system + shift
-}
-
-/// The tokio instant at which [`wall_clock_unix`] reads `unix` (now when that is past; at
-/// most two days ahead).
-fn instant_at_unix(unix: f64) -> Instant {
-    let ahead = unix - wall_clock_unix();
-    let now = Instant::now();
-    if ahead.is_finite() && ahead > 0.0 {
-        now + Duration::from_secs_f64(ahead.min(172_800.0))
-    } else {
-        now
-    }
-}
-
-/// The governor's settings. [`Default`] gives the documented platform budgets.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GovernorConfig {
-    /// Extra wait after a window's `reset` time, for clock skew and whole-second resets
-    /// (default 1 s).
-    pub reset_margin: Duration,
-    /// The longest the governor waits before a request; a request that would wait longer
-    /// is not sent and fails with [`PlatformError::RateLimited`] (default 16 min: one X
-    /// window and its margin).
-    pub max_wait: Duration,
-    /// Share of an X window's limit that may be sent at once at the start of a window,
-    /// ratio 0–1 (default 0.1); the rest is released evenly over the window.
-    pub burst_ratio: f64,
-    /// Length of an X rate-limit window (15 min).
-    pub x_window: Duration,
-    /// TikTok requests allowed per endpoint and token in any 60 s (default 600).
-    pub tiktok_per_minute: u32,
-    /// Meta usage (percent 0–100) from which calls are spread over the hour (default 75).
-    pub meta_soft_percent: f64,
-    /// Meta usage (percent 0–100) at which calls stop until access returns (default 95).
-    pub meta_hard_percent: f64,
-    /// Pause after a rate-limited answer that says nothing about when to come back
-    /// (default 60 s); doubles with each such answer in a row, up to 1 h.
-    pub default_pause: Duration,
-    /// Retries of one read request after 5xx, transport errors and 429s (default 3).
-    pub max_retries: u32,
-    /// First backoff after a 5xx or transport error (default 250 ms); doubles per retry,
-    /// with jitter (half fixed, half random).
-    pub backoff_base: Duration,
-    /// Longest backoff (default 30 s).
-    pub backoff_max: Duration,
-}
-
-impl Default for GovernorConfig {
-    fn default() -> Self {
-        GovernorConfig {
-            reset_margin: Duration::from_secs(1),
-            max_wait: Duration::from_secs(16 * 60),
-            burst_ratio: 0.1,
-            x_window: Duration::from_secs(15 * 60),
-            tiktok_per_minute: 600,
-            meta_soft_percent: 75.0,
-            meta_hard_percent: 95.0,
-            default_pause: Duration::from_secs(60),
-            max_retries: 3,
-            backoff_base: Duration::from_millis(250),
-            backoff_max: Duration::from_secs(30),
-        }
-    }
-}
-
-/// Counters since the governor was made (for tests, the UI and the run log).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct GovernorStats {
-    /// Requests sent (each retry counts).
-    pub sent: u64,
-    /// Answers that said "rate limited" (HTTP 429, Meta throttling codes).
-    pub rate_limited: u64,
-    /// Retries sent after a 5xx, transport error or 429.
-    pub retries: u64,
-    /// Requests not sent because the wait would exceed [`GovernorConfig::max_wait`].
-    pub refused: u64,
-    /// Total time requests spent waiting for budget, milliseconds.
-    pub waited_ms: u64,
-}
-
-/// What the governor knows about one budget, for the UI and tests.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BudgetView {
-    /// X-style window: requests allowed in it (`x-rate-limit-limit`).
-    pub limit: Option<u32>,
-    /// X-style window: requests the governor believes are left, counting the ones it sent
-    /// since the last answer (may be below `x-rate-limit-remaining`).
-    pub remaining: Option<i64>,
-    /// X-style window: time until it resets.
-    pub reset_in: Option<Duration>,
-    /// Meta: the latest usage, percent 0–100 (the highest of call count, CPU time, total
-    /// time across `X-App-Usage` and `X-Business-Use-Case-Usage`).
-    pub usage_percent: Option<f64>,
-    /// TikTok: requests sent in the last 60 s.
-    pub sent_last_minute: usize,
-    /// Time until the budget is open again after a rate-limited answer or exhausted window.
-    pub blocked_for: Option<Duration>,
-    /// Requests in flight.
-    pub in_flight: u32,
-}
 
 /// What [`Governor::settle`] tells the sender to do next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -846,22 +515,21 @@ impl Governor {
         next
     }
 
-    /// Exponential backoff for retry `attempt` (0-based): `base · 2^attempt`, capped,
-    /// half of it fixed and half random (jitter).
+    /// Exponential backoff for retry `attempt` (0-based), from backon's jittered
+    /// exponential schedule: half of `base · 2^attempt` (capped at `backoff_max`) fixed,
+    /// and up to as much again at random, so `full / 2 ≤ delay ≤ full`.
     fn backoff(&self, attempt: u32) -> Duration {
         let cfg = &self.config;
-        let full = cfg
-            .backoff_base
-            .saturating_mul(1u32.checked_shl(attempt.min(16)).unwrap_or(u32::MAX))
-            .min(cfg.backoff_max);
-        let half = full / 2;
-        let jitter_ms = u64::try_from(half.as_millis()).unwrap_or(0);
-        let jitter = if jitter_ms == 0 {
-            0
-        } else {
-            rand::thread_rng().gen_range(0..=jitter_ms)
-        };
-        half + Duration::from_millis(jitter)
+        ExponentialBuilder::default()
+            .with_min_delay(cfg.backoff_base / 2)
+            .with_max_delay(cfg.backoff_max / 2)
+            .with_factor(2.0)
+            .with_jitter()
+            .without_max_times()
+            .build()
+            .nth(usize::try_from(attempt).unwrap_or(usize::MAX))
+            .unwrap_or(cfg.backoff_max)
+            .min(cfg.backoff_max)
     }
 
     /// Updates the X-style window from `x-rate-limit-*` headers.
@@ -961,175 +629,9 @@ impl Governor {
     }
 }
 
-/// `x-rate-limit-limit`, `x-rate-limit-remaining`, `x-rate-limit-reset` (Unix seconds), when
-/// all three are present and numeric. Proxy headers without the dash are ignored.
-fn x_rate_headers(headers: &HeaderMap) -> Option<(u32, u32, i64)> {
-    let num = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<i64>().ok())
-    };
-    let limit = u32::try_from(num("x-rate-limit-limit")?).ok()?;
-    let remaining = u32::try_from(num("x-rate-limit-remaining")?.max(0)).ok()?;
-    let reset = num("x-rate-limit-reset")?;
-    // Milliseconds sneak into some proxies' resets; Unix seconds are < 10^11.
-    let reset = if reset > 100_000_000_000 { reset / 1000 } else { reset };
-    Some((limit, remaining, reset))
-}
-
-/// `Retry-After` as seconds or an HTTP date, capped at one day.
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let v = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
-    let secs = match v.parse::<f64>() {
-        Ok(s) if s.is_finite() && s >= 0.0 => s,
-        Ok(_) => return None,
-        Err(_) => {
-            let at = chrono::DateTime::parse_from_rfc2822(v).ok()?;
-            (at.timestamp() as f64 - wall_clock_unix()).max(0.0)
-        }
-    };
-    Some(Duration::from_secs_f64(secs.min(86_400.0)))
-}
-
-/// X answers 429 with a `usage-capped` problem when the monthly cap is spent: waiting for
-/// the window does not help.
-fn is_usage_capped(answer: &Answer) -> bool {
-    let head = &answer.body[..answer.body.len().min(2048)];
-    let text = String::from_utf8_lossy(head);
-    text.contains("usage-capped") || text.contains("UsageCapExceeded")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn families_by_host_and_path() {
-        assert_eq!(ApiFamily::of(Some("api.x.com"), "/2/users/me"), ApiFamily::X);
-        assert_eq!(ApiFamily::of(Some("127.0.0.1"), "/2/users/me"), ApiFamily::X);
-        assert_eq!(
-            ApiFamily::of(Some("127.0.0.1"), "/v25.0/1784/insights"),
-            ApiFamily::Meta
-        );
-        assert_eq!(ApiFamily::of(Some("graph.instagram.com"), "/me"), ApiFamily::Meta);
-        assert_eq!(ApiFamily::of(Some("127.0.0.1"), "/v2/video/list/"), ApiFamily::TikTok);
-        assert_eq!(
-            ApiFamily::of(Some("127.0.0.1"), "/open_api/v1.3/business/get/"),
-            ApiFamily::TikTok
-        );
-        assert_eq!(ApiFamily::of(Some("example.org"), "/health"), ApiFamily::Other);
-    }
-
-    #[test]
-    fn templates_hide_ids_and_usernames() {
-        assert_eq!(
-            endpoint_template(ApiFamily::X, "/2/users/1580000000000000001/tweets"),
-            "/2/users/{id}/tweets"
-        );
-        assert_eq!(
-            endpoint_template(ApiFamily::X, "/2/users/by/username/ana_influencer"),
-            "/2/users/by/username/{username}"
-        );
-        assert_eq!(endpoint_template(ApiFamily::X, "/2/users/me"), "/2/users/me");
-        assert_eq!(endpoint_template(ApiFamily::X, "/2/users/jack"), "/2/users/{id}");
-        assert_eq!(endpoint_template(ApiFamily::X, "/2/tweets"), "/2/tweets");
-        assert_eq!(
-            endpoint_template(ApiFamily::Meta, "/v25.0/17841400000000001/insights"),
-            "/{id}/insights"
-        );
-        assert_eq!(endpoint_template(ApiFamily::Meta, "/v25.0/me"), "/me");
-        assert_eq!(
-            endpoint_template(ApiFamily::Meta, "/123_456/insights"),
-            "/{id}/insights"
-        );
-        assert_eq!(
-            endpoint_template(ApiFamily::TikTok, "/v2/video/list/"),
-            "/v2/video/list/"
-        );
-    }
-
-    #[test]
-    fn fingerprints_never_hold_the_token() {
-        let token = "sbx_x_0123456789abcdef0123456789abcdef";
-        let fp = TokenFingerprint::of(token);
-        assert_eq!(fp.as_str().len(), 16);
-        assert!(!token.contains(fp.as_str()) && !fp.as_str().contains("sbx"));
-        assert_eq!(fp, TokenFingerprint::of(token));
-        assert_ne!(fp, TokenFingerprint::of("another"));
-    }
-
-    #[test]
-    fn keys_come_from_every_token_carrier() {
-        let client = reqwest::Client::new();
-        let bearer = client
-            .get("http://127.0.0.1:1/2/users/42/tweets")
-            .bearer_auth("tok-a")
-            .build()
-            .expect("request");
-        let k = RequestKey::of(&bearer);
-        assert_eq!(
-            (k.api, k.endpoint.as_str(), k.token.clone()),
-            (ApiFamily::X, "/2/users/{id}/tweets", TokenFingerprint::of("tok-a"))
-        );
-        let query = client
-            .get("http://127.0.0.1:1/v25.0/17841/media?access_token=tok-b&limit=25")
-            .build()
-            .expect("request");
-        let k = RequestKey::of(&query);
-        assert_eq!(k.token, TokenFingerprint::of("tok-b"));
-        assert_eq!(k.budget().endpoint, "*");
-        let business = client
-            .get("https://business-api.tiktok.com/open_api/v1.3/business/get/")
-            .header("Access-Token", "tok-c")
-            .build()
-            .expect("request");
-        assert_eq!(RequestKey::of(&business).token, TokenFingerprint::of("tok-c"));
-        let anonymous = client.get("http://127.0.0.1:1/2/users/me").build().expect("request");
-        assert_eq!(RequestKey::of(&anonymous).token, TokenFingerprint::none());
-        assert!(!format!("{k}").contains("tok-"));
-    }
-
-    #[test]
-    fn reads_are_get_and_the_listed_posts() {
-        let client = reqwest::Client::new();
-        let req = |m: reqwest::Method, u: &str| client.request(m, u).build().expect("request");
-        assert!(is_read_request(&req(reqwest::Method::GET, "http://h/2/users/me")));
-        assert!(is_read_request(&req(
-            reqwest::Method::POST,
-            "http://h/v2/video/list/?fields=id"
-        )));
-        assert!(is_read_request(&req(reqwest::Method::POST, "http://h/v2/video/query/")));
-        assert!(is_read_request(&req(
-            reqwest::Method::POST,
-            "https://data-api.x.com/insights/engagement/28hr"
-        )));
-        assert!(!is_read_request(&req(
-            reqwest::Method::POST,
-            "http://h/v2/oauth/token/"
-        )));
-        assert!(!is_read_request(&req(reqwest::Method::POST, "http://h/2/oauth2/token")));
-        assert!(!is_read_request(&req(reqwest::Method::DELETE, "http://h/2/users/me")));
-    }
-
-    #[test]
-    fn header_parsing() {
-        let mut h = HeaderMap::new();
-        h.insert("x-rate-limit-limit", "900".parse().expect("header"));
-        h.insert("x-rate-limit-remaining", "12".parse().expect("header"));
-        assert_eq!(x_rate_headers(&h), None);
-        h.insert("x-rate-limit-reset", "1665183228".parse().expect("header"));
-        assert_eq!(x_rate_headers(&h), Some((900, 12, 1_665_183_228)));
-        h.insert("x-rate-limit-remaining", "lots".parse().expect("header"));
-        assert_eq!(x_rate_headers(&h), None);
-        let mut r = HeaderMap::new();
-        r.insert("retry-after", "120".parse().expect("header"));
-        assert_eq!(retry_after(&r), Some(Duration::from_secs(120)));
-        r.insert("retry-after", "soon".parse().expect("header"));
-        assert_eq!(retry_after(&r), None);
-        r.insert("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT".parse().expect("header"));
-        assert_eq!(retry_after(&r), Some(Duration::ZERO));
-    }
 
     #[test]
     fn backoff_grows_and_is_capped() {

@@ -1,0 +1,70 @@
+//! The rate-limit headers the governor reads besides Meta's usage: X's `x-rate-limit-*`
+//! window, `Retry-After` (seconds or an HTTP date) and X's usage-cap answer.
+
+use super::clock::wall_clock_unix;
+use crate::http::Answer;
+use reqwest::header::HeaderMap;
+use std::time::{Duration, UNIX_EPOCH};
+
+/// `x-rate-limit-limit`, `x-rate-limit-remaining`, `x-rate-limit-reset` (Unix seconds), when
+/// all three are present and numeric. Proxy headers without the dash are ignored.
+pub(super) fn x_rate_headers(headers: &HeaderMap) -> Option<(u32, u32, i64)> {
+    let num = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<i64>().ok())
+    };
+    let limit = u32::try_from(num("x-rate-limit-limit")?).ok()?;
+    let remaining = u32::try_from(num("x-rate-limit-remaining")?.max(0)).ok()?;
+    let reset = num("x-rate-limit-reset")?;
+    // Milliseconds sneak into some proxies' resets; Unix seconds are < 10^11.
+    let reset = if reset > 100_000_000_000 { reset / 1000 } else { reset };
+    Some((limit, remaining, reset))
+}
+
+/// `Retry-After` as seconds or an HTTP date, capped at one day.
+pub(super) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let v = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    let secs = match v.parse::<f64>() {
+        Ok(s) if s.is_finite() && s >= 0.0 => s,
+        Ok(_) => return None,
+        Err(_) => {
+            let at = httpdate::parse_http_date(v).ok()?.duration_since(UNIX_EPOCH).ok()?;
+            (at.as_secs_f64() - wall_clock_unix()).max(0.0)
+        }
+    };
+    Some(Duration::from_secs_f64(secs.min(86_400.0)))
+}
+
+/// X answers 429 with a `usage-capped` problem when the monthly cap is spent: waiting for
+/// the window does not help.
+pub(super) fn is_usage_capped(answer: &Answer) -> bool {
+    let head = &answer.body[..answer.body.len().min(2048)];
+    let text = String::from_utf8_lossy(head);
+    text.contains("usage-capped") || text.contains("UsageCapExceeded")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_parsing() {
+        let mut h = HeaderMap::new();
+        h.insert("x-rate-limit-limit", "900".parse().expect("header"));
+        h.insert("x-rate-limit-remaining", "12".parse().expect("header"));
+        assert_eq!(x_rate_headers(&h), None);
+        h.insert("x-rate-limit-reset", "1665183228".parse().expect("header"));
+        assert_eq!(x_rate_headers(&h), Some((900, 12, 1_665_183_228)));
+        h.insert("x-rate-limit-remaining", "lots".parse().expect("header"));
+        assert_eq!(x_rate_headers(&h), None);
+        let mut r = HeaderMap::new();
+        r.insert("retry-after", "120".parse().expect("header"));
+        assert_eq!(retry_after(&r), Some(Duration::from_secs(120)));
+        r.insert("retry-after", "soon".parse().expect("header"));
+        assert_eq!(retry_after(&r), None);
+        r.insert("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT".parse().expect("header"));
+        assert_eq!(retry_after(&r), Some(Duration::ZERO));
+    }
+}

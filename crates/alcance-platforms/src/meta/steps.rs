@@ -1,0 +1,106 @@
+//! Collection steps shared by the Graph clients (Instagram, Facebook Pages, WhatsApp): how
+//! an error of one call becomes an error, a gap or a warning in an
+//! [`InsightsResult`](super::InsightsResult).
+
+use super::results::{warning, InsightsResult};
+use crate::error::PlatformError;
+use alcance_core::{CollectionBatch, EventLevel};
+
+/// How a step goes on after an error that was absorbed into the result.
+pub(crate) enum Flow {
+    /// Go on with the next call of the step.
+    Continue,
+    /// Skip the rest of this step (permission, not found).
+    SkipStep,
+    /// Make no further calls for this account.
+    Halt,
+}
+
+/// `true` for errors after which no further call for the account makes sense in this
+/// collection (rate limit, usage cap, network).
+pub(crate) fn halts(e: &PlatformError) -> bool {
+    matches!(
+        e,
+        PlatformError::RateLimited { .. } | PlatformError::UsageCapped { .. } | PlatformError::Transport { .. }
+    )
+}
+
+/// Records an error of one call into `out` and says how the step goes on:
+/// Unauthorized → `Err`; rate limit / usage cap / network → warning + `halted`;
+/// permission → `permission` gap, skip the step; not found → `not_found` gap, skip the
+/// step; removed metric → `metric_removed` gap; anything else → warning, continue.
+pub(crate) fn absorb(
+    e: PlatformError,
+    what: &str,
+    object_id: &str,
+    out: &mut InsightsResult,
+) -> Result<Flow, PlatformError> {
+    match &e {
+        PlatformError::Unauthorized { .. } => Err(e),
+        _ if halts(&e) => {
+            out.warn(&e.code(), format!("{what}: {e}; no further calls for this account"));
+            out.halted = true;
+            Ok(Flow::Halt)
+        }
+        PlatformError::Forbidden { message } => {
+            out.gap(what, object_id, "permission", message.clone());
+            Ok(Flow::SkipStep)
+        }
+        PlatformError::NotFound { message } => {
+            out.gap(what, object_id, "not_found", message.clone());
+            Ok(Flow::SkipStep)
+        }
+        PlatformError::MetricRemoved { metric, message } => {
+            out.gap(metric, object_id, "metric_removed", message.clone());
+            Ok(Flow::Continue)
+        }
+        _ => {
+            out.warn(&e.code(), format!("{what}: {e}"));
+            Ok(Flow::Continue)
+        }
+    }
+}
+
+/// Ends a step of a collection: its results go into the batch (its `halted` too), or
+/// its failure is recorded under `part` (see [`part_failed`]).
+pub(crate) fn step_done(
+    batch: &mut CollectionBatch,
+    part: &str,
+    r: Result<InsightsResult, PlatformError>,
+    halted: &mut bool,
+) {
+    match r {
+        Ok(r) => {
+            *halted |= r.halted;
+            merge(batch, r);
+        }
+        Err(e) => part_failed(batch, part, &e, halted),
+    }
+}
+
+/// Moves a step's results into the batch.
+pub(crate) fn merge(batch: &mut CollectionBatch, r: InsightsResult) {
+    batch.account_metrics.extend(r.account_metrics);
+    batch.post_metrics.extend(r.post_metrics);
+    batch.audience.extend(r.audience);
+    batch.gaps.extend(r.gaps);
+    batch.warnings.extend(r.warnings);
+}
+
+/// Records a failed part as a warning (an error-level one, setting `halted`, when it
+/// stops the collection: rate limit, usage cap, network, dead token).
+pub(crate) fn part_failed(batch: &mut CollectionBatch, part: &str, e: &PlatformError, halted: &mut bool) {
+    let stop = halts(e) || e.needs_reauth();
+    if stop {
+        *halted = true;
+    }
+    let level = if stop { EventLevel::Error } else { EventLevel::Warn };
+    let suffix = if stop {
+        "; no further calls for this account"
+    } else {
+        ""
+    };
+    batch
+        .warnings
+        .push(warning(level, &e.code(), format!("{part}: {e}{suffix}")));
+}
