@@ -1,5 +1,7 @@
 //! Shared helpers for Alcance's end-to-end tests.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic on a broken fixture
+
 use alcance_app::{Workspace, WorkspaceOptions};
 use alcance_core::Platform;
 use alcance_platforms::oauth::HeadlessBrowser;
@@ -81,23 +83,17 @@ pub async fn set_clock(sandbox: &Sandbox, now: chrono::DateTime<chrono::Utc>) {
 
 /// The folder of recorded exchanges (format of `shared/fixtures/README.md`): the
 /// environment variable `ALCANCE_FIXTURES_DIR` when set, else `<repo>/../shared/fixtures`.
-/// `None` when that folder does not exist (tests then print `skipped: ...` and return).
+/// `None` when that folder does not exist (tests then print `skipped: ...` and return);
+/// when `CI` is set a missing folder fails the test instead
+/// ([`alcance_sandbox::replay::fixtures_dir`]).
 pub fn fixture_dir() -> Option<std::path::PathBuf> {
-    let dir = match std::env::var_os("ALCANCE_FIXTURES_DIR") {
-        Some(d) if !d.is_empty() => std::path::PathBuf::from(d),
-        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures"),
-    };
-    dir.is_dir().then_some(dir)
+    alcance_sandbox::replay::fixtures_dir()
 }
 
-/// [`fixture_dir`], printing `skipped: recorded fixtures not found …` when there is none
-/// (the caller then returns without checking anything).
+/// [`fixture_dir`]: prints `skipped: recorded fixtures not found …` when there is none
+/// (the caller then returns without checking anything), fails on CI.
 pub fn fixture_dir_or_skip() -> Option<std::path::PathBuf> {
-    let dir = fixture_dir();
-    if dir.is_none() {
-        println!("skipped: recorded fixtures not found (../shared/fixtures or ALCANCE_FIXTURES_DIR)");
-    }
-    dir
+    fixture_dir()
 }
 
 /// The exchange files of one platform folder (`<fixture_dir>/<platform>/*.json`), sorted by

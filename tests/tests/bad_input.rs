@@ -2,6 +2,8 @@
 //! error page, a truncated body, a 500 — gives a clear error in `run_events`, the run goes
 //! on with the other accounts, nothing stored before is lost, and nothing panics.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic on a broken fixture
+
 use alcance_collector::{RunKind, RunSummary};
 use alcance_core::{AccountMetricRow, Platform, PostMetricRow};
 use alcance_platforms::CollectWindow;

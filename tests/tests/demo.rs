@@ -1,5 +1,7 @@
 //! The main job end to end: `alcance demo` on the seeded sandbox and on a replaying one.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic on a broken fixture
+
 use alcance_app::demo::{self, DemoOptions};
 use alcance_collector::RunKind;
 use alcance_platforms::CollectWindow;
@@ -11,19 +13,9 @@ use std::path::{Path, PathBuf};
 const ACCOUNT_HEADER: &str = "user_id,platform,metric_type,value,collected_at,period_start,period_end";
 const POST_HEADER: &str = "user_id,platform,post_id,published_at,metric_type,value,collected_at";
 
+/// The recorded fixtures; `None` (skipped) when absent, a failure when `CI` is set.
 fn fixtures() -> Option<PathBuf> {
-    let dir = std::env::var_os("ALCANCE_FIXTURES_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures"));
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "skipped: recorded fixtures not found at {} (see shared/fixtures/README.md)",
-            dir.display()
-        );
-        None
-    }
+    alcance_sandbox::replay::fixtures_dir()
 }
 
 fn csv_rows(path: &Path) -> (String, Vec<Vec<String>>) {

@@ -23,17 +23,10 @@ impl Drop for Killed {
     }
 }
 
+/// The recorded fixtures of `platform`; `None` (skipped) when absent, a failure when `CI`
+/// is set and the fixtures folder is missing.
 fn fixtures(platform: &str) -> Option<PathBuf> {
-    let dir = std::env::var_os("ALCANCE_FIXTURES_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures"))
-        .join(platform);
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: recorded fixtures not found at {}", dir.display());
-        None
-    }
+    alcance_sandbox::replay::platform_fixtures_dir(platform)
 }
 
 /// Starts `alcance sandbox --port 0 --replay DIR` and returns it with the URL it printed.

@@ -15,11 +15,12 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+/// `<fixtures>/x`. A missing fixtures folder fails the test when `CI` is set
+/// ([`alcance_sandbox::replay::fixtures_dir`]); a missing `x` folder inside it skips.
 fn fixtures_dir() -> PathBuf {
-    match std::env::var_os("ALCANCE_FIXTURES_DIR") {
-        Some(dir) => PathBuf::from(dir).join("x"),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/x"),
-    }
+    alcance_sandbox::replay::fixtures_dir()
+        .unwrap_or_else(alcance_sandbox::replay::default_fixtures_dir)
+        .join("x")
 }
 
 struct Exchange {

@@ -25,9 +25,11 @@
 //!   conversion** = cost / conversions; **ROI** = (revenue − cost) / cost (a ratio);
 //!   **CTR** = link clicks / impressions × 100 over the posts that have both.
 
+use crate::files::write_atomically;
+use crate::files::ReportFiles;
 use crate::html::{fmt_count, fmt_money, fmt_pct, fmt_roi, DASH};
 use crate::series::account_label;
-use crate::weekly::{cell, excel_date, print_setup, write_atomically, Formats, ReportFiles};
+use crate::workbook::{cell, excel_date, excel_time, print_setup, Formats};
 use crate::ReportError;
 use alcance_core::analytics::derived::{cost_per_conversion, cpe, cpm, ctr, engagement_rate, roi, EngagementBase};
 use alcance_core::analytics::posts::PostMetrics;
@@ -730,7 +732,7 @@ fn posts_sheet(ws: &mut Worksheet, report: &CampaignReport, f: &Formats) -> Resu
         ws.write_string_with_format(row, 0, &p.account, &f.text)?;
         ws.write_string_with_format(row, 1, &p.post_id, &f.text)?;
         ws.write_string_with_format(row, 2, &p.content_type, &f.text)?;
-        match p.published_at.and_then(crate::weekly::excel_time) {
+        match p.published_at.and_then(excel_time) {
             Some(t) => ws.write_datetime_with_format(row, 3, &t, &f.datetime)?,
             None => ws.write_string_with_format(row, 3, DASH, &f.dash)?,
         };

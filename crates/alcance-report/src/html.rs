@@ -5,23 +5,22 @@
 //! the charts as inline `<svg>` elements (rendered by [`crate::chart::render_svg`] and
 //! [`render_column_svg`]), tables, and no external resource at all — no script, no font,
 //! no image, no stylesheet, no `http://` / `https://` `src` or `href` — so it opens offline
-//! and prints the same anywhere. Permalinks are shown as text, not links. Every piece of
-//! data is HTML-escaped.
+//! and prints the same anywhere. Permalinks are shown as text, not links. Pages are maud
+//! templates (checked at compile time), so every piece of data is HTML-escaped.
 
 use crate::campaign::CampaignReport;
 use crate::chart::{render_svg, LineChart, Series, DEFAULT_NO_DATA, MAX_SIDE, MIN_SIDE};
 use crate::font::{self, FAMILY};
 use crate::number::thousands;
-use crate::weekly::{
-    severity_text, week_text, KpiLine, TrendLine, WeeklyReport, HEAT_HIGH, HEAT_LOW, HEAT_MID, WEEKDAYS,
-};
+use crate::weekly::{severity_text, week_text, KpiLine, TrendLine, WeeklyReport, WEEKDAYS};
+use crate::workbook::{HEAT_HIGH, HEAT_LOW, HEAT_MID};
 use crate::ReportError;
 use alcance_core::analytics::best_time::Normalization;
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use maud::{html, Markup, PreEscaped, DOCTYPE};
 use plotters::coord::ranged1d::{IntoSegmentedCoord, SegmentValue};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use std::fmt::Write as _;
 
 /// What every report shows for "no data" (never 0): an em dash.
 pub const DASH: &str = "—";
@@ -66,23 +65,6 @@ pub fn fmt_signed_pct(v: Option<f64>) -> String {
         Some(v) => format!("{} %", thousands(v, 1)),
         None => DASH.to_string(),
     }
-}
-
-/// Escapes text for HTML content and attribute values (`& < > " '`).
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' && c != '\t' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// A column chart of one value per category (content types, accounts).
@@ -292,22 +274,61 @@ footer { margin-top: 28px; border-top: 1px solid var(--line); padding-top: 8px; 
 }
 "#;
 
-fn page(title: &str, body: &str) -> String {
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" \
-         content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n{body}\
-         <footer>Made by Alcance, local-first social media analytics. All times UTC unless marked. \
-         &#8220;{DASH}&#8221; means no data, never zero.</footer>\n</body>\n</html>\n",
-        escape(title)
-    )
+fn page(title: &str, body: Markup) -> String {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (text(title)) }
+                style { (PreEscaped(CSS)) }
+            }
+            body {
+                (body)
+                footer {
+                    "Made by Alcance, local-first social media analytics. All times UTC unless marked. "
+                    (PreEscaped("&#8220;")) (DASH) (PreEscaped("&#8221;")) " means no data, never zero."
+                }
+            }
+        }
+    }
+    .into_string()
+}
+
+/// Text as the page shows it: control characters other than newline and tab become spaces
+/// (maud escapes the markup).
+fn text(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// A `<td>` for a number already formatted: right-aligned, or muted for [`DASH`].
-fn num_td(text: &str) -> String {
-    if text == DASH {
-        format!("<td class=\"na\">{DASH}</td>")
-    } else {
-        format!("<td class=\"num\">{}</td>", escape(text))
+fn num_td(t: &str) -> Markup {
+    html! {
+        @if t == DASH {
+            td.na { (DASH) }
+        } @else {
+            td.num { (text(t)) }
+        }
+    }
+}
+
+/// A `<td>` for a change: colored by `class`, or muted for [`DASH`].
+fn change_td(t: &str, class: &str) -> Markup {
+    html! {
+        @if t == DASH {
+            (num_td(DASH))
+        } @else {
+            td class=(class) { (text(t)) }
+        }
     }
 }
 
@@ -319,68 +340,61 @@ fn kpi_value(line: &KpiLine, v: Option<f64>) -> String {
     }
 }
 
-fn kpi_rows(lines: &[KpiLine], with_account: bool) -> String {
-    let mut out = String::new();
-    for l in lines {
-        let c = &l.change;
-        let class = match c.abs_change {
-            Some(d) if d > 0.0 => "num up",
-            Some(d) if d < 0.0 => "num down",
-            _ => "num",
-        };
-        let change_text = if l.unit == "percent" {
-            c.abs_change.filter(|v| v.is_finite()).map_or_else(
-                || DASH.to_string(),
-                |v| {
-                    // Round first, so -0.001 reads "0.00 pp", not "-0.00 pp".
-                    let v = (v * 100.0).round() / 100.0;
-                    if v == 0.0 {
-                        "0.00 pp".to_string()
-                    } else {
-                        format!("{v:+.2} pp")
-                    }
-                },
-            )
-        } else {
-            c.abs_change.filter(|v| v.is_finite()).map_or_else(
-                || DASH.to_string(),
-                |v| {
-                    let t = fmt_count(Some(v.abs()));
-                    if v > 0.0 {
-                        format!("+{t}")
-                    } else if v < 0.0 {
-                        format!("-{t}")
-                    } else {
-                        t
-                    }
-                },
-            )
-        };
-        let pct = fmt_signed_pct(c.pct_change);
-        let _ = writeln!(
-            out,
-            "<tr>{}<td>{}</td>{}{}{}{}</tr>",
-            if with_account {
-                format!("<td>{}</td>", escape(l.account.as_deref().unwrap_or("All accounts")))
-            } else {
-                String::new()
+/// The change of a KPI: percentage points for percentages (`+0.25 pp`), a signed count
+/// otherwise (`+1,234`), or [`DASH`].
+fn change_text(line: &KpiLine) -> String {
+    let c = &line.change;
+    if line.unit == "percent" {
+        c.abs_change.filter(|v| v.is_finite()).map_or_else(
+            || DASH.to_string(),
+            |v| {
+                // Round first, so -0.001 reads "0.00 pp", not "-0.00 pp".
+                let v = (v * 100.0).round() / 100.0;
+                if v == 0.0 {
+                    "0.00 pp".to_string()
+                } else {
+                    format!("{v:+.2} pp")
+                }
             },
-            escape(&l.label),
-            num_td(&kpi_value(l, c.current)),
-            num_td(&kpi_value(l, c.previous)),
-            if change_text == DASH {
-                num_td(DASH)
-            } else {
-                format!("<td class=\"{class}\">{}</td>", escape(&change_text))
+        )
+    } else {
+        c.abs_change.filter(|v| v.is_finite()).map_or_else(
+            || DASH.to_string(),
+            |v| {
+                let t = fmt_count(Some(v.abs()));
+                if v > 0.0 {
+                    format!("+{t}")
+                } else if v < 0.0 {
+                    format!("-{t}")
+                } else {
+                    t
+                }
             },
-            if pct == DASH {
-                num_td(DASH)
-            } else {
-                format!("<td class=\"{class}\">{}</td>", escape(&pct))
-            },
-        );
+        )
     }
-    out
+}
+
+fn kpi_rows(lines: &[KpiLine], with_account: bool) -> Markup {
+    html! {
+        @for l in lines {
+            @let c = &l.change;
+            @let class = match c.abs_change {
+                Some(d) if d > 0.0 => "num up",
+                Some(d) if d < 0.0 => "num down",
+                _ => "num",
+            };
+            tr {
+                @if with_account {
+                    td { (text(l.account.as_deref().unwrap_or("All accounts"))) }
+                }
+                td { (text(&l.label)) }
+                (num_td(&kpi_value(l, c.current)))
+                (num_td(&kpi_value(l, c.previous)))
+                (change_td(&change_text(l), class))
+                (change_td(&fmt_signed_pct(c.pct_change), class))
+            }
+        }
+    }
 }
 
 fn trend_chart(title: &str, y: &str, days: &[NaiveDate], lines: &[TrendLine]) -> Result<String, ReportError> {
@@ -434,7 +448,7 @@ fn heat_color(v: f64, min: f64, mid: f64, max: f64) -> u32 {
     }
 }
 
-fn heatmap(report: &WeeklyReport) -> String {
+fn heatmap(report: &WeeklyReport) -> Markup {
     let bt = &report.best_time;
     let mut means: Vec<f64> = bt
         .slots
@@ -443,46 +457,49 @@ fn heatmap(report: &WeeklyReport) -> String {
         .filter(|m| m.is_finite())
         .collect();
     means.sort_by(f64::total_cmp);
-    let mut out = String::new();
-    if means.is_empty() {
-        out.push_str("<p class=\"note\">Not enough posts yet: a slot needs at least ");
-        let _ = write!(out, "{} posts in the window.</p>", bt.options.min_posts);
-        return out;
-    }
-    let (min, max) = (means[0], means[means.len() - 1]);
+    let (Some(&min), Some(&max)) = (means.first(), means.last()) else {
+        return html! {
+            p.note { "Not enough posts yet: a slot needs at least " (bt.options.min_posts) " posts in the window." }
+        };
+    };
     let mid = means[means.len() / 2];
     let index = bt.options.normalization == Normalization::PerAccount;
-    out.push_str("<table class=\"heat\"><thead><tr><th class=\"day\">Weekday</th>");
-    for h in 0..24 {
-        let _ = write!(out, "<th>{h:02}</th>");
-    }
-    out.push_str("</tr></thead><tbody>\n");
-    for (d, name) in WEEKDAYS.iter().enumerate() {
-        let _ = write!(out, "<tr><th class=\"day\">{name}</th>");
-        for h in 0..24 {
-            match bt.slots.get(d * 24 + h) {
-                Some(s) if s.mean.is_some_and(f64::is_finite) => {
-                    let m = s.mean.unwrap_or_default();
-                    let color = heat_color(m, min, mid, max);
-                    let dark = ((color >> 16) & 0xFF) < 0x70;
-                    let _ = write!(
-                        out,
-                        "<td style=\"background:#{color:06X};color:{}\" title=\"{} posts\">{}</td>",
-                        if dark { "#fff" } else { "#1f2933" },
-                        s.posts,
-                        if index { format!("{m:.2}") } else { thousands(m, 0) }
-                    );
+    html! {
+        table.heat {
+            thead {
+                tr {
+                    th.day { "Weekday" }
+                    @for h in 0..24 {
+                        th { (format!("{h:02}")) }
+                    }
                 }
-                Some(s) if s.posts > 0 => {
-                    let _ = write!(out, "<td class=\"na\" title=\"{} post(s)\">·</td>", s.posts);
+            }
+            tbody {
+                @for (d, name) in WEEKDAYS.iter().enumerate() {
+                    tr {
+                        th.day { (name) }
+                        @for h in 0..24 {
+                            @match bt.slots.get(d * 24 + h) {
+                                Some(s) if s.mean.is_some_and(f64::is_finite) => {
+                                    @let m = s.mean.unwrap_or_default();
+                                    @let color = heat_color(m, min, mid, max);
+                                    @let ink = if ((color >> 16) & 0xFF) < 0x70 { "#fff" } else { "#1f2933" };
+                                    td style=(format!("background:#{color:06X};color:{ink}"))
+                                        title=(format!("{} posts", s.posts)) {
+                                        @if index { (format!("{m:.2}")) } @else { (thousands(m, 0)) }
+                                    }
+                                }
+                                Some(s) if s.posts > 0 => {
+                                    td.na title=(format!("{} post(s)", s.posts)) { "·" }
+                                }
+                                _ => { td {} }
+                            }
+                        }
+                    }
                 }
-                _ => out.push_str("<td></td>"),
             }
         }
-        out.push_str("</tr>\n");
     }
-    out.push_str("</tbody></table>\n");
-    out
 }
 
 /// The weekly report as one self-contained printable HTML page: summary KPIs with
@@ -493,66 +510,17 @@ fn heatmap(report: &WeeklyReport) -> String {
 /// # Errors
 /// [`ReportError::Chart`] when a chart cannot be rendered.
 pub fn weekly_html(report: &WeeklyReport) -> Result<String, ReportError> {
-    let mut b = String::new();
     let week = week_text(report);
-    let _ = writeln!(
-        b,
-        "<header><h1>Weekly report</h1><p class=\"meta\">Week {} · {} account(s) · generated {} UTC</p></header>",
-        escape(&week),
-        report.accounts.len(),
-        report.generated_at.format("%Y-%m-%d %H:%M")
-    );
-
-    b.push_str("<section><h2>Summary</h2>\n<table><thead><tr><th>KPI</th><th class=\"num\">This week</th>\
-                <th class=\"num\">Last week</th><th class=\"num\">Change</th><th class=\"num\">Change %</th></tr></thead><tbody>\n");
-    b.push_str(&kpi_rows(&report.summary, false));
-    let _ = writeln!(
-        b,
-        "</tbody></table>\n<p class=\"note\">Sums add up the accounts that have the KPI in both weeks. \
-         Engagement rates are Σ interactions / Σ reach (or impressions) × 100 over the posts published in the \
-         week; pp = percentage points. Post figures are lifetime totals as of {} UTC.</p></section>",
-        report.posts_as_of.format("%Y-%m-%d %H:%M")
-    );
-
-    b.push_str("<section><h2>Recommendations</h2>\n");
-    if report.recommendations.iter().all(|r| r.items.is_empty()) {
-        b.push_str("<p class=\"note\">Nothing to change this week.</p>\n");
-    }
-    for group in &report.recommendations {
-        if group.items.is_empty() {
-            continue;
-        }
-        let _ = write!(b, "<h3>{}</h3><ul class=\"recs\">", escape(&group.account));
-        for r in &group.items {
-            let _ = write!(
-                b,
-                "<li class=\"{}\"><strong>{}</strong><br><span class=\"small\">{}</span></li>",
-                severity_text(r.severity),
-                escape(&r.title),
-                escape(&r.detail)
-            );
-        }
-        b.push_str("</ul>\n");
-    }
-    b.push_str("</section>\n");
-
     let t = &report.trends;
     let first = t.days.first().map(|d| d.to_string()).unwrap_or_default();
     let last = t.days.last().map(|d| d.to_string()).unwrap_or_default();
-    let _ = write!(
-        b,
-        "<section><h2>Trends</h2>\n<figure>{}<figcaption>Interactions gained per day (likes, comments, replies, \
-         reposts, quotes, saves, shares added to the posts' lifetime totals that day), {first} – {last} UTC.</figcaption></figure>\n\
-         <figure>{}<figcaption>Followers at each day's last snapshot, {first} – {last} UTC.</figcaption></figure></section>\n",
-        trend_chart(
-            "Daily engagement (interactions gained per day)",
-            "Interactions",
-            &t.days,
-            &t.engagement
-        )?,
-        trend_chart("Follower growth", "Followers", &t.days, &t.followers)?,
-    );
-
+    let engagement = trend_chart(
+        "Daily engagement (interactions gained per day)",
+        "Interactions",
+        &t.days,
+        &t.engagement,
+    )?;
+    let followers = trend_chart("Follower growth", "Followers", &t.days, &t.followers)?;
     let columns = render_column_svg(&ColumnChart {
         title: "Mean interactions per post by content type".to_string(),
         y_label: "Interactions per post".to_string(),
@@ -565,108 +533,179 @@ pub fn weekly_html(report: &WeeklyReport) -> Result<String, ReportError> {
         height: 400,
         no_data: DEFAULT_NO_DATA.to_string(),
     })?;
-    let _ = write!(
-        b,
-        "<section><h2>Content types</h2>\n<figure>{columns}<figcaption>Posts published {} – {} UTC.</figcaption></figure>\n\
-         <table><thead><tr><th>Content type</th><th class=\"num\">Posts</th><th class=\"num\">Share</th>\
-         <th class=\"num\">Mean interactions</th><th class=\"num\">ER by reach</th><th class=\"num\">ER by impressions</th>\
-         </tr></thead><tbody>\n",
-        report.content_window.start.format("%Y-%m-%d"),
-        (report.content_window.end - TimeDelta::days(1)).format("%Y-%m-%d")
-    );
-    for c in &report.content_types {
-        let _ = writeln!(
-            b,
-            "<tr><td>{}</td>{}{}{}{}{}</tr>",
-            escape(&c.content_type),
-            num_td(&fmt_count(Some(c.posts as f64))),
-            num_td(&fmt_pct(Some(c.share * 100.0))),
-            num_td(&fmt_decimal(c.mean_interactions, 1)),
-            num_td(&fmt_pct(c.engagement_rate_by_reach)),
-            num_td(&fmt_pct(c.engagement_rate_by_impressions)),
-        );
-    }
-    b.push_str("</tbody></table></section>\n");
-
     let bt = &report.best_time;
-    let _ = write!(
-        b,
-        "<section><h2>Best times to post</h2>\n<p class=\"note\">Mean {} of the posts published in each weekday × hour \
-         slot, {} local time, {} – {} ({} posts; a slot needs {}; darker is better).</p>\n{}",
-        if bt.options.normalization == Normalization::PerAccount {
-            "interactions index (1.00 = the account's average)"
-        } else {
-            "interactions"
-        },
-        escape(&bt.time_zone),
-        bt.window_start.format("%Y-%m-%d"),
-        bt.window_end.format("%Y-%m-%d"),
-        bt.posts_used,
-        bt.options.min_posts,
-        heatmap(report)
-    );
-    if !bt.top.is_empty() {
-        b.push_str("<p class=\"small\">Best slots: ");
-        let slots: Vec<String> = bt
-            .top
-            .iter()
-            .take(5)
-            .map(|s| {
-                format!(
-                    "{} {:02}:00 ({} posts, {})",
-                    WEEKDAYS[s.weekday.num_days_from_monday() as usize],
-                    s.hour,
-                    s.posts,
-                    fmt_decimal(s.mean, 2)
-                )
-            })
-            .collect();
-        b.push_str(&escape(&slots.join("; ")));
-        b.push_str("</p>\n");
-    }
-    b.push_str("</section>\n");
-
-    b.push_str("<section><h2>Top posts of the week</h2>\n");
-    if report.top_posts.is_empty() {
-        b.push_str("<p class=\"note\">No post was published this week.</p>\n");
-    } else {
-        b.push_str("<table><thead><tr><th class=\"num\">#</th><th>Account</th><th>Type</th><th>Published (UTC)</th>\
-                    <th class=\"num\">Interactions</th><th class=\"num\">Reach</th><th class=\"num\">Impressions</th>\
-                    <th class=\"num\">ER by reach</th><th class=\"num\">ER by impr.</th><th>Post</th></tr></thead><tbody>\n");
-        for p in &report.top_posts {
-            let _ = writeln!(
-                b,
-                "<tr><td class=\"num\">{}</td><td>{}</td><td>{}</td><td class=\"nowrap\">{}</td>{}{}{}{}{}<td class=\"small\">{}{}</td></tr>",
-                p.rank,
-                escape(&p.account),
-                escape(&p.content_type),
-                p.published_at
-                    .map_or_else(|| DASH.to_string(), |t| t.format("%Y-%m-%d %H:%M").to_string()),
-                num_td(&fmt_count(Some(p.interactions))),
-                num_td(&fmt_count(p.reach)),
-                num_td(&fmt_count(p.impressions)),
-                num_td(&fmt_pct(p.engagement_rate_by_reach)),
-                num_td(&fmt_pct(p.engagement_rate_by_impressions)),
-                escape(p.caption.as_deref().unwrap_or(&p.post_id)),
-                p.permalink
-                    .as_deref()
-                    .map(|l| format!("<br><span class=\"mono\">{}</span>", escape(l)))
-                    .unwrap_or_default(),
-            );
+    let best_slots: Vec<String> = bt
+        .top
+        .iter()
+        .take(5)
+        .map(|s| {
+            format!(
+                "{} {:02}:00 ({} posts, {})",
+                WEEKDAYS[s.weekday.num_days_from_monday() as usize],
+                s.hour,
+                s.posts,
+                fmt_decimal(s.mean, 2)
+            )
+        })
+        .collect();
+    let body = html! {
+        header {
+            h1 { "Weekly report" }
+            p.meta {
+                "Week " (text(&week)) " · " (report.accounts.len()) " account(s) · generated "
+                (report.generated_at.format("%Y-%m-%d %H:%M").to_string()) " UTC"
+            }
         }
-        b.push_str("</tbody></table>\n");
-    }
-    b.push_str("</section>\n");
-
-    b.push_str(
-        "<section><h2>KPIs per account</h2>\n<table><thead><tr><th>Account</th><th>KPI</th>\
-                <th class=\"num\">This week</th><th class=\"num\">Last week</th><th class=\"num\">Change</th>\
-                <th class=\"num\">Change %</th></tr></thead><tbody>\n",
-    );
-    b.push_str(&kpi_rows(&report.account_kpis, true));
-    b.push_str("</tbody></table></section>\n");
-
-    Ok(page(&format!("Alcance weekly report {week}"), &b))
+        section {
+            h2 { "Summary" }
+            table {
+                thead {
+                    tr {
+                        th { "KPI" } th.num { "This week" } th.num { "Last week" } th.num { "Change" }
+                        th.num { "Change %" }
+                    }
+                }
+                tbody { (kpi_rows(&report.summary, false)) }
+            }
+            p.note {
+                "Sums add up the accounts that have the KPI in both weeks. Engagement rates are Σ interactions / \
+                 Σ reach (or impressions) × 100 over the posts published in the week; pp = percentage points. \
+                 Post figures are lifetime totals as of "
+                (report.posts_as_of.format("%Y-%m-%d %H:%M").to_string()) " UTC."
+            }
+        }
+        section {
+            h2 { "Recommendations" }
+            @if report.recommendations.iter().all(|r| r.items.is_empty()) {
+                p.note { "Nothing to change this week." }
+            }
+            @for group in report.recommendations.iter().filter(|g| !g.items.is_empty()) {
+                h3 { (text(&group.account)) }
+                ul.recs {
+                    @for r in &group.items {
+                        li class=(severity_text(r.severity)) {
+                            strong { (text(&r.title)) }
+                            br;
+                            span.small { (text(&r.detail)) }
+                        }
+                    }
+                }
+            }
+        }
+        section {
+            h2 { "Trends" }
+            figure {
+                (PreEscaped(engagement))
+                figcaption {
+                    "Interactions gained per day (likes, comments, replies, reposts, quotes, saves, shares added to \
+                     the posts' lifetime totals that day), " (first) " – " (last) " UTC."
+                }
+            }
+            figure {
+                (PreEscaped(followers))
+                figcaption { "Followers at each day's last snapshot, " (first) " – " (last) " UTC." }
+            }
+        }
+        section {
+            h2 { "Content types" }
+            figure {
+                (PreEscaped(columns))
+                figcaption {
+                    "Posts published " (report.content_window.start.format("%Y-%m-%d").to_string()) " – "
+                    ((report.content_window.end - TimeDelta::days(1)).format("%Y-%m-%d").to_string()) " UTC."
+                }
+            }
+            table {
+                thead {
+                    tr {
+                        th { "Content type" } th.num { "Posts" } th.num { "Share" } th.num { "Mean interactions" }
+                        th.num { "ER by reach" } th.num { "ER by impressions" }
+                    }
+                }
+                tbody {
+                    @for c in &report.content_types {
+                        tr {
+                            td { (text(&c.content_type)) }
+                            (num_td(&fmt_count(Some(c.posts as f64))))
+                            (num_td(&fmt_pct(Some(c.share * 100.0))))
+                            (num_td(&fmt_decimal(c.mean_interactions, 1)))
+                            (num_td(&fmt_pct(c.engagement_rate_by_reach)))
+                            (num_td(&fmt_pct(c.engagement_rate_by_impressions)))
+                        }
+                    }
+                }
+            }
+        }
+        section {
+            h2 { "Best times to post" }
+            p.note {
+                "Mean "
+                @if bt.options.normalization == Normalization::PerAccount {
+                    "interactions index (1.00 = the account's average)"
+                } @else {
+                    "interactions"
+                }
+                " of the posts published in each weekday × hour slot, " (text(&bt.time_zone)) " local time, "
+                (bt.window_start.format("%Y-%m-%d").to_string()) " – " (bt.window_end.format("%Y-%m-%d").to_string())
+                " (" (bt.posts_used) " posts; a slot needs " (bt.options.min_posts) "; darker is better)."
+            }
+            (heatmap(report))
+            @if !best_slots.is_empty() {
+                p.small { "Best slots: " (text(&best_slots.join("; "))) }
+            }
+        }
+        section {
+            h2 { "Top posts of the week" }
+            @if report.top_posts.is_empty() {
+                p.note { "No post was published this week." }
+            } @else {
+                table {
+                    thead {
+                        tr {
+                            th.num { "#" } th { "Account" } th { "Type" } th { "Published (UTC)" }
+                            th.num { "Interactions" } th.num { "Reach" } th.num { "Impressions" }
+                            th.num { "ER by reach" } th.num { "ER by impr." } th { "Post" }
+                        }
+                    }
+                    tbody {
+                        @for p in &report.top_posts {
+                            tr {
+                                td.num { (p.rank) }
+                                td { (text(&p.account)) }
+                                td { (text(&p.content_type)) }
+                                td.nowrap { (fmt_time(p.published_at)) }
+                                (num_td(&fmt_count(Some(p.interactions))))
+                                (num_td(&fmt_count(p.reach)))
+                                (num_td(&fmt_count(p.impressions)))
+                                (num_td(&fmt_pct(p.engagement_rate_by_reach)))
+                                (num_td(&fmt_pct(p.engagement_rate_by_impressions)))
+                                td.small {
+                                    (text(p.caption.as_deref().unwrap_or(&p.post_id)))
+                                    @if let Some(link) = p.permalink.as_deref() {
+                                        br;
+                                        span.mono { (text(link)) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        section {
+            h2 { "KPIs per account" }
+            table {
+                thead {
+                    tr {
+                        th { "Account" } th { "KPI" } th.num { "This week" } th.num { "Last week" }
+                        th.num { "Change" } th.num { "Change %" }
+                    }
+                }
+                tbody { (kpi_rows(&report.account_kpis, true)) }
+            }
+        }
+    };
+    Ok(page(&format!("Alcance weekly report {week}"), body))
 }
 
 /// The campaign report as one self-contained printable HTML page: the campaign's facts,
@@ -677,44 +716,10 @@ pub fn weekly_html(report: &WeeklyReport) -> Result<String, ReportError> {
 /// [`ReportError::Chart`] when the chart cannot be rendered.
 pub fn campaign_html(report: &CampaignReport) -> Result<String, ReportError> {
     let c = &report.campaign;
-    let mut b = String::new();
-    let _ = writeln!(
-        b,
-        "<header><h1>Campaign: {}</h1><p class=\"meta\">{} – {} · goal {} · budget {}{} · generated {} UTC</p></header>",
-        escape(&c.name),
-        c.starts_on,
-        c.ends_on.map_or_else(|| "open".to_string(), |d| d.to_string()),
-        escape(&c.goal),
-        escape(&fmt_money(c.budget, &c.currency)),
-        report
-            .budget_used
-            .map(|u| format!(" ({} used)", fmt_pct(Some(u * 100.0))))
-            .unwrap_or_default(),
-        report.generated_at.format("%Y-%m-%d %H:%M")
-    );
-    b.push_str("<section><h2>Side by side</h2>\n<table><thead><tr><th>Figure</th>");
-    for col in report.columns() {
-        let _ = write!(b, "<th class=\"num\">{}</th>", escape(&col.label));
-    }
-    b.push_str("</tr></thead><tbody>\n");
-    for row in report.table() {
-        let _ = write!(b, "<tr><td>{}</td>", escape(&row.label));
-        for cell in &row.cells {
-            b.push_str(&num_td(cell));
-        }
-        b.push_str("</tr>\n");
-    }
-    b.push_str(
-        "</tbody></table>\n<p class=\"note\">Reach is summed over posts (a person reached by two posts \
-                counts twice). CPM = cost / impressions × 1,000; CPE = cost / interactions; ROI = (revenue − cost) / \
-                cost. Only amounts in the campaign currency are added.</p>\n",
-    );
-    for w in &report.warnings {
-        let _ = writeln!(b, "<p class=\"note\">Note: {}</p>", escape(w));
-    }
-    b.push_str("</section>\n");
-    if !report.accounts.is_empty() {
-        let svg = render_column_svg(&ColumnChart {
+    let chart = if report.accounts.is_empty() {
+        None
+    } else {
+        Some(render_column_svg(&ColumnChart {
             title: "Interactions per account".to_string(),
             y_label: "Interactions".to_string(),
             bars: report
@@ -725,80 +730,139 @@ pub fn campaign_html(report: &CampaignReport) -> Result<String, ReportError> {
             width: 1000,
             height: 380,
             no_data: DEFAULT_NO_DATA.to_string(),
-        })?;
-        let _ = writeln!(b, "<section><figure>{svg}</figure></section>");
-    }
-    b.push_str("<section><h2>Posts</h2>\n");
-    if report.posts.is_empty() {
-        b.push_str("<p class=\"note\">No post is in the campaign yet.</p>\n");
-    } else {
-        b.push_str(
-            "<table><thead><tr><th>Account</th><th>Post</th><th>Type</th><th>Published (UTC)</th>\
-                    <th class=\"num\">Reach</th><th class=\"num\">Impressions</th><th class=\"num\">Interactions</th>\
-                    <th class=\"num\">ER by reach</th><th class=\"num\">ER by impr.</th></tr></thead><tbody>\n",
-        );
-        for p in &report.posts {
-            let _ = writeln!(
-                b,
-                "<tr><td>{}</td><td class=\"mono\">{}</td><td>{}</td><td>{}</td>{}{}{}{}{}</tr>",
-                escape(&p.account),
-                escape(&p.post_id),
-                escape(&p.content_type),
-                fmt_time(p.published_at),
-                num_td(&fmt_count(p.reach)),
-                num_td(&fmt_count(p.impressions)),
-                num_td(&fmt_count(p.interactions)),
-                num_td(&fmt_pct(p.engagement_rate_by_reach)),
-                num_td(&fmt_pct(p.engagement_rate_by_impressions)),
-            );
+        })?)
+    };
+    let body = html! {
+        header {
+            h1 { "Campaign: " (text(&c.name)) }
+            p.meta {
+                (c.starts_on.to_string()) " – " (c.ends_on.map_or_else(|| "open".to_string(), |d| d.to_string()))
+                " · goal " (text(&c.goal)) " · budget " (text(&fmt_money(c.budget, &c.currency)))
+                @if let Some(u) = report.budget_used {
+                    " (" (fmt_pct(Some(u * 100.0))) " used)"
+                }
+                " · generated " (report.generated_at.format("%Y-%m-%d %H:%M").to_string()) " UTC"
+            }
         }
-        b.push_str("</tbody></table>\n");
-    }
-    b.push_str("</section>\n<section class=\"two\"><div><h2>Costs</h2>\n");
-    if report.costs.is_empty() {
-        b.push_str("<p class=\"note\">No cost entered.</p>\n");
-    } else {
-        b.push_str("<table><thead><tr><th>Date</th><th class=\"num\">Amount</th><th>For</th><th>Note</th></tr></thead><tbody>\n");
-        for x in &report.costs {
-            let _ = writeln!(
-                b,
-                "<tr><td>{}</td>{}<td>{}</td><td>{}</td></tr>",
-                x.date,
-                num_td(&fmt_money(Some(x.amount), &x.currency)),
-                escape(
-                    &x.account
-                        .as_ref()
-                        .map_or_else(|| "campaign".to_string(), |k| format!("{}:{}", k.platform, k.user_id))
-                ),
-                escape(x.note.as_deref().unwrap_or(""))
-            );
+        section {
+            h2 { "Side by side" }
+            table {
+                thead {
+                    tr {
+                        th { "Figure" }
+                        @for col in report.columns() {
+                            th.num { (text(&col.label)) }
+                        }
+                    }
+                }
+                tbody {
+                    @for row in report.table() {
+                        tr {
+                            td { (text(&row.label)) }
+                            @for cell in &row.cells {
+                                (num_td(cell))
+                            }
+                        }
+                    }
+                }
+            }
+            p.note {
+                "Reach is summed over posts (a person reached by two posts counts twice). CPM = cost / impressions \
+                 × 1,000; CPE = cost / interactions; ROI = (revenue − cost) / cost. Only amounts in the campaign \
+                 currency are added."
+            }
+            @for w in &report.warnings {
+                p.note { "Note: " (text(w)) }
+            }
         }
-        b.push_str("</tbody></table>\n");
-    }
-    b.push_str("</div><div><h2>Conversions</h2>\n");
-    if report.conversions.is_empty() {
-        b.push_str("<p class=\"note\">No conversion entered.</p>\n");
-    } else {
-        b.push_str("<table><thead><tr><th>Date</th><th class=\"num\">Count</th><th class=\"num\">Revenue</th><th>UTM</th></tr></thead><tbody>\n");
-        for x in &report.conversions {
-            let utm = [x.utm_source.as_deref(), x.utm_campaign.as_deref()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" / ");
-            let _ = writeln!(
-                b,
-                "<tr><td>{}</td>{}{}<td>{}</td></tr>",
-                x.date,
-                num_td(&fmt_count(Some(f64::from(x.count)))),
-                num_td(&fmt_money(x.revenue, &x.currency)),
-                escape(&utm)
-            );
+        @if let Some(svg) = chart {
+            section { figure { (PreEscaped(svg)) } }
         }
-        b.push_str("</tbody></table>\n");
-    }
-    b.push_str("</div></section>\n");
-    Ok(page(&format!("Alcance campaign report: {}", c.name), &b))
+        section {
+            h2 { "Posts" }
+            @if report.posts.is_empty() {
+                p.note { "No post is in the campaign yet." }
+            } @else {
+                table {
+                    thead {
+                        tr {
+                            th { "Account" } th { "Post" } th { "Type" } th { "Published (UTC)" } th.num { "Reach" }
+                            th.num { "Impressions" } th.num { "Interactions" } th.num { "ER by reach" }
+                            th.num { "ER by impr." }
+                        }
+                    }
+                    tbody {
+                        @for p in &report.posts {
+                            tr {
+                                td { (text(&p.account)) }
+                                td.mono { (text(&p.post_id)) }
+                                td { (text(&p.content_type)) }
+                                td { (fmt_time(p.published_at)) }
+                                (num_td(&fmt_count(p.reach)))
+                                (num_td(&fmt_count(p.impressions)))
+                                (num_td(&fmt_count(p.interactions)))
+                                (num_td(&fmt_pct(p.engagement_rate_by_reach)))
+                                (num_td(&fmt_pct(p.engagement_rate_by_impressions)))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        section.two {
+            div {
+                h2 { "Costs" }
+                @if report.costs.is_empty() {
+                    p.note { "No cost entered." }
+                } @else {
+                    table {
+                        thead { tr { th { "Date" } th.num { "Amount" } th { "For" } th { "Note" } } }
+                        tbody {
+                            @for x in &report.costs {
+                                tr {
+                                    td { (x.date.to_string()) }
+                                    (num_td(&fmt_money(Some(x.amount), &x.currency)))
+                                    td {
+                                        (text(&x.account.as_ref().map_or_else(
+                                            || "campaign".to_string(),
+                                            |k| format!("{}:{}", k.platform, k.user_id),
+                                        )))
+                                    }
+                                    td { (text(x.note.as_deref().unwrap_or(""))) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            div {
+                h2 { "Conversions" }
+                @if report.conversions.is_empty() {
+                    p.note { "No conversion entered." }
+                } @else {
+                    table {
+                        thead { tr { th { "Date" } th.num { "Count" } th.num { "Revenue" } th { "UTM" } } }
+                        tbody {
+                            @for x in &report.conversions {
+                                @let utm = [x.utm_source.as_deref(), x.utm_campaign.as_deref()]
+                                    .into_iter()
+                                    .flatten()
+                                    .collect::<Vec<_>>()
+                                    .join(" / ");
+                                tr {
+                                    td { (x.date.to_string()) }
+                                    (num_td(&fmt_count(Some(f64::from(x.count)))))
+                                    (num_td(&fmt_money(x.revenue, &x.currency)))
+                                    td { (text(&utm)) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(page(&format!("Alcance campaign report: {}", c.name), body))
 }
 
 fn fmt_time(t: Option<DateTime<Utc>>) -> String {
@@ -825,9 +889,15 @@ mod tests {
 
     #[test]
     fn escaping_covers_markup_and_quotes() {
+        // maud escapes `& < > "`; attributes are double-quoted, so `'` needs no escape.
+        // Control characters other than newline and tab become spaces.
         assert_eq!(
-            escape("<a href=\"x\">'&'</a>"),
-            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+            html! { (text("<a href=\"x\">'&'</a>\u{7}")) }.into_string(),
+            "&lt;a href=&quot;x&quot;&gt;'&amp;'&lt;/a&gt; "
+        );
+        assert_eq!(
+            html! { td title=(text("\"><script>")) {} }.into_string(),
+            "<td title=\"&quot;&gt;&lt;script&gt;\"></td>"
         );
     }
 

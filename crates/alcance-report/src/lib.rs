@@ -21,11 +21,13 @@ pub mod campaign;
 pub mod chart;
 mod error;
 pub mod export;
+mod files;
 mod font;
 pub mod heatmap;
 pub mod html;
 mod number;
 pub mod series;
 pub mod weekly;
+mod workbook;
 
 pub use error::ReportError;

@@ -1,6 +1,8 @@
 //! The campaign report on hand-made data: every figure checked exactly, `None` (never 0)
 //! for zero or unknown denominators, currencies never mixed, and the three files.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic on a broken fixture
+
 use alcance_core::analytics::posts::PostMetrics;
 use alcance_core::Platform;
 use alcance_report::campaign::{

@@ -1,5 +1,7 @@
 //! Charts: SVG text, PNG bytes and pixels, empty and malformed input.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic on a broken fixture
+
 use alcance_report::chart::{
     render_png, render_png_with, render_svg, render_svg_with, ChartText, LineChart, Series, MAX_SIDE, MIN_SIDE,
 };

@@ -1,5 +1,7 @@
 //! The CSV long formats: exact headers and cell formats.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic on a broken fixture
+
 mod common;
 
 use alcance_core::{Period, Platform};

@@ -1,5 +1,7 @@
 //! The JSON bundle: shape, round trip, refusal of foreign input.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic on a broken fixture
+
 mod common;
 
 use alcance_core::CATALOG;

@@ -1,5 +1,7 @@
 //! Follower growth and engagement trend on hand-made rows, with exact numbers.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic on a broken fixture
+
 mod common;
 
 use alcance_core::{Period, Platform};

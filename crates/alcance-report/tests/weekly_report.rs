@@ -2,6 +2,8 @@
 //! trends and the three files (XLSX with native charts and a color scale, self-contained
 //! HTML with inline SVG, JSON).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic on a broken fixture
+
 use alcance_core::analytics::best_time::Normalization;
 use alcance_core::{AccountMetricRow, Period, Platform, PostMetricRow};
 use alcance_report::export::{AccountInfo, PostInfo};

@@ -1,5 +1,7 @@
 //! The XLSX workbook: read back as the zip of XML parts it is.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic on a broken fixture
+
 mod common;
 
 use alcance_core::CATALOG;

@@ -24,13 +24,43 @@ use crate::meta::{
     INVALID_METRIC,
 };
 use crate::model::{account_by_id, day_start, Generator, Kind, Network, Post, ACCOUNTS, M};
-use crate::model_more::{
+use crate::model::{
     fb_video_id, find_fb_post, find_fb_video, page_insights, reactions_by_type, status_type, FB_PAGE_OWNED, FB_USER_ID,
     FB_USER_NAME,
 };
 use crate::oauth::{self, redeem_code, TokenStatus};
+use crate::registry::FakeNetwork;
 use crate::reply::{meta_error, meta_invalid, Reply};
 use crate::server::{Req, SandboxState};
+
+/// Facebook Pages in the sandbox's network registry: Facebook Login and the Graph paths
+/// asked with a Facebook token; in replay mode it also answers `GET /me/accounts` itself
+/// when no recording does.
+pub(crate) struct Facebook;
+
+impl FakeNetwork for Facebook {
+    fn network(&self) -> Network {
+        Network::Facebook
+    }
+
+    fn oauth(&self, st: &SandboxState, req: &Req) -> Option<Reply> {
+        let get = req.method == Method::GET;
+        match req.path.as_str() {
+            "/dialog/oauth" if get => Some(authorize(st, req)),
+            "/oauth/access_token" if get => Some(token(st, req)),
+            _ => None,
+        }
+    }
+
+    fn seeded(&self, st: &SandboxState, g: &Generator, req: &Req, segs: &[&str]) -> Option<Reply> {
+        let network = req.access_token().and_then(|t| st.tokens.network_of(&t));
+        (network == Some(Network::Facebook)).then(|| handle(st, g, req, segs))
+    }
+
+    fn replay_fallback(&self, st: &SandboxState, req: &Req) -> Option<Reply> {
+        replay_accounts(st, req)
+    }
+}
 
 /// Page insights metrics served (period `day`): views, viewers, engagement, page views,
 /// daily follows / unfollows and the lifetime follower total.

@@ -13,8 +13,36 @@ use crate::meta::{
 use crate::model::{
     account_by_id, day_of, day_start, Audience, Contribution, Generator, Kind, Network, Post, ACCOUNTS, M,
 };
+use crate::registry::FakeNetwork;
 use crate::reply::{meta_error, meta_invalid, Reply};
 use crate::server::{Req, SandboxState};
+
+/// Instagram in the sandbox's network registry: its OAuth endpoints and the Graph API paths.
+/// Graph paths are shared with Facebook and WhatsApp, which claim them by the token; every
+/// request no other network claimed lands here, so it is registered last.
+pub(crate) struct Instagram;
+
+impl FakeNetwork for Instagram {
+    fn network(&self) -> Network {
+        Network::Instagram
+    }
+
+    fn oauth(&self, st: &SandboxState, req: &Req) -> Option<Reply> {
+        let get = req.method == axum::http::Method::GET;
+        let post = req.method == axum::http::Method::POST;
+        Some(match req.path.as_str() {
+            "/oauth/authorize" if get => crate::oauth::authorize(st, req, Network::Instagram),
+            "/oauth/access_token" if post => crate::oauth::ig_token(st, req),
+            "/access_token" if get => crate::oauth::ig_long_lived(st, req, "ig_exchange_token"),
+            "/refresh_access_token" if get => crate::oauth::ig_long_lived(st, req, "ig_refresh_token"),
+            _ => return None,
+        })
+    }
+
+    fn seeded(&self, st: &SandboxState, g: &Generator, req: &Req, segs: &[&str]) -> Option<Reply> {
+        Some(handle(st, g, req, segs))
+    }
+}
 
 /// Media metrics that Meta removed; asking for any of them fails the whole call with #100.
 pub const REMOVED_MEDIA_METRICS: &[&str] = &[

@@ -175,7 +175,7 @@
 //! `+55 11 4000-0001`; the manifest's `username` is the WABA's name), TikTok `alcance.br`
 //! (`open_id` `tt_alcance_br`, also its Business `business_id`; owned). OAuth logs in as the
 //! owned account of each platform; Facebook Login logs in as the Page's admin
-//! ([`model_more::FB_USER_ID`]).
+//! ([`model::FB_USER_ID`]).
 //!
 //! **Clock.** Everything is computed "as of" the sandbox clock (`POST /__alcance/clock`),
 //! default the real time. Posts published after it do not exist yet.
@@ -274,9 +274,9 @@
 //! `FREE_ENTRY_POINT`, utility 70 % `REGULAR` / 30 % `FREE_CUSTOMER_SERVICE`, service all
 //! `FREE_CUSTOMER_SERVICE`; 40 % of messages open a conversation (service ones
 //! `USER_INITIATED` / `FREE_TIER`, paid ones `BUSINESS_INITIATED` / `REGULAR`). Paid
-//! messages and conversations cost [`model_more::wa_rate`] USD each (marketing to Brazil
+//! messages and conversations cost [`model::wa_rate`] USD each (marketing to Brazil
 //! 0.0625, utility and authentication 0.0068). Three templates
-//! ([`model_more::WA_TEMPLATES`]) send all marketing, utility and authentication messages;
+//! ([`model::WA_TEMPLATES`]) send all marketing, utility and authentication messages;
 //! reads 58 % / 82 % / 90 % of delivered, clicks 11 % (URL button) / 18 % (quick reply) of
 //! reads.
 //!
@@ -285,11 +285,11 @@
 
 pub mod facebook;
 pub mod faults;
+mod fixtures;
 pub mod graph;
 pub mod limits;
 mod meta;
 pub mod model;
-pub mod model_more;
 pub mod oauth;
 pub mod replay;
 pub mod tiktok;
@@ -297,6 +297,7 @@ pub mod whatsapp;
 
 mod control;
 mod error;
+mod registry;
 mod reply;
 mod server;
 mod x_api;

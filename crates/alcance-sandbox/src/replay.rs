@@ -30,6 +30,9 @@
 //!
 //! The engine also derives a manifest of the accounts the recordings are about (the
 //! `GET /__alcance/accounts` answer of ADR 0001), see [`ReplayEngine::manifest`].
+//!
+//! Tests find the recordings with [`fixtures_dir`]: skipped locally when absent, a failure
+//! on CI.
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
@@ -37,6 +40,11 @@ use std::path::{Path, PathBuf};
 
 use axum::http::{HeaderName, HeaderValue};
 use serde_json::{Map, Value};
+
+pub use crate::fixtures::{
+    default_fixtures_dir, fixtures_dir, locate_fixtures, on_ci, platform_fixtures_dir, FixturesMissing,
+    FIXTURES_DIR_VAR,
+};
 
 /// Why a replay directory could not be loaded. Every variant names the file or directory
 /// at fault; none carries request or response content, so no secret can leak through it.

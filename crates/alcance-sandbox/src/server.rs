@@ -22,11 +22,11 @@ use crate::error::SandboxError;
 use crate::faults::{self, FaultPlan};
 use crate::limits::Limits;
 use crate::model::{Generator, Network, ACCOUNTS};
-use crate::oauth::{self, TokenBook};
+use crate::oauth::TokenBook;
 use crate::replay::{ManifestAccount, ReplayEngine};
 use crate::reply::Reply;
 use crate::whatsapp::WhatsappState;
-use crate::{control, facebook, graph, tiktok, whatsapp, x_api, Mode, SandboxConfig};
+use crate::{control, registry, Mode, SandboxConfig};
 
 /// Where answers come from.
 #[derive(Debug)]
@@ -311,47 +311,19 @@ async fn entry(
     reply.into_response()
 }
 
-/// The OAuth endpoints both modes answer.
-fn route_oauth(st: &SandboxState, req: &Req) -> Option<Reply> {
-    let get = req.method == Method::GET;
-    let post = req.method == Method::POST;
-    if let Some(r) = tiktok::route_oauth(st, req) {
-        return Some(r);
-    }
-    Some(match req.path.as_str() {
-        "/i/oauth2/authorize" if get => oauth::authorize(st, req, Network::X),
-        "/2/oauth2/token" if post => oauth::x_token(st, req),
-        "/2/oauth2/revoke" if post => oauth::x_revoke(st, req),
-        "/oauth/authorize" if get => oauth::authorize(st, req, Network::Instagram),
-        "/oauth/access_token" if post => oauth::ig_token(st, req),
-        "/access_token" if get => oauth::ig_long_lived(st, req, "ig_exchange_token"),
-        "/refresh_access_token" if get => oauth::ig_long_lived(st, req, "ig_refresh_token"),
-        "/dialog/oauth" if get => facebook::authorize(st, req),
-        "/oauth/access_token" if get => facebook::token(st, req),
-        _ => return None,
-    })
-}
-
+/// Seeded mode: the networks of [`crate::registry::NETWORKS`], asked in order.
 fn route_seeded(st: &SandboxState, g: &Generator, req: &Req) -> Reply {
-    if let Some(r) = route_oauth(st, req) {
+    if let Some(r) = registry::oauth(st, req) {
         return r;
     }
-    if tiktok::is_display_path(&req.raw_path) {
-        return tiktok::handle_display(st, g, req);
-    }
-    if tiktok::is_business_path(&req.raw_path) {
-        return tiktok::handle_business(st, g, req);
-    }
     let segs: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
-    match segs.split_first() {
-        Some((&"2", rest)) => x_api::handle(st, g, req, rest),
-        // Graph paths are shared: the token says whose API it is.
-        _ => match req.access_token().and_then(|t| st.tokens.network_of(&t)) {
-            Some(Network::Facebook) => facebook::handle(st, g, req, &segs),
-            Some(Network::Whatsapp) => whatsapp::handle(st, g, req, &segs),
-            _ => graph::handle(st, g, req, &segs),
-        },
-    }
+    registry::seeded(st, g, req, &segs).unwrap_or_else(|| {
+        // Unreachable while Instagram (Graph) answers every remaining path; kept as a plain 404.
+        Reply::json(
+            404,
+            &serde_json::json!({"error": "no sandbox network serves this path"}),
+        )
+    })
 }
 
 fn route_replay(st: &SandboxState, engine: &ReplayEngine, req: &Req) -> Reply {
@@ -365,7 +337,7 @@ fn route_replay(st: &SandboxState, engine: &ReplayEngine, req: &Req) -> Reply {
             delay_ms: a.delay_ms,
         };
     }
-    if let Some(r) = route_oauth(st, req).or_else(|| facebook::replay_accounts(st, req)) {
+    if let Some(r) = registry::replay_fallback(st, req) {
         return r;
     }
     tracing::warn!(method, path = %req.raw_path, "replay: no recorded exchange");

@@ -23,10 +23,35 @@ use url::Url;
 
 use crate::faults::FaultKind;
 use crate::model::{account_by_id, day_of, day_start, Generator, Network, Post, ACCOUNTS, HISTORY_START, M};
-use crate::model_more::{find_tt_video, tt_day, TT_AUDIENCE_COUNTRIES, TT_AUDIENCE_GENDERS};
+use crate::model::{find_tt_video, tt_day, TT_AUDIENCE_COUNTRIES, TT_AUDIENCE_GENDERS};
 use crate::oauth::{self, redeem_code, TokenStatus};
+use crate::registry::FakeNetwork;
 use crate::reply::Reply;
 use crate::server::{Req, SandboxState};
+
+/// TikTok in the sandbox's network registry: its OAuth, the Display API (`/v2/…`) and the
+/// API for Business (`/open_api/…`) paths.
+pub(crate) struct Tiktok;
+
+impl FakeNetwork for Tiktok {
+    fn network(&self) -> Network {
+        Network::Tiktok
+    }
+
+    fn oauth(&self, st: &SandboxState, req: &Req) -> Option<Reply> {
+        route_oauth(st, req)
+    }
+
+    fn seeded(&self, st: &SandboxState, g: &Generator, req: &Req, _segs: &[&str]) -> Option<Reply> {
+        if is_display_path(&req.raw_path) {
+            Some(handle_display(st, g, req))
+        } else if is_business_path(&req.raw_path) {
+            Some(handle_business(st, g, req))
+        } else {
+            None
+        }
+    }
+}
 
 /// Access-token lifetime: 2 hours (`expires_in` 7200 s, docs updated Nov 2026).
 pub const ACCESS_LIFETIME: std::time::Duration = std::time::Duration::from_secs(7_200);

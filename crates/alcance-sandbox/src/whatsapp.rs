@@ -21,12 +21,29 @@ use crate::meta::{
     with_usage_headers,
 };
 use crate::model::{account_by_id, day_of, day_start, Generator, Network, ACCOUNTS};
-use crate::model_more::{
+use crate::model::{
     wa_day, wa_messaging_tier, wa_rate, WaDay, WABA_ID, WA_DISPLAY_PHONE, WA_PHONE_DIGITS, WA_PHONE_NUMBER_ID,
     WA_TEMPLATES,
 };
+use crate::registry::FakeNetwork;
 use crate::reply::{meta_error, meta_invalid, Reply};
 use crate::server::{Req, SandboxState};
+
+/// WhatsApp Business in the sandbox's network registry: the Graph paths asked with a
+/// WhatsApp token (its token comes from Facebook Login or a system user, so it has no OAuth
+/// endpoint of its own).
+pub(crate) struct Whatsapp;
+
+impl FakeNetwork for Whatsapp {
+    fn network(&self) -> Network {
+        Network::Whatsapp
+    }
+
+    fn seeded(&self, st: &SandboxState, g: &Generator, req: &Req, segs: &[&str]) -> Option<Reply> {
+        let network = req.access_token().and_then(|t| st.tokens.network_of(&t));
+        (network == Some(Network::Whatsapp)).then(|| handle(st, g, req, segs))
+    }
+}
 
 /// Lookback of `analytics`, `conversation_analytics` and `pricing_analytics` since
 /// 2025-12-01: a `start` more than 365 days before the clock's UTC day began is refused

@@ -12,8 +12,37 @@ use serde_json::{json, Map, Value};
 use crate::limits::XEndpoint;
 use crate::model::{account_by_id, day_start, Generator, Kind, Network, Post, ACCOUNTS, M};
 use crate::oauth::TokenStatus;
+use crate::registry::FakeNetwork;
 use crate::reply::{x_invalid, x_unauthorized, Reply};
 use crate::server::{Req, SandboxState};
+
+/// X in the sandbox's network registry: its OAuth 2.0 endpoints and the API v2 paths
+/// (`/2/…`).
+pub(crate) struct X;
+
+impl FakeNetwork for X {
+    fn network(&self) -> Network {
+        Network::X
+    }
+
+    fn oauth(&self, st: &SandboxState, req: &Req) -> Option<Reply> {
+        let get = req.method == axum::http::Method::GET;
+        let post = req.method == axum::http::Method::POST;
+        Some(match req.path.as_str() {
+            "/i/oauth2/authorize" if get => crate::oauth::authorize(st, req, Network::X),
+            "/2/oauth2/token" if post => crate::oauth::x_token(st, req),
+            "/2/oauth2/revoke" if post => crate::oauth::x_revoke(st, req),
+            _ => return None,
+        })
+    }
+
+    fn seeded(&self, st: &SandboxState, g: &Generator, req: &Req, segs: &[&str]) -> Option<Reply> {
+        match segs.split_first() {
+            Some((&"2", rest)) => Some(handle(st, g, req, rest)),
+            _ => None,
+        }
+    }
+}
 
 const USER_FIELDS: &[&str] = &[
     "affiliation",

@@ -1,5 +1,7 @@
 //! Control endpoints, determinism, the clock, fault injection and replay mode.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic on a broken fixture
+
 mod common;
 
 use std::time::Instant;

@@ -2,6 +2,8 @@
 //! control endpoints, faults on Graph paths with the new tokens, and replay mode
 //! synthesising Facebook and TikTok OAuth and the WhatsApp token from its manifest.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic on a broken fixture
+
 mod common;
 mod platforms;
 

@@ -1,6 +1,8 @@
 //! OAuth endpoints: PKCE, one-shot codes, redirect checks, refresh rotation, Instagram
 //! Login.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic on a broken fixture
+
 mod common;
 
 use alcance_sandbox::oauth::s256_challenge;

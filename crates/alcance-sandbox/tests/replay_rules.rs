@@ -1,6 +1,8 @@
 //! The matching rule, answers and load errors of the replay engine, on exchange files
 //! written into a temporary directory (always runs; no shared fixtures needed).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic on a broken fixture
+
 use std::path::Path;
 
 use alcance_sandbox::replay::{ManifestAccount, ReplayEngine, ReplayError};

@@ -2,6 +2,8 @@
 //! videos paging, Page insights that agree with the posts, removed metrics (#100), post and
 //! video insights, permissions, usage headers and the posting-hour effect.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic on a broken fixture
+
 mod common;
 mod platforms;
 

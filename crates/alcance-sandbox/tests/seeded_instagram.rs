@@ -1,6 +1,8 @@
 //! The seeded Instagram Graph API: profile, media paging, stories, account insights,
 //! demographics, media insights and their errors, usage headers.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic on a broken fixture
+
 mod common;
 
 use std::collections::HashSet;

@@ -2,6 +2,8 @@
 //! user info and video paging (millisecond cursors), video query, the Business API account
 //! metrics and video list, TikTok's error envelopes, rate limits and faults.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic on a broken fixture
+
 mod common;
 mod platforms;
 

@@ -3,6 +3,8 @@
 //! analytics that agree with each other, the 1-year and 90-day lookbacks, the
 //! template-insights gate and the hidden-cost switch.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic on a broken fixture
+
 mod common;
 mod platforms;
 

@@ -1,6 +1,8 @@
 //! The seeded X API: users, timeline pagination, private metrics, the posting-hour effect,
 //! auth and rate limits.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic on a broken fixture
+
 mod common;
 
 use std::collections::{BTreeMap, HashSet};

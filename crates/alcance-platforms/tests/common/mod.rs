@@ -86,15 +86,10 @@ pub fn respond(status: u16, headers: &[(String, String)], body: Vec<u8>) -> Resp
 
 /// The recorded fixtures of `platform` (`facebook`, `instagram`, ...):
 /// `$ALCANCE_FIXTURES_DIR/<platform>`, else `../shared/fixtures/<platform>` next to the
-/// repository; `None` when that folder does not exist.
+/// repository; `None` when that folder does not exist. A missing fixtures folder fails the
+/// test when `CI` is set ([`alcance_sandbox::replay::platform_fixtures_dir`]).
 pub fn fixtures_dir(platform: &str) -> Option<PathBuf> {
-    let dir = match std::env::var_os("ALCANCE_FIXTURES_DIR") {
-        Some(d) => PathBuf::from(d).join(platform),
-        None => Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/fixtures")
-            .join(platform),
-    };
-    dir.is_dir().then_some(dir)
+    alcance_sandbox::replay::platform_fixtures_dir(platform)
 }
 
 /// The `*.json` files of `dir`, sorted by path. Panics when `dir` cannot be read.

@@ -9,10 +9,14 @@
 //! - JSON: one object, see [`write_json`], `schema_version` [`SCHEMA_VERSION`].
 //! - XLSX: see [`write_xlsx`].
 //!
+//! [`ExportFormat`] is the one list of formats; [`write_export`] writes any of them.
+//!
 //! Exports never contain tokens or secrets: the bundle types have no field for them.
 
+mod format;
 mod xlsx;
 
+pub use format::{posts_csv_path, write_export, ExportFormat, ExportPart, UnknownExportFormat};
 pub use xlsx::{write_xlsx, MAX_ROWS_PER_SHEET};
 
 use crate::number::{plain, plain_opt, rfc3339};

@@ -1,0 +1,230 @@
+//! The export formats: one list ([`ExportFormat::ALL`]) that the app, the CLI and the UI
+//! read, with everything a caller needs to offer a format (key, label, file extension,
+//! MIME type) and to write it ([`write_export`]).
+//!
+//! Adding a format is one variant here, its arms in the `match`es of this file, and its
+//! writer in [`crate::export`]; every list (CLI `--format` values, the UI's format picker,
+//! the IPC bindings) follows from [`ExportFormat::ALL`].
+
+use super::{write_account_csv, write_json, write_post_csv, write_xlsx, ExportBundle};
+use crate::ReportError;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+/// An export file format. Serialized (serde, IPC bindings) as its lower-case [`key`]
+/// (`"csv"`, `"json"`, `"xlsx"`); parsed from the same key, case-insensitively, by
+/// [`FromStr`].
+///
+/// [`key`]: ExportFormat::key
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    /// The long CSVs: account metrics ([`write_account_csv`]) at the chosen path, post
+    /// metrics ([`write_post_csv`]) beside it ([`posts_csv_path`]).
+    Csv,
+    /// One JSON document ([`write_json`]).
+    Json,
+    /// One Excel workbook ([`write_xlsx`]).
+    Xlsx,
+}
+
+impl ExportFormat {
+    /// Every format, in the order a picker shows them.
+    pub const ALL: [ExportFormat; 3] = [ExportFormat::Csv, ExportFormat::Json, ExportFormat::Xlsx];
+
+    /// The stable key (`csv`, `json`, `xlsx`): the serde value, the CLI argument, the
+    /// `format` field of the app's export views.
+    pub fn key(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "csv",
+            ExportFormat::Json => "json",
+            ExportFormat::Xlsx => "xlsx",
+        }
+    }
+
+    /// The file extension without the dot (`csv`, `json`, `xlsx`).
+    pub fn extension(self) -> &'static str {
+        self.key()
+    }
+
+    /// The MIME type of the file(s).
+    pub fn mime_type(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "text/csv",
+            ExportFormat::Json => "application/json",
+            ExportFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }
+    }
+
+    /// A short English label for pickers and help text (`CSV`, `JSON`, `Excel (XLSX)`).
+    pub fn label(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "CSV",
+            ExportFormat::Json => "JSON",
+            ExportFormat::Xlsx => "Excel (XLSX)",
+        }
+    }
+
+    /// The files of this format, in writing order, when the user chose `out`: `out`
+    /// itself, and for CSV also [`posts_csv_path`]`(out)`.
+    pub fn parts(self) -> &'static [ExportPart] {
+        match self {
+            ExportFormat::Csv => &[ExportPart::AccountCsv, ExportPart::PostCsv],
+            ExportFormat::Json => &[ExportPart::Json],
+            ExportFormat::Xlsx => &[ExportPart::Xlsx],
+        }
+    }
+
+    /// The paths [`write_export`] writes for `out`, in writing order.
+    pub fn paths(self, out: &Path) -> Vec<PathBuf> {
+        self.parts().iter().map(|p| p.path(out)).collect()
+    }
+}
+
+impl fmt::Display for ExportFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+/// A text that is not the key of any [`ExportFormat`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown export format {0:?} (expected one of: csv, json, xlsx)")]
+pub struct UnknownExportFormat(pub String);
+
+impl FromStr for ExportFormat {
+    type Err = UnknownExportFormat;
+
+    /// Parses a [`key`](ExportFormat::key), ignoring case and surrounding spaces.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let wanted = s.trim();
+        ExportFormat::ALL
+            .into_iter()
+            .find(|f| f.key().eq_ignore_ascii_case(wanted))
+            .ok_or_else(|| UnknownExportFormat(s.to_string()))
+    }
+}
+
+/// One file of an export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ExportPart {
+    /// The account-level long CSV, at the chosen path.
+    AccountCsv,
+    /// The post-level long CSV, beside it ([`posts_csv_path`]).
+    PostCsv,
+    /// The JSON document, at the chosen path.
+    Json,
+    /// The workbook, at the chosen path.
+    Xlsx,
+}
+
+impl ExportPart {
+    /// Where this part goes when the user chose `out`.
+    pub fn path(self, out: &Path) -> PathBuf {
+        match self {
+            ExportPart::PostCsv => posts_csv_path(out),
+            ExportPart::AccountCsv | ExportPart::Json | ExportPart::Xlsx => out.to_path_buf(),
+        }
+    }
+
+    /// `true` when the part is written as a stream ([`ExportPart::write_to`]); the
+    /// workbook is not (it is assembled in temporary files and written by
+    /// [`write_xlsx`], which needs its path).
+    pub fn streams(self) -> bool {
+        !matches!(self, ExportPart::Xlsx)
+    }
+
+    /// Writes this part of `bundle` to `w` (CSV and JSON). Returns the number of data rows
+    /// written for the CSVs, 0 for JSON.
+    ///
+    /// # Errors
+    /// As the part's writer; [`ReportError::Io`] for [`ExportPart::Xlsx`], which does not
+    /// stream (use [`write_export`] or [`write_xlsx`]).
+    pub fn write_to<W: Write>(self, bundle: &ExportBundle, w: W) -> Result<usize, ReportError> {
+        match self {
+            ExportPart::AccountCsv => write_account_csv(&bundle.account_metrics, w),
+            ExportPart::PostCsv => write_post_csv(&bundle.post_metrics, w),
+            ExportPart::Json => write_json(bundle, w).map(|()| 0),
+            ExportPart::Xlsx => Err(ReportError::io(
+                "writing the XLSX export",
+                std::io::Error::new(std::io::ErrorKind::Unsupported, "the workbook is written to a path"),
+            )),
+        }
+    }
+}
+
+/// `<dir>/<stem>-posts.csv` beside `path` (`exports/march.csv` → `exports/march-posts.csv`;
+/// `alcance-export-posts.csv` when `path` has no file name).
+pub fn posts_csv_path(path: &Path) -> PathBuf {
+    let stem = path
+        .file_stem()
+        .map_or_else(|| "alcance-export".into(), |s| s.to_string_lossy().to_string());
+    path.with_file_name(format!("{stem}-posts.csv"))
+}
+
+/// Writes `bundle` as `format` for the chosen path `out` (see [`ExportFormat::paths`]),
+/// creating the folder if missing. Each file goes to a temporary file beside it, is
+/// flushed to disk and renamed into place, so a failure (a full disk) never leaves a
+/// half-written file. Returns the paths written, in order.
+///
+/// # Errors
+/// [`ReportError::DiskFull`] / [`ReportError::Io`] for file system failures,
+/// [`ReportError::Csv`], [`ReportError::Json`] or [`ReportError::Xlsx`] when a format
+/// cannot be produced.
+pub fn write_export(format: ExportFormat, bundle: &ExportBundle, out: &Path) -> Result<Vec<PathBuf>, ReportError> {
+    if let Some(dir) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| ReportError::io(format!("creating {}", dir.display()), e))?;
+    }
+    let mut written = Vec::new();
+    for part in format.parts() {
+        let path = part.path(out);
+        if part.streams() {
+            crate::files::write_streaming(&path, |file| {
+                let mut w = BufWriter::with_capacity(256 * 1024, file);
+                part.write_to(bundle, &mut w)?;
+                w.flush()
+                    .map_err(|e| ReportError::io(format!("writing {}", path.display()), e))
+            })?;
+        } else {
+            write_xlsx(bundle, &path)?;
+        }
+        written.push(path);
+    }
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_parse_back_and_serialize_lowercase() {
+        for f in ExportFormat::ALL {
+            assert_eq!(f.key().parse::<ExportFormat>(), Ok(f));
+            assert_eq!(f.key().to_uppercase().parse::<ExportFormat>(), Ok(f));
+            assert_eq!(
+                serde_json::to_string(&f).unwrap_or_default(),
+                format!("\"{}\"", f.key())
+            );
+            assert_eq!(f.to_string(), f.key());
+            assert!(!f.label().is_empty() && f.mime_type().contains('/'));
+        }
+        assert!("pdf".parse::<ExportFormat>().is_err());
+    }
+
+    #[test]
+    fn csv_writes_the_posts_beside_the_chosen_file() {
+        assert_eq!(
+            ExportFormat::Csv.paths(Path::new("out/march.csv")),
+            vec![PathBuf::from("out/march.csv"), PathBuf::from("out/march-posts.csv")]
+        );
+        assert_eq!(
+            ExportFormat::Xlsx.paths(Path::new("a.xlsx")),
+            vec![PathBuf::from("a.xlsx")]
+        );
+    }
+}

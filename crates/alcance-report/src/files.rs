@@ -1,0 +1,55 @@
+//! Where reports land on disk: the set of files a report writes and the atomic write
+//! (temporary file in the same folder, fsync, rename) every report file goes through.
+
+use crate::ReportError;
+use serde::Serialize;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The files written by [`crate::weekly::write_weekly_report`] or
+/// [`crate::campaign::write_campaign_report`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReportFiles {
+    /// The workbook.
+    pub xlsx: PathBuf,
+    /// The printable page.
+    pub html: PathBuf,
+    /// The JSON document.
+    pub json: PathBuf,
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder, an fsync and a
+/// rename (mode 0644 on Unix).
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+    write_streaming(path, |file| {
+        file.write_all(bytes)
+            .map_err(|e| ReportError::io(format!("writing {}", path.display()), e))
+    })
+}
+
+/// As [`write_atomically`], with `write` filling the temporary file.
+pub(crate) fn write_streaming(
+    path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> Result<(), ReportError>,
+) -> Result<(), ReportError> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let ctx = || format!("writing {}", path.display());
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".alcance-report-")
+        .suffix(".part")
+        .tempfile_in(dir)
+        .map_err(|e| ReportError::io(ctx(), e))?;
+    write(tmp.as_file_mut())?;
+    tmp.as_file().sync_all().map_err(|e| ReportError::io(ctx(), e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644))
+            .map_err(|e| ReportError::io(ctx(), e))?;
+    }
+    tmp.persist(path).map_err(|e| ReportError::io(ctx(), e.error))?;
+    Ok(())
+}
