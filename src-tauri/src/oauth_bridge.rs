@@ -3,8 +3,8 @@
 //! platforms that send the user back through the app's scheme finish the same PKCE flow
 //! (the loopback listener still checks `state`).
 
-use alcance_platforms::oauth::{BrowserOpener, HeadlessBrowser, SystemBrowser};
-use alcance_platforms::PlatformError;
+use alcance_app::oauth::{BrowserOpener, HeadlessBrowser, SystemBrowser};
+use alcance_app::PlatformError;
 use std::sync::{Arc, Mutex};
 use url::Url;
 

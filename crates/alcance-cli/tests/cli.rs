@@ -1,5 +1,6 @@
 //! The `alcance` binary as a user runs it: `alcance sandbox --replay DIR` in one process and
 //! `alcance demo --sandbox-url URL` in another; and the demo on its own.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on setup failures
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
