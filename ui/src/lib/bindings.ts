@@ -184,7 +184,7 @@ syncChanged: "sync-changed"
 
 /** user-defined constants **/
 
-
+export const ERROR_CODES = ["no_workspace","vault_locked","invalid_input","not_found","busy","oauth","io","internal"] as const;
 
 /** user-defined types **/
 
@@ -440,7 +440,7 @@ export type DemoProgress =
  */
 { kind: "collect"; done: number; total: number }
 /**
- * What the UI does differently per error.
+ * What the caller (the UI, the CLI) does differently per error.
  */
 export type ErrorCode = 
 /**
@@ -464,7 +464,7 @@ export type ErrorCode =
  */
 "busy" | 
 /**
- * The OAuth flow failed (consent denied, timed out, code refused).
+ * The OAuth flow or a platform call failed (consent denied, timed out, code refused).
  */
 "oauth" | 
 /**
