@@ -205,8 +205,11 @@ fn accounts_connect_track_disconnect_and_delete_on_a_demo_workspace() {
     assert!(row_of(&list, "@alcance_br").contains("active"), "{list}");
 
     // WhatsApp: the token comes on stdin (or ALCANCE_WHATSAPP_TOKEN), never as an argument.
-    let grant: serde_json::Value =
-        serde_json::from_str(&browse(&format!("{url}/__alcance/whatsapp-token"))).expect("token JSON");
+    let grant: serde_json::Value = serde_json::from_str(&browse(&format!(
+        "{}/__alcance/whatsapp-token",
+        url.trim_end_matches('/')
+    )))
+    .expect("token JSON");
     let token = grant["access_token"].as_str().expect("access_token").to_string();
     let waba = grant["waba_id"].as_str().expect("waba_id").to_string();
     let out = with_stdin(
