@@ -5,13 +5,13 @@
 use crate::error::{ErrorCode, IpcError, IpcResult};
 use crate::oauth_bridge::RecordingBrowser;
 use crate::state::{AppState, OpenWorkspace, Settings, SyncStatus, WorkspaceKind};
+use alcance_app::collect::Cadence;
 use alcance_app::demo::{DemoEvent, DEMO_DAYS};
+use alcance_app::oauth::{OAuthApp, RedirectConfig, DEFAULT_CALLBACK_PATH, DEFAULT_X_PORT};
 use alcance_app::views::{
     self, AccountView, ChartLabels, DashboardView, ExportView, PostView, RunEventView, RunView, ViewFilter,
 };
-use alcance_collector::schedule::Cadence;
-use alcance_core::Platform;
-use alcance_platforms::oauth::{OAuthApp, RedirectConfig, DEFAULT_CALLBACK_PATH, DEFAULT_X_PORT};
+use alcance_app::{AppError, Platform, PlatformError};
 use chrono::Utc;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
@@ -86,7 +86,7 @@ async fn status(state: &AppState) -> AppStatus {
     let workspace = state.workspace.read().await.as_ref().map(|o| WorkspaceInfo {
         kind: o.kind,
         dir: o.ws.dir().display().to_string(),
-        vault: alcance_platforms::vault::TokenVault::kind(&o.vault).to_string(),
+        vault: alcance_app::vault::TokenVault::kind(&o.vault).to_string(),
     });
     AppStatus {
         version: env!("CARGO_PKG_VERSION").to_string(),
@@ -493,7 +493,7 @@ pub async fn connect_account(
     let platform: Platform = request
         .platform
         .parse()
-        .map_err(|e: alcance_core::UnknownPlatform| IpcError::new(ErrorCode::InvalidInput, e.to_string()))?;
+        .map_err(|e: alcance_app::UnknownPlatform| IpcError::new(ErrorCode::InvalidInput, e.to_string()))?;
     if request.client_id.trim().is_empty() {
         return Err(IpcError::new(ErrorCode::InvalidInput, "the client id is empty"));
     }
@@ -516,7 +516,7 @@ pub async fn connect_account(
         },
     };
     let browser = RecordingBrowser::new(state.pending_redirect.clone(), open.kind == WorkspaceKind::Demo);
-    let timeout = alcance_platforms::oauth::DEFAULT_AUTHORIZE_TIMEOUT;
+    let timeout = alcance_app::oauth::DEFAULT_AUTHORIZE_TIMEOUT;
     let result = if platform == Platform::Facebook {
         // Facebook Login connects the user's Pages (each its own account, with its Page
         // token); the first one is returned, the others appear in the list.
@@ -524,10 +524,9 @@ pub async fn connect_account(
             .connect_facebook(&oauth_app, &browser, timeout)
             .await
             .and_then(|pages| {
-                pages
-                    .into_iter()
-                    .next()
-                    .ok_or_else(|| anyhow::anyhow!("this Facebook user manages no Page Alcance can read"))
+                pages.into_iter().next().ok_or_else(|| {
+                    AppError::Other(anyhow::anyhow!("this Facebook user manages no Page Alcance can read"))
+                })
             })
     } else {
         open.ws.connect(&oauth_app, &browser, timeout).await
@@ -560,7 +559,7 @@ pub async fn connect_account(
 }
 
 /// How long [`connect_account`] waits for consent, for the docs.
-pub const CONNECT_TIMEOUT: Duration = alcance_platforms::oauth::DEFAULT_AUTHORIZE_TIMEOUT;
+pub const CONNECT_TIMEOUT: Duration = alcance_app::oauth::DEFAULT_AUTHORIZE_TIMEOUT;
 
 /// Follows a public profile (an influencer, a competitor) by its handle with the token of
 /// the owned account `owner_account_id` of the same platform, and returns it as the
@@ -583,9 +582,9 @@ pub async fn track_profile(
 ) -> IpcResult<AccountView> {
     let platform: Platform = platform
         .parse()
-        .map_err(|e: alcance_core::UnknownPlatform| IpcError::new(ErrorCode::InvalidInput, e.to_string()))?;
+        .map_err(|e: alcance_app::UnknownPlatform| IpcError::new(ErrorCode::InvalidInput, e.to_string()))?;
     alcance_app::Workspace::track_handle(platform, &username)
-        .map_err(|e| IpcError::new(ErrorCode::InvalidInput, format!("{e:#}")))?;
+        .map_err(|e| IpcError::new(ErrorCode::InvalidInput, e.message()))?;
     let guard = state.workspace.read().await;
     let open = guard.as_ref().ok_or_else(IpcError::no_workspace)?;
     open.ws
@@ -601,17 +600,12 @@ pub async fn track_profile(
 }
 
 /// The error of [`track_profile`] once the platform and the handle are checked: an
-/// unknown handle ([`alcance_platforms::PlatformError::NotFound`]) is `not_found`; typed
-/// causes map as everywhere (other platform errors `oauth`, a missing owner `not_found`,
-/// a locked vault `vault_locked`); what is left without a typed cause is a refusal of the
-/// request itself (an unusable owner, the user's own account): `invalid_input`.
-fn track_error(e: anyhow::Error) -> IpcError {
-    let unknown_handle = e.chain().any(|c| {
-        matches!(
-            c.downcast_ref::<alcance_platforms::PlatformError>(),
-            Some(alcance_platforms::PlatformError::NotFound { .. })
-        )
-    });
+/// unknown handle ([`PlatformError::NotFound`]) is `not_found`; typed causes map as
+/// everywhere (other platform errors `oauth`, a missing owner `not_found`, a locked vault
+/// `vault_locked`); what is left without a typed cause is a refusal of the request itself
+/// (an unusable owner, the user's own account): `invalid_input`.
+fn track_error(e: AppError) -> IpcError {
+    let unknown_handle = matches!(e.root(), AppError::Platform(PlatformError::NotFound { .. }));
     let mut ipc = IpcError::from(e);
     if unknown_handle {
         ipc.code = ErrorCode::NotFound;
@@ -678,8 +672,7 @@ mod tests {
 
     #[test]
     fn tracking_errors_get_the_code_the_ui_branches_on() {
-        use alcance_platforms::PlatformError;
-        let unknown = anyhow::Error::from(PlatformError::NotFound {
+        let unknown = AppError::from(PlatformError::NotFound {
             message: "Could not find user".into(),
         })
         .context("no X account is named @nobody");
@@ -690,14 +683,14 @@ mod tests {
             "{}",
             e.message
         );
-        let refused = anyhow::Error::from(PlatformError::Unauthorized {
+        let refused = AppError::from(PlatformError::Unauthorized {
             message: "refresh token revoked".into(),
         })
         .context("the token of @alcance_br (X) was refused");
         assert_eq!(track_error(refused).code, ErrorCode::Oauth);
-        let owner = anyhow::Error::from(alcance_store::StoreError::NotFound { what: "account", id: 9 });
+        let owner = AppError::from(alcance_app::StoreError::NotFound { what: "account", id: 9 });
         assert_eq!(track_error(owner).code, ErrorCode::NotFound);
-        let own = anyhow::anyhow!("@alcance_br is one of your connected X accounts");
+        let own = AppError::from(anyhow::anyhow!("@alcance_br is one of your connected X accounts"));
         assert_eq!(track_error(own).code, ErrorCode::InvalidInput);
     }
 

@@ -56,6 +56,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::platforms,
         ])
         .events(tauri_specta::collect_events![SyncChanged])
+        // Every error code, so the UI checks received codes against the backend's list.
+        .constant("ERROR_CODES", alcance_app::ErrorCode::ALL)
         .error_handling(tauri_specta::ErrorHandlingMode::Throw)
 }
 

@@ -1,12 +1,12 @@
 //! OAuth glue: a browser opener that remembers the flow's loopback redirect URI, and the
 //! routing of `alcance://oauth/callback?code=…&state=…` deep links straight into the flow
 //! waiting on that redirect (its oneshot channel, through
-//! [`CallbackHandle`](alcance_platforms::oauth::CallbackHandle)), so platforms that send
+//! [`CallbackHandle`](alcance_app::oauth::CallbackHandle)), so platforms that send
 //! the user back through the app's scheme finish the same PKCE flow (`state` is still
 //! checked).
 
-use alcance_platforms::oauth::{BrowserOpener, CallbackHandle, HeadlessBrowser, SystemBrowser};
-use alcance_platforms::PlatformError;
+use alcance_app::oauth::{BrowserOpener, CallbackHandle, HeadlessBrowser, SystemBrowser};
+use alcance_app::PlatformError;
 use std::sync::{Arc, Mutex};
 use url::Url;
 
@@ -140,7 +140,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_callback_reaches_the_waiting_flow() {
-        use alcance_platforms::oauth::LoopbackListener;
+        use alcance_app::oauth::LoopbackListener;
         use secrecy::ExposeSecret;
         let listener = LoopbackListener::bind(0, "/callback")
             .await
@@ -170,7 +170,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_callback_with_a_wrong_state_fails_the_flow() {
-        use alcance_platforms::oauth::LoopbackListener;
+        use alcance_app::oauth::LoopbackListener;
         let listener = LoopbackListener::bind(0, "/callback")
             .await
             .unwrap_or_else(|e| panic!("{e}"));

@@ -1,17 +1,14 @@
 //! What the shell keeps between commands: settings, the open workspace, the sync status
 //! and a pending OAuth redirect. Managed with `app.manage(AppState)`.
 
-use alcance_app::demo::{self, DemoEvent, DemoOptions, DEMO_VAULT_PASSPHRASE};
+use alcance_app::collect::Progress;
+use alcance_app::demo::{self, DemoEvent, DemoOptions};
+use alcance_app::error::Context;
+use alcance_app::format::account_label;
+use alcance_app::sandbox::{Sandbox, SandboxConfig};
 use alcance_app::scheduler::{Scheduler, SchedulerConfig, SchedulerEvent, SystemClock};
-use alcance_app::views::{self, RunView, SharedVault};
-use alcance_app::{Workspace, WorkspaceOptions};
-use alcance_collector::Progress;
-use alcance_core::AccountRef;
-use alcance_platforms::vault::{open_vault, EncryptedFileVault, TokenVault};
-use alcance_platforms::Endpoints;
-use alcance_report::series::account_label;
-use alcance_sandbox::{Sandbox, SandboxConfig};
-use anyhow::{Context, Result};
+use alcance_app::views::{self, RunView};
+use alcance_app::{AccountRef, AppError, Session, SharedVault, Workspace};
 use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
@@ -19,6 +16,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tokio::sync::{broadcast, Mutex, RwLock};
 use tokio::task::JoinHandle;
+
+/// Results of the shell state: [`AppError`], which commands turn into IPC errors.
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
 
 /// Seed of the desktop demo's sandbox (the same as `alcance demo`).
 pub const DEMO_SEED: u64 = 42;
@@ -88,14 +88,8 @@ impl Settings {
 
     /// Writes `path` (through a temporary file, so a crash never leaves half a file).
     pub fn save(&self, path: &Path) -> Result<()> {
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
-        }
-        let tmp = path.with_extension("json.partial");
         let text = serde_json::to_string_pretty(self).context("serializing the settings")?;
-        std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
-        std::fs::rename(&tmp, path).with_context(|| format!("moving {} into place", path.display()))?;
-        Ok(())
+        alcance_app::atomic::write_bytes_atomically(path, text.as_bytes())
     }
 }
 
@@ -268,7 +262,7 @@ impl AppState {
         let dir = self.workspace_dir(WorkspaceKind::Demo);
         let sandbox = Sandbox::start(SandboxConfig::seeded(DEMO_SEED))
             .await
-            .context("starting the demo sandbox")?;
+            .map_err(|e| AppError::Other(anyhow::Error::from(e).context("starting the demo sandbox")))?;
         let base = sandbox.base_url();
         let result = demo::run(
             DemoOptions {
@@ -297,51 +291,25 @@ impl AppState {
         }
         let sandbox = Sandbox::start(SandboxConfig::seeded(DEMO_SEED))
             .await
-            .context("starting the demo sandbox")?;
+            .map_err(|e| AppError::Other(anyhow::Error::from(e).context("starting the demo sandbox")))?;
         self.open_demo_dir(&dir, sandbox).await?;
         Ok(true)
     }
 
     async fn open_demo_dir(&self, dir: &Path, sandbox: Sandbox) -> Result<()> {
-        let base = sandbox.base_url();
-        let passphrase = SecretString::from(DEMO_VAULT_PASSPHRASE.to_string());
-        let vault = EncryptedFileVault::open(dir.join("vault.enc"), &passphrase).context("opening the demo vault")?;
-        let shared = SharedVault(Arc::new(vault));
-        let ws = Workspace::open(
-            dir,
-            WorkspaceOptions {
-                endpoints: Endpoints::sandbox(&base),
-                vault: Box::new(shared.clone()),
-            },
-        )
-        .await?;
-        self.install(ws, shared, WorkspaceKind::Demo, Some(sandbox)).await;
-        Ok(())
+        let session = Session::demo(dir, sandbox).await?;
+        self.install(session, WorkspaceKind::Demo).await
     }
 
     /// Opens (creating it) the user's own workspace in `<data dir>/workspace`, with the OS
     /// keychain or, without one, the encrypted vault file under `passphrase`.
     ///
-    /// Errors: [`alcance_platforms::vault::VaultError::Locked`] when neither is usable.
+    /// Errors: [`AppError::Vault`] (`vault_locked`) when neither is usable.
     pub async fn open_own(&self, passphrase: Option<SecretString>) -> Result<()> {
         self.close_workspace().await;
         let dir = self.workspace_dir(WorkspaceKind::Own);
-        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-        let vault_dir = dir.clone();
-        let vault: Box<dyn TokenVault> =
-            tokio::task::spawn_blocking(move || open_vault(&vault_dir, passphrase.as_ref()))
-                .await
-                .context("opening the token vault")??;
-        let shared = SharedVault(Arc::from(vault));
-        let ws = Workspace::open(
-            &dir,
-            WorkspaceOptions {
-                endpoints: Endpoints::real(),
-                vault: Box::new(shared.clone()),
-            },
-        )
-        .await?;
-        self.install(ws, shared, WorkspaceKind::Own, None).await;
+        let session = Session::own(&dir, passphrase).await?;
+        self.install(session, WorkspaceKind::Own).await?;
         self.update_settings(|s| s.last_workspace = Some(WorkspaceKind::Own))
             .await?;
         Ok(())
@@ -349,8 +317,13 @@ impl AppState {
 
     /// Makes `ws` the open workspace and starts its scheduler (paused when the settings say
     /// so) with the task that forwards its events.
-    async fn install(&self, ws: Workspace, vault: SharedVault, kind: WorkspaceKind, sandbox: Option<Sandbox>) {
-        let ws = Arc::new(ws);
+    async fn install(&self, session: Session, kind: WorkspaceKind) -> Result<()> {
+        let (ws, vault, sandbox) = session.into_parts();
+        let Some(vault) = vault else {
+            return Err(AppError::Other(anyhow::anyhow!(
+                "the workspace opened without its token vault"
+            )));
+        };
         let last = views::runs(&ws, 1).await.ok().and_then(|mut r| r.pop());
         let problems = problems(&ws).await;
         let paused = self.settings.lock().await.sync_paused;
@@ -384,6 +357,7 @@ impl AppState {
             forwarder,
         });
         (self.notifier)(SyncNotice::Changed);
+        Ok(())
     }
 
     /// Sets "paused" (persisted): pauses or resumes the scheduler and the run going on
@@ -416,7 +390,7 @@ impl AppState {
     /// Errors: no workspace is open.
     pub async fn sync_now(&self) -> Result<SyncStatus> {
         let guard = self.workspace.read().await;
-        let open = guard.as_ref().context("no workspace is open")?;
+        let open = guard.as_ref().ok_or_else(AppError::no_workspace)?;
         open.scheduler.sync_now();
         Ok(self.sync_status().await)
     }
@@ -424,7 +398,7 @@ impl AppState {
     /// Cancels the run going on after its current account. Errors: no workspace is open.
     pub async fn cancel_run(&self) -> Result<SyncStatus> {
         let guard = self.workspace.read().await;
-        let open = guard.as_ref().context("no workspace is open")?;
+        let open = guard.as_ref().ok_or_else(AppError::no_workspace)?;
         open.scheduler.cancel_current();
         Ok(self.sync_status().await)
     }

@@ -232,8 +232,8 @@ mod tests {
         assert_eq!(status_line(&t, true, &sync, now), "Not synced yet");
         sync.last_run = Some(RunView {
             id: 1,
-            kind: "manual".into(),
-            status: "ok".into(),
+            kind: alcance_app::collect::RunKind::Manual,
+            status: alcance_app::RunStatus::Ok,
             started_at: now - chrono::Duration::hours(2),
             finished_at: Some(now - chrono::Duration::hours(2)),
             duration_seconds: Some(1.0),

@@ -4,15 +4,14 @@
 //! See docs/adr/0001-demo-workspace-and-sandbox-control.md for why the demo drives the
 //! sandbox clock through 90 daily collections.
 
-use crate::workspace::{ExportPaths, Workspace, WorkspaceOptions};
+use crate::error::{Context, Result};
+use crate::workspace::{ExportPaths, Workspace};
 use alcance_collector::{Progress, RunKind};
 use alcance_core::Platform;
 use alcance_platforms::oauth::{HeadlessBrowser, OAuthApp, RedirectConfig};
-use alcance_platforms::vault::EncryptedFileVault;
-use alcance_platforms::{CollectWindow, Endpoints};
+use alcance_platforms::CollectWindow;
 use alcance_sandbox::{Mode, Sandbox, SandboxConfig};
 use alcance_store::RowFilter;
-use anyhow::{anyhow, Context, Result};
 use chrono::{DateTime, Duration as ChronoDuration, DurationRound, Utc};
 use secrecy::SecretString;
 use serde::Deserialize;
@@ -168,17 +167,7 @@ async fn run_on(
         .await
         .context("reading the sandbox's account manifest")?;
 
-    let passphrase = SecretString::from(DEMO_VAULT_PASSPHRASE.to_string());
-    let vault =
-        EncryptedFileVault::open(options.out.join("vault.enc"), &passphrase).context("opening the demo vault")?;
-    let ws = Workspace::open(
-        &options.out,
-        WorkspaceOptions {
-            endpoints: Endpoints::sandbox(base),
-            vault: Box::new(vault),
-        },
-    )
-    .await?;
+    let ws = crate::session::Session::demo_at(&options.out, base).await?;
 
     // Connect the owned account of each platform through its real connect path.
     let mut owners = Vec::new();
@@ -364,7 +353,7 @@ pub fn demo_app(platform: Platform) -> OAuthApp {
 
 fn control(base: &Url, what: &str) -> Result<Url> {
     base.join(&format!("__alcance/{what}"))
-        .map_err(|e| anyhow!("bad sandbox URL {base}: {e}"))
+        .map_err(|e| crate::app_err!("bad sandbox URL {base}: {e}"))
 }
 
 async fn set_clock(http: &reqwest::Client, base: &Url, now: DateTime<Utc>) -> Result<()> {

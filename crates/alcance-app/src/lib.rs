@@ -3,13 +3,76 @@
 //!
 //! A workspace is a folder: `alcance.db` (SQLite), `vault.enc` (the encrypted token file
 //! when no OS keychain is available), `exports/`, `charts/` and `logs/`.
+//!
+//! This crate is the only door: the shell and the CLI depend on it and on no other
+//! workspace crate (a test over `cargo metadata` checks it). What they need from the crates
+//! below is re-exported here, at the root (domain values and errors) or in the small
+//! modules at the end of this file. Workspaces are opened through [`Session`]; every
+//! public function returns [`AppError`], whose [`AppError::code`] the callers branch on.
 
+pub mod atomic;
+pub mod backup;
 pub mod demo;
+pub mod error;
 pub mod reports;
 pub mod scheduler;
+pub mod session;
 pub mod tokens;
 pub mod views;
 pub mod workspace;
 
 pub use alcance_platforms::registry::{ConnectKind, PlatformInfo};
+pub use error::{AppError, ErrorCode};
+pub use session::{Apis, Session, SharedVault, VaultNeed};
 pub use workspace::{ExportPaths, Workspace, WorkspaceOptions};
+
+/// Domain values (`alcance-core`): platforms and account identities.
+pub use alcance_core::{
+    AccountId, AccountRef, AccountStatus, CadenceKind, CampaignId, ConnectionKind, MetricKey, Platform, PostId, RunId,
+    RunStatus, UnknownPlatform,
+};
+/// Errors of the layers below, wrapped by [`AppError`] (match on them through it).
+pub use alcance_platforms::PlatformError;
+pub use alcance_store::{AccountRow, Store, StoreError};
+
+/// OAuth 2.0 (authorization code + PKCE, loopback redirect): the developer app, the
+/// browser the consent page opens in, and the flow's defaults (`alcance-platforms`).
+pub use alcance_platforms::oauth;
+
+/// The token vault: where tokens are kept (`alcance-platforms`).
+pub mod vault {
+    pub use alcance_platforms::vault::{MemoryVault, TokenVault, VaultError};
+}
+
+/// Collection runs: their kind, progress and control, and account cadences
+/// (`alcance-collector`).
+pub mod collect {
+    pub use alcance_collector::schedule::{effective_every, Cadence, STORY_CADENCE};
+    pub use alcance_collector::{Progress, RunControl, RunKind};
+}
+
+/// Stored rows the CLI shows: schedules and campaigns (`alcance-store`).
+pub mod store {
+    pub use alcance_store::campaigns::{
+        CampaignRole, Goal, ImportReport, NewCampaign, CONVERSION_CSV_COLUMNS, COST_CSV_COLUMNS,
+    };
+    pub use alcance_store::schedule::ScheduleRow;
+}
+
+/// The platform sandbox: every platform's API and OAuth, offline on 127.0.0.1
+/// (`alcance-sandbox`).
+pub mod sandbox {
+    /// Where the recorded API exchanges are (`../shared/fixtures`); tests skip without them
+    /// locally and fail under `CI`.
+    pub use alcance_sandbox::replay::{fixtures_dir, platform_fixtures_dir};
+    pub use alcance_sandbox::{Mode, Sandbox, SandboxConfig};
+}
+
+/// How reports write numbers and labels, and the weekly report's options
+/// (`alcance-report`), so the CLI prints what the files show.
+pub mod format {
+    pub use alcance_core::analytics::best_time::Tz;
+    pub use alcance_report::html::{fmt_count, fmt_money, fmt_pct, fmt_signed_pct, DASH};
+    pub use alcance_report::series::account_label;
+    pub use alcance_report::weekly::{KpiLine, ReportFiles, WeeklyOptions};
+}

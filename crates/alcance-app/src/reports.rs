@@ -1,7 +1,7 @@
 //! Reports, campaigns and exports on an open workspace — what `alcance report`,
 //! `alcance campaign` and `alcance export` (and the desktop shell) call.
 //!
-//! - [`open_read_only`]: opens a workspace for commands that need no token.
+//! - Open the workspace with [`crate::Session::read_only`]: these commands need no token.
 //! - Weekly report: [`weekly_report`] reads the store and builds
 //!   [`alcance_report::weekly::WeeklyReport`]; [`write_weekly`] also writes
 //!   `weekly.xlsx`, `weekly.html` and `weekly.json`.
@@ -12,12 +12,11 @@
 //!
 //! Times are UTC; dates are UTC days. Nothing here reads or writes a token.
 
-use crate::workspace::{Workspace, WorkspaceOptions};
+use crate::error::{Context, Result};
+use crate::workspace::Workspace;
 use alcance_core::analytics::best_time::Tz;
 use alcance_core::analytics::posts::latest_post_metrics;
 use alcance_core::Platform;
-use alcance_platforms::vault::{open_vault, MemoryVault};
-use alcance_platforms::Endpoints;
 use alcance_report::campaign::{
     campaign_report as build_campaign_report, AccountKey, CampaignConversion, CampaignCost, CampaignData, CampaignInfo,
     CampaignMember, CampaignReport,
@@ -29,53 +28,13 @@ use alcance_report::weekly::{
 };
 use alcance_store::campaigns::{CampaignRow, ImportReport, NewCampaign};
 use alcance_store::{AccountRow, PostRow, RowFilter};
-use anyhow::{anyhow, bail, Context, Result};
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
-use secrecy::SecretString;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Largest CSV file [`import_costs`] / [`import_conversions`] read, bytes (64 MiB).
 pub const MAX_IMPORT_BYTES: u64 = 64 * 1024 * 1024;
-
-/// Opens the existing workspace in `dir` for commands that read the store or write
-/// campaigns but never call a platform (reports, exports, campaigns).
-///
-/// The vault comes from `alcance_platforms::vault::open_vault(dir, passphrase)` (the OS
-/// keychain, or `vault.enc` unlocked with `passphrase`, which the CLI reads from
-/// `ALCANCE_VAULT_PASSPHRASE`); when it cannot be opened an empty in-memory vault is used
-/// instead, since these commands need no token. Endpoints are the real hosts (unused).
-///
-/// Errors: `dir` has no `alcance.db` (nothing to report on), the database cannot be opened.
-pub async fn open_read_only(dir: &Path, passphrase: Option<SecretString>) -> Result<Workspace> {
-    if !dir.join("alcance.db").is_file() {
-        bail!(
-            "no Alcance workspace in {} (no alcance.db); create one with the app or `alcance demo --out {}`",
-            dir.display(),
-            dir.display()
-        );
-    }
-    let vault_dir = dir.to_path_buf();
-    let vault = tokio::task::spawn_blocking(move || open_vault(&vault_dir, passphrase.as_ref()))
-        .await
-        .context("opening the token vault")?;
-    let vault = match vault {
-        Ok(v) => v,
-        Err(e) => {
-            tracing::info!(error = %e, "token vault unavailable; a read-only command goes on without tokens");
-            Box::new(MemoryVault::new())
-        }
-    };
-    Workspace::open(
-        dir,
-        WorkspaceOptions {
-            endpoints: Endpoints::real(),
-            vault,
-        },
-    )
-    .await
-}
 
 /// Which weekly report to build.
 #[derive(Debug, Clone)]
@@ -230,9 +189,9 @@ pub async fn find_campaign(ws: &Workspace, spec: &str) -> Result<CampaignRow> {
     }
     let all = store.list_campaigns().await?;
     if all.is_empty() {
-        bail!("no campaign {spec:?}: there is none yet (`alcance campaign create NAME --start YYYY-MM-DD`)");
+        crate::bail_app!("no campaign {spec:?}: there is none yet (`alcance campaign create NAME --start YYYY-MM-DD`)");
     }
-    bail!(
+    crate::bail_app!(
         "no campaign {spec:?}; the campaigns are: {}",
         all.iter()
             .map(|c| format!("{} ({})", c.name, c.id))
@@ -263,8 +222,8 @@ pub async fn find_account(ws: &Workspace, spec: &str, platform: Option<Platform>
         .collect();
     match found.as_slice() {
         [one] => Ok((*one).clone()),
-        [] => bail!("no account {spec:?}; `alcance status` lists them"),
-        many => bail!(
+        [] => crate::bail_app!("no account {spec:?}; `alcance status` lists them"),
+        many => crate::bail_app!(
             "{spec:?} matches {} accounts ({}); add --platform or use the account id",
             many.len(),
             many.iter()
@@ -303,16 +262,19 @@ pub async fn find_post(ws: &Workspace, spec: &str, platform: Option<Platform>) -
         ws.store().find_posts(spec, platform).await?
     };
     match found.len() {
-        1 => found.into_iter().next().ok_or_else(|| anyhow!("no post {spec:?}")),
-        0 => bail!("no post {spec:?} in the workspace (use the platform's post id or its link)"),
-        n => bail!("{spec:?} matches {n} posts on different platforms; add --platform"),
+        1 => found
+            .into_iter()
+            .next()
+            .ok_or_else(|| crate::app_err!("no post {spec:?}")),
+        0 => crate::bail_app!("no post {spec:?} in the workspace (use the platform's post id or its link)"),
+        n => crate::bail_app!("{spec:?} matches {n} posts on different platforms; add --platform"),
     }
 }
 
 fn read_import(path: &Path) -> Result<Vec<u8>> {
     let meta = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?;
     if meta.len() > MAX_IMPORT_BYTES {
-        bail!(
+        crate::bail_app!(
             "{} is {} MiB; imports are limited to {} MiB (split the file)",
             path.display(),
             meta.len() / (1024 * 1024),
@@ -501,7 +463,7 @@ pub struct ExportSelection {
 pub async fn export_filter(ws: &Workspace, selection: &ExportSelection) -> Result<RowFilter> {
     if let (Some(a), Some(b)) = (selection.since, selection.until) {
         if b < a {
-            bail!("--until {b} is before --since {a}");
+            crate::bail_app!("--until {b} is before --since {a}");
         }
     }
     let mut account_ids = Vec::new();
@@ -581,27 +543,17 @@ impl<W: Write, F: Fn(u64)> Write for Counting<W, F> {
     }
 }
 
-/// Writes through a temporary file beside `path` (`.<name>.<pid>.part`) and renames it
-/// into place; on failure the temporary file is removed and `path` is untouched.
+/// Writes `path` atomically (see [`crate::atomic::write_atomically`]), reporting the
+/// file and the bytes written to `on`; on failure `path` is untouched.
 fn write_file(
     path: &Path,
     on: &(dyn Fn(ExportStep) + Send + Sync),
     write: impl FnOnce(&mut dyn Write) -> Result<()>,
 ) -> Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     on(ExportStep::Writing(path.to_path_buf()));
-    let name = path
-        .file_name()
-        .map_or_else(|| "export".to_string(), |n| n.to_string_lossy().to_string());
-    let tmp = dir.join(format!(".{name}.{}.part", std::process::id()));
-    let result = (|| -> Result<()> {
-        let file = std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+    crate::atomic::write_atomically(path, |inner| {
         let mut counting = Counting {
-            inner: std::io::BufWriter::with_capacity(1024 * 1024, file),
+            inner,
             written: 0,
             reported: 0,
             on: |n| on(ExportStep::Bytes(n)),
@@ -609,21 +561,8 @@ fn write_file(
         write(&mut counting)?;
         counting.flush()?;
         on(ExportStep::Bytes(counting.written));
-        let file = counting
-            .inner
-            .into_inner()
-            .map_err(|e| anyhow!("flushing {}: {}", tmp.display(), e.error()))?;
-        file.sync_all()?;
         Ok(())
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e.context(format!("writing {}", path.display())));
-    }
-    if let Err(e) = std::fs::rename(&tmp, path) {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(anyhow::Error::from(e).context(format!("moving the export into {}", path.display())));
-    }
+    })?;
     on(ExportStep::Wrote(path.to_path_buf()));
     Ok(())
 }

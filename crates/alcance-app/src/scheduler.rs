@@ -6,7 +6,7 @@
 //! and shutdown):
 //! 1. on start, resumes runs left `paused` (interrupted when the app quit) from their
 //!    `run_accounts`, so they continue instead of starting over;
-//! 2. takes today's backup (UTC date) when there is none yet;
+//! 2. takes today's backup (UTC date, see [`crate::backup`]) when there is none yet;
 //! 3. re-plans overdue accounts ([`CatchUp`]: after sleep or a stretch offline each runs
 //!    once, staggered), then collects every `active` account whose `next_run_at` has come
 //!    in one `scheduled` run, each over the window its [`RefreshPolicy`] plans, and records
@@ -22,6 +22,7 @@
 //! scheduled runs and pauses the current one between accounts; stop interrupts the current
 //! run after its current account (it is resumed at the next start) and ends the loop.
 
+use crate::error::{Context, Result};
 use crate::workspace::Workspace;
 use alcance_collector::schedule::{
     effective_every, next_run_at, Cadence, CatchUp, Jitter, RefreshPolicy, STORY_CADENCE,
@@ -30,12 +31,11 @@ use alcance_collector::{
     resume_run, run_planned, NextRun, PlannedTarget, Progress, RunControl, RunKind, RunPlan, RunSummary,
 };
 use alcance_core::AccountRef;
-use alcance_store::schedule::{inspect_database_file, ScheduleRow};
+use alcance_store::schedule::ScheduleRow;
 use alcance_store::{AccountRow, Store};
-use anyhow::{bail, Context, Result};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::{broadcast, mpsc};
 use tokio::task::JoinHandle;
@@ -817,209 +817,9 @@ pub async fn set_cadence(
     Ok(next)
 }
 
-// ----------------------------------------------------------------------------------------
-// Backups and restore
-// ----------------------------------------------------------------------------------------
-
-/// The backups folder of a workspace: `<workspace>/backups`.
-pub fn backup_dir(workspace_dir: &Path) -> PathBuf {
-    workspace_dir.join("backups")
-}
-
-/// The file name of the backup of `date` (UTC): `alcance-YYYY-MM-DD.db`.
-pub fn backup_file_name(date: NaiveDate) -> String {
-    format!("alcance-{}.db", date.format("%Y-%m-%d"))
-}
-
-/// What [`take_backup`] wrote.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BackupOutcome {
-    /// The new backup file.
-    pub path: PathBuf,
-    /// Older backups removed by rotation.
-    pub removed: Vec<PathBuf>,
-}
-
-/// The daily backups in `<workspace>/backups`, newest first: `(UTC date, file)`. Files not
-/// named `alcance-YYYY-MM-DD.db` are ignored.
-pub fn list_backups(workspace_dir: &Path) -> Result<Vec<(NaiveDate, PathBuf)>> {
-    let dir = backup_dir(workspace_dir);
-    let entries = match std::fs::read_dir(&dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(anyhow::Error::from(e).context(format!("reading {}", dir.display()))),
-    };
-    let mut backups: Vec<(NaiveDate, PathBuf)> = entries
-        .filter_map(|e| e.ok())
-        .filter_map(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let date = name.strip_prefix("alcance-")?.strip_suffix(".db")?;
-            let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
-            e.file_type().ok()?.is_file().then(|| (date, e.path()))
-        })
-        .collect();
-    backups.sort_by_key(|b| std::cmp::Reverse(b.0));
-    Ok(backups)
-}
-
-/// Writes the backup of `date` (UTC) into `<workspace>/backups/alcance-YYYY-MM-DD.db` with
-/// an online `VACUUM INTO` to a temporary file renamed into place, then keeps the newest
-/// `keep` (at least 1) daily backups. `None` when that day's backup already exists.
-///
-/// Errors: the folder cannot be created, the disk is full, the database cannot be read.
-pub async fn take_backup(
-    store: &Store,
-    workspace_dir: &Path,
-    date: NaiveDate,
-    keep: usize,
-) -> Result<Option<BackupOutcome>> {
-    let dir = backup_dir(workspace_dir);
-    let path = dir.join(backup_file_name(date));
-    if path.exists() {
-        return Ok(None);
-    }
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let tmp = dir.join(format!(".{}.partial", backup_file_name(date)));
-    if tmp.exists() {
-        std::fs::remove_file(&tmp).with_context(|| format!("removing the stale {}", tmp.display()))?;
-    }
-    if let Err(e) = store.backup_into(&tmp).await {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(anyhow::Error::from(e).context("writing the backup"));
-    }
-    std::fs::rename(&tmp, &path).with_context(|| format!("moving the backup to {}", path.display()))?;
-    let mut removed = Vec::new();
-    for (_, old) in list_backups(workspace_dir)?.into_iter().skip(keep.max(1)) {
-        match std::fs::remove_file(&old) {
-            Ok(()) => removed.push(old),
-            Err(e) => tracing::warn!(path = %old.display(), error = %e, "could not remove an old backup"),
-        }
-    }
-    Ok(Some(BackupOutcome { path, removed }))
-}
-
-/// What [`restore_database`] did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RestoreReport {
-    /// The live database, now holding the restored data.
-    pub database: PathBuf,
-    /// Where the replaced database was kept (`alcance.db.before-restore`), if there was one.
-    pub previous: Option<PathBuf>,
-    /// Migration versions the restored file had before opening (newer ones were applied).
-    pub migrations_in_file: Vec<i64>,
-}
-
-/// Replaces the workspace's live database (`<workspace>/alcance.db`) with `file`, after
-/// checking it: `PRAGMA integrity_check` must say `ok`, it must be an Alcance database
-/// (sqlx's migrations table with migration 1) and not from a newer Alcance. The current
-/// database is kept as `alcance.db.before-restore` (its WAL checkpointed first); the file is
-/// copied in (never moved) and opened once, which applies any newer migrations. Run it with
-/// the app and `alcance run` stopped.
-///
-/// Errors: the file fails a check (nothing is changed), the workspace files cannot be
-/// moved, or the restored copy does not open (the previous database is put back).
-pub async fn restore_database(workspace_dir: &Path, file: &Path) -> Result<RestoreReport> {
-    let live = workspace_dir.join("alcance.db");
-    if file.canonicalize().ok().is_some() && file.canonicalize().ok() == live.canonicalize().ok() {
-        bail!("{} is the live database itself; choose a backup file", file.display());
-    }
-    let info = inspect_database_file(file).await.with_context(|| {
-        format!(
-            "refusing to restore {}: it cannot be read as a database",
-            file.display()
-        )
-    })?;
-    if info.integrity != "ok" {
-        bail!(
-            "refusing to restore {}: the integrity check failed: {}",
-            file.display(),
-            info.integrity.lines().take(5).collect::<Vec<_>>().join("; ")
-        );
-    }
-    if !info.has_migrations_table || !info.applied_migrations.contains(&1) {
-        bail!(
-            "refusing to restore {}: it is an SQLite file but not an Alcance database (no migrations table)",
-            file.display()
-        );
-    }
-    if !info.is_restorable() {
-        bail!(
-            "refusing to restore {}: it was written by a newer Alcance (schema version {} > {})",
-            file.display(),
-            info.applied_migrations.iter().max().copied().unwrap_or_default(),
-            info.known_latest_migration
-        );
-    }
-    std::fs::create_dir_all(workspace_dir).with_context(|| format!("creating {}", workspace_dir.display()))?;
-
-    let previous = if live.exists() {
-        // Fold the WAL into the file so the kept copy is complete on its own.
-        if let Ok(store) = Store::open(&live).await {
-            store.close().await;
-        }
-        let kept = workspace_dir.join("alcance.db.before-restore");
-        move_db_files(&live, &kept)?;
-        Some(kept)
-    } else {
-        None
-    };
-    let incoming = workspace_dir.join("alcance.db.restoring");
-    let copied = std::fs::copy(file, &incoming)
-        .with_context(|| format!("copying {}", file.display()))
-        .and_then(|_| std::fs::rename(&incoming, &live).context("moving the restored copy into place"));
-    let opened = match copied {
-        Ok(()) => Store::open(&live).await.map_err(anyhow::Error::from),
-        Err(e) => Err(e),
-    };
-    match opened {
-        Ok(store) => {
-            let check = store.integrity_check().await;
-            store.close().await;
-            if !matches!(check.as_deref(), Ok("ok")) {
-                put_back(&live, previous.as_deref());
-                bail!("the restored copy failed its integrity check after opening; the previous database was put back");
-            }
-        }
-        Err(e) => {
-            let _ = std::fs::remove_file(&incoming);
-            put_back(&live, previous.as_deref());
-            return Err(e.context("the restored copy does not open; the previous database was put back"));
-        }
-    }
-    Ok(RestoreReport {
-        database: live,
-        previous,
-        migrations_in_file: info.applied_migrations,
-    })
-}
-
-/// Moves an SQLite file and its `-wal` / `-shm` companions from `from` to `to`, replacing
-/// what is there.
-fn move_db_files(from: &Path, to: &Path) -> Result<()> {
-    for suffix in ["", "-wal", "-shm"] {
-        let src = PathBuf::from(format!("{}{suffix}", from.display()));
-        let dst = PathBuf::from(format!("{}{suffix}", to.display()));
-        if dst.exists() {
-            std::fs::remove_file(&dst).with_context(|| format!("removing {}", dst.display()))?;
-        }
-        if src.exists() {
-            std::fs::rename(&src, &dst).with_context(|| format!("moving {} to {}", src.display(), dst.display()))?;
-        }
-    }
-    Ok(())
-}
-
-/// Best-effort rollback of a failed restore.
-fn put_back(live: &Path, previous: Option<&Path>) {
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", live.display()));
-    }
-    if let Some(previous) = previous {
-        if let Err(e) = move_db_files(previous, live) {
-            tracing::error!(error = %format!("{e:#}"), "could not put the previous database back");
-        }
-    }
-}
+pub use crate::backup::{
+    backup_dir, backup_file_name, list_backups, restore_database, take_backup, BackupOutcome, RestoreReport,
+};
 
 /// A compact "in 3h 12m" / "5m ago" for `at` relative to `now`, for status lines.
 pub fn relative(at: DateTime<Utc>, now: DateTime<Utc>) -> String {

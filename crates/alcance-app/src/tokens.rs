@@ -38,6 +38,7 @@
 //! messages of [`TokenAction`] and log lines never contain them (known secrets are also
 //! scrubbed from platform messages).
 
+use crate::error::{Context, Result};
 use crate::workspace::tiktok_business_key;
 use alcance_core::{EventLevel, Platform};
 use alcance_platforms::meta::redact_secret;
@@ -47,7 +48,6 @@ use alcance_platforms::tiktok::TikTokBusinessClient;
 use alcance_platforms::vault::TokenVault;
 use alcance_platforms::{Endpoints, Http, PlatformError};
 use alcance_store::{AccountRow, Store};
-use anyhow::{Context, Result};
 use chrono::{DateTime, Duration, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use std::collections::{BTreeMap, HashMap, HashSet};

@@ -3,6 +3,8 @@
 mod connect;
 pub use connect::{tiktok_business_key, VaultBusinessTokens};
 
+use crate::atomic::{write_atomically, write_bytes_atomically};
+use crate::error::{Context, Result};
 use alcance_collector::{Clients, Progress, RunKind, RunSummary, Target};
 use alcance_core::{AccountRef, Platform, Profile};
 use alcance_platforms::governor::Governor;
@@ -12,7 +14,6 @@ use alcance_platforms::vault::{vault_key, TokenVault};
 use alcance_platforms::{CollectWindow, Endpoints, Http, Recorder};
 use alcance_report::export::{AccountInfo, AudienceInfo, ExportBundle, PostInfo};
 use alcance_store::{AccountRow, RowFilter, Store};
-use anyhow::{anyhow, Context, Result};
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -102,7 +103,7 @@ impl Workspace {
     /// Errors: the platform connects with a pasted access token, not a browser flow.
     pub fn provider(&self, platform: Platform) -> Result<Provider> {
         registry::get(platform).provider(&self.endpoints).ok_or_else(|| {
-            anyhow!(
+            crate::app_err!(
                 "{} connects with an access token and the business account id (connect_whatsapp), not a browser flow",
                 platform.label()
             )
@@ -118,7 +119,7 @@ impl Workspace {
     pub async fn connect(&self, app: &OAuthApp, browser: &dyn BrowserOpener, timeout: Duration) -> Result<AccountRow> {
         let platform = registry::get(app.platform);
         if platform.connect == ConnectKind::FacebookPages {
-            return Err(anyhow!(
+            return Err(crate::app_err!(
                 "{} connects Pages (connect_facebook), not the user",
                 platform.label()
             ));
@@ -139,7 +140,7 @@ impl Workspace {
         let client = self
             .clients
             .get(app.platform)
-            .ok_or_else(|| anyhow!("no client for {}", app.platform))?;
+            .ok_or_else(|| crate::app_err!("no client for {}", app.platform))?;
         let profile: Profile = match client.whoami(&tokens.access_token, &Recorder::new()).await {
             Ok(profile) => profile,
             // Instagram Login's token answer already names the user (`user_id`): when the
@@ -148,13 +149,15 @@ impl Workspace {
                 tracing::warn!(platform = %app.platform, error = %e, "whoami failed; using the token answer's user_id");
                 Profile::default()
             }
-            Err(e) => return Err(anyhow::Error::from(e).context("asking the platform who the token belongs to")),
+            Err(e) => {
+                return Err(crate::error::AppError::from(e).context("asking the platform who the token belongs to"))
+            }
         };
         let external_id = if profile.external_id.is_empty() {
             tokens
                 .user_id
                 .clone()
-                .ok_or_else(|| anyhow!("the platform did not say whose token this is"))?
+                .ok_or_else(|| crate::app_err!("the platform did not say whose token this is"))?
         } else {
             profile.external_id.clone()
         };
@@ -185,7 +188,7 @@ impl Workspace {
         owner: &AccountRow,
     ) -> Result<AccountRow> {
         if owner.account.platform != platform {
-            return Err(anyhow!(
+            return Err(crate::app_err!(
                 "a {} account cannot track a {} profile",
                 owner.account.platform,
                 platform
@@ -211,7 +214,7 @@ impl Workspace {
             .await?
             .into_iter()
             .find(|a| a.id == id)
-            .ok_or_else(|| anyhow!("account {id} not found"))
+            .ok_or_else(|| crate::app_err!("account {id} not found"))
     }
 
     /// Disconnects account `id`: its status becomes `disconnected` (the scheduler and "sync
@@ -418,12 +421,14 @@ impl Workspace {
             xlsx: out.join("alcance-export.xlsx"),
         };
         write_atomically(&paths.account_csv, |f| {
-            alcance_report::export::write_account_csv(&bundle.account_metrics, f).map(|_| ())
+            alcance_report::export::write_account_csv(&bundle.account_metrics, f)?;
+            Ok(())
         })?;
         write_atomically(&paths.post_csv, |f| {
-            alcance_report::export::write_post_csv(&bundle.post_metrics, f).map(|_| ())
+            alcance_report::export::write_post_csv(&bundle.post_metrics, f)?;
+            Ok(())
         })?;
-        write_atomically(&paths.json, |f| alcance_report::export::write_json(&bundle, f))?;
+        write_atomically(&paths.json, |f| Ok(alcance_report::export::write_json(&bundle, f)?))?;
         alcance_report::export::write_xlsx(&bundle, &paths.xlsx).context("writing the XLSX export")?;
         Ok(paths)
     }
@@ -474,13 +479,9 @@ impl Workspace {
             let svg = out.join(format!("{name}.svg"));
             let png = out.join(format!("{name}.png"));
             let svg_text = render_svg(&chart)?;
-            write_atomically(&svg, |mut f| {
-                std::io::Write::write_all(&mut f, svg_text.as_bytes()).map_err(anyhow::Error::from)
-            })?;
+            write_bytes_atomically(&svg, svg_text.as_bytes())?;
             let png_bytes = render_png(&chart)?;
-            write_atomically(&png, |mut f| {
-                std::io::Write::write_all(&mut f, &png_bytes).map_err(anyhow::Error::from)
-            })?;
+            write_bytes_atomically(&png, &png_bytes)?;
             written.push(svg);
             written.push(png);
         }
@@ -491,29 +492,4 @@ impl Workspace {
     pub async fn close(self) {
         self.store.close().await;
     }
-}
-
-/// Writes through a temporary file in the same folder and renames it into place, so a
-/// failure (a full disk) never leaves a half-written file at `path`.
-fn write_atomically<E>(
-    path: &Path,
-    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<(), E>,
-) -> Result<()>
-where
-    E: Into<anyhow::Error>,
-{
-    let tmp = path.with_extension("partial");
-    let file = std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
-    let mut buf = std::io::BufWriter::new(file);
-    let result = write(&mut buf).map_err(Into::into).and_then(|_| {
-        std::io::Write::flush(&mut buf)?;
-        Ok(())
-    });
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e.context(format!("writing {}", path.display())));
-    }
-    drop(buf);
-    std::fs::rename(&tmp, path).with_context(|| format!("moving {} into place", path.display()))?;
-    Ok(())
 }

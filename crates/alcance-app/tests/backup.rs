@@ -1,6 +1,7 @@
 //! Daily backups (online `VACUUM INTO`, one file per UTC day, rotation) and restore (the file
 //! is checked first; a corrupt or foreign file is refused and the live database untouched;
 //! the replaced database is kept as `alcance.db.before-restore`).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on setup failures
 
 use alcance_app::scheduler::{backup_dir, list_backups, restore_database, take_backup};
 use alcance_core::{AccountRef, Platform};

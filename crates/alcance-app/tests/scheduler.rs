@@ -7,6 +7,7 @@
 //! whole length, which keeps tokio from auto-advancing the paused clock while real I/O (the
 //! sandbox, SQLite's worker threads) is in flight; the test advances the clock itself, to
 //! each wake-up time the scheduler announces.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on setup failures
 
 use alcance_app::demo::demo_app;
 use alcance_app::scheduler::{BackupPolicy, Clock, Scheduler, SchedulerConfig, SchedulerEvent, TokioClock};

@@ -4,6 +4,7 @@
 //! code 190), server errors and retries, with a JSON tracing subscriber at
 //! `trace` level writing to a file; then the file, every text column, every archived body
 //! and the raw database files are searched for every secret the vault has held.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on setup failures
 
 use alcance_app::demo::demo_app;
 use alcance_app::tokens::app_secret_key;

@@ -5,6 +5,7 @@
 //! reason keeps the stored token. A TikTok account's API-for-Business token is renewed the
 //! same way; when its refresh is refused the account keeps collecting with the Display API,
 //! with a warning and a data gap instead of a re-authorization.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on setup failures
 
 use alcance_app::demo::demo_app;
 use alcance_app::tokens::{self, TokenAction, TokenEntry};

@@ -3,10 +3,11 @@
 //! account's token; the profile is stored once (tracking it again gives the same account),
 //! collects with the owner's token, and bad handles, unknown handles, platforms whose API
 //! cannot follow profiles and unusable owners are refused with a message saying why.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on setup failures
 
 use alcance_app::demo::demo_app;
 use alcance_app::views::SharedVault;
-use alcance_app::{Workspace, WorkspaceOptions};
+use alcance_app::{AppError, Workspace, WorkspaceOptions};
 use alcance_collector::RunKind;
 use alcance_core::Platform;
 use alcance_platforms::oauth::{HeadlessBrowser, TokenSet};
@@ -78,7 +79,7 @@ async fn track(s: &Setup, platform: Platform, handle: &str, owner: i64) -> Accou
         .unwrap_or_else(|e| panic!("tracking {handle:?} on {platform}: {e:#}"))
 }
 
-async fn refused(s: &Setup, platform: Platform, handle: &str, owner: i64) -> anyhow::Error {
+async fn refused(s: &Setup, platform: Platform, handle: &str, owner: i64) -> AppError {
     match s.ws.track_by_username(platform, handle, owner).await {
         Ok(row) => panic!("tracking {handle:?} on {platform} should fail, got account {}", row.id),
         Err(e) => e,
@@ -184,10 +185,10 @@ async fn refuses_unknown_illegal_and_unfollowable_handles() {
         (Platform::Instagram, s.ig.id, "no.such.account"),
     ] {
         let e = refused(&s, platform, handle, owner).await;
-        let message = format!("{e:#}");
+        let message = e.message();
         assert!(message.contains(&format!("@{handle}")), "{message}");
         assert!(
-            e.chain()
+            e.causes()
                 .any(|c| matches!(c.downcast_ref::<PlatformError>(), Some(PlatformError::NotFound { .. }))),
             "{message}"
         );
@@ -199,14 +200,14 @@ async fn refuses_unknown_illegal_and_unfollowable_handles() {
     // Platforms whose API cannot follow profiles the user does not manage.
     for platform in [Platform::Tiktok, Platform::Facebook, Platform::Whatsapp] {
         let e = refused(&s, platform, "ana.influencer", s.x.id).await;
-        let message = format!("{e:#}");
+        let message = e.message();
         assert!(
             message.contains("does not allow following profiles you do not manage"),
             "{message}"
         );
         assert!(message.contains(platform.label()), "{message}");
     }
-    let facebook = format!("{:#}", refused(&s, Platform::Facebook, "anainfluencer", s.x.id).await);
+    let facebook = refused(&s, Platform::Facebook, "anainfluencer", s.x.id).await.message();
     assert!(facebook.contains("Page Public Content Access"), "{facebook}");
 
     // Illegal handles, refused before any call.
@@ -225,7 +226,7 @@ async fn refuses_unknown_illegal_and_unfollowable_handles() {
     ] {
         let e = refused(&s, platform, handle, owner).await;
         assert!(
-            e.chain().all(|c| c.downcast_ref::<PlatformError>().is_none()),
+            e.causes().all(|c| c.downcast_ref::<PlatformError>().is_none()),
             "{handle:?}: no platform call expected: {e:#}"
         );
         assert!(Workspace::track_handle(platform, handle).is_err(), "{handle:?}");
@@ -242,7 +243,7 @@ async fn refuses_unknown_illegal_and_unfollowable_handles() {
 
     // Following one's own connected account changes nothing.
     let e = refused(&s, Platform::X, "@alcance_br", s.x.id).await;
-    assert!(format!("{e:#}").contains("one of your connected X accounts"), "{e:#}");
+    assert!(e.message().contains("one of your connected X accounts"), "{e:#}");
 
     let all = accounts(&s).await;
     assert_eq!(all.len(), 2, "nothing was added: {all:?}");
@@ -256,17 +257,17 @@ async fn the_owner_must_be_a_connected_account_of_the_platform() {
     // Unknown owner: the store's NotFound.
     let e = refused(&s, Platform::X, "ana_influencer", 999).await;
     assert!(
-        e.chain()
+        e.causes()
             .any(|c| matches!(c.downcast_ref::<StoreError>(), Some(StoreError::NotFound { .. }))),
         "{e:#}"
     );
     // Another platform's account.
     let e = refused(&s, Platform::Instagram, "ana.influencer", s.x.id).await;
-    assert!(format!("{e:#}").contains("belongs to X, not Instagram"), "{e:#}");
+    assert!(e.message().contains("belongs to X, not Instagram"), "{e:#}");
     // A tracked profile is no owner.
     let ana = track(&s, Platform::X, "ana_influencer", s.x.id).await;
     let e = refused(&s, Platform::X, "alcance_br", ana.id).await;
-    assert!(format!("{e:#}").contains("not an account you connected"), "{e:#}");
+    assert!(e.message().contains("not an account you connected"), "{e:#}");
 
     // The owner's token is renewed first when due, then used for the lookup.
     let key = s.x.vault_key.clone().unwrap_or_default();
@@ -308,13 +309,13 @@ async fn the_owner_must_be_a_connected_account_of_the_platform() {
         .unwrap_or_else(|e| panic!("vault: {e}"));
     let e = refused(&s, Platform::X, "ana_influencer", s.x.id).await;
     assert!(
-        e.chain().any(|c| matches!(
+        e.causes().any(|c| matches!(
             c.downcast_ref::<PlatformError>(),
             Some(PlatformError::Unauthorized { .. })
         )),
         "{e:#}"
     );
-    assert!(format!("{e:#}").contains("connect it again"), "{e:#}");
+    assert!(e.message().contains("connect it again"), "{e:#}");
     let owner = accounts(&s).await.into_iter().find(|a| a.id == s.x.id);
     assert_eq!(owner.map(|a| a.status.to_string()), Some("needs_reauth".to_string()));
 
@@ -326,6 +327,6 @@ async fn the_owner_must_be_a_connected_account_of_the_platform() {
         .await
         .unwrap_or_else(|e| panic!("disconnect: {e:#}"));
     let e = refused(&s, Platform::X, "ana_influencer", s.x.id).await;
-    assert!(format!("{e:#}").contains("is disconnected"), "{e:#}");
+    assert!(e.message().contains("is disconnected"), "{e:#}");
     assert!(accounts(&s).await.iter().all(|a| a.account.owned));
 }

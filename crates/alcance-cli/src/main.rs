@@ -1,17 +1,17 @@
 //! `alcance`: the command-line face of Alcance — the demo workspace, the sandbox, and
 //! headless collection on a workspace folder: `run` (the background scheduler in the
-//! foreground), `status`, `collect --now`, `cadence`, `restore`.
+//! foreground), `status`, `collect --now`, `cadence`, `restore`; the accounts (`accounts`,
+//! `connect`, `track`, `disconnect`, `delete-data`, in `accounts_cmd`); reports, campaigns
+//! and exports (`report_cmd`).
 
+use alcance_app::collect::{effective_every, Cadence, Progress, RunControl, RunKind, STORY_CADENCE};
 use alcance_app::demo::{self, DemoEvent, DemoOptions, DemoSummary};
+use alcance_app::sandbox::{Mode, Sandbox, SandboxConfig};
 use alcance_app::scheduler::{self, BackupPolicy, Scheduler, SchedulerConfig, SchedulerEvent, SystemClock};
-use alcance_app::views::{token_health, SharedVault};
-use alcance_app::{Workspace, WorkspaceOptions};
-use alcance_collector::schedule::{effective_every, Cadence, STORY_CADENCE};
-use alcance_collector::{Progress, RunControl, RunKind};
-use alcance_platforms::vault::{open_vault, MemoryVault};
-use alcance_platforms::Endpoints;
-use alcance_sandbox::{Mode, SandboxConfig};
-use alcance_store::AccountRow;
+use alcance_app::store::ScheduleRow;
+use alcance_app::vault::TokenVault;
+use alcance_app::views::token_health;
+use alcance_app::{AccountRow, Apis, Platform, Session, VaultNeed};
 use anyhow::{anyhow, bail, Context, Result};
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
@@ -24,6 +24,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use url::Url;
 
+mod accounts_cmd;
 mod report_cmd;
 
 #[derive(Parser)]
@@ -121,6 +122,36 @@ enum Command {
     },
     /// Export metrics as CSV, JSON or XLSX, filtered by account, platform and dates.
     Export(report_cmd::ExportArgs),
+    /// List the accounts: how each is connected, its status, followers, cadence and token health.
+    Accounts {
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+    },
+    /// Connect an account: OAuth in the browser (prints the authorize URL and waits for the
+    /// redirect on 127.0.0.1; --open opens the browser), or WhatsApp with --waba-id and the
+    /// token from ALCANCE_WHATSAPP_TOKEN or stdin.
+    Connect(accounts_cmd::ConnectArgs),
+    /// Follow a public profile (X, Instagram) with a connected account's token.
+    Track(accounts_cmd::TrackArgs),
+    /// Stop collecting an account and remove its token; its data stays.
+    Disconnect {
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+        /// The account: its id or @username.
+        #[arg(value_name = "ID|@USERNAME")]
+        account: String,
+    },
+    /// Delete an account with all its data and its token (asks for the handle unless --yes).
+    DeleteData {
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+        /// The account: its id or @username.
+        #[arg(value_name = "ID|@USERNAME")]
+        account: String,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 /// Where the workspace is and which APIs it talks to.
@@ -154,6 +185,11 @@ fn main() -> ExitCode {
         Command::Run { ws, .. } | Command::Collect { ws, .. } => ws.dir().ok().map(|d| d.join("logs")),
         Command::Sandbox { .. } | Command::Status { .. } | Command::Cadence { .. } | Command::Restore { .. } => None,
         Command::Report { .. } | Command::Campaign { .. } | Command::Export(_) => None,
+        Command::Accounts { .. }
+        | Command::Connect(_)
+        | Command::Track(_)
+        | Command::Disconnect { .. }
+        | Command::DeleteData { .. } => None,
     };
     let _log_guard = init_logging(log_dir.as_deref());
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -208,6 +244,11 @@ async fn dispatch(command: Command) -> Result<()> {
         Command::Report { command } => report_cmd::report(command).await,
         Command::Campaign { command } => report_cmd::campaign(command).await,
         Command::Export(args) => report_cmd::export(args).await,
+        Command::Accounts { ws } => accounts_cmd::list(&ws).await,
+        Command::Connect(args) => accounts_cmd::connect(&args).await,
+        Command::Track(args) => accounts_cmd::track(&args).await,
+        Command::Disconnect { ws, account } => accounts_cmd::disconnect(&ws, &account).await,
+        Command::DeleteData { ws, account, yes } => accounts_cmd::delete_data(&ws, &account, yes).await,
     }
 }
 
@@ -217,7 +258,7 @@ async fn run_sandbox(port: u16, replay: Option<PathBuf>, seed: u64) -> Result<()
         None => Mode::Seeded { seed },
     };
     let bind = SocketAddr::from(([127, 0, 0, 1], port));
-    let sandbox = alcance_sandbox::Sandbox::start(SandboxConfig { mode, bind })
+    let sandbox = Sandbox::start(SandboxConfig { mode, bind })
         .await
         .context("starting the sandbox")?;
     println!("Alcance sandbox listening on {}", sandbox.base_url());
@@ -276,7 +317,7 @@ fn print_summary(s: &DemoSummary) {
             Cell::new(&a.name),
             Cell::new(match (a.owned, a.platform) {
                 (false, _) => "tracked",
-                (true, alcance_core::Platform::Whatsapp) => "token",
+                (true, Platform::Whatsapp) => "token",
                 (true, _) => "OAuth",
             }),
             Cell::new(a.followers.map(|f| format!("{f:.0}")).unwrap_or_else(|| "—".into()))
@@ -313,15 +354,6 @@ fn print_summary(s: &DemoSummary) {
 // Headless commands on a workspace folder
 // ----------------------------------------------------------------------------------------
 
-/// An open workspace and, when it could be opened, its token vault (shared with the
-/// workspace, for token health).
-struct Opened {
-    dir: PathBuf,
-    ws: Workspace,
-    vault: Option<SharedVault>,
-    vault_problem: Option<String>,
-}
-
 /// The vault passphrase from `ALCANCE_VAULT_PASSPHRASE` (never logged).
 fn passphrase() -> Option<SecretString> {
     std::env::var("ALCANCE_VAULT_PASSPHRASE")
@@ -330,48 +362,23 @@ fn passphrase() -> Option<SecretString> {
         .map(SecretString::from)
 }
 
-/// Opens the existing workspace of `args`. Its vault comes from `open_vault` (the OS
-/// keychain, or `vault.enc` unlocked with `ALCANCE_VAULT_PASSPHRASE`); when `need_vault`
-/// is false a locked vault is reported instead of failing.
-async fn open_workspace(args: &WorkspaceArgs, need_vault: bool) -> Result<Opened> {
+/// Opens the existing workspace of `args` ([`Session::existing`]): its vault is the OS
+/// keychain, or `vault.enc` unlocked with `ALCANCE_VAULT_PASSPHRASE`; when `need_vault` is
+/// false a locked vault is reported instead of failing.
+async fn open_workspace(args: &WorkspaceArgs, need_vault: bool) -> Result<Session> {
     let dir = args.dir()?;
-    if !dir.join("alcance.db").is_file() {
-        bail!(
-            "no Alcance workspace in {} (no alcance.db); create one with the app or `alcance demo --out {}`",
-            dir.display(),
-            dir.display()
-        );
-    }
-    let vault_dir = dir.clone();
-    let opened = tokio::task::spawn_blocking(move || open_vault(&vault_dir, passphrase().as_ref()))
-        .await
-        .context("opening the token vault")?;
-    let (vault, vault_problem) = match opened {
-        Ok(v) => (Some(SharedVault(Arc::from(v))), None),
-        Err(e) if !need_vault => (None, Some(e.to_string())),
-        Err(e) => return Err(anyhow::Error::from(e).context("opening the token vault")),
+    let need = if need_vault {
+        VaultNeed::Required
+    } else {
+        VaultNeed::Optional
     };
-    let endpoints = match &args.sandbox_url {
-        Some(url) => Endpoints::sandbox(url),
-        None => Endpoints::real(),
-    };
-    let ws = Workspace::open(
+    Ok(Session::existing(
         &dir,
-        WorkspaceOptions {
-            endpoints,
-            vault: match &vault {
-                Some(v) => Box::new(v.clone()),
-                None => Box::new(MemoryVault::new()),
-            },
-        },
+        &Apis::from_sandbox_url(args.sandbox_url.as_ref()),
+        passphrase(),
+        need,
     )
-    .await?;
-    Ok(Opened {
-        dir,
-        ws,
-        vault,
-        vault_problem,
-    })
+    .await?)
 }
 
 /// `@username (Platform)`, or the platform id when there is no handle.
@@ -426,8 +433,9 @@ fn utc(t: DateTime<Utc>) -> String {
 }
 
 async fn run_scheduler(args: &WorkspaceArgs, keep_backups: usize) -> Result<()> {
-    let Opened { dir, ws, .. } = open_workspace(args, true).await?;
-    let ws = Arc::new(ws);
+    let session = open_workspace(args, true).await?;
+    let dir = session.dir();
+    let (ws, _vault, _sandbox) = session.into_parts();
     let config = SchedulerConfig {
         backups: (keep_backups > 0).then_some(BackupPolicy { keep: keep_backups }),
         ..SchedulerConfig::default()
@@ -556,16 +564,13 @@ fn print_event(
 }
 
 async fn status(args: &WorkspaceArgs, runs: i64) -> Result<()> {
-    let Opened {
-        dir,
-        ws,
-        vault,
-        vault_problem,
-    } = open_workspace(args, false).await?;
+    let ws = open_workspace(args, false).await?;
+    let dir = ws.dir();
+    let (vault, vault_problem) = (ws.vault().cloned(), ws.vault_problem().map(str::to_string));
     let store = ws.store();
     let now = Utc::now();
     let accounts = store.list_accounts().await?;
-    let schedules: std::collections::HashMap<i64, alcance_store::schedule::ScheduleRow> = store
+    let schedules: std::collections::HashMap<i64, ScheduleRow> = store
         .schedules()
         .await?
         .into_iter()
@@ -612,11 +617,7 @@ async fn status(args: &WorkspaceArgs, runs: i64) -> Result<()> {
             },
             None => "—".into(),
         };
-        let (health, expires) = token_health(
-            a,
-            vault.as_ref().map(|v| v as &dyn alcance_platforms::vault::TokenVault),
-            now,
-        );
+        let (health, expires) = token_health(a, vault.as_ref().map(|v| v as &dyn TokenVault), now);
         let token = match expires {
             Some(at) if at > now => format!("{health:?} (expires {})", scheduler::relative(at, now)),
             Some(at) => format!("{health:?} (expired {})", scheduler::relative(at, now)),
@@ -691,7 +692,7 @@ async fn collect_now(args: &WorkspaceArgs, now_flag: bool, specs: &[String]) -> 
     if !now_flag {
         bail!("`alcance collect` needs --now (scheduled collection is `alcance run`)");
     }
-    let Opened { ws, .. } = open_workspace(args, true).await?;
+    let ws = open_workspace(args, true).await?;
     let all = ws.store().list_accounts().await?;
     let ids = resolve_accounts(&all, specs)?;
     let accounts: Vec<AccountRow> = all
@@ -746,7 +747,7 @@ async fn collect_now(args: &WorkspaceArgs, now_flag: bool, specs: &[String]) -> 
         Ok(summary) => summary,
         Err(e) => {
             ws.close().await;
-            return Err(e);
+            return Err(e.into());
         }
     };
     let mut table = Table::new();
@@ -790,7 +791,7 @@ async fn collect_now(args: &WorkspaceArgs, now_flag: bool, specs: &[String]) -> 
 
 async fn set_cadence(args: &WorkspaceArgs, spec: &str, cadence: &str) -> Result<()> {
     let cadence = Cadence::parse(cadence)?;
-    let Opened { ws, .. } = open_workspace(args, false).await?;
+    let ws = open_workspace(args, false).await?;
     let all = ws.store().list_accounts().await?;
     let ids = resolve_accounts(&all, &[spec.to_string()])?;
     let now = Utc::now();

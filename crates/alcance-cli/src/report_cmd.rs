@@ -1,17 +1,14 @@
 //! `alcance report`, `alcance campaign` and `alcance export`: reports, campaigns and
 //! exports on a workspace folder. None of them needs a token: the workspace opens through
-//! `alcance_app::reports::open_read_only` (the vault when it opens, else an empty one).
+//! `alcance_app::Session::read_only` (the vault when it opens, else an empty one).
 
 use crate::WorkspaceArgs;
-use alcance_app::reports::{self, ExportFormat, ExportSelection, ExportStep, WeeklyRequest};
-use alcance_app::Workspace;
-use alcance_core::analytics::best_time::Tz;
-use alcance_core::Platform;
-use alcance_report::html::{fmt_count, fmt_pct, fmt_signed_pct, DASH};
-use alcance_report::weekly::{KpiLine, ReportFiles, WeeklyOptions};
-use alcance_store::campaigns::{
-    CampaignRole, Goal, ImportReport, NewCampaign, CONVERSION_CSV_COLUMNS, COST_CSV_COLUMNS,
+use alcance_app::format::{
+    fmt_count, fmt_money, fmt_pct, fmt_signed_pct, KpiLine, ReportFiles, Tz, WeeklyOptions, DASH,
 };
+use alcance_app::reports::{self, ExportFormat, ExportSelection, ExportStep, WeeklyRequest};
+use alcance_app::store::{CampaignRole, Goal, ImportReport, NewCampaign, CONVERSION_CSV_COLUMNS, COST_CSV_COLUMNS};
+use alcance_app::{Platform, Session};
 use anyhow::{bail, Context, Result};
 use chrono::{NaiveDate, Utc};
 use clap::{Args, Subcommand, ValueEnum};
@@ -242,9 +239,9 @@ fn passphrase() -> Option<SecretString> {
         .map(SecretString::from)
 }
 
-async fn open(ws: &WorkspaceArgs) -> Result<Workspace> {
+async fn open(ws: &WorkspaceArgs) -> Result<Session> {
     let dir = ws.dir()?;
-    reports::open_read_only(&dir, passphrase()).await
+    Ok(Session::read_only(&dir, passphrase()).await?)
 }
 
 fn spinner(message: &str) -> ProgressBar {
@@ -459,8 +456,7 @@ pub async fn campaign(command: CampaignCommand) -> Result<()> {
                     Cell::new(c.starts_on),
                     Cell::new(c.ends_on.map_or_else(|| "open".to_string(), |d| d.to_string())),
                     Cell::new(c.goal),
-                    Cell::new(alcance_report::html::fmt_money(c.budget, &c.currency))
-                        .set_alignment(CellAlignment::Right),
+                    Cell::new(fmt_money(c.budget, &c.currency)).set_alignment(CellAlignment::Right),
                 ]);
             }
             println!("{table}");

@@ -1,5 +1,6 @@
 //! The `alcance` binary as a user runs it: `alcance sandbox --replay DIR` in one process and
 //! `alcance demo --sandbox-url URL` in another; and the demo on its own.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on setup failures
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -26,7 +27,7 @@ impl Drop for Killed {
 /// The recorded fixtures of `platform`; `None` (skipped) when absent, a failure when `CI`
 /// is set and the fixtures folder is missing.
 fn fixtures(platform: &str) -> Option<PathBuf> {
-    alcance_sandbox::replay::platform_fixtures_dir(platform)
+    alcance_app::sandbox::platform_fixtures_dir(platform)
 }
 
 /// Starts `alcance sandbox --port 0 --replay DIR` and returns it with the URL it printed.

@@ -6,9 +6,10 @@
 //! all, its posts' metrics were written with it, and nothing is dated after the account's
 //! `last_collected_at`. Then the next start works on a killed workspace: `alcance collect
 //! --now` collects every account of it and leaves it just as consistent.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on setup failures
 
-use alcance_sandbox::{Sandbox, SandboxConfig};
-use alcance_store::Store;
+use alcance_app::sandbox::{Sandbox, SandboxConfig};
+use alcance_app::Store;
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Command, Stdio};

@@ -1,6 +1,7 @@
 //! The headless commands on a demo workspace, as a user runs them: `alcance status`,
 //! `alcance collect --now`, `alcance cadence`, `alcance run` (stopped with Ctrl-C) and
 //! `alcance restore`, against a seeded `alcance sandbox` process on 127.0.0.1.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on setup failures
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;

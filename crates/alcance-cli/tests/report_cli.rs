@@ -1,5 +1,6 @@
 //! `alcance report`, `alcance campaign` and `alcance export` as a user runs them, on a demo
 //! workspace built by `alcance demo` (seeded sandbox, 21 days).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on setup failures
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -1,21 +1,13 @@
 // The IPC layer: the generated commands, with errors turned into `AppError`.
-import { commands } from "./bindings";
+import { commands, ERROR_CODES } from "./bindings";
 import type { ErrorCode, IpcError, ViewFilter } from "./bindings";
 import type { Filters } from "./ui.svelte";
 
 export { commands };
 export * from "./bindings";
 
-const CODES: ErrorCode[] = [
-  "no_workspace",
-  "vault_locked",
-  "invalid_input",
-  "not_found",
-  "busy",
-  "oauth",
-  "io",
-  "internal",
-];
+/** Every error code the backend sends (generated from `alcance_app::ErrorCode::ALL`). */
+const CODES: readonly ErrorCode[] = ERROR_CODES;
 
 /** A command error: `code` is what the UI branches on, `message` the details. */
 export class AppError extends Error {

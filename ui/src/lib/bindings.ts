@@ -193,10 +193,30 @@ syncChanged: "sync-changed"
 
 /** user-defined constants **/
 
-
+export const ERROR_CODES = ["no_workspace","vault_locked","invalid_input","not_found","busy","oauth","io","internal"] as const;
 
 /** user-defined types **/
 
+/**
+ * The status of an account (`accounts.status`).
+ */
+export type AccountStatus = 
+/**
+ * Collected by the scheduler and by "Sync now" (the status of a new account).
+ */
+"active" | 
+/**
+ * The platform refused the token: the user must connect again. "Sync now" still tries.
+ */
+"needs_reauth" | 
+/**
+ * Paused by the user: not collected until resumed.
+ */
+"paused" | 
+/**
+ * Disconnected by the user: its token is gone, its data stays.
+ */
+"disconnected"
 /**
  * One account for the accounts screen and the filters.
  */
@@ -206,9 +226,9 @@ export type AccountView = {
  */
 id: number; 
 /**
- * Platform key.
+ * The platform.
  */
-platform: string; 
+platform: Platform; 
 /**
  * The platform's account id.
  */
@@ -232,7 +252,7 @@ owned: boolean;
 /**
  * `active`, `needs_reauth`, `paused` or `disconnected`.
  */
-status: string; 
+status: AccountStatus; 
 /**
  * Last successful collection, UTC.
  */
@@ -254,12 +274,12 @@ token_expires_at: string | null;
  * WhatsApp Business account, through a system-user access token) or `tracked` (a
  * public profile, not owned).
  */
-connection: string; 
+connection: ConnectionKind; 
 /**
  * Collection cadence: `hourly`, `daily`, `weekly` or `custom` (`daily` when the
  * account has no schedule yet).
  */
-cadence: string; 
+cadence: CadenceKind; 
 /**
  * The cadence's period, seconds (86 400 without a schedule).
  */
@@ -318,6 +338,27 @@ mean: number;
  * Posts published in the slot in the period. A count (≥ [`BEST_TIME_MIN_POSTS`]).
  */
 posts: number }
+/**
+ * The stored kind of a cadence (`schedules.cadence`); `custom` carries its period in
+ * `schedules.every_seconds`.
+ */
+export type CadenceKind = 
+/**
+ * Every 3 600 s.
+ */
+"hourly" | 
+/**
+ * Every 86 400 s (the default).
+ */
+"daily" | 
+/**
+ * Every 604 800 s.
+ */
+"weekly" | 
+/**
+ * Any period from 60 s to one year.
+ */
+"custom"
 /**
  * Titles and axis labels the charts are drawn with, in the UI's language. The fields
  * added after the first release (`date_axis` … `weekdays`) take their English default
@@ -403,6 +444,22 @@ client_secret: string | null;
  */
 port: number | null }
 /**
+ * How an account is connected, as the accounts screen shows it.
+ */
+export type ConnectionKind = 
+/**
+ * Owned, connected through OAuth.
+ */
+"oauth" | 
+/**
+ * Owned WhatsApp Business account, connected with a system-user access token (no OAuth).
+ */
+"token" | 
+/**
+ * A public profile that is not owned, collected with its owner's token.
+ */
+"tracked"
+/**
  * Everything the dashboard shows.
  */
 export type DashboardView = { 
@@ -468,7 +525,7 @@ export type DemoProgress =
  */
 { kind: "collect"; done: number; total: number }
 /**
- * What the UI does differently per error.
+ * What the caller (the UI, the CLI) does differently per error.
  */
 export type ErrorCode = 
 /**
@@ -492,7 +549,7 @@ export type ErrorCode =
  */
 "busy" | 
 /**
- * The OAuth flow failed (consent denied, timed out, code refused).
+ * The OAuth flow or a platform call failed (consent denied, timed out, code refused).
  */
 "oauth" | 
 /**
@@ -852,6 +909,51 @@ message: string;
  */
 account_label: string | null }
 /**
+ * What kind of run this is (`collection_runs.kind`).
+ */
+export type RunKind = 
+/**
+ * Part of `alcance demo`.
+ */
+"demo" | 
+/**
+ * Started by the user ("Sync now", `alcance collect --now`).
+ */
+"manual" | 
+/**
+ * Started by the scheduler.
+ */
+"scheduled"
+/**
+ * How a run stands (`collection_runs.status`): `running` until finished, `paused` while
+ * stopped between two accounts (resumable), then `ok`, `partial`, `failed` or `cancelled`.
+ */
+export type RunStatus = 
+/**
+ * Collecting.
+ */
+"running" | 
+/**
+ * Stopped between two accounts; resumable.
+ */
+"paused" | 
+/**
+ * Every account was saved.
+ */
+"ok" | 
+/**
+ * Some accounts failed, some were saved.
+ */
+"partial" | 
+/**
+ * No account was saved.
+ */
+"failed" | 
+/**
+ * Cancelled by the user.
+ */
+"cancelled"
+/**
  * One collection run.
  */
 export type RunView = { 
@@ -862,11 +964,11 @@ id: number;
 /**
  * `demo`, `manual` or `scheduled`.
  */
-kind: string; 
+kind: RunKind; 
 /**
- * `running`, `ok`, `partial`, `failed` or `cancelled`.
+ * `running`, `paused`, `ok`, `partial`, `failed` or `cancelled`.
  */
-status: string; 
+status: RunStatus; 
 /**
  * Start, UTC.
  */

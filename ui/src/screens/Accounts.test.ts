@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { AccountView } from "../lib/bindings";
+import type { AccountView, Platform } from "../lib/bindings";
 import { account, dashboard, status } from "../test/fixtures";
 import { backend, click, fill, open, q, qa, reset, sent, start, stop, text } from "../test/harness";
 import { filters } from "../lib/ui.svelte";
@@ -55,7 +55,7 @@ function accountsBackend(list: AccountView[]) {
       if (handle.includes(" ")) throw { code: "invalid_input", message: `"${handle}" is not a valid X handle` };
       const followed = account({
         id: 20,
-        platform: String(args.platform),
+        platform: String(args.platform) as Platform,
         username: handle,
         label: `@${handle} (${args.platform === "x" ? "X" : "Instagram"})`,
         owned: false,

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { flushSync } from "svelte";
-import type { AccountView } from "../lib/bindings";
+import type { AccountView, CadenceKind } from "../lib/bindings";
 import { session } from "../lib/ui.svelte";
 import { account, dashboard, status } from "../test/fixtures";
 import { backend, click, fill, open, q, reset, sent, start, stop, text } from "../test/harness";
@@ -32,7 +32,7 @@ function withCadences(fail?: { code: string; message: string }) {
       const seconds = args.cadence === "custom" ? (args.everyHours as number) * 3600 : PERIOD[args.cadence as string];
       const next = new Date(Date.parse("2026-11-24T12:00:00Z") + seconds * 1000).toISOString().replace(".000Z", "Z");
       accounts = accounts.map((a) =>
-        a.id === args.accountId ? { ...a, cadence: args.cadence as string, cadence_seconds: seconds, next_run_at: next } : a,
+        a.id === args.accountId ? { ...a, cadence: args.cadence as CadenceKind, cadence_seconds: seconds, next_run_at: next } : a,
       );
       return accounts.find((a) => a.id === args.accountId);
     }

@@ -4,6 +4,7 @@
 //! handle (X user lookup, Instagram business discovery) with an owned account's token.
 
 use super::Workspace;
+use crate::error::{Context, Result};
 use alcance_core::{AccountRef, Platform};
 use alcance_platforms::facebook::FacebookClient;
 use alcance_platforms::oauth::{self, BrowserOpener, OAuthApp, Provider, TokenSet};
@@ -13,7 +14,6 @@ use alcance_platforms::vault::{vault_key, TokenVault};
 use alcance_platforms::whatsapp::WhatsAppClient;
 use alcance_platforms::{Http, PlatformError, Recorder};
 use alcance_store::AccountRow;
-use anyhow::{anyhow, Context, Result};
 use secrecy::SecretString;
 use std::sync::Arc;
 use std::time::Duration;
@@ -73,7 +73,7 @@ impl Workspace {
             .await
             .context("listing the user's Pages")?;
         if pages.is_empty() {
-            return Err(anyhow!("this Facebook user manages no Page Alcance can read"));
+            return Err(crate::app_err!("this Facebook user manages no Page Alcance can read"));
         }
         let mut rows = Vec::with_capacity(pages.len());
         for page in pages {
@@ -112,7 +112,7 @@ impl Workspace {
     pub async fn connect_whatsapp(&self, token: SecretString, waba_id: &str) -> Result<AccountRow> {
         let waba_id = waba_id.trim();
         if waba_id.is_empty() || !waba_id.chars().all(|c| c.is_ascii_digit()) {
-            return Err(anyhow!(
+            return Err(crate::app_err!(
                 "a WhatsApp Business Account id is a number (Business Manager → WhatsApp accounts)"
             ));
         }
@@ -161,11 +161,11 @@ impl Workspace {
         let key = account
             .vault_key
             .as_deref()
-            .ok_or_else(|| anyhow!("the TikTok account has no token"))?;
+            .ok_or_else(|| crate::app_err!("the TikTok account has no token"))?;
         let json = self
             .vault
             .get(key)?
-            .ok_or_else(|| anyhow!("the TikTok token is not in the vault"))?;
+            .ok_or_else(|| crate::app_err!("the TikTok token is not in the vault"))?;
         self.vault
             .put(&tiktok_business_key(&account.account.external_id), &json)?;
         Ok(())
@@ -191,10 +191,10 @@ impl Workspace {
         let trimmed = raw.trim();
         let handle = trimmed.strip_prefix('@').unwrap_or(trimmed);
         if handle.is_empty() {
-            return Err(anyhow!("type the {} handle to follow", platform.label()));
+            return Err(crate::app_err!("type the {} handle to follow", platform.label()));
         }
         if handle.chars().count() > max || !handle.chars().all(allowed) {
-            return Err(anyhow!(
+            return Err(crate::app_err!(
                 "{raw:?} is not a valid {} handle: 1 to {max} {what}",
                 platform.label()
             ));
@@ -216,7 +216,7 @@ impl Workspace {
             .with_context(|| format!("choosing the account to follow with (id {owner_account_id})"))?;
         let name = account_name(&owner);
         if owner.account.platform != platform {
-            return Err(anyhow!(
+            return Err(crate::app_err!(
                 "{name} belongs to {}, not {}: follow {} profiles with one of your {} accounts",
                 owner.account.platform.label(),
                 platform.label(),
@@ -225,16 +225,18 @@ impl Workspace {
             ));
         }
         if !owner.account.owned {
-            return Err(anyhow!(
+            return Err(crate::app_err!(
                 "{name} is a followed profile, not an account you connected: pick one of your {} accounts",
                 platform.label()
             ));
         }
         if owner.status == "disconnected" {
-            return Err(anyhow!("{name} is disconnected: connect it again first"));
+            return Err(crate::app_err!("{name} is disconnected: connect it again first"));
         }
         if self.load_token(owner.vault_key.as_deref()).is_none() {
-            return Err(anyhow!("{name} has no token in the vault: connect it again first"));
+            return Err(crate::app_err!(
+                "{name} has no token in the vault: connect it again first"
+            ));
         }
         Ok(owner)
     }
@@ -277,7 +279,7 @@ impl Workspace {
                 })
                 .unwrap_or_else(|| "the token was refused on renewal".to_string());
             return Err(
-                anyhow::Error::from(PlatformError::Unauthorized { message }).context(format!(
+                crate::error::AppError::from(PlatformError::Unauthorized { message }).context(format!(
                     "the token of {} was refused: connect it again, then follow @{handle}",
                     account_name(&owner)
                 )),
@@ -285,7 +287,7 @@ impl Workspace {
         }
         let token = self
             .load_token(owner.vault_key.as_deref())
-            .ok_or_else(|| anyhow!("{} has no token in the vault", account_name(&owner)))?;
+            .ok_or_else(|| crate::app_err!("{} has no token in the vault", account_name(&owner)))?;
         let rec = Recorder::new();
         let (lookup, not_found) = match registry::get(platform).follow {
             Follow::ByHandle { lookup, not_found, .. } => (lookup, not_found),
@@ -317,7 +319,7 @@ impl Workspace {
             .iter()
             .any(|a| a.account.owned && a.account.platform == platform && a.account.external_id == external_id)
         {
-            return Err(anyhow!(
+            return Err(crate::app_err!(
                 "@{found_name} is one of your connected {} accounts: it is collected already",
                 platform.label()
             ));
@@ -343,8 +345,8 @@ impl Workspace {
 
 /// Why profiles the user does not manage cannot be followed on `platform` (`why` from the
 /// registry: Facebook Pages, WhatsApp, TikTok; see platform-apis.md §3, §5, §6).
-fn not_followable(platform: Platform, why: &str) -> anyhow::Error {
-    anyhow!(
+fn not_followable(platform: Platform, why: &str) -> crate::error::AppError {
+    crate::app_err!(
         "{}'s API does not allow following profiles you do not manage: {why}",
         platform.label()
     )
@@ -361,15 +363,15 @@ fn account_name(row: &AccountRow) -> String {
 /// A failed profile lookup as an error: an unknown handle (`NotFound`, or Meta's
 /// "cannot find user" code 110) becomes [`PlatformError::NotFound`] under `not_found`;
 /// anything else keeps its variant, under `lookup`.
-fn lookup_error(e: PlatformError, not_found: String, lookup: String) -> anyhow::Error {
+fn lookup_error(e: PlatformError, not_found: String, lookup: String) -> crate::error::AppError {
     match e {
-        PlatformError::NotFound { .. } => anyhow::Error::from(e).context(not_found),
+        PlatformError::NotFound { .. } => crate::error::AppError::from(e).context(not_found),
         PlatformError::Api {
             code: Some(ref code), ..
         } if code == "meta_110" || code.starts_with("meta_110_") => {
             let message = e.to_string();
-            anyhow::Error::from(PlatformError::NotFound { message }).context(not_found)
+            crate::error::AppError::from(PlatformError::NotFound { message }).context(not_found)
         }
-        e => anyhow::Error::from(e).context(lookup),
+        e => crate::error::AppError::from(e).context(lookup),
     }
 }

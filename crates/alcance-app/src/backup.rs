@@ -1,0 +1,205 @@
+//! Daily database backups (`<workspace>/backups/alcance-YYYY-MM-DD.db`, UTC dates) with
+//! rotation, and [`restore_database`] to put one back after checking it. The scheduler
+//! takes a backup each day ([`crate::scheduler::BackupPolicy`]); `alcance restore` restores.
+
+use crate::error::{Context, Result};
+use alcance_store::schedule::inspect_database_file;
+use alcance_store::Store;
+use chrono::NaiveDate;
+use std::path::{Path, PathBuf};
+
+/// The backups folder of a workspace: `<workspace>/backups`.
+pub fn backup_dir(workspace_dir: &Path) -> PathBuf {
+    workspace_dir.join("backups")
+}
+
+/// The file name of the backup of `date` (UTC): `alcance-YYYY-MM-DD.db`.
+pub fn backup_file_name(date: NaiveDate) -> String {
+    format!("alcance-{}.db", date.format("%Y-%m-%d"))
+}
+
+/// What [`take_backup`] wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackupOutcome {
+    /// The new backup file.
+    pub path: PathBuf,
+    /// Older backups removed by rotation.
+    pub removed: Vec<PathBuf>,
+}
+
+/// The daily backups in `<workspace>/backups`, newest first: `(UTC date, file)`. Files not
+/// named `alcance-YYYY-MM-DD.db` are ignored.
+pub fn list_backups(workspace_dir: &Path) -> Result<Vec<(NaiveDate, PathBuf)>> {
+    let dir = backup_dir(workspace_dir);
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(crate::error::AppError::from(e).context(format!("reading {}", dir.display()))),
+    };
+    let mut backups: Vec<(NaiveDate, PathBuf)> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let date = name.strip_prefix("alcance-")?.strip_suffix(".db")?;
+            let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
+            e.file_type().ok()?.is_file().then(|| (date, e.path()))
+        })
+        .collect();
+    backups.sort_by_key(|b| std::cmp::Reverse(b.0));
+    Ok(backups)
+}
+
+/// Writes the backup of `date` (UTC) into `<workspace>/backups/alcance-YYYY-MM-DD.db` with
+/// an online `VACUUM INTO` to a temporary file renamed into place, then keeps the newest
+/// `keep` (at least 1) daily backups. `None` when that day's backup already exists.
+///
+/// Errors: the folder cannot be created, the disk is full, the database cannot be read.
+pub async fn take_backup(
+    store: &Store,
+    workspace_dir: &Path,
+    date: NaiveDate,
+    keep: usize,
+) -> Result<Option<BackupOutcome>> {
+    let dir = backup_dir(workspace_dir);
+    let path = dir.join(backup_file_name(date));
+    if path.exists() {
+        return Ok(None);
+    }
+    // `VACUUM INTO` accepts an existing empty file: the temporary file beside the target.
+    let tmp = crate::atomic::temp_path_beside(&path)?;
+    store.backup_into(&tmp).await.context("writing the backup")?;
+    crate::atomic::persist(tmp, &path).context("moving the backup into place")?;
+    let mut removed = Vec::new();
+    for (_, old) in list_backups(workspace_dir)?.into_iter().skip(keep.max(1)) {
+        match std::fs::remove_file(&old) {
+            Ok(()) => removed.push(old),
+            Err(e) => tracing::warn!(path = %old.display(), error = %e, "could not remove an old backup"),
+        }
+    }
+    Ok(Some(BackupOutcome { path, removed }))
+}
+
+/// What [`restore_database`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RestoreReport {
+    /// The live database, now holding the restored data.
+    pub database: PathBuf,
+    /// Where the replaced database was kept (`alcance.db.before-restore`), if there was one.
+    pub previous: Option<PathBuf>,
+    /// Migration versions the restored file had before opening (newer ones were applied).
+    pub migrations_in_file: Vec<i64>,
+}
+
+/// Replaces the workspace's live database (`<workspace>/alcance.db`) with `file`, after
+/// checking it: `PRAGMA integrity_check` must say `ok`, it must be an Alcance database
+/// (sqlx's migrations table with migration 1) and not from a newer Alcance. The current
+/// database is kept as `alcance.db.before-restore` (its WAL checkpointed first); the file is
+/// copied in (never moved) and opened once, which applies any newer migrations. Run it with
+/// the app and `alcance run` stopped.
+///
+/// Errors: the file fails a check (nothing is changed), the workspace files cannot be
+/// moved, or the restored copy does not open (the previous database is put back).
+pub async fn restore_database(workspace_dir: &Path, file: &Path) -> Result<RestoreReport> {
+    let live = workspace_dir.join("alcance.db");
+    if file.canonicalize().ok().is_some() && file.canonicalize().ok() == live.canonicalize().ok() {
+        crate::bail_app!("{} is the live database itself; choose a backup file", file.display());
+    }
+    let info = inspect_database_file(file).await.with_context(|| {
+        format!(
+            "refusing to restore {}: it cannot be read as a database",
+            file.display()
+        )
+    })?;
+    if info.integrity != "ok" {
+        crate::bail_app!(
+            "refusing to restore {}: the integrity check failed: {}",
+            file.display(),
+            info.integrity.lines().take(5).collect::<Vec<_>>().join("; ")
+        );
+    }
+    if !info.has_migrations_table || !info.applied_migrations.contains(&1) {
+        crate::bail_app!(
+            "refusing to restore {}: it is an SQLite file but not an Alcance database (no migrations table)",
+            file.display()
+        );
+    }
+    if !info.is_restorable() {
+        crate::bail_app!(
+            "refusing to restore {}: it was written by a newer Alcance (schema version {} > {})",
+            file.display(),
+            info.applied_migrations.iter().max().copied().unwrap_or_default(),
+            info.known_latest_migration
+        );
+    }
+    std::fs::create_dir_all(workspace_dir).with_context(|| format!("creating {}", workspace_dir.display()))?;
+
+    let previous = if live.exists() {
+        // Fold the WAL into the file so the kept copy is complete on its own.
+        if let Ok(store) = Store::open(&live).await {
+            store.close().await;
+        }
+        let kept = workspace_dir.join("alcance.db.before-restore");
+        move_db_files(&live, &kept)?;
+        Some(kept)
+    } else {
+        None
+    };
+    let incoming = workspace_dir.join("alcance.db.restoring");
+    let copied = std::fs::copy(file, &incoming)
+        .with_context(|| format!("copying {}", file.display()))
+        .and_then(|_| std::fs::rename(&incoming, &live).context("moving the restored copy into place"));
+    let opened = match copied {
+        Ok(()) => Store::open(&live).await.map_err(crate::error::AppError::from),
+        Err(e) => Err(e),
+    };
+    match opened {
+        Ok(store) => {
+            let check = store.integrity_check().await;
+            store.close().await;
+            if !matches!(check.as_deref(), Ok("ok")) {
+                put_back(&live, previous.as_deref());
+                crate::bail_app!(
+                    "the restored copy failed its integrity check after opening; the previous database was put back"
+                );
+            }
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&incoming);
+            put_back(&live, previous.as_deref());
+            return Err(e.context("the restored copy does not open; the previous database was put back"));
+        }
+    }
+    Ok(RestoreReport {
+        database: live,
+        previous,
+        migrations_in_file: info.applied_migrations,
+    })
+}
+
+/// Moves an SQLite file and its `-wal` / `-shm` companions from `from` to `to`, replacing
+/// what is there.
+fn move_db_files(from: &Path, to: &Path) -> Result<()> {
+    for suffix in ["", "-wal", "-shm"] {
+        let src = PathBuf::from(format!("{}{suffix}", from.display()));
+        let dst = PathBuf::from(format!("{}{suffix}", to.display()));
+        if dst.exists() {
+            std::fs::remove_file(&dst).with_context(|| format!("removing {}", dst.display()))?;
+        }
+        if src.exists() {
+            std::fs::rename(&src, &dst).with_context(|| format!("moving {} to {}", src.display(), dst.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Best-effort rollback of a failed restore.
+fn put_back(live: &Path, previous: Option<&Path>) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", live.display()));
+    }
+    if let Some(previous) = previous {
+        if let Err(e) = move_db_files(previous, live) {
+            tracing::error!(error = %format!("{e:#}"), "could not put the previous database back");
+        }
+    }
+}

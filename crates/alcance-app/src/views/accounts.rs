@@ -1,0 +1,142 @@
+//! The accounts screen: each account with how it is connected, its token health, its
+//! latest follower count and its collection schedule; account labels.
+
+use super::*;
+use crate::error::Result;
+use crate::workspace::Workspace;
+use alcance_core::{AccountStatus, CadenceKind, ConnectionKind, Period, Platform};
+use alcance_platforms::vault::TokenVault;
+use alcance_report::series::account_label;
+use alcance_store::{AccountRow, RowFilter};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// Cadence of an account without a `schedules` row.
+pub const DEFAULT_CADENCE: CadenceKind = CadenceKind::Daily;
+/// Period of [`DEFAULT_CADENCE`], seconds.
+pub const DEFAULT_CADENCE_SECONDS: i64 = 86_400;
+
+/// One account for the accounts screen and the filters.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountView {
+    /// `accounts.id`.
+    pub id: i64,
+    /// The platform.
+    pub platform: Platform,
+    /// The platform's account id.
+    pub external_id: String,
+    /// Handle without `@`.
+    pub username: Option<String>,
+    /// Display name from the last profile read.
+    pub display_name: Option<String>,
+    /// `"@username (Platform)"`.
+    pub label: String,
+    /// `true` when connected through OAuth, `false` for a tracked public profile.
+    pub owned: bool,
+    /// `active`, `needs_reauth`, `paused` or `disconnected`.
+    pub status: AccountStatus,
+    /// Last successful collection, UTC.
+    pub last_collected_at: Option<DateTime<Utc>>,
+    /// Latest `followers` snapshot. A count.
+    pub followers: Option<f64>,
+    /// Health of the token the account collects with (its own, or its owner's).
+    pub token: TokenHealth,
+    /// When that access token expires, UTC (`None`: no expiry known).
+    pub token_expires_at: Option<DateTime<Utc>>,
+    /// How the account is connected: `oauth` (owned, through OAuth), `token` (an owned
+    /// WhatsApp Business account, through a system-user access token) or `tracked` (a
+    /// public profile, not owned).
+    pub connection: ConnectionKind,
+    /// Collection cadence: `hourly`, `daily`, `weekly` or `custom` (`daily` when the
+    /// account has no schedule yet).
+    pub cadence: CadenceKind,
+    /// The cadence's period, seconds (86 400 without a schedule).
+    pub cadence_seconds: i64,
+    /// When the scheduler collects it next, UTC (`None` without a schedule).
+    pub next_run_at: Option<DateTime<Utc>>,
+    /// The last collection failure as `code: message` (secrets redacted by the store);
+    /// `None` after a success or before the first attempt.
+    pub last_error: Option<String>,
+}
+
+/// Every account with its latest follower count and token health at `now`. `vault` is
+/// the workspace's vault (see [`SharedVault`]); `None` reports every token as
+/// [`TokenHealth::Unavailable`]. Tokens are read to check their expiry and never leave
+/// this function.
+///
+/// Errors: store errors. Vault errors become [`TokenHealth::Unavailable`].
+pub async fn accounts(ws: &Workspace, vault: Option<&dyn TokenVault>, now: DateTime<Utc>) -> Result<Vec<AccountView>> {
+    let store = ws.store();
+    let rows = store.list_accounts().await?;
+    let schedules: HashMap<i64, alcance_store::schedule::ScheduleRow> = store
+        .schedules()
+        .await?
+        .into_iter()
+        .map(|s| (s.account_id, s))
+        .collect();
+    let followers = store
+        .account_metric_rows(&RowFilter {
+            metrics: vec!["followers".into()],
+            ..RowFilter::default()
+        })
+        .await?;
+    let mut latest: HashMap<(Platform, &str), (DateTime<Utc>, f64)> = HashMap::new();
+    for r in followers.iter().filter(|r| r.period == Period::Snapshot) {
+        let Some(v) = r.value.filter(|v| v.is_finite()) else {
+            continue;
+        };
+        let slot = latest
+            .entry((r.platform, r.user_id.as_str()))
+            .or_insert((r.period_start, v));
+        if r.period_start >= slot.0 {
+            *slot = (r.period_start, v);
+        }
+    }
+    Ok(rows
+        .iter()
+        .map(|a| {
+            let (token, token_expires_at) = token_health(a, vault, now);
+            let schedule = schedules.get(&a.id);
+            AccountView {
+                id: a.id,
+                platform: a.account.platform,
+                external_id: a.account.external_id.clone(),
+                username: a.account.username.clone(),
+                display_name: a.display_name.clone(),
+                label: row_label(a),
+                owned: a.account.owned,
+                status: a.status,
+                last_collected_at: a.last_collected_at,
+                followers: latest
+                    .get(&(a.account.platform, a.account.external_id.as_str()))
+                    .map(|(_, v)| *v),
+                token,
+                token_expires_at,
+                connection: ConnectionKind::of(a.account.platform, a.account.owned),
+                cadence: schedule.map_or(DEFAULT_CADENCE, |s| s.cadence),
+                cadence_seconds: schedule.map_or(DEFAULT_CADENCE_SECONDS, |s| s.every_seconds),
+                next_run_at: schedule.map(|s| s.next_run_at),
+                last_error: schedule.and_then(|s| s.last_error.clone()),
+            }
+        })
+        .collect())
+}
+
+pub(super) fn account_labels(accounts: &[AccountRow]) -> HashMap<i64, String> {
+    accounts.iter().map(|a| (a.id, row_label(a))).collect()
+}
+
+/// An account's label: `"@username (Platform)"`; an account without a handle (a WhatsApp
+/// Business Account) by its display name, `"Alcance Atendimento (WhatsApp)"`, else its id.
+pub(super) fn row_label(a: &AccountRow) -> String {
+    match (a.account.username.as_deref(), a.display_name.as_deref().map(str::trim)) {
+        (None, Some(name)) if !name.is_empty() => format!("{name} ({})", a.account.platform.label()),
+        _ => account_label(
+            a.account.platform,
+            &a.account.external_id,
+            a.account.username.as_deref(),
+        ),
+    }
+}

@@ -1,0 +1,453 @@
+//! The dashboard: KPI tiles with period-over-period change, the follower-growth and
+//! engagement-trend charts, the best-time heatmap (SVG, drawn by `alcance-report`) and the
+//! top posts.
+
+use super::accounts::account_labels;
+use super::kpi::*;
+use super::*;
+use crate::error::{Context, Result};
+use crate::workspace::Workspace;
+use alcance_core::analytics::best_time::{best_time, BestTimeOptions, Normalization, Tz};
+use alcance_core::analytics::posts::{latest_post_metrics, published_in, TimeRange};
+use alcance_core::{AccountMetricRow, Platform, PostMetricRow};
+use alcance_report::chart::{render_svg_with, ChartText, LineChart, DEFAULT_NO_DATA, DEFAULT_X_LABEL};
+use alcance_report::heatmap::{
+    post_engagements, render_best_time_svg, HeatmapChart, BEST_TIME_EXCLUDES, DEFAULT_HOUR_LABEL, DEFAULT_TITLE,
+    ENGLISH_WEEKDAYS,
+};
+use alcance_report::series::{engagement_trend, follower_growth};
+use alcance_store::RowFilter;
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// Chart size the dashboard renders, pixels (width × height).
+pub const CHART_SIZE: (u32, u32) = (560, 360);
+/// Posts the dashboard lists as top posts.
+pub const TOP_POSTS: usize = 5;
+/// Best-time slots the dashboard lists ([`DashboardView::best_time_slots`]).
+pub const BEST_SLOTS: usize = 3;
+/// Posts a best-time slot needs before the dashboard colors and ranks it.
+pub const BEST_TIME_MIN_POSTS: u32 = 2;
+
+/// Which KPI a tile shows.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KpiKey {
+    /// Followers at the end of the period: the sum over accounts of each one's latest
+    /// `followers` snapshot (X `public_metrics.followers_count`, Instagram
+    /// `followers_count`) taken before the period's end. A count.
+    Followers,
+    /// Interactions gained in the period: likes + comments + replies + reposts + quotes +
+    /// saves + shares, as the increase of the posts' lifetime totals (the engagement
+    /// trend's daily gains, summed). A count.
+    Interactions,
+    /// Views gained in the period: the increase of each post's `views` (Instagram) or,
+    /// where a post has none, `impressions` (X `impression_count`). A count.
+    Views,
+    /// Engagement rate: interactions ÷ views × 100 over the period. Percent 0–100.
+    EngagementRate,
+    /// Posts published in the period. A count.
+    Posts,
+}
+
+/// The unit of a KPI value.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KpiUnit {
+    /// A whole count.
+    Count,
+    /// A percentage, 0–100.
+    Percent,
+}
+
+/// One KPI tile: the value over the period, the value over the previous period and the
+/// change between them.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Kpi {
+    /// Which KPI.
+    pub key: KpiKey,
+    /// Unit of `value` and `previous`.
+    pub unit: KpiUnit,
+    /// Value over the period; `None` when no data covers it.
+    pub value: Option<f64>,
+    /// Value over the previous period; `None` when no data covers it.
+    pub previous: Option<f64>,
+    /// Relative change `(value − previous) ÷ previous × 100`, percent; `None` when either
+    /// side is missing or `previous` is 0.
+    pub change_percent: Option<f64>,
+}
+
+impl Kpi {
+    fn new(key: KpiKey, unit: KpiUnit, value: Option<f64>, previous: Option<f64>) -> Kpi {
+        let change_percent = match (value, previous) {
+            (Some(v), Some(p)) if p != 0.0 && v.is_finite() && p.is_finite() => Some((v - p) / p.abs() * 100.0),
+            _ => None,
+        };
+        Kpi {
+            key,
+            unit,
+            value,
+            previous,
+            change_percent,
+        }
+    }
+}
+
+/// Titles and axis labels the charts are drawn with, in the UI's language. The fields
+/// added after the first release (`date_axis` … `weekdays`) take their English default
+/// when a payload leaves them out.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChartLabels {
+    /// Title of the follower-growth chart ("Follower growth").
+    pub follower_title: String,
+    /// Y axis of the follower-growth chart ("Followers").
+    pub follower_y: String,
+    /// Title of the engagement-trend chart ("Engagement trend").
+    pub engagement_title: String,
+    /// Y axis of the engagement-trend chart ("Interactions per day").
+    pub engagement_y: String,
+    /// X axis of the line charts ("Date (UTC)"; the axis is UTC whatever it says).
+    #[serde(default = "default_date_axis")]
+    pub date_axis: String,
+    /// Text of a chart with nothing to draw ("No data yet").
+    #[serde(default = "default_no_data")]
+    pub no_data: String,
+    /// Title of the best-time heatmap ("Best time to post").
+    #[serde(default = "default_best_time_title")]
+    pub best_time_title: String,
+    /// Hour axis of the heatmap ("Hour"); the dashboard appends the zone: "Hour (UTC)".
+    #[serde(default = "default_hour_axis")]
+    pub hour_axis: String,
+    /// Seven short weekday names, Monday first (`["Mon", "Tue", …]`); any other count
+    /// draws the English names.
+    #[serde(default = "default_weekdays")]
+    pub weekdays: Vec<String>,
+}
+
+fn default_date_axis() -> String {
+    DEFAULT_X_LABEL.to_string()
+}
+fn default_no_data() -> String {
+    DEFAULT_NO_DATA.to_string()
+}
+fn default_best_time_title() -> String {
+    DEFAULT_TITLE.to_string()
+}
+fn default_hour_axis() -> String {
+    DEFAULT_HOUR_LABEL.to_string()
+}
+fn default_weekdays() -> Vec<String> {
+    ENGLISH_WEEKDAYS.iter().map(|d| (*d).to_string()).collect()
+}
+
+impl Default for ChartLabels {
+    fn default() -> Self {
+        ChartLabels {
+            follower_title: "Follower growth".into(),
+            follower_y: "Followers".into(),
+            engagement_title: "Engagement trend".into(),
+            engagement_y: "Interactions per day".into(),
+            date_axis: default_date_axis(),
+            no_data: default_no_data(),
+            best_time_title: default_best_time_title(),
+            hour_axis: default_hour_axis(),
+            weekdays: default_weekdays(),
+        }
+    }
+}
+
+/// One of the best slots of the best-time heatmap.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BestSlotView {
+    /// Local weekday, 0 = Monday … 6 = Sunday (in [`DashboardView::best_time_zone`]).
+    pub weekday: u32,
+    /// Local hour, 0–23 (the slot covers `hour:00`–`hour:59`).
+    pub hour: u32,
+    /// Mean engagement rate of the slot's posts (interactions ÷ views × 100 per post, as
+    /// [`PostView::engagement_rate`]). Percent 0–100.
+    pub mean: f64,
+    /// Posts published in the slot in the period. A count (≥ [`BEST_TIME_MIN_POSTS`]).
+    pub posts: u32,
+}
+
+/// Everything the dashboard shows.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DashboardView {
+    /// The period shown and the one it is compared with.
+    pub period: PeriodView,
+    /// Tiles, in display order: followers, interactions, views, engagement rate, posts.
+    pub kpis: Vec<Kpi>,
+    /// Follower growth over the period: a standalone SVG document, [`CHART_SIZE`] px.
+    pub follower_growth_svg: String,
+    /// Engagement trend (interactions gained per UTC day) over the period: SVG.
+    pub engagement_trend_svg: String,
+    /// Points plotted in the follower-growth chart (0 = "No data yet").
+    pub follower_points: u32,
+    /// Points plotted in the engagement-trend chart.
+    pub engagement_points: u32,
+    /// Up to [`TOP_POSTS`] posts with the most interactions gained in the period.
+    pub top_posts: Vec<PostView>,
+    /// Best time to post: heatmap of weekday × hour (local to `best_time_zone`) of the
+    /// mean engagement rate per post published in the period (stories left out; a slot
+    /// needs [`BEST_TIME_MIN_POSTS`] posts). SVG, [`CHART_SIZE`] px.
+    pub best_time_svg: String,
+    /// IANA name of the heatmap's time zone (`"UTC"` when the filter gives none).
+    pub best_time_zone: String,
+    /// Up to [`BEST_SLOTS`] best slots, best first (ties: more posts, then earlier in the
+    /// week).
+    pub best_time_slots: Vec<BestSlotView>,
+    /// Posts counted in the heatmap (published in the period, with an engagement rate,
+    /// not stories). 0 = the SVG says "no data".
+    pub best_time_posts: u32,
+}
+
+/// The dashboard for `filter` at `now` (UTC): KPIs over the period and the previous one,
+/// the two charts and the best-time heatmap (words from `labels`) and the top posts.
+///
+/// Errors: [`ViewError`] for a bad filter (platform, date range, time zone); store errors
+/// (database unreadable).
+pub async fn dashboard(
+    ws: &Workspace,
+    filter: &ViewFilter,
+    labels: &ChartLabels,
+    now: DateTime<Utc>,
+) -> Result<DashboardView> {
+    let period = filter.period(now)?;
+    let base = filter.accounts_filter()?;
+    let zone = filter.zone()?;
+    let store = ws.store();
+    let accounts = store.list_accounts().await?;
+    let labels_by_account = account_labels(&accounts);
+
+    // Follower snapshots up to the period's end (the KPI needs values before the previous
+    // period too, the chart only the period itself).
+    let account_rows = store
+        .account_metric_rows(&RowFilter {
+            until: Some(period.until),
+            metrics: vec!["followers".into()],
+            ..base.clone()
+        })
+        .await?;
+    // Post snapshots from a day before the previous period (baselines) to the end.
+    let post_rows = store
+        .post_metric_rows(&RowFilter {
+            since: Some(period.previous_since - Duration::days(2)),
+            until: Some(period.until),
+            ..base.clone()
+        })
+        .await?;
+    let posts_now = store
+        .posts(&RowFilter {
+            since: Some(period.since),
+            until: Some(period.until),
+            ..base.clone()
+        })
+        .await?;
+    let posts_before = store
+        .posts(&RowFilter {
+            since: Some(period.previous_since),
+            until: Some(period.previous_until),
+            ..base.clone()
+        })
+        .await?;
+
+    let interactions = |since, until| gained(&post_rows, Pick::Interactions, since, until);
+    let views = |since, until| gained(&post_rows, Pick::Views, since, until);
+    let (i_now, i_prev) = (
+        interactions(period.since, period.until),
+        interactions(period.previous_since, period.previous_until),
+    );
+    let (v_now, v_prev) = (
+        views(period.since, period.until),
+        views(period.previous_since, period.previous_until),
+    );
+    let rate = |i: &Gains, v: &Gains| match (i.total(), v.total()) {
+        (Some(i), Some(v)) if v > 0.0 => Some(i / v * 100.0),
+        _ => None,
+    };
+    let kpis = vec![
+        Kpi::new(
+            KpiKey::Followers,
+            KpiUnit::Count,
+            followers_at(&account_rows, period.until),
+            followers_at(&account_rows, period.since),
+        ),
+        Kpi::new(KpiKey::Interactions, KpiUnit::Count, i_now.total(), i_prev.total()),
+        Kpi::new(KpiKey::Views, KpiUnit::Count, v_now.total(), v_prev.total()),
+        Kpi::new(
+            KpiKey::EngagementRate,
+            KpiUnit::Percent,
+            rate(&i_now, &v_now),
+            rate(&i_prev, &v_prev),
+        ),
+        Kpi::new(
+            KpiKey::Posts,
+            KpiUnit::Count,
+            Some(posts_now.len() as f64),
+            Some(posts_before.len() as f64),
+        ),
+    ];
+
+    // Charts over the period.
+    let in_period: Vec<AccountMetricRow> = account_rows
+        .into_iter()
+        .filter(|r| r.period_start >= period.since)
+        .collect();
+    let mut followers_series = follower_growth(&in_period);
+    let usernames: HashMap<(Platform, String), String> = accounts
+        .iter()
+        .filter_map(|a| {
+            a.account
+                .username
+                .clone()
+                .map(|u| ((a.account.platform, a.account.external_id.clone()), u))
+        })
+        .collect();
+    let mut engagement_series = engagement_trend(&post_rows, &usernames);
+    for s in &mut engagement_series {
+        s.points.retain(|(t, _)| *t >= period.since && *t < period.until);
+    }
+    engagement_series.retain(|s| !s.points.is_empty());
+    followers_series.retain(|s| !s.points.is_empty());
+    let count = |series: &[alcance_report::chart::Series]| series.iter().map(|s| s.points.len() as u32).sum();
+    let follower_points = count(&followers_series);
+    let engagement_points = count(&engagement_series);
+    let text = ChartText {
+        x_label: labels.date_axis.clone(),
+        no_data: labels.no_data.clone(),
+    };
+    let follower_growth_svg = render_svg_with(
+        &LineChart {
+            title: labels.follower_title.clone(),
+            y_label: labels.follower_y.clone(),
+            series: followers_series,
+            width: CHART_SIZE.0,
+            height: CHART_SIZE.1,
+        },
+        &text,
+    )
+    .context("rendering the follower-growth chart")?;
+    let engagement_trend_svg = render_svg_with(
+        &LineChart {
+            title: labels.engagement_title.clone(),
+            y_label: labels.engagement_y.clone(),
+            series: engagement_series,
+            width: CHART_SIZE.0,
+            height: CHART_SIZE.1,
+        },
+        &text,
+    )
+    .context("rendering the engagement-trend chart")?;
+    let best = best_time_of(&post_rows, &period, zone, labels)?;
+
+    // Top posts: most interactions gained in the period.
+    let all_posts = store.posts(&base).await?;
+    let latest = latest_values(&post_rows, period.until);
+    let mut top: Vec<PostView> = all_posts
+        .iter()
+        .filter_map(|p| {
+            let key = (p.platform, p.user_id.clone(), p.external_id.clone());
+            let gain = i_now.per_post.get(&key).copied().filter(|g| *g > 0.0)?;
+            let mut view = post_view(p, latest.get(&key), &labels_by_account);
+            view.interactions_gained = Some(gain);
+            Some(view)
+        })
+        .collect();
+    top.sort_by(|a, b| {
+        b.interactions_gained
+            .partial_cmp(&a.interactions_gained)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(a.id.cmp(&b.id))
+    });
+    top.truncate(TOP_POSTS);
+
+    Ok(DashboardView {
+        period,
+        kpis,
+        follower_growth_svg,
+        engagement_trend_svg,
+        follower_points,
+        engagement_points,
+        top_posts: top,
+        best_time_svg: best.svg,
+        best_time_zone: zone.name().to_string(),
+        best_time_slots: best.slots,
+        best_time_posts: best.posts,
+    })
+}
+
+/// The dashboard's best-time heatmap, its best slots and the posts it counts.
+pub(super) struct BestTimeParts {
+    svg: String,
+    slots: Vec<BestSlotView>,
+    posts: u32,
+}
+
+/// Best time over the posts published in `period` (`[since, until)`): each post's
+/// engagement rate (as [`PostView::engagement_rate`], from its latest snapshot before
+/// `until`) in the slot of its local weekday and hour in `zone`; stories left out; a slot
+/// needs [`BEST_TIME_MIN_POSTS`] posts; values as given (rates are comparable across
+/// accounts), no minimum post age.
+pub(super) fn best_time_of(
+    post_rows: &[PostMetricRow],
+    period: &PeriodView,
+    zone: Tz,
+    labels: &ChartLabels,
+) -> Result<BestTimeParts> {
+    // The rows were read with `collected_at < until` already; `as_of` keeps it so.
+    let posts = latest_post_metrics(post_rows, Some(period.until));
+    let range = TimeRange {
+        start: period.since,
+        end: period.until,
+    };
+    let engagements = post_engagements(published_in(&posts, range), &BEST_TIME_EXCLUDES, |p| {
+        rates(|name| p.metric(name)).2
+    });
+    // The window only has to reach back to `since`: the posts are already the period's.
+    let days = (period.until - period.since).num_seconds().div_euclid(86_400) + 1;
+    let options = BestTimeOptions {
+        window_days: u32::try_from(days).unwrap_or(u32::MAX),
+        min_age_hours: 0,
+        min_posts: BEST_TIME_MIN_POSTS,
+        top: BEST_SLOTS,
+        normalization: Normalization::None,
+    };
+    let best = best_time(&engagements, zone, period.until, &options);
+    let svg = render_best_time_svg(
+        &best,
+        &HeatmapChart {
+            title: labels.best_time_title.clone(),
+            hour_label: format!("{} ({})", labels.hour_axis, zone.name()),
+            no_data: labels.no_data.clone(),
+            weekdays: labels.weekdays.clone(),
+            unit: "%".to_string(),
+            width: CHART_SIZE.0,
+            height: CHART_SIZE.1,
+        },
+    )
+    .context("rendering the best-time heatmap")?;
+    let slots = best
+        .top
+        .iter()
+        .filter_map(|s| {
+            Some(BestSlotView {
+                weekday: s.weekday.num_days_from_monday(),
+                hour: s.hour,
+                mean: s.mean?,
+                posts: s.posts,
+            })
+        })
+        .collect();
+    Ok(BestTimeParts {
+        svg,
+        slots,
+        posts: best.posts_used,
+    })
+}

@@ -1,0 +1,96 @@
+//! What the screens filter on: platforms, accounts, a UTC date range and the best-time
+//! heatmap's time zone, and the dashboard period it selects.
+
+use super::*;
+use crate::error::Result;
+use alcance_core::analytics::best_time::Tz;
+use alcance_core::Platform;
+use alcance_store::RowFilter;
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Length of the default dashboard period when the filter gives no `since`: 30 days.
+pub const DEFAULT_PERIOD_DAYS: i64 = 30;
+
+/// What the screens filter on. The default (everything empty) means every platform,
+/// every account and, for the dashboard, the last [`DEFAULT_PERIOD_DAYS`] days.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ViewFilter {
+    /// Platform keys to keep (`"x"`, `"instagram"`, ...); empty = all.
+    pub platforms: Vec<String>,
+    /// Store ids of the accounts to keep (`accounts.id`); empty = all.
+    pub account_ids: Vec<i64>,
+    /// Inclusive start, UTC. The dashboard defaults it to `until` − 30 days.
+    pub since: Option<DateTime<Utc>>,
+    /// Exclusive end, UTC. The dashboard defaults it to "now".
+    pub until: Option<DateTime<Utc>>,
+    /// IANA time zone of the best-time heatmap's weekdays and hours (the UI passes the
+    /// browser's, e.g. `"America/Sao_Paulo"`); `None` (or blank) = UTC. Missing in the
+    /// payload = `None` (serde's rule for `Option` fields).
+    pub time_zone: Option<String>,
+}
+
+impl ViewFilter {
+    /// The store filter of these accounts (no time bounds, no metric restriction).
+    ///
+    /// Errors: [`ViewError::UnknownPlatform`].
+    pub fn accounts_filter(&self) -> Result<RowFilter, ViewError> {
+        let platforms = self
+            .platforms
+            .iter()
+            .map(|p| p.parse::<Platform>().map_err(|_| ViewError::UnknownPlatform(p.clone())))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(RowFilter {
+            platforms,
+            account_ids: self.account_ids.clone(),
+            ..RowFilter::default()
+        })
+    }
+
+    /// The time zone of [`ViewFilter::time_zone`]: UTC when `None` or blank.
+    ///
+    /// Errors: [`ViewError::UnknownTimeZone`] naming a zone that is not an IANA name.
+    pub fn zone(&self) -> Result<Tz, ViewError> {
+        match self.time_zone.as_deref().map(str::trim) {
+            None | Some("") => Ok(Tz::UTC),
+            Some(name) => name
+                .parse::<Tz>()
+                .map_err(|_| ViewError::UnknownTimeZone(name.to_string())),
+        }
+    }
+
+    /// The period this filter selects: `until` (default `now`) and `since` (default
+    /// `until` − [`DEFAULT_PERIOD_DAYS`] days), with the previous period of the same length
+    /// ending at `since`.
+    ///
+    /// Errors: [`ViewError::EmptyRange`] when `since` is not before `until`.
+    pub fn period(&self, now: DateTime<Utc>) -> Result<PeriodView, ViewError> {
+        let until = self.until.unwrap_or(now);
+        let since = self.since.unwrap_or(until - Duration::days(DEFAULT_PERIOD_DAYS));
+        if since >= until {
+            return Err(ViewError::EmptyRange { since, until });
+        }
+        let length = until - since;
+        Ok(PeriodView {
+            since,
+            until,
+            previous_since: since - length,
+            previous_until: since,
+        })
+    }
+}
+
+/// A dashboard period and the one before it (same length, ending where this one starts).
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeriodView {
+    /// Inclusive start, UTC.
+    pub since: DateTime<Utc>,
+    /// Exclusive end, UTC.
+    pub until: DateTime<Utc>,
+    /// Inclusive start of the previous period, UTC.
+    pub previous_since: DateTime<Utc>,
+    /// Exclusive end of the previous period (= `since`), UTC.
+    pub previous_until: DateTime<Utc>,
+}

@@ -1,0 +1,64 @@
+//! UI-facing queries: what the desktop app's screens show, computed from an open
+//! [`Workspace`] in one call each.
+//!
+//! - [`dashboard`]: KPI tiles with period-over-period change, the follower-growth and
+//!   engagement-trend charts and the best-time heatmap as SVG (rendered by
+//!   `alcance-report`, so the UI, reports and exports show the same picture) and the top
+//!   posts.
+//! - [`posts`]: the posts table, each post with its latest lifetime metrics.
+//! - [`runs`] and [`run_events`]: the collection log.
+//! - [`accounts`]: the accounts with their token health, how they are connected and their
+//!   collection schedule.
+//! - [`export_range`]: CSV / JSON / XLSX of a date range into a folder of the workspace.
+//!
+//! Conventions: every time is UTC (`DateTime<Utc>`, serialized as RFC 3339) except the
+//! best-time heatmap's weekdays and hours, which are local to [`ViewFilter::time_zone`]; counts are
+//! plain numbers (`f64`, as stored); rates are percent 0–100; a value the platforms never
+//! served is `None`, never 0. Platforms are their lower-case keys (`"x"`, `"instagram"`).
+//! With the `specta` feature every type here derives `specta::Type` for the desktop
+//! shell's generated TypeScript bindings.
+
+mod accounts;
+mod dashboard;
+mod exports;
+mod filter;
+mod kpi;
+mod posts;
+mod runs;
+#[cfg(test)]
+mod tests;
+mod token_health;
+
+pub use crate::session::SharedVault;
+pub use accounts::*;
+pub use dashboard::*;
+pub use exports::*;
+pub use filter::*;
+pub use posts::*;
+pub use runs::*;
+pub use token_health::*;
+
+use chrono::{DateTime, Utc};
+
+/// Invalid input to a view (the UI sent something no query can answer).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ViewError {
+    /// A platform key that is not `x`, `facebook`, `instagram`, `whatsapp` or `tiktok`.
+    #[error("unknown platform {0:?} (expected one of x, facebook, instagram, whatsapp, tiktok)")]
+    UnknownPlatform(String),
+    /// `since` is not before `until`.
+    #[error("the date range is empty: {since} is not before {until}")]
+    EmptyRange {
+        /// Start, UTC.
+        since: DateTime<Utc>,
+        /// End, UTC.
+        until: DateTime<Utc>,
+    },
+    /// No run with this id.
+    #[error("collection run {0} not found")]
+    RunNotFound(i64),
+    /// A time zone that is not an IANA name (`America/Sao_Paulo`, `UTC`, ...).
+    #[error("unknown time zone {0:?} (expected an IANA name such as America/Sao_Paulo or UTC)")]
+    UnknownTimeZone(String),
+}
