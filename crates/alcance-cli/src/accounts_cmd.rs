@@ -154,11 +154,11 @@ pub async fn list(args: &WorkspaceArgs) -> Result<()> {
             Cell::new(a.id).set_alignment(CellAlignment::Right),
             Cell::new(view_label(a)),
             Cell::new(a.platform.label()),
-            Cell::new(&a.connection),
-            Cell::new(&a.status),
+            Cell::new(a.connection),
+            Cell::new(a.status),
             Cell::new(a.followers.map_or_else(|| "—".into(), |f| format!("{f:.0}")))
                 .set_alignment(CellAlignment::Right),
-            Cell::new(&a.cadence),
+            Cell::new(a.cadence),
             Cell::new(format!(
                 "{} ({})",
                 health(a.token),

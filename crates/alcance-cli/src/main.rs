@@ -590,7 +590,7 @@ async fn status(args: &WorkspaceArgs, runs: i64) -> Result<()> {
     for a in &accounts {
         let schedule = schedules.get(&a.id);
         let cadence = schedule
-            .and_then(|s| Cadence::from_stored(&s.cadence, s.every_seconds).ok())
+            .and_then(|s| Cadence::from_stored(s.cadence, s.every_seconds).ok())
             .unwrap_or_default();
         let every = effective_every(cadence, &a.account, Some(STORY_CADENCE));
         let cadence_text = if every < cadence.every() {
@@ -628,7 +628,7 @@ async fn status(args: &WorkspaceArgs, runs: i64) -> Result<()> {
             Cell::new(account_label(a)),
             Cell::new(a.account.platform.label()),
             Cell::new(if a.account.owned { "OAuth" } else { "tracked" }),
-            Cell::new(&a.status),
+            Cell::new(a.status),
             Cell::new(cadence_text),
             Cell::new(next),
             Cell::new(last),
@@ -658,8 +658,8 @@ async fn status(args: &WorkspaceArgs, runs: i64) -> Result<()> {
         for r in &last_runs {
             table.add_row(vec![
                 Cell::new(r.id).set_alignment(CellAlignment::Right),
-                Cell::new(&r.kind),
-                Cell::new(&r.status),
+                Cell::new(r.kind),
+                Cell::new(r.status),
                 Cell::new(utc(r.started_at)),
                 Cell::new(r.counts.accounts_ok).set_alignment(CellAlignment::Right),
                 Cell::new(r.counts.accounts_failed).set_alignment(CellAlignment::Right),
