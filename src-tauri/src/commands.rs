@@ -615,6 +615,15 @@ fn track_error(e: AppError) -> IpcError {
     ipc
 }
 
+/// Every export format, in display order, from `alcance-report`'s one list: key (`csv`,
+/// `json`, `xlsx`), English label, file extension and MIME type. Needs no workspace; never
+/// fails.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_formats() -> IpcResult<Vec<views::ExportFormatView>> {
+    Ok(views::export_formats())
+}
+
 /// Every platform Alcance connects to, in display order, from the platform registry: key,
 /// label, connect form (`oauth_loopback`, `facebook_pages`, `access_token`), English help,
 /// developer portal, scopes, redirect URI, default port, whether a secret is asked for and

@@ -42,6 +42,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::list_run_events,
             commands::list_accounts,
             commands::export_data,
+            commands::export_formats,
             commands::show_in_folder,
             commands::open_link,
             commands::sync_now,

@@ -135,6 +135,11 @@ describe("the app", () => {
             { format: "xlsx", path: "/w/exports/a/alcance-export.xlsx", bytes: 40960 },
           ],
         };
+      if (cmd === "export_formats")
+        return [
+          { format: "csv", label: "CSV", extension: "csv", mime_type: "text/csv" },
+          { format: "xlsx", label: "Excel (XLSX)", extension: "xlsx", mime_type: "application/zip" },
+        ];
       return null;
     });
     start();
@@ -144,6 +149,8 @@ describe("the app", () => {
     (q('[data-testid="export-button"]') as HTMLButtonElement).click();
     await vi.waitFor(() => expect(q('[data-testid="export-file-xlsx"]')).not.toBeNull());
     expect(q('[data-testid="export-file-xlsx"]')?.textContent).toContain("40.0 KB");
+    expect(q('[data-testid="export-file-xlsx"] .chip')?.textContent).toBe("Excel (XLSX)");
+    expect(calls.some((c) => c.cmd === "export_formats")).toBe(true);
     expect(calls.some((c) => c.cmd === "export_data")).toBe(true);
   });
   it("draws the best-time heatmap with the zone and the best slots, asking with every chart label", async () => {

@@ -9,6 +9,7 @@ use crate::workspace::{ExportPaths, Workspace};
 use alcance_collector::{Progress, RunKind};
 use alcance_core::Platform;
 use alcance_platforms::oauth::{HeadlessBrowser, OAuthApp, RedirectConfig};
+use alcance_platforms::registry::{self, ConnectKind};
 use alcance_platforms::CollectWindow;
 use alcance_sandbox::{Mode, Sandbox, SandboxConfig};
 use alcance_store::RowFilter;
@@ -179,23 +180,24 @@ async fn run_on(
         {
             continue;
         }
-        let how = match platform {
-            Platform::Whatsapp => "system-user token, validated",
-            Platform::Facebook => "Facebook Login, long-lived token, Page tokens",
-            _ => "OAuth 2.0 + PKCE, loopback redirect",
+        let descriptor = registry::get(platform);
+        let how = match descriptor.connect {
+            ConnectKind::AccessToken => "system-user token, validated",
+            ConnectKind::FacebookPages => "Facebook Login, long-lived token, Page tokens",
+            ConnectKind::OauthLoopback => "OAuth 2.0 + PKCE, loopback redirect",
         };
         on_event(DemoEvent::Step(format!("Connecting {} ({how})", platform.label())));
         let app = demo_app(platform);
         let browser = HeadlessBrowser::new();
         let timeout = Duration::from_secs(30);
         let context = || format!("connecting the demo {} account", platform.label());
-        match platform {
-            Platform::Facebook => owners.extend(
+        match descriptor.connect {
+            ConnectKind::FacebookPages => owners.extend(
                 ws.connect_facebook(&app, &browser, timeout)
                     .await
                     .with_context(context)?,
             ),
-            Platform::Whatsapp => {
+            ConnectKind::AccessToken => {
                 let grant: WhatsAppGrant = http
                     .get(control(base, "whatsapp-token")?)
                     .send()
@@ -208,7 +210,7 @@ async fn run_on(
                 let token = SecretString::from(grant.access_token);
                 owners.push(ws.connect_whatsapp(token, &grant.waba_id).await.with_context(context)?);
             }
-            _ => {
+            ConnectKind::OauthLoopback => {
                 let account = ws.connect(&app, &browser, timeout).await.with_context(context)?;
                 if platform == Platform::Tiktok {
                     // The sandbox's API for Business accepts the Display token; a real
@@ -320,30 +322,29 @@ async fn run_on(
     })
 }
 
-/// The demo's developer-app credentials: the sandbox accepts any client id; Instagram
-/// Login also wants a client secret for the code exchange.
+/// The scopes the demo asks for on the Facebook Pages flow: the Pages part of the
+/// descriptor's scopes (the sandbox's Pages need no Instagram or business permissions).
+const DEMO_PAGES_SCOPES: [&str; 3] = ["pages_show_list", "pages_read_engagement", "read_insights"];
+
+/// The demo's developer-app credentials, from the platform's descriptor: the sandbox
+/// accepts any client id; a secret (`demo-client-secret`) where the connect form asks for
+/// one ([`PlatformDescriptor::needs_secret`](alcance_platforms::registry::PlatformDescriptor));
+/// the descriptor's OAuth scopes ([`DEMO_PAGES_SCOPES`] on the Facebook Pages flow, none
+/// for a pasted access token).
 pub fn demo_app(platform: Platform) -> OAuthApp {
-    let (scopes, secret): (&[&str], Option<&str>) = match platform {
-        Platform::X => (&["tweet.read", "users.read", "offline.access"], None),
-        Platform::Instagram => (
-            &["instagram_business_basic", "instagram_business_manage_insights"],
-            Some("demo-client-secret"),
-        ),
-        Platform::Facebook => (
-            &["pages_show_list", "pages_read_engagement", "read_insights"],
-            Some("demo-client-secret"),
-        ),
-        Platform::Tiktok => (
-            &["user.info.basic", "user.info.profile", "user.info.stats", "video.list"],
-            Some("demo-client-secret"),
-        ),
-        Platform::Whatsapp => (&[], None),
+    let descriptor = registry::get(platform);
+    let scopes = match descriptor.connect {
+        ConnectKind::OauthLoopback => descriptor.scopes(),
+        ConnectKind::FacebookPages => DEMO_PAGES_SCOPES.iter().map(|s| s.to_string()).collect(),
+        ConnectKind::AccessToken => Vec::new(),
     };
     OAuthApp {
         platform,
         client_id: format!("alcance-demo-{}", platform.as_str()),
-        client_secret: secret.map(|s| SecretString::from(s.to_string())),
-        scopes: scopes.iter().map(|s| s.to_string()).collect(),
+        client_secret: descriptor
+            .needs_secret
+            .then(|| SecretString::from("demo-client-secret".to_string())),
+        scopes,
         redirect: RedirectConfig {
             port: 0,
             path: "/callback".into(),
@@ -408,4 +409,44 @@ async fn account_lines(ws: &Workspace) -> Result<Vec<AccountLine>> {
         });
     }
     Ok(lines)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+
+    /// The registry-driven demo apps ask for what the demo always asked for.
+    #[test]
+    fn demo_apps_keep_their_scopes_and_secrets() {
+        let expected: [(Platform, &[&str], bool); 5] = [
+            (Platform::X, &["tweet.read", "users.read", "offline.access"], false),
+            (
+                Platform::Instagram,
+                &["instagram_business_basic", "instagram_business_manage_insights"],
+                true,
+            ),
+            (
+                Platform::Facebook,
+                &["pages_show_list", "pages_read_engagement", "read_insights"],
+                true,
+            ),
+            (
+                Platform::Tiktok,
+                &["user.info.basic", "user.info.profile", "user.info.stats", "video.list"],
+                true,
+            ),
+            (Platform::Whatsapp, &[], false),
+        ];
+        for (platform, scopes, secret) in expected {
+            let app = demo_app(platform);
+            assert_eq!(app.scopes, scopes, "{platform:?}");
+            assert_eq!(
+                app.client_secret.as_ref().map(|s| s.expose_secret().to_string()),
+                secret.then(|| "demo-client-secret".to_string()),
+                "{platform:?}"
+            );
+            assert_eq!(app.client_id, format!("alcance-demo-{}", platform.as_str()));
+        }
+    }
 }

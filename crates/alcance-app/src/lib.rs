@@ -23,6 +23,8 @@ pub mod workspace;
 
 pub use alcance_platforms::registry::{ConnectKind, PlatformInfo};
 pub use error::{AppError, ErrorCode};
+/// The export formats: one list in `alcance-report` that the app, the CLI and the UI read.
+pub use reports::{ExportFormat, UnknownExportFormat};
 pub use session::{Apis, Session, SharedVault, VaultNeed};
 pub use workspace::{ExportPaths, Workspace, WorkspaceOptions};
 

@@ -8,7 +8,7 @@
 //! - Campaigns: [`create_campaign`], [`find_campaign`], [`find_account`], [`find_posts`],
 //!   [`import_costs`], [`import_conversions`], [`campaign_report`], [`write_campaign`].
 //! - Exports: [`export_filter`] turns the user's selection into a [`RowFilter`];
-//!   [`export`] writes CSV, JSON or XLSX with progress.
+//!   [`export`] writes any [`ExportFormat`] (CSV, JSON, XLSX) with progress.
 //!
 //! Times are UTC; dates are UTC days. Nothing here reads or writes a token.
 
@@ -21,7 +21,7 @@ use alcance_report::campaign::{
     campaign_report as build_campaign_report, AccountKey, CampaignConversion, CampaignCost, CampaignData, CampaignInfo,
     CampaignMember, CampaignReport,
 };
-use alcance_report::export::{write_account_csv, write_json, write_post_csv, write_xlsx, AccountInfo, PostInfo};
+use alcance_report::export::{write_xlsx, AccountInfo, PostInfo};
 use alcance_report::weekly::{
     build_weekly, last_complete_week, week_of, write_weekly_report, ReportFiles, WeeklyInput, WeeklyOptions,
     WeeklyReport,
@@ -418,28 +418,10 @@ pub async fn write_campaign(
     Ok((report, files))
 }
 
-/// The export file formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExportFormat {
-    /// The long CSVs: account metrics to the given file, post metrics beside it
-    /// (`<stem>-posts.csv`).
-    Csv,
-    /// One JSON document (`alcance_report::export::write_json`).
-    Json,
-    /// One workbook (`alcance_report::export::write_xlsx`).
-    Xlsx,
-}
-
-impl ExportFormat {
-    /// The file extension (`csv`, `json`, `xlsx`).
-    pub fn extension(self) -> &'static str {
-        match self {
-            ExportFormat::Csv => "csv",
-            ExportFormat::Json => "json",
-            ExportFormat::Xlsx => "xlsx",
-        }
-    }
-}
+/// The export file formats: the one list of `alcance-report` ([`ExportFormat::ALL`]),
+/// with its key, label, extension and MIME type; [`export`] writes its
+/// [`parts`](ExportFormat::parts).
+pub use alcance_report::export::{posts_csv_path, ExportFormat, UnknownExportFormat};
 
 /// What to export. Empty lists mean "all".
 #[derive(Debug, Clone, Default)]
@@ -567,14 +549,6 @@ fn write_file(
     Ok(())
 }
 
-/// `<dir>/<stem>-posts.csv` beside `path`.
-pub fn posts_csv_path(path: &Path) -> PathBuf {
-    let stem = path
-        .file_stem()
-        .map_or_else(|| "alcance-export".into(), |s| s.to_string_lossy().to_string());
-    path.with_file_name(format!("{stem}-posts.csv"))
-}
-
 /// Exports the rows matching `filter` as `format` to `out` (replaced atomically; CSV also
 /// writes [`posts_csv_path`]). The JSON and XLSX list only the accounts the filter keeps.
 /// `on` receives progress. The files are written on the calling thread (blocking I/O):
@@ -610,33 +584,22 @@ pub async fn export(
         post_rows: bundle.post_metrics.len(),
     });
     let mut files = Vec::new();
-    match format {
-        ExportFormat::Csv => {
-            write_file(out, on, |w| {
-                write_account_csv(&bundle.account_metrics, w)?;
+    for part in format.parts() {
+        let path = part.path(out);
+        if part.streams() {
+            write_file(&path, on, |w| {
+                part.write_to(&bundle, w)?;
                 Ok(())
             })?;
-            files.push(out.to_path_buf());
-            let posts = posts_csv_path(out);
-            write_file(&posts, on, |w| {
-                write_post_csv(&bundle.post_metrics, w)?;
-                Ok(())
-            })?;
-            files.push(posts);
-        }
-        ExportFormat::Json => {
-            write_file(out, on, |w| Ok(write_json(&bundle, w)?))?;
-            files.push(out.to_path_buf());
-        }
-        ExportFormat::Xlsx => {
-            if let Some(dir) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        } else {
+            if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
             }
-            on(ExportStep::Writing(out.to_path_buf()));
-            write_xlsx(&bundle, out).with_context(|| format!("writing {}", out.display()))?;
-            on(ExportStep::Wrote(out.to_path_buf()));
-            files.push(out.to_path_buf());
+            on(ExportStep::Writing(path.clone()));
+            write_xlsx(&bundle, &path).with_context(|| format!("writing {}", path.display()))?;
+            on(ExportStep::Wrote(path.clone()));
         }
+        files.push(path);
     }
     Ok(ExportOutcome {
         files,

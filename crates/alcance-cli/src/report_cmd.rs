@@ -195,23 +195,21 @@ impl From<RoleArg> for CampaignRole {
     }
 }
 
-/// Export formats on the command line.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum FormatArg {
-    /// Long CSVs: account metrics to --out, post metrics to <stem>-posts.csv beside it.
-    Csv,
-    /// One JSON document.
-    Json,
-    /// One Excel workbook.
-    Xlsx,
+/// The `--format` values: the keys of [`ExportFormat::ALL`] (the one list in
+/// `alcance-report`), each with its label as help; parsed by [`ExportFormat`]'s `FromStr`.
+fn export_format_parser() -> impl clap::builder::TypedValueParser<Value = ExportFormat> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    PossibleValuesParser::new(ExportFormat::ALL.map(|f| PossibleValue::new(f.key()).help(f.label())))
+        .try_map(|key| key.parse::<ExportFormat>())
 }
 
-/// `alcance export csv|json|xlsx …`
+/// `alcance export <format> …` (`csv`, `json`, `xlsx`: [`ExportFormat::ALL`]).
 #[derive(Args)]
 pub struct ExportArgs {
-    /// File format.
-    #[arg(value_enum)]
-    format: FormatArg,
+    /// File format. CSV writes the account metrics to --out and the post metrics to
+    /// <stem>-posts.csv beside it; JSON one document; XLSX one Excel workbook.
+    #[arg(value_parser = export_format_parser())]
+    format: ExportFormat,
     #[command(flatten)]
     ws: WorkspaceArgs,
     /// Only this account (id, @username or platform account id). Repeatable.
@@ -552,11 +550,7 @@ pub async fn campaign(command: CampaignCommand) -> Result<()> {
 
 /// Runs `alcance export …`.
 pub async fn export(args: ExportArgs) -> Result<()> {
-    let format = match args.format {
-        FormatArg::Csv => ExportFormat::Csv,
-        FormatArg::Json => ExportFormat::Json,
-        FormatArg::Xlsx => ExportFormat::Xlsx,
-    };
+    let format = args.format;
     let workspace = open(&args.ws).await?;
     let out = args.out.clone().unwrap_or_else(|| {
         workspace

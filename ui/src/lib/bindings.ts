@@ -75,6 +75,14 @@ async exportData(filter: ViewFilter) : Promise<ExportView> {
     return await TAURI_INVOKE("export_data", { filter });
 },
 /**
+ * Every export format, in display order, from `alcance-report`'s one list: key (`csv`,
+ * `json`, `xlsx`), English label, file extension and MIME type. Needs no workspace; never
+ * fails.
+ */
+async exportFormats() : Promise<ExportFormatView[]> {
+    return await TAURI_INVOKE("export_formats");
+},
+/**
  * Shows a file of the open workspace in the system's file manager. Only paths inside the
  * workspace folder are accepted (`invalid_input` otherwise).
  */
@@ -565,9 +573,9 @@ export type ErrorCode =
  */
 export type ExportFileView = { 
 /**
- * `csv`, `json` or `xlsx`.
+ * Its format (`csv` for both the account and the post CSV).
  */
-format: string; 
+format: ExportFormat; 
 /**
  * Absolute path.
  */
@@ -576,6 +584,48 @@ path: string;
  * Size, bytes.
  */
 bytes: number }
+/**
+ * An export file format. Serialized (serde, IPC bindings) as its lower-case [`key`]
+ * (`"csv"`, `"json"`, `"xlsx"`); parsed from the same key, case-insensitively, by
+ * [`FromStr`].
+ * 
+ * [`key`]: ExportFormat::key
+ */
+export type ExportFormat = 
+/**
+ * The long CSVs: account metrics ([`write_account_csv`]) at the chosen path, post
+ * metrics ([`write_post_csv`]) beside it ([`posts_csv_path`]).
+ */
+"csv" | 
+/**
+ * One JSON document ([`write_json`]).
+ */
+"json" | 
+/**
+ * One Excel workbook ([`write_xlsx`]).
+ */
+"xlsx"
+/**
+ * One export format as the UI offers it: an entry of [`ExportFormat::ALL`], the one list
+ * in `alcance-report`.
+ */
+export type ExportFormatView = { 
+/**
+ * The format's key (`csv`, `json`, `xlsx`).
+ */
+format: ExportFormat; 
+/**
+ * A short English label (`CSV`, `JSON`, `Excel (XLSX)`).
+ */
+label: string; 
+/**
+ * The file extension, without the dot.
+ */
+extension: string; 
+/**
+ * The MIME type of its files.
+ */
+mime_type: string }
 /**
  * What [`export_range`] wrote.
  */

@@ -4,17 +4,46 @@
 use super::*;
 use crate::error::{Context, Result};
 use crate::workspace::Workspace;
+use crate::ExportFormat;
 use alcance_store::RowFilter;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
+/// One export format as the UI offers it: an entry of [`ExportFormat::ALL`], the one list
+/// in `alcance-report`.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportFormatView {
+    /// The format's key (`csv`, `json`, `xlsx`).
+    pub format: ExportFormat,
+    /// A short English label (`CSV`, `JSON`, `Excel (XLSX)`).
+    pub label: String,
+    /// The file extension, without the dot.
+    pub extension: String,
+    /// The MIME type of its files.
+    pub mime_type: String,
+}
+
+/// Every export format, in the order a picker shows them ([`ExportFormat::ALL`]).
+pub fn export_formats() -> Vec<ExportFormatView> {
+    ExportFormat::ALL
+        .into_iter()
+        .map(|format| ExportFormatView {
+            format,
+            label: format.label().to_string(),
+            extension: format.extension().to_string(),
+            mime_type: format.mime_type().to_string(),
+        })
+        .collect()
+}
+
 /// One written export file.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExportFileView {
-    /// `csv`, `json` or `xlsx`.
-    pub format: String,
+    /// Its format (`csv` for both the account and the post CSV).
+    pub format: ExportFormat,
     /// Absolute path.
     pub path: String,
     /// Size, bytes.
@@ -50,12 +79,12 @@ pub async fn export_range(ws: &Workspace, filter: &ViewFilter, out_root: &Path) 
     let day = |t: Option<DateTime<Utc>>| t.map_or_else(|| "all".to_string(), |t| t.format("%Y-%m-%d").to_string());
     let folder = out_root.join(format!("alcance-{}_{}", day(filter.since), day(filter.until)));
     let paths = ws.export_all(&row_filter, &folder).await?;
-    let file = |format: &str, path: &PathBuf| -> Result<ExportFileView> {
+    let file = |format: ExportFormat, path: &PathBuf| -> Result<ExportFileView> {
         let bytes = std::fs::metadata(path)
             .with_context(|| format!("reading the size of {}", path.display()))?
             .len();
         Ok(ExportFileView {
-            format: format.to_string(),
+            format,
             path: path.display().to_string(),
             bytes,
         })
@@ -63,10 +92,10 @@ pub async fn export_range(ws: &Workspace, filter: &ViewFilter, out_root: &Path) 
     Ok(ExportView {
         folder: folder.display().to_string(),
         files: vec![
-            file("csv", &paths.account_csv)?,
-            file("csv", &paths.post_csv)?,
-            file("json", &paths.json)?,
-            file("xlsx", &paths.xlsx)?,
+            file(ExportFormat::Csv, &paths.account_csv)?,
+            file(ExportFormat::Csv, &paths.post_csv)?,
+            file(ExportFormat::Json, &paths.json)?,
+            file(ExportFormat::Xlsx, &paths.xlsx)?,
         ],
     })
 }

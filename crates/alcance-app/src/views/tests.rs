@@ -351,7 +351,7 @@ async fn posts_runs_accounts_and_exports() {
     .await
     .unwrap_or_else(|e| panic!("{e:#}"));
     assert!(export.folder.ends_with("alcance-2026-03-11_2026-03-21"));
-    let formats: Vec<&str> = export.files.iter().map(|f| f.format.as_str()).collect();
+    let formats: Vec<&str> = export.files.iter().map(|f| f.format.key()).collect();
     assert_eq!(formats, vec!["csv", "csv", "json", "xlsx"]);
     for f in &export.files {
         assert!(f.bytes > 0 && Path::new(&f.path).is_file(), "{f:?}");
