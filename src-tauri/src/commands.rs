@@ -46,15 +46,32 @@ pub struct WorkspaceInfo {
     pub vault: String,
 }
 
+/// A step of the demo build, as the UI translates it (`demo.step.<step>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum DemoStep {
+    /// Starting the in-process sandbox.
+    Sandbox,
+    /// Connecting an account through OAuth (`detail`: the platform).
+    Connect,
+    /// Following a public profile (`detail`: the platform and the handle).
+    Track,
+    /// Rendering the charts.
+    Charts,
+    /// Writing the CSV, JSON and XLSX exports.
+    Exports,
+    /// Any other step (`detail`: the demo's own text).
+    Other,
+}
+
 /// Progress of the demo build, streamed through a channel.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum DemoProgress {
-    /// A step started. `step` is one of `sandbox`, `connect`, `track`, `charts`,
-    /// `exports`, `other`; `detail` the platform or account it concerns.
+    /// A step started; `detail` is the platform or account it concerns.
     Step {
         /// The step.
-        step: String,
+        step: DemoStep,
         /// What it concerns ("X", "@ana_influencer"), may be empty.
         detail: String,
     },
@@ -168,27 +185,26 @@ pub async fn open_demo(
     Ok(status(&state).await)
 }
 
-/// Maps the demo's step text to a step key the UI translates, and its subject.
-fn classify_step(text: &str) -> (String, String) {
+/// Maps the demo's step text to the step the UI translates, and its subject.
+fn classify_step(text: &str) -> (DemoStep, String) {
     let detail_after = |prefix: &str| {
         text.strip_prefix(prefix)
             .map(|rest| rest.split(" (").next().unwrap_or("").trim().to_string())
             .unwrap_or_default()
     };
-    let (step, detail) = if text.starts_with("Starting the sandbox") {
-        ("sandbox", String::new())
+    if text.starts_with("Starting the sandbox") {
+        (DemoStep::Sandbox, String::new())
     } else if text.starts_with("Connecting ") {
-        ("connect", detail_after("Connecting "))
+        (DemoStep::Connect, detail_after("Connecting "))
     } else if text.starts_with("Tracking ") {
-        ("track", detail_after("Tracking "))
+        (DemoStep::Track, detail_after("Tracking "))
     } else if text.starts_with("Rendering") {
-        ("charts", String::new())
+        (DemoStep::Charts, String::new())
     } else if text.starts_with("Writing") {
-        ("exports", String::new())
+        (DemoStep::Exports, String::new())
     } else {
-        ("other", text.to_string())
-    };
-    (step.to_string(), detail)
+        (DemoStep::Other, text.to_string())
+    }
 }
 
 /// Opens (creating it) the user's own workspace: tokens in the OS keychain, or in the
@@ -623,21 +639,31 @@ mod tests {
 
     #[test]
     fn demo_steps_become_keys() {
-        assert_eq!(classify_step("Starting the sandbox"), ("sandbox".into(), String::new()));
+        assert_eq!(
+            classify_step("Starting the sandbox"),
+            (DemoStep::Sandbox, String::new())
+        );
         assert_eq!(
             classify_step("Connecting X (OAuth 2.0 + PKCE, loopback redirect)"),
-            ("connect".into(), "X".into())
+            (DemoStep::Connect, "X".into())
         );
         assert_eq!(
             classify_step("Tracking Instagram ana.influencer"),
-            ("track".into(), "Instagram ana.influencer".into())
+            (DemoStep::Track, "Instagram ana.influencer".into())
         );
-        assert_eq!(classify_step("Rendering charts"), ("charts".into(), String::new()));
+        assert_eq!(classify_step("Rendering charts"), (DemoStep::Charts, String::new()));
         assert_eq!(
             classify_step("Writing CSV, JSON and XLSX exports"),
-            ("exports".into(), String::new())
+            (DemoStep::Exports, String::new())
         );
-        assert_eq!(classify_step("Something new"), ("other".into(), "Something new".into()));
+        assert_eq!(
+            classify_step("Something new"),
+            (DemoStep::Other, "Something new".into())
+        );
+        assert_eq!(
+            serde_json::to_value(DemoStep::Exports).ok(),
+            Some(serde_json::json!("exports"))
+        );
     }
 
     #[test]

@@ -521,14 +521,41 @@ best_time_posts: number }
  */
 export type DemoProgress = 
 /**
- * A step started. `step` is one of `sandbox`, `connect`, `track`, `charts`,
- * `exports`, `other`; `detail` the platform or account it concerns.
+ * A step started; `detail` is the platform or account it concerns.
  */
-{ kind: "step"; step: string; detail: string } | 
+{ kind: "step"; step: DemoStep; detail: string } | 
 /**
  * Daily collections: `done` of `total` simulated days.
  */
 { kind: "collect"; done: number; total: number }
+/**
+ * A step of the demo build, as the UI translates it (`demo.step.<step>`).
+ */
+export type DemoStep = 
+/**
+ * Starting the in-process sandbox.
+ */
+"sandbox" | 
+/**
+ * Connecting an account through OAuth (`detail`: the platform).
+ */
+"connect" | 
+/**
+ * Following a public profile (`detail`: the platform and the handle).
+ */
+"track" | 
+/**
+ * Rendering the charts.
+ */
+"charts" | 
+/**
+ * Writing the CSV, JSON and XLSX exports.
+ */
+"exports" | 
+/**
+ * Any other step (`detail`: the demo's own text).
+ */
+"other"
 /**
  * What the caller (the UI, the CLI) does differently per error.
  */
