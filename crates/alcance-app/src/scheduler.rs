@@ -30,7 +30,7 @@ use alcance_collector::schedule::{
 use alcance_collector::{
     resume_run, run_planned, NextRun, PlannedTarget, Progress, RunControl, RunKind, RunPlan, RunSummary,
 };
-use alcance_core::{AccountId, AccountRef, RunId, RunStatus};
+use alcance_core::{AccountId, AccountRef, AccountStatus, RunAccountStatus, RunId, RunStatus};
 use alcance_store::schedule::ScheduleRow;
 use alcance_store::{AccountRow, Store};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -397,7 +397,7 @@ impl Loop {
             .list_accounts()
             .await?
             .into_iter()
-            .filter(|a| a.status == "active")
+            .filter(|a| a.status == AccountStatus::Active)
             .map(|a| (a.id, a))
             .collect();
         let mut schedules: Vec<ScheduleRow> = store
@@ -517,7 +517,7 @@ impl Loop {
             .list_accounts()
             .await?
             .into_iter()
-            .filter(|a| a.status == "active" || (manual && a.status == "needs_reauth"))
+            .filter(|a| a.status == AccountStatus::Active || (manual && a.status == AccountStatus::NeedsReauth))
             .filter(|a| ids.is_empty() || ids.contains(&a.id))
             .collect())
     }
@@ -532,7 +532,7 @@ impl Loop {
         let progress = move |p: Progress| forward(&events, &*clock, kind, false, p);
         let future = collect_accounts(&ws, &config, accounts, kind, now, &control, &progress);
         let result = self.drive(future, &control).await;
-        if matches!(&result, Ok(summary) if summary.status == "cancelled") {
+        if matches!(&result, Ok(summary) if summary.status == RunStatus::Cancelled) {
             if let Err(e) = self.postpone_skipped(accounts, now).await {
                 tracing::error!(error = %format!("{e:#}"), "postponing the accounts of a cancelled run failed");
             }
@@ -601,16 +601,12 @@ impl Loop {
             if self.stopping {
                 break;
             }
-            let kind = match run.kind.as_str() {
-                "manual" => RunKind::Manual,
-                "demo" => RunKind::Demo,
-                _ => RunKind::Scheduled,
-            };
+            let kind = run.kind;
             let pending: Vec<i64> = store
                 .run_accounts(run.id)
                 .await?
                 .into_iter()
-                .filter(|r| r.status == "pending")
+                .filter(|r| r.status == RunAccountStatus::Pending)
                 .map(|r| r.account_id)
                 .collect();
             let accounts = self.collectable(&pending, kind == RunKind::Manual).await?;

@@ -6,7 +6,7 @@ pub use connect::{tiktok_business_key, VaultBusinessTokens};
 use crate::atomic::{write_atomically, write_bytes_atomically};
 use crate::error::{Context, Result};
 use alcance_collector::{Clients, Progress, RunKind, RunSummary, Target};
-use alcance_core::{AccountId, AccountRef, Platform, Profile};
+use alcance_core::{AccountId, AccountRef, AccountStatus, Platform, Profile};
 use alcance_platforms::governor::Governor;
 use alcance_platforms::oauth::{self, BrowserOpener, OAuthApp, Provider, TokenSet};
 use alcance_platforms::registry::{self, ClientDeps, ConnectKind, PlatformInfo};
@@ -250,12 +250,9 @@ impl Workspace {
         let Some(key) = account.vault_key.as_deref() else {
             return Ok(());
         };
-        let shared = self
-            .store
-            .list_accounts()
-            .await?
-            .iter()
-            .any(|a| a.id != account.id && a.status != "disconnected" && a.vault_key.as_deref() == Some(key));
+        let shared = self.store.list_accounts().await?.iter().any(|a| {
+            a.id != account.id && a.status != AccountStatus::Disconnected && a.vault_key.as_deref() == Some(key)
+        });
         if shared {
             return Ok(());
         }
@@ -314,7 +311,7 @@ impl Workspace {
             .list_accounts()
             .await?
             .into_iter()
-            .filter(|a| a.status != "disconnected" && a.status != "paused")
+            .filter(|a| a.status != AccountStatus::Disconnected && a.status != AccountStatus::Paused)
             .filter(|a| only.is_empty() || only.contains(&a.id))
             .collect();
         // Renew tokens first; accounts whose token is dead are skipped and reported.

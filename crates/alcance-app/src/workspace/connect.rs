@@ -5,7 +5,7 @@
 
 use super::Workspace;
 use crate::error::{Context, Result};
-use alcance_core::{AccountId, AccountRef, Platform};
+use alcance_core::{AccountId, AccountRef, AccountStatus, Platform};
 use alcance_platforms::facebook::FacebookClient;
 use alcance_platforms::oauth::{self, BrowserOpener, OAuthApp, Provider, TokenSet};
 use alcance_platforms::registry::{self, Follow, Lookup};
@@ -230,7 +230,7 @@ impl Workspace {
                 platform.label()
             ));
         }
-        if owner.status == "disconnected" {
+        if owner.status == AccountStatus::Disconnected {
             return Err(crate::app_err!("{name} is disconnected: connect it again first"));
         }
         if self.load_token(owner.vault_key.as_deref()).is_none() {
