@@ -11,7 +11,7 @@ use alcance_app::oauth::{OAuthApp, RedirectConfig, DEFAULT_CALLBACK_PATH, DEFAUL
 use alcance_app::views::{
     self, AccountView, ChartLabels, DashboardView, ExportView, PostView, RunEventView, RunView, ViewFilter,
 };
-use alcance_app::{AppError, Platform, PlatformError};
+use alcance_app::{AccountId, AppError, CadenceKind, Platform, PlatformError, RunId};
 use chrono::Utc;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
@@ -46,15 +46,32 @@ pub struct WorkspaceInfo {
     pub vault: String,
 }
 
+/// A step of the demo build, as the UI translates it (`demo.step.<step>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum DemoStep {
+    /// Starting the in-process sandbox.
+    Sandbox,
+    /// Connecting an account through OAuth (`detail`: the platform).
+    Connect,
+    /// Following a public profile (`detail`: the platform and the handle).
+    Track,
+    /// Rendering the charts.
+    Charts,
+    /// Writing the CSV, JSON and XLSX exports.
+    Exports,
+    /// Any other step (`detail`: the demo's own text).
+    Other,
+}
+
 /// Progress of the demo build, streamed through a channel.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum DemoProgress {
-    /// A step started. `step` is one of `sandbox`, `connect`, `track`, `charts`,
-    /// `exports`, `other`; `detail` the platform or account it concerns.
+    /// A step started; `detail` is the platform or account it concerns.
     Step {
         /// The step.
-        step: String,
+        step: DemoStep,
         /// What it concerns ("X", "@ana_influencer"), may be empty.
         detail: String,
     },
@@ -70,8 +87,8 @@ pub enum DemoProgress {
 /// A request to connect an account through OAuth 2.0 + PKCE.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 pub struct ConnectRequest {
-    /// Platform key (`x`, `instagram`, `facebook`, `tiktok`; WhatsApp uses `connect_whatsapp`).
-    pub platform: String,
+    /// The platform (`x`, `instagram`, `facebook`, `tiktok`; WhatsApp uses `connect_whatsapp`).
+    pub platform: Platform,
     /// The developer app's client id (public).
     pub client_id: String,
     /// The app secret where the platform demands one (Instagram Login's code exchange).
@@ -168,27 +185,26 @@ pub async fn open_demo(
     Ok(status(&state).await)
 }
 
-/// Maps the demo's step text to a step key the UI translates, and its subject.
-fn classify_step(text: &str) -> (String, String) {
+/// Maps the demo's step text to the step the UI translates, and its subject.
+fn classify_step(text: &str) -> (DemoStep, String) {
     let detail_after = |prefix: &str| {
         text.strip_prefix(prefix)
             .map(|rest| rest.split(" (").next().unwrap_or("").trim().to_string())
             .unwrap_or_default()
     };
-    let (step, detail) = if text.starts_with("Starting the sandbox") {
-        ("sandbox", String::new())
+    if text.starts_with("Starting the sandbox") {
+        (DemoStep::Sandbox, String::new())
     } else if text.starts_with("Connecting ") {
-        ("connect", detail_after("Connecting "))
+        (DemoStep::Connect, detail_after("Connecting "))
     } else if text.starts_with("Tracking ") {
-        ("track", detail_after("Tracking "))
+        (DemoStep::Track, detail_after("Tracking "))
     } else if text.starts_with("Rendering") {
-        ("charts", String::new())
+        (DemoStep::Charts, String::new())
     } else if text.starts_with("Writing") {
-        ("exports", String::new())
+        (DemoStep::Exports, String::new())
     } else {
-        ("other", text.to_string())
-    };
-    (step.to_string(), detail)
+        (DemoStep::Other, text.to_string())
+    }
 }
 
 /// Opens (creating it) the user's own workspace: tokens in the OS keychain, or in the
@@ -242,7 +258,7 @@ pub async fn list_runs(state: State<'_, AppState>, limit: u32) -> IpcResult<Vec<
 /// The events of one run.
 #[tauri::command]
 #[specta::specta]
-pub async fn list_run_events(state: State<'_, AppState>, run_id: i64) -> IpcResult<Vec<RunEventView>> {
+pub async fn list_run_events(state: State<'_, AppState>, run_id: RunId) -> IpcResult<Vec<RunEventView>> {
     let guard = state.workspace.read().await;
     let open = guard.as_ref().ok_or_else(IpcError::no_workspace)?;
     Ok(views::run_events(&open.ws, run_id).await?)
@@ -352,37 +368,35 @@ pub async fn cancel_run(state: State<'_, AppState>) -> IpcResult<SyncStatus> {
     Ok(state.cancel_run().await?)
 }
 
-/// The cadence `cadence` (`hourly`, `daily`, `weekly`, `custom`) with `every_hours`
-/// (1–8760, `custom` only). Errors: `invalid_input`.
-fn parse_cadence(cadence: &str, every_hours: Option<u32>) -> IpcResult<Cadence> {
+/// The cadence `cadence` with `every_hours` (1–8760, `custom` only; ignored otherwise).
+/// Errors: `invalid_input` (a custom cadence without its hours, or out of range).
+fn parse_cadence(cadence: CadenceKind, every_hours: Option<u32>) -> IpcResult<Cadence> {
     let invalid = |m: String| IpcError::new(ErrorCode::InvalidInput, m);
     match (cadence, every_hours) {
-        ("hourly", _) => Ok(Cadence::Hourly),
-        ("daily", _) => Ok(Cadence::Daily),
-        ("weekly", _) => Ok(Cadence::Weekly),
-        ("custom", Some(h)) if (1..=8760).contains(&h) => Ok(Cadence::Custom {
+        (CadenceKind::Hourly, _) => Ok(Cadence::Hourly),
+        (CadenceKind::Daily, _) => Ok(Cadence::Daily),
+        (CadenceKind::Weekly, _) => Ok(Cadence::Weekly),
+        (CadenceKind::Custom, Some(h)) if (1..=8760).contains(&h) => Ok(Cadence::Custom {
             seconds: i64::from(h) * 3600,
         }),
-        ("custom", Some(h)) => Err(invalid(format!("a custom cadence is 1 to 8760 hours, not {h}"))),
-        ("custom", None) => Err(invalid("a custom cadence needs its hours".into())),
-        (other, _) => Err(invalid(format!(
-            "unknown cadence {other:?}: use hourly, daily, weekly or custom"
-        ))),
+        (CadenceKind::Custom, Some(h)) => Err(invalid(format!("a custom cadence is 1 to 8760 hours, not {h}"))),
+        (CadenceKind::Custom, None) => Err(invalid("a custom cadence needs its hours".into())),
     }
 }
 
 /// Sets how often an account is collected and returns it with its next run (from its last
 /// collection plus the new period, or now when that has passed; the scheduler picks it up
-/// within a minute). Errors: `invalid_input`, `not_found`.
+/// within a minute). `every_hours` (1–8760) is the period of a `custom` cadence.
+/// Errors: `invalid_input`, `not_found`.
 #[tauri::command]
 #[specta::specta]
 pub async fn set_cadence(
     state: State<'_, AppState>,
-    account_id: i64,
-    cadence: String,
+    account_id: AccountId,
+    cadence: CadenceKind,
     every_hours: Option<u32>,
 ) -> IpcResult<AccountView> {
-    let cadence = parse_cadence(&cadence, every_hours)?;
+    let cadence = parse_cadence(cadence, every_hours)?;
     let guard = state.workspace.read().await;
     let open = guard.as_ref().ok_or_else(IpcError::no_workspace)?;
     alcance_app::scheduler::set_cadence(open.ws.store(), account_id, cadence, Utc::now()).await?;
@@ -407,7 +421,7 @@ async fn ensure_workspace(state: &AppState) -> IpcResult<()> {
 }
 
 /// One account as the accounts screen shows it.
-async fn account_view(open: &OpenWorkspace, account_id: i64) -> IpcResult<AccountView> {
+async fn account_view(open: &OpenWorkspace, account_id: AccountId) -> IpcResult<AccountView> {
     views::accounts(&open.ws, Some(&open.vault), Utc::now())
         .await?
         .into_iter()
@@ -420,7 +434,7 @@ async fn account_view(open: &OpenWorkspace, account_id: i64) -> IpcResult<Accoun
 /// Errors: `not_found`.
 #[tauri::command]
 #[specta::specta]
-pub async fn disconnect_account(state: State<'_, AppState>, account_id: i64) -> IpcResult<AccountView> {
+pub async fn disconnect_account(state: State<'_, AppState>, account_id: AccountId) -> IpcResult<AccountView> {
     let view = {
         let guard = state.workspace.read().await;
         let open = guard.as_ref().ok_or_else(IpcError::no_workspace)?;
@@ -435,7 +449,7 @@ pub async fn disconnect_account(state: State<'_, AppState>, account_id: i64) -> 
 /// and its token. Irreversible (the UI confirms first). Errors: `not_found`.
 #[tauri::command]
 #[specta::specta]
-pub async fn delete_account(state: State<'_, AppState>, account_id: i64) -> IpcResult<()> {
+pub async fn delete_account(state: State<'_, AppState>, account_id: AccountId) -> IpcResult<()> {
     {
         let guard = state.workspace.read().await;
         let open = guard.as_ref().ok_or_else(IpcError::no_workspace)?;
@@ -470,7 +484,7 @@ pub async fn connect_whatsapp(state: State<'_, AppState>, waba_id: String, token
         let guard = state.workspace.read().await;
         let open = guard.as_ref().ok_or_else(IpcError::no_workspace)?;
         let account = open.ws.connect_whatsapp(SecretString::from(token), &waba_id).await?;
-        account_view(open, account.id).await?
+        account_view(open, AccountId(account.id)).await?
     };
     state.refresh_problems().await;
     Ok(view)
@@ -490,10 +504,7 @@ pub async fn connect_account(
     state: State<'_, AppState>,
     request: ConnectRequest,
 ) -> IpcResult<AccountView> {
-    let platform: Platform = request
-        .platform
-        .parse()
-        .map_err(|e: alcance_app::UnknownPlatform| IpcError::new(ErrorCode::InvalidInput, e.to_string()))?;
+    let platform = request.platform;
     if request.client_id.trim().is_empty() {
         return Err(IpcError::new(ErrorCode::InvalidInput, "the client id is empty"));
     }
@@ -549,7 +560,7 @@ pub async fn connect_account(
     {
         tracing::warn!(error = %e, "saving the developer-app settings failed");
     }
-    let view = account_view(open, account.id).await?;
+    let view = account_view(open, AccountId(account.id)).await?;
     drop(guard);
     state.refresh_problems().await;
     if let Some(w) = app.get_webview_window("main") {
@@ -576,13 +587,10 @@ pub const CONNECT_TIMEOUT: Duration = alcance_app::oauth::DEFAULT_AUTHORIZE_TIME
 #[specta::specta]
 pub async fn track_profile(
     state: State<'_, AppState>,
-    platform: String,
+    platform: Platform,
     username: String,
-    owner_account_id: i64,
+    owner_account_id: AccountId,
 ) -> IpcResult<AccountView> {
-    let platform: Platform = platform
-        .parse()
-        .map_err(|e: alcance_app::UnknownPlatform| IpcError::new(ErrorCode::InvalidInput, e.to_string()))?;
     alcance_app::Workspace::track_handle(platform, &username)
         .map_err(|e| IpcError::new(ErrorCode::InvalidInput, e.message()))?;
     let guard = state.workspace.read().await;
@@ -596,7 +604,7 @@ pub async fn track_profile(
         .track_by_username(platform, &username, owner_account_id)
         .await
         .map_err(track_error)?;
-    account_view(open, account.id).await
+    account_view(open, AccountId(account.id)).await
 }
 
 /// The error of [`track_profile`] once the platform and the handle are checked: an
@@ -640,36 +648,45 @@ mod tests {
 
     #[test]
     fn demo_steps_become_keys() {
-        assert_eq!(classify_step("Starting the sandbox"), ("sandbox".into(), String::new()));
+        assert_eq!(
+            classify_step("Starting the sandbox"),
+            (DemoStep::Sandbox, String::new())
+        );
         assert_eq!(
             classify_step("Connecting X (OAuth 2.0 + PKCE, loopback redirect)"),
-            ("connect".into(), "X".into())
+            (DemoStep::Connect, "X".into())
         );
         assert_eq!(
             classify_step("Tracking Instagram ana.influencer"),
-            ("track".into(), "Instagram ana.influencer".into())
+            (DemoStep::Track, "Instagram ana.influencer".into())
         );
-        assert_eq!(classify_step("Rendering charts"), ("charts".into(), String::new()));
+        assert_eq!(classify_step("Rendering charts"), (DemoStep::Charts, String::new()));
         assert_eq!(
             classify_step("Writing CSV, JSON and XLSX exports"),
-            ("exports".into(), String::new())
+            (DemoStep::Exports, String::new())
         );
-        assert_eq!(classify_step("Something new"), ("other".into(), "Something new".into()));
+        assert_eq!(
+            classify_step("Something new"),
+            (DemoStep::Other, "Something new".into())
+        );
+        assert_eq!(
+            serde_json::to_value(DemoStep::Exports).ok(),
+            Some(serde_json::json!("exports"))
+        );
     }
 
     #[test]
     fn cadences_are_checked() {
-        assert_eq!(parse_cadence("hourly", None).ok(), Some(Cadence::Hourly));
-        assert_eq!(parse_cadence("weekly", Some(3)).ok(), Some(Cadence::Weekly));
+        assert_eq!(parse_cadence(CadenceKind::Hourly, None).ok(), Some(Cadence::Hourly));
+        assert_eq!(parse_cadence(CadenceKind::Weekly, Some(3)).ok(), Some(Cadence::Weekly));
         assert_eq!(
-            parse_cadence("custom", Some(6)).ok(),
+            parse_cadence(CadenceKind::Custom, Some(6)).ok(),
             Some(Cadence::Custom { seconds: 21_600 })
         );
         for (cadence, hours) in [
-            ("custom", None),
-            ("custom", Some(0)),
-            ("custom", Some(9000)),
-            ("monthly", None),
+            (CadenceKind::Custom, None),
+            (CadenceKind::Custom, Some(0)),
+            (CadenceKind::Custom, Some(9000)),
         ] {
             assert_eq!(
                 parse_cadence(cadence, hours).err().map(|e| e.code),
@@ -677,6 +694,8 @@ mod tests {
                 "{cadence} {hours:?}"
             );
         }
+        // An unknown cadence never reaches the command: the IPC argument is a `CadenceKind`.
+        assert!(serde_json::from_str::<CadenceKind>(r#""monthly""#).is_err());
     }
 
     #[test]

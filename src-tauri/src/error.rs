@@ -79,7 +79,7 @@ mod tests {
             "{}",
             e.message
         );
-        let e: IpcError = AppError::from(ViewError::RunNotFound(7)).into();
+        let e: IpcError = AppError::from(ViewError::RunNotFound(alcance_app::RunId(7))).into();
         assert_eq!(e.code, ErrorCode::NotFound);
         let io = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "denied");
         let e: IpcError = AppError::from(io).context("writing the export").into();

@@ -8,7 +8,7 @@ use alcance_app::format::account_label;
 use alcance_app::sandbox::{Sandbox, SandboxConfig};
 use alcance_app::scheduler::{Scheduler, SchedulerConfig, SchedulerEvent, SystemClock};
 use alcance_app::views::{self, RunView};
-use alcance_app::{AccountRef, AppError, Session, SharedVault, Workspace};
+use alcance_app::{AccountRef, AccountStatus, AppError, RunId, RunKind, RunStatus, Session, SharedVault, Workspace};
 use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
@@ -114,9 +114,9 @@ pub struct OpenWorkspace {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct LiveRun {
     /// `collection_runs.id`.
-    pub run_id: i64,
-    /// `scheduled` or `manual`.
-    pub kind: String,
+    pub run_id: RunId,
+    /// `scheduled` or `manual` (`demo` when an interrupted demo run is resumed).
+    pub kind: RunKind,
     /// Accounts in the run.
     pub accounts_total: u32,
     /// Accounts finished (saved, failed or skipped).
@@ -425,7 +425,7 @@ async fn problems(ws: &Workspace) -> Vec<String> {
     match ws.store().list_accounts().await {
         Ok(rows) => rows
             .iter()
-            .filter(|a| a.status == "needs_reauth")
+            .filter(|a| a.status == AccountStatus::NeedsReauth)
             .map(|a| label(&a.account))
             .collect(),
         Err(e) => {
@@ -473,7 +473,7 @@ async fn forward(
                     s.running = true;
                     s.live = Some(LiveRun {
                         run_id,
-                        kind: kind.as_str().to_string(),
+                        kind,
                         accounts_total: count(accounts),
                         accounts_done: 0,
                         accounts_failed: 0,
@@ -491,7 +491,7 @@ async fn forward(
                                 live.accounts_done = count(p.accounts_done());
                                 live.accounts_failed = count(p.accounts_failed);
                                 live.metrics = count(p.metrics);
-                                live.paused = p.status == "paused";
+                                live.paused = p.status == RunStatus::Paused;
                             }
                             _ => {}
                         }
@@ -628,7 +628,7 @@ mod tests {
         let asked = state.sync_now().await.unwrap_or_else(|e| panic!("{e:#}"));
         assert_eq!(asked.last_run.as_ref().map(|r| r.id), Some(demo_run.id));
         let done = wait_for(&state, "the manual run", |s| {
-            s.last_run.as_ref().is_some_and(|r| r.kind == "manual") && !s.running
+            s.last_run.as_ref().is_some_and(|r| r.kind == RunKind::Manual) && !s.running
         })
         .await;
         let run = done.last_run.clone().unwrap_or_else(|| panic!("no run"));

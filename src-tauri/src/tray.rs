@@ -231,7 +231,7 @@ mod tests {
         assert_eq!(status_line(&t, false, &sync, now), "No workspace open");
         assert_eq!(status_line(&t, true, &sync, now), "Not synced yet");
         sync.last_run = Some(RunView {
-            id: 1,
+            id: alcance_app::RunId(1),
             kind: alcance_app::collect::RunKind::Manual,
             status: alcance_app::RunStatus::Ok,
             started_at: now - chrono::Duration::hours(2),
@@ -267,8 +267,8 @@ mod tests {
         );
         sync.paused = false;
         sync.live = Some(crate::state::LiveRun {
-            run_id: 2,
-            kind: "scheduled".into(),
+            run_id: alcance_app::RunId(2),
+            kind: alcance_app::RunKind::Scheduled,
             accounts_total: 8,
             accounts_done: 3,
             accounts_failed: 0,

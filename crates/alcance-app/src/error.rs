@@ -271,7 +271,10 @@ mod tests {
             "{}",
             e.message()
         );
-        assert_eq!(AppError::from(ViewError::RunNotFound(7)).code(), ErrorCode::NotFound);
+        assert_eq!(
+            AppError::from(ViewError::RunNotFound(alcance_core::RunId(7))).code(),
+            ErrorCode::NotFound
+        );
         let io = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "denied");
         let e = AppError::from(io).context("writing the export");
         assert_eq!(e.code(), ErrorCode::Io);

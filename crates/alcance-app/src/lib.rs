@@ -30,8 +30,8 @@ pub use workspace::{ExportPaths, Workspace, WorkspaceOptions};
 
 /// Domain values (`alcance-core`): platforms and account identities.
 pub use alcance_core::{
-    AccountId, AccountRef, AccountStatus, CadenceKind, CampaignId, ConnectionKind, MetricKey, Platform, PostId, RunId,
-    RunStatus, UnknownPlatform,
+    AccountId, AccountRef, AccountStatus, CadenceKind, CampaignId, ConnectionKind, EventLevel, MetricKey, Platform,
+    PostId, RunId, RunKind, RunStatus, UnknownPlatform,
 };
 /// Errors of the layers below, wrapped by [`AppError`] (match on them through it).
 pub use alcance_platforms::PlatformError;

@@ -30,7 +30,7 @@ use alcance_collector::schedule::{
 use alcance_collector::{
     resume_run, run_planned, NextRun, PlannedTarget, Progress, RunControl, RunKind, RunPlan, RunSummary,
 };
-use alcance_core::AccountRef;
+use alcance_core::{AccountId, AccountRef, AccountStatus, RunAccountStatus, RunId, RunStatus};
 use alcance_store::schedule::ScheduleRow;
 use alcance_store::{AccountRow, Store};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -161,7 +161,7 @@ pub enum SchedulerEvent {
     /// A run started (or a paused run was resumed).
     RunStarted {
         /// `collection_runs.id`.
-        run_id: i64,
+        run_id: RunId,
         /// `scheduled` or `manual` (a resumed run keeps its kind).
         kind: RunKind,
         /// Accounts to collect in this call.
@@ -176,9 +176,9 @@ pub enum SchedulerEvent {
     /// A run call ended.
     RunFinished {
         /// `collection_runs.id`.
-        run_id: i64,
+        run_id: RunId,
         /// `ok`, `partial`, `failed`, `cancelled`, or `paused` (interrupted, resumable).
-        status: &'static str,
+        status: RunStatus,
         /// Accounts saved, whole run.
         accounts_ok: usize,
         /// Accounts failed, whole run.
@@ -199,7 +199,7 @@ pub enum SchedulerEvent {
     /// `needs_reauth` and is no longer scheduled until the user connects it again.
     NeedsReauth {
         /// `accounts.id`.
-        account_id: i64,
+        account_id: AccountId,
         /// The account.
         account: AccountRef,
     },
@@ -294,8 +294,9 @@ impl Scheduler {
     }
 
     /// Collects these accounts (`accounts.id`) now, as [`Scheduler::sync_now`].
-    pub fn sync_accounts(&self, account_ids: Vec<i64>) {
-        let _ = self.commands.send(Command::SyncNow(account_ids));
+    pub fn sync_accounts(&self, account_ids: Vec<AccountId>) {
+        let ids = account_ids.into_iter().map(AccountId::get).collect();
+        let _ = self.commands.send(Command::SyncNow(ids));
     }
 
     /// Cancels the current run after its current account: the accounts it had not reached
@@ -396,7 +397,7 @@ impl Loop {
             .list_accounts()
             .await?
             .into_iter()
-            .filter(|a| a.status == "active")
+            .filter(|a| a.status == AccountStatus::Active)
             .map(|a| (a.id, a))
             .collect();
         let mut schedules: Vec<ScheduleRow> = store
@@ -516,7 +517,7 @@ impl Loop {
             .list_accounts()
             .await?
             .into_iter()
-            .filter(|a| a.status == "active" || (manual && a.status == "needs_reauth"))
+            .filter(|a| a.status == AccountStatus::Active || (manual && a.status == AccountStatus::NeedsReauth))
             .filter(|a| ids.is_empty() || ids.contains(&a.id))
             .collect())
     }
@@ -531,7 +532,7 @@ impl Loop {
         let progress = move |p: Progress| forward(&events, &*clock, kind, false, p);
         let future = collect_accounts(&ws, &config, accounts, kind, now, &control, &progress);
         let result = self.drive(future, &control).await;
-        if matches!(&result, Ok(summary) if summary.status == "cancelled") {
+        if matches!(&result, Ok(summary) if summary.status == RunStatus::Cancelled) {
             if let Err(e) = self.postpone_skipped(accounts, now).await {
                 tracing::error!(error = %format!("{e:#}"), "postponing the accounts of a cancelled run failed");
             }
@@ -571,8 +572,8 @@ impl Loop {
     fn report(&self, result: Result<RunSummary>) {
         match result {
             Ok(summary) => self.emit(SchedulerEvent::RunFinished {
-                run_id: summary.run_id,
-                status: summary.status.as_str(),
+                run_id: RunId(summary.run_id),
+                status: summary.status,
                 accounts_ok: summary.progress.accounts_ok,
                 accounts_failed: summary.progress.accounts_failed,
                 metrics: summary.progress.metrics,
@@ -600,22 +601,18 @@ impl Loop {
             if self.stopping {
                 break;
             }
-            let kind = match run.kind.as_str() {
-                "manual" => RunKind::Manual,
-                "demo" => RunKind::Demo,
-                _ => RunKind::Scheduled,
-            };
+            let kind = run.kind;
             let pending: Vec<i64> = store
                 .run_accounts(run.id)
                 .await?
                 .into_iter()
-                .filter(|r| r.status == "pending")
+                .filter(|r| r.status == RunAccountStatus::Pending)
                 .map(|r| r.account_id)
                 .collect();
             let accounts = self.collectable(&pending, kind == RunKind::Manual).await?;
             let now = self.clock.now();
             self.emit(SchedulerEvent::RunStarted {
-                run_id: run.id,
+                run_id: RunId(run.id),
                 kind,
                 accounts: accounts.len(),
                 resumed: true,
@@ -672,7 +669,7 @@ fn forward(events: &broadcast::Sender<SchedulerEvent>, clock: &dyn Clock, kind: 
     match &p {
         Progress::RunStarted { run_id, accounts } if !resumed => {
             let _ = events.send(SchedulerEvent::RunStarted {
-                run_id: *run_id,
+                run_id: RunId(*run_id),
                 kind,
                 accounts: *accounts,
                 resumed: false,
@@ -681,7 +678,7 @@ fn forward(events: &broadcast::Sender<SchedulerEvent>, clock: &dyn Clock, kind: 
         }
         Progress::AccountFinished(outcome) if outcome.needs_reauth => {
             let _ = events.send(SchedulerEvent::NeedsReauth {
-                account_id: outcome.account_id,
+                account_id: AccountId(outcome.account_id),
                 account: outcome.account.clone(),
             });
         }
@@ -799,12 +796,12 @@ pub async fn plan_targets(
 /// Errors: an unknown account; the store cannot be written.
 pub async fn set_cadence(
     store: &Store,
-    account_id: i64,
+    account_id: AccountId,
     cadence: Cadence,
     now: DateTime<Utc>,
 ) -> Result<DateTime<Utc>> {
     let current = store
-        .schedule(account_id)
+        .schedule(account_id.get())
         .await
         .with_context(|| format!("account {account_id} has no schedule"))?;
     let next = current
@@ -812,7 +809,7 @@ pub async fn set_cadence(
         .map(|last| (last + cadence.every()).max(now))
         .unwrap_or(now);
     store
-        .set_cadence(account_id, cadence.key(), cadence.every_seconds(), next)
+        .set_cadence(account_id.get(), cadence.key(), cadence.every_seconds(), next)
         .await?;
     Ok(next)
 }

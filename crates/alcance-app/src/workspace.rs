@@ -6,7 +6,7 @@ pub use connect::{tiktok_business_key, VaultBusinessTokens};
 use crate::atomic::{write_atomically, write_bytes_atomically};
 use crate::error::{Context, Result};
 use alcance_collector::{Clients, Progress, RunKind, RunSummary, Target};
-use alcance_core::{AccountRef, Platform, Profile};
+use alcance_core::{AccountId, AccountRef, AccountStatus, Platform, Profile};
 use alcance_platforms::governor::Governor;
 use alcance_platforms::oauth::{self, BrowserOpener, OAuthApp, Provider, TokenSet};
 use alcance_platforms::registry::{self, ClientDeps, ConnectKind, PlatformInfo};
@@ -175,7 +175,7 @@ impl Workspace {
             .upsert_account(&account, profile.display_name.as_deref(), Some(&key))
             .await?;
         self.store.set_account_status(id, "active").await?;
-        self.account(id).await
+        self.account(AccountId(id)).await
     }
 
     /// Adds a public profile to follow with an owned account's token (influencer tracking).
@@ -204,16 +204,18 @@ impl Workspace {
             .store
             .upsert_account(&account, None, owner.vault_key.as_deref())
             .await?;
-        self.account(id).await
+        self.account(AccountId(id)).await
     }
 
-    /// One stored account by id.
-    pub async fn account(&self, id: i64) -> Result<AccountRow> {
+    /// One stored account by id (`accounts.id`).
+    ///
+    /// Errors: no such account; store errors.
+    pub async fn account(&self, id: AccountId) -> Result<AccountRow> {
         self.store
             .list_accounts()
             .await?
             .into_iter()
-            .find(|a| a.id == id)
+            .find(|a| id == a.id)
             .ok_or_else(|| crate::app_err!("account {id} not found"))
     }
 
@@ -224,9 +226,9 @@ impl Workspace {
     /// Returns the updated account.
     ///
     /// Errors: unknown account; the store or the vault failed (the status change is kept).
-    pub async fn disconnect(&self, id: i64) -> Result<AccountRow> {
+    pub async fn disconnect(&self, id: AccountId) -> Result<AccountRow> {
         let account = self.account(id).await?;
-        self.store.set_account_status(id, "disconnected").await?;
+        self.store.set_account_status(id.get(), "disconnected").await?;
         self.forget_token(&account).await?;
         self.account(id).await
     }
@@ -236,9 +238,9 @@ impl Workspace {
     /// [`Self::disconnect`] does. Irreversible.
     ///
     /// Errors: unknown account; the store or the vault failed.
-    pub async fn delete_account(&self, id: i64) -> Result<()> {
+    pub async fn delete_account(&self, id: AccountId) -> Result<()> {
         let account = self.account(id).await?;
-        self.store.delete_account_data(id).await?;
+        self.store.delete_account_data(id.get()).await?;
         self.forget_token(&account).await
     }
 
@@ -248,12 +250,9 @@ impl Workspace {
         let Some(key) = account.vault_key.as_deref() else {
             return Ok(());
         };
-        let shared = self
-            .store
-            .list_accounts()
-            .await?
-            .iter()
-            .any(|a| a.id != account.id && a.status != "disconnected" && a.vault_key.as_deref() == Some(key));
+        let shared = self.store.list_accounts().await?.iter().any(|a| {
+            a.id != account.id && a.status != AccountStatus::Disconnected && a.vault_key.as_deref() == Some(key)
+        });
         if shared {
             return Ok(());
         }
@@ -312,7 +311,7 @@ impl Workspace {
             .list_accounts()
             .await?
             .into_iter()
-            .filter(|a| a.status != "disconnected" && a.status != "paused")
+            .filter(|a| a.status != AccountStatus::Disconnected && a.status != AccountStatus::Paused)
             .filter(|a| only.is_empty() || only.contains(&a.id))
             .collect();
         // Renew tokens first; accounts whose token is dead are skipped and reported.

@@ -12,7 +12,7 @@
 use alcance_app::demo::demo_app;
 use alcance_app::scheduler::{BackupPolicy, Clock, Scheduler, SchedulerConfig, SchedulerEvent, TokioClock};
 use alcance_app::views::SharedVault;
-use alcance_app::{Workspace, WorkspaceOptions};
+use alcance_app::{AccountId, RunId, RunStatus, Workspace, WorkspaceOptions};
 use alcance_collector::schedule::{Cadence, Jitter};
 use alcance_collector::{Progress, RunKind};
 use alcance_core::Platform;
@@ -146,7 +146,7 @@ async fn next(rx: &mut broadcast::Receiver<SchedulerEvent>) -> SchedulerEvent {
 }
 
 /// One observed run: when it started (virtual time, minutes after t0) and which accounts.
-type Runs = BTreeMap<i64, (i64, Vec<String>, RunKind)>;
+type Runs = BTreeMap<RunId, (i64, Vec<String>, RunKind)>;
 
 #[tokio::test(start_paused = true)]
 async fn due_accounts_fire_at_their_virtual_times_and_a_backup_is_taken_each_day() {
@@ -326,7 +326,7 @@ async fn sync_now_pause_resume_with_catch_up_and_needs_reauth_events() {
             } => {
                 assert_eq!(
                     (finished, status, accounts_ok, accounts_failed),
-                    (run_id, "partial", 2, 2)
+                    (run_id, RunStatus::Partial, 2, 2)
                 );
                 break;
             }
@@ -334,7 +334,7 @@ async fn sync_now_pause_resume_with_catch_up_and_needs_reauth_events() {
         }
     }
     reauth.sort();
-    assert_eq!(reauth, vec![s.accounts[2].id, s.accounts[3].id]);
+    assert_eq!(reauth, vec![AccountId(s.accounts[2].id), AccountId(s.accounts[3].id)]);
     for a in &s.accounts[2..] {
         assert_eq!(s.ws.store().account(a.id).await.expect("row").status, "needs_reauth");
     }
@@ -455,7 +455,7 @@ async fn stop_interrupts_after_the_current_account_and_the_next_start_resumes_th
                 accounts,
                 ..
             } => {
-                assert_eq!((id, resumed, accounts), (run_id, true, pending));
+                assert_eq!((id, resumed, accounts), (RunId(run_id), true, pending));
             }
             SchedulerEvent::Progress(Progress::AccountStarted { .. }) => collected += 1,
             SchedulerEvent::RunFinished {
@@ -464,7 +464,7 @@ async fn stop_interrupts_after_the_current_account_and_the_next_start_resumes_th
                 accounts_ok,
                 ..
             } => {
-                assert_eq!((id, status, accounts_ok), (run_id, "ok", 4));
+                assert_eq!((id, status, accounts_ok), (RunId(run_id), RunStatus::Ok, 4));
                 break;
             }
             SchedulerEvent::RunFailed { message, .. } => panic!("{message}"),
@@ -536,7 +536,7 @@ async fn cancel_skips_the_rest_of_the_run_and_skipped_accounts_wait_for_their_ca
         "next run {next_run_at} right after the cancel"
     );
     let store = s.ws.store();
-    assert_eq!(store.run(run_id).await.expect("run").status, "cancelled");
+    assert_eq!(store.run(run_id.get()).await.expect("run").status, "cancelled");
     for schedule in store.schedules().await.expect("schedules") {
         assert!(schedule.next_run_at > t0, "{schedule:?}");
     }

@@ -10,7 +10,7 @@
 use alcance_app::demo::demo_app;
 use alcance_app::tokens::{self, TokenAction, TokenEntry};
 use alcance_app::views::SharedVault;
-use alcance_app::{Workspace, WorkspaceOptions};
+use alcance_app::{AccountId, Workspace, WorkspaceOptions};
 use alcance_collector::{RunKind, RunSummary};
 use alcance_core::{EventLevel, Platform};
 use alcance_platforms::oauth::{self, HeadlessBrowser, OAuthApp, Provider, RedirectConfig, TokenSet};
@@ -560,7 +560,7 @@ async fn disconnect_keeps_data_and_forgets_unshared_tokens_delete_removes_everyt
     let ig_key = instagram.vault_key.clone().expect("ig key");
 
     // The tracked profile still collects with the owner's token: the token stays.
-    let row = s.ws.disconnect(x_owner.id).await.expect("disconnect owner");
+    let row = s.ws.disconnect(AccountId(x_owner.id)).await.expect("disconnect owner");
     assert_eq!(row.status, "disconnected");
     assert!(
         s.vault.get(&x_key).expect("get").is_some(),
@@ -574,7 +574,9 @@ async fn disconnect_keeps_data_and_forgets_unshared_tokens_delete_removes_everyt
     .await;
     assert!(metrics_before > 0);
     // Once nobody uses it, it goes; the data stays.
-    s.ws.disconnect(x_tracked.id).await.expect("disconnect tracked");
+    s.ws.disconnect(AccountId(x_tracked.id))
+        .await
+        .expect("disconnect tracked");
     assert!(
         s.vault.get(&x_key).expect("get").is_none(),
         "the token outlived its accounts"
@@ -598,8 +600,8 @@ async fn disconnect_keeps_data_and_forgets_unshared_tokens_delete_removes_everyt
     // Delete: rows and token gone, the rest untouched.
     let ig_posts = sqlx_count(&s, "SELECT COUNT(*) FROM posts WHERE account_id = ?1", instagram.id).await;
     assert!(ig_posts > 0);
-    s.ws.delete_account(instagram.id).await.expect("delete");
-    assert!(s.ws.account(instagram.id).await.is_err());
+    s.ws.delete_account(AccountId(instagram.id)).await.expect("delete");
+    assert!(s.ws.account(AccountId(instagram.id)).await.is_err());
     for table in ["posts", "account_metrics", "audience"] {
         let sql = format!("SELECT COUNT(*) FROM {table} WHERE account_id = ?1");
         assert_eq!(
@@ -610,7 +612,7 @@ async fn disconnect_keeps_data_and_forgets_unshared_tokens_delete_removes_everyt
     }
     assert!(s.vault.get(&ig_key).expect("get").is_none());
     assert!(
-        s.ws.delete_account(instagram.id).await.is_err(),
+        s.ws.delete_account(AccountId(instagram.id)).await.is_err(),
         "deleting twice must fail"
     );
     assert_eq!(

@@ -7,7 +7,7 @@
 
 use alcance_app::demo::demo_app;
 use alcance_app::views::SharedVault;
-use alcance_app::{AppError, Workspace, WorkspaceOptions};
+use alcance_app::{AccountId, AppError, Workspace, WorkspaceOptions};
 use alcance_collector::RunKind;
 use alcance_core::Platform;
 use alcance_platforms::oauth::{HeadlessBrowser, TokenSet};
@@ -74,13 +74,13 @@ async fn accounts(s: &Setup) -> Vec<AccountRow> {
 }
 
 async fn track(s: &Setup, platform: Platform, handle: &str, owner: i64) -> AccountRow {
-    s.ws.track_by_username(platform, handle, owner)
+    s.ws.track_by_username(platform, handle, AccountId(owner))
         .await
         .unwrap_or_else(|e| panic!("tracking {handle:?} on {platform}: {e:#}"))
 }
 
 async fn refused(s: &Setup, platform: Platform, handle: &str, owner: i64) -> AppError {
-    match s.ws.track_by_username(platform, handle, owner).await {
+    match s.ws.track_by_username(platform, handle, AccountId(owner)).await {
         Ok(row) => panic!("tracking {handle:?} on {platform} should fail, got account {}", row.id),
         Err(e) => e,
     }
@@ -162,7 +162,7 @@ async fn follows_x_and_instagram_profiles_by_handle_once_and_collects_them() {
 
     // A disconnected profile followed again is active again, still the same account.
     let x_before = stored(&s.vault, s.x.vault_key.as_deref().unwrap_or_default());
-    s.ws.disconnect(ana_x.id)
+    s.ws.disconnect(AccountId(ana_x.id))
         .await
         .unwrap_or_else(|e| panic!("disconnect: {e:#}"));
     let resumed = track(&s, Platform::X, "ana_influencer", s.x.id).await;
@@ -320,10 +320,10 @@ async fn the_owner_must_be_a_connected_account_of_the_platform() {
     assert_eq!(owner.map(|a| a.status.to_string()), Some("needs_reauth".to_string()));
 
     // A disconnected owner (its token leaves the vault once no profile uses it).
-    s.ws.delete_account(ana.id)
+    s.ws.delete_account(AccountId(ana.id))
         .await
         .unwrap_or_else(|e| panic!("delete: {e:#}"));
-    s.ws.disconnect(s.x.id)
+    s.ws.disconnect(AccountId(s.x.id))
         .await
         .unwrap_or_else(|e| panic!("disconnect: {e:#}"));
     let e = refused(&s, Platform::X, "ana_influencer", s.x.id).await;

@@ -10,7 +10,7 @@ use alcance_app::oauth::{
 };
 use alcance_app::vault::TokenVault;
 use alcance_app::views::{self, AccountView, TokenHealth};
-use alcance_app::{AccountRow, Apis, Platform, PlatformError, Session, Workspace};
+use alcance_app::{AccountId, AccountRow, AccountStatus, Apis, Platform, PlatformError, Session, Workspace};
 use anyhow::{anyhow, bail, Context, Result};
 use chrono::{DateTime, Utc};
 use clap::Args;
@@ -308,7 +308,7 @@ pub async fn track(args: &TrackArgs) -> Result<()> {
         let account = ws.track_by_username(platform, &handle, owner).await?;
         let owner_label = all
             .iter()
-            .find(|a| a.id == owner)
+            .find(|a| owner == a.id)
             .map(account_label)
             .unwrap_or_default();
         Ok::<_, anyhow::Error>((account, owner_label))
@@ -326,13 +326,13 @@ pub async fn track(args: &TrackArgs) -> Result<()> {
 }
 
 /// The one connected (owned, not disconnected) account of `platform`.
-fn default_owner(all: &[AccountRow], platform: Platform) -> Result<i64> {
+fn default_owner(all: &[AccountRow], platform: Platform) -> Result<AccountId> {
     let owners: Vec<&AccountRow> = all
         .iter()
-        .filter(|a| a.account.platform == platform && a.account.owned && a.status != "disconnected")
+        .filter(|a| a.account.platform == platform && a.account.owned && a.status != AccountStatus::Disconnected)
         .collect();
     match owners.as_slice() {
-        [one] => Ok(one.id),
+        [one] => Ok(AccountId(one.id)),
         [] => bail!(
             "no connected {} account to read the profile with: `alcance connect {}` first",
             platform.label(),
@@ -350,7 +350,7 @@ fn default_owner(all: &[AccountRow], platform: Platform) -> Result<i64> {
 fn one_account<'a>(all: &'a [AccountRow], spec: &str) -> Result<&'a AccountRow> {
     let ids = resolve_accounts(all, &[spec.to_string()])?;
     ids.first()
-        .and_then(|id| all.iter().find(|a| a.id == *id))
+        .and_then(|id| all.iter().find(|a| *id == a.id))
         .ok_or_else(|| anyhow!("no account {spec:?}; `alcance accounts` lists them"))
 }
 
@@ -360,7 +360,7 @@ pub async fn disconnect(args: &WorkspaceArgs, spec: &str) -> Result<()> {
     let result = async {
         let all = ws.store().list_accounts().await?;
         let account = one_account(&all, spec)?;
-        Ok::<_, anyhow::Error>(ws.disconnect(account.id).await?)
+        Ok::<_, anyhow::Error>(ws.disconnect(AccountId(account.id)).await?)
     }
     .await;
     ws.close().await;
@@ -398,7 +398,7 @@ pub async fn delete_data(args: &WorkspaceArgs, spec: &str, yes: bool) -> Result<
                 bail!("not deleted: the confirmation did not match {label}");
             }
         }
-        ws.delete_account(account.id).await?;
+        ws.delete_account(AccountId(account.id)).await?;
         Ok::<_, anyhow::Error>(account)
     }
     .await;

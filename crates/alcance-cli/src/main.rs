@@ -11,7 +11,7 @@ use alcance_app::scheduler::{self, BackupPolicy, Scheduler, SchedulerConfig, Sch
 use alcance_app::store::ScheduleRow;
 use alcance_app::vault::TokenVault;
 use alcance_app::views::token_health;
-use alcance_app::{AccountRow, Apis, Platform, Session, VaultNeed};
+use alcance_app::{AccountId, AccountRow, AccountStatus, Apis, Platform, RunStatus, Session, VaultNeed};
 use anyhow::{anyhow, bail, Context, Result};
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
@@ -390,13 +390,13 @@ fn account_label(a: &AccountRow) -> String {
 }
 
 /// Finds accounts by id or @username (case-insensitive).
-fn resolve_accounts(all: &[AccountRow], specs: &[String]) -> Result<Vec<i64>> {
+fn resolve_accounts(all: &[AccountRow], specs: &[String]) -> Result<Vec<AccountId>> {
     let mut ids = Vec::new();
     for spec in specs {
         let spec = spec.trim();
         if let Ok(id) = spec.parse::<i64>() {
             if all.iter().any(|a| a.id == id) {
-                ids.push(id);
+                ids.push(AccountId(id));
                 continue;
             }
         }
@@ -412,7 +412,7 @@ fn resolve_accounts(all: &[AccountRow], specs: &[String]) -> Result<Vec<i64>> {
             })
             .collect();
         match found.as_slice() {
-            [one] => ids.push(one.id),
+            [one] => ids.push(AccountId(one.id)),
             [] => bail!("no account {spec:?}; `alcance status` lists them"),
             many => bail!(
                 "{spec:?} matches several accounts ({}); use the id",
@@ -443,12 +443,17 @@ async fn run_scheduler(args: &WorkspaceArgs, keep_backups: usize) -> Result<()> 
     let scheduler = Scheduler::start_with(Arc::clone(&ws), Arc::new(SystemClock), config);
     let mut events = scheduler.subscribe();
     println!("Alcance is collecting for {} — press Ctrl-C to stop.", dir.display());
-    let names: std::collections::HashMap<i64, String> = ws
+    let names: std::collections::HashMap<AccountId, String> = ws
         .store()
         .list_accounts()
         .await?
         .iter()
-        .map(|a| (a.id, format!("{} {}", a.account.platform.label(), account_label(a))))
+        .map(|a| {
+            (
+                AccountId(a.id),
+                format!("{} {}", a.account.platform.label(), account_label(a)),
+            )
+        })
         .collect();
     let mut last_next: Option<DateTime<Utc>> = None;
     let ctrl_c = tokio::signal::ctrl_c();
@@ -491,7 +496,7 @@ async fn run_scheduler(args: &WorkspaceArgs, keep_backups: usize) -> Result<()> 
 
 fn print_event(
     event: &SchedulerEvent,
-    names: &std::collections::HashMap<i64, String>,
+    names: &std::collections::HashMap<AccountId, String>,
     last_next: &mut Option<DateTime<Utc>>,
 ) {
     let now = Utc::now();
@@ -517,7 +522,7 @@ fn print_event(
         ),
         SchedulerEvent::Progress(Progress::AccountFinished(o)) => {
             let name = names
-                .get(&o.account_id)
+                .get(&AccountId(o.account_id))
                 .cloned()
                 .unwrap_or_else(|| format!("{} {}", o.account.platform.label(), o.account.external_id));
             match &o.error {
@@ -598,10 +603,12 @@ async fn status(args: &WorkspaceArgs, runs: i64) -> Result<()> {
         } else {
             cadence.to_string()
         };
-        let next = match (a.status.as_str(), schedule) {
-            ("active", Some(s)) if s.next_run_at <= now => "due now".to_string(),
-            ("active", Some(s)) => format!("{} ({})", utc(s.next_run_at), scheduler::relative(s.next_run_at, now)),
-            ("active", None) => "due now".to_string(),
+        let next = match (a.status, schedule) {
+            (AccountStatus::Active, Some(s)) if s.next_run_at <= now => "due now".to_string(),
+            (AccountStatus::Active, Some(s)) => {
+                format!("{} ({})", utc(s.next_run_at), scheduler::relative(s.next_run_at, now))
+            }
+            (AccountStatus::Active, None) => "due now".to_string(),
             (other, _) => format!("— ({other})"),
         };
         let last = schedule
@@ -697,8 +704,8 @@ async fn collect_now(args: &WorkspaceArgs, now_flag: bool, specs: &[String]) -> 
     let ids = resolve_accounts(&all, specs)?;
     let accounts: Vec<AccountRow> = all
         .into_iter()
-        .filter(|a| ids.is_empty() || ids.contains(&a.id))
-        .filter(|a| a.status == "active" || a.status == "needs_reauth")
+        .filter(|a| ids.is_empty() || ids.contains(&AccountId(a.id)))
+        .filter(|a| a.status == AccountStatus::Active || a.status == AccountStatus::NeedsReauth)
         .collect();
     if accounts.is_empty() {
         ws.close().await;
@@ -783,7 +790,7 @@ async fn collect_now(args: &WorkspaceArgs, now_flag: bool, specs: &[String]) -> 
         summary.progress.metrics
     );
     ws.close().await;
-    if summary.status == "failed" {
+    if summary.status == RunStatus::Failed {
         bail!("every account failed (see `alcance status` and the run's events)");
     }
     Ok(())
@@ -799,7 +806,7 @@ async fn set_cadence(args: &WorkspaceArgs, spec: &str, cadence: &str) -> Result<
         let next = scheduler::set_cadence(ws.store(), id, cadence, now).await?;
         let label = all
             .iter()
-            .find(|a| a.id == id)
+            .find(|a| id == a.id)
             .map(account_label)
             .unwrap_or_else(|| id.to_string());
         println!(

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { AppError, call, commands, toAppError, toViewFilter } from "./api";
+import type { Filters } from "./ui.svelte";
 
 afterEach(() => clearMocks());
 
@@ -39,7 +40,7 @@ describe("toViewFilter", () => {
   });
 
   it("sends no time zone (UTC) when the webview reports none or fails", () => {
-    const base = { platform: "", accountId: null, from: "2026-03-01", to: "2026-03-31", presetDays: null };
+    const base: Filters = { platform: "", accountId: null, from: "2026-03-01", to: "2026-03-31", presetDays: null };
     systemZone(undefined);
     expect(toViewFilter(base).time_zone).toBeNull();
     systemZone("  ");

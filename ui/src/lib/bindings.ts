@@ -58,7 +58,7 @@ async listRuns(limit: number) : Promise<RunView[]> {
 /**
  * The events of one run.
  */
-async listRunEvents(runId: number) : Promise<RunEventView[]> {
+async listRunEvents(runId: RunId) : Promise<RunEventView[]> {
     return await TAURI_INVOKE("list_run_events", { runId });
 },
 /**
@@ -121,9 +121,10 @@ async cancelRun() : Promise<SyncStatus> {
 /**
  * Sets how often an account is collected and returns it with its next run (from its last
  * collection plus the new period, or now when that has passed; the scheduler picks it up
- * within a minute). Errors: `invalid_input`, `not_found`.
+ * within a minute). `every_hours` (1–8760) is the period of a `custom` cadence.
+ * Errors: `invalid_input`, `not_found`.
  */
-async setCadence(accountId: number, cadence: string, everyHours: number | null) : Promise<AccountView> {
+async setCadence(accountId: AccountId, cadence: CadenceKind, everyHours: number | null) : Promise<AccountView> {
     return await TAURI_INVOKE("set_cadence", { accountId, cadence, everyHours });
 },
 /**
@@ -131,14 +132,14 @@ async setCadence(accountId: number, cadence: string, everyHours: number | null) 
  * account collects with it), its data stays. Connecting it again resumes it.
  * Errors: `not_found`.
  */
-async disconnectAccount(accountId: number) : Promise<AccountView> {
+async disconnectAccount(accountId: AccountId) : Promise<AccountView> {
     return await TAURI_INVOKE("disconnect_account", { accountId });
 },
 /**
  * Deletes an account with all its metrics, posts, audience rows and archived responses,
  * and its token. Irreversible (the UI confirms first). Errors: `not_found`.
  */
-async deleteAccount(accountId: number) : Promise<null> {
+async deleteAccount(accountId: AccountId) : Promise<null> {
     return await TAURI_INVOKE("delete_account", { accountId });
 },
 /**
@@ -176,7 +177,7 @@ async connectAccount(request: ConnectRequest) : Promise<AccountView> {
  * own account), `not_found` (no such owner, or no profile has this handle), `oauth` (the
  * platform refused the lookup or the owner's token), `vault_locked`, `no_workspace`.
  */
-async trackProfile(platform: string, username: string, ownerAccountId: number) : Promise<AccountView> {
+async trackProfile(platform: Platform, username: string, ownerAccountId: AccountId) : Promise<AccountView> {
     return await TAURI_INVOKE("track_profile", { platform, username, ownerAccountId });
 },
 /**
@@ -206,6 +207,10 @@ export const ERROR_CODES = ["no_workspace","vault_locked","invalid_input","not_f
 /** user-defined types **/
 
 /**
+ * `accounts.id`: the store's own id of an account.
+ */
+export type AccountId = number
+/**
  * The status of an account (`accounts.status`).
  */
 export type AccountStatus = 
@@ -232,7 +237,7 @@ export type AccountView = {
 /**
  * `accounts.id`.
  */
-id: number; 
+id: AccountId; 
 /**
  * The platform.
  */
@@ -434,9 +439,9 @@ export type ConnectKind =
  */
 export type ConnectRequest = { 
 /**
- * Platform key (`x`, `instagram`, `facebook`, `tiktok`; WhatsApp uses `connect_whatsapp`).
+ * The platform (`x`, `instagram`, `facebook`, `tiktok`; WhatsApp uses `connect_whatsapp`).
  */
-platform: string; 
+platform: Platform; 
 /**
  * The developer app's client id (public).
  */
@@ -524,14 +529,41 @@ best_time_posts: number }
  */
 export type DemoProgress = 
 /**
- * A step started. `step` is one of `sandbox`, `connect`, `track`, `charts`,
- * `exports`, `other`; `detail` the platform or account it concerns.
+ * A step started; `detail` is the platform or account it concerns.
  */
-{ kind: "step"; step: string; detail: string } | 
+{ kind: "step"; step: DemoStep; detail: string } | 
 /**
  * Daily collections: `done` of `total` simulated days.
  */
 { kind: "collect"; done: number; total: number }
+/**
+ * A step of the demo build, as the UI translates it (`demo.step.<step>`).
+ */
+export type DemoStep = 
+/**
+ * Starting the in-process sandbox.
+ */
+"sandbox" | 
+/**
+ * Connecting an account through OAuth (`detail`: the platform).
+ */
+"connect" | 
+/**
+ * Following a public profile (`detail`: the platform and the handle).
+ */
+"track" | 
+/**
+ * Rendering the charts.
+ */
+"charts" | 
+/**
+ * Writing the CSV, JSON and XLSX exports.
+ */
+"exports" | 
+/**
+ * Any other step (`detail`: the demo's own text).
+ */
+"other"
 /**
  * What the caller (the UI, the CLI) does differently per error.
  */
@@ -568,6 +600,26 @@ export type ErrorCode =
  * Anything else; the message says what.
  */
 "internal"
+/**
+ * Severity of a run event.
+ */
+export type EventLevel = 
+/**
+ * Progress and facts.
+ */
+"info" | 
+/**
+ * Something was skipped but the account still collected.
+ */
+"warn" | 
+/**
+ * A platform did not serve a metric or an object (see [`DataGap`]).
+ */
+"gap" | 
+/**
+ * The account (or a step) failed; other accounts go on.
+ */
+"error"
 /**
  * One written export file.
  */
@@ -737,11 +789,11 @@ export type LiveRun = {
 /**
  * `collection_runs.id`.
  */
-run_id: number; 
+run_id: RunId; 
 /**
- * `scheduled` or `manual`.
+ * `scheduled` or `manual` (`demo` when an interrupted demo run is resumed).
  */
-kind: string; 
+kind: RunKind; 
 /**
  * Accounts in the run.
  */
@@ -856,6 +908,10 @@ needs_secret: boolean;
  */
 can_follow: boolean }
 /**
+ * `posts.id`: the store's own id of a post (not the platform's post id).
+ */
+export type PostId = number
+/**
  * One post with its latest lifetime metrics (the last snapshot before the filter's
  * `until`, or the latest one).
  */
@@ -863,15 +919,15 @@ export type PostView = {
 /**
  * `posts.id`.
  */
-id: number; 
+id: PostId; 
 /**
  * `accounts.id` of the account that published it.
  */
-account_id: number; 
+account_id: AccountId; 
 /**
- * Platform key.
+ * The platform.
  */
-platform: string; 
+platform: Platform; 
 /**
  * `"@username (Platform)"` (see `alcance_report::series::account_label`).
  */
@@ -945,7 +1001,7 @@ at: string;
 /**
  * `info`, `warn`, `gap` or `error`.
  */
-level: string; 
+level: EventLevel; 
 /**
  * Stable machine code (`metric_removed`, `http_500`, `unauthorized`, ...).
  */
@@ -958,6 +1014,10 @@ message: string;
  * The account it is about, as `"@username (Platform)"`.
  */
 account_label: string | null }
+/**
+ * `collection_runs.id`.
+ */
+export type RunId = number
 /**
  * What kind of run this is (`collection_runs.kind`).
  */
@@ -1010,7 +1070,7 @@ export type RunView = {
 /**
  * `collection_runs.id`.
  */
-id: number; 
+id: RunId; 
 /**
  * `demo`, `manual` or `scheduled`.
  */
@@ -1168,13 +1228,13 @@ export type TokenHealth =
  */
 export type ViewFilter = { 
 /**
- * Platform keys to keep (`"x"`, `"instagram"`, ...); empty = all.
+ * Platforms to keep (serialized as their keys, `"x"`, `"instagram"`, ...); empty = all.
  */
-platforms: string[]; 
+platforms: Platform[]; 
 /**
  * Store ids of the accounts to keep (`accounts.id`); empty = all.
  */
-account_ids: number[]; 
+account_ids: AccountId[]; 
 /**
  * Inclusive start, UTC. The dashboard defaults it to `until` − 30 days.
  */

@@ -1,7 +1,7 @@
 // Every string the UI shows, in English and Brazilian Portuguese. `pt` is typed as the
 // same shape as `en`, so a missing key fails the type check; a test checks values and
 // placeholders too.
-import type { Platform } from "./bindings";
+import type { Language, Platform } from "./bindings";
 import { ui } from "./ui.svelte";
 
 export const en = {
@@ -678,7 +678,8 @@ export const pt: Dict = {
   "common.mb": "{n} MB",
 };
 
-export type Lang = "en" | "pt-BR";
+/** A UI language: the bindings' `Language` (the settings store it). */
+export type Lang = Language;
 
 /** The connect help of each platform in the languages other than English. English is the
  *  registry's text (`PlatformInfo.help`, crates/alcance-platforms/src/<platform>/descriptor.rs);

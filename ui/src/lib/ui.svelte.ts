@@ -1,14 +1,17 @@
 // Global UI state (Svelte 5 runes): language, theme, the open screen and the filters the
 // dashboard, posts and exports share.
+import type { AccountId, Platform, Theme } from "./bindings";
 import type { Lang } from "./i18n";
 
 export type Screen = "dashboard" | "posts" | "runs" | "exports" | "accounts" | "settings";
-export type ThemeChoice = "system" | "light" | "dark";
+/** The theme setting: the bindings' `Theme`. */
+export type ThemeChoice = Theme;
 
-/** Filters as the UI edits them: dates are `YYYY-MM-DD` days in UTC, `to` inclusive. */
+/** Filters as the UI edits them: `""` is every platform; dates are `YYYY-MM-DD` days in
+ *  UTC, `to` inclusive. */
 export type Filters = {
-  platform: string;
-  accountId: number | null;
+  platform: Platform | "";
+  accountId: AccountId | null;
   from: string;
   to: string;
   presetDays: number | null;

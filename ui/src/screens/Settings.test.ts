@@ -22,17 +22,18 @@ const gone = account({ id: 6, label: "@antiga (Instagram)", status: "disconnecte
 /** A backend whose `set_cadence` stores like the real one (next run = now + period). */
 function withCadences(fail?: { code: string; message: string }) {
   let accounts: AccountView[] = [account(), x, gone];
-  const PERIOD: Record<string, number> = { hourly: 3600, daily: 86_400, weekly: 604_800 };
+  const PERIOD: Record<Exclude<CadenceKind, "custom">, number> = { hourly: 3600, daily: 86_400, weekly: 604_800 };
   backend((cmd, args) => {
     if (cmd === "app_status") return status(true);
     if (cmd === "list_accounts") return accounts;
     if (cmd === "dashboard") return dashboard();
     if (cmd === "set_cadence") {
       if (fail) throw fail;
-      const seconds = args.cadence === "custom" ? (args.everyHours as number) * 3600 : PERIOD[args.cadence as string];
+      const cadence = args.cadence as CadenceKind;
+      const seconds = cadence === "custom" ? (args.everyHours as number) * 3600 : PERIOD[cadence];
       const next = new Date(Date.parse("2026-11-24T12:00:00Z") + seconds * 1000).toISOString().replace(".000Z", "Z");
       accounts = accounts.map((a) =>
-        a.id === args.accountId ? { ...a, cadence: args.cadence as CadenceKind, cadence_seconds: seconds, next_run_at: next } : a,
+        a.id === args.accountId ? { ...a, cadence, cadence_seconds: seconds, next_run_at: next } : a,
       );
       return accounts.find((a) => a.id === args.accountId);
     }

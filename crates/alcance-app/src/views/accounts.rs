@@ -4,7 +4,7 @@
 use super::*;
 use crate::error::Result;
 use crate::workspace::Workspace;
-use alcance_core::{AccountStatus, CadenceKind, ConnectionKind, Period, Platform};
+use alcance_core::{AccountId, AccountStatus, CadenceKind, ConnectionKind, Period, Platform};
 use alcance_platforms::vault::TokenVault;
 use alcance_report::series::account_label;
 use alcance_store::{AccountRow, RowFilter};
@@ -22,7 +22,7 @@ pub const DEFAULT_CADENCE_SECONDS: i64 = 86_400;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AccountView {
     /// `accounts.id`.
-    pub id: i64,
+    pub id: AccountId,
     /// The platform.
     pub platform: Platform,
     /// The platform's account id.
@@ -100,7 +100,7 @@ pub async fn accounts(ws: &Workspace, vault: Option<&dyn TokenVault>, now: DateT
             let (token, token_expires_at) = token_health(a, vault, now);
             let schedule = schedules.get(&a.id);
             AccountView {
-                id: a.id,
+                id: AccountId(a.id),
                 platform: a.account.platform,
                 external_id: a.account.external_id.clone(),
                 username: a.account.username.clone(),

@@ -4,7 +4,7 @@
 use super::*;
 use crate::error::Result;
 use alcance_core::analytics::best_time::Tz;
-use alcance_core::Platform;
+use alcance_core::{AccountId, Platform};
 use alcance_store::RowFilter;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -17,10 +17,10 @@ pub const DEFAULT_PERIOD_DAYS: i64 = 30;
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ViewFilter {
-    /// Platform keys to keep (`"x"`, `"instagram"`, ...); empty = all.
-    pub platforms: Vec<String>,
+    /// Platforms to keep (serialized as their keys, `"x"`, `"instagram"`, ...); empty = all.
+    pub platforms: Vec<Platform>,
     /// Store ids of the accounts to keep (`accounts.id`); empty = all.
-    pub account_ids: Vec<i64>,
+    pub account_ids: Vec<AccountId>,
     /// Inclusive start, UTC. The dashboard defaults it to `until` − 30 days.
     pub since: Option<DateTime<Utc>>,
     /// Exclusive end, UTC. The dashboard defaults it to "now".
@@ -34,16 +34,12 @@ pub struct ViewFilter {
 impl ViewFilter {
     /// The store filter of these accounts (no time bounds, no metric restriction).
     ///
-    /// Errors: [`ViewError::UnknownPlatform`].
+    /// Errors: none since the platforms are typed (an unknown platform key is refused when
+    /// the filter is deserialized); the `Result` stays for the checks a filter may gain.
     pub fn accounts_filter(&self) -> Result<RowFilter, ViewError> {
-        let platforms = self
-            .platforms
-            .iter()
-            .map(|p| p.parse::<Platform>().map_err(|_| ViewError::UnknownPlatform(p.clone())))
-            .collect::<Result<Vec<_>, _>>()?;
         Ok(RowFilter {
-            platforms,
-            account_ids: self.account_ids.clone(),
+            platforms: self.platforms.clone(),
+            account_ids: self.account_ids.iter().map(|id| id.get()).collect(),
             ..RowFilter::default()
         })
     }

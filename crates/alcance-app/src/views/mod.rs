@@ -14,7 +14,10 @@
 //! Conventions: every time is UTC (`DateTime<Utc>`, serialized as RFC 3339) except the
 //! best-time heatmap's weekdays and hours, which are local to [`ViewFilter::time_zone`]; counts are
 //! plain numbers (`f64`, as stored); rates are percent 0–100; a value the platforms never
-//! served is `None`, never 0. Platforms are their lower-case keys (`"x"`, `"instagram"`).
+//! served is `None`, never 0. Platforms and the other closed sets of values are the enums of
+//! `alcance-core` ([`Platform`](alcance_core::Platform), serialized as its lower-case key
+//! `"x"`, `"instagram"`, ...); row ids are the newtypes of `alcance_core::ids`
+//! ([`AccountId`](alcance_core::AccountId), [`RunId`], ...), serialized as bare integers.
 //! With the `specta` feature every type here derives `specta::Type` for the desktop
 //! shell's generated TypeScript bindings.
 
@@ -38,6 +41,7 @@ pub use posts::*;
 pub use runs::*;
 pub use token_health::*;
 
+use alcance_core::RunId;
 use chrono::{DateTime, Utc};
 
 /// Invalid input to a view (the UI sent something no query can answer).
@@ -57,7 +61,7 @@ pub enum ViewError {
     },
     /// No run with this id.
     #[error("collection run {0} not found")]
-    RunNotFound(i64),
+    RunNotFound(RunId),
     /// A time zone that is not an IANA name (`America/Sao_Paulo`, `UTC`, ...).
     #[error("unknown time zone {0:?} (expected an IANA name such as America/Sao_Paulo or UTC)")]
     UnknownTimeZone(String),

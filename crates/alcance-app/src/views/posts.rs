@@ -5,7 +5,7 @@ use super::kpi::*;
 use super::*;
 use crate::error::Result;
 use crate::workspace::Workspace;
-use alcance_core::PostMetricRow;
+use alcance_core::{AccountId, Platform, PostId, PostMetricRow};
 use alcance_report::series::{account_label, INTERACTION_METRICS};
 use alcance_store::RowFilter;
 use chrono::{DateTime, Utc};
@@ -21,11 +21,11 @@ pub const CAPTION_MAX_CHARS: usize = 280;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PostView {
     /// `posts.id`.
-    pub id: i64,
+    pub id: PostId,
     /// `accounts.id` of the account that published it.
-    pub account_id: i64,
-    /// Platform key.
-    pub platform: String,
+    pub account_id: AccountId,
+    /// The platform.
+    pub platform: Platform,
     /// `"@username (Platform)"` (see `alcance_report::series::account_label`).
     pub account_label: String,
     /// The platform's post id.
@@ -134,9 +134,9 @@ pub(super) fn post_view(
     };
     let (views, interactions, engagement_rate) = rates(|name| metrics.and_then(|m| m.get(name).copied()));
     PostView {
-        id: p.id,
-        account_id: p.account_id,
-        platform: p.platform.as_str().to_string(),
+        id: PostId(p.id),
+        account_id: AccountId(p.account_id),
+        platform: p.platform,
         account_label: labels
             .get(&p.account_id)
             .cloned()

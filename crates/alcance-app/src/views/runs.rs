@@ -3,7 +3,7 @@
 use super::*;
 use crate::error::Result;
 use crate::workspace::Workspace;
-use alcance_core::{RunKind, RunStatus};
+use alcance_core::{EventLevel, RunId, RunKind, RunStatus};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunView {
     /// `collection_runs.id`.
-    pub id: i64,
+    pub id: RunId,
     /// `demo`, `manual` or `scheduled`.
     pub kind: RunKind,
     /// `running`, `paused`, `ok`, `partial`, `failed` or `cancelled`.
@@ -42,7 +42,7 @@ pub struct RunEventView {
     /// When, UTC.
     pub at: DateTime<Utc>,
     /// `info`, `warn`, `gap` or `error`.
-    pub level: String,
+    pub level: EventLevel,
     /// Stable machine code (`metric_removed`, `http_500`, `unauthorized`, ...).
     pub code: String,
     /// Human message (secrets redacted by the store).
@@ -60,13 +60,13 @@ pub async fn runs(ws: &Workspace, limit: u32) -> Result<Vec<RunView>> {
 }
 
 /// Run `run_id` (`collection_runs.id`). Errors: no such run; the store failed.
-pub async fn run(ws: &Workspace, run_id: i64) -> Result<RunView> {
-    Ok(run_view(ws.store().run(run_id).await?))
+pub async fn run(ws: &Workspace, run_id: RunId) -> Result<RunView> {
+    Ok(run_view(ws.store().run(run_id.get()).await?))
 }
 
 fn run_view(r: alcance_store::RunRow) -> RunView {
     RunView {
-        id: r.id,
+        id: RunId(r.id),
         kind: r.kind,
         status: r.status,
         started_at: r.started_at,
@@ -84,20 +84,20 @@ fn run_view(r: alcance_store::RunRow) -> RunView {
 /// The events of run `run_id`, in the order they happened.
 ///
 /// Errors: [`ViewError::RunNotFound`]; store errors.
-pub async fn run_events(ws: &Workspace, run_id: i64) -> Result<Vec<RunEventView>> {
+pub async fn run_events(ws: &Workspace, run_id: RunId) -> Result<Vec<RunEventView>> {
     let store = ws.store();
-    if store.run(run_id).await.is_err() {
+    if store.run(run_id.get()).await.is_err() {
         return Err(ViewError::RunNotFound(run_id).into());
     }
     let labels = account_labels(&store.list_accounts().await?);
     Ok(store
-        .run_events(run_id)
+        .run_events(run_id.get())
         .await?
         .into_iter()
         .map(|e| RunEventView {
             id: e.id,
             at: e.at,
-            level: e.level.as_str().to_string(),
+            level: e.level,
             code: e.code,
             message: e.message,
             account_label: e.account_id.and_then(|id| labels.get(&id).cloned()),

@@ -1,6 +1,7 @@
 //! Whether an account's token can still collect, read from the vault without letting the
 //! token leave.
 
+use alcance_core::AccountStatus;
 use alcance_platforms::oauth::TokenSet;
 use alcance_platforms::vault::TokenVault;
 use alcance_store::AccountRow;
@@ -41,10 +42,10 @@ pub fn token_health(
     vault: Option<&dyn TokenVault>,
     now: DateTime<Utc>,
 ) -> (TokenHealth, Option<DateTime<Utc>>) {
-    match account.status.as_str() {
-        "needs_reauth" => return (TokenHealth::NeedsReauth, None),
-        "disconnected" => return (TokenHealth::Disconnected, None),
-        _ => {}
+    match account.status {
+        AccountStatus::NeedsReauth => return (TokenHealth::NeedsReauth, None),
+        AccountStatus::Disconnected => return (TokenHealth::Disconnected, None),
+        AccountStatus::Active | AccountStatus::Paused => {}
     }
     let Some(vault) = vault else {
         return (TokenHealth::Unavailable, None);
@@ -61,7 +62,7 @@ pub fn token_health(
         Err(_) => return (TokenHealth::Unavailable, None),
     };
     let health = match tokens.expires_at {
-        _ if account.status == "paused" => TokenHealth::Paused,
+        _ if account.status == AccountStatus::Paused => TokenHealth::Paused,
         _ if tokens.refresh_token.is_some() => TokenHealth::Ok,
         None => TokenHealth::Ok,
         Some(at) if at <= now => TokenHealth::Expired,

@@ -5,7 +5,7 @@
 
 use super::Workspace;
 use crate::error::{Context, Result};
-use alcance_core::{AccountRef, Platform};
+use alcance_core::{AccountId, AccountRef, AccountStatus, Platform};
 use alcance_platforms::facebook::FacebookClient;
 use alcance_platforms::oauth::{self, BrowserOpener, OAuthApp, Provider, TokenSet};
 use alcance_platforms::registry::{self, Follow, Lookup};
@@ -99,7 +99,7 @@ impl Workspace {
                 .upsert_account(&account, page.name.as_deref(), Some(&key))
                 .await?;
             self.store.set_account_status(id, "active").await?;
-            rows.push(self.account(id).await?);
+            rows.push(self.account(AccountId(id)).await?);
         }
         Ok(rows)
     }
@@ -143,7 +143,7 @@ impl Workspace {
             .upsert_account(&account, profile.display_name.as_deref(), Some(&key))
             .await?;
         self.store.set_account_status(id, "active").await?;
-        self.account(id).await
+        self.account(AccountId(id)).await
     }
 
     /// Stores a TikTok API-for-Business token for a connected TikTok account, so its
@@ -208,10 +208,10 @@ impl Workspace {
     ///
     /// Errors: no such account ([`alcance_store::StoreError::NotFound`] in the chain);
     /// otherwise a message saying which condition failed.
-    pub async fn track_owner(&self, platform: Platform, owner_account_id: i64) -> Result<AccountRow> {
+    pub async fn track_owner(&self, platform: Platform, owner_account_id: AccountId) -> Result<AccountRow> {
         let owner = self
             .store
-            .account(owner_account_id)
+            .account(owner_account_id.get())
             .await
             .with_context(|| format!("choosing the account to follow with (id {owner_account_id})"))?;
         let name = account_name(&owner);
@@ -230,7 +230,7 @@ impl Workspace {
                 platform.label()
             ));
         }
-        if owner.status == "disconnected" {
+        if owner.status == AccountStatus::Disconnected {
             return Err(crate::app_err!("{name} is disconnected: connect it again first"));
         }
         if self.load_token(owner.vault_key.as_deref()).is_none() {
@@ -265,7 +265,7 @@ impl Workspace {
         &self,
         platform: Platform,
         username: &str,
-        owner_account_id: i64,
+        owner_account_id: AccountId,
     ) -> Result<AccountRow> {
         let handle = Self::track_handle(platform, username)?;
         let owner = self.track_owner(platform, owner_account_id).await?;
@@ -328,7 +328,7 @@ impl Workspace {
         match display_name.as_deref().map(str::trim) {
             Some(name) if !name.is_empty() && row.display_name.is_none() => {
                 self.store.upsert_account(&row.account, Some(name), None).await?;
-                self.account(row.id).await
+                self.account(AccountId(row.id)).await
             }
             _ => Ok(row),
         }
