@@ -16,6 +16,7 @@ use crate::error::{Context, Result};
 use crate::workspace::Workspace;
 use alcance_core::analytics::best_time::Tz;
 use alcance_core::analytics::posts::latest_post_metrics;
+use alcance_core::CampaignId;
 use alcance_core::Platform;
 use alcance_report::campaign::{
     campaign_report as build_campaign_report, AccountKey, CampaignConversion, CampaignCost, CampaignData, CampaignInfo,
@@ -287,7 +288,8 @@ fn read_import(path: &Path) -> Result<Vec<u8>> {
 /// Imports a costs CSV into campaign `campaign_id` (format:
 /// `alcance_store::campaigns` module docs). Bad lines come back in
 /// [`ImportReport::errors`]; the good ones are written in one transaction.
-pub async fn import_costs(ws: &Workspace, campaign_id: i64, path: &Path) -> Result<ImportReport> {
+pub async fn import_costs(ws: &Workspace, campaign_id: CampaignId, path: &Path) -> Result<ImportReport> {
+    let campaign_id = campaign_id.get();
     let bytes = read_import(path)?;
     ws.store()
         .import_costs_csv(campaign_id, &bytes)
@@ -297,7 +299,8 @@ pub async fn import_costs(ws: &Workspace, campaign_id: i64, path: &Path) -> Resu
 
 /// Imports a conversions CSV (e.g. UTM-tagged sales) into campaign `campaign_id`; as
 /// [`import_costs`].
-pub async fn import_conversions(ws: &Workspace, campaign_id: i64, path: &Path) -> Result<ImportReport> {
+pub async fn import_conversions(ws: &Workspace, campaign_id: CampaignId, path: &Path) -> Result<ImportReport> {
+    let campaign_id = campaign_id.get();
     let bytes = read_import(path)?;
     ws.store()
         .import_conversions_csv(campaign_id, &bytes)
@@ -307,7 +310,8 @@ pub async fn import_conversions(ws: &Workspace, campaign_id: i64, path: &Path) -
 
 /// Builds the report of campaign `campaign_id` (see [`alcance_report::campaign`]) with
 /// the posts' latest lifetime totals.
-pub async fn campaign_report(ws: &Workspace, campaign_id: i64, now: DateTime<Utc>) -> Result<CampaignReport> {
+pub async fn campaign_report(ws: &Workspace, campaign_id: CampaignId, now: DateTime<Utc>) -> Result<CampaignReport> {
+    let campaign_id = campaign_id.get();
     let store = ws.store();
     let c = store.campaign(campaign_id).await?;
     let members = store.campaign_accounts(campaign_id).await?;
@@ -402,7 +406,7 @@ pub async fn campaign_report(ws: &Workspace, campaign_id: i64, now: DateTime<Utc
 /// `out`.
 pub async fn write_campaign(
     ws: &Workspace,
-    campaign_id: i64,
+    campaign_id: CampaignId,
     now: DateTime<Utc>,
     out: &Path,
 ) -> Result<(CampaignReport, ReportFiles)> {

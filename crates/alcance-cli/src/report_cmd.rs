@@ -8,6 +8,7 @@ use alcance_app::format::{
 };
 use alcance_app::reports::{self, ExportFormat, ExportSelection, ExportStep, WeeklyRequest};
 use alcance_app::store::{CampaignRole, Goal, ImportReport, NewCampaign, CONVERSION_CSV_COLUMNS, COST_CSV_COLUMNS};
+use alcance_app::CampaignId;
 use alcance_app::{Platform, Session};
 use anyhow::{bail, Context, Result};
 use chrono::{NaiveDate, Utc};
@@ -323,7 +324,7 @@ pub async fn report(command: ReportCommand) -> Result<()> {
             let out = out.unwrap_or_else(|| workspace.dir().join("reports"));
             let result = async {
                 let c = reports::find_campaign(&workspace, &campaign).await?;
-                reports::write_campaign(&workspace, c.id, Utc::now(), &out).await
+                reports::write_campaign(&workspace, CampaignId::from(c.id), Utc::now(), &out).await
             }
             .await;
             workspace.close().await;
@@ -526,7 +527,7 @@ pub async fn campaign(command: CampaignCommand) -> Result<()> {
             let bar = spinner("Importing costs");
             let result = async {
                 let c = reports::find_campaign(&workspace, &campaign).await?;
-                reports::import_costs(&workspace, c.id, &file).await
+                reports::import_costs(&workspace, CampaignId::from(c.id), &file).await
             }
             .await;
             bar.finish_and_clear();
@@ -538,7 +539,7 @@ pub async fn campaign(command: CampaignCommand) -> Result<()> {
             let bar = spinner("Importing conversions");
             let result = async {
                 let c = reports::find_campaign(&workspace, &campaign).await?;
-                reports::import_conversions(&workspace, c.id, &file).await
+                reports::import_conversions(&workspace, CampaignId::from(c.id), &file).await
             }
             .await;
             bar.finish_and_clear();
