@@ -435,6 +435,17 @@ struct Legend {
     height: i32,
 }
 
+/// The legend's spacing, px, scaled with the label font size: `(swatch length, gap from
+/// swatch to text, space between items, row height)`, what layout and drawing both use.
+fn legend_spacing(m: &Metrics) -> (i32, i32, i32, i32) {
+    (
+        (m.label * 2.2).round() as i32,
+        (m.label * 0.5).round() as i32,
+        (m.label * 1.6).round() as i32,
+        (m.label * 1.7).round() as i32,
+    )
+}
+
 struct LegendItem {
     text: String,
     color: Option<RGBColor>,
@@ -452,10 +463,7 @@ fn layout_legend<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
-    let swatch = (m.label * 2.2).round() as i32;
-    let gap = (m.label * 0.5).round() as i32;
-    let spacing = (m.label * 1.6).round() as i32;
-    let row_h = (m.label * 1.7).round() as i32;
+    let (swatch, gap, spacing, row_h) = legend_spacing(m);
     let avail = (w as i32 - 2 * m.margin).max(50);
     let max_rows = ((h as f64 * 0.3) / f64::from(row_h)).floor().max(1.0) as usize;
 
@@ -524,10 +532,7 @@ fn draw_legend<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
-    let swatch = (m.label * 2.2).round() as i32;
-    let gap = (m.label * 0.5).round() as i32;
-    let spacing = (m.label * 1.6).round() as i32;
-    let row_h = (m.label * 1.7).round() as i32;
+    let (swatch, gap, spacing, row_h) = legend_spacing(m);
     let text_style = style.pos(Pos::new(HPos::Left, VPos::Center));
     let muted = text_style.color(&MUTED);
     for (r, row) in legend.rows.iter().enumerate() {

@@ -30,7 +30,7 @@ use crate::model::{
 };
 use crate::oauth::{self, redeem_code, TokenStatus};
 use crate::registry::FakeNetwork;
-use crate::reply::{meta_error, meta_invalid, Reply};
+use crate::reply::{meta_error, meta_invalid, meta_unparsable_token, Reply};
 use crate::server::{Req, SandboxState};
 
 /// Facebook Pages in the sandbox's network registry: Facebook Login and the Graph paths
@@ -203,15 +203,7 @@ pub(crate) fn token(st: &SandboxState, req: &Req) -> Reply {
             let short = q("fb_exchange_token").unwrap_or_default();
             match st.tokens.check(Network::Facebook, short) {
                 TokenStatus::Valid(a) if a == FB_USER_ID => {}
-                _ => {
-                    return meta_error(
-                        400,
-                        190,
-                        None,
-                        "OAuthException",
-                        "Invalid OAuth access token - Cannot parse access token",
-                    )
-                }
+                _ => return meta_unparsable_token(),
             }
             let access = st.tokens.issue_access(
                 Network::Facebook,
@@ -707,14 +699,7 @@ impl Ctx<'_> {
                 }
             };
             let id = format!("{}/insights/{m}/lifetime", p.id);
-            data.push(insight_item(
-                m,
-                "lifetime",
-                metric_title(m),
-                id,
-                "values",
-                json!([{ "value": value }]),
-            ));
+            data.push(lifetime_item(m, id, value));
         }
         Ok(data)
     }
@@ -808,17 +793,23 @@ impl Ctx<'_> {
                 _ => return meta_invalid(INVALID_METRIC),
             };
             let id = format!("{vid}/video_insights/{m}/lifetime");
-            data.push(insight_item(
-                m,
-                "lifetime",
-                metric_title(m),
-                id,
-                "values",
-                json!([{ "value": value }]),
-            ));
+            data.push(lifetime_item(m, id, value));
         }
         ok(json!({ "data": data }))
     }
+}
+
+/// A lifetime `data[]` item of an insights answer for metric `m`: one value, no end time
+/// (what both the post and the video insights serve).
+fn lifetime_item(m: &str, id: String, value: impl serde::Serialize) -> Value {
+    insight_item(
+        m,
+        "lifetime",
+        metric_title(m),
+        id,
+        "values",
+        json!([{ "value": value }]),
+    )
 }
 
 fn metric_title(metric: &str) -> (&'static str, &'static str) {

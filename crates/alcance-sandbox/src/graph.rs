@@ -7,8 +7,9 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use serde_json::{json, Map, Value};
 
 use crate::meta::{
-    base_name, graph_time, insight_item, insights_paging, insights_range, metric_list, nonexisting, ok, split_fields,
-    token_owner, unknown_path, unsupported_get, unsupported_method, with_usage_headers, EdgeQuery, INVALID_METRIC,
+    base_name, graph_time, insight_item, insights_paging, insights_range, list_param_values, metric_list, nonexisting,
+    ok, split_fields, token_owner, unknown_path, unsupported_get, unsupported_method, with_usage_headers, EdgeQuery,
+    INVALID_METRIC,
 };
 use crate::model::{
     account_by_id, day_of, day_start, Audience, Contribution, Generator, Kind, Network, Post, ACCOUNTS, M,
@@ -548,14 +549,7 @@ impl Ctx<'_> {
                 "(#100) metric_type must be one of the following values: time_series, total_value",
             ));
         }
-        let dims: Vec<String> = self
-            .req
-            .q("breakdown")
-            .unwrap_or_default()
-            .split(',')
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .collect();
+        let dims = list_param_values(self.req, "breakdown");
         let lifetime = metrics.iter().filter(|m| DEMOGRAPHICS.contains(&m.as_str())).count();
         for m in &metrics {
             let known =

@@ -175,16 +175,20 @@ pub(crate) fn parse_when(v: &str) -> Option<DateTime<Utc>> {
         .map(|d| Utc.from_utc_datetime(&d.and_time(chrono::NaiveTime::MIN)))
 }
 
-/// The comma-separated `metric` parameter, trimmed, blanks dropped; HTTP 400 #100
-/// (subcode 1504028, "No metric was specified") when that leaves nothing.
-pub(crate) fn metric_list(req: &Req) -> Result<Vec<String>, Reply> {
-    let list: Vec<String> = req
-        .q("metric")
+/// The comma-separated parameter `name`, trimmed, blanks dropped; empty when absent.
+pub(crate) fn list_param_values(req: &Req, name: &str) -> Vec<String> {
+    req.q(name)
         .unwrap_or_default()
         .split(',')
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
-        .collect();
+        .collect()
+}
+
+/// The comma-separated `metric` parameter, trimmed, blanks dropped; HTTP 400 #100
+/// (subcode 1504028, "No metric was specified") when that leaves nothing.
+pub(crate) fn metric_list(req: &Req) -> Result<Vec<String>, Reply> {
+    let list = list_param_values(req, "metric");
     if list.is_empty() {
         return Err(meta_error(
             400,

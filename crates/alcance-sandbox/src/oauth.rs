@@ -21,7 +21,7 @@ use sha2::{Digest, Sha256};
 use url::Url;
 
 use crate::model::Network;
-use crate::reply::{meta_error, oauth_error, Reply};
+use crate::reply::{meta_error, meta_unparsable_token, oauth_error, Reply};
 use crate::server::{Req, SandboxState};
 
 /// How long an authorization code stays valid (real time).
@@ -503,15 +503,7 @@ pub(crate) fn ig_long_lived(st: &SandboxState, req: &Req, grant: &str) -> Reply 
     let bearer = req.access_token().unwrap_or_default();
     let account = match st.tokens.check(Network::Instagram, &bearer) {
         TokenStatus::Valid(a) => a,
-        _ => {
-            return meta_error(
-                400,
-                190,
-                None,
-                "OAuthException",
-                "Invalid OAuth access token - Cannot parse access token",
-            )
-        }
+        _ => return meta_unparsable_token(),
     };
     let access = st.tokens.issue_access(Network::Instagram, &account, IG_LONG_LIFETIME);
     Reply::json(

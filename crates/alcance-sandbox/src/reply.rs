@@ -109,6 +109,18 @@ pub(crate) fn meta_invalid(message: &str) -> Reply {
     meta_error(400, 100, None, "OAuthException", message)
 }
 
+/// Graph error #190 with HTTP 400 for an access token that is not one the sandbox issued
+/// (the answer to a token exchange given a bad token).
+pub(crate) fn meta_unparsable_token() -> Reply {
+    meta_error(
+        400,
+        190,
+        None,
+        "OAuthException",
+        "Invalid OAuth access token - Cannot parse access token",
+    )
+}
+
 /// X's 400 "Invalid Request" problem naming one bad parameter.
 pub(crate) fn x_invalid(parameter: &str, value: &str, message: &str) -> Reply {
     Reply::problem(

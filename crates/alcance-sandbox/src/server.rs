@@ -368,13 +368,7 @@ impl Sandbox {
     /// [`SandboxError::Bind`] when the address cannot be bound; [`SandboxError::Replay`]
     /// when the replay directory cannot be loaded.
     pub async fn start(config: SandboxConfig) -> Result<Sandbox, SandboxError> {
-        let state = Arc::new(SandboxState::new(&config.mode)?);
-        let listener = TcpListener::bind(config.bind)
-            .await
-            .map_err(|source| SandboxError::Bind {
-                addr: config.bind,
-                source,
-            })?;
+        let (state, listener) = bind(&config).await?;
         let addr = listener.local_addr().map_err(|source| SandboxError::Bind {
             addr: config.bind,
             source,
@@ -434,6 +428,20 @@ impl Drop for Sandbox {
     }
 }
 
+/// The state for `config.mode` and a listener bound to `config.bind`: what both
+/// [`Sandbox::start`] and [`serve`] begin with. Errors: [`SandboxError::Replay`] when the
+/// replay directory cannot be loaded, [`SandboxError::Bind`] when the address cannot be bound.
+async fn bind(config: &SandboxConfig) -> Result<(Arc<SandboxState>, TcpListener), SandboxError> {
+    let state = Arc::new(SandboxState::new(&config.mode)?);
+    let listener = TcpListener::bind(config.bind)
+        .await
+        .map_err(|source| SandboxError::Bind {
+            addr: config.bind,
+            source,
+        })?;
+    Ok((state, listener))
+}
+
 /// Serves the sandbox on `config.bind` until `shutdown` resolves (the standalone
 /// `alcance sandbox --port N`). Logs the bound address at `info`.
 ///
@@ -444,13 +452,7 @@ pub async fn serve(
     config: SandboxConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), SandboxError> {
-    let state = Arc::new(SandboxState::new(&config.mode)?);
-    let listener = TcpListener::bind(config.bind)
-        .await
-        .map_err(|source| SandboxError::Bind {
-            addr: config.bind,
-            source,
-        })?;
+    let (state, listener) = bind(&config).await?;
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, mode = state.mode_name(), "alcance sandbox listening");
     }

@@ -330,14 +330,21 @@ impl Ctx<'_> {
         let found = ACCOUNTS
             .iter()
             .position(|a| a.network == Network::X && a.username.eq_ignore_ascii_case(name));
+        self.user_or_not_found(found, name, "username")
+    }
+
+    /// The user at `found` in [`ACCOUNTS`], else X's "Could not find user with
+    /// {parameter}: [{value}]." error (after checking `user.fields`), as the lookups by
+    /// username and by id answer.
+    fn user_or_not_found(&self, found: Option<usize>, value: &str, parameter: &str) -> Reply {
         match found {
             Some(i) => self.user(i),
             None => match list_param(self.req, "user.fields", USER_FIELDS) {
                 Ok(_) => ok(&json!({ "errors": [not_found(
-                    name,
-                    format!("Could not find user with username: [{name}]."),
+                    value,
+                    format!("Could not find user with {parameter}: [{value}]."),
                     "user",
-                    "username",
+                    parameter,
                 )] })),
                 Err(r) => r,
             },
@@ -348,18 +355,7 @@ impl Ctx<'_> {
         if id.is_empty() || id.len() > 19 || !id.bytes().all(|b| b.is_ascii_digit()) {
             return x_invalid("id", id, &format!("The `id` query parameter value [{id}] is not valid"));
         }
-        match account_by_id(Network::X, id) {
-            Some(i) => self.user(i),
-            None => match list_param(self.req, "user.fields", USER_FIELDS) {
-                Ok(_) => ok(&json!({ "errors": [not_found(
-                    id,
-                    format!("Could not find user with id: [{id}]."),
-                    "user",
-                    "id",
-                )] })),
-                Err(r) => r,
-            },
-        }
+        self.user_or_not_found(account_by_id(Network::X, id), id, "id")
     }
 
     /// Renders one post; private-metric refusals go to `errors`.

@@ -1,5 +1,6 @@
 //! `accounts` and `app_credentials`.
 
+use crate::error::touched_one;
 use crate::time::{from_db_opt, to_db};
 use crate::{platform_from_db, AccountRow, AppCredentialsRow, Store, StoreError};
 use alcance_core::{AccountRef, AccountStatus, Platform};
@@ -114,13 +115,7 @@ impl Store {
             .bind(account_id)
             .execute(&self.pool)
             .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound {
-                what: "account",
-                id: account_id,
-            });
-        }
-        Ok(())
+        touched_one(&done, "account", account_id)
     }
 
     /// Deletes the account and, through `ON DELETE CASCADE`, its posts, post metrics,
@@ -131,13 +126,7 @@ impl Store {
             .bind(account_id)
             .execute(&self.pool)
             .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound {
-                what: "account",
-                id: account_id,
-            });
-        }
-        Ok(())
+        touched_one(&done, "account", account_id)
     }
 
     /// Saves (inserts or replaces) the user's developer-app settings for `platform`. Only

@@ -202,3 +202,16 @@ impl StoreError {
         matches!(self, StoreError::Corrupt { .. } | StoreError::NotADatabase { .. })
     }
 }
+
+/// `Ok(())` when the statement touched a row, else [`StoreError::NotFound`] naming `what`
+/// and `id`: the check every UPDATE or DELETE of one row by id makes.
+pub(crate) fn touched_one(
+    done: &sqlx::sqlite::SqliteQueryResult,
+    what: &'static str,
+    id: i64,
+) -> Result<(), StoreError> {
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound { what, id });
+    }
+    Ok(())
+}

@@ -1,6 +1,7 @@
 //! The run log: `collection_runs` and `run_events`. It grows by one run per collection run
 //! (it is a log, not collected data, so the idempotence rule does not apply to it).
 
+use crate::error::touched_one;
 use crate::redact::redact;
 use crate::time::to_db;
 use crate::{RunCounts, RunEventRow, RunRow, Store, StoreError};
@@ -60,13 +61,7 @@ impl Store {
         .bind(run_id)
         .execute(&self.pool)
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound {
-                what: "run",
-                id: run_id,
-            });
-        }
-        Ok(())
+        touched_one(&done, "run", run_id)
     }
 
     /// Appends an event to a run's log. `message` is for people; token-like values in it are
@@ -93,13 +88,7 @@ impl Store {
         .bind(redact(message).as_ref())
         .execute(&self.pool)
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound {
-                what: "run",
-                id: run_id,
-            });
-        }
-        Ok(())
+        touched_one(&done, "run", run_id)
     }
 
     /// A run's events in the order they were written.

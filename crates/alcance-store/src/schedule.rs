@@ -6,6 +6,7 @@
 //! The cadence math (jitter, catch-up, refresh policy) lives in `alcance-collector`; this
 //! module only stores its results. Every timestamp is UTC (see [`crate::time`]).
 
+use crate::error::touched_one;
 use crate::redact::redact;
 use crate::time::to_db;
 use crate::{RunCounts, RunRow, Store, StoreError, MIGRATOR};
@@ -209,10 +210,7 @@ impl Store {
             .bind(account_id)
             .execute(&self.pool)
             .await?;
-        if done.rows_affected() == 0 {
-            return Err(not_found("schedule", account_id));
-        }
-        Ok(())
+        touched_one(&done, "schedule", account_id)
     }
 
     /// Records an attempt at `at` (UTC) — `ok` clears `last_error`, a failure keeps its
@@ -244,10 +242,7 @@ impl Store {
         .bind(account_id)
         .execute(&self.pool)
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(not_found("schedule", account_id));
-        }
-        Ok(())
+        touched_one(&done, "schedule", account_id)
     }
 
     /// When each post-age horizon of an account was last re-collected:
@@ -350,10 +345,7 @@ impl Store {
         .bind(account_id)
         .execute(&self.pool)
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(not_found("run account", account_id));
-        }
-        Ok(())
+        touched_one(&done, "run account", account_id)
     }
 
     /// Marks every still-`pending` account of a run `skipped` at `at` (UTC) with `reason`;
@@ -405,10 +397,7 @@ impl Store {
         .bind(run_id)
         .execute(&self.pool)
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(not_found("run", run_id));
-        }
-        Ok(())
+        touched_one(&done, "run", run_id)
     }
 
     /// Marks every run still `running` as `paused` and returns how many. A run is only

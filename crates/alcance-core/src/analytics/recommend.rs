@@ -196,6 +196,27 @@ fn fill(template: &str, args: &[(&str, String)]) -> String {
     out
 }
 
+/// The codes of a posting frequency below and above its band.
+const FREQUENCY_CODES: (&str, &str) = (codes::POSTING_FREQUENCY_LOW, codes::POSTING_FREQUENCY_HIGH);
+/// The codes of an engagement rate below and above its band.
+const ENGAGEMENT_CODES: (&str, &str) = (codes::ENGAGEMENT_RATE_LOW, codes::ENGAGEMENT_RATE_HIGH);
+
+/// The code for `value` outside the band `(low, high)`: `low_code` below `low`,
+/// `high_code` above `high`, `None` within the band (bounds included).
+fn outside_band(
+    value: f64,
+    (low, high): (f64, f64),
+    (low_code, high_code): (&'static str, &'static str),
+) -> Option<&'static str> {
+    if value < low {
+        Some(low_code)
+    } else if value > high {
+        Some(high_code)
+    } else {
+        None
+    }
+}
+
 /// Builds the recommendation `code` from its text: placeholders are filled from
 /// `text_args` first (they win over a number of the same name, e.g. a zero-padded hour),
 /// then from `numbers` formatted with `decimals` places.
@@ -230,13 +251,7 @@ pub fn posting_frequency(published: &[DateTime<Utc>], now: DateTime<Utc>, t: &Th
     let posts = published.iter().filter(|at| range.contains(**at)).count() as f64;
     let weeks = f64::from(t.frequency_weeks);
     let per_week = posts / weeks;
-    let code = if per_week < t.posts_per_week_min {
-        codes::POSTING_FREQUENCY_LOW
-    } else if per_week > t.posts_per_week_max {
-        codes::POSTING_FREQUENCY_HIGH
-    } else {
-        return None;
-    };
+    let code = outside_band(per_week, (t.posts_per_week_min, t.posts_per_week_max), FREQUENCY_CODES)?;
     build(
         code,
         vec![
@@ -257,13 +272,7 @@ pub fn posting_frequency(published: &[DateTime<Utc>], now: DateTime<Utc>, t: &Th
 /// Numbers: `rate`, `low`, `high` (percent).
 pub fn engagement_band(rate_pct: Option<f64>, base: EngagementBase, t: &Thresholds) -> Option<Recommendation> {
     let rate = rate_pct.filter(|r| r.is_finite() && *r >= 0.0)?;
-    let code = if rate < t.engagement_low_pct {
-        codes::ENGAGEMENT_RATE_LOW
-    } else if rate > t.engagement_high_pct {
-        codes::ENGAGEMENT_RATE_HIGH
-    } else {
-        return None;
-    };
+    let code = outside_band(rate, (t.engagement_low_pct, t.engagement_high_pct), ENGAGEMENT_CODES)?;
     build(
         code,
         vec![

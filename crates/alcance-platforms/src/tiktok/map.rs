@@ -3,9 +3,9 @@
 
 use super::wire::{self, BizAccount, BizActivity, BizDay, BizEnvelope, BizShare, BizVideo, DisplayError, VideoCommon};
 use super::{AudienceShare, BusinessAccount, TikTokUser, TikTokVideo, VideoPage};
+use crate::catalog_field;
 use crate::error::{body_preview, PlatformError};
 use crate::http::Answer;
-use alcance_core::catalog::{from_source, map_value};
 use alcance_core::time::from_unix;
 use alcance_core::{
     AccountMetric, AudienceSlice, CollectWarning, ContentType, EventLevel, Period, Platform, PostMetric, PostRecord,
@@ -59,18 +59,12 @@ pub const BUSINESS_DAILY_FIELDS: &[&str] = &[
 /// Maps a TikTok field through the catalog: its key and the raw value in the catalog unit.
 /// `None` when the field has no catalog key.
 fn catalog(field: &str, raw: Option<f64>) -> Option<(&'static str, Option<f64>)> {
-    let (metric, _) = from_source(Platform::Tiktok, field)?;
-    let value = raw.and_then(|v| map_value(Platform::Tiktok, field, v)).map(|(_, v)| v);
-    Some((metric.key, value))
+    catalog_field::catalog(Platform::Tiktok, field, raw)
 }
 
+/// A TikTok post's metric for `field` through the catalog (see [`catalog_field::catalog`]).
 fn post_metric(post_id: &str, field: &str, raw: Option<f64>) -> Option<PostMetric> {
-    let (key, value) = catalog(field, raw)?;
-    Some(PostMetric {
-        post_external_id: post_id.to_string(),
-        metric: key.to_string(),
-        value,
-    })
+    catalog_field::post_metric(Platform::Tiktok, post_id, field, raw)
 }
 
 /// `full_video_watched_rate` as a ratio 0–1: TikTok sends a ratio (`0.42`); a value above 1
@@ -415,16 +409,7 @@ pub fn profile_metrics(user: &TikTokUser, at: DateTime<Utc>) -> Vec<AccountMetri
     PROFILE_FIELDS
         .iter()
         .zip(raws)
-        .filter_map(|(field, raw)| {
-            let (key, value) = catalog(field, raw)?;
-            Some(AccountMetric {
-                metric: key.to_string(),
-                period: Period::Snapshot,
-                period_start: at,
-                period_end: at,
-                value,
-            })
-        })
+        .filter_map(|(field, raw)| catalog_field::snapshot(Platform::Tiktok, field, raw, at))
         .collect()
 }
 
@@ -699,6 +684,7 @@ pub fn decode_business_account(answer: &Answer, business_id: &str) -> Result<Bus
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alcance_core::catalog::map_value;
 
     #[test]
     fn every_mapped_field_has_a_catalog_key() {

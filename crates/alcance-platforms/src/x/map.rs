@@ -3,11 +3,12 @@
 
 use super::wire::{self, Envelope, Media, PartialError, Problem, Tweet, User};
 use super::{PostsPage, XUser};
+use crate::catalog_field;
 use crate::error::{body_preview, PlatformError};
 use crate::http::Answer;
-use alcance_core::catalog::{from_source, map_value};
+use crate::lenient::kind as json_kind;
 use alcance_core::time::{from_unix, parse_platform_time};
-use alcance_core::{AccountMetric, ContentType, DataGap, Period, Platform, PostMetric, PostRecord};
+use alcance_core::{AccountMetric, ContentType, DataGap, Platform, PostMetric, PostRecord};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -41,7 +42,7 @@ fn permalink(id: &str) -> String {
 }
 
 /// Account-level snapshots from a user's `public_metrics`: one [`AccountMetric`] with
-/// [`Period::Snapshot`] and `period_start = period_end = at` (UTC) for each of
+/// [`alcance_core::Period::Snapshot`] and `period_start = period_end = at` (UTC) for each of
 /// [`PROFILE_FIELDS`]. A counter the object lacks gives `value: None`; a user without a
 /// `public_metrics` object gives no metrics at all.
 pub fn profile_metrics(user: &XUser, at: DateTime<Utc>) -> Vec<AccountMetric> {
@@ -52,33 +53,14 @@ pub fn profile_metrics(user: &XUser, at: DateTime<Utc>) -> Vec<AccountMetric> {
         .iter()
         .filter_map(|field| {
             let raw = counters.get(*field).copied();
-            let (key, value) = catalog(&format!("public_metrics.{field}"), raw)?;
-            Some(AccountMetric {
-                metric: key.to_string(),
-                period: Period::Snapshot,
-                period_start: at,
-                period_end: at,
-                value,
-            })
+            catalog_field::snapshot(Platform::X, &format!("public_metrics.{field}"), raw, at)
         })
         .collect()
 }
 
-/// Maps an X field through the catalog: its key, and the raw value in the catalog unit
-/// (`alcance_core::catalog::map_value`). `None` when the field has no catalog key.
-fn catalog(field: &str, raw: Option<f64>) -> Option<(&'static str, Option<f64>)> {
-    let (metric, _) = from_source(Platform::X, field)?;
-    let value = raw.and_then(|v| map_value(Platform::X, field, v)).map(|(_, v)| v);
-    Some((metric.key, value))
-}
-
+/// An X post's metric for `field` through the catalog (see [`catalog_field::catalog`]).
 fn post_metric(post_id: &str, field: &str, raw: Option<f64>) -> Option<PostMetric> {
-    let (key, value) = catalog(field, raw)?;
-    Some(PostMetric {
-        post_external_id: post_id.to_string(),
-        metric: key.to_string(),
-        value,
-    })
+    catalog_field::post_metric(Platform::X, post_id, field, raw)
 }
 
 /// Decodes the body of any 2xx answer into the envelope; non-2xx answers go through
@@ -277,17 +259,6 @@ fn tweets_of(answer: &Answer, data: Option<Value>, absent_ok: bool) -> Result<Ve
     }
 }
 
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 fn is_video(m: &Media) -> bool {
     matches!(m.kind.as_deref(), Some("video" | "animated_gif"))
 }
@@ -463,6 +434,7 @@ fn retry_after(answer: &Answer, now: DateTime<Utc>) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alcance_core::catalog::map_value;
 
     #[test]
     fn problem_type_suffix_ignores_the_host() {

@@ -139,24 +139,23 @@ pub struct ExportBundle {
 /// [`ReportError::DiskFull`] / [`ReportError::Io`] when writing fails,
 /// [`ReportError::Csv`] for other CSV failures. The writer may then hold a partial file.
 pub fn write_account_csv<W: Write>(rows: &[AccountMetricRow], w: W) -> Result<usize, ReportError> {
-    const CTX: &str = "writing the account metrics CSV";
-    let mut out = csv::Writer::from_writer(w);
-    out.write_record(ACCOUNT_CSV_HEADER)
-        .map_err(|e| ReportError::csv(CTX, e))?;
-    for row in rows {
-        out.write_record([
-            row.user_id.as_str(),
-            row.platform.as_str(),
-            row.metric_type.as_str(),
-            &plain_opt(row.value),
-            &rfc3339(&row.collected_at),
-            &rfc3339(&row.period_start),
-            &rfc3339(&row.period_end),
-        ])
-        .map_err(|e| ReportError::csv(CTX, e))?;
-    }
-    out.flush().map_err(|e| ReportError::io(CTX, e))?;
-    Ok(rows.len())
+    write_long_csv(
+        "writing the account metrics CSV",
+        ACCOUNT_CSV_HEADER,
+        rows,
+        w,
+        |out, row| {
+            out.write_record([
+                row.user_id.as_str(),
+                row.platform.as_str(),
+                row.metric_type.as_str(),
+                &plain_opt(row.value),
+                &rfc3339(&row.collected_at),
+                &rfc3339(&row.period_start),
+                &rfc3339(&row.period_end),
+            ])
+        },
+    )
 }
 
 /// Writes the post-level long CSV: header
@@ -169,11 +168,7 @@ pub fn write_account_csv<W: Write>(rows: &[AccountMetricRow], w: W) -> Result<us
 /// # Errors
 /// As [`write_account_csv`].
 pub fn write_post_csv<W: Write>(rows: &[PostMetricRow], w: W) -> Result<usize, ReportError> {
-    const CTX: &str = "writing the post metrics CSV";
-    let mut out = csv::Writer::from_writer(w);
-    out.write_record(POST_CSV_HEADER)
-        .map_err(|e| ReportError::csv(CTX, e))?;
-    for row in rows {
+    write_long_csv("writing the post metrics CSV", POST_CSV_HEADER, rows, w, |out, row| {
         out.write_record([
             row.user_id.as_str(),
             row.platform.as_str(),
@@ -183,9 +178,25 @@ pub fn write_post_csv<W: Write>(rows: &[PostMetricRow], w: W) -> Result<usize, R
             &row.value.map(plain).unwrap_or_default(),
             &rfc3339(&row.collected_at),
         ])
-        .map_err(|e| ReportError::csv(CTX, e))?;
+    })
+}
+
+/// Writes `header`, then one record per row (written by `record`), and flushes; returns
+/// the number of data rows. Errors: [`ReportError::DiskFull`] / [`ReportError::Io`] when
+/// writing fails, [`ReportError::Csv`] for other CSV failures, with `ctx` as their context.
+fn write_long_csv<W: Write, R>(
+    ctx: &str,
+    header: [&str; 7],
+    rows: &[R],
+    w: W,
+    record: impl Fn(&mut csv::Writer<W>, &R) -> csv::Result<()>,
+) -> Result<usize, ReportError> {
+    let mut out = csv::Writer::from_writer(w);
+    out.write_record(header).map_err(|e| ReportError::csv(ctx, e))?;
+    for row in rows {
+        record(&mut out, row).map_err(|e| ReportError::csv(ctx, e))?;
     }
-    out.flush().map_err(|e| ReportError::io(CTX, e))?;
+    out.flush().map_err(|e| ReportError::io(ctx, e))?;
     Ok(rows.len())
 }
 

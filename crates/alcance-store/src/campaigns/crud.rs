@@ -8,6 +8,7 @@ use super::rows::{
     campaign_account_from_row, campaign_from_row, conversion_from_row, cost_from_row, date_to_db, CAMPAIGN_COLUMNS,
 };
 use super::validate::{bind_campaign, check_currency, check_money, name_taken, non_blank};
+use crate::error::touched_one;
 use crate::query::{
     post_from_row, post_metric_from_row, POST_METRIC_COLUMNS, POST_METRIC_ORDER, POST_ORDER, POST_SELECT,
 };
@@ -54,10 +55,7 @@ impl Store {
             .bind(id)
             .execute(&self.pool)
             .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound { what: "campaign", id });
-        }
-        Ok(())
+        touched_one(&done, "campaign", id)
     }
 
     /// Deletes a campaign with its account and post links, costs and conversions (the
@@ -67,10 +65,7 @@ impl Store {
             .bind(id)
             .execute(&self.pool)
             .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound { what: "campaign", id });
-        }
-        Ok(())
+        touched_one(&done, "campaign", id)
     }
 
     /// One campaign by id. Errors: [`StoreError::NotFound`].
