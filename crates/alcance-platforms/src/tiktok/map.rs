@@ -190,22 +190,7 @@ fn display_code_error(answer: &Answer, err: &DisplayError, code: &str) -> Platfo
 /// - a non-2xx answer without an error code → by status
 /// - a 2xx answer without a `data` object → [`PlatformError::Decode`]
 fn display_data(answer: &Answer) -> Result<serde_json::Map<String, Value>, PlatformError> {
-    let value: Value = match serde_json::from_slice(&answer.body) {
-        Ok(v) => v,
-        Err(e) if answer.is_success() => return Err(PlatformError::decode(&answer.endpoint, e, &answer.body)),
-        Err(_) => return Err(by_status(answer, None, status_message(answer))),
-    };
-    let Value::Object(mut obj) = value else {
-        return Err(if answer.is_success() {
-            PlatformError::decode(
-                &answer.endpoint,
-                format!("the answer is {}, not an object", wire::kind(&value)),
-                &answer.body,
-            )
-        } else {
-            by_status(answer, None, status_message(answer))
-        });
-    };
+    let mut obj = body_object(answer)?;
     match obj.get("error") {
         Some(Value::String(error)) if !error.is_empty() => {
             let description = obj.get("error_description").and_then(Value::as_str);
@@ -231,19 +216,7 @@ fn display_data(answer: &Answer) -> Result<serde_json::Map<String, Value>, Platf
     if !answer.is_success() {
         return Err(by_status(answer, None, status_message(answer)));
     }
-    match obj.remove("data") {
-        Some(Value::Object(data)) => Ok(data),
-        Some(other) => Err(PlatformError::decode(
-            &answer.endpoint,
-            format!("`data` is {}, not an object", wire::kind(&other)),
-            &answer.body,
-        )),
-        None => Err(PlatformError::decode(
-            &answer.endpoint,
-            "no `data` in the answer",
-            &answer.body,
-        )),
-    }
+    data_object(answer, obj.remove("data"))
 }
 
 /// Maps a failed Display API v2 answer to a [`PlatformError`] (platform-apis.md §6.1):
@@ -303,23 +276,7 @@ pub(super) fn business_code_error(answer: &Answer, env: &BizEnvelope, code: i64)
 
 /// Turns an API for Business answer into its envelope with `code` 0, or the error.
 fn business_envelope(answer: &Answer) -> Result<BizEnvelope, PlatformError> {
-    let value: Value = match serde_json::from_slice(&answer.body) {
-        Ok(v) => v,
-        Err(e) if answer.is_success() => return Err(PlatformError::decode(&answer.endpoint, e, &answer.body)),
-        Err(_) => return Err(by_status(answer, None, status_message(answer))),
-    };
-    if !value.is_object() {
-        return Err(if answer.is_success() {
-            PlatformError::decode(
-                &answer.endpoint,
-                format!("the answer is {}, not an object", wire::kind(&value)),
-                &answer.body,
-            )
-        } else {
-            by_status(answer, None, status_message(answer))
-        });
-    }
-    let env: BizEnvelope = serde_json::from_value(value).unwrap_or_default();
+    let env: BizEnvelope = serde_json::from_value(Value::Object(body_object(answer)?)).unwrap_or_default();
     match env.code {
         Some(0) | None if !answer.is_success() => Err(by_status(answer, None, status_message(answer))),
         Some(0) => Ok(env),
@@ -346,7 +303,33 @@ pub fn map_business_error(answer: &Answer) -> Option<PlatformError> {
 }
 
 fn business_data(answer: &Answer) -> Result<serde_json::Map<String, Value>, PlatformError> {
-    match business_envelope(answer)?.data {
+    data_object(answer, business_envelope(answer)?.data)
+}
+
+/// The body of a Display API or API for Business answer as a JSON object. A body that is
+/// not JSON, or JSON that is not an object: HTTP 2xx → [`PlatformError::Decode`];
+/// otherwise by status.
+fn body_object(answer: &Answer) -> Result<serde_json::Map<String, Value>, PlatformError> {
+    let value: Value = match serde_json::from_slice(&answer.body) {
+        Ok(v) => v,
+        Err(e) if answer.is_success() => return Err(PlatformError::decode(&answer.endpoint, e, &answer.body)),
+        Err(_) => return Err(by_status(answer, None, status_message(answer))),
+    };
+    match value {
+        Value::Object(obj) => Ok(obj),
+        other if answer.is_success() => Err(PlatformError::decode(
+            &answer.endpoint,
+            format!("the answer is {}, not an object", wire::kind(&other)),
+            &answer.body,
+        )),
+        _ => Err(by_status(answer, None, status_message(answer))),
+    }
+}
+
+/// The `data` member of a successful answer (Display API or API for Business) as an
+/// object; missing or of another kind → [`PlatformError::Decode`].
+fn data_object(answer: &Answer, data: Option<Value>) -> Result<serde_json::Map<String, Value>, PlatformError> {
+    match data {
         Some(Value::Object(data)) => Ok(data),
         Some(other) => Err(PlatformError::decode(
             &answer.endpoint,
