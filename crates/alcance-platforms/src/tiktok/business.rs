@@ -438,15 +438,15 @@ impl TikTokBusinessClient {
         auth_code: &SecretString,
         redirect_uri: &str,
     ) -> Result<BusinessToken, PlatformError> {
-        let path = "/tt_user/oauth2/token/";
-        let body = json!({
-            "client_id": app_id,
-            "client_secret": app_secret.expose_secret(),
-            "grant_type": "authorization_code",
-            "auth_code": auth_code.expose_secret(),
-            "redirect_uri": redirect_uri,
-        });
-        token_from(&self.post_token_request(path, body).await?)
+        let fields = [("auth_code", auth_code.expose_secret()), ("redirect_uri", redirect_uri)];
+        self.token_grant(
+            "/tt_user/oauth2/token/",
+            app_id,
+            app_secret,
+            "authorization_code",
+            &fields,
+        )
+        .await
     }
 
     /// Refreshes a Business token: `POST tt_user/oauth2/refresh_token/` with JSON
@@ -467,13 +467,38 @@ impl TikTokBusinessClient {
         app_secret: &SecretString,
         refresh_token: &SecretString,
     ) -> Result<BusinessToken, PlatformError> {
-        let path = "/tt_user/oauth2/refresh_token/";
-        let body = json!({
+        let fields = [("refresh_token", refresh_token.expose_secret())];
+        self.token_grant(
+            "/tt_user/oauth2/refresh_token/",
+            app_id,
+            app_secret,
+            "refresh_token",
+            &fields,
+        )
+        .await
+    }
+
+    /// `POST {path}` with JSON `{"client_id": app_id, "client_secret", "grant_type", ...fields}`
+    /// (not archived) → the token of the answer: the body [`Self::exchange_code`] and
+    /// [`Self::refresh`] send. Errors as theirs.
+    async fn token_grant(
+        &self,
+        path: &str,
+        app_id: &str,
+        app_secret: &SecretString,
+        grant_type: &str,
+        fields: &[(&str, &str)],
+    ) -> Result<BusinessToken, PlatformError> {
+        let mut body = json!({
             "client_id": app_id,
             "client_secret": app_secret.expose_secret(),
-            "grant_type": "refresh_token",
-            "refresh_token": refresh_token.expose_secret(),
+            "grant_type": grant_type,
         });
+        if let Value::Object(map) = &mut body {
+            for (key, value) in fields {
+                map.insert((*key).to_string(), Value::from(*value));
+            }
+        }
         token_from(&self.post_token_request(path, body).await?)
     }
 
