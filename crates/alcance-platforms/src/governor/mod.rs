@@ -291,12 +291,10 @@ impl Governor {
                     let wait = at.saturating_duration_since(now);
                     if wait > self.config.max_wait {
                         self.refused.fetch_add(1, Ordering::Relaxed);
-                        tracing::warn!(
-                            api = %key.api,
-                            endpoint = %key.endpoint,
-                            token = %key.token,
-                            wait_s = wait.as_secs(),
-                            "rate-limit budget closed for longer than the governor waits; request not sent"
+                        warn_wait(
+                            key,
+                            wait,
+                            "rate-limit budget closed for longer than the governor waits; request not sent",
                         );
                         return Err(PlatformError::RateLimited {
                             retry_after: Some(wait),
@@ -473,13 +471,7 @@ impl Governor {
                     let until = now + wait;
                     b.blocked_until = Some(b.blocked_until.map_or(until, |t| t.max(until)));
                 }
-                tracing::warn!(
-                    api = %key.api,
-                    endpoint = %key.endpoint,
-                    token = %key.token,
-                    wait_s = wait.as_secs(),
-                    "rate limited by the platform"
-                );
+                warn_wait(&key, wait, "rate limited by the platform");
                 if retryable && !capped && attempt < cfg.max_retries && wait <= cfg.max_wait {
                     next = Next::Retry(Duration::ZERO);
                 }
@@ -627,6 +619,19 @@ impl Governor {
             .saturating_mul(factor)
             .min(Duration::from_secs(3600))
     }
+}
+
+/// Logs a warning that `key`'s budget stays closed for `wait` (fields `api`, `endpoint`,
+/// `token` (its label, never the secret), `wait_s`), with `what` as the message: the
+/// governor's refusal and a platform's rate limit.
+fn warn_wait(key: &RequestKey, wait: Duration, what: &str) {
+    tracing::warn!(
+        api = %key.api,
+        endpoint = %key.endpoint,
+        token = %key.token,
+        wait_s = wait.as_secs(),
+        "{what}"
+    );
 }
 
 #[cfg(test)]
