@@ -62,34 +62,52 @@ pub enum MediaKind {
     Story,
 }
 
+/// The lifetime metrics a feed post and a reel share, in request order.
+const POST_AND_REEL_METRICS: [&str; 7] = [
+    "views",
+    "reach",
+    "likes",
+    "comments",
+    "shares",
+    "saved",
+    "total_interactions",
+];
+/// [`MediaKind::Feed`]'s metrics: the shared ones, then the profile actions.
+const FEED_METRICS: [&str; 10] = concat(POST_AND_REEL_METRICS, ["follows", "profile_visits", "profile_activity"]);
+/// [`MediaKind::Reels`]'s metrics: the shared ones, then the watch times.
+const REELS_METRICS: [&str; 9] = concat(
+    POST_AND_REEL_METRICS,
+    ["ig_reels_avg_watch_time", "ig_reels_video_view_total_time"],
+);
+
+/// `a` followed by `b`, for metric lists built at compile time; `N` must be `A + B` (a
+/// wrong length fails the build where the constant is evaluated).
+const fn concat<const A: usize, const B: usize, const N: usize>(
+    a: [&'static str; A],
+    b: [&'static str; B],
+) -> [&'static str; N] {
+    assert!(A + B == N, "concat: N must be A + B");
+    let mut out = [""; N];
+    let mut i = 0;
+    while i < A {
+        out[i] = a[i];
+        i += 1;
+    }
+    let mut j = 0;
+    while j < B {
+        out[A + j] = b[j];
+        j += 1;
+    }
+    out
+}
+
 impl MediaKind {
     /// The `/{ig-media-id}/insights?metric=` list requested for this kind (period lifetime).
     /// Story `navigation` is also requested with `breakdown=story_navigation_action_type`.
     pub fn metrics(self) -> &'static [&'static str] {
         match self {
-            MediaKind::Feed => &[
-                "views",
-                "reach",
-                "likes",
-                "comments",
-                "shares",
-                "saved",
-                "total_interactions",
-                "follows",
-                "profile_visits",
-                "profile_activity",
-            ],
-            MediaKind::Reels => &[
-                "views",
-                "reach",
-                "likes",
-                "comments",
-                "shares",
-                "saved",
-                "total_interactions",
-                "ig_reels_avg_watch_time",
-                "ig_reels_video_view_total_time",
-            ],
+            MediaKind::Feed => &FEED_METRICS,
+            MediaKind::Reels => &REELS_METRICS,
             MediaKind::Story => &[
                 "views",
                 "reach",
