@@ -5,61 +5,12 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-const PASSPHRASE: &str = "alcance-demo-workspace";
-
-fn alcance() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_alcance"));
-    cmd.env("ALCANCE_VAULT_PASSPHRASE", PASSPHRASE)
-        .env_remove("ALCANCE_WORKSPACE")
-        .env_remove("ALCANCE_SANDBOX_URL")
-        .env_remove("RUST_LOG");
-    cmd
-}
-
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// `alcance sandbox --port 0` (seeded) and the URL it printed.
-fn sandbox() -> (Killed, String) {
-    let mut child = alcance()
-        .args(["sandbox", "--port", "0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("sandbox starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut reader = BufReader::new(stdout);
-    let mut line = String::new();
-    reader.read_line(&mut line).expect("first line");
-    let url = line.trim().rsplit(' ').next().expect("url").to_string();
-    assert!(url.starts_with("http://127.0.0.1:"), "{line}");
-    // Keep reading: a closed pipe would make the sandbox's next print fail and kill it.
-    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
-    (Killed(child), url)
-}
-
-fn text(out: &Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn ok(out: Output) -> String {
-    let (stdout, stderr) = text(&out);
-    assert!(out.status.success(), "failed:\n{stdout}\n{stderr}");
-    stdout
-}
+mod common;
+use common::*;
 
 fn demo_workspace(dir: &Path, url: &str) {
     ok(alcance()
