@@ -767,7 +767,7 @@ pub async fn plan_targets(
     let mut targets = Vec::with_capacity(accounts.len());
     for account in accounts {
         let cadence = match schedules.get(&account.id) {
-            Some(s) => Cadence::from_stored(s.cadence, s.every_seconds).unwrap_or_else(|e| {
+            Some(s) => Cadence::from_kind(s.cadence, s.every_seconds).unwrap_or_else(|e| {
                 tracing::warn!(account_id = account.id, error = %e, "unreadable schedule; using daily");
                 Cadence::Daily
             }),

@@ -595,7 +595,7 @@ async fn status(args: &WorkspaceArgs, runs: i64) -> Result<()> {
     for a in &accounts {
         let schedule = schedules.get(&a.id);
         let cadence = schedule
-            .and_then(|s| Cadence::from_stored(s.cadence, s.every_seconds).ok())
+            .and_then(|s| Cadence::from_kind(s.cadence, s.every_seconds).ok())
             .unwrap_or_default();
         let every = effective_every(cadence, &a.account, Some(STORY_CADENCE));
         let cadence_text = if every < cadence.every() {
