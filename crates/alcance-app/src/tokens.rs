@@ -320,7 +320,10 @@ pub async fn refresh_tokens(
             TokenAction::NeedsReauth { code, message } => {
                 tracing::warn!(platform = %platform, vault_key = %vault_key, code, error = %message, "token cannot be renewed; the account needs re-authorization");
                 for id in &account_ids {
-                    if let Err(e) = store.set_account_status(*id, "needs_reauth").await {
+                    if let Err(e) = store
+                        .set_account_status(*id, alcance_core::AccountStatus::NeedsReauth)
+                        .await
+                    {
                         tracing::warn!(account_id = id, error = %e, "could not mark the account needs_reauth");
                     }
                 }

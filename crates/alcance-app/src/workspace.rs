@@ -174,7 +174,9 @@ impl Workspace {
             .store
             .upsert_account(&account, profile.display_name.as_deref(), Some(&key))
             .await?;
-        self.store.set_account_status(id, "active").await?;
+        self.store
+            .set_account_status(id, alcance_core::AccountStatus::Active)
+            .await?;
         self.account(AccountId(id)).await
     }
 
@@ -228,7 +230,9 @@ impl Workspace {
     /// Errors: unknown account; the store or the vault failed (the status change is kept).
     pub async fn disconnect(&self, id: AccountId) -> Result<AccountRow> {
         let account = self.account(id).await?;
-        self.store.set_account_status(id.get(), "disconnected").await?;
+        self.store
+            .set_account_status(id.get(), alcance_core::AccountStatus::Disconnected)
+            .await?;
         self.forget_token(&account).await?;
         self.account(id).await
     }

@@ -98,7 +98,9 @@ impl Workspace {
                 .store
                 .upsert_account(&account, page.name.as_deref(), Some(&key))
                 .await?;
-            self.store.set_account_status(id, "active").await?;
+            self.store
+                .set_account_status(id, alcance_core::AccountStatus::Active)
+                .await?;
             rows.push(self.account(AccountId(id)).await?);
         }
         Ok(rows)
@@ -142,7 +144,9 @@ impl Workspace {
             .store
             .upsert_account(&account, profile.display_name.as_deref(), Some(&key))
             .await?;
-        self.store.set_account_status(id, "active").await?;
+        self.store
+            .set_account_status(id, alcance_core::AccountStatus::Active)
+            .await?;
         self.account(AccountId(id)).await
     }
 
