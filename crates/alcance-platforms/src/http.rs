@@ -4,9 +4,11 @@
 use crate::error::PlatformError;
 use crate::governor::{is_read_request, Governor, Next, RequestKey};
 use alcance_core::RawExchange;
+use backon::{ConstantBuilder, Retryable};
 use chrono::Utc;
 use reqwest::header::HeaderMap;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use url::Url;
 
@@ -168,28 +170,45 @@ impl Http {
         };
         let key = RequestKey::of(&request);
         let read = is_read_request(&request);
-        let mut attempt: u32 = 0;
-        let mut request = Some(request);
-        loop {
-            let permit = governor.acquire(&key).await?;
-            let Some(current) = request.take() else {
-                return Err(PlatformError::Transport {
+        // backon drives the loop; the governor decides each time whether and when to send
+        // again (its header-driven budgets, `Retry-After`, its own backoff and retry cap), so
+        // the schedule backon is given only says "no limit of its own".
+        let pending = Mutex::new(Some(request));
+        let attempt = AtomicU32::new(0);
+        let once = || async {
+            let permit = match governor.acquire(&key).await {
+                Ok(permit) => permit,
+                Err(e) => return Ok(Err(e)),
+            };
+            let Some(current) = pending.lock().unwrap_or_else(PoisonError::into_inner).take() else {
+                return Ok(Err(PlatformError::Transport {
                     message: format!("{}: the request could not be repeated", key.endpoint),
-                });
+                }));
             };
             let spare = if read { current.try_clone() } else { None };
             let result = self.execute(current, recorder).await;
-            let next = governor.settle(permit, result.as_ref(), attempt, spare.is_some());
-            match (next, spare) {
+            let n = attempt.fetch_add(1, Ordering::Relaxed);
+            match (governor.settle(permit, result.as_ref(), n, spare.is_some()), spare) {
                 (Next::Retry(delay), Some(again)) => {
-                    if !delay.is_zero() {
-                        tokio::time::sleep(delay).await;
-                    }
-                    request = Some(again);
-                    attempt += 1;
+                    *pending.lock().unwrap_or_else(PoisonError::into_inner) = Some(again);
+                    Err(Again { delay, result })
                 }
-                _ => return result,
+                _ => Ok(result),
             }
+        };
+        match once
+            .retry(
+                ConstantBuilder::default()
+                    .with_delay(Duration::ZERO)
+                    .without_max_times(),
+            )
+            .sleep(tokio::time::sleep)
+            .adjust(|again: &Again, _| Some(again.delay))
+            .await
+        {
+            Ok(result) => result,
+            // Unreachable while the schedule has no limit; the last answer is still the answer.
+            Err(again) => again.result,
         }
     }
 
@@ -246,6 +265,13 @@ impl Http {
             endpoint,
         })
     }
+}
+
+/// An attempt the governor wants repeated after `delay`, with what it got (returned as is
+/// should the retry loop ever stop first).
+struct Again {
+    delay: Duration,
+    result: Result<Answer, PlatformError>,
 }
 
 /// reqwest errors print the URL, which may carry a token: print the error without it.
