@@ -64,7 +64,8 @@ impl WeeklyRequest {
     }
 }
 
-fn account_infos(accounts: &[AccountRow]) -> Vec<AccountInfo> {
+/// The export's account list (`accounts` of the JSON bundle and the XLSX sheet).
+pub(crate) fn account_infos(accounts: &[AccountRow]) -> Vec<AccountInfo> {
     accounts
         .iter()
         .map(|a| AccountInfo {
@@ -78,7 +79,8 @@ fn account_infos(accounts: &[AccountRow]) -> Vec<AccountInfo> {
         .collect()
 }
 
-fn post_info(p: PostRow) -> PostInfo {
+/// A stored post as the exports list it (`posts` of the JSON bundle and the XLSX sheet).
+pub(crate) fn post_info(p: PostRow) -> PostInfo {
     PostInfo {
         platform: p.platform,
         user_id: p.user_id,

@@ -522,14 +522,19 @@ impl Loop {
             .collect())
     }
 
+    /// The progress callback of a run of `kind` (`resumed`: an interrupted run taken up
+    /// again): forwards the collector's progress as scheduler events.
+    fn progress_of(&self, kind: RunKind, resumed: bool) -> impl Fn(Progress) + Send + Sync + 'static {
+        let events = self.events.clone();
+        let clock = Arc::clone(&self.clock);
+        move |p: Progress| forward(&events, &*clock, kind, resumed, p)
+    }
+
     /// Collects `accounts` as one run of `kind` at `now`, handling commands meanwhile.
     async fn collect(&mut self, accounts: &[AccountRow], kind: RunKind, now: DateTime<Utc>) {
         let control = RunControl::new();
-        let ws = Arc::clone(&self.ws);
-        let events = self.events.clone();
-        let clock = Arc::clone(&self.clock);
-        let config = self.config.clone();
-        let progress = move |p: Progress| forward(&events, &*clock, kind, false, p);
+        let (ws, config) = (Arc::clone(&self.ws), self.config.clone());
+        let progress = self.progress_of(kind, false);
         let future = collect_accounts(&ws, &config, accounts, kind, now, &control, &progress);
         let result = self.drive(future, &control).await;
         if matches!(&result, Ok(summary) if summary.status == RunStatus::Cancelled) {
@@ -619,11 +624,8 @@ impl Loop {
                 at: now,
             });
             let control = RunControl::new();
-            let ws = Arc::clone(&self.ws);
-            let events = self.events.clone();
-            let clock = Arc::clone(&self.clock);
-            let config = self.config.clone();
-            let progress = move |p: Progress| forward(&events, &*clock, kind, true, p);
+            let (ws, config) = (Arc::clone(&self.ws), self.config.clone());
+            let progress = self.progress_of(kind, true);
             let future = resume_accounts(&ws, &config, run.id, &accounts, now, &control, &progress);
             let result = self.drive(future, &control).await;
             self.report(result);
@@ -702,8 +704,7 @@ pub async fn collect_accounts(
     control: &RunControl,
     progress: &(dyn Fn(Progress) + Send + Sync),
 ) -> Result<RunSummary> {
-    let checks = ws.refresh_tokens(accounts).await;
-    let targets = with_live_tokens(plan_targets(ws, config, accounts, now).await?, &checks);
+    let (targets, checks) = live_targets(ws, config, accounts, now).await?;
     let plan = RunPlan {
         kind,
         collected_at: now,
@@ -727,22 +728,29 @@ pub async fn resume_accounts(
     control: &RunControl,
     progress: &(dyn Fn(Progress) + Send + Sync),
 ) -> Result<RunSummary> {
-    let checks = ws.refresh_tokens(accounts).await;
-    let targets = with_live_tokens(plan_targets(ws, config, accounts, now).await?, &checks);
+    let (targets, checks) = live_targets(ws, config, accounts, now).await?;
     let summary = resume_run(ws.store(), ws.clients(), run_id, &targets, now, control, progress).await?;
     crate::tokens::record(ws.store(), summary.run_id, &checks, now).await;
     Ok(summary)
 }
 
-/// Takes the token away from targets whose token upkeep found it dead.
-fn with_live_tokens(mut targets: Vec<PlannedTarget>, checks: &[crate::tokens::TokenCheck]) -> Vec<PlannedTarget> {
-    let dead = crate::tokens::skipped(checks);
+/// Refreshes the tokens of `accounts` (the checks are returned, to be recorded with the
+/// run) and plans them at `now`, without a token for those whose upkeep found it dead.
+async fn live_targets(
+    ws: &Workspace,
+    config: &SchedulerConfig,
+    accounts: &[AccountRow],
+    now: DateTime<Utc>,
+) -> Result<(Vec<PlannedTarget>, Vec<crate::tokens::TokenCheck>)> {
+    let checks = ws.refresh_tokens(accounts).await;
+    let mut targets = plan_targets(ws, config, accounts, now).await?;
+    let dead = crate::tokens::skipped(&checks);
     for t in &mut targets {
         if dead.contains(&t.target.account_id) {
             t.target.token = None;
         }
     }
-    targets
+    Ok((targets, checks))
 }
 
 /// Plans `accounts` at `now` (UTC): each one's window from the refresh policy and its

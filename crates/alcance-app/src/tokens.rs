@@ -102,44 +102,21 @@ pub fn plan(platform: Platform, set: &TokenSet, now: DateTime<Utc>, rules: &Refr
     };
     let expired = expires_at <= now;
     let renewable = set.refresh_token.is_some();
-    match registry::get(platform).renewal {
-        Renewal::RefreshBeforeExpiry => {
-            if !set.expires_within(now, rules.access_margin) {
-                Plan::Keep
-            } else if renewable {
-                Plan::Renew
-            } else if expired {
-                Plan::Expired
-            } else {
-                Plan::Keep
-            }
-        }
+    let renew = match registry::get(platform).renewal {
+        // A refresh token renews an access token even once it has expired.
+        Renewal::RefreshBeforeExpiry => renewable && set.expires_within(now, rules.access_margin),
         Renewal::RefreshWhenAged => {
-            let old_enough = expires_at - now <= rules.instagram_lifetime - rules.instagram_min_age;
-            if expired {
-                Plan::Expired
-            } else if renewable && old_enough {
-                Plan::Renew
-            } else {
-                Plan::Keep
-            }
+            !expired && renewable && expires_at - now <= rules.instagram_lifetime - rules.instagram_min_age
         }
-        Renewal::ExchangeBeforeExpiry => {
-            if expired {
-                Plan::Expired
-            } else if set.expires_within(now, rules.facebook_window) {
-                Plan::Renew
-            } else {
-                Plan::Keep
-            }
-        }
-        Renewal::Never => {
-            if expired {
-                Plan::Expired
-            } else {
-                Plan::Keep
-            }
-        }
+        Renewal::ExchangeBeforeExpiry => !expired && set.expires_within(now, rules.facebook_window),
+        Renewal::Never => false,
+    };
+    if renew {
+        Plan::Renew
+    } else if expired {
+        Plan::Expired
+    } else {
+        Plan::Keep
     }
 }
 

@@ -12,7 +12,7 @@ use alcance_platforms::oauth::{self, BrowserOpener, OAuthApp, Provider, TokenSet
 use alcance_platforms::registry::{self, ClientDeps, ConnectKind, PlatformInfo};
 use alcance_platforms::vault::{vault_key, TokenVault};
 use alcance_platforms::{CollectWindow, Endpoints, Http, Recorder};
-use alcance_report::export::{AccountInfo, AudienceInfo, ExportBundle, PostInfo};
+use alcance_report::export::{AudienceInfo, ExportBundle};
 use alcance_store::{AccountRow, RowFilter, Store};
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
@@ -170,10 +170,14 @@ impl Workspace {
             username: profile.username.clone(),
             owned: true,
         };
-        let id = self
-            .store
-            .upsert_account(&account, profile.display_name.as_deref(), Some(&key))
-            .await?;
+        self.register_owned(&account, profile.display_name.as_deref(), &key)
+            .await
+    }
+
+    /// Records a connected (owned) account whose tokens are already in the vault under
+    /// `key`: inserts or updates it, marks it active, and returns its row.
+    async fn register_owned(&self, account: &AccountRef, display_name: Option<&str>, key: &str) -> Result<AccountRow> {
+        let id = self.store.upsert_account(account, display_name, Some(key)).await?;
         self.store
             .set_account_status(id, alcance_core::AccountStatus::Active)
             .await?;
@@ -370,31 +374,10 @@ impl Workspace {
         let audience = self.store.audience_rows(filter).await?;
         Ok(ExportBundle {
             generated_at: Utc::now(),
-            accounts: accounts
-                .iter()
-                .map(|a| AccountInfo {
-                    platform: a.account.platform,
-                    user_id: a.account.external_id.clone(),
-                    username: a.account.username.clone(),
-                    display_name: a.display_name.clone(),
-                    owned: a.account.owned,
-                    status: a.status.to_string(),
-                })
-                .collect(),
+            accounts: crate::reports::account_infos(&accounts),
             account_metrics,
             post_metrics,
-            posts: posts
-                .into_iter()
-                .map(|p| PostInfo {
-                    platform: p.platform,
-                    user_id: p.user_id,
-                    post_id: p.external_id,
-                    content_type: p.content_type.as_key().to_string(),
-                    published_at: p.published_at,
-                    permalink: p.permalink,
-                    caption: p.caption,
-                })
-                .collect(),
+            posts: posts.into_iter().map(crate::reports::post_info).collect(),
             audience: audience
                 .into_iter()
                 .filter_map(|a| {
@@ -443,18 +426,7 @@ impl Workspace {
         std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
         let account_rows = self.store.account_metric_rows(filter).await?;
         let post_rows = self.store.post_metric_rows(filter).await?;
-        let usernames = self
-            .store
-            .list_accounts()
-            .await?
-            .into_iter()
-            .filter_map(|a| {
-                a.account
-                    .username
-                    .clone()
-                    .map(|u| ((a.account.platform, a.account.external_id.clone()), u))
-            })
-            .collect();
+        let usernames = crate::views::usernames_by_account(&self.store.list_accounts().await?);
         let charts = [
             (
                 "follower_growth",

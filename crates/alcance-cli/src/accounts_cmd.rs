@@ -267,12 +267,7 @@ async fn connect_whatsapp(args: &ConnectArgs) -> Result<()> {
         Ok(t) if !t.trim().is_empty() => t.trim().to_string(),
         _ => {
             eprintln!("Paste the system-user access token and press Enter (or set {WHATSAPP_TOKEN_ENV}):");
-            let mut line = String::new();
-            std::io::stdin()
-                .lock()
-                .read_line(&mut line)
-                .context("reading the token from stdin")?;
-            line.trim().to_string()
+            read_stdin_line("the token")?
         }
     };
     if token.is_empty() {
@@ -387,12 +382,8 @@ pub async fn delete_data(args: &WorkspaceArgs, spec: &str, yes: bool) -> Result<
                 account.account.platform.label()
             );
             eprintln!("Type {label} to confirm:");
-            let mut line = String::new();
-            std::io::stdin()
-                .lock()
-                .read_line(&mut line)
-                .context("reading the confirmation from stdin")?;
-            let typed = line.trim();
+            let line = read_stdin_line("the confirmation")?;
+            let typed = line.as_str();
             let expected = label.trim_start_matches('@');
             if typed.trim_start_matches('@') != expected || typed.is_empty() {
                 bail!("not deleted: the confirmation did not match {label}");
@@ -410,4 +401,15 @@ pub async fn delete_data(args: &WorkspaceArgs, spec: &str, yes: bool) -> Result<
         account.account.platform.label()
     );
     Ok(())
+}
+
+/// One line from standard input, trimmed. Errors: stdin cannot be read (`what` names what
+/// was asked for).
+fn read_stdin_line(what: &str) -> Result<String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .with_context(|| format!("reading {what} from stdin"))?;
+    Ok(line.trim().to_string())
 }

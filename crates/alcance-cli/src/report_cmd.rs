@@ -12,7 +12,7 @@ use alcance_app::CampaignId;
 use alcance_app::{Platform, Session};
 use anyhow::{bail, Context, Result};
 use chrono::{NaiveDate, Utc};
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
 use indicatif::{HumanBytes, ProgressBar, ProgressStyle};
 use secrecy::SecretString;
@@ -76,8 +76,8 @@ pub enum CampaignCommand {
         #[arg(long)]
         currency: String,
         /// What the campaign is for.
-        #[arg(long, value_enum, default_value_t = GoalArg::Engagement)]
-        goal: GoalArg,
+        #[arg(long, default_value = "engagement", value_parser = key_parser::<Goal>(Goal::ALL.map(Goal::as_str)))]
+        goal: Goal,
         /// Free text.
         #[arg(long)]
         notes: Option<String>,
@@ -115,8 +115,8 @@ pub enum CampaignCommand {
         #[arg(long)]
         platform: Option<Platform>,
         /// Its role in the campaign.
-        #[arg(long, value_enum, default_value_t = RoleArg::Influencer)]
-        role: RoleArg,
+        #[arg(long, default_value = "influencer", value_parser = key_parser::<CampaignRole>(CampaignRole::ALL.map(CampaignRole::as_str)))]
+        role: CampaignRole,
     },
     /// Import costs from a CSV file. Header (any order, case-insensitive):
     /// date,amount[,currency][,note][,platform][,account]. Dates YYYY-MM-DD; amounts like
@@ -148,52 +148,15 @@ pub enum CampaignCommand {
     },
 }
 
-/// Campaign goals on the command line.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum GoalArg {
-    /// Reach and impressions.
-    Awareness,
-    /// Interactions.
-    Engagement,
-    /// Link clicks.
-    Traffic,
-    /// Sales and sign-ups.
-    Conversions,
-    /// New followers.
-    Followers,
-    /// Anything else.
-    Other,
-}
-
-impl From<GoalArg> for Goal {
-    fn from(g: GoalArg) -> Goal {
-        match g {
-            GoalArg::Awareness => Goal::Awareness,
-            GoalArg::Engagement => Goal::Engagement,
-            GoalArg::Traffic => Goal::Traffic,
-            GoalArg::Conversions => Goal::Conversions,
-            GoalArg::Followers => Goal::Followers,
-            GoalArg::Other => Goal::Other,
-        }
-    }
-}
-
-/// Campaign roles on the command line.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum RoleArg {
-    /// The advertiser's own account.
-    Brand,
-    /// A creator posting for the brand.
-    Influencer,
-}
-
-impl From<RoleArg> for CampaignRole {
-    fn from(r: RoleArg) -> CampaignRole {
-        match r {
-            RoleArg::Brand => CampaignRole::Brand,
-            RoleArg::Influencer => CampaignRole::Influencer,
-        }
-    }
+/// A parser for a value stored as a key (a campaign goal or role): `keys` are the possible
+/// values `--help` lists, and the value's `FromStr` reads the chosen one.
+fn key_parser<T>(keys: impl IntoIterator<Item = &'static str>) -> impl clap::builder::TypedValueParser<Value = T>
+where
+    T: std::str::FromStr + Clone + Send + Sync + 'static,
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    use clap::builder::{PossibleValuesParser, TypedValueParser};
+    PossibleValuesParser::new(keys).try_map(|key| key.parse::<T>())
 }
 
 /// The `--format` values: the keys of [`ExportFormat::ALL`] (the one list in
@@ -363,6 +326,33 @@ pub async fn report(command: ReportCommand) -> Result<()> {
     }
 }
 
+/// `alcance campaign import-costs` (`conversions` false) / `import-conversions` (true):
+/// imports `file` into `campaign` (name or id) and prints the report.
+async fn import(ws: &WorkspaceArgs, campaign: &str, file: &Path, conversions: bool) -> Result<()> {
+    let workspace = open(ws).await?;
+    let bar = spinner(if conversions {
+        "Importing conversions"
+    } else {
+        "Importing costs"
+    });
+    let result = async {
+        let id = CampaignId::from(reports::find_campaign(&workspace, campaign).await?.id);
+        if conversions {
+            reports::import_conversions(&workspace, id, file).await
+        } else {
+            reports::import_costs(&workspace, id, file).await
+        }
+    }
+    .await;
+    bar.finish_and_clear();
+    workspace.close().await;
+    if conversions {
+        print_import("conversion row(s)", file, &result?, &CONVERSION_CSV_COLUMNS)
+    } else {
+        print_import("cost(s)", file, &result?, &COST_CSV_COLUMNS)
+    }
+}
+
 fn print_import(what: &str, file: &Path, report: &ImportReport, columns: &[&str]) -> Result<()> {
     println!(
         "{}: {} line(s) read, {} {what} imported, {} already imported before, {} rejected",
@@ -419,7 +409,7 @@ pub async fn campaign(command: CampaignCommand) -> Result<()> {
                     ends_on: end,
                     budget,
                     currency,
-                    goal: goal.into(),
+                    goal,
                     notes,
                 },
             )
@@ -505,7 +495,6 @@ pub async fn campaign(command: CampaignCommand) -> Result<()> {
             let result = async {
                 let c = reports::find_campaign(&workspace, &campaign).await?;
                 let a = reports::find_account(&workspace, &account, platform).await?;
-                let role: CampaignRole = role.into();
                 workspace.store().set_campaign_account(c.id, a.id, role).await?;
                 anyhow::Ok(format!(
                     "{} ({}) is in campaign {} as {role}",
@@ -522,30 +511,8 @@ pub async fn campaign(command: CampaignCommand) -> Result<()> {
             println!("{}", result?);
             Ok(())
         }
-        CampaignCommand::ImportCosts { ws, campaign, file } => {
-            let workspace = open(&ws).await?;
-            let bar = spinner("Importing costs");
-            let result = async {
-                let c = reports::find_campaign(&workspace, &campaign).await?;
-                reports::import_costs(&workspace, CampaignId::from(c.id), &file).await
-            }
-            .await;
-            bar.finish_and_clear();
-            workspace.close().await;
-            print_import("cost(s)", &file, &result?, &COST_CSV_COLUMNS)
-        }
-        CampaignCommand::ImportConversions { ws, campaign, file } => {
-            let workspace = open(&ws).await?;
-            let bar = spinner("Importing conversions");
-            let result = async {
-                let c = reports::find_campaign(&workspace, &campaign).await?;
-                reports::import_conversions(&workspace, CampaignId::from(c.id), &file).await
-            }
-            .await;
-            bar.finish_and_clear();
-            workspace.close().await;
-            print_import("conversion row(s)", &file, &result?, &CONVERSION_CSV_COLUMNS)
-        }
+        CampaignCommand::ImportCosts { ws, campaign, file } => import(&ws, &campaign, &file, false).await,
+        CampaignCommand::ImportConversions { ws, campaign, file } => import(&ws, &campaign, &file, true).await,
     }
 }
 

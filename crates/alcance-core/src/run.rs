@@ -86,17 +86,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keys_round_trip() {
-        for k in RunKind::ALL {
-            assert_eq!(k.as_str().parse::<RunKind>().ok(), Some(*k));
-        }
-        for s in RunStatus::ALL {
-            assert_eq!(s.as_str().parse::<RunStatus>().ok(), Some(*s));
-            assert_eq!(serde_json::to_value(s).ok(), Some(serde_json::json!(s.as_str())));
-        }
-        for s in RunAccountStatus::ALL {
-            assert_eq!(s.as_str().parse::<RunAccountStatus>().ok(), Some(*s));
-        }
+    fn keys_are_exact_and_open_runs_are_known() {
+        // Round trips of every key: text_enum's tests.
         assert!("Ok".parse::<RunStatus>().is_err(), "keys are exact");
         assert!(RunStatus::Paused.is_open() && !RunStatus::Partial.is_open());
     }

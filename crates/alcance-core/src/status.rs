@@ -63,14 +63,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keys_round_trip_and_serialize_as_stored() {
-        for s in AccountStatus::ALL {
-            assert_eq!(s.as_str().parse::<AccountStatus>().ok(), Some(*s));
-            assert_eq!(serde_json::to_value(s).ok(), Some(serde_json::json!(s.as_str())));
-        }
-        for c in ConnectionKind::ALL {
-            assert_eq!(c.to_string().parse::<ConnectionKind>().ok(), Some(*c));
-        }
+    fn unknown_keys_are_named_and_connection_kinds_follow_the_platform() {
+        // Round trips of every key: text_enum's tests.
         let err = "gone".parse::<AccountStatus>().err().map(|e| e.to_string());
         assert_eq!(
             err.as_deref(),

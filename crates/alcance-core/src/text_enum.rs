@@ -165,3 +165,33 @@ macro_rules! sqlx_text {
 
 pub(crate) use sqlx_text;
 pub(crate) use text_enum;
+
+#[cfg(test)]
+mod tests {
+    use crate::{AccountStatus, CadenceKind, ConnectionKind, EventLevel, RunAccountStatus, RunKind, RunStatus};
+
+    /// For each type: every key parses back to its value, `Display` writes the key and serde
+    /// serializes it as the key (what SQLite, IPC and exports hold).
+    macro_rules! assert_round_trip {
+        ($($ty:ty),+ $(,)?) => {$(
+            for v in <$ty>::ALL {
+                assert_eq!(v.as_str().parse::<$ty>().ok(), Some(*v), "{}", v.as_str());
+                assert_eq!(v.to_string(), v.as_str());
+                assert_eq!(serde_json::to_value(v).ok(), Some(serde_json::json!(v.as_str())));
+            }
+        )+};
+    }
+
+    #[test]
+    fn every_key_round_trips() {
+        assert_round_trip!(
+            AccountStatus,
+            CadenceKind,
+            ConnectionKind,
+            EventLevel,
+            RunAccountStatus,
+            RunKind,
+            RunStatus,
+        );
+    }
+}

@@ -28,20 +28,20 @@ pub(crate) struct Reply {
 impl Reply {
     /// A JSON answer with `status`.
     pub(crate) fn json(status: u16, body: &Value) -> Reply {
-        Reply {
-            status,
-            headers: vec![("content-type".into(), JSON.into())],
-            body: body.to_string().into_bytes(),
-            delay_ms: 0,
-        }
+        Reply::typed(status, JSON, body)
     }
 
     /// An X problem+json answer (`{"title","detail","type","status"}` and whatever else
     /// `body` carries).
     pub(crate) fn problem(status: u16, body: &Value) -> Reply {
+        Reply::typed(status, PROBLEM_JSON, body)
+    }
+
+    /// `body` as JSON text with `status` and `content-type: content_type`.
+    fn typed(status: u16, content_type: &str, body: &Value) -> Reply {
         Reply {
             status,
-            headers: vec![("content-type".into(), PROBLEM_JSON.into())],
+            headers: vec![("content-type".into(), content_type.into())],
             body: body.to_string().into_bytes(),
             delay_ms: 0,
         }

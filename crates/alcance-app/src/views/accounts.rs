@@ -124,6 +124,18 @@ pub async fn accounts(ws: &Workspace, vault: Option<&dyn TokenVault>, now: DateT
         .collect())
 }
 
+/// Each account's `@handle` by `(platform, external id)`, as the engagement-trend chart
+/// names its series (accounts without a handle are left out).
+pub(crate) fn usernames_by_account(accounts: &[AccountRow]) -> HashMap<(Platform, String), String> {
+    accounts
+        .iter()
+        .filter_map(|a| {
+            let username = a.account.username.clone()?;
+            Some(((a.account.platform, a.account.external_id.clone()), username))
+        })
+        .collect()
+}
+
 pub(super) fn account_labels(accounts: &[AccountRow]) -> HashMap<i64, String> {
     accounts.iter().map(|a| (a.id, row_label(a))).collect()
 }

@@ -9,7 +9,7 @@ use crate::error::{Context, Result};
 use crate::workspace::Workspace;
 use alcance_core::analytics::best_time::{best_time, BestTimeOptions, Normalization, Tz};
 use alcance_core::analytics::posts::{latest_post_metrics, published_in, TimeRange};
-use alcance_core::{AccountMetricRow, Platform, PostMetricRow};
+use alcance_core::{AccountMetricRow, PostMetricRow};
 use alcance_report::chart::{render_svg_with, ChartText, LineChart, DEFAULT_NO_DATA, DEFAULT_X_LABEL};
 use alcance_report::heatmap::{
     post_engagements, render_best_time_svg, HeatmapChart, BEST_TIME_EXCLUDES, DEFAULT_HOUR_LABEL, DEFAULT_TITLE,
@@ -19,7 +19,6 @@ use alcance_report::series::{engagement_trend, follower_growth};
 use alcance_store::RowFilter;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 
 /// Chart size the dashboard renders, pixels (width × height).
 pub const CHART_SIZE: (u32, u32) = (560, 360);
@@ -236,26 +235,17 @@ pub async fn dashboard(
         })
         .await?;
     // Post snapshots from a day before the previous period (baselines) to the end.
+    let between = |since, until| RowFilter {
+        since: Some(since),
+        until: Some(until),
+        ..base.clone()
+    };
     let post_rows = store
-        .post_metric_rows(&RowFilter {
-            since: Some(period.previous_since - Duration::days(2)),
-            until: Some(period.until),
-            ..base.clone()
-        })
+        .post_metric_rows(&between(period.previous_since - Duration::days(2), period.until))
         .await?;
-    let posts_now = store
-        .posts(&RowFilter {
-            since: Some(period.since),
-            until: Some(period.until),
-            ..base.clone()
-        })
-        .await?;
+    let posts_now = store.posts(&between(period.since, period.until)).await?;
     let posts_before = store
-        .posts(&RowFilter {
-            since: Some(period.previous_since),
-            until: Some(period.previous_until),
-            ..base.clone()
-        })
+        .posts(&between(period.previous_since, period.previous_until))
         .await?;
 
     let interactions = |since, until| gained(&post_rows, Pick::Interactions, since, until);
@@ -301,15 +291,7 @@ pub async fn dashboard(
         .filter(|r| r.period_start >= period.since)
         .collect();
     let mut followers_series = follower_growth(&in_period);
-    let usernames: HashMap<(Platform, String), String> = accounts
-        .iter()
-        .filter_map(|a| {
-            a.account
-                .username
-                .clone()
-                .map(|u| ((a.account.platform, a.account.external_id.clone()), u))
-        })
-        .collect();
+    let usernames = super::accounts::usernames_by_account(&accounts);
     let mut engagement_series = engagement_trend(&post_rows, &usernames);
     for s in &mut engagement_series {
         s.points.retain(|(t, _)| *t >= period.since && *t < period.until);

@@ -94,14 +94,7 @@ impl Workspace {
                 username: None,
                 owned: true,
             };
-            let id = self
-                .store
-                .upsert_account(&account, page.name.as_deref(), Some(&key))
-                .await?;
-            self.store
-                .set_account_status(id, alcance_core::AccountStatus::Active)
-                .await?;
-            rows.push(self.account(AccountId(id)).await?);
+            rows.push(self.register_owned(&account, page.name.as_deref(), &key).await?);
         }
         Ok(rows)
     }
@@ -140,14 +133,8 @@ impl Workspace {
             username: profile.username.clone(),
             owned: true,
         };
-        let id = self
-            .store
-            .upsert_account(&account, profile.display_name.as_deref(), Some(&key))
-            .await?;
-        self.store
-            .set_account_status(id, alcance_core::AccountStatus::Active)
-            .await?;
-        self.account(AccountId(id)).await
+        self.register_owned(&account, profile.display_name.as_deref(), &key)
+            .await
     }
 
     /// Stores a TikTok API-for-Business token for a connected TikTok account, so its

@@ -254,30 +254,28 @@ mod tests {
 
     #[test]
     fn templates_hide_ids_and_usernames() {
-        assert_eq!(
-            endpoint_template(ApiFamily::X, "/2/users/1580000000000000001/tweets"),
-            "/2/users/{id}/tweets"
-        );
-        assert_eq!(
-            endpoint_template(ApiFamily::X, "/2/users/by/username/ana_influencer"),
-            "/2/users/by/username/{username}"
-        );
-        assert_eq!(endpoint_template(ApiFamily::X, "/2/users/me"), "/2/users/me");
-        assert_eq!(endpoint_template(ApiFamily::X, "/2/users/jack"), "/2/users/{id}");
-        assert_eq!(endpoint_template(ApiFamily::X, "/2/tweets"), "/2/tweets");
-        assert_eq!(
-            endpoint_template(ApiFamily::Meta, "/v25.0/17841400000000001/insights"),
-            "/{id}/insights"
-        );
-        assert_eq!(endpoint_template(ApiFamily::Meta, "/v25.0/me"), "/me");
-        assert_eq!(
-            endpoint_template(ApiFamily::Meta, "/123_456/insights"),
-            "/{id}/insights"
-        );
-        assert_eq!(
-            endpoint_template(ApiFamily::TikTok, "/v2/video/list/"),
-            "/v2/video/list/"
-        );
+        let cases = [
+            (
+                ApiFamily::X,
+                "/2/users/1580000000000000001/tweets",
+                "/2/users/{id}/tweets",
+            ),
+            (
+                ApiFamily::X,
+                "/2/users/by/username/ana_influencer",
+                "/2/users/by/username/{username}",
+            ),
+            (ApiFamily::X, "/2/users/me", "/2/users/me"),
+            (ApiFamily::X, "/2/users/jack", "/2/users/{id}"),
+            (ApiFamily::X, "/2/tweets", "/2/tweets"),
+            (ApiFamily::Meta, "/v25.0/17841400000000001/insights", "/{id}/insights"),
+            (ApiFamily::Meta, "/v25.0/me", "/me"),
+            (ApiFamily::Meta, "/123_456/insights", "/{id}/insights"),
+            (ApiFamily::TikTok, "/v2/video/list/", "/v2/video/list/"),
+        ];
+        for (api, path, template) in cases {
+            assert_eq!(endpoint_template(api, path), template, "{api} {path}");
+        }
     }
 
     #[test]

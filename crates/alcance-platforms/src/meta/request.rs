@@ -34,12 +34,7 @@ pub async fn get(
 ) -> Result<Answer, PlatformError> {
     let url = graph_url(base, path, params, token)?;
     let metric_hint = params.iter().find(|(k, _)| *k == "metric").map(|(_, v)| *v);
-    let secret = token.expose_secret();
-    let answer = http
-        .send(http.client().get(url), recorder)
-        .await
-        .map_err(|e| redact_secret(e, secret))?;
-    check(answer, metric_hint).map_err(|e| redact_secret(e, secret))
+    send_checked(http, http.client().get(url), metric_hint, token, recorder).await
 }
 
 /// Sends `POST {base}{path}?{params}&access_token=<token>` with an empty body, archives the
@@ -55,15 +50,24 @@ pub async fn post(
     recorder: &Recorder,
 ) -> Result<Answer, PlatformError> {
     let url = graph_url(base, path, params, token)?;
+    let request = http.client().post(url).header(reqwest::header::CONTENT_LENGTH, "0");
+    send_checked(http, request, None, token, recorder).await
+}
+
+/// Sends `request` and [`check`]s the answer, with `token` redacted from any error.
+async fn send_checked(
+    http: &Http,
+    request: reqwest::RequestBuilder,
+    metric_hint: Option<&str>,
+    token: &SecretString,
+    recorder: &Recorder,
+) -> Result<Answer, PlatformError> {
     let secret = token.expose_secret();
     let answer = http
-        .send(
-            http.client().post(url).header(reqwest::header::CONTENT_LENGTH, "0"),
-            recorder,
-        )
+        .send(request, recorder)
         .await
         .map_err(|e| redact_secret(e, secret))?;
-    check(answer, None).map_err(|e| redact_secret(e, secret))
+    check(answer, metric_hint).map_err(|e| redact_secret(e, secret))
 }
 
 /// `{base}{path}?{params}&access_token=<token>`, the URL of a Graph request. Errors:
