@@ -41,11 +41,9 @@ fi
 if [ -f ui/package.json ] && command -v npm >/dev/null 2>&1; then
   if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules ]; then
     echo "setup: installing the UI's npm packages"
-    # `npm ci` refuses a lock file without every platform's optional binaries (the npm
-    # mirror here lacks some of @tauri-apps/cli's); `npm install --no-save` then installs
-    # the locked versions without rewriting the lock file.
-    (cd ui && { npm ci --no-audit --no-fund --loglevel=silent 2>/dev/null \
-      || npm install --no-save --no-audit --no-fund --loglevel=error; })
+    # The lock file lists every platform's optional binaries (esbuild, rollup, the Tauri
+    # CLI); `npm ci` installs this machine's from it, exactly the locked versions.
+    (cd ui && npm ci --no-audit --no-fund --loglevel=error)
     touch ui/node_modules
   fi
 fi
