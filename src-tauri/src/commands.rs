@@ -578,7 +578,7 @@ pub const CONNECT_TIMEOUT: Duration = alcance_app::oauth::DEFAULT_AUTHORIZE_TIME
 /// `platform` is `x` (user lookup) or `instagram` (business discovery: Business and
 /// Creator accounts only); `username` the handle, with or without `@`. Following the same
 /// profile again returns the same account.
-/// Errors: `invalid_input` (unknown platform; Facebook, WhatsApp or TikTok, whose APIs do
+/// Errors: `invalid_input` (Facebook, WhatsApp or TikTok, whose APIs do
 /// not allow following profiles the user does not manage; an illegal handle; an owner that
 /// is not a connected, non-disconnected account of the platform with a token; the user's
 /// own account), `not_found` (no such owner, or no profile has this handle), `oauth` (the

@@ -22,7 +22,7 @@ pub enum ErrorCode {
     NoWorkspace,
     /// The token vault is locked or needs a passphrase: ask for it.
     VaultLocked,
-    /// The request was invalid (unknown platform, empty date range, bad URL).
+    /// The request was invalid (empty date range, unknown time zone, bad URL or handle).
     InvalidInput,
     /// The thing asked for does not exist (a run, an account, a file).
     NotFound,
@@ -264,10 +264,10 @@ mod tests {
 
     #[test]
     fn codes_and_messages_follow_the_wrapped_error() {
-        let e = AppError::from(ViewError::UnknownPlatform("myspace".into())).context("loading the dashboard");
+        let e = AppError::from(ViewError::UnknownTimeZone("Mars/Olympus_Mons".into())).context("loading the dashboard");
         assert_eq!(e.code(), ErrorCode::InvalidInput);
         assert!(
-            e.message().starts_with("loading the dashboard: unknown platform"),
+            e.message().starts_with("loading the dashboard: unknown time zone"),
             "{}",
             e.message()
         );

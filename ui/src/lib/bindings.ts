@@ -171,7 +171,7 @@ async connectAccount(request: ConnectRequest) : Promise<AccountView> {
  * `platform` is `x` (user lookup) or `instagram` (business discovery: Business and
  * Creator accounts only); `username` the handle, with or without `@`. Following the same
  * profile again returns the same account.
- * Errors: `invalid_input` (unknown platform; Facebook, WhatsApp or TikTok, whose APIs do
+ * Errors: `invalid_input` (Facebook, WhatsApp or TikTok, whose APIs do
  * not allow following profiles the user does not manage; an illegal handle; an owner that
  * is not a connected, non-disconnected account of the platform with a token; the user's
  * own account), `not_found` (no such owner, or no profile has this handle), `oauth` (the
@@ -577,7 +577,7 @@ export type ErrorCode =
  */
 "vault_locked" | 
 /**
- * The request was invalid (unknown platform, empty date range, bad URL).
+ * The request was invalid (empty date range, unknown time zone, bad URL or handle).
  */
 "invalid_input" | 
 /**

@@ -48,9 +48,6 @@ use chrono::{DateTime, Utc};
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ViewError {
-    /// A platform key that is not `x`, `facebook`, `instagram`, `whatsapp` or `tiktok`.
-    #[error("unknown platform {0:?} (expected one of x, facebook, instagram, whatsapp, tiktok)")]
-    UnknownPlatform(String),
     /// `since` is not before `until`.
     #[error("the date range is empty: {since} is not before {until}")]
     EmptyRange {
