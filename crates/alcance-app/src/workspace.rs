@@ -3,7 +3,7 @@
 mod connect;
 pub use connect::{tiktok_business_key, VaultBusinessTokens};
 
-use crate::atomic::{write_atomically, write_bytes_atomically};
+use crate::atomic::write_bytes_atomically;
 use crate::error::{Context, Result};
 use alcance_collector::{Clients, Progress, RunKind, RunSummary, Target};
 use alcance_core::{AccountId, AccountRef, AccountStatus, Platform, Profile};
@@ -36,18 +36,8 @@ pub struct Workspace {
     clients: Clients,
 }
 
-/// Files written by [`Workspace::export_all`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExportPaths {
-    /// Account-level long CSV (`user_id,platform,metric_type,value,collected_at,period_start,period_end`).
-    pub account_csv: PathBuf,
-    /// Post-level long CSV (`user_id,platform,post_id,published_at,metric_type,value,collected_at`).
-    pub post_csv: PathBuf,
-    /// Everything as one JSON document.
-    pub json: PathBuf,
-    /// Everything as an Excel workbook, a sheet per table.
-    pub xlsx: PathBuf,
-}
+/// Files written by [`Workspace::export_all`] (the names are `alcance-report`'s).
+pub type ExportPaths = alcance_report::export::ExportFolder;
 
 impl Workspace {
     /// Opens (creating if needed) the workspace in `dir`: runs the store's migrations and
@@ -398,25 +388,8 @@ impl Workspace {
 
     /// Writes the CSV, JSON and XLSX exports of everything matching `filter` into `out`.
     pub async fn export_all(&self, filter: &RowFilter, out: &Path) -> Result<ExportPaths> {
-        std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
         let bundle = self.bundle(filter).await?;
-        let paths = ExportPaths {
-            account_csv: out.join("account_metrics.csv"),
-            post_csv: out.join("post_metrics.csv"),
-            json: out.join("alcance-export.json"),
-            xlsx: out.join("alcance-export.xlsx"),
-        };
-        write_atomically(&paths.account_csv, |f| {
-            alcance_report::export::write_account_csv(&bundle.account_metrics, f)?;
-            Ok(())
-        })?;
-        write_atomically(&paths.post_csv, |f| {
-            alcance_report::export::write_post_csv(&bundle.post_metrics, f)?;
-            Ok(())
-        })?;
-        write_atomically(&paths.json, |f| Ok(alcance_report::export::write_json(&bundle, f)?))?;
-        alcance_report::export::write_xlsx(&bundle, &paths.xlsx).context("writing the XLSX export")?;
-        Ok(paths)
+        Ok(alcance_report::export::write_folder(&bundle, out).context("writing the exports")?)
     }
 
     /// Renders the engagement-trend and follower-growth charts (SVG and PNG) into `out`.

@@ -182,19 +182,66 @@ pub fn write_export(format: ExportFormat, bundle: &ExportBundle, out: &Path) -> 
     let mut written = Vec::new();
     for part in format.parts() {
         let path = part.path(out);
-        if part.streams() {
-            crate::files::write_streaming(&path, |file| {
-                let mut w = BufWriter::with_capacity(256 * 1024, file);
-                part.write_to(bundle, &mut w)?;
-                w.flush()
-                    .map_err(|e| ReportError::io(format!("writing {}", path.display()), e))
-            })?;
-        } else {
-            write_xlsx(bundle, &path)?;
-        }
+        write_part(*part, bundle, &path)?;
         written.push(path);
     }
     Ok(written)
+}
+
+/// The files of a whole-workspace export folder ([`write_folder`]; the demo's `exports/`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportFolder {
+    /// `account_metrics.csv`, the account-level long CSV
+    /// (`user_id,platform,metric_type,value,collected_at,period_start,period_end`).
+    pub account_csv: PathBuf,
+    /// `post_metrics.csv`, the post-level long CSV
+    /// (`user_id,platform,post_id,published_at,metric_type,value,collected_at`).
+    pub post_csv: PathBuf,
+    /// `alcance-export.json`, everything as one JSON document.
+    pub json: PathBuf,
+    /// `alcance-export.xlsx`, everything as an Excel workbook, a sheet per table.
+    pub xlsx: PathBuf,
+}
+
+impl ExportFolder {
+    /// The file names inside `dir`.
+    pub fn in_dir(dir: &Path) -> ExportFolder {
+        ExportFolder {
+            account_csv: dir.join("account_metrics.csv"),
+            post_csv: dir.join("post_metrics.csv"),
+            json: dir.join("alcance-export.json"),
+            xlsx: dir.join("alcance-export.xlsx"),
+        }
+    }
+}
+
+/// Writes `bundle` in every format into the folder `dir` (created if missing), under the
+/// names of [`ExportFolder::in_dir`], each file atomically as [`write_export`] does.
+///
+/// # Errors
+/// As [`write_export`].
+pub fn write_folder(bundle: &ExportBundle, dir: &Path) -> Result<ExportFolder, ReportError> {
+    std::fs::create_dir_all(dir).map_err(|e| ReportError::io(format!("creating {}", dir.display()), e))?;
+    let folder = ExportFolder::in_dir(dir);
+    write_part(ExportPart::AccountCsv, bundle, &folder.account_csv)?;
+    write_part(ExportPart::PostCsv, bundle, &folder.post_csv)?;
+    write_part(ExportPart::Json, bundle, &folder.json)?;
+    write_part(ExportPart::Xlsx, bundle, &folder.xlsx)?;
+    Ok(folder)
+}
+
+/// Writes one part of `bundle` to `path`: streamed into a temporary file beside it,
+/// flushed and renamed into place (CSV, JSON), or by [`write_xlsx`].
+fn write_part(part: ExportPart, bundle: &ExportBundle, path: &Path) -> Result<(), ReportError> {
+    if !part.streams() {
+        return write_xlsx(bundle, path);
+    }
+    crate::files::write_streaming(path, |file| {
+        let mut w = BufWriter::with_capacity(256 * 1024, file);
+        part.write_to(bundle, &mut w)?;
+        w.flush()
+            .map_err(|e| ReportError::io(format!("writing {}", path.display()), e))
+    })
 }
 
 #[cfg(test)]

@@ -16,7 +16,9 @@
 mod format;
 mod xlsx;
 
-pub use format::{posts_csv_path, write_export, ExportFormat, ExportPart, UnknownExportFormat};
+pub use format::{
+    posts_csv_path, write_export, write_folder, ExportFolder, ExportFormat, ExportPart, UnknownExportFormat,
+};
 pub use xlsx::{write_xlsx, MAX_ROWS_PER_SHEET};
 
 use crate::number::{plain, plain_opt, rfc3339};
