@@ -166,7 +166,12 @@ impl AppError {
                 _ => ErrorCode::Internal,
             },
             AppError::Platform(_) => ErrorCode::Oauth,
-            AppError::Vault(VaultError::Locked { .. } | VaultError::WrongPassphrase) => ErrorCode::VaultLocked,
+            AppError::Vault(
+                VaultError::Locked { .. }
+                | VaultError::WrongPassphrase
+                | VaultError::BadWorkspaceKey { .. }
+                | VaultError::WrongWorkspaceKey { .. },
+            ) => ErrorCode::VaultLocked,
             AppError::Vault(_) => ErrorCode::Internal,
             AppError::Io(_) => ErrorCode::Io,
             AppError::Context { source, .. } => source.code(),

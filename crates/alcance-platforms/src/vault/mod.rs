@@ -10,6 +10,7 @@
 mod file;
 mod keychain;
 mod memory;
+pub mod sealed;
 
 use alcance_core::Platform;
 use secrecy::SecretString;
@@ -19,6 +20,7 @@ use std::time::Duration;
 pub use file::EncryptedFileVault;
 pub use keychain::KeyringVault;
 pub use memory::MemoryVault;
+pub use sealed::{SealedVault, WorkspaceKey};
 
 /// The encrypted file vault's name inside the data directory.
 pub const VAULT_FILE_NAME: &str = "vault.enc";
@@ -103,6 +105,26 @@ pub enum VaultError {
     InvalidEntry {
         /// What is wrong (never the value).
         message: String,
+    },
+    /// The team workspace key given (`ALCANCE_VAULT_KEY`, a key file, the keychain) is not
+    /// a workspace key.
+    #[error("not an Alcance workspace key: {message}")]
+    BadWorkspaceKey {
+        /// What is wrong (never the key).
+        message: String,
+    },
+    /// A team vault entry is sealed under a workspace key this process does not hold (the
+    /// key was rotated, or this member was given another key).
+    #[error(
+        "this token is sealed under workspace key {entry_key_id}, but this process holds {}; ask the team \
+         for the current key (ALCANCE_VAULT_KEY or the key file)",
+        loaded.join(", ")
+    )]
+    WrongWorkspaceKey {
+        /// The key id stored with the entry.
+        entry_key_id: String,
+        /// The key ids loaded here.
+        loaded: Vec<String>,
     },
     /// Deriving the key or encrypting failed (out of memory, bad parameters).
     #[error("vault cryptography failed: {message}")]
