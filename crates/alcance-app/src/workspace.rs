@@ -389,7 +389,7 @@ impl Workspace {
     /// Writes the CSV, JSON and XLSX exports of everything matching `filter` into `out`.
     pub async fn export_all(&self, filter: &RowFilter, out: &Path) -> Result<ExportPaths> {
         let bundle = self.bundle(filter).await?;
-        Ok(alcance_report::export::write_folder(&bundle, out).context("writing the exports")?)
+        alcance_report::export::write_folder(&bundle, out).context("writing the exports")
     }
 
     /// Renders the engagement-trend and follower-growth charts (SVG and PNG) into `out`.
