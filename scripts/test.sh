@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: set-up, formatting, lints, every crate's tests
-# (unit, integration, recorded fixtures replayed through the sandbox, the demo end to end)
+# (unit, integration, recorded fixtures replayed through the sandbox, the demo end to end;
+# the store's on SQLite and on a throwaway PostgreSQL, see scripts/pg-cluster.sh)
 # the desktop UI (type check, unit tests, build) and the desktop app end to end in a real
 # webview under Xvfb.
 set -euo pipefail
@@ -12,8 +13,8 @@ echo "== cargo fmt --check"
 cargo fmt --all --check
 echo "== cargo clippy (-D warnings)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
-echo "== cargo nextest"
-cargo nextest run --workspace --locked --no-fail-fast --profile ci
+echo "== cargo nextest (beside a throwaway PostgreSQL cluster: the store tests run on both engines)"
+scripts/pg-cluster.sh cargo nextest run --workspace --locked --no-fail-fast --profile ci
 echo "== doc tests"
 cargo test --workspace --locked --doc
 echo "== desktop E2E (tauri-driver + WebKitWebDriver under Xvfb)"

@@ -280,18 +280,18 @@ async fn no_secret_reaches_run_events_the_database_or_the_json_log() {
         scan("run_events", &e.code);
     }
     let tables: Vec<(String,)> = sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table'")
-        .fetch_all(store.pool())
+        .fetch_all(store.sqlite_pool().expect("an SQLite store"))
         .await
         .expect("tables");
     for (table,) in tables {
         let columns: Vec<(String, String)> =
             sqlx::query_as(&format!("SELECT name, type FROM pragma_table_info('{table}')"))
-                .fetch_all(store.pool())
+                .fetch_all(store.sqlite_pool().expect("an SQLite store"))
                 .await
                 .expect("columns");
         for (column, kind) in columns.iter().filter(|(_, k)| k.eq_ignore_ascii_case("TEXT")) {
             let values: Vec<(Option<String>,)> = sqlx::query_as(&format!("SELECT \"{column}\" FROM \"{table}\""))
-                .fetch_all(store.pool())
+                .fetch_all(store.sqlite_pool().expect("an SQLite store"))
                 .await
                 .expect("values");
             for v in values.into_iter().filter_map(|(v,)| v) {
@@ -300,7 +300,7 @@ async fn no_secret_reaches_run_events_the_database_or_the_json_log() {
         }
     }
     let ids: Vec<(i64,)> = sqlx::query_as("SELECT id FROM raw_responses")
-        .fetch_all(store.pool())
+        .fetch_all(store.sqlite_pool().expect("an SQLite store"))
         .await
         .expect("raw ids");
     assert!(ids.len() > 10);

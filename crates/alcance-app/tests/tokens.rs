@@ -531,7 +531,7 @@ async fn a_business_entry_sharing_the_display_grant_follows_the_display_renewal(
 async fn sqlx_count(s: &Setup, sql: &str, id: i64) -> i64 {
     let row: (i64,) = sqlx::query_as(sql)
         .bind(id)
-        .fetch_one(s.ws.store().pool())
+        .fetch_one(s.ws.store().sqlite_pool().expect("an SQLite workspace"))
         .await
         .expect("count");
     row.0

@@ -47,7 +47,7 @@ async fn strings(store: &Store, sql: &str, id: i64, at: &str) -> BTreeSet<String
     let rows: Vec<(String,)> = sqlx::query_as(sql)
         .bind(id)
         .bind(at)
-        .fetch_all(store.pool())
+        .fetch_all(store.sqlite_pool().expect("an SQLite store"))
         .await
         .expect("query");
     rows.into_iter().map(|(s,)| s).collect()
@@ -57,7 +57,7 @@ async fn count(store: &Store, sql: &str, id: i64, at: &str) -> i64 {
     let row: (i64,) = sqlx::query_as(sql)
         .bind(id)
         .bind(at)
-        .fetch_one(store.pool())
+        .fetch_one(store.sqlite_pool().expect("an SQLite store"))
         .await
         .expect("count");
     row.0
@@ -77,17 +77,17 @@ async fn check(db: &Path, strict: bool) -> Seen {
     let store = Store::open(db).await.expect("a killed database opens again");
     assert_eq!(store.integrity_check().await.expect("integrity"), "ok");
     let broken: Vec<(String, i64, String, i64)> = sqlx::query_as("PRAGMA foreign_key_check")
-        .fetch_all(store.pool())
+        .fetch_all(store.sqlite_pool().expect("an SQLite store"))
         .await
         .expect("fk check");
     assert!(broken.is_empty(), "foreign keys: {broken:?}");
 
     let runs: Vec<(String, String)> = sqlx::query_as("SELECT started_at, status FROM collection_runs ORDER BY id")
-        .fetch_all(store.pool())
+        .fetch_all(store.sqlite_pool().expect("an SQLite store"))
         .await
         .expect("runs");
     let accounts: Vec<(i64, Option<String>)> = sqlx::query_as("SELECT id, last_collected_at FROM accounts")
-        .fetch_all(store.pool())
+        .fetch_all(store.sqlite_pool().expect("an SQLite store"))
         .await
         .expect("accounts");
     let mut seen = Seen {
@@ -258,14 +258,14 @@ async fn killing_a_collecting_process_never_leaves_a_half_written_batch() {
     let store = Store::open(&ws.join("alcance.db")).await.expect("open");
     let (status, at): (String, String) =
         sqlx::query_as("SELECT status, started_at FROM collection_runs ORDER BY id DESC LIMIT 1")
-            .fetch_one(store.pool())
+            .fetch_one(store.sqlite_pool().expect("an SQLite store"))
             .await
             .expect("last run");
     assert_eq!(status, "ok");
     let behind: Vec<(i64, Option<String>)> =
         sqlx::query_as("SELECT id, last_collected_at FROM accounts WHERE last_collected_at IS NOT ?1")
             .bind(&at)
-            .fetch_all(store.pool())
+            .fetch_all(store.sqlite_pool().expect("an SQLite store"))
             .await
             .expect("accounts");
     assert!(behind.is_empty(), "accounts not collected by the new run: {behind:?}");

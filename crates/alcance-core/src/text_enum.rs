@@ -1,6 +1,6 @@
 //! The text form shared by Alcance's closed sets of values (account status, run kind, ...):
-//! one stable snake_case key per variant, used by serde, SQLite (`sqlx::Type`, TEXT),
-//! the IPC bindings (`specta::Type`), `Display` and `FromStr`.
+//! one stable snake_case key per variant, used by serde, the store on SQLite and PostgreSQL (`sqlx::Type`, TEXT,
+//! generic over the database), the IPC bindings (`specta::Type`), `Display` and `FromStr`.
 
 use std::fmt;
 

@@ -2,30 +2,53 @@
 
 use crate::error::touched_one;
 use crate::time::{from_db_opt, to_db};
-use crate::{platform_from_db, AccountRow, AppCredentialsRow, Store, StoreError};
+use crate::{on_pool, platform_from_db, AccountRow, AppCredentialsRow, Store, StoreError};
 use alcance_core::{AccountRef, AccountStatus, Platform};
 use chrono::Utc;
-use sqlx::sqlite::SqliteRow;
-use sqlx::Row;
 
 const ACCOUNT_COLUMNS: &str =
     "id, platform, external_id, username, display_name, owned, status, vault_key, last_collected_at";
 
-fn account_from_row(r: &SqliteRow) -> Result<AccountRow, StoreError> {
-    let platform: String = r.try_get("platform")?;
-    Ok(AccountRow {
-        id: r.try_get("id")?,
-        account: AccountRef {
-            platform: platform_from_db("accounts.platform", &platform)?,
-            external_id: r.try_get("external_id")?,
-            username: r.try_get("username")?,
-            owned: r.try_get("owned")?,
-        },
-        display_name: r.try_get("display_name")?,
-        status: r.try_get("status")?,
-        vault_key: r.try_get("vault_key")?,
-        last_collected_at: from_db_opt("accounts.last_collected_at", r.try_get("last_collected_at")?)?,
-    })
+/// An `accounts` row as stored; [`AccountRow`] once its platform and time are parsed.
+#[derive(sqlx::FromRow)]
+struct AccountRecord {
+    id: i64,
+    platform: String,
+    external_id: String,
+    username: Option<String>,
+    display_name: Option<String>,
+    owned: bool,
+    status: AccountStatus,
+    vault_key: Option<String>,
+    last_collected_at: Option<String>,
+}
+
+impl TryFrom<AccountRecord> for AccountRow {
+    type Error = StoreError;
+
+    fn try_from(r: AccountRecord) -> Result<Self, StoreError> {
+        Ok(AccountRow {
+            id: r.id,
+            account: AccountRef {
+                platform: platform_from_db("accounts.platform", &r.platform)?,
+                external_id: r.external_id,
+                username: r.username,
+                owned: r.owned,
+            },
+            display_name: r.display_name,
+            status: r.status,
+            vault_key: r.vault_key,
+            last_collected_at: from_db_opt("accounts.last_collected_at", r.last_collected_at)?,
+        })
+    }
+}
+
+/// An `app_credentials` row as stored.
+#[derive(sqlx::FromRow)]
+struct AppCredentialsRecord {
+    client_id: String,
+    redirect_uri: String,
+    has_secret: bool,
 }
 
 impl Store {
@@ -42,10 +65,10 @@ impl Store {
         vault_key: Option<&str>,
     ) -> Result<i64, StoreError> {
         let now = to_db(Utc::now());
-        let id: i64 = sqlx::query_scalar(
+        let id: i64 = on_pool!(&self.pool, |p| sqlx::query_scalar(
             "INSERT INTO accounts (platform, external_id, username, display_name, owned, status, vault_key,
                                    created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, 'active', ?6, ?7, ?7)
+             VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $7)
              ON CONFLICT (platform, external_id) DO UPDATE SET
                  username = coalesce(excluded.username, accounts.username),
                  display_name = coalesce(excluded.display_name, accounts.display_name),
@@ -64,24 +87,27 @@ impl Store {
         .bind(account.owned)
         .bind(vault_key)
         .bind(&now)
-        .fetch_one(&self.pool)
-        .await?;
+        .fetch_one(p)
+        .await?);
         Ok(id)
     }
 
     /// Every account, in creation order (`accounts.id`).
     pub async fn list_accounts(&self) -> Result<Vec<AccountRow>, StoreError> {
         let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY id");
-        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
-        rows.iter().map(account_from_row).collect()
+        let rows: Vec<AccountRecord> = on_pool!(&self.pool, |p| sqlx::query_as(&sql).fetch_all(p).await?);
+        rows.into_iter().map(AccountRow::try_from).collect()
     }
 
     /// One account by `accounts.id`. Errors: [`StoreError::NotFound`].
     pub async fn account(&self, account_id: i64) -> Result<AccountRow, StoreError> {
-        let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = ?1");
-        let row = sqlx::query(&sql).bind(account_id).fetch_optional(&self.pool).await?;
+        let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1");
+        let row: Option<AccountRecord> = on_pool!(&self.pool, |p| sqlx::query_as(&sql)
+            .bind(account_id)
+            .fetch_optional(p)
+            .await?);
         match row {
-            Some(r) => account_from_row(&r),
+            Some(r) => r.try_into(),
             None => Err(StoreError::NotFound {
                 what: "account",
                 id: account_id,
@@ -91,13 +117,13 @@ impl Store {
 
     /// The `accounts.id` of the platform's account `external_id`, if stored.
     pub async fn account_id(&self, platform: Platform, external_id: &str) -> Result<Option<i64>, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT id FROM accounts WHERE platform = ?1 AND external_id = ?2")
-                .bind(platform.as_str())
-                .bind(external_id)
-                .fetch_optional(&self.pool)
-                .await?,
+        Ok(on_pool!(&self.pool, |p| sqlx::query_scalar(
+            "SELECT id FROM accounts WHERE platform = $1 AND external_id = $2"
         )
+        .bind(platform.as_str())
+        .bind(external_id)
+        .fetch_optional(p)
+        .await?))
     }
 
     /// Sets `accounts.status`. Takes an [`AccountStatus`] or its key (`"needs_reauth"`).
@@ -109,24 +135,28 @@ impl Store {
         StoreError: From<S::Error>,
     {
         let status: AccountStatus = status.try_into()?;
-        let done = sqlx::query("UPDATE accounts SET status = ?1, updated_at = ?2 WHERE id = ?3")
-            .bind(status)
-            .bind(to_db(Utc::now()))
-            .bind(account_id)
-            .execute(&self.pool)
-            .await?;
-        touched_one(&done, "account", account_id)
+        let done = on_pool!(&self.pool, |p| sqlx::query(
+            "UPDATE accounts SET status = $1, updated_at = $2 WHERE id = $3"
+        )
+        .bind(status)
+        .bind(to_db(Utc::now()))
+        .bind(account_id)
+        .execute(p)
+        .await?
+        .rows_affected());
+        touched_one(done, "account", account_id)
     }
 
     /// Deletes the account and, through `ON DELETE CASCADE`, its posts, post metrics,
     /// account metrics, audience rows and archived raw responses. Its run events stay in the
     /// run log with `account_id` set to NULL. Errors: [`StoreError::NotFound`].
     pub async fn delete_account_data(&self, account_id: i64) -> Result<(), StoreError> {
-        let done = sqlx::query("DELETE FROM accounts WHERE id = ?1")
+        let done = on_pool!(&self.pool, |p| sqlx::query("DELETE FROM accounts WHERE id = $1")
             .bind(account_id)
-            .execute(&self.pool)
-            .await?;
-        touched_one(&done, "account", account_id)
+            .execute(p)
+            .await?
+            .rows_affected());
+        touched_one(done, "account", account_id)
     }
 
     /// Saves (inserts or replaces) the user's developer-app settings for `platform`. Only
@@ -139,9 +169,9 @@ impl Store {
         redirect_uri: &str,
         has_secret: bool,
     ) -> Result<(), StoreError> {
-        sqlx::query(
+        on_pool!(&self.pool, |p| sqlx::query(
             "INSERT INTO app_credentials (platform, client_id, redirect_uri, has_secret, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)
+             VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (platform) DO UPDATE SET client_id = excluded.client_id,
                  redirect_uri = excluded.redirect_uri, has_secret = excluded.has_secret,
                  updated_at = excluded.updated_at",
@@ -151,25 +181,25 @@ impl Store {
         .bind(redirect_uri)
         .bind(has_secret)
         .bind(to_db(Utc::now()))
-        .execute(&self.pool)
-        .await?;
+        .execute(p)
+        .await?
+        .rows_affected());
         Ok(())
     }
 
     /// The developer-app settings saved for `platform`, if any.
     pub async fn app_credentials(&self, platform: Platform) -> Result<Option<AppCredentialsRow>, StoreError> {
-        let row = sqlx::query("SELECT client_id, redirect_uri, has_secret FROM app_credentials WHERE platform = ?1")
-            .bind(platform.as_str())
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|r| {
-            Ok(AppCredentialsRow {
-                platform,
-                client_id: r.try_get("client_id")?,
-                redirect_uri: r.try_get("redirect_uri")?,
-                has_secret: r.try_get("has_secret")?,
-            })
-        })
-        .transpose()
+        let row: Option<AppCredentialsRecord> = on_pool!(&self.pool, |p| sqlx::query_as(
+            "SELECT client_id, redirect_uri, has_secret FROM app_credentials WHERE platform = $1"
+        )
+        .bind(platform.as_str())
+        .fetch_optional(p)
+        .await?);
+        Ok(row.map(|r| AppCredentialsRow {
+            platform,
+            client_id: r.client_id,
+            redirect_uri: r.redirect_uri,
+            has_secret: r.has_secret,
+        }))
     }
 }

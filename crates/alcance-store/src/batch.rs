@@ -11,12 +11,13 @@
 //! The work is split in two: [`PreparedBatch::new`] does everything that costs CPU
 //! (redacting, hashing and compressing raw bodies, serializing the records) without
 //! touching the database, and [`Store::save_prepared`] runs the statements in one
-//! `BEGIN IMMEDIATE` transaction. The collector prepares the next account's batch while
+//! write transaction (`BEGIN IMMEDIATE` on SQLite). The collector prepares the next account's batch while
 //! the current one is written.
 
+use crate::engine::{on_tx, Tx};
 use crate::redact::{redact, redact_body};
 use crate::time::{day_bucket, hour_bucket, to_db};
-use crate::{SaveStats, Store, StoreError};
+use crate::{on_pool, Engine, SaveStats, Store, StoreError};
 use alcance_core::{CollectionBatch, EventLevel, Period, RawExchange};
 use chrono::{DateTime, Utc};
 use flate2::read::ZlibDecoder;
@@ -24,36 +25,44 @@ use flate2::write::ZlibEncoder;
 use flate2::Compression;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sqlx::SqliteConnection;
 use std::collections::{HashMap, HashSet};
 use std::io::{Read, Write};
 
-// ?1 account id, ?2 collected_at, ?3 username, ?4 display name, ?5 wall clock.
+// Every statement below runs on both engines (see `engine`): `{rows}` is the engine's
+// `FROM` item over the JSON array parameter ([`Engine::json_rows`]), `{join}` its join that
+// keeps the JSON rows as the outer loop ([`Engine::ordered_join`]). Values read from the
+// JSON are cast to DOUBLE PRECISION (PostgreSQL's `->>` gives text); `IS [NOT] DISTINCT
+// FROM` is the NULL-safe comparison and `CASE` the two-argument `max` / `min` both engines
+// know.
+
+// $1 account id, $2 collected_at, $3 username, $4 display name, $5 wall clock.
 const TOUCH_ACCOUNT: &str = "
 UPDATE accounts SET
-    last_collected_at = CASE WHEN last_collected_at IS NULL OR last_collected_at < ?2
-                             THEN ?2 ELSE last_collected_at END,
-    updated_at = CASE WHEN coalesce(?3, username) IS NOT username
-                           OR coalesce(?4, display_name) IS NOT display_name
-                      THEN ?5 ELSE updated_at END,
-    username = coalesce(?3, username),
-    display_name = coalesce(?4, display_name)
-WHERE id = ?1";
+    last_collected_at = CASE WHEN last_collected_at IS NULL OR last_collected_at < $2
+                             THEN $2 ELSE last_collected_at END,
+    updated_at = CASE WHEN coalesce($3, username) IS DISTINCT FROM username
+                           OR coalesce($4, display_name) IS DISTINCT FROM display_name
+                      THEN $5 ELSE updated_at END,
+    username = coalesce($3, username),
+    display_name = coalesce($4, display_name)
+WHERE id = $1";
 
-const RUN_EXISTS: &str = "SELECT EXISTS (SELECT 1 FROM collection_runs WHERE id = ?1)";
+const RUN_EXISTS: &str = "SELECT EXISTS (SELECT 1 FROM collection_runs WHERE id = $1)";
 
 // Periods other than snapshot: keyed by (account, metric, period, start, end), updated in
-// place. A NULL re-reading does not erase a value already read. ?1 account, ?2 collected_at,
-// ?3 JSON [{m, p, s, e, v}].
+// place. A NULL re-reading does not erase a value already read. $1 account, $2 collected_at,
+// $3 JSON [{m, p, s, e, v}].
 const PERIOD_UPSERT: &str = "
 INSERT INTO account_metrics (account_id, metric, period, period_start, period_end, value, collected_at, last_seen_at)
-SELECT ?1, j.value ->> 'm', j.value ->> 'p', j.value ->> 's', j.value ->> 'e', j.value ->> 'v', ?2, ?2
-FROM json_each(?3) AS j WHERE true
+SELECT $1, j.value ->> 'm', j.value ->> 'p', j.value ->> 's', j.value ->> 'e',
+       CAST(j.value ->> 'v' AS DOUBLE PRECISION), $2, $2
+FROM {rows} WHERE true
 ON CONFLICT (account_id, metric, period, period_start, period_end) DO UPDATE SET
     value = coalesce(excluded.value, account_metrics.value),
     collected_at = CASE WHEN excluded.value IS NULL AND account_metrics.value IS NOT NULL
                         THEN account_metrics.collected_at ELSE excluded.collected_at END,
-    last_seen_at = max(account_metrics.last_seen_at, excluded.last_seen_at)";
+    last_seen_at = CASE WHEN excluded.last_seen_at > account_metrics.last_seen_at
+                        THEN excluded.last_seen_at ELSE account_metrics.last_seen_at END";
 
 // Snapshots (account metrics of period `snapshot`, post metrics) follow one rule: compare
 // the reading with the latest stored row at or before the reading's hour bucket (`prev`).
@@ -67,86 +76,100 @@ ON CONFLICT (account_id, metric, period, period_start, period_end) DO UPDATE SET
 // In the conflict clause `account_metrics.*` / `post_metrics.*` are the stored row's old
 // values.
 
-// ?1 account, ?2 collected_at, ?3 hour bucket, ?4 JSON [{m, v}].
+// $1 account, $2 collected_at, $3 hour bucket, $4 JSON [{m, v}].
 const SNAPSHOT_UPSERT: &str = "
 INSERT INTO account_metrics (account_id, metric, period, period_start, period_end, value, collected_at, last_seen_at)
-SELECT ?1, j.value ->> 'm', 'snapshot', coalesce(prev.period_start, ?3), coalesce(prev.period_end, ?3),
-       j.value ->> 'v', ?2, ?2
-FROM json_each(?4) AS j
+SELECT $1, j.value ->> 'm', 'snapshot', coalesce(prev.period_start, $3), coalesce(prev.period_end, $3),
+       CAST(j.value ->> 'v' AS DOUBLE PRECISION), $2, $2
+FROM {rows}
 LEFT JOIN account_metrics AS prev ON prev.id = (
         SELECT p.id FROM account_metrics AS p
-        WHERE p.account_id = ?1 AND p.metric = j.value ->> 'm' AND p.period = 'snapshot' AND p.period_start <= ?3
+        WHERE p.account_id = $1 AND p.metric = j.value ->> 'm' AND p.period = 'snapshot' AND p.period_start <= $3
         ORDER BY p.period_start DESC LIMIT 1)
-    AND prev.value IS (j.value ->> 'v')
+    AND prev.value IS NOT DISTINCT FROM CAST(j.value ->> 'v' AS DOUBLE PRECISION)
 WHERE true
 ON CONFLICT (account_id, metric, period, period_start, period_end) DO UPDATE SET
-    collected_at = CASE WHEN account_metrics.value IS excluded.value
+    collected_at = CASE WHEN account_metrics.value IS NOT DISTINCT FROM excluded.value
                         THEN account_metrics.collected_at ELSE excluded.collected_at END,
     value = excluded.value,
-    last_seen_at = max(account_metrics.last_seen_at, excluded.last_seen_at)";
+    last_seen_at = CASE WHEN excluded.last_seen_at > account_metrics.last_seen_at
+                        THEN excluded.last_seen_at ELSE account_metrics.last_seen_at END";
 
-// ?1 account, ?2 collected_at, ?3 hour bucket, ?4 JSON [[i, m, v]] (arrays: the bulk of a
-// batch, so the smallest elements). CROSS JOIN keeps the JSON rows as the outer loop: with
-// a plain JOIN SQLite may scan the account's posts outside and the JSON inside, which is
-// quadratic.
+// $1 account, $2 collected_at, $3 hour bucket, $4 JSON [[i, m, v]] (arrays: the bulk of a
+// batch, so the smallest elements). On SQLite `{join}` is CROSS JOIN, which keeps the JSON
+// rows as the outer loop: with a plain JOIN SQLite may scan the account's posts outside and
+// the JSON inside, which is quadratic.
 const POST_METRICS_UPSERT: &str = "
 INSERT INTO post_metrics (post_id, metric, value, collected_at, bucket, last_seen_at)
-SELECT po.id, j.value ->> 1, j.value ->> 2, ?2, coalesce(prev.bucket, ?3), ?2
-FROM json_each(?4) AS j
-CROSS JOIN posts AS po ON po.account_id = ?1 AND po.external_id = j.value ->> 0
+SELECT po.id, j.value ->> 1, CAST(j.value ->> 2 AS DOUBLE PRECISION), $2, coalesce(prev.bucket, $3), $2
+FROM {rows}
+{join} posts AS po ON po.account_id = $1 AND po.external_id = j.value ->> 0
 LEFT JOIN post_metrics AS prev ON prev.id = (
         SELECT pm.id FROM post_metrics AS pm
-        WHERE pm.post_id = po.id AND pm.metric = j.value ->> 1 AND pm.bucket <= ?3
+        WHERE pm.post_id = po.id AND pm.metric = j.value ->> 1 AND pm.bucket <= $3
         ORDER BY pm.bucket DESC LIMIT 1)
-    AND prev.value IS (j.value ->> 2)
+    AND prev.value IS NOT DISTINCT FROM CAST(j.value ->> 2 AS DOUBLE PRECISION)
 WHERE true
 ON CONFLICT (post_id, metric, bucket) DO UPDATE SET
-    collected_at = CASE WHEN post_metrics.value IS excluded.value
+    collected_at = CASE WHEN post_metrics.value IS NOT DISTINCT FROM excluded.value
                         THEN post_metrics.collected_at ELSE excluded.collected_at END,
     value = excluded.value,
-    last_seen_at = max(post_metrics.last_seen_at, excluded.last_seen_at)";
+    last_seen_at = CASE WHEN excluded.last_seen_at > post_metrics.last_seen_at
+                        THEN excluded.last_seen_at ELSE post_metrics.last_seen_at END";
 
-// ?1 account, ?2 collected_at, ?3 JSON [{i, t, p, l, c}].
+// $1 account, $2 collected_at, $3 JSON [{i, t, p, l, c}].
 const POSTS_UPSERT: &str = "
 INSERT INTO posts (account_id, external_id, content_type, published_at, permalink, caption, first_seen_at, last_seen_at)
-SELECT ?1, j.value ->> 'i', j.value ->> 't', j.value ->> 'p', j.value ->> 'l', j.value ->> 'c', ?2, ?2
-FROM json_each(?3) AS j WHERE true
+SELECT $1, j.value ->> 'i', j.value ->> 't', j.value ->> 'p', j.value ->> 'l', j.value ->> 'c', $2, $2
+FROM {rows} WHERE true
 ON CONFLICT (account_id, external_id) DO UPDATE SET
     content_type = excluded.content_type,
     published_at = coalesce(excluded.published_at, posts.published_at),
     permalink = coalesce(excluded.permalink, posts.permalink),
     caption = coalesce(excluded.caption, posts.caption),
-    first_seen_at = min(posts.first_seen_at, excluded.first_seen_at),
-    last_seen_at = max(posts.last_seen_at, excluded.last_seen_at)";
+    first_seen_at = CASE WHEN excluded.first_seen_at < posts.first_seen_at
+                         THEN excluded.first_seen_at ELSE posts.first_seen_at END,
+    last_seen_at = CASE WHEN excluded.last_seen_at > posts.last_seen_at
+                        THEN excluded.last_seen_at ELSE posts.last_seen_at END";
 
 // Placeholder posts for metrics of posts the batch does not list (unless stored before).
-// ?1 account, ?2 collected_at, ?3 JSON [{i}], each post once.
+// $1 account, $2 collected_at, $3 JSON [{i}], each post once.
 const POST_PLACEHOLDERS: &str = "
 INSERT INTO posts (account_id, external_id, content_type, first_seen_at, last_seen_at)
-SELECT ?1, j.value ->> 'i', 'unknown', ?2, ?2 FROM json_each(?3) AS j WHERE true
+SELECT $1, j.value ->> 'i', 'unknown', $2, $2 FROM {rows} WHERE true
 ON CONFLICT (account_id, external_id) DO NOTHING";
 
-// ?1 account, ?2 collected_at, ?3 day bucket, ?4 JSON [{a, d, k, v, t}].
+// $1 account, $2 collected_at, $3 day bucket, $4 JSON [{a, d, k, v, t}].
 const AUDIENCE_UPSERT: &str = "
 INSERT INTO audience (account_id, audience, dimension, key, value, timeframe, collected_at, bucket)
-SELECT ?1, j.value ->> 'a', j.value ->> 'd', j.value ->> 'k', j.value ->> 'v', j.value ->> 't', ?2, ?3
-FROM json_each(?4) AS j WHERE true
+SELECT $1, j.value ->> 'a', j.value ->> 'd', j.value ->> 'k', CAST(j.value ->> 'v' AS DOUBLE PRECISION),
+       j.value ->> 't', $2, $3
+FROM {rows} WHERE true
 ON CONFLICT (account_id, audience, dimension, key, timeframe, bucket) DO UPDATE SET
     value = excluded.value, collected_at = excluded.collected_at";
 
-// ?1 run, ?2 account, ?3 at, ?4 JSON [{l, c, x}].
+// $1 run, $2 account, $3 at, $4 JSON [{l, c, x}].
 const EVENTS_INSERT: &str = "
 INSERT INTO run_events (run_id, account_id, at, level, code, message)
-SELECT ?1, ?2, ?3, j.value ->> 'l', j.value ->> 'c', j.value ->> 'x' FROM json_each(?4) AS j ORDER BY j.key";
+SELECT $1, $2, $3, j.value ->> 'l', j.value ->> 'c', j.value ->> 'x' FROM {rows} ORDER BY j.key";
 
 const RAW_UPSERT: &str = "
 INSERT INTO raw_responses (run_id, account_id, method, url, status, body_hash, body_len, body,
                            fetched_at, last_fetched_at, seen_count)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, 1)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, 1)
 ON CONFLICT (method, url, status, body_hash) DO UPDATE SET
     seen_count = raw_responses.seen_count + 1,
-    fetched_at = min(raw_responses.fetched_at, excluded.fetched_at),
-    last_fetched_at = max(raw_responses.last_fetched_at, excluded.last_fetched_at)";
+    fetched_at = CASE WHEN excluded.fetched_at < raw_responses.fetched_at
+                      THEN excluded.fetched_at ELSE raw_responses.fetched_at END,
+    last_fetched_at = CASE WHEN excluded.last_fetched_at > raw_responses.last_fetched_at
+                           THEN excluded.last_fetched_at ELSE raw_responses.last_fetched_at END";
+
+/// `sql` for `engine`: `{rows}` becomes the `FROM` item over JSON parameter `$json`,
+/// `{join}` the engine's order-keeping join.
+fn for_engine(sql: &str, engine: Engine, json: u8) -> String {
+    sql.replace("{rows}", &engine.json_rows(json))
+        .replace("{join}", engine.ordered_join())
+}
 
 #[derive(Serialize)]
 struct PeriodIn<'a> {
@@ -234,11 +257,23 @@ fn json<T: Serialize>(rows: &[T]) -> Result<Option<String>, StoreError> {
 
 /// Keeps the last of each key, in first-seen order.
 fn last_per_key<T, K: std::hash::Hash + Eq>(items: Vec<T>, key: impl Fn(&T) -> K) -> Vec<T> {
+    merge_per_key(items, key, |kept, later| *kept = later)
+}
+
+/// One item per key, in first-seen order: a later item with the key of a kept one is
+/// folded into it by `merge(kept, later)`. One row per conflict key is what a set-based
+/// UPSERT may touch on PostgreSQL ("cannot affect row a second time"); `merge` gives the
+/// row the statement would have left after applying the items one by one.
+fn merge_per_key<T, K: std::hash::Hash + Eq>(
+    items: Vec<T>,
+    key: impl Fn(&T) -> K,
+    merge: impl Fn(&mut T, T),
+) -> Vec<T> {
     let mut index: HashMap<K, usize> = HashMap::with_capacity(items.len());
     let mut out: Vec<T> = Vec::with_capacity(items.len());
     for item in items {
         match index.get(&key(&item)) {
-            Some(&i) => out[i] = item,
+            Some(&i) => merge(&mut out[i], item),
             None => {
                 index.insert(key(&item), out.len());
                 out.push(item);
@@ -274,15 +309,10 @@ fn prepare_raw(raw: &[RawExchange]) -> Result<Vec<RawRow>, StoreError> {
         .collect()
 }
 
-async fn write_raw(
-    conn: &mut SqliteConnection,
-    run_id: i64,
-    account_id: Option<i64>,
-    rows: &[RawRow],
-) -> Result<usize, StoreError> {
+async fn write_raw(tx: &mut Tx, run_id: i64, account_id: Option<i64>, rows: &[RawRow]) -> Result<usize, StoreError> {
     let mut written = 0;
     for r in rows {
-        written += sqlx::query(RAW_UPSERT)
+        written += on_tx!(tx, |c| sqlx::query(RAW_UPSERT)
             .bind(run_id)
             .bind(account_id)
             .bind(&r.method)
@@ -292,18 +322,18 @@ async fn write_raw(
             .bind(r.body_len)
             .bind(&r.body)
             .bind(&r.fetched_at)
-            .execute(&mut *conn)
+            .execute(&mut *c)
             .await?
-            .rows_affected() as usize;
+            .rows_affected()) as usize;
     }
     Ok(written)
 }
 
-async fn ensure_run(conn: &mut SqliteConnection, run_id: i64) -> Result<(), StoreError> {
-    let exists: bool = sqlx::query_scalar(RUN_EXISTS)
+async fn ensure_run(tx: &mut Tx, run_id: i64) -> Result<(), StoreError> {
+    let exists: bool = on_tx!(tx, |c| sqlx::query_scalar(RUN_EXISTS)
         .bind(run_id)
-        .fetch_one(&mut *conn)
-        .await?;
+        .fetch_one(&mut *c)
+        .await?);
     if exists {
         Ok(())
     } else {
@@ -314,11 +344,11 @@ async fn ensure_run(conn: &mut SqliteConnection, run_id: i64) -> Result<(), Stor
     }
 }
 
-/// Runs one set-based statement when there is a `payload`: binds account id,
-/// `collected_at`, the bucket (when the statement has one) and the JSON payload; returns
-/// the rows inserted or updated (0 without a payload).
+/// Runs one set-based statement (`sql` before [`for_engine`]) when there is a `payload`:
+/// binds account id, `collected_at`, the bucket (when the statement has one) and the JSON
+/// payload; returns the rows inserted or updated (0 without a payload).
 async fn exec_json(
-    conn: &mut SqliteConnection,
+    tx: &mut Tx,
     sql: &str,
     account_id: i64,
     collected_at: &str,
@@ -328,11 +358,15 @@ async fn exec_json(
     let Some(payload) = payload else {
         return Ok(0);
     };
-    let mut q = sqlx::query(sql).bind(account_id).bind(collected_at);
-    if let Some(bucket) = bucket {
-        q = q.bind(bucket);
-    }
-    Ok(q.bind(payload).execute(&mut *conn).await?.rows_affected() as usize)
+    let sql = for_engine(sql, tx.engine(), if bucket.is_some() { 4 } else { 3 });
+    let done = on_tx!(tx, |c| {
+        let mut q = sqlx::query(&sql).bind(account_id).bind(collected_at);
+        if let Some(bucket) = bucket {
+            q = q.bind(bucket);
+        }
+        q.bind(payload).execute(&mut *c).await?.rows_affected()
+    });
+    Ok(done as usize)
 }
 
 /// One account's collection made ready to write by [`PreparedBatch::new`]: the records
@@ -384,27 +418,42 @@ impl PreparedBatch {
                 .collect(),
             |s| s.m,
         );
-        let periods: Vec<PeriodIn<'_>> = periods
-            .into_iter()
-            .map(|m| PeriodIn {
-                m: &m.metric,
-                p: m.period.as_str(),
-                s: to_db(m.period_start),
-                e: to_db(m.period_end),
-                v: finite(m.value),
-            })
-            .collect();
-        let posts: Vec<PostIn<'_>> = batch
-            .posts
-            .iter()
-            .map(|p| PostIn {
-                i: &p.external_id,
-                t: p.content_type.as_key(),
-                p: p.published_at.map(to_db),
-                l: p.permalink.as_deref(),
-                c: p.caption.as_deref(),
-            })
-            .collect();
+        // A period read twice in one batch: a later NULL does not erase an earlier value.
+        let periods: Vec<PeriodIn<'_>> = merge_per_key(
+            periods
+                .into_iter()
+                .map(|m| PeriodIn {
+                    m: &m.metric,
+                    p: m.period.as_str(),
+                    s: to_db(m.period_start),
+                    e: to_db(m.period_end),
+                    v: finite(m.value),
+                })
+                .collect(),
+            |m| (m.m, m.p, m.s.clone(), m.e.clone()),
+            |kept, later| kept.v = later.v.or(kept.v),
+        );
+        // A post listed twice: the later listing wins, its missing fields keep the earlier ones.
+        let posts: Vec<PostIn<'_>> = merge_per_key(
+            batch
+                .posts
+                .iter()
+                .map(|p| PostIn {
+                    i: &p.external_id,
+                    t: p.content_type.as_key(),
+                    p: p.published_at.map(to_db),
+                    l: p.permalink.as_deref(),
+                    c: p.caption.as_deref(),
+                })
+                .collect(),
+            |p| p.i,
+            |kept, later| {
+                kept.t = later.t;
+                kept.p = later.p.or(kept.p.take());
+                kept.l = later.l.or(kept.l);
+                kept.c = later.c.or(kept.c);
+            },
+        );
         let post_metrics = last_per_key(
             batch
                 .post_metrics
@@ -421,17 +470,20 @@ impl PreparedBatch {
             .filter(|m| !listed.contains(m.0) && unlisted.insert(m.0))
             .map(|m| PlaceholderIn { i: m.0 })
             .collect();
-        let audience: Vec<AudienceIn<'_>> = batch
-            .audience
-            .iter()
-            .map(|a| AudienceIn {
-                a: &a.audience,
-                d: &a.dimension,
-                k: &a.key,
-                v: finite(Some(a.value)),
-                t: &a.timeframe,
-            })
-            .collect();
+        let audience: Vec<AudienceIn<'_>> = last_per_key(
+            batch
+                .audience
+                .iter()
+                .map(|a| AudienceIn {
+                    a: &a.audience,
+                    d: &a.dimension,
+                    k: &a.key,
+                    v: finite(Some(a.value)),
+                    t: &a.timeframe,
+                })
+                .collect(),
+            |a| (a.a, a.d, a.k, a.t),
+        );
         let events: Vec<EventIn<'_>> = batch
             .gaps
             .iter()
@@ -530,16 +582,16 @@ impl Store {
             raw,
         } = batch;
         let mut stats = SaveStats::default();
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let touched = sqlx::query(TOUCH_ACCOUNT)
+        let mut tx = self.pool.begin_write().await?;
+        let touched = on_tx!(&mut tx, |c| sqlx::query(TOUCH_ACCOUNT)
             .bind(account_id)
             .bind(at)
             .bind(username)
             .bind(display_name)
             .bind(to_db(Utc::now()))
-            .execute(&mut *tx)
+            .execute(&mut *c)
             .await?
-            .rows_affected();
+            .rows_affected());
         if touched == 0 {
             return Err(StoreError::NotFound {
                 what: "account",
@@ -579,14 +631,15 @@ impl Store {
         .await?;
         stats.audience += exec_json(&mut tx, AUDIENCE_UPSERT, account_id, at, Some(day), audience.as_deref()).await?;
         if let Some(events) = events {
-            stats.events += sqlx::query(EVENTS_INSERT)
+            let sql = for_engine(EVENTS_INSERT, tx.engine(), 4);
+            stats.events += on_tx!(&mut tx, |c| sqlx::query(&sql)
                 .bind(run_id)
                 .bind(account_id)
                 .bind(at)
                 .bind(events)
-                .execute(&mut *tx)
+                .execute(&mut *c)
                 .await?
-                .rows_affected() as usize;
+                .rows_affected()) as usize;
         }
         stats.raw = write_raw(&mut tx, run_id, Some(account_id), raw).await?;
         tx.commit().await?;
@@ -606,7 +659,7 @@ impl Store {
         raw: &[RawExchange],
     ) -> Result<usize, StoreError> {
         let rows = prepare_raw(raw)?;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.pool.begin_write().await?;
         ensure_run(&mut tx, run_id).await?;
         let written = write_raw(&mut tx, run_id, account_id, &rows).await?;
         tx.commit().await?;
@@ -617,10 +670,12 @@ impl Store {
     /// redaction). Errors: [`StoreError::NotFound`], [`StoreError::RawBody`] when the stored
     /// bytes do not inflate.
     pub async fn raw_body(&self, raw_id: i64) -> Result<Vec<u8>, StoreError> {
-        let row: Option<(Vec<u8>, i64)> = sqlx::query_as("SELECT body, body_len FROM raw_responses WHERE id = ?1")
-            .bind(raw_id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row: Option<(Vec<u8>, i64)> = on_pool!(&self.pool, |p| sqlx::query_as(
+            "SELECT body, body_len FROM raw_responses WHERE id = $1"
+        )
+        .bind(raw_id)
+        .fetch_optional(p)
+        .await?);
         let Some((compressed, len)) = row else {
             return Err(StoreError::NotFound {
                 what: "raw response",
@@ -648,8 +703,8 @@ mod tests {
             .unwrap_or_else(|| panic!("bad test time {h}:{m}"))
     }
 
-    async fn store() -> (Store, i64, i64) {
-        let store = Store::open_in_memory().await.unwrap_or_else(|e| panic!("open: {e}"));
+    async fn store(engine: Engine) -> Option<(crate::testing::TestStore, i64, i64)> {
+        let store = crate::testing::store(engine).await?;
         let account = AccountRef {
             platform: Platform::X,
             external_id: "42".into(),
@@ -664,7 +719,7 @@ mod tests {
             .start_run("manual", at(9, 0))
             .await
             .unwrap_or_else(|e| panic!("run: {e}"));
-        (store, id, run)
+        Some((store, id, run))
     }
 
     /// A batch listing `listed` posts, with one `likes` reading per `(post, value)` and a
@@ -709,14 +764,14 @@ mod tests {
 
     /// Every `likes` row of `post`: (value, collected_at, bucket, last_seen_at), by bucket.
     async fn likes(store: &Store, post: &str) -> Vec<(Option<f64>, String, String, String)> {
-        sqlx::query_as(
+        on_pool!(store.pool(), |p| sqlx::query_as(
             "SELECT pm.value, pm.collected_at, pm.bucket, pm.last_seen_at FROM post_metrics AS pm
-             JOIN posts AS p ON p.id = pm.post_id WHERE p.external_id = ?1 AND pm.metric = 'likes'
+             JOIN posts AS p ON p.id = pm.post_id WHERE p.external_id = $1 AND pm.metric = 'likes'
              ORDER BY pm.bucket",
         )
         .bind(post)
-        .fetch_all(store.pool())
-        .await
+        .fetch_all(p)
+        .await)
         .unwrap_or_else(|e| panic!("likes of {post}: {e}"))
     }
 
@@ -725,9 +780,10 @@ mod tests {
         (v, day(collected), day(bucket), day(seen))
     }
 
-    #[tokio::test]
-    async fn one_upsert_per_table_applies_each_snapshot_rule_to_each_reading() {
-        let (store, account, run) = store().await;
+    async fn one_upsert_per_table_applies_each_snapshot_rule_to_each_reading(engine: Engine) {
+        let Some((store, account, run)) = store(engine).await else {
+            return;
+        };
         let posts = ["p1", "p2", "p3", "p4"];
         let first = batch(
             &posts,
@@ -802,12 +858,12 @@ mod tests {
                 row(None, "12:10", "12:00", "12:10")
             ]
         );
-        let followers: Vec<(Option<f64>, String, String)> = sqlx::query_as(
+        let followers: Vec<(Option<f64>, String, String)> = on_pool!(store.pool(), |p| sqlx::query_as(
             "SELECT value, period_start, last_seen_at FROM account_metrics
              WHERE metric = 'followers' AND period = 'snapshot' ORDER BY period_start",
         )
-        .fetch_all(store.pool())
-        .await
+        .fetch_all(p)
+        .await)
         .unwrap_or_else(|e| panic!("followers: {e}"));
         assert_eq!(
             followers,
@@ -829,9 +885,10 @@ mod tests {
         assert_eq!((counts.post_metrics, counts.account_metrics), (8, 2));
     }
 
-    #[tokio::test]
-    async fn a_prepared_batch_saves_like_save_batch_and_again_without_new_rows() {
-        let (store, account, run) = store().await;
+    async fn a_prepared_batch_saves_like_save_batch_and_again_without_new_rows(engine: Engine) {
+        let Some((store, account, run)) = store(engine).await else {
+            return;
+        };
         // p9 has a metric but is not listed: a placeholder post, created once.
         let b = batch(
             &["p1"],
@@ -888,10 +945,12 @@ mod tests {
             likes(&store, "p1").await,
             vec![row(Some(2.0), "10:00", "10:00", "10:00")]
         );
-        let placeholder: String = sqlx::query_scalar("SELECT content_type FROM posts WHERE external_id = 'p9'")
-            .fetch_one(store.pool())
-            .await
-            .unwrap_or_else(|e| panic!("p9: {e}"));
+        let placeholder: String = on_pool!(store.pool(), |p| sqlx::query_scalar(
+            "SELECT content_type FROM posts WHERE external_id = 'p9'"
+        )
+        .fetch_one(p)
+        .await)
+        .unwrap_or_else(|e| panic!("p9: {e}"));
         assert_eq!(placeholder, "unknown");
         let body = store.raw_body(1).await.unwrap_or_else(|e| panic!("raw body: {e}"));
         assert_eq!(body, br#"{"data":{"id":"42"},"refresh_token":"REDACTED"}"#);
@@ -903,4 +962,9 @@ mod tests {
             "{unknown:?}"
         );
     }
+
+    crate::both_engines!(
+        one_upsert_per_table_applies_each_snapshot_rule_to_each_reading,
+        a_prepared_batch_saves_like_save_batch_and_again_without_new_rows,
+    );
 }

@@ -1,5 +1,7 @@
-//! The store's error type: SQLite failures the user must act on (a damaged file, a full
-//! disk, a file that is not a database) get their own variants with human messages.
+//! The store's error type: failures the user must act on (a damaged file, a full disk, a
+//! file that is not a database, an unreachable PostgreSQL server, a refused password, a
+//! database of another application, a schema written by a newer Alcance) get their own
+//! variants with human messages, whichever engine reported them.
 
 use std::path::{Path, PathBuf};
 
@@ -100,7 +102,42 @@ pub enum StoreError {
     /// Compressing a raw body failed (out of memory; practically never).
     #[error("cannot compress a raw response body: {0}")]
     Compress(#[source] std::io::Error),
-    /// Any other SQLite or pool error.
+    /// The PostgreSQL server did not answer (refused connection, unknown host, timeout,
+    /// server shutting down).
+    #[error("cannot reach the PostgreSQL server ({detail}); check the host and port, and that the server runs")]
+    Unreachable {
+        /// The server (URL without password) and the network error.
+        detail: String,
+    },
+    /// The PostgreSQL server refused the user or password (SQLSTATE 28000 / 28P01).
+    #[error("the PostgreSQL server refused the login ({detail}); check the user name and password")]
+    Auth {
+        /// The server (URL without password) and its message.
+        detail: String,
+    },
+    /// The database holds tables of another application (it is neither empty nor an
+    /// Alcance database); nothing was changed in it.
+    #[error("the database belongs to another application ({detail}); use an empty database for Alcance")]
+    ForeignDatabase {
+        /// What was found, and the server (URL without password) or file.
+        detail: String,
+    },
+    /// The database was migrated by a newer Alcance (it has migration `version`, this
+    /// build knows up to `known`); nothing was changed in it.
+    #[error("the database was written by a newer Alcance (schema version {version}, this version knows up to {known}); update Alcance")]
+    SchemaTooNew {
+        /// The unknown migration version found in the database.
+        version: i64,
+        /// The newest migration this build knows.
+        known: i64,
+    },
+    /// An operation that exists for SQLite files only was asked of a PostgreSQL store.
+    #[error("{operation} is only available for SQLite workspaces, not PostgreSQL ones")]
+    SqliteOnly {
+        /// What was asked (`the integrity check`, `VACUUM INTO backups`).
+        operation: &'static str,
+    },
+    /// Any other database or pool error.
     #[error("database error: {0}")]
     Sqlx(#[source] sqlx::Error),
 }
@@ -145,10 +182,20 @@ impl From<sqlx::Error> for StoreError {
                     reason: format!("column {index} expects one of {}", key.expected),
                 };
             }
+            if let Some(StoreError::Decode { column, value, reason }) = source.downcast_ref::<StoreError>() {
+                return StoreError::Decode {
+                    column,
+                    value: value.clone(),
+                    reason: format!("column {index}: {reason}"),
+                };
+            }
         }
         let sqlx::Error::Database(db) = &err else {
             return StoreError::Sqlx(err);
         };
+        if let Some(pg) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+            return from_postgres(pg.code(), pg.message().to_string()).unwrap_or(StoreError::Sqlx(err));
+        }
         let code = db.code().and_then(|c| c.parse::<i64>().ok()).unwrap_or(-1) & 0xff;
         let detail = db.message().to_string();
         match code {
@@ -161,6 +208,20 @@ impl From<sqlx::Error> for StoreError {
             _ => StoreError::Sqlx(err),
         }
     }
+}
+
+/// The variant for a PostgreSQL SQLSTATE the user acts on; `None` for the others.
+fn from_postgres(sqlstate: &str, detail: String) -> Option<StoreError> {
+    Some(match sqlstate {
+        s if s.starts_with("23") => StoreError::Constraint { detail },
+        "28000" | "28P01" => StoreError::Auth { detail },
+        "3D000" | "42501" => StoreError::Access { detail },
+        "53100" => StoreError::DiskFull { detail },
+        "40001" | "40P01" | "55P03" | "53300" => StoreError::Busy { detail },
+        "XX001" | "XX002" => StoreError::Corrupt { detail },
+        "57P01" | "57P02" | "57P03" => StoreError::Unreachable { detail },
+        _ => return None,
+    })
 }
 
 impl From<sqlx::migrate::MigrateError> for StoreError {
@@ -196,6 +257,25 @@ impl StoreError {
         }
     }
 
+    /// Adds the PostgreSQL server (`shown`: its URL without password) to connection-level
+    /// errors, and turns network failures and pool timeouts into [`StoreError::Unreachable`].
+    pub(crate) fn on_server(self, shown: &str) -> Self {
+        let with = |detail: String| format!("{shown}: {detail}");
+        match self {
+            StoreError::Sqlx(e @ (sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::Tls(_))) => {
+                StoreError::Unreachable {
+                    detail: with(e.to_string()),
+                }
+            }
+            StoreError::Auth { detail } => StoreError::Auth { detail: with(detail) },
+            StoreError::Access { detail } => StoreError::Access { detail: with(detail) },
+            StoreError::Unreachable { detail } => StoreError::Unreachable { detail: with(detail) },
+            StoreError::ForeignDatabase { detail } => StoreError::ForeignDatabase { detail: with(detail) },
+            StoreError::Busy { detail } => StoreError::Busy { detail: with(detail) },
+            other => other,
+        }
+    }
+
     /// `true` for the errors that mean the database file itself is unusable
     /// ([`StoreError::Corrupt`], [`StoreError::NotADatabase`]); the UI offers to move it aside.
     pub fn is_damaged_file(&self) -> bool {
@@ -205,12 +285,8 @@ impl StoreError {
 
 /// `Ok(())` when the statement touched a row, else [`StoreError::NotFound`] naming `what`
 /// and `id`: the check every UPDATE or DELETE of one row by id makes.
-pub(crate) fn touched_one(
-    done: &sqlx::sqlite::SqliteQueryResult,
-    what: &'static str,
-    id: i64,
-) -> Result<(), StoreError> {
-    if done.rows_affected() == 0 {
+pub(crate) fn touched_one(rows_affected: u64, what: &'static str, id: i64) -> Result<(), StoreError> {
+    if rows_affected == 0 {
         return Err(StoreError::NotFound { what, id });
     }
     Ok(())

@@ -1,11 +1,14 @@
-//! Alcance's SQLite store: schema migrations, idempotent upserts of collected metrics,
-//! dated snapshots, the raw-response archive and the run log.
+//! Alcance's store: schema migrations, idempotent upserts of collected metrics, dated
+//! snapshots, the raw-response archive and the run log, on SQLite (an embedded file, the
+//! solo default) or PostgreSQL (a team's shared database), chosen by [`StoreLocation`].
 //!
-//! - Runtime queries (`sqlx::query`), no compile-time checking, no `DATABASE_URL`.
-//! - Migrations in `migrations/` are embedded and run on every open; forward only.
+//! - Runtime queries (`sqlx::query`), no compile-time checking, no `DATABASE_URL`; each
+//!   statement is written once for both engines (the `engine` module holds every difference).
+//! - Migrations in `migrations/` (SQLite) and `migrations/postgres/` are embedded and run
+//!   on every open; forward only.
 //! - Every timestamp is stored as UTC RFC 3339 text with second precision
 //!   (`2026-11-23T14:05:09Z`, see [`time`]); sub-second parts are truncated on write.
-//! - Metric values are `REAL` in the catalog unit; `NULL` ("no data") is never stored as 0.
+//! - Metric values are `REAL` / `DOUBLE PRECISION` in the catalog unit; `NULL` ("no data") is never stored as 0.
 //! - No secret is stored: accounts keep the *name* of their keychain entry, app credentials
 //!   only whether a secret exists, and URLs, bodies and messages are redacted again here.
 //!
@@ -16,26 +19,37 @@
 mod accounts;
 mod batch;
 pub mod campaigns;
+mod engine;
 mod error;
+mod location;
 mod query;
 mod redact;
 mod rows;
 mod runs;
 pub mod schedule;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod time;
 
 pub use batch::PreparedBatch;
+pub use engine::{Engine, Pool};
 pub use error::StoreError;
+pub use location::StoreLocation;
 pub use rows::*;
 
 use alcance_core::Platform;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 use std::path::Path;
 use std::time::Duration;
 
-/// The embedded migrations (`crates/alcance-store/migrations/`).
+/// The embedded SQLite migrations (`crates/alcance-store/migrations/*.sql`).
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
+
+/// The embedded PostgreSQL migrations (`crates/alcance-store/migrations/postgres/`): the
+/// same schema as [`MIGRATOR`]'s, written for PostgreSQL.
+static PG_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
 /// How long a connection waits for another writer's lock before failing with
 /// [`StoreError::Busy`].
@@ -44,21 +58,46 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Connections of a file-backed pool (WAL: readers run beside the one writer).
 const FILE_POOL_SIZE: u32 = 4;
 
-/// A handle on one Alcance database. Cheap to clone (the pool is shared).
+/// Connections of a PostgreSQL pool (per process; the server's `max_connections` bounds
+/// the team's total).
+const PG_POOL_SIZE: u32 = 8;
+
+/// How long opening a PostgreSQL connection may take before the server counts as
+/// unreachable.
+const PG_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A handle on one Alcance database, SQLite or PostgreSQL. Cheap to clone (the pool is
+/// shared).
 #[derive(Debug, Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: Pool,
 }
 
 impl Store {
+    /// Opens the store at `location`: a `postgres://` / `postgresql://` URL
+    /// ([`Store::open_postgres`]) or the path of an SQLite database file ([`Store::open`]).
+    /// See [`StoreLocation::parse`]. Errors: those of the engine's opener.
+    pub async fn connect(location: &str) -> Result<Store, StoreError> {
+        Store::open_location(&StoreLocation::parse(location)).await
+    }
+
+    /// Opens the store at an already parsed location (see [`Store::connect`]).
+    pub async fn open_location(location: &StoreLocation) -> Result<Store, StoreError> {
+        match location {
+            StoreLocation::File(path) => Store::open(path).await,
+            StoreLocation::Postgres(url) => Store::open_postgres(url.expose()).await,
+        }
+    }
+
     /// Opens (creating it and its folder if missing) the database file at `path` and
     /// applies pending migrations. Settings: `journal_mode=WAL`, `synchronous=NORMAL`,
     /// `foreign_keys=ON`, `busy_timeout` 5 s, a pool of 4 connections.
     ///
     /// Errors: [`StoreError::NotADatabase`] / [`StoreError::Corrupt`] for a file that is not
     /// a (healthy) SQLite database, [`StoreError::Access`] when it cannot be opened,
-    /// [`StoreError::Migrate`] when the schema cannot be updated (e.g. a newer Alcance wrote
-    /// it), [`StoreError::Io`] when the folder cannot be created. Messages name the file.
+    /// [`StoreError::SchemaTooNew`] when a newer Alcance wrote it, [`StoreError::Migrate`]
+    /// when the schema cannot be updated otherwise, [`StoreError::Io`] when the folder
+    /// cannot be created. Messages name the file.
     pub async fn open(path: &Path) -> Result<Store, StoreError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             tokio::fs::create_dir_all(parent)
@@ -80,7 +119,9 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(|e| StoreError::from(e).at(path))?;
-        let store = Store { pool };
+        let store = Store {
+            pool: Pool::Sqlite(pool),
+        };
         if let Err(e) = store.migrate().await {
             store.close().await;
             return Err(e.at(path));
@@ -88,9 +129,9 @@ impl Store {
         Ok(store)
     }
 
-    /// Opens a fresh in-memory database with the schema applied, for tests and dry runs.
-    /// The pool holds exactly one connection that never expires, so the data lives as long
-    /// as the `Store` (and its clones); a transaction in progress makes other calls wait.
+    /// Opens a fresh in-memory SQLite database with the schema applied, for tests and dry
+    /// runs. The pool holds exactly one connection that never expires, so the data lives as
+    /// long as the `Store` (and its clones); a transaction in progress makes other calls wait.
     pub async fn open_in_memory() -> Result<Store, StoreError> {
         let options = SqliteConnectOptions::new()
             .in_memory(true)
@@ -103,72 +144,137 @@ impl Store {
             .max_lifetime(None)
             .connect_with(options)
             .await?;
-        let store = Store { pool };
+        let store = Store {
+            pool: Pool::Sqlite(pool),
+        };
         store.migrate().await?;
         Ok(store)
     }
 
-    /// Applies pending migrations on one connection with `foreign_keys=OFF`, then turns
-    /// foreign keys back on. Off, because a migration that rebuilds a table (SQLite's
-    /// "other ALTER TABLE changes" procedure, e.g. `0003_schedules.sql`) drops the old table,
-    /// and with foreign keys on that drop would cascade into the tables referencing it. Such
-    /// a migration checks `pragma_foreign_key_check` itself before it commits.
+    /// Connects to the PostgreSQL database at `url` (`postgres://user:password@host:5432/db`,
+    /// libpq-style parameters such as `?sslmode=` accepted) with a pool of 8 connections and
+    /// applies pending migrations. The database must exist; it must be empty or an Alcance
+    /// database. Time stamps, values and ordering are stored exactly as on SQLite
+    /// (`docs/schema.md`).
     ///
-    /// `run_direct` on the connection itself, not `run(&mut *conn)`: the latter's
-    /// `Acquire<'a>` bound made every caller's future `Send` only for specific lifetimes
-    /// ("implementation of `Send` is not general enough", rust-lang/rust#102211), which
-    /// kept Tauri commands from awaiting `Store::open`.
-    async fn migrate(&self) -> Result<(), StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *conn).await?;
-        let result = MIGRATOR.run_direct(&mut *conn).await;
-        if let Err(e) = sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await {
-            // Never hand a connection without foreign keys back to the pool.
-            let _ = conn.close().await;
-            return Err(e.into());
+    /// Errors, each naming the cause and never the password: [`StoreError::Invalid`] for a
+    /// URL that does not parse, [`StoreError::Unreachable`] when no server answers in 10 s,
+    /// [`StoreError::Auth`] for a refused user or password, [`StoreError::Access`] for a
+    /// database that does not exist, [`StoreError::ForeignDatabase`] for a database holding
+    /// another application's tables, [`StoreError::SchemaTooNew`] when a newer Alcance
+    /// migrated it, [`StoreError::Migrate`] when the schema cannot be updated otherwise.
+    pub async fn open_postgres(url: &str) -> Result<Store, StoreError> {
+        let shown = location::redact_url(url);
+        let options: PgConnectOptions = url.parse().map_err(|e: sqlx::Error| StoreError::Invalid {
+            what: "PostgreSQL URL",
+            value: format!("{shown} ({})", location::redact_url(&e.to_string())),
+            expected: "postgres://user:password@host:port/database",
+        })?;
+        Store::open_postgres_with(options, &shown).await
+    }
+
+    /// [`Store::open_postgres`] with parsed options; `shown` names the server in errors.
+    pub(crate) async fn open_postgres_with(options: PgConnectOptions, shown: &str) -> Result<Store, StoreError> {
+        let shown = shown.to_string();
+        let pool = PgPoolOptions::new()
+            .max_connections(PG_POOL_SIZE)
+            .acquire_timeout(PG_CONNECT_TIMEOUT)
+            .connect_with(options)
+            .await
+            .map_err(|e| StoreError::from(e).on_server(&shown))?;
+        let store = Store {
+            pool: Pool::Postgres(pool),
+        };
+        if let Err(e) = store.migrate().await {
+            store.close().await;
+            return Err(e.on_server(&shown));
         }
-        result?;
-        Ok(())
+        Ok(store)
+    }
+
+    /// Applies pending migrations of the store's engine.
+    async fn migrate(&self) -> Result<(), StoreError> {
+        let result = match &self.pool {
+            Pool::Sqlite(pool) => migrate_sqlite(pool).await,
+            Pool::Postgres(pool) => migrate_postgres(pool).await,
+        };
+        result.map_err(|e| match e {
+            StoreError::Migrate(sqlx::migrate::MigrateError::VersionMissing(version)) => StoreError::SchemaTooNew {
+                version,
+                known: self.known_latest_migration(),
+            },
+            other => other,
+        })
+    }
+
+    /// The newest migration version this build knows for the store's engine.
+    fn known_latest_migration(&self) -> i64 {
+        let migrator = match self.pool.engine() {
+            Engine::Sqlite => &MIGRATOR,
+            Engine::Postgres => &PG_MIGRATOR,
+        };
+        migrator.iter().map(|m| m.version).max().unwrap_or(0)
+    }
+
+    /// The engine the store runs on.
+    pub fn engine(&self) -> Engine {
+        self.pool.engine()
     }
 
     /// The underlying pool, for queries this crate does not offer (read-only use advised:
-    /// writes that bypass the store bypass its idempotence rules).
-    pub fn pool(&self) -> &SqlitePool {
+    /// writes that bypass the store bypass its idempotence rules). Run a query on it with
+    /// [`on_pool!`]: `on_pool!(store.pool(), |p| sqlx::query_scalar(SQL).fetch_one(p).await)`.
+    pub fn pool(&self) -> &Pool {
         &self.pool
     }
 
-    /// Copies the WAL into the main database file (`PRAGMA wal_checkpoint(TRUNCATE)`, best
-    /// effort), then closes the pool. Afterwards the `.db` file alone holds all data, even if
-    /// an SQLite worker thread finishes closing a moment later. Calls made after this fail
-    /// with [`StoreError::Sqlx`] (`PoolClosed`).
+    /// The SQLite pool, `None` on PostgreSQL (for SQLite-only checks in tests: pragmas,
+    /// `sqlite_master`).
+    pub fn sqlite_pool(&self) -> Option<&SqlitePool> {
+        match &self.pool {
+            Pool::Sqlite(p) => Some(p),
+            Pool::Postgres(_) => None,
+        }
+    }
+
+    /// Closes the pool. On SQLite it first copies the WAL into the main database file
+    /// (`PRAGMA wal_checkpoint(TRUNCATE)`, best effort), so afterwards the `.db` file alone
+    /// holds all data, even if an SQLite worker thread finishes closing a moment later.
+    /// Calls made after this fail with [`StoreError::Sqlx`] (`PoolClosed`).
     pub async fn close(&self) {
-        match self.pool.acquire().await {
-            Ok(mut conn) => {
-                if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut *conn).await {
-                    tracing::debug!(%error, "checkpoint before close failed");
+        if let Pool::Sqlite(pool) = &self.pool {
+            match pool.acquire().await {
+                Ok(mut conn) => {
+                    if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut *conn).await {
+                        tracing::debug!(%error, "checkpoint before close failed");
+                    }
+                    // Closed here and now rather than handed back to a pool that is closing.
+                    if let Err(error) = conn.close().await {
+                        tracing::debug!(%error, "closing the checkpoint connection failed");
+                    }
                 }
-                // Closed here and now rather than handed back to a pool that is closing.
-                if let Err(error) = conn.close().await {
-                    tracing::debug!(%error, "closing the checkpoint connection failed");
-                }
+                Err(error) => tracing::debug!(%error, "no connection to checkpoint with before close"),
             }
-            Err(error) => tracing::debug!(%error, "no connection to checkpoint with before close"),
         }
         self.pool.close().await;
     }
 
     /// Runs `PRAGMA integrity_check` and returns its report: `"ok"` for a healthy file,
-    /// otherwise SQLite's list of problems, one per line.
+    /// otherwise SQLite's list of problems, one per line. Errors:
+    /// [`StoreError::SqliteOnly`] on PostgreSQL (the server checks its own pages).
     pub async fn integrity_check(&self) -> Result<String, StoreError> {
-        let lines: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
-            .fetch_all(&self.pool)
-            .await?;
+        let Some(pool) = self.sqlite_pool() else {
+            return Err(StoreError::SqliteOnly {
+                operation: "the integrity check (PRAGMA integrity_check)",
+            });
+        };
+        let lines: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check").fetch_all(pool).await?;
         Ok(lines.join("\n"))
     }
 
     /// Row count of every table.
     pub async fn table_counts(&self) -> Result<TableCounts, StoreError> {
-        Ok(sqlx::query_as(
+        Ok(on_pool!(&self.pool, |p| sqlx::query_as(
             "SELECT (SELECT count(*) FROM accounts) AS accounts,
                     (SELECT count(*) FROM app_credentials) AS app_credentials,
                     (SELECT count(*) FROM posts) AS posts, (SELECT count(*) FROM post_metrics) AS post_metrics,
@@ -178,9 +284,77 @@ impl Store {
                     (SELECT count(*) FROM collection_runs) AS collection_runs,
                     (SELECT count(*) FROM run_events) AS run_events",
         )
-        .fetch_one(&self.pool)
-        .await?)
+        .fetch_one(p)
+        .await?))
     }
+}
+
+/// Applies pending SQLite migrations on one connection with `foreign_keys=OFF`, then turns
+/// foreign keys back on. Off, because a migration that rebuilds a table (SQLite's "other
+/// ALTER TABLE changes" procedure, e.g. `0003_schedules.sql`) drops the old table, and
+/// with foreign keys on that drop would cascade into the tables referencing it. Such a
+/// migration checks `pragma_foreign_key_check` itself before it commits.
+///
+/// `run_direct` on the connection itself, not `run(&mut *conn)`: the latter's
+/// `Acquire<'a>` bound made every caller's future `Send` only for specific lifetimes
+/// ("implementation of `Send` is not general enough", rust-lang/rust#102211), which kept
+/// Tauri commands from awaiting `Store::open`.
+async fn migrate_sqlite(pool: &SqlitePool) -> Result<(), StoreError> {
+    let mut conn = pool.acquire().await?;
+    sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *conn).await?;
+    let result = MIGRATOR.run_direct(&mut *conn).await;
+    if let Err(e) = sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await {
+        // Never hand a connection without foreign keys back to the pool.
+        let _ = conn.close().await;
+        return Err(e.into());
+    }
+    result?;
+    Ok(())
+}
+
+/// Applies pending PostgreSQL migrations (sqlx takes an advisory lock, so two processes
+/// starting at once migrate one after the other), after checking that the database is
+/// empty or already Alcance's: a database holding other tables but no `_sqlx_migrations`
+/// is [`StoreError::ForeignDatabase`], and one whose `_sqlx_migrations` lacks Alcance's
+/// migration 1 too.
+async fn migrate_postgres(pool: &sqlx::PgPool) -> Result<(), StoreError> {
+    let mut conn = pool.acquire().await?;
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.tables
+         WHERE table_schema = current_schema() ORDER BY table_name",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let foreign = |what: String| StoreError::ForeignDatabase { detail: what };
+    if tables.iter().any(|t| t == "_sqlx_migrations") {
+        let first: Option<String> =
+            sqlx::query_scalar("SELECT description FROM _sqlx_migrations WHERE version = 1 AND success")
+                .fetch_optional(&mut *conn)
+                .await?;
+        let ours = PG_MIGRATOR
+            .iter()
+            .find(|m| m.version == 1)
+            .map(|m| m.description.to_string());
+        if !tables.iter().any(|t| t == "accounts") || (first.is_some() && first != ours) {
+            return Err(foreign(format!(
+                "its migrations table belongs to another application (tables: {})",
+                shorten(&tables)
+            )));
+        }
+    } else if !tables.is_empty() {
+        return Err(foreign(format!("it holds the tables {}", shorten(&tables))));
+    }
+    PG_MIGRATOR.run_direct(&mut *conn).await?;
+    Ok(())
+}
+
+/// The first few table names, comma separated.
+fn shorten(tables: &[String]) -> String {
+    let mut shown = tables.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
+    if tables.len() > 5 {
+        shown.push_str(&format!(" and {} more", tables.len() - 5));
+    }
+    shown
 }
 
 /// Parses a stored platform key.

@@ -1,20 +1,33 @@
 //! Reads for exports, charts and the UI, filtered by [`RowFilter`] and ordered
 //! deterministically.
 //!
-//! Filter lists are bound as JSON arrays (`IN (SELECT value FROM json_each(?))`, NULL for
-//! "no restriction"), so each read is one fixed statement whatever the filter holds.
+//! Filter lists are bound as JSON arrays (`IN (..)` over the engine's JSON list, see
+//! `Engine::json_list`; NULL for "no restriction"), so each read is one fixed statement whatever the filter holds.
 
 use crate::time::{from_db, from_db_opt, to_db};
-use crate::{platform_from_db, AudienceRow, PostRow, RowFilter, Store, StoreError};
+use crate::{platform_from_db, AudienceRow, Engine, PostRow, RowFilter, Store, StoreError};
 use alcance_core::{AccountMetricRow, ContentType, Period, PostMetricRow};
+use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
-use sqlx::Row;
+use sqlx::FromRow;
 
-// ?1 platforms, ?2 account ids, ?3 account external ids, ?4 since, ?5 until, ?6 metrics.
-const ACCOUNT_FILTER: &str = "
-    (?1 IS NULL OR a.platform IN (SELECT value FROM json_each(?1)))
-    AND (?2 IS NULL OR a.id IN (SELECT value FROM json_each(?2)))
-    AND (?3 IS NULL OR a.external_id IN (SELECT value FROM json_each(?3)))";
+/// $1 platforms, $2 account ids, $3 account external ids ($4 since, $5 until, $6 metrics
+/// are used by [`sql_with_filter`]).
+fn account_filter(engine: Engine) -> String {
+    format!(
+        "($1 IS NULL OR a.platform IN ({platforms}))
+         AND ($2 IS NULL OR a.id IN ({ids}))
+         AND ($3 IS NULL OR a.external_id IN ({externals}))",
+        platforms = engine.json_list(1, "TEXT"),
+        ids = engine.json_list(2, "BIGINT"),
+        externals = engine.json_list(3, "TEXT"),
+    )
+}
+
+/// A row type both engines decode (`#[derive(sqlx::FromRow)]` over plain columns).
+pub(crate) trait Record: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+
+impl<T> Record for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
 
 /// The filter as bind values: JSON lists (or NULL) and RFC 3339 bounds (or NULL).
 struct Binds {
@@ -48,16 +61,16 @@ impl Binds {
         }
     }
 
-    async fn fetch(&self, store: &Store, sql: &str) -> Result<Vec<SqliteRow>, StoreError> {
-        Ok(sqlx::query(sql)
+    async fn fetch<T: Record>(&self, store: &Store, sql: &str) -> Result<Vec<T>, StoreError> {
+        Ok(crate::on_pool!(&store.pool, |p| sqlx::query_as(sql)
             .bind(&self.platforms)
             .bind(&self.account_ids)
             .bind(&self.external_ids)
             .bind(&self.since)
             .bind(&self.until)
             .bind(&self.metrics)
-            .fetch_all(&store.pool)
-            .await?)
+            .fetch_all(p)
+            .await?))
     }
 }
 
@@ -80,52 +93,118 @@ pub(crate) const POST_METRIC_COLUMNS: &str = "a.external_id AS user_id, a.platfo
 pub(crate) const POST_METRIC_ORDER: &str =
     "a.platform, a.external_id, a.id, p.published_at, p.external_id, p.id, m.metric, m.collected_at";
 
+/// A row of [`POST_SELECT`] as stored; [`PostRow`] once parsed.
+#[derive(sqlx::FromRow)]
+pub(crate) struct PostRecord {
+    id: i64,
+    account_id: i64,
+    user_id: String,
+    username: Option<String>,
+    platform: String,
+    external_id: String,
+    content_type: String,
+    published_at: Option<String>,
+    permalink: Option<String>,
+    caption: Option<String>,
+    first_seen_at: String,
+    last_seen_at: String,
+}
+
 /// A [`PostRow`] from a row of [`POST_SELECT`]. Errors: [`StoreError::Decode`] for a bad
-/// platform key or time; database errors for a missing column.
-pub(crate) fn post_from_row(r: &SqliteRow) -> Result<PostRow, StoreError> {
+/// platform key or time.
+pub(crate) fn post_from_row(r: PostRecord) -> Result<PostRow, StoreError> {
     Ok(PostRow {
-        id: r.try_get("id")?,
-        account_id: r.try_get("account_id")?,
-        user_id: r.try_get("user_id")?,
-        username: r.try_get("username")?,
-        platform: platform_from_db("accounts.platform", &r.try_get::<String, _>("platform")?)?,
-        external_id: r.try_get("external_id")?,
-        content_type: ContentType::from_key(&r.try_get::<String, _>("content_type")?),
-        published_at: from_db_opt("posts.published_at", r.try_get("published_at")?)?,
-        permalink: r.try_get("permalink")?,
-        caption: r.try_get("caption")?,
-        first_seen_at: from_db("posts.first_seen_at", &r.try_get::<String, _>("first_seen_at")?)?,
-        last_seen_at: from_db("posts.last_seen_at", &r.try_get::<String, _>("last_seen_at")?)?,
+        id: r.id,
+        account_id: r.account_id,
+        user_id: r.user_id,
+        username: r.username,
+        platform: platform_from_db("accounts.platform", &r.platform)?,
+        external_id: r.external_id,
+        content_type: ContentType::from_key(&r.content_type),
+        published_at: from_db_opt("posts.published_at", r.published_at)?,
+        permalink: r.permalink,
+        caption: r.caption,
+        first_seen_at: from_db("posts.first_seen_at", &r.first_seen_at)?,
+        last_seen_at: from_db("posts.last_seen_at", &r.last_seen_at)?,
     })
+}
+
+/// A row selecting [`POST_METRIC_COLUMNS`] as stored; [`PostMetricRow`] once parsed.
+#[derive(sqlx::FromRow)]
+pub(crate) struct PostMetricRecord {
+    user_id: String,
+    platform: String,
+    post_id: String,
+    content_type: String,
+    published_at: Option<String>,
+    metric: String,
+    value: Option<f64>,
+    collected_at: String,
 }
 
 /// A [`PostMetricRow`] from a row selecting [`POST_METRIC_COLUMNS`]. Errors: as
 /// [`post_from_row`].
-pub(crate) fn post_metric_from_row(r: &SqliteRow) -> Result<PostMetricRow, StoreError> {
+pub(crate) fn post_metric_from_row(r: PostMetricRecord) -> Result<PostMetricRow, StoreError> {
     Ok(PostMetricRow {
-        user_id: r.try_get("user_id")?,
-        platform: platform_from_db("accounts.platform", &r.try_get::<String, _>("platform")?)?,
-        post_id: r.try_get("post_id")?,
-        content_type: r.try_get("content_type")?,
-        published_at: from_db_opt("posts.published_at", r.try_get("published_at")?)?,
-        metric_type: r.try_get("metric")?,
-        value: r.try_get("value")?,
-        collected_at: from_db("post_metrics.collected_at", &r.try_get::<String, _>("collected_at")?)?,
+        user_id: r.user_id,
+        platform: platform_from_db("accounts.platform", &r.platform)?,
+        post_id: r.post_id,
+        content_type: r.content_type,
+        published_at: from_db_opt("posts.published_at", r.published_at)?,
+        metric_type: r.metric,
+        value: r.value,
+        collected_at: from_db("post_metrics.collected_at", &r.collected_at)?,
     })
 }
 
-fn sql_with_filter(select: &str, time_column: &str, metric_column: Option<&str>, order: &str) -> String {
+/// An account metric row as stored; [`AccountMetricRow`] once parsed.
+#[derive(sqlx::FromRow)]
+struct AccountMetricRecord {
+    external_id: String,
+    username: Option<String>,
+    platform: String,
+    metric: String,
+    period: String,
+    value: Option<f64>,
+    collected_at: String,
+    period_start: String,
+    period_end: String,
+}
+
+/// An audience row as stored; [`AudienceRow`] once parsed.
+#[derive(sqlx::FromRow)]
+struct AudienceRecord {
+    account_id: i64,
+    user_id: String,
+    username: Option<String>,
+    platform: String,
+    audience: String,
+    dimension: String,
+    key: String,
+    value: Option<f64>,
+    timeframe: String,
+    collected_at: String,
+}
+
+fn sql_with_filter(
+    engine: Engine,
+    select: &str,
+    time_column: &str,
+    metric_column: Option<&str>,
+    order: &str,
+) -> String {
     let metric = match metric_column {
-        Some(c) => format!("AND (?6 IS NULL OR {c} IN (SELECT value FROM json_each(?6)))"),
-        // The metric list does not apply here; ?6 stays referenced so every read binds six values.
-        None => "AND (?6 IS NULL OR true)".to_string(),
+        Some(c) => format!("AND ($6 IS NULL OR {c} IN ({}))", engine.json_list(6, "TEXT")),
+        // The metric list does not apply here; $6 stays referenced so every read binds six values.
+        None => "AND ($6 IS NULL OR true)".to_string(),
     };
     format!(
-        "{select} WHERE {ACCOUNT_FILTER}
-           AND (?4 IS NULL OR {time_column} >= ?4)
-           AND (?5 IS NULL OR {time_column} < ?5)
+        "{select} WHERE {account}
+           AND ($4 IS NULL OR {time_column} >= $4)
+           AND ($5 IS NULL OR {time_column} < $5)
            {metric}
-         ORDER BY {order}"
+         ORDER BY {order}",
+        account = account_filter(engine)
     )
 }
 
@@ -136,6 +215,7 @@ impl Store {
     /// `collected_at`. Snapshot rows have `period_start == period_end ==` their UTC hour.
     pub async fn account_metric_rows(&self, filter: &RowFilter) -> Result<Vec<AccountMetricRow>, StoreError> {
         let sql = sql_with_filter(
+            self.engine(),
             "SELECT a.external_id, a.username, a.platform, m.metric, m.period, m.value, m.collected_at,
                     m.period_start, m.period_end
              FROM account_metrics AS m JOIN accounts AS a ON a.id = m.account_id",
@@ -143,24 +223,23 @@ impl Store {
             Some("m.metric"),
             "a.platform, a.external_id, a.id, m.metric, m.period_start, m.period, m.period_end, m.collected_at",
         );
-        let rows = Binds::of(filter).fetch(self, &sql).await?;
-        rows.iter()
+        let rows: Vec<AccountMetricRecord> = Binds::of(filter).fetch(self, &sql).await?;
+        rows.into_iter()
             .map(|r| {
-                let period: String = r.try_get("period")?;
                 Ok(AccountMetricRow {
-                    user_id: r.try_get("external_id")?,
-                    username: r.try_get("username")?,
-                    platform: platform_from_db("accounts.platform", &r.try_get::<String, _>("platform")?)?,
-                    metric_type: r.try_get("metric")?,
-                    period: Period::parse(&period).ok_or_else(|| StoreError::Decode {
+                    user_id: r.external_id,
+                    username: r.username,
+                    platform: platform_from_db("accounts.platform", &r.platform)?,
+                    metric_type: r.metric,
+                    period: Period::parse(&r.period).ok_or_else(|| StoreError::Decode {
                         column: "account_metrics.period",
-                        value: period.clone(),
+                        value: r.period.clone(),
                         reason: "unknown period".to_string(),
                     })?,
-                    value: r.try_get("value")?,
-                    collected_at: from_db("account_metrics.collected_at", &r.try_get::<String, _>("collected_at")?)?,
-                    period_start: from_db("account_metrics.period_start", &r.try_get::<String, _>("period_start")?)?,
-                    period_end: from_db("account_metrics.period_end", &r.try_get::<String, _>("period_end")?)?,
+                    value: r.value,
+                    collected_at: from_db("account_metrics.collected_at", &r.collected_at)?,
+                    period_start: from_db("account_metrics.period_start", &r.period_start)?,
+                    period_end: from_db("account_metrics.period_end", &r.period_end)?,
                 })
             })
             .collect()
@@ -171,6 +250,7 @@ impl Store {
     /// `user_id`), post (`published_at`, post id), metric, `collected_at`.
     pub async fn post_metric_rows(&self, filter: &RowFilter) -> Result<Vec<PostMetricRow>, StoreError> {
         let sql = sql_with_filter(
+            self.engine(),
             &format!(
                 "SELECT {POST_METRIC_COLUMNS}
                  FROM post_metrics AS m JOIN posts AS p ON p.id = m.post_id JOIN accounts AS a ON a.id = p.account_id"
@@ -179,17 +259,17 @@ impl Store {
             Some("m.metric"),
             POST_METRIC_ORDER,
         );
-        let rows = Binds::of(filter).fetch(self, &sql).await?;
-        rows.iter().map(post_metric_from_row).collect()
+        let rows: Vec<PostMetricRecord> = Binds::of(filter).fetch(self, &sql).await?;
+        rows.into_iter().map(post_metric_from_row).collect()
     }
 
     /// Posts with their account's identity. `since` / `until` bound `published_at` (posts
     /// without one are left out when a bound is set); `metrics` is ignored. Ordered by
     /// account (platform, `user_id`), `published_at`, post id.
     pub async fn posts(&self, filter: &RowFilter) -> Result<Vec<PostRow>, StoreError> {
-        let sql = sql_with_filter(POST_SELECT, "p.published_at", None, POST_ORDER);
-        let rows = Binds::of(filter).fetch(self, &sql).await?;
-        rows.iter().map(post_from_row).collect()
+        let sql = sql_with_filter(self.engine(), POST_SELECT, "p.published_at", None, POST_ORDER);
+        let rows: Vec<PostRecord> = Binds::of(filter).fetch(self, &sql).await?;
+        rows.into_iter().map(post_from_row).collect()
     }
 
     /// Audience (demographic) rows with their account's identity. `since` / `until` bound
@@ -197,6 +277,7 @@ impl Store {
     /// day, audience, dimension, timeframe, key.
     pub async fn audience_rows(&self, filter: &RowFilter) -> Result<Vec<AudienceRow>, StoreError> {
         let sql = sql_with_filter(
+            self.engine(),
             "SELECT u.account_id, a.external_id AS user_id, a.username, a.platform, u.audience, u.dimension, u.key,
                     u.value, u.timeframe, u.collected_at
              FROM audience AS u JOIN accounts AS a ON a.id = u.account_id",
@@ -204,20 +285,20 @@ impl Store {
             None,
             "a.platform, a.external_id, a.id, u.bucket, u.audience, u.dimension, u.timeframe, u.key",
         );
-        let rows = Binds::of(filter).fetch(self, &sql).await?;
-        rows.iter()
+        let rows: Vec<AudienceRecord> = Binds::of(filter).fetch(self, &sql).await?;
+        rows.into_iter()
             .map(|r| {
                 Ok(AudienceRow {
-                    account_id: r.try_get("account_id")?,
-                    user_id: r.try_get("user_id")?,
-                    username: r.try_get("username")?,
-                    platform: platform_from_db("accounts.platform", &r.try_get::<String, _>("platform")?)?,
-                    audience: r.try_get("audience")?,
-                    dimension: r.try_get("dimension")?,
-                    key: r.try_get("key")?,
-                    value: r.try_get("value")?,
-                    timeframe: r.try_get("timeframe")?,
-                    collected_at: from_db("audience.collected_at", &r.try_get::<String, _>("collected_at")?)?,
+                    account_id: r.account_id,
+                    user_id: r.user_id,
+                    username: r.username,
+                    platform: platform_from_db("accounts.platform", &r.platform)?,
+                    audience: r.audience,
+                    dimension: r.dimension,
+                    key: r.key,
+                    value: r.value,
+                    timeframe: r.timeframe,
+                    collected_at: from_db("audience.collected_at", &r.collected_at)?,
                 })
             })
             .collect()

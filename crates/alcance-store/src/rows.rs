@@ -1,5 +1,6 @@
 //! Rows the store returns and the small argument structs it takes.
 
+use crate::time::{DbTime, DbTimeOpt};
 use alcance_core::{AccountRef, AccountStatus, ContentType, EventLevel, MetricKey, Platform, RunKind, RunStatus};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -105,8 +106,10 @@ pub struct RunRow {
     /// Running or paused until it ends, then ok, partial, failed or cancelled.
     pub status: RunStatus,
     /// Start, UTC.
+    #[sqlx(try_from = "DbTime")]
     pub started_at: DateTime<Utc>,
     /// End, UTC; `None` while running (or when the process died mid-run).
+    #[sqlx(try_from = "DbTimeOpt")]
     pub finished_at: Option<DateTime<Utc>>,
     /// Tallies written by [`crate::Store::finish_run`] (zero until then).
     #[sqlx(flatten)]
@@ -123,6 +126,7 @@ pub struct RunEventRow {
     /// The account it is about, if any (`NULL` once that account is deleted).
     pub account_id: Option<i64>,
     /// When it happened, UTC.
+    #[sqlx(try_from = "DbTime")]
     pub at: DateTime<Utc>,
     /// Severity; `gap` rows are [`alcance_core::DataGap`]s.
     pub level: EventLevel,

@@ -4,7 +4,7 @@
 use crate::error::touched_one;
 use crate::redact::redact;
 use crate::time::to_db;
-use crate::{RunCounts, RunEventRow, RunRow, Store, StoreError};
+use crate::{on_pool, RunCounts, RunEventRow, RunRow, Store, StoreError};
 use alcance_core::{EventLevel, RunKind, RunStatus};
 use chrono::{DateTime, Utc};
 
@@ -21,13 +21,13 @@ impl Store {
         StoreError: From<K::Error>,
     {
         let kind: RunKind = kind.try_into()?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO collection_runs (kind, status, started_at) VALUES (?1, 'running', ?2) RETURNING id",
+        let id: i64 = on_pool!(&self.pool, |p| sqlx::query_scalar(
+            "INSERT INTO collection_runs (kind, status, started_at) VALUES ($1, 'running', $2) RETURNING id",
         )
         .bind(kind)
         .bind(to_db(started_at))
-        .fetch_one(&self.pool)
-        .await?;
+        .fetch_one(p)
+        .await?);
         Ok(id)
     }
 
@@ -47,10 +47,10 @@ impl Store {
         StoreError: From<S::Error>,
     {
         let status: RunStatus = status.try_into()?;
-        let done = sqlx::query(
-            "UPDATE collection_runs SET status = ?1, finished_at = ?2, accounts_total = ?3, accounts_ok = ?4,
-                    accounts_failed = ?5, metrics_written = ?6
-             WHERE id = ?7",
+        let done = on_pool!(&self.pool, |p| sqlx::query(
+            "UPDATE collection_runs SET status = $1, finished_at = $2, accounts_total = $3, accounts_ok = $4,
+                    accounts_failed = $5, metrics_written = $6
+             WHERE id = $7",
         )
         .bind(status)
         .bind(to_db(finished_at))
@@ -59,9 +59,10 @@ impl Store {
         .bind(counts.accounts_failed)
         .bind(counts.metrics_written)
         .bind(run_id)
-        .execute(&self.pool)
-        .await?;
-        touched_one(&done, "run", run_id)
+        .execute(p)
+        .await?
+        .rows_affected());
+        touched_one(done, "run", run_id)
     }
 
     /// Appends an event to a run's log. `message` is for people; token-like values in it are
@@ -76,9 +77,9 @@ impl Store {
         message: &str,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let done = sqlx::query(
+        let done = on_pool!(&self.pool, |p| sqlx::query(
             "INSERT INTO run_events (run_id, account_id, at, level, code, message)
-             SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM collection_runs WHERE id = ?1)",
+             SELECT $1, $2, $3, $4, $5, $6 WHERE EXISTS (SELECT 1 FROM collection_runs WHERE id = $1)",
         )
         .bind(run_id)
         .bind(account_id)
@@ -86,31 +87,39 @@ impl Store {
         .bind(level)
         .bind(code)
         .bind(redact(message).as_ref())
-        .execute(&self.pool)
-        .await?;
-        touched_one(&done, "run", run_id)
+        .execute(p)
+        .await?
+        .rows_affected());
+        touched_one(done, "run", run_id)
     }
 
     /// A run's events in the order they were written.
     pub async fn run_events(&self, run_id: i64) -> Result<Vec<RunEventRow>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT id, run_id, account_id, at, level, code, message FROM run_events WHERE run_id = ?1 ORDER BY id",
+        Ok(on_pool!(&self.pool, |p| sqlx::query_as(
+            "SELECT id, run_id, account_id, at, level, code, message FROM run_events WHERE run_id = $1 ORDER BY id",
         )
         .bind(run_id)
-        .fetch_all(&self.pool)
-        .await?)
+        .fetch_all(p)
+        .await?))
     }
 
     /// The `n` most recent runs, newest first (by `started_at`, then id). `n <= 0` gives none.
     pub async fn last_runs(&self, n: i64) -> Result<Vec<RunRow>, StoreError> {
-        let sql = format!("SELECT {RUN_COLUMNS} FROM collection_runs ORDER BY started_at DESC, id DESC LIMIT ?1");
-        Ok(sqlx::query_as(&sql).bind(n.max(0)).fetch_all(&self.pool).await?)
+        let sql = format!("SELECT {RUN_COLUMNS} FROM collection_runs ORDER BY started_at DESC, id DESC LIMIT $1");
+        Ok(on_pool!(&self.pool, |p| sqlx::query_as(&sql)
+            .bind(n.max(0))
+            .fetch_all(p)
+            .await?))
     }
 
     /// One run by id. Errors: [`StoreError::NotFound`].
     pub async fn run(&self, run_id: i64) -> Result<RunRow, StoreError> {
-        let sql = format!("SELECT {RUN_COLUMNS} FROM collection_runs WHERE id = ?1");
-        match sqlx::query_as(&sql).bind(run_id).fetch_optional(&self.pool).await? {
+        let sql = format!("SELECT {RUN_COLUMNS} FROM collection_runs WHERE id = $1");
+        match on_pool!(&self.pool, |p| sqlx::query_as(&sql)
+            .bind(run_id)
+            .fetch_optional(p)
+            .await?)
+        {
             Some(run) => Ok(run),
             None => Err(StoreError::NotFound {
                 what: "run",

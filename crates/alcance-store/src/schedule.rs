@@ -6,10 +6,12 @@
 //! The cadence math (jitter, catch-up, refresh policy) lives in `alcance-collector`; this
 //! module only stores its results. Every timestamp is UTC (see [`crate::time`]).
 
+use crate::engine::on_tx;
 use crate::error::touched_one;
 use crate::redact::redact;
 use crate::time::to_db;
-use crate::{RunCounts, RunRow, Store, StoreError, MIGRATOR};
+use crate::time::{DbTime, DbTimeOpt};
+use crate::{on_pool, RunCounts, RunRow, Store, StoreError, MIGRATOR};
 use alcance_core::{CadenceKind, RunAccountStatus, RunStatus};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -30,8 +32,10 @@ pub struct ScheduleRow {
     /// The cadence's period, seconds (≥ [`MIN_EVERY_SECONDS`]).
     pub every_seconds: i64,
     /// When the scheduler collects the account next, UTC (jitter included).
+    #[sqlx(try_from = "DbTime")]
     pub next_run_at: DateTime<Utc>,
     /// `collected_at` of the last attempt (scheduled or manual), UTC.
+    #[sqlx(try_from = "DbTimeOpt")]
     pub last_run_at: Option<DateTime<Utc>>,
     /// `ok` or `failed` for the last attempt; `None` before the first.
     pub last_status: Option<String>,
@@ -82,8 +86,10 @@ pub struct RunAccountRow {
     /// Pending until it ends, then done, failed or skipped.
     pub status: RunAccountStatus,
     /// Planned window start, UTC.
+    #[sqlx(try_from = "DbTime")]
     pub window_since: DateTime<Utc>,
     /// Planned window end, UTC.
+    #[sqlx(try_from = "DbTime")]
     pub window_until: DateTime<Utc>,
     /// Metric rows written or updated (counts).
     pub metrics_written: i64,
@@ -96,6 +102,7 @@ pub struct RunAccountRow {
     /// `code: message` of a failure, secrets redacted.
     pub error: Option<String>,
     /// When the account ended, UTC; `None` while pending.
+    #[sqlx(try_from = "DbTimeOpt")]
     pub finished_at: Option<DateTime<Utc>>,
 }
 
@@ -153,13 +160,17 @@ impl Store {
     /// get a default row (daily, due at once) when they are inserted.
     pub async fn schedules(&self) -> Result<Vec<ScheduleRow>, StoreError> {
         let sql = format!("SELECT {SCHEDULE_COLUMNS} FROM schedules ORDER BY next_run_at, account_id");
-        Ok(sqlx::query_as(&sql).fetch_all(&self.pool).await?)
+        Ok(on_pool!(&self.pool, |p| sqlx::query_as(&sql).fetch_all(p).await?))
     }
 
     /// One account's schedule. Errors: [`StoreError::NotFound`] for an unknown account.
     pub async fn schedule(&self, account_id: i64) -> Result<ScheduleRow, StoreError> {
-        let sql = format!("SELECT {SCHEDULE_COLUMNS} FROM schedules WHERE account_id = ?1");
-        match sqlx::query_as(&sql).bind(account_id).fetch_optional(&self.pool).await? {
+        let sql = format!("SELECT {SCHEDULE_COLUMNS} FROM schedules WHERE account_id = $1");
+        match on_pool!(&self.pool, |p| sqlx::query_as(&sql)
+            .bind(account_id)
+            .fetch_optional(p)
+            .await?)
+        {
             Some(schedule) => Ok(schedule),
             None => Err(not_found("account", account_id)),
         }
@@ -184,9 +195,9 @@ impl Store {
     {
         let cadence: CadenceKind = cadence.try_into()?;
         check_every(every_seconds)?;
-        sqlx::query(
+        on_pool!(&self.pool, |p| sqlx::query(
             "INSERT INTO schedules (account_id, cadence, every_seconds, next_run_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)
+             VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (account_id) DO UPDATE SET cadence = excluded.cadence,
                  every_seconds = excluded.every_seconds, next_run_at = excluded.next_run_at,
                  updated_at = excluded.updated_at",
@@ -196,21 +207,25 @@ impl Store {
         .bind(every_seconds)
         .bind(to_db(next_run_at))
         .bind(to_db(Utc::now()))
-        .execute(&self.pool)
-        .await?;
+        .execute(p)
+        .await?
+        .rows_affected());
         Ok(())
     }
 
     /// Moves an account's next run (UTC): catch-up staggering, "sync now".
     /// Errors: [`StoreError::NotFound`] for an account without a schedule.
     pub async fn set_next_run(&self, account_id: i64, next_run_at: DateTime<Utc>) -> Result<(), StoreError> {
-        let done = sqlx::query("UPDATE schedules SET next_run_at = ?1, updated_at = ?2 WHERE account_id = ?3")
-            .bind(to_db(next_run_at))
-            .bind(to_db(Utc::now()))
-            .bind(account_id)
-            .execute(&self.pool)
-            .await?;
-        touched_one(&done, "schedule", account_id)
+        let done = on_pool!(&self.pool, |p| sqlx::query(
+            "UPDATE schedules SET next_run_at = $1, updated_at = $2 WHERE account_id = $3"
+        )
+        .bind(to_db(next_run_at))
+        .bind(to_db(Utc::now()))
+        .bind(account_id)
+        .execute(p)
+        .await?
+        .rows_affected());
+        touched_one(done, "schedule", account_id)
     }
 
     /// Records an attempt at `at` (UTC) — `ok` clears `last_error`, a failure keeps its
@@ -229,10 +244,10 @@ impl Store {
         } else {
             error.map(|e| redact(e).into_owned())
         };
-        let done = sqlx::query(
-            "UPDATE schedules SET last_run_at = ?1, last_status = ?2, last_error = ?3, next_run_at = ?4,
-                    updated_at = ?5
-             WHERE account_id = ?6",
+        let done = on_pool!(&self.pool, |p| sqlx::query(
+            "UPDATE schedules SET last_run_at = $1, last_status = $2, last_error = $3, next_run_at = $4,
+                    updated_at = $5
+             WHERE account_id = $6",
         )
         .bind(to_db(at))
         .bind(if ok { "ok" } else { "failed" })
@@ -240,20 +255,22 @@ impl Store {
         .bind(to_db(next_run_at))
         .bind(to_db(Utc::now()))
         .bind(account_id)
-        .execute(&self.pool)
-        .await?;
-        touched_one(&done, "schedule", account_id)
+        .execute(p)
+        .await?
+        .rows_affected());
+        touched_one(done, "schedule", account_id)
     }
 
     /// When each post-age horizon of an account was last re-collected:
     /// `(horizon_seconds, refreshed_at UTC)`, shortest horizon first.
     pub async fn refresh_marks(&self, account_id: i64) -> Result<Vec<(i64, DateTime<Utc>)>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT horizon_seconds, refreshed_at FROM post_refresh WHERE account_id = ?1 ORDER BY horizon_seconds",
+        let marks: Vec<(i64, DbTime)> = on_pool!(&self.pool, |p| sqlx::query_as(
+            "SELECT horizon_seconds, refreshed_at FROM post_refresh WHERE account_id = $1 ORDER BY horizon_seconds",
         )
         .bind(account_id)
-        .fetch_all(&self.pool)
-        .await?)
+        .fetch_all(p)
+        .await?);
+        Ok(marks.into_iter().map(|(h, t)| (h, t.0)).collect())
     }
 
     /// Marks the horizons (seconds of post age) as re-collected at `at` (UTC). A mark never
@@ -265,16 +282,17 @@ impl Store {
         }
         let mut tx = self.pool.begin().await?;
         for horizon in horizons {
-            sqlx::query(
-                "INSERT INTO post_refresh (account_id, horizon_seconds, refreshed_at) VALUES (?1, ?2, ?3)
+            on_tx!(&mut tx, |c| sqlx::query(
+                "INSERT INTO post_refresh (account_id, horizon_seconds, refreshed_at) VALUES ($1, $2, $3)
                  ON CONFLICT (account_id, horizon_seconds) DO UPDATE SET refreshed_at = excluded.refreshed_at
                  WHERE excluded.refreshed_at > post_refresh.refreshed_at",
             )
             .bind(account_id)
             .bind(horizon)
             .bind(to_db(at))
-            .execute(&mut *tx)
-            .await?;
+            .execute(&mut *c)
+            .await?
+            .rows_affected());
         }
         tx.commit().await?;
         Ok(())
@@ -285,23 +303,25 @@ impl Store {
     /// account listed twice.
     pub async fn add_run_accounts(&self, run_id: i64, accounts: &[PlannedAccount]) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        let start: i64 =
-            sqlx::query_scalar("SELECT coalesce(max(position) + 1, 0) FROM run_accounts WHERE run_id = ?1")
-                .bind(run_id)
-                .fetch_one(&mut *tx)
-                .await?;
+        let start: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
+            "SELECT coalesce(max(position) + 1, 0) FROM run_accounts WHERE run_id = $1"
+        )
+        .bind(run_id)
+        .fetch_one(&mut *c)
+        .await?);
         for (i, a) in accounts.iter().enumerate() {
-            sqlx::query(
+            on_tx!(&mut tx, |c| sqlx::query(
                 "INSERT INTO run_accounts (run_id, account_id, position, status, window_since, window_until)
-                 VALUES (?1, ?2, ?3, 'pending', ?4, ?5)",
+                 VALUES ($1, $2, $3, 'pending', $4, $5)",
             )
             .bind(run_id)
             .bind(a.account_id)
             .bind(start + i as i64)
             .bind(to_db(a.window_since))
             .bind(to_db(a.window_until))
-            .execute(&mut *tx)
-            .await?;
+            .execute(&mut *c)
+            .await?
+            .rows_affected());
         }
         tx.commit().await?;
         Ok(())
@@ -309,8 +329,11 @@ impl Store {
 
     /// A run's accounts in run order.
     pub async fn run_accounts(&self, run_id: i64) -> Result<Vec<RunAccountRow>, StoreError> {
-        let sql = format!("SELECT {RUN_ACCOUNT_COLUMNS} FROM run_accounts WHERE run_id = ?1 ORDER BY position");
-        Ok(sqlx::query_as(&sql).bind(run_id).fetch_all(&self.pool).await?)
+        let sql = format!("SELECT {RUN_ACCOUNT_COLUMNS} FROM run_accounts WHERE run_id = $1 ORDER BY position");
+        Ok(on_pool!(&self.pool, |p| sqlx::query_as(&sql)
+            .bind(run_id)
+            .fetch_all(p)
+            .await?))
     }
 
     /// Records how one account of a run ended. Errors: [`StoreError::Invalid`] for a status
@@ -329,10 +352,10 @@ impl Store {
                 expected: "done, failed, skipped",
             });
         }
-        let done = sqlx::query(
-            "UPDATE run_accounts SET status = ?1, metrics_written = ?2, posts_written = ?3, gaps = ?4,
-                    needs_reauth = ?5, error = ?6, finished_at = ?7
-             WHERE run_id = ?8 AND account_id = ?9",
+        let done = on_pool!(&self.pool, |p| sqlx::query(
+            "UPDATE run_accounts SET status = $1, metrics_written = $2, posts_written = $3, gaps = $4,
+                    needs_reauth = $5, error = $6, finished_at = $7
+             WHERE run_id = $8 AND account_id = $9",
         )
         .bind(result.status)
         .bind(result.metrics_written)
@@ -343,9 +366,10 @@ impl Store {
         .bind(to_db(result.finished_at))
         .bind(run_id)
         .bind(account_id)
-        .execute(&self.pool)
-        .await?;
-        touched_one(&done, "run account", account_id)
+        .execute(p)
+        .await?
+        .rows_affected());
+        touched_one(done, "run account", account_id)
     }
 
     /// Marks every still-`pending` account of a run `skipped` at `at` (UTC) with `reason`;
@@ -356,16 +380,17 @@ impl Store {
         reason: &str,
         at: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
-        let done = sqlx::query(
-            "UPDATE run_accounts SET status = 'skipped', error = ?1, finished_at = ?2
-             WHERE run_id = ?3 AND status = 'pending'",
+        let done = on_pool!(&self.pool, |p| sqlx::query(
+            "UPDATE run_accounts SET status = 'skipped', error = $1, finished_at = $2
+             WHERE run_id = $3 AND status = 'pending'",
         )
         .bind(redact(reason).as_ref())
         .bind(to_db(at))
         .bind(run_id)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected())
+        .execute(p)
+        .await?
+        .rows_affected());
+        Ok(done)
     }
 
     /// Sets a run's status and tallies without ending it (`finished_at` stays empty):
@@ -384,10 +409,10 @@ impl Store {
                 expected: "running, paused",
             });
         }
-        let done = sqlx::query(
-            "UPDATE collection_runs SET status = ?1, finished_at = NULL, accounts_total = ?2, accounts_ok = ?3,
-                    accounts_failed = ?4, metrics_written = ?5
-             WHERE id = ?6",
+        let done = on_pool!(&self.pool, |p| sqlx::query(
+            "UPDATE collection_runs SET status = $1, finished_at = NULL, accounts_total = $2, accounts_ok = $3,
+                    accounts_failed = $4, metrics_written = $5
+             WHERE id = $6",
         )
         .bind(status)
         .bind(counts.accounts_total)
@@ -395,9 +420,10 @@ impl Store {
         .bind(counts.accounts_failed)
         .bind(counts.metrics_written)
         .bind(run_id)
-        .execute(&self.pool)
-        .await?;
-        touched_one(&done, "run", run_id)
+        .execute(p)
+        .await?
+        .rows_affected());
+        touched_one(done, "run", run_id)
     }
 
     /// Marks every run still `running` as `paused` and returns how many. A run is only
@@ -406,23 +432,26 @@ impl Store {
     /// hand it to the scheduler, which resumes it where it stopped. Call it only from the
     /// process that owns the workspace (the scheduler), never from a second reader.
     pub async fn interrupt_stale_runs(&self) -> Result<u64, StoreError> {
-        let done = sqlx::query("UPDATE collection_runs SET status = 'paused' WHERE status = 'running'")
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected())
+        let done = on_pool!(&self.pool, |p| sqlx::query(
+            "UPDATE collection_runs SET status = 'paused' WHERE status = 'running'"
+        )
+        .execute(p)
+        .await?
+        .rows_affected());
+        Ok(done)
     }
 
     /// Paused runs that still have `pending` accounts, oldest first: the runs a scheduler
     /// resumes when it starts.
     pub async fn resumable_runs(&self) -> Result<Vec<RunRow>, StoreError> {
-        let ids: Vec<i64> = sqlx::query_scalar(
+        let ids: Vec<i64> = on_pool!(&self.pool, |p| sqlx::query_scalar(
             "SELECT id FROM collection_runs r
              WHERE status = 'paused'
                AND EXISTS (SELECT 1 FROM run_accounts a WHERE a.run_id = r.id AND a.status = 'pending')
              ORDER BY started_at, id",
         )
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(p)
+        .await?);
         let mut runs = Vec::with_capacity(ids.len());
         for id in ids {
             runs.push(self.run(id).await?);
@@ -435,7 +464,8 @@ impl Store {
     /// write to a temporary name and rename it into place, so a failed backup never leaves a
     /// half-written file under the final name.
     ///
-    /// Errors: [`StoreError::Invalid`] for a path that is not UTF-8; SQLite's errors
+    /// Errors: [`StoreError::SqliteOnly`] on PostgreSQL (its backups are a logical dump);
+    /// [`StoreError::Invalid`] for a path that is not UTF-8; SQLite's errors
     /// ([`StoreError::Access`] when `dest` exists or cannot be written,
     /// [`StoreError::DiskFull`]).
     pub async fn backup_into(&self, dest: &Path) -> Result<(), StoreError> {
@@ -446,9 +476,14 @@ impl Store {
                 expected: "a UTF-8 file path",
             });
         };
-        sqlx::query("VACUUM INTO ?1")
+        let Some(pool) = self.sqlite_pool() else {
+            return Err(StoreError::SqliteOnly {
+                operation: "a VACUUM INTO backup",
+            });
+        };
+        sqlx::query("VACUUM INTO $1")
             .bind(path)
-            .execute(&self.pool)
+            .execute(pool)
             .await
             .map_err(|e| StoreError::from(e).at(dest))?;
         Ok(())

@@ -46,6 +46,122 @@ pub(crate) fn from_db_opt(column: &'static str, s: Option<String>) -> Result<Opt
     s.map(|s| from_db(column, &s)).transpose()
 }
 
+/// A stored timestamp column read back (`DateTime<Utc>` from its RFC 3339 text) on either
+/// engine: chrono's own sqlx decoding wants a PostgreSQL `TIMESTAMPTZ`, and the store keeps
+/// text on both engines so ordering and the idempotence rules are byte-for-byte the same.
+/// Used by `FromRow` structs as `#[sqlx(try_from = "DbTime")]`; a value that does not
+/// parse is a [`StoreError::Decode`].
+#[derive(Debug, Clone, Copy)]
+pub struct DbTime(pub DateTime<Utc>);
+
+/// As [`DbTime`] for a nullable column.
+#[derive(Debug, Clone, Copy)]
+pub struct DbTimeOpt(pub Option<DateTime<Utc>>);
+
+impl From<DbTime> for DateTime<Utc> {
+    fn from(t: DbTime) -> Self {
+        t.0
+    }
+}
+
+impl From<DbTimeOpt> for Option<DateTime<Utc>> {
+    fn from(t: DbTimeOpt) -> Self {
+        t.0
+    }
+}
+
+impl<DB: sqlx::Database> sqlx::Type<DB> for DbTime
+where
+    str: sqlx::Type<DB>,
+{
+    fn type_info() -> DB::TypeInfo {
+        <str as sqlx::Type<DB>>::type_info()
+    }
+
+    fn compatible(ty: &DB::TypeInfo) -> bool {
+        <str as sqlx::Type<DB>>::compatible(ty)
+    }
+}
+
+impl<DB: sqlx::Database> sqlx::Type<DB> for DbTimeOpt
+where
+    str: sqlx::Type<DB>,
+{
+    fn type_info() -> DB::TypeInfo {
+        <str as sqlx::Type<DB>>::type_info()
+    }
+
+    fn compatible(ty: &DB::TypeInfo) -> bool {
+        <str as sqlx::Type<DB>>::compatible(ty)
+    }
+}
+
+impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for DbTime
+where
+    &'r str: sqlx::Decode<'r, DB>,
+{
+    fn decode(value: DB::ValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        let text = <&'r str as sqlx::Decode<'r, DB>>::decode(value)?;
+        Ok(DbTime(from_db("timestamp", text)?))
+    }
+}
+
+impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for DbTimeOpt
+where
+    &'r str: sqlx::Decode<'r, DB>,
+{
+    fn decode(value: DB::ValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        if sqlx::ValueRef::is_null(&value) {
+            return Ok(DbTimeOpt(None));
+        }
+        let text = <&'r str as sqlx::Decode<'r, DB>>::decode(value)?;
+        Ok(DbTimeOpt(Some(from_db("timestamp", text)?)))
+    }
+}
+
+/// A stored calendar day (`YYYY-MM-DD` text) read back as a `NaiveDate` on either engine,
+/// for `#[sqlx(try_from = "DbDate")]`; a value that does not parse is a
+/// [`StoreError::Decode`].
+#[derive(Debug, Clone, Copy)]
+pub struct DbDate(pub chrono::NaiveDate);
+
+impl From<DbDate> for chrono::NaiveDate {
+    fn from(d: DbDate) -> Self {
+        d.0
+    }
+}
+
+impl<DB: sqlx::Database> sqlx::Type<DB> for DbDate
+where
+    str: sqlx::Type<DB>,
+{
+    fn type_info() -> DB::TypeInfo {
+        <str as sqlx::Type<DB>>::type_info()
+    }
+
+    fn compatible(ty: &DB::TypeInfo) -> bool {
+        <str as sqlx::Type<DB>>::compatible(ty)
+    }
+}
+
+impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for DbDate
+where
+    &'r str: sqlx::Decode<'r, DB>,
+{
+    fn decode(value: DB::ValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        let text = <&'r str as sqlx::Decode<'r, DB>>::decode(value)?;
+        chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map(DbDate)
+            .map_err(|e| {
+                Box::new(StoreError::Decode {
+                    column: "date",
+                    value: text.to_string(),
+                    reason: format!("not a YYYY-MM-DD date ({e})"),
+                }) as sqlx::error::BoxDynError
+            })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,12 +4,15 @@
 mod common;
 
 use alcance_core::{CollectionBatch, EventLevel, Platform};
+use alcance_store::testing;
+use alcance_store::{both_engines, on_pool, Engine};
 use alcance_store::{RowFilter, RunCounts, Store, StoreError};
 use common::*;
 
-#[tokio::test]
-async fn upserting_an_account_keeps_its_id_and_merges_fields() {
-    let store = Store::open_in_memory().await.expect("open");
+async fn upserting_an_account_keeps_its_id_and_merges_fields(engine: Engine) {
+    let Some(store) = testing::store(engine).await else {
+        return;
+    };
     let mut acc = account(Platform::X, "2244994945", "XDevelopers");
     let id = store
         .upsert_account(&acc, Some("X Developers"), Some("alcance/x/2244994945"))
@@ -46,9 +49,10 @@ async fn upserting_an_account_keeps_its_id_and_merges_fields() {
     assert_eq!(store.list_accounts().await.expect("list").len(), 2);
 }
 
-#[tokio::test]
-async fn account_status_is_checked_and_a_fresh_connect_reactivates() {
-    let (store, id, _) = store_with_account().await;
+async fn account_status_is_checked_and_a_fresh_connect_reactivates(engine: Engine) {
+    let Some((store, id, _)) = store_with_account(engine).await else {
+        return;
+    };
     store.set_account_status(id, "needs_reauth").await.expect("status");
     assert_eq!(store.account(id).await.expect("row").status, "needs_reauth");
     let err = store
@@ -91,9 +95,10 @@ async fn account_status_is_checked_and_a_fresh_connect_reactivates() {
     );
 }
 
-#[tokio::test]
-async fn app_credentials_store_no_secret() {
-    let store = Store::open_in_memory().await.expect("open");
+async fn app_credentials_store_no_secret(engine: Engine) {
+    let Some(store) = testing::store(engine).await else {
+        return;
+    };
     store
         .save_app_credentials(Platform::X, "client-123", "http://127.0.0.1:8719/callback", false)
         .await
@@ -113,9 +118,10 @@ async fn app_credentials_store_no_secret() {
     assert_eq!(store.table_counts().await.expect("counts").app_credentials, 1);
 }
 
-#[tokio::test]
-async fn runs_and_events_form_the_run_log() {
-    let (store, account, run) = store_with_account().await;
+async fn runs_and_events_form_the_run_log(engine: Engine) {
+    let Some((store, account, run)) = store_with_account(engine).await else {
+        return;
+    };
     let err = store.start_run("hourly", at(9, 0, 0)).await.expect_err("unknown kind");
     assert!(matches!(err, StoreError::Invalid { what: "run kind", .. }), "{err:?}");
 
@@ -189,9 +195,10 @@ async fn runs_and_events_form_the_run_log() {
     );
 }
 
-#[tokio::test]
-async fn batch_gaps_and_warnings_become_run_events() {
-    let (store, account, run) = store_with_account().await;
+async fn batch_gaps_and_warnings_become_run_events(engine: Engine) {
+    let Some((store, account, run)) = store_with_account(engine).await else {
+        return;
+    };
     store
         .save_batch(run, account, at(10, 0, 0), &full_batch(1.0, 1.0), &[])
         .await
@@ -208,15 +215,17 @@ async fn batch_gaps_and_warnings_become_run_events() {
         .all(|e| e.account_id == Some(account) && e.at == at(10, 0, 0)));
 }
 
-#[tokio::test]
-async fn foreign_keys_are_enforced() {
-    let (store, account, run) = store_with_account().await;
-    let err = sqlx::query(
+async fn foreign_keys_are_enforced(engine: Engine) {
+    let Some((store, account, run)) = store_with_account(engine).await else {
+        return;
+    };
+    let err = on_pool!(store.pool(), |p| sqlx::query(
         "INSERT INTO posts (account_id, external_id, content_type, first_seen_at, last_seen_at)
          VALUES (777, 'p', 'image', '2026-11-20T00:00:00Z', '2026-11-20T00:00:00Z')",
     )
-    .execute(store.pool())
+    .execute(p)
     .await
+    .map(|r| r.rows_affected()))
     .expect_err("no account 777");
     assert!(matches!(StoreError::from(err), StoreError::Constraint { .. }));
 
@@ -247,9 +256,10 @@ async fn foreign_keys_are_enforced() {
     let _ = account;
 }
 
-#[tokio::test]
-async fn a_failing_batch_writes_nothing() {
-    let (store, account, run) = store_with_account().await;
+async fn a_failing_batch_writes_nothing(engine: Engine) {
+    let Some((store, account, run)) = store_with_account(engine).await else {
+        return;
+    };
     let before = store.table_counts().await.expect("counts");
     let err = store
         .save_batch(run + 100, account, at(10, 0, 0), &full_batch(1.0, 1.0), &[])
@@ -264,9 +274,10 @@ async fn a_failing_batch_writes_nothing() {
     );
 }
 
-#[tokio::test]
-async fn deleting_an_account_cascades_to_its_data_only() {
-    let (store, first, run) = store_with_account().await;
+async fn deleting_an_account_cascades_to_its_data_only(engine: Engine) {
+    let Some((store, first, run)) = store_with_account(engine).await else {
+        return;
+    };
     let second = store
         .upsert_account(&account(Platform::Facebook, "104000000000001", "page"), None, None)
         .await
@@ -318,9 +329,10 @@ async fn deleting_an_account_cascades_to_its_data_only() {
     assert!(matches!(err, StoreError::NotFound { .. }));
 }
 
-#[tokio::test]
-async fn metrics_of_unlisted_posts_get_a_placeholder_post() {
-    let (store, account, run) = store_with_account().await;
+async fn metrics_of_unlisted_posts_get_a_placeholder_post(engine: Engine) {
+    let Some((store, account, run)) = store_with_account(engine).await else {
+        return;
+    };
     let metrics_only = CollectionBatch {
         post_metrics: vec![post_metric("p9", "views", Some(50.0))],
         ..Default::default()
@@ -386,3 +398,15 @@ async fn concurrent_batches_on_a_file_store_all_land() {
     assert_eq!(counts.post_metrics, 24);
     store.close().await;
 }
+
+both_engines!(
+    upserting_an_account_keeps_its_id_and_merges_fields,
+    account_status_is_checked_and_a_fresh_connect_reactivates,
+    app_credentials_store_no_secret,
+    runs_and_events_form_the_run_log,
+    batch_gaps_and_warnings_become_run_events,
+    foreign_keys_are_enforced,
+    a_failing_batch_writes_nothing,
+    deleting_an_account_cascades_to_its_data_only,
+    metrics_of_unlisted_posts_get_a_placeholder_post,
+);

@@ -6,6 +6,8 @@ mod common;
 
 use alcance_core::Platform;
 use alcance_store::campaigns::{CampaignRole, Goal, NewCampaign, NewConversion, NewCost};
+use alcance_store::testing::TestStore;
+use alcance_store::{both_engines, on_pool, Engine};
 use alcance_store::{Store, StoreError};
 use chrono::NaiveDate;
 use common::{account, at, full_batch, store_with_account};
@@ -29,8 +31,8 @@ fn summer() -> NewCampaign {
 /// The in-memory store of `common` with the Instagram account's batch saved (posts p1, p2),
 /// a tracked X influencer, and the "Summer Launch" campaign. Returns (store, ig account,
 /// x account, campaign).
-async fn setup() -> (Store, i64, i64, i64) {
-    let (store, ig, run) = store_with_account().await;
+async fn setup(engine: Engine) -> Option<(TestStore, i64, i64, i64)> {
+    let (store, ig, run) = store_with_account(engine).await?;
     store
         .save_batch(run, ig, at(9, 0, 0), &full_batch(1000.0, 10.0), &[])
         .await
@@ -39,7 +41,7 @@ async fn setup() -> (Store, i64, i64, i64) {
     x.owned = false;
     let x = store.upsert_account(&x, None, None).await.expect("x account");
     let campaign = store.create_campaign(&summer()).await.expect("campaign");
-    (store, ig, x, campaign)
+    Some((store, ig, x, campaign))
 }
 
 async fn post_id(store: &Store, external: &str) -> i64 {
@@ -54,11 +56,11 @@ async fn the_migration_creates_the_campaign_tables_in_memory_and_on_disk() {
     let file = Store::open(&dir.path().join("alcance.db")).await.expect("file store");
     let memory = Store::open_in_memory().await.expect("memory store");
     for store in [&file, &memory] {
-        let tables: Vec<String> = sqlx::query_scalar(
+        let tables: Vec<String> = on_pool!(store.pool(), |p| sqlx::query_scalar(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'campaign%' ORDER BY name",
         )
-        .fetch_all(store.pool())
-        .await
+        .fetch_all(p)
+        .await)
         .expect("tables");
         assert_eq!(
             tables,
@@ -70,10 +72,10 @@ async fn the_migration_creates_the_campaign_tables_in_memory_and_on_disk() {
                 "campaigns"
             ]
         );
-        let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
-            .fetch_one(store.pool())
-            .await
-            .expect("pragma");
+        let fk: i64 = on_pool!(store.pool(), |p| sqlx::query_scalar("PRAGMA foreign_keys")
+            .fetch_one(p)
+            .await)
+        .expect("pragma");
         assert_eq!(fk, 1);
     }
     file.close().await;
@@ -82,9 +84,10 @@ async fn the_migration_creates_the_campaign_tables_in_memory_and_on_disk() {
     assert!(again.list_campaigns().await.expect("list").is_empty());
 }
 
-#[tokio::test]
-async fn campaign_crud_validates_and_keeps_names_unique() {
-    let (store, _, _, id) = setup().await;
+async fn campaign_crud_validates_and_keeps_names_unique(engine: Engine) {
+    let Some((store, _, _, id)) = setup(engine).await else {
+        return;
+    };
     let c = store.campaign(id).await.expect("get");
     assert_eq!(c.name, "Summer Launch");
     assert_eq!(c.currency, "BRL", "stored upper case");
@@ -202,9 +205,10 @@ async fn campaign_crud_validates_and_keeps_names_unique() {
     ));
 }
 
-#[tokio::test]
-async fn a_post_can_be_in_several_campaigns_and_links_follow_deletes() {
-    let (store, ig, _, summer_id) = setup().await;
+async fn a_post_can_be_in_several_campaigns_and_links_follow_deletes(engine: Engine) {
+    let Some((store, ig, _, summer_id)) = setup(engine).await else {
+        return;
+    };
     let black_friday = store
         .create_campaign(&NewCampaign {
             name: "Black Friday".into(),
@@ -272,9 +276,10 @@ async fn a_post_can_be_in_several_campaigns_and_links_follow_deletes() {
     assert!(store.campaign_posts(summer_id).await.expect("posts").is_empty());
 }
 
-#[tokio::test]
-async fn accounts_join_with_a_role_and_costs_must_name_a_member() {
-    let (store, ig, x, id) = setup().await;
+async fn accounts_join_with_a_role_and_costs_must_name_a_member(engine: Engine) {
+    let Some((store, ig, x, id)) = setup(engine).await else {
+        return;
+    };
     store
         .set_campaign_account(id, x, CampaignRole::Brand)
         .await
@@ -360,9 +365,10 @@ async fn accounts_join_with_a_role_and_costs_must_name_a_member() {
     assert!(store.conversions(id).await.expect("conv")[0].account_id.is_none());
 }
 
-#[tokio::test]
-async fn cost_csv_keeps_good_lines_and_reports_bad_ones_by_line() {
-    let (store, ig, x, id) = setup().await;
+async fn cost_csv_keeps_good_lines_and_reports_bad_ones_by_line(engine: Engine) {
+    let Some((store, ig, x, id)) = setup(engine).await else {
+        return;
+    };
     store
         .set_campaign_account(id, x, CampaignRole::Influencer)
         .await
@@ -439,9 +445,10 @@ async fn cost_csv_keeps_good_lines_and_reports_bad_ones_by_line() {
     assert_eq!(store.costs(id).await.expect("costs").len(), 4);
 }
 
-#[tokio::test]
-async fn conversion_csv_reads_utm_sales_exports_with_semicolons_and_repeated_lines() {
-    let (store, _, x, id) = setup().await;
+async fn conversion_csv_reads_utm_sales_exports_with_semicolons_and_repeated_lines(engine: Engine) {
+    let Some((store, _, x, id)) = setup(engine).await else {
+        return;
+    };
     store
         .set_campaign_account(id, x, CampaignRole::Influencer)
         .await
@@ -491,9 +498,10 @@ async fn conversion_csv_reads_utm_sales_exports_with_semicolons_and_repeated_lin
     assert_eq!((report.imported, report.already_imported), (1, 3));
 }
 
-#[tokio::test]
-async fn a_header_without_a_required_column_imports_nothing() {
-    let (store, _, _, id) = setup().await;
+async fn a_header_without_a_required_column_imports_nothing(engine: Engine) {
+    let Some((store, _, _, id)) = setup(engine).await else {
+        return;
+    };
     let report = store
         .import_costs_csv(id, b"day,value\n2026-11-01,10\n")
         .await
@@ -519,3 +527,12 @@ async fn a_header_without_a_required_column_imports_nothing() {
         Err(StoreError::NotFound { what: "campaign", .. })
     ));
 }
+
+both_engines!(
+    campaign_crud_validates_and_keeps_names_unique,
+    a_post_can_be_in_several_campaigns_and_links_follow_deletes,
+    accounts_join_with_a_role_and_costs_must_name_a_member,
+    cost_csv_keeps_good_lines_and_reports_bad_ones_by_line,
+    conversion_csv_reads_utm_sales_exports_with_semicolons_and_repeated_lines,
+    a_header_without_a_required_column_imports_nothing,
+);

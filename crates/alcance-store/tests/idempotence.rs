@@ -5,10 +5,10 @@
 mod common;
 
 use alcance_core::{AccountMetric, CollectionBatch, Period};
+use alcance_store::{both_engines, on_pool, Engine};
 use alcance_store::{RowFilter, SaveStats, Store, TableCounts};
 use chrono::{DateTime, Utc};
 use common::*;
-use sqlx::Row;
 
 /// Counts of the collected-data tables (the run log grows by design).
 fn data_counts(c: TableCounts) -> [i64; 6] {
@@ -25,47 +25,27 @@ fn data_counts(c: TableCounts) -> [i64; 6] {
 /// (value, collected_at, bucket, last_seen_at) of every post_metrics row of (post, metric),
 /// oldest bucket first.
 async fn post_series(store: &Store, post: &str, metric: &str) -> Vec<(Option<f64>, String, String, String)> {
-    sqlx::query(
+    on_pool!(store.pool(), |p| sqlx::query_as(
         "SELECT m.value, m.collected_at, m.bucket, m.last_seen_at FROM post_metrics m JOIN posts p ON p.id = m.post_id
-         WHERE p.external_id = ?1 AND m.metric = ?2 ORDER BY m.bucket",
+         WHERE p.external_id = $1 AND m.metric = $2 ORDER BY m.bucket",
     )
     .bind(post)
     .bind(metric)
-    .fetch_all(store.pool())
-    .await
+    .fetch_all(p)
+    .await)
     .expect("series")
-    .iter()
-    .map(|r| {
-        (
-            r.get("value"),
-            r.get("collected_at"),
-            r.get("bucket"),
-            r.get("last_seen_at"),
-        )
-    })
-    .collect()
 }
 
 /// (value, collected_at, period_start, last_seen_at) of the snapshot rows of `metric`.
 async fn snapshot_series(store: &Store, metric: &str) -> Vec<(Option<f64>, String, String, String)> {
-    sqlx::query(
+    on_pool!(store.pool(), |p| sqlx::query_as(
         "SELECT value, collected_at, period_start, last_seen_at FROM account_metrics
-         WHERE metric = ?1 AND period = 'snapshot' ORDER BY period_start",
+         WHERE metric = $1 AND period = 'snapshot' ORDER BY period_start",
     )
     .bind(metric)
-    .fetch_all(store.pool())
-    .await
+    .fetch_all(p)
+    .await)
     .expect("series")
-    .iter()
-    .map(|r| {
-        (
-            r.get("value"),
-            r.get("collected_at"),
-            r.get("period_start"),
-            r.get("last_seen_at"),
-        )
-    })
-    .collect()
 }
 
 fn likes_batch(value: Option<f64>) -> CollectionBatch {
@@ -90,9 +70,10 @@ async fn save(store: &Store, run: i64, account: i64, when: DateTime<Utc>, batch:
         .expect("save batch")
 }
 
-#[tokio::test]
-async fn the_same_collection_twice_changes_no_row_counts() {
-    let (store, account, run) = store_with_account().await;
+async fn the_same_collection_twice_changes_no_row_counts(engine: Engine) {
+    let Some((store, account, run)) = store_with_account(engine).await else {
+        return;
+    };
     let raw = vec![
         exchange(
             "https://graph.instagram.com/v25.0/me?fields=id",
@@ -151,16 +132,19 @@ async fn the_same_collection_twice_changes_no_row_counts() {
     assert_eq!(followers.len(), 1);
     assert_eq!(followers[0].3, "2026-11-21T10:00:00Z");
     // Raw exchanges were seen four times each, archived once.
-    let seen: Vec<i64> = sqlx::query_scalar("SELECT seen_count FROM raw_responses ORDER BY id")
-        .fetch_all(store.pool())
-        .await
-        .expect("seen");
+    let seen: Vec<i64> = on_pool!(store.pool(), |p| sqlx::query_scalar(
+        "SELECT seen_count FROM raw_responses ORDER BY id"
+    )
+    .fetch_all(p)
+    .await)
+    .expect("seen");
     assert_eq!(seen, vec![4, 4]);
 }
 
-#[tokio::test]
-async fn audience_is_one_row_per_cell_per_utc_day() {
-    let (store, account, run) = store_with_account().await;
+async fn audience_is_one_row_per_cell_per_utc_day(engine: Engine) {
+    let Some((store, account, run)) = store_with_account(engine).await else {
+        return;
+    };
     let batch = CollectionBatch {
         audience: vec![slice("age", "18-24", 310.0)],
         ..Default::default()
@@ -183,9 +167,10 @@ async fn audience_is_one_row_per_cell_per_utc_day() {
     );
 }
 
-#[tokio::test]
-async fn post_snapshots_follow_the_hour_bucket_rule() {
-    let (store, account, run) = store_with_account().await;
+async fn post_snapshots_follow_the_hour_bucket_rule(engine: Engine) {
+    let Some((store, account, run)) = store_with_account(engine).await else {
+        return;
+    };
     save(&store, run, account, at(10, 5, 0), &likes_batch(Some(10.0))).await;
 
     // New value, same hour: the bucket's row is updated in place.
@@ -222,18 +207,21 @@ async fn post_snapshots_follow_the_hour_bucket_rule() {
     assert_eq!(values, vec![(Some(12.0), at(10, 40, 0)), (Some(15.0), at(11, 1, 0))]);
 }
 
-#[tokio::test]
-async fn nulls_stay_null_and_are_a_value_of_their_own() {
-    let (store, account, run) = store_with_account().await;
+async fn nulls_stay_null_and_are_a_value_of_their_own(engine: Engine) {
+    let Some((store, account, run)) = store_with_account(engine).await else {
+        return;
+    };
     save(&store, run, account, at(10, 0, 0), &likes_batch(None)).await;
     save(&store, run, account, at(11, 0, 0), &likes_batch(None)).await;
     let series = post_series(&store, "p1", "likes").await;
     assert_eq!(series.len(), 1, "null then null is the same value");
     assert_eq!(series[0].0, None);
-    let stored_null: bool = sqlx::query_scalar("SELECT value IS NULL FROM post_metrics")
-        .fetch_one(store.pool())
-        .await
-        .expect("null");
+    let stored_null: bool = on_pool!(store.pool(), |p| sqlx::query_scalar(
+        "SELECT value IS NULL FROM post_metrics"
+    )
+    .fetch_one(p)
+    .await)
+    .expect("null");
     assert!(stored_null, "NULL in SQLite, not 0");
 
     save(&store, run, account, at(12, 0, 0), &likes_batch(Some(0.0))).await;
@@ -259,9 +247,10 @@ async fn nulls_stay_null_and_are_a_value_of_their_own() {
     assert_eq!(exported, vec![None, Some(0.0), None]);
 }
 
-#[tokio::test]
-async fn follower_snapshots_follow_the_same_rule() {
-    let (store, account, run) = store_with_account().await;
+async fn follower_snapshots_follow_the_same_rule(engine: Engine) {
+    let Some((store, account, run)) = store_with_account(engine).await else {
+        return;
+    };
     save(&store, run, account, at(9, 0, 0), &followers_batch(Some(1000.0))).await;
     save(&store, run, account, at(9, 59, 59), &followers_batch(Some(1001.0))).await;
     save(&store, run, account, at(10, 0, 0), &followers_batch(Some(1001.0))).await;
@@ -288,9 +277,10 @@ async fn follower_snapshots_follow_the_same_rule() {
     assert_eq!(rows[0].user_id, "17841400000000001");
 }
 
-#[tokio::test]
-async fn period_metrics_are_corrected_in_place() {
-    let (store, account, run) = store_with_account().await;
+async fn period_metrics_are_corrected_in_place(engine: Engine) {
+    let Some((store, account, run)) = store_with_account(engine).await else {
+        return;
+    };
     let reach = |v: Option<f64>| CollectionBatch {
         account_metrics: vec![daily("reach", -1, v), daily("reach", -2, Some(900.0))],
         ..Default::default()
@@ -316,9 +306,10 @@ async fn period_metrics_are_corrected_in_place() {
     );
 }
 
-#[tokio::test]
-async fn ninety_daily_collections_of_growing_values_keep_one_snapshot_per_day() {
-    let (store, account, run) = store_with_account().await;
+async fn ninety_daily_collections_of_growing_values_keep_one_snapshot_per_day(engine: Engine) {
+    let Some((store, account, run)) = store_with_account(engine).await else {
+        return;
+    };
     for d in 0..90 {
         let mut batch = full_batch(1000.0 + d as f64, 10.0 + (d / 10) as f64);
         batch.account_metrics = vec![snapshot("followers", Some(1000.0 + d as f64))];
@@ -337,9 +328,10 @@ async fn ninety_daily_collections_of_growing_values_keep_one_snapshot_per_day() 
     assert_eq!(account_row.display_name.as_deref(), Some("Alcance Demo"));
 }
 
-#[tokio::test]
-async fn fractional_values_round_trip_exactly_and_stay_idempotent() {
-    let (store, account, run) = store_with_account().await;
+async fn fractional_values_round_trip_exactly_and_stay_idempotent(engine: Engine) {
+    let Some((store, account, run)) = store_with_account(engine).await else {
+        return;
+    };
     let values = [
         0.1,
         1.0 / 3.0,
@@ -388,3 +380,14 @@ async fn fractional_values_round_trip_exactly_and_stay_idempotent() {
         );
     }
 }
+
+both_engines!(
+    the_same_collection_twice_changes_no_row_counts,
+    audience_is_one_row_per_cell_per_utc_day,
+    post_snapshots_follow_the_hour_bucket_rule,
+    nulls_stay_null_and_are_a_value_of_their_own,
+    follower_snapshots_follow_the_same_rule,
+    period_metrics_are_corrected_in_place,
+    ninety_daily_collections_of_growing_values_keep_one_snapshot_per_day,
+    fractional_values_round_trip_exactly_and_stay_idempotent,
+);

@@ -5,13 +5,14 @@
 mod common;
 
 use alcance_core::Platform;
+use alcance_store::{both_engines, on_pool, Engine};
 use alcance_store::{Store, StoreError, TableCounts};
 use common::*;
 use sqlx::Row;
 
 async fn pragma(store: &Store, name: &str) -> String {
     let row = sqlx::query(&format!("PRAGMA {name}"))
-        .fetch_one(store.pool())
+        .fetch_one(store.sqlite_pool().expect("an SQLite store"))
         .await
         .expect("pragma");
     match row.try_get::<String, _>(0) {
@@ -30,10 +31,12 @@ fn migration_files() -> i64 {
 }
 
 async fn applied_migrations(store: &Store) -> i64 {
-    sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations WHERE success")
-        .fetch_one(store.pool())
-        .await
-        .expect("migrations table")
+    on_pool!(store.pool(), |p| sqlx::query_scalar(
+        "SELECT count(*) FROM _sqlx_migrations WHERE success"
+    )
+    .fetch_one(p)
+    .await)
+    .expect("migrations table")
 }
 
 #[tokio::test]
@@ -151,14 +154,17 @@ async fn a_folder_in_place_of_the_file_is_an_access_error() {
 
 #[tokio::test]
 async fn a_full_disk_is_reported_and_the_batch_rolled_back() {
-    let (store, account_id, run) = store_with_account().await;
+    let Some((store, account_id, run)) = store_with_account(Engine::Sqlite).await else {
+        return;
+    };
+    let pool = store.sqlite_pool().expect("an SQLite store");
     // The in-memory pool has one connection, so this cap applies to every write after it.
     let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
-        .fetch_one(store.pool())
+        .fetch_one(pool)
         .await
         .expect("pages");
     sqlx::query(&format!("PRAGMA max_page_count = {pages}"))
-        .execute(store.pool())
+        .execute(pool)
         .await
         .expect("cap");
     let before = store.table_counts().await.expect("counts");
@@ -191,14 +197,18 @@ async fn a_full_disk_is_reported_and_the_batch_rolled_back() {
     );
 }
 
-#[tokio::test]
-async fn a_hand_edited_value_is_a_decode_error_not_a_panic() {
-    let (store, account_id, _) = store_with_account().await;
-    sqlx::query("UPDATE accounts SET last_collected_at = 'yesterday' WHERE id = ?1")
-        .bind(account_id)
-        .execute(store.pool())
-        .await
-        .expect("edit");
+async fn a_hand_edited_value_is_a_decode_error_not_a_panic(engine: Engine) {
+    let Some((store, account_id, _)) = store_with_account(engine).await else {
+        return;
+    };
+    on_pool!(store.pool(), |p| sqlx::query(
+        "UPDATE accounts SET last_collected_at = 'yesterday' WHERE id = $1"
+    )
+    .bind(account_id)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))
+    .expect("edit");
     let err = store.list_accounts().await.expect_err("bad timestamp");
     assert!(
         matches!(
@@ -210,10 +220,13 @@ async fn a_hand_edited_value_is_a_decode_error_not_a_panic() {
         ),
         "{err:?}"
     );
-    sqlx::query("UPDATE accounts SET last_collected_at = NULL, platform = 'myspace'")
-        .execute(store.pool())
-        .await
-        .expect("edit");
+    on_pool!(store.pool(), |p| sqlx::query(
+        "UPDATE accounts SET last_collected_at = NULL, platform = 'myspace'"
+    )
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))
+    .expect("edit");
     let err = store.account(account_id).await.expect_err("bad platform");
     assert!(
         matches!(
@@ -226,3 +239,5 @@ async fn a_hand_edited_value_is_a_decode_error_not_a_panic() {
         "{err:?}"
     );
 }
+
+both_engines!(a_hand_edited_value_is_a_decode_error_not_a_panic,);

@@ -5,13 +5,15 @@
 mod common;
 
 use alcance_core::{CollectionBatch, Platform};
-use alcance_store::{RowFilter, Store, StoreError};
+use alcance_store::testing::TestStore;
+use alcance_store::{both_engines, on_pool, Engine};
+use alcance_store::{RowFilter, StoreError};
 use common::*;
-use sqlx::Row;
 
-#[tokio::test]
-async fn raw_bodies_are_compressed_deduplicated_and_round_trip() {
-    let (store, account, run) = store_with_account().await;
+async fn raw_bodies_are_compressed_deduplicated_and_round_trip(engine: Engine) {
+    let Some((store, account, run)) = store_with_account(engine).await else {
+        return;
+    };
     let big = format!(
         r#"{{"data":[{}]}}"#,
         vec![r#"{"id":"17900000000000001","like_count":12}"#; 400].join(",")
@@ -29,24 +31,26 @@ async fn raw_bodies_are_compressed_deduplicated_and_round_trip() {
     ];
     assert_eq!(store.save_raw(run, Some(account), &raw).await.expect("save"), 3);
 
-    let rows =
-        sqlx::query("SELECT id, length(body) AS stored, body_len, body_hash, status FROM raw_responses ORDER BY id")
-            .fetch_all(store.pool())
-            .await
-            .expect("rows");
+    // (id, stored length, body_len, body_hash, status)
+    let rows: Vec<(i64, i64, i64, String, i64)> = on_pool!(store.pool(), |p| {
+        sqlx::query_as(
+        "SELECT id, CAST(length(body) AS BIGINT) AS stored, body_len, body_hash, status FROM raw_responses ORDER BY id"
+    )
+    .fetch_all(p)
+    .await
+    })
+    .expect("rows");
     assert_eq!(rows.len(), 3);
-    let stored: i64 = rows[0].get("stored");
-    let len: i64 = rows[0].get("body_len");
+    let (stored, len) = (rows[0].1, rows[0].2);
     assert_eq!(len as usize, big.len());
     assert!(
         stored * 10 < len,
         "repetitive JSON compresses well: {stored} of {len} bytes"
     );
-    assert_eq!(rows[0].get::<String, _>("body_hash").len(), 64, "SHA-256 hex");
+    assert_eq!(rows[0].3.len(), 64, "SHA-256 hex");
     for (row, x) in rows.iter().zip(&raw) {
-        let id: i64 = row.get("id");
-        assert_eq!(store.raw_body(id).await.expect("body"), x.body, "round trip");
-        assert_eq!(row.get::<i64, _>("status"), i64::from(x.status));
+        assert_eq!(store.raw_body(row.0).await.expect("body"), x.body, "round trip");
+        assert_eq!(row.4, i64::from(x.status));
     }
 
     // Seen again (later): same rows, seen_count and last_fetched_at bumped.
@@ -55,14 +59,16 @@ async fn raw_bodies_are_compressed_deduplicated_and_round_trip() {
         x.fetched_at += chrono::Duration::hours(1);
     }
     store.save_raw(run, None, &again).await.expect("again");
-    let seen = sqlx::query("SELECT seen_count, fetched_at, last_fetched_at FROM raw_responses ORDER BY id")
-        .fetch_all(store.pool())
-        .await
-        .expect("rows");
+    let seen: Vec<(i64, String, String)> = on_pool!(store.pool(), |p| sqlx::query_as(
+        "SELECT seen_count, fetched_at, last_fetched_at FROM raw_responses ORDER BY id"
+    )
+    .fetch_all(p)
+    .await)
+    .expect("rows");
     assert_eq!(seen.len(), 3);
-    assert_eq!(seen[1].get::<i64, _>("seen_count"), 2);
-    assert_eq!(seen[1].get::<String, _>("fetched_at"), "2026-11-20T10:00:02Z");
-    assert_eq!(seen[1].get::<String, _>("last_fetched_at"), "2026-11-20T11:00:02Z");
+    assert_eq!(seen[1].0, 2);
+    assert_eq!(seen[1].1, "2026-11-20T10:00:02Z");
+    assert_eq!(seen[1].2, "2026-11-20T11:00:02Z");
 
     // A different body at the same URL is a new row.
     let changed = [exchange(
@@ -84,9 +90,10 @@ async fn raw_bodies_are_compressed_deduplicated_and_round_trip() {
     ));
 }
 
-#[tokio::test]
-async fn damaged_compressed_bodies_are_reported() {
-    let (store, _, run) = store_with_account().await;
+async fn damaged_compressed_bodies_are_reported(engine: Engine) {
+    let Some((store, _, run)) = store_with_account(engine).await else {
+        return;
+    };
     store
         .save_raw(
             run,
@@ -100,21 +107,25 @@ async fn damaged_compressed_bodies_are_reported() {
         )
         .await
         .expect("save");
-    sqlx::query("UPDATE raw_responses SET body = x'00112233445566778899'")
-        .execute(store.pool())
+    let garbage: Vec<u8> = vec![0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99];
+    on_pool!(store.pool(), |p| sqlx::query("UPDATE raw_responses SET body = $1")
+        .bind(&garbage)
+        .execute(p)
         .await
-        .expect("damage");
-    let id: i64 = sqlx::query_scalar("SELECT id FROM raw_responses")
-        .fetch_one(store.pool())
-        .await
-        .expect("id");
+        .map(|r| r.rows_affected()))
+    .expect("damage");
+    let id: i64 = on_pool!(store.pool(), |p| sqlx::query_scalar("SELECT id FROM raw_responses")
+        .fetch_one(p)
+        .await)
+    .expect("id");
     let err = store.raw_body(id).await.expect_err("not zlib");
     assert!(matches!(err, StoreError::RawBody { .. }), "{err:?}");
 }
 
-#[tokio::test]
-async fn secrets_left_in_raw_exchanges_are_redacted_before_storage() {
-    let (store, account, run) = store_with_account().await;
+async fn secrets_left_in_raw_exchanges_are_redacted_before_storage(engine: Engine) {
+    let Some((store, account, run)) = store_with_account(engine).await else {
+        return;
+    };
     let token_answer = r#"{"access_token":"EAAGm0PX4ZCpsBA","token_type":"bearer","expires_in":5183944}"#;
     let raw = [exchange(
         "https://graph.facebook.com/v25.0/oauth/access_token?client_id=1&client_secret=shh&fb_exchange_token=EAAB",
@@ -126,10 +137,10 @@ async fn secrets_left_in_raw_exchanges_are_redacted_before_storage() {
         .save_batch(run, account, at(10, 0, 0), &CollectionBatch::default(), &raw)
         .await
         .expect("save");
-    let (id, url): (i64, String) = sqlx::query_as("SELECT id, url FROM raw_responses")
-        .fetch_one(store.pool())
-        .await
-        .expect("row");
+    let (id, url): (i64, String) = on_pool!(store.pool(), |p| sqlx::query_as("SELECT id, url FROM raw_responses")
+        .fetch_one(p)
+        .await)
+    .expect("row");
     assert_eq!(
         url,
         "https://graph.facebook.com/v25.0/oauth/access_token?client_id=1&client_secret=REDACTED&fb_exchange_token=REDACTED"
@@ -142,8 +153,8 @@ async fn secrets_left_in_raw_exchanges_are_redacted_before_storage() {
 }
 
 /// Two accounts on two platforms with posts, metrics and audience at two times.
-async fn two_account_store() -> (Store, i64, i64) {
-    let (store, ig, run) = store_with_account().await;
+async fn two_account_store(engine: Engine) -> Option<(TestStore, i64, i64)> {
+    let (store, ig, run) = store_with_account(engine).await?;
     let x = store
         .upsert_account(&account(Platform::X, "2244994945", "XDevelopers"), None, None)
         .await
@@ -167,12 +178,13 @@ async fn two_account_store() -> (Store, i64, i64) {
         ];
         store.save_batch(run, x, when, &xb, &[]).await.expect("x");
     }
-    (store, ig, x)
+    Some((store, ig, x))
 }
 
-#[tokio::test]
-async fn row_filter_selects_by_platform_account_time_and_metric() {
-    let (store, ig, x) = two_account_store().await;
+async fn row_filter_selects_by_platform_account_time_and_metric(engine: Engine) {
+    let Some((store, ig, x)) = two_account_store(engine).await else {
+        return;
+    };
     let all = store.account_metric_rows(&RowFilter::default()).await.expect("all");
     assert!(!all.is_empty());
 
@@ -268,9 +280,10 @@ async fn row_filter_selects_by_platform_account_time_and_metric() {
         .all(|a| a.user_id == "17841400000000001" && a.collected_at == day(1, 10)));
 }
 
-#[tokio::test]
-async fn export_rows_are_ordered_deterministically() {
-    let (store, _, _) = two_account_store().await;
+async fn export_rows_are_ordered_deterministically(engine: Engine) {
+    let Some((store, _, _)) = two_account_store(engine).await else {
+        return;
+    };
     let rows = store.account_metric_rows(&RowFilter::default()).await.expect("rows");
     let keys: Vec<_> = rows
         .iter()
@@ -313,3 +326,11 @@ async fn export_rows_are_ordered_deterministically() {
     assert_eq!(x_post.content_type, "reel");
     assert_eq!(x_post.published_at, Some(at(6, 0, 0)));
 }
+
+both_engines!(
+    raw_bodies_are_compressed_deduplicated_and_round_trip,
+    damaged_compressed_bodies_are_reported,
+    secrets_left_in_raw_exchanges_are_redacted_before_storage,
+    row_filter_selects_by_platform_account_time_and_metric,
+    export_rows_are_ordered_deterministically,
+);

@@ -7,6 +7,7 @@ mod common;
 
 use alcance_core::{EventLevel, Platform, RunAccountStatus};
 use alcance_store::schedule::{inspect_database_file, PlannedAccount, RunAccountResult};
+use alcance_store::{both_engines, on_pool, Engine};
 use alcance_store::{RunCounts, Store, StoreError};
 use common::*;
 use sqlx::{ConnectOptions, Connection};
@@ -73,21 +74,25 @@ async fn migration_0003_rebuilds_collection_runs_without_losing_events_or_archiv
     assert_eq!(events.len(), 2, "dropping the old table must not cascade: {events:?}");
     assert_eq!(events[0].level, EventLevel::Gap);
     assert_eq!(events[0].account_id, Some(7));
-    let raw_run: Option<i64> = sqlx::query_scalar("SELECT run_id FROM raw_responses")
-        .fetch_one(store.pool())
-        .await
-        .expect("raw row kept");
+    let raw_run: Option<i64> = on_pool!(store.pool(), |p| sqlx::query_scalar("SELECT run_id FROM raw_responses")
+        .fetch_one(p)
+        .await)
+    .expect("raw row kept");
     assert_eq!(raw_run, Some(3), "the archive still points at its run");
     assert_eq!(store.integrity_check().await.expect("check"), "ok");
-    let dangling: i64 = sqlx::query_scalar("SELECT count(*) FROM pragma_foreign_key_check")
-        .fetch_one(store.pool())
-        .await
-        .expect("fk check");
+    let dangling: i64 = on_pool!(store.pool(), |p| sqlx::query_scalar(
+        "SELECT count(*) FROM pragma_foreign_key_check"
+    )
+    .fetch_one(p)
+    .await)
+    .expect("fk check");
     assert_eq!(dangling, 0);
-    let fk: i64 = sqlx::query_scalar("SELECT foreign_keys FROM pragma_foreign_keys")
-        .fetch_one(store.pool())
-        .await
-        .expect("pragma");
+    let fk: i64 = on_pool!(store.pool(), |p| sqlx::query_scalar(
+        "SELECT foreign_keys FROM pragma_foreign_keys"
+    )
+    .fetch_one(p)
+    .await)
+    .expect("pragma");
     assert_eq!(fk, 1, "foreign keys are back on after migrating");
 
     // Existing accounts got the default schedule: daily, a day after their last collection,
@@ -107,24 +112,31 @@ async fn migration_0003_rebuilds_collection_runs_without_losing_events_or_archiv
         .await
         .expect("paused accepted");
     assert_eq!(store.run(new_run).await.expect("run").status, "paused");
-    let err = sqlx::query("UPDATE collection_runs SET status = 'sleeping' WHERE id = ?1")
-        .bind(new_run)
-        .execute(store.pool())
-        .await
-        .expect_err("CHECK constraint kept");
+    let err = on_pool!(store.pool(), |p| sqlx::query(
+        "UPDATE collection_runs SET status = 'sleeping' WHERE id = $1"
+    )
+    .bind(new_run)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))
+    .expect_err("CHECK constraint kept");
     assert!(err.to_string().contains("CHECK"), "{err}");
     // Deleting a run still cascades to its events (the foreign keys point at the new table).
-    sqlx::query("DELETE FROM collection_runs WHERE id = 3")
-        .execute(store.pool())
-        .await
-        .expect("delete");
+    on_pool!(store.pool(), |p| sqlx::query(
+        "DELETE FROM collection_runs WHERE id = 3"
+    )
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))
+    .expect("delete");
     assert!(store.run_events(3).await.expect("events").is_empty());
     store.close().await;
 }
 
-#[tokio::test]
-async fn a_new_account_gets_a_daily_schedule_due_at_once_and_cadences_are_checked() {
-    let (store, id, _) = store_with_account().await;
+async fn a_new_account_gets_a_daily_schedule_due_at_once_and_cadences_are_checked(engine: Engine) {
+    let Some((store, id, _)) = store_with_account(engine).await else {
+        return;
+    };
     let schedule = store.schedule(id).await.expect("default schedule");
     assert_eq!(schedule.cadence, "daily");
     assert_eq!(schedule.every_seconds, 86_400);
@@ -205,9 +217,10 @@ async fn a_new_account_gets_a_daily_schedule_due_at_once_and_cadences_are_checke
     assert_eq!(store.schedules().await.expect("schedules").len(), 1);
 }
 
-#[tokio::test]
-async fn refresh_marks_never_move_backwards() {
-    let (store, id, _) = store_with_account().await;
+async fn refresh_marks_never_move_backwards(engine: Engine) {
+    let Some((store, id, _)) = store_with_account(engine).await else {
+        return;
+    };
     assert!(store.refresh_marks(id).await.expect("marks").is_empty());
     store
         .mark_refreshed(id, &[172_800, 2_592_000], at(12, 0, 0))
@@ -231,9 +244,10 @@ async fn refresh_marks_never_move_backwards() {
     );
 }
 
-#[tokio::test]
-async fn run_accounts_track_a_run_through_pause_and_cancel() {
-    let (store, a, run) = store_with_account().await;
+async fn run_accounts_track_a_run_through_pause_and_cancel(engine: Engine) {
+    let Some((store, a, run)) = store_with_account(engine).await else {
+        return;
+    };
     let b = store
         .upsert_account(&account(Platform::X, "2", "b"), None, None)
         .await
@@ -438,9 +452,10 @@ async fn an_online_backup_is_a_restorable_copy_and_bad_files_are_refused() {
     }
 }
 
-#[tokio::test]
-async fn a_run_cut_off_while_running_becomes_resumable() {
-    let store = Store::open_in_memory().await.expect("store");
+async fn a_run_cut_off_while_running_becomes_resumable(engine: Engine) {
+    let Some(store) = alcance_store::testing::store(engine).await else {
+        return;
+    };
     let id = store
         .upsert_account(&account(Platform::X, "9", "cut"), None, None)
         .await
@@ -467,3 +482,10 @@ async fn a_run_cut_off_while_running_becomes_resumable() {
     // Finished runs are never touched.
     assert_eq!(store.interrupt_stale_runs().await.expect("again"), 0);
 }
+
+both_engines!(
+    a_new_account_gets_a_daily_schedule_due_at_once_and_cadences_are_checked,
+    refresh_marks_never_move_backwards,
+    run_accounts_track_a_run_through_pause_and_cancel,
+    a_run_cut_off_while_running_becomes_resumable,
+);

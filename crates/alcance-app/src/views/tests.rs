@@ -673,7 +673,7 @@ async fn accounts_show_their_connection_and_schedule() {
     // An account without a schedules row gets the defaults.
     sqlx::query("DELETE FROM schedules WHERE account_id = ?1")
         .bind(ids[2])
-        .execute(store.pool())
+        .execute(store.sqlite_pool().expect("an SQLite store"))
         .await
         .unwrap_or_else(|e| panic!("{e}"));
 

@@ -4,20 +4,18 @@ use super::import::{ConversionInsert, CostInsert};
 use super::model::{
     CampaignAccountRow, CampaignRole, CampaignRow, ConversionRow, CostRow, NewCampaign, NewConversion, NewCost,
 };
-use super::rows::{
-    campaign_account_from_row, campaign_from_row, conversion_from_row, cost_from_row, date_to_db, CAMPAIGN_COLUMNS,
-};
+use super::rows::{as_is, campaign_account_from_row, campaign_from_row, date_to_db, CampaignRecord, CAMPAIGN_COLUMNS};
 use super::validate::{bind_campaign, check_currency, check_money, name_taken, non_blank};
+use crate::engine::on_tx;
 use crate::error::touched_one;
 use crate::query::{
     post_from_row, post_metric_from_row, POST_METRIC_COLUMNS, POST_METRIC_ORDER, POST_ORDER, POST_SELECT,
 };
+use crate::query::{PostRecord, Record};
 use crate::time::to_db;
-use crate::{PostRow, Store, StoreError};
+use crate::{on_pool, PostRow, Store, StoreError};
 use alcance_core::{Platform, PostMetricRow};
 use chrono::Utc;
-use sqlx::sqlite::SqliteRow;
-use sqlx::Row;
 
 impl Store {
     /// Creates a campaign and returns `campaigns.id`.
@@ -29,14 +27,20 @@ impl Store {
         if self.campaign_by_name(&name).await?.is_some() {
             return Err(name_taken(name));
         }
-        let insert = sqlx::query(
-            "INSERT INTO campaigns (name, starts_on, ends_on, budget, currency, goal, notes, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) RETURNING id",
-        );
-        let row = bind_campaign(insert, &name, &currency, campaign, to_db(Utc::now()))
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(row.try_get("id")?)
+        let now = to_db(Utc::now());
+        let id: i64 = on_pool!(&self.pool, |p| bind_campaign!(
+            sqlx::query_scalar(
+                "INSERT INTO campaigns (name, starts_on, ends_on, budget, currency, goal, notes, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+            ),
+            &name,
+            &currency,
+            campaign,
+            &now
+        )
+        .fetch_one(p)
+        .await?);
+        Ok(id)
     }
 
     /// Replaces every field of campaign `id`. Existing costs and conversions keep their own
@@ -46,54 +50,64 @@ impl Store {
         if self.campaign_by_name(&name).await?.is_some_and(|c| c.id != id) {
             return Err(name_taken(name));
         }
-        let update = sqlx::query(
-            "UPDATE campaigns SET name = ?1, starts_on = ?2, ends_on = ?3, budget = ?4, currency = ?5, goal = ?6,
-                                  notes = ?7, updated_at = ?8
-             WHERE id = ?9",
-        );
-        let done = bind_campaign(update, &name, &currency, campaign, to_db(Utc::now()))
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        touched_one(&done, "campaign", id)
+        let now = to_db(Utc::now());
+        let done = on_pool!(&self.pool, |p| bind_campaign!(
+            sqlx::query(
+                "UPDATE campaigns SET name = $1, starts_on = $2, ends_on = $3, budget = $4, currency = $5, goal = $6,
+                                      notes = $7, updated_at = $8
+                 WHERE id = $9",
+            ),
+            &name,
+            &currency,
+            campaign,
+            &now
+        )
+        .bind(id)
+        .execute(p)
+        .await?
+        .rows_affected());
+        touched_one(done, "campaign", id)
     }
 
     /// Deletes a campaign with its account and post links, costs and conversions (the
     /// accounts and posts themselves stay). Errors: [`StoreError::NotFound`].
     pub async fn delete_campaign(&self, id: i64) -> Result<(), StoreError> {
-        let done = sqlx::query("DELETE FROM campaigns WHERE id = ?1")
+        let done = on_pool!(&self.pool, |p| sqlx::query("DELETE FROM campaigns WHERE id = $1")
             .bind(id)
-            .execute(&self.pool)
-            .await?;
-        touched_one(&done, "campaign", id)
+            .execute(p)
+            .await?
+            .rows_affected());
+        touched_one(done, "campaign", id)
     }
 
     /// One campaign by id. Errors: [`StoreError::NotFound`].
     pub async fn campaign(&self, id: i64) -> Result<CampaignRow, StoreError> {
-        let sql = format!("SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE id = ?1");
-        match sqlx::query(&sql).bind(id).fetch_optional(&self.pool).await? {
-            Some(r) => campaign_from_row(&r),
+        let sql = format!("SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1");
+        let row: Option<CampaignRecord> =
+            on_pool!(&self.pool, |p| sqlx::query_as(&sql).bind(id).fetch_optional(p).await?);
+        match row {
+            Some(r) => campaign_from_row(r),
             None => Err(StoreError::NotFound { what: "campaign", id }),
         }
     }
 
     /// The campaign named `name` (trimmed, case-insensitive), if any.
     pub async fn campaign_by_name(&self, name: &str) -> Result<Option<CampaignRow>, StoreError> {
-        let sql = format!("SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE name = ?1");
-        sqlx::query(&sql)
+        // lower() on both sides: SQLite's NOCASE column and PostgreSQL's unique index on
+        // lower(name) fold ASCII letters the same way.
+        let sql = format!("SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE lower(name) = lower($1)");
+        let row: Option<CampaignRecord> = on_pool!(&self.pool, |p| sqlx::query_as(&sql)
             .bind(name.trim())
-            .fetch_optional(&self.pool)
-            .await?
-            .as_ref()
-            .map(campaign_from_row)
-            .transpose()
+            .fetch_optional(p)
+            .await?);
+        row.map(campaign_from_row).transpose()
     }
 
     /// Every campaign, newest start first, then by name.
     pub async fn list_campaigns(&self) -> Result<Vec<CampaignRow>, StoreError> {
-        let sql = format!("SELECT {CAMPAIGN_COLUMNS} FROM campaigns ORDER BY starts_on DESC, name");
-        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
-        rows.iter().map(campaign_from_row).collect()
+        let sql = format!("SELECT {CAMPAIGN_COLUMNS} FROM campaigns ORDER BY starts_on DESC, lower(name)");
+        let rows: Vec<CampaignRecord> = on_pool!(&self.pool, |p| sqlx::query_as(&sql).fetch_all(p).await?);
+        rows.into_iter().map(campaign_from_row).collect()
     }
 
     /// Adds an account to a campaign with `role`, or changes its role when it is already
@@ -106,16 +120,17 @@ impl Store {
     ) -> Result<(), StoreError> {
         self.campaign(campaign_id).await?;
         self.account(account_id).await?;
-        sqlx::query(
-            "INSERT INTO campaign_accounts (campaign_id, account_id, role, added_at) VALUES (?1, ?2, ?3, ?4)
+        on_pool!(&self.pool, |p| sqlx::query(
+            "INSERT INTO campaign_accounts (campaign_id, account_id, role, added_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (campaign_id, account_id) DO UPDATE SET role = excluded.role",
         )
         .bind(campaign_id)
         .bind(account_id)
         .bind(role.as_str())
         .bind(to_db(Utc::now()))
-        .execute(&self.pool)
-        .await?;
+        .execute(p)
+        .await?
+        .rows_affected());
         Ok(())
     }
 
@@ -123,22 +138,25 @@ impl Store {
     /// rows keep counting for the campaign). Returns `false` when it was not in.
     pub async fn remove_campaign_account(&self, campaign_id: i64, account_id: i64) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let done = sqlx::query("DELETE FROM campaign_accounts WHERE campaign_id = ?1 AND account_id = ?2")
-            .bind(campaign_id)
-            .bind(account_id)
-            .execute(&mut *tx)
-            .await?;
+        let done = on_tx!(&mut tx, |c| sqlx::query(
+            "DELETE FROM campaign_accounts WHERE campaign_id = $1 AND account_id = $2"
+        )
+        .bind(campaign_id)
+        .bind(account_id)
+        .execute(&mut *c)
+        .await?
+        .rows_affected());
         for table in ["campaign_costs", "campaign_conversions"] {
-            sqlx::query(&format!(
-                "UPDATE {table} SET account_id = NULL WHERE campaign_id = ?1 AND account_id = ?2"
-            ))
-            .bind(campaign_id)
-            .bind(account_id)
-            .execute(&mut *tx)
-            .await?;
+            let sql = format!("UPDATE {table} SET account_id = NULL WHERE campaign_id = $1 AND account_id = $2");
+            on_tx!(&mut tx, |c| sqlx::query(&sql)
+                .bind(campaign_id)
+                .bind(account_id)
+                .execute(&mut *c)
+                .await?
+                .rows_affected());
         }
         tx.commit().await?;
-        Ok(done.rows_affected() > 0)
+        Ok(done > 0)
     }
 
     /// The accounts of a campaign: brands first, then influencers, each by platform and
@@ -148,67 +166,76 @@ impl Store {
             campaign_id,
             "SELECT c.campaign_id, c.account_id, c.role, a.platform, a.external_id, a.username, a.owned
              FROM campaign_accounts AS c JOIN accounts AS a ON a.id = c.account_id
-             WHERE c.campaign_id = ?1
+             WHERE c.campaign_id = $1
              ORDER BY c.role = 'influencer', a.platform, coalesce(a.username, a.external_id), a.id",
             campaign_account_from_row,
         )
         .await
     }
 
-    /// The rows `sql` selects for campaign `campaign_id` (bound to `?1`), each read by
+    /// The rows `sql` selects for campaign `campaign_id` (bound to `$1`), each read by
     /// `map`. Errors: [`StoreError::NotFound`] for an unknown campaign; what `map` returns.
-    async fn campaign_rows<T>(
+    async fn campaign_rows<R: Record, T>(
         &self,
         campaign_id: i64,
         sql: &str,
-        map: fn(&SqliteRow) -> Result<T, StoreError>,
+        map: fn(R) -> Result<T, StoreError>,
     ) -> Result<Vec<T>, StoreError> {
         self.campaign(campaign_id).await?;
-        let rows = sqlx::query(sql).bind(campaign_id).fetch_all(&self.pool).await?;
-        rows.iter().map(map).collect()
+        let rows: Vec<R> = on_pool!(&self.pool, |p| sqlx::query_as(sql)
+            .bind(campaign_id)
+            .fetch_all(p)
+            .await?);
+        rows.into_iter().map(map).collect()
     }
 
     /// Counts post `post_id` (`posts.id`) in a campaign. Returns `false` when it already
     /// was. Errors: [`StoreError::NotFound`] for an unknown campaign or post.
     pub async fn add_campaign_post(&self, campaign_id: i64, post_id: i64) -> Result<bool, StoreError> {
         self.campaign(campaign_id).await?;
-        let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM posts WHERE id = ?1)")
-            .bind(post_id)
-            .fetch_one(&self.pool)
-            .await?;
+        let exists: bool = on_pool!(&self.pool, |p| sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM posts WHERE id = $1)"
+        )
+        .bind(post_id)
+        .fetch_one(p)
+        .await?);
         if !exists {
             return Err(StoreError::NotFound {
                 what: "post",
                 id: post_id,
             });
         }
-        let done = sqlx::query(
-            "INSERT INTO campaign_posts (campaign_id, post_id, added_at) VALUES (?1, ?2, ?3)
+        let done = on_pool!(&self.pool, |p| sqlx::query(
+            "INSERT INTO campaign_posts (campaign_id, post_id, added_at) VALUES ($1, $2, $3)
              ON CONFLICT (campaign_id, post_id) DO NOTHING",
         )
         .bind(campaign_id)
         .bind(post_id)
         .bind(to_db(Utc::now()))
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() > 0)
+        .execute(p)
+        .await?
+        .rows_affected());
+        Ok(done > 0)
     }
 
     /// Takes a post out of a campaign. Returns `false` when it was not in.
     pub async fn remove_campaign_post(&self, campaign_id: i64, post_id: i64) -> Result<bool, StoreError> {
-        let done = sqlx::query("DELETE FROM campaign_posts WHERE campaign_id = ?1 AND post_id = ?2")
-            .bind(campaign_id)
-            .bind(post_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() > 0)
+        let done = on_pool!(&self.pool, |p| sqlx::query(
+            "DELETE FROM campaign_posts WHERE campaign_id = $1 AND post_id = $2"
+        )
+        .bind(campaign_id)
+        .bind(post_id)
+        .execute(p)
+        .await?
+        .rows_affected());
+        Ok(done > 0)
     }
 
     /// The posts of a campaign with their account's identity, ordered by account
     /// (platform, `user_id`), `published_at`, post id. Errors: [`StoreError::NotFound`].
     pub async fn campaign_posts(&self, campaign_id: i64) -> Result<Vec<PostRow>, StoreError> {
         let sql = format!(
-            "{POST_SELECT} JOIN campaign_posts AS cp ON cp.post_id = p.id WHERE cp.campaign_id = ?1
+            "{POST_SELECT} JOIN campaign_posts AS cp ON cp.post_id = p.id WHERE cp.campaign_id = $1
              ORDER BY {POST_ORDER}"
         );
         self.campaign_rows(campaign_id, &sql, post_from_row).await
@@ -218,11 +245,12 @@ impl Store {
     pub async fn post_campaigns(&self, post_id: i64) -> Result<Vec<CampaignRow>, StoreError> {
         let sql = format!(
             "SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE id IN
-                 (SELECT campaign_id FROM campaign_posts WHERE post_id = ?1)
-             ORDER BY starts_on DESC, name"
+                 (SELECT campaign_id FROM campaign_posts WHERE post_id = $1)
+             ORDER BY starts_on DESC, lower(name)"
         );
-        let rows = sqlx::query(&sql).bind(post_id).fetch_all(&self.pool).await?;
-        rows.iter().map(campaign_from_row).collect()
+        let rows: Vec<CampaignRecord> =
+            on_pool!(&self.pool, |p| sqlx::query_as(&sql).bind(post_id).fetch_all(p).await?);
+        rows.into_iter().map(campaign_from_row).collect()
     }
 
     /// Every metric snapshot of the campaign's posts, in the order of
@@ -235,7 +263,7 @@ impl Store {
              JOIN posts AS p ON p.id = cp.post_id
              JOIN accounts AS a ON a.id = p.account_id
              JOIN post_metrics AS m ON m.post_id = p.id
-             WHERE cp.campaign_id = ?1
+             WHERE cp.campaign_id = $1
              ORDER BY {POST_METRIC_ORDER}"
         );
         self.campaign_rows(campaign_id, &sql, post_metric_from_row).await
@@ -245,26 +273,26 @@ impl Store {
     /// only: usually one, several when two platforms use the same id.
     pub async fn find_posts(&self, external_id: &str, platform: Option<Platform>) -> Result<Vec<PostRow>, StoreError> {
         let sql = format!(
-            "{POST_SELECT} WHERE p.external_id = ?1 AND (?2 IS NULL OR a.platform = ?2)
+            "{POST_SELECT} WHERE p.external_id = $1 AND ($2 IS NULL OR a.platform = $2)
              ORDER BY a.platform, a.external_id, p.id"
         );
-        let rows = sqlx::query(&sql)
+        let rows: Vec<PostRecord> = on_pool!(&self.pool, |p| sqlx::query_as(&sql)
             .bind(external_id.trim())
             .bind(platform.map(Platform::as_str))
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(post_from_row).collect()
+            .fetch_all(p)
+            .await?);
+        rows.into_iter().map(post_from_row).collect()
     }
 
     /// Fails unless `account_id` takes part in the campaign.
     async fn check_member(&self, campaign_id: i64, account_id: i64, what: &'static str) -> Result<(), StoreError> {
-        let member: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM campaign_accounts WHERE campaign_id = ?1 AND account_id = ?2)",
+        let member: bool = on_pool!(&self.pool, |p| sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM campaign_accounts WHERE campaign_id = $1 AND account_id = $2)",
         )
         .bind(campaign_id)
         .bind(account_id)
-        .fetch_one(&self.pool)
-        .await?;
+        .fetch_one(p)
+        .await?);
         if member {
             Ok(())
         } else {
@@ -295,8 +323,9 @@ impl Store {
             note: non_blank(cost.note.as_deref()).map(str::to_string),
             import_key: None,
         };
-        let mut conn = self.pool.acquire().await?;
-        let id = row.insert(&mut conn, campaign_id).await?;
+        let mut tx = self.pool.begin().await?;
+        let id = row.insert(&mut tx, campaign_id).await?;
+        tx.commit().await?;
         id.ok_or_else(|| StoreError::Sqlx(sqlx::Error::RowNotFound))
     }
 
@@ -305,8 +334,8 @@ impl Store {
         self.campaign_rows(
             campaign_id,
             "SELECT id, campaign_id, account_id, spent_on, amount, currency, note, import_key IS NOT NULL AS imported
-             FROM campaign_costs WHERE campaign_id = ?1 ORDER BY spent_on, id",
-            cost_from_row,
+             FROM campaign_costs WHERE campaign_id = $1 ORDER BY spent_on, id",
+            as_is::<CostRow>,
         )
         .await
     }
@@ -336,8 +365,9 @@ impl Store {
             utm_medium: non_blank(conversion.utm_medium.as_deref()).map(str::to_string),
             import_key: None,
         };
-        let mut conn = self.pool.acquire().await?;
-        let id = row.insert(&mut conn, campaign_id).await?;
+        let mut tx = self.pool.begin().await?;
+        let id = row.insert(&mut tx, campaign_id).await?;
+        tx.commit().await?;
         id.ok_or_else(|| StoreError::Sqlx(sqlx::Error::RowNotFound))
     }
 
@@ -347,8 +377,8 @@ impl Store {
             campaign_id,
             "SELECT id, campaign_id, account_id, converted_on, count, revenue, currency, source, utm_campaign,
                     utm_source, utm_medium, import_key IS NOT NULL AS imported
-             FROM campaign_conversions WHERE campaign_id = ?1 ORDER BY converted_on, id",
-            conversion_from_row,
+             FROM campaign_conversions WHERE campaign_id = $1 ORDER BY converted_on, id",
+            as_is::<ConversionRow>,
         )
         .await
     }

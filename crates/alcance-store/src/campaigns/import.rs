@@ -3,6 +3,7 @@
 use super::model::{CampaignAccountRow, CampaignRow, ImportReport, ImportRowError};
 use super::rows::date_to_db;
 use super::validate::currency_code;
+use crate::engine::{on_tx, Tx};
 use crate::time::to_db;
 use crate::{Store, StoreError};
 use alcance_core::Platform;
@@ -55,7 +56,7 @@ impl Store {
         if rows.is_empty() {
             return Ok(report);
         }
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.pool.begin_write().await?;
         for row in &rows {
             let written = match row {
                 Parsed::Cost(c) => c.insert(&mut tx, campaign_id).await?,
@@ -85,14 +86,11 @@ pub(super) struct CostInsert {
 
 impl CostInsert {
     /// Inserts the row; `None` when a row with the same import key exists.
-    pub(super) async fn insert(
-        &self,
-        conn: &mut sqlx::SqliteConnection,
-        campaign_id: i64,
-    ) -> Result<Option<i64>, StoreError> {
-        Ok(sqlx::query_scalar(
+    pub(super) async fn insert(&self, tx: &mut Tx, campaign_id: i64) -> Result<Option<i64>, StoreError> {
+        Ok(on_tx!(tx, |c| {
+            sqlx::query_scalar(
             "INSERT INTO campaign_costs (campaign_id, account_id, spent_on, amount, currency, note, import_key, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT (campaign_id, import_key) DO NOTHING RETURNING id",
         )
         .bind(campaign_id)
@@ -103,8 +101,9 @@ impl CostInsert {
         .bind(&self.note)
         .bind(&self.import_key)
         .bind(to_db(Utc::now()))
-        .fetch_optional(&mut *conn)
-        .await?)
+        .fetch_optional(&mut *c)
+        .await?
+        }))
     }
 }
 
@@ -125,15 +124,11 @@ pub(super) struct ConversionInsert {
 
 impl ConversionInsert {
     /// Inserts the row; `None` when a row with the same import key exists.
-    pub(super) async fn insert(
-        &self,
-        conn: &mut sqlx::SqliteConnection,
-        campaign_id: i64,
-    ) -> Result<Option<i64>, StoreError> {
-        Ok(sqlx::query_scalar(
+    pub(super) async fn insert(&self, tx: &mut Tx, campaign_id: i64) -> Result<Option<i64>, StoreError> {
+        Ok(on_tx!(tx, |c| sqlx::query_scalar(
             "INSERT INTO campaign_conversions (campaign_id, account_id, converted_on, count, revenue, currency, source,
                                                utm_campaign, utm_source, utm_medium, import_key, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
              ON CONFLICT (campaign_id, import_key) DO NOTHING RETURNING id",
         )
         .bind(campaign_id)
@@ -148,8 +143,8 @@ impl ConversionInsert {
         .bind(&self.utm_medium)
         .bind(&self.import_key)
         .bind(to_db(Utc::now()))
-        .fetch_optional(&mut *conn)
-        .await?)
+        .fetch_optional(&mut *c)
+        .await?))
     }
 }
 

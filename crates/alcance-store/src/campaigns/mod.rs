@@ -49,8 +49,8 @@
 mod crud;
 mod import;
 mod model;
-mod rows;
-mod validate;
+pub(crate) mod rows;
+pub(crate) mod validate;
 
 pub use import::{CONVERSION_CSV_COLUMNS, COST_CSV_COLUMNS};
 pub use model::*;

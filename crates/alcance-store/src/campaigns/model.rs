@@ -199,6 +199,7 @@ pub struct CostRow {
     /// The account it is attributed to; `None` for the whole campaign (or a deleted account).
     pub account_id: Option<i64>,
     /// Day spent, UTC.
+    #[sqlx(try_from = "crate::time::DbDate")]
     pub spent_on: NaiveDate,
     /// Amount in `currency`.
     pub amount: f64,
@@ -244,8 +245,10 @@ pub struct ConversionRow {
     /// The account it is attributed to; `None` when unattributed.
     pub account_id: Option<i64>,
     /// Day of the conversion, UTC.
+    #[sqlx(try_from = "crate::time::DbDate")]
     pub converted_on: NaiveDate,
     /// How many conversions.
+    #[sqlx(try_from = "i64")]
     pub count: u32,
     /// Money earned in `currency`; `None` when unknown.
     pub revenue: Option<f64>,

@@ -3,8 +3,6 @@
 use super::model::{NewCampaign, MAX_NAME_CHARS};
 use super::rows::date_to_db;
 use crate::StoreError;
-use sqlx::sqlite::SqliteArguments;
-use sqlx::Sqlite;
 
 /// The error for a campaign name another campaign already uses.
 pub(super) fn name_taken(name: String) -> StoreError {
@@ -15,25 +13,24 @@ pub(super) fn name_taken(name: String) -> StoreError {
     }
 }
 
-/// Binds `?1`–`?8` of a campaign insert or update: name and currency as checked, start,
-/// end, budget, goal and notes (blank → NULL) of `campaign`, and `now`.
-pub(super) fn bind_campaign<'q>(
-    query: sqlx::query::Query<'q, Sqlite, SqliteArguments<'q>>,
-    name: &'q str,
-    currency: &'q str,
-    campaign: &'q NewCampaign,
-    now: String,
-) -> sqlx::query::Query<'q, Sqlite, SqliteArguments<'q>> {
-    query
-        .bind(name)
-        .bind(date_to_db(campaign.starts_on))
-        .bind(campaign.ends_on.map(date_to_db))
-        .bind(campaign.budget)
-        .bind(currency)
-        .bind(campaign.goal.as_str())
-        .bind(non_blank(campaign.notes.as_deref()))
-        .bind(now)
+/// `bind_campaign!(query, name, currency, campaign, now)`: binds `$1`–`$8` of a campaign
+/// insert or update: name and currency as checked, start, end, budget, goal and notes
+/// (blank → NULL) of `campaign` (a `&NewCampaign`), and `now`. A macro, so one text serves
+/// the query types of both engines inside [`crate::on_pool!`].
+macro_rules! bind_campaign {
+    ($query:expr, $name:expr, $currency:expr, $campaign:expr, $now:expr) => {
+        $query
+            .bind($name)
+            .bind($crate::campaigns::rows::date_to_db($campaign.starts_on))
+            .bind($campaign.ends_on.map($crate::campaigns::rows::date_to_db))
+            .bind($campaign.budget)
+            .bind($currency)
+            .bind($campaign.goal.as_str())
+            .bind($crate::campaigns::validate::non_blank($campaign.notes.as_deref()))
+            .bind($now)
+    };
 }
+pub(super) use bind_campaign;
 
 /// An ISO 4217 code: three ASCII letters, returned upper case.
 pub(super) fn currency_code(s: &str) -> Option<String> {

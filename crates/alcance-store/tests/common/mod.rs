@@ -8,7 +8,8 @@ use alcance_core::{
     AccountMetric, AccountRef, AudienceSlice, CollectWarning, CollectionBatch, ContentType, DataGap, EventLevel,
     Period, Platform, PostMetric, PostRecord, Profile, RawExchange,
 };
-use alcance_store::Store;
+use alcance_store::testing::{self, TestStore};
+use alcance_store::Engine;
 use chrono::{DateTime, TimeZone, Utc};
 
 /// 2026-11-20 at `h:m:s` UTC.
@@ -32,9 +33,10 @@ pub fn account(platform: Platform, external_id: &str, username: &str) -> Account
     }
 }
 
-/// An in-memory store with one Instagram account and one running run.
-pub async fn store_with_account() -> (Store, i64, i64) {
-    let store = Store::open_in_memory().await.expect("open in memory");
+/// A fresh store on `engine` with one Instagram account and one running run; `None` when
+/// the engine is skipped (see `alcance_store::testing`).
+pub async fn store_with_account(engine: Engine) -> Option<(TestStore, i64, i64)> {
+    let store = testing::store(engine).await?;
     let id = store
         .upsert_account(
             &account(Platform::Instagram, "17841400000000001", "alcance_demo"),
@@ -44,7 +46,7 @@ pub async fn store_with_account() -> (Store, i64, i64) {
         .await
         .expect("account");
     let run = store.start_run("manual", at(9, 0, 0)).await.expect("run");
-    (store, id, run)
+    Some((store, id, run))
 }
 
 pub fn snapshot(metric: &str, value: Option<f64>) -> AccountMetric {
