@@ -2,7 +2,8 @@
 //! connect accounts through OAuth, collect, query, render charts and export.
 //!
 //! A workspace is a folder: `alcance.db` (SQLite), `vault.enc` (the encrypted token file
-//! when no OS keychain is available), `exports/`, `charts/` and `logs/`.
+//! when no OS keychain is available), `exports/`, `charts/` and `logs/`; or, for a team, a
+//! PostgreSQL database many processes share ([`team`]).
 //!
 //! This crate is the only door: the shell and the CLI depend on it and on no other
 //! workspace crate (a test over `cargo metadata` checks it). What they need from the crates
@@ -17,6 +18,7 @@ pub mod error;
 pub mod reports;
 pub mod scheduler;
 pub mod session;
+pub mod team;
 pub mod tokens;
 pub mod views;
 pub mod workspace;
@@ -26,6 +28,7 @@ pub use error::{AppError, ErrorCode};
 /// The export formats: one list in `alcance-report` that the app, the CLI and the UI read.
 pub use reports::{ExportFormat, UnknownExportFormat};
 pub use session::{Apis, Session, SharedVault, VaultNeed};
+pub use team::{Team, TeamKeySource};
 pub use workspace::{ExportPaths, Workspace, WorkspaceOptions};
 
 /// Domain values (`alcance-core`): platforms and account identities.
@@ -35,7 +38,7 @@ pub use alcance_core::{
 };
 /// Errors of the layers below, wrapped by [`AppError`] (match on them through it).
 pub use alcance_platforms::PlatformError;
-pub use alcance_store::{AccountRow, Store, StoreError};
+pub use alcance_store::{AccountRow, PostgresUrl, Store, StoreError, StoreLocation};
 
 /// OAuth 2.0 (authorization code + PKCE, loopback redirect): the developer app, the
 /// browser the consent page opens in, and the flow's defaults (`alcance-platforms`).
@@ -43,7 +46,8 @@ pub use alcance_platforms::oauth;
 
 /// The token vault: where tokens are kept (`alcance-platforms`).
 pub mod vault {
-    pub use alcance_platforms::vault::{MemoryVault, TokenVault, VaultError};
+    pub use alcance_platforms::vault::sealed::Rotation;
+    pub use alcance_platforms::vault::{MemoryVault, SealedVault, TokenVault, VaultError, WorkspaceKey};
 }
 
 /// Collection runs: their kind, progress and control, and account cadences

@@ -101,6 +101,20 @@ async fn choose_vault(dir: &Path, passphrase: Option<SecretString>) -> Result<Bo
     Ok(opened?)
 }
 
+/// The opened vault, or with [`VaultNeed::Optional`] no vault and why (the error's message);
+/// with [`VaultNeed::Required`] the error, in `context`.
+fn vault_or_problem(
+    opened: Result<SharedVault>,
+    need: VaultNeed,
+    context: &'static str,
+) -> Result<(Option<SharedVault>, Option<String>)> {
+    match opened {
+        Ok(v) => Ok((Some(v), None)),
+        Err(e) if need == VaultNeed::Optional => Ok((None, Some(e.message()))),
+        Err(e) => Err(e.context(context)),
+    }
+}
+
 /// Fails unless `dir` holds a workspace database.
 fn require_database(dir: &Path) -> Result<()> {
     if dir.join("alcance.db").is_file() {
@@ -114,25 +128,27 @@ fn require_database(dir: &Path) -> Result<()> {
 }
 
 impl Session {
+    /// Opens the workspace with `vault` (an empty in-memory one when `None`): the SQLite
+    /// database in `dir`, or the team database `team` with `dir` as the local folder.
     async fn open(
         dir: &Path,
+        team: Option<&crate::PostgresUrl>,
         apis: &Apis,
-        vault: Option<SharedVault>,
-        vault_problem: Option<String>,
+        (vault, vault_problem): (Option<SharedVault>, Option<String>),
         sandbox: Option<Sandbox>,
     ) -> Result<Session> {
         let ws_vault: Box<dyn TokenVault> = match &vault {
             Some(v) => Box::new(v.clone()),
             None => Box::new(MemoryVault::new()),
         };
-        let ws = Workspace::open(
-            dir,
-            WorkspaceOptions {
-                endpoints: apis.endpoints(),
-                vault: ws_vault,
-            },
-        )
-        .await?;
+        let options = WorkspaceOptions {
+            endpoints: apis.endpoints(),
+            vault: ws_vault,
+        };
+        let ws = match team {
+            Some(database) => Workspace::open_team(dir, database, options).await?,
+            None => Workspace::open(dir, options).await?,
+        };
         Ok(Session {
             ws: Arc::new(ws),
             vault,
@@ -156,7 +172,7 @@ impl Session {
     pub async fn create(dir: &Path, apis: &Apis, passphrase: Option<SecretString>) -> Result<Session> {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         let vault = choose_vault(dir, passphrase).await?;
-        Self::open(dir, apis, Some(SharedVault(Arc::from(vault))), None, None).await
+        Self::open(dir, None, apis, (Some(SharedVault(Arc::from(vault))), None), None).await
     }
 
     /// Opens the existing workspace in `dir` (the CLI's headless commands) on `apis`, its
@@ -172,12 +188,9 @@ impl Session {
         need: VaultNeed,
     ) -> Result<Session> {
         require_database(dir)?;
-        let (vault, problem) = match choose_vault(dir, passphrase).await {
-            Ok(v) => (Some(SharedVault(Arc::from(v))), None),
-            Err(e) if need == VaultNeed::Optional => (None, Some(e.message())),
-            Err(e) => return Err(e.context("opening the token vault")),
-        };
-        Self::open(dir, apis, vault, problem, None).await
+        let opened = choose_vault(dir, passphrase).await.map(|v| SharedVault(Arc::from(v)));
+        let vault = vault_or_problem(opened, need, "opening the token vault")?;
+        Self::open(dir, None, apis, vault, None).await
     }
 
     /// Opens the existing workspace in `dir` for commands that read the store or write
@@ -192,6 +205,29 @@ impl Session {
             tracing::info!(error = %problem, "token vault unavailable; a read-only command goes on without tokens");
         }
         Ok(session)
+    }
+
+    /// Opens the team workspace `team` (its PostgreSQL database; created and migrated when
+    /// new) on `apis`. The vault is the team vault in the database, sealed under the
+    /// workspace key found through `key`; with [`VaultNeed::Optional`] a missing or wrong
+    /// key is reported by [`Session::vault_problem`] instead of failing (reports and
+    /// exports need no token).
+    ///
+    /// Errors: the database ([`crate::StoreError`]: unreachable, wrong password, another
+    /// application's database, a newer schema); the key when required
+    /// ([`VaultError::Locked`], [`VaultError::BadWorkspaceKey`], code `vault_locked`).
+    pub async fn team(
+        team: &crate::team::Team,
+        apis: &Apis,
+        key: &crate::team::TeamKeySource,
+        need: VaultNeed,
+    ) -> Result<Session> {
+        let opened = match team.key(key) {
+            Ok(key) => team.vault(key).await.map(|v| SharedVault(Arc::new(v))),
+            Err(e) => Err(e),
+        };
+        let vault = vault_or_problem(opened, need, "opening the team vault")?;
+        Self::open(&team.dir, Some(&team.database), apis, vault, None).await
     }
 
     /// Opens the demo workspace in `dir` on `sandbox` (kept and shut down by
@@ -218,14 +254,8 @@ impl Session {
     pub async fn demo_at(dir: &Path, base: &Url) -> Result<Session> {
         let passphrase = SecretString::from(DEMO_VAULT_PASSPHRASE.to_string());
         let vault = EncryptedFileVault::open(dir.join("vault.enc"), &passphrase).context("opening the demo vault")?;
-        Self::open(
-            dir,
-            &Apis::Sandbox(base.clone()),
-            Some(SharedVault(Arc::new(vault))),
-            None,
-            None,
-        )
-        .await
+        let vault = (Some(SharedVault(Arc::new(vault))), None);
+        Self::open(dir, None, &Apis::Sandbox(base.clone()), vault, None).await
     }
 
     /// The workspace (shared: the scheduler holds another handle).

@@ -49,6 +49,24 @@ impl Workspace {
         let store = Store::open(&dir.join("alcance.db"))
             .await
             .with_context(|| format!("opening the database in {}", dir.display()))?;
+        Self::with_store(dir, store, options)
+    }
+
+    /// Opens the team workspace in the PostgreSQL database `database` (migrating it when
+    /// it is new or older), with `dir` as this member's local folder (logs, reports).
+    ///
+    /// Errors: the folder cannot be created; the database is unreachable, refuses the
+    /// password, belongs to another application or was migrated by a newer Alcance (each a
+    /// [`crate::StoreError`] naming the cause, never the password).
+    pub async fn open_team(dir: &Path, database: &crate::PostgresUrl, options: WorkspaceOptions) -> Result<Workspace> {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating the workspace folder {}", dir.display()))?;
+        let store = Store::open_postgres(database.expose())
+            .await
+            .with_context(|| format!("opening the team database {database}"))?;
+        Self::with_store(dir, store, options)
+    }
+
+    fn with_store(dir: &Path, store: Store, options: WorkspaceOptions) -> Result<Workspace> {
         // One rate-limit governor for every client of the workspace (see governor.rs).
         let http = Http::new()?.with_governor(Arc::new(Governor::new()));
         let vault: Arc<dyn TokenVault> = Arc::from(options.vault);

@@ -4,13 +4,13 @@
 //! `alcance disconnect` and `alcance delete-data`. Tokens and client secrets never come
 //! from an argument (they would land in the shell history) and are never printed.
 
-use crate::{account_label, open_workspace, passphrase, resolve_accounts, WorkspaceArgs};
+use crate::{account_label, open_workspace, resolve_accounts, WorkspaceArgs};
 use alcance_app::oauth::{
     BrowserOpener, OAuthApp, RedirectConfig, SystemBrowser, DEFAULT_CALLBACK_PATH, DEFAULT_X_PORT,
 };
 use alcance_app::vault::TokenVault;
 use alcance_app::views::{self, AccountView, TokenHealth};
-use alcance_app::{AccountId, AccountRow, AccountStatus, Apis, Platform, PlatformError, Session, Workspace};
+use alcance_app::{AccountId, AccountRow, AccountStatus, Platform, PlatformError, Session, Workspace};
 use anyhow::{anyhow, bail, Context, Result};
 use chrono::{DateTime, Utc};
 use clap::Args;
@@ -94,9 +94,7 @@ fn parse_platform(raw: &str) -> Result<Platform> {
 
 /// Opens the workspace of `args` for a connect (creating it when the folder holds none).
 async fn open_for_connect(args: &WorkspaceArgs) -> Result<Session> {
-    let dir = args.dir()?;
-    let apis = Apis::from_sandbox_url(args.sandbox_url.as_ref());
-    Ok(Session::create(&dir, &apis, passphrase()).await?)
+    args.open(crate::Open::Create).await
 }
 
 fn relative_expiry(at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {

@@ -11,7 +11,10 @@ use alcance_app::scheduler::{self, BackupPolicy, Scheduler, SchedulerConfig, Sch
 use alcance_app::store::ScheduleRow;
 use alcance_app::vault::TokenVault;
 use alcance_app::views::token_health;
-use alcance_app::{AccountId, AccountRow, AccountStatus, Apis, Platform, RunStatus, Session, VaultNeed};
+use alcance_app::{
+    AccountId, AccountRow, AccountStatus, Apis, Platform, PostgresUrl, RunStatus, Session, StoreLocation, Team,
+    TeamKeySource, VaultNeed,
+};
 use anyhow::{anyhow, bail, Context, Result};
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
@@ -157,24 +160,96 @@ enum Command {
 /// Where the workspace is and which APIs it talks to.
 #[derive(Args, Clone, Debug)]
 struct WorkspaceArgs {
-    /// Workspace folder (alcance.db, vault, backups/, logs/). Default: the OS data folder.
-    #[arg(long, env = "ALCANCE_WORKSPACE", value_name = "DIR")]
-    workspace: Option<PathBuf>,
+    /// Workspace folder (alcance.db, vault, backups/, logs/), or a team workspace's
+    /// PostgreSQL database (`postgres://user@host:5432/db`; its tokens need the workspace key:
+    /// ALCANCE_VAULT_KEY, ALCANCE_VAULT_KEY_FILE or the OS keychain). Default: the OS data
+    /// folder.
+    #[arg(long, env = "ALCANCE_WORKSPACE", value_name = "DIR|URL", hide_env_values = true)]
+    workspace: Option<String>,
     /// Talk to this Alcance sandbox instead of the real platform APIs (demo workspaces).
     #[arg(long, env = "ALCANCE_SANDBOX_URL", value_name = "URL")]
     sandbox_url: Option<Url>,
 }
 
+/// How a command opens its workspace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Open {
+    /// Create it when missing, vault required (`connect`).
+    Create,
+    /// It must exist; the vault as `VaultNeed` says.
+    Existing(VaultNeed),
+    /// It must exist; reports, exports and campaigns need no token.
+    ReadOnly,
+}
+
 impl WorkspaceArgs {
-    /// `--workspace`, else the OS data folder (`directories` ProjectDirs "app.alcance.Alcance").
+    /// The team workspace when `--workspace` is a PostgreSQL URL.
+    fn team(&self) -> Result<Option<Team>> {
+        let Some(StoreLocation::Postgres(database)) = self.workspace.as_deref().map(StoreLocation::parse) else {
+            return Ok(None);
+        };
+        let local = team_folder(&database)?;
+        Ok(Some(Team::new(database, &local)))
+    }
+
+    /// The workspace folder: `--workspace`, else the OS data folder (`directories`
+    /// ProjectDirs "app.alcance.Alcance"); for a team workspace this member's local folder
+    /// (`<data folder>/teams/<host>-<port>-<database>`).
     fn dir(&self) -> Result<PathBuf> {
+        if let Some(team) = self.team()? {
+            return Ok(team.dir);
+        }
         match &self.workspace {
-            Some(dir) => Ok(dir.clone()),
-            None => directories::ProjectDirs::from("app", "alcance", "Alcance")
-                .map(|p| p.data_dir().to_path_buf())
-                .ok_or_else(|| anyhow!("no home folder to find the data folder in; pass --workspace DIR")),
+            Some(dir) => Ok(PathBuf::from(dir)),
+            None => data_folder(),
         }
     }
+
+    /// Opens the workspace (a folder, or a team database with the team vault).
+    async fn open(&self, how: Open) -> Result<Session> {
+        let apis = Apis::from_sandbox_url(self.sandbox_url.as_ref());
+        if let Some(team) = self.team()? {
+            let need = match how {
+                Open::Create => VaultNeed::Required,
+                Open::Existing(need) => need,
+                Open::ReadOnly => VaultNeed::Optional,
+            };
+            return Ok(Session::team(&team, &apis, &TeamKeySource::from_env(), need).await?);
+        }
+        let dir = self.dir()?;
+        Ok(match how {
+            Open::Create => Session::create(&dir, &apis, passphrase()).await?,
+            Open::Existing(need) => Session::existing(&dir, &apis, passphrase(), need).await?,
+            Open::ReadOnly => Session::read_only(&dir, passphrase()).await?,
+        })
+    }
+}
+
+/// The OS data folder (`directories` ProjectDirs "app.alcance.Alcance").
+fn data_folder() -> Result<PathBuf> {
+    directories::ProjectDirs::from("app", "alcance", "Alcance")
+        .map(|p| p.data_dir().to_path_buf())
+        .ok_or_else(|| anyhow!("no home folder to find the data folder in; pass --workspace DIR"))
+}
+
+/// This member's local folder of the team workspace `database`:
+/// `<data folder>/teams/<host>-<port>-<database>` (no user, no password).
+fn team_folder(database: &PostgresUrl) -> Result<PathBuf> {
+    let shown = database.to_string();
+    let after_scheme = shown.split_once("://").map_or(shown.as_str(), |(_, rest)| rest);
+    let after_user = after_scheme.rsplit_once('@').map_or(after_scheme, |(_, host)| host);
+    let bare = after_user.split('?').next().unwrap_or(after_user);
+    let name: String = bare
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    Ok(data_folder()?.join("teams").join(name.trim_matches('-')))
 }
 
 fn main() -> ExitCode {
@@ -362,23 +437,17 @@ fn passphrase() -> Option<SecretString> {
         .map(SecretString::from)
 }
 
-/// Opens the existing workspace of `args` ([`Session::existing`]): its vault is the OS
-/// keychain, or `vault.enc` unlocked with `ALCANCE_VAULT_PASSPHRASE`; when `need_vault` is
-/// false a locked vault is reported instead of failing.
+/// Opens the existing workspace of `args` (see [`WorkspaceArgs::open`]): its vault is the OS
+/// keychain, or `vault.enc` unlocked with `ALCANCE_VAULT_PASSPHRASE` (a team's: the team
+/// vault under the workspace key); when `need_vault` is false a locked vault is reported
+/// instead of failing.
 async fn open_workspace(args: &WorkspaceArgs, need_vault: bool) -> Result<Session> {
-    let dir = args.dir()?;
     let need = if need_vault {
         VaultNeed::Required
     } else {
         VaultNeed::Optional
     };
-    Ok(Session::existing(
-        &dir,
-        &Apis::from_sandbox_url(args.sandbox_url.as_ref()),
-        passphrase(),
-        need,
-    )
-    .await?)
+    args.open(Open::Existing(need)).await
 }
 
 /// `@username (Platform)`, or the platform id when there is no handle.

@@ -15,7 +15,6 @@ use chrono::{NaiveDate, Utc};
 use clap::{Args, Subcommand};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
 use indicatif::{HumanBytes, ProgressBar, ProgressStyle};
-use secrecy::SecretString;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -194,16 +193,8 @@ pub struct ExportArgs {
     out: Option<PathBuf>,
 }
 
-fn passphrase() -> Option<SecretString> {
-    std::env::var("ALCANCE_VAULT_PASSPHRASE")
-        .ok()
-        .filter(|p| !p.is_empty())
-        .map(SecretString::from)
-}
-
 async fn open(ws: &WorkspaceArgs) -> Result<Session> {
-    let dir = ws.dir()?;
-    Ok(Session::read_only(&dir, passphrase()).await?)
+    ws.open(crate::Open::ReadOnly).await
 }
 
 fn spinner(message: &str) -> ProgressBar {

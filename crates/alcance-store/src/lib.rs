@@ -27,6 +27,7 @@ mod redact;
 mod rows;
 mod runs;
 pub mod schedule;
+mod sealed;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod time;
@@ -34,8 +35,9 @@ pub mod time;
 pub use batch::PreparedBatch;
 pub use engine::{Engine, Pool};
 pub use error::StoreError;
-pub use location::StoreLocation;
+pub use location::{PostgresUrl, StoreLocation};
 pub use rows::*;
+pub use sealed::SealedTokenRow;
 
 use alcance_core::Platform;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

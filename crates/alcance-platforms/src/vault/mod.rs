@@ -126,6 +126,12 @@ pub enum VaultError {
         /// The key ids loaded here.
         loaded: Vec<String>,
     },
+    /// Where the vault keeps its entries cannot be reached (a team vault's database).
+    #[error("the token vault's storage failed: {message}")]
+    Storage {
+        /// What failed (never a secret).
+        message: String,
+    },
     /// Deriving the key or encrypting failed (out of memory, bad parameters).
     #[error("vault cryptography failed: {message}")]
     Crypto {
