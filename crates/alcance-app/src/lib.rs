@@ -17,6 +17,8 @@ pub mod error;
 pub mod reports;
 pub mod scheduler;
 pub mod session;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod tokens;
 pub mod views;
 pub mod workspace;

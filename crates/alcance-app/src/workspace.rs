@@ -59,6 +59,15 @@ impl Workspace {
         let store = Store::open(&dir.join("alcance.db"))
             .await
             .with_context(|| format!("opening the database in {}", dir.display()))?;
+        Workspace::open_on(dir, store, options).await
+    }
+
+    /// Opens the workspace whose data lives in `store` (an open store on either engine,
+    /// e.g. a team's PostgreSQL database), with `dir` holding its files (exports, backups,
+    /// a file vault). `dir` must exist.
+    ///
+    /// Errors: the HTTP client cannot be built.
+    pub async fn open_on(dir: &Path, store: Store, options: WorkspaceOptions) -> Result<Workspace> {
         // One rate-limit governor for every client of the workspace (see governor.rs).
         let http = Http::new()?.with_governor(Arc::new(Governor::new()));
         let vault: Arc<dyn TokenVault> = Arc::from(options.vault);
