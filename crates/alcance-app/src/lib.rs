@@ -19,6 +19,8 @@ pub mod reports;
 pub mod scheduler;
 pub mod session;
 pub mod team;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod tokens;
 pub mod views;
 pub mod workspace;

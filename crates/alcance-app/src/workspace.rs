@@ -49,7 +49,7 @@ impl Workspace {
         let store = Store::open(&dir.join("alcance.db"))
             .await
             .with_context(|| format!("opening the database in {}", dir.display()))?;
-        Self::with_store(dir, store, options)
+        Workspace::open_on(dir, store, options).await
     }
 
     /// Opens the team workspace in the PostgreSQL database `database` (migrating it when
@@ -63,10 +63,15 @@ impl Workspace {
         let store = Store::open_postgres(database.expose())
             .await
             .with_context(|| format!("opening the team database {database}"))?;
-        Self::with_store(dir, store, options)
+        Workspace::open_on(dir, store, options).await
     }
 
-    fn with_store(dir: &Path, store: Store, options: WorkspaceOptions) -> Result<Workspace> {
+    /// Opens the workspace whose data lives in `store` (an open store on either engine,
+    /// e.g. a team's PostgreSQL database), with `dir` holding its files (exports, backups,
+    /// a file vault). `dir` must exist.
+    ///
+    /// Errors: the HTTP client cannot be built.
+    pub async fn open_on(dir: &Path, store: Store, options: WorkspaceOptions) -> Result<Workspace> {
         // One rate-limit governor for every client of the workspace (see governor.rs).
         let http = Http::new()?.with_governor(Arc::new(Governor::new()));
         let vault: Arc<dyn TokenVault> = Arc::from(options.vault);

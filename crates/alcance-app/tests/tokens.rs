@@ -8,9 +8,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on setup failures
 
 use alcance_app::demo::demo_app;
+use alcance_app::testing::{both_engines, open_workspace, TestWorkspace};
 use alcance_app::tokens::{self, TokenAction, TokenEntry};
 use alcance_app::views::SharedVault;
-use alcance_app::{AccountId, Workspace, WorkspaceOptions};
+use alcance_app::{AccountId, WorkspaceOptions};
 use alcance_collector::{RunKind, RunSummary};
 use alcance_core::{EventLevel, Platform};
 use alcance_platforms::oauth::{self, HeadlessBrowser, OAuthApp, Provider, RedirectConfig, TokenSet};
@@ -18,13 +19,14 @@ use alcance_platforms::tiktok::TikTokBusinessClient;
 use alcance_platforms::vault::{vault_key, MemoryVault, TokenVault};
 use alcance_platforms::{CollectWindow, Endpoints, Http};
 use alcance_sandbox::{Sandbox, SandboxConfig};
+use alcance_store::{on_pool, Engine};
 use chrono::{DateTime, Duration, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use std::sync::Arc;
 
 struct Setup {
     sandbox: Sandbox,
-    ws: Workspace,
+    ws: TestWorkspace,
     vault: Arc<MemoryVault>,
     _dir: tempfile::TempDir,
 }
@@ -41,20 +43,21 @@ fn tiktok_app() -> OAuthApp {
 
 /// X and Instagram connected through the workspace, the X influencer tracked with the
 /// owner's token, and a TikTok account connected through the TikTok OAuth flow.
-async fn setup() -> Setup {
+/// `None` when the engine is skipped (see `alcance_store::testing`).
+async fn setup(engine: Engine) -> Option<Setup> {
     let sandbox = Sandbox::start(SandboxConfig::seeded(11)).await.expect("sandbox");
     let endpoints = Endpoints::sandbox(&sandbox.base_url());
     let dir = tempfile::tempdir().expect("tempdir");
     let vault = Arc::new(MemoryVault::new());
-    let ws = Workspace::open(
+    let ws = open_workspace(
+        engine,
         dir.path(),
         WorkspaceOptions {
             endpoints: endpoints.clone(),
             vault: Box::new(SharedVault(Arc::clone(&vault) as Arc<dyn TokenVault>)),
         },
     )
-    .await
-    .expect("workspace");
+    .await?;
     let browser = HeadlessBrowser::new();
     let x = ws
         .connect(&demo_app(Platform::X), &browser, std::time::Duration::from_secs(30))
@@ -103,12 +106,12 @@ async fn setup() -> Setup {
         )
         .await
         .expect("account");
-    Setup {
+    Some(Setup {
         sandbox,
         ws,
         vault,
         _dir: dir,
-    }
+    })
 }
 
 fn stored(vault: &MemoryVault, key: &str) -> TokenSet {
@@ -150,9 +153,8 @@ fn secret(t: &Option<SecretString>) -> String {
     t.as_ref().map(|s| s.expose_secret().to_string()).unwrap_or_default()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn tokens_due_are_renewed_and_rotated_refresh_tokens_stored_before_use() {
-    let s = setup().await;
+async fn tokens_due_are_renewed_and_rotated_refresh_tokens_stored_before_use(engine: Engine) {
+    let Some(s) = setup(engine).await else { return };
     let (x_key, ig_key, tt_key) = (
         key_of(&s, Platform::X).await,
         key_of(&s, Platform::Instagram).await,
@@ -223,9 +225,8 @@ async fn tokens_due_are_renewed_and_rotated_refresh_tokens_stored_before_use() {
     s.sandbox.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_revoked_refresh_token_marks_the_account_needs_reauth_and_the_rest_keep_collecting() {
-    let s = setup().await;
+async fn a_revoked_refresh_token_marks_the_account_needs_reauth_and_the_rest_keep_collecting(engine: Engine) {
+    let Some(s) = setup(engine).await else { return };
     let x_key = key_of(&s, Platform::X).await;
     let x = stored(&s.vault, &x_key);
     let revoked: serde_json::Value = reqwest::Client::new()
@@ -267,7 +268,7 @@ async fn a_revoked_refresh_token_marks_the_account_needs_reauth_and_the_rest_kee
     // Skipped means skipped: no X API request was made in this run.
     let x_requests: i64 = sqlx_count(
         &s,
-        "SELECT count(*) FROM raw_responses WHERE run_id = ?1 AND url LIKE '%/2/%'",
+        "SELECT count(*) FROM raw_responses WHERE run_id = $1 AND url LIKE '%/2/%'",
         run.run_id,
     )
     .await;
@@ -280,9 +281,8 @@ async fn a_revoked_refresh_token_marks_the_account_needs_reauth_and_the_rest_kee
     s.sandbox.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_refresh_that_fails_for_a_passing_reason_keeps_the_stored_token() {
-    let s = setup().await;
+async fn a_refresh_that_fails_for_a_passing_reason_keeps_the_stored_token(engine: Engine) {
+    let Some(s) = setup(engine).await else { return };
     let x_key = key_of(&s, Platform::X).await;
     age(&s.vault, &x_key, Utc::now() + Duration::minutes(5));
     let before = stored(&s.vault, &x_key);
@@ -351,9 +351,8 @@ fn tiktok_outcome(run: &RunSummary) -> &alcance_collector::AccountOutcome {
         .expect("TikTok outcome")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_aged_tiktok_business_token_is_renewed_and_stored_before_use() {
-    let s = setup().await;
+async fn an_aged_tiktok_business_token_is_renewed_and_stored_before_use(engine: Engine) {
+    let Some(s) = setup(engine).await else { return };
     let biz_key = connect_business(&s).await;
     let tt_key = key_of(&s, Platform::Tiktok).await;
     age(&s.vault, &biz_key, Utc::now() + Duration::minutes(5));
@@ -394,7 +393,7 @@ async fn an_aged_tiktok_business_token_is_renewed_and_stored_before_use() {
     assert!(tiktok.ok && tiktok.gaps == 0 && tiktok.metrics > 0, "{tiktok:?}");
     let business_calls = sqlx_count(
         &s,
-        "SELECT count(*) FROM raw_responses WHERE run_id = ?1 AND url LIKE '%/open_api/v1.3/business/%'",
+        "SELECT count(*) FROM raw_responses WHERE run_id = $1 AND url LIKE '%/open_api/v1.3/business/%'",
         run.run_id,
     )
     .await;
@@ -433,9 +432,8 @@ async fn an_aged_tiktok_business_token_is_renewed_and_stored_before_use() {
     s.sandbox.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_refused_tiktok_business_refresh_keeps_the_account_collecting_with_a_warning() {
-    let s = setup().await;
+async fn a_refused_tiktok_business_refresh_keeps_the_account_collecting_with_a_warning(engine: Engine) {
+    let Some(s) = setup(engine).await else { return };
     let biz_key = connect_business(&s).await;
     let old = stored(&s.vault, &biz_key);
     // The account holder revoked the Business authorization: both tokens are dead.
@@ -494,9 +492,8 @@ async fn a_refused_tiktok_business_refresh_keeps_the_account_collecting_with_a_w
     s.sandbox.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_business_entry_sharing_the_display_grant_follows_the_display_renewal() {
-    let s = setup().await;
+async fn a_business_entry_sharing_the_display_grant_follows_the_display_renewal(engine: Engine) {
+    let Some(s) = setup(engine).await else { return };
     let tt_key = key_of(&s, Platform::Tiktok).await;
     let rows = s.ws.store().list_accounts().await.expect("rows");
     let account = rows
@@ -529,18 +526,14 @@ async fn a_business_entry_sharing_the_display_grant_follows_the_display_renewal(
 
 /// `SELECT count(*) ...` with one bound id.
 async fn sqlx_count(s: &Setup, sql: &str, id: i64) -> i64 {
-    let row: (i64,) = sqlx::query_as(sql)
-        .bind(id)
-        .fetch_one(s.ws.store().sqlite_pool().expect("an SQLite workspace"))
-        .await
-        .expect("count");
+    let row: (i64,) =
+        on_pool!(s.ws.store().pool(), |p| sqlx::query_as(sql).bind(id).fetch_one(p).await).expect("count");
     row.0
 }
 
 /// Disconnect keeps the data and drops the token once no account uses it; delete drops both.
-#[tokio::test]
-async fn disconnect_keeps_data_and_forgets_unshared_tokens_delete_removes_everything() {
-    let s = setup().await;
+async fn disconnect_keeps_data_and_forgets_unshared_tokens_delete_removes_everything(engine: Engine) {
+    let Some(s) = setup(engine).await else { return };
     let first = collect(&s).await;
     assert_eq!(first.progress.accounts_failed, 0, "{first:?}");
     let accounts = s.ws.store().list_accounts().await.expect("accounts");
@@ -568,7 +561,7 @@ async fn disconnect_keeps_data_and_forgets_unshared_tokens_delete_removes_everyt
     );
     let metrics_before = sqlx_count(
         &s,
-        "SELECT COUNT(*) FROM account_metrics WHERE account_id = ?1",
+        "SELECT COUNT(*) FROM account_metrics WHERE account_id = $1",
         x_owner.id,
     )
     .await;
@@ -584,7 +577,7 @@ async fn disconnect_keeps_data_and_forgets_unshared_tokens_delete_removes_everyt
     assert_eq!(
         sqlx_count(
             &s,
-            "SELECT COUNT(*) FROM account_metrics WHERE account_id = ?1",
+            "SELECT COUNT(*) FROM account_metrics WHERE account_id = $1",
             x_owner.id
         )
         .await,
@@ -598,12 +591,12 @@ async fn disconnect_keeps_data_and_forgets_unshared_tokens_delete_removes_everyt
     );
 
     // Delete: rows and token gone, the rest untouched.
-    let ig_posts = sqlx_count(&s, "SELECT COUNT(*) FROM posts WHERE account_id = ?1", instagram.id).await;
+    let ig_posts = sqlx_count(&s, "SELECT COUNT(*) FROM posts WHERE account_id = $1", instagram.id).await;
     assert!(ig_posts > 0);
     s.ws.delete_account(AccountId(instagram.id)).await.expect("delete");
     assert!(s.ws.account(AccountId(instagram.id)).await.is_err());
     for table in ["posts", "account_metrics", "audience"] {
-        let sql = format!("SELECT COUNT(*) FROM {table} WHERE account_id = ?1");
+        let sql = format!("SELECT COUNT(*) FROM {table} WHERE account_id = $1");
         assert_eq!(
             sqlx_count(&s, &sql, instagram.id).await,
             0,
@@ -618,7 +611,7 @@ async fn disconnect_keeps_data_and_forgets_unshared_tokens_delete_removes_everyt
     assert_eq!(
         sqlx_count(
             &s,
-            "SELECT COUNT(*) FROM account_metrics WHERE account_id = ?1",
+            "SELECT COUNT(*) FROM account_metrics WHERE account_id = $1",
             x_owner.id
         )
         .await,
@@ -626,3 +619,15 @@ async fn disconnect_keeps_data_and_forgets_unshared_tokens_delete_removes_everyt
     );
     s.sandbox.shutdown().await;
 }
+
+both_engines!(
+    multi_thread:
+    tokens_due_are_renewed_and_rotated_refresh_tokens_stored_before_use,
+    a_revoked_refresh_token_marks_the_account_needs_reauth_and_the_rest_keep_collecting,
+    a_refresh_that_fails_for_a_passing_reason_keeps_the_stored_token,
+    an_aged_tiktok_business_token_is_renewed_and_stored_before_use,
+    a_refused_tiktok_business_refresh_keeps_the_account_collecting_with_a_warning,
+    a_business_entry_sharing_the_display_grant_follows_the_display_renewal,
+);
+
+both_engines!(disconnect_keeps_data_and_forgets_unshared_tokens_delete_removes_everything);

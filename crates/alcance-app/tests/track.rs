@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on setup failures
 
 use alcance_app::demo::demo_app;
+use alcance_app::testing::{both_engines, open_workspace, TestWorkspace};
 use alcance_app::views::SharedVault;
 use alcance_app::{AccountId, AppError, Workspace, WorkspaceOptions};
 use alcance_collector::RunKind;
@@ -14,6 +15,7 @@ use alcance_platforms::oauth::{HeadlessBrowser, TokenSet};
 use alcance_platforms::vault::{MemoryVault, TokenVault};
 use alcance_platforms::{CollectWindow, Endpoints, PlatformError};
 use alcance_sandbox::{Sandbox, SandboxConfig};
+use alcance_store::Engine;
 use alcance_store::{AccountRow, RowFilter, StoreError};
 use chrono::{Duration, Utc};
 use secrecy::ExposeSecret;
@@ -21,7 +23,7 @@ use std::sync::Arc;
 
 struct Setup {
     sandbox: Sandbox,
-    ws: Workspace,
+    ws: TestWorkspace,
     vault: Arc<MemoryVault>,
     x: AccountRow,
     ig: AccountRow,
@@ -30,21 +32,22 @@ struct Setup {
 
 /// The seeded sandbox with X (`alcance_br`) and Instagram (`alcance.br`) connected through
 /// OAuth; nothing tracked yet.
-async fn setup() -> Setup {
+/// `None` when the engine is skipped (see `alcance_store::testing`).
+async fn setup(engine: Engine) -> Option<Setup> {
     let sandbox = Sandbox::start(SandboxConfig::seeded(23))
         .await
         .unwrap_or_else(|e| panic!("sandbox: {e}"));
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
     let vault = Arc::new(MemoryVault::new());
-    let ws = Workspace::open(
+    let ws = open_workspace(
+        engine,
         dir.path(),
         WorkspaceOptions {
             endpoints: Endpoints::sandbox(&sandbox.base_url()),
             vault: Box::new(SharedVault(Arc::clone(&vault) as Arc<dyn TokenVault>)),
         },
     )
-    .await
-    .unwrap_or_else(|e| panic!("workspace: {e:#}"));
+    .await?;
     let browser = HeadlessBrowser::new();
     let timeout = std::time::Duration::from_secs(30);
     let x = ws
@@ -56,14 +59,14 @@ async fn setup() -> Setup {
         .await
         .unwrap_or_else(|e| panic!("connect Instagram: {e:#}"));
     assert!(x.account.owned && ig.account.owned);
-    Setup {
+    Some(Setup {
         sandbox,
         ws,
         vault,
         x,
         ig,
         _dir: dir,
-    }
+    })
 }
 
 async fn accounts(s: &Setup) -> Vec<AccountRow> {
@@ -94,9 +97,8 @@ fn stored(vault: &MemoryVault, key: &str) -> TokenSet {
     TokenSet::from_vault_json(&json).unwrap_or_else(|e| panic!("token set: {e}"))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn follows_x_and_instagram_profiles_by_handle_once_and_collects_them() {
-    let s = setup().await;
+async fn follows_x_and_instagram_profiles_by_handle_once_and_collects_them(engine: Engine) {
+    let Some(s) = setup(engine).await else { return };
 
     // X, by handle without '@', then again with '@' and blanks: one account.
     let ana_x = track(&s, Platform::X, "ana_influencer", s.x.id).await;
@@ -175,9 +177,8 @@ async fn follows_x_and_instagram_profiles_by_handle_once_and_collects_them() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn refuses_unknown_illegal_and_unfollowable_handles() {
-    let s = setup().await;
+async fn refuses_unknown_illegal_and_unfollowable_handles(engine: Engine) {
+    let Some(s) = setup(engine).await else { return };
 
     // Unknown handles: the error names the handle and carries the platform's NotFound.
     for (platform, owner, handle) in [
@@ -250,9 +251,8 @@ async fn refuses_unknown_illegal_and_unfollowable_handles() {
     assert!(all.iter().all(|a| a.account.owned));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_owner_must_be_a_connected_account_of_the_platform() {
-    let s = setup().await;
+async fn the_owner_must_be_a_connected_account_of_the_platform(engine: Engine) {
+    let Some(s) = setup(engine).await else { return };
 
     // Unknown owner: the store's NotFound.
     let e = refused(&s, Platform::X, "ana_influencer", 999).await;
@@ -330,3 +330,10 @@ async fn the_owner_must_be_a_connected_account_of_the_platform() {
     assert!(e.message().contains("is disconnected"), "{e:#}");
     assert!(accounts(&s).await.iter().all(|a| a.account.owned));
 }
+
+both_engines!(
+    multi_thread:
+    follows_x_and_instagram_profiles_by_handle_once_and_collects_them,
+    refuses_unknown_illegal_and_unfollowable_handles,
+    the_owner_must_be_a_connected_account_of_the_platform,
+);

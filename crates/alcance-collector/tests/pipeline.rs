@@ -14,7 +14,8 @@ use alcance_core::{
     RawExchange,
 };
 use alcance_platforms::{CollectCtx, CollectWindow, PlatformClient, PlatformError, Recorder};
-use alcance_store::{RowFilter, Store};
+use alcance_store::testing::{self, TestStore};
+use alcance_store::{both_engines, Engine, RowFilter};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use secrecy::SecretString;
 use std::future::Future;
@@ -164,15 +165,16 @@ impl PlatformClient for Scripted {
 }
 
 struct World {
-    store: Store,
+    store: TestStore,
     clients: Clients,
     plan: RunPlan,
     log: Log,
 }
 
-async fn world(accounts: &[&str]) -> World {
+/// The accounts in a fresh store on `engine`; `None` when the engine is skipped.
+async fn world(engine: Engine, accounts: &[&str]) -> Option<World> {
     let log: Log = Arc::default();
-    let store = Store::open_in_memory().await.unwrap_or_else(|e| panic!("store: {e}"));
+    let store = testing::store(engine).await?;
     let mut targets = Vec::new();
     for name in accounts {
         let account = AccountRef {
@@ -197,7 +199,7 @@ async fn world(accounts: &[&str]) -> World {
             },
         ));
     }
-    World {
+    Some(World {
         store,
         clients: Clients::new().with(Arc::new(Scripted { log: log.clone() })),
         plan: RunPlan {
@@ -206,7 +208,7 @@ async fn world(accounts: &[&str]) -> World {
             targets,
         },
         log,
-    }
+    })
 }
 
 impl World {
@@ -250,9 +252,10 @@ impl World {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_next_account_is_fetched_while_the_current_one_is_written_one_ahead_at_most() {
-    let w = world(&["a", "b", "c", "d"]).await;
+async fn the_next_account_is_fetched_while_the_current_one_is_written_one_ahead_at_most(engine: Engine) {
+    let Some(w) = world(engine, &["a", "b", "c", "d"]).await else {
+        return;
+    };
     let summary = w.run(&RunControl::new(), 0, ControlState::Running).await;
     assert_eq!(summary.status, "ok", "{summary:?}");
     assert_eq!(summary.metrics(), 4 * (1 + 3 * 2));
@@ -300,9 +303,10 @@ async fn the_next_account_is_fetched_while_the_current_one_is_written_one_ahead_
     assert_eq!((counts.posts, counts.post_metrics, counts.raw_responses), (12, 24, 4));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_cancel_drops_the_fetch_made_ahead_unwritten() {
-    let w = world(&["a", "slow-b", "c"]).await;
+async fn a_cancel_drops_the_fetch_made_ahead_unwritten(engine: Engine) {
+    let Some(w) = world(engine, &["a", "slow-b", "c"]).await else {
+        return;
+    };
     let summary = w.run(&RunControl::new(), 1, ControlState::Cancelled).await;
     assert_eq!(summary.status, "cancelled");
     assert_eq!(
@@ -350,9 +354,10 @@ async fn a_cancel_drops_the_fetch_made_ahead_unwritten() {
     assert_eq!(raw, 1, "only the first account's exchange is archived");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn after_a_pause_the_next_account_is_fetched_again_in_its_turn() {
-    let w = world(&["a", "b", "c"]).await;
+async fn after_a_pause_the_next_account_is_fetched_again_in_its_turn(engine: Engine) {
+    let Some(w) = world(engine, &["a", "b", "c"]).await else {
+        return;
+    };
     // Pause once `a` finished; the progress callback resumes at once.
     let summary = w.run(&RunControl::new(), 1, ControlState::Paused).await;
     assert_eq!(summary.status, "ok", "{summary:?}");
@@ -375,9 +380,10 @@ async fn after_a_pause_the_next_account_is_fetched_again_in_its_turn() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_client_that_panics_fails_its_account_and_the_run_goes_on() {
-    let w = world(&["a", "panic-b", "c"]).await;
+async fn a_client_that_panics_fails_its_account_and_the_run_goes_on(engine: Engine) {
+    let Some(w) = world(engine, &["a", "panic-b", "c"]).await else {
+        return;
+    };
     let summary = w.run(&RunControl::new(), 0, ControlState::Running).await;
     assert_eq!(summary.status, "partial");
     let failed = &summary.accounts[1];
@@ -396,3 +402,11 @@ async fn a_client_that_panics_fails_its_account_and_the_run_goes_on() {
         .unwrap_or_else(|e| panic!("events: {e}"));
     assert!(events.iter().any(|e| e.code == "internal"), "{events:?}");
 }
+
+both_engines!(
+    multi_thread:
+    the_next_account_is_fetched_while_the_current_one_is_written_one_ahead_at_most,
+    a_cancel_drops_the_fetch_made_ahead_unwritten,
+    after_a_pause_the_next_account_is_fetched_again_in_its_turn,
+    a_client_that_panics_fails_its_account_and_the_run_goes_on,
+);

@@ -13,7 +13,8 @@ use alcance_platforms::oauth::{self, HeadlessBrowser, OAuthApp, Provider, Redire
 use alcance_platforms::x::XClient;
 use alcance_platforms::{CollectWindow, Endpoints, Http};
 use alcance_sandbox::{Mode, Sandbox, SandboxConfig};
-use alcance_store::{Store, TableCounts};
+use alcance_store::testing::{self, TestStore};
+use alcance_store::{both_engines, Engine, Store, TableCounts};
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use secrecy::SecretString;
 use std::sync::Arc;
@@ -104,9 +105,10 @@ async fn world() -> World {
 }
 
 impl World {
-    /// A fresh in-memory store with the accounts, and their planned targets over the last week.
-    async fn store_and_plan(&self) -> (Store, Vec<PlannedTarget>) {
-        let store = Store::open_in_memory().await.expect("store");
+    /// A fresh store on `engine` with the accounts, and their planned targets over the last
+    /// week; `None` when the engine is skipped.
+    async fn store_and_plan(&self, engine: Engine) -> Option<(TestStore, Vec<PlannedTarget>)> {
+        let store = testing::store(engine).await?;
         let mut targets = Vec::new();
         for (account, token) in &self.accounts {
             let id = store.upsert_account(account, None, None).await.expect("account");
@@ -122,7 +124,7 @@ impl World {
                 },
             ));
         }
-        (store, targets)
+        Some((store, targets))
     }
 
     fn plan(&self, targets: &[PlannedTarget]) -> RunPlan {
@@ -184,12 +186,13 @@ async fn wait_for_pause(rx: &mut mpsc::UnboundedReceiver<Progress>) -> alcance_c
     }
 }
 
-#[tokio::test]
-async fn an_interrupted_run_resumes_where_it_stopped_and_ends_with_the_rows_of_an_uninterrupted_one() {
+async fn an_interrupted_run_resumes_where_it_stopped_and_ends_with_the_rows_of_an_uninterrupted_one(engine: Engine) {
     let w = world().await;
 
     // Reference: the same plan, uninterrupted, in another store.
-    let (reference, targets) = w.store_and_plan().await;
+    let Some((reference, targets)) = w.store_and_plan(engine).await else {
+        return;
+    };
     let full = run_planned(&reference, &w.clients, &w.plan(&targets), &RunControl::new(), &|_| {})
         .await
         .expect("uninterrupted run");
@@ -201,7 +204,9 @@ async fn an_interrupted_run_resumes_where_it_stopped_and_ends_with_the_rows_of_a
     );
 
     // Pause after the first account, then interrupt (the app quits while paused).
-    let (store, targets) = w.store_and_plan().await;
+    let Some((store, targets)) = w.store_and_plan(engine).await else {
+        return;
+    };
     let control = RunControl::new();
     let (task, mut rx) = spawn_run(&store, &w.clients, w.plan(&targets), &control, 1, ControlState::Paused);
     let paused = wait_for_pause(&mut rx).await;
@@ -292,17 +297,20 @@ async fn an_interrupted_run_resumes_where_it_stopped_and_ends_with_the_rows_of_a
     w.sandbox.shutdown().await;
 }
 
-#[tokio::test]
-async fn a_paused_run_resumes_in_place_and_a_cancelled_one_keeps_what_it_collected() {
+async fn a_paused_run_resumes_in_place_and_a_cancelled_one_keeps_what_it_collected(engine: Engine) {
     let w = world().await;
-    let (reference, targets) = w.store_and_plan().await;
+    let Some((reference, targets)) = w.store_and_plan(engine).await else {
+        return;
+    };
     run_planned(&reference, &w.clients, &w.plan(&targets), &RunControl::new(), &|_| {})
         .await
         .expect("reference");
     let want = data(reference.table_counts().await.expect("counts"));
 
     // Pause after two accounts, resume in place.
-    let (store, targets) = w.store_and_plan().await;
+    let Some((store, targets)) = w.store_and_plan(engine).await else {
+        return;
+    };
     let control = RunControl::new();
     let (task, mut rx) = spawn_run(&store, &w.clients, w.plan(&targets), &control, 2, ControlState::Paused);
     let paused = wait_for_pause(&mut rx).await;
@@ -321,7 +329,9 @@ async fn a_paused_run_resumes_in_place_and_a_cancelled_one_keeps_what_it_collect
     assert_eq!(store.run(summary.run_id).await.expect("run").status, "ok");
 
     // Cancel after the first account: the rest is skipped, the first account's data stays.
-    let (store, targets) = w.store_and_plan().await;
+    let Some((store, targets)) = w.store_and_plan(engine).await else {
+        return;
+    };
     let control = RunControl::new();
     let (task, _rx) = spawn_run(
         &store,
@@ -375,10 +385,11 @@ async fn a_paused_run_resumes_in_place_and_a_cancelled_one_keeps_what_it_collect
     w.sandbox.shutdown().await;
 }
 
-#[tokio::test]
-async fn planned_runs_update_schedules_and_refresh_marks_and_skip_vanished_accounts_on_resume() {
+async fn planned_runs_update_schedules_and_refresh_marks_and_skip_vanished_accounts_on_resume(engine: Engine) {
     let w = world().await;
-    let (store, mut targets) = w.store_and_plan().await;
+    let Some((store, mut targets)) = w.store_and_plan(engine).await else {
+        return;
+    };
     let next = NextRun {
         on_success: w.now + Duration::hours(6),
         on_failure: w.now + Duration::minutes(15),
@@ -450,3 +461,9 @@ async fn planned_runs_update_schedules_and_refresh_marks_and_skip_vanished_accou
         .contains("no longer collected"));
     w.sandbox.shutdown().await;
 }
+
+both_engines!(
+    an_interrupted_run_resumes_where_it_stopped_and_ends_with_the_rows_of_an_uninterrupted_one,
+    a_paused_run_resumes_in_place_and_a_cancelled_one_keeps_what_it_collected,
+    planned_runs_update_schedules_and_refresh_marks_and_skip_vanished_accounts_on_resume,
+);

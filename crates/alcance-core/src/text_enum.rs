@@ -1,6 +1,7 @@
 //! The text form shared by Alcance's closed sets of values (account status, run kind, ...):
-//! one stable snake_case key per variant, used by serde, the store on SQLite and PostgreSQL (`sqlx::Type`, TEXT,
-//! generic over the database), the IPC bindings (`specta::Type`), `Display` and `FromStr`.
+//! one stable snake_case key per variant, used by serde, the store (`sqlx::Type`, TEXT,
+//! generic over the database: SQLite and PostgreSQL), the IPC bindings (`specta::Type`),
+//! `Display` and `FromStr`.
 
 use std::fmt;
 

@@ -316,9 +316,10 @@ async fn migrate_sqlite(pool: &SqlitePool) -> Result<(), StoreError> {
 
 /// Applies pending PostgreSQL migrations (sqlx takes an advisory lock, so two processes
 /// starting at once migrate one after the other), after checking that the database is
-/// empty or already Alcance's: a database holding other tables but no `_sqlx_migrations`
-/// is [`StoreError::ForeignDatabase`], and one whose `_sqlx_migrations` lacks Alcance's
-/// migration 1 too.
+/// empty or already Alcance's. [`StoreError::ForeignDatabase`] when it holds tables but no
+/// applied migration 1 (another application's tables), or when its applied migration 1 is
+/// not Alcance's (another sqlx application). `_sqlx_migrations` alone, with nothing
+/// applied (a first migration that failed and rolled back), counts as empty.
 async fn migrate_postgres(pool: &sqlx::PgPool) -> Result<(), StoreError> {
     let mut conn = pool.acquire().await?;
     let tables: Vec<String> = sqlx::query_scalar(
@@ -327,24 +328,30 @@ async fn migrate_postgres(pool: &sqlx::PgPool) -> Result<(), StoreError> {
     )
     .fetch_all(&mut *conn)
     .await?;
-    let foreign = |what: String| StoreError::ForeignDatabase { detail: what };
-    if tables.iter().any(|t| t == "_sqlx_migrations") {
-        let first: Option<String> =
-            sqlx::query_scalar("SELECT description FROM _sqlx_migrations WHERE version = 1 AND success")
-                .fetch_optional(&mut *conn)
-                .await?;
-        let ours = PG_MIGRATOR
-            .iter()
-            .find(|m| m.version == 1)
-            .map(|m| m.description.to_string());
-        if !tables.iter().any(|t| t == "accounts") || (first.is_some() && first != ours) {
-            return Err(foreign(format!(
-                "its migrations table belongs to another application (tables: {})",
-                shorten(&tables)
-            )));
+    let others: Vec<String> = tables.iter().filter(|t| *t != "_sqlx_migrations").cloned().collect();
+    let first: Option<String> = if tables.len() > others.len() {
+        sqlx::query_scalar("SELECT description FROM _sqlx_migrations WHERE version = 1 AND success")
+            .fetch_optional(&mut *conn)
+            .await?
+    } else {
+        None
+    };
+    let ours = PG_MIGRATOR
+        .iter()
+        .find(|m| m.version == 1)
+        .map(|m| m.description.to_string());
+    match first {
+        None if !others.is_empty() => {
+            return Err(StoreError::ForeignDatabase {
+                detail: format!("it holds the tables {}", shorten(&others)),
+            })
         }
-    } else if !tables.is_empty() {
-        return Err(foreign(format!("it holds the tables {}", shorten(&tables))));
+        Some(first) if Some(&first) != ours.as_ref() => {
+            return Err(StoreError::ForeignDatabase {
+                detail: format!("its migrations table belongs to another application (migration 1 is {first:?})"),
+            })
+        }
+        _ => {}
     }
     PG_MIGRATOR.run_direct(&mut *conn).await?;
     Ok(())

@@ -206,9 +206,25 @@ async fn create_database(url: &str) -> TestDatabase {
 /// `both_engines!(name, ...)`: for each `async fn name(engine: Engine)` in scope, a module
 /// `name` with two `#[tokio::test]`s, `name::sqlite` and `name::postgres`, each calling it
 /// with its engine. The function gets its store from [`store`] (and returns early when it
-/// gives `None`).
+/// gives `None`). `both_engines!(multi_thread: name, ...)` runs them on tokio's
+/// multi-thread runtime (2 workers).
 #[macro_export]
 macro_rules! both_engines {
+    (multi_thread: $($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::Engine::Sqlite).await
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::Engine::Postgres).await
+                }
+            }
+        )*
+    };
     ($($name:ident),* $(,)?) => {
         $(
             mod $name {

@@ -150,6 +150,47 @@ async fn a_database_of_another_application_is_left_alone() {
             .await
             .expect("tables");
     assert_eq!(tables, 1, "nothing was created");
+
+    // Another sqlx application: its own migration 1.
+    let Some(other) = empty_database().await else {
+        return;
+    };
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(other.url())
+        .await
+        .expect("connect");
+    for sql in [
+        "CREATE TABLE _sqlx_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL, success BOOLEAN NOT NULL)",
+        "INSERT INTO _sqlx_migrations VALUES (1, 'create users', TRUE)",
+        "CREATE TABLE users (id BIGINT PRIMARY KEY)",
+    ] {
+        sqlx::query(sql).execute(&mut conn).await.expect(sql);
+    }
+    let err = Store::connect(other.url()).await.expect_err("another sqlx app");
+    assert!(matches!(err, StoreError::ForeignDatabase { .. }), "{err:?}");
+    assert!(err.to_string().contains("create users"), "{err}");
+}
+
+/// A migrations table with nothing applied (a first migration that rolled back) is an
+/// empty database: Alcance migrates it.
+#[tokio::test]
+async fn an_empty_migrations_table_alone_is_an_empty_database() {
+    let Some(empty) = empty_database().await else {
+        return;
+    };
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(empty.url())
+        .await
+        .expect("connect");
+    sqlx::query(
+        "CREATE TABLE _sqlx_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL,
+             installed_on TIMESTAMPTZ NOT NULL DEFAULT now(), success BOOLEAN NOT NULL,
+             checksum BYTEA NOT NULL, execution_time BIGINT NOT NULL)",
+    )
+    .execute(&mut conn)
+    .await
+    .expect("migrations table");
+    let store = Store::connect(empty.url()).await.expect("migrates");
+    assert_eq!(store.list_accounts().await.expect("accounts"), vec![]);
+    store.close().await;
 }
 
 /// A database migrated by a newer Alcance (a migration this build does not know) is

@@ -2,6 +2,7 @@
 
 use super::posts::truncate_caption;
 use super::*;
+use crate::testing::{both_engines, open_workspace, TestWorkspace};
 use crate::workspace::{Workspace, WorkspaceOptions};
 use alcance_core::analytics::best_time::Tz;
 use alcance_core::{AccountMetric, AccountRef, CollectionBatch, ContentType, PostMetric, PostRecord};
@@ -12,6 +13,7 @@ use alcance_platforms::vault::{vault_key, MemoryVault};
 use alcance_platforms::Endpoints;
 use alcance_report::series::engagement_trend;
 use alcance_store::RowFilter;
+use alcance_store::{on_pool, Engine};
 use chrono::TimeZone;
 use chrono::{DateTime, Duration, Utc};
 use secrecy::ExposeSecret;
@@ -31,9 +33,11 @@ fn day(d: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, d, 12, 0, 0).single().unwrap_or_default()
 }
 
-async fn workspace(dir: &Path) -> Workspace {
+/// A workspace in `dir` on `engine`; `None` when the engine is skipped.
+async fn workspace(engine: Engine, dir: &Path) -> Option<TestWorkspace> {
     let base = url::Url::parse("http://127.0.0.1:9/").unwrap_or_else(|_| unreachable!());
-    Workspace::open(
+    open_workspace(
+        engine,
         dir,
         WorkspaceOptions {
             endpoints: Endpoints::sandbox(&base),
@@ -41,7 +45,6 @@ async fn workspace(dir: &Path) -> Workspace {
         },
     )
     .await
-    .unwrap_or_else(|e| panic!("open: {e:#}"))
 }
 
 /// Stores the owned X account `@acme` (id 42) and returns its `accounts.id`.
@@ -121,10 +124,11 @@ fn midnight(d: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, d, 0, 0, 0).single().unwrap_or_default()
 }
 
-#[tokio::test]
-async fn dashboard_kpis_compare_the_period_with_the_previous_one() {
+async fn dashboard_kpis_compare_the_period_with_the_previous_one(engine: Engine) {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let ws = workspace(dir.path()).await;
+    let Some(ws) = workspace(engine, dir.path()).await else {
+        return;
+    };
     seed(&ws).await;
     // Period: days 11..=20 (10 days); previous: days 1..=10.
     let filter = ViewFilter {
@@ -190,10 +194,11 @@ async fn dashboard_kpis_compare_the_period_with_the_previous_one() {
     ws.close().await;
 }
 
-#[tokio::test]
-async fn an_empty_workspace_has_empty_kpis_and_no_data_charts() {
+async fn an_empty_workspace_has_empty_kpis_and_no_data_charts(engine: Engine) {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let ws = workspace(dir.path()).await;
+    let Some(ws) = workspace(engine, dir.path()).await else {
+        return;
+    };
     let view = dashboard(&ws, &ViewFilter::default(), &ChartLabels::default(), day(25))
         .await
         .unwrap_or_else(|e| panic!("{e:#}"));
@@ -213,10 +218,11 @@ async fn an_empty_workspace_has_empty_kpis_and_no_data_charts() {
     ws.close().await;
 }
 
-#[tokio::test]
-async fn bad_filters_are_view_errors() {
+async fn bad_filters_are_view_errors(engine: Engine) {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let ws = workspace(dir.path()).await;
+    let Some(ws) = workspace(engine, dir.path()).await else {
+        return;
+    };
     // Platforms are typed: an unknown key is refused where the filter is read (the IPC
     // payload), naming it.
     let bad = serde_json::from_str::<ViewFilter>(r#"{"platforms":["myspace"]}"#);
@@ -242,10 +248,11 @@ async fn bad_filters_are_view_errors() {
     ws.close().await;
 }
 
-#[tokio::test]
-async fn posts_runs_accounts_and_exports() {
+async fn posts_runs_accounts_and_exports(engine: Engine) {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let ws = workspace(dir.path()).await;
+    let Some(ws) = workspace(engine, dir.path()).await else {
+        return;
+    };
     let id = seed(&ws).await;
 
     let all = posts(&ws, &ViewFilter::default())
@@ -441,10 +448,11 @@ fn slots(view: &DashboardView) -> Vec<(u32, u32, f64, u32)> {
         .collect()
 }
 
-#[tokio::test]
-async fn the_best_time_heatmap_ranks_slots_by_mean_engagement_rate() {
+async fn the_best_time_heatmap_ranks_slots_by_mean_engagement_rate(engine: Engine) {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let ws = workspace(dir.path()).await;
+    let Some(ws) = workspace(engine, dir.path()).await else {
+        return;
+    };
     seed_best_time(&ws).await;
 
     let view = dashboard(&ws, &march(None), &ChartLabels::default(), day(25))
@@ -516,10 +524,11 @@ fn pt_br() -> ChartLabels {
     }
 }
 
-#[tokio::test]
-async fn charts_are_drawn_with_the_given_labels() {
+async fn charts_are_drawn_with_the_given_labels(engine: Engine) {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let ws = workspace(dir.path()).await;
+    let Some(ws) = workspace(engine, dir.path()).await else {
+        return;
+    };
     // Empty workspace: every chart says the translated "no data".
     let empty = dashboard(&ws, &march(None), &pt_br(), day(25))
         .await
@@ -597,10 +606,11 @@ fn older_payloads_without_the_new_fields_still_deserialize() {
     assert_eq!(blank.zone().ok(), Some(Tz::UTC));
 }
 
-#[tokio::test]
-async fn accounts_without_a_handle_are_labelled_by_their_name() {
+async fn accounts_without_a_handle_are_labelled_by_their_name(engine: Engine) {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let ws = workspace(dir.path()).await;
+    let Some(ws) = workspace(engine, dir.path()).await else {
+        return;
+    };
     let store = ws.store();
     for (external, name) in [("105", Some("Alcance Atendimento")), ("106", None), ("107", Some("  "))] {
         let account = AccountRef {
@@ -629,10 +639,11 @@ async fn accounts_without_a_handle_are_labelled_by_their_name() {
     assert_eq!(x.as_deref(), Some("@acme (X)"), "a handle wins over the display name");
 }
 
-#[tokio::test]
-async fn accounts_show_their_connection_and_schedule() {
+async fn accounts_show_their_connection_and_schedule(engine: Engine) {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let ws = workspace(dir.path()).await;
+    let Some(ws) = workspace(engine, dir.path()).await else {
+        return;
+    };
     let store = ws.store();
     let add = |platform: Platform, external: &str, owned: bool| AccountRef {
         platform,
@@ -671,11 +682,14 @@ async fn accounts_show_their_connection_and_schedule() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     // An account without a schedules row gets the defaults.
-    sqlx::query("DELETE FROM schedules WHERE account_id = ?1")
-        .bind(ids[2])
-        .execute(store.sqlite_pool().expect("an SQLite store"))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    on_pool!(store.pool(), |p| sqlx::query(
+        "DELETE FROM schedules WHERE account_id = $1"
+    )
+    .bind(ids[2])
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))
+    .unwrap_or_else(|e| panic!("{e}"));
 
     let list = accounts(&ws, None, day(25)).await.unwrap_or_else(|e| panic!("{e:#}"));
     let get = |id: i64| {
@@ -734,3 +748,14 @@ fn captions_are_cut_at_a_character_boundary() {
     assert!(cut.ends_with('…'));
     assert_eq!(truncate_caption("short"), "short");
 }
+
+both_engines!(
+    dashboard_kpis_compare_the_period_with_the_previous_one,
+    an_empty_workspace_has_empty_kpis_and_no_data_charts,
+    bad_filters_are_view_errors,
+    posts_runs_accounts_and_exports,
+    the_best_time_heatmap_ranks_slots_by_mean_engagement_rate,
+    charts_are_drawn_with_the_given_labels,
+    accounts_without_a_handle_are_labelled_by_their_name,
+    accounts_show_their_connection_and_schedule,
+);

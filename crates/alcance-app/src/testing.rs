@@ -1,0 +1,66 @@
+//! Test support (cargo feature `testing`, for dev-dependencies): a workspace on either store
+//! engine. On SQLite it is the usual `alcance.db` in the folder ([`Workspace::open`], the
+//! solo path unchanged); on PostgreSQL a throwaway database from
+//! [`alcance_store::testing::store`] ([`Workspace::open_on`]), dropped with the
+//! [`TestWorkspace`].
+
+use crate::{Workspace, WorkspaceOptions};
+use alcance_store::testing::{self, TestStore};
+use alcance_store::Engine;
+use std::ops::Deref;
+use std::path::Path;
+
+pub use alcance_store::both_engines;
+
+/// A workspace for one test; derefs to [`Workspace`]. Holds the PostgreSQL test database
+/// (if any) so it lives as long as the workspace.
+pub struct TestWorkspace {
+    ws: Workspace,
+    _database: Option<TestStore>,
+}
+
+impl Deref for TestWorkspace {
+    type Target = Workspace;
+
+    fn deref(&self) -> &Workspace {
+        &self.ws
+    }
+}
+
+impl TestWorkspace {
+    /// The workspace (also reachable through `Deref`).
+    pub fn workspace(&self) -> &Workspace {
+        &self.ws
+    }
+
+    /// Closes the workspace ([`Workspace::close`]), then drops its test database.
+    pub async fn close(self) {
+        self.ws.close().await;
+    }
+}
+
+/// Opens a workspace in `dir` on `engine`; `None` when the engine is skipped (see
+/// [`alcance_store::testing::store`]).
+///
+/// # Panics
+/// When the workspace cannot be opened.
+pub async fn open_workspace(engine: Engine, dir: &Path, options: WorkspaceOptions) -> Option<TestWorkspace> {
+    match engine {
+        Engine::Postgres => {
+            let store = testing::store(Engine::Postgres).await?;
+            let ws = Workspace::open_on(dir, store.store().clone(), options)
+                .await
+                .unwrap_or_else(|e| panic!("workspace on PostgreSQL: {e:#}"));
+            Some(TestWorkspace {
+                ws,
+                _database: Some(store),
+            })
+        }
+        _ => Some(TestWorkspace {
+            ws: Workspace::open(dir, options)
+                .await
+                .unwrap_or_else(|e| panic!("workspace: {e:#}")),
+            _database: None,
+        }),
+    }
+}
