@@ -64,3 +64,7 @@ pub async fn open_workspace(engine: Engine, dir: &Path, options: WorkspaceOption
         }),
     }
 }
+
+/// An empty PostgreSQL database on the test server, for tests of team workspaces (see
+/// [`alcance_store::testing::empty_database`]).
+pub use alcance_store::testing::{empty_database, EmptyDatabase};

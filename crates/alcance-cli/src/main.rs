@@ -29,6 +29,7 @@ use url::Url;
 
 mod accounts_cmd;
 mod report_cmd;
+mod team_cmd;
 
 #[derive(Parser)]
 #[command(
@@ -125,6 +126,16 @@ enum Command {
     },
     /// Export metrics as CSV, JSON or XLSX, filtered by account, platform and dates.
     Export(report_cmd::ExportArgs),
+    /// Team workspaces on PostgreSQL: create one, or join one from this machine.
+    Team {
+        #[command(subcommand)]
+        command: team_cmd::TeamCommand,
+    },
+    /// The team vault's workspace key: rotate it, or make a new one.
+    Vault {
+        #[command(subcommand)]
+        command: team_cmd::VaultCommand,
+    },
     /// List the accounts: how each is connected, its status, followers, cadence and token health.
     Accounts {
         #[command(flatten)]
@@ -260,6 +271,7 @@ fn main() -> ExitCode {
         Command::Run { ws, .. } | Command::Collect { ws, .. } => ws.dir().ok().map(|d| d.join("logs")),
         Command::Sandbox { .. } | Command::Status { .. } | Command::Cadence { .. } | Command::Restore { .. } => None,
         Command::Report { .. } | Command::Campaign { .. } | Command::Export(_) => None,
+        Command::Team { .. } | Command::Vault { .. } => None,
         Command::Accounts { .. }
         | Command::Connect(_)
         | Command::Track(_)
@@ -319,6 +331,8 @@ async fn dispatch(command: Command) -> Result<()> {
         Command::Report { command } => report_cmd::report(command).await,
         Command::Campaign { command } => report_cmd::campaign(command).await,
         Command::Export(args) => report_cmd::export(args).await,
+        Command::Team { command } => team_cmd::team(command, team_folder).await,
+        Command::Vault { command } => team_cmd::vault(command).await,
         Command::Accounts { ws } => accounts_cmd::list(&ws).await,
         Command::Connect(args) => accounts_cmd::connect(&args).await,
         Command::Track(args) => accounts_cmd::track(&args).await,

@@ -1,0 +1,188 @@
+//! `alcance team create | join` and `alcance vault rotate-key`: setting up a team workspace
+//! on PostgreSQL and handing its workspace key around. The key is printed once (or written
+//! to a `0600` file) and kept in the member's OS keychain when one works; it never enters
+//! the database, a log or an argument.
+
+use crate::WorkspaceArgs;
+use alcance_app::vault::WorkspaceKey;
+use alcance_app::{PostgresUrl, StoreLocation, Team, TeamKeySource};
+use anyhow::{anyhow, bail, Context, Result};
+use clap::{Args, Subcommand};
+use secrecy::{ExposeSecret, SecretString};
+use std::path::{Path, PathBuf};
+
+/// `alcance team …`
+#[derive(Subcommand)]
+pub enum TeamCommand {
+    /// Make a PostgreSQL database a team workspace: creates the schema and a workspace key,
+    /// prints the key once (or writes it to --key-file) and keeps it in this machine's OS
+    /// keychain. Give the key to every machine that collects or connects accounts.
+    Create(TeamArgs),
+    /// Join a team workspace from this machine: checks the workspace key (from
+    /// ALCANCE_VAULT_KEY, --key-file, or typed on stdin) against the database and keeps it
+    /// in the OS keychain, so later commands need only --workspace.
+    Join(TeamArgs),
+}
+
+/// The team database and where the key goes or comes from.
+#[derive(Args)]
+pub struct TeamArgs {
+    /// The database: postgres://user@host:5432/db (a password in the URL or in PGPASSWORD
+    /// is never printed).
+    #[arg(value_name = "URL")]
+    database: String,
+    /// create: write the key to this file (mode 0600) instead of printing it. join: read
+    /// the key from this file.
+    #[arg(long, value_name = "FILE")]
+    key_file: Option<PathBuf>,
+}
+
+/// `alcance vault …`
+#[derive(Subcommand)]
+pub enum VaultCommand {
+    /// Make a new workspace key for a team workspace and re-seal every token under it
+    /// (needs the current key). Prints the new key once (or writes --key-file); machines
+    /// with the old key then get a clear "wrong workspace key" error until given the new one.
+    RotateKey {
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+        /// Write the new key to this file (mode 0600) instead of printing it.
+        #[arg(long, value_name = "FILE")]
+        key_file: Option<PathBuf>,
+    },
+    /// Print a new workspace key without touching any database.
+    NewKey,
+}
+
+fn team_of(database: &str, dir: PathBuf) -> Result<Team> {
+    match StoreLocation::parse(database) {
+        StoreLocation::Postgres(url) => Ok(Team::new(url, &dir)),
+        _ => bail!("a team workspace is a PostgreSQL database: give a postgres://user@host:5432/db URL"),
+    }
+}
+
+/// `alcance team create | join`.
+pub async fn team(command: TeamCommand, local: impl Fn(&PostgresUrl) -> Result<PathBuf>) -> Result<()> {
+    match command {
+        TeamCommand::Create(args) => {
+            let probe = team_of(&args.database, PathBuf::new())?;
+            let team = Team::new(probe.database.clone(), &local(&probe.database)?);
+            let key = team.create().await?;
+            println!("Team workspace ready in {}.", team.database);
+            hand_out(&team, &key, args.key_file.as_deref())?;
+            println!(
+                "Every machine of the team: `alcance team join {}` (with ALCANCE_VAULT_KEY set or --key-file), then \
+                 `alcance run --workspace {}`.",
+                team.database, team.database
+            );
+            Ok(())
+        }
+        TeamCommand::Join(args) => {
+            let probe = team_of(&args.database, PathBuf::new())?;
+            let team = Team::new(probe.database.clone(), &local(&probe.database)?);
+            let mut source = TeamKeySource::from_env();
+            source.keychain = false;
+            if let Some(file) = args.key_file {
+                source.file = Some(file);
+            }
+            if source.text.is_none() && source.file.is_none() {
+                eprintln!("Paste the workspace key (alcance-key-1:…) and press Enter:");
+                let mut line = String::new();
+                std::io::stdin()
+                    .read_line(&mut line)
+                    .context("reading the key from stdin")?;
+                source.text = Some(SecretString::from(line.trim().to_string()));
+            }
+            let key = team.key(&source)?;
+            let id = key.id().to_string();
+            // Opening the vault checks the key against the team's key check.
+            team.vault(key).await.context("checking the workspace key")?;
+            let text = match (&source.text, &source.file) {
+                (Some(text), _) => text.clone(),
+                (None, Some(file)) => SecretString::from(
+                    std::fs::read_to_string(file)
+                        .with_context(|| format!("reading {}", file.display()))?
+                        .trim()
+                        .to_string(),
+                ),
+                (None, None) => return Err(anyhow!("no workspace key was given")),
+            };
+            match team.remember_key(&text) {
+                Ok(()) => println!(
+                    "Joined {} (workspace key {id}); the key is in this machine's OS keychain.",
+                    team.database
+                ),
+                Err(e) => println!(
+                    "Joined {} (workspace key {id}). No OS keychain here ({e}): set ALCANCE_VAULT_KEY or \
+                     ALCANCE_VAULT_KEY_FILE for every command.",
+                    team.database
+                ),
+            }
+            Ok(())
+        }
+    }
+}
+
+/// `alcance vault rotate-key | new-key`.
+pub async fn vault(command: VaultCommand) -> Result<()> {
+    match command {
+        VaultCommand::NewKey => {
+            let (key, text) = WorkspaceKey::generate()?;
+            println!("{}", text.expose_secret());
+            eprintln!("(workspace key {}; keep it secret)", key.id());
+            Ok(())
+        }
+        VaultCommand::RotateKey { ws, key_file } => {
+            let team = ws
+                .team()?
+                .ok_or_else(|| anyhow!("rotate-key works on a team workspace: pass --workspace postgres://…"))?;
+            let current = team.key(&TeamKeySource::from_env())?;
+            let (done, text) = team.rotate_key(current).await?;
+            println!(
+                "Re-sealed {} token(s) under the new workspace key ({} already were).",
+                done.resealed, done.unchanged
+            );
+            hand_out(&team, &text, key_file.as_deref())?;
+            Ok(())
+        }
+    }
+}
+
+/// Gives the new key to the user: into `file` (0600) or printed once; and into this
+/// machine's keychain when one works.
+fn hand_out(team: &Team, key: &SecretString, file: Option<&Path>) -> Result<()> {
+    let id = WorkspaceKey::parse(key)?.id().to_string();
+    match file {
+        Some(path) => {
+            write_private(path, key)?;
+            println!("Workspace key {id} written to {} (mode 0600).", path.display());
+        }
+        None => {
+            println!("Workspace key {id} (shown once; store it like a password):");
+            println!("{}", key.expose_secret());
+        }
+    }
+    match team.remember_key(key) {
+        Ok(()) => println!("This machine keeps it in its OS keychain."),
+        Err(e) => println!("No OS keychain here ({e}): set ALCANCE_VAULT_KEY or ALCANCE_VAULT_KEY_FILE."),
+    }
+    Ok(())
+}
+
+/// Writes `key` to `path`, readable by its owner only.
+fn write_private(path: &Path, key: &SecretString) -> Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    writeln!(file, "{}", key.expose_secret()).with_context(|| format!("writing {}", path.display()))?;
+    file.sync_all().with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
