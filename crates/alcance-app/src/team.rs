@@ -87,7 +87,7 @@ impl Team {
     /// [`VaultError::Io`] for an unreadable key file.
     pub fn key(&self, source: &TeamKeySource) -> Result<WorkspaceKey> {
         if let Some(text) = &source.text {
-            return Ok(WorkspaceKey::parse(text).context("reading ALCANCE_VAULT_KEY")?);
+            return WorkspaceKey::parse(text).context("reading ALCANCE_VAULT_KEY");
         }
         if let Some(file) = &source.file {
             return Ok(WorkspaceKey::from_file(file)?);
@@ -95,7 +95,7 @@ impl Team {
         if source.keychain {
             let entry = self.keychain_entry();
             match KeyringVault::new(KEYRING_SERVICE).get(&entry) {
-                Ok(Some(text)) => return Ok(WorkspaceKey::parse(&text).context("reading the key in the OS keychain")?),
+                Ok(Some(text)) => return WorkspaceKey::parse(&text).context("reading the key in the OS keychain"),
                 Ok(None) => {}
                 Err(e) => tracing::debug!(error = %e, "no OS keychain for the workspace key"),
             }
