@@ -2,7 +2,7 @@
 //! exchanges, in one transaction, following the idempotence rule of `docs/schema.md`.
 //!
 //! Each table group is written by one set-based statement over a JSON array bound as a
-//! single parameter (`json_each(?)`), so a batch costs a fixed number of statements however
+//! single parameter (`json_each` on SQLite, `jsonb_array_elements` on PostgreSQL), so a batch costs a fixed number of statements however
 //! many records it holds, and every statement text is fixed (prepared once per connection
 //! and reused). Snapshots take one UPSERT per table (no per-reading lookup statement
 //! before it). Raw exchanges carry binary bodies and go through one prepared statement in
@@ -232,7 +232,8 @@ struct RawRow {
     fetched_at: String,
 }
 
-/// `None` for NaN and infinities: SQLite cannot hold them and they are not data.
+/// `None` for NaN and infinities: SQLite cannot hold them, JSON cannot carry them, and they
+/// are not data.
 fn finite(v: Option<f64>) -> Option<f64> {
     v.filter(|x| x.is_finite())
 }

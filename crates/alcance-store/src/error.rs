@@ -31,28 +31,31 @@ pub enum StoreError {
         /// SQLite's message, prefixed with the file path when known.
         detail: String,
     },
-    /// SQLite reported `SQLITE_FULL`: the disk (or the temp folder) is full. The
-    /// transaction was rolled back; nothing half-written remains.
+    /// SQLite reported `SQLITE_FULL` (PostgreSQL: SQLSTATE 53100): the disk (or the temp
+    /// folder) is full. The transaction was rolled back; nothing half-written remains.
     #[error("the disk is full, so nothing was saved ({detail}); free some space and try again")]
     DiskFull {
         /// SQLite's message, prefixed with the file path when known.
         detail: String,
     },
     /// SQLite reported `SQLITE_BUSY` / `SQLITE_LOCKED` after the 5 s busy timeout: another
-    /// process holds the write lock.
+    /// process holds the write lock. On PostgreSQL: a serialization failure, a deadlock, a
+    /// lock not available or too many connections (SQLSTATE 40001, 40P01, 55P03, 53300).
     #[error("the database is busy: another process kept it locked for more than 5 s ({detail})")]
     Busy {
         /// SQLite's message, prefixed with the file path when known.
         detail: String,
     },
     /// SQLite reported `SQLITE_CANTOPEN`, `SQLITE_READONLY`, `SQLITE_PERM` or
-    /// `SQLITE_IOERR`: the file cannot be opened or written.
+    /// `SQLITE_IOERR`: the file cannot be opened or written. On PostgreSQL: the database
+    /// does not exist or the user lacks a privilege (SQLSTATE 3D000, 42501).
     #[error("cannot open or write the database file ({detail}); check the path and its permissions")]
     Access {
         /// SQLite's message, prefixed with the file path when known.
         detail: String,
     },
-    /// A row broke a constraint (foreign key, unique, check, not null).
+    /// A row broke a constraint (foreign key, unique, check, not null; PostgreSQL SQLSTATE
+    /// class 23).
     #[error("the data breaks a database constraint: {detail}")]
     Constraint {
         /// SQLite's message (names the constraint, never the values).
@@ -218,7 +221,6 @@ fn from_postgres(sqlstate: &str, detail: String) -> Option<StoreError> {
         "3D000" | "42501" => StoreError::Access { detail },
         "53100" => StoreError::DiskFull { detail },
         "40001" | "40P01" | "55P03" | "53300" => StoreError::Busy { detail },
-        "XX001" | "XX002" => StoreError::Corrupt { detail },
         "57P01" | "57P02" | "57P03" => StoreError::Unreachable { detail },
         _ => return None,
     })

@@ -172,7 +172,8 @@ impl Store {
             value: format!("{shown} ({})", location::redact_url(&e.to_string())),
             expected: "postgres://user:password@host:port/database",
         })?;
-        Store::open_postgres_with(options, &shown).await
+        // Shown in the server's pg_stat_activity, so an administrator sees who connects.
+        Store::open_postgres_with(options.application_name("alcance"), &shown).await
     }
 
     /// [`Store::open_postgres`] with parsed options; `shown` names the server in errors.
