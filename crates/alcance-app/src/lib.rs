@@ -15,6 +15,7 @@ pub mod atomic;
 pub mod backup;
 pub mod demo;
 pub mod error;
+pub mod lease;
 pub mod reports;
 pub mod scheduler;
 pub mod session;

@@ -17,12 +17,18 @@
 //!    clock is read again at each wake, so a laptop waking from suspend (when the monotonic
 //!    clock stood still) catches up within a minute.
 //!
+//! In a team workspace (PostgreSQL, or [`SchedulerConfig::lease`] set) any number of
+//! schedulers share the schedule: each run collects only the accounts of the token groups
+//! it leased, a stale run (its worker died) is resumed by exactly one other worker, and no
+//! run is interrupted at start just because it is `running` (see [`crate::lease`]).
+//!
 //! Accounts that are `needs_reauth`, `paused` or `disconnected` are not scheduled ("Sync
 //! now" still tries `needs_reauth` ones, so a fixed token is picked up). Pause holds
 //! scheduled runs and pauses the current one between accounts; stop interrupts the current
 //! run after its current account (it is resumed at the next start) and ends the loop.
 
 use crate::error::{Context, Result};
+use crate::lease::{self, Heartbeat, LeaseConfig};
 use crate::workspace::Workspace;
 use alcance_collector::schedule::{
     effective_every, next_run_at, Cadence, CatchUp, Jitter, RefreshPolicy, STORY_CADENCE,
@@ -35,7 +41,9 @@ use alcance_store::schedule::ScheduleRow;
 use alcance_store::{AccountRow, Store};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use std::collections::HashMap;
+use std::collections::HashSet;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::{broadcast, mpsc};
 use tokio::task::JoinHandle;
@@ -123,6 +131,11 @@ pub struct SchedulerConfig {
     /// at the schedules (the app's "sync paused" setting; default `false`). Runs left
     /// `paused` by an earlier exit then wait too.
     pub start_paused: bool,
+    /// Share the schedule with the other workers on the same database (leases per token,
+    /// heartbeats, takeover of dead workers' runs). `None` (default): on, with
+    /// [`LeaseConfig::default`], when the workspace is on PostgreSQL; off on SQLite, whose
+    /// solo scheduler owns the workspace.
+    pub lease: Option<LeaseConfig>,
 }
 
 impl Default for SchedulerConfig {
@@ -137,6 +150,7 @@ impl Default for SchedulerConfig {
             backups: Some(BackupPolicy::default()),
             resume_paused_runs: true,
             start_paused: false,
+            lease: None,
         }
     }
 }
@@ -261,6 +275,10 @@ impl Scheduler {
         let (events, _) = broadcast::channel(EVENT_CAPACITY);
         let paused = config.start_paused;
         let resume_pending = config.resume_paused_runs;
+        let lease = config
+            .lease
+            .clone()
+            .or_else(|| (workspace.store().engine() == alcance_store::Engine::Postgres).then(LeaseConfig::default));
         let looped = Loop {
             ws: workspace,
             clock,
@@ -272,12 +290,25 @@ impl Scheduler {
             stopping: false,
             manual: None,
             backup_tried: None,
+            lease,
+            current_run: Arc::new(AtomicI64::new(0)),
         };
         let task = tokio::spawn(looped.run());
         Scheduler {
             commands,
             events,
             task: Arc::new(Mutex::new(Some(task))),
+        }
+    }
+
+    /// Ends the loop at once, as a crash or `kill -9` would: the run in flight stops where
+    /// it is (nothing of the account being written is kept half-way: its batch is one
+    /// transaction), stays `running` in the store, and in a team its leases and heartbeat
+    /// expire so another worker takes it over. For tests of that takeover; use
+    /// [`Scheduler::stop`] to stop cleanly.
+    pub fn abort(&self) {
+        if let Some(task) = self.task.lock().unwrap_or_else(PoisonError::into_inner).take() {
+            task.abort();
         }
     }
 
@@ -344,6 +375,10 @@ struct Loop {
     manual: Option<Vec<i64>>,
     /// The UTC day a backup was last attempted in this process.
     backup_tried: Option<NaiveDate>,
+    /// Team mode: how this worker leases accounts; `None` for a solo scheduler.
+    lease: Option<LeaseConfig>,
+    /// The run being driven (0 when none), for the heartbeat.
+    current_run: Arc<AtomicI64>,
 }
 
 impl Loop {
@@ -372,7 +407,13 @@ impl Loop {
     /// One step: runs left paused by an earlier exit (once, when not paused), backup, then
     /// a manual or scheduled run if one is due, else a nap.
     async fn tick(&mut self) -> Result<()> {
-        if self.resume_pending && !self.paused {
+        if let Some(lease) = self.lease.clone() {
+            // A team has no "runs left by an earlier exit of this process": a run is cut off
+            // when its heartbeat is stale, whoever drove it, and any worker may take it over.
+            if self.config.resume_paused_runs && !self.paused && self.resume_stale(&lease).await? {
+                return Ok(());
+            }
+        } else if self.resume_pending && !self.paused {
             self.resume_pending = false;
             if let Err(e) = self.resume_paused().await {
                 tracing::error!(error = %format!("{e:#}"), "resuming paused runs failed");
@@ -388,7 +429,12 @@ impl Loop {
         if let Some(ids) = self.manual.take() {
             let accounts = self.collectable(&ids, true).await?;
             if !accounts.is_empty() {
-                self.collect(&accounts, RunKind::Manual, now).await;
+                match self.lease.clone() {
+                    Some(lease) => {
+                        self.collect_leased(&lease, &accounts, RunKind::Manual, now).await?;
+                    }
+                    None => self.collect(&accounts, RunKind::Manual, now).await,
+                }
             }
             return Ok(());
         }
@@ -421,7 +467,16 @@ impl Loop {
                 .filter_map(|s| accounts.get(&s.account_id).cloned())
                 .collect();
             if !due.is_empty() {
-                self.collect(&due, RunKind::Scheduled, now).await;
+                let Some(lease) = self.lease.clone() else {
+                    self.collect(&due, RunKind::Scheduled, now).await;
+                    return Ok(());
+                };
+                if self.collect_leased(&lease, &due, RunKind::Scheduled, now).await? {
+                    return Ok(());
+                }
+                // Every due account is another worker's for now: look again after a nap.
+                let next = due_min(&schedules);
+                self.nap(now + nap(&self.config), next).await;
                 return Ok(());
             }
         }
@@ -527,7 +582,111 @@ impl Loop {
     fn progress_of(&self, kind: RunKind, resumed: bool) -> impl Fn(Progress) + Send + Sync + 'static {
         let events = self.events.clone();
         let clock = Arc::clone(&self.clock);
-        move |p: Progress| forward(&events, &*clock, kind, resumed, p)
+        let current_run = Arc::clone(&self.current_run);
+        move |p: Progress| {
+            match &p {
+                Progress::RunStarted { run_id, .. } => current_run.store(*run_id, Ordering::Relaxed),
+                Progress::Resumed(tally) => current_run.store(tally.run_id, Ordering::Relaxed),
+                _ => {}
+            }
+            forward(&events, &*clock, kind, resumed, p)
+        }
+    }
+
+    /// Team mode: leases the token groups of `accounts` (see [`crate::lease`]) and collects,
+    /// as one run of `kind` at `now`, those of the groups it got (for a scheduled run, only
+    /// the ones still due once the leases are held), renewing the leases while the run goes
+    /// and releasing them after. Returns `false` when no account was left to collect.
+    async fn collect_leased(
+        &mut self,
+        lease: &LeaseConfig,
+        accounts: &[AccountRow],
+        kind: RunKind,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let store = self.ws.store().clone();
+        let mut held = lease::claim_groups(&store, lease, accounts, now).await?;
+        if kind == RunKind::Scheduled && !held.is_empty() {
+            // Read the schedules again under the leases: an account another worker
+            // collected before we got its group is no longer due.
+            let due = due_now(&store, now).await?;
+            held.retain(|a| due.contains(&a.id));
+        }
+        if held.is_empty() {
+            store.release_leases(&lease.worker).await?;
+            return Ok(false);
+        }
+        self.current_run.store(0, Ordering::Relaxed);
+        let heartbeat = Heartbeat::start(
+            store.clone(),
+            lease.clone(),
+            Arc::clone(&self.clock),
+            Arc::clone(&self.current_run),
+        );
+        self.collect(&held, kind, now).await;
+        drop(heartbeat);
+        self.current_run.store(0, Ordering::Relaxed);
+        store.release_leases(&lease.worker).await?;
+        Ok(true)
+    }
+
+    /// Team mode: claims one run whose worker died (its heartbeat older than the lease
+    /// time) and resumes its pending accounts of the token groups this worker can lease
+    /// (for a scheduled run, those still due); the others are skipped in that run, being
+    /// another worker's now. Returns `false` when there was no such run.
+    async fn resume_stale(&mut self, lease: &LeaseConfig) -> Result<bool> {
+        let store = self.ws.store().clone();
+        let now = self.clock.now();
+        let Some(run) = store.claim_stale_run(&lease.worker, now, now - lease.lease).await? else {
+            return Ok(false);
+        };
+        tracing::warn!(run_id = run.id, "a run whose worker stopped answering is taken over");
+        self.current_run.store(run.id, Ordering::Relaxed);
+        let heartbeat = Heartbeat::start(
+            store.clone(),
+            lease.clone(),
+            Arc::clone(&self.clock),
+            Arc::clone(&self.current_run),
+        );
+        let kind = run.kind;
+        let pending: Vec<i64> = store
+            .run_accounts(run.id)
+            .await?
+            .into_iter()
+            .filter(|r| r.status == RunAccountStatus::Pending)
+            .map(|r| r.account_id)
+            .collect();
+        let mut accounts = if pending.is_empty() {
+            Vec::new()
+        } else {
+            let collectable = self.collectable(&pending, kind == RunKind::Manual).await?;
+            let every_group = LeaseConfig {
+                groups_per_run: usize::MAX,
+                ..lease.clone()
+            };
+            lease::claim_groups(&store, &every_group, &collectable, now).await?
+        };
+        if kind == RunKind::Scheduled && !accounts.is_empty() {
+            let due = due_now(&store, now).await?;
+            accounts.retain(|a| due.contains(&a.id));
+        }
+        self.emit(SchedulerEvent::RunStarted {
+            run_id: RunId(run.id),
+            kind,
+            accounts: accounts.len(),
+            resumed: true,
+            at: now,
+        });
+        let control = RunControl::new();
+        let (ws, config) = (Arc::clone(&self.ws), self.config.clone());
+        let progress = self.progress_of(kind, true);
+        let future = resume_accounts(&ws, &config, run.id, &accounts, now, &control, &progress);
+        let result = self.drive(future, &control).await;
+        self.report(result);
+        drop(heartbeat);
+        self.current_run.store(0, Ordering::Relaxed);
+        store.release_leases(&lease.worker).await?;
+        Ok(true)
     }
 
     /// Collects `accounts` as one run of `kind` at `now`, handling commands meanwhile.
@@ -660,6 +819,22 @@ impl Loop {
             }
         }
     }
+}
+
+/// The accounts whose `next_run_at` has come at `now`.
+async fn due_now(store: &Store, now: DateTime<Utc>) -> Result<HashSet<i64>> {
+    Ok(store
+        .schedules()
+        .await?
+        .into_iter()
+        .filter(|s| s.next_run_at <= now)
+        .map(|s| s.account_id)
+        .collect())
+}
+
+/// The soonest `next_run_at` of `schedules`.
+fn due_min(schedules: &[ScheduleRow]) -> Option<DateTime<Utc>> {
+    schedules.iter().map(|s| s.next_run_at).min()
 }
 
 fn nap(config: &SchedulerConfig) -> Duration {

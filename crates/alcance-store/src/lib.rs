@@ -21,6 +21,7 @@ mod batch;
 pub mod campaigns;
 mod engine;
 mod error;
+mod leases;
 mod location;
 mod query;
 mod redact;

@@ -280,7 +280,7 @@ impl Store {
         if horizons.is_empty() {
             return Ok(());
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_write().await?;
         for horizon in horizons {
             on_tx!(&mut tx, |c| sqlx::query(
                 "INSERT INTO post_refresh (account_id, horizon_seconds, refreshed_at) VALUES ($1, $2, $3)
@@ -302,7 +302,7 @@ impl Store {
     /// transaction. Errors: [`StoreError::Constraint`] for an unknown run or account or an
     /// account listed twice.
     pub async fn add_run_accounts(&self, run_id: i64, accounts: &[PlannedAccount]) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_write().await?;
         let start: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
             "SELECT coalesce(max(position) + 1, 0) FROM run_accounts WHERE run_id = $1"
         )
