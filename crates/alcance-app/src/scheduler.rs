@@ -389,15 +389,23 @@ impl Loop {
     async fn run(mut self) {
         self.emit(SchedulerEvent::Started { at: self.clock.now() });
         tracing::info!("scheduler started");
+        // Steps that failed in a row (an unreachable database, a dropped connection).
+        let mut failures: u32 = 0;
         while !self.stopping {
-            if let Err(e) = self.tick().await {
-                tracing::error!(error = %format!("{e:#}"), "scheduler step failed");
-                self.emit(SchedulerEvent::RunFailed {
-                    message: format!("{e:#}"),
-                    at: self.clock.now(),
-                });
-                // Do not spin on a broken store: wait a nap (or a command) before trying again.
-                self.nap(self.clock.now() + nap(&self.config), None).await;
+            match self.tick().await {
+                Ok(()) => failures = 0,
+                Err(e) => {
+                    tracing::error!(error = %format!("{e:#}"), failures, "scheduler step failed");
+                    self.emit(SchedulerEvent::RunFailed {
+                        message: format!("{e:#}"),
+                        at: self.clock.now(),
+                    });
+                    // Do not spin on a broken store: back off (a nap, doubling with each
+                    // failure in a row up to 16 naps) or wait for a command, then try again.
+                    let wait = backoff(&self.config, failures);
+                    failures = failures.saturating_add(1);
+                    self.nap(self.clock.now() + wait, None).await;
+                }
             }
         }
         tracing::info!("scheduler stopped");
@@ -835,6 +843,12 @@ async fn due_now(store: &Store, now: DateTime<Utc>) -> Result<HashSet<i64>> {
 /// The soonest `next_run_at` of `schedules`.
 fn due_min(schedules: &[ScheduleRow]) -> Option<DateTime<Utc>> {
     schedules.iter().map(|s| s.next_run_at).min()
+}
+
+/// The wait after `failures` failed steps in a row: one nap, doubling with each failure,
+/// at most 16 naps (16 min with the default 60-s nap).
+fn backoff(config: &SchedulerConfig, failures: u32) -> Duration {
+    nap(config) * (1_i32 << failures.min(4))
 }
 
 fn nap(config: &SchedulerConfig) -> Duration {

@@ -467,3 +467,93 @@ both_engines!(multi_thread:
     four_workers_collect_each_due_account_once_per_slot,
     a_dead_workers_run_is_taken_over_and_each_account_collected_once,
 );
+
+/// Issue 11, point 8: a worker's connection is terminated by the server in the middle of
+/// an account's batch (`pg_terminate_backend` on a backend inside a batch transaction).
+/// The batch rolls back (nothing of it is stored), that account fails and is retried at its
+/// retry time, and the team keeps collecting: in the end every profile is collected.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_dropped_mid_batch_rolls_the_batch_back_and_the_team_goes_on() {
+    let Some(t) = team(Engine::Postgres).await else { return };
+    let mut workers = vec![(Arc::clone(&t.ws), t.start(Arc::clone(&t.ws), 0))];
+    for i in 1..WORKERS {
+        let ws = t.open_worker().await;
+        workers.push((Arc::clone(&ws), t.start(ws, i)));
+    }
+    // The observer's own connection (not a worker's pool).
+    let db = t.database.as_ref().expect("postgres");
+    let observer = db.reopen().await.expect("postgres").expect("reopen");
+    let mut terminated = 0_i64;
+    for _ in 0..20_000 {
+        terminated += on_pool!(observer.pool(), |p| sqlx::query_scalar::<_, i64>(
+            "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                                   WHERE datname = current_database() AND pid <> pg_backend_pid()
+                                     AND xact_start IS NOT NULL
+                                     AND query ~ 'INSERT INTO (posts|post_metrics|account_metrics)') k"
+        )
+        .fetch_one(p)
+        .await
+        .expect("terminate"));
+        // A backend can commit between the look at `pg_stat_activity` and the signal: keep
+        // cutting until an account's batch has failed (or the slot is over).
+        let failed: i64 = on_pool!(observer.pool(), |p| sqlx::query_scalar(
+            "SELECT count(*) FROM run_accounts WHERE status = 'failed'"
+        )
+        .fetch_one(p)
+        .await
+        .expect("failed"));
+        if failed > 0 || slot_done(t.store(), t.owner, t.t0).await {
+            break;
+        }
+    }
+    assert!(terminated > 0, "no batch was caught in flight");
+    // Every profile has been attempted in the slot; then the retry time passes.
+    wait_for("every profile attempted", || async {
+        let schedules = t.store().schedules().await.expect("schedules");
+        schedules
+            .iter()
+            .filter(|s| s.account_id != t.owner)
+            .all(|s| s.last_run_at.is_some_and(|at| at >= t.t0))
+    })
+    .await;
+    t.clock.set(t.t0 + Duration::minutes(16));
+    wait_for("every profile collected after the retry", || {
+        slot_done(t.store(), t.owner, t.t0)
+    })
+    .await;
+    for (_, scheduler) in &workers {
+        scheduler.stop().await;
+    }
+    // The accounts whose batch was cut: nothing of that batch is stored (rows stamped with
+    // the failed run's time), and they were collected on retry.
+    let failed: Vec<(i64, i64, String)> = on_pool!(t.store().pool(), |p| sqlx::query_as(
+        "SELECT a.run_id, a.account_id, r.started_at FROM run_accounts a JOIN collection_runs r ON r.id = a.run_id
+         WHERE a.status = 'failed'"
+    )
+    .fetch_all(p)
+    .await
+    .expect("failed"));
+    assert!(!failed.is_empty(), "the cut batch failed its account");
+    let done = done_per_account(t.store()).await;
+    for (run_id, account_id, started_at) in &failed {
+        let partial: i64 = on_pool!(t.store().pool(), |p| sqlx::query_scalar(
+            "SELECT (SELECT count(*) FROM account_metrics WHERE account_id = $1 AND collected_at = $2)
+                  + (SELECT count(*) FROM posts WHERE account_id = $1 AND first_seen_at = $2)
+                  + (SELECT count(*) FROM post_metrics m JOIN posts p ON p.id = m.post_id
+                     WHERE p.account_id = $1 AND m.collected_at = $2)"
+        )
+        .bind(account_id)
+        .bind(started_at)
+        .fetch_one(p)
+        .await
+        .expect("partial"));
+        assert_eq!(partial, 0, "rows of run {run_id}'s cut batch for account {account_id}");
+        assert_eq!(
+            done.get(account_id),
+            Some(&1),
+            "account {account_id} collected on retry"
+        );
+    }
+    drop(workers);
+    t.sandbox.shutdown().await;
+}
