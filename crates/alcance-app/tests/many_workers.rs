@@ -199,6 +199,9 @@ where
     panic!("never happened: {what}");
 }
 
+/// An unfinished run as traced: id, status, worker, heartbeat, start.
+type OpenRun = (i64, String, Option<String>, Option<String>, String);
+
 /// `true` when every profile's last successful attempt is at or after `slot` and no run is
 /// unfinished.
 async fn slot_done(store: &Store, owner: i64, slot: DateTime<Utc>) -> bool {
@@ -227,13 +230,12 @@ async fn slot_done(store: &Store, owner: i64, slot: DateTime<Utc>) -> bool {
                 s.account_id, s.last_error, s.next_run_at
             );
         }
-        let runs: Vec<(i64, String, Option<String>, Option<String>, String)> =
-            on_pool!(store.pool(), |p| sqlx::query_as(
-                "SELECT id, status, worker, heartbeat_at, started_at FROM collection_runs WHERE finished_at IS NULL"
-            )
-            .fetch_all(p)
-            .await
-            .expect("open runs"));
+        let runs: Vec<OpenRun> = on_pool!(store.pool(), |p| sqlx::query_as(
+            "SELECT id, status, worker, heartbeat_at, started_at FROM collection_runs WHERE finished_at IS NULL"
+        )
+        .fetch_all(p)
+        .await
+        .expect("open runs"));
         for r in runs {
             println!("  open run {r:?}");
         }
