@@ -17,6 +17,9 @@
 //!    clock is read again at each wake, so a laptop waking from suspend (when the monotonic
 //!    clock stood still) catches up within a minute.
 //!
+//! A step that fails (the store unreachable, a connection dropped) is reported and retried
+//! after a backoff: one nap, doubling with each failure in a row, at most 16 naps.
+//!
 //! In a team workspace (PostgreSQL, or [`SchedulerConfig::lease`] set) any number of
 //! schedulers share the schedule: each run collects only the accounts of the token groups
 //! it leased, a stale run (its worker died) is resumed by exactly one other worker, and no

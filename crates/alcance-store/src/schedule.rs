@@ -430,7 +430,9 @@ impl Store {
     /// `running` while its process lives; one found `running` when a scheduler starts was
     /// cut off (kill -9, power loss, a crash), and pausing it makes [`Self::resumable_runs`]
     /// hand it to the scheduler, which resumes it where it stopped. Call it only from the
-    /// process that owns the workspace (the scheduler), never from a second reader.
+    /// process that owns the workspace (the scheduler), never from a second reader. Solo
+    /// (SQLite) only: in a team many workers' runs are `running` at once, and a cut-off run
+    /// is one whose heartbeat is stale ([`Store::claim_stale_run`]).
     pub async fn interrupt_stale_runs(&self) -> Result<u64, StoreError> {
         let done = on_pool!(&self.pool, |p| sqlx::query(
             "UPDATE collection_runs SET status = 'paused' WHERE status = 'running'"
