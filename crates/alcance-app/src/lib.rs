@@ -19,6 +19,7 @@ pub mod reports;
 pub mod scheduler;
 pub mod session;
 pub mod team;
+pub mod team_backup;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tokens;

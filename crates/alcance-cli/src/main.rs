@@ -111,7 +111,8 @@ enum Command {
     Restore {
         #[command(flatten)]
         ws: WorkspaceArgs,
-        /// The backup file (e.g. <workspace>/backups/alcance-YYYY-MM-DD.db).
+        /// The backup file (e.g. <workspace>/backups/alcance-YYYY-MM-DD.db; for a team workspace a
+        /// pg_dump custom-format file such as alcance-YYYY-MM-DD.dump).
         file: PathBuf,
     },
     /// Reports: `weekly` (XLSX with native charts, printable HTML, JSON) and `campaign`.
@@ -903,6 +904,15 @@ async fn set_cadence(args: &WorkspaceArgs, spec: &str, cadence: &str) -> Result<
 }
 
 async fn restore(args: &WorkspaceArgs, file: &std::path::Path) -> Result<()> {
+    if let Some(team) = args.team()? {
+        let report = alcance_app::team_backup::restore_team_database(&team.database, &team.dir, file).await?;
+        println!("Restored {} into {}.", file.display(), team.database);
+        println!(
+            "The database as it was before is kept as {}.",
+            report.previous.display()
+        );
+        return Ok(());
+    }
     let dir = args.dir()?;
     let report = scheduler::restore_database(&dir, file).await?;
     println!("Restored {} into {}.", file.display(), report.database.display());
