@@ -13,6 +13,7 @@
 
 pub mod atomic;
 pub mod backup;
+pub mod copy;
 pub mod demo;
 pub mod error;
 pub mod reports;

@@ -132,6 +132,11 @@ enum Command {
         #[command(subcommand)]
         command: team_cmd::TeamCommand,
     },
+    /// Whole workspaces: copy one between a folder and a team's PostgreSQL database.
+    Workspace {
+        #[command(subcommand)]
+        command: team_cmd::WorkspaceCommand,
+    },
     /// The team vault's workspace key: rotate it, or make a new one.
     Vault {
         #[command(subcommand)]
@@ -272,7 +277,7 @@ fn main() -> ExitCode {
         Command::Run { ws, .. } | Command::Collect { ws, .. } => ws.dir().ok().map(|d| d.join("logs")),
         Command::Sandbox { .. } | Command::Status { .. } | Command::Cadence { .. } | Command::Restore { .. } => None,
         Command::Report { .. } | Command::Campaign { .. } | Command::Export(_) => None,
-        Command::Team { .. } | Command::Vault { .. } => None,
+        Command::Team { .. } | Command::Vault { .. } | Command::Workspace { .. } => None,
         Command::Accounts { .. }
         | Command::Connect(_)
         | Command::Track(_)
@@ -334,6 +339,7 @@ async fn dispatch(command: Command) -> Result<()> {
         Command::Export(args) => report_cmd::export(args).await,
         Command::Team { command } => team_cmd::team(command, team_folder).await,
         Command::Vault { command } => team_cmd::vault(command).await,
+        Command::Workspace { command } => team_cmd::workspace(command).await,
         Command::Accounts { ws } => accounts_cmd::list(&ws).await,
         Command::Connect(args) => accounts_cmd::connect(&args).await,
         Command::Track(args) => accounts_cmd::track(&args).await,

@@ -19,6 +19,7 @@
 mod accounts;
 mod batch;
 pub mod campaigns;
+pub mod copy;
 mod engine;
 mod error;
 mod location;
