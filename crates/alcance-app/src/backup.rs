@@ -62,14 +62,30 @@ pub async fn take_backup(
     date: NaiveDate,
     keep: usize,
 ) -> Result<Option<BackupOutcome>> {
-    let dir = backup_dir(workspace_dir);
-    let path = dir.join(backup_file_name(date));
+    // `VACUUM INTO` accepts an existing empty file: the temporary file beside the target.
+    daily_backup(workspace_dir, &backup_file_name(date), keep, async |tmp: &Path| {
+        store.backup_into(tmp).await.context("writing the backup")
+    })
+    .await
+}
+
+/// The steps every daily backup shares: nothing when `<workspace>/backups/<name>` exists;
+/// else `write` fills a temporary file beside it, which is renamed into place, and the
+/// backups are rotated ([`rotate_backups`]).
+///
+/// Errors: `write`'s; the folder cannot be written.
+pub(crate) async fn daily_backup(
+    workspace_dir: &Path,
+    name: &str,
+    keep: usize,
+    write: impl AsyncFnOnce(&Path) -> Result<()>,
+) -> Result<Option<BackupOutcome>> {
+    let path = backup_dir(workspace_dir).join(name);
     if path.exists() {
         return Ok(None);
     }
-    // `VACUUM INTO` accepts an existing empty file: the temporary file beside the target.
     let tmp = crate::atomic::temp_path_beside(&path)?;
-    store.backup_into(&tmp).await.context("writing the backup")?;
+    write(&tmp).await?;
     crate::atomic::persist(tmp, &path).context("moving the backup into place")?;
     let removed = rotate_backups(workspace_dir, keep)?;
     Ok(Some(BackupOutcome { path, removed }))

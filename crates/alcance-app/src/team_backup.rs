@@ -8,7 +8,7 @@
 //! database password never appears on a command line: the tools get the URL without it and
 //! the password through `PGPASSWORD`.
 
-use crate::backup::{backup_dir, rotate_backups, BackupOutcome};
+use crate::backup::{backup_dir, daily_backup, BackupOutcome};
 use crate::error::{AppError, Context, Result};
 use alcance_store::{PostgresUrl, Store};
 use chrono::NaiveDate;
@@ -97,23 +97,18 @@ pub async fn take_team_backup(
     date: NaiveDate,
     keep: usize,
 ) -> Result<Option<BackupOutcome>> {
-    let dir = backup_dir(local_dir);
-    let path = dir.join(team_backup_file_name(date));
-    if path.exists() {
-        return Ok(None);
-    }
-    let tmp = crate::atomic::temp_path_beside(&path)?;
-    let args = vec![
-        "--format=custom".to_string(),
-        "--no-owner".to_string(),
-        format!("--file={}", tmp.display()),
-    ];
-    run_pg_tool("pg_dump", database, args, true)
-        .await
-        .context("writing the team backup")?;
-    crate::atomic::persist(tmp, &path).context("moving the backup into place")?;
-    let removed = rotate_backups(local_dir, keep)?;
-    Ok(Some(BackupOutcome { path, removed }))
+    daily_backup(local_dir, &team_backup_file_name(date), keep, async |tmp: &Path| {
+        let args = vec![
+            "--format=custom".to_string(),
+            "--no-owner".to_string(),
+            format!("--file={}", tmp.display()),
+        ];
+        run_pg_tool("pg_dump", database, args, true)
+            .await
+            .context("writing the team backup")?;
+        Ok(())
+    })
+    .await
 }
 
 /// What [`restore_team_database`] did.
