@@ -1,9 +1,11 @@
 //! `alcance workspace copy SRC DST`: a whole workspace from a folder into a team's
 //! PostgreSQL database, or back (see [`alcance_store::copy`] for how rows move, resume and
-//! are verified). Tokens do not move: they stay in the vault they were kept in (the OS
-//! keychain or `vault.enc` of a folder, the team vault of a database).
+//! are verified). Tokens live in vaults, not rows: [`copy_tokens`] moves them when both
+//! vaults are open (`alcance workspace copy --with-tokens`).
 
 use crate::error::{AppError, Context, Result};
+use alcance_core::Platform;
+use alcance_platforms::vault::TokenVault;
 use alcance_store::{Store, StoreLocation};
 use std::path::Path;
 
@@ -62,4 +64,39 @@ pub async fn copy_workspace(
     src.close().await;
     dst.close().await;
     copied.context("copying the workspace")
+}
+
+/// Copies the secrets of the workspace in `store` from vault `from` into vault `to`: each
+/// account's tokens (`accounts.vault_key`, and a TikTok account's API-for-Business token
+/// beside it) and the developer apps' client secrets. Names with nothing in `from` are
+/// skipped. Returns how many secrets were copied. Runs on the blocking pool (vault calls
+/// block).
+///
+/// Errors: the store cannot be read; a vault fails (nothing is removed from `from`).
+pub async fn copy_tokens(store: &Store, from: crate::SharedVault, to: crate::SharedVault) -> Result<usize> {
+    let mut names: Vec<String> = Vec::new();
+    for account in store.list_accounts().await? {
+        if let Some(key) = account.vault_key {
+            if account.account.platform == Platform::Tiktok {
+                names.push(format!("{key}/business"));
+            }
+            names.push(key);
+        }
+    }
+    names.extend(Platform::ALL.iter().map(|p| crate::tokens::app_secret_key(*p)));
+    names.sort();
+    names.dedup();
+    let copied = tokio::task::spawn_blocking(move || -> Result<usize> {
+        let mut copied = 0;
+        for name in &names {
+            if let Some(secret) = from.get(name)? {
+                to.put(name, &secret)?;
+                copied += 1;
+            }
+        }
+        Ok(copied)
+    })
+    .await
+    .context("copying the tokens")??;
+    Ok(copied)
 }

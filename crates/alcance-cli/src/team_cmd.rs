@@ -204,6 +204,11 @@ pub enum WorkspaceCommand {
         /// Rows per transaction.
         #[arg(long, default_value_t = alcance_app::copy::DEFAULT_BATCH)]
         batch: usize,
+        /// Also move the tokens and client secrets from the source's vault into the
+        /// destination's (a folder's: the OS keychain, or vault.enc with
+        /// ALCANCE_VAULT_PASSPHRASE; a team's: the team vault, with its workspace key).
+        #[arg(long)]
+        with_tokens: bool,
     },
 }
 
@@ -216,6 +221,7 @@ pub async fn workspace(command: WorkspaceCommand) -> Result<()> {
         source,
         destination,
         batch,
+        with_tokens,
     } = command;
     let bar = ProgressBar::new(0);
     if let Ok(style) = ProgressStyle::with_template("{msg:>22} [{bar:40}] {pos}/{len} rows ({per_sec})") {
@@ -262,8 +268,30 @@ pub async fn workspace(command: WorkspaceCommand) -> Result<()> {
             different.join(", ")
         );
     }
+    if !with_tokens {
+        println!(
+            "Copied and verified: every table matches. Tokens stay where they were: reconnect the accounts on \
+             the copy, or run this again with --with-tokens."
+        );
+        return Ok(());
+    }
+    let end = |location: &str| WorkspaceArgs {
+        workspace: Some(location.to_string()),
+        sandbox_url: None,
+    };
+    let from = end(&source)
+        .open(crate::Open::Existing(alcance_app::VaultNeed::Required))
+        .await?;
+    let to = end(&destination).open(crate::Open::Create).await?;
+    let (Some(from_vault), Some(to_vault)) = (from.vault().cloned(), to.vault().cloned()) else {
+        bail!("a vault could not be opened");
+    };
+    let moved = alcance_app::copy::copy_tokens(from.store(), from_vault, to_vault).await;
+    from.close().await;
+    to.close().await;
     println!(
-        "Copied and verified: every table matches. Tokens stay where they were: reconnect the accounts on the copy."
+        "Copied and verified: every table matches; {} token(s) and secret(s) copied into the destination's vault.",
+        moved?
     );
     Ok(())
 }

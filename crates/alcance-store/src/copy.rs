@@ -14,8 +14,8 @@
 //! - **Verified**: [`Store::table_checksum`] reads each table in key order on both sides
 //!   and hashes the rows in one canonical form (booleans as 0/1, reals by their bits), so
 //!   the counts and SHA-256 sums printed side by side must match.
-//! - The raw-response archive (`raw_responses`) is a table like the others; sealed team
-//!   tokens (`sealed_tokens`) come along still sealed.
+//! - The raw-response archive (`raw_responses`) is a table like the others; the team
+//!   vault's rows (`sealed_tokens`) stay with their database ([`NOT_COPIED`]).
 
 use crate::engine::on_tx;
 use crate::{on_pool, Engine, Store, StoreError};
@@ -41,8 +41,12 @@ pub const COPY_TABLES: &[&str] = &[
     "schedules",
     "post_refresh",
     "run_accounts",
-    "sealed_tokens",
 ];
+
+/// Tables a copy leaves alone: `sealed_tokens` belongs to the vault of its database (the
+/// team's key check and tokens sealed under the team's key); tokens move between vaults,
+/// opened with their keys (`alcance workspace copy --with-tokens`), never as rows.
+pub const NOT_COPIED: &[&str] = &["sealed_tokens"];
 
 /// Tables a trigger fills while others are copied (`schedules`: a default row per new
 /// account); a resumed copy rewrites them whole instead of starting after their last key.
