@@ -204,8 +204,12 @@ async fn fresh_store(dir: &std::path::Path, name: &str) -> Res<Store> {
     use sqlx::Connection;
     let database = format!("alcance_bench_{name}_{}", std::process::id());
     let mut admin = sqlx::PgConnection::connect(&server).await?;
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {database}")).execute(&mut admin).await?;
-    sqlx::query(&format!("CREATE DATABASE {database}")).execute(&mut admin).await?;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {database}"))
+        .execute(&mut admin)
+        .await?;
+    sqlx::query(&format!("CREATE DATABASE {database}"))
+        .execute(&mut admin)
+        .await?;
     admin.close().await?;
     Ok(Store::open_postgres(&alcance_store::testing::with_database(&server, &database)).await?)
 }
