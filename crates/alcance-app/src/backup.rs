@@ -28,7 +28,8 @@ pub struct BackupOutcome {
 }
 
 /// The daily backups in `<workspace>/backups`, newest first: `(UTC date, file)`. Files not
-/// named `alcance-YYYY-MM-DD.db` are ignored.
+/// named `alcance-YYYY-MM-DD.db` (SQLite) or `alcance-YYYY-MM-DD.dump` (a team's
+/// PostgreSQL dump) are ignored.
 pub fn list_backups(workspace_dir: &Path) -> Result<Vec<(NaiveDate, PathBuf)>> {
     let dir = backup_dir(workspace_dir);
     let entries = match std::fs::read_dir(&dir) {
@@ -40,7 +41,8 @@ pub fn list_backups(workspace_dir: &Path) -> Result<Vec<(NaiveDate, PathBuf)>> {
         .filter_map(|e| e.ok())
         .filter_map(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
-            let date = name.strip_prefix("alcance-")?.strip_suffix(".db")?;
+            let stem = name.strip_prefix("alcance-")?;
+            let date = stem.strip_suffix(".db").or_else(|| stem.strip_suffix(".dump"))?;
             let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
             e.file_type().ok()?.is_file().then(|| (date, e.path()))
         })
@@ -60,15 +62,41 @@ pub async fn take_backup(
     date: NaiveDate,
     keep: usize,
 ) -> Result<Option<BackupOutcome>> {
-    let dir = backup_dir(workspace_dir);
-    let path = dir.join(backup_file_name(date));
+    // `VACUUM INTO` accepts an existing empty file: the temporary file beside the target.
+    daily_backup(workspace_dir, &backup_file_name(date), keep, async |tmp: &Path| {
+        store.backup_into(tmp).await.context("writing the backup")
+    })
+    .await
+}
+
+/// The steps every daily backup shares: nothing when `<workspace>/backups/<name>` exists;
+/// else `write` fills a temporary file beside it, which is renamed into place, and the
+/// backups are rotated ([`rotate_backups`]).
+///
+/// Errors: `write`'s; the folder cannot be written.
+pub(crate) async fn daily_backup(
+    workspace_dir: &Path,
+    name: &str,
+    keep: usize,
+    write: impl AsyncFnOnce(&Path) -> Result<()>,
+) -> Result<Option<BackupOutcome>> {
+    let path = backup_dir(workspace_dir).join(name);
     if path.exists() {
         return Ok(None);
     }
-    // `VACUUM INTO` accepts an existing empty file: the temporary file beside the target.
     let tmp = crate::atomic::temp_path_beside(&path)?;
-    store.backup_into(&tmp).await.context("writing the backup")?;
+    write(&tmp).await?;
     crate::atomic::persist(tmp, &path).context("moving the backup into place")?;
+    let removed = rotate_backups(workspace_dir, keep)?;
+    Ok(Some(BackupOutcome { path, removed }))
+}
+
+/// Keeps the newest `keep` (at least 1) daily backups of the workspace (SQLite `.db` and
+/// team `.dump` files alike) and removes the others; returns the removed files. A file
+/// that cannot be removed is logged and kept.
+///
+/// Errors: the backups folder cannot be read.
+pub(crate) fn rotate_backups(workspace_dir: &Path, keep: usize) -> Result<Vec<PathBuf>> {
     let mut removed = Vec::new();
     for (_, old) in list_backups(workspace_dir)?.into_iter().skip(keep.max(1)) {
         match std::fs::remove_file(&old) {
@@ -76,7 +104,7 @@ pub async fn take_backup(
             Err(e) => tracing::warn!(path = %old.display(), error = %e, "could not remove an old backup"),
         }
     }
-    Ok(Some(BackupOutcome { path, removed }))
+    Ok(removed)
 }
 
 /// What [`restore_database`] did.

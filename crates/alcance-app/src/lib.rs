@@ -13,6 +13,7 @@
 
 pub mod atomic;
 pub mod backup;
+pub mod copy;
 pub mod demo;
 pub mod error;
 pub mod lease;
@@ -20,6 +21,7 @@ pub mod reports;
 pub mod scheduler;
 pub mod session;
 pub mod team;
+pub mod team_backup;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tokens;

@@ -813,7 +813,11 @@ impl Loop {
             return;
         }
         self.backup_tried = Some(today);
-        match take_backup(self.ws.store(), self.ws.dir(), today, policy.keep).await {
+        let taken = match self.ws.team_database() {
+            Some(database) => crate::team_backup::take_team_backup(database, self.ws.dir(), today, policy.keep).await,
+            None => take_backup(self.ws.store(), self.ws.dir(), today, policy.keep).await,
+        };
+        match taken {
             Ok(Some(outcome)) => {
                 tracing::info!(path = %outcome.path.display(), removed = outcome.removed.len(), "backup written");
                 self.emit(SchedulerEvent::BackupTaken {

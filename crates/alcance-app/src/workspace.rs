@@ -34,6 +34,8 @@ pub struct Workspace {
     vault: Arc<dyn TokenVault>,
     endpoints: Endpoints,
     clients: Clients,
+    /// The team database, for a team workspace ([`Workspace::open_team`]).
+    team_database: Option<crate::PostgresUrl>,
 }
 
 /// Files written by [`Workspace::export_all`] (the names are `alcance-report`'s).
@@ -63,7 +65,9 @@ impl Workspace {
         let store = Store::open_postgres(database.expose())
             .await
             .with_context(|| format!("opening the team database {database}"))?;
-        Workspace::open_on(dir, store, options).await
+        let mut ws = Workspace::open_on(dir, store, options).await?;
+        ws.team_database = Some(database.clone());
+        Ok(ws)
     }
 
     /// Opens the workspace whose data lives in `store` (an open store on either engine,
@@ -88,7 +92,14 @@ impl Workspace {
             vault,
             endpoints: options.endpoints,
             clients,
+            team_database: None,
         })
+    }
+
+    /// The team database when this is a team workspace (opened with
+    /// [`Workspace::open_team`]); `None` for a folder.
+    pub fn team_database(&self) -> Option<&crate::PostgresUrl> {
+        self.team_database.as_ref()
     }
 
     /// The workspace folder.

@@ -111,7 +111,8 @@ enum Command {
     Restore {
         #[command(flatten)]
         ws: WorkspaceArgs,
-        /// The backup file (e.g. <workspace>/backups/alcance-YYYY-MM-DD.db).
+        /// The backup file (e.g. <workspace>/backups/alcance-YYYY-MM-DD.db; for a team workspace a
+        /// pg_dump custom-format file such as alcance-YYYY-MM-DD.dump).
         file: PathBuf,
     },
     /// Reports: `weekly` (XLSX with native charts, printable HTML, JSON) and `campaign`.
@@ -130,6 +131,11 @@ enum Command {
     Team {
         #[command(subcommand)]
         command: team_cmd::TeamCommand,
+    },
+    /// Whole workspaces: copy one between a folder and a team's PostgreSQL database.
+    Workspace {
+        #[command(subcommand)]
+        command: team_cmd::WorkspaceCommand,
     },
     /// The team vault's workspace key: rotate it, or make a new one.
     Vault {
@@ -271,7 +277,7 @@ fn main() -> ExitCode {
         Command::Run { ws, .. } | Command::Collect { ws, .. } => ws.dir().ok().map(|d| d.join("logs")),
         Command::Sandbox { .. } | Command::Status { .. } | Command::Cadence { .. } | Command::Restore { .. } => None,
         Command::Report { .. } | Command::Campaign { .. } | Command::Export(_) => None,
-        Command::Team { .. } | Command::Vault { .. } => None,
+        Command::Team { .. } | Command::Vault { .. } | Command::Workspace { .. } => None,
         Command::Accounts { .. }
         | Command::Connect(_)
         | Command::Track(_)
@@ -333,6 +339,7 @@ async fn dispatch(command: Command) -> Result<()> {
         Command::Export(args) => report_cmd::export(args).await,
         Command::Team { command } => team_cmd::team(command, team_folder).await,
         Command::Vault { command } => team_cmd::vault(command).await,
+        Command::Workspace { command } => team_cmd::workspace(command).await,
         Command::Accounts { ws } => accounts_cmd::list(&ws).await,
         Command::Connect(args) => accounts_cmd::connect(&args).await,
         Command::Track(args) => accounts_cmd::track(&args).await,
@@ -903,6 +910,15 @@ async fn set_cadence(args: &WorkspaceArgs, spec: &str, cadence: &str) -> Result<
 }
 
 async fn restore(args: &WorkspaceArgs, file: &std::path::Path) -> Result<()> {
+    if let Some(team) = args.team()? {
+        let report = alcance_app::team_backup::restore_team_database(&team.database, &team.dir, file).await?;
+        println!("Restored {} into {}.", file.display(), team.database);
+        println!(
+            "The database as it was before is kept as {}.",
+            report.previous.display()
+        );
+        return Ok(());
+    }
     let dir = args.dir()?;
     let report = scheduler::restore_database(&dir, file).await?;
     println!("Restored {} into {}.", file.display(), report.database.display());

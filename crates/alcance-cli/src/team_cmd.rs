@@ -186,3 +186,112 @@ fn write_private(path: &Path, key: &SecretString) -> Result<()> {
     file.sync_all().with_context(|| format!("writing {}", path.display()))?;
     Ok(())
 }
+
+/// `alcance workspace …`
+#[derive(Subcommand)]
+pub enum WorkspaceCommand {
+    /// Copy a whole workspace between a folder and a team's PostgreSQL database, either way
+    /// (folder → postgres://… and back), in batches with a progress bar. Run it again after
+    /// an interruption: it resumes. Ends with each table's row counts and checksums side by
+    /// side. Tokens stay in the vault they are in: reconnect the accounts on the other side.
+    Copy {
+        /// Source: a workspace folder or postgres://user@host:5432/db.
+        #[arg(value_name = "SRC")]
+        source: String,
+        /// Destination: a folder (created) or postgres://… (migrated when new).
+        #[arg(value_name = "DST")]
+        destination: String,
+        /// Rows per transaction.
+        #[arg(long, default_value_t = alcance_app::copy::DEFAULT_BATCH)]
+        batch: usize,
+        /// Also move the tokens and client secrets from the source's vault into the
+        /// destination's (a folder's: the OS keychain, or vault.enc with
+        /// ALCANCE_VAULT_PASSPHRASE; a team's: the team vault, with its workspace key).
+        #[arg(long)]
+        with_tokens: bool,
+    },
+}
+
+/// `alcance workspace copy`.
+pub async fn workspace(command: WorkspaceCommand) -> Result<()> {
+    use alcance_app::copy::{copy_workspace, CopyProgress};
+    use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
+    use indicatif::{ProgressBar, ProgressStyle};
+    let WorkspaceCommand::Copy {
+        source,
+        destination,
+        batch,
+        with_tokens,
+    } = command;
+    let bar = ProgressBar::new(0);
+    if let Ok(style) = ProgressStyle::with_template("{msg:>22} [{bar:40}] {pos}/{len} rows ({per_sec})") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    let report = copy_workspace(&source, &destination, batch, |p| match p {
+        CopyProgress::Table { table, rows } => {
+            bar.set_message(table);
+            bar.set_length(u64::try_from(rows).unwrap_or_default());
+            bar.set_position(0);
+        }
+        CopyProgress::Rows { copied, .. } => bar.set_position(copied),
+        CopyProgress::Verifying => bar.set_message("verifying"),
+    })
+    .await;
+    bar.finish_and_clear();
+    let report = report?;
+    let mut table = Table::new();
+    table.load_preset(UTF8_FULL_CONDENSED).set_header(vec![
+        "Table",
+        "Copied now",
+        "Rows (source)",
+        "Rows (copy)",
+        "SHA-256 (source)",
+        "SHA-256 (copy)",
+        "",
+    ]);
+    for t in &report {
+        table.add_row(vec![
+            Cell::new(t.table),
+            Cell::new(t.copied).set_alignment(CellAlignment::Right),
+            Cell::new(t.source.rows).set_alignment(CellAlignment::Right),
+            Cell::new(t.destination.rows).set_alignment(CellAlignment::Right),
+            Cell::new(&t.source.sha256[..16]),
+            Cell::new(&t.destination.sha256[..16]),
+            Cell::new(if t.matches() { "ok" } else { "DIFFERENT" }),
+        ]);
+    }
+    println!("{table}");
+    let different: Vec<&str> = report.iter().filter(|t| !t.matches()).map(|t| t.table).collect();
+    if !different.is_empty() {
+        bail!(
+            "the copy differs from the source in {} (was the source written to meanwhile? run the copy again)",
+            different.join(", ")
+        );
+    }
+    if !with_tokens {
+        println!(
+            "Copied and verified: every table matches. Tokens stay where they were: reconnect the accounts on \
+             the copy, or run this again with --with-tokens."
+        );
+        return Ok(());
+    }
+    let end = |location: &str| WorkspaceArgs {
+        workspace: Some(location.to_string()),
+        sandbox_url: None,
+    };
+    let from = end(&source)
+        .open(crate::Open::Existing(alcance_app::VaultNeed::Required))
+        .await?;
+    let to = end(&destination).open(crate::Open::Create).await?;
+    let (Some(from_vault), Some(to_vault)) = (from.vault().cloned(), to.vault().cloned()) else {
+        bail!("a vault could not be opened");
+    };
+    let moved = alcance_app::copy::copy_tokens(from.store(), from_vault, to_vault).await;
+    from.close().await;
+    to.close().await;
+    println!(
+        "Copied and verified: every table matches; {} token(s) and secret(s) copied into the destination's vault.",
+        moved?
+    );
+    Ok(())
+}

@@ -139,3 +139,56 @@ fn a_team_creates_its_workspace_shares_tokens_and_rotates_its_key() {
         .expect("accounts with the new key"));
     assert!(list.contains("Alcance Atendimento"), "{list}");
 }
+
+#[test]
+fn a_solo_workspace_moves_to_the_team_with_its_tokens() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let Some(db) = runtime.block_on(alcance_app::testing::empty_database()) else {
+        return;
+    };
+    let (_sandbox, url) = sandbox();
+    let home = tempfile::tempdir().unwrap();
+    let key_file = home.path().join("team.key");
+    let folder = home.path().join("solo");
+    ok(alcance()
+        .arg("demo")
+        .arg("--out")
+        .arg(&folder)
+        .args(["--sandbox-url", &url, "--days", "2"])
+        .output()
+        .expect("demo"));
+    ok(member(&key_file)
+        .args(["team", "create", db.url(), "--key-file"])
+        .arg(&key_file)
+        .output()
+        .expect("team create"));
+
+    let out = ok(member(&key_file)
+        .args(["workspace", "copy"])
+        .arg(&folder)
+        .args([db.url(), "--with-tokens", "--batch", "100"])
+        .output()
+        .expect("copy"));
+    assert!(out.contains("every table matches"), "{out}");
+    assert!(!out.contains("DIFFERENT"), "{out}");
+    let moved: usize = out
+        .split("matches; ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no token count in {out}"));
+    assert!(moved >= 5, "one token per connected account at least: {out}");
+
+    // On the team, the connected accounts' tokens are there: their health is known.
+    let list = ok(member(&key_file)
+        .args(["accounts", "--workspace", db.url(), "--sandbox-url", &url])
+        .output()
+        .expect("accounts"));
+    assert!(list.contains("@alcance_br"), "{list}");
+    let x_row = list.lines().find(|l| l.contains("@alcance_br")).unwrap();
+    assert!(!x_row.contains("unavailable"), "{x_row}");
+    assert!(!list.contains("sbx_"), "no token is printed");
+}

@@ -13,8 +13,10 @@
 //! (`ana_influencer`), so each account stores its own ~200 posts.
 //!
 //! Run: `cargo bench -p alcance-collector --bench collect` (release profile). Environment:
-//! `ALCANCE_BENCH_ACCOUNTS` (default 1000), `ALCANCE_BENCH_DAYS` (window, default 100).
-//! Not run in CI.
+//! `ALCANCE_BENCH_ACCOUNTS` (default 1000), `ALCANCE_BENCH_DAYS` (window, default 100),
+//! `ALCANCE_BENCH_PG_URL` (a PostgreSQL server's URL: every store of the bench is then a
+//! fresh database there instead of an SQLite file, e.g. under `scripts/pg-cluster.sh`, whose
+//! `ALCANCE_TEST_PG_URL` it also reads). Not run in CI.
 
 use alcance_collector::{Clients, RunKind, Target};
 use alcance_core::{AccountRef, CollectionBatch, Platform, PostMetric, RawExchange};
@@ -193,14 +195,40 @@ type Fetched = (i64, CollectionBatch, Vec<RawExchange>);
 
 /// Saves every batch with `Store::save_batch` into a fresh database; returns (seconds,
 /// records written).
+/// A fresh store named `name`: an SQLite file in `dir`, or with a PostgreSQL server
+/// (`ALCANCE_BENCH_PG_URL` / `ALCANCE_TEST_PG_URL`) a new database `alcance_bench_<name>`.
+async fn fresh_store(dir: &std::path::Path, name: &str) -> Res<Store> {
+    let Some(server) = pg_server() else {
+        return Ok(Store::open(&dir.join(format!("{name}.db"))).await?);
+    };
+    use sqlx::Connection;
+    let database = format!("alcance_bench_{name}_{}", std::process::id());
+    let mut admin = sqlx::PgConnection::connect(&server).await?;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {database}"))
+        .execute(&mut admin)
+        .await?;
+    sqlx::query(&format!("CREATE DATABASE {database}"))
+        .execute(&mut admin)
+        .await?;
+    admin.close().await?;
+    Ok(Store::open_postgres(&alcance_store::testing::with_database(&server, &database)).await?)
+}
+
+/// The PostgreSQL server the bench writes to, if any.
+fn pg_server() -> Option<String> {
+    ["ALCANCE_BENCH_PG_URL", "ALCANCE_TEST_PG_URL"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|u| !u.is_empty()))
+}
+
 async fn store_only(
-    path: &std::path::Path,
+    dir: &std::path::Path,
     accounts: i64,
     batches: &[Fetched],
     with_raw: bool,
     at: DateTime<Utc>,
 ) -> Res<(f64, usize)> {
-    let store = Store::open(path).await?;
+    let store = fresh_store(dir, if with_raw { "store" } else { "store_bare" }).await?;
     for i in 0..accounts {
         store.upsert_account(&account(i), None, None).await?;
     }
@@ -229,8 +257,8 @@ fn prepare_only(batches: &[Fetched], at: DateTime<Utc>) -> Res<f64> {
 
 /// `Store::save_prepared` of batches prepared beforehand (the SQL alone) into a fresh
 /// database; returns (seconds, records written).
-async fn sql_only(path: &std::path::Path, accounts: i64, batches: &[Fetched], at: DateTime<Utc>) -> Res<(f64, usize)> {
-    let store = Store::open(path).await?;
+async fn sql_only(dir: &std::path::Path, accounts: i64, batches: &[Fetched], at: DateTime<Utc>) -> Res<(f64, usize)> {
+    let store = fresh_store(dir, "sql").await?;
     for i in 0..accounts {
         store.upsert_account(&account(i), None, None).await?;
     }
@@ -266,7 +294,7 @@ async fn bench() -> Res<()> {
     let token = x_token(&endpoints).await?;
 
     let dir = tempfile::tempdir()?;
-    let store = Store::open(&dir.path().join("alcance.db")).await?;
+    let store = fresh_store(dir.path(), "alcance").await?;
     let mut targets = Vec::new();
     for i in 0..accounts {
         let a = account(i);
@@ -315,11 +343,11 @@ async fn bench() -> Res<()> {
     let fetch_only = t1.elapsed().as_secs_f64();
 
     // 3. The store alone, with and without the raw archive (hashing + compression).
-    let (store_raw, store_records) = store_only(&dir.path().join("store.db"), accounts, &batches, true, at).await?;
-    let (store_bare, _) = store_only(&dir.path().join("store-bare.db"), accounts, &batches, false, at).await?;
+    let (store_raw, store_records) = store_only(dir.path(), accounts, &batches, true, at).await?;
+    let (store_bare, _) = store_only(dir.path(), accounts, &batches, false, at).await?;
     // 3b. Its two halves: the CPU work before the transaction, and the SQL.
     let prepare = prepare_only(&batches, at)?;
-    let (sql, _) = sql_only(&dir.path().join("store-sql.db"), accounts, &batches, at).await?;
+    let (sql, _) = sql_only(dir.path(), accounts, &batches, at).await?;
 
     // 4. A plain batched insert of the same rows (no raw archive, no upsert rule).
     let plain_batches: Vec<(i64, CollectionBatch)> = batches.into_iter().map(|(id, b, _)| (id, b)).collect();
@@ -331,6 +359,8 @@ async fn bench() -> Res<()> {
     let _ = child.wait();
 
     let per_s = |n: usize, s: f64| n as f64 / s;
+    let engine = if pg_server().is_some() { "PostgreSQL" } else { "SQLite" };
+    println!("store engine              {engine}");
     println!("accounts                  {accounts} ({failed} failed), window {days} days");
     println!(
         "posts stored              {posts} ({:.0} per account)",

@@ -49,7 +49,7 @@ pub enum StoreError {
     /// SQLite reported `SQLITE_CANTOPEN`, `SQLITE_READONLY`, `SQLITE_PERM` or
     /// `SQLITE_IOERR`: the file cannot be opened or written. On PostgreSQL: the database
     /// does not exist or the user lacks a privilege (SQLSTATE 3D000, 42501).
-    #[error("cannot open or write the database file ({detail}); check the path and its permissions")]
+    #[error("cannot open or write the database ({detail}); check the path (a file) or the database name and the user's privileges (PostgreSQL), and the permissions")]
     Access {
         /// SQLite's message, prefixed with the file path when known.
         detail: String,

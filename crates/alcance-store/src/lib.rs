@@ -19,6 +19,7 @@
 mod accounts;
 mod batch;
 pub mod campaigns;
+pub mod copy;
 mod engine;
 mod error;
 mod leases;
@@ -205,14 +206,15 @@ impl Store {
         result.map_err(|e| match e {
             StoreError::Migrate(sqlx::migrate::MigrateError::VersionMissing(version)) => StoreError::SchemaTooNew {
                 version,
-                known: self.known_latest_migration(),
+                known: self.latest_migration(),
             },
             other => other,
         })
     }
 
-    /// The newest migration version this build knows for the store's engine.
-    fn known_latest_migration(&self) -> i64 {
+    /// The newest migration version this build knows for the store's engine (a database
+    /// or a backup above it was written by a newer Alcance).
+    pub fn latest_migration(&self) -> i64 {
         let migrator = match self.pool.engine() {
             Engine::Sqlite => &MIGRATOR,
             Engine::Postgres => &PG_MIGRATOR,

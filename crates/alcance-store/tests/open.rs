@@ -241,3 +241,25 @@ async fn a_hand_edited_value_is_a_decode_error_not_a_panic(engine: Engine) {
 }
 
 both_engines!(a_hand_edited_value_is_a_decode_error_not_a_panic,);
+
+/// `alcance workspace copy` decides for every table: copied or left with its vault.
+#[tokio::test]
+async fn the_copy_list_names_every_table_of_the_schema() {
+    let store = Store::open_in_memory().await.expect("store");
+    let pool = store.sqlite_pool().expect("sqlite");
+    let mut tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations'",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("tables");
+    tables.sort();
+    let mut listed: Vec<String> = alcance_store::copy::COPY_TABLES
+        .iter()
+        .chain(alcance_store::copy::NOT_COPIED)
+        .map(|t| t.to_string())
+        .collect();
+    listed.sort();
+    assert_eq!(listed, tables);
+    store.close().await;
+}
