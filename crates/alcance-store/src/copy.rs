@@ -46,7 +46,10 @@ pub const COPY_TABLES: &[&str] = &[
 /// Tables a copy leaves alone: `sealed_tokens` belongs to the vault of its database (the
 /// team's key check and tokens sealed under the team's key); tokens move between vaults,
 /// opened with their keys (`alcance workspace copy --with-tokens`), never as rows.
-pub const NOT_COPIED: &[&str] = &["sealed_tokens"];
+///
+/// `leases` belong to the live workers of their database (schema version 5): a copy
+/// starts with none, so every account is free for the destination's workers.
+pub const NOT_COPIED: &[&str] = &["sealed_tokens", "leases"];
 
 /// Tables a trigger fills while others are copied (`schedules`: a default row per new
 /// account); a resumed copy rewrites them whole instead of starting after their last key.
