@@ -576,8 +576,13 @@ async fn drive(
                 "account failed; the run goes on"
             ),
         }
+        // The account's end and its next run in one transaction: a worker that dies
+        // between them cannot leave the account done yet still due.
+        let next_run_at = planned
+            .next_run
+            .map(|next| if outcome.ok { next.on_success } else { next.on_failure });
         store
-            .finish_run_account(
+            .finish_run_account_and_schedule(
                 run_id,
                 target.account_id,
                 &RunAccountResult {
@@ -593,6 +598,8 @@ async fn drive(
                     error: outcome.error.clone(),
                     finished_at: now(),
                 },
+                collected_at,
+                next_run_at,
             )
             .await?;
         if outcome.ok {
@@ -601,21 +608,6 @@ async fn drive(
                 .await
             {
                 tracing::warn!(run_id, account_id = target.account_id, %error, "refresh marks not saved");
-            }
-        }
-        if let Some(next) = planned.next_run {
-            let next_run_at = if outcome.ok { next.on_success } else { next.on_failure };
-            if let Err(error) = store
-                .record_schedule_result(
-                    target.account_id,
-                    collected_at,
-                    outcome.ok,
-                    outcome.error.as_deref(),
-                    next_run_at,
-                )
-                .await
-            {
-                tracing::warn!(run_id, account_id = target.account_id, %error, "schedule not updated");
             }
         }
         if outcome.ok {

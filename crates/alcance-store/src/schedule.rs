@@ -372,6 +372,70 @@ impl Store {
         touched_one(done, "run account", account_id)
     }
 
+    /// [`Self::finish_run_account`] and, when `next_run_at` (UTC) is given, the account's
+    /// schedule result as [`Self::record_schedule_result`] would write it (attempt at
+    /// `collected_at`, `ok` when the status is `done`, the result's error), in one
+    /// transaction: a worker that dies cannot leave an account `done` in its run and still
+    /// due in `schedules` (another worker would collect it again). An account without a
+    /// schedule row is not an error (its schedule is left alone).
+    ///
+    /// Errors: as [`Self::finish_run_account`].
+    pub async fn finish_run_account_and_schedule(
+        &self,
+        run_id: i64,
+        account_id: i64,
+        result: &RunAccountResult,
+        collected_at: DateTime<Utc>,
+        next_run_at: Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError> {
+        if result.status == RunAccountStatus::Pending {
+            return Err(StoreError::Invalid {
+                what: "run account status",
+                value: result.status.to_string(),
+                expected: "done, failed, skipped",
+            });
+        }
+        let error = result.error.as_deref().map(|e| redact(e).into_owned());
+        let mut tx = self.pool.begin_write().await?;
+        let done = on_tx!(&mut tx, |c| sqlx::query(
+            "UPDATE run_accounts SET status = $1, metrics_written = $2, posts_written = $3, gaps = $4,
+                    needs_reauth = $5, error = $6, finished_at = $7
+             WHERE run_id = $8 AND account_id = $9",
+        )
+        .bind(result.status)
+        .bind(result.metrics_written)
+        .bind(result.posts_written)
+        .bind(result.gaps)
+        .bind(result.needs_reauth)
+        .bind(error.as_deref())
+        .bind(to_db(result.finished_at))
+        .bind(run_id)
+        .bind(account_id)
+        .execute(&mut *c)
+        .await?
+        .rows_affected());
+        touched_one(done, "run account", account_id)?;
+        if let Some(next) = next_run_at {
+            let ok = result.status == RunAccountStatus::Done;
+            on_tx!(&mut tx, |c| sqlx::query(
+                "UPDATE schedules SET last_run_at = $1, last_status = $2, last_error = $3, next_run_at = $4,
+                        updated_at = $5
+                 WHERE account_id = $6",
+            )
+            .bind(to_db(collected_at))
+            .bind(if ok { "ok" } else { "failed" })
+            .bind(if ok { None } else { error.as_deref() })
+            .bind(to_db(next))
+            .bind(to_db(Utc::now()))
+            .bind(account_id)
+            .execute(&mut *c)
+            .await?
+            .rows_affected());
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Marks every still-`pending` account of a run `skipped` at `at` (UTC) with `reason`;
     /// returns how many.
     pub async fn skip_pending_run_accounts(
