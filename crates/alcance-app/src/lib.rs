@@ -18,6 +18,7 @@ pub mod demo;
 pub mod error;
 pub mod lease;
 pub mod reports;
+pub mod runs;
 pub mod scheduler;
 pub mod session;
 pub mod team;
