@@ -4,7 +4,7 @@
 //! loopback), `connect whatsapp` (token on stdin), `track` and `delete-data`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::sync::mpsc;
@@ -22,23 +22,6 @@ fn failed(out: Output) -> String {
 /// `cmd` on the workspace `dir` against the sandbox at `url`.
 fn on<'a>(cmd: &'a mut Command, dir: &Path, url: &str) -> &'a mut Command {
     cmd.arg("--workspace").arg(dir).args(["--sandbox-url", url])
-}
-
-/// Runs `cmd` with `input` on its stdin.
-fn with_stdin(cmd: &mut Command, input: &str) -> Output {
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("alcance runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("write stdin");
-    child.wait_with_output().expect("alcance ends")
 }
 
 /// GET `url` following redirects (to the CLI's loopback): the test is the browser.

@@ -4,8 +4,7 @@
 //! process, read by another, `alcance vault rotate-key`, and the old key's clear error.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Command;
 
 mod common;
 use common::*;
@@ -19,22 +18,6 @@ fn member(key_file: &std::path::Path) -> Command {
         .env_remove("ALCANCE_VAULT_KEY")
         .env("HOME", key_file.parent().expect("folder"));
     cmd
-}
-
-fn with_stdin(cmd: &mut Command, input: &str) -> Output {
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("alcance runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("stdin");
-    child.wait_with_output().expect("alcance ends")
 }
 
 #[test]

@@ -70,31 +70,25 @@ impl From<DbTimeOpt> for Option<DateTime<Utc>> {
     }
 }
 
-impl<DB: sqlx::Database> sqlx::Type<DB> for DbTime
-where
-    str: sqlx::Type<DB>,
-{
-    fn type_info() -> DB::TypeInfo {
-        <str as sqlx::Type<DB>>::type_info()
-    }
+/// Implements `sqlx::Type` for wrappers stored as text on either engine.
+macro_rules! stored_as_text {
+    ($($t:ty),+) => {$(
+        impl<DB: sqlx::Database> sqlx::Type<DB> for $t
+        where
+            str: sqlx::Type<DB>,
+        {
+            fn type_info() -> DB::TypeInfo {
+                <str as sqlx::Type<DB>>::type_info()
+            }
 
-    fn compatible(ty: &DB::TypeInfo) -> bool {
-        <str as sqlx::Type<DB>>::compatible(ty)
-    }
+            fn compatible(ty: &DB::TypeInfo) -> bool {
+                <str as sqlx::Type<DB>>::compatible(ty)
+            }
+        }
+    )+};
 }
 
-impl<DB: sqlx::Database> sqlx::Type<DB> for DbTimeOpt
-where
-    str: sqlx::Type<DB>,
-{
-    fn type_info() -> DB::TypeInfo {
-        <str as sqlx::Type<DB>>::type_info()
-    }
-
-    fn compatible(ty: &DB::TypeInfo) -> bool {
-        <str as sqlx::Type<DB>>::compatible(ty)
-    }
-}
+stored_as_text!(DbTime, DbTimeOpt, DbDate);
 
 impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for DbTime
 where
@@ -128,19 +122,6 @@ pub struct DbDate(pub chrono::NaiveDate);
 impl From<DbDate> for chrono::NaiveDate {
     fn from(d: DbDate) -> Self {
         d.0
-    }
-}
-
-impl<DB: sqlx::Database> sqlx::Type<DB> for DbDate
-where
-    str: sqlx::Type<DB>,
-{
-    fn type_info() -> DB::TypeInfo {
-        <str as sqlx::Type<DB>>::type_info()
-    }
-
-    fn compatible(ty: &DB::TypeInfo) -> bool {
-        <str as sqlx::Type<DB>>::compatible(ty)
     }
 }
 

@@ -2,7 +2,7 @@
 //! seeded `alcance sandbox` process killed on drop, and reading a command's output.
 #![allow(dead_code)] // each test binary uses its own part
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Output, Stdio};
 
 /// The demo workspace's vault passphrase (tokens land in `vault.enc` without a keychain).
@@ -64,4 +64,21 @@ pub fn ok(out: Output) -> String {
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "failed:\n{stdout}\n{stderr}");
     stdout
+}
+
+/// Runs `cmd` with `input` on its stdin.
+pub fn with_stdin(cmd: &mut Command, input: &str) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("alcance runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("alcance ends")
 }
