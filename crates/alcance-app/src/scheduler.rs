@@ -656,13 +656,7 @@ impl Loop {
             Arc::clone(&self.current_run),
         );
         let kind = run.kind;
-        let pending: Vec<i64> = store
-            .run_accounts(run.id)
-            .await?
-            .into_iter()
-            .filter(|r| r.status == RunAccountStatus::Pending)
-            .map(|r| r.account_id)
-            .collect();
+        let pending = pending_accounts(&store, run.id).await?;
         let mut accounts = if pending.is_empty() {
             Vec::new()
         } else {
@@ -677,8 +671,18 @@ impl Loop {
             let due = due_now(&store, now).await?;
             accounts.retain(|a| due.contains(&a.id));
         }
+        self.resume(run.id, kind, &accounts, now).await;
+        drop(heartbeat);
+        self.current_run.store(0, Ordering::Relaxed);
+        store.release_leases(&lease.worker).await?;
+        Ok(true)
+    }
+
+    /// Resumes the stored run `run_id` of `kind` for `accounts` at `now`, handling commands
+    /// meanwhile (a paused run, or a dead worker's run taken over).
+    async fn resume(&mut self, run_id: i64, kind: RunKind, accounts: &[AccountRow], now: DateTime<Utc>) {
         self.emit(SchedulerEvent::RunStarted {
-            run_id: RunId(run.id),
+            run_id: RunId(run_id),
             kind,
             accounts: accounts.len(),
             resumed: true,
@@ -687,13 +691,9 @@ impl Loop {
         let control = RunControl::new();
         let (ws, config) = (Arc::clone(&self.ws), self.config.clone());
         let progress = self.progress_of(kind, true);
-        let future = resume_accounts(&ws, &config, run.id, &accounts, now, &control, &progress);
+        let future = resume_accounts(&ws, &config, run_id, accounts, now, &control, &progress);
         let result = self.drive(future, &control).await;
         self.report(result);
-        drop(heartbeat);
-        self.current_run.store(0, Ordering::Relaxed);
-        store.release_leases(&lease.worker).await?;
-        Ok(true)
     }
 
     /// Collects `accounts` as one run of `kind` at `now`, handling commands meanwhile.
@@ -772,29 +772,10 @@ impl Loop {
             if self.stopping {
                 break;
             }
-            let kind = run.kind;
-            let pending: Vec<i64> = store
-                .run_accounts(run.id)
-                .await?
-                .into_iter()
-                .filter(|r| r.status == RunAccountStatus::Pending)
-                .map(|r| r.account_id)
-                .collect();
-            let accounts = self.collectable(&pending, kind == RunKind::Manual).await?;
+            let pending = pending_accounts(&store, run.id).await?;
+            let accounts = self.collectable(&pending, run.kind == RunKind::Manual).await?;
             let now = self.clock.now();
-            self.emit(SchedulerEvent::RunStarted {
-                run_id: RunId(run.id),
-                kind,
-                accounts: accounts.len(),
-                resumed: true,
-                at: now,
-            });
-            let control = RunControl::new();
-            let (ws, config) = (Arc::clone(&self.ws), self.config.clone());
-            let progress = self.progress_of(kind, true);
-            let future = resume_accounts(&ws, &config, run.id, &accounts, now, &control, &progress);
-            let result = self.drive(future, &control).await;
-            self.report(result);
+            self.resume(run.id, run.kind, &accounts, now).await;
         }
         Ok(())
     }
@@ -850,6 +831,17 @@ fn due_min(schedules: &[ScheduleRow]) -> Option<DateTime<Utc>> {
 
 /// The wait after `failures` failed steps in a row: one nap, doubling with each failure,
 /// at most 16 naps (16 min with the default 60-s nap).
+/// The accounts of run `run_id` still `pending`, in run order.
+async fn pending_accounts(store: &Store, run_id: i64) -> Result<Vec<i64>> {
+    Ok(store
+        .run_accounts(run_id)
+        .await?
+        .into_iter()
+        .filter(|r| r.status == RunAccountStatus::Pending)
+        .map(|r| r.account_id)
+        .collect())
+}
+
 fn backoff(config: &SchedulerConfig, failures: u32) -> Duration {
     nap(config) * (1_i32 << failures.min(4))
 }

@@ -19,6 +19,12 @@ use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection};
 use std::path::Path;
 
+/// An attempt's result and the next run of one account's schedule: `last_run_at`,
+/// `last_status`, `last_error`, `next_run_at`, `updated_at`, then `account_id`.
+const SCHEDULE_RESULT_SQL: &str = "UPDATE schedules SET last_run_at = $1, last_status = $2, last_error = $3,
+        next_run_at = $4, updated_at = $5
+    WHERE account_id = $6";
+
 /// The shortest period a schedule may have, seconds.
 pub const MIN_EVERY_SECONDS: i64 = 60;
 
@@ -244,20 +250,16 @@ impl Store {
         } else {
             error.map(|e| redact(e).into_owned())
         };
-        let done = on_pool!(&self.pool, |p| sqlx::query(
-            "UPDATE schedules SET last_run_at = $1, last_status = $2, last_error = $3, next_run_at = $4,
-                    updated_at = $5
-             WHERE account_id = $6",
-        )
-        .bind(to_db(at))
-        .bind(if ok { "ok" } else { "failed" })
-        .bind(error)
-        .bind(to_db(next_run_at))
-        .bind(to_db(Utc::now()))
-        .bind(account_id)
-        .execute(p)
-        .await?
-        .rows_affected());
+        let done = on_pool!(&self.pool, |p| sqlx::query(SCHEDULE_RESULT_SQL,)
+            .bind(to_db(at))
+            .bind(if ok { "ok" } else { "failed" })
+            .bind(error)
+            .bind(to_db(next_run_at))
+            .bind(to_db(Utc::now()))
+            .bind(account_id)
+            .execute(p)
+            .await?
+            .rows_affected());
         touched_one(done, "schedule", account_id)
     }
 
@@ -345,31 +347,8 @@ impl Store {
         account_id: i64,
         result: &RunAccountResult,
     ) -> Result<(), StoreError> {
-        if result.status == RunAccountStatus::Pending {
-            return Err(StoreError::Invalid {
-                what: "run account status",
-                value: result.status.to_string(),
-                expected: "done, failed, skipped",
-            });
-        }
-        let done = on_pool!(&self.pool, |p| sqlx::query(
-            "UPDATE run_accounts SET status = $1, metrics_written = $2, posts_written = $3, gaps = $4,
-                    needs_reauth = $5, error = $6, finished_at = $7
-             WHERE run_id = $8 AND account_id = $9",
-        )
-        .bind(result.status)
-        .bind(result.metrics_written)
-        .bind(result.posts_written)
-        .bind(result.gaps)
-        .bind(result.needs_reauth)
-        .bind(result.error.as_deref().map(|e| redact(e).into_owned()))
-        .bind(to_db(result.finished_at))
-        .bind(run_id)
-        .bind(account_id)
-        .execute(p)
-        .await?
-        .rows_affected());
-        touched_one(done, "run account", account_id)
+        self.finish_run_account_and_schedule(run_id, account_id, result, result.finished_at, None)
+            .await
     }
 
     /// [`Self::finish_run_account`] and, when `next_run_at` (UTC) is given, the account's
@@ -417,20 +396,16 @@ impl Store {
         touched_one(done, "run account", account_id)?;
         if let Some(next) = next_run_at {
             let ok = result.status == RunAccountStatus::Done;
-            on_tx!(&mut tx, |c| sqlx::query(
-                "UPDATE schedules SET last_run_at = $1, last_status = $2, last_error = $3, next_run_at = $4,
-                        updated_at = $5
-                 WHERE account_id = $6",
-            )
-            .bind(to_db(collected_at))
-            .bind(if ok { "ok" } else { "failed" })
-            .bind(if ok { None } else { error.as_deref() })
-            .bind(to_db(next))
-            .bind(to_db(Utc::now()))
-            .bind(account_id)
-            .execute(&mut *c)
-            .await?
-            .rows_affected());
+            on_tx!(&mut tx, |c| sqlx::query(SCHEDULE_RESULT_SQL,)
+                .bind(to_db(collected_at))
+                .bind(if ok { "ok" } else { "failed" })
+                .bind(if ok { None } else { error.as_deref() })
+                .bind(to_db(next))
+                .bind(to_db(Utc::now()))
+                .bind(account_id)
+                .execute(&mut *c)
+                .await?
+                .rows_affected());
         }
         tx.commit().await?;
         Ok(())
