@@ -70,14 +70,7 @@ impl Team {
     /// The OS keychain entry a member keeps this workspace's key under:
     /// `alcance/workspace-key/{user@host:port/database}` (no password).
     pub fn keychain_entry(&self) -> String {
-        let shown = self.database.to_string();
-        let bare = shown.split_once("://").map_or(shown.as_str(), |(_, rest)| rest);
-        let bare = bare.split('?').next().unwrap_or(bare);
-        let bare = match bare.split_once('@') {
-            Some((user, host)) => format!("{}@{host}", user.split(':').next().unwrap_or(user)),
-            None => bare.to_string(),
-        };
-        format!("alcance/workspace-key/{bare}")
+        format!("alcance/workspace-key/{}", self.database.address())
     }
 
     /// Reads the workspace key from `source`.

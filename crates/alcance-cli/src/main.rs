@@ -252,10 +252,8 @@ fn data_folder() -> Result<PathBuf> {
 /// This member's local folder of the team workspace `database`:
 /// `<data folder>/teams/<host>-<port>-<database>` (no user, no password).
 fn team_folder(database: &PostgresUrl) -> Result<PathBuf> {
-    let shown = database.to_string();
-    let after_scheme = shown.split_once("://").map_or(shown.as_str(), |(_, rest)| rest);
-    let after_user = after_scheme.rsplit_once('@').map_or(after_scheme, |(_, host)| host);
-    let bare = after_user.split('?').next().unwrap_or(after_user);
+    let address = database.address();
+    let bare = address.rsplit_once('@').map_or(address.as_str(), |(_, host)| host);
     let name: String = bare
         .chars()
         .map(|c| {

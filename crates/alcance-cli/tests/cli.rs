@@ -2,27 +2,10 @@
 //! `alcance demo --sandbox-url URL` in another; and the demo on its own.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on setup failures
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 
-fn alcance() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_alcance"))
-}
-
-/// A child process killed on drop, with its stdout kept open (a closed pipe would make its
-/// next `println!` fail).
-struct Killed {
-    child: Child,
-    _stdout: BufReader<std::process::ChildStdout>,
-}
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+mod common;
+use common::*;
 
 /// The recorded fixtures of `platform`; `None` (skipped) when absent, a failure when `CI`
 /// is set and the fixtures folder is missing.
@@ -32,20 +15,7 @@ fn fixtures(platform: &str) -> Option<PathBuf> {
 
 /// Starts `alcance sandbox --port 0 --replay DIR` and returns it with the URL it printed.
 fn replay_sandbox(dir: &Path) -> (Killed, String) {
-    let mut child = alcance()
-        .args(["sandbox", "--port", "0", "--replay"])
-        .arg(dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("sandbox starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut reader = BufReader::new(stdout);
-    let mut line = String::new();
-    reader.read_line(&mut line).expect("first line");
-    let url = line.trim().rsplit(' ').next().expect("url").to_string();
-    assert!(url.starts_with("http://127.0.0.1:"), "{line}");
-    (Killed { child, _stdout: reader }, url)
+    sandbox_with([std::ffi::OsStr::new("--replay"), dir.as_os_str()])
 }
 
 #[test]

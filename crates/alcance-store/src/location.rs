@@ -25,6 +25,18 @@ impl PostgresUrl {
     pub fn expose(&self) -> &str {
         &self.0
     }
+
+    /// `user@host:port/database` (`host:port/database` without a user): the database's
+    /// name without scheme, password or parameters, safe to show and stable across
+    /// password changes (a keychain entry's or a local folder's name).
+    pub fn address(&self) -> String {
+        let rest = self.0.split_once("://").map_or(self.0.as_str(), |(_, rest)| rest);
+        let rest = rest.split(['?', '#']).next().unwrap_or(rest);
+        match rest.rsplit_once('@') {
+            Some((user_info, host)) => format!("{}@{host}", user_info.split(':').next().unwrap_or(user_info)),
+            None => rest.to_string(),
+        }
+    }
 }
 
 impl fmt::Debug for PostgresUrl {
@@ -122,6 +134,14 @@ mod tests {
         assert!(!shown.contains("s3cret"), "{shown}");
         assert!(shown.contains("ana:REDACTED@db.example:5432/alcance"), "{shown}");
         assert!(StoreLocation::parse("postgres://localhost/x").is_postgres());
+        let StoreLocation::Postgres(url) = pg else {
+            panic!("not PostgreSQL");
+        };
+        assert_eq!(url.address(), "ana@db.example:5432/alcance");
+        assert_eq!(
+            PostgresUrl("postgres://db:5432/x?sslmode=require".into()).address(),
+            "db:5432/x"
+        );
         assert_eq!(
             StoreLocation::parse("/home/ana/Alcance/alcance.db"),
             StoreLocation::File(PathBuf::from("/home/ana/Alcance/alcance.db"))

@@ -150,6 +150,16 @@ impl EmptyDatabase {
     pub fn name(&self) -> &str {
         &self.database.name
     }
+
+    /// The password in [`EmptyDatabase::url`] (`postgres://user:password@…`), for tests that
+    /// check it is never printed or stored; empty when the URL has none.
+    pub fn password(&self) -> &str {
+        self.url
+            .split_once("://")
+            .and_then(|(_, rest)| rest.split_once('@'))
+            .and_then(|(user_info, _)| user_info.split_once(':'))
+            .map_or("", |(_, password)| password)
+    }
 }
 
 /// A new, empty database on the test server; `None` (skipped) as for [`store`].

@@ -34,8 +34,14 @@ impl Drop for Killed {
 
 /// `alcance sandbox --port 0` (seeded) and the URL it printed.
 pub fn sandbox() -> (Killed, String) {
+    sandbox_with(std::iter::empty::<&str>())
+}
+
+/// `alcance sandbox --port 0 <extra>` (e.g. `--replay DIR`) and the URL it printed.
+pub fn sandbox_with(extra: impl IntoIterator<Item = impl AsRef<std::ffi::OsStr>>) -> (Killed, String) {
     let mut child = alcance()
         .args(["sandbox", "--port", "0"])
+        .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
