@@ -9,6 +9,7 @@
 //! run before the next account's turn, that early fetch is dropped unwritten, and after a
 //! pause the account is fetched again.)
 
+use crate::limits::RunLimits;
 use std::sync::Arc;
 use tokio::sync::watch;
 
@@ -29,11 +30,13 @@ pub enum ControlState {
     Interrupted,
 }
 
-/// A handle on one run's control state. Cheap to clone (an `Arc`); every clone controls the
-/// same run. A fresh control is [`ControlState::Running`].
+/// A handle on one run's control state, and the run's time limits ([`RunLimits`]). Cheap
+/// to clone (an `Arc`); every clone controls the same run. A fresh control is
+/// [`ControlState::Running`] with the default limits.
 #[derive(Debug, Clone)]
 pub struct RunControl {
     state: Arc<watch::Sender<ControlState>>,
+    limits: RunLimits,
 }
 
 impl Default for RunControl {
@@ -46,7 +49,22 @@ impl RunControl {
     /// A control in the [`ControlState::Running`] state.
     pub fn new() -> Self {
         let (state, _) = watch::channel(ControlState::Running);
-        Self { state: Arc::new(state) }
+        Self {
+            state: Arc::new(state),
+            limits: RunLimits::default(),
+        }
+    }
+
+    /// This control with the run's time limits set to `limits` (account and run deadlines,
+    /// the longest rate-limit wait).
+    pub fn with_limits(mut self, limits: RunLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The run's time limits.
+    pub fn limits(&self) -> RunLimits {
+        self.limits
     }
 
     /// Asks the run to pause before its next account. No effect unless running.

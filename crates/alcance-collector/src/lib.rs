@@ -3,7 +3,11 @@
 //!
 //! A run covers many accounts on many platforms. One account failing (bad token, a 500,
 //! a malformed answer) is recorded in `run_events` and the run goes on with the others;
-//! nothing stored before is touched by a failure.
+//! nothing stored before is touched by a failure. An account that fails half-way keeps
+//! what arrived before the failure (stored as a partial collection, the failure a run
+//! event and a data gap); a rate-limited account is deferred (its `run_accounts.retry_at`
+//! and schedule say when it is collected again) instead of holding the run; every account
+//! and the run itself have a deadline ([`RunLimits`], written in the run's events).
 //!
 //! Runs are planned ([`RunPlan`]: each account with its own window, the post-age tiers it
 //! refreshes and its next scheduled run) and driven by [`run_planned`] under a
@@ -13,13 +17,17 @@
 //! cadence math the scheduler (in `alcance-app`) plans with.
 
 pub mod control;
+pub mod limits;
 pub mod schedule;
 
 pub use alcance_core::{RunKind, RunStatus};
 pub use control::{ControlState, RunControl};
+pub use limits::RunLimits;
 
-use alcance_core::{AccountRef, AccountStatus, EventLevel, Platform, RawExchange, RunAccountStatus};
-use alcance_platforms::{CollectCtx, CollectWindow, PlatformClient, PlatformError, Recorder};
+use alcance_core::{
+    AccountRef, AccountStatus, DataGap, EventLevel, Interruption, Platform, RawExchange, RunAccountStatus,
+};
+use alcance_platforms::{CallLimits, CollectCtx, CollectWindow, PlatformClient, PlatformError, Recorder};
 use alcance_store::schedule::{PlannedAccount, RunAccountResult};
 use alcance_store::{PreparedBatch, RunCounts, Store, StoreError};
 use chrono::{DateTime, Utc};
@@ -183,6 +191,11 @@ pub struct AccountOutcome {
     pub error: Option<String>,
     /// `true` when the token was refused: the account is now `needs_reauth`.
     pub needs_reauth: bool,
+    /// `true` when the account failed half-way and what arrived before was stored (`ok`
+    /// is `false`; `metrics` and `posts` count what was stored).
+    pub partial: bool,
+    /// When the account is collected again, UTC, when it was deferred (rate limited).
+    pub retry_at: Option<DateTime<Utc>>,
 }
 
 /// How a run call ended.
@@ -345,6 +358,7 @@ pub async fn run_planned(
         })
         .collect();
     store.add_run_accounts(run_id, &planned).await?;
+    record_limits(store, run_id, &control.limits(), plan.collected_at).await;
     progress(Progress::RunStarted {
         run_id,
         accounts: targets.len(),
@@ -421,6 +435,8 @@ pub async fn resume_run(
                                     "the account is no longer collected (removed, paused or disconnected)".into(),
                                 ),
                                 finished_at: collected_at,
+                                partial: false,
+                                retry_at: None,
                             },
                         )
                         .await?;
@@ -434,6 +450,7 @@ pub async fn resume_run(
     store
         .set_run_progress(run_id, RunStatus::Running, &tally.counts())
         .await?;
+    record_limits(store, run_id, &control.limits(), collected_at).await;
     tracing::info!(run_id, pending = queue.len(), "resuming the run");
     progress(Progress::Resumed(tally));
     drive(store, clients, queue, tally, collected_at, control, progress).await
@@ -467,9 +484,36 @@ async fn drive(
     let now =
         || collected_at + chrono::Duration::from_std(started.elapsed()).unwrap_or_else(|_| chrono::Duration::zero());
     let mut outcomes = Vec::with_capacity(queue.len());
+    let limits = control.limits();
+    let run_end = limits.run_deadline.map(|d| tokio::time::Instant::now() + d);
+    let bounds = Bounds {
+        account_deadline: limits.account_deadline,
+        run_end,
+        max_rate_wait: limits.max_rate_wait,
+    };
     // The fetch of the account at this queue position, started ahead of its turn.
     let mut ahead: Option<(usize, FetchTask)> = None;
     for (pos, &(index, planned)) in queue.iter().enumerate() {
+        if run_end.is_some_and(|end| tokio::time::Instant::now() >= end) {
+            // The fetch made ahead is dropped (aborted) unwritten.
+            drop(ahead.take());
+            let reason = format!(
+                "the run's deadline ({} s) passed before this account; it stays due",
+                limits.run_deadline.map_or(0, |d| d.as_secs())
+            );
+            let skipped = store.skip_pending_run_accounts(run_id, &reason, now()).await?;
+            tally.accounts_skipped += skipped as usize;
+            let _ = store
+                .add_event(run_id, None, EventLevel::Warn, "run_deadline", &reason, now())
+                .await;
+            tracing::warn!(
+                run_id,
+                skipped,
+                "run deadline passed; the remaining accounts are skipped"
+            );
+            let status = tally.final_status();
+            return end(store, tally, status, outcomes, now(), progress).await;
+        }
         let mut state = control.state();
         if state != ControlState::Running {
             // Whatever comes next starts after the pause, or never: the fetch made ahead
@@ -538,9 +582,10 @@ async fn drive(
                             token.clone(),
                             window,
                             collected_at,
+                            bounds,
                         ) {
                             Some(task) => task.join().await,
-                            None => fetch(client, account, token, window, collected_at).await,
+                            None => fetch(client, account, token, window, collected_at, bounds).await,
                         },
                     )
                 }
@@ -551,12 +596,19 @@ async fn drive(
         if control.state() == ControlState::Running {
             if let Some(&(_, next)) = queue.get(pos + 1) {
                 if let Ok((client, token)) = fetch_args(clients, &next.target) {
-                    ahead = FetchTask::start(client, next.target.account.clone(), token, next.window, collected_at)
-                        .map(|p| (pos + 1, p));
+                    ahead = FetchTask::start(
+                        client,
+                        next.target.account.clone(),
+                        token,
+                        next.window,
+                        collected_at,
+                        bounds,
+                    )
+                    .map(|p| (pos + 1, p));
                 }
             }
         }
-        let outcome = store_account(store, run_id, target, fetched, collected_at).await;
+        let outcome = store_account(store, run_id, target, fetched, collected_at, now()).await;
         match &outcome.error {
             None => tracing::info!(
                 run_id,
@@ -572,15 +624,20 @@ async fn drive(
                 platform = %target.account.platform,
                 account = %target.account.external_id,
                 needs_reauth = outcome.needs_reauth,
+                partial = outcome.partial,
+                retry_at = ?outcome.retry_at,
                 error = %error,
                 "account failed; the run goes on"
             ),
         }
         // The account's end and its next run in one transaction: a worker that dies
         // between them cannot leave the account done yet still due.
-        let next_run_at = planned
-            .next_run
-            .map(|next| if outcome.ok { next.on_success } else { next.on_failure });
+        // A deferred account is due again when the platform lets it.
+        let next_run_at = planned.next_run.map(|next| match (outcome.ok, outcome.retry_at) {
+            (true, _) => next.on_success,
+            (false, Some(retry_at)) => retry_at,
+            (false, None) => next.on_failure,
+        });
         store
             .finish_run_account_and_schedule(
                 run_id,
@@ -597,6 +654,8 @@ async fn drive(
                     needs_reauth: outcome.needs_reauth,
                     error: outcome.error.clone(),
                     finished_at: now(),
+                    partial: outcome.partial,
+                    retry_at: outcome.retry_at,
                 },
                 collected_at,
                 next_run_at,
@@ -662,13 +721,30 @@ fn fetch_args(clients: &Clients, target: &Target) -> Result<(Arc<dyn PlatformCli
     Ok((Arc::clone(client), token))
 }
 
+/// The time bounds of one account's fetch, from the run's [`RunLimits`].
+#[derive(Debug, Clone, Copy)]
+struct Bounds {
+    /// From the fetch's start.
+    account_deadline: std::time::Duration,
+    /// The run's deadline (tokio's clock), when it has one.
+    run_end: Option<tokio::time::Instant>,
+    /// The longest wait for a closed rate-limit budget.
+    max_rate_wait: std::time::Duration,
+}
+
+/// Grace after the account's deadline before a client that does not return (stuck
+/// outside the HTTP layer) is abandoned.
+const DEADLINE_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// What fetching one account produced; nothing of it is stored yet.
 enum Fetched {
-    /// The platform answered: the batch made ready to write (or why it could not be), and
-    /// its number of data gaps.
+    /// The platform answered: the batch made ready to write (or why it could not be), its
+    /// number of data gaps, and why it stopped half-way when it did (then it holds what
+    /// arrived before).
     Batch {
         prepared: Result<Box<PreparedBatch>, String>,
         gaps: usize,
+        stopped: Option<Interruption>,
     },
     /// The platform call failed; the exchanges made before the failure, to archive.
     Failed {
@@ -681,14 +757,25 @@ enum Fetched {
 
 /// Fetches one account and prepares its batch for the store (hashing and compressing the
 /// raw bodies on the blocking pool, off the async threads). No store access.
+///
+/// Every request obeys the account's deadline (`bounds`, from now; never past the run's)
+/// and waits at most `bounds.max_rate_wait` for a closed rate-limit budget. A collection
+/// the HTTP layer cut (deadline) or left rate-limited is marked stopped, so what arrived is
+/// stored as a partial collection and the account deferred.
 async fn fetch(
     client: Arc<dyn PlatformClient>,
     account: AccountRef,
     token: SecretString,
     window: CollectWindow,
     collected_at: DateTime<Utc>,
+    bounds: Bounds,
 ) -> Fetched {
-    let recorder = Recorder::new();
+    let own_end = tokio::time::Instant::now() + bounds.account_deadline;
+    let deadline = bounds.run_end.map_or(own_end, |end| end.min(own_end));
+    let recorder = Recorder::with_limits(CallLimits {
+        deadline: Some(deadline),
+        max_rate_wait: Some(bounds.max_rate_wait),
+    });
     tracing::debug!(platform = %account.platform, account = %account.external_id, "collecting");
     let ctx = CollectCtx {
         account,
@@ -696,8 +783,50 @@ async fn fetch(
         window,
         recorder: recorder.clone(),
     };
-    match client.collect(&ctx).await {
-        Ok(batch) => {
+    let collected = match tokio::time::timeout_at(deadline + DEADLINE_GRACE, client.collect(&ctx)).await {
+        Ok(collected) => collected,
+        Err(_) => Err(PlatformError::Deadline {
+            endpoint: "(the client did not return)".into(),
+        }),
+    };
+    match collected {
+        Ok(mut batch) => {
+            let notes = recorder.notes();
+            if batch.stopped.is_none() && notes.deadline_hit {
+                batch.stop(Interruption {
+                    code: "deadline".into(),
+                    message: format!(
+                        "the account's deadline ({} s) passed; what arrived before is kept",
+                        bounds.account_deadline.as_secs()
+                    ),
+                    needs_reauth: false,
+                    rate_limited: false,
+                    retry_after_seconds: None,
+                });
+            } else if batch.stopped.is_none() {
+                if let Some(wait) = notes.rate_limited {
+                    batch.stop(Interruption {
+                        code: "rate_limited".into(),
+                        message: "the platform rate-limited part of this account's calls".into(),
+                        needs_reauth: false,
+                        rate_limited: true,
+                        retry_after_seconds: wait.map(|d| d.as_secs().max(1)),
+                    });
+                }
+            }
+            if let Some(why) = batch.stopped.as_mut() {
+                // The reset the HTTP layer saw, when the client's error did not carry one.
+                if why.rate_limited && why.retry_after_seconds.is_none() {
+                    why.retry_after_seconds = notes.rate_limited.flatten().map(|d| d.as_secs().max(1));
+                }
+                batch.gaps.push(DataGap {
+                    what: "collection".into(),
+                    object_id: ctx.account.external_id.clone(),
+                    code: why.code.clone(),
+                    detail: format!("the rest of the account was not collected: {}", why.message),
+                });
+            }
+            let stopped = batch.stopped.clone();
             let raw = recorder.take();
             let gaps = batch.gaps.len();
             let prepare = move || {
@@ -712,7 +841,11 @@ async fn fetch(
                     .unwrap_or_else(|e| Err(format!("preparing the batch stopped: {e}"))),
                 Err(_) => prepare(),
             };
-            Fetched::Batch { prepared, gaps }
+            Fetched::Batch {
+                prepared,
+                gaps,
+                stopped,
+            }
         }
         Err(error) => Fetched::Failed {
             error,
@@ -735,6 +868,7 @@ impl FetchTask {
         token: SecretString,
         window: CollectWindow,
         collected_at: DateTime<Utc>,
+        bounds: Bounds,
     ) -> Option<FetchTask> {
         let runtime = tokio::runtime::Handle::try_current().ok()?;
         Some(FetchTask(runtime.spawn(fetch(
@@ -743,6 +877,7 @@ impl FetchTask {
             token,
             window,
             collected_at,
+            bounds,
         ))))
     }
 
@@ -763,12 +898,17 @@ impl Drop for FetchTask {
 
 /// Stores what fetching `target` produced (or records why nothing could be fetched) and
 /// says how the account ended. Store failures are the account's failure, not the run's.
+///
+/// A batch that stopped half-way is stored with what it has (`partial`), and the account
+/// ends `failed` with the reason as an error event; a rate-limited account (stopped or
+/// failed) gets `retry_at` (from `now`, UTC, see [`limits::rate_limit_deferral`]).
 async fn store_account(
     store: &Store,
     run_id: i64,
     target: &Target,
     fetched: Result<Fetched, Missing>,
     collected_at: DateTime<Utc>,
+    now: DateTime<Utc>,
 ) -> AccountOutcome {
     let mut outcome = AccountOutcome {
         account_id: target.account_id,
@@ -779,8 +919,20 @@ async fn store_account(
         gaps: 0,
         error: None,
         needs_reauth: false,
+        partial: false,
+        retry_at: None,
     };
     let account_id = Some(target.account_id);
+    let platform = target.account.platform;
+    let defer = |retry_after_seconds: Option<u64>| async move {
+        let streak = store.rate_limit_streak(target.account_id).await.unwrap_or(0);
+        let wait = limits::rate_limit_deferral(
+            platform,
+            retry_after_seconds.map(std::time::Duration::from_secs),
+            streak,
+        );
+        now + chrono::Duration::from_std(wait).unwrap_or_else(|_| chrono::Duration::hours(1))
+    };
     let fail = |code: String, message: String| async move {
         // The event is best effort: a store that cannot write an event cannot do better.
         let _ = store
@@ -805,11 +957,16 @@ async fn store_account(
                 .await,
             );
         }
-        Ok(Fetched::Batch { prepared, gaps }) => {
+        Ok(Fetched::Batch {
+            prepared,
+            gaps,
+            stopped,
+        }) => {
             match prepared {
                 Ok(batch) => match store.save_prepared(run_id, target.account_id, &batch).await {
                     Ok(stats) => {
-                        outcome.ok = true;
+                        outcome.ok = stopped.is_none();
+                        outcome.partial = stopped.is_some();
                         outcome.metrics = stats.account_metrics + stats.post_metrics + stats.audience;
                         outcome.posts = stats.posts;
                         outcome.gaps = gaps;
@@ -818,6 +975,29 @@ async fn store_account(
                 },
                 Err(message) => outcome.error = Some(fail("store".into(), message).await),
             };
+            if let Some(why) = stopped {
+                if why.needs_reauth {
+                    let _ = store
+                        .set_account_status(target.account_id, AccountStatus::NeedsReauth)
+                        .await;
+                    outcome.needs_reauth = true;
+                }
+                if why.rate_limited {
+                    outcome.retry_at = Some(defer(why.retry_after_seconds).await);
+                }
+                let kept = if outcome.partial {
+                    "; what arrived before was stored"
+                } else {
+                    ""
+                };
+                let message = format!("{}{kept}{}", why.message, deferred_until(outcome.retry_at));
+                let error = fail(why.code, message).await;
+                // A store failure above is the first error; the stop follows it.
+                outcome.error = Some(match outcome.error.take() {
+                    Some(first) => format!("{first}; {error}"),
+                    None => error,
+                });
+            }
         }
         Ok(Fetched::Failed { error, raw }) => {
             let _ = store.save_raw(run_id, account_id, &raw).await;
@@ -827,7 +1007,11 @@ async fn store_account(
                     .await;
                 outcome.needs_reauth = true;
             }
-            outcome.error = Some(fail(error.code(), describe(&error)).await);
+            if let PlatformError::RateLimited { retry_after, .. } = &error {
+                outcome.retry_at = Some(defer(retry_after.map(|d| d.as_secs().max(1))).await);
+            }
+            let message = format!("{}{}", describe(&error), deferred_until(outcome.retry_at));
+            outcome.error = Some(fail(error.code(), message).await);
         }
         Ok(Fetched::Lost(message)) => {
             outcome.error = Some(fail("internal".into(), format!("the collection stopped: {message}")).await);
@@ -839,4 +1023,24 @@ async fn store_account(
 /// A person-readable account of a platform error, without secrets (errors never hold any).
 fn describe(e: &PlatformError) -> String {
     e.to_string()
+}
+
+/// `; deferred: collected again after <time>` for a deferred account, else nothing.
+fn deferred_until(retry_at: Option<DateTime<Utc>>) -> String {
+    retry_at
+        .map(|t| {
+            format!(
+                "; deferred: collected again after {}",
+                t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            )
+        })
+        .unwrap_or_default()
+}
+
+/// Writes the run's time limits as its `limits` event (best effort: the run goes on
+/// without it).
+async fn record_limits(store: &Store, run_id: i64, limits: &RunLimits, at: DateTime<Utc>) {
+    let _ = store
+        .add_event(run_id, None, EventLevel::Info, "limits", &limits.describe(), at)
+        .await;
 }

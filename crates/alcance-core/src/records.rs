@@ -211,7 +211,8 @@ pub struct CollectWarning {
 }
 
 /// Everything one collection of one account produced. The store writes a batch in one
-/// transaction, so a batch is either fully stored or not at all.
+/// transaction, so a batch is either fully stored or not at all; a collection that stopped
+/// half-way ([`CollectionBatch::stopped`]) is still one batch holding what arrived.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CollectionBatch {
     /// Profile facts, when the profile call succeeded.
@@ -228,9 +229,43 @@ pub struct CollectionBatch {
     pub gaps: Vec<DataGap>,
     /// Non-fatal problems.
     pub warnings: Vec<CollectWarning>,
+    /// Why the collection stopped before it had everything (a dead token, a rate limit, a
+    /// broken connection, the account's deadline), when it did: the batch then holds only
+    /// what arrived before, and is stored as a partial collection. `None` when every step
+    /// ran (steps may still have warnings and gaps).
+    #[serde(default)]
+    pub stopped: Option<Interruption>,
+}
+
+/// Why one account's collection stopped half-way (see [`CollectionBatch::stopped`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Interruption {
+    /// Stable code of the failure (`unauthorized`, `rate_limited`, `transport`, `deadline`,
+    /// ...), as in run events.
+    pub code: String,
+    /// What happened, for a person; no secrets.
+    pub message: String,
+    /// `true` when the token was refused: the account needs re-authorization.
+    pub needs_reauth: bool,
+    /// `true` when the platform rate-limited the account (the collector defers it).
+    pub rate_limited: bool,
+    /// How long until the platform accepts calls again, seconds, when it said so.
+    pub retry_after_seconds: Option<u64>,
 }
 
 impl CollectionBatch {
+    /// Records why the collection stopped, keeping the first reason when it stopped before.
+    pub fn stop(&mut self, why: Interruption) {
+        if self.stopped.is_none() {
+            self.stopped = Some(why);
+        }
+    }
+
+    /// `true` when the batch holds anything to store (a profile, metrics or posts).
+    pub fn has_data(&self) -> bool {
+        self.profile.is_some() || self.metric_count() > 0 || !self.posts.is_empty()
+    }
+
     /// Number of metric values (account + post + audience) in the batch.
     pub fn metric_count(&self) -> usize {
         self.account_metrics.len() + self.post_metrics.len() + self.audience.len()

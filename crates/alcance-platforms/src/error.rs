@@ -82,6 +82,19 @@ pub enum PlatformError {
         /// What failed.
         message: String,
     },
+    /// The answer did not arrive within the request time-out (the endpoint hangs).
+    #[error("{endpoint}: no answer within the request time-out")]
+    Timeout {
+        /// Endpoint path (no query, no secrets).
+        endpoint: String,
+    },
+    /// The account's collection deadline passed (see [`crate::http::CallLimits`]): the request
+    /// was not sent, or its answer was abandoned. What came before is kept.
+    #[error("{endpoint}: the collection deadline of this account passed; the request was not completed")]
+    Deadline {
+        /// Endpoint path (no query, no secrets).
+        endpoint: String,
+    },
 }
 
 impl PlatformError {
@@ -99,6 +112,37 @@ impl PlatformError {
             PlatformError::Decode { .. } => "decode".into(),
             PlatformError::Transport { .. } => "transport".into(),
             PlatformError::OAuth { .. } => "oauth".into(),
+            PlatformError::Timeout { .. } => "timeout".into(),
+            PlatformError::Deadline { .. } => "deadline".into(),
+        }
+    }
+
+    /// `true` for errors after which no further call for the account makes sense in this
+    /// collection: a refused token, a rate limit, a usage cap, a network failure, the
+    /// account's deadline.
+    pub fn stops_account(&self) -> bool {
+        matches!(
+            self,
+            PlatformError::Unauthorized { .. }
+                | PlatformError::RateLimited { .. }
+                | PlatformError::UsageCapped { .. }
+                | PlatformError::Transport { .. }
+                | PlatformError::Deadline { .. }
+        )
+    }
+
+    /// This error as the reason a collection stopped half-way (code, message, whether the
+    /// token was refused, whether and for how long the platform rate-limited).
+    pub fn interruption(&self) -> alcance_core::Interruption {
+        alcance_core::Interruption {
+            code: self.code(),
+            message: self.to_string(),
+            needs_reauth: self.needs_reauth(),
+            rate_limited: matches!(self, PlatformError::RateLimited { .. }),
+            retry_after_seconds: match self {
+                PlatformError::RateLimited { retry_after, .. } => retry_after.map(|d| d.as_secs().max(1)),
+                _ => None,
+            },
         }
     }
 

@@ -48,32 +48,109 @@ pub fn scrub_url(url: &Url) -> String {
     clean.to_string()
 }
 
+/// Time limits the requests of one collection obey; the collector sets them for each
+/// account ([`Recorder::with_limits`]). The default sets none (the governor's own limits
+/// apply).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CallLimits {
+    /// No request is sent, waited for or retried past this instant (tokio's clock): later
+    /// requests fail at once with [`PlatformError::Deadline`]. `None`: no deadline.
+    pub deadline: Option<tokio::time::Instant>,
+    /// The longest a request may wait for a rate-limit budget (a 429's reset, an exhausted
+    /// window) before it gives up with [`PlatformError::RateLimited`] so the account can be
+    /// deferred instead of holding the run. `None`: the governor's
+    /// [`max_wait`](crate::governor::GovernorConfig::max_wait).
+    pub max_rate_wait: Option<Duration>,
+}
+
+impl CallLimits {
+    /// Time left before the deadline (zero once it passed); `None` without a deadline.
+    pub fn remaining(&self) -> Option<Duration> {
+        self.deadline
+            .map(|d| d.saturating_duration_since(tokio::time::Instant::now()))
+    }
+
+    /// The longest a request may wait for budget now: the smaller of
+    /// [`CallLimits::max_rate_wait`] and the time left before the deadline.
+    pub fn wait_limit(&self) -> Option<Duration> {
+        match (self.max_rate_wait, self.remaining()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+}
+
+/// What the HTTP layer noticed during one collection, beyond the answers themselves.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CallNotes {
+    /// A request was refused or abandoned because the deadline passed.
+    pub deadline_hit: bool,
+    /// A request ended rate-limited (a 429 handed back, or the budget closed longer than
+    /// the request could wait); with the longest wait known, when one was.
+    pub rate_limited: Option<Option<Duration>>,
+}
+
+#[derive(Debug, Default)]
+struct RecorderInner {
+    exchanges: Mutex<Vec<RawExchange>>,
+    limits: CallLimits,
+    notes: Mutex<CallNotes>,
+}
+
 /// Collects the exchanges of one collection so the store can archive them in
-/// `raw_responses`, even when the collection fails half-way. Cheap to clone (shared).
+/// `raw_responses`, even when the collection fails half-way; also carries the collection's
+/// [`CallLimits`] to the HTTP layer and what it noticed ([`CallNotes`]). Cheap to clone
+/// (shared).
 #[derive(Debug, Clone, Default)]
-pub struct Recorder(Arc<Mutex<Vec<RawExchange>>>);
+pub struct Recorder(Arc<RecorderInner>);
 
 impl Recorder {
-    /// A new, empty recorder.
+    /// A new, empty recorder without limits.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// A new, empty recorder whose requests obey `limits`.
+    pub fn with_limits(limits: CallLimits) -> Self {
+        Recorder(Arc::new(RecorderInner {
+            limits,
+            ..RecorderInner::default()
+        }))
+    }
+
+    /// The limits the requests recorded here obey.
+    pub fn limits(&self) -> CallLimits {
+        self.0.limits
+    }
+
+    /// What the HTTP layer noticed so far.
+    pub fn notes(&self) -> CallNotes {
+        *self.0.notes.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn note(&self, f: impl FnOnce(&mut CallNotes)) {
+        f(&mut self.0.notes.lock().unwrap_or_else(PoisonError::into_inner));
+    }
+
     /// Appends one exchange.
     pub fn push(&self, exchange: RawExchange) {
-        if let Ok(mut v) = self.0.lock() {
+        if let Ok(mut v) = self.0.exchanges.lock() {
             v.push(exchange);
         }
     }
 
     /// Takes every exchange recorded so far, leaving the recorder empty.
     pub fn take(&self) -> Vec<RawExchange> {
-        self.0.lock().map(|mut v| std::mem::take(&mut *v)).unwrap_or_default()
+        self.0
+            .exchanges
+            .lock()
+            .map(|mut v| std::mem::take(&mut *v))
+            .unwrap_or_default()
     }
 
     /// How many exchanges are held.
     pub fn len(&self) -> usize {
-        self.0.lock().map(|v| v.len()).unwrap_or(0)
+        self.0.exchanges.lock().map(|v| v.len()).unwrap_or(0)
     }
 
     /// `true` when nothing is held.
@@ -121,13 +198,26 @@ pub struct Http {
     governor: Option<Arc<Governor>>,
 }
 
+/// The default time a request may take from sending to the last body byte.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The default time to establish a connection.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
 impl Http {
     /// A client with a 30 s request timeout and 10 s connect timeout.
     pub fn new() -> Result<Self, PlatformError> {
+        Self::with_timeouts(REQUEST_TIMEOUT, CONNECT_TIMEOUT)
+    }
+
+    /// A client whose requests time out after `request` (sending to the last body byte) and
+    /// whose connections time out after `connect`. A timed-out request fails with
+    /// [`PlatformError::Timeout`].
+    pub fn with_timeouts(request: Duration, connect: Duration) -> Result<Self, PlatformError> {
         let client = reqwest::Client::builder()
             .user_agent(concat!("Alcance/", env!("CARGO_PKG_VERSION")))
-            .timeout(Duration::from_secs(30))
-            .connect_timeout(Duration::from_secs(10))
+            .timeout(request)
+            .connect_timeout(connect)
             .build()
             .map_err(|e| PlatformError::Transport { message: e.to_string() })?;
         Ok(Self { client, governor: None })
@@ -158,37 +248,95 @@ impl Http {
     /// answers, transport errors and 429s (each attempt is recorded); the last answer is
     /// returned.
     ///
+    /// The recorder's [`CallLimits`] bound every request: nothing is sent, awaited or
+    /// retried past the deadline, and no rate-limit wait is longer than the limit allows. A
+    /// timed-out read is retried at most [`GovernorConfig::max_timeout_retries`] times
+    /// (a hanging endpoint is not worth four full time-outs).
+    ///
     /// Errors: [`PlatformError::Transport`] when no answer arrived or the body broke off;
-    /// with a governor, [`PlatformError::RateLimited`] when the budget stays closed longer
-    /// than the governor waits (nothing was sent).
+    /// [`PlatformError::Timeout`] when the answer did not come in time;
+    /// [`PlatformError::Deadline`] past the recorder's deadline; with a governor,
+    /// [`PlatformError::RateLimited`] when the budget stays closed longer than the request
+    /// may wait (nothing was sent).
+    ///
+    /// [`GovernorConfig::max_timeout_retries`]: crate::governor::GovernorConfig::max_timeout_retries
     pub async fn send(&self, request: reqwest::RequestBuilder, recorder: &Recorder) -> Result<Answer, PlatformError> {
         let request = request
             .build()
             .map_err(|e| PlatformError::Transport { message: e.to_string() })?;
+        let limits = recorder.limits();
+        let result = self.send_within(request, recorder, limits).await;
+        match &result {
+            Err(PlatformError::Deadline { .. }) => recorder.note(|n| n.deadline_hit = true),
+            Err(PlatformError::RateLimited { retry_after, .. }) => {
+                let wait = *retry_after;
+                recorder.note(|n| n.rate_limited = Some(longest(n.rate_limited.flatten(), wait)));
+            }
+            Ok(answer) if answer.status == 429 => {
+                let wait = crate::governor::retry_after_of(&answer.headers);
+                recorder.note(|n| n.rate_limited = Some(longest(n.rate_limited.flatten(), wait)));
+            }
+            _ => {}
+        }
+        result
+    }
+
+    /// [`Http::send`] of a built request under `limits`.
+    async fn send_within(
+        &self,
+        request: reqwest::Request,
+        recorder: &Recorder,
+        limits: CallLimits,
+    ) -> Result<Answer, PlatformError> {
+        let endpoint = request.url().path().to_string();
+        let deadline_error = || PlatformError::Deadline {
+            endpoint: endpoint.clone(),
+        };
+        if limits.remaining().is_some_and(|left| left.is_zero()) {
+            return Err(deadline_error());
+        }
         let Some(governor) = &self.governor else {
-            return self.execute(request, recorder).await;
+            return self.execute_until(request, recorder, limits).await;
         };
         let key = RequestKey::of(&request);
         let read = is_read_request(&request);
+        let timeouts = AtomicU32::new(0);
         // backon drives the loop; the governor decides each time whether and when to send
         // again (its header-driven budgets, `Retry-After`, its own backoff and retry cap), so
         // the schedule backon is given only says "no limit of its own".
         let pending = Mutex::new(Some(request));
         let attempt = AtomicU32::new(0);
         let once = || async {
-            let permit = match governor.acquire(&key).await {
+            let permit = match governor.acquire_within(&key, limits.wait_limit()).await {
                 Ok(permit) => permit,
                 Err(e) => return Ok(Err(e)),
             };
+            if limits.remaining().is_some_and(|left| left.is_zero()) {
+                return Ok(Err(deadline_error()));
+            }
             let Some(current) = pending.lock().unwrap_or_else(PoisonError::into_inner).take() else {
                 return Ok(Err(PlatformError::Transport {
                     message: format!("{}: the request could not be repeated", key.endpoint),
                 }));
             };
             let spare = if read { current.try_clone() } else { None };
-            let result = self.execute(current, recorder).await;
+            let result = self.execute_until(current, recorder, limits).await;
             let n = attempt.fetch_add(1, Ordering::Relaxed);
-            match (governor.settle(permit, result.as_ref(), n, spare.is_some()), spare) {
+            let timed_out = matches!(result, Err(PlatformError::Timeout { .. }));
+            let timed_out_before = if timed_out {
+                timeouts.fetch_add(1, Ordering::Relaxed)
+            } else {
+                0
+            };
+            let next = governor.settle(permit, result.as_ref(), n, spare.is_some());
+            // A timed-out read is repeated at most `max_timeout_retries` times, and no retry
+            // starts when its delay would end past the deadline.
+            let next = match next {
+                Next::Retry(_) if timed_out && timed_out_before >= governor.config().max_timeout_retries => Next::Done,
+                Next::Retry(delay) if limits.remaining().is_some_and(|left| left <= delay) => Next::Done,
+                next => next,
+            };
+            match (next, spare) {
                 (Next::Retry(delay), Some(again)) => {
                     *pending.lock().unwrap_or_else(PoisonError::into_inner) = Some(again);
                     Err(Again { delay, result })
@@ -212,6 +360,35 @@ impl Http {
         }
     }
 
+    /// One send, without the governor, abandoned at the deadline of `limits`.
+    async fn execute_until(
+        &self,
+        request: reqwest::Request,
+        recorder: &Recorder,
+        limits: CallLimits,
+    ) -> Result<Answer, PlatformError> {
+        let Some(deadline) = limits.deadline else {
+            return self.execute(request, recorder).await;
+        };
+        let method = request.method().to_string();
+        let url = request.url().clone();
+        match tokio::time::timeout_at(deadline, self.execute(request, recorder)).await {
+            Ok(result) => result,
+            Err(_) => {
+                recorder.push(RawExchange {
+                    method,
+                    url: scrub_url(&url),
+                    status: 0,
+                    body: Vec::new(),
+                    fetched_at: Utc::now(),
+                });
+                Err(PlatformError::Deadline {
+                    endpoint: url.path().to_string(),
+                })
+            }
+        }
+    }
+
     /// One send, without the governor.
     async fn execute(&self, request: reqwest::Request, recorder: &Recorder) -> Result<Answer, PlatformError> {
         let method = request.method().to_string();
@@ -229,6 +406,9 @@ impl Http {
                     body: Vec::new(),
                     fetched_at: Utc::now(),
                 });
+                if e.is_timeout() {
+                    return Err(PlatformError::Timeout { endpoint });
+                }
                 return Err(PlatformError::Transport {
                     message: format!("{endpoint}: {}", without_url(&e)),
                 });
@@ -246,6 +426,9 @@ impl Http {
                     body: Vec::new(),
                     fetched_at: Utc::now(),
                 });
+                if e.is_timeout() {
+                    return Err(PlatformError::Timeout { endpoint });
+                }
                 return Err(PlatformError::Transport {
                     message: format!("{endpoint}: body broke off: {}", without_url(&e)),
                 });
@@ -272,6 +455,14 @@ impl Http {
 struct Again {
     delay: Duration,
     result: Result<Answer, PlatformError>,
+}
+
+/// The longer of two known waits.
+fn longest(a: Option<Duration>, b: Option<Duration>) -> Option<Duration> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    }
 }
 
 /// reqwest errors print the URL, which may carry a token: print the error without it.

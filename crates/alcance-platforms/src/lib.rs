@@ -24,7 +24,7 @@ use secrecy::SecretString;
 
 pub use endpoints::Endpoints;
 pub use error::PlatformError;
-pub use http::{Http, Recorder};
+pub use http::{CallLimits, CallNotes, Http, Recorder};
 
 /// The time range one collection covers, UTC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,7 +61,10 @@ pub trait PlatformClient: Send + Sync {
     /// Collects profile metrics, account insights, posts and post metrics for
     /// `ctx.account` over `ctx.window`. Problems that stop only part of the work (one
     /// page, one media, one removed metric) are returned inside the batch as warnings and
-    /// gaps; an `Err` means nothing usable was collected for the account (bad token,
-    /// profile unreadable).
+    /// gaps. A failure that stops the rest of the account after something usable arrived
+    /// (the token refused by a later call, a rate limit, a dropped connection, the
+    /// deadline of `ctx.recorder`'s [`CallLimits`]) returns what arrived, with the reason
+    /// in [`CollectionBatch::stopped`]. An `Err` means nothing usable was collected for the
+    /// account (bad token, profile unreadable).
     async fn collect(&self, ctx: &CollectCtx) -> Result<CollectionBatch, PlatformError>;
 }

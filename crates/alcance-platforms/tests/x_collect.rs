@@ -4,7 +4,7 @@
 mod x_support;
 
 use alcance_core::{AccountRef, CollectionBatch, Period, Platform, PostMetric};
-use alcance_platforms::{CollectCtx, CollectWindow, PlatformClient, PlatformError, Recorder};
+use alcance_platforms::{CollectCtx, CollectWindow, PlatformClient, Recorder};
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::json;
 use x_support::{token, FakeX, Rule};
@@ -191,8 +191,20 @@ async fn a_revoked_token_on_the_timeline_fails_but_other_errors_are_warnings() {
         ),
     ])
     .await;
-    let err = fake.client().collect(&ctx(true, ID, None)).await.expect_err("401");
-    assert!(matches!(err, PlatformError::Unauthorized { .. }));
+    // The profile arrived before the timeline's 401: it is kept, and the batch says the
+    // token was refused (issue 15: what was fetched is not thrown away).
+    let batch = fake
+        .client()
+        .collect(&ctx(true, ID, None))
+        .await
+        .expect("the profile is kept");
+    assert!(batch.profile.is_some());
+    assert!(batch.account_metrics.iter().any(|m| m.metric == "followers"));
+    assert!(batch.posts.is_empty());
+    let stopped = batch.stopped.expect("the 401 stops the account");
+    assert_eq!(stopped.code, "unauthorized");
+    assert!(stopped.needs_reauth && !stopped.rate_limited, "{stopped:?}");
+    assert!(fake.seen_on("/2/tweets").is_empty(), "no further call after the 401");
 
     let fake = FakeX::start(vec![
         Rule::json("/2/users/me", 200, user(ID, "TwitterDev")),

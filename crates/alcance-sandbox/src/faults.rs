@@ -17,10 +17,30 @@ pub enum FaultKind {
     #[serde(rename = "status_500")]
     Status500,
     /// HTTP 429 in the platform's envelope (X problem+json with `x-rate-limit-*` headers,
-    /// remaining 0, reset in 60 s; Graph error code 4 with HTTP 400; TikTok
-    /// `rate_limit_exceeded`; TikTok Business code 40100 with HTTP 200).
+    /// remaining 0, reset in 60 s or [`Fault::reset_s`]; Graph error code 4 with HTTP 400;
+    /// TikTok `rate_limit_exceeded`; TikTok Business code 40100 with HTTP 200). With
+    /// `reset_s`, the Graph and TikTok answers also carry `Retry-After: <reset_s>`.
     #[serde(rename = "status_429")]
     Status429,
+    /// HTTP 429 in the platform's envelope with no rate-limit header at all (no
+    /// `x-rate-limit-*`, `Retry-After` or Meta usage header): nothing says when to come
+    /// back. Graph answers carry error code 4; TikTok Business answers are HTTP 429 too.
+    #[serde(rename = "status_429_bare")]
+    Status429Bare,
+    /// HTTP 401 in the platform's envelope: the token was refused (X problem+json
+    /// `Unauthorized`; Graph code 190 `OAuthException`; TikTok `access_token_invalid`;
+    /// TikTok Business code 40105).
+    #[serde(rename = "status_401")]
+    Status401,
+    /// HTTP 403 in the platform's envelope: access refused (X `client-forbidden`; Graph
+    /// code 200 permissions error; TikTok `scope_not_authorized`; TikTok Business code
+    /// 40001).
+    #[serde(rename = "status_403")]
+    Status403,
+    /// The normal answer's status and headers with half its body, then the connection is
+    /// closed (the declared `content-length` is the whole body's): the client sees the
+    /// transfer break off, a transport error.
+    Disconnect,
     /// HTTP 502 with an HTML error page (`text/html`), as a proxy would send.
     Html,
     /// The normal answer with its body cut in half (status and headers kept).
@@ -56,6 +76,13 @@ pub struct Fault {
     /// Delay for [`FaultKind::Slow`], ms (default 2000).
     #[serde(default)]
     pub delay_ms: Option<u64>,
+    /// For [`FaultKind::Status429`]: seconds until the rate limit resets (default 60).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reset_s: Option<u64>,
+    /// Matching requests let through unharmed before the fault fires (default 0): `1`
+    /// fails the second page of a listing, not the first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<u32>,
 }
 
 fn one() -> u32 {
@@ -93,6 +120,10 @@ impl FaultPlan {
             .iter()
             .position(|f| raw.starts_with(&f.path_prefix) || normalized.starts_with(&f.path_prefix))?;
         let f = &mut faults[i];
+        if let Some(after) = f.after.as_mut().filter(|a| **a > 0) {
+            *after -= 1;
+            return None;
+        }
         f.times -= 1;
         let taken = f.clone();
         if f.times == 0 {
@@ -112,7 +143,10 @@ pub(crate) fn is_x_path(normalized: &str) -> bool {
 /// without the Graph version.
 pub(crate) fn replacement(fault: &Fault, raw: &str, normalized: &str) -> Option<Reply> {
     if let Some(r) = crate::tiktok::fault_replacement(fault.kind, raw) {
-        return Some(r);
+        return Some(match (fault.kind, fault.reset_s) {
+            (FaultKind::Status429, Some(reset)) => r.with_header("retry-after", reset.to_string()),
+            _ => r,
+        });
     }
     let x = is_x_path(normalized);
     match fault.kind {
@@ -125,7 +159,7 @@ pub(crate) fn replacement(fault: &Fault, raw: &str, normalized: &str) -> Option<
             meta_error(500, 1, None, "OAuthException", "An unknown error has occurred.")
         }),
         FaultKind::Status429 => Some(if x {
-            let reset = chrono::Utc::now().timestamp() + 60;
+            let reset = chrono::Utc::now().timestamp() + i64::try_from(fault.reset_s.unwrap_or(60)).unwrap_or(60);
             Reply::problem(
                 429,
                 &json!({"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank", "status": 429}),
@@ -134,7 +168,46 @@ pub(crate) fn replacement(fault: &Fault, raw: &str, normalized: &str) -> Option<
             .with_header("x-rate-limit-remaining", "0")
             .with_header("x-rate-limit-reset", reset.to_string())
         } else {
-            meta_error(400, 4, None, "OAuthException", "(#4) Application request limit reached")
+            let r = meta_error(400, 4, None, "OAuthException", "(#4) Application request limit reached");
+            match fault.reset_s {
+                Some(reset) => r.with_header("retry-after", reset.to_string()),
+                None => r,
+            }
+        }),
+        FaultKind::Status429Bare => Some(if x {
+            Reply::problem(
+                429,
+                &json!({"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank", "status": 429}),
+            )
+        } else {
+            meta_error(429, 4, None, "OAuthException", "(#4) Application request limit reached")
+        }),
+        FaultKind::Status401 => Some(if x {
+            Reply::problem(
+                401,
+                &json!({"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"}),
+            )
+        } else {
+            meta_error(
+                401,
+                190,
+                Some(460),
+                "OAuthException",
+                "Error validating access token: The session has been invalidated because the user changed their password.",
+            )
+        }),
+        FaultKind::Status403 => Some(if x {
+            Reply::problem(
+                403,
+                &json!({
+                    "title": "Client Forbidden",
+                    "detail": "When authenticating requests to the Twitter API v2 endpoints, you must use keys and tokens from a Twitter developer App that is attached to a Project.",
+                    "reason": "client-not-enrolled",
+                    "type": "https://api.twitter.com/2/problems/client-forbidden"
+                }),
+            )
+        } else {
+            meta_error(403, 200, None, "OAuthException", "(#200) Permissions error")
         }),
         FaultKind::Html => Some(Reply {
             status: 502,
@@ -151,7 +224,11 @@ pub(crate) fn replacement(fault: &Fault, raw: &str, normalized: &str) -> Option<
             body: br#"{"data": [{"id": "1", "value": 12,, "name": undefined}"#.to_vec(),
             delay_ms: 0,
         }),
-        FaultKind::Truncated | FaultKind::MissingFields | FaultKind::UnknownEnum | FaultKind::Slow => None,
+        FaultKind::Truncated
+        | FaultKind::MissingFields
+        | FaultKind::UnknownEnum
+        | FaultKind::Slow
+        | FaultKind::Disconnect => None,
     }
 }
 
@@ -161,6 +238,12 @@ pub(crate) fn transform(fault: &Fault, mut reply: Reply) -> Reply {
         FaultKind::Truncated => {
             let keep = reply.body.len() / 2;
             reply.body.truncate(keep);
+        }
+        FaultKind::Disconnect => {
+            let whole = reply.body.len().max(2);
+            reply.body.truncate(whole / 2);
+            reply.headers.retain(|(k, _)| !k.eq_ignore_ascii_case("content-length"));
+            reply.headers.push(("content-length".into(), whole.to_string()));
         }
         FaultKind::MissingFields | FaultKind::UnknownEnum => {
             if let Ok(mut v) = serde_json::from_slice::<Value>(&reply.body) {
@@ -271,6 +354,8 @@ mod tests {
             kind,
             times,
             delay_ms: None,
+            reset_s: None,
+            after: None,
         }
     }
 

@@ -184,7 +184,7 @@ pub(crate) fn is_business_path(raw: &str) -> bool {
     raw.starts_with("/open_api/")
 }
 
-/// The 500 / 429 answers of fault injection on TikTok paths, in TikTok's envelopes;
+/// The 500 / 429 / 401 / 403 answers of fault injection on TikTok paths, in TikTok's envelopes;
 /// `None` for other paths and kinds.
 pub(crate) fn fault_replacement(kind: FaultKind, raw: &str) -> Option<Reply> {
     match (kind, is_display_path(raw), is_business_path(raw)) {
@@ -197,6 +197,36 @@ pub(crate) fn fault_replacement(kind: FaultKind, raw: &str) -> Option<Reply> {
             429,
             "rate_limit_exceeded",
             "The API rate limit was exceeded. Please try again later.",
+        )),
+        (FaultKind::Status429Bare, true, _) => Some(display_error(
+            429,
+            "rate_limit_exceeded",
+            "The API rate limit was exceeded. Please try again later.",
+        )),
+        (FaultKind::Status401, true, _) => Some(display_error(
+            401,
+            "access_token_invalid",
+            "The access token is invalid or not found in the request.",
+        )),
+        (FaultKind::Status403, true, _) => Some(display_error(
+            401,
+            "scope_not_authorized",
+            "The user did not authorize the scope required for completing this request.",
+        )),
+        (FaultKind::Status429Bare, _, true) => Some(business_error(
+            429,
+            40100,
+            "Too many requests. Please retry in some time.",
+        )),
+        (FaultKind::Status401, _, true) => Some(business_error(
+            401,
+            40105,
+            "Access token is incorrect or has been revoked.",
+        )),
+        (FaultKind::Status403, _, true) => Some(business_error(
+            403,
+            40001,
+            "No permission to operate this business account.",
         )),
         (FaultKind::Status500, _, true) => Some(business_error(500, 50000, "Internal error. Please try again later.")),
         (FaultKind::Status429, _, true) => Some(business_error(

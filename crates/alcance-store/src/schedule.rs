@@ -78,6 +78,11 @@ pub struct RunAccountResult {
     pub error: Option<String>,
     /// When it ended, UTC.
     pub finished_at: DateTime<Utc>,
+    /// `true` when it failed half-way and what arrived before was stored (status `failed`).
+    pub partial: bool,
+    /// When it will be collected again, UTC, when it was deferred (rate limited, or cut by
+    /// its deadline); `None` otherwise.
+    pub retry_at: Option<DateTime<Utc>>,
 }
 
 /// One row of `run_accounts`.
@@ -110,6 +115,12 @@ pub struct RunAccountRow {
     /// When the account ended, UTC; `None` while pending.
     #[sqlx(try_from = "DbTimeOpt")]
     pub finished_at: Option<DateTime<Utc>>,
+    /// `true` when it failed half-way and what arrived before was stored.
+    pub partial: bool,
+    /// When a deferred account (rate limited, cut by its deadline) will be collected again,
+    /// UTC; `None` when it was not deferred.
+    #[sqlx(try_from = "DbTimeOpt")]
+    pub retry_at: Option<DateTime<Utc>>,
 }
 
 /// What [`inspect_database_file`] found in a database file.
@@ -143,7 +154,7 @@ impl DatabaseFileInfo {
 const SCHEDULE_COLUMNS: &str = "account_id, cadence, every_seconds, next_run_at, last_run_at, last_status, last_error";
 
 const RUN_ACCOUNT_COLUMNS: &str = "run_id, account_id, position, status, window_since, window_until, \
-     metrics_written, posts_written, gaps, needs_reauth, error, finished_at";
+     metrics_written, posts_written, gaps, needs_reauth, error, finished_at, partial, retry_at";
 
 fn check_every(every_seconds: i64) -> Result<(), StoreError> {
     if every_seconds >= MIN_EVERY_SECONDS {
@@ -338,6 +349,21 @@ impl Store {
             .await?))
     }
 
+    /// How many of the account's latest finished collections in a row were deferred for a
+    /// rate limit (`run_accounts.retry_at` set), newest first, counting at most 16: the
+    /// exponent of its backoff when the platform says nothing about when to come back.
+    pub async fn rate_limit_streak(&self, account_id: i64) -> Result<u32, StoreError> {
+        let rows: Vec<(Option<String>,)> = on_pool!(&self.pool, |p| sqlx::query_as(
+            "SELECT retry_at FROM run_accounts
+             WHERE account_id = $1 AND status IN ('done', 'failed')
+             ORDER BY run_id DESC LIMIT 16",
+        )
+        .bind(account_id)
+        .fetch_all(p)
+        .await?);
+        Ok(rows.iter().take_while(|(retry_at,)| retry_at.is_some()).count() as u32)
+    }
+
     /// Records how one account of a run ended. Errors: [`StoreError::Invalid`] for a status
     /// other than `done`, `failed`, `skipped`; [`StoreError::NotFound`] when the account is
     /// not part of the run.
@@ -378,8 +404,8 @@ impl Store {
         let mut tx = self.pool.begin_write().await?;
         let done = on_tx!(&mut tx, |c| sqlx::query(
             "UPDATE run_accounts SET status = $1, metrics_written = $2, posts_written = $3, gaps = $4,
-                    needs_reauth = $5, error = $6, finished_at = $7
-             WHERE run_id = $8 AND account_id = $9",
+                    needs_reauth = $5, error = $6, finished_at = $7, partial = $8, retry_at = $9
+             WHERE run_id = $10 AND account_id = $11",
         )
         .bind(result.status)
         .bind(result.metrics_written)
@@ -388,6 +414,8 @@ impl Store {
         .bind(result.needs_reauth)
         .bind(error.as_deref())
         .bind(to_db(result.finished_at))
+        .bind(result.partial)
+        .bind(result.retry_at.map(to_db))
         .bind(run_id)
         .bind(account_id)
         .execute(&mut *c)

@@ -290,6 +290,8 @@ async fn run_accounts_track_a_run_through_pause_and_cancel(engine: Engine) {
                 needs_reauth: false,
                 error: None,
                 finished_at: at(9, 1, 0),
+                partial: false,
+                retry_at: None,
             },
         )
         .await
@@ -306,6 +308,8 @@ async fn run_accounts_track_a_run_through_pause_and_cancel(engine: Engine) {
                 needs_reauth: false,
                 error: None,
                 finished_at: at(9, 1, 0),
+                partial: false,
+                retry_at: None,
             },
         )
         .await

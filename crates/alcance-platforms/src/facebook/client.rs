@@ -549,6 +549,10 @@ impl PlatformClient for FacebookClient {
             let post_id = p.post.external_id.as_str();
             match self.post_insights_with(token, post_id, &mut memory, rec).await {
                 Ok(r) => {
+                    halted |= r.halted;
+                    if let Some(why) = r.stopped {
+                        batch.stop(why);
+                    }
                     batch.gaps.extend(r.gaps);
                     batch.warnings.extend(r.warnings);
                     post_metrics.extend(r.post_metrics);
@@ -579,6 +583,10 @@ impl PlatformClient for FacebookClient {
             let video_id = v.post.external_id.as_str();
             match self.video_insights_with(token, video_id, &mut memory, rec).await {
                 Ok(r) => {
+                    halted |= r.halted;
+                    if let Some(why) = r.stopped {
+                        batch.stop(why);
+                    }
                     batch.gaps.extend(r.gaps);
                     batch.warnings.extend(r.warnings);
                     post_metrics.extend(r.post_metrics.into_iter().map(|mut m| {

@@ -24,10 +24,15 @@ pub struct GovernorConfig {
     /// Meta usage (percent 0–100) at which calls stop until access returns (default 95).
     pub meta_hard_percent: f64,
     /// Pause after a rate-limited answer that says nothing about when to come back
-    /// (default 60 s); doubles with each such answer in a row, up to 1 h.
+    /// (default 60 s); doubles with each such answer in a row, up to 1 h. X answers use
+    /// X's documented window ([`GovernorConfig::x_window`]) instead, TikTok's its minute.
     pub default_pause: Duration,
     /// Retries of one read request after 5xx, transport errors and 429s (default 3).
     pub max_retries: u32,
+    /// Of those, retries after a time-out (default 1): an endpoint that did not answer
+    /// within the request time-out rarely answers the third time, and each try costs a whole
+    /// time-out.
+    pub max_timeout_retries: u32,
     /// First backoff after a 5xx or transport error (default 250 ms); doubles per retry,
     /// with jitter (half fixed, half random).
     pub backoff_base: Duration,
@@ -47,6 +52,7 @@ impl Default for GovernorConfig {
             meta_hard_percent: 95.0,
             default_pause: Duration::from_secs(60),
             max_retries: 3,
+            max_timeout_retries: 1,
             backoff_base: Duration::from_millis(250),
             backoff_max: Duration::from_secs(30),
         }

@@ -249,6 +249,21 @@ impl Governor {
     /// Errors: [`PlatformError::RateLimited`] (with `retry_after`) when the wait would be
     /// longer than [`GovernorConfig::max_wait`]; nothing is sent then.
     pub async fn acquire(self: &Arc<Self>, key: &RequestKey) -> Result<Permit, PlatformError> {
+        self.acquire_within(key, None).await
+    }
+
+    /// [`Governor::acquire`], waiting at most `limit` (when given and shorter than
+    /// [`GovernorConfig::max_wait`]): a collection with a deadline, or one that would rather
+    /// be deferred than wait for a long-closed budget.
+    ///
+    /// Errors: [`PlatformError::RateLimited`] (with `retry_after`: the whole wait) when the
+    /// wait would be longer; nothing is sent then.
+    pub async fn acquire_within(
+        self: &Arc<Self>,
+        key: &RequestKey,
+        limit: Option<Duration>,
+    ) -> Result<Permit, PlatformError> {
+        let max_wait = limit.map_or(self.config.max_wait, |l| l.min(self.config.max_wait));
         let budget_key = key.budget();
         let started = Instant::now();
         loop {
@@ -289,7 +304,7 @@ impl Governor {
                 Decision::Go => {}
                 Decision::Until(at) => {
                     let wait = at.saturating_duration_since(now);
-                    if wait > self.config.max_wait {
+                    if wait > max_wait {
                         self.refused.fetch_add(1, Ordering::Relaxed);
                         warn_wait(
                             key,
@@ -462,7 +477,7 @@ impl Governor {
                         }
                     }
                 }
-                Err(PlatformError::Transport { .. }) => transient = true,
+                Err(PlatformError::Transport { .. } | PlatformError::Timeout { .. }) => transient = true,
                 Err(_) => {}
             }
             if let Some(wait) = throttled {
@@ -608,6 +623,11 @@ impl Governor {
         if key.api == ApiFamily::TikTok {
             return Duration::from_secs(60);
         }
+        if key.api == ApiFamily::X {
+            // No header says when: X's windows are 15 minutes (platform-apis.md §1.7), so
+            // the budget is back at the latest one window later.
+            return cfg.x_window;
+        }
         self.default_pause(b.throttle_streak)
     }
 
@@ -619,6 +639,17 @@ impl Governor {
             .saturating_mul(factor)
             .min(Duration::from_secs(3600))
     }
+}
+
+/// How long a rate-limited answer's headers say to wait: `Retry-After`, or X's
+/// `x-rate-limit-reset` (from now, at least one second); `None` when neither is sent.
+pub(crate) fn retry_after_of(headers: &HeaderMap) -> Option<Duration> {
+    if let Some(d) = retry_after(headers) {
+        return Some(d);
+    }
+    let (_, _, reset_unix) = x_rate_headers(headers)?;
+    let ahead = reset_unix as f64 - wall_clock_unix();
+    Some(Duration::from_secs_f64(ahead.clamp(1.0, 172_800.0)))
 }
 
 /// Logs a warning that `key`'s budget stays closed for `wait` (fields `api`, `endpoint`,

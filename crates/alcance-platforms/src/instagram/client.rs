@@ -633,6 +633,7 @@ impl InstagramClient {
                 Err(e) => {
                     if halts(&e) || e.needs_reauth() {
                         out.halted = true;
+                        out.stopped.get_or_insert_with(|| e.interruption());
                     }
                     out.warn(&e.code(), format!("/{media_id}/insights navigation breakdown: {e}"));
                 }
@@ -719,6 +720,9 @@ impl PlatformClient for InstagramClient {
                 {
                     Ok(r) => {
                         halted |= r.halted;
+                        if let Some(why) = r.stopped {
+                            batch.stop(why);
+                        }
                         post_metrics = r.post_metrics;
                         batch.gaps.extend(r.gaps);
                         batch.warnings.extend(r.warnings);

@@ -24,6 +24,10 @@ pub struct InsightsResult {
     /// `true` when a rate limit, usage cap or network failure stopped the calls early:
     /// the caller should make no further calls for this account in this collection.
     pub halted: bool,
+    /// The failure that set `halted`, when one did (see [`CollectionBatch::stopped`]).
+    ///
+    /// [`CollectionBatch::stopped`]: alcance_core::CollectionBatch::stopped
+    pub stopped: Option<alcance_core::Interruption>,
 }
 
 impl InsightsResult {

@@ -17,12 +17,9 @@ pub(crate) enum Flow {
 }
 
 /// `true` for errors after which no further call for the account makes sense in this
-/// collection (rate limit, usage cap, network).
+/// collection (rate limit, usage cap, network, deadline), the token being fine.
 pub(crate) fn halts(e: &PlatformError) -> bool {
-    matches!(
-        e,
-        PlatformError::RateLimited { .. } | PlatformError::UsageCapped { .. } | PlatformError::Transport { .. }
-    )
+    e.stops_account() && !e.needs_reauth()
 }
 
 /// Records an error of one call into `out` and says how the step goes on:
@@ -40,7 +37,15 @@ pub(crate) fn absorb(
         _ if halts(&e) => {
             out.warn(&e.code(), format!("{what}: {e}; no further calls for this account"));
             out.halted = true;
+            if out.stopped.is_none() {
+                out.stopped = Some(e.interruption());
+            }
             Ok(Flow::Halt)
+        }
+        PlatformError::Timeout { .. } => {
+            // One hanging call: its part is a gap, the rest of the account goes on.
+            out.gap(what, object_id, "timeout", e.to_string());
+            Ok(Flow::Continue)
         }
         PlatformError::Forbidden { message } => {
             out.gap(what, object_id, "permission", message.clone());
@@ -78,8 +83,11 @@ pub(crate) fn step_done(
     }
 }
 
-/// Moves a step's results into the batch.
+/// Moves a step's results into the batch (and why it stopped, when it did).
 pub(crate) fn merge(batch: &mut CollectionBatch, r: InsightsResult) {
+    if let Some(why) = r.stopped {
+        batch.stop(why);
+    }
     batch.account_metrics.extend(r.account_metrics);
     batch.post_metrics.extend(r.post_metrics);
     batch.audience.extend(r.audience);
@@ -93,6 +101,7 @@ pub(crate) fn part_failed(batch: &mut CollectionBatch, part: &str, e: &PlatformE
     let stop = halts(e) || e.needs_reauth();
     if stop {
         *halted = true;
+        batch.stop(e.interruption());
     }
     let level = if stop { EventLevel::Error } else { EventLevel::Warn };
     let suffix = if stop {

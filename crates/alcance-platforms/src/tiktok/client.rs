@@ -342,8 +342,9 @@ impl PlatformClient for TikTokClient {
     /// Errors: a tracked account (`owned == false`) → [`PlatformError::Forbidden`] without
     /// a call (the Display API reads only the token owner); the profile call failing; a
     /// token that belongs to another `open_id` than `ctx.account.external_id` →
-    /// [`PlatformError::Forbidden`]; the video listing failing with
-    /// [`PlatformError::Unauthorized`]. Other listing failures become warnings; Business
+    /// [`PlatformError::Forbidden`]. Listing failures become warnings, and keep the
+    /// profile: one that stops the account (a refused token, a rate limit, a dropped
+    /// connection, the deadline) is also the batch's [`CollectionBatch::stopped`]; Business
     /// failures never fail the collection (a refused Business token is a data gap, others
     /// are warnings).
     async fn collect(&self, ctx: &CollectCtx) -> Result<CollectionBatch, PlatformError> {
@@ -375,11 +376,14 @@ impl PlatformClient for TikTokClient {
         };
         let mut listing = match self.videos(&ctx.token, ctx.window.since, rec).await {
             Ok(l) => l,
-            Err(e) if e.needs_reauth() => return Err(e),
             Err(e) => {
+                // The profile arrived: it is kept, whatever stopped the video list.
                 batch
                     .warnings
                     .push(warning(&e.code(), format!("TikTok video list: {e}")));
+                if e.stops_account() {
+                    batch.stop(e.interruption());
+                }
                 VideoListing::default()
             }
         };

@@ -191,6 +191,9 @@ impl XClient {
                 Ok(page) => page,
                 Err(e) if pages == 1 => return Err(e),
                 Err(e) => {
+                    if e.stops_account() {
+                        timeline.stopped = Some(e.interruption());
+                    }
                     tracing::warn!(page = pages, code = %e.code(), "X timeline page failed; keeping earlier pages");
                     timeline.warnings.push(CollectWarning {
                         level: EventLevel::Warn,
@@ -348,9 +351,10 @@ impl PlatformClient for XClient {
     /// the account is read as a tracked profile (public metrics only). Tracked accounts
     /// are read by username, or by id when there is none.
     ///
-    /// Errors: the profile call failing, or the timeline failing with
-    /// [`PlatformError::Unauthorized`]. Other timeline and metrics failures become
-    /// warnings in the batch.
+    /// Errors: the profile call failing. Timeline and metrics failures become warnings in
+    /// the batch, and keep the profile; one that stops the account (a refused token, a
+    /// rate limit, a dropped connection, the deadline) is also the batch's
+    /// [`CollectionBatch::stopped`], and no further call is made.
     async fn collect(&self, ctx: &CollectCtx) -> Result<CollectionBatch, PlatformError> {
         let rec = &ctx.recorder;
         let mut batch = CollectionBatch::default();
@@ -379,18 +383,24 @@ impl PlatformClient for XClient {
         batch.account_metrics = profile_metrics(&user, Utc::now());
         batch.profile = Some(user.profile());
 
-        let timeline = match self.timeline(&ctx.token, &user.id, ctx.window.since, rec).await {
+        let mut timeline = match self.timeline(&ctx.token, &user.id, ctx.window.since, rec).await {
             Ok(t) => t,
-            Err(e) if e.needs_reauth() => return Err(e),
             Err(e) => {
+                // The profile arrived: it is kept, whatever stopped the timeline.
                 batch.warnings.push(warning("X timeline", &e));
+                if e.stops_account() {
+                    batch.stop(e.interruption());
+                }
                 Timeline::default()
             }
         };
-        batch.warnings.extend(timeline.warnings);
+        batch.warnings.append(&mut timeline.warnings);
+        if let Some(why) = timeline.stopped.take() {
+            batch.stop(why);
+        }
         let mut post_metrics = timeline.metrics;
 
-        if owned {
+        if owned && batch.stopped.is_none() {
             let oldest = ctx.window.until - Duration::days(PRIVATE_METRICS_MAX_AGE_DAYS);
             let young: Vec<String> = timeline
                 .posts
@@ -405,7 +415,13 @@ impl PlatformClient for XClient {
                         private.extend(m);
                         batch.gaps.extend(g);
                     }
-                    Err(e) => batch.warnings.push(warning("X non-public metrics", &e)),
+                    Err(e) => {
+                        batch.warnings.push(warning("X non-public metrics", &e));
+                        if e.stops_account() {
+                            batch.stop(e.interruption());
+                            break;
+                        }
+                    }
                 }
             }
             merge_private(&mut post_metrics, private);

@@ -95,4 +95,7 @@ pub struct Timeline {
     /// Pages that failed after the first, pagination guards that stopped the walk, and
     /// partial errors of a page (level `gap`).
     pub warnings: Vec<CollectWarning>,
+    /// Why the walk stopped before its end when a later page failed in a way that stops
+    /// the account (a refused token, a rate limit, a dropped connection, the deadline).
+    pub stopped: Option<alcance_core::Interruption>,
 }

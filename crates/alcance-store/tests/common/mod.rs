@@ -111,6 +111,7 @@ pub fn exchange(url: &str, status: u16, body: &str, fetched_at: DateTime<Utc>) -
 /// with metrics (one null), audience, a gap and a warning.
 pub fn full_batch(followers: f64, likes: f64) -> CollectionBatch {
     CollectionBatch {
+        stopped: None,
         profile: Some(Profile {
             external_id: "17841400000000001".to_string(),
             username: Some("alcance_demo".to_string()),
