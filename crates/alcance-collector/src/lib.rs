@@ -792,32 +792,16 @@ async fn fetch(
     match collected {
         Ok(mut batch) => {
             let notes = recorder.notes();
-            if batch.stopped.is_none() && notes.deadline_hit {
-                batch.stop(Interruption {
-                    code: "deadline".into(),
-                    message: format!(
-                        "the account's deadline ({} s) passed; what arrived before is kept",
-                        bounds.account_deadline.as_secs()
-                    ),
-                    needs_reauth: false,
-                    rate_limited: false,
-                    retry_after_seconds: None,
-                });
-            } else if batch.stopped.is_none() {
-                if let Some(wait) = notes.rate_limited {
-                    batch.stop(Interruption {
-                        code: "rate_limited".into(),
-                        message: "the platform rate-limited part of this account's calls".into(),
-                        needs_reauth: false,
-                        rate_limited: true,
-                        retry_after_seconds: wait.map(|d| d.as_secs().max(1)),
-                    });
+            if batch.stopped.is_none() {
+                if let Some(why) = inferred_stop(&batch, &notes, bounds) {
+                    batch.stop(why);
                 }
             }
             if let Some(why) = batch.stopped.as_mut() {
-                // The reset the HTTP layer saw, when the client's error did not carry one.
-                if why.rate_limited && why.retry_after_seconds.is_none() {
-                    why.retry_after_seconds = notes.rate_limited.flatten().map(|d| d.as_secs().max(1));
+                // The latest reset the client's error or the HTTP layer saw.
+                if why.rate_limited {
+                    let noted = notes.retry_after.map(|d| d.as_secs().max(1));
+                    why.retry_after_seconds = why.retry_after_seconds.max(noted);
                 }
                 batch.gaps.push(DataGap {
                     what: "collection".into(),
@@ -852,6 +836,55 @@ async fn fetch(
             raw: recorder.take(),
         },
     }
+}
+
+/// Codes of the errors after which a client makes no further call for the account (see
+/// `PlatformError::stops_account`).
+const STOP_CODES: &[&str] = &["unauthorized", "rate_limited", "usage_capped", "transport", "deadline"];
+
+/// Why a collection the client returned without [`CollectionBatch::stopped`] did stop
+/// half-way after all: the HTTP layer cut it at the deadline, a client recorded a stopping
+/// failure only as an error-level warning (a later page of a listing), or a request ended
+/// rate-limited.
+///
+/// [`CollectionBatch::stopped`]: alcance_core::CollectionBatch::stopped
+fn inferred_stop(
+    batch: &alcance_core::CollectionBatch,
+    notes: &alcance_platforms::CallNotes,
+    bounds: Bounds,
+) -> Option<Interruption> {
+    if notes.deadline_hit {
+        return Some(Interruption {
+            code: "deadline".into(),
+            message: format!(
+                "the account's deadline ({} s) passed; what arrived before is kept",
+                bounds.account_deadline.as_secs()
+            ),
+            needs_reauth: false,
+            rate_limited: false,
+            retry_after_seconds: None,
+        });
+    }
+    if let Some(w) = batch
+        .warnings
+        .iter()
+        .find(|w| w.level == EventLevel::Error && STOP_CODES.contains(&w.code.as_str()))
+    {
+        return Some(Interruption {
+            code: w.code.clone(),
+            message: w.message.clone(),
+            needs_reauth: w.code == "unauthorized",
+            rate_limited: w.code == "rate_limited",
+            retry_after_seconds: None,
+        });
+    }
+    notes.rate_limited.then(|| Interruption {
+        code: "rate_limited".into(),
+        message: "the platform rate-limited part of this account's calls".into(),
+        needs_reauth: false,
+        rate_limited: true,
+        retry_after_seconds: notes.retry_after.map(|d| d.as_secs().max(1)),
+    })
 }
 
 /// A [`fetch`] running in a task of its own (ahead of its account's turn, or in it), so a
@@ -931,7 +964,10 @@ async fn store_account(
             retry_after_seconds.map(std::time::Duration::from_secs),
             streak,
         );
-        now + chrono::Duration::from_std(wait).unwrap_or_else(|_| chrono::Duration::hours(1))
+        let at = now + chrono::Duration::from_std(wait).unwrap_or_else(|_| chrono::Duration::hours(1));
+        // Whole seconds (as the store keeps times), rounded up: never before the platform's time.
+        let secs = at.timestamp() + i64::from(at.timestamp_subsec_nanos() > 0);
+        DateTime::from_timestamp(secs, 0).unwrap_or(at)
     };
     let fail = |code: String, message: String| async move {
         // The event is best effort: a store that cannot write an event cannot do better.

@@ -86,8 +86,11 @@ pub struct CallNotes {
     /// A request was refused or abandoned because the deadline passed.
     pub deadline_hit: bool,
     /// A request ended rate-limited (a 429 handed back, or the budget closed longer than
-    /// the request could wait); with the longest wait known, when one was.
-    pub rate_limited: Option<Option<Duration>>,
+    /// the request could wait).
+    pub rate_limited: bool,
+    /// The longest wait an error answer named (`Retry-After`, `x-rate-limit-reset`) or a
+    /// refused request was told, when one did: when the platform accepts calls again.
+    pub retry_after: Option<Duration>,
 }
 
 #[derive(Debug, Default)]
@@ -270,11 +273,17 @@ impl Http {
             Err(PlatformError::Deadline { .. }) => recorder.note(|n| n.deadline_hit = true),
             Err(PlatformError::RateLimited { retry_after, .. }) => {
                 let wait = *retry_after;
-                recorder.note(|n| n.rate_limited = Some(longest(n.rate_limited.flatten(), wait)));
+                recorder.note(|n| {
+                    n.rate_limited = true;
+                    n.retry_after = longest(n.retry_after, wait);
+                });
             }
-            Ok(answer) if answer.status == 429 => {
+            Ok(answer) if !answer.is_success() => {
                 let wait = crate::governor::retry_after_of(&answer.headers);
-                recorder.note(|n| n.rate_limited = Some(longest(n.rate_limited.flatten(), wait)));
+                recorder.note(|n| {
+                    n.rate_limited |= answer.status == 429;
+                    n.retry_after = longest(n.retry_after, wait);
+                });
             }
             _ => {}
         }

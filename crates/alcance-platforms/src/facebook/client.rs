@@ -6,7 +6,7 @@ use super::{map, FacebookClient, InsightsResult, Listing, MetricMemory, PageAcce
 use crate::error::PlatformError;
 use crate::http::{Answer, Recorder};
 use crate::meta::insights::{self, Fetched, Graph, InsightsCall};
-use crate::meta::steps::{absorb, part_failed, step_done, Flow};
+use crate::meta::steps::{absorb, listing_stopped, part_failed, step_done, Flow};
 use crate::meta::warning;
 use crate::meta::{self, decode, PageVerdict};
 use crate::{CollectCtx, CollectWindow, PlatformClient};
@@ -349,6 +349,10 @@ impl FacebookClient {
         )
         .await?;
         out.pages = pages;
+        // Besides guard stops, list_pages warns only of a failed later page.
+        out.incomplete = warnings
+            .iter()
+            .any(|w| !matches!(w.code.as_str(), "paging_loop" | "paging_cap"));
         if skipped > 0 {
             out.warnings.push(warning(
                 EventLevel::Warn,
@@ -519,19 +523,30 @@ impl PlatformClient for FacebookClient {
         }
 
         let mut posts: Vec<PagePost> = Vec::new();
+        // Videos are matched to the listed posts; when posts are missing from the list, a
+        // video that matches none may belong to one of them, and is not stored as a post
+        // of its own (a later complete collection would store that post too: two rows for
+        // one video).
+        let mut posts_incomplete = false;
         if !halted {
             match self.posts(token, id, ctx.window.since, rec).await {
                 Ok(l) => {
+                    posts_incomplete = l.incomplete;
+                    listing_stopped(&mut batch, &l.warnings, &mut halted);
                     batch.warnings.extend(l.warnings);
                     posts = l.items;
                 }
-                Err(e) => part_failed(&mut batch, "posts", &e, &mut halted),
+                Err(e) => {
+                    posts_incomplete = true;
+                    part_failed(&mut batch, "posts", &e, &mut halted)
+                }
             }
         }
         let mut videos: Vec<PageVideo> = Vec::new();
         if !halted {
             match self.videos(token, id, ctx.window.since, rec).await {
                 Ok(l) => {
+                    listing_stopped(&mut batch, &l.warnings, &mut halted);
                     batch.warnings.extend(l.warnings);
                     videos = l.items;
                 }
@@ -575,6 +590,17 @@ impl PlatformClient for FacebookClient {
                 .map(|p| p.post.external_id.clone())
                 .unwrap_or_else(|| v.post.external_id.clone());
             if target == v.post.external_id {
+                if posts_incomplete {
+                    batch.gaps.push(DataGap {
+                        what: "video".to_string(),
+                        object_id: v.post.external_id.clone(),
+                        code: "posts_incomplete".to_string(),
+                        detail: "matches none of the posts listed, and the posts list is incomplete; \
+                                 left for a complete collection"
+                            .to_string(),
+                    });
+                    continue;
+                }
                 batch.posts.push(v.post.clone());
             }
             if !owned || halted || refused {

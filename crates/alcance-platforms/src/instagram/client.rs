@@ -8,7 +8,7 @@ use super::{
 use crate::error::PlatformError;
 use crate::http::{Answer, Recorder};
 use crate::meta::insights::{self, Fetched, Graph, InsightsCall};
-use crate::meta::steps::{absorb, halts, part_failed, step_done, Flow};
+use crate::meta::steps::{absorb, halts, listing_stopped, part_failed, step_done, Flow};
 use crate::meta::{self, decode, PageGuard, PageStep};
 use crate::{CollectCtx, CollectWindow, PlatformClient};
 use alcance_core::{AccountMetric, CollectionBatch, DataGap, EventLevel, Platform, PostMetric, Profile};
@@ -264,8 +264,14 @@ impl InstagramClient {
                 Ok(p) => p,
                 Err(e) if out.pages == 0 => return Err(e),
                 Err(e) => {
+                    // A refused token, a rate limit, a dropped connection stop the account.
+                    let level = if e.stops_account() {
+                        EventLevel::Error
+                    } else {
+                        EventLevel::Warn
+                    };
                     out.warnings.push(warning(
-                        EventLevel::Warn,
+                        level,
                         &e.code(),
                         format!(
                             "{path}: page {} failed, keeping {} media: {e}",
@@ -691,6 +697,7 @@ impl PlatformClient for InstagramClient {
         if !halted {
             match self.media(token, id, ctx.window.since, rec).await {
                 Ok(l) => {
+                    listing_stopped(&mut batch, &l.warnings, &mut halted);
                     batch.warnings.extend(l.warnings);
                     items.extend(l.items);
                 }
@@ -700,6 +707,7 @@ impl PlatformClient for InstagramClient {
         if owned && !halted {
             match self.stories(token, id, rec).await {
                 Ok(l) => {
+                    listing_stopped(&mut batch, &l.warnings, &mut halted);
                     batch.warnings.extend(l.warnings);
                     let known: HashSet<String> = items.iter().map(|i| i.post.external_id.clone()).collect();
                     items.extend(l.items.into_iter().filter(|i| !known.contains(&i.post.external_id)));

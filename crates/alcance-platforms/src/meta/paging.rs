@@ -182,6 +182,9 @@ pub struct Listing<T> {
     pub warnings: Vec<alcance_core::CollectWarning>,
     /// Pages read.
     pub pages: usize,
+    /// `true` when a later page failed: items the list holds beyond it are missing (a
+    /// guard stop does not count: it stops a list that repeats itself).
+    pub incomplete: bool,
 }
 
 impl<T> Default for Listing<T> {
@@ -190,6 +193,7 @@ impl<T> Default for Listing<T> {
             items: Vec::new(),
             warnings: Vec::new(),
             pages: 0,
+            incomplete: false,
         }
     }
 }
@@ -206,7 +210,9 @@ pub struct PageVerdict {
 /// Reads a paged Graph list: `GET {base}{path}?{params}[&<next-page params>]`, handing each
 /// page's raw `data` items to `on_page`, following [`next_page_params`] (cursor or
 /// time-based paging) under a [`PageGuard`] of `max_pages`. Returns the pages read and the
-/// warnings (a failed later page, a guard stop). Errors: the first page's error (mapped
+/// warnings (a failed later page, a guard stop); a later page failing in a way that stops
+/// the account (a refused token, a rate limit, a dropped connection, the deadline) is a
+/// warning of level `error` with the error's code. Errors: the first page's error (mapped
 /// Graph error, or `Decode` when the body is not a Graph list).
 #[allow(clippy::too_many_arguments)]
 pub async fn list_pages<F>(
@@ -249,13 +255,19 @@ where
             Ok(p) => p,
             Err(e) if pages == 0 => return Err(e),
             Err(e) => {
-                warnings.push(warn(
+                let mut warning = warn(
                     &e.code(),
                     format!(
                         "{path}: page {} failed, keeping what the first {pages} gave: {e}",
                         pages + 1
                     ),
-                ));
+                );
+                if e.stops_account() {
+                    // A refused token, a rate limit, a dropped connection: the account
+                    // stops here (see `CollectionBatch::stopped`).
+                    warning.level = alcance_core::EventLevel::Error;
+                }
+                warnings.push(warning);
                 break;
             }
         };

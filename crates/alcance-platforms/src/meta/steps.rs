@@ -4,7 +4,7 @@
 
 use super::results::{warning, InsightsResult};
 use crate::error::PlatformError;
-use alcance_core::{CollectionBatch, EventLevel};
+use alcance_core::{CollectWarning, CollectionBatch, EventLevel, Interruption};
 
 /// How a step goes on after an error that was absorbed into the result.
 pub(crate) enum Flow {
@@ -93,6 +93,29 @@ pub(crate) fn merge(batch: &mut CollectionBatch, r: InsightsResult) {
     batch.audience.extend(r.audience);
     batch.gaps.extend(r.gaps);
     batch.warnings.extend(r.warnings);
+}
+
+/// Codes of the errors that stop an account (see [`PlatformError::stops_account`]).
+const STOP_CODES: &[&str] = &["unauthorized", "rate_limited", "usage_capped", "transport", "deadline"];
+
+/// A listing whose later page failed in a way that stops the account (its warning of level
+/// `error` with a stopping code, see [`crate::meta::list_pages`]): no further calls for the
+/// account, and the batch says why it stopped. The listing's items stay.
+pub(crate) fn listing_stopped(batch: &mut CollectionBatch, warnings: &[CollectWarning], halted: &mut bool) {
+    let Some(w) = warnings
+        .iter()
+        .find(|w| w.level == EventLevel::Error && STOP_CODES.contains(&w.code.as_str()))
+    else {
+        return;
+    };
+    *halted = true;
+    batch.stop(Interruption {
+        code: w.code.clone(),
+        message: w.message.clone(),
+        needs_reauth: w.code == "unauthorized",
+        rate_limited: w.code == "rate_limited",
+        retry_after_seconds: None,
+    });
 }
 
 /// Records a failed part as a warning (an error-level one, setting `halted`, when it

@@ -247,13 +247,19 @@ where
             Err(e) if listing.pages == 0 => return Err(e),
             Err(e) => {
                 tracing::warn!(page = listing.pages + 1, code = %e.code(), "{label}: page failed; keeping earlier pages");
-                listing.warnings.push(walk_warning(
+                let mut warning = walk_warning(
                     &e.code(),
                     format!(
                         "{label}: page {} failed, kept the videos of the earlier pages: {e}",
                         listing.pages + 1
                     ),
-                ));
+                );
+                if e.stops_account() {
+                    // A refused token, a rate limit, a dropped connection: the account
+                    // stops here (see `CollectionBatch::stopped`).
+                    warning.level = EventLevel::Error;
+                }
+                listing.warnings.push(warning);
                 break;
             }
         };

@@ -8,7 +8,7 @@ use super::{
 };
 use crate::error::PlatformError;
 use crate::http::{Answer, Recorder};
-use crate::meta::steps::{absorb, merge, part_failed, step_done, Flow};
+use crate::meta::steps::{absorb, listing_stopped, merge, part_failed, step_done, Flow};
 use crate::meta::warning;
 use crate::meta::{self, decode, PageGuard, PageStep, PageVerdict};
 use crate::{CollectCtx, CollectWindow, PlatformClient};
@@ -581,6 +581,7 @@ impl PlatformClient for WhatsAppClient {
 
         match self.phone_numbers(token, id, rec).await {
             Ok(l) => {
+                listing_stopped(&mut batch, &l.warnings, &mut halted);
                 batch.warnings.extend(l.warnings);
                 batch.audience.extend(phone_number_slices(&l.items, window.until));
             }
@@ -603,6 +604,7 @@ impl PlatformClient for WhatsAppClient {
         if !halted {
             match self.message_templates(token, id, rec).await {
                 Ok(l) => {
+                    listing_stopped(&mut batch, &l.warnings, &mut halted);
                     batch.warnings.extend(l.warnings);
                     let ids: Vec<String> = l.items.into_iter().map(|t| t.id).collect();
                     if !ids.is_empty() {

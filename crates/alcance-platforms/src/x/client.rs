@@ -196,7 +196,7 @@ impl XClient {
                     }
                     tracing::warn!(page = pages, code = %e.code(), "X timeline page failed; keeping earlier pages");
                     timeline.warnings.push(CollectWarning {
-                        level: EventLevel::Warn,
+                        level: if e.stops_account() { EventLevel::Error } else { EventLevel::Warn },
                         code: e.code(),
                         message: format!("X timeline of user {user_id}: page {pages} failed, kept the posts of the earlier pages: {e}"),
                     });
