@@ -487,9 +487,87 @@ async fn a_run_cut_off_while_running_becomes_resumable(engine: Engine) {
     assert_eq!(store.interrupt_stale_runs().await.expect("again"), 0);
 }
 
+/// Schema version 7: a partial, deferred account keeps both facts in its run entry, its
+/// schedule moves to the retry time, and deferrals in a row are counted for the backoff.
+async fn a_deferred_partial_account_keeps_its_retry_time(engine: Engine) {
+    let Some((store, a, first)) = store_with_account(engine).await else {
+        return;
+    };
+    let planned = PlannedAccount {
+        account_id: a,
+        window_since: day(-1, 9),
+        window_until: day(0, 9),
+    };
+    let deferred = |finished_at, retry_at| RunAccountResult {
+        status: RunAccountStatus::Failed,
+        metrics_written: 12,
+        posts_written: 3,
+        gaps: 1,
+        needs_reauth: false,
+        error: Some("rate_limited: too many requests; deferred".into()),
+        finished_at,
+        partial: true,
+        retry_at: Some(retry_at),
+    };
+    assert_eq!(store.rate_limit_streak(a).await.expect("streak"), 0);
+    store.add_run_accounts(first, &[planned]).await.expect("plan");
+    store
+        .finish_run_account_and_schedule(
+            first,
+            a,
+            &deferred(at(9, 1, 0), at(9, 16, 0)),
+            at(9, 0, 0),
+            Some(at(9, 16, 0)),
+        )
+        .await
+        .expect("deferred");
+    let row = &store.run_accounts(first).await.expect("rows")[0];
+    assert_eq!(
+        (row.status, row.partial, row.retry_at, row.metrics_written),
+        (RunAccountStatus::Failed, true, Some(at(9, 16, 0)), 12)
+    );
+    let schedule = store.schedule(a).await.expect("schedule");
+    assert_eq!(schedule.next_run_at, at(9, 16, 0));
+    assert_eq!(schedule.last_status.as_deref(), Some("failed"));
+    assert_eq!(store.rate_limit_streak(a).await.expect("streak"), 1);
+
+    // Deferred again in a second run: two in a row; a complete collection ends the streak.
+    let second = store.start_run("scheduled", at(9, 16, 0)).await.expect("run");
+    store.add_run_accounts(second, &[planned]).await.expect("plan");
+    store
+        .finish_run_account(second, a, &deferred(at(9, 17, 0), at(9, 19, 0)))
+        .await
+        .expect("deferred");
+    assert_eq!(store.rate_limit_streak(a).await.expect("streak"), 2);
+    let third = store.start_run("scheduled", at(9, 19, 0)).await.expect("run");
+    store.add_run_accounts(third, &[planned]).await.expect("plan");
+    store
+        .finish_run_account(
+            third,
+            a,
+            &RunAccountResult {
+                status: RunAccountStatus::Done,
+                metrics_written: 40,
+                posts_written: 5,
+                gaps: 0,
+                needs_reauth: false,
+                error: None,
+                finished_at: at(9, 20, 0),
+                partial: false,
+                retry_at: None,
+            },
+        )
+        .await
+        .expect("done");
+    assert_eq!(store.rate_limit_streak(a).await.expect("streak"), 0);
+    let row = &store.run_accounts(third).await.expect("rows")[0];
+    assert_eq!((row.partial, row.retry_at), (false, None));
+}
+
 both_engines!(
     a_new_account_gets_a_daily_schedule_due_at_once_and_cadences_are_checked,
     refresh_marks_never_move_backwards,
     run_accounts_track_a_run_through_pause_and_cancel,
     a_run_cut_off_while_running_becomes_resumable,
+    a_deferred_partial_account_keeps_its_retry_time,
 );

@@ -4,7 +4,7 @@
 
 use super::results::{warning, InsightsResult};
 use crate::error::PlatformError;
-use alcance_core::{CollectWarning, CollectionBatch, EventLevel, Interruption};
+use alcance_core::{CollectWarning, CollectionBatch, DataGap, EventLevel, Interruption};
 
 /// How a step goes on after an error that was absorbed into the result.
 pub(crate) enum Flow {
@@ -119,8 +119,19 @@ pub(crate) fn listing_stopped(batch: &mut CollectionBatch, warnings: &[CollectWa
 }
 
 /// Records a failed part as a warning (an error-level one, setting `halted`, when it
-/// stops the collection: rate limit, usage cap, network, dead token).
+/// stops the collection: rate limit, usage cap, network, dead token), or as a `timeout`
+/// gap when its call did not answer in time.
 pub(crate) fn part_failed(batch: &mut CollectionBatch, part: &str, e: &PlatformError, halted: &mut bool) {
+    if let PlatformError::Timeout { endpoint } = e {
+        // One hanging call: its part is a gap, the rest of the account goes on.
+        batch.gaps.push(DataGap {
+            what: part.to_string(),
+            object_id: endpoint.clone(),
+            code: "timeout".to_string(),
+            detail: e.to_string(),
+        });
+        return;
+    }
     let stop = halts(e) || e.needs_reauth();
     if stop {
         *halted = true;
