@@ -1,13 +1,14 @@
 //! [`RunControl`]: pause, resume, cancel or interrupt a run from another task (the tray,
 //! the UI, Ctrl-C).
 //!
-//! A run looks at its control **between accounts**: before each account's turn. One
-//! account's collection (all its pages) is never cut in half, because the platform client
-//! owns the paging loop and the account's batch is saved in one transaction; so everything
-//! collected before a pause or cancel is kept, and nothing half done is written. (The run
-//! fetches the next account while it writes the current one; when the control stops the
-//! run before the next account's turn, that early fetch is dropped unwritten, and after a
-//! pause the account is fetched again.)
+//! A run looks at its control **between accounts**: before each account's turn. A cancel
+//! or an interrupt also acts **between two requests** of the account being collected: no
+//! further request is sent (the one in flight ends); on a cancel what arrived is stored as
+//! a partial collection and the account is `skipped`, on an interrupt the account stays
+//! `pending` for the resume. A pause lets the current account finish. (The run fetches the
+//! next account while it writes the current one; when the control stops the run before the
+//! next account's turn, that early fetch is dropped unwritten, and after a pause the
+//! account is fetched again.)
 
 use crate::limits::RunLimits;
 use std::sync::Arc;
@@ -36,6 +37,8 @@ pub enum ControlState {
 #[derive(Debug, Clone)]
 pub struct RunControl {
     state: Arc<watch::Sender<ControlState>>,
+    /// `true` once cancelled or interrupted: the HTTP layer sends no further request.
+    stop: Arc<watch::Sender<bool>>,
     limits: RunLimits,
 }
 
@@ -49,8 +52,10 @@ impl RunControl {
     /// A control in the [`ControlState::Running`] state.
     pub fn new() -> Self {
         let (state, _) = watch::channel(ControlState::Running);
+        let (stop, _) = watch::channel(false);
         Self {
             state: Arc::new(state),
+            stop: Arc::new(stop),
             limits: RunLimits::default(),
         }
     }
@@ -90,6 +95,12 @@ impl RunControl {
         });
     }
 
+    /// A signal that reads `true` once the run is cancelled or interrupted, for the HTTP
+    /// layer to stop between two requests (`Recorder::for_collection`).
+    pub fn stop_signal(&self) -> watch::Receiver<bool> {
+        self.stop.subscribe()
+    }
+
     /// The current state.
     pub fn state(&self) -> ControlState {
         *self.state.borrow()
@@ -118,6 +129,12 @@ impl RunControl {
                 true
             }
             None => false,
+        });
+        let stopped = matches!(self.state(), ControlState::Cancelled | ControlState::Interrupted);
+        self.stop.send_if_modified(|s| {
+            let changed = *s != stopped;
+            *s = stopped;
+            changed
         });
     }
 }

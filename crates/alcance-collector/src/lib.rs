@@ -486,10 +486,13 @@ async fn drive(
     let mut outcomes = Vec::with_capacity(queue.len());
     let limits = control.limits();
     let run_end = limits.run_deadline.map(|d| tokio::time::Instant::now() + d);
-    let bounds = Bounds {
-        account_deadline: limits.account_deadline,
-        run_end,
-        max_rate_wait: limits.max_rate_wait,
+    let fc = FetchControl {
+        bounds: Bounds {
+            account_deadline: limits.account_deadline,
+            run_end,
+            max_rate_wait: limits.max_rate_wait,
+        },
+        stop: control.stop_signal(),
     };
     // The fetch of the account at this queue position, started ahead of its turn.
     let mut ahead: Option<(usize, FetchTask)> = None;
@@ -545,24 +548,7 @@ async fn drive(
                 tracing::info!(run_id, skipped, "run cancelled");
                 return end(store, tally, RunStatus::Cancelled, outcomes, now(), progress).await;
             }
-            ControlState::Interrupted => {
-                let paused = tally.with_status(RunStatus::Paused);
-                store
-                    .set_run_progress(run_id, RunStatus::Paused, &paused.counts())
-                    .await?;
-                tracing::info!(
-                    run_id,
-                    pending = paused.accounts_pending(),
-                    "run interrupted; it can be resumed"
-                );
-                progress(Progress::Finished(paused));
-                return Ok(RunSummary {
-                    run_id,
-                    status: RunStatus::Paused,
-                    accounts: outcomes,
-                    progress: paused,
-                });
-            }
+            ControlState::Interrupted => return interrupted(store, tally, outcomes, progress).await,
         }
 
         let target = &planned.target;
@@ -582,10 +568,10 @@ async fn drive(
                             token.clone(),
                             window,
                             collected_at,
-                            bounds,
+                            fc.clone(),
                         ) {
                             Some(task) => task.join().await,
-                            None => fetch(client, account, token, window, collected_at, bounds).await,
+                            None => fetch(client, account, token, window, collected_at, fc.clone()).await,
                         },
                     )
                 }
@@ -602,13 +588,31 @@ async fn drive(
                         token,
                         next.window,
                         collected_at,
-                        bounds,
+                        fc.clone(),
                     )
                     .map(|p| (pos + 1, p));
                 }
             }
         }
-        let outcome = store_account(store, run_id, target, fetched, collected_at, now()).await;
+        // Stopped between two requests by a cancel or an interrupt.
+        let by_control = match &fetched {
+            Ok(Fetched::Batch { stopped: Some(why), .. }) => why.code == "stopped",
+            Ok(Fetched::Failed {
+                error: PlatformError::Stopped { .. },
+                ..
+            }) => true,
+            _ => false,
+        };
+        if by_control && control.state() == ControlState::Interrupted {
+            // The account stays pending: the resume collects it whole.
+            drop(ahead.take());
+            return interrupted(store, tally, outcomes, progress).await;
+        }
+        let cancelled_here = by_control && control.state() == ControlState::Cancelled;
+        let mut outcome = store_account(store, run_id, target, fetched, collected_at, now()).await;
+        if cancelled_here {
+            outcome.retry_at = None;
+        }
         match &outcome.error {
             None => tracing::info!(
                 run_id,
@@ -633,11 +637,17 @@ async fn drive(
         // The account's end and its next run in one transaction: a worker that dies
         // between them cannot leave the account done yet still due.
         // A deferred account is due again when the platform lets it.
-        let next_run_at = planned.next_run.map(|next| match (outcome.ok, outcome.retry_at) {
-            (true, _) => next.on_success,
-            (false, Some(retry_at)) => retry_at,
-            (false, None) => next.on_failure,
-        });
+        // An account cancelled half-way is skipped like those after it: its schedule is
+        // left to the run's owner (as for every skipped account).
+        let next_run_at =
+            planned
+                .next_run
+                .filter(|_| !cancelled_here)
+                .map(|next| match (outcome.ok, outcome.retry_at) {
+                    (true, _) => next.on_success,
+                    (false, Some(retry_at)) => retry_at,
+                    (false, None) => next.on_failure,
+                });
         store
             .finish_run_account_and_schedule(
                 run_id,
@@ -645,6 +655,8 @@ async fn drive(
                 &RunAccountResult {
                     status: if outcome.ok {
                         RunAccountStatus::Done
+                    } else if cancelled_here {
+                        RunAccountStatus::Skipped
                     } else {
                         RunAccountStatus::Failed
                     },
@@ -671,6 +683,8 @@ async fn drive(
         }
         if outcome.ok {
             tally.accounts_ok += 1;
+        } else if cancelled_here {
+            tally.accounts_skipped += 1;
         } else {
             tally.accounts_failed += 1;
         }
@@ -679,9 +693,44 @@ async fn drive(
         progress(Progress::AccountFinished(outcome.clone()));
         progress(Progress::Run(tally));
         outcomes.push(outcome);
+        if cancelled_here {
+            drop(ahead.take());
+            let skipped = store
+                .skip_pending_run_accounts(run_id, "the run was cancelled before this account", now())
+                .await?;
+            tally.accounts_skipped += skipped as usize;
+            tracing::info!(run_id, skipped, "run cancelled during an account");
+            return end(store, tally, RunStatus::Cancelled, outcomes, now(), progress).await;
+        }
     }
     let status = tally.final_status();
     end(store, tally, status, outcomes, now(), progress).await
+}
+
+/// Leaves the run `paused` with its remaining accounts `pending`, for [`resume_run`].
+async fn interrupted(
+    store: &Store,
+    tally: RunProgress,
+    outcomes: Vec<AccountOutcome>,
+    progress: &(dyn Fn(Progress) + Send + Sync),
+) -> Result<RunSummary, CollectError> {
+    let run_id = tally.run_id;
+    let paused = tally.with_status(RunStatus::Paused);
+    store
+        .set_run_progress(run_id, RunStatus::Paused, &paused.counts())
+        .await?;
+    tracing::info!(
+        run_id,
+        pending = paused.accounts_pending(),
+        "run interrupted; it can be resumed"
+    );
+    progress(Progress::Finished(paused));
+    Ok(RunSummary {
+        run_id,
+        status: RunStatus::Paused,
+        accounts: outcomes,
+        progress: paused,
+    })
 }
 
 /// Ends the run with `status` and reports it.
@@ -732,6 +781,13 @@ struct Bounds {
     max_rate_wait: std::time::Duration,
 }
 
+/// A fetch's bounds and the run's stop signal.
+#[derive(Debug, Clone)]
+struct FetchControl {
+    bounds: Bounds,
+    stop: tokio::sync::watch::Receiver<bool>,
+}
+
 /// Grace after the account's deadline before a client that does not return (stuck
 /// outside the HTTP layer) is abandoned.
 const DEADLINE_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
@@ -768,14 +824,18 @@ async fn fetch(
     token: SecretString,
     window: CollectWindow,
     collected_at: DateTime<Utc>,
-    bounds: Bounds,
+    fc: FetchControl,
 ) -> Fetched {
+    let bounds = fc.bounds;
     let own_end = tokio::time::Instant::now() + bounds.account_deadline;
     let deadline = bounds.run_end.map_or(own_end, |end| end.min(own_end));
-    let recorder = Recorder::with_limits(CallLimits {
-        deadline: Some(deadline),
-        max_rate_wait: Some(bounds.max_rate_wait),
-    });
+    let recorder = Recorder::for_collection(
+        CallLimits {
+            deadline: Some(deadline),
+            max_rate_wait: Some(bounds.max_rate_wait),
+        },
+        fc.stop,
+    );
     tracing::debug!(platform = %account.platform, account = %account.external_id, "collecting");
     let ctx = CollectCtx {
         account,
@@ -840,7 +900,14 @@ async fn fetch(
 
 /// Codes of the errors after which a client makes no further call for the account (see
 /// `PlatformError::stops_account`).
-const STOP_CODES: &[&str] = &["unauthorized", "rate_limited", "usage_capped", "transport", "deadline"];
+const STOP_CODES: &[&str] = &[
+    "unauthorized",
+    "rate_limited",
+    "usage_capped",
+    "transport",
+    "deadline",
+    "stopped",
+];
 
 /// Why a collection the client returned without [`CollectionBatch::stopped`] did stop
 /// half-way after all: the HTTP layer cut it at the deadline, a client recorded a stopping
@@ -853,6 +920,15 @@ fn inferred_stop(
     notes: &alcance_platforms::CallNotes,
     bounds: Bounds,
 ) -> Option<Interruption> {
+    if notes.stopped {
+        return Some(Interruption {
+            code: "stopped".into(),
+            message: "the run was cancelled or interrupted during this account".into(),
+            needs_reauth: false,
+            rate_limited: false,
+            retry_after_seconds: None,
+        });
+    }
     if notes.deadline_hit {
         return Some(Interruption {
             code: "deadline".into(),
@@ -901,7 +977,7 @@ impl FetchTask {
         token: SecretString,
         window: CollectWindow,
         collected_at: DateTime<Utc>,
-        bounds: Bounds,
+        fc: FetchControl,
     ) -> Option<FetchTask> {
         let runtime = tokio::runtime::Handle::try_current().ok()?;
         Some(FetchTask(runtime.spawn(fetch(
@@ -910,7 +986,7 @@ impl FetchTask {
             token,
             window,
             collected_at,
-            bounds,
+            fc,
         ))))
     }
 

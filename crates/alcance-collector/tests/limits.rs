@@ -5,10 +5,14 @@
 //! kept, marked partial); the run's deadline skips the accounts left; the limits are
 //! written in the run's events.
 //!
+//! A cancel or an interrupt acts between two requests of the account being collected.
+//!
 //! Real time, short limits: the clients time out after 1 s, the sandbox's faulted calls
-//! answer after 30 s.
+//! answer after 30 s (or 0.6 s where they are only slow).
 
-use alcance_collector::{run_planned, Clients, PlannedTarget, RunControl, RunKind, RunLimits, RunPlan, Target};
+use alcance_collector::{
+    resume_run, run_planned, Clients, PlannedTarget, RunControl, RunKind, RunLimits, RunPlan, Target,
+};
 use alcance_core::{AccountRef, EventLevel, Platform, RunAccountStatus};
 use alcance_platforms::governor::Governor;
 use alcance_platforms::instagram::{GraphHost, InstagramClient};
@@ -316,8 +320,98 @@ async fn the_run_deadline_skips_the_accounts_left(engine: Engine) {
     w.sandbox.shutdown().await;
 }
 
+/// Every media-insights call of the owned Instagram account (collected first) takes 0.6 s;
+/// `act` is called on the control 2 s into the run, while those calls go on.
+async fn stopped_during_the_first_account(
+    w: &World,
+    store: &alcance_store::Store,
+    plan: &RunPlan,
+    act: fn(&RunControl),
+) -> (alcance_collector::RunSummary, StdDuration) {
+    w.arm(json!({"path_prefix": MEDIA_INSIGHTS, "kind": "slow", "delay_ms": 600, "times": 10_000}))
+        .await;
+    let control = RunControl::new();
+    let acting = control.clone();
+    let timer = tokio::spawn(async move {
+        tokio::time::sleep(StdDuration::from_secs(2)).await;
+        act(&acting);
+    });
+    let started = Instant::now();
+    let run = run_planned(store, &w.clients, plan, &control, &|_| {})
+        .await
+        .expect("run");
+    timer.await.expect("timer");
+    (run, started.elapsed())
+}
+
+async fn a_cancel_acts_between_two_requests_of_an_account(engine: Engine) {
+    let w = world().await;
+    let Some((store, plan)) = w.store_and_plan(engine).await else {
+        return;
+    };
+    let (run, took) = stopped_during_the_first_account(&w, &store, &plan, RunControl::cancel).await;
+    // The request in flight at the cancel ends; no further one is sent.
+    assert!(took < StdDuration::from_secs(4), "{took:?}");
+    assert_eq!(run.status, "cancelled", "{run:?}");
+    assert_eq!(run.accounts.len(), 1, "{run:?}");
+    let ig = &run.accounts[0];
+    assert!(!ig.ok && ig.partial && ig.metrics > 0, "what arrived is kept: {ig:?}");
+    let rows = store.run_accounts(run.run_id).await.expect("rows");
+    assert!(rows.iter().all(|r| r.status == RunAccountStatus::Skipped), "{rows:?}");
+    assert!(rows[0].partial && rows[0].metrics_written > 0, "{:?}", rows[0]);
+    w.sandbox.shutdown().await;
+}
+
+async fn an_interrupt_between_two_requests_leaves_the_account_to_the_resume(engine: Engine) {
+    let w = world().await;
+    let Some((reference, plan)) = w.store_and_plan(engine).await else {
+        return;
+    };
+    let full = run_planned(&reference, &w.clients, &plan, &RunControl::new(), &|_| {})
+        .await
+        .expect("uninterrupted run");
+    assert_eq!(full.status, "ok", "{full:?}");
+    let want = reference.table_counts().await.expect("counts");
+    let Some((store, plan)) = w.store_and_plan(engine).await else {
+        return;
+    };
+    let (run, took) = stopped_during_the_first_account(&w, &store, &plan, RunControl::interrupt).await;
+    assert!(took < StdDuration::from_secs(4), "{took:?}");
+    assert_eq!(run.status, "paused", "{run:?}");
+    assert!(run.accounts.is_empty(), "nothing of the cut account is stored: {run:?}");
+    let rows = store.run_accounts(run.run_id).await.expect("rows");
+    assert!(rows.iter().all(|r| r.status == RunAccountStatus::Pending), "{rows:?}");
+
+    reqwest::Client::new()
+        .delete(w.sandbox.base_url().join("__alcance/faults").expect("url"))
+        .send()
+        .await
+        .expect("clear faults");
+    let resumed = resume_run(
+        &store,
+        &w.clients,
+        run.run_id,
+        &plan.targets,
+        w.now,
+        &RunControl::new(),
+        &|_| {},
+    )
+    .await
+    .expect("resume");
+    assert_eq!(resumed.status, "ok", "{resumed:?}");
+    let got = store.table_counts().await.expect("counts");
+    assert_eq!(
+        [got.posts, got.post_metrics, got.account_metrics, got.audience],
+        [want.posts, want.post_metrics, want.account_metrics, want.audience],
+        "the resumed run ends with the rows of an uninterrupted one"
+    );
+    w.sandbox.shutdown().await;
+}
+
 both_engines!(
     one_hanging_call_is_retried_once_and_becomes_a_gap,
     the_account_deadline_keeps_what_arrived_and_the_run_goes_on,
     the_run_deadline_skips_the_accounts_left,
+    a_cancel_acts_between_two_requests_of_an_account,
+    an_interrupt_between_two_requests_leaves_the_account_to_the_resume,
 );

@@ -88,6 +88,13 @@ pub enum PlatformError {
         /// Endpoint path (no query, no secrets).
         endpoint: String,
     },
+    /// The run was cancelled or interrupted while this account was collected: the request
+    /// was not sent (the control acts between two requests). What came before is kept.
+    #[error("{endpoint}: the run was stopped; the request was not sent")]
+    Stopped {
+        /// Endpoint path (no query, no secrets).
+        endpoint: String,
+    },
     /// The account's collection deadline passed (see [`crate::http::CallLimits`]): the request
     /// was not sent, or its answer was abandoned. What came before is kept.
     #[error("{endpoint}: the collection deadline of this account passed; the request was not completed")]
@@ -114,12 +121,13 @@ impl PlatformError {
             PlatformError::OAuth { .. } => "oauth".into(),
             PlatformError::Timeout { .. } => "timeout".into(),
             PlatformError::Deadline { .. } => "deadline".into(),
+            PlatformError::Stopped { .. } => "stopped".into(),
         }
     }
 
     /// `true` for errors after which no further call for the account makes sense in this
     /// collection: a refused token, a rate limit, a usage cap, a network failure, the
-    /// account's deadline.
+    /// account's deadline, the run stopped.
     pub fn stops_account(&self) -> bool {
         matches!(
             self,
@@ -128,6 +136,7 @@ impl PlatformError {
                 | PlatformError::UsageCapped { .. }
                 | PlatformError::Transport { .. }
                 | PlatformError::Deadline { .. }
+                | PlatformError::Stopped { .. }
         )
     }
 

@@ -88,6 +88,8 @@ pub struct CallNotes {
     /// A request ended rate-limited (a 429 handed back, or the budget closed longer than
     /// the request could wait).
     pub rate_limited: bool,
+    /// A request was not sent because the run was stopped (cancelled or interrupted).
+    pub stopped: bool,
     /// The longest wait an error answer named (`Retry-After`, `x-rate-limit-reset`) or a
     /// refused request was told, when one did: when the platform accepts calls again.
     pub retry_after: Option<Duration>,
@@ -98,6 +100,8 @@ struct RecorderInner {
     exchanges: Mutex<Vec<RawExchange>>,
     limits: CallLimits,
     notes: Mutex<CallNotes>,
+    /// `true` once the run is stopped: no further request is sent.
+    stop: Option<tokio::sync::watch::Receiver<bool>>,
 }
 
 /// Collects the exchanges of one collection so the store can archive them in
@@ -119,6 +123,22 @@ impl Recorder {
             limits,
             ..RecorderInner::default()
         }))
+    }
+
+    /// A new, empty recorder whose requests obey `limits` and are no longer sent once
+    /// `stop` reads `true` (the run was cancelled or interrupted): a request in flight
+    /// ends, the next one fails with [`PlatformError::Stopped`].
+    pub fn for_collection(limits: CallLimits, stop: tokio::sync::watch::Receiver<bool>) -> Self {
+        Recorder(Arc::new(RecorderInner {
+            limits,
+            stop: Some(stop),
+            ..RecorderInner::default()
+        }))
+    }
+
+    /// `true` once the run this collection belongs to was stopped.
+    pub fn is_stopped(&self) -> bool {
+        self.0.stop.as_ref().is_some_and(|s| *s.borrow())
     }
 
     /// The limits the requests recorded here obey.
@@ -268,6 +288,12 @@ impl Http {
             .build()
             .map_err(|e| PlatformError::Transport { message: e.to_string() })?;
         let limits = recorder.limits();
+        if recorder.is_stopped() {
+            recorder.note(|n| n.stopped = true);
+            return Err(PlatformError::Stopped {
+                endpoint: request.url().path().to_string(),
+            });
+        }
         let result = self.send_within(request, recorder, limits).await;
         match &result {
             Err(PlatformError::Deadline { .. }) => recorder.note(|n| n.deadline_hit = true),

@@ -207,7 +207,7 @@ pub fn redact_secret(err: PlatformError, secret: &str) -> PlatformError {
         PlatformError::Transport { message } => PlatformError::Transport { message: r(message) },
         PlatformError::OAuth { message } => PlatformError::OAuth { message: r(message) },
         // Only an endpoint path (never a query, never a token).
-        e @ (PlatformError::Timeout { .. } | PlatformError::Deadline { .. }) => e,
+        e @ (PlatformError::Timeout { .. } | PlatformError::Deadline { .. } | PlatformError::Stopped { .. }) => e,
     }
 }
 

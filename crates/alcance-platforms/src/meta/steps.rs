@@ -96,7 +96,14 @@ pub(crate) fn merge(batch: &mut CollectionBatch, r: InsightsResult) {
 }
 
 /// Codes of the errors that stop an account (see [`PlatformError::stops_account`]).
-const STOP_CODES: &[&str] = &["unauthorized", "rate_limited", "usage_capped", "transport", "deadline"];
+const STOP_CODES: &[&str] = &[
+    "unauthorized",
+    "rate_limited",
+    "usage_capped",
+    "transport",
+    "deadline",
+    "stopped",
+];
 
 /// A listing whose later page failed in a way that stops the account (its warning of level
 /// `error` with a stopping code, see [`crate::meta::list_pages`]): no further calls for the
