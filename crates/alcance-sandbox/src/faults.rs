@@ -384,6 +384,57 @@ mod tests {
     }
 
     #[test]
+    fn after_lets_requests_through_first_and_the_new_kinds_have_their_names() {
+        let plan = FaultPlan::default();
+        let f: Fault = serde_json::from_value(
+            json!({"path_prefix": "/2/users/1/tweets", "kind": "status_429", "after": 1, "reset_s": 7200}),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        plan.add(f);
+        assert!(
+            plan.take("/2/users/1/tweets", "/2/users/1/tweets").is_none(),
+            "page 1 passes"
+        );
+        let taken = plan.take("/2/users/1/tweets", "/2/users/1/tweets");
+        assert_eq!(taken.map(|f| f.reset_s), Some(Some(7200)), "page 2 fails");
+        assert!(plan.take("/2/users/1/tweets", "/2/users/1/tweets").is_none(), "once");
+        for (name, kind) in [
+            ("status_429_bare", FaultKind::Status429Bare),
+            ("status_401", FaultKind::Status401),
+            ("status_403", FaultKind::Status403),
+            ("disconnect", FaultKind::Disconnect),
+        ] {
+            let f: Fault = serde_json::from_value(json!({"path_prefix": "/", "kind": name}))
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(f.kind, kind);
+        }
+        let bare = replacement(&fault("/2/", FaultKind::Status429Bare, 1), "/2/users/me", "/2/users/me")
+            .unwrap_or_else(|| panic!("a reply"));
+        assert_eq!(bare.status, 429);
+        assert!(
+            bare.headers
+                .iter()
+                .all(|(k, _)| !k.starts_with("x-rate-limit") && k != "retry-after"),
+            "{:?}",
+            bare.headers
+        );
+        let cut = transform(
+            &fault("/", FaultKind::Disconnect, 1),
+            Reply::json(200, &json!({"data": [1, 2, 3, 4, 5, 6, 7, 8]})),
+        );
+        let declared: Option<usize> = cut
+            .headers
+            .iter()
+            .find(|(k, _)| k == "content-length")
+            .and_then(|(_, v)| v.parse().ok());
+        assert!(
+            declared.is_some_and(|d| d > cut.body.len()),
+            "{declared:?} vs {}",
+            cut.body.len()
+        );
+    }
+
+    #[test]
     fn missing_fields_keeps_the_envelope() {
         let r = Reply::json(
             200,
