@@ -2,7 +2,7 @@
 //! headless collection on a workspace folder: `run` (the background scheduler in the
 //! foreground), `status`, `collect --now`, `cadence`, `restore`; the accounts (`accounts`,
 //! `connect`, `track`, `disconnect`, `delete-data`, in `accounts_cmd`); reports, campaigns
-//! and exports (`report_cmd`).
+//! and exports (`report_cmd`); `serve`, the REST API (`alcance-server`).
 
 use alcance_app::collect::{effective_every, Cadence, Progress, RunControl, RunKind, STORY_CADENCE};
 use alcance_app::demo::{self, DemoEvent, DemoOptions, DemoSummary};
@@ -161,6 +161,15 @@ enum Command {
         #[arg(value_name = "ID|@USERNAME")]
         account: String,
     },
+    /// Serve the workspace's REST API (/api/v1, OpenAPI at /api/v1/openapi.json, viewer at
+    /// /api/docs, /healthz, /readyz) until Ctrl-C or SIGTERM.
+    Serve {
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+        /// Address to listen on. No sign-in yet: keep it on 127.0.0.1.
+        #[arg(long, default_value = "127.0.0.1:8780", value_name = "ADDR:PORT")]
+        listen: SocketAddr,
+    },
     /// Delete an account with all its data and its token (asks for the handle unless --yes).
     DeleteData {
         #[command(flatten)]
@@ -281,6 +290,7 @@ fn main() -> ExitCode {
         | Command::Track(_)
         | Command::Disconnect { .. }
         | Command::DeleteData { .. } => None,
+        Command::Serve { .. } => None,
     };
     let _log_guard = init_logging(log_dir.as_deref());
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -343,7 +353,27 @@ async fn dispatch(command: Command) -> Result<()> {
         Command::Track(args) => accounts_cmd::track(&args).await,
         Command::Disconnect { ws, account } => accounts_cmd::disconnect(&ws, &account).await,
         Command::DeleteData { ws, account, yes } => accounts_cmd::delete_data(&ws, &account, yes).await,
+        Command::Serve { ws, listen } => serve(&ws, listen).await,
     }
+}
+
+/// `alcance serve`: the REST API of the workspace on `listen` until Ctrl-C or SIGTERM;
+/// requests in flight finish before the workspace closes.
+async fn serve(ws: &WorkspaceArgs, listen: SocketAddr) -> Result<()> {
+    let session = ws.open(Open::ReadOnly).await?;
+    let state = alcance_server::ApiState::from_session(&session);
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen}"))?;
+    let addr = listener.local_addr().context("reading the listening address")?;
+    if !addr.ip().is_loopback() {
+        eprintln!("warning: the API has no sign-in yet and {addr} is reachable from other machines");
+    }
+    println!("Alcance API on http://{addr}/api/v1 (docs: http://{addr}/api/docs)");
+    println!("Press Ctrl-C to stop.");
+    let served = alcance_server::serve(listener, state, alcance_server::shutdown_signal()).await;
+    session.close().await;
+    served.context("serving the API")
 }
 
 async fn run_sandbox(port: u16, replay: Option<PathBuf>, seed: u64) -> Result<()> {
