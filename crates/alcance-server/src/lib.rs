@@ -120,8 +120,8 @@ pub fn openapi_json() -> String {
     text
 }
 
-/// The HTTP service: the documented routes, the OpenAPI description, its viewer and a
-/// problem+json 404 for anything else.
+/// The HTTP service: the documented routes, the OpenAPI description, its viewer, and
+/// problem+json 404 and 405 answers for any other path or method.
 pub fn router(state: ApiState) -> Router {
     let (router, _) = api_router().split_for_parts();
     let description: Arc<str> = Arc::from(openapi_json());
@@ -135,6 +135,7 @@ pub fn router(state: ApiState) -> Router {
         )
         .route(DOCS_PATH, get(docs_page))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
 }
 
@@ -151,6 +152,17 @@ async fn not_found(uri: axum::http::Uri) -> Response {
         kind: "not-found",
         title: "Not found",
         detail: format!("no route {}; the routes are listed at {OPENAPI_PATH}", uri.path()),
+    }
+    .into_response()
+}
+
+/// 405 problem+json for a method a route does not serve (every route is `GET` for now).
+async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> Response {
+    ApiError {
+        status: StatusCode::METHOD_NOT_ALLOWED,
+        kind: "method-not-allowed",
+        title: "Method not allowed",
+        detail: format!("{method} is not served on {}; see {OPENAPI_PATH}", uri.path()),
     }
     .into_response()
 }

@@ -20,8 +20,8 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 }))]
 pub struct Problem {
     /// A URI naming the kind of problem (`urn:alcance:problem:<kind>`): `invalid-parameter`,
-    /// `not-found`, `unavailable` (database unreachable or schema not current, vault locked),
-    /// `busy`, `internal`.
+    /// `not-found`, `method-not-allowed`, `unavailable` (database unreachable or schema not
+    /// current, vault locked), `busy`, `internal`.
     #[serde(rename = "type")]
     pub kind: String,
     /// A short summary of the kind, the same for every occurrence.

@@ -406,6 +406,15 @@ async fn bad_input_answers_problem_json(engine: Engine) {
     s.problem(&format!("/api/v1/runs?cursor={cursor}"), 400, &["cursor"])
         .await;
     s.problem("/api/v1/nothing-here", 404, &["/api/v1/nothing-here"]).await;
+    let response = s
+        .http
+        .delete(format!("{}/api/v1/accounts/{id}", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 405);
+    let problem: Problem = response.json().await.unwrap();
+    assert_eq!(problem.kind, "urn:alcance:problem:method-not-allowed");
     s.stop().await;
 }
 
