@@ -63,6 +63,8 @@ async fn demo_copy(dir: &Path) {
 /// The API served over the demo workspace on one engine.
 struct Served {
     base: String,
+    /// The workspace folder (on PostgreSQL, the copied demo's; the served data is in the database).
+    folder: PathBuf,
     http: reqwest::Client,
     session: Option<Session>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
@@ -75,6 +77,7 @@ impl Served {
     /// `None` when the engine is skipped (PostgreSQL without a test server, off CI).
     async fn start(engine: Engine) -> Option<Served> {
         let folder = tempfile::tempdir().unwrap();
+        let folder_path = folder.path().to_path_buf();
         demo_copy(folder.path()).await;
         let unused = url::Url::parse("http://127.0.0.1:9/").unwrap();
         let (session, dirs, database) = match engine {
@@ -115,6 +118,7 @@ impl Served {
         }));
         Some(Served {
             base,
+            folder: folder_path,
             http: reqwest::Client::builder().no_proxy().build().unwrap(),
             session: Some(session),
             stop: Some(stop),
@@ -552,6 +556,29 @@ async fn kpis_health_and_the_description_are_served(engine: Engine) {
     assert_eq!(status, 200);
     assert!(content_type.starts_with("text/html"), "{content_type}");
     assert!(page.contains("/api/v1/openapi.json"));
+    s.stop().await;
+}
+
+/// `/readyz` answers 503 once the database's schema is behind the server (here: its newest
+/// migration record removed behind the server's back), while `/healthz` still answers 200.
+#[tokio::test]
+async fn readyz_is_503_when_the_schema_is_behind() {
+    let s = Served::start(Engine::Sqlite).await.unwrap();
+    let ready: Value = s.json("/readyz").await;
+    let latest = ready["latest_migration"].as_i64().unwrap();
+    let database = sqlx::SqlitePool::connect(&format!("sqlite://{}", s.folder.join("alcance.db").display()))
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = ?")
+        .bind(latest)
+        .execute(&database)
+        .await
+        .unwrap();
+    database.close().await;
+    let problem = s.problem("/readyz", 503, &["schema", &latest.to_string()]).await;
+    assert_eq!(problem.kind, "urn:alcance:problem:unavailable");
+    let health: Value = s.json("/healthz").await;
+    assert_eq!(health["status"], "ok");
     s.stop().await;
 }
 
