@@ -6,9 +6,11 @@
 //!
 //! - `GET /api/v1/accounts`, `GET /api/v1/accounts/{id}`: accounts with status, token
 //!   health, followers and schedule.
-//! - `GET /api/v1/posts`: posts with their latest metrics.
+//! - `GET /api/v1/posts`: posts with their latest metrics; `GET /api/v1/posts/{id}/metrics`:
+//!   a post's metric snapshots over time.
 //! - `GET /api/v1/dashboard/kpis`: the dashboard's KPI tiles over a period.
-//! - `GET /api/v1/runs`, `GET /api/v1/runs/{id}`: collection runs.
+//! - `GET /api/v1/runs`, `GET /api/v1/runs/{id}`, `GET /api/v1/runs/{id}/events`:
+//!   collection runs and their events.
 //! - `GET /api/v1/metrics?user_id=&platform=&start_date=&end_date=`: an account's metric
 //!   values in the brief's shape.
 //! - `GET /api/v1/openapi.json`: the OpenAPI 3.1 description, generated from this code
@@ -99,9 +101,11 @@ fn api_router() -> OpenApiRouter<ApiState> {
         .routes(routes!(routes::list_accounts))
         .routes(routes!(routes::get_account))
         .routes(routes!(routes::list_posts))
+        .routes(routes!(routes::post_metrics))
         .routes(routes!(routes::dashboard_kpis))
         .routes(routes!(routes::list_runs))
         .routes(routes!(routes::get_run))
+        .routes(routes!(routes::run_events))
         .routes(routes!(routes::metrics))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))

@@ -5,7 +5,9 @@
 //! `YYYY-MM-DD`; counts are plain JSON numbers; rates are percent 0–100; a value the
 //! platforms never served is `null`, never 0; ids are the store's integer ids.
 
-use alcance_app::views::{AccountView, Kpi, MetricValueView, PeriodView, PostView, RunView};
+use alcance_app::views::{
+    AccountView, Kpi, MetricValueView, PeriodView, PostMetricValueView, PostView, RunEventView, RunView,
+};
 use alcance_app::{AccountId, AccountStatus, CadenceKind, ConnectionKind, Platform, PostId, RunId, RunKind, RunStatus};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -255,6 +257,41 @@ pub struct PostPage {
     pub next_cursor: Option<String>,
 }
 
+/// One snapshot of a post's lifetime metric.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PostMetricValue {
+    /// The metric's catalog key: `likes`, `comments`, `replies`, `shares`, `reposts`,
+    /// `quotes`, `saves`, `bookmarks`, `views`, `impressions`, `reach`, `video_views`,
+    /// `watch_time_seconds`, ...
+    #[schema(example = "likes")]
+    pub metric_type: String,
+    /// The post's lifetime total when read: a count (`*_seconds` metrics in seconds);
+    /// `null` when the platform served no data (always present).
+    #[schema(required = true)]
+    pub value: Option<f64>,
+    /// When Alcance read it, UTC (RFC 3339). The date filter applies to this field.
+    pub collected_at: DateTime<Utc>,
+}
+
+impl From<PostMetricValueView> for PostMetricValue {
+    fn from(m: PostMetricValueView) -> PostMetricValue {
+        PostMetricValue {
+            metric_type: m.metric_type,
+            value: m.value,
+            collected_at: m.collected_at,
+        }
+    }
+}
+
+/// One page of a post's metric snapshots, by metric then time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PostMetricPage {
+    /// The snapshots of this page.
+    pub items: Vec<PostMetricValue>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}
+
 /// One collection run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Run {
@@ -305,6 +342,55 @@ impl From<RunView> for Run {
 pub struct RunPage {
     /// The runs of this page.
     pub items: Vec<Run>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+fn event_level_schema() -> RefOr<Schema> {
+    string_enum(
+        &["info", "warn", "gap", "error"],
+        "Severity: `info` (progress), `warn`, `gap` (data a platform did not serve, e.g. a removed metric), \
+         `error` (an account failed).",
+    )
+}
+
+/// One event of a collection run (progress, data gap, warning, error).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct RunEvent {
+    /// The event id, increasing in the order events happened.
+    pub id: i64,
+    /// When, UTC (RFC 3339).
+    pub at: DateTime<Utc>,
+    /// Severity.
+    #[schema(schema_with = event_level_schema)]
+    pub level: String,
+    /// Stable machine code: `metric_removed`, `http_500`, `unauthorized`, `rate_limited`, ...
+    pub code: String,
+    /// What happened, in English (secrets redacted).
+    pub message: String,
+    /// The account it is about, as `"@username (Platform)"`; `null` for the run itself.
+    #[schema(required = true)]
+    pub account_label: Option<String>,
+}
+
+impl From<RunEventView> for RunEvent {
+    fn from(e: RunEventView) -> RunEvent {
+        RunEvent {
+            id: e.id,
+            at: e.at,
+            level: key_text(&e.level),
+            code: e.code,
+            message: e.message,
+            account_label: e.account_label,
+        }
+    }
+}
+
+/// One page of a run's events, in the order they happened.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct RunEventPage {
+    /// The events of this page.
+    pub items: Vec<RunEvent>,
     /// Pass as `cursor` for the next page; `null` on the last page.
     pub next_cursor: Option<String>,
 }

@@ -1,13 +1,16 @@
 //! The handlers of `/api/v1`, one per route, each documented for the OpenAPI description
 //! (parameters, units, answers and their errors).
 
-use crate::model::{Account, AccountPage, Kpis, Metrics, Post, PostPage, Run, RunPage};
+use crate::model::{
+    Account, AccountPage, Kpis, Metrics, Post, PostMetricPage, PostMetricValue, PostPage, Run, RunEvent, RunEventPage,
+    RunPage,
+};
 use crate::paging::{self, DEFAULT_LIMIT, MAX_LIMIT};
 use crate::params::{self, ApiQuery};
 use crate::problem::{ApiError, Problem};
 use crate::ApiState;
 use alcance_app::views::{self, ChartLabels, MetricsQuery, ViewFilter};
-use alcance_app::{AccountId, RunId};
+use alcance_app::{AccountId, PostId, RunId};
 use axum::extract::{Path, State};
 use axum::Json;
 use chrono::Utc;
@@ -150,6 +153,58 @@ pub async fn list_posts(
     Ok(Json(PostPage { items, next_cursor }))
 }
 
+/// Days and paging of a post's metric snapshots.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PostMetricParams {
+    /// Snapshots collected on or after this UTC day, `YYYY-MM-DD` (inclusive).
+    #[param(value_type = Option<String>, format = Date, example = "2025-05-01")]
+    pub start_date: Option<String>,
+    /// Snapshots collected on or before this UTC day, `YYYY-MM-DD` (inclusive).
+    #[param(value_type = Option<String>, format = Date, example = "2025-05-31")]
+    pub end_date: Option<String>,
+    /// Items per page, 1–1000; default 100.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 1000, example = 100)]
+    pub limit: Option<String>,
+    /// `next_cursor` of the previous page (opaque); absent for the first page.
+    pub cursor: Option<String>,
+}
+
+/// A post's metric history: every stored snapshot of its lifetime totals (likes,
+/// comments, views, ...), by metric then time. Gains over a period are the difference of
+/// two snapshots.
+#[utoipa::path(
+    get,
+    path = "/api/v1/posts/{id}/metrics",
+    tag = "posts",
+    params(("id" = i64, Path, description = "The post id (`id` in `/api/v1/posts`)", minimum = 1), PostMetricParams),
+    responses(
+        (status = 200, description = "A page of the post's snapshots", body = PostMetricPage),
+        (status = 400, description = "A bad id, date, `limit` or `cursor`, or `end_date` before `start_date`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No post has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "The server failed (see its log)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn post_metrics(
+    State(state): State<ApiState>,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<PostMetricParams>,
+) -> Result<Json<PostMetricPage>, ApiError> {
+    let id = params::id("id", Some(&id))?.unwrap_or_default();
+    let start_date = params::date("start_date", q.start_date.as_deref())?;
+    let end_date = params::date("end_date", q.end_date.as_deref())?;
+    params::day_range(start_date, end_date)?;
+    let limit = paging::limit(params::integer("limit", q.limit.as_deref())?, DEFAULT_LIMIT, MAX_LIMIT)?;
+    let values: Vec<PostMetricValue> = views::post_metric_history(state.workspace(), PostId(id), start_date, end_date)
+        .await?
+        .into_iter()
+        .map(PostMetricValue::from)
+        .collect();
+    let key = |m: &PostMetricValue| (m.metric_type.clone(), m.collected_at.timestamp_micros());
+    let (items, next_cursor) = paging::page("post-metrics", values, key, q.cursor.as_deref(), limit)?;
+    Ok(Json(PostMetricPage { items, next_cursor }))
+}
+
 /// Lists the collection runs, newest first (the newest 1000).
 #[utoipa::path(
     get,
@@ -192,6 +247,36 @@ pub async fn list_runs(
 pub async fn get_run(State(state): State<ApiState>, Path(id): Path<String>) -> Result<Json<Run>, ApiError> {
     let id = params::id("id", Some(&id))?.unwrap_or_default();
     Ok(Json(Run::from(views::run(state.workspace(), RunId(id)).await?)))
+}
+
+/// The events of one collection run, in the order they happened: progress, data gaps
+/// (a metric a platform no longer serves), warnings and errors per account.
+#[utoipa::path(
+    get,
+    path = "/api/v1/runs/{id}/events",
+    tag = "runs",
+    params(("id" = i64, Path, description = "The run id", minimum = 1), PageParams),
+    responses(
+        (status = 200, description = "A page of the run's events", body = RunEventPage),
+        (status = 400, description = "A bad id, `limit` or `cursor`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No run has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "The server failed (see its log)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn run_events(
+    State(state): State<ApiState>,
+    Path(id): Path<String>,
+    ApiQuery(page): ApiQuery<PageParams>,
+) -> Result<Json<RunEventPage>, ApiError> {
+    let id = params::id("id", Some(&id))?.unwrap_or_default();
+    let limit = page.limit()?;
+    let events: Vec<RunEvent> = views::run_events(state.workspace(), RunId(id))
+        .await?
+        .into_iter()
+        .map(RunEvent::from)
+        .collect();
+    let (items, next_cursor) = paging::page("run-events", events, |e| e.id, page.cursor.as_deref(), limit)?;
+    Ok(Json(RunEventPage { items, next_cursor }))
 }
 
 /// Filters of the dashboard KPIs.

@@ -11,7 +11,10 @@ use alcance_app::demo::{self, DemoOptions};
 use alcance_app::reports::{export_filter, ExportSelection};
 use alcance_app::testing::{both_engines, empty_database, EmptyDatabase, Engine};
 use alcance_app::{Apis, Session, StoreLocation, Team, TeamKeySource, VaultNeed};
-use alcance_server::model::{Account, AccountPage, Kpis, Metrics, Post, PostPage, Run, RunPage};
+use alcance_server::model::{
+    Account, AccountPage, Kpis, Metrics, Post, PostMetricPage, PostMetricValue, PostPage, Run, RunEvent, RunEventPage,
+    RunPage,
+};
 use alcance_server::{ApiState, Problem};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::de::DeserializeOwned;
@@ -397,6 +400,14 @@ async fn bad_input_answers_problem_json(engine: Engine) {
     s.problem("/api/v1/accounts/999999", 404, &["999999"]).await;
     s.problem("/api/v1/accounts/first", 400, &["first"]).await;
     s.problem("/api/v1/runs/999999", 404, &["999999"]).await;
+    s.problem("/api/v1/runs/999999/events", 404, &["999999"]).await;
+    s.problem("/api/v1/posts/999999/metrics", 404, &["999999"]).await;
+    s.problem(
+        "/api/v1/posts/1/metrics?start_date=2025-05-02&end_date=2025-05-01",
+        400,
+        &["before"],
+    )
+    .await;
     s.problem("/api/v1/posts?account_id=999999", 404, &["999999"]).await;
     s.problem("/api/v1/posts?start_date=tomorrow", 400, &["start_date"])
         .await;
@@ -485,6 +496,62 @@ async fn every_list_pages_by_cursor_with_each_item_once(engine: Engine) {
     let got: Vec<i64> = of_account.items.iter().map(|p| p.id.get()).collect();
     assert_eq!(got, expected);
 
+    // A post's metric history: every stored snapshot of it, paged by cursor.
+    let bundle = session.bundle(&filter).await.unwrap();
+    let busiest = posts
+        .iter()
+        .max_by_key(|p| {
+            bundle
+                .post_metrics
+                .iter()
+                .filter(|m| m.platform == p.platform && m.post_id == p.post_id)
+                .count()
+        })
+        .unwrap();
+    let account = whole.iter().find(|a| a.id == busiest.account_id).unwrap();
+    let mut expected: Vec<(String, DateTime<Utc>, Option<String>)> = bundle
+        .post_metrics
+        .iter()
+        .filter(|m| m.platform == busiest.platform && m.user_id == account.external_id && m.post_id == busiest.post_id)
+        .map(|m| (m.metric_type.clone(), m.collected_at, digits(m.value)))
+        .collect();
+    expected.sort();
+    assert!(expected.len() > 6, "the post has several snapshots: {expected:?}");
+    let mut history: Vec<PostMetricValue> = Vec::new();
+    let mut path = format!("/api/v1/posts/{}/metrics?limit=4", busiest.id);
+    loop {
+        let page: PostMetricPage = s.json(&path).await;
+        assert!(page.items.len() <= 4);
+        history.extend(page.items);
+        match page.next_cursor {
+            Some(cursor) => path = format!("/api/v1/posts/{}/metrics?limit=4&cursor={cursor}", busiest.id),
+            None => break,
+        }
+    }
+    let got: Vec<(String, DateTime<Utc>, Option<String>)> = history
+        .iter()
+        .map(|m| (m.metric_type.clone(), m.collected_at, digits(m.value)))
+        .collect();
+    assert_eq!(got, expected, "by metric then time, each snapshot once");
+    let last_day = expected.iter().map(|e| e.1.date_naive()).max().unwrap();
+    let of_day: PostMetricPage = s
+        .json(&format!(
+            "/api/v1/posts/{}/metrics?start_date={last_day}&end_date={last_day}&limit=1000",
+            busiest.id
+        ))
+        .await;
+    let day_expected: Vec<_> = expected
+        .iter()
+        .filter(|e| e.1.date_naive() == last_day)
+        .cloned()
+        .collect();
+    let day_got: Vec<_> = of_day
+        .items
+        .iter()
+        .map(|m| (m.metric_type.clone(), m.collected_at, digits(m.value)))
+        .collect();
+    assert_eq!(day_got, day_expected);
+
     // Runs: newest first, each once, the same paged or not; one by id.
     let whole_runs: RunPage = s.json("/api/v1/runs?limit=1000").await;
     assert!(whole_runs.items.len() as i64 >= DAYS, "one run per demo day at least");
@@ -502,6 +569,24 @@ async fn every_list_pages_by_cursor_with_each_item_once(engine: Engine) {
     assert!(runs.windows(2).all(|w| w[0].id.get() > w[1].id.get()));
     let run: Run = s.json(&format!("/api/v1/runs/{}", runs[0].id)).await;
     assert_eq!(run, runs[0]);
+    // A run's events: in order, the same paged or not.
+    let events_of = runs.iter().find(|r| r.accounts_total > 0).unwrap();
+    let whole_events: RunEventPage = s
+        .json(&format!("/api/v1/runs/{}/events?limit=1000", events_of.id))
+        .await;
+    assert!(!whole_events.items.is_empty());
+    let mut events: Vec<RunEvent> = Vec::new();
+    let mut path = format!("/api/v1/runs/{}/events?limit=2", events_of.id);
+    loop {
+        let page: RunEventPage = s.json(&path).await;
+        events.extend(page.items);
+        match page.next_cursor {
+            Some(cursor) => path = format!("/api/v1/runs/{}/events?limit=2&cursor={cursor}", events_of.id),
+            None => break,
+        }
+    }
+    assert_eq!(events, whole_events.items);
+    assert!(events.windows(2).all(|w| w[0].id < w[1].id));
     s.stop().await;
 }
 
@@ -616,9 +701,11 @@ fn every_route_is_documented_with_its_errors() {
         "/api/v1/accounts",
         "/api/v1/accounts/{id}",
         "/api/v1/posts",
+        "/api/v1/posts/{id}/metrics",
         "/api/v1/dashboard/kpis",
         "/api/v1/runs",
         "/api/v1/runs/{id}",
+        "/api/v1/runs/{id}/events",
         "/api/v1/metrics",
         "/healthz",
         "/readyz",

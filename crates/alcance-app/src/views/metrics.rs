@@ -1,6 +1,7 @@
-//! One account's metric values over whole UTC days, in the long format of the brief's
-//! export (`metric_type, value, collected_at, period_start, period_end`): what the REST
-//! API's `GET /api/v1/metrics` answers.
+//! Stored metric values as the REST API serves them: one account's values over whole UTC
+//! days, in the long format of the brief's export (`metric_type, value, collected_at,
+//! period_start, period_end`; `GET /api/v1/metrics`), and one post's snapshots
+//! (`GET /api/v1/posts/{id}/metrics`).
 
 use crate::error::{AppError, Result};
 use crate::workspace::Workspace;
@@ -94,4 +95,67 @@ pub async fn account_metrics(ws: &Workspace, query: &MetricsQuery) -> Result<Vec
             period_end: r.period_end,
         })
         .collect())
+}
+
+/// One stored snapshot of a post's lifetime metric.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PostMetricValueView {
+    /// Catalog key (`likes`, `comments`, `views`, `impressions`, `saves`, ...).
+    pub metric_type: String,
+    /// The post's lifetime total at `collected_at`, in the catalog unit (counts;
+    /// `*_seconds` in seconds); `None` when the platform served no data.
+    pub value: Option<f64>,
+    /// When Alcance read it, UTC.
+    pub collected_at: DateTime<Utc>,
+}
+
+/// The stored metric snapshots of post `post_id` (`posts.id`) collected on a UTC day from
+/// `start_date` to `end_date` (both inclusive; `None` = open), ordered by metric, then
+/// `collected_at`.
+///
+/// Errors: [`AppError::InvalidInput`] when `end_date` is before `start_date`;
+/// [`AppError::NotFound`] when no post has this id; store errors.
+pub async fn post_metric_history(
+    ws: &Workspace,
+    post_id: alcance_core::PostId,
+    start_date: Option<NaiveDate>,
+    end_date: Option<NaiveDate>,
+) -> Result<Vec<PostMetricValueView>> {
+    if let (Some(start), Some(end)) = (start_date, end_date) {
+        if end < start {
+            return Err(AppError::InvalidInput(format!(
+                "end_date {end} is before start_date {start}"
+            )));
+        }
+    }
+    let store = ws.store();
+    let post = store
+        .posts(&RowFilter::default())
+        .await?
+        .into_iter()
+        .find(|p| post_id == p.id)
+        .ok_or_else(|| AppError::NotFound(format!("post {} not found", post_id.get())))?;
+    let midnight = |d: NaiveDate| d.and_time(NaiveTime::MIN).and_utc();
+    let mut rows: Vec<PostMetricValueView> = store
+        .post_metric_rows(&RowFilter {
+            account_ids: vec![post.account_id],
+            since: start_date.map(midnight),
+            until: end_date.and_then(|d| d.succ_opt()).map(midnight),
+            ..RowFilter::default()
+        })
+        .await?
+        .into_iter()
+        .filter(|r| r.post_id == post.external_id)
+        .map(|r| PostMetricValueView {
+            metric_type: r.metric_type,
+            value: r.value,
+            collected_at: r.collected_at,
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        a.metric_type
+            .cmp(&b.metric_type)
+            .then(a.collected_at.cmp(&b.collected_at))
+    });
+    Ok(rows)
 }

@@ -9,8 +9,8 @@
 //! - [`runs`] and [`run_events`]: the collection log.
 //! - [`accounts`]: the accounts with their token health, how they are connected and their
 //!   collection schedule.
-//! - [`account_metrics`]: one account's stored metric values over whole UTC days (the
-//!   REST API's `/api/v1/metrics`).
+//! - [`account_metrics`] and [`post_metric_history`]: one account's stored metric values
+//!   over whole UTC days (the REST API's `/api/v1/metrics`), one post's snapshots.
 //! - [`export_range`]: CSV / JSON / XLSX of a date range into a folder of the workspace.
 //!
 //! Conventions: every time is UTC (`DateTime<Utc>`, serialized as RFC 3339) except the
