@@ -140,6 +140,7 @@ pub fn router(state: ApiState) -> Router {
         .route(DOCS_PATH, get(docs_page))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(log_request))
         .with_state(state)
 }
 
@@ -158,6 +159,22 @@ async fn not_found(uri: axum::http::Uri) -> Response {
         detail: format!("no route {}; the routes are listed at {OPENAPI_PATH}", uri.path()),
     }
     .into_response()
+}
+
+/// Logs each request at info level: method, path (never the query), status and duration.
+async fn log_request(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    tracing::info!(
+        %method,
+        path,
+        status = response.status().as_u16(),
+        ms = started.elapsed().as_secs_f64() * 1000.0,
+        "request"
+    );
+    response
 }
 
 /// 405 problem+json for a method a route does not serve (every route is `GET` for now).
