@@ -6,6 +6,7 @@
 
 use alcance_app::collect::{effective_every, Cadence, Progress, RunControl, RunKind, STORY_CADENCE};
 use alcance_app::demo::{self, DemoEvent, DemoOptions, DemoSummary};
+use alcance_app::lease::LeaseConfig;
 use alcance_app::sandbox::{Mode, Sandbox, SandboxConfig};
 use alcance_app::scheduler::{self, BackupPolicy, Scheduler, SchedulerConfig, SchedulerEvent, SystemClock};
 use alcance_app::store::ScheduleRow;
@@ -76,6 +77,12 @@ enum Command {
         /// Daily backups to keep in <workspace>/backups (0 turns backups off).
         #[arg(long, default_value_t = 7)]
         keep_backups: usize,
+        /// Team workspaces: how long this worker's leases and run heartbeat stay valid
+        /// without renewal (`30s`, `2m`; default 2m). If the process dies, another worker
+        /// takes its accounts and its unfinished run over this long after its last
+        /// heartbeat; it renews them every sixth of it.
+        #[arg(long, value_parser = parse_lease)]
+        lease: Option<std::time::Duration>,
     },
     /// Show the accounts, their next runs, last results and token health, and the last runs.
     Status {
@@ -327,7 +334,11 @@ async fn dispatch(command: Command) -> Result<()> {
     match command {
         Command::Demo { out, sandbox_url, days } => run_demo(DemoOptions { out, sandbox_url, days }).await,
         Command::Sandbox { port, replay, seed } => run_sandbox(port, replay, seed).await,
-        Command::Run { ws, keep_backups } => run_scheduler(&ws, keep_backups).await,
+        Command::Run {
+            ws,
+            keep_backups,
+            lease,
+        } => run_scheduler(&ws, keep_backups, lease).await,
         Command::Status { ws, runs } => status(&ws, runs).await,
         Command::Collect { ws, now, accounts } => collect_now(&ws, now, &accounts).await,
         Command::Cadence { ws, account, cadence } => set_cadence(&ws, &account, &cadence).await,
@@ -520,12 +531,33 @@ fn utc(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
-async fn run_scheduler(args: &WorkspaceArgs, keep_backups: usize) -> Result<()> {
+/// `--lease`: a `humantime` period of 3 s to 1 h.
+fn parse_lease(text: &str) -> Result<std::time::Duration, String> {
+    let d = humantime::parse_duration(text.trim()).map_err(|e| format!("{e} (e.g. 30s, 2m)"))?;
+    if !(std::time::Duration::from_secs(3)..=std::time::Duration::from_secs(3_600)).contains(&d) {
+        return Err("a lease lasts between 3s and 1h".into());
+    }
+    Ok(d)
+}
+
+async fn run_scheduler(args: &WorkspaceArgs, keep_backups: usize, lease: Option<std::time::Duration>) -> Result<()> {
     let session = open_workspace(args, true).await?;
     let dir = session.dir();
     let (ws, _vault, _sandbox) = session.into_parts();
+    let lease = match lease {
+        None => None,
+        Some(_) if ws.team_database().is_none() => {
+            bail!("--lease is for team workspaces (a postgres:// workspace); a folder's scheduler owns it alone")
+        }
+        Some(d) => Some(LeaseConfig {
+            lease: chrono::Duration::from_std(d).context("the lease period")?,
+            heartbeat_every: d / 6,
+            ..LeaseConfig::default()
+        }),
+    };
     let config = SchedulerConfig {
         backups: (keep_backups > 0).then_some(BackupPolicy { keep: keep_backups }),
+        lease,
         ..SchedulerConfig::default()
     };
     let scheduler = Scheduler::start_with(Arc::clone(&ws), Arc::new(SystemClock), config);
