@@ -4,7 +4,7 @@
 //! `connect`, `track`, `disconnect`, `delete-data`, in `accounts_cmd`); reports, campaigns
 //! and exports (`report_cmd`).
 
-use alcance_app::collect::{effective_every, Cadence, Progress, RunControl, RunKind, STORY_CADENCE};
+use alcance_app::collect::{effective_every, Cadence, Progress, RunControl, STORY_CADENCE};
 use alcance_app::demo::{self, DemoEvent, DemoOptions, DemoSummary};
 use alcance_app::lease::LeaseConfig;
 use alcance_app::sandbox::{Mode, Sandbox, SandboxConfig};
@@ -858,24 +858,25 @@ async fn collect_now(args: &WorkspaceArgs, now_flag: bool, specs: &[String]) -> 
         Progress::AccountFinished(_) => bar.inc(1),
         _ => bar.tick(),
     };
-    let result = scheduler::collect_accounts(
-        &ws,
-        &config,
-        &accounts,
-        RunKind::Manual,
-        Utc::now(),
-        &control,
-        &progress,
-    )
-    .await;
+    let result = scheduler::collect_now(&ws, &config, &accounts, Utc::now(), &control, &progress).await;
     watcher.abort();
     bar.finish_and_clear();
-    let summary = match result {
-        Ok(summary) => summary,
+    let run = match result {
+        Ok(run) => run,
         Err(e) => {
             ws.close().await;
             return Err(e.into());
         }
+    };
+    if !run.busy.is_empty() {
+        println!(
+            "Left out, being collected by another worker of the team right now: {}.",
+            run.busy.iter().map(account_label).collect::<Vec<_>>().join(", ")
+        );
+    }
+    let Some(summary) = run.summary else {
+        ws.close().await;
+        bail!("every account is being collected by another worker right now; try again when its run ends");
     };
     let mut table = Table::new();
     table.load_preset(UTF8_FULL_CONDENSED);
