@@ -13,10 +13,11 @@ use alcance_app::store::ScheduleRow;
 use alcance_app::vault::TokenVault;
 use alcance_app::views::token_health;
 use alcance_app::{
-    AccountId, AccountRow, AccountStatus, Apis, Platform, PostgresUrl, RunStatus, Session, StoreLocation, Team,
-    TeamKeySource, VaultNeed,
+    AccountId, AccountRow, AccountStatus, Apis, AppError, ErrorCode, Platform, PostgresUrl, RunStatus, Session,
+    StoreLocation, Team, TeamKeySource, VaultNeed,
 };
 use anyhow::{anyhow, bail, Context, Result};
+use backon::{BackoffBuilder, ExponentialBuilder};
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
@@ -540,8 +541,37 @@ fn parse_lease(text: &str) -> Result<std::time::Duration, String> {
     Ok(d)
 }
 
+/// Opens the workspace for `alcance run`. A team database that cannot be reached (a server
+/// restarting, a network down) is retried with capped exponential backoff (2 s doubling to
+/// 1 min), saying so on stderr, until it answers or Ctrl-C; any other error (a wrong
+/// password, another application's database, a missing key) ends the command at once.
+async fn open_worker(args: &WorkspaceArgs) -> Result<Session> {
+    let mut delays = ExponentialBuilder::default()
+        .with_min_delay(std::time::Duration::from_secs(2))
+        .with_max_delay(std::time::Duration::from_secs(60))
+        .without_max_times()
+        .build();
+    loop {
+        let error = match open_workspace(args, true).await {
+            Ok(session) => return Ok(session),
+            Err(e) => e,
+        };
+        let unavailable = error
+            .downcast_ref::<AppError>()
+            .is_some_and(|e| e.code() == ErrorCode::Unavailable);
+        let Some(delay) = delays.next().filter(|_| unavailable) else {
+            return Err(error);
+        };
+        eprintln!("{error:#}; retrying in {} s (Ctrl-C to stop).", delay.as_secs());
+        tokio::select! {
+            _ = tokio::time::sleep(delay) => {}
+            _ = tokio::signal::ctrl_c() => bail!("stopped before the workspace could be reached"),
+        }
+    }
+}
+
 async fn run_scheduler(args: &WorkspaceArgs, keep_backups: usize, lease: Option<std::time::Duration>) -> Result<()> {
-    let session = open_workspace(args, true).await?;
+    let session = open_worker(args).await?;
     let dir = session.dir();
     let (ws, _vault, _sandbox) = session.into_parts();
     let lease = match lease {
