@@ -102,7 +102,8 @@ impl ApiError {
 
 impl From<AppError> for ApiError {
     /// By [`AppError::code`]: invalid input → 400, not found → 404, busy → 503 `busy`,
-    /// no workspace / vault locked → 503, anything else → 500 (logged, generic detail).
+    /// database unreachable / no workspace / vault locked → 503 `unavailable`, anything
+    /// else → 500 (logged, generic detail).
     fn from(e: AppError) -> ApiError {
         match e.code() {
             ErrorCode::InvalidInput => ApiError::invalid(e.message()),
@@ -113,7 +114,9 @@ impl From<AppError> for ApiError {
                 title: "Busy",
                 detail: e.message(),
             },
-            ErrorCode::NoWorkspace | ErrorCode::VaultLocked => ApiError::unavailable(e.message()),
+            ErrorCode::Unavailable | ErrorCode::NoWorkspace | ErrorCode::VaultLocked => {
+                ApiError::unavailable(e.message())
+            }
             _ => {
                 tracing::error!(error = %e.message(), "request failed");
                 ApiError::internal()
@@ -126,5 +129,32 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
         (self.status, [(header::CONTENT_TYPE, PROBLEM_JSON)], body).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn app_errors_map_to_statuses_and_server_failures_keep_their_cause_out() {
+        let status = |e: AppError| ApiError::from(e).status.as_u16();
+        assert_eq!(status(AppError::InvalidInput("bad".into())), 400);
+        assert_eq!(status(AppError::NotFound("gone".into())), 404);
+        assert_eq!(status(AppError::Busy("syncing".into())), 503);
+        assert_eq!(status(AppError::NoWorkspace("none".into())), 503);
+        let failed = ApiError::from(AppError::Other(anyhow::anyhow!("disk /home/ana/secret failed")));
+        assert_eq!(failed.status.as_u16(), 500);
+        assert!(!failed.detail.contains("/home/ana"), "{}", failed.detail);
+        let problem = ApiError::not_found("account 9 not found").problem();
+        assert_eq!(
+            serde_json::to_value(&problem).unwrap(),
+            serde_json::json!({
+                "type": "urn:alcance:problem:not-found",
+                "title": "Not found",
+                "status": 404,
+                "detail": "account 9 not found"
+            })
+        );
     }
 }
