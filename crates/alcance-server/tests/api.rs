@@ -741,6 +741,34 @@ fn every_route_is_documented_with_its_errors() {
             );
         }
     }
+    // Every field of every body says what it is (units, time zones, null meaning).
+    for (name, schema) in description["components"]["schemas"].as_object().unwrap() {
+        for (field, property) in schema["properties"].as_object().into_iter().flatten() {
+            assert!(
+                property["description"].as_str().is_some_and(|d| !d.is_empty()),
+                "{name}.{field} has no description"
+            );
+        }
+    }
+    let time_fields = [
+        "collected_at",
+        "period_start",
+        "period_end",
+        "started_at",
+        "published_at",
+        "at",
+    ];
+    for (name, schema) in description["components"]["schemas"].as_object().unwrap() {
+        for field in time_fields {
+            if let Some(property) = schema["properties"].get(field) {
+                assert_eq!(property["format"], "date-time", "{name}.{field}");
+                assert!(
+                    property["description"].as_str().unwrap().contains("UTC"),
+                    "{name}.{field}"
+                );
+            }
+        }
+    }
     let metrics = &paths["/api/v1/metrics"]["get"];
     let names: Vec<&str> = metrics["parameters"]
         .as_array()
