@@ -68,7 +68,7 @@ where
         .filter(|c| !c.trim().is_empty())
         .map(|c| decode(list, c))
         .transpose()?;
-    items.sort_by_key(|item| key(item));
+    items.sort_by_cached_key(|item| key(item));
     let mut rest: Vec<T> = match &after {
         Some(after) => items.into_iter().filter(|item| key(item) > *after).collect(),
         None => items,
