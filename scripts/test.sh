@@ -3,7 +3,7 @@
 # (unit, integration, recorded fixtures replayed through the sandbox, the demo end to end;
 # the store's on SQLite and on a throwaway PostgreSQL, see scripts/pg-cluster.sh)
 # the desktop UI (type check, unit tests, build) and the desktop app end to end in a real
-# webview under Xvfb.
+# webview under Xvfb; and the supply chain, offline (scripts/supply-chain.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -13,6 +13,8 @@ echo "== cargo fmt --check"
 cargo fmt --all --check
 echo "== cargo clippy (-D warnings)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== supply chain: cargo deny (advisories from the RustSec snapshot, licences, bans, sources), npm audit"
+scripts/supply-chain.sh
 echo "== cargo nextest (beside a throwaway PostgreSQL cluster: the store tests run on both engines)"
 scripts/pg-cluster.sh cargo nextest run --workspace --locked --no-fail-fast --profile ci
 echo "== doc tests"

@@ -337,6 +337,58 @@ mod tests {
         }
     }
 
+    /// The webview runs only the app's own code and reaches only the IPC bridge: the
+    /// content security policy allows no inline or remote script, no network origin, no
+    /// plugin objects, no framing and no form posts; the window's capability grants no
+    /// plugin command (plugins are driven from Rust). The top-level tauri.conf.json is the
+    /// same file as src-tauri's. See docs/SECURITY.md.
+    #[test]
+    fn the_webview_is_locked_down() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let read = |path: &std::path::Path| -> serde_json::Value {
+            let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        };
+        let conf = read(&root.join("tauri.conf.json"));
+        assert_eq!(
+            conf,
+            read(&root.join("../tauri.conf.json")),
+            "the two tauri.conf.json differ"
+        );
+        let csp = &conf["app"]["security"]["csp"];
+        let directive = |name: &str| csp[name].as_str().unwrap_or_else(|| panic!("no {name} in the CSP"));
+        assert_eq!(directive("default-src"), "'self'");
+        assert_eq!(directive("script-src"), "'self'");
+        assert_eq!(directive("connect-src"), "ipc: http://ipc.localhost");
+        for (name, value) in [
+            ("object-src", "'none'"),
+            ("base-uri", "'none'"),
+            ("form-action", "'none'"),
+            ("frame-ancestors", "'none'"),
+        ] {
+            assert_eq!(directive(name), value);
+        }
+        let all: Vec<&str> = csp
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter_map(|(_, v)| v.as_str())
+            .collect();
+        for word in ["'unsafe-eval'", "http:", "https:", "*"] {
+            assert!(
+                all.iter().all(|v| !v.split_whitespace().any(|w| w == word)),
+                "{word} in the CSP: {csp}"
+            );
+        }
+        assert!(!directive("script-src").contains("unsafe-inline"));
+        let capability = read(&root.join("capabilities/default.json"));
+        assert_eq!(
+            capability["permissions"],
+            serde_json::json!(["core:event:allow-listen", "core:event:allow-unlisten"])
+        );
+        assert_eq!(capability["windows"], serde_json::json!(["main"]));
+    }
+
     #[test]
     fn notices_are_translated() {
         let (title, body) = notice(Language::PtBr, Notice::Reauth("@acme"));

@@ -30,15 +30,18 @@ pub enum ErrorCode {
     Busy,
     /// The OAuth flow or a platform call failed (consent denied, timed out, code refused).
     Oauth,
-    /// A file could not be read or written.
+    /// A file could not be read or written (permissions, a full disk, a corrupt file).
     Io,
+    /// The team database (or another service the workspace needs) cannot be reached right
+    /// now: the worker retries with backoff; the UI says so and offers to retry.
+    Unavailable,
     /// Anything else; the message says what.
     Internal,
 }
 
 impl ErrorCode {
     /// Every code, in declaration order (the UI checks received codes against this list).
-    pub const ALL: [ErrorCode; 8] = [
+    pub const ALL: [ErrorCode; 9] = [
         ErrorCode::NoWorkspace,
         ErrorCode::VaultLocked,
         ErrorCode::InvalidInput,
@@ -46,6 +49,7 @@ impl ErrorCode {
         ErrorCode::Busy,
         ErrorCode::Oauth,
         ErrorCode::Io,
+        ErrorCode::Unavailable,
         ErrorCode::Internal,
     ];
 }
@@ -160,9 +164,21 @@ impl AppError {
             AppError::View(_) => ErrorCode::InvalidInput,
             AppError::Store(e) => match e {
                 StoreError::NotFound { .. } => ErrorCode::NotFound,
-                StoreError::Invalid { .. } => ErrorCode::InvalidInput,
-                StoreError::DiskFull { .. } | StoreError::Io { .. } => ErrorCode::Io,
+                // The workspace given is not one Alcance can use (wrong user or password,
+                // another application's database, an engine feature it lacks).
+                StoreError::Invalid { .. }
+                | StoreError::Auth { .. }
+                | StoreError::ForeignDatabase { .. }
+                | StoreError::SqliteOnly { .. } => ErrorCode::InvalidInput,
+                StoreError::DiskFull { .. }
+                | StoreError::Io { .. }
+                | StoreError::Access { .. }
+                | StoreError::Corrupt { .. }
+                | StoreError::NotADatabase { .. } => ErrorCode::Io,
                 StoreError::Busy { .. } => ErrorCode::Busy,
+                StoreError::Unreachable { .. } => ErrorCode::Unavailable,
+                // A newer schema (update Alcance), SQL and decoding failures: the message
+                // says which.
                 _ => ErrorCode::Internal,
             },
             AppError::Platform(_) => ErrorCode::Oauth,
@@ -290,6 +306,26 @@ mod tests {
         let locked: Result<()> = Err(VaultError::WrongPassphrase).context("opening the token vault");
         assert_eq!(locked.err().map(|e| e.code()), Some(ErrorCode::VaultLocked));
         assert_eq!(AppError::no_workspace().code(), ErrorCode::NoWorkspace);
+        // The team database's failures: retry later, or fix the location / credentials.
+        let down = AppError::from(StoreError::Unreachable {
+            detail: "postgres://alcance@db:5432/alcance: connection refused".into(),
+        })
+        .context("opening the team workspace");
+        assert_eq!(down.code(), ErrorCode::Unavailable);
+        assert!(down.message().contains("connection refused"), "{}", down.message());
+        for wrong in [
+            StoreError::Auth {
+                detail: "refused".into(),
+            },
+            StoreError::ForeignDatabase {
+                detail: "tables".into(),
+            },
+        ] {
+            assert_eq!(AppError::from(wrong).code(), ErrorCode::InvalidInput);
+        }
+        let newer = AppError::from(StoreError::SchemaTooNew { version: 9, known: 5 });
+        assert_eq!(newer.code(), ErrorCode::Internal);
+        assert!(newer.message().contains("update Alcance"), "{}", newer.message());
     }
 
     #[test]
@@ -308,6 +344,7 @@ mod tests {
                 "\"busy\"",
                 "\"oauth\"",
                 "\"io\"",
+                "\"unavailable\"",
                 "\"internal\""
             ]
         );

@@ -35,7 +35,7 @@ pub use error::{AppError, ErrorCode};
 pub use reports::{ExportFormat, UnknownExportFormat};
 pub use session::{Apis, Session, SharedVault, VaultNeed};
 pub use team::{Team, TeamKeySource};
-pub use workspace::{ExportPaths, Workspace, WorkspaceOptions};
+pub use workspace::{ExportPaths, Readiness, Workspace, WorkspaceOptions};
 
 /// Domain values (`alcance-core`): platforms and account identities.
 pub use alcance_core::{

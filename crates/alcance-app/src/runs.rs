@@ -4,7 +4,8 @@
 //! *when* lives in [`crate::scheduler`], which re-exports these.
 
 use crate::error::{Context, Result};
-use crate::scheduler::SchedulerConfig;
+use crate::lease::{claim_groups, Heartbeat, LeaseConfig};
+use crate::scheduler::{SchedulerConfig, SystemClock};
 use crate::workspace::Workspace;
 use alcance_collector::schedule::{effective_every, next_run_at, Cadence};
 use alcance_collector::{
@@ -12,9 +13,11 @@ use alcance_collector::{
 };
 use alcance_core::AccountId;
 use alcance_store::schedule::ScheduleRow;
-use alcance_store::{AccountRow, Store};
+use alcance_store::{AccountRow, Engine, Store};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
 
 /// Collects `accounts` now as one run of `kind` stamped `now` (UTC): renews their tokens
 /// where due (accounts whose token is dead get none and are reported `needs_reauth`), plans
@@ -40,6 +43,73 @@ pub async fn collect_accounts(
     let summary = run_planned(ws.store(), ws.clients(), &plan, control, progress).await?;
     crate::tokens::record(ws.store(), summary.run_id, &checks, now).await;
     Ok(summary)
+}
+
+/// A manual collection ([`collect_now`]): the run, and the accounts left out of it.
+#[derive(Debug)]
+pub struct ManualRun {
+    /// The run; `None` when no account could be collected (all were busy).
+    pub summary: Option<RunSummary>,
+    /// Team workspaces: accounts left out because another worker holds their token's
+    /// lease right now (it is collecting them, or about to); empty on a folder.
+    pub busy: Vec<AccountRow>,
+}
+
+/// `alcance collect --now`: collects `accounts` now as one manual run, as
+/// [`collect_accounts`] does. In a team workspace (PostgreSQL) it first leases their token
+/// groups as a worker of its own (`config.lease`, or [`LeaseConfig::default`] without a cap
+/// on groups), keeps the leases and the run's heartbeat alive while it runs (so no worker
+/// takes the run over as a dead one's), releases them after, and reports the accounts
+/// whose group another worker holds in [`ManualRun::busy`] instead of collecting them
+/// twice at once.
+///
+/// Errors: the store cannot record the run or the leases.
+pub async fn collect_now(
+    ws: &Workspace,
+    config: &SchedulerConfig,
+    accounts: &[AccountRow],
+    now: DateTime<Utc>,
+    control: &RunControl,
+    progress: &(dyn Fn(Progress) + Send + Sync),
+) -> Result<ManualRun> {
+    if ws.store().engine() != Engine::Postgres {
+        let summary = collect_accounts(ws, config, accounts, RunKind::Manual, now, control, progress).await?;
+        return Ok(ManualRun {
+            summary: Some(summary),
+            busy: Vec::new(),
+        });
+    }
+    let lease = LeaseConfig {
+        groups_per_run: usize::MAX,
+        ..config.lease.clone().unwrap_or_default()
+    };
+    let store = ws.store().clone();
+    let held = claim_groups(&store, &lease, accounts, now).await?;
+    let busy: Vec<AccountRow> = accounts
+        .iter()
+        .filter(|a| !held.iter().any(|h| h.id == a.id))
+        .cloned()
+        .collect();
+    if held.is_empty() {
+        return Ok(ManualRun { summary: None, busy });
+    }
+    let run = Arc::new(AtomicI64::new(0));
+    let heartbeat = Heartbeat::start(store.clone(), lease.clone(), Arc::new(SystemClock), Arc::clone(&run));
+    let tracked = |p: Progress| {
+        if let Progress::RunStarted { run_id, .. } = &p {
+            run.store(*run_id, Ordering::Relaxed);
+        }
+        progress(p);
+    };
+    let result = collect_accounts(ws, config, &held, RunKind::Manual, now, control, &tracked).await;
+    drop(heartbeat);
+    let released = store.release_leases(&lease.worker).await;
+    let summary = result?;
+    released?;
+    Ok(ManualRun {
+        summary: Some(summary),
+        busy,
+    })
 }
 
 /// Resumes the stored run `run_id` for its pending `accounts` (those no longer collectable

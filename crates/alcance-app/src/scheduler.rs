@@ -600,7 +600,8 @@ impl Loop {
         }
     }
 
-    /// Team mode: leases the token groups of `accounts` (see [`crate::lease`]) and collects,
+    /// Team mode: leases the token groups of `accounts` (see [`crate::lease`]; a manual run
+    /// every group it can, a scheduled one at most `groups_per_run`) and collects,
     /// as one run of `kind` at `now`, those of the groups it got (for a scheduled run, only
     /// the ones still due once the leases are held), renewing the leases while the run goes
     /// and releasing them after. Returns `false` when no account was left to collect.
@@ -612,7 +613,21 @@ impl Loop {
         now: DateTime<Utc>,
     ) -> Result<bool> {
         let store = self.ws.store().clone();
-        let mut held = lease::claim_groups(&store, lease, accounts, now).await?;
+        // A manual sync asks for every account it names, not a worker's share of the due ones.
+        let claim = match kind {
+            RunKind::Manual => LeaseConfig {
+                groups_per_run: usize::MAX,
+                ..lease.clone()
+            },
+            _ => lease.clone(),
+        };
+        let mut held = lease::claim_groups(&store, &claim, accounts, now).await?;
+        if kind == RunKind::Manual && held.len() < accounts.len() {
+            tracing::info!(
+                left_out = accounts.len() - held.len(),
+                "sync now: accounts left out, another worker of the team is collecting them"
+            );
+        }
         if kind == RunKind::Scheduled && !held.is_empty() {
             // Read the schedules again under the leases: an account another worker
             // collected before we got its group is no longer due.
@@ -873,7 +888,7 @@ fn forward(events: &broadcast::Sender<SchedulerEvent>, clock: &dyn Clock, kind: 
     let _ = events.send(SchedulerEvent::Progress(p));
 }
 
-pub use crate::runs::{collect_accounts, plan_targets, resume_accounts, set_cadence};
+pub use crate::runs::{collect_accounts, collect_now, plan_targets, resume_accounts, set_cadence, ManualRun};
 
 pub use crate::backup::{
     backup_dir, backup_file_name, list_backups, restore_database, take_backup, BackupOutcome, RestoreReport,

@@ -212,7 +212,7 @@ fn store_failure(e: impl std::fmt::Display) -> VaultError {
 impl DbEntries {
     async fn connect(database: PostgresUrl) -> Result<DbEntries> {
         let (jobs, inbox) = mpsc::channel::<Job>();
-        let (ready_tx, ready_rx) = mpsc::sync_channel::<std::result::Result<(), String>>(1);
+        let (ready_tx, ready_rx) = mpsc::sync_channel::<std::result::Result<(), AppError>>(1);
         std::thread::Builder::new()
             .name("alcance-team-vault".into())
             .spawn(move || serve(database, inbox, ready_tx))
@@ -222,7 +222,8 @@ impl DbEntries {
             .context("waiting for the team vault's connection")?;
         match ready {
             Ok(Ok(())) => Ok(DbEntries { jobs: Mutex::new(jobs) }),
-            Ok(Err(message)) => Err(AppError::Vault(store_failure(message))),
+            // The store's own error (unreachable, refused login, …), so its code says what to do.
+            Ok(Err(e)) => Err(e.context("connecting the team vault")),
             Err(_) => Err(AppError::Vault(store_failure("its thread ended"))),
         }
     }
@@ -243,18 +244,22 @@ impl DbEntries {
 
 /// The vault thread: connects, says whether it could, then answers jobs until every
 /// sender is gone.
-fn serve(database: PostgresUrl, inbox: mpsc::Receiver<Job>, ready: mpsc::SyncSender<std::result::Result<(), String>>) {
+fn serve(
+    database: PostgresUrl,
+    inbox: mpsc::Receiver<Job>,
+    ready: mpsc::SyncSender<std::result::Result<(), AppError>>,
+) {
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
-            let _ = ready.send(Err(format!("no runtime: {e}")));
+            let _ = ready.send(Err(AppError::Io(e)));
             return;
         }
     };
     let store = match runtime.block_on(Store::open_postgres(database.expose())) {
         Ok(store) => store,
         Err(e) => {
-            let _ = ready.send(Err(e.to_string()));
+            let _ = ready.send(Err(AppError::Store(e)));
             return;
         }
     };

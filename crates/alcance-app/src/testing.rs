@@ -6,11 +6,12 @@
 
 use crate::{Workspace, WorkspaceOptions};
 use alcance_store::testing::{self, TestStore};
-use alcance_store::Engine;
 use std::ops::Deref;
 use std::path::Path;
 
 pub use alcance_store::both_engines;
+/// The store engine a test runs on (the argument of the functions [`both_engines!`] runs).
+pub use alcance_store::Engine;
 
 /// A workspace for one test; derefs to [`Workspace`]. Holds the PostgreSQL test database
 /// (if any) so it lives as long as the workspace.

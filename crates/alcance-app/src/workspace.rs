@@ -27,6 +27,24 @@ pub struct WorkspaceOptions {
     pub vault: Box<dyn TokenVault>,
 }
 
+/// What [`Workspace::readiness`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Readiness {
+    /// The store engine: `sqlite` or `postgres`.
+    pub engine: &'static str,
+    /// The newest migration applied to the database (0 when none).
+    pub applied_migration: i64,
+    /// The newest migration this build knows.
+    pub latest_migration: i64,
+}
+
+impl Readiness {
+    /// `true` when every migration this build knows is applied.
+    pub fn schema_current(&self) -> bool {
+        self.applied_migration >= self.latest_migration
+    }
+}
+
 /// An open workspace.
 pub struct Workspace {
     dir: PathBuf,
@@ -100,6 +118,22 @@ impl Workspace {
     /// [`Workspace::open_team`]); `None` for a folder.
     pub fn team_database(&self) -> Option<&crate::PostgresUrl> {
         self.team_database.as_ref()
+    }
+
+    /// Whether the database answers and its schema is current: the newest migration
+    /// applied to it and the newest this build knows (a server's `/readyz`).
+    ///
+    /// Errors: the database cannot be reached or read.
+    pub async fn readiness(&self) -> Result<Readiness> {
+        let applied_migration = self.store.applied_migration().await?;
+        Ok(Readiness {
+            engine: match self.store.engine() {
+                alcance_store::Engine::Postgres => "postgres",
+                _ => "sqlite",
+            },
+            applied_migration,
+            latest_migration: self.store.latest_migration(),
+        })
     }
 
     /// The workspace folder.

@@ -1,16 +1,22 @@
-//! `alcance-app` is the only door: the desktop shell (`alcance-desktop`) and the CLI
-//! (`alcance-cli`) depend on it and on no other crate of the workspace, as `cargo metadata`
-//! reports their `[dependencies]` and `[dev-dependencies]`.
+//! `alcance-app` is the only door: the desktop shell (`alcance-desktop`), the server
+//! (`alcance-server`) and the CLI (`alcance-cli`) depend on it and on no other crate of the
+//! workspace below it, as `cargo metadata` reports their `[dependencies]` and
+//! `[dev-dependencies]`. The CLI also runs the server (`alcance serve`), another adapter.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on setup failures
 
 use std::collections::BTreeSet;
 use std::process::Command;
 
-/// The adapters: they reach the workspace crates only through `alcance-app`.
-const ADAPTERS: [&str; 2] = ["alcance-desktop", "alcance-cli"];
+/// The adapters and the workspace crates each may depend on: `alcance-app`, and for the CLI
+/// also the server it runs as `alcance serve`.
+const ADAPTERS: [(&str, &[&str]); 3] = [
+    ("alcance-desktop", &["alcance-app"]),
+    ("alcance-server", &["alcance-app"]),
+    ("alcance-cli", &["alcance-app", "alcance-server"]),
+];
 
 #[test]
-fn the_shell_and_the_cli_depend_on_alcance_app_alone() {
+fn the_shell_the_server_and_the_cli_depend_on_alcance_app_alone() {
     let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/../../Cargo.toml");
     let output = Command::new(env!("CARGO"))
         .args([
@@ -37,7 +43,7 @@ fn the_shell_and_the_cli_depend_on_alcance_app_alone() {
         .filter_map(|p| p["name"].as_str().map(str::to_string))
         .collect();
     assert!(workspace.contains("alcance-app"), "{workspace:?}");
-    for adapter in ADAPTERS {
+    for (adapter, allowed) in ADAPTERS {
         let package = packages
             .iter()
             .find(|p| p["name"] == adapter)
@@ -53,7 +59,10 @@ fn the_shell_and_the_cli_depend_on_alcance_app_alone() {
             .collect();
         assert_eq!(
             reached,
-            BTreeSet::from(["alcance-app".to_string()]),
+            allowed
+                .iter()
+                .map(|name| name.to_string())
+                .collect::<BTreeSet<String>>(),
             "{adapter} must reach the workspace crates through alcance-app only"
         );
     }

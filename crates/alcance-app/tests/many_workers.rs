@@ -564,3 +564,54 @@ async fn a_connection_dropped_mid_batch_rolls_the_batch_back_and_the_team_goes_o
     drop(workers);
     t.sandbox.shutdown().await;
 }
+
+/// `alcance collect --now` on a team: the token group another worker holds is left out
+/// (reported busy) instead of collected twice at once; the rest is collected under leases
+/// of its own, released afterwards. On a folder nothing is left out.
+async fn a_manual_collection_leaves_out_accounts_another_worker_holds(engine: Engine) {
+    let Some(t) = team(engine).await else { return };
+    let store = t.store();
+    let accounts: Vec<alcance_app::AccountRow> = store
+        .list_accounts()
+        .await
+        .expect("accounts")
+        .into_iter()
+        .filter(|a| a.id != t.owner)
+        .take(3)
+        .collect();
+    let elsewhere = alcance_app::lease::lease_group(&accounts[0]);
+    assert!(store
+        .claim_lease(&elsewhere, "another-worker", t.t0, t.t0 + Duration::minutes(10))
+        .await
+        .expect("lease"));
+    let run = alcance_app::scheduler::collect_now(
+        &t.ws,
+        &config(9),
+        &accounts,
+        t.t0,
+        &alcance_collector::RunControl::new(),
+        &|_| {},
+    )
+    .await
+    .expect("manual run");
+    let summary = run.summary.expect("a run");
+    let collected: Vec<i64> = summary.accounts.iter().map(|o| o.account_id).collect();
+    let busy: Vec<i64> = run.busy.iter().map(|a| a.id).collect();
+    match engine {
+        Engine::Postgres => {
+            assert_eq!(busy, [accounts[0].id]);
+            assert_eq!(collected, [accounts[1].id, accounts[2].id]);
+        }
+        _ => {
+            assert!(busy.is_empty(), "a folder has no other worker: {busy:?}");
+            assert_eq!(collected, accounts.iter().map(|a| a.id).collect::<Vec<_>>());
+        }
+    }
+    assert!(summary.accounts.iter().all(|o| o.ok), "{:?}", summary.accounts);
+    // Only the other worker's lease is left.
+    let live = store.live_leases(t.t0).await.expect("leases");
+    assert_eq!(live, [(elsewhere, "another-worker".to_string())]);
+    t.sandbox.shutdown().await;
+}
+
+both_engines!(multi_thread: a_manual_collection_leaves_out_accounts_another_worker_holds);

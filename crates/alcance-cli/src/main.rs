@@ -2,20 +2,22 @@
 //! headless collection on a workspace folder: `run` (the background scheduler in the
 //! foreground), `status`, `collect --now`, `cadence`, `restore`; the accounts (`accounts`,
 //! `connect`, `track`, `disconnect`, `delete-data`, in `accounts_cmd`); reports, campaigns
-//! and exports (`report_cmd`).
+//! and exports (`report_cmd`); `serve`, the REST API (`alcance-server`).
 
-use alcance_app::collect::{effective_every, Cadence, Progress, RunControl, RunKind, STORY_CADENCE};
+use alcance_app::collect::{effective_every, Cadence, Progress, RunControl, STORY_CADENCE};
 use alcance_app::demo::{self, DemoEvent, DemoOptions, DemoSummary};
+use alcance_app::lease::LeaseConfig;
 use alcance_app::sandbox::{Mode, Sandbox, SandboxConfig};
 use alcance_app::scheduler::{self, BackupPolicy, Scheduler, SchedulerConfig, SchedulerEvent, SystemClock};
 use alcance_app::store::ScheduleRow;
 use alcance_app::vault::TokenVault;
 use alcance_app::views::token_health;
 use alcance_app::{
-    AccountId, AccountRow, AccountStatus, Apis, Platform, PostgresUrl, RunStatus, Session, StoreLocation, Team,
-    TeamKeySource, VaultNeed,
+    AccountId, AccountRow, AccountStatus, Apis, AppError, ErrorCode, Platform, PostgresUrl, RunStatus, Session,
+    StoreLocation, Team, TeamKeySource, VaultNeed,
 };
 use anyhow::{anyhow, bail, Context, Result};
+use backon::{BackoffBuilder, ExponentialBuilder};
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
@@ -76,6 +78,12 @@ enum Command {
         /// Daily backups to keep in <workspace>/backups (0 turns backups off).
         #[arg(long, default_value_t = 7)]
         keep_backups: usize,
+        /// Team workspaces: how long this worker's leases and run heartbeat stay valid
+        /// without renewal (`30s`, `2m`; default 2m). If the process dies, another worker
+        /// takes its accounts and its unfinished run over this long after its last
+        /// heartbeat; it renews them every sixth of it.
+        #[arg(long, value_parser = parse_lease)]
+        lease: Option<std::time::Duration>,
     },
     /// Show the accounts, their next runs, last results and token health, and the last runs.
     Status {
@@ -160,6 +168,15 @@ enum Command {
         /// The account: its id or @username.
         #[arg(value_name = "ID|@USERNAME")]
         account: String,
+    },
+    /// Serve the workspace's REST API (/api/v1, OpenAPI at /api/v1/openapi.json, viewer at
+    /// /api/docs, /healthz, /readyz) until Ctrl-C or SIGTERM.
+    Serve {
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+        /// Address to listen on. No sign-in yet: keep it on 127.0.0.1.
+        #[arg(long, default_value = "127.0.0.1:8780", value_name = "ADDR:PORT")]
+        listen: SocketAddr,
     },
     /// Delete an account with all its data and its token (asks for the handle unless --yes).
     DeleteData {
@@ -281,6 +298,7 @@ fn main() -> ExitCode {
         | Command::Track(_)
         | Command::Disconnect { .. }
         | Command::DeleteData { .. } => None,
+        Command::Serve { .. } => None,
     };
     let _log_guard = init_logging(log_dir.as_deref());
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -327,7 +345,11 @@ async fn dispatch(command: Command) -> Result<()> {
     match command {
         Command::Demo { out, sandbox_url, days } => run_demo(DemoOptions { out, sandbox_url, days }).await,
         Command::Sandbox { port, replay, seed } => run_sandbox(port, replay, seed).await,
-        Command::Run { ws, keep_backups } => run_scheduler(&ws, keep_backups).await,
+        Command::Run {
+            ws,
+            keep_backups,
+            lease,
+        } => run_scheduler(&ws, keep_backups, lease).await,
         Command::Status { ws, runs } => status(&ws, runs).await,
         Command::Collect { ws, now, accounts } => collect_now(&ws, now, &accounts).await,
         Command::Cadence { ws, account, cadence } => set_cadence(&ws, &account, &cadence).await,
@@ -343,7 +365,27 @@ async fn dispatch(command: Command) -> Result<()> {
         Command::Track(args) => accounts_cmd::track(&args).await,
         Command::Disconnect { ws, account } => accounts_cmd::disconnect(&ws, &account).await,
         Command::DeleteData { ws, account, yes } => accounts_cmd::delete_data(&ws, &account, yes).await,
+        Command::Serve { ws, listen } => serve(&ws, listen).await,
     }
+}
+
+/// `alcance serve`: the REST API of the workspace on `listen` until Ctrl-C or SIGTERM;
+/// requests in flight finish before the workspace closes.
+async fn serve(ws: &WorkspaceArgs, listen: SocketAddr) -> Result<()> {
+    let session = ws.open(Open::ReadOnly).await?;
+    let state = alcance_server::ApiState::from_session(&session);
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen}"))?;
+    let addr = listener.local_addr().context("reading the listening address")?;
+    if !addr.ip().is_loopback() {
+        eprintln!("warning: the API has no sign-in yet and {addr} is reachable from other machines");
+    }
+    println!("Alcance API on http://{addr}/api/v1 (docs: http://{addr}/api/docs)");
+    println!("Press Ctrl-C to stop.");
+    let served = alcance_server::serve(listener, state, alcance_server::shutdown_signal()).await;
+    session.close().await;
+    served.context("serving the API")
 }
 
 async fn run_sandbox(port: u16, replay: Option<PathBuf>, seed: u64) -> Result<()> {
@@ -520,12 +562,62 @@ fn utc(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
-async fn run_scheduler(args: &WorkspaceArgs, keep_backups: usize) -> Result<()> {
-    let session = open_workspace(args, true).await?;
+/// `--lease`: a `humantime` period of 3 s to 1 h.
+fn parse_lease(text: &str) -> Result<std::time::Duration, String> {
+    let d = humantime::parse_duration(text.trim()).map_err(|e| format!("{e} (e.g. 30s, 2m)"))?;
+    if !(std::time::Duration::from_secs(3)..=std::time::Duration::from_secs(3_600)).contains(&d) {
+        return Err("a lease lasts between 3s and 1h".into());
+    }
+    Ok(d)
+}
+
+/// Opens the workspace for `alcance run`. A team database that cannot be reached (a server
+/// restarting, a network down) is retried with capped exponential backoff (2 s doubling to
+/// 1 min), saying so on stderr, until it answers or Ctrl-C; any other error (a wrong
+/// password, another application's database, a missing key) ends the command at once.
+async fn open_worker(args: &WorkspaceArgs) -> Result<Session> {
+    let mut delays = ExponentialBuilder::default()
+        .with_min_delay(std::time::Duration::from_secs(2))
+        .with_max_delay(std::time::Duration::from_secs(60))
+        .without_max_times()
+        .build();
+    loop {
+        let error = match open_workspace(args, true).await {
+            Ok(session) => return Ok(session),
+            Err(e) => e,
+        };
+        let unavailable = error
+            .downcast_ref::<AppError>()
+            .is_some_and(|e| e.code() == ErrorCode::Unavailable);
+        let Some(delay) = delays.next().filter(|_| unavailable) else {
+            return Err(error);
+        };
+        eprintln!("{error:#}; retrying in {} s (Ctrl-C to stop).", delay.as_secs());
+        tokio::select! {
+            _ = tokio::time::sleep(delay) => {}
+            _ = tokio::signal::ctrl_c() => bail!("stopped before the workspace could be reached"),
+        }
+    }
+}
+
+async fn run_scheduler(args: &WorkspaceArgs, keep_backups: usize, lease: Option<std::time::Duration>) -> Result<()> {
+    let session = open_worker(args).await?;
     let dir = session.dir();
     let (ws, _vault, _sandbox) = session.into_parts();
+    let lease = match lease {
+        None => None,
+        Some(_) if ws.team_database().is_none() => {
+            bail!("--lease is for team workspaces (a postgres:// workspace); a folder's scheduler owns it alone")
+        }
+        Some(d) => Some(LeaseConfig {
+            lease: chrono::Duration::from_std(d).context("the lease period")?,
+            heartbeat_every: d / 6,
+            ..LeaseConfig::default()
+        }),
+    };
     let config = SchedulerConfig {
         backups: (keep_backups > 0).then_some(BackupPolicy { keep: keep_backups }),
+        lease,
         ..SchedulerConfig::default()
     };
     let scheduler = Scheduler::start_with(Arc::clone(&ws), Arc::new(SystemClock), config);
@@ -826,24 +918,25 @@ async fn collect_now(args: &WorkspaceArgs, now_flag: bool, specs: &[String]) -> 
         Progress::AccountFinished(_) => bar.inc(1),
         _ => bar.tick(),
     };
-    let result = scheduler::collect_accounts(
-        &ws,
-        &config,
-        &accounts,
-        RunKind::Manual,
-        Utc::now(),
-        &control,
-        &progress,
-    )
-    .await;
+    let result = scheduler::collect_now(&ws, &config, &accounts, Utc::now(), &control, &progress).await;
     watcher.abort();
     bar.finish_and_clear();
-    let summary = match result {
-        Ok(summary) => summary,
+    let run = match result {
+        Ok(run) => run,
         Err(e) => {
             ws.close().await;
             return Err(e.into());
         }
+    };
+    if !run.busy.is_empty() {
+        println!(
+            "Left out, being collected by another worker of the team right now: {}.",
+            run.busy.iter().map(account_label).collect::<Vec<_>>().join(", ")
+        );
+    }
+    let Some(summary) = run.summary else {
+        ws.close().await;
+        bail!("every account is being collected by another worker right now; try again when its run ends");
     };
     let mut table = Table::new();
     table.load_preset(UTF8_FULL_CONDENSED);

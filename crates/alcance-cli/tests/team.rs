@@ -204,3 +204,113 @@ fn a_solo_workspace_moves_to_the_team_with_its_tokens() {
     assert!(!x_row.contains("unavailable"), "{x_row}");
     assert!(!list.contains("sbx_"), "no token is printed");
 }
+
+/// Forwards every connection to `127.0.0.1:port` to `target` (a PostgreSQL server), on
+/// `runtime`, until the runtime is dropped.
+fn forward(runtime: &tokio::runtime::Runtime, port: u16, target: std::net::SocketAddr) {
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind(("127.0.0.1", port)))
+        .expect("the reserved port is still free");
+    runtime.spawn(async move {
+        while let Ok((mut inbound, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                if let Ok(mut outbound) = tokio::net::TcpStream::connect(target).await {
+                    let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                }
+            });
+        }
+    });
+}
+
+#[test]
+fn a_worker_waits_for_an_unreachable_database_and_starts_when_it_answers() {
+    let Some(Team {
+        runtime: _runtime,
+        db,
+        sandbox: _sandbox,
+        url,
+        home,
+        key_file,
+    }) = Team::new()
+    else {
+        return;
+    };
+    ok(member(&key_file)
+        .args(["team", "create", db.url(), "--key-file"])
+        .arg(&key_file)
+        .output()
+        .expect("team create"));
+    // The same database behind a port where nothing listens yet.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut parsed = url::Url::parse(db.url()).unwrap();
+    let target: std::net::SocketAddr = format!("127.0.0.1:{}", parsed.port().unwrap()).parse().unwrap();
+    parsed.set_port(Some(port)).unwrap();
+    let log_path = home.path().join("worker.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let mut worker = Killed(
+        member(&key_file)
+            .args([
+                "run",
+                "--workspace",
+                parsed.as_str(),
+                "--sandbox-url",
+                &url,
+                "--keep-backups",
+                "0",
+            ])
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("alcance run"),
+    );
+    let mut wait_for_log = |what: &str| {
+        for _ in 0..600 {
+            let text = std::fs::read_to_string(&log_path).unwrap_or_default();
+            if text.contains(what) {
+                return text;
+            }
+            assert!(
+                worker_alive(&mut worker),
+                "the worker exited while waiting for {what:?}:\n{text}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!(
+            "never logged {what:?}:\n{}",
+            std::fs::read_to_string(&log_path).unwrap_or_default()
+        );
+    };
+    let waiting = wait_for_log("retrying in 2 s");
+    assert!(waiting.contains("cannot reach the PostgreSQL server"), "{waiting}");
+    assert!(!waiting.contains(db.password()), "no password in the log: {waiting}");
+
+    // The database comes back: the worker connects on its next try and collects.
+    let network = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    forward(&network, port, target);
+    let started = wait_for_log("Alcance is collecting");
+    assert!(!started.contains(db.password()), "{started}");
+    let status = Command::new("kill")
+        .args(["-INT", &worker.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = worker.0.wait().unwrap();
+    assert!(
+        exit.success(),
+        "{exit}: {}",
+        std::fs::read_to_string(&log_path).unwrap_or_default()
+    );
+}
+
+/// `true` while the child runs.
+fn worker_alive(worker: &mut Killed) -> bool {
+    matches!(worker.0.try_wait(), Ok(None))
+}

@@ -533,11 +533,15 @@ impl Ctx<'_> {
                 "message" => json!(p.text),
                 "created_time" => json!(graph_time(p.published)),
                 "updated_time" => json!(graph_time(p.published)),
-                "permalink_url" => json!(format!(
-                    "https://www.facebook.com/{}/posts/{}",
-                    a.external_id,
-                    p.id.split_once('_').map_or(p.id.as_str(), |(_, s)| s)
-                )),
+                // A video post links to its video, as Meta's do (`/{page}/videos/{video-id}/`).
+                "permalink_url" => match fb_video_id(p) {
+                    Some(vid) => json!(format!("https://www.facebook.com/{}/videos/{vid}/", a.username)),
+                    None => json!(format!(
+                        "https://www.facebook.com/{}/posts/{}",
+                        a.external_id,
+                        p.id.split_once('_').map_or(p.id.as_str(), |(_, s)| s)
+                    )),
+                },
                 "status_type" => json!(status_type(p.kind)),
                 "is_published" => json!(true),
                 "from" => json!({ "name": a.name, "id": a.external_id }),

@@ -222,6 +222,19 @@ impl Store {
         migrator.iter().map(|m| m.version).max().unwrap_or(0)
     }
 
+    /// The newest migration applied to the database (`_sqlx_migrations`, successful ones;
+    /// 0 when none), read through one connection of the pool, so it also tells that the
+    /// database answers. Compare with [`Store::latest_migration`]: equal when the schema is
+    /// current.
+    ///
+    /// Errors: the database cannot be reached or read ([`StoreError::Unreachable`],
+    /// [`StoreError::Busy`], ...).
+    pub async fn applied_migration(&self) -> Result<i64, StoreError> {
+        const SQL: &str = "SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success";
+        let version: i64 = on_pool!(&self.pool, |p| sqlx::query_scalar(SQL).fetch_one(p).await)?;
+        Ok(version)
+    }
+
     /// The engine the store runs on.
     pub fn engine(&self) -> Engine {
         self.pool.engine()

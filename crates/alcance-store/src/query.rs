@@ -208,21 +208,73 @@ fn sql_with_filter(
     )
 }
 
+/// The statement of [`Store::account_metric_rows`].
+fn account_metric_rows_sql(engine: Engine) -> String {
+    sql_with_filter(
+        engine,
+        "SELECT a.external_id, a.username, a.platform, m.metric, m.period, m.value, m.collected_at,
+                m.period_start, m.period_end
+         FROM account_metrics AS m JOIN accounts AS a ON a.id = m.account_id",
+        "m.period_start",
+        Some("m.metric"),
+        "a.platform, a.external_id, a.id, m.metric, m.period_start, m.period, m.period_end, m.collected_at",
+    )
+}
+
+/// The statement of [`Store::post_metric_rows`].
+fn post_metric_rows_sql(engine: Engine) -> String {
+    sql_with_filter(
+        engine,
+        &format!(
+            "SELECT {POST_METRIC_COLUMNS}
+             FROM post_metrics AS m JOIN posts AS p ON p.id = m.post_id JOIN accounts AS a ON a.id = p.account_id"
+        ),
+        "m.collected_at",
+        Some("m.metric"),
+        POST_METRIC_ORDER,
+    )
+}
+
+/// The statement of [`Store::posts`].
+fn posts_sql(engine: Engine) -> String {
+    sql_with_filter(engine, POST_SELECT, "p.published_at", None, POST_ORDER)
+}
+
+/// The statement of [`Store::audience_rows`].
+fn audience_rows_sql(engine: Engine) -> String {
+    sql_with_filter(
+        engine,
+        "SELECT u.account_id, a.external_id AS user_id, a.username, a.platform, u.audience, u.dimension, u.key,
+                u.value, u.timeframe, u.collected_at
+         FROM audience AS u JOIN accounts AS a ON a.id = u.account_id",
+        "u.collected_at",
+        None,
+        "a.platform, a.external_id, a.id, u.bucket, u.audience, u.dimension, u.timeframe, u.key",
+    )
+}
+
+/// The filtered reads of [`Store`] as `(method name, SQL)` on `engine`, for benchmarks that
+/// `EXPLAIN` them (feature `testing`). Each statement takes six parameters: `$1` platforms,
+/// `$2` account ids, `$3` account external ids (JSON arrays as text, or NULL for "all"),
+/// `$4` since and `$5` until (RFC 3339 UTC text as stored, or NULL), `$6` metric names (a
+/// JSON array as text, or NULL).
+#[cfg(feature = "testing")]
+pub fn read_statements(engine: Engine) -> Vec<(&'static str, String)> {
+    vec![
+        ("account_metric_rows", account_metric_rows_sql(engine)),
+        ("post_metric_rows", post_metric_rows_sql(engine)),
+        ("posts", posts_sql(engine)),
+        ("audience_rows", audience_rows_sql(engine)),
+    ]
+}
+
 impl Store {
     /// Account-level metric rows for the long export, with the account's platform id as
     /// `user_id` and its username. `since` / `until` bound `period_start`. Ordered by
     /// account (platform, `user_id`), metric, `period_start`, period, `period_end`,
     /// `collected_at`. Snapshot rows have `period_start == period_end ==` their UTC hour.
     pub async fn account_metric_rows(&self, filter: &RowFilter) -> Result<Vec<AccountMetricRow>, StoreError> {
-        let sql = sql_with_filter(
-            self.engine(),
-            "SELECT a.external_id, a.username, a.platform, m.metric, m.period, m.value, m.collected_at,
-                    m.period_start, m.period_end
-             FROM account_metrics AS m JOIN accounts AS a ON a.id = m.account_id",
-            "m.period_start",
-            Some("m.metric"),
-            "a.platform, a.external_id, a.id, m.metric, m.period_start, m.period, m.period_end, m.collected_at",
-        );
+        let sql = account_metric_rows_sql(self.engine());
         let rows: Vec<AccountMetricRecord> = Binds::of(filter).fetch(self, &sql).await?;
         rows.into_iter()
             .map(|r| {
@@ -249,16 +301,7 @@ impl Store {
     /// `user_id`. `since` / `until` bound `collected_at`. Ordered by account (platform,
     /// `user_id`), post (`published_at`, post id), metric, `collected_at`.
     pub async fn post_metric_rows(&self, filter: &RowFilter) -> Result<Vec<PostMetricRow>, StoreError> {
-        let sql = sql_with_filter(
-            self.engine(),
-            &format!(
-                "SELECT {POST_METRIC_COLUMNS}
-                 FROM post_metrics AS m JOIN posts AS p ON p.id = m.post_id JOIN accounts AS a ON a.id = p.account_id"
-            ),
-            "m.collected_at",
-            Some("m.metric"),
-            POST_METRIC_ORDER,
-        );
+        let sql = post_metric_rows_sql(self.engine());
         let rows: Vec<PostMetricRecord> = Binds::of(filter).fetch(self, &sql).await?;
         rows.into_iter().map(post_metric_from_row).collect()
     }
@@ -267,7 +310,7 @@ impl Store {
     /// without one are left out when a bound is set); `metrics` is ignored. Ordered by
     /// account (platform, `user_id`), `published_at`, post id.
     pub async fn posts(&self, filter: &RowFilter) -> Result<Vec<PostRow>, StoreError> {
-        let sql = sql_with_filter(self.engine(), POST_SELECT, "p.published_at", None, POST_ORDER);
+        let sql = posts_sql(self.engine());
         let rows: Vec<PostRecord> = Binds::of(filter).fetch(self, &sql).await?;
         rows.into_iter().map(post_from_row).collect()
     }
@@ -276,15 +319,7 @@ impl Store {
     /// `collected_at`; `metrics` is ignored. Ordered by account (platform, `user_id`),
     /// day, audience, dimension, timeframe, key.
     pub async fn audience_rows(&self, filter: &RowFilter) -> Result<Vec<AudienceRow>, StoreError> {
-        let sql = sql_with_filter(
-            self.engine(),
-            "SELECT u.account_id, a.external_id AS user_id, a.username, a.platform, u.audience, u.dimension, u.key,
-                    u.value, u.timeframe, u.collected_at
-             FROM audience AS u JOIN accounts AS a ON a.id = u.account_id",
-            "u.collected_at",
-            None,
-            "a.platform, a.external_id, a.id, u.bucket, u.audience, u.dimension, u.timeframe, u.key",
-        );
+        let sql = audience_rows_sql(self.engine());
         let rows: Vec<AudienceRecord> = Binds::of(filter).fetch(self, &sql).await?;
         rows.into_iter()
             .map(|r| {

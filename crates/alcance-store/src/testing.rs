@@ -8,6 +8,7 @@
 //!   the PostgreSQL variant prints `skipped: …` and passes, except when `CI` is set (not
 //!   empty, `0` or `false`): then it fails, so CI never silently skips an engine.
 
+pub use crate::query::read_statements;
 use crate::{Engine, Store, StoreError};
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{ConnectOptions, Connection};

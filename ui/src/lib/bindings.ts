@@ -202,7 +202,7 @@ syncChanged: "sync-changed"
 
 /** user-defined constants **/
 
-export const ERROR_CODES = ["no_workspace","vault_locked","invalid_input","not_found","busy","oauth","io","internal"] as const;
+export const ERROR_CODES = ["no_workspace","vault_locked","invalid_input","not_found","busy","oauth","io","unavailable","internal"] as const;
 
 /** user-defined types **/
 
@@ -593,9 +593,14 @@ export type ErrorCode =
  */
 "oauth" | 
 /**
- * A file could not be read or written.
+ * A file could not be read or written (permissions, a full disk, a corrupt file).
  */
 "io" | 
+/**
+ * The team database (or another service the workspace needs) cannot be reached right
+ * now: the worker retries with backoff; the UI says so and offers to retry.
+ */
+"unavailable" | 
 /**
  * Anything else; the message says what.
  */

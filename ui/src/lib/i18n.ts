@@ -327,6 +327,7 @@ export const en = {
   "error.busy": "Another operation is running. Try again in a moment.",
   "error.oauth": "Signing in failed.",
   "error.io": "A file could not be read or written.",
+  "error.unavailable": "The workspace's database cannot be reached right now. Alcance keeps retrying.",
   "error.internal": "Something went wrong.",
   "error.details": "Details",
 
@@ -666,6 +667,7 @@ export const pt: Dict = {
   "error.busy": "Outra operação está em andamento. Tente de novo em instantes.",
   "error.oauth": "A entrada falhou.",
   "error.io": "Não foi possível ler ou gravar um arquivo.",
+  "error.unavailable": "O banco de dados do espaço de trabalho não está acessível agora. O Alcance continua tentando.",
   "error.internal": "Algo deu errado.",
   "error.details": "Detalhes",
 

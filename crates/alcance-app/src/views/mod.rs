@@ -9,6 +9,8 @@
 //! - [`runs`] and [`run_events`]: the collection log.
 //! - [`accounts`]: the accounts with their token health, how they are connected and their
 //!   collection schedule.
+//! - [`account_metrics`] and [`post_metric_history`]: one account's stored metric values
+//!   over whole UTC days (the REST API's `/api/v1/metrics`), one post's snapshots.
 //! - [`export_range`]: CSV / JSON / XLSX of a date range into a folder of the workspace.
 //!
 //! Conventions: every time is UTC (`DateTime<Utc>`, serialized as RFC 3339) except the
@@ -26,6 +28,7 @@ mod dashboard;
 mod exports;
 mod filter;
 mod kpi;
+mod metrics;
 mod posts;
 mod runs;
 #[cfg(test)]
@@ -37,6 +40,7 @@ pub use accounts::*;
 pub use dashboard::*;
 pub use exports::*;
 pub use filter::*;
+pub use metrics::*;
 pub use posts::*;
 pub use runs::*;
 pub use token_health::*;

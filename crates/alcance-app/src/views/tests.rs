@@ -749,6 +749,70 @@ fn captions_are_cut_at_a_character_boundary() {
     assert_eq!(truncate_caption("short"), "short");
 }
 
+/// One account's values over inclusive UTC days: both end days are in, the day after is
+/// not; an unknown account or another platform is `not_found`, reversed days
+/// `invalid_input`.
+async fn account_metrics_cover_whole_days_at_both_ends(engine: Engine) {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let Some(ws) = workspace(engine, dir.path()).await else {
+        return;
+    };
+    let id = seed(&ws).await;
+    let date = |d: u32| chrono::NaiveDate::from_ymd_opt(2026, 3, d);
+    let query = |start: Option<chrono::NaiveDate>, end: Option<chrono::NaiveDate>| MetricsQuery {
+        account_id: alcance_core::AccountId(id),
+        platform: Some(Platform::X),
+        start_date: start,
+        end_date: end,
+    };
+    let got = account_metrics(&ws, &query(date(5), date(7)))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let followers: Vec<(DateTime<Utc>, Option<f64>)> = got
+        .iter()
+        .filter(|m| m.metric_type == "followers")
+        .map(|m| (m.period_start, m.value))
+        .collect();
+    assert_eq!(
+        followers,
+        vec![(day(5), Some(1050.0)), (day(6), Some(1060.0)), (day(7), Some(1070.0))]
+    );
+    assert!(got
+        .iter()
+        .all(|m| m.period == Period::Snapshot && m.period_end == m.period_start));
+    let one_day = account_metrics(&ws, &query(date(20), date(20)))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(one_day.len(), 1);
+    let all = account_metrics(&ws, &query(None, None))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(all.len(), 20);
+
+    let code = |r: crate::error::Result<Vec<MetricValueView>>| r.err().map(|e| e.code());
+    assert_eq!(
+        code(account_metrics(&ws, &query(date(7), date(5))).await),
+        Some(crate::ErrorCode::InvalidInput)
+    );
+    let elsewhere = MetricsQuery {
+        platform: Some(Platform::Instagram),
+        ..query(None, None)
+    };
+    assert_eq!(
+        code(account_metrics(&ws, &elsewhere).await),
+        Some(crate::ErrorCode::NotFound)
+    );
+    let unknown = MetricsQuery {
+        account_id: alcance_core::AccountId(id + 1000),
+        ..query(None, None)
+    };
+    assert_eq!(
+        code(account_metrics(&ws, &unknown).await),
+        Some(crate::ErrorCode::NotFound)
+    );
+    ws.close().await;
+}
+
 both_engines!(
     dashboard_kpis_compare_the_period_with_the_previous_one,
     an_empty_workspace_has_empty_kpis_and_no_data_charts,
@@ -758,4 +822,5 @@ both_engines!(
     charts_are_drawn_with_the_given_labels,
     accounts_without_a_handle_are_labelled_by_their_name,
     accounts_show_their_connection_and_schedule,
+    account_metrics_cover_whole_days_at_both_ends,
 );

@@ -14,6 +14,7 @@ use alcance_core::{AccountMetric, CollectionBatch, DataGap, EventLevel, Platform
 use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 use serde_json::Value;
+use std::collections::{HashMap, HashSet};
 
 /// Most pages read from one listing (`/me/accounts`, `/posts`, `/videos`); more stops with
 /// a `paging_cap` warning.
@@ -465,19 +466,63 @@ impl HasId for PageVideo {
     }
 }
 
-/// The `added_video` post a video belongs to: the one created within
-/// [`VIDEO_POST_MATCH_SECONDS`] of it (the closest), when any.
-fn matching_post<'a>(video: &PageVideo, posts: &'a [PagePost]) -> Option<&'a PagePost> {
-    let at = video.post.published_at?;
-    posts
-        .iter()
-        .filter(|p| p.status_type.as_deref() == Some("added_video"))
-        .filter_map(|p| {
-            let diff = (p.post.published_at? - at).num_seconds().abs();
-            (diff <= VIDEO_POST_MATCH_SECONDS).then_some((diff, p))
-        })
-        .min_by_key(|(diff, _)| *diff)
-        .map(|(_, p)| p)
+/// The video id a page post names, when it names one: its `permalink_url`'s
+/// `/reel/<id>`, `/videos/<id>` or `/watch/?v=<id>`. Inferred from the links Meta gives
+/// video and reel posts (the Graph docs do not promise the shape); a post whose link names
+/// nothing falls back on time in [`assign_videos`].
+fn named_video(post: &PagePost) -> Option<&str> {
+    let link = post.post.permalink.as_deref()?;
+    let id = if let Some((_, rest)) = link.split_once("/reel/").or_else(|| link.split_once("/videos/")) {
+        rest.split(['/', '?', '#']).next()
+    } else if let Some((_, query)) = link.split_once("watch/?").or_else(|| link.split_once("watch?")) {
+        query.split('&').find_map(|pair| pair.strip_prefix("v="))
+    } else {
+        None
+    }?;
+    (!id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())).then_some(id)
+}
+
+/// Which post each video's insights belong to (video id → post id): the post whose
+/// `permalink_url` names the video ([`named_video`]); else, for a post that names no video,
+/// the `added_video` post created within [`VIDEO_POST_MATCH_SECONDS`] of it, closest pairs
+/// first. A post takes at most one video, so two reels published seconds apart never write
+/// the same post's metrics; a video without a post is its own post (absent from the map).
+fn assign_videos(videos: &[PageVideo], posts: &[PagePost]) -> HashMap<String, String> {
+    let video_ids: HashSet<&str> = videos.iter().map(|v| v.post.external_id.as_str()).collect();
+    let mut assigned: HashMap<String, String> = HashMap::new();
+    let mut taken: HashSet<&str> = HashSet::new();
+    for p in posts {
+        if let Some(video) = named_video(p).filter(|id| video_ids.contains(id)) {
+            if !assigned.contains_key(video) {
+                assigned.insert(video.to_string(), p.post.external_id.clone());
+                taken.insert(p.post.external_id.as_str());
+            }
+        }
+    }
+    let mut pairs: Vec<(i64, &str, &str)> = Vec::new();
+    for v in videos.iter().filter(|v| !assigned.contains_key(&v.post.external_id)) {
+        let Some(at) = v.post.published_at else { continue };
+        for p in posts {
+            if p.status_type.as_deref() != Some("added_video")
+                || named_video(p).is_some()
+                || taken.contains(p.post.external_id.as_str())
+            {
+                continue;
+            }
+            if let Some(diff) = p.post.published_at.map(|t| (t - at).num_seconds().abs()) {
+                if diff <= VIDEO_POST_MATCH_SECONDS {
+                    pairs.push((diff, v.post.external_id.as_str(), p.post.external_id.as_str()));
+                }
+            }
+        }
+    }
+    pairs.sort_unstable();
+    for (_, video, post) in pairs {
+        if !assigned.contains_key(video) && taken.insert(post) {
+            assigned.insert(video.to_string(), post.to_string());
+        }
+    }
+    assigned
 }
 
 #[async_trait::async_trait]
@@ -499,8 +544,9 @@ impl PlatformClient for FacebookClient {
     /// videos since `window.since` with their node counts; for an owned page each post's
     /// and each video's lifetime insights (one [`MetricMemory`] for the collection; a
     /// permission refusal is one `permission` gap and stops further post / video
-    /// insights). A video's metrics go to its `added_video` post when one matches
-    /// ([`VIDEO_POST_MATCH_SECONDS`]), else the video is its own post. Snapshots are stamped
+    /// insights). A video's metrics go to the post whose permalink names it, else to an
+    /// `added_video` post created within [`VIDEO_POST_MATCH_SECONDS`] (one video per post,
+    /// closest first), else the video is its own post. Snapshots are stamped
     /// `window.until`. A rate limit or a dead token stops further calls with an error-level
     /// warning, keeping what landed.
     async fn collect(&self, ctx: &CollectCtx) -> Result<CollectionBatch, PlatformError> {
@@ -585,9 +631,11 @@ impl PlatformClient for FacebookClient {
             }
         }
 
+        let owners = assign_videos(&videos, &posts);
         for v in videos {
-            let target = matching_post(&v, &posts)
-                .map(|p| p.post.external_id.clone())
+            let target = owners
+                .get(&v.post.external_id)
+                .cloned()
                 .unwrap_or_else(|| v.post.external_id.clone());
             if target == v.post.external_id {
                 if posts_incomplete {
@@ -641,12 +689,104 @@ impl PlatformClient for FacebookClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alcance_core::{ContentType, PostRecord};
     use chrono::Duration;
 
     fn t(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s)
             .map(|d| d.with_timezone(&Utc))
             .unwrap_or_default()
+    }
+
+    fn post(id: &str, at: &str, link: &str) -> PagePost {
+        PagePost {
+            post: PostRecord {
+                external_id: id.into(),
+                published_at: Some(t(at)),
+                content_type: ContentType::Video,
+                permalink: Some(link.into()),
+                caption: None,
+            },
+            status_type: Some("added_video".into()),
+            picture: None,
+            node_metrics: Vec::new(),
+        }
+    }
+
+    fn video(id: &str, at: &str) -> PageVideo {
+        PageVideo {
+            post: PostRecord {
+                external_id: id.into(),
+                published_at: Some(t(at)),
+                content_type: ContentType::Video,
+                permalink: Some(format!("https://www.facebook.com/Page/videos/{id}/")),
+                caption: None,
+            },
+            title: None,
+            length_seconds: None,
+            updated_at: None,
+        }
+    }
+
+    #[test]
+    fn posts_name_their_videos_in_reel_video_and_watch_links() {
+        let at = "2026-11-20T12:00:00Z";
+        for (link, id) in [
+            ("https://www.facebook.com/reel/1234567890/", Some("1234567890")),
+            ("https://www.facebook.com/Page/videos/987/?ref=share", Some("987")),
+            ("https://www.facebook.com/watch/?v=555&t=3", Some("555")),
+            ("https://www.facebook.com/111/posts/222", None),
+            ("https://www.facebook.com/reel/", None),
+            ("https://www.facebook.com/Page/videos/vb.1/abc/", None),
+        ] {
+            assert_eq!(named_video(&post("p", at, link)), id, "{link}");
+        }
+    }
+
+    #[test]
+    fn two_reels_seconds_apart_each_keep_their_own_post() {
+        // Published 3 s apart, listed in the opposite order from the videos: matched by the
+        // ids in the permalinks, not by the nearest time.
+        let posts = [
+            post("page_b", "2026-11-20T12:00:03Z", "https://www.facebook.com/reel/2002/"),
+            post("page_a", "2026-11-20T12:00:00Z", "https://www.facebook.com/reel/1001/"),
+        ];
+        let videos = [
+            video("1001", "2026-11-20T12:00:02Z"),
+            video("2002", "2026-11-20T12:00:00Z"),
+        ];
+        let owners = assign_videos(&videos, &posts);
+        assert_eq!(owners.get("1001").map(String::as_str), Some("page_a"));
+        assert_eq!(owners.get("2002").map(String::as_str), Some("page_b"));
+    }
+
+    #[test]
+    fn without_ids_the_closest_video_takes_a_post_and_no_post_takes_two() {
+        let posts = [post(
+            "page_x",
+            "2026-11-20T12:00:00Z",
+            "https://www.facebook.com/111/posts/222",
+        )];
+        let videos = [
+            video("1", "2026-11-20T12:00:05Z"),
+            video("2", "2026-11-20T12:00:01Z"),
+            video("3", "2026-11-20T12:10:00Z"),
+        ];
+        let owners = assign_videos(&videos, &posts);
+        assert_eq!(
+            owners.get("2").map(String::as_str),
+            Some("page_x"),
+            "the closest in time"
+        );
+        assert_eq!(owners.get("1"), None, "its own post, not the one video 2 took");
+        assert_eq!(owners.get("3"), None, "ten minutes apart: its own post");
+        // A post that names another video is never matched by time.
+        let named = [post(
+            "page_y",
+            "2026-11-20T12:00:01Z",
+            "https://www.facebook.com/reel/999/",
+        )];
+        assert!(assign_videos(&videos, &named).is_empty());
     }
 
     #[test]

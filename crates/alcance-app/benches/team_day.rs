@@ -1,0 +1,947 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Issue 11 point 7, team workspaces at the brief's launch load (docs/PERFORMANCE.md):
+//!
+//! 1. **A simulated day** (`day`): 1,000 tracked X profiles on the seeded sandbox (rate
+//!    limits off), each due every 86,400 / 10 s, collected by 4 schedulers (the app's
+//!    [`Scheduler`] with leases, each on its own connection pool as a separate process
+//!    would have) through 10 due slots: 10,000 collections. Time is compressed: a manual
+//!    clock jumps to the next slot as soon as every account of the current one is
+//!    collected, so the wall time is the collection work alone. Prints the wall time,
+//!    collections/s, records stored, the database size, and checks every due slot was
+//!    collected exactly once per account (one `done` run account per account and slot, no
+//!    duplicate snapshot). On SQLite the same day runs with one (solo) scheduler.
+//! 2. **A year of data** (`year`): a workspace of 1,000 X accounts × 365 days built by a
+//!    bulk path (rows generated in this process in the store's own formats and inserted
+//!    with `INSERT … SELECT` over a JSON array, 20,000 rows a statement, into a store opened
+//!    (so migrated) by `alcance-store`; see [`YearShape`] for what a day holds), then the
+//!    reads the dashboard and a month's export run, each timed `REPS` times (p50 / p95),
+//!    and `EXPLAIN (ANALYZE, BUFFERS)` (PostgreSQL) / `EXPLAIN QUERY PLAN` (SQLite) of the
+//!    store's filtered reads with the dashboard's and the export's bounds.
+//!
+//! Build once, run the binary beside a throwaway PostgreSQL (both engines are measured in
+//! one run when `ALCANCE_TEST_PG_URL` is set):
+//!
+//! ```sh
+//! cargo bench -p alcance-app --bench team_day --no-run
+//! nice scripts/pg-cluster.sh target/release/deps/team_day-<hash>
+//! ```
+//!
+//! Environment (defaults in brackets): `ALCANCE_BENCH_PARTS` [`day,year`];
+//! `ALCANCE_BENCH_ENGINES` [`postgres,sqlite`]; day: `ALCANCE_BENCH_ACCOUNTS` [1000],
+//! `ALCANCE_BENCH_SLOTS` [10], `ALCANCE_BENCH_WORKERS` [4], `ALCANCE_BENCH_WINDOW_HOURS`
+//! [48]; year: `ALCANCE_BENCH_YEAR_ACCOUNTS` [1000], `ALCANCE_BENCH_DAYS` [365],
+//! `ALCANCE_BENCH_POSTS_PER_DAY` [1], `ALCANCE_BENCH_REPS` [7], `ALCANCE_BENCH_EXPORT_FILES`
+//! [0: 1 also times writing the month's CSV / JSON / XLSX files]. Not run in CI.
+
+use alcance_app::demo::demo_app;
+use alcance_app::lease::LeaseConfig;
+use alcance_app::scheduler::{Clock, Scheduler, SchedulerConfig, SchedulerEvent};
+use alcance_app::views::{dashboard, ChartLabels, SharedVault, ViewFilter};
+use alcance_app::{AccountStatus, Workspace, WorkspaceOptions};
+use alcance_collector::schedule::{Jitter, RefreshPolicy, RefreshTier};
+use alcance_core::{AccountRef, Platform};
+use alcance_platforms::oauth::HeadlessBrowser;
+use alcance_platforms::vault::{MemoryVault, TokenVault};
+use alcance_platforms::Endpoints;
+use alcance_sandbox::{Sandbox, SandboxConfig};
+use alcance_store::time::{hour_bucket, to_db};
+use alcance_store::{on_pool, Engine, RowFilter, Store};
+use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+use tokio::sync::broadcast::error::RecvError;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+type Res<T> = Result<T, BoxError>;
+
+fn env_num(name: &str, default: i64) -> i64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(default)
+}
+
+fn env_list(name: &str, default: &str) -> Vec<String> {
+    std::env::var(name)
+        .unwrap_or_else(|_| default.to_string())
+        .split(',')
+        .map(|s| s.trim().to_ascii_lowercase())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// The PostgreSQL server (`ALCANCE_BENCH_PG_URL`, else `ALCANCE_TEST_PG_URL`), if any.
+fn pg_server() -> Option<String> {
+    ["ALCANCE_BENCH_PG_URL", "ALCANCE_TEST_PG_URL"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|u| !u.is_empty()))
+}
+
+/// A fresh, empty database `alcance_bench_<name>_<pid>` on the server; its URL.
+async fn fresh_database(server: &str, name: &str) -> Res<String> {
+    use sqlx::Connection;
+    let database = format!("alcance_bench_{name}_{}", std::process::id());
+    let mut admin = sqlx::PgConnection::connect(server).await?;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
+        .execute(&mut admin)
+        .await?;
+    sqlx::query(&format!("CREATE DATABASE {database}"))
+        .execute(&mut admin)
+        .await?;
+    admin.close().await?;
+    Ok(alcance_store::testing::with_database(server, &database))
+}
+
+/// Where a bench store lives: an SQLite file, or a PostgreSQL database URL.
+#[derive(Clone)]
+enum Place {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl Place {
+    async fn new(engine: Engine, dir: &Path, name: &str) -> Res<Place> {
+        Ok(match engine {
+            Engine::Postgres => {
+                Place::Postgres(fresh_database(&pg_server().ok_or("no PostgreSQL server")?, name).await?)
+            }
+            _ => Place::Sqlite(dir.join(format!("{name}.db"))),
+        })
+    }
+
+    async fn open(&self) -> Res<Store> {
+        Ok(match self {
+            Place::Sqlite(path) => Store::open(path).await?,
+            Place::Postgres(url) => Store::open_postgres(url).await?,
+        })
+    }
+
+    /// Database size, bytes: `pg_database_size`, or the SQLite file with its WAL.
+    async fn size(&self, store: &Store) -> Res<u64> {
+        Ok(match self {
+            Place::Sqlite(path) => {
+                let mut wal = path.clone().into_os_string();
+                wal.push("-wal");
+                let file = std::fs::metadata(path)?.len();
+                file + std::fs::metadata(PathBuf::from(wal)).map(|m| m.len()).unwrap_or(0)
+            }
+            Place::Postgres(_) => on_pool!(store.pool(), |p| sqlx::query_scalar::<_, i64>(
+                "SELECT pg_database_size(current_database())"
+            )
+            .fetch_one(p)
+            .await?) as u64,
+        })
+    }
+}
+
+fn mib(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / 1_048_576.0)
+}
+
+fn engine_name(engine: Engine) -> &'static str {
+    match engine {
+        Engine::Postgres => "PostgreSQL",
+        _ => "SQLite",
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// 1. The simulated day.
+// ---------------------------------------------------------------------------------------
+
+/// A clock the bench sets.
+struct ManualClock(Mutex<DateTime<Utc>>);
+
+impl ManualClock {
+    fn set(&self, at: DateTime<Utc>) {
+        *self.0.lock().unwrap() = at;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap()
+    }
+}
+
+fn options(sandbox: &Sandbox, vault: &Arc<MemoryVault>) -> WorkspaceOptions {
+    WorkspaceOptions {
+        endpoints: Endpoints::sandbox(&sandbox.base_url()),
+        vault: Box::new(SharedVault(Arc::clone(vault) as Arc<dyn TokenVault>)),
+    }
+}
+
+/// The app's scheduler settings but no jitter, no backups, a short nap (the clock is
+/// moved by the bench), a refresh window of `window_hours` on every run, and on
+/// PostgreSQL the default lease settings under a readable worker name.
+fn day_config(engine: Engine, worker: usize, window_hours: i64) -> SchedulerConfig {
+    SchedulerConfig {
+        jitter: Jitter::none(),
+        backups: None,
+        max_nap: std::time::Duration::from_millis(20),
+        story_cadence: None,
+        refresh: RefreshPolicy {
+            tiers: vec![RefreshTier {
+                max_age: Duration::hours(window_hours),
+                every: None,
+            }],
+            tolerance: 0.15,
+        },
+        lease: (engine == Engine::Postgres).then(|| LeaseConfig {
+            worker: format!("w{worker}"),
+            ..LeaseConfig::default()
+        }),
+        ..SchedulerConfig::default()
+    }
+}
+
+/// (accounts whose last successful collection is at or after `slot`, accounts failed in
+/// it, runs not finished).
+async fn slot_state(store: &Store, owner: i64, slot: DateTime<Utc>) -> Res<(usize, usize, i64)> {
+    let schedules = store.schedules().await?;
+    let mine = || schedules.iter().filter(|s| s.account_id != owner);
+    let done = mine()
+        .filter(|s| s.last_status.as_deref() == Some("ok") && s.last_run_at.is_some_and(|t| t >= slot))
+        .count();
+    let failed = mine()
+        .filter(|s| s.last_status.as_deref() == Some("failed") && s.last_run_at.is_some_and(|t| t >= slot))
+        .count();
+    let open: i64 = on_pool!(store.pool(), |p| sqlx::query_scalar(
+        "SELECT count(*) FROM collection_runs WHERE finished_at IS NULL"
+    )
+    .fetch_one(p)
+    .await?);
+    Ok((done, failed, open))
+}
+
+async fn day(engine: Engine) -> Res<()> {
+    let accounts = env_num("ALCANCE_BENCH_ACCOUNTS", 1000).max(1) as usize;
+    let slots = env_num("ALCANCE_BENCH_SLOTS", 10).max(1);
+    let workers = match engine {
+        Engine::Postgres => env_num("ALCANCE_BENCH_WORKERS", 4).max(1) as usize,
+        _ => 1,
+    };
+    let window_hours = env_num("ALCANCE_BENCH_WINDOW_HOURS", 48).max(1);
+    let every = 86_400 / slots;
+    let t0 = Utc
+        .with_ymd_and_hms(2026, 11, 20, 0, 0, 0)
+        .single()
+        .ok_or("bad start")?;
+
+    let sandbox = Sandbox::start(SandboxConfig::seeded(42)).await?;
+    sandbox.state().set_limits_enabled(false);
+    sandbox.state().set_clock(Some(t0));
+    let vault = Arc::new(MemoryVault::new());
+    let dir = tempfile::tempdir()?;
+    let place = Place::new(engine, dir.path(), "day").await?;
+    let ws_dir = dir.path().join("ws");
+    let open_ws = |store: Store| {
+        let opts = options(&sandbox, &vault);
+        let ws_dir = ws_dir.clone();
+        async move { Workspace::open_on(&ws_dir, store, opts).await }
+    };
+    let ws = Arc::new(open_ws(place.open().await?).await?);
+    let owner = ws
+        .connect(
+            &demo_app(Platform::X),
+            &HeadlessBrowser::new(),
+            std::time::Duration::from_secs(30),
+        )
+        .await?;
+    let token = vault
+        .get(owner.vault_key.as_deref().ok_or("no vault key")?)?
+        .ok_or("no token")?;
+    let store = ws.store();
+    store.set_account_status(owner.id, AccountStatus::Paused).await?;
+    // Every profile has its own token copy, hence its own lease group, so the profiles
+    // spread over the workers (as 1,000 accounts of many clients would).
+    for i in 0..accounts {
+        let key = format!("alcance/x/team-{i:04}");
+        vault.put(&key, &token)?;
+        let account = AccountRef {
+            platform: Platform::X,
+            external_id: format!("bench-{i:04}"),
+            username: Some("ana_influencer".into()),
+            owned: false,
+        };
+        let id = store.upsert_account(&account, None, Some(&key)).await?;
+        store.set_cadence(id, "custom", every, t0).await?;
+    }
+    let clock = Arc::new(ManualClock(Mutex::new(t0)));
+
+    let started = Instant::now();
+    let mut schedulers = Vec::new();
+    for i in 0..workers {
+        let worker_ws = if i == 0 {
+            Arc::clone(&ws)
+        } else {
+            Arc::new(open_ws(place.open().await?).await?)
+        };
+        let c: Arc<dyn Clock> = clock.clone();
+        let scheduler = Scheduler::start_with(worker_ws.clone(), c, day_config(engine, i, window_hours));
+        // Accounts each worker collected, from its `RunFinished` events.
+        let mut events = scheduler.subscribe();
+        let count = Arc::new(AtomicUsize::new(0));
+        let counted = Arc::clone(&count);
+        tokio::spawn(async move {
+            loop {
+                match events.recv().await {
+                    Ok(SchedulerEvent::RunFinished { accounts_ok, .. }) => {
+                        counted.fetch_add(accounts_ok, Ordering::Relaxed);
+                    }
+                    Ok(_) | Err(RecvError::Lagged(_)) => {}
+                    Err(RecvError::Closed) => break,
+                }
+            }
+        });
+        schedulers.push((worker_ws, scheduler, count));
+    }
+    let mut slot_secs = Vec::new();
+    let mut complete = true;
+    for k in 0..slots {
+        let slot = t0 + Duration::seconds(k * every);
+        clock.set(slot);
+        sandbox.state().set_clock(Some(slot));
+        let t = Instant::now();
+        let mut last = (usize::MAX, Instant::now());
+        loop {
+            let (done, failed, open) = slot_state(store, owner.id, slot).await?;
+            if done == accounts && open == 0 {
+                break;
+            }
+            if done + failed == accounts && open == 0 {
+                println!("slot {k}: {failed} accounts failed; going on");
+                complete = false;
+                break;
+            }
+            if done != last.0 {
+                last = (done, Instant::now());
+            } else if last.1.elapsed() > std::time::Duration::from_secs(120) {
+                println!("slot {k}: stuck at {done} / {accounts} collected ({failed} failed, {open} runs open)");
+                complete = false;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        slot_secs.push(t.elapsed().as_secs_f64());
+    }
+    let wall = started.elapsed().as_secs_f64();
+    for (_, s, _) in &schedulers {
+        s.stop().await;
+    }
+    let by_worker: Vec<usize> = schedulers.iter().map(|(_, _, n)| n.load(Ordering::Relaxed)).collect();
+
+    // Checks: every account collected exactly once in every slot.
+    let per_slot: Vec<(i64, String, i64)> = on_pool!(store.pool(), |p| sqlx::query_as(
+        "SELECT ra.account_id, r.started_at, count(*) FROM run_accounts AS ra
+         JOIN collection_runs AS r ON r.id = ra.run_id
+         WHERE ra.status = 'done' AND ra.account_id <> $1
+         GROUP BY ra.account_id, r.started_at"
+    )
+    .bind(owner.id)
+    .fetch_all(p)
+    .await?);
+    let collections: i64 = per_slot.iter().map(|r| r.2).sum();
+    let twice = per_slot.iter().filter(|r| r.2 > 1).count();
+    let mut per_account: HashMap<i64, i64> = HashMap::new();
+    for r in &per_slot {
+        *per_account.entry(r.0).or_default() += r.2;
+    }
+    let wrong = per_account.values().filter(|n| **n != slots).count() + accounts.saturating_sub(per_account.len());
+    let (pending, failed): (i64, i64) = on_pool!(store.pool(), |p| sqlx::query_as(
+        "SELECT coalesce(sum(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0),
+                coalesce(sum(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0)
+         FROM run_accounts"
+    )
+    .fetch_one(p)
+    .await?);
+    let duplicate_snapshots: i64 = on_pool!(store.pool(), |p| sqlx::query_scalar(
+        "SELECT (SELECT count(*) FROM (SELECT account_id, metric, period, period_start FROM account_metrics
+                                       GROUP BY account_id, metric, period, period_start HAVING count(*) > 1) d)
+              + (SELECT count(*) FROM (SELECT post_id, metric, bucket FROM post_metrics
+                                       GROUP BY post_id, metric, bucket HAVING count(*) > 1) e)"
+    )
+    .fetch_one(p)
+    .await?);
+    let runs: i64 = on_pool!(store.pool(), |p| sqlx::query_scalar(
+        "SELECT count(*) FROM collection_runs"
+    )
+    .fetch_one(p)
+    .await?);
+    let leases = store.live_leases(clock.now()).await?;
+    let counts = store.table_counts().await?;
+    let metrics_written: i64 = on_pool!(store.pool(), |p| sqlx::query_scalar(
+        "SELECT CAST(coalesce(sum(metrics_written), 0) AS BIGINT) FROM run_accounts WHERE status = 'done'"
+    )
+    .fetch_one(p)
+    .await?);
+    let size = place.size(store).await?;
+    let expected = accounts as i64 * slots;
+    let exactly_once = complete && collections == expected && twice == 0 && wrong == 0 && pending == 0 && failed == 0;
+
+    println!("== simulated day on {} ==", engine_name(engine));
+    println!("accounts {accounts}, {slots} due slots (every {every} s), {workers} worker(s), window {window_hours} h");
+    println!("collections               {collections} (expected {expected}) in {runs} runs");
+    println!(
+        "wall time                 {wall:.1} s ({:.1} collections/s)",
+        collections as f64 / wall
+    );
+    let mut sorted = slot_secs.clone();
+    sorted.sort_by(f64::total_cmp);
+    println!(
+        "per slot                  median {:.1} s, slowest {:.1} s",
+        sorted[sorted.len() / 2],
+        sorted[sorted.len() - 1]
+    );
+    println!("collections per worker    {by_worker:?} (from each scheduler's RunFinished events)");
+    println!(
+        "metric values written     {metrics_written} ({:.0}/s)",
+        metrics_written as f64 / wall
+    );
+    println!(
+        "rows stored               posts {}, post_metrics {}, account_metrics {}, raw_responses {}, runs {}",
+        counts.posts, counts.post_metrics, counts.account_metrics, counts.raw_responses, counts.collection_runs
+    );
+    println!("database size             {} ({size} bytes)", mib(size));
+    println!(
+        "check                     {}: {collections} collections, {twice} (account, slot) pairs collected twice, \
+         {wrong} accounts not collected exactly {slots} times, {pending} pending, {failed} failed, \
+         {duplicate_snapshots} duplicate snapshots, {} leases left",
+        if exactly_once && duplicate_snapshots == 0 && leases.is_empty() {
+            "PASS"
+        } else {
+            "FAIL"
+        },
+        leases.len()
+    );
+    drop(schedulers);
+    sandbox.shutdown().await;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// 2. A year of data, and the dashboard / export reads on it.
+// ---------------------------------------------------------------------------------------
+
+/// What the generated year holds, per account (X profiles, one collection a day at the
+/// account's own hour): `posts_per_day` text posts published at spread hours; each post's
+/// six metrics (likes, replies, reposts, quotes, bookmarks, impressions) change at its
+/// reads on days 0, 1, 2, 7 and 30 after it was first seen (a read that finds the same
+/// value adds no row: the store's snapshot rule), so 30 `post_metrics` rows a post; three
+/// account snapshots a day (followers, following, media_count), each a new value.
+struct YearShape {
+    accounts: i64,
+    days: i64,
+    posts_per_day: i64,
+}
+
+const POST_METRICS: [&str; 6] = ["likes", "replies", "reposts", "quotes", "bookmarks", "impressions"];
+const ACCOUNT_METRICS: [&str; 3] = ["followers", "following", "media_count"];
+const READ_DAYS: [i64; 5] = [0, 1, 2, 7, 30];
+const CHUNK: usize = 20_000;
+
+/// The bulk insert statements: one JSON array of row arrays as `$1`.
+fn bulk_sql(engine: Engine, table: &str) -> String {
+    let (rows, get) = match engine {
+        Engine::Postgres => ("jsonb_array_elements(CAST($1 AS jsonb)) AS t(j)", "j"),
+        _ => ("json_each($1) AS t", "t.value"),
+    };
+    let col = |i: usize| format!("{get} ->> {i}");
+    let num = |i: usize, ty: &str| format!("CAST({get} ->> {i} AS {ty})");
+    match table {
+        "posts" => format!(
+            "INSERT INTO posts (id, account_id, external_id, content_type, published_at, permalink, caption,
+                                first_seen_at, last_seen_at)
+             SELECT {}, {}, {}, 'text', {}, {}, {}, {}, {} FROM {rows}",
+            num(0, "BIGINT"),
+            num(1, "BIGINT"),
+            col(2),
+            col(3),
+            col(4),
+            col(5),
+            col(6),
+            col(7)
+        ),
+        "post_metrics" => format!(
+            "INSERT INTO post_metrics (post_id, metric, value, collected_at, bucket, last_seen_at)
+             SELECT {}, {}, {}, {}, {}, {} FROM {rows}",
+            num(0, "BIGINT"),
+            col(1),
+            num(2, "DOUBLE PRECISION"),
+            col(3),
+            col(4),
+            col(3)
+        ),
+        _ => format!(
+            "INSERT INTO account_metrics (account_id, metric, period, period_start, period_end, value, collected_at,
+                                          last_seen_at)
+             SELECT {}, {}, 'snapshot', {}, {}, {}, {}, {} FROM {rows}",
+            num(0, "BIGINT"),
+            col(1),
+            col(2),
+            col(2),
+            num(3, "DOUBLE PRECISION"),
+            col(4),
+            col(4)
+        ),
+    }
+}
+
+/// Accumulates JSON rows and inserts them `CHUNK` at a time.
+struct Bulk<'a> {
+    store: &'a Store,
+    sql: String,
+    json: String,
+    rows: usize,
+    total: usize,
+}
+
+impl<'a> Bulk<'a> {
+    fn new(store: &'a Store, table: &str) -> Bulk<'a> {
+        Bulk {
+            store,
+            sql: bulk_sql(store.engine(), table),
+            json: String::from("["),
+            rows: 0,
+            total: 0,
+        }
+    }
+
+    /// Adds one row (a JSON array); `true` when the chunk is full (then [`Bulk::flush`]).
+    fn add(&mut self, row: std::fmt::Arguments<'_>) -> Res<bool> {
+        if self.rows > 0 {
+            self.json.push(',');
+        }
+        self.json.write_fmt(row)?;
+        self.rows += 1;
+        Ok(self.rows >= CHUNK)
+    }
+
+    async fn flush(&mut self) -> Res<()> {
+        if self.rows == 0 {
+            return Ok(());
+        }
+        self.json.push(']');
+        let json = std::mem::replace(&mut self.json, String::from("["));
+        on_pool!(self.store.pool(), |p| sqlx::query(&self.sql)
+            .bind(&json)
+            .execute(p)
+            .await?
+            .rows_affected());
+        self.total += self.rows;
+        self.rows = 0;
+        Ok(())
+    }
+}
+
+/// The day `d`'s collection time of account `i` (its hour `i % 24`, minute `i % 60`).
+fn collection_at(start: DateTime<Utc>, i: i64, d: i64) -> DateTime<Utc> {
+    start + Duration::days(d) + Duration::hours(i % 24) + Duration::minutes(i % 60)
+}
+
+/// Builds the year into `store`; returns (posts, post metric rows, account metric rows).
+async fn build_year(store: &Store, shape: &YearShape, start: DateTime<Utc>) -> Res<(usize, usize, usize)> {
+    let mut ids = Vec::new();
+    for i in 0..shape.accounts {
+        let account = AccountRef {
+            platform: Platform::X,
+            external_id: format!("{}", 1_000_000 + i),
+            username: Some(format!("creator_{i:04}")),
+            owned: false,
+        };
+        ids.push(store.upsert_account(&account, None, None).await?);
+    }
+    let mut posts = Bulk::new(store, "posts");
+    let mut post_metrics = Bulk::new(store, "post_metrics");
+    let mut account_metrics = Bulk::new(store, "account_metrics");
+    let (accounts, per_day) = (shape.accounts, shape.posts_per_day);
+    // Post `k` of account `i` published on day `pd`: its id, publication time and the day
+    // of its first read (that day's collection if it comes after, else the next day's).
+    let post_id = |pd: i64, i: i64, k: i64| (pd * accounts + i) * per_day + k + 1;
+    let published_at = |pd: i64, i: i64, k: i64| {
+        start + Duration::days(pd) + Duration::hours((i * 7 + k * 5 + pd * 3) % 24) + Duration::minutes((i + k) % 60)
+    };
+    let first_day = |pd: i64, i: i64, k: i64| {
+        if collection_at(start, i, pd) > published_at(pd, i, k) {
+            pd
+        } else {
+            pd + 1
+        }
+    };
+    // Rows go in in time order (day by day, each account's collection of the day), as
+    // collections write them, so the tables' physical order follows time as in a real
+    // workspace.
+    for d in 0..shape.days {
+        for (i, account_id) in ids.iter().enumerate() {
+            let i = i as i64;
+            let read = collection_at(start, i, d);
+            let (at, bucket) = (to_db(read), to_db(hour_bucket(read)));
+            let values = [10_000 + i * 10 + d * 3, 500 + d, 1_000 + d * per_day];
+            for (m, v) in ACCOUNT_METRICS.iter().zip(values) {
+                if account_metrics.add(format_args!("[{account_id},\"{m}\",\"{bucket}\",{v},\"{at}\"]"))? {
+                    account_metrics.flush().await?;
+                }
+            }
+            // Posts first seen today.
+            for pd in [d - 1, d].into_iter().filter(|pd| *pd >= 0) {
+                for k in (0..per_day).filter(|k| first_day(pd, i, *k) == d) {
+                    let external = format!("{}{:03}{}", 1_800_000_000 + i, pd, k);
+                    let last = collection_at(start, i, (d + READ_DAYS[READ_DAYS.len() - 1]).min(shape.days - 1));
+                    let full = posts.add(format_args!(
+                        "[{},{account_id},\"{external}\",\"{}\",\"https://x.com/creator_{i:04}/status/{external}\",\
+                         \"Post {k} of day {pd} by creator {i}\",\"{at}\",\"{}\"]",
+                        post_id(pd, i, k),
+                        to_db(published_at(pd, i, k)),
+                        to_db(last)
+                    ))?;
+                    if full {
+                        posts.flush().await?;
+                    }
+                }
+            }
+            // Today's reads that find new values: posts first seen `offset` days ago.
+            for (n, offset) in READ_DAYS.iter().enumerate() {
+                let fd = d - offset;
+                for pd in [fd - 1, fd].into_iter().filter(|pd| *pd >= 0) {
+                    for k in (0..per_day).filter(|k| first_day(pd, i, *k) == fd) {
+                        let id = post_id(pd, i, k);
+                        let scale = (n as i64 + 1) * (1 + (i + pd + k) % 7);
+                        let values = [20 * scale, 3 * scale, 5 * scale, scale, 2 * scale, 1_000 * scale];
+                        for (m, v) in POST_METRICS.iter().zip(values) {
+                            if post_metrics.add(format_args!("[{id},\"{m}\",{v},\"{at}\",\"{bucket}\"]"))? {
+                                // Their posts first (foreign key).
+                                posts.flush().await?;
+                                post_metrics.flush().await?;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    posts.flush().await?;
+    post_metrics.flush().await?;
+    account_metrics.flush().await?;
+    if store.engine() == Engine::Postgres {
+        on_pool!(store.pool(), |p| {
+            sqlx::query("SELECT setval(pg_get_serial_sequence('posts', 'id'), (SELECT max(id) FROM posts))")
+                .execute(p)
+                .await?;
+            // Autovacuum would get there on its own; the bench does not wait for it.
+            sqlx::query("VACUUM ANALYZE").execute(p).await?.rows_affected()
+        });
+    }
+    Ok((posts.total, post_metrics.total, account_metrics.total))
+}
+
+/// p50 and p95 (nearest rank) of `times`, seconds.
+fn percentiles(times: &mut [f64]) -> (f64, f64) {
+    times.sort_by(f64::total_cmp);
+    let rank = |q: f64| {
+        let i = ((q * times.len() as f64).ceil() as usize).clamp(1, times.len()) - 1;
+        times[i]
+    };
+    (rank(0.50), rank(0.95))
+}
+
+/// Runs `f` `reps` times after one warm-up; prints and returns p50 / p95 in ms.
+async fn time<F, Fut, T>(name: &str, reps: usize, mut f: F) -> Res<(f64, f64)>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Res<T>>,
+    T: Counted,
+{
+    let n = f().await?.count();
+    let mut times = Vec::with_capacity(reps);
+    for _ in 0..reps {
+        let t = Instant::now();
+        std::hint::black_box(f().await?);
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let (p50, p95) = percentiles(&mut times);
+    println!("  {name:<52} {n:>10} rows  p50 {p50:>9.1} ms  p95 {p95:>9.1} ms");
+    Ok((p50, p95))
+}
+
+/// How many rows a timed read returned.
+trait Counted {
+    fn count(&self) -> usize;
+}
+
+impl<T> Counted for Vec<T> {
+    fn count(&self) -> usize {
+        self.len()
+    }
+}
+
+impl Counted for alcance_app::views::DashboardView {
+    fn count(&self) -> usize {
+        (self.follower_points + self.engagement_points) as usize
+    }
+}
+
+impl Counted for alcance_report::export::ExportBundle {
+    fn count(&self) -> usize {
+        self.account_metrics.len() + self.post_metrics.len() + self.posts.len()
+    }
+}
+
+impl Counted for PathBuf {
+    fn count(&self) -> usize {
+        0
+    }
+}
+
+/// The bind values of a [`RowFilter`] as the store binds them (see
+/// `alcance_store::testing::read_statements`).
+fn binds(f: &RowFilter) -> [Option<String>; 6] {
+    [
+        None,
+        None,
+        None,
+        f.since.map(to_db),
+        f.until.map(to_db),
+        (!f.metrics.is_empty()).then(|| serde_json::to_string(&f.metrics).unwrap()),
+    ]
+}
+
+/// Prints the plan of the store's read `name` with `filter`: `EXPLAIN (ANALYZE, BUFFERS)` on
+/// PostgreSQL, `EXPLAIN QUERY PLAN` on SQLite.
+async fn explain(store: &Store, label: &str, name: &str, filter: &RowFilter) -> Res<()> {
+    let sql = alcance_store::testing::read_statements(store.engine())
+        .into_iter()
+        .find(|(n, _)| *n == name)
+        .ok_or("no such read")?
+        .1;
+    let b = binds(filter);
+    println!("--- {label}: Store::{name} ---");
+    match store.pool() {
+        alcance_store::Pool::Postgres(p) => {
+            let lines: Vec<String> = sqlx::query_scalar(&format!("EXPLAIN (ANALYZE, BUFFERS) {sql}"))
+                .bind(&b[0])
+                .bind(&b[1])
+                .bind(&b[2])
+                .bind(&b[3])
+                .bind(&b[4])
+                .bind(&b[5])
+                .fetch_all(p)
+                .await?;
+            for l in lines {
+                println!("{l}");
+            }
+        }
+        alcance_store::Pool::Sqlite(p) => {
+            let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .bind(&b[0])
+                .bind(&b[1])
+                .bind(&b[2])
+                .bind(&b[3])
+                .bind(&b[4])
+                .bind(&b[5])
+                .fetch_all(p)
+                .await?;
+            // The filter's JSON-list subqueries (`LIST SUBQUERY` over `json_each`) left out.
+            for (_, _, _, detail) in rows {
+                if !detail.starts_with("LIST SUBQUERY") && !detail.contains("json_each") {
+                    println!("  {detail}");
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn year(engine: Engine) -> Res<()> {
+    let shape = YearShape {
+        accounts: env_num("ALCANCE_BENCH_YEAR_ACCOUNTS", 1000).max(1),
+        days: env_num("ALCANCE_BENCH_DAYS", 365).max(31),
+        posts_per_day: env_num("ALCANCE_BENCH_POSTS_PER_DAY", 1).max(1),
+    };
+    let reps = env_num("ALCANCE_BENCH_REPS", 7).max(1) as usize;
+    let start = Utc.with_ymd_and_hms(2025, 12, 1, 0, 0, 0).single().ok_or("bad start")?;
+    let now = start + Duration::days(shape.days);
+    let dir = tempfile::tempdir()?;
+    let place = Place::new(engine, dir.path(), "year").await?;
+    let store = place.open().await?;
+    let t = Instant::now();
+    let (posts, post_rows, account_rows) = build_year(&store, &shape, start).await?;
+    let build = t.elapsed().as_secs_f64();
+    let size = place.size(&store).await?;
+    println!("== a year on {} ==", engine_name(engine));
+    println!(
+        "{} accounts × {} days ({} .. {}), {} posts/day: posts {posts}, post_metrics {post_rows}, \
+         account_metrics {account_rows}",
+        shape.accounts,
+        shape.days,
+        to_db(start),
+        to_db(now),
+        shape.posts_per_day
+    );
+    println!(
+        "built in {build:.1} s ({:.0} rows/s), database size {} ({size} bytes)",
+        (posts + post_rows + account_rows) as f64 / build,
+        mib(size)
+    );
+
+    let vault = Arc::new(MemoryVault::new());
+    let endpoints = Endpoints::sandbox(&url::Url::parse("http://127.0.0.1:9/")?);
+    let ws = Workspace::open_on(
+        &dir.path().join("ws"),
+        store.clone(),
+        WorkspaceOptions {
+            endpoints,
+            vault: Box::new(SharedVault(vault as Arc<dyn TokenVault>)),
+        },
+    )
+    .await?;
+
+    // The dashboard's reads, default filter (the last 30 days before `now`).
+    let filter = &ViewFilter::default();
+    let period = filter.period(now)?;
+    let labels = &ChartLabels::default();
+    let between = |since, until| RowFilter {
+        since: Some(since),
+        until: Some(until),
+        ..RowFilter::default()
+    };
+    let followers = &RowFilter {
+        until: Some(period.until),
+        metrics: vec!["followers".into()],
+        ..RowFilter::default()
+    };
+    let post_window = &between(period.previous_since - Duration::days(2), period.until);
+    let posts_now = &between(period.since, period.until);
+    let posts_before = &between(period.previous_since, period.previous_until);
+    let all = &RowFilter::default();
+    // A month's export: the last whole calendar month before `now`.
+    let month_end = now
+        .date_naive()
+        .with_day(1)
+        .ok_or("bad day")?
+        .and_time(chrono::NaiveTime::MIN)
+        .and_utc();
+    let month_start = (month_end - Duration::days(1))
+        .date_naive()
+        .with_day(1)
+        .ok_or("bad day")?
+        .and_time(chrono::NaiveTime::MIN)
+        .and_utc();
+    let month = &between(month_start, month_end);
+    let (s, w) = (&store, &ws);
+    macro_rules! timed {
+        ($name:expr, $reps:expr, $e:expr) => {
+            time($name, $reps, move || async move { Ok::<_, BoxError>($e) }).await?
+        };
+    }
+
+    println!("reads ({reps} repetitions each after a warm-up; wall time in this process, rows decoded):");
+    println!(" dashboard, last 30 days:");
+    timed!("list_accounts", reps, s.list_accounts().await?);
+    timed!(
+        "account_metric_rows (followers, up to now)",
+        reps,
+        s.account_metric_rows(followers).await?
+    );
+    timed!(
+        "post_metric_rows (62 days: previous + current)",
+        reps,
+        s.post_metric_rows(post_window).await?
+    );
+    timed!("posts (published in the period)", reps, s.posts(posts_now).await?);
+    timed!(
+        "posts (published in the previous period)",
+        reps,
+        s.posts(posts_before).await?
+    );
+    timed!("posts (all, for the top posts)", reps, s.posts(all).await?);
+    timed!(
+        "dashboard() whole (reads + KPIs + 3 SVGs)",
+        reps,
+        dashboard(w, filter, labels, now).await?
+    );
+    println!(" export of {} .. {}:", to_db(month_start), to_db(month_end));
+    timed!("account_metric_rows (month)", reps, s.account_metric_rows(month).await?);
+    timed!("post_metric_rows (month)", reps, s.post_metric_rows(month).await?);
+    timed!("posts (month)", reps, s.posts(month).await?);
+    timed!("audience_rows (month)", reps, s.audience_rows(month).await?);
+    timed!(
+        "Workspace::bundle whole (the export's reads)",
+        reps,
+        w.bundle(month).await?
+    );
+    if env_num("ALCANCE_BENCH_EXPORT_FILES", 0) != 0 {
+        let out = &dir.path().join("export");
+        timed!(
+            "export_all (reads + CSV, JSON, XLSX files)",
+            reps.min(3),
+            w.export_all(month, out).await?.xlsx
+        );
+    }
+
+    println!("plans:");
+    explain(s, "dashboard followers", "account_metric_rows", followers).await?;
+    explain(s, "dashboard 62-day window", "post_metric_rows", post_window).await?;
+    explain(s, "dashboard period", "posts", posts_now).await?;
+    explain(s, "top posts", "posts", all).await?;
+    explain(s, "export month", "account_metric_rows", month).await?;
+    explain(s, "export month", "post_metric_rows", month).await?;
+    explain(s, "export month", "posts", month).await?;
+    store.close().await;
+    Ok(())
+}
+
+async fn bench() -> Res<()> {
+    let parts = env_list("ALCANCE_BENCH_PARTS", "day,year");
+    let mut engines = Vec::new();
+    for e in env_list("ALCANCE_BENCH_ENGINES", "postgres,sqlite") {
+        match e.as_str() {
+            "postgres" if pg_server().is_some() => engines.push(Engine::Postgres),
+            "postgres" => {
+                println!("PostgreSQL skipped: ALCANCE_TEST_PG_URL is not set (run under scripts/pg-cluster.sh)")
+            }
+            "sqlite" => engines.push(Engine::Sqlite),
+            other => return Err(format!("unknown engine {other}").into()),
+        }
+    }
+    if engines.contains(&Engine::Postgres) {
+        if let Some(server) = pg_server() {
+            use sqlx::Connection;
+            let mut c = sqlx::PgConnection::connect(&server).await?;
+            let version: String = sqlx::query_scalar("SHOW server_version").fetch_one(&mut c).await?;
+            let mut settings = String::new();
+            for name in ["shared_buffers", "work_mem", "fsync", "synchronous_commit"] {
+                let v: String = sqlx::query_scalar(&format!("SHOW {name}")).fetch_one(&mut c).await?;
+                let _ = write!(settings, " {name}={v}");
+            }
+            println!("PostgreSQL {version}:{settings}");
+            c.close().await?;
+        }
+    }
+    for part in &parts {
+        for engine in &engines {
+            match part.as_str() {
+                "day" => day(*engine).await?,
+                "year" => year(*engine).await?,
+                other => return Err(format!("unknown part {other}").into()),
+            }
+        }
+    }
+    Ok(())
+}
+
+fn main() {
+    let result = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(Into::into)
+        .and_then(|rt| rt.block_on(bench()));
+    if let Err(e) = result {
+        eprintln!("bench failed: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,232 @@
+//! `alcance serve`: the REST API of a workspace over HTTP, in front of `alcance-app` (the
+//! one door; this crate reaches no other workspace crate).
+//!
+//! Routes (JSON unless said otherwise; errors are RFC 9457 `application/problem+json`,
+//! [`Problem`]; every list pages by opaque cursor, [`paging`]):
+//!
+//! - `GET /api/v1/accounts`, `GET /api/v1/accounts/{id}`: accounts with status, token
+//!   health, followers and schedule.
+//! - `GET /api/v1/posts`: posts with their latest metrics; `GET /api/v1/posts/{id}/metrics`:
+//!   a post's metric snapshots over time.
+//! - `GET /api/v1/dashboard/kpis`: the dashboard's KPI tiles over a period.
+//! - `GET /api/v1/runs`, `GET /api/v1/runs/{id}`, `GET /api/v1/runs/{id}/events`:
+//!   collection runs and their events.
+//! - `GET /api/v1/metrics?user_id=&platform=&start_date=&end_date=`: an account's metric
+//!   values in the brief's shape.
+//! - `GET /api/v1/openapi.json`: the OpenAPI 3.1 description, generated from this code
+//!   ([`openapi`]; committed as `docs/openapi.json`); `GET /api/docs`: an interactive
+//!   viewer of it.
+//! - `GET /healthz`, `GET /readyz`: liveness and readiness.
+//!
+//! Times are UTC RFC 3339; days are UTC `YYYY-MM-DD` and date ranges include both ends.
+//! Authentication and roles come later (issue 12, point 3): serve on 127.0.0.1 until then.
+
+pub mod health;
+pub mod model;
+pub mod paging;
+pub mod params;
+pub mod problem;
+pub mod routes;
+
+pub use problem::{ApiError, Problem, PROBLEM_JSON};
+
+use alcance_app::views::SharedVault;
+use alcance_app::{Session, Workspace};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use std::future::Future;
+use std::sync::Arc;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// Where the OpenAPI description is served.
+pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
+/// Where the interactive viewer is served.
+pub const DOCS_PATH: &str = "/api/docs";
+
+/// What every handler reads: the open workspace and, for token health, its vault.
+#[derive(Clone)]
+pub struct ApiState {
+    ws: Arc<Workspace>,
+    vault: Option<SharedVault>,
+}
+
+impl ApiState {
+    /// State over `ws`; `vault` is the workspace's vault (another handle, see
+    /// [`Session::vault`]); `None` reports every token as `unavailable`.
+    pub fn new(ws: Arc<Workspace>, vault: Option<SharedVault>) -> ApiState {
+        ApiState { ws, vault }
+    }
+
+    /// State over an open session's workspace and vault.
+    pub fn from_session(session: &Session) -> ApiState {
+        ApiState::new(Arc::clone(session.workspace()), session.vault().cloned())
+    }
+
+    /// The workspace.
+    pub fn workspace(&self) -> &Workspace {
+        &self.ws
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Alcance API",
+        description = "The REST API of an Alcance workspace: accounts, posts with their metrics, dashboard KPIs, \
+collection runs and metric values for BI tools (Power BI, Tableau, Excel). Times are UTC, RFC 3339 \
+(`2025-05-01T14:00:00Z`); days are UTC `YYYY-MM-DD` and ranges include both ends; counts are numbers; rates \
+are percent 0–100; a value the platform never served is `null`. Errors are RFC 9457 problem details \
+(`application/problem+json`). Lists page by opaque cursor: pass `next_cursor` back as `cursor` until it is \
+`null`.",
+        license(name = "MIT OR Apache-2.0", identifier = "MIT OR Apache-2.0")
+    ),
+    tags(
+        (name = "accounts", description = "The workspace's social accounts"),
+        (name = "posts", description = "Posts with their latest metrics"),
+        (name = "dashboard", description = "The dashboard's KPIs"),
+        (name = "runs", description = "Collection runs"),
+        (name = "metrics", description = "Metric values for BI tools"),
+        (name = "health", description = "Liveness and readiness"),
+    )
+)]
+struct ApiDoc;
+
+/// Every documented route with its handler.
+fn api_router() -> OpenApiRouter<ApiState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(routes::list_accounts))
+        .routes(routes!(routes::get_account))
+        .routes(routes!(routes::list_posts))
+        .routes(routes!(routes::post_metrics))
+        .routes(routes!(routes::dashboard_kpis))
+        .routes(routes!(routes::list_runs))
+        .routes(routes!(routes::get_run))
+        .routes(routes!(routes::run_events))
+        .routes(routes!(routes::metrics))
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+}
+
+/// The OpenAPI 3.1 description of every route, generated from the handlers and types.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_router().into_openapi()
+}
+
+/// [`openapi`] as the pretty-printed JSON served and committed (`docs/openapi.json`),
+/// ending with a newline.
+pub fn openapi_json() -> String {
+    let mut text = openapi().to_pretty_json().unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// The HTTP service: the documented routes, the OpenAPI description, its viewer, and
+/// problem+json 404 and 405 answers for any other path or method.
+pub fn router(state: ApiState) -> Router {
+    let (router, _) = api_router().split_for_parts();
+    let description: Arc<str> = Arc::from(openapi_json());
+    router
+        .route(
+            OPENAPI_PATH,
+            get(move || {
+                let description = Arc::clone(&description);
+                async move { ([(header::CONTENT_TYPE, "application/json")], description.to_string()) }
+            }),
+        )
+        .route(DOCS_PATH, get(docs_page))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(log_request))
+        .with_state(state)
+}
+
+/// The viewer: a small page that loads Swagger UI in the browser (from the jsDelivr CDN)
+/// and points it at [`OPENAPI_PATH`]. Nothing is fetched by the server.
+async fn docs_page() -> Html<&'static str> {
+    Html(include_str!("docs.html"))
+}
+
+/// 404 problem+json for a path no route serves.
+async fn not_found(uri: axum::http::Uri) -> Response {
+    ApiError {
+        status: StatusCode::NOT_FOUND,
+        kind: "not-found",
+        title: "Not found",
+        detail: format!("no route {}; the routes are listed at {OPENAPI_PATH}", uri.path()),
+    }
+    .into_response()
+}
+
+/// Logs each request at info level: method, path (never the query), status and duration.
+async fn log_request(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    tracing::info!(
+        %method,
+        path,
+        status = response.status().as_u16(),
+        ms = started.elapsed().as_secs_f64() * 1000.0,
+        "request"
+    );
+    response
+}
+
+/// 405 problem+json for a method a route does not serve (every route is `GET` for now).
+async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> Response {
+    ApiError {
+        status: StatusCode::METHOD_NOT_ALLOWED,
+        kind: "method-not-allowed",
+        title: "Method not allowed",
+        detail: format!("{method} is not served on {}; see {OPENAPI_PATH}", uri.path()),
+    }
+    .into_response()
+}
+
+/// Serves [`router`] on `listener` until `shutdown` completes, then stops accepting
+/// connections and lets the requests in flight finish.
+///
+/// Errors: the listener fails.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: ApiState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Completes on Ctrl-C (SIGINT) or, on Unix, SIGTERM: the shutdown signal of
+/// `alcance serve`. A signal handler that cannot be installed is logged and ignored.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}
