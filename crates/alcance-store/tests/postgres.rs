@@ -227,7 +227,7 @@ async fn a_schema_newer_than_the_binary_is_refused(engine: Engine) {
             err,
             StoreError::SchemaTooNew {
                 version: 9999,
-                known: 7
+                known: 6
             }
         ),
         "{err:?}"
