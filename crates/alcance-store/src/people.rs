@@ -462,9 +462,8 @@ impl Store {
     /// before: at most one write per `every` however busy the token. Returns `true` when
     /// it wrote (the caller audits that use).
     pub async fn touch_api_token(&self, id: i64, now: DateTime<Utc>, every: Duration) -> Result<bool, StoreError> {
-        let done =
-            on_pool!(&self.pool, |p| {
-                sqlx::query(
+        let done = on_pool!(&self.pool, |p| {
+            sqlx::query(
             "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at <= $3)"
         )
         .bind(to_db(now))
@@ -473,7 +472,7 @@ impl Store {
         .execute(p)
         .await?
         .rows_affected()
-            });
+        });
         Ok(done == 1)
     }
 
