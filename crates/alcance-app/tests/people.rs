@@ -2,9 +2,10 @@
 //! The rules of `people` on both engines: emails unique in any case, the last admin stays,
 //! a token never has more than its user (at creation and after a demotion), an invitation
 //! sets a password once, a sign-in refuses a wrong password and an unknown email alike and
-//! is audited, and no secret reaches the audit log.
+//! is audited, exports are audited, and no secret reaches the audit log.
 
 use alcance_app::people::{self, Credential, Role};
+use alcance_app::reports::{self, ExportFormat, ExportSelection};
 use alcance_app::testing::{both_engines, open_workspace, Engine};
 use alcance_app::{AppError, WorkspaceOptions};
 use chrono::Utc;
@@ -105,6 +106,13 @@ async fn people_rules_hold(engine: Engine) {
             .unwrap()
             .is_some()
     );
+
+    // Exports are audited too.
+    let filter = reports::export_filter(ws, &ExportSelection::default()).await.unwrap();
+    let out = dir.path().join("export.json");
+    reports::export(ws, ExportFormat::Json, &filter, &out, &|_| {})
+        .await
+        .unwrap();
 
     let log = people::audit_log(ws, 100).await.unwrap();
     let actions: Vec<&str> = log.iter().map(|l| l.action.as_str()).collect();
