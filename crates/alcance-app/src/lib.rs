@@ -17,6 +17,7 @@ pub mod copy;
 pub mod demo;
 pub mod error;
 pub mod lease;
+pub mod people;
 pub mod reports;
 pub mod runs;
 pub mod scheduler;

@@ -560,6 +560,8 @@ fn write_file(
 /// `on` receives progress. The files are written on the calling thread (blocking I/O):
 /// call it from a multi-threaded runtime.
 ///
+/// Writes an `export` line to the audit log (`people::audit_log`).
+///
 /// Errors: reading the store, writing the files (a full disk leaves no partial file).
 pub async fn export(
     ws: &Workspace,
@@ -606,6 +608,18 @@ pub async fn export(
             on(ExportStep::Wrote(path.clone()));
         }
         files.push(path);
+    }
+    // The audit log of a served workspace keeps every export (who: the caller's own log
+    // line when it knows; here the desktop or CLI user). A failed audit write never fails
+    // the export.
+    let detail = format!(
+        "{format:?}: {} account rows, {} post rows, accounts {:?}",
+        bundle.account_metrics.len(),
+        bundle.post_metrics.len(),
+        filter.account_ids
+    );
+    if let Err(e) = crate::people::audit(ws, None, "export", None, crate::people::Outcome::Ok, Some(&detail)).await {
+        tracing::warn!(error = %e.message(), "could not write the export to the audit log");
     }
     Ok(ExportOutcome {
         files,

@@ -30,6 +30,7 @@ use std::sync::Arc;
 use url::Url;
 
 mod accounts_cmd;
+mod people_cmd;
 mod report_cmd;
 mod team_cmd;
 
@@ -169,12 +170,25 @@ enum Command {
         #[arg(value_name = "ID|@USERNAME")]
         account: String,
     },
+    /// The people of a served workspace: add (the first admin), list, remove, set-role,
+    /// reset-password, share (what a client sees).
+    User {
+        #[command(subcommand)]
+        command: people_cmd::UserCommand,
+    },
+    /// API tokens for BI tools: create (printed once), list, revoke.
+    Token {
+        #[command(subcommand)]
+        command: people_cmd::TokenCommand,
+    },
     /// Serve the workspace's REST API (/api/v1, OpenAPI at /api/v1/openapi.json, viewer at
-    /// /api/docs, /healthz, /readyz) until Ctrl-C or SIGTERM.
+    /// /api/docs, /healthz, /readyz) until Ctrl-C or SIGTERM. Every route but health, the
+    /// docs and sign-in needs a user (`alcance user add`) or an API token.
     Serve {
         #[command(flatten)]
         ws: WorkspaceArgs,
-        /// Address to listen on. No sign-in yet: keep it on 127.0.0.1.
+        /// Address to listen on. Plain HTTP: beyond 127.0.0.1, put a TLS reverse proxy in
+        /// front (it sends X-Forwarded-Proto: https).
         #[arg(long, default_value = "127.0.0.1:8780", value_name = "ADDR:PORT")]
         listen: SocketAddr,
     },
@@ -298,7 +312,7 @@ fn main() -> ExitCode {
         | Command::Track(_)
         | Command::Disconnect { .. }
         | Command::DeleteData { .. } => None,
-        Command::Serve { .. } => None,
+        Command::Serve { .. } | Command::User { .. } | Command::Token { .. } => None,
     };
     let _log_guard = init_logging(log_dir.as_deref());
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -365,6 +379,8 @@ async fn dispatch(command: Command) -> Result<()> {
         Command::Track(args) => accounts_cmd::track(&args).await,
         Command::Disconnect { ws, account } => accounts_cmd::disconnect(&ws, &account).await,
         Command::DeleteData { ws, account, yes } => accounts_cmd::delete_data(&ws, &account, yes).await,
+        Command::User { command } => people_cmd::user(command).await,
+        Command::Token { command } => people_cmd::token(command).await,
         Command::Serve { ws, listen } => serve(&ws, listen).await,
     }
 }
@@ -379,7 +395,13 @@ async fn serve(ws: &WorkspaceArgs, listen: SocketAddr) -> Result<()> {
         .with_context(|| format!("listening on {listen}"))?;
     let addr = listener.local_addr().context("reading the listening address")?;
     if !addr.ip().is_loopback() {
-        eprintln!("warning: the API has no sign-in yet and {addr} is reachable from other machines");
+        eprintln!(
+            "warning: {addr} is reachable from other machines over plain HTTP: put a TLS reverse proxy in front \
+             (session cookies are Secure when it sends X-Forwarded-Proto: https)"
+        );
+    }
+    if alcance_app::people::users(session.workspace()).await?.is_empty() {
+        eprintln!("No user yet: create the first admin with `alcance user add EMAIL --role admin`.");
     }
     println!("Alcance API on http://{addr}/api/v1 (docs: http://{addr}/api/docs)");
     println!("Press Ctrl-C to stop.");

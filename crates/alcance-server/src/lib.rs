@@ -17,14 +17,22 @@
 //!   ([`openapi`]; committed as `docs/openapi.json`); `GET /api/docs`: an interactive
 //!   viewer of it.
 //! - `GET /healthz`, `GET /readyz`: liveness and readiness.
+//! - `POST|GET|DELETE /api/v1/session`: sign in (session cookie + CSRF token), who am I,
+//!   sign out; `POST /api/v1/password-reset[/confirm]`: password reset ([`people`]).
+//! - `/api/v1/users…`, `/api/v1/tokens…`, `/api/v1/audit`: the admin's people, roles,
+//!   invitations, client shares, API tokens and audit log ([`people`]).
 //!
 //! Times are UTC RFC 3339; days are UTC `YYYY-MM-DD` and date ranges include both ends.
-//! Authentication and roles come later (issue 12, point 3): serve on 127.0.0.1 until then.
+//! Every route but health, the API description and its viewer, sign-in and password reset
+//! needs credentials (a session cookie or an API token) with the role [`auth::ROUTES`]
+//! says; every answer carries the security headers of [`auth::security_headers`].
 
+pub mod auth;
 pub mod health;
 pub mod model;
 pub mod paging;
 pub mod params;
+pub mod people;
 pub mod problem;
 pub mod routes;
 
@@ -32,6 +40,7 @@ pub use problem::{ApiError, Problem, PROBLEM_JSON};
 
 use alcance_app::views::SharedVault;
 use alcance_app::{Session, Workspace};
+use axum::extract::DefaultBodyLimit;
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -47,18 +56,44 @@ pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
 /// Where the interactive viewer is served.
 pub const DOCS_PATH: &str = "/api/docs";
 
-/// What every handler reads: the open workspace and, for token health, its vault.
+/// What every handler reads: the open workspace and, for token health, its vault; the
+/// sign-in rate limit; whether the server itself speaks TLS.
 #[derive(Clone)]
 pub struct ApiState {
     ws: Arc<Workspace>,
     vault: Option<SharedVault>,
+    limiter: auth::LoginLimiter,
+    tls: bool,
 }
 
 impl ApiState {
     /// State over `ws`; `vault` is the workspace's vault (another handle, see
     /// [`Session::vault`]); `None` reports every token as `unavailable`.
     pub fn new(ws: Arc<Workspace>, vault: Option<SharedVault>) -> ApiState {
-        ApiState { ws, vault }
+        ApiState {
+            ws,
+            vault,
+            limiter: auth::LoginLimiter::default(),
+            tls: false,
+        }
+    }
+
+    /// The same state for a server that speaks TLS itself: session cookies are `Secure`
+    /// and answers carry `Strict-Transport-Security`. (Behind a reverse proxy that ends
+    /// TLS, `X-Forwarded-Proto: https` does the same per request.)
+    pub fn with_tls(mut self, tls: bool) -> ApiState {
+        self.tls = tls;
+        self
+    }
+
+    /// `true` when the server speaks TLS itself.
+    pub fn tls(&self) -> bool {
+        self.tls
+    }
+
+    /// The failed sign-ins per email and per client address.
+    pub fn limiter(&self) -> &auth::LoginLimiter {
+        &self.limiter
     }
 
     /// State over an open session's workspace and vault.
@@ -91,6 +126,7 @@ are percent 0–100; a value the platform never served is `null`. Errors are RFC
         (name = "runs", description = "Collection runs"),
         (name = "metrics", description = "Metric values for BI tools"),
         (name = "health", description = "Liveness and readiness"),
+        (name = "people", description = "Sign-in, password reset, and the admin's users, roles, invitations, client shares, API tokens and audit log"),
     )
 )]
 struct ApiDoc;
@@ -109,11 +145,24 @@ fn api_router() -> OpenApiRouter<ApiState> {
         .routes(routes!(routes::metrics))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
+        .routes(routes!(people::sign_in, people::whoami, people::sign_out))
+        .routes(routes!(people::request_reset))
+        .routes(routes!(people::confirm_reset))
+        .routes(routes!(people::list_users, people::invite))
+        .routes(routes!(people::set_role, people::remove_user))
+        .routes(routes!(people::issue_reset))
+        .routes(routes!(people::set_shares))
+        .routes(routes!(people::list_tokens, people::create_token))
+        .routes(routes!(people::revoke_token))
+        .routes(routes!(people::audit_log))
 }
 
-/// The OpenAPI 3.1 description of every route, generated from the handlers and types.
+/// The OpenAPI 3.1 description of every route, generated from the handlers and types,
+/// with the security schemes and each route's role, 401 and 403 from [`auth::ROUTES`].
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api_router().into_openapi()
+    let mut description = api_router().into_openapi();
+    auth::document(&mut description);
+    description
 }
 
 /// [`openapi`] as the pretty-printed JSON served and committed (`docs/openapi.json`),
@@ -125,7 +174,9 @@ pub fn openapi_json() -> String {
 }
 
 /// The HTTP service: the documented routes, the OpenAPI description, its viewer, and
-/// problem+json 404 and 405 answers for any other path or method.
+/// problem+json 404 and 405 answers for any other path or method. Every route passes
+/// [`auth::authorize`]; every answer gets [`auth::security_headers`]; bodies are limited
+/// to [`auth::BODY_LIMIT`] and requests to [`auth::REQUEST_TIMEOUT`].
 pub fn router(state: ApiState) -> Router {
     let (router, _) = api_router().split_for_parts();
     let description: Arc<str> = Arc::from(openapi_json());
@@ -138,8 +189,15 @@ pub fn router(state: ApiState) -> Router {
             }),
         )
         .route(DOCS_PATH, get(docs_page))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::authorize))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(auth::BODY_LIMIT))
+        .layer(axum::middleware::from_fn(auth::time_limit))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::security_headers,
+        ))
         .layer(axum::middleware::from_fn(log_request))
         .with_state(state)
 }
@@ -177,7 +235,7 @@ async fn log_request(request: axum::extract::Request, next: axum::middleware::Ne
     response
 }
 
-/// 405 problem+json for a method a route does not serve (every route is `GET` for now).
+/// 405 problem+json for a method a route does not serve.
 async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> Response {
     ApiError {
         status: StatusCode::METHOD_NOT_ALLOWED,
@@ -197,9 +255,8 @@ pub async fn serve(
     state: ApiState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let service = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service).with_graceful_shutdown(shutdown).await
 }
 
 /// Completes on Ctrl-C (SIGINT) or, on Unix, SIGTERM: the shutdown signal of

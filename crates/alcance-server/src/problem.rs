@@ -20,7 +20,8 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 }))]
 pub struct Problem {
     /// A URI naming the kind of problem (`urn:alcance:problem:<kind>`): `invalid-parameter`,
-    /// `not-found`, `method-not-allowed`, `unavailable` (database unreachable or schema not
+    /// `not-found`, `method-not-allowed`, `unauthorized`, `forbidden`, `too-many-requests`,
+    /// `payload-too-large`, `timeout`, `unavailable` (database unreachable or schema not
     /// current, vault locked), `busy`, `internal`.
     #[serde(rename = "type")]
     pub kind: String,
@@ -75,6 +76,37 @@ impl ApiError {
             status: StatusCode::SERVICE_UNAVAILABLE,
             kind: "unavailable",
             title: "Service unavailable",
+            detail: detail.into(),
+        }
+    }
+
+    /// 401: no credentials, or credentials that are unknown, expired or revoked.
+    pub fn unauthorized(detail: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::UNAUTHORIZED,
+            kind: "unauthorized",
+            title: "Unauthorized",
+            detail: detail.into(),
+        }
+    }
+
+    /// 403: the credentials are good but their role may not do this, or a cookie request
+    /// that changes state lacks its CSRF token.
+    pub fn forbidden(detail: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::FORBIDDEN,
+            kind: "forbidden",
+            title: "Forbidden",
+            detail: detail.into(),
+        }
+    }
+
+    /// 429: too many failed sign-ins; the answer carries `Retry-After`.
+    pub fn too_many(detail: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            kind: "too-many-requests",
+            title: "Too many requests",
             detail: detail.into(),
         }
     }

@@ -1,6 +1,7 @@
 //! The handlers of `/api/v1`, one per route, each documented for the OpenAPI description
 //! (parameters, units, answers and their errors).
 
+use crate::auth::Caller;
 use crate::model::{
     Account, AccountPage, Kpis, Metrics, Post, PostMetricPage, PostMetricValue, PostPage, Run, RunEvent, RunEventPage,
     RunPage,
@@ -12,7 +13,7 @@ use crate::ApiState;
 use alcance_app::views::{self, ChartLabels, MetricsQuery, ViewFilter};
 use alcance_app::{AccountId, PostId, RunId};
 use axum::extract::{Path, State};
-use axum::Json;
+use axum::{Extension, Json};
 use chrono::Utc;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -58,10 +59,12 @@ impl PageParams {
 )]
 pub async fn list_accounts(
     State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
     ApiQuery(page): ApiQuery<PageParams>,
 ) -> Result<Json<AccountPage>, ApiError> {
     let limit = page.limit()?;
-    let all = state.accounts().await?;
+    let mut all = state.accounts().await?;
+    all.retain(|a| caller.sees_account(a.id.get()));
     let (items, next_cursor) = paging::page("accounts", all, |a| a.id.get(), page.cursor.as_deref(), limit)?;
     Ok(Json(AccountPage { items, next_cursor }))
 }
@@ -79,13 +82,19 @@ pub async fn list_accounts(
         (status = 500, description = "The server failed (see its log)", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn get_account(State(state): State<ApiState>, Path(id): Path<String>) -> Result<Json<Account>, ApiError> {
+pub async fn get_account(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Json<Account>, ApiError> {
     let id = params::id("id", Some(&id))?.unwrap_or_default();
+    // A client asking for an account not shared with them hears "not found", as for an
+    // account that does not exist: ids do not leak.
     state
         .accounts()
         .await?
         .into_iter()
-        .find(|a| a.id == id)
+        .find(|a| a.id == id && caller.sees_account(id))
         .map(Json)
         .ok_or_else(|| ApiError::not_found(format!("account {id} not found")))
 }
@@ -131,11 +140,13 @@ pub struct PostParams {
 )]
 pub async fn list_posts(
     State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
     ApiQuery(q): ApiQuery<PostParams>,
 ) -> Result<Json<PostPage>, ApiError> {
     let limit = paging::limit(params::integer("limit", q.limit.as_deref())?, DEFAULT_LIMIT, MAX_LIMIT)?;
     let filter = state
         .filter(
+            &caller,
             q.account_id.as_deref(),
             q.platform.as_deref(),
             q.start_date.as_deref(),
@@ -187,10 +198,19 @@ pub struct PostMetricParams {
 )]
 pub async fn post_metrics(
     State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<PostMetricParams>,
 ) -> Result<Json<PostMetricPage>, ApiError> {
     let id = params::id("id", Some(&id))?.unwrap_or_default();
+    if caller.shares.is_some() {
+        // A client: only posts of the accounts shared with them; any other is "not found".
+        let filter = state.filter(&caller, None, None, None, None).await?;
+        let visible = views::posts(state.workspace(), &filter).await?;
+        if !visible.iter().any(|p| p.id == PostId(id)) {
+            return Err(ApiError::not_found(format!("post {id} not found")));
+        }
+    }
     let start_date = params::date("start_date", q.start_date.as_deref())?;
     let end_date = params::date("end_date", q.end_date.as_deref())?;
     params::day_range(start_date, end_date)?;
@@ -314,10 +334,12 @@ pub struct KpiParams {
 )]
 pub async fn dashboard_kpis(
     State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
     ApiQuery(q): ApiQuery<KpiParams>,
 ) -> Result<Json<Kpis>, ApiError> {
     let filter = state
         .filter(
+            &caller,
             q.account_id.as_deref(),
             q.platform.as_deref(),
             q.start_date.as_deref(),
@@ -373,10 +395,14 @@ pub struct MetricsParams {
 )]
 pub async fn metrics(
     State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
     ApiQuery(q): ApiQuery<MetricsParams>,
 ) -> Result<Json<Metrics>, ApiError> {
     let account_id = params::id("user_id", q.user_id.as_deref())?
         .ok_or_else(|| ApiError::invalid("user_id is required: the account id, as /api/v1/accounts lists it"))?;
+    if !caller.sees_account(account_id) {
+        return Err(ApiError::not_found(format!("account {account_id} not found")));
+    }
     let platform = params::platform(q.platform.as_deref())?;
     let start_date = params::date("start_date", q.start_date.as_deref())?;
     let end_date = params::date("end_date", q.end_date.as_deref())?;
@@ -421,9 +447,11 @@ impl ApiState {
     }
 
     /// The view filter of the common query parameters (an account that must exist, a
-    /// platform, inclusive UTC days).
+    /// platform, inclusive UTC days), cut to what `caller` may see: a client's accounts
+    /// only (an account not shared with them is "not found", as one that does not exist).
     async fn filter(
         &self,
+        caller: &Caller,
         account_id: Option<&str>,
         platform: Option<&str>,
         start_date: Option<&str>,
@@ -442,13 +470,21 @@ impl ApiState {
                 .list_accounts()
                 .await
                 .map_err(alcance_app::AppError::from)?;
-            if !known.iter().any(|a| a.id == id) {
+            if !known.iter().any(|a| a.id == id) || !caller.sees_account(id) {
                 return Err(ApiError::not_found(format!("account {id} not found")));
             }
         }
+        let account_ids = match (account_id, &caller.shares) {
+            (Some(id), _) => vec![AccountId(id)],
+            (None, None) => Vec::new(),
+            // No ids means every account: a client with none shared gets an id no account
+            // has (ids start at 1), so nothing.
+            (None, Some(shares)) if shares.accounts.is_empty() => vec![AccountId(0)],
+            (None, Some(shares)) => shares.accounts.iter().copied().map(AccountId).collect(),
+        };
         Ok(ViewFilter {
             platforms: platform.into_iter().collect(),
-            account_ids: account_id.map(AccountId).into_iter().collect(),
+            account_ids,
             since,
             until,
             time_zone: None,

@@ -8,6 +8,7 @@
 
 use alcance_app::copy::{copy_workspace, DEFAULT_BATCH};
 use alcance_app::demo::{self, DemoOptions};
+use alcance_app::people::{self, Role};
 use alcance_app::reports::{export_filter, ExportSelection};
 use alcance_app::testing::{both_engines, empty_database, EmptyDatabase, Engine};
 use alcance_app::{Apis, Session, StoreLocation, Team, TeamKeySource, VaultNeed};
@@ -24,6 +25,9 @@ use std::path::{Path, PathBuf};
 
 /// Days of collection in the demo workspace the tests serve.
 const DAYS: i64 = 12;
+
+/// The password of the test users (`<role>@example.com`).
+const PASSWORD: &str = "correct horse battery";
 
 /// The demo workspace, built once a day into the target's temporary folder (tests run in
 /// separate processes; the first one builds it, the others reuse it; its data ends today).
@@ -68,7 +72,14 @@ struct Served {
     base: String,
     /// The workspace folder (on PostgreSQL, the copied demo's; the served data is in the database).
     folder: PathBuf,
+    /// Sends the admin's API token on every request.
     http: reqwest::Client,
+    /// Sends no credentials.
+    anonymous: reqwest::Client,
+    /// An API token per role, of users `<role>@example.com` (password [`PASSWORD`]).
+    tokens: std::collections::HashMap<Role, String>,
+    /// The one account shared with `client@example.com`.
+    shared_account: i64,
     session: Option<Session>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
@@ -112,6 +123,29 @@ impl Served {
                 (session, vec![folder], None)
             }
         };
+        // One user per role, each with a token of their role; the client sees one account.
+        let ws = session.workspace();
+        let mut tokens = std::collections::HashMap::new();
+        for role in Role::ALL {
+            let email = format!("{role}@example.com");
+            people::add_user(ws, None, &email, role, Some(PASSWORD)).await.unwrap();
+            let (_, secret) = people::create_api_token(ws, None, &email, role, "tests").await.unwrap();
+            tokens.insert(role, secret);
+        }
+        let accounts = ws.store().list_accounts().await.unwrap();
+        let shared_account = accounts.iter().map(|a| a.id).max().unwrap();
+        let shares = people::Shares {
+            accounts: vec![shared_account],
+            campaigns: vec![],
+        };
+        people::set_shares(ws, None, "client@example.com", &shares)
+            .await
+            .unwrap();
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::AUTHORIZATION,
+            format!("Bearer {}", tokens[&Role::Admin]).parse().unwrap(),
+        );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -122,7 +156,14 @@ impl Served {
         Some(Served {
             base,
             folder: folder_path,
-            http: reqwest::Client::builder().no_proxy().build().unwrap(),
+            http: reqwest::Client::builder()
+                .no_proxy()
+                .default_headers(headers)
+                .build()
+                .unwrap(),
+            anonymous: reqwest::Client::builder().no_proxy().build().unwrap(),
+            tokens,
+            shared_account,
             session: Some(session),
             stop: Some(stop),
             task: Some(task),
@@ -709,34 +750,64 @@ fn every_route_is_documented_with_its_errors() {
         "/api/v1/metrics",
         "/healthz",
         "/readyz",
+        "/api/v1/session",
+        "/api/v1/password-reset",
+        "/api/v1/password-reset/confirm",
+        "/api/v1/users",
+        "/api/v1/users/{id}",
+        "/api/v1/users/{id}/password-reset",
+        "/api/v1/users/{id}/shares",
+        "/api/v1/tokens",
+        "/api/v1/tokens/{id}",
+        "/api/v1/audit",
     ];
     assert_eq!(
         paths.keys().map(String::as_str).collect::<BTreeSet<_>>(),
         BTreeSet::from(expected)
     );
-    for (path, item) in paths {
-        let operation = &item["get"];
+    let schemes = &description["components"]["securitySchemes"];
+    assert_eq!(schemes["session"]["type"], "apiKey");
+    assert_eq!(schemes["session"]["in"], "cookie");
+    assert_eq!(schemes["bearer"]["scheme"], "bearer");
+    for (path, method, operation) in operations(&description) {
         assert!(
             operation["description"].as_str().is_some_and(|d| !d.is_empty())
                 || operation["summary"].as_str().is_some_and(|d| !d.is_empty()),
-            "{path} has no description"
+            "{method} {path} has no description"
         );
         let responses = operation["responses"].as_object().unwrap();
-        assert!(responses.contains_key("200"), "{path}");
+        let success: Vec<&String> = responses.keys().filter(|k| k.starts_with('2')).collect();
+        assert_eq!(success.len(), 1, "{method} {path}: {success:?}");
         if path != "/healthz" {
-            let problems: Vec<&String> = responses.keys().filter(|k| k.as_str() != "200").collect();
-            assert!(!problems.is_empty(), "{path} documents no error answer");
+            let problems: Vec<&String> = responses.keys().filter(|k| !k.starts_with('2')).collect();
+            assert!(!problems.is_empty(), "{method} {path} documents no error answer");
             for status in problems {
                 assert!(
                     responses[status]["content"]["application/problem+json"].is_object(),
-                    "{path} {status} is not problem+json"
+                    "{method} {path} {status} is not problem+json"
                 );
             }
+        }
+        // Every route that needs credentials says so, with its 401 and 403.
+        let access = alcance_server::auth::access(&method.to_uppercase().parse().unwrap(), &path).unwrap();
+        if let Some(alcance_server::auth::Access::Role(_)) = access {
+            assert!(
+                operation["security"].as_array().is_some_and(|s| s.len() == 2),
+                "{method} {path}"
+            );
+            assert!(
+                responses.contains_key("401") && responses.contains_key("403"),
+                "{method} {path}"
+            );
+            assert!(
+                operation["description"].as_str().unwrap().contains("Needs:"),
+                "{method} {path}"
+            );
         }
         for parameter in operation["parameters"].as_array().into_iter().flatten() {
             assert!(
                 parameter["description"].as_str().is_some_and(|d| !d.is_empty()),
-                "{path}: parameter {} has no description",
+                "{method} {path}: parameter {} has no description",
                 parameter["name"]
             );
         }
@@ -757,6 +828,9 @@ fn every_route_is_documented_with_its_errors() {
         "started_at",
         "published_at",
         "at",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
     ];
     for (name, schema) in description["components"]["schemas"].as_object().unwrap() {
         for field in time_fields {
@@ -780,3 +854,475 @@ fn every_route_is_documented_with_its_errors() {
         assert!(names.contains(&name), "{name} in {names:?}");
     }
 }
+
+/// Every operation of the OpenAPI description: `(path, method, operation)`.
+fn operations(description: &Value) -> Vec<(String, String, Value)> {
+    let mut all = Vec::new();
+    for (path, item) in description["paths"].as_object().unwrap() {
+        for method in ["get", "post", "put", "patch", "delete"] {
+            if item[method].is_object() {
+                all.push((path.clone(), method.to_string(), item[method].clone()));
+            }
+        }
+    }
+    all
+}
+
+/// A request as one role (`None`: no credentials): status and body.
+async fn call(s: &Served, method: &str, path: &str, role: Option<Role>, body: Option<&Value>) -> (u16, String) {
+    let url = format!("{}{path}", s.base);
+    let mut request = s.anonymous.request(method.to_uppercase().parse().unwrap(), url);
+    if let Some(role) = role {
+        request = request.bearer_auth(&s.tokens[&role]);
+    }
+    if let Some(body) = body {
+        request = request.json(body);
+    }
+    let response = request.send().await.unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+/// A user made for one request of the table test (to remove, reset, re-role).
+async fn fresh_user(s: &Served, role: Role) -> people::User {
+    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let ws = s.session.as_ref().unwrap().workspace();
+    people::add_user(ws, None, &format!("fresh{n}@example.com"), role, None)
+        .await
+        .unwrap()
+}
+
+/// The concrete path and body of one route of the table, targets made as needed. A route
+/// without an example fails the test: a new route cannot be left out of the table.
+async fn example(s: &Served, method: &str, path: &str) -> (String, Option<Value>) {
+    let account = s.shared_account;
+    let ws = s.session.as_ref().unwrap().workspace();
+    match (method, path) {
+        ("get", "/api/v1/accounts/{id}") => (format!("/api/v1/accounts/{account}"), None),
+        ("get", "/api/v1/posts/{id}/metrics") => {
+            let page: PostPage = s.json(&format!("/api/v1/posts?account_id={account}&limit=1")).await;
+            (format!("/api/v1/posts/{}/metrics", page.items[0].id.get()), None)
+        }
+        ("get", "/api/v1/runs/{id}") | ("get", "/api/v1/runs/{id}/events") => {
+            let page: RunPage = s.json("/api/v1/runs?limit=1").await;
+            (path.replace("{id}", &page.items[0].id.get().to_string()), None)
+        }
+        ("get", "/api/v1/metrics") => (format!("/api/v1/metrics?user_id={account}"), None),
+        ("post", "/api/v1/session") => (
+            path.into(),
+            Some(serde_json::json!({"email": "analyst@example.com", "password": PASSWORD})),
+        ),
+        ("post", "/api/v1/password-reset") => (path.into(), Some(serde_json::json!({"email": "nobody@example.com"}))),
+        ("post", "/api/v1/password-reset/confirm") => {
+            let user = fresh_user(s, Role::Client).await;
+            let token = people::password_reset_token(ws, None, &user.email).await.unwrap();
+            (
+                path.into(),
+                Some(serde_json::json!({"token": token, "password": "a new long password"})),
+            )
+        }
+        ("post", "/api/v1/users") => {
+            let user = fresh_user(s, Role::Client).await;
+            people::remove_user(ws, None, &user.email).await.unwrap();
+            (
+                path.into(),
+                Some(serde_json::json!({"email": user.email, "role": "client"})),
+            )
+        }
+        ("patch", "/api/v1/users/{id}") => {
+            let user = fresh_user(s, Role::Client).await;
+            (
+                format!("/api/v1/users/{}", user.id),
+                Some(serde_json::json!({"role": "analyst"})),
+            )
+        }
+        ("delete", "/api/v1/users/{id}") | ("post", "/api/v1/users/{id}/password-reset") => {
+            let user = fresh_user(s, Role::Client).await;
+            (path.replace("{id}", &user.id.to_string()), None)
+        }
+        ("put", "/api/v1/users/{id}/shares") => {
+            let user = fresh_user(s, Role::Client).await;
+            (
+                format!("/api/v1/users/{}/shares", user.id),
+                Some(serde_json::json!({"account_ids": [account], "campaign_ids": []})),
+            )
+        }
+        ("post", "/api/v1/tokens") => (
+            path.into(),
+            Some(serde_json::json!({"email": "manager@example.com", "role": "analyst", "name": "BI"})),
+        ),
+        ("delete", "/api/v1/tokens/{id}") => {
+            let (token, _) = people::create_api_token(ws, None, "analyst@example.com", Role::Analyst, "old")
+                .await
+                .unwrap();
+            (format!("/api/v1/tokens/{}", token.id), None)
+        }
+        ("delete", "/api/v1/session") => (path.into(), None),
+        (_, p) if !p.contains('{') && method == "get" => (p.into(), None),
+        _ => panic!("no example for {method} {path}: add one to `example`"),
+    }
+}
+
+/// The route × role table, over every route of the OpenAPI description: without
+/// credentials 401, with the role just below the one needed 403, with the one needed 2xx;
+/// public routes answer 2xx to anyone.
+async fn every_route_is_guarded_by_the_role_table(engine: Engine) {
+    let Some(s) = Served::start(engine).await else { return };
+    let description: Value = serde_json::from_str(&alcance_server::openapi_json()).unwrap();
+    let mut checked = 0;
+    for (path, method, _) in operations(&description) {
+        let access = alcance_server::auth::access(&method.to_uppercase().parse().unwrap(), &path)
+            .unwrap_or_else(|()| panic!("{method} {path} is not in auth::ROUTES"))
+            .unwrap_or_else(|| panic!("{method} {path} is in auth::ROUTES with other methods only"));
+        let (concrete, body) = example(&s, &method, &path).await;
+        match access {
+            alcance_server::auth::Access::Public => {
+                let (status, text) = call(&s, &method, &concrete, None, body.as_ref()).await;
+                assert!(
+                    (200..300).contains(&status),
+                    "{method} {concrete} anonymous: {status} {text}"
+                );
+            }
+            alcance_server::auth::Access::Role(needed) => {
+                let (status, text) = call(&s, &method, &concrete, None, body.as_ref()).await;
+                assert_eq!(status, 401, "{method} {concrete} without credentials: {text}");
+                if let Some(below) = Role::ALL.into_iter().filter(|r| *r < needed).max() {
+                    let (status, text) = call(&s, &method, &concrete, Some(below), body.as_ref()).await;
+                    assert_eq!(status, 403, "{method} {concrete} as {below}: {text}");
+                }
+                // A fresh target for the request that must pass (the 403 left it alone).
+                let (concrete, body) = example(&s, &method, &path).await;
+                let (status, text) = call(&s, &method, &concrete, Some(needed), body.as_ref()).await;
+                assert!(
+                    (200..300).contains(&status),
+                    "{method} {concrete} as {needed}: {status} {text}"
+                );
+            }
+        }
+        checked += 1;
+    }
+    assert_eq!(
+        checked,
+        alcance_server::auth::ROUTES.len() - 2,
+        "every route but the docs pair"
+    );
+    s.stop().await;
+}
+
+/// A client sees the accounts shared with them and no other: not by id (404, as for an
+/// account that does not exist), not in lists, not in the metrics of another account.
+async fn a_client_sees_only_what_is_shared(engine: Engine) {
+    let Some(s) = Served::start(engine).await else { return };
+    let client = Some(Role::Client);
+    let all = s.accounts(100).await;
+    assert!(all.len() > 1, "the demo has several accounts");
+    let other = all.iter().find(|a| a.id.get() != s.shared_account).unwrap().id.get();
+    let (status, body) = call(&s, "get", "/api/v1/accounts", client, None).await;
+    assert_eq!(status, 200);
+    let page: AccountPage = serde_json::from_str(&body).unwrap();
+    let ids: Vec<i64> = page.items.iter().map(|a| a.id.get()).collect();
+    assert_eq!(ids, [s.shared_account]);
+    let (status, hidden) = call(&s, "get", &format!("/api/v1/accounts/{other}"), client, None).await;
+    assert_eq!(status, 404);
+    let (_, missing) = call(&s, "get", "/api/v1/accounts/999999", client, None).await;
+    let shape = |body: &str| {
+        let p: Problem = serde_json::from_str(body).unwrap();
+        (
+            p.status,
+            p.kind,
+            p.detail.replace(&other.to_string(), "N").replace("999999", "N"),
+        )
+    };
+    assert_eq!(
+        shape(&hidden),
+        shape(&missing),
+        "a hidden account answers as a missing one"
+    );
+    for path in [
+        format!("/api/v1/metrics?user_id={other}"),
+        format!("/api/v1/posts?account_id={other}"),
+        format!("/api/v1/dashboard/kpis?account_id={other}"),
+    ] {
+        let (status, body) = call(&s, "get", &path, client, None).await;
+        assert_eq!(status, 404, "{path}: {body}");
+    }
+    let (_, body) = call(&s, "get", "/api/v1/posts?limit=1000", client, None).await;
+    let posts: PostPage = serde_json::from_str(&body).unwrap();
+    assert!(!posts.items.is_empty());
+    assert!(posts.items.iter().all(|p| p.account_id.get() == s.shared_account));
+    let admin_posts: PostPage = s.json(&format!("/api/v1/posts?account_id={other}&limit=1")).await;
+    let foreign_post = admin_posts.items[0].id.get();
+    let (status, _) = call(
+        &s,
+        "get",
+        &format!("/api/v1/posts/{foreign_post}/metrics"),
+        client,
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _) = call(&s, "get", "/api/v1/runs", client, None).await;
+    assert_eq!(status, 403);
+    s.stop().await;
+}
+
+/// Sign-in by cookie: HttpOnly, SameSite=Strict, Secure behind TLS; a state-changing
+/// request with the cookie needs the CSRF header (403 without); a bad password and an
+/// unknown email answer alike; sign-out ends the session; the audit log has it all.
+async fn sessions_need_csrf_and_sign_in_refusals_look_alike(engine: Engine) {
+    let Some(s) = Served::start(engine).await else { return };
+    let url = |p: &str| format!("{}{p}", s.base);
+    let sign_in = |email: &str, password: &str, forwarded: bool| {
+        let mut request = s
+            .anonymous
+            .post(url("/api/v1/session"))
+            .json(&serde_json::json!({"email": email, "password": password}));
+        if forwarded {
+            request = request.header("x-forwarded-proto", "https");
+        }
+        request.send()
+    };
+    let wrong = sign_in("admin@example.com", "not the password", false).await.unwrap();
+    let unknown = sign_in("nobody@example.com", "not the password", false).await.unwrap();
+    assert_eq!((wrong.status().as_u16(), unknown.status().as_u16()), (401, 401));
+    assert_eq!(wrong.text().await.unwrap(), unknown.text().await.unwrap());
+    let secure = sign_in("Admin@Example.com", PASSWORD, true).await.unwrap();
+    assert_eq!(secure.status().as_u16(), 200);
+    let cookie = secure.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.contains("Secure"), "{cookie}");
+    let response = sign_in("admin@example.com", PASSWORD, false).await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let cookie = response.headers()["set-cookie"].to_str().unwrap().to_string();
+    for part in ["alcance_session=", "HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(cookie.contains(part), "{part} in {cookie}");
+    }
+    assert!(!cookie.contains("Secure"), "no TLS, no Secure: {cookie}");
+    let signed: Value = response.json().await.unwrap();
+    let csrf = signed["csrf_token"].as_str().unwrap().to_string();
+    let pair = cookie.split(';').next().unwrap().to_string();
+    let me: Value = s
+        .anonymous
+        .get(url("/api/v1/session"))
+        .header("cookie", &pair)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (me["user"]["email"].as_str(), me["role"].as_str()),
+        (Some("admin@example.com"), Some("admin"))
+    );
+    assert_eq!(me["csrf_token"].as_str(), Some(csrf.as_str()));
+    let invite = serde_json::json!({"email": "new@example.com", "role": "analyst"});
+    let post = |csrf: Option<&str>| {
+        let mut request = s
+            .anonymous
+            .post(url("/api/v1/users"))
+            .header("cookie", &pair)
+            .json(&invite);
+        if let Some(csrf) = csrf {
+            request = request.header("x-csrf-token", csrf);
+        }
+        request.send()
+    };
+    assert_eq!(post(None).await.unwrap().status().as_u16(), 403, "no CSRF header");
+    assert_eq!(
+        post(Some("forged")).await.unwrap().status().as_u16(),
+        403,
+        "a wrong CSRF token"
+    );
+    assert_eq!(post(Some(&csrf)).await.unwrap().status().as_u16(), 201);
+    let out = |csrf: Option<&str>| {
+        let mut request = s.anonymous.delete(url("/api/v1/session")).header("cookie", &pair);
+        if let Some(csrf) = csrf {
+            request = request.header("x-csrf-token", csrf);
+        }
+        request.send()
+    };
+    assert_eq!(out(None).await.unwrap().status().as_u16(), 403);
+    assert_eq!(out(Some(&csrf)).await.unwrap().status().as_u16(), 204);
+    let after = s
+        .anonymous
+        .get(url("/api/v1/session"))
+        .header("cookie", &pair)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.status().as_u16(), 401, "signed out");
+    let audit: Value = s.json("/api/v1/audit?limit=1000").await;
+    let lines = audit["items"].as_array().unwrap();
+    let has = |action: &str, ok: bool| lines.iter().any(|l| l["action"] == action && l["ok"] == ok);
+    for (action, ok) in [
+        ("sign-in", true),
+        ("sign-in", false),
+        ("invite", true),
+        ("sign-out", true),
+        ("token-use", true),
+    ] {
+        assert!(has(action, ok), "{action} {ok} in the audit log");
+    }
+    let text = serde_json::to_string(lines).unwrap();
+    assert!(
+        !text.contains(PASSWORD) && !text.contains(&csrf),
+        "no secret in the audit log"
+    );
+    s.stop().await;
+}
+
+/// Five failed sign-ins for an email within the window: the sixth answers 429 with
+/// Retry-After, even with the right password.
+async fn failed_sign_ins_are_rate_limited(engine: Engine) {
+    let Some(s) = Served::start(engine).await else { return };
+    let body = |password: &str| serde_json::json!({"email": "manager@example.com", "password": password});
+    for _ in 0..alcance_server::auth::LOGIN_FAILURES {
+        let (status, _) = call(&s, "post", "/api/v1/session", None, Some(&body("wrong password!"))).await;
+        assert_eq!(status, 401);
+    }
+    let response = s
+        .anonymous
+        .post(format!("{}/api/v1/session", s.base))
+        .json(&body(PASSWORD))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 429);
+    let retry: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!(retry > 0 && retry <= 15 * 60, "{retry}");
+    assert_eq!(response.headers()["content-type"], "application/problem+json");
+    s.stop().await;
+}
+
+/// API tokens: a revoked token answers 401; a token's role is its own (not its user's); a
+/// one-time reset token sets the password once; the security headers are on every answer.
+async fn tokens_resets_and_headers(engine: Engine) {
+    let Some(s) = Served::start(engine).await else { return };
+    // A manager's analyst token reads runs but may not manage people.
+    let made: Value = s
+        .http
+        .post(format!("{}/api/v1/tokens", s.base))
+        .json(&serde_json::json!({"email": "analyst@example.com", "role": "manager", "name": "too high"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(made["status"], 400, "a token above its user's role: {made}");
+    let made: Value = s
+        .http
+        .post(format!("{}/api/v1/tokens", s.base))
+        .json(&serde_json::json!({"email": "admin@example.com", "role": "analyst", "name": "BI"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let secret = made["secret"].as_str().unwrap().to_string();
+    assert!(secret.starts_with("alc_"));
+    let with = |secret: &str, path: &str| s.anonymous.get(format!("{}{path}", s.base)).bearer_auth(secret).send();
+    assert_eq!(with(&secret, "/api/v1/runs").await.unwrap().status().as_u16(), 200);
+    assert_eq!(with(&secret, "/api/v1/users").await.unwrap().status().as_u16(), 403);
+    let id = made["token"]["id"].as_i64().unwrap();
+    let tokens: Value = s.json("/api/v1/tokens?limit=1000").await;
+    let listed = tokens["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == id)
+        .unwrap()
+        .clone();
+    assert!(listed["last_used_at"].is_string(), "{listed}");
+    assert!(
+        !serde_json::to_string(&tokens).unwrap().contains(&secret),
+        "secrets are never listed"
+    );
+    let revoked = s
+        .http
+        .delete(format!("{}/api/v1/tokens/{id}", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status().as_u16(), 200);
+    assert_eq!(with(&secret, "/api/v1/runs").await.unwrap().status().as_u16(), 401);
+    assert_eq!(
+        with("alc_made-up", "/api/v1/runs").await.unwrap().status().as_u16(),
+        401
+    );
+    // A reset token works once.
+    let users: Value = s.json("/api/v1/users").await;
+    let client = users["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == "client@example.com")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let reset: Value = s
+        .http
+        .post(format!("{}/api/v1/users/{client}/password-reset", s.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = reset["token"].as_str().unwrap();
+    let confirm = serde_json::json!({"token": token, "password": "a brand new password"});
+    let (status, _) = call(&s, "post", "/api/v1/password-reset/confirm", None, Some(&confirm)).await;
+    assert_eq!(status, 204);
+    let (status, body) = call(&s, "post", "/api/v1/password-reset/confirm", None, Some(&confirm)).await;
+    assert_eq!(status, 400, "{body}");
+    let sign_in = serde_json::json!({"email": "client@example.com", "password": "a brand new password"});
+    assert_eq!(call(&s, "post", "/api/v1/session", None, Some(&sign_in)).await.0, 200);
+    // Security headers on a 200, a 401 and a 404; HSTS only over TLS; bodies over 1 MiB refused.
+    for (path, expected) in [("/api/v1/accounts", 200), ("/api/v1/nothing", 404)] {
+        let response = s.anonymous.get(format!("{}{path}", s.base)).send().await.unwrap();
+        let status = response.status().as_u16();
+        assert!(status == expected || status == 401, "{path}: {status}");
+        let h = response.headers();
+        assert_eq!(h["x-content-type-options"], "nosniff");
+        assert_eq!(h["referrer-policy"], "no-referrer");
+        assert_eq!(h["x-frame-options"], "DENY");
+        assert!(h["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'none'"));
+        assert!(h.get("strict-transport-security").is_none());
+    }
+    let docs = s.anonymous.get(format!("{}/api/docs", s.base)).send().await.unwrap();
+    assert!(docs.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("script-src https://cdn.jsdelivr.net 'sha256-"));
+    let tls = s
+        .anonymous
+        .get(format!("{}/healthz", s.base))
+        .header("x-forwarded-proto", "https")
+        .send()
+        .await
+        .unwrap();
+    assert!(tls.headers().get("strict-transport-security").is_some());
+    let huge = "x".repeat(alcance_server::auth::BODY_LIMIT + 10);
+    let big = s
+        .anonymous
+        .post(format!("{}/api/v1/session", s.base))
+        .header("content-type", "application/json")
+        .body(format!("{{\"email\": \"{huge}\", \"password\": \"x\"}}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(big.status().as_u16(), 413);
+    s.stop().await;
+}
+
+both_engines!(
+    every_route_is_guarded_by_the_role_table,
+    a_client_sees_only_what_is_shared,
+    sessions_need_csrf_and_sign_in_refusals_look_alike,
+    failed_sign_ins_are_rate_limited,
+    tokens_resets_and_headers,
+);

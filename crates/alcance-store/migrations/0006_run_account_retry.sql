@@ -1,4 +1,4 @@
--- Alcance store, schema version 7: partial and deferred accounts of a run (issue 15;
+-- Alcance store, schema version 6: partial and deferred accounts of a run (issue 15;
 -- docs/schema.md, run_accounts).
 -- 1. run_accounts.partial: the account failed half-way and what arrived before the failure
 --    was stored (its batch is marked partial; the failure is a run event and a data gap).

@@ -49,7 +49,20 @@ pub const COPY_TABLES: &[&str] = &[
 ///
 /// `leases` belong to the live workers of their database (schema version 5): a copy
 /// starts with none, so every account is free for the destination's workers.
-pub const NOT_COPIED: &[&str] = &["sealed_tokens", "leases"];
+///
+/// The people of a served workspace (schema version 7: `users`, their sessions, API and
+/// one-time tokens, client shares, the audit log) belong to the database they were made
+/// in: a copy carries no credentials; the destination's admin adds its people.
+pub const NOT_COPIED: &[&str] = &[
+    "sealed_tokens",
+    "leases",
+    "users",
+    "user_sessions",
+    "api_tokens",
+    "user_tokens",
+    "client_shares",
+    "audit_log",
+];
 
 /// Tables a trigger fills while others are copied (`schedules`: a default row per new
 /// account); a resumed copy rewrites them whole instead of starting after their last key.

@@ -24,6 +24,7 @@ mod engine;
 mod error;
 mod leases;
 mod location;
+pub mod people;
 mod query;
 mod redact;
 mod rows;

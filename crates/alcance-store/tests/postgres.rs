@@ -210,6 +210,8 @@ async fn a_schema_newer_than_the_binary_is_refused(engine: Engine) {
         None => path.to_str().expect("utf-8").to_string(),
     };
     let store = Store::connect(&location).await.expect("open");
+    // The newest migration this build knows (renumbering a migration does not break this).
+    let latest = store.latest_migration();
     on_pool!(store.pool(), |p| sqlx::query(
         "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
          VALUES ($1, 'from the future', TRUE, $2, 0)"
@@ -227,8 +229,8 @@ async fn a_schema_newer_than_the_binary_is_refused(engine: Engine) {
             err,
             StoreError::SchemaTooNew {
                 version: 9999,
-                known: 6
-            }
+                known
+            } if known == latest
         ),
         "{err:?}"
     );
