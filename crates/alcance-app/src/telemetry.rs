@@ -30,7 +30,7 @@
 //! | `alcance_http_requests_total` | counter | method, route, status | `alcance serve` |
 //! | `alcance_http_request_duration_seconds` | histogram | method, route | `alcance serve` |
 
-use crate::views::{self, SharedVault};
+use crate::views::{self, SharedVault, TokenHealth};
 use crate::workspace::Workspace;
 use alcance_core::AccountStatus;
 use chrono::{DateTime, Utc};
@@ -86,8 +86,9 @@ pub fn render() -> String {
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
 /// Sets the gauges read from the workspace at `now` (UTC): per account its token's
-/// remaining life (`alcance_token_expires_in_seconds`, negative once expired; accounts
-/// without a known expiry are left out), last collection (Unix seconds) and cadence; and
+/// remaining life (`alcance_token_expires_in_seconds`, negative once expired; left out for
+/// tokens without a known expiry and for those with a refresh token and fewer than
+/// `EXPIRES_SOON_DAYS` days left: they renew themselves), last collection (Unix seconds) and cadence; and
 /// the number of active accounts due (`next_run_at` ≤ `now`). `vault` as for
 /// [`views::accounts`].
 ///
@@ -99,7 +100,7 @@ pub async fn refresh(ws: &Workspace, vault: Option<&SharedVault>, now: DateTime<
     for a in &accounts {
         let platform = a.platform.as_str();
         let id = a.id.to_string();
-        if let Some(expires) = a.token_expires_at {
+        if let Some(expires) = a.token_expires_at.filter(|at| must_reconnect_by(a.token, *at, now)) {
             metrics::gauge!("alcance_token_expires_in_seconds", "platform" => platform, "account_id" => id.clone())
                 .set((expires - now).num_seconds() as f64);
         }
@@ -121,9 +122,37 @@ pub async fn refresh(ws: &Workspace, vault: Option<&SharedVault>, now: DateTime<
     Ok(())
 }
 
+/// `true` when the token expiring at `expires` has to be replaced by reconnecting: no
+/// refresh token ([`TokenHealth::ExpiresSoon`], [`TokenHealth::Expired`]), or more than
+/// [`EXPIRES_SOON_DAYS`](views::EXPIRES_SOON_DAYS) days left. A token with
+/// [`TokenHealth::Ok`] and fewer days left renews itself (X, TikTok: hours-long access
+/// tokens with a refresh token) and is left out, so the alert on a near expiry stays quiet.
+fn must_reconnect_by(health: TokenHealth, expires: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    match health {
+        TokenHealth::ExpiresSoon | TokenHealth::Expired => true,
+        TokenHealth::Ok => expires - now > chrono::Duration::days(views::EXPIRES_SOON_DAYS),
+        _ => false,
+    }
+}
+
 /// Counts one run of a dead worker claimed by this one (`alcance_lease_takeovers_total`).
 pub fn count_lease_takeover() {
     metrics::counter!("alcance_lease_takeovers_total").increment(1);
+}
+
+/// Counts one answer of `alcance serve` in `alcance_http_requests_total{method,route,status}`
+/// and its time in `alcance_http_request_duration_seconds{method,route}`. `route` must be
+/// a route template (few values), never a raw path.
+pub fn count_http_request(method: &'static str, route: &str, status: u16, took: std::time::Duration) {
+    metrics::counter!(
+        "alcance_http_requests_total",
+        "method" => method,
+        "route" => route.to_string(),
+        "status" => status.to_string()
+    )
+    .increment(1);
+    metrics::histogram!("alcance_http_request_duration_seconds", "method" => method, "route" => route.to_string())
+        .record(took.as_secs_f64());
 }
 
 /// `# HELP` texts and units of every metric of the table above.
