@@ -25,7 +25,7 @@
 //! | `alcance_token_expires_in_seconds` | gauge | platform, account_id | [`refresh`] |
 //! | `alcance_due_accounts` | gauge | | [`refresh`] |
 //! | `alcance_account_last_collected_timestamp_seconds` | gauge | platform, account_id | [`refresh`] (Unix s, UTC) |
-//! | `alcance_account_cadence_seconds` | gauge | platform, account_id | [`refresh`] |
+//! | `alcance_account_cadence_seconds` | gauge | platform, account_id | [`refresh`] (0: paused or disconnected) |
 //! | `alcance_lease_takeovers_total` | counter | | the scheduler, when it claims a dead worker's run |
 //! | `alcance_http_requests_total` | counter | method, route, status | `alcance serve` |
 //! | `alcance_http_request_duration_seconds` | histogram | method, route | `alcance serve` |
@@ -37,6 +37,24 @@ use chrono::{DateTime, Utc};
 use metrics::{describe_counter, describe_gauge, describe_histogram, Unit};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::sync::OnceLock;
+
+/// The name of every metric of the table above, for the dashboard and alert tests.
+pub const METRICS: [&str; 14] = [
+    "alcance_collections_total",
+    "alcance_records_stored_total",
+    "alcance_api_requests_total",
+    "alcance_api_request_duration_seconds",
+    "alcance_rate_limit_waits_total",
+    "alcance_rate_limit_wait_seconds_total",
+    "alcance_rate_limit_remaining",
+    "alcance_token_expires_in_seconds",
+    "alcance_due_accounts",
+    "alcance_account_last_collected_timestamp_seconds",
+    "alcance_account_cadence_seconds",
+    "alcance_lease_takeovers_total",
+    "alcance_http_requests_total",
+    "alcance_http_request_duration_seconds",
+];
 
 /// Histogram buckets of the `_duration_seconds` metrics, seconds: from 5 ms (a local
 /// answer) to 60 s (a platform request near its time limit).
@@ -112,8 +130,14 @@ pub async fn refresh(ws: &Workspace, vault: Option<&SharedVault>, now: DateTime<
             )
             .set(last.timestamp() as f64);
         }
+        // 0 for an account not collected on purpose (paused, disconnected), so the alert on
+        // a missed collection (`time() - last > 2 × cadence`, cadence > 0) leaves it alone.
+        let cadence = match a.status {
+            AccountStatus::Paused | AccountStatus::Disconnected => 0,
+            _ => a.cadence_seconds,
+        };
         metrics::gauge!("alcance_account_cadence_seconds", "platform" => platform, "account_id" => id)
-            .set(a.cadence_seconds as f64);
+            .set(cadence as f64);
         if a.status == AccountStatus::Active && a.next_run_at.is_some_and(|n| n <= now) {
             due += 1;
         }
