@@ -17,7 +17,10 @@ use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
 use chrono::Utc;
+use std::future::Future;
 use std::net::SocketAddr;
 
 /// Where the metrics are served.
@@ -120,4 +123,24 @@ pub fn count_request(method: &Method, response: &Response, took: std::time::Dura
         _ => "other",
     };
     telemetry::count_http_request(method, &route, response.status().as_u16(), took);
+}
+
+/// `GET /metrics` alone, with the same access rule, for a process that collects without
+/// serving the API (`alcance run --metrics-listen`): its collection, platform API and
+/// rate-limit counters are its own. Installs the recorder.
+pub fn metrics_router(state: ApiState) -> Router {
+    telemetry::install();
+    Router::new().route(METRICS_PATH, get(metrics)).with_state(state)
+}
+
+/// Serves [`metrics_router`] on `listener` until `shutdown` completes.
+///
+/// Errors: the listener fails.
+pub async fn serve_metrics(
+    listener: tokio::net::TcpListener,
+    state: ApiState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let service = metrics_router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service).with_graceful_shutdown(shutdown).await
 }
