@@ -11,6 +11,8 @@ APT_PACKAGES=(
   build-essential pkg-config libssl-dev libdbus-1-dev
   libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev
   xvfb dbus-x11 webkit2gtk-driver gnome-keyring
+  # promtool, for the alert-rule checks of crates/alcance-server/tests/ops.rs.
+  prometheus
 )
 
 missing=()

@@ -24,6 +24,7 @@ pub mod scheduler;
 pub mod session;
 pub mod team;
 pub mod team_backup;
+pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tokens;

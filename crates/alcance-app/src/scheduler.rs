@@ -663,6 +663,7 @@ impl Loop {
             return Ok(false);
         };
         tracing::warn!(run_id = run.id, "a run whose worker stopped answering is taken over");
+        crate::telemetry::count_lease_takeover();
         self.current_run.store(run.id, Ordering::Relaxed);
         let heartbeat = Heartbeat::start(
             store.clone(),

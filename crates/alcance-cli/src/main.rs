@@ -85,6 +85,11 @@ enum Command {
         /// heartbeat; it renews them every sixth of it.
         #[arg(long, value_parser = parse_lease)]
         lease: Option<std::time::Duration>,
+        /// Serve this worker's Prometheus metrics at `http://ADDR/metrics` (collections,
+        /// platform API requests, rate limits; open without credentials on the loopback
+        /// interface only), e.g. `127.0.0.1:9187`.
+        #[arg(long, value_name = "ADDR")]
+        metrics_listen: Option<std::net::SocketAddr>,
     },
     /// Show the accounts, their next runs, last results and token health, and the last runs.
     Status {
@@ -363,7 +368,8 @@ async fn dispatch(command: Command) -> Result<()> {
             ws,
             keep_backups,
             lease,
-        } => run_scheduler(&ws, keep_backups, lease).await,
+            metrics_listen,
+        } => run_scheduler(&ws, keep_backups, lease, metrics_listen).await,
         Command::Status { ws, runs } => status(&ws, runs).await,
         Command::Collect { ws, now, accounts } => collect_now(&ws, now, &accounts).await,
         Command::Cadence { ws, account, cadence } => set_cadence(&ws, &account, &cadence).await,
@@ -622,10 +628,31 @@ async fn open_worker(args: &WorkspaceArgs) -> Result<Session> {
     }
 }
 
-async fn run_scheduler(args: &WorkspaceArgs, keep_backups: usize, lease: Option<std::time::Duration>) -> Result<()> {
+async fn run_scheduler(
+    args: &WorkspaceArgs,
+    keep_backups: usize,
+    lease: Option<std::time::Duration>,
+    metrics_listen: Option<std::net::SocketAddr>,
+) -> Result<()> {
     let session = open_worker(args).await?;
     let dir = session.dir();
-    let (ws, _vault, _sandbox) = session.into_parts();
+    let (ws, vault, _sandbox) = session.into_parts();
+    // The worker's own /metrics, before the scheduler starts so its first counts are kept.
+    let metrics_server = match metrics_listen {
+        None => None,
+        Some(addr) => {
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("listening on {addr} for /metrics"))?;
+            let state = alcance_server::ApiState::new(Arc::clone(&ws), vault);
+            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+            let task = tokio::spawn(alcance_server::prometheus::serve_metrics(listener, state, async {
+                let _ = stopped.await;
+            }));
+            println!("Prometheus metrics at http://{addr}/metrics");
+            Some((stop, task))
+        }
+    };
     let lease = match lease {
         None => None,
         Some(_) if ws.team_database().is_none() => {
@@ -688,6 +715,14 @@ async fn run_scheduler(args: &WorkspaceArgs, keep_backups: usize, lease: Option<
     }
     scheduler.stop().await;
     drop(scheduler);
+    if let Some((stop, task)) = metrics_server {
+        let _ = stop.send(());
+        match task.await {
+            Ok(Err(e)) => tracing::warn!(error = %e, "the metrics server failed"),
+            Err(e) => tracing::warn!(error = %e, "the metrics server panicked"),
+            Ok(Ok(())) => {}
+        }
+    }
     match Arc::try_unwrap(ws) {
         Ok(ws) => ws.close().await,
         Err(_) => tracing::warn!("the workspace is still in use; not closing it explicitly"),

@@ -201,3 +201,71 @@ fn run_collects_due_accounts_writes_a_backup_stops_on_ctrl_c_and_restore_brings_
     let status = ok(on(alcance().arg("status"), dir.path(), &url));
     assert!(status.contains("@alcance_br"), "{status}");
 }
+
+/// `alcance run --metrics-listen`: the worker serves its own `/metrics`, with the counts of
+/// the run it just made, and still stops cleanly on Ctrl-C.
+#[cfg(unix)]
+#[test]
+fn run_serves_its_own_metrics() {
+    let (_sandbox, url) = sandbox();
+    let dir = tempfile::tempdir().expect("tempdir");
+    demo_workspace(dir.path(), &url);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut child = alcance()
+        .arg("run")
+        .arg("--workspace")
+        .arg(dir.path())
+        .args(["--sandbox-url", &url, "--keep-backups", "0", "--metrics-listen", &addr])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(120))
+            .unwrap_or_else(|e| panic!("no run finished ({e}); output so far:\n{}", seen.join("\n")));
+        let done = line.contains(" run ") && (line.contains(" ok:") || line.contains(" partial:"));
+        seen.push(line);
+        if done {
+            break;
+        }
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let metrics = runtime.block_on(async {
+        let http = reqwest::Client::builder().no_proxy().build().unwrap();
+        let answer = http.get(format!("http://{addr}/metrics")).send().await.unwrap();
+        assert_eq!(answer.status(), 200);
+        answer.text().await.unwrap()
+    });
+    let ok = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("alcance_collections_total{platform=\"x\",outcome=\"ok\"} "))
+        .unwrap_or_else(|| panic!("no x collections in\n{metrics}"));
+    assert!(ok.trim().parse::<f64>().unwrap() >= 1.0, "{ok}");
+    assert!(metrics.contains("alcance_api_requests_total{platform=\"x\""), "{metrics}");
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let status = child.wait().expect("run exits");
+    seen.extend(rx.iter());
+    let output = seen.join("\n");
+    assert!(status.success(), "Ctrl-C is a clean stop:\n{output}");
+    assert!(output.contains(&format!("Prometheus metrics at http://{addr}/metrics")), "{output}");
+}

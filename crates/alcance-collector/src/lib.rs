@@ -690,6 +690,7 @@ async fn drive(
         }
         tally.metrics += outcome.metrics;
         tally.posts += outcome.posts;
+        count_account(&outcome, cancelled_here);
         progress(Progress::AccountFinished(outcome.clone()));
         progress(Progress::Run(tally));
         outcomes.push(outcome);
@@ -1155,4 +1156,25 @@ async fn record_limits(store: &Store, run_id: i64, limits: &RunLimits, at: DateT
     let _ = store
         .add_event(run_id, None, EventLevel::Info, "limits", &limits.describe(), at)
         .await;
+}
+
+/// Counts a finished account for `/metrics`: `alcance_collections_total{platform,outcome}`
+/// (`outcome`: `ok`, `partial` when it failed half-way and what arrived was stored, `failed`,
+/// `skipped` when the run was cancelled on it) and the metric values it stored in
+/// `alcance_records_stored_total{platform}`.
+fn count_account(outcome: &AccountOutcome, cancelled: bool) {
+    let platform = outcome.account.platform.as_str();
+    let label = if outcome.ok {
+        "ok"
+    } else if cancelled {
+        "skipped"
+    } else if outcome.partial {
+        "partial"
+    } else {
+        "failed"
+    };
+    metrics::counter!("alcance_collections_total", "platform" => platform, "outcome" => label).increment(1);
+    if outcome.metrics > 0 {
+        metrics::counter!("alcance_records_stored_total", "platform" => platform).increment(outcome.metrics as u64);
+    }
 }

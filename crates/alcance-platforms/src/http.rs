@@ -430,6 +430,22 @@ impl Http {
         let url = request.url().clone();
         let endpoint = url.path().to_string();
         let scrubbed = scrub_url(&url);
+        let key = RequestKey::of(&request);
+        let started = std::time::Instant::now();
+        let result = self.execute_once(request, recorder, method, scrubbed, endpoint).await;
+        observe_request(&key, result.as_ref().ok().map(|a| a.status), started.elapsed());
+        result
+    }
+
+    /// [`Http::execute`] without the metrics.
+    async fn execute_once(
+        &self,
+        request: reqwest::Request,
+        recorder: &Recorder,
+        method: String,
+        scrubbed: String,
+        endpoint: String,
+    ) -> Result<Answer, PlatformError> {
         let result = self.client.execute(request).await;
         let response = match result {
             Ok(r) => r,
@@ -483,6 +499,28 @@ impl Http {
             endpoint,
         })
     }
+}
+
+/// Counts one sent request in `alcance_api_requests_total{platform,endpoint,status}` and its
+/// time in the histogram `alcance_api_request_duration_seconds{platform,endpoint}`.
+/// `platform` is the API family (`x`, `meta`, `tiktok`, `other`), `endpoint` the templated
+/// path of [`RequestKey`] (ids replaced, so few values), `status` the HTTP status or
+/// `transport` when no whole answer came (refused connection, timeout, broken body).
+fn observe_request(key: &RequestKey, status: Option<u16>, took: Duration) {
+    let status = status.map_or_else(|| "transport".to_string(), |s| s.to_string());
+    metrics::counter!(
+        "alcance_api_requests_total",
+        "platform" => key.api.as_str(),
+        "endpoint" => key.endpoint.clone(),
+        "status" => status
+    )
+    .increment(1);
+    metrics::histogram!(
+        "alcance_api_request_duration_seconds",
+        "platform" => key.api.as_str(),
+        "endpoint" => key.endpoint.clone()
+    )
+    .record(took.as_secs_f64());
 }
 
 /// An attempt the governor wants repeated after `delay`, with what it got (returned as is

@@ -51,6 +51,9 @@ pub enum Access {
 pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/healthz", Access::Public),
     ("GET", "/readyz", Access::Public),
+    // Public for Prometheus on the loopback interface; from anywhere else the handler asks
+    // for an analyst's credentials (see `prometheus`).
+    ("GET", crate::prometheus::METRICS_PATH, Access::Public),
     ("GET", crate::OPENAPI_PATH, Access::Public),
     ("GET", crate::DOCS_PATH, Access::Public),
     ("POST", "/api/v1/session", Access::Public),

@@ -17,6 +17,8 @@
 //!   ([`openapi`]; committed as `docs/openapi.json`); `GET /api/docs`: an interactive
 //!   viewer of it.
 //! - `GET /healthz`, `GET /readyz`: liveness and readiness.
+//! - `GET /metrics`: Prometheus metrics ([`prometheus`]; without credentials on the
+//!   loopback interface only).
 //! - `POST|GET|DELETE /api/v1/session`: sign in (session cookie + CSRF token), who am I,
 //!   sign out; `POST /api/v1/password-reset[/confirm]`: password reset ([`people`]).
 //! - `/api/v1/users…`, `/api/v1/tokens…`, `/api/v1/audit`: the admin's people, roles,
@@ -34,6 +36,7 @@ pub mod paging;
 pub mod params;
 pub mod people;
 pub mod problem;
+pub mod prometheus;
 pub mod routes;
 
 pub use problem::{ApiError, Problem, PROBLEM_JSON};
@@ -105,6 +108,11 @@ impl ApiState {
     pub fn workspace(&self) -> &Workspace {
         &self.ws
     }
+
+    /// The workspace's vault, when open.
+    pub fn vault(&self) -> Option<&SharedVault> {
+        self.vault.as_ref()
+    }
 }
 
 #[derive(OpenApi)]
@@ -145,6 +153,7 @@ fn api_router() -> OpenApiRouter<ApiState> {
         .routes(routes!(routes::metrics))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
+        .routes(routes!(prometheus::metrics))
         .routes(routes!(people::sign_in, people::whoami, people::sign_out))
         .routes(routes!(people::request_reset))
         .routes(routes!(people::confirm_reset))
@@ -174,10 +183,12 @@ pub fn openapi_json() -> String {
 }
 
 /// The HTTP service: the documented routes, the OpenAPI description, its viewer, and
-/// problem+json 404 and 405 answers for any other path or method. Every route passes
+/// problem+json 404 and 405 answers for any other path or method. Installs the Prometheus
+/// recorder ([`alcance_app::telemetry::install`]) for `/metrics`. Every route passes
 /// [`auth::authorize`]; every answer gets [`auth::security_headers`]; bodies are limited
 /// to [`auth::BODY_LIMIT`] and requests to [`auth::REQUEST_TIMEOUT`].
 pub fn router(state: ApiState) -> Router {
+    alcance_app::telemetry::install();
     let (router, _) = api_router().split_for_parts();
     let description: Arc<str> = Arc::from(openapi_json());
     router
@@ -190,6 +201,7 @@ pub fn router(state: ApiState) -> Router {
         )
         .route(DOCS_PATH, get(docs_page))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::authorize))
+        .route_layer(axum::middleware::from_fn(prometheus::stamp_route))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(auth::BODY_LIMIT))
@@ -219,12 +231,14 @@ async fn not_found(uri: axum::http::Uri) -> Response {
     .into_response()
 }
 
-/// Logs each request at info level: method, path (never the query), status and duration.
+/// Logs each request at info level: method, path (never the query), status and duration;
+/// counts it for `/metrics` ([`prometheus::count_request`]).
 async fn log_request(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_string();
     let started = std::time::Instant::now();
     let response = next.run(request).await;
+    prometheus::count_request(&method, &response, started.elapsed());
     tracing::info!(
         %method,
         path,

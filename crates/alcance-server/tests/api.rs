@@ -750,6 +750,7 @@ fn every_route_is_documented_with_its_errors() {
         "/api/v1/metrics",
         "/healthz",
         "/readyz",
+        "/metrics",
         "/api/v1/session",
         "/api/v1/password-reset",
         "/api/v1/password-reset/confirm",

@@ -286,6 +286,9 @@ impl Governor {
                     self.sent.fetch_add(1, Ordering::Relaxed);
                     let waited = now.saturating_duration_since(started);
                     if !waited.is_zero() {
+                        metrics::counter!("alcance_rate_limit_waits_total", "platform" => key.api.as_str())
+                            .increment(1);
+                        count_wait_seconds(key.api, waited);
                         self.waited_ms
                             .fetch_add(u64::try_from(waited.as_millis()).unwrap_or(u64::MAX), Ordering::Relaxed);
                     }
@@ -551,6 +554,14 @@ impl Governor {
         };
         b.headerless = false;
         let remaining = if answer.status == 429 { 0 } else { i64::from(remaining) };
+        // The budget left as the platform last reported it, per API family and endpoint
+        // template (low cardinality: never a token or an id).
+        metrics::gauge!(
+            "alcance_rate_limit_remaining",
+            "platform" => permit.key.api.as_str(),
+            "endpoint" => permit.key.endpoint.clone()
+        )
+        .set(remaining as f64);
         let reset_at = instant_at_unix(reset_unix as f64).max(now);
         let candidate = Window {
             limit,
@@ -663,6 +674,36 @@ fn warn_wait(key: &RequestKey, wait: Duration, what: &str) {
         wait_s = wait.as_secs(),
         "{what}"
     );
+}
+
+/// Milliseconds waited for a budget per API family, over the process (index
+/// [`family_index`]); the counter below gets the whole seconds.
+static WAITED_MS: [AtomicU64; 4] = [
+    AtomicU64::new(0),
+    AtomicU64::new(0),
+    AtomicU64::new(0),
+    AtomicU64::new(0),
+];
+
+fn family_index(api: ApiFamily) -> usize {
+    match api {
+        ApiFamily::X => 0,
+        ApiFamily::Meta => 1,
+        ApiFamily::TikTok => 2,
+        ApiFamily::Other => 3,
+    }
+}
+
+/// Adds `waited` to `alcance_rate_limit_wait_seconds_total{platform}`. A counter holds whole
+/// numbers, so the milliseconds are summed here and the counter grows by each whole second
+/// the sum passes: short pacing waits add up instead of rounding to nothing.
+fn count_wait_seconds(api: ApiFamily, waited: Duration) {
+    let ms = u64::try_from(waited.as_millis()).unwrap_or(u64::MAX);
+    let before = WAITED_MS[family_index(api)].fetch_add(ms, Ordering::Relaxed);
+    let seconds = before.saturating_add(ms) / 1000 - before / 1000;
+    if seconds > 0 {
+        metrics::counter!("alcance_rate_limit_wait_seconds_total", "platform" => api.as_str()).increment(seconds);
+    }
 }
 
 #[cfg(test)]
