@@ -69,6 +69,11 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/runs", Access::Role(Role::Analyst)),
     ("GET", "/api/v1/runs/{id}", Access::Role(Role::Analyst)),
     ("GET", "/api/v1/runs/{id}/events", Access::Role(Role::Analyst)),
+    // Collection control: managers (409 when the server does not collect).
+    ("POST", "/api/v1/sync", Access::Role(Role::Manager)),
+    ("POST", "/api/v1/runs/{id}/cancel", Access::Role(Role::Manager)),
+    ("POST", "/api/v1/collection/pause", Access::Role(Role::Manager)),
+    ("POST", "/api/v1/collection/resume", Access::Role(Role::Manager)),
     // People: admins.
     ("GET", "/api/v1/users", Access::Role(Role::Admin)),
     ("POST", "/api/v1/users", Access::Role(Role::Admin)),

@@ -13,6 +13,8 @@
 //!   collection runs and their events.
 //! - `GET /api/v1/metrics?user_id=&platform=&start_date=&end_date=`: an account's metric
 //!   values in the brief's shape.
+//! - `POST /api/v1/sync`, `POST /api/v1/runs/{id}/cancel`, `POST /api/v1/collection/pause`
+//!   and `/resume`: collection control when the server collects ([`collection`]).
 //! - `GET /api/v1/openapi.json`: the OpenAPI 3.1 description, generated from this code
 //!   ([`openapi`]; committed as `docs/openapi.json`); `GET /api/docs`: an interactive
 //!   viewer of it.
@@ -28,6 +30,7 @@
 //! says; every answer carries the security headers of [`auth::security_headers`].
 
 pub mod auth;
+pub mod collection;
 pub mod health;
 pub mod model;
 pub mod paging;
@@ -64,6 +67,7 @@ pub struct ApiState {
     vault: Option<SharedVault>,
     limiter: auth::LoginLimiter,
     tls: bool,
+    collection: Option<collection::Collection>,
 }
 
 impl ApiState {
@@ -75,7 +79,16 @@ impl ApiState {
             vault,
             limiter: auth::LoginLimiter::default(),
             tls: false,
+            collection: None,
         }
+    }
+
+    /// The same state for a server that collects (`alcance serve --collect`): the
+    /// collection control routes drive `collection`'s scheduler. Without it they answer
+    /// 409 `collection-off`.
+    pub fn with_collection(mut self, collection: collection::Collection) -> ApiState {
+        self.collection = Some(collection);
+        self
     }
 
     /// The same state for a server that speaks TLS itself: session cookies are `Secure`
@@ -124,6 +137,7 @@ are percent 0–100; a value the platform never served is `null`. Errors are RFC
         (name = "posts", description = "Posts with their latest metrics"),
         (name = "dashboard", description = "The dashboard's KPIs"),
         (name = "runs", description = "Collection runs"),
+        (name = "collection", description = "Collection control: sync now, cancel, pause, resume (`alcance serve --collect`)"),
         (name = "metrics", description = "Metric values for BI tools"),
         (name = "health", description = "Liveness and readiness"),
         (name = "people", description = "Sign-in, password reset, and the admin's users, roles, invitations, client shares, API tokens and audit log"),
@@ -143,6 +157,10 @@ fn api_router() -> OpenApiRouter<ApiState> {
         .routes(routes!(routes::get_run))
         .routes(routes!(routes::run_events))
         .routes(routes!(routes::metrics))
+        .routes(routes!(collection::sync_now))
+        .routes(routes!(collection::cancel_run))
+        .routes(routes!(collection::pause))
+        .routes(routes!(collection::resume))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .routes(routes!(people::sign_in, people::whoami, people::sign_out))
