@@ -302,3 +302,105 @@ pub async fn resume(
         }),
     ))
 }
+
+/// One event of `GET /api/v1/runs/live` (the SSE `data:` line, JSON; the SSE `event:`
+/// name is [`LiveEvent::event`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct LiveEvent {
+    /// `run-started`, `progress` (after each account, and when the run pauses or goes on)
+    /// or `run-finished`.
+    pub event: String,
+    /// `collection_runs.id`.
+    pub run_id: i64,
+    /// The run's status: `running`, `paused`, or at the end `ok`, `partial`, `failed`,
+    /// `cancelled` (or `paused`: interrupted, resumed later).
+    pub status: String,
+    /// Accounts finished so far, one way or another (saved, failed or skipped; count).
+    pub accounts_done: usize,
+    /// Accounts in the run (count).
+    pub accounts_total: usize,
+    /// `accounts_done` over `accounts_total`, percent 0–100 (100 for a run of no account).
+    pub percent: u8,
+    /// Metric values written so far (count).
+    pub metrics: usize,
+    /// When the server saw it (UTC).
+    #[schema(value_type = String, format = DateTime)]
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+fn percent(done: usize, total: usize) -> u8 {
+    if total == 0 {
+        return 100;
+    }
+    u8::try_from((done.min(total) * 100) / total).unwrap_or(100)
+}
+
+/// The live event of a scheduler event, if it is about a run's progress.
+pub fn live_event(event: &SchedulerEvent) -> Option<LiveEvent> {
+    let (name, run_id, status, done, total, metrics) = match event {
+        SchedulerEvent::RunStarted { run_id, accounts, .. } => {
+            ("run-started", run_id.get(), "running".to_string(), 0, *accounts, 0)
+        }
+        SchedulerEvent::Progress(Progress::Run(p) | Progress::Paused(p) | Progress::Resumed(p)) => (
+            "progress",
+            p.run_id,
+            p.status.to_string(),
+            p.accounts_done(),
+            p.accounts_total,
+            p.metrics,
+        ),
+        SchedulerEvent::Progress(Progress::Finished(p)) => (
+            "run-finished",
+            p.run_id,
+            p.status.to_string(),
+            p.accounts_done(),
+            p.accounts_total,
+            p.metrics,
+        ),
+        _ => return None,
+    };
+    Some(LiveEvent {
+        event: name.into(),
+        run_id,
+        status,
+        accounts_done: done,
+        accounts_total: total,
+        percent: percent(done, total),
+        metrics,
+        at: chrono::Utc::now(),
+    })
+}
+
+/// Live progress of the runs of this server's scheduler, as Server-Sent Events: one
+/// `run-started` per run, a `progress` after each account (accounts done / total, percent
+/// 0–100), one `run-finished` with the final status; a comment every 15 s keeps the
+/// connection open. The stream lasts until the client leaves or the server stops (no
+/// request time limit). A client too slow to read skips events (the next one has the
+/// whole-run tallies).
+#[utoipa::path(
+    get,
+    path = "/api/v1/runs/live",
+    tag = "runs",
+    responses(
+        (status = 200, description = "An endless `text/event-stream`: each event's `event:` is `run-started`, `progress` or `run-finished`, its `data:` one LiveEvent in JSON", body = LiveEvent, content_type = "text/event-stream"),
+        (status = 409, description = "The server does not collect (started without `--collect`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn live(
+    State(state): State<ApiState>,
+) -> Result<
+    axum::response::sse::Sse<
+        impl tokio_stream::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>>,
+    >,
+    ApiError,
+> {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    use tokio_stream::StreamExt;
+    let events = state.collection()?.scheduler().subscribe();
+    let stream = tokio_stream::wrappers::BroadcastStream::new(events).filter_map(|event| {
+        let live = live_event(&event.ok()?)?;
+        let data = serde_json::to_string(&live).ok()?;
+        Some(Ok(Event::default().event(live.event).data(data)))
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(std::time::Duration::from_secs(15))))
+}

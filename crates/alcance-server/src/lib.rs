@@ -14,7 +14,8 @@
 //! - `GET /api/v1/metrics?user_id=&platform=&start_date=&end_date=`: an account's metric
 //!   values in the brief's shape.
 //! - `POST /api/v1/sync`, `POST /api/v1/runs/{id}/cancel`, `POST /api/v1/collection/pause`
-//!   and `/resume`: collection control when the server collects ([`collection`]).
+//!   and `/resume`: collection control when the server collects ([`collection`]);
+//!   `GET /api/v1/runs/live`: its runs' progress as Server-Sent Events.
 //! - `GET /api/v1/openapi.json`: the OpenAPI 3.1 description, generated from this code
 //!   ([`openapi`]; committed as `docs/openapi.json`); `GET /api/docs`: an interactive
 //!   viewer of it.
@@ -161,6 +162,7 @@ fn api_router() -> OpenApiRouter<ApiState> {
         .routes(routes!(collection::cancel_run))
         .routes(routes!(collection::pause))
         .routes(routes!(collection::resume))
+        .routes(routes!(collection::live))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .routes(routes!(people::sign_in, people::whoami, people::sign_out))

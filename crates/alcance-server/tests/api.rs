@@ -797,6 +797,7 @@ fn every_route_is_documented_with_its_errors() {
         "/api/v1/runs/{id}/cancel",
         "/api/v1/collection/pause",
         "/api/v1/collection/resume",
+        "/api/v1/runs/live",
     ];
     assert_eq!(
         paths.keys().map(String::as_str).collect::<BTreeSet<_>>(),
@@ -916,7 +917,16 @@ async fn call(s: &Served, method: &str, path: &str, role: Option<Role>, body: Op
         request = request.json(body);
     }
     let response = request.send().await.unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
+    let status = response.status().as_u16();
+    let stream = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+    if stream {
+        // An endless stream: its status is the answer.
+        return (status, String::new());
+    }
+    (status, response.text().await.unwrap())
 }
 
 /// A user made for one request of the table test (to remove, reset, re-role).
@@ -1529,7 +1539,87 @@ async fn collection_control_drives_the_scheduler(engine: Engine) {
     s.stop().await;
 }
 
+/// `GET /api/v1/runs/live` streams a sync's progress as Server-Sent Events: `run-started`,
+/// `progress` after each account (done ≤ total, percent 0–100 and never going back),
+/// `run-finished` at 100 %, each `data:` a JSON LiveEvent naming the run; 409 when the
+/// server does not collect. Only the stream routes escape the request time limit.
+async fn live_runs_stream_progress_as_server_sent_events(engine: Engine) {
+    use alcance_server::collection::LiveEvent;
+    assert!(alcance_server::auth::untimed("/api/v1/runs/live"));
+    assert!(alcance_server::auth::untimed("/api/v1/exports/csv"));
+    assert!(!alcance_server::auth::untimed("/api/v1/runs"));
+    assert!(!alcance_server::auth::untimed("/api/v1/runs/1"));
+    let Some(s) = Served::start(engine).await else { return };
+    let (status, body) = call(&s, "get", "/api/v1/runs/live", Some(Role::Analyst), None).await;
+    assert_problem(status, &body, 409, "collection-off");
+    s.stop().await;
+
+    let Some(s) = Served::collecting(engine).await else {
+        return;
+    };
+    let mut response = s
+        .anonymous
+        .get(format!("{}/api/v1/runs/live", s.base))
+        .bearer_auth(&s.tokens[&Role::Analyst])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(
+        response.headers()[reqwest::header::CONTENT_TYPE].to_str().unwrap(),
+        "text/event-stream"
+    );
+    let (status, body) = call(&s, "post", "/api/v1/sync", Some(Role::Manager), None).await;
+    assert_eq!(status, 202, "{body}");
+    let events = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        let mut text = String::new();
+        let mut events: Vec<(String, LiveEvent)> = Vec::new();
+        while let Some(chunk) = response.chunk().await.unwrap() {
+            text.push_str(std::str::from_utf8(&chunk).unwrap());
+            while let Some(end) = text.find("\n\n") {
+                let block: String = text.drain(..end + 2).collect();
+                let name = block.lines().find_map(|l| l.strip_prefix("event: "));
+                let data = block.lines().find_map(|l| l.strip_prefix("data: "));
+                if let (Some(name), Some(data)) = (name, data) {
+                    let event: LiveEvent = serde_json::from_str(data).unwrap_or_else(|e| panic!("{e}: {data}"));
+                    events.push((name.to_string(), event));
+                }
+            }
+            if events.iter().any(|(name, _)| name == "run-finished") {
+                return events;
+            }
+        }
+        panic!("the stream ended: {events:?}");
+    })
+    .await
+    .expect("the sync's run finishes within 60 s");
+    assert_eq!(events[0].0, "run-started", "{events:?}");
+    let run_id = events[0].1.run_id;
+    let total = events[0].1.accounts_total;
+    assert!(total >= 4, "{events:?}");
+    let mut last = 0;
+    for (name, event) in &events {
+        assert_eq!(*name, event.event);
+        assert_eq!(event.run_id, run_id, "{events:?}");
+        assert!(event.accounts_done <= event.accounts_total, "{event:?}");
+        assert!(event.percent <= 100 && event.percent >= last, "{events:?}");
+        last = event.percent;
+    }
+    assert!(
+        events.iter().filter(|(name, _)| name == "progress").count() >= total,
+        "{events:?}"
+    );
+    let finished = &events.last().unwrap().1;
+    assert_eq!(finished.event, "run-finished");
+    assert_eq!((finished.accounts_done, finished.percent), (total, 100), "{finished:?}");
+    let run: Run = s.json(&format!("/api/v1/runs/{run_id}")).await;
+    assert_eq!(run.status.to_string(), finished.status);
+    drop(response);
+    s.stop().await;
+}
+
 both_engines!(
+    live_runs_stream_progress_as_server_sent_events,
     collection_control_drives_the_scheduler,
     every_route_is_guarded_by_the_role_table,
     a_client_sees_only_what_is_shared,
