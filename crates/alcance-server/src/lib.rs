@@ -16,6 +16,8 @@
 //! - `POST /api/v1/sync`, `POST /api/v1/runs/{id}/cancel`, `POST /api/v1/collection/pause`
 //!   and `/resume`: collection control when the server collects ([`collection`]);
 //!   `GET /api/v1/runs/live`: its runs' progress as Server-Sent Events.
+//! - `GET /api/v1/exports/{format}?start_date=&end_date=`: the metrics as a CSV (zip), JSON
+//!   or XLSX download, streamed ([`exports`]).
 //! - `GET /api/v1/openapi.json`: the OpenAPI 3.1 description, generated from this code
 //!   ([`openapi`]; committed as `docs/openapi.json`); `GET /api/docs`: an interactive
 //!   viewer of it.
@@ -32,6 +34,7 @@
 
 pub mod auth;
 pub mod collection;
+pub mod exports;
 pub mod health;
 pub mod model;
 pub mod paging;
@@ -140,6 +143,7 @@ are percent 0–100; a value the platform never served is `null`. Errors are RFC
         (name = "runs", description = "Collection runs"),
         (name = "collection", description = "Collection control: sync now, cancel, pause, resume (`alcance serve --collect`)"),
         (name = "metrics", description = "Metric values for BI tools"),
+        (name = "exports", description = "Downloads of the metrics: CSV (zip), JSON, XLSX"),
         (name = "health", description = "Liveness and readiness"),
         (name = "people", description = "Sign-in, password reset, and the admin's users, roles, invitations, client shares, API tokens and audit log"),
     )
@@ -163,6 +167,7 @@ fn api_router() -> OpenApiRouter<ApiState> {
         .routes(routes!(collection::pause))
         .routes(routes!(collection::resume))
         .routes(routes!(collection::live))
+        .routes(routes!(exports::export))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .routes(routes!(people::sign_in, people::whoami, people::sign_out))

@@ -798,6 +798,7 @@ fn every_route_is_documented_with_its_errors() {
         "/api/v1/collection/pause",
         "/api/v1/collection/resume",
         "/api/v1/runs/live",
+        "/api/v1/exports/{format}",
     ];
     assert_eq!(
         paths.keys().map(String::as_str).collect::<BTreeSet<_>>(),
@@ -1005,6 +1006,7 @@ async fn example(s: &Served, method: &str, path: &str) -> (String, Option<Value>
             (format!("/api/v1/tokens/{}", token.id), None)
         }
         ("delete", "/api/v1/session") => (path.into(), None),
+        ("get", "/api/v1/exports/{format}") => ("/api/v1/exports/csv".into(), None),
         ("post", "/api/v1/sync") => (path.into(), Some(serde_json::json!({"account_ids": [account]}))),
         ("post", "/api/v1/collection/pause") | ("post", "/api/v1/collection/resume") => (path.into(), None),
         ("post", "/api/v1/runs/{id}/cancel") => (format!("/api/v1/runs/{}/cancel", run_in_flight(s).await), None),
@@ -1618,7 +1620,99 @@ async fn live_runs_stream_progress_as_server_sent_events(engine: Engine) {
     s.stop().await;
 }
 
+/// `GET /api/v1/exports/{format}` downloads what `alcance export` writes for the same days:
+/// CSV as a zip of the two CSVs (byte for byte), JSON and XLSX as one file each, each an
+/// attachment with its type and length; bad formats and dates answer 400; every download is
+/// in the audit log with the caller's email.
+async fn exports_download_what_the_export_writes(engine: Engine) {
+    let Some(s) = Served::start(engine).await else { return };
+    let session = s.session.as_ref().unwrap();
+    let ws = session.workspace();
+    let today = Utc::now().date_naive();
+    let (start, end) = (today - chrono::Duration::days(5), today - chrono::Duration::days(2));
+    let query = format!("start_date={start}&end_date={end}");
+    let download = |format: &str| {
+        let url = format!("{}/api/v1/exports/{format}?{query}", s.base);
+        let request = s.anonymous.get(url).bearer_auth(&s.tokens[&Role::Analyst]);
+        let format = format.to_string();
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status().as_u16(), 200, "{format}");
+            let header = |name: reqwest::header::HeaderName| response.headers()[name].to_str().unwrap().to_string();
+            let disposition = header(reqwest::header::CONTENT_DISPOSITION);
+            let content_type = header(reqwest::header::CONTENT_TYPE);
+            let length: usize = header(reqwest::header::CONTENT_LENGTH).parse().unwrap();
+            let bytes = response.bytes().await.unwrap().to_vec();
+            assert_eq!(bytes.len(), length, "{format}");
+            (disposition, content_type, bytes)
+        }
+    };
+    // What `alcance export` writes for the same days.
+    let expected = tempfile::tempdir().unwrap();
+    let selection = ExportSelection {
+        since: Some(start),
+        until: Some(end),
+        ..ExportSelection::default()
+    };
+    let filter = export_filter(ws, &selection).await.unwrap();
+    let written = alcance_app::reports::export(
+        ws,
+        alcance_app::ExportFormat::Csv,
+        &filter,
+        &expected.path().join("alcance-metrics.csv"),
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    assert!(written.account_rows > 0 && written.post_rows > 0, "{written:?}");
+
+    let (disposition, content_type, bytes) = download("csv").await;
+    assert_eq!(content_type, "application/zip");
+    assert_eq!(
+        disposition,
+        format!("attachment; filename=\"alcance-metrics-{start}-{end}.zip\"")
+    );
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    assert_eq!(zip.len(), written.files.len());
+    for path in &written.files {
+        let name = path.file_name().unwrap().to_str().unwrap();
+        let mut inside = Vec::new();
+        std::io::Read::read_to_end(&mut zip.by_name(name).unwrap(), &mut inside).unwrap();
+        assert_eq!(inside, std::fs::read(path).unwrap(), "{name}");
+    }
+
+    let (disposition, content_type, bytes) = download("json").await;
+    assert!(content_type.starts_with("application/json"), "{content_type}");
+    assert!(disposition.starts_with("attachment; filename=") && disposition.ends_with(".json\""));
+    let document: Value = serde_json::from_slice(&bytes).unwrap();
+    assert!(document.is_object(), "{document}");
+
+    let (disposition, content_type, bytes) = download("XLSX").await;
+    assert_eq!(content_type, alcance_app::ExportFormat::Xlsx.mime_type());
+    assert!(disposition.ends_with(".xlsx\""), "{disposition}");
+    assert!(bytes.starts_with(b"PK"), "an XLSX is a zip");
+
+    s.problem("/api/v1/exports/pdf", 400, &["pdf"]).await;
+    s.problem(
+        &format!("/api/v1/exports/csv?start_date={end}&end_date={start}"),
+        400,
+        &["before"],
+    )
+    .await;
+    s.problem("/api/v1/exports/csv?start_date=2025-13-01", 400, &["start_date"])
+        .await;
+
+    let log = people::audit_log(ws, 100).await.unwrap();
+    let downloads = log
+        .iter()
+        .filter(|l| l.action == "export" && l.actor.as_deref() == Some("analyst@example.com"))
+        .count();
+    assert_eq!(downloads, 3, "{log:?}");
+    s.stop().await;
+}
+
 both_engines!(
+    exports_download_what_the_export_writes,
     live_runs_stream_progress_as_server_sent_events,
     collection_control_drives_the_scheduler,
     every_route_is_guarded_by_the_role_table,
