@@ -5,7 +5,6 @@ use crate::auth::Caller;
 use crate::params::{self, ApiQuery};
 use crate::problem::{ApiError, Problem};
 use crate::ApiState;
-use alcance_app::people::Outcome;
 use alcance_app::reports::{export_filter, ExportSelection};
 use alcance_app::ExportFormat;
 use axum::body::Body;
@@ -35,7 +34,7 @@ pub struct ExportParams {
 /// post metrics CSV (long format: one row per value), `json` one JSON document, `xlsx` one
 /// Excel workbook. Every account is included. The file is written to a temporary folder
 /// and streamed (no request time limit); the export is written to the audit log with the
-/// caller.
+/// caller's email.
 #[utoipa::path(
     get,
     path = "/api/v1/exports/{format}",
@@ -75,7 +74,7 @@ pub async fn export(
     let filter = export_filter(ws, &selection).await?;
     let dir = tempfile::tempdir().map_err(|e| failed("creating a temporary folder", &e))?;
     let out = dir.path().join(format!("alcance-metrics.{}", kind.extension()));
-    let outcome = alcance_app::reports::export(ws, kind, &filter, &out, &|_| {}).await?;
+    let outcome = alcance_app::reports::export_by(ws, Some(caller.email()), kind, &filter, &out, &|_| {}).await?;
     let days = match (since, until) {
         (None, None) => String::new(),
         (a, b) => format!(
@@ -100,26 +99,6 @@ pub async fn export(
             kind.mime_type(),
         )
     };
-    let detail = format!(
-        "{}: {} account rows, {} post rows, days {} to {}",
-        kind.key(),
-        outcome.account_rows,
-        outcome.post_rows,
-        since.map_or("the first".into(), |d| d.to_string()),
-        until.map_or("the last".into(), |d| d.to_string()),
-    );
-    if let Err(e) = alcance_app::people::audit(
-        ws,
-        Some(caller.email()),
-        "export",
-        Some(&name),
-        Outcome::Ok,
-        Some(&detail),
-    )
-    .await
-    {
-        tracing::warn!(error = %e.message(), "cannot write the export to the audit log");
-    }
     let opened = tokio::fs::File::open(&file)
         .await
         .map_err(|e| failed("opening the export", &e))?;
