@@ -560,11 +560,27 @@ fn write_file(
 /// `on` receives progress. The files are written on the calling thread (blocking I/O):
 /// call it from a multi-threaded runtime.
 ///
-/// Writes an `export` line to the audit log (`people::audit_log`).
+/// Writes an `export` line to the audit log (`people::audit_log`) without an actor (the
+/// desktop or CLI user); [`export_by`] names one.
 ///
 /// Errors: reading the store, writing the files (a full disk leaves no partial file).
 pub async fn export(
     ws: &Workspace,
+    format: ExportFormat,
+    filter: &RowFilter,
+    out: &Path,
+    on: &(dyn Fn(ExportStep) + Send + Sync),
+) -> Result<ExportOutcome> {
+    export_by(ws, None, format, filter, out, on).await
+}
+
+/// [`export`] on behalf of `actor` (an email: the signed-in caller of `alcance serve`),
+/// who is named in the audit log line.
+///
+/// Errors: as [`export`].
+pub async fn export_by(
+    ws: &Workspace,
+    actor: Option<&str>,
     format: ExportFormat,
     filter: &RowFilter,
     out: &Path,
@@ -618,7 +634,7 @@ pub async fn export(
         bundle.post_metrics.len(),
         filter.account_ids
     );
-    if let Err(e) = crate::people::audit(ws, None, "export", None, crate::people::Outcome::Ok, Some(&detail)).await {
+    if let Err(e) = crate::people::audit(ws, actor, "export", None, crate::people::Outcome::Ok, Some(&detail)).await {
         tracing::warn!(error = %e.message(), "could not write the export to the audit log");
     }
     Ok(ExportOutcome {

@@ -196,6 +196,11 @@ enum Command {
         /// front (it sends X-Forwarded-Proto: https).
         #[arg(long, default_value = "127.0.0.1:8780", value_name = "ADDR:PORT")]
         listen: SocketAddr,
+        /// Also collect, as `alcance run` does (in a team: as one more worker, with leases on
+        /// the database), and serve collection control (sync now, cancel, pause, resume)
+        /// and live run progress. Off: the server only reads, and control answers 409.
+        #[arg(long)]
+        collect: bool,
     },
     /// Delete an account with all its data and its token (asks for the handle unless --yes).
     DeleteData {
@@ -387,15 +392,31 @@ async fn dispatch(command: Command) -> Result<()> {
         Command::DeleteData { ws, account, yes } => accounts_cmd::delete_data(&ws, &account, yes).await,
         Command::User { command } => people_cmd::user(command).await,
         Command::Token { command } => people_cmd::token(command).await,
-        Command::Serve { ws, listen } => serve(&ws, listen).await,
+        Command::Serve { ws, listen, collect } => serve(&ws, listen, collect).await,
     }
 }
 
 /// `alcance serve`: the REST API of the workspace on `listen` until Ctrl-C or SIGTERM;
-/// requests in flight finish before the workspace closes.
-async fn serve(ws: &WorkspaceArgs, listen: SocketAddr) -> Result<()> {
-    let session = ws.open(Open::ReadOnly).await?;
-    let state = alcance_server::ApiState::from_session(&session);
+/// requests in flight finish before the workspace closes. With `collect` the server also
+/// runs the scheduler (stopped after the last request, its run in flight left `paused` and
+/// resumed at the next start).
+async fn serve(ws: &WorkspaceArgs, listen: SocketAddr, collect: bool) -> Result<()> {
+    let session = if collect {
+        open_worker(ws).await?
+    } else {
+        ws.open(Open::ReadOnly).await?
+    };
+    let mut state = alcance_server::ApiState::from_session(&session);
+    let scheduler = collect.then(|| {
+        Scheduler::start_with(
+            Arc::clone(session.workspace()),
+            Arc::new(SystemClock),
+            SchedulerConfig::default(),
+        )
+    });
+    if let Some(scheduler) = &scheduler {
+        state = state.with_collection(alcance_server::collection::Collection::new(scheduler.clone(), false));
+    }
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("listening on {listen}"))?;
@@ -412,6 +433,10 @@ async fn serve(ws: &WorkspaceArgs, listen: SocketAddr) -> Result<()> {
     println!("Alcance API on http://{addr}/api/v1 (docs: http://{addr}/api/docs)");
     println!("Press Ctrl-C to stop.");
     let served = alcance_server::serve(listener, state, alcance_server::shutdown_signal()).await;
+    if let Some(scheduler) = scheduler {
+        println!("Stopping collection after the current account…");
+        scheduler.stop().await;
+    }
     session.close().await;
     served.context("serving the API")
 }

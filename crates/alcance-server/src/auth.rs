@@ -72,6 +72,13 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/runs", Access::Role(Role::Analyst)),
     ("GET", "/api/v1/runs/{id}", Access::Role(Role::Analyst)),
     ("GET", "/api/v1/runs/{id}/events", Access::Role(Role::Analyst)),
+    ("GET", "/api/v1/runs/live", Access::Role(Role::Analyst)),
+    ("GET", "/api/v1/exports/{format}", Access::Role(Role::Analyst)),
+    // Collection control: managers (409 when the server does not collect).
+    ("POST", "/api/v1/sync", Access::Role(Role::Manager)),
+    ("POST", "/api/v1/runs/{id}/cancel", Access::Role(Role::Manager)),
+    ("POST", "/api/v1/collection/pause", Access::Role(Role::Manager)),
+    ("POST", "/api/v1/collection/resume", Access::Role(Role::Manager)),
     // People: admins.
     ("GET", "/api/v1/users", Access::Role(Role::Admin)),
     ("POST", "/api/v1/users", Access::Role(Role::Admin)),
@@ -344,11 +351,25 @@ pub async fn security_headers(State(state): State<ApiState>, request: Request, n
     response
 }
 
+/// Routes whose answers are streams that may last longer than [`REQUEST_TIMEOUT`]: live
+/// run progress (endless SSE) and exports (a download of any size). Path prefixes.
+pub const UNTIMED: &[&str] = &["/api/v1/runs/live", "/api/v1/exports/"];
+
+/// `true` when a request on `path` has no time limit ([`UNTIMED`]).
+pub fn untimed(path: &str) -> bool {
+    UNTIMED.iter().any(|prefix| path.starts_with(prefix))
+}
+
 /// The layer that answers 503 `timeout` problem+json to a request still running after
-/// [`REQUEST_TIMEOUT`] (its work is dropped), and 413 problem+json for a body over
-/// [`BODY_LIMIT`].
+/// [`REQUEST_TIMEOUT`] (its work is dropped), except on [`UNTIMED`] routes, and 413
+/// problem+json for a body over [`BODY_LIMIT`].
 pub async fn time_limit(request: Request, next: Next) -> Response {
-    match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
+    let answered = if untimed(request.uri().path()) {
+        Ok(next.run(request).await)
+    } else {
+        tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await
+    };
+    match answered {
         Ok(response) if response.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError {
             status: StatusCode::PAYLOAD_TOO_LARGE,
             kind: "payload-too-large",

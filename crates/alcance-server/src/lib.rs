@@ -13,6 +13,11 @@
 //!   collection runs and their events.
 //! - `GET /api/v1/metrics?user_id=&platform=&start_date=&end_date=`: an account's metric
 //!   values in the brief's shape.
+//! - `POST /api/v1/sync`, `POST /api/v1/runs/{id}/cancel`, `POST /api/v1/collection/pause`
+//!   and `/resume`: collection control when the server collects ([`collection`]);
+//!   `GET /api/v1/runs/live`: its runs' progress as Server-Sent Events.
+//! - `GET /api/v1/exports/{format}?start_date=&end_date=`: the metrics as a CSV (zip), JSON
+//!   or XLSX download, streamed ([`exports`]).
 //! - `GET /api/v1/openapi.json`: the OpenAPI 3.1 description, generated from this code
 //!   ([`openapi`]; committed as `docs/openapi.json`); `GET /api/docs`: an interactive
 //!   viewer of it.
@@ -30,6 +35,8 @@
 //! says; every answer carries the security headers of [`auth::security_headers`].
 
 pub mod auth;
+pub mod collection;
+pub mod exports;
 pub mod health;
 pub mod model;
 pub mod paging;
@@ -67,6 +74,7 @@ pub struct ApiState {
     vault: Option<SharedVault>,
     limiter: auth::LoginLimiter,
     tls: bool,
+    collection: Option<collection::Collection>,
 }
 
 impl ApiState {
@@ -78,7 +86,16 @@ impl ApiState {
             vault,
             limiter: auth::LoginLimiter::default(),
             tls: false,
+            collection: None,
         }
+    }
+
+    /// The same state for a server that collects (`alcance serve --collect`): the
+    /// collection control routes drive `collection`'s scheduler. Without it they answer
+    /// 409 `collection-off`.
+    pub fn with_collection(mut self, collection: collection::Collection) -> ApiState {
+        self.collection = Some(collection);
+        self
     }
 
     /// The same state for a server that speaks TLS itself: session cookies are `Secure`
@@ -132,7 +149,9 @@ are percent 0–100; a value the platform never served is `null`. Errors are RFC
         (name = "posts", description = "Posts with their latest metrics"),
         (name = "dashboard", description = "The dashboard's KPIs"),
         (name = "runs", description = "Collection runs"),
+        (name = "collection", description = "Collection control: sync now, cancel, pause, resume (`alcance serve --collect`)"),
         (name = "metrics", description = "Metric values for BI tools"),
+        (name = "exports", description = "Downloads of the metrics: CSV (zip), JSON, XLSX"),
         (name = "health", description = "Liveness and readiness"),
         (name = "people", description = "Sign-in, password reset, and the admin's users, roles, invitations, client shares, API tokens and audit log"),
     )
@@ -151,6 +170,12 @@ fn api_router() -> OpenApiRouter<ApiState> {
         .routes(routes!(routes::get_run))
         .routes(routes!(routes::run_events))
         .routes(routes!(routes::metrics))
+        .routes(routes!(collection::sync_now))
+        .routes(routes!(collection::cancel_run))
+        .routes(routes!(collection::pause))
+        .routes(routes!(collection::resume))
+        .routes(routes!(collection::live))
+        .routes(routes!(exports::export))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .routes(routes!(prometheus::metrics))

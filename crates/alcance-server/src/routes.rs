@@ -437,7 +437,7 @@ pub async fn metrics(
 
 impl ApiState {
     /// The accounts screen's list (token health at now).
-    async fn accounts(&self) -> Result<Vec<Account>, ApiError> {
+    pub(crate) async fn accounts(&self) -> Result<Vec<Account>, ApiError> {
         let vault = self.vault.as_ref().map(|v| v as &dyn alcance_app::vault::TokenVault);
         Ok(views::accounts(self.workspace(), vault, Utc::now())
             .await?

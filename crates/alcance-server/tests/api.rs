@@ -6,12 +6,15 @@
 //! the KPIs, health checks and the OpenAPI description are served, and shutdown is graceful.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on setup failures
 
+use alcance_app::collect::Progress;
 use alcance_app::copy::{copy_workspace, DEFAULT_BATCH};
 use alcance_app::demo::{self, DemoOptions};
 use alcance_app::people::{self, Role};
 use alcance_app::reports::{export_filter, ExportSelection};
+use alcance_app::scheduler::{Scheduler, SchedulerConfig, SchedulerEvent, SystemClock};
 use alcance_app::testing::{both_engines, empty_database, EmptyDatabase, Engine};
 use alcance_app::{Apis, Session, StoreLocation, Team, TeamKeySource, VaultNeed};
+use alcance_server::collection::{Collection, CollectionState};
 use alcance_server::model::{
     Account, AccountPage, Kpis, Metrics, Post, PostMetricPage, PostMetricValue, PostPage, Run, RunEvent, RunEventPage,
     RunPage,
@@ -22,6 +25,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Days of collection in the demo workspace the tests serve.
 const DAYS: i64 = 12;
@@ -81,6 +85,8 @@ struct Served {
     /// The one account shared with `client@example.com`.
     shared_account: i64,
     session: Option<Session>,
+    /// The scheduler of a server that collects ([`Served::collecting`]).
+    scheduler: Option<Scheduler>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
     _dirs: Vec<tempfile::TempDir>,
@@ -90,6 +96,17 @@ struct Served {
 impl Served {
     /// `None` when the engine is skipped (PostgreSQL without a test server, off CI).
     async fn start(engine: Engine) -> Option<Served> {
+        Served::start_with(engine, false).await
+    }
+
+    /// As [`Served::start`], the server also running a scheduler (as `alcance serve
+    /// --collect`), started paused, without backups, leaving runs paused earlier alone (its
+    /// collection reaches no platform: the demo's sandbox address is closed).
+    async fn collecting(engine: Engine) -> Option<Served> {
+        Served::start_with(engine, true).await
+    }
+
+    async fn start_with(engine: Engine, collect: bool) -> Option<Served> {
         let folder = tempfile::tempdir().unwrap();
         let folder_path = folder.path().to_path_buf();
         demo_copy(folder.path()).await;
@@ -149,7 +166,19 @@ impl Served {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let state = ApiState::from_session(&session);
+        let mut state = ApiState::from_session(&session);
+        let scheduler = collect.then(|| {
+            let config = SchedulerConfig {
+                backups: None,
+                start_paused: true,
+                resume_paused_runs: false,
+                ..SchedulerConfig::default()
+            };
+            Scheduler::start_with(Arc::clone(session.workspace()), Arc::new(SystemClock), config)
+        });
+        if let Some(scheduler) = &scheduler {
+            state = state.with_collection(Collection::new(scheduler.clone(), true));
+        }
         let task = tokio::spawn(alcance_server::serve(listener, state, async {
             let _ = stopped.await;
         }));
@@ -165,6 +194,7 @@ impl Served {
             tokens,
             shared_account,
             session: Some(session),
+            scheduler,
             stop: Some(stop),
             task: Some(task),
             _dirs: dirs,
@@ -238,6 +268,9 @@ impl Served {
             .expect("the server stops within 10 s of the shutdown signal")
             .unwrap();
         served.unwrap();
+        if let Some(scheduler) = self.scheduler.take() {
+            scheduler.stop().await;
+        }
         self.session.take().unwrap().close().await;
     }
 }
@@ -761,6 +794,12 @@ fn every_route_is_documented_with_its_errors() {
         "/api/v1/tokens",
         "/api/v1/tokens/{id}",
         "/api/v1/audit",
+        "/api/v1/sync",
+        "/api/v1/runs/{id}/cancel",
+        "/api/v1/collection/pause",
+        "/api/v1/collection/resume",
+        "/api/v1/runs/live",
+        "/api/v1/exports/{format}",
     ];
     assert_eq!(
         paths.keys().map(String::as_str).collect::<BTreeSet<_>>(),
@@ -880,7 +919,16 @@ async fn call(s: &Served, method: &str, path: &str, role: Option<Role>, body: Op
         request = request.json(body);
     }
     let response = request.send().await.unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
+    let status = response.status().as_u16();
+    let stream = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+    if stream {
+        // An endless stream: its status is the answer.
+        return (status, String::new());
+    }
+    (status, response.text().await.unwrap())
 }
 
 /// A user made for one request of the table test (to remove, reset, re-role).
@@ -959,16 +1007,53 @@ async fn example(s: &Served, method: &str, path: &str) -> (String, Option<Value>
             (format!("/api/v1/tokens/{}", token.id), None)
         }
         ("delete", "/api/v1/session") => (path.into(), None),
+        ("get", "/api/v1/exports/{format}") => ("/api/v1/exports/csv".into(), None),
+        ("post", "/api/v1/sync") => (path.into(), Some(serde_json::json!({"account_ids": [account]}))),
+        ("post", "/api/v1/collection/pause") | ("post", "/api/v1/collection/resume") => (path.into(), None),
+        ("post", "/api/v1/runs/{id}/cancel") => (format!("/api/v1/runs/{}/cancel", run_in_flight(s).await), None),
         (_, p) if !p.contains('{') && method == "get" => (p.into(), None),
         _ => panic!("no example for {method} {path}: add one to `example`"),
     }
+}
+
+/// The id of a run in flight on a collecting server, held paused before its next account:
+/// the one already there, or a sync started and paused.
+async fn run_in_flight(s: &Served) -> i64 {
+    let scheduler = s.scheduler.as_ref().expect("a collecting server");
+    let mut events = scheduler.subscribe();
+    let (status, body) = call(s, "post", "/api/v1/collection/pause", Some(Role::Manager), None).await;
+    assert_eq!(status, 202, "{body}");
+    let state: CollectionState = serde_json::from_str(&body).unwrap();
+    if let Some(run) = state.current_run {
+        return run;
+    }
+    scheduler.sync_now();
+    let paused = async {
+        loop {
+            match events.recv().await.unwrap() {
+                // A sync runs even while paused; pausing anew (a pause while paused does
+                // nothing) holds it before its next account.
+                SchedulerEvent::RunStarted { .. } => {
+                    scheduler.resume();
+                    scheduler.pause();
+                }
+                SchedulerEvent::Progress(Progress::Paused(p)) => return p.run_id,
+                _ => {}
+            }
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(60), paused)
+        .await
+        .expect("a sync starts and pauses within 60 s")
 }
 
 /// The route × role table, over every route of the OpenAPI description: without
 /// credentials 401, with the role just below the one needed 403, with the one needed 2xx;
 /// public routes answer 2xx to anyone.
 async fn every_route_is_guarded_by_the_role_table(engine: Engine) {
-    let Some(s) = Served::start(engine).await else { return };
+    let Some(s) = Served::collecting(engine).await else {
+        return;
+    };
     let description: Value = serde_json::from_str(&alcance_server::openapi_json()).unwrap();
     let mut checked = 0;
     for (path, method, _) in operations(&description) {
@@ -1320,7 +1405,317 @@ async fn tokens_resets_and_headers(engine: Engine) {
     s.stop().await;
 }
 
+/// A problem+json answer of `status` whose type ends with `kind`.
+fn assert_problem(status: u16, body: &str, expected: u16, kind: &str) -> Problem {
+    assert_eq!(status, expected, "{body}");
+    let problem: Problem = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"));
+    assert_eq!(problem.kind, format!("urn:alcance:problem:{kind}"), "{problem:?}");
+    problem
+}
+
+/// Collection control: without `--collect` every control route answers 409
+/// `collection-off`; with it, a sync of one account runs as a manual run and finishes,
+/// bad bodies and unknown accounts are refused, only the run in flight can be cancelled
+/// (it then ends `cancelled`), pause and resume say the new state, and each is audited.
+async fn collection_control_drives_the_scheduler(engine: Engine) {
+    let Some(s) = Served::start(engine).await else { return };
+    for path in [
+        "/api/v1/sync",
+        "/api/v1/collection/pause",
+        "/api/v1/collection/resume",
+        "/api/v1/runs/1/cancel",
+    ] {
+        let (status, body) = call(&s, "post", path, Some(Role::Manager), None).await;
+        let problem = assert_problem(status, &body, 409, "collection-off");
+        assert!(problem.detail.contains("--collect"), "{problem:?}");
+    }
+    s.stop().await;
+
+    let Some(s) = Served::collecting(engine).await else {
+        return;
+    };
+    let manager = Some(Role::Manager);
+    let (status, body) = call(
+        &s,
+        "post",
+        "/api/v1/sync",
+        manager,
+        Some(&serde_json::json!({"account_ids": [999999]})),
+    )
+    .await;
+    assert_problem(status, &body, 404, "not-found");
+    let (status, body) = call(
+        &s,
+        "post",
+        "/api/v1/sync",
+        manager,
+        Some(&serde_json::json!({"account_ids": ["x"]})),
+    )
+    .await;
+    assert_problem(status, &body, 400, "invalid-parameter");
+    let (status, body) = call(
+        &s,
+        "post",
+        "/api/v1/sync",
+        manager,
+        Some(&serde_json::json!({"account_ids": [0]})),
+    )
+    .await;
+    assert_problem(status, &body, 400, "invalid-parameter");
+    let (status, body) = call(&s, "post", "/api/v1/runs/999999/cancel", manager, None).await;
+    assert_problem(status, &body, 404, "not-found");
+
+    // A sync of one account: a manual run of that account, which finishes.
+    let scheduler = s.scheduler.as_ref().unwrap();
+    let mut events = scheduler.subscribe();
+    let body = serde_json::json!({"account_ids": [s.shared_account]});
+    let (status, text) = call(&s, "post", "/api/v1/sync", manager, Some(&body)).await;
+    assert_eq!(status, 202, "{text}");
+    let state: CollectionState = serde_json::from_str(&text).unwrap();
+    assert_eq!(state.account_ids, [s.shared_account]);
+    assert!(state.paused, "the test scheduler starts paused");
+    let (run_id, accounts) = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        let mut started = None;
+        loop {
+            match events.recv().await.unwrap() {
+                SchedulerEvent::RunStarted { run_id, accounts, .. } => started = Some((run_id, accounts)),
+                SchedulerEvent::RunFinished { run_id, .. } if started.is_some_and(|(r, _)| r == run_id) => {
+                    return started.unwrap();
+                }
+                _ => {}
+            }
+        }
+    })
+    .await
+    .expect("the sync runs and finishes within 60 s");
+    assert_eq!(accounts, 1);
+    let run: Run = s.json(&format!("/api/v1/runs/{}", run_id.get())).await;
+    assert_eq!(run.kind, alcance_app::RunKind::Manual);
+    // A finished run cannot be cancelled.
+    let (status, body) = call(
+        &s,
+        "post",
+        &format!("/api/v1/runs/{}/cancel", run_id.get()),
+        manager,
+        None,
+    )
+    .await;
+    assert_problem(status, &body, 409, "run-not-in-flight");
+
+    // The run in flight can: it ends cancelled.
+    let in_flight = run_in_flight(&s).await;
+    let mut events = scheduler.subscribe();
+    let (status, body) = call(&s, "post", &format!("/api/v1/runs/{in_flight}/cancel"), manager, None).await;
+    assert_eq!(status, 202, "{body}");
+    let status = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        loop {
+            if let SchedulerEvent::RunFinished { run_id, status, .. } = events.recv().await.unwrap() {
+                if run_id.get() == in_flight {
+                    return status;
+                }
+            }
+        }
+    })
+    .await
+    .expect("the cancelled run ends within 60 s");
+    assert_eq!(status, alcance_app::RunStatus::Cancelled);
+
+    // Pause and resume say the new state.
+    let (status, body) = call(&s, "post", "/api/v1/collection/resume", manager, None).await;
+    assert_eq!(status, 202, "{body}");
+    assert!(!serde_json::from_str::<CollectionState>(&body).unwrap().paused);
+    let (status, body) = call(&s, "post", "/api/v1/collection/pause", manager, None).await;
+    assert_eq!(status, 202, "{body}");
+    assert!(serde_json::from_str::<CollectionState>(&body).unwrap().paused);
+
+    // Each control request is in the audit log with the caller.
+    let log = people::audit_log(s.session.as_ref().unwrap().workspace(), 100)
+        .await
+        .unwrap();
+    for action in ["sync", "run-cancel", "collection-pause", "collection-resume"] {
+        assert!(
+            log.iter()
+                .any(|l| l.action == action && l.actor.as_deref() == Some("manager@example.com")),
+            "{action} not audited: {log:?}"
+        );
+    }
+    s.stop().await;
+}
+
+/// `GET /api/v1/runs/live` streams a sync's progress as Server-Sent Events: `run-started`,
+/// `progress` after each account (done ≤ total, percent 0–100 and never going back),
+/// `run-finished` at 100 %, each `data:` a JSON LiveEvent naming the run; 409 when the
+/// server does not collect. Only the stream routes escape the request time limit.
+async fn live_runs_stream_progress_as_server_sent_events(engine: Engine) {
+    use alcance_server::collection::LiveEvent;
+    assert!(alcance_server::auth::untimed("/api/v1/runs/live"));
+    assert!(alcance_server::auth::untimed("/api/v1/exports/csv"));
+    assert!(!alcance_server::auth::untimed("/api/v1/runs"));
+    assert!(!alcance_server::auth::untimed("/api/v1/runs/1"));
+    let Some(s) = Served::start(engine).await else { return };
+    let (status, body) = call(&s, "get", "/api/v1/runs/live", Some(Role::Analyst), None).await;
+    assert_problem(status, &body, 409, "collection-off");
+    s.stop().await;
+
+    let Some(s) = Served::collecting(engine).await else {
+        return;
+    };
+    let mut response = s
+        .anonymous
+        .get(format!("{}/api/v1/runs/live", s.base))
+        .bearer_auth(&s.tokens[&Role::Analyst])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(
+        response.headers()[reqwest::header::CONTENT_TYPE].to_str().unwrap(),
+        "text/event-stream"
+    );
+    let (status, body) = call(&s, "post", "/api/v1/sync", Some(Role::Manager), None).await;
+    assert_eq!(status, 202, "{body}");
+    let events = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        let mut text = String::new();
+        let mut events: Vec<(String, LiveEvent)> = Vec::new();
+        while let Some(chunk) = response.chunk().await.unwrap() {
+            text.push_str(std::str::from_utf8(&chunk).unwrap());
+            while let Some(end) = text.find("\n\n") {
+                let block: String = text.drain(..end + 2).collect();
+                let name = block.lines().find_map(|l| l.strip_prefix("event: "));
+                let data = block.lines().find_map(|l| l.strip_prefix("data: "));
+                if let (Some(name), Some(data)) = (name, data) {
+                    let event: LiveEvent = serde_json::from_str(data).unwrap_or_else(|e| panic!("{e}: {data}"));
+                    events.push((name.to_string(), event));
+                }
+            }
+            if events.iter().any(|(name, _)| name == "run-finished") {
+                return events;
+            }
+        }
+        panic!("the stream ended: {events:?}");
+    })
+    .await
+    .expect("the sync's run finishes within 60 s");
+    assert_eq!(events[0].0, "run-started", "{events:?}");
+    let run_id = events[0].1.run_id;
+    let total = events[0].1.accounts_total;
+    assert!(total >= 4, "{events:?}");
+    let mut last = 0;
+    for (name, event) in &events {
+        assert_eq!(*name, event.event);
+        assert_eq!(event.run_id, run_id, "{events:?}");
+        assert!(event.accounts_done <= event.accounts_total, "{event:?}");
+        assert!(event.percent <= 100 && event.percent >= last, "{events:?}");
+        last = event.percent;
+    }
+    assert!(
+        events.iter().filter(|(name, _)| name == "progress").count() >= total,
+        "{events:?}"
+    );
+    let finished = &events.last().unwrap().1;
+    assert_eq!(finished.event, "run-finished");
+    assert_eq!((finished.accounts_done, finished.percent), (total, 100), "{finished:?}");
+    let run: Run = s.json(&format!("/api/v1/runs/{run_id}")).await;
+    assert_eq!(run.status.to_string(), finished.status);
+    drop(response);
+    s.stop().await;
+}
+
+/// `GET /api/v1/exports/{format}` downloads what `alcance export` writes for the same days:
+/// CSV as a zip of the two CSVs (byte for byte), JSON and XLSX as one file each, each an
+/// attachment with its type and length; bad formats and dates answer 400; every download is
+/// in the audit log with the caller's email.
+async fn exports_download_what_the_export_writes(engine: Engine) {
+    let Some(s) = Served::start(engine).await else { return };
+    let session = s.session.as_ref().unwrap();
+    let ws = session.workspace();
+    let today = Utc::now().date_naive();
+    let (start, end) = (today - chrono::Duration::days(5), today - chrono::Duration::days(2));
+    let query = format!("start_date={start}&end_date={end}");
+    let download = |format: &str| {
+        let url = format!("{}/api/v1/exports/{format}?{query}", s.base);
+        let request = s.anonymous.get(url).bearer_auth(&s.tokens[&Role::Analyst]);
+        let format = format.to_string();
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status().as_u16(), 200, "{format}");
+            let header = |name: reqwest::header::HeaderName| response.headers()[name].to_str().unwrap().to_string();
+            let disposition = header(reqwest::header::CONTENT_DISPOSITION);
+            let content_type = header(reqwest::header::CONTENT_TYPE);
+            let length: usize = header(reqwest::header::CONTENT_LENGTH).parse().unwrap();
+            let bytes = response.bytes().await.unwrap().to_vec();
+            assert_eq!(bytes.len(), length, "{format}");
+            (disposition, content_type, bytes)
+        }
+    };
+    // What `alcance export` writes for the same days.
+    let expected = tempfile::tempdir().unwrap();
+    let selection = ExportSelection {
+        since: Some(start),
+        until: Some(end),
+        ..ExportSelection::default()
+    };
+    let filter = export_filter(ws, &selection).await.unwrap();
+    let written = alcance_app::reports::export(
+        ws,
+        alcance_app::ExportFormat::Csv,
+        &filter,
+        &expected.path().join("alcance-metrics.csv"),
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    assert!(written.account_rows > 0 && written.post_rows > 0, "{written:?}");
+
+    let (disposition, content_type, bytes) = download("csv").await;
+    assert_eq!(content_type, "application/zip");
+    assert_eq!(
+        disposition,
+        format!("attachment; filename=\"alcance-metrics-{start}-{end}.zip\"")
+    );
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    assert_eq!(zip.len(), written.files.len());
+    for path in &written.files {
+        let name = path.file_name().unwrap().to_str().unwrap();
+        let mut inside = Vec::new();
+        std::io::Read::read_to_end(&mut zip.by_name(name).unwrap(), &mut inside).unwrap();
+        assert_eq!(inside, std::fs::read(path).unwrap(), "{name}");
+    }
+
+    let (disposition, content_type, bytes) = download("json").await;
+    assert!(content_type.starts_with("application/json"), "{content_type}");
+    assert!(disposition.starts_with("attachment; filename=") && disposition.ends_with(".json\""));
+    let document: Value = serde_json::from_slice(&bytes).unwrap();
+    assert!(document.is_object(), "{document}");
+
+    let (disposition, content_type, bytes) = download("XLSX").await;
+    assert_eq!(content_type, alcance_app::ExportFormat::Xlsx.mime_type());
+    assert!(disposition.ends_with(".xlsx\""), "{disposition}");
+    assert!(bytes.starts_with(b"PK"), "an XLSX is a zip");
+
+    s.problem("/api/v1/exports/pdf", 400, &["pdf"]).await;
+    s.problem(
+        &format!("/api/v1/exports/csv?start_date={end}&end_date={start}"),
+        400,
+        &["before"],
+    )
+    .await;
+    s.problem("/api/v1/exports/csv?start_date=2025-13-01", 400, &["start_date"])
+        .await;
+
+    let log = people::audit_log(ws, 100).await.unwrap();
+    let downloads = log
+        .iter()
+        .filter(|l| l.action == "export" && l.actor.as_deref() == Some("analyst@example.com"))
+        .count();
+    assert_eq!(downloads, 3, "{log:?}");
+    s.stop().await;
+}
+
 both_engines!(
+    exports_download_what_the_export_writes,
+    live_runs_stream_progress_as_server_sent_events,
+    collection_control_drives_the_scheduler,
     every_route_is_guarded_by_the_role_table,
     a_client_sees_only_what_is_shared,
     sessions_need_csrf_and_sign_in_refusals_look_alike,
