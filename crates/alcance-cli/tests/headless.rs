@@ -245,7 +245,10 @@ fn run_serves_its_own_metrics() {
             break;
         }
     }
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let metrics = runtime.block_on(async {
         let http = reqwest::Client::builder().no_proxy().build().unwrap();
         let answer = http.get(format!("http://{addr}/metrics")).send().await.unwrap();
@@ -257,7 +260,10 @@ fn run_serves_its_own_metrics() {
         .find_map(|l| l.strip_prefix("alcance_collections_total{platform=\"x\",outcome=\"ok\"} "))
         .unwrap_or_else(|| panic!("no x collections in\n{metrics}"));
     assert!(ok.trim().parse::<f64>().unwrap() >= 1.0, "{ok}");
-    assert!(metrics.contains("alcance_api_requests_total{platform=\"x\""), "{metrics}");
+    assert!(
+        metrics.contains("alcance_api_requests_total{platform=\"x\""),
+        "{metrics}"
+    );
     let killed = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -267,5 +273,8 @@ fn run_serves_its_own_metrics() {
     seen.extend(rx.iter());
     let output = seen.join("\n");
     assert!(status.success(), "Ctrl-C is a clean stop:\n{output}");
-    assert!(output.contains(&format!("Prometheus metrics at http://{addr}/metrics")), "{output}");
+    assert!(
+        output.contains(&format!("Prometheus metrics at http://{addr}/metrics")),
+        "{output}"
+    );
 }
