@@ -2,7 +2,7 @@
 # Supply chain, offline: `cargo deny check` (advisories, licences, bans, sources; see
 # deny.toml) against the RustSec advisory database snapshot in
 # ${ALCANCE_SHARED:-../shared}/supply-chain/advisory-db.bundle (cloned into a temporary
-# folder; nothing is fetched), then `npm audit --omit=dev` for ui/ where the registry
+# folder; the database is not fetched; the locked crates of every target are), then `npm audit --omit=dev` for ui/ where the registry
 # answers. Installs cargo-deny from crates.io when missing (about 3 minutes of build).
 # Without the snapshot the advisories check is skipped locally and fails under CI.
 set -euo pipefail
@@ -29,6 +29,10 @@ elif [ "${CI:-}" = "true" ]; then
 else
     echo "supply-chain: no advisory database snapshot at $bundle; skipping the advisories check"
 fi
+# cargo-deny reads the metadata of every target's crates (windows-sys, android…), and a
+# build downloads only this machine's: fetch the rest from crates.io first (the lock file's
+# exact versions), so the offline check below finds them on a fresh machine too.
+cargo fetch --locked --quiet
 sed "s#^db-path = .*#db-path = \"$tmp/db\"#" deny.toml > "$tmp/deny.toml"
 cargo deny --offline --log-level error --config "$tmp/deny.toml" check "${checks[@]}"
 echo "supply-chain: cargo deny ok (${checks[*]})"
