@@ -66,6 +66,22 @@ pub async fn open_workspace(engine: Engine, dir: &Path, options: WorkspaceOption
     }
 }
 
+/// Synthetic data at scale for benchmarks: a year of accounts by a bulk path, and where a
+/// bench store lives (an SQLite file or a fresh PostgreSQL database).
+pub use alcance_store::synthetic;
 /// An empty PostgreSQL database on the test server, for tests of team workspaces (see
 /// [`alcance_store::testing::empty_database`]).
 pub use alcance_store::testing::{empty_database, EmptyDatabase};
+
+/// A workspace in `dir` over an opened `store` (either engine) with the real platform hosts
+/// (never called) and an empty in-memory vault: for benches that serve or read data built
+/// with [`synthetic`].
+///
+/// Errors: as [`Workspace::open_on`].
+pub async fn workspace_on(dir: &Path, store: alcance_store::Store) -> crate::error::Result<Workspace> {
+    let options = WorkspaceOptions {
+        endpoints: alcance_platforms::Endpoints::real(),
+        vault: Box::new(alcance_platforms::vault::MemoryVault::new()),
+    };
+    Workspace::open_on(dir, store, options).await
+}

@@ -32,6 +32,8 @@ mod runs;
 pub mod schedule;
 mod sealed;
 #[cfg(feature = "testing")]
+pub mod synthetic;
+#[cfg(feature = "testing")]
 pub mod testing;
 pub mod time;
 
