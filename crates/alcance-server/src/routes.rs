@@ -10,7 +10,7 @@ use crate::paging::{self, DEFAULT_LIMIT, MAX_LIMIT};
 use crate::params::{self, ApiQuery};
 use crate::problem::{ApiError, Problem};
 use crate::ApiState;
-use alcance_app::views::{self, ChartLabels, MetricsQuery, ViewFilter};
+use alcance_app::views::{self, MetricsQuery, ViewFilter};
 use alcance_app::{AccountId, PostId, RunId};
 use axum::extract::{Path, State};
 use axum::{Extension, Json};
@@ -346,10 +346,10 @@ pub async fn dashboard_kpis(
             q.end_date.as_deref(),
         )
         .await?;
-    let dashboard = views::dashboard(state.workspace(), &filter, &ChartLabels::default(), Utc::now()).await?;
+    let (period, kpis) = views::dashboard_kpis(state.workspace(), &filter, Utc::now()).await?;
     Ok(Json(Kpis {
-        period: dashboard.period.into(),
-        kpis: dashboard.kpis.into_iter().map(Into::into).collect(),
+        period: period.into(),
+        kpis: kpis.into_iter().map(Into::into).collect(),
     }))
 }
 

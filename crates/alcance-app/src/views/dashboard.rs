@@ -16,7 +16,7 @@ use alcance_report::heatmap::{
     ENGLISH_WEEKDAYS,
 };
 use alcance_report::series::{engagement_trend, follower_growth};
-use alcance_store::RowFilter;
+use alcance_store::{AccountRow, RowFilter};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -207,23 +207,25 @@ pub struct DashboardView {
     pub best_time_posts: u32,
 }
 
-/// The dashboard for `filter` at `now` (UTC): KPIs over the period and the previous one,
-/// the two charts and the best-time heatmap (words from `labels`) and the top posts.
-///
-/// Errors: [`ViewError`] for a bad filter (platform, date range, time zone); store errors
-/// (database unreadable).
-pub async fn dashboard(
-    ws: &Workspace,
-    filter: &ViewFilter,
-    labels: &ChartLabels,
-    now: DateTime<Utc>,
-) -> Result<DashboardView> {
+/// What the KPI tiles are computed from, kept for the rest of the dashboard.
+struct KpiParts {
+    period: PeriodView,
+    base: RowFilter,
+    zone: Tz,
+    accounts: Vec<AccountRow>,
+    account_rows: Vec<AccountMetricRow>,
+    post_rows: Vec<PostMetricRow>,
+    interactions_now: Gains,
+    kpis: Vec<Kpi>,
+}
+
+/// The KPI tiles for `filter` at `now` (UTC) and the rows they come from.
+async fn kpi_parts(ws: &Workspace, filter: &ViewFilter, now: DateTime<Utc>) -> Result<KpiParts> {
     let period = filter.period(now)?;
     let base = filter.accounts_filter()?;
     let zone = filter.zone()?;
     let store = ws.store();
     let accounts = store.list_accounts().await?;
-    let labels_by_account = account_labels(&accounts);
 
     // Follower snapshots up to the period's end (the KPI needs values before the previous
     // period too, the chart only the period itself).
@@ -284,6 +286,52 @@ pub async fn dashboard(
             Some(posts_before.len() as f64),
         ),
     ];
+    Ok(KpiParts {
+        period,
+        base,
+        zone,
+        accounts,
+        account_rows,
+        post_rows,
+        interactions_now: i_now,
+        kpis,
+    })
+}
+
+/// The dashboard's KPI tiles alone, as [`dashboard`] computes them, without its charts,
+/// best-time heatmap and top posts (what `GET /api/v1/dashboard/kpis` serves): the period
+/// and the tiles (followers, interactions, views, engagement rate as percent 0–100,
+/// posts), each with the previous period's value.
+///
+/// Errors: as [`dashboard`].
+pub async fn dashboard_kpis(ws: &Workspace, filter: &ViewFilter, now: DateTime<Utc>) -> Result<(PeriodView, Vec<Kpi>)> {
+    let parts = kpi_parts(ws, filter, now).await?;
+    Ok((parts.period, parts.kpis))
+}
+
+/// The dashboard for `filter` at `now` (UTC): KPIs over the period and the previous one,
+/// the two charts and the best-time heatmap (words from `labels`) and the top posts.
+///
+/// Errors: [`ViewError`] for a bad filter (platform, date range, time zone); store errors
+/// (database unreadable).
+pub async fn dashboard(
+    ws: &Workspace,
+    filter: &ViewFilter,
+    labels: &ChartLabels,
+    now: DateTime<Utc>,
+) -> Result<DashboardView> {
+    let KpiParts {
+        period,
+        base,
+        zone,
+        accounts,
+        account_rows,
+        post_rows,
+        interactions_now: i_now,
+        kpis,
+    } = kpi_parts(ws, filter, now).await?;
+    let store = ws.store();
+    let labels_by_account = account_labels(&accounts);
 
     // Charts over the period.
     let in_period: Vec<AccountMetricRow> = account_rows

@@ -191,6 +191,11 @@ async fn dashboard_kpis_compare_the_period_with_the_previous_one(engine: Engine)
         .collect();
     assert_eq!(top, vec![("p1", Some(50.0)), ("p2", Some(18.0))]);
     assert_eq!(view.top_posts[0].likes, Some(95.0));
+    // The KPIs alone (the API's route) are the dashboard's.
+    let (period, kpis) = dashboard_kpis(&ws, &filter, day(25))
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!((period, kpis), (view.period, view.kpis.clone()));
     ws.close().await;
 }
 
