@@ -4,7 +4,7 @@
 
 use crate::error::{ErrorCode, IpcError, IpcResult};
 use crate::oauth_bridge::RecordingBrowser;
-use crate::state::{AppState, OpenWorkspace, Settings, SyncStatus, WorkspaceKind};
+use crate::state::{AppState, LocalApiStatus, OpenWorkspace, Settings, SyncStatus, WorkspaceKind};
 use alcance_app::collect::Cadence;
 use alcance_app::demo::{DemoEvent, DEMO_DAYS};
 use alcance_app::oauth::{OAuthApp, RedirectConfig, DEFAULT_CALLBACK_PATH, DEFAULT_X_PORT};
@@ -121,12 +121,41 @@ pub async fn app_status(state: State<'_, AppState>) -> IpcResult<AppStatus> {
     Ok(status(&state).await)
 }
 
+/// The local API for Excel / Power BI (Settings): whether it is on, where it listens, and
+/// why it does not when it should. Never a token.
+#[tauri::command]
+#[specta::specta]
+pub async fn local_api_status(state: State<'_, AppState>) -> IpcResult<LocalApiStatus> {
+    Ok(state.local_api_status().await)
+}
+
+/// Turns the local API on (serving `/api/v1` on 127.0.0.1, default port 8780, with a new
+/// bearer token in the answer, shown once) or off (stopped, its tokens revoked). Saved in
+/// the settings; it starts again with the app.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_local_api(state: State<'_, AppState>, enabled: bool) -> IpcResult<LocalApiStatus> {
+    Ok(state.set_local_api(enabled).await?)
+}
+
+/// A new local API token (in the answer, shown once); the earlier ones stop working.
+#[tauri::command]
+#[specta::specta]
+pub async fn new_local_api_token(state: State<'_, AppState>) -> IpcResult<LocalApiStatus> {
+    Ok(state.new_local_api_token().await?)
+}
+
 /// Saves the settings (language, theme, autostart, pause) and applies them: autostart is
 /// registered or removed with the OS, the tray's labels follow the language.
 #[tauri::command]
 #[specta::specta]
 pub async fn save_settings(app: AppHandle, state: State<'_, AppState>, settings: Settings) -> IpcResult<Settings> {
     let previous = state.settings.lock().await.clone();
+    // The local API is turned on and off by `set_local_api` (it makes and revokes tokens).
+    let settings = Settings {
+        local_api: previous.local_api,
+        ..settings
+    };
     if settings.autostart != previous.autostart {
         crate::apply_autostart(&app, settings.autostart)?;
     }

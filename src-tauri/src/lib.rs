@@ -9,6 +9,7 @@
 
 pub mod commands;
 pub mod error;
+pub mod local_api;
 pub mod oauth_bridge;
 pub mod state;
 pub mod tray;
@@ -34,6 +35,9 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         .commands(tauri_specta::collect_commands![
             commands::app_status,
             commands::save_settings,
+            commands::local_api_status,
+            commands::set_local_api,
+            commands::new_local_api_token,
             commands::open_demo,
             commands::open_workspace,
             commands::dashboard,

@@ -17,6 +17,8 @@ use std::sync::Arc;
 use tokio::sync::{broadcast, Mutex, RwLock};
 use tokio::task::JoinHandle;
 
+use crate::local_api::{self, LocalApi};
+
 /// Results of the shell state: [`AppError`], which commands turn into IPC errors.
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
 
@@ -72,6 +74,24 @@ pub struct Settings {
     pub sync_paused: bool,
     /// The workspace to reopen at start.
     pub last_workspace: Option<WorkspaceKind>,
+    /// "Local API for Excel / Power BI": serve the REST API on 127.0.0.1 over the open
+    /// workspace ([`crate::local_api`]). Off by default; changed only through
+    /// `set_local_api` (`save_settings` keeps the stored value).
+    pub local_api: bool,
+}
+
+/// The local API as the Settings screen shows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct LocalApiStatus {
+    /// The setting is on.
+    pub enabled: bool,
+    /// Where it listens (`http://127.0.0.1:8780`), when running.
+    pub url: Option<String>,
+    /// A token just made (on turning it on, or "New token"): shown this once, never
+    /// stored anywhere but as its hash.
+    pub token: Option<String>,
+    /// Why it is on but not running (no workspace open, no port), if so.
+    pub problem: Option<String>,
 }
 
 impl Settings {
@@ -178,6 +198,8 @@ pub struct AppState {
     pub busy: Mutex<()>,
     /// The loopback redirect URI of the OAuth flow in progress, for deep links.
     pub pending_redirect: Arc<std::sync::Mutex<Option<url::Url>>>,
+    /// The local API while it runs, and why it does not when it should.
+    local_api: Mutex<(Option<LocalApi>, Option<String>)>,
     notifier: Notifier,
 }
 
@@ -201,6 +223,7 @@ impl AppState {
             sync: Arc::new(Mutex::new(sync)),
             busy: Mutex::new(()),
             pending_redirect: Arc::new(std::sync::Mutex::new(None)),
+            local_api: Mutex::new((None, None)),
             notifier,
         }
     }
@@ -230,6 +253,8 @@ impl AppState {
     /// its current account and is resumed the next time the workspace opens), then its
     /// sandbox.
     pub async fn close_workspace(&self) {
+        // The local API holds the workspace: it stops first (and restarts on the next one).
+        self.stop_local_api().await;
         let Some(open) = self.workspace.write().await.take() else {
             return;
         };
@@ -357,7 +382,86 @@ impl AppState {
             forwarder,
         });
         (self.notifier)(SyncNotice::Changed);
+        if self.settings.lock().await.local_api {
+            self.start_local_api().await;
+        }
         Ok(())
+    }
+
+    /// The local API's status (no token: a token is shown only when made).
+    pub async fn local_api_status(&self) -> LocalApiStatus {
+        let enabled = self.settings.lock().await.local_api;
+        let running = self.local_api.lock().await;
+        LocalApiStatus {
+            enabled,
+            url: running.0.as_ref().map(LocalApi::url),
+            token: None,
+            problem: if enabled { running.1.clone() } else { None },
+        }
+    }
+
+    /// Turns the local API on (persisted): serves it over the open workspace and returns a
+    /// new token, shown once. Off: stops it and revokes its tokens.
+    ///
+    /// Errors: saving the settings; the store (making or revoking the token).
+    pub async fn set_local_api(&self, enabled: bool) -> Result<LocalApiStatus> {
+        self.update_settings(|s| s.local_api = enabled).await?;
+        if enabled {
+            self.start_local_api().await;
+            return self.new_local_api_token().await;
+        }
+        self.stop_local_api().await;
+        if let Some(open) = self.workspace.read().await.as_ref() {
+            local_api::revoke_tokens(&open.ws).await?;
+        }
+        Ok(self.local_api_status().await)
+    }
+
+    /// A new local API token (the earlier ones revoked), in the returned status.
+    ///
+    /// Errors: [`AppError::NoWorkspace`] with no workspace open; the store.
+    pub async fn new_local_api_token(&self) -> Result<LocalApiStatus> {
+        let token = match self.workspace.read().await.as_ref() {
+            Some(open) => local_api::new_token(&open.ws).await?,
+            None => {
+                return Err(AppError::NoWorkspace(
+                    "open a workspace before making a local API token".into(),
+                ))
+            }
+        };
+        Ok(LocalApiStatus {
+            token: Some(token),
+            ..self.local_api_status().await
+        })
+    }
+
+    /// Starts the local API over the open workspace unless it runs; a failure is kept as
+    /// the status's problem (and logged), never an error of the caller.
+    async fn start_local_api(&self) {
+        let mut running = self.local_api.lock().await;
+        if running.0.is_some() {
+            return;
+        }
+        let started = match self.workspace.read().await.as_ref() {
+            Some(open) => LocalApi::start(Arc::clone(&open.ws), open.vault.clone(), local_api::DEFAULT_PORT)
+                .await
+                .map_err(|e| e.to_string()),
+            None => Err("no workspace is open".to_string()),
+        };
+        *running = match started {
+            Ok(api) => (Some(api), None),
+            Err(problem) => {
+                tracing::warn!(%problem, "the local API is on but not running");
+                (None, Some(problem))
+            }
+        };
+    }
+
+    async fn stop_local_api(&self) {
+        let api = self.local_api.lock().await.0.take();
+        if let Some(api) = api {
+            api.stop().await;
+        }
     }
 
     /// Sets "paused" (persisted): pauses or resumes the scheduler and the run going on
@@ -559,6 +663,7 @@ mod tests {
             autostart: true,
             sync_paused: true,
             last_workspace: Some(WorkspaceKind::Demo),
+            local_api: true,
         };
         s.save(&path).unwrap_or_else(|e| panic!("{e:#}"));
         let text = std::fs::read_to_string(&path).unwrap_or_default();

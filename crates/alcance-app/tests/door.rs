@@ -8,9 +8,9 @@ use std::collections::BTreeSet;
 use std::process::Command;
 
 /// The adapters and the workspace crates each may depend on: `alcance-app`, and for the CLI
-/// also the server it runs as `alcance serve`.
+/// also the server it runs as `alcance serve`; the desktop runs it as its local API.
 const ADAPTERS: [(&str, &[&str]); 3] = [
-    ("alcance-desktop", &["alcance-app"]),
+    ("alcance-desktop", &["alcance-app", "alcance-server"]),
     ("alcance-server", &["alcance-app"]),
     ("alcance-cli", &["alcance-app", "alcance-server"]),
 ];

@@ -23,6 +23,27 @@ async saveSettings(settings: Settings) : Promise<Settings> {
     return await TAURI_INVOKE("save_settings", { settings });
 },
 /**
+ * The local API for Excel / Power BI (Settings): whether it is on, where it listens, and
+ * why it does not when it should. Never a token.
+ */
+async localApiStatus() : Promise<LocalApiStatus> {
+    return await TAURI_INVOKE("local_api_status");
+},
+/**
+ * Turns the local API on (serving `/api/v1` on 127.0.0.1, default port 8780, with a new
+ * bearer token in the answer, shown once) or off (stopped, its tokens revoked). Saved in
+ * the settings; it starts again with the app.
+ */
+async setLocalApi(enabled: boolean) : Promise<LocalApiStatus> {
+    return await TAURI_INVOKE("set_local_api", { enabled });
+},
+/**
+ * A new local API token (in the answer, shown once); the earlier ones stop working.
+ */
+async newLocalApiToken() : Promise<LocalApiStatus> {
+    return await TAURI_INVOKE("new_local_api_token");
+},
+/**
  * Builds the demo workspace afresh (sandbox → OAuth → 90 days of collection → charts →
  * exports, all on 127.0.0.1) in `<data dir>/demo` and opens it. Progress streams through
  * `on_progress`. Errors: `busy` while another build or sync runs.
@@ -824,6 +845,27 @@ current_account: string | null;
  */
 paused: boolean }
 /**
+ * The local API as the Settings screen shows it.
+ */
+export type LocalApiStatus = { 
+/**
+ * The setting is on.
+ */
+enabled: boolean; 
+/**
+ * Where it listens (`http://127.0.0.1:8780`), when running.
+ */
+url: string | null; 
+/**
+ * A token just made (on turning it on, or "New token"): shown this once, never
+ * stored anywhere but as its hash.
+ */
+token: string | null; 
+/**
+ * Why it is on but not running (no workspace open, no port), if so.
+ */
+problem: string | null }
+/**
  * A dashboard period and the one before it (same length, ending where this one starts).
  */
 export type PeriodView = { 
@@ -1135,7 +1177,13 @@ sync_paused: boolean;
 /**
  * The workspace to reopen at start.
  */
-last_workspace: WorkspaceKind | null }
+last_workspace: WorkspaceKind | null; 
+/**
+ * "Local API for Excel / Power BI": serve the REST API on 127.0.0.1 over the open
+ * workspace ([`crate::local_api`]). Off by default; changed only through
+ * `set_local_api` (`save_settings` keeps the stored value).
+ */
+local_api: boolean }
 /**
  * Sent to the UI whenever the sync status changes (a run started or ended, pause,
  * resume), so screens can refresh.

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { flushSync } from "svelte";
-import type { AccountView, CadenceKind } from "../lib/bindings";
+import type { AccountView, CadenceKind, LocalApiStatus } from "../lib/bindings";
 import { session } from "../lib/ui.svelte";
 import { account, dashboard, status } from "../test/fixtures";
 import { backend, click, fill, open, q, reset, sent, start, stop, text } from "../test/harness";
@@ -123,5 +123,61 @@ describe("a custom cadence being edited", () => {
     click('[data-testid="cadence-save-5"]');
     await vi.waitFor(() => expect(sent("set_cadence")).toHaveLength(1));
     expect(sent("set_cadence")[0].args).toEqual({ accountId: 5, cadence: "custom", everyHours: 36 });
+  });
+});
+
+describe("the local API for Excel / Power BI", () => {
+  it("is off at first; turning it on shows the address and the token once; a new token replaces it; off hides it", async () => {
+    const off: LocalApiStatus = { enabled: false, url: null, token: null, problem: null };
+    const on: LocalApiStatus = { enabled: true, url: "http://127.0.0.1:8780", token: null, problem: null };
+    let current = off;
+    backend((cmd, args) => {
+      if (cmd === "app_status") return status(true);
+      if (cmd === "list_accounts") return [account()];
+      if (cmd === "dashboard") return dashboard();
+      if (cmd === "local_api_status") return current;
+      if (cmd === "set_local_api") {
+        current = args.enabled ? on : off;
+        return args.enabled ? { ...on, token: "alc_first" } : off;
+      }
+      if (cmd === "new_local_api_token") return { ...on, token: "alc_second" };
+      return null;
+    });
+    start();
+    await open("settings");
+    await vi.waitFor(() => expect((q('[data-testid="local-api-toggle"]') as HTMLInputElement).disabled).toBe(false));
+    expect((q('[data-testid="local-api-toggle"]') as HTMLInputElement).checked).toBe(false);
+    expect(q('[data-testid="local-api-url"]')).toBeNull();
+    expect(q('[data-testid="local-api-token"]')).toBeNull();
+
+    click('[data-testid="local-api-toggle"]');
+    await vi.waitFor(() => expect(q('[data-testid="local-api-token"]')).not.toBeNull());
+    expect(sent("set_local_api").map((c) => c.args)).toEqual([{ enabled: true }]);
+    expect(text('[data-testid="local-api-url"]')).toBe("http://127.0.0.1:8780");
+    expect((q('[data-testid="local-api-token"] input') as HTMLInputElement).value).toBe("alc_first");
+    expect(text('[data-testid="local-api"]')).toContain("/api/v1/metrics?user_id=1");
+
+    click('[data-testid="local-api-new-token"]');
+    await vi.waitFor(() =>
+      expect((q('[data-testid="local-api-token"] input') as HTMLInputElement).value).toBe("alc_second"),
+    );
+
+    click('[data-testid="local-api-toggle"]');
+    await vi.waitFor(() => expect(q('[data-testid="local-api-token"]')).toBeNull());
+    expect(sent("set_local_api").map((c) => c.args)).toEqual([{ enabled: true }, { enabled: false }]);
+    expect(q('[data-testid="local-api-url"]')).toBeNull();
+  });
+
+  it("says why it is on but not running", async () => {
+    backend((cmd) => {
+      if (cmd === "app_status") return status(true);
+      if (cmd === "list_accounts") return [account()];
+      if (cmd === "local_api_status") return { enabled: true, url: null, token: null, problem: "no workspace is open" };
+      return null;
+    });
+    start();
+    await open("settings");
+    await vi.waitFor(() => expect(q('[data-testid="local-api-problem"]')).not.toBeNull());
+    expect(text('[data-testid="local-api-problem"]')).toContain("no workspace is open");
   });
 });

@@ -16,6 +16,7 @@ export const settings = (over: Partial<Settings> = {}): Settings => ({
   autostart: false,
   sync_paused: false,
   last_workspace: null,
+  local_api: false,
   ...over,
 });
 
