@@ -14,6 +14,7 @@
 //! - `GET /api/v1/collection`: what the collection is doing (paused, running, progress,
 //!   last run, next run, accounts to reconnect); `GET /api/v1/platforms`,
 //!   `GET /api/v1/exports`: the platforms and export formats, as the desktop lists them.
+//! - `PUT /api/v1/accounts/{id}/cadence`: how often an account is collected (manager).
 //! - `GET /` and its assets: the web UI, when the server has one ([`web::WebUi`]).
 //! - `GET /api/v1/runs`, `GET /api/v1/runs/{id}`, `GET /api/v1/runs/{id}/events`:
 //!   collection runs and their events.
@@ -190,6 +191,7 @@ fn api_router() -> OpenApiRouter<ApiState> {
         .routes(routes!(web::collection_status))
         .routes(routes!(web::platforms))
         .routes(routes!(web::export_formats))
+        .routes(routes!(web::set_cadence))
         .routes(routes!(routes::list_runs))
         .routes(routes!(routes::get_run))
         .routes(routes!(routes::run_events))

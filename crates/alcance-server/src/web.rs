@@ -365,6 +365,92 @@ pub async fn export_formats() -> Json<Vec<ExportFormatView>> {
     Json(views::export_formats())
 }
 
+/// How often to collect an account.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct CadenceBody {
+    /// `hourly`, `daily`, `weekly`, or `custom` (every `every_hours`).
+    #[schema(value_type = String, example = "daily")]
+    pub cadence: alcance_app::CadenceKind,
+    /// The period of a `custom` cadence, hours 1–8760; ignored otherwise.
+    #[schema(minimum = 1, maximum = 8760)]
+    pub every_hours: Option<u32>,
+}
+
+/// Sets how often an account is collected and answers it as `/api/v1/accounts/{id}`
+/// does, with its next run (its last collection plus the new period, or now when that
+/// has passed; a collecting scheduler picks it up within a minute). Audited as `cadence`.
+#[utoipa::path(
+    put,
+    path = "/api/v1/accounts/{id}/cadence",
+    tag = "accounts",
+    params(("id" = i64, Path, description = "The account id", minimum = 1)),
+    request_body = CadenceBody,
+    responses(
+        (status = 200, description = "The account with its new cadence and next run", body = crate::model::Account),
+        (status = 400, description = "A bad id, an unknown cadence, or a custom cadence without hours 1–8760", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No account has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "The server failed (see its log)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn set_cadence(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    body: Result<Json<CadenceBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<crate::model::Account>, ApiError> {
+    use alcance_app::collect::Cadence;
+    use alcance_app::CadenceKind;
+    let id = crate::params::id("id", Some(&id))?.unwrap_or_default();
+    let Json(body) = body.map_err(|e| {
+        ApiError::invalid(format!(
+            "the body must be JSON {{\"cadence\": \"hourly|daily|weekly|custom\", \"every_hours\": 6}}: {e}"
+        ))
+    })?;
+    let cadence = match (body.cadence, body.every_hours) {
+        (CadenceKind::Hourly, _) => Cadence::Hourly,
+        (CadenceKind::Daily, _) => Cadence::Daily,
+        (CadenceKind::Weekly, _) => Cadence::Weekly,
+        (CadenceKind::Custom, Some(h)) if (1..=8760).contains(&h) => Cadence::Custom {
+            seconds: i64::from(h) * 3600,
+        },
+        (CadenceKind::Custom, hours) => {
+            return Err(ApiError::invalid(format!(
+                "a custom cadence needs every_hours from 1 to 8760, not {hours:?}"
+            )))
+        }
+    };
+    let known = state.accounts().await?;
+    if !known.iter().any(|a| a.id.get() == id) {
+        return Err(ApiError::not_found(format!("account {id} not found")));
+    }
+    alcance_app::scheduler::set_cadence(
+        state.workspace().store(),
+        alcance_app::AccountId(id),
+        cadence,
+        Utc::now(),
+    )
+    .await?;
+    if let Err(e) = alcance_app::people::audit(
+        state.workspace(),
+        Some(caller.email()),
+        "cadence",
+        Some(&id.to_string()),
+        alcance_app::people::Outcome::Ok,
+        Some(&format!("{cadence:?}")),
+    )
+    .await
+    {
+        tracing::warn!(error = %e.message(), "cannot write the audit log");
+    }
+    state
+        .accounts()
+        .await?
+        .into_iter()
+        .find(|a| a.id.get() == id)
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found(format!("account {id} not found")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -846,6 +846,26 @@ async fn the_web_ui_and_its_routes_are_served(engine: Engine) {
     assert!(collection["last_run"]["id"].as_i64().is_some(), "{collection}");
     let platforms: Value = s.json("/api/v1/platforms").await;
     assert_eq!(platforms.as_array().unwrap().len(), 5);
+    // A manager sets a cadence; a bad one is refused.
+    let path = format!("/api/v1/accounts/{}/cadence", s.shared_account);
+    let body = serde_json::json!({"cadence": "custom", "every_hours": 6});
+    let (status, text) = call(&s, "put", &path, Some(Role::Manager), Some(&body)).await;
+    assert_eq!(status, 200, "{text}");
+    let account: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(account["cadence"], "custom");
+    assert_eq!(account["cadence_seconds"], 21_600);
+    let bad = serde_json::json!({"cadence": "custom", "every_hours": 0});
+    let (status, text) = call(&s, "put", &path, Some(Role::Manager), Some(&bad)).await;
+    assert_eq!(status, 400, "{text}");
+    let (status, _) = call(
+        &s,
+        "put",
+        "/api/v1/accounts/999999/cadence",
+        Some(Role::Manager),
+        Some(&body),
+    )
+    .await;
+    assert_eq!(status, 404);
     let formats: Value = s.json("/api/v1/exports").await;
     let keys: Vec<&str> = formats
         .as_array()
@@ -921,6 +941,7 @@ fn every_route_is_documented_with_its_errors() {
         "/api/v1/collection",
         "/api/v1/platforms",
         "/api/v1/exports",
+        "/api/v1/accounts/{id}/cadence",
     ];
     assert_eq!(
         paths.keys().map(String::as_str).collect::<BTreeSet<_>>(),
@@ -1130,6 +1151,10 @@ async fn example(s: &Served, method: &str, path: &str) -> (String, Option<Value>
         ("delete", "/api/v1/session") => (path.into(), None),
         ("get", "/api/v1/exports/{format}") => ("/api/v1/exports/csv".into(), None),
         ("post", "/api/v1/sync") => (path.into(), Some(serde_json::json!({"account_ids": [account]}))),
+        ("put", "/api/v1/accounts/{id}/cadence") => (
+            format!("/api/v1/accounts/{account}/cadence"),
+            Some(serde_json::json!({"cadence": "weekly"})),
+        ),
         ("post", "/api/v1/collection/pause") | ("post", "/api/v1/collection/resume") => (path.into(), None),
         ("post", "/api/v1/runs/{id}/cancel") => (format!("/api/v1/runs/{}/cancel", run_in_flight(s).await), None),
         (_, p) if !p.contains('{') && method == "get" => (p.into(), None),

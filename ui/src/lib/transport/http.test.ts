@@ -137,6 +137,20 @@ describe("the HTTP transport", () => {
     expect(calls).toHaveLength(0);
   });
 
+  it("sets a cadence with PUT, the CSRF token and the desktop's argument names", async () => {
+    const { fetch, calls } = mockFetch((url, init) => {
+      if (url === "/api/v1/session") return json(session());
+      if (url === "/api/v1/accounts/3/cadence" && init.method === "PUT") return json({ id: 3, cadence: "custom", cadence_seconds: 21600 });
+      return problem(404, "not-found", url);
+    });
+    const t = httpTransport(fetch);
+    await t.web.whoami();
+    const account = await t.commands.setCadence(3, "custom", 6);
+    expect(account.cadence_seconds).toBe(21600);
+    expect(JSON.parse(String(calls[1].init.body))).toEqual({ cadence: "custom", every_hours: 6 });
+    expect(headers(calls[1])[CSRF_HEADER]).toBe("csrf-123");
+  });
+
   it("forgets the CSRF token on sign-out and on a 401", async () => {
     let signedIn = true;
     const { fetch, calls } = mockFetch((url, init) => {

@@ -279,7 +279,9 @@ export function httpTransport(fetchFn: typeof fetch = (...a) => globalThis.fetch
       wake();
       return syncStatus();
     },
-    setCadence: desktopOnly("Changing how often an account is collected"),
+    setCadence(accountId, cadence, everyHours): Promise<AccountView> {
+      return request("PUT", `/api/v1/accounts/${accountId}/cadence`, { cadence, every_hours: everyHours });
+    },
     disconnectAccount: desktopOnly("Disconnecting an account"),
     deleteAccount: desktopOnly("Deleting an account"),
     connectWhatsapp: desktopOnly("Connecting an account"),
