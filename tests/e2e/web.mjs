@@ -11,13 +11,16 @@
 //      runs, exports or sync button;
 //   4. the manager signs in, runs Sync now, and the Runs screen shows the manual run
 //      finished (status ok or partial) within 120 s; the dashboard (screenshot);
-//   5. an XLSX export downloads into the download folder set in Chrome's prefs (a zip), and
+//   5. the admin lists the people, makes an API token (its secret shown once) that the API
+//      then accepts, and sees its last use;
+//   6. an XLSX export downloads into the download folder set in Chrome's prefs (a zip), and
 //      its link answers 200 with the XLSX content type.
 //
 // Environment: ALCANCE_BIN (default $CARGO_TARGET_DIR or target, then debug/alcance),
 // CHROMEDRIVER (default: on PATH, or /usr/bin/chromedriver), CHROMIUM (the browser binary,
 // default /usr/bin/chromium), E2E_WEB_UI (the built UI, default ui/dist), E2E_SCREENSHOTS (a folder:
-// saves web-signin.png, web-dashboard-client.png, web-dashboard.png and web-runs.png).
+// saves web-signin.png, web-dashboard-client.png, web-dashboard.png, web-runs.png and
+// web-admin.png).
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, mkdirSync, readdirSync, openSync, readSync, closeSync, statSync, writeFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -353,6 +356,26 @@ async function main() {
       await screenshot("web-dashboard.png");
     });
 
+    await check("the admin lists people and makes an API token shown once", async () => {
+      await signOut();
+      await signIn("admin");
+      await click('[data-testid="nav-admin"]');
+      await waitFor("the people", async () => (await findAll('[data-testid="person-row"]')).length === 3, 20_000);
+      await type('[data-testid="token-name"]', "Power BI");
+      await click('[data-testid="token-submit"]');
+      await waitFor("the token's secret", () => exists('[data-testid="token-secret"] code'), 20_000);
+      const secret = await text('[data-testid="token-secret"] code');
+      const res = await fetch(`${base}/api/v1/accounts`, { headers: { authorization: `Bearer ${secret}` } });
+      if (res.status !== 200) throw new Error(`the new token is refused: ${res.status}`);
+      await waitFor("the token listed as used", async () => {
+        await click('[data-testid="nav-dashboard"]');
+        await click('[data-testid="nav-admin"]');
+        await waitFor("the token row", () => exists('[data-testid="token-row"][data-name="Power BI"]'), 10_000);
+        return (await text('[data-testid="token-row"][data-name="Power BI"] td:nth-child(4)')) !== "never";
+      }, 20_000, 1000);
+      await screenshot("web-admin.png");
+    });
+
     await check("an XLSX export downloads", async () => {
       await click('[data-testid="nav-exports"]');
       await waitFor("the download links", () => exists('[data-testid="export-download-xlsx"]'), 20_000);
@@ -385,7 +408,7 @@ async function main() {
   }
   const failed = results.filter((r) => !r.ok).length;
   console.log(`web e2e: ${results.length - failed} passed, ${failed} failed`);
-  return failed === 0 && results.length === 5;
+  return failed === 0 && results.length === 6;
 }
 
 main().then(
