@@ -172,6 +172,32 @@ describe("the web UI's sign-in", () => {
   });
 });
 
+describe("an invitation link", () => {
+  afterEach(() => history.replaceState(null, "", "/"));
+
+  it("opens the choose-your-password form, sets the password with the link's token, then offers sign-in", async () => {
+    history.replaceState(null, "", "/#set-password=tok-123");
+    const s = server();
+    const confirm = vi.fn();
+    const fetchFn = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      if (String(input) === "/api/v1/password-reset/confirm") {
+        confirm(JSON.parse(String(init?.body)));
+        return new Response(null, { status: 204 });
+      }
+      return s.fetch(input, init);
+    }) as typeof fetch;
+    startWith(fetchFn);
+    await vi.waitFor(() => expect(q('[data-testid="set-password-form"]')).not.toBeNull());
+    expect(text('[data-testid="screen-signin"] h1')).toBe("Choose your password");
+    fill('[data-testid="new-password"]', "a long new password");
+    (q('[data-testid="set-password-form"]') as HTMLFormElement).requestSubmit();
+    await vi.waitFor(() => expect(q('[data-testid="password-set"]')).not.toBeNull());
+    expect(confirm).toHaveBeenCalledWith({ token: "tok-123", password: "a long new password" });
+    expect(q('[data-testid="signin-form"]')).not.toBeNull();
+    expect(location.hash).toBe("");
+  });
+});
+
 describe("the admin screen", () => {
   async function openAdmin(s: ReturnType<typeof server>) {
     startWith(s.fetch);
