@@ -149,6 +149,20 @@ describe("the web UI's sign-in", () => {
     expect(out?.csrf).toBe("csrf-1");
   });
 
+  it("goes back to sign-in when the session ends under the app", async () => {
+    const s = server();
+    let expired = false;
+    const fetchFn = (async (input: RequestInfo | URL, init?: RequestInit) =>
+      expired ? problem(401, "unauthorized", "the session expired") : s.fetch(input, init)) as typeof fetch;
+    startWith(fetchFn);
+    await signIn("ana@example.com", "admin password 1");
+    await vi.waitFor(() => expect(q('[data-testid="screen-dashboard"]')).not.toBeNull());
+    expired = true;
+    click('[data-testid="nav-posts"]');
+    await vi.waitFor(() => expect(q('[data-testid="screen-signin"]')).not.toBeNull());
+    expect(q('[data-testid="signin-failed"]')).toBeNull();
+  });
+
   it("is translated: pt-BR labels on the sign-in screen", async () => {
     const { applyLanguage } = await import("../lib/ui.svelte");
     applyLanguage("pt-BR");

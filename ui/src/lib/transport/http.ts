@@ -138,6 +138,7 @@ export function httpTransport(fetchFn: typeof fetch = (...a) => globalThis.fetch
   let role: Role | null = null;
   // The pollers of `onSyncChanged`, woken after a command that starts or stops a run.
   const wakers = new Set<() => void>();
+  const ended = new Set<() => void>();
   const wake = () => wakers.forEach((w) => w());
 
   async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -164,8 +165,10 @@ export function httpTransport(fetchFn: typeof fetch = (...a) => globalThis.fetch
       }
       const code = problemCode(res.status, problem);
       if (code === "unauthorized") {
+        const wasSignedIn = role !== null;
         csrf = null;
         role = null;
+        if (wasSignedIn) ended.forEach((l) => l());
       }
       throw new AppError(code, problem?.detail ?? `${method} ${path}: HTTP ${res.status}`);
     }
@@ -319,6 +322,10 @@ export function httpTransport(fetchFn: typeof fetch = (...a) => globalThis.fetch
     tokens: () => all<TokenView>("/api/v1/tokens"),
     createToken: (email, r, name) => request("POST", "/api/v1/tokens", { email, role: r, name }),
     revokeToken: (id) => request("DELETE", `/api/v1/tokens/${id}`),
+    onSessionEnded(listener) {
+      ended.add(listener);
+      return () => ended.delete(listener);
+    },
     exportUrl(format: ExportFormat, filter: ViewFilter) {
       const q = filterQuery(filter);
       q.delete("account_id");

@@ -63,6 +63,10 @@ export interface WebApi {
   createToken(email: string, role: Role, name: string): Promise<NewToken>;
   /** Revokes an API token (admin). */
   revokeToken(id: number): Promise<TokenView>;
+  /** Calls `listener` when a signed-in session ends under the app (expired, revoked, the
+   *  server restarted with another database): a request answered 401. Returns the way to
+   *  stop listening. */
+  onSessionEnded(listener: () => void): () => void;
   /** The download link of an export over the filter's days (`GET /api/v1/exports/{format}`). */
   exportUrl(format: ExportFormat, filter: ViewFilter): string;
 }
