@@ -84,6 +84,8 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/api/v1/collection/pause", Access::Role(Role::Manager)),
     ("POST", "/api/v1/collection/resume", Access::Role(Role::Manager)),
     ("PUT", "/api/v1/accounts/{id}/cadence", Access::Role(Role::Manager)),
+    ("POST", "/api/v1/accounts/{id}/disconnect", Access::Role(Role::Manager)),
+    ("DELETE", "/api/v1/accounts/{id}", Access::Role(Role::Manager)),
     // People: admins.
     ("GET", "/api/v1/users", Access::Role(Role::Admin)),
     ("POST", "/api/v1/users", Access::Role(Role::Admin)),

@@ -14,7 +14,8 @@
 //! - `GET /api/v1/collection`: what the collection is doing (paused, running, progress,
 //!   last run, next run, accounts to reconnect); `GET /api/v1/platforms`,
 //!   `GET /api/v1/exports`: the platforms and export formats, as the desktop lists them.
-//! - `PUT /api/v1/accounts/{id}/cadence`: how often an account is collected (manager).
+//! - `PUT /api/v1/accounts/{id}/cadence`, `POST /api/v1/accounts/{id}/disconnect`,
+//!   `DELETE /api/v1/accounts/{id}`: an account's cadence, disconnect, delete (manager).
 //! - `GET /` and its assets: the web UI, when the server has one ([`web::WebUi`]).
 //! - `GET /api/v1/runs`, `GET /api/v1/runs/{id}`, `GET /api/v1/runs/{id}/events`:
 //!   collection runs and their events.
@@ -183,7 +184,7 @@ struct ApiDoc;
 fn api_router() -> OpenApiRouter<ApiState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(routes::list_accounts))
-        .routes(routes!(routes::get_account))
+        .routes(routes!(routes::get_account, web::delete_account))
         .routes(routes!(routes::list_posts))
         .routes(routes!(routes::post_metrics))
         .routes(routes!(routes::dashboard_kpis))
@@ -192,6 +193,7 @@ fn api_router() -> OpenApiRouter<ApiState> {
         .routes(routes!(web::platforms))
         .routes(routes!(web::export_formats))
         .routes(routes!(web::set_cadence))
+        .routes(routes!(web::disconnect_account))
         .routes(routes!(routes::list_runs))
         .routes(routes!(routes::get_run))
         .routes(routes!(routes::run_events))

@@ -430,18 +430,7 @@ pub async fn set_cadence(
         Utc::now(),
     )
     .await?;
-    if let Err(e) = alcance_app::people::audit(
-        state.workspace(),
-        Some(caller.email()),
-        "cadence",
-        Some(&id.to_string()),
-        alcance_app::people::Outcome::Ok,
-        Some(&format!("{cadence:?}")),
-    )
-    .await
-    {
-        tracing::warn!(error = %e.message(), "cannot write the audit log");
-    }
+    audit_account(&state, &caller, "cadence", id, Some(&format!("{cadence:?}"))).await;
     state
         .accounts()
         .await?
@@ -449,6 +438,82 @@ pub async fn set_cadence(
         .find(|a| a.id.get() == id)
         .map(Json)
         .ok_or_else(|| ApiError::not_found(format!("account {id} not found")))
+}
+
+/// Writes `action` on account `id` to the audit log as the caller (a failure is logged).
+async fn audit_account(state: &ApiState, caller: &Caller, action: &str, id: i64, detail: Option<&str>) {
+    if let Err(e) = alcance_app::people::audit(
+        state.workspace(),
+        Some(caller.email()),
+        action,
+        Some(&id.to_string()),
+        alcance_app::people::Outcome::Ok,
+        detail,
+    )
+    .await
+    {
+        tracing::warn!(error = %e.message(), action, "cannot write the audit log");
+    }
+}
+
+/// Disconnects an account: no more collection, its token leaves the vault (unless another
+/// account collects with it), its data stays; connecting it again (in the desktop app)
+/// resumes it. Answers it as `/api/v1/accounts/{id}` does. Audited as `account-disconnect`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/accounts/{id}/disconnect",
+    tag = "accounts",
+    params(("id" = i64, Path, description = "The account id", minimum = 1)),
+    responses(
+        (status = 200, description = "The account, status `disconnected`", body = crate::model::Account),
+        (status = 400, description = "The id is not a positive integer", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No account has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The token vault is not open on this server", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "The server failed (see its log)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn disconnect_account(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Json<crate::model::Account>, ApiError> {
+    let id = crate::params::id("id", Some(&id))?.unwrap_or_default();
+    state.workspace().disconnect(alcance_app::AccountId(id)).await?;
+    audit_account(&state, &caller, "account-disconnect", id, None).await;
+    state
+        .accounts()
+        .await?
+        .into_iter()
+        .find(|a| a.id.get() == id)
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found(format!("account {id} not found")))
+}
+
+/// Deletes an account with all its metrics, posts, audience rows and archived responses,
+/// and its token. Irreversible (the UI asks for the handle first). Audited as
+/// `account-delete`.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/accounts/{id}",
+    tag = "accounts",
+    params(("id" = i64, Path, description = "The account id", minimum = 1)),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, description = "The id is not a positive integer", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No account has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The token vault is not open on this server", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "The server failed (see its log)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn delete_account(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let id = crate::params::id("id", Some(&id))?.unwrap_or_default();
+    state.workspace().delete_account(alcance_app::AccountId(id)).await?;
+    audit_account(&state, &caller, "account-delete", id, None).await;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[cfg(test)]

@@ -508,7 +508,7 @@ async fn bad_input_answers_problem_json(engine: Engine) {
     s.problem("/api/v1/nothing-here", 404, &["/api/v1/nothing-here"]).await;
     let response = s
         .http
-        .delete(format!("{}/api/v1/accounts/{id}", s.base))
+        .patch(format!("{}/api/v1/accounts/{id}", s.base))
         .send()
         .await
         .unwrap();
@@ -866,6 +866,30 @@ async fn the_web_ui_and_its_routes_are_served(engine: Engine) {
     )
     .await;
     assert_eq!(status, 404);
+    // A manager disconnects, then deletes an account.
+    let ws = s.session.as_ref().unwrap().workspace();
+    let fresh = alcance_app::AccountRef {
+        platform: alcance_app::Platform::Instagram,
+        external_id: "web-ui-test".into(),
+        username: Some("web_ui_test".into()),
+        owned: true,
+    };
+    let id = ws.store().upsert_account(&fresh, None, None).await.unwrap();
+    let path = format!("/api/v1/accounts/{id}/disconnect");
+    let (status, text) = call(&s, "post", &path, Some(Role::Manager), None).await;
+    assert_eq!(status, 200, "{text}");
+    assert_eq!(serde_json::from_str::<Value>(&text).unwrap()["status"], "disconnected");
+    let (status, text) = call(
+        &s,
+        "delete",
+        &format!("/api/v1/accounts/{id}"),
+        Some(Role::Manager),
+        None,
+    )
+    .await;
+    assert_eq!(status, 204, "{text}");
+    s.problem(&format!("/api/v1/accounts/{id}"), 404, &[&id.to_string()])
+        .await;
     let formats: Value = s.json("/api/v1/exports").await;
     let keys: Vec<&str> = formats
         .as_array()
@@ -942,6 +966,7 @@ fn every_route_is_documented_with_its_errors() {
         "/api/v1/platforms",
         "/api/v1/exports",
         "/api/v1/accounts/{id}/cadence",
+        "/api/v1/accounts/{id}/disconnect",
     ];
     assert_eq!(
         paths.keys().map(String::as_str).collect::<BTreeSet<_>>(),
@@ -1151,6 +1176,20 @@ async fn example(s: &Served, method: &str, path: &str) -> (String, Option<Value>
         ("delete", "/api/v1/session") => (path.into(), None),
         ("get", "/api/v1/exports/{format}") => ("/api/v1/exports/csv".into(), None),
         ("post", "/api/v1/sync") => (path.into(), Some(serde_json::json!({"account_ids": [account]}))),
+        ("post", "/api/v1/accounts/{id}/disconnect") | ("delete", "/api/v1/accounts/{id}") => {
+            // A fresh account each time: disconnecting or deleting the demo's would change
+            // what the other routes of the table answer.
+            static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+            let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let fresh = alcance_app::AccountRef {
+                platform: alcance_app::Platform::X,
+                external_id: format!("table-{n}"),
+                username: Some(format!("table{n}")),
+                owned: true,
+            };
+            let id = ws.store().upsert_account(&fresh, None, None).await.unwrap();
+            (path.replace("{id}", &id.to_string()), None)
+        }
         ("put", "/api/v1/accounts/{id}/cadence") => (
             format!("/api/v1/accounts/{account}/cadence"),
             Some(serde_json::json!({"cadence": "weekly"})),

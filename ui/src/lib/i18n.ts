@@ -341,7 +341,6 @@ export const en = {
   "web.desktopOnly": "Available in the desktop app",
   "web.desktopOnlyConnect":
     "Connecting accounts signs in to each platform through this computer's browser and a loopback address: do it in the Alcance desktop app. The accounts it connects appear here.",
-  "web.desktopOnlyAccountActions": "Connecting, disconnecting and deleting accounts is done in the desktop app.",
   "web.download": "Download",
   "web.exportsLead": "Download the metrics of the days chosen (every account the server collects).",
   "web.workspace": "Server workspace",
@@ -744,7 +743,6 @@ export const pt: Dict = {
   "web.desktopOnly": "Disponível no aplicativo para computador",
   "web.desktopOnlyConnect":
     "Conectar contas faz login em cada plataforma pelo navegador deste computador e um endereço local: faça isso no aplicativo Alcance para computador. As contas conectadas aparecem aqui.",
-  "web.desktopOnlyAccountActions": "Conectar, desconectar e excluir contas é feito no aplicativo para computador.",
   "web.download": "Baixar",
   "web.exportsLead": "Baixe as métricas dos dias escolhidos (todas as contas que o servidor coleta).",
   "web.workspace": "Espaço de trabalho do servidor",

@@ -13,8 +13,8 @@ export interface Transport {
   /** `ipc` (the desktop app) or `http` (a browser on `alcance serve`). */
   readonly kind: "ipc" | "http";
   /** The commands. On HTTP, the desktop-only ones (opening the demo or a workspace,
-   *  connecting, disconnecting or deleting an account, writing exports to a folder,
-   *  opening folders) reject with `desktop_only`. */
+   *  connecting an account, writing exports to a folder, opening folders) reject with
+   *  `desktop_only`. */
   readonly commands: Commands;
   /** Calls `listener` with each new sync status until the returned function is called. */
   onSyncChanged(listener: (status: SyncStatus) => void): Promise<() => void>;

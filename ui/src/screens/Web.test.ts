@@ -212,6 +212,20 @@ describe("an invitation link", () => {
   });
 });
 
+describe("accounts in the browser", () => {
+  it("lets a manager or admin disconnect and delete accounts, while connecting stays the desktop's", async () => {
+    const s = server([account({ id: 3, status: "needs_reauth" })]);
+    startWith(s.fetch);
+    await signIn("ana@example.com", "admin password 1");
+    await vi.waitFor(() => expect(q('[data-testid="nav-accounts"]')).not.toBeNull());
+    click('[data-testid="nav-accounts"]');
+    await vi.waitFor(() => expect(q('[data-testid="disconnect-3"]')).not.toBeNull());
+    expect(q('[data-testid="delete-3"]')).not.toBeNull();
+    expect(q('[data-testid="reconnect-3"]')).toBeNull();
+    expect(q('[data-testid="connect-desktop-only"]')).not.toBeNull();
+  });
+});
+
 describe("the admin screen", () => {
   async function openAdmin(s: ReturnType<typeof server>) {
     startWith(s.fetch);

@@ -285,8 +285,13 @@ export function httpTransport(fetchFn: typeof fetch = (...a) => globalThis.fetch
     setCadence(accountId, cadence, everyHours): Promise<AccountView> {
       return request("PUT", `/api/v1/accounts/${accountId}/cadence`, { cadence, every_hours: everyHours });
     },
-    disconnectAccount: desktopOnly("Disconnecting an account"),
-    deleteAccount: desktopOnly("Deleting an account"),
+    disconnectAccount(accountId): Promise<AccountView> {
+      return request("POST", `/api/v1/accounts/${accountId}/disconnect`);
+    },
+    async deleteAccount(accountId): Promise<null> {
+      await request("DELETE", `/api/v1/accounts/${accountId}`);
+      return null;
+    },
     connectWhatsapp: desktopOnly("Connecting an account"),
     connectAccount: desktopOnly("Connecting an account"),
     trackProfile: desktopOnly("Following a public profile"),
