@@ -217,6 +217,9 @@ export function httpTransport(fetchFn: typeof fetch = (...a) => globalThis.fetch
         collecting = c.collecting;
         sync = toSyncStatus(c);
       }
+      // The server's folders are not the browser's business: no paths. `vault` says whether
+      // the server collects ("server") or only reads ("server-read-only"); the sync
+      // controls follow it (sync.ts `canControl`).
       return {
         version: "",
         data_dir: "",
