@@ -2,8 +2,9 @@
 # The whole test suite, as CI runs it: set-up, formatting, lints, every crate's tests
 # (unit, integration, recorded fixtures replayed through the sandbox, the demo end to end;
 # the store's on SQLite and on a throwaway PostgreSQL, see scripts/pg-cluster.sh)
-# the desktop UI (type check, unit tests, build) and the desktop app end to end in a real
-# webview under Xvfb; and the supply chain, offline (scripts/supply-chain.sh).
+# the desktop UI (type check, unit tests, build), the desktop app end to end in a real
+# webview under Xvfb, the web UI end to end in headless Chromium against `alcance serve`;
+# and the supply chain, offline (scripts/supply-chain.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -22,3 +23,6 @@ cargo test --workspace --locked --doc
 echo "== desktop E2E (tauri-driver + WebKitWebDriver under Xvfb)"
 cargo build --locked -p alcance-desktop
 tests/e2e/run.sh
+echo "== web E2E (alcance serve --collect + headless Chromium through chromedriver)"
+cargo build --locked -p alcance-cli
+tests/e2e/web.sh

@@ -201,6 +201,11 @@ enum Command {
         /// and live run progress. Off: the server only reads, and control answers 409.
         #[arg(long)]
         collect: bool,
+        /// The built web UI to serve at / (`npm --prefix ui run build` writes ui/dist).
+        /// Default: ui/dist under the current folder when it has an index.html; without
+        /// one the server serves the API only.
+        #[arg(long, env = "ALCANCE_WEB_UI", value_name = "DIR")]
+        web_ui: Option<PathBuf>,
     },
     /// Delete an account with all its data and its token (asks for the handle unless --yes).
     DeleteData {
@@ -392,7 +397,12 @@ async fn dispatch(command: Command) -> Result<()> {
         Command::DeleteData { ws, account, yes } => accounts_cmd::delete_data(&ws, &account, yes).await,
         Command::User { command } => people_cmd::user(command).await,
         Command::Token { command } => people_cmd::token(command).await,
-        Command::Serve { ws, listen, collect } => serve(&ws, listen, collect).await,
+        Command::Serve {
+            ws,
+            listen,
+            collect,
+            web_ui,
+        } => serve(&ws, listen, collect, web_ui).await,
     }
 }
 
@@ -400,13 +410,31 @@ async fn dispatch(command: Command) -> Result<()> {
 /// requests in flight finish before the workspace closes. With `collect` the server also
 /// runs the scheduler (stopped after the last request, its run in flight left `paused` and
 /// resumed at the next start).
-async fn serve(ws: &WorkspaceArgs, listen: SocketAddr, collect: bool) -> Result<()> {
+async fn serve(ws: &WorkspaceArgs, listen: SocketAddr, collect: bool, web_ui: Option<PathBuf>) -> Result<()> {
+    let web_ui = match web_ui {
+        Some(dir) => Some(
+            alcance_server::web::WebUi::load(&dir)
+                .with_context(|| format!("reading the web UI in {}", dir.display()))?,
+        ),
+        None => {
+            let default = PathBuf::from("ui/dist");
+            default
+                .join("index.html")
+                .is_file()
+                .then(|| alcance_server::web::WebUi::load(&default).ok())
+                .flatten()
+        }
+    };
     let session = if collect {
         open_worker(ws).await?
     } else {
         ws.open(Open::ReadOnly).await?
     };
     let mut state = alcance_server::ApiState::from_session(&session);
+    let has_ui = web_ui.is_some();
+    if let Some(ui) = web_ui {
+        state = state.with_web_ui(ui);
+    }
     let scheduler = collect.then(|| {
         Scheduler::start_with(
             Arc::clone(session.workspace()),
@@ -430,7 +458,14 @@ async fn serve(ws: &WorkspaceArgs, listen: SocketAddr, collect: bool) -> Result<
     if alcance_app::people::users(session.workspace()).await?.is_empty() {
         eprintln!("No user yet: create the first admin with `alcance user add EMAIL --role admin`.");
     }
-    println!("Alcance API on http://{addr}/api/v1 (docs: http://{addr}/api/docs)");
+    if has_ui {
+        println!(
+            "Alcance on http://{addr}/ (open it in a browser; API: http://{addr}/api/v1, docs: http://{addr}/api/docs)"
+        );
+    } else {
+        println!("Alcance API on http://{addr}/api/v1 (docs: http://{addr}/api/docs)");
+        println!("No web UI: build it with `npm --prefix ui run build` (ui/dist) or pass --web-ui DIR.");
+    }
     println!("Press Ctrl-C to stop.");
     let served = alcance_server::serve(listener, state, alcance_server::shutdown_signal()).await;
     if let Some(scheduler) = scheduler {

@@ -67,18 +67,25 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/posts", Access::Role(Role::Client)),
     ("GET", "/api/v1/posts/{id}/metrics", Access::Role(Role::Client)),
     ("GET", "/api/v1/dashboard/kpis", Access::Role(Role::Client)),
+    ("GET", "/api/v1/dashboard", Access::Role(Role::Client)),
+    ("GET", "/api/v1/platforms", Access::Role(Role::Client)),
+    ("GET", "/api/v1/exports", Access::Role(Role::Client)),
     ("GET", "/api/v1/metrics", Access::Role(Role::Client)),
     // Read everything: analysts and above.
     ("GET", "/api/v1/runs", Access::Role(Role::Analyst)),
     ("GET", "/api/v1/runs/{id}", Access::Role(Role::Analyst)),
     ("GET", "/api/v1/runs/{id}/events", Access::Role(Role::Analyst)),
     ("GET", "/api/v1/runs/live", Access::Role(Role::Analyst)),
+    ("GET", "/api/v1/collection", Access::Role(Role::Analyst)),
     ("GET", "/api/v1/exports/{format}", Access::Role(Role::Analyst)),
     // Collection control: managers (409 when the server does not collect).
     ("POST", "/api/v1/sync", Access::Role(Role::Manager)),
     ("POST", "/api/v1/runs/{id}/cancel", Access::Role(Role::Manager)),
     ("POST", "/api/v1/collection/pause", Access::Role(Role::Manager)),
     ("POST", "/api/v1/collection/resume", Access::Role(Role::Manager)),
+    ("PUT", "/api/v1/accounts/{id}/cadence", Access::Role(Role::Manager)),
+    ("POST", "/api/v1/accounts/{id}/disconnect", Access::Role(Role::Manager)),
+    ("DELETE", "/api/v1/accounts/{id}", Access::Role(Role::Manager)),
     // People: admins.
     ("GET", "/api/v1/users", Access::Role(Role::Admin)),
     ("POST", "/api/v1/users", Access::Role(Role::Admin)),
@@ -323,16 +330,21 @@ fn docs_csp() -> String {
 /// may load or run, nothing may frame it.
 pub const API_CSP: &str = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-/// The layer on every answer: `Content-Security-Policy`, `X-Content-Type-Options:
-/// nosniff`, `Referrer-Policy: no-referrer`, `X-Frame-Options: DENY`, `Cache-Control:
-/// no-store` on the API, and `Strict-Transport-Security` over TLS only.
+/// The layer on every answer: `Content-Security-Policy` ([`API_CSP`]; the API viewer's
+/// and the web UI's own, [`crate::web::UI_CSP`]), `X-Content-Type-Options: nosniff`,
+/// `Referrer-Policy: no-referrer`, `X-Frame-Options: DENY`, `Cache-Control: no-store` on
+/// the API, and `Strict-Transport-Security` over TLS only.
 pub async fn security_headers(State(state): State<ApiState>, request: Request, next: Next) -> Response {
     static DOCS_CSP: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     let docs = request.uri().path() == crate::DOCS_PATH;
     let tls = over_tls(&state, request.headers());
     let mut response = next.run(request).await;
+    let ui = response.extensions().get::<crate::web::UiAnswer>().is_some();
     let headers = response.headers_mut();
-    let csp = if docs {
+    let csp = if ui {
+        // The web UI's files keep their own Cache-Control (hashed assets may be cached).
+        HeaderValue::from_static(crate::web::UI_CSP)
+    } else if docs {
         HeaderValue::from_str(DOCS_CSP.get_or_init(docs_csp)).unwrap_or(HeaderValue::from_static(API_CSP))
     } else {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

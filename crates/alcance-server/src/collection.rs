@@ -28,19 +28,25 @@ pub struct Collection {
 }
 
 /// What the scheduler is doing, as its events said.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 struct Now {
     /// The run in flight (`collection_runs.id`), if any.
     run: Option<i64>,
     /// Scheduling is paused.
     paused: bool,
+    /// The latest progress of the run in flight ([`live_event`]), if any.
+    live: Option<LiveEvent>,
 }
 
 impl Collection {
     /// Follows `scheduler` (subscribes at once; a task reads its events until it stops).
     /// `paused`: the scheduler was started paused. Call inside a tokio runtime.
     pub fn new(scheduler: Scheduler, paused: bool) -> Collection {
-        let now = Arc::new(Mutex::new(Now { run: None, paused }));
+        let now = Arc::new(Mutex::new(Now {
+            run: None,
+            paused,
+            live: None,
+        }));
         let mut events = scheduler.subscribe();
         let followed = Arc::clone(&now);
         tokio::spawn(async move {
@@ -51,11 +57,22 @@ impl Collection {
                     Err(broadcast::error::RecvError::Lagged(_)) => continue,
                 };
                 let mut now = followed.lock().unwrap_or_else(PoisonError::into_inner);
+                match live_event(&event) {
+                    Some(live) if live.event == "run-finished" => now.live = None,
+                    Some(live) => now.live = Some(live),
+                    None => {}
+                }
                 match event {
                     SchedulerEvent::RunStarted { run_id, .. } => now.run = Some(run_id.get()),
                     SchedulerEvent::Progress(Progress::RunStarted { run_id, .. }) => now.run = Some(run_id),
-                    SchedulerEvent::RunFinished { run_id, .. } if now.run == Some(run_id.get()) => now.run = None,
-                    SchedulerEvent::RunFailed { .. } => now.run = None,
+                    SchedulerEvent::RunFinished { run_id, .. } if now.run == Some(run_id.get()) => {
+                        now.run = None;
+                        now.live = None;
+                    }
+                    SchedulerEvent::RunFailed { .. } => {
+                        now.run = None;
+                        now.live = None;
+                    }
                     SchedulerEvent::Paused => now.paused = true,
                     SchedulerEvent::Resumed => now.paused = false,
                     _ => {}
@@ -71,7 +88,14 @@ impl Collection {
     }
 
     fn now(&self) -> Now {
-        *self.now.lock().unwrap_or_else(PoisonError::into_inner)
+        self.now.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// Whether scheduling is paused, the run in flight (`collection_runs.id`) and its
+    /// latest progress, as the scheduler's events said.
+    pub fn snapshot(&self) -> (bool, Option<i64>, Option<LiveEvent>) {
+        let now = self.now();
+        (now.paused, now.run, now.live)
     }
 
     fn set_paused(&self, paused: bool) {

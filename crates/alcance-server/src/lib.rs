@@ -8,7 +8,15 @@
 //!   health, followers and schedule.
 //! - `GET /api/v1/posts`: posts with their latest metrics; `GET /api/v1/posts/{id}/metrics`:
 //!   a post's metric snapshots over time.
-//! - `GET /api/v1/dashboard/kpis`: the dashboard's KPI tiles over a period.
+//! - `GET /api/v1/dashboard/kpis`: the dashboard's KPI tiles over a period;
+//!   `GET /api/v1/dashboard`: the whole dashboard (KPIs, SVG charts, top posts) in the
+//!   desktop's shape, for the web UI ([`web`]).
+//! - `GET /api/v1/collection`: what the collection is doing (paused, running, progress,
+//!   last run, next run, accounts to reconnect); `GET /api/v1/platforms`,
+//!   `GET /api/v1/exports`: the platforms and export formats, as the desktop lists them.
+//! - `PUT /api/v1/accounts/{id}/cadence`, `POST /api/v1/accounts/{id}/disconnect`,
+//!   `DELETE /api/v1/accounts/{id}`: an account's cadence, disconnect, delete (manager).
+//! - `GET /` and its assets: the web UI, when the server has one ([`web::WebUi`]).
 //! - `GET /api/v1/runs`, `GET /api/v1/runs/{id}`, `GET /api/v1/runs/{id}/events`:
 //!   collection runs and their events.
 //! - `GET /api/v1/metrics?user_id=&platform=&start_date=&end_date=`: an account's metric
@@ -45,6 +53,7 @@ pub mod people;
 pub mod problem;
 pub mod prometheus;
 pub mod routes;
+pub mod web;
 
 pub use problem::{ApiError, Problem, PROBLEM_JSON};
 
@@ -75,6 +84,7 @@ pub struct ApiState {
     limiter: auth::LoginLimiter,
     tls: bool,
     collection: Option<collection::Collection>,
+    web_ui: Option<web::WebUi>,
 }
 
 impl ApiState {
@@ -87,7 +97,19 @@ impl ApiState {
             limiter: auth::LoginLimiter::default(),
             tls: false,
             collection: None,
+            web_ui: None,
         }
+    }
+
+    /// The same state serving the web UI `ui` at `/` (the built `ui/dist`, see [`web`]).
+    pub fn with_web_ui(mut self, ui: web::WebUi) -> ApiState {
+        self.web_ui = Some(ui);
+        self
+    }
+
+    /// The web UI served at `/`, if any.
+    pub fn web_ui(&self) -> Option<&web::WebUi> {
+        self.web_ui.as_ref()
     }
 
     /// The same state for a server that collects (`alcance serve --collect`): the
@@ -162,10 +184,16 @@ struct ApiDoc;
 fn api_router() -> OpenApiRouter<ApiState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(routes::list_accounts))
-        .routes(routes!(routes::get_account))
+        .routes(routes!(routes::get_account, web::delete_account))
         .routes(routes!(routes::list_posts))
         .routes(routes!(routes::post_metrics))
         .routes(routes!(routes::dashboard_kpis))
+        .routes(routes!(web::dashboard))
+        .routes(routes!(web::collection_status))
+        .routes(routes!(web::platforms))
+        .routes(routes!(web::export_formats))
+        .routes(routes!(web::set_cadence))
+        .routes(routes!(web::disconnect_account))
         .routes(routes!(routes::list_runs))
         .routes(routes!(routes::get_run))
         .routes(routes!(routes::run_events))
@@ -227,7 +255,7 @@ pub fn router(state: ApiState) -> Router {
         .route(DOCS_PATH, get(docs_page))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::authorize))
         .route_layer(axum::middleware::from_fn(prometheus::stamp_route))
-        .fallback(not_found)
+        .fallback(web::fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(auth::BODY_LIMIT))
         .layer(axum::middleware::from_fn(auth::time_limit))
@@ -246,7 +274,7 @@ async fn docs_page() -> Html<&'static str> {
 }
 
 /// 404 problem+json for a path no route serves.
-async fn not_found(uri: axum::http::Uri) -> Response {
+pub(crate) async fn not_found(uri: axum::http::Uri) -> Response {
     ApiError {
         status: StatusCode::NOT_FOUND,
         kind: "not-found",
@@ -275,7 +303,7 @@ async fn log_request(request: axum::extract::Request, next: axum::middleware::Ne
 }
 
 /// 405 problem+json for a method a route does not serve.
-async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> Response {
+pub(crate) async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> Response {
     ApiError {
         status: StatusCode::METHOD_NOT_ALLOWED,
         kind: "method-not-allowed",

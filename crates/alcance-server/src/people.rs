@@ -247,7 +247,8 @@ pub struct AuditLine {
     pub actor: Option<String>,
     /// What: `sign-in`, `sign-out`, `user-add`, `user-remove`, `invite`, `role-change`,
     /// `password-reset-issue`, `password-set`, `share`, `token-create`, `token-use`,
-    /// `token-revoke`, `export`.
+    /// `token-revoke`, `export`, `cadence`, `account-disconnect`, `account-delete`, `sync`, `run-cancel`, `collection-pause`,
+    /// `collection-resume`.
     pub action: String,
     /// On what (an email, a token name); `null` when nothing.
     pub subject: Option<String>,

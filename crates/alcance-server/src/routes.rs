@@ -449,7 +449,7 @@ impl ApiState {
     /// The view filter of the common query parameters (an account that must exist, a
     /// platform, inclusive UTC days), cut to what `caller` may see: a client's accounts
     /// only (an account not shared with them is "not found", as one that does not exist).
-    async fn filter(
+    pub(crate) async fn filter(
         &self,
         caller: &Caller,
         account_id: Option<&str>,

@@ -166,7 +166,18 @@ impl Served {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let mut state = ApiState::from_session(&session);
+        // A built web UI, as `npm --prefix ui run build` writes it.
+        let ui = tempfile::tempdir().unwrap();
+        std::fs::create_dir(ui.path().join("assets")).unwrap();
+        std::fs::write(
+            ui.path().join("index.html"),
+            "<!doctype html><script type=\"module\" src=\"./assets/app-1.js\"></script>",
+        )
+        .unwrap();
+        std::fs::write(ui.path().join("assets/app-1.js"), "export const app = 1;").unwrap();
+        let mut state =
+            ApiState::from_session(&session).with_web_ui(alcance_server::web::WebUi::load(ui.path()).unwrap());
+        drop(ui);
         let scheduler = collect.then(|| {
             let config = SchedulerConfig {
                 backups: None,
@@ -497,7 +508,7 @@ async fn bad_input_answers_problem_json(engine: Engine) {
     s.problem("/api/v1/nothing-here", 404, &["/api/v1/nothing-here"]).await;
     let response = s
         .http
-        .delete(format!("{}/api/v1/accounts/{id}", s.base))
+        .patch(format!("{}/api/v1/accounts/{id}", s.base))
         .send()
         .await
         .unwrap();
@@ -741,7 +752,157 @@ async fn readyz_is_503_when_the_schema_is_behind() {
     s.stop().await;
 }
 
+/// The web UI at `/` with its own CSP (scripts from the server only, no inline script),
+/// its assets cacheable, no UI file under `/api/`; the routes the UI's screens need answer
+/// in the desktop's view types, a client's cut to what is shared with them.
+async fn the_web_ui_and_its_routes_are_served(engine: Engine) {
+    let Some(s) = Served::collecting(engine).await else {
+        return;
+    };
+    let page = s.anonymous.get(format!("{}/", s.base)).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let header = |r: &reqwest::Response, name: &str| {
+        r.headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default()
+    };
+    assert!(header(&page, "content-type").starts_with("text/html"));
+    assert_eq!(header(&page, "content-security-policy"), alcance_server::web::UI_CSP);
+    assert_eq!(header(&page, "cache-control"), "no-store");
+    assert_eq!(header(&page, "x-frame-options"), "DENY");
+    assert!(page.text().await.unwrap().contains("./assets/app-1.js"));
+    let script = s
+        .anonymous
+        .get(format!("{}/assets/app-1.js", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(script.status(), 200);
+    assert!(header(&script, "content-type").starts_with("text/javascript"));
+    assert!(header(&script, "cache-control").contains("immutable"));
+    let csp = alcance_server::web::UI_CSP;
+    assert!(
+        csp.contains("script-src 'self';") && !csp.contains("unsafe-eval"),
+        "{csp}"
+    );
+    for (path, status) in [
+        ("/assets/missing.js", 404),
+        ("/api/v1/nothing", 404),
+        ("/nothing.js", 404),
+    ] {
+        let r = s.anonymous.get(format!("{}{path}", s.base)).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), status, "{path}");
+        assert_eq!(header(&r, "content-type"), "application/problem+json", "{path}");
+        assert_eq!(
+            header(&r, "content-security-policy"),
+            alcance_server::auth::API_CSP,
+            "{path}"
+        );
+    }
+    let post = s.anonymous.post(format!("{}/", s.base)).send().await.unwrap();
+    assert_eq!(post.status(), 405);
+
+    // The dashboard in the desktop's shape; labels in the UI's language reach the charts.
+    let end = Utc::now().date_naive();
+    let start = end - chrono::Duration::days(DAYS);
+    let labels = serde_json::json!({"follower_title": "Crescimento de seguidores", "follower_y": "Seguidores",
+        "engagement_title": "Engajamento", "engagement_y": "Interações"});
+    let query = format!(
+        "/api/v1/dashboard?start_date={start}&end_date={end}&time_zone=America/Sao_Paulo&labels={}",
+        url::form_urlencoded::byte_serialize(labels.to_string().as_bytes()).collect::<String>()
+    );
+    let all: Value = s.json(&query).await;
+    assert_eq!(all["kpis"].as_array().unwrap().len(), 5);
+    assert!(all["follower_growth_svg"]
+        .as_str()
+        .unwrap()
+        .contains("Crescimento de seguidores"));
+    assert_eq!(all["best_time_zone"], "America/Sao_Paulo");
+    assert!(all["follower_points"].as_u64().unwrap() > 0);
+    let (status, body) = call(&s, "get", &query, Some(Role::Client), None).await;
+    assert_eq!(status, 200, "{body}");
+    let client: Value = serde_json::from_str(&body).unwrap();
+    let top: Vec<i64> = client["top_posts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["account_id"].as_i64().unwrap())
+        .collect();
+    assert!(top.iter().all(|a| *a == s.shared_account), "{top:?}");
+    assert!(
+        client["kpis"][0]["value"].as_f64() < all["kpis"][0]["value"].as_f64(),
+        "the client's followers are one account's"
+    );
+    let (status, body) = call(&s, "get", "/api/v1/dashboard?labels=nope", None, None).await;
+    assert_eq!(status, 401, "{body}");
+    let bad = s.problem("/api/v1/dashboard?labels=nope", 400, &["labels"]).await;
+    assert_eq!(bad.kind, "urn:alcance:problem:invalid-parameter");
+
+    // What the collection does, the platforms and the export formats.
+    let collection: Value = s.json("/api/v1/collection").await;
+    assert_eq!(collection["collecting"], true);
+    assert_eq!(collection["paused"], true, "the test scheduler starts paused");
+    assert!(collection["last_run"]["id"].as_i64().is_some(), "{collection}");
+    let platforms: Value = s.json("/api/v1/platforms").await;
+    assert_eq!(platforms.as_array().unwrap().len(), 5);
+    // A manager sets a cadence; a bad one is refused.
+    let path = format!("/api/v1/accounts/{}/cadence", s.shared_account);
+    let body = serde_json::json!({"cadence": "custom", "every_hours": 6});
+    let (status, text) = call(&s, "put", &path, Some(Role::Manager), Some(&body)).await;
+    assert_eq!(status, 200, "{text}");
+    let account: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(account["cadence"], "custom");
+    assert_eq!(account["cadence_seconds"], 21_600);
+    let bad = serde_json::json!({"cadence": "custom", "every_hours": 0});
+    let (status, text) = call(&s, "put", &path, Some(Role::Manager), Some(&bad)).await;
+    assert_eq!(status, 400, "{text}");
+    let (status, _) = call(
+        &s,
+        "put",
+        "/api/v1/accounts/999999/cadence",
+        Some(Role::Manager),
+        Some(&body),
+    )
+    .await;
+    assert_eq!(status, 404);
+    // A manager disconnects, then deletes an account.
+    let ws = s.session.as_ref().unwrap().workspace();
+    let fresh = alcance_app::AccountRef {
+        platform: alcance_app::Platform::Instagram,
+        external_id: "web-ui-test".into(),
+        username: Some("web_ui_test".into()),
+        owned: true,
+    };
+    let id = ws.store().upsert_account(&fresh, None, None).await.unwrap();
+    let path = format!("/api/v1/accounts/{id}/disconnect");
+    let (status, text) = call(&s, "post", &path, Some(Role::Manager), None).await;
+    assert_eq!(status, 200, "{text}");
+    assert_eq!(serde_json::from_str::<Value>(&text).unwrap()["status"], "disconnected");
+    let (status, text) = call(
+        &s,
+        "delete",
+        &format!("/api/v1/accounts/{id}"),
+        Some(Role::Manager),
+        None,
+    )
+    .await;
+    assert_eq!(status, 204, "{text}");
+    s.problem(&format!("/api/v1/accounts/{id}"), 404, &[&id.to_string()])
+        .await;
+    let formats: Value = s.json("/api/v1/exports").await;
+    let keys: Vec<&str> = formats
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["format"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["csv", "json", "xlsx"]);
+    s.stop().await;
+}
+
 both_engines!(
+    the_web_ui_and_its_routes_are_served,
     metrics_answer_what_the_store_holds_for_the_days_asked,
     bad_input_answers_problem_json,
     every_list_pages_by_cursor_with_each_item_once,
@@ -800,6 +961,12 @@ fn every_route_is_documented_with_its_errors() {
         "/api/v1/collection/resume",
         "/api/v1/runs/live",
         "/api/v1/exports/{format}",
+        "/api/v1/dashboard",
+        "/api/v1/collection",
+        "/api/v1/platforms",
+        "/api/v1/exports",
+        "/api/v1/accounts/{id}/cadence",
+        "/api/v1/accounts/{id}/disconnect",
     ];
     assert_eq!(
         paths.keys().map(String::as_str).collect::<BTreeSet<_>>(),
@@ -1009,6 +1176,24 @@ async fn example(s: &Served, method: &str, path: &str) -> (String, Option<Value>
         ("delete", "/api/v1/session") => (path.into(), None),
         ("get", "/api/v1/exports/{format}") => ("/api/v1/exports/csv".into(), None),
         ("post", "/api/v1/sync") => (path.into(), Some(serde_json::json!({"account_ids": [account]}))),
+        ("post", "/api/v1/accounts/{id}/disconnect") | ("delete", "/api/v1/accounts/{id}") => {
+            // A fresh account each time: disconnecting or deleting the demo's would change
+            // what the other routes of the table answer.
+            static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+            let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let fresh = alcance_app::AccountRef {
+                platform: alcance_app::Platform::X,
+                external_id: format!("table-{n}"),
+                username: Some(format!("table{n}")),
+                owned: true,
+            };
+            let id = ws.store().upsert_account(&fresh, None, None).await.unwrap();
+            (path.replace("{id}", &id.to_string()), None)
+        }
+        ("put", "/api/v1/accounts/{id}/cadence") => (
+            format!("/api/v1/accounts/{account}/cadence"),
+            Some(serde_json::json!({"cadence": "weekly"})),
+        ),
         ("post", "/api/v1/collection/pause") | ("post", "/api/v1/collection/resume") => (path.into(), None),
         ("post", "/api/v1/runs/{id}/cancel") => (format!("/api/v1/runs/{}/cancel", run_in_flight(s).await), None),
         (_, p) if !p.contains('{') && method == "get" => (p.into(), None),

@@ -1,40 +1,31 @@
-// The IPC layer: the generated commands, with errors turned into `AppError`.
-import { commands, ERROR_CODES } from "./bindings";
-import type { ErrorCode, IpcError, ViewFilter } from "./bindings";
+// The backend as the screens see it: `commands` and `events` of the transport in use
+// (Tauri IPC on the desktop, HTTP on `alcance serve`, see transport.ts), with errors
+// turned into `AppError`.
+import type { SyncChanged, ViewFilter } from "./bindings";
 import type { Filters } from "./ui.svelte";
+import { registerTransports, transport, type Commands } from "./transport";
+import { ipcTransport } from "./transport/ipc";
+import { httpTransport } from "./transport/http";
 
-export { commands };
 export * from "./bindings";
+export { AppError, toAppError, type AppErrorCode } from "./errors";
+export { transport, useTransport, inTauri, type Transport } from "./transport";
+import { toAppError } from "./errors";
 
-/** Every error code the backend sends (generated from `alcance_app::ErrorCode::ALL`). */
-const CODES: readonly ErrorCode[] = ERROR_CODES;
+registerTransports({ ipc: ipcTransport, http: () => httpTransport() });
 
-/** A command error: `code` is what the UI branches on, `message` the details. */
-export class AppError extends Error {
-  readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string) {
-    super(message);
-    this.name = "AppError";
-    this.code = code;
-  }
-}
+/** The commands of the transport in use (each call goes to the one picked at start-up). */
+export const commands: Commands = new Proxy({} as Commands, {
+  get: (_, name: string) => (transport().commands as Record<string, unknown>)[name],
+});
 
-function isIpcError(e: unknown): e is IpcError {
-  return (
-    typeof e === "object" &&
-    e !== null &&
-    typeof (e as IpcError).message === "string" &&
-    CODES.includes((e as IpcError).code)
-  );
-}
-
-/** Any thrown value as an `AppError` (IPC errors keep their code; the rest are `internal`). */
-export function toAppError(e: unknown): AppError {
-  if (e instanceof AppError) return e;
-  if (isIpcError(e)) return new AppError(e.code, e.message);
-  if (e instanceof Error) return new AppError("internal", e.message);
-  return new AppError("internal", typeof e === "string" ? e : JSON.stringify(e));
-}
+/** The events the screens listen to, whatever the transport. */
+export const events = {
+  syncChanged: {
+    listen: (cb: (e: { payload: SyncChanged }) => void): Promise<() => void> =>
+      transport().onSyncChanged((status) => cb({ payload: { status } })),
+  },
+};
 
 /** Awaits a command, rethrowing its error as an `AppError`. */
 export async function call<T>(p: Promise<T>): Promise<T> {

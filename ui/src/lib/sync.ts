@@ -1,8 +1,16 @@
 // The background collection as the UI drives it: `syncNow` only asks the scheduler for a
 // run and returns at once; progress then arrives through the `syncChanged` event, which
 // App.svelte hands to `adoptSync`.
-import { call, commands, type SyncStatus } from "./api";
+import { call, commands, transport, type SyncStatus } from "./api";
 import { session } from "./ui.svelte";
+import { atLeast } from "./transport/web";
+
+/** Whether the user may sync, pause and cancel here: always in the desktop app; in a
+ *  browser, a manager or admin on a server that collects (`alcance serve --collect`). */
+export function canControl(): boolean {
+  if (transport().kind !== "http") return true;
+  return atLeast(session.user?.role, "manager") && session.status?.workspace?.vault === "server";
+}
 
 /** Whether a status describes a collection going on now. */
 export function isRunning(s: SyncStatus | null | undefined): boolean {
@@ -16,7 +24,10 @@ export function adoptSync(status: SyncStatus): boolean {
   if (!session.status) return false;
   const before = session.status.sync;
   session.status = { ...session.status, sync: status };
-  const finished = isRunning(before) && !isRunning(status);
+  // A run ended: seen running before, or (a browser polls, a short run can start and end
+  // between two looks) a newer last run than before.
+  const newer = status.last_run !== null && (before.last_run === null || status.last_run.id > before.last_run.id);
+  const finished = !isRunning(status) && (isRunning(before) || newer);
   const progressed =
     status.live !== null &&
     (before.live?.run_id !== status.live.run_id || before.live?.accounts_done !== status.live.accounts_done);

@@ -3,7 +3,7 @@
 import type { AccountId, Platform, Theme } from "./bindings";
 import type { Lang } from "./i18n";
 
-export type Screen = "dashboard" | "posts" | "runs" | "exports" | "accounts" | "settings";
+export type Screen = "dashboard" | "posts" | "runs" | "exports" | "accounts" | "settings" | "admin";
 /** The theme setting: the bindings' `Theme`. */
 export type ThemeChoice = Theme;
 
@@ -57,11 +57,14 @@ export function applyLanguage(lang: Lang): void {
 }
 
 import type { AccountView, AppStatus } from "./bindings";
+import type { SessionView } from "./transport/web";
 
 /** What the app knows about the backend: status, accounts (for filters), and a counter
- *  bumped whenever data may have changed (after a sync or a demo build). */
+ *  bumped whenever data may have changed (after a sync or a demo build); in a browser,
+ *  who is signed in (`user`, `null` on the desktop and before sign-in). */
 export const session = $state({
   status: null as AppStatus | null,
+  user: null as SessionView | null,
   accounts: [] as AccountView[],
   version: 0,
 });

@@ -1,0 +1,395 @@
+// The browser transport: fetch against `alcance serve`'s /api/v1 with the session cookie
+// (same origin, `credentials: "same-origin"`) and, on requests that change state, the
+// session's CSRF token in `X-CSRF-Token`. RFC 9457 problem+json answers become `AppError`s.
+import type {
+  AccountView,
+  AppStatus,
+  DashboardView,
+  ExportFormat,
+  ExportFormatView,
+  LiveRun,
+  PlatformInfo,
+  PostView,
+  RunEventView,
+  RunView,
+  Settings,
+  SyncStatus,
+  ViewFilter,
+} from "../bindings";
+import { AppError, type AppErrorCode } from "../errors";
+import type { Commands, Transport } from "../transport";
+import { atLeast, type Role, type SessionView, type TokenView, type WebApi } from "./web";
+
+/** The header the server wants the CSRF token in. */
+export const CSRF_HEADER = "X-CSRF-Token";
+/** Where the browser keeps the UI settings (language, theme): per browser, not per user. */
+export const SETTINGS_KEY = "alcance.settings";
+/** How often the sync status is asked for while a run goes on, and otherwise (ms). */
+export const POLL_RUNNING_MS = 1500;
+export const POLL_IDLE_MS = 10_000;
+
+/** The server's answer to `GET /api/v1/collection`. */
+export type CollectionStatus = {
+  collecting: boolean;
+  paused: boolean;
+  running: boolean;
+  live: { run_id: number; status: string; accounts_done: number; accounts_total: number; metrics: number } | null;
+  last_run: RunView | null;
+  next_run_at: string | null;
+  problems: string[];
+};
+
+type Problem = { type?: string; title?: string; status?: number; detail?: string };
+
+/** The `AppError` code of a problem: by its `type` (`urn:alcance:problem:<kind>`), else by
+ *  the HTTP status. */
+export function problemCode(status: number, problem: Problem | null): AppErrorCode {
+  const kind = problem?.type?.split(":").pop() ?? "";
+  const byKind: Record<string, AppErrorCode> = {
+    "invalid-parameter": "invalid_input",
+    "payload-too-large": "invalid_input",
+    "not-found": "not_found",
+    unauthorized: "unauthorized",
+    forbidden: "forbidden",
+    "too-many-requests": "too_many_requests",
+    busy: "busy",
+    unavailable: "unavailable",
+    timeout: "unavailable",
+    "collection-off": "unavailable",
+    "run-not-in-flight": "busy",
+    internal: "internal",
+  };
+  if (byKind[kind]) return byKind[kind];
+  if (status === 400 || status === 422) return "invalid_input";
+  if (status === 401) return "unauthorized";
+  if (status === 403) return "forbidden";
+  if (status === 404) return "not_found";
+  if (status === 409) return "busy";
+  if (status === 429) return "too_many_requests";
+  if (status === 503) return "unavailable";
+  return "internal";
+}
+
+const desktopOnly = (what: string) => () =>
+  Promise.reject(new AppError("desktop_only", `${what} is available in the desktop app`));
+
+/** The inclusive UTC days of a `ViewFilter` (`[since, until)` datetimes) as query parameters. */
+export function filterQuery(f: ViewFilter): URLSearchParams {
+  const q = new URLSearchParams();
+  if (f.account_ids.length === 1) q.set("account_id", String(f.account_ids[0]));
+  if (f.platforms.length === 1) q.set("platform", f.platforms[0]);
+  if (f.since) q.set("start_date", f.since.slice(0, 10));
+  if (f.until) {
+    const t = Date.parse(f.until);
+    if (!Number.isNaN(t)) q.set("end_date", new Date(t - 1).toISOString().slice(0, 10));
+  }
+  return q;
+}
+
+function loadSettings(): Settings {
+  const base: Settings = { language: "en", theme: "system", autostart: false, sync_paused: false, last_workspace: null };
+  try {
+    const stored = JSON.parse(globalThis.localStorage?.getItem(SETTINGS_KEY) ?? "null");
+    if (stored && (stored.language === "en" || stored.language === "pt-BR")) base.language = stored.language;
+    if (stored && ["system", "light", "dark"].includes(stored.theme)) base.theme = stored.theme;
+    if (!stored && typeof navigator !== "undefined" && navigator.language?.toLowerCase().startsWith("pt")) {
+      base.language = "pt-BR";
+    }
+  } catch {
+    // Unreadable storage: the defaults.
+  }
+  return base;
+}
+
+/** The collection status as the desktop's `SyncStatus`. */
+export function toSyncStatus(c: CollectionStatus): SyncStatus {
+  const live: LiveRun | null =
+    c.running && c.live
+      ? {
+          run_id: c.live.run_id,
+          kind: "manual",
+          accounts_total: c.live.accounts_total,
+          accounts_done: c.live.accounts_done,
+          accounts_failed: 0,
+          metrics: c.live.metrics,
+          current_account: null,
+          paused: c.live.status === "paused",
+        }
+      : null;
+  return {
+    paused: c.paused,
+    running: c.running,
+    last_run: c.last_run,
+    next_run_at: c.next_run_at,
+    live,
+    problems: c.problems,
+  };
+}
+
+const idleSync: SyncStatus = { paused: false, running: false, last_run: null, next_run_at: null, live: null, problems: [] };
+
+/** The HTTP transport against the server at `base` (`""`: this page's origin), with
+ *  `fetchFn` (the browser's `fetch` by default; tests pass a mock). */
+export function httpTransport(fetchFn: typeof fetch = (...a) => globalThis.fetch(...a), base = ""): Transport & {
+  web: WebApi;
+  collection(): Promise<CollectionStatus>;
+} {
+  let csrf: string | null = null;
+  let role: Role | null = null;
+  // The pollers of `onSyncChanged`, woken after a command that starts or stops a run.
+  const wakers = new Set<() => void>();
+  const ended = new Set<() => void>();
+  const wake = () => wakers.forEach((w) => w());
+
+  async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { Accept: "application/json" };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (method !== "GET" && method !== "HEAD" && csrf) headers[CSRF_HEADER] = csrf;
+    let res: Response;
+    try {
+      res = await fetchFn(`${base}${path}`, {
+        method,
+        headers,
+        credentials: "same-origin",
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (e) {
+      throw new AppError("unavailable", `the server cannot be reached: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (!res.ok) {
+      let problem: Problem | null = null;
+      try {
+        problem = (await res.json()) as Problem;
+      } catch {
+        problem = null;
+      }
+      const code = problemCode(res.status, problem);
+      if (code === "unauthorized") {
+        const wasSignedIn = role !== null;
+        csrf = null;
+        role = null;
+        if (wasSignedIn) ended.forEach((l) => l());
+      }
+      throw new AppError(code, problem?.detail ?? `${method} ${path}: HTTP ${res.status}`);
+    }
+    if (res.status === 204) return null as T;
+    return (await res.json()) as T;
+  }
+
+  /** Every item of a paged list. */
+  async function all<T>(path: string, max = 100_000): Promise<T[]> {
+    const items: T[] = [];
+    let cursor: string | null = null;
+    do {
+      const sep = path.includes("?") ? "&" : "?";
+      const page: { items: T[]; next_cursor: string | null } = await request(
+        "GET",
+        `${path}${sep}limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+      );
+      items.push(...page.items);
+      cursor = page.next_cursor;
+    } while (cursor && items.length < max);
+    return items;
+  }
+
+  function adopt(s: SessionView): SessionView {
+    csrf = s.csrf_token;
+    role = s.role;
+    return s;
+  }
+
+  async function collection(): Promise<CollectionStatus> {
+    return request<CollectionStatus>("GET", "/api/v1/collection");
+  }
+
+  async function syncStatus(): Promise<SyncStatus> {
+    if (!atLeast(role, "analyst")) return idleSync;
+    return toSyncStatus(await collection());
+  }
+
+  const commands: Commands = {
+    async appStatus(): Promise<AppStatus> {
+      if (role === null) adopt(await request<SessionView>("GET", "/api/v1/session"));
+      let sync = idleSync;
+      let collecting = false;
+      if (atLeast(role, "analyst")) {
+        const c = await collection();
+        collecting = c.collecting;
+        sync = toSyncStatus(c);
+      }
+      // The server's folders are not the browser's business: no paths. `vault` says whether
+      // the server collects ("server") or only reads ("server-read-only"); the sync
+      // controls follow it (sync.ts `canControl`).
+      return {
+        version: "",
+        data_dir: "",
+        workspace: { kind: "own", dir: "", vault: collecting ? "server" : "server-read-only" },
+        settings: loadSettings(),
+        sync,
+      };
+    },
+    async saveSettings(settings: Settings): Promise<Settings> {
+      const kept: Settings = { ...loadSettings(), language: settings.language, theme: settings.theme };
+      try {
+        globalThis.localStorage?.setItem(SETTINGS_KEY, JSON.stringify({ language: kept.language, theme: kept.theme }));
+      } catch {
+        // Private mode: applied, not kept.
+      }
+      return kept;
+    },
+    openDemo: desktopOnly("Opening the demo workspace"),
+    openWorkspace: desktopOnly("Opening a workspace"),
+    dashboard(filter, labels): Promise<DashboardView> {
+      const q = filterQuery(filter);
+      if (filter.time_zone) q.set("time_zone", filter.time_zone);
+      q.set("labels", JSON.stringify(labels));
+      return request("GET", `/api/v1/dashboard?${q}`);
+    },
+    async listPosts(filter): Promise<PostView[]> {
+      const posts = await all<Omit<PostView, "interactions_gained">>(`/api/v1/posts?${filterQuery(filter)}`);
+      return posts.map((p) => ({ ...p, interactions_gained: null }));
+    },
+    async listRuns(limit): Promise<RunView[]> {
+      const page: { items: RunView[] } = await request("GET", `/api/v1/runs?limit=${Math.min(Math.max(limit, 1), 1000)}`);
+      return page.items;
+    },
+    listRunEvents(runId): Promise<RunEventView[]> {
+      return all(`/api/v1/runs/${runId}/events`);
+    },
+    listAccounts(): Promise<AccountView[]> {
+      return all(`/api/v1/accounts`);
+    },
+    exportData: desktopOnly("Writing exports to a folder"),
+    exportFormats(): Promise<ExportFormatView[]> {
+      return request("GET", "/api/v1/exports");
+    },
+    showInFolder: desktopOnly("Opening folders"),
+    async openLink(url): Promise<null> {
+      if (/^https:\/\//i.test(url)) globalThis.open?.(url, "_blank", "noopener,noreferrer");
+      return null;
+    },
+    async syncNow(): Promise<SyncStatus> {
+      await request("POST", "/api/v1/sync", {});
+      wake();
+      return syncStatus();
+    },
+    async setSyncPaused(paused): Promise<SyncStatus> {
+      await request("POST", `/api/v1/collection/${paused ? "pause" : "resume"}`);
+      wake();
+      return syncStatus();
+    },
+    async cancelRun(): Promise<SyncStatus> {
+      const c = await collection();
+      const run = c.live?.run_id;
+      if (run !== undefined) await request("POST", `/api/v1/runs/${run}/cancel`);
+      wake();
+      return syncStatus();
+    },
+    setCadence(accountId, cadence, everyHours): Promise<AccountView> {
+      return request("PUT", `/api/v1/accounts/${accountId}/cadence`, { cadence, every_hours: everyHours });
+    },
+    disconnectAccount(accountId): Promise<AccountView> {
+      return request("POST", `/api/v1/accounts/${accountId}/disconnect`);
+    },
+    async deleteAccount(accountId): Promise<null> {
+      await request("DELETE", `/api/v1/accounts/${accountId}`);
+      return null;
+    },
+    connectWhatsapp: desktopOnly("Connecting an account"),
+    connectAccount: desktopOnly("Connecting an account"),
+    trackProfile: desktopOnly("Following a public profile"),
+    platforms(): Promise<PlatformInfo[]> {
+      return request("GET", "/api/v1/platforms");
+    },
+  };
+
+  const web: WebApi = {
+    async whoami() {
+      return adopt(await request<SessionView>("GET", "/api/v1/session"));
+    },
+    async signIn(email, password) {
+      return adopt(await request<SessionView>("POST", "/api/v1/session", { email, password }));
+    },
+    async signOut() {
+      try {
+        await request("DELETE", "/api/v1/session");
+      } finally {
+        csrf = null;
+        role = null;
+      }
+    },
+    async setPassword(token, password) {
+      await request("POST", "/api/v1/password-reset/confirm", { token, password });
+    },
+    users: () => all("/api/v1/users"),
+    invite: (email, r) => request("POST", "/api/v1/users", { email, role: r }),
+    setRole: (id, r) => request("PATCH", `/api/v1/users/${id}`, { role: r }),
+    async removeUser(id) {
+      await request("DELETE", `/api/v1/users/${id}`);
+    },
+    tokens: () => all<TokenView>("/api/v1/tokens"),
+    createToken: (email, r, name) => request("POST", "/api/v1/tokens", { email, role: r, name }),
+    revokeToken: (id) => request("DELETE", `/api/v1/tokens/${id}`),
+    onSessionEnded(listener) {
+      ended.add(listener);
+      return () => ended.delete(listener);
+    },
+    exportUrl(format: ExportFormat, filter: ViewFilter) {
+      const q = filterQuery(filter);
+      q.delete("account_id");
+      q.delete("platform");
+      const query = q.toString();
+      return `${base}/api/v1/exports/${format}${query ? `?${query}` : ""}`;
+    },
+  };
+
+  return {
+    kind: "http",
+    commands,
+    web,
+    collection,
+    async onSyncChanged(listener) {
+      let stopped = false;
+      let last = "";
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let again = false;
+      const tick = async () => {
+        timer = undefined;
+        if (stopped) return;
+        let running = false;
+        if (atLeast(role, "analyst")) {
+          try {
+            const status = toSyncStatus(await collection());
+            running = status.running;
+            const seen = JSON.stringify(status);
+            if (seen !== last) {
+              last = seen;
+              listener(status);
+            }
+          } catch {
+            // Signed out or the server away: try again later.
+          }
+        }
+        if (stopped) return;
+        timer = setTimeout(tick, again ? 300 : running ? POLL_RUNNING_MS : POLL_IDLE_MS);
+        again = false;
+      };
+      // A command started or stopped a run: ask soon (after the tick in flight, if any).
+      const waker = () => {
+        if (timer === undefined) {
+          again = true;
+          return;
+        }
+        clearTimeout(timer);
+        timer = setTimeout(tick, 300);
+      };
+      wakers.add(waker);
+      timer = setTimeout(tick, POLL_RUNNING_MS);
+      return () => {
+        stopped = true;
+        wakers.delete(waker);
+        if (timer !== undefined) clearTimeout(timer);
+      };
+    },
+  };
+}
