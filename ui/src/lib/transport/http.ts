@@ -87,7 +87,14 @@ export function filterQuery(f: ViewFilter): URLSearchParams {
 }
 
 function loadSettings(): Settings {
-  const base: Settings = { language: "en", theme: "system", autostart: false, sync_paused: false, last_workspace: null };
+  const base: Settings = {
+    language: "en",
+    theme: "system",
+    autostart: false,
+    sync_paused: false,
+    last_workspace: null,
+    local_api: false,
+  };
   try {
     const stored = JSON.parse(globalThis.localStorage?.getItem(SETTINGS_KEY) ?? "null");
     if (stored && (stored.language === "en" || stored.language === "pt-BR")) base.language = stored.language;
@@ -237,6 +244,10 @@ export function httpTransport(fetchFn: typeof fetch = (...a) => globalThis.fetch
       }
       return kept;
     },
+    // The server is itself the API: the desktop's local API has no meaning here.
+    localApiStatus: desktopOnly("The local API for Excel / Power BI"),
+    setLocalApi: desktopOnly("The local API for Excel / Power BI"),
+    newLocalApiToken: desktopOnly("The local API for Excel / Power BI"),
     openDemo: desktopOnly("Opening the demo workspace"),
     openWorkspace: desktopOnly("Opening a workspace"),
     dashboard(filter, labels): Promise<DashboardView> {
