@@ -14,7 +14,7 @@ use alcance_app::vault::TokenVault;
 use alcance_app::views::token_health;
 use alcance_app::{
     AccountId, AccountRow, AccountStatus, Apis, AppError, ErrorCode, Platform, PostgresUrl, RunStatus, Session,
-    StoreLocation, Team, TeamKeySource, VaultNeed,
+    SharedVault, StoreLocation, Team, TeamKeySource, VaultNeed,
 };
 use anyhow::{anyhow, bail, Context, Result};
 use backon::{BackoffBuilder, ExponentialBuilder};
@@ -201,6 +201,8 @@ enum Command {
         /// and live run progress. Off: the server only reads, and control answers 409.
         #[arg(long)]
         collect: bool,
+        #[command(flatten)]
+        webhooks: WebhookArgs,
     },
     /// Delete an account with all its data and its token (asks for the handle unless --yes).
     DeleteData {
@@ -227,6 +229,42 @@ struct WorkspaceArgs {
     /// Talk to this Alcance sandbox instead of the real platform APIs (demo workspaces).
     #[arg(long, env = "ALCANCE_SANDBOX_URL", value_name = "URL")]
     sandbox_url: Option<Url>,
+}
+
+/// Where `alcance serve` finds the secrets of Meta's webhooks (`/webhooks/meta`). Neither
+/// is ever logged or stored in the database.
+#[derive(Debug, Clone, Default, Args)]
+struct WebhookArgs {
+    /// A file holding the Meta app secret that signs webhook deliveries; else
+    /// ALCANCE_META_APP_SECRET, else the Meta app secret saved in the vault when an account
+    /// was connected. Webhooks are on when this and the verify token are found.
+    #[arg(long, value_name = "FILE")]
+    meta_app_secret_file: Option<PathBuf>,
+    /// A file holding the webhook verify token (the word typed in the Meta app dashboard);
+    /// else ALCANCE_META_VERIFY_TOKEN, else the vault entry
+    /// `alcance/webhooks/meta/verify_token`.
+    #[arg(long, value_name = "FILE")]
+    meta_verify_token_file: Option<PathBuf>,
+}
+
+impl WebhookArgs {
+    /// The secrets, or `None` (webhooks off) when either is found nowhere.
+    fn secrets(&self, vault: Option<&SharedVault>) -> Result<Option<alcance_app::webhooks::MetaWebhookSecrets>> {
+        use alcance_app::webhooks::{secret_from_env, MetaWebhookSecrets, APP_SECRET_ENV, VERIFY_TOKEN_ENV};
+        let read = |file: &Option<PathBuf>, env: &str| -> Result<Option<SecretString>> {
+            match file {
+                Some(path) => {
+                    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+                    Ok(Some(SecretString::from(text.trim().to_string())))
+                }
+                None => Ok(secret_from_env(env)),
+            }
+        };
+        let app_secret = read(&self.meta_app_secret_file, APP_SECRET_ENV)?;
+        let verify_token = read(&self.meta_verify_token_file, VERIFY_TOKEN_ENV)?;
+        let vault = vault.map(|v| v as &dyn TokenVault);
+        Ok(MetaWebhookSecrets::resolve(app_secret, verify_token, vault)?)
+    }
 }
 
 /// How a command opens its workspace.
@@ -392,7 +430,12 @@ async fn dispatch(command: Command) -> Result<()> {
         Command::DeleteData { ws, account, yes } => accounts_cmd::delete_data(&ws, &account, yes).await,
         Command::User { command } => people_cmd::user(command).await,
         Command::Token { command } => people_cmd::token(command).await,
-        Command::Serve { ws, listen, collect } => serve(&ws, listen, collect).await,
+        Command::Serve {
+            ws,
+            listen,
+            collect,
+            webhooks,
+        } => serve(&ws, listen, collect, &webhooks).await,
     }
 }
 
@@ -400,13 +443,20 @@ async fn dispatch(command: Command) -> Result<()> {
 /// requests in flight finish before the workspace closes. With `collect` the server also
 /// runs the scheduler (stopped after the last request, its run in flight left `paused` and
 /// resumed at the next start).
-async fn serve(ws: &WorkspaceArgs, listen: SocketAddr, collect: bool) -> Result<()> {
+async fn serve(ws: &WorkspaceArgs, listen: SocketAddr, collect: bool, webhooks: &WebhookArgs) -> Result<()> {
     let session = if collect {
         open_worker(ws).await?
     } else {
         ws.open(Open::ReadOnly).await?
     };
     let mut state = alcance_server::ApiState::from_session(&session);
+    let webhooks_on = match webhooks.secrets(session.vault())? {
+        Some(secrets) => {
+            state = state.with_webhooks(secrets);
+            true
+        }
+        None => false,
+    };
     let scheduler = collect.then(|| {
         Scheduler::start_with(
             Arc::clone(session.workspace()),
@@ -431,6 +481,9 @@ async fn serve(ws: &WorkspaceArgs, listen: SocketAddr, collect: bool) -> Result<
         eprintln!("No user yet: create the first admin with `alcance user add EMAIL --role admin`.");
     }
     println!("Alcance API on http://{addr}/api/v1 (docs: http://{addr}/api/docs)");
+    if webhooks_on {
+        println!("Meta webhooks on http://{addr}/webhooks/meta");
+    }
     println!("Press Ctrl-C to stop.");
     let served = alcance_server::serve(listener, state, alcance_server::shutdown_signal()).await;
     if let Some(scheduler) = scheduler {

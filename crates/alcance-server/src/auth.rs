@@ -38,7 +38,8 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
-    /// Anyone, without credentials (health, the API description, sign-in, password reset).
+    /// Anyone, without credentials (health, the API description, sign-in, password reset,
+    /// Meta's webhooks, whose handlers check the verify token or the signature).
     Public,
     /// Credentials with this role or a higher one. `Client` means any signed-in caller; a
     /// client's answers are cut to what is shared with them.
@@ -90,6 +91,11 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/api/v1/tokens", Access::Role(Role::Admin)),
     ("DELETE", "/api/v1/tokens/{id}", Access::Role(Role::Admin)),
     ("GET", "/api/v1/audit", Access::Role(Role::Admin)),
+    // Meta's webhooks: no session; the handshake needs the verify token and a delivery the
+    // app secret's signature, both checked by the handlers (see `webhooks`).
+    ("GET", crate::webhooks::META_PATH, Access::Public),
+    ("POST", crate::webhooks::META_PATH, Access::Public),
+    ("GET", "/api/v1/webhook-events", Access::Role(Role::Analyst)),
 ];
 
 /// The access of `method` on the route `path` (a template, `/api/v1/accounts/{id}`):

@@ -28,10 +28,13 @@
 //!   sign out; `POST /api/v1/password-reset[/confirm]`: password reset ([`people`]).
 //! - `/api/v1/users…`, `/api/v1/tokens…`, `/api/v1/audit`: the admin's people, roles,
 //!   invitations, client shares, API tokens and audit log ([`people`]).
+//! - `GET|POST /webhooks/meta`: Meta's webhook handshake and signed deliveries (WhatsApp
+//!   message statuses, Instagram comments and mentions); `GET /api/v1/webhook-events`:
+//!   the events stored ([`webhooks`]).
 //!
 //! Times are UTC RFC 3339; days are UTC `YYYY-MM-DD` and date ranges include both ends.
-//! Every route but health, the API description and its viewer, sign-in and password reset
-//! needs credentials (a session cookie or an API token) with the role [`auth::ROUTES`]
+//! Every route but health, the API description and its viewer, sign-in, password reset
+//! and Meta's webhooks (authenticated by their signature) needs credentials (a session cookie or an API token) with the role [`auth::ROUTES`]
 //! says; every answer carries the security headers of [`auth::security_headers`].
 
 pub mod auth;
@@ -45,6 +48,7 @@ pub mod people;
 pub mod problem;
 pub mod prometheus;
 pub mod routes;
+pub mod webhooks;
 
 pub use problem::{ApiError, Problem, PROBLEM_JSON};
 
@@ -75,6 +79,7 @@ pub struct ApiState {
     limiter: auth::LoginLimiter,
     tls: bool,
     collection: Option<collection::Collection>,
+    webhooks: Option<Arc<alcance_app::webhooks::MetaWebhookSecrets>>,
 }
 
 impl ApiState {
@@ -87,6 +92,7 @@ impl ApiState {
             limiter: auth::LoginLimiter::default(),
             tls: false,
             collection: None,
+            webhooks: None,
         }
     }
 
@@ -104,6 +110,19 @@ impl ApiState {
     pub fn with_tls(mut self, tls: bool) -> ApiState {
         self.tls = tls;
         self
+    }
+
+    /// The same state for a server that receives Meta's webhooks on `/webhooks/meta`
+    /// ([`webhooks`]), checked with these secrets. Without them those routes answer 503
+    /// `webhooks-off`.
+    pub fn with_webhooks(mut self, secrets: alcance_app::webhooks::MetaWebhookSecrets) -> ApiState {
+        self.webhooks = Some(Arc::new(secrets));
+        self
+    }
+
+    /// The Meta webhook secrets, when configured.
+    pub fn webhooks(&self) -> Option<&alcance_app::webhooks::MetaWebhookSecrets> {
+        self.webhooks.as_deref()
     }
 
     /// `true` when the server speaks TLS itself.
@@ -154,6 +173,7 @@ are percent 0–100; a value the platform never served is `null`. Errors are RFC
         (name = "exports", description = "Downloads of the metrics: CSV (zip), JSON, XLSX"),
         (name = "health", description = "Liveness and readiness"),
         (name = "people", description = "Sign-in, password reset, and the admin's users, roles, invitations, client shares, API tokens and audit log"),
+        (name = "webhooks", description = "Meta's webhooks (WhatsApp message statuses, Instagram comments and mentions), signed with the Meta app secret, and the events stored"),
     )
 )]
 struct ApiDoc;
@@ -189,6 +209,8 @@ fn api_router() -> OpenApiRouter<ApiState> {
         .routes(routes!(people::list_tokens, people::create_token))
         .routes(routes!(people::revoke_token))
         .routes(routes!(people::audit_log))
+        .routes(routes!(webhooks::verify, webhooks::receive))
+        .routes(routes!(webhooks::list_events))
 }
 
 /// The OpenAPI 3.1 description of every route, generated from the handlers and types,

@@ -33,6 +33,11 @@ const DAYS: i64 = 12;
 /// The password of the test users (`<role>@example.com`).
 const PASSWORD: &str = "correct horse battery";
 
+/// The Meta app secret of the served test workspace (test-only, signs webhook deliveries).
+const WEBHOOK_SECRET: &str = "test-app-secret";
+/// The webhook verify token of the served test workspace (test-only).
+const WEBHOOK_VERIFY: &str = "test-verify-token";
+
 /// The demo workspace, built once a day into the target's temporary folder (tests run in
 /// separate processes; the first one builds it, the others reuse it; its data ends today).
 async fn demo_cache() -> PathBuf {
@@ -166,7 +171,8 @@ impl Served {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let mut state = ApiState::from_session(&session);
+        let mut state = ApiState::from_session(&session)
+            .with_webhooks(alcance_app::webhooks::MetaWebhookSecrets::new(WEBHOOK_SECRET, WEBHOOK_VERIFY).unwrap());
         let scheduler = collect.then(|| {
             let config = SchedulerConfig {
                 backups: None,
@@ -800,6 +806,8 @@ fn every_route_is_documented_with_its_errors() {
         "/api/v1/collection/resume",
         "/api/v1/runs/live",
         "/api/v1/exports/{format}",
+        "/webhooks/meta",
+        "/api/v1/webhook-events",
     ];
     assert_eq!(
         paths.keys().map(String::as_str).collect::<BTreeSet<_>>(),
@@ -916,7 +924,19 @@ async fn call(s: &Served, method: &str, path: &str, role: Option<Role>, body: Op
         request = request.bearer_auth(&s.tokens[&role]);
     }
     if let Some(body) = body {
-        request = request.json(body);
+        if path.starts_with("/webhooks/") {
+            // Meta's deliveries carry no credentials but the app secret's signature.
+            let bytes = serde_json::to_vec(body).unwrap();
+            request = request
+                .header(
+                    "x-hub-signature-256",
+                    alcance_app::webhooks::sign(WEBHOOK_SECRET, &bytes),
+                )
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(bytes);
+        } else {
+            request = request.json(body);
+        }
     }
     let response = request.send().await.unwrap();
     let status = response.status().as_u16();
@@ -1007,6 +1027,20 @@ async fn example(s: &Served, method: &str, path: &str) -> (String, Option<Value>
             (format!("/api/v1/tokens/{}", token.id), None)
         }
         ("delete", "/api/v1/session") => (path.into(), None),
+        ("get", "/webhooks/meta") => (
+            format!("{path}?hub.mode=subscribe&hub.verify_token={WEBHOOK_VERIFY}&hub.challenge=7"),
+            None,
+        ),
+        ("post", "/webhooks/meta") => (
+            path.into(),
+            Some(
+                serde_json::json!({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [
+                    {"field": "messages", "value": {"statuses": [
+                        {"id": "wamid.table", "status": "delivered", "timestamp": "1733390400", "recipient_id": "5215550001"}
+                    ]}}
+                ]}]}),
+            ),
+        ),
         ("get", "/api/v1/exports/{format}") => ("/api/v1/exports/csv".into(), None),
         ("post", "/api/v1/sync") => (path.into(), Some(serde_json::json!({"account_ids": [account]}))),
         ("post", "/api/v1/collection/pause") | ("post", "/api/v1/collection/resume") => (path.into(), None),

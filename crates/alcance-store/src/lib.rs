@@ -34,6 +34,7 @@ mod sealed;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod time;
+pub mod webhooks;
 
 pub use batch::PreparedBatch;
 pub use engine::{Engine, Pool};
