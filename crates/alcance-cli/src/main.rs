@@ -192,8 +192,8 @@ enum Command {
     Serve {
         #[command(flatten)]
         ws: WorkspaceArgs,
-        /// Address to listen on. Plain HTTP: beyond 127.0.0.1, put a TLS reverse proxy in
-        /// front (it sends X-Forwarded-Proto: https).
+        /// Address to listen on. Beyond 127.0.0.1, serve HTTPS (--tls-cert, --tls-key) or put
+        /// a TLS reverse proxy in front (--trusted-proxy).
         #[arg(long, default_value = "127.0.0.1:8780", value_name = "ADDR:PORT")]
         listen: SocketAddr,
         /// Also collect, as `alcance run` does (in a team: as one more worker, with leases on
@@ -203,6 +203,8 @@ enum Command {
         collect: bool,
         #[command(flatten)]
         webhooks: WebhookArgs,
+        #[command(flatten)]
+        safety: ServeSafety,
     },
     /// Delete an account with all its data and its token (asks for the handle unless --yes).
     DeleteData {
@@ -265,6 +267,24 @@ impl WebhookArgs {
         let vault = vault.map(|v| v as &dyn TokenVault);
         Ok(MetaWebhookSecrets::resolve(app_secret, verify_token, vault)?)
     }
+}
+
+/// How `alcance serve` meets the network: its own TLS, and the reverse proxies it trusts.
+#[derive(Debug, Clone, Default, Args)]
+struct ServeSafety {
+    /// Serve HTTPS (rustls; TLS 1.2 and 1.3) with this PEM certificate chain, leaf first.
+    /// Needs --tls-key. Session cookies are then Secure and answers carry HSTS.
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key (PKCS#8, PKCS#1 or SEC1) of --tls-cert.
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// A reverse proxy in front of the server (an address or a CIDR block; repeat the flag
+    /// or separate with commas). Only requests from it have their X-Forwarded-For (the
+    /// client address for the sign-in limit, the audit log and /metrics' loopback check)
+    /// and X-Forwarded-Proto (https: Secure cookies, HSTS) believed.
+    #[arg(long, value_name = "ADDR[/PREFIX]")]
+    trusted_proxy: Vec<alcance_server::proxy::TrustedProxies>,
 }
 
 /// How a command opens its workspace.
@@ -435,7 +455,8 @@ async fn dispatch(command: Command) -> Result<()> {
             listen,
             collect,
             webhooks,
-        } => serve(&ws, listen, collect, &webhooks).await,
+            safety,
+        } => serve(&ws, listen, collect, &webhooks, &safety).await,
     }
 }
 
@@ -443,13 +464,25 @@ async fn dispatch(command: Command) -> Result<()> {
 /// requests in flight finish before the workspace closes. With `collect` the server also
 /// runs the scheduler (stopped after the last request, its run in flight left `paused` and
 /// resumed at the next start).
-async fn serve(ws: &WorkspaceArgs, listen: SocketAddr, collect: bool, webhooks: &WebhookArgs) -> Result<()> {
+async fn serve(
+    ws: &WorkspaceArgs,
+    listen: SocketAddr,
+    collect: bool,
+    webhooks: &WebhookArgs,
+    safety: &ServeSafety,
+) -> Result<()> {
+    let tls = match (&safety.tls_cert, &safety.tls_key) {
+        (Some(cert), Some(key)) => Some(alcance_server::tls::server_config(cert, key)?),
+        _ => None,
+    };
     let session = if collect {
         open_worker(ws).await?
     } else {
         ws.open(Open::ReadOnly).await?
     };
     let mut state = alcance_server::ApiState::from_session(&session);
+    let proxies = alcance_server::proxy::TrustedProxies::merged(safety.trusted_proxy.iter().cloned());
+    state = state.with_trusted_proxies(proxies);
     let webhooks_on = match webhooks.secrets(session.vault())? {
         Some(secrets) => {
             state = state.with_webhooks(secrets);
@@ -471,23 +504,35 @@ async fn serve(ws: &WorkspaceArgs, listen: SocketAddr, collect: bool, webhooks: 
         .await
         .with_context(|| format!("listening on {listen}"))?;
     let addr = listener.local_addr().context("reading the listening address")?;
-    if !addr.ip().is_loopback() {
+    if !addr.ip().is_loopback() && tls.is_none() {
         eprintln!(
-            "warning: {addr} is reachable from other machines over plain HTTP: put a TLS reverse proxy in front \
-             (session cookies are Secure when it sends X-Forwarded-Proto: https)"
+            "warning: {addr} is reachable from other machines over plain HTTP: serve HTTPS (--tls-cert, --tls-key) \
+             or put a TLS reverse proxy in front (--trusted-proxy ADDR: its X-Forwarded-Proto: https makes \
+             session cookies Secure)"
         );
     }
     if alcance_app::people::users(session.workspace()).await?.is_empty() {
         eprintln!("No user yet: create the first admin with `alcance user add EMAIL --role admin`.");
     }
-    println!("Alcance API on http://{addr}/api/v1 (docs: http://{addr}/api/docs)");
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    println!("Alcance API on {scheme}://{addr}/api/v1 (docs: {scheme}://{addr}/api/docs)");
     if webhooks_on {
-        println!("Meta webhooks on http://{addr}/webhooks/meta");
+        println!("Meta webhooks on {scheme}://{addr}/webhooks/meta");
     }
     println!("Press Ctrl-C to stop.");
-    let served = alcance_server::serve(listener, state, alcance_server::shutdown_signal()).await;
+    let shutdown = async move {
+        alcance_server::shutdown_signal().await;
+        if collect {
+            println!("Stopping collection after the current account…");
+        }
+    };
+    // On the signal `serve` stops the scheduler too (after its current account) and returns
+    // once requests in flight and the scheduler are done.
+    let served = match tls {
+        Some(config) => alcance_server::serve_tls(listener, config, state, shutdown).await,
+        None => alcance_server::serve(listener, state, shutdown).await,
+    };
     if let Some(scheduler) = scheduler {
-        println!("Stopping collection after the current account…");
         scheduler.stop().await;
     }
     session.close().await;

@@ -13,12 +13,13 @@
 use crate::problem::ApiError;
 use crate::ApiState;
 use alcance_app::people::{self, Credential, Principal, Role, Shares};
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -296,14 +297,22 @@ pub fn too_many(wait: Duration) -> Response {
     response
 }
 
-/// `true` when the request came over TLS: the server's own (`tls`), or a reverse proxy's
-/// that says so in `X-Forwarded-Proto: https`.
-pub fn over_tls(state: &ApiState, headers: &HeaderMap) -> bool {
-    state.tls()
-        || headers
-            .get("x-forwarded-proto")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"))
+/// `true` when the request came over TLS: the server's own (`tls`), or a trusted reverse
+/// proxy's that says so in `X-Forwarded-Proto: https` (see [`crate::proxy`]; from any
+/// other peer the header is ignored). `peer` is the TCP peer's address.
+pub fn over_tls(state: &ApiState, peer: Option<SocketAddr>, headers: &HeaderMap) -> bool {
+    state.tls() || state.proxies().forwarded_https(peer, headers)
+}
+
+/// The TCP peer's address of a request (axum's connect info), when known.
+pub fn peer(extensions: &axum::http::Extensions) -> Option<SocketAddr> {
+    extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0)
+}
+
+/// The client's address: the peer's, or behind a trusted proxy the one it forwarded
+/// ([`crate::proxy::TrustedProxies::client`]).
+pub fn client_ip(state: &ApiState, extensions: &axum::http::Extensions, headers: &HeaderMap) -> Option<IpAddr> {
+    state.proxies().client(peer(extensions), headers)
 }
 
 /// The content security policy of the API viewer: Swagger UI's script and style from
@@ -335,7 +344,7 @@ pub const API_CSP: &str = "default-src 'none'; base-uri 'none'; form-action 'non
 pub async fn security_headers(State(state): State<ApiState>, request: Request, next: Next) -> Response {
     static DOCS_CSP: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     let docs = request.uri().path() == crate::DOCS_PATH;
-    let tls = over_tls(&state, request.headers());
+    let tls = over_tls(&state, peer(request.extensions()), request.headers());
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     let csp = if docs {

@@ -1206,10 +1206,12 @@ async fn sessions_need_csrf_and_sign_in_refusals_look_alike(engine: Engine) {
     let unknown = sign_in("nobody@example.com", "not the password", false).await.unwrap();
     assert_eq!((wrong.status().as_u16(), unknown.status().as_u16()), (401, 401));
     assert_eq!(wrong.text().await.unwrap(), unknown.text().await.unwrap());
-    let secure = sign_in("Admin@Example.com", PASSWORD, true).await.unwrap();
-    assert_eq!(secure.status().as_u16(), 200);
-    let cookie = secure.headers()["set-cookie"].to_str().unwrap().to_string();
-    assert!(cookie.contains("Secure"), "{cookie}");
+    // No proxy is trusted here: a client's own X-Forwarded-Proto changes nothing (the
+    // trusted case is in tests/serving.rs).
+    let forged = sign_in("Admin@Example.com", PASSWORD, true).await.unwrap();
+    assert_eq!(forged.status().as_u16(), 200);
+    let cookie = forged.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(!cookie.contains("Secure"), "{cookie}");
     let response = sign_in("admin@example.com", PASSWORD, false).await.unwrap();
     assert_eq!(response.status().as_u16(), 200);
     let cookie = response.headers()["set-cookie"].to_str().unwrap().to_string();
@@ -1418,14 +1420,16 @@ async fn tokens_resets_and_headers(engine: Engine) {
         .to_str()
         .unwrap()
         .contains("script-src https://cdn.jsdelivr.net 'sha256-"));
-    let tls = s
+    // An untrusted peer's X-Forwarded-Proto brings no HSTS (trusted proxies and the
+    // server's own TLS: tests/serving.rs).
+    let forged = s
         .anonymous
         .get(format!("{}/healthz", s.base))
         .header("x-forwarded-proto", "https")
         .send()
         .await
         .unwrap();
-    assert!(tls.headers().get("strict-transport-security").is_some());
+    assert!(forged.headers().get("strict-transport-security").is_none());
     let huge = "x".repeat(alcance_server::auth::BODY_LIMIT + 10);
     let big = s
         .anonymous
