@@ -29,6 +29,7 @@ pub mod telemetry;
 pub mod testing;
 pub mod tokens;
 pub mod views;
+pub mod webhooks;
 pub mod workspace;
 
 pub use alcance_platforms::registry::{ConnectKind, PlatformInfo};

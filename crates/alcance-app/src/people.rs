@@ -317,13 +317,27 @@ pub async fn set_role(ws: &Workspace, actor: Option<&str>, email: &str, role: Ro
 /// (an unknown email and a wrong password are refused alike, in the same time). Both are
 /// audited (`sign-in`, ok or failed).
 pub async fn sign_in(ws: &Workspace, email: &str, password: &str, now: DateTime<Utc>) -> Result<Option<NewSession>> {
+    sign_in_from(ws, email, password, None, now).await
+}
+
+/// [`sign_in`] from the client address `from` (an IP address as text, as the server saw
+/// it or a trusted proxy forwarded it), kept in the audit line's detail (`from …`).
+pub async fn sign_in_from(
+    ws: &Workspace,
+    email: &str,
+    password: &str,
+    from: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Option<NewSession>> {
+    let detail = from.map(|ip| format!("from {ip}"));
+    let detail = detail.as_deref();
     let email = email.trim().to_lowercase();
     let row = ws.store().user_by_email(&email).await?;
     let hash = row.as_ref().and_then(|r| r.password_hash.clone());
     let password = password.to_string();
     let matched = blocking(move || verify_password(hash.as_deref(), &password)).await?;
     let Some(row) = row.filter(|_| matched) else {
-        audit(ws, None, "sign-in", Some(&email), Outcome::Failed, None).await?;
+        audit(ws, None, "sign-in", Some(&email), Outcome::Failed, detail).await?;
         return Ok(None);
     };
     let cookie_value = random_secret();
@@ -332,7 +346,7 @@ pub async fn sign_in(ws: &Workspace, email: &str, password: &str, now: DateTime<
     ws.store()
         .add_session(&secret_hash(&cookie_value), row.id, &csrf_token, now, expires_at)
         .await?;
-    audit(ws, Some(&row.email), "sign-in", None, Outcome::Ok, None).await?;
+    audit(ws, Some(&row.email), "sign-in", None, Outcome::Ok, detail).await?;
     Ok(Some(NewSession {
         cookie_value,
         csrf_token,

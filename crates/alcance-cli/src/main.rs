@@ -14,7 +14,7 @@ use alcance_app::vault::TokenVault;
 use alcance_app::views::token_health;
 use alcance_app::{
     AccountId, AccountRow, AccountStatus, Apis, AppError, ErrorCode, Platform, PostgresUrl, RunStatus, Session,
-    StoreLocation, Team, TeamKeySource, VaultNeed,
+    SharedVault, StoreLocation, Team, TeamKeySource, VaultNeed,
 };
 use anyhow::{anyhow, bail, Context, Result};
 use backon::{BackoffBuilder, ExponentialBuilder};
@@ -192,8 +192,8 @@ enum Command {
     Serve {
         #[command(flatten)]
         ws: WorkspaceArgs,
-        /// Address to listen on. Plain HTTP: beyond 127.0.0.1, put a TLS reverse proxy in
-        /// front (it sends X-Forwarded-Proto: https).
+        /// Address to listen on. Beyond 127.0.0.1, serve HTTPS (--tls-cert, --tls-key) or put
+        /// a TLS reverse proxy in front (--trusted-proxy).
         #[arg(long, default_value = "127.0.0.1:8780", value_name = "ADDR:PORT")]
         listen: SocketAddr,
         /// Also collect, as `alcance run` does (in a team: as one more worker, with leases on
@@ -206,6 +206,10 @@ enum Command {
         /// one the server serves the API only.
         #[arg(long, env = "ALCANCE_WEB_UI", value_name = "DIR")]
         web_ui: Option<PathBuf>,
+        #[command(flatten)]
+        webhooks: WebhookArgs,
+        #[command(flatten)]
+        safety: ServeSafety,
     },
     /// Delete an account with all its data and its token (asks for the handle unless --yes).
     DeleteData {
@@ -232,6 +236,60 @@ struct WorkspaceArgs {
     /// Talk to this Alcance sandbox instead of the real platform APIs (demo workspaces).
     #[arg(long, env = "ALCANCE_SANDBOX_URL", value_name = "URL")]
     sandbox_url: Option<Url>,
+}
+
+/// Where `alcance serve` finds the secrets of Meta's webhooks (`/webhooks/meta`). Neither
+/// is ever logged or stored in the database.
+#[derive(Debug, Clone, Default, Args)]
+struct WebhookArgs {
+    /// A file holding the Meta app secret that signs webhook deliveries; else
+    /// ALCANCE_META_APP_SECRET, else the Meta app secret saved in the vault when an account
+    /// was connected. Webhooks are on when this and the verify token are found.
+    #[arg(long, value_name = "FILE")]
+    meta_app_secret_file: Option<PathBuf>,
+    /// A file holding the webhook verify token (the word typed in the Meta app dashboard);
+    /// else ALCANCE_META_VERIFY_TOKEN, else the vault entry
+    /// `alcance/webhooks/meta/verify_token`.
+    #[arg(long, value_name = "FILE")]
+    meta_verify_token_file: Option<PathBuf>,
+}
+
+impl WebhookArgs {
+    /// The secrets, or `None` (webhooks off) when either is found nowhere.
+    fn secrets(&self, vault: Option<&SharedVault>) -> Result<Option<alcance_app::webhooks::MetaWebhookSecrets>> {
+        use alcance_app::webhooks::{secret_from_env, MetaWebhookSecrets, APP_SECRET_ENV, VERIFY_TOKEN_ENV};
+        let read = |file: &Option<PathBuf>, env: &str| -> Result<Option<SecretString>> {
+            match file {
+                Some(path) => {
+                    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+                    Ok(Some(SecretString::from(text.trim().to_string())))
+                }
+                None => Ok(secret_from_env(env)),
+            }
+        };
+        let app_secret = read(&self.meta_app_secret_file, APP_SECRET_ENV)?;
+        let verify_token = read(&self.meta_verify_token_file, VERIFY_TOKEN_ENV)?;
+        let vault = vault.map(|v| v as &dyn TokenVault);
+        Ok(MetaWebhookSecrets::resolve(app_secret, verify_token, vault)?)
+    }
+}
+
+/// How `alcance serve` meets the network: its own TLS, and the reverse proxies it trusts.
+#[derive(Debug, Clone, Default, Args)]
+struct ServeSafety {
+    /// Serve HTTPS (rustls; TLS 1.2 and 1.3) with this PEM certificate chain, leaf first.
+    /// Needs --tls-key. Session cookies are then Secure and answers carry HSTS.
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key (PKCS#8, PKCS#1 or SEC1) of --tls-cert.
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// A reverse proxy in front of the server (an address or a CIDR block; repeat the flag
+    /// or separate with commas). Only requests from it have their X-Forwarded-For (the
+    /// client address for the sign-in limit, the audit log and /metrics' loopback check)
+    /// and X-Forwarded-Proto (https: Secure cookies, HSTS) believed.
+    #[arg(long, value_name = "ADDR[/PREFIX]")]
+    trusted_proxy: Vec<alcance_server::proxy::TrustedProxies>,
 }
 
 /// How a command opens its workspace.
@@ -402,7 +460,9 @@ async fn dispatch(command: Command) -> Result<()> {
             listen,
             collect,
             web_ui,
-        } => serve(&ws, listen, collect, web_ui).await,
+            webhooks,
+            safety,
+        } => serve(&ws, listen, collect, web_ui, &webhooks, &safety).await,
     }
 }
 
@@ -410,7 +470,18 @@ async fn dispatch(command: Command) -> Result<()> {
 /// requests in flight finish before the workspace closes. With `collect` the server also
 /// runs the scheduler (stopped after the last request, its run in flight left `paused` and
 /// resumed at the next start).
-async fn serve(ws: &WorkspaceArgs, listen: SocketAddr, collect: bool, web_ui: Option<PathBuf>) -> Result<()> {
+async fn serve(
+    ws: &WorkspaceArgs,
+    listen: SocketAddr,
+    collect: bool,
+    web_ui: Option<PathBuf>,
+    webhooks: &WebhookArgs,
+    safety: &ServeSafety,
+) -> Result<()> {
+    let tls = match (&safety.tls_cert, &safety.tls_key) {
+        (Some(cert), Some(key)) => Some(alcance_server::tls::server_config(cert, key)?),
+        _ => None,
+    };
     let web_ui = match web_ui {
         Some(dir) => Some(
             alcance_server::web::WebUi::load(&dir)
@@ -435,6 +506,15 @@ async fn serve(ws: &WorkspaceArgs, listen: SocketAddr, collect: bool, web_ui: Op
     if let Some(ui) = web_ui {
         state = state.with_web_ui(ui);
     }
+    let proxies = alcance_server::proxy::TrustedProxies::merged(safety.trusted_proxy.iter().cloned());
+    state = state.with_trusted_proxies(proxies);
+    let webhooks_on = match webhooks.secrets(session.vault())? {
+        Some(secrets) => {
+            state = state.with_webhooks(secrets);
+            true
+        }
+        None => false,
+    };
     let scheduler = collect.then(|| {
         Scheduler::start_with(
             Arc::clone(session.workspace()),
@@ -449,27 +529,42 @@ async fn serve(ws: &WorkspaceArgs, listen: SocketAddr, collect: bool, web_ui: Op
         .await
         .with_context(|| format!("listening on {listen}"))?;
     let addr = listener.local_addr().context("reading the listening address")?;
-    if !addr.ip().is_loopback() {
+    if !addr.ip().is_loopback() && tls.is_none() {
         eprintln!(
-            "warning: {addr} is reachable from other machines over plain HTTP: put a TLS reverse proxy in front \
-             (session cookies are Secure when it sends X-Forwarded-Proto: https)"
+            "warning: {addr} is reachable from other machines over plain HTTP: serve HTTPS (--tls-cert, --tls-key) \
+             or put a TLS reverse proxy in front (--trusted-proxy ADDR: its X-Forwarded-Proto: https makes \
+             session cookies Secure)"
         );
     }
     if alcance_app::people::users(session.workspace()).await?.is_empty() {
         eprintln!("No user yet: create the first admin with `alcance user add EMAIL --role admin`.");
     }
+    let scheme = if tls.is_some() { "https" } else { "http" };
     if has_ui {
         println!(
-            "Alcance on http://{addr}/ (open it in a browser; API: http://{addr}/api/v1, docs: http://{addr}/api/docs)"
+            "Alcance on {scheme}://{addr}/ (open it in a browser; API: {scheme}://{addr}/api/v1, docs: {scheme}://{addr}/api/docs)"
         );
     } else {
-        println!("Alcance API on http://{addr}/api/v1 (docs: http://{addr}/api/docs)");
+        println!("Alcance API on {scheme}://{addr}/api/v1 (docs: {scheme}://{addr}/api/docs)");
         println!("No web UI: build it with `npm --prefix ui run build` (ui/dist) or pass --web-ui DIR.");
     }
+    if webhooks_on {
+        println!("Meta webhooks on {scheme}://{addr}/webhooks/meta");
+    }
     println!("Press Ctrl-C to stop.");
-    let served = alcance_server::serve(listener, state, alcance_server::shutdown_signal()).await;
+    let shutdown = async move {
+        alcance_server::shutdown_signal().await;
+        if collect {
+            println!("Stopping collection after the current account…");
+        }
+    };
+    // On the signal `serve` stops the scheduler too (after its current account) and returns
+    // once requests in flight and the scheduler are done.
+    let served = match tls {
+        Some(config) => alcance_server::serve_tls(listener, config, state, shutdown).await,
+        None => alcance_server::serve(listener, state, shutdown).await,
+    };
     if let Some(scheduler) = scheduler {
-        println!("Stopping collection after the current account…");
         scheduler.stop().await;
     }
     session.close().await;

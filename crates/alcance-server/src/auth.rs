@@ -13,12 +13,13 @@
 use crate::problem::ApiError;
 use crate::ApiState;
 use alcance_app::people::{self, Credential, Principal, Role, Shares};
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -38,7 +39,8 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
-    /// Anyone, without credentials (health, the API description, sign-in, password reset).
+    /// Anyone, without credentials (health, the API description, sign-in, password reset,
+    /// Meta's webhooks, whose handlers check the verify token or the signature).
     Public,
     /// Credentials with this role or a higher one. `Client` means any signed-in caller; a
     /// client's answers are cut to what is shared with them.
@@ -97,6 +99,11 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/api/v1/tokens", Access::Role(Role::Admin)),
     ("DELETE", "/api/v1/tokens/{id}", Access::Role(Role::Admin)),
     ("GET", "/api/v1/audit", Access::Role(Role::Admin)),
+    // Meta's webhooks: no session; the handshake needs the verify token and a delivery the
+    // app secret's signature, both checked by the handlers (see `webhooks`).
+    ("GET", crate::webhooks::META_PATH, Access::Public),
+    ("POST", crate::webhooks::META_PATH, Access::Public),
+    ("GET", "/api/v1/webhook-events", Access::Role(Role::Analyst)),
 ];
 
 /// The access of `method` on the route `path` (a template, `/api/v1/accounts/{id}`):
@@ -297,14 +304,22 @@ pub fn too_many(wait: Duration) -> Response {
     response
 }
 
-/// `true` when the request came over TLS: the server's own (`tls`), or a reverse proxy's
-/// that says so in `X-Forwarded-Proto: https`.
-pub fn over_tls(state: &ApiState, headers: &HeaderMap) -> bool {
-    state.tls()
-        || headers
-            .get("x-forwarded-proto")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"))
+/// `true` when the request came over TLS: the server's own (`tls`), or a trusted reverse
+/// proxy's that says so in `X-Forwarded-Proto: https` (see [`crate::proxy`]; from any
+/// other peer the header is ignored). `peer` is the TCP peer's address.
+pub fn over_tls(state: &ApiState, peer: Option<SocketAddr>, headers: &HeaderMap) -> bool {
+    state.tls() || state.proxies().forwarded_https(peer, headers)
+}
+
+/// The TCP peer's address of a request (axum's connect info), when known.
+pub fn peer(extensions: &axum::http::Extensions) -> Option<SocketAddr> {
+    extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0)
+}
+
+/// The client's address: the peer's, or behind a trusted proxy the one it forwarded
+/// ([`crate::proxy::TrustedProxies::client`]).
+pub fn client_ip(state: &ApiState, extensions: &axum::http::Extensions, headers: &HeaderMap) -> Option<IpAddr> {
+    state.proxies().client(peer(extensions), headers)
 }
 
 /// The content security policy of the API viewer: Swagger UI's script and style from
@@ -337,7 +352,7 @@ pub const API_CSP: &str = "default-src 'none'; base-uri 'none'; form-action 'non
 pub async fn security_headers(State(state): State<ApiState>, request: Request, next: Next) -> Response {
     static DOCS_CSP: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     let docs = request.uri().path() == crate::DOCS_PATH;
-    let tls = over_tls(&state, request.headers());
+    let tls = over_tls(&state, peer(request.extensions()), request.headers());
     let mut response = next.run(request).await;
     let ui = response.extensions().get::<crate::web::UiAnswer>().is_some();
     let headers = response.headers_mut();

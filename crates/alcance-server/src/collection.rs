@@ -400,7 +400,7 @@ pub fn live_event(event: &SchedulerEvent) -> Option<LiveEvent> {
 /// 0–100), one `run-finished` with the final status; a comment every 15 s keeps the
 /// connection open. The stream lasts until the client leaves or the server stops (no
 /// request time limit). A client too slow to read skips events (the next one has the
-/// whole-run tallies).
+/// whole-run tallies). It ends when the scheduler stops (the server shutting down).
 #[utoipa::path(
     get,
     path = "/api/v1/runs/live",
@@ -421,10 +421,14 @@ pub async fn live(
     use axum::response::sse::{Event, KeepAlive, Sse};
     use tokio_stream::StreamExt;
     let events = state.collection()?.scheduler().subscribe();
-    let stream = tokio_stream::wrappers::BroadcastStream::new(events).filter_map(|event| {
-        let live = live_event(&event.ok()?)?;
-        let data = serde_json::to_string(&live).ok()?;
-        Some(Ok(Event::default().event(live.event).data(data)))
-    });
+    // The stream ends when the scheduler stops (the server's shutdown stops it), so a
+    // connected client never holds the graceful shutdown up.
+    let stream = tokio_stream::wrappers::BroadcastStream::new(events)
+        .take_while(|event| !matches!(event, Ok(SchedulerEvent::Stopped)))
+        .filter_map(|event| {
+            let live = live_event(&event.ok()?)?;
+            let data = serde_json::to_string(&live).ok()?;
+            Some(Ok(Event::default().event(live.event).data(data)))
+        });
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(std::time::Duration::from_secs(15))))
 }

@@ -36,10 +36,16 @@
 //!   sign out; `POST /api/v1/password-reset[/confirm]`: password reset ([`people`]).
 //! - `/api/v1/users…`, `/api/v1/tokens…`, `/api/v1/audit`: the admin's people, roles,
 //!   invitations, client shares, API tokens and audit log ([`people`]).
+//! - `GET|POST /webhooks/meta`: Meta's webhook handshake and signed deliveries (WhatsApp
+//!   message statuses, Instagram comments and mentions); `GET /api/v1/webhook-events`:
+//!   the events stored ([`webhooks`]).
+//!
+//! Plain HTTP ([`serve`]) or HTTPS ([`serve_tls`], [`tls`]); behind a reverse proxy only
+//! trusted peers' forwarding headers are believed ([`proxy`]).
 //!
 //! Times are UTC RFC 3339; days are UTC `YYYY-MM-DD` and date ranges include both ends.
-//! Every route but health, the API description and its viewer, sign-in and password reset
-//! needs credentials (a session cookie or an API token) with the role [`auth::ROUTES`]
+//! Every route but health, the API description and its viewer, sign-in, password reset
+//! and Meta's webhooks (authenticated by their signature) needs credentials (a session cookie or an API token) with the role [`auth::ROUTES`]
 //! says; every answer carries the security headers of [`auth::security_headers`].
 
 pub mod auth;
@@ -52,8 +58,11 @@ pub mod params;
 pub mod people;
 pub mod problem;
 pub mod prometheus;
+pub mod proxy;
 pub mod routes;
+pub mod tls;
 pub mod web;
+pub mod webhooks;
 
 pub use problem::{ApiError, Problem, PROBLEM_JSON};
 
@@ -85,6 +94,8 @@ pub struct ApiState {
     tls: bool,
     collection: Option<collection::Collection>,
     web_ui: Option<web::WebUi>,
+    webhooks: Option<Arc<alcance_app::webhooks::MetaWebhookSecrets>>,
+    proxies: Arc<proxy::TrustedProxies>,
 }
 
 impl ApiState {
@@ -98,6 +109,8 @@ impl ApiState {
             tls: false,
             collection: None,
             web_ui: None,
+            webhooks: None,
+            proxies: Arc::default(),
         }
     }
 
@@ -120,12 +133,38 @@ impl ApiState {
         self
     }
 
-    /// The same state for a server that speaks TLS itself: session cookies are `Secure`
-    /// and answers carry `Strict-Transport-Security`. (Behind a reverse proxy that ends
-    /// TLS, `X-Forwarded-Proto: https` does the same per request.)
+    /// The same state for a server that speaks TLS itself ([`serve_tls`] sets it): session
+    /// cookies are `Secure` and answers carry `Strict-Transport-Security`. (Behind a
+    /// trusted reverse proxy that ends TLS, `X-Forwarded-Proto: https` does the same per
+    /// request; see [`proxy`].)
     pub fn with_tls(mut self, tls: bool) -> ApiState {
         self.tls = tls;
         self
+    }
+
+    /// The same state for a server that receives Meta's webhooks on `/webhooks/meta`
+    /// ([`webhooks`]), checked with these secrets. Without them those routes answer 503
+    /// `webhooks-off`.
+    pub fn with_webhooks(mut self, secrets: alcance_app::webhooks::MetaWebhookSecrets) -> ApiState {
+        self.webhooks = Some(Arc::new(secrets));
+        self
+    }
+
+    /// The Meta webhook secrets, when configured.
+    pub fn webhooks(&self) -> Option<&alcance_app::webhooks::MetaWebhookSecrets> {
+        self.webhooks.as_deref()
+    }
+
+    /// The same state behind these reverse proxies: their `X-Forwarded-For` and
+    /// `X-Forwarded-Proto` are believed ([`proxy`]). By default no proxy is trusted.
+    pub fn with_trusted_proxies(mut self, proxies: proxy::TrustedProxies) -> ApiState {
+        self.proxies = Arc::new(proxies);
+        self
+    }
+
+    /// The trusted reverse proxies.
+    pub fn proxies(&self) -> &proxy::TrustedProxies {
+        &self.proxies
     }
 
     /// `true` when the server speaks TLS itself.
@@ -176,6 +215,7 @@ are percent 0–100; a value the platform never served is `null`. Errors are RFC
         (name = "exports", description = "Downloads of the metrics: CSV (zip), JSON, XLSX"),
         (name = "health", description = "Liveness and readiness"),
         (name = "people", description = "Sign-in, password reset, and the admin's users, roles, invitations, client shares, API tokens and audit log"),
+        (name = "webhooks", description = "Meta's webhooks (WhatsApp message statuses, Instagram comments and mentions), signed with the Meta app secret, and the events stored"),
     )
 )]
 struct ApiDoc;
@@ -217,6 +257,8 @@ fn api_router() -> OpenApiRouter<ApiState> {
         .routes(routes!(people::list_tokens, people::create_token))
         .routes(routes!(people::revoke_token))
         .routes(routes!(people::audit_log))
+        .routes(routes!(webhooks::verify, webhooks::receive))
+        .routes(routes!(webhooks::list_events))
 }
 
 /// The OpenAPI 3.1 description of every route, generated from the handlers and types,
@@ -313,8 +355,11 @@ pub(crate) async fn method_not_allowed(method: axum::http::Method, uri: axum::ht
     .into_response()
 }
 
-/// Serves [`router`] on `listener` until `shutdown` completes, then stops accepting
-/// connections and lets the requests in flight finish.
+/// Serves [`router`] over plain HTTP on `listener` until `shutdown` completes, then stops
+/// accepting connections and lets the requests in flight finish. On a collecting server
+/// ([`ApiState::with_collection`]) the scheduler is told to stop at the same time: its run
+/// in flight ends after its current account (stored `paused`, resumed at the next start),
+/// the live progress streams end with it, and this returns once it has stopped.
 ///
 /// Errors: the listener fails.
 pub async fn serve(
@@ -322,8 +367,61 @@ pub async fn serve(
     state: ApiState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let (shutdown, collection_stopped) = stop_collection_on(&state, shutdown);
     let service = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, service).with_graceful_shutdown(shutdown).await
+    let served = axum::serve(listener, service).with_graceful_shutdown(shutdown).await;
+    let _ = collection_stopped.await;
+    served
+}
+
+/// [`serve`] over TLS ([`tls`]): each connection's handshake with `config` (from
+/// [`tls::server_config`]), then the same routes, with `Secure` cookies and HSTS.
+///
+/// Errors: the listener fails.
+pub async fn serve_tls(
+    listener: tokio::net::TcpListener,
+    config: Arc<tls::ServerConfig>,
+    state: ApiState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use axum::serve::ListenerExt as _;
+    let (shutdown, collection_stopped) = stop_collection_on(&state, shutdown);
+    // `tap_io` gives the listener axum's connect info (the peer's address).
+    let listener = tls::TlsListener::new(listener, config)?.tap_io(|_| {});
+    let service = router(state.with_tls(true)).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let served = axum::serve(listener, service).with_graceful_shutdown(shutdown).await;
+    let _ = collection_stopped.await;
+    served
+}
+
+/// `shutdown`, followed on a collecting server by a stop of its scheduler (run in its own
+/// task, so the HTTP side drains meanwhile); the receiver completes once it has stopped
+/// (at once without a scheduler, or when the shutdown never came).
+fn stop_collection_on(
+    state: &ApiState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> (
+    impl Future<Output = ()> + Send + 'static,
+    tokio::sync::oneshot::Receiver<()>,
+) {
+    let scheduler = state.collection.as_ref().map(|c| c.scheduler().clone());
+    let (stopped, collection_stopped) = tokio::sync::oneshot::channel();
+    let shutdown = async move {
+        shutdown.await;
+        match scheduler {
+            Some(scheduler) => {
+                tracing::info!("stopping collection after the current account");
+                tokio::spawn(async move {
+                    scheduler.stop().await;
+                    let _ = stopped.send(());
+                });
+            }
+            None => {
+                let _ = stopped.send(());
+            }
+        }
+    };
+    (shutdown, collection_stopped)
 }
 
 /// Completes on Ctrl-C (SIGINT) or, on Unix, SIGTERM: the shutdown signal of

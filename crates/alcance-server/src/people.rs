@@ -9,13 +9,12 @@ use crate::problem::{ApiError, Problem};
 use crate::routes::PageParams;
 use crate::ApiState;
 use alcance_app::people::{self, ApiToken, AuditRow, Credential, Outcome, Role, Shares, User};
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::net::SocketAddr;
 use utoipa::ToSchema;
 
 /// A role: `admin` (everything, people included), `manager` (accounts, campaigns,
@@ -321,13 +320,24 @@ pub async fn sign_in(
     let limiter: &LoginLimiter = state.limiter();
     let email_key = format!("email:{}", body.email.trim().to_lowercase());
     let mut keys = vec![email_key.clone()];
-    if let Some(ConnectInfo(address)) = extensions.get::<ConnectInfo<SocketAddr>>() {
-        keys.push(format!("ip:{}", address.ip()));
+    // The client's address: the peer's, or the one a trusted proxy forwarded.
+    let client = auth::client_ip(&state, &extensions, &headers);
+    if auth::peer(&extensions).is_some() {
+        keys.push(client.map_or_else(|| "ip:unknown".to_string(), |ip| format!("ip:{ip}")));
     }
     if let Some(wait) = limiter.wait(&keys) {
         return auth::too_many(wait);
     }
-    let signed = match people::sign_in(state.workspace(), &body.email, &body.password, Utc::now()).await {
+    let from = client.map(|ip| ip.to_string());
+    let signed = match people::sign_in_from(
+        state.workspace(),
+        &body.email,
+        &body.password,
+        from.as_deref(),
+        Utc::now(),
+    )
+    .await
+    {
         Ok(s) => s,
         Err(e) => return ApiError::from(e).into_response(),
     };
@@ -336,7 +346,7 @@ pub async fn sign_in(
         return ApiError::unauthorized("the email and password do not match").into_response();
     };
     limiter.succeeded(&email_key);
-    let secure = auth::over_tls(&state, &headers);
+    let secure = auth::over_tls(&state, auth::peer(&extensions), &headers);
     let max_age = people::SESSION_TTL.num_seconds();
     let view = SessionView {
         role: session.user.role.into(),
@@ -388,6 +398,7 @@ pub async fn whoami(Extension(caller): Extension<Caller>) -> Json<SessionView> {
 pub async fn sign_out(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
+    extensions: axum::http::Extensions,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     if let Some(value) = auth::cookie(&headers, SESSION_COOKIE) {
@@ -396,7 +407,7 @@ pub async fn sign_out(
         }
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
-    if let Some(cookie) = session_cookie("", 0, auth::over_tls(&state, &headers)) {
+    if let Some(cookie) = session_cookie("", 0, auth::over_tls(&state, auth::peer(&extensions), &headers)) {
         response.headers_mut().insert(header::SET_COOKIE, cookie);
     }
     Ok(response)

@@ -4,7 +4,8 @@
 //! Who may scrape: `/metrics` is public in [`auth::ROUTES`] (a Prometheus scraper carries
 //! no session) but answers without credentials only to a client on the loopback interface
 //! (`alcance serve` listens on 127.0.0.1 by default) that did not come through a proxy
-//! (no `Forwarded` / `X-Forwarded-For` header). Any other client needs credentials of the
+//! (no `Forwarded` / `X-Forwarded-For` header) — or, behind a trusted proxy
+//! (`--trusted-proxy`, [`crate::proxy`]), whose forwarded address is on loopback. Any other client needs credentials of the
 //! role `analyst` or above, for Prometheus an API token (`authorization: credentials` /
 //! `bearer_token` in the scrape config); without them 401, below that role 403.
 
@@ -13,7 +14,7 @@ use crate::problem::{ApiError, Problem};
 use crate::ApiState;
 use alcance_app::people::Role;
 use alcance_app::telemetry;
-use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -50,8 +51,7 @@ pub async fn metrics(
     headers: HeaderMap,
     extensions: axum::http::Extensions,
 ) -> Response {
-    let peer = extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
-    if !local_and_direct(peer, &headers) {
+    if !state.proxies().local(auth::peer(&extensions), &headers) {
         match auth::credentials(&state, &headers).await {
             Ok(Some(p)) if p.role >= REMOTE_ROLE => {}
             Ok(Some(p)) => {
@@ -80,12 +80,6 @@ Authorization: Bearer <token>",
         tracing::warn!(error = %e.message(), "metrics: the workspace gauges are not refreshed");
     }
     ([(header::CONTENT_TYPE, telemetry::CONTENT_TYPE)], telemetry::render()).into_response()
-}
-
-/// `true` for a client on the loopback interface whose request names no proxy.
-fn local_and_direct(peer: Option<SocketAddr>, headers: &HeaderMap) -> bool {
-    let proxied = headers.contains_key(header::FORWARDED) || headers.contains_key("x-forwarded-for");
-    peer.is_some_and(|p| p.ip().is_loopback()) && !proxied
 }
 
 /// The route template of a matched request, kept on its answer for [`count_request`].

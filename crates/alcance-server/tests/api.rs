@@ -33,6 +33,11 @@ const DAYS: i64 = 12;
 /// The password of the test users (`<role>@example.com`).
 const PASSWORD: &str = "correct horse battery";
 
+/// The Meta app secret of the served test workspace (test-only, signs webhook deliveries).
+const WEBHOOK_SECRET: &str = "test-app-secret";
+/// The webhook verify token of the served test workspace (test-only).
+const WEBHOOK_VERIFY: &str = "test-verify-token";
+
 /// The demo workspace, built once a day into the target's temporary folder (tests run in
 /// separate processes; the first one builds it, the others reuse it; its data ends today).
 async fn demo_cache() -> PathBuf {
@@ -175,8 +180,9 @@ impl Served {
         )
         .unwrap();
         std::fs::write(ui.path().join("assets/app-1.js"), "export const app = 1;").unwrap();
-        let mut state =
-            ApiState::from_session(&session).with_web_ui(alcance_server::web::WebUi::load(ui.path()).unwrap());
+        let mut state = ApiState::from_session(&session)
+            .with_web_ui(alcance_server::web::WebUi::load(ui.path()).unwrap())
+            .with_webhooks(alcance_app::webhooks::MetaWebhookSecrets::new(WEBHOOK_SECRET, WEBHOOK_VERIFY).unwrap());
         drop(ui);
         let scheduler = collect.then(|| {
             let config = SchedulerConfig {
@@ -967,6 +973,8 @@ fn every_route_is_documented_with_its_errors() {
         "/api/v1/exports",
         "/api/v1/accounts/{id}/cadence",
         "/api/v1/accounts/{id}/disconnect",
+        "/webhooks/meta",
+        "/api/v1/webhook-events",
     ];
     assert_eq!(
         paths.keys().map(String::as_str).collect::<BTreeSet<_>>(),
@@ -1083,7 +1091,19 @@ async fn call(s: &Served, method: &str, path: &str, role: Option<Role>, body: Op
         request = request.bearer_auth(&s.tokens[&role]);
     }
     if let Some(body) = body {
-        request = request.json(body);
+        if path.starts_with("/webhooks/") {
+            // Meta's deliveries carry no credentials but the app secret's signature.
+            let bytes = serde_json::to_vec(body).unwrap();
+            request = request
+                .header(
+                    "x-hub-signature-256",
+                    alcance_app::webhooks::sign(WEBHOOK_SECRET, &bytes),
+                )
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(bytes);
+        } else {
+            request = request.json(body);
+        }
     }
     let response = request.send().await.unwrap();
     let status = response.status().as_u16();
@@ -1174,6 +1194,20 @@ async fn example(s: &Served, method: &str, path: &str) -> (String, Option<Value>
             (format!("/api/v1/tokens/{}", token.id), None)
         }
         ("delete", "/api/v1/session") => (path.into(), None),
+        ("get", "/webhooks/meta") => (
+            format!("{path}?hub.mode=subscribe&hub.verify_token={WEBHOOK_VERIFY}&hub.challenge=7"),
+            None,
+        ),
+        ("post", "/webhooks/meta") => (
+            path.into(),
+            Some(
+                serde_json::json!({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [
+                    {"field": "messages", "value": {"statuses": [
+                        {"id": "wamid.table", "status": "delivered", "timestamp": "1733390400", "recipient_id": "5215550001"}
+                    ]}}
+                ]}]}),
+            ),
+        ),
         ("get", "/api/v1/exports/{format}") => ("/api/v1/exports/csv".into(), None),
         ("post", "/api/v1/sync") => (path.into(), Some(serde_json::json!({"account_ids": [account]}))),
         ("post", "/api/v1/accounts/{id}/disconnect") | ("delete", "/api/v1/accounts/{id}") => {
@@ -1357,10 +1391,12 @@ async fn sessions_need_csrf_and_sign_in_refusals_look_alike(engine: Engine) {
     let unknown = sign_in("nobody@example.com", "not the password", false).await.unwrap();
     assert_eq!((wrong.status().as_u16(), unknown.status().as_u16()), (401, 401));
     assert_eq!(wrong.text().await.unwrap(), unknown.text().await.unwrap());
-    let secure = sign_in("Admin@Example.com", PASSWORD, true).await.unwrap();
-    assert_eq!(secure.status().as_u16(), 200);
-    let cookie = secure.headers()["set-cookie"].to_str().unwrap().to_string();
-    assert!(cookie.contains("Secure"), "{cookie}");
+    // No proxy is trusted here: a client's own X-Forwarded-Proto changes nothing (the
+    // trusted case is in tests/serving.rs).
+    let forged = sign_in("Admin@Example.com", PASSWORD, true).await.unwrap();
+    assert_eq!(forged.status().as_u16(), 200);
+    let cookie = forged.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(!cookie.contains("Secure"), "{cookie}");
     let response = sign_in("admin@example.com", PASSWORD, false).await.unwrap();
     assert_eq!(response.status().as_u16(), 200);
     let cookie = response.headers()["set-cookie"].to_str().unwrap().to_string();
@@ -1569,14 +1605,16 @@ async fn tokens_resets_and_headers(engine: Engine) {
         .to_str()
         .unwrap()
         .contains("script-src https://cdn.jsdelivr.net 'sha256-"));
-    let tls = s
+    // An untrusted peer's X-Forwarded-Proto brings no HSTS (trusted proxies and the
+    // server's own TLS: tests/serving.rs).
+    let forged = s
         .anonymous
         .get(format!("{}/healthz", s.base))
         .header("x-forwarded-proto", "https")
         .send()
         .await
         .unwrap();
-    assert!(tls.headers().get("strict-transport-security").is_some());
+    assert!(forged.headers().get("strict-transport-security").is_none());
     let huge = "x".repeat(alcance_server::auth::BODY_LIMIT + 10);
     let big = s
         .anonymous

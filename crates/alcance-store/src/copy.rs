@@ -41,6 +41,7 @@ pub const COPY_TABLES: &[&str] = &[
     "schedules",
     "post_refresh",
     "run_accounts",
+    "webhook_events",
 ];
 
 /// Tables a copy leaves alone: `sealed_tokens` belongs to the vault of its database (the

@@ -36,6 +36,7 @@ pub mod synthetic;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod time;
+pub mod webhooks;
 
 pub use batch::PreparedBatch;
 pub use engine::{Engine, Pool};
