@@ -272,6 +272,41 @@ async function main() {
         if ((await findAll(`[data-testid="export-file-${f}"]`)).length === 0) throw new Error(`no ${f} file listed`);
       }
     });
+    await check("the local API for Excel serves the workspace with its token, and stops when turned off", async () => {
+      await click('[data-testid="nav-settings"]');
+      await waitFor("the local API card", async () => (await attr('[data-testid="local-api-toggle"]', "disabled")) === null);
+      await click('[data-testid="local-api-toggle"]');
+      await waitFor("the token, shown once", () => exists('[data-testid="local-api-token"] input'), 20_000);
+      const token = await wd("POST", s("/execute/sync"), {
+        script: 'return document.querySelector(\'[data-testid="local-api-token"] input\').value',
+        args: [],
+      });
+      const url = await text('[data-testid="local-api-url"]');
+      if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(url)) throw new Error(`local API address ${JSON.stringify(url)}`);
+      const without = await fetch(`${url}/api/v1/accounts`);
+      if (without.status !== 401) throw new Error(`without the token: ${without.status}`);
+      const auth = { headers: { authorization: `Bearer ${token}` } };
+      const accounts = await (await fetch(`${url}/api/v1/accounts`, auth)).json();
+      if (!(accounts.items?.length >= 5)) throw new Error(`accounts: ${JSON.stringify(accounts).slice(0, 200)}`);
+      const id = accounts.items[0].id;
+      const answer = await fetch(`${url}/api/v1/metrics?user_id=${id}`, auth);
+      const metrics = await answer.json();
+      if (answer.status !== 200 || !(metrics.metrics?.length > 0)) {
+        throw new Error(`metrics of account ${id}: ${answer.status} ${JSON.stringify(metrics).slice(0, 200)}`);
+      }
+      await wd("POST", s("/execute/sync"), {
+        script: 'document.querySelector(\'[data-testid="local-api"]\').scrollIntoView()',
+        args: [],
+      });
+      await screenshot("settings-local-api.png");
+      await click('[data-testid="local-api-toggle"]');
+      await waitFor("the token hidden", async () => !(await exists('[data-testid="local-api-token"]')), 20_000);
+      const after = await fetch(`${url}/api/v1/accounts`, auth).then(
+        (r) => `answered ${r.status}`,
+        () => "refused",
+      );
+      if (after !== "refused") throw new Error(`after turning it off the API ${after}`);
+    });
   } finally {
     if (session) {
       await fetch(`${base}/session/${session.sessionId}`, { method: "DELETE", signal: AbortSignal.timeout(10_000) }).catch(() => {});
@@ -282,7 +317,7 @@ async function main() {
   }
   const failed = results.filter((r) => !r.ok).length;
   console.log(`e2e: ${results.length - failed} passed, ${failed} failed`);
-  return failed === 0 && results.length === 7;
+  return failed === 0 && results.length === 8;
 }
 
 main().then(
