@@ -44,7 +44,7 @@ use alcance_platforms::oauth::HeadlessBrowser;
 use alcance_platforms::vault::{MemoryVault, TokenVault};
 use alcance_platforms::Endpoints;
 use alcance_sandbox::{Sandbox, SandboxConfig};
-use alcance_store::synthetic::{build_year, pg_server, Place, YearShape};
+use alcance_store::synthetic::{build_year, env_num, pg_server, Place, YearShape};
 use alcance_store::time::to_db;
 use alcance_store::{on_pool, Engine, RowFilter, Store};
 use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
@@ -58,13 +58,6 @@ use tokio::sync::broadcast::error::RecvError;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 type Res<T> = Result<T, BoxError>;
-
-fn env_num(name: &str, default: i64) -> i64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(default)
-}
 
 fn env_list(name: &str, default: &str) -> Vec<String> {
     std::env::var(name)

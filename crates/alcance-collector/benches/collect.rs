@@ -25,6 +25,7 @@ use alcance_platforms::oauth::{self, HeadlessBrowser, OAuthApp, Provider, Redire
 use alcance_platforms::x::XClient;
 use alcance_platforms::{CollectCtx, CollectWindow, Endpoints, Http, PlatformClient, Recorder};
 use alcance_sandbox::{Sandbox, SandboxConfig};
+use alcance_store::synthetic::{env_num, fresh_database, pg_server};
 use alcance_store::{PreparedBatch, Store};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use secrecy::SecretString;
@@ -35,13 +36,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
-
-fn env_num(name: &str, default: i64) -> i64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(default)
-}
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 20, 13, 0, 0)
@@ -201,24 +195,10 @@ async fn fresh_store(dir: &std::path::Path, name: &str) -> Res<Store> {
     let Some(server) = pg_server() else {
         return Ok(Store::open(&dir.join(format!("{name}.db"))).await?);
     };
-    use sqlx::Connection;
-    let database = format!("alcance_bench_{name}_{}", std::process::id());
-    let mut admin = sqlx::PgConnection::connect(&server).await?;
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {database}"))
-        .execute(&mut admin)
-        .await?;
-    sqlx::query(&format!("CREATE DATABASE {database}"))
-        .execute(&mut admin)
-        .await?;
-    admin.close().await?;
-    Ok(Store::open_postgres(&alcance_store::testing::with_database(&server, &database)).await?)
-}
-
-/// The PostgreSQL server the bench writes to, if any.
-fn pg_server() -> Option<String> {
-    ["ALCANCE_BENCH_PG_URL", "ALCANCE_TEST_PG_URL"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|u| !u.is_empty()))
+    let url = fresh_database(&server, name)
+        .await
+        .map_err(|e| e as Box<dyn std::error::Error>)?;
+    Ok(Store::open_postgres(&url).await?)
 }
 
 async fn store_only(

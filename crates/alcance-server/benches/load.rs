@@ -34,7 +34,7 @@
 //! which `scripts/pg-cluster.sh` sets). Not run in CI.
 
 use alcance_app::people::{self, Role};
-use alcance_app::testing::synthetic::{build_year, pg_server, BoxError, Place, YearShape};
+use alcance_app::testing::synthetic::{build_year, env_num, pg_server, BoxError, Place, YearShape};
 use alcance_app::testing::{workspace_on, Engine};
 use alcance_server::ApiState;
 use chrono::{Duration, NaiveTime, Utc};
@@ -44,13 +44,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 type Res<T> = Result<T, BoxError>;
-
-fn env_num(name: &str, default: i64) -> i64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(default)
-}
 
 /// The routes a virtual user cycles through, in order.
 const ROUTES: [&str; 4] = ["accounts", "dashboard/kpis", "metrics (month)", "posts (latest 50)"];

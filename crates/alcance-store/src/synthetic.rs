@@ -16,6 +16,14 @@ use std::path::{Path, PathBuf};
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 type Res<T> = Result<T, BoxError>;
 
+/// The integer in the environment variable `name` (a bench knob), else `default`.
+pub fn env_num(name: &str, default: i64) -> i64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(default)
+}
+
 /// The PostgreSQL server (`ALCANCE_BENCH_PG_URL`, else `ALCANCE_TEST_PG_URL`), if any.
 pub fn pg_server() -> Option<String> {
     ["ALCANCE_BENCH_PG_URL", "ALCANCE_TEST_PG_URL"]
