@@ -20,10 +20,11 @@
 // TAURI_DRIVER (default: on PATH or ~/.cargo/bin), E2E_SCREENSHOTS (a folder: saves
 // dashboard-light.png and dashboard-dark.png there), E2E_PORT (default 4444).
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, mkdirSync, openSync, readSync, closeSync, statSync, writeFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, statSync, rmSync } from "node:fs";
 import { tmpdir, homedir } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { checker, page, sleep, waitFor, webdriver, zipMagic } from "./webdriver.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const app = resolve(
@@ -32,7 +33,6 @@ const app = resolve(
 const port = Number(process.env.E2E_PORT ?? 4444);
 const base = `http://127.0.0.1:${port}`;
 const shots = process.env.E2E_SCREENSHOTS ? resolve(process.env.E2E_SCREENSHOTS) : null;
-const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 
 function driverPath() {
   if (process.env.TAURI_DRIVER) return process.env.TAURI_DRIVER;
@@ -41,53 +41,7 @@ function driverPath() {
 }
 
 const results = [];
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function wd(method, path, body) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(60_000),
-  });
-  const text = await res.text();
-  let json;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new Error(`${method} ${path}: HTTP ${res.status}, not JSON: ${text.slice(0, 200)}`);
-  }
-  if (!res.ok) {
-    throw new Error(`${method} ${path}: HTTP ${res.status} ${json?.value?.error}: ${json?.value?.message}`);
-  }
-  return json.value;
-}
-
-async function waitFor(what, fn, timeoutMs = 30_000, everyMs = 250) {
-  const start = Date.now();
-  let last;
-  while (Date.now() - start < timeoutMs) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    await sleep(everyMs);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last.message}` : ""}`);
-}
-
-function zipMagic(path) {
-  const fd = openSync(path, "r");
-  try {
-    const buf = Buffer.alloc(2);
-    readSync(fd, buf, 0, 2, 0);
-    return buf.toString("latin1") === "PK";
-  } finally {
-    closeSync(fd);
-  }
-}
+const wd = webdriver(base);
 
 async function main() {
   if (!existsSync(app)) throw new Error(`no app binary at ${app}: build it with cargo build -p alcance-desktop`);
@@ -107,45 +61,14 @@ async function main() {
     driverExited = true;
   });
   let session;
-  const check = async (name, fn) => {
-    const started = Date.now();
-    try {
-      await fn();
-      results.push({ name, ok: true });
-      console.log(`  ✓ ${name} (${Date.now() - started} ms)`);
-    } catch (e) {
-      results.push({ name, ok: false });
-      console.log(`  ✗ ${name}: ${e.message}`);
-      throw e;
-    }
-  };
+  const check = checker(results);
   try {
     await waitFor("tauri-driver", async () => !driverExited && (await fetch(`${base}/status`)).ok, 20_000);
     session = await wd("POST", "/session", {
       capabilities: { alwaysMatch: { browserName: "wry", pageLoadStrategy: "none", "tauri:options": { application: app } } },
     });
     const sid = session.sessionId;
-    const s = (p) => `/session/${sid}${p}`;
-    const find = async (css) => (await wd("POST", s("/element"), { using: "css selector", value: css }))[ELEMENT];
-    const findAll = async (css) =>
-      (await wd("POST", s("/elements"), { using: "css selector", value: css })).map((e) => e[ELEMENT]);
-    const click = async (css) => wd("POST", s(`/element/${await find(css)}/click`), {});
-    const text = async (css) => wd("GET", s(`/element/${await find(css)}/text`));
-    const attr = async (css, name) => wd("GET", s(`/element/${await find(css)}/attribute/${name}`));
-    const exists = async (css) => (await findAll(css)).length > 0;
-    const type = async (css, value) => {
-      const id = await find(css);
-      await wd("POST", s(`/element/${id}/clear`), {});
-      return wd("POST", s(`/element/${id}/value`), { text: value });
-    };
-    const screenshot = async (name) => {
-      if (!shots) return;
-      mkdirSync(shots, { recursive: true });
-      await sleep(400); // let the theme transition and images settle
-      const png = Buffer.from(await wd("GET", s("/screenshot")), "base64");
-      writeFileSync(join(shots, name), png);
-      console.log(`    saved ${join(shots, name)} (${png.length} bytes)`);
-    };
+    const { s, findAll, click, text, attr, exists, type, screenshot } = page(wd, sid, shots);
     await wd("POST", s("/window/rect"), { width: 1440, height: 900 }).catch(() => {});
 
     await check("the first-run screen opens the demo workspace", async () => {

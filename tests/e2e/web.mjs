@@ -22,17 +22,17 @@
 // saves web-signin.png, web-dashboard-client.png, web-dashboard.png, web-runs.png and
 // web-admin.png).
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, mkdirSync, readdirSync, openSync, readSync, closeSync, statSync, writeFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, statSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { checker, page, sleep, waitFor, webdriver, zipMagic } from "./webdriver.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const bin = resolve(process.env.ALCANCE_BIN ?? join(process.env.CARGO_TARGET_DIR ?? join(root, "target"), "debug/alcance"));
 const webUi = resolve(process.env.E2E_WEB_UI ?? join(root, "ui/dist"));
 const shots = process.env.E2E_SCREENSHOTS ? resolve(process.env.E2E_SCREENSHOTS) : null;
-const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const PASSWORD = { admin: "admin password e2e", manager: "manager password e2e", client: "client password e2e" };
 const EMAIL = { admin: "admin@example.com", manager: "manager@example.com", client: "client@example.com" };
@@ -47,7 +47,6 @@ for (const name of ["ALCANCE_WORKSPACE", "ALCANCE_SANDBOX_URL", "ALCANCE_CLIENT_
 
 const results = [];
 const children = [];
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function freePort() {
   return new Promise((res, rej) => {
@@ -94,32 +93,6 @@ function start(cmd, args, name) {
   return child;
 }
 
-async function waitFor(what, fn, timeoutMs = 30_000, everyMs = 250) {
-  const started = Date.now();
-  let last;
-  while (Date.now() - started < timeoutMs) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    await sleep(everyMs);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last.message}` : ""}`);
-}
-
-function zipMagic(path) {
-  const fd = openSync(path, "r");
-  try {
-    const buf = Buffer.alloc(2);
-    readSync(fd, buf, 0, 2, 0);
-    return buf.toString("latin1") === "PK";
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** A JSON request to the server (the admin's set-up), with the cookie and CSRF token of `auth`. */
 async function api(base, method, path, body, auth) {
   const headers = { "content-type": "application/json" };
@@ -163,36 +136,8 @@ async function main() {
     });
   }
 
-  async function wd(method, path, body) {
-    const res = await fetch(`${wdBase}${path}`, {
-      method,
-      headers: { "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(60_000),
-    });
-    const text = await res.text();
-    let json;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new Error(`${method} ${path}: HTTP ${res.status}, not JSON: ${text.slice(0, 200)}`);
-    }
-    if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${json?.value?.error}: ${json?.value?.message}`);
-    return json.value;
-  }
-
-  const check = async (name, fn) => {
-    const started = Date.now();
-    try {
-      await fn();
-      results.push({ name, ok: true });
-      console.log(`  ✓ ${name} (${Date.now() - started} ms)`);
-    } catch (e) {
-      results.push({ name, ok: false });
-      console.log(`  ✗ ${name}: ${e.message}`);
-      throw e;
-    }
-  };
+  const wd = webdriver(wdBase);
+  const check = checker(results);
 
   let session;
   try {
@@ -263,27 +208,7 @@ async function main() {
       },
     });
     const sid = session.sessionId;
-    const s = (p) => `/session/${sid}${p}`;
-    const find = async (css) => (await wd("POST", s("/element"), { using: "css selector", value: css }))[ELEMENT];
-    const findAll = async (css) => (await wd("POST", s("/elements"), { using: "css selector", value: css })).map((e) => e[ELEMENT]);
-    const click = async (css) => wd("POST", s(`/element/${await find(css)}/click`), {});
-    const text = async (css) => wd("GET", s(`/element/${await find(css)}/text`));
-    const attr = async (css, name) => wd("GET", s(`/element/${await find(css)}/attribute/${name}`));
-    const exists = async (css) => (await findAll(css)).length > 0;
-    const type = async (css, value) => {
-      const id = await find(css);
-      await wd("POST", s(`/element/${id}/clear`), {});
-      return wd("POST", s(`/element/${id}/value`), { text: value });
-    };
-    const js = (script, args = []) => wd("POST", s("/execute/sync"), { script, args });
-    const screenshot = async (name) => {
-      if (!shots) return;
-      mkdirSync(shots, { recursive: true });
-      await sleep(400);
-      const png = Buffer.from(await wd("GET", s("/screenshot")), "base64");
-      writeFileSync(join(shots, name), png);
-      console.log(`    saved ${join(shots, name)} (${png.length} bytes)`);
-    };
+    const { s, findAll, click, text, attr, exists, type, js, screenshot } = page(wd, sid, shots);
     const signIn = async (role) => {
       await waitFor("the sign-in screen", () => exists('[data-testid="signin-form"]'), 30_000);
       await type('[data-testid="signin-email"]', EMAIL[role]);
