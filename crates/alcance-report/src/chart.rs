@@ -331,7 +331,12 @@ where
     let y_area = widest as i32 + (m.label * 2.6).round() as i32;
     let x_area = (m.label * 3.2).round() as i32;
     let (pw, _) = plot.dim_in_pixel();
-    let x_labels = ((pw as i32 - y_area) / ((m.label * 7.0) as i32).max(1)).clamp(2, 12) as usize;
+    let mut x_labels = ((pw as i32 - y_area) / ((m.label * 7.0) as i32).max(1)).clamp(2, 12) as usize;
+    if span > Duration::days(2) {
+        // Labels name days: no more ticks than days, so plotters never steps inside a day
+        // (a 3-day axis read "03/12 03/12 04/12 04/12").
+        x_labels = x_labels.min(span.num_days().max(1) as usize + 1);
+    }
 
     let mut ctx = ChartBuilder::on(plot)
         .margin_top(m.margin / 2)

@@ -304,3 +304,24 @@ fn random_ranges_never_hang_or_panic() {
         render_svg(&c).unwrap_or_else(|e| panic!("{c:?}: {e}"));
     }
 }
+
+/// A few days of data (the demo's first days, a 7-day filter): the date axis names each day
+/// once, never the same day twice for ticks inside it.
+#[test]
+fn a_short_date_axis_names_each_day_once() {
+    for days in [3, 4, 5, 7] {
+        let c = chart(vec![Series {
+            label: "@acme (X)".to_string(),
+            points: (0..days).map(|d| (day(d), 100.0 + d as f64)).collect(),
+        }]);
+        let svg = render_svg(&c).unwrap();
+        let dates: Vec<String> = texts(&svg)
+            .into_iter()
+            .filter(|t| t.len() == 5 && t.as_bytes()[2] == b'/' && t.chars().filter(char::is_ascii_digit).count() == 4)
+            .collect();
+        assert!(dates.len() >= 2, "{days} days: date labels {dates:?}");
+        let mut unique = dates.clone();
+        unique.dedup();
+        assert_eq!(unique, dates, "{days} days: a day is named twice");
+    }
+}
