@@ -43,7 +43,7 @@ pub use workspace::{ExportPaths, Readiness, Workspace, WorkspaceOptions};
 /// Domain values (`alcance-core`): platforms and account identities.
 pub use alcance_core::{
     AccountId, AccountRef, AccountStatus, CadenceKind, CampaignId, ConnectionKind, EventLevel, MetricKey, Platform,
-    PostId, RunId, RunKind, RunStatus, UnknownPlatform,
+    PostId, RunId, RunKind, RunStatus, UnknownPlatform, WebhookEventKind,
 };
 /// Errors of the layers below, wrapped by [`AppError`] (match on them through it).
 pub use alcance_platforms::PlatformError;

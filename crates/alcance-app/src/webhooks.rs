@@ -16,7 +16,7 @@
 
 use crate::error::AppError;
 use crate::vault::TokenVault;
-use crate::{Platform, Workspace};
+use crate::{Platform, WebhookEventKind, Workspace};
 pub use alcance_store::webhooks::{NewWebhookEvent, WebhookEventRow as WebhookEvent};
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
@@ -255,13 +255,15 @@ fn unix_time(value: &Value) -> Option<DateTime<Utc>> {
 fn message_status(account_ref: &str, s: &Value) -> Option<NewWebhookEvent> {
     let conversation = s.get("conversation");
     let pricing = s.get("pricing");
+    let key = NewWebhookEvent::new(
+        Platform::Whatsapp,
+        WebhookEventKind::MessageStatus,
+        text(s.get("id"))?,
+        text(s.get("status"))?.to_lowercase(),
+        s.get("timestamp").and_then(unix_time)?,
+        account_ref.to_string(),
+    );
     Some(NewWebhookEvent {
-        platform: Platform::Whatsapp.as_str().to_string(),
-        kind: "message-status".into(),
-        object_id: text(s.get("id"))?,
-        status: text(s.get("status"))?.to_lowercase(),
-        occurred_at: s.get("timestamp").and_then(unix_time)?,
-        account_ref: account_ref.to_string(),
         recipient_id: text(s.get("recipient_id")),
         conversation_id: conversation.and_then(|c| text(c.get("id"))),
         conversation_origin: conversation.and_then(|c| text(c.get("origin")?.get("type"))),
@@ -272,39 +274,39 @@ fn message_status(account_ref: &str, s: &Value) -> Option<NewWebhookEvent> {
             .get("errors")
             .and_then(Value::as_array)
             .and_then(|e| e.first()?.get("code")?.as_i64()),
-        ..NewWebhookEvent::default()
+        ..key
     })
 }
 
 /// An Instagram `comments` or `mentions` change; `None` without an id or a time.
 fn instagram(account_ref: &str, time: Option<DateTime<Utc>>, field: &str, v: &Value) -> Option<NewWebhookEvent> {
     let occurred_at = time?;
-    let base = NewWebhookEvent {
-        platform: Platform::Instagram.as_str().to_string(),
-        occurred_at,
-        account_ref: account_ref.to_string(),
-        ..NewWebhookEvent::default()
+    let event = |kind, object_id| {
+        NewWebhookEvent::new(
+            Platform::Instagram,
+            kind,
+            object_id,
+            String::new(),
+            occurred_at,
+            account_ref.to_string(),
+        )
     };
     if field == "comments" {
         let from = v.get("from");
         Some(NewWebhookEvent {
-            kind: "comment".into(),
-            object_id: text(v.get("id"))?,
             media_id: v.get("media").and_then(|m| text(m.get("id"))),
             parent_id: text(v.get("parent_id")),
             from_id: from.and_then(|f| text(f.get("id"))),
             from_username: from.and_then(|f| text(f.get("username"))),
             text: v.get("text").and_then(Value::as_str).map(str::to_string),
-            ..base
+            ..event(WebhookEventKind::Comment, text(v.get("id"))?)
         })
     } else {
         let comment_id = text(v.get("comment_id"));
         let media_id = text(v.get("media_id"));
         Some(NewWebhookEvent {
-            kind: "mention".into(),
-            object_id: comment_id.clone().or_else(|| media_id.clone())?,
-            media_id,
-            ..base
+            media_id: media_id.clone(),
+            ..event(WebhookEventKind::Mention, comment_id.or(media_id)?)
         })
     }
 }
@@ -383,7 +385,7 @@ mod tests {
         let d = parse_meta(body.to_string().as_bytes()).unwrap();
         assert_eq!(d.events.len(), 2);
         assert_eq!(d.ignored, 1);
-        assert_eq!(d.events[0].kind, "comment");
+        assert_eq!(d.events[0].kind, WebhookEventKind::Comment);
         assert_eq!(d.events[0].from_username.as_deref(), Some("ana"));
         assert_eq!(d.events[0].occurred_at.timestamp(), 1_733_390_000);
         assert_eq!(d.events[1].object_id, "1800");

@@ -198,6 +198,27 @@ crate::text_enum::text_enum!(EventLevel, "event level", [
     Error => "error",
 ]);
 
+/// What a stored Meta webhook event is (`webhook_events.kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum WebhookEventKind {
+    /// A WhatsApp message status update (`statuses[]`: sent, delivered, read, …).
+    #[serde(rename = "message-status")]
+    MessageStatus,
+    /// An Instagram comment or reply (`field` = `comments`).
+    #[serde(rename = "comment")]
+    Comment,
+    /// An Instagram mention of the account (`field` = `mentions`).
+    #[serde(rename = "mention")]
+    Mention,
+}
+
+crate::text_enum::text_enum!(WebhookEventKind, "webhook event kind", [
+    MessageStatus => "message-status",
+    Comment => "comment",
+    Mention => "mention",
+]);
+
 /// A problem met while collecting that did not stop the account (a failed page, a
 /// malformed media). Becomes a `run_events` row.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -169,7 +169,9 @@ pub(crate) use text_enum;
 
 #[cfg(test)]
 mod tests {
-    use crate::{AccountStatus, CadenceKind, ConnectionKind, EventLevel, RunAccountStatus, RunKind, RunStatus};
+    use crate::{
+        AccountStatus, CadenceKind, ConnectionKind, EventLevel, RunAccountStatus, RunKind, RunStatus, WebhookEventKind,
+    };
 
     /// For each type: every key parses back to its value, `Display` writes the key and serde
     /// serializes it as the key (what SQLite, IPC and exports hold).
@@ -193,6 +195,7 @@ mod tests {
             RunAccountStatus,
             RunKind,
             RunStatus,
+            WebhookEventKind,
         );
     }
 }

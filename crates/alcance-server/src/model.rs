@@ -16,7 +16,7 @@ use utoipa::openapi::RefOr;
 use utoipa::ToSchema;
 
 /// A string schema with a closed set of values.
-fn string_enum(values: &[&str], description: &str) -> RefOr<Schema> {
+pub(crate) fn string_enum(values: &[&str], description: &str) -> RefOr<Schema> {
     ObjectBuilder::new()
         .schema_type(Type::String)
         .description(Some(description))

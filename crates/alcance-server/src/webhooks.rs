@@ -23,6 +23,7 @@ use crate::problem::{ApiError, Problem};
 use crate::routes::PageParams;
 use crate::ApiState;
 use alcance_app::webhooks::{self, WebhookEvent};
+use alcance_app::{Platform, WebhookEventKind};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -30,6 +31,8 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use utoipa::openapi::schema::Schema;
+use utoipa::openapi::RefOr;
 use utoipa::{IntoParams, ToSchema};
 
 /// Where Meta's webhooks are received.
@@ -172,15 +175,34 @@ pub async fn receive(
     }))
 }
 
+/// The platforms whose webhooks are stored.
+fn webhook_platform_schema() -> RefOr<Schema> {
+    crate::model::string_enum(
+        &[Platform::Whatsapp.as_str(), Platform::Instagram.as_str()],
+        "The platform whose webhook sent the event: `whatsapp` or `instagram`.",
+    )
+}
+
+/// The kinds of stored webhook events.
+fn webhook_kind_schema() -> RefOr<Schema> {
+    let keys: Vec<&str> = WebhookEventKind::ALL.iter().map(|k| k.as_str()).collect();
+    crate::model::string_enum(
+        &keys,
+        "What the event is: `message-status` (WhatsApp), `comment` or `mention` (Instagram).",
+    )
+}
+
 /// A stored webhook event.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct WebhookEventView {
     /// The event id (increasing with arrival).
     pub id: i64,
     /// `whatsapp` or `instagram`.
-    pub platform: String,
+    #[schema(schema_with = webhook_platform_schema)]
+    pub platform: Platform,
     /// `message-status` (WhatsApp), `comment` or `mention` (Instagram).
-    pub kind: String,
+    #[schema(schema_with = webhook_kind_schema)]
+    pub kind: WebhookEventKind,
     /// The WhatsApp message id (`wamid.…`), the comment id, or a mention's comment id (its
     /// media id for a mention in a caption).
     pub object_id: String,

@@ -10,7 +10,7 @@
 use alcance_app::people::{self, Role};
 use alcance_app::testing::{both_engines, empty_database, EmptyDatabase, Engine};
 use alcance_app::webhooks::{self, MetaWebhookSecrets};
-use alcance_app::{Apis, Session, StoreLocation, Team, TeamKeySource, VaultNeed};
+use alcance_app::{Apis, Platform, Session, StoreLocation, Team, TeamKeySource, VaultNeed, WebhookEventKind};
 use alcance_server::webhooks::{WebhookEventPage, WebhookReceipt};
 use alcance_server::ApiState;
 use serde_json::Value;
@@ -210,8 +210,8 @@ async fn whatsapp_statuses_are_stored_once(engine: Engine) {
     let got: BTreeSet<(String, String, String)> = stored
         .iter()
         .map(|e| {
-            assert_eq!(e.platform, "whatsapp");
-            assert_eq!(e.kind, "message-status");
+            assert_eq!(e.platform, Platform::Whatsapp);
+            assert_eq!(e.kind, WebhookEventKind::MessageStatus);
             (
                 e.object_id.clone(),
                 e.status.clone(),
@@ -308,7 +308,7 @@ async fn instagram_comments_and_mentions_are_stored_once(engine: Engine) {
     let stored = s.stored().await;
     assert_eq!(stored.len(), 4);
     let reply = stored.iter().find(|e| e.object_id == "17865799348089040").unwrap();
-    assert_eq!(reply.kind, "comment");
+    assert_eq!(reply.kind, WebhookEventKind::Comment);
     assert_eq!(reply.parent_id.as_deref(), Some("17865799348089039"));
     assert_eq!(reply.text.as_deref(), Some("¡Sí! Te escribimos por DM."));
     assert_eq!(reply.from_username.as_deref(), Some("marca"));
@@ -318,7 +318,7 @@ async fn instagram_comments_and_mentions_are_stored_once(engine: Engine) {
     assert_eq!(reply.occurred_at.timestamp(), 1_733_390_400);
     let mentions: BTreeSet<&str> = stored
         .iter()
-        .filter(|e| e.kind == "mention")
+        .filter(|e| e.kind == WebhookEventKind::Mention)
         .map(|e| e.object_id.as_str())
         .collect();
     assert_eq!(mentions, BTreeSet::from(["17887498072083521", "17887498072083599"]));

@@ -11,15 +11,16 @@
 use crate::engine::on_tx;
 use crate::time::{to_db, DbTime};
 use crate::{on_pool, Store, StoreError};
+use alcance_core::{Platform, WebhookEventKind};
 use chrono::{DateTime, Utc};
 
 /// One webhook event to store (`webhook_events` without its id and arrival time).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewWebhookEvent {
-    /// `whatsapp` or `instagram`.
-    pub platform: String,
-    /// `message-status` (WhatsApp), `comment` or `mention` (Instagram).
-    pub kind: String,
+    /// [`Platform::Whatsapp`] or [`Platform::Instagram`] (the table takes no other).
+    pub platform: Platform,
+    /// [`WebhookEventKind::MessageStatus`] (WhatsApp), `Comment` or `Mention` (Instagram).
+    pub kind: WebhookEventKind,
     /// The WhatsApp message id (`wamid.…`), the comment's id, or a mention's comment id
     /// (its media id for a mention in a caption).
     pub object_id: String,
@@ -63,9 +64,9 @@ pub struct WebhookEventRow {
     /// Row id (increasing with arrival).
     pub id: i64,
     /// `whatsapp` or `instagram`.
-    pub platform: String,
+    pub platform: Platform,
     /// `message-status`, `comment` or `mention`.
-    pub kind: String,
+    pub kind: WebhookEventKind,
     /// See [`NewWebhookEvent::object_id`].
     pub object_id: String,
     /// See [`NewWebhookEvent::status`]; empty for comments and mentions.
@@ -104,6 +105,40 @@ pub struct WebhookEventRow {
     pub received_at: DateTime<Utc>,
 }
 
+impl NewWebhookEvent {
+    /// An event with its key and receiving business, every optional detail empty (set the
+    /// ones the delivery carries with struct update syntax).
+    pub fn new(
+        platform: Platform,
+        kind: WebhookEventKind,
+        object_id: String,
+        status: String,
+        occurred_at: DateTime<Utc>,
+        account_ref: String,
+    ) -> NewWebhookEvent {
+        NewWebhookEvent {
+            platform,
+            kind,
+            object_id,
+            status,
+            occurred_at,
+            account_ref,
+            recipient_id: None,
+            conversation_id: None,
+            conversation_origin: None,
+            pricing_category: None,
+            pricing_model: None,
+            billable: None,
+            error_code: None,
+            media_id: None,
+            parent_id: None,
+            from_id: None,
+            from_username: None,
+            text: None,
+        }
+    }
+}
+
 const INSERT: &str = "INSERT INTO webhook_events (platform, kind, object_id, status, occurred_at, account_ref, \
      recipient_id, conversation_id, conversation_origin, pricing_category, pricing_model, billable, error_code, \
      media_id, parent_id, from_id, from_username, text, received_at) \
@@ -134,8 +169,8 @@ impl Store {
         let mut inserted = 0;
         for e in events {
             inserted += on_tx!(&mut tx, |c| sqlx::query(INSERT)
-                .bind(&e.platform)
-                .bind(&e.kind)
+                .bind(e.platform)
+                .bind(e.kind)
                 .bind(&e.object_id)
                 .bind(&e.status)
                 .bind(to_db(e.occurred_at))
