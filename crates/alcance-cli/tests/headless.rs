@@ -30,6 +30,75 @@ fn on(cmd: &mut Command, dir: &Path, url: &str) -> Output {
         .expect("alcance runs")
 }
 
+/// An `alcance run` process on the workspace `dir`, its stdout lines collected as they
+/// come (stopped with `kill -INT`: Unix only).
+#[cfg(unix)]
+struct Worker {
+    child: std::process::Child,
+    lines: mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+#[cfg(unix)]
+impl Worker {
+    /// Starts `alcance run --workspace DIR --sandbox-url URL` with `args`.
+    fn start(dir: &Path, url: &str, args: &[&str]) -> Worker {
+        let mut child = alcance()
+            .arg("run")
+            .arg("--workspace")
+            .arg(dir)
+            .args(["--sandbox-url", url])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Worker {
+            child,
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Waits (up to 120 s per line) until a run finishes, `ok` or `partial`.
+    fn wait_for_a_finished_run(&mut self) {
+        loop {
+            let line = self
+                .lines
+                .recv_timeout(Duration::from_secs(120))
+                .unwrap_or_else(|e| panic!("no run finished ({e}); output so far:\n{}", self.seen.join("\n")));
+            let done = line.contains(" run ") && (line.contains(" ok:") || line.contains(" partial:"));
+            self.seen.push(line);
+            if done {
+                return;
+            }
+        }
+    }
+
+    /// Sends Ctrl-C (SIGINT), checks the process stops cleanly, and returns its whole output.
+    fn interrupt(mut self) -> String {
+        let killed = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(killed.success());
+        let status = self.child.wait().expect("run exits");
+        self.seen.extend(self.lines.iter());
+        let output = self.seen.join("\n");
+        assert!(status.success(), "Ctrl-C is a clean stop:\n{output}");
+        output
+    }
+}
+
 #[test]
 fn status_collect_and_cadence_on_a_demo_workspace() {
     let (_sandbox, url) = sandbox();
@@ -121,43 +190,10 @@ fn run_collects_due_accounts_writes_a_backup_stops_on_ctrl_c_and_restore_brings_
     let dir = tempfile::tempdir().expect("tempdir");
     demo_workspace(dir.path(), &url);
 
-    let mut child = alcance()
-        .arg("run")
-        .arg("--workspace")
-        .arg(dir.path())
-        .args(["--sandbox-url", &url, "--keep-backups", "2"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let mut seen = Vec::new();
+    let mut worker = Worker::start(dir.path(), &url, &["--keep-backups", "2"]);
     // Every demo account is due (the demo does not schedule): one scheduled run of them all.
-    loop {
-        let line = rx
-            .recv_timeout(Duration::from_secs(120))
-            .unwrap_or_else(|e| panic!("no run finished ({e}); output so far:\n{}", seen.join("\n")));
-        let done = line.contains(" run ") && (line.contains(" ok:") || line.contains(" partial:"));
-        seen.push(line);
-        if done {
-            break;
-        }
-    }
-    let pid = child.id().to_string();
-    let killed = Command::new("kill").args(["-INT", &pid]).status().expect("kill");
-    assert!(killed.success());
-    let status = child.wait().expect("run exits");
-    seen.extend(rx.iter());
-    let output = seen.join("\n");
-    assert!(status.success(), "Ctrl-C is a clean stop:\n{output}");
+    worker.wait_for_a_finished_run();
+    let output = worker.interrupt();
     for needle in [
         "press Ctrl-C to stop",
         "Backup written",
@@ -216,35 +252,8 @@ fn run_serves_its_own_metrics() {
         .unwrap()
         .port();
     let addr = format!("127.0.0.1:{port}");
-    let mut child = alcance()
-        .arg("run")
-        .arg("--workspace")
-        .arg(dir.path())
-        .args(["--sandbox-url", &url, "--keep-backups", "0", "--metrics-listen", &addr])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let mut seen = Vec::new();
-    loop {
-        let line = rx
-            .recv_timeout(Duration::from_secs(120))
-            .unwrap_or_else(|e| panic!("no run finished ({e}); output so far:\n{}", seen.join("\n")));
-        let done = line.contains(" run ") && (line.contains(" ok:") || line.contains(" partial:"));
-        seen.push(line);
-        if done {
-            break;
-        }
-    }
+    let mut worker = Worker::start(dir.path(), &url, &["--keep-backups", "0", "--metrics-listen", &addr]);
+    worker.wait_for_a_finished_run();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -264,15 +273,7 @@ fn run_serves_its_own_metrics() {
         metrics.contains("alcance_api_requests_total{platform=\"x\""),
         "{metrics}"
     );
-    let killed = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(killed.success());
-    let status = child.wait().expect("run exits");
-    seen.extend(rx.iter());
-    let output = seen.join("\n");
-    assert!(status.success(), "Ctrl-C is a clean stop:\n{output}");
+    let output = worker.interrupt();
     assert!(
         output.contains(&format!("Prometheus metrics at http://{addr}/metrics")),
         "{output}"
