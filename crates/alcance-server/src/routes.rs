@@ -90,13 +90,10 @@ pub async fn get_account(
     let id = params::id("id", Some(&id))?.unwrap_or_default();
     // A client asking for an account not shared with them hears "not found", as for an
     // account that does not exist: ids do not leak.
-    state
-        .accounts()
-        .await?
-        .into_iter()
-        .find(|a| a.id == id && caller.sees_account(id))
-        .map(Json)
-        .ok_or_else(|| ApiError::not_found(format!("account {id} not found")))
+    if !caller.sees_account(id) {
+        return Err(ApiError::not_found(format!("account {id} not found")));
+    }
+    state.account(id).await.map(Json)
 }
 
 /// Filters of the posts list.
@@ -444,6 +441,17 @@ impl ApiState {
             .into_iter()
             .map(Account::from)
             .collect())
+    }
+
+    /// The account `id` as [`ApiState::accounts`] lists it.
+    ///
+    /// Errors: 404 when no account has this id.
+    pub(crate) async fn account(&self, id: i64) -> Result<Account, ApiError> {
+        self.accounts()
+            .await?
+            .into_iter()
+            .find(|a| a.id == id)
+            .ok_or_else(|| ApiError::not_found(format!("account {id} not found")))
     }
 
     /// The view filter of the common query parameters (an account that must exist, a

@@ -431,13 +431,7 @@ pub async fn set_cadence(
     )
     .await?;
     audit_account(&state, &caller, "cadence", id, Some(&format!("{cadence:?}"))).await;
-    state
-        .accounts()
-        .await?
-        .into_iter()
-        .find(|a| a.id.get() == id)
-        .map(Json)
-        .ok_or_else(|| ApiError::not_found(format!("account {id} not found")))
+    state.account(id).await.map(Json)
 }
 
 /// Writes `action` on account `id` to the audit log as the caller (a failure is logged).
@@ -480,13 +474,7 @@ pub async fn disconnect_account(
     let id = crate::params::id("id", Some(&id))?.unwrap_or_default();
     state.workspace().disconnect(alcance_app::AccountId(id)).await?;
     audit_account(&state, &caller, "account-disconnect", id, None).await;
-    state
-        .accounts()
-        .await?
-        .into_iter()
-        .find(|a| a.id.get() == id)
-        .map(Json)
-        .ok_or_else(|| ApiError::not_found(format!("account {id} not found")))
+    state.account(id).await.map(Json)
 }
 
 /// Deletes an account with all its metrics, posts, audience rows and archived responses,
