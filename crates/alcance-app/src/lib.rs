@@ -13,6 +13,7 @@
 
 pub mod atomic;
 pub mod backup;
+pub mod campaigns;
 pub mod copy;
 pub mod demo;
 pub mod error;
@@ -66,10 +67,11 @@ pub mod collect {
     pub use alcance_collector::{Progress, RunControl, RunKind};
 }
 
-/// Stored rows the CLI shows: schedules and campaigns (`alcance-store`).
+/// Stored rows the CLI and the server show: schedules and campaigns (`alcance-store`).
 pub mod store {
     pub use alcance_store::campaigns::{
-        CampaignRole, Goal, ImportReport, NewCampaign, CONVERSION_CSV_COLUMNS, COST_CSV_COLUMNS,
+        CampaignAccountRow, CampaignRole, CampaignRow, ConversionRow, CostRow, Goal, ImportReport, ImportRowError,
+        NewCampaign, CONVERSION_CSV_COLUMNS, COST_CSV_COLUMNS,
     };
     pub use alcance_store::schedule::ScheduleRow;
 }

@@ -18,9 +18,12 @@ use alcance_core::analytics::best_time::Tz;
 use alcance_core::analytics::posts::latest_post_metrics;
 use alcance_core::CampaignId;
 use alcance_core::Platform;
+/// The campaign report [`campaign_report`] builds (`alcance-report`): KPIs per account
+/// side by side and for the whole campaign, posts, costs, conversions.
+pub use alcance_report::campaign::CampaignReport;
 use alcance_report::campaign::{
     campaign_report as build_campaign_report, AccountKey, CampaignConversion, CampaignCost, CampaignData, CampaignInfo,
-    CampaignMember, CampaignReport,
+    CampaignMember,
 };
 use alcance_report::export::{write_xlsx, AccountInfo, PostInfo};
 use alcance_report::weekly::{

@@ -44,6 +44,7 @@ pub const CAMPAIGN_SCHEMA_VERSION: u32 = 1;
 
 /// An account by platform and platform account id.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountKey {
     /// Platform.
     pub platform: Platform,
@@ -53,6 +54,7 @@ pub struct AccountKey {
 
 /// The campaign's own facts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CampaignInfo {
     /// The store's id.
     pub id: i64,
@@ -83,6 +85,7 @@ pub struct CampaignMember {
 
 /// A cost line.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CampaignCost {
     /// Day spent, UTC.
     pub date: NaiveDate,
@@ -98,6 +101,7 @@ pub struct CampaignCost {
 
 /// A conversion line.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CampaignConversion {
     /// Day, UTC.
     pub date: NaiveDate,
@@ -133,6 +137,7 @@ pub struct CampaignData {
 /// The figures of one column (an account, the unattributed rows, or the total). Counts are
 /// counts; rates are percent 0–100; money is in the campaign currency; ROI is a ratio.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CampaignKpis {
     /// Posts counted.
     pub posts: usize,
@@ -171,6 +176,7 @@ pub struct CampaignKpis {
 
 /// One column of the side-by-side table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CampaignColumn {
     /// Header: `"@username (Platform)"`, `"Unattributed"` or `"Campaign total"`.
     pub label: String,
@@ -184,6 +190,7 @@ pub struct CampaignColumn {
 
 /// One post of the campaign, for the posts table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CampaignPostLine {
     /// The account's label.
     pub account: String,
@@ -207,6 +214,7 @@ pub struct CampaignPostLine {
 
 /// The campaign report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CampaignReport {
     /// [`CAMPAIGN_SCHEMA_VERSION`].
     pub schema_version: u32,

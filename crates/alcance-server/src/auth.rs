@@ -73,6 +73,9 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/platforms", Access::Role(Role::Client)),
     ("GET", "/api/v1/exports", Access::Role(Role::Client)),
     ("GET", "/api/v1/metrics", Access::Role(Role::Client)),
+    ("GET", "/api/v1/campaigns", Access::Role(Role::Client)),
+    ("GET", "/api/v1/campaigns/{id}", Access::Role(Role::Client)),
+    ("GET", "/api/v1/campaigns/{id}/report", Access::Role(Role::Client)),
     // Read everything: analysts and above.
     ("GET", "/api/v1/runs", Access::Role(Role::Analyst)),
     ("GET", "/api/v1/runs/{id}", Access::Role(Role::Analyst)),
@@ -88,6 +91,36 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("PUT", "/api/v1/accounts/{id}/cadence", Access::Role(Role::Manager)),
     ("POST", "/api/v1/accounts/{id}/disconnect", Access::Role(Role::Manager)),
     ("DELETE", "/api/v1/accounts/{id}", Access::Role(Role::Manager)),
+    // Campaigns: managers run them.
+    ("POST", "/api/v1/campaigns", Access::Role(Role::Manager)),
+    ("PUT", "/api/v1/campaigns/{id}", Access::Role(Role::Manager)),
+    ("DELETE", "/api/v1/campaigns/{id}", Access::Role(Role::Manager)),
+    (
+        "PUT",
+        "/api/v1/campaigns/{id}/accounts/{account_id}",
+        Access::Role(Role::Manager),
+    ),
+    (
+        "DELETE",
+        "/api/v1/campaigns/{id}/accounts/{account_id}",
+        Access::Role(Role::Manager),
+    ),
+    (
+        "PUT",
+        "/api/v1/campaigns/{id}/posts/{post_id}",
+        Access::Role(Role::Manager),
+    ),
+    (
+        "DELETE",
+        "/api/v1/campaigns/{id}/posts/{post_id}",
+        Access::Role(Role::Manager),
+    ),
+    ("POST", "/api/v1/campaigns/{id}/costs", Access::Role(Role::Manager)),
+    (
+        "POST",
+        "/api/v1/campaigns/{id}/conversions",
+        Access::Role(Role::Manager),
+    ),
     // People: admins.
     ("GET", "/api/v1/users", Access::Role(Role::Admin)),
     ("POST", "/api/v1/users", Access::Role(Role::Admin)),
@@ -141,6 +174,11 @@ impl Caller {
     /// `true` when the caller may see account `id`.
     pub fn sees_account(&self, id: i64) -> bool {
         self.shares.as_ref().is_none_or(|s| s.accounts.contains(&id))
+    }
+
+    /// `true` when the caller may see campaign `id` (its members, posts and report).
+    pub fn sees_campaign(&self, id: i64) -> bool {
+        self.shares.as_ref().is_none_or(|s| s.campaigns.contains(&id))
     }
 
     /// The caller's email, for the audit log.

@@ -39,6 +39,8 @@
 //! - `GET|POST /webhooks/meta`: Meta's webhook handshake and signed deliveries (WhatsApp
 //!   message statuses, Instagram comments and mentions); `GET /api/v1/webhook-events`:
 //!   the events stored ([`webhooks`]).
+//! - `/api/v1/campaigns…`: campaigns, their members, posts, cost and conversion imports
+//!   and the campaign report as JSON, XLSX or HTML ([`campaigns`]).
 //!
 //! Plain HTTP ([`serve`]) or HTTPS ([`serve_tls`], [`tls`]); behind a reverse proxy only
 //! trusted peers' forwarding headers are believed ([`proxy`]).
@@ -49,6 +51,7 @@
 //! says; every answer carries the security headers of [`auth::security_headers`].
 
 pub mod auth;
+pub mod campaigns;
 pub mod collection;
 pub mod exports;
 pub mod health;
@@ -211,6 +214,7 @@ are percent 0–100; a value the platform never served is `null`. Errors are RFC
         (name = "dashboard", description = "The dashboard's KPIs"),
         (name = "runs", description = "Collection runs"),
         (name = "collection", description = "Collection control: sync now, cancel, pause, resume (`alcance serve --collect`)"),
+        (name = "campaigns", description = "Brand and influencer campaigns: members, posts, costs, conversions and the campaign report (a client sees the campaigns shared with them)"),
         (name = "metrics", description = "Metric values for BI tools"),
         (name = "exports", description = "Downloads of the metrics: CSV (zip), JSON, XLSX"),
         (name = "health", description = "Liveness and readiness"),
@@ -259,6 +263,17 @@ fn api_router() -> OpenApiRouter<ApiState> {
         .routes(routes!(people::audit_log))
         .routes(routes!(webhooks::verify, webhooks::receive))
         .routes(routes!(webhooks::list_events))
+        .routes(routes!(campaigns::list_campaigns, campaigns::create_campaign))
+        .routes(routes!(
+            campaigns::get_campaign,
+            campaigns::update_campaign,
+            campaigns::delete_campaign
+        ))
+        .routes(routes!(campaigns::set_member, campaigns::remove_member))
+        .routes(routes!(campaigns::add_post, campaigns::remove_post))
+        .routes(routes!(campaigns::import_costs))
+        .routes(routes!(campaigns::import_conversions))
+        .routes(routes!(campaigns::campaign_report))
 }
 
 /// The OpenAPI 3.1 description of every route, generated from the handlers and types,

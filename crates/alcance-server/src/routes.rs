@@ -35,7 +35,8 @@ pub struct PageParams {
 }
 
 impl PageParams {
-    fn limit(&self) -> Result<usize, ApiError> {
+    /// The `limit` asked, [`DEFAULT_LIMIT`] when absent. Errors: 400 outside 1–[`MAX_LIMIT`].
+    pub(crate) fn limit(&self) -> Result<usize, ApiError> {
         paging::limit(
             params::integer("limit", self.limit.as_deref())?,
             DEFAULT_LIMIT,

@@ -77,6 +77,62 @@ async fn demo_copy(dir: &Path) {
 }
 
 /// The API served over the demo workspace on one engine.
+/// Two campaigns over the demo's data: "Shared launch" (account `influencer` as an
+/// influencer, its three newest posts, a cost) and "Hidden brief" (no members). Their ids.
+async fn demo_campaigns(ws: &alcance_app::Workspace, influencer: i64) -> (i64, i64) {
+    use alcance_app::store::{CampaignRole, Goal, NewCampaign};
+    use alcance_app::{AccountId, CampaignId};
+    let campaign = |name: &str| NewCampaign {
+        name: name.into(),
+        starts_on: Utc::now().date_naive() - chrono::Days::new(30),
+        ends_on: None,
+        budget: Some(5000.0),
+        currency: "BRL".into(),
+        goal: Goal::Engagement,
+        notes: None,
+    };
+    let shared = alcance_app::reports::create_campaign(ws, &campaign("Shared launch"))
+        .await
+        .unwrap()
+        .id;
+    let hidden = alcance_app::reports::create_campaign(ws, &campaign("Hidden brief"))
+        .await
+        .unwrap()
+        .id;
+    let id = CampaignId::from(shared);
+    alcance_app::campaigns::set_campaign_account(ws, id, AccountId::from(influencer), CampaignRole::Influencer)
+        .await
+        .unwrap();
+    let page = alcance_app::views::posts(
+        ws,
+        &alcance_app::views::ViewFilter {
+            account_ids: vec![AccountId::from(influencer)],
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    for post in page.iter().take(3) {
+        alcance_app::campaigns::add_campaign_post(ws, id, post.id)
+            .await
+            .unwrap();
+    }
+    let handle = handle_of(ws, influencer).await;
+    let costs = format!("date,amount,account\n{},1200.50,{handle}\n", Utc::now().date_naive());
+    let report = alcance_app::campaigns::import_costs_csv(ws, id, costs.as_bytes())
+        .await
+        .unwrap();
+    assert_eq!(report.imported, 1, "{report:?}");
+    (shared, hidden)
+}
+
+/// `@username` of account `id` (how cost and conversion CSVs name a campaign account).
+async fn handle_of(ws: &alcance_app::Workspace, id: i64) -> String {
+    let accounts = ws.store().list_accounts().await.unwrap();
+    let account = accounts.iter().find(|a| a.id == id).unwrap();
+    format!("@{}", account.account.username.as_deref().unwrap())
+}
+
 struct Served {
     base: String,
     /// The workspace folder (on PostgreSQL, the copied demo's; the served data is in the database).
@@ -89,6 +145,11 @@ struct Served {
     tokens: std::collections::HashMap<Role, String>,
     /// The one account shared with `client@example.com`.
     shared_account: i64,
+    /// The one campaign shared with `client@example.com` (the shared account as its
+    /// influencer, with its first posts); another campaign, [`Served::hidden_campaign`], is not.
+    shared_campaign: i64,
+    /// A campaign the client does not see.
+    hidden_campaign: i64,
     session: Option<Session>,
     /// The scheduler of a server that collects ([`Served::collecting`]).
     scheduler: Option<Scheduler>,
@@ -156,9 +217,10 @@ impl Served {
         }
         let accounts = ws.store().list_accounts().await.unwrap();
         let shared_account = accounts.iter().map(|a| a.id).max().unwrap();
+        let (shared_campaign, hidden_campaign) = demo_campaigns(ws, shared_account).await;
         let shares = people::Shares {
             accounts: vec![shared_account],
-            campaigns: vec![],
+            campaigns: vec![shared_campaign],
         };
         people::set_shares(ws, None, "client@example.com", &shares)
             .await
@@ -210,6 +272,8 @@ impl Served {
             anonymous: reqwest::Client::builder().no_proxy().build().unwrap(),
             tokens,
             shared_account,
+            shared_campaign,
+            hidden_campaign,
             session: Some(session),
             scheduler,
             stop: Some(stop),
@@ -975,6 +1039,13 @@ fn every_route_is_documented_with_its_errors() {
         "/api/v1/accounts/{id}/disconnect",
         "/webhooks/meta",
         "/api/v1/webhook-events",
+        "/api/v1/campaigns",
+        "/api/v1/campaigns/{id}",
+        "/api/v1/campaigns/{id}/accounts/{account_id}",
+        "/api/v1/campaigns/{id}/posts/{post_id}",
+        "/api/v1/campaigns/{id}/costs",
+        "/api/v1/campaigns/{id}/conversions",
+        "/api/v1/campaigns/{id}/report",
     ];
     assert_eq!(
         paths.keys().map(String::as_str).collect::<BTreeSet<_>>(),
@@ -1030,8 +1101,11 @@ fn every_route_is_documented_with_its_errors() {
     // Every field of every body says what it is (units, time zones, null meaning).
     for (name, schema) in description["components"]["schemas"].as_object().unwrap() {
         for (field, property) in schema["properties"].as_object().into_iter().flatten() {
+            // utoipa puts the description of an optional reference (`Option<Struct>`) on
+            // its `oneOf` branch.
+            let described = |p: &Value| p["description"].as_str().is_some_and(|d| !d.is_empty());
             assert!(
-                property["description"].as_str().is_some_and(|d| !d.is_empty()),
+                described(property) || property["oneOf"].as_array().is_some_and(|b| b.iter().any(described)),
                 "{name}.{field} has no description"
             );
         }
@@ -1101,6 +1175,11 @@ async fn call(s: &Served, method: &str, path: &str, role: Option<Role>, body: Op
                 )
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
                 .body(bytes);
+        } else if let Value::String(csv) = body {
+            // The CSV imports take the file as the body.
+            request = request
+                .header(reqwest::header::CONTENT_TYPE, "text/csv")
+                .body(csv.clone());
         } else {
             request = request.json(body);
         }
@@ -1229,10 +1308,87 @@ async fn example(s: &Served, method: &str, path: &str) -> (String, Option<Value>
             Some(serde_json::json!({"cadence": "weekly"})),
         ),
         ("post", "/api/v1/collection/pause") | ("post", "/api/v1/collection/resume") => (path.into(), None),
+        ("get", "/api/v1/campaigns/{id}") | ("get", "/api/v1/campaigns/{id}/report") => {
+            (path.replace("{id}", &s.shared_campaign.to_string()), None)
+        }
+        ("post", "/api/v1/campaigns") => (path.into(), Some(new_campaign_body(&fresh_name()))),
+        ("put", "/api/v1/campaigns/{id}") => (
+            path.replace("{id}", &s.hidden_campaign.to_string()),
+            Some(new_campaign_body("Hidden brief")),
+        ),
+        ("put", "/api/v1/campaigns/{id}/accounts/{account_id}") => (
+            format!("/api/v1/campaigns/{}/accounts/{account}", s.hidden_campaign),
+            Some(serde_json::json!({"role": "brand"})),
+        ),
+        ("put", "/api/v1/campaigns/{id}/posts/{post_id}") => (
+            format!("/api/v1/campaigns/{}/posts/{}", s.hidden_campaign, a_post(s).await),
+            None,
+        ),
+        ("delete", "/api/v1/campaigns/{id}")
+        | ("delete", "/api/v1/campaigns/{id}/accounts/{account_id}")
+        | ("delete", "/api/v1/campaigns/{id}/posts/{post_id}") => {
+            // A fresh campaign with the account and the post in it, to take out or delete.
+            let id = alcance_app::reports::create_campaign(
+                ws,
+                &serde_json::from_value(new_campaign_body(&fresh_name())).unwrap(),
+            )
+            .await
+            .unwrap()
+            .id;
+            let campaign = alcance_app::CampaignId::from(id);
+            let post = a_post(s).await;
+            alcance_app::campaigns::set_campaign_account(
+                ws,
+                campaign,
+                alcance_app::AccountId::from(account),
+                alcance_app::store::CampaignRole::Brand,
+            )
+            .await
+            .unwrap();
+            alcance_app::campaigns::add_campaign_post(ws, campaign, alcance_app::PostId::from(post))
+                .await
+                .unwrap();
+            (
+                path.replace("{id}", &id.to_string())
+                    .replace("{account_id}", &account.to_string())
+                    .replace("{post_id}", &post.to_string()),
+                None,
+            )
+        }
+        ("post", "/api/v1/campaigns/{id}/costs") => (
+            path.replace("{id}", &s.hidden_campaign.to_string()),
+            Some(Value::String("date,amount\n2026-01-02,10\n".into())),
+        ),
+        ("post", "/api/v1/campaigns/{id}/conversions") => (
+            path.replace("{id}", &s.hidden_campaign.to_string()),
+            Some(Value::String("date,count\n2026-01-02,3\n".into())),
+        ),
         ("post", "/api/v1/runs/{id}/cancel") => (format!("/api/v1/runs/{}/cancel", run_in_flight(s).await), None),
         (_, p) if !p.contains('{') && method == "get" => (p.into(), None),
         _ => panic!("no example for {method} {path}: add one to `example`"),
     }
+}
+
+/// A campaign name not used before in this process.
+fn fresh_name() -> String {
+    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    format!("Table {}", N.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+}
+
+/// The JSON body of a campaign named `name` (`POST` / `PUT /api/v1/campaigns…`).
+fn new_campaign_body(name: &str) -> Value {
+    serde_json::json!({
+        "name": name, "starts_on": "2026-01-01", "ends_on": null, "budget": 900.0,
+        "currency": "usd", "goal": "awareness", "notes": "from the route table"
+    })
+}
+
+/// The id of the shared account's newest post.
+async fn a_post(s: &Served) -> i64 {
+    let page: PostPage = s
+        .json(&format!("/api/v1/posts?account_id={}&limit=1", s.shared_account))
+        .await;
+    page.items[0].id.get()
 }
 
 /// The id of a run in flight on a collecting server, held paused before its next account:
@@ -1935,7 +2091,236 @@ async fn exports_download_what_the_export_writes(engine: Engine) {
     s.stop().await;
 }
 
+/// Campaigns over the API: a manager creates, changes, fills and deletes one; the report
+/// answers what `alcance campaign report` computes, as JSON, XLSX and HTML (downloads
+/// audited); a client lists and reads only the campaign shared with them; bad input is a
+/// 400 and missing targets a 404.
+async fn campaigns_are_managed_and_reported(engine: Engine) {
+    let Some(s) = Served::start(engine).await else { return };
+    let manager = Some(Role::Manager);
+    let client = Some(Role::Client);
+    let ws = s.session.as_ref().unwrap().workspace();
+
+    // Create; the same name in other letters is taken.
+    let (status, body) = call(
+        &s,
+        "post",
+        "/api/v1/campaigns",
+        manager,
+        Some(&new_campaign_body("Spring drop")),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let created: Value = serde_json::from_str(&body).unwrap();
+    let id = created["id"].as_i64().unwrap();
+    assert_eq!(created["currency"], "USD", "the currency is stored upper case");
+    assert_eq!(created["goal"], "awareness");
+    let (status, body) = call(
+        &s,
+        "post",
+        "/api/v1/campaigns",
+        manager,
+        Some(&new_campaign_body("SPRING DROP")),
+    )
+    .await;
+    assert_problem(status, &body, 400, "invalid-parameter");
+    let mut bad = new_campaign_body("Backwards");
+    bad["ends_on"] = "2025-12-31".into();
+    let (status, body) = call(&s, "post", "/api/v1/campaigns", manager, Some(&bad)).await;
+    assert_problem(status, &body, 400, "invalid-parameter");
+    let (status, body) = call(
+        &s,
+        "post",
+        "/api/v1/campaigns",
+        manager,
+        Some(&serde_json::json!({"name": "x"})),
+    )
+    .await;
+    assert_problem(status, &body, 400, "invalid-parameter");
+
+    // Members, posts, costs and conversions.
+    let member = format!("/api/v1/campaigns/{id}/accounts/{}", s.shared_account);
+    let (status, body) = call(
+        &s,
+        "put",
+        &member,
+        manager,
+        Some(&serde_json::json!({"role": "influencer"})),
+    )
+    .await;
+    assert_eq!(status, 204, "{body}");
+    let (status, body) = call(&s, "put", &member, manager, Some(&serde_json::json!({"role": "star"}))).await;
+    assert_problem(status, &body, 400, "invalid-parameter");
+    let (status, body) = call(
+        &s,
+        "put",
+        &format!("/api/v1/campaigns/{id}/accounts/999999"),
+        manager,
+        Some(&serde_json::json!({"role": "brand"})),
+    )
+    .await;
+    assert_problem(status, &body, 404, "not-found");
+    let post = a_post(&s).await;
+    let (status, body) = call(
+        &s,
+        "put",
+        &format!("/api/v1/campaigns/{id}/posts/{post}"),
+        manager,
+        None,
+    )
+    .await;
+    assert_eq!(status, 204, "{body}");
+    let csv = "date,count,revenue\n2026-01-05,4,800\nnot a day,1,2\n".to_string();
+    let (status, body) = call(
+        &s,
+        "post",
+        &format!("/api/v1/campaigns/{id}/conversions"),
+        manager,
+        Some(&Value::String(csv)),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let import: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        (import["imported"].as_u64(), import["errors"].as_array().map(Vec::len)),
+        (Some(1), Some(1)),
+        "{body}"
+    );
+    let csv = format!(
+        "date,amount,account\n2026-01-06,300,{}\n",
+        handle_of(ws, s.shared_account).await
+    );
+    let (status, body) = call(
+        &s,
+        "post",
+        &format!("/api/v1/campaigns/{id}/costs"),
+        manager,
+        Some(&Value::String(csv)),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+
+    let detail: Value = s.json(&format!("/api/v1/campaigns/{id}")).await;
+    assert_eq!(detail["campaign"]["name"], "Spring drop");
+    assert_eq!(detail["accounts"][0]["account_id"], s.shared_account);
+    assert_eq!(detail["accounts"][0]["role"], "influencer");
+    assert_eq!(detail["post_ids"], serde_json::json!([post]));
+    assert_eq!(detail["costs"][0]["amount"], 300.0);
+    assert_eq!(detail["conversions"][0]["count"], 4);
+
+    // The report is the one the CLI writes.
+    let report: Value = s.json(&format!("/api/v1/campaigns/{id}/report")).await;
+    let expected = alcance_app::reports::campaign_report(ws, alcance_app::CampaignId::from(id), Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(report["total"], serde_json::to_value(&expected.total).unwrap());
+    assert_eq!(report["total"]["kpis"]["posts"], 1);
+    assert_eq!(report["total"]["kpis"]["cost"], 300.0);
+    assert_eq!(report["total"]["kpis"]["revenue"], 800.0);
+    let roi = report["total"]["kpis"]["roi"].as_f64().unwrap();
+    assert!((roi - (800.0 / 300.0 - 1.0)).abs() < 1e-12, "ROI {roi}");
+    let (status, kind, bytes) = s.get(&format!("/api/v1/campaigns/{id}/report?format=xlsx")).await;
+    assert_eq!(status, 200);
+    assert!(kind.contains("spreadsheetml"), "{kind}");
+    assert!(bytes.starts_with("PK"), "an XLSX is a zip");
+    let (status, kind, html) = s.get(&format!("/api/v1/campaigns/{id}/report?format=HTML")).await;
+    assert_eq!((status, kind.starts_with("text/html")), (200, true));
+    assert!(html.contains("Spring drop"));
+    let (status, body) = call(
+        &s,
+        "get",
+        &format!("/api/v1/campaigns/{id}/report?format=pdf"),
+        manager,
+        None,
+    )
+    .await;
+    assert_problem(status, &body, 400, "invalid-parameter");
+    let log = people::audit_log(ws, 100).await.unwrap();
+    let subject = format!("campaign {id}");
+    assert_eq!(
+        log.iter()
+            .filter(|l| l.action == "export" && l.subject.as_deref() == Some(subject.as_str()))
+            .count(),
+        2,
+        "{log:?}"
+    );
+
+    // A client: only the shared campaign, by list and by id; the others answer as missing.
+    let (status, body) = call(&s, "get", "/api/v1/campaigns", client, None).await;
+    assert_eq!(status, 200, "{body}");
+    let page: Value = serde_json::from_str(&body).unwrap();
+    let ids: Vec<i64> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, [s.shared_campaign]);
+    let (status, body) = call(
+        &s,
+        "get",
+        &format!("/api/v1/campaigns/{}/report", s.shared_campaign),
+        client,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let shared: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(shared["total"]["kpis"]["posts"], 3);
+    for path in [
+        format!("/api/v1/campaigns/{id}"),
+        format!("/api/v1/campaigns/{id}/report"),
+        format!("/api/v1/campaigns/{}", s.hidden_campaign),
+    ] {
+        let (status, hidden) = call(&s, "get", &path, client, None).await;
+        let (_, missing) = call(&s, "get", "/api/v1/campaigns/999999", client, None).await;
+        assert_eq!(status, 404, "{path}");
+        let detail = |b: &str| {
+            serde_json::from_str::<Problem>(b)
+                .unwrap()
+                .detail
+                .chars()
+                .filter(|c| !c.is_ascii_digit())
+                .collect::<String>()
+        };
+        assert_eq!(
+            detail(&hidden),
+            detail(&missing),
+            "{path}: a hidden campaign answers as a missing one"
+        );
+    }
+
+    // Every campaign once over pages of one; out and deleted.
+    let mut seen = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let page: Value = s.json(&format!("/api/v1/campaigns?limit=1&cursor={cursor}")).await;
+        seen.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["id"].as_i64().unwrap()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = next.to_string(),
+            None => break,
+        }
+    }
+    assert_eq!(seen, [s.shared_campaign, s.hidden_campaign, id]);
+    let (status, _) = call(&s, "delete", &member, manager, None).await;
+    assert_eq!(status, 204);
+    let (status, body) = call(&s, "delete", &member, manager, None).await;
+    assert_problem(status, &body, 404, "not-found");
+    let (status, _) = call(&s, "delete", &format!("/api/v1/campaigns/{id}"), manager, None).await;
+    assert_eq!(status, 204);
+    let (status, body) = call(&s, "get", &format!("/api/v1/campaigns/{id}"), manager, None).await;
+    assert_problem(status, &body, 404, "not-found");
+    s.stop().await;
+}
+
 both_engines!(
+    campaigns_are_managed_and_reported,
     exports_download_what_the_export_writes,
     live_runs_stream_progress_as_server_sent_events,
     collection_control_drives_the_scheduler,

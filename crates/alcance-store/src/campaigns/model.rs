@@ -13,6 +13,7 @@ pub const MAX_NAME_CHARS: usize = 200;
 /// What a campaign is for. Stored and serialized as the lower-case key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Goal {
     /// Be seen: reach and impressions.
     Awareness,
@@ -90,6 +91,7 @@ stored_key!(
 /// The part an account plays in a campaign. Stored and serialized as the lower-case key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum CampaignRole {
     /// The advertiser's own account.
     Brand,
@@ -114,6 +116,7 @@ stored_key!(CampaignRole, "campaign role", "brand, influencer");
 
 /// A campaign to create or the new values of one to update.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewCampaign {
     /// Unique name (case-insensitive), 1–[`MAX_NAME_CHARS`] characters after trimming.
     pub name: String,
@@ -133,6 +136,7 @@ pub struct NewCampaign {
 
 /// One row of `campaigns`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CampaignRow {
     /// `campaigns.id`.
     pub id: i64,
@@ -156,6 +160,7 @@ pub struct CampaignRow {
 
 /// An account taking part in a campaign, with its identity.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CampaignAccountRow {
     /// `campaigns.id`.
     pub campaign_id: i64,
@@ -175,6 +180,7 @@ pub struct CampaignAccountRow {
 
 /// A cost to record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewCost {
     /// Day the money was spent, UTC.
     pub spent_on: NaiveDate,
@@ -191,6 +197,7 @@ pub struct NewCost {
 
 /// One row of `campaign_costs`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CostRow {
     /// `campaign_costs.id`.
     pub id: i64,
@@ -213,6 +220,7 @@ pub struct CostRow {
 
 /// A conversion (or several on one day) to record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewConversion {
     /// Day of the conversion, UTC.
     pub converted_on: NaiveDate,
@@ -237,6 +245,7 @@ pub struct NewConversion {
 
 /// One row of `campaign_conversions`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConversionRow {
     /// `campaign_conversions.id`.
     pub id: i64,
@@ -268,6 +277,7 @@ pub struct ConversionRow {
 
 /// One rejected CSV line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportRowError {
     /// Line number in the file, 1-based (1 is the header).
     pub line: u64,
@@ -283,6 +293,7 @@ impl fmt::Display for ImportRowError {
 
 /// The outcome of a CSV import.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportReport {
     /// Lines read (data lines, not counting the header or blank lines).
     pub lines: usize,

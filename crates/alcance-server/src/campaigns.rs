@@ -1,0 +1,415 @@
+//! `/api/v1/campaigns`: influencer and brand campaigns — list and read (a client only the
+//! campaigns shared with them), create, change and delete, members and posts, cost and
+//! conversion imports (managers), and the campaign report as JSON, XLSX or HTML.
+
+use crate::auth::Caller;
+use crate::paging;
+use crate::params::{self, ApiQuery};
+use crate::problem::{ApiError, Problem};
+use crate::routes::PageParams;
+use crate::ApiState;
+use alcance_app::campaigns::{self, CampaignDetail};
+use alcance_app::store::{CampaignRole, CampaignRow, ImportReport, NewCampaign};
+use alcance_app::{reports, AccountId, CampaignId, PostId};
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// A page of campaigns.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CampaignPage {
+    /// Campaigns by id ascending.
+    pub items: Vec<CampaignRow>,
+    /// Pass as `cursor` for the next page; `null` on the last one.
+    pub next_cursor: Option<String>,
+}
+
+/// An account's part in a campaign.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct MemberBody {
+    /// `brand` (the advertiser's own account) or `influencer`.
+    pub role: CampaignRole,
+}
+
+/// The format of a campaign report.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReportParams {
+    /// `json` (default), `xlsx` (an Excel workbook: the side-by-side table with a chart,
+    /// posts, costs, conversions) or `html` (printable).
+    #[param(example = "xlsx")]
+    pub format: Option<String>,
+}
+
+/// The campaign `id` of a path, when the caller may see it; a client asking for a campaign
+/// not shared with them hears "not found", as for one that does not exist.
+fn campaign_id(caller: &Caller, id: &str) -> Result<CampaignId, ApiError> {
+    let id = params::id("id", Some(id))?.unwrap_or_default();
+    if !caller.sees_campaign(id) {
+        return Err(ApiError::not_found(format!("campaign {id} not found")));
+    }
+    Ok(CampaignId::from(id))
+}
+
+fn json_body<T>(body: Result<Json<T>, axum::extract::rejection::JsonRejection>, shape: &str) -> Result<T, ApiError> {
+    body.map(|Json(b)| b)
+        .map_err(|e| ApiError::invalid(format!("the body must be JSON {shape}: {e}")))
+}
+
+const CAMPAIGN_SHAPE: &str =
+    "{\"name\", \"starts_on\": \"YYYY-MM-DD\", \"ends_on\", \"budget\", \"currency\", \"goal\", \"notes\"}";
+
+/// Lists the campaigns by id (a client: those shared with them).
+#[utoipa::path(
+    get,
+    path = "/api/v1/campaigns",
+    tag = "campaigns",
+    params(PageParams),
+    responses(
+        (status = 200, description = "A page of campaigns", body = CampaignPage),
+        (status = 400, description = "A bad `limit` or `cursor`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_campaigns(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    ApiQuery(page): ApiQuery<PageParams>,
+) -> Result<Json<CampaignPage>, ApiError> {
+    let limit = page.limit()?;
+    let mut all = campaigns::campaigns(state.workspace()).await?;
+    all.retain(|c| caller.sees_campaign(c.id));
+    let (items, next_cursor) = paging::page("campaigns", all, |c| c.id, page.cursor.as_deref(), limit)?;
+    Ok(Json(CampaignPage { items, next_cursor }))
+}
+
+/// Creates a campaign: a unique name (case-insensitive), its first day, optional last
+/// day, budget (in `currency`, ISO 4217, default the workspace's) and goal.
+#[utoipa::path(
+    post,
+    path = "/api/v1/campaigns",
+    tag = "campaigns",
+    request_body = NewCampaign,
+    responses(
+        (status = 201, description = "The campaign as stored", body = CampaignRow),
+        (status = 400, description = "A bad or already used name, a bad currency, a negative budget, or an end before the start", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn create_campaign(
+    State(state): State<ApiState>,
+    body: Result<Json<NewCampaign>, axum::extract::rejection::JsonRejection>,
+) -> Result<(StatusCode, Json<CampaignRow>), ApiError> {
+    let body = json_body(body, CAMPAIGN_SHAPE)?;
+    let row = reports::create_campaign(state.workspace(), &body).await?;
+    Ok((StatusCode::CREATED, Json(row)))
+}
+
+/// One campaign with its brand and influencer accounts, the ids of its posts, its costs
+/// and conversions.
+#[utoipa::path(
+    get,
+    path = "/api/v1/campaigns/{id}",
+    tag = "campaigns",
+    params(("id" = i64, Path, description = "The campaign id", minimum = 1)),
+    responses(
+        (status = 200, description = "The campaign", body = CampaignDetail),
+        (status = 400, description = "The id is not a positive integer", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No campaign has this id (or it is not shared with the client)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_campaign(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Json<CampaignDetail>, ApiError> {
+    let id = campaign_id(&caller, &id)?;
+    Ok(Json(campaigns::campaign_detail(state.workspace(), id).await?))
+}
+
+/// Replaces every field of a campaign (its costs and conversions keep their currencies).
+#[utoipa::path(
+    put,
+    path = "/api/v1/campaigns/{id}",
+    tag = "campaigns",
+    params(("id" = i64, Path, description = "The campaign id", minimum = 1)),
+    request_body = NewCampaign,
+    responses(
+        (status = 200, description = "The campaign as stored", body = CampaignRow),
+        (status = 400, description = "A bad id, a bad or already used name, currency, budget or date range", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No campaign has this id", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn update_campaign(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    body: Result<Json<NewCampaign>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<CampaignRow>, ApiError> {
+    let id = campaign_id(&caller, &id)?;
+    let body = json_body(body, CAMPAIGN_SHAPE)?;
+    Ok(Json(campaigns::update_campaign(state.workspace(), id, &body).await?))
+}
+
+/// Deletes a campaign with its member and post links, costs and conversions; the accounts,
+/// posts and metrics stay.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/campaigns/{id}",
+    tag = "campaigns",
+    params(("id" = i64, Path, description = "The campaign id", minimum = 1)),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, description = "The id is not a positive integer", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No campaign has this id", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn delete_campaign(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let id = campaign_id(&caller, &id)?;
+    campaigns::delete_campaign(state.workspace(), id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The campaign and the second id of a member or post path.
+fn pair(caller: &Caller, id: &str, name: &str, other: &str) -> Result<(CampaignId, i64), ApiError> {
+    let campaign = campaign_id(caller, id)?;
+    let other = params::id(name, Some(other))?.unwrap_or_default();
+    Ok((campaign, other))
+}
+
+/// Adds an account to a campaign as a brand or an influencer, or changes its role.
+#[utoipa::path(
+    put,
+    path = "/api/v1/campaigns/{id}/accounts/{account_id}",
+    tag = "campaigns",
+    params(
+        ("id" = i64, Path, description = "The campaign id", minimum = 1),
+        ("account_id" = i64, Path, description = "The account id (`/api/v1/accounts`)", minimum = 1),
+    ),
+    request_body = MemberBody,
+    responses(
+        (status = 204, description = "The account takes part with this role"),
+        (status = 400, description = "A bad id or role", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such campaign or account", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn set_member(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    Path((id, account)): Path<(String, String)>,
+    body: Result<Json<MemberBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let (campaign, account) = pair(&caller, &id, "account_id", &account)?;
+    let body = json_body(body, "{\"role\": \"brand|influencer\"}")?;
+    campaigns::set_campaign_account(state.workspace(), campaign, AccountId::from(account), body.role).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Takes an account out of a campaign; its costs and conversions stay, unattributed.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/campaigns/{id}/accounts/{account_id}",
+    tag = "campaigns",
+    params(
+        ("id" = i64, Path, description = "The campaign id", minimum = 1),
+        ("account_id" = i64, Path, description = "The account id", minimum = 1),
+    ),
+    responses(
+        (status = 204, description = "Taken out"),
+        (status = 400, description = "A bad id", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such campaign, or the account is not in it", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn remove_member(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    Path((id, account)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let (campaign, account) = pair(&caller, &id, "account_id", &account)?;
+    if campaigns::remove_campaign_account(state.workspace(), campaign, AccountId::from(account)).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found(format!(
+            "account {account} is not in campaign {campaign}"
+        )))
+    }
+}
+
+/// Counts a post in a campaign (a post may count in several).
+#[utoipa::path(
+    put,
+    path = "/api/v1/campaigns/{id}/posts/{post_id}",
+    tag = "campaigns",
+    params(
+        ("id" = i64, Path, description = "The campaign id", minimum = 1),
+        ("post_id" = i64, Path, description = "The post id (`/api/v1/posts`)", minimum = 1),
+    ),
+    responses(
+        (status = 204, description = "The post counts in the campaign"),
+        (status = 400, description = "A bad id", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such campaign or post", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn add_post(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    Path((id, post)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let (campaign, post) = pair(&caller, &id, "post_id", &post)?;
+    campaigns::add_campaign_post(state.workspace(), campaign, PostId::from(post)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Takes a post out of a campaign.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/campaigns/{id}/posts/{post_id}",
+    tag = "campaigns",
+    params(
+        ("id" = i64, Path, description = "The campaign id", minimum = 1),
+        ("post_id" = i64, Path, description = "The post id", minimum = 1),
+    ),
+    responses(
+        (status = 204, description = "Taken out"),
+        (status = 400, description = "A bad id", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such campaign, or the post is not in it", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn remove_post(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    Path((id, post)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let (campaign, post) = pair(&caller, &id, "post_id", &post)?;
+    if campaigns::remove_campaign_post(state.workspace(), campaign, PostId::from(post)).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found(format!(
+            "post {post} is not in campaign {campaign}"
+        )))
+    }
+}
+
+/// Imports cost lines from a CSV body (`date,amount[,currency][,account][,note]`, a header
+/// line, amounts like `1234.50`): good lines are stored, bad ones listed with their line
+/// number and reason.
+#[utoipa::path(
+    post,
+    path = "/api/v1/campaigns/{id}/costs",
+    tag = "campaigns",
+    params(("id" = i64, Path, description = "The campaign id", minimum = 1)),
+    request_body(content = String, content_type = "text/csv", description = "The costs CSV, UTF-8, at most 1 MiB"),
+    responses(
+        (status = 200, description = "What was imported and what was refused", body = ImportReport),
+        (status = 400, description = "A bad id, or a body that is not CSV", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No campaign has this id", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn import_costs(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<ImportReport>, ApiError> {
+    let id = campaign_id(&caller, &id)?;
+    Ok(Json(campaigns::import_costs_csv(state.workspace(), id, &body).await?))
+}
+
+/// Imports conversion lines from a CSV body
+/// (`date[,count][,revenue][,currency][,source][,utm_campaign][,utm_source][,utm_medium]`);
+/// as the costs import.
+#[utoipa::path(
+    post,
+    path = "/api/v1/campaigns/{id}/conversions",
+    tag = "campaigns",
+    params(("id" = i64, Path, description = "The campaign id", minimum = 1)),
+    request_body(content = String, content_type = "text/csv", description = "The conversions CSV, UTF-8, at most 1 MiB"),
+    responses(
+        (status = 200, description = "What was imported and what was refused", body = ImportReport),
+        (status = 400, description = "A bad id, or a body that is not CSV", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No campaign has this id", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn import_conversions(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<ImportReport>, ApiError> {
+    let id = campaign_id(&caller, &id)?;
+    Ok(Json(
+        campaigns::import_conversions_csv(state.workspace(), id, &body).await?,
+    ))
+}
+
+/// The campaign report: reach, impressions, interactions, engagement rate, CTR, CPM, CPE,
+/// cost per conversion and ROI per account side by side and for the whole campaign, with
+/// its posts, costs and conversions (counts are counts, rates percent 0–100, money in the
+/// campaign currency, ROI and `budget_used` ratios). `format=xlsx` or `html` downloads the
+/// file; the download is written to the audit log.
+#[utoipa::path(
+    get,
+    path = "/api/v1/campaigns/{id}/report",
+    tag = "campaigns",
+    params(("id" = i64, Path, description = "The campaign id", minimum = 1), ReportParams),
+    responses(
+        (status = 200, description = "The report (JSON), or the XLSX / HTML file as an attachment", body = alcance_app::reports::CampaignReport),
+        (status = 400, description = "A bad id or format", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No campaign has this id (or it is not shared with the client)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn campaign_report(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    ApiQuery(query): ApiQuery<ReportParams>,
+) -> Result<Response, ApiError> {
+    let id = campaign_id(&caller, &id)?;
+    let ws = state.workspace();
+    let format = query
+        .format
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or("json")
+        .to_ascii_lowercase();
+    let mime = match format.as_str() {
+        "json" => return Ok(Json(reports::campaign_report(ws, id, Utc::now()).await?).into_response()),
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "html" => "text/html; charset=utf-8",
+        other => return Err(ApiError::invalid(format!("format {other:?} is not json, xlsx or html"))),
+    };
+    let dir = tempfile::tempdir().map_err(|e| failed("creating a temporary folder", &e))?;
+    let (_, files) = reports::write_campaign(ws, id, Utc::now(), dir.path()).await?;
+    let path = if format == "xlsx" { files.xlsx } else { files.html };
+    let bytes = tokio::fs::read(&path)
+        .await
+        .map_err(|e| failed("reading the campaign report", &e))?;
+    alcance_app::people::audit(
+        ws,
+        Some(caller.email()),
+        "export",
+        Some(&format!("campaign {id}")),
+        alcance_app::people::Outcome::Ok,
+        Some(&format),
+    )
+    .await?;
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"campaign-{id}.{format}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}
+
+fn failed(what: &str, e: &dyn std::fmt::Display) -> ApiError {
+    tracing::error!(error = %e, "{what}");
+    ApiError::internal()
+}
