@@ -16,8 +16,8 @@ echo "== cargo clippy (-D warnings)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== supply chain: cargo deny (advisories from the RustSec snapshot, licences, bans, sources), npm audit"
 scripts/supply-chain.sh
-echo "== cargo nextest (beside a throwaway PostgreSQL cluster: the store tests run on both engines)"
-scripts/pg-cluster.sh cargo nextest run --workspace --locked --no-fail-fast --profile ci
+echo "== cargo nextest (beside a throwaway PostgreSQL cluster and an SMTP sink: the store tests run on both engines, the emails are received)"
+scripts/pg-cluster.sh scripts/smtp-sink.sh cargo nextest run --workspace --locked --no-fail-fast --profile ci
 echo "== doc tests"
 cargo test --workspace --locked --doc
 echo "== desktop E2E (tauri-driver + WebKitWebDriver under Xvfb)"

@@ -18,6 +18,7 @@ pub mod copy;
 pub mod demo;
 pub mod error;
 pub mod lease;
+pub mod mail;
 pub mod people;
 pub mod reports;
 pub mod runs;

@@ -210,6 +210,8 @@ enum Command {
         webhooks: WebhookArgs,
         #[command(flatten)]
         safety: ServeSafety,
+        #[command(flatten)]
+        mail: MailArgs,
     },
     /// Delete an account with all its data and its token (asks for the handle unless --yes).
     DeleteData {
@@ -271,6 +273,40 @@ impl WebhookArgs {
         let verify_token = read(&self.meta_verify_token_file, VERIFY_TOKEN_ENV)?;
         let vault = vault.map(|v| v as &dyn TokenVault);
         Ok(MetaWebhookSecrets::resolve(app_secret, verify_token, vault)?)
+    }
+}
+
+/// Email for invitations and password resets. Without --smtp-url nothing is emailed: the
+/// admin hands the one-time links over.
+#[derive(Debug, Clone, Default, Args)]
+struct MailArgs {
+    /// The SMTP server, without its password: smtp://user@mail.example.com:587?tls=required
+    /// (STARTTLS), smtps://user@mail.example.com (TLS, port 465) or smtp://127.0.0.1:25
+    /// (plain, a relay on this machine). The password is read from ALCANCE_SMTP_PASSWORD.
+    #[arg(long, env = "ALCANCE_SMTP_URL", value_name = "URL", requires_all = ["mail_from", "public_url"])]
+    smtp_url: Option<String>,
+    /// The sender of the emails: "Alcance <alcance@agency.example>".
+    #[arg(long, env = "ALCANCE_MAIL_FROM", value_name = "ADDRESS")]
+    mail_from: Option<String>,
+    /// The address people open Alcance at (https://alcance.agency.example): the emails'
+    /// links start with it.
+    #[arg(long, env = "ALCANCE_PUBLIC_URL", value_name = "URL")]
+    public_url: Option<String>,
+}
+
+impl MailArgs {
+    /// The mailer, or `None` without --smtp-url. Errors: a bad URL, sender or public URL.
+    fn mailer(&self) -> Result<Option<alcance_app::mail::Mailer>> {
+        let (Some(url), Some(from), Some(public_url)) = (&self.smtp_url, &self.mail_from, &self.public_url) else {
+            return Ok(None);
+        };
+        let config = alcance_app::mail::MailConfig {
+            url: url.clone(),
+            password: std::env::var("ALCANCE_SMTP_PASSWORD").ok().filter(|p| !p.is_empty()),
+            from: from.clone(),
+            public_url: public_url.clone(),
+        };
+        Ok(Some(alcance_app::mail::Mailer::new(&config)?))
     }
 }
 
@@ -462,7 +498,8 @@ async fn dispatch(command: Command) -> Result<()> {
             web_ui,
             webhooks,
             safety,
-        } => serve(&ws, listen, collect, web_ui, &webhooks, &safety).await,
+            mail,
+        } => serve(&ws, listen, collect, web_ui, &webhooks, &safety, &mail).await,
     }
 }
 
@@ -477,7 +514,9 @@ async fn serve(
     web_ui: Option<PathBuf>,
     webhooks: &WebhookArgs,
     safety: &ServeSafety,
+    mail: &MailArgs,
 ) -> Result<()> {
+    let mailer = mail.mailer()?;
     let tls = match (&safety.tls_cert, &safety.tls_key) {
         (Some(cert), Some(key)) => Some(alcance_server::tls::server_config(cert, key)?),
         _ => None,
@@ -515,6 +554,12 @@ async fn serve(
         }
         None => false,
     };
+    let mail_line = mailer
+        .as_ref()
+        .map(|m| format!("Invitations and password resets are emailed through {}", m.server()));
+    if let Some(mailer) = mailer {
+        state = state.with_mailer(mailer);
+    }
     let scheduler = collect.then(|| {
         Scheduler::start_with(
             Arc::clone(session.workspace()),
@@ -550,6 +595,9 @@ async fn serve(
     }
     if webhooks_on {
         println!("Meta webhooks on {scheme}://{addr}/webhooks/meta");
+    }
+    if let Some(line) = mail_line {
+        println!("{line}");
     }
     println!("Press Ctrl-C to stop.");
     let shutdown = async move {

@@ -99,6 +99,7 @@ pub struct ApiState {
     web_ui: Option<web::WebUi>,
     webhooks: Option<Arc<alcance_app::webhooks::MetaWebhookSecrets>>,
     proxies: Arc<proxy::TrustedProxies>,
+    mailer: Option<alcance_app::mail::Mailer>,
 }
 
 impl ApiState {
@@ -114,7 +115,21 @@ impl ApiState {
             web_ui: None,
             webhooks: None,
             proxies: Arc::default(),
+            mailer: None,
         }
+    }
+
+    /// The same state sending invitations and password resets by email through `mailer`
+    /// (`alcance serve --smtp-url`). Without one, no email is sent: the admin hands the
+    /// one-time link over (the admin screen, `alcance user reset-password`).
+    pub fn with_mailer(mut self, mailer: alcance_app::mail::Mailer) -> ApiState {
+        self.mailer = Some(mailer);
+        self
+    }
+
+    /// The mailer, when SMTP is configured.
+    pub fn mailer(&self) -> Option<&alcance_app::mail::Mailer> {
+        self.mailer.as_ref()
     }
 
     /// The same state serving the web UI `ui` at `/` (the built `ui/dist`, see [`web`]).

@@ -137,6 +137,9 @@ pub struct Invitation {
     /// The one-time token; they set their password with it at
     /// `POST /api/v1/password-reset/confirm` within 7 days. Shown once.
     pub token: String,
+    /// `true` when the link was also emailed to them (the server has SMTP and the SMTP
+    /// server took the message); `false`: hand the link over yourself.
+    pub emailed: bool,
 }
 
 /// A new role.
@@ -414,8 +417,9 @@ pub async fn sign_out(
 }
 
 /// Asks for a password reset. Always 202, whether or not the email is known (so emails
-/// do not leak). Without SMTP configured no email is sent: an admin issues the link
-/// (`alcance user reset-password EMAIL`, or the admin screen).
+/// do not leak). With SMTP configured (`alcance serve --smtp-url`) a known user gets an
+/// email with a one-time link good for an hour; without, no email is sent: an admin
+/// issues the link (`alcance user reset-password EMAIL`, or the admin screen).
 #[utoipa::path(
     post,
     path = "/api/v1/password-reset",
@@ -434,16 +438,42 @@ pub async fn request_reset(
         .map(|Json(b)| b)
         .map_err(|e| rejected(&e, "the body must be JSON {\"email\": ...}"))?;
     let email = body.email.trim().to_lowercase();
-    tracing::info!("password reset asked for; no SMTP is configured: an admin issues the link");
-    people::audit(
-        state.workspace(),
-        None,
-        "password-reset-request",
-        Some(&email),
-        Outcome::Ok,
-        Some("no SMTP: not sent"),
-    )
-    .await?;
+    let Some(mailer) = state.mailer().cloned() else {
+        tracing::info!("password reset asked for; no SMTP is configured: an admin issues the link");
+        people::audit(
+            state.workspace(),
+            None,
+            "password-reset-request",
+            Some(&email),
+            Outcome::Ok,
+            Some("no SMTP: not sent"),
+        )
+        .await?;
+        return Ok(StatusCode::ACCEPTED);
+    };
+    // The token and the email are made after answering, so that a known and an unknown
+    // email take the same time to answer.
+    tokio::spawn(async move {
+        let ws = state.workspace();
+        let (outcome, detail) = match people::password_reset_token(ws, None, &email).await {
+            Ok(token) => {
+                let minutes = u32::try_from(people::RESET_TTL.num_minutes()).unwrap_or(60);
+                let message = alcance_app::mail::password_reset_email(&mailer.set_password_link(&token), minutes);
+                match mailer.send(&email, &message).await {
+                    Ok(()) => (Outcome::Ok, format!("emailed through {}", mailer.server())),
+                    Err(e) => {
+                        tracing::warn!(error = %e.message(), "the password-reset email was not sent");
+                        (Outcome::Failed, format!("not sent through {}", mailer.server()))
+                    }
+                }
+            }
+            // No such user: nothing to send, and the answer said nothing.
+            Err(_) => (Outcome::Failed, "no such user: not sent".to_string()),
+        };
+        if let Err(e) = people::audit(ws, None, "password-reset-request", Some(&email), outcome, Some(&detail)).await {
+            tracing::warn!(error = %e.message(), "writing the audit line");
+        }
+    });
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -545,11 +575,40 @@ pub async fn invite(
 ) -> Result<(StatusCode, Json<Invitation>), ApiError> {
     let body = json_body(body)?;
     let (user, token) = people::invite(state.workspace(), Some(caller.email()), &body.email, body.role.into()).await?;
+    let mut emailed = false;
+    if let Some(mailer) = state.mailer() {
+        let days = u32::try_from(people::INVITE_TTL.num_days()).unwrap_or(7);
+        let email = alcance_app::mail::invitation_email(
+            caller.email(),
+            user.role.as_str(),
+            &mailer.set_password_link(&token),
+            days,
+        );
+        // A refused message is not a failed invitation: the admin still has the link.
+        emailed = match mailer.send(&user.email, &email).await {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!(error = %e.message(), "the invitation email was not sent");
+                false
+            }
+        };
+        let outcome = if emailed { Outcome::Ok } else { Outcome::Failed };
+        people::audit(
+            state.workspace(),
+            Some(caller.email()),
+            "invitation-email",
+            Some(&user.email),
+            outcome,
+            Some(mailer.server()),
+        )
+        .await?;
+    }
     Ok((
         StatusCode::CREATED,
         Json(Invitation {
             user: user.into(),
             token,
+            emailed,
         }),
     ))
 }

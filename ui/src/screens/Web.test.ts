@@ -67,7 +67,8 @@ function server(accounts = [account()]) {
       case "POST /api/v1/users": {
         const u = user(people.length + 1, body.email, body.role, false);
         people.push(u);
-        return json({ user: u, token: "one-time-token-xyz" }, 201);
+        // The server emails invitations when it has SMTP: say so for managers only here.
+        return json({ user: u, token: "one-time-token-xyz", emailed: body.role === "manager" }, 201);
       }
       case "GET /api/v1/tokens":
         return json({ items: tokens, next_cursor: null });
@@ -258,6 +259,7 @@ describe("the admin screen", () => {
     (q('[data-testid="invite-form"]') as HTMLFormElement).requestSubmit();
     await vi.waitFor(() => expect(q('[data-testid="invite-link"]')).not.toBeNull());
     expect(text('[data-testid="invite-link"] code')).toBe(`${location.origin}/#set-password=one-time-token-xyz`);
+    expect(text('[data-testid="invite-emailed"]')).toContain("new@example.com");
     expect(s.requests.find((r) => r.method === "POST" && r.path === "/api/v1/users")?.body).toEqual({
       email: "new@example.com",
       role: "manager",

@@ -22,7 +22,8 @@ export type UserView = { id: number; email: string; role: Role; has_password: bo
 export type SessionView = { user: UserView; role: Role; csrf_token: string | null; account_ids: number[] | null };
 
 /** An invitation: the user and the one-time token of their link (shown once). */
-export type Invitation = { user: UserView; token: string };
+/** `emailed`: the server has SMTP and the link was also sent to them. */
+export type Invitation = { user: UserView; token: string; emailed: boolean };
 
 /** An API token without its secret; times UTC RFC 3339, `null` when never / not revoked. */
 export type TokenView = {
