@@ -20,9 +20,8 @@ echo "== cargo nextest (beside a throwaway PostgreSQL cluster and an SMTP sink: 
 scripts/pg-cluster.sh scripts/smtp-sink.sh cargo nextest run --workspace --locked --no-fail-fast --profile ci
 echo "== doc tests"
 cargo test --workspace --locked --doc
-echo "== desktop E2E (tauri-driver + WebKitWebDriver under Xvfb)"
-cargo build --locked -p alcance-desktop
+echo "== desktop E2E (tauri-driver + WebKitWebDriver under Xvfb; the team-server step runs alcance serve)"
+cargo build --locked -p alcance-desktop -p alcance-cli
 tests/e2e/run.sh
 echo "== web E2E (alcance serve --collect + headless Chromium through chromedriver)"
-cargo build --locked -p alcance-cli
 tests/e2e/web.sh

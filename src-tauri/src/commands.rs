@@ -145,6 +145,87 @@ pub async fn new_local_api_token(state: State<'_, AppState>) -> IpcResult<LocalA
     Ok(state.new_local_api_token().await?)
 }
 
+/// The team server the window is a client of (its address), or `None` for the solo
+/// workspace.
+#[tauri::command]
+#[specta::specta]
+pub async fn team_server(state: State<'_, AppState>) -> IpcResult<Option<String>> {
+    Ok(state.team.lock().await.as_ref().map(|t| t.base().to_string()))
+}
+
+/// "Connect to a team server": checks that an Alcance server answers at `url`
+/// (`https://alcance.agency.example`; `https://` is assumed without a scheme), makes the
+/// window its client (remembered across restarts; people sign in on the server's sign-in
+/// screen) and returns the normalized address. The solo workspace stays as it is.
+/// Errors: `invalid_input` (not an http(s) address), `unavailable` (no Alcance server
+/// answers there).
+#[tauri::command]
+#[specta::specta]
+pub async fn connect_team_server(state: State<'_, AppState>, url: String) -> IpcResult<String> {
+    let client = crate::team::TeamClient::new(crate::team::server_url(&url)?)?;
+    client.check().await?;
+    let address = client.base().to_string();
+    *state.team.lock().await = Some(std::sync::Arc::new(client));
+    state.update_settings(|s| s.team_server = Some(address.clone())).await?;
+    Ok(address)
+}
+
+/// Back to the solo workspace: forgets the team server and its session (sign out first
+/// through the server's API to end the session there too).
+#[tauri::command]
+#[specta::specta]
+pub async fn leave_team_server(state: State<'_, AppState>) -> IpcResult<()> {
+    *state.team.lock().await = None;
+    state.update_settings(|s| s.team_server = None).await?;
+    Ok(())
+}
+
+/// Sends one request of the web UI's HTTP transport to the team server (an `/api/v1/…`
+/// path with its query, a JSON body, the session's CSRF token) with the session cookie
+/// kept here. Errors: `no_workspace` when no team server is chosen; see
+/// [`crate::team::TeamClient::request`].
+#[tauri::command]
+#[specta::specta]
+pub async fn team_request(
+    state: State<'_, AppState>,
+    method: String,
+    path: String,
+    body: Option<String>,
+    csrf: Option<String>,
+) -> IpcResult<crate::team::TeamAnswer> {
+    let client = team_client(&state).await?;
+    client.request(&method, &path, body, csrf).await
+}
+
+/// Downloads an export or a campaign report of the team server (`path`, an `/api/v1/…`
+/// path) into the Downloads folder (else `<data dir>/exports`), named as the server names
+/// it (else `fallback`), and returns the file's path.
+#[tauri::command]
+#[specta::specta]
+pub async fn team_download(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    path: String,
+    fallback: String,
+) -> IpcResult<String> {
+    let client = team_client(&state).await?;
+    let folder = app
+        .path()
+        .download_dir()
+        .unwrap_or_else(|_| state.data_dir.join("exports"));
+    let saved = client.download(&path, &folder, &fallback).await?;
+    Ok(saved.display().to_string())
+}
+
+async fn team_client(state: &AppState) -> IpcResult<std::sync::Arc<crate::team::TeamClient>> {
+    state
+        .team
+        .lock()
+        .await
+        .clone()
+        .ok_or_else(|| IpcError::new(ErrorCode::NoWorkspace, "the window is not connected to a team server"))
+}
+
 /// Saves the settings (language, theme, autostart, pause) and applies them: autostart is
 /// registered or removed with the OS, the tray's labels follow the language.
 #[tauri::command]
@@ -152,8 +233,10 @@ pub async fn new_local_api_token(state: State<'_, AppState>) -> IpcResult<LocalA
 pub async fn save_settings(app: AppHandle, state: State<'_, AppState>, settings: Settings) -> IpcResult<Settings> {
     let previous = state.settings.lock().await.clone();
     // The local API is turned on and off by `set_local_api` (it makes and revokes tokens).
+    // So is the team server (`connect_team_server`, `leave_team_server`).
     let settings = Settings {
         local_api: previous.local_api,
+        team_server: previous.team_server.clone(),
         ..settings
     };
     if settings.autostart != previous.autostart {

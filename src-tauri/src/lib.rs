@@ -12,6 +12,7 @@ pub mod error;
 pub mod local_api;
 pub mod oauth_bridge;
 pub mod state;
+pub mod team;
 pub mod tray;
 
 use crate::error::{ErrorCode, IpcError, IpcResult};
@@ -38,6 +39,11 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::local_api_status,
             commands::set_local_api,
             commands::new_local_api_token,
+            commands::team_server,
+            commands::connect_team_server,
+            commands::leave_team_server,
+            commands::team_request,
+            commands::team_download,
             commands::open_demo,
             commands::open_workspace,
             commands::dashboard,

@@ -78,6 +78,11 @@ pub struct Settings {
     /// workspace ([`crate::local_api`]). Off by default; changed only through
     /// `set_local_api` (`save_settings` keeps the stored value).
     pub local_api: bool,
+    /// "Connect to a team server": the `alcance serve` address the window is a client of
+    /// ([`crate::team`]); `None` = the solo workspace. Changed only through
+    /// `connect_team_server` / `leave_team_server`.
+    #[serde(default)]
+    pub team_server: Option<String>,
 }
 
 /// The local API as the Settings screen shows it.
@@ -200,6 +205,8 @@ pub struct AppState {
     pub pending_redirect: Arc<std::sync::Mutex<Option<url::Url>>>,
     /// The local API while it runs, and why it does not when it should.
     local_api: Mutex<(Option<LocalApi>, Option<String>)>,
+    /// The team server's client while the window is connected to one.
+    pub team: Mutex<Option<Arc<crate::team::TeamClient>>>,
     notifier: Notifier,
 }
 
@@ -216,8 +223,17 @@ impl AppState {
             paused: settings.sync_paused,
             ..SyncStatus::default()
         };
+        // A team server chosen earlier: its client is back (signed out: the session cookie
+        // lived in memory only).
+        let team = settings
+            .team_server
+            .as_deref()
+            .and_then(|url| crate::team::server_url(url).ok())
+            .and_then(|url| crate::team::TeamClient::new(url).ok())
+            .map(Arc::new);
         AppState {
             data_dir,
+            team: Mutex::new(team),
             settings: Mutex::new(settings),
             workspace: RwLock::new(None),
             sync: Arc::new(Mutex::new(sync)),
@@ -664,6 +680,7 @@ mod tests {
             sync_paused: true,
             last_workspace: Some(WorkspaceKind::Demo),
             local_api: true,
+            team_server: Some("https://alcance.agency.example".into()),
         };
         s.save(&path).unwrap_or_else(|e| panic!("{e:#}"));
         let text = std::fs::read_to_string(&path).unwrap_or_default();

@@ -11,7 +11,11 @@
 //   5. Facebook Login (OAuth + PKCE on the loopback, auto-approved by the demo's sandbox)
 //      connects the Pages from the Accounts screen;
 //   6. switching the language to pt-BR changes the labels;
-//   7. an XLSX export is written (the file exists and is a zip).
+//   7. an XLSX export is written (the file exists and is a zip);
+//   8. the local API for Excel serves the workspace with its token;
+//   9. "Connect to a team server": the window becomes a client of an `alcance serve` (a
+//      2-day demo workspace with a manager), signs in on the server's sign-in screen, shows
+//      the server's accounts and role, and goes back to the own workspace.
 // With WEBKIT_DISABLE_DMABUF_RENDERER=1 WebKitWebDriver sometimes stopped answering
 // screenshot and click commands halfway (the app and the page stayed responsive), so
 // run.sh does not set it; the export runs last all the same.
@@ -24,12 +28,14 @@ import { existsSync, mkdtempSync, statSync, rmSync } from "node:fs";
 import { tmpdir, homedir } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { checker, page, sleep, waitFor, webdriver, zipMagic } from "./webdriver.mjs";
+import { checker, freePort, page, processes, sleep, waitFor, webdriver, zipMagic } from "./webdriver.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const app = resolve(
   process.env.ALCANCE_APP ?? join(process.env.CARGO_TARGET_DIR ?? join(root, "target"), "debug/alcance-desktop"),
 );
+// The CLI, for the team server of the last step (`alcance demo`, `alcance user add`, `alcance serve`).
+const cli = resolve(process.env.ALCANCE_BIN ?? join(process.env.CARGO_TARGET_DIR ?? join(root, "target"), "debug/alcance"));
 const port = Number(process.env.E2E_PORT ?? 4444);
 const base = `http://127.0.0.1:${port}`;
 const shots = process.env.E2E_SCREENSHOTS ? resolve(process.env.E2E_SCREENSHOTS) : null;
@@ -62,6 +68,8 @@ async function main() {
   });
   let session;
   const check = checker(results);
+  /** Background processes of the steps (the team server), stopped at the end. */
+  const stopLater = [];
   try {
     await waitFor("tauri-driver", async () => !driverExited && (await fetch(`${base}/status`)).ok, 20_000);
     session = await wd("POST", "/session", {
@@ -230,7 +238,62 @@ async function main() {
       );
       if (after !== "refused") throw new Error(`after turning it off the API ${after}`);
     });
+    await check("the window connects to a team server, signs in there, shows its accounts, and goes back", async () => {
+      if (!existsSync(cli)) throw new Error(`no alcance binary at ${cli}: build it with cargo build -p alcance-cli`);
+      const team = join(dataDir, "team-server");
+      const env = { ...process.env, ALCANCE_VAULT_PASSPHRASE: "alcance-demo-workspace", RUST_LOG: "warn" };
+      for (const name of ["ALCANCE_WORKSPACE", "ALCANCE_SANDBOX_URL", "ALCANCE_WEB_UI"]) delete env[name];
+      const procs = processes(env);
+      stopLater.push(...procs.children);
+      procs.run(cli, ["demo", "--out", team, "--days", "2"]);
+      procs.run(cli, ["user", "add", "manager@team.example", "--role", "manager", "--workspace", team], "team manager password\n");
+      const serverPort = await freePort();
+      const server = procs.start(cli, ["serve", "--workspace", team, "--listen", `127.0.0.1:${serverPort}`], "serve");
+      const address = `http://127.0.0.1:${serverPort}`;
+      await waitFor("alcance serve", async () => !server.exited && (await fetch(`${address}/readyz`)).ok, 60_000);
+
+      await click('[data-testid="nav-settings"]');
+      await waitFor("the team server card", () => exists('[data-testid="team-server-url"]'));
+      await type('[data-testid="team-server-url"]', address);
+      await click('[data-testid="team-server-connect"]');
+      // The window reloads as the server's client: its sign-in screen.
+      await waitFor("the team server's sign-in screen", () => exists('[data-testid="screen-signin"]'), 30_000);
+      await type('[data-testid="signin-email"]', "manager@team.example");
+      await type('[data-testid="signin-password"]', "team manager password");
+      await click('[data-testid="signin-submit"]');
+      await waitFor("signed in", () => exists('[data-testid="sign-out"]'), 30_000);
+      const who = await text('[data-testid="signed-in-as"]');
+      if (!who.includes("manager@team.example")) throw new Error(`signed in as ${JSON.stringify(who)}`);
+      await click('[data-testid="nav-accounts"]');
+      // What the server holds, asked over its API with the same credentials.
+      const signIn = await fetch(`${address}/api/v1/session`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email: "manager@team.example", password: "team manager password" }),
+      });
+      const cookie = (signIn.headers.get("set-cookie") ?? "").split(";")[0];
+      const served = (await (await fetch(`${address}/api/v1/accounts`, { headers: { cookie } })).json()).items?.length ?? 0;
+      if (served < 2) throw new Error(`the team server has ${served} accounts`);
+      const rows = await waitFor("the server's accounts", async () => {
+        const n = (await findAll('[data-testid^="account-row-"]')).length;
+        return n > 0 ? n : null;
+      }, 30_000);
+      if (rows !== served) throw new Error(`the window lists ${rows} accounts, the server has ${served}`);
+      await screenshot("team-server-accounts.png");
+
+      await click('[data-testid="nav-settings"]');
+      await waitFor("the connected team server", () => exists('[data-testid="team-server-leave"]'));
+      await click('[data-testid="team-server-leave"]');
+      // Back in the own workspace: the demo's dashboard, no sign-in.
+      await waitFor("the own workspace", () => exists('[data-testid="nav-dashboard"]'), 30_000);
+      await waitFor("no sign-out button", async () => !(await exists('[data-testid="sign-out"]')), 10_000);
+      await waitFor("the own workspace's chip", () => exists('[data-testid="workspace-kind"]'), 30_000);
+      await screenshot("team-server-left.png");
+      const kind = await text('[data-testid="workspace-kind"]');
+      if (/team|equipe|server|servidor/i.test(kind)) throw new Error(`still on the server: ${JSON.stringify(kind)}`);
+    });
   } finally {
+    stopLater.forEach((c) => c.kill("SIGTERM"));
     if (session) {
       await fetch(`${base}/session/${session.sessionId}`, { method: "DELETE", signal: AbortSignal.timeout(10_000) }).catch(() => {});
     }
@@ -240,7 +303,7 @@ async function main() {
   }
   const failed = results.filter((r) => !r.ok).length;
   console.log(`e2e: ${results.length - failed} passed, ${failed} failed`);
-  return failed === 0 && results.length === 8;
+  return failed === 0 && results.length === 9;
 }
 
 main().then(

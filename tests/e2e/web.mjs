@@ -21,13 +21,12 @@
 // default /usr/bin/chromium), E2E_WEB_UI (the built UI, default ui/dist), E2E_SCREENSHOTS (a folder:
 // saves web-signin.png, web-dashboard-client.png, web-dashboard.png, web-runs.png and
 // web-admin.png).
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, mkdirSync, readdirSync, statSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { checker, page, sleep, waitFor, webdriver, zipMagic } from "./webdriver.mjs";
+import { checker, freePort, page, processes, sleep, waitFor, webdriver, zipMagic } from "./webdriver.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const bin = resolve(process.env.ALCANCE_BIN ?? join(process.env.CARGO_TARGET_DIR ?? join(root, "target"), "debug/alcance"));
@@ -46,51 +45,13 @@ for (const name of ["ALCANCE_WORKSPACE", "ALCANCE_SANDBOX_URL", "ALCANCE_CLIENT_
 }
 
 const results = [];
-const children = [];
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.unref();
-    s.on("error", rej);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-}
+const { children, run, start } = processes(alcanceEnv);
+/** Runs `alcance ARGS` to completion (stdin `input`), failing on a non-zero exit. */
+const alcance = (args, input) => run(bin, args, input);
 
 function which(name, fallback) {
   const found = spawnSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" }).stdout.trim();
   return found || fallback;
-}
-
-/** Runs `alcance ARGS` to completion (stdin `input`), failing on a non-zero exit. */
-function alcance(args, input) {
-  const out = spawnSync(bin, args, { input, encoding: "utf8", env: alcanceEnv, timeout: 300_000 });
-  if (out.status !== 0) throw new Error(`alcance ${args.join(" ")}: exit ${out.status}\n${out.stdout}\n${out.stderr}`);
-  return out.stdout;
-}
-
-/** Starts a long-running process; its output goes to ours, prefixed. */
-function start(cmd, args, name) {
-  const child = spawn(cmd, args, { env: alcanceEnv, stdio: ["ignore", "pipe", "pipe"] });
-  const prefix = (chunk) =>
-    chunk
-      .toString()
-      .split("\n")
-      .filter((l) => l.trim() !== "")
-      .forEach((l) => console.log(`    [${name}] ${l}`));
-  child.stdout.on("data", prefix);
-  child.stderr.on("data", prefix);
-  child.exited = false;
-  child.on("exit", () => (child.exited = true));
-  child.on("error", (e) => {
-    console.error(`${name} could not start: ${e.message}`);
-    child.exited = true;
-  });
-  children.push(child);
-  return child;
 }
 
 /** A JSON request to the server (the admin's set-up), with the cookie and CSRF token of `auth`. */

@@ -1,7 +1,10 @@
 // What the desktop E2E (run.mjs: tauri-driver → WebKitWebDriver) and the web E2E
 // (web.mjs: chromedriver → headless Chromium) share: a W3C WebDriver client over fetch,
-// the element helpers of one session, polling, the step checker and the zip check.
+// the element helpers of one session, polling, the step checker and the zip check; and
+// the processes they start (`alcance sandbox`, `alcance serve`, a driver) on free ports.
+import { spawn, spawnSync } from "node:child_process";
 import { closeSync, mkdirSync, openSync, readSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 
 /** The W3C element reference key. */
@@ -106,4 +109,49 @@ export function zipMagic(path) {
   } finally {
     closeSync(fd);
   }
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.unref();
+    s.on("error", rej);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+}
+
+/** Processes run with `env`: `run` to completion (stdin `input`, failing on a non-zero
+ *  exit, its stdout returned), `start` in the background (output prefixed with `name`,
+ *  `child.exited` kept current); `children` lists those started, to stop at the end. */
+export function processes(env) {
+  const children = [];
+  const run = (cmd, args, input) => {
+    const out = spawnSync(cmd, args, { input, encoding: "utf8", env, timeout: 300_000 });
+    if (out.status !== 0) throw new Error(`${cmd} ${args.join(" ")}: exit ${out.status}\n${out.stdout}\n${out.stderr}`);
+    return out.stdout;
+  };
+  const start = (cmd, args, name) => {
+    const child = spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+    const prefix = (chunk) =>
+      chunk
+        .toString()
+        .split("\n")
+        .filter((l) => l.trim() !== "")
+        .forEach((l) => console.log(`    [${name}] ${l}`));
+    child.stdout.on("data", prefix);
+    child.stderr.on("data", prefix);
+    child.exited = false;
+    child.on("exit", () => (child.exited = true));
+    child.on("error", (e) => {
+      console.error(`${name} could not start: ${e.message}`);
+      child.exited = true;
+    });
+    children.push(child);
+    return child;
+  };
+  return { children, run, start };
 }

@@ -44,6 +44,48 @@ async newLocalApiToken() : Promise<LocalApiStatus> {
     return await TAURI_INVOKE("new_local_api_token");
 },
 /**
+ * The team server the window is a client of (its address), or `None` for the solo
+ * workspace.
+ */
+async teamServer() : Promise<string | null> {
+    return await TAURI_INVOKE("team_server");
+},
+/**
+ * "Connect to a team server": checks that an Alcance server answers at `url`
+ * (`https://alcance.agency.example`; `https://` is assumed without a scheme), makes the
+ * window its client (remembered across restarts; people sign in on the server's sign-in
+ * screen) and returns the normalized address. The solo workspace stays as it is.
+ * Errors: `invalid_input` (not an http(s) address), `unavailable` (no Alcance server
+ * answers there).
+ */
+async connectTeamServer(url: string) : Promise<string> {
+    return await TAURI_INVOKE("connect_team_server", { url });
+},
+/**
+ * Back to the solo workspace: forgets the team server and its session (sign out first
+ * through the server's API to end the session there too).
+ */
+async leaveTeamServer() : Promise<null> {
+    return await TAURI_INVOKE("leave_team_server");
+},
+/**
+ * Sends one request of the web UI's HTTP transport to the team server (an `/api/v1/…`
+ * path with its query, a JSON body, the session's CSRF token) with the session cookie
+ * kept here. Errors: `no_workspace` when no team server is chosen; see
+ * [`crate::team::TeamClient::request`].
+ */
+async teamRequest(method: string, path: string, body: string | null, csrf: string | null) : Promise<TeamAnswer> {
+    return await TAURI_INVOKE("team_request", { method, path, body, csrf });
+},
+/**
+ * Downloads an export or a campaign report of the team server (`path`, an `/api/v1/…`
+ * path) into the Downloads folder (else `<data dir>/exports`), named as the server names
+ * it (else `fallback`), and returns the file's path.
+ */
+async teamDownload(path: string, fallback: string) : Promise<string> {
+    return await TAURI_INVOKE("team_download", { path, fallback });
+},
+/**
  * Builds the demo workspace afresh (sandbox → OAuth → 90 days of collection → charts →
  * exports, all on 127.0.0.1) in `<data dir>/demo` and opens it. Progress streams through
  * `on_progress`. Errors: `busy` while another build or sync runs.
@@ -1183,7 +1225,13 @@ last_workspace: WorkspaceKind | null;
  * workspace ([`crate::local_api`]). Off by default; changed only through
  * `set_local_api` (`save_settings` keeps the stored value).
  */
-local_api: boolean }
+local_api: boolean; 
+/**
+ * "Connect to a team server": the `alcance serve` address the window is a client of
+ * ([`crate::team`]); `None` = the solo workspace. Changed only through
+ * `connect_team_server` / `leave_team_server`.
+ */
+team_server?: string | null }
 /**
  * Sent to the UI whenever the sync status changes (a run started or ended, pause,
  * resume), so screens can refresh.
@@ -1222,6 +1270,22 @@ live: LiveRun | null;
  * Accounts whose token the platform refused (`"@username (Platform)"`): reconnect them.
  */
 problems: string[] }
+/**
+ * A team server's answer as the UI's transport reads it.
+ */
+export type TeamAnswer = { 
+/**
+ * HTTP status.
+ */
+status: number; 
+/**
+ * `Content-Type`, when given.
+ */
+content_type: string | null; 
+/**
+ * The body as text (JSON or problem+json).
+ */
+body: string }
 /**
  * The UI theme.
  */

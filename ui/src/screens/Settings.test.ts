@@ -181,3 +181,43 @@ describe("the local API for Excel / Power BI", () => {
     expect(text('[data-testid="local-api-problem"]')).toContain("no workspace is open");
   });
 });
+
+describe("connecting to a team server", () => {
+  it("connects the window to the address given and goes back to the own workspace", async () => {
+    let server: string | null = null;
+    backend((cmd, args) => {
+      if (cmd === "app_status") return status(true);
+      if (cmd === "list_accounts") return [account()];
+      if (cmd === "dashboard") return dashboard();
+      if (cmd === "local_api_status") return { enabled: false, url: null, token: null, problem: null };
+      if (cmd === "team_server") return server;
+      if (cmd === "connect_team_server") {
+        if (String(args.url).includes("nothing")) throw { code: "unavailable", message: "no Alcance server answers at https://nothing.example/" };
+        server = `https://${args.url}/`;
+        return server;
+      }
+      if (cmd === "leave_team_server") {
+        server = null;
+        return null;
+      }
+      return null;
+    });
+    start();
+    await open("settings");
+    await vi.waitFor(() => expect(q('[data-testid="team-server-form"]')).not.toBeNull());
+    fill('[data-testid="team-server-url"]', "nothing.example");
+    (q('[data-testid="team-server-form"]') as HTMLFormElement).requestSubmit();
+    await vi.waitFor(() => expect(text('[data-testid="team-server"]')).toContain("no Alcance server answers"));
+    expect(q('[data-testid="team-server-connected"]')).toBeNull();
+
+    fill('[data-testid="team-server-url"]', "alcance.agency.example");
+    (q('[data-testid="team-server-form"]') as HTMLFormElement).requestSubmit();
+    await vi.waitFor(() => expect(q('[data-testid="team-server-connected"]')).not.toBeNull());
+    expect(text('[data-testid="team-server-connected"]')).toContain("https://alcance.agency.example/");
+    expect(sent("connect_team_server").map((c) => c.args)).toEqual([{ url: "nothing.example" }, { url: "alcance.agency.example" }]);
+
+    click('[data-testid="team-server-leave"]');
+    await vi.waitFor(() => expect(q('[data-testid="team-server-form"]')).not.toBeNull());
+    expect(sent("leave_team_server")).toHaveLength(1);
+  });
+});

@@ -17,6 +17,7 @@ export const settings = (over: Partial<Settings> = {}): Settings => ({
   sync_paused: false,
   last_workspace: null,
   local_api: false,
+  team_server: null,
   ...over,
 });
 

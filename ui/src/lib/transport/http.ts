@@ -94,6 +94,7 @@ function loadSettings(): Settings {
     sync_paused: false,
     last_workspace: null,
     local_api: false,
+    team_server: null,
   };
   try {
     const stored = JSON.parse(globalThis.localStorage?.getItem(SETTINGS_KEY) ?? "null");
@@ -137,7 +138,16 @@ const idleSync: SyncStatus = { paused: false, running: false, last_run: null, ne
 
 /** The HTTP transport against the server at `base` (`""`: this page's origin), with
  *  `fetchFn` (the browser's `fetch` by default; tests pass a mock). */
-export function httpTransport(fetchFn: typeof fetch = (...a) => globalThis.fetch(...a), base = ""): Transport & {
+/** How the team transport of the desktop app differs from a browser's: downloads are
+ *  written by the desktop (`path`: the API path; `fallback`: a file name) and their
+ *  saved path returned. */
+export type HttpOptions = { download?: (path: string, fallback: string) => Promise<string> };
+
+export function httpTransport(
+  fetchFn: typeof fetch = (...a) => globalThis.fetch(...a),
+  base = "",
+  options: HttpOptions = {},
+): Transport & {
   web: WebApi;
   collection(): Promise<CollectionStatus>;
 } {
@@ -248,6 +258,12 @@ export function httpTransport(fetchFn: typeof fetch = (...a) => globalThis.fetch
     localApiStatus: desktopOnly("The local API for Excel / Power BI"),
     setLocalApi: desktopOnly("The local API for Excel / Power BI"),
     newLocalApiToken: desktopOnly("The local API for Excel / Power BI"),
+    // The desktop's team-server client: the Settings card calls it over IPC directly.
+    teamServer: desktopOnly("Connecting to a team server"),
+    connectTeamServer: desktopOnly("Connecting to a team server"),
+    leaveTeamServer: desktopOnly("Connecting to a team server"),
+    teamRequest: desktopOnly("Connecting to a team server"),
+    teamDownload: desktopOnly("Connecting to a team server"),
     openDemo: desktopOnly("Opening the demo workspace"),
     openWorkspace: desktopOnly("Opening a workspace"),
     dashboard(filter, labels): Promise<DashboardView> {
@@ -352,6 +368,10 @@ export function httpTransport(fetchFn: typeof fetch = (...a) => globalThis.fetch
       const query = q.toString();
       return `${base}/api/v1/exports/${format}${query ? `?${query}` : ""}`;
     },
+    download: options.download
+      ? (format: ExportFormat, filter: ViewFilter) =>
+          options.download!(web.exportUrl(format, filter).slice(base.length), `alcance-metrics.${format}`)
+      : undefined,
   };
 
   return {

@@ -21,8 +21,8 @@ export type UserView = { id: number; email: string; role: Role; has_password: bo
  *  `account_ids` are a client's shared accounts (`null` for other roles). */
 export type SessionView = { user: UserView; role: Role; csrf_token: string | null; account_ids: number[] | null };
 
-/** An invitation: the user and the one-time token of their link (shown once). */
-/** `emailed`: the server has SMTP and the link was also sent to them. */
+/** An invitation: the user and the one-time token of their link (shown once); `emailed`:
+ *  the server has SMTP and the link was also sent to them. */
 export type Invitation = { user: UserView; token: string; emailed: boolean };
 
 /** An API token without its secret; times UTC RFC 3339, `null` when never / not revoked. */
@@ -70,4 +70,8 @@ export interface WebApi {
   onSessionEnded(listener: () => void): () => void;
   /** The download link of an export over the filter's days (`GET /api/v1/exports/{format}`). */
   exportUrl(format: ExportFormat, filter: ViewFilter): string;
+  /** In the desktop app connected to a team server: downloads the export into the
+   *  Downloads folder and returns the file's path (a link cannot carry the session
+   *  there). Absent in a browser, where `exportUrl` is a plain download link. */
+  download?(format: ExportFormat, filter: ViewFilter): Promise<string>;
 }
