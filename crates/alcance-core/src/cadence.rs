@@ -16,6 +16,7 @@ pub const MAX_CADENCE_SECONDS: i64 = 366 * 86_400;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum CadenceKind {
     /// Every 3 600 s.
     Hourly,
@@ -50,6 +51,7 @@ pub struct InvalidCadence {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Cadence {
     /// Every 3 600 s.
     Hourly,

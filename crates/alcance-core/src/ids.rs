@@ -11,6 +11,7 @@ macro_rules! row_id {
         #[serde(transparent)]
         #[cfg_attr(feature = "sqlx", derive(sqlx::Type), sqlx(transparent))]
         #[cfg_attr(feature = "specta", derive(specta::Type))]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         pub struct $ty(pub i64);
 
         impl $ty {

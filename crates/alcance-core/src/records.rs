@@ -180,6 +180,7 @@ pub struct RawExchange {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum EventLevel {
     /// Progress and facts.
     Info,
@@ -201,6 +202,7 @@ crate::text_enum::text_enum!(EventLevel, "event level", [
 /// What a stored Meta webhook event is (`webhook_events.kind`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum WebhookEventKind {
     /// A WhatsApp message status update (`statuses[]`: sent, delivered, read, …).
     #[serde(rename = "message-status")]

@@ -24,6 +24,7 @@ use std::sync::Arc;
 /// How the user connects an owned account of a platform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ConnectKind {
     /// OAuth 2.0 authorization code + PKCE in the browser, loopback redirect on 127.0.0.1
@@ -201,6 +202,7 @@ impl PlatformDescriptor {
 /// A platform as the UI lists it (the `platforms` command).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlatformInfo {
     /// The platform key (`x`, `instagram`, ...).
     pub key: Platform,

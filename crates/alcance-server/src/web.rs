@@ -202,7 +202,7 @@ pub struct DashboardParams {
     tag = "dashboard",
     params(DashboardParams),
     responses(
-        (status = 200, description = "The dashboard (the desktop's DashboardView)", body = serde_json::Value),
+        (status = 200, description = "The dashboard (the desktop's DashboardView)", body = alcance_app::views::DashboardView),
         (status = 400, description = "A bad date, platform, account id, time zone or labels, or an empty period", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No account has this `account_id`", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "The server failed (see its log)", body = Problem, content_type = "application/problem+json"),
@@ -343,7 +343,7 @@ pub async fn collection_status(State(state): State<ApiState>) -> Result<Json<Col
     path = "/api/v1/platforms",
     tag = "accounts",
     responses(
-        (status = 200, description = "The platforms (the desktop's PlatformInfo list)", body = serde_json::Value),
+        (status = 200, description = "The platforms (the desktop's PlatformInfo list)", body = Vec<alcance_app::PlatformInfo>),
     )
 )]
 pub async fn platforms() -> Json<Vec<PlatformInfo>> {
@@ -358,7 +358,7 @@ pub async fn platforms() -> Json<Vec<PlatformInfo>> {
     path = "/api/v1/exports",
     tag = "exports",
     responses(
-        (status = 200, description = "The formats (the desktop's ExportFormatView list)", body = serde_json::Value),
+        (status = 200, description = "The formats (the desktop's ExportFormatView list)", body = Vec<alcance_app::views::ExportFormatView>),
     )
 )]
 pub async fn export_formats() -> Json<Vec<ExportFormatView>> {

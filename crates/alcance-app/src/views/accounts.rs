@@ -19,6 +19,7 @@ pub const DEFAULT_CADENCE_SECONDS: i64 = 86_400;
 
 /// One account for the accounts screen and the filters.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AccountView {
     /// `accounts.id`.

@@ -31,6 +31,7 @@ pub const BEST_TIME_MIN_POSTS: u32 = 2;
 
 /// Which KPI a tile shows.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum KpiKey {
@@ -53,6 +54,7 @@ pub enum KpiKey {
 
 /// The unit of a KPI value.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum KpiUnit {
@@ -65,6 +67,7 @@ pub enum KpiUnit {
 /// One KPI tile: the value over the period, the value over the previous period and the
 /// change between them.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Kpi {
     /// Which KPI.
@@ -100,6 +103,7 @@ impl Kpi {
 /// added after the first release (`date_axis` … `weekdays`) take their English default
 /// when a payload leaves them out.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChartLabels {
     /// Title of the follower-growth chart ("Follower growth").
@@ -162,6 +166,7 @@ impl Default for ChartLabels {
 
 /// One of the best slots of the best-time heatmap.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct BestSlotView {
     /// Local weekday, 0 = Monday … 6 = Sunday (in [`DashboardView::best_time_zone`]).
@@ -177,6 +182,7 @@ pub struct BestSlotView {
 
 /// Everything the dashboard shows.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DashboardView {
     /// The period shown and the one it is compared with.

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 /// One export format as the UI offers it: an entry of [`ExportFormat::ALL`], the one list
 /// in `alcance-report`.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExportFormatView {
     /// The format's key (`csv`, `json`, `xlsx`).
@@ -40,6 +41,7 @@ pub fn export_formats() -> Vec<ExportFormatView> {
 
 /// One written export file.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExportFileView {
     /// Its format (`csv` for both the account and the post CSV).
@@ -52,6 +54,7 @@ pub struct ExportFileView {
 
 /// What [`export_range`] wrote.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExportView {
     /// The folder holding the files.

@@ -15,6 +15,7 @@ pub const DEFAULT_PERIOD_DAYS: i64 = 30;
 /// What the screens filter on. The default (everything empty) means every platform,
 /// every account and, for the dashboard, the last [`DEFAULT_PERIOD_DAYS`] days.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ViewFilter {
     /// Platforms to keep (serialized as their keys, `"x"`, `"instagram"`, ...); empty = all.
@@ -79,6 +80,7 @@ impl ViewFilter {
 
 /// A dashboard period and the one before it (same length, ending where this one starts).
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PeriodView {
     /// Inclusive start, UTC.

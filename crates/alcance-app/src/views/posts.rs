@@ -18,6 +18,7 @@ pub const CAPTION_MAX_CHARS: usize = 280;
 /// One post with its latest lifetime metrics (the last snapshot before the filter's
 /// `until`, or the latest one).
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PostView {
     /// `posts.id`.

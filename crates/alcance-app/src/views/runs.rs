@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// One collection run.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunView {
     /// `collection_runs.id`.
@@ -35,6 +36,7 @@ pub struct RunView {
 
 /// One event of a run (progress, data gap, warning, error).
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunEventView {
     /// `run_events.id`.

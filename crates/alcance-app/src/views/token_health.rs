@@ -14,6 +14,7 @@ pub const EXPIRES_SOON_DAYS: i64 = 7;
 
 /// Whether an account's token can still collect.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TokenHealth {

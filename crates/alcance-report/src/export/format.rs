@@ -21,6 +21,7 @@ use std::str::FromStr;
 /// [`key`]: ExportFormat::key
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum ExportFormat {
     /// The long CSVs: account metrics ([`write_account_csv`]) at the chosen path, post
