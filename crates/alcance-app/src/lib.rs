@@ -16,6 +16,7 @@ pub mod backup;
 pub mod copy;
 pub mod demo;
 pub mod error;
+mod export_source;
 pub mod lease;
 pub mod people;
 pub mod reports;
