@@ -143,3 +143,197 @@ pub(crate) fn audience_info(a: AudienceRow) -> Option<AudienceInfo> {
         collected_at: a.collected_at,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+    use crate::testing::{both_engines, open_workspace, Engine};
+    use alcance_core::{
+        AccountMetric, AccountRef, AudienceSlice, CollectionBatch, ContentType, Period, Platform, PostMetric,
+        PostRecord,
+    };
+    use alcance_report::export::{write_json_from, write_xlsx_from, ExportBundle, ExportPart};
+    use chrono::{Duration, TimeZone};
+    use std::io::Read;
+    use std::sync::Arc;
+
+    /// Three accounts, five days: account metrics (one "no data"), posts (one without a
+    /// publication time, two published at the same time), snapshots of three metrics per
+    /// post, audience cells (one without a value, left out of exports).
+    async fn fill(store: &Store) {
+        let start = Utc.with_ymd_and_hms(2026, 11, 1, 10, 0, 0).single().expect("time");
+        let run = store.start_run("manual", start).await.expect("run");
+        for (platform, external, name) in [
+            (Platform::Instagram, "17841400000000001", "marca"),
+            (Platform::X, "2244994945", "XDevelopers"),
+            (Platform::X, "1000", "early"),
+        ] {
+            let account = AccountRef {
+                platform,
+                external_id: external.to_string(),
+                username: Some(name.to_string()),
+                owned: true,
+            };
+            let id = store.upsert_account(&account, Some(name), None).await.expect("account");
+            for d in 0..5 {
+                let at = start + Duration::days(d);
+                let day = at - Duration::hours(10);
+                let posts: Vec<PostRecord> = (0..4)
+                    .map(|i| PostRecord {
+                        external_id: format!("{external}-p{i}"),
+                        published_at: (i != 3).then(|| start - Duration::hours(i64::from(i.min(1)))),
+                        content_type: ContentType::Image,
+                        permalink: Some(format!("https://example.com/{external}/{i}")),
+                        caption: Some(format!("post {i} \"quoted\" ✓")),
+                    })
+                    .collect();
+                let batch = CollectionBatch {
+                    profile: None,
+                    account_metrics: vec![
+                        AccountMetric {
+                            metric: "followers".into(),
+                            period: Period::Snapshot,
+                            period_start: at,
+                            period_end: at,
+                            value: Some(100.0 + d as f64),
+                        },
+                        AccountMetric {
+                            metric: "reach".into(),
+                            period: Period::Day,
+                            period_start: day,
+                            period_end: day + Duration::days(1),
+                            value: (d != 2).then_some(d as f64 * 1.5),
+                        },
+                    ],
+                    post_metrics: posts
+                        .iter()
+                        .flat_map(|p| {
+                            ["likes", "comments", "engagement_rate"].map(|m| PostMetric {
+                                post_external_id: p.external_id.clone(),
+                                metric: m.into(),
+                                value: Some(d as f64 + 0.5),
+                            })
+                        })
+                        .collect(),
+                    posts,
+                    audience: vec![
+                        AudienceSlice {
+                            audience: "followers".into(),
+                            dimension: "age".into(),
+                            key: "18-24".into(),
+                            value: 10.0 + d as f64,
+                            timeframe: "this_month".into(),
+                        },
+                        AudienceSlice {
+                            audience: "followers".into(),
+                            dimension: "country".into(),
+                            key: "BR".into(),
+                            value: f64::NAN,
+                            timeframe: "this_month".into(),
+                        },
+                    ],
+                    gaps: vec![],
+                    warnings: vec![],
+                    stopped: None,
+                };
+                store.save_batch(run, id, at, &batch, &[]).await.expect("batch");
+            }
+        }
+    }
+
+    fn zip_parts(path: &std::path::Path) -> Vec<(String, String)> {
+        let mut zip = zip::ZipArchive::new(std::fs::File::open(path).expect("open")).expect("zip");
+        (0..zip.len())
+            .map(|i| {
+                let mut entry = zip.by_index(i).expect("entry");
+                let name = entry.name().map(|n| n.to_string()).expect("name");
+                let mut text = String::new();
+                entry.read_to_string(&mut text).expect("utf-8");
+                (name, text)
+            })
+            .collect()
+    }
+
+    /// Every file of an export of `source`: the two CSVs and the JSON as bytes, the XLSX
+    /// as its parts. Written on the blocking pool, as the app does.
+    async fn files(source: Arc<dyn ExportSource + Send>) -> (Vec<Vec<u8>>, Vec<(String, String)>) {
+        tokio::task::spawn_blocking(move || {
+            let mut texts = Vec::new();
+            for part in [ExportPart::AccountCsv, ExportPart::PostCsv, ExportPart::Json] {
+                let mut out = Vec::new();
+                part.write_to(source.as_ref(), &mut out).expect("write");
+                texts.push(out);
+            }
+            let dir = tempfile::tempdir().expect("tempdir");
+            let path = dir.path().join("x.xlsx");
+            write_xlsx_from(source.as_ref(), &path).expect("xlsx");
+            (texts, zip_parts(&path))
+        })
+        .await
+        .expect("writer")
+    }
+
+    async fn streamed_exports_equal_the_whole_selection_read_at_once(engine: Engine) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let options = crate::WorkspaceOptions {
+            endpoints: alcance_platforms::Endpoints::real(),
+            vault: Box::new(crate::vault::MemoryVault::new()),
+        };
+        let Some(t) = open_workspace(engine, dir.path(), options).await else {
+            return;
+        };
+        fill(t.store()).await;
+        let filters = [
+            RowFilter::default(),
+            RowFilter {
+                platforms: vec![Platform::X],
+                since: Some(Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).single().expect("time")),
+                ..RowFilter::default()
+            },
+        ];
+        for filter in filters {
+            let bundle: ExportBundle = t.bundle(&filter).await.expect("bundle");
+            assert!(bundle.post_metrics.len() > 50, "{}", bundle.post_metrics.len());
+            let at_once = files(Arc::new(bundle.clone())).await;
+            for page_rows in [1, 2, 7, EXPORT_PAGE_ROWS] {
+                let source = StoreSource::new(
+                    t.store().clone(),
+                    filter.clone(),
+                    bundle.accounts.clone(),
+                    bundle.generated_at,
+                )
+                .with_page_rows(page_rows);
+                let streamed = files(Arc::new(source)).await;
+                assert!(
+                    streamed.0 == at_once.0,
+                    "{filter:?}, {page_rows} rows a page: CSV / JSON differ"
+                );
+                assert!(
+                    streamed.1 == at_once.1,
+                    "{filter:?}, {page_rows} rows a page: XLSX differs"
+                );
+            }
+        }
+        // The JSON of a filter holds what the store holds, without the audience cells
+        // that have no value.
+        let mut json = Vec::new();
+        let counts = tokio::task::spawn_blocking({
+            let source =
+                StoreSource::new(t.store().clone(), RowFilter::default(), vec![], Utc::now()).with_page_rows(5);
+            move || write_json_from(&source, &mut json).map(|c| (c, json))
+        })
+        .await
+        .expect("writer")
+        .expect("json")
+        .0;
+        assert_eq!(counts.account_metrics, 3 * 5 * 2);
+        assert_eq!(counts.post_metrics, 3 * 5 * 4 * 3);
+        assert_eq!(counts.posts, 3 * 4);
+        assert_eq!(counts.audience, 3 * 5);
+        t.close().await;
+    }
+
+    both_engines!(multi_thread: streamed_exports_equal_the_whole_selection_read_at_once);
+}
