@@ -467,8 +467,36 @@ impl Workspace {
     pub async fn render_charts(&self, filter: &RowFilter, out: &Path) -> Result<Vec<PathBuf>> {
         use alcance_report::chart::{render_png, render_svg, LineChart};
         std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
-        let account_rows = self.store.account_metric_rows(filter).await?;
-        let post_rows = self.store.post_metric_rows(filter).await?;
+        // Each chart reads only the metrics it draws (followers; the interaction metrics),
+        // not every row of the selection.
+        let only = |wanted: &[&str]| {
+            let metrics: Vec<alcance_core::MetricKey> = if filter.metrics.is_empty() {
+                wanted.iter().map(|m| (*m).into()).collect()
+            } else {
+                filter
+                    .metrics
+                    .iter()
+                    .filter(|m| wanted.contains(&m.0.as_str()))
+                    .cloned()
+                    .collect()
+            };
+            RowFilter {
+                metrics,
+                ..filter.clone()
+            }
+        };
+        let followers = only(&["followers"]);
+        let interactions = only(&alcance_report::series::INTERACTION_METRICS);
+        let account_rows = if followers.metrics.is_empty() {
+            Vec::new()
+        } else {
+            self.store.account_metric_rows(&followers).await?
+        };
+        let post_rows = if interactions.metrics.is_empty() {
+            Vec::new()
+        } else {
+            self.store.post_metric_rows(&interactions).await?
+        };
         let usernames = crate::views::usernames_by_account(&self.store.list_accounts().await?);
         let charts = [
             (
