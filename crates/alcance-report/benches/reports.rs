@@ -16,7 +16,8 @@
 use alcance_core::{AccountMetricRow, Period, Platform, PostMetricRow};
 use alcance_report::chart::{render_png, render_svg, LineChart, Series};
 use alcance_report::export::{
-    one_page, write_account_csv_pages, write_xlsx_from, AccountInfo, AudienceInfo, ExportSource, Pages, PostInfo,
+    one_page, write_account_csv_pages, write_xlsx_from, write_xlsx_sequential, AccountInfo, AudienceInfo, ExportSource,
+    Pages, PostInfo,
 };
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use std::borrow::Cow;
@@ -84,7 +85,7 @@ fn row(i: usize, start: DateTime<Utc>) -> AccountMetricRow {
     AccountMetricRow {
         user_id: format!("1784140000000{account:04}"),
         username: Some(format!("account_{account}")),
-        platform: if account % 2 == 0 {
+        platform: if account.is_multiple_of(2) {
             Platform::Instagram
         } else {
             Platform::X
@@ -92,7 +93,7 @@ fn row(i: usize, start: DateTime<Utc>) -> AccountMetricRow {
         metric_type: METRICS[metric].to_string(),
         period: if snapshot { Period::Snapshot } else { Period::Day },
         // Every 97th value is "no data" (an empty cell), as platforms serve.
-        value: (i % 97 != 0).then(|| ((i * 7919) % 100_000) as f64),
+        value: (!i.is_multiple_of(97)).then(|| ((i * 7919) % 100_000) as f64),
         collected_at: at + Duration::hours(13),
         period_start: at,
         period_end: if snapshot { at } else { at + Duration::days(1) },
@@ -103,6 +104,8 @@ fn row(i: usize, start: DateTime<Utc>) -> AccountMetricRow {
 /// else in the export but the accounts and the catalog).
 struct Generated {
     rows: usize,
+    /// Post metric rows (0 but in the two-sheet comparison).
+    post_rows: usize,
     accounts: Vec<AccountInfo>,
     generated_at: DateTime<Utc>,
 }
@@ -111,9 +114,14 @@ impl Generated {
     fn new(rows: usize) -> Generated {
         Generated {
             rows,
-            accounts: (0..100)
+            post_rows: 0,
+            accounts: (0..100_u32)
                 .map(|a| AccountInfo {
-                    platform: if a % 2 == 0 { Platform::Instagram } else { Platform::X },
+                    platform: if a.is_multiple_of(2) {
+                        Platform::Instagram
+                    } else {
+                        Platform::X
+                    },
                     user_id: format!("1784140000000{a:04}"),
                     username: Some(format!("account_{a}")),
                     display_name: None,
@@ -153,7 +161,32 @@ impl ExportSource for Generated {
     }
 
     fn post_metrics(&self) -> Pages<'_, PostMetricRow> {
-        Box::new(std::iter::empty())
+        let start = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).single().unwrap_or_default();
+        let rows = self.post_rows;
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<PostMetricRow>>(2);
+        std::thread::spawn(move || {
+            for first in (0..rows).step_by(PAGE_ROWS) {
+                let page = (first..(first + PAGE_ROWS).min(rows))
+                    .map(|i| {
+                        let r = row(i, start);
+                        PostMetricRow {
+                            user_id: r.user_id,
+                            platform: r.platform,
+                            post_id: format!("1790000000{:08}", i / 10),
+                            content_type: "reel".to_string(),
+                            published_at: Some(r.period_start),
+                            metric_type: r.metric_type,
+                            value: r.value,
+                            collected_at: r.collected_at,
+                        }
+                    })
+                    .collect();
+                if tx.send(page).is_err() {
+                    return;
+                }
+            }
+        });
+        Box::new(rx.into_iter().map(|page| Ok(Cow::Owned(page))))
     }
 
     fn posts(&self) -> Pages<'_, PostInfo> {
@@ -226,6 +259,36 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "{:.1} MiB, {:.0} rows/s",
                 mib(xlsx_size),
                 rows as f64 / xlsx_secs.max(1e-9)
+            ),
+        ));
+    }
+
+    // Two big sheets (half the rows each): written in parallel, and one after the other.
+    let two = Generated {
+        rows: n / 2,
+        post_rows: n - n / 2,
+        ..Generated::new(0)
+    };
+    for (how, parallel) in [("in parallel", true), ("one after the other", false)] {
+        let path = dir.path().join("two.xlsx");
+        let t = Instant::now();
+        if parallel {
+            write_xlsx_from(&two, &path)?;
+        } else {
+            write_xlsx_sequential(&two, &path)?;
+        }
+        let secs = t.elapsed().as_secs_f64();
+        results.push((
+            format!(
+                "XLSX export, {} account + {} post metric rows, sheets {how}",
+                n / 2,
+                n - n / 2
+            ),
+            secs,
+            format!(
+                "{:.1} MiB, {:.0} rows/s",
+                mib(std::fs::metadata(&path)?.len()),
+                n as f64 / secs.max(1e-9)
             ),
         ));
     }

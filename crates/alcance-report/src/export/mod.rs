@@ -25,7 +25,7 @@ pub use format::{
     posts_csv_path, write_export, write_folder, ExportFolder, ExportFormat, ExportPart, UnknownExportFormat,
 };
 pub use source::{one_page, ExportCounts, ExportSource, Pages};
-pub use xlsx::{write_xlsx, write_xlsx_from, MAX_ROWS_PER_SHEET};
+pub use xlsx::{write_xlsx, write_xlsx_from, write_xlsx_sequential, MAX_ROWS_PER_SHEET};
 
 use crate::number::{plain, plain_opt, rfc3339};
 use crate::ReportError;

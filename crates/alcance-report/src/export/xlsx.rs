@@ -82,6 +82,15 @@ pub fn write_xlsx_from(source: &dyn ExportSource, path: &Path) -> Result<ExportC
     write_xlsx_with(source, path, MAX_ROWS_PER_SHEET, true)
 }
 
+/// [`write_xlsx_from`] with the sheets written one after the other on the calling thread
+/// (the same workbook; for comparisons such as the reports bench).
+///
+/// # Errors
+/// As [`write_xlsx_from`].
+pub fn write_xlsx_sequential(source: &dyn ExportSource, path: &Path) -> Result<ExportCounts, ReportError> {
+    write_xlsx_with(source, path, MAX_ROWS_PER_SHEET, false)
+}
+
 /// [`write_xlsx_from`] with a sheet row limit (tests of the continuation sheets) and the
 /// sheets written in parallel or one after the other.
 pub(crate) fn write_xlsx_with(
