@@ -595,11 +595,14 @@ impl UnitFormats {
         self.units.get(key).copied()
     }
 
-    fn format<'f>(&self, key: &str, f: &'f Formats) -> &'f Format {
-        match self.unit(key) {
-            Some(Unit::Count) => &f.count,
-            _ => &f.decimal,
-        }
+}
+
+/// The number format of a value in `unit`: `#,##0` for counts, `0.00` for all others and
+/// for keys missing from the catalog.
+fn value_format(unit: Option<Unit>, f: &Formats) -> &Format {
+    match unit {
+        Some(Unit::Count) => &f.count,
+        _ => &f.decimal,
     }
 }
 
@@ -655,8 +658,9 @@ fn account_metric_row(
     ws.write_string(r, 2, m.platform.as_str())?;
     text(ws, r, 3, &m.metric_type)?;
     ws.write_string(r, 4, m.period.as_str())?;
-    number(ws, r, 5, m.value, cx.units.format(&m.metric_type, f))?;
-    if let Some(unit) = cx.units.unit(&m.metric_type) {
+    let unit = cx.units.unit(&m.metric_type);
+    number(ws, r, 5, m.value, value_format(unit, f))?;
+    if let Some(unit) = unit {
         ws.write_string(r, 6, unit.as_str())?;
     }
     datetime(ws, r, 7, &m.collected_at, f)?;
@@ -691,8 +695,9 @@ fn post_metric_row(ws: &mut Worksheet, r: RowNum, m: &PostMetricRow, cx: &Ctx, f
         datetime(ws, r, 4, t, f)?;
     }
     text(ws, r, 5, &m.metric_type)?;
-    number(ws, r, 6, m.value, cx.units.format(&m.metric_type, f))?;
-    if let Some(unit) = cx.units.unit(&m.metric_type) {
+    let unit = cx.units.unit(&m.metric_type);
+    number(ws, r, 6, m.value, value_format(unit, f))?;
+    if let Some(unit) = unit {
         ws.write_string(r, 7, unit.as_str())?;
     }
     datetime(ws, r, 8, &m.collected_at, f)?;
