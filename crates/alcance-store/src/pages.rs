@@ -21,8 +21,11 @@ use alcance_core::{AccountMetricRow, PostMetricRow};
 use std::future::Future;
 use std::pin::Pin;
 
-/// Default rows per page of the readers (about 1–2 MB of decoded rows).
-pub const EXPORT_PAGE_ROWS: usize = 4096;
+/// Default rows per page of the readers: about 200 KB of decoded rows. Bigger pages
+/// cost fewer statements but raise glibc's dynamic mmap threshold, after which freed pages
+/// stay resident in the threads' arenas: `alcance demo` peaked at 122 MB with 4,096 rows a
+/// page, 104 MB with 1,024 and with 512 (docs/PERFORMANCE.md).
+pub const EXPORT_PAGE_ROWS: usize = 1024;
 
 /// One value of a keyset: the sort columns of the last row of a page.
 #[derive(Debug, Clone, PartialEq)]

@@ -594,7 +594,6 @@ impl UnitFormats {
     fn unit(&self, key: &str) -> Option<Unit> {
         self.units.get(key).copied()
     }
-
 }
 
 /// The number format of a value in `unit`: `#,##0` for counts, `0.00` for all others and
