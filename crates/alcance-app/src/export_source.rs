@@ -62,7 +62,9 @@ impl StoreSource {
         F: FnOnce(Store, RowFilter, usize) -> Fut + Send + 'static,
         Fut: Future<Output = Result<ExportPages<R>, StoreError>> + Send + 'static,
     {
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Vec<T>, StoreError>>(PAGES_AHEAD);
+        // `Ok(None)` marks the end of the table: a channel that closes without it (the task
+        // was dropped with the runtime) is an error, never a shorter table.
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Option<Vec<T>>, StoreError>>(PAGES_AHEAD);
         let reader = open(self.store.clone(), self.filter.clone(), self.page_rows);
         self.runtime.spawn(async move {
             let mut pages = match reader.await {
@@ -73,22 +75,33 @@ impl StoreSource {
                 }
             };
             loop {
-                let page = match pages.next_page().await {
-                    Ok(Some(rows)) => Ok(rows.into_iter().filter_map(map).collect()),
-                    Ok(None) => return,
-                    Err(e) => Err(e),
-                };
-                let failed = page.is_err();
+                let page = pages
+                    .next_page()
+                    .await
+                    .map(|page| page.map(|rows| rows.into_iter().filter_map(map).collect()));
+                let last = !matches!(page, Ok(Some(_)));
                 // The writer stopped (an error of its own): stop reading.
-                if tx.send(page).await.is_err() || failed {
+                if tx.send(page).await.is_err() || last {
                     return;
                 }
             }
         });
-        Box::new(
-            std::iter::from_fn(move || rx.blocking_recv())
-                .map(|page| page.map(Cow::Owned).map_err(|e| ReportError::Source(e.to_string()))),
-        )
+        let mut done = false;
+        Box::new(std::iter::from_fn(move || {
+            if done {
+                return None;
+            }
+            let page = match rx.blocking_recv() {
+                Some(Ok(Some(rows))) => return Some(Ok(Cow::Owned(rows))),
+                Some(Ok(None)) => None,
+                Some(Err(e)) => Some(Err(ReportError::Source(e.to_string()))),
+                None => Some(Err(ReportError::Source(
+                    "the database reader stopped before the end of the table".to_string(),
+                ))),
+            };
+            done = true;
+            page
+        }))
     }
 }
 
@@ -336,4 +349,22 @@ mod tests {
     }
 
     both_engines!(multi_thread: streamed_exports_equal_the_whole_selection_read_at_once);
+
+    /// A reader that dies with its runtime ends the table with an error, so a writer never
+    /// takes the missing pages for the end of the table.
+    #[test]
+    fn a_reader_that_dies_is_an_error_not_a_shorter_table() {
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        let (store, source) = runtime.block_on(async {
+            let store = Store::open_in_memory().await.expect("store");
+            let source = StoreSource::new(store.clone(), RowFilter::default(), vec![], Utc::now());
+            (store, source)
+        });
+        drop(runtime);
+        let mut pages = source.account_metrics();
+        assert!(matches!(pages.next(), Some(Err(ReportError::Source(_)))));
+        assert!(pages.next().is_none(), "one error, then the end");
+        drop(pages);
+        drop((source, store));
+    }
 }
