@@ -17,6 +17,7 @@ pub mod campaigns;
 pub mod copy;
 pub mod demo;
 pub mod error;
+mod export_source;
 pub mod lease;
 pub mod mail;
 pub mod people;

@@ -25,7 +25,7 @@ use alcance_report::campaign::{
     campaign_report as build_campaign_report, AccountKey, CampaignConversion, CampaignCost, CampaignData, CampaignInfo,
     CampaignMember,
 };
-use alcance_report::export::{write_xlsx, AccountInfo, PostInfo};
+use alcance_report::export::{write_xlsx_from, AccountInfo, ExportCounts, ExportSource, PostInfo};
 use alcance_report::weekly::{
     build_weekly, last_complete_week, week_of, write_weekly_report, ReportFiles, WeeklyInput, WeeklyOptions,
     WeeklyReport,
@@ -481,15 +481,9 @@ pub async fn export_filter(ws: &Workspace, selection: &ExportSelection) -> Resul
 /// Progress of [`export`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExportStep {
-    /// Reading rows from the database.
+    /// Reading rows from the database: the files are written as the rows come, so this
+    /// lasts until the last [`ExportStep::Wrote`]; the row counts are in [`ExportOutcome`].
     Reading,
-    /// Rows read: account metric rows and post metric rows.
-    Read {
-        /// Account metric rows.
-        account_rows: usize,
-        /// Post metric rows.
-        post_rows: usize,
-    },
     /// Writing a file.
     Writing(PathBuf),
     /// Bytes written to the current file so far (CSV and JSON; the XLSX writer reports
@@ -560,8 +554,9 @@ fn write_file(
 
 /// Exports the rows matching `filter` as `format` to `out` (replaced atomically; CSV also
 /// writes [`posts_csv_path`]). The JSON and XLSX list only the accounts the filter keeps.
-/// `on` receives progress. The files are written on the calling thread (blocking I/O):
-/// call it from a multi-threaded runtime.
+/// `on` receives progress. The rows are read from the store in keyset pages while the
+/// files are written (on Tokio's blocking pool), so memory stays flat whatever the row
+/// count; the files are the same as those of the whole selection read at once.
 ///
 /// Writes an `export` line to the audit log (`people::audit_log`) without an actor (the
 /// desktop or CLI user); [`export_by`] names one.
@@ -590,59 +585,78 @@ pub async fn export_by(
     on: &(dyn Fn(ExportStep) + Send + Sync),
 ) -> Result<ExportOutcome> {
     on(ExportStep::Reading);
-    let mut bundle = ws.bundle(filter).await?;
-    let kept: Vec<i64> = ws
+    let kept: Vec<AccountRow> = ws
         .store()
         .list_accounts()
         .await?
         .into_iter()
         .filter(|a| filter.platforms.is_empty() || filter.platforms.contains(&a.account.platform))
         .filter(|a| filter.account_ids.is_empty() || filter.account_ids.contains(&a.id))
-        .map(|a| a.id)
         .collect();
-    let all = ws.store().list_accounts().await?;
-    bundle.accounts.retain(|info| {
-        all.iter().any(|a| {
-            kept.contains(&a.id) && a.account.platform == info.platform && a.account.external_id == info.user_id
+    let source =
+        crate::export_source::StoreSource::new(ws.store().clone(), filter.clone(), account_infos(&kept), Utc::now());
+    // The writer runs on the blocking pool and reports its steps through a channel; this
+    // task passes them on to `on` until the writer is done.
+    let (steps, mut received) = tokio::sync::mpsc::unbounded_channel();
+    let target = out.to_path_buf();
+    let writer = tokio::task::spawn_blocking(move || {
+        write_parts(&source, format, &target, &|step| {
+            let _ = steps.send(step);
         })
     });
-    on(ExportStep::Read {
-        account_rows: bundle.account_metrics.len(),
-        post_rows: bundle.post_metrics.len(),
-    });
-    let mut files = Vec::new();
-    for part in format.parts() {
-        let path = part.path(out);
-        if part.streams() {
-            write_file(&path, on, |w| {
-                part.write_to(&bundle, w)?;
-                Ok(())
-            })?;
-        } else {
-            if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-            }
-            on(ExportStep::Writing(path.clone()));
-            write_xlsx(&bundle, &path).with_context(|| format!("writing {}", path.display()))?;
-            on(ExportStep::Wrote(path.clone()));
-        }
-        files.push(path);
+    while let Some(step) = received.recv().await {
+        on(step);
     }
+    let (files, counts) = writer.await.context("writing the export")??;
     // The audit log of a served workspace keeps every export (who: the caller's own log
     // line when it knows; here the desktop or CLI user). A failed audit write never fails
     // the export.
     let detail = format!(
         "{format:?}: {} account rows, {} post rows, accounts {:?}",
-        bundle.account_metrics.len(),
-        bundle.post_metrics.len(),
-        filter.account_ids
+        counts.account_metrics, counts.post_metrics, filter.account_ids
     );
     if let Err(e) = crate::people::audit(ws, actor, "export", None, crate::people::Outcome::Ok, Some(&detail)).await {
         tracing::warn!(error = %e.message(), "could not write the export to the audit log");
     }
     Ok(ExportOutcome {
         files,
-        account_rows: bundle.account_metrics.len(),
-        post_rows: bundle.post_metrics.len(),
+        account_rows: counts.account_metrics,
+        post_rows: counts.post_metrics,
     })
+}
+
+/// Writes the parts of `format` for `out` from `source`, reporting to `on`; returns the
+/// files in order and the rows written (the account and post metric rows of the whole
+/// export, whichever part held them). Blocking.
+fn write_parts(
+    source: &dyn ExportSource,
+    format: ExportFormat,
+    out: &Path,
+    on: &(dyn Fn(ExportStep) + Send + Sync),
+) -> Result<(Vec<PathBuf>, ExportCounts)> {
+    let mut files = Vec::new();
+    let mut counts = ExportCounts::default();
+    for part in format.parts() {
+        let path = part.path(out);
+        let wrote = if part.streams() {
+            let mut wrote = ExportCounts::default();
+            write_file(&path, on, |w| {
+                wrote = part.write_to(source, w)?;
+                Ok(())
+            })?;
+            wrote
+        } else {
+            if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            }
+            on(ExportStep::Writing(path.clone()));
+            let wrote = write_xlsx_from(source, &path).with_context(|| format!("writing {}", path.display()))?;
+            on(ExportStep::Wrote(path.clone()));
+            wrote
+        };
+        counts.account_metrics += wrote.account_metrics;
+        counts.post_metrics += wrote.post_metrics;
+        files.push(path);
+    }
+    Ok((files, counts))
 }

@@ -12,7 +12,7 @@ use alcance_platforms::oauth::{self, BrowserOpener, OAuthApp, Provider, TokenSet
 use alcance_platforms::registry::{self, ClientDeps, ConnectKind, PlatformInfo};
 use alcance_platforms::vault::{vault_key, TokenVault};
 use alcance_platforms::{CollectWindow, Endpoints, Http, Recorder};
-use alcance_report::export::{AudienceInfo, ExportBundle};
+use alcance_report::export::ExportBundle;
 use alcance_store::{AccountRow, RowFilter, Store};
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
@@ -423,7 +423,9 @@ impl Workspace {
         .await
     }
 
-    /// Everything in the store matching `filter`, as an export bundle.
+    /// Everything in the store matching `filter`, as an export bundle in memory (every
+    /// row at once: for small selections and tests; the exports themselves stream,
+    /// see [`Workspace::export_all`]).
     pub async fn bundle(&self, filter: &RowFilter) -> Result<ExportBundle> {
         let accounts = self.store.list_accounts().await?;
         let account_metrics = self.store.account_metric_rows(filter).await?;
@@ -438,26 +440,26 @@ impl Workspace {
             posts: posts.into_iter().map(crate::reports::post_info).collect(),
             audience: audience
                 .into_iter()
-                .filter_map(|a| {
-                    Some(AudienceInfo {
-                        platform: a.platform,
-                        user_id: a.user_id,
-                        audience: a.audience,
-                        dimension: a.dimension,
-                        key: a.key,
-                        value: a.value?,
-                        timeframe: a.timeframe,
-                        collected_at: a.collected_at,
-                    })
-                })
+                .filter_map(crate::export_source::audience_info)
                 .collect(),
         })
     }
 
-    /// Writes the CSV, JSON and XLSX exports of everything matching `filter` into `out`.
+    /// Writes the CSV, JSON and XLSX exports of everything matching `filter` into `out`
+    /// (the same files as [`Workspace::bundle`] written by
+    /// [`alcance_report::export::write_folder`]), reading the rows in keyset pages as the
+    /// files are written (on Tokio's blocking pool), so memory stays flat whatever the
+    /// workspace holds. Every account of the workspace is listed.
+    ///
+    /// Errors: reading the store, writing the files (a full disk leaves no partial file).
     pub async fn export_all(&self, filter: &RowFilter, out: &Path) -> Result<ExportPaths> {
-        let bundle = self.bundle(filter).await?;
-        alcance_report::export::write_folder(&bundle, out).context("writing the exports")
+        let accounts = crate::reports::account_infos(&self.store.list_accounts().await?);
+        let source = crate::export_source::StoreSource::new(self.store.clone(), filter.clone(), accounts, Utc::now());
+        let dir = out.to_path_buf();
+        tokio::task::spawn_blocking(move || alcance_report::export::write_folder(&source, &dir))
+            .await
+            .context("writing the exports")?
+            .context("writing the exports")
     }
 
     /// Renders the engagement-trend and follower-growth charts (SVG and PNG) into `out`.
@@ -465,8 +467,36 @@ impl Workspace {
     pub async fn render_charts(&self, filter: &RowFilter, out: &Path) -> Result<Vec<PathBuf>> {
         use alcance_report::chart::{render_png, render_svg, LineChart};
         std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
-        let account_rows = self.store.account_metric_rows(filter).await?;
-        let post_rows = self.store.post_metric_rows(filter).await?;
+        // Each chart reads only the metrics it draws (followers; the interaction metrics),
+        // not every row of the selection.
+        let only = |wanted: &[&str]| {
+            let metrics: Vec<alcance_core::MetricKey> = if filter.metrics.is_empty() {
+                wanted.iter().map(|m| (*m).into()).collect()
+            } else {
+                filter
+                    .metrics
+                    .iter()
+                    .filter(|m| wanted.contains(&m.0.as_str()))
+                    .cloned()
+                    .collect()
+            };
+            RowFilter {
+                metrics,
+                ..filter.clone()
+            }
+        };
+        let followers = only(&["followers"]);
+        let interactions = only(&alcance_report::series::INTERACTION_METRICS);
+        let account_rows = if followers.metrics.is_empty() {
+            Vec::new()
+        } else {
+            self.store.account_metric_rows(&followers).await?
+        };
+        let post_rows = if interactions.metrics.is_empty() {
+            Vec::new()
+        } else {
+            self.store.post_metric_rows(&interactions).await?
+        };
         let usernames = crate::views::usernames_by_account(&self.store.list_accounts().await?);
         let charts = [
             (

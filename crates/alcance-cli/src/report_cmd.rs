@@ -533,12 +533,6 @@ pub async fn export(args: ExportArgs) -> Result<()> {
         let filter = reports::export_filter(&workspace, &selection).await?;
         reports::export(&workspace, format, &filter, &out, &|step| match step {
             ExportStep::Reading => bar.set_message("Reading rows from the database"),
-            ExportStep::Read {
-                account_rows,
-                post_rows,
-            } => bar.println(format!(
-                "{account_rows} account metric row(s), {post_rows} post metric row(s)"
-            )),
             ExportStep::Writing(path) => bar.set_message(format!("Writing {}", path.display())),
             ExportStep::Bytes(n) => bar.set_message(format!("Writing … {}", HumanBytes(n))),
             ExportStep::Wrote(path) => bar.println(format!("Wrote {}", path.display())),

@@ -152,3 +152,25 @@ fn a_full_disk_is_reported_as_such() {
         "{err}"
     );
 }
+
+#[test]
+fn paged_rows_write_the_same_csv() {
+    use alcance_report::export::{ExportPart, ExportSource};
+    let b = common::bundle();
+    let mut whole = Vec::new();
+    write_account_csv(&b.account_metrics, &mut whole).expect("csv");
+    let mut whole_posts = Vec::new();
+    write_post_csv(&b.post_metrics, &mut whole_posts).expect("csv");
+    for rows in [1, 2, 5] {
+        let paged = common::Paged(b.clone(), rows);
+        let mut out = Vec::new();
+        let counts = ExportPart::AccountCsv.write_to(&paged, &mut out).expect("csv");
+        assert_eq!(out, whole, "{rows} rows a page");
+        assert_eq!(counts.account_metrics, b.account_metrics.len());
+        let mut out = Vec::new();
+        let counts = ExportPart::PostCsv.write_to(&paged, &mut out).expect("csv");
+        assert_eq!(out, whole_posts, "{rows} rows a page");
+        assert_eq!(counts.post_metrics, b.post_metrics.len());
+        assert_eq!(paged.accounts().count(), b.accounts.len().div_ceil(rows));
+    }
+}

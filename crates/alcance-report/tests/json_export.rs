@@ -5,10 +5,129 @@
 mod common;
 
 use alcance_core::CATALOG;
-use alcance_report::export::{read_json, write_json, SCHEMA_VERSION};
+use alcance_core::{AccountMetricRow, Metric, PostMetricRow};
+use alcance_report::export::{
+    read_json, write_json, write_json_from, AccountInfo, AudienceInfo, ExportCounts, ExportSource, Pages, PostInfo,
+    SCHEMA_VERSION,
+};
 use alcance_report::ReportError;
-use common::bundle;
+use chrono::{DateTime, Utc};
+use common::{bundle, Paged};
+use serde::Serialize;
 use serde_json::Value;
+
+/// The document as the writer built it before it streamed: one struct serialized at once.
+fn written_at_once(b: &alcance_report::export::ExportBundle) -> Vec<u8> {
+    #[derive(Serialize)]
+    struct JsonOut<'a> {
+        generated_at: &'a DateTime<Utc>,
+        schema_version: u32,
+        accounts: &'a [AccountInfo],
+        account_metrics: &'a [AccountMetricRow],
+        post_metrics: &'a [PostMetricRow],
+        posts: &'a [PostInfo],
+        audience: &'a [AudienceInfo],
+        metric_catalog: &'static [Metric],
+    }
+    let mut out = serde_json::to_vec(&JsonOut {
+        generated_at: &b.generated_at,
+        schema_version: SCHEMA_VERSION,
+        accounts: &b.accounts,
+        account_metrics: &b.account_metrics,
+        post_metrics: &b.post_metrics,
+        posts: &b.posts,
+        audience: &b.audience,
+        metric_catalog: alcance_core::CATALOG,
+    })
+    .expect("serialize");
+    out.push(b'\n');
+    out
+}
+
+#[test]
+fn streamed_json_is_the_document_written_at_once_whatever_the_pages() {
+    let mut b = bundle();
+    b.account_metrics[1].value = Some(f64::INFINITY);
+    let expected = written_at_once(&b);
+    let mut out = Vec::new();
+    write_json(&b, &mut out).expect("json");
+    assert_eq!(String::from_utf8_lossy(&out), String::from_utf8_lossy(&expected));
+    for rows in [1, 2, 3, 1000] {
+        let mut out = Vec::new();
+        let counts = write_json_from(&Paged(b.clone(), rows), &mut out).expect("json");
+        assert_eq!(out, expected, "{rows} rows a page");
+        assert_eq!(
+            counts,
+            ExportCounts {
+                accounts: b.accounts.len(),
+                account_metrics: b.account_metrics.len(),
+                post_metrics: b.post_metrics.len(),
+                posts: b.posts.len(),
+                audience: b.audience.len(),
+            }
+        );
+    }
+    // Empty tables are empty arrays.
+    let empty = alcance_report::export::ExportBundle {
+        accounts: vec![],
+        account_metrics: vec![],
+        post_metrics: vec![],
+        posts: vec![],
+        audience: vec![],
+        ..b
+    };
+    let mut out = Vec::new();
+    write_json_from(&Paged(empty.clone(), 2), &mut out).expect("json");
+    assert_eq!(out, written_at_once(&empty));
+}
+
+/// A source whose post metrics fail after a first page, as a database read can.
+struct Failing(alcance_report::export::ExportBundle);
+
+impl ExportSource for Failing {
+    fn generated_at(&self) -> DateTime<Utc> {
+        self.0.generated_at
+    }
+    fn accounts(&self) -> Pages<'_, AccountInfo> {
+        self.0.accounts()
+    }
+    fn account_metrics(&self) -> Pages<'_, AccountMetricRow> {
+        self.0.account_metrics()
+    }
+    fn post_metrics(&self) -> Pages<'_, PostMetricRow> {
+        Box::new(
+            self.0
+                .post_metrics()
+                .chain(std::iter::once(Err(ReportError::Source("connection reset".into())))),
+        )
+    }
+    fn posts(&self) -> Pages<'_, PostInfo> {
+        self.0.posts()
+    }
+    fn audience(&self) -> Pages<'_, AudienceInfo> {
+        self.0.audience()
+    }
+}
+
+#[test]
+fn a_failing_source_fails_the_export() {
+    let mut out = Vec::new();
+    let err = write_json_from(&Failing(bundle()), &mut out).expect_err("must fail");
+    assert!(
+        matches!(err, ReportError::Source(ref m) if m == "connection reset"),
+        "{err:?}"
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("x.xlsx");
+    let err = alcance_report::export::write_xlsx_from(&Failing(bundle()), &path).expect_err("must fail");
+    assert!(matches!(err, ReportError::Source(_)), "{err:?}");
+    assert!(!path.exists(), "no half file");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).map(Iterator::count).unwrap_or(9),
+        0,
+        "nothing left"
+    );
+}
 
 #[test]
 fn json_round_trips() {

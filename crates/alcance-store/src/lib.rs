@@ -24,6 +24,7 @@ mod engine;
 mod error;
 mod leases;
 mod location;
+mod pages;
 pub mod people;
 mod query;
 mod redact;
@@ -42,6 +43,7 @@ pub use batch::PreparedBatch;
 pub use engine::{Engine, Pool};
 pub use error::StoreError;
 pub use location::{PostgresUrl, StoreLocation};
+pub use pages::{ExportPages, EXPORT_PAGE_ROWS};
 pub use rows::*;
 pub use sealed::SealedTokenRow;
 

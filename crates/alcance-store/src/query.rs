@@ -13,7 +13,7 @@ use sqlx::FromRow;
 
 /// $1 platforms, $2 account ids, $3 account external ids ($4 since, $5 until, $6 metrics
 /// are used by [`sql_with_filter`]).
-fn account_filter(engine: Engine) -> String {
+pub(crate) fn account_filter(engine: Engine) -> String {
     format!(
         "($1 IS NULL OR a.platform IN ({platforms}))
          AND ($2 IS NULL OR a.id IN ({ids}))
@@ -30,13 +30,13 @@ pub(crate) trait Record: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, Pg
 impl<T> Record for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
 
 /// The filter as bind values: JSON lists (or NULL) and RFC 3339 bounds (or NULL).
-struct Binds {
-    platforms: Option<String>,
-    account_ids: Option<String>,
-    external_ids: Option<String>,
-    since: Option<String>,
-    until: Option<String>,
-    metrics: Option<String>,
+pub(crate) struct Binds {
+    pub(crate) platforms: Option<String>,
+    pub(crate) account_ids: Option<String>,
+    pub(crate) external_ids: Option<String>,
+    pub(crate) since: Option<String>,
+    pub(crate) until: Option<String>,
+    pub(crate) metrics: Option<String>,
 }
 
 fn json_list<T: serde::Serialize>(items: &[T]) -> Option<String> {
@@ -49,7 +49,7 @@ fn json_list<T: serde::Serialize>(items: &[T]) -> Option<String> {
 }
 
 impl Binds {
-    fn of(f: &RowFilter) -> Binds {
+    pub(crate) fn of(f: &RowFilter) -> Binds {
         let platforms: Vec<&str> = f.platforms.iter().map(|p| p.as_str()).collect();
         Binds {
             platforms: json_list(&platforms),
@@ -96,18 +96,18 @@ pub(crate) const POST_METRIC_ORDER: &str =
 /// A row of [`POST_SELECT`] as stored; [`PostRow`] once parsed.
 #[derive(sqlx::FromRow)]
 pub(crate) struct PostRecord {
-    id: i64,
-    account_id: i64,
-    user_id: String,
-    username: Option<String>,
-    platform: String,
-    external_id: String,
-    content_type: String,
-    published_at: Option<String>,
-    permalink: Option<String>,
-    caption: Option<String>,
-    first_seen_at: String,
-    last_seen_at: String,
+    pub(crate) id: i64,
+    pub(crate) account_id: i64,
+    pub(crate) user_id: String,
+    pub(crate) username: Option<String>,
+    pub(crate) platform: String,
+    pub(crate) external_id: String,
+    pub(crate) content_type: String,
+    pub(crate) published_at: Option<String>,
+    pub(crate) permalink: Option<String>,
+    pub(crate) caption: Option<String>,
+    pub(crate) first_seen_at: String,
+    pub(crate) last_seen_at: String,
 }
 
 /// A [`PostRow`] from a row of [`POST_SELECT`]. Errors: [`StoreError::Decode`] for a bad
@@ -132,14 +132,14 @@ pub(crate) fn post_from_row(r: PostRecord) -> Result<PostRow, StoreError> {
 /// A row selecting [`POST_METRIC_COLUMNS`] as stored; [`PostMetricRow`] once parsed.
 #[derive(sqlx::FromRow)]
 pub(crate) struct PostMetricRecord {
-    user_id: String,
-    platform: String,
-    post_id: String,
-    content_type: String,
-    published_at: Option<String>,
-    metric: String,
-    value: Option<f64>,
-    collected_at: String,
+    pub(crate) user_id: String,
+    pub(crate) platform: String,
+    pub(crate) post_id: String,
+    pub(crate) content_type: String,
+    pub(crate) published_at: Option<String>,
+    pub(crate) metric: String,
+    pub(crate) value: Option<f64>,
+    pub(crate) collected_at: String,
 }
 
 /// A [`PostMetricRow`] from a row selecting [`POST_METRIC_COLUMNS`]. Errors: as
@@ -157,33 +157,71 @@ pub(crate) fn post_metric_from_row(r: PostMetricRecord) -> Result<PostMetricRow,
     })
 }
 
-/// An account metric row as stored; [`AccountMetricRow`] once parsed.
+/// An account metric row as stored; [`AccountMetricRow`] once parsed
+/// ([`account_metric_from_row`]).
 #[derive(sqlx::FromRow)]
-struct AccountMetricRecord {
-    external_id: String,
-    username: Option<String>,
-    platform: String,
-    metric: String,
-    period: String,
-    value: Option<f64>,
-    collected_at: String,
-    period_start: String,
-    period_end: String,
+pub(crate) struct AccountMetricRecord {
+    pub(crate) external_id: String,
+    pub(crate) username: Option<String>,
+    pub(crate) platform: String,
+    pub(crate) metric: String,
+    pub(crate) period: String,
+    pub(crate) value: Option<f64>,
+    pub(crate) collected_at: String,
+    pub(crate) period_start: String,
+    pub(crate) period_end: String,
 }
 
-/// An audience row as stored; [`AudienceRow`] once parsed.
+/// An audience row as stored; [`AudienceRow`] once parsed ([`audience_from_row`]).
 #[derive(sqlx::FromRow)]
-struct AudienceRecord {
-    account_id: i64,
-    user_id: String,
-    username: Option<String>,
-    platform: String,
-    audience: String,
-    dimension: String,
-    key: String,
-    value: Option<f64>,
-    timeframe: String,
-    collected_at: String,
+pub(crate) struct AudienceRecord {
+    pub(crate) account_id: i64,
+    pub(crate) user_id: String,
+    pub(crate) username: Option<String>,
+    pub(crate) platform: String,
+    pub(crate) audience: String,
+    pub(crate) dimension: String,
+    pub(crate) key: String,
+    pub(crate) value: Option<f64>,
+    pub(crate) timeframe: String,
+    pub(crate) collected_at: String,
+}
+
+/// An [`AccountMetricRow`] from its stored row. Errors: [`StoreError::Decode`] for a bad
+/// platform key, period or time.
+pub(crate) fn account_metric_from_row(r: AccountMetricRecord) -> Result<AccountMetricRow, StoreError> {
+    Ok(AccountMetricRow {
+        user_id: r.external_id,
+        username: r.username,
+        platform: platform_from_db("accounts.platform", &r.platform)?,
+        metric_type: r.metric,
+        period: Period::parse(&r.period).ok_or_else(|| StoreError::Decode {
+            column: "account_metrics.period",
+            value: r.period.clone(),
+            reason: "unknown period".to_string(),
+        })?,
+        value: r.value,
+        collected_at: from_db("account_metrics.collected_at", &r.collected_at)?,
+        period_start: from_db("account_metrics.period_start", &r.period_start)?,
+        period_end: from_db("account_metrics.period_end", &r.period_end)?,
+    })
+}
+
+/// An [`AudienceRow`] from its stored row. Errors: [`StoreError::Decode`] for a bad platform
+/// key or time.
+pub(crate) fn audience_from_row(r: AudienceRecord) -> Result<AudienceRow, StoreError> {
+    Ok(AudienceRow {
+        account_id: r.account_id,
+        user_id: r.user_id,
+        username: r.username,
+        platform: platform_from_db("accounts.platform", &r.platform)?,
+        audience: r.audience,
+        dimension: r.dimension,
+        key: r.key,
+        value: r.value,
+        timeframe: r.timeframe,
+        collected_at: from_db("audience.collected_at", &r.collected_at)?,
+    })
 }
 
 fn sql_with_filter(
@@ -276,25 +314,7 @@ impl Store {
     pub async fn account_metric_rows(&self, filter: &RowFilter) -> Result<Vec<AccountMetricRow>, StoreError> {
         let sql = account_metric_rows_sql(self.engine());
         let rows: Vec<AccountMetricRecord> = Binds::of(filter).fetch(self, &sql).await?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(AccountMetricRow {
-                    user_id: r.external_id,
-                    username: r.username,
-                    platform: platform_from_db("accounts.platform", &r.platform)?,
-                    metric_type: r.metric,
-                    period: Period::parse(&r.period).ok_or_else(|| StoreError::Decode {
-                        column: "account_metrics.period",
-                        value: r.period.clone(),
-                        reason: "unknown period".to_string(),
-                    })?,
-                    value: r.value,
-                    collected_at: from_db("account_metrics.collected_at", &r.collected_at)?,
-                    period_start: from_db("account_metrics.period_start", &r.period_start)?,
-                    period_end: from_db("account_metrics.period_end", &r.period_end)?,
-                })
-            })
-            .collect()
+        rows.into_iter().map(account_metric_from_row).collect()
     }
 
     /// Post metric snapshots for the long export, with the account's platform id as
@@ -321,21 +341,6 @@ impl Store {
     pub async fn audience_rows(&self, filter: &RowFilter) -> Result<Vec<AudienceRow>, StoreError> {
         let sql = audience_rows_sql(self.engine());
         let rows: Vec<AudienceRecord> = Binds::of(filter).fetch(self, &sql).await?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(AudienceRow {
-                    account_id: r.account_id,
-                    user_id: r.user_id,
-                    username: r.username,
-                    platform: platform_from_db("accounts.platform", &r.platform)?,
-                    audience: r.audience,
-                    dimension: r.dimension,
-                    key: r.key,
-                    value: r.value,
-                    timeframe: r.timeframe,
-                    collected_at: from_db("audience.collected_at", &r.collected_at)?,
-                })
-            })
-            .collect()
+        rows.into_iter().map(audience_from_row).collect()
     }
 }

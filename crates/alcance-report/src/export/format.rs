@@ -6,7 +6,9 @@
 //! writer in [`crate::export`]; every list (CLI `--format` values, the UI's format picker,
 //! the IPC bindings) follows from [`ExportFormat::ALL`].
 
-use super::{write_account_csv, write_json, write_post_csv, write_xlsx, ExportBundle};
+use super::{
+    write_account_csv_pages, write_json_from, write_post_csv_pages, write_xlsx_from, ExportCounts, ExportSource,
+};
 use crate::ReportError;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -24,12 +26,12 @@ use std::str::FromStr;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum ExportFormat {
-    /// The long CSVs: account metrics ([`write_account_csv`]) at the chosen path, post
-    /// metrics ([`write_post_csv`]) beside it ([`posts_csv_path`]).
+    /// The long CSVs: account metrics ([`super::write_account_csv`]) at the chosen path,
+    /// post metrics ([`super::write_post_csv`]) beside it ([`posts_csv_path`]).
     Csv,
-    /// One JSON document ([`write_json`]).
+    /// One JSON document ([`super::write_json`]).
     Json,
-    /// One Excel workbook ([`write_xlsx`]).
+    /// One Excel workbook ([`super::write_xlsx`]).
     Xlsx,
 }
 
@@ -134,27 +136,43 @@ impl ExportPart {
 
     /// `true` when the part is written as a stream ([`ExportPart::write_to`]); the
     /// workbook is not (it is assembled in temporary files and written by
-    /// [`write_xlsx`], which needs its path).
+    /// [`write_xlsx_from`], which needs its path).
     pub fn streams(self) -> bool {
         !matches!(self, ExportPart::Xlsx)
     }
 
-    /// Writes this part of `bundle` to `w` (CSV and JSON). Returns the number of data rows
-    /// written for the CSVs, 0 for JSON.
+    /// Writes this part of `source` to `w` (CSV and JSON), reading its tables page by page.
+    /// Returns the rows written per table (the CSVs count only their own table).
     ///
     /// # Errors
     /// As the part's writer; [`ReportError::Io`] for [`ExportPart::Xlsx`], which does not
-    /// stream (use [`write_export`] or [`write_xlsx`]).
-    pub fn write_to<W: Write>(self, bundle: &ExportBundle, w: W) -> Result<usize, ReportError> {
+    /// stream (use [`write_export`] or [`write_xlsx_from`]).
+    pub fn write_to<W: Write>(self, source: &dyn ExportSource, w: W) -> Result<ExportCounts, ReportError> {
         match self {
-            ExportPart::AccountCsv => write_account_csv(&bundle.account_metrics, w),
-            ExportPart::PostCsv => write_post_csv(&bundle.post_metrics, w),
-            ExportPart::Json => write_json(bundle, w).map(|()| 0),
+            ExportPart::AccountCsv => Ok(ExportCounts {
+                account_metrics: write_account_csv_pages(source.account_metrics(), w)?,
+                ..ExportCounts::default()
+            }),
+            ExportPart::PostCsv => Ok(ExportCounts {
+                post_metrics: write_post_csv_pages(source.post_metrics(), w)?,
+                ..ExportCounts::default()
+            }),
+            ExportPart::Json => write_json_from(source, w),
             ExportPart::Xlsx => Err(ReportError::io(
                 "writing the XLSX export",
                 std::io::Error::new(std::io::ErrorKind::Unsupported, "the workbook is written to a path"),
             )),
         }
+    }
+
+    /// Writes this part of `source` to `path`: streamed into a temporary file beside it,
+    /// flushed and renamed into place (CSV, JSON), or by [`write_xlsx_from`]; the folder
+    /// must exist. Returns the rows written per table.
+    ///
+    /// # Errors
+    /// As [`write_export`].
+    pub fn write_file(self, source: &dyn ExportSource, path: &Path) -> Result<ExportCounts, ReportError> {
+        write_part(self, source, path)
     }
 }
 
@@ -167,7 +185,7 @@ pub fn posts_csv_path(path: &Path) -> PathBuf {
     path.with_file_name(format!("{stem}-posts.csv"))
 }
 
-/// Writes `bundle` as `format` for the chosen path `out` (see [`ExportFormat::paths`]),
+/// Writes `source` as `format` for the chosen path `out` (see [`ExportFormat::paths`]),
 /// creating the folder if missing. Each file goes to a temporary file beside it, is
 /// flushed to disk and renamed into place, so a failure (a full disk) never leaves a
 /// half-written file. Returns the paths written, in order.
@@ -176,14 +194,14 @@ pub fn posts_csv_path(path: &Path) -> PathBuf {
 /// [`ReportError::DiskFull`] / [`ReportError::Io`] for file system failures,
 /// [`ReportError::Csv`], [`ReportError::Json`] or [`ReportError::Xlsx`] when a format
 /// cannot be produced.
-pub fn write_export(format: ExportFormat, bundle: &ExportBundle, out: &Path) -> Result<Vec<PathBuf>, ReportError> {
+pub fn write_export(format: ExportFormat, source: &dyn ExportSource, out: &Path) -> Result<Vec<PathBuf>, ReportError> {
     if let Some(dir) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| ReportError::io(format!("creating {}", dir.display()), e))?;
     }
     let mut written = Vec::new();
     for part in format.parts() {
         let path = part.path(out);
-        write_part(*part, bundle, &path)?;
+        write_part(*part, source, &path)?;
         written.push(path);
     }
     Ok(written)
@@ -216,33 +234,36 @@ impl ExportFolder {
     }
 }
 
-/// Writes `bundle` in every format into the folder `dir` (created if missing), under the
-/// names of [`ExportFolder::in_dir`], each file atomically as [`write_export`] does.
+/// Writes `source` in every format into the folder `dir` (created if missing), under the
+/// names of [`ExportFolder::in_dir`], each file atomically as [`write_export`] does. Each
+/// file reads the tables it holds again, page by page (nothing is kept between files).
 ///
 /// # Errors
 /// As [`write_export`].
-pub fn write_folder(bundle: &ExportBundle, dir: &Path) -> Result<ExportFolder, ReportError> {
+pub fn write_folder(source: &dyn ExportSource, dir: &Path) -> Result<ExportFolder, ReportError> {
     std::fs::create_dir_all(dir).map_err(|e| ReportError::io(format!("creating {}", dir.display()), e))?;
     let folder = ExportFolder::in_dir(dir);
-    write_part(ExportPart::AccountCsv, bundle, &folder.account_csv)?;
-    write_part(ExportPart::PostCsv, bundle, &folder.post_csv)?;
-    write_part(ExportPart::Json, bundle, &folder.json)?;
-    write_part(ExportPart::Xlsx, bundle, &folder.xlsx)?;
+    write_part(ExportPart::AccountCsv, source, &folder.account_csv)?;
+    write_part(ExportPart::PostCsv, source, &folder.post_csv)?;
+    write_part(ExportPart::Json, source, &folder.json)?;
+    write_part(ExportPart::Xlsx, source, &folder.xlsx)?;
     Ok(folder)
 }
 
-/// Writes one part of `bundle` to `path`: streamed into a temporary file beside it,
-/// flushed and renamed into place (CSV, JSON), or by [`write_xlsx`].
-fn write_part(part: ExportPart, bundle: &ExportBundle, path: &Path) -> Result<(), ReportError> {
+/// Writes one part of `source` to `path`: streamed into a temporary file beside it,
+/// flushed and renamed into place (CSV, JSON), or by [`write_xlsx_from`].
+fn write_part(part: ExportPart, source: &dyn ExportSource, path: &Path) -> Result<ExportCounts, ReportError> {
     if !part.streams() {
-        return write_xlsx(bundle, path);
+        return write_xlsx_from(source, path);
     }
+    let mut counts = ExportCounts::default();
     crate::files::write_streaming(path, |file| {
         let mut w = BufWriter::with_capacity(256 * 1024, file);
-        part.write_to(bundle, &mut w)?;
+        counts = part.write_to(source, &mut w)?;
         w.flush()
             .map_err(|e| ReportError::io(format!("writing {}", path.display()), e))
-    })
+    })?;
+    Ok(counts)
 }
 
 #[cfg(test)]

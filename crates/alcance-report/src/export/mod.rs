@@ -11,21 +11,28 @@
 //!
 //! [`ExportFormat`] is the one list of formats; [`write_export`] writes any of them.
 //!
+//! Every writer reads an [`ExportSource`] table by table, page by page, and writes as the
+//! rows come: an [`ExportBundle`] in memory is one source, the app's keyset reader of the
+//! database another, and the output is the same bytes whichever it is.
+//!
 //! Exports never contain tokens or secrets: the bundle types have no field for them.
 
 mod format;
+mod source;
 mod xlsx;
 
 pub use format::{
     posts_csv_path, write_export, write_folder, ExportFolder, ExportFormat, ExportPart, UnknownExportFormat,
 };
-pub use xlsx::{write_xlsx, MAX_ROWS_PER_SHEET};
+pub use source::{one_page, ExportCounts, ExportSource, Pages};
+pub use xlsx::{write_xlsx, write_xlsx_from, write_xlsx_sequential, MAX_ROWS_PER_SHEET};
 
 use crate::number::{plain, plain_opt, rfc3339};
 use crate::ReportError;
-use alcance_core::{AccountMetricRow, Metric, Platform, PostMetricRow, CATALOG};
+use alcance_core::{AccountMetricRow, Platform, PostMetricRow, CATALOG};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 /// The `schema_version` written by [`write_json`] and accepted by [`read_json`].
@@ -141,10 +148,19 @@ pub struct ExportBundle {
 /// [`ReportError::DiskFull`] / [`ReportError::Io`] when writing fails,
 /// [`ReportError::Csv`] for other CSV failures. The writer may then hold a partial file.
 pub fn write_account_csv<W: Write>(rows: &[AccountMetricRow], w: W) -> Result<usize, ReportError> {
+    write_account_csv_pages(one_page(rows), w)
+}
+
+/// [`write_account_csv`] of rows that come in pages (an [`ExportSource`] table); writes
+/// each page as it comes.
+///
+/// # Errors
+/// As [`write_account_csv`], and the first error of `pages`.
+pub fn write_account_csv_pages<W: Write>(pages: Pages<'_, AccountMetricRow>, w: W) -> Result<usize, ReportError> {
     write_long_csv(
         "writing the account metrics CSV",
         ACCOUNT_CSV_HEADER,
-        rows,
+        pages,
         w,
         |out, row| {
             out.write_record([
@@ -170,7 +186,15 @@ pub fn write_account_csv<W: Write>(rows: &[AccountMetricRow], w: W) -> Result<us
 /// # Errors
 /// As [`write_account_csv`].
 pub fn write_post_csv<W: Write>(rows: &[PostMetricRow], w: W) -> Result<usize, ReportError> {
-    write_long_csv("writing the post metrics CSV", POST_CSV_HEADER, rows, w, |out, row| {
+    write_post_csv_pages(one_page(rows), w)
+}
+
+/// [`write_post_csv`] of rows that come in pages; as [`write_account_csv_pages`].
+///
+/// # Errors
+/// As [`write_account_csv`], and the first error of `pages`.
+pub fn write_post_csv_pages<W: Write>(pages: Pages<'_, PostMetricRow>, w: W) -> Result<usize, ReportError> {
+    write_long_csv("writing the post metrics CSV", POST_CSV_HEADER, pages, w, |out, row| {
         out.write_record([
             row.user_id.as_str(),
             row.platform.as_str(),
@@ -183,36 +207,29 @@ pub fn write_post_csv<W: Write>(rows: &[PostMetricRow], w: W) -> Result<usize, R
     })
 }
 
-/// Writes `header`, then one record per row (written by `record`), and flushes; returns
-/// the number of data rows. Errors: [`ReportError::DiskFull`] / [`ReportError::Io`] when
-/// writing fails, [`ReportError::Csv`] for other CSV failures, with `ctx` as their context.
-fn write_long_csv<W: Write, R>(
+/// Writes `header`, then one record per row of every page (written by `record`), and
+/// flushes; returns the number of data rows. Errors: [`ReportError::DiskFull`] /
+/// [`ReportError::Io`] when writing fails, [`ReportError::Csv`] for other CSV failures,
+/// with `ctx` as their context; the first error of `pages`.
+fn write_long_csv<W: Write, R: Clone>(
     ctx: &str,
     header: [&str; 7],
-    rows: &[R],
+    pages: Pages<'_, R>,
     w: W,
     record: impl Fn(&mut csv::Writer<W>, &R) -> csv::Result<()>,
 ) -> Result<usize, ReportError> {
     let mut out = csv::Writer::from_writer(w);
     out.write_record(header).map_err(|e| ReportError::csv(ctx, e))?;
-    for row in rows {
-        record(&mut out, row).map_err(|e| ReportError::csv(ctx, e))?;
+    let mut n = 0;
+    for page in pages {
+        let page = page?;
+        for row in page.iter() {
+            record(&mut out, row).map_err(|e| ReportError::csv(ctx, e))?;
+        }
+        n += page.len();
     }
     out.flush().map_err(|e| ReportError::io(ctx, e))?;
-    Ok(rows.len())
-}
-
-/// The JSON document, in field order.
-#[derive(Serialize)]
-struct JsonOut<'a> {
-    generated_at: &'a DateTime<Utc>,
-    schema_version: u32,
-    accounts: &'a [AccountInfo],
-    account_metrics: &'a [AccountMetricRow],
-    post_metrics: &'a [PostMetricRow],
-    posts: &'a [PostInfo],
-    audience: &'a [AudienceInfo],
-    metric_catalog: &'static [Metric],
+    Ok(n)
 }
 
 /// Writes the bundle as one JSON object (compact, UTF-8, newline-terminated):
@@ -230,22 +247,58 @@ struct JsonOut<'a> {
 /// [`ReportError::DiskFull`] / [`ReportError::Io`] when writing fails,
 /// [`ReportError::Json`] otherwise.
 pub fn write_json<W: Write>(bundle: &ExportBundle, w: W) -> Result<(), ReportError> {
+    write_json_from(bundle, w).map(|_| ())
+}
+
+/// [`write_json`] of any [`ExportSource`], written incrementally: the document's fields in
+/// order, each array element serialized as its row arrives, so memory holds one page of
+/// one table at a time. The bytes are the same as [`write_json`] of a bundle holding the
+/// same rows. Returns the rows written per table.
+///
+/// # Errors
+/// As [`write_json`], and the first error of a table of `source`.
+pub fn write_json_from<W: Write>(source: &dyn ExportSource, w: W) -> Result<ExportCounts, ReportError> {
     const CTX: &str = "writing the JSON export";
-    let doc = JsonOut {
-        generated_at: &bundle.generated_at,
-        schema_version: SCHEMA_VERSION,
-        accounts: &bundle.accounts,
-        account_metrics: &bundle.account_metrics,
-        post_metrics: &bundle.post_metrics,
-        posts: &bundle.posts,
-        audience: &bundle.audience,
-        metric_catalog: CATALOG,
-    };
+    let io = |e: io::Error| ReportError::io(CTX, e);
     let mut out = io::BufWriter::with_capacity(64 * 1024, w);
-    serde_json::to_writer(&mut out, &doc).map_err(|e| ReportError::json(CTX, e))?;
-    out.write_all(b"\n").map_err(|e| ReportError::io(CTX, e))?;
-    out.flush().map_err(|e| ReportError::io(CTX, e))?;
-    Ok(())
+    let mut counts = ExportCounts::default();
+    out.write_all(b"{\"generated_at\":").map_err(io)?;
+    serde_json::to_writer(&mut out, &source.generated_at()).map_err(|e| ReportError::json(CTX, e))?;
+    write!(out, ",\"schema_version\":{SCHEMA_VERSION},\"accounts\":").map_err(io)?;
+    counts.accounts = json_array(&mut out, source.accounts())?;
+    out.write_all(b",\"account_metrics\":").map_err(io)?;
+    counts.account_metrics = json_array(&mut out, source.account_metrics())?;
+    out.write_all(b",\"post_metrics\":").map_err(io)?;
+    counts.post_metrics = json_array(&mut out, source.post_metrics())?;
+    out.write_all(b",\"posts\":").map_err(io)?;
+    counts.posts = json_array(&mut out, source.posts())?;
+    out.write_all(b",\"audience\":").map_err(io)?;
+    counts.audience = json_array(&mut out, source.audience())?;
+    out.write_all(b",\"metric_catalog\":").map_err(io)?;
+    serde_json::to_writer(&mut out, CATALOG).map_err(|e| ReportError::json(CTX, e))?;
+    out.write_all(b"}\n").map_err(io)?;
+    out.flush().map_err(io)?;
+    Ok(counts)
+}
+
+/// Writes the rows of `pages` as one compact JSON array (the bytes serde_json writes for
+/// a slice of them); returns how many.
+fn json_array<W: Write, T: Serialize + Clone>(out: &mut W, pages: Pages<'_, T>) -> Result<usize, ReportError> {
+    const CTX: &str = "writing the JSON export";
+    out.write_all(b"[").map_err(|e| ReportError::io(CTX, e))?;
+    let mut n = 0;
+    for page in pages {
+        let page: Cow<'_, [T]> = page?;
+        for row in page.iter() {
+            if n > 0 {
+                out.write_all(b",").map_err(|e| ReportError::io(CTX, e))?;
+            }
+            serde_json::to_writer(&mut *out, row).map_err(|e| ReportError::json(CTX, e))?;
+            n += 1;
+        }
+    }
+    out.write_all(b"]").map_err(|e| ReportError::io(CTX, e))?;
+    Ok(n)
 }
 
 /// Reads a document written by [`write_json`] back into a bundle (`metric_catalog` is

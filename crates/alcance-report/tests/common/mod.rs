@@ -164,3 +164,32 @@ pub fn bundle() -> ExportBundle {
         }],
     }
 }
+
+/// A bundle handed over in owned pages of `.1` rows, as the app's database reader does.
+pub struct Paged(pub ExportBundle, pub usize);
+
+fn pages<T: Clone + Send + Sync>(rows: &[T], n: usize) -> alcance_report::export::Pages<'_, T> {
+    let pages: Vec<Vec<T>> = rows.chunks(n.max(1)).map(<[T]>::to_vec).collect();
+    Box::new(pages.into_iter().map(|p| Ok(std::borrow::Cow::Owned(p))))
+}
+
+impl alcance_report::export::ExportSource for Paged {
+    fn generated_at(&self) -> DateTime<Utc> {
+        self.0.generated_at
+    }
+    fn accounts(&self) -> alcance_report::export::Pages<'_, AccountInfo> {
+        pages(&self.0.accounts, self.1)
+    }
+    fn account_metrics(&self) -> alcance_report::export::Pages<'_, AccountMetricRow> {
+        pages(&self.0.account_metrics, self.1)
+    }
+    fn post_metrics(&self) -> alcance_report::export::Pages<'_, PostMetricRow> {
+        pages(&self.0.post_metrics, self.1)
+    }
+    fn posts(&self) -> alcance_report::export::Pages<'_, PostInfo> {
+        pages(&self.0.posts, self.1)
+    }
+    fn audience(&self) -> alcance_report::export::Pages<'_, AudienceInfo> {
+        pages(&self.0.audience, self.1)
+    }
+}
