@@ -713,16 +713,16 @@ bytes: number }
  */
 export type ExportFormat = 
 /**
- * The long CSVs: account metrics ([`write_account_csv`]) at the chosen path, post
- * metrics ([`write_post_csv`]) beside it ([`posts_csv_path`]).
+ * The long CSVs: account metrics ([`super::write_account_csv`]) at the chosen path,
+ * post metrics ([`super::write_post_csv`]) beside it ([`posts_csv_path`]).
  */
 "csv" | 
 /**
- * One JSON document ([`write_json`]).
+ * One JSON document ([`super::write_json`]).
  */
 "json" | 
 /**
- * One Excel workbook ([`write_xlsx`]).
+ * One Excel workbook ([`super::write_xlsx`]).
  */
 "xlsx"
 /**
