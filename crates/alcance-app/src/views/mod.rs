@@ -24,12 +24,16 @@
 //! shell's generated TypeScript bindings.
 
 mod accounts;
+#[cfg(test)]
+mod aggregate_tests;
 mod dashboard;
 mod exports;
 mod filter;
 mod kpi;
 mod metrics;
 mod posts;
+#[cfg(test)]
+mod reference;
 mod runs;
 #[cfg(test)]
 mod tests;

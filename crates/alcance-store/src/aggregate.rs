@@ -1,0 +1,541 @@
+//! Reads that aggregate in SQL for the dashboard, the posts table and the accounts screen,
+//! so a screen reads hundreds of rows instead of every snapshot of its window (issue 16
+//! point 4; docs/PERFORMANCE.md, "Queries at scale").
+//!
+//! Every statement is written once for both engines (window functions, `COALESCE`,
+//! conditional aggregates); the account filter is the JSON-list filter of the export
+//! reads (`$1` platforms, `$2` account ids, `$3` account external ids, NULL = all).
+//!
+//! Time bounds are bound as stored text (RFC 3339, whole seconds, UTC). Where a caller
+//! compares stored times with a bound that has a fraction of a second, it passes the bound
+//! rounded up to the next whole second ([`ceil_to_second`]): for a stored time `t` (whole
+//! seconds), `t < b ⇔ t < ceil(b)` and `t ≥ b ⇔ t ≥ ceil(b)`.
+
+use crate::query::{post_metric_from_row, PostMetricRecord, POST_METRIC_COLUMNS};
+use crate::time::{from_db_opt, to_db};
+use crate::{Engine, PostRow, RowFilter, Store, StoreError};
+use alcance_core::PostMetricRow;
+use chrono::{DateTime, Utc};
+
+/// Largest finite `f64`: `value BETWEEN -MAX AND MAX` keeps finite values only on both
+/// engines (NULL, NaN and ±infinity are left out, as the views skip them).
+const FINITE: &str = "BETWEEN -1.7976931348623157e308 AND 1.7976931348623157e308";
+
+/// `t` rounded up to the next whole second (unchanged when already whole).
+pub fn ceil_to_second(t: DateTime<Utc>) -> DateTime<Utc> {
+    let whole = DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t);
+    if whole < t {
+        whole + chrono::Duration::seconds(1)
+    } else {
+        whole
+    }
+}
+
+/// `$1` platforms, `$2` account ids, `$3` account external ids over accounts `a`.
+fn account_filter(engine: Engine) -> String {
+    format!(
+        "($1 IS NULL OR a.platform IN ({platforms}))
+         AND ($2 IS NULL OR a.id IN ({ids}))
+         AND ($3 IS NULL OR a.external_id IN ({externals}))",
+        platforms = engine.json_list(1, "TEXT"),
+        ids = engine.json_list(2, "BIGINT"),
+        externals = engine.json_list(3, "TEXT"),
+    )
+}
+
+fn json_list<T: serde::Serialize>(items: &[T]) -> Option<String> {
+    if items.is_empty() {
+        None
+    } else {
+        serde_json::to_string(items).ok()
+    }
+}
+
+/// The account lists of `f` as the three JSON binds of [`account_filter`].
+fn account_binds(f: &RowFilter) -> (Option<String>, Option<String>, Option<String>) {
+    let platforms: Vec<&str> = f.platforms.iter().map(|p| p.as_str()).collect();
+    (json_list(&platforms), json_list(&f.account_ids), json_list(&f.external_ids))
+}
+
+/// The bounds of a period-over-period gain read ([`Store::post_gain_parts`]), UTC, as the
+/// stored text compares them (see the module's note on fractions of a second).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GainBounds {
+    /// Inclusive start of the snapshots read (the baselines reach back to here).
+    pub from: DateTime<Utc>,
+    /// Start of the previous period (inclusive).
+    pub previous_since: DateTime<Utc>,
+    /// Start of the period, end of the previous one.
+    pub since: DateTime<Utc>,
+    /// Exclusive end of the snapshots read and of the period.
+    pub until: DateTime<Utc>,
+}
+
+/// Which metrics a gain sums.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GainPick {
+    /// The interaction metrics given to [`Store::post_gain_parts`], summed.
+    Interactions,
+    /// `views` where the post has any (finite) `views` snapshot in the window, else
+    /// `impressions`.
+    Views,
+}
+
+/// One side of a gain: what a post's picked total was over one period.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PeriodTotals {
+    /// The post has a snapshot of a picked metric inside the period.
+    pub seen: bool,
+    /// The total at its last snapshot before the period's end: per picked metric the
+    /// latest value before the end, summed (0 when `seen` is false).
+    pub end: f64,
+    /// The total at its last snapshot before the period's start (per metric the latest
+    /// value before the start, summed), `None` when no snapshot of the window precedes
+    /// the start.
+    pub before: Option<f64>,
+    /// Time of its first snapshot at or after the period's start, UTC.
+    pub first_at: Option<DateTime<Utc>>,
+    /// The total at `first_at` (the metrics first read then, summed; meaningful only when
+    /// `before` is `None`, when no earlier value carries forward).
+    pub first: f64,
+}
+
+/// Per post and [`GainPick`], what the dashboard's gains need over a period and the
+/// previous one; the totals of the snapshots read in `[from, until)` only.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PostGainParts {
+    /// `posts.id`.
+    pub post_id: i64,
+    /// Which metrics.
+    pub pick: GainPick,
+    /// `posts.published_at`, UTC.
+    pub published_at: Option<DateTime<Utc>>,
+    /// Over `[since, until)`.
+    pub now: PeriodTotals,
+    /// Over `[previous_since, since)`.
+    pub previous: PeriodTotals,
+}
+
+#[derive(sqlx::FromRow)]
+struct GainRecord {
+    post_id: i64,
+    pick: String,
+    published_at: Option<String>,
+    n2: i64,
+    end_now: Option<f64>,
+    n_before_now: i64,
+    prior_now: Option<f64>,
+    first_now_at: Option<String>,
+    first_now: Option<f64>,
+    n1: i64,
+    end_prev: Option<f64>,
+    n0: i64,
+    prior_prev: Option<f64>,
+    first_prev_at: Option<String>,
+    first_prev: Option<f64>,
+}
+
+/// The statement of [`Store::post_gain_parts`]. `$4` from, `$5` previous since, `$6`
+/// since, `$7` until, `$8` the interaction metrics (JSON list), `$9` the views metric,
+/// `$10` its fallback. Segments of a post metric's snapshots: 0 before the previous
+/// period, 1 in it, 2 in the period; per segment only its first and last snapshot count.
+fn gain_parts_sql(engine: Engine) -> String {
+    format!(
+        "WITH r AS (
+            SELECT m.post_id, m.metric, m.collected_at AS t, m.value AS v,
+                   CASE WHEN m.collected_at < $5 THEN 0 WHEN m.collected_at < $6 THEN 1 ELSE 2 END AS seg
+            FROM post_metrics AS m JOIN posts AS p ON p.id = m.post_id JOIN accounts AS a ON a.id = p.account_id
+            WHERE {accounts}
+              AND m.collected_at >= $4 AND m.collected_at < $7
+              AND (m.metric IN ({interactions}) OR m.metric = $9 OR m.metric = $10)
+              AND m.value {FINITE}
+        ), e AS (
+            SELECT post_id, metric, t, v, seg,
+                   LAG(seg) OVER (PARTITION BY post_id, metric ORDER BY t) AS before_seg,
+                   LEAD(seg) OVER (PARTITION BY post_id, metric ORDER BY t) AS after_seg
+            FROM r
+        ), pm AS (
+            SELECT post_id, metric,
+                MAX(CASE WHEN seg = 0 AND (after_seg IS NULL OR after_seg <> 0) THEN v END) AS l0,
+                MAX(CASE WHEN seg = 1 AND (after_seg IS NULL OR after_seg <> 1) THEN v END) AS l1,
+                MAX(CASE WHEN seg = 2 AND after_seg IS NULL THEN v END) AS l2,
+                MAX(CASE WHEN seg = 1 AND (before_seg IS NULL OR before_seg <> 1) THEN t END) AS f1t,
+                MAX(CASE WHEN seg = 1 AND (before_seg IS NULL OR before_seg <> 1) THEN v END) AS f1v,
+                MAX(CASE WHEN seg = 2 AND (before_seg IS NULL OR before_seg <> 2) THEN t END) AS f2t,
+                MAX(CASE WHEN seg = 2 AND (before_seg IS NULL OR before_seg <> 2) THEN v END) AS f2v
+            FROM e
+            WHERE after_seg IS NULL OR after_seg <> seg OR before_seg IS NULL OR before_seg <> seg
+            GROUP BY post_id, metric
+        ), pk AS (
+            SELECT pm.*,
+                   CASE WHEN metric = $9 THEN 'v'
+                        WHEN metric = $10 THEN
+                            CASE WHEN MAX(CASE WHEN metric = $9 THEN 1 ELSE 0 END) OVER (PARTITION BY post_id) = 1
+                                 THEN NULL ELSE 'v' END
+                        ELSE 'i' END AS pick
+            FROM pm
+        ), pf AS (
+            SELECT pk.*,
+                   MIN(f1t) OVER (PARTITION BY post_id, pick) AS f1m,
+                   MIN(f2t) OVER (PARTITION BY post_id, pick) AS f2m
+            FROM pk WHERE pick IS NOT NULL
+        )
+        SELECT pf.post_id, pf.pick, p.published_at,
+               COUNT(pf.l2) AS n2, SUM(COALESCE(pf.l2, pf.l1, pf.l0)) AS end_now,
+               COUNT(COALESCE(pf.l1, pf.l0)) AS n_before_now, SUM(COALESCE(pf.l1, pf.l0)) AS prior_now,
+               MIN(pf.f2m) AS first_now_at, SUM(CASE WHEN pf.f2t = pf.f2m THEN pf.f2v END) AS first_now,
+               COUNT(pf.l1) AS n1, SUM(COALESCE(pf.l1, pf.l0)) AS end_prev,
+               COUNT(pf.l0) AS n0, SUM(pf.l0) AS prior_prev,
+               MIN(pf.f1m) AS first_prev_at, SUM(CASE WHEN pf.f1t = pf.f1m THEN pf.f1v END) AS first_prev
+        FROM pf JOIN posts AS p ON p.id = pf.post_id
+        GROUP BY pf.post_id, pf.pick, p.published_at
+        ORDER BY pf.post_id, pf.pick",
+        accounts = account_filter(engine),
+        interactions = engine.json_list(8, "TEXT"),
+    )
+}
+
+/// The statement of [`Store::post_gain_parts`] on `engine`, for benchmarks that `EXPLAIN`
+/// it (feature `testing`): `$1`–`$3` the account lists (JSON or NULL), `$4` from, `$5`
+/// previous since, `$6` since, `$7` until (stored text), `$8` the interaction metrics
+/// (JSON list), `$9` the views metric, `$10` its fallback.
+#[cfg(feature = "testing")]
+pub fn gain_parts_statement(engine: Engine) -> String {
+    gain_parts_sql(engine)
+}
+
+/// The statement of [`Store::latest_followers`]: `$4` the exclusive bound on
+/// `period_start` (NULL: none).
+fn latest_followers_sql(engine: Engine) -> String {
+    format!(
+        "SELECT a.id AS account_id,
+                (SELECT m.value FROM account_metrics AS m
+                 WHERE m.account_id = a.id AND m.metric = 'followers' AND m.period = 'snapshot'
+                   AND ($4 IS NULL OR m.period_start < $4) AND m.value {FINITE}
+                 ORDER BY m.period_start DESC, m.collected_at DESC LIMIT 1) AS value
+         FROM accounts AS a
+         WHERE {accounts}
+         ORDER BY a.id",
+        accounts = account_filter(engine),
+    )
+}
+
+/// The statement of [`Store::posts_page`]: `$4` / `$5` published bounds (or NULL), `$6`
+/// 1 when a cursor is given, `$7` its `published_at` (or NULL), `$8` its `posts.id`, `$9`
+/// the page size.
+fn posts_page_sql(engine: Engine) -> String {
+    format!(
+        "{select}
+         WHERE {accounts}
+           AND ($4 IS NULL OR p.published_at >= $4)
+           AND ($5 IS NULL OR p.published_at < $5)
+           AND ($6 IS NULL
+                OR ($7 IS NULL AND p.published_at IS NULL AND p.id < $8)
+                OR ($7 IS NOT NULL AND (p.published_at < $7 OR (p.published_at = $7 AND p.id < $8)
+                                         OR p.published_at IS NULL)))
+         ORDER BY CASE WHEN p.published_at IS NULL THEN 1 ELSE 0 END, p.published_at DESC, p.id DESC
+         LIMIT $9",
+        select = crate::query::POST_SELECT,
+        accounts = account_filter(engine),
+    )
+}
+
+/// The statement of [`Store::count_posts`]: `$4` / `$5` published bounds (or NULL).
+fn count_posts_sql(engine: Engine) -> String {
+    format!(
+        "SELECT COUNT(*) FROM posts AS p JOIN accounts AS a ON a.id = p.account_id
+         WHERE {accounts}
+           AND ($4 IS NULL OR p.published_at >= $4)
+           AND ($5 IS NULL OR p.published_at < $5)",
+        accounts = account_filter(engine),
+    )
+}
+
+/// The statement of [`Store::latest_post_values`]: `$1` post ids (JSON list), `$2`
+/// inclusive lower bound on `collected_at`, `$3` exclusive upper bound (NULL: none).
+fn latest_post_values_sql(engine: Engine) -> String {
+    format!(
+        "SELECT post_id, metric, value FROM (
+            SELECT m.post_id, m.metric, m.value,
+                   ROW_NUMBER() OVER (PARTITION BY m.post_id, m.metric ORDER BY m.collected_at DESC) AS rn
+            FROM post_metrics AS m
+            WHERE m.post_id IN ({ids}) AND ($2 IS NULL OR m.collected_at >= $2) AND ($3 IS NULL OR m.collected_at < $3)
+              AND m.value {FINITE}
+         ) AS x
+         WHERE rn = 1
+         ORDER BY post_id, metric",
+        ids = engine.json_list(1, "BIGINT"),
+    )
+}
+
+/// The statement of [`Store::post_metric_rows_collapsed`]: `$4` metrics (JSON list), `$5`
+/// from, `$6` the start of the rows kept whole, `$7` until.
+fn collapsed_rows_sql(engine: Engine) -> String {
+    let from = "FROM post_metrics AS m JOIN posts AS p ON p.id = m.post_id JOIN accounts AS a ON a.id = p.account_id";
+    let filter = format!(
+        "{accounts} AND m.metric IN ({metrics}) AND m.value {FINITE}",
+        accounts = account_filter(engine),
+        metrics = engine.json_list(4, "TEXT"),
+    );
+    format!(
+        "SELECT {POST_METRIC_COLUMNS} {from}
+         WHERE {filter} AND m.collected_at >= $6 AND m.collected_at < $7
+         UNION ALL
+         SELECT user_id, platform, post_id, content_type, published_at, metric, value, collected_at FROM (
+            SELECT {POST_METRIC_COLUMNS},
+                   ROW_NUMBER() OVER (PARTITION BY m.post_id, m.metric ORDER BY m.collected_at DESC) AS rn
+            {from}
+            WHERE {filter} AND m.collected_at >= $5 AND m.collected_at < $6
+         ) AS x
+         WHERE rn = 1
+         ORDER BY platform, user_id, post_id, metric, collected_at"
+    )
+}
+
+/// A post's latest values: `(posts.id, metric, value)`.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct PostValue {
+    /// `posts.id`.
+    pub post_id: i64,
+    /// Catalog metric key.
+    pub metric: String,
+    /// The value (finite; NULL snapshots are skipped).
+    pub value: f64,
+}
+
+#[derive(sqlx::FromRow)]
+struct FollowersRecord {
+    account_id: i64,
+    value: Option<f64>,
+}
+
+/// Where a page of [`Store::posts_page`] starts: after the post with this publication
+/// time and id in the order newest first, posts without a time last, then by id
+/// descending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PostCursor {
+    /// `posts.published_at` of the last post of the previous page, UTC.
+    pub published_at: Option<DateTime<Utc>>,
+    /// `posts.id` of that post.
+    pub id: i64,
+}
+
+fn totals(
+    seen: i64,
+    end: Option<f64>,
+    before: i64,
+    prior: Option<f64>,
+    first_at: Option<String>,
+    first: Option<f64>,
+) -> Result<PeriodTotals, StoreError> {
+    Ok(PeriodTotals {
+        seen: seen > 0,
+        end: end.unwrap_or(0.0),
+        before: if before > 0 { prior } else { None },
+        first_at: from_db_opt("post_metrics.collected_at", first_at)?,
+        first: first.unwrap_or(0.0),
+    })
+}
+
+impl Store {
+    /// Per post of the filtered accounts (the account lists of `filter`; its bounds and
+    /// metrics are ignored) with a finite snapshot of a picked metric in `[from, until)`,
+    /// the totals its gains over `[since, until)` and `[previous_since, since)` are computed
+    /// from (`alcance_app::views`' KPI rule). `interactions` are the metric keys the
+    /// [`GainPick::Interactions`] total sums, `views` and `fallback` the metric of
+    /// [`GainPick::Views`] and the one used for posts without it. Ordered by post id, then
+    /// pick. One statement; the snapshots are aggregated in the database.
+    ///
+    /// Errors: database errors; [`StoreError::Decode`] for a bad stored time.
+    pub async fn post_gain_parts(
+        &self,
+        filter: &RowFilter,
+        bounds: GainBounds,
+        interactions: &[&str],
+        views: &str,
+        fallback: &str,
+    ) -> Result<Vec<PostGainParts>, StoreError> {
+        let sql = gain_parts_sql(self.engine());
+        let (platforms, ids, externals) = account_binds(filter);
+        let metrics = json_list(interactions);
+        let rows: Vec<GainRecord> = crate::on_pool!(&self.pool, |p| sqlx::query_as(&sql)
+            .bind(&platforms)
+            .bind(&ids)
+            .bind(&externals)
+            .bind(to_db(bounds.from))
+            .bind(to_db(bounds.previous_since))
+            .bind(to_db(bounds.since))
+            .bind(to_db(bounds.until))
+            .bind(&metrics)
+            .bind(views)
+            .bind(fallback)
+            .fetch_all(p)
+            .await?);
+        rows.into_iter()
+            .map(|r| {
+                Ok(PostGainParts {
+                    post_id: r.post_id,
+                    pick: if r.pick == "v" {
+                        GainPick::Views
+                    } else {
+                        GainPick::Interactions
+                    },
+                    published_at: from_db_opt("posts.published_at", r.published_at)?,
+                    now: totals(
+                        r.n2,
+                        r.end_now,
+                        r.n_before_now,
+                        r.prior_now,
+                        r.first_now_at,
+                        r.first_now,
+                    )?,
+                    previous: totals(r.n1, r.end_prev, r.n0, r.prior_prev, r.first_prev_at, r.first_prev)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Per filtered account (the account lists of `filter`), its latest finite
+    /// `followers` snapshot with `period_start < before` (any when `None`; the latest `period_start`, then
+    /// `collected_at`), `None` when it has none; ordered by `accounts.id`. One index seek
+    /// per account (the `account_metrics` unique key).
+    ///
+    /// Errors: database errors.
+    pub async fn latest_followers(
+        &self,
+        filter: &RowFilter,
+        before: Option<DateTime<Utc>>,
+    ) -> Result<Vec<(i64, Option<f64>)>, StoreError> {
+        let sql = latest_followers_sql(self.engine());
+        let (platforms, ids, externals) = account_binds(filter);
+        let rows: Vec<FollowersRecord> = crate::on_pool!(&self.pool, |p| sqlx::query_as(&sql)
+            .bind(&platforms)
+            .bind(&ids)
+            .bind(&externals)
+            .bind(before.map(to_db))
+            .fetch_all(p)
+            .await?);
+        Ok(rows.into_iter().map(|r| (r.account_id, r.value)).collect())
+    }
+
+    /// One page of the filtered accounts' posts (the account lists of `filter`; `since` /
+    /// `until` bound `published_at`, posts without one left out when a bound is set),
+    /// newest first, posts without a publication time last, then by id descending; those
+    /// after `after`, at most `limit`.
+    ///
+    /// Errors: database errors; [`StoreError::Decode`] for a bad stored row.
+    pub async fn posts_page(
+        &self,
+        filter: &RowFilter,
+        after: Option<PostCursor>,
+        limit: usize,
+    ) -> Result<Vec<PostRow>, StoreError> {
+        let sql = posts_page_sql(self.engine());
+        let (platforms, ids, externals) = account_binds(filter);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows: Vec<crate::query::PostRecord> = crate::on_pool!(&self.pool, |p| sqlx::query_as(&sql)
+            .bind(&platforms)
+            .bind(&ids)
+            .bind(&externals)
+            .bind(filter.since.map(to_db))
+            .bind(filter.until.map(to_db))
+            .bind(after.map(|_| 1_i64))
+            .bind(after.and_then(|a| a.published_at).map(to_db))
+            .bind(after.map_or(0, |a| a.id))
+            .bind(limit)
+            .fetch_all(p)
+            .await?);
+        rows.into_iter().map(crate::query::post_from_row).collect()
+    }
+
+    /// Post metric snapshots of the filtered accounts (the account lists of `filter`) and
+    /// of `metrics`, finite values only: every one collected in `[whole_from, until)` and,
+    /// per post and metric, only the latest one collected in `[from, whole_from)` (what a
+    /// day-by-day total carried into `whole_from` needs, without the days before it).
+    /// Ordered by account (platform, `user_id`), post id, metric, `collected_at`.
+    ///
+    /// Errors: database errors; [`StoreError::Decode`] for a bad stored row.
+    pub async fn post_metric_rows_collapsed(
+        &self,
+        filter: &RowFilter,
+        metrics: &[&str],
+        from: DateTime<Utc>,
+        whole_from: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<PostMetricRow>, StoreError> {
+        let sql = collapsed_rows_sql(self.engine());
+        let (platforms, ids, externals) = account_binds(filter);
+        let metrics = json_list(metrics);
+        let rows: Vec<PostMetricRecord> = crate::on_pool!(&self.pool, |p| sqlx::query_as(&sql)
+            .bind(&platforms)
+            .bind(&ids)
+            .bind(&externals)
+            .bind(&metrics)
+            .bind(to_db(from))
+            .bind(to_db(whole_from))
+            .bind(to_db(until))
+            .fetch_all(p)
+            .await?);
+        rows.into_iter().map(post_metric_from_row).collect()
+    }
+
+    /// How many posts [`Store::posts`] returns for `filter` (its account lists and
+    /// `published_at` bounds), counted in the database.
+    ///
+    /// Errors: database errors.
+    pub async fn count_posts(&self, filter: &RowFilter) -> Result<u64, StoreError> {
+        let sql = count_posts_sql(self.engine());
+        let (platforms, ids, externals) = account_binds(filter);
+        let n: i64 = crate::on_pool!(&self.pool, |p| sqlx::query_scalar(&sql)
+            .bind(&platforms)
+            .bind(&ids)
+            .bind(&externals)
+            .bind(filter.since.map(to_db))
+            .bind(filter.until.map(to_db))
+            .fetch_one(p)
+            .await?);
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// Per post of `post_ids` and metric, its latest finite value collected in `[from,
+    /// until)` (`None`: unbounded); ordered by post id, metric.
+    ///
+    /// Errors: database errors.
+    pub async fn latest_post_values(
+        &self,
+        post_ids: &[i64],
+        from: Option<DateTime<Utc>>,
+        until: Option<DateTime<Utc>>,
+    ) -> Result<Vec<PostValue>, StoreError> {
+        if post_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = latest_post_values_sql(self.engine());
+        let ids = json_list(post_ids);
+        Ok(crate::on_pool!(&self.pool, |p| sqlx::query_as(&sql)
+            .bind(&ids)
+            .bind(from.map(to_db))
+            .bind(until.map(to_db))
+            .fetch_all(p)
+            .await?))
+    }
+
+    /// The posts with these ids (`posts.id`) with their account's identity, ordered by id;
+    /// ids of no post are left out.
+    ///
+    /// Errors: database errors; [`StoreError::Decode`] for a bad stored row.
+    pub async fn posts_by_id(&self, post_ids: &[i64]) -> Result<Vec<PostRow>, StoreError> {
+        if post_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "{select} WHERE p.id IN ({ids}) ORDER BY p.id",
+            select = crate::query::POST_SELECT,
+            ids = self.engine().json_list(1, "BIGINT"),
+        );
+        let ids = json_list(post_ids);
+        let rows: Vec<crate::query::PostRecord> =
+            crate::on_pool!(&self.pool, |p| sqlx::query_as(&sql).bind(&ids).fetch_all(p).await?);
+        rows.into_iter().map(crate::query::post_from_row).collect()
+    }
+}
