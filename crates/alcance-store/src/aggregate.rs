@@ -11,10 +11,8 @@
 //! rounded up to the next whole second ([`ceil_to_second`]): for a stored time `t` (whole
 //! seconds), `t < b ⇔ t < ceil(b)` and `t ≥ b ⇔ t ≥ ceil(b)`.
 
-use crate::query::{post_metric_from_row, PostMetricRecord, POST_METRIC_COLUMNS};
 use crate::time::{from_db_opt, to_db};
 use crate::{Engine, PostRow, RowFilter, Store, StoreError};
-use alcance_core::PostMetricRow;
 use chrono::{DateTime, Utc};
 
 /// Largest finite `f64`: `value BETWEEN -MAX AND MAX` keeps finite values only on both
@@ -138,58 +136,55 @@ struct GainRecord {
 /// The statement of [`Store::post_gain_parts`]. `$4` from, `$5` previous since, `$6`
 /// since, `$7` until, `$8` the interaction metrics (JSON list), `$9` the views metric,
 /// `$10` its fallback. Segments of a post metric's snapshots: 0 before the previous
-/// period, 1 in it, 2 in the period; per segment only its first and last snapshot count.
+/// period, 1 in it, 2 in the period; per segment only its first and last snapshot count
+/// (`g`: their times by `GROUP BY`, `sv`: their values, found again through the unique
+/// key `(post_id, metric, bucket)`: one snapshot per hour bucket). Then per post and
+/// class (`i` the interaction metrics, `v` the views metric, `f` its fallback) the totals
+/// at each bound; the caller keeps `f` only for posts without `v`. No window functions:
+/// sorting every snapshot of the window for them cost SQLite twice as much.
 fn gain_parts_sql(engine: Engine) -> String {
     format!(
         "WITH r AS (
-            SELECT m.post_id, m.metric, m.collected_at AS t, m.value AS v,
+            SELECT m.post_id, m.metric, m.collected_at AS t,
                    CASE WHEN m.collected_at < $5 THEN 0 WHEN m.collected_at < $6 THEN 1 ELSE 2 END AS seg
             FROM post_metrics AS m JOIN posts AS p ON p.id = m.post_id JOIN accounts AS a ON a.id = p.account_id
             WHERE {accounts}
               AND m.collected_at >= $4 AND m.collected_at < $7
               AND (m.metric IN ({interactions}) OR m.metric = $9 OR m.metric = $10)
               AND m.value {FINITE}
-        ), e AS (
-            SELECT post_id, metric, t, v, seg,
-                   LAG(seg) OVER (PARTITION BY post_id, metric ORDER BY t) AS before_seg,
-                   LEAD(seg) OVER (PARTITION BY post_id, metric ORDER BY t) AS after_seg
-            FROM r
+        ), g AS (
+            SELECT post_id, metric, seg, MIN(t) AS ft, MAX(t) AS lt FROM r GROUP BY post_id, metric, seg
+        ), sv AS (
+            SELECT g.post_id, g.metric, g.seg, g.ft, f.value AS fv, l.value AS lv
+            FROM g
+            JOIN post_metrics AS l
+              ON l.post_id = g.post_id AND l.metric = g.metric AND l.bucket = substr(g.lt, 1, 13) || ':00:00Z'
+            JOIN post_metrics AS f
+              ON f.post_id = g.post_id AND f.metric = g.metric AND f.bucket = substr(g.ft, 1, 13) || ':00:00Z'
         ), pm AS (
-            SELECT post_id, metric,
-                MAX(CASE WHEN seg = 0 AND (after_seg IS NULL OR after_seg <> 0) THEN v END) AS l0,
-                MAX(CASE WHEN seg = 1 AND (after_seg IS NULL OR after_seg <> 1) THEN v END) AS l1,
-                MAX(CASE WHEN seg = 2 AND after_seg IS NULL THEN v END) AS l2,
-                MAX(CASE WHEN seg = 1 AND (before_seg IS NULL OR before_seg <> 1) THEN t END) AS f1t,
-                MAX(CASE WHEN seg = 1 AND (before_seg IS NULL OR before_seg <> 1) THEN v END) AS f1v,
-                MAX(CASE WHEN seg = 2 AND (before_seg IS NULL OR before_seg <> 2) THEN t END) AS f2t,
-                MAX(CASE WHEN seg = 2 AND (before_seg IS NULL OR before_seg <> 2) THEN v END) AS f2v
-            FROM e
-            WHERE after_seg IS NULL OR after_seg <> seg OR before_seg IS NULL OR before_seg <> seg
-            GROUP BY post_id, metric
-        ), pk AS (
-            SELECT pm.*,
-                   CASE WHEN metric = $9 THEN 'v'
-                        WHEN metric = $10 THEN
-                            CASE WHEN MAX(CASE WHEN metric = $9 THEN 1 ELSE 0 END) OVER (PARTITION BY post_id) = 1
-                                 THEN NULL ELSE 'v' END
-                        ELSE 'i' END AS pick
-            FROM pm
-        ), pf AS (
-            SELECT pk.*,
-                   MIN(f1t) OVER (PARTITION BY post_id, pick) AS f1m,
-                   MIN(f2t) OVER (PARTITION BY post_id, pick) AS f2m
-            FROM pk WHERE pick IS NOT NULL
+            SELECT post_id,
+                   CASE WHEN metric = $9 THEN 'v' WHEN metric = $10 THEN 'f' ELSE 'i' END AS cls,
+                   MAX(CASE WHEN seg = 0 THEN lv END) AS l0,
+                   MAX(CASE WHEN seg = 1 THEN lv END) AS l1,
+                   MAX(CASE WHEN seg = 2 THEN lv END) AS l2,
+                   MAX(CASE WHEN seg = 1 THEN ft END) AS f1t,
+                   MAX(CASE WHEN seg = 1 THEN fv END) AS f1v,
+                   MAX(CASE WHEN seg = 2 THEN ft END) AS f2t,
+                   MAX(CASE WHEN seg = 2 THEN fv END) AS f2v
+            FROM sv GROUP BY post_id, metric
+        ), fm AS (
+            SELECT post_id, cls, MIN(f1t) AS f1m, MIN(f2t) AS f2m FROM pm GROUP BY post_id, cls
         )
-        SELECT pf.post_id, pf.pick, p.published_at,
-               COUNT(pf.l2) AS n2, SUM(COALESCE(pf.l2, pf.l1, pf.l0)) AS end_now,
-               COUNT(COALESCE(pf.l1, pf.l0)) AS n_before_now, SUM(COALESCE(pf.l1, pf.l0)) AS prior_now,
-               MIN(pf.f2m) AS first_now_at, SUM(CASE WHEN pf.f2t = pf.f2m THEN pf.f2v END) AS first_now,
-               COUNT(pf.l1) AS n1, SUM(COALESCE(pf.l1, pf.l0)) AS end_prev,
-               COUNT(pf.l0) AS n0, SUM(pf.l0) AS prior_prev,
-               MIN(pf.f1m) AS first_prev_at, SUM(CASE WHEN pf.f1t = pf.f1m THEN pf.f1v END) AS first_prev
-        FROM pf JOIN posts AS p ON p.id = pf.post_id
-        GROUP BY pf.post_id, pf.pick, p.published_at
-        ORDER BY pf.post_id, pf.pick",
+        SELECT pm.post_id, pm.cls AS pick, p.published_at,
+               COUNT(pm.l2) AS n2, SUM(COALESCE(pm.l2, pm.l1, pm.l0)) AS end_now,
+               COUNT(COALESCE(pm.l1, pm.l0)) AS n_before_now, SUM(COALESCE(pm.l1, pm.l0)) AS prior_now,
+               MIN(fm.f2m) AS first_now_at, SUM(CASE WHEN pm.f2t = fm.f2m THEN pm.f2v END) AS first_now,
+               COUNT(pm.l1) AS n1, SUM(COALESCE(pm.l1, pm.l0)) AS end_prev,
+               COUNT(pm.l0) AS n0, SUM(pm.l0) AS prior_prev,
+               MIN(fm.f1m) AS first_prev_at, SUM(CASE WHEN pm.f1t = fm.f1m THEN pm.f1v END) AS first_prev
+        FROM pm JOIN fm ON fm.post_id = pm.post_id AND fm.cls = pm.cls JOIN posts AS p ON p.id = pm.post_id
+        GROUP BY pm.post_id, pm.cls, p.published_at
+        ORDER BY pm.post_id, pm.cls",
         accounts = account_filter(engine),
         interactions = engine.json_list(8, "TEXT"),
     )
@@ -240,6 +235,75 @@ fn posts_page_sql(engine: Engine) -> String {
     )
 }
 
+/// The statement of [`Store::post_day_gains`]: `$4` metrics (JSON list), `$5` from, `$6`
+/// the first day returned (`YYYY-MM-DD`), `$7` until. Per post, metric and UTC day the
+/// day's last snapshot (`g`; its value found again through the unique key), the metric's
+/// value on its previous day (`LAG`), then per post and day the sum of the changes.
+fn post_day_gains_sql(engine: Engine) -> String {
+    format!(
+        "WITH r AS (
+            SELECT m.post_id, m.metric, m.collected_at AS t, substr(m.collected_at, 1, 10) AS day
+            FROM post_metrics AS m JOIN posts AS p ON p.id = m.post_id JOIN accounts AS a ON a.id = p.account_id
+            WHERE {accounts}
+              AND m.metric IN ({metrics}) AND m.value {FINITE}
+              AND m.collected_at >= $5 AND m.collected_at < $7
+        ), g AS (
+            SELECT post_id, metric, day, MAX(t) AS lt FROM r GROUP BY post_id, metric, day
+        ), fd AS (
+            SELECT post_id, MIN(day) AS first_day FROM g GROUP BY post_id
+        ), v AS (
+            SELECT g.post_id, g.day, g.lt, l.value AS lv,
+                   LAG(l.value) OVER (PARTITION BY g.post_id, g.metric ORDER BY g.day) AS prev
+            FROM g JOIN post_metrics AS l
+              ON l.post_id = g.post_id AND l.metric = g.metric AND l.bucket = substr(g.lt, 1, 13) || ':00:00Z'
+        )
+        SELECT a.platform, a.external_id AS user_id, p.external_id AS post_id, p.published_at, v.day,
+               CAST(CASE WHEN v.day = fd.first_day THEN 1 ELSE 0 END AS BIGINT) AS first_day,
+               MAX(v.lt) AS last_at, SUM(v.lv - COALESCE(v.prev, 0)) AS delta
+        FROM v JOIN fd ON fd.post_id = v.post_id JOIN posts AS p ON p.id = v.post_id
+             JOIN accounts AS a ON a.id = p.account_id
+        WHERE v.day >= $6
+        GROUP BY a.platform, a.external_id, p.id, p.external_id, p.published_at, v.day, fd.first_day",
+        accounts = account_filter(engine),
+        metrics = engine.json_list(4, "TEXT"),
+    )
+}
+
+/// One post's change over one UTC day ([`Store::post_day_gains`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PostDayGain {
+    /// The account's platform.
+    pub platform: alcance_core::Platform,
+    /// The account's platform id (`accounts.external_id`).
+    pub user_id: String,
+    /// The platform's post id (`posts.external_id`).
+    pub post_id: String,
+    /// `posts.published_at`, UTC.
+    pub published_at: Option<DateTime<Utc>>,
+    /// The UTC day.
+    pub day: chrono::NaiveDate,
+    /// This is the post's first day with a snapshot in the rows read.
+    pub first_day: bool,
+    /// Its last snapshot of the day, UTC.
+    pub last_at: DateTime<Utc>,
+    /// Per metric its last value of the day minus its last value on an earlier day of the
+    /// rows read (0 when none), summed: the total's change that day (the total counts each
+    /// metric at its latest value). On the first day, the total itself.
+    pub delta: f64,
+}
+
+#[derive(sqlx::FromRow)]
+struct DayGainRecord {
+    platform: String,
+    user_id: String,
+    post_id: String,
+    published_at: Option<String>,
+    day: String,
+    first_day: i64,
+    last_at: String,
+    delta: Option<f64>,
+}
+
 /// The statement of [`Store::count_posts`]: `$4` / `$5` published bounds (or NULL).
 fn count_posts_sql(engine: Engine) -> String {
     format!(
@@ -265,30 +329,6 @@ fn latest_post_values_sql(engine: Engine) -> String {
          WHERE rn = 1
          ORDER BY post_id, metric",
         ids = engine.json_list(1, "BIGINT"),
-    )
-}
-
-/// The statement of [`Store::post_metric_rows_collapsed`]: `$4` metrics (JSON list), `$5`
-/// from, `$6` the start of the rows kept whole, `$7` until.
-fn collapsed_rows_sql(engine: Engine) -> String {
-    let from = "FROM post_metrics AS m JOIN posts AS p ON p.id = m.post_id JOIN accounts AS a ON a.id = p.account_id";
-    let filter = format!(
-        "{accounts} AND m.metric IN ({metrics}) AND m.value {FINITE}",
-        accounts = account_filter(engine),
-        metrics = engine.json_list(4, "TEXT"),
-    );
-    format!(
-        "SELECT {POST_METRIC_COLUMNS} {from}
-         WHERE {filter} AND m.collected_at >= $6 AND m.collected_at < $7
-         UNION ALL
-         SELECT user_id, platform, post_id, content_type, published_at, metric, value, collected_at FROM (
-            SELECT {POST_METRIC_COLUMNS},
-                   ROW_NUMBER() OVER (PARTITION BY m.post_id, m.metric ORDER BY m.collected_at DESC) AS rn
-            {from}
-            WHERE {filter} AND m.collected_at >= $5 AND m.collected_at < $6
-         ) AS x
-         WHERE rn = 1
-         ORDER BY platform, user_id, post_id, metric, collected_at"
     )
 }
 
@@ -371,14 +411,19 @@ impl Store {
             .bind(fallback)
             .fetch_all(p)
             .await?);
+        // Rows come by post, then class (`f` < `i` < `v`): the fallback is dropped when
+        // the post has the views metric.
+        let with_views: std::collections::HashSet<i64> =
+            rows.iter().filter(|r| r.pick == "v").map(|r| r.post_id).collect();
         rows.into_iter()
+            .filter(|r| !(r.pick == "f" && with_views.contains(&r.post_id)))
             .map(|r| {
                 Ok(PostGainParts {
                     post_id: r.post_id,
-                    pick: if r.pick == "v" {
-                        GainPick::Views
-                    } else {
+                    pick: if r.pick == "i" {
                         GainPick::Interactions
+                    } else {
+                        GainPick::Views
                     },
                     published_at: from_db_opt("posts.published_at", r.published_at)?,
                     now: totals(
@@ -448,35 +493,51 @@ impl Store {
         rows.into_iter().map(crate::query::post_from_row).collect()
     }
 
-    /// Post metric snapshots of the filtered accounts (the account lists of `filter`) and
-    /// of `metrics`, finite values only: every one collected in `[whole_from, until)` and,
-    /// per post and metric, only the latest one collected in `[from, whole_from)` (what a
-    /// day-by-day total carried into `whole_from` needs, without the days before it).
-    /// Ordered by account (platform, `user_id`), post id, metric, `collected_at`.
+    /// Per post of the filtered accounts (the account lists of `filter`) and UTC day from
+    /// `first_day` on, how the sum of `metrics` changed that day, from their finite
+    /// snapshots collected in `[from, until)` (the engagement trend's daily gains before
+    /// the clamp and the fresh-post rule, which the caller applies). Unordered.
     ///
     /// Errors: database errors; [`StoreError::Decode`] for a bad stored row.
-    pub async fn post_metric_rows_collapsed(
+    pub async fn post_day_gains(
         &self,
         filter: &RowFilter,
         metrics: &[&str],
         from: DateTime<Utc>,
-        whole_from: DateTime<Utc>,
+        first_day: chrono::NaiveDate,
         until: DateTime<Utc>,
-    ) -> Result<Vec<PostMetricRow>, StoreError> {
-        let sql = collapsed_rows_sql(self.engine());
+    ) -> Result<Vec<PostDayGain>, StoreError> {
+        let sql = post_day_gains_sql(self.engine());
         let (platforms, ids, externals) = account_binds(filter);
         let metrics = json_list(metrics);
-        let rows: Vec<PostMetricRecord> = crate::on_pool!(&self.pool, |p| sqlx::query_as(&sql)
+        let rows: Vec<DayGainRecord> = crate::on_pool!(&self.pool, |p| sqlx::query_as(&sql)
             .bind(&platforms)
             .bind(&ids)
             .bind(&externals)
             .bind(&metrics)
             .bind(to_db(from))
-            .bind(to_db(whole_from))
+            .bind(first_day.format("%Y-%m-%d").to_string())
             .bind(to_db(until))
             .fetch_all(p)
             .await?);
-        rows.into_iter().map(post_metric_from_row).collect()
+        rows.into_iter()
+            .map(|r| {
+                Ok(PostDayGain {
+                    platform: crate::platform_from_db("accounts.platform", &r.platform)?,
+                    user_id: r.user_id,
+                    post_id: r.post_id,
+                    published_at: from_db_opt("posts.published_at", r.published_at)?,
+                    day: chrono::NaiveDate::parse_from_str(&r.day, "%Y-%m-%d").map_err(|e| StoreError::Decode {
+                        column: "post_metrics.collected_at",
+                        value: r.day.clone(),
+                        reason: e.to_string(),
+                    })?,
+                    first_day: r.first_day != 0,
+                    last_at: crate::time::from_db("post_metrics.collected_at", &r.last_at)?,
+                    delta: r.delta.unwrap_or(0.0),
+                })
+            })
+            .collect()
     }
 
     /// How many posts [`Store::posts`] returns for `filter` (its account lists and

@@ -16,10 +16,11 @@ use alcance_report::heatmap::{
     post_engagements, render_best_time_svg, HeatmapChart, BEST_TIME_EXCLUDES, DEFAULT_HOUR_LABEL, DEFAULT_TITLE,
     ENGLISH_WEEKDAYS,
 };
-use alcance_report::series::{engagement_trend, follower_growth, FRESH_POST_HOURS, INTERACTION_METRICS};
-use alcance_store::aggregate::{ceil_to_second, GainBounds, GainPick, PeriodTotals, PostGainParts};
+use alcance_report::series::{follower_growth, FRESH_POST_HOURS, INTERACTION_METRICS};
+use alcance_core::Platform;
+use alcance_store::aggregate::{ceil_to_second, GainBounds, GainPick, PeriodTotals, PostDayGain, PostGainParts};
 use alcance_store::{AccountRow, RowFilter};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -357,15 +358,14 @@ pub async fn dashboard(
         .filter(|r| r.period_start >= period.since)
         .collect();
     let mut followers_series = follower_growth(&in_period);
-    // Engagement trend: day by day from the period's first UTC day; the days before it
-    // only as each post metric's latest value, the baseline the first day's gains need.
+    // Engagement trend: per post and day from the period's first UTC day, the change of
+    // its interactions (aggregated in the database), clamped and summed per account.
     let usernames = super::accounts::usernames_by_account(&accounts);
-    let first_day = alcance_store::time::day_bucket(period.since);
-    let trend_rows = store
-        .post_metric_rows_collapsed(&base, &INTERACTION_METRICS, from, first_day.max(from), period.until)
+    let first_day = alcance_store::time::day_bucket(period.since).date_naive();
+    let day_gains = store
+        .post_day_gains(&base, &INTERACTION_METRICS, from, first_day, period.until)
         .await?;
-    let mut engagement_series = engagement_trend(&trend_rows, &usernames);
-    drop(trend_rows);
+    let mut engagement_series = trend_series(day_gains, &usernames);
     for s in &mut engagement_series {
         s.points.retain(|(t, _)| *t >= period.since && *t < period.until);
     }
@@ -475,6 +475,54 @@ pub async fn dashboard(
         best_time_slots: best.slots,
         best_time_posts: best.posts,
     })
+}
+
+/// The engagement trend (interactions gained per UTC day, one series per account) from
+/// each post's daily change: a day's gain is the change clamped at 0; on the post's first
+/// day its total when it was fresh then (published at most [`FRESH_POST_HOURS`] before
+/// that day's last snapshot), else 0 (the rule of `alcance_report::series::engagement_trend`,
+/// whose series these are, in its order).
+fn trend_series(
+    mut days: Vec<PostDayGain>,
+    usernames: &HashMap<(Platform, String), String>,
+) -> Vec<alcance_report::chart::Series> {
+    // The reference adds a day's gains post by post in this order.
+    days.sort_by(|a, b| (a.platform, &a.user_id, &a.post_id, a.day).cmp(&(b.platform, &b.user_id, &b.post_id, b.day)));
+    let mut accounts: BTreeMap<(Platform, String), BTreeMap<chrono::NaiveDate, f64>> = BTreeMap::new();
+    for d in days {
+        let gain = if d.first_day {
+            let fresh = d
+                .published_at
+                .is_some_and(|p| d.last_at - p <= Duration::hours(FRESH_POST_HOURS));
+            if fresh {
+                d.delta.max(0.0)
+            } else {
+                0.0
+            }
+        } else {
+            d.delta.max(0.0)
+        };
+        *accounts
+            .entry((d.platform, d.user_id))
+            .or_default()
+            .entry(d.day)
+            .or_insert(0.0) += gain;
+    }
+    let mut out: Vec<alcance_report::chart::Series> = accounts
+        .into_iter()
+        .map(|((platform, user_id), days)| {
+            let username = usernames.get(&(platform, user_id.clone())).map(String::as_str);
+            alcance_report::chart::Series {
+                label: alcance_report::series::account_label(platform, &user_id, username),
+                points: days
+                    .into_iter()
+                    .filter_map(|(day, gain)| day.and_hms_opt(0, 0, 0).map(|t| (t.and_utc(), gain)))
+                    .collect(),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| a.label.cmp(&b.label));
+    out
 }
 
 /// Per post, its latest value of each metric.
