@@ -238,7 +238,9 @@ fn posts_page_sql(engine: Engine) -> String {
 /// The statement of [`Store::post_day_gains`]: `$4` metrics (JSON list), `$5` from, `$6`
 /// the first day returned (`YYYY-MM-DD`), `$7` until. Per post, metric and UTC day the
 /// day's last snapshot (`g`; its value found again through the unique key), the metric's
-/// value on its previous day (`LAG`), then per post and day the sum of the changes.
+/// value on its previous day (`LAG`) and the post's first day (a window too: a join to a
+/// per-post `GROUP BY` made SQLite scan it once per row), then per post and day the sum of
+/// the changes.
 fn post_day_gains_sql(engine: Engine) -> String {
     format!(
         "WITH r AS (
@@ -249,21 +251,19 @@ fn post_day_gains_sql(engine: Engine) -> String {
               AND m.collected_at >= $5 AND m.collected_at < $7
         ), g AS (
             SELECT post_id, metric, day, MAX(t) AS lt FROM r GROUP BY post_id, metric, day
-        ), fd AS (
-            SELECT post_id, MIN(day) AS first_day FROM g GROUP BY post_id
         ), v AS (
             SELECT g.post_id, g.day, g.lt, l.value AS lv,
-                   LAG(l.value) OVER (PARTITION BY g.post_id, g.metric ORDER BY g.day) AS prev
+                   LAG(l.value) OVER (PARTITION BY g.post_id, g.metric ORDER BY g.day) AS prev,
+                   MIN(g.day) OVER (PARTITION BY g.post_id) AS first_day
             FROM g JOIN post_metrics AS l
               ON l.post_id = g.post_id AND l.metric = g.metric AND l.bucket = substr(g.lt, 1, 13) || ':00:00Z'
         )
         SELECT a.platform, a.external_id AS user_id, p.external_id AS post_id, p.published_at, v.day,
-               CAST(CASE WHEN v.day = fd.first_day THEN 1 ELSE 0 END AS BIGINT) AS first_day,
+               CAST(CASE WHEN v.day = v.first_day THEN 1 ELSE 0 END AS BIGINT) AS first_day,
                MAX(v.lt) AS last_at, SUM(v.lv - COALESCE(v.prev, 0)) AS delta
-        FROM v JOIN fd ON fd.post_id = v.post_id JOIN posts AS p ON p.id = v.post_id
-             JOIN accounts AS a ON a.id = p.account_id
+        FROM v JOIN posts AS p ON p.id = v.post_id JOIN accounts AS a ON a.id = p.account_id
         WHERE v.day >= $6
-        GROUP BY a.platform, a.external_id, p.id, p.external_id, p.published_at, v.day, fd.first_day",
+        GROUP BY a.platform, a.external_id, p.id, p.external_id, p.published_at, v.day, v.first_day",
         accounts = account_filter(engine),
         metrics = engine.json_list(4, "TEXT"),
     )
