@@ -55,7 +55,10 @@ fn decode<K: DeserializeOwned>(list: &str, cursor: &str) -> Result<K, ApiError> 
 ///
 /// Errors: 400 for a cursor that is not one of list `list`.
 pub fn after<K: DeserializeOwned>(list: &str, cursor: Option<&str>) -> Result<Option<K>, ApiError> {
-    cursor.filter(|c| !c.trim().is_empty()).map(|c| decode(list, c)).transpose()
+    cursor
+        .filter(|c| !c.trim().is_empty())
+        .map(|c| decode(list, c))
+        .transpose()
 }
 
 /// The cursor of the page after the item whose sort key is `key` (list `list`), as

@@ -52,7 +52,11 @@ fn json_list<T: serde::Serialize>(items: &[T]) -> Option<String> {
 /// The account lists of `f` as the three JSON binds of [`account_filter`].
 fn account_binds(f: &RowFilter) -> (Option<String>, Option<String>, Option<String>) {
     let platforms: Vec<&str> = f.platforms.iter().map(|p| p.as_str()).collect();
-    (json_list(&platforms), json_list(&f.account_ids), json_list(&f.external_ids))
+    (
+        json_list(&platforms),
+        json_list(&f.account_ids),
+        json_list(&f.external_ids),
+    )
 }
 
 /// The bounds of a period-over-period gain read ([`Store::post_gain_parts`]), UTC, as the
@@ -117,77 +121,83 @@ pub struct PostGainParts {
 #[derive(sqlx::FromRow)]
 struct GainRecord {
     post_id: i64,
-    pick: String,
+    metric: String,
     published_at: Option<String>,
-    n2: i64,
-    end_now: Option<f64>,
-    n_before_now: i64,
-    prior_now: Option<f64>,
-    first_now_at: Option<String>,
-    first_now: Option<f64>,
-    n1: i64,
-    end_prev: Option<f64>,
-    n0: i64,
-    prior_prev: Option<f64>,
-    first_prev_at: Option<String>,
-    first_prev: Option<f64>,
+    l0: Option<f64>,
+    l1: Option<f64>,
+    l2: Option<f64>,
+    f1t: Option<String>,
+    f1v: Option<f64>,
+    f2t: Option<String>,
+    f2v: Option<f64>,
 }
 
 /// The statement of [`Store::post_gain_parts`]. `$4` from, `$5` previous since, `$6`
 /// since, `$7` until, `$8` the interaction metrics (JSON list), `$9` the views metric,
 /// `$10` its fallback. Segments of a post metric's snapshots: 0 before the previous
-/// period, 1 in it, 2 in the period; per segment only its first and last snapshot count
-/// (`g`: their times by `GROUP BY`, `sv`: their values, found again through the unique
-/// key `(post_id, metric, bucket)`: one snapshot per hour bucket). Then per post and
-/// class (`i` the interaction metrics, `v` the views metric, `f` its fallback) the totals
-/// at each bound; the caller keeps `f` only for posts without `v`. No window functions:
-/// sorting every snapshot of the window for them cost SQLite twice as much.
+/// period, 1 in it, 2 in the period; per post and metric, the last value of each segment
+/// (`l0`, `l1`, `l2`) and the first snapshot of segments 1 and 2 (`f1t`, `f1v`, `f2t`,
+/// `f2v`). The caller sums them per post.
+///
+/// SQLite: the first and last times of each segment by `GROUP BY`, their values found
+/// again through the unique key `(post_id, metric, bucket)` (one snapshot per hour
+/// bucket); window functions over every snapshot cost it twice as much. PostgreSQL: `LAG`
+/// / `LEAD` over the snapshots (one sort); finding values again made its planner misjudge
+/// the join and hash the whole table.
 fn gain_parts_sql(engine: Engine) -> String {
-    format!(
-        "WITH r AS (
-            SELECT m.post_id, m.metric, m.collected_at AS t,
+    let r = format!(
+        "r AS (
+            SELECT m.post_id, m.metric, m.collected_at AS t, m.value AS v, p.published_at,
                    CASE WHEN m.collected_at < $5 THEN 0 WHEN m.collected_at < $6 THEN 1 ELSE 2 END AS seg
             FROM post_metrics AS m JOIN posts AS p ON p.id = m.post_id JOIN accounts AS a ON a.id = p.account_id
             WHERE {accounts}
               AND m.collected_at >= $4 AND m.collected_at < $7
               AND (m.metric IN ({interactions}) OR m.metric = $9 OR m.metric = $10)
               AND m.value {FINITE}
-        ), g AS (
-            SELECT post_id, metric, seg, MIN(t) AS ft, MAX(t) AS lt FROM r GROUP BY post_id, metric, seg
-        ), sv AS (
-            SELECT g.post_id, g.metric, g.seg, g.ft, f.value AS fv, l.value AS lv
-            FROM g
-            JOIN post_metrics AS l
-              ON l.post_id = g.post_id AND l.metric = g.metric AND l.bucket = substr(g.lt, 1, 13) || ':00:00Z'
-            JOIN post_metrics AS f
-              ON f.post_id = g.post_id AND f.metric = g.metric AND f.bucket = substr(g.ft, 1, 13) || ':00:00Z'
-        ), pm AS (
-            SELECT post_id,
-                   CASE WHEN metric = $9 THEN 'v' WHEN metric = $10 THEN 'f' ELSE 'i' END AS cls,
-                   MAX(CASE WHEN seg = 0 THEN lv END) AS l0,
-                   MAX(CASE WHEN seg = 1 THEN lv END) AS l1,
-                   MAX(CASE WHEN seg = 2 THEN lv END) AS l2,
-                   MAX(CASE WHEN seg = 1 THEN ft END) AS f1t,
-                   MAX(CASE WHEN seg = 1 THEN fv END) AS f1v,
-                   MAX(CASE WHEN seg = 2 THEN ft END) AS f2t,
-                   MAX(CASE WHEN seg = 2 THEN fv END) AS f2v
-            FROM sv GROUP BY post_id, metric
-        ), fm AS (
-            SELECT post_id, cls, MIN(f1t) AS f1m, MIN(f2t) AS f2m FROM pm GROUP BY post_id, cls
-        )
-        SELECT pm.post_id, pm.cls AS pick, p.published_at,
-               COUNT(pm.l2) AS n2, SUM(COALESCE(pm.l2, pm.l1, pm.l0)) AS end_now,
-               COUNT(COALESCE(pm.l1, pm.l0)) AS n_before_now, SUM(COALESCE(pm.l1, pm.l0)) AS prior_now,
-               MIN(fm.f2m) AS first_now_at, SUM(CASE WHEN pm.f2t = fm.f2m THEN pm.f2v END) AS first_now,
-               COUNT(pm.l1) AS n1, SUM(COALESCE(pm.l1, pm.l0)) AS end_prev,
-               COUNT(pm.l0) AS n0, SUM(pm.l0) AS prior_prev,
-               MIN(fm.f1m) AS first_prev_at, SUM(CASE WHEN pm.f1t = fm.f1m THEN pm.f1v END) AS first_prev
-        FROM pm JOIN fm ON fm.post_id = pm.post_id AND fm.cls = pm.cls JOIN posts AS p ON p.id = pm.post_id
-        GROUP BY pm.post_id, pm.cls, p.published_at
-        ORDER BY pm.post_id, pm.cls",
+        )",
         accounts = account_filter(engine),
         interactions = engine.json_list(8, "TEXT"),
-    )
+    );
+    let columns = "post_id, metric, MAX(published_at) AS published_at,
+               MAX(CASE WHEN seg = 0 THEN lv END) AS l0,
+               MAX(CASE WHEN seg = 1 THEN lv END) AS l1,
+               MAX(CASE WHEN seg = 2 THEN lv END) AS l2,
+               MAX(CASE WHEN seg = 1 THEN ft END) AS f1t,
+               MAX(CASE WHEN seg = 1 THEN fv END) AS f1v,
+               MAX(CASE WHEN seg = 2 THEN ft END) AS f2t,
+               MAX(CASE WHEN seg = 2 THEN fv END) AS f2v";
+    match engine {
+        Engine::Postgres => format!(
+            "WITH {r}, e AS (
+                SELECT post_id, metric, t, v, seg, published_at,
+                       LAG(seg) OVER (PARTITION BY post_id, metric ORDER BY t) AS before_seg,
+                       LEAD(seg) OVER (PARTITION BY post_id, metric ORDER BY t) AS after_seg
+                FROM r
+            ), sv AS (
+                SELECT post_id, metric, seg, published_at,
+                       CASE WHEN after_seg IS NULL OR after_seg <> seg THEN v END AS lv,
+                       CASE WHEN before_seg IS NULL OR before_seg <> seg THEN t END AS ft,
+                       CASE WHEN before_seg IS NULL OR before_seg <> seg THEN v END AS fv
+                FROM e
+                WHERE after_seg IS NULL OR after_seg <> seg OR before_seg IS NULL OR before_seg <> seg
+            )
+            SELECT {columns} FROM sv GROUP BY post_id, metric ORDER BY post_id, metric"
+        ),
+        _ => format!(
+            "WITH {r}, g AS (
+                SELECT post_id, metric, seg, MIN(t) AS ft, MAX(t) AS lt, MAX(published_at) AS published_at
+                FROM r GROUP BY post_id, metric, seg
+            ), sv AS (
+                SELECT g.post_id, g.metric, g.seg, g.published_at, g.ft, f.value AS fv, l.value AS lv
+                FROM g
+                JOIN post_metrics AS l
+                  ON l.post_id = g.post_id AND l.metric = g.metric AND l.bucket = substr(g.lt, 1, 13) || ':00:00Z'
+                JOIN post_metrics AS f
+                  ON f.post_id = g.post_id AND f.metric = g.metric AND f.bucket = substr(g.ft, 1, 13) || ':00:00Z'
+            )
+            SELECT {columns} FROM sv GROUP BY post_id, metric ORDER BY post_id, metric"
+        ),
+    }
 }
 
 /// The statement of [`Store::post_gain_parts`] on `engine`, for benchmarks that `EXPLAIN`
@@ -237,26 +247,44 @@ fn posts_page_sql(engine: Engine) -> String {
 
 /// The statement of [`Store::post_day_gains`]: `$4` metrics (JSON list), `$5` from, `$6`
 /// the first day returned (`YYYY-MM-DD`), `$7` until. Per post, metric and UTC day the
-/// day's last snapshot (`g`; its value found again through the unique key), the metric's
-/// value on its previous day (`LAG`) and the post's first day (a window too: a join to a
-/// per-post `GROUP BY` made SQLite scan it once per row), then per post and day the sum of
-/// the changes.
+/// day's last snapshot (`g`; on SQLite its value found again through the unique key), the
+/// metric's value on its previous day (`LAG`) and the post's first day (a window too: a
+/// join to a per-post `GROUP BY` made SQLite scan it once per row), then per post and day
+/// the sum of the changes.
 fn post_day_gains_sql(engine: Engine) -> String {
+    // Per post, metric and day: the day's last snapshot time `lt` and value `lv`.
+    let last_of_day = match engine {
+        // PostgreSQL: by a window (finding the value again misleads its planner, see
+        // `gain_parts_sql`).
+        Engine::Postgres => {
+            "g AS (
+                SELECT post_id, metric, day, t AS lt, v AS lv FROM (
+                    SELECT r.*, ROW_NUMBER() OVER (PARTITION BY post_id, metric, day ORDER BY t DESC) AS rn FROM r
+                ) AS x WHERE rn = 1
+            )"
+        }
+        _ => {
+            "d AS (
+                SELECT post_id, metric, day, MAX(t) AS lt FROM r GROUP BY post_id, metric, day
+            ), g AS (
+                SELECT d.post_id, d.metric, d.day, d.lt, l.value AS lv
+                FROM d JOIN post_metrics AS l
+                  ON l.post_id = d.post_id AND l.metric = d.metric AND l.bucket = substr(d.lt, 1, 13) || ':00:00Z'
+            )"
+        }
+    };
     format!(
         "WITH r AS (
-            SELECT m.post_id, m.metric, m.collected_at AS t, substr(m.collected_at, 1, 10) AS day
+            SELECT m.post_id, m.metric, m.collected_at AS t, m.value AS v, substr(m.collected_at, 1, 10) AS day
             FROM post_metrics AS m JOIN posts AS p ON p.id = m.post_id JOIN accounts AS a ON a.id = p.account_id
             WHERE {accounts}
               AND m.metric IN ({metrics}) AND m.value {FINITE}
               AND m.collected_at >= $5 AND m.collected_at < $7
-        ), g AS (
-            SELECT post_id, metric, day, MAX(t) AS lt FROM r GROUP BY post_id, metric, day
-        ), v AS (
-            SELECT g.post_id, g.day, g.lt, l.value AS lv,
-                   LAG(l.value) OVER (PARTITION BY g.post_id, g.metric ORDER BY g.day) AS prev,
-                   MIN(g.day) OVER (PARTITION BY g.post_id) AS first_day
-            FROM g JOIN post_metrics AS l
-              ON l.post_id = g.post_id AND l.metric = g.metric AND l.bucket = substr(g.lt, 1, 13) || ':00:00Z'
+        ), {last_of_day}, v AS (
+            SELECT post_id, day, lt, lv,
+                   LAG(lv) OVER (PARTITION BY post_id, metric ORDER BY day) AS prev,
+                   MIN(day) OVER (PARTITION BY post_id) AS first_day
+            FROM g
         )
         SELECT a.platform, a.external_id AS user_id, p.external_id AS post_id, p.published_at, v.day,
                CAST(CASE WHEN v.day = v.first_day THEN 1 ELSE 0 END AS BIGINT) AS first_day,
@@ -360,21 +388,103 @@ pub struct PostCursor {
     pub id: i64,
 }
 
-fn totals(
-    seen: i64,
+/// One metric's part of a period's totals: its last value before the end, its last value
+/// before the start (`None`: none in the window), its first snapshot at or after the start.
+struct MetricPart {
     end: Option<f64>,
-    before: i64,
-    prior: Option<f64>,
-    first_at: Option<String>,
-    first: Option<f64>,
-) -> Result<PeriodTotals, StoreError> {
-    Ok(PeriodTotals {
-        seen: seen > 0,
-        end: end.unwrap_or(0.0),
-        before: if before > 0 { prior } else { None },
-        first_at: from_db_opt("post_metrics.collected_at", first_at)?,
-        first: first.unwrap_or(0.0),
-    })
+    before: Option<f64>,
+    first: Option<(DateTime<Utc>, f64)>,
+}
+
+/// The period's totals over the picked metrics' parts, summed in the given order.
+fn period_totals(parts: &[MetricPart]) -> PeriodTotals {
+    let seen = parts.iter().any(|p| p.first.is_some());
+    let end = parts.iter().filter_map(|p| p.end).sum();
+    let before = if parts.iter().any(|p| p.before.is_some()) {
+        Some(parts.iter().filter_map(|p| p.before).sum())
+    } else {
+        None
+    };
+    let first_at = parts.iter().filter_map(|p| p.first.map(|f| f.0)).min();
+    let first = parts
+        .iter()
+        .filter_map(|p| p.first.filter(|f| Some(f.0) == first_at).map(|f| f.1))
+        .sum();
+    PeriodTotals {
+        seen,
+        end,
+        before,
+        first_at,
+        first,
+    }
+}
+
+/// A post's [`PostGainParts`] from its metrics' rows (`rows`: one per metric). Interaction
+/// metrics are summed in the order of `interactions`.
+fn post_parts(
+    rows: &[GainRecord],
+    interactions: &[&str],
+    views: &str,
+    fallback: &str,
+) -> Result<Vec<PostGainParts>, StoreError> {
+    let Some(head) = rows.first() else {
+        return Ok(Vec::new());
+    };
+    let published_at = from_db_opt("posts.published_at", head.published_at.clone())?;
+    let time = |t: &Option<String>| from_db_opt("post_metrics.collected_at", t.clone());
+    // Per row: (now, previous) parts.
+    let mut parts: Vec<(&str, MetricPart, MetricPart)> = Vec::with_capacity(rows.len());
+    for r in rows {
+        let f2 = time(&r.f2t)?.zip(r.f2v);
+        let f1 = time(&r.f1t)?.zip(r.f1v);
+        parts.push((
+            r.metric.as_str(),
+            MetricPart {
+                end: r.l2.or(r.l1).or(r.l0),
+                before: r.l1.or(r.l0),
+                first: f2,
+            },
+            MetricPart {
+                end: r.l1.or(r.l0),
+                before: r.l0,
+                first: f1,
+            },
+        ));
+    }
+    let mut out = Vec::new();
+    let pick = |names: &[&str], parts: &mut Vec<(&str, MetricPart, MetricPart)>| {
+        let mut now = Vec::new();
+        let mut previous = Vec::new();
+        for name in names {
+            if let Some(i) = parts.iter().position(|(m, _, _)| m == name) {
+                let (_, n, p) = parts.swap_remove(i);
+                now.push(n);
+                previous.push(p);
+            }
+        }
+        (now, previous)
+    };
+    let (now, previous) = pick(interactions, &mut parts);
+    if !now.is_empty() {
+        out.push((GainPick::Interactions, now, previous));
+    }
+    let (mut now, mut previous) = pick(&[views], &mut parts);
+    if now.is_empty() {
+        (now, previous) = pick(&[fallback], &mut parts);
+    }
+    if !now.is_empty() {
+        out.push((GainPick::Views, now, previous));
+    }
+    Ok(out
+        .into_iter()
+        .map(|(pick, now, previous)| PostGainParts {
+            post_id: head.post_id,
+            pick,
+            published_at,
+            now: period_totals(&now),
+            previous: period_totals(&previous),
+        })
+        .collect())
 }
 
 impl Store {
@@ -411,33 +521,19 @@ impl Store {
             .bind(fallback)
             .fetch_all(p)
             .await?);
-        // Rows come by post, then class (`f` < `i` < `v`): the fallback is dropped when
-        // the post has the views metric.
-        let with_views: std::collections::HashSet<i64> =
-            rows.iter().filter(|r| r.pick == "v").map(|r| r.post_id).collect();
-        rows.into_iter()
-            .filter(|r| !(r.pick == "f" && with_views.contains(&r.post_id)))
-            .map(|r| {
-                Ok(PostGainParts {
-                    post_id: r.post_id,
-                    pick: if r.pick == "i" {
-                        GainPick::Interactions
-                    } else {
-                        GainPick::Views
-                    },
-                    published_at: from_db_opt("posts.published_at", r.published_at)?,
-                    now: totals(
-                        r.n2,
-                        r.end_now,
-                        r.n_before_now,
-                        r.prior_now,
-                        r.first_now_at,
-                        r.first_now,
-                    )?,
-                    previous: totals(r.n1, r.end_prev, r.n0, r.prior_prev, r.first_prev_at, r.first_prev)?,
-                })
-            })
-            .collect()
+        // Rows come by post, then metric.
+        let mut out = Vec::new();
+        let mut start = 0;
+        while start < rows.len() {
+            let post = rows[start].post_id;
+            let end = rows[start..]
+                .iter()
+                .position(|r| r.post_id != post)
+                .map_or(rows.len(), |n| start + n);
+            out.extend(post_parts(&rows[start..end], interactions, views, fallback)?);
+            start = end;
+        }
+        Ok(out)
     }
 
     /// Per filtered account (the account lists of `filter`), its latest finite

@@ -6,9 +6,7 @@ use super::reference::{old_dashboard, old_dashboard_kpis, old_posts};
 use super::*;
 use crate::testing::{both_engines, open_workspace, TestWorkspace};
 use crate::workspace::{Workspace, WorkspaceOptions};
-use alcance_core::{
-    AccountMetric, AccountRef, CollectionBatch, ContentType, Period, Platform, PostMetric, PostRecord,
-};
+use alcance_core::{AccountMetric, AccountRef, CollectionBatch, ContentType, Period, Platform, PostMetric, PostRecord};
 use alcance_platforms::vault::MemoryVault;
 use alcance_platforms::Endpoints;
 use alcance_store::Engine;
@@ -20,7 +18,10 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         self.0 >> 33
     }
     /// 0..n
@@ -73,10 +74,25 @@ async fn generate(ws: &Workspace) -> Vec<i64> {
         ids.push(id);
         // (external id, published at, content type, has views, per metric: current value)
         let mut posts: Vec<(String, Option<DateTime<Utc>>, ContentType, bool, Vec<f64>)> = Vec::new();
-        let metrics = ["likes", "comments", "replies", "reposts", "saves", "views", "impressions", "bookmarks"];
+        let metrics = [
+            "likes",
+            "comments",
+            "replies",
+            "reposts",
+            "saves",
+            "views",
+            "impressions",
+            "bookmarks",
+        ];
         let mut followers = 1_000.0 + f64::from(a) * 100.0;
         for d in 0..70i64 {
-            let collections = if rng.chance(10) { 0 } else if rng.chance(15) { 2 } else { 1 };
+            let collections = if rng.chance(10) {
+                0
+            } else if rng.chance(15) {
+                2
+            } else {
+                1
+            };
             for c in 0..collections {
                 let at = start()
                     + Duration::days(d)
@@ -98,7 +114,13 @@ async fn generate(ws: &Workspace) -> Vec<i64> {
                         _ => ContentType::Text,
                     };
                     let has_views = platform == Platform::Instagram || rng.chance(20);
-                    posts.push((format!("a{a}p{n}"), published, content, has_views, vec![0.0; metrics.len()]));
+                    posts.push((
+                        format!("a{a}p{n}"),
+                        published,
+                        content,
+                        has_views,
+                        vec![0.0; metrics.len()],
+                    ));
                 }
                 followers += rng.below(40) as f64 - 10.0;
                 let mut batch = CollectionBatch {
@@ -128,7 +150,11 @@ async fn generate(ws: &Workspace) -> Vec<i64> {
                             continue; // not served this time
                         }
                         let step = rng.below(30) as f64;
-                        values[i] = if rng.chance(4) { (values[i] - 5.0).max(0.0) } else { values[i] + step };
+                        values[i] = if rng.chance(4) {
+                            (values[i] - 5.0).max(0.0)
+                        } else {
+                            values[i] + step
+                        };
                         batch.post_metrics.push(PostMetric {
                             post_external_id: external.clone(),
                             metric: (*metric).into(),
@@ -206,11 +232,22 @@ async fn sql_aggregates_match_the_rust_reference(engine: Engine) {
         assert_eq!(new.kpis, old.kpis, "KPIs for {filter:?} at {now}");
         assert_eq!(new.top_posts, old.top_posts, "top posts for {filter:?} at {now}");
         assert_eq!(new.best_time_slots, old.best_time_slots, "best slots for {filter:?}");
-        assert_eq!(new.best_time_posts, old.best_time_posts, "best-time posts for {filter:?}");
-        assert_eq!(new.follower_points, old.follower_points, "follower points for {filter:?}");
-        assert_eq!(new.engagement_points, old.engagement_points, "trend points for {filter:?}");
+        assert_eq!(
+            new.best_time_posts, old.best_time_posts,
+            "best-time posts for {filter:?}"
+        );
+        assert_eq!(
+            new.follower_points, old.follower_points,
+            "follower points for {filter:?}"
+        );
+        assert_eq!(
+            new.engagement_points, old.engagement_points,
+            "trend points for {filter:?}"
+        );
         assert_eq!(new, old, "the whole dashboard (SVGs included) for {filter:?} at {now}");
-        let kpis = dashboard_kpis(&ws, &filter, now).await.unwrap_or_else(|e| panic!("{e}"));
+        let kpis = dashboard_kpis(&ws, &filter, now)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         let old_kpis = old_dashboard_kpis(&ws, &filter, now)
             .await
             .unwrap_or_else(|e| panic!("{e}"));

@@ -11,18 +11,18 @@ use crate::workspace::Workspace;
 use alcance_core::analytics::best_time::{best_time, BestTimeOptions, Normalization, Tz};
 use alcance_core::analytics::posts::PostMetrics;
 use alcance_core::AccountMetricRow;
+use alcance_core::Platform;
 use alcance_report::chart::{render_svg_with, ChartText, LineChart, DEFAULT_NO_DATA, DEFAULT_X_LABEL};
 use alcance_report::heatmap::{
     post_engagements, render_best_time_svg, HeatmapChart, BEST_TIME_EXCLUDES, DEFAULT_HOUR_LABEL, DEFAULT_TITLE,
     ENGLISH_WEEKDAYS,
 };
 use alcance_report::series::{follower_growth, FRESH_POST_HOURS, INTERACTION_METRICS};
-use alcance_core::Platform;
 use alcance_store::aggregate::{ceil_to_second, GainBounds, GainPick, PeriodTotals, PostDayGain, PostGainParts};
 use alcance_store::{AccountRow, RowFilter};
-use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
 
 /// Chart size the dashboard renders, pixels (width × height).
 pub const CHART_SIZE: (u32, u32) = (560, 360);
@@ -443,7 +443,11 @@ pub async fn dashboard(
         .filter(|(_, g)| **g > 0.0)
         .map(|(id, g)| (*id, *g))
         .collect();
-    gained.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Equal).then(a.0.cmp(&b.0)));
+    gained.sort_by(|a, b| {
+        b.1.partial_cmp(&a.1)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(a.0.cmp(&b.0))
+    });
     gained.truncate(TOP_POSTS);
     let top_ids: Vec<i64> = gained.iter().map(|(id, _)| *id).collect();
     let top_rows = store.posts_by_id(&top_ids).await?;

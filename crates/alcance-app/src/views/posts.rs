@@ -6,11 +6,11 @@ use super::kpi::PostKey;
 use super::*;
 use crate::error::Result;
 use crate::workspace::Workspace;
-use alcance_core::{AccountId, Platform, PostId};
 #[cfg(test)]
 use alcance_core::PostMetricRow;
-pub use alcance_store::aggregate::PostCursor;
+use alcance_core::{AccountId, Platform, PostId};
 use alcance_report::series::{account_label, INTERACTION_METRICS};
+pub use alcance_store::aggregate::PostCursor;
 use alcance_store::RowFilter;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

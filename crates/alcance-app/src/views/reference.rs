@@ -115,7 +115,11 @@ async fn kpi_parts(ws: &Workspace, filter: &ViewFilter, now: DateTime<Utc>) -> R
 /// posts), each with the previous period's value.
 ///
 /// Errors: as [`dashboard`].
-pub(super) async fn old_dashboard_kpis(ws: &Workspace, filter: &ViewFilter, now: DateTime<Utc>) -> Result<(PeriodView, Vec<Kpi>)> {
+pub(super) async fn old_dashboard_kpis(
+    ws: &Workspace,
+    filter: &ViewFilter,
+    now: DateTime<Utc>,
+) -> Result<(PeriodView, Vec<Kpi>)> {
     let parts = kpi_parts(ws, filter, now).await?;
     Ok((parts.period, parts.kpis))
 }
