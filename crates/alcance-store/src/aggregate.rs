@@ -50,6 +50,17 @@ fn json_list<T: serde::Serialize>(items: &[T]) -> Option<String> {
 }
 
 /// The account lists of `f` as the three JSON binds of [`account_filter`].
+/// `post_metrics AS m` for a read of a time window that scans it: on SQLite `NOT INDEXED`,
+/// since with the metric list bound as JSON its planner walks the whole
+/// `(post_id, metric, bucket)` key and looks every row up (0.68 s of CPU instead of 0.42 s
+/// at 1 year × 100 accounts); PostgreSQL plans with the bound values.
+fn scanned_post_metrics(engine: Engine) -> &'static str {
+    match engine {
+        Engine::Sqlite => "post_metrics AS m NOT INDEXED",
+        _ => "post_metrics AS m",
+    }
+}
+
 fn account_binds(f: &RowFilter) -> (Option<String>, Option<String>, Option<String>) {
     let platforms: Vec<&str> = f.platforms.iter().map(|p| p.as_str()).collect();
     (
@@ -149,7 +160,7 @@ fn gain_parts_sql(engine: Engine) -> String {
         "r AS (
             SELECT m.post_id, m.metric, m.collected_at AS t, m.value AS v, p.published_at,
                    CASE WHEN m.collected_at < $5 THEN 0 WHEN m.collected_at < $6 THEN 1 ELSE 2 END AS seg
-            FROM post_metrics AS m JOIN posts AS p ON p.id = m.post_id JOIN accounts AS a ON a.id = p.account_id
+            FROM {scanned} JOIN posts AS p ON p.id = m.post_id JOIN accounts AS a ON a.id = p.account_id
             WHERE {accounts}
               AND m.collected_at >= $4 AND m.collected_at < $7
               AND (m.metric IN ({interactions}) OR m.metric = $9 OR m.metric = $10)
@@ -157,6 +168,7 @@ fn gain_parts_sql(engine: Engine) -> String {
         )",
         accounts = account_filter(engine),
         interactions = engine.json_list(8, "TEXT"),
+        scanned = scanned_post_metrics(engine),
     );
     let columns = "post_id, metric, MAX(published_at) AS published_at,
                MAX(CASE WHEN seg = 0 THEN lv END) AS l0,
@@ -276,7 +288,7 @@ fn post_day_gains_sql(engine: Engine) -> String {
     format!(
         "WITH r AS (
             SELECT m.post_id, m.metric, m.collected_at AS t, m.value AS v, substr(m.collected_at, 1, 10) AS day
-            FROM post_metrics AS m JOIN posts AS p ON p.id = m.post_id JOIN accounts AS a ON a.id = p.account_id
+            FROM {scanned} JOIN posts AS p ON p.id = m.post_id JOIN accounts AS a ON a.id = p.account_id
             WHERE {accounts}
               AND m.metric IN ({metrics}) AND m.value {FINITE}
               AND m.collected_at >= $5 AND m.collected_at < $7
@@ -294,6 +306,7 @@ fn post_day_gains_sql(engine: Engine) -> String {
         GROUP BY a.platform, a.external_id, p.id, p.external_id, p.published_at, v.day, v.first_day",
         accounts = account_filter(engine),
         metrics = engine.json_list(4, "TEXT"),
+        scanned = scanned_post_metrics(engine),
     )
 }
 

@@ -33,6 +33,10 @@ impl Lcg {
     }
 }
 
+/// A generated post: external id, published at, content type, has views, per metric its
+/// current value.
+type Generated = (String, Option<DateTime<Utc>>, ContentType, bool, Vec<f64>);
+
 fn start() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 2, 1, 0, 0, 0).single().unwrap_or_default()
 }
@@ -73,7 +77,7 @@ async fn generate(ws: &Workspace) -> Vec<i64> {
             .unwrap_or_else(|e| panic!("{e}"));
         ids.push(id);
         // (external id, published at, content type, has views, per metric: current value)
-        let mut posts: Vec<(String, Option<DateTime<Utc>>, ContentType, bool, Vec<f64>)> = Vec::new();
+        let mut posts: Vec<Generated> = Vec::new();
         let metrics = [
             "likes",
             "comments",
