@@ -36,7 +36,7 @@
 use alcance_app::demo::demo_app;
 use alcance_app::lease::LeaseConfig;
 use alcance_app::scheduler::{Clock, Scheduler, SchedulerConfig, SchedulerEvent};
-use alcance_app::views::{dashboard, ChartLabels, SharedVault, ViewFilter};
+use alcance_app::views::{accounts, dashboard, dashboard_kpis, posts_page, ChartLabels, SharedVault, ViewFilter};
 use alcance_app::{AccountStatus, Workspace, WorkspaceOptions};
 use alcance_collector::schedule::{Jitter, RefreshPolicy, RefreshTier};
 use alcance_core::{AccountRef, Platform};
@@ -474,6 +474,56 @@ async fn explain(store: &Store, label: &str, name: &str, filter: &RowFilter) -> 
     Ok(())
 }
 
+/// Prints the plan of `Store::post_gain_parts` (the dashboard's KPI aggregate) for the
+/// default period `period` over all accounts: `EXPLAIN ANALYZE` on PostgreSQL, `EXPLAIN
+/// QUERY PLAN` on SQLite.
+async fn explain_gains(store: &Store, period: &alcance_app::views::PeriodView) -> Res<()> {
+    let sql = alcance_store::aggregate::gain_parts_statement(store.engine());
+    let from = to_db(period.previous_since - Duration::days(2));
+    let bounds = [
+        to_db(alcance_store::aggregate::ceil_to_second(period.previous_since)),
+        to_db(alcance_store::aggregate::ceil_to_second(period.since)),
+        to_db(period.until),
+    ];
+    let metrics = serde_json::to_string(&alcance_report::series::INTERACTION_METRICS)?;
+    println!("--- dashboard KPIs: Store::post_gain_parts ---");
+    macro_rules! bound {
+        ($q:expr) => {
+            $q.bind(None::<String>)
+                .bind(None::<String>)
+                .bind(None::<String>)
+                .bind(&from)
+                .bind(&bounds[0])
+                .bind(&bounds[1])
+                .bind(&bounds[2])
+                .bind(&metrics)
+                .bind("views")
+                .bind("impressions")
+        };
+    }
+    match store.pool() {
+        alcance_store::Pool::Postgres(p) => {
+            let lines: Vec<String> = bound!(sqlx::query_scalar(&format!("EXPLAIN (ANALYZE, BUFFERS) {sql}")))
+                .fetch_all(p)
+                .await?;
+            for l in lines {
+                println!("{l}");
+            }
+        }
+        alcance_store::Pool::Sqlite(p) => {
+            let rows: Vec<(i64, i64, i64, String)> = bound!(sqlx::query_as(&format!("EXPLAIN QUERY PLAN {sql}")))
+                .fetch_all(p)
+                .await?;
+            for (_, _, _, detail) in rows {
+                if !detail.starts_with("LIST SUBQUERY") && !detail.contains("json_each") {
+                    println!("  {detail}");
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 async fn year(engine: Engine) -> Res<()> {
     let shape = YearShape {
         accounts: env_num("ALCANCE_BENCH_YEAR_ACCOUNTS", 1000).max(1),
@@ -559,29 +609,58 @@ async fn year(engine: Engine) -> Res<()> {
 
     println!("reads ({reps} repetitions each after a warm-up; wall time in this process, rows decoded):");
     println!(" dashboard, last 30 days:");
-    timed!("list_accounts", reps, s.list_accounts().await?);
+    if env_num("ALCANCE_BENCH_RAW_READS", 0) != 0 {
+        // The raw reads the dashboard made before it aggregated in SQL (issue 16 point 4).
+        timed!("list_accounts", reps, s.list_accounts().await?);
+        timed!(
+            "account_metric_rows (followers, up to now)",
+            reps,
+            s.account_metric_rows(followers).await?
+        );
+        timed!(
+            "post_metric_rows (62 days: previous + current)",
+            reps,
+            s.post_metric_rows(post_window).await?
+        );
+        timed!("posts (published in the period)", reps, s.posts(posts_now).await?);
+        timed!(
+            "posts (published in the previous period)",
+            reps,
+            s.posts(posts_before).await?
+        );
+        timed!("posts (all, for the top posts)", reps, s.posts(all).await?);
+    }
     timed!(
-        "account_metric_rows (followers, up to now)",
+        "dashboard_kpis() (KPI tiles: GET /api/v1/dashboard/kpis)",
         reps,
-        s.account_metric_rows(followers).await?
+        dashboard_kpis(w, filter, now).await?.1
     );
     timed!(
-        "post_metric_rows (62 days: previous + current)",
-        reps,
-        s.post_metric_rows(post_window).await?
-    );
-    timed!("posts (published in the period)", reps, s.posts(posts_now).await?);
-    timed!(
-        "posts (published in the previous period)",
-        reps,
-        s.posts(posts_before).await?
-    );
-    timed!("posts (all, for the top posts)", reps, s.posts(all).await?);
-    timed!(
-        "dashboard() whole (reads + KPIs + 3 SVGs)",
+        "dashboard() whole (KPIs, 2 charts, heatmap, top posts)",
         reps,
         dashboard(w, filter, labels, now).await?
     );
+    let one = &ViewFilter {
+        account_ids: vec![alcance_core::AccountId(1)],
+        ..ViewFilter::default()
+    };
+    timed!(
+        "dashboard() whole, one account",
+        reps,
+        dashboard(w, one, labels, now).await?
+    );
+    println!(" posts table, accounts screen:");
+    timed!(
+        "posts_page() newest 50, all accounts",
+        reps,
+        posts_page(w, &ViewFilter::default(), None, 50).await?
+    );
+    timed!(
+        "posts_page() newest 50, one account",
+        reps,
+        posts_page(w, one, None, 50).await?
+    );
+    timed!("accounts() (the accounts screen)", reps, accounts(w, None, now).await?);
     println!(" export of {} .. {}:", to_db(month_start), to_db(month_end));
     timed!("account_metric_rows (month)", reps, s.account_metric_rows(month).await?);
     timed!("post_metric_rows (month)", reps, s.post_metric_rows(month).await?);
@@ -602,10 +681,13 @@ async fn year(engine: Engine) -> Res<()> {
     }
 
     println!("plans:");
-    explain(s, "dashboard followers", "account_metric_rows", followers).await?;
-    explain(s, "dashboard 62-day window", "post_metric_rows", post_window).await?;
-    explain(s, "dashboard period", "posts", posts_now).await?;
-    explain(s, "top posts", "posts", all).await?;
+    explain_gains(s, &period).await?;
+    if env_num("ALCANCE_BENCH_RAW_READS", 0) != 0 {
+        explain(s, "dashboard followers", "account_metric_rows", followers).await?;
+        explain(s, "dashboard 62-day window", "post_metric_rows", post_window).await?;
+        explain(s, "dashboard period", "posts", posts_now).await?;
+        explain(s, "top posts", "posts", all).await?;
+    }
     explain(s, "export month", "account_metric_rows", month).await?;
     explain(s, "export month", "post_metric_rows", month).await?;
     explain(s, "export month", "posts", month).await?;

@@ -50,6 +50,23 @@ fn decode<K: DeserializeOwned>(list: &str, cursor: &str) -> Result<K, ApiError> 
     Ok(key)
 }
 
+/// The sort key a cursor of list `list` carries (`None` without a cursor), for a list
+/// paged by the database; [`next_cursor`] makes the cursor of a page's last item.
+///
+/// Errors: 400 for a cursor that is not one of list `list`.
+pub fn after<K: DeserializeOwned>(list: &str, cursor: Option<&str>) -> Result<Option<K>, ApiError> {
+    cursor
+        .filter(|c| !c.trim().is_empty())
+        .map(|c| decode(list, c))
+        .transpose()
+}
+
+/// The cursor of the page after the item whose sort key is `key` (list `list`), as
+/// [`page`] makes it.
+pub fn next_cursor<K: Serialize>(list: &str, key: &K) -> String {
+    encode(list, key)
+}
+
 /// One page of `items`: sorted by `key` ascending (the list's order), those after the
 /// cursor's key, at most `limit`; the cursor of the next page when more remain.
 ///

@@ -151,14 +151,39 @@ pub async fn list_posts(
             q.end_date.as_deref(),
         )
         .await?;
-    let posts: Vec<Post> = views::posts(state.workspace(), &filter)
+    // Newest first, posts without a publication time last, then by id descending; the
+    // cursor carries that key (publication time as negated microseconds, `i64::MAX` for
+    // none; the negated id). Paged in the database.
+    let bad = || ApiError::invalid("cursor is not a cursor of this list: pass next_cursor as given".to_string());
+    let after = paging::after::<(i64, i64)>("posts", q.cursor.as_deref())?
+        .map(|(published, id)| {
+            let published_at = match published {
+                i64::MAX => None,
+                micros => Some(
+                    micros
+                        .checked_neg()
+                        .and_then(chrono::DateTime::from_timestamp_micros)
+                        .ok_or_else(bad)?,
+                ),
+            };
+            Ok::<_, ApiError>(views::PostCursor {
+                published_at,
+                id: id.checked_neg().ok_or_else(bad)?,
+            })
+        })
+        .transpose()?;
+    let mut items: Vec<Post> = views::posts_page(state.workspace(), &filter, after, limit + 1)
         .await?
         .into_iter()
         .map(Post::from)
         .collect();
-    // Newest first, posts without a publication time last, then by id descending.
     let key = |p: &Post| (p.published_at.map_or(i64::MAX, |t| -t.timestamp_micros()), -p.id.get());
-    let (items, next_cursor) = paging::page("posts", posts, key, q.cursor.as_deref(), limit)?;
+    let next_cursor = if items.len() > limit {
+        items.truncate(limit);
+        items.last().map(|last| paging::next_cursor("posts", &key(last)))
+    } else {
+        None
+    };
     Ok(Json(PostPage { items, next_cursor }))
 }
 

@@ -17,6 +17,7 @@
 #![deny(missing_docs)]
 
 mod accounts;
+pub mod aggregate;
 mod batch;
 pub mod campaigns;
 pub mod copy;

@@ -4,7 +4,7 @@
 use super::*;
 use crate::error::Result;
 use crate::workspace::Workspace;
-use alcance_core::{AccountId, AccountStatus, CadenceKind, ConnectionKind, Period, Platform};
+use alcance_core::{AccountId, AccountStatus, CadenceKind, ConnectionKind, Platform};
 use alcance_platforms::vault::TokenVault;
 use alcance_report::series::account_label;
 use alcance_store::{AccountRow, RowFilter};
@@ -77,24 +77,13 @@ pub async fn accounts(ws: &Workspace, vault: Option<&dyn TokenVault>, now: DateT
         .into_iter()
         .map(|s| (s.account_id, s))
         .collect();
-    let followers = store
-        .account_metric_rows(&RowFilter {
-            metrics: vec!["followers".into()],
-            ..RowFilter::default()
-        })
-        .await?;
-    let mut latest: HashMap<(Platform, &str), (DateTime<Utc>, f64)> = HashMap::new();
-    for r in followers.iter().filter(|r| r.period == Period::Snapshot) {
-        let Some(v) = r.value.filter(|v| v.is_finite()) else {
-            continue;
-        };
-        let slot = latest
-            .entry((r.platform, r.user_id.as_str()))
-            .or_insert((r.period_start, v));
-        if r.period_start >= slot.0 {
-            *slot = (r.period_start, v);
-        }
-    }
+    // Each account's latest follower count: one index seek per account.
+    let latest: HashMap<i64, f64> = store
+        .latest_followers(&RowFilter::default(), None)
+        .await?
+        .into_iter()
+        .filter_map(|(id, v)| Some((id, v?)))
+        .collect();
     Ok(rows
         .iter()
         .map(|a| {
@@ -110,9 +99,7 @@ pub async fn accounts(ws: &Workspace, vault: Option<&dyn TokenVault>, now: DateT
                 owned: a.account.owned,
                 status: a.status,
                 last_collected_at: a.last_collected_at,
-                followers: latest
-                    .get(&(a.account.platform, a.account.external_id.as_str()))
-                    .map(|(_, v)| *v),
+                followers: latest.get(&a.id).copied(),
                 token,
                 token_expires_at,
                 connection: ConnectionKind::of(a.account.platform, a.account.owned),

@@ -3,22 +3,26 @@
 //! top posts.
 
 use super::accounts::account_labels;
-use super::kpi::*;
+use super::kpi::PostGains;
+use super::posts::{post_view, rates};
 use super::*;
 use crate::error::{Context, Result};
 use crate::workspace::Workspace;
 use alcance_core::analytics::best_time::{best_time, BestTimeOptions, Normalization, Tz};
-use alcance_core::analytics::posts::{latest_post_metrics, published_in, TimeRange};
-use alcance_core::{AccountMetricRow, PostMetricRow};
+use alcance_core::analytics::posts::PostMetrics;
+use alcance_core::AccountMetricRow;
+use alcance_core::Platform;
 use alcance_report::chart::{render_svg_with, ChartText, LineChart, DEFAULT_NO_DATA, DEFAULT_X_LABEL};
 use alcance_report::heatmap::{
     post_engagements, render_best_time_svg, HeatmapChart, BEST_TIME_EXCLUDES, DEFAULT_HOUR_LABEL, DEFAULT_TITLE,
     ENGLISH_WEEKDAYS,
 };
-use alcance_report::series::{engagement_trend, follower_growth};
+use alcance_report::series::{follower_growth, FRESH_POST_HOURS, INTERACTION_METRICS};
+use alcance_store::aggregate::{ceil_to_second, GainBounds, GainPick, PeriodTotals, PostDayGain, PostGainParts};
 use alcance_store::{AccountRow, RowFilter};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
 
 /// Chart size the dashboard renders, pixels (width × height).
 pub const CHART_SIZE: (u32, u32) = (560, 360);
@@ -84,7 +88,7 @@ pub struct Kpi {
 }
 
 impl Kpi {
-    fn new(key: KpiKey, unit: KpiUnit, value: Option<f64>, previous: Option<f64>) -> Kpi {
+    pub(super) fn new(key: KpiKey, unit: KpiUnit, value: Option<f64>, previous: Option<f64>) -> Kpi {
         let change_percent = match (value, previous) {
             (Some(v), Some(p)) if p != 0.0 && v.is_finite() && p.is_finite() => Some((v - p) / p.abs() * 100.0),
             _ => None,
@@ -219,77 +223,87 @@ struct KpiParts {
     base: RowFilter,
     zone: Tz,
     accounts: Vec<AccountRow>,
-    account_rows: Vec<AccountMetricRow>,
-    post_rows: Vec<PostMetricRow>,
-    interactions_now: Gains,
+    /// Where the post snapshots read start: two days before the previous period (the
+    /// baselines of posts first read in it).
+    from: DateTime<Utc>,
+    interactions_now: PostGains,
     kpis: Vec<Kpi>,
 }
 
-/// The KPI tiles for `filter` at `now` (UTC) and the rows they come from.
+/// The KPI tiles for `filter` at `now` (UTC). Aggregated in the database: per account
+/// its latest follower count before each bound, per post the totals of its gains
+/// (`Store::post_gain_parts`), the posts counted; a few rows per post of the window
+/// instead of every snapshot.
 async fn kpi_parts(ws: &Workspace, filter: &ViewFilter, now: DateTime<Utc>) -> Result<KpiParts> {
     let period = filter.period(now)?;
     let base = filter.accounts_filter()?;
     let zone = filter.zone()?;
     let store = ws.store();
     let accounts = store.list_accounts().await?;
+    let from = period.previous_since - Duration::days(2);
+    let bounds = Bounds::new(&period);
 
-    // Follower snapshots up to the period's end (the KPI needs values before the previous
-    // period too, the chart only the period itself).
-    let account_rows = store
-        .account_metric_rows(&RowFilter {
-            until: Some(period.until),
-            metrics: vec!["followers".into()],
-            ..base.clone()
-        })
+    let followers = |rows: Vec<(i64, Option<f64>)>| {
+        let values: Vec<f64> = rows.into_iter().filter_map(|(_, v)| v).collect();
+        (!values.is_empty()).then(|| values.iter().sum())
+    };
+    let followers_now = followers(store.latest_followers(&base, Some(period.until)).await?);
+    let followers_before = followers(store.latest_followers(&base, Some(bounds.cap(period.since))).await?);
+
+    let parts = store
+        .post_gain_parts(
+            &base,
+            GainBounds {
+                from,
+                previous_since: bounds.cap(period.previous_since),
+                since: bounds.cap(period.since),
+                until: period.until,
+            },
+            &INTERACTION_METRICS,
+            "views",
+            "impressions",
+        )
         .await?;
-    // Post snapshots from a day before the previous period (baselines) to the end.
+    let gains = PeriodGains::of(&parts);
     let between = |since, until| RowFilter {
         since: Some(since),
         until: Some(until),
         ..base.clone()
     };
-    let post_rows = store
-        .post_metric_rows(&between(period.previous_since - Duration::days(2), period.until))
-        .await?;
-    let posts_now = store.posts(&between(period.since, period.until)).await?;
+    let posts_now = store.count_posts(&between(period.since, period.until)).await?;
     let posts_before = store
-        .posts(&between(period.previous_since, period.previous_until))
+        .count_posts(&between(period.previous_since, period.previous_until))
         .await?;
 
-    let interactions = |since, until| gained(&post_rows, Pick::Interactions, since, until);
-    let views = |since, until| gained(&post_rows, Pick::Views, since, until);
-    let (i_now, i_prev) = (
-        interactions(period.since, period.until),
-        interactions(period.previous_since, period.previous_until),
-    );
-    let (v_now, v_prev) = (
-        views(period.since, period.until),
-        views(period.previous_since, period.previous_until),
-    );
-    let rate = |i: &Gains, v: &Gains| match (i.total(), v.total()) {
+    let rate = |i: &PostGains, v: &PostGains| match (i.total(), v.total()) {
         (Some(i), Some(v)) if v > 0.0 => Some(i / v * 100.0),
         _ => None,
     };
     let kpis = vec![
+        Kpi::new(KpiKey::Followers, KpiUnit::Count, followers_now, followers_before),
         Kpi::new(
-            KpiKey::Followers,
+            KpiKey::Interactions,
             KpiUnit::Count,
-            followers_at(&account_rows, period.until),
-            followers_at(&account_rows, period.since),
+            gains.interactions_now.total(),
+            gains.interactions_before.total(),
         ),
-        Kpi::new(KpiKey::Interactions, KpiUnit::Count, i_now.total(), i_prev.total()),
-        Kpi::new(KpiKey::Views, KpiUnit::Count, v_now.total(), v_prev.total()),
+        Kpi::new(
+            KpiKey::Views,
+            KpiUnit::Count,
+            gains.views_now.total(),
+            gains.views_before.total(),
+        ),
         Kpi::new(
             KpiKey::EngagementRate,
             KpiUnit::Percent,
-            rate(&i_now, &v_now),
-            rate(&i_prev, &v_prev),
+            rate(&gains.interactions_now, &gains.views_now),
+            rate(&gains.interactions_before, &gains.views_before),
         ),
         Kpi::new(
             KpiKey::Posts,
             KpiUnit::Count,
-            Some(posts_now.len() as f64),
-            Some(posts_before.len() as f64),
+            Some(posts_now as f64),
+            Some(posts_before as f64),
         ),
     ];
     Ok(KpiParts {
@@ -297,9 +311,8 @@ async fn kpi_parts(ws: &Workspace, filter: &ViewFilter, now: DateTime<Utc>) -> R
         base,
         zone,
         accounts,
-        account_rows,
-        post_rows,
-        interactions_now: i_now,
+        from,
+        interactions_now: gains.interactions_now,
         kpis,
     })
 }
@@ -331,22 +344,34 @@ pub async fn dashboard(
         base,
         zone,
         accounts,
-        account_rows,
-        post_rows,
+        from,
         interactions_now: i_now,
         kpis,
     } = kpi_parts(ws, filter, now).await?;
     let store = ws.store();
     let labels_by_account = account_labels(&accounts);
 
-    // Charts over the period.
-    let in_period: Vec<AccountMetricRow> = account_rows
+    // Follower growth over the period: its snapshots only.
+    let in_period: Vec<AccountMetricRow> = store
+        .account_metric_rows(&RowFilter {
+            since: Some(period.since),
+            until: Some(period.until),
+            metrics: vec!["followers".into()],
+            ..base.clone()
+        })
+        .await?
         .into_iter()
         .filter(|r| r.period_start >= period.since)
         .collect();
     let mut followers_series = follower_growth(&in_period);
+    // Engagement trend: per post and day from the period's first UTC day, the change of
+    // its interactions (aggregated in the database), clamped and summed per account.
     let usernames = super::accounts::usernames_by_account(&accounts);
-    let mut engagement_series = engagement_trend(&post_rows, &usernames);
+    let first_day = alcance_store::time::day_bucket(period.since).date_naive();
+    let day_gains = store
+        .post_day_gains(&base, &INTERACTION_METRICS, from, first_day, period.until)
+        .await?;
+    let mut engagement_series = trend_series(day_gains, &usernames);
     for s in &mut engagement_series {
         s.points.retain(|(t, _)| *t >= period.since && *t < period.until);
     }
@@ -381,28 +406,71 @@ pub async fn dashboard(
         &text,
     )
     .context("rendering the engagement-trend chart")?;
-    let best = best_time_of(&post_rows, &period, zone, labels)?;
 
-    // Top posts: most interactions gained in the period.
-    let all_posts = store.posts(&base).await?;
-    let latest = latest_values(&post_rows, period.until);
-    let mut top: Vec<PostView> = all_posts
+    // Best time: the posts published in the period, each with its latest values.
+    let published = store
+        .posts(&RowFilter {
+            since: Some(period.since),
+            until: Some(period.until),
+            ..base.clone()
+        })
+        .await?;
+    let published: Vec<alcance_store::PostRow> = published
+        .into_iter()
+        .filter(|p| p.published_at.is_some_and(|t| t >= period.since && t < period.until))
+        .collect();
+    let ids: Vec<i64> = published.iter().map(|p| p.id).collect();
+    let values = latest_by_post(store.latest_post_values(&ids, Some(from), Some(period.until)).await?);
+    let mut post_metrics: Vec<PostMetrics> = published
         .iter()
         .filter_map(|p| {
-            let key = (p.platform, p.user_id.clone(), p.external_id.clone());
-            let gain = i_now.per_post.get(&key).copied().filter(|g| *g > 0.0)?;
-            let mut view = post_view(p, latest.get(&key), &labels_by_account);
-            view.interactions_gained = Some(gain);
+            let metrics = values.get(&p.id)?.clone();
+            Some(PostMetrics {
+                platform: p.platform,
+                user_id: p.user_id.clone(),
+                post_id: p.external_id.clone(),
+                content_type: p.content_type.as_key().to_string(),
+                published_at: p.published_at,
+                metrics: metrics.into_iter().collect(),
+                collected_at: None,
+                followers: None,
+            })
+        })
+        .collect();
+    // The order the reference read them in (account, then post id): the slots' means add
+    // up in the same order.
+    post_metrics.sort_by(|a, b| (a.platform, &a.user_id, &a.post_id).cmp(&(b.platform, &b.user_id, &b.post_id)));
+    let best = best_time_of(&post_metrics, &period, zone, labels)?;
+
+    // Top posts: most interactions gained in the period.
+    let mut gained: Vec<(i64, f64)> = i_now
+        .per_post
+        .iter()
+        .filter(|(_, g)| **g > 0.0)
+        .map(|(id, g)| (*id, *g))
+        .collect();
+    gained.sort_by(|a, b| {
+        b.1.partial_cmp(&a.1)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(a.0.cmp(&b.0))
+    });
+    gained.truncate(TOP_POSTS);
+    let top_ids: Vec<i64> = gained.iter().map(|(id, _)| *id).collect();
+    let top_rows = store.posts_by_id(&top_ids).await?;
+    let top_values = latest_by_post(
+        store
+            .latest_post_values(&top_ids, Some(from), Some(period.until))
+            .await?,
+    );
+    let top: Vec<PostView> = gained
+        .iter()
+        .filter_map(|(id, gain)| {
+            let p = top_rows.iter().find(|p| p.id == *id)?;
+            let mut view = post_view(p, top_values.get(id), &labels_by_account);
+            view.interactions_gained = Some(*gain);
             Some(view)
         })
         .collect();
-    top.sort_by(|a, b| {
-        b.interactions_gained
-            .partial_cmp(&a.interactions_gained)
-            .unwrap_or(std::cmp::Ordering::Equal)
-            .then(a.id.cmp(&b.id))
-    });
-    top.truncate(TOP_POSTS);
 
     Ok(DashboardView {
         period,
@@ -419,33 +487,152 @@ pub async fn dashboard(
     })
 }
 
-/// The dashboard's best-time heatmap, its best slots and the posts it counts.
-pub(super) struct BestTimeParts {
-    svg: String,
-    slots: Vec<BestSlotView>,
-    posts: u32,
+/// The engagement trend (interactions gained per UTC day, one series per account) from
+/// each post's daily change: a day's gain is the change clamped at 0; on the post's first
+/// day its total when it was fresh then (published at most [`FRESH_POST_HOURS`] before
+/// that day's last snapshot), else 0 (the rule of `alcance_report::series::engagement_trend`,
+/// whose series these are, in its order).
+fn trend_series(
+    mut days: Vec<PostDayGain>,
+    usernames: &HashMap<(Platform, String), String>,
+) -> Vec<alcance_report::chart::Series> {
+    // The reference adds a day's gains post by post in this order.
+    days.sort_by(|a, b| (a.platform, &a.user_id, &a.post_id, a.day).cmp(&(b.platform, &b.user_id, &b.post_id, b.day)));
+    let mut accounts: BTreeMap<(Platform, String), BTreeMap<chrono::NaiveDate, f64>> = BTreeMap::new();
+    for d in days {
+        let gain = if d.first_day {
+            let fresh = d
+                .published_at
+                .is_some_and(|p| d.last_at - p <= Duration::hours(FRESH_POST_HOURS));
+            if fresh {
+                d.delta.max(0.0)
+            } else {
+                0.0
+            }
+        } else {
+            d.delta.max(0.0)
+        };
+        *accounts
+            .entry((d.platform, d.user_id))
+            .or_default()
+            .entry(d.day)
+            .or_insert(0.0) += gain;
+    }
+    let mut out: Vec<alcance_report::chart::Series> = accounts
+        .into_iter()
+        .map(|((platform, user_id), days)| {
+            let username = usernames.get(&(platform, user_id.clone())).map(String::as_str);
+            alcance_report::chart::Series {
+                label: alcance_report::series::account_label(platform, &user_id, username),
+                points: days
+                    .into_iter()
+                    .filter_map(|(day, gain)| day.and_hms_opt(0, 0, 0).map(|t| (t.and_utc(), gain)))
+                    .collect(),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| a.label.cmp(&b.label));
+    out
 }
 
-/// Best time over the posts published in `period` (`[since, until)`): each post's
-/// engagement rate (as [`PostView::engagement_rate`], from its latest snapshot before
-/// `until`) in the slot of its local weekday and hour in `zone`; stories left out; a slot
-/// needs [`BEST_TIME_MIN_POSTS`] posts; values as given (rates are comparable across
-/// accounts), no minimum post age.
-pub(super) fn best_time_of(
-    post_rows: &[PostMetricRow],
-    period: &PeriodView,
-    zone: Tz,
-    labels: &ChartLabels,
-) -> Result<BestTimeParts> {
-    // The rows were read with `collected_at < until` already; `as_of` keeps it so.
-    let posts = latest_post_metrics(post_rows, Some(period.until));
-    let range = TimeRange {
-        start: period.since,
-        end: period.until,
+/// Per post, its latest value of each metric.
+pub(super) fn latest_by_post(values: Vec<alcance_store::aggregate::PostValue>) -> HashMap<i64, HashMap<String, f64>> {
+    let mut out: HashMap<i64, HashMap<String, f64>> = HashMap::new();
+    for v in values {
+        out.entry(v.post_id).or_default().insert(v.metric, v.value);
+    }
+    out
+}
+
+/// The period's bounds as stored times compare them (whole seconds, UTC).
+struct Bounds {
+    /// `until` truncated to the second: what a read with `collected_at < until` keeps.
+    until_cut: DateTime<Utc>,
+}
+
+impl Bounds {
+    fn new(period: &PeriodView) -> Bounds {
+        Bounds {
+            until_cut: DateTime::from_timestamp(period.until.timestamp(), 0).unwrap_or(period.until),
+        }
+    }
+
+    /// A bound inside the period, for stored times: rounded up to the second (`t < b ⇔ t
+    /// < ceil(b)` for a whole-second `t`), and no later than the read's end.
+    fn cap(&self, t: DateTime<Utc>) -> DateTime<Utc> {
+        ceil_to_second(t).min(self.until_cut)
+    }
+}
+
+/// The gains of the posts over the period and the previous one.
+struct PeriodGains {
+    interactions_now: PostGains,
+    interactions_before: PostGains,
+    views_now: PostGains,
+    views_before: PostGains,
+}
+
+impl PeriodGains {
+    fn of(parts: &[PostGainParts]) -> PeriodGains {
+        let mut out = PeriodGains {
+            interactions_now: PostGains::default(),
+            interactions_before: PostGains::default(),
+            views_now: PostGains::default(),
+            views_before: PostGains::default(),
+        };
+        for p in parts {
+            let (now, before) = match p.pick {
+                GainPick::Interactions => (&mut out.interactions_now, &mut out.interactions_before),
+                GainPick::Views => (&mut out.views_now, &mut out.views_before),
+            };
+            if let Some(g) = gain(&p.now, p.published_at) {
+                now.per_post.insert(p.post_id, g);
+            }
+            if let Some(g) = gain(&p.previous, p.published_at) {
+                before.per_post.insert(p.post_id, g);
+            }
+        }
+        out
+    }
+}
+
+/// What a post gained over a period from its totals (the rule of the engagement trend):
+/// its total at the last snapshot before the end minus its total at the last snapshot
+/// before the start; a post first seen inside the period counts from 0 when it was fresh
+/// then (published at most [`FRESH_POST_HOURS`] before), else from its first snapshot.
+/// Negative gains clamp to 0; `None` without a snapshot in the period.
+fn gain(t: &PeriodTotals, published_at: Option<DateTime<Utc>>) -> Option<f64> {
+    if !t.seen {
+        return None;
+    }
+    let baseline = match t.before {
+        Some(v) => v,
+        None => {
+            let first_at = t.first_at?;
+            if published_at.is_some_and(|p| first_at - p <= Duration::hours(FRESH_POST_HOURS)) {
+                0.0
+            } else {
+                t.first
+            }
+        }
     };
-    let engagements = post_engagements(published_in(&posts, range), &BEST_TIME_EXCLUDES, |p| {
-        rates(|name| p.metric(name)).2
-    });
+    Some((t.end - baseline).max(0.0))
+}
+
+/// The dashboard's best-time heatmap, its best slots and the posts it counts.
+pub(super) struct BestTimeParts {
+    pub(super) svg: String,
+    pub(super) slots: Vec<BestSlotView>,
+    pub(super) posts: u32,
+}
+
+/// Best time over `posts`, the posts published in `period` (`[since, until)`) with their
+/// latest values before `until`: each post's engagement rate (as
+/// [`PostView::engagement_rate`]) in the slot of its local weekday and hour in `zone`;
+/// stories left out; a slot needs [`BEST_TIME_MIN_POSTS`] posts; values as given (rates
+/// are comparable across accounts), no minimum post age.
+fn best_time_of(posts: &[PostMetrics], period: &PeriodView, zone: Tz, labels: &ChartLabels) -> Result<BestTimeParts> {
+    let engagements = post_engagements(posts, &BEST_TIME_EXCLUDES, |p| rates(|name| p.metric(name)).2);
     // The window only has to reach back to `since`: the posts are already the period's.
     let days = (period.until - period.since).num_seconds().div_euclid(86_400) + 1;
     let options = BestTimeOptions {

@@ -1,15 +1,42 @@
-//! KPI arithmetic over metric rows: follower counts at a time and what posts gained over
-//! a window (the dashboard's tiles and top posts).
+//! KPI arithmetic: what posts gained over a window (the dashboard's tiles and top posts).
+//! The arithmetic over raw metric rows (follower counts at a time, gains from every
+//! snapshot) is the tests' reference since the dashboard aggregates in SQL.
 
+#[cfg(test)]
 use alcance_core::{AccountMetricRow, Period, Platform, PostMetricRow};
+#[cfg(test)]
 use alcance_report::series::{FRESH_POST_HOURS, INTERACTION_METRICS};
+#[cfg(test)]
 use chrono::{DateTime, Duration, Utc};
-use std::collections::{BTreeMap, HashMap};
+#[cfg(test)]
+use std::collections::BTreeMap;
+use std::collections::HashMap;
 
+/// What each post gained over a window, by `posts.id`; a post with no snapshot in the
+/// window is absent.
+#[derive(Default)]
+pub(super) struct PostGains {
+    pub(super) per_post: HashMap<i64, f64>,
+}
+
+impl PostGains {
+    /// The sum of the gains; `None` when no post has one.
+    pub(super) fn total(&self) -> Option<f64> {
+        if self.per_post.is_empty() {
+            None
+        } else {
+            Some(self.per_post.values().sum())
+        }
+    }
+}
+
+#[cfg(test)]
 pub(super) type PostKey = (Platform, String, String);
 /// A post's publication time and its interaction totals over time (collected at, total).
+#[cfg(test)]
 pub(super) type PostTotals = (Option<DateTime<Utc>>, Vec<(DateTime<Utc>, f64)>);
 
+#[cfg(test)]
 /// The sum over accounts of each one's latest `followers` snapshot with `period_start <
 /// at`; `None` when no account has one.
 pub(super) fn followers_at(rows: &[AccountMetricRow], at: DateTime<Utc>) -> Option<f64> {
@@ -38,6 +65,7 @@ pub(super) fn followers_at(rows: &[AccountMetricRow], at: DateTime<Utc>) -> Opti
 }
 
 /// Which post metrics a gain is computed over.
+#[cfg(test)]
 #[derive(Clone, Copy)]
 pub(super) enum Pick {
     /// [`INTERACTION_METRICS`], summed.
@@ -46,11 +74,13 @@ pub(super) enum Pick {
     Views,
 }
 
+#[cfg(test)]
 /// Gains of each post over a window.
 pub(super) struct Gains {
     pub(super) per_post: HashMap<PostKey, f64>,
 }
 
+#[cfg(test)]
 impl Gains {
     pub(super) fn total(&self) -> Option<f64> {
         if self.per_post.is_empty() {
@@ -61,6 +91,7 @@ impl Gains {
     }
 }
 
+#[cfg(test)]
 /// Per post, the lifetime total of the picked metrics at each snapshot time (each metric
 /// carried forward from its latest snapshot), sorted by time.
 pub(super) fn post_totals(rows: &[PostMetricRow], pick: Pick) -> BTreeMap<PostKey, PostTotals> {
@@ -112,6 +143,7 @@ pub(super) fn post_totals(rows: &[PostMetricRow], pick: Pick) -> BTreeMap<PostKe
         .collect()
 }
 
+#[cfg(test)]
 /// What each post gained over `[since, until)`: its total at the last snapshot before
 /// `until` minus its total at the last snapshot before `since`. A post first seen inside
 /// the window counts from 0 when it was fresh then (published at most

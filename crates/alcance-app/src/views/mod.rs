@@ -5,13 +5,18 @@
 //!   engagement-trend charts and the best-time heatmap as SVG (rendered by
 //!   `alcance-report`, so the UI, reports and exports show the same picture) and the top
 //!   posts.
-//! - [`posts`]: the posts table, each post with its latest lifetime metrics.
+//! - [`posts`] and [`posts_page`]: the posts table, each post with its latest lifetime
+//!   metrics (`posts_page`: one page, paged by the database).
 //! - [`runs`] and [`run_events`]: the collection log.
 //! - [`accounts`]: the accounts with their token health, how they are connected and their
 //!   collection schedule.
 //! - [`account_metrics`] and [`post_metric_history`]: one account's stored metric values
 //!   over whole UTC days (the REST API's `/api/v1/metrics`), one post's snapshots.
 //! - [`export_range`]: CSV / JSON / XLSX of a date range into a folder of the workspace.
+//!
+//! The dashboard, the posts table and the accounts screen read aggregates computed by the
+//! database (`alcance_store::aggregate`), a few rows per post or account, not every
+//! snapshot.
 //!
 //! Conventions: every time is UTC (`DateTime<Utc>`, serialized as RFC 3339) except the
 //! best-time heatmap's weekdays and hours, which are local to [`ViewFilter::time_zone`]; counts are
@@ -24,12 +29,16 @@
 //! shell's generated TypeScript bindings.
 
 mod accounts;
+#[cfg(test)]
+mod aggregate_tests;
 mod dashboard;
 mod exports;
 mod filter;
 mod kpi;
 mod metrics;
 mod posts;
+#[cfg(test)]
+mod reference;
 mod runs;
 #[cfg(test)]
 mod tests;

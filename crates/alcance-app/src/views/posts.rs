@@ -1,12 +1,16 @@
 //! The posts table: each post with its latest lifetime metrics and engagement rate.
 
 use super::accounts::account_labels;
-use super::kpi::*;
+#[cfg(test)]
+use super::kpi::PostKey;
 use super::*;
 use crate::error::Result;
 use crate::workspace::Workspace;
-use alcance_core::{AccountId, Platform, PostId, PostMetricRow};
+#[cfg(test)]
+use alcance_core::PostMetricRow;
+use alcance_core::{AccountId, Platform, PostId};
 use alcance_report::series::{account_label, INTERACTION_METRICS};
+pub use alcance_store::aggregate::PostCursor;
 use alcance_store::RowFilter;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -65,36 +69,69 @@ pub struct PostView {
 /// Errors: [`ViewError`] for a bad filter; store errors.
 pub async fn posts(ws: &Workspace, filter: &ViewFilter) -> Result<Vec<PostView>> {
     let base = filter.accounts_filter()?;
-    let store = ws.store();
-    let accounts = store.list_accounts().await?;
-    let labels = account_labels(&accounts);
-    let rows = store
+    let rows = ws
+        .store()
         .posts(&RowFilter {
             since: filter.since,
-            until: filter.until,
-            ..base.clone()
-        })
-        .await?;
-    let metric_rows = store
-        .post_metric_rows(&RowFilter {
             until: filter.until,
             ..base
         })
         .await?;
-    let latest = latest_values(&metric_rows, filter.until.unwrap_or(DateTime::<Utc>::MAX_UTC));
-    let mut out: Vec<PostView> = rows
-        .iter()
-        .map(|p| {
-            let key = (p.platform, p.user_id.clone(), p.external_id.clone());
-            let mut v = post_view(p, latest.get(&key), &labels);
-            v.interactions_gained = v.interactions;
-            v
-        })
-        .collect();
+    let mut out = with_latest_metrics(ws, rows, filter.until).await?;
     out.sort_by(|a, b| b.published_at.cmp(&a.published_at).then(b.id.cmp(&a.id)));
     Ok(out)
 }
 
+/// One page of the posts table: as [`posts`], those after `after` in its order (newest
+/// first, posts without a publication time last, then by id descending), at most `limit`.
+/// Paged in the database: only the page's posts and their latest metrics are read.
+///
+/// Errors: [`ViewError`] for a bad filter; store errors.
+pub async fn posts_page(
+    ws: &Workspace,
+    filter: &ViewFilter,
+    after: Option<PostCursor>,
+    limit: usize,
+) -> Result<Vec<PostView>> {
+    let base = filter.accounts_filter()?;
+    let rows = ws
+        .store()
+        .posts_page(
+            &RowFilter {
+                since: filter.since,
+                until: filter.until,
+                ..base
+            },
+            after,
+            limit,
+        )
+        .await?;
+    with_latest_metrics(ws, rows, filter.until).await
+}
+
+/// Views of `rows` (in their order), each with its latest finite value of each metric
+/// collected before `until` (any time when `None`).
+async fn with_latest_metrics(
+    ws: &Workspace,
+    rows: Vec<alcance_store::PostRow>,
+    until: Option<DateTime<Utc>>,
+) -> Result<Vec<PostView>> {
+    let store = ws.store();
+    let accounts = store.list_accounts().await?;
+    let labels = account_labels(&accounts);
+    let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
+    let latest = super::dashboard::latest_by_post(store.latest_post_values(&ids, None, until).await?);
+    Ok(rows
+        .iter()
+        .map(|p| {
+            let mut v = post_view(p, latest.get(&p.id), &labels);
+            v.interactions_gained = v.interactions;
+            v
+        })
+        .collect())
+}
+
+#[cfg(test)]
 /// Per post and metric, the latest value collected before `until`.
 pub(super) fn latest_values(rows: &[PostMetricRow], until: DateTime<Utc>) -> HashMap<PostKey, HashMap<String, f64>> {
     let mut stamped: HashMap<PostKey, HashMap<String, (DateTime<Utc>, f64)>> = HashMap::new();
