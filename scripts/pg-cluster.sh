@@ -56,9 +56,8 @@ as_owner() {
   fi
 }
 
-port_in_use() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
+# port_in_use PORT, and scripts/free-port.sh to pick one.
+source "$(dirname "$0")/free-port.sh"
 
 started=$(date +%s%N)
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/alcance-pg.XXXXXX")
@@ -89,18 +88,7 @@ rm -f "$DIR/pwfile"
 # Only 127.0.0.1 may connect (besides the socket in $DIR), always with the password.
 printf '%s\n' "local all all scram-sha-256" "host all all 127.0.0.1/32 scram-sha-256" >"$DIR/data/pg_hba.conf"
 
-PORT=""
-for _ in $(seq 1 50); do
-  candidate=$((20000 + RANDOM % 40000))
-  if ! port_in_use "$candidate"; then
-    PORT=$candidate
-    break
-  fi
-done
-if [ -z "$PORT" ]; then
-  echo "pg-cluster: no free port found on 127.0.0.1" >&2
-  exit 1
-fi
+PORT=$("$(dirname "$0")/free-port.sh")
 
 as_owner "$PG_CTL" -D "$DIR/data" -l "$DIR/server.log" -w -t 60 \
   -o "-c listen_addresses=127.0.0.1 -p $PORT -k $DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \

@@ -26,9 +26,8 @@ if ! "$PY" -c 'import aiosmtpd' >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends python3-aiosmtpd >/dev/null
 fi
 
-port_in_use() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
+# port_in_use PORT, and scripts/free-port.sh to pick one.
+source "$(dirname "$0")/free-port.sh"
 
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/alcance-smtp.XXXXXX")
 SINK=""
@@ -44,18 +43,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-PORT=""
-for _ in $(seq 1 50); do
-  candidate=$((20000 + RANDOM % 40000))
-  if ! port_in_use "$candidate"; then
-    PORT=$candidate
-    break
-  fi
-done
-if [ -z "$PORT" ]; then
-  echo "smtp-sink: no free port found on 127.0.0.1" >&2
-  exit 1
-fi
+PORT=$("$(dirname "$0")/free-port.sh")
 
 "$PY" -m aiosmtpd -n -l "127.0.0.1:$PORT" -c aiosmtpd.handlers.Mailbox "$DIR/maildir" >"$DIR/sink.log" 2>&1 &
 SINK=$!

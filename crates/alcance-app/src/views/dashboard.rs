@@ -631,7 +631,12 @@ pub(super) struct BestTimeParts {
 /// [`PostView::engagement_rate`]) in the slot of its local weekday and hour in `zone`;
 /// stories left out; a slot needs [`BEST_TIME_MIN_POSTS`] posts; values as given (rates
 /// are comparable across accounts), no minimum post age.
-fn best_time_of(posts: &[PostMetrics], period: &PeriodView, zone: Tz, labels: &ChartLabels) -> Result<BestTimeParts> {
+pub(super) fn best_time_of(
+    posts: &[PostMetrics],
+    period: &PeriodView,
+    zone: Tz,
+    labels: &ChartLabels,
+) -> Result<BestTimeParts> {
     let engagements = post_engagements(posts, &BEST_TIME_EXCLUDES, |p| rates(|name| p.metric(name)).2);
     // The window only has to reach back to `since`: the posts are already the period's.
     let days = (period.until - period.since).num_seconds().div_euclid(86_400) + 1;

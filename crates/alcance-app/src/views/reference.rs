@@ -5,15 +5,14 @@
 use super::accounts::account_labels;
 use super::dashboard::BestTimeParts;
 use super::kpi::*;
-use super::posts::{latest_values, post_view, rates};
+use super::posts::{latest_values, post_view};
 use super::*;
 use crate::error::{Context, Result};
 use crate::workspace::Workspace;
-use alcance_core::analytics::best_time::{best_time, BestTimeOptions, Normalization, Tz};
-use alcance_core::analytics::posts::{latest_post_metrics, published_in, TimeRange};
+use alcance_core::analytics::best_time::Tz;
+use alcance_core::analytics::posts::{latest_post_metrics, published_in, PostMetrics, TimeRange};
 use alcance_core::{AccountMetricRow, PostMetricRow};
 use alcance_report::chart::{render_svg_with, ChartText, LineChart};
-use alcance_report::heatmap::{post_engagements, render_best_time_svg, HeatmapChart, BEST_TIME_EXCLUDES};
 use alcance_report::series::{engagement_trend, follower_growth};
 use alcance_store::{AccountRow, RowFilter};
 use chrono::{DateTime, Duration, Utc};
@@ -281,47 +280,8 @@ pub(super) fn old_best_time_of(
         start: period.since,
         end: period.until,
     };
-    let engagements = post_engagements(published_in(&posts, range), &BEST_TIME_EXCLUDES, |p| {
-        rates(|name| p.metric(name)).2
-    });
-    // The window only has to reach back to `since`: the posts are already the period's.
-    let days = (period.until - period.since).num_seconds().div_euclid(86_400) + 1;
-    let options = BestTimeOptions {
-        window_days: u32::try_from(days).unwrap_or(u32::MAX),
-        min_age_hours: 0,
-        min_posts: BEST_TIME_MIN_POSTS,
-        top: BEST_SLOTS,
-        normalization: Normalization::None,
-    };
-    let best = best_time(&engagements, zone, period.until, &options);
-    let svg = render_best_time_svg(
-        &best,
-        &HeatmapChart {
-            title: labels.best_time_title.clone(),
-            hour_label: format!("{} ({})", labels.hour_axis, zone.name()),
-            no_data: labels.no_data.clone(),
-            weekdays: labels.weekdays.clone(),
-            unit: "%".to_string(),
-            width: CHART_SIZE.0,
-            height: CHART_SIZE.1,
-        },
-    )
-    .context("rendering the best-time heatmap")?;
-    let slots = best
-        .top
-        .iter()
-        .filter_map(|s| {
-            Some(BestSlotView {
-                weekday: s.weekday.num_days_from_monday(),
-                hour: s.hour,
-                mean: s.mean?,
-                posts: s.posts,
-            })
-        })
-        .collect();
-    Ok(BestTimeParts {
-        svg,
-        slots,
-        posts: best.posts_used,
-    })
+    // The slotting, the heatmap and the best slots are the dashboard's own: the reference
+    // differs only in how it finds each post's latest values.
+    let kept: Vec<PostMetrics> = published_in(&posts, range).into_iter().cloned().collect();
+    super::dashboard::best_time_of(&kept, period, zone, labels)
 }
