@@ -122,7 +122,9 @@ fn accounts_connect_track_disconnect_and_delete_on_a_demo_workspace() {
     assert!(authorize.contains("code_challenge="), "PKCE: {authorize}");
     browse(&authorize);
     let out = child.wait_with_output().expect("connect ends");
-    let rest: Vec<String> = lines_rx.try_iter().collect();
+    // Every line the reader thread has yet to forward: it ends at the exited child's EOF
+    // (`try_iter` raced it and could miss the last line).
+    let rest: Vec<String> = lines_rx.iter().collect();
     assert!(
         out.status.success(),
         "connect failed: {printed:?} {rest:?}\n{}",
