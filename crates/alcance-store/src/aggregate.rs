@@ -11,6 +11,7 @@
 //! rounded up to the next whole second ([`ceil_to_second`]): for a stored time `t` (whole
 //! seconds), `t < b ⇔ t < ceil(b)` and `t ≥ b ⇔ t ≥ ceil(b)`.
 
+use crate::query::{account_filter, json_list, Binds};
 use crate::time::{from_db_opt, to_db};
 use crate::{Engine, PostRow, RowFilter, Store, StoreError};
 use chrono::{DateTime, Utc};
@@ -29,27 +30,6 @@ pub fn ceil_to_second(t: DateTime<Utc>) -> DateTime<Utc> {
     }
 }
 
-/// `$1` platforms, `$2` account ids, `$3` account external ids over accounts `a`.
-fn account_filter(engine: Engine) -> String {
-    format!(
-        "($1 IS NULL OR a.platform IN ({platforms}))
-         AND ($2 IS NULL OR a.id IN ({ids}))
-         AND ($3 IS NULL OR a.external_id IN ({externals}))",
-        platforms = engine.json_list(1, "TEXT"),
-        ids = engine.json_list(2, "BIGINT"),
-        externals = engine.json_list(3, "TEXT"),
-    )
-}
-
-fn json_list<T: serde::Serialize>(items: &[T]) -> Option<String> {
-    if items.is_empty() {
-        None
-    } else {
-        serde_json::to_string(items).ok()
-    }
-}
-
-/// The account lists of `f` as the three JSON binds of [`account_filter`].
 /// `post_metrics AS m` for a read of a time window that scans it: on SQLite `NOT INDEXED`,
 /// since with the metric list bound as JSON its planner walks the whole
 /// `(post_id, metric, bucket)` key and looks every row up (0.68 s of CPU instead of 0.42 s
@@ -61,13 +41,10 @@ fn scanned_post_metrics(engine: Engine) -> &'static str {
     }
 }
 
+/// The account lists of `f` as the three JSON binds of [`account_filter`].
 fn account_binds(f: &RowFilter) -> (Option<String>, Option<String>, Option<String>) {
-    let platforms: Vec<&str> = f.platforms.iter().map(|p| p.as_str()).collect();
-    (
-        json_list(&platforms),
-        json_list(&f.account_ids),
-        json_list(&f.external_ids),
-    )
+    let binds = Binds::of(f);
+    (binds.platforms, binds.account_ids, binds.external_ids)
 }
 
 /// The bounds of a period-over-period gain read ([`Store::post_gain_parts`]), UTC, as the

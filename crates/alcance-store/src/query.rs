@@ -39,7 +39,8 @@ pub(crate) struct Binds {
     pub(crate) metrics: Option<String>,
 }
 
-fn json_list<T: serde::Serialize>(items: &[T]) -> Option<String> {
+/// `items` as a JSON array bind, `None` (the SQL's "no restriction") when empty.
+pub(crate) fn json_list<T: serde::Serialize>(items: &[T]) -> Option<String> {
     if items.is_empty() {
         None
     } else {
