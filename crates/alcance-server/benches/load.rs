@@ -30,6 +30,9 @@
 //!
 //! Environment (defaults in brackets): `ALCANCE_LOAD_USERS` [100],
 //! `ALCANCE_LOAD_SECONDS` [30], `ALCANCE_LOAD_ACCOUNTS` [100], `ALCANCE_LOAD_DAYS` [365],
+//! `ALCANCE_LOAD_KPIS` [`shared`: every user asks for all accounts' tiles, as a team
+//! opening the dashboard does; `per_account`: one account's tiles, the account changing
+//! with every request, so that the server's coalescing of identical requests rarely helps],
 //! `ALCANCE_BENCH_ENGINES` [`postgres,sqlite`] (PostgreSQL needs `ALCANCE_TEST_PG_URL`,
 //! which `scripts/pg-cluster.sh` sets). Not run in CI.
 
@@ -89,6 +92,9 @@ fn summary_line(name: &str, samples: &[&Sample], seconds: f64) {
 async fn load(engine: Engine) -> Res<()> {
     let users = env_num("ALCANCE_LOAD_USERS", 100).max(1) as usize;
     let seconds = env_num("ALCANCE_LOAD_SECONDS", 30).max(1) as u64;
+    // `per_account`: each KPI request asks for one account's tiles (the account changes
+    // with every request), so concurrent KPI requests rarely share a computation.
+    let per_account_kpis = std::env::var("ALCANCE_LOAD_KPIS").is_ok_and(|v| v == "per_account");
     let shape = YearShape {
         accounts: env_num("ALCANCE_LOAD_ACCOUNTS", 100).max(1),
         days: env_num("ALCANCE_LOAD_DAYS", 365).max(31),
@@ -182,6 +188,7 @@ async fn load(engine: Engine) -> Res<()> {
                 let account = ids[(n / ROUTES.len() + u) % ids.len()];
                 let url = match route {
                     0 => format!("{base}/api/v1/accounts"),
+                    1 if per_account_kpis => format!("{base}/api/v1/dashboard/kpis?account_id={account}"),
                     1 => format!("{base}/api/v1/dashboard/kpis"),
                     2 => format!(
                         "{base}/api/v1/metrics?user_id={account}&platform=X&start_date={since}&end_date={until}"
@@ -206,7 +213,14 @@ async fn load(engine: Engine) -> Res<()> {
     let wall = began.elapsed().as_secs_f64();
     running.store(false, Ordering::Relaxed);
     sampler.await?;
-    println!("{users} users for {wall:.1} s (each request waits for the previous one of its user):");
+    println!(
+        "{users} users for {wall:.1} s (each request waits for the previous one of its user; KPI tiles {}):",
+        if per_account_kpis {
+            "of one account per request"
+        } else {
+            "of all accounts, shared"
+        }
+    );
     println!("| route | requests | req/s | p50 ms | p95 ms | p99 ms | errors |");
     println!("|---|---:|---:|---:|---:|---:|---:|");
     for (i, route) in ROUTES.iter().enumerate() {

@@ -52,6 +52,7 @@
 
 pub mod auth;
 pub mod campaigns;
+pub mod coalesce;
 pub mod collection;
 pub mod exports;
 pub mod health;
@@ -100,6 +101,17 @@ pub struct ApiState {
     webhooks: Option<Arc<alcance_app::webhooks::MetaWebhookSecrets>>,
     proxies: Arc<proxy::TrustedProxies>,
     mailer: Option<alcance_app::mail::Mailer>,
+    flights: Arc<Flights>,
+}
+
+/// The reads whose identical concurrent requests run once (see [`coalesce`]).
+#[derive(Debug, Default)]
+struct Flights {
+    /// `GET /api/v1/dashboard/kpis`, keyed by the JSON of the filter cut to the caller.
+    kpis: coalesce::Coalesce<String, Arc<model::Kpis>, problem::ApiError>,
+    /// Every account with its token health (one for all callers; routes cut it to the
+    /// caller's accounts afterwards).
+    accounts: coalesce::Coalesce<(), Arc<Vec<model::Account>>, problem::ApiError>,
 }
 
 impl ApiState {
@@ -116,6 +128,7 @@ impl ApiState {
             webhooks: None,
             proxies: Arc::default(),
             mailer: None,
+            flights: Arc::default(),
         }
     }
 

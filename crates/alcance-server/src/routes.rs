@@ -16,6 +16,7 @@ use axum::extract::{Path, State};
 use axum::{Extension, Json};
 use chrono::Utc;
 use serde::Deserialize;
+use std::sync::Arc;
 use utoipa::IntoParams;
 
 /// Most runs `/api/v1/runs` pages through: the newest this many.
@@ -369,11 +370,24 @@ pub async fn dashboard_kpis(
             q.end_date.as_deref(),
         )
         .await?;
-    let (period, kpis) = views::dashboard_kpis(state.workspace(), &filter, Utc::now()).await?;
-    Ok(Json(Kpis {
-        period: period.into(),
-        kpis: kpis.into_iter().map(Into::into).collect(),
-    }))
+    // Concurrent requests for the same tiles (a team opening the dashboard) share one
+    // computation; the key is the filter already cut to the caller's accounts.
+    let key = serde_json::to_string(&filter).map_err(|e| {
+        tracing::error!(error = %e, "the KPI filter did not serialize");
+        ApiError::internal()
+    })?;
+    let kpis = state
+        .flights
+        .kpis
+        .run(key, || async {
+            let (period, kpis) = views::dashboard_kpis(state.workspace(), &filter, Utc::now()).await?;
+            Ok(Arc::new(Kpis {
+                period: period.into(),
+                kpis: kpis.into_iter().map(Into::into).collect(),
+            }))
+        })
+        .await?;
+    Ok(Json(Kpis::clone(&kpis)))
 }
 
 /// The parameters of `/api/v1/metrics`.
@@ -460,13 +474,24 @@ pub async fn metrics(
 
 impl ApiState {
     /// The accounts screen's list (token health at now).
+    ///
+    /// Concurrent calls share one read (the list is the same for every caller).
     pub(crate) async fn accounts(&self) -> Result<Vec<Account>, ApiError> {
-        let vault = self.vault.as_ref().map(|v| v as &dyn alcance_app::vault::TokenVault);
-        Ok(views::accounts(self.workspace(), vault, Utc::now())
-            .await?
-            .into_iter()
-            .map(Account::from)
-            .collect())
+        let accounts = self
+            .flights
+            .accounts
+            .run((), || async {
+                let vault = self.vault.as_ref().map(|v| v as &dyn alcance_app::vault::TokenVault);
+                Ok(Arc::new(
+                    views::accounts(self.workspace(), vault, Utc::now())
+                        .await?
+                        .into_iter()
+                        .map(Account::from)
+                        .collect(),
+                ))
+            })
+            .await?;
+        Ok(Vec::clone(&accounts))
     }
 
     /// The account `id` as [`ApiState::accounts`] lists it.

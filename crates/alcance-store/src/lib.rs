@@ -73,9 +73,16 @@ const FILE_POOL_SIZE: u32 = 4;
 /// the team's total).
 const PG_POOL_SIZE: u32 = 8;
 
-/// How long opening a PostgreSQL connection may take before the server counts as
-/// unreachable.
+/// How long opening the store's first PostgreSQL connection may take before the server
+/// counts as unreachable.
 const PG_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a query waits for one of the pool's [`PG_POOL_SIZE`] connections (or for a
+/// new one to open) before failing. As long as SQLite's pool wait (sqlx's default, 30 s)
+/// and the server's request time limit: under load, requests queue for a connection
+/// instead of failing after [`PG_CONNECT_TIMEOUT`] while slow reads hold the pool
+/// (docs/PERFORMANCE.md, "The team server under load").
+const PG_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A handle on one Alcance database, SQLite or PostgreSQL. Cheap to clone (the pool is
 /// shared).
@@ -188,11 +195,13 @@ impl Store {
     /// [`Store::open_postgres`] with parsed options; `shown` names the server in errors.
     pub(crate) async fn open_postgres_with(options: PgConnectOptions, shown: &str) -> Result<Store, StoreError> {
         let shown = shown.to_string();
-        let pool = PgPoolOptions::new()
+        let connect = PgPoolOptions::new()
             .max_connections(PG_POOL_SIZE)
-            .acquire_timeout(PG_CONNECT_TIMEOUT)
-            .connect_with(options)
+            .acquire_timeout(PG_ACQUIRE_TIMEOUT)
+            .connect_with(options);
+        let pool = tokio::time::timeout(PG_CONNECT_TIMEOUT, connect)
             .await
+            .unwrap_or(Err(sqlx::Error::PoolTimedOut))
             .map_err(|e| StoreError::from(e).on_server(&shown))?;
         let store = Store {
             pool: Pool::Postgres(pool),
