@@ -59,7 +59,8 @@ enum Command {
         #[arg(long, default_value_t = demo::DEMO_DAYS)]
         days: i64,
     },
-    /// Serve the platform sandbox (X and Instagram APIs and OAuth) on 127.0.0.1.
+    /// Serve the platform sandbox (every platform's APIs and OAuth, seeded or replayed) on
+    /// 127.0.0.1.
     Sandbox {
         /// Port on 127.0.0.1 (0 picks a free one).
         #[arg(long, default_value_t = 8720)]
@@ -70,6 +71,13 @@ enum Command {
         /// Seed of the generated data.
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// Delay every API answer by this many milliseconds (a real API's round trip, for
+        /// benchmarks; 150 is typical).
+        #[arg(long, default_value_t = 0)]
+        latency_ms: u64,
+        /// Switch the platforms' rate limits off (benchmarks).
+        #[arg(long)]
+        no_limits: bool,
     },
     /// Collect in the foreground on each account's cadence (the app's background sync);
     /// Ctrl-C stops after the current account (the run resumes at the next start).
@@ -467,7 +475,22 @@ fn init_logging(dir: Option<&std::path::Path>) -> Option<tracing_appender::non_b
 async fn dispatch(command: Command) -> Result<()> {
     match command {
         Command::Demo { out, sandbox_url, days } => run_demo(DemoOptions { out, sandbox_url, days }).await,
-        Command::Sandbox { port, replay, seed } => run_sandbox(port, replay, seed).await,
+        Command::Sandbox {
+            port,
+            replay,
+            seed,
+            latency_ms,
+            no_limits,
+        } => {
+            run_sandbox(
+                port,
+                replay,
+                seed,
+                std::time::Duration::from_millis(latency_ms),
+                no_limits,
+            )
+            .await
+        }
         Command::Run {
             ws,
             keep_backups,
@@ -619,7 +642,13 @@ async fn serve(
     served.context("serving the API")
 }
 
-async fn run_sandbox(port: u16, replay: Option<PathBuf>, seed: u64) -> Result<()> {
+async fn run_sandbox(
+    port: u16,
+    replay: Option<PathBuf>,
+    seed: u64,
+    latency: std::time::Duration,
+    no_limits: bool,
+) -> Result<()> {
     let mode = match replay {
         Some(dir) => Mode::Replay { dir },
         None => Mode::Seeded { seed },
@@ -628,7 +657,15 @@ async fn run_sandbox(port: u16, replay: Option<PathBuf>, seed: u64) -> Result<()
     let sandbox = Sandbox::start(SandboxConfig { mode, bind })
         .await
         .context("starting the sandbox")?;
+    sandbox.state().set_latency(latency);
+    sandbox.state().set_limits_enabled(!no_limits);
     println!("Alcance sandbox listening on {}", sandbox.base_url());
+    if !latency.is_zero() {
+        println!("Every API answer waits {} ms.", latency.as_millis());
+    }
+    if no_limits {
+        println!("Rate limits are off.");
+    }
     println!("Press Ctrl-C to stop.");
     tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
     sandbox.shutdown().await;

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -50,6 +51,11 @@ pub struct SandboxState {
     /// WhatsApp switches (template insights confirmed, cost hidden).
     pub(crate) whatsapp: WhatsappState,
     owners: HashMap<Network, String>,
+    /// Added to every platform answer (not the control endpoints), ms: a real API's
+    /// round trip for benchmarks ([`SandboxState::set_latency`]). 0 by default.
+    latency_ms: AtomicU64,
+    /// Platform requests answered (control endpoints not counted).
+    requests: AtomicU64,
 }
 
 impl SandboxState {
@@ -70,6 +76,8 @@ impl SandboxState {
             faults: FaultPlan::default(),
             whatsapp: WhatsappState::default(),
             owners: HashMap::new(),
+            latency_ms: AtomicU64::new(0),
+            requests: AtomicU64::new(0),
         };
         for network in Network::ALL {
             if let Some(owned) = state
@@ -103,6 +111,25 @@ impl SandboxState {
     /// Sets (or, with `None`, unsets) the seeded clock.
     pub fn set_clock(&self, now: Option<DateTime<Utc>>) {
         *self.clock.lock().unwrap_or_else(PoisonError::into_inner) = now;
+    }
+
+    /// Delays every platform answer (OAuth included, control endpoints not) by `latency`,
+    /// on top of any [`crate::faults::FaultKind::Slow`] delay: what a call to the real API
+    /// costs in round trips (the benchmarks use 150 ms). Millisecond precision.
+    pub fn set_latency(&self, latency: Duration) {
+        let ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
+        self.latency_ms.store(ms, Ordering::Relaxed);
+    }
+
+    /// The latency set by [`SandboxState::set_latency`] (zero by default).
+    pub fn latency(&self) -> Duration {
+        Duration::from_millis(self.latency_ms.load(Ordering::Relaxed))
+    }
+
+    /// Platform requests answered so far (OAuth included, control endpoints not): the
+    /// calls a client made, for benchmarks.
+    pub fn requests_served(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
     }
 
     /// `true` when the clock was set explicitly.
@@ -288,6 +315,7 @@ async fn entry(
     if req.raw_path == "/__alcance" || req.raw_path.starts_with("/__alcance/") {
         return control::handle(&st, &req).into_response();
     }
+    st.requests.fetch_add(1, Ordering::Relaxed);
     let fault = st.faults.take(&req.raw_path, &req.path);
     let replaced = fault
         .as_ref()
@@ -305,8 +333,9 @@ async fn entry(
             }
         }
     };
-    if reply.delay_ms > 0 {
-        tokio::time::sleep(Duration::from_millis(reply.delay_ms)).await;
+    let delay = Duration::from_millis(reply.delay_ms) + st.latency();
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
     }
     reply.into_response()
 }

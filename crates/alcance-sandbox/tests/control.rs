@@ -333,3 +333,33 @@ async fn a_bad_replay_directory_is_an_error() {
         .expect_err("must fail");
     assert!(err.to_string().contains("replay"), "{err}");
 }
+
+#[tokio::test]
+async fn latency_delays_platform_answers_only_and_requests_are_counted() {
+    let sb = start(42).await;
+    let c = client();
+    let x = x_token(&c, &sb).await;
+    let before = sb.state().requests_served();
+    assert!(before >= 1, "the token exchange is a platform request");
+    sb.state().set_latency(std::time::Duration::from_millis(1000));
+    assert_eq!(sb.state().latency().as_millis(), 1000);
+
+    let started = Instant::now();
+    let r = x_get(&c, &sb, &x, "/2/users/me").await;
+    assert_eq!(r.status(), 200);
+    assert!(started.elapsed().as_millis() >= 1000, "{:?}", started.elapsed());
+    assert_eq!(sb.state().requests_served(), before + 1);
+
+    // Control endpoints answer at once and are not counted.
+    let started = Instant::now();
+    let health = c.get(url(&sb, "/__alcance/health")).send().await.expect("health");
+    assert_eq!(health.status(), 200);
+    assert!(started.elapsed().as_millis() < 1000, "{:?}", started.elapsed());
+    assert_eq!(sb.state().requests_served(), before + 1);
+
+    sb.state().set_latency(std::time::Duration::ZERO);
+    let started = Instant::now();
+    assert_eq!(x_get(&c, &sb, &x, "/2/users/me").await.status(), 200);
+    assert!(started.elapsed().as_millis() < 1000, "{:?}", started.elapsed());
+    sb.shutdown().await;
+}
