@@ -26,7 +26,7 @@ pub(crate) const BS_OWNED: SeededAccount = SeededAccount {
     name: "Alcance Brasil",
     owned: true,
     bio: "Métricas de redes sociais no seu computador. Agora também no Bluesky 🦋",
-    followers_2024: 300.0,
+    followers_2024: 1_200.0,
     growth_per_day: 0.0040,
     following_2024: 150,
     created_at: "2023-09-19T15:47:01.417Z",
