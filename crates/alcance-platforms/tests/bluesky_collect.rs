@@ -554,7 +554,8 @@ async fn the_seeded_feed_collects_own_posts_and_a_tracked_profile_by_handle() {
         batch.posts[0].external_id.clone(),
         "at://did:plc:alcancebrdemoaccount2345/app.bsky.feed.post/3lbs990000000".to_string(),
     ];
-    let (posts, _, gaps) = client.posts(&asked, &Recorder::new()).await.expect("posts");
+    let read = client.posts(&asked, &Recorder::new()).await.expect("posts");
+    let (posts, gaps) = (read.posts, read.gaps);
     assert_eq!(posts.len(), 1);
     assert_eq!(
         gaps.iter().map(|g| g.code.as_str()).collect::<Vec<_>>(),

@@ -78,7 +78,7 @@ fn every_recorded_exchange_decodes_or_maps_to_a_clear_error() {
             "app.bsky.actor.getProfiles" => {
                 decode_profiles(&answer).map(|(p, g)| assert!(!p.is_empty() && g.is_empty()))
             }
-            "app.bsky.feed.getPosts" => decode_posts(&answer, &[]).map(|(p, _, _)| assert!(!p.is_empty())),
+            "app.bsky.feed.getPosts" => decode_posts(&answer, &[]).map(|r| assert!(!r.posts.is_empty())),
             "app.bsky.feed.getAuthorFeed" => {
                 decode_feed_page(&answer, "did:plc:z72i7hdynmk6r22z27h6tvur").map(|p| assert!(!p.posts.is_empty()))
             }
@@ -152,7 +152,8 @@ fn bskyr_get_profiles_field_by_field() {
 
 /// The post of `bskyr__feed-get-posts.json` and of the thread recording: the same post.
 fn assert_localview_post(answer: &Answer, uri: &str) {
-    let (posts, metrics, gaps) = decode_posts(answer, &[uri.to_string()]).expect("posts");
+    let read = decode_posts(answer, &[uri.to_string()]).expect("posts");
+    let (posts, metrics, gaps) = (read.posts, read.metrics, read.gaps);
     assert!(gaps.is_empty(), "{gaps:?}");
     assert_eq!(posts.len(), 1);
     let p = &posts[0];
@@ -186,7 +187,8 @@ fn bskyr_get_posts_field_by_field_and_a_deleted_post_is_a_gap() {
     // A URI asked for but left out of the answer (a deleted post): a not_found gap, the
     // other post kept.
     let deleted = "at://did:plc:ic6zqvuw5ulmfpjiwnhsr2ns/app.bsky.feed.post/3kdeleted00";
-    let (posts, _, gaps) = decode_posts(&answer, &[LOCALVIEW.to_string(), deleted.to_string()]).expect("posts");
+    let read = decode_posts(&answer, &[LOCALVIEW.to_string(), deleted.to_string()]).expect("posts");
+    let (posts, gaps) = (read.posts, read.gaps);
     assert_eq!(posts.len(), 1);
     assert_eq!(gaps.len(), 1);
     assert_eq!(

@@ -7,14 +7,14 @@ use super::map::{
 use super::method::{
     CREATE_SESSION, GET_AUTHOR_FEED, GET_POSTS, GET_PROFILE, GET_SESSION, REFRESH_SESSION, RESOLVE_HANDLE,
 };
-use super::{AuthorFeed, BlueskyProfile, BlueskySession};
+use super::{AuthorFeed, BlueskyProfile, BlueskySession, PostsRead};
 use crate::endpoints::{join, Endpoints};
 use crate::error::PlatformError;
 use crate::http::{Answer, Http, Recorder};
 use crate::oauth::TokenSet;
 use crate::registry::PlatformFuture;
 use crate::{CollectCtx, PlatformClient};
-use alcance_core::{CollectWarning, CollectionBatch, DataGap, EventLevel, Platform, PostMetric, PostRecord, Profile};
+use alcance_core::{CollectWarning, CollectionBatch, EventLevel, Platform, PostMetric, PostRecord, Profile};
 use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use std::collections::HashSet;
@@ -221,27 +221,23 @@ impl BlueskyClient {
     /// call.
     ///
     /// Errors: the first batch that fails fails the call.
-    pub async fn posts(
-        &self,
-        uris: &[String],
-        rec: &Recorder,
-    ) -> Result<(Vec<PostRecord>, Vec<PostMetric>, Vec<DataGap>), PlatformError> {
+    pub async fn posts(&self, uris: &[String], rec: &Recorder) -> Result<PostsRead, PlatformError> {
         let mut seen = HashSet::new();
         let unique: Vec<String> = uris
             .iter()
             .map(|u| u.trim().to_string())
             .filter(|u| !u.is_empty() && seen.insert(u.clone()))
             .collect();
-        let (mut posts, mut metrics, mut gaps) = (Vec::new(), Vec::new(), Vec::new());
+        let mut read = PostsRead::default();
         for chunk in unique.chunks(POSTS_BATCH) {
             let query: Vec<(&str, &str)> = chunk.iter().map(|u| ("uris", u.as_str())).collect();
             let answer = self.public(GET_POSTS, &query, rec).await?;
-            let (p, m, g) = decode_posts(&answer, chunk)?;
-            posts.extend(p);
-            metrics.extend(m);
-            gaps.extend(g);
+            let page = decode_posts(&answer, chunk)?;
+            read.posts.extend(page.posts);
+            read.metrics.extend(page.metrics);
+            read.gaps.extend(page.gaps);
         }
-        Ok((posts, metrics, gaps))
+        Ok(read)
     }
 
     /// Opens a session with an app password: `POST {pds}/com.atproto.server.createSession`

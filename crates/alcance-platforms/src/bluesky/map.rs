@@ -3,7 +3,7 @@
 //! `/xrpc/app.bsky.feed.getAuthorFeed`).
 
 use super::wire::{self, FeedViewPost, PostView, ProfileView, XrpcError};
-use super::{BlueskyProfile, BlueskySession, FeedPage, Repost};
+use super::{BlueskyProfile, BlueskySession, FeedPage, PostsRead, Repost};
 use crate::catalog_field;
 use crate::error::{body_preview, PlatformError};
 use crate::governor::retry_after_of;
@@ -357,10 +357,7 @@ pub fn decode_feed_page(answer: &Answer, author_did: &str) -> Result<FeedPage, P
 /// `getPosts` omits it instead of failing), plus `decode` gaps for unreadable items.
 ///
 /// Errors: non-2xx → [`map_error`]; no `posts` array → [`PlatformError::Decode`].
-pub fn decode_posts(
-    answer: &Answer,
-    asked: &[String],
-) -> Result<(Vec<PostRecord>, Vec<PostMetric>, Vec<DataGap>), PlatformError> {
+pub fn decode_posts(answer: &Answer, asked: &[String]) -> Result<PostsRead, PlatformError> {
     let list: wire::Posts = body(answer)?;
     let mut posts = Vec::new();
     let mut metrics = Vec::new();
@@ -387,7 +384,7 @@ pub fn decode_posts(
             "not in the answer (deleted, or hidden by its author)",
         ));
     }
-    Ok((posts, metrics, gaps))
+    Ok(PostsRead { posts, metrics, gaps })
 }
 
 /// Decodes `com.atproto.identity.resolveHandle`: the DID.

@@ -128,6 +128,18 @@ pub struct FeedPage {
     pub gaps: Vec<DataGap>,
 }
 
+/// Posts read by URI (`app.bsky.feed.getPosts`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PostsRead {
+    /// The posts found, in the answer's order.
+    pub posts: Vec<PostRecord>,
+    /// Their counters (see [`FeedPage::metrics`]).
+    pub metrics: Vec<PostMetric>,
+    /// URIs asked for but not answered (code `not_found`: deleted or hidden), and
+    /// unreadable items (code `decode`).
+    pub gaps: Vec<DataGap>,
+}
+
 /// Everything a walk of the author feed collected (see [`BlueskyClient::author_feed`]).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AuthorFeed {
