@@ -6,7 +6,7 @@
 //! account is deferred with its retry time in its run entry, and the retry stores nothing
 //! twice (the data tables end as after one fault-free run).
 //!
-//! The whole stack runs: a workspace with the five platforms connected against the seeded
+//! The whole stack runs: a workspace with the six platforms connected against the seeded
 //! sandbox (the app's governor included), faults armed through `/__alcance/faults`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic on a broken fixture
@@ -60,7 +60,7 @@ async fn open(dir: &Path, sandbox: &Sandbox, vault: &Arc<MemoryVault>) -> Worksp
     .expect("workspace opens")
 }
 
-/// A workspace against `sandbox` with the owned account of each of the five platforms
+/// A workspace against `sandbox` with the owned account of each of the six platforms
 /// connected the way the demo connects them.
 async fn five_platforms(dir: &Path, sandbox: &Sandbox, vault: &Arc<MemoryVault>) -> Workspace {
     let ws = open(dir, sandbox, vault).await;
@@ -92,6 +92,12 @@ async fn five_platforms(dir: &Path, sandbox: &Sandbox, vault: &Arc<MemoryVault>)
     )
     .await
     .expect("WhatsApp token");
+    ws.connect_bluesky(
+        "alcance.bsky.social",
+        SecretString::from(alcance_app::demo::DEMO_APP_PASSWORD.to_string()),
+    )
+    .await
+    .expect("Bluesky app password");
     ws
 }
 
@@ -275,6 +281,8 @@ async fn case(platform: Platform, fault: Fault, expected: [i64; 4]) {
             let least = match (fault, platform) {
                 (Fault::RateLimitedFar, _) => Duration::seconds(7000),
                 (_, Platform::X) => Duration::minutes(14),
+                // Bluesky's window is 5 minutes (`ratelimit-policy: …;w=300`).
+                (_, Platform::Bluesky) => Duration::minutes(4),
                 _ => Duration::seconds(50),
             };
             assert!(retry_at >= at() + least, "{label}: retry at {retry_at}");
@@ -350,4 +358,9 @@ async fn tiktok_mid_account_faults() {
 #[tokio::test]
 async fn whatsapp_mid_account_faults() {
     every_fault(Platform::Whatsapp).await;
+}
+
+#[tokio::test]
+async fn bluesky_mid_account_faults() {
+    every_fault(Platform::Bluesky).await;
 }

@@ -80,6 +80,33 @@ fn xrpc_error(status: u16, error: &str, message: &str) -> Reply {
     Reply::json(status, &json!({ "error": error, "message": message }))
 }
 
+/// A fault's answer on a Bluesky path (`/xrpc/…`) in the XRPC envelope: 500
+/// `InternalServerError`, 429 `RateLimitExceeded` (with `ratelimit-*` headers whose reset is
+/// `reset_s` away, default 60 s; none for the bare kind), 401 `InvalidToken`, 403
+/// `InsufficientScope`. `None` for other paths and for the kinds that transform the normal
+/// answer or are the same everywhere (HTML, malformed JSON).
+pub(crate) fn fault_replacement(fault: &crate::faults::Fault, raw: &str) -> Option<Reply> {
+    use crate::faults::FaultKind;
+    if !raw.starts_with("/xrpc/") {
+        return None;
+    }
+    Some(match fault.kind {
+        FaultKind::Status500 => xrpc_error(500, "InternalServerError", "Internal Server Error"),
+        FaultKind::Status429 => {
+            let reset = Utc::now().timestamp() + i64::try_from(fault.reset_s.unwrap_or(60)).unwrap_or(60);
+            xrpc_error(429, "RateLimitExceeded", "Rate Limit Exceeded")
+                .with_header("ratelimit-limit", "3000")
+                .with_header("ratelimit-remaining", "0")
+                .with_header("ratelimit-reset", reset.to_string())
+                .with_header("ratelimit-policy", "3000;w=300")
+        }
+        FaultKind::Status429Bare => xrpc_error(429, "RateLimitExceeded", "Rate Limit Exceeded"),
+        FaultKind::Status401 => xrpc_error(401, "InvalidToken", "Token could not be verified"),
+        FaultKind::Status403 => xrpc_error(403, "InsufficientScope", "Bad token scope"),
+        _ => return None,
+    })
+}
+
 /// `true` for an app password's shape (`xxxx-xxxx-xxxx-xxxx`).
 fn app_password(s: &str) -> bool {
     let groups: Vec<&str> = s.split('-').collect();
