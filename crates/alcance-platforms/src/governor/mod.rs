@@ -13,7 +13,7 @@
 //! | X | `x-rate-limit-limit` / `-remaining` / `-reset` (Unix s) on every answer, 15-min windows (platform-apis.md §1.7) | releases the window's budget evenly over the window (a 10 % burst allowed), never sends with no budget left, waits for `reset` + 1 s; one probe request learns a window it does not know |
 //! | Meta | `X-App-Usage`, `X-Business-Use-Case-Usage` (percent of budget, `estimated_time_to_regain_access` minutes), error codes 4 / 17 / 32 / 613 / 80001–80014 (§2.3, §2.4) | from 75 % used, spreads the calls left over the hour; at 95 % or on a throttling code, stops until the regain time (or 60 s, doubling) |
 //! | TikTok | none; 600 requests / minute / endpoint, sliding (§6.1) | a sliding 60-s window of sends per endpoint and token |
-//! | Bluesky | `ratelimit-limit` / `-remaining` / `-reset` (Unix s) / `-policy` (`3000;w=300`) on XRPC answers (platform-apis-more.md §5.3) | paces like X on the policy's window length; a 429 without headers pauses for the default pause, doubling |
+//! | Bluesky | `ratelimit-limit` / `-remaining` / `-reset` (Unix s) / `-policy` (`3000;w=300`) on XRPC answers (platform-apis-more.md §5.3) | paces like X on the policy's window length; a 429 without headers closes the budget for one 5-minute window |
 //! | any | HTTP 429 with `Retry-After` / reset; 5xx and transport errors | waits as told; retries read requests with exponential backoff and jitter |
 //!
 //! Retried requests (reads only; never a token exchange): every `GET` / `HEAD`, and the
@@ -649,6 +649,11 @@ impl Governor {
             // No header says when: X's windows are 15 minutes (platform-apis.md §1.7), so
             // the budget is back at the latest one window later.
             return cfg.x_window;
+        }
+        if key.api == ApiFamily::Bluesky {
+            // No header says when: Bluesky's windows are 5 minutes (3000 requests / 5 min,
+            // bsky-docs rate-limits.md; platform-apis-more.md §5.3).
+            return Duration::from_secs(300);
         }
         self.default_pause(b.throttle_streak)
     }
