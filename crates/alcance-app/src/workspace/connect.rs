@@ -1,7 +1,8 @@
-//! Connecting Facebook Pages, WhatsApp Business and TikTok accounts: each platform's own
-//! documented flow (platform-apis.md §2.2, §5, §6.1), ending like every connect: the
-//! token in the vault, the account in the store. Also following a public profile by its
-//! handle (X user lookup, Instagram business discovery) with an owned account's token.
+//! Connecting Facebook Pages, WhatsApp Business, TikTok and Bluesky accounts: each
+//! platform's own documented flow (platform-apis.md §2.2, §5, §6.1; platform-apis-more.md
+//! §5.2), ending like every connect: the token in the vault, the account in the store. Also
+//! following a public profile by its handle (X user lookup, Instagram business discovery,
+//! Bluesky handle resolution) with an owned account of the same platform.
 
 use super::Workspace;
 use crate::error::{Context, Result};
@@ -289,7 +290,9 @@ impl Workspace {
     /// [`Self::track_owner`]; the owner's token is renewed first when due. Resolution:
     /// X `GET /2/users/by/username/{handle}`; Instagram business discovery
     /// (`GET /{owner-ig-id}?fields=business_discovery.username(<handle>){…}`), which only
-    /// finds Business and Creator accounts. Facebook Pages (reading another Page needs
+    /// finds Business and Creator accounts; Bluesky `com.atproto.identity.resolveHandle`
+    /// then `app.bsky.actor.getProfile` on the public AppView (the owner's token is not sent;
+    /// a handle without a dot means `<handle>.bsky.social`). Facebook Pages (reading another Page needs
     /// Meta's Page Public Content Access), WhatsApp and TikTok (their APIs read only the
     /// connected account) cannot follow profiles.
     ///
