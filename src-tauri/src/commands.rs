@@ -602,12 +602,51 @@ pub async fn connect_whatsapp(state: State<'_, AppState>, waba_id: String, token
     Ok(view)
 }
 
+/// Connects a Bluesky account with its handle and an app password (Settings → Privacy and
+/// security → App passwords; never the account password, which is refused): one
+/// `createSession`, then the session tokens are kept in the vault and the app password is
+/// dropped. Opens the own workspace first when none is open.
+/// Errors: `invalid_input` (empty handle or password), `oauth` (refused), `vault_locked`, `io`.
+#[tauri::command]
+#[specta::specta]
+pub async fn connect_bluesky(
+    state: State<'_, AppState>,
+    handle: String,
+    app_password: String,
+) -> IpcResult<AccountView> {
+    let handle = handle.trim().to_string();
+    let app_password = app_password.trim().to_string();
+    if handle.is_empty() {
+        return Err(IpcError::new(
+            ErrorCode::InvalidInput,
+            "type the Bluesky handle (alice.bsky.social)",
+        ));
+    }
+    if app_password.is_empty() {
+        return Err(IpcError::new(ErrorCode::InvalidInput, "the app password is empty"));
+    }
+    let _busy = hold_busy(&state)?;
+    ensure_workspace(&state).await?;
+    let view = {
+        let guard = state.workspace.read().await;
+        let open = guard.as_ref().ok_or_else(IpcError::no_workspace)?;
+        let account = open
+            .ws
+            .connect_bluesky(&handle, SecretString::from(app_password))
+            .await?;
+        account_view(open, AccountId(account.id)).await?
+    };
+    state.refresh_problems().await;
+    Ok(view)
+}
+
 /// Connects an account: OAuth 2.0 authorization code + PKCE in the system browser (the
 /// demo workspace's sandbox approves by itself), loopback redirect on 127.0.0.1 (a deep
 /// link `alcance://oauth/callback?code&state` is forwarded to it), then the account is
 /// stored and its token kept in the vault. Facebook Login connects every Page the user
 /// manages (long-lived token exchange, needs the app secret) and returns the first.
-/// WhatsApp connects with [`connect_whatsapp`] instead. Opens the own workspace first when
+/// WhatsApp connects with [`connect_whatsapp`], Bluesky with [`connect_bluesky`] instead.
+/// Opens the own workspace first when
 /// none is open.
 #[tauri::command]
 #[specta::specta]

@@ -62,6 +62,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::disconnect_account,
             commands::delete_account,
             commands::connect_whatsapp,
+            commands::connect_bluesky,
             commands::connect_account,
             commands::track_profile,
             commands::platforms,

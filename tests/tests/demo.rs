@@ -62,12 +62,12 @@ async fn the_demo_builds_a_complete_workspace_on_the_seeded_sandbox() {
     assert_eq!(summary.sandbox_mode, "seeded");
     assert_eq!(
         summary.accounts.len(),
-        8,
-        "one connected account per platform and three tracked profiles"
+        10,
+        "one connected account per platform and four tracked profiles"
     );
-    assert_eq!(summary.accounts.iter().filter(|a| a.owned).count(), 5);
+    assert_eq!(summary.accounts.iter().filter(|a| a.owned).count(), 6);
     let platforms: std::collections::BTreeSet<_> = summary.accounts.iter().map(|a| a.platform).collect();
-    assert_eq!(platforms.len(), 5, "all five platforms collect");
+    assert_eq!(platforms.len(), 6, "all six platforms collect");
     for a in &summary.accounts {
         assert!(a.metric_rows > 0, "{a:?}");
         if a.platform != alcance_core::Platform::Whatsapp {
@@ -95,10 +95,17 @@ async fn the_demo_builds_a_complete_workspace_on_the_seeded_sandbox() {
     assert_eq!(header, POST_HEADER);
     assert!(rows.iter().any(|r| r[4] == "likes"));
     assert!(rows.iter().any(|r| r[1] == "instagram" && r[4] == "reach"));
+    // Bluesky: its four counters, never a view, reach or impression it does not serve.
+    for key in ["likes", "reposts", "replies", "quotes"] {
+        assert!(rows.iter().any(|r| r[1] == "bluesky" && r[4] == key), "bluesky {key}");
+    }
+    assert!(!rows
+        .iter()
+        .any(|r| r[1] == "bluesky" && matches!(r[4].as_str(), "views" | "reach" | "impressions")));
 
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&summary.exports.json).expect("json")).expect("valid json");
-    assert_eq!(json["accounts"].as_array().map(Vec::len), Some(8));
+    assert_eq!(json["accounts"].as_array().map(Vec::len), Some(10));
     let (_, account_rows) = csv_rows(&summary.exports.account_csv);
     assert!(account_rows
         .iter()

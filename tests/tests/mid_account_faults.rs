@@ -6,7 +6,7 @@
 //! account is deferred with its retry time in its run entry, and the retry stores nothing
 //! twice (the data tables end as after one fault-free run).
 //!
-//! The whole stack runs: a workspace with the five platforms connected against the seeded
+//! The whole stack runs: a workspace with the six platforms connected against the seeded
 //! sandbox (the app's governor included), faults armed through `/__alcance/faults`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic on a broken fixture
@@ -45,6 +45,7 @@ const IG_ID: &str = "17841400000000001";
 const FB_PAGE: &str = "104000000000001";
 const WABA: &str = "105000000000001";
 const TT_ID: &str = "tt_alcance_br";
+const BS_DID: &str = "did:plc:alcancebrdemoaccount2345";
 
 /// A workspace in `dir` against `sandbox`, its tokens in `vault`.
 async fn open(dir: &Path, sandbox: &Sandbox, vault: &Arc<MemoryVault>) -> Workspace {
@@ -59,7 +60,7 @@ async fn open(dir: &Path, sandbox: &Sandbox, vault: &Arc<MemoryVault>) -> Worksp
     .expect("workspace opens")
 }
 
-/// A workspace against `sandbox` with the owned account of each of the five platforms
+/// A workspace against `sandbox` with the owned account of each of the six platforms
 /// connected the way the demo connects them.
 async fn five_platforms(dir: &Path, sandbox: &Sandbox, vault: &Arc<MemoryVault>) -> Workspace {
     let ws = open(dir, sandbox, vault).await;
@@ -91,6 +92,12 @@ async fn five_platforms(dir: &Path, sandbox: &Sandbox, vault: &Arc<MemoryVault>)
     )
     .await
     .expect("WhatsApp token");
+    ws.connect_bluesky(
+        "alcance.bsky.social",
+        SecretString::from(alcance_app::demo::DEMO_APP_PASSWORD.to_string()),
+    )
+    .await
+    .expect("Bluesky app password");
     ws
 }
 
@@ -131,6 +138,8 @@ fn mid_account(platform: Platform) -> (String, u32) {
         Platform::Facebook => (format!("/{FB_PAGE}/posts"), 1),
         Platform::Tiktok => ("/v2/video/list/".to_string(), 1),
         Platform::Whatsapp => (format!("/{WABA}"), 2),
+        // The first feed page, after the profile (the seeded feed fits one page of 100).
+        Platform::Bluesky => ("/xrpc/app.bsky.feed.getAuthorFeed".to_string(), 0),
     }
 }
 
@@ -141,6 +150,7 @@ fn owned_id(platform: Platform) -> &'static str {
         Platform::Facebook => FB_PAGE,
         Platform::Tiktok => TT_ID,
         Platform::Whatsapp => WABA,
+        Platform::Bluesky => BS_DID,
     }
 }
 
@@ -271,6 +281,8 @@ async fn case(platform: Platform, fault: Fault, expected: [i64; 4]) {
             let least = match (fault, platform) {
                 (Fault::RateLimitedFar, _) => Duration::seconds(7000),
                 (_, Platform::X) => Duration::minutes(14),
+                // Bluesky's window is 5 minutes (`ratelimit-policy: …;w=300`).
+                (_, Platform::Bluesky) => Duration::minutes(4),
                 _ => Duration::seconds(50),
             };
             assert!(retry_at >= at() + least, "{label}: retry at {retry_at}");
@@ -346,4 +358,9 @@ async fn tiktok_mid_account_faults() {
 #[tokio::test]
 async fn whatsapp_mid_account_faults() {
     every_fault(Platform::Whatsapp).await;
+}
+
+#[tokio::test]
+async fn bluesky_mid_account_faults() {
+    every_fault(Platform::Bluesky).await;
 }

@@ -185,6 +185,7 @@ async fn run_on(
             ConnectKind::AccessToken => "system-user token, validated",
             ConnectKind::FacebookPages => "Facebook Login, long-lived token, Page tokens",
             ConnectKind::OauthLoopback => "OAuth 2.0 + PKCE, loopback redirect",
+            ConnectKind::AppPassword => "app password, session in the vault",
         };
         on_event(DemoEvent::Step(format!("Connecting {} ({how})", platform.label())));
         let app = demo_app(platform);
@@ -210,6 +211,16 @@ async fn run_on(
                 let token = SecretString::from(grant.access_token);
                 owners.push(ws.connect_whatsapp(token, &grant.waba_id).await.with_context(context)?);
             }
+            ConnectKind::AppPassword => {
+                let handle = manifest
+                    .accounts
+                    .iter()
+                    .find(|a| a.platform == platform.as_str() && a.owned)
+                    .and_then(|a| a.username.clone())
+                    .ok_or_else(|| crate::app_err!("the sandbox lists no {} handle", platform.label()))?;
+                let password = SecretString::from(DEMO_APP_PASSWORD.to_string());
+                owners.push(ws.connect_bluesky(&handle, password).await.with_context(context)?);
+            }
             ConnectKind::OauthLoopback => {
                 let account = ws.connect(&app, &browser, timeout).await.with_context(context)?;
                 if platform == Platform::Tiktok {
@@ -222,13 +233,16 @@ async fn run_on(
         }
     }
     // Track the other public profiles of the manifest with their platform owner's token
-    // (X, Instagram and Facebook Pages can be read that way; TikTok's Display API and
-    // WhatsApp only read the token's own account).
+    // (X, Instagram, Facebook Pages and Bluesky can be read that way; TikTok's Display API
+    // and WhatsApp only read the token's own account).
     for m in &manifest.accounts {
         let Ok(platform) = m.platform.parse::<Platform>() else {
             continue;
         };
-        if !matches!(platform, Platform::X | Platform::Instagram | Platform::Facebook) {
+        if !matches!(
+            platform,
+            Platform::X | Platform::Instagram | Platform::Facebook | Platform::Bluesky
+        ) {
             continue;
         }
         let Some(owner) = owners.iter().find(|o| o.account.platform == platform) else {
@@ -322,6 +336,10 @@ async fn run_on(
     })
 }
 
+/// The app password the demo pastes for its Bluesky account: the sandbox's
+/// `createSession` accepts any well-formed app password for its seeded handle.
+pub const DEMO_APP_PASSWORD: &str = "demo-demo-demo-demo";
+
 /// The scopes the demo asks for on the Facebook Pages flow: the Pages part of the
 /// descriptor's scopes (the sandbox's Pages need no Instagram or business permissions).
 const DEMO_PAGES_SCOPES: [&str; 3] = ["pages_show_list", "pages_read_engagement", "read_insights"];
@@ -336,7 +354,7 @@ pub fn demo_app(platform: Platform) -> OAuthApp {
     let scopes = match descriptor.connect {
         ConnectKind::OauthLoopback => descriptor.scopes(),
         ConnectKind::FacebookPages => DEMO_PAGES_SCOPES.iter().map(|s| s.to_string()).collect(),
-        ConnectKind::AccessToken => Vec::new(),
+        ConnectKind::AccessToken | ConnectKind::AppPassword => Vec::new(),
     };
     OAuthApp {
         platform,

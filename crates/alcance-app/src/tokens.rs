@@ -12,6 +12,7 @@
 //! | [`Renewal::RefreshWhenAged`] (Instagram Login) | long-lived 60 days | at least [`RefreshRules::instagram_min_age`] (24 h) old | `GET refresh_access_token?grant_type=ig_refresh_token` (no app needed) |
 //! | [`Renewal::ExchangeBeforeExpiry`] (Facebook) | long-lived user token 60 days | within [`RefreshRules::facebook_window`] (10 days) of expiry | `fb_exchange_token` re-exchange (needs the app secret) |
 //! | [`Renewal::Never`] (WhatsApp) | system-user token, usually without expiry | never; an expired token needs re-auth | — |
+//! | [`Renewal::RefreshSession`] (Bluesky, **rotating**) | access JWT about 2 h (its `exp`), refresh JWT | within [`RefreshRules::access_margin`] (10 min) of expiry | `POST com.atproto.server.refreshSession` with the refresh JWT as bearer; no developer app; the rotated refresh JWT is stored before use |
 //! | TikTok API for Business (§6.2) | access 24 h, refresh 1 year from the authorization | within 10 min of expiry | `POST tt_user/oauth2/refresh_token/` with the TikTok app id and secret; the answered refresh token is stored |
 //!
 //! The API-for-Business token of a TikTok account sits beside its Display token, under
@@ -110,6 +111,8 @@ pub fn plan(platform: Platform, set: &TokenSet, now: DateTime<Utc>, rules: &Refr
         }
         Renewal::ExchangeBeforeExpiry => !expired && set.expires_within(now, rules.facebook_window),
         Renewal::Never => false,
+        // Bluesky: like a refresh token, the refresh JWT renews an expired access JWT.
+        Renewal::RefreshSession(_) => renewable && set.expires_within(now, rules.access_margin),
     };
     if renew {
         Plan::Renew
@@ -457,10 +460,15 @@ async fn renew_entry(
     let renewal = descriptor.renewal;
     // Refresh kinds send the refresh token; a re-exchange sends the access token itself.
     let input = match renewal {
-        Renewal::RefreshBeforeExpiry | Renewal::RefreshWhenAged => set.refresh_token.clone(),
+        Renewal::RefreshBeforeExpiry | Renewal::RefreshWhenAged | Renewal::RefreshSession(_) => {
+            set.refresh_token.clone()
+        }
         Renewal::ExchangeBeforeExpiry => Some(set.access_token.clone()),
         Renewal::Never => None,
     };
+    if let (Renewal::RefreshSession(refresh), Some(input)) = (renewal, input.as_ref()) {
+        return renew_session(vault, endpoints, platform, key, &set, refresh, input).await;
+    }
     let (Some(provider), Some(input)) = (descriptor.provider(endpoints), input) else {
         return TokenAction::Valid;
     };
@@ -514,6 +522,52 @@ async fn renew_entry(
             TokenAction::NeedsReauth { code: "vault", message }
         } else {
             TokenAction::Deferred { message }
+        };
+    }
+    TokenAction::Refreshed {
+        expires_at: merged.expires_at,
+    }
+}
+
+/// Renews a session with its own refresh token ([`Renewal::RefreshSession`], Bluesky
+/// `com.atproto.server.refreshSession`; no developer app involved). The answer rotates the
+/// refresh token and revokes the old one, so the new set is stored before anything else; a
+/// set that cannot be stored needs re-authorization. A refused refresh (`400 ExpiredToken`,
+/// `401`) is `refresh_refused`.
+async fn renew_session(
+    vault: &dyn TokenVault,
+    endpoints: &Endpoints,
+    platform: Platform,
+    key: &str,
+    set: &TokenSet,
+    refresh: registry::SessionRefresh,
+    refresh_token: &SecretString,
+) -> TokenAction {
+    let secrets = exposed(&[Some(&set.access_token), Some(refresh_token)]);
+    let renewed = match refresh(endpoints, refresh_token).await {
+        Ok(renewed) => renewed,
+        Err(e) => {
+            return renewal_failed(
+                platform.label(),
+                e,
+                &secrets,
+                "connect the account again with a new app password",
+            )
+        }
+    };
+    let merged = TokenSet {
+        refresh_token: renewed.refresh_token.clone().or_else(|| set.refresh_token.clone()),
+        user_id: renewed.user_id.clone().or(set.user_id.clone()),
+        scope: renewed.scope.clone().or(set.scope.clone()),
+        ..renewed
+    };
+    if let Err(e) = vault.put(key, &merged.to_vault_json()) {
+        return TokenAction::NeedsReauth {
+            code: "vault",
+            message: format!(
+                "the renewed {} session could not be saved in the vault: {e}",
+                platform.label()
+            ),
         };
     }
     TokenAction::Refreshed {
@@ -747,6 +801,11 @@ mod tests {
         assert_eq!(p(Platform::Facebook, Some(Duration::days(11)), false), Plan::Keep);
         assert_eq!(p(Platform::Facebook, Some(Duration::days(9)), false), Plan::Renew);
         assert_eq!(p(Platform::Facebook, Some(Duration::seconds(-1)), false), Plan::Expired);
+        // Bluesky sessions: 10 minutes ahead, even once expired, with a refresh JWT.
+        assert_eq!(p(Platform::Bluesky, Some(Duration::hours(2)), true), Plan::Keep);
+        assert_eq!(p(Platform::Bluesky, Some(Duration::minutes(5)), true), Plan::Renew);
+        assert_eq!(p(Platform::Bluesky, Some(Duration::minutes(-30)), true), Plan::Renew);
+        assert_eq!(p(Platform::Bluesky, Some(Duration::minutes(-30)), false), Plan::Expired);
         // WhatsApp: never renewed.
         assert_eq!(p(Platform::Whatsapp, Some(Duration::days(1)), false), Plan::Keep);
         assert_eq!(p(Platform::Whatsapp, Some(Duration::days(-1)), false), Plan::Expired);

@@ -160,12 +160,19 @@ impl Workspace {
     ///
     /// Errors: the platform connects with a pasted access token, not a browser flow.
     pub fn provider(&self, platform: Platform) -> Result<Provider> {
-        registry::get(platform).provider(&self.endpoints).ok_or_else(|| {
-            crate::app_err!(
+        let descriptor = registry::get(platform);
+        descriptor
+            .provider(&self.endpoints)
+            .ok_or_else(|| match descriptor.connect {
+                ConnectKind::AppPassword => crate::app_err!(
+                    "{} connects with a handle and an app password (connect_bluesky), not a browser flow",
+                    platform.label()
+                ),
+                _ => crate::app_err!(
                 "{} connects with an access token and the business account id (connect_whatsapp), not a browser flow",
                 platform.label()
-            )
-        })
+            ),
+            })
     }
 
     /// Connects an account through OAuth 2.0 (authorization code + PKCE, loopback

@@ -23,13 +23,15 @@ use std::time::Duration;
 pub const CLIENT_SECRET_ENV: &str = "ALCANCE_CLIENT_SECRET";
 /// Environment variable holding a WhatsApp Business system-user access token.
 pub const WHATSAPP_TOKEN_ENV: &str = "ALCANCE_WHATSAPP_TOKEN";
+/// Environment variable holding a Bluesky app password (never the account password).
+pub const BLUESKY_APP_PASSWORD_ENV: &str = "ALCANCE_BLUESKY_APP_PASSWORD";
 
 /// `alcance connect <platform>`.
 #[derive(Args, Debug)]
 pub struct ConnectArgs {
     #[command(flatten)]
     pub ws: WorkspaceArgs,
-    /// x, instagram, facebook, tiktok or whatsapp.
+    /// x, instagram, facebook, tiktok, whatsapp or bluesky.
     pub platform: String,
     /// The developer app's client id (public; the platform's developer portal shows it).
     /// Not used by WhatsApp.
@@ -46,6 +48,11 @@ pub struct ConnectArgs {
     /// The system-user token is read from ALCANCE_WHATSAPP_TOKEN, else from stdin.
     #[arg(long, value_name = "ID")]
     pub waba_id: Option<String>,
+    /// Bluesky only: the handle (alice.bsky.social). The app password (Settings → Privacy
+    /// and security → App passwords; never the account password) is read from
+    /// ALCANCE_BLUESKY_APP_PASSWORD, else from stdin.
+    #[arg(long, value_name = "HANDLE")]
+    pub handle: Option<String>,
     /// How long to wait for consent, seconds.
     #[arg(long, default_value_t = 300)]
     pub timeout: u64,
@@ -56,7 +63,7 @@ pub struct ConnectArgs {
 pub struct TrackArgs {
     #[command(flatten)]
     pub ws: WorkspaceArgs,
-    /// x or instagram (the APIs that can read profiles the user does not manage).
+    /// x, instagram or bluesky (the APIs that can read profiles the user does not manage).
     pub platform: String,
     /// The profile's handle, with or without `@`.
     pub handle: String,
@@ -182,6 +189,9 @@ pub async fn connect(args: &ConnectArgs) -> Result<()> {
     if platform == Platform::Whatsapp {
         return connect_whatsapp(args).await;
     }
+    if platform == Platform::Bluesky {
+        return connect_bluesky(args).await;
+    }
     let client_id = args
         .client_id
         .as_deref()
@@ -278,6 +288,33 @@ async fn connect_whatsapp(args: &ConnectArgs) -> Result<()> {
     println!(
         "Connected {} (WhatsApp) as account {}.",
         account.display_name.clone().unwrap_or_else(|| account_label(&account)),
+        account.id
+    );
+    Ok(())
+}
+
+/// Bluesky: the handle from `--handle`, the app password from the environment or stdin.
+async fn connect_bluesky(args: &ConnectArgs) -> Result<()> {
+    let handle = args.handle.as_deref().map(str::trim).unwrap_or_default().to_string();
+    if handle.is_empty() {
+        bail!("--handle is the Bluesky handle the app password belongs to (alice.bsky.social)");
+    }
+    let password = match std::env::var(BLUESKY_APP_PASSWORD_ENV) {
+        Ok(p) if !p.trim().is_empty() => p.trim().to_string(),
+        _ => {
+            eprintln!(
+                "Paste a Bluesky app password (xxxx-xxxx-xxxx-xxxx, never the account password) and press Enter (or set {BLUESKY_APP_PASSWORD_ENV}):"
+            );
+            read_stdin_line("the app password")?
+        }
+    };
+    let ws = open_for_connect(&args.ws).await?;
+    let result = ws.connect_bluesky(&handle, SecretString::from(password)).await;
+    ws.close().await;
+    let account = result?;
+    println!(
+        "Connected {} (Bluesky) as account {}.",
+        account_label(&account),
         account.id
     );
     Ok(())

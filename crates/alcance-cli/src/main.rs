@@ -719,11 +719,7 @@ fn print_summary(s: &DemoSummary) {
         table.add_row(vec![
             Cell::new(a.platform.label()),
             Cell::new(&a.name),
-            Cell::new(match (a.owned, a.platform) {
-                (false, _) => "tracked",
-                (true, Platform::Whatsapp) => "token",
-                (true, _) => "OAuth",
-            }),
+            Cell::new(how_connected(a.platform, a.owned)),
             Cell::new(a.followers.map(|f| format!("{f:.0}")).unwrap_or_else(|| "—".into()))
                 .set_alignment(CellAlignment::Right),
             Cell::new(a.posts).set_alignment(CellAlignment::Right),
@@ -1111,7 +1107,7 @@ async fn status(args: &WorkspaceArgs, runs: i64) -> Result<()> {
             Cell::new(a.id).set_alignment(CellAlignment::Right),
             Cell::new(account_label(a)),
             Cell::new(a.account.platform.label()),
-            Cell::new(if a.account.owned { "OAuth" } else { "tracked" }),
+            Cell::new(how_connected(a.account.platform, a.account.owned)),
             Cell::new(a.status),
             Cell::new(cadence_text),
             Cell::new(next),
@@ -1314,4 +1310,22 @@ async fn restore(args: &WorkspaceArgs, file: &std::path::Path) -> Result<()> {
         println!("The previous database is kept as {}.", previous.display());
     }
     Ok(())
+}
+
+/// How an account is connected, for tables: `tracked` (a followed public profile), else by
+/// its platform's connect kind in the registry: `token` (a pasted access token), `app
+/// password` (Bluesky), `OAuth`.
+fn how_connected(platform: Platform, owned: bool) -> &'static str {
+    if !owned {
+        return "tracked";
+    }
+    let kind = alcance_app::Workspace::platforms()
+        .into_iter()
+        .find(|p| p.key == platform)
+        .map(|p| p.connect);
+    match kind {
+        Some(alcance_app::ConnectKind::AccessToken) => "token",
+        Some(alcance_app::ConnectKind::AppPassword) => "app password",
+        _ => "OAuth",
+    }
 }

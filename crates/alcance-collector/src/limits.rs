@@ -76,13 +76,15 @@ impl RunLimits {
 /// How long to leave a rate-limited account of `platform` alone: `retry_after` when the
 /// platform said it (`Retry-After`, `x-rate-limit-reset`, Meta's
 /// `estimated_time_to_regain_access`), else the platform's documented window (X 15 min,
-/// TikTok 1 min), else [`FIRST_BACKOFF`] doubled `streak` times (the account's earlier
+/// TikTok 1 min, Bluesky 5 min), else [`FIRST_BACKOFF`] doubled `streak` times (the account's earlier
 /// rate-limited collections in a row), at most [`MAX_BACKOFF`]. Never under one second.
 pub fn rate_limit_deferral(platform: Platform, retry_after: Option<Duration>, streak: u32) -> Duration {
     let wait = match (retry_after, platform) {
         (Some(d), _) => d,
         (None, Platform::X) => Duration::from_secs(15 * 60),
         (None, Platform::Tiktok) => Duration::from_secs(60),
+        // Bluesky's PDS and AppView windows are 5 minutes (`ratelimit-policy: 3000;w=300`).
+        (None, Platform::Bluesky) => Duration::from_secs(5 * 60),
         (None, _) => {
             let factor = 1u32.checked_shl(streak.min(16)).unwrap_or(u32::MAX);
             FIRST_BACKOFF.saturating_mul(factor).min(MAX_BACKOFF)

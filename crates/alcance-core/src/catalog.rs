@@ -95,7 +95,7 @@ const fn src_ms(platform: Platform, field: &'static str) -> MetricSource {
 }
 
 use Level::{Account, Both, Post};
-use Platform::{Facebook as FB, Instagram as IG, Tiktok as TT, Whatsapp as WA, X};
+use Platform::{Bluesky as BS, Facebook as FB, Instagram as IG, Tiktok as TT, Whatsapp as WA, X};
 
 /// Every metric Alcance knows, sorted by key.
 pub static CATALOG: &[Metric] = &[
@@ -105,17 +105,17 @@ pub static CATALOG: &[Metric] = &[
     Metric { key: "comments", unit: Unit::Count, level: Both, description: "Comments (replies on X are `replies`).", formula: "", sources: &[src(IG, "comments"), src(IG, "comments_count"), src(FB, "comments.summary.total_count"), src(TT, "comment_count"), src(TT, "comments")] },
     Metric { key: "conversation_cost", unit: Unit::Currency, level: Account, description: "WhatsApp conversation charges in the period, in the WABA currency (absent for WABAs on a partner credit line).", formula: "", sources: &[src(WA, "conversation_analytics.data_points.cost")] },
     Metric { key: "conversations", unit: Unit::Count, level: Account, description: "WhatsApp conversations opened in the period (all categories, directions and types).", formula: "", sources: &[src(WA, "conversation_analytics.data_points.conversation")] },
-    Metric { key: "followers", unit: Unit::Count, level: Account, description: "Followers at collection time (a snapshot; growth is derived from snapshots).", formula: "", sources: &[src(X, "public_metrics.followers_count"), src(IG, "followers_count"), src(FB, "followers_count"), src(TT, "follower_count"), src(TT, "followers_count"), src(FB, "page_follows")] },
+    Metric { key: "followers", unit: Unit::Count, level: Account, description: "Followers at collection time (a snapshot; growth is derived from snapshots).", formula: "", sources: &[src(X, "public_metrics.followers_count"), src(IG, "followers_count"), src(FB, "followers_count"), src(TT, "follower_count"), src(TT, "followers_count"), src(FB, "page_follows"), src(BS, "followersCount")] },
     Metric { key: "followers_gained", unit: Unit::Count, level: Account, description: "New followers in the period (IG `follower_count` day series, FB `page_daily_follows_unique`).", formula: "", sources: &[src(IG, "follower_count"), src(FB, "page_daily_follows_unique")] },
     Metric { key: "followers_lost", unit: Unit::Count, level: Account, description: "Accounts that stopped following in the period (FB page_daily_unfollows_unique).", formula: "", sources: &[src(FB, "page_daily_unfollows_unique")] },
-    Metric { key: "following", unit: Unit::Count, level: Account, description: "Accounts this account follows, at collection time.", formula: "", sources: &[src(X, "public_metrics.following_count"), src(IG, "follows_count"), src(TT, "following_count")] },
+    Metric { key: "following", unit: Unit::Count, level: Account, description: "Accounts this account follows, at collection time.", formula: "", sources: &[src(X, "public_metrics.following_count"), src(IG, "follows_count"), src(TT, "following_count"), src(BS, "followsCount")] },
     Metric { key: "follows", unit: Unit::Count, level: Both, description: "Accounts that started following because of the post, or new follows in the period.", formula: "", sources: &[src(IG, "follows")] },
     Metric { key: "full_watch_rate", unit: Unit::Ratio, level: Post, description: "Share of the video's views that watched it to the end, ratio 0–1 (TikTok Business full_video_watched_rate).", formula: "", sources: &[src(TT, "full_video_watched_rate")] },
     Metric { key: "impressions", unit: Unit::Count, level: Both, description: "Times the content was shown (X impressions; legacy Meta impressions before their 2025 removal).", formula: "", sources: &[src(X, "public_metrics.impression_count"), src(X, "non_public_metrics.impression_count"), src(IG, "impressions")] },
-    Metric { key: "likes", unit: Unit::Count, level: Both, description: "Likes (reactions of type like on Facebook).", formula: "", sources: &[src(X, "public_metrics.like_count"), src(IG, "likes"), src(IG, "like_count"), src(TT, "like_count"), src(TT, "likes"), src(FB, "post_reactions_by_type_total.like")] },
+    Metric { key: "likes", unit: Unit::Count, level: Both, description: "Likes (reactions of type like on Facebook).", formula: "", sources: &[src(X, "public_metrics.like_count"), src(IG, "likes"), src(IG, "like_count"), src(TT, "like_count"), src(TT, "likes"), src(FB, "post_reactions_by_type_total.like"), src(BS, "likeCount")] },
     Metric { key: "link_clicks", unit: Unit::Count, level: Both, description: "Clicks on links in the post or profile.", formula: "", sources: &[src(X, "non_public_metrics.url_link_clicks"), src(IG, "link_clicks"), src(IG, "profile_links_taps")] },
     Metric { key: "listed", unit: Unit::Count, level: Account, description: "Lists the account is a member of (X).", formula: "", sources: &[src(X, "public_metrics.listed_count")] },
-    Metric { key: "media_count", unit: Unit::Count, level: Account, description: "Posts (media, tweets, videos) the account has published, at collection time.", formula: "", sources: &[src(X, "public_metrics.tweet_count"), src(IG, "media_count"), src(TT, "video_count")] },
+    Metric { key: "media_count", unit: Unit::Count, level: Account, description: "Posts (media, tweets, videos) the account has published, at collection time.", formula: "", sources: &[src(X, "public_metrics.tweet_count"), src(IG, "media_count"), src(TT, "video_count"), src(BS, "postsCount")] },
     Metric { key: "messages_delivered", unit: Unit::Count, level: Account, description: "WhatsApp messages delivered in the period.", formula: "", sources: &[src(WA, "analytics.data_points.delivered"), src(WA, "statuses.delivered")] },
     Metric { key: "messages_failed", unit: Unit::Count, level: Account, description: "WhatsApp messages that failed, counted from `messages` webhook statuses.", formula: "", sources: &[src(WA, "statuses.failed")] },
     Metric { key: "messages_played", unit: Unit::Count, level: Account, description: "WhatsApp voice messages played, counted from `messages` webhook statuses.", formula: "", sources: &[src(WA, "statuses.played")] },
@@ -126,7 +126,7 @@ pub static CATALOG: &[Metric] = &[
     Metric { key: "pricing_volume", unit: Unit::Count, level: Account, description: "WhatsApp messages counted by per-message pricing in the period (pricing_analytics volume).", formula: "", sources: &[src(WA, "pricing_analytics.data_points.volume")] },
     Metric { key: "profile_activity", unit: Unit::Count, level: Post, description: "Actions taken on the profile after seeing the post (IG profile_activity total).", formula: "", sources: &[src(IG, "profile_activity")] },
     Metric { key: "profile_views", unit: Unit::Count, level: Both, description: "Visits to the profile (from the post, or in the period).", formula: "", sources: &[src(IG, "profile_visits"), src(IG, "profile_views"), src(X, "non_public_metrics.user_profile_clicks"), src(FB, "page_views_total"), src(TT, "profile_views")] },
-    Metric { key: "quotes", unit: Unit::Count, level: Post, description: "Quote posts of the post (X).", formula: "", sources: &[src(X, "public_metrics.quote_count")] },
+    Metric { key: "quotes", unit: Unit::Count, level: Post, description: "Quote posts of the post (X, Bluesky).", formula: "", sources: &[src(X, "public_metrics.quote_count"), src(BS, "quoteCount")] },
     Metric { key: "reach", unit: Unit::Count, level: Both, description: "Distinct accounts that saw the content (Meta reach; 'viewers' after Graph v26).", formula: "", sources: &[src(IG, "reach"), src(FB, "page_total_media_view_unique"), src(FB, "post_total_media_view_unique"), src(TT, "reach")] },
     Metric { key: "reactions", unit: Unit::Count, level: Post, description: "Reactions of every type on the post (FB reactions.summary.total_count; likes included).", formula: "", sources: &[src(FB, "reactions.summary.total_count")] },
     Metric { key: "reactions_angry", unit: Unit::Count, level: Post, description: "Angry reactions on the post (FB post_reactions_by_type_total `anger`).", formula: "", sources: &[src(FB, "post_reactions_by_type_total.anger")] },
@@ -135,8 +135,8 @@ pub static CATALOG: &[Metric] = &[
     Metric { key: "reactions_sad", unit: Unit::Count, level: Post, description: "Sad reactions on the post (FB post_reactions_by_type_total `sorry`).", formula: "", sources: &[src(FB, "post_reactions_by_type_total.sorry")] },
     Metric { key: "reactions_wow", unit: Unit::Count, level: Post, description: "Wow reactions on the post (FB post_reactions_by_type_total `wow`).", formula: "", sources: &[src(FB, "post_reactions_by_type_total.wow")] },
     Metric { key: "reels_skip_rate", unit: Unit::Percent, level: Post, description: "Share of reel views skipped in the first seconds, percent 0–100.", formula: "", sources: &[src(IG, "reels_skip_rate")] },
-    Metric { key: "replies", unit: Unit::Count, level: Both, description: "Replies (X replies, IG story replies).", formula: "", sources: &[src(X, "public_metrics.reply_count"), src(IG, "replies")] },
-    Metric { key: "reposts", unit: Unit::Count, level: Both, description: "Reposts / retweets of the post.", formula: "", sources: &[src(X, "public_metrics.retweet_count"), src(IG, "reposts")] },
+    Metric { key: "replies", unit: Unit::Count, level: Both, description: "Replies (X replies, IG story replies).", formula: "", sources: &[src(X, "public_metrics.reply_count"), src(IG, "replies"), src(BS, "replyCount")] },
+    Metric { key: "reposts", unit: Unit::Count, level: Both, description: "Reposts / retweets of the post.", formula: "", sources: &[src(X, "public_metrics.retweet_count"), src(IG, "reposts"), src(BS, "repostCount")] },
     Metric { key: "saves", unit: Unit::Count, level: Both, description: "Times the post was saved.", formula: "", sources: &[src(IG, "saved"), src(IG, "saves")] },
     Metric { key: "shares", unit: Unit::Count, level: Both, description: "Times the post was shared.", formula: "", sources: &[src(IG, "shares"), src(FB, "shares.count"), src(TT, "share_count"), src(TT, "shares")] },
     Metric { key: "story_exits", unit: Unit::Count, level: Post, description: "Story exits (IG navigation breakdown TAP_EXIT; legacy `exits`).", formula: "", sources: &[src(IG, "navigation.TAP_EXIT"), src(IG, "exits")] },
@@ -158,6 +158,39 @@ pub static CATALOG: &[Metric] = &[
     Metric { key: "watch_time_avg_seconds", unit: Unit::Seconds, level: Post, description: "Average watch time per play, seconds (IG ig_reels_avg_watch_time in ms).", formula: "", sources: &[src_ms(IG, "ig_reels_avg_watch_time"), src(TT, "average_time_watched"), src_ms(FB, "total_video_avg_time_watched")] },
     Metric { key: "watch_time_seconds", unit: Unit::Seconds, level: Post, description: "Total watch time across all plays, seconds (IG ig_reels_video_view_total_time in ms).", formula: "", sources: &[src_ms(IG, "ig_reels_video_view_total_time"), src(TT, "total_time_watched"), src_ms(FB, "total_video_view_total_time")] },
 ];
+
+/// Metrics a platform's API does not serve at all, so Alcance never shows or exports them
+/// for that platform (a chart of them stays empty, it is not zero): listed in the
+/// "Not served" section of `docs/metrics.md` so nobody invents them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct NotServed {
+    /// The platform.
+    pub platform: Platform,
+    /// Catalog keys the platform has no source for.
+    pub keys: &'static [&'static str],
+    /// Why (what the API offers instead), one sentence.
+    pub why: &'static str,
+}
+
+/// Every platform's known missing metrics, in [`Platform::ALL`] order.
+pub static NOT_SERVED: &[NotServed] = &[NotServed {
+    platform: BS,
+    keys: &["reach", "impressions", "views", "video_views", "profile_views", "link_clicks", "saves", "shares"],
+    why: "the AT Protocol AppView serves only public counters (followersCount, followsCount, postsCount; likeCount, repostCount, replyCount, quoteCount per post): no views, reach, impressions, clicks, time series or demographics, so Alcance snapshots the counters at each collection",
+}];
+
+/// The "Not served" section of `docs/metrics.md`: one row per [`NOT_SERVED`] entry.
+pub fn not_served_markdown() -> String {
+    let mut out = String::from(
+        "## Not served\n\nMetrics a platform's API does not offer at all; Alcance never shows or invents \
+         them for it.\n\n| platform | metrics | why |\n|---|---|---|\n",
+    );
+    for n in NOT_SERVED {
+        let keys: Vec<String> = n.keys.iter().map(|k| format!("`{k}`")).collect();
+        out.push_str(&format!("| {} | {} | {} |\n", n.platform, keys.join(", "), n.why));
+    }
+    out
+}
 
 /// Looks up a catalog entry by key.
 pub fn lookup(key: &str) -> Option<&'static Metric> {
@@ -252,6 +285,21 @@ mod tests {
                 assert_eq!(found.key, m.key, "{}:{} maps to two keys", s.platform, s.field);
             }
         }
+    }
+
+    #[test]
+    fn not_served_keys_exist_and_have_no_source_on_their_platform() {
+        for n in NOT_SERVED {
+            for key in n.keys {
+                let m = lookup(key).unwrap_or_else(|| panic!("{key} is not a catalog key"));
+                assert!(
+                    m.sources.iter().all(|s| s.platform != n.platform),
+                    "{key} is served by {} after all",
+                    n.platform
+                );
+            }
+        }
+        assert!(not_served_markdown().contains("| bluesky | `reach`, `impressions`"));
     }
 
     #[test]

@@ -12,8 +12,9 @@ fn expected() -> String {
          Every export, chart and screen names metrics by these keys. Values are stored in the unit\n\
          given (counts, seconds, percent 0–100, ratio 0–1). A platform field that maps to no key is\n\
          recorded as a data gap, never stored under an invented name. `null` means the platform\n\
-         served no data, which is not the same as 0.\n\n{}",
-        alcance_core::catalog::markdown_table()
+         served no data, which is not the same as 0.\n\n{}\n{}",
+        alcance_core::catalog::markdown_table(),
+        alcance_core::catalog::not_served_markdown()
     )
 }
 

@@ -34,6 +34,12 @@ pub struct Endpoints {
     pub tiktok_authorize: Url,
     /// TikTok API for Business base (`https://business-api.tiktok.com/open_api/v1.3`).
     pub tiktok_business: Url,
+    /// Bluesky's public AppView, XRPC base without a token (`https://public.api.bsky.app/xrpc`):
+    /// profiles, author feeds, posts, handle resolution.
+    pub bluesky_appview: Url,
+    /// Bluesky's PDS entryway, XRPC base for sessions (`https://bsky.social/xrpc`):
+    /// `createSession`, `refreshSession`, `getSession` of accounts hosted by Bluesky.
+    pub bluesky_pds: Url,
 }
 
 #[allow(
@@ -61,6 +67,8 @@ impl Endpoints {
             tiktok_api: url("https://open.tiktokapis.com"),
             tiktok_authorize: url("https://www.tiktok.com/v2/auth/authorize/"),
             tiktok_business: url("https://business-api.tiktok.com/open_api/v1.3"),
+            bluesky_appview: url("https://public.api.bsky.app/xrpc"),
+            bluesky_pds: url("https://bsky.social/xrpc"),
         }
     }
 
@@ -80,6 +88,8 @@ impl Endpoints {
             tiktok_api: url(b),
             tiktok_authorize: url(&format!("{b}/v2/auth/authorize/")),
             tiktok_business: url(&format!("{b}/open_api/v1.3")),
+            bluesky_appview: url(&format!("{b}/xrpc")),
+            bluesky_pds: url(&format!("{b}/xrpc")),
         }
     }
 }
@@ -102,6 +112,11 @@ mod tests {
         let real = Endpoints::real();
         assert_eq!(real.x_token.as_str(), "https://api.x.com/2/oauth2/token");
         assert_ne!(real.graph_facebook.host_str(), Some("invalid.invalid"));
+        assert_eq!(
+            join(&real.bluesky_appview, "/app.bsky.actor.getProfile").as_str(),
+            "https://public.api.bsky.app/xrpc/app.bsky.actor.getProfile"
+        );
+        assert_eq!(real.bluesky_pds.host_str(), Some("bsky.social"));
         let sb = Endpoints::sandbox(&Url::parse("http://127.0.0.1:9000/").expect("url"));
         assert_eq!(sb.graph_instagram.as_str(), "http://127.0.0.1:9000/v25.0");
         assert_eq!(

@@ -2,6 +2,7 @@
 //! `map` to canonical metrics), over one HTTP layer that archives every exchange, plus
 //! OAuth 2.0 (authorization code + PKCE, loopback redirect) and the token vault.
 
+pub mod bluesky;
 mod catalog_field;
 pub mod endpoints;
 pub mod error;

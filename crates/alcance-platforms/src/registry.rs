@@ -12,7 +12,7 @@ use crate::governor::ApiFamily;
 use crate::http::{Http, Recorder};
 use crate::oauth::{Provider, TokenSet};
 use crate::tiktok::BusinessTokens;
-use crate::{facebook, instagram, tiktok, whatsapp, x, PlatformClient};
+use crate::{bluesky, facebook, instagram, tiktok, whatsapp, x, PlatformClient};
 use alcance_core::catalog::{Metric, CATALOG};
 use alcance_core::{Platform, Profile};
 use secrecy::SecretString;
@@ -36,11 +36,17 @@ pub enum ConnectKind {
     /// An access token the user pastes with the business account id, validated by one call
     /// (`Workspace::connect_whatsapp`: a WhatsApp system-user token and WABA id).
     AccessToken,
+    /// A handle and an app password the user pasted, exchanged once for a session whose
+    /// tokens go to the vault; the password is not kept (`Workspace::connect_bluesky`:
+    /// Bluesky `createSession`).
+    AppPassword,
 }
 
 /// When and how a platform's stored token is renewed before a collection (the durations
 /// are `alcance_app::tokens::RefreshRules`; platform-apis.md §1.2, §2.2, §4.1, §6.1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Two renewals are equal when they are of the same kind (the function a
+/// [`Renewal::RefreshSession`] carries is not compared).
+#[derive(Debug, Clone, Copy)]
 pub enum Renewal {
     /// Short-lived access token (2 h) renewed with `grant_type=refresh_token` shortly
     /// before it expires; the answer may rotate the refresh token, so a renewed set that
@@ -54,7 +60,23 @@ pub enum Renewal {
     ExchangeBeforeExpiry,
     /// Never renewed; an expired token needs re-authorization (WhatsApp system-user token).
     Never,
+    /// A session renewed with its own refresh token through the platform's session call
+    /// (not OAuth) shortly before the access token expires; the refresh token rotates and
+    /// the old one is revoked, so the renewed set is stored before use (Bluesky
+    /// `com.atproto.server.refreshSession`: access JWT about 2 h, inferred).
+    RefreshSession(SessionRefresh),
 }
+
+impl PartialEq for Renewal {
+    fn eq(&self, other: &Self) -> bool {
+        std::mem::discriminant(self) == std::mem::discriminant(other)
+    }
+}
+
+impl Eq for Renewal {}
+
+/// Renews a session with its refresh token (endpoints, refresh token) → the new set.
+pub type SessionRefresh = for<'a> fn(&'a Endpoints, &'a SecretString) -> PlatformFuture<'a, TokenSet>;
 
 /// What a client constructor gets: the workspace's shared HTTP layer (one rate-limit
 /// governor for every client) and endpoints, plus the extra sources some clients read.
@@ -127,7 +149,8 @@ pub struct PlatformDescriptor {
     pub platform: Platform,
     /// How an owned account connects.
     pub connect: ConnectKind,
-    /// The OAuth authorization server on given endpoints; `None` for [`ConnectKind::AccessToken`].
+    /// The OAuth authorization server on given endpoints; `None` for [`ConnectKind::AccessToken`]
+    /// and [`ConnectKind::AppPassword`].
     pub provider: Option<fn(&Endpoints) -> Provider>,
     /// After the browser flow, the exchange for a long-lived token (used when the app has a
     /// secret); `None` when the authorized token is kept as it is.
@@ -234,6 +257,7 @@ pub fn get(platform: Platform) -> &'static PlatformDescriptor {
         Platform::Instagram => &instagram::DESCRIPTOR,
         Platform::Whatsapp => &whatsapp::DESCRIPTOR,
         Platform::Tiktok => &tiktok::DESCRIPTOR,
+        Platform::Bluesky => &bluesky::DESCRIPTOR,
     }
 }
 
@@ -263,7 +287,7 @@ mod tests {
     fn oauth_platforms_have_a_provider_and_token_ones_permissions() {
         for d in all() {
             match d.connect {
-                ConnectKind::AccessToken => {
+                ConnectKind::AccessToken | ConnectKind::AppPassword => {
                     assert!(d.provider.is_none(), "{}", d.platform);
                     assert!(!d.token_permissions.is_empty(), "{}", d.platform);
                 }
@@ -283,6 +307,8 @@ mod tests {
         assert_eq!(host(&e.graph_instagram), get(Platform::Instagram).family);
         assert_eq!(host(&e.graph_facebook), get(Platform::Whatsapp).family);
         assert_eq!(host(&e.tiktok_api), get(Platform::Tiktok).family);
+        assert_eq!(host(&e.bluesky_appview), get(Platform::Bluesky).family);
+        assert_eq!(host(&e.bluesky_pds), get(Platform::Bluesky).family);
     }
 
     #[test]
@@ -308,5 +334,8 @@ mod tests {
         let wa = serde_json::to_value(get(Platform::Whatsapp).info()).expect("json");
         assert_eq!(wa["connect"], "access_token");
         assert_eq!(wa["can_follow"], false);
+        let bs = serde_json::to_value(get(Platform::Bluesky).info()).expect("json");
+        assert_eq!(bs["connect"], "app_password");
+        assert_eq!(bs["can_follow"], true);
     }
 }

@@ -148,6 +148,9 @@ pub(crate) fn replacement(fault: &Fault, raw: &str, normalized: &str) -> Option<
             _ => r,
         });
     }
+    if let Some(r) = crate::bluesky::fault_replacement(fault, raw) {
+        return Some(r);
+    }
     let x = is_x_path(normalized);
     match fault.kind {
         FaultKind::Status500 => Some(if x {

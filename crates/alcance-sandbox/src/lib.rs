@@ -283,6 +283,7 @@
 //! Randomness: ChaCha8 seeded from `(seed, account, UTC day, purpose)`; generated days
 //! are cached, so answers never depend on request order.
 
+mod bluesky;
 pub mod facebook;
 pub mod faults;
 mod fixtures;

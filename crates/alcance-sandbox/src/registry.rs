@@ -15,7 +15,7 @@
 use crate::model::{Generator, Network};
 use crate::reply::Reply;
 use crate::server::{Req, SandboxState};
-use crate::{facebook, graph, tiktok, whatsapp, x_api};
+use crate::{bluesky, facebook, graph, tiktok, whatsapp, x_api};
 
 /// One network of the sandbox: how it answers requests. Every method returns `None` for a
 /// request that is not its own, so the next network in [`NETWORKS`] is asked.
@@ -48,6 +48,8 @@ pub(crate) static NETWORKS: &[&dyn FakeNetwork] = &[
     &x_api::X,
     &facebook::Facebook,
     &whatsapp::Whatsapp,
+    // Bluesky claims only `/xrpc/` paths.
+    &bluesky::Bluesky,
     &graph::Instagram,
 ];
 

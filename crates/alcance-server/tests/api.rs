@@ -915,7 +915,11 @@ async fn the_web_ui_and_its_routes_are_served(engine: Engine) {
     assert_eq!(collection["paused"], true, "the test scheduler starts paused");
     assert!(collection["last_run"]["id"].as_i64().is_some(), "{collection}");
     let platforms: Value = s.json("/api/v1/platforms").await;
-    assert_eq!(platforms.as_array().unwrap().len(), 5);
+    assert_eq!(
+        platforms.as_array().unwrap().len(),
+        alcance_app::Platform::ALL.len(),
+        "every registered platform"
+    );
     // A manager sets a cadence; a bad one is refused.
     let path = format!("/api/v1/accounts/{}/cadence", s.shared_account);
     let body = serde_json::json!({"cadence": "custom", "every_hours": 6});

@@ -216,12 +216,23 @@ async connectWhatsapp(wabaId: string, token: string) : Promise<AccountView> {
     return await TAURI_INVOKE("connect_whatsapp", { wabaId, token });
 },
 /**
+ * Connects a Bluesky account with its handle and an app password (Settings → Privacy and
+ * security → App passwords; never the account password, which is refused): one
+ * `createSession`, then the session tokens are kept in the vault and the app password is
+ * dropped. Opens the own workspace first when none is open.
+ * Errors: `invalid_input` (empty handle or password), `oauth` (refused), `vault_locked`, `io`.
+ */
+async connectBluesky(handle: string, appPassword: string) : Promise<AccountView> {
+    return await TAURI_INVOKE("connect_bluesky", { handle, appPassword });
+},
+/**
  * Connects an account: OAuth 2.0 authorization code + PKCE in the system browser (the
  * demo workspace's sandbox approves by itself), loopback redirect on 127.0.0.1 (a deep
  * link `alcance://oauth/callback?code&state` is forwarded to it), then the account is
  * stored and its token kept in the vault. Facebook Login connects every Page the user
  * manages (long-lived token exchange, needs the app secret) and returns the first.
- * WhatsApp connects with [`connect_whatsapp`] instead. Opens the own workspace first when
+ * WhatsApp connects with [`connect_whatsapp`], Bluesky with [`connect_bluesky`] instead.
+ * Opens the own workspace first when
  * none is open.
  */
 async connectAccount(request: ConnectRequest) : Promise<AccountView> {
@@ -496,7 +507,13 @@ export type ConnectKind =
  * An access token the user pastes with the business account id, validated by one call
  * (`Workspace::connect_whatsapp`: a WhatsApp system-user token and WABA id).
  */
-"access_token"
+"access_token" | 
+/**
+ * A handle and an app password the user pasted, exchanged once for a session whose
+ * tokens go to the vault; the password is not kept (`Workspace::connect_bluesky`:
+ * Bluesky `createSession`).
+ */
+"app_password"
 /**
  * A request to connect an account through OAuth 2.0 + PKCE.
  */
@@ -951,7 +968,11 @@ export type Platform =
 /**
  * TikTok (Display API v2 and API for Business).
  */
-"tiktok"
+"tiktok" | 
+/**
+ * Bluesky (AT Protocol: public AppView reads, app-password sessions).
+ */
+"bluesky"
 /**
  * A platform as the UI lists it (the `platforms` command).
  */

@@ -22,6 +22,7 @@ export const en = {
   "platform.instagram": "Instagram",
   "platform.whatsapp": "WhatsApp",
   "platform.tiktok": "TikTok",
+  "platform.bluesky": "Bluesky",
 
   "welcome.title": "Welcome to Alcance",
   "welcome.lead":
@@ -240,6 +241,12 @@ export const en = {
   "connect.token": "System-user access token",
   "connect.checkButton": "Check and connect",
   "connect.checking": "Checking the token…",
+  "connect.blueskyLead":
+    "Bluesky connects with your handle and an app password, never your account password. Alcance opens one session with it, keeps the session tokens in the vault and forgets the app password. Sign-in with AT Protocol OAuth is not available yet.",
+  "connect.handle": "Handle",
+  "connect.appPassword": "App password (xxxx-xxxx-xxxx-xxxx)",
+  "connect.appPasswordButton": "Sign in and connect",
+  "connect.signingIn": "Opening a session…",
   "connect.demoNote": "In the demo workspace the sandbox signs in by itself.",
   "connect.passphrase": "Vault passphrase",
   "connect.passphraseHelp":
@@ -255,6 +262,7 @@ export const en = {
   "track.handle": "Handle",
   "track.hint.x": "1 to 15 letters, digits or _, with or without @.",
   "track.hint.instagram": "Instagram lets you follow Business and Creator accounts only, not personal ones.",
+  "track.hint.bluesky": "A handle such as alice.bsky.social (alice alone means alice.bsky.social) or a DID. Profiles are public: no token is used to read them.",
   "track.others": "Facebook Pages, WhatsApp and TikTok do not allow following profiles you do not manage.",
   "track.button": "Follow",
   "track.working": "Looking up the profile…",
@@ -446,6 +454,7 @@ export const pt: Dict = {
   "platform.instagram": "Instagram",
   "platform.whatsapp": "WhatsApp",
   "platform.tiktok": "TikTok",
+  "platform.bluesky": "Bluesky",
 
   "welcome.title": "Boas-vindas ao Alcance",
   "welcome.lead":
@@ -664,6 +673,12 @@ export const pt: Dict = {
   "connect.token": "Token de acesso do usuário do sistema",
   "connect.checkButton": "Verificar e conectar",
   "connect.checking": "Verificando o token…",
+  "connect.blueskyLead":
+    "O Bluesky se conecta com o seu handle e uma senha de app, nunca com a senha da conta. O Alcance abre uma sessão com ela, guarda os tokens da sessão no cofre e esquece a senha de app. O login com OAuth do AT Protocol ainda não está disponível.",
+  "connect.handle": "Handle",
+  "connect.appPassword": "Senha de app (xxxx-xxxx-xxxx-xxxx)",
+  "connect.appPasswordButton": "Entrar e conectar",
+  "connect.signingIn": "Abrindo a sessão…",
   "connect.demoNote": "No espaço de demonstração o sandbox autoriza sozinho.",
   "connect.passphrase": "Senha do cofre",
   "connect.passphraseHelp":
@@ -679,6 +694,7 @@ export const pt: Dict = {
   "track.handle": "Nome de usuário",
   "track.hint.x": "De 1 a 15 letras, números ou _, com ou sem @.",
   "track.hint.instagram": "O Instagram só permite acompanhar contas comerciais e de criador de conteúdo, não contas pessoais.",
+  "track.hint.bluesky": "Um handle como alice.bsky.social (só alice vale alice.bsky.social) ou um DID. Os perfis são públicos: nenhum token é usado para lê-los.",
   "track.others": "Páginas do Facebook, WhatsApp e TikTok não permitem acompanhar perfis que você não administra.",
   "track.button": "Acompanhar",
   "track.working": "Procurando o perfil…",
@@ -868,6 +884,8 @@ export const platformHelp: Record<Exclude<Lang, "en">, Partial<Record<Platform, 
       "No Meta Business Suite, abra Configurações do negócio → Usuários do sistema, adicione um usuário do sistema com acesso à sua conta do WhatsApp Business e ao seu app e gere um token com as permissões whatsapp_business_management e whatsapp_business_messaging. O ID da conta do WhatsApp Business fica no Gerenciador do WhatsApp.",
     tiktok:
       "Registre um app do Login Kit for Desktop: só redirecionamentos de loopback (a porta é obrigatória, porta curinga é aceita) e PKCE obrigatório.",
+    bluesky:
+      "No Bluesky, abra Configurações → Privacidade e segurança → Senhas de app, crie uma senha de app (deixe as mensagens diretas desligadas) e cole-a aqui com o seu handle (alice.bsky.social). Nunca use a senha da conta: o Alcance a recusa. A senha de app é enviada uma vez para abrir a sessão e não é guardada; os tokens da sessão vão para o cofre. Perfis públicos são lidos sem token. O Bluesky não tem visualizações, alcance nem impressões. O login com OAuth do AT Protocol ainda não está disponível.",
   },
 };
 export const dictionaries: Record<Lang, Dict> = { en, "pt-BR": pt };

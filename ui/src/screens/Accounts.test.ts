@@ -39,6 +39,12 @@ function accountsBackend(list: AccountView[]) {
       accounts = [...accounts, whatsapp];
       return whatsapp;
     }
+    if (cmd === "connect_bluesky") {
+      if (args.appPassword === "hunter2") throw { code: "oauth", message: "com.atproto.server.createSession: this is not an app password" };
+      const bsky = account({ id: 12, platform: "bluesky", username: "alcance.bsky.social", label: "@alcance.bsky.social (Bluesky)" });
+      accounts = [...accounts, bsky];
+      return bsky;
+    }
     if (cmd === "disconnect_account") {
       accounts = accounts.map((a) =>
         a.id === args.accountId ? { ...a, status: "disconnected", token: "disconnected" as const, next_run_at: null } : a,
@@ -108,6 +114,25 @@ describe("the accounts screen", () => {
     // The secret does not stay in the form; the new account is listed.
     expect((q('[data-testid="whatsapp-token"]') as HTMLInputElement).value).toBe("");
     await vi.waitFor(() => expect(text('[data-testid="connection-8"]')).toBe("Access token"));
+  });
+
+  it("connects Bluesky with a handle and an app password, then forgets the password", async () => {
+    accountsBackend([account()]);
+    start();
+    await open("accounts");
+    click('[data-testid="pick-bluesky"]');
+    expect(q('[data-testid="connect-form"]')).toBeNull();
+    expect(text('[data-testid="connect-card"]')).toContain("never your account password");
+    expect(text('[data-testid="platform-help"]')).toContain("App passwords");
+    const secret = q('[data-testid="app-password-secret"]') as HTMLInputElement;
+    expect(secret.type).toBe("password");
+    expect((q('[data-testid="app-password-connect"]') as HTMLButtonElement).disabled).toBe(true);
+    fill('[data-testid="app-password-handle"]', " alcance.bsky.social ");
+    fill('[data-testid="app-password-secret"]', "abcd-efgh-ijkl-mnop");
+    click('[data-testid="app-password-connect"]');
+    await vi.waitFor(() => expect(q('[data-testid="connect-done"]')).not.toBeNull());
+    expect(sent("connect_bluesky").map((c) => c.args)).toEqual([{ handle: "alcance.bsky.social", appPassword: "abcd-efgh-ijkl-mnop" }]);
+    expect((q('[data-testid="app-password-secret"]') as HTMLInputElement).value).toBe("");
   });
 
   it("shows why WhatsApp refused a token", async () => {
@@ -213,7 +238,7 @@ describe("the accounts screen", () => {
     start();
     await open("accounts");
     await vi.waitFor(() => expect(q('[data-testid="track-owner"]')).not.toBeNull());
-    expect(optionsOf('[data-testid="track-platform"]')).toEqual(["X", "Instagram"]);
+    expect(optionsOf('[data-testid="track-platform"]')).toEqual(["X", "Instagram", "Bluesky"]);
     expect(optionsOf('[data-testid="track-owner"]')).toEqual(["@alcance_br (X)"]);
     fill('[data-testid="track-platform"]', "instagram");
     expect(optionsOf('[data-testid="track-owner"]')).toEqual(["@alcance.br (Instagram)"]);

@@ -200,4 +200,16 @@ export const platforms = (): PlatformInfo[] => [
     needs_secret: true,
     can_follow: false,
   },
+  {
+    key: "bluesky",
+    label: "Bluesky",
+    connect: "app_password",
+    help: "In Bluesky open Settings → Privacy and security → App passwords, add an app password and paste it here with your handle.",
+    portal: "https://bsky.app/settings/app-passwords",
+    scopes: ["app password (without direct-message access)"],
+    redirect: "—",
+    port: null,
+    needs_secret: false,
+    can_follow: true,
+  },
 ];

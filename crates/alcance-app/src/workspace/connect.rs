@@ -1,11 +1,13 @@
-//! Connecting Facebook Pages, WhatsApp Business and TikTok accounts: each platform's own
-//! documented flow (platform-apis.md §2.2, §5, §6.1), ending like every connect: the
-//! token in the vault, the account in the store. Also following a public profile by its
-//! handle (X user lookup, Instagram business discovery) with an owned account's token.
+//! Connecting Facebook Pages, WhatsApp Business, TikTok and Bluesky accounts: each
+//! platform's own documented flow (platform-apis.md §2.2, §5, §6.1; platform-apis-more.md
+//! §5.2), ending like every connect: the token in the vault, the account in the store. Also
+//! following a public profile by its handle (X user lookup, Instagram business discovery,
+//! Bluesky handle resolution) with an owned account of the same platform.
 
 use super::Workspace;
 use crate::error::{Context, Result};
 use alcance_core::{AccountId, AccountRef, AccountStatus, Platform};
+use alcance_platforms::bluesky::BlueskyClient;
 use alcance_platforms::facebook::FacebookClient;
 use alcance_platforms::oauth::{self, BrowserOpener, OAuthApp, Provider, TokenSet};
 use alcance_platforms::registry::{self, Follow, Lookup};
@@ -137,6 +139,52 @@ impl Workspace {
             .await
     }
 
+    /// Connects a Bluesky account with its handle (or DID) and an **app password** the user
+    /// created in Bluesky (Settings → Privacy and security → App passwords): one
+    /// `com.atproto.server.createSession` on the PDS entryway. The app password is not
+    /// kept; the session's `accessJwt` / `refreshJwt` go to the vault (renewed later by
+    /// `refreshSession`), never to the store or a log. The account is stored by its DID.
+    ///
+    /// Only accounts hosted by Bluesky (`bsky.social`) can connect this way for now: a
+    /// self-hosted PDS would need the DID document's `#atproto_pds` endpoint. AT Protocol
+    /// OAuth (PAR + DPoP + PKCE) is not implemented yet.
+    ///
+    /// Errors: an empty handle; a password that is not an app password (refused before any
+    /// call: `xxxx-xxxx-xxxx-xxxx`), or one Bluesky reports as the account password
+    /// ([`PlatformError::Forbidden`] in the chain); a wrong handle or app password
+    /// ([`PlatformError::Unauthorized`]); an inactive account; vault or store errors.
+    pub async fn connect_bluesky(&self, handle: &str, app_password: SecretString) -> Result<AccountRow> {
+        let handle = handle.trim().trim_start_matches('@');
+        if handle.is_empty() {
+            return Err(crate::app_err!(
+                "type the Bluesky handle (alice.bsky.social) the app password belongs to"
+            ));
+        }
+        let client = BlueskyClient::new(Http::new()?, self.endpoints.clone());
+        let rec = Recorder::new();
+        let session = client
+            .create_session(handle, &app_password, &rec)
+            .await
+            .context("opening a Bluesky session with the app password")?;
+        drop(app_password);
+        let profile = client
+            .profile(&session.did, &rec)
+            .await
+            .context("reading the Bluesky profile")?;
+        let key = vault_key(Platform::Bluesky, &session.did);
+        self.vault
+            .put(&key, &session.to_token_set(chrono::Utc::now()).to_vault_json())
+            .context("saving the Bluesky session in the vault")?;
+        let account = AccountRef {
+            platform: Platform::Bluesky,
+            external_id: session.did.clone(),
+            username: Some(session.handle.clone()),
+            owned: true,
+        };
+        self.register_owned(&account, profile.display_name.as_deref(), &key)
+            .await
+    }
+
     /// Stores a TikTok API-for-Business token for a connected TikTok account, so its
     /// collections add daily account metrics, audience and per-video reach / watch time.
     pub fn set_tiktok_business_token(&self, open_id: &str, tokens: &TokenSet) -> Result<()> {
@@ -242,7 +290,9 @@ impl Workspace {
     /// [`Self::track_owner`]; the owner's token is renewed first when due. Resolution:
     /// X `GET /2/users/by/username/{handle}`; Instagram business discovery
     /// (`GET /{owner-ig-id}?fields=business_discovery.username(<handle>){…}`), which only
-    /// finds Business and Creator accounts. Facebook Pages (reading another Page needs
+    /// finds Business and Creator accounts; Bluesky `com.atproto.identity.resolveHandle`
+    /// then `app.bsky.actor.getProfile` on the public AppView (the owner's token is not sent;
+    /// a handle without a dot means `<handle>.bsky.social`). Facebook Pages (reading another Page needs
     /// Meta's Page Public Content Access), WhatsApp and TikTok (their APIs read only the
     /// connected account) cannot follow profiles.
     ///

@@ -1,5 +1,6 @@
 //! The rate-limit headers the governor reads besides Meta's usage: X's `x-rate-limit-*`
-//! window, `Retry-After` (seconds or an HTTP date) and X's usage-cap answer.
+//! window, the IETF draft's `ratelimit-*` window (Bluesky), `Retry-After` (seconds or an
+//! HTTP date) and X's usage-cap answer.
 
 use super::clock::wall_clock_unix;
 use crate::http::Answer;
@@ -21,6 +22,63 @@ pub(super) fn x_rate_headers(headers: &HeaderMap) -> Option<(u32, u32, i64)> {
     // Milliseconds sneak into some proxies' resets; Unix seconds are < 10^11.
     let reset = if reset > 100_000_000_000 { reset / 1000 } else { reset };
     Some((limit, remaining, reset))
+}
+
+/// A rate-limit window read from an answer's headers: X's `x-rate-limit-*`, or else the
+/// `ratelimit-*` headers of draft-polli-ratelimit-headers as Bluesky sends them
+/// (`ratelimit-limit: 3000`, `ratelimit-remaining: 2997`, `ratelimit-reset: 1747676784`,
+/// `ratelimit-policy: 3000;w=300`; bsky-docs `advanced-guides/rate-limits.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct RateWindow {
+    /// Requests allowed in the window.
+    pub limit: u32,
+    /// Requests left.
+    pub remaining: u32,
+    /// When the window resets, Unix seconds.
+    pub reset_unix: i64,
+    /// The window's length when the policy says (`w=300` → 300 s); `None`: the family's
+    /// default (X's 15 minutes).
+    pub length: Option<Duration>,
+}
+
+/// The window of `headers` (see [`RateWindow`]); `None` unless limit, remaining and reset
+/// are all present and numeric.
+pub(super) fn rate_window(headers: &HeaderMap) -> Option<RateWindow> {
+    if let Some((limit, remaining, reset_unix)) = x_rate_headers(headers) {
+        return Some(RateWindow {
+            limit,
+            remaining,
+            reset_unix,
+            length: None,
+        });
+    }
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    // A list of several limits ("3000, 100") is read by its first item.
+    let first = |name: &str| text(name).and_then(|v| v.split(',').next()).map(str::trim);
+    let num = |name: &str| first(name).and_then(|v| v.parse::<i64>().ok());
+    let limit = u32::try_from(num("ratelimit-limit")?).ok()?;
+    let remaining = u32::try_from(num("ratelimit-remaining")?.max(0)).ok()?;
+    let reset = num("ratelimit-reset")?;
+    // Bluesky sends the reset as Unix seconds (recorded: 1747676784); the draft means
+    // seconds from now. A value too small to be a date of this century is a delay.
+    let reset_unix = if reset < 1_000_000_000 {
+        (wall_clock_unix() as i64).saturating_add(reset.max(0))
+    } else if reset > 100_000_000_000 {
+        reset / 1000
+    } else {
+        reset
+    };
+    let length = first("ratelimit-policy")
+        .and_then(|p| p.split(';').find_map(|part| part.trim().strip_prefix("w=")))
+        .and_then(|w| w.trim().parse::<u64>().ok())
+        .filter(|w| *w > 0)
+        .map(Duration::from_secs);
+    Some(RateWindow {
+        limit,
+        remaining,
+        reset_unix,
+        length,
+    })
 }
 
 /// `Retry-After` as seconds or an HTTP date, capped at one day.
@@ -66,5 +124,29 @@ mod tests {
         assert_eq!(retry_after(&r), None);
         r.insert("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT".parse().expect("header"));
         assert_eq!(retry_after(&r), Some(Duration::ZERO));
+    }
+
+    #[test]
+    fn bluesky_ratelimit_headers_give_a_window_with_its_length() {
+        let mut h = HeaderMap::new();
+        h.insert("ratelimit-limit", "3000".parse().expect("header"));
+        h.insert("ratelimit-remaining", "2997".parse().expect("header"));
+        assert_eq!(rate_window(&h), None);
+        h.insert("ratelimit-reset", "1747676784".parse().expect("header"));
+        h.insert("ratelimit-policy", "3000;w=300".parse().expect("header"));
+        assert_eq!(
+            rate_window(&h),
+            Some(RateWindow {
+                limit: 3000,
+                remaining: 2997,
+                reset_unix: 1_747_676_784,
+                length: Some(Duration::from_secs(300)),
+            })
+        );
+        // X's own headers win when both are present.
+        h.insert("x-rate-limit-limit", "900".parse().expect("header"));
+        h.insert("x-rate-limit-remaining", "1".parse().expect("header"));
+        h.insert("x-rate-limit-reset", "1665183228".parse().expect("header"));
+        assert_eq!(rate_window(&h).map(|w| (w.limit, w.length)), Some((900, None)));
     }
 }

@@ -17,16 +17,21 @@ pub enum ApiFamily {
     TikTok,
     /// Anything else: only 429s and retries apply.
     Other,
+    /// Bluesky XRPC (`/xrpc/...`): the public AppView (`public.api.bsky.app`,
+    /// `api.bsky.app`), the PDS entryway `bsky.social` and Bluesky-hosted PDSes
+    /// (`*.host.bsky.network`).
+    Bluesky,
 }
 
 impl ApiFamily {
-    /// Lower-case name for logs: `x`, `meta`, `tiktok`, `other`.
+    /// Lower-case name for logs: `x`, `meta`, `tiktok`, `other`, `bluesky`.
     pub fn as_str(self) -> &'static str {
         match self {
             ApiFamily::X => "x",
             ApiFamily::Meta => "meta",
             ApiFamily::TikTok => "tiktok",
             ApiFamily::Other => "other",
+            ApiFamily::Bluesky => "bluesky",
         }
     }
 
@@ -39,7 +44,12 @@ impl ApiFamily {
             "api.x.com" | "api.twitter.com" | "data-api.x.com" | "data-api.twitter.com" => return ApiFamily::X,
             "graph.facebook.com" | "graph.instagram.com" => return ApiFamily::Meta,
             "open.tiktokapis.com" | "business-api.tiktok.com" => return ApiFamily::TikTok,
+            "public.api.bsky.app" | "api.bsky.app" | "bsky.social" => return ApiFamily::Bluesky,
+            h if h.ends_with(".bsky.network") => return ApiFamily::Bluesky,
             _ => {}
+        }
+        if path.starts_with("/xrpc/") {
+            return ApiFamily::Bluesky;
         }
         if path.starts_with("/2/") || path.starts_with("/insights/engagement/") {
             ApiFamily::X

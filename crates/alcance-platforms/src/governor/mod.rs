@@ -13,6 +13,7 @@
 //! | X | `x-rate-limit-limit` / `-remaining` / `-reset` (Unix s) on every answer, 15-min windows (platform-apis.md §1.7) | releases the window's budget evenly over the window (a 10 % burst allowed), never sends with no budget left, waits for `reset` + 1 s; one probe request learns a window it does not know |
 //! | Meta | `X-App-Usage`, `X-Business-Use-Case-Usage` (percent of budget, `estimated_time_to_regain_access` minutes), error codes 4 / 17 / 32 / 613 / 80001–80014 (§2.3, §2.4) | from 75 % used, spreads the calls left over the hour; at 95 % or on a throttling code, stops until the regain time (or 60 s, doubling) |
 //! | TikTok | none; 600 requests / minute / endpoint, sliding (§6.1) | a sliding 60-s window of sends per endpoint and token |
+//! | Bluesky | `ratelimit-limit` / `-remaining` / `-reset` (Unix s) / `-policy` (`3000;w=300`) on XRPC answers (platform-apis-more.md §5.3) | paces like X on the policy's window length; a 429 without headers closes the budget for one 5-minute window |
 //! | any | HTTP 429 with `Retry-After` / reset; 5xx and transport errors | waits as told; retries read requests with exponential backoff and jitter |
 //!
 //! Retried requests (reads only; never a token exchange): every `GET` / `HEAD`, and the
@@ -48,7 +49,7 @@ use crate::http::Answer;
 use crate::meta::{parse_graph_error, usage_from_headers};
 use backon::{BackoffBuilder, ExponentialBuilder};
 use clock::instant_at_unix;
-use headers::{is_usage_capped, retry_after, x_rate_headers};
+use headers::{is_usage_capped, rate_window, retry_after};
 use reqwest::header::HeaderMap;
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -103,6 +104,8 @@ impl Drop for Permit {
 #[derive(Debug, Clone, Copy)]
 struct Window {
     limit: u32,
+    /// The window's length when the answer's policy said (Bluesky `w=300`); else X's.
+    length: Option<Duration>,
     reset_unix: i64,
     reset_at: Instant,
     /// `x-rate-limit-remaining` of the answer the estimate is based on.
@@ -366,7 +369,7 @@ impl Governor {
                 return Decision::Until(w.reset_at + cfg.reset_margin);
             }
             let limit = f64::from(w.limit.max(1));
-            let window_s = cfg.x_window.as_secs_f64().max(1.0);
+            let window_s = w.length.unwrap_or(cfg.x_window).as_secs_f64().max(1.0);
             let left_s = w.reset_at.saturating_duration_since(now).as_secs_f64().min(window_s);
             let elapsed_s = window_s - left_s;
             let used = limit - remaining as f64;
@@ -418,7 +421,8 @@ impl Governor {
                     }
                 }
             }
-            ApiFamily::X | ApiFamily::Other => {}
+            // Bluesky paces on its `ratelimit-*` window above, like X.
+            ApiFamily::X | ApiFamily::Other | ApiFamily::Bluesky => {}
         }
         Decision::Go
     }
@@ -544,7 +548,13 @@ impl Governor {
 
     /// Updates the X-style window from `x-rate-limit-*` headers.
     fn read_window(&self, b: &mut Budget, permit: &Permit, answer: &Answer, now: Instant) {
-        let Some((limit, remaining, reset_unix)) = x_rate_headers(&answer.headers) else {
+        let Some(headers::RateWindow {
+            limit,
+            remaining,
+            reset_unix,
+            length,
+        }) = rate_window(&answer.headers)
+        else {
             if permit.key.api == ApiFamily::X && answer.status != 429 && b.window.is_none() {
                 // Served without rate-limit headers (a proxy, a sandbox with limits off):
                 // nothing to pace on.
@@ -565,6 +575,7 @@ impl Governor {
         let reset_at = instant_at_unix(reset_unix as f64).max(now);
         let candidate = Window {
             limit,
+            length,
             reset_unix,
             reset_at,
             base_remaining: remaining,
@@ -622,8 +633,8 @@ impl Governor {
         if let Some(d) = retry_after(&answer.headers) {
             return d;
         }
-        if let Some((_, _, reset_unix)) = x_rate_headers(&answer.headers) {
-            let at = instant_at_unix(reset_unix as f64) + cfg.reset_margin;
+        if let Some(w) = rate_window(&answer.headers) {
+            let at = instant_at_unix(w.reset_unix as f64) + cfg.reset_margin;
             return at.saturating_duration_since(now).max(cfg.reset_margin);
         }
         if key.api == ApiFamily::Meta {
@@ -638,6 +649,11 @@ impl Governor {
             // No header says when: X's windows are 15 minutes (platform-apis.md §1.7), so
             // the budget is back at the latest one window later.
             return cfg.x_window;
+        }
+        if key.api == ApiFamily::Bluesky {
+            // No header says when: Bluesky's windows are 5 minutes (3000 requests / 5 min,
+            // bsky-docs rate-limits.md; platform-apis-more.md §5.3).
+            return Duration::from_secs(300);
         }
         self.default_pause(b.throttle_streak)
     }
@@ -658,7 +674,7 @@ pub(crate) fn retry_after_of(headers: &HeaderMap) -> Option<Duration> {
     if let Some(d) = retry_after(headers) {
         return Some(d);
     }
-    let (_, _, reset_unix) = x_rate_headers(headers)?;
+    let reset_unix = rate_window(headers)?.reset_unix;
     let ahead = reset_unix as f64 - wall_clock_unix();
     Some(Duration::from_secs_f64(ahead.clamp(1.0, 172_800.0)))
 }
@@ -678,7 +694,8 @@ fn warn_wait(key: &RequestKey, wait: Duration, what: &str) {
 
 /// Milliseconds waited for a budget per API family, over the process (index
 /// [`family_index`]); the counter below gets the whole seconds.
-static WAITED_MS: [AtomicU64; 4] = [
+static WAITED_MS: [AtomicU64; 5] = [
+    AtomicU64::new(0),
     AtomicU64::new(0),
     AtomicU64::new(0),
     AtomicU64::new(0),
@@ -691,6 +708,7 @@ fn family_index(api: ApiFamily) -> usize {
         ApiFamily::Meta => 1,
         ApiFamily::TikTok => 2,
         ApiFamily::Other => 3,
+        ApiFamily::Bluesky => 4,
     }
 }
 

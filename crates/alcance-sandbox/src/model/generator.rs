@@ -12,8 +12,8 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use super::{
-    day_of, day_start, engagement_multiplier, facebook, instagram, rng, splitmix, tiktok, x, Contribution, Kind,
-    Network, Post, ACCOUNTS, FOLLOWER_GROWTH_WEEKDAY, METRICS, N_METRICS, STREAM_ACCOUNT, STREAM_FOLLOWERS,
+    bluesky, day_of, day_start, engagement_multiplier, facebook, instagram, rng, splitmix, tiktok, x, Contribution,
+    Kind, Network, Post, ACCOUNTS, FOLLOWER_GROWTH_WEEKDAY, METRICS, N_METRICS, STREAM_ACCOUNT, STREAM_FOLLOWERS,
     STREAM_POSTS,
 };
 
@@ -169,7 +169,7 @@ impl Generator {
     /// [`Generator::media_day`]; WhatsApp has none).
     fn generate_day(&self, account: usize, day: i64) -> Vec<Post> {
         let a = &ACCOUNTS[account];
-        if !matches!(a.network, Network::X | Network::Instagram) {
+        if !matches!(a.network, Network::X | Network::Instagram | Network::Bluesky) {
             return self.media_day(account, day);
         }
         let mut r = rng(self.seed, account, day, STREAM_POSTS);
@@ -178,6 +178,7 @@ impl Generator {
         let mut slots: Vec<(i64, Kind)> = match a.network {
             Network::X => x::day_slots(&mut r),
             Network::Instagram => instagram::day_slots(&mut r),
+            Network::Bluesky => bluesky::day_slots(&mut r),
             Network::Facebook | Network::Whatsapp | Network::Tiktok => Vec::new(),
         };
         slots.sort_by_key(|(s, _)| *s);
@@ -223,6 +224,7 @@ impl Generator {
         let (id, id_num) = match a.network {
             Network::X => x::fill(&mut d),
             Network::Instagram => instagram::fill(&mut d),
+            Network::Bluesky => bluesky::fill(&mut d),
             Network::Facebook | Network::Whatsapp | Network::Tiktok => (String::new(), 0),
         };
         let code_bytes =
@@ -258,7 +260,7 @@ impl Generator {
         let mut slots: Vec<(i64, Kind)> = match a.network {
             Network::Facebook => facebook::day_slots(&mut r),
             Network::Tiktok => tiktok::day_slots(&mut r),
-            Network::X | Network::Instagram | Network::Whatsapp => return Vec::new(),
+            Network::X | Network::Instagram | Network::Whatsapp | Network::Bluesky => return Vec::new(),
         };
         slots.sort_by_key(|(s, _)| *s);
         for i in 1..slots.len() {
@@ -364,15 +366,16 @@ impl Generator {
         out
     }
 
-    /// Timeline posts of `account` (X: all; Instagram: feed and reels, not stories)
-    /// published at or before `t`, plus those before 2024.
+    /// Timeline posts of `account` (X: all; Instagram: feed and reels, not stories;
+    /// Bluesky: not its reposts of others' posts) published at or before `t`, plus those
+    /// before 2024.
     pub(crate) fn post_count(&self, account: usize, t: DateTime<Utc>) -> u64 {
         let Some(a) = ACCOUNTS.get(account) else { return 0 };
         let day = day_of(t);
         if day < 0 {
             return a.posts_before_history;
         }
-        let counts = |p: &Post| !p.kind.is_story();
+        let counts = |p: &Post| !p.kind.is_story() && p.kind != Kind::BsRepost;
         let full_days = {
             let mut prefix = self.prefix.lock().unwrap_or_else(PoisonError::into_inner);
             let v = &mut prefix[account];

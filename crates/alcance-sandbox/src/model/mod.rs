@@ -23,6 +23,7 @@ use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, Offset, TimeZ
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+mod bluesky;
 mod facebook;
 mod generator;
 mod instagram;
@@ -32,6 +33,8 @@ mod tiktok;
 mod whatsapp;
 mod x;
 
+pub(crate) use bluesky::{bs_uri, find_bs_post, reposted};
+pub use bluesky::{BS_DID_OWNED, BS_DID_TRACKED, BS_HANDLE_OWNED, BS_HANDLE_TRACKED};
 pub(crate) use facebook::{fb_video_id, find_fb_post, find_fb_video, page_insights, reactions_by_type, status_type};
 pub use facebook::{FB_PAGE_OWNED, FB_PAGE_TRACKED, FB_REACTION_SHARES, FB_USER_ID, FB_USER_NAME};
 pub(crate) use generator::Generator;
@@ -96,16 +99,19 @@ pub enum Network {
     Whatsapp,
     /// TikTok Display API v2 and TikTok API for Business.
     Tiktok,
+    /// Bluesky (AT Protocol XRPC: AppView reads, app-password sessions).
+    Bluesky,
 }
 
 impl Network {
     /// Every network, in manifest order (`x`, `facebook`, `instagram`, `whatsapp`, `tiktok`).
-    pub const ALL: [Network; 5] = [
+    pub const ALL: [Network; 6] = [
         Network::X,
         Network::Facebook,
         Network::Instagram,
         Network::Whatsapp,
         Network::Tiktok,
+        Network::Bluesky,
     ];
 
     /// The manifest's platform key (`"x"`, `"facebook"`, `"instagram"`, `"whatsapp"`,
@@ -117,6 +123,7 @@ impl Network {
             Network::Facebook => "facebook",
             Network::Whatsapp => "whatsapp",
             Network::Tiktok => "tiktok",
+            Network::Bluesky => "bluesky",
         }
     }
 }
@@ -156,7 +163,7 @@ pub struct SeededAccount {
 /// The seeded accounts, owned first per platform. Indexes are stable (X and Instagram
 /// first, then Facebook, WhatsApp, TikTok); the manifest lists them in [`Network::ALL`]
 /// order.
-pub const ACCOUNTS: [SeededAccount; 8] = [
+pub const ACCOUNTS: [SeededAccount; 10] = [
     SeededAccount {
         network: Network::X,
         external_id: "1580000000000000001",
@@ -221,6 +228,8 @@ pub const ACCOUNTS: [SeededAccount; 8] = [
     facebook::FB_TRACKED,
     whatsapp::WA_OWNED,
     tiktok::TT_OWNED,
+    bluesky::BS_OWNED,
+    bluesky::BS_TRACKED,
 ];
 
 /// Index into [`ACCOUNTS`] of the account with this network and id.
@@ -271,6 +280,18 @@ pub(crate) enum Kind {
     FbVideo,
     /// TikTok video.
     TtVideo,
+    /// Bluesky text post.
+    BsText,
+    /// Bluesky post with images (`app.bsky.embed.images`).
+    BsImage,
+    /// Bluesky post with a link card (`app.bsky.embed.external`).
+    BsLink,
+    /// Bluesky reply (`record.reply`).
+    BsReply,
+    /// Bluesky quote post (`app.bsky.embed.record`).
+    BsQuote,
+    /// A repost of someone else's post: a feed item with `reasonRepost`, not a post.
+    BsRepost,
 }
 
 impl Kind {

@@ -323,6 +323,7 @@ export function httpTransport(
       return null;
     },
     connectWhatsapp: desktopOnly("Connecting an account"),
+    connectBluesky: desktopOnly("Connecting an account"),
     connectAccount: desktopOnly("Connecting an account"),
     trackProfile: desktopOnly("Following a public profile"),
     platforms(): Promise<PlatformInfo[]> {

@@ -1,0 +1,52 @@
+//! Bluesky in the platform registry (see [`crate::registry`]).
+
+use super::{refresh_session, BlueskyClient};
+use crate::governor::ApiFamily;
+use crate::registry::{ClientDeps, ConnectKind, Follow, Lookup, PlatformDescriptor, PlatformFuture, Renewal};
+use alcance_core::{Platform, Profile};
+use std::sync::Arc;
+
+/// Bluesky (AT Protocol): own accounts connect with a handle and an **app password**
+/// validated by `createSession`; the session JWTs are renewed with `refreshSession`
+/// (rotating); public profiles are followed by handle and read from the public AppView
+/// without a token. AT Protocol OAuth (PAR + DPoP + PKCE) is not implemented yet.
+pub static DESCRIPTOR: PlatformDescriptor = PlatformDescriptor {
+    platform: Platform::Bluesky,
+    connect: ConnectKind::AppPassword,
+    provider: None,
+    long_lived: None,
+    // What an app password can do is fixed by Bluesky; it needs no DM access.
+    token_permissions: &["app password (without direct-message access)"],
+    portal: "https://bsky.app/settings/app-passwords",
+    redirect: "—",
+    default_port: None,
+    needs_secret: false,
+    renewal: Renewal::RefreshSession(refresh_session),
+    family: ApiFamily::Bluesky,
+    client: |deps: &ClientDeps<'_>| Arc::new(BlueskyClient::new(deps.http.clone(), deps.endpoints.clone())),
+    follow: Follow::ByHandle {
+        // A handle is a domain name (at most 253 characters); a DID is accepted too.
+        max_len: 253,
+        allowed: |c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'),
+        allowed_text: "letters, digits, '.' and '-' (a domain such as alice.bsky.social), or a DID",
+        not_found: |handle| format!("no Bluesky account has the handle @{handle}"),
+        lookup,
+    },
+    help: "In Bluesky open Settings → Privacy and security → App passwords, add an app password (leave direct messages off) and paste it here with your handle (alice.bsky.social). Never use your account password: Alcance refuses it. The app password is sent once to open a session and is not stored; the session tokens go to the vault. Public profiles are read without any token. Bluesky has no views, reach or impressions. Sign-in with AT Protocol OAuth is not available yet.",
+};
+
+/// Resolves the handle (`com.atproto.identity.resolveHandle`; a handle without a dot is
+/// taken as `<handle>.bsky.social`, an inferred convenience) and reads its profile from the
+/// public AppView. The owner's token is not used: Bluesky profiles are public.
+fn lookup(l: Lookup<'_>) -> PlatformFuture<'_, Profile> {
+    Box::pin(async move {
+        let client = BlueskyClient::new(l.http, l.endpoints.clone());
+        let handle = if l.handle.contains('.') || l.handle.starts_with("did:") {
+            l.handle.to_string()
+        } else {
+            format!("{}.bsky.social", l.handle)
+        };
+        let did = client.resolve_handle(&handle, l.recorder).await?;
+        Ok(client.profile(&did, l.recorder).await?.profile())
+    })
+}
