@@ -45,6 +45,7 @@ const IG_ID: &str = "17841400000000001";
 const FB_PAGE: &str = "104000000000001";
 const WABA: &str = "105000000000001";
 const TT_ID: &str = "tt_alcance_br";
+const YT_ID: &str = "UCalcanceBR0000000000001";
 
 /// A workspace in `dir` against `sandbox`, its tokens in `vault`.
 async fn open(dir: &Path, sandbox: &Sandbox, vault: &Arc<MemoryVault>) -> Workspace {
@@ -131,6 +132,7 @@ fn mid_account(platform: Platform) -> (String, u32) {
         Platform::Facebook => (format!("/{FB_PAGE}/posts"), 1),
         Platform::Tiktok => ("/v2/video/list/".to_string(), 1),
         Platform::Whatsapp => (format!("/{WABA}"), 2),
+        Platform::Youtube => ("/youtube/v3/playlistItems".to_string(), 1),
     }
 }
 
@@ -141,6 +143,7 @@ fn owned_id(platform: Platform) -> &'static str {
         Platform::Facebook => FB_PAGE,
         Platform::Tiktok => TT_ID,
         Platform::Whatsapp => WABA,
+        Platform::Youtube => YT_ID,
     }
 }
 

@@ -1,4 +1,4 @@
-//! The five platforms Alcance collects from, and the content types of their posts.
+//! The platforms Alcance collects from, and the content types of their posts.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -21,16 +21,19 @@ pub enum Platform {
     Whatsapp,
     /// TikTok (Display API v2 and API for Business).
     Tiktok,
+    /// YouTube channels (Data API v3 and Analytics API v2).
+    Youtube,
 }
 
 impl Platform {
     /// Every platform, in display order.
-    pub const ALL: [Platform; 5] = [
+    pub const ALL: [Platform; 6] = [
         Platform::X,
         Platform::Facebook,
         Platform::Instagram,
         Platform::Whatsapp,
         Platform::Tiktok,
+        Platform::Youtube,
     ];
 
     /// The stable lower-case key stored in SQLite and written to exports.
@@ -41,6 +44,7 @@ impl Platform {
             Platform::Instagram => "instagram",
             Platform::Whatsapp => "whatsapp",
             Platform::Tiktok => "tiktok",
+            Platform::Youtube => "youtube",
         }
     }
 
@@ -52,6 +56,7 @@ impl Platform {
             Platform::Instagram => "Instagram",
             Platform::Whatsapp => "WhatsApp",
             Platform::Tiktok => "TikTok",
+            Platform::Youtube => "YouTube",
         }
     }
 }
@@ -66,7 +71,7 @@ crate::text_enum::sqlx_text!(Platform);
 
 /// A platform key that is not one of [`Platform::ALL`].
 #[derive(Debug, thiserror::Error)]
-#[error("unknown platform {0:?} (expected one of x, facebook, instagram, whatsapp, tiktok)")]
+#[error("unknown platform {0:?} (expected one of x, facebook, instagram, whatsapp, tiktok, youtube)")]
 pub struct UnknownPlatform(pub String);
 
 impl FromStr for Platform {
@@ -78,6 +83,7 @@ impl FromStr for Platform {
             "instagram" | "ig" => Ok(Platform::Instagram),
             "whatsapp" | "wa" => Ok(Platform::Whatsapp),
             "tiktok" | "tt" => Ok(Platform::Tiktok),
+            "youtube" | "yt" => Ok(Platform::Youtube),
             other => Err(UnknownPlatform(other.to_string())),
         }
     }

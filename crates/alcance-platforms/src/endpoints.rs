@@ -34,6 +34,42 @@ pub struct Endpoints {
     pub tiktok_authorize: Url,
     /// TikTok API for Business base (`https://business-api.tiktok.com/open_api/v1.3`).
     pub tiktok_business: Url,
+    /// YouTube Data API v3 base (`https://www.googleapis.com/youtube/v3`).
+    #[serde(default = "youtube_real::api")]
+    pub youtube_api: Url,
+    /// YouTube Analytics API v2 base (`https://youtubeanalytics.googleapis.com/v2`).
+    #[serde(default = "youtube_real::analytics")]
+    pub youtube_analytics: Url,
+    /// Google OAuth 2.0 consent page (`https://accounts.google.com/o/oauth2/v2/auth`).
+    #[serde(default = "youtube_real::authorize")]
+    pub youtube_authorize: Url,
+    /// Google OAuth 2.0 token endpoint (`https://oauth2.googleapis.com/token`).
+    #[serde(default = "youtube_real::token")]
+    pub youtube_token: Url,
+    /// Google OAuth 2.0 revocation endpoint (`https://oauth2.googleapis.com/revoke`).
+    #[serde(default = "youtube_real::revoke")]
+    pub youtube_revoke: Url,
+}
+
+/// The real YouTube and Google OAuth URLs, also the defaults of endpoints saved before
+/// YouTube existed.
+mod youtube_real {
+    use url::Url;
+    pub(super) fn api() -> Url {
+        super::url("https://www.googleapis.com/youtube/v3")
+    }
+    pub(super) fn analytics() -> Url {
+        super::url("https://youtubeanalytics.googleapis.com/v2")
+    }
+    pub(super) fn authorize() -> Url {
+        super::url("https://accounts.google.com/o/oauth2/v2/auth")
+    }
+    pub(super) fn token() -> Url {
+        super::url("https://oauth2.googleapis.com/token")
+    }
+    pub(super) fn revoke() -> Url {
+        super::url("https://oauth2.googleapis.com/revoke")
+    }
 }
 
 #[allow(
@@ -61,6 +97,11 @@ impl Endpoints {
             tiktok_api: url("https://open.tiktokapis.com"),
             tiktok_authorize: url("https://www.tiktok.com/v2/auth/authorize/"),
             tiktok_business: url("https://business-api.tiktok.com/open_api/v1.3"),
+            youtube_api: youtube_real::api(),
+            youtube_analytics: youtube_real::analytics(),
+            youtube_authorize: youtube_real::authorize(),
+            youtube_token: youtube_real::token(),
+            youtube_revoke: youtube_real::revoke(),
         }
     }
 
@@ -80,6 +121,13 @@ impl Endpoints {
             tiktok_api: url(b),
             tiktok_authorize: url(&format!("{b}/v2/auth/authorize/")),
             tiktok_business: url(&format!("{b}/open_api/v1.3")),
+            // Real paths where they are unique on the shared origin; the Analytics `/v2`
+            // and Google's bare `/token` would collide with TikTok's paths, so they get a prefix.
+            youtube_api: url(&format!("{b}/youtube/v3")),
+            youtube_analytics: url(&format!("{b}/youtubeanalytics/v2")),
+            youtube_authorize: url(&format!("{b}/o/oauth2/v2/auth")),
+            youtube_token: url(&format!("{b}/google/oauth2/token")),
+            youtube_revoke: url(&format!("{b}/google/oauth2/revoke")),
         }
     }
 }
@@ -111,6 +159,15 @@ mod tests {
         assert_eq!(
             join(&sb.x_api, "/2/users/me").as_str(),
             "http://127.0.0.1:9000/2/users/me"
+        );
+        assert_eq!(real.youtube_revoke.as_str(), "https://oauth2.googleapis.com/revoke");
+        assert_eq!(
+            join(&real.youtube_api, "/channels").as_str(),
+            "https://www.googleapis.com/youtube/v3/channels"
+        );
+        assert_eq!(
+            join(&sb.youtube_analytics, "/reports").as_str(),
+            "http://127.0.0.1:9000/youtubeanalytics/v2/reports"
         );
     }
 }

@@ -17,6 +17,7 @@ pub mod tiktok;
 pub mod vault;
 pub mod whatsapp;
 pub mod x;
+pub mod youtube;
 
 use alcance_core::{AccountRef, CollectionBatch, Platform, Profile};
 use chrono::{DateTime, Utc};
