@@ -31,6 +31,7 @@ mod tests;
 mod tiktok;
 mod whatsapp;
 mod x;
+mod youtube;
 
 pub(crate) use facebook::{fb_video_id, find_fb_post, find_fb_video, page_insights, reactions_by_type, status_type};
 pub use facebook::{FB_PAGE_OWNED, FB_PAGE_TRACKED, FB_REACTION_SHARES, FB_USER_ID, FB_USER_NAME};
@@ -42,6 +43,8 @@ pub use whatsapp::{
     wa_rate, WaTemplate, WABA_ID, WA_CATEGORIES, WA_COUNTRIES, WA_DISPLAY_PHONE, WA_PHONE_DIGITS, WA_PHONE_NUMBER_ID,
     WA_TEMPLATES, WA_WEEKDAY,
 };
+pub(crate) use youtube::{find_yt_video, pacific_day, total_views, yt_day, YtDay};
+pub use youtube::{YT_CHANNEL_ID, YT_TRACKED_ID};
 
 /// The first UTC day with generated posts: 2024-01-01 (a Monday), day index 0.
 pub const HISTORY_START: NaiveDate = match NaiveDate::from_ymd_opt(2024, 1, 1) {
@@ -96,16 +99,20 @@ pub enum Network {
     Whatsapp,
     /// TikTok Display API v2 and TikTok API for Business.
     Tiktok,
+    /// YouTube Data API v3 and Analytics API v2.
+    Youtube,
 }
 
 impl Network {
-    /// Every network, in manifest order (`x`, `facebook`, `instagram`, `whatsapp`, `tiktok`).
-    pub const ALL: [Network; 5] = [
+    /// Every network, in manifest order (`x`, `facebook`, `instagram`, `whatsapp`, `tiktok`,
+    /// `youtube`).
+    pub const ALL: [Network; 6] = [
         Network::X,
         Network::Facebook,
         Network::Instagram,
         Network::Whatsapp,
         Network::Tiktok,
+        Network::Youtube,
     ];
 
     /// The manifest's platform key (`"x"`, `"facebook"`, `"instagram"`, `"whatsapp"`,
@@ -117,6 +124,7 @@ impl Network {
             Network::Facebook => "facebook",
             Network::Whatsapp => "whatsapp",
             Network::Tiktok => "tiktok",
+            Network::Youtube => "youtube",
         }
     }
 }
@@ -156,7 +164,7 @@ pub struct SeededAccount {
 /// The seeded accounts, owned first per platform. Indexes are stable (X and Instagram
 /// first, then Facebook, WhatsApp, TikTok); the manifest lists them in [`Network::ALL`]
 /// order.
-pub const ACCOUNTS: [SeededAccount; 8] = [
+pub const ACCOUNTS: [SeededAccount; 10] = [
     SeededAccount {
         network: Network::X,
         external_id: "1580000000000000001",
@@ -221,6 +229,8 @@ pub const ACCOUNTS: [SeededAccount; 8] = [
     facebook::FB_TRACKED,
     whatsapp::WA_OWNED,
     tiktok::TT_OWNED,
+    youtube::YT_OWNED,
+    youtube::YT_TRACKED,
 ];
 
 /// Index into [`ACCOUNTS`] of the account with this network and id.
@@ -271,6 +281,8 @@ pub(crate) enum Kind {
     FbVideo,
     /// TikTok video.
     TtVideo,
+    /// YouTube upload.
+    YtVideo,
 }
 
 impl Kind {
