@@ -222,13 +222,16 @@ async fn run_on(
         }
     }
     // Track the other public profiles of the manifest with their platform owner's token
-    // (X, Instagram and Facebook Pages can be read that way; TikTok's Display API and
-    // WhatsApp only read the token's own account).
+    // (X, Instagram, Facebook Pages and YouTube channels can be read that way; TikTok's
+    // Display API and WhatsApp only read the token's own account).
     for m in &manifest.accounts {
         let Ok(platform) = m.platform.parse::<Platform>() else {
             continue;
         };
-        if !matches!(platform, Platform::X | Platform::Instagram | Platform::Facebook) {
+        if !matches!(
+            platform,
+            Platform::X | Platform::Instagram | Platform::Facebook | Platform::Youtube
+        ) {
             continue;
         }
         let Some(owner) = owners.iter().find(|o| o.account.platform == platform) else {
@@ -419,7 +422,7 @@ mod tests {
     /// The registry-driven demo apps ask for what the demo always asked for.
     #[test]
     fn demo_apps_keep_their_scopes_and_secrets() {
-        let expected: [(Platform, &[&str], bool); 5] = [
+        let expected: [(Platform, &[&str], bool); 6] = [
             (Platform::X, &["tweet.read", "users.read", "offline.access"], false),
             (
                 Platform::Instagram,
@@ -437,6 +440,14 @@ mod tests {
                 true,
             ),
             (Platform::Whatsapp, &[], false),
+            (
+                Platform::Youtube,
+                &[
+                    "https://www.googleapis.com/auth/youtube.readonly",
+                    "https://www.googleapis.com/auth/yt-analytics.readonly",
+                ],
+                true,
+            ),
         ];
         for (platform, scopes, secret) in expected {
             let app = demo_app(platform);
