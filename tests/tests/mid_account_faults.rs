@@ -60,13 +60,13 @@ async fn open(dir: &Path, sandbox: &Sandbox, vault: &Arc<MemoryVault>) -> Worksp
     .expect("workspace opens")
 }
 
-/// A workspace against `sandbox` with the owned account of each of the five platforms
+/// A workspace against `sandbox` with the owned account of each of the six platforms
 /// connected the way the demo connects them.
 async fn five_platforms(dir: &Path, sandbox: &Sandbox, vault: &Arc<MemoryVault>) -> Workspace {
     let ws = open(dir, sandbox, vault).await;
     let browser = HeadlessBrowser::new();
     let timeout = StdDuration::from_secs(20);
-    for platform in [Platform::X, Platform::Instagram, Platform::Tiktok] {
+    for platform in [Platform::X, Platform::Instagram, Platform::Tiktok, Platform::Youtube] {
         let account = ws
             .connect(&demo_app(platform), &browser, timeout)
             .await
@@ -123,8 +123,8 @@ fn data(c: &TableCounts) -> [i64; 4] {
 }
 
 /// Where each platform's collection is hit after its profile arrived: the second page of
-/// its listing (X timeline, Instagram media, Facebook posts, TikTok videos), or WhatsApp's
-/// first analytics call (after the account and its phone numbers).
+/// its listing (X timeline, Instagram media, Facebook posts, TikTok videos), YouTube's first
+/// video batch, or WhatsApp's first analytics call (after the account and its phone numbers).
 fn mid_account(platform: Platform) -> (String, u32) {
     match platform {
         Platform::X => (format!("/2/users/{X_ID}/tweets"), 1),
@@ -132,7 +132,8 @@ fn mid_account(platform: Platform) -> (String, u32) {
         Platform::Facebook => (format!("/{FB_PAGE}/posts"), 1),
         Platform::Tiktok => ("/v2/video/list/".to_string(), 1),
         Platform::Whatsapp => (format!("/{WABA}"), 2),
-        Platform::Youtube => ("/youtube/v3/playlistItems".to_string(), 1),
+        // The first video batch, after the channel and the uploads page arrived.
+        Platform::Youtube => ("/youtube/v3/videos".to_string(), 0),
     }
 }
 
@@ -339,6 +340,11 @@ async fn instagram_mid_account_faults() {
 #[tokio::test]
 async fn facebook_mid_account_faults() {
     every_fault(Platform::Facebook).await;
+}
+
+#[tokio::test]
+async fn youtube_mid_account_faults() {
+    every_fault(Platform::Youtube).await;
 }
 
 #[tokio::test]

@@ -19,6 +19,7 @@ use axum::http::Method;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde_json::{json, Map, Value};
 
+use crate::faults::FaultKind;
 use crate::model::{
     account_by_id, day_start, find_yt_video, pacific_day, total_views, yt_day, Generator, Network, Post, YtDay,
     ACCOUNTS, M,
@@ -103,6 +104,51 @@ fn google_error(status: u16, reason: &str, domain: &str, message: &str, status_t
         error["status"] = json!(s);
     }
     Reply::json(status, &json!({ "error": error }))
+}
+
+/// `true` for the Data and Analytics API paths on the sandbox.
+pub(crate) fn is_youtube_path(raw: &str) -> bool {
+    raw.starts_with("/youtube/v3/") || raw.starts_with("/youtubeanalytics/")
+}
+
+/// The 500 / 429 / 401 / 403 answers of fault injection on YouTube paths, in Google's
+/// envelope (429 as `rateLimitExceeded` / `RESOURCE_EXHAUSTED`; the fault adds
+/// `Retry-After` when it has a reset); `None` for other paths and kinds.
+pub(crate) fn fault_replacement(kind: FaultKind, raw: &str) -> Option<Reply> {
+    if !is_youtube_path(raw) {
+        return None;
+    }
+    Some(match kind {
+        FaultKind::Status500 => google_error(
+            500,
+            "backendError",
+            "global",
+            "Internal error encountered.",
+            Some("INTERNAL"),
+        ),
+        FaultKind::Status429 | FaultKind::Status429Bare => google_error(
+            429,
+            "rateLimitExceeded",
+            "usageLimits",
+            "Resource has been exhausted (e.g. check quota).",
+            Some("RESOURCE_EXHAUSTED"),
+        ),
+        FaultKind::Status401 => google_error(
+            401,
+            "authError",
+            "global",
+            "Request had invalid authentication credentials. Expected OAuth 2 access token.",
+            Some("UNAUTHENTICATED"),
+        ),
+        FaultKind::Status403 => google_error(
+            403,
+            "insufficientPermissions",
+            "global",
+            "Request had insufficient authentication scopes.",
+            Some("PERMISSION_DENIED"),
+        ),
+        _ => return None,
+    })
 }
 
 fn bad_request(message: &str) -> Reply {
