@@ -951,7 +951,11 @@ export type Platform =
 /**
  * TikTok (Display API v2 and API for Business).
  */
-"tiktok"
+"tiktok" | 
+/**
+ * YouTube channels (Data API v3 and Analytics API v2).
+ */
+"youtube"
 /**
  * A platform as the UI lists it (the `platforms` command).
  */
