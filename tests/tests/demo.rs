@@ -84,11 +84,12 @@ async fn the_demo_builds_a_complete_workspace_on_the_seeded_sandbox() {
     // Twelve daily follower snapshots per account, each a distinct day. YouTube shows
     // subscriber counts rounded to three significant figures, which change every few days
     // (an unchanged reading is one snapshot row): its day series stands in for them.
-    for a in summary
-        .accounts
-        .iter()
-        .filter(|a| !matches!(a.platform, alcance_core::Platform::Whatsapp | alcance_core::Platform::Youtube))
-    {
+    for a in summary.accounts.iter().filter(|a| {
+        !matches!(
+            a.platform,
+            alcance_core::Platform::Whatsapp | alcance_core::Platform::Youtube
+        )
+    }) {
         let days: std::collections::BTreeSet<&str> = rows
             .iter()
             .filter(|r| r[2] == "followers" && (r[1] == a.platform.as_str()))
@@ -121,7 +122,11 @@ async fn the_demo_builds_a_complete_workspace_on_the_seeded_sandbox() {
         .filter(|r| r[1] == "youtube" && r[2] == "watch_time_seconds")
         .map(|r| &r[5][..10])
         .collect();
-    assert!(youtube_days.len() >= 12, "YouTube Analytics days: {}", youtube_days.len());
+    assert!(
+        youtube_days.len() >= 12,
+        "YouTube Analytics days: {}",
+        youtube_days.len()
+    );
     let xlsx = std::fs::read(&summary.exports.xlsx).expect("xlsx");
     assert_eq!(&xlsx[..2], b"PK", "an XLSX is a zip");
     for chart in &summary.charts {

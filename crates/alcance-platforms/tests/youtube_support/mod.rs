@@ -106,7 +106,7 @@ impl Rule {
     }
 
     fn matches(&self, method: &Method, path: &str, query: &[(String, String)]) -> bool {
-        &self.method == method
+        self.method == *method
             && self.path == path
             && self.query.iter().all(|q| query.contains(q))
             && self.absent.iter().all(|a| query.iter().all(|(k, _)| k != a))
