@@ -141,6 +141,8 @@ fn check_channels(r: &Recording) {
                 .iter()
                 .all(|m| m.period == Period::Snapshot && m.period_start == at));
             assert!(gaps.is_empty(), "{f}");
+        } else {
+            assert!(metrics.is_empty() && gaps.is_empty(), "{f}: no statistics, no snapshot");
         }
         assert_eq!(c.profile().external_id, c.id);
     }

@@ -276,6 +276,7 @@ fn channel_from_wire(c: wire::Channel) -> Channel {
         hidden_subscribers: hidden,
         views: stats.as_ref().and_then(|s| s.view_count),
         videos: stats.as_ref().and_then(|s| s.video_count),
+        statistics_served: stats.is_some(),
         id: c.id,
     }
 }
@@ -285,9 +286,13 @@ fn channel_from_wire(c: wire::Channel) -> Channel {
 /// `media_count` (`statistics.videoCount`); a counter the answer lacks gives `value: None`.
 /// When the owner hides the subscriber count (`hiddenSubscriberCount: true`) no `followers`
 /// value is stored at all (never 0) and a [`DataGap`] with code `hidden_by_owner` says why.
+/// A channel read without `part=statistics` gives no snapshot at all.
 pub fn channel_metrics(channel: &Channel, at: DateTime<Utc>) -> (Vec<AccountMetric>, Vec<DataGap>) {
     let mut metrics = Vec::new();
     let mut gaps = Vec::new();
+    if !channel.statistics_served {
+        return (metrics, gaps);
+    }
     if channel.hidden_subscribers {
         gaps.push(DataGap {
             what: "statistics.subscriberCount".to_string(),

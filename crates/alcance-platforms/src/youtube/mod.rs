@@ -62,6 +62,9 @@ pub struct Channel {
     pub views: Option<f64>,
     /// Public videos (`statistics.videoCount`), count.
     pub videos: Option<f64>,
+    /// Whether the answer carried a `statistics` object (`part=statistics`); without it
+    /// no snapshot is made (absent is not "no data").
+    pub statistics_served: bool,
 }
 
 impl Channel {
