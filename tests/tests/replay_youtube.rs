@@ -47,21 +47,21 @@ enum Read {
     Error403,
     /// An endpoint Alcance does not call (the reason is in [`CLASSIFIED`]'s comment):
     /// replayed through `Http::send` and archived only.
-    NotRead,
+    Archived,
 }
 
 /// Every YouTube exchange file and the client code that reads it.
 const CLASSIFIED: &[(&str, Read)] = &[
     ("analytix__reports-daily-all-metrics.json", Read::Report),
     // The device flow is not used: Alcance connects through the loopback redirect.
-    ("mech__oauth2-device-code.json", Read::NotRead),
+    ("mech__oauth2-device-code.json", Read::Archived),
     ("mech__oauth2-token-device-grant.json", Read::Token),
     ("nango__channels.json", Read::Mine),
     // Comment texts are not collected; comment counts come from videos.statistics.
-    ("nango__comment-threads.json", Read::NotRead),
+    ("nango__comment-threads.json", Read::Archived),
     ("nango__get-video.json", Read::Videos),
     // Playlists are not collected; uploads come from the uploads playlist.
-    ("nango__list-channel-playlists.json", Read::NotRead),
+    ("nango__list-channel-playlists.json", Read::Archived),
     ("nango__list-playlist-items.json", Read::Uploads),
     ("nango__list-uploaded-videos_01.json", Read::Mine),
     ("nango__list-uploaded-videos_02.json", Read::Uploads),
@@ -69,10 +69,10 @@ const CLASSIFIED: &[(&str, Read)] = &[
     ("python-youtube__error-400-key-invalid.json", Read::Error400),
     ("python-youtube__error-403-permission-denied.json", Read::Error403),
     // The channel (channels?mine=true) identifies the account, not the Google profile.
-    ("python-youtube__oauth2-userinfo.json", Read::NotRead),
+    ("python-youtube__oauth2-userinfo.json", Read::Archived),
     ("python-youtube__playlist-items-p1.json", Read::Uploads),
     // search.list is avoided (its own small bucket); the uploads playlist lists every video.
-    ("python-youtube__search-by-channel.json", Read::NotRead),
+    ("python-youtube__search-by-channel.json", Read::Archived),
 ];
 
 #[tokio::test]
@@ -386,10 +386,9 @@ async fn check_exchange(exchange: &Value, endpoints: &Endpoints, read: Read) -> 
             ensure!(!format!("{set:?}").contains("<redacted>"), "Debug shows a token");
         }
         Read::Error400 => {
-            let e = client
-                .channel_by_id(&token(), "UC_x5XG1OV2P6uZZ5FSM9Ttw", &rec)
-                .await
-                .expect_err("a 400");
+            let Err(e) = client.channel_by_id(&token(), "UC_x5XG1OV2P6uZZ5FSM9Ttw", &rec).await else {
+                bail!("the recorded 400 was read as a channel");
+            };
             let reason = body["error"]["errors"][0]["reason"].as_str();
             match e {
                 PlatformError::Api {
@@ -404,7 +403,7 @@ async fn check_exchange(exchange: &Value, endpoints: &Endpoints, read: Read) -> 
                 other => bail!("expected Api 400, got {other:?}"),
             }
         }
-        Read::Error403 | Read::NotRead => {
+        Read::Error403 | Read::Archived => {
             let method = exchange["request"]["method"].as_str().unwrap_or("GET");
             let path = exchange["request"]["path"].as_str().unwrap_or("/");
             let origin = endpoints.youtube_api.origin().ascii_serialization();
