@@ -268,6 +268,8 @@ fn channel_from_wire(c: wire::Channel) -> Channel {
             .and_then(|d| d.related_playlists)
             .and_then(|p| p.uploads)
             .filter(|u| !u.is_empty()),
+        // Whether YouTube omits `subscriberCount` or sends "0" when the owner hides it is
+        // not documented (platform-apis-more.md §1.2 "verify"): both read as no value here.
         subscribers: if hidden {
             None
         } else {
