@@ -45,6 +45,7 @@ const IG_ID: &str = "17841400000000001";
 const FB_PAGE: &str = "104000000000001";
 const WABA: &str = "105000000000001";
 const TT_ID: &str = "tt_alcance_br";
+const YT_ID: &str = "UCalcanceBR0000000000001";
 const BS_DID: &str = "did:plc:alcancebrdemoaccount2345";
 
 /// A workspace in `dir` against `sandbox`, its tokens in `vault`.
@@ -66,7 +67,7 @@ async fn five_platforms(dir: &Path, sandbox: &Sandbox, vault: &Arc<MemoryVault>)
     let ws = open(dir, sandbox, vault).await;
     let browser = HeadlessBrowser::new();
     let timeout = StdDuration::from_secs(20);
-    for platform in [Platform::X, Platform::Instagram, Platform::Tiktok] {
+    for platform in [Platform::X, Platform::Instagram, Platform::Tiktok, Platform::Youtube] {
         let account = ws
             .connect(&demo_app(platform), &browser, timeout)
             .await
@@ -129,8 +130,8 @@ fn data(c: &TableCounts) -> [i64; 4] {
 }
 
 /// Where each platform's collection is hit after its profile arrived: the second page of
-/// its listing (X timeline, Instagram media, Facebook posts, TikTok videos), or WhatsApp's
-/// first analytics call (after the account and its phone numbers).
+/// its listing (X timeline, Instagram media, Facebook posts, TikTok videos), YouTube's first
+/// video batch, or WhatsApp's first analytics call (after the account and its phone numbers).
 fn mid_account(platform: Platform) -> (String, u32) {
     match platform {
         Platform::X => (format!("/2/users/{X_ID}/tweets"), 1),
@@ -138,6 +139,8 @@ fn mid_account(platform: Platform) -> (String, u32) {
         Platform::Facebook => (format!("/{FB_PAGE}/posts"), 1),
         Platform::Tiktok => ("/v2/video/list/".to_string(), 1),
         Platform::Whatsapp => (format!("/{WABA}"), 2),
+        // The first video batch, after the channel and the uploads page arrived.
+        Platform::Youtube => ("/youtube/v3/videos".to_string(), 0),
         // The first feed page, after the profile (the seeded feed fits one page of 100).
         Platform::Bluesky => ("/xrpc/app.bsky.feed.getAuthorFeed".to_string(), 0),
     }
@@ -150,6 +153,7 @@ fn owned_id(platform: Platform) -> &'static str {
         Platform::Facebook => FB_PAGE,
         Platform::Tiktok => TT_ID,
         Platform::Whatsapp => WABA,
+        Platform::Youtube => YT_ID,
         Platform::Bluesky => BS_DID,
     }
 }
@@ -348,6 +352,11 @@ async fn instagram_mid_account_faults() {
 #[tokio::test]
 async fn facebook_mid_account_faults() {
     every_fault(Platform::Facebook).await;
+}
+
+#[tokio::test]
+async fn youtube_mid_account_faults() {
+    every_fault(Platform::Youtube).await;
 }
 
 #[tokio::test]

@@ -233,15 +233,15 @@ async fn run_on(
         }
     }
     // Track the other public profiles of the manifest with their platform owner's token
-    // (X, Instagram, Facebook Pages and Bluesky can be read that way; TikTok's Display API
-    // and WhatsApp only read the token's own account).
+    // (X, Instagram, Facebook Pages, YouTube channels and Bluesky can be read that way;
+    // TikTok's Display API and WhatsApp only read the token's own account).
     for m in &manifest.accounts {
         let Ok(platform) = m.platform.parse::<Platform>() else {
             continue;
         };
         if !matches!(
             platform,
-            Platform::X | Platform::Instagram | Platform::Facebook | Platform::Bluesky
+            Platform::X | Platform::Instagram | Platform::Facebook | Platform::Youtube | Platform::Bluesky
         ) {
             continue;
         }
@@ -437,7 +437,7 @@ mod tests {
     /// The registry-driven demo apps ask for what the demo always asked for.
     #[test]
     fn demo_apps_keep_their_scopes_and_secrets() {
-        let expected: [(Platform, &[&str], bool); 5] = [
+        let expected: [(Platform, &[&str], bool); 6] = [
             (Platform::X, &["tweet.read", "users.read", "offline.access"], false),
             (
                 Platform::Instagram,
@@ -455,6 +455,14 @@ mod tests {
                 true,
             ),
             (Platform::Whatsapp, &[], false),
+            (
+                Platform::Youtube,
+                &[
+                    "https://www.googleapis.com/auth/youtube.readonly",
+                    "https://www.googleapis.com/auth/yt-analytics.readonly",
+                ],
+                true,
+            ),
         ];
         for (platform, scopes, secret) in expected {
             let app = demo_app(platform);

@@ -785,6 +785,9 @@ mod tests {
         assert_eq!(p(Platform::X, Some(Duration::minutes(30)), true), Plan::Keep);
         assert_eq!(p(Platform::X, Some(Duration::minutes(9)), true), Plan::Renew);
         assert_eq!(p(Platform::Tiktok, Some(Duration::minutes(-5)), true), Plan::Renew);
+        // YouTube: Google's 1-hour tokens, renewed like X's.
+        assert_eq!(p(Platform::Youtube, Some(Duration::minutes(50)), true), Plan::Keep);
+        assert_eq!(p(Platform::Youtube, Some(Duration::minutes(5)), true), Plan::Renew);
         assert_eq!(p(Platform::X, Some(Duration::minutes(9)), false), Plan::Keep);
         assert_eq!(p(Platform::X, Some(Duration::minutes(-1)), false), Plan::Expired);
         assert_eq!(p(Platform::X, None, true), Plan::Keep);

@@ -106,6 +106,10 @@ mod tests {
         assert_eq!(d(Platform::Instagram, None, 0), 60);
         assert_eq!(d(Platform::Facebook, None, 2), 240);
         assert_eq!(d(Platform::Whatsapp, None, 30), 3600);
+        // YouTube: `rateLimitExceeded` says nothing: back off; `quotaExceeded` says until
+        // the Pacific-time midnight reset (the client's retry_after).
+        assert_eq!(d(Platform::Youtube, None, 1), 120);
+        assert_eq!(d(Platform::Youtube, Some(Duration::from_secs(8 * 3600)), 0), 8 * 3600);
         assert_eq!(d(Platform::Instagram, Some(Duration::ZERO), 0), 1);
         assert_eq!(
             RunLimits::default().describe(),

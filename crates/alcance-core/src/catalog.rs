@@ -86,6 +86,14 @@ const fn src(platform: Platform, field: &'static str) -> MetricSource {
     }
 }
 
+const fn src_min(platform: Platform, field: &'static str) -> MetricSource {
+    MetricSource {
+        platform,
+        field,
+        scale: 60.0,
+    }
+}
+
 const fn src_ms(platform: Platform, field: &'static str) -> MetricSource {
     MetricSource {
         platform,
@@ -95,6 +103,7 @@ const fn src_ms(platform: Platform, field: &'static str) -> MetricSource {
 }
 
 use Level::{Account, Both, Post};
+use Platform::Youtube as YT;
 use Platform::{Bluesky as BS, Facebook as FB, Instagram as IG, Tiktok as TT, Whatsapp as WA, X};
 
 /// Every metric Alcance knows, sorted by key.
@@ -102,20 +111,20 @@ pub static CATALOG: &[Metric] = &[
     Metric { key: "accounts_engaged", unit: Unit::Count, level: Account, description: "Distinct accounts that interacted with the account's content in the period.", formula: "", sources: &[src(IG, "accounts_engaged")] },
     Metric { key: "bookmarks", unit: Unit::Count, level: Post, description: "Times the post was bookmarked.", formula: "", sources: &[src(X, "public_metrics.bookmark_count")] },
     Metric { key: "clicks", unit: Unit::Count, level: Post, description: "Clicks anywhere on the post (FB post_clicks: links, photos, 'see more'), lifetime.", formula: "", sources: &[src(FB, "post_clicks")] },
-    Metric { key: "comments", unit: Unit::Count, level: Both, description: "Comments (replies on X are `replies`).", formula: "", sources: &[src(IG, "comments"), src(IG, "comments_count"), src(FB, "comments.summary.total_count"), src(TT, "comment_count"), src(TT, "comments")] },
+    Metric { key: "comments", unit: Unit::Count, level: Both, description: "Comments (replies on X are `replies`).", formula: "", sources: &[src(IG, "comments"), src(IG, "comments_count"), src(FB, "comments.summary.total_count"), src(TT, "comment_count"), src(TT, "comments"), src(YT, "videos.statistics.commentCount"), src(YT, "reports.comments")] },
     Metric { key: "conversation_cost", unit: Unit::Currency, level: Account, description: "WhatsApp conversation charges in the period, in the WABA currency (absent for WABAs on a partner credit line).", formula: "", sources: &[src(WA, "conversation_analytics.data_points.cost")] },
     Metric { key: "conversations", unit: Unit::Count, level: Account, description: "WhatsApp conversations opened in the period (all categories, directions and types).", formula: "", sources: &[src(WA, "conversation_analytics.data_points.conversation")] },
-    Metric { key: "followers", unit: Unit::Count, level: Account, description: "Followers at collection time (a snapshot; growth is derived from snapshots).", formula: "", sources: &[src(X, "public_metrics.followers_count"), src(IG, "followers_count"), src(FB, "followers_count"), src(TT, "follower_count"), src(TT, "followers_count"), src(FB, "page_follows"), src(BS, "followersCount")] },
-    Metric { key: "followers_gained", unit: Unit::Count, level: Account, description: "New followers in the period (IG `follower_count` day series, FB `page_daily_follows_unique`).", formula: "", sources: &[src(IG, "follower_count"), src(FB, "page_daily_follows_unique")] },
-    Metric { key: "followers_lost", unit: Unit::Count, level: Account, description: "Accounts that stopped following in the period (FB page_daily_unfollows_unique).", formula: "", sources: &[src(FB, "page_daily_unfollows_unique")] },
+    Metric { key: "followers", unit: Unit::Count, level: Account, description: "Followers at collection time (a snapshot; growth is derived from snapshots).", formula: "", sources: &[src(X, "public_metrics.followers_count"), src(IG, "followers_count"), src(FB, "followers_count"), src(TT, "follower_count"), src(TT, "followers_count"), src(FB, "page_follows"), src(YT, "channels.statistics.subscriberCount"), src(BS, "followersCount")] },
+    Metric { key: "followers_gained", unit: Unit::Count, level: Account, description: "New followers in the period (IG `follower_count` day series, FB `page_daily_follows_unique`).", formula: "", sources: &[src(IG, "follower_count"), src(FB, "page_daily_follows_unique"), src(YT, "reports.subscribersGained")] },
+    Metric { key: "followers_lost", unit: Unit::Count, level: Account, description: "Accounts that stopped following in the period (FB page_daily_unfollows_unique).", formula: "", sources: &[src(FB, "page_daily_unfollows_unique"), src(YT, "reports.subscribersLost")] },
     Metric { key: "following", unit: Unit::Count, level: Account, description: "Accounts this account follows, at collection time.", formula: "", sources: &[src(X, "public_metrics.following_count"), src(IG, "follows_count"), src(TT, "following_count"), src(BS, "followsCount")] },
     Metric { key: "follows", unit: Unit::Count, level: Both, description: "Accounts that started following because of the post, or new follows in the period.", formula: "", sources: &[src(IG, "follows")] },
     Metric { key: "full_watch_rate", unit: Unit::Ratio, level: Post, description: "Share of the video's views that watched it to the end, ratio 0–1 (TikTok Business full_video_watched_rate).", formula: "", sources: &[src(TT, "full_video_watched_rate")] },
     Metric { key: "impressions", unit: Unit::Count, level: Both, description: "Times the content was shown (X impressions; legacy Meta impressions before their 2025 removal).", formula: "", sources: &[src(X, "public_metrics.impression_count"), src(X, "non_public_metrics.impression_count"), src(IG, "impressions")] },
-    Metric { key: "likes", unit: Unit::Count, level: Both, description: "Likes (reactions of type like on Facebook).", formula: "", sources: &[src(X, "public_metrics.like_count"), src(IG, "likes"), src(IG, "like_count"), src(TT, "like_count"), src(TT, "likes"), src(FB, "post_reactions_by_type_total.like"), src(BS, "likeCount")] },
+    Metric { key: "likes", unit: Unit::Count, level: Both, description: "Likes (reactions of type like on Facebook).", formula: "", sources: &[src(X, "public_metrics.like_count"), src(IG, "likes"), src(IG, "like_count"), src(TT, "like_count"), src(TT, "likes"), src(FB, "post_reactions_by_type_total.like"), src(YT, "videos.statistics.likeCount"), src(YT, "reports.likes"), src(BS, "likeCount")] },
     Metric { key: "link_clicks", unit: Unit::Count, level: Both, description: "Clicks on links in the post or profile.", formula: "", sources: &[src(X, "non_public_metrics.url_link_clicks"), src(IG, "link_clicks"), src(IG, "profile_links_taps")] },
     Metric { key: "listed", unit: Unit::Count, level: Account, description: "Lists the account is a member of (X).", formula: "", sources: &[src(X, "public_metrics.listed_count")] },
-    Metric { key: "media_count", unit: Unit::Count, level: Account, description: "Posts (media, tweets, videos) the account has published, at collection time.", formula: "", sources: &[src(X, "public_metrics.tweet_count"), src(IG, "media_count"), src(TT, "video_count"), src(BS, "postsCount")] },
+    Metric { key: "media_count", unit: Unit::Count, level: Account, description: "Posts (media, tweets, videos) the account has published, at collection time.", formula: "", sources: &[src(X, "public_metrics.tweet_count"), src(IG, "media_count"), src(TT, "video_count"), src(YT, "channels.statistics.videoCount"), src(BS, "postsCount")] },
     Metric { key: "messages_delivered", unit: Unit::Count, level: Account, description: "WhatsApp messages delivered in the period.", formula: "", sources: &[src(WA, "analytics.data_points.delivered"), src(WA, "statuses.delivered")] },
     Metric { key: "messages_failed", unit: Unit::Count, level: Account, description: "WhatsApp messages that failed, counted from `messages` webhook statuses.", formula: "", sources: &[src(WA, "statuses.failed")] },
     Metric { key: "messages_played", unit: Unit::Count, level: Account, description: "WhatsApp voice messages played, counted from `messages` webhook statuses.", formula: "", sources: &[src(WA, "statuses.played")] },
@@ -138,7 +147,7 @@ pub static CATALOG: &[Metric] = &[
     Metric { key: "replies", unit: Unit::Count, level: Both, description: "Replies (X replies, IG story replies).", formula: "", sources: &[src(X, "public_metrics.reply_count"), src(IG, "replies"), src(BS, "replyCount")] },
     Metric { key: "reposts", unit: Unit::Count, level: Both, description: "Reposts / retweets of the post.", formula: "", sources: &[src(X, "public_metrics.retweet_count"), src(IG, "reposts"), src(BS, "repostCount")] },
     Metric { key: "saves", unit: Unit::Count, level: Both, description: "Times the post was saved.", formula: "", sources: &[src(IG, "saved"), src(IG, "saves")] },
-    Metric { key: "shares", unit: Unit::Count, level: Both, description: "Times the post was shared.", formula: "", sources: &[src(IG, "shares"), src(FB, "shares.count"), src(TT, "share_count"), src(TT, "shares")] },
+    Metric { key: "shares", unit: Unit::Count, level: Both, description: "Times the post was shared.", formula: "", sources: &[src(IG, "shares"), src(FB, "shares.count"), src(TT, "share_count"), src(TT, "shares"), src(YT, "reports.shares")] },
     Metric { key: "story_exits", unit: Unit::Count, level: Post, description: "Story exits (IG navigation breakdown TAP_EXIT; legacy `exits`).", formula: "", sources: &[src(IG, "navigation.TAP_EXIT"), src(IG, "exits")] },
     Metric { key: "story_navigation", unit: Unit::Count, level: Post, description: "Story navigation actions in total (IG `navigation`).", formula: "", sources: &[src(IG, "navigation")] },
     Metric { key: "story_swipes_forward", unit: Unit::Count, level: Post, description: "Swipes to the next account's story (IG navigation breakdown SWIPE_FORWARD).", formula: "", sources: &[src(IG, "navigation.SWIPE_FORWARD")] },
@@ -152,11 +161,13 @@ pub static CATALOG: &[Metric] = &[
     Metric { key: "template_sent", unit: Unit::Count, level: Account, description: "WhatsApp template messages sent in the period.", formula: "", sources: &[src(WA, "template_analytics.data_points.sent")] },
     Metric { key: "total_interactions", unit: Unit::Count, level: Both, description: "Likes, comments, saves, shares and replies together, as the platform counts them (IG total_interactions; legacy `engagement`).", formula: "", sources: &[src(IG, "total_interactions"), src(IG, "engagement"), src(FB, "page_post_engagements")] },
     Metric { key: "total_likes_received", unit: Unit::Count, level: Account, description: "Likes received on all of the account's videos, at collection time (TikTok likes_count).", formula: "", sources: &[src(TT, "likes_count")] },
+    Metric { key: "total_video_views", unit: Unit::Count, level: Account, description: "Views of all the account's public videos since it was created, at collection time (YouTube channel statistics.viewCount).", formula: "", sources: &[src(YT, "channels.statistics.viewCount")] },
+    Metric { key: "video_duration", unit: Unit::Seconds, level: Post, description: "Length of the video, seconds (YouTube contentDetails.duration, ISO 8601).", formula: "", sources: &[src(YT, "videos.contentDetails.duration")] },
     Metric { key: "video_viewers", unit: Unit::Count, level: Post, description: "Distinct people who watched the video for 3 seconds or to the end (FB total_video_views_unique).", formula: "", sources: &[src(FB, "total_video_views_unique")] },
-    Metric { key: "video_views", unit: Unit::Count, level: Both, description: "Video plays (X media view_count, TikTok view_count, legacy IG video_views / plays); per day for TikTok Business accounts.", formula: "", sources: &[src(X, "media.public_metrics.view_count"), src(IG, "video_views"), src(IG, "plays"), src(TT, "view_count"), src(TT, "video_views"), src(FB, "total_video_views")] },
+    Metric { key: "video_views", unit: Unit::Count, level: Both, description: "Video plays (X media view_count, TikTok view_count, legacy IG video_views / plays); per day for TikTok Business accounts.", formula: "", sources: &[src(X, "media.public_metrics.view_count"), src(IG, "video_views"), src(IG, "plays"), src(TT, "view_count"), src(TT, "video_views"), src(FB, "total_video_views"), src(YT, "videos.statistics.viewCount"), src(YT, "reports.views")] },
     Metric { key: "views", unit: Unit::Count, level: Both, description: "Times the content was played or displayed (Meta `views`, the successor of impressions and plays since Graph v22).", formula: "", sources: &[src(IG, "views"), src(FB, "page_media_view"), src(FB, "post_media_view")] },
-    Metric { key: "watch_time_avg_seconds", unit: Unit::Seconds, level: Post, description: "Average watch time per play, seconds (IG ig_reels_avg_watch_time in ms).", formula: "", sources: &[src_ms(IG, "ig_reels_avg_watch_time"), src(TT, "average_time_watched"), src_ms(FB, "total_video_avg_time_watched")] },
-    Metric { key: "watch_time_seconds", unit: Unit::Seconds, level: Post, description: "Total watch time across all plays, seconds (IG ig_reels_video_view_total_time in ms).", formula: "", sources: &[src_ms(IG, "ig_reels_video_view_total_time"), src(TT, "total_time_watched"), src_ms(FB, "total_video_view_total_time")] },
+    Metric { key: "watch_time_avg_seconds", unit: Unit::Seconds, level: Both, description: "Average watch time per play, seconds (IG ig_reels_avg_watch_time in ms; per day for YouTube channels).", formula: "", sources: &[src_ms(IG, "ig_reels_avg_watch_time"), src(TT, "average_time_watched"), src_ms(FB, "total_video_avg_time_watched"), src(YT, "reports.averageViewDuration")] },
+    Metric { key: "watch_time_seconds", unit: Unit::Seconds, level: Both, description: "Total watch time across all plays, seconds (IG ig_reels_video_view_total_time in ms; per day for YouTube channels, from estimated minutes).", formula: "", sources: &[src_ms(IG, "ig_reels_video_view_total_time"), src(TT, "total_time_watched"), src_ms(FB, "total_video_view_total_time"), src_min(YT, "reports.estimatedMinutesWatched")] },
 ];
 
 /// Metrics a platform's API does not serve at all, so Alcance never shows or exports them
@@ -313,5 +324,21 @@ mod tests {
             Some(("followers", 10.0))
         );
         assert_eq!(map_value(Platform::Instagram, "no_such_metric", 1.0), None);
+    }
+
+    #[test]
+    fn youtube_minutes_become_seconds_and_resources_keep_fields_apart() {
+        assert_eq!(
+            map_value(Platform::Youtube, "reports.estimatedMinutesWatched", 2.5),
+            Some(("watch_time_seconds", 150.0))
+        );
+        assert_eq!(
+            map_value(Platform::Youtube, "channels.statistics.viewCount", 7.0),
+            Some(("total_video_views", 7.0))
+        );
+        assert_eq!(
+            map_value(Platform::Youtube, "videos.statistics.viewCount", 7.0),
+            Some(("video_views", 7.0))
+        );
     }
 }

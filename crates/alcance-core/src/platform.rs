@@ -21,18 +21,21 @@ pub enum Platform {
     Whatsapp,
     /// TikTok (Display API v2 and API for Business).
     Tiktok,
+    /// YouTube channels (Data API v3 and Analytics API v2).
+    Youtube,
     /// Bluesky (AT Protocol: public AppView reads, app-password sessions).
     Bluesky,
 }
 
 impl Platform {
     /// Every platform, in display order.
-    pub const ALL: [Platform; 6] = [
+    pub const ALL: [Platform; 7] = [
         Platform::X,
         Platform::Facebook,
         Platform::Instagram,
         Platform::Whatsapp,
         Platform::Tiktok,
+        Platform::Youtube,
         Platform::Bluesky,
     ];
 
@@ -44,6 +47,7 @@ impl Platform {
             Platform::Instagram => "instagram",
             Platform::Whatsapp => "whatsapp",
             Platform::Tiktok => "tiktok",
+            Platform::Youtube => "youtube",
             Platform::Bluesky => "bluesky",
         }
     }
@@ -56,6 +60,7 @@ impl Platform {
             Platform::Instagram => "Instagram",
             Platform::Whatsapp => "WhatsApp",
             Platform::Tiktok => "TikTok",
+            Platform::Youtube => "YouTube",
             Platform::Bluesky => "Bluesky",
         }
     }
@@ -71,7 +76,7 @@ crate::text_enum::sqlx_text!(Platform);
 
 /// A platform key that is not one of [`Platform::ALL`].
 #[derive(Debug, thiserror::Error)]
-#[error("unknown platform {0:?} (expected one of x, facebook, instagram, whatsapp, tiktok, bluesky)")]
+#[error("unknown platform {0:?} (expected one of x, facebook, instagram, whatsapp, tiktok, youtube, bluesky)")]
 pub struct UnknownPlatform(pub String);
 
 impl FromStr for Platform {
@@ -83,6 +88,7 @@ impl FromStr for Platform {
             "instagram" | "ig" => Ok(Platform::Instagram),
             "whatsapp" | "wa" => Ok(Platform::Whatsapp),
             "tiktok" | "tt" => Ok(Platform::Tiktok),
+            "youtube" | "yt" => Ok(Platform::Youtube),
             "bluesky" | "bsky" => Ok(Platform::Bluesky),
             other => Err(UnknownPlatform(other.to_string())),
         }

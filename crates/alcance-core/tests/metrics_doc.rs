@@ -12,11 +12,43 @@ fn expected() -> String {
          Every export, chart and screen names metrics by these keys. Values are stored in the unit\n\
          given (counts, seconds, percent 0–100, ratio 0–1). A platform field that maps to no key is\n\
          recorded as a data gap, never stored under an invented name. `null` means the platform\n\
-         served no data, which is not the same as 0.\n\n{}\n{}",
+         served no data, which is not the same as 0.\n\n{}\n{}{}",
         alcance_core::catalog::markdown_table(),
-        alcance_core::catalog::not_served_markdown()
+        alcance_core::catalog::not_served_markdown(),
+        YOUTUBE
     )
 }
+
+/// The YouTube section of docs/metrics.md: what each key means there, and what the API
+/// offers that Alcance does not collect yet.
+const YOUTUBE: &str = "
+## YouTube
+
+- **Channel snapshots** (`channels.list`, `statistics`; owned and tracked channels, period
+  `snapshot`): `followers` = `subscriberCount` (YouTube rounds it to three significant figures;
+  when the owner hides it, `hiddenSubscriberCount: true`, no value is stored and a
+  `hidden_by_owner` gap is recorded, never 0), `total_video_views` = the channel's lifetime
+  `viewCount`, `media_count` = `videoCount` (public videos).
+- **Videos** (owned channels: the uploads playlist, then `videos.list` in batches of 50,
+  lifetime snapshots): `video_views`, `likes`, `comments` (a count the owner hides is `null`),
+  `video_duration` in seconds (from the ISO 8601 `contentDetails.duration`). A video
+  `videos.list` no longer returns (deleted, private) is a `not_found` gap.
+- **Daily series** (owned channels, YouTube Analytics `reports` with `dimensions=day`,
+  period `day`; a day runs midnight to midnight Pacific Time, stored in UTC):
+  `video_views` (`views`), `watch_time_seconds` (`estimatedMinutesWatched` × 60),
+  `watch_time_avg_seconds` (`averageViewDuration`), `likes`, `comments`, `shares`,
+  `followers_gained` (`subscribersGained`), `followers_lost` (`subscribersLost`). YouTube
+  serves these 1–3 days late.
+- **Quota**: every Data API call costs 1 unit of the project's 10,000 a day (reset at
+  midnight Pacific Time); a channel costs 1 unit tracked, about 3 + 1 per 50 new videos owned.
+- **Offered, not collected yet**: `engagedViews` (the pre-2025 definition of Shorts views;
+  kept out until the catalog has a key that does not mix the two definitions),
+  `averageViewPercentage`, `dislikes` (owner-only), `videosAddedToPlaylists`, card and
+  end-screen metrics, traffic sources, demographics (`viewerPercentage` by `ageGroup`,
+  `gender`, `country`: YouTube drops rows under its privacy thresholds, so small channels get
+  none), per-video Analytics (`dimensions=video`) and revenue metrics (they need the
+  `yt-analytics-monetary.readonly` scope and a monetised channel).
+";
 
 #[test]
 fn metrics_doc_is_current() {

@@ -36,10 +36,59 @@ pub struct Endpoints {
     pub tiktok_business: Url,
     /// Bluesky's public AppView, XRPC base without a token (`https://public.api.bsky.app/xrpc`):
     /// profiles, author feeds, posts, handle resolution.
+    #[serde(default = "bluesky_real::appview")]
     pub bluesky_appview: Url,
     /// Bluesky's PDS entryway, XRPC base for sessions (`https://bsky.social/xrpc`):
     /// `createSession`, `refreshSession`, `getSession` of accounts hosted by Bluesky.
+    #[serde(default = "bluesky_real::pds")]
     pub bluesky_pds: Url,
+    /// YouTube Data API v3 base (`https://www.googleapis.com/youtube/v3`).
+    #[serde(default = "youtube_real::api")]
+    pub youtube_api: Url,
+    /// YouTube Analytics API v2 base (`https://youtubeanalytics.googleapis.com/v2`).
+    #[serde(default = "youtube_real::analytics")]
+    pub youtube_analytics: Url,
+    /// Google OAuth 2.0 consent page (`https://accounts.google.com/o/oauth2/v2/auth`).
+    #[serde(default = "youtube_real::authorize")]
+    pub youtube_authorize: Url,
+    /// Google OAuth 2.0 token endpoint (`https://oauth2.googleapis.com/token`).
+    #[serde(default = "youtube_real::token")]
+    pub youtube_token: Url,
+    /// Google OAuth 2.0 revocation endpoint (`https://oauth2.googleapis.com/revoke`).
+    #[serde(default = "youtube_real::revoke")]
+    pub youtube_revoke: Url,
+}
+
+/// The real Bluesky URLs, also the defaults of endpoints saved before Bluesky existed.
+mod bluesky_real {
+    use url::Url;
+    pub(super) fn appview() -> Url {
+        super::url("https://public.api.bsky.app/xrpc")
+    }
+    pub(super) fn pds() -> Url {
+        super::url("https://bsky.social/xrpc")
+    }
+}
+
+/// The real YouTube and Google OAuth URLs, also the defaults of endpoints saved before
+/// YouTube existed.
+mod youtube_real {
+    use url::Url;
+    pub(super) fn api() -> Url {
+        super::url("https://www.googleapis.com/youtube/v3")
+    }
+    pub(super) fn analytics() -> Url {
+        super::url("https://youtubeanalytics.googleapis.com/v2")
+    }
+    pub(super) fn authorize() -> Url {
+        super::url("https://accounts.google.com/o/oauth2/v2/auth")
+    }
+    pub(super) fn token() -> Url {
+        super::url("https://oauth2.googleapis.com/token")
+    }
+    pub(super) fn revoke() -> Url {
+        super::url("https://oauth2.googleapis.com/revoke")
+    }
 }
 
 #[allow(
@@ -67,8 +116,13 @@ impl Endpoints {
             tiktok_api: url("https://open.tiktokapis.com"),
             tiktok_authorize: url("https://www.tiktok.com/v2/auth/authorize/"),
             tiktok_business: url("https://business-api.tiktok.com/open_api/v1.3"),
-            bluesky_appview: url("https://public.api.bsky.app/xrpc"),
-            bluesky_pds: url("https://bsky.social/xrpc"),
+            bluesky_appview: bluesky_real::appview(),
+            bluesky_pds: bluesky_real::pds(),
+            youtube_api: youtube_real::api(),
+            youtube_analytics: youtube_real::analytics(),
+            youtube_authorize: youtube_real::authorize(),
+            youtube_token: youtube_real::token(),
+            youtube_revoke: youtube_real::revoke(),
         }
     }
 
@@ -90,6 +144,13 @@ impl Endpoints {
             tiktok_business: url(&format!("{b}/open_api/v1.3")),
             bluesky_appview: url(&format!("{b}/xrpc")),
             bluesky_pds: url(&format!("{b}/xrpc")),
+            // Real paths where they are unique on the shared origin; the Analytics `/v2`
+            // and Google's bare `/token` would collide with TikTok's paths, so they get a prefix.
+            youtube_api: url(&format!("{b}/youtube/v3")),
+            youtube_analytics: url(&format!("{b}/youtubeanalytics/v2")),
+            youtube_authorize: url(&format!("{b}/o/oauth2/v2/auth")),
+            youtube_token: url(&format!("{b}/google/oauth2/token")),
+            youtube_revoke: url(&format!("{b}/google/oauth2/revoke")),
         }
     }
 }
@@ -126,6 +187,15 @@ mod tests {
         assert_eq!(
             join(&sb.x_api, "/2/users/me").as_str(),
             "http://127.0.0.1:9000/2/users/me"
+        );
+        assert_eq!(real.youtube_revoke.as_str(), "https://oauth2.googleapis.com/revoke");
+        assert_eq!(
+            join(&real.youtube_api, "/channels").as_str(),
+            "https://www.googleapis.com/youtube/v3/channels"
+        );
+        assert_eq!(
+            join(&sb.youtube_analytics, "/reports").as_str(),
+            "http://127.0.0.1:9000/youtubeanalytics/v2/reports"
         );
     }
 }

@@ -18,6 +18,7 @@ pub mod tiktok;
 pub mod vault;
 pub mod whatsapp;
 pub mod x;
+pub mod youtube;
 
 use alcance_core::{AccountRef, CollectionBatch, Platform, Profile};
 use chrono::{DateTime, Utc};

@@ -12,7 +12,7 @@ use crate::governor::ApiFamily;
 use crate::http::{Http, Recorder};
 use crate::oauth::{Provider, TokenSet};
 use crate::tiktok::BusinessTokens;
-use crate::{bluesky, facebook, instagram, tiktok, whatsapp, x, PlatformClient};
+use crate::{bluesky, facebook, instagram, tiktok, whatsapp, x, youtube, PlatformClient};
 use alcance_core::catalog::{Metric, CATALOG};
 use alcance_core::{Platform, Profile};
 use secrecy::SecretString;
@@ -257,6 +257,7 @@ pub fn get(platform: Platform) -> &'static PlatformDescriptor {
         Platform::Instagram => &instagram::DESCRIPTOR,
         Platform::Whatsapp => &whatsapp::DESCRIPTOR,
         Platform::Tiktok => &tiktok::DESCRIPTOR,
+        Platform::Youtube => &youtube::DESCRIPTOR,
         Platform::Bluesky => &bluesky::DESCRIPTOR,
     }
 }
@@ -274,6 +275,7 @@ pub fn infos() -> Vec<PlatformInfo> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::endpoints::join;
 
     #[test]
     fn every_platform_has_its_own_descriptor() {
@@ -307,6 +309,8 @@ mod tests {
         assert_eq!(host(&e.graph_instagram), get(Platform::Instagram).family);
         assert_eq!(host(&e.graph_facebook), get(Platform::Whatsapp).family);
         assert_eq!(host(&e.tiktok_api), get(Platform::Tiktok).family);
+        assert_eq!(host(&join(&e.youtube_api, "/channels")), get(Platform::Youtube).family);
+        assert_eq!(host(&e.youtube_analytics), get(Platform::Youtube).family);
         assert_eq!(host(&e.bluesky_appview), get(Platform::Bluesky).family);
         assert_eq!(host(&e.bluesky_pds), get(Platform::Bluesky).family);
     }

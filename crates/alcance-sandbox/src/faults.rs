@@ -55,7 +55,8 @@ pub enum FaultKind {
     MissingFields,
     /// The normal answer with enum values replaced by values no client knows
     /// (`media_type`, `media_product_type`, X media `type`, `period`, `dimension_values`,
-    /// Facebook `status_type`, WhatsApp `quality_rating`, `messaging_limit_tier`,
+    /// Facebook `status_type`, YouTube `privacyStatus` / `uploadStatus` /
+    /// `liveBroadcastContent`, WhatsApp `quality_rating`, `messaging_limit_tier`,
     /// `category`, `conversation_category`, `pricing_category`).
     UnknownEnum,
     /// The normal answer after a delay (`delay_ms`, default 2000 ms).
@@ -142,7 +143,9 @@ pub(crate) fn is_x_path(normalized: &str) -> bool {
 /// transforms the normal answer (see [`transform`]). `raw` is the path as sent, `normalized`
 /// without the Graph version.
 pub(crate) fn replacement(fault: &Fault, raw: &str, normalized: &str) -> Option<Reply> {
-    if let Some(r) = crate::tiktok::fault_replacement(fault.kind, raw) {
+    let platform_reply = crate::tiktok::fault_replacement(fault.kind, raw)
+        .or_else(|| crate::youtube::fault_replacement(fault.kind, raw));
+    if let Some(r) = platform_reply {
         return Some(match (fault.kind, fault.reset_s) {
             (FaultKind::Status429, Some(reset)) => r.with_header("retry-after", reset.to_string()),
             _ => r,
@@ -334,6 +337,7 @@ fn scramble_map(map: &mut Map<String, Value>) {
             }
             ("token_type", Value::String(_)) => *v = json!("mac"),
             ("status_type", Value::String(_)) => *v = json!("hologram_update"),
+            ("privacyStatus" | "uploadStatus" | "liveBroadcastContent", Value::String(_)) => *v = json!("hologram"),
             ("quality_rating", Value::String(_)) => *v = json!("PLAID"),
             ("messaging_limit_tier", Value::String(_)) => *v = json!("TIER_HOLOGRAM"),
             ("conversation_category" | "pricing_category" | "category", Value::String(_)) => {

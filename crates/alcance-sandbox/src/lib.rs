@@ -295,6 +295,7 @@ pub mod oauth;
 pub mod replay;
 pub mod tiktok;
 pub mod whatsapp;
+pub mod youtube;
 
 mod control;
 mod error;

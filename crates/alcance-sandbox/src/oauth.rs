@@ -287,7 +287,7 @@ pub(crate) fn authorize(st: &SandboxState, req: &Req, network: Network) -> Reply
 }
 
 /// Client id from the form or from HTTP Basic authentication (confidential clients).
-fn client_id(req: &Req, form: &HashMap<String, String>) -> Option<String> {
+pub(crate) fn client_id(req: &Req, form: &HashMap<String, String>) -> Option<String> {
     if let Some(c) = form.get("client_id").filter(|c| !c.is_empty()) {
         return Some(c.clone());
     }

@@ -15,7 +15,7 @@
 use crate::model::{Generator, Network};
 use crate::reply::Reply;
 use crate::server::{Req, SandboxState};
-use crate::{bluesky, facebook, graph, tiktok, whatsapp, x_api};
+use crate::{bluesky, facebook, graph, tiktok, whatsapp, x_api, youtube};
 
 /// One network of the sandbox: how it answers requests. Every method returns `None` for a
 /// request that is not its own, so the next network in [`NETWORKS`] is asked.
@@ -40,11 +40,12 @@ pub(crate) trait FakeNetwork: Sync {
 }
 
 /// Every network, in the order requests are offered to them. Order matters where paths are
-/// shared: TikTok and X claim their own path prefixes first; Facebook and WhatsApp claim
+/// shared: TikTok, YouTube and X claim their own path prefixes first; Facebook and WhatsApp claim
 /// Graph paths by the token's network; Instagram (Graph) answers every remaining request,
 /// so it stays last.
 pub(crate) static NETWORKS: &[&dyn FakeNetwork] = &[
     &tiktok::Tiktok,
+    &youtube::Youtube,
     &x_api::X,
     &facebook::Facebook,
     &whatsapp::Whatsapp,

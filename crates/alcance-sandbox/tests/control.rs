@@ -165,6 +165,8 @@ async fn manifest_lists_the_seeded_accounts() {
             {"platform": "instagram", "external_id": IG_TRACKED, "username": "ana.influencer", "owned": false},
             {"platform": "whatsapp", "external_id": "105000000000001", "username": "Alcance Atendimento", "owned": true},
             {"platform": "tiktok", "external_id": "tt_alcance_br", "username": "alcance.br", "owned": true},
+            {"platform": "youtube", "external_id": "UCalcanceBR0000000000001", "username": "alcancebr", "owned": true},
+            {"platform": "youtube", "external_id": "UCanaInfluencer000000002", "username": "anainfluencer", "owned": false},
             {"platform": "bluesky", "external_id": "did:plc:alcancebrdemoaccount2345", "username": "alcance.bsky.social", "owned": true},
             {"platform": "bluesky", "external_id": "did:plc:concorrentepublicoperfil", "username": "concorrente.bsky.social", "owned": false},
         ])

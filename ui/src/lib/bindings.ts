@@ -970,6 +970,10 @@ export type Platform =
  */
 "tiktok" | 
 /**
+ * YouTube channels (Data API v3 and Analytics API v2).
+ */
+"youtube" | 
+/**
  * Bluesky (AT Protocol: public AppView reads, app-password sessions).
  */
 "bluesky"

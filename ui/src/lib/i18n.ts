@@ -22,6 +22,7 @@ export const en = {
   "platform.instagram": "Instagram",
   "platform.whatsapp": "WhatsApp",
   "platform.tiktok": "TikTok",
+  "platform.youtube": "YouTube",
   "platform.bluesky": "Bluesky",
 
   "welcome.title": "Welcome to Alcance",
@@ -29,11 +30,11 @@ export const en = {
     "Collect account and post metrics from the official APIs into a database on this computer, then chart and export them.",
   "welcome.demo.title": "Open the demo workspace",
   "welcome.demo.body":
-    "A sandbox of the X, Instagram, Facebook, WhatsApp and TikTok APIs runs on this machine: Alcance connects through the real OAuth flows and collects 90 days of history. No credentials, no network.",
+    "A sandbox of the X, Instagram, Facebook, WhatsApp, TikTok and YouTube APIs runs on this machine: Alcance connects through the real OAuth flows and collects 90 days of history. No credentials, no network.",
   "welcome.demo.button": "Open the demo workspace",
   "welcome.connect.title": "Connect an account",
   "welcome.connect.body":
-    "Use your own developer app on X, Instagram, Facebook or TikTok, or a WhatsApp Business system-user token. Tokens stay in your system keychain, never in the database.",
+    "Use your own developer app on X, Instagram, Facebook, TikTok or YouTube (Google Cloud), or a WhatsApp Business system-user token. Tokens stay in your system keychain, never in the database.",
   "welcome.connect.button": "Connect an account",
   "welcome.privacy": "Everything stays on this computer: {dir}",
 
@@ -262,6 +263,7 @@ export const en = {
   "track.handle": "Handle",
   "track.hint.x": "1 to 15 letters, digits or _, with or without @.",
   "track.hint.instagram": "Instagram lets you follow Business and Creator accounts only, not personal ones.",
+  "track.hint.youtube": "The channel's handle (3 to 30 letters, digits, _, - or .), with or without @. Only its public statistics are read.",
   "track.hint.bluesky": "A handle such as alice.bsky.social (alice alone means alice.bsky.social) or a DID. Profiles are public: no token is used to read them.",
   "track.others": "Facebook Pages, WhatsApp and TikTok do not allow following profiles you do not manage.",
   "track.button": "Follow",
@@ -454,6 +456,7 @@ export const pt: Dict = {
   "platform.instagram": "Instagram",
   "platform.whatsapp": "WhatsApp",
   "platform.tiktok": "TikTok",
+  "platform.youtube": "YouTube",
   "platform.bluesky": "Bluesky",
 
   "welcome.title": "Boas-vindas ao Alcance",
@@ -461,11 +464,11 @@ export const pt: Dict = {
     "Colete métricas de contas e publicações das APIs oficiais para um banco de dados neste computador e depois gere gráficos e exportações.",
   "welcome.demo.title": "Abrir o espaço de demonstração",
   "welcome.demo.body":
-    "Um sandbox das APIs do X, Instagram, Facebook, WhatsApp e TikTok roda nesta máquina: o Alcance conecta pelos fluxos OAuth reais e coleta 90 dias de histórico. Sem credenciais, sem rede.",
+    "Um sandbox das APIs do X, Instagram, Facebook, WhatsApp, TikTok e YouTube roda nesta máquina: o Alcance conecta pelos fluxos OAuth reais e coleta 90 dias de histórico. Sem credenciais, sem rede.",
   "welcome.demo.button": "Abrir o espaço de demonstração",
   "welcome.connect.title": "Conectar uma conta",
   "welcome.connect.body":
-    "Use seu próprio app de desenvolvedor no X, Instagram, Facebook ou TikTok, ou um token de usuário do sistema do WhatsApp Business. Os tokens ficam no chaveiro do sistema, nunca no banco de dados.",
+    "Use seu próprio app de desenvolvedor no X, Instagram, Facebook, TikTok ou YouTube (Google Cloud), ou um token de usuário do sistema do WhatsApp Business. Os tokens ficam no chaveiro do sistema, nunca no banco de dados.",
   "welcome.connect.button": "Conectar uma conta",
   "welcome.privacy": "Tudo fica neste computador: {dir}",
 
@@ -694,6 +697,7 @@ export const pt: Dict = {
   "track.handle": "Nome de usuário",
   "track.hint.x": "De 1 a 15 letras, números ou _, com ou sem @.",
   "track.hint.instagram": "O Instagram só permite acompanhar contas comerciais e de criador de conteúdo, não contas pessoais.",
+  "track.hint.youtube": "O identificador (@) do canal (de 3 a 30 letras, números, _, - ou .), com ou sem @. Só as estatísticas públicas são lidas.",
   "track.hint.bluesky": "Um handle como alice.bsky.social (só alice vale alice.bsky.social) ou um DID. Os perfis são públicos: nenhum token é usado para lê-los.",
   "track.others": "Páginas do Facebook, WhatsApp e TikTok não permitem acompanhar perfis que você não administra.",
   "track.button": "Acompanhar",
@@ -884,6 +888,8 @@ export const platformHelp: Record<Exclude<Lang, "en">, Partial<Record<Platform, 
       "No Meta Business Suite, abra Configurações do negócio → Usuários do sistema, adicione um usuário do sistema com acesso à sua conta do WhatsApp Business e ao seu app e gere um token com as permissões whatsapp_business_management e whatsapp_business_messaging. O ID da conta do WhatsApp Business fica no Gerenciador do WhatsApp.",
     tiktok:
       "Registre um app do Login Kit for Desktop: só redirecionamentos de loopback (a porta é obrigatória, porta curinga é aceita) e PKCE obrigatório.",
+    youtube:
+      "No Google Cloud, ative a YouTube Data API v3 e a YouTube Analytics API, configure a tela de consentimento OAuth (publique-a: em modo de teste os tokens de atualização expiram em 7 dias) e crie um cliente OAuth do tipo App para computador; qualquer porta de loopback serve. A Data API permite 10.000 unidades de cota por dia e por projeto, renovadas à meia-noite do horário do Pacífico.",
     bluesky:
       "No Bluesky, abra Configurações → Privacidade e segurança → Senhas de app, crie uma senha de app (deixe as mensagens diretas desligadas) e cole-a aqui com o seu handle (alice.bsky.social). Nunca use a senha da conta: o Alcance a recusa. A senha de app é enviada uma vez para abrir a sessão e não é guardada; os tokens da sessão vão para o cofre. Perfis públicos são lidos sem token. O Bluesky não tem visualizações, alcance nem impressões. O login com OAuth do AT Protocol ainda não está disponível.",
   },

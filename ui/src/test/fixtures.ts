@@ -201,6 +201,21 @@ export const platforms = (): PlatformInfo[] => [
     can_follow: false,
   },
   {
+    key: "youtube",
+    label: "YouTube",
+    connect: "oauth_loopback",
+    help: "In Google Cloud, enable the YouTube Data API v3 and the YouTube Analytics API and create an OAuth client of type Desktop app.",
+    portal: "https://console.cloud.google.com/apis/credentials",
+    scopes: [
+      "https://www.googleapis.com/auth/youtube.readonly",
+      "https://www.googleapis.com/auth/yt-analytics.readonly",
+    ],
+    redirect: "http://127.0.0.1:*/callback",
+    port: null,
+    needs_secret: true,
+    can_follow: true,
+  },
+  {
     key: "bluesky",
     label: "Bluesky",
     connect: "app_password",

@@ -19,6 +19,9 @@ pub struct GovernorConfig {
     pub x_window: Duration,
     /// TikTok requests allowed per endpoint and token in any 60 s (default 600).
     pub tiktok_per_minute: u32,
+    /// YouTube Data API units the developer app's project may spend per Pacific-Time day
+    /// (default 10,000, Google's default quota; raise it when the project got more).
+    pub youtube_daily_units: u32,
     /// Meta usage (percent 0–100) from which calls are spread over the hour (default 75).
     pub meta_soft_percent: f64,
     /// Meta usage (percent 0–100) at which calls stop until access returns (default 95).
@@ -48,6 +51,7 @@ impl Default for GovernorConfig {
             burst_ratio: 0.1,
             x_window: Duration::from_secs(15 * 60),
             tiktok_per_minute: 600,
+            youtube_daily_units: crate::youtube::DAILY_QUOTA_UNITS,
             meta_soft_percent: 75.0,
             meta_hard_percent: 95.0,
             default_pause: Duration::from_secs(60),
@@ -93,4 +97,7 @@ pub struct BudgetView {
     pub blocked_for: Option<Duration>,
     /// Requests in flight.
     pub in_flight: u32,
+    /// YouTube Data API: units spent on the current Pacific-Time day (`None` for other
+    /// budgets).
+    pub quota_units_used: Option<u32>,
 }

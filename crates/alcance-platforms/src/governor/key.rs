@@ -15,6 +15,10 @@ pub enum ApiFamily {
     Meta,
     /// TikTok Display API v2 (`/v2/...`) and API for Business (`/open_api/...`).
     TikTok,
+    /// YouTube Data API v3 (`www.googleapis.com/youtube/v3/...`: a daily quota in units per
+    /// Google Cloud project, reset at midnight Pacific Time) and Analytics API v2
+    /// (`youtubeanalytics.googleapis.com`; on the sandbox `/youtubeanalytics/...`).
+    YouTube,
     /// Anything else: only 429s and retries apply.
     Other,
     /// Bluesky XRPC (`/xrpc/...`): the public AppView (`public.api.bsky.app`,
@@ -24,12 +28,13 @@ pub enum ApiFamily {
 }
 
 impl ApiFamily {
-    /// Lower-case name for logs: `x`, `meta`, `tiktok`, `other`, `bluesky`.
+    /// Lower-case name for logs: `x`, `meta`, `tiktok`, `youtube`, `other`, `bluesky`.
     pub fn as_str(self) -> &'static str {
         match self {
             ApiFamily::X => "x",
             ApiFamily::Meta => "meta",
             ApiFamily::TikTok => "tiktok",
+            ApiFamily::YouTube => "youtube",
             ApiFamily::Other => "other",
             ApiFamily::Bluesky => "bluesky",
         }
@@ -46,12 +51,18 @@ impl ApiFamily {
             "open.tiktokapis.com" | "business-api.tiktok.com" => return ApiFamily::TikTok,
             "public.api.bsky.app" | "api.bsky.app" | "bsky.social" => return ApiFamily::Bluesky,
             h if h.ends_with(".bsky.network") => return ApiFamily::Bluesky,
+            "youtubeanalytics.googleapis.com" => return ApiFamily::YouTube,
+            "www.googleapis.com" | "youtube.googleapis.com" if path.starts_with("/youtube/") => {
+                return ApiFamily::YouTube
+            }
             _ => {}
         }
         if path.starts_with("/xrpc/") {
             return ApiFamily::Bluesky;
         }
-        if path.starts_with("/2/") || path.starts_with("/insights/engagement/") {
+        if path.starts_with("/youtube/v3/") || path.starts_with("/youtubeanalytics/") {
+            ApiFamily::YouTube
+        } else if path.starts_with("/2/") || path.starts_with("/insights/engagement/") {
             ApiFamily::X
         } else if path.starts_with("/v2/") || path.starts_with("/open_api/") {
             ApiFamily::TikTok
@@ -139,7 +150,9 @@ impl RequestKey {
     }
 
     /// The key whose budget this request draws on: the same key, except for Meta, where
-    /// every endpoint of a token shares one budget (endpoint `*`).
+    /// every endpoint of a token shares one budget (endpoint `*`), and the YouTube Data API,
+    /// whose daily quota belongs to the developer app's project: every endpoint and token
+    /// share one budget (endpoint [`YOUTUBE_QUOTA_BUDGET`], no token).
     pub fn budget(&self) -> RequestKey {
         match self.api {
             ApiFamily::Meta => RequestKey {
@@ -147,9 +160,22 @@ impl RequestKey {
                 endpoint: "*".to_string(),
                 token: self.token.clone(),
             },
+            ApiFamily::YouTube if is_youtube_data(&self.endpoint) => RequestKey {
+                api: self.api,
+                endpoint: YOUTUBE_QUOTA_BUDGET.to_string(),
+                token: TokenFingerprint::none(),
+            },
             _ => self.clone(),
         }
     }
+}
+
+/// The endpoint name of the YouTube Data API's shared daily-quota budget.
+pub const YOUTUBE_QUOTA_BUDGET: &str = "/youtube/v3/* (daily quota)";
+
+/// `true` for a YouTube Data API v3 path (it draws on the daily unit quota).
+pub(crate) fn is_youtube_data(endpoint: &str) -> bool {
+    endpoint.contains("/youtube/v3/")
 }
 
 impl fmt::Display for RequestKey {
@@ -260,6 +286,23 @@ mod tests {
             ApiFamily::TikTok
         );
         assert_eq!(ApiFamily::of(Some("example.org"), "/health"), ApiFamily::Other);
+        assert_eq!(
+            ApiFamily::of(Some("www.googleapis.com"), "/youtube/v3/videos"),
+            ApiFamily::YouTube
+        );
+        assert_eq!(
+            ApiFamily::of(Some("youtubeanalytics.googleapis.com"), "/v2/reports"),
+            ApiFamily::YouTube
+        );
+        assert_eq!(
+            ApiFamily::of(Some("127.0.0.1"), "/youtube/v3/channels"),
+            ApiFamily::YouTube
+        );
+        assert_eq!(
+            ApiFamily::of(Some("127.0.0.1"), "/youtubeanalytics/v2/reports"),
+            ApiFamily::YouTube
+        );
+        assert_eq!(ApiFamily::of(Some("oauth2.googleapis.com"), "/token"), ApiFamily::Other);
     }
 
     #[test]

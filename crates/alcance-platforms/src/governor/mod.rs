@@ -13,6 +13,7 @@
 //! | X | `x-rate-limit-limit` / `-remaining` / `-reset` (Unix s) on every answer, 15-min windows (platform-apis.md §1.7) | releases the window's budget evenly over the window (a 10 % burst allowed), never sends with no budget left, waits for `reset` + 1 s; one probe request learns a window it does not know |
 //! | Meta | `X-App-Usage`, `X-Business-Use-Case-Usage` (percent of budget, `estimated_time_to_regain_access` minutes), error codes 4 / 17 / 32 / 613 / 80001–80014 (§2.3, §2.4) | from 75 % used, spreads the calls left over the hour; at 95 % or on a throttling code, stops until the regain time (or 60 s, doubling) |
 //! | TikTok | none; 600 requests / minute / endpoint, sliding (§6.1) | a sliding 60-s window of sends per endpoint and token |
+//! | YouTube | none; 10,000 Data API units a day per project, reset at midnight Pacific Time; 403 `quotaExceeded`, 403 `rateLimitExceeded` (platform-apis-more.md §1.3–1.4) | counts each Data API request's units (`list` = 1) in one budget for every token; a request the day's units cannot pay waits for the reset (so it is refused, and the account deferred); `quotaExceeded` closes the budget until the reset; `rateLimitExceeded` backs off like a 429 |
 //! | Bluesky | `ratelimit-limit` / `-remaining` / `-reset` (Unix s) / `-policy` (`3000;w=300`) on XRPC answers (platform-apis-more.md §5.3) | paces like X on the policy's window length; a 429 without headers closes the budget for one 5-minute window |
 //! | any | HTTP 429 with `Retry-After` / reset; 5xx and transport errors | waits as told; retries read requests with exponential backoff and jitter |
 //!
@@ -42,7 +43,7 @@ mod key;
 
 pub use clock::wall_clock_unix;
 pub use config::{BudgetView, GovernorConfig, GovernorStats};
-pub use key::{endpoint_template, is_read_request, ApiFamily, RequestKey, TokenFingerprint};
+pub use key::{endpoint_template, is_read_request, ApiFamily, RequestKey, TokenFingerprint, YOUTUBE_QUOTA_BUDGET};
 
 use crate::error::PlatformError;
 use crate::http::Answer;
@@ -137,6 +138,15 @@ struct MetaState {
     calls_per_percent: Option<f64>,
 }
 
+/// YouTube Data API units spent on one Pacific-Time day.
+#[derive(Debug, Default, Clone, Copy)]
+struct QuotaDay {
+    /// The Pacific-Time day the count is for.
+    day: Option<chrono::NaiveDate>,
+    /// Units spent (sent requests' costs, and the whole quota after `quotaExceeded`).
+    used: u32,
+}
+
 #[derive(Debug, Default)]
 struct Budget {
     sent: u64,
@@ -149,6 +159,7 @@ struct Budget {
     recent: VecDeque<Instant>,
     last_send: Option<Instant>,
     meta: MetaState,
+    quota: QuotaDay,
 }
 
 enum Decision {
@@ -239,6 +250,8 @@ impl Governor {
                 .count(),
             blocked_for: b.blocked_until.filter(|t| *t > now).map(|t| t - now),
             in_flight: b.in_flight,
+            quota_units_used: (key.api == ApiFamily::YouTube && key::is_youtube_data(&key.endpoint))
+                .then(|| youtube_quota_used(b.quota)),
         })
     }
 
@@ -275,7 +288,7 @@ impl Governor {
             let decision = {
                 let mut state = self.lock();
                 let b = state.budgets.entry(budget_key.clone()).or_default();
-                let d = self.decide(key.api, b, now);
+                let d = self.decide(key, b, now);
                 if let Decision::Go = d {
                     let seq = b.sent;
                     let in_flight_before = b.in_flight;
@@ -284,6 +297,13 @@ impl Governor {
                     b.last_send = Some(now);
                     if key.api == ApiFamily::TikTok {
                         b.recent.push_back(now);
+                    }
+                    if key.api == ApiFamily::YouTube {
+                        let cost = youtube_cost(key);
+                        b.quota = QuotaDay {
+                            day: Some(youtube_today()),
+                            used: youtube_quota_used(b.quota).saturating_add(cost),
+                        };
                     }
                     drop(state);
                     self.sent.fetch_add(1, Ordering::Relaxed);
@@ -351,7 +371,8 @@ impl Governor {
         }
     }
 
-    fn decide(&self, api: ApiFamily, b: &mut Budget, now: Instant) -> Decision {
+    fn decide(&self, key: &RequestKey, b: &mut Budget, now: Instant) -> Decision {
+        let api = key.api;
         let cfg = &self.config;
         if let Some(until) = b.blocked_until {
             if now < until {
@@ -421,6 +442,13 @@ impl Governor {
                     }
                 }
             }
+            ApiFamily::YouTube => {
+                let cost = youtube_cost(key);
+                if cost > 0 && youtube_quota_used(b.quota).saturating_add(cost) > cfg.youtube_daily_units {
+                    // The day's units are spent: nothing more until midnight Pacific Time.
+                    return Decision::Until(youtube_reset_instant());
+                }
+            }
             // Bluesky paces on its `ratelimit-*` window above, like X.
             ApiFamily::X | ApiFamily::Other | ApiFamily::Bluesky => {}
         }
@@ -471,7 +499,29 @@ impl Governor {
                         .as_ref()
                         .and_then(|g| g.code)
                         .is_some_and(|c| matches!(c, 4 | 17 | 32 | 613 | 80001..=80014));
-                    if answer.status == 429 || meta_throttle {
+                    let youtube = if key.api == ApiFamily::YouTube && !answer.is_success() {
+                        youtube_reason(&answer.body)
+                    } else {
+                        None
+                    };
+                    let youtube_throttle =
+                        matches!(youtube.as_deref(), Some("rateLimitExceeded" | "userRateLimitExceeded"));
+                    if matches!(youtube.as_deref(), Some("quotaExceeded" | "dailyLimitExceeded")) {
+                        // The project's daily quota is spent: closed until midnight Pacific
+                        // Time; retrying earlier only spends more (failed calls cost units).
+                        self.rate_limited.fetch_add(1, Ordering::Relaxed);
+                        b.quota = QuotaDay {
+                            day: Some(youtube_today()),
+                            used: cfg.youtube_daily_units,
+                        };
+                        let until = youtube_reset_instant();
+                        b.blocked_until = Some(b.blocked_until.map_or(until, |t| t.max(until)));
+                        warn_wait(
+                            &key,
+                            until.saturating_duration_since(now),
+                            "YouTube daily quota exceeded",
+                        );
+                    } else if answer.status == 429 || meta_throttle || youtube_throttle {
                         capped = is_usage_capped(answer);
                         throttled = Some(self.throttle_wait(b, &key, answer, now));
                     } else {
@@ -694,7 +744,8 @@ fn warn_wait(key: &RequestKey, wait: Duration, what: &str) {
 
 /// Milliseconds waited for a budget per API family, over the process (index
 /// [`family_index`]); the counter below gets the whole seconds.
-static WAITED_MS: [AtomicU64; 5] = [
+static WAITED_MS: [AtomicU64; 6] = [
+    AtomicU64::new(0),
     AtomicU64::new(0),
     AtomicU64::new(0),
     AtomicU64::new(0),
@@ -708,8 +759,52 @@ fn family_index(api: ApiFamily) -> usize {
         ApiFamily::Meta => 1,
         ApiFamily::TikTok => 2,
         ApiFamily::Other => 3,
-        ApiFamily::Bluesky => 4,
+        ApiFamily::YouTube => 4,
+        ApiFamily::Bluesky => 5,
     }
+}
+
+/// The Data API units `key`'s request costs (`crate::youtube::quota_cost`; the governor
+/// sees no method, and Alcance sends only `GET`s there); 0 for the Analytics API.
+fn youtube_cost(key: &RequestKey) -> u32 {
+    crate::youtube::quota_cost("GET", &key.endpoint)
+}
+
+/// Today in Pacific Time, on tokio's clock ([`wall_clock_unix`]).
+fn youtube_today() -> chrono::NaiveDate {
+    youtube_now()
+        .with_timezone(&chrono_tz::America::Los_Angeles)
+        .date_naive()
+}
+
+fn youtube_now() -> chrono::DateTime<chrono::Utc> {
+    let secs = wall_clock_unix();
+    chrono::DateTime::from_timestamp(secs.floor() as i64, 0).unwrap_or_else(chrono::Utc::now)
+}
+
+/// Units spent today (0 when the count is from an earlier Pacific-Time day).
+fn youtube_quota_used(q: QuotaDay) -> u32 {
+    if q.day == Some(youtube_today()) {
+        q.used
+    } else {
+        0
+    }
+}
+
+/// The tokio instant of the next midnight Pacific Time.
+fn youtube_reset_instant() -> Instant {
+    let reset = crate::youtube::next_quota_reset(youtube_now());
+    instant_at_unix(reset.timestamp() as f64)
+}
+
+/// The first `error.errors[].reason` of a Google error body, if any.
+fn youtube_reason(body: &[u8]) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    v.get("error")?
+        .get("errors")?
+        .as_array()?
+        .iter()
+        .find_map(|e| e.get("reason").and_then(|r| r.as_str()).map(str::to_string))
 }
 
 /// Adds `waited` to `alcance_rate_limit_wait_seconds_total{platform}`. A counter holds whole

@@ -12,9 +12,9 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use super::{
-    bluesky, day_of, day_start, engagement_multiplier, facebook, instagram, rng, splitmix, tiktok, x, Contribution,
-    Kind, Network, Post, ACCOUNTS, FOLLOWER_GROWTH_WEEKDAY, METRICS, N_METRICS, STREAM_ACCOUNT, STREAM_FOLLOWERS,
-    STREAM_POSTS,
+    bluesky, day_of, day_start, engagement_multiplier, facebook, instagram, rng, splitmix, tiktok, x, youtube,
+    Contribution, Kind, Network, Post, ACCOUNTS, FOLLOWER_GROWTH_WEEKDAY, METRICS, N_METRICS, STREAM_ACCOUNT,
+    STREAM_FOLLOWERS, STREAM_POSTS,
 };
 
 /// A post being made: the draws every post of its network shares, and the values the
@@ -179,7 +179,7 @@ impl Generator {
             Network::X => x::day_slots(&mut r),
             Network::Instagram => instagram::day_slots(&mut r),
             Network::Bluesky => bluesky::day_slots(&mut r),
-            Network::Facebook | Network::Whatsapp | Network::Tiktok => Vec::new(),
+            Network::Facebook | Network::Whatsapp | Network::Tiktok | Network::Youtube => Vec::new(),
         };
         slots.sort_by_key(|(s, _)| *s);
         let mut posts = Vec::with_capacity(slots.len());
@@ -225,7 +225,7 @@ impl Generator {
             Network::X => x::fill(&mut d),
             Network::Instagram => instagram::fill(&mut d),
             Network::Bluesky => bluesky::fill(&mut d),
-            Network::Facebook | Network::Whatsapp | Network::Tiktok => (String::new(), 0),
+            Network::Facebook | Network::Whatsapp | Network::Tiktok | Network::Youtube => (String::new(), 0),
         };
         let code_bytes =
             splitmix(self.seed ^ splitmix(id_num ^ ((day as u64) << 8) ^ ((index as u64) << 4) ^ account as u64))
@@ -260,6 +260,7 @@ impl Generator {
         let mut slots: Vec<(i64, Kind)> = match a.network {
             Network::Facebook => facebook::day_slots(&mut r),
             Network::Tiktok => tiktok::day_slots(&mut r),
+            Network::Youtube => youtube::day_slots(&mut r),
             Network::X | Network::Instagram | Network::Whatsapp | Network::Bluesky => return Vec::new(),
         };
         slots.sort_by_key(|(s, _)| *s);
@@ -304,6 +305,8 @@ impl Generator {
         };
         let (id, tail, text) = if kind == Kind::TtVideo {
             tiktok::fill(&mut d)
+        } else if kind == Kind::YtVideo {
+            youtube::fill(&mut d)
         } else {
             facebook::fill(&mut d)
         };

@@ -32,6 +32,7 @@ mod tests;
 mod tiktok;
 mod whatsapp;
 mod x;
+mod youtube;
 
 pub(crate) use bluesky::{bs_uri, find_bs_post, reposted};
 pub use bluesky::{BS_DID_OWNED, BS_DID_TRACKED, BS_HANDLE_OWNED, BS_HANDLE_TRACKED};
@@ -45,6 +46,8 @@ pub use whatsapp::{
     wa_rate, WaTemplate, WABA_ID, WA_CATEGORIES, WA_COUNTRIES, WA_DISPLAY_PHONE, WA_PHONE_DIGITS, WA_PHONE_NUMBER_ID,
     WA_TEMPLATES, WA_WEEKDAY,
 };
+pub(crate) use youtube::{find_yt_video, pacific_day, total_views, yt_day, YtDay};
+pub use youtube::{YT_CHANNEL_ID, YT_TRACKED_ID};
 
 /// The first UTC day with generated posts: 2024-01-01 (a Monday), day index 0.
 pub const HISTORY_START: NaiveDate = match NaiveDate::from_ymd_opt(2024, 1, 1) {
@@ -99,18 +102,22 @@ pub enum Network {
     Whatsapp,
     /// TikTok Display API v2 and TikTok API for Business.
     Tiktok,
+    /// YouTube Data API v3 and Analytics API v2.
+    Youtube,
     /// Bluesky (AT Protocol XRPC: AppView reads, app-password sessions).
     Bluesky,
 }
 
 impl Network {
-    /// Every network, in manifest order (`x`, `facebook`, `instagram`, `whatsapp`, `tiktok`).
-    pub const ALL: [Network; 6] = [
+    /// Every network, in manifest order (`x`, `facebook`, `instagram`, `whatsapp`, `tiktok`,
+    /// `youtube`, `bluesky`).
+    pub const ALL: [Network; 7] = [
         Network::X,
         Network::Facebook,
         Network::Instagram,
         Network::Whatsapp,
         Network::Tiktok,
+        Network::Youtube,
         Network::Bluesky,
     ];
 
@@ -123,6 +130,7 @@ impl Network {
             Network::Facebook => "facebook",
             Network::Whatsapp => "whatsapp",
             Network::Tiktok => "tiktok",
+            Network::Youtube => "youtube",
             Network::Bluesky => "bluesky",
         }
     }
@@ -163,7 +171,7 @@ pub struct SeededAccount {
 /// The seeded accounts, owned first per platform. Indexes are stable (X and Instagram
 /// first, then Facebook, WhatsApp, TikTok); the manifest lists them in [`Network::ALL`]
 /// order.
-pub const ACCOUNTS: [SeededAccount; 10] = [
+pub const ACCOUNTS: [SeededAccount; 12] = [
     SeededAccount {
         network: Network::X,
         external_id: "1580000000000000001",
@@ -228,6 +236,8 @@ pub const ACCOUNTS: [SeededAccount; 10] = [
     facebook::FB_TRACKED,
     whatsapp::WA_OWNED,
     tiktok::TT_OWNED,
+    youtube::YT_OWNED,
+    youtube::YT_TRACKED,
     bluesky::BS_OWNED,
     bluesky::BS_TRACKED,
 ];
@@ -280,6 +290,8 @@ pub(crate) enum Kind {
     FbVideo,
     /// TikTok video.
     TtVideo,
+    /// YouTube upload.
+    YtVideo,
     /// Bluesky text post.
     BsText,
     /// Bluesky post with images (`app.bsky.embed.images`).
