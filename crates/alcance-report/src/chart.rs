@@ -3,8 +3,8 @@
 //! One look for every chart: white background, the title at the top left, a date x axis
 //! in UTC (`dd/mm` within one calendar year, `yyyy-mm-dd` across years, `dd/mm hh:mm` for
 //! spans of two days or less), a y axis with thousands separators and the chart's unit
-//! label, a light grid, one distinct color per series (Tableau 10 palette, repeating after
-//! ten) and a legend under the plot. A chart with no plottable point says "No data yet".
+//! label, a light grid, one distinct color per series (Tableau 10, then the lighter hues of
+//! Tableau 20, repeating after twenty) and a legend under the plot. A chart with no plottable point says "No data yet".
 //!
 //! The x axis description and the no-data text are [`ChartText`] (English by default;
 //! [`render_svg_with`] / [`render_png_with`] take translated ones).
@@ -76,8 +76,10 @@ pub const MIN_SIDE: u32 = 200;
 /// Largest accepted width or height, pixels (a 4096 × 4096 PNG needs a 48 MiB buffer).
 pub const MAX_SIDE: u32 = 4096;
 
-/// Tableau 10: distinct, colorblind-aware hues that read well on white.
-const PALETTE: [RGBColor; 10] = [
+/// Tableau 10 (distinct, colorblind-aware hues that read well on white), then ten lighter
+/// or muted hues of Tableau 20 for charts with more series (the demo draws twelve
+/// accounts): a chart of up to ten series looks as before.
+const PALETTE: [RGBColor; 20] = [
     RGBColor(0x4E, 0x79, 0xA7),
     RGBColor(0xF2, 0x8E, 0x2B),
     RGBColor(0xE1, 0x57, 0x59),
@@ -88,6 +90,16 @@ const PALETTE: [RGBColor; 10] = [
     RGBColor(0xFF, 0x9D, 0xA7),
     RGBColor(0x9C, 0x75, 0x5F),
     RGBColor(0xBA, 0xB0, 0xAC),
+    RGBColor(0xA0, 0xCB, 0xE8),
+    RGBColor(0xFF, 0xBE, 0x7D),
+    RGBColor(0x8C, 0xD1, 0x7D),
+    RGBColor(0xB6, 0x99, 0x2D),
+    RGBColor(0x49, 0x98, 0x94),
+    RGBColor(0xD3, 0x72, 0x95),
+    RGBColor(0x79, 0x70, 0x6E),
+    RGBColor(0xD4, 0xA6, 0xC8),
+    RGBColor(0xD7, 0xB5, 0xA6),
+    RGBColor(0xFA, 0xBF, 0xD2),
 ];
 pub(crate) const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
 pub(crate) const MUTED: RGBColor = RGBColor(0x66, 0x66, 0x66);

@@ -325,3 +325,24 @@ fn a_short_date_axis_names_each_day_once() {
         assert_eq!(unique, dates, "{days} days: a day is named twice");
     }
 }
+
+#[test]
+fn twelve_series_get_twelve_stroke_colors() {
+    // The demo draws twelve accounts on seven platforms: none may share a line color.
+    let series: Vec<Series> = (0..12)
+        .map(|i| Series {
+            label: format!("@account{i} (X)"),
+            points: (0..10).map(|d| (day(d), 1_000.0 * (i + 1) as f64 + d as f64)).collect(),
+        })
+        .collect();
+    let svg = render_svg(&chart(series)).expect("svg");
+    let strokes: std::collections::BTreeSet<&str> = svg
+        .match_indices("stroke=\"#")
+        .map(|(at, _)| &svg[at + 8..at + 15])
+        .collect();
+    for color in ["#4E79A7", "#BAB0AC", "#A0CBE8", "#FFBE7D"] {
+        assert!(strokes.contains(color), "{color} missing from {strokes:?}");
+    }
+    // Series colors plus the axis, grid and legend inks; at least twelve distinct hues.
+    assert!(strokes.len() >= 12, "{strokes:?}");
+}
