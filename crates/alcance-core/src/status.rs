@@ -38,6 +38,9 @@ pub enum ConnectionKind {
     Oauth,
     /// Owned WhatsApp Business account, connected with a system-user access token (no OAuth).
     Token,
+    /// Owned Bluesky account, connected with an app password (its session tokens are kept,
+    /// never the password).
+    AppPassword,
     /// A public profile that is not owned, collected with its owner's token.
     Tracked,
 }
@@ -45,16 +48,19 @@ pub enum ConnectionKind {
 text_enum!(ConnectionKind, "connection kind", [
     Oauth => "oauth",
     Token => "token",
+    AppPassword => "app_password",
     Tracked => "tracked",
 ]);
 
 impl ConnectionKind {
     /// How an account of `platform` is connected: `tracked` when not owned, `token` for an
-    /// owned WhatsApp Business account, else `oauth`.
+    /// owned WhatsApp Business account, `app_password` for an owned Bluesky account, else
+    /// `oauth`.
     pub fn of(platform: Platform, owned: bool) -> ConnectionKind {
         match (owned, platform) {
             (false, _) => ConnectionKind::Tracked,
             (true, Platform::Whatsapp) => ConnectionKind::Token,
+            (true, Platform::Bluesky) => ConnectionKind::AppPassword,
             (true, _) => ConnectionKind::Oauth,
         }
     }
@@ -76,5 +82,7 @@ mod tests {
         assert_eq!(ConnectionKind::of(Platform::Whatsapp, true), ConnectionKind::Token);
         assert_eq!(ConnectionKind::of(Platform::Whatsapp, false), ConnectionKind::Tracked);
         assert_eq!(ConnectionKind::of(Platform::X, true), ConnectionKind::Oauth);
+        assert_eq!(ConnectionKind::of(Platform::Bluesky, true), ConnectionKind::AppPassword);
+        assert_eq!(ConnectionKind::of(Platform::Bluesky, false), ConnectionKind::Tracked);
     }
 }

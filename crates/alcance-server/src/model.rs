@@ -39,10 +39,13 @@ fn account_status_schema() -> RefOr<Schema> {
 }
 
 fn connection_schema() -> RefOr<Schema> {
+    // From the type's own keys, so that a new way of connecting cannot be left out.
+    let keys: Vec<&str> = ConnectionKind::ALL.iter().map(|k| k.as_str()).collect();
     string_enum(
-        &["oauth", "token", "tracked"],
+        &keys,
         "How the account is connected: `oauth` (owned, through OAuth), `token` (an owned WhatsApp Business account, \
-         through a system-user token) or `tracked` (a public profile, collected with an owner's token).",
+         through a system-user token), `app_password` (an owned Bluesky account, through an app password) or \
+         `tracked` (a public profile, collected with an owner's token).",
     )
 }
 

@@ -549,6 +549,11 @@ export type ConnectionKind =
  */
 "token" | 
 /**
+ * Owned Bluesky account, connected with an app password (its session tokens are kept,
+ * never the password).
+ */
+"app_password" | 
+/**
  * A public profile that is not owned, collected with its owner's token.
  */
 "tracked"
