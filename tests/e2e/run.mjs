@@ -244,11 +244,12 @@ async function main() {
       const env = { ...process.env, ALCANCE_VAULT_PASSPHRASE: "alcance-demo-workspace", RUST_LOG: "warn" };
       for (const name of ["ALCANCE_WORKSPACE", "ALCANCE_SANDBOX_URL", "ALCANCE_WEB_UI"]) delete env[name];
       const procs = processes(env);
-      stopLater.push(...procs.children);
       procs.run(cli, ["demo", "--out", team, "--days", "2"]);
       procs.run(cli, ["user", "add", "manager@team.example", "--role", "manager", "--workspace", team], "team manager password\n");
       const serverPort = await freePort();
       const server = procs.start(cli, ["serve", "--workspace", team, "--listen", `127.0.0.1:${serverPort}`], "serve");
+      // Stopped in `finally`, pass or fail (pushed once started: the list was empty before).
+      stopLater.push(server);
       const address = `http://127.0.0.1:${serverPort}`;
       await waitFor("alcance serve", async () => !server.exited && (await fetch(`${address}/readyz`)).ok, 60_000);
 
