@@ -4,6 +4,7 @@
 
 pub mod bluesky;
 mod catalog_field;
+mod cursor_walk;
 pub mod endpoints;
 pub mod error;
 pub mod facebook;

@@ -8,6 +8,7 @@ use super::method::{
     CREATE_SESSION, GET_AUTHOR_FEED, GET_POSTS, GET_PROFILE, GET_SESSION, REFRESH_SESSION, RESOLVE_HANDLE,
 };
 use super::{AuthorFeed, BlueskyProfile, BlueskySession, PostsRead};
+use crate::cursor_walk::CursorWalk;
 use crate::endpoints::{join, Endpoints};
 use crate::error::PlatformError;
 use crate::http::{Answer, Http, Recorder};
@@ -181,21 +182,13 @@ impl BlueskyClient {
             if page.oldest.is_some_and(|t| t < since) {
                 break;
             }
-            let stop = if !cursors.insert(next.clone()) {
-                Some((
-                    "pagination_loop",
-                    format!("page {pages} repeated a cursor already followed"),
-                ))
-            } else if fresh == 0 {
-                Some(("pagination_stalled", format!("page {pages} brought no new items")))
-            } else if pages >= MAX_FEED_PAGES {
-                Some((
-                    "page_cap",
-                    format!("stopped after {MAX_FEED_PAGES} pages; older posts were not read"),
-                ))
-            } else {
-                None
+            let walk = CursorWalk {
+                token: "a cursor",
+                items: "items",
+                older: "posts",
+                max_pages: MAX_FEED_PAGES,
             };
+            let stop = walk.stop(&mut cursors, &next, fresh, pages);
             if let Some((code, why)) = stop {
                 feed.warnings.push(CollectWarning {
                     level: EventLevel::Warn,

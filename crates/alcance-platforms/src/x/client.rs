@@ -2,6 +2,7 @@
 
 use super::map::{decode_posts, decode_private_metrics, decode_user, profile_metrics};
 use super::{Timeline, XUser};
+use crate::cursor_walk::CursorWalk;
 use crate::endpoints::{join, Endpoints};
 use crate::error::PlatformError;
 use crate::http::{Answer, Http, Recorder};
@@ -226,21 +227,13 @@ impl XClient {
                 ),
             }));
             let Some(token_next) = page.next_token else { break };
-            let stop = if !seen_tokens.insert(token_next.clone()) {
-                Some((
-                    "pagination_loop",
-                    format!("page {pages} repeated a pagination token already followed"),
-                ))
-            } else if fresh.is_empty() {
-                Some(("pagination_stalled", format!("page {pages} brought no new posts")))
-            } else if pages >= MAX_TIMELINE_PAGES {
-                Some((
-                    "page_cap",
-                    format!("stopped after {MAX_TIMELINE_PAGES} pages; older posts were not read"),
-                ))
-            } else {
-                None
+            let walk = CursorWalk {
+                token: "a pagination token",
+                items: "posts",
+                older: "posts",
+                max_pages: MAX_TIMELINE_PAGES,
             };
+            let stop = walk.stop(&mut seen_tokens, &token_next, fresh.len(), pages);
             if let Some((code, why)) = stop {
                 timeline.warnings.push(CollectWarning {
                     level: EventLevel::Warn,

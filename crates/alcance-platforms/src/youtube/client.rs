@@ -3,6 +3,7 @@
 
 use super::map::{channel_metrics, decode_channels, decode_report, decode_uploads, decode_videos, pacific_day, ymd};
 use super::{Channel, DailyReport, VideosPage};
+use crate::cursor_walk::CursorWalk;
 use crate::endpoints::{join, Endpoints};
 use crate::error::PlatformError;
 use crate::http::{Answer, Http, Recorder};
@@ -239,21 +240,13 @@ impl YouTubeClient {
             if any_dated && !any_recent {
                 break;
             }
-            let stop = if !seen_tokens.insert(token_next.clone()) {
-                Some((
-                    "pagination_loop",
-                    format!("page {pages} repeated a pageToken already followed"),
-                ))
-            } else if fresh == 0 {
-                Some(("pagination_stalled", format!("page {pages} brought no new videos")))
-            } else if pages >= MAX_UPLOAD_PAGES {
-                Some((
-                    "page_cap",
-                    format!("stopped after {MAX_UPLOAD_PAGES} pages; older uploads were not read"),
-                ))
-            } else {
-                None
+            let walk = CursorWalk {
+                token: "a pageToken",
+                items: "videos",
+                older: "uploads",
+                max_pages: MAX_UPLOAD_PAGES,
             };
+            let stop = walk.stop(&mut seen_tokens, &token_next, fresh, pages);
             if let Some((code, why)) = stop {
                 out.warnings.push(CollectWarning {
                     level: EventLevel::Warn,
