@@ -8,7 +8,7 @@ mod youtube_support;
 
 use alcance_core::{AccountRef, CollectionBatch, Period, Platform};
 use alcance_platforms::oauth::{AuthorizeRequest, OAuthApp, RedirectConfig};
-use alcance_platforms::youtube::{provider, revoke, ANALYTICS_METRICS};
+use alcance_platforms::youtube::{provider, revoke, ANALYTICS_METRICS, VIDEO_ANALYTICS_METRICS};
 use alcance_platforms::{CollectCtx, CollectWindow, Http, PlatformClient, PlatformError, Recorder};
 use chrono::{DateTime, TimeZone, Utc};
 use secrecy::SecretString;
@@ -119,8 +119,18 @@ fn happy_rules() -> Vec<Rule> {
                 video("v3", "10", "PT1H", "unlisted"),
             ]),
         ),
-        Rule::get(REPORTS, report()),
+        Rule::get(REPORTS, report()).with_query("dimensions", "day"),
+        Rule::get(REPORTS, video_report()).with_query("dimensions", "video"),
     ]
+}
+
+fn video_report() -> Value {
+    json!({"kind": "youtubeAnalytics#resultTable", "columnHeaders": [
+        {"name": "video", "columnType": "DIMENSION", "dataType": "STRING"},
+        {"name": "estimatedMinutesWatched", "columnType": "METRIC", "dataType": "INTEGER"},
+        {"name": "averageViewDuration", "columnType": "METRIC", "dataType": "INTEGER"},
+        {"name": "shares", "columnType": "METRIC", "dataType": "INTEGER"}],
+        "rows": [["v1", 500, 90, 12], ["v3", 2, 1200, 0]]})
 }
 
 fn value(batch: &CollectionBatch, post: &str, metric: &str) -> Option<Option<f64>> {
@@ -184,7 +194,24 @@ async fn an_owned_channel_gets_snapshots_videos_and_its_day_series() {
         .find(|m| m.period == Period::Day)
         .expect("day");
     assert_eq!(day.period_start, Utc.with_ymd_and_hms(2026, 11, 20, 8, 0, 0).unwrap());
-    let r = &fake.seen_on(REPORTS)[0];
+    // Lifetime watch time and shares per video, from the oldest publication day (Pacific).
+    assert_eq!(value(&batch, "v1", "watch_time_seconds"), Some(Some(30_000.0)));
+    assert_eq!(value(&batch, "v1", "watch_time_avg_seconds"), Some(Some(90.0)));
+    assert_eq!(value(&batch, "v1", "shares"), Some(Some(12.0)));
+    assert_eq!(value(&batch, "v3", "watch_time_avg_seconds"), Some(Some(1200.0)));
+    let reports = fake.seen_on(REPORTS);
+    assert_eq!(reports.len(), 2);
+    let per_video = &reports[0];
+    assert_eq!(per_video.param("dimensions"), Some("video"));
+    assert_eq!(per_video.param("filters"), Some("video==v1,v3"));
+    assert_eq!(per_video.param("metrics"), Some(VIDEO_ANALYTICS_METRICS));
+    assert_eq!(
+        per_video.param("startDate"),
+        Some("2026-11-10"),
+        "the videos' publishedAt, Pacific day"
+    );
+    assert_eq!(per_video.param("maxResults"), Some("2"));
+    let r = &reports[1];
     assert_eq!(r.param("ids"), Some("channel==MINE"));
     assert_eq!(r.param("dimensions"), Some("day"));
     assert_eq!(r.param("metrics"), Some(ANALYTICS_METRICS));

@@ -3,7 +3,7 @@
 //! Pacific Time).
 
 use super::wire::{self, ColumnHeader, ErrorEnvelope, ListResponse, PlaylistItem, ResultTable};
-use super::{Channel, DailyReport, UploadsPage, VideosPage};
+use super::{Channel, DailyReport, UploadsPage, VideoReport, VideosPage};
 use crate::catalog_field;
 use crate::error::{body_preview, PlatformError};
 use crate::http::Answer;
@@ -487,6 +487,97 @@ pub fn decode_videos(answer: &Answer) -> Result<VideosPage, PlatformError> {
 /// Errors: non-2xx → [`map_error`]; a body without `columnHeaders`, or without a `day`
 /// column → [`PlatformError::Decode`] naming the endpoint.
 pub fn decode_report(answer: &Answer) -> Result<DailyReport, PlatformError> {
+    let table = read_table(answer, "day", "the report was not asked with dimensions=day")?;
+    let mut report = DailyReport {
+        unmapped_columns: table.unmapped,
+        gaps: table.gaps,
+        ..DailyReport::default()
+    };
+    for (r, cells) in table.rows {
+        let day = cells
+            .get(table.dimension)
+            .and_then(Value::as_str)
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+        let bounds = day.and_then(|d| Some((pacific_midnight(d)?, pacific_midnight(d.succ_opt()?)?)));
+        let Some((start, end)) = bounds else {
+            let cell = cells.get(table.dimension).cloned().unwrap_or(Value::Null);
+            report.gaps.push(row_gap(
+                &answer.endpoint,
+                r,
+                "its day is not a YYYY-MM-DD date".to_string(),
+                &cell,
+            ));
+            continue;
+        };
+        report.rows += 1;
+        for (i, field) in &table.columns {
+            let raw = cells.get(*i).and_then(crate::meta::number);
+            if let Some((key, value)) = catalog_field::catalog(Platform::Youtube, field, raw) {
+                report.metrics.push(AccountMetric {
+                    metric: key.to_string(),
+                    period: Period::Day,
+                    period_start: start,
+                    period_end: end,
+                    value,
+                });
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Decodes a YouTube Analytics v2 `reports` answer with `dimensions=video` (one row per
+/// video, totals over the asked range): every metric column with a catalog source
+/// (`estimatedMinutesWatched` → `watch_time_seconds` × 60, `averageViewDuration` →
+/// `watch_time_avg_seconds`, `shares`) gives one [`PostMetric`] of the row's video. A row
+/// without a video id, or shorter than the headers, is skipped with a [`DataGap`] (code
+/// `decode`); other metric columns are listed in [`VideoReport::unmapped_columns`].
+///
+/// Errors: non-2xx → [`map_error`]; a body without `columnHeaders`, or without a `video`
+/// column → [`PlatformError::Decode`] naming the endpoint.
+pub fn decode_video_report(answer: &Answer) -> Result<VideoReport, PlatformError> {
+    let table = read_table(answer, "video", "the report was not asked with dimensions=video")?;
+    let mut report = VideoReport {
+        unmapped_columns: table.unmapped,
+        gaps: table.gaps,
+        ..VideoReport::default()
+    };
+    for (r, cells) in table.rows {
+        let Some(video) = cells
+            .get(table.dimension)
+            .and_then(Value::as_str)
+            .filter(|v| !v.trim().is_empty())
+        else {
+            let cell = cells.get(table.dimension).cloned().unwrap_or(Value::Null);
+            report
+                .gaps
+                .push(row_gap(&answer.endpoint, r, "it names no video".to_string(), &cell));
+            continue;
+        };
+        report.rows += 1;
+        for (i, field) in &table.columns {
+            let raw = cells.get(*i).and_then(crate::meta::number);
+            report
+                .metrics
+                .extend(catalog_field::post_metric(Platform::Youtube, video, field, raw));
+        }
+    }
+    Ok(report)
+}
+
+/// A result table's rows that have every column, with the dimension's column and the
+/// metric columns that have a catalog source (`reports.<name>`).
+struct Table {
+    dimension: usize,
+    columns: Vec<(usize, String)>,
+    rows: Vec<(usize, Vec<Value>)>,
+    unmapped: Vec<String>,
+    gaps: Vec<DataGap>,
+}
+
+/// Reads a `reports` result table whose dimension column is `dimension`; `missing` says
+/// why a table without it is wrong. Rows shorter than the headers become gaps.
+fn read_table(answer: &Answer, dimension: &str, missing: &str) -> Result<Table, PlatformError> {
     if !answer.is_success() {
         return Err(map_error(answer));
     }
@@ -504,24 +595,29 @@ pub fn decode_report(answer: &Answer) -> Result<DailyReport, PlatformError> {
             ))
         }
     };
-    let Some(day_col) = headers.iter().position(|h| h.as_deref() == Some("day")) else {
+    let Some(dim_col) = headers.iter().position(|h| h.as_deref() == Some(dimension)) else {
         return Err(PlatformError::decode(
             &answer.endpoint,
-            "no `day` column: the report was not asked with dimensions=day",
+            format!("no `{dimension}` column: {missing}"),
             &answer.body,
         ));
     };
-    let mut report = DailyReport::default();
-    let mut columns: Vec<(usize, String)> = Vec::new();
+    let mut out = Table {
+        dimension: dim_col,
+        columns: Vec::new(),
+        rows: Vec::new(),
+        unmapped: Vec::new(),
+        gaps: Vec::new(),
+    };
     for (i, h) in headers.iter().enumerate() {
-        let Some(name) = h.as_deref().filter(|_| i != day_col) else {
+        let Some(name) = h.as_deref().filter(|_| i != dim_col) else {
             continue;
         };
         let field = format!("reports.{name}");
         if catalog_field::catalog(Platform::Youtube, &field, None).is_some() {
-            columns.push((i, field));
+            out.columns.push((i, field));
         } else {
-            report.unmapped_columns.push(name.to_string());
+            out.unmapped.push(name.to_string());
         }
     }
     let rows = match table.rows {
@@ -536,48 +632,17 @@ pub fn decode_report(answer: &Answer) -> Result<DailyReport, PlatformError> {
         }
     };
     for (r, row) in rows.into_iter().enumerate() {
-        let cells = match row {
-            Value::Array(cells) if cells.len() >= headers.len() => cells,
-            other => {
-                report.gaps.push(row_gap(
-                    &answer.endpoint,
-                    r,
-                    format!("not a row of {} cells", headers.len()),
-                    &other,
-                ));
-                continue;
-            }
-        };
-        let day = cells
-            .get(day_col)
-            .and_then(Value::as_str)
-            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
-        let bounds = day.and_then(|d| Some((pacific_midnight(d)?, pacific_midnight(d.succ_opt()?)?)));
-        let Some((start, end)) = bounds else {
-            let cell = cells.get(day_col).cloned().unwrap_or(Value::Null);
-            report.gaps.push(row_gap(
+        match row {
+            Value::Array(cells) if cells.len() >= headers.len() => out.rows.push((r, cells)),
+            other => out.gaps.push(row_gap(
                 &answer.endpoint,
                 r,
-                "its day is not a YYYY-MM-DD date".to_string(),
-                &cell,
-            ));
-            continue;
-        };
-        report.rows += 1;
-        for (i, field) in &columns {
-            let raw = cells.get(*i).and_then(crate::meta::number);
-            if let Some((key, value)) = catalog_field::catalog(Platform::Youtube, field, raw) {
-                report.metrics.push(AccountMetric {
-                    metric: key.to_string(),
-                    period: Period::Day,
-                    period_start: start,
-                    period_end: end,
-                    value,
-                });
-            }
+                format!("not a row of {} cells", headers.len()),
+                &other,
+            )),
         }
     }
-    Ok(report)
+    Ok(out)
 }
 
 fn row_gap(endpoint: &str, row: usize, why: String, value: &Value) -> DataGap {
@@ -612,6 +677,42 @@ mod tests {
             body: body.as_bytes().to_vec(),
             endpoint: "/youtube/v3/videos".to_string(),
         }
+    }
+
+    #[test]
+    fn per_video_reports_become_post_metrics() {
+        let body = r#"{"kind":"youtubeAnalytics#resultTable","columnHeaders":[
+            {"name":"video","columnType":"DIMENSION","dataType":"STRING"},
+            {"name":"estimatedMinutesWatched","columnType":"METRIC","dataType":"INTEGER"},
+            {"name":"averageViewDuration","columnType":"METRIC","dataType":"INTEGER"},
+            {"name":"shares","columnType":"METRIC","dataType":"INTEGER"},
+            {"name":"redViews","columnType":"METRIC","dataType":"INTEGER"}],
+          "rows":[["vid1",10,42,3,0],["",1,1,1,0],["vid2",null,30,0,0],["short"]]}"#;
+        let report = decode_video_report(&answer(200, body)).expect("report");
+        assert_eq!(report.rows, 2);
+        assert_eq!(report.unmapped_columns, vec!["redViews"]);
+        assert_eq!(report.gaps.len(), 2, "{:?}", report.gaps);
+        let got: Vec<(&str, &str, Option<f64>)> = report
+            .metrics
+            .iter()
+            .map(|m| (m.post_external_id.as_str(), m.metric.as_str(), m.value))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("vid1", "watch_time_seconds", Some(600.0)),
+                ("vid1", "watch_time_avg_seconds", Some(42.0)),
+                ("vid1", "shares", Some(3.0)),
+                ("vid2", "watch_time_seconds", None),
+                ("vid2", "watch_time_avg_seconds", Some(30.0)),
+                ("vid2", "shares", Some(0.0)),
+            ]
+        );
+        let day_table = r#"{"columnHeaders":[{"name":"day"},{"name":"views"}],"rows":[]}"#;
+        assert!(matches!(
+            decode_video_report(&answer(200, day_table)),
+            Err(PlatformError::Decode { .. })
+        ));
     }
 
     #[test]

@@ -29,10 +29,10 @@ mod wire;
 use alcance_core::{AccountMetric, CollectWarning, DataGap, PostMetric, PostRecord, Profile};
 use chrono::{DateTime, Utc};
 
-pub use client::{Uploads, YouTubeClient, ANALYTICS_METRICS, MAX_UPLOAD_PAGES, VIDEOS_BATCH};
+pub use client::{Uploads, YouTubeClient, ANALYTICS_METRICS, MAX_UPLOAD_PAGES, VIDEOS_BATCH, VIDEO_ANALYTICS_METRICS};
 pub use map::{
-    channel_metrics, decode_channels, decode_report, decode_uploads, decode_videos, map_error, next_quota_reset,
-    parse_duration, quota_cost, DAILY_QUOTA_UNITS,
+    channel_metrics, decode_channels, decode_report, decode_uploads, decode_video_report, decode_videos, map_error,
+    next_quota_reset, parse_duration, quota_cost, DAILY_QUOTA_UNITS,
 };
 
 /// A channel as read from `channels.list` (`mine=true`, `forHandle=`, `id=`).
@@ -104,6 +104,22 @@ pub struct VideosPage {
     /// Items that could not be read, durations that could not be parsed and unknown
     /// `status` values (the video is kept), one warning each, naming the endpoint.
     pub warnings: Vec<CollectWarning>,
+}
+
+/// A decoded YouTube Analytics `reports` answer with `dimensions=video`: per-video totals
+/// over the asked range (Alcance asks from the oldest video's publication day, so the
+/// totals are lifetime values as far as Analytics has processed, 1–3 days behind).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct VideoReport {
+    /// One value per row and known metric column (`watch_time_seconds`,
+    /// `watch_time_avg_seconds`, `shares`), keyed by the video id.
+    pub metrics: Vec<PostMetric>,
+    /// Rows read.
+    pub rows: usize,
+    /// Metric columns without a catalog key: read but not stored.
+    pub unmapped_columns: Vec<String>,
+    /// Rows that could not be read, one gap each.
+    pub gaps: Vec<DataGap>,
 }
 
 /// A decoded YouTube Analytics `reports` answer with `dimensions=day`.
