@@ -640,6 +640,52 @@ pub async fn connect_bluesky(
     Ok(view)
 }
 
+/// Signs in to a Bluesky account with AT Protocol OAuth in the system browser (PAR + PKCE
+/// S256 + DPoP; loopback redirect on 127.0.0.1 with a free port; the localhost development
+/// client id, so nothing has to be registered or hosted). The DPoP-bound tokens and their
+/// key go to the vault. The demo workspace's sandbox approves by itself. Opens the own
+/// workspace first when none is open.
+/// Errors: `invalid_input` (empty handle), `not_found` (unknown handle), `oauth` (consent
+/// denied, timed out, refused), `vault_locked`, `io`.
+#[tauri::command]
+#[specta::specta]
+pub async fn connect_bluesky_oauth(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    handle: String,
+) -> IpcResult<AccountView> {
+    let handle = handle.trim().to_string();
+    if handle.is_empty() {
+        return Err(IpcError::new(
+            ErrorCode::InvalidInput,
+            "type the Bluesky handle (alice.bsky.social)",
+        ));
+    }
+    let _busy = hold_busy(&state)?;
+    ensure_workspace(&state).await?;
+    let view = {
+        let guard = state.workspace.read().await;
+        let open = guard.as_ref().ok_or_else(IpcError::no_workspace)?;
+        let browser = RecordingBrowser::new(state.pending_redirect.clone(), open.kind == WorkspaceKind::Demo);
+        let account = open
+            .ws
+            .connect_bluesky_oauth(
+                &handle,
+                None,
+                0,
+                &browser,
+                alcance_app::oauth::DEFAULT_AUTHORIZE_TIMEOUT,
+            )
+            .await?;
+        account_view(open, AccountId(account.id)).await?
+    };
+    state.refresh_problems().await;
+    if let Some(w) = app.get_webview_window("main") {
+        let _ = w.set_focus();
+    }
+    Ok(view)
+}
+
 /// Connects an account: OAuth 2.0 authorization code + PKCE in the system browser (the
 /// demo workspace's sandbox approves by itself), loopback redirect on 127.0.0.1 (a deep
 /// link `alcance://oauth/callback?code&state` is forwarded to it), then the account is

@@ -63,6 +63,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::delete_account,
             commands::connect_whatsapp,
             commands::connect_bluesky,
+            commands::connect_bluesky_oauth,
             commands::connect_account,
             commands::track_profile,
             commands::platforms,

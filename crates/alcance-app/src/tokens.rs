@@ -12,7 +12,7 @@
 //! | [`Renewal::RefreshWhenAged`] (Instagram Login) | long-lived 60 days | at least [`RefreshRules::instagram_min_age`] (24 h) old | `GET refresh_access_token?grant_type=ig_refresh_token` (no app needed) |
 //! | [`Renewal::ExchangeBeforeExpiry`] (Facebook) | long-lived user token 60 days | within [`RefreshRules::facebook_window`] (10 days) of expiry | `fb_exchange_token` re-exchange (needs the app secret) |
 //! | [`Renewal::Never`] (WhatsApp) | system-user token, usually without expiry | never; an expired token needs re-auth | — |
-//! | [`Renewal::RefreshSession`] (Bluesky, **rotating**) | access JWT about 2 h (its `exp`), refresh JWT | within [`RefreshRules::access_margin`] (10 min) of expiry | `POST com.atproto.server.refreshSession` with the refresh JWT as bearer; no developer app; the rotated refresh JWT is stored before use |
+//! | [`Renewal::RefreshSession`] (Bluesky, **rotating**) | app password: access JWT about 2 h (its `exp`), refresh JWT; AT Protocol OAuth: access token 30 min, single-use refresh token, session about 7 days | within [`RefreshRules::access_margin`] (10 min) of expiry | app password: `POST com.atproto.server.refreshSession` with the refresh JWT as bearer; OAuth: `grant_type=refresh_token` at the stored token endpoint with a DPoP proof from the stored key; no developer app; the rotated refresh token is stored before use |
 //! | TikTok API for Business (§6.2) | access 24 h, refresh 1 year from the authorization | within 10 min of expiry | `POST tt_user/oauth2/refresh_token/` with the TikTok app id and secret; the answered refresh token is stored |
 //!
 //! The API-for-Business token of a TikTok account sits beside its Display token, under
@@ -543,8 +543,8 @@ async fn renew_session(
     refresh: registry::SessionRefresh,
     refresh_token: &SecretString,
 ) -> TokenAction {
-    let secrets = exposed(&[Some(&set.access_token), Some(refresh_token)]);
-    let renewed = match refresh(endpoints, refresh_token).await {
+    let secrets = exposed(&[Some(&set.access_token), Some(refresh_token), set.binding.as_ref()]);
+    let renewed = match refresh(endpoints, set).await {
         Ok(renewed) => renewed,
         Err(e) => {
             return renewal_failed(
@@ -559,6 +559,7 @@ async fn renew_session(
         refresh_token: renewed.refresh_token.clone().or_else(|| set.refresh_token.clone()),
         user_id: renewed.user_id.clone().or(set.user_id.clone()),
         scope: renewed.scope.clone().or(set.scope.clone()),
+        binding: renewed.binding.clone().or_else(|| set.binding.clone()),
         ..renewed
     };
     if let Err(e) = vault.put(key, &merged.to_vault_json()) {
@@ -773,6 +774,7 @@ mod tests {
             expires_at: expires_in.map(|d| now + d),
             scope: None,
             user_id: None,
+            binding: None,
         }
     }
 

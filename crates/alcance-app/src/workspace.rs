@@ -329,6 +329,7 @@ impl Workspace {
         if shared {
             return Ok(());
         }
+        self.revoke_bound_session(key).await;
         self.vault.delete(key).context("removing the token from the vault")?;
         if account.account.platform == Platform::Tiktok {
             self.vault
@@ -336,6 +337,25 @@ impl Workspace {
                 .context("removing the TikTok Business token from the vault")?;
         }
         Ok(())
+    }
+
+    /// Revokes a session whose tokens are bound to a key (Bluesky AT Protocol OAuth) at its
+    /// revocation endpoint before the vault entry goes. Best effort: a failure is logged
+    /// (without the token) and the entry is removed anyway; bearer tokens are left to the
+    /// platform's own expiry.
+    async fn revoke_bound_session(&self, key: &str) {
+        let Ok(Some(json)) = self.vault.get(key) else {
+            return;
+        };
+        let Ok(set) = TokenSet::from_vault_json(&json) else {
+            return;
+        };
+        if set.binding.is_none() {
+            return;
+        }
+        if let Err(e) = alcance_platforms::bluesky::oauth::revoke(&set).await {
+            tracing::warn!(error = %e, "revoking the Bluesky OAuth session failed; the vault entry is removed anyway");
+        }
     }
 
     fn store_tokens(&self, key: &str, tokens: &TokenSet) -> Result<()> {

@@ -122,7 +122,7 @@ async fn the_session_is_renewed_rotated_and_a_refused_refresh_needs_reauth() {
         .any(|e| e.code == "token_renewed" && e.message.contains("Bluesky")));
     // The old refresh token is spent.
     assert!(matches!(
-        refresh_session(&s.endpoints, &old_refresh).await,
+        refresh_session(&s.endpoints, &first).await,
         Err(PlatformError::Unauthorized { .. })
     ));
 

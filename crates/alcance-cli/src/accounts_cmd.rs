@@ -48,11 +48,16 @@ pub struct ConnectArgs {
     /// The system-user token is read from ALCANCE_WHATSAPP_TOKEN, else from stdin.
     #[arg(long, value_name = "ID")]
     pub waba_id: Option<String>,
-    /// Bluesky only: the handle (alice.bsky.social). The app password (Settings → Privacy
-    /// and security → App passwords; never the account password) is read from
-    /// ALCANCE_BLUESKY_APP_PASSWORD, else from stdin.
+    /// Bluesky only: the handle (alice.bsky.social). Without `--oauth` the app password
+    /// (Settings → Privacy and security → App passwords; never the account password) is
+    /// read from ALCANCE_BLUESKY_APP_PASSWORD, else from stdin.
     #[arg(long, value_name = "HANDLE")]
     pub handle: Option<String>,
+    /// Bluesky only: sign in with AT Protocol OAuth in the browser (PAR + PKCE + DPoP, a
+    /// loopback redirect on 127.0.0.1) instead of an app password. `--client-id` may name
+    /// a hosted client-metadata URL; by default the localhost development client is used.
+    #[arg(long)]
+    pub oauth: bool,
     /// How long to wait for consent, seconds.
     #[arg(long, default_value_t = 300)]
     pub timeout: u64,
@@ -293,11 +298,34 @@ async fn connect_whatsapp(args: &ConnectArgs) -> Result<()> {
     Ok(())
 }
 
-/// Bluesky: the handle from `--handle`, the app password from the environment or stdin.
+/// Bluesky: the handle from `--handle`; with `--oauth` a browser sign-in, otherwise the
+/// app password from the environment or stdin.
 async fn connect_bluesky(args: &ConnectArgs) -> Result<()> {
     let handle = args.handle.as_deref().map(str::trim).unwrap_or_default().to_string();
     if handle.is_empty() {
-        bail!("--handle is the Bluesky handle the app password belongs to (alice.bsky.social)");
+        bail!("--handle is the Bluesky handle to connect (alice.bsky.social)");
+    }
+    if args.oauth {
+        let ws = open_for_connect(&args.ws).await?;
+        let browser = PrintingBrowser { open: args.open };
+        let client_id = args.client_id.clone().filter(|c| !c.trim().is_empty());
+        let result = ws
+            .connect_bluesky_oauth(
+                &handle,
+                client_id,
+                args.port.unwrap_or(0),
+                &browser,
+                Duration::from_secs(args.timeout),
+            )
+            .await;
+        ws.close().await;
+        let account = result?;
+        println!(
+            "Signed in to {} (Bluesky, AT Protocol OAuth) as account {}.",
+            account_label(&account),
+            account.id
+        );
+        return Ok(());
     }
     let password = match std::env::var(BLUESKY_APP_PASSWORD_ENV) {
         Ok(p) if !p.trim().is_empty() => p.trim().to_string(),

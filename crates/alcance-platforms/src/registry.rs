@@ -75,8 +75,9 @@ impl PartialEq for Renewal {
 
 impl Eq for Renewal {}
 
-/// Renews a session with its refresh token (endpoints, refresh token) → the new set.
-pub type SessionRefresh = for<'a> fn(&'a Endpoints, &'a SecretString) -> PlatformFuture<'a, TokenSet>;
+/// Renews a session from its stored set (endpoints, the set: its refresh token and, for a
+/// bound session, its [`TokenSet::binding`]) → the new set.
+pub type SessionRefresh = for<'a> fn(&'a Endpoints, &'a TokenSet) -> PlatformFuture<'a, TokenSet>;
 
 /// What a client constructor gets: the workspace's shared HTTP layer (one rate-limit
 /// governor for every client) and endpoints, plus the extra sources some clients read.

@@ -500,14 +500,15 @@ async fn an_app_password_session_opens_refreshes_and_rotates() {
     let registry::Renewal::RefreshSession(refresh) = registry::get(Platform::Bluesky).renewal else {
         panic!("Bluesky renews its session")
     };
-    let set = refresh(&endpoints, &session.refresh).await.expect("refresh");
+    let first = session.to_token_set(chrono::Utc::now());
+    let set = refresh(&endpoints, &first).await.expect("refresh");
     assert_ne!(set.access_token.expose_secret(), session.access.expose_secret());
     assert_ne!(
         set.refresh_token.as_ref().map(|t| t.expose_secret().to_string()),
         Some(session.refresh.expose_secret().to_string()),
         "the refresh token rotates"
     );
-    match refresh(&endpoints, &session.refresh).await {
+    match refresh(&endpoints, &first).await {
         Err(PlatformError::Unauthorized { message }) => {
             assert_eq!(
                 message,

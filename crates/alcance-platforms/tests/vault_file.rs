@@ -58,6 +58,7 @@ fn token_sets_survive_the_vault() {
         expires_at: chrono::DateTime::from_timestamp(1_800_000_000, 0),
         scope: Some("tweet.read".into()),
         user_id: None,
+        binding: None,
     };
     v.put("alcance/x/1", &tokens.to_vault_json()).expect("put");
     let back = TokenSet::from_vault_json(&v.get("alcance/x/1").expect("get").expect("present")).expect("parse");

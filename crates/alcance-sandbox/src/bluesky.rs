@@ -29,8 +29,12 @@ impl FakeNetwork for Bluesky {
         Network::Bluesky
     }
 
-    /// The session methods answer in both modes (like the other networks' OAuth endpoints).
+    /// The session methods and AT Protocol OAuth ([`crate::bluesky_oauth`]) answer in both
+    /// modes (like the other networks' OAuth endpoints).
     fn oauth(&self, st: &SandboxState, req: &Req) -> Option<Reply> {
+        if let Some(reply) = crate::bluesky_oauth::answer(st, req) {
+            return Some(reply);
+        }
         let post = req.method == axum::http::Method::POST;
         let get = req.method == axum::http::Method::GET;
         Some(match req.path.as_str() {

@@ -284,6 +284,7 @@
 //! are cached, so answers never depend on request order.
 
 mod bluesky;
+mod bluesky_oauth;
 pub mod facebook;
 pub mod faults;
 mod fixtures;

@@ -46,6 +46,8 @@ pub struct SandboxState {
     /// `None`: the real time.
     clock: Mutex<Option<DateTime<Utc>>>,
     pub(crate) tokens: TokenBook,
+    /// Bluesky's AT Protocol OAuth: pushed requests, codes, DPoP key bindings, the nonce.
+    pub(crate) atproto: crate::bluesky_oauth::AtprotoBook,
     pub(crate) limits: Limits,
     pub(crate) faults: FaultPlan,
     /// WhatsApp switches (template insights confirmed, cost hidden).
@@ -72,6 +74,7 @@ impl SandboxState {
             source,
             clock: Mutex::new(None),
             tokens: TokenBook::default(),
+            atproto: crate::bluesky_oauth::AtprotoBook::default(),
             limits: Limits::default(),
             faults: FaultPlan::default(),
             whatsapp: WhatsappState::default(),

@@ -226,6 +226,18 @@ async connectBluesky(handle: string, appPassword: string) : Promise<AccountView>
     return await TAURI_INVOKE("connect_bluesky", { handle, appPassword });
 },
 /**
+ * Signs in to a Bluesky account with AT Protocol OAuth in the system browser (PAR + PKCE
+ * S256 + DPoP; loopback redirect on 127.0.0.1 with a free port; the localhost development
+ * client id, so nothing has to be registered or hosted). The DPoP-bound tokens and their
+ * key go to the vault. The demo workspace's sandbox approves by itself. Opens the own
+ * workspace first when none is open.
+ * Errors: `invalid_input` (empty handle), `not_found` (unknown handle), `oauth` (consent
+ * denied, timed out, refused), `vault_locked`, `io`.
+ */
+async connectBlueskyOauth(handle: string) : Promise<AccountView> {
+    return await TAURI_INVOKE("connect_bluesky_oauth", { handle });
+},
+/**
  * Connects an account: OAuth 2.0 authorization code + PKCE in the system browser (the
  * demo workspace's sandbox approves by itself), loopback redirect on 127.0.0.1 (a deep
  * link `alcance://oauth/callback?code&state` is forwarded to it), then the account is

@@ -244,11 +244,13 @@ export const en = {
   "connect.checkButton": "Check and connect",
   "connect.checking": "Checking the token…",
   "connect.blueskyLead":
-    "Bluesky connects with your handle and an app password, never your account password. Alcance opens one session with it, keeps the session tokens in the vault and forgets the app password. Sign-in with AT Protocol OAuth is not available yet.",
+    "Sign in with Bluesky in the browser (AT Protocol OAuth: nothing to register, the tokens stay in the vault), or connect with an app password, never your account password: Alcance opens one session with it, keeps the session tokens in the vault and forgets the app password.",
   "connect.handle": "Handle",
   "connect.appPassword": "App password (xxxx-xxxx-xxxx-xxxx)",
   "connect.appPasswordButton": "Sign in and connect",
   "connect.signingIn": "Opening a session…",
+  "connect.blueskyOauthButton": "Sign in with Bluesky in the browser",
+  "connect.blueskyOr": "Or with an app password:",
   "connect.demoNote": "In the demo workspace the sandbox signs in by itself.",
   "connect.passphrase": "Vault passphrase",
   "connect.passphraseHelp":
@@ -679,11 +681,13 @@ export const pt: Dict = {
   "connect.checkButton": "Verificar e conectar",
   "connect.checking": "Verificando o token…",
   "connect.blueskyLead":
-    "O Bluesky se conecta com o seu handle e uma senha de app, nunca com a senha da conta. O Alcance abre uma sessão com ela, guarda os tokens da sessão no cofre e esquece a senha de app. O login com OAuth do AT Protocol ainda não está disponível.",
+    "Entre com o Bluesky no navegador (OAuth do AT Protocol: nada a registrar, os tokens ficam no cofre) ou conecte com uma senha de app, nunca com a senha da conta: o Alcance abre uma sessão com ela, guarda os tokens da sessão no cofre e esquece a senha de app.",
   "connect.handle": "Handle",
   "connect.appPassword": "Senha de app (xxxx-xxxx-xxxx-xxxx)",
   "connect.appPasswordButton": "Entrar e conectar",
   "connect.signingIn": "Abrindo a sessão…",
+  "connect.blueskyOauthButton": "Entrar com o Bluesky no navegador",
+  "connect.blueskyOr": "Ou com uma senha de app:",
   "connect.demoNote": "No espaço de demonstração o sandbox autoriza sozinho.",
   "connect.passphrase": "Senha do cofre",
   "connect.passphraseHelp":
@@ -893,7 +897,7 @@ export const platformHelp: Record<Exclude<Lang, "en">, Partial<Record<Platform, 
     youtube:
       "No Google Cloud, ative a YouTube Data API v3 e a YouTube Analytics API, configure a tela de consentimento OAuth (publique-a: em modo de teste os tokens de atualização expiram em 7 dias) e crie um cliente OAuth do tipo App para computador; qualquer porta de loopback serve. A Data API permite 10.000 unidades de cota por dia e por projeto, renovadas à meia-noite do horário do Pacífico.",
     bluesky:
-      "No Bluesky, abra Configurações → Privacidade e segurança → Senhas de app, crie uma senha de app (deixe as mensagens diretas desligadas) e cole-a aqui com o seu handle (alice.bsky.social). Nunca use a senha da conta: o Alcance a recusa. A senha de app é enviada uma vez para abrir a sessão e não é guardada; os tokens da sessão vão para o cofre. Perfis públicos são lidos sem token. O Bluesky não tem visualizações, alcance nem impressões. O login com OAuth do AT Protocol ainda não está disponível.",
+      "Digite o seu handle (alice.bsky.social) e entre com o Bluesky no navegador: OAuth do AT Protocol com PAR, PKCE e DPoP, redirecionamento de loopback em 127.0.0.1 e o client id de desenvolvimento localhost, então não há app a registrar. Os tokens e a chave DPoP ficam no cofre; o Bluesky limita essas sessões (cerca de 7 dias) e depois pede para entrar de novo, mas a coleta continua, porque os perfis são públicos. Ou use uma senha de app (Configurações → Privacidade e segurança → Senhas de app, mensagens diretas desligadas), nunca a senha da conta: o Alcance a recusa; ela é enviada uma vez para abrir a sessão e não é guardada. O Bluesky não tem visualizações, alcance nem impressões.",
   },
 };
 export const dictionaries: Record<Lang, Dict> = { en, "pt-BR": pt };

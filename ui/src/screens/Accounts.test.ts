@@ -45,6 +45,12 @@ function accountsBackend(list: AccountView[]) {
       accounts = [...accounts, bsky];
       return bsky;
     }
+    if (cmd === "connect_bluesky_oauth") {
+      if (args.handle === "nobody.bsky.social") throw { code: "not_found", message: "no Bluesky account has the handle @nobody.bsky.social" };
+      const bsky = account({ id: 13, platform: "bluesky", username: String(args.handle), label: `@${args.handle} (Bluesky)` });
+      accounts = [...accounts, bsky];
+      return bsky;
+    }
     if (cmd === "disconnect_account") {
       accounts = accounts.map((a) =>
         a.id === args.accountId ? { ...a, status: "disconnected", token: "disconnected" as const, next_run_at: null } : a,
@@ -133,6 +139,28 @@ describe("the accounts screen", () => {
     await vi.waitFor(() => expect(q('[data-testid="connect-done"]')).not.toBeNull());
     expect(sent("connect_bluesky").map((c) => c.args)).toEqual([{ handle: "alcance.bsky.social", appPassword: "abcd-efgh-ijkl-mnop" }]);
     expect((q('[data-testid="app-password-secret"]') as HTMLInputElement).value).toBe("");
+  });
+
+  it("signs in to Bluesky with AT Protocol OAuth from the handle alone", async () => {
+    accountsBackend([account()]);
+    start();
+    await open("accounts");
+    click('[data-testid="pick-bluesky"]');
+    const oauth = q('[data-testid="bluesky-oauth-connect"]') as HTMLButtonElement;
+    expect(oauth.disabled).toBe(true);
+    expect(text('[data-testid="platform-help"]')).toContain("127.0.0.1");
+    fill('[data-testid="app-password-handle"]', "nobody.bsky.social");
+    click('[data-testid="bluesky-oauth-connect"]');
+    await vi.waitFor(() => expect(text('[data-testid="connect-card"]')).toContain("@nobody.bsky.social"));
+    expect(q('[data-testid="connect-done"]')).toBeNull();
+    fill('[data-testid="app-password-handle"]', " alcance.bsky.social ");
+    click('[data-testid="bluesky-oauth-connect"]');
+    await vi.waitFor(() => expect(q('[data-testid="connect-done"]')).not.toBeNull());
+    expect(sent("connect_bluesky_oauth").map((c) => c.args)).toEqual([
+      { handle: "nobody.bsky.social" },
+      { handle: "alcance.bsky.social" },
+    ]);
+    expect(sent("connect_bluesky")).toEqual([]);
   });
 
   it("shows why WhatsApp refused a token", async () => {

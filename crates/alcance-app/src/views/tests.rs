@@ -316,6 +316,7 @@ async fn posts_runs_accounts_and_exports(engine: Engine) {
             expires_at: Some(expires),
             scope: None,
             user_id: None,
+            binding: None,
         }
         .to_vault_json()
     };

@@ -7,6 +7,7 @@
 use super::Workspace;
 use crate::error::{Context, Result};
 use alcance_core::{AccountId, AccountRef, AccountStatus, Platform};
+use alcance_platforms::bluesky::oauth as bluesky_oauth;
 use alcance_platforms::bluesky::BlueskyClient;
 use alcance_platforms::facebook::FacebookClient;
 use alcance_platforms::oauth::{self, BrowserOpener, OAuthApp, Provider, TokenSet};
@@ -86,6 +87,7 @@ impl Workspace {
                 expires_at: None,
                 scope: None,
                 user_id: Some(page.id.clone()),
+                binding: None,
             };
             self.vault
                 .put(&key, &tokens.to_vault_json())
@@ -125,6 +127,7 @@ impl Workspace {
             expires_at: None,
             scope: None,
             user_id: Some(waba_id.to_string()),
+            binding: None,
         };
         self.vault
             .put(&key, &tokens.to_vault_json())
@@ -147,7 +150,7 @@ impl Workspace {
     ///
     /// Only accounts hosted by Bluesky (`bsky.social`) can connect this way for now: a
     /// self-hosted PDS would need the DID document's `#atproto_pds` endpoint. AT Protocol
-    /// OAuth (PAR + DPoP + PKCE) is not implemented yet.
+    /// OAuth is [`Self::connect_bluesky_oauth`].
     ///
     /// Errors: an empty handle; a password that is not an app password (refused before any
     /// call: `xxxx-xxxx-xxxx-xxxx`), or one Bluesky reports as the account password
@@ -179,6 +182,69 @@ impl Workspace {
             platform: Platform::Bluesky,
             external_id: session.did.clone(),
             username: Some(session.handle.clone()),
+            owned: true,
+        };
+        self.register_owned(&account, profile.display_name.as_deref(), &key)
+            .await
+    }
+
+    /// Connects a Bluesky account with **AT Protocol OAuth** in the browser (the standard
+    /// sign-in; no app password): the handle is resolved to its DID on the public AppView,
+    /// then PAR + PKCE S256 + DPoP on the PDS's authorization server
+    /// ([`alcance_platforms::bluesky::oauth::authorize`]), the loopback redirect on
+    /// `127.0.0.1` (port `port`, `0` for a free one), and the token answer's `sub` checked
+    /// against the DID. The DPoP-bound tokens and their key go to the vault; the account is
+    /// stored by its DID. `client_id`: a hosted client-metadata URL, or `None` for the
+    /// localhost development client id.
+    ///
+    /// Errors: an empty or unknown handle ([`PlatformError::NotFound`] in the chain);
+    /// consent denied, the timeout, a refused PAR or code, tokens for another account
+    /// ([`PlatformError::OAuth`]); vault or store errors.
+    pub async fn connect_bluesky_oauth(
+        &self,
+        handle: &str,
+        client_id: Option<String>,
+        port: u16,
+        browser: &dyn BrowserOpener,
+        timeout: Duration,
+    ) -> Result<AccountRow> {
+        let handle = handle.trim().trim_start_matches('@');
+        if handle.is_empty() {
+            return Err(crate::app_err!(
+                "type the Bluesky handle (alice.bsky.social) to sign in with"
+            ));
+        }
+        let client = BlueskyClient::new(Http::new()?, self.endpoints.clone());
+        let rec = Recorder::new();
+        let did = if handle.starts_with("did:") {
+            handle.to_string()
+        } else {
+            client
+                .resolve_handle(handle, &rec)
+                .await
+                .context("resolving the Bluesky handle")?
+        };
+        let auth = bluesky_oauth::Authorization {
+            did: did.clone(),
+            handle: handle.to_string(),
+            client_id,
+            port,
+        };
+        let tokens = bluesky_oauth::authorize(&self.endpoints.bluesky_pds, &auth, browser, timeout)
+            .await
+            .context("signing in to Bluesky")?;
+        let profile = client
+            .profile(&did, &rec)
+            .await
+            .context("reading the Bluesky profile")?;
+        let key = vault_key(Platform::Bluesky, &did);
+        self.vault
+            .put(&key, &tokens.to_vault_json())
+            .context("saving the Bluesky session in the vault")?;
+        let account = AccountRef {
+            platform: Platform::Bluesky,
+            external_id: did,
+            username: Some(profile.handle.clone()),
             owned: true,
         };
         self.register_owned(&account, profile.display_name.as_deref(), &key)

@@ -321,15 +321,26 @@ impl BlueskySession {
             expires_at: Some(session_expiry(&self.access, now)),
             scope: None,
             user_id: Some(self.did.clone()),
+            binding: None,
         }
     }
 }
 
-/// The registry's session renewal ([`crate::registry::Renewal::RefreshSession`]):
-/// `refreshSession` on `endpoints` with `refresh_jwt`, as a [`TokenSet`] (the rotated
-/// refresh JWT inside).
-pub fn refresh_session<'a>(endpoints: &'a Endpoints, refresh_jwt: &'a SecretString) -> PlatformFuture<'a, TokenSet> {
+/// The registry's session renewal ([`crate::registry::Renewal::RefreshSession`]): an AT
+/// Protocol OAuth session (one with a [`TokenSet::binding`]) is renewed at its token
+/// endpoint with DPoP ([`super::oauth::refresh`]); an app-password session with
+/// `refreshSession` on `endpoints` and its refresh JWT. Either way the answer is a
+/// [`TokenSet`] with the rotated refresh token inside.
+///
+/// Errors: as the two calls; [`PlatformError::OAuth`] when the set has no refresh token.
+pub fn refresh_session<'a>(endpoints: &'a Endpoints, set: &'a TokenSet) -> PlatformFuture<'a, TokenSet> {
     Box::pin(async move {
+        if set.binding.is_some() {
+            return super::oauth::refresh(set).await;
+        }
+        let refresh_jwt = set.refresh_token.as_ref().ok_or_else(|| PlatformError::OAuth {
+            message: "the Bluesky session has no refresh token; connect the account again".into(),
+        })?;
         let client = BlueskyClient::new(Http::new()?, endpoints.clone());
         let session = client.refresh(refresh_jwt, &Recorder::new()).await?;
         Ok(session.to_token_set(Utc::now()))

@@ -6,19 +6,22 @@ use crate::registry::{ClientDeps, ConnectKind, Follow, Lookup, PlatformDescripto
 use alcance_core::{Platform, Profile};
 use std::sync::Arc;
 
-/// Bluesky (AT Protocol): own accounts connect with a handle and an **app password**
-/// validated by `createSession`; the session JWTs are renewed with `refreshSession`
-/// (rotating); public profiles are followed by handle and read from the public AppView
-/// without a token. AT Protocol OAuth (PAR + DPoP + PKCE) is not implemented yet.
+/// Bluesky (AT Protocol): own accounts connect with **AT Protocol OAuth** in the browser
+/// (PAR + PKCE + DPoP, [`super::oauth`]; `Workspace::connect_bluesky_oauth`) or with a
+/// handle and an **app password** validated by `createSession` (the registry's
+/// [`ConnectKind::AppPassword`] form, which offers both); either session is renewed by
+/// [`refresh_session`] (rotating); public profiles are followed by handle and read from
+/// the public AppView without a token.
 pub static DESCRIPTOR: PlatformDescriptor = PlatformDescriptor {
     platform: Platform::Bluesky,
     connect: ConnectKind::AppPassword,
     provider: None,
     long_lived: None,
     // What an app password can do is fixed by Bluesky; it needs no DM access.
-    token_permissions: &["app password (without direct-message access)"],
+    token_permissions: &["atproto", "transition:generic", "or an app password (without direct-message access)"],
     portal: "https://bsky.app/settings/app-passwords",
-    redirect: "—",
+    // AT Protocol OAuth: the localhost development client accepts any loopback port.
+    redirect: "http://127.0.0.1:{free port}/callback",
     default_port: None,
     needs_secret: false,
     renewal: Renewal::RefreshSession(refresh_session),
@@ -32,7 +35,7 @@ pub static DESCRIPTOR: PlatformDescriptor = PlatformDescriptor {
         not_found: |handle| format!("no Bluesky account has the handle @{handle}"),
         lookup,
     },
-    help: "In Bluesky open Settings → Privacy and security → App passwords, add an app password (leave direct messages off) and paste it here with your handle (alice.bsky.social). Never use your account password: Alcance refuses it. The app password is sent once to open a session and is not stored; the session tokens go to the vault. Public profiles are read without any token. Bluesky has no views, reach or impressions. Sign-in with AT Protocol OAuth is not available yet.",
+    help: "Type your handle (alice.bsky.social) and sign in with Bluesky in the browser: AT Protocol OAuth with PAR, PKCE and DPoP, a loopback redirect on 127.0.0.1 and the localhost development client id, so there is no app to register. The tokens and their DPoP key stay in the vault; Bluesky limits such sessions (about 7 days), then asks you to sign in again, while collecting goes on because profiles are public. Or use an app password (Settings → Privacy and security → App passwords, direct messages off), never your account password: Alcance refuses it; it is sent once to open a session and is not stored. Bluesky has no views, reach or impressions.",
 };
 
 /// Resolves the handle (`com.atproto.identity.resolveHandle`; a handle without a dot is

@@ -14,10 +14,11 @@
 //! ([`AuthorFeed::reposts`]) and never stored as the account's posts; replies and quote
 //! posts are the account's own posts with content types `reply` and `quote`.
 //!
-//! Connecting an own account uses an **app password** (Settings → Privacy and security →
-//! App passwords), never the account password: it is sent once to `createSession` and not
-//! kept; the session's `accessJwt` / `refreshJwt` go to the vault. AT Protocol OAuth (PAR +
-//! DPoP + PKCE) is the standard alternative and is not implemented yet.
+//! Connecting an own account uses **AT Protocol OAuth** ([`oauth`]: PAR + PKCE S256 + DPoP,
+//! loopback redirect, the localhost development client id) or an **app password**
+//! (Settings → Privacy and security → App passwords), never the account password: it is
+//! sent once to `createSession` and not kept; the session's `accessJwt` / `refreshJwt` go
+//! to the vault.
 //!
 //! Layout as for the other platforms: `wire` (serde DTOs, private), `map` (wire → records
 //! and XRPC errors → [`crate::PlatformError`]), `client` (requests, paging guards,
@@ -28,6 +29,7 @@ mod client;
 mod descriptor;
 pub use descriptor::DESCRIPTOR;
 mod map;
+pub mod oauth;
 mod wire;
 
 use alcance_core::{CollectWarning, DataGap, PostMetric, PostRecord, Profile};

@@ -49,6 +49,11 @@ pub struct TokenSet {
     /// The platform's id of the token's owner when the token answer carries one: Instagram
     /// Login `user_id` (numbers become decimal strings), TikTok `open_id`.
     pub user_id: Option<String>,
+    /// What the tokens are bound to, when they only work together with it: for a Bluesky
+    /// AT Protocol OAuth session the DPoP private key and the authorization server's
+    /// endpoints (JSON, see `bluesky::oauth::SessionBinding`). `None` for bearer tokens.
+    /// Secret: kept in the vault only.
+    pub binding: Option<SecretString>,
 }
 
 /// The vault representation of a [`TokenSet`], version 1.
@@ -64,11 +69,13 @@ struct VaultTokenSet {
     scope: Option<String>,
     #[serde(default)]
     user_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    binding: Option<String>,
 }
 
 impl TokenSet {
     /// Serializes the whole set, secrets included, as JSON
-    /// `{"v":1,"access_token","refresh_token","expires_at" (RFC 3339 UTC),"scope","user_id"}`
+    /// `{"v":1,"access_token","refresh_token","expires_at" (RFC 3339 UTC),"scope","user_id","binding"?}`
     /// wrapped in a [`SecretString`]: for [`crate::vault::TokenVault::put`] only.
     pub fn to_vault_json(&self) -> SecretString {
         let stored = VaultTokenSet {
@@ -78,6 +85,7 @@ impl TokenSet {
             expires_at: self.expires_at,
             scope: self.scope.clone(),
             user_id: self.user_id.clone(),
+            binding: self.binding.as_ref().map(|b| b.expose_secret().to_string()),
         };
         // Serializing plain strings and options cannot fail; fall back to an empty object.
         SecretString::from(serde_json::to_string(&stored).unwrap_or_else(|_| "{}".to_string()))
@@ -108,6 +116,7 @@ impl TokenSet {
             expires_at: stored.expires_at,
             scope: stored.scope,
             user_id: stored.user_id,
+            binding: stored.binding.map(SecretString::from),
         })
     }
 
@@ -497,6 +506,7 @@ fn from_standard(answer: &StandardAnswer) -> TokenSet {
             .as_ref()
             .and_then(id_text)
             .or_else(|| extras.open_id.clone()),
+        binding: None,
     }
 }
 
@@ -649,6 +659,7 @@ fn parse_token_answer(status: u16, body: &[u8], endpoint: &str) -> Result<TokenS
         expires_at,
         scope,
         user_id,
+        binding: None,
     })
 }
 
@@ -761,6 +772,7 @@ mod tests {
             expires_at: DateTime::from_timestamp(1_900_000_000, 0),
             scope: Some("tweet.read users.read".into()),
             user_id: Some("42".into()),
+            binding: None,
         };
         let dbg = format!("{t:?}");
         assert!(!dbg.contains("SECRET"), "{dbg}");

@@ -97,6 +97,7 @@ impl BusinessToken {
                 .and_then(|s| received_at.checked_add_signed(Duration::seconds(s))),
             scope: (!self.scope.is_empty()).then(|| self.scope.join(",")),
             user_id: self.open_id.clone(),
+            binding: None,
         }
     }
 }

@@ -324,6 +324,7 @@ export function httpTransport(
     },
     connectWhatsapp: desktopOnly("Connecting an account"),
     connectBluesky: desktopOnly("Connecting an account"),
+    connectBlueskyOauth: desktopOnly("Connecting an account"),
     connectAccount: desktopOnly("Connecting an account"),
     trackProfile: desktopOnly("Following a public profile"),
     platforms(): Promise<PlatformInfo[]> {
