@@ -197,8 +197,8 @@ pub static NOT_SERVED: &[NotServed] = &[NotServed {
     why: "the AT Protocol AppView serves only public counters (followersCount, followsCount, postsCount; likeCount, repostCount, replyCount, quoteCount per post): no views, reach, impressions, clicks, time series or demographics, so Alcance snapshots the counters at each collection",
 }, NotServed {
     platform: RD,
-    keys: &["reach", "impressions", "views", "video_views", "profile_views", "link_clicks", "saves", "shares", "following"],
-    why: "the Data API serves only public counters (karma and profile subscribers per user, subscribers per subreddit; score, ups, upvote_ratio, num_comments, num_crossposts per post): view_count is always null, downs is 0, there are no views, reach, clicks, followings, time series or demographics, so Alcance snapshots the counters at each collection",
+    keys: &["reach", "impressions", "views", "video_views", "profile_views", "link_clicks", "saves", "shares", "following", "media_count"],
+    why: "the Data API serves only public counters (karma and profile subscribers per user, subscribers per subreddit; score, ups, upvote_ratio, num_comments, num_crossposts per post): view_count is always null, downs is 0, there are no views, reach, clicks, followings, submission counts, time series or demographics, so Alcance snapshots the counters at each collection",
 }];
 
 /// The "Not served" section of `docs/metrics.md`: one row per [`NOT_SERVED`] entry.
