@@ -62,12 +62,12 @@ async fn the_demo_builds_a_complete_workspace_on_the_seeded_sandbox() {
     assert_eq!(summary.sandbox_mode, "seeded");
     assert_eq!(
         summary.accounts.len(),
-        12,
-        "one connected account per platform and five tracked profiles"
+        15,
+        "one connected account per platform and seven tracked profiles"
     );
-    assert_eq!(summary.accounts.iter().filter(|a| a.owned).count(), 7);
+    assert_eq!(summary.accounts.iter().filter(|a| a.owned).count(), 8);
     let platforms: std::collections::BTreeSet<_> = summary.accounts.iter().map(|a| a.platform).collect();
-    assert_eq!(platforms.len(), 7, "all seven platforms collect");
+    assert_eq!(platforms.len(), 8, "all eight platforms collect");
     for a in &summary.accounts {
         assert!(a.metric_rows > 0, "{a:?}");
         if a.platform != alcance_core::Platform::Whatsapp {
@@ -75,7 +75,9 @@ async fn the_demo_builds_a_complete_workspace_on_the_seeded_sandbox() {
             assert!(a.followers.unwrap_or(0.0) > 1000.0, "{a:?}");
             // A tracked YouTube channel is read by its public statistics only.
             let tracked_youtube = a.platform == alcance_core::Platform::Youtube && !a.owned;
-            assert!(a.posts > 0 || tracked_youtube, "{a:?}");
+            // A tracked subreddit is stored as an account of subscribers, without posts.
+            let subreddit = a.platform == alcance_core::Platform::Reddit && !a.owned && a.name.starts_with("r/");
+            assert!(a.posts > 0 || tracked_youtube || subreddit, "{a:?}");
         }
     }
 
@@ -108,15 +110,21 @@ async fn the_demo_builds_a_complete_workspace_on_the_seeded_sandbox() {
     assert!(!rows
         .iter()
         .any(|r| r[1] == "bluesky" && matches!(r[4].as_str(), "views" | "reach" | "impressions")));
+    // Reddit: its five post counters, never a view it does not serve.
+    for key in ["score", "likes", "upvote_ratio", "comments", "reposts"] {
+        assert!(rows.iter().any(|r| r[1] == "reddit" && r[4] == key), "reddit {key}");
+    }
+    assert!(!rows.iter().any(|r| r[1] == "reddit" && r[4] == "views"));
 
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&summary.exports.json).expect("json")).expect("valid json");
-    assert_eq!(json["accounts"].as_array().map(Vec::len), Some(12));
+    assert_eq!(json["accounts"].as_array().map(Vec::len), Some(15));
     let (_, account_rows) = csv_rows(&summary.exports.account_csv);
     assert!(account_rows
         .iter()
         .any(|r| r[1] == "whatsapp" && r[2] == "messages_sent"));
     assert!(account_rows.iter().any(|r| r[1] == "tiktok" && r[2] == "followers"));
+    assert!(account_rows.iter().any(|r| r[1] == "reddit" && r[2] == "karma_total"));
     assert!(account_rows.iter().any(|r| r[1] == "facebook" && r[2] == "views"));
     let youtube_days: std::collections::BTreeSet<&str> = account_rows
         .iter()

@@ -233,15 +233,21 @@ async fn run_on(
         }
     }
     // Track the other public profiles of the manifest with their platform owner's token
-    // (X, Instagram, Facebook Pages, YouTube channels and Bluesky can be read that way;
-    // TikTok's Display API and WhatsApp only read the token's own account).
+    // (X, Instagram, Facebook Pages, YouTube channels, Bluesky and Reddit users and
+    // subreddits can be read that way; TikTok's Display API and WhatsApp only read the
+    // token's own account).
     for m in &manifest.accounts {
         let Ok(platform) = m.platform.parse::<Platform>() else {
             continue;
         };
         if !matches!(
             platform,
-            Platform::X | Platform::Instagram | Platform::Facebook | Platform::Youtube | Platform::Bluesky
+            Platform::X
+                | Platform::Instagram
+                | Platform::Facebook
+                | Platform::Youtube
+                | Platform::Bluesky
+                | Platform::Reddit
         ) {
             continue;
         }
@@ -437,7 +443,7 @@ mod tests {
     /// The registry-driven demo apps ask for what the demo always asked for.
     #[test]
     fn demo_apps_keep_their_scopes_and_secrets() {
-        let expected: [(Platform, &[&str], bool); 6] = [
+        let expected: [(Platform, &[&str], bool); 7] = [
             (Platform::X, &["tweet.read", "users.read", "offline.access"], false),
             (
                 Platform::Instagram,
@@ -463,6 +469,7 @@ mod tests {
                 ],
                 true,
             ),
+            (Platform::Reddit, &["identity", "read", "history"], false),
         ];
         for (platform, scopes, secret) in expected {
             let app = demo_app(platform);

@@ -790,6 +790,11 @@ mod tests {
         // YouTube: Google's 1-hour tokens, renewed like X's.
         assert_eq!(p(Platform::Youtube, Some(Duration::minutes(50)), true), Plan::Keep);
         assert_eq!(p(Platform::Youtube, Some(Duration::minutes(5)), true), Plan::Renew);
+        // Reddit: 1-hour tokens (24 h reported; `expires_in` is trusted), renewed like X's
+        // with a reusable refresh token.
+        assert_eq!(p(Platform::Reddit, Some(Duration::minutes(50)), true), Plan::Keep);
+        assert_eq!(p(Platform::Reddit, Some(Duration::minutes(5)), true), Plan::Renew);
+        assert_eq!(p(Platform::Reddit, Some(Duration::minutes(-60)), true), Plan::Renew);
         assert_eq!(p(Platform::X, Some(Duration::minutes(9)), false), Plan::Keep);
         assert_eq!(p(Platform::X, Some(Duration::minutes(-1)), false), Plan::Expired);
         assert_eq!(p(Platform::X, None, true), Plan::Keep);

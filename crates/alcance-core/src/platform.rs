@@ -25,11 +25,14 @@ pub enum Platform {
     Youtube,
     /// Bluesky (AT Protocol: public AppView reads, app-password sessions).
     Bluesky,
+    /// Reddit (Data API on `oauth.reddit.com`, installed-app OAuth): a user's karma and
+    /// submissions, and tracked users and subreddits.
+    Reddit,
 }
 
 impl Platform {
     /// Every platform, in display order.
-    pub const ALL: [Platform; 7] = [
+    pub const ALL: [Platform; 8] = [
         Platform::X,
         Platform::Facebook,
         Platform::Instagram,
@@ -37,6 +40,7 @@ impl Platform {
         Platform::Tiktok,
         Platform::Youtube,
         Platform::Bluesky,
+        Platform::Reddit,
     ];
 
     /// The stable lower-case key stored in SQLite and written to exports.
@@ -49,6 +53,7 @@ impl Platform {
             Platform::Tiktok => "tiktok",
             Platform::Youtube => "youtube",
             Platform::Bluesky => "bluesky",
+            Platform::Reddit => "reddit",
         }
     }
 
@@ -62,6 +67,7 @@ impl Platform {
             Platform::Tiktok => "TikTok",
             Platform::Youtube => "YouTube",
             Platform::Bluesky => "Bluesky",
+            Platform::Reddit => "Reddit",
         }
     }
 }
@@ -76,7 +82,7 @@ crate::text_enum::sqlx_text!(Platform);
 
 /// A platform key that is not one of [`Platform::ALL`].
 #[derive(Debug, thiserror::Error)]
-#[error("unknown platform {0:?} (expected one of x, facebook, instagram, whatsapp, tiktok, youtube, bluesky)")]
+#[error("unknown platform {0:?} (expected one of x, facebook, instagram, whatsapp, tiktok, youtube, bluesky, reddit)")]
 pub struct UnknownPlatform(pub String);
 
 impl FromStr for Platform {
@@ -90,6 +96,7 @@ impl FromStr for Platform {
             "tiktok" | "tt" => Ok(Platform::Tiktok),
             "youtube" | "yt" => Ok(Platform::Youtube),
             "bluesky" | "bsky" => Ok(Platform::Bluesky),
+            "reddit" => Ok(Platform::Reddit),
             other => Err(UnknownPlatform(other.to_string())),
         }
     }

@@ -12,10 +12,11 @@ fn expected() -> String {
          Every export, chart and screen names metrics by these keys. Values are stored in the unit\n\
          given (counts, seconds, percent 0–100, ratio 0–1). A platform field that maps to no key is\n\
          recorded as a data gap, never stored under an invented name. `null` means the platform\n\
-         served no data, which is not the same as 0.\n\n{}\n{}{}",
+         served no data, which is not the same as 0.\n\n{}\n{}{}{}",
         alcance_core::catalog::markdown_table(),
         alcance_core::catalog::not_served_markdown(),
-        YOUTUBE
+        YOUTUBE,
+        REDDIT
     )
 }
 
@@ -48,6 +49,42 @@ const YOUTUBE: &str = "
   `gender`, `country`: YouTube drops rows under its privacy thresholds, so small channels get
   none), per-video Analytics (`dimensions=video`) and revenue metrics (they need the
   `yt-analytics-monetary.readonly` scope and a monetised channel).
+";
+
+/// The Reddit section of docs/metrics.md: what each key means there, how a tracked
+/// subreddit is stored, and what the API offers that Alcance does not collect yet.
+const REDDIT: &str = "
+## Reddit
+
+- **User snapshots** (owned: `GET /api/v1/me`; tracked `u/name`: `GET /user/{name}/about`;
+  period `snapshot`): `followers` = the profile's `subreddit.subscribers` (that these are the
+  profile's followers is inferred, not documented), `karma_post` = `link_karma`,
+  `karma_comment` = `comment_karma`, `karma_total` = `total_karma` (posts, comments and
+  awards). A suspended user (`is_suspended: true`) stores nothing and records a `suspended`
+  gap. Accounts are stored by fullname (`t2_<id>`) with the Reddit name as username.
+- **Tracked subreddits** (`r/name`, `GET /r/{sub}/about`): stored as an account with external
+  id `t5_<id>` and username `r/<name>`, without posts of its own (its posts are other
+  users'): `followers` = `subscribers`, and `active_users` = `active_user_count` only while
+  Reddit serves it (it was removed around September 2025; absent is not 0, so nothing is
+  stored then).
+- **Submissions** (`GET /user/{name}/submitted?sort=new&limit=100`, `after=t3_…` until the
+  collection window or the listing ends, at most 10 pages; lifetime snapshots per post):
+  `score` (net votes, fuzzed by Reddit, can be negative), `likes` = `ups` (upvotes),
+  `upvote_ratio` (ratio 0–1), `comments` = `num_comments`, `reposts` = `num_crossposts`. A
+  removed post (`removed_by_category`) is kept with a `removed` warning; an unknown
+  `post_hint` keeps the post with an `unknown_value` warning.
+- **Rate limit**: 100 requests a minute per OAuth client id, averaged over 10 minutes and
+  shared by every user of the app (`x-ratelimit-used` / `-remaining` / `-reset`, the reset
+  in seconds from now). A user costs 1 request + 1 per 100 submissions in the window; a
+  subreddit 1.
+- **Offered, not collected yet**: `awardee_karma` and `awarder_karma` (award karma, inside
+  `total_karma` already; awards were retired in 2023), per-comment scores and the user's
+  comment history (`/user/{name}/comments`: a comment is not a post in the catalog yet),
+  `num_duplicates` and `total_awards_received`, the subreddit's post feed (`/r/{sub}/new`:
+  other people's posts, which would need a \"community posts\" level the catalog lacks),
+  `gilded`, and refreshed counts of older posts through `/api/info` (only the window's
+  submissions are re-read). Not offered at all: views (`view_count` is always null),
+  downvotes (`downs` is always 0), reach, time series and demographics.
 ";
 
 #[test]

@@ -57,6 +57,19 @@ pub struct Endpoints {
     /// Google OAuth 2.0 revocation endpoint (`https://oauth2.googleapis.com/revoke`).
     #[serde(default = "youtube_real::revoke")]
     pub youtube_revoke: Url,
+    /// Reddit's OAuth API origin; paths are the API's own (`/api/v1/me`, `/user/{name}/about`)
+    /// (`https://oauth.reddit.com`).
+    #[serde(default = "reddit_real::api")]
+    pub reddit_api: Url,
+    /// Reddit's OAuth consent page (`https://www.reddit.com/api/v1/authorize`).
+    #[serde(default = "reddit_real::authorize")]
+    pub reddit_authorize: Url,
+    /// Reddit's token endpoint, HTTP Basic `client_id:` (`https://www.reddit.com/api/v1/access_token`).
+    #[serde(default = "reddit_real::token")]
+    pub reddit_token: Url,
+    /// Reddit's token revocation (`https://www.reddit.com/api/v1/revoke_token`).
+    #[serde(default = "reddit_real::revoke")]
+    pub reddit_revoke: Url,
 }
 
 /// The real Bluesky URLs, also the defaults of endpoints saved before Bluesky existed.
@@ -88,6 +101,23 @@ mod youtube_real {
     }
     pub(super) fn revoke() -> Url {
         super::url("https://oauth2.googleapis.com/revoke")
+    }
+}
+
+/// The real Reddit URLs, also the defaults of endpoints saved before Reddit existed.
+mod reddit_real {
+    use url::Url;
+    pub(super) fn api() -> Url {
+        super::url("https://oauth.reddit.com")
+    }
+    pub(super) fn authorize() -> Url {
+        super::url("https://www.reddit.com/api/v1/authorize")
+    }
+    pub(super) fn token() -> Url {
+        super::url("https://www.reddit.com/api/v1/access_token")
+    }
+    pub(super) fn revoke() -> Url {
+        super::url("https://www.reddit.com/api/v1/revoke_token")
     }
 }
 
@@ -123,6 +153,10 @@ impl Endpoints {
             youtube_authorize: youtube_real::authorize(),
             youtube_token: youtube_real::token(),
             youtube_revoke: youtube_real::revoke(),
+            reddit_api: reddit_real::api(),
+            reddit_authorize: reddit_real::authorize(),
+            reddit_token: reddit_real::token(),
+            reddit_revoke: reddit_real::revoke(),
         }
     }
 
@@ -151,6 +185,12 @@ impl Endpoints {
             youtube_authorize: url(&format!("{b}/o/oauth2/v2/auth")),
             youtube_token: url(&format!("{b}/google/oauth2/token")),
             youtube_revoke: url(&format!("{b}/google/oauth2/revoke")),
+            // Reddit's paths (`/api/v1/…`, `/user/…`, `/r/…`) collide with no other network's,
+            // so both of its hosts keep their real paths on the shared origin.
+            reddit_api: url(b),
+            reddit_authorize: url(&format!("{b}/api/v1/authorize")),
+            reddit_token: url(&format!("{b}/api/v1/access_token")),
+            reddit_revoke: url(&format!("{b}/api/v1/revoke_token")),
         }
     }
 }
@@ -189,6 +229,11 @@ mod tests {
             "http://127.0.0.1:9000/2/users/me"
         );
         assert_eq!(real.youtube_revoke.as_str(), "https://oauth2.googleapis.com/revoke");
+        assert_eq!(
+            join(&real.reddit_api, "/api/v1/me").as_str(),
+            "https://oauth.reddit.com/api/v1/me"
+        );
+        assert_eq!(sb.reddit_token.as_str(), "http://127.0.0.1:9000/api/v1/access_token");
         assert_eq!(
             join(&real.youtube_api, "/channels").as_str(),
             "https://www.googleapis.com/youtube/v3/channels"

@@ -14,6 +14,7 @@ pub mod instagram;
 pub(crate) mod lenient;
 pub mod meta;
 pub mod oauth;
+pub mod reddit;
 pub mod registry;
 pub mod tiktok;
 pub mod vault;

@@ -12,7 +12,7 @@ use crate::governor::ApiFamily;
 use crate::http::{Http, Recorder};
 use crate::oauth::{Provider, TokenSet};
 use crate::tiktok::BusinessTokens;
-use crate::{bluesky, facebook, instagram, tiktok, whatsapp, x, youtube, PlatformClient};
+use crate::{bluesky, facebook, instagram, reddit, tiktok, whatsapp, x, youtube, PlatformClient};
 use alcance_core::catalog::{Metric, CATALOG};
 use alcance_core::{Platform, Profile};
 use secrecy::SecretString;
@@ -260,6 +260,7 @@ pub fn get(platform: Platform) -> &'static PlatformDescriptor {
         Platform::Tiktok => &tiktok::DESCRIPTOR,
         Platform::Youtube => &youtube::DESCRIPTOR,
         Platform::Bluesky => &bluesky::DESCRIPTOR,
+        Platform::Reddit => &reddit::DESCRIPTOR,
     }
 }
 
@@ -314,6 +315,7 @@ mod tests {
         assert_eq!(host(&e.youtube_analytics), get(Platform::Youtube).family);
         assert_eq!(host(&e.bluesky_appview), get(Platform::Bluesky).family);
         assert_eq!(host(&e.bluesky_pds), get(Platform::Bluesky).family);
+        assert_eq!(host(&e.reddit_api), get(Platform::Reddit).family);
     }
 
     #[test]
@@ -342,5 +344,10 @@ mod tests {
         let bs = serde_json::to_value(get(Platform::Bluesky).info()).expect("json");
         assert_eq!(bs["connect"], "app_password");
         assert_eq!(bs["can_follow"], true);
+        let rd = serde_json::to_value(get(Platform::Reddit).info()).expect("json");
+        assert_eq!(rd["connect"], "oauth_loopback");
+        assert_eq!(rd["port"], 8725);
+        assert_eq!(rd["needs_secret"], false);
+        assert_eq!(rd["can_follow"], true);
     }
 }

@@ -57,7 +57,7 @@ pub enum FaultKind {
     /// (`media_type`, `media_product_type`, X media `type`, `period`, `dimension_values`,
     /// Facebook `status_type`, YouTube `privacyStatus` / `uploadStatus` /
     /// `liveBroadcastContent`, WhatsApp `quality_rating`, `messaging_limit_tier`,
-    /// `category`, `conversation_category`, `pricing_category`).
+    /// `category`, `conversation_category`, `pricing_category`, Reddit `post_hint`).
     UnknownEnum,
     /// The normal answer after a delay (`delay_ms`, default 2000 ms).
     Slow,
@@ -152,6 +152,9 @@ pub(crate) fn replacement(fault: &Fault, raw: &str, normalized: &str) -> Option<
         });
     }
     if let Some(r) = crate::bluesky::fault_replacement(fault, raw) {
+        return Some(r);
+    }
+    if let Some(r) = crate::reddit::fault_replacement(fault, raw) {
         return Some(r);
     }
     let x = is_x_path(normalized);
@@ -346,6 +349,7 @@ fn scramble_map(map: &mut Map<String, Value>) {
             ("dimension_values", Value::Array(a)) => {
                 *v = Value::Array(a.iter().map(|_| json!("UNKNOWN_VALUE_X")).collect())
             }
+            ("post_hint", Value::String(_)) => *v = json!("hologram"),
             _ => {}
         }
     }

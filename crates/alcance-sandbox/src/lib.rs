@@ -293,6 +293,7 @@ pub mod limits;
 mod meta;
 pub mod model;
 pub mod oauth;
+pub mod reddit;
 pub mod replay;
 pub mod tiktok;
 pub mod whatsapp;

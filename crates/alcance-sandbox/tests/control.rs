@@ -169,6 +169,9 @@ async fn manifest_lists_the_seeded_accounts() {
             {"platform": "youtube", "external_id": "UCanaInfluencer000000002", "username": "anainfluencer", "owned": false},
             {"platform": "bluesky", "external_id": "did:plc:alcancebrdemoaccount2345", "username": "alcance.bsky.social", "owned": true},
             {"platform": "bluesky", "external_id": "did:plc:concorrentepublicoperfil", "username": "concorrente.bsky.social", "owned": false},
+            {"platform": "reddit", "external_id": "t2_alcbr01", "username": "alcance_br", "owned": true},
+            {"platform": "reddit", "external_id": "t2_anainf2", "username": "ana_influencer", "owned": false},
+            {"platform": "reddit", "external_id": "t5_mktbr3", "username": "r/marketingbr", "owned": false},
         ])
     );
     sb.shutdown().await;

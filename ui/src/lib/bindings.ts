@@ -993,7 +993,12 @@ export type Platform =
 /**
  * Bluesky (AT Protocol: public AppView reads, app-password sessions).
  */
-"bluesky"
+"bluesky" | 
+/**
+ * Reddit (Data API on `oauth.reddit.com`, installed-app OAuth): a user's karma and
+ * submissions, and tracked users and subreddits.
+ */
+"reddit"
 /**
  * A platform as the UI lists it (the `platforms` command).
  */

@@ -24,6 +24,7 @@ export const en = {
   "platform.tiktok": "TikTok",
   "platform.youtube": "YouTube",
   "platform.bluesky": "Bluesky",
+  "platform.reddit": "Reddit",
 
   "welcome.title": "Welcome to Alcance",
   "welcome.lead":
@@ -268,6 +269,7 @@ export const en = {
   "track.hint.instagram": "Instagram lets you follow Business and Creator accounts only, not personal ones.",
   "track.hint.youtube": "The channel's handle (3 to 30 letters, digits, _, - or .), with or without @. Only its public statistics are read.",
   "track.hint.bluesky": "A handle such as alice.bsky.social (alice alone means alice.bsky.social) or a DID. Profiles are public: no token is used to read them.",
+  "track.hint.reddit": "u/name for a user (karma, followers and posts) or r/name for a subreddit (subscribers only). Read with your connected Reddit account's token.",
   "track.others": "Facebook Pages, WhatsApp and TikTok do not allow following profiles you do not manage.",
   "track.button": "Follow",
   "track.working": "Looking up the profile…",
@@ -461,6 +463,7 @@ export const pt: Dict = {
   "platform.tiktok": "TikTok",
   "platform.youtube": "YouTube",
   "platform.bluesky": "Bluesky",
+  "platform.reddit": "Reddit",
 
   "welcome.title": "Boas-vindas ao Alcance",
   "welcome.lead":
@@ -705,6 +708,7 @@ export const pt: Dict = {
   "track.hint.instagram": "O Instagram só permite acompanhar contas comerciais e de criador de conteúdo, não contas pessoais.",
   "track.hint.youtube": "O identificador (@) do canal (de 3 a 30 letras, números, _, - ou .), com ou sem @. Só as estatísticas públicas são lidas.",
   "track.hint.bluesky": "Um handle como alice.bsky.social (só alice vale alice.bsky.social) ou um DID. Os perfis são públicos: nenhum token é usado para lê-los.",
+  "track.hint.reddit": "u/nome para um usuário (karma, seguidores e publicações) ou r/nome para um subreddit (só inscritos). Lido com o token da sua conta do Reddit conectada.",
   "track.others": "Páginas do Facebook, WhatsApp e TikTok não permitem acompanhar perfis que você não administra.",
   "track.button": "Acompanhar",
   "track.working": "Procurando o perfil…",
@@ -898,6 +902,8 @@ export const platformHelp: Record<Exclude<Lang, "en">, Partial<Record<Platform, 
       "No Google Cloud, ative a YouTube Data API v3 e a YouTube Analytics API, configure a tela de consentimento OAuth (publique-a: em modo de teste os tokens de atualização expiram em 7 dias) e crie um cliente OAuth do tipo App para computador; qualquer porta de loopback serve. A Data API permite 10.000 unidades de cota por dia e por projeto, renovadas à meia-noite do horário do Pacífico.",
     bluesky:
       "Digite o seu handle (alice.bsky.social) e entre com o Bluesky no navegador: OAuth do AT Protocol com PAR, PKCE e DPoP, redirecionamento de loopback em 127.0.0.1 e o client id de desenvolvimento localhost, então não há app a registrar. Os tokens e a chave DPoP ficam no cofre; o Bluesky limita essas sessões (cerca de 7 dias) e depois pede para entrar de novo, mas a coleta continua, porque os perfis são públicos. Ou use uma senha de app (Configurações → Privacidade e segurança → Senhas de app, mensagens diretas desligadas), nunca a senha da conta: o Alcance a recusa; ela é enviada uma vez para abrir a sessão e não é guardada. O Bluesky não tem visualizações, alcance nem impressões.",
+    reddit:
+      "Desde novembro de 2025 o Reddit aprova cada novo app da API: peça acesso pela Responsible Builder Policy primeiro e depois, em reddit.com/prefs/apps, crie um app do tipo \"installed app\" com a URI de redirecionamento http://127.0.0.1:8725/callback (exatamente) e cole aqui o client id dele (apps instalados não têm segredo). O Reddit permite 100 requisições por minuto por app, divididas entre todos que o usam, então use o seu próprio app. Acompanhe usuários como u/nome e subreddits como r/nome. O Reddit fornece karma, inscritos e, por publicação, pontuação, votos positivos, proporção de votos positivos, comentários e crossposts; não há visualizações nem alcance.",
   },
 };
 export const dictionaries: Record<Lang, Dict> = { en, "pt-BR": pt };

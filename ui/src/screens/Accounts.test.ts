@@ -266,7 +266,7 @@ describe("the accounts screen", () => {
     start();
     await open("accounts");
     await vi.waitFor(() => expect(q('[data-testid="track-owner"]')).not.toBeNull());
-    expect(optionsOf('[data-testid="track-platform"]')).toEqual(["X", "Instagram", "YouTube", "Bluesky"]);
+    expect(optionsOf('[data-testid="track-platform"]')).toEqual(["X", "Instagram", "YouTube", "Bluesky", "Reddit"]);
     expect(optionsOf('[data-testid="track-owner"]')).toEqual(["@alcance_br (X)"]);
     fill('[data-testid="track-platform"]', "instagram");
     expect(optionsOf('[data-testid="track-owner"]')).toEqual(["@alcance.br (Instagram)"]);

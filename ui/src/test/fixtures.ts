@@ -226,5 +226,16 @@ export const platforms = (): PlatformInfo[] => [
     port: null,
     needs_secret: false,
     can_follow: true,
+  },  {
+    key: "reddit",
+    label: "Reddit",
+    connect: "oauth_loopback",
+    help: "At reddit.com/prefs/apps create an app of type installed app with the redirect URI http://127.0.0.1:8725/callback and paste its client id here.",
+    portal: "https://www.reddit.com/prefs/apps",
+    scopes: ["identity", "read", "history"],
+    redirect: "http://127.0.0.1:8725/callback",
+    port: 8725,
+    needs_secret: false,
+    can_follow: true,
   },
 ];

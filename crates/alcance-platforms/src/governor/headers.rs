@@ -52,6 +52,9 @@ pub(super) fn rate_window(headers: &HeaderMap) -> Option<RateWindow> {
             length: None,
         });
     }
+    if let Some(window) = reddit_window(headers) {
+        return Some(window);
+    }
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
     // A list of several limits ("3000, 100") is read by its first item.
     let first = |name: &str| text(name).and_then(|v| v.split(',').next()).map(str::trim);
@@ -78,6 +81,32 @@ pub(super) fn rate_window(headers: &HeaderMap) -> Option<RateWindow> {
         remaining,
         reset_unix,
         length,
+    })
+}
+
+/// Reddit's window (platform-apis-more.md §2.3): `x-ratelimit-used` (requests counted),
+/// `x-ratelimit-remaining` (a float, `"997.0"`) and `x-ratelimit-reset` (**seconds until**
+/// the window resets, not a date). The limit is `used + remaining` (Reddit sends no limit
+/// header); the window is 10 minutes (the documented averaging period; the recorded resets,
+/// 31–586 s, fit it). `None` unless remaining and reset are present and numeric (`used`
+/// missing counts as 0).
+fn reddit_window(headers: &HeaderMap) -> Option<RateWindow> {
+    let num = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .filter(|v| v.is_finite() && *v >= 0.0 && *v < 1.0e9)
+    };
+    let remaining = num("x-ratelimit-remaining")?;
+    let reset = num("x-ratelimit-reset")?;
+    let used = num("x-ratelimit-used").unwrap_or(0.0);
+    let limit = (used + remaining).round().max(1.0) as u32;
+    Some(RateWindow {
+        limit,
+        remaining: remaining.floor() as u32,
+        reset_unix: (wall_clock_unix() + reset).ceil() as i64,
+        length: Some(Duration::from_secs(600)),
     })
 }
 
@@ -124,6 +153,24 @@ mod tests {
         assert_eq!(retry_after(&r), None);
         r.insert("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT".parse().expect("header"));
         assert_eq!(retry_after(&r), Some(Duration::ZERO));
+    }
+
+    #[test]
+    fn reddit_ratelimit_headers_give_a_ten_minute_window_reset_from_now() {
+        let mut h = HeaderMap::new();
+        h.insert("x-ratelimit-remaining", "997.0".parse().expect("header"));
+        h.insert("x-ratelimit-used", "3".parse().expect("header"));
+        assert_eq!(rate_window(&h), None);
+        h.insert("x-ratelimit-reset", "342".parse().expect("header"));
+        let before = wall_clock_unix();
+        let w = rate_window(&h).expect("window");
+        assert_eq!(
+            (w.limit, w.remaining, w.length),
+            (1000, 997, Some(Duration::from_secs(600)))
+        );
+        assert!(w.reset_unix >= (before + 342.0) as i64 && w.reset_unix <= (wall_clock_unix() + 343.0) as i64);
+        h.insert("x-ratelimit-remaining", "plenty".parse().expect("header"));
+        assert_eq!(rate_window(&h), None);
     }
 
     #[test]

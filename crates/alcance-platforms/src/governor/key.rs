@@ -25,10 +25,15 @@ pub enum ApiFamily {
     /// `api.bsky.app`), the PDS entryway `bsky.social` and Bluesky-hosted PDSes
     /// (`*.host.bsky.network`).
     Bluesky,
+    /// Reddit's OAuth API (`oauth.reddit.com`; on the sandbox the paths `/api/v1/me`,
+    /// `/api/info`, `/user/…` and `/r/…`): 100 queries a minute per OAuth client id,
+    /// averaged over 10 minutes, told by `x-ratelimit-*` on every answer.
+    Reddit,
 }
 
 impl ApiFamily {
-    /// Lower-case name for logs: `x`, `meta`, `tiktok`, `youtube`, `other`, `bluesky`.
+    /// Lower-case name for logs: `x`, `meta`, `tiktok`, `youtube`, `other`, `bluesky`,
+    /// `reddit`.
     pub fn as_str(self) -> &'static str {
         match self {
             ApiFamily::X => "x",
@@ -37,6 +42,7 @@ impl ApiFamily {
             ApiFamily::YouTube => "youtube",
             ApiFamily::Other => "other",
             ApiFamily::Bluesky => "bluesky",
+            ApiFamily::Reddit => "reddit",
         }
     }
 
@@ -51,6 +57,7 @@ impl ApiFamily {
             "open.tiktokapis.com" | "business-api.tiktok.com" => return ApiFamily::TikTok,
             "public.api.bsky.app" | "api.bsky.app" | "bsky.social" => return ApiFamily::Bluesky,
             h if h.ends_with(".bsky.network") => return ApiFamily::Bluesky,
+            "oauth.reddit.com" => return ApiFamily::Reddit,
             "youtubeanalytics.googleapis.com" => return ApiFamily::YouTube,
             "www.googleapis.com" | "youtube.googleapis.com" if path.starts_with("/youtube/") => {
                 return ApiFamily::YouTube
@@ -59,6 +66,9 @@ impl ApiFamily {
         }
         if path.starts_with("/xrpc/") {
             return ApiFamily::Bluesky;
+        }
+        if is_reddit_path(path) {
+            return ApiFamily::Reddit;
         }
         if path.starts_with("/youtube/v3/") || path.starts_with("/youtubeanalytics/") {
             ApiFamily::YouTube
@@ -78,6 +88,12 @@ impl fmt::Display for ApiFamily {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// Reddit's API paths as Alcance calls them on a shared origin (the sandbox): the profile
+/// `/api/v1/me`, `/api/info`, users `/user/…` and subreddits `/r/…`.
+fn is_reddit_path(path: &str) -> bool {
+    path == "/api/v1/me" || path.starts_with("/api/info") || path.starts_with("/user/") || path.starts_with("/r/")
 }
 
 /// `v25.0`-style Graph version segment.
@@ -152,7 +168,10 @@ impl RequestKey {
     /// The key whose budget this request draws on: the same key, except for Meta, where
     /// every endpoint of a token shares one budget (endpoint `*`), and the YouTube Data API,
     /// whose daily quota belongs to the developer app's project: every endpoint and token
-    /// share one budget (endpoint [`YOUTUBE_QUOTA_BUDGET`], no token).
+    /// share one budget (endpoint [`YOUTUBE_QUOTA_BUDGET`], no token); and Reddit, whose
+    /// 100 queries a minute belong to the OAuth client id: a workspace keeps one Reddit
+    /// developer app (`app_credentials` is per platform), so every Reddit request of the
+    /// workspace's governor shares one budget (endpoint [`REDDIT_CLIENT_BUDGET`], no token).
     pub fn budget(&self) -> RequestKey {
         match self.api {
             ApiFamily::Meta => RequestKey {
@@ -165,10 +184,19 @@ impl RequestKey {
                 endpoint: YOUTUBE_QUOTA_BUDGET.to_string(),
                 token: TokenFingerprint::none(),
             },
+            ApiFamily::Reddit => RequestKey {
+                api: self.api,
+                endpoint: REDDIT_CLIENT_BUDGET.to_string(),
+                token: TokenFingerprint::none(),
+            },
             _ => self.clone(),
         }
     }
 }
+
+/// The endpoint name of Reddit's budget, shared by every token of the workspace's one
+/// Reddit app (the limit is per OAuth client id, not per user).
+pub const REDDIT_CLIENT_BUDGET: &str = "oauth.reddit.com/* (per client id)";
 
 /// The endpoint name of the YouTube Data API's shared daily-quota budget.
 pub const YOUTUBE_QUOTA_BUDGET: &str = "/youtube/v3/* (daily quota)";
@@ -231,6 +259,8 @@ pub fn endpoint_template(api: ApiFamily, path: &str) -> String {
             },
             ApiFamily::Meta if i == 0 && is_graph_version(seg) => continue,
             ApiFamily::Meta if *seg != "me" && seg.chars().any(|c| c.is_ascii_digit()) => Some("{id}"),
+            // Reddit user and subreddit names are ids here (low-cardinality metric labels).
+            ApiFamily::Reddit if matches!(prev, Some("user" | "r")) && i == 1 => Some("{name}"),
             _ if is_id(seg) => Some("{id}"),
             _ => None,
         };
@@ -303,6 +333,12 @@ mod tests {
             ApiFamily::YouTube
         );
         assert_eq!(ApiFamily::of(Some("oauth2.googleapis.com"), "/token"), ApiFamily::Other);
+        assert_eq!(ApiFamily::of(Some("oauth.reddit.com"), "/api/v1/me"), ApiFamily::Reddit);
+        assert_eq!(
+            ApiFamily::of(Some("127.0.0.1"), "/user/alcance_br/submitted"),
+            ApiFamily::Reddit
+        );
+        assert_eq!(ApiFamily::of(Some("127.0.0.1"), "/r/brasil/about"), ApiFamily::Reddit);
     }
 
     #[test]
@@ -325,6 +361,9 @@ mod tests {
             (ApiFamily::Meta, "/v25.0/me", "/me"),
             (ApiFamily::Meta, "/123_456/insights", "/{id}/insights"),
             (ApiFamily::TikTok, "/v2/video/list/", "/v2/video/list/"),
+            (ApiFamily::Reddit, "/user/spez/submitted", "/user/{name}/submitted"),
+            (ApiFamily::Reddit, "/r/brasil/about/", "/r/{name}/about/"),
+            (ApiFamily::Reddit, "/api/v1/me", "/api/v1/me"),
         ];
         for (api, path, template) in cases {
             assert_eq!(endpoint_template(api, path), template, "{api} {path}");

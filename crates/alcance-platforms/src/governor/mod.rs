@@ -15,6 +15,7 @@
 //! | TikTok | none; 600 requests / minute / endpoint, sliding (§6.1) | a sliding 60-s window of sends per endpoint and token |
 //! | YouTube | none; 10,000 Data API units a day per project, reset at midnight Pacific Time; 403 `quotaExceeded`, 403 `rateLimitExceeded` (platform-apis-more.md §1.3–1.4) | counts each Data API request's units (`list` = 1) in one budget for every token; a request the day's units cannot pay waits for the reset (so it is refused, and the account deferred); `quotaExceeded` closes the budget until the reset; `rateLimitExceeded` backs off like a 429 |
 //! | Bluesky | `ratelimit-limit` / `-remaining` / `-reset` (Unix s) / `-policy` (`3000;w=300`) on XRPC answers (platform-apis-more.md §5.3) | paces like X on the policy's window length; a 429 without headers closes the budget for one 5-minute window |
+//! | Reddit | `x-ratelimit-used` / `-remaining` (floats) / `-reset` (**seconds until** the reset) on every answer; 100 queries a minute per OAuth client id, averaged over 10 minutes (platform-apis-more.md §2.3) | one budget per workspace (its one Reddit app, so per client id, every token included); paces like X on a 10-minute window whose limit is `used + remaining`; a 429 with `Retry-After` waits as told, without any header the default pause |
 //! | any | HTTP 429 with `Retry-After` / reset; 5xx and transport errors | waits as told; retries read requests with exponential backoff and jitter |
 //!
 //! Retried requests (reads only; never a token exchange): every `GET` / `HEAD`, and the
@@ -43,7 +44,10 @@ mod key;
 
 pub use clock::wall_clock_unix;
 pub use config::{BudgetView, GovernorConfig, GovernorStats};
-pub use key::{endpoint_template, is_read_request, ApiFamily, RequestKey, TokenFingerprint, YOUTUBE_QUOTA_BUDGET};
+pub use key::{
+    endpoint_template, is_read_request, ApiFamily, RequestKey, TokenFingerprint, REDDIT_CLIENT_BUDGET,
+    YOUTUBE_QUOTA_BUDGET,
+};
 
 use crate::error::PlatformError;
 use crate::http::Answer;
@@ -449,8 +453,8 @@ impl Governor {
                     return Decision::Until(youtube_reset_instant());
                 }
             }
-            // Bluesky paces on its `ratelimit-*` window above, like X.
-            ApiFamily::X | ApiFamily::Other | ApiFamily::Bluesky => {}
+            // Bluesky and Reddit pace on their header windows above, like X.
+            ApiFamily::X | ApiFamily::Other | ApiFamily::Bluesky | ApiFamily::Reddit => {}
         }
         Decision::Go
     }
@@ -744,7 +748,8 @@ fn warn_wait(key: &RequestKey, wait: Duration, what: &str) {
 
 /// Milliseconds waited for a budget per API family, over the process (index
 /// [`family_index`]); the counter below gets the whole seconds.
-static WAITED_MS: [AtomicU64; 6] = [
+static WAITED_MS: [AtomicU64; 7] = [
+    AtomicU64::new(0),
     AtomicU64::new(0),
     AtomicU64::new(0),
     AtomicU64::new(0),
@@ -761,6 +766,7 @@ fn family_index(api: ApiFamily) -> usize {
         ApiFamily::Other => 3,
         ApiFamily::YouTube => 4,
         ApiFamily::Bluesky => 5,
+        ApiFamily::Reddit => 6,
     }
 }
 

@@ -20,6 +20,14 @@ pub enum TokenStyle {
     /// → `{access_token, token_type, expires_in}`. No refresh token; long-lived tokens come
     /// from `grant_type=fb_exchange_token`.
     FacebookGraph,
+    /// RFC 6749 answers, but the client always authenticates with HTTP Basic
+    /// `client_id:client_secret` at the token endpoint, with an **empty** secret for
+    /// installed apps (`client_id:`), and sends no `client_id` in the form; a refusal may
+    /// come with HTTP 200 (`{"error":"invalid_grant"}`). Code exchange: `grant_type=
+    /// authorization_code&code&redirect_uri`; refresh: `grant_type=refresh_token
+    /// &refresh_token` (Reddit; its refresh tokens are reusable, so an answer without one
+    /// keeps the old).
+    BasicAuth,
 }
 
 /// How the PKCE S256 challenge is encoded in the authorize URL.
@@ -30,6 +38,11 @@ pub enum PkceEncoding {
     /// Lower-case hex of `SHA256(verifier)`: reported by some integrators for TikTok's
     /// desktop flow (platform-apis.md §6.1, unverified). Not used by default.
     Hex,
+    /// No PKCE at all: no challenge in the authorize URL and no verifier in the code
+    /// exchange, for authorization servers that do not document it (Reddit: its OAuth2
+    /// wiki lists every authorize parameter and PKCE is not among them; `state` and the
+    /// exact loopback redirect still protect the flow).
+    Omitted,
 }
 
 /// One platform's OAuth authorization server, as Alcance talks to it.

@@ -167,6 +167,7 @@ impl AuthorizeRequest {
                     .add_extra_param("code_challenge", hex::encode(digest))
                     .add_extra_param("code_challenge_method", "S256")
             }
+            PkceEncoding::Omitted => request,
         };
         for (name, value) in &provider.extra_authorize_params {
             request = request.add_extra_param(name.clone(), value.clone());
@@ -302,8 +303,21 @@ pub async fn refresh(
             tokens
         }
         TokenStyle::FacebookGraph => exchange_facebook_long_lived(app, provider, refresh_token).await?,
+        TokenStyle::BasicAuth => {
+            let form = vec![
+                ("grant_type", "refresh_token".to_string()),
+                ("refresh_token", refresh_token.expose_secret().to_string()),
+            ];
+            let request = basic_auth(
+                token_http_client(&provider.token_url)?.post(provider.token_url.clone()),
+                app,
+            )
+            .header(reqwest::header::ACCEPT, "application/json")
+            .form(&form);
+            send_for_tokens(request, provider.token_url.path()).await?
+        }
     };
-    if tokens.refresh_token.is_none() && provider.style == TokenStyle::Standard {
+    if tokens.refresh_token.is_none() && matches!(provider.style, TokenStyle::Standard | TokenStyle::BasicAuth) {
         tokens.refresh_token = Some(refresh_token.clone());
     }
     Ok(tokens)
@@ -395,6 +409,20 @@ async fn exchange_code(
                 .form(&form);
             send_for_tokens(request, &endpoint).await
         }
+        TokenStyle::BasicAuth => {
+            let mut form: Vec<(&str, String)> = vec![
+                ("grant_type", "authorization_code".into()),
+                ("code", code.expose_secret().to_string()),
+                ("redirect_uri", redirect_uri.to_string()),
+            ];
+            if provider.pkce != PkceEncoding::Omitted {
+                form.push(("code_verifier", verifier.secret().clone()));
+            }
+            let request = basic_auth(http.post(provider.token_url.clone()), app)
+                .header(reqwest::header::ACCEPT, "application/json")
+                .form(&form);
+            send_for_tokens(request, &endpoint).await
+        }
         TokenStyle::FacebookGraph => {
             let mut query: Vec<(&str, String)> = vec![
                 ("client_id", app.client_id.clone()),
@@ -409,6 +437,17 @@ async fn exchange_code(
             send_for_tokens(request, &endpoint).await
         }
     }
+}
+
+/// HTTP Basic `client_id:client_secret` on `request`, with an empty secret when the app
+/// has none (Reddit installed apps: `client_id:`).
+fn basic_auth(request: reqwest::RequestBuilder, app: &OAuthApp) -> reqwest::RequestBuilder {
+    let secret = app
+        .client_secret
+        .as_ref()
+        .map(|s| s.expose_secret().to_string())
+        .unwrap_or_default();
+    request.basic_auth(app.client_id.as_str(), Some(secret))
 }
 
 /// `client_id` (or `client_key`) and, when set, `client_secret`, for hand-built forms.

@@ -27,6 +27,7 @@ mod bluesky;
 mod facebook;
 mod generator;
 mod instagram;
+mod reddit;
 #[cfg(test)]
 mod tests;
 mod tiktok;
@@ -39,6 +40,8 @@ pub use bluesky::{BS_DID_OWNED, BS_DID_TRACKED, BS_HANDLE_OWNED, BS_HANDLE_TRACK
 pub(crate) use facebook::{fb_video_id, find_fb_post, find_fb_video, page_insights, reactions_by_type, status_type};
 pub use facebook::{FB_PAGE_OWNED, FB_PAGE_TRACKED, FB_REACTION_SHARES, FB_USER_ID, FB_USER_NAME};
 pub(crate) use generator::Generator;
+pub(crate) use reddit::is_subreddit;
+pub use reddit::{RD_NAME_OWNED, RD_NAME_TRACKED, RD_SUB_NAME, RD_SUB_TRACKED, RD_USER_OWNED, RD_USER_TRACKED};
 pub(crate) use tiktok::{find_tt_video, tt_day};
 pub use tiktok::{TT_AUDIENCE_COUNTRIES, TT_AUDIENCE_GENDERS, TT_OPEN_ID};
 pub(crate) use whatsapp::{wa_day, wa_messaging_tier, WaDay};
@@ -106,12 +109,14 @@ pub enum Network {
     Youtube,
     /// Bluesky (AT Protocol XRPC: AppView reads, app-password sessions).
     Bluesky,
+    /// Reddit (oauth.reddit.com Data API, installed-app OAuth on www.reddit.com).
+    Reddit,
 }
 
 impl Network {
     /// Every network, in manifest order (`x`, `facebook`, `instagram`, `whatsapp`, `tiktok`,
-    /// `youtube`, `bluesky`).
-    pub const ALL: [Network; 7] = [
+    /// `youtube`, `bluesky`, `reddit`).
+    pub const ALL: [Network; 8] = [
         Network::X,
         Network::Facebook,
         Network::Instagram,
@@ -119,6 +124,7 @@ impl Network {
         Network::Tiktok,
         Network::Youtube,
         Network::Bluesky,
+        Network::Reddit,
     ];
 
     /// The manifest's platform key (`"x"`, `"facebook"`, `"instagram"`, `"whatsapp"`,
@@ -132,6 +138,7 @@ impl Network {
             Network::Tiktok => "tiktok",
             Network::Youtube => "youtube",
             Network::Bluesky => "bluesky",
+            Network::Reddit => "reddit",
         }
     }
 }
@@ -171,7 +178,7 @@ pub struct SeededAccount {
 /// The seeded accounts, owned first per platform. Indexes are stable (X and Instagram
 /// first, then Facebook, WhatsApp, TikTok); the manifest lists them in [`Network::ALL`]
 /// order.
-pub const ACCOUNTS: [SeededAccount; 12] = [
+pub const ACCOUNTS: [SeededAccount; 15] = [
     SeededAccount {
         network: Network::X,
         external_id: "1580000000000000001",
@@ -240,6 +247,9 @@ pub const ACCOUNTS: [SeededAccount; 12] = [
     youtube::YT_TRACKED,
     bluesky::BS_OWNED,
     bluesky::BS_TRACKED,
+    reddit::RD_OWNED,
+    reddit::RD_TRACKED,
+    reddit::RD_SUBREDDIT,
 ];
 
 /// Index into [`ACCOUNTS`] of the account with this network and id.
@@ -304,6 +314,16 @@ pub(crate) enum Kind {
     BsQuote,
     /// A repost of someone else's post: a feed item with `reasonRepost`, not a post.
     BsRepost,
+    /// Reddit text (self) post.
+    RdSelf,
+    /// Reddit link post.
+    RdLink,
+    /// Reddit image post (`post_hint: image`).
+    RdImage,
+    /// Reddit video post (`is_video`, `post_hint: hosted:video`).
+    RdVideo,
+    /// Reddit gallery (`is_gallery`).
+    RdGallery,
 }
 
 impl Kind {
