@@ -25,11 +25,13 @@ pub enum Platform {
     Youtube,
     /// Bluesky (AT Protocol: public AppView reads, app-password sessions).
     Bluesky,
+    /// LinkedIn organization pages the member administers (Community Management API).
+    Linkedin,
 }
 
 impl Platform {
     /// Every platform, in display order.
-    pub const ALL: [Platform; 7] = [
+    pub const ALL: [Platform; 8] = [
         Platform::X,
         Platform::Facebook,
         Platform::Instagram,
@@ -37,6 +39,7 @@ impl Platform {
         Platform::Tiktok,
         Platform::Youtube,
         Platform::Bluesky,
+        Platform::Linkedin,
     ];
 
     /// The stable lower-case key stored in SQLite and written to exports.
@@ -49,6 +52,7 @@ impl Platform {
             Platform::Tiktok => "tiktok",
             Platform::Youtube => "youtube",
             Platform::Bluesky => "bluesky",
+            Platform::Linkedin => "linkedin",
         }
     }
 
@@ -62,6 +66,7 @@ impl Platform {
             Platform::Tiktok => "TikTok",
             Platform::Youtube => "YouTube",
             Platform::Bluesky => "Bluesky",
+            Platform::Linkedin => "LinkedIn",
         }
     }
 }
@@ -76,7 +81,9 @@ crate::text_enum::sqlx_text!(Platform);
 
 /// A platform key that is not one of [`Platform::ALL`].
 #[derive(Debug, thiserror::Error)]
-#[error("unknown platform {0:?} (expected one of x, facebook, instagram, whatsapp, tiktok, youtube, bluesky)")]
+#[error(
+    "unknown platform {0:?} (expected one of x, facebook, instagram, whatsapp, tiktok, youtube, bluesky, linkedin)"
+)]
 pub struct UnknownPlatform(pub String);
 
 impl FromStr for Platform {
@@ -90,6 +97,7 @@ impl FromStr for Platform {
             "tiktok" | "tt" => Ok(Platform::Tiktok),
             "youtube" | "yt" => Ok(Platform::Youtube),
             "bluesky" | "bsky" => Ok(Platform::Bluesky),
+            "linkedin" | "li" => Ok(Platform::Linkedin),
             other => Err(UnknownPlatform(other.to_string())),
         }
     }

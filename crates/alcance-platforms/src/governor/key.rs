@@ -25,10 +25,17 @@ pub enum ApiFamily {
     /// `api.bsky.app`), the PDS entryway `bsky.social` and Bluesky-hosted PDSes
     /// (`*.host.bsky.network`).
     Bluesky,
+    /// LinkedIn (`api.linkedin.com`: the versioned `/rest/…` API and `/v2/userinfo`;
+    /// `www.linkedin.com` OAuth; on the sandbox `/rest/…` and `/linkedin/…`). LinkedIn sends
+    /// no rate-limit headers and no `Retry-After` (daily per-app and per-member limits,
+    /// reset at midnight UTC, unpublished: platform-apis-more.md §3.3), so only its 429s
+    /// count: the governor's default pause, doubled per 429 in a row.
+    LinkedIn,
 }
 
 impl ApiFamily {
-    /// Lower-case name for logs: `x`, `meta`, `tiktok`, `youtube`, `other`, `bluesky`.
+    /// Lower-case name for logs: `x`, `meta`, `tiktok`, `youtube`, `other`, `bluesky`,
+    /// `linkedin`.
     pub fn as_str(self) -> &'static str {
         match self {
             ApiFamily::X => "x",
@@ -37,6 +44,7 @@ impl ApiFamily {
             ApiFamily::YouTube => "youtube",
             ApiFamily::Other => "other",
             ApiFamily::Bluesky => "bluesky",
+            ApiFamily::LinkedIn => "linkedin",
         }
     }
 
@@ -51,6 +59,7 @@ impl ApiFamily {
             "open.tiktokapis.com" | "business-api.tiktok.com" => return ApiFamily::TikTok,
             "public.api.bsky.app" | "api.bsky.app" | "bsky.social" => return ApiFamily::Bluesky,
             h if h.ends_with(".bsky.network") => return ApiFamily::Bluesky,
+            "api.linkedin.com" | "www.linkedin.com" => return ApiFamily::LinkedIn,
             "youtubeanalytics.googleapis.com" => return ApiFamily::YouTube,
             "www.googleapis.com" | "youtube.googleapis.com" if path.starts_with("/youtube/") => {
                 return ApiFamily::YouTube
@@ -59,6 +68,9 @@ impl ApiFamily {
         }
         if path.starts_with("/xrpc/") {
             return ApiFamily::Bluesky;
+        }
+        if path.starts_with("/rest/") || path.starts_with("/linkedin/") {
+            return ApiFamily::LinkedIn;
         }
         if path.starts_with("/youtube/v3/") || path.starts_with("/youtubeanalytics/") {
             ApiFamily::YouTube
@@ -231,6 +243,8 @@ pub fn endpoint_template(api: ApiFamily, path: &str) -> String {
             },
             ApiFamily::Meta if i == 0 && is_graph_version(seg) => continue,
             ApiFamily::Meta if *seg != "me" && seg.chars().any(|c| c.is_ascii_digit()) => Some("{id}"),
+            // LinkedIn keys resources by id or (encoded) URN: `/rest/networkSizes/urn%3Ali%3A…`.
+            ApiFamily::LinkedIn if i > 0 && (is_id(seg) || seg.contains("urn") || seg.starts_with('(')) => Some("{id}"),
             _ if is_id(seg) => Some("{id}"),
             _ => None,
         };

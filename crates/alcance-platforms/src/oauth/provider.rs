@@ -20,6 +20,11 @@ pub enum TokenStyle {
     /// → `{access_token, token_type, expires_in}`. No refresh token; long-lived tokens come
     /// from `grant_type=fb_exchange_token`.
     FacebookGraph,
+    /// RFC 6749 answers, but the client authenticates with `client_id` and `client_secret`
+    /// in the form body (`client_secret_post`), never HTTP Basic: LinkedIn's
+    /// `/oauth/v2/accessToken` (its docs show only the form body; integrators report Basic
+    /// refused). Refresh with `grant_type=refresh_token` the same way.
+    SecretInBody,
 }
 
 /// How the PKCE S256 challenge is encoded in the authorize URL.

@@ -27,6 +27,7 @@ mod bluesky;
 mod facebook;
 mod generator;
 mod instagram;
+mod linkedin;
 #[cfg(test)]
 mod tests;
 mod tiktok;
@@ -39,6 +40,8 @@ pub use bluesky::{BS_DID_OWNED, BS_DID_TRACKED, BS_HANDLE_OWNED, BS_HANDLE_TRACK
 pub(crate) use facebook::{fb_video_id, find_fb_post, find_fb_video, page_insights, reactions_by_type, status_type};
 pub use facebook::{FB_PAGE_OWNED, FB_PAGE_TRACKED, FB_REACTION_SHARES, FB_USER_ID, FB_USER_NAME};
 pub(crate) use generator::Generator;
+pub(crate) use linkedin::{find_li_post, li_day, utc_midnight, LI_DEMOGRAPHICS};
+pub use linkedin::{LI_MEMBER_NAME, LI_MEMBER_SUB, LI_ORG_ID};
 pub(crate) use tiktok::{find_tt_video, tt_day};
 pub use tiktok::{TT_AUDIENCE_COUNTRIES, TT_AUDIENCE_GENDERS, TT_OPEN_ID};
 pub(crate) use whatsapp::{wa_day, wa_messaging_tier, WaDay};
@@ -106,12 +109,14 @@ pub enum Network {
     Youtube,
     /// Bluesky (AT Protocol XRPC: AppView reads, app-password sessions).
     Bluesky,
+    /// LinkedIn (Community Management API: an administered organization page).
+    Linkedin,
 }
 
 impl Network {
     /// Every network, in manifest order (`x`, `facebook`, `instagram`, `whatsapp`, `tiktok`,
-    /// `youtube`, `bluesky`).
-    pub const ALL: [Network; 7] = [
+    /// `youtube`, `bluesky`, `linkedin`).
+    pub const ALL: [Network; 8] = [
         Network::X,
         Network::Facebook,
         Network::Instagram,
@@ -119,6 +124,7 @@ impl Network {
         Network::Tiktok,
         Network::Youtube,
         Network::Bluesky,
+        Network::Linkedin,
     ];
 
     /// The manifest's platform key (`"x"`, `"facebook"`, `"instagram"`, `"whatsapp"`,
@@ -132,6 +138,7 @@ impl Network {
             Network::Tiktok => "tiktok",
             Network::Youtube => "youtube",
             Network::Bluesky => "bluesky",
+            Network::Linkedin => "linkedin",
         }
     }
 }
@@ -171,7 +178,7 @@ pub struct SeededAccount {
 /// The seeded accounts, owned first per platform. Indexes are stable (X and Instagram
 /// first, then Facebook, WhatsApp, TikTok); the manifest lists them in [`Network::ALL`]
 /// order.
-pub const ACCOUNTS: [SeededAccount; 12] = [
+pub const ACCOUNTS: [SeededAccount; 13] = [
     SeededAccount {
         network: Network::X,
         external_id: "1580000000000000001",
@@ -240,6 +247,7 @@ pub const ACCOUNTS: [SeededAccount; 12] = [
     youtube::YT_TRACKED,
     bluesky::BS_OWNED,
     bluesky::BS_TRACKED,
+    linkedin::LI_OWNED,
 ];
 
 /// Index into [`ACCOUNTS`] of the account with this network and id.
@@ -304,6 +312,12 @@ pub(crate) enum Kind {
     BsQuote,
     /// A repost of someone else's post: a feed item with `reasonRepost`, not a post.
     BsRepost,
+    /// LinkedIn text post (`urn:li:share:`).
+    LiText,
+    /// LinkedIn post with an image (`content.media` `urn:li:image:`).
+    LiImage,
+    /// LinkedIn video post (`urn:li:ugcPost:`, `content.media` `urn:li:video:`).
+    LiVideo,
 }
 
 impl Kind {
