@@ -981,7 +981,11 @@ export type Platform =
 /**
  * Bluesky (AT Protocol: public AppView reads, app-password sessions).
  */
-"bluesky"
+"bluesky" | 
+/**
+ * LinkedIn organization pages the member administers (Community Management API).
+ */
+"linkedin"
 /**
  * A platform as the UI lists it (the `platforms` command).
  */

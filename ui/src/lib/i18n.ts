@@ -24,6 +24,7 @@ export const en = {
   "platform.tiktok": "TikTok",
   "platform.youtube": "YouTube",
   "platform.bluesky": "Bluesky",
+  "platform.linkedin": "LinkedIn",
 
   "welcome.title": "Welcome to Alcance",
   "welcome.lead":
@@ -459,6 +460,7 @@ export const pt: Dict = {
   "platform.tiktok": "TikTok",
   "platform.youtube": "YouTube",
   "platform.bluesky": "Bluesky",
+  "platform.linkedin": "LinkedIn",
 
   "welcome.title": "Boas-vindas ao Alcance",
   "welcome.lead":
@@ -894,6 +896,8 @@ export const platformHelp: Record<Exclude<Lang, "en">, Partial<Record<Platform, 
       "No Google Cloud, ative a YouTube Data API v3 e a YouTube Analytics API, configure a tela de consentimento OAuth (publique-a: em modo de teste os tokens de atualização expiram em 7 dias) e crie um cliente OAuth do tipo App para computador; qualquer porta de loopback serve. A Data API permite 10.000 unidades de cota por dia e por projeto, renovadas à meia-noite do horário do Pacífico.",
     bluesky:
       "No Bluesky, abra Configurações → Privacidade e segurança → Senhas de app, crie uma senha de app (deixe as mensagens diretas desligadas) e cole-a aqui com o seu handle (alice.bsky.social). Nunca use a senha da conta: o Alcance a recusa. A senha de app é enviada uma vez para abrir a sessão e não é guardada; os tokens da sessão vão para o cofre. Perfis públicos são lidos sem token. O Bluesky não tem visualizações, alcance nem impressões. O login com OAuth do AT Protocol ainda não está disponível.",
+    linkedin:
+      "No LinkedIn Developer Portal, crie um app vinculado à página da sua empresa, adicione os produtos \"Sign In with LinkedIn using OpenID Connect\" e \"Community Management API\" (o LinkedIn analisa o pedido; até a aprovação, estatísticas, publicações e reações são recusadas e o Alcance as registra como lacunas de dados) e adicione a URL de redirecionamento exatamente como mostrada. Você precisa ser ADMINISTRADOR da página; a primeira página que você administra é conectada. Os tokens de acesso duram 60 dias: sem a aprovação do LinkedIn para tokens de atualização, reconecte antes que expirem.",
   },
 };
 export const dictionaries: Record<Lang, Dict> = { en, "pt-BR": pt };
