@@ -47,6 +47,7 @@ const WABA: &str = "105000000000001";
 const TT_ID: &str = "tt_alcance_br";
 const YT_ID: &str = "UCalcanceBR0000000000001";
 const BS_DID: &str = "did:plc:alcancebrdemoaccount2345";
+const LI_ORG: &str = "107000001";
 
 /// A workspace in `dir` against `sandbox`, its tokens in `vault`.
 async fn open(dir: &Path, sandbox: &Sandbox, vault: &Arc<MemoryVault>) -> Workspace {
@@ -67,7 +68,13 @@ async fn five_platforms(dir: &Path, sandbox: &Sandbox, vault: &Arc<MemoryVault>)
     let ws = open(dir, sandbox, vault).await;
     let browser = HeadlessBrowser::new();
     let timeout = StdDuration::from_secs(20);
-    for platform in [Platform::X, Platform::Instagram, Platform::Tiktok, Platform::Youtube] {
+    for platform in [
+        Platform::X,
+        Platform::Instagram,
+        Platform::Tiktok,
+        Platform::Youtube,
+        Platform::Linkedin,
+    ] {
         let account = ws
             .connect(&demo_app(platform), &browser, timeout)
             .await
@@ -143,6 +150,8 @@ fn mid_account(platform: Platform) -> (String, u32) {
         Platform::Youtube => ("/youtube/v3/videos".to_string(), 0),
         // The first feed page, after the profile (the seeded feed fits one page of 100).
         Platform::Bluesky => ("/xrpc/app.bsky.feed.getAuthorFeed".to_string(), 0),
+        // The first posts page, after the page, its follower count and statistics arrived.
+        Platform::Linkedin => ("/rest/posts".to_string(), 0),
     }
 }
 
@@ -155,6 +164,7 @@ fn owned_id(platform: Platform) -> &'static str {
         Platform::Whatsapp => WABA,
         Platform::Youtube => YT_ID,
         Platform::Bluesky => BS_DID,
+        Platform::Linkedin => LI_ORG,
     }
 }
 
@@ -372,4 +382,9 @@ async fn whatsapp_mid_account_faults() {
 #[tokio::test]
 async fn bluesky_mid_account_faults() {
     every_fault(Platform::Bluesky).await;
+}
+
+#[tokio::test]
+async fn linkedin_mid_account_faults() {
+    every_fault(Platform::Linkedin).await;
 }

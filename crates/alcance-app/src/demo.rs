@@ -437,7 +437,7 @@ mod tests {
     /// The registry-driven demo apps ask for what the demo always asked for.
     #[test]
     fn demo_apps_keep_their_scopes_and_secrets() {
-        let expected: [(Platform, &[&str], bool); 6] = [
+        let expected: [(Platform, &[&str], bool); 7] = [
             (Platform::X, &["tweet.read", "users.read", "offline.access"], false),
             (
                 Platform::Instagram,
@@ -461,6 +461,11 @@ mod tests {
                     "https://www.googleapis.com/auth/youtube.readonly",
                     "https://www.googleapis.com/auth/yt-analytics.readonly",
                 ],
+                true,
+            ),
+            (
+                Platform::Linkedin,
+                &["openid", "profile", "r_organization_social", "rw_organization_admin"],
                 true,
             ),
         ];

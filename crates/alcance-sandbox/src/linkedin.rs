@@ -472,11 +472,13 @@ fn follower_stats(g: &Generator, req: &Req, owned: usize, org_urn: &str, now: Da
             *facet: value,
             "followerCounts": {"organicFollowerCount": total - paid, "paidFollowerCount": paid},
         });
-        element
+        if let Some(list) = element
             .entry(array.to_string())
             .or_insert_with(|| Value::Array(Vec::new()))
             .as_array_mut()
-            .map(|a| a.push(entry));
+        {
+            list.push(entry);
+        }
     }
     element.insert("organizationalEntity".into(), json!(org_urn));
     collection(vec![Value::Object(element)], 0, 1)
