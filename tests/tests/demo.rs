@@ -62,12 +62,12 @@ async fn the_demo_builds_a_complete_workspace_on_the_seeded_sandbox() {
     assert_eq!(summary.sandbox_mode, "seeded");
     assert_eq!(
         summary.accounts.len(),
-        15,
+        16,
         "one connected account per platform and seven tracked profiles"
     );
-    assert_eq!(summary.accounts.iter().filter(|a| a.owned).count(), 8);
+    assert_eq!(summary.accounts.iter().filter(|a| a.owned).count(), 9);
     let platforms: std::collections::BTreeSet<_> = summary.accounts.iter().map(|a| a.platform).collect();
-    assert_eq!(platforms.len(), 8, "all eight platforms collect");
+    assert_eq!(platforms.len(), 9, "all nine platforms collect");
     for a in &summary.accounts {
         assert!(a.metric_rows > 0, "{a:?}");
         if a.platform != alcance_core::Platform::Whatsapp {
@@ -115,10 +115,21 @@ async fn the_demo_builds_a_complete_workspace_on_the_seeded_sandbox() {
         assert!(rows.iter().any(|r| r[1] == "reddit" && r[4] == key), "reddit {key}");
     }
     assert!(!rows.iter().any(|r| r[1] == "reddit" && r[4] == "views"));
+    // LinkedIn: per post organic statistics and social actions.
+    for key in [
+        "impressions",
+        "reach",
+        "clicks",
+        "engagement_rate",
+        "reactions",
+        "comments",
+    ] {
+        assert!(rows.iter().any(|r| r[1] == "linkedin" && r[4] == key), "linkedin {key}");
+    }
 
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&summary.exports.json).expect("json")).expect("valid json");
-    assert_eq!(json["accounts"].as_array().map(Vec::len), Some(15));
+    assert_eq!(json["accounts"].as_array().map(Vec::len), Some(16));
     let (_, account_rows) = csv_rows(&summary.exports.account_csv);
     assert!(account_rows
         .iter()
@@ -126,6 +137,12 @@ async fn the_demo_builds_a_complete_workspace_on_the_seeded_sandbox() {
     assert!(account_rows.iter().any(|r| r[1] == "tiktok" && r[2] == "followers"));
     assert!(account_rows.iter().any(|r| r[1] == "reddit" && r[2] == "karma_total"));
     assert!(account_rows.iter().any(|r| r[1] == "facebook" && r[2] == "views"));
+    for key in ["followers_gained", "impressions", "engagement_rate"] {
+        assert!(
+            account_rows.iter().any(|r| r[1] == "linkedin" && r[2] == key),
+            "linkedin {key}"
+        );
+    }
     let youtube_days: std::collections::BTreeSet<&str> = account_rows
         .iter()
         .filter(|r| r[1] == "youtube" && r[2] == "watch_time_seconds")

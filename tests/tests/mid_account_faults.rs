@@ -48,6 +48,7 @@ const TT_ID: &str = "tt_alcance_br";
 const YT_ID: &str = "UCalcanceBR0000000000001";
 const BS_DID: &str = "did:plc:alcancebrdemoaccount2345";
 const RD_ID: &str = "t2_alcbr01";
+const LI_ORG: &str = "107000001";
 
 /// A workspace in `dir` against `sandbox`, its tokens in `vault`.
 async fn open(dir: &Path, sandbox: &Sandbox, vault: &Arc<MemoryVault>) -> Workspace {
@@ -74,6 +75,7 @@ async fn five_platforms(dir: &Path, sandbox: &Sandbox, vault: &Arc<MemoryVault>)
         Platform::Tiktok,
         Platform::Youtube,
         Platform::Reddit,
+        Platform::Linkedin,
     ] {
         let account = ws
             .connect(&demo_app(platform), &browser, timeout)
@@ -152,6 +154,8 @@ fn mid_account(platform: Platform) -> (String, u32) {
         Platform::Bluesky => ("/xrpc/app.bsky.feed.getAuthorFeed".to_string(), 0),
         // The first submissions page, after `/api/v1/me` (60 days fit one page of 100).
         Platform::Reddit => ("/user/alcance_br/submitted".to_string(), 0),
+        // The first posts page, after the page, its follower count and statistics arrived.
+        Platform::Linkedin => ("/rest/posts".to_string(), 0),
     }
 }
 
@@ -165,6 +169,7 @@ fn owned_id(platform: Platform) -> &'static str {
         Platform::Youtube => YT_ID,
         Platform::Bluesky => BS_DID,
         Platform::Reddit => RD_ID,
+        Platform::Linkedin => LI_ORG,
     }
 }
 
@@ -387,4 +392,9 @@ async fn bluesky_mid_account_faults() {
 #[tokio::test]
 async fn reddit_mid_account_faults() {
     every_fault(Platform::Reddit).await;
+}
+
+#[tokio::test]
+async fn linkedin_mid_account_faults() {
+    every_fault(Platform::Linkedin).await;
 }

@@ -443,7 +443,7 @@ mod tests {
     /// The registry-driven demo apps ask for what the demo always asked for.
     #[test]
     fn demo_apps_keep_their_scopes_and_secrets() {
-        let expected: [(Platform, &[&str], bool); 7] = [
+        let expected: [(Platform, &[&str], bool); 8] = [
             (Platform::X, &["tweet.read", "users.read", "offline.access"], false),
             (
                 Platform::Instagram,
@@ -470,6 +470,11 @@ mod tests {
                 true,
             ),
             (Platform::Reddit, &["identity", "read", "history"], false),
+            (
+                Platform::Linkedin,
+                &["openid", "profile", "r_organization_social", "rw_organization_admin"],
+                true,
+            ),
         ];
         for (platform, scopes, secret) in expected {
             let app = demo_app(platform);

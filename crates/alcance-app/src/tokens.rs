@@ -8,7 +8,7 @@
 //!
 //! | renewal kind (platforms today) | token | renewed when | how |
 //! |---|---|---|---|
-//! | [`Renewal::RefreshBeforeExpiry`] (X; TikTok, **rotating**) | access 2 h, refresh token (X with `offline.access`, TikTok 180 days) | within [`RefreshRules::access_margin`] (10 min) of expiry | `grant_type=refresh_token`; a rotated refresh token replaces the old one |
+//! | [`Renewal::RefreshBeforeExpiry`] (X; TikTok, **rotating**; YouTube; LinkedIn) | access 2 h, refresh token (X with `offline.access`, TikTok 180 days); LinkedIn access 60 days, a refresh token (365 days, not rotated) only for apps LinkedIn approved: without one the token is kept until it expires, the Accounts screen shows it `expires_soon` from 7 days before, then the page needs re-authorization | within [`RefreshRules::access_margin`] (10 min) of expiry | `grant_type=refresh_token`; a rotated refresh token replaces the old one |
 //! | [`Renewal::RefreshWhenAged`] (Instagram Login) | long-lived 60 days | at least [`RefreshRules::instagram_min_age`] (24 h) old | `GET refresh_access_token?grant_type=ig_refresh_token` (no app needed) |
 //! | [`Renewal::ExchangeBeforeExpiry`] (Facebook) | long-lived user token 60 days | within [`RefreshRules::facebook_window`] (10 days) of expiry | `fb_exchange_token` re-exchange (needs the app secret) |
 //! | [`Renewal::Never`] (WhatsApp) | system-user token, usually without expiry | never; an expired token needs re-auth | — |
@@ -795,6 +795,12 @@ mod tests {
         assert_eq!(p(Platform::Reddit, Some(Duration::minutes(50)), true), Plan::Keep);
         assert_eq!(p(Platform::Reddit, Some(Duration::minutes(5)), true), Plan::Renew);
         assert_eq!(p(Platform::Reddit, Some(Duration::minutes(-60)), true), Plan::Renew);
+        // LinkedIn: 60-day tokens; refreshed near expiry with a refresh token (approved
+        // apps), else kept until they expire, then re-authorization.
+        assert_eq!(p(Platform::Linkedin, Some(Duration::days(30)), true), Plan::Keep);
+        assert_eq!(p(Platform::Linkedin, Some(Duration::minutes(5)), true), Plan::Renew);
+        assert_eq!(p(Platform::Linkedin, Some(Duration::days(3)), false), Plan::Keep);
+        assert_eq!(p(Platform::Linkedin, Some(Duration::minutes(-1)), false), Plan::Expired);
         assert_eq!(p(Platform::X, Some(Duration::minutes(9)), false), Plan::Keep);
         assert_eq!(p(Platform::X, Some(Duration::minutes(-1)), false), Plan::Expired);
         assert_eq!(p(Platform::X, None, true), Plan::Keep);

@@ -31,7 +31,7 @@ pub const BLUESKY_APP_PASSWORD_ENV: &str = "ALCANCE_BLUESKY_APP_PASSWORD";
 pub struct ConnectArgs {
     #[command(flatten)]
     pub ws: WorkspaceArgs,
-    /// x, instagram, facebook, tiktok, whatsapp or bluesky.
+    /// x, instagram, facebook, tiktok, whatsapp, youtube, bluesky or linkedin.
     pub platform: String,
     /// The developer app's client id (public; the platform's developer portal shows it).
     /// Not used by WhatsApp.

@@ -110,6 +110,9 @@ mod tests {
         // the Pacific-time midnight reset (the client's retry_after).
         assert_eq!(d(Platform::Youtube, None, 1), 120);
         assert_eq!(d(Platform::Youtube, Some(Duration::from_secs(8 * 3600)), 0), 8 * 3600);
+        // LinkedIn: a 429 never says when (no headers): the default back-off, doubling.
+        assert_eq!(d(Platform::Linkedin, None, 0), 60);
+        assert_eq!(d(Platform::Linkedin, None, 3), 480);
         assert_eq!(d(Platform::Instagram, Some(Duration::ZERO), 0), 1);
         assert_eq!(
             RunLimits::default().describe(),

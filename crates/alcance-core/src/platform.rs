@@ -28,11 +28,13 @@ pub enum Platform {
     /// Reddit (Data API on `oauth.reddit.com`, installed-app OAuth): a user's karma and
     /// submissions, and tracked users and subreddits.
     Reddit,
+    /// LinkedIn organization pages the member administers (Community Management API).
+    Linkedin,
 }
 
 impl Platform {
     /// Every platform, in display order.
-    pub const ALL: [Platform; 8] = [
+    pub const ALL: [Platform; 9] = [
         Platform::X,
         Platform::Facebook,
         Platform::Instagram,
@@ -41,6 +43,7 @@ impl Platform {
         Platform::Youtube,
         Platform::Bluesky,
         Platform::Reddit,
+        Platform::Linkedin,
     ];
 
     /// The stable lower-case key stored in SQLite and written to exports.
@@ -54,6 +57,7 @@ impl Platform {
             Platform::Youtube => "youtube",
             Platform::Bluesky => "bluesky",
             Platform::Reddit => "reddit",
+            Platform::Linkedin => "linkedin",
         }
     }
 
@@ -68,6 +72,7 @@ impl Platform {
             Platform::Youtube => "YouTube",
             Platform::Bluesky => "Bluesky",
             Platform::Reddit => "Reddit",
+            Platform::Linkedin => "LinkedIn",
         }
     }
 }
@@ -82,7 +87,9 @@ crate::text_enum::sqlx_text!(Platform);
 
 /// A platform key that is not one of [`Platform::ALL`].
 #[derive(Debug, thiserror::Error)]
-#[error("unknown platform {0:?} (expected one of x, facebook, instagram, whatsapp, tiktok, youtube, bluesky, reddit)")]
+#[error(
+    "unknown platform {0:?} (expected one of x, facebook, instagram, whatsapp, tiktok, youtube, bluesky, reddit, linkedin)"
+)]
 pub struct UnknownPlatform(pub String);
 
 impl FromStr for Platform {
@@ -97,6 +104,7 @@ impl FromStr for Platform {
             "youtube" | "yt" => Ok(Platform::Youtube),
             "bluesky" | "bsky" => Ok(Platform::Bluesky),
             "reddit" => Ok(Platform::Reddit),
+            "linkedin" | "li" => Ok(Platform::Linkedin),
             other => Err(UnknownPlatform(other.to_string())),
         }
     }

@@ -12,11 +12,12 @@ fn expected() -> String {
          Every export, chart and screen names metrics by these keys. Values are stored in the unit\n\
          given (counts, seconds, percent 0–100, ratio 0–1). A platform field that maps to no key is\n\
          recorded as a data gap, never stored under an invented name. `null` means the platform\n\
-         served no data, which is not the same as 0.\n\n{}\n{}{}{}",
+         served no data, which is not the same as 0.\n\n{}\n{}{}{}{}",
         alcance_core::catalog::markdown_table(),
         alcance_core::catalog::not_served_markdown(),
         YOUTUBE,
-        REDDIT
+        REDDIT,
+        LINKEDIN
     )
 }
 
@@ -85,6 +86,48 @@ const REDDIT: &str = "
   `gilded`, and refreshed counts of older posts through `/api/info` (only the window's
   submissions are re-read). Not offered at all: views (`view_count` is always null),
   downvotes (`downs` is always 0), reach, time series and demographics.
+";
+
+/// The LinkedIn section of docs/metrics.md: what each key means there, and what the API
+/// offers that Alcance does not collect yet.
+const LINKEDIN: &str = "
+## LinkedIn
+
+- **Account = an organization page** the signed-in member administers (role ADMINISTRATOR,
+  state APPROVED in `organizationAcls`; the first one is connected). Every read needs the
+  Community Management API (LinkedIn's review); a 403 `ACCESS_DENIED` becomes a `permission`
+  gap and the rest of the page is still collected.
+- **Page snapshot** (period `snapshot`): `followers` = `networkSizes` `firstDegreeSize`
+  (`edgeType=COMPANY_FOLLOWED_BY_MEMBER`).
+- **Follower demographics** (lifetime `organizationalEntityFollowerStatistics`, stored as
+  audience `followers`, timeframe `lifetime`): organic + paid followers by association
+  type, seniority, industry, function, staff-count range, country and region (`geo`), keyed by
+  LinkedIn's URN or enum value.
+- **Daily series** (period `day`, UTC days from `timeRange`, epoch ms; LinkedIn keeps a rolling
+  12 months, so a window starting earlier is cut to a year): `followers_gained` =
+  `followerGains.organicFollowerGain + paidFollowerGain`; from the page's share statistics
+  (organic activity on its posts): `impressions` (`impressionCount`), `reach`
+  (`uniqueImpressionsCount`), `clicks` (`clickCount`), `likes` (`likeCount`), `comments`
+  (`commentCount`), `shares` (`shareCount`, reposts) and `engagement_rate` (`engagement`,
+  ratio 0–1: (clicks + likes + comments + shares + follows) / impressions).
+- **Posts** (`/rest/posts?q=author`, published ones; drafts and posts being processed are
+  left out): per post, lifetime organic share statistics (the same keys as the daily series)
+  and, from `socialMetadata`, `reactions` (every reaction type summed) and `comments` where
+  share statistics gave none. A post `socialMetadata` no longer returns (deleted) is a
+  `not_found` gap.
+- **Rate limits**: daily per app and per member, reset at midnight UTC, numbers unpublished,
+  no headers: a 429 defers the page with the governor's default back-off.
+- **Offered, not collected yet**: paid (sponsored) follower and share statistics apart from
+  organic ones (`paidFollowerCount` is summed into demographics, `followerGains.paidFollowerGain`
+  into `followers_gained`); reactions by type (`reactionSummaries` LIKE, PRAISE, EMPATHY,
+  INTEREST, APPRECIATION, ENTERTAINMENT; only their sum is stored); `commentSummary.topLevelCount`;
+  `shareMentionsCount` and `commentMentionsCount`; page views and visitors
+  (`organizationPageStatistics`: views by page section and device, visitor demographics);
+  follower demographics as time series; video analytics
+  (`videoAnalytics`: views, watch time); the member's own posts (`memberCreatorPostAnalytics`,
+  `r_member_postAnalytics`, since 2025-07); other organizations' follower counts (LinkedIn
+  documents `networkSizes` for any page, but following pages one does not administer needs
+  partner approval, so it is not offered).
 ";
 
 #[test]

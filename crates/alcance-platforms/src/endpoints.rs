@@ -70,6 +70,22 @@ pub struct Endpoints {
     /// Reddit's token revocation (`https://www.reddit.com/api/v1/revoke_token`).
     #[serde(default = "reddit_real::revoke")]
     pub reddit_revoke: Url,
+    /// LinkedIn versioned REST API base (`https://api.linkedin.com/rest`): every call sends
+    /// `LinkedIn-Version` and `X-Restli-Protocol-Version: 2.0.0`.
+    #[serde(default = "linkedin_real::api")]
+    pub linkedin_api: Url,
+    /// LinkedIn's OpenID Connect userinfo (`https://api.linkedin.com/v2/userinfo`).
+    #[serde(default = "linkedin_real::userinfo")]
+    pub linkedin_userinfo: Url,
+    /// LinkedIn OAuth 2.0 consent page (`https://www.linkedin.com/oauth/v2/authorization`).
+    #[serde(default = "linkedin_real::authorize")]
+    pub linkedin_authorize: Url,
+    /// LinkedIn token endpoint (`https://www.linkedin.com/oauth/v2/accessToken`).
+    #[serde(default = "linkedin_real::token")]
+    pub linkedin_token: Url,
+    /// LinkedIn token revocation (`https://www.linkedin.com/oauth/v2/revoke`).
+    #[serde(default = "linkedin_real::revoke")]
+    pub linkedin_revoke: Url,
 }
 
 /// The real Bluesky URLs, also the defaults of endpoints saved before Bluesky existed.
@@ -121,6 +137,26 @@ mod reddit_real {
     }
 }
 
+/// The real LinkedIn URLs, also the defaults of endpoints saved before LinkedIn existed.
+mod linkedin_real {
+    use url::Url;
+    pub(super) fn api() -> Url {
+        super::url("https://api.linkedin.com/rest")
+    }
+    pub(super) fn userinfo() -> Url {
+        super::url("https://api.linkedin.com/v2/userinfo")
+    }
+    pub(super) fn authorize() -> Url {
+        super::url("https://www.linkedin.com/oauth/v2/authorization")
+    }
+    pub(super) fn token() -> Url {
+        super::url("https://www.linkedin.com/oauth/v2/accessToken")
+    }
+    pub(super) fn revoke() -> Url {
+        super::url("https://www.linkedin.com/oauth/v2/revoke")
+    }
+}
+
 #[allow(
     clippy::expect_used,
     reason = "the fallback is a constant URL literal that always parses; the literals below are checked by the tests"
@@ -157,6 +193,11 @@ impl Endpoints {
             reddit_authorize: reddit_real::authorize(),
             reddit_token: reddit_real::token(),
             reddit_revoke: reddit_real::revoke(),
+            linkedin_api: linkedin_real::api(),
+            linkedin_userinfo: linkedin_real::userinfo(),
+            linkedin_authorize: linkedin_real::authorize(),
+            linkedin_token: linkedin_real::token(),
+            linkedin_revoke: linkedin_real::revoke(),
         }
     }
 
@@ -191,6 +232,13 @@ impl Endpoints {
             reddit_authorize: url(&format!("{b}/api/v1/authorize")),
             reddit_token: url(&format!("{b}/api/v1/access_token")),
             reddit_revoke: url(&format!("{b}/api/v1/revoke_token")),
+            // LinkedIn keeps its real paths (`/rest/…`, `/oauth/v2/…`) except userinfo, whose
+            // `/v2/` would fall among TikTok's paths: it gets a `/linkedin` prefix.
+            linkedin_api: url(&format!("{b}/rest")),
+            linkedin_userinfo: url(&format!("{b}/linkedin/v2/userinfo")),
+            linkedin_authorize: url(&format!("{b}/oauth/v2/authorization")),
+            linkedin_token: url(&format!("{b}/oauth/v2/accessToken")),
+            linkedin_revoke: url(&format!("{b}/oauth/v2/revoke")),
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod governor;
 pub mod http;
 pub mod instagram;
 pub(crate) mod lenient;
+pub mod linkedin;
 pub mod meta;
 pub mod oauth;
 pub mod reddit;

@@ -12,7 +12,7 @@ use crate::governor::ApiFamily;
 use crate::http::{Http, Recorder};
 use crate::oauth::{Provider, TokenSet};
 use crate::tiktok::BusinessTokens;
-use crate::{bluesky, facebook, instagram, reddit, tiktok, whatsapp, x, youtube, PlatformClient};
+use crate::{bluesky, facebook, instagram, linkedin, reddit, tiktok, whatsapp, x, youtube, PlatformClient};
 use alcance_core::catalog::{Metric, CATALOG};
 use alcance_core::{Platform, Profile};
 use secrecy::SecretString;
@@ -261,6 +261,7 @@ pub fn get(platform: Platform) -> &'static PlatformDescriptor {
         Platform::Youtube => &youtube::DESCRIPTOR,
         Platform::Bluesky => &bluesky::DESCRIPTOR,
         Platform::Reddit => &reddit::DESCRIPTOR,
+        Platform::Linkedin => &linkedin::DESCRIPTOR,
     }
 }
 
@@ -316,6 +317,11 @@ mod tests {
         assert_eq!(host(&e.bluesky_appview), get(Platform::Bluesky).family);
         assert_eq!(host(&e.bluesky_pds), get(Platform::Bluesky).family);
         assert_eq!(host(&e.reddit_api), get(Platform::Reddit).family);
+        assert_eq!(host(&join(&e.linkedin_api, "/posts")), get(Platform::Linkedin).family);
+        assert_eq!(host(&e.linkedin_userinfo), get(Platform::Linkedin).family);
+        let sb = Endpoints::sandbox(&url::Url::parse("http://127.0.0.1:9/").expect("url"));
+        assert_eq!(host(&join(&sb.linkedin_api, "/posts")), get(Platform::Linkedin).family);
+        assert_eq!(host(&sb.linkedin_userinfo), get(Platform::Linkedin).family);
     }
 
     #[test]
@@ -349,5 +355,9 @@ mod tests {
         assert_eq!(rd["port"], 8725);
         assert_eq!(rd["needs_secret"], false);
         assert_eq!(rd["can_follow"], true);
+        let li = serde_json::to_value(get(Platform::Linkedin).info()).expect("json");
+        assert_eq!(li["connect"], "oauth_loopback");
+        assert_eq!(li["can_follow"], false);
+        assert_eq!(li["port"], 8726);
     }
 }

@@ -144,7 +144,8 @@ pub(crate) fn is_x_path(normalized: &str) -> bool {
 /// without the Graph version.
 pub(crate) fn replacement(fault: &Fault, raw: &str, normalized: &str) -> Option<Reply> {
     let platform_reply = crate::tiktok::fault_replacement(fault.kind, raw)
-        .or_else(|| crate::youtube::fault_replacement(fault.kind, raw));
+        .or_else(|| crate::youtube::fault_replacement(fault.kind, raw))
+        .or_else(|| crate::linkedin::fault_replacement(fault.kind, raw));
     if let Some(r) = platform_reply {
         return Some(match (fault.kind, fault.reset_s) {
             (FaultKind::Status429, Some(reset)) => r.with_header("retry-after", reset.to_string()),

@@ -290,6 +290,7 @@ pub mod faults;
 mod fixtures;
 pub mod graph;
 pub mod limits;
+pub mod linkedin;
 mod meta;
 pub mod model;
 pub mod oauth;

@@ -15,7 +15,7 @@
 use crate::model::{Generator, Network};
 use crate::reply::Reply;
 use crate::server::{Req, SandboxState};
-use crate::{bluesky, facebook, graph, reddit, tiktok, whatsapp, x_api, youtube};
+use crate::{bluesky, facebook, graph, linkedin, reddit, tiktok, whatsapp, x_api, youtube};
 
 /// One network of the sandbox: how it answers requests. Every method returns `None` for a
 /// request that is not its own, so the next network in [`NETWORKS`] is asked.
@@ -53,6 +53,8 @@ pub(crate) static NETWORKS: &[&dyn FakeNetwork] = &[
     &bluesky::Bluesky,
     // Reddit claims only `/api/v1/me`, `/api/info`, `/user/…` and `/r/…` (and its OAuth paths).
     &reddit::Reddit,
+    // LinkedIn claims only `/rest/` and `/linkedin/` paths (and `/oauth/v2/…`).
+    &linkedin::Linkedin,
     &graph::Instagram,
 ];
 

@@ -998,7 +998,11 @@ export type Platform =
  * Reddit (Data API on `oauth.reddit.com`, installed-app OAuth): a user's karma and
  * submissions, and tracked users and subreddits.
  */
-"reddit"
+"reddit" | 
+/**
+ * LinkedIn organization pages the member administers (Community Management API).
+ */
+"linkedin"
 /**
  * A platform as the UI lists it (the `platforms` command).
  */

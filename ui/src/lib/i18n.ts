@@ -25,6 +25,7 @@ export const en = {
   "platform.youtube": "YouTube",
   "platform.bluesky": "Bluesky",
   "platform.reddit": "Reddit",
+  "platform.linkedin": "LinkedIn",
 
   "welcome.title": "Welcome to Alcance",
   "welcome.lead":
@@ -464,6 +465,7 @@ export const pt: Dict = {
   "platform.youtube": "YouTube",
   "platform.bluesky": "Bluesky",
   "platform.reddit": "Reddit",
+  "platform.linkedin": "LinkedIn",
 
   "welcome.title": "Boas-vindas ao Alcance",
   "welcome.lead":
@@ -904,6 +906,8 @@ export const platformHelp: Record<Exclude<Lang, "en">, Partial<Record<Platform, 
       "Digite o seu handle (alice.bsky.social) e entre com o Bluesky no navegador: OAuth do AT Protocol com PAR, PKCE e DPoP, redirecionamento de loopback em 127.0.0.1 e o client id de desenvolvimento localhost, então não há app a registrar. Os tokens e a chave DPoP ficam no cofre; o Bluesky limita essas sessões (cerca de 7 dias) e depois pede para entrar de novo, mas a coleta continua, porque os perfis são públicos. Ou use uma senha de app (Configurações → Privacidade e segurança → Senhas de app, mensagens diretas desligadas), nunca a senha da conta: o Alcance a recusa; ela é enviada uma vez para abrir a sessão e não é guardada. O Bluesky não tem visualizações, alcance nem impressões.",
     reddit:
       "Desde novembro de 2025 o Reddit aprova cada novo app da API: peça acesso pela Responsible Builder Policy primeiro e depois, em reddit.com/prefs/apps, crie um app do tipo \"installed app\" com a URI de redirecionamento http://127.0.0.1:8725/callback (exatamente) e cole aqui o client id dele (apps instalados não têm segredo). O Reddit permite 100 requisições por minuto por app, divididas entre todos que o usam, então use o seu próprio app. Acompanhe usuários como u/nome e subreddits como r/nome. O Reddit fornece karma, inscritos e, por publicação, pontuação, votos positivos, proporção de votos positivos, comentários e crossposts; não há visualizações nem alcance.",
+    linkedin:
+      "No LinkedIn Developer Portal, crie um app vinculado à página da sua empresa, adicione os produtos \"Sign In with LinkedIn using OpenID Connect\" e \"Community Management API\" (o LinkedIn analisa o pedido; até a aprovação, estatísticas, publicações e reações são recusadas e o Alcance as registra como lacunas de dados) e adicione a URL de redirecionamento exatamente como mostrada. Você precisa ser ADMINISTRADOR da página; a primeira página que você administra é conectada. Os tokens de acesso duram 60 dias: sem a aprovação do LinkedIn para tokens de atualização, reconecte antes que expirem.",
   },
 };
 export const dictionaries: Record<Lang, Dict> = { en, "pt-BR": pt };

@@ -238,4 +238,16 @@ export const platforms = (): PlatformInfo[] => [
     needs_secret: false,
     can_follow: true,
   },
+  {
+    key: "linkedin",
+    label: "LinkedIn",
+    connect: "oauth_loopback",
+    help: "In the LinkedIn Developer Portal, create an app linked to your company page and add the Community Management API.",
+    portal: "https://www.linkedin.com/developers/apps",
+    scopes: ["openid", "profile", "r_organization_social", "rw_organization_admin"],
+    redirect: "http://127.0.0.1:8726/callback",
+    port: 8726,
+    needs_secret: true,
+    can_follow: false,
+  },
 ];

@@ -29,11 +29,17 @@ pub enum ApiFamily {
     /// `/api/info`, `/user/…` and `/r/…`): 100 queries a minute per OAuth client id,
     /// averaged over 10 minutes, told by `x-ratelimit-*` on every answer.
     Reddit,
+    /// LinkedIn (`api.linkedin.com`: the versioned `/rest/…` API and `/v2/userinfo`;
+    /// `www.linkedin.com` OAuth; on the sandbox `/rest/…` and `/linkedin/…`). LinkedIn sends
+    /// no rate-limit headers and no `Retry-After` (daily per-app and per-member limits,
+    /// reset at midnight UTC, unpublished: platform-apis-more.md §3.3), so only its 429s
+    /// count: the governor's default pause, doubled per 429 in a row.
+    LinkedIn,
 }
 
 impl ApiFamily {
     /// Lower-case name for logs: `x`, `meta`, `tiktok`, `youtube`, `other`, `bluesky`,
-    /// `reddit`.
+    /// `reddit`, `linkedin`.
     pub fn as_str(self) -> &'static str {
         match self {
             ApiFamily::X => "x",
@@ -43,6 +49,7 @@ impl ApiFamily {
             ApiFamily::Other => "other",
             ApiFamily::Bluesky => "bluesky",
             ApiFamily::Reddit => "reddit",
+            ApiFamily::LinkedIn => "linkedin",
         }
     }
 
@@ -58,6 +65,7 @@ impl ApiFamily {
             "public.api.bsky.app" | "api.bsky.app" | "bsky.social" => return ApiFamily::Bluesky,
             h if h.ends_with(".bsky.network") => return ApiFamily::Bluesky,
             "oauth.reddit.com" => return ApiFamily::Reddit,
+            "api.linkedin.com" | "www.linkedin.com" => return ApiFamily::LinkedIn,
             "youtubeanalytics.googleapis.com" => return ApiFamily::YouTube,
             "www.googleapis.com" | "youtube.googleapis.com" if path.starts_with("/youtube/") => {
                 return ApiFamily::YouTube
@@ -69,6 +77,9 @@ impl ApiFamily {
         }
         if is_reddit_path(path) {
             return ApiFamily::Reddit;
+        }
+        if path.starts_with("/rest/") || path.starts_with("/linkedin/") {
+            return ApiFamily::LinkedIn;
         }
         if path.starts_with("/youtube/v3/") || path.starts_with("/youtubeanalytics/") {
             ApiFamily::YouTube
@@ -261,6 +272,8 @@ pub fn endpoint_template(api: ApiFamily, path: &str) -> String {
             ApiFamily::Meta if *seg != "me" && seg.chars().any(|c| c.is_ascii_digit()) => Some("{id}"),
             // Reddit user and subreddit names are ids here (low-cardinality metric labels).
             ApiFamily::Reddit if matches!(prev, Some("user" | "r")) && i == 1 => Some("{name}"),
+            // LinkedIn keys resources by id or (encoded) URN: `/rest/networkSizes/urn%3Ali%3A…`.
+            ApiFamily::LinkedIn if i > 0 && (is_id(seg) || seg.contains("urn") || seg.starts_with('(')) => Some("{id}"),
             _ if is_id(seg) => Some("{id}"),
             _ => None,
         };

@@ -14,6 +14,7 @@
 //! | Meta | `X-App-Usage`, `X-Business-Use-Case-Usage` (percent of budget, `estimated_time_to_regain_access` minutes), error codes 4 / 17 / 32 / 613 / 80001–80014 (§2.3, §2.4) | from 75 % used, spreads the calls left over the hour; at 95 % or on a throttling code, stops until the regain time (or 60 s, doubling) |
 //! | TikTok | none; 600 requests / minute / endpoint, sliding (§6.1) | a sliding 60-s window of sends per endpoint and token |
 //! | YouTube | none; 10,000 Data API units a day per project, reset at midnight Pacific Time; 403 `quotaExceeded`, 403 `rateLimitExceeded` (platform-apis-more.md §1.3–1.4) | counts each Data API request's units (`list` = 1) in one budget for every token; a request the day's units cannot pay waits for the reset (so it is refused, and the account deferred); `quotaExceeded` closes the budget until the reset; `rateLimitExceeded` backs off like a 429 |
+//! | LinkedIn | none: HTTP 429 only, no `Retry-After`; daily limits per app and per member, reset at midnight UTC, numbers unpublished (platform-apis-more.md §3.3) | a 429 closes the budget for the default pause, doubled per 429 in a row (at most 1 h) |
 //! | Bluesky | `ratelimit-limit` / `-remaining` / `-reset` (Unix s) / `-policy` (`3000;w=300`) on XRPC answers (platform-apis-more.md §5.3) | paces like X on the policy's window length; a 429 without headers closes the budget for one 5-minute window |
 //! | Reddit | `x-ratelimit-used` / `-remaining` (floats) / `-reset` (**seconds until** the reset) on every answer; 100 queries a minute per OAuth client id, averaged over 10 minutes (platform-apis-more.md §2.3) | one budget per workspace (its one Reddit app, so per client id, every token included); paces like X on a 10-minute window whose limit is `used + remaining`; a 429 with `Retry-After` waits as told, without any header the default pause |
 //! | any | HTTP 429 with `Retry-After` / reset; 5xx and transport errors | waits as told; retries read requests with exponential backoff and jitter |
@@ -454,7 +455,7 @@ impl Governor {
                 }
             }
             // Bluesky and Reddit pace on their header windows above, like X.
-            ApiFamily::X | ApiFamily::Other | ApiFamily::Bluesky | ApiFamily::Reddit => {}
+            ApiFamily::X | ApiFamily::Other | ApiFamily::Bluesky | ApiFamily::Reddit | ApiFamily::LinkedIn => {}
         }
         Decision::Go
     }
@@ -748,7 +749,8 @@ fn warn_wait(key: &RequestKey, wait: Duration, what: &str) {
 
 /// Milliseconds waited for a budget per API family, over the process (index
 /// [`family_index`]); the counter below gets the whole seconds.
-static WAITED_MS: [AtomicU64; 7] = [
+static WAITED_MS: [AtomicU64; 8] = [
+    AtomicU64::new(0),
     AtomicU64::new(0),
     AtomicU64::new(0),
     AtomicU64::new(0),
@@ -767,6 +769,7 @@ fn family_index(api: ApiFamily) -> usize {
         ApiFamily::YouTube => 4,
         ApiFamily::Bluesky => 5,
         ApiFamily::Reddit => 6,
+        ApiFamily::LinkedIn => 7,
     }
 }
 

@@ -28,6 +28,11 @@ pub enum TokenStyle {
     /// &refresh_token` (Reddit; its refresh tokens are reusable, so an answer without one
     /// keeps the old).
     BasicAuth,
+    /// RFC 6749 answers, but the client authenticates with `client_id` and `client_secret`
+    /// in the form body (`client_secret_post`), never HTTP Basic: LinkedIn's
+    /// `/oauth/v2/accessToken` (its docs show only the form body; integrators report Basic
+    /// refused). Refresh with `grant_type=refresh_token` the same way.
+    SecretInBody,
 }
 
 /// How the PKCE S256 challenge is encoded in the authorize URL.

@@ -257,6 +257,8 @@ pub async fn authorize(
 /// - [`TokenStyle::InstagramLogin`]: `GET {provider.refresh_url}?grant_type=ig_refresh_token
 ///   &access_token={refresh_token}`; pass the current long-lived access token (≥ 24 h old).
 ///   The result's `refresh_token` is the new access token.
+/// - [`TokenStyle::SecretInBody`]: as `Standard`, with `client_id` and `client_secret` in
+///   the form (LinkedIn); a missing refresh token in the answer keeps the one passed in.
 /// - [`TokenStyle::FacebookGraph`]: Facebook has no refresh token; this runs
 ///   [`exchange_facebook_long_lived`] with `refresh_token` as the user token.
 ///
@@ -279,7 +281,7 @@ pub async fn refresh(
                 .map_err(|e| map_request_error(e, provider.token_url.path()))?;
             from_standard(&answer)
         }
-        TokenStyle::Standard => {
+        TokenStyle::Standard | TokenStyle::SecretInBody => {
             let mut form = client_form(app, provider);
             form.push(("grant_type", "refresh_token".into()));
             form.push(("refresh_token", refresh_token.expose_secret().to_string()));
@@ -317,7 +319,9 @@ pub async fn refresh(
             send_for_tokens(request, provider.token_url.path()).await?
         }
     };
-    if tokens.refresh_token.is_none() && matches!(provider.style, TokenStyle::Standard | TokenStyle::BasicAuth) {
+    if tokens.refresh_token.is_none()
+        && matches!(provider.style, TokenStyle::Standard | TokenStyle::BasicAuth | TokenStyle::SecretInBody)
+    {
         tokens.refresh_token = Some(refresh_token.clone());
     }
     Ok(tokens)
@@ -397,7 +401,7 @@ async fn exchange_code(
                 .map_err(|e| map_request_error(e, &endpoint))?;
             Ok(from_standard(&answer))
         }
-        TokenStyle::Standard | TokenStyle::InstagramLogin => {
+        TokenStyle::Standard | TokenStyle::InstagramLogin | TokenStyle::SecretInBody => {
             let mut form = client_form(app, provider);
             form.push(("grant_type", "authorization_code".into()));
             form.push(("redirect_uri", redirect_uri.to_string()));

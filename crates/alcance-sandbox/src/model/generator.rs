@@ -12,8 +12,8 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use super::{
-    bluesky, day_of, day_start, engagement_multiplier, facebook, instagram, reddit, rng, splitmix, tiktok, x, youtube,
-    Contribution, Kind, Network, Post, ACCOUNTS, FOLLOWER_GROWTH_WEEKDAY, METRICS, N_METRICS, STREAM_ACCOUNT,
+    bluesky, day_of, day_start, engagement_multiplier, facebook, instagram, linkedin, reddit, rng, splitmix, tiktok, x,
+    youtube, Contribution, Kind, Network, Post, ACCOUNTS, FOLLOWER_GROWTH_WEEKDAY, METRICS, N_METRICS, STREAM_ACCOUNT,
     STREAM_FOLLOWERS, STREAM_POSTS,
 };
 
@@ -185,7 +185,9 @@ impl Generator {
             // A subreddit's posts are other people's: it has none of its own.
             Network::Reddit if reddit::is_subreddit(account) => Vec::new(),
             Network::Reddit => reddit::day_slots(&mut r),
-            Network::Facebook | Network::Whatsapp | Network::Tiktok | Network::Youtube => Vec::new(),
+            Network::Facebook | Network::Whatsapp | Network::Tiktok | Network::Youtube | Network::Linkedin => {
+                Vec::new()
+            }
         };
         slots.sort_by_key(|(s, _)| *s);
         let mut posts = Vec::with_capacity(slots.len());
@@ -232,7 +234,9 @@ impl Generator {
             Network::Instagram => instagram::fill(&mut d),
             Network::Bluesky => bluesky::fill(&mut d),
             Network::Reddit => reddit::fill(&mut d),
-            Network::Facebook | Network::Whatsapp | Network::Tiktok | Network::Youtube => (String::new(), 0),
+            Network::Facebook | Network::Whatsapp | Network::Tiktok | Network::Youtube | Network::Linkedin => {
+                (String::new(), 0)
+            }
         };
         let code_bytes =
             splitmix(self.seed ^ splitmix(id_num ^ ((day as u64) << 8) ^ ((index as u64) << 4) ^ account as u64))
@@ -268,6 +272,7 @@ impl Generator {
             Network::Facebook => facebook::day_slots(&mut r),
             Network::Tiktok => tiktok::day_slots(&mut r),
             Network::Youtube => youtube::day_slots(&mut r),
+            Network::Linkedin => linkedin::day_slots(&mut r),
             Network::X | Network::Instagram | Network::Whatsapp | Network::Bluesky | Network::Reddit => {
                 return Vec::new()
             }
@@ -316,6 +321,8 @@ impl Generator {
             tiktok::fill(&mut d)
         } else if kind == Kind::YtVideo {
             youtube::fill(&mut d)
+        } else if matches!(kind, Kind::LiText | Kind::LiImage | Kind::LiVideo) {
+            linkedin::fill(&mut d)
         } else {
             facebook::fill(&mut d)
         };

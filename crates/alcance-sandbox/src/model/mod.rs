@@ -28,6 +28,7 @@ mod facebook;
 mod generator;
 mod instagram;
 mod reddit;
+mod linkedin;
 #[cfg(test)]
 mod tests;
 mod tiktok;
@@ -42,6 +43,8 @@ pub use facebook::{FB_PAGE_OWNED, FB_PAGE_TRACKED, FB_REACTION_SHARES, FB_USER_I
 pub(crate) use generator::Generator;
 pub(crate) use reddit::is_subreddit;
 pub use reddit::{RD_NAME_OWNED, RD_NAME_TRACKED, RD_SUB_NAME, RD_SUB_TRACKED, RD_USER_OWNED, RD_USER_TRACKED};
+pub(crate) use linkedin::{find_li_post, li_day, utc_midnight, LI_DEMOGRAPHICS};
+pub use linkedin::{LI_MEMBER_NAME, LI_MEMBER_SUB, LI_ORG_ID};
 pub(crate) use tiktok::{find_tt_video, tt_day};
 pub use tiktok::{TT_AUDIENCE_COUNTRIES, TT_AUDIENCE_GENDERS, TT_OPEN_ID};
 pub(crate) use whatsapp::{wa_day, wa_messaging_tier, WaDay};
@@ -111,12 +114,14 @@ pub enum Network {
     Bluesky,
     /// Reddit (oauth.reddit.com Data API, installed-app OAuth on www.reddit.com).
     Reddit,
+    /// LinkedIn (Community Management API: an administered organization page).
+    Linkedin,
 }
 
 impl Network {
     /// Every network, in manifest order (`x`, `facebook`, `instagram`, `whatsapp`, `tiktok`,
-    /// `youtube`, `bluesky`, `reddit`).
-    pub const ALL: [Network; 8] = [
+    /// `youtube`, `bluesky`, `reddit`, `linkedin`).
+    pub const ALL: [Network; 9] = [
         Network::X,
         Network::Facebook,
         Network::Instagram,
@@ -125,6 +130,7 @@ impl Network {
         Network::Youtube,
         Network::Bluesky,
         Network::Reddit,
+        Network::Linkedin,
     ];
 
     /// The manifest's platform key (`"x"`, `"facebook"`, `"instagram"`, `"whatsapp"`,
@@ -139,6 +145,7 @@ impl Network {
             Network::Youtube => "youtube",
             Network::Bluesky => "bluesky",
             Network::Reddit => "reddit",
+            Network::Linkedin => "linkedin",
         }
     }
 }
@@ -178,7 +185,7 @@ pub struct SeededAccount {
 /// The seeded accounts, owned first per platform. Indexes are stable (X and Instagram
 /// first, then Facebook, WhatsApp, TikTok); the manifest lists them in [`Network::ALL`]
 /// order.
-pub const ACCOUNTS: [SeededAccount; 15] = [
+pub const ACCOUNTS: [SeededAccount; 16] = [
     SeededAccount {
         network: Network::X,
         external_id: "1580000000000000001",
@@ -250,6 +257,7 @@ pub const ACCOUNTS: [SeededAccount; 15] = [
     reddit::RD_OWNED,
     reddit::RD_TRACKED,
     reddit::RD_SUBREDDIT,
+    linkedin::LI_OWNED,
 ];
 
 /// Index into [`ACCOUNTS`] of the account with this network and id.
@@ -324,6 +332,12 @@ pub(crate) enum Kind {
     RdVideo,
     /// Reddit gallery (`is_gallery`).
     RdGallery,
+    /// LinkedIn text post (`urn:li:share:`).
+    LiText,
+    /// LinkedIn post with an image (`content.media` `urn:li:image:`).
+    LiImage,
+    /// LinkedIn video post (`urn:li:ugcPost:`, `content.media` `urn:li:video:`).
+    LiVideo,
 }
 
 impl Kind {
