@@ -25,11 +25,13 @@ pub enum Platform {
     Youtube,
     /// Bluesky (AT Protocol: public AppView reads, app-password sessions).
     Bluesky,
+    /// Threads (Meta's Threads API, `graph.threads.net`).
+    Threads,
 }
 
 impl Platform {
     /// Every platform, in display order.
-    pub const ALL: [Platform; 7] = [
+    pub const ALL: [Platform; 8] = [
         Platform::X,
         Platform::Facebook,
         Platform::Instagram,
@@ -37,6 +39,7 @@ impl Platform {
         Platform::Tiktok,
         Platform::Youtube,
         Platform::Bluesky,
+        Platform::Threads,
     ];
 
     /// The stable lower-case key stored in SQLite and written to exports.
@@ -49,6 +52,7 @@ impl Platform {
             Platform::Tiktok => "tiktok",
             Platform::Youtube => "youtube",
             Platform::Bluesky => "bluesky",
+            Platform::Threads => "threads",
         }
     }
 
@@ -62,6 +66,7 @@ impl Platform {
             Platform::Tiktok => "TikTok",
             Platform::Youtube => "YouTube",
             Platform::Bluesky => "Bluesky",
+            Platform::Threads => "Threads",
         }
     }
 }
@@ -76,7 +81,7 @@ crate::text_enum::sqlx_text!(Platform);
 
 /// A platform key that is not one of [`Platform::ALL`].
 #[derive(Debug, thiserror::Error)]
-#[error("unknown platform {0:?} (expected one of x, facebook, instagram, whatsapp, tiktok, youtube, bluesky)")]
+#[error("unknown platform {0:?} (expected one of x, facebook, instagram, whatsapp, tiktok, youtube, bluesky, threads)")]
 pub struct UnknownPlatform(pub String);
 
 impl FromStr for Platform {
@@ -90,6 +95,7 @@ impl FromStr for Platform {
             "tiktok" | "tt" => Ok(Platform::Tiktok),
             "youtube" | "yt" => Ok(Platform::Youtube),
             "bluesky" | "bsky" => Ok(Platform::Bluesky),
+            "threads" | "th" => Ok(Platform::Threads),
             other => Err(UnknownPlatform(other.to_string())),
         }
     }

@@ -15,6 +15,7 @@ pub(crate) mod lenient;
 pub mod meta;
 pub mod oauth;
 pub mod registry;
+pub mod threads;
 pub mod tiktok;
 pub mod vault;
 pub mod whatsapp;

@@ -12,7 +12,7 @@ use crate::governor::ApiFamily;
 use crate::http::{Http, Recorder};
 use crate::oauth::{Provider, TokenSet};
 use crate::tiktok::BusinessTokens;
-use crate::{bluesky, facebook, instagram, tiktok, whatsapp, x, youtube, PlatformClient};
+use crate::{bluesky, facebook, instagram, threads, tiktok, whatsapp, x, youtube, PlatformClient};
 use alcance_core::catalog::{Metric, CATALOG};
 use alcance_core::{Platform, Profile};
 use secrecy::SecretString;
@@ -40,6 +40,12 @@ pub enum ConnectKind {
     /// tokens go to the vault; the password is not kept (`Workspace::connect_bluesky`:
     /// Bluesky `createSession`).
     AppPassword,
+    /// OAuth whose redirect must be HTTPS, so no loopback listener: a long-lived token the
+    /// user pastes (validated by one call, `Workspace::connect_threads_token`), or an
+    /// authorization code a hosted HTTPS callback page hands back through the
+    /// `alcance://<platform>/callback` deep link (`Workspace::connect_threads_code`):
+    /// Threads.
+    HttpsRedirect,
 }
 
 /// When and how a platform's stored token is renewed before a collection (the durations
@@ -259,6 +265,7 @@ pub fn get(platform: Platform) -> &'static PlatformDescriptor {
         Platform::Tiktok => &tiktok::DESCRIPTOR,
         Platform::Youtube => &youtube::DESCRIPTOR,
         Platform::Bluesky => &bluesky::DESCRIPTOR,
+        Platform::Threads => &threads::DESCRIPTOR,
     }
 }
 
@@ -313,6 +320,9 @@ mod tests {
         assert_eq!(host(&e.youtube_analytics), get(Platform::Youtube).family);
         assert_eq!(host(&e.bluesky_appview), get(Platform::Bluesky).family);
         assert_eq!(host(&e.bluesky_pds), get(Platform::Bluesky).family);
+        assert_eq!(host(&e.threads_api), get(Platform::Threads).family);
+        let sb = Endpoints::sandbox(&url::Url::parse("http://127.0.0.1:9000/").expect("url"));
+        assert_eq!(host(&join(&sb.threads_api, "/me")), get(Platform::Threads).family);
     }
 
     #[test]
@@ -341,5 +351,9 @@ mod tests {
         let bs = serde_json::to_value(get(Platform::Bluesky).info()).expect("json");
         assert_eq!(bs["connect"], "app_password");
         assert_eq!(bs["can_follow"], true);
+        let th = serde_json::to_value(get(Platform::Threads).info()).expect("json");
+        assert_eq!(th["connect"], "https_redirect");
+        assert_eq!(th["needs_secret"], true);
+        assert_eq!(th["scopes"], serde_json::json!(["threads_basic", "threads_manage_insights"]));
     }
 }

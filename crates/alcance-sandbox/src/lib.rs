@@ -293,6 +293,7 @@ mod meta;
 pub mod model;
 pub mod oauth;
 pub mod replay;
+pub mod threads;
 pub mod tiktok;
 pub mod whatsapp;
 pub mod youtube;

@@ -169,6 +169,7 @@ async fn manifest_lists_the_seeded_accounts() {
             {"platform": "youtube", "external_id": "UCanaInfluencer000000002", "username": "anainfluencer", "owned": false},
             {"platform": "bluesky", "external_id": "did:plc:alcancebrdemoaccount2345", "username": "alcance.bsky.social", "owned": true},
             {"platform": "bluesky", "external_id": "did:plc:concorrentepublicoperfil", "username": "concorrente.bsky.social", "owned": false},
+            {"platform": "threads", "external_id": "27000000000000001", "username": "alcance.br", "owned": true},
         ])
     );
     sb.shutdown().await;

@@ -20,6 +20,13 @@ pub enum TokenStyle {
     /// → `{access_token, token_type, expires_in}`. No refresh token; long-lived tokens come
     /// from `grant_type=fb_exchange_token`.
     FacebookGraph,
+    /// Threads: the code exchange is Instagram Login's (`POST` form with `client_id`,
+    /// `client_secret`, `grant_type=authorization_code`, `redirect_uri`, `code` →
+    /// `{access_token, user_id}`, a 1 h token) at `graph.threads.net/oauth/access_token`;
+    /// the long-lived exchange is `grant_type=th_exchange_token` and the refresh
+    /// `GET graph.threads.net/refresh_access_token?grant_type=th_refresh_token`
+    /// (platform-apis-more.md §4.1).
+    Threads,
 }
 
 /// How the PKCE S256 challenge is encoded in the authorize URL.
@@ -93,6 +100,27 @@ impl Provider {
             scope_separator: ",".into(),
             client_id_param: "client_id".into(),
             refresh_url: Some(join(&e.instagram_graph_origin, "/refresh_access_token")),
+            pkce: PkceEncoding::Base64Url,
+        }
+    }
+
+    /// Threads: authorize `e.threads_authorize` (`https://threads.net/oauth/authorize`),
+    /// token `e.threads_token`, refresh `{e.threads_origin}/refresh_access_token`, scopes
+    /// `threads_basic,threads_manage_insights` (comma-separated). Threads accepts only
+    /// HTTPS redirect URIs, so the code comes back through a hosted callback page and the
+    /// `alcance://threads/callback` deep link, not the loopback listener. The authorize URL
+    /// carries a PKCE challenge like the others; Threads documents no PKCE and is expected
+    /// to ignore it (inferred, platform-apis-more.md §4.1 "(verify)").
+    pub fn threads(e: &Endpoints) -> Provider {
+        Provider {
+            authorize_url: e.threads_authorize.clone(),
+            token_url: e.threads_token.clone(),
+            style: TokenStyle::Threads,
+            extra_authorize_params: Vec::new(),
+            default_scopes: strings(&["threads_basic", "threads_manage_insights"]),
+            scope_separator: ",".into(),
+            client_id_param: "client_id".into(),
+            refresh_url: Some(join(&e.threads_origin, "/refresh_access_token")),
             pkce: PkceEncoding::Base64Url,
         }
     }
@@ -175,5 +203,13 @@ mod tests {
         assert!(Provider::x(&e).is_rfc6749());
         assert!(!Provider::tiktok(&e).is_rfc6749());
         assert!(!ig.is_rfc6749());
+        let th = Provider::threads(&e);
+        assert_eq!(th.authorize_url.as_str(), "https://threads.net/oauth/authorize");
+        assert_eq!(th.token_url.as_str(), "https://graph.threads.net/oauth/access_token");
+        assert_eq!(
+            th.refresh_url.as_ref().map(Url::as_str),
+            Some("https://graph.threads.net/refresh_access_token")
+        );
+        assert!(!th.is_rfc6749());
     }
 }

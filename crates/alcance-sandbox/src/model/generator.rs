@@ -12,7 +12,7 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use super::{
-    bluesky, day_of, day_start, engagement_multiplier, facebook, instagram, rng, splitmix, tiktok, x, youtube,
+    bluesky, day_of, day_start, engagement_multiplier, facebook, instagram, rng, splitmix, threads, tiktok, x, youtube,
     Contribution, Kind, Network, Post, ACCOUNTS, FOLLOWER_GROWTH_WEEKDAY, METRICS, N_METRICS, STREAM_ACCOUNT,
     STREAM_FOLLOWERS, STREAM_POSTS,
 };
@@ -169,7 +169,7 @@ impl Generator {
     /// [`Generator::media_day`]; WhatsApp has none).
     fn generate_day(&self, account: usize, day: i64) -> Vec<Post> {
         let a = &ACCOUNTS[account];
-        if !matches!(a.network, Network::X | Network::Instagram | Network::Bluesky) {
+        if !matches!(a.network, Network::X | Network::Instagram | Network::Bluesky | Network::Threads) {
             return self.media_day(account, day);
         }
         let mut r = rng(self.seed, account, day, STREAM_POSTS);
@@ -179,6 +179,7 @@ impl Generator {
             Network::X => x::day_slots(&mut r),
             Network::Instagram => instagram::day_slots(&mut r),
             Network::Bluesky => bluesky::day_slots(&mut r),
+            Network::Threads => threads::day_slots(&mut r),
             Network::Facebook | Network::Whatsapp | Network::Tiktok | Network::Youtube => Vec::new(),
         };
         slots.sort_by_key(|(s, _)| *s);
@@ -225,6 +226,7 @@ impl Generator {
             Network::X => x::fill(&mut d),
             Network::Instagram => instagram::fill(&mut d),
             Network::Bluesky => bluesky::fill(&mut d),
+            Network::Threads => threads::fill(&mut d),
             Network::Facebook | Network::Whatsapp | Network::Tiktok | Network::Youtube => (String::new(), 0),
         };
         let code_bytes =
@@ -261,7 +263,9 @@ impl Generator {
             Network::Facebook => facebook::day_slots(&mut r),
             Network::Tiktok => tiktok::day_slots(&mut r),
             Network::Youtube => youtube::day_slots(&mut r),
-            Network::X | Network::Instagram | Network::Whatsapp | Network::Bluesky => return Vec::new(),
+            Network::X | Network::Instagram | Network::Whatsapp | Network::Bluesky | Network::Threads => {
+                return Vec::new()
+            }
         };
         slots.sort_by_key(|(s, _)| *s);
         for i in 1..slots.len() {
@@ -378,7 +382,7 @@ impl Generator {
         if day < 0 {
             return a.posts_before_history;
         }
-        let counts = |p: &Post| !p.kind.is_story() && p.kind != Kind::BsRepost;
+        let counts = |p: &Post| !p.kind.is_story() && p.kind != Kind::BsRepost && p.kind != Kind::ThRepost;
         let full_days = {
             let mut prefix = self.prefix.lock().unwrap_or_else(PoisonError::into_inner);
             let v = &mut prefix[account];

@@ -29,6 +29,7 @@ mod generator;
 mod instagram;
 #[cfg(test)]
 mod tests;
+mod threads;
 mod tiktok;
 mod whatsapp;
 mod x;
@@ -40,6 +41,8 @@ pub(crate) use facebook::{fb_video_id, find_fb_post, find_fb_video, page_insight
 pub use facebook::{FB_PAGE_OWNED, FB_PAGE_TRACKED, FB_REACTION_SHARES, FB_USER_ID, FB_USER_NAME};
 pub(crate) use generator::Generator;
 pub(crate) use tiktok::{find_tt_video, tt_day};
+pub(crate) use threads::th_media_position;
+pub use threads::{TH_AGES, TH_CITIES, TH_COUNTRIES, TH_GENDERS, TH_USERNAME, TH_USER_ID};
 pub use tiktok::{TT_AUDIENCE_COUNTRIES, TT_AUDIENCE_GENDERS, TT_OPEN_ID};
 pub(crate) use whatsapp::{wa_day, wa_messaging_tier, WaDay};
 pub use whatsapp::{
@@ -106,12 +109,14 @@ pub enum Network {
     Youtube,
     /// Bluesky (AT Protocol XRPC: AppView reads, app-password sessions).
     Bluesky,
+    /// Threads (Meta's Threads API, `graph.threads.net`).
+    Threads,
 }
 
 impl Network {
     /// Every network, in manifest order (`x`, `facebook`, `instagram`, `whatsapp`, `tiktok`,
     /// `youtube`, `bluesky`).
-    pub const ALL: [Network; 7] = [
+    pub const ALL: [Network; 8] = [
         Network::X,
         Network::Facebook,
         Network::Instagram,
@@ -119,6 +124,7 @@ impl Network {
         Network::Tiktok,
         Network::Youtube,
         Network::Bluesky,
+        Network::Threads,
     ];
 
     /// The manifest's platform key (`"x"`, `"facebook"`, `"instagram"`, `"whatsapp"`,
@@ -132,6 +138,7 @@ impl Network {
             Network::Tiktok => "tiktok",
             Network::Youtube => "youtube",
             Network::Bluesky => "bluesky",
+            Network::Threads => "threads",
         }
     }
 }
@@ -171,7 +178,7 @@ pub struct SeededAccount {
 /// The seeded accounts, owned first per platform. Indexes are stable (X and Instagram
 /// first, then Facebook, WhatsApp, TikTok); the manifest lists them in [`Network::ALL`]
 /// order.
-pub const ACCOUNTS: [SeededAccount; 12] = [
+pub const ACCOUNTS: [SeededAccount; 13] = [
     SeededAccount {
         network: Network::X,
         external_id: "1580000000000000001",
@@ -240,6 +247,7 @@ pub const ACCOUNTS: [SeededAccount; 12] = [
     youtube::YT_TRACKED,
     bluesky::BS_OWNED,
     bluesky::BS_TRACKED,
+    threads::TH_OWNED,
 ];
 
 /// Index into [`ACCOUNTS`] of the account with this network and id.
@@ -304,6 +312,16 @@ pub(crate) enum Kind {
     BsQuote,
     /// A repost of someone else's post: a feed item with `reasonRepost`, not a post.
     BsRepost,
+    /// Threads `TEXT_POST`.
+    ThText,
+    /// Threads `IMAGE`.
+    ThImage,
+    /// Threads `VIDEO`.
+    ThVideo,
+    /// Threads `CAROUSEL_ALBUM`.
+    ThCarousel,
+    /// Threads `REPOST_FACADE`: someone else's post reposted (no insights).
+    ThRepost,
 }
 
 impl Kind {
