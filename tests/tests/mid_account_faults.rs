@@ -47,6 +47,7 @@ const WABA: &str = "105000000000001";
 const TT_ID: &str = "tt_alcance_br";
 const YT_ID: &str = "UCalcanceBR0000000000001";
 const BS_DID: &str = "did:plc:alcancebrdemoaccount2345";
+const TH_ID: &str = "27000000000000001";
 
 /// A workspace in `dir` against `sandbox`, its tokens in `vault`.
 async fn open(dir: &Path, sandbox: &Sandbox, vault: &Arc<MemoryVault>) -> Workspace {
@@ -99,6 +100,19 @@ async fn five_platforms(dir: &Path, sandbox: &Sandbox, vault: &Arc<MemoryVault>)
     )
     .await
     .expect("Bluesky app password");
+    let grant: Value = reqwest::Client::new()
+        .get(sandbox.base_url().join("__alcance/threads-token").expect("url"))
+        .send()
+        .await
+        .expect("threads token")
+        .json()
+        .await
+        .expect("json");
+    ws.connect_threads_token(SecretString::from(
+        grant["access_token"].as_str().expect("token").to_string(),
+    ))
+    .await
+    .expect("Threads long-lived token");
     ws
 }
 
@@ -143,6 +157,9 @@ fn mid_account(platform: Platform) -> (String, u32) {
         Platform::Youtube => ("/youtube/v3/videos".to_string(), 0),
         // The first feed page, after the profile (the seeded feed fits one page of 100).
         Platform::Bluesky => ("/xrpc/app.bsky.feed.getAuthorFeed".to_string(), 0),
+        // The first page of posts, after the profile, follower count, insights and
+        // demographics arrived.
+        Platform::Threads => ("/me/threads".to_string(), 0),
     }
 }
 
@@ -155,6 +172,7 @@ fn owned_id(platform: Platform) -> &'static str {
         Platform::Whatsapp => WABA,
         Platform::Youtube => YT_ID,
         Platform::Bluesky => BS_DID,
+        Platform::Threads => TH_ID,
     }
 }
 
@@ -372,4 +390,9 @@ async fn whatsapp_mid_account_faults() {
 #[tokio::test]
 async fn bluesky_mid_account_faults() {
     every_fault(Platform::Bluesky).await;
+}
+
+#[tokio::test]
+async fn threads_mid_account_faults() {
+    every_fault(Platform::Threads).await;
 }
