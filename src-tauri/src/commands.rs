@@ -740,17 +740,17 @@ pub async fn connect_threads(
     if let Ok(mut p) = state.pending_threads.lock() {
         p.take();
     }
-    let code = match waited {
-        Ok(Ok(Ok(code))) => code,
-        Ok(Ok(Err(message))) => return Err(AppError::from(PlatformError::OAuth { message }).into()),
-        _ => {
-            return Err(AppError::from(PlatformError::OAuth {
-                message: "no Threads callback arrived within 5 minutes (is the callback page hosted at the redirect URI?)"
-                    .into(),
+    let code =
+        match waited {
+            Ok(Ok(Ok(code))) => code,
+            Ok(Ok(Err(message))) => return Err(AppError::from(PlatformError::OAuth { message }).into()),
+            _ => return Err(AppError::from(PlatformError::OAuth {
+                message:
+                    "no Threads callback arrived within 5 minutes (is the callback page hosted at the redirect URI?)"
+                        .into(),
             })
-            .into())
-        }
-    };
+            .into()),
+        };
     let account = open.ws.connect_threads_authorized(&oauth_app, authorize, &code).await?;
     if let Err(e) = open
         .ws

@@ -266,7 +266,10 @@ mod tests {
                 error: None
             })
         );
-        assert_eq!(threads_callback(&url("alcance://oauth/callback?code=c1&state=s1")), None);
+        assert_eq!(
+            threads_callback(&url("alcance://oauth/callback?code=c1&state=s1")),
+            None
+        );
         assert_eq!(threads_callback(&url("alcance://threads/other?code=c1")), None);
         let denied = threads_callback(&url("alcance://threads/callback/?error=access_denied&state=s1"));
         assert_eq!(denied.and_then(|c| c.error), Some("access_denied".into()));
@@ -287,7 +290,10 @@ mod tests {
             *p = Some(PendingThreads { state: "s1".into(), tx });
         }
         assert!(deliver_threads(&pending, cb("s1")));
-        let code = rx.await.unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|e| panic!("{e}"));
+        let code = rx
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(code.expose_secret(), "c1");
 
         let (tx, rx) = tokio::sync::oneshot::channel();

@@ -80,11 +80,10 @@ fn app() -> OAuthApp {
 async fn a_pasted_token_is_validated_stored_and_refreshed_once_a_day_old() {
     let s = setup().await;
     let token = generator_token(&s).await;
-    let row = s
-        .ws
-        .connect_threads_token(SecretString::from(format!("  {}\n", token.expose_secret())))
-        .await
-        .expect("connect with a pasted token");
+    let row =
+        s.ws.connect_threads_token(SecretString::from(format!("  {}\n", token.expose_secret())))
+            .await
+            .expect("connect with a pasted token");
     assert_eq!(row.account.external_id, USER_ID);
     assert_eq!(row.account.username.as_deref(), Some("alcance.br"));
     assert_eq!(row.status, AccountStatus::Active);
@@ -115,9 +114,12 @@ async fn a_pasted_token_is_validated_stored_and_refreshed_once_a_day_old() {
         .expect("run");
     assert!(run.accounts.iter().all(|a| a.ok && a.metrics > 0), "{run:?}");
     let events = s.ws.store().run_events(run.run_id).await.expect("events");
-    assert!(events
-        .iter()
-        .any(|e| e.code == "token_renewed" && e.message.contains("Threads")), "{events:?}");
+    assert!(
+        events
+            .iter()
+            .any(|e| e.code == "token_renewed" && e.message.contains("Threads")),
+        "{events:?}"
+    );
     let renewed = TokenSet::from_vault_json(&s.vault.get(&key).expect("get").expect("entry")).expect("set");
     assert_ne!(renewed.access_token.expose_secret(), token.expose_secret());
     assert!(renewed.expires_at.is_some_and(|t| t > Utc::now() + Duration::days(59)));
@@ -127,20 +129,22 @@ async fn a_pasted_token_is_validated_stored_and_refreshed_once_a_day_old() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_refused_token_and_the_loopback_flow_are_refused_clearly() {
     let s = setup().await;
-    let err = s
-        .ws
-        .connect_threads_token(SecretString::from("THQVJnotarealtoken0000000000000000".to_string()))
-        .await
-        .expect_err("refused");
+    let err =
+        s.ws.connect_threads_token(SecretString::from("THQVJnotarealtoken0000000000000000".to_string()))
+            .await
+            .expect_err("refused");
     let text = format!("{err:#}");
     assert!(text.contains("/me"), "{text}");
     assert!(!text.contains("THQVJnotarealtoken"), "no secret in the message: {text}");
-    assert!(s.ws.connect_threads_token(SecretString::from("  ".to_string())).await.is_err());
-    let loopback = s
+    assert!(s
         .ws
-        .connect(&app(), &HeadlessBrowser::new(), std::time::Duration::from_secs(5))
+        .connect_threads_token(SecretString::from("  ".to_string()))
         .await
-        .expect_err("no loopback for Threads");
+        .is_err());
+    let loopback =
+        s.ws.connect(&app(), &HeadlessBrowser::new(), std::time::Duration::from_secs(5))
+            .await
+            .expect_err("no loopback for Threads");
     assert!(format!("{loopback:#}").contains("HTTPS"), "{loopback:#}");
     assert!(s.ws.store().list_accounts().await.expect("accounts").is_empty());
     s.sandbox.shutdown().await;
@@ -162,11 +166,10 @@ async fn the_code_from_the_callback_page_connects_the_account() {
         .find(|(k, _)| k == "code")
         .map(|(_, v)| SecretString::from(v.into_owned()))
         .expect("code");
-    let row = s
-        .ws
-        .connect_threads_authorized(&app(), request, &code)
-        .await
-        .expect("code → 60-day token");
+    let row =
+        s.ws.connect_threads_authorized(&app(), request, &code)
+            .await
+            .expect("code → 60-day token");
     assert_eq!(row.account.external_id, USER_ID);
     let key = row.vault_key.clone().expect("key");
     let stored = TokenSet::from_vault_json(&s.vault.get(&key).expect("get").expect("entry")).expect("set");

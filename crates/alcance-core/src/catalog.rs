@@ -103,8 +103,8 @@ const fn src_ms(platform: Platform, field: &'static str) -> MetricSource {
 }
 
 use Level::{Account, Both, Post};
-use Platform::Youtube as YT;
 use Platform::Threads as TH;
+use Platform::Youtube as YT;
 use Platform::{Bluesky as BS, Facebook as FB, Instagram as IG, Tiktok as TT, Whatsapp as WA, X};
 
 /// Every metric Alcance knows, sorted by key.

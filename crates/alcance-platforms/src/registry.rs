@@ -354,6 +354,9 @@ mod tests {
         let th = serde_json::to_value(get(Platform::Threads).info()).expect("json");
         assert_eq!(th["connect"], "https_redirect");
         assert_eq!(th["needs_secret"], true);
-        assert_eq!(th["scopes"], serde_json::json!(["threads_basic", "threads_manage_insights"]));
+        assert_eq!(
+            th["scopes"],
+            serde_json::json!(["threads_basic", "threads_manage_insights"])
+        );
     }
 }

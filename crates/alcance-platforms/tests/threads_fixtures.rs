@@ -62,7 +62,11 @@ fn every_recorded_exchange_has_its_check() {
     };
     let names: Vec<String> = common::json_files(&dir)
         .iter()
-        .map(|f| f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default())
+        .map(|f| {
+            f.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        })
         .collect();
     assert_eq!(
         names,
@@ -181,7 +185,10 @@ fn a_missing_object_is_not_found_naming_it() {
     }
     // Every decoder refuses it the same way.
     assert!(matches!(decode_profile(&answer), Err(PlatformError::NotFound { .. })));
-    assert!(matches!(decode_threads_page(&answer), Err(PlatformError::NotFound { .. })));
+    assert!(matches!(
+        decode_threads_page(&answer),
+        Err(PlatformError::NotFound { .. })
+    ));
 }
 
 /// Serves the two recorded token answers where Threads' token calls go, and keeps what
@@ -202,7 +209,9 @@ async fn token_fake(code_body: Value, long_body: Value) -> (Endpoints, Arc<Mutex
         .route(
             "/access_token",
             get(move |uri: axum::http::Uri| {
-                s2.lock().unwrap().push(format!("GET exchange {}", uri.query().unwrap_or_default()));
+                s2.lock()
+                    .unwrap()
+                    .push(format!("GET exchange {}", uri.query().unwrap_or_default()));
                 let b = long_body.clone();
                 async move { axum::Json(b) }
             }),
@@ -210,7 +219,9 @@ async fn token_fake(code_body: Value, long_body: Value) -> (Endpoints, Arc<Mutex
         .route(
             "/refresh_access_token",
             get(move |uri: axum::http::Uri| {
-                s3.lock().unwrap().push(format!("GET refresh {}", uri.query().unwrap_or_default()));
+                s3.lock()
+                    .unwrap()
+                    .push(format!("GET refresh {}", uri.query().unwrap_or_default()));
                 let b = long_again.clone();
                 async move { axum::Json(b) }
             }),
@@ -248,7 +259,11 @@ async fn token_answers_field_by_field_through_the_real_calls() {
     .expect("code → long-lived");
     assert_eq!(set.access_token.expose_secret(), "THQVJ...");
     assert_eq!(set.refresh_token.as_ref().map(|t| t.expose_secret()), Some("THQVJ..."));
-    assert_eq!(set.user_id.as_deref(), Some("12345678"), "the code answer's numeric user_id");
+    assert_eq!(
+        set.user_id.as_deref(),
+        Some("12345678"),
+        "the code answer's numeric user_id"
+    );
     let expires = set.expires_at.expect("expires_in read");
     let lifetime = expires - before;
     assert!(
@@ -266,7 +281,10 @@ async fn token_answers_field_by_field_through_the_real_calls() {
     let renewed = oauth::refresh(&app, &Provider::threads(&endpoints), &set.access_token)
         .await
         .expect("refresh");
-    assert_eq!(renewed.access_token.expose_secret(), long_body["access_token"].as_str().unwrap());
+    assert_eq!(
+        renewed.access_token.expose_secret(),
+        long_body["access_token"].as_str().unwrap()
+    );
     assert!(renewed.expires_at.is_some());
     let calls = seen.lock().unwrap().clone();
     assert!(calls[2].contains("grant_type=th_refresh_token"), "{calls:?}");

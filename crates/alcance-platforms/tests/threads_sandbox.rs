@@ -26,7 +26,10 @@ const CALLBACK: &str = "https://alcance.example/threads-callback/";
 async fn authorize_code(endpoints: &Endpoints, app: &OAuthApp) -> (SecretString, String) {
     let provider = Provider::threads(endpoints);
     let request = oauth::AuthorizeRequest::new(app, &provider, CALLBACK).expect("authorize url");
-    assert!(request.url.as_str().contains("scope=threads_basic%2Cthreads_manage_insights"));
+    assert!(request
+        .url
+        .as_str()
+        .contains("scope=threads_basic%2Cthreads_manage_insights"));
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -38,7 +41,10 @@ async fn authorize_code(endpoints: &Endpoints, app: &OAuthApp) -> (SecretString,
     let url = url::Url::parse(&location).expect("location url");
     let get = |k: &str| url.query_pairs().find(|(n, _)| n == k).map(|(_, v)| v.into_owned());
     assert_eq!(get("state").as_deref(), Some(request.state()));
-    (SecretString::from(get("code").expect("code")), request.state().to_string())
+    (
+        SecretString::from(get("code").expect("code")),
+        request.state().to_string(),
+    )
 }
 
 #[tokio::test]
@@ -76,7 +82,10 @@ async fn connect_collect_and_revoke_against_the_sandbox() {
     let renewed = oauth::refresh(&app, &Provider::threads(&endpoints), &tokens.access_token)
         .await
         .expect("refresh");
-    assert_ne!(renewed.access_token.expose_secret(), tokens.access_token.expose_secret());
+    assert_ne!(
+        renewed.access_token.expose_secret(),
+        tokens.access_token.expose_secret()
+    );
     assert_eq!(
         renewed.refresh_token.as_ref().map(|t| t.expose_secret()),
         Some(renewed.access_token.expose_secret())
@@ -128,7 +137,12 @@ async fn connect_collect_and_revoke_against_the_sandbox() {
     for k in ["likes", "replies", "reposts", "quotes", "link_clicks"] {
         assert_eq!(days(k), 30, "{k}: the last 30 full UTC days");
     }
-    for (dimension, key) in [("country", "BR"), ("city", "São Paulo, São Paulo"), ("age", "25-34"), ("gender", "F")] {
+    for (dimension, key) in [
+        ("country", "BR"),
+        ("city", "São Paulo, São Paulo"),
+        ("age", "25-34"),
+        ("gender", "F"),
+    ] {
         assert!(
             b.audience
                 .iter()
@@ -153,7 +167,9 @@ async fn connect_collect_and_revoke_against_the_sandbox() {
         }
     }
     assert!(
-        b.posts.iter().all(|p| p.content_type != alcance_core::ContentType::Other("repost_facade".into())),
+        b.posts
+            .iter()
+            .all(|p| p.content_type != alcance_core::ContentType::Other("repost_facade".into())),
         "someone else's posts are not stored"
     );
 

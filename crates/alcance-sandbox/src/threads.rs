@@ -16,7 +16,9 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
 use std::time::Duration as StdDuration;
 
-use crate::meta::{graph_time, metric_list, ok, parse_when, token_owner, unsupported_get, with_usage_headers, EdgeQuery};
+use crate::meta::{
+    graph_time, metric_list, ok, parse_when, token_owner, unsupported_get, with_usage_headers, EdgeQuery,
+};
 use crate::model::{
     account_by_id, day_of, day_start, th_media_position, Generator, Kind, Network, Post, ACCOUNTS, M, TH_AGES,
     TH_CITIES, TH_COUNTRIES, TH_GENDERS,
@@ -347,7 +349,11 @@ fn user_insights(g: &Generator, req: &Req, account: usize, now: DateTime<Utc>) -
     if req.q("since").is_some() && since.timestamp() < TH_INSIGHTS_EPOCH {
         return meta_invalid("(#100) The since parameter cannot be before 1712991600 (April 13, 2024)");
     }
-    if since >= until && !metrics.iter().all(|m| m == "followers_count" || m == "follower_demographics") {
+    if since >= until
+        && !metrics
+            .iter()
+            .all(|m| m == "followers_count" || m == "follower_demographics")
+    {
         return meta_invalid("(#100) The since timestamp must be before the until timestamp");
     }
     let mut data = Vec::new();

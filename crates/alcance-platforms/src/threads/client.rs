@@ -65,7 +65,11 @@ fn total_days(floor: DateTime<Utc>, until: DateTime<Utc>) -> Vec<DateTime<Utc>> 
         return Vec::new();
     };
     // A day is asked only when it lies wholly after `floor`.
-    let first = if first < floor { first + Duration::days(1) } else { first };
+    let first = if first < floor {
+        first + Duration::days(1)
+    } else {
+        first
+    };
     let Ok(end) = until.duration_trunc(Duration::days(1)) else {
         return Vec::new();
     };
@@ -302,7 +306,15 @@ impl ThreadsClient {
             };
             match self.fetch_insights(token, &call, memory, rec).await {
                 Ok(f) => {
-                    map::totals(&f.entries, &f.requested, (day, next), Period::Day, user_id, memory, &mut out);
+                    map::totals(
+                        &f.entries,
+                        &f.requested,
+                        (day, next),
+                        Period::Day,
+                        user_id,
+                        memory,
+                        &mut out,
+                    );
                     out.gaps.extend(f.gaps);
                     out.warnings.extend(f.warnings);
                 }
@@ -432,9 +444,7 @@ impl PlatformClient for ThreadsClient {
                             what: "media_insights".to_string(),
                             object_id: media_id.clone(),
                             code: "permission".to_string(),
-                            detail: format!(
-                                "/{media_id}/insights: {message}; no insights asked for the other posts"
-                            ),
+                            detail: format!("/{media_id}/insights: {message}; no insights asked for the other posts"),
                         });
                     }
                     Err(e) => part_failed(&mut batch, &format!("/{media_id}/insights"), &e, &mut halted),
@@ -462,7 +472,10 @@ mod tests {
         let days = total_days(t("2026-11-18T13:00:00Z"), t("2026-11-21T09:30:00Z"));
         assert_eq!(days, vec![t("2026-11-20T00:00:00Z"), t("2026-11-19T00:00:00Z")]);
         assert!(total_days(t("2026-11-21T00:00:00Z"), t("2026-11-21T09:00:00Z")).is_empty());
-        assert_eq!(total_days(t("2026-01-01T00:00:00Z"), t("2026-11-21T00:00:00Z")).len(), 30);
+        assert_eq!(
+            total_days(t("2026-01-01T00:00:00Z"), t("2026-11-21T00:00:00Z")).len(),
+            30
+        );
     }
 
     #[test]

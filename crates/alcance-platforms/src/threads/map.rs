@@ -71,7 +71,12 @@ fn single_value(e: &InsightEntry) -> Option<f64> {
     if let Some(v) = e.total_value.as_ref().and_then(|t| number(&t.value)) {
         return Some(v);
     }
-    if let Some(v) = e.values.as_deref().and_then(|v| v.first()).and_then(|p| number(&p.value)) {
+    if let Some(v) = e
+        .values
+        .as_deref()
+        .and_then(|v| v.first())
+        .and_then(|p| number(&p.value))
+    {
         return Some(v);
     }
     let links: Vec<f64> = e.link_total_values.iter().filter_map(|p| number(&p.value)).collect();
@@ -105,7 +110,12 @@ pub(super) fn post_metrics(
 /// one day earlier (UTC; that `end_time` closes the bucket is inferred from the Graph
 /// convention, Threads' docs show only the shape). Points without a readable time are
 /// skipped with a `decode` warning; other metrics in `entries` are ignored here.
-pub(super) fn views_series(entries: &[InsightEntry], account_id: &str, memory: &mut MetricMemory, out: &mut InsightsResult) {
+pub(super) fn views_series(
+    entries: &[InsightEntry],
+    account_id: &str,
+    memory: &mut MetricMemory,
+    out: &mut InsightsResult,
+) {
     for e in entries {
         let Some(name) = e.name.as_deref() else { continue };
         if name != "views" {
@@ -118,7 +128,13 @@ pub(super) fn views_series(entries: &[InsightEntry], account_id: &str, memory: &
         };
         for p in e.values.as_deref().unwrap_or_default() {
             let Some(end) = p.end_time.as_deref().and_then(parse_time) else {
-                out.warn("decode", format!("threads_insights views: a point without a readable end_time ({:?})", p.end_time));
+                out.warn(
+                    "decode",
+                    format!(
+                        "threads_insights views: a point without a readable end_time ({:?})",
+                        p.end_time
+                    ),
+                );
                 continue;
             };
             out.account_metrics.push(AccountMetric {
@@ -220,6 +236,9 @@ mod tests {
         assert_eq!(content_type(Some("carousel_album")), Some(ContentType::Carousel));
         assert_eq!(content_type(Some("REPOST_FACADE")), None);
         assert_eq!(content_type(Some("AUDIO")), Some(ContentType::Other("audio".into())));
-        assert_eq!(content_type(Some("HOLOGRAM")), Some(ContentType::Other("hologram".into())));
+        assert_eq!(
+            content_type(Some("HOLOGRAM")),
+            Some(ContentType::Other("hologram".into()))
+        );
     }
 }

@@ -167,7 +167,13 @@ pub fn decode_media_insights(
     let entries = client::entries(answer)?;
     let mut out = InsightsResult::default();
     let requested: Vec<String> = requested.iter().map(|s| s.to_string()).collect();
-    map::post_metrics(&entries, &requested, media_id, &mut crate::meta::MetricMemory::new(), &mut out);
+    map::post_metrics(
+        &entries,
+        &requested,
+        media_id,
+        &mut crate::meta::MetricMemory::new(),
+        &mut out,
+    );
     Ok(out)
 }
 

@@ -169,7 +169,10 @@ impl Generator {
     /// [`Generator::media_day`]; WhatsApp has none).
     fn generate_day(&self, account: usize, day: i64) -> Vec<Post> {
         let a = &ACCOUNTS[account];
-        if !matches!(a.network, Network::X | Network::Instagram | Network::Bluesky | Network::Threads) {
+        if !matches!(
+            a.network,
+            Network::X | Network::Instagram | Network::Bluesky | Network::Threads
+        ) {
             return self.media_day(account, day);
         }
         let mut r = rng(self.seed, account, day, STREAM_POSTS);

@@ -40,9 +40,9 @@ pub use bluesky::{BS_DID_OWNED, BS_DID_TRACKED, BS_HANDLE_OWNED, BS_HANDLE_TRACK
 pub(crate) use facebook::{fb_video_id, find_fb_post, find_fb_video, page_insights, reactions_by_type, status_type};
 pub use facebook::{FB_PAGE_OWNED, FB_PAGE_TRACKED, FB_REACTION_SHARES, FB_USER_ID, FB_USER_NAME};
 pub(crate) use generator::Generator;
-pub(crate) use tiktok::{find_tt_video, tt_day};
 pub(crate) use threads::th_media_position;
 pub use threads::{TH_AGES, TH_CITIES, TH_COUNTRIES, TH_GENDERS, TH_USERNAME, TH_USER_ID};
+pub(crate) use tiktok::{find_tt_video, tt_day};
 pub use tiktok::{TT_AUDIENCE_COUNTRIES, TT_AUDIENCE_GENDERS, TT_OPEN_ID};
 pub(crate) use whatsapp::{wa_day, wa_messaging_tier, WaDay};
 pub use whatsapp::{

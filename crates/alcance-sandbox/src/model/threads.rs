@@ -40,7 +40,13 @@ pub const TH_CITIES: [(&str, f64); 3] = [
     ("Belo Horizonte, Minas Gerais", 0.20),
 ];
 /// Follower share by age range, summing to 1.
-pub const TH_AGES: [(&str, f64); 5] = [("18-24", 0.22), ("25-34", 0.38), ("35-44", 0.24), ("45-54", 0.11), ("55-64", 0.05)];
+pub const TH_AGES: [(&str, f64); 5] = [
+    ("18-24", 0.22),
+    ("25-34", 0.38),
+    ("35-44", 0.24),
+    ("45-54", 0.11),
+    ("55-64", 0.05),
+];
 /// Follower share by gender (`F`, `M`, `U`), summing to 1.
 pub const TH_GENDERS: [(&str, f64); 3] = [("F", 0.54), ("M", 0.42), ("U", 0.04)];
 
