@@ -434,6 +434,14 @@ export const en = {
   "common.bytes": "{n} bytes",
   "common.kb": "{n} KB",
   "common.mb": "{n} MB",
+
+  "platform.threads": "Threads",
+  "connect.threadsLead":
+    "Threads accepts only HTTPS redirect addresses, so Alcance cannot receive its sign-in on this computer directly. Paste a long-lived token from your Meta app, or sign in through a callback page you host (docs/threads-callback in the Alcance repository).",
+  "connect.threadsToken": "Long-lived token (User Token Generator)",
+  "connect.threadsPageLead":
+    "Or sign in in the browser: host docs/threads-callback/index.html on an HTTPS address, register that address as the Threads app's redirect callback URL, and give it here with the Threads app ID and secret.",
+  "connect.threadsRedirect": "Callback page address (HTTPS)",
 };
 
 export type Key = keyof typeof en;
@@ -870,6 +878,14 @@ export const pt: Dict = {
   "common.bytes": "{n} bytes",
   "common.kb": "{n} KB",
   "common.mb": "{n} MB",
+
+  "platform.threads": "Threads",
+  "connect.threadsLead":
+    "O Threads só aceita endereços de redirecionamento HTTPS, então o Alcance não recebe o login diretamente neste computador. Cole um token de longa duração do seu app da Meta, ou entre por uma página de retorno que você hospeda (docs/threads-callback no repositório do Alcance).",
+  "connect.threadsToken": "Token de longa duração (Gerador de token de usuário)",
+  "connect.threadsPageLead":
+    "Ou entre pelo navegador: hospede docs/threads-callback/index.html num endereço HTTPS, registre esse endereço como URL de retorno de redirecionamento do app do Threads e informe-o aqui com o ID e o segredo do app do Threads.",
+  "connect.threadsRedirect": "Endereço da página de retorno (HTTPS)",
 };
 
 /** A UI language: the bindings' `Language` (the settings store it). */
@@ -894,6 +910,8 @@ export const platformHelp: Record<Exclude<Lang, "en">, Partial<Record<Platform, 
       "No Google Cloud, ative a YouTube Data API v3 e a YouTube Analytics API, configure a tela de consentimento OAuth (publique-a: em modo de teste os tokens de atualização expiram em 7 dias) e crie um cliente OAuth do tipo App para computador; qualquer porta de loopback serve. A Data API permite 10.000 unidades de cota por dia e por projeto, renovadas à meia-noite do horário do Pacífico.",
     bluesky:
       "No Bluesky, abra Configurações → Privacidade e segurança → Senhas de app, crie uma senha de app (deixe as mensagens diretas desligadas) e cole-a aqui com o seu handle (alice.bsky.social). Nunca use a senha da conta: o Alcance a recusa. A senha de app é enviada uma vez para abrir a sessão e não é guardada; os tokens da sessão vão para o cofre. Perfis públicos são lidos sem token. O Bluesky não tem visualizações, alcance nem impressões. O login com OAuth do AT Protocol ainda não está disponível.",
+    threads:
+      "Crie um app da Meta com o caso de uso do Threads (threads_basic e threads_manage_insights) e adicione-se como testador do Threads. O Threads só aceita URIs de redirecionamento HTTPS: cole um token de longa duração do Gerador de token de usuário do app (Casos de uso → API do Threads → Configurações), ou hospede a página de retorno de docs/threads-callback/ em qualquer site HTTPS, registre a URL dela como URI de redirecionamento e conecte com o ID e o segredo do app do Threads: a página devolve o código ao Alcance pelo link alcance://.",
   },
 };
 export const dictionaries: Record<Lang, Dict> = { en, "pt-BR": pt };
