@@ -325,6 +325,8 @@ export function httpTransport(
     connectWhatsapp: desktopOnly("Connecting an account"),
     connectBluesky: desktopOnly("Connecting an account"),
     connectAccount: desktopOnly("Connecting an account"),
+    connectThreadsToken: desktopOnly("Connecting an account"),
+    connectThreads: desktopOnly("Connecting an account"),
     trackProfile: desktopOnly("Following a public profile"),
     platforms(): Promise<PlatformInfo[]> {
       return request("GET", "/api/v1/platforms");
