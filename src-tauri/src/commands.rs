@@ -686,6 +686,135 @@ pub async fn connect_bluesky_oauth(
     Ok(view)
 }
 
+/// Connects a Threads account with a long-lived token pasted from Meta's User Token
+/// Generator (app dashboard → Use cases → Threads API → Settings): the token is checked
+/// with `GET /me`, then kept in the vault and refreshed once a day old. Opens the own
+/// workspace first when none is open.
+/// Errors: `invalid_input` (empty), `oauth` (the token was refused), `vault_locked`, `io`.
+#[tauri::command]
+#[specta::specta]
+pub async fn connect_threads_token(state: State<'_, AppState>, token: String) -> IpcResult<AccountView> {
+    let token = token.trim().to_string();
+    if token.is_empty() {
+        return Err(IpcError::new(ErrorCode::InvalidInput, "the Threads token is empty"));
+    }
+    let _busy = hold_busy(&state)?;
+    ensure_workspace(&state).await?;
+    let view = {
+        let guard = state.workspace.read().await;
+        let open = guard.as_ref().ok_or_else(IpcError::no_workspace)?;
+        let account = open.ws.connect_threads_token(SecretString::from(token)).await?;
+        account_view(open, AccountId(account.id)).await?
+    };
+    state.refresh_problems().await;
+    Ok(view)
+}
+
+/// What [`connect_threads`] needs: the Threads app and the HTTPS page that hands the code
+/// back (`docs/threads-callback/index.html`, hosted by the user and registered as the
+/// app's redirect URI).
+#[derive(Debug, Clone, Deserialize, specta::Type)]
+pub struct ThreadsConnectRequest {
+    /// The Threads app ID (not the Meta app ID).
+    pub client_id: String,
+    /// The Threads app secret (both token calls need it). Kept in the vault for renewals;
+    /// never stored in SQLite or logged.
+    pub client_secret: String,
+    /// The hosted callback page's HTTPS URL, exactly as registered with the app.
+    pub redirect_uri: String,
+}
+
+/// Connects a Threads account through the browser: opens Threads' consent page with the
+/// hosted HTTPS callback page as redirect URI, waits (5 minutes) for that page to hand the
+/// code back through `alcance://threads/callback?code=…&state=…` (the `state` is checked),
+/// then exchanges it (code → 1 h token → 60-day token) and stores the account.
+/// Errors: `invalid_input` (empty id or secret, a redirect URI that is not HTTPS, another
+/// Threads sign-in in progress), `oauth` (consent refused or timed out, wrong state, the
+/// code refused), `vault_locked`, `io`.
+#[tauri::command]
+#[specta::specta]
+pub async fn connect_threads(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request: ThreadsConnectRequest,
+) -> IpcResult<AccountView> {
+    let invalid = |m: &str| IpcError::new(ErrorCode::InvalidInput, m);
+    let client_id = request.client_id.trim().to_string();
+    let secret = request.client_secret.trim().to_string();
+    let redirect = request.redirect_uri.trim().to_string();
+    if client_id.is_empty() || secret.is_empty() {
+        return Err(invalid("the Threads app ID and secret are both needed"));
+    }
+    if !url::Url::parse(&redirect).is_ok_and(|u| u.scheme() == "https") {
+        return Err(invalid(
+            "Threads accepts only an HTTPS redirect URI: the address where you host docs/threads-callback/index.html",
+        ));
+    }
+    let _busy = hold_busy(&state)?;
+    ensure_workspace(&state).await?;
+    let guard = state.workspace.read().await;
+    let open = guard.as_ref().ok_or_else(IpcError::no_workspace)?;
+    let provider = open.ws.provider(Platform::Threads)?;
+    let oauth_app = OAuthApp {
+        platform: Platform::Threads,
+        client_id,
+        client_secret: Some(SecretString::from(secret)),
+        scopes: provider.default_scopes.clone(),
+        redirect: RedirectConfig::default(),
+    };
+    let authorize =
+        alcance_app::oauth::AuthorizeRequest::new(&oauth_app, &provider, &redirect).map_err(AppError::from)?;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    {
+        let mut pending = state
+            .pending_threads
+            .lock()
+            .map_err(|_| invalid("the Threads sign-in state is unavailable"))?;
+        if pending.as_ref().is_some_and(|p| !p.tx.is_closed()) {
+            return Err(invalid("a Threads sign-in is already waiting for its callback"));
+        }
+        *pending = Some(crate::oauth_bridge::PendingThreads {
+            state: authorize.state().to_string(),
+            tx,
+        });
+    }
+    use alcance_app::oauth::BrowserOpener;
+    alcance_app::oauth::SystemBrowser
+        .open(&authorize.url)
+        .map_err(AppError::from)?;
+    let waited = tokio::time::timeout(alcance_app::oauth::DEFAULT_AUTHORIZE_TIMEOUT, rx).await;
+    if let Ok(mut p) = state.pending_threads.lock() {
+        p.take();
+    }
+    let code =
+        match waited {
+            Ok(Ok(Ok(code))) => code,
+            Ok(Ok(Err(message))) => return Err(AppError::from(PlatformError::OAuth { message }).into()),
+            _ => return Err(AppError::from(PlatformError::OAuth {
+                message:
+                    "no Threads callback arrived within 5 minutes (is the callback page hosted at the redirect URI?)"
+                        .into(),
+            })
+            .into()),
+        };
+    let account = open.ws.connect_threads_authorized(&oauth_app, authorize, &code).await?;
+    if let Err(e) = open
+        .ws
+        .store()
+        .save_app_credentials(Platform::Threads, &oauth_app.client_id, &redirect, true)
+        .await
+    {
+        tracing::warn!(error = %e, "saving the developer-app settings failed");
+    }
+    let view = account_view(open, AccountId(account.id)).await?;
+    drop(guard);
+    state.refresh_problems().await;
+    if let Some(w) = app.get_webview_window("main") {
+        let _ = w.set_focus();
+    }
+    Ok(view)
+}
+
 /// Connects an account: OAuth 2.0 authorization code + PKCE in the system browser (the
 /// demo workspace's sandbox approves by itself), loopback redirect on 127.0.0.1 (a deep
 /// link `alcance://oauth/callback?code&state` is forwarded to it), then the account is

@@ -67,6 +67,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::connect_account,
             commands::track_profile,
             commands::platforms,
+            commands::connect_threads_token,
+            commands::connect_threads,
         ])
         .events(tauri_specta::collect_events![SyncChanged])
         // Every error code, so the UI checks received codes against the backend's list.
@@ -176,7 +178,8 @@ fn notify(app: &AppHandle, (title, body): &(String, String)) {
 }
 
 /// Handles `alcance://` links: OAuth callbacks go straight to the flow waiting on the
-/// pending loopback redirect; any link brings the window up.
+/// pending loopback redirect, Threads callbacks (`alcance://threads/callback`) to the
+/// waiting Threads sign-in with their `state` checked; any link brings the window up.
 fn handle_deep_links(app: &AppHandle, urls: Vec<url::Url>) {
     show_main(app);
     let pending = app
@@ -186,6 +189,11 @@ fn handle_deep_links(app: &AppHandle, urls: Vec<url::Url>) {
         .ok()
         .and_then(|p| p.clone());
     for link in urls {
+        if let Some(cb) = oauth_bridge::threads_callback(&link) {
+            let threads = app.state::<AppState>().pending_threads.clone();
+            oauth_bridge::deliver_threads(&threads, cb);
+            continue;
+        }
         match oauth_bridge::route(&link, pending.as_ref()) {
             oauth_bridge::DeepLink::OAuthCallback(target) => {
                 oauth_bridge::deliver(&target);

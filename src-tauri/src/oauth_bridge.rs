@@ -3,10 +3,13 @@
 //! waiting on that redirect (its oneshot channel, through
 //! [`CallbackHandle`](alcance_app::oauth::CallbackHandle)), so platforms that send
 //! the user back through the app's scheme finish the same PKCE flow (`state` is still
-//! checked).
+//! checked). Threads, whose redirect must be HTTPS, comes back as
+//! `alcance://threads/callback?code=…&state=…` from the hosted callback page and is handed
+//! to its waiting sign-in ([`deliver_threads`]).
 
 use alcance_app::oauth::{BrowserOpener, CallbackHandle, HeadlessBrowser, SystemBrowser};
 use alcance_app::PlatformError;
+use secrecy::SecretString;
 use std::sync::{Arc, Mutex};
 use url::Url;
 
@@ -98,6 +101,71 @@ pub fn deliver(target: &Url) -> bool {
     decided
 }
 
+/// A Threads sign-in waiting for its code: Threads accepts only HTTPS redirect URIs, so
+/// the hosted callback page (`docs/threads-callback/`) sends the browser on to
+/// `alcance://threads/callback?code=…&state=…`, and [`deliver_threads`] hands the code to
+/// the `connect_threads` command waiting here.
+#[derive(Debug)]
+pub struct PendingThreads {
+    /// The `state` the authorize URL carried; a link with another one is refused.
+    pub state: String,
+    /// Where the code (or the refusal's message) goes.
+    pub tx: tokio::sync::oneshot::Sender<Result<SecretString, String>>,
+}
+
+/// The parameters of an `alcance://threads/callback?code=…&state=…` link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThreadsCallback {
+    /// The authorization code, when Threads granted one.
+    pub code: Option<String>,
+    /// The `state` sent back.
+    pub state: String,
+    /// `error_description`, else `error` (`access_denied`), when the user refused.
+    pub error: Option<String>,
+}
+
+/// The Threads callback a link carries; `None` for any other link.
+pub fn threads_callback(link: &Url) -> Option<ThreadsCallback> {
+    let is_callback = link.scheme() == "alcance"
+        && link.host_str() == Some("threads")
+        && link.path().trim_end_matches('/') == "/callback";
+    if !is_callback {
+        return None;
+    }
+    let get = |name: &str| {
+        link.query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+            .filter(|v| !v.is_empty())
+    };
+    Some(ThreadsCallback {
+        code: get("code"),
+        state: get("state").unwrap_or_default(),
+        error: get("error_description").or_else(|| get("error")),
+    })
+}
+
+/// Decides the pending Threads sign-in with `cb`: the code when its `state` matches, else
+/// a refusal (wrong state, the user's refusal, no code). Returns `false`, with a warning,
+/// when no sign-in was waiting. The pending sign-in is consumed either way, so a forged
+/// link cannot be retried against the same `state`.
+pub fn deliver_threads(pending: &Mutex<Option<PendingThreads>>, cb: ThreadsCallback) -> bool {
+    let Some(waiting) = pending.lock().ok().and_then(|mut p| p.take()) else {
+        tracing::warn!("a Threads callback arrived with no Threads sign-in in progress");
+        return false;
+    };
+    let outcome = if cb.state != waiting.state {
+        Err("the Threads callback's state does not match this sign-in (refused)".to_string())
+    } else if let Some(error) = cb.error {
+        Err(format!("Threads refused the sign-in: {error}"))
+    } else if let Some(code) = cb.code {
+        Ok(SecretString::from(code))
+    } else {
+        Err("the Threads callback carried no code".to_string())
+    };
+    waiting.tx.send(outcome).is_ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,5 +253,56 @@ mod tests {
         }
         let err = flow.await.unwrap_or_else(|e| panic!("{e}")).err();
         assert!(err.is_some_and(|e| e.to_string().contains("state")));
+    }
+
+    #[test]
+    fn threads_callbacks_are_parsed_and_others_are_not() {
+        let cb = threads_callback(&url("alcance://threads/callback?code=c1&state=s1#_"));
+        assert_eq!(
+            cb,
+            Some(ThreadsCallback {
+                code: Some("c1".into()),
+                state: "s1".into(),
+                error: None
+            })
+        );
+        assert_eq!(
+            threads_callback(&url("alcance://oauth/callback?code=c1&state=s1")),
+            None
+        );
+        assert_eq!(threads_callback(&url("alcance://threads/other?code=c1")), None);
+        let denied = threads_callback(&url("alcance://threads/callback/?error=access_denied&state=s1"));
+        assert_eq!(denied.and_then(|c| c.error), Some("access_denied".into()));
+    }
+
+    #[tokio::test]
+    async fn a_threads_code_reaches_the_waiting_sign_in_only_with_its_state() {
+        use secrecy::ExposeSecret;
+        let pending = Mutex::new(None);
+        let cb = |state: &str| ThreadsCallback {
+            code: Some("c1".into()),
+            state: state.into(),
+            error: None,
+        };
+        assert!(!deliver_threads(&pending, cb("s1")), "nothing waits yet");
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        if let Ok(mut p) = pending.lock() {
+            *p = Some(PendingThreads { state: "s1".into(), tx });
+        }
+        assert!(deliver_threads(&pending, cb("s1")));
+        let code = rx
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(code.expose_secret(), "c1");
+
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        if let Ok(mut p) = pending.lock() {
+            *p = Some(PendingThreads { state: "s1".into(), tx });
+        }
+        assert!(deliver_threads(&pending, cb("forged")));
+        let refused = rx.await.unwrap_or_else(|e| panic!("{e}"));
+        assert!(refused.is_err_and(|e| e.contains("state")));
+        assert!(pending.lock().map(|p| p.is_none()).unwrap_or(false), "consumed");
     }
 }

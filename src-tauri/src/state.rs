@@ -203,6 +203,8 @@ pub struct AppState {
     pub busy: Mutex<()>,
     /// The loopback redirect URI of the OAuth flow in progress, for deep links.
     pub pending_redirect: Arc<std::sync::Mutex<Option<url::Url>>>,
+    /// The Threads sign-in waiting for its `alcance://threads/callback` deep link.
+    pub pending_threads: Arc<std::sync::Mutex<Option<crate::oauth_bridge::PendingThreads>>>,
     /// The local API while it runs, and why it does not when it should.
     local_api: Mutex<(Option<LocalApi>, Option<String>)>,
     /// The team server's client while the window is connected to one.
@@ -239,6 +241,7 @@ impl AppState {
             sync: Arc::new(Mutex::new(sync)),
             busy: Mutex::new(()),
             pending_redirect: Arc::new(std::sync::Mutex::new(None)),
+            pending_threads: Arc::new(std::sync::Mutex::new(None)),
             local_api: Mutex::new((None, None)),
             notifier,
         }

@@ -62,12 +62,12 @@ async fn the_demo_builds_a_complete_workspace_on_the_seeded_sandbox() {
     assert_eq!(summary.sandbox_mode, "seeded");
     assert_eq!(
         summary.accounts.len(),
-        16,
+        17,
         "one connected account per platform and seven tracked profiles"
     );
-    assert_eq!(summary.accounts.iter().filter(|a| a.owned).count(), 9);
+    assert_eq!(summary.accounts.iter().filter(|a| a.owned).count(), 10);
     let platforms: std::collections::BTreeSet<_> = summary.accounts.iter().map(|a| a.platform).collect();
-    assert_eq!(platforms.len(), 9, "all nine platforms collect");
+    assert_eq!(platforms.len(), 10, "all ten platforms collect");
     for a in &summary.accounts {
         assert!(a.metric_rows > 0, "{a:?}");
         if a.platform != alcance_core::Platform::Whatsapp {
@@ -126,10 +126,17 @@ async fn the_demo_builds_a_complete_workspace_on_the_seeded_sandbox() {
     ] {
         assert!(rows.iter().any(|r| r[1] == "linkedin" && r[4] == key), "linkedin {key}");
     }
+    // Threads: its six lifetime post insights, never a reach or impression it does not serve.
+    for key in ["views", "likes", "replies", "reposts", "quotes", "shares"] {
+        assert!(rows.iter().any(|r| r[1] == "threads" && r[4] == key), "threads {key}");
+    }
+    assert!(!rows
+        .iter()
+        .any(|r| r[1] == "threads" && matches!(r[4].as_str(), "reach" | "impressions")));
 
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&summary.exports.json).expect("json")).expect("valid json");
-    assert_eq!(json["accounts"].as_array().map(Vec::len), Some(16));
+    assert_eq!(json["accounts"].as_array().map(Vec::len), Some(17));
     let (_, account_rows) = csv_rows(&summary.exports.account_csv);
     assert!(account_rows
         .iter()

@@ -49,6 +49,7 @@ const YT_ID: &str = "UCalcanceBR0000000000001";
 const BS_DID: &str = "did:plc:alcancebrdemoaccount2345";
 const RD_ID: &str = "t2_alcbr01";
 const LI_ORG: &str = "107000001";
+const TH_ID: &str = "27000000000000001";
 
 /// A workspace in `dir` against `sandbox`, its tokens in `vault`.
 async fn open(dir: &Path, sandbox: &Sandbox, vault: &Arc<MemoryVault>) -> Workspace {
@@ -108,6 +109,19 @@ async fn five_platforms(dir: &Path, sandbox: &Sandbox, vault: &Arc<MemoryVault>)
     )
     .await
     .expect("Bluesky app password");
+    let grant: Value = reqwest::Client::new()
+        .get(sandbox.base_url().join("__alcance/threads-token").expect("url"))
+        .send()
+        .await
+        .expect("threads token")
+        .json()
+        .await
+        .expect("json");
+    ws.connect_threads_token(SecretString::from(
+        grant["access_token"].as_str().expect("token").to_string(),
+    ))
+    .await
+    .expect("Threads long-lived token");
     ws
 }
 
@@ -156,6 +170,9 @@ fn mid_account(platform: Platform) -> (String, u32) {
         Platform::Reddit => ("/user/alcance_br/submitted".to_string(), 0),
         // The first posts page, after the page, its follower count and statistics arrived.
         Platform::Linkedin => ("/rest/posts".to_string(), 0),
+        // The first page of posts, after the profile, follower count, insights and
+        // demographics arrived.
+        Platform::Threads => ("/me/threads".to_string(), 0),
     }
 }
 
@@ -170,6 +187,7 @@ fn owned_id(platform: Platform) -> &'static str {
         Platform::Bluesky => BS_DID,
         Platform::Reddit => RD_ID,
         Platform::Linkedin => LI_ORG,
+        Platform::Threads => TH_ID,
     }
 }
 
@@ -397,4 +415,9 @@ async fn reddit_mid_account_faults() {
 #[tokio::test]
 async fn linkedin_mid_account_faults() {
     every_fault(Platform::Linkedin).await;
+}
+
+#[tokio::test]
+async fn threads_mid_account_faults() {
+    every_fault(Platform::Threads).await;
 }

@@ -111,6 +111,13 @@ struct WhatsAppGrant {
     waba_id: String,
 }
 
+/// The sandbox's `GET /__alcance/threads-token` answer: a long-lived token, as Meta's
+/// User Token Generator gives one.
+#[derive(Debug, Deserialize)]
+struct ThreadsGrant {
+    access_token: String,
+}
+
 #[derive(Debug, Deserialize)]
 struct ManifestAccount {
     platform: String,
@@ -186,6 +193,7 @@ async fn run_on(
             ConnectKind::FacebookPages => "Facebook Login, long-lived token, Page tokens",
             ConnectKind::OauthLoopback => "OAuth 2.0 + PKCE, loopback redirect",
             ConnectKind::AppPassword => "app password, session in the vault",
+            ConnectKind::HttpsRedirect => "long-lived token, validated",
         };
         on_event(DemoEvent::Step(format!("Connecting {} ({how})", platform.label())));
         let app = demo_app(platform);
@@ -220,6 +228,19 @@ async fn run_on(
                     .ok_or_else(|| crate::app_err!("the sandbox lists no {} handle", platform.label()))?;
                 let password = SecretString::from(DEMO_APP_PASSWORD.to_string());
                 owners.push(ws.connect_bluesky(&handle, password).await.with_context(context)?);
+            }
+            ConnectKind::HttpsRedirect => {
+                let grant: ThreadsGrant = http
+                    .get(control(base, "threads-token")?)
+                    .send()
+                    .await
+                    .context("asking the sandbox for a Threads long-lived token")?
+                    .error_for_status()?
+                    .json()
+                    .await
+                    .context("reading the sandbox's Threads token")?;
+                let token = SecretString::from(grant.access_token);
+                owners.push(ws.connect_threads_token(token).await.with_context(context)?);
             }
             ConnectKind::OauthLoopback => {
                 let account = ws.connect(&app, &browser, timeout).await.with_context(context)?;
@@ -360,7 +381,7 @@ pub fn demo_app(platform: Platform) -> OAuthApp {
     let scopes = match descriptor.connect {
         ConnectKind::OauthLoopback => descriptor.scopes(),
         ConnectKind::FacebookPages => DEMO_PAGES_SCOPES.iter().map(|s| s.to_string()).collect(),
-        ConnectKind::AccessToken | ConnectKind::AppPassword => Vec::new(),
+        ConnectKind::AccessToken | ConnectKind::AppPassword | ConnectKind::HttpsRedirect => Vec::new(),
     };
     OAuthApp {
         platform,

@@ -9,7 +9,7 @@
 //! | renewal kind (platforms today) | token | renewed when | how |
 //! |---|---|---|---|
 //! | [`Renewal::RefreshBeforeExpiry`] (X; TikTok, **rotating**; YouTube; LinkedIn) | access 2 h, refresh token (X with `offline.access`, TikTok 180 days); LinkedIn access 60 days, a refresh token (365 days, not rotated) only for apps LinkedIn approved: without one the token is kept until it expires, the Accounts screen shows it `expires_soon` from 7 days before, then the page needs re-authorization | within [`RefreshRules::access_margin`] (10 min) of expiry | `grant_type=refresh_token`; a rotated refresh token replaces the old one |
-//! | [`Renewal::RefreshWhenAged`] (Instagram Login) | long-lived 60 days | at least [`RefreshRules::instagram_min_age`] (24 h) old | `GET refresh_access_token?grant_type=ig_refresh_token` (no app needed) |
+//! | [`Renewal::RefreshWhenAged`] (Instagram Login; Threads) | long-lived 60 days (a pasted Threads token is assumed 60 days from its connect) | at least [`RefreshRules::instagram_min_age`] (24 h) old | `GET refresh_access_token?grant_type=ig_refresh_token` / `th_refresh_token` (no app needed) |
 //! | [`Renewal::ExchangeBeforeExpiry`] (Facebook) | long-lived user token 60 days | within [`RefreshRules::facebook_window`] (10 days) of expiry | `fb_exchange_token` re-exchange (needs the app secret) |
 //! | [`Renewal::Never`] (WhatsApp) | system-user token, usually without expiry | never; an expired token needs re-auth | — |
 //! | [`Renewal::RefreshSession`] (Bluesky, **rotating**) | app password: access JWT about 2 h (its `exp`), refresh JWT; AT Protocol OAuth: access token 30 min, single-use refresh token, session about 7 days | within [`RefreshRules::access_margin`] (10 min) of expiry | app password: `POST com.atproto.server.refreshSession` with the refresh JWT as bearer; OAuth: `grant_type=refresh_token` at the stored token endpoint with a DPoP proof from the stored key; no developer app; the rotated refresh token is stored before use |
@@ -822,6 +822,10 @@ mod tests {
         assert_eq!(p(Platform::Bluesky, Some(Duration::minutes(5)), true), Plan::Renew);
         assert_eq!(p(Platform::Bluesky, Some(Duration::minutes(-30)), true), Plan::Renew);
         assert_eq!(p(Platform::Bluesky, Some(Duration::minutes(-30)), false), Plan::Expired);
+        // Threads: Instagram's rule (60-day tokens refreshed once a day old).
+        assert_eq!(p(Platform::Threads, Some(Duration::days(60)), true), Plan::Keep);
+        assert_eq!(p(Platform::Threads, Some(Duration::days(59)), true), Plan::Renew);
+        assert_eq!(p(Platform::Threads, Some(Duration::minutes(-1)), true), Plan::Expired);
         // WhatsApp: never renewed.
         assert_eq!(p(Platform::Whatsapp, Some(Duration::days(1)), false), Plan::Keep);
         assert_eq!(p(Platform::Whatsapp, Some(Duration::days(-1)), false), Plan::Expired);

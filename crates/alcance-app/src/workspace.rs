@@ -189,6 +189,12 @@ impl Workspace {
                 platform.label()
             ));
         }
+        if platform.connect == ConnectKind::HttpsRedirect {
+            return Err(crate::app_err!(
+                "{} accepts only HTTPS redirect URIs, so it cannot use the loopback flow: paste a long-lived token (connect_threads_token) or finish through the hosted callback page (connect_threads_code)",
+                platform.label()
+            ));
+        }
         let provider = self.provider(app.platform)?;
         let mut tokens = oauth::authorize(app, &provider, browser, timeout)
             .await

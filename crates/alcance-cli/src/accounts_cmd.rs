@@ -26,12 +26,16 @@ pub const WHATSAPP_TOKEN_ENV: &str = "ALCANCE_WHATSAPP_TOKEN";
 /// Environment variable holding a Bluesky app password (never the account password).
 pub const BLUESKY_APP_PASSWORD_ENV: &str = "ALCANCE_BLUESKY_APP_PASSWORD";
 
+/// Environment variable holding a Threads long-lived token (else it is read from stdin).
+pub const THREADS_TOKEN_ENV: &str = "ALCANCE_THREADS_TOKEN";
+
 /// `alcance connect <platform>`.
 #[derive(Args, Debug)]
 pub struct ConnectArgs {
     #[command(flatten)]
     pub ws: WorkspaceArgs,
-    /// x, instagram, facebook, tiktok, whatsapp, youtube, bluesky or linkedin.
+    /// x, instagram, facebook, tiktok, whatsapp, youtube, bluesky, reddit, linkedin or threads
+    /// (Threads: a long-lived token read from ALCANCE_THREADS_TOKEN, else from stdin).
     pub platform: String,
     /// The developer app's client id (public; the platform's developer portal shows it).
     /// Not used by WhatsApp.
@@ -197,6 +201,9 @@ pub async fn connect(args: &ConnectArgs) -> Result<()> {
     if platform == Platform::Bluesky {
         return connect_bluesky(args).await;
     }
+    if platform == Platform::Threads {
+        return connect_threads(args).await;
+    }
     let client_id = args
         .client_id
         .as_deref()
@@ -293,6 +300,34 @@ async fn connect_whatsapp(args: &ConnectArgs) -> Result<()> {
     println!(
         "Connected {} (WhatsApp) as account {}.",
         account.display_name.clone().unwrap_or_else(|| account_label(&account)),
+        account.id
+    );
+    Ok(())
+}
+
+/// Threads: a long-lived token (Meta's User Token Generator) from the environment or
+/// stdin, validated with `/me` (Threads accepts only HTTPS redirects, so the CLI has no
+/// browser flow for it; the desktop finishes one through the hosted callback page).
+async fn connect_threads(args: &ConnectArgs) -> Result<()> {
+    let token = match std::env::var(THREADS_TOKEN_ENV) {
+        Ok(t) if !t.trim().is_empty() => t.trim().to_string(),
+        _ => {
+            eprintln!(
+                "Paste a Threads long-lived token (Meta app dashboard → Use cases → Threads API → Settings → User Token Generator) and press Enter (or set {THREADS_TOKEN_ENV}):"
+            );
+            read_stdin_line("the token")?
+        }
+    };
+    if token.is_empty() {
+        bail!("the Threads token is empty");
+    }
+    let ws = open_for_connect(&args.ws).await?;
+    let result = ws.connect_threads_token(SecretString::from(token)).await;
+    ws.close().await;
+    let account = result?;
+    println!(
+        "Connected {} (Threads) as account {}.",
+        account_label(&account),
         account.id
     );
     Ok(())

@@ -30,11 +30,13 @@ pub enum Platform {
     Reddit,
     /// LinkedIn organization pages the member administers (Community Management API).
     Linkedin,
+    /// Threads (Meta's Threads API, `graph.threads.net`).
+    Threads,
 }
 
 impl Platform {
     /// Every platform, in display order.
-    pub const ALL: [Platform; 9] = [
+    pub const ALL: [Platform; 10] = [
         Platform::X,
         Platform::Facebook,
         Platform::Instagram,
@@ -44,6 +46,7 @@ impl Platform {
         Platform::Bluesky,
         Platform::Reddit,
         Platform::Linkedin,
+        Platform::Threads,
     ];
 
     /// The stable lower-case key stored in SQLite and written to exports.
@@ -58,6 +61,7 @@ impl Platform {
             Platform::Bluesky => "bluesky",
             Platform::Reddit => "reddit",
             Platform::Linkedin => "linkedin",
+            Platform::Threads => "threads",
         }
     }
 
@@ -73,6 +77,7 @@ impl Platform {
             Platform::Bluesky => "Bluesky",
             Platform::Reddit => "Reddit",
             Platform::Linkedin => "LinkedIn",
+            Platform::Threads => "Threads",
         }
     }
 }
@@ -88,7 +93,7 @@ crate::text_enum::sqlx_text!(Platform);
 /// A platform key that is not one of [`Platform::ALL`].
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "unknown platform {0:?} (expected one of x, facebook, instagram, whatsapp, tiktok, youtube, bluesky, reddit, linkedin)"
+    "unknown platform {0:?} (expected one of x, facebook, instagram, whatsapp, tiktok, youtube, bluesky, reddit, linkedin, threads)"
 )]
 pub struct UnknownPlatform(pub String);
 
@@ -105,6 +110,7 @@ impl FromStr for Platform {
             "bluesky" | "bsky" => Ok(Platform::Bluesky),
             "reddit" => Ok(Platform::Reddit),
             "linkedin" | "li" => Ok(Platform::Linkedin),
+            "threads" | "th" => Ok(Platform::Threads),
             other => Err(UnknownPlatform(other.to_string())),
         }
     }

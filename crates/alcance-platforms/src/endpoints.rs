@@ -86,6 +86,36 @@ pub struct Endpoints {
     /// LinkedIn token revocation (`https://www.linkedin.com/oauth/v2/revoke`).
     #[serde(default = "linkedin_real::revoke")]
     pub linkedin_revoke: Url,
+    /// Threads Graph API base, with version (`https://graph.threads.net/v1.0`).
+    #[serde(default = "threads_real::api")]
+    pub threads_api: Url,
+    /// Threads authorize page (`https://threads.net/oauth/authorize`).
+    #[serde(default = "threads_real::authorize")]
+    pub threads_authorize: Url,
+    /// Threads code exchange (`POST https://graph.threads.net/oauth/access_token`).
+    #[serde(default = "threads_real::token")]
+    pub threads_token: Url,
+    /// Threads long-lived exchange and refresh origin (`https://graph.threads.net`:
+    /// `/access_token`, `/refresh_access_token`).
+    #[serde(default = "threads_real::origin")]
+    pub threads_origin: Url,
+}
+
+/// The real Threads URLs, also the defaults of endpoints saved before Threads existed.
+mod threads_real {
+    use url::Url;
+    pub(super) fn api() -> Url {
+        super::url("https://graph.threads.net/v1.0")
+    }
+    pub(super) fn authorize() -> Url {
+        super::url("https://threads.net/oauth/authorize")
+    }
+    pub(super) fn token() -> Url {
+        super::url("https://graph.threads.net/oauth/access_token")
+    }
+    pub(super) fn origin() -> Url {
+        super::url("https://graph.threads.net")
+    }
 }
 
 /// The real Bluesky URLs, also the defaults of endpoints saved before Bluesky existed.
@@ -198,6 +228,10 @@ impl Endpoints {
             linkedin_authorize: linkedin_real::authorize(),
             linkedin_token: linkedin_real::token(),
             linkedin_revoke: linkedin_real::revoke(),
+            threads_api: threads_real::api(),
+            threads_authorize: threads_real::authorize(),
+            threads_token: threads_real::token(),
+            threads_origin: threads_real::origin(),
         }
     }
 
@@ -239,6 +273,14 @@ impl Endpoints {
             linkedin_authorize: url(&format!("{b}/oauth/v2/authorization")),
             linkedin_token: url(&format!("{b}/oauth/v2/accessToken")),
             linkedin_revoke: url(&format!("{b}/oauth/v2/revoke")),
+            // Threads API calls use a Graph version path (`/v1.0`) and the sandbox tells them
+            // from Instagram's by the token; the authorize and code-exchange paths would be
+            // Instagram's, so they get a prefix. `/access_token` and `/refresh_access_token`
+            // are shared and told apart by their `grant_type` (`th_…`).
+            threads_api: url(&format!("{b}/v1.0")),
+            threads_authorize: url(&format!("{b}/threads/oauth/authorize")),
+            threads_token: url(&format!("{b}/threads/oauth/access_token")),
+            threads_origin: url(b),
         }
     }
 }

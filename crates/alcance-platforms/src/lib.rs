@@ -17,6 +17,7 @@ pub mod meta;
 pub mod oauth;
 pub mod reddit;
 pub mod registry;
+pub mod threads;
 pub mod tiktok;
 pub mod vault;
 pub mod whatsapp;

@@ -12,7 +12,7 @@ use crate::governor::ApiFamily;
 use crate::http::{Http, Recorder};
 use crate::oauth::{Provider, TokenSet};
 use crate::tiktok::BusinessTokens;
-use crate::{bluesky, facebook, instagram, linkedin, reddit, tiktok, whatsapp, x, youtube, PlatformClient};
+use crate::{bluesky, facebook, instagram, linkedin, reddit, threads, tiktok, whatsapp, x, youtube, PlatformClient};
 use alcance_core::catalog::{Metric, CATALOG};
 use alcance_core::{Platform, Profile};
 use secrecy::SecretString;
@@ -40,6 +40,12 @@ pub enum ConnectKind {
     /// tokens go to the vault; the password is not kept (`Workspace::connect_bluesky`:
     /// Bluesky `createSession`).
     AppPassword,
+    /// OAuth whose redirect must be HTTPS, so no loopback listener: a long-lived token the
+    /// user pastes (validated by one call, `Workspace::connect_threads_token`), or an
+    /// authorization code a hosted HTTPS callback page hands back through the
+    /// `alcance://<platform>/callback` deep link (`Workspace::connect_threads_code`):
+    /// Threads.
+    HttpsRedirect,
 }
 
 /// When and how a platform's stored token is renewed before a collection (the durations
@@ -262,6 +268,7 @@ pub fn get(platform: Platform) -> &'static PlatformDescriptor {
         Platform::Bluesky => &bluesky::DESCRIPTOR,
         Platform::Reddit => &reddit::DESCRIPTOR,
         Platform::Linkedin => &linkedin::DESCRIPTOR,
+        Platform::Threads => &threads::DESCRIPTOR,
     }
 }
 
@@ -322,6 +329,9 @@ mod tests {
         let sb = Endpoints::sandbox(&url::Url::parse("http://127.0.0.1:9/").expect("url"));
         assert_eq!(host(&join(&sb.linkedin_api, "/posts")), get(Platform::Linkedin).family);
         assert_eq!(host(&sb.linkedin_userinfo), get(Platform::Linkedin).family);
+        assert_eq!(host(&e.threads_api), get(Platform::Threads).family);
+        let sb = Endpoints::sandbox(&url::Url::parse("http://127.0.0.1:9000/").expect("url"));
+        assert_eq!(host(&join(&sb.threads_api, "/me")), get(Platform::Threads).family);
     }
 
     #[test]
@@ -359,5 +369,12 @@ mod tests {
         assert_eq!(li["connect"], "oauth_loopback");
         assert_eq!(li["can_follow"], false);
         assert_eq!(li["port"], 8726);
+        let th = serde_json::to_value(get(Platform::Threads).info()).expect("json");
+        assert_eq!(th["connect"], "https_redirect");
+        assert_eq!(th["needs_secret"], true);
+        assert_eq!(
+            th["scopes"],
+            serde_json::json!(["threads_basic", "threads_manage_insights"])
+        );
     }
 }

@@ -76,6 +76,7 @@ pub(crate) fn handle(st: &SandboxState, req: &Req) -> Reply {
         }
         "/__alcance/whatsapp-token" if m == Method::GET => crate::whatsapp::control_token(st),
         "/__alcance/whatsapp" if m == Method::GET || m == Method::POST => crate::whatsapp::control_flags(st, req),
+        "/__alcance/threads-token" if m == Method::GET => crate::threads::control_token(st),
         "/__alcance/health" if m == Method::GET => Reply::json(200, &json!({ "ok": true, "mode": st.mode_name() })),
         p if m == Method::GET && p.starts_with("/__alcance/img/") => image(&p["/__alcance/img/".len()..]),
         _ => Reply::json(

@@ -296,6 +296,7 @@ pub mod model;
 pub mod oauth;
 pub mod reddit;
 pub mod replay;
+pub mod threads;
 pub mod tiktok;
 pub mod whatsapp;
 pub mod youtube;

@@ -15,7 +15,7 @@
 use crate::model::{Generator, Network};
 use crate::reply::Reply;
 use crate::server::{Req, SandboxState};
-use crate::{bluesky, facebook, graph, linkedin, reddit, tiktok, whatsapp, x_api, youtube};
+use crate::{bluesky, facebook, graph, linkedin, reddit, threads, tiktok, whatsapp, x_api, youtube};
 
 /// One network of the sandbox: how it answers requests. Every method returns `None` for a
 /// request that is not its own, so the next network in [`NETWORKS`] is asked.
@@ -55,6 +55,9 @@ pub(crate) static NETWORKS: &[&dyn FakeNetwork] = &[
     &reddit::Reddit,
     // LinkedIn claims only `/rest/` and `/linkedin/` paths (and `/oauth/v2/…`).
     &linkedin::Linkedin,
+    // Threads claims Graph paths by the token's network, and its OAuth paths before
+    // Instagram's (`/access_token` by its `th_…` grant type).
+    &threads::Threads,
     &graph::Instagram,
 ];
 

@@ -173,6 +173,7 @@ async fn manifest_lists_the_seeded_accounts() {
             {"platform": "reddit", "external_id": "t2_anainf2", "username": "ana_influencer", "owned": false},
             {"platform": "reddit", "external_id": "t5_mktbr3", "username": "r/marketingbr", "owned": false},
             {"platform": "linkedin", "external_id": "107000001", "username": "alcance-brasil", "owned": true},
+            {"platform": "threads", "external_id": "27000000000000001", "username": "alcance.br", "owned": true},
         ])
     );
     sb.shutdown().await;

@@ -274,6 +274,28 @@ async trackProfile(platform: Platform, username: string, ownerAccountId: Account
  */
 async platforms() : Promise<PlatformInfo[]> {
     return await TAURI_INVOKE("platforms");
+},
+/**
+ * Connects a Threads account with a long-lived token pasted from Meta's User Token
+ * Generator (app dashboard → Use cases → Threads API → Settings): the token is checked
+ * with `GET /me`, then kept in the vault and refreshed once a day old. Opens the own
+ * workspace first when none is open.
+ * Errors: `invalid_input` (empty), `oauth` (the token was refused), `vault_locked`, `io`.
+ */
+async connectThreadsToken(token: string) : Promise<AccountView> {
+    return await TAURI_INVOKE("connect_threads_token", { token });
+},
+/**
+ * Connects a Threads account through the browser: opens Threads' consent page with the
+ * hosted HTTPS callback page as redirect URI, waits (5 minutes) for that page to hand the
+ * code back through `alcance://threads/callback?code=…&state=…` (the `state` is checked),
+ * then exchanges it (code → 1 h token → 60-day token) and stores the account.
+ * Errors: `invalid_input` (empty id or secret, a redirect URI that is not HTTPS, another
+ * Threads sign-in in progress), `oauth` (consent refused or timed out, wrong state, the
+ * code refused), `vault_locked`, `io`.
+ */
+async connectThreads(request: ThreadsConnectRequest) : Promise<AccountView> {
+    return await TAURI_INVOKE("connect_threads", { request });
 }
 }
 
@@ -525,7 +547,15 @@ export type ConnectKind =
  * tokens go to the vault; the password is not kept (`Workspace::connect_bluesky`:
  * Bluesky `createSession`).
  */
-"app_password"
+"app_password" | 
+/**
+ * OAuth whose redirect must be HTTPS, so no loopback listener: a long-lived token the
+ * user pastes (validated by one call, `Workspace::connect_threads_token`), or an
+ * authorization code a hosted HTTPS callback page hands back through the
+ * `alcance://<platform>/callback` deep link (`Workspace::connect_threads_code`):
+ * Threads.
+ */
+"https_redirect"
 /**
  * A request to connect an account through OAuth 2.0 + PKCE.
  */
@@ -1002,7 +1032,11 @@ export type Platform =
 /**
  * LinkedIn organization pages the member administers (Community Management API).
  */
-"linkedin"
+"linkedin" | 
+/**
+ * Threads (Meta's Threads API, `graph.threads.net`).
+ */
+"threads"
 /**
  * A platform as the UI lists it (the `platforms` command).
  */
@@ -1353,6 +1387,25 @@ export type Theme =
  * Dark.
  */
 "dark"
+/**
+ * What [`connect_threads`] needs: the Threads app and the HTTPS page that hands the code
+ * back (`docs/threads-callback/index.html`, hosted by the user and registered as the
+ * app's redirect URI).
+ */
+export type ThreadsConnectRequest = { 
+/**
+ * The Threads app ID (not the Meta app ID).
+ */
+client_id: string; 
+/**
+ * The Threads app secret (both token calls need it). Kept in the vault for renewals;
+ * never stored in SQLite or logged.
+ */
+client_secret: string; 
+/**
+ * The hosted callback page's HTTPS URL, exactly as registered with the app.
+ */
+redirect_uri: string }
 /**
  * Whether an account's token can still collect.
  */

@@ -439,6 +439,14 @@ export const en = {
   "common.bytes": "{n} bytes",
   "common.kb": "{n} KB",
   "common.mb": "{n} MB",
+
+  "platform.threads": "Threads",
+  "connect.threadsLead":
+    "Threads accepts only HTTPS redirect addresses, so Alcance cannot receive its sign-in on this computer directly. Paste a long-lived token from your Meta app, or sign in through a callback page you host (docs/threads-callback in the Alcance repository).",
+  "connect.threadsToken": "Long-lived token (User Token Generator)",
+  "connect.threadsPageLead":
+    "Or sign in in the browser: host docs/threads-callback/index.html on an HTTPS address, register that address as the Threads app's redirect callback URL, and give it here with the Threads app ID and secret.",
+  "connect.threadsRedirect": "Callback page address (HTTPS)",
 };
 
 export type Key = keyof typeof en;
@@ -880,6 +888,14 @@ export const pt: Dict = {
   "common.bytes": "{n} bytes",
   "common.kb": "{n} KB",
   "common.mb": "{n} MB",
+
+  "platform.threads": "Threads",
+  "connect.threadsLead":
+    "O Threads só aceita endereços de redirecionamento HTTPS, então o Alcance não recebe o login diretamente neste computador. Cole um token de longa duração do seu app da Meta, ou entre por uma página de retorno que você hospeda (docs/threads-callback no repositório do Alcance).",
+  "connect.threadsToken": "Token de longa duração (Gerador de token de usuário)",
+  "connect.threadsPageLead":
+    "Ou entre pelo navegador: hospede docs/threads-callback/index.html num endereço HTTPS, registre esse endereço como URL de retorno de redirecionamento do app do Threads e informe-o aqui com o ID e o segredo do app do Threads.",
+  "connect.threadsRedirect": "Endereço da página de retorno (HTTPS)",
 };
 
 /** A UI language: the bindings' `Language` (the settings store it). */
@@ -908,6 +924,8 @@ export const platformHelp: Record<Exclude<Lang, "en">, Partial<Record<Platform, 
       "Desde novembro de 2025 o Reddit aprova cada novo app da API: peça acesso pela Responsible Builder Policy primeiro e depois, em reddit.com/prefs/apps, crie um app do tipo \"installed app\" com a URI de redirecionamento http://127.0.0.1:8725/callback (exatamente) e cole aqui o client id dele (apps instalados não têm segredo). O Reddit permite 100 requisições por minuto por app, divididas entre todos que o usam, então use o seu próprio app. Acompanhe usuários como u/nome e subreddits como r/nome. O Reddit fornece karma, inscritos e, por publicação, pontuação, votos positivos, proporção de votos positivos, comentários e crossposts; não há visualizações nem alcance.",
     linkedin:
       "No LinkedIn Developer Portal, crie um app vinculado à página da sua empresa, adicione os produtos \"Sign In with LinkedIn using OpenID Connect\" e \"Community Management API\" (o LinkedIn analisa o pedido; até a aprovação, estatísticas, publicações e reações são recusadas e o Alcance as registra como lacunas de dados) e adicione a URL de redirecionamento exatamente como mostrada. Você precisa ser ADMINISTRADOR da página; a primeira página que você administra é conectada. Os tokens de acesso duram 60 dias: sem a aprovação do LinkedIn para tokens de atualização, reconecte antes que expirem.",
+    threads:
+      "Crie um app da Meta com o caso de uso do Threads (threads_basic e threads_manage_insights) e adicione-se como testador do Threads. O Threads só aceita URIs de redirecionamento HTTPS: cole um token de longa duração do Gerador de token de usuário do app (Casos de uso → API do Threads → Configurações), ou hospede a página de retorno de docs/threads-callback/ em qualquer site HTTPS, registre a URL dela como URI de redirecionamento e conecte com o ID e o segredo do app do Threads: a página devolve o código ao Alcance pelo link alcance://.",
   },
 };
 export const dictionaries: Record<Lang, Dict> = { en, "pt-BR": pt };

@@ -51,6 +51,11 @@ function accountsBackend(list: AccountView[]) {
       accounts = [...accounts, bsky];
       return bsky;
     }
+    if (cmd === "connect_threads_token") {
+      const th = account({ id: 13, platform: "threads", username: "alcance.br", label: "@alcance.br (Threads)" });
+      accounts = [...accounts, th];
+      return th;
+    }
     if (cmd === "disconnect_account") {
       accounts = accounts.map((a) =>
         a.id === args.accountId ? { ...a, status: "disconnected", token: "disconnected" as const, next_run_at: null } : a,
@@ -161,6 +166,29 @@ describe("the accounts screen", () => {
       { handle: "alcance.bsky.social" },
     ]);
     expect(sent("connect_bluesky")).toEqual([]);
+  });
+
+  it("connects Threads with a pasted token, and offers the hosted callback page for HTTPS only", async () => {
+    accountsBackend([account()]);
+    start();
+    await open("accounts");
+    click('[data-testid="pick-threads"]');
+    expect(q('[data-testid="connect-form"]')).toBeNull();
+    expect(text('[data-testid="connect-card"]')).toContain("only HTTPS redirect");
+    expect(text('[data-testid="platform-help"]')).toContain("docs/threads-callback");
+    expect((q('[data-testid="threads-token"]') as HTMLInputElement).type).toBe("password");
+    // The callback page's address must be HTTPS before the sign-in can start.
+    fill('[data-testid="threads-client-id"]', "123");
+    fill('[data-testid="threads-client-secret"]', "s");
+    fill('[data-testid="threads-redirect"]', "http://127.0.0.1:8719/callback");
+    expect((q('[data-testid="threads-page-connect"]') as HTMLButtonElement).disabled).toBe(true);
+    fill('[data-testid="threads-redirect"]', "https://me.example/threads/");
+    expect((q('[data-testid="threads-page-connect"]') as HTMLButtonElement).disabled).toBe(false);
+    fill('[data-testid="threads-token"]', " THQVJtoken ");
+    click('[data-testid="threads-token-connect"]');
+    await vi.waitFor(() => expect(q('[data-testid="connect-done"]')).not.toBeNull());
+    expect(sent("connect_threads_token").map((c) => c.args)).toEqual([{ token: "THQVJtoken" }]);
+    expect((q('[data-testid="threads-token"]') as HTMLInputElement).value).toBe("");
   });
 
   it("shows why WhatsApp refused a token", async () => {

@@ -250,4 +250,16 @@ export const platforms = (): PlatformInfo[] => [
     needs_secret: true,
     can_follow: false,
   },
+  {
+    key: "threads",
+    label: "Threads",
+    connect: "https_redirect",
+    help: "Create a Meta app with the Threads use case; paste a long-lived token, or host the callback page and connect with the Threads app ID and secret.",
+    portal: "https://developers.facebook.com/apps/",
+    scopes: ["threads_basic", "threads_manage_insights"],
+    redirect: "https://<your HTTPS callback page>/ (see docs/threads-callback/)",
+    port: null,
+    needs_secret: true,
+    can_follow: false,
+  },
 ];

@@ -12,6 +12,7 @@ use alcance_platforms::bluesky::BlueskyClient;
 use alcance_platforms::facebook::FacebookClient;
 use alcance_platforms::oauth::{self, BrowserOpener, OAuthApp, Provider, TokenSet};
 use alcance_platforms::registry::{self, Follow, Lookup};
+use alcance_platforms::threads::ThreadsClient;
 use alcance_platforms::tiktok::BusinessTokens;
 use alcance_platforms::vault::{vault_key, TokenVault};
 use alcance_platforms::whatsapp::WhatsAppClient;
@@ -245,6 +246,119 @@ impl Workspace {
             platform: Platform::Bluesky,
             external_id: did,
             username: Some(profile.handle.clone()),
+            owned: true,
+        };
+        self.register_owned(&account, profile.display_name.as_deref(), &key)
+            .await
+    }
+
+    /// Connects a Threads account with a **long-lived token** the user pasted (Meta's app
+    /// dashboard → Use cases → Threads API → Settings → User Token Generator), validated by
+    /// `GET /me` before it is stored. The token goes to the vault (never the store or a
+    /// log) with an assumed expiry of 60 days from now (the generator's tokens live 60
+    /// days; the real expiry is not readable without the app secret, so this is inferred):
+    /// the token upkeep refreshes it once it is a day old
+    /// (`refresh_access_token?grant_type=th_refresh_token`), which sets the real expiry.
+    /// The account is stored by its Threads user id.
+    ///
+    /// Errors: an empty token; the token is refused ([`PlatformError::Unauthorized`] in the
+    /// chain) or lacks `threads_basic`; vault or store errors.
+    pub async fn connect_threads_token(&self, token: SecretString) -> Result<AccountRow> {
+        use secrecy::ExposeSecret;
+        let trimmed = token.expose_secret().trim().to_string();
+        if trimmed.is_empty() {
+            return Err(crate::app_err!(
+                "paste the Threads long-lived token (User Token Generator in the Meta app dashboard)"
+            ));
+        }
+        let token = SecretString::from(trimmed);
+        let client = ThreadsClient::new(Http::new()?, self.endpoints.clone());
+        let profile = client
+            .me(&token, &Recorder::new())
+            .await
+            .context("checking the Threads token with /me")?;
+        let tokens = TokenSet {
+            refresh_token: Some(token.clone()),
+            access_token: token,
+            expires_at: Some(chrono::Utc::now() + chrono::Duration::days(60)),
+            scope: None,
+            user_id: Some(profile.external_id.clone()),
+            binding: None,
+        };
+        self.register_threads(&profile, &tokens).await
+    }
+
+    /// Connects a Threads account with an **authorization code** that reached the app
+    /// outside the loopback listener (the hosted callback page of `docs/threads-callback/`
+    /// through the `alcance://threads/callback` deep link, or a team server's HTTPS
+    /// callback): code → 1 h token → 60-day token
+    /// ([`oauth::exchange_threads_code`], needs the Threads app secret), then `GET /me`,
+    /// the token in the vault and the app remembered for refreshes. `redirect_uri` must be
+    /// exactly the HTTPS URI of the authorize request. The caller checks `state` before.
+    ///
+    /// Errors: no app secret, a redirect URI that is not HTTPS, the code refused or
+    /// expired, the token refused by `/me`; vault or store errors.
+    pub async fn connect_threads_code(
+        &self,
+        app: &OAuthApp,
+        code: &SecretString,
+        redirect_uri: &str,
+    ) -> Result<AccountRow> {
+        let tokens = oauth::exchange_threads_code(&self.endpoints, app, code, redirect_uri)
+            .await
+            .context("exchanging the Threads code for a long-lived token")?;
+        self.finish_threads(app, tokens).await
+    }
+
+    /// Completes a Threads connect whose authorize URL was built by `request` (the
+    /// desktop's deep-link flow keeps it while the browser is open): the code is exchanged
+    /// with the request's redirect URI and PKCE verifier, then for a 60-day token.
+    ///
+    /// Errors: as [`Self::connect_threads_code`].
+    pub async fn connect_threads_authorized(
+        &self,
+        app: &OAuthApp,
+        request: oauth::AuthorizeRequest,
+        code: &SecretString,
+    ) -> Result<AccountRow> {
+        let secret = app
+            .client_secret
+            .clone()
+            .ok_or_else(|| crate::app_err!("Threads needs the Threads app secret to exchange the code"))?;
+        let provider = Provider::threads(&self.endpoints);
+        let short = request
+            .exchange(app, &provider, code)
+            .await
+            .context("exchanging the Threads code")?;
+        let mut tokens = oauth::exchange_threads_long_lived(&self.endpoints, &secret, &short.access_token)
+            .await
+            .context("exchanging the Threads token for a long-lived one")?;
+        if tokens.user_id.is_none() {
+            tokens.user_id = short.user_id;
+        }
+        self.finish_threads(app, tokens).await
+    }
+
+    async fn finish_threads(&self, app: &OAuthApp, tokens: TokenSet) -> Result<AccountRow> {
+        let client = ThreadsClient::new(Http::new()?, self.endpoints.clone());
+        let profile = client
+            .me(&tokens.access_token, &Recorder::new())
+            .await
+            .context("reading the Threads profile")?;
+        let row = self.register_threads(&profile, &tokens).await?;
+        crate::tokens::remember_app(&self.store, self.vault.as_ref(), app).await?;
+        Ok(row)
+    }
+
+    async fn register_threads(&self, profile: &alcance_core::Profile, tokens: &TokenSet) -> Result<AccountRow> {
+        let key = vault_key(Platform::Threads, &profile.external_id);
+        self.vault
+            .put(&key, &tokens.to_vault_json())
+            .context("saving the Threads token in the vault")?;
+        let account = AccountRef {
+            platform: Platform::Threads,
+            external_id: profile.external_id.clone(),
+            username: profile.username.clone(),
             owned: true,
         };
         self.register_owned(&account, profile.display_name.as_deref(), &key)

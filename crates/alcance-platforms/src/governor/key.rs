@@ -10,8 +10,8 @@ pub enum ApiFamily {
     /// X API v2 (`/2/...`, `api.x.com`, `api.twitter.com`), and the Engagement API
     /// (`/insights/engagement/...`).
     X,
-    /// Meta Graph API: Facebook Pages, Instagram, WhatsApp (`graph.facebook.com`,
-    /// `graph.instagram.com`, paths starting with a `/vNN.N` version).
+    /// Meta Graph API: Facebook Pages, Instagram, WhatsApp, Threads (`graph.facebook.com`,
+    /// `graph.instagram.com`, `graph.threads.net`, paths starting with a `/vNN.N` version).
     Meta,
     /// TikTok Display API v2 (`/v2/...`) and API for Business (`/open_api/...`).
     TikTok,
@@ -61,6 +61,10 @@ impl ApiFamily {
         match host.as_str() {
             "api.x.com" | "api.twitter.com" | "data-api.x.com" | "data-api.twitter.com" => return ApiFamily::X,
             "graph.facebook.com" | "graph.instagram.com" => return ApiFamily::Meta,
+            // Threads: the Graph error codes (4 / 17 / 32 / 613) and, where sent, the Graph
+            // usage headers (platform-apis-more.md §4.3; whether Threads sends
+            // `X-App-Usage` is unverified, so a 429 or code alone must suffice).
+            "graph.threads.net" => return ApiFamily::Meta,
             "open.tiktokapis.com" | "business-api.tiktok.com" => return ApiFamily::TikTok,
             "public.api.bsky.app" | "api.bsky.app" | "bsky.social" => return ApiFamily::Bluesky,
             h if h.ends_with(".bsky.network") => return ApiFamily::Bluesky,

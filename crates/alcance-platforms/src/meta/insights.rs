@@ -36,6 +36,10 @@ pub(crate) struct InsightEntry {
     /// `metric_type=total_value` answers (Instagram).
     #[serde(default, deserialize_with = "lenient::object")]
     pub total_value: Option<TotalValue>,
+    /// Threads user-insights `clicks`: one `{"value": N, "link_url": "..."}` per link
+    /// (items that do not fit are skipped).
+    #[serde(default, deserialize_with = "lenient::items")]
+    pub link_total_values: Vec<InsightPoint>,
 }
 
 /// `{"value": N | {"like": 330, ...} | {"F.18-24": 12, ...} | null, "end_time"?}`.

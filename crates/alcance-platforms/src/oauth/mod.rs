@@ -35,6 +35,7 @@ pub use provider::{PkceEncoding, Provider, TokenStyle};
 pub use token::{
     authorize, exchange_facebook_long_lived, exchange_instagram_long_lived, refresh, AuthorizeRequest, TokenSet,
 };
+pub use token::{exchange_threads_code, exchange_threads_long_lived};
 
 /// How long [`authorize`] callers usually wait for the user to finish in the browser
 /// (5 minutes). [`authorize`] takes the timeout as a parameter; this is the default to pass.

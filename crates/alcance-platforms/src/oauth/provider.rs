@@ -33,6 +33,13 @@ pub enum TokenStyle {
     /// `/oauth/v2/accessToken` (its docs show only the form body; integrators report Basic
     /// refused). Refresh with `grant_type=refresh_token` the same way.
     SecretInBody,
+    /// Threads: the code exchange is Instagram Login's (`POST` form with `client_id`,
+    /// `client_secret`, `grant_type=authorization_code`, `redirect_uri`, `code` →
+    /// `{access_token, user_id}`, a 1 h token) at `graph.threads.net/oauth/access_token`;
+    /// the long-lived exchange is `grant_type=th_exchange_token` and the refresh
+    /// `GET graph.threads.net/refresh_access_token?grant_type=th_refresh_token`
+    /// (platform-apis-more.md §4.1).
+    Threads,
 }
 
 /// How the PKCE S256 challenge is encoded in the authorize URL.
@@ -115,6 +122,27 @@ impl Provider {
         }
     }
 
+    /// Threads: authorize `e.threads_authorize` (`https://threads.net/oauth/authorize`),
+    /// token `e.threads_token`, refresh `{e.threads_origin}/refresh_access_token`, scopes
+    /// `threads_basic,threads_manage_insights` (comma-separated). Threads accepts only
+    /// HTTPS redirect URIs, so the code comes back through a hosted callback page and the
+    /// `alcance://threads/callback` deep link, not the loopback listener. The authorize URL
+    /// carries a PKCE challenge like the others; Threads documents no PKCE and is expected
+    /// to ignore it (inferred, platform-apis-more.md §4.1 "(verify)").
+    pub fn threads(e: &Endpoints) -> Provider {
+        Provider {
+            authorize_url: e.threads_authorize.clone(),
+            token_url: e.threads_token.clone(),
+            style: TokenStyle::Threads,
+            extra_authorize_params: Vec::new(),
+            default_scopes: strings(&["threads_basic", "threads_manage_insights"]),
+            scope_separator: ",".into(),
+            client_id_param: "client_id".into(),
+            refresh_url: Some(join(&e.threads_origin, "/refresh_access_token")),
+            pkce: PkceEncoding::Base64Url,
+        }
+    }
+
     /// Facebook Login (code flow on the loopback redirect): authorize
     /// `e.facebook_authorize`, token `{e.graph_facebook}/oauth/access_token`, scopes for
     /// Page and Instagram insights: `pages_show_list, pages_read_engagement, read_insights,
@@ -193,5 +221,13 @@ mod tests {
         assert!(Provider::x(&e).is_rfc6749());
         assert!(!Provider::tiktok(&e).is_rfc6749());
         assert!(!ig.is_rfc6749());
+        let th = Provider::threads(&e);
+        assert_eq!(th.authorize_url.as_str(), "https://threads.net/oauth/authorize");
+        assert_eq!(th.token_url.as_str(), "https://graph.threads.net/oauth/access_token");
+        assert_eq!(
+            th.refresh_url.as_ref().map(Url::as_str),
+            Some("https://graph.threads.net/refresh_access_token")
+        );
+        assert!(!th.is_rfc6749());
     }
 }

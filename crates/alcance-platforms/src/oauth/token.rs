@@ -318,9 +318,25 @@ pub async fn refresh(
             .form(&form);
             send_for_tokens(request, provider.token_url.path()).await?
         }
+        TokenStyle::Threads => {
+            let url = provider
+                .refresh_url
+                .clone()
+                .ok_or_else(|| oauth_error("this Threads provider has no refresh URL"))?;
+            let request = token_http_client(&url)?.get(url.clone()).query(&[
+                ("grant_type", "th_refresh_token"),
+                ("access_token", refresh_token.expose_secret()),
+            ]);
+            let mut tokens = send_for_tokens(request, url.path()).await?;
+            tokens.refresh_token = Some(tokens.access_token.clone());
+            tokens
+        }
     };
     if tokens.refresh_token.is_none()
-        && matches!(provider.style, TokenStyle::Standard | TokenStyle::BasicAuth | TokenStyle::SecretInBody)
+        && matches!(
+            provider.style,
+            TokenStyle::Standard | TokenStyle::BasicAuth | TokenStyle::SecretInBody
+        )
     {
         tokens.refresh_token = Some(refresh_token.clone());
     }
@@ -349,6 +365,85 @@ pub async fn exchange_instagram_long_lived(
     let mut tokens = send_for_tokens(request, url.path()).await?;
     tokens.refresh_token = Some(tokens.access_token.clone());
     Ok(tokens)
+}
+
+/// Exchanges a short-lived Threads token (1 h) for a long-lived one (60 days):
+/// `GET {e.threads_origin}/access_token?grant_type=th_exchange_token&client_secret&access_token`
+/// → `{access_token, token_type, expires_in}` (`expires_in` seconds, about 5184000). The
+/// result's `refresh_token` is the new long-lived token (what [`refresh`] takes for
+/// Threads); `user_id` is `None` (keep the one from the code exchange).
+///
+/// Errors: [`PlatformError::OAuth`] when Threads refuses (its Graph error message);
+/// [`PlatformError::Decode`] / [`PlatformError::Transport`] as elsewhere.
+pub async fn exchange_threads_long_lived(
+    e: &Endpoints,
+    client_secret: &SecretString,
+    short: &SecretString,
+) -> Result<TokenSet, PlatformError> {
+    let url = join(&e.threads_origin, "/access_token");
+    let request = token_http_client(&url)?.get(url.clone()).query(&[
+        ("grant_type", "th_exchange_token"),
+        ("client_secret", client_secret.expose_secret()),
+        ("access_token", short.expose_secret()),
+    ]);
+    let mut tokens = send_for_tokens(request, url.path()).await?;
+    tokens.refresh_token = Some(tokens.access_token.clone());
+    Ok(tokens)
+}
+
+/// Exchanges a Threads authorization `code` that reached the app by another way than the
+/// loopback listener (the hosted HTTPS callback page and the `alcance://threads/callback`
+/// deep link, or a team server's callback) for a 60-day token: the code exchange
+/// `POST {e.threads_token}` (form `client_id`, `client_secret`,
+/// `grant_type=authorization_code`, `redirect_uri` exactly as in the authorize URL, `code`)
+/// → a 1 h token and `user_id`, then [`exchange_threads_long_lived`]. The result keeps the
+/// code exchange's `user_id` (the Threads user id, decimal string) and its `refresh_token`
+/// is the long-lived token. No PKCE verifier is sent: Threads documents no PKCE (a flow
+/// that built its authorize URL with [`AuthorizeRequest`] uses [`AuthorizeRequest::exchange`]
+/// and then [`exchange_threads_long_lived`] instead).
+///
+/// Errors: [`PlatformError::OAuth`] when `app.client_secret` is missing (both calls need
+/// it), the redirect URI is not HTTPS (Threads refuses any other), or Threads refuses the
+/// code or the exchange; [`PlatformError::Decode`] / [`PlatformError::Transport`] as
+/// elsewhere.
+pub async fn exchange_threads_code(
+    e: &Endpoints,
+    app: &OAuthApp,
+    code: &SecretString,
+    redirect_uri: &str,
+) -> Result<TokenSet, PlatformError> {
+    let secret = app
+        .client_secret
+        .as_ref()
+        .ok_or_else(|| oauth_error("the Threads code exchange needs the Threads app secret"))?;
+    let redirect = Url::parse(redirect_uri)
+        .map_err(|err| oauth_error(format!("invalid Threads redirect URI {redirect_uri:?}: {err}")))?;
+    if redirect.scheme() != "https" {
+        return Err(oauth_error(format!(
+            "Threads accepts only HTTPS redirect URIs, not {redirect_uri:?}"
+        )));
+    }
+    let endpoint = e.threads_token.path().to_string();
+    let form: Vec<(&str, String)> = vec![
+        ("client_id", app.client_id.clone()),
+        ("client_secret", secret.expose_secret().to_string()),
+        ("grant_type", "authorization_code".into()),
+        ("redirect_uri", redirect_uri.to_string()),
+        ("code", code.expose_secret().to_string()),
+    ];
+    let request = token_http_client(&e.threads_token)?
+        .post(e.threads_token.clone())
+        .header(reqwest::header::ACCEPT, "application/json")
+        .form(&form);
+    let short = send_for_tokens(request, &endpoint).await?;
+    let mut long = exchange_threads_long_lived(e, secret, &short.access_token).await?;
+    if long.user_id.is_none() {
+        long.user_id = short.user_id;
+    }
+    if long.scope.is_none() {
+        long.scope = short.scope;
+    }
+    Ok(long)
 }
 
 /// Exchanges a Facebook user token for a long-lived one (60 days):
@@ -401,7 +496,7 @@ async fn exchange_code(
                 .map_err(|e| map_request_error(e, &endpoint))?;
             Ok(from_standard(&answer))
         }
-        TokenStyle::Standard | TokenStyle::InstagramLogin | TokenStyle::SecretInBody => {
+        TokenStyle::Standard | TokenStyle::InstagramLogin | TokenStyle::SecretInBody | TokenStyle::Threads => {
             let mut form = client_form(app, provider);
             form.push(("grant_type", "authorization_code".into()));
             form.push(("redirect_uri", redirect_uri.to_string()));

@@ -12,9 +12,9 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use super::{
-    bluesky, day_of, day_start, engagement_multiplier, facebook, instagram, linkedin, reddit, rng, splitmix, tiktok, x,
-    youtube, Contribution, Kind, Network, Post, ACCOUNTS, FOLLOWER_GROWTH_WEEKDAY, METRICS, N_METRICS, STREAM_ACCOUNT,
-    STREAM_FOLLOWERS, STREAM_POSTS,
+    bluesky, day_of, day_start, engagement_multiplier, facebook, instagram, linkedin, reddit, rng, splitmix, threads,
+    tiktok, x, youtube, Contribution, Kind, Network, Post, ACCOUNTS, FOLLOWER_GROWTH_WEEKDAY, METRICS, N_METRICS,
+    STREAM_ACCOUNT, STREAM_FOLLOWERS, STREAM_POSTS,
 };
 
 /// A post being made: the draws every post of its network shares, and the values the
@@ -171,7 +171,7 @@ impl Generator {
         let a = &ACCOUNTS[account];
         if !matches!(
             a.network,
-            Network::X | Network::Instagram | Network::Bluesky | Network::Reddit
+            Network::X | Network::Instagram | Network::Bluesky | Network::Reddit | Network::Threads
         ) {
             return self.media_day(account, day);
         }
@@ -185,6 +185,7 @@ impl Generator {
             // A subreddit's posts are other people's: it has none of its own.
             Network::Reddit if reddit::is_subreddit(account) => Vec::new(),
             Network::Reddit => reddit::day_slots(&mut r),
+            Network::Threads => threads::day_slots(&mut r),
             Network::Facebook | Network::Whatsapp | Network::Tiktok | Network::Youtube | Network::Linkedin => {
                 Vec::new()
             }
@@ -234,6 +235,7 @@ impl Generator {
             Network::Instagram => instagram::fill(&mut d),
             Network::Bluesky => bluesky::fill(&mut d),
             Network::Reddit => reddit::fill(&mut d),
+            Network::Threads => threads::fill(&mut d),
             Network::Facebook | Network::Whatsapp | Network::Tiktok | Network::Youtube | Network::Linkedin => {
                 (String::new(), 0)
             }
@@ -273,9 +275,12 @@ impl Generator {
             Network::Tiktok => tiktok::day_slots(&mut r),
             Network::Youtube => youtube::day_slots(&mut r),
             Network::Linkedin => linkedin::day_slots(&mut r),
-            Network::X | Network::Instagram | Network::Whatsapp | Network::Bluesky | Network::Reddit => {
-                return Vec::new()
-            }
+            Network::X
+            | Network::Instagram
+            | Network::Whatsapp
+            | Network::Bluesky
+            | Network::Reddit
+            | Network::Threads => return Vec::new(),
         };
         slots.sort_by_key(|(s, _)| *s);
         for i in 1..slots.len() {
@@ -394,7 +399,7 @@ impl Generator {
         if day < 0 {
             return a.posts_before_history;
         }
-        let counts = |p: &Post| !p.kind.is_story() && p.kind != Kind::BsRepost;
+        let counts = |p: &Post| !p.kind.is_story() && p.kind != Kind::BsRepost && p.kind != Kind::ThRepost;
         let full_days = {
             let mut prefix = self.prefix.lock().unwrap_or_else(PoisonError::into_inner);
             let v = &mut prefix[account];

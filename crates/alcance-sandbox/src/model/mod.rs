@@ -27,10 +27,11 @@ mod bluesky;
 mod facebook;
 mod generator;
 mod instagram;
-mod reddit;
 mod linkedin;
+mod reddit;
 #[cfg(test)]
 mod tests;
+mod threads;
 mod tiktok;
 mod whatsapp;
 mod x;
@@ -41,10 +42,12 @@ pub use bluesky::{BS_DID_OWNED, BS_DID_TRACKED, BS_HANDLE_OWNED, BS_HANDLE_TRACK
 pub(crate) use facebook::{fb_video_id, find_fb_post, find_fb_video, page_insights, reactions_by_type, status_type};
 pub use facebook::{FB_PAGE_OWNED, FB_PAGE_TRACKED, FB_REACTION_SHARES, FB_USER_ID, FB_USER_NAME};
 pub(crate) use generator::Generator;
-pub(crate) use reddit::is_subreddit;
-pub use reddit::{RD_NAME_OWNED, RD_NAME_TRACKED, RD_SUB_NAME, RD_SUB_TRACKED, RD_USER_OWNED, RD_USER_TRACKED};
 pub(crate) use linkedin::{find_li_post, li_day, utc_midnight, LI_DEMOGRAPHICS};
 pub use linkedin::{LI_MEMBER_NAME, LI_MEMBER_SUB, LI_ORG_ID};
+pub(crate) use reddit::is_subreddit;
+pub use reddit::{RD_NAME_OWNED, RD_NAME_TRACKED, RD_SUB_NAME, RD_SUB_TRACKED, RD_USER_OWNED, RD_USER_TRACKED};
+pub(crate) use threads::th_media_position;
+pub use threads::{TH_AGES, TH_CITIES, TH_COUNTRIES, TH_GENDERS, TH_USERNAME, TH_USER_ID};
 pub(crate) use tiktok::{find_tt_video, tt_day};
 pub use tiktok::{TT_AUDIENCE_COUNTRIES, TT_AUDIENCE_GENDERS, TT_OPEN_ID};
 pub(crate) use whatsapp::{wa_day, wa_messaging_tier, WaDay};
@@ -116,12 +119,14 @@ pub enum Network {
     Reddit,
     /// LinkedIn (Community Management API: an administered organization page).
     Linkedin,
+    /// Threads (Meta's Threads API, `graph.threads.net`).
+    Threads,
 }
 
 impl Network {
     /// Every network, in manifest order (`x`, `facebook`, `instagram`, `whatsapp`, `tiktok`,
-    /// `youtube`, `bluesky`, `reddit`, `linkedin`).
-    pub const ALL: [Network; 9] = [
+    /// `youtube`, `bluesky`, `reddit`, `linkedin`, `threads`).
+    pub const ALL: [Network; 10] = [
         Network::X,
         Network::Facebook,
         Network::Instagram,
@@ -131,6 +136,7 @@ impl Network {
         Network::Bluesky,
         Network::Reddit,
         Network::Linkedin,
+        Network::Threads,
     ];
 
     /// The manifest's platform key (`"x"`, `"facebook"`, `"instagram"`, `"whatsapp"`,
@@ -146,6 +152,7 @@ impl Network {
             Network::Bluesky => "bluesky",
             Network::Reddit => "reddit",
             Network::Linkedin => "linkedin",
+            Network::Threads => "threads",
         }
     }
 }
@@ -185,7 +192,7 @@ pub struct SeededAccount {
 /// The seeded accounts, owned first per platform. Indexes are stable (X and Instagram
 /// first, then Facebook, WhatsApp, TikTok); the manifest lists them in [`Network::ALL`]
 /// order.
-pub const ACCOUNTS: [SeededAccount; 16] = [
+pub const ACCOUNTS: [SeededAccount; 17] = [
     SeededAccount {
         network: Network::X,
         external_id: "1580000000000000001",
@@ -258,6 +265,7 @@ pub const ACCOUNTS: [SeededAccount; 16] = [
     reddit::RD_TRACKED,
     reddit::RD_SUBREDDIT,
     linkedin::LI_OWNED,
+    threads::TH_OWNED,
 ];
 
 /// Index into [`ACCOUNTS`] of the account with this network and id.
@@ -338,6 +346,16 @@ pub(crate) enum Kind {
     LiImage,
     /// LinkedIn video post (`urn:li:ugcPost:`, `content.media` `urn:li:video:`).
     LiVideo,
+    /// Threads `TEXT_POST`.
+    ThText,
+    /// Threads `IMAGE`.
+    ThImage,
+    /// Threads `VIDEO`.
+    ThVideo,
+    /// Threads `CAROUSEL_ALBUM`.
+    ThCarousel,
+    /// Threads `REPOST_FACADE`: someone else's post reposted (no insights).
+    ThRepost,
 }
 
 impl Kind {

@@ -326,6 +326,8 @@ export function httpTransport(
     connectBluesky: desktopOnly("Connecting an account"),
     connectBlueskyOauth: desktopOnly("Connecting an account"),
     connectAccount: desktopOnly("Connecting an account"),
+    connectThreadsToken: desktopOnly("Connecting an account"),
+    connectThreads: desktopOnly("Connecting an account"),
     trackProfile: desktopOnly("Following a public profile"),
     platforms(): Promise<PlatformInfo[]> {
       return request("GET", "/api/v1/platforms");
