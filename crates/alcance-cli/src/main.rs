@@ -114,7 +114,7 @@ enum Command {
         /// Collect now (the only mode; scheduled collection is `alcance run`).
         #[arg(long)]
         now: bool,
-        /// Only this account: its id (see `alcance status`) or @username. Repeatable.
+        /// Only this account: its id (see `alcance status`), @username or platform:@username (x:@ana). Repeatable.
         #[arg(long = "account", value_name = "ID|@USERNAME")]
         accounts: Vec<String>,
     },
@@ -122,7 +122,7 @@ enum Command {
     Cadence {
         #[command(flatten)]
         ws: WorkspaceArgs,
-        /// The account: its id or @username.
+        /// The account: its id, @username or platform:@username (x:@ana).
         #[arg(value_name = "ID|@USERNAME")]
         account: String,
         /// hourly, daily, weekly, or a period such as 90m, 6h, 2d.
@@ -179,7 +179,7 @@ enum Command {
     Disconnect {
         #[command(flatten)]
         ws: WorkspaceArgs,
-        /// The account: its id or @username.
+        /// The account: its id, @username or platform:@username (x:@ana).
         #[arg(value_name = "ID|@USERNAME")]
         account: String,
     },
@@ -225,7 +225,7 @@ enum Command {
     DeleteData {
         #[command(flatten)]
         ws: WorkspaceArgs,
-        /// The account: its id or @username.
+        /// The account: its id, @username or platform:@username (x:@ana).
         #[arg(value_name = "ID|@USERNAME")]
         account: String,
         /// Do not ask for confirmation.
@@ -783,7 +783,9 @@ fn account_label(a: &AccountRow) -> String {
     }
 }
 
-/// Finds accounts by id or @username (case-insensitive).
+/// Finds accounts by id, `@username` (case-insensitive) or `platform:@username` (`x:@ana`,
+/// `reddit:@ana`: the same handle on several networks). A prefix that is not a platform key
+/// is part of the name (Bluesky DIDs are `did:plc:…`).
 fn resolve_accounts(all: &[AccountRow], specs: &[String]) -> Result<Vec<AccountId>> {
     let mut ids = Vec::new();
     for spec in specs {
@@ -794,9 +796,17 @@ fn resolve_accounts(all: &[AccountRow], specs: &[String]) -> Result<Vec<AccountI
                 continue;
             }
         }
-        let name = spec.trim_start_matches('@');
+        let (platform, rest) = match spec.split_once(':') {
+            Some((p, rest)) => match p.parse::<Platform>() {
+                Ok(platform) => (Some(platform), rest),
+                Err(_) => (None, spec),
+            },
+            None => (None, spec),
+        };
+        let name = rest.trim_start_matches('@');
         let found: Vec<&AccountRow> = all
             .iter()
+            .filter(|a| platform.is_none_or(|p| a.account.platform == p))
             .filter(|a| {
                 a.account
                     .username
@@ -809,7 +819,7 @@ fn resolve_accounts(all: &[AccountRow], specs: &[String]) -> Result<Vec<AccountI
             [one] => ids.push(AccountId(one.id)),
             [] => bail!("no account {spec:?}; `alcance status` lists them"),
             many => bail!(
-                "{spec:?} matches several accounts ({}); use the id",
+                "{spec:?} matches several accounts ({}); use the id or platform:@handle (x:@{name})",
                 many.iter()
                     .map(|a| format!("{} = {} on {}", a.id, account_label(a), a.account.platform.label()))
                     .collect::<Vec<_>>()

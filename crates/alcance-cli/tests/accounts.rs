@@ -73,7 +73,7 @@ fn accounts_connect_track_disconnect_and_delete_on_a_demo_workspace() {
     assert!(!list.contains("sbx_"), "no token is printed");
 
     // Disconnect: the data stays, the account is no longer collected.
-    let out = ok(on(alcance().args(["disconnect", "@alcance_br"]), ws, &url)
+    let out = ok(on(alcance().args(["disconnect", "x:@alcance_br"]), ws, &url)
         .output()
         .expect("disconnect"));
     assert!(out.contains("Disconnected @alcance_br (X)"), "{out}");
@@ -192,14 +192,14 @@ fn accounts_connect_track_disconnect_and_delete_on_a_demo_workspace() {
 
     // Delete: a wrong confirmation deletes nothing; the handle confirms; --yes skips it.
     let stderr = failed(with_stdin(
-        on(alcance().args(["delete-data", "@ana_influencer"]), ws, &url),
+        on(alcance().args(["delete-data", "x:@ana_influencer"]), ws, &url),
         "nope\n",
     ));
     assert!(stderr.contains("not deleted"), "{stderr}");
     let list = ok(on(alcance().arg("accounts"), ws, &url).output().expect("accounts"));
     assert!(list.contains("@ana_influencer"), "{list}");
     let out = with_stdin(
-        on(alcance().args(["delete-data", "@ana_influencer"]), ws, &url),
+        on(alcance().args(["delete-data", "x:@ana_influencer"]), ws, &url),
         "@ana_influencer\n",
     );
     assert!(ok(out).contains("Deleted @ana_influencer (X)"));
@@ -210,8 +210,12 @@ fn accounts_connect_track_disconnect_and_delete_on_a_demo_workspace() {
     );
     assert!(out.contains("Deleted @ana.influencer (Instagram)"), "{out}");
     let list = ok(on(alcance().arg("accounts"), ws, &url).output().expect("accounts"));
+    // Reddit's @ana_influencer (the same handle on another network) stays.
     assert!(
-        !list.contains("@ana_influencer") && !list.contains("@ana.influencer"),
+        !list
+            .lines()
+            .any(|l| l.contains("@ana_influencer") && !l.contains("Reddit"))
+            && !list.contains("@ana.influencer"),
         "{list}"
     );
     assert!(list.contains("@alcance_br"), "{list}");

@@ -126,7 +126,7 @@ fn status_collect_and_cadence_on_a_demo_workspace() {
 
     // One account now, by handle.
     let collected = ok(on(
-        alcance().args(["collect", "--now", "--account", "@alcance_br"]),
+        alcance().args(["collect", "--now", "--account", "x:@alcance_br"]),
         dir.path(),
         &url,
     ));
@@ -151,7 +151,7 @@ fn status_collect_and_cadence_on_a_demo_workspace() {
 
     // Cadence by id or handle.
     let set = ok(on(
-        alcance().args(["cadence", "@ana_influencer", "6h"]),
+        alcance().args(["cadence", "x:@ana_influencer", "6h"]),
         dir.path(),
         &url,
     ));
@@ -161,7 +161,7 @@ fn status_collect_and_cadence_on_a_demo_workspace() {
 
     // Mistakes are explained, not panics.
     let out = on(
-        alcance().args(["collect", "--account", "@alcance_br"]),
+        alcance().args(["collect", "--account", "x:@alcance_br"]),
         dir.path(),
         &url,
     );
@@ -174,7 +174,15 @@ fn status_collect_and_cadence_on_a_demo_workspace() {
     );
     assert!(!out.status.success());
     assert!(text(&out).1.contains("no account"), "{:?}", text(&out));
-    let out = on(alcance().args(["cadence", "@alcance_br", "often"]), dir.path(), &url);
+    // The same handle on X and Reddit: refused with the way to say which.
+    let out = on(alcance().args(["cadence", "@alcance_br", "6h"]), dir.path(), &url);
+    assert!(!out.status.success());
+    let err = text(&out).1;
+    assert!(
+        err.contains("matches several accounts") && err.contains("x:@alcance_br"),
+        "{err}"
+    );
+    let out = on(alcance().args(["cadence", "x:@alcance_br", "often"]), dir.path(), &url);
     assert!(!out.status.success());
     assert!(text(&out).1.contains("invalid cadence"), "{:?}", text(&out));
     let empty = tempfile::tempdir().expect("tempdir");
