@@ -18,14 +18,13 @@ use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use rand::RngCore;
 use ring::signature::{UnparsedPublicKey, ECDSA_P256_SHA256_FIXED};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use url::Url;
 
 use crate::model::{account_by_id, Network, ACCOUNTS};
-use crate::oauth::s256_challenge;
+use crate::oauth::{random_hex, s256_challenge};
 use crate::reply::Reply;
 use crate::server::{Req, SandboxState};
 
@@ -83,7 +82,7 @@ impl Default for AtprotoBook {
                 codes: HashMap::new(),
                 bound: HashMap::new(),
                 jtis: HashSet::new(),
-                nonce: random(16),
+                nonce: random_hex(),
             }),
         }
     }
@@ -93,12 +92,6 @@ impl AtprotoBook {
     fn lock(&self) -> std::sync::MutexGuard<'_, Book> {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
-}
-
-fn random(bytes: usize) -> String {
-    let mut buf = vec![0u8; bytes];
-    rand::thread_rng().fill_bytes(&mut buf);
-    hex::encode(buf)
 }
 
 /// The OAuth error body `{"error","error_description"}`.
@@ -305,7 +298,7 @@ fn par(st: &SandboxState, req: &Req) -> Reply {
     let Some(did) = hinted_account(st, form.get("login_hint").map(String::as_str)) else {
         return error(400, "invalid_request", "login_hint names no account of this server");
     };
-    let request_uri = format!("urn:ietf:params:oauth:request_uri:req-{}", random(16));
+    let request_uri = format!("urn:ietf:params:oauth:request_uri:req-{}", random_hex());
     st.atproto.lock().requests.insert(
         request_uri.clone(),
         Pending {
@@ -342,7 +335,7 @@ fn authorize(st: &SandboxState, req: &Req) -> Reply {
     let Ok(mut to) = Url::parse(&p.redirect_uri) else {
         return error(400, "invalid_request", "the stored redirect_uri is not a URL");
     };
-    let code = format!("cod-{}", random(24));
+    let code = format!("cod-{}{}", random_hex(), random_hex());
     to.query_pairs_mut()
         .append_pair("code", &code)
         .append_pair("state", &p.state)

@@ -90,7 +90,8 @@ struct Book {
     refresh: HashMap<String, Refresh>,
 }
 
-fn random_hex() -> String {
+/// 128 random bits as hex: tokens, codes, nonces and request ids of the fake servers.
+pub(crate) fn random_hex() -> String {
     let mut bytes = [0u8; 16];
     rand::thread_rng().fill_bytes(&mut bytes);
     hex::encode(bytes)

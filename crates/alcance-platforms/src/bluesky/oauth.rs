@@ -32,6 +32,7 @@ use crate::oauth::{oauth_error, BrowserOpener, LoopbackListener, TokenSet, DEFAU
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
+use oauth2::{CsrfToken, PkceCodeChallenge};
 use rand::RngCore;
 use ring::rand::SystemRandom;
 use ring::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
@@ -504,9 +505,8 @@ pub async fn authorize(
         .clone()
         .unwrap_or_else(|| loopback_client_id(&redirect_uri));
     let client = DpopClient::new(DpopKey::generate()?)?;
-    let verifier = random_token(32);
-    let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
-    let state = random_token(16);
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let state = CsrfToken::new_random();
     let (status, body) = client
         .post(
             "the PAR endpoint",
@@ -516,8 +516,8 @@ pub async fn authorize(
                 ("response_type", "code"),
                 ("redirect_uri", &redirect_uri),
                 ("scope", SCOPE),
-                ("state", &state),
-                ("code_challenge", &challenge),
+                ("state", state.secret()),
+                ("code_challenge", challenge.as_str()),
                 ("code_challenge_method", "S256"),
                 ("login_hint", &auth.handle),
             ],
@@ -535,7 +535,7 @@ pub async fn authorize(
         .append_pair("client_id", &client_id)
         .append_pair("request_uri", request_uri);
     browser.open(&page)?;
-    let code = listener.wait_for_code(&state, timeout).await?;
+    let code = listener.wait_for_code(state.secret(), timeout).await?;
     let (status, body) = client
         .post(
             "the token endpoint",
@@ -544,7 +544,7 @@ pub async fn authorize(
                 ("grant_type", "authorization_code"),
                 ("code", code.expose_secret()),
                 ("redirect_uri", &redirect_uri),
-                ("code_verifier", &verifier),
+                ("code_verifier", verifier.secret()),
                 ("client_id", &client_id),
             ],
         )
