@@ -6,7 +6,7 @@ pub use connect::{tiktok_business_key, VaultBusinessTokens};
 use crate::atomic::write_bytes_atomically;
 use crate::error::{Context, Result};
 use alcance_collector::{Clients, Progress, RunKind, RunSummary, Target};
-use alcance_core::{AccountId, AccountRef, AccountStatus, Platform, Profile};
+use alcance_core::{AccountId, AccountRef, AccountStatus, ConnectionKind, Platform, Profile};
 use alcance_platforms::governor::Governor;
 use alcance_platforms::oauth::{self, BrowserOpener, OAuthApp, Provider, TokenSet};
 use alcance_platforms::registry::{self, ClientDeps, ConnectKind, PlatformInfo};
@@ -241,17 +241,25 @@ impl Workspace {
             username: profile.username.clone(),
             owned: true,
         };
-        self.register_owned(&account, profile.display_name.as_deref(), &key)
+        self.register_owned(&account, profile.display_name.as_deref(), &key, ConnectionKind::Oauth)
             .await
     }
 
     /// Records a connected (owned) account whose tokens are already in the vault under
-    /// `key`: inserts or updates it, marks it active, and returns its row.
-    async fn register_owned(&self, account: &AccountRef, display_name: Option<&str>, key: &str) -> Result<AccountRow> {
+    /// `key`: inserts or updates it, marks it active, records how it was connected
+    /// (`connection`, shown on the accounts screen), and returns its row.
+    async fn register_owned(
+        &self,
+        account: &AccountRef,
+        display_name: Option<&str>,
+        key: &str,
+        connection: ConnectionKind,
+    ) -> Result<AccountRow> {
         let id = self.store.upsert_account(account, display_name, Some(key)).await?;
         self.store
             .set_account_status(id, alcance_core::AccountStatus::Active)
             .await?;
+        self.store.set_account_connection(id, connection).await?;
         self.account(AccountId(id)).await
     }
 

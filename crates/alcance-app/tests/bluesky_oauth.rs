@@ -9,7 +9,7 @@ use alcance_app::testing::{open_workspace, TestWorkspace};
 use alcance_app::views::SharedVault;
 use alcance_app::{AccountId, WorkspaceOptions};
 use alcance_collector::{RunKind, RunSummary};
-use alcance_core::{AccountStatus, Platform};
+use alcance_core::{AccountStatus, ConnectionKind, Platform};
 use alcance_platforms::bluesky::oauth::{self, DpopKey, SessionBinding};
 use alcance_platforms::oauth::{HeadlessBrowser, TokenSet};
 use alcance_platforms::vault::{MemoryVault, TokenVault};
@@ -59,6 +59,14 @@ async fn setup() -> Setup {
     assert_eq!(row.account.external_id, DID, "stored by its DID");
     assert_eq!(row.account.username.as_deref(), Some("alcance.bsky.social"));
     assert_eq!(row.status, AccountStatus::Active);
+    let views = alcance_app::views::accounts(&ws, None, Utc::now())
+        .await
+        .expect("accounts view");
+    assert_eq!(
+        views.iter().find(|v| v.id.get() == row.id).map(|v| v.connection),
+        Some(ConnectionKind::Oauth),
+        "signed in with OAuth, not an app password"
+    );
     let key = row.vault_key.clone().expect("vault key");
     Setup {
         sandbox,

@@ -9,7 +9,7 @@ use alcance_app::testing::{open_workspace, TestWorkspace};
 use alcance_app::views::SharedVault;
 use alcance_app::{AccountId, WorkspaceOptions};
 use alcance_collector::{RunKind, RunSummary};
-use alcance_core::{AccountStatus, EventLevel, Platform};
+use alcance_core::{AccountStatus, ConnectionKind, EventLevel, Platform};
 use alcance_platforms::bluesky::refresh_session;
 use alcance_platforms::oauth::TokenSet;
 use alcance_platforms::vault::{MemoryVault, TokenVault};
@@ -183,6 +183,13 @@ async fn a_public_profile_is_followed_by_handle_and_collected() {
             .await
             .expect_err("unknown handle");
     assert!(format!("{unknown:#}").contains("@ninguem.bsky.social"), "{unknown:#}");
+    // The accounts screen: the owner signed in with an app password, the other is followed.
+    let views = alcance_app::views::accounts(&s.ws, None, Utc::now())
+        .await
+        .expect("accounts view");
+    let kind = |id: i64| views.iter().find(|v| v.id.get() == id).map(|v| v.connection);
+    assert_eq!(kind(owner.id), Some(ConnectionKind::AppPassword));
+    assert_eq!(kind(tracked.id), Some(ConnectionKind::Tracked));
     let run = collect(&s).await;
     let t = run
         .accounts

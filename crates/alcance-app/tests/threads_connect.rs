@@ -10,7 +10,7 @@ use alcance_app::testing::{open_workspace, TestWorkspace};
 use alcance_app::views::SharedVault;
 use alcance_app::WorkspaceOptions;
 use alcance_collector::RunKind;
-use alcance_core::{AccountStatus, Platform};
+use alcance_core::{AccountStatus, ConnectionKind, Platform};
 use alcance_platforms::oauth::{AuthorizeRequest, HeadlessBrowser, OAuthApp, Provider, RedirectConfig, TokenSet};
 use alcance_platforms::vault::{MemoryVault, TokenVault};
 use alcance_platforms::{CollectWindow, Endpoints};
@@ -76,6 +76,18 @@ fn app() -> OAuthApp {
     }
 }
 
+/// How the accounts screen says account `id` is connected.
+async fn connection(s: &Setup, id: i64) -> ConnectionKind {
+    let views = alcance_app::views::accounts(&s.ws, None, Utc::now())
+        .await
+        .expect("accounts view");
+    views
+        .iter()
+        .find(|v| v.id.get() == id)
+        .expect("account in the view")
+        .connection
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_pasted_token_is_validated_stored_and_refreshed_once_a_day_old() {
     let s = setup().await;
@@ -91,6 +103,11 @@ async fn a_pasted_token_is_validated_stored_and_refreshed_once_a_day_old() {
     let stored = TokenSet::from_vault_json(&s.vault.get(&key).expect("get").expect("entry")).expect("set");
     assert_eq!(stored.access_token.expose_secret(), token.expose_secret(), "trimmed");
     assert!(stored.expires_at.is_some_and(|t| t > Utc::now() + Duration::days(59)));
+    assert_eq!(
+        connection(&s, row.id).await,
+        ConnectionKind::Token,
+        "a pasted token, not OAuth"
+    );
 
     // A day later: the upkeep refreshes it with the token itself (no app was ever given).
     let aged = TokenSet {
@@ -182,5 +199,10 @@ async fn the_code_from_the_callback_page_connects_the_account() {
         .expect("vault")
         .expect("the app secret is kept for renewals");
     assert_eq!(secret.expose_secret(), "threads-app-secret");
+    assert_eq!(
+        connection(&s, row.id).await,
+        ConnectionKind::Oauth,
+        "the authorization code flow"
+    );
     s.sandbox.shutdown().await;
 }

@@ -36,7 +36,8 @@ text_enum!(AccountStatus, "account status", [
 pub enum ConnectionKind {
     /// Owned, connected through OAuth.
     Oauth,
-    /// Owned WhatsApp Business account, connected with a system-user access token (no OAuth).
+    /// Owned, connected with an access token the user pasted (no OAuth): a WhatsApp
+    /// Business system-user token, a Threads long-lived token.
     Token,
     /// Owned Bluesky account, connected with an app password (its session tokens are kept,
     /// never the password).
@@ -53,9 +54,11 @@ text_enum!(ConnectionKind, "connection kind", [
 ]);
 
 impl ConnectionKind {
-    /// How an account of `platform` is connected: `tracked` when not owned, `token` for an
-    /// owned WhatsApp Business account, `app_password` for an owned Bluesky account, else
-    /// `oauth`.
+    /// How an account of `platform` is usually connected: `tracked` when not owned, `token`
+    /// for an owned WhatsApp Business account, `app_password` for an owned Bluesky account,
+    /// else `oauth`. A platform with two ways (Bluesky OAuth, Threads tokens) records the
+    /// one used per account (`accounts.connection`); this is the fallback for rows that do
+    /// not say.
     pub fn of(platform: Platform, owned: bool) -> ConnectionKind {
         match (owned, platform) {
             (false, _) => ConnectionKind::Tracked,

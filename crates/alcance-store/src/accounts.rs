@@ -3,8 +3,9 @@
 use crate::error::touched_one;
 use crate::time::{from_db_opt, to_db};
 use crate::{on_pool, platform_from_db, AccountRow, AppCredentialsRow, Store, StoreError};
-use alcance_core::{AccountRef, AccountStatus, Platform};
+use alcance_core::{AccountRef, AccountStatus, ConnectionKind, Platform};
 use chrono::Utc;
+use std::collections::HashMap;
 
 const ACCOUNT_COLUMNS: &str =
     "id, platform, external_id, username, display_name, owned, status, vault_key, last_collected_at";
@@ -145,6 +146,35 @@ impl Store {
         .await?
         .rows_affected());
         touched_one(done, "account", account_id)
+    }
+
+    /// Records how owned account `account_id` was connected (`accounts.connection`, schema
+    /// version 9): `oauth`, `token` or `app_password`. `tracked` is not stored (a tracked
+    /// profile has no connection of its own): it clears the column.
+    ///
+    /// Errors: [`StoreError::NotFound`] for an unknown account.
+    pub async fn set_account_connection(&self, account_id: i64, connection: ConnectionKind) -> Result<(), StoreError> {
+        let value = (connection != ConnectionKind::Tracked).then_some(connection);
+        let done = on_pool!(&self.pool, |p| sqlx::query(
+            "UPDATE accounts SET connection = $1 WHERE id = $2"
+        )
+        .bind(value)
+        .bind(account_id)
+        .execute(p)
+        .await?
+        .rows_affected());
+        touched_one(done, "account", account_id)
+    }
+
+    /// How each account was connected, as recorded by [`Self::set_account_connection`]
+    /// (`accounts.id` → kind); accounts without a record are absent.
+    pub async fn account_connections(&self) -> Result<HashMap<i64, ConnectionKind>, StoreError> {
+        let rows: Vec<(i64, ConnectionKind)> = on_pool!(&self.pool, |p| sqlx::query_as(
+            "SELECT id, connection FROM accounts WHERE connection IS NOT NULL"
+        )
+        .fetch_all(p)
+        .await?);
+        Ok(rows.into_iter().collect())
     }
 
     /// Deletes the account and, through `ON DELETE CASCADE`, its posts, post metrics,

@@ -3,7 +3,7 @@
 
 mod common;
 
-use alcance_core::{CollectionBatch, EventLevel, Platform};
+use alcance_core::{CollectionBatch, ConnectionKind, EventLevel, Platform};
 use alcance_store::testing;
 use alcance_store::{both_engines, on_pool, Engine};
 use alcance_store::{RowFilter, RunCounts, Store, StoreError};
@@ -93,6 +93,35 @@ async fn account_status_is_checked_and_a_fresh_connect_reactivates(engine: Engin
         "paused",
         "a pause is the user's choice"
     );
+}
+
+async fn the_connection_way_is_recorded_per_account(engine: Engine) {
+    let Some((store, id, _)) = store_with_account(engine).await else {
+        return;
+    };
+    assert!(store.account_connections().await.expect("none yet").is_empty());
+    store
+        .set_account_connection(id, ConnectionKind::AppPassword)
+        .await
+        .expect("record");
+    store
+        .set_account_connection(id, ConnectionKind::Oauth)
+        .await
+        .expect("a reconnect the other way replaces it");
+    assert_eq!(
+        store.account_connections().await.expect("read").get(&id),
+        Some(&ConnectionKind::Oauth)
+    );
+    store
+        .set_account_connection(id, ConnectionKind::Tracked)
+        .await
+        .expect("tracked clears");
+    assert!(store.account_connections().await.expect("read").is_empty());
+    let err = store
+        .set_account_connection(9999, ConnectionKind::Token)
+        .await
+        .expect_err("unknown account");
+    assert!(matches!(err, StoreError::NotFound { what: "account", .. }), "{err:?}");
 }
 
 async fn app_credentials_store_no_secret(engine: Engine) {
@@ -402,6 +431,7 @@ async fn concurrent_batches_on_a_file_store_all_land() {
 both_engines!(
     upserting_an_account_keeps_its_id_and_merges_fields,
     account_status_is_checked_and_a_fresh_connect_reactivates,
+    the_connection_way_is_recorded_per_account,
     app_credentials_store_no_secret,
     runs_and_events_form_the_run_log,
     batch_gaps_and_warnings_become_run_events,

@@ -46,9 +46,10 @@ pub struct AccountView {
     pub token: TokenHealth,
     /// When that access token expires, UTC (`None`: no expiry known).
     pub token_expires_at: Option<DateTime<Utc>>,
-    /// How the account is connected: `oauth` (owned, through OAuth), `token` (an owned
-    /// WhatsApp Business account, through a system-user access token) or `tracked` (a
-    /// public profile, not owned).
+    /// How the account is connected: `oauth` (owned, through OAuth), `token` (owned,
+    /// through an access token the user pasted: a WhatsApp system-user token, a Threads
+    /// long-lived token), `app_password` (an owned Bluesky account signed in with an app
+    /// password) or `tracked` (a public profile, not owned).
     pub connection: ConnectionKind,
     /// Collection cadence: `hourly`, `daily`, `weekly` or `custom` (`daily` when the
     /// account has no schedule yet).
@@ -78,6 +79,7 @@ pub async fn accounts(ws: &Workspace, vault: Option<&dyn TokenVault>, now: DateT
         .map(|s| (s.account_id, s))
         .collect();
     // Each account's latest follower count: one index seek per account.
+    let connections = store.account_connections().await?;
     let latest: HashMap<i64, f64> = store
         .latest_followers(&RowFilter::default(), None)
         .await?
@@ -102,7 +104,7 @@ pub async fn accounts(ws: &Workspace, vault: Option<&dyn TokenVault>, now: DateT
                 followers: latest.get(&a.id).copied(),
                 token,
                 token_expires_at,
-                connection: ConnectionKind::of(a.account.platform, a.account.owned),
+                connection: connection(a, &connections),
                 cadence: schedule.map_or(DEFAULT_CADENCE, |s| s.cadence),
                 cadence_seconds: schedule.map_or(DEFAULT_CADENCE_SECONDS, |s| s.every_seconds),
                 next_run_at: schedule.map(|s| s.next_run_at),
@@ -110,6 +112,16 @@ pub async fn accounts(ws: &Workspace, vault: Option<&dyn TokenVault>, now: DateT
             }
         })
         .collect())
+}
+
+/// How `account` was connected: `tracked` when not owned, else as recorded at connect
+/// time (`accounts.connection`), else (rows from before schema version 9) the platform's
+/// usual way ([`ConnectionKind::of`]).
+fn connection(account: &AccountRow, recorded: &HashMap<i64, ConnectionKind>) -> ConnectionKind {
+    match recorded.get(&account.id) {
+        Some(&kind) if account.account.owned => kind,
+        _ => ConnectionKind::of(account.account.platform, account.account.owned),
+    }
 }
 
 /// Each account's `@handle` by `(platform, external id)`, as the engagement-trend chart

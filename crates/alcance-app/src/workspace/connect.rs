@@ -6,7 +6,7 @@
 
 use super::Workspace;
 use crate::error::{Context, Result};
-use alcance_core::{AccountId, AccountRef, AccountStatus, Platform};
+use alcance_core::{AccountId, AccountRef, AccountStatus, ConnectionKind, Platform};
 use alcance_platforms::bluesky::oauth as bluesky_oauth;
 use alcance_platforms::bluesky::BlueskyClient;
 use alcance_platforms::facebook::FacebookClient;
@@ -99,7 +99,10 @@ impl Workspace {
                 username: None,
                 owned: true,
             };
-            rows.push(self.register_owned(&account, page.name.as_deref(), &key).await?);
+            rows.push(
+                self.register_owned(&account, page.name.as_deref(), &key, ConnectionKind::Oauth)
+                    .await?,
+            );
         }
         Ok(rows)
     }
@@ -139,7 +142,7 @@ impl Workspace {
             username: profile.username.clone(),
             owned: true,
         };
-        self.register_owned(&account, profile.display_name.as_deref(), &key)
+        self.register_owned(&account, profile.display_name.as_deref(), &key, ConnectionKind::Token)
             .await
     }
 
@@ -185,8 +188,13 @@ impl Workspace {
             username: Some(session.handle.clone()),
             owned: true,
         };
-        self.register_owned(&account, profile.display_name.as_deref(), &key)
-            .await
+        self.register_owned(
+            &account,
+            profile.display_name.as_deref(),
+            &key,
+            ConnectionKind::AppPassword,
+        )
+        .await
     }
 
     /// Connects a Bluesky account with **AT Protocol OAuth** in the browser (the standard
@@ -248,7 +256,7 @@ impl Workspace {
             username: Some(profile.handle.clone()),
             owned: true,
         };
-        self.register_owned(&account, profile.display_name.as_deref(), &key)
+        self.register_owned(&account, profile.display_name.as_deref(), &key, ConnectionKind::Oauth)
             .await
     }
 
@@ -285,7 +293,7 @@ impl Workspace {
             user_id: Some(profile.external_id.clone()),
             binding: None,
         };
-        self.register_threads(&profile, &tokens).await
+        self.register_threads(&profile, &tokens, ConnectionKind::Token).await
     }
 
     /// Connects a Threads account with an **authorization code** that reached the app
@@ -345,12 +353,17 @@ impl Workspace {
             .me(&tokens.access_token, &Recorder::new())
             .await
             .context("reading the Threads profile")?;
-        let row = self.register_threads(&profile, &tokens).await?;
+        let row = self.register_threads(&profile, &tokens, ConnectionKind::Oauth).await?;
         crate::tokens::remember_app(&self.store, self.vault.as_ref(), app).await?;
         Ok(row)
     }
 
-    async fn register_threads(&self, profile: &alcance_core::Profile, tokens: &TokenSet) -> Result<AccountRow> {
+    async fn register_threads(
+        &self,
+        profile: &alcance_core::Profile,
+        tokens: &TokenSet,
+        connection: ConnectionKind,
+    ) -> Result<AccountRow> {
         let key = vault_key(Platform::Threads, &profile.external_id);
         self.vault
             .put(&key, &tokens.to_vault_json())
@@ -361,7 +374,7 @@ impl Workspace {
             username: profile.username.clone(),
             owned: true,
         };
-        self.register_owned(&account, profile.display_name.as_deref(), &key)
+        self.register_owned(&account, profile.display_name.as_deref(), &key, connection)
             .await
     }
 
