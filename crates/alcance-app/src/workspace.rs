@@ -178,10 +178,29 @@ impl Workspace {
     /// Connects an account through OAuth 2.0 (authorization code + PKCE, loopback
     /// redirect): opens `browser` on the platform's consent page, waits for the redirect,
     /// exchanges the code, asks the platform who the token belongs to, stores the token in
-    /// the vault and the account in the store. Returns the stored account.
+    /// the vault and the account in the store. Returns the stored account; where the token
+    /// manages several accounts (LinkedIn pages) they are all stored
+    /// ([`Self::connect_accounts`]) and the first is returned.
     ///
     /// Errors: consent denied or timed out, the platform refused the code, the vault is locked.
     pub async fn connect(&self, app: &OAuthApp, browser: &dyn BrowserOpener, timeout: Duration) -> Result<AccountRow> {
+        let rows = self.connect_accounts(app, browser, timeout).await?;
+        rows.into_iter()
+            .next()
+            .ok_or_else(|| crate::app_err!("the platform named no account for this token"))
+    }
+
+    /// [`Self::connect`], returning every account the token manages (at least one): one per
+    /// administered LinkedIn page, else the token's owner. They share one vault entry (the
+    /// first account's), which is removed when the last of them is disconnected.
+    ///
+    /// Errors: as [`Self::connect`]; the platform naming no account.
+    pub async fn connect_accounts(
+        &self,
+        app: &OAuthApp,
+        browser: &dyn BrowserOpener,
+        timeout: Duration,
+    ) -> Result<Vec<AccountRow>> {
         let platform = registry::get(app.platform);
         if platform.connect == ConnectKind::FacebookPages {
             return Err(crate::app_err!(
@@ -212,37 +231,54 @@ impl Workspace {
             .clients
             .get(app.platform)
             .ok_or_else(|| crate::app_err!("no client for {}", app.platform))?;
-        let profile: Profile = match client.whoami(&tokens.access_token, &Recorder::new()).await {
-            Ok(profile) => profile,
+        let profiles: Vec<Profile> = match client.owned_profiles(&tokens.access_token, &Recorder::new()).await {
+            Ok(profiles) => profiles,
             // Instagram Login's token answer already names the user (`user_id`): when the
             // profile call fails the account is still known and collection reads it later.
             Err(e) if tokens.user_id.is_some() => {
                 tracing::warn!(platform = %app.platform, error = %e, "whoami failed; using the token answer's user_id");
-                Profile::default()
+                vec![Profile::default()]
             }
             Err(e) => {
                 return Err(crate::error::AppError::from(e).context("asking the platform who the token belongs to"))
             }
         };
-        let external_id = if profile.external_id.is_empty() {
-            tokens
-                .user_id
-                .clone()
-                .ok_or_else(|| crate::app_err!("the platform did not say whose token this is"))?
-        } else {
-            profile.external_id.clone()
+        // One token, every account it manages (LinkedIn: each administered page), all
+        // under the first account's vault entry.
+        let mut accounts = Vec::with_capacity(profiles.len());
+        for profile in profiles {
+            let external_id = if profile.external_id.is_empty() {
+                tokens
+                    .user_id
+                    .clone()
+                    .ok_or_else(|| crate::app_err!("the platform did not say whose token this is"))?
+            } else {
+                profile.external_id.clone()
+            };
+            accounts.push((
+                AccountRef {
+                    platform: app.platform,
+                    external_id,
+                    username: profile.username.clone(),
+                    owned: true,
+                },
+                profile.display_name,
+            ));
+        }
+        let Some((first, _)) = accounts.first() else {
+            return Err(crate::app_err!("the platform named no account for this token"));
         };
-        let key = vault_key(app.platform, &external_id);
+        let key = vault_key(app.platform, &first.external_id);
         self.store_tokens(&key, &tokens)?;
         crate::tokens::remember_app(&self.store, self.vault.as_ref(), app).await?;
-        let account = AccountRef {
-            platform: app.platform,
-            external_id,
-            username: profile.username.clone(),
-            owned: true,
-        };
-        self.register_owned(&account, profile.display_name.as_deref(), &key, ConnectionKind::Oauth)
-            .await
+        let mut rows = Vec::with_capacity(accounts.len());
+        for (account, display_name) in &accounts {
+            rows.push(
+                self.register_owned(account, display_name.as_deref(), &key, ConnectionKind::Oauth)
+                    .await?,
+            );
+        }
+        Ok(rows)
     }
 
     /// Records a connected (owned) account whose tokens are already in the vault under
@@ -332,7 +368,8 @@ impl Workspace {
     }
 
     /// Removes `account`'s vault entries (and TikTok's API-for-Business token beside it)
-    /// when no other account that is not disconnected uses the same entry.
+    /// when no other account that is not disconnected uses the same entry, revoking the
+    /// grant at the platform first where it offers a revocation ([`Self::revoke_grant`]).
     async fn forget_token(&self, account: &AccountRow) -> Result<()> {
         let Some(key) = account.vault_key.as_deref() else {
             return Ok(());
@@ -343,7 +380,7 @@ impl Workspace {
         if shared {
             return Ok(());
         }
-        self.revoke_bound_session(key).await;
+        self.revoke_grant(account.account.platform, key).await;
         self.vault.delete(key).context("removing the token from the vault")?;
         if account.account.platform == Platform::Tiktok {
             self.vault
@@ -353,22 +390,46 @@ impl Workspace {
         Ok(())
     }
 
-    /// Revokes a session whose tokens are bound to a key (Bluesky AT Protocol OAuth) at its
-    /// revocation endpoint before the vault entry goes. Best effort: a failure is logged
-    /// (without the token) and the entry is removed anyway; bearer tokens are left to the
-    /// platform's own expiry.
-    async fn revoke_bound_session(&self, key: &str) {
+    /// Revokes the grant stored under `key` at the platform's revocation endpoint
+    /// ([`PlatformDescriptor::revoke`](alcance_platforms::registry::PlatformDescriptor):
+    /// YouTube, Reddit, LinkedIn, Bluesky OAuth sessions) before the vault entry goes, with
+    /// the developer app remembered for the platform. Best effort: a failure is logged
+    /// (without the token) and the entry is removed anyway; platforms without a revocation
+    /// leave the token to its own expiry.
+    async fn revoke_grant(&self, platform: Platform, key: &str) {
+        let Some(revoke) = registry::get(platform).revoke else {
+            return;
+        };
         let Ok(Some(json)) = self.vault.get(key) else {
             return;
         };
-        let Ok(set) = TokenSet::from_vault_json(&json) else {
+        let Ok(tokens) = TokenSet::from_vault_json(&json) else {
             return;
         };
-        if set.binding.is_none() {
-            return;
-        }
-        if let Err(e) = alcance_platforms::bluesky::oauth::revoke(&set).await {
-            tracing::warn!(error = %e, "revoking the Bluesky OAuth session failed; the vault entry is removed anyway");
+        let app = crate::tokens::app_for(&self.store, self.vault.as_ref(), platform)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!(%platform, error = %e, "the remembered app is unreadable; revoking without it");
+                None
+            });
+        let http = match Http::new() {
+            Ok(http) => http,
+            Err(e) => {
+                tracing::warn!(%platform, error = %e, "no HTTP client to revoke the token; the vault entry is removed anyway");
+                return;
+            }
+        };
+        let call = registry::RevokeCall {
+            http,
+            endpoints: &self.endpoints,
+            app: app.as_ref(),
+            tokens: &tokens,
+        };
+        match revoke(call).await {
+            Ok(()) => tracing::info!(%platform, "token revoked at the platform"),
+            Err(e) => {
+                tracing::warn!(%platform, error = %e, "revoking the token failed; the vault entry is removed anyway")
+            }
         }
     }
 

@@ -260,7 +260,7 @@ async fn connect_oauth(
         }
         pages
     } else {
-        vec![ws.connect(&app, &browser, timeout).await?]
+        ws.connect_accounts(&app, &browser, timeout).await?
     };
     if let Err(e) = ws
         .store()

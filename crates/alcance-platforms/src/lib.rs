@@ -64,6 +64,15 @@ pub trait PlatformClient: Send + Sync {
     /// register an account after OAuth.
     async fn whoami(&self, token: &SecretString, recorder: &Recorder) -> Result<Profile, PlatformError>;
 
+    /// Every account the token manages, each registered as an owned account after OAuth
+    /// (they share the token): by default the one [`Self::whoami`] names; LinkedIn names
+    /// every organization page the member administers, [`Self::whoami`]'s first.
+    ///
+    /// Errors: those of [`Self::whoami`].
+    async fn owned_profiles(&self, token: &SecretString, recorder: &Recorder) -> Result<Vec<Profile>, PlatformError> {
+        Ok(vec![self.whoami(token, recorder).await?])
+    }
+
     /// Collects profile metrics, account insights, posts and post metrics for
     /// `ctx.account` over `ctx.window`. Problems that stop only part of the work (one
     /// page, one media, one removed metric) are returned inside the batch as warnings and

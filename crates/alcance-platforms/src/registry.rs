@@ -10,7 +10,7 @@ use crate::endpoints::Endpoints;
 use crate::error::PlatformError;
 use crate::governor::ApiFamily;
 use crate::http::{Http, Recorder};
-use crate::oauth::{Provider, TokenSet};
+use crate::oauth::{OAuthApp, Provider, TokenSet};
 use crate::tiktok::BusinessTokens;
 use crate::{bluesky, facebook, instagram, linkedin, reddit, threads, tiktok, whatsapp, x, youtube, PlatformClient};
 use alcance_core::catalog::{Metric, CATALOG};
@@ -84,6 +84,22 @@ impl Eq for Renewal {}
 /// Renews a session from its stored set (endpoints, the set: its refresh token and, for a
 /// bound session, its [`TokenSet::binding`]) → the new set.
 pub type SessionRefresh = for<'a> fn(&'a Endpoints, &'a TokenSet) -> PlatformFuture<'a, TokenSet>;
+
+/// One revocation: the stored token set of the account being disconnected and, where the
+/// platform needs it, the developer app remembered for it.
+pub struct RevokeCall<'a> {
+    /// A fresh HTTP layer for the call (nothing is archived: the request carries a secret).
+    pub http: Http,
+    /// Where the APIs live.
+    pub endpoints: &'a Endpoints,
+    /// The developer app remembered for the platform (`None` when none was remembered).
+    pub app: Option<&'a OAuthApp>,
+    /// The stored set: access token, refresh token, binding.
+    pub tokens: &'a TokenSet,
+}
+
+/// Revokes a stored grant at the platform's revocation endpoint.
+pub type Revoke = for<'a> fn(RevokeCall<'a>) -> PlatformFuture<'a, ()>;
 
 /// What a client constructor gets: the workspace's shared HTTP layer (one rate-limit
 /// governor for every client) and endpoints, plus the extra sources some clients read.
@@ -176,6 +192,10 @@ pub struct PlatformDescriptor {
     pub needs_secret: bool,
     /// How its tokens are renewed.
     pub renewal: Renewal,
+    /// Ends the grant at the platform when the last account using a token is disconnected
+    /// or deleted (best effort: the vault entry goes anyway); `None` where Alcance does not
+    /// revoke (the token lapses at its own expiry).
+    pub revoke: Option<Revoke>,
     /// The rate-limit family its API requests fall in (see [`crate::governor`]).
     pub family: ApiFamily,
     /// Builds the collector's client.

@@ -208,6 +208,52 @@ async fn whoami_reads_the_member_and_the_first_administered_page() {
 }
 
 #[tokio::test]
+async fn every_administered_page_is_an_owned_account() {
+    let denied =
+        json!({"status": 403, "serviceErrorCode": 100, "code": "ACCESS_DENIED", "message": "Not enough permissions"});
+    let gone =
+        json!({"status": 404, "serviceErrorCode": 0, "code": "NOT_FOUND", "message": "Organization 77 not found"});
+    let fake = FakeLinkedIn::start(vec![
+        Rule::get(USERINFO, json!({"sub": "abc123", "name": "Ana Souza"})),
+        Rule::get(
+            &rest("organizationAcls"),
+            json!({"paging": {"start": 0, "count": 100}, "elements": [
+                {"organization": ORG_URN, "role": "ADMINISTRATOR", "state": "APPROVED"},
+                {"organization": "urn:li:organization:99", "role": "ADMINISTRATOR", "state": "APPROVED"},
+                {"organization": "urn:li:organization:77", "role": "ADMINISTRATOR", "state": "APPROVED"},
+                {"organization": ORG_URN, "role": "ADMINISTRATOR", "state": "APPROVED"}
+            ]}),
+        )
+        .with_query("q", "roleAssignee"),
+        organization(),
+        Rule::json(&rest("organizations/99"), 403, denied),
+        Rule::json(&rest("organizations/77"), 404, gone),
+    ])
+    .await;
+    let pages = fake
+        .client()
+        .owned_profiles(&token(), &Recorder::new())
+        .await
+        .expect("owned profiles");
+    let ids: Vec<&str> = pages.iter().map(|p| p.external_id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [ORG, "99"],
+        "in the ACL order, once each; the deleted page left out"
+    );
+    assert_eq!(pages[0].display_name.as_deref(), Some("Acme"));
+    assert_eq!(
+        pages[1].display_name, None,
+        "a page whose read is refused is named by its id"
+    );
+    // whoami still names the first page and reads only that one.
+    let before = fake.seen_on(&rest("organizations/99")).len();
+    let me = fake.client().whoami(&token(), &Recorder::new()).await.expect("whoami");
+    assert_eq!(me.external_id, ORG);
+    assert_eq!(fake.seen_on(&rest("organizations/99")).len(), before);
+}
+
+#[tokio::test]
 async fn a_member_without_pages_or_without_the_product_is_told_why() {
     let fake = FakeLinkedIn::start(vec![
         Rule::json(USERINFO, 403, json!({"status": 403, "serviceErrorCode": 100, "code": "ACCESS_DENIED", "message": "Not enough permissions"})),

@@ -2,7 +2,9 @@
 
 use super::{refresh_session, BlueskyClient};
 use crate::governor::ApiFamily;
-use crate::registry::{ClientDeps, ConnectKind, Follow, Lookup, PlatformDescriptor, PlatformFuture, Renewal};
+use crate::registry::{
+    ClientDeps, ConnectKind, Follow, Lookup, PlatformDescriptor, PlatformFuture, Renewal, RevokeCall,
+};
 use alcance_core::{Platform, Profile};
 use std::sync::Arc;
 
@@ -25,6 +27,7 @@ pub static DESCRIPTOR: PlatformDescriptor = PlatformDescriptor {
     default_port: None,
     needs_secret: false,
     renewal: Renewal::RefreshSession(refresh_session),
+    revoke: Some(revoke_grant),
     family: ApiFamily::Bluesky,
     client: |deps: &ClientDeps<'_>| Arc::new(BlueskyClient::new(deps.http.clone(), deps.endpoints.clone())),
     follow: Follow::ByHandle {
@@ -51,5 +54,18 @@ fn lookup(l: Lookup<'_>) -> PlatformFuture<'_, Profile> {
         };
         let did = client.resolve_handle(&handle, l.recorder).await?;
         Ok(client.profile(&did, l.recorder).await?.profile())
+    })
+}
+
+/// The registry's revocation at disconnect: an AT Protocol OAuth session (the set has a
+/// binding) is revoked at its authorization server ([`super::oauth::revoke`], RFC 7009,
+/// DPoP-bound); an app-password session is left to expire (the user deletes the app
+/// password in Bluesky's settings to end it).
+fn revoke_grant(c: RevokeCall<'_>) -> PlatformFuture<'_, ()> {
+    Box::pin(async move {
+        if c.tokens.binding.is_none() {
+            return Ok(());
+        }
+        super::oauth::revoke(c.tokens).await.map(|_| ())
     })
 }

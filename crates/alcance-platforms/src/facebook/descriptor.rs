@@ -20,6 +20,7 @@ pub static DESCRIPTOR: PlatformDescriptor = PlatformDescriptor {
     default_port: None,
     needs_secret: true,
     renewal: Renewal::ExchangeBeforeExpiry,
+    revoke: None,
     family: ApiFamily::Meta,
     client: |deps: &ClientDeps<'_>| Arc::new(FacebookClient::new(deps.http.clone(), deps.endpoints.clone())),
     follow: Follow::Unsupported(

@@ -422,41 +422,105 @@ impl LinkedInClient {
         Ok((metrics, gaps))
     }
 
-    /// The page `whoami` connects: the first page of [`Self::administered`], read by
-    /// [`Self::organization`] (when that read is refused, the page is still named by its id).
+    /// The ids of the pages the member administers ([`Self::administered`], in its order).
     ///
-    /// Errors: those of [`Self::administered`]; no administered page →
-    /// [`PlatformError::NotFound`].
-    pub async fn first_page(&self, token: &SecretString, rec: &Recorder) -> Result<Organization, PlatformError> {
-        let urns = self.administered(token, rec).await?;
-        let Some(first) = urns.iter().find_map(|u| organization_id(u)) else {
+    /// Errors: those of [`Self::administered`]; none → [`PlatformError::NotFound`].
+    async fn page_ids(&self, token: &SecretString, rec: &Recorder) -> Result<Vec<String>, PlatformError> {
+        let ids: Vec<String> = self
+            .administered(token, rec)
+            .await?
+            .iter()
+            .filter_map(|u| organization_id(u))
+            .collect();
+        if ids.is_empty() {
             return Err(PlatformError::NotFound {
                 message: "/rest/organizationAcls: this LinkedIn member administers no organization page \
                           (role ADMINISTRATOR, state APPROVED); Alcance collects pages, not member profiles"
                     .to_string(),
             });
-        };
-        if urns.len() > 1 {
-            tracing::info!(
-                pages = urns.len(),
-                connected = %first,
-                others = %urns[1..].join(", "),
-                "the LinkedIn member administers several pages; the first is connected"
-            );
         }
-        match self.organization(token, &first, rec).await {
-            Ok(org) => Ok(org),
+        Ok(ids)
+    }
+
+    /// Page `id` as a connect names it: [`Self::organization`], or only its id when that
+    /// read is refused (403: it can still be connected and its refused reads become data
+    /// gaps); `None` when LinkedIn says it does not exist (404).
+    ///
+    /// Errors: any other failure of the read.
+    async fn connectable_page(
+        &self,
+        token: &SecretString,
+        id: &str,
+        rec: &Recorder,
+    ) -> Result<Option<Organization>, PlatformError> {
+        match self.organization(token, id, rec).await {
+            Ok(org) => Ok(Some(org)),
             Err(PlatformError::Forbidden { message }) => {
-                tracing::warn!(error = %message, "LinkedIn page read refused; connecting it by id");
-                Ok(Organization {
-                    urn: organization_urn(&first),
-                    id: first,
+                tracing::warn!(page = %id, error = %message, "LinkedIn page read refused; connecting it by id");
+                Ok(Some(Organization {
+                    urn: organization_urn(id),
+                    id: id.to_string(),
                     name: None,
                     vanity_name: None,
-                })
+                }))
+            }
+            Err(PlatformError::NotFound { message }) => {
+                tracing::warn!(page = %id, error = %message, "an administered LinkedIn page is gone; skipped");
+                Ok(None)
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// Every page the member administers, in the order of [`Self::administered`] (the first
+    /// is the one `whoami` names), each as [`Self::connectable_page`] names it.
+    ///
+    /// Errors: those of [`Self::administered`] and of a page read; no administered page
+    /// (or none left) → [`PlatformError::NotFound`].
+    pub async fn pages(&self, token: &SecretString, rec: &Recorder) -> Result<Vec<Organization>, PlatformError> {
+        let mut pages = Vec::new();
+        for id in self.page_ids(token, rec).await? {
+            pages.extend(self.connectable_page(token, &id, rec).await?);
+        }
+        if pages.is_empty() {
+            return Err(PlatformError::NotFound {
+                message: "/rest/organizations: none of the member's administered LinkedIn pages exists".to_string(),
+            });
+        }
+        Ok(pages)
+    }
+
+    /// The page `whoami` names: the first of [`Self::administered`] (only that one is read).
+    ///
+    /// Errors: those of [`Self::pages`].
+    pub async fn first_page(&self, token: &SecretString, rec: &Recorder) -> Result<Organization, PlatformError> {
+        let ids = self.page_ids(token, rec).await?;
+        if ids.len() > 1 {
+            tracing::info!(
+                pages = ids.len(),
+                "the LinkedIn member administers several pages; each is connected"
+            );
+        }
+        for id in &ids {
+            if let Some(page) = self.connectable_page(token, id, rec).await? {
+                return Ok(page);
+            }
+        }
+        Err(PlatformError::NotFound {
+            message: "/rest/organizations: none of the member's administered LinkedIn pages exists".to_string(),
+        })
+    }
+
+    /// Logs the member behind the token (`/v2/userinfo`); only a refused token stops the
+    /// connect (the OpenID product may be missing from the app: the pages are what is
+    /// connected).
+    async fn sign_in(&self, token: &SecretString, rec: &Recorder) -> Result<(), PlatformError> {
+        match self.member(token, rec).await {
+            Ok(m) => tracing::info!(member = %m.sub, "LinkedIn member signed in"),
+            Err(e @ PlatformError::Unauthorized { .. }) => return Err(e),
+            Err(e) => tracing::warn!(error = %e, "LinkedIn userinfo unreadable; reading the pages anyway"),
+        }
+        Ok(())
     }
 }
 
@@ -518,13 +582,20 @@ impl PlatformClient for LinkedInClient {
     /// The member (`/v2/userinfo`, logged only) and the first page they administer as a
     /// [`Profile`] (page id, vanity name, localized name).
     async fn whoami(&self, token: &SecretString, recorder: &Recorder) -> Result<Profile, PlatformError> {
-        match self.member(token, recorder).await {
-            Ok(m) => tracing::info!(member = %m.sub, "LinkedIn member signed in"),
-            Err(e @ PlatformError::Unauthorized { .. }) => return Err(e),
-            // The OpenID product may be missing from the app: the page is what is connected.
-            Err(e) => tracing::warn!(error = %e, "LinkedIn userinfo unreadable; reading the pages anyway"),
-        }
+        self.sign_in(token, recorder).await?;
         Ok(self.first_page(token, recorder).await?.profile())
+    }
+
+    /// The member (logged only) and every page they administer ([`Self::pages`]): each is
+    /// connected as an owned account, all collecting with the member's token.
+    async fn owned_profiles(&self, token: &SecretString, recorder: &Recorder) -> Result<Vec<Profile>, PlatformError> {
+        self.sign_in(token, recorder).await?;
+        Ok(self
+            .pages(token, recorder)
+            .await?
+            .iter()
+            .map(Organization::profile)
+            .collect())
     }
 
     /// The page (`/rest/organizations/{id}`, the profile) and its `followers` snapshot

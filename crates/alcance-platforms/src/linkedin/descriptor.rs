@@ -7,7 +7,7 @@ use crate::error::PlatformError;
 use crate::governor::ApiFamily;
 use crate::http::{Http, Recorder};
 use crate::oauth::{OAuthApp, PkceEncoding, Provider, TokenStyle};
-use crate::registry::{ClientDeps, ConnectKind, Follow, PlatformDescriptor, Renewal};
+use crate::registry::{ClientDeps, ConnectKind, Follow, PlatformDescriptor, PlatformFuture, Renewal, RevokeCall};
 use alcance_core::Platform;
 use secrecy::{ExposeSecret, SecretString};
 use std::sync::Arc;
@@ -26,9 +26,8 @@ pub const SCOPES: &[&str] = &["openid", "profile", "r_organization_social", "rw_
 /// days. Refresh tokens (365 days from the first consent, not rotated) come only to apps
 /// LinkedIn approved for programmatic refresh: a token set with one is refreshed before it
 /// expires; without one the Accounts screen shows "expires soon" from 7 days before and the
-/// page must be reconnected. The account is the first organization page the member
-/// administers (see the module docs for why not one account per page). Other
-/// organizations' pages cannot be followed.
+/// page must be reconnected. Every organization page the member administers becomes an
+/// owned account (see the module docs). Other organizations' pages cannot be followed.
 pub static DESCRIPTOR: PlatformDescriptor = PlatformDescriptor {
     platform: Platform::Linkedin,
     connect: ConnectKind::OauthLoopback,
@@ -40,12 +39,13 @@ pub static DESCRIPTOR: PlatformDescriptor = PlatformDescriptor {
     default_port: Some(8726),
     needs_secret: true,
     renewal: Renewal::RefreshBeforeExpiry,
+    revoke: Some(revoke_grant),
     family: ApiFamily::LinkedIn,
     client: |deps: &ClientDeps<'_>| Arc::new(LinkedInClient::new(deps.http.clone(), deps.endpoints.clone())),
     follow: Follow::Unsupported(
         "LinkedIn's API reads statistics only of pages the member administers; other pages need LinkedIn's partner approval",
     ),
-    help: "In the LinkedIn Developer Portal, create an app linked to your company page, add the products \"Sign In with LinkedIn using OpenID Connect\" and \"Community Management API\" (LinkedIn reviews the request; until it is approved, statistics, posts and reactions are refused and Alcance records them as data gaps), and add the redirect URL exactly as shown. You must be an ADMINISTRATOR of the page; the first page you administer is connected. Access tokens last 60 days: without LinkedIn's approval for refresh tokens, reconnect before they expire.",
+    help: "In the LinkedIn Developer Portal, create an app linked to your company page, add the products \"Sign In with LinkedIn using OpenID Connect\" and \"Community Management API\" (LinkedIn reviews the request; until it is approved, statistics, posts and reactions are refused and Alcance records them as data gaps), and add the redirect URL exactly as shown. You must be an ADMINISTRATOR of the page; every page you administer is connected, one account each. Access tokens last 60 days: without LinkedIn's approval for refresh tokens, reconnect before they expire.",
 };
 
 /// LinkedIn OAuth 2.0 (3-legged): authorize `e.linkedin_authorize`
@@ -96,4 +96,17 @@ pub async fn revoke(http: &Http, e: &Endpoints, app: &OAuthApp, token: &SecretSt
             ),
         })
     }
+}
+
+/// The registry's revocation at disconnect: the access token (LinkedIn's endpoint revokes
+/// access tokens), with the remembered app's id and secret.
+///
+/// Errors: [`PlatformError::OAuth`] when no app is remembered or it has no secret.
+fn revoke_grant(c: RevokeCall<'_>) -> PlatformFuture<'_, ()> {
+    Box::pin(async move {
+        let app = c.app.ok_or_else(|| PlatformError::OAuth {
+            message: "revoking a LinkedIn token needs the app's client id and secret; none is remembered".to_string(),
+        })?;
+        revoke(&c.http, c.endpoints, app, &c.tokens.access_token).await
+    })
 }

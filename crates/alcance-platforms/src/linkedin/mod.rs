@@ -7,12 +7,12 @@
 //! and their social actions (`/rest/socialMetadata`). The member is read through OpenID
 //! Connect (`/v2/userinfo`).
 //!
-//! Connect choice: LinkedIn uses the existing [`crate::registry::ConnectKind::OauthLoopback`]
-//! flow, whose `whoami` answers with the **first** page the member administers (in the
-//! order `organizationAcls` serves them), not the Facebook Pages shape (one account per page):
-//! that needs no new connect code, command or form. A member who administers several pages
-//! connects the first; the others are named in a log line. One account per page (the
-//! `FacebookPages` shape) is the next step when users ask for it.
+//! Connect choice: LinkedIn uses the [`crate::registry::ConnectKind::OauthLoopback`] flow;
+//! [`PlatformClient::owned_profiles`](crate::PlatformClient::owned_profiles) names **every**
+//! page the member administers (in the order `organizationAcls` serves them), and each
+//! becomes an owned account collecting with the member's one token (one vault entry,
+//! removed and revoked when the last of the pages is disconnected). `whoami` names the
+//! first.
 //!
 //! Access: every `/rest` read here needs the Community Management API product, which
 //! LinkedIn grants after review (Development tier, then Standard tier), and the member must

@@ -8,7 +8,9 @@ use crate::error::PlatformError;
 use crate::governor::ApiFamily;
 use crate::http::{Http, Recorder};
 use crate::oauth::{PkceEncoding, Provider, TokenStyle};
-use crate::registry::{ClientDeps, ConnectKind, Follow, Lookup, PlatformDescriptor, PlatformFuture, Renewal};
+use crate::registry::{
+    ClientDeps, ConnectKind, Follow, Lookup, PlatformDescriptor, PlatformFuture, Renewal, RevokeCall,
+};
 use alcance_core::{Platform, Profile};
 use secrecy::{ExposeSecret, SecretString};
 use std::sync::Arc;
@@ -40,6 +42,7 @@ pub static DESCRIPTOR: PlatformDescriptor = PlatformDescriptor {
     default_port: Some(DEFAULT_PORT),
     needs_secret: false,
     renewal: Renewal::RefreshBeforeExpiry,
+    revoke: Some(revoke_grant),
     family: ApiFamily::Reddit,
     client: |deps: &ClientDeps<'_>| Arc::new(RedditClient::new(deps.http.clone(), deps.endpoints.clone())),
     follow: Follow::ByHandle {
@@ -122,5 +125,20 @@ fn lookup(l: Lookup<'_>) -> PlatformFuture<'_, Profile> {
                 message: format!("{:?} is not a Reddit handle (u/name or r/name)", l.handle),
             }),
         }
+    })
+}
+
+/// The registry's revocation at disconnect: the refresh token (`duration=permanent` grants
+/// always have one; revoking it ends its access tokens too), else the access token, with
+/// the remembered app's client id.
+///
+/// Errors: [`PlatformError::OAuth`] when no app is remembered (Reddit needs the client id).
+fn revoke_grant(c: RevokeCall<'_>) -> PlatformFuture<'_, ()> {
+    Box::pin(async move {
+        let app = c.app.ok_or_else(|| PlatformError::OAuth {
+            message: "revoking a Reddit token needs the app's client id; none is remembered".to_string(),
+        })?;
+        let token = c.tokens.refresh_token.as_ref().unwrap_or(&c.tokens.access_token);
+        revoke(&c.http, c.endpoints, &app.client_id, token).await
     })
 }

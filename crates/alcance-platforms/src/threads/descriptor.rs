@@ -21,6 +21,7 @@ pub static DESCRIPTOR: PlatformDescriptor = PlatformDescriptor {
     default_port: None,
     needs_secret: true,
     renewal: Renewal::RefreshWhenAged,
+    revoke: None,
     family: ApiFamily::Meta,
     client: |deps: &ClientDeps<'_>| Arc::new(ThreadsClient::new(deps.http.clone(), deps.endpoints.clone())),
     follow: Follow::Unsupported(

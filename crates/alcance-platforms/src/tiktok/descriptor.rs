@@ -21,6 +21,7 @@ pub static DESCRIPTOR: PlatformDescriptor = PlatformDescriptor {
     default_port: None,
     needs_secret: true,
     renewal: Renewal::RefreshBeforeExpiry,
+    revoke: None,
     family: ApiFamily::TikTok,
     client: |deps: &ClientDeps<'_>| {
         Arc::new(

@@ -19,6 +19,7 @@ pub static DESCRIPTOR: PlatformDescriptor = PlatformDescriptor {
     default_port: None,
     needs_secret: false,
     renewal: Renewal::Never,
+    revoke: None,
     family: ApiFamily::Meta,
     client: |deps: &ClientDeps<'_>| Arc::new(WhatsAppClient::new(deps.http.clone(), deps.endpoints.clone())),
     follow: Follow::Unsupported("the WhatsApp Business API reads only the WhatsApp Business Accounts you manage"),

@@ -20,6 +20,7 @@ pub static DESCRIPTOR: PlatformDescriptor = PlatformDescriptor {
     default_port: Some(DEFAULT_X_PORT),
     needs_secret: false,
     renewal: Renewal::RefreshBeforeExpiry,
+    revoke: None,
     family: ApiFamily::X,
     client: |deps: &ClientDeps<'_>| Arc::new(XClient::new(deps.http.clone(), deps.endpoints.clone())),
     follow: Follow::ByHandle {

@@ -7,7 +7,9 @@ use crate::error::PlatformError;
 use crate::governor::ApiFamily;
 use crate::http::{Http, Recorder};
 use crate::oauth::{PkceEncoding, Provider, TokenStyle};
-use crate::registry::{ClientDeps, ConnectKind, Follow, Lookup, PlatformDescriptor, PlatformFuture, Renewal};
+use crate::registry::{
+    ClientDeps, ConnectKind, Follow, Lookup, PlatformDescriptor, PlatformFuture, Renewal, RevokeCall,
+};
 use alcance_core::{Platform, Profile};
 use secrecy::{ExposeSecret, SecretString};
 use std::sync::Arc;
@@ -35,6 +37,7 @@ pub static DESCRIPTOR: PlatformDescriptor = PlatformDescriptor {
     default_port: None,
     needs_secret: true,
     renewal: Renewal::RefreshBeforeExpiry,
+    revoke: Some(revoke_grant),
     family: ApiFamily::YouTube,
     client: |deps: &ClientDeps<'_>| Arc::new(YouTubeClient::new(deps.http.clone(), deps.endpoints.clone())),
     follow: Follow::ByHandle {
@@ -103,5 +106,14 @@ fn lookup(l: Lookup<'_>) -> PlatformFuture<'_, Profile> {
             .channel_by_handle(l.token, l.handle, l.recorder)
             .await?;
         Ok(channel.profile())
+    })
+}
+
+/// The registry's revocation at disconnect: the refresh token when the set has one (Google
+/// ends the whole grant, its access tokens included), else the access token.
+fn revoke_grant(c: RevokeCall<'_>) -> PlatformFuture<'_, ()> {
+    Box::pin(async move {
+        let token = c.tokens.refresh_token.as_ref().unwrap_or(&c.tokens.access_token);
+        revoke(&c.http, c.endpoints, token).await
     })
 }

@@ -1,0 +1,190 @@
+//! Disconnecting ends the grant at the platform (issue 14: "token refresh and revocation"):
+//! YouTube's and Reddit's refresh tokens are revoked at their revocation endpoints when
+//! the account is disconnected, and a LinkedIn member who administers two pages connects
+//! both as accounts sharing one token, which is revoked only when the last of them goes.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on setup failures
+
+use alcance_app::demo::demo_app;
+use alcance_app::testing::{open_workspace, TestWorkspace};
+use alcance_app::views::SharedVault;
+use alcance_app::{AccountId, WorkspaceOptions};
+use alcance_core::{AccountStatus, ConnectionKind, Platform};
+use alcance_platforms::oauth::{self, HeadlessBrowser, TokenSet};
+use alcance_platforms::registry;
+use alcance_platforms::vault::{MemoryVault, TokenVault};
+use alcance_platforms::Endpoints;
+use alcance_sandbox::{Sandbox, SandboxConfig};
+use alcance_store::Engine;
+use axum::extract::Path;
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::Utc;
+use secrecy::ExposeSecret;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+struct Setup {
+    sandbox: Sandbox,
+    ws: TestWorkspace,
+    vault: Arc<MemoryVault>,
+    _dir: tempfile::TempDir,
+}
+
+async fn setup(endpoints: impl FnOnce(Endpoints) -> Endpoints) -> Setup {
+    let sandbox = Sandbox::start(SandboxConfig::seeded(11)).await.expect("sandbox");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let vault = Arc::new(MemoryVault::new());
+    let ws = open_workspace(
+        Engine::Sqlite,
+        dir.path(),
+        WorkspaceOptions {
+            endpoints: endpoints(Endpoints::sandbox(&sandbox.base_url())),
+            vault: Box::new(SharedVault(Arc::clone(&vault) as Arc<dyn TokenVault>)),
+        },
+    )
+    .await
+    .expect("sqlite workspace");
+    Setup {
+        sandbox,
+        ws,
+        vault,
+        _dir: dir,
+    }
+}
+
+fn stored(s: &Setup, key: &str) -> Option<TokenSet> {
+    let json = s.vault.get(key).expect("vault read")?;
+    Some(TokenSet::from_vault_json(&json).expect("token set"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn disconnecting_revokes_youtube_and_reddit_refresh_tokens() {
+    let s = setup(|e| e).await;
+    for platform in [Platform::Youtube, Platform::Reddit] {
+        let app = demo_app(platform);
+        let provider = registry::get(platform)
+            .provider(&Endpoints::sandbox(&s.sandbox.base_url()))
+            .expect("provider");
+        let row =
+            s.ws.connect(&app, &HeadlessBrowser::new(), TIMEOUT)
+                .await
+                .unwrap_or_else(|e| panic!("connect {platform}: {e:#}"));
+        let key = row.vault_key.clone().expect("vault key");
+        let set = stored(&s, &key).expect("tokens stored");
+        let refresh = set.refresh_token.clone().expect("a refresh token");
+        // Valid before: neither platform rotates its refresh tokens, so this use is harmless.
+        oauth::refresh(&app, &provider, &refresh)
+            .await
+            .unwrap_or_else(|e| panic!("{platform} refresh before disconnect: {e}"));
+
+        let after = s.ws.disconnect(AccountId(row.id)).await.expect("disconnect");
+        assert_eq!(after.status, AccountStatus::Disconnected);
+        assert!(stored(&s, &key).is_none(), "{platform}: the vault entry is gone");
+        let refused = oauth::refresh(&app, &provider, &refresh)
+            .await
+            .expect_err("the grant was revoked at the platform");
+        assert!(
+            !format!("{refused}").contains(refresh.expose_secret()),
+            "no token in the error"
+        );
+    }
+    s.sandbox.shutdown().await;
+}
+
+/// A LinkedIn REST API whose member administers two pages (the sandbox's OAuth and
+/// revocation stay the sandbox's): `107000001` (readable) and `107000002` (its read refused,
+/// so it is named by its id).
+async fn two_page_linkedin() -> url::Url {
+    async fn acls() -> Json<Value> {
+        Json(json!({"paging": {"start": 0, "count": 100}, "elements": [
+            {"organization": "urn:li:organization:107000001", "role": "ADMINISTRATOR", "state": "APPROVED"},
+            {"organization": "urn:li:organization:107000002", "role": "ADMINISTRATOR", "state": "APPROVED"}
+        ]}))
+    }
+    async fn organization(Path(id): Path<String>) -> (axum::http::StatusCode, Json<Value>) {
+        if id == "107000001" {
+            let page = json!({"id": 107000001, "localizedName": "Alcance Brasil", "vanityName": "alcance-brasil"});
+            (axum::http::StatusCode::OK, Json(page))
+        } else {
+            let denied = json!({"status": 403, "serviceErrorCode": 100, "code": "ACCESS_DENIED", "message": "Not enough permissions"});
+            (axum::http::StatusCode::FORBIDDEN, Json(denied))
+        }
+    }
+    async fn userinfo() -> Json<Value> {
+        Json(json!({"sub": "aLc4nc3Mb1", "name": "Marina Souza"}))
+    }
+    let router = Router::new()
+        .route("/rest/organizationAcls", get(acls))
+        .route("/rest/organizations/{id}", get(organization))
+        .route("/v2/userinfo", get(userinfo));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    url::Url::parse(&format!("http://{addr}/")).expect("url")
+}
+
+/// `GET /linkedin/v2/userinfo` on the sandbox with `token`: the HTTP status (200 while the
+/// sandbox honours the token, 401 once it is revoked).
+async fn sandbox_userinfo_status(s: &Setup, token: &TokenSet) -> u16 {
+    let url = s.sandbox.base_url().join("linkedin/v2/userinfo").expect("url");
+    reqwest::Client::new()
+        .get(url)
+        .bearer_auth(token.access_token.expose_secret())
+        .send()
+        .await
+        .expect("userinfo")
+        .status()
+        .as_u16()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_administered_linkedin_page_connects_and_the_token_goes_with_the_last() {
+    let fake = two_page_linkedin().await;
+    let s = setup(|mut e| {
+        e.linkedin_api = fake.join("rest").expect("rest");
+        e.linkedin_userinfo = fake.join("v2/userinfo").expect("userinfo");
+        e
+    })
+    .await;
+    let rows =
+        s.ws.connect_accounts(&demo_app(Platform::Linkedin), &HeadlessBrowser::new(), TIMEOUT)
+            .await
+            .expect("connect LinkedIn");
+    let ids: Vec<&str> = rows.iter().map(|r| r.account.external_id.as_str()).collect();
+    assert_eq!(ids, ["107000001", "107000002"], "one account per administered page");
+    assert!(rows
+        .iter()
+        .all(|r| r.account.owned && r.status == AccountStatus::Active));
+    assert_eq!(rows[0].display_name.as_deref(), Some("Alcance Brasil"));
+    let key = rows[0].vault_key.clone().expect("key");
+    assert_eq!(
+        rows[1].vault_key.as_deref(),
+        Some(key.as_str()),
+        "one token, one vault entry"
+    );
+    let views = alcance_app::views::accounts(&s.ws, None, Utc::now())
+        .await
+        .expect("view");
+    assert!(views.iter().all(|v| v.connection == ConnectionKind::Oauth));
+    let token = stored(&s, &key).expect("stored");
+    assert_eq!(sandbox_userinfo_status(&s, &token).await, 200);
+
+    // The first page goes: the second still collects with the token.
+    s.ws.disconnect(AccountId(rows[0].id)).await.expect("disconnect one");
+    assert!(stored(&s, &key).is_some(), "the other page still uses the token");
+    assert_eq!(sandbox_userinfo_status(&s, &token).await, 200, "not revoked yet");
+
+    // The last one goes: the token is revoked at LinkedIn and leaves the vault.
+    s.ws.disconnect(AccountId(rows[1].id))
+        .await
+        .expect("disconnect the last");
+    assert!(stored(&s, &key).is_none());
+    assert_eq!(
+        sandbox_userinfo_status(&s, &token).await,
+        401,
+        "revoked at the platform"
+    );
+    s.sandbox.shutdown().await;
+}
