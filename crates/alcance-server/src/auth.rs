@@ -91,6 +91,10 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("PUT", "/api/v1/accounts/{id}/cadence", Access::Role(Role::Manager)),
     ("POST", "/api/v1/accounts/{id}/disconnect", Access::Role(Role::Manager)),
     ("DELETE", "/api/v1/accounts/{id}", Access::Role(Role::Manager)),
+    // Connecting Threads through this server's HTTPS callback: a manager prepares the
+    // sign-in; Threads' redirect carries no session, its `state` is the credential.
+    ("POST", "/api/v1/connect/threads", Access::Role(Role::Manager)),
+    ("GET", crate::connect::THREADS_CALLBACK_PATH, Access::Public),
     // Campaigns: managers run them.
     ("POST", "/api/v1/campaigns", Access::Role(Role::Manager)),
     ("PUT", "/api/v1/campaigns/{id}", Access::Role(Role::Manager)),

@@ -16,6 +16,8 @@
 //!   `GET /api/v1/exports`: the platforms and export formats, as the desktop lists them.
 //! - `PUT /api/v1/accounts/{id}/cadence`, `POST /api/v1/accounts/{id}/disconnect`,
 //!   `DELETE /api/v1/accounts/{id}`: an account's cadence, disconnect, delete (manager).
+//! - `POST /api/v1/connect/threads` (manager) and `GET /oauth/threads/callback` (public):
+//!   connecting a Threads account through this server's HTTPS callback ([`connect`]).
 //! - `GET /` and its assets: the web UI, when the server has one ([`web::WebUi`]).
 //! - `GET /api/v1/runs`, `GET /api/v1/runs/{id}`, `GET /api/v1/runs/{id}/events`:
 //!   collection runs and their events.
@@ -54,6 +56,7 @@ pub mod auth;
 pub mod campaigns;
 pub mod coalesce;
 pub mod collection;
+pub mod connect;
 pub mod exports;
 pub mod health;
 pub mod model;
@@ -102,6 +105,7 @@ pub struct ApiState {
     proxies: Arc<proxy::TrustedProxies>,
     mailer: Option<alcance_app::mail::Mailer>,
     flights: Arc<Flights>,
+    sign_ins: Arc<connect::PendingSignIns>,
 }
 
 /// The reads whose identical concurrent requests run once (see [`coalesce`]).
@@ -129,6 +133,7 @@ impl ApiState {
             proxies: Arc::default(),
             mailer: None,
             flights: Arc::default(),
+            sign_ins: Arc::default(),
         }
     }
 
@@ -196,6 +201,11 @@ impl ApiState {
     /// The trusted reverse proxies.
     pub fn proxies(&self) -> &proxy::TrustedProxies {
         &self.proxies
+    }
+
+    /// The Threads sign-ins waiting for their HTTPS callback ([`connect`]).
+    pub fn sign_ins(&self) -> &connect::PendingSignIns {
+        &self.sign_ins
     }
 
     /// `true` when the server speaks TLS itself.
@@ -266,6 +276,8 @@ fn api_router() -> OpenApiRouter<ApiState> {
         .routes(routes!(web::export_formats))
         .routes(routes!(web::set_cadence))
         .routes(routes!(web::disconnect_account))
+        .routes(routes!(connect::start_threads))
+        .routes(routes!(connect::threads_callback))
         .routes(routes!(routes::list_runs))
         .routes(routes!(routes::get_run))
         .routes(routes!(routes::run_events))

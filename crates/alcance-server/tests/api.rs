@@ -1056,6 +1056,8 @@ fn every_route_is_documented_with_its_errors() {
         "/api/v1/campaigns/{id}/costs",
         "/api/v1/campaigns/{id}/conversions",
         "/api/v1/campaigns/{id}/report",
+        "/api/v1/connect/threads",
+        "/oauth/threads/callback",
     ];
     assert_eq!(
         paths.keys().map(String::as_str).collect::<BTreeSet<_>>(),
@@ -1077,10 +1079,16 @@ fn every_route_is_documented_with_its_errors() {
         if path != "/healthz" {
             let problems: Vec<&String> = responses.keys().filter(|k| !k.starts_with('2')).collect();
             assert!(!problems.is_empty(), "{method} {path} documents no error answer");
+            // Threads' redirect lands in a browser: its answers are pages, errors included.
+            let kind = if path == "/oauth/threads/callback" {
+                "text/html"
+            } else {
+                "application/problem+json"
+            };
             for status in problems {
                 assert!(
-                    responses[status]["content"]["application/problem+json"].is_object(),
-                    "{method} {path} {status} is not problem+json"
+                    responses[status]["content"][kind].is_object(),
+                    "{method} {path} {status} is not {kind}"
                 );
             }
         }
@@ -1373,6 +1381,14 @@ async fn example(s: &Served, method: &str, path: &str) -> (String, Option<Value>
             path.replace("{id}", &s.hidden_campaign.to_string()),
             Some(Value::String("date,count\n2026-01-02,3\n".into())),
         ),
+        // The served workspace is on plain HTTP: the public HTTPS address is named.
+        ("post", "/api/v1/connect/threads") => (
+            path.into(),
+            Some(serde_json::json!({
+                "client_id": "threads-app", "client_secret": "threads-secret",
+                "redirect_uri": "https://alcance.agency.example/oauth/threads/callback"
+            })),
+        ),
         ("post", "/api/v1/runs/{id}/cancel") => (format!("/api/v1/runs/{}/cancel", run_in_flight(s).await), None),
         (_, p) if !p.contains('{') && method == "get" => (p.into(), None),
         _ => panic!("no example for {method} {path}: add one to `example`"),
@@ -1447,6 +1463,15 @@ async fn every_route_is_guarded_by_the_role_table(engine: Engine) {
             .unwrap_or_else(|| panic!("{method} {path} is in auth::ROUTES with other methods only"));
         let (concrete, body) = example(&s, &method, &path).await;
         match access {
+            alcance_server::auth::Access::Public if path == "/oauth/threads/callback" => {
+                // Reached without credentials; without a prepared sign-in its page says the
+                // state is unknown (the whole sign-in: tests/threads.rs).
+                let (status, text) = call(&s, &method, &concrete, None, body.as_ref()).await;
+                assert!(
+                    status == 400 && text.contains("expired"),
+                    "{method} {concrete}: {status} {text}"
+                );
+            }
             alcance_server::auth::Access::Public => {
                 let (status, text) = call(&s, &method, &concrete, None, body.as_ref()).await;
                 assert!(
