@@ -215,6 +215,7 @@ async function main() {
         throw new Error(`the client sees accounts ${ids.join(", ")} of ${globalThis.accountCount}, not only ${globalThis.shared.id}`);
       }
       if (!(await exists('[data-testid="connect-desktop-only"]'))) throw new Error("no desktop-only note for connecting");
+      if (await exists('[data-testid="threads-server-card"]')) throw new Error("a client is offered to connect Threads");
       await signOut();
     });
 
@@ -240,6 +241,21 @@ async function main() {
       const src = await attr('[data-testid="chart-followers"] img', "src");
       if (!src.startsWith("data:image/svg+xml")) throw new Error("the follower chart is not an SVG image");
       await screenshot("web-dashboard.png");
+      // Connecting Threads through the server: offered to a manager, with the callback to
+      // register; this server speaks plain HTTP, so Threads' HTTPS rule is said plainly.
+      await click('[data-testid="nav-accounts"]');
+      await waitFor("the Threads card", () => exists('[data-testid="threads-server-card"]'), 20_000);
+      const callback = await text('[data-testid="threads-server-callback"]');
+      if (callback !== `${base.replace("http://", "https://")}/oauth/threads/callback`) {
+        throw new Error(`the Threads callback shown is ${callback}`);
+      }
+      await type('[data-testid="threads-server-id"]', "threads-app-id");
+      await type('[data-testid="threads-server-secret"]', "threads-app-secret");
+      await click('[data-testid="threads-server-start"]');
+      await waitFor("the HTTPS refusal", () => exists('[data-testid="threads-server-refusal"]'), 20_000);
+      const refusal = await text('[data-testid="threads-server-refusal"]');
+      if (!refusal.includes("HTTPS")) throw new Error(`the Threads refusal says ${refusal}`);
+      await screenshot("web-accounts-threads.png");
     });
 
     await check("the admin lists people and makes an API token shown once", async () => {

@@ -371,6 +371,11 @@ export const en = {
   "web.desktopOnly": "Available in the desktop app",
   "web.desktopOnlyConnect":
     "Connecting accounts signs in to each platform through this computer's browser and a loopback address: do it in the Alcance desktop app. The accounts it connects appear here.",
+  "web.threadsTitle": "Connect Threads through this server",
+  "web.threadsLead":
+    "Threads accepts only HTTPS redirects, so this server can finish the sign-in itself: enter the Threads app ID and secret (Meta app dashboard → Use cases → Threads API), approve on Threads, and the account is connected to the workspace for every collector.",
+  "web.threadsRedirect": "Register this Redirect Callback URL in the Threads app:",
+  "web.threadsButton": "Sign in with Threads",
   "web.download": "Download",
   "web.exportsLead": "Download the metrics of the days chosen (every account the server collects).",
   "web.workspace": "Server workspace",
@@ -820,6 +825,11 @@ export const pt: Dict = {
   "web.desktopOnly": "Disponível no aplicativo para computador",
   "web.desktopOnlyConnect":
     "Conectar contas faz login em cada plataforma pelo navegador deste computador e um endereço local: faça isso no aplicativo Alcance para computador. As contas conectadas aparecem aqui.",
+  "web.threadsTitle": "Conectar o Threads por este servidor",
+  "web.threadsLead":
+    "O Threads aceita apenas redirecionamentos HTTPS, então este servidor pode concluir o login: informe o ID e a chave secreta do app do Threads (painel de apps da Meta → Casos de uso → API do Threads), aprove no Threads e a conta é conectada ao espaço de trabalho para todos os coletores.",
+  "web.threadsRedirect": "Cadastre esta URL de retorno de chamada no app do Threads:",
+  "web.threadsButton": "Entrar com o Threads",
   "web.download": "Baixar",
   "web.exportsLead": "Baixe as métricas dos dias escolhidos (todas as contas que o servidor coleta).",
   "web.workspace": "Espaço de trabalho do servidor",
@@ -925,7 +935,7 @@ export const platformHelp: Record<Exclude<Lang, "en">, Partial<Record<Platform, 
     linkedin:
       "No LinkedIn Developer Portal, crie um app vinculado à página da sua empresa, adicione os produtos \"Sign In with LinkedIn using OpenID Connect\" e \"Community Management API\" (o LinkedIn analisa o pedido; até a aprovação, estatísticas, publicações e reações são recusadas e o Alcance as registra como lacunas de dados) e adicione a URL de redirecionamento exatamente como mostrada. Você precisa ser ADMINISTRADOR da página; cada página que você administra é conectada, uma conta por página. Os tokens de acesso duram 60 dias: sem a aprovação do LinkedIn para tokens de atualização, reconecte antes que expirem.",
     threads:
-      "Crie um app da Meta com o caso de uso do Threads (threads_basic e threads_manage_insights) e adicione-se como testador do Threads. O Threads só aceita URIs de redirecionamento HTTPS: cole um token de longa duração do Gerador de token de usuário do app (Casos de uso → API do Threads → Configurações), ou hospede a página de retorno de docs/threads-callback/ em qualquer site HTTPS, registre a URL dela como URI de redirecionamento e conecte com o ID e o segredo do app do Threads: a página devolve o código ao Alcance pelo link alcance://.",
+      "Crie um app da Meta com o caso de uso do Threads (threads_basic e threads_manage_insights) e adicione-se como testador do Threads. O Threads só aceita URIs de redirecionamento HTTPS: cole um token de longa duração do Gerador de token de usuário do app (Casos de uso → API do Threads → Configurações), ou hospede a página de retorno de docs/threads-callback/ em qualquer site HTTPS, registre a URL dela como URI de redirecionamento e conecte com o ID e o segredo do app do Threads: a página devolve o código ao Alcance pelo link alcance://. Uma equipe cujo alcance serve é acessado por HTTPS pode conectar o Threads na interface web (Contas): o servidor é o retorno de chamada.",
   },
 };
 export const dictionaries: Record<Lang, Dict> = { en, "pt-BR": pt };

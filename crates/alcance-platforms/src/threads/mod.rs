@@ -10,7 +10,9 @@
 //! account connects with a long-lived token (60 days) pasted from Meta's token generator
 //! (validated with `GET /me`), or with an authorization code that a hosted HTTPS callback
 //! page hands back through the `alcance://threads/callback` deep link
-//! ([`crate::oauth::exchange_threads_code`]: code → 1 h token → 60-day token). The token
+//! ([`crate::oauth::exchange_threads_code`]: code → 1 h token → 60-day token), or on a
+//! team server's own HTTPS callback (`alcance serve`: `POST /api/v1/connect/threads`,
+//! `GET /oauth/threads/callback`), which exchanges the code the same way. The token
 //! is refreshed once a day old (`GET /refresh_access_token?grant_type=th_refresh_token`,
 //! [`Renewal::RefreshWhenAged`](crate::registry::Renewal)). The account's `external_id`
 //! is the Threads user id.

@@ -151,6 +151,28 @@ describe("the HTTP transport", () => {
     expect(headers(calls[1])[CSRF_HEADER]).toBe("csrf-123");
   });
 
+  it("prepares a Threads sign-in on the server and maps its plain-HTTP refusal", async () => {
+    let https = true;
+    const { fetch, calls } = mockFetch((url, init) => {
+      if (url === "/api/v1/session") return json(session("manager"));
+      if (url === "/api/v1/connect/threads" && init.method === "POST")
+        return https
+          ? json({ authorize_url: "https://threads.net/oauth/authorize?state=s", redirect_uri: "https://srv/oauth/threads/callback", expires_in: 600 })
+          : problem(409, "threads-needs-https", "Threads accepts only HTTPS redirect URIs");
+      return problem(404, "not-found", url);
+    });
+    const t = httpTransport(fetch);
+    await t.web.whoami();
+    const signIn = await t.web.startThreads("app-id", "app-secret");
+    expect(signIn.authorize_url).toContain("threads.net");
+    expect(JSON.parse(String(calls[1].init.body))).toEqual({ client_id: "app-id", client_secret: "app-secret" });
+    expect(headers(calls[1])[CSRF_HEADER]).toBe("csrf-123");
+    https = false;
+    const err = await t.web.startThreads("app-id", "app-secret").catch((e: unknown) => e);
+    expect((err as AppError).code).toBe("invalid_input");
+    expect((err as AppError).message).toContain("HTTPS");
+  });
+
   it("forgets the CSRF token on sign-out and on a 401", async () => {
     let signedIn = true;
     const { fetch, calls } = mockFetch((url, init) => {

@@ -57,6 +57,7 @@ export function problemCode(status: number, problem: Problem | null): AppErrorCo
     timeout: "unavailable",
     "collection-off": "unavailable",
     "run-not-in-flight": "busy",
+    "threads-needs-https": "invalid_input",
     internal: "internal",
   };
   if (byKind[kind]) return byKind[kind];
@@ -358,6 +359,8 @@ export function httpTransport(
     async removeUser(id) {
       await request("DELETE", `/api/v1/users/${id}`);
     },
+    startThreads: (clientId, clientSecret) =>
+      request("POST", "/api/v1/connect/threads", { client_id: clientId, client_secret: clientSecret }),
     tokens: () => all<TokenView>("/api/v1/tokens"),
     createToken: (email, r, name) => request("POST", "/api/v1/tokens", { email, role: r, name }),
     revokeToken: (id) => request("DELETE", `/api/v1/tokens/${id}`),

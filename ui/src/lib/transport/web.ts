@@ -39,6 +39,11 @@ export type TokenView = {
 /** A new API token and its secret (shown once). */
 export type NewToken = { token: TokenView; secret: string };
 
+/** A prepared Threads sign-in on the server's HTTPS callback: the consent page to open,
+ *  the redirect URI it uses (register it exactly in the Threads app), and how long it
+ *  waits for Threads' redirect, in seconds. */
+export type ThreadsSignIn = { authorize_url: string; redirect_uri: string; expires_in: number };
+
 /** The browser-only part of the HTTP transport. Every method rejects with an `AppError`. */
 export interface WebApi {
   /** Who is signed in; `unauthorized` when nobody. Keeps the CSRF token. */
@@ -58,6 +63,11 @@ export interface WebApi {
   setRole(id: number, role: Role): Promise<UserView>;
   /** Removes a person: their sessions and tokens stop working (admin). */
   removeUser(id: number): Promise<void>;
+  /** Prepares a Threads sign-in that ends on this server's HTTPS callback
+   *  (`POST /api/v1/connect/threads`, manager): open `authorize_url`, approve, and the
+   *  server connects the account. `invalid_input` when the server is reached over plain
+   *  HTTP (Threads accepts only HTTPS redirects) or the app ID or secret is empty. */
+  startThreads(clientId: string, clientSecret: string): Promise<ThreadsSignIn>;
   /** The API tokens, revoked ones included (admin). */
   tokens(): Promise<TokenView[]>;
   /** Makes an API token for `email` (admin). */
