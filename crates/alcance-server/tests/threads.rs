@@ -53,6 +53,11 @@ async fn token(session: &Session, email: &str, role: Role) -> String {
         .1
 }
 
+/// `POST /api/v1/connect/threads` with `body` as the holder of `token`.
+async fn prepare(client: &reqwest::Client, start: &str, token: &str, body: &Value) -> reqwest::Response {
+    client.post(start).bearer_auth(token).json(body).send().await.unwrap()
+}
+
 fn body() -> Value {
     json!({"client_id": "threads-app-id-1", "client_secret": "threads-app-secret-1"})
 }
@@ -68,30 +73,19 @@ async fn a_manager_connects_threads_on_the_servers_https_callback() {
     let base = format!("https://localhost:{}", addr.port());
     let start = format!("{base}/api/v1/connect/threads");
 
-    let refused = client
-        .post(&start)
-        .bearer_auth(&analyst)
-        .json(&body())
-        .send()
-        .await
-        .unwrap();
+    let refused = prepare(&client, &start, &analyst, &body()).await;
     assert_eq!(refused.status().as_u16(), 403, "analysts do not connect accounts");
-    let empty = client
-        .post(&start)
-        .bearer_auth(&manager)
-        .json(&json!({"client_id": " ", "client_secret": "x"}))
-        .send()
-        .await
-        .unwrap();
+    let empty = prepare(
+        &client,
+        &start,
+        &manager,
+        &json!({"client_id": " ", "client_secret": "x"}),
+    )
+    .await;
     assert_eq!(empty.status().as_u16(), 400);
 
-    let prepared: Value = client
-        .post(&start)
-        .bearer_auth(&manager)
-        .json(&body())
-        .send()
+    let prepared: Value = prepare(&client, &start, &manager, &body())
         .await
-        .unwrap()
         .error_for_status()
         .unwrap()
         .json()
@@ -165,16 +159,7 @@ async fn a_manager_connects_threads_on_the_servers_https_callback() {
     assert_eq!(unknown.status().as_u16(), 400);
 
     // A member who refuses: the prepared sign-in ends with a 403 page naming the refusal.
-    let prepared: Value = client
-        .post(&start)
-        .bearer_auth(&manager)
-        .json(&body())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let prepared: Value = prepare(&client, &start, &manager, &body()).await.json().await.unwrap();
     let state = param(
         &url::Url::parse(prepared["authorize_url"].as_str().unwrap()).unwrap(),
         "state",
@@ -204,13 +189,7 @@ async fn a_server_on_plain_http_refuses_to_prepare_a_threads_sign_in() {
     tokio::spawn(alcance_server::serve(listener, state, std::future::pending()));
     let start = format!("http://{addr}/api/v1/connect/threads");
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
-    let answer = client
-        .post(&start)
-        .bearer_auth(&manager)
-        .json(&body())
-        .send()
-        .await
-        .unwrap();
+    let answer = prepare(&client, &start, &manager, &body()).await;
     assert_eq!(answer.status().as_u16(), 409);
     let problem: Value = answer.json().await.unwrap();
     assert!(
@@ -224,21 +203,9 @@ async fn a_server_on_plain_http_refuses_to_prepare_a_threads_sign_in() {
     // and anything but this server's callback path is refused.
     let mut named = body();
     named["redirect_uri"] = json!("https://alcance.agency.example/oauth/threads/callback");
-    let ok = client
-        .post(&start)
-        .bearer_auth(&manager)
-        .json(&named)
-        .send()
-        .await
-        .unwrap();
+    let ok = prepare(&client, &start, &manager, &named).await;
     assert_eq!(ok.status().as_u16(), 200);
     named["redirect_uri"] = json!("https://evil.example/steal");
-    let bad = client
-        .post(&start)
-        .bearer_auth(&manager)
-        .json(&named)
-        .send()
-        .await
-        .unwrap();
+    let bad = prepare(&client, &start, &manager, &named).await;
     assert_eq!(bad.status().as_u16(), 400);
 }
