@@ -68,6 +68,8 @@ pub struct AccountLine {
     pub name: String,
     /// Connected through OAuth (`true`) or tracked with the owner's token.
     pub owned: bool,
+    /// How it is connected (OAuth, a pasted token, an app password, tracked).
+    pub connection: alcance_core::ConnectionKind,
     /// Latest `followers` snapshot.
     pub followers: Option<f64>,
     /// Posts stored.
@@ -426,6 +428,7 @@ fn reset_workspace_files(dir: &Path) -> Result<()> {
 
 async fn account_lines(ws: &Workspace) -> Result<Vec<AccountLine>> {
     let mut lines = Vec::new();
+    let connections = ws.store().account_connections().await?;
     for a in ws.store().list_accounts().await? {
         let filter = RowFilter {
             account_ids: vec![a.id],
@@ -447,6 +450,7 @@ async fn account_lines(ws: &Workspace) -> Result<Vec<AccountLine>> {
                 .clone()
                 .unwrap_or_else(|| a.account.external_id.clone()),
             owned: a.account.owned,
+            connection: crate::views::connection(&a, &connections),
             followers,
             posts: posts.len(),
             metric_rows: account_rows.len() + post_rows.len(),

@@ -13,8 +13,8 @@ use alcance_app::store::ScheduleRow;
 use alcance_app::vault::TokenVault;
 use alcance_app::views::token_health;
 use alcance_app::{
-    AccountId, AccountRow, AccountStatus, Apis, AppError, ErrorCode, Platform, PostgresUrl, RunStatus, Session,
-    SharedVault, StoreLocation, Team, TeamKeySource, VaultNeed,
+    AccountId, AccountRow, AccountStatus, Apis, AppError, ConnectionKind, ErrorCode, Platform, PostgresUrl, RunStatus,
+    Session, SharedVault, StoreLocation, Team, TeamKeySource, VaultNeed,
 };
 use anyhow::{anyhow, bail, Context, Result};
 use backon::{BackoffBuilder, ExponentialBuilder};
@@ -719,7 +719,7 @@ fn print_summary(s: &DemoSummary) {
         table.add_row(vec![
             Cell::new(a.platform.label()),
             Cell::new(&a.name),
-            Cell::new(how_connected(a.platform, a.owned)),
+            Cell::new(how_connected(a.connection)),
             Cell::new(a.followers.map(|f| format!("{f:.0}")).unwrap_or_else(|| "—".into()))
                 .set_alignment(CellAlignment::Right),
             Cell::new(a.posts).set_alignment(CellAlignment::Right),
@@ -1058,6 +1058,7 @@ async fn status(args: &WorkspaceArgs, runs: i64) -> Result<()> {
     let store = ws.store();
     let now = Utc::now();
     let accounts = store.list_accounts().await?;
+    let connections = store.account_connections().await?;
     let schedules: std::collections::HashMap<i64, ScheduleRow> = store
         .schedules()
         .await?
@@ -1117,7 +1118,7 @@ async fn status(args: &WorkspaceArgs, runs: i64) -> Result<()> {
             Cell::new(a.id).set_alignment(CellAlignment::Right),
             Cell::new(account_label(a)),
             Cell::new(a.account.platform.label()),
-            Cell::new(how_connected(a.account.platform, a.account.owned)),
+            Cell::new(how_connected(alcance_app::views::connection(a, &connections))),
             Cell::new(a.status),
             Cell::new(cadence_text),
             Cell::new(next),
@@ -1322,20 +1323,13 @@ async fn restore(args: &WorkspaceArgs, file: &std::path::Path) -> Result<()> {
     Ok(())
 }
 
-/// How an account is connected, for tables: `tracked` (a followed public profile), else by
-/// its platform's connect kind in the registry: `token` (a pasted access token), `app
-/// password` (Bluesky), `OAuth`.
-fn how_connected(platform: Platform, owned: bool) -> &'static str {
-    if !owned {
-        return "tracked";
-    }
-    let kind = alcance_app::Workspace::platforms()
-        .into_iter()
-        .find(|p| p.key == platform)
-        .map(|p| p.connect);
+/// How an account is connected, for tables: `OAuth`, `token` (a pasted access token),
+/// `app password` (Bluesky) or `tracked` (a followed public profile).
+fn how_connected(kind: ConnectionKind) -> &'static str {
     match kind {
-        Some(alcance_app::ConnectKind::AccessToken) => "token",
-        Some(alcance_app::ConnectKind::AppPassword) => "app password",
-        _ => "OAuth",
+        ConnectionKind::Oauth => "OAuth",
+        ConnectionKind::Token => "token",
+        ConnectionKind::AppPassword => "app password",
+        ConnectionKind::Tracked => "tracked",
     }
 }

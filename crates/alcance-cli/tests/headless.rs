@@ -112,6 +112,7 @@ fn status_collect_and_cadence_on_a_demo_workspace() {
         "@alcance.br",
         "OAuth",
         "tracked",
+        "app password",
         "daily",
         "daily (every 6h: stories)",
         "due now",

@@ -115,9 +115,10 @@ pub async fn accounts(ws: &Workspace, vault: Option<&dyn TokenVault>, now: DateT
 }
 
 /// How `account` was connected: `tracked` when not owned, else as recorded at connect
-/// time (`accounts.connection`), else (rows from before schema version 9) the platform's
+/// time (`accounts.connection`, as [`alcance_store::Store::account_connections`] reads
+/// them into `recorded`), else (rows from before schema version 9) the platform's
 /// usual way ([`ConnectionKind::of`]).
-fn connection(account: &AccountRow, recorded: &HashMap<i64, ConnectionKind>) -> ConnectionKind {
+pub fn connection(account: &AccountRow, recorded: &HashMap<i64, ConnectionKind>) -> ConnectionKind {
     match recorded.get(&account.id) {
         Some(&kind) if account.account.owned => kind,
         _ => ConnectionKind::of(account.account.platform, account.account.owned),
