@@ -19,6 +19,7 @@ import json
 import os
 import re
 import secrets
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -143,19 +144,22 @@ def alcance_connect(workspace: str, platform: str) -> None:
 
 def measure(argv: list, env: dict, stdout_path: str) -> dict:
     """Runs argv as a child; its wall time, CPU (user + sys) and peak RSS from wait4."""
-    with open(stdout_path, "w") as out:
+    # stderr goes to a file too: a pipe nobody reads until the end could fill and stall it.
+    with open(stdout_path, "w") as out, open(stdout_path + ".err", "w+") as errors:
         start = time.monotonic()
-        proc = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(argv, env=env, stdout=out, stderr=errors)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.monotonic() - start
+        errors.seek(0)
+        err = errors.read()
     proc.returncode = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     if proc.returncode != 0:
         raise RuntimeError(f"{argv[0]} exited {proc.returncode}: {err[-2000:]}")
     return {
         "wall": wall,
         "cpu": usage.ru_utime + usage.ru_stime,
         "rss_mib": usage.ru_maxrss / 1024.0,  # Linux: kB
+        "stderr": err,
     }
 
 
@@ -175,6 +179,12 @@ def run_alcance(platform: str, handle: str, rep: int) -> dict:
     # The summary table's row: … ┆ ok ┆ <metric values> ┆ <posts> ┆ <gaps> │
     posts = re.search(r"┆\s*ok\s*┆\s*[\d,]+\s*┆\s*([\d,]+)\s*┆\s*\d+\s*│", text)
     m["posts"] = int(posts.group(1).replace(",", "")) if posts else None
+    # Every exchange of the run is archived (token-scrubbed, compressed): the requests it made.
+    db = sqlite3.connect(os.path.join(workspace, "alcance.db"))
+    try:
+        m["requests"] = db.execute("SELECT COUNT(*) FROM raw_responses WHERE run_id IS NOT NULL").fetchone()[0]
+    finally:
+        db.close()
     return m
 
 
@@ -187,17 +197,17 @@ def run_json_peer(script: str, args: list, env_extra: dict, tag: str) -> dict:
     return m
 
 
-def run_singer(ig_user_id: str, token: str, rep: int) -> dict:
+def run_singer(ig_user_id: str, token: str, since: str, tag: str) -> dict:
     with open(os.path.join(SG_DIR, "sg_config.json")) as f:
         config = json.load(f)
     config.update({
-        "ig_user_id": ig_user_id, "access_token": token, "start_date": SINCE_RFC3339,
-        "media_since": SINCE,
+        "ig_user_id": ig_user_id, "access_token": token, "start_date": since + "T00:00:00Z",
+        "media_since": since,
     })
     config_path = os.path.join(WORK, "sg_config.json")
     with open(config_path, "w") as f:
         json.dump(config, f)
-    out = os.path.join(WORK, f"singer-{rep}.jsonl")
+    out = os.path.join(WORK, f"{tag}.jsonl")
     m = measure([TAP, "--config", config_path, "--catalog", os.path.join(SG_DIR, "sg_catalog.json")],
                 dict(os.environ), out)
     records = posts = 0
@@ -209,7 +219,9 @@ def run_singer(ig_user_id: str, token: str, rep: int) -> dict:
                 posts += 1
                 # One record = one metric value: like_count and comments_count per RECORD line.
                 records += sum(1 for k in ("like_count", "comments_count") if k in raw)
-    m.update({"records": records, "posts": posts, "requests": None})
+    # The Meltano SDK logs its request counter (METRIC lines on stderr).
+    counts = re.findall(r'"metric":\s*"http_request_count",\s*"value":\s*(\d+)', m["stderr"])
+    m.update({"records": records, "posts": posts, "requests": sum(map(int, counts)) if counts else None})
     return m
 
 
@@ -235,14 +247,26 @@ def main() -> None:
     owned = manifest()
     x_id, x_handle = owned["x"]["external_id"], owned["x"]["username"]
     ig_id, ig_handle = owned["instagram"]["external_id"], owned["instagram"]["username"]
+    whole = "2024-01-01"  # the seeded history's first day
+    whole_dt = datetime(2024, 1, 1, tzinfo=timezone.utc)
     tools = {
         ("X", "Alcance"): lambda rep: run_alcance("x", x_handle, rep),
         ("X", "python-twitter-v2"): lambda rep: run_json_peer(
             "x_pytwitter.py", [BASE, x_id, SINCE_RFC3339], {"PEER_X_TOKEN": x_token()}, f"pytwitter-{rep}"),
         ("Instagram", "Alcance"): lambda rep: run_alcance("instagram", ig_handle, rep),
-        ("Instagram", "Singer tap-instagram-user"): lambda rep: run_singer(ig_id, ig_token(), rep),
+        ("Instagram", "Singer tap-instagram-user"): lambda rep: run_singer(ig_id, ig_token(), SINCE, f"singer-{rep}"),
         ("Instagram", "python-facebook-api"): lambda rep: run_json_peer(
             "ig_pyfacebook.py", [BASE, ig_id, str(SINCE_UNIX)], {"PEER_IG_TOKEN": ig_token()}, f"pyfacebook-{rep}"),
+        # The peers again over the account's whole history, where Alcance's page caps (40
+        # pages a listing) do not let it follow: enough records to see past their start-up.
+        ("X", "python-twitter-v2, whole history"): lambda rep: run_json_peer(
+            "x_pytwitter.py", [BASE, x_id, whole_dt.strftime("%Y-%m-%dT%H:%M:%SZ")], {"PEER_X_TOKEN": x_token()},
+            f"pytwitter-all-{rep}"),
+        ("Instagram", "Singer tap-instagram-user, whole history"): lambda rep: run_singer(
+            ig_id, ig_token(), whole, f"singer-all-{rep}"),
+        ("Instagram", "python-facebook-api, whole history"): lambda rep: run_json_peer(
+            "ig_pyfacebook.py", [BASE, ig_id, str(int(whole_dt.timestamp()))], {"PEER_IG_TOKEN": ig_token()},
+            f"pyfacebook-all-{rep}"),
     }
     results = {k: [] for k in tools}
     for rep in range(REPS):
@@ -250,7 +274,7 @@ def main() -> None:
         for key, run in tools.items():
             r = run(rep)
             results[key].append(r)
-            print(f"  run {rep + 1}/{REPS} {key[0]:9} {key[1]:26} {r['records']:>8} records "
+            print(f"  run {rep + 1}/{REPS} {key[0]:9} {key[1]:42} {r['records']:>8} records "
                   f"{r['wall']:7.2f} s wall {r['cpu']:7.2f} s CPU {r['rss_mib']:7.1f} MiB", file=sys.stderr)
     rows = []
     for (platform, tool), runs in results.items():
@@ -258,21 +282,24 @@ def main() -> None:
         wall, cpu, rss = median(runs, "wall"), median(runs, "cpu"), median(runs, "rss_mib")
         rows.append({
             "platform": platform, "tool": tool, "records": records, "posts": median(runs, "posts"),
+            "requests": median(runs, "requests"),
             "wall": wall, "rate": records / wall, "cpu100k": cpu / records * 100_000, "rss": rss,
-            "walls": [r["wall"] for r in runs],
+            "walls": [r["wall"] for r in runs], "rss_all": [r["rss_mib"] for r in runs],
         })
     alcance = {r["platform"]: r for r in rows if r["tool"] == "Alcance"}
-    starts = {tool: startup(tool) for tool in sorted({r["tool"] for r in rows})}
-    print(f"Window: posts published since {SINCE} (UTC); {REPS} run(s) of each tool, medians; "
+    starts = {tool: startup(tool) for tool in sorted({r["tool"].split(",")[0] for r in rows})}
+    print(f"Window: posts published since {SINCE} (UTC; \"whole history\": since {whole}); "
+          f"{REPS} run(s) of each tool, medians; "
           f"sandbox {BASE}.")
     print()
-    print("| platform | tool | posts | records | wall s | records/s | CPU s per 100,000 records | peak RSS MiB "
+    print("| platform | tool | requests | posts | records | wall s | records/s | CPU s per 100,000 records | peak RSS MiB "
           "| Alcance's records/s ÷ tool's | tool's CPU per record ÷ Alcance's | tool's peak RSS ÷ Alcance's |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         a = alcance[r["platform"]]
         posts = "—" if r["posts"] is None else f"{r['posts']:,.0f}"
-        print(f"| {r['platform']} | {r['tool']} | {posts} | {r['records']:,.0f} | {r['wall']:.2f} "
+        requests = "—" if r["requests"] is None else f"{r['requests']:,.0f}"
+        print(f"| {r['platform']} | {r['tool']} | {requests} | {posts} | {r['records']:,.0f} | {r['wall']:.2f} "
               f"| {r['rate']:,.0f} | {r['cpu100k']:.2f} | {r['rss']:.1f} | {a['rate'] / r['rate']:.2f} "
               f"| {r['cpu100k'] / a['cpu100k']:.2f} | {r['rss'] / a['rss']:.2f} |")
     print()
@@ -281,8 +308,9 @@ def main() -> None:
     for tool, st in starts.items():
         print(f"| {tool} | {st['wall']:.2f} | {st['cpu']:.2f} | {st['rss_mib']:.1f} |")
     print()
-    print("Wall times of every run, s: " + "; ".join(
-        f"{r['platform']} {r['tool']} " + ", ".join(f"{w:.2f}" for w in r["walls"]) for r in rows))
+    print("Every run, wall s / peak RSS MiB: " + "; ".join(
+        f"{r['platform']} {r['tool']} " + ", ".join(f"{w:.2f}/{m:.0f}" for w, m in zip(r["walls"], r["rss_all"]))
+        for r in rows))
 
 
 if __name__ == "__main__":

@@ -508,7 +508,12 @@ async fn dispatch(command: Command) -> Result<()> {
             metrics_listen,
         } => run_scheduler(&ws, keep_backups, lease, metrics_listen).await,
         Command::Status { ws, runs } => status(&ws, runs).await,
-        Command::Collect { ws, now, accounts, since } => collect_now(&ws, now, &accounts, since).await,
+        Command::Collect {
+            ws,
+            now,
+            accounts,
+            since,
+        } => collect_now(&ws, now, &accounts, since).await,
         Command::Cadence { ws, account, cadence } => set_cadence(&ws, &account, &cadence).await,
         Command::Restore { ws, file } => restore(&ws, &file).await,
         Command::Report { command } => report_cmd::report(command).await,

@@ -17,7 +17,8 @@ async fn x_timeline(c: &reqwest::Client, sb: &alcance_sandbox::Sandbox, token: &
     let mut ids = Vec::new();
     let mut next: Option<String> = None;
     loop {
-        let mut path = format!("/2/users/{X_OWNED}/tweets?max_results=100&start_time={start}&tweet.fields=public_metrics");
+        let mut path =
+            format!("/2/users/{X_OWNED}/tweets?max_results=100&start_time={start}&tweet.fields=public_metrics");
         if let Some(n) = &next {
             path.push_str(&format!("&pagination_token={n}"));
         }
@@ -67,7 +68,11 @@ async fn post_volume_serves_ten_times_the_posts_through_the_usual_paging() {
     let x1 = x_timeline(&c, &normal, &x_token(&c, &normal).await, start_time).await;
     let x10 = x_timeline(&c, &big, &x_token(&c, &big).await, start_time).await;
     assert!((30..=90).contains(&x1.len()), "{} posts at volume 1", x1.len());
-    assert!(x10.len() >= 300 && x10.len() > 6 * x1.len(), "{} posts at volume 10", x10.len());
+    assert!(
+        x10.len() >= 300 && x10.len() > 6 * x1.len(),
+        "{} posts at volume 10",
+        x10.len()
+    );
     assert_eq!(x10.iter().collect::<HashSet<_>>().len(), x10.len(), "X ids are unique");
 
     let since = "1761393600"; // 2025-10-25T12:00:00Z: 13 months
@@ -76,7 +81,9 @@ async fn post_volume_serves_ten_times_the_posts_through_the_usual_paging() {
     assert!(ig10.len() > 6 * ig1.len(), "{} → {} media", ig1.len(), ig10.len());
     let ids: HashSet<&str> = ig10.iter().map(|m| m["id"].as_str().expect("id")).collect();
     assert_eq!(ids.len(), ig10.len(), "Instagram ids are unique");
-    assert!(ig10.iter().all(|m| m["like_count"].is_u64() && m["comments_count"].is_u64()));
+    assert!(ig10
+        .iter()
+        .all(|m| m["like_count"].is_u64() && m["comments_count"].is_u64()));
     normal.shutdown().await;
     big.shutdown().await;
 }

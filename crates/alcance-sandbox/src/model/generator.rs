@@ -208,9 +208,7 @@ impl Generator {
         // (second of day, kind) for every post of the day.
         let mut slots: Vec<(i64, Kind)> = match a.network {
             Network::X => (0..self.volume()).flat_map(|_| x::day_slots(&mut r)).collect(),
-            Network::Instagram => (0..self.volume())
-                .flat_map(|_| instagram::day_slots(&mut r))
-                .collect(),
+            Network::Instagram => (0..self.volume()).flat_map(|_| instagram::day_slots(&mut r)).collect(),
             Network::Bluesky => bluesky::day_slots(&mut r),
             // A subreddit's posts are other people's: it has none of its own.
             Network::Reddit if reddit::is_subreddit(account) => Vec::new(),
