@@ -65,7 +65,7 @@ pub mod vault {
 /// Collection runs: their kind, progress and control, and account cadences
 /// (`alcance-collector`).
 pub mod collect {
-    pub use alcance_collector::schedule::{effective_every, Cadence, STORY_CADENCE};
+    pub use alcance_collector::schedule::{effective_every, Cadence, RefreshPolicy, RefreshTier, STORY_CADENCE};
     pub use alcance_collector::{Progress, RunControl, RunKind};
 }
 

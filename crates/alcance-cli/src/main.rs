@@ -4,7 +4,7 @@
 //! `connect`, `track`, `disconnect`, `delete-data`, in `accounts_cmd`); reports, campaigns
 //! and exports (`report_cmd`); `serve`, the REST API (`alcance-server`).
 
-use alcance_app::collect::{effective_every, Cadence, Progress, RunControl, STORY_CADENCE};
+use alcance_app::collect::{effective_every, Cadence, Progress, RefreshTier, RunControl, STORY_CADENCE};
 use alcance_app::demo::{self, DemoEvent, DemoOptions, DemoSummary};
 use alcance_app::lease::LeaseConfig;
 use alcance_app::sandbox::{Mode, Sandbox, SandboxConfig};
@@ -78,6 +78,10 @@ enum Command {
         /// Switch the platforms' rate limits off (benchmarks).
         #[arg(long)]
         no_limits: bool,
+        /// Seeded X and Instagram accounts publish this many times as many posts a day
+        /// (1–10; benchmarks that need accounts with many thousands of posts).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10))]
+        post_volume: u32,
     },
     /// Collect in the foreground on each account's cadence (the app's background sync);
     /// Ctrl-C stops after the current account (the run resumes at the next start).
@@ -117,6 +121,10 @@ enum Command {
         /// Only this account: its id (see `alcance status`), @username or platform:@username (x:@ana). Repeatable.
         #[arg(long = "account", value_name = "ID|@USERNAME")]
         accounts: Vec<String>,
+        /// Backfill: read the posts published since this UTC day (YYYY-MM-DD) and the account
+        /// insights the platform keeps for it, instead of the last 90 days.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        since: Option<chrono::NaiveDate>,
     },
     /// Set how often an account is collected: hourly, daily, weekly, or a period (90m, 6h, 2d).
     Cadence {
@@ -481,6 +489,7 @@ async fn dispatch(command: Command) -> Result<()> {
             seed,
             latency_ms,
             no_limits,
+            post_volume,
         } => {
             run_sandbox(
                 port,
@@ -488,6 +497,7 @@ async fn dispatch(command: Command) -> Result<()> {
                 seed,
                 std::time::Duration::from_millis(latency_ms),
                 no_limits,
+                post_volume,
             )
             .await
         }
@@ -498,7 +508,12 @@ async fn dispatch(command: Command) -> Result<()> {
             metrics_listen,
         } => run_scheduler(&ws, keep_backups, lease, metrics_listen).await,
         Command::Status { ws, runs } => status(&ws, runs).await,
-        Command::Collect { ws, now, accounts } => collect_now(&ws, now, &accounts).await,
+        Command::Collect {
+            ws,
+            now,
+            accounts,
+            since,
+        } => collect_now(&ws, now, &accounts, since).await,
         Command::Cadence { ws, account, cadence } => set_cadence(&ws, &account, &cadence).await,
         Command::Restore { ws, file } => restore(&ws, &file).await,
         Command::Report { command } => report_cmd::report(command).await,
@@ -648,6 +663,7 @@ async fn run_sandbox(
     seed: u64,
     latency: std::time::Duration,
     no_limits: bool,
+    post_volume: u32,
 ) -> Result<()> {
     let mode = match replay {
         Some(dir) => Mode::Replay { dir },
@@ -659,7 +675,11 @@ async fn run_sandbox(
         .context("starting the sandbox")?;
     sandbox.state().set_latency(latency);
     sandbox.state().set_limits_enabled(!no_limits);
+    let post_volume = sandbox.state().set_post_volume(post_volume);
     println!("Alcance sandbox listening on {}", sandbox.base_url());
+    if post_volume > 1 {
+        println!("X and Instagram accounts publish {post_volume}× as many posts a day.");
+    }
     if !latency.is_zero() {
         println!("Every API answer waits {} ms.", latency.as_millis());
     }
@@ -1179,7 +1199,12 @@ async fn status(args: &WorkspaceArgs, runs: i64) -> Result<()> {
     Ok(())
 }
 
-async fn collect_now(args: &WorkspaceArgs, now_flag: bool, specs: &[String]) -> Result<()> {
+async fn collect_now(
+    args: &WorkspaceArgs,
+    now_flag: bool,
+    specs: &[String],
+    since: Option<chrono::NaiveDate>,
+) -> Result<()> {
     if !now_flag {
         bail!("`alcance collect` needs --now (scheduled collection is `alcance run`)");
     }
@@ -1208,7 +1233,21 @@ async fn collect_now(args: &WorkspaceArgs, now_flag: bool, specs: &[String]) -> 
             cancel.cancel();
         }
     });
-    let config = SchedulerConfig::default();
+    let started = Utc::now();
+    let mut config = SchedulerConfig::default();
+    if let Some(day) = since {
+        let from = day.and_time(chrono::NaiveTime::MIN).and_utc();
+        if from >= started {
+            ws.close().await;
+            bail!("--since {day} is not in the past");
+        }
+        // One more tier, due at every run, reaching back to `day`: the window covers it
+        // and the usual tiers inside it are marked refreshed as usual.
+        config.refresh.tiers.push(RefreshTier {
+            max_age: started - from,
+            every: None,
+        });
+    }
     let progress = |p: Progress| match p {
         Progress::AccountStarted { account, .. } => bar.set_message(format!(
             "{} {}",
@@ -1222,7 +1261,7 @@ async fn collect_now(args: &WorkspaceArgs, now_flag: bool, specs: &[String]) -> 
         Progress::AccountFinished(_) => bar.inc(1),
         _ => bar.tick(),
     };
-    let result = scheduler::collect_now(&ws, &config, &accounts, Utc::now(), &control, &progress).await;
+    let result = scheduler::collect_now(&ws, &config, &accounts, started, &control, &progress).await;
     watcher.abort();
     bar.finish_and_clear();
     let run = match result {

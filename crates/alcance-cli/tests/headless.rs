@@ -288,3 +288,59 @@ fn run_serves_its_own_metrics() {
         "{output}"
     );
 }
+
+/// The "Posts" cell of `handle`'s row in `alcance collect`'s summary table.
+fn posts_collected(output: &str, handle: &str) -> u64 {
+    let row = output
+        .lines()
+        .find(|l| l.contains(handle) && l.contains("ok"))
+        .unwrap_or_else(|| panic!("no ok row for {handle} in\n{output}"));
+    let cells: Vec<&str> = row.split(['│', '┆']).map(str::trim).filter(|c| !c.is_empty()).collect();
+    // Account, Platform, Result, Metric values, Posts, Gaps
+    cells[4].parse().unwrap_or_else(|_| panic!("no post count in {row:?}"))
+}
+
+#[test]
+fn collect_since_backfills_further_than_the_refresh_window() {
+    let (_sandbox, url) = sandbox();
+    let dir = tempfile::tempdir().expect("tempdir");
+    demo_workspace(dir.path(), &url);
+
+    let usual = ok(on(
+        alcance().args(["collect", "--now", "--account", "x:@alcance_br"]),
+        dir.path(),
+        &url,
+    ));
+    let since = (chrono::Utc::now() - chrono::Duration::days(400))
+        .format("%Y-%m-%d")
+        .to_string();
+    let backfill = ok(on(
+        alcance().args(["collect", "--now", "--account", "x:@alcance_br", "--since", &since]),
+        dir.path(),
+        &url,
+    ));
+    let (p90, p400) = (
+        posts_collected(&usual, "@alcance_br"),
+        posts_collected(&backfill, "@alcance_br"),
+    );
+    assert!(p90 > 50, "the last 90 days hold posts: {usual}");
+    assert!(p400 > 3 * p90, "400 days read {p400} posts, 90 days {p90}");
+
+    // A day that has not begun is refused, not a panic.
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1))
+        .format("%Y-%m-%d")
+        .to_string();
+    let out = on(
+        alcance().args(["collect", "--now", "--account", "x:@alcance_br", "--since", &tomorrow]),
+        dir.path(),
+        &url,
+    );
+    assert!(!out.status.success());
+    assert!(text(&out).1.contains("not in the past"), "{:?}", text(&out));
+    let out = on(
+        alcance().args(["collect", "--now", "--since", "last year"]),
+        dir.path(),
+        &url,
+    );
+    assert!(!out.status.success(), "a malformed day is a usage error");
+}

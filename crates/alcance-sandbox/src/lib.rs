@@ -197,7 +197,9 @@
 //! stories (IMAGE or VIDEO / STORY); Facebook Pages 0 (10 %), 1 (60 %), 2 (25 %) or 3 (5 %)
 //! posts/day (15 % status, 40 % photo, 20 % link, 25 % video, which `/videos` also lists);
 //! TikTok 0 (15 %), 1 (65 %) or 2 (20 %) videos/day, 9–60 s long. Each post draws a quality
-//! `q` in 0.75–1.30.
+//! `q` in 0.75–1.30. For benchmarks, [`SandboxState::set_post_volume`] (`alcance sandbox
+//! --post-volume K`, 1–10) draws a day's X and Instagram slots `K` times: accounts with many
+//! thousands of posts (X 10–30 a day at 10), served through the same paging.
 //!
 //! **Engagement multiplier** of a post published at local (America/Sao_Paulo, fixed
 //! UTC−3) hour `h` and weekday `d`: `M = H[h] · W[d]` with

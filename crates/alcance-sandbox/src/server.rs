@@ -129,6 +129,18 @@ impl SandboxState {
         Duration::from_millis(self.latency_ms.load(Ordering::Relaxed))
     }
 
+    /// Makes every seeded X and Instagram account publish `volume` times as many posts a
+    /// day (1–[`crate::model::MAX_POST_VOLUME`], clamped; 1 is the model's rates; other
+    /// networks and replay mode unchanged), for benchmarks that need accounts with many
+    /// thousands of posts. Call it before the first request: generated days are forgotten.
+    /// Returns the volume in force (always 1 in replay mode).
+    pub fn set_post_volume(&self, volume: u32) -> u32 {
+        match &self.source {
+            Source::Seeded(g) => g.set_volume(volume),
+            Source::Replay(_) => 1,
+        }
+    }
+
     /// Platform requests answered so far (OAuth included, control endpoints not): the
     /// calls a client made, for benchmarks.
     pub fn requests_served(&self) -> u64 {

@@ -3,6 +3,7 @@
 //! and the activity (metric increments) over an interval.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -58,7 +59,13 @@ pub(crate) struct Generator {
     days: Mutex<DayCache>,
     /// Per account: `prefix[d]` = timeline posts published on days `0..d`.
     prefix: Mutex<Vec<Vec<u64>>>,
+    /// How many times a day's X and Instagram slots are drawn (1 = the model's rates).
+    volume: AtomicU32,
 }
+
+/// The largest [`Generator::set_volume`]: X ids hold 32 posts a day (the model draws at most
+/// 3), Instagram ids 100 media (at most 6).
+pub const MAX_POST_VOLUME: u32 = 10;
 
 const OPENERS: [&str; 8] = [
     "Dica do dia:",
@@ -109,7 +116,28 @@ impl Generator {
             seed,
             days: Mutex::new(HashMap::new()),
             prefix: Mutex::new(vec![Vec::new(); ACCOUNTS.len()]),
+            volume: AtomicU32::new(1),
         }
+    }
+
+    /// Makes every X and Instagram account publish `volume` times as many posts a day
+    /// (benchmarks; clamped to 1–[`MAX_POST_VOLUME`]; other networks unchanged): a day's
+    /// slots are drawn `volume` times from its random stream, so `1` gives the model's
+    /// posts exactly and any other value the same posts for the same seed every time.
+    /// Forgets every generated day. Returns the volume in force.
+    pub(crate) fn set_volume(&self, volume: u32) -> u32 {
+        let volume = volume.clamp(1, MAX_POST_VOLUME);
+        let mut days = self.days.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut prefix = self.prefix.lock().unwrap_or_else(PoisonError::into_inner);
+        self.volume.store(volume, Ordering::Relaxed);
+        days.clear();
+        prefix.iter_mut().for_each(Vec::clear);
+        volume
+    }
+
+    /// The volume set by [`Generator::set_volume`] (1 by default).
+    pub(crate) fn volume(&self) -> u32 {
+        self.volume.load(Ordering::Relaxed)
     }
 
     /// The per-seed scale of an account's follower base (0.95–1.05).
@@ -179,8 +207,8 @@ impl Generator {
         let start = day_start(day);
         // (second of day, kind) for every post of the day.
         let mut slots: Vec<(i64, Kind)> = match a.network {
-            Network::X => x::day_slots(&mut r),
-            Network::Instagram => instagram::day_slots(&mut r),
+            Network::X => (0..self.volume()).flat_map(|_| x::day_slots(&mut r)).collect(),
+            Network::Instagram => (0..self.volume()).flat_map(|_| instagram::day_slots(&mut r)).collect(),
             Network::Bluesky => bluesky::day_slots(&mut r),
             // A subreddit's posts are other people's: it has none of its own.
             Network::Reddit if reddit::is_subreddit(account) => Vec::new(),

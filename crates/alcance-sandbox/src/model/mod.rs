@@ -42,6 +42,7 @@ pub use bluesky::{BS_DID_OWNED, BS_DID_TRACKED, BS_HANDLE_OWNED, BS_HANDLE_TRACK
 pub(crate) use facebook::{fb_video_id, find_fb_post, find_fb_video, page_insights, reactions_by_type, status_type};
 pub use facebook::{FB_PAGE_OWNED, FB_PAGE_TRACKED, FB_REACTION_SHARES, FB_USER_ID, FB_USER_NAME};
 pub(crate) use generator::Generator;
+pub use generator::MAX_POST_VOLUME;
 pub(crate) use linkedin::{find_li_post, li_day, utc_midnight, LI_DEMOGRAPHICS};
 pub use linkedin::{LI_MEMBER_NAME, LI_MEMBER_SUB, LI_ORG_ID};
 pub(crate) use reddit::is_subreddit;

@@ -110,3 +110,37 @@ fn reactions_split_sums_to_the_total() {
         assert_eq!(parts.iter().map(|(_, v)| v).sum::<u64>(), total);
     }
 }
+
+#[test]
+fn post_volume_multiplies_x_and_instagram_posts_and_keeps_ids_unique() {
+    let g = Generator::new(7);
+    let days = 200..230;
+    let count = |g: &Generator, account: usize| days.clone().map(|d| g.day_posts(account, d).len()).sum::<usize>();
+    let (x1, ig1, fb1) = (count(&g, 0), count(&g, 2), count(&g, 4));
+    let first_x = g.day_posts(0, 200)[0].id.clone();
+    assert_eq!(g.set_volume(50), MAX_POST_VOLUME, "clamped");
+    assert_eq!(g.set_volume(0), 1, "clamped");
+    assert_eq!(g.day_posts(0, 200)[0].id, first_x, "volume 1 is the model's posts");
+    assert_eq!(g.set_volume(MAX_POST_VOLUME), MAX_POST_VOLUME);
+    let (x10, ig10, fb10) = (count(&g, 0), count(&g, 2), count(&g, 4));
+    assert!(x10 >= 10 * 30 && x10 > 6 * x1, "X: {x1} → {x10} posts in 30 days");
+    assert!(ig10 > 6 * ig1, "Instagram: {ig1} → {ig10} media in 30 days");
+    assert_eq!(fb10, fb1, "other networks keep their rates");
+    for account in [0, 1, 2, 3] {
+        let mut seen = std::collections::HashSet::new();
+        for d in days.clone() {
+            for p in g.day_posts(account, d).iter() {
+                assert!(seen.insert(p.id.clone()), "duplicate id {}", p.id);
+                let found = match ACCOUNTS[account].network {
+                    Network::X => g.find_x_post(&p.id),
+                    _ => g.find_ig_media(&p.id),
+                };
+                assert_eq!(found.map(|f| f.id).as_deref(), Some(p.id.as_str()));
+            }
+        }
+    }
+    // The prefix counts were forgotten with the days: a count still matches a walk.
+    let t = day_start(40) + Duration::hours(13);
+    let walked = g.walk_back(0, t, day_start(0), None, |_| true, usize::MAX).len() as u64;
+    assert_eq!(g.post_count(0, t), ACCOUNTS[0].posts_before_history + walked);
+}
