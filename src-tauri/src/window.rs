@@ -106,12 +106,13 @@ mod tests {
         let route = route_of(&url);
         assert_eq!(route.as_deref(), Some("screen=posts&platform=x&from=2026-11-01"));
         let path = app_path(route.as_deref());
-        assert_eq!(path, PathBuf::from("index.html#screen=posts&platform=x&from=2026-11-01"));
+        assert_eq!(
+            path,
+            PathBuf::from("index.html#screen=posts&platform=x&from=2026-11-01")
+        );
         // Tauri joins the app path onto the app's URL: the fragment survives.
         let base = url::Url::parse("tauri://localhost").unwrap_or_else(|e| panic!("{e}"));
-        let again = base
-            .join(&path.to_string_lossy())
-            .unwrap_or_else(|e| panic!("{e}"));
+        let again = base.join(&path.to_string_lossy()).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(again.fragment(), url.fragment());
         assert_eq!(again.path(), "/index.html");
     }
