@@ -23,7 +23,8 @@
 // and its WebKit children (WebKitWebProcess, WebKitNetworkProcess).
 //
 // Environment: ALCANCE_APP (default target/release/alcance-desktop), TAURI_DRIVER, E2E_PORT.
-// Arguments: --runs N (default 5), --skip-demo (only the start runs).
+// Arguments: --runs N (default 5), --skip-demo (only the start runs), --skip-start (only the
+// memory runs). ALCANCE_DEMO_DAYS shortens the demo's collection.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
@@ -162,7 +163,7 @@ function trayMenu(pid) {
 
 /** The tray menu's items: id and label. */
 function trayItems(menu) {
-  const layout = gdbus(["call", "--session", "--dest", menu.bus, "--object-path", menu.path, "--method", "com.canonical.dbusmenu.GetLayout", "0", "-1", "[]"]);
+  const layout = gdbus(["call", "--session", "--dest", menu.bus, "--object-path", menu.path, "--method", "com.canonical.dbusmenu.GetLayout", "int32 0", "int32 -1", "@as []"]);
   const items = [];
   for (const m of layout.matchAll(/\((\d+), \{([^}]*)\}/g)) {
     const label = /'label': <'((?:[^'\\]|\\.)*)'>/.exec(m[2])?.[1];
@@ -174,7 +175,7 @@ function trayItems(menu) {
 function clickTray(menu, label) {
   const item = trayItems(menu).find((i) => i.label === label);
   if (!item) throw new Error(`no tray item ${label}: ${JSON.stringify(trayItems(menu))}`);
-  gdbus(["call", "--session", "--dest", menu.bus, "--object-path", menu.path, "--method", "com.canonical.dbusmenu.Event", String(item.id), "clicked", "<int32 0>", "0"]);
+  gdbus(["call", "--session", "--dest", menu.bus, "--object-path", menu.path, "--method", "com.canonical.dbusmenu.Event", `int32 ${item.id}`, "clicked", "<int32 0>", "uint32 0"]);
 }
 
 const traySyncing = (menu) => trayItems(menu).some((i) => /^Syncing|Sincronizando/.test(i.label));
@@ -199,7 +200,7 @@ function driverPath() {
 
 async function withDriver(dataDir, fn) {
   const env = { ...process.env, ALCANCE_DATA_DIR: dataDir, RUST_LOG: process.env.RUST_LOG ?? "warn" };
-  const driver = spawn(driverPath(), ["--port", String(port)], { env, stdio: ["ignore", "ignore", "inherit"] });
+  const driver = spawn(driverPath(), ["--port", String(port), "--native-port", String(port + 1)], { env, stdio: ["ignore", "ignore", "inherit"] });
   try {
     await waitFor("tauri-driver", async () => (await fetch(`${base}/status`)).ok, 20_000, 100);
     return await fn();
@@ -313,7 +314,7 @@ async function minimizedRun(dataDir) {
 async function main() {
   if (!existsSync(app)) throw new Error(`no app binary at ${app}`);
   console.log(`app: ${app}`);
-  const start = await startRuns();
+  const start = args.includes("--skip-start") ? null : await startRuns();
   if (!skipDemo) {
     const dataDir = mkdtempSync(join(tmpdir(), "alcance-footprint-demo-"));
     try {
