@@ -128,7 +128,8 @@ async function peakWhile(pid, busy, ms) {
     if (fp?.app && (!peak || fp.app.rss > peak.app.rss)) peak = fp;
     const b = await busy();
     if (b) seenBusy = true;
-    else if (seenBusy) break;
+    // Done, or never seen running within 10 s (a run shorter than a sample).
+    else if (seenBusy || Date.now() - started > 10_000) break;
     await sleep(200);
   }
   return { peak, seenBusy };
