@@ -14,6 +14,7 @@ pub mod oauth_bridge;
 pub mod state;
 pub mod team;
 pub mod tray;
+pub mod window;
 
 use crate::error::{ErrorCode, IpcError, IpcResult};
 use crate::state::{AppState, Language, SyncNotice, SyncStatus, WorkspaceKind};
@@ -90,13 +91,10 @@ pub fn bindings_path() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/bindings.ts")
 }
 
-/// Shows, unminimizes and focuses the main window.
+/// Shows, unminimizes and focuses the main window, building it again when it was closed
+/// ([`window::show`]).
 pub fn show_main(app: &AppHandle) {
-    if let Some(w) = app.get_webview_window("main") {
-        let _ = w.show();
-        let _ = w.unminimize();
-        let _ = w.set_focus();
-    }
+    window::show(app);
 }
 
 /// Registers or removes the login item.
@@ -272,17 +270,27 @@ pub fn run() {
             );
             let language = tauri::async_runtime::block_on(async { state.settings.lock().await.language });
             app.manage(state);
+            app.manage(window::LastRoute::default());
             if let Err(e) = tray::install(&handle, language) {
                 // No tray (no StatusNotifier host): the window still works.
                 tracing::warn!(error = %e, "the system tray is not available");
+            }
+            // Started at login (`--minimized`): the tray only, no webview until Open.
+            if !std::env::args().any(|a| a == "--minimized") {
+                window::build(&handle, None)?;
             }
             {
                 use tauri_plugin_deep_link::DeepLinkExt;
                 #[cfg(all(not(debug_assertions), any(target_os = "linux", windows)))]
                 if std::env::var_os("ALCANCE_DATA_DIR").is_none() {
-                    if let Err(e) = app.deep_link().register_all() {
-                        tracing::warn!(error = %e, "registering the alcance:// scheme failed");
-                    }
+                    // Off the start path: on Linux it writes a .desktop file and runs
+                    // update-desktop-database and xdg-mime, which the first screen need not wait for.
+                    let app = handle.clone();
+                    std::thread::spawn(move || {
+                        if let Err(e) = app.deep_link().register_all() {
+                            tracing::warn!(error = %e, "registering the alcance:// scheme failed");
+                        }
+                    });
                 }
                 let links = handle.clone();
                 app.deep_link()
@@ -291,32 +299,33 @@ pub fn run() {
                     handle_deep_links(&handle, urls);
                 }
             }
-            if std::env::args().any(|a| a == "--minimized") {
-                if let Some(w) = app.get_webview_window("main") {
-                    let _ = w.hide();
-                }
-            }
             tauri::async_runtime::spawn(start_background(handle));
             Ok(())
         })
         .on_window_event(|window, event| {
-            // Closing the window keeps Alcance in the tray, where sync goes on.
-            if let WindowEvent::CloseRequested { api, .. } = event {
-                if window.label() == "main" && window.app_handle().tray_by_id("main").is_some() {
-                    api.prevent_close();
-                    let _ = window.hide();
+            // Closing the window keeps Alcance in the tray, where sync goes on: the window
+            // and its webview go (WebKit's web process with them), the screen it showed is
+            // remembered for Open.
+            if let WindowEvent::CloseRequested { .. } = event {
+                if window.label() == window::MAIN {
+                    window::remember(window.app_handle());
                 }
             }
         })
         .build(tauri::generate_context!());
     match app {
-        Ok(app) => app.run(|app, event| {
-            if let RunEvent::Exit = event {
+        Ok(app) => app.run(|app, event| match event {
+            // The last window closed (`code` is `None`; Quit sets one): the tray lives on.
+            RunEvent::ExitRequested { code: None, api, .. } if app.tray_by_id("main").is_some() => {
+                api.prevent_exit();
+            }
+            RunEvent::Exit => {
                 let app = app.clone();
                 tauri::async_runtime::block_on(async move {
                     app.state::<AppState>().close_workspace().await;
                 });
             }
+            _ => {}
         }),
         Err(e) => {
             eprintln!("alcance desktop failed to start: {e}");

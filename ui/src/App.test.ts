@@ -3,7 +3,7 @@ import { flushSync } from "svelte";
 import { Channel } from "@tauri-apps/api/core";
 import type { ChartLabels, ViewFilter } from "./lib/bindings";
 import { account, dashboard, live, run, settings, status, sync } from "./test/fixtures";
-import { applyLanguage } from "./lib/ui.svelte";
+import { applyLanguage, filters } from "./lib/ui.svelte";
 import { backend, calls, click, emitSync, q, reset, sent, start, stop, text } from "./test/harness";
 
 beforeEach(reset);
@@ -37,6 +37,25 @@ describe("the app", () => {
     await vi.waitFor(() => expect(q('[data-testid="screen-dashboard"]')).not.toBeNull());
     const demo = calls.find((c) => c.cmd === "open_demo");
     expect(demo?.args.onProgress).toBeInstanceOf(Channel);
+  });
+
+  it("comes back on the screen and filters it showed when its window was closed to the tray", async () => {
+    backend((cmd) => {
+      if (cmd === "app_status") return status(true);
+      if (cmd === "list_accounts") return [];
+      if (cmd === "dashboard") return dashboard();
+      return null;
+    });
+    // The window is rebuilt at the URL fragment it closed on (src-tauri/src/window.rs).
+    history.replaceState(null, "", "#screen=settings&platform=x&preset=7");
+    start();
+    await vi.waitFor(() => expect(q('[data-testid="screen-settings"]')).not.toBeNull());
+    expect(filters.platform).toBe("x");
+    expect(filters.presetDays).toBe(7);
+    (q('[data-testid="nav-dashboard"]') as HTMLButtonElement).click();
+    flushSync();
+    expect(location.hash).toBe("#screen=dashboard&platform=x&preset=7");
+    await vi.waitFor(() => expect(sent("dashboard").at(-1)?.args.filter).toMatchObject({ platforms: ["x"] }));
   });
 
   it("shows KPI tiles with change, both charts and top posts", async () => {

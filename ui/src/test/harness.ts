@@ -38,6 +38,8 @@ export function reset(): void {
   session.status = null;
   session.accounts = [];
   Object.assign(filters, defaultFilters(new Date()));
+  // The desktop keeps its screen and filters in the URL fragment (lib/route.ts).
+  history.replaceState(null, "", location.pathname);
 }
 
 /** Mounts the app into a fresh document body. */
