@@ -391,9 +391,10 @@ token: TokenHealth;
  */
 token_expires_at: string | null; 
 /**
- * How the account is connected: `oauth` (owned, through OAuth), `token` (an owned
- * WhatsApp Business account, through a system-user access token) or `tracked` (a
- * public profile, not owned).
+ * How the account is connected: `oauth` (owned, through OAuth), `token` (owned,
+ * through an access token the user pasted: a WhatsApp system-user token, a Threads
+ * long-lived token), `app_password` (an owned Bluesky account signed in with an app
+ * password) or `tracked` (a public profile, not owned).
  */
 connection: ConnectionKind; 
 /**
@@ -587,7 +588,8 @@ export type ConnectionKind =
  */
 "oauth" | 
 /**
- * Owned WhatsApp Business account, connected with a system-user access token (no OAuth).
+ * Owned, connected with an access token the user pasted (no OAuth): a WhatsApp
+ * Business system-user token, a Threads long-lived token.
  */
 "token" | 
 /**
