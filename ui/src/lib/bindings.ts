@@ -275,6 +275,30 @@ async trackProfile(platform: Platform, username: string, ownerAccountId: Account
 async platforms() : Promise<PlatformInfo[]> {
     return await TAURI_INVOKE("platforms");
 },
+async listCampaigns() : Promise<CampaignSummary[]> {
+    return await TAURI_INVOKE("list_campaigns");
+},
+async getCampaign(campaignId: CampaignId) : Promise<CampaignDetail> {
+    return await TAURI_INVOKE("get_campaign", { campaignId });
+},
+async createCampaign(campaign: NewCampaign) : Promise<CampaignRow> {
+    return await TAURI_INVOKE("create_campaign", { campaign });
+},
+async updateCampaign(campaignId: CampaignId, campaign: NewCampaign) : Promise<CampaignRow> {
+    return await TAURI_INVOKE("update_campaign", { campaignId, campaign });
+},
+async deleteCampaign(campaignId: CampaignId) : Promise<null> {
+    return await TAURI_INVOKE("delete_campaign", { campaignId });
+},
+async setCampaignAccount(campaignId: CampaignId, accountId: AccountId, role: CampaignRole) : Promise<null> {
+    return await TAURI_INVOKE("set_campaign_account", { campaignId, accountId, role });
+},
+async removeCampaignAccount(campaignId: CampaignId, accountId: AccountId) : Promise<null> {
+    return await TAURI_INVOKE("remove_campaign_account", { campaignId, accountId });
+},
+async campaignReport(campaignId: CampaignId) : Promise<CampaignReport> {
+    return await TAURI_INVOKE("campaign_report", { campaignId });
+},
 /**
  * Connects a Threads account with a long-lived token pasted from Meta's User Token
  * Generator (app dashboard → Use cases → Threads API → Settings): the token is checked
@@ -313,6 +337,25 @@ syncChanged: "sync-changed"
 export const ERROR_CODES = ["no_workspace","vault_locked","invalid_input","not_found","busy","oauth","io","unavailable","internal"] as const;
 
 /** user-defined types **/
+
+export type CampaignId = number
+export type Goal = "awareness" | "engagement" | "traffic" | "conversions" | "followers" | "other"
+export type CampaignRole = "brand" | "influencer"
+export type NewCampaign = { name: string; starts_on: string; ends_on: string | null; budget: number | null; currency: string; goal: Goal; notes: string | null }
+export type CampaignRow = { id: number; name: string; starts_on: string; ends_on: string | null; budget: number | null; currency: string; goal: Goal; notes: string | null; created_at: string }
+export type CampaignAccountRow = { campaign_id: number; account_id: number; role: CampaignRole; platform: Platform; external_id: string; username: string | null; owned: boolean }
+export type CostRow = { id: number; campaign_id: number; account_id: number | null; spent_on: string; amount: number; currency: string; note: string | null; imported: boolean }
+export type ConversionRow = { id: number; campaign_id: number; account_id: number | null; converted_on: string; count: number; revenue: number | null; currency: string; source: string | null; utm_campaign: string | null; utm_source: string | null; utm_medium: string | null; imported: boolean }
+export type CampaignDetail = { campaign: CampaignRow; accounts: CampaignAccountRow[]; post_ids: number[]; costs: CostRow[]; conversions: ConversionRow[] }
+export type CampaignKpis = { posts: number; reach: number | null; impressions: number | null; views: number | null; link_clicks: number | null; interactions: number | null; engagement_rate_by_reach: number | null; engagement_rate_by_impressions: number | null; ctr: number | null; cost: number | null; conversions: number | null; revenue: number | null; cpm: number | null; cpe: number | null; cost_per_conversion: number | null; roi: number | null }
+export type CampaignSummary = { campaign: CampaignRow; total: CampaignKpis; budget_used: number | null }
+export type AccountKey = { platform: Platform; user_id: string }
+export type CampaignInfo = { id: number; name: string; starts_on: string; ends_on: string | null; budget: number | null; currency: string; goal: string }
+export type CampaignColumn = { label: string; account: AccountKey | null; role: string | null; kpis: CampaignKpis }
+export type CampaignPostLine = { account: string; post_id: string; content_type: string; published_at: string | null; reach: number | null; impressions: number | null; interactions: number | null; engagement_rate_by_reach: number | null; engagement_rate_by_impressions: number | null }
+export type CampaignCost = { date: string; amount: number; currency: string; account: AccountKey | null; note: string | null }
+export type CampaignConversion = { date: string; count: number; revenue: number | null; currency: string; account: AccountKey | null; utm_campaign: string | null; utm_source: string | null }
+export type CampaignReport = { schema_version: number; generated_at: string; campaign: CampaignInfo; accounts: CampaignColumn[]; unattributed: CampaignColumn | null; total: CampaignColumn; budget_used: number | null; posts: CampaignPostLine[]; costs: CampaignCost[]; conversions: CampaignConversion[]; warnings: string[] }
 
 /**
  * `accounts.id`: the store's own id of an account.
