@@ -78,6 +78,7 @@ describe("the campaigns screen", () => {
     expect(text('[data-testid="total-reach"]')).toBe("120K");
     expect(text('[data-testid="total-cost"]')).toBe("R$1,500.00");
     expect(text('[data-testid="total-roi"]')).toBe("+80.0%");
+    expect(text('[data-testid="total-budget-used"]')).toBe("75% of the budget");
     expect(cells('[data-testid="report-column"]')).toEqual([
       "@ana (Instagram) Influencer",
       "@bia (TikTok) Influencer",
@@ -216,6 +217,32 @@ describe("the campaigns screen", () => {
     expect(q('[data-testid="campaign-form"]')).not.toBeNull();
   });
 
+  it("after a member error, saving again updates the created campaign instead of creating another", async () => {
+    let failures = 1;
+    desktop((cmd) => {
+      if (cmd === "create_campaign") return campaignRow({ id: 9, name: "Páscoa" });
+      if (cmd === "update_campaign") return campaignRow({ id: 9, name: "Páscoa" });
+      if (cmd === "set_campaign_account" && failures-- > 0) throw { code: "not_found", message: "account 4 not found" };
+      return null;
+    });
+    start();
+    await open("campaigns");
+    await vi.waitFor(() => expect(q('[data-testid="campaign-new"]')).not.toBeNull());
+    click('[data-testid="campaign-new"]');
+    fill('[data-testid="campaign-name"]', "Páscoa");
+    fill('[data-testid="member-4"]', "influencer");
+    (q('[data-testid="campaign-form"]') as HTMLFormElement).requestSubmit();
+    await vi.waitFor(() => expect(q('[data-testid="campaign-form"] [data-testid="error"]')).not.toBeNull());
+    (q('[data-testid="campaign-form"]') as HTMLFormElement).requestSubmit();
+    await vi.waitFor(() => expect(q('[data-testid="campaign-form"]')).toBeNull());
+    expect(sent("create_campaign")).toHaveLength(1);
+    expect(sent("update_campaign").map((c) => c.args.campaignId)).toEqual([9]);
+    expect(sent("set_campaign_account").map((c) => c.args)).toEqual([
+      { campaignId: 9, accountId: 4, role: "influencer" },
+      { campaignId: 9, accountId: 4, role: "influencer" },
+    ]);
+  });
+
   it("says when there is no campaign, and when a campaign counts no post yet", async () => {
     backend((cmd) => {
       if (cmd === "app_status") return status(true);
@@ -252,6 +279,7 @@ describe("the campaigns screen", () => {
     expect(text(`${row(2)} td:nth-child(2)`)).toBe("Planejada");
     expect(text('[data-testid="total-roi"]')).toBe("—");
     expect(text('[data-testid="total-cost"]')).toBe("—");
+    expect(q('[data-testid="total-budget-used"]')).toBeNull();
     expect(cells('[data-testid="report-row-roi"] td')).toEqual(["—"]);
   });
 });
