@@ -7,6 +7,7 @@
 //! the demo's days of collection, `ALCANCE_VAULT_PASSPHRASE` unlocks the own workspace's
 //! encrypted vault file when no keychain exists, `RUST_LOG` filters the log (stderr).
 
+pub mod campaigns;
 pub mod commands;
 pub mod error;
 pub mod local_api;
@@ -70,6 +71,14 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::platforms,
             commands::connect_threads_token,
             commands::connect_threads,
+            campaigns::list_campaigns,
+            campaigns::get_campaign,
+            campaigns::create_campaign,
+            campaigns::update_campaign,
+            campaigns::delete_campaign,
+            campaigns::set_campaign_account,
+            campaigns::remove_campaign_account,
+            campaigns::campaign_report,
         ])
         .events(tauri_specta::collect_events![SyncChanged])
         // Every error code, so the UI checks received codes against the backend's list.

@@ -10,7 +10,9 @@
 //      within 90 s (rows carry data-kind / data-status);
 //   5. Facebook Login (OAuth + PKCE on the loopback, auto-approved by the demo's sandbox)
 //      connects the Pages from the Accounts screen;
-//   6. switching the language to pt-BR changes the labels;
+//   6. a campaign created on the Campaigns screen (budget, one influencer) is listed as
+//      running and its report shows the influencer and the total, ROI "—" without costs;
+//      switching the language to pt-BR changes the labels;
 //   7. an XLSX export is written (the file exists and is a zip);
 //   8. the local API for Excel serves the workspace with its token;
 //   9. "Connect to a team server": the window becomes a client of an `alcance serve` (a
@@ -167,6 +169,35 @@ async function main() {
       await click('[data-testid="connect-submit"]');
       const done = await waitFor("the connected Page", async () => (await exists('[data-testid="connect-done"]')) && text('[data-testid="connect-done"]'), 60_000);
       if (!/Facebook/.test(done)) throw new Error(`connect said ${JSON.stringify(done)}`);
+    });
+
+    await check("a campaign created on the Campaigns screen is listed with its report", async () => {
+      await click('[data-testid="nav-campaigns"]');
+      await waitFor("the campaigns screen", () => exists('[data-testid="campaign-new"]'), 30_000);
+      await click('[data-testid="campaign-new"]');
+      await type('[data-testid="campaign-name"]', "E2E launch");
+      await type('[data-testid="campaign-budget"]', "1500");
+      // The first account of the demo takes part as an influencer.
+      await click('[data-testid="campaign-members"] select option[value="influencer"]');
+      await click('[data-testid="campaign-save"]');
+      const row = await waitFor(
+        "the new campaign's row",
+        async () => {
+          for (const id of await findAll('[data-testid="campaign-row"]')) {
+            const t = await wd("GET", s(`/element/${id}/text`));
+            if (t.includes("E2E launch")) return t;
+          }
+          return false;
+        },
+        30_000,
+      );
+      if (!/Running/.test(row)) throw new Error(`the row says ${JSON.stringify(row)}`);
+      await waitFor("its report", () => exists('[data-testid="campaign-side-by-side"]'), 30_000);
+      const columns = await findAll('[data-testid="report-column"]');
+      if (columns.length !== 2) throw new Error(`the report has ${columns.length} columns, not the influencer and the total`);
+      // No cost recorded yet: ROI is undefined, shown as a dash, never 0.
+      const roi = await text('[data-testid="total-roi"]');
+      if (roi !== "—") throw new Error(`ROI without costs shows ${JSON.stringify(roi)}`);
     });
 
     await check("switching to pt-BR changes the labels", async () => {

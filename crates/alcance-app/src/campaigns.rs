@@ -15,14 +15,17 @@
 use crate::error::{Context, Result};
 use crate::workspace::Workspace;
 use alcance_core::{AccountId, CampaignId, PostId};
+use alcance_report::campaign::CampaignKpis;
 use alcance_store::campaigns::{
     CampaignAccountRow, CampaignRole, CampaignRow, ConversionRow, CostRow, ImportReport, NewCampaign,
 };
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// A campaign with who takes part and what it counts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CampaignDetail {
     /// The campaign (`campaigns` row).
     pub campaign: CampaignRow,
@@ -35,6 +38,36 @@ pub struct CampaignDetail {
     pub costs: Vec<CostRow>,
     /// Conversion lines, in the order recorded.
     pub conversions: Vec<ConversionRow>,
+}
+
+/// A campaign as the Campaigns screen lists it: its row with the totals of its report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CampaignSummary {
+    /// The campaign (`campaigns` row).
+    pub campaign: CampaignRow,
+    /// The whole campaign's figures ([`crate::reports::CampaignReport::total`]): counts are
+    /// counts, rates percent 0–100, money in the campaign currency, ROI a ratio; `None` where
+    /// undefined (no cost, no conversions, no reach).
+    pub total: CampaignKpis,
+    /// Share of the budget spent, ratio (cost / budget); `None` without a budget or cost.
+    pub budget_used: Option<f64>,
+}
+
+/// Every campaign (as [`campaigns`]) with the totals of its report built at `now`, UTC.
+/// Reads each campaign's posts, costs and conversions: one report per campaign.
+pub async fn campaign_summaries(ws: &Workspace, now: DateTime<Utc>) -> Result<Vec<CampaignSummary>> {
+    let rows = campaigns(ws).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for campaign in rows {
+        let report = crate::reports::campaign_report(ws, CampaignId::from(campaign.id), now).await?;
+        out.push(CampaignSummary {
+            campaign,
+            total: report.total.kpis,
+            budget_used: report.budget_used,
+        });
+    }
+    Ok(out)
 }
 
 /// Every campaign, newest start first, then by name.

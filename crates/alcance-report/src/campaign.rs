@@ -45,6 +45,7 @@ pub const CAMPAIGN_SCHEMA_VERSION: u32 = 1;
 /// An account by platform and platform account id.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct AccountKey {
     /// Platform.
     pub platform: Platform,
@@ -55,6 +56,7 @@ pub struct AccountKey {
 /// The campaign's own facts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CampaignInfo {
     /// The store's id.
     pub id: i64,
@@ -86,6 +88,7 @@ pub struct CampaignMember {
 /// A cost line.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CampaignCost {
     /// Day spent, UTC.
     pub date: NaiveDate,
@@ -102,6 +105,7 @@ pub struct CampaignCost {
 /// A conversion line.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CampaignConversion {
     /// Day, UTC.
     pub date: NaiveDate,
@@ -138,6 +142,7 @@ pub struct CampaignData {
 /// counts; rates are percent 0–100; money is in the campaign currency; ROI is a ratio.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CampaignKpis {
     /// Posts counted.
     pub posts: usize,
@@ -177,6 +182,7 @@ pub struct CampaignKpis {
 /// One column of the side-by-side table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CampaignColumn {
     /// Header: `"@username (Platform)"`, `"Unattributed"` or `"Campaign total"`.
     pub label: String,
@@ -191,6 +197,7 @@ pub struct CampaignColumn {
 /// One post of the campaign, for the posts table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CampaignPostLine {
     /// The account's label.
     pub account: String,
@@ -215,6 +222,7 @@ pub struct CampaignPostLine {
 /// The campaign report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CampaignReport {
     /// [`CAMPAIGN_SCHEMA_VERSION`].
     pub schema_version: u32,

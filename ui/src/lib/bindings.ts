@@ -296,6 +296,63 @@ async connectThreadsToken(token: string) : Promise<AccountView> {
  */
 async connectThreads(request: ThreadsConnectRequest) : Promise<AccountView> {
     return await TAURI_INVOKE("connect_threads", { request });
+},
+/**
+ * Every campaign, newest start first, with the totals of its report (reach, engagement,
+ * spend, ROI; `null` where undefined).
+ */
+async listCampaigns() : Promise<CampaignSummary[]> {
+    return await TAURI_INVOKE("list_campaigns");
+},
+/**
+ * One campaign with its brand and influencer accounts, post ids, costs and conversions.
+ * Errors: `not_found`.
+ */
+async getCampaign(campaignId: CampaignId) : Promise<CampaignDetail> {
+    return await TAURI_INVOKE("get_campaign", { campaignId });
+},
+/**
+ * Creates a campaign and returns it as stored. Errors: `invalid_input` (a used name, a
+ * bad currency, a negative budget, an end before the start).
+ */
+async createCampaign(campaign: NewCampaign) : Promise<CampaignRow> {
+    return await TAURI_INVOKE("create_campaign", { campaign });
+},
+/**
+ * Replaces every field of a campaign and returns it as stored.
+ * Errors: `not_found`, `invalid_input`.
+ */
+async updateCampaign(campaignId: CampaignId, campaign: NewCampaign) : Promise<CampaignRow> {
+    return await TAURI_INVOKE("update_campaign", { campaignId, campaign });
+},
+/**
+ * Deletes a campaign with its links, costs and conversions; the accounts, posts and
+ * metrics stay. Errors: `not_found`.
+ */
+async deleteCampaign(campaignId: CampaignId) : Promise<null> {
+    return await TAURI_INVOKE("delete_campaign", { campaignId });
+},
+/**
+ * Adds an account to a campaign as a brand or an influencer, or changes its role.
+ * Errors: `not_found`.
+ */
+async setCampaignAccount(campaignId: CampaignId, accountId: AccountId, role: CampaignRole) : Promise<null> {
+    return await TAURI_INVOKE("set_campaign_account", { campaignId, accountId, role });
+},
+/**
+ * Takes an account out of a campaign (its costs and conversions stay, unattributed);
+ * nothing happens when it was not in.
+ */
+async removeCampaignAccount(campaignId: CampaignId, accountId: AccountId) : Promise<null> {
+    return await TAURI_INVOKE("remove_campaign_account", { campaignId, accountId });
+},
+/**
+ * The campaign report: per account side by side and in total (counts are counts, rates
+ * percent 0–100, money in the campaign currency, ROI and `budget_used` ratios; `null`
+ * where undefined). Errors: `not_found`.
+ */
+async campaignReport(campaignId: CampaignId) : Promise<CampaignReport> {
+    return await TAURI_INVOKE("campaign_report", { campaignId });
 }
 }
 
@@ -318,6 +375,18 @@ export const ERROR_CODES = ["no_workspace","vault_locked","invalid_input","not_f
  * `accounts.id`: the store's own id of an account.
  */
 export type AccountId = number
+/**
+ * An account by platform and platform account id.
+ */
+export type AccountKey = { 
+/**
+ * Platform.
+ */
+platform: Platform; 
+/**
+ * The platform's account id (`user_id` of exports).
+ */
+user_id: string }
 /**
  * The status of an account (`accounts.status`).
  */
@@ -482,6 +551,403 @@ export type CadenceKind =
  */
 "custom"
 /**
+ * An account taking part in a campaign, with its identity.
+ */
+export type CampaignAccountRow = { 
+/**
+ * `campaigns.id`.
+ */
+campaign_id: number; 
+/**
+ * `accounts.id`.
+ */
+account_id: number; 
+/**
+ * Brand or influencer.
+ */
+role: CampaignRole; 
+/**
+ * Platform of the account.
+ */
+platform: Platform; 
+/**
+ * The platform's account id (`user_id` in exports).
+ */
+external_id: string; 
+/**
+ * Handle without `@`.
+ */
+username: string | null; 
+/**
+ * `true` for an account connected through OAuth, `false` for a tracked profile.
+ */
+owned: boolean }
+/**
+ * One column of the side-by-side table.
+ */
+export type CampaignColumn = { 
+/**
+ * Header: `"@username (Platform)"`, `"Unattributed"` or `"Campaign total"`.
+ */
+label: string; 
+/**
+ * The account, for account columns.
+ */
+account: AccountKey | null; 
+/**
+ * `brand`, `influencer`; `None` for the other columns.
+ */
+role: string | null; 
+/**
+ * The figures.
+ */
+kpis: CampaignKpis }
+/**
+ * A conversion line.
+ */
+export type CampaignConversion = { 
+/**
+ * Day, UTC.
+ */
+date: string; 
+/**
+ * Conversions (count).
+ */
+count: number; 
+/**
+ * Revenue in `currency`; `None` when unknown.
+ */
+revenue: number | null; 
+/**
+ * ISO 4217 code of `revenue`.
+ */
+currency: string; 
+/**
+ * The account it is attributed to; `None` when unattributed.
+ */
+account: AccountKey | null; 
+/**
+ * UTM campaign tag, for the conversions table.
+ */
+utm_campaign: string | null; 
+/**
+ * UTM source tag.
+ */
+utm_source: string | null }
+/**
+ * A cost line.
+ */
+export type CampaignCost = { 
+/**
+ * Day spent, UTC.
+ */
+date: string; 
+/**
+ * Amount in `currency`, `>= 0`.
+ */
+amount: number; 
+/**
+ * ISO 4217 code.
+ */
+currency: string; 
+/**
+ * The account it is for; `None` for the whole campaign.
+ */
+account: AccountKey | null; 
+/**
+ * Free text.
+ */
+note: string | null }
+/**
+ * A campaign with who takes part and what it counts.
+ */
+export type CampaignDetail = { 
+/**
+ * The campaign (`campaigns` row).
+ */
+campaign: CampaignRow; 
+/**
+ * Brands first, then influencers, each by platform and handle.
+ */
+accounts: CampaignAccountRow[]; 
+/**
+ * Store ids (`/api/v1/posts` ids) of the posts counted in the campaign, by account,
+ * then publication.
+ */
+post_ids: number[]; 
+/**
+ * Cost lines, in the order recorded.
+ */
+costs: CostRow[]; 
+/**
+ * Conversion lines, in the order recorded.
+ */
+conversions: ConversionRow[] }
+/**
+ * `campaigns.id`.
+ */
+export type CampaignId = number
+/**
+ * The campaign's own facts.
+ */
+export type CampaignInfo = { 
+/**
+ * The store's id.
+ */
+id: number; 
+/**
+ * Name.
+ */
+name: string; 
+/**
+ * First day, UTC.
+ */
+starts_on: string; 
+/**
+ * Last day (inclusive), UTC; `None` while open-ended.
+ */
+ends_on: string | null; 
+/**
+ * Planned spend in `currency`.
+ */
+budget: number | null; 
+/**
+ * ISO 4217 code of every money figure of the report.
+ */
+currency: string; 
+/**
+ * Goal key (`awareness`, `engagement`, `traffic`, `conversions`, `followers`, `other`).
+ */
+goal: string }
+/**
+ * The figures of one column (an account, the unattributed rows, or the total). Counts are
+ * counts; rates are percent 0–100; money is in the campaign currency; ROI is a ratio.
+ */
+export type CampaignKpis = { 
+/**
+ * Posts counted.
+ */
+posts: number; 
+/**
+ * Σ reach over the posts that have it (count).
+ */
+reach: number | null; 
+/**
+ * Σ impressions (count).
+ */
+impressions: number | null; 
+/**
+ * Σ views (count).
+ */
+views: number | null; 
+/**
+ * Σ link clicks (count).
+ */
+link_clicks: number | null; 
+/**
+ * Σ interactions ([`PostMetrics::interactions`], count).
+ */
+interactions: number | null; 
+/**
+ * Engagement rate by reach, percent (ratio of sums).
+ */
+engagement_rate_by_reach: number | null; 
+/**
+ * Engagement rate by impressions, percent (ratio of sums).
+ */
+engagement_rate_by_impressions: number | null; 
+/**
+ * Click-through rate, percent: Σ link clicks / Σ impressions × 100 over the posts that
+ * have both.
+ */
+ctr: number | null; 
+/**
+ * Σ costs in the campaign currency; `None` without any cost row.
+ */
+cost: number | null; 
+/**
+ * Σ conversions; `None` without any conversion row.
+ */
+conversions: number | null; 
+/**
+ * Σ revenue in the campaign currency; `None` when no row has a revenue.
+ */
+revenue: number | null; 
+/**
+ * Cost per 1,000 impressions, money.
+ */
+cpm: number | null; 
+/**
+ * Cost per interaction, money.
+ */
+cpe: number | null; 
+/**
+ * Cost per conversion, money.
+ */
+cost_per_conversion: number | null; 
+/**
+ * (revenue − cost) / cost, ratio (0.25 = +25 %).
+ */
+roi: number | null }
+/**
+ * One post of the campaign, for the posts table.
+ */
+export type CampaignPostLine = { 
+/**
+ * The account's label.
+ */
+account: string; 
+/**
+ * The platform's post id.
+ */
+post_id: string; 
+/**
+ * Content type key.
+ */
+content_type: string; 
+/**
+ * Publication time, UTC.
+ */
+published_at: string | null; 
+/**
+ * Reach (count).
+ */
+reach: number | null; 
+/**
+ * Impressions (count).
+ */
+impressions: number | null; 
+/**
+ * Interactions (count).
+ */
+interactions: number | null; 
+/**
+ * Engagement rate by reach, percent.
+ */
+engagement_rate_by_reach: number | null; 
+/**
+ * Engagement rate by impressions, percent.
+ */
+engagement_rate_by_impressions: number | null }
+/**
+ * The campaign report.
+ */
+export type CampaignReport = { 
+/**
+ * [`CAMPAIGN_SCHEMA_VERSION`].
+ */
+schema_version: number; 
+/**
+ * When it was made, UTC.
+ */
+generated_at: string; 
+/**
+ * The campaign.
+ */
+campaign: CampaignInfo; 
+/**
+ * One column per member (brands then influencers, as given).
+ */
+accounts: CampaignColumn[]; 
+/**
+ * Costs, conversions and posts not attributed to a member; `None` when there are none.
+ */
+unattributed: CampaignColumn | null; 
+/**
+ * The whole campaign.
+ */
+total: CampaignColumn; 
+/**
+ * Share of the budget spent, ratio (cost / budget); `None` without a budget or cost.
+ */
+budget_used: number | null; 
+/**
+ * The posts, by account then publication.
+ */
+posts: CampaignPostLine[]; 
+/**
+ * Costs, as given.
+ */
+costs: CampaignCost[]; 
+/**
+ * Conversions, as given.
+ */
+conversions: CampaignConversion[]; 
+/**
+ * What was left out and why (rows in another currency).
+ */
+warnings: string[] }
+/**
+ * The part an account plays in a campaign. Stored and serialized as the lower-case key.
+ */
+export type CampaignRole = 
+/**
+ * The advertiser's own account.
+ */
+"brand" | 
+/**
+ * A creator paid or gifted to post for the brand.
+ */
+"influencer"
+/**
+ * One row of `campaigns`.
+ */
+export type CampaignRow = { 
+/**
+ * `campaigns.id`.
+ */
+id: number; 
+/**
+ * Unique name.
+ */
+name: string; 
+/**
+ * First day, UTC.
+ */
+starts_on: string; 
+/**
+ * Last day (inclusive), UTC; `None` while open-ended.
+ */
+ends_on: string | null; 
+/**
+ * Planned spend in `currency`.
+ */
+budget: number | null; 
+/**
+ * ISO 4217 code.
+ */
+currency: string; 
+/**
+ * What the campaign is for.
+ */
+goal: Goal; 
+/**
+ * Free text.
+ */
+notes: string | null; 
+/**
+ * When it was created (wall clock, UTC).
+ */
+created_at: string }
+/**
+ * A campaign as the Campaigns screen lists it: its row with the totals of its report.
+ */
+export type CampaignSummary = { 
+/**
+ * The campaign (`campaigns` row).
+ */
+campaign: CampaignRow; 
+/**
+ * The whole campaign's figures ([`crate::reports::CampaignReport::total`]): counts are
+ * counts, rates percent 0–100, money in the campaign currency, ROI a ratio; `None` where
+ * undefined (no cost, no conversions, no reach).
+ */
+total: CampaignKpis; 
+/**
+ * Share of the budget spent, ratio (cost / budget); `None` without a budget or cost.
+ */
+budget_used: number | null }
+/**
  * Titles and axis labels the charts are drawn with, in the UI's language. The fields
  * added after the first release (`date_axis` … `weekdays`) take their English default
  * when a payload leaves them out.
@@ -601,6 +1067,94 @@ export type ConnectionKind =
  * A public profile that is not owned, collected with its owner's token.
  */
 "tracked"
+/**
+ * One row of `campaign_conversions`.
+ */
+export type ConversionRow = { 
+/**
+ * `campaign_conversions.id`.
+ */
+id: number; 
+/**
+ * `campaigns.id`.
+ */
+campaign_id: number; 
+/**
+ * The account it is attributed to; `None` when unattributed.
+ */
+account_id: number | null; 
+/**
+ * Day of the conversion, UTC.
+ */
+converted_on: string; 
+/**
+ * How many conversions.
+ */
+count: number; 
+/**
+ * Money earned in `currency`; `None` when unknown.
+ */
+revenue: number | null; 
+/**
+ * ISO 4217 code.
+ */
+currency: string; 
+/**
+ * Where it was recorded.
+ */
+source: string | null; 
+/**
+ * UTM campaign tag.
+ */
+utm_campaign: string | null; 
+/**
+ * UTM source tag.
+ */
+utm_source: string | null; 
+/**
+ * UTM medium tag.
+ */
+utm_medium: string | null; 
+/**
+ * `true` when the row came from a CSV import.
+ */
+imported: boolean }
+/**
+ * One row of `campaign_costs`.
+ */
+export type CostRow = { 
+/**
+ * `campaign_costs.id`.
+ */
+id: number; 
+/**
+ * `campaigns.id`.
+ */
+campaign_id: number; 
+/**
+ * The account it is attributed to; `None` for the whole campaign (or a deleted account).
+ */
+account_id: number | null; 
+/**
+ * Day spent, UTC.
+ */
+spent_on: string; 
+/**
+ * Amount in `currency`.
+ */
+amount: number; 
+/**
+ * ISO 4217 code.
+ */
+currency: string; 
+/**
+ * Free text.
+ */
+note: string | null; 
+/**
+ * `true` when the row came from a CSV import.
+ */
+imported: boolean }
 /**
  * Everything the dashboard shows.
  */
@@ -825,6 +1379,34 @@ folder: string;
  */
 files: ExportFileView[] }
 /**
+ * What a campaign is for. Stored and serialized as the lower-case key.
+ */
+export type Goal = 
+/**
+ * Be seen: reach and impressions.
+ */
+"awareness" | 
+/**
+ * Interactions: likes, comments, shares, saves.
+ */
+"engagement" | 
+/**
+ * Visits: link clicks.
+ */
+"traffic" | 
+/**
+ * Sales, sign-ups and other conversions.
+ */
+"conversions" | 
+/**
+ * New followers.
+ */
+"followers" | 
+/**
+ * Anything else.
+ */
+"other"
+/**
  * A command error as the UI receives it: `{"code": "vault_locked", "message": "..."}`.
  * Messages never carry secrets (tokens and client secrets never reach an error chain).
  */
@@ -973,6 +1555,38 @@ token: string | null;
  * Why it is on but not running (no workspace open, no port), if so.
  */
 problem: string | null }
+/**
+ * A campaign to create or the new values of one to update.
+ */
+export type NewCampaign = { 
+/**
+ * Unique name (case-insensitive), 1–[`MAX_NAME_CHARS`] characters after trimming.
+ */
+name: string; 
+/**
+ * First day, UTC.
+ */
+starts_on: string; 
+/**
+ * Last day (inclusive), UTC; `None` while open-ended. Not before `starts_on`.
+ */
+ends_on: string | null; 
+/**
+ * Planned spend in `currency`, `>= 0`; `None` when not set.
+ */
+budget: number | null; 
+/**
+ * ISO 4217 code (`BRL`, `USD`); lower case is accepted and stored upper case.
+ */
+currency: string; 
+/**
+ * What the campaign is for.
+ */
+goal: Goal; 
+/**
+ * Free text.
+ */
+notes: string | null }
 /**
  * A dashboard period and the one before it (same length, ending where this one starts).
  */

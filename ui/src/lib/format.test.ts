@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bytes, change, compact, dateTime, number, percent, shortDateTime } from "./format";
+import { bytes, change, compact, dateTime, money, number, percent, shortDateTime, signedRatio } from "./format";
 
 describe("formatting", () => {
   it("follows the language's separators", () => {
@@ -25,5 +25,17 @@ describe("formatting", () => {
     expect(bytes("en", 512)).toBe("512 bytes");
     expect(bytes("en", 2048)).toBe("2.0 KB");
     expect(bytes("pt-BR", 3 * 1024 * 1024)).toBe("3,0 MB");
+  });
+
+  it("shows money in the campaign currency and ratios as signed percents, never 0 for missing", () => {
+    expect(money("en", 1234.5, "BRL")).toBe("R$1,234.50");
+    expect(money("pt-BR", 1234.5, "BRL").replace(/\s/g, " ")).toBe("R$ 1.234,50");
+    expect(money("en", 12, "USD")).toBe("$12.00");
+    expect(money("en", null, "BRL")).toBe("—");
+    expect(money("en", Number.NaN, "BRL")).toBe("—");
+    expect(money("en", 5, "notacode")).toBe("5.00 notacode");
+    expect(signedRatio("en", 0.25)).toBe("+25.0%");
+    expect(signedRatio("pt-BR", -0.4)).toBe("−40,0%");
+    expect(signedRatio("en", null)).toBe("—");
   });
 });

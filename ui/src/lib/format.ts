@@ -19,6 +19,29 @@ export function percent(lang: Lang, v: number | null | undefined, digits = 2): s
   return `${number(lang, v, digits)}%`;
 }
 
+/** An amount of money in `currency` (ISO 4217 code: "BRL", "USD"), in the language's
+ *  style: "R$ 1.234,50" / "R$1,234.50"; "—" when missing. An unknown code shows as the
+ *  number followed by the code. */
+export function money(lang: Lang, v: number | null | undefined, currency: string, digits = 2): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return t("common.none");
+  try {
+    return new Intl.NumberFormat(lang, {
+      style: "currency",
+      currency,
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+    }).format(v);
+  } catch {
+    return `${number(lang, v, digits)} ${currency}`;
+  }
+}
+
+/** A ratio (0.25 = 25 %) as a signed percent: "+25.0%" / "−40.0%"; "—" when missing. */
+export function signedRatio(lang: Lang, v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return t("common.none");
+  return change(lang, v * 100);
+}
+
 /** A signed change in percent: +12.5% / −3.0%. */
 export function change(lang: Lang, v: number): string {
   const sign = v > 0 ? "+" : v < 0 ? "−" : "±";

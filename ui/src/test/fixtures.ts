@@ -2,6 +2,12 @@
 import type {
   AccountView,
   AppStatus,
+  CampaignColumn,
+  CampaignDetail,
+  CampaignKpis,
+  CampaignReport,
+  CampaignRow,
+  CampaignSummary,
   DashboardView,
   LiveRun,
   PlatformInfo,
@@ -263,3 +269,132 @@ export const platforms = (): PlatformInfo[] => [
     can_follow: false,
   },
 ];
+
+export const campaignRow = (over: Partial<CampaignRow> = {}): CampaignRow => ({
+  id: 1,
+  name: "Black Friday",
+  starts_on: "2026-11-20",
+  ends_on: "2026-11-30",
+  budget: 2000,
+  currency: "BRL",
+  goal: "conversions",
+  notes: "Reels with two creators",
+  created_at: "2026-11-01T12:00:00Z",
+  ...over,
+});
+
+/** Figures with nothing defined: no posts, no cost, no conversions. */
+export const kpis = (over: Partial<CampaignKpis> = {}): CampaignKpis => ({
+  posts: 0,
+  reach: null,
+  impressions: null,
+  views: null,
+  link_clicks: null,
+  interactions: null,
+  engagement_rate_by_reach: null,
+  engagement_rate_by_impressions: null,
+  ctr: null,
+  cost: null,
+  conversions: null,
+  revenue: null,
+  cpm: null,
+  cpe: null,
+  cost_per_conversion: null,
+  roi: null,
+  ...over,
+});
+
+export const campaignSummary = (over: Partial<CampaignSummary> = {}): CampaignSummary => ({
+  campaign: campaignRow(),
+  total: kpis({ posts: 6, reach: 120000, interactions: 5400, engagement_rate_by_reach: 4.5, cost: 1500, roi: 0.8 }),
+  budget_used: 0.75,
+  ...over,
+});
+
+export const campaignDetail = (over: Partial<CampaignDetail> = {}): CampaignDetail => ({
+  campaign: campaignRow(),
+  accounts: [
+    {
+      campaign_id: 1,
+      account_id: 3,
+      role: "influencer",
+      platform: "instagram",
+      external_id: "17841400000000003",
+      username: "alcance.br",
+      owned: true,
+    },
+  ],
+  post_ids: [7, 8],
+  costs: [],
+  conversions: [],
+  ...over,
+});
+
+const column = (label: string, k: CampaignKpis, role: string | null = null): CampaignColumn => ({
+  label,
+  account: role ? { platform: "instagram", user_id: label } : null,
+  role,
+  kpis: k,
+});
+
+/** A report with an influencer that has every figure and one without cost or conversions. */
+export const campaignReport = (over: Partial<CampaignReport> = {}): CampaignReport => ({
+  schema_version: 1,
+  generated_at: "2026-12-01T12:00:00Z",
+  campaign: {
+    id: 1,
+    name: "Black Friday",
+    starts_on: "2026-11-20",
+    ends_on: "2026-11-30",
+    budget: 2000,
+    currency: "BRL",
+    goal: "conversions",
+  },
+  accounts: [
+    column(
+      "@ana (Instagram)",
+      kpis({
+        posts: 4,
+        reach: 100000,
+        impressions: 150000,
+        interactions: 5000,
+        engagement_rate_by_reach: 5,
+        engagement_rate_by_impressions: 3.33,
+        cost: 1500,
+        conversions: 30,
+        revenue: 2700,
+        cpm: 10,
+        cpe: 0.3,
+        cost_per_conversion: 50,
+        roi: 0.8,
+      }),
+      "influencer",
+    ),
+    column("@bia (TikTok)", kpis({ posts: 2, reach: 20000, interactions: 400, engagement_rate_by_reach: 2 }), "influencer"),
+  ],
+  unattributed: null,
+  total: column(
+    "Campaign total",
+    kpis({
+      posts: 6,
+      reach: 120000,
+      impressions: 150000,
+      interactions: 5400,
+      engagement_rate_by_reach: 4.5,
+      engagement_rate_by_impressions: 3.6,
+      cost: 1500,
+      conversions: 30,
+      revenue: 2700,
+      cpm: 10,
+      cpe: 0.28,
+      cost_per_conversion: 50,
+      roi: 0.8,
+    }),
+  ),
+  budget_used: 0.75,
+  posts: [],
+  costs: [],
+  conversions: [],
+  warnings: [],
+  ...over,
+});

@@ -14,6 +14,7 @@ pub const MAX_NAME_CHARS: usize = 200;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum Goal {
     /// Be seen: reach and impressions.
     Awareness,
@@ -92,6 +93,7 @@ stored_key!(
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum CampaignRole {
     /// The advertiser's own account.
     Brand,
@@ -117,6 +119,7 @@ stored_key!(CampaignRole, "campaign role", "brand, influencer");
 /// A campaign to create or the new values of one to update.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct NewCampaign {
     /// Unique name (case-insensitive), 1–[`MAX_NAME_CHARS`] characters after trimming.
     pub name: String,
@@ -137,6 +140,7 @@ pub struct NewCampaign {
 /// One row of `campaigns`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CampaignRow {
     /// `campaigns.id`.
     pub id: i64,
@@ -161,6 +165,7 @@ pub struct CampaignRow {
 /// An account taking part in a campaign, with its identity.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CampaignAccountRow {
     /// `campaigns.id`.
     pub campaign_id: i64,
@@ -181,6 +186,7 @@ pub struct CampaignAccountRow {
 /// A cost to record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct NewCost {
     /// Day the money was spent, UTC.
     pub spent_on: NaiveDate,
@@ -198,6 +204,7 @@ pub struct NewCost {
 /// One row of `campaign_costs`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CostRow {
     /// `campaign_costs.id`.
     pub id: i64,
@@ -221,6 +228,7 @@ pub struct CostRow {
 /// A conversion (or several on one day) to record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct NewConversion {
     /// Day of the conversion, UTC.
     pub converted_on: NaiveDate,
@@ -246,6 +254,7 @@ pub struct NewConversion {
 /// One row of `campaign_conversions`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ConversionRow {
     /// `campaign_conversions.id`.
     pub id: i64,
@@ -278,6 +287,7 @@ pub struct ConversionRow {
 /// One rejected CSV line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ImportRowError {
     /// Line number in the file, 1-based (1 is the header).
     pub line: u64,
@@ -294,6 +304,7 @@ impl fmt::Display for ImportRowError {
 /// The outcome of a CSV import.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ImportReport {
     /// Lines read (data lines, not counting the header or blank lines).
     pub lines: usize,

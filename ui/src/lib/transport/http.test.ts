@@ -193,4 +193,44 @@ describe("the HTTP transport", () => {
     await t.web.invite("x@example.com", "client").catch(() => null);
     expect(headers(calls[calls.length - 1])[CSRF_HEADER]).toBeUndefined();
   });
+
+  it("maps the campaign commands onto /api/v1/campaigns, list totals from each report", async () => {
+    const row = (id: number, name: string) => ({ id, name, starts_on: "2026-11-01", ends_on: null, budget: null, currency: "BRL", goal: "other", notes: null, created_at: "2026-11-01T00:00:00Z" });
+    const report = (id: number, cost: number | null) => ({ campaign: { id }, total: { kpis: { posts: id, cost, roi: null } }, budget_used: cost === null ? null : 0.5 });
+    const { fetch, calls } = mockFetch((url, init) => {
+      const method = init.method ?? "GET";
+      if (url === "/api/v1/session") return json(session());
+      if (url.startsWith("/api/v1/campaigns?")) return json({ items: [row(1, "A"), row(2, "B")], next_cursor: null });
+      if (url === "/api/v1/campaigns/1/report") return json(report(1, 100));
+      if (url === "/api/v1/campaigns/2/report") return json(report(2, null));
+      if (url === "/api/v1/campaigns" && method === "POST") return json({ ...row(3, "C"), ...JSON.parse(String(init.body)) }, 201);
+      if (url === "/api/v1/campaigns/3" && method === "PUT") return json(row(3, "C2"));
+      if (url === "/api/v1/campaigns/3" && method === "GET") return json({ campaign: row(3, "C2"), accounts: [], post_ids: [], costs: [], conversions: [] });
+      if (url === "/api/v1/campaigns/3/accounts/4" && method === "PUT") return new Response(null, { status: 204 });
+      if (url === "/api/v1/campaigns/3/accounts/5" && method === "DELETE") return problem(404, "not-found", "account 5 is not in campaign 3");
+      if (url === "/api/v1/campaigns/3" && method === "DELETE") return new Response(null, { status: 204 });
+      return problem(404, "not-found", url);
+    });
+    const t = httpTransport(fetch);
+    await t.web.whoami();
+    const list = await t.commands.listCampaigns();
+    expect(list.map((s) => [s.campaign.name, s.total.posts, s.total.cost, s.budget_used])).toEqual([
+      ["A", 1, 100, 0.5],
+      ["B", 2, null, null],
+    ]);
+    const campaign = { name: "C", starts_on: "2026-12-01", ends_on: null, budget: 10, currency: "USD", goal: "traffic" as const, notes: null };
+    expect((await t.commands.createCampaign(campaign)).id).toBe(3);
+    const created = calls.find((c) => c.url === "/api/v1/campaigns")!;
+    expect(JSON.parse(String(created.init.body))).toEqual(campaign);
+    expect(headers(created)[CSRF_HEADER]).toBe("csrf-123");
+    expect((await t.commands.updateCampaign(3, campaign)).name).toBe("C2");
+    expect((await t.commands.getCampaign(3)).campaign.id).toBe(3);
+    expect(await t.commands.setCampaignAccount(3, 4, "brand")).toBeNull();
+    expect(JSON.parse(String(calls.at(-1)!.init.body))).toEqual({ role: "brand" });
+    // Taking out an account that is not in is no error, as on the desktop.
+    expect(await t.commands.removeCampaignAccount(3, 5)).toBeNull();
+    expect(await t.commands.deleteCampaign(3)).toBeNull();
+    const missing = await t.commands.campaignReport(9).catch((e: unknown) => e);
+    expect((missing as AppError).code).toBe("not_found");
+  });
 });

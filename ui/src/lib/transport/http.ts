@@ -4,6 +4,10 @@
 import type {
   AccountView,
   AppStatus,
+  CampaignDetail,
+  CampaignReport,
+  CampaignRow,
+  CampaignSummary,
   DashboardView,
   ExportFormat,
   ExportFormatView,
@@ -332,6 +336,46 @@ export function httpTransport(
     trackProfile: desktopOnly("Following a public profile"),
     platforms(): Promise<PlatformInfo[]> {
       return request("GET", "/api/v1/platforms");
+    },
+    // Campaigns: the server lists rows only, so the list's totals come from each
+    // campaign's report (one request per campaign; a client sees the shared ones).
+    async listCampaigns(): Promise<CampaignSummary[]> {
+      const rows = await all<CampaignRow>("/api/v1/campaigns");
+      return Promise.all(
+        rows.map(async (campaign) => {
+          const report = await request<CampaignReport>("GET", `/api/v1/campaigns/${campaign.id}/report`);
+          return { campaign, total: report.total.kpis, budget_used: report.budget_used };
+        }),
+      );
+    },
+    getCampaign(campaignId): Promise<CampaignDetail> {
+      return request("GET", `/api/v1/campaigns/${campaignId}`);
+    },
+    createCampaign(campaign): Promise<CampaignRow> {
+      return request("POST", "/api/v1/campaigns", campaign);
+    },
+    updateCampaign(campaignId, campaign): Promise<CampaignRow> {
+      return request("PUT", `/api/v1/campaigns/${campaignId}`, campaign);
+    },
+    async deleteCampaign(campaignId): Promise<null> {
+      await request("DELETE", `/api/v1/campaigns/${campaignId}`);
+      return null;
+    },
+    async setCampaignAccount(campaignId, accountId, role): Promise<null> {
+      await request("PUT", `/api/v1/campaigns/${campaignId}/accounts/${accountId}`, { role });
+      return null;
+    },
+    // As on the desktop, taking out an account that is not in the campaign is no error.
+    async removeCampaignAccount(campaignId, accountId): Promise<null> {
+      try {
+        await request("DELETE", `/api/v1/campaigns/${campaignId}/accounts/${accountId}`);
+      } catch (e) {
+        if (!(e instanceof AppError && e.code === "not_found")) throw e;
+      }
+      return null;
+    },
+    campaignReport(campaignId): Promise<CampaignReport> {
+      return request("GET", `/api/v1/campaigns/${campaignId}/report`);
     },
   };
 
