@@ -337,7 +337,7 @@ async function main() {
   }
   const failed = results.filter((r) => !r.ok).length;
   console.log(`e2e: ${results.length - failed} passed, ${failed} failed`);
-  return failed === 0 && results.length === 9;
+  return failed === 0 && results.length === 10;
 }
 
 main().then(
