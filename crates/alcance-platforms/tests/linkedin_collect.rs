@@ -202,8 +202,8 @@ async fn whoami_reads_the_member_and_the_first_administered_page() {
         assert_eq!(s.authorization.as_deref(), Some(format!("Bearer {TOKEN}").as_str()));
     }
     for s in rest_calls(&seen) {
-        assert_eq!(s.version.as_deref(), Some(LINKEDIN_VERSION));
-        assert_eq!(s.restli.as_deref(), Some("2.0.0"));
+        assert_eq!(s.header("linkedin-version"), Some(LINKEDIN_VERSION));
+        assert_eq!(s.header("x-restli-protocol-version"), Some("2.0.0"));
     }
 }
 
@@ -363,8 +363,8 @@ async fn collect_reads_the_page_its_statistics_posts_and_social_actions() {
 
     let seen = fake.seen();
     for s in rest_calls(&seen) {
-        assert_eq!(s.version.as_deref(), Some(LINKEDIN_VERSION), "{}", s.path);
-        assert_eq!(s.restli.as_deref(), Some("2.0.0"), "{}", s.path);
+        assert_eq!(s.header("linkedin-version"), Some(LINKEDIN_VERSION), "{}", s.path);
+        assert_eq!(s.header("x-restli-protocol-version"), Some("2.0.0"), "{}", s.path);
         assert!(!s.raw_query.contains(TOKEN));
     }
     let raw = |path: &str, needle: &str| {

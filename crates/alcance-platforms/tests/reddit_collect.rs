@@ -111,7 +111,7 @@ async fn an_owned_user_gives_karma_followers_and_every_page_of_submissions_in_th
     for s in &seen {
         assert_eq!(s.authorization.as_deref(), Some(format!("Bearer {TOKEN}").as_str()));
         assert_eq!(s.param("raw_json"), Some("1"), "{s:?}");
-        let ua = s.user_agent.as_deref().unwrap_or_default();
+        let ua = s.header("user-agent").unwrap_or_default();
         assert!(ua.starts_with(USER_AGENT), "descriptive User-Agent: {ua}");
         assert!(!s.query.iter().any(|(_, v)| v.contains(TOKEN)));
     }
@@ -119,8 +119,7 @@ async fn an_owned_user_gives_karma_followers_and_every_page_of_submissions_in_th
     assert_eq!(pages[0].param("sort"), Some("new"));
     assert_eq!(pages[0].param("limit"), Some("100"));
     assert!(pages[0]
-        .user_agent
-        .as_deref()
+        .header("user-agent")
         .unwrap_or_default()
         .ends_with("(by /u/alcance_br)"));
 }

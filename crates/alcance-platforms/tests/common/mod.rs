@@ -1,5 +1,6 @@
 //! Scaffolding shared by the fake servers of the platform tests (`meta_fake`, `x_support`,
-//! `tiktok_support`, each includes it) and by the recorded-fixture tests: starting a fake
+//! `tiktok_support`, `youtube_support`, `reddit_support`, `linkedin_support`, each includes it;
+//! the last three are [`RuleFake`]s) and by the recorded-fixture tests: starting a fake
 //! on 127.0.0.1, reading a request's query, sending a canned answer, finding and reading
 //! the recorded fixtures (`../shared/fixtures/<platform>`, or `$ALCANCE_FIXTURES_DIR`).
 
@@ -116,4 +117,201 @@ pub fn post_metric(metrics: &[PostMetric], post: &str, key: &str) -> Option<Opti
         .iter()
         .find(|m| m.post_external_id == post && m.metric == key)
         .map(|m| m.value)
+}
+
+/// One request a [`RuleFake`] received.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub method: String,
+    pub path: String,
+    /// Decoded `(name, value)` pairs, in order.
+    pub query: Vec<(String, String)>,
+    /// The query exactly as sent (still percent-encoded).
+    pub raw_query: String,
+    pub authorization: Option<String>,
+    /// Every readable header, names lower-case, in order.
+    pub headers: Vec<(String, String)>,
+    /// The decoded form body (empty for other bodies).
+    pub form: Vec<(String, String)>,
+}
+
+impl Seen {
+    /// The first value of query parameter `name`.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    /// The first value of header `name` (lower-case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// A canned answer of a [`RuleFake`] for `method path` whose query contains every
+/// `(name, value)` of `query` and lacks every name in `absent`. The fake adds its default
+/// headers (content type, rate-limit headers) that the rule does not set, unless the rule
+/// is [`Rule::bare`].
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub method: axum::http::Method,
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    pub absent: Vec<String>,
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// Only the rule's own headers and a content type are sent.
+    pub bare: bool,
+}
+
+impl Rule {
+    /// `GET path` answering `status` with the JSON `body`.
+    pub fn json(path: &str, status: u16, body: Value) -> Self {
+        Rule {
+            method: axum::http::Method::GET,
+            path: path.to_string(),
+            query: Vec::new(),
+            absent: Vec::new(),
+            status,
+            headers: Vec::new(),
+            body: body.to_string().into_bytes(),
+            bare: false,
+        }
+    }
+
+    /// `GET path` answering 200 with the JSON `body`.
+    pub fn get(path: &str, body: Value) -> Self {
+        Rule::json(path, 200, body)
+    }
+
+    /// `GET path` answering `status` with `body` of `content_type`.
+    pub fn raw(path: &str, status: u16, content_type: &str, body: &str) -> Self {
+        Rule {
+            headers: vec![("content-type".into(), content_type.into())],
+            body: body.as_bytes().to_vec(),
+            ..Rule::json(path, status, Value::Null)
+        }
+    }
+
+    pub fn post(mut self) -> Self {
+        self.method = axum::http::Method::POST;
+        self
+    }
+
+    pub fn with_query(mut self, name: &str, value: &str) -> Self {
+        self.query.push((name.into(), value.into()));
+        self
+    }
+
+    pub fn without(mut self, name: &str) -> Self {
+        self.absent.push(name.into());
+        self
+    }
+
+    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends no default header but the content type (no rate-limit headers).
+    pub fn bare(mut self) -> Self {
+        self.bare = true;
+        self
+    }
+
+    fn matches(&self, method: &axum::http::Method, path: &str, query: &[(String, String)]) -> bool {
+        self.method == *method
+            && self.path == path
+            && self.query.iter().all(|q| query.contains(q))
+            && self.absent.iter().all(|a| query.iter().all(|(k, _)| k != a))
+    }
+
+    /// The rule with the fake's `defaults` it does not set itself (only the content type
+    /// for a bare rule).
+    fn with_defaults(mut self, defaults: &[(&str, &str)]) -> Self {
+        for (name, value) in defaults {
+            let wanted = !self.bare || *name == "content-type";
+            if wanted && !self.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name)) {
+                self.headers.push(((*name).into(), (*value).into()));
+            }
+        }
+        self
+    }
+}
+
+/// A rule-based fake of a platform API on 127.0.0.1 (`youtube_support`, `reddit_support`,
+/// `linkedin_support`): canned [`Rule`]s matched by method, path and query (the first
+/// that matches answers), every request logged as [`Seen`], and a catch-all 500 naming the
+/// unexpected call so it fails loudly.
+#[derive(Clone)]
+pub struct RuleFake {
+    inner: SharedLog<Rule, Seen>,
+    pub base: Url,
+}
+
+impl RuleFake {
+    /// Starts a fake of `name` ("YouTube") serving `rules`, each completed with the
+    /// `defaults` headers it does not set.
+    pub async fn start(name: &'static str, defaults: &[(&str, &str)], rules: Vec<Rule>) -> RuleFake {
+        let rules = rules.into_iter().map(|r| r.with_defaults(defaults)).collect();
+        let handler =
+            move |state: axum::extract::State<SharedLog<Rule, Seen>>,
+                  method: axum::http::Method,
+                  uri: Uri,
+                  headers: HeaderMap,
+                  body: axum::body::Bytes| answer(name, state, method, uri, headers, body);
+        let (inner, base) = start_logged(rules, handler).await;
+        RuleFake { inner, base }
+    }
+
+    /// Every request received so far.
+    pub fn seen(&self) -> Vec<Seen> {
+        seen(&self.inner)
+    }
+
+    /// Requests received on `path`.
+    pub fn seen_on(&self, path: &str) -> Vec<Seen> {
+        self.seen().into_iter().filter(|s| s.path == path).collect()
+    }
+
+    /// The endpoints of this fake (every API at its sandbox path).
+    pub fn endpoints(&self) -> alcance_platforms::Endpoints {
+        alcance_platforms::Endpoints::sandbox(&self.base)
+    }
+}
+
+async fn answer(
+    name: &'static str,
+    axum::extract::State(inner): axum::extract::State<SharedLog<Rule, Seen>>,
+    method: axum::http::Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let query = query_pairs(&uri);
+    let path = uri.path().to_string();
+    let form: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
+    let mut state = inner.lock().expect("fake state");
+    state.seen.push(Seen {
+        method: method.to_string(),
+        path: path.clone(),
+        query: query.clone(),
+        raw_query: uri.query().unwrap_or_default().to_string(),
+        authorization: header_text(&headers, "authorization"),
+        headers: headers
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
+            .collect(),
+        form,
+    });
+    let rule = state.rules.iter().find(|r| r.matches(&method, &path, &query)).cloned();
+    drop(state);
+    match rule {
+        Some(rule) => respond(rule.status, &rule.headers, rule.body),
+        None => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("fake {name}: unexpected call {method} {uri}"),
+        )
+            .into_response(),
+    }
 }
