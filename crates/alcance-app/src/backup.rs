@@ -2,7 +2,9 @@
 //! rotation, and [`restore_database`] to put one back after checking it. The scheduler
 //! takes a backup each day ([`crate::scheduler::BackupPolicy`]); `alcance restore` restores.
 
+use crate::at_rest::{key_for_file, open_database, NewDatabase};
 use crate::error::{Context, Result};
+use alcance_platforms::vault::TokenVault;
 use alcance_store::schedule::inspect_database_file;
 use alcance_store::Store;
 use chrono::NaiveDate;
@@ -122,17 +124,21 @@ pub struct RestoreReport {
 /// checking it: `PRAGMA integrity_check` must say `ok`, it must be an Alcance database
 /// (sqlx's migrations table with migration 1) and not from a newer Alcance. The current
 /// database is kept as `alcance.db.before-restore` (its WAL checkpointed first); the file is
-/// copied in (never moved) and opened once, which applies any newer migrations. Run it with
-/// the app and `alcance run` stopped.
+/// copied in (never moved) and opened once, which applies any newer migrations. An
+/// encrypted backup (SQLCipher) is opened with the key its salt names in `vault` (the
+/// workspace's vault: [`crate::session::workspace_vault`]). Run it with the app and
+/// `alcance run` stopped.
 ///
 /// Errors: the file fails a check (nothing is changed), the workspace files cannot be
 /// moved, or the restored copy does not open (the previous database is put back).
-pub async fn restore_database(workspace_dir: &Path, file: &Path) -> Result<RestoreReport> {
+pub async fn restore_database(workspace_dir: &Path, file: &Path, vault: &dyn TokenVault) -> Result<RestoreReport> {
     let live = workspace_dir.join("alcance.db");
     if file.canonicalize().ok().is_some() && file.canonicalize().ok() == live.canonicalize().ok() {
         crate::bail_app!("{} is the live database itself; choose a backup file", file.display());
     }
-    let info = inspect_database_file(file).await.with_context(|| {
+    // An encrypted backup opens with the key its salt names in the vault.
+    let key = key_for_file(file, vault).with_context(|| format!("refusing to restore {}", file.display()))?;
+    let info = inspect_database_file(file, key.as_ref()).await.with_context(|| {
         format!(
             "refusing to restore {}: it cannot be read as a database",
             file.display()
@@ -163,7 +169,7 @@ pub async fn restore_database(workspace_dir: &Path, file: &Path) -> Result<Resto
 
     let previous = if live.exists() {
         // Fold the WAL into the file so the kept copy is complete on its own.
-        if let Ok(store) = Store::open(&live).await {
+        if let Ok(store) = open_database(&live, vault, NewDatabase::Plain).await {
             store.close().await;
         }
         let kept = workspace_dir.join("alcance.db.before-restore");
@@ -177,7 +183,7 @@ pub async fn restore_database(workspace_dir: &Path, file: &Path) -> Result<Resto
         .with_context(|| format!("copying {}", file.display()))
         .and_then(|_| std::fs::rename(&incoming, &live).context("moving the restored copy into place"));
     let opened = match copied {
-        Ok(()) => Store::open(&live).await.map_err(crate::error::AppError::from),
+        Ok(()) => open_database(&live, vault, NewDatabase::Plain).await,
         Err(e) => Err(e),
     };
     match opened {

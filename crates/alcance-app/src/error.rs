@@ -177,6 +177,9 @@ impl AppError {
                 | StoreError::NotADatabase { .. } => ErrorCode::Io,
                 StoreError::Busy { .. } => ErrorCode::Busy,
                 StoreError::Unreachable { .. } => ErrorCode::Unavailable,
+                // The encrypted workspace's key is in a vault that is locked or another one.
+                StoreError::Encrypted { .. } | StoreError::WrongKey { .. } => ErrorCode::VaultLocked,
+                StoreError::NotEncrypted { .. } => ErrorCode::InvalidInput,
                 // A newer schema (update Alcance), SQL and decoding failures: the message
                 // says which.
                 _ => ErrorCode::Internal,

@@ -11,6 +11,7 @@
 //! modules at the end of this file. Workspaces are opened through [`Session`]; every
 //! public function returns [`AppError`], whose [`AppError::code`] the callers branch on.
 
+pub mod at_rest;
 pub mod atomic;
 pub mod backup;
 pub mod campaigns;

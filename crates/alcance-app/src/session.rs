@@ -11,6 +11,7 @@
 //! - [`Session::read_only`]: reports, exports and campaigns, which need no token: a vault
 //!   that cannot be opened is replaced by an empty one.
 
+use crate::at_rest::{AtRest, NewDatabase};
 use crate::demo::DEMO_VAULT_PASSPHRASE;
 use crate::error::{AppError, Context, Result};
 use crate::workspace::{Workspace, WorkspaceOptions};
@@ -91,6 +92,15 @@ impl std::ops::Deref for Session {
     }
 }
 
+/// The token vault of the workspace in `dir` as every session chooses it: the OS keychain,
+/// else `dir/vault.enc` under `passphrase` (for commands that need the vault without opening
+/// the workspace: restore, `alcance workspace encrypt|decrypt`).
+///
+/// Errors: [`VaultError::Locked`] when neither is usable; a wrong passphrase.
+pub async fn workspace_vault(dir: &Path, passphrase: Option<SecretString>) -> Result<Box<dyn TokenVault>> {
+    choose_vault(dir, passphrase).await
+}
+
 /// The vault of `dir`: the OS keychain, else `dir/vault.enc` under `passphrase` (see
 /// [`open_vault`]; the keychain probe blocks, so it runs on the blocking pool).
 async fn choose_vault(dir: &Path, passphrase: Option<SecretString>) -> Result<Box<dyn TokenVault>> {
@@ -136,6 +146,7 @@ impl Session {
         apis: &Apis,
         (vault, vault_problem): (Option<SharedVault>, Option<String>),
         sandbox: Option<Sandbox>,
+        new: NewDatabase,
     ) -> Result<Session> {
         let ws_vault: Box<dyn TokenVault> = match &vault {
             Some(v) => Box::new(v.clone()),
@@ -147,7 +158,21 @@ impl Session {
         };
         let ws = match team {
             Some(database) => Workspace::open_team(dir, database, options).await?,
-            None => Workspace::open(dir, options).await?,
+            None => match Workspace::open_new_as(dir, options, new).await {
+                Ok(ws) => ws,
+                // An encrypted database whose vault could not be opened: say why the vault
+                // did not open, which is what the user fixes.
+                Err(e)
+                    if vault.is_none()
+                        && crate::at_rest::at_rest(&dir.join("alcance.db")).ok() == Some(AtRest::Encrypted) =>
+                {
+                    let why = vault_problem.as_deref().unwrap_or("no vault");
+                    return Err(e.context(format!(
+                        "the workspace database is encrypted and its key is in the token vault, which could not be opened ({why})"
+                    )));
+                }
+                Err(e) => return Err(e),
+            },
         };
         Ok(Session {
             ws: Arc::new(ws),
@@ -172,7 +197,15 @@ impl Session {
     pub async fn create(dir: &Path, apis: &Apis, passphrase: Option<SecretString>) -> Result<Session> {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         let vault = choose_vault(dir, passphrase).await?;
-        Self::open(dir, None, apis, (Some(SharedVault(Arc::from(vault))), None), None).await
+        Self::open(
+            dir,
+            None,
+            apis,
+            (Some(SharedVault(Arc::from(vault))), None),
+            None,
+            NewDatabase::Encrypted,
+        )
+        .await
     }
 
     /// Opens the existing workspace in `dir` (the CLI's headless commands) on `apis`, its
@@ -190,7 +223,7 @@ impl Session {
         require_database(dir)?;
         let opened = choose_vault(dir, passphrase).await.map(|v| SharedVault(Arc::from(v)));
         let vault = vault_or_problem(opened, need, "opening the token vault")?;
-        Self::open(dir, None, apis, vault, None).await
+        Self::open(dir, None, apis, vault, None, NewDatabase::Encrypted).await
     }
 
     /// Opens the existing workspace in `dir` for commands that read the store or write
@@ -227,7 +260,15 @@ impl Session {
             Err(e) => Err(e),
         };
         let vault = vault_or_problem(opened, need, "opening the team vault")?;
-        Self::open(&team.dir, Some(&team.database), apis, vault, None).await
+        Self::open(
+            &team.dir,
+            Some(&team.database),
+            apis,
+            vault,
+            None,
+            NewDatabase::Encrypted,
+        )
+        .await
     }
 
     /// Opens the demo workspace in `dir` on `sandbox` (kept and shut down by
@@ -255,7 +296,8 @@ impl Session {
         let passphrase = SecretString::from(DEMO_VAULT_PASSPHRASE.to_string());
         let vault = EncryptedFileVault::open(dir.join("vault.enc"), &passphrase).context("opening the demo vault")?;
         let vault = (Some(SharedVault(Arc::new(vault))), None);
-        Self::open(dir, None, &Apis::Sandbox(base.clone()), vault, None).await
+        // Plain: synthetic data that people open with other tools (README, docs/SECURITY.md).
+        Self::open(dir, None, &Apis::Sandbox(base.clone()), vault, None, NewDatabase::Plain).await
     }
 
     /// The workspace (shared: the scheduler holds another handle).

@@ -61,12 +61,28 @@ pub type ExportPaths = alcance_report::export::ExportFolder;
 
 impl Workspace {
     /// Opens (creating if needed) the workspace in `dir`: runs the store's migrations and
-    /// builds one client per platform against `options.endpoints`.
+    /// builds one client per platform against `options.endpoints`. A new workspace's
+    /// database is encrypted (SQLCipher, AES-256) with a random key kept in
+    /// `options.vault`; an existing one opens as it is, an encrypted one with its key from
+    /// `options.vault` (see [`crate::at_rest`]).
     ///
-    /// Errors: the folder cannot be created, the database is corrupt or not a database.
+    /// Errors: the folder cannot be created, the database is corrupt or not a database, an
+    /// encrypted database's key is not in the vault, the vault refuses a new key.
     pub async fn open(dir: &Path, options: WorkspaceOptions) -> Result<Workspace> {
+        Workspace::open_new_as(dir, options, crate::at_rest::NewDatabase::Encrypted).await
+    }
+
+    /// [`Workspace::open`], creating a missing database as `new` says (the demo workspace
+    /// stays [`crate::at_rest::NewDatabase::Plain`]).
+    ///
+    /// Errors: as [`Workspace::open`].
+    pub async fn open_new_as(
+        dir: &Path,
+        options: WorkspaceOptions,
+        new: crate::at_rest::NewDatabase,
+    ) -> Result<Workspace> {
         std::fs::create_dir_all(dir).with_context(|| format!("creating the workspace folder {}", dir.display()))?;
-        let store = Store::open(&dir.join("alcance.db"))
+        let store = crate::at_rest::open_database(&dir.join("alcance.db"), options.vault.as_ref(), new)
             .await
             .with_context(|| format!("opening the database in {}", dir.display()))?;
         Workspace::open_on(dir, store, options).await

@@ -3,7 +3,9 @@
 //! the replaced database is kept as `alcance.db.before-restore`).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on setup failures
 
+use alcance_app::at_rest::{at_rest, encrypt_workspace, open_database, AtRest, NewDatabase};
 use alcance_app::scheduler::{backup_dir, list_backups, restore_database, take_backup};
+use alcance_app::vault::{MemoryVault, TokenVault};
 use alcance_core::{AccountRef, Platform};
 use alcance_store::Store;
 use chrono::NaiveDate;
@@ -90,6 +92,7 @@ async fn one_backup_per_day_and_only_the_newest_are_kept() {
 #[tokio::test]
 async fn restore_checks_the_file_keeps_the_old_database_and_refuses_damaged_or_foreign_files() {
     let dir = tempfile::tempdir().expect("tempdir");
+    let vault = MemoryVault::new();
     let live = dir.path().join("alcance.db");
     let store = Store::open(&live).await.expect("open");
     store.upsert_account(&account(1), None, None).await.expect("account");
@@ -111,12 +114,14 @@ async fn restore_checks_the_file_keeps_the_old_database_and_refuses_damaged_or_f
         *b = (i as u8).wrapping_mul(31).wrapping_add(7);
     }
     std::fs::write(&damaged, &bytes).expect("write");
-    let err = restore_database(dir.path(), &damaged).await.expect_err("damaged");
+    let err = restore_database(dir.path(), &damaged, &vault)
+        .await
+        .expect_err("damaged");
     assert!(format!("{err:#}").contains("refusing to restore"), "{err:#}");
     // Not a database at all.
     let text = dir.path().join("notes.db");
     std::fs::write(&text, "just some text, not SQLite").expect("write");
-    let err = restore_database(dir.path(), &text).await.expect_err("text");
+    let err = restore_database(dir.path(), &text, &vault).await.expect_err("text");
     assert!(format!("{err:#}").contains("refusing to restore"), "{err:#}");
     // An SQLite file of another program.
     let foreign = dir.path().join("foreign.db");
@@ -131,15 +136,17 @@ async fn restore_checks_the_file_keeps_the_old_database_and_refuses_damaged_or_f
         .await
         .expect("table");
     conn.close().await.expect("close");
-    let err = restore_database(dir.path(), &foreign).await.expect_err("foreign");
+    let err = restore_database(dir.path(), &foreign, &vault)
+        .await
+        .expect_err("foreign");
     assert!(format!("{err:#}").contains("not an Alcance database"), "{err:#}");
     // The live database itself.
-    assert!(restore_database(dir.path(), &live).await.is_err());
+    assert!(restore_database(dir.path(), &live, &vault).await.is_err());
     assert_eq!(accounts_in(&live).await, 3, "the live database is untouched");
     assert!(!dir.path().join("alcance.db.before-restore").exists());
 
     // A good backup: restored; the replaced database is kept.
-    let report = restore_database(dir.path(), &backup).await.expect("restore");
+    let report = restore_database(dir.path(), &backup, &vault).await.expect("restore");
     assert_eq!(report.database, live);
     let kept = report.previous.expect("previous kept");
     assert_eq!(kept, dir.path().join("alcance.db.before-restore"));
@@ -154,4 +161,75 @@ async fn restore_checks_the_file_keeps_the_old_database_and_refuses_damaged_or_f
     let store = Store::open(&live).await.expect("open");
     assert_eq!(store.integrity_check().await.expect("check"), "ok");
     store.close().await;
+}
+
+async fn accounts_with(path: &Path, vault: &dyn TokenVault) -> usize {
+    let store = open_database(path, vault, NewDatabase::Plain).await.expect("open");
+    let n = store.list_accounts().await.expect("accounts").len();
+    store.close().await;
+    n
+}
+
+/// Issue 15 point 6: an encrypted workspace's backups are encrypted, restore with the key
+/// the vault holds, and are refused (nothing changed) by a vault without it.
+#[tokio::test]
+async fn encrypted_workspaces_back_up_and_restore_encrypted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let live = dir.path().join("alcance.db");
+    let vault = MemoryVault::new();
+    let store = open_database(&live, &vault, NewDatabase::Encrypted)
+        .await
+        .expect("create");
+    assert!(store.is_encrypted());
+    store.upsert_account(&account(1), None, None).await.expect("account");
+    let backup = take_backup(&store, dir.path(), day(20), 7)
+        .await
+        .expect("backup")
+        .expect("new")
+        .path;
+    store.upsert_account(&account(2), None, None).await.expect("account");
+    store.close().await;
+    assert_eq!(at_rest(&backup).unwrap(), AtRest::Encrypted);
+    let err = Store::open(&backup).await.expect_err("no key");
+    assert!(err.to_string().contains("encrypted"), "{err}");
+
+    // Another machine's vault: refused before anything moves.
+    let err = restore_database(dir.path(), &backup, &MemoryVault::new())
+        .await
+        .expect_err("no key");
+    assert!(err.message().contains("encrypted"), "{}", err.message());
+    assert_eq!(accounts_with(&live, &vault).await, 2);
+
+    restore_database(dir.path(), &backup, &vault).await.expect("restore");
+    assert_eq!(at_rest(&live).unwrap(), AtRest::Encrypted);
+    assert_eq!(accounts_with(&live, &vault).await, 1);
+    assert_eq!(
+        accounts_with(&dir.path().join("alcance.db.before-restore"), &vault).await,
+        2
+    );
+}
+
+/// `alcance workspace encrypt` on an existing plain workspace: every row kept, its daily
+/// backups from then on encrypted, a second run refused.
+#[tokio::test]
+async fn a_plain_workspace_is_encrypted_in_place() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let live = dir.path().join("alcance.db");
+    let vault = MemoryVault::new();
+    let store = Store::open(&live).await.expect("plain");
+    store.upsert_account(&account(1), None, None).await.expect("account");
+    store.close().await;
+    let done = encrypt_workspace(dir.path(), &vault).await.expect("encrypt");
+    assert!(done.rows.iter().any(|(t, n)| t == "accounts" && *n == 1));
+    assert_eq!(at_rest(&live).unwrap(), AtRest::Encrypted);
+    let store = open_database(&live, &vault, NewDatabase::Plain).await.expect("open");
+    let backup = take_backup(&store, dir.path(), day(21), 7)
+        .await
+        .expect("backup")
+        .expect("new")
+        .path;
+    store.close().await;
+    assert_eq!(at_rest(&backup).unwrap(), AtRest::Encrypted);
+    let err = encrypt_workspace(dir.path(), &vault).await.expect_err("twice");
+    assert!(err.message().contains("already encrypted"), "{}", err.message());
 }

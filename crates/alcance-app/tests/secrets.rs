@@ -264,9 +264,16 @@ async fn no_secret_reaches_run_events_the_database_or_the_json_log() {
     scan("the JSON log", &log_text);
 
     // The database: run events, every text column, every archived body, the raw files.
-    let store = alcance_store::Store::open(&ws_dir.join("alcance.db"))
-        .await
-        .expect("reopen");
+    // The workspace is encrypted at rest; its key (one of the vault's secrets scanned for
+    // here) comes from the vault.
+    let store = alcance_app::at_rest::open_database(
+        &ws_dir.join("alcance.db"),
+        &Shared(Arc::clone(&vault)),
+        alcance_app::at_rest::NewDatabase::Plain,
+    )
+    .await
+    .expect("reopen");
+    assert!(store.is_encrypted());
     let mut events = Vec::new();
     for r in store.last_runs(100).await.expect("runs") {
         events.extend(store.run_events(r.id).await.expect("events"));

@@ -162,7 +162,8 @@ enum Command {
         #[command(subcommand)]
         command: team_cmd::TeamCommand,
     },
-    /// Whole workspaces: copy one between a folder and a team's PostgreSQL database.
+    /// Whole workspaces: copy one between a folder and a team's PostgreSQL database;
+    /// encrypt or decrypt a folder's database in place.
     Workspace {
         #[command(subcommand)]
         command: team_cmd::WorkspaceCommand,
@@ -244,7 +245,7 @@ enum Command {
 
 /// Where the workspace is and which APIs it talks to.
 #[derive(Args, Clone, Debug)]
-struct WorkspaceArgs {
+pub(crate) struct WorkspaceArgs {
     /// Workspace folder (alcance.db, vault, backups/, logs/), or a team workspace's
     /// PostgreSQL database (`postgres://user@host:5432/db`; its tokens need the workspace key:
     /// ALCANCE_VAULT_KEY, ALCANCE_VAULT_KEY_FILE or the OS keychain). Default: the OS data
@@ -357,7 +358,7 @@ enum Open {
 
 impl WorkspaceArgs {
     /// The team workspace when `--workspace` is a PostgreSQL URL.
-    fn team(&self) -> Result<Option<Team>> {
+    pub(crate) fn team(&self) -> Result<Option<Team>> {
         let Some(StoreLocation::Postgres(database)) = self.workspace.as_deref().map(StoreLocation::parse) else {
             return Ok(None);
         };
@@ -368,7 +369,7 @@ impl WorkspaceArgs {
     /// The workspace folder: `--workspace`, else the OS data folder (`directories`
     /// ProjectDirs "app.alcance.Alcance"); for a team workspace this member's local folder
     /// (`<data folder>/teams/<host>-<port>-<database>`).
-    fn dir(&self) -> Result<PathBuf> {
+    pub(crate) fn dir(&self) -> Result<PathBuf> {
         if let Some(team) = self.team()? {
             return Ok(team.dir);
         }
@@ -775,7 +776,7 @@ fn print_summary(s: &DemoSummary) {
 // ----------------------------------------------------------------------------------------
 
 /// The vault passphrase from `ALCANCE_VAULT_PASSPHRASE` (never logged).
-fn passphrase() -> Option<SecretString> {
+pub(crate) fn passphrase() -> Option<SecretString> {
     std::env::var("ALCANCE_VAULT_PASSPHRASE")
         .ok()
         .filter(|p| !p.is_empty())
@@ -1354,7 +1355,8 @@ async fn restore(args: &WorkspaceArgs, file: &std::path::Path) -> Result<()> {
         return Ok(());
     }
     let dir = args.dir()?;
-    let report = scheduler::restore_database(&dir, file).await?;
+    let vault = alcance_app::session::workspace_vault(&dir, passphrase()).await?;
+    let report = scheduler::restore_database(&dir, file, vault.as_ref()).await?;
     println!("Restored {} into {}.", file.display(), report.database.display());
     if let Some(previous) = report.previous {
         println!("The previous database is kept as {}.", previous.display());

@@ -210,6 +210,20 @@ pub enum WorkspaceCommand {
         #[arg(long)]
         with_tokens: bool,
     },
+    /// Encrypt the workspace database in place (SQLCipher, AES-256) with a new random key
+    /// kept in the workspace's vault (the OS keychain, else vault.enc with
+    /// ALCANCE_VAULT_PASSPHRASE). Every row is checked after; quit the app and
+    /// `alcance run` first. New workspaces are encrypted already; the demo's is not.
+    Encrypt {
+        #[command(flatten)]
+        workspace: WorkspaceArgs,
+    },
+    /// Decrypt the workspace database in place (for tools that read plain SQLite); its key
+    /// leaves the vault unless encrypted backups still need it.
+    Decrypt {
+        #[command(flatten)]
+        workspace: WorkspaceArgs,
+    },
 }
 
 /// `alcance workspace copy`.
@@ -217,17 +231,21 @@ pub async fn workspace(command: WorkspaceCommand) -> Result<()> {
     use alcance_app::copy::{copy_workspace, CopyProgress};
     use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
     use indicatif::{ProgressBar, ProgressStyle};
-    let WorkspaceCommand::Copy {
-        source,
-        destination,
-        batch,
-        with_tokens,
-    } = command;
+    let (source, destination, batch, with_tokens) = match command {
+        WorkspaceCommand::Copy {
+            source,
+            destination,
+            batch,
+            with_tokens,
+        } => (source, destination, batch, with_tokens),
+        WorkspaceCommand::Encrypt { workspace } => return convert(&workspace, true).await,
+        WorkspaceCommand::Decrypt { workspace } => return convert(&workspace, false).await,
+    };
     let bar = ProgressBar::new(0);
     if let Ok(style) = ProgressStyle::with_template("{msg:>22} [{bar:40}] {pos}/{len} rows ({per_sec})") {
         bar.set_style(style.progress_chars("=> "));
     }
-    let report = copy_workspace(&source, &destination, batch, |p| match p {
+    let report = copy_workspace(&source, &destination, batch, crate::passphrase(), |p| match p {
         CopyProgress::Table { table, rows } => {
             bar.set_message(table);
             bar.set_length(u64::try_from(rows).unwrap_or_default());
@@ -293,5 +311,35 @@ pub async fn workspace(command: WorkspaceCommand) -> Result<()> {
         "Copied and verified: every table matches; {} token(s) and secret(s) copied into the destination's vault.",
         moved?
     );
+    Ok(())
+}
+
+/// `alcance workspace encrypt | decrypt`.
+async fn convert(args: &WorkspaceArgs, encrypt: bool) -> Result<()> {
+    if args.team()?.is_some() {
+        bail!("a team workspace lives in PostgreSQL, whose encryption at rest is the server's; this converts a folder's alcance.db");
+    }
+    let dir = args.dir()?;
+    let vault = alcance_app::session::workspace_vault(&dir, crate::passphrase()).await?;
+    let done = if encrypt {
+        alcance_app::at_rest::encrypt_workspace(&dir, vault.as_ref()).await?
+    } else {
+        alcance_app::at_rest::decrypt_workspace(&dir, vault.as_ref()).await?
+    };
+    let rows: i64 = done.rows.iter().map(|(_, n)| n).sum();
+    println!(
+        "{} {}: {} tables, {rows} rows checked, {:.1} MiB.",
+        if encrypt {
+            "Encrypted (AES-256, key in the vault)"
+        } else {
+            "Decrypted"
+        },
+        dir.join("alcance.db").display(),
+        done.rows.len(),
+        done.bytes as f64 / (1024.0 * 1024.0)
+    );
+    if encrypt {
+        println!("Backups taken before today stay as they were; new ones are encrypted.");
+    }
     Ok(())
 }

@@ -16,7 +16,9 @@
 //! `ALCANCE_BENCH_ACCOUNTS` (default 1000), `ALCANCE_BENCH_DAYS` (window, default 100),
 //! `ALCANCE_BENCH_PG_URL` (a PostgreSQL server's URL: every store of the bench is then a
 //! fresh database there instead of an SQLite file, e.g. under `scripts/pg-cluster.sh`, whose
-//! `ALCANCE_TEST_PG_URL` it also reads). Not run in CI.
+//! `ALCANCE_TEST_PG_URL` it also reads), `ALCANCE_BENCH_ENCRYPTED=1` (every SQLite store
+//! encrypted with SQLCipher, as new workspaces are: the cost of encryption at rest). Not run
+//! in CI.
 
 use alcance_collector::{Clients, RunKind, Target};
 use alcance_core::{AccountRef, CollectionBatch, Platform, PostMetric, RawExchange};
@@ -193,7 +195,13 @@ type Fetched = (i64, CollectionBatch, Vec<RawExchange>);
 /// (`ALCANCE_BENCH_PG_URL` / `ALCANCE_TEST_PG_URL`) a new database `alcance_bench_<name>`.
 async fn fresh_store(dir: &std::path::Path, name: &str) -> Res<Store> {
     let Some(server) = pg_server() else {
-        return Ok(Store::open(&dir.join(format!("{name}.db"))).await?);
+        let path = dir.join(format!("{name}.db"));
+        if std::env::var_os("ALCANCE_BENCH_ENCRYPTED").is_some_and(|v| v == "1") {
+            // A fixed key: the bench measures SQLCipher's cost, not key handling.
+            let key = alcance_store::DatabaseKey::new([0x5a; 32], [0xa5; 16]);
+            return Ok(Store::open_encrypted(&path, &key).await?);
+        }
+        return Ok(Store::open(&path).await?);
     };
     let url = fresh_database(&server, name)
         .await

@@ -10,10 +10,11 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
-    /// The folder for the database file could not be created.
-    #[error("cannot create the folder {path}: {source}")]
+    /// The folder for the database file could not be created, or a database file could not
+    /// be read, renamed or removed (a conversion, see [`crate::at_rest::convert_in_place`]).
+    #[error("cannot create or change {path}: {source}")]
     Io {
-        /// The folder that could not be created.
+        /// The folder or file concerned.
         path: PathBuf,
         /// The operating system's error.
         source: std::io::Error,
@@ -30,6 +31,29 @@ pub enum StoreError {
     NotADatabase {
         /// SQLite's message, prefixed with the file path when known.
         detail: String,
+    },
+    /// The workspace database is encrypted (SQLCipher, AES-256) and no key was given: the
+    /// key lives in the vault (OS keychain or the passphrase-protected vault file) of the
+    /// workspace that made it.
+    #[error("the database {path} is encrypted (or is not an SQLite file at all) and no key for it was found; open it with the token vault it was created with (the system keychain of the same user, or the workspace's vault file and its passphrase)")]
+    Encrypted {
+        /// The database file.
+        path: String,
+    },
+    /// A key was given for a plain (unencrypted) SQLite file.
+    #[error(
+        "the database {path} is not encrypted; open it without a key, or encrypt it with `alcance workspace encrypt`"
+    )]
+    NotEncrypted {
+        /// The database file.
+        path: String,
+    },
+    /// The key given does not open the encrypted database (another workspace's key, or the
+    /// file was damaged).
+    #[error("the key does not open the encrypted database {path} (a key of another workspace, or a damaged file)")]
+    WrongKey {
+        /// The database file (with SQLite's message when it came from SQLite).
+        path: String,
     },
     /// SQLite reported `SQLITE_FULL` (PostgreSQL: SQLSTATE 53100): the disk (or the temp
     /// folder) is full. The transaction was rolled back; nothing half-written remains.

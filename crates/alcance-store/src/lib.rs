@@ -18,6 +18,7 @@
 
 mod accounts;
 pub mod aggregate;
+pub mod at_rest;
 mod batch;
 pub mod campaigns;
 pub mod copy;
@@ -40,6 +41,7 @@ pub mod testing;
 pub mod time;
 pub mod webhooks;
 
+pub use at_rest::{DatabaseKey, FileState};
 pub use batch::PreparedBatch;
 pub use engine::{Engine, Pool};
 pub use error::StoreError;
@@ -53,6 +55,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The embedded SQLite migrations (`crates/alcance-store/migrations/*.sql`).
@@ -89,6 +92,8 @@ const PG_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: Pool,
+    /// The SQLCipher key of an encrypted SQLite file (backups and conversions use it).
+    key: Option<Arc<DatabaseKey>>,
 }
 
 impl Store {
@@ -117,6 +122,21 @@ impl Store {
     /// when the schema cannot be updated otherwise, [`StoreError::Io`] when the folder
     /// cannot be created. Messages name the file.
     pub async fn open(path: &Path) -> Result<Store, StoreError> {
+        Store::open_sqlite(path, None).await
+    }
+
+    /// [`Store::open`] for an encrypted workspace: opens the SQLCipher database at `path`
+    /// with `key` (AES-256; see [`at_rest`]), or creates it encrypted with `key`'s salt when
+    /// the file is missing or empty. Every connection of the pool sends the key first;
+    /// statement logging is off on this pool, so the key's pragma is never logged.
+    ///
+    /// Errors: as [`Store::open`]; [`StoreError::NotEncrypted`] when the file is a plain
+    /// SQLite database, [`StoreError::WrongKey`] when `key` does not open it.
+    pub async fn open_encrypted(path: &Path, key: &DatabaseKey) -> Result<Store, StoreError> {
+        Store::open_sqlite(path, Some(Arc::new(key.clone()))).await
+    }
+
+    async fn open_sqlite(path: &Path, key: Option<Arc<DatabaseKey>>) -> Result<Store, StoreError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             tokio::fs::create_dir_all(parent)
                 .await
@@ -125,8 +145,8 @@ impl Store {
                     source,
                 })?;
         }
-        let options = SqliteConnectOptions::new()
-            .filename(path)
+        check_file_against_key(path, key.as_deref())?;
+        let options = file_options(path, key.as_deref())
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
@@ -136,15 +156,26 @@ impl Store {
             .max_connections(FILE_POOL_SIZE)
             .connect_with(options)
             .await
-            .map_err(|e| StoreError::from(e).at(path))?;
+            .map_err(|e| keyed_error(StoreError::from(e), key.is_some()).at(path))?;
         let store = Store {
             pool: Pool::Sqlite(pool),
+            key,
         };
         if let Err(e) = store.migrate().await {
             store.close().await;
-            return Err(e.at(path));
+            return Err(keyed_error(e, store.key.is_some()).at(path));
         }
         Ok(store)
+    }
+
+    /// Whether this store is an SQLCipher-encrypted SQLite file.
+    pub fn is_encrypted(&self) -> bool {
+        self.key.is_some()
+    }
+
+    /// The key of an encrypted SQLite store (`None` for a plain file, memory, PostgreSQL).
+    pub(crate) fn key(&self) -> Option<&DatabaseKey> {
+        self.key.as_deref()
     }
 
     /// Opens a fresh in-memory SQLite database with the schema applied, for tests and dry
@@ -164,6 +195,7 @@ impl Store {
             .await?;
         let store = Store {
             pool: Pool::Sqlite(pool),
+            key: None,
         };
         store.migrate().await?;
         Ok(store)
@@ -205,6 +237,7 @@ impl Store {
             .map_err(|e| StoreError::from(e).on_server(&shown))?;
         let store = Store {
             pool: Pool::Postgres(pool),
+            key: None,
         };
         if let Err(e) = store.migrate().await {
             store.close().await;
@@ -406,4 +439,44 @@ fn platform_from_db(column: &'static str, s: &str) -> Result<Platform, StoreErro
         value: s.to_string(),
         reason: e.to_string(),
     })
+}
+
+/// Refuses, before SQLite sees it, a file that cannot be opened the way asked: an encrypted
+/// file without a key, a plain one with a key, a key made for another file's salt, a file
+/// too short to be a database.
+fn check_file_against_key(path: &Path, key: Option<&DatabaseKey>) -> Result<(), StoreError> {
+    let state = at_rest::file_state(path).map_err(|e| StoreError::Access {
+        detail: format!("{}: {e}", path.display()),
+    })?;
+    let shown = || path.display().to_string();
+    match (state, key) {
+        (FileState::Truncated, _) => Err(StoreError::NotADatabase {
+            detail: format!("{}: shorter than a database header", shown()),
+        }),
+        (FileState::Encrypted { .. }, None) => Err(StoreError::Encrypted { path: shown() }),
+        (FileState::Plain, Some(_)) => Err(StoreError::NotEncrypted { path: shown() }),
+        (FileState::Encrypted { salt }, Some(key)) if salt != key.salt() => Err(StoreError::WrongKey { path: shown() }),
+        _ => Ok(()),
+    }
+}
+
+/// SQLite options for the file at `path`, with SQLCipher's key first when `key` is given
+/// (and statement logging off, so the `PRAGMA key` statement is never logged).
+pub(crate) fn file_options(path: &Path, key: Option<&DatabaseKey>) -> SqliteConnectOptions {
+    let options = SqliteConnectOptions::new().filename(path);
+    match key {
+        Some(key) => {
+            use sqlx::ConnectOptions;
+            options.pragma("key", key.pragma_value()).disable_statement_logging()
+        }
+        None => options,
+    }
+}
+
+/// With a key, SQLite's "not a database" means the key does not open the file.
+fn keyed_error(error: StoreError, keyed: bool) -> StoreError {
+    match error {
+        StoreError::NotADatabase { detail } if keyed => StoreError::WrongKey { path: detail },
+        other => other,
+    }
 }

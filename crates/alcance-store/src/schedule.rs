@@ -11,11 +11,10 @@ use crate::error::touched_one;
 use crate::redact::redact;
 use crate::time::to_db;
 use crate::time::{DbTime, DbTimeOpt};
-use crate::{on_pool, RunCounts, RunRow, Store, StoreError, MIGRATOR};
+use crate::{on_pool, DatabaseKey, RunCounts, RunRow, Store, StoreError, MIGRATOR};
 use alcance_core::{CadenceKind, RunAccountStatus, RunStatus};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection};
 use std::path::Path;
 
@@ -529,7 +528,9 @@ impl Store {
     }
 
     /// Writes a consistent copy of the whole database to `dest` with `VACUUM INTO` (an online
-    /// backup: other connections keep reading and writing meanwhile). `dest` must not exist;
+    /// backup: other connections keep reading and writing meanwhile). An encrypted store's
+    /// copy is encrypted with the same key and salt (`sqlcipher_export` into `dest` attached
+    /// with the key), so the backup opens with the key the vault already holds. `dest` must not exist;
     /// write to a temporary name and rename it into place, so a failed backup never leaves a
     /// half-written file under the final name.
     ///
@@ -550,6 +551,9 @@ impl Store {
                 operation: "a VACUUM INTO backup",
             });
         };
+        if let Some(key) = self.key() {
+            return encrypted_copy(pool, path, key).await.map_err(|e| e.at(dest));
+        }
         sqlx::query("VACUUM INTO $1")
             .bind(path)
             .execute(pool)
@@ -559,6 +563,13 @@ impl Store {
     }
 }
 
+/// Writes the database of `pool` into the new file `dest`, encrypted with `key` (its key and
+/// salt): `ATTACH … KEY`, `sqlcipher_export`, `DETACH`, on one connection.
+async fn encrypted_copy(pool: &sqlx::SqlitePool, dest: &str, key: &DatabaseKey) -> Result<(), StoreError> {
+    let mut conn = pool.acquire().await?;
+    crate::at_rest::export_into(&mut conn, dest, Some(key)).await
+}
+
 /// Opens the database file at `path` read-only (without applying migrations) and reports
 /// its `PRAGMA integrity_check` and applied migrations: what a restore checks before it
 /// replaces the live database.
@@ -566,18 +577,22 @@ impl Store {
 /// Errors: [`StoreError::NotADatabase`] / [`StoreError::Corrupt`] for a file SQLite cannot
 /// read at all; [`StoreError::Access`] when it cannot be opened (missing, no permission).
 /// Messages name the file.
-pub async fn inspect_database_file(path: &Path) -> Result<DatabaseFileInfo, StoreError> {
+pub async fn inspect_database_file(path: &Path, key: Option<&DatabaseKey>) -> Result<DatabaseFileInfo, StoreError> {
     if !path.is_file() {
         return Err(StoreError::Access {
             detail: format!("{}: no such file", path.display()),
         });
     }
-    let options = SqliteConnectOptions::new()
-        .filename(path)
-        .read_only(true)
-        .create_if_missing(false);
-    let mut conn = options.connect().await.map_err(|e| StoreError::from(e).at(path))?;
-    let result = inspect(&mut conn).await.map_err(|e| e.at(path));
+    crate::check_file_against_key(path, key)?;
+    let options = crate::file_options(path, key).read_only(true).create_if_missing(false);
+    let keyed = key.is_some();
+    let mut conn = options
+        .connect()
+        .await
+        .map_err(|e| crate::keyed_error(StoreError::from(e), keyed).at(path))?;
+    let result = inspect(&mut conn)
+        .await
+        .map_err(|e| crate::keyed_error(e, keyed).at(path));
     let _ = conn.close().await;
     result
 }

@@ -381,7 +381,7 @@ async fn an_online_backup_is_a_restorable_copy_and_bad_files_are_refused() {
         store.backup_into(&backup).await.is_err(),
         "VACUUM INTO never overwrites an existing file"
     );
-    let info = inspect_database_file(&backup).await.expect("inspect");
+    let info = inspect_database_file(&backup, None).await.expect("inspect");
     assert_eq!(info.integrity, "ok");
     assert!(info.has_migrations_table);
     assert!(info.applied_migrations.contains(&1) && info.applied_migrations.contains(&3));
@@ -395,10 +395,10 @@ async fn an_online_backup_is_a_restorable_copy_and_bad_files_are_refused() {
     // Not a database at all.
     let garbage = dir.path().join("garbage.db");
     std::fs::write(&garbage, vec![0x5a_u8; 8192]).expect("write");
-    let err = inspect_database_file(&garbage).await.expect_err("garbage");
+    let err = inspect_database_file(&garbage, None).await.expect_err("garbage");
     assert!(matches!(err, StoreError::NotADatabase { .. }), "{err:?}");
     // Missing.
-    let err = inspect_database_file(&dir.path().join("missing.db"))
+    let err = inspect_database_file(&dir.path().join("missing.db"), None)
         .await
         .expect_err("missing");
     assert!(matches!(err, StoreError::Access { .. }), "{err:?}");
@@ -415,7 +415,7 @@ async fn an_online_backup_is_a_restorable_copy_and_bad_files_are_refused() {
         .await
         .expect("table");
     conn.close().await.expect("close");
-    let info = inspect_database_file(&foreign).await.expect("inspect");
+    let info = inspect_database_file(&foreign, None).await.expect("inspect");
     assert_eq!(info.integrity, "ok");
     assert!(!info.has_migrations_table && !info.is_restorable());
     // A database written by a newer Alcance.
@@ -434,7 +434,7 @@ async fn an_online_backup_is_a_restorable_copy_and_bad_files_are_refused() {
     .await
     .expect("future migration");
     conn.close().await.expect("close");
-    let info = inspect_database_file(&newer).await.expect("inspect");
+    let info = inspect_database_file(&newer, None).await.expect("inspect");
     assert_eq!(info.integrity, "ok");
     assert!(!info.is_restorable(), "{info:?}");
     // Damaged pages past the schema: integrity_check reports them (or reading fails as corrupt).
@@ -447,7 +447,7 @@ async fn an_online_backup_is_a_restorable_copy_and_bad_files_are_refused() {
         *b = (i as u8).wrapping_mul(37).wrapping_add(11);
     }
     std::fs::write(&damaged, &bytes).expect("write");
-    match inspect_database_file(&damaged).await {
+    match inspect_database_file(&damaged, None).await {
         Ok(info) => {
             assert_ne!(info.integrity, "ok", "{info:?}");
             assert!(!info.is_restorable());
