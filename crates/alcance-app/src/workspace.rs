@@ -152,6 +152,17 @@ impl Workspace {
         })
     }
 
+    /// How the database is kept on disk, for the UI: `encrypted` (SQLCipher, AES-256, its
+    /// key in the vault), `plain` (SQLite: the demo, or a workspace made before encryption
+    /// at rest) or `server` (a team's PostgreSQL database).
+    pub fn database_at_rest(&self) -> &'static str {
+        match (self.store.engine(), self.store.is_encrypted()) {
+            (alcance_store::Engine::Postgres, _) => "server",
+            (_, true) => "encrypted",
+            (_, false) => "plain",
+        }
+    }
+
     /// The workspace folder.
     pub fn dir(&self) -> &Path {
         &self.dir

@@ -184,6 +184,7 @@ impl Served {
                     &folder.path().display().to_string(),
                     database.url(),
                     DEFAULT_BATCH,
+                    None,
                     |_| {},
                 )
                 .await

@@ -2101,7 +2101,13 @@ dir: string;
 /**
  * `keyring`, `encrypted-file` or `memory`: where its tokens are kept.
  */
-vault: string }
+vault: string; 
+/**
+ * How its database is kept on disk: `encrypted` (SQLCipher, AES-256, key in the
+ * vault), `plain` (SQLite: the demo, or a workspace made before encryption at rest) or
+ * `server` (a team's PostgreSQL database).
+ */
+database: string }
 /**
  * Which workspace is (or was last) open.
  */

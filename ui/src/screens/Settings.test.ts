@@ -107,6 +107,32 @@ describe("the collection cadence settings", () => {
   });
 });
 
+describe("the workspace facts", () => {
+  it("say whether the database is encrypted on disk, in words", async () => {
+    backend((cmd) => {
+      if (cmd === "app_status") {
+        const s = status(true);
+        return { ...s, workspace: s.workspace && { ...s.workspace, kind: "own", database: "encrypted" } };
+      }
+      if (cmd === "list_accounts") return [];
+      if (cmd === "dashboard") return dashboard();
+      return null;
+    });
+    start();
+    await open("settings");
+    await vi.waitFor(() => expect(q('[data-testid="database-at-rest"]')).not.toBeNull());
+    expect(text('[data-testid="database-at-rest"]')).toBe("encrypted (AES-256, key in the vault)");
+  });
+
+  it("say when it is not, and how to change that", async () => {
+    withCadences();
+    start();
+    await open("settings");
+    await vi.waitFor(() => expect(q('[data-testid="database-at-rest"]')).not.toBeNull());
+    expect(text('[data-testid="database-at-rest"]')).toContain("alcance workspace encrypt");
+  });
+});
+
 describe("a custom cadence being edited", () => {
   it("survives a reload of the accounts during a run", async () => {
     withCadences();

@@ -30,7 +30,7 @@ export const settings = (over: Partial<Settings> = {}): Settings => ({
 export const status = (workspace: boolean, over: Partial<AppStatus> = {}): AppStatus => ({
   version: "0.1.0",
   data_dir: "/home/ana/.local/share/app.alcance.desktop",
-  workspace: workspace ? { kind: "demo", dir: "/home/ana/.local/share/app.alcance.desktop/demo", vault: "encrypted-file" } : null,
+  workspace: workspace ? { kind: "demo", dir: "/home/ana/.local/share/app.alcance.desktop/demo", vault: "encrypted-file", database: "plain" } : null,
   settings: settings(),
   sync: sync(),
   ...over,

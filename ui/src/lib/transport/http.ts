@@ -245,7 +245,7 @@ export function httpTransport(
       return {
         version: "",
         data_dir: "",
-        workspace: { kind: "own", dir: "", vault: collecting ? "server" : "server-read-only" },
+        workspace: { kind: "own", dir: "", vault: collecting ? "server" : "server-read-only", database: "server" },
         settings: loadSettings(),
         sync,
       };
