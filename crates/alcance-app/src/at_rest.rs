@@ -54,8 +54,9 @@ pub fn at_rest(path: &Path) -> Result<AtRest> {
 /// The key of the encrypted database at `path` from `vault`; `None` for a plain, missing
 /// or truncated file.
 ///
-/// Errors: [`StoreError::Encrypted`] when the file is encrypted and `vault` holds no key
-/// for it; the vault's errors; a vault entry that is not a key.
+/// Errors: [`StoreError::NotADatabase`] when the file is not plain SQLite and `vault` holds
+/// no key for it (damaged, or encrypted under another vault); the vault's errors; a vault
+/// entry that is not a key.
 pub fn key_for_file(path: &Path, vault: &dyn TokenVault) -> Result<Option<DatabaseKey>> {
     let state = at_rest::file_state(path).with_context(|| format!("reading {}", path.display()))?;
     let FileState::Encrypted { salt } = state else {
@@ -63,8 +64,13 @@ pub fn key_for_file(path: &Path, vault: &dyn TokenVault) -> Result<Option<Databa
     };
     let name = at_rest::vault_name(&salt);
     let Some(secret) = vault.get(&name)? else {
-        return Err(StoreError::Encrypted {
-            path: path.display().to_string(),
+        // This vault opened but holds no key for the file: to this workspace it is damaged
+        // (or encrypted under another machine's vault); the UI offers to move it aside.
+        return Err(StoreError::NotADatabase {
+            detail: format!(
+                "{}: neither plain SQLite nor encrypted with a key this vault holds (damaged, or encrypted with another machine's vault)",
+                path.display()
+            ),
         }
         .into());
     };

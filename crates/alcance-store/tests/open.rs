@@ -97,13 +97,27 @@ async fn garbage_file_is_reported_as_not_a_database() {
         .collect();
     std::fs::write(&path, &garbage).expect("write garbage");
     let err = Store::open(&path).await.expect_err("garbage must not open");
-    assert!(matches!(err, StoreError::NotADatabase { .. }), "{err:?}");
-    assert!(err.is_damaged_file());
+    // Without a key, garbage cannot be told from an encrypted database (neither starts with
+    // SQLite's header): the error names both, and the file.
+    assert!(matches!(err, StoreError::Encrypted { .. }), "{err:?}");
     let msg = err.to_string();
     assert!(
-        msg.contains("not an SQLite database") && msg.contains("garbage.db"),
+        msg.contains("not an SQLite file") && msg.contains("garbage.db"),
         "{msg}"
     );
+    // With a key, it is not a database that key opens.
+    let key = alcance_store::DatabaseKey::new([1; 32], garbage[..16].try_into().expect("16 bytes"));
+    let err = Store::open_encrypted(&path, &key)
+        .await
+        .expect_err("garbage must not open");
+    assert!(matches!(err, StoreError::WrongKey { .. }), "{err:?}");
+    assert!(err.to_string().contains("damaged"), "{err}");
+    // Shorter than a header: not a database, whatever the key.
+    std::fs::write(&path, b"SQLite").expect("write");
+    let err = Store::open(&path).await.expect_err("truncated");
+    assert!(matches!(err, StoreError::NotADatabase { .. }), "{err:?}");
+    assert!(err.is_damaged_file());
+    assert!(err.to_string().contains("not an SQLite database"), "{err}");
 }
 
 #[tokio::test]
