@@ -156,23 +156,22 @@ impl Session {
             endpoints: apis.endpoints(),
             vault: ws_vault,
         };
+        // An encrypted database whose vault could not be opened: the vault is what the user
+        // fixes (a passphrase, an unlocked keychain), so that is the error.
+        if team.is_none()
+            && vault.is_none()
+            && crate::at_rest::at_rest(&dir.join("alcance.db")).ok() == Some(AtRest::Encrypted)
+        {
+            let why = vault_problem.as_deref().unwrap_or("no vault was given");
+            return Err(AppError::Vault(VaultError::Locked {
+                message: format!(
+                    "the workspace database is encrypted and its key is in the token vault, which could not be opened ({why})"
+                ),
+            }));
+        }
         let ws = match team {
             Some(database) => Workspace::open_team(dir, database, options).await?,
-            None => match Workspace::open_new_as(dir, options, new).await {
-                Ok(ws) => ws,
-                // An encrypted database whose vault could not be opened: say why the vault
-                // did not open, which is what the user fixes.
-                Err(e)
-                    if vault.is_none()
-                        && crate::at_rest::at_rest(&dir.join("alcance.db")).ok() == Some(AtRest::Encrypted) =>
-                {
-                    let why = vault_problem.as_deref().unwrap_or("no vault");
-                    return Err(e.context(format!(
-                        "the workspace database is encrypted and its key is in the token vault, which could not be opened ({why})"
-                    )));
-                }
-                Err(e) => return Err(e),
-            },
+            None => Workspace::open_new_as(dir, options, new).await?,
         };
         Ok(Session {
             ws: Arc::new(ws),
