@@ -1,5 +1,6 @@
-//! Disconnecting ends the grant at the platform (issue 14: "token refresh and revocation"):
-//! YouTube's and Reddit's refresh tokens are revoked at their revocation endpoints when
+//! Disconnecting ends the grant at the platform (issue 14: "token refresh and revocation";
+//! issue 13 point 6): X's, YouTube's and Reddit's refresh tokens and TikTok's access token
+//! are revoked at their revocation endpoints when
 //! the account is disconnected, and a LinkedIn member who administers two pages connects
 //! both as accounts sharing one token, which is revoked only when the last of them goes.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on setup failures
@@ -90,6 +91,76 @@ async fn disconnecting_revokes_youtube_and_reddit_refresh_tokens() {
             "no token in the error"
         );
     }
+    s.sandbox.shutdown().await;
+}
+
+/// `GET /v2/user/info/` (TikTok Display API) on the sandbox with `token`: 200 while the
+/// sandbox honours the access token, an error status once it is revoked.
+async fn tiktok_user_info_status(s: &Setup, token: &TokenSet) -> u16 {
+    let url = s
+        .sandbox
+        .base_url()
+        .join("v2/user/info/?fields=open_id,display_name")
+        .expect("url");
+    reqwest::Client::new()
+        .get(url)
+        .bearer_auth(token.access_token.expose_secret())
+        .send()
+        .await
+        .expect("user info")
+        .status()
+        .as_u16()
+}
+
+/// Issue 13 point 6: X (`POST /2/oauth2/revoke`, the refresh token with the public client's
+/// id) and TikTok (`POST /v2/oauth/revoke/`, the access token with the client key and
+/// secret) end the grant when the last account using it is disconnected.
+#[tokio::test(flavor = "multi_thread")]
+async fn disconnecting_revokes_x_and_tiktok_grants() {
+    let s = setup(|e| e).await;
+    let endpoints = Endpoints::sandbox(&s.sandbox.base_url());
+
+    // TikTok: the access token reads the profile before, and is refused after.
+    let tiktok =
+        s.ws.connect(&demo_app(Platform::Tiktok), &HeadlessBrowser::new(), TIMEOUT)
+            .await
+            .expect("connect TikTok");
+    let key = tiktok.vault_key.clone().expect("key");
+    let set = stored(&s, &key).expect("stored");
+    assert_eq!(tiktok_user_info_status(&s, &set).await, 200);
+    s.ws.disconnect(AccountId(tiktok.id)).await.expect("disconnect");
+    assert!(stored(&s, &key).is_none());
+    assert_ne!(tiktok_user_info_status(&s, &set).await, 200, "revoked at TikTok");
+
+    // X rotates refresh tokens, so a use before would spend it: the control is a second
+    // grant of the same app, whose refresh token still works.
+    let app = demo_app(Platform::X);
+    let provider = registry::get(Platform::X).provider(&endpoints).expect("provider");
+    let x =
+        s.ws.connect(&app, &HeadlessBrowser::new(), TIMEOUT)
+            .await
+            .expect("connect X");
+    let key = x.vault_key.clone().expect("key");
+    let refresh = stored(&s, &key).expect("stored").refresh_token.expect("offline.access");
+    s.ws.disconnect(AccountId(x.id)).await.expect("disconnect");
+    let refused = oauth::refresh(&app, &provider, &refresh)
+        .await
+        .expect_err("the X grant was revoked");
+    assert!(
+        !format!("{refused}").contains(refresh.expose_secret()),
+        "no token in the error"
+    );
+    let again =
+        s.ws.connect(&app, &HeadlessBrowser::new(), TIMEOUT)
+            .await
+            .expect("reconnect X");
+    let fresh = stored(&s, again.vault_key.as_deref().expect("key"))
+        .expect("stored")
+        .refresh_token
+        .expect("offline.access");
+    oauth::refresh(&app, &provider, &fresh)
+        .await
+        .expect("a grant that was not revoked still refreshes");
     s.sandbox.shutdown().await;
 }
 

@@ -101,6 +101,31 @@ pub struct RevokeCall<'a> {
 /// Revokes a stored grant at the platform's revocation endpoint.
 pub type Revoke = for<'a> fn(RevokeCall<'a>) -> PlatformFuture<'a, ()>;
 
+/// `POST url` with `form` (the token and the app's identifiers, in the body, never the
+/// URL), answered with any 2xx: the RFC 7009-style revocation X and TikTok serve. Nothing
+/// is archived (the request carries the secret); `who` names the platform in errors.
+///
+/// Errors: [`PlatformError::OAuth`] when the platform refuses (its status and body
+/// preview, which never echo the token); [`PlatformError::Transport`] when no answer came.
+pub(crate) async fn post_revocation(
+    http: &Http,
+    url: url::Url,
+    form: &[(&str, &str)],
+    who: &str,
+) -> Result<(), PlatformError> {
+    let answer = http.send(http.client().post(url).form(form), &Recorder::new()).await?;
+    if answer.is_success() {
+        return Ok(());
+    }
+    Err(PlatformError::OAuth {
+        message: format!(
+            "{who} refused to revoke the token: HTTP {} {}",
+            answer.status,
+            crate::error::body_preview(&answer.body)
+        ),
+    })
+}
+
 /// What a client constructor gets: the workspace's shared HTTP layer (one rate-limit
 /// governor for every client) and endpoints, plus the extra sources some clients read.
 pub struct ClientDeps<'a> {

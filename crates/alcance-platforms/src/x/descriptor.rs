@@ -3,8 +3,11 @@
 use super::XClient;
 use crate::governor::ApiFamily;
 use crate::oauth::{Provider, DEFAULT_X_PORT};
-use crate::registry::{ClientDeps, ConnectKind, Follow, Lookup, PlatformDescriptor, PlatformFuture, Renewal};
+use crate::registry::{
+    post_revocation, ClientDeps, ConnectKind, Follow, Lookup, PlatformDescriptor, PlatformFuture, Renewal, RevokeCall,
+};
 use alcance_core::{Platform, Profile};
+use secrecy::ExposeSecret;
 use std::sync::Arc;
 
 /// X API v2: OAuth 2.0 public client + PKCE on a fixed, registered loopback port; 2-hour
@@ -20,7 +23,7 @@ pub static DESCRIPTOR: PlatformDescriptor = PlatformDescriptor {
     default_port: Some(DEFAULT_X_PORT),
     needs_secret: false,
     renewal: Renewal::RefreshBeforeExpiry,
-    revoke: None,
+    revoke: Some(revoke_grant),
     family: ApiFamily::X,
     client: |deps: &ClientDeps<'_>| Arc::new(XClient::new(deps.http.clone(), deps.endpoints.clone())),
     follow: Follow::ByHandle {
@@ -40,5 +43,38 @@ fn lookup(l: Lookup<'_>) -> PlatformFuture<'_, Profile> {
             .user_by_username(l.token, l.handle, l.recorder)
             .await?;
         Ok(user.profile())
+    })
+}
+
+/// The registry's revocation at disconnect: `POST /2/oauth2/revoke` (beside the token
+/// endpoint) with the refresh token when the set has one (it ends the grant), else the
+/// access token, and the public client's id.
+///
+/// Errors: [`crate::PlatformError::OAuth`] when no app is remembered (X needs the client
+/// id) or X refuses.
+fn revoke_grant(c: RevokeCall<'_>) -> PlatformFuture<'_, ()> {
+    Box::pin(async move {
+        let app = c.app.ok_or_else(|| crate::PlatformError::OAuth {
+            message: "revoking an X token needs the app's client id; none is remembered".to_string(),
+        })?;
+        let token = c.tokens.refresh_token.as_ref().unwrap_or(&c.tokens.access_token);
+        let hint = if c.tokens.refresh_token.is_some() {
+            "refresh_token"
+        } else {
+            "access_token"
+        };
+        let url = c
+            .endpoints
+            .x_token
+            .join("revoke")
+            .map_err(|e| crate::PlatformError::OAuth {
+                message: format!("no X revocation address beside the token endpoint: {e}"),
+            })?;
+        let form = [
+            ("token", token.expose_secret()),
+            ("token_type_hint", hint),
+            ("client_id", app.client_id.as_str()),
+        ];
+        post_revocation(&c.http, url, &form, "X").await
     })
 }
