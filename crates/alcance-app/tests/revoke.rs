@@ -94,23 +94,22 @@ async fn disconnecting_revokes_youtube_and_reddit_refresh_tokens() {
     s.sandbox.shutdown().await;
 }
 
-/// `GET /v2/user/info/` (TikTok Display API) on the sandbox with `token`: 200 while the
-/// sandbox honours the access token, an error status once it is revoked.
-async fn tiktok_user_info_status(s: &Setup, token: &TokenSet) -> u16 {
-    let url = s
-        .sandbox
-        .base_url()
-        .join("v2/user/info/?fields=open_id,display_name")
-        .expect("url");
+/// `GET {path}` on the sandbox with `token`'s access token: the HTTP status (200 while the
+/// sandbox honours the token, an error status once it is revoked).
+async fn status_with(s: &Setup, path: &str, token: &TokenSet) -> u16 {
+    let url = s.sandbox.base_url().join(path).expect("url");
     reqwest::Client::new()
         .get(url)
         .bearer_auth(token.access_token.expose_secret())
         .send()
         .await
-        .expect("user info")
+        .expect("request")
         .status()
         .as_u16()
 }
+
+/// TikTok's `GET /v2/user/info/` (Display API).
+const TIKTOK_USER_INFO: &str = "v2/user/info/?fields=open_id,display_name";
 
 /// Issue 13 point 6: X (`POST /2/oauth2/revoke`, the refresh token with the public client's
 /// id) and TikTok (`POST /v2/oauth/revoke/`, the access token with the client key and
@@ -127,10 +126,10 @@ async fn disconnecting_revokes_x_and_tiktok_grants() {
             .expect("connect TikTok");
     let key = tiktok.vault_key.clone().expect("key");
     let set = stored(&s, &key).expect("stored");
-    assert_eq!(tiktok_user_info_status(&s, &set).await, 200);
+    assert_eq!(status_with(&s, TIKTOK_USER_INFO, &set).await, 200);
     s.ws.disconnect(AccountId(tiktok.id)).await.expect("disconnect");
     assert!(stored(&s, &key).is_none());
-    assert_ne!(tiktok_user_info_status(&s, &set).await, 200, "revoked at TikTok");
+    assert_ne!(status_with(&s, TIKTOK_USER_INFO, &set).await, 200, "revoked at TikTok");
 
     // X rotates refresh tokens, so a use before would spend it: the control is a second
     // grant of the same app, whose refresh token still works.
@@ -196,19 +195,8 @@ async fn two_page_linkedin() -> url::Url {
     url::Url::parse(&format!("http://{addr}/")).expect("url")
 }
 
-/// `GET /linkedin/v2/userinfo` on the sandbox with `token`: the HTTP status (200 while the
-/// sandbox honours the token, 401 once it is revoked).
-async fn sandbox_userinfo_status(s: &Setup, token: &TokenSet) -> u16 {
-    let url = s.sandbox.base_url().join("linkedin/v2/userinfo").expect("url");
-    reqwest::Client::new()
-        .get(url)
-        .bearer_auth(token.access_token.expose_secret())
-        .send()
-        .await
-        .expect("userinfo")
-        .status()
-        .as_u16()
-}
+/// LinkedIn's OIDC `GET /v2/userinfo` on the sandbox.
+const LINKEDIN_USERINFO: &str = "linkedin/v2/userinfo";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_administered_linkedin_page_connects_and_the_token_goes_with_the_last() {
@@ -240,12 +228,12 @@ async fn every_administered_linkedin_page_connects_and_the_token_goes_with_the_l
         .expect("view");
     assert!(views.iter().all(|v| v.connection == ConnectionKind::Oauth));
     let token = stored(&s, &key).expect("stored");
-    assert_eq!(sandbox_userinfo_status(&s, &token).await, 200);
+    assert_eq!(status_with(&s, LINKEDIN_USERINFO, &token).await, 200);
 
     // The first page goes: the second still collects with the token.
     s.ws.disconnect(AccountId(rows[0].id)).await.expect("disconnect one");
     assert!(stored(&s, &key).is_some(), "the other page still uses the token");
-    assert_eq!(sandbox_userinfo_status(&s, &token).await, 200, "not revoked yet");
+    assert_eq!(status_with(&s, LINKEDIN_USERINFO, &token).await, 200, "not revoked yet");
 
     // The last one goes: the token is revoked at LinkedIn and leaves the vault.
     s.ws.disconnect(AccountId(rows[1].id))
@@ -253,7 +241,7 @@ async fn every_administered_linkedin_page_connects_and_the_token_goes_with_the_l
         .expect("disconnect the last");
     assert!(stored(&s, &key).is_none());
     assert_eq!(
-        sandbox_userinfo_status(&s, &token).await,
+        status_with(&s, LINKEDIN_USERINFO, &token).await,
         401,
         "revoked at the platform"
     );
