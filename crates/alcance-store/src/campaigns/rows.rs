@@ -6,7 +6,8 @@ use crate::{platform_from_db, StoreError};
 use chrono::NaiveDate;
 use std::str::FromStr;
 
-pub(super) const CAMPAIGN_COLUMNS: &str = "id, name, starts_on, ends_on, budget, currency, goal, notes, created_at, archived_at";
+pub(super) const CAMPAIGN_COLUMNS: &str =
+    "id, name, starts_on, ends_on, budget, currency, goal, notes, created_at, archived_at";
 
 pub(super) fn date_to_db(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
