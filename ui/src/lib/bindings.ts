@@ -353,7 +353,40 @@ async removeCampaignAccount(campaignId: CampaignId, accountId: AccountId) : Prom
  */
 async campaignReport(campaignId: CampaignId) : Promise<CampaignReport> {
     return await TAURI_INVOKE("campaign_report", { campaignId });
-}
+},
+async archiveCampaign(campaignId) : Promise<any> {
+    return await TAURI_INVOKE("archive_campaign", { campaignId });
+},
+async unarchiveCampaign(campaignId) : Promise<any> {
+    return await TAURI_INVOKE("unarchive_campaign", { campaignId });
+},
+async addPostsToCampaigns(campaignIds, postIds) : Promise<any> {
+    return await TAURI_INVOKE("add_posts_to_campaigns", { campaignIds, postIds });
+},
+async removeCampaignPost(campaignId, postId) : Promise<any> {
+    return await TAURI_INVOKE("remove_campaign_post", { campaignId, postId });
+},
+async campaignPosts(campaignId) : Promise<any> {
+    return await TAURI_INVOKE("campaign_posts", { campaignId });
+},
+async campaignTrend(campaignId, labels) : Promise<any> {
+    return await TAURI_INVOKE("campaign_trend", { campaignId, labels });
+},
+async addCampaignCost(campaignId, cost) : Promise<any> {
+    return await TAURI_INVOKE("add_campaign_cost", { campaignId, cost });
+},
+async addCampaignConversion(campaignId, conversion) : Promise<any> {
+    return await TAURI_INVOKE("add_campaign_conversion", { campaignId, conversion });
+},
+async importCampaignCosts(campaignId, csv) : Promise<any> {
+    return await TAURI_INVOKE("import_campaign_costs", { campaignId, csv });
+},
+async importCampaignConversions(campaignId, csv) : Promise<any> {
+    return await TAURI_INVOKE("import_campaign_conversions", { campaignId, csv });
+},
+async previewPostRule(campaignId, rule) : Promise<any> {
+    return await TAURI_INVOKE("preview_post_rule", { campaignId, rule });
+},
 }
 
 /** user-defined events **/
