@@ -123,6 +123,16 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ),
     ("POST", "/api/v1/campaigns/{id}/costs", Access::Role(Role::Manager)),
     ("PUT", "/api/v1/campaigns/{id}/archive", Access::Role(Role::Manager)),
+    (
+        "POST",
+        "/api/v1/campaigns/{id}/costs/entries",
+        Access::Role(Role::Manager),
+    ),
+    (
+        "POST",
+        "/api/v1/campaigns/{id}/conversions/entries",
+        Access::Role(Role::Manager),
+    ),
     ("DELETE", "/api/v1/campaigns/{id}/archive", Access::Role(Role::Manager)),
     (
         "POST",

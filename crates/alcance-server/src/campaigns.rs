@@ -17,7 +17,7 @@ use alcance_app::views::PostView;
 use alcance_app::{reports, AccountId, CampaignId, PostId};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use chrono::Utc;
@@ -301,23 +301,18 @@ pub async fn remove_post(
     }
 }
 
-/// Records costs: a CSV body (`text/csv`: `date,amount[,currency][,account][,note]`, a
-/// header line, amounts like `1234.50`) is imported — good lines stored, bad ones listed
-/// with their line number and reason (200) — and a JSON body (`application/json`, one
-/// cost) is recorded as entered (201).
+/// Imports cost lines from a CSV body (`date,amount[,currency][,account][,note]`, a header
+/// line, amounts like `1234.50`): good lines are stored, bad ones listed with their line
+/// number and reason.
 #[utoipa::path(
     post,
     path = "/api/v1/campaigns/{id}/costs",
     tag = "campaigns",
     params(("id" = i64, Path, description = "The campaign id", minimum = 1)),
-    request_body(
-        description = "The costs CSV (UTF-8, at most 1 MiB), or one cost as JSON",
-        content((String = "text/csv"), (NewCost = "application/json"))
-    ),
+    request_body(content = String, content_type = "text/csv", description = "The costs CSV, UTF-8, at most 1 MiB"),
     responses(
-        (status = 200, description = "CSV: what was imported and what was refused", body = ImportReport),
-        (status = 201, description = "JSON: the cost as stored", body = CostRow),
-        (status = 400, description = "A bad id, a body that is not CSV, a bad amount, currency or account", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "What was imported and what was refused", body = ImportReport),
+        (status = 400, description = "A bad id, or a body that is not CSV", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No campaign has this id", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -325,53 +320,55 @@ pub async fn import_costs(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-    headers: HeaderMap,
     body: Bytes,
-) -> Result<Response, ApiError> {
+) -> Result<Json<ImportReport>, ApiError> {
     let id = campaign_id(&caller, &id)?;
-    let ws = state.workspace();
-    if is_json(&headers) {
-        let cost: NewCost = json_bytes(&body, COST_SHAPE)?;
-        let row = campaigns::add_cost(ws, id, &cost).await?;
-        return Ok((StatusCode::CREATED, Json(row)).into_response());
-    }
-    Ok(Json(campaigns::import_costs_csv(ws, id, &body).await?).into_response())
+    Ok(Json(campaigns::import_costs_csv(state.workspace(), id, &body).await?))
+}
+
+/// Records one cost as entered in a form (influencer fee, boost, production).
+#[utoipa::path(
+    post,
+    path = "/api/v1/campaigns/{id}/costs/entries",
+    tag = "campaigns",
+    params(("id" = i64, Path, description = "The campaign id", minimum = 1)),
+    request_body = NewCost,
+    responses(
+        (status = 201, description = "The cost as stored", body = CostRow),
+        (status = 400, description = "A bad id, amount, currency or day, or an account not in the campaign", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No campaign has this id", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn add_cost(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    body: Result<Json<NewCost>, axum::extract::rejection::JsonRejection>,
+) -> Result<(StatusCode, Json<CostRow>), ApiError> {
+    let id = campaign_id(&caller, &id)?;
+    let cost = json_body(body, COST_SHAPE)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(campaigns::add_cost(state.workspace(), id, &cost).await?),
+    ))
 }
 
 const COST_SHAPE: &str = "{\"spent_on\": \"YYYY-MM-DD\", \"amount\", \"currency\", \"note\", \"account_id\"}";
 const CONVERSION_SHAPE: &str =
     "{\"converted_on\": \"YYYY-MM-DD\", \"count\", \"revenue\", \"currency\", \"source\", \"account_id\", ...}";
 
-/// Whether the request says its body is JSON (`application/json`, any parameters).
-fn is_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"))
-}
-
-fn json_bytes<T: serde::de::DeserializeOwned>(body: &[u8], shape: &str) -> Result<T, ApiError> {
-    serde_json::from_slice(body).map_err(|e| ApiError::invalid(format!("the body must be JSON {shape}: {e}")))
-}
-
-/// Records conversions: a CSV body
-/// (`date[,count][,revenue][,currency][,source][,utm_campaign][,utm_source][,utm_medium]`)
-/// is imported as the costs CSV (200); a JSON body (one line: count and revenue on a day)
-/// is recorded as entered (201).
+/// Imports conversion lines from a CSV body
+/// (`date[,count][,revenue][,currency][,source][,utm_campaign][,utm_source][,utm_medium]`);
+/// as the costs import.
 #[utoipa::path(
     post,
     path = "/api/v1/campaigns/{id}/conversions",
     tag = "campaigns",
     params(("id" = i64, Path, description = "The campaign id", minimum = 1)),
-    request_body(
-        description = "The conversions CSV (UTF-8, at most 1 MiB), or one conversion line as JSON",
-        content((String = "text/csv"), (NewConversion = "application/json"))
-    ),
+    request_body(content = String, content_type = "text/csv", description = "The conversions CSV, UTF-8, at most 1 MiB"),
     responses(
-        (status = 200, description = "CSV: what was imported and what was refused", body = ImportReport),
-        (status = 201, description = "JSON: the conversion line as stored", body = ConversionRow),
-        (status = 400, description = "A bad id, a body that is not CSV, a bad revenue, currency or account", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "What was imported and what was refused", body = ImportReport),
+        (status = 400, description = "A bad id, or a body that is not CSV", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No campaign has this id", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -379,17 +376,39 @@ pub async fn import_conversions(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-    headers: HeaderMap,
     body: Bytes,
-) -> Result<Response, ApiError> {
+) -> Result<Json<ImportReport>, ApiError> {
     let id = campaign_id(&caller, &id)?;
-    let ws = state.workspace();
-    if is_json(&headers) {
-        let conversion: NewConversion = json_bytes(&body, CONVERSION_SHAPE)?;
-        let row = campaigns::add_conversion(ws, id, &conversion).await?;
-        return Ok((StatusCode::CREATED, Json(row)).into_response());
-    }
-    Ok(Json(campaigns::import_conversions_csv(ws, id, &body).await?).into_response())
+    Ok(Json(
+        campaigns::import_conversions_csv(state.workspace(), id, &body).await?,
+    ))
+}
+
+/// Records one conversion line as entered in a form: a count and its revenue on a day.
+#[utoipa::path(
+    post,
+    path = "/api/v1/campaigns/{id}/conversions/entries",
+    tag = "campaigns",
+    params(("id" = i64, Path, description = "The campaign id", minimum = 1)),
+    request_body = NewConversion,
+    responses(
+        (status = 201, description = "The conversion line as stored", body = ConversionRow),
+        (status = 400, description = "A bad id, revenue, currency or day, or an account not in the campaign", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No campaign has this id", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn add_conversion(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    body: Result<Json<NewConversion>, axum::extract::rejection::JsonRejection>,
+) -> Result<(StatusCode, Json<ConversionRow>), ApiError> {
+    let id = campaign_id(&caller, &id)?;
+    let conversion = json_body(body, CONVERSION_SHAPE)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(campaigns::add_conversion(state.workspace(), id, &conversion).await?),
+    ))
 }
 
 /// Archives a campaign: it keeps its members, posts, costs, conversions and report; the

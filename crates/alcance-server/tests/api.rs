@@ -1060,6 +1060,8 @@ fn every_route_is_documented_with_its_errors() {
         "/api/v1/campaigns/{id}/posts",
         "/api/v1/campaigns/{id}/trend",
         "/api/v1/campaigns/{id}/rule-preview",
+        "/api/v1/campaigns/{id}/costs/entries",
+        "/api/v1/campaigns/{id}/conversions/entries",
         "/api/v1/connect/threads",
         "/oauth/threads/callback",
     ];
@@ -1389,6 +1391,19 @@ async fn example(s: &Served, method: &str, path: &str) -> (String, Option<Value>
         ("put", "/api/v1/campaigns/{id}/archive") | ("delete", "/api/v1/campaigns/{id}/archive") => {
             (path.replace("{id}", &s.hidden_campaign.to_string()), None)
         }
+        ("post", "/api/v1/campaigns/{id}/costs/entries") => (
+            path.replace("{id}", &s.hidden_campaign.to_string()),
+            Some(
+                serde_json::json!({"spent_on": "2026-01-02", "amount": 10.0, "currency": "USD", "note": null, "account_id": null}),
+            ),
+        ),
+        ("post", "/api/v1/campaigns/{id}/conversions/entries") => (
+            path.replace("{id}", &s.hidden_campaign.to_string()),
+            Some(
+                serde_json::json!({"converted_on": "2026-01-02", "count": 1, "revenue": null, "currency": "USD",
+                "source": null, "utm_campaign": null, "utm_source": null, "utm_medium": null, "account_id": null}),
+            ),
+        ),
         ("post", "/api/v1/campaigns/{id}/rule-preview") => (
             path.replace("{id}", &s.hidden_campaign.to_string()),
             Some(serde_json::json!({"account_ids": [account], "since": null, "until": null, "term": "#launch"})),
@@ -2251,7 +2266,7 @@ async fn campaigns_are_managed_and_reported(engine: Engine) {
     let (status, body) = call(
         &s,
         "post",
-        &format!("/api/v1/campaigns/{id}/costs"),
+        &format!("/api/v1/campaigns/{id}/costs/entries"),
         manager,
         Some(&serde_json::json!({"spent_on": "2026-01-07", "amount": 50.5, "currency": "usd", "note": " boost ", "account_id": null})),
     )
@@ -2270,7 +2285,7 @@ async fn campaigns_are_managed_and_reported(engine: Engine) {
     let (status, body) = call(
         &s,
         "post",
-        &format!("/api/v1/campaigns/{id}/costs"),
+        &format!("/api/v1/campaigns/{id}/costs/entries"),
         manager,
         Some(&serde_json::json!({"spent_on": "2026-01-07", "amount": -1, "currency": "USD", "note": null, "account_id": null})),
     )
@@ -2279,7 +2294,7 @@ async fn campaigns_are_managed_and_reported(engine: Engine) {
     let (status, body) = call(
         &s,
         "post",
-        &format!("/api/v1/campaigns/{id}/conversions"),
+        &format!("/api/v1/campaigns/{id}/conversions/entries"),
         manager,
         Some(
             &serde_json::json!({"converted_on": "2026-01-08", "count": 2, "revenue": null, "currency": "USD",

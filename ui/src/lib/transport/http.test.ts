@@ -247,10 +247,10 @@ describe("the HTTP transport", () => {
       if (url === "/api/v1/campaigns/3/posts") return json([]);
       if (url.startsWith("/api/v1/campaigns/3/trend?")) return json({ days: [], svg: "<svg/>", points: 0 });
       const type = new Headers(init.headers).get("Content-Type");
-      if (url === "/api/v1/campaigns/3/costs" && type === "application/json") return json({ id: 1, ...JSON.parse(String(init.body)) }, 201);
+      if (url === "/api/v1/campaigns/3/costs/entries" && type === "application/json") return json({ id: 1, ...JSON.parse(String(init.body)) }, 201);
       if (url === "/api/v1/campaigns/3/costs" && type === "text/csv") return json(report);
       if (url === "/api/v1/campaigns/3/conversions" && type === "text/csv") return json(report);
-      if (url === "/api/v1/campaigns/3/conversions" && type === "application/json") return json({ id: 2, ...JSON.parse(String(init.body)) }, 201);
+      if (url === "/api/v1/campaigns/3/conversions/entries" && type === "application/json") return json({ id: 2, ...JSON.parse(String(init.body)) }, 201);
       return problem(404, "not-found", url);
     });
     const t = httpTransport(fetch);

@@ -412,10 +412,10 @@ export function httpTransport(
       return request("GET", `/api/v1/campaigns/${campaignId}/trend?${q}`);
     },
     addCampaignCost(campaignId, cost): Promise<CostRow> {
-      return request("POST", `/api/v1/campaigns/${campaignId}/costs`, cost);
+      return request("POST", `/api/v1/campaigns/${campaignId}/costs/entries`, cost);
     },
     addCampaignConversion(campaignId, conversion): Promise<ConversionRow> {
-      return request("POST", `/api/v1/campaigns/${campaignId}/conversions`, conversion);
+      return request("POST", `/api/v1/campaigns/${campaignId}/conversions/entries`, conversion);
     },
     importCampaignCosts(campaignId, csv): Promise<ImportReport> {
       return request("POST", `/api/v1/campaigns/${campaignId}/costs`, csv, "text/csv");
