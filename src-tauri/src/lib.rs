@@ -79,6 +79,17 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             campaigns::set_campaign_account,
             campaigns::remove_campaign_account,
             campaigns::campaign_report,
+            campaigns::archive_campaign,
+            campaigns::unarchive_campaign,
+            campaigns::add_posts_to_campaigns,
+            campaigns::remove_campaign_post,
+            campaigns::campaign_posts,
+            campaigns::campaign_trend,
+            campaigns::add_campaign_cost,
+            campaigns::add_campaign_conversion,
+            campaigns::import_campaign_costs,
+            campaigns::import_campaign_conversions,
+            campaigns::preview_post_rule,
         ])
         .events(tauri_specta::collect_events![SyncChanged])
         // Every error code, so the UI checks received codes against the backend's list.

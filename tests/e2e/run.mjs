@@ -12,6 +12,7 @@
 //      connects the Pages from the Accounts screen;
 //   6. a campaign created on the Campaigns screen (budget, one influencer) is listed as
 //      running and its report shows the influencer and the total, ROI "—" without costs;
+//      two posts ticked on the Posts screen and added to it show in its report;
 //      switching the language to pt-BR changes the labels;
 //   7. an XLSX export is written (the file exists and is a zip);
 //   8. the local API for Excel serves the workspace with its token;
@@ -200,6 +201,37 @@ async function main() {
       if (roi !== "—") throw new Error(`ROI without costs shows ${JSON.stringify(roi)}`);
     });
 
+    await check("two posts added to the campaign from the Posts screen are in its report", async () => {
+      await click('[data-testid="nav-posts"]');
+      await waitFor("the posts", () => exists('[data-testid="post-row"]'), 30_000);
+      const rows = (await findAll('[data-testid="post-row"]')).slice(0, 2);
+      if (rows.length !== 2) throw new Error(`the Posts screen lists ${rows.length} posts`);
+      const ids = [];
+      for (const id of rows) ids.push(await wd("GET", s(`/element/${id}/attribute/data-post-id`)));
+      for (const id of ids) await click(`[data-testid="post-row"][data-post-id="${id}"] [data-testid="post-pick"]`);
+      await click('[data-testid="posts-add-to-campaign"]');
+      // The demo has no campaign of its own: the one created above is the only choice.
+      await waitFor("the campaign picker", () => exists('[data-testid="posts-campaign-option"]'), 30_000);
+      await click('[data-testid="posts-campaign-option"]');
+      await click('[data-testid="posts-add-confirm"]');
+      await waitFor("the confirmation", () => exists('[data-testid="posts-added"]'), 30_000);
+      await click('[data-testid="nav-campaigns"]');
+      for (const id of ids) {
+        await waitFor(`post ${id} in the report`, () => exists(`[data-testid="campaign-post"][data-post-id="${id}"]`), 30_000);
+      }
+      // The report counts them: the total column's post count is 2.
+      const total = await waitFor(
+        "the report's total to count two posts",
+        async () => {
+          const cells = await findAll('[data-testid="report-row-posts"] td');
+          const last = cells.length ? await wd("GET", s(`/element/${cells[cells.length - 1]}/text`)) : "";
+          return last === "2" && last;
+        },
+        30_000,
+      );
+      if (total !== "2") throw new Error(`the report counts ${JSON.stringify(total)} posts`);
+    });
+
     await check("switching to pt-BR changes the labels", async () => {
       await click('[data-testid="nav-settings"]');
       if ((await text('[data-testid="nav-dashboard"] .label')) !== "Dashboard") throw new Error("not in English before");
@@ -337,7 +369,7 @@ async function main() {
   }
   const failed = results.filter((r) => !r.ok).length;
   console.log(`e2e: ${results.length - failed} passed, ${failed} failed`);
-  return failed === 0 && results.length === 10;
+  return failed === 0 && results.length === 11;
 }
 
 main().then(

@@ -76,6 +76,7 @@ pub mod store {
         CampaignAccountRow, CampaignRole, CampaignRow, ConversionRow, CostRow, Goal, ImportReport, ImportRowError,
         NewCampaign, CONVERSION_CSV_COLUMNS, COST_CSV_COLUMNS,
     };
+    pub use alcance_store::campaigns::{NewConversion, NewCost};
     pub use alcance_store::schedule::ScheduleRow;
 }
 

@@ -145,6 +145,23 @@ pub enum CampaignCommand {
         /// The CSV file.
         file: PathBuf,
     },
+    /// Archive a campaign: it keeps its posts, costs, conversions and report, and leaves
+    /// the Campaigns screen's list (shown again under "Show archived").
+    Archive {
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+        /// The campaign's name or id.
+        #[arg(value_name = "CAMPAIGN")]
+        campaign: String,
+    },
+    /// Take a campaign out of the archive.
+    Unarchive {
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+        /// The campaign's name or id.
+        #[arg(value_name = "CAMPAIGN")]
+        campaign: String,
+    },
 }
 
 /// A parser for a value stored as a key (a campaign goal or role): `keys` are the possible
@@ -428,7 +445,7 @@ pub async fn campaign(command: CampaignCommand) -> Result<()> {
             }
             let mut table = Table::new();
             table.load_preset(UTF8_FULL_CONDENSED);
-            table.set_header(vec!["Id", "Name", "Start", "End", "Goal", "Budget"]);
+            table.set_header(vec!["Id", "Name", "Start", "End", "Goal", "Budget", "Archived"]);
             for c in campaigns {
                 table.add_row(vec![
                     Cell::new(c.id),
@@ -437,6 +454,10 @@ pub async fn campaign(command: CampaignCommand) -> Result<()> {
                     Cell::new(c.ends_on.map_or_else(|| "open".to_string(), |d| d.to_string())),
                     Cell::new(c.goal),
                     Cell::new(fmt_money(c.budget, &c.currency)).set_alignment(CellAlignment::Right),
+                    Cell::new(
+                        c.archived_at
+                            .map_or_else(String::new, |t| t.format("%Y-%m-%d").to_string()),
+                    ),
                 ]);
             }
             println!("{table}");
@@ -504,7 +525,35 @@ pub async fn campaign(command: CampaignCommand) -> Result<()> {
         }
         CampaignCommand::ImportCosts { ws, campaign, file } => import(&ws, &campaign, &file, false).await,
         CampaignCommand::ImportConversions { ws, campaign, file } => import(&ws, &campaign, &file, true).await,
+        CampaignCommand::Archive { ws, campaign } => archive(&ws, &campaign, true).await,
+        CampaignCommand::Unarchive { ws, campaign } => archive(&ws, &campaign, false).await,
     }
+}
+
+/// `alcance campaign archive|unarchive CAMPAIGN`: archives (`archived`) or restores it.
+async fn archive(ws: &WorkspaceArgs, campaign: &str, archived: bool) -> Result<()> {
+    let workspace = open(ws).await?;
+    let result = async {
+        let id = CampaignId::from(reports::find_campaign(&workspace, campaign).await?.id);
+        let c = if archived {
+            alcance_app::campaigns::archive_campaign(&workspace, id, Utc::now()).await?
+        } else {
+            alcance_app::campaigns::unarchive_campaign(&workspace, id).await?
+        };
+        anyhow::Ok(match c.archived_at {
+            Some(at) => format!(
+                "Campaign {} (id {}) archived {}",
+                c.name,
+                c.id,
+                at.format("%Y-%m-%d %H:%M UTC")
+            ),
+            None => format!("Campaign {} (id {}) is not archived", c.name, c.id),
+        })
+    }
+    .await;
+    workspace.close().await;
+    println!("{}", result?);
+    Ok(())
 }
 
 /// Runs `alcance export …`.

@@ -227,6 +227,15 @@ fn reports_campaigns_and_exports_on_a_demo_workspace() {
     assert_eq!(k["posts"], 1);
     let listed = ok(&["campaign", "list"], &ws);
     assert!(listed.contains("Launch") && listed.contains("1,000.00 BRL"), "{listed}");
+    let archived = ok(&["campaign", "archive", "Launch"], &ws);
+    assert!(archived.contains("Campaign Launch (id 1) archived"), "{archived}");
+    let today = chrono::Utc::now().date_naive().to_string();
+    assert!(
+        ok(&["campaign", "list"], &ws).contains(&today),
+        "the list shows the archive day"
+    );
+    let back = ok(&["campaign", "unarchive", "1"], &ws);
+    assert!(back.contains("Campaign Launch (id 1) is not archived"), "{back}");
     let missing = run(&["report", "campaign", "Nope"], &ws);
     assert!(!missing.status.success());
     assert!(text(&missing)

@@ -76,6 +76,8 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/campaigns", Access::Role(Role::Client)),
     ("GET", "/api/v1/campaigns/{id}", Access::Role(Role::Client)),
     ("GET", "/api/v1/campaigns/{id}/report", Access::Role(Role::Client)),
+    ("GET", "/api/v1/campaigns/{id}/posts", Access::Role(Role::Client)),
+    ("GET", "/api/v1/campaigns/{id}/trend", Access::Role(Role::Client)),
     // Read everything: analysts and above.
     ("GET", "/api/v1/runs", Access::Role(Role::Analyst)),
     ("GET", "/api/v1/runs/{id}", Access::Role(Role::Analyst)),
@@ -120,6 +122,23 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
         Access::Role(Role::Manager),
     ),
     ("POST", "/api/v1/campaigns/{id}/costs", Access::Role(Role::Manager)),
+    ("PUT", "/api/v1/campaigns/{id}/archive", Access::Role(Role::Manager)),
+    (
+        "POST",
+        "/api/v1/campaigns/{id}/costs/entries",
+        Access::Role(Role::Manager),
+    ),
+    (
+        "POST",
+        "/api/v1/campaigns/{id}/conversions/entries",
+        Access::Role(Role::Manager),
+    ),
+    ("DELETE", "/api/v1/campaigns/{id}/archive", Access::Role(Role::Manager)),
+    (
+        "POST",
+        "/api/v1/campaigns/{id}/rule-preview",
+        Access::Role(Role::Manager),
+    ),
     (
         "POST",
         "/api/v1/campaigns/{id}/conversions",

@@ -1,6 +1,7 @@
 //! `/api/v1/campaigns`: influencer and brand campaigns — list and read (a client only the
-//! campaigns shared with them), create, change and delete, members and posts, cost and
-//! conversion imports (managers), and the campaign report as JSON, XLSX or HTML.
+//! campaigns shared with them), create, change, archive and delete, members and posts,
+//! costs and conversions entered or imported (managers), the campaign's posts, its daily
+//! trend, and the campaign report as JSON, XLSX or HTML.
 
 use crate::auth::Caller;
 use crate::paging;
@@ -8,8 +9,11 @@ use crate::params::{self, ApiQuery};
 use crate::problem::{ApiError, Problem};
 use crate::routes::PageParams;
 use crate::ApiState;
-use alcance_app::campaigns::{self, CampaignDetail};
-use alcance_app::store::{CampaignRole, CampaignRow, ImportReport, NewCampaign};
+use alcance_app::campaigns::{self, CampaignDetail, CampaignTrend, PostRule, TrendLabels};
+use alcance_app::store::{
+    CampaignRole, CampaignRow, ConversionRow, CostRow, ImportReport, NewCampaign, NewConversion, NewCost,
+};
+use alcance_app::views::PostView;
 use alcance_app::{reports, AccountId, CampaignId, PostId};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -322,6 +326,37 @@ pub async fn import_costs(
     Ok(Json(campaigns::import_costs_csv(state.workspace(), id, &body).await?))
 }
 
+/// Records one cost as entered in a form (influencer fee, boost, production).
+#[utoipa::path(
+    post,
+    path = "/api/v1/campaigns/{id}/costs/entries",
+    tag = "campaigns",
+    params(("id" = i64, Path, description = "The campaign id", minimum = 1)),
+    request_body = NewCost,
+    responses(
+        (status = 201, description = "The cost as stored", body = CostRow),
+        (status = 400, description = "A bad id, amount, currency or day, or an account not in the campaign", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No campaign has this id", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn add_cost(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    body: Result<Json<NewCost>, axum::extract::rejection::JsonRejection>,
+) -> Result<(StatusCode, Json<CostRow>), ApiError> {
+    let id = campaign_id(&caller, &id)?;
+    let cost = json_body(body, COST_SHAPE)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(campaigns::add_cost(state.workspace(), id, &cost).await?),
+    ))
+}
+
+const COST_SHAPE: &str = "{\"spent_on\": \"YYYY-MM-DD\", \"amount\", \"currency\", \"note\", \"account_id\"}";
+const CONVERSION_SHAPE: &str =
+    "{\"converted_on\": \"YYYY-MM-DD\", \"count\", \"revenue\", \"currency\", \"source\", \"account_id\", ...}";
+
 /// Imports conversion lines from a CSV body
 /// (`date[,count][,revenue][,currency][,source][,utm_campaign][,utm_source][,utm_medium]`);
 /// as the costs import.
@@ -347,6 +382,175 @@ pub async fn import_conversions(
     Ok(Json(
         campaigns::import_conversions_csv(state.workspace(), id, &body).await?,
     ))
+}
+
+/// Records one conversion line as entered in a form: a count and its revenue on a day.
+#[utoipa::path(
+    post,
+    path = "/api/v1/campaigns/{id}/conversions/entries",
+    tag = "campaigns",
+    params(("id" = i64, Path, description = "The campaign id", minimum = 1)),
+    request_body = NewConversion,
+    responses(
+        (status = 201, description = "The conversion line as stored", body = ConversionRow),
+        (status = 400, description = "A bad id, revenue, currency or day, or an account not in the campaign", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No campaign has this id", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn add_conversion(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    body: Result<Json<NewConversion>, axum::extract::rejection::JsonRejection>,
+) -> Result<(StatusCode, Json<ConversionRow>), ApiError> {
+    let id = campaign_id(&caller, &id)?;
+    let conversion = json_body(body, CONVERSION_SHAPE)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(campaigns::add_conversion(state.workspace(), id, &conversion).await?),
+    ))
+}
+
+/// Archives a campaign: it keeps its members, posts, costs, conversions and report; the
+/// UI lists it under "Show archived". Archiving it again keeps the first time.
+#[utoipa::path(
+    put,
+    path = "/api/v1/campaigns/{id}/archive",
+    tag = "campaigns",
+    params(("id" = i64, Path, description = "The campaign id", minimum = 1)),
+    responses(
+        (status = 200, description = "The campaign as stored, `archived_at` set (UTC)", body = CampaignRow),
+        (status = 400, description = "The id is not a positive integer", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No campaign has this id", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn archive(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Json<CampaignRow>, ApiError> {
+    let id = campaign_id(&caller, &id)?;
+    Ok(Json(
+        campaigns::archive_campaign(state.workspace(), id, Utc::now()).await?,
+    ))
+}
+
+/// Takes a campaign out of the archive.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/campaigns/{id}/archive",
+    tag = "campaigns",
+    params(("id" = i64, Path, description = "The campaign id", minimum = 1)),
+    responses(
+        (status = 200, description = "The campaign as stored, `archived_at` null", body = CampaignRow),
+        (status = 400, description = "The id is not a positive integer", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No campaign has this id", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn unarchive(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Json<CampaignRow>, ApiError> {
+    let id = campaign_id(&caller, &id)?;
+    Ok(Json(campaigns::unarchive_campaign(state.workspace(), id).await?))
+}
+
+/// The campaign's posts with their latest lifetime metrics, most interactions first (the
+/// top posts first).
+#[utoipa::path(
+    get,
+    path = "/api/v1/campaigns/{id}/posts",
+    tag = "campaigns",
+    params(("id" = i64, Path, description = "The campaign id", minimum = 1)),
+    responses(
+        (status = 200, description = "The campaign's posts", body = [PostView]),
+        (status = 400, description = "The id is not a positive integer", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No campaign has this id (or it is not shared with the client)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_posts(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<PostView>>, ApiError> {
+    let id = campaign_id(&caller, &id)?;
+    Ok(Json(campaigns::campaign_posts(state.workspace(), id).await?))
+}
+
+/// The posts a rule picks (an influencer's posts in a date range whose caption carries a
+/// hashtag, a mention or a link), most interactions first, whether or not they are in the
+/// campaign already: a preview, nothing is added (`PUT …/posts/{post_id}` adds them).
+#[utoipa::path(
+    post,
+    path = "/api/v1/campaigns/{id}/rule-preview",
+    tag = "campaigns",
+    params(("id" = i64, Path, description = "The campaign id", minimum = 1)),
+    request_body = PostRule,
+    responses(
+        (status = 200, description = "The posts the rule picks", body = [PostView]),
+        (status = 400, description = "A bad id, a blank or too long term, a range ending before it starts, no influencer", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No campaign has this id", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn rule_preview(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    body: Result<Json<PostRule>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<Vec<PostView>>, ApiError> {
+    let id = campaign_id(&caller, &id)?;
+    let rule = json_body(body, "{\"account_ids\": [], \"since\", \"until\", \"term\": \"#tag\"}")?;
+    Ok(Json(campaigns::preview_post_rule(state.workspace(), id, &rule).await?))
+}
+
+/// The words of the trend chart; each defaults to English.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TrendParams {
+    /// Chart title ("Reach and interactions per day").
+    pub title: Option<String>,
+    /// Y axis ("Per day").
+    pub y_label: Option<String>,
+    /// Legend of the reach line ("Reach").
+    pub reach: Option<String>,
+    /// Legend of the interactions line ("Interactions").
+    pub interactions: Option<String>,
+    /// X axis ("Date (UTC)").
+    pub date_axis: Option<String>,
+    /// Text of an empty chart ("No data yet").
+    pub no_data: Option<String>,
+}
+
+/// Reach and interactions the campaign's posts gained per UTC day, with the chart as SVG.
+#[utoipa::path(
+    get,
+    path = "/api/v1/campaigns/{id}/trend",
+    tag = "campaigns",
+    params(("id" = i64, Path, description = "The campaign id", minimum = 1), TrendParams),
+    responses(
+        (status = 200, description = "The days (oldest first) and the chart", body = CampaignTrend),
+        (status = 400, description = "The id is not a positive integer", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No campaign has this id (or it is not shared with the client)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn trend(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    ApiQuery(query): ApiQuery<TrendParams>,
+) -> Result<Json<CampaignTrend>, ApiError> {
+    let id = campaign_id(&caller, &id)?;
+    let english = TrendLabels::default();
+    let labels = TrendLabels {
+        title: query.title.unwrap_or(english.title),
+        y_label: query.y_label.unwrap_or(english.y_label),
+        reach: query.reach.unwrap_or(english.reach),
+        interactions: query.interactions.unwrap_or(english.interactions),
+        date_axis: query.date_axis.unwrap_or(english.date_axis),
+        no_data: query.no_data.unwrap_or(english.no_data),
+    };
+    Ok(Json(campaigns::campaign_trend(state.workspace(), id, &labels).await?))
 }
 
 /// The campaign report: reach, impressions, interactions, engagement rate, CTR, CPM, CPE,

@@ -314,6 +314,12 @@ fn api_router() -> OpenApiRouter<ApiState> {
         .routes(routes!(campaigns::import_costs))
         .routes(routes!(campaigns::import_conversions))
         .routes(routes!(campaigns::campaign_report))
+        .routes(routes!(campaigns::archive, campaigns::unarchive))
+        .routes(routes!(campaigns::list_posts))
+        .routes(routes!(campaigns::trend))
+        .routes(routes!(campaigns::rule_preview))
+        .routes(routes!(campaigns::add_cost))
+        .routes(routes!(campaigns::add_conversion))
 }
 
 /// The OpenAPI 3.1 description of every route, generated from the handlers and types,

@@ -1057,6 +1057,12 @@ fn every_route_is_documented_with_its_errors() {
         "/api/v1/campaigns/{id}/costs",
         "/api/v1/campaigns/{id}/conversions",
         "/api/v1/campaigns/{id}/report",
+        "/api/v1/campaigns/{id}/archive",
+        "/api/v1/campaigns/{id}/posts",
+        "/api/v1/campaigns/{id}/trend",
+        "/api/v1/campaigns/{id}/rule-preview",
+        "/api/v1/campaigns/{id}/costs/entries",
+        "/api/v1/campaigns/{id}/conversions/entries",
         "/api/v1/connect/threads",
         "/oauth/threads/callback",
     ];
@@ -1327,9 +1333,10 @@ async fn example(s: &Served, method: &str, path: &str) -> (String, Option<Value>
             Some(serde_json::json!({"cadence": "weekly"})),
         ),
         ("post", "/api/v1/collection/pause") | ("post", "/api/v1/collection/resume") => (path.into(), None),
-        ("get", "/api/v1/campaigns/{id}") | ("get", "/api/v1/campaigns/{id}/report") => {
-            (path.replace("{id}", &s.shared_campaign.to_string()), None)
-        }
+        ("get", "/api/v1/campaigns/{id}")
+        | ("get", "/api/v1/campaigns/{id}/report")
+        | ("get", "/api/v1/campaigns/{id}/posts")
+        | ("get", "/api/v1/campaigns/{id}/trend") => (path.replace("{id}", &s.shared_campaign.to_string()), None),
         ("post", "/api/v1/campaigns") => (path.into(), Some(new_campaign_body(&fresh_name()))),
         ("put", "/api/v1/campaigns/{id}") => (
             path.replace("{id}", &s.hidden_campaign.to_string()),
@@ -1381,6 +1388,26 @@ async fn example(s: &Served, method: &str, path: &str) -> (String, Option<Value>
         ("post", "/api/v1/campaigns/{id}/conversions") => (
             path.replace("{id}", &s.hidden_campaign.to_string()),
             Some(Value::String("date,count\n2026-01-02,3\n".into())),
+        ),
+        ("put", "/api/v1/campaigns/{id}/archive") | ("delete", "/api/v1/campaigns/{id}/archive") => {
+            (path.replace("{id}", &s.hidden_campaign.to_string()), None)
+        }
+        ("post", "/api/v1/campaigns/{id}/costs/entries") => (
+            path.replace("{id}", &s.hidden_campaign.to_string()),
+            Some(
+                serde_json::json!({"spent_on": "2026-01-02", "amount": 10.0, "currency": "USD", "note": null, "account_id": null}),
+            ),
+        ),
+        ("post", "/api/v1/campaigns/{id}/conversions/entries") => (
+            path.replace("{id}", &s.hidden_campaign.to_string()),
+            Some(
+                serde_json::json!({"converted_on": "2026-01-02", "count": 1, "revenue": null, "currency": "USD",
+                "source": null, "utm_campaign": null, "utm_source": null, "utm_medium": null, "account_id": null}),
+            ),
+        ),
+        ("post", "/api/v1/campaigns/{id}/rule-preview") => (
+            path.replace("{id}", &s.hidden_campaign.to_string()),
+            Some(serde_json::json!({"account_ids": [account], "since": null, "until": null, "term": "#launch"})),
         ),
         // The served workspace is on plain HTTP: the public HTTPS address is named.
         ("post", "/api/v1/connect/threads") => (
@@ -2236,6 +2263,101 @@ async fn campaigns_are_managed_and_reported(engine: Engine) {
     .await;
     assert_eq!(status, 200, "{body}");
 
+    // One cost and one conversion line entered as JSON (the web UI's forms).
+    let (status, body) = call(
+        &s,
+        "post",
+        &format!("/api/v1/campaigns/{id}/costs/entries"),
+        manager,
+        Some(&serde_json::json!({"spent_on": "2026-01-07", "amount": 50.5, "currency": "usd", "note": " boost ", "account_id": null})),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let cost: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        (
+            cost["amount"].as_f64(),
+            cost["currency"].as_str(),
+            cost["note"].as_str(),
+            cost["imported"].as_bool()
+        ),
+        (Some(50.5), Some("USD"), Some("boost"), Some(false))
+    );
+    let (status, body) = call(
+        &s,
+        "post",
+        &format!("/api/v1/campaigns/{id}/costs/entries"),
+        manager,
+        Some(&serde_json::json!({"spent_on": "2026-01-07", "amount": -1, "currency": "USD", "note": null, "account_id": null})),
+    )
+    .await;
+    assert_problem(status, &body, 400, "invalid-parameter");
+    let (status, body) = call(
+        &s,
+        "post",
+        &format!("/api/v1/campaigns/{id}/conversions/entries"),
+        manager,
+        Some(
+            &serde_json::json!({"converted_on": "2026-01-08", "count": 2, "revenue": null, "currency": "USD",
+            "source": null, "utm_campaign": null, "utm_source": null, "utm_medium": null, "account_id": null}),
+        ),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let conversion: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        (conversion["count"].as_u64(), conversion["revenue"].is_null()),
+        (Some(2), true)
+    );
+
+    // Its posts (the top first) and its trend; a rule previews posts without adding them.
+    let posts: Value = s.json(&format!("/api/v1/campaigns/{id}/posts")).await;
+    assert_eq!(
+        posts
+            .as_array()
+            .map(|p| p.iter().map(|p| p["id"].as_i64()).collect::<Vec<_>>()),
+        Some(vec![Some(post)])
+    );
+    let trend: Value = s
+        .json(&format!("/api/v1/campaigns/{id}/trend?title=Tend%C3%AAncia"))
+        .await;
+    assert!(
+        trend["svg"]
+            .as_str()
+            .is_some_and(|svg| svg.contains("<svg") && svg.contains("Tendência")),
+        "{trend}"
+    );
+    assert!(trend["days"].is_array());
+    let (status, body) = call(
+        &s,
+        "post",
+        &format!("/api/v1/campaigns/{id}/rule-preview"),
+        manager,
+        Some(&serde_json::json!({"account_ids": [], "since": null, "until": null, "term": "  "})),
+    )
+    .await;
+    assert_problem(status, &body, 400, "invalid-parameter");
+    let (status, body) = call(
+        &s,
+        "post",
+        &format!("/api/v1/campaigns/{id}/rule-preview"),
+        manager,
+        Some(&serde_json::json!({"account_ids": [], "since": "2000-01-01", "until": null, "term": "#no-such-tag-anywhere"})),
+    )
+    .await;
+    assert_eq!((status, body.as_str()), (200, "[]"));
+
+    // Archived and back: the row says when; the campaign keeps everything.
+    let (status, body) = call(&s, "put", &format!("/api/v1/campaigns/{id}/archive"), manager, None).await;
+    assert_eq!(status, 200, "{body}");
+    let archived: Value = serde_json::from_str(&body).unwrap();
+    assert!(archived["archived_at"].is_string(), "{body}");
+    let (status, body) = call(&s, "put", &format!("/api/v1/campaigns/{id}/archive"), client, None).await;
+    assert_eq!(status, 403, "{body}");
+    let (status, body) = call(&s, "delete", &format!("/api/v1/campaigns/{id}/archive"), manager, None).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(serde_json::from_str::<Value>(&body).unwrap()["archived_at"].is_null());
+
     let detail: Value = s.json(&format!("/api/v1/campaigns/{id}")).await;
     assert_eq!(detail["campaign"]["name"], "Spring drop");
     assert_eq!(detail["accounts"][0]["account_id"], s.shared_account);
@@ -2251,10 +2373,10 @@ async fn campaigns_are_managed_and_reported(engine: Engine) {
         .unwrap();
     assert_json_close(&report["total"], &serde_json::to_value(&expected.total).unwrap());
     assert_eq!(report["total"]["kpis"]["posts"], 1);
-    assert_eq!(report["total"]["kpis"]["cost"], 300.0);
+    assert_eq!(report["total"]["kpis"]["cost"], 350.5);
     assert_eq!(report["total"]["kpis"]["revenue"], 800.0);
     let roi = report["total"]["kpis"]["roi"].as_f64().unwrap();
-    assert!((roi - (800.0 / 300.0 - 1.0)).abs() < 1e-12, "ROI {roi}");
+    assert!((roi - (800.0 / 350.5 - 1.0)).abs() < 1e-12, "ROI {roi}");
     let (status, kind, bytes) = s.get(&format!("/api/v1/campaigns/{id}/report?format=xlsx")).await;
     assert_eq!(status, 200);
     assert!(kind.contains("spreadsheetml"), "{kind}");

@@ -528,7 +528,38 @@ async fn a_header_without_a_required_column_imports_nothing(engine: Engine) {
     ));
 }
 
+async fn archiving_keeps_the_first_time_and_unarchiving_clears_it(engine: Engine) {
+    let Some((store, _, _, id)) = setup(engine).await else {
+        return;
+    };
+    assert_eq!(store.campaign(id).await.expect("campaign").archived_at, None);
+    store
+        .set_campaign_archived(id, Some(at(10, 0, 0)))
+        .await
+        .expect("archive");
+    store
+        .set_campaign_archived(id, Some(at(11, 0, 0)))
+        .await
+        .expect("archive again");
+    assert_eq!(
+        store.campaign(id).await.expect("campaign").archived_at,
+        Some(at(10, 0, 0)),
+        "archiving twice keeps the first time"
+    );
+    // Archived campaigns are still listed (the screen hides them) and keep their name.
+    let listed = store.list_campaigns().await.expect("list");
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].archived_at, Some(at(10, 0, 0)));
+    store.set_campaign_archived(id, None).await.expect("unarchive");
+    assert_eq!(store.campaign(id).await.expect("campaign").archived_at, None);
+    assert!(matches!(
+        store.set_campaign_archived(id + 50, None).await,
+        Err(StoreError::NotFound { what: "campaign", .. })
+    ));
+}
+
 both_engines!(
+    archiving_keeps_the_first_time_and_unarchiving_clears_it,
     campaign_crud_validates_and_keeps_names_unique,
     a_post_can_be_in_several_campaigns_and_links_follow_deletes,
     accounts_join_with_a_role_and_costs_must_name_a_member,

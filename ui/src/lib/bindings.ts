@@ -353,6 +353,84 @@ async removeCampaignAccount(campaignId: CampaignId, accountId: AccountId) : Prom
  */
 async campaignReport(campaignId: CampaignId) : Promise<CampaignReport> {
     return await TAURI_INVOKE("campaign_report", { campaignId });
+},
+/**
+ * Archives a campaign (it keeps everything; the list shows it under "Show archived") and
+ * returns it as stored, `archived_at` set (UTC). Errors: `not_found`.
+ */
+async archiveCampaign(campaignId: CampaignId) : Promise<CampaignRow> {
+    return await TAURI_INVOKE("archive_campaign", { campaignId });
+},
+/**
+ * Takes a campaign out of the archive and returns it as stored. Errors: `not_found`.
+ */
+async unarchiveCampaign(campaignId: CampaignId) : Promise<CampaignRow> {
+    return await TAURI_INVOKE("unarchive_campaign", { campaignId });
+},
+/**
+ * Counts every post in every campaign picked (the Posts screen's "Add to campaign…");
+ * returns how many links were new (a post already in a campaign is no error).
+ * Errors: `invalid_input` (an empty list, more than 1000 of either), `not_found`.
+ */
+async addPostsToCampaigns(campaignIds: CampaignId[], postIds: PostId[]) : Promise<number> {
+    return await TAURI_INVOKE("add_posts_to_campaigns", { campaignIds, postIds });
+},
+/**
+ * Takes a post out of a campaign; nothing happens when it was not in.
+ */
+async removeCampaignPost(campaignId: CampaignId, postId: PostId) : Promise<null> {
+    return await TAURI_INVOKE("remove_campaign_post", { campaignId, postId });
+},
+/**
+ * The campaign's posts with their latest lifetime metrics, most interactions first (the
+ * top posts). Errors: `not_found`.
+ */
+async campaignPosts(campaignId: CampaignId) : Promise<PostView[]> {
+    return await TAURI_INVOKE("campaign_posts", { campaignId });
+},
+/**
+ * Reach and interactions the campaign's posts gained per UTC day, with the chart (SVG)
+ * labelled in the UI's language. Errors: `not_found`.
+ */
+async campaignTrend(campaignId: CampaignId, labels: TrendLabels) : Promise<CampaignTrend> {
+    return await TAURI_INVOKE("campaign_trend", { campaignId, labels });
+},
+/**
+ * Records a cost (influencer fee, boost) and returns it as stored. Errors: `not_found`,
+ * `invalid_input` (a negative amount, a bad currency, an account not in the campaign).
+ */
+async addCampaignCost(campaignId: CampaignId, cost: NewCost) : Promise<CostRow> {
+    return await TAURI_INVOKE("add_campaign_cost", { campaignId, cost });
+},
+/**
+ * Records conversions (count, revenue) on a day and returns them as stored. Errors: as
+ * `add_campaign_cost`.
+ */
+async addCampaignConversion(campaignId: CampaignId, conversion: NewConversion) : Promise<ConversionRow> {
+    return await TAURI_INVOKE("add_campaign_conversion", { campaignId, conversion });
+},
+/**
+ * Imports a costs CSV (the text of the file the user picked): good lines are kept, bad
+ * ones come back with their line number and reason. Errors: `not_found`, `invalid_input`
+ * (not CSV).
+ */
+async importCampaignCosts(campaignId: CampaignId, csv: string) : Promise<ImportReport> {
+    return await TAURI_INVOKE("import_campaign_costs", { campaignId, csv });
+},
+/**
+ * Imports a conversions CSV; as `import_campaign_costs`.
+ */
+async importCampaignConversions(campaignId: CampaignId, csv: string) : Promise<ImportReport> {
+    return await TAURI_INVOKE("import_campaign_conversions", { campaignId, csv });
+},
+/**
+ * The posts a rule picks for a campaign (an influencer's posts in a date range whose
+ * caption carries a hashtag, a mention or a link), most interactions first, to preview
+ * before adding them. Errors: `not_found`, `invalid_input` (a blank term, a bad range, no
+ * influencer).
+ */
+async previewPostRule(campaignId: CampaignId, rule: PostRule) : Promise<PostView[]> {
+    return await TAURI_INVOKE("preview_post_rule", { campaignId, rule });
 }
 }
 
@@ -928,7 +1006,12 @@ notes: string | null;
 /**
  * When it was created (wall clock, UTC).
  */
-created_at: string }
+created_at: string; 
+/**
+ * When it was archived (wall clock, UTC); `None` while it is not. An archived
+ * campaign keeps its members, posts, costs, conversions and report.
+ */
+archived_at: string | null }
 /**
  * A campaign as the Campaigns screen lists it: its row with the totals of its report.
  */
@@ -947,6 +1030,23 @@ total: CampaignKpis;
  * Share of the budget spent, ratio (cost / budget); `None` without a budget or cost.
  */
 budget_used: number | null }
+/**
+ * A campaign's daily trend: the days and the same figures drawn as a chart.
+ */
+export type CampaignTrend = { 
+/**
+ * Days with a reading, oldest first (days without one are gaps, not 0).
+ */
+days: TrendDay[]; 
+/**
+ * Both lines as a standalone SVG document, [`CHART_SIZE`] px (rendered by
+ * `alcance-report` like the dashboard's charts).
+ */
+svg: string; 
+/**
+ * How many points the chart draws.
+ */
+points: number }
 /**
  * Titles and axis labels the charts are drawn with, in the UI's language. The fields
  * added after the first release (`date_axis` … `weekdays`) take their English default
@@ -1407,6 +1507,43 @@ export type Goal =
  */
 "other"
 /**
+ * The outcome of a CSV import.
+ */
+export type ImportReport = { 
+/**
+ * Lines read (data lines, not counting the header or blank lines).
+ */
+lines: number; 
+/**
+ * Rows written.
+ */
+imported: number; 
+/**
+ * Good lines skipped because the same row was imported before (same file, or an
+ * overlapping one).
+ */
+already_imported: number; 
+/**
+ * Bad lines, in file order; none of them was written.
+ */
+errors: ImportRowError[]; 
+/**
+ * Header columns that are not part of the format (ignored), as written in the file.
+ */
+ignored_columns: string[] }
+/**
+ * One rejected CSV line.
+ */
+export type ImportRowError = { 
+/**
+ * Line number in the file, 1-based (1 is the header).
+ */
+line: number; 
+/**
+ * Every problem found on the line, joined by `"; "` (`amount "12,5x" is not a number`).
+ */
+reason: string }
+/**
  * A command error as the UI receives it: `{"code": "vault_locked", "message": "..."}`.
  * Messages never carry secrets (tokens and client secrets never reach an error chain).
  */
@@ -1588,6 +1725,72 @@ goal: Goal;
  */
 notes: string | null }
 /**
+ * A conversion (or several on one day) to record.
+ */
+export type NewConversion = { 
+/**
+ * Day of the conversion, UTC.
+ */
+converted_on: string; 
+/**
+ * How many conversions (sales, sign-ups).
+ */
+count: number; 
+/**
+ * Money earned, `>= 0`, in `currency`; `None` when unknown (never read as 0).
+ */
+revenue: number | null; 
+/**
+ * ISO 4217 code of `revenue`; lower case is accepted.
+ */
+currency: string; 
+/**
+ * Where it was recorded (`shopify`, `site`).
+ */
+source: string | null; 
+/**
+ * `utm_campaign` of the converting visit.
+ */
+utm_campaign: string | null; 
+/**
+ * `utm_source` of the converting visit.
+ */
+utm_source: string | null; 
+/**
+ * `utm_medium` of the converting visit.
+ */
+utm_medium: string | null; 
+/**
+ * The campaign account it is attributed to (`accounts.id`, in the campaign); `None`
+ * when unattributed.
+ */
+account_id: number | null }
+/**
+ * A cost to record.
+ */
+export type NewCost = { 
+/**
+ * Day the money was spent, UTC.
+ */
+spent_on: string; 
+/**
+ * Amount, `>= 0`, in `currency`.
+ */
+amount: number; 
+/**
+ * ISO 4217 code; lower case is accepted.
+ */
+currency: string; 
+/**
+ * Free text (`"fee for 3 reels"`).
+ */
+note: string | null; 
+/**
+ * The campaign account the cost is for (`accounts.id`, which must be in the
+ * campaign); `None` for the campaign as a whole.
+ */
+account_id: number | null }
+/**
  * A dashboard period and the one before it (same length, ending where this one starts).
  */
 export type PeriodView = { 
@@ -1701,6 +1904,32 @@ can_follow: boolean }
  * `posts.id`: the store's own id of a post (not the platform's post id).
  */
 export type PostId = number
+/**
+ * A rule picking a campaign's posts: an influencer's posts published in a date range whose
+ * caption carries a hashtag, a mention or a link.
+ */
+export type PostRule = { 
+/**
+ * Accounts whose posts are looked at (`accounts.id`); empty: every influencer of the
+ * campaign.
+ */
+account_ids: AccountId[]; 
+/**
+ * First day of publication, UTC; `None`: the campaign's first day.
+ */
+since: string | null; 
+/**
+ * Last day of publication (inclusive), UTC; `None`: the campaign's last day, or no
+ * bound while it is open-ended.
+ */
+until: string | null; 
+/**
+ * What the caption must carry, case-insensitive: a hashtag (`#verao`) or a mention
+ * (`@marca`), matched as a whole tag (`#verao` does not match `#veraochegou`), or a
+ * link's text (`loja.com/promo`; `https://` and `www.` are ignored), matched anywhere.
+ * 1–[`MAX_RULE_TERM_CHARS`] characters after trimming.
+ */
+term: string }
 /**
  * One post with its latest lifetime metrics (the last snapshot before the filter's
  * `until`, or the latest one).
@@ -2059,6 +2288,52 @@ export type TokenHealth =
  * The vault could not be read (locked keychain, wrong passphrase).
  */
 "unavailable"
+/**
+ * One UTC day of a campaign's trend.
+ */
+export type TrendDay = { 
+/**
+ * The day, UTC.
+ */
+day: string; 
+/**
+ * Reach gained that day by the campaign's posts (people, summed over posts);
+ * `None` when no post's reach was read that day.
+ */
+reach: number | null; 
+/**
+ * Interactions gained that day by the campaign's posts (count); `None` when no
+ * post's interactions were read that day.
+ */
+interactions: number | null }
+/**
+ * The words of the campaign trend chart, in the UI's language.
+ */
+export type TrendLabels = { 
+/**
+ * Chart title ("Reach and interactions per day").
+ */
+title: string; 
+/**
+ * Y axis ("Per day").
+ */
+y_label: string; 
+/**
+ * Legend of the reach line ("Reach").
+ */
+reach: string; 
+/**
+ * Legend of the interactions line ("Interactions").
+ */
+interactions: string; 
+/**
+ * X axis ("Date (UTC)"; the axis is UTC whatever it says).
+ */
+date_axis?: string; 
+/**
+ * Text of a chart with nothing to draw ("No data yet").
+ */
+no_data?: string }
 /**
  * What the screens filter on. The default (everything empty) means every platform,
  * every account and, for the dashboard, the last [`DEFAULT_PERIOD_DAYS`] days.

@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { campaignStatus, checkForm, emptyForm, formOf, memberChanges, utcDay } from "./campaigns";
+import {
+  campaignStatus,
+  checkConversion,
+  checkCost,
+  checkForm,
+  emptyForm,
+  formOf,
+  memberChanges,
+  parseAmount,
+  utcDay,
+  visibleCampaigns,
+} from "./campaigns";
 import { campaignRow } from "../test/fixtures";
 
 describe("a campaign's status", () => {
@@ -66,5 +77,48 @@ describe("member changes", () => {
       remove: [3],
     });
     expect(memberChanges({}, {})).toEqual({ set: [], remove: [] });
+  });
+});
+
+describe("the cost and conversion forms", () => {
+  it("read amounts with a dot or a comma, at most two decimals", () => {
+    expect(parseAmount(" 1500,50 ")).toBe(1500.5);
+    expect(parseAmount("0")).toBe(0);
+    for (const bad of ["", "-5", "1.500,00", "12,345", "abc", "1e3"]) expect(parseAmount(bad), bad).toBeNull();
+  });
+
+  it("send a cost in the campaign currency, for an influencer or the whole campaign", () => {
+    const f = { account: "", amount: "500", spent_on: "2026-11-21", note: "  " };
+    expect(checkCost(f, "BRL")).toEqual({
+      ok: true,
+      cost: { spent_on: "2026-11-21", amount: 500, currency: "BRL", note: null, account_id: null },
+    });
+    const forAna = checkCost({ ...f, account: "3", note: " fee " }, "USD");
+    expect(forAna.ok && forAna.cost).toMatchObject({ account_id: 3, note: "fee", currency: "USD" });
+    expect(checkCost({ ...f, amount: "5,555" }, "BRL")).toEqual({ ok: false, problem: "amount" });
+    expect(checkCost({ ...f, spent_on: "" }, "BRL")).toEqual({ ok: false, problem: "date" });
+  });
+
+  it("send conversions with a whole count and an unknown (not zero) empty revenue", () => {
+    const f = { account: "", count: "3", revenue: "", converted_on: "2026-11-22" };
+    const ok = checkConversion(f, "BRL");
+    expect(ok.ok && ok.conversion).toMatchObject({ count: 3, revenue: null, currency: "BRL", account_id: null });
+    const paid = checkConversion({ ...f, revenue: "120,50", account: "4" }, "BRL");
+    expect(paid.ok && paid.conversion).toMatchObject({ revenue: 120.5, account_id: 4 });
+    expect(checkConversion({ ...f, count: "1.5" }, "BRL")).toEqual({ ok: false, problem: "count" });
+    expect(checkConversion({ ...f, count: "" }, "BRL")).toEqual({ ok: false, problem: "count" });
+    expect(checkConversion({ ...f, revenue: "x" }, "BRL")).toEqual({ ok: false, problem: "revenue" });
+    expect(checkConversion({ ...f, converted_on: "2026-02-31x" }, "BRL")).toEqual({ ok: false, problem: "date" });
+  });
+});
+
+describe("archived campaigns", () => {
+  it("are listed only when asked for", () => {
+    const list = [
+      { campaign: campaignRow({ id: 1 }) },
+      { campaign: campaignRow({ id: 2, archived_at: "2026-03-10T12:00:00Z" }) },
+    ];
+    expect(visibleCampaigns(list, false).map((s) => s.campaign.id)).toEqual([1]);
+    expect(visibleCampaigns(list, true).map((s) => s.campaign.id)).toEqual([1, 2]);
   });
 });

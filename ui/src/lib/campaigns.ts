@@ -2,7 +2,16 @@
 // form's values and their check before they go to the backend, and which brand /
 // influencer changes a save needs. Dates are UTC days ("YYYY-MM-DD"); money is in the
 // campaign's currency (ISO 4217).
-import type { AccountId, CampaignAccountRow, CampaignRole, CampaignRow, Goal, NewCampaign } from "./bindings";
+import type {
+  AccountId,
+  CampaignAccountRow,
+  CampaignRole,
+  CampaignRow,
+  Goal,
+  NewCampaign,
+  NewConversion,
+  NewCost,
+} from "./bindings";
 
 /** Every goal, in the backend's order. */
 export const GOALS: Goal[] = ["awareness", "engagement", "traffic", "conversions", "followers", "other"];
@@ -118,4 +127,78 @@ export function memberChanges(
     else set.push({ account: id, role: now });
   }
   return { set, remove };
+}
+
+/** The cost form's fields as typed: amount, day, note, and the campaign account it is for
+ *  (`""`: the whole campaign). */
+export type CostForm = { account: string; amount: string; spent_on: string; note: string };
+
+/** The conversion form's fields as typed: how many, the revenue (empty: unknown), day,
+ *  and the campaign account they are attributed to (`""`: unattributed). */
+export type ConversionForm = { account: string; count: string; revenue: string; converted_on: string };
+
+/** An amount typed as "1234.50" or "1234,50" (at most two decimals, no thousands
+ *  separator), or `null` when it is not one. */
+export function parseAmount(raw: string): number | null {
+  const s = raw.trim();
+  if (!/^\d+([.,]\d{1,2})?$/.test(s)) return null;
+  const n = Number(s.replace(",", "."));
+  return Number.isFinite(n) && n >= 0 ? n : null;
+}
+
+const isDay = (s: string) => DAY.test(s) && !Number.isNaN(Date.parse(s));
+const accountOf = (raw: string): AccountId | null => (raw === "" ? null : Number(raw));
+
+/** Why the cost form cannot be sent (an i18n key under `campaigns.money.invalid.`), or
+ *  the cost to send in the campaign's `currency`. */
+export function checkCost(
+  f: CostForm,
+  currency: string,
+): { ok: true; cost: NewCost } | { ok: false; problem: "amount" | "date" } {
+  const amount = parseAmount(f.amount);
+  if (amount === null) return { ok: false, problem: "amount" };
+  if (!isDay(f.spent_on)) return { ok: false, problem: "date" };
+  const note = f.note.trim();
+  return {
+    ok: true,
+    cost: { spent_on: f.spent_on, amount, currency, note: note === "" ? null : note, account_id: accountOf(f.account) },
+  };
+}
+
+/** Why the conversion form cannot be sent, or the conversion line to send in the
+ *  campaign's `currency`. A count is a whole number; an empty revenue is unknown (never 0). */
+export function checkConversion(
+  f: ConversionForm,
+  currency: string,
+): { ok: true; conversion: NewConversion } | { ok: false; problem: "count" | "revenue" | "date" } {
+  const count = f.count.trim();
+  if (!/^\d{1,9}$/.test(count)) return { ok: false, problem: "count" };
+  let revenue: number | null = null;
+  if (f.revenue.trim() !== "") {
+    revenue = parseAmount(f.revenue);
+    if (revenue === null) return { ok: false, problem: "revenue" };
+  }
+  if (!isDay(f.converted_on)) return { ok: false, problem: "date" };
+  return {
+    ok: true,
+    conversion: {
+      converted_on: f.converted_on,
+      count: Number(count),
+      revenue,
+      currency,
+      source: null,
+      utm_campaign: null,
+      utm_source: null,
+      utm_medium: null,
+      account_id: accountOf(f.account),
+    },
+  };
+}
+
+/** The campaigns the list shows: all with `showArchived`, else those not archived. */
+export function visibleCampaigns<T extends { campaign: Pick<CampaignRow, "archived_at"> }>(
+  list: T[],
+  showArchived: boolean,
+): T[] {
+  return showArchived ? list : list.filter((s) => s.campaign.archived_at === null);
 }

@@ -14,7 +14,9 @@ import {
   campaignReport,
   campaignRow,
   campaignSummary,
+  campaignTrend,
   dashboard,
+  postView,
   kpis,
   platforms,
   status,
@@ -40,7 +42,12 @@ function desktop(extra: Handler = () => null) {
     if (cmd === "dashboard") return dashboard();
     if (cmd === "list_campaigns") return [campaignSummary(), natal];
     if (cmd === "campaign_report") return campaignReport();
-    return extra(cmd, args);
+    const answer = extra(cmd, args);
+    // The report's posts, trend and money lines, unless the test answers them.
+    if (answer === null && cmd === "campaign_posts") return [];
+    if (answer === null && cmd === "campaign_trend") return campaignTrend();
+    if (answer === null && cmd === "get_campaign") return campaignDetail();
+    return answer;
   });
 }
 
@@ -270,6 +277,9 @@ describe("the campaigns screen", () => {
         const empty = campaignReport();
         return { ...empty, accounts: [], total: { ...empty.total, kpis: kpis() }, budget_used: null };
       }
+      if (cmd === "campaign_posts") return [];
+      if (cmd === "campaign_trend") return campaignTrend();
+      if (cmd === "get_campaign") return campaignDetail();
       return null;
     });
     start();
@@ -313,6 +323,12 @@ describe("the campaigns screen in the web UI", () => {
           return json({ items: [campaignRow()], next_cursor: null });
         case "/api/v1/campaigns/1/report":
           return json(campaignReport());
+        case "/api/v1/campaigns/1":
+          return json(campaignDetail());
+        case "/api/v1/campaigns/1/posts":
+          return json([postView()]);
+        case "/api/v1/campaigns/1/trend":
+          return json(campaignTrend());
       }
       return new Response(JSON.stringify({ type: "urn:alcance:problem:not-found", status: 404, detail: url.pathname }), {
         status: 404,
@@ -333,5 +349,190 @@ describe("the campaigns screen in the web UI", () => {
     expect(q('[data-testid="campaign-delete"]')).toBeNull();
     expect(text('[data-testid="campaigns-empty"]')).toBeNull();
     expect(paths).toContain("/api/v1/campaigns/1/report");
+    // The client reads the posts, the trend and the money lines, and changes none of them.
+    await vi.waitFor(() => expect(qa('[data-testid="campaign-post"]')).toHaveLength(1));
+    expect(q('[data-testid="campaign-trend"]')).not.toBeNull();
+    expect(q('[data-testid="campaign-post-remove"]')).toBeNull();
+    expect(q('[data-testid="cost-form"]')).toBeNull();
+    expect(q('[data-testid="campaign-archive"]')).toBeNull();
+    expect(paths).toContain("/api/v1/campaigns/1/trend");
+  });
+});
+
+describe("a campaign's posts, archive, costs and conversions", () => {
+  const archived = campaignSummary({
+    campaign: campaignRow({ id: 5, name: "Carnaval", archived_at: "2026-03-10T12:00:00Z" }),
+    total: kpis(),
+    budget_used: null,
+  });
+
+  it("hides archived campaigns behind 'Show archived', and archives or restores one", async () => {
+    backend((cmd) => {
+      if (cmd === "app_status") return status(true);
+      if (cmd === "list_accounts") return [ana, bia];
+      if (cmd === "dashboard") return dashboard();
+      if (cmd === "list_campaigns") return [campaignSummary(), archived];
+      if (cmd === "campaign_report") return campaignReport();
+      if (cmd === "campaign_posts") return [];
+      if (cmd === "campaign_trend") return campaignTrend();
+      if (cmd === "get_campaign") return campaignDetail();
+      if (cmd === "archive_campaign") return campaignRow({ archived_at: "2026-12-06T10:00:00Z" });
+      if (cmd === "unarchive_campaign") return campaignRow({ id: 5, name: "Carnaval" });
+      return null;
+    });
+    start();
+    await open("campaigns");
+    await vi.waitFor(() => expect(q(row(1))).not.toBeNull());
+    expect(q(row(5))).toBeNull();
+    expect(text('label:has([data-testid="campaigns-show-archived"])')).toBe("Show archived (1)");
+    click('[data-testid="campaigns-show-archived"]');
+    expect(q(row(5))?.getAttribute("data-archived")).toBe("true");
+    expect(text(`${row(5)} [data-testid="campaign-archived"]`)).toBe("Archived");
+
+    click('[data-testid="campaign-archive"]');
+    await vi.waitFor(() => expect(sent("archive_campaign")).toHaveLength(1));
+    expect(sent("archive_campaign")[0].args).toEqual({ campaignId: 1 });
+
+    click(`${row(5)} button.rowlink`);
+    await vi.waitFor(() => expect(q('[data-testid="campaign-unarchive"]')).not.toBeNull());
+    click('[data-testid="campaign-unarchive"]');
+    await vi.waitFor(() => expect(sent("unarchive_campaign")).toHaveLength(1));
+    expect(sent("unarchive_campaign")[0].args).toEqual({ campaignId: 5 });
+  });
+
+  it("shows the trend chart, the top posts with a placeholder thumbnail and a link, and removes a post", async () => {
+    const top = postView({ id: 7, interactions: 890 });
+    const quiet = postView({ id: 8, interactions: null, engagement_rate: null, permalink: null, caption: "Sem dados" });
+    let posts = [top, quiet];
+    desktop((cmd) => {
+      if (cmd === "campaign_posts") return posts;
+      if (cmd === "remove_campaign_post") {
+        posts = [top];
+        return null;
+      }
+      return null;
+    });
+    start();
+    await open("campaigns");
+    await vi.waitFor(() => expect(qa('[data-testid="campaign-post"]')).toHaveLength(2));
+    expect(sent("campaign_trend")[0].args).toMatchObject({
+      campaignId: 1,
+      labels: { title: "Reach and interactions per day", reach: "Reach", interactions: "Interactions" },
+    });
+    expect(q('[data-testid="campaign-trend"]')?.getAttribute("data-points")).toBe("4");
+    // Only posts with figures are top posts; without a stored media URL the thumbnail is a placeholder.
+    expect(qa('[data-testid="top-post"]').map((e) => e.getAttribute("data-post-id"))).toEqual(["7"]);
+    expect(text('[data-testid="top-post"] [data-testid="post-thumb-placeholder"]')).toBe("Reel");
+    expect(text('[data-testid="top-post"] .small:not(.muted)')).toBe("890 interactions · 7.40% engagement");
+    expect(q('[data-testid="top-post"] a.link')?.getAttribute("href")).toBe("https://www.instagram.com/p/abc/");
+
+    click('[data-testid="campaign-post"][data-post-id="8"] [data-testid="campaign-post-remove"]');
+    await vi.waitFor(() => expect(sent("remove_campaign_post")).toHaveLength(1));
+    expect(sent("remove_campaign_post")[0].args).toEqual({ campaignId: 1, postId: 8 });
+    await vi.waitFor(() => expect(qa('[data-testid="campaign-post"]')).toHaveLength(1));
+    // The report is read again with the post gone.
+    await vi.waitFor(() => expect(sent("campaign_report").length).toBeGreaterThanOrEqual(2));
+  });
+
+  it("adds a cost and a conversion from the forms, naming a wrong field first", async () => {
+    desktop((cmd) => {
+      if (cmd === "add_campaign_cost") return { id: 1, campaign_id: 1, account_id: 3, spent_on: "2026-11-21", amount: 500.5, currency: "BRL", note: "3 reels", imported: false };
+      if (cmd === "add_campaign_conversion") return { id: 1, campaign_id: 1, account_id: null, converted_on: "2026-11-22", count: 4, revenue: null, currency: "BRL", source: null, utm_campaign: null, utm_source: null, utm_medium: null, imported: false };
+      return null;
+    });
+    start();
+    await open("campaigns");
+    await vi.waitFor(() => expect(q('[data-testid="cost-account"] option[value="3"]')).not.toBeNull());
+    fill('[data-testid="cost-amount"]', "500,555");
+    (q('[data-testid="cost-form"]') as HTMLFormElement).requestSubmit();
+    flushSync();
+    expect(text('[data-testid="money-invalid"]')).toBe("The amount is a number such as 500 or 500.50.");
+    expect(sent("add_campaign_cost")).toHaveLength(0);
+
+    fill('[data-testid="cost-account"]', "3");
+    fill('[data-testid="cost-amount"]', "500,50");
+    fill('[data-testid="cost-date"]', "2026-11-21");
+    fill('[data-testid="cost-note"]', " 3 reels ");
+    (q('[data-testid="cost-form"]') as HTMLFormElement).requestSubmit();
+    await vi.waitFor(() => expect(sent("add_campaign_cost")).toHaveLength(1));
+    expect(sent("add_campaign_cost")[0].args).toEqual({
+      campaignId: 1,
+      cost: { spent_on: "2026-11-21", amount: 500.5, currency: "BRL", note: "3 reels", account_id: 3 },
+    });
+
+    fill('[data-testid="conversion-count"]', "4");
+    fill('[data-testid="conversion-date"]', "2026-11-22");
+    (q('[data-testid="conversion-form"]') as HTMLFormElement).requestSubmit();
+    await vi.waitFor(() => expect(sent("add_campaign_conversion")).toHaveLength(1));
+    expect(sent("add_campaign_conversion")[0].args).toMatchObject({
+      campaignId: 1,
+      conversion: { converted_on: "2026-11-22", count: 4, revenue: null, currency: "BRL", account_id: null },
+    });
+    // The report is read again with the new money.
+    await vi.waitFor(() => expect(sent("campaign_report").length).toBeGreaterThanOrEqual(3));
+  });
+
+  it("previews the posts a rule picks, then adds only those not in the campaign yet", async () => {
+    const inAlready = postView({ id: 7, caption: "Chegou #verao" });
+    const match = postView({ id: 11, caption: "Mais #verao", published_at: "2026-11-22T12:00:00Z" });
+    desktop((cmd) => {
+      if (cmd === "campaign_posts") return [inAlready];
+      if (cmd === "preview_post_rule") return [inAlready, match];
+      if (cmd === "add_posts_to_campaigns") return 1;
+      return null;
+    });
+    start();
+    await open("campaigns");
+    await vi.waitFor(() => expect(q('[data-testid="rule-open"]')).not.toBeNull());
+    click('[data-testid="rule-open"]');
+    fill('[data-testid="rule-term"]', "#verao");
+    fill('[data-testid="rule-account"]', "3");
+    fill('[data-testid="rule-since"]', "2026-11-20");
+    (q('[data-testid="rule-form"]') as HTMLFormElement).requestSubmit();
+    await vi.waitFor(() => expect(qa('[data-testid="rule-match"]')).toHaveLength(2));
+    expect(sent("preview_post_rule")[0].args).toEqual({
+      campaignId: 1,
+      rule: { term: "#verao", account_ids: [3], since: "2026-11-20", until: null },
+    });
+    expect(sent("add_posts_to_campaigns")).toHaveLength(0);
+    expect(text('[data-testid="rule-result"] p')).toBe("2 posts match, 1 not in the campaign yet.");
+    expect(q('[data-testid="rule-match"][data-post-id="7"]')?.getAttribute("data-in-campaign")).toBe("true");
+    click('[data-testid="rule-add"]');
+    await vi.waitFor(() => expect(sent("add_posts_to_campaigns")).toHaveLength(1));
+    expect(sent("add_posts_to_campaigns")[0].args).toEqual({ campaignIds: [1], postIds: [11] });
+    await vi.waitFor(() => expect(q('[data-testid="rule-form"]')).toBeNull());
+  });
+
+  it("imports a CSV and shows the refused lines beside the lines kept", async () => {
+    desktop((cmd) => {
+      if (cmd === "import_campaign_costs") {
+        return { lines: 3, imported: 2, already_imported: 0, errors: [{ line: 3, reason: 'amount "12,5x" is not a number' }], ignored_columns: ["obs"] };
+      }
+      if (cmd === "get_campaign" && sent("import_campaign_costs").length > 0) {
+        return campaignDetail({
+          costs: [
+            { id: 1, campaign_id: 1, account_id: null, spent_on: "2026-11-20", amount: 100, currency: "BRL", note: null, imported: true },
+            { id: 2, campaign_id: 1, account_id: 3, spent_on: "2026-11-21", amount: 200, currency: "BRL", note: null, imported: true },
+          ],
+        });
+      }
+      return null;
+    });
+    start();
+    await open("campaigns");
+    await vi.waitFor(() => expect(q('[data-testid="import-file"]')).not.toBeNull());
+    const csv = "date,amount,obs\n2026-11-20,100,a\n2026-11-21,200,b\n2026-11-22,\"12,5x\",c\n";
+    const input = q('[data-testid="import-file"]') as HTMLInputElement;
+    // jsdom's File has no text(); the webviews' has.
+    const file = Object.assign(new File([csv], "costs.csv", { type: "text/csv" }), { text: async () => csv });
+    Object.defineProperty(input, "files", { value: [file], configurable: true });
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+    await vi.waitFor(() => expect(q('[data-testid="import-result"]')).not.toBeNull());
+    expect(sent("import_campaign_costs")[0].args).toEqual({ campaignId: 1, csv });
+    expect(text('[data-testid="import-summary"]')).toBe("3 lines read: 2 kept, 0 already imported, 1 refused.");
+    expect(cells('[data-testid="import-error"] td')).toEqual(["3", 'amount "12,5x" is not a number']);
+    await vi.waitFor(() => expect(qa('[data-testid="cost-line"]')).toHaveLength(2));
+    expect(qa('[data-testid="cost-line"]').every((e) => e.getAttribute("data-imported") === "true")).toBe(true);
+    expect(text('[data-testid="import-result"] .muted')).toBe("Columns ignored: obs");
   });
 });

@@ -8,9 +8,11 @@ import type {
   CampaignReport,
   CampaignRow,
   CampaignSummary,
+  CampaignTrend,
   DashboardView,
   LiveRun,
   PlatformInfo,
+  PostView,
   RunView,
   Settings,
   SyncStatus,
@@ -280,6 +282,7 @@ export const campaignRow = (over: Partial<CampaignRow> = {}): CampaignRow => ({
   goal: "conversions",
   notes: "Reels with two creators",
   created_at: "2026-11-01T12:00:00Z",
+  archived_at: null,
   ...over,
 });
 
@@ -396,5 +399,22 @@ export const campaignReport = (over: Partial<CampaignReport> = {}): CampaignRepo
   costs: [],
   conversions: [],
   warnings: [],
+  ...over,
+});
+
+/** A post as the posts table (and a campaign's posts) show it. */
+export const postView = (over: Partial<PostView> = {}): PostView => ({
+  ...dashboard().top_posts[0],
+  ...over,
+});
+
+/** A campaign's trend: two days read. */
+export const campaignTrend = (over: Partial<CampaignTrend> = {}): CampaignTrend => ({
+  days: [
+    { day: "2026-11-20", reach: 1000, interactions: 80 },
+    { day: "2026-11-21", reach: 400, interactions: 30 },
+  ],
+  svg: svg("Reach and interactions per day"),
+  points: 4,
   ...over,
 });

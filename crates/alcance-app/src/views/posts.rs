@@ -111,7 +111,7 @@ pub async fn posts_page(
 
 /// Views of `rows` (in their order), each with its latest finite value of each metric
 /// collected before `until` (any time when `None`).
-async fn with_latest_metrics(
+pub(crate) async fn with_latest_metrics(
     ws: &Workspace,
     rows: Vec<alcance_store::PostRow>,
     until: Option<DateTime<Utc>>,

@@ -15,7 +15,7 @@ use crate::query::{PostRecord, Record};
 use crate::time::to_db;
 use crate::{on_pool, PostRow, Store, StoreError};
 use alcance_core::{Platform, PostMetricRow};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 impl Store {
     /// Creates a campaign and returns `campaigns.id`.
@@ -77,6 +77,26 @@ impl Store {
             .execute(p)
             .await?
             .rows_affected());
+        touched_one(done, "campaign", id)
+    }
+
+    /// Archives campaign `id` at `at` (wall clock, UTC), or takes it out of the archive
+    /// with `None`. Archiving an archived campaign keeps its first time. Errors:
+    /// [`StoreError::NotFound`].
+    pub async fn set_campaign_archived(&self, id: i64, at: Option<DateTime<Utc>>) -> Result<(), StoreError> {
+        let now = to_db(Utc::now());
+        let done = on_pool!(&self.pool, |p| sqlx::query(
+            "UPDATE campaigns SET archived_at = CASE WHEN CAST($1 AS TEXT) IS NULL THEN NULL
+                                                    ELSE coalesce(archived_at, CAST($1 AS TEXT)) END,
+                                  updated_at = $2
+             WHERE id = $3",
+        )
+        .bind(at.map(to_db))
+        .bind(&now)
+        .bind(id)
+        .execute(p)
+        .await?
+        .rows_affected());
         touched_one(done, "campaign", id)
     }
 

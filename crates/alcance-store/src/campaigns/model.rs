@@ -160,6 +160,9 @@ pub struct CampaignRow {
     pub notes: Option<String>,
     /// When it was created (wall clock, UTC).
     pub created_at: DateTime<Utc>,
+    /// When it was archived (wall clock, UTC); `None` while it is not. An archived
+    /// campaign keeps its members, posts, costs, conversions and report.
+    pub archived_at: Option<DateTime<Utc>>,
 }
 
 /// An account taking part in a campaign, with its identity.

@@ -1,12 +1,13 @@
 //! How campaign rows are read back from the database and dates written to it.
 
 use super::model::{CampaignAccountRow, CampaignRow};
-use crate::time::from_db;
+use crate::time::{from_db, from_db_opt};
 use crate::{platform_from_db, StoreError};
 use chrono::NaiveDate;
 use std::str::FromStr;
 
-pub(super) const CAMPAIGN_COLUMNS: &str = "id, name, starts_on, ends_on, budget, currency, goal, notes, created_at";
+pub(super) const CAMPAIGN_COLUMNS: &str =
+    "id, name, starts_on, ends_on, budget, currency, goal, notes, created_at, archived_at";
 
 pub(super) fn date_to_db(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
@@ -42,6 +43,7 @@ pub(super) struct CampaignRecord {
     goal: String,
     notes: Option<String>,
     created_at: String,
+    archived_at: Option<String>,
 }
 
 /// A [`CampaignRow`] from a row of [`CAMPAIGN_COLUMNS`].
@@ -56,6 +58,7 @@ pub(super) fn campaign_from_row(r: CampaignRecord) -> Result<CampaignRow, StoreE
         goal: key_from_db(r.goal, "campaigns.goal", "goal")?,
         notes: r.notes,
         created_at: from_db("campaigns.created_at", &r.created_at)?,
+        archived_at: from_db_opt("campaigns.archived_at", r.archived_at)?,
     })
 }
 

@@ -233,4 +233,53 @@ describe("the HTTP transport", () => {
     const missing = await t.commands.campaignReport(9).catch((e: unknown) => e);
     expect((missing as AppError).code).toBe("not_found");
   });
+
+  it("maps archiving, campaign posts, the trend, costs, conversions and CSV imports", async () => {
+    const row = { id: 3, name: "C", starts_on: "2026-11-01", ends_on: null, budget: null, currency: "BRL", goal: "other", notes: null, created_at: "2026-11-01T00:00:00Z", archived_at: null };
+    const report = { lines: 2, imported: 1, already_imported: 0, errors: [{ line: 3, reason: "bad date" }], ignored_columns: [] };
+    const { fetch, calls } = mockFetch((url, init) => {
+      const method = init.method ?? "GET";
+      if (url === "/api/v1/session") return json(session());
+      if (url === "/api/v1/campaigns/3/archive" && method === "PUT") return json({ ...row, archived_at: "2026-12-06T10:00:00Z" });
+      if (url === "/api/v1/campaigns/3/archive" && method === "DELETE") return json(row);
+      if (/^\/api\/v1\/campaigns\/[34]\/posts\/\d+$/.test(url) && method === "PUT") return new Response(null, { status: 204 });
+      if (url === "/api/v1/campaigns/3/posts/8" && method === "DELETE") return problem(404, "not-found", "post 8 is not in campaign 3");
+      if (url === "/api/v1/campaigns/3/posts") return json([]);
+      if (url.startsWith("/api/v1/campaigns/3/trend?")) return json({ days: [], svg: "<svg/>", points: 0 });
+      const type = new Headers(init.headers).get("Content-Type");
+      if (url === "/api/v1/campaigns/3/costs/entries" && type === "application/json") return json({ id: 1, ...JSON.parse(String(init.body)) }, 201);
+      if (url === "/api/v1/campaigns/3/costs" && type === "text/csv") return json(report);
+      if (url === "/api/v1/campaigns/3/conversions" && type === "text/csv") return json(report);
+      if (url === "/api/v1/campaigns/3/conversions/entries" && type === "application/json") return json({ id: 2, ...JSON.parse(String(init.body)) }, 201);
+      return problem(404, "not-found", url);
+    });
+    const t = httpTransport(fetch);
+    await t.web.whoami();
+    expect((await t.commands.archiveCampaign(3)).archived_at).toBe("2026-12-06T10:00:00Z");
+    expect((await t.commands.unarchiveCampaign(3)).archived_at).toBeNull();
+    // Every post into every campaign, one request each.
+    expect(await t.commands.addPostsToCampaigns([3, 4], [7, 9])).toBe(4);
+    expect(calls.filter((c) => c.url.includes("/posts/")).map((c) => c.url)).toEqual([
+      "/api/v1/campaigns/3/posts/7",
+      "/api/v1/campaigns/3/posts/9",
+      "/api/v1/campaigns/4/posts/7",
+      "/api/v1/campaigns/4/posts/9",
+    ]);
+    // Taking out a post that is not in is no error, as on the desktop.
+    expect(await t.commands.removeCampaignPost(3, 8)).toBeNull();
+    expect(await t.commands.campaignPosts(3)).toEqual([]);
+    const labels = { title: "Alcance e interações", y_label: "Por dia", reach: "Alcance", interactions: "Interações", date_axis: "Data (UTC)", no_data: "Sem dados" };
+    expect((await t.commands.campaignTrend(3, labels)).points).toBe(0);
+    const trend = new URL(calls.find((c) => c.url.includes("/trend"))!.url, "http://x");
+    expect(Object.fromEntries(trend.searchParams)).toEqual(labels);
+    const cost = { spent_on: "2026-11-21", amount: 500.5, currency: "BRL", note: null, account_id: null };
+    expect((await t.commands.addCampaignCost(3, cost)).id).toBe(1);
+    const conversion = { converted_on: "2026-11-22", count: 4, revenue: null, currency: "BRL", source: null, utm_campaign: null, utm_source: null, utm_medium: null, account_id: null };
+    expect((await t.commands.addCampaignConversion(3, conversion)).id).toBe(2);
+    const csv = "date,amount\n2026-11-20,100\n2026-13-01,5\n";
+    expect((await t.commands.importCampaignCosts(3, csv)).errors).toEqual([{ line: 3, reason: "bad date" }]);
+    expect(String(calls.at(-1)!.init.body)).toBe(csv);
+    expect(headers(calls.at(-1)!)[CSRF_HEADER]).toBe("csrf-123");
+    expect((await t.commands.importCampaignConversions(3, csv)).imported).toBe(1);
+  });
 });

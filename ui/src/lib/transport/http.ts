@@ -8,9 +8,13 @@ import type {
   CampaignReport,
   CampaignRow,
   CampaignSummary,
+  CampaignTrend,
+  ConversionRow,
+  CostRow,
   DashboardView,
   ExportFormat,
   ExportFormatView,
+  ImportReport,
   LiveRun,
   PlatformInfo,
   PostView,
@@ -163,9 +167,10 @@ export function httpTransport(
   const ended = new Set<() => void>();
   const wake = () => wakers.forEach((w) => w());
 
-  async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /** `body` goes as JSON, or as it is with another `contentType` (a CSV file's text). */
+  async function request<T>(method: string, path: string, body?: unknown, contentType = "application/json"): Promise<T> {
     const headers: Record<string, string> = { Accept: "application/json" };
-    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (body !== undefined) headers["Content-Type"] = contentType;
     if (method !== "GET" && method !== "HEAD" && csrf) headers[CSRF_HEADER] = csrf;
     let res: Response;
     try {
@@ -173,7 +178,7 @@ export function httpTransport(
         method,
         headers,
         credentials: "same-origin",
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined ? undefined : contentType === "application/json" ? JSON.stringify(body) : String(body),
       });
     } catch (e) {
       throw new AppError("unavailable", `the server cannot be reached: ${e instanceof Error ? e.message : String(e)}`);
@@ -376,6 +381,50 @@ export function httpTransport(
     },
     campaignReport(campaignId): Promise<CampaignReport> {
       return request("GET", `/api/v1/campaigns/${campaignId}/report`);
+    },
+    archiveCampaign(campaignId): Promise<CampaignRow> {
+      return request("PUT", `/api/v1/campaigns/${campaignId}/archive`);
+    },
+    unarchiveCampaign(campaignId): Promise<CampaignRow> {
+      return request("DELETE", `/api/v1/campaigns/${campaignId}/archive`);
+    },
+    // One request per campaign and post; the server does not tell a new link from one
+    // that was there, so the count is of the links asked for.
+    async addPostsToCampaigns(campaignIds, postIds): Promise<number> {
+      for (const c of campaignIds) {
+        for (const p of postIds) await request("PUT", `/api/v1/campaigns/${c}/posts/${p}`);
+      }
+      return campaignIds.length * postIds.length;
+    },
+    async removeCampaignPost(campaignId, postId): Promise<null> {
+      try {
+        await request("DELETE", `/api/v1/campaigns/${campaignId}/posts/${postId}`);
+      } catch (e) {
+        if (!(e instanceof AppError && e.code === "not_found")) throw e;
+      }
+      return null;
+    },
+    campaignPosts(campaignId): Promise<PostView[]> {
+      return request("GET", `/api/v1/campaigns/${campaignId}/posts`);
+    },
+    campaignTrend(campaignId, labels): Promise<CampaignTrend> {
+      const q = new URLSearchParams(labels as Record<string, string>);
+      return request("GET", `/api/v1/campaigns/${campaignId}/trend?${q}`);
+    },
+    addCampaignCost(campaignId, cost): Promise<CostRow> {
+      return request("POST", `/api/v1/campaigns/${campaignId}/costs/entries`, cost);
+    },
+    addCampaignConversion(campaignId, conversion): Promise<ConversionRow> {
+      return request("POST", `/api/v1/campaigns/${campaignId}/conversions/entries`, conversion);
+    },
+    importCampaignCosts(campaignId, csv): Promise<ImportReport> {
+      return request("POST", `/api/v1/campaigns/${campaignId}/costs`, csv, "text/csv");
+    },
+    importCampaignConversions(campaignId, csv): Promise<ImportReport> {
+      return request("POST", `/api/v1/campaigns/${campaignId}/conversions`, csv, "text/csv");
+    },
+    previewPostRule(campaignId, rule): Promise<PostView[]> {
+      return request("POST", `/api/v1/campaigns/${campaignId}/rule-preview`, rule);
     },
   };
 
