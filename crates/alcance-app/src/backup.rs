@@ -115,15 +115,16 @@ pub(crate) fn rotate_backups(workspace_dir: &Path, keep: usize) -> Result<Vec<Pa
 /// leftover of a backup that was killed (a backup in progress touches it continuously).
 const STALE_PARTIAL: std::time::Duration = std::time::Duration::from_secs(3600);
 
-/// Removes the temporary files (`.alcance-….partial`) that backups killed mid-write left in
-/// `dir`, once they are an hour old; best effort.
+/// Removes the temporary files (`.alcance-….partial`, `….partial-journal`) that backups
+/// killed mid-write left in `dir`, once they are an hour old; best effort.
 fn remove_stale_partials(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for entry in entries.filter_map(|e| e.ok()) {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if !(name.starts_with(".alcance-") && name.ends_with(".partial")) {
+        // `.alcance-YYYY-MM-DD.db.<random>.partial` and SQLite's `…partial-journal` of it.
+        if !(name.starts_with(".alcance-") && name.contains(".partial")) {
             continue;
         }
         let stale = entry
@@ -134,8 +135,12 @@ fn remove_stale_partials(dir: &Path) {
             .is_some_and(|age| age > STALE_PARTIAL);
         if stale {
             match std::fs::remove_file(entry.path()) {
-                Ok(()) => tracing::info!(path = %entry.path().display(), "removed the leftover of an interrupted backup"),
-                Err(e) => tracing::warn!(path = %entry.path().display(), error = %e, "could not remove the leftover of an interrupted backup"),
+                Ok(()) => {
+                    tracing::info!(path = %entry.path().display(), "removed the leftover of an interrupted backup")
+                }
+                Err(e) => {
+                    tracing::warn!(path = %entry.path().display(), error = %e, "could not remove the leftover of an interrupted backup")
+                }
             }
         }
     }

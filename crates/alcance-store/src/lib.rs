@@ -371,7 +371,10 @@ fn test_page_cap(options: SqliteConnectOptions) -> SqliteConnectOptions {
     if !cfg!(debug_assertions) {
         return options;
     }
-    match std::env::var(TEST_MAX_PAGES_VAR).ok().and_then(|v| v.trim().parse::<u32>().ok()) {
+    match std::env::var(TEST_MAX_PAGES_VAR)
+        .ok()
+        .and_then(|v| v.trim().parse::<u32>().ok())
+    {
         Some(pages) => options.pragma("max_page_count", pages.to_string()),
         None => options,
     }
