@@ -743,6 +743,13 @@ impl Immutable {
             .filter_map(Result::ok)
             .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
             .map(|e| e.path())
+            // SQLite's companions may vanish meanwhile (a pool closing in the background);
+            // the folder's flag keeps new ones from being made.
+            .filter(|p| {
+                !["-wal", "-shm", "-journal"]
+                    .iter()
+                    .any(|s| p.to_string_lossy().ends_with(s))
+            })
             .collect();
         paths.push(dir.to_path_buf());
         let done = Command::new("chattr").arg("+i").args(&paths).status().ok()?.success();
