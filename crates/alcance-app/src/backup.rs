@@ -95,10 +95,12 @@ pub(crate) async fn daily_backup(
 
 /// Keeps the newest `keep` (at least 1) daily backups of the workspace (SQLite `.db` and
 /// team `.dump` files alike) and removes the others; returns the removed files. A file
-/// that cannot be removed is logged and kept.
+/// that cannot be removed is logged and kept. Temporary files of backups killed mid-write
+/// are removed too once they are an hour old (not listed in the result).
 ///
 /// Errors: the backups folder cannot be read.
 pub(crate) fn rotate_backups(workspace_dir: &Path, keep: usize) -> Result<Vec<PathBuf>> {
+    remove_stale_partials(&backup_dir(workspace_dir));
     let mut removed = Vec::new();
     for (_, old) in list_backups(workspace_dir)?.into_iter().skip(keep.max(1)) {
         match std::fs::remove_file(&old) {
@@ -107,6 +109,41 @@ pub(crate) fn rotate_backups(workspace_dir: &Path, keep: usize) -> Result<Vec<Pa
         }
     }
     Ok(removed)
+}
+
+/// How old a backup's temporary file must be before [`rotate_backups`] takes it for the
+/// leftover of a backup that was killed (a backup in progress touches it continuously).
+const STALE_PARTIAL: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Removes the temporary files (`.alcance-….partial`, `….partial-journal`) that backups
+/// killed mid-write left in `dir`, once they are an hour old; best effort.
+fn remove_stale_partials(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.filter_map(|e| e.ok()) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        // `.alcance-YYYY-MM-DD.db.<random>.partial` and SQLite's `…partial-journal` of it.
+        if !(name.starts_with(".alcance-") && name.contains(".partial")) {
+            continue;
+        }
+        let stale = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > STALE_PARTIAL);
+        if stale {
+            match std::fs::remove_file(entry.path()) {
+                Ok(()) => {
+                    tracing::info!(path = %entry.path().display(), "removed the leftover of an interrupted backup")
+                }
+                Err(e) => {
+                    tracing::warn!(path = %entry.path().display(), error = %e, "could not remove the leftover of an interrupted backup")
+                }
+            }
+        }
+    }
 }
 
 /// What [`restore_database`] did.
@@ -124,7 +161,10 @@ pub struct RestoreReport {
 /// checking it: `PRAGMA integrity_check` must say `ok`, it must be an Alcance database
 /// (sqlx's migrations table with migration 1) and not from a newer Alcance. The current
 /// database is kept as `alcance.db.before-restore` (its WAL checkpointed first); the file is
-/// copied in (never moved) and opened once, which applies any newer migrations. An
+/// copied in (never moved) under a temporary name, synced, and renamed over `alcance.db` in
+/// one step, so a restore killed at any moment leaves the live database either the old or
+/// the new one (see [`finish_interrupted_restore`] for the next start); it is then opened
+/// once, which applies any newer migrations. An
 /// encrypted backup (SQLCipher) is opened with the key its salt names in `vault` (the
 /// workspace's vault: [`crate::session::workspace_vault`]). Run it with the app and
 /// `alcance run` stopped.
@@ -166,22 +206,49 @@ pub async fn restore_database(workspace_dir: &Path, file: &Path, vault: &dyn Tok
         );
     }
     std::fs::create_dir_all(workspace_dir).with_context(|| format!("creating {}", workspace_dir.display()))?;
+    finish_interrupted_restore(workspace_dir)?;
 
+    // The copy is made and synced under a name no one opens; a kill during it leaves the
+    // live database untouched (and the leftover copy is removed on the next start).
+    let incoming = workspace_dir.join(RESTORING);
+    copy_synced(file, &incoming).with_context(|| format!("copying {}", file.display()))?;
     let previous = if live.exists() {
         // Fold the WAL into the file so the kept copy is complete on its own.
         if let Ok(store) = open_database(&live, vault, NewDatabase::Plain).await {
             store.close().await;
         }
-        let kept = workspace_dir.join("alcance.db.before-restore");
-        move_db_files(&live, &kept)?;
+        let wal = companion(&live, "-wal");
+        if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+            let _ = std::fs::remove_file(&incoming);
+            crate::bail_app!(
+                "{} is still in use (its write-ahead log could not be folded in); stop the app and `alcance run`, then restore again",
+                live.display()
+            );
+        }
+        // The previous database stays reachable under its kept name (a second link to the
+        // same file) while the live name is switched over by one rename: a kill at any
+        // moment leaves the live database either the old one or the new one, never a mix
+        // and never missing.
+        let kept = workspace_dir.join(BEFORE_RESTORE);
+        for suffix in ["", "-wal", "-shm"] {
+            let old = companion(&kept, suffix);
+            if old.exists() {
+                std::fs::remove_file(&old).with_context(|| format!("removing {}", old.display()))?;
+            }
+        }
+        if std::fs::hard_link(&live, &kept).is_err() {
+            copy_synced(&live, &kept).with_context(|| format!("keeping {} as {}", live.display(), kept.display()))?;
+        }
+        for suffix in ["-wal", "-shm"] {
+            let _ = std::fs::remove_file(companion(&live, suffix));
+        }
         Some(kept)
     } else {
         None
     };
-    let incoming = workspace_dir.join("alcance.db.restoring");
-    let copied = std::fs::copy(file, &incoming)
-        .with_context(|| format!("copying {}", file.display()))
-        .and_then(|_| std::fs::rename(&incoming, &live).context("moving the restored copy into place"));
+    let copied = std::fs::rename(&incoming, &live)
+        .context("moving the restored copy into place")
+        .and_then(|()| sync_folder(workspace_dir));
     let opened = match copied {
         Ok(()) => open_database(&live, vault, NewDatabase::Plain).await,
         Err(e) => Err(e),
@@ -208,6 +275,58 @@ pub async fn restore_database(workspace_dir: &Path, file: &Path, vault: &dyn Tok
         previous,
         migrations_in_file: info.applied_migrations,
     })
+}
+
+/// The name the restored copy is written under before it replaces `alcance.db`.
+const RESTORING: &str = "alcance.db.restoring";
+/// The name the replaced database is kept under by [`restore_database`].
+const BEFORE_RESTORE: &str = "alcance.db.before-restore";
+
+/// `path` with `suffix` appended to its file name (`-wal`, `-shm`).
+fn companion(path: &Path, suffix: &str) -> PathBuf {
+    PathBuf::from(format!("{}{suffix}", path.display()))
+}
+
+/// Copies `from` to `to` (replacing it) and syncs the copy to disk.
+fn copy_synced(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::copy(from, to)?;
+    std::fs::File::open(to)?.sync_all()
+}
+
+/// Syncs a folder's entries (a rename in it) to disk; a no-op where folders cannot be
+/// opened as files.
+fn sync_folder(dir: &Path) -> Result<()> {
+    if let Ok(folder) = std::fs::File::open(dir) {
+        folder
+            .sync_all()
+            .with_context(|| format!("syncing {} to disk", dir.display()))?;
+    }
+    Ok(())
+}
+
+/// Tidies what a restore killed part-way (power cut, SIGKILL) left in `workspace_dir`, on
+/// the next start: a leftover `alcance.db.restoring` (an unfinished copy that never
+/// replaced the live database) is removed; when `alcance.db` is missing but
+/// `alcance.db.before-restore` is there (a restore by an older Alcance, which moved the
+/// live database aside before copying the backup in, was killed in between), the kept
+/// database is moved back as `alcance.db`. Returns whether it put a database back.
+/// Workspaces without these files are left alone.
+///
+/// Errors: the leftover copy cannot be removed, or the kept database cannot be moved back.
+pub fn finish_interrupted_restore(workspace_dir: &Path) -> Result<bool> {
+    let incoming = workspace_dir.join(RESTORING);
+    if incoming.exists() {
+        tracing::warn!(path = %incoming.display(), "removing the copy an interrupted restore left");
+        std::fs::remove_file(&incoming).with_context(|| format!("removing {}", incoming.display()))?;
+    }
+    let live = workspace_dir.join("alcance.db");
+    let kept = workspace_dir.join(BEFORE_RESTORE);
+    if live.exists() || !kept.is_file() {
+        return Ok(false);
+    }
+    tracing::warn!(path = %kept.display(), "an interrupted restore left no database; putting the previous one back");
+    move_db_files(&kept, &live)?;
+    Ok(true)
 }
 
 /// Moves an SQLite file and its `-wal` / `-shm` companions from `from` to `to`, replacing

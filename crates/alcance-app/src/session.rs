@@ -127,6 +127,7 @@ fn vault_or_problem(
 
 /// Fails unless `dir` holds a workspace database.
 fn require_database(dir: &Path) -> Result<()> {
+    crate::backup::finish_interrupted_restore(dir)?;
     if dir.join("alcance.db").is_file() {
         return Ok(());
     }

@@ -82,6 +82,7 @@ impl Workspace {
         new: crate::at_rest::NewDatabase,
     ) -> Result<Workspace> {
         std::fs::create_dir_all(dir).with_context(|| format!("creating the workspace folder {}", dir.display()))?;
+        crate::backup::finish_interrupted_restore(dir)?;
         let store = crate::at_rest::open_database(&dir.join("alcance.db"), options.vault.as_ref(), new)
             .await
             .with_context(|| format!("opening the database in {}", dir.display()))?;

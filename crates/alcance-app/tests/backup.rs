@@ -233,3 +233,53 @@ async fn a_plain_workspace_is_encrypted_in_place() {
     let err = encrypt_workspace(dir.path(), &vault).await.expect_err("twice");
     assert!(err.message().contains("already encrypted"), "{}", err.message());
 }
+
+/// What a restore killed part-way leaves is tidied on the next start: an unfinished copy
+/// (`alcance.db.restoring`) is removed, and a live database an older Alcance had already
+/// moved aside (`alcance.db.before-restore` without `alcance.db`) is put back.
+#[tokio::test]
+async fn the_next_start_finishes_an_interrupted_restore() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let live = dir.path().join("alcance.db");
+    let store = Store::open(&live).await.expect("open");
+    store.upsert_account(&account(1), None, None).await.expect("account");
+    store.close().await;
+    std::fs::write(dir.path().join("alcance.db.restoring"), b"half a copy").expect("leftover");
+    std::fs::rename(&live, dir.path().join("alcance.db.before-restore")).expect("moved aside");
+
+    assert!(alcance_app::backup::finish_interrupted_restore(dir.path()).expect("tidy"));
+    assert!(!dir.path().join("alcance.db.restoring").exists());
+    assert!(!dir.path().join("alcance.db.before-restore").exists());
+    assert_eq!(accounts_in(&live).await, 1, "the database as it was before the restore");
+    // Nothing left to do: a second call changes nothing.
+    assert!(!alcance_app::backup::finish_interrupted_restore(dir.path()).expect("tidy"));
+    assert_eq!(accounts_in(&live).await, 1);
+}
+
+/// A backup killed mid-write leaves its temporary file (never a file under a backup's
+/// name); the next backup removes it once it is an hour old, and leaves a fresh one alone.
+#[tokio::test]
+async fn the_next_backup_removes_what_a_killed_one_left() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("alcance.db")).await.expect("open");
+    store.upsert_account(&account(1), None, None).await.expect("account");
+    let folder = backup_dir(dir.path());
+    std::fs::create_dir_all(&folder).expect("folder");
+    let stale = folder.join(".alcance-2026-11-01.db.Ab12Cd.partial");
+    let fresh = folder.join(".alcance-2026-11-02.db.Ef34Gh.partial");
+    for f in [&stale, &fresh] {
+        std::fs::write(f, b"half a backup").expect("leftover");
+    }
+    let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    std::fs::File::options()
+        .write(true)
+        .open(&stale)
+        .expect("open")
+        .set_modified(two_hours_ago)
+        .expect("age it");
+    take_backup(&store, dir.path(), day(3), 7).await.expect("backup");
+    assert!(!stale.exists(), "an hour-old leftover is removed");
+    assert!(fresh.exists(), "a backup that may still be running is left alone");
+    assert_eq!(list_backups(dir.path()).expect("list").len(), 1);
+    store.close().await;
+}

@@ -1315,6 +1315,16 @@ async fn collect_now(
         summary.progress.metrics
     );
     ws.close().await;
+    // A storage fault (a full disk, a read-only or damaged database) fails the command even
+    // when some accounts were saved: it needs the user, and the next run will not fix it.
+    if let Some(e) = summary
+        .accounts
+        .iter()
+        .filter_map(|o| o.error.as_deref())
+        .find_map(|e| e.strip_prefix("store: "))
+    {
+        bail!("the collected data could not be saved: {e}");
+    }
     if summary.status == RunStatus::Failed {
         bail!("every account failed (see `alcance status` and the run's events)");
     }

@@ -1,11 +1,13 @@
 //! Crash safety: `alcance demo` (OAuth, then hundreds of daily collections into SQLite,
-//! against a sandbox that outlives it) is killed with SIGKILL at seeded random moments, 24
-//! times. After every kill the database passes `PRAGMA integrity_check` and
+//! against a sandbox that outlives it) is killed with SIGKILL at seeded random moments,
+//! `ALCANCE_CRASH_KILLS` times (24 unless set; docs/RELIABILITY.md has the 100-kill run).
+//! After every kill the database passes `PRAGMA integrity_check` and
 //! `foreign_key_check`, opens again (migrations and all), and holds no half-written account
 //! batch: each account's snapshot at a run's `collected_at` is all there or not there at
 //! all, its posts' metrics were written with it, and nothing is dated after the account's
 //! `last_collected_at`. Then the next start works on a killed workspace: `alcance collect
-//! --now` collects every account of it and leaves it just as consistent.
+//! --now` collects every account of it and leaves it just as consistent. The other kill
+//! points (backup, restore, export, migration, `alcance collect`) are in `crash_points.rs`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on setup failures
 
 use alcance_app::sandbox::{Sandbox, SandboxConfig};
@@ -15,7 +17,14 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const KILLS: usize = 24;
+/// How many kills: `ALCANCE_CRASH_KILLS`, else 24 (CI's count).
+fn kills() -> usize {
+    std::env::var("ALCANCE_CRASH_KILLS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(24)
+        .max(2)
+}
 /// Enough simulated days that the demo is still collecting when it is killed.
 const DAYS: &str = "400";
 
@@ -206,7 +215,8 @@ async fn killing_a_collecting_process_never_leaves_a_half_written_batch() {
     let mut rng = Rng(0x5eed_a1ca_0ce0_0001);
     let (mut interrupted, mut batches) = (0, 0);
     let mut resumable = None;
-    for i in 0..KILLS {
+    let kills = kills();
+    for i in 0..kills {
         let out = root.path().join(format!("kill-{i:02}"));
         let mut child = Command::new(env!("CARGO_BIN_EXE_alcance"))
             .args(["demo", "--days", DAYS, "--sandbox-url", &url, "--out"])
@@ -233,7 +243,7 @@ async fn killing_a_collecting_process_never_leaves_a_half_written_batch() {
         }
         batches += seen.saved_batches;
     }
-    assert!(interrupted >= KILLS / 2, "only {interrupted} kills interrupted a run");
+    assert!(interrupted >= kills / 2, "only {interrupted} kills interrupted a run");
     assert!(batches > 0);
 
     // The next start on a killed workspace works: collect every account now.
@@ -271,7 +281,14 @@ async fn killing_a_collecting_process_never_leaves_a_half_written_batch() {
     assert!(behind.is_empty(), "accounts not collected by the new run: {behind:?}");
     store.close().await;
     sandbox.shutdown().await;
-    assert!(started.elapsed() < Duration::from_secs(60), "{:?}", started.elapsed());
+    // The figures docs/RELIABILITY.md records (`--nocapture` shows them).
+    println!(
+        "collection: {kills} kills, {interrupted} interrupted runs, {batches} batches checked, {:?}",
+        started.elapsed()
+    );
+    // 60 s for CI's 24 kills on a loaded 2-core machine; proportionally more for more.
+    let budget = Duration::from_secs(60 * kills.max(24) as u64 / 24);
+    assert!(started.elapsed() < budget, "{:?}", started.elapsed());
 }
 
 /// Puts the sandbox clock back on the real time (the killed demos left it on a past day).

@@ -152,6 +152,7 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT);
+        let options = test_page_cap(options);
         let pool = SqlitePoolOptions::new()
             .max_connections(FILE_POOL_SIZE)
             .connect_with(options)
@@ -354,6 +355,28 @@ impl Store {
         )
         .fetch_one(p)
         .await?))
+    }
+}
+
+/// The environment variable that caps a database file's size in debug builds (tests):
+/// `PRAGMA max_page_count` set to its value on every connection of [`Store::open`], so a
+/// write that needs more pages fails with `SQLITE_FULL` ([`StoreError::DiskFull`]) as on a
+/// full disk. SQLite keeps the cap at least the file's current page count, so `1` means
+/// "no growth". Release builds ignore it.
+pub const TEST_MAX_PAGES_VAR: &str = "ALCANCE_TEST_MAX_PAGES";
+
+/// `options` with the [`TEST_MAX_PAGES_VAR`] cap, in debug builds when it is set to a
+/// number.
+fn test_page_cap(options: SqliteConnectOptions) -> SqliteConnectOptions {
+    if !cfg!(debug_assertions) {
+        return options;
+    }
+    match std::env::var(TEST_MAX_PAGES_VAR)
+        .ok()
+        .and_then(|v| v.trim().parse::<u32>().ok())
+    {
+        Some(pages) => options.pragma("max_page_count", pages.to_string()),
+        None => options,
     }
 }
 
