@@ -7,6 +7,7 @@ use super::{
 };
 use crate::error::PlatformError;
 use crate::http::{Answer, Recorder};
+use crate::meta::in_flight;
 use crate::meta::insights::{self, Fetched, Graph, InsightsCall};
 use crate::meta::steps::{absorb, halts, listing_stopped, part_failed, step_done, Flow};
 use crate::meta::{self, decode, PageGuard, PageStep};
@@ -59,6 +60,16 @@ fn is_before_business(e: &PlatformError) -> bool {
 /// Errors after which no further call for the same object makes sense.
 fn stops_object(e: &PlatformError) -> bool {
     !matches!(e, PlatformError::Api { .. } | PlatformError::Decode { .. }) || is_before_business(e)
+}
+
+/// The [`MetricMemory`] scope of a media kind's insights (`media:feed`, `media:reels`,
+/// `media:story`).
+fn media_scope(kind: MediaKind) -> &'static str {
+    match kind {
+        MediaKind::Feed => "media:feed",
+        MediaKind::Reels => "media:reels",
+        MediaKind::Story => "media:story",
+    }
 }
 
 /// `[since, until)` cut into ≤30-day chunks, most recent first, as Unix seconds; at most
@@ -555,12 +566,12 @@ impl InstagramClient {
         memory: &mut MetricMemory,
         rec: &Recorder,
     ) -> Result<InsightsResult, PlatformError> {
-        let scope = format!("media:{}", kind.as_str());
+        let scope = media_scope(kind);
         self.media_insights_inner(
             token,
             media_id,
             kind.metrics(),
-            &scope,
+            scope,
             kind == MediaKind::Story,
             memory,
             rec,
@@ -716,16 +727,34 @@ impl PlatformClient for InstagramClient {
             }
         }
 
+        // Each media's insights, several calls in flight; the outcomes come in the media's
+        // order, as if asked one after the other (`meta::in_flight`).
+        let mut asked = if owned && !halted {
+            in_flight::each(
+                &items,
+                self.insights_in_flight,
+                &mut memory,
+                |i| media_scope(i.kind),
+                |i, mut memory| async move {
+                    let r = self
+                        .media_insights_with(token, &i.post.external_id, i.kind, &mut memory, rec)
+                        .await;
+                    (r, memory)
+                },
+            )
+            .await
+        } else {
+            Vec::new()
+        }
+        .into_iter();
         // A permission refusal (not "Not enough viewers") repeats for every media: ask once.
         let mut insights_refused = false;
         for item in items {
             let mut post_metrics: Vec<PostMetric> = Vec::new();
             if owned && !halted && !insights_refused {
                 let media_id = item.post.external_id.as_str();
-                match self
-                    .media_insights_with(token, media_id, item.kind, &mut memory, rec)
-                    .await
-                {
+                let outcome = asked.next().unwrap_or_else(|| Ok(InsightsResult::default()));
+                match outcome {
                     Ok(r) => {
                         halted |= r.halted;
                         if let Some(why) = r.stopped {

@@ -129,4 +129,32 @@ impl MetricMemory {
     pub(crate) fn note_unknown(&mut self, name: &str) -> bool {
         self.unknown.insert(name.to_string())
     }
+
+    /// The removed metrics of `scope` and of the scopes under it (`media:story` also
+    /// gives `media:story:breakdown:navigation`), as `scope:metric`, in order.
+    pub(crate) fn removed_in<'a>(&'a self, scope: &str) -> impl Iterator<Item = &'a str> + 'a {
+        let prefix = format!("{scope}:");
+        self.removed
+            .range(prefix.clone()..)
+            .take_while(move |k| k.starts_with(&prefix))
+            .map(String::as_str)
+    }
+
+    /// This memory's removed metrics, without the unknown names reported.
+    pub(crate) fn without_unknown(&self) -> MetricMemory {
+        MetricMemory {
+            removed: self.removed.clone(),
+            unknown: BTreeSet::new(),
+        }
+    }
+
+    /// Adds `other`'s removed metrics of `scope` (and of the scopes under it).
+    pub(crate) fn learn_removed_in(&mut self, other: &MetricMemory, scope: &str) {
+        self.removed.extend(other.removed_in(scope).map(str::to_string));
+    }
+
+    /// Adds `other`'s unknown names (reported: no gap for them again).
+    pub(crate) fn learn_unknown(&mut self, other: &MetricMemory) {
+        self.unknown.extend(other.unknown.iter().cloned());
+    }
 }

@@ -6,6 +6,7 @@ use super::wire::{MediaNode, UserNode};
 use super::{insights_floor, map, ThreadsClient, ThreadsMedia};
 use crate::error::PlatformError;
 use crate::http::{Answer, Recorder};
+use crate::meta::in_flight;
 use crate::meta::insights::{self, Fetched, Graph, InsightEntry, InsightsCall};
 use crate::meta::steps::{absorb, listing_stopped, part_failed, step_done, Flow};
 use crate::meta::{self, decode, InsightsResult, Listing, MetricMemory, PageVerdict};
@@ -421,12 +422,32 @@ impl PlatformClient for ThreadsClient {
                 Err(e) => part_failed(&mut batch, "/me/threads", &e, &mut halted),
             }
         }
+        let items: Vec<ThreadsMedia> = items.into_iter().filter(|i| !i.repost).collect();
+        // Each post's insights, several calls in flight; the outcomes come in the posts'
+        // order, as if asked one after the other (`meta::in_flight`).
+        let mut asked = if halted {
+            Vec::new()
+        } else {
+            in_flight::each(
+                &items,
+                self.insights_in_flight,
+                &mut memory,
+                |_| "media",
+                |i, mut memory| async move {
+                    let r = self.media_insights(token, &i.post.external_id, &mut memory, rec).await;
+                    (r, memory)
+                },
+            )
+            .await
+        }
+        .into_iter();
         let mut refused = false;
-        for item in items.into_iter().filter(|i| !i.repost) {
+        for item in items {
             let media_id = item.post.external_id.clone();
             let mut post_metrics: Vec<PostMetric> = Vec::new();
             if !halted && !refused {
-                match self.media_insights(token, &media_id, &mut memory, rec).await {
+                let outcome = asked.next().unwrap_or_else(|| Ok(InsightsResult::default()));
+                match outcome {
                     Ok(r) => {
                         post_metrics = r.post_metrics;
                         batch.gaps.extend(r.gaps);
