@@ -171,8 +171,11 @@ fn slow(r: &Req) -> bool {
     !account && (r.path.ends_with("/insights") || r.path.ends_with("/video_insights"))
 }
 
+/// A fake's answers.
+type Handler = fn(&Req) -> Option<Reply>;
+
 async fn collect(platform: Platform, limit: usize) -> (CollectionBatch, usize, usize) {
-    let (handler, id, user): (fn(&Req) -> Option<Reply>, &str, &str) = match platform {
+    let (handler, id, user): (Handler, &str, &str) = match platform {
         Platform::Facebook => (facebook, PAGE, "alcancebr"),
         Platform::Instagram => (instagram, IG, "alcance.br"),
         _ => (threads, TH, "alcance.br"),

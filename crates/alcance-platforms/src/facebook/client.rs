@@ -611,6 +611,7 @@ impl PlatformClient for FacebookClient {
                 self.insights_in_flight,
                 &mut memory,
                 |_| "post",
+                in_flight::post_stop,
                 |p, mut memory| async move {
                     let r = self
                         .post_insights_with(token, &p.post.external_id, &mut memory, rec)
@@ -622,7 +623,8 @@ impl PlatformClient for FacebookClient {
         } else {
             Vec::new()
         }
-        .into_iter();
+        .into_iter()
+        .flatten();
         for p in &posts {
             post_metrics.extend(p.node_metrics.iter().cloned());
             if !owned || halted || refused {
@@ -671,6 +673,7 @@ impl PlatformClient for FacebookClient {
                 self.insights_in_flight,
                 &mut memory,
                 |_| "video",
+                in_flight::post_stop,
                 |v, mut memory| async move {
                     let r = self
                         .video_insights_with(token, &v.post.external_id, &mut memory, rec)
@@ -682,7 +685,8 @@ impl PlatformClient for FacebookClient {
         } else {
             Vec::new()
         }
-        .into_iter();
+        .into_iter()
+        .flatten();
         for v in videos {
             let target = owners
                 .get(&v.post.external_id)

@@ -7,16 +7,18 @@
 //! `limit` of them in flight and hands the outcomes back in the objects' order, as if each
 //! call had seen the [`MetricMemory`] of every call before it:
 //!
-//! - **The first object of each memory scope is asked alone** (a "probe": `post`, `video`,
-//!   `media:feed`, ...), the others of that scope only once it answered, so a metric Meta
-//!   removed is learned once and left out of every later call, as when the calls run one
-//!   after the other.
+//! - **The very first call is made alone**, so that a permission refusal, a rate limit or
+//!   a dead token costs one call, as one after the other. Then the first object of each
+//!   other memory scope (a "probe": `post`, `video`, `media:feed`, ...) goes first, and
+//!   the others of a scope only once its probe answered, so that a metric Meta removed is
+//!   learned once and left out of every later call, as when the calls run one after the
+//!   other.
 //! - **Outcomes are merged in the objects' order.** A call runs with the memory merged so
 //!   far; when, by the time its turn to merge comes, an earlier object of the same scope has
 //!   learned a removed metric the call did not know, the call is made again with the
 //!   memory it would have had (rare: a metric refused for some objects of a scope only).
 //!   Unknown metric names are reported once, on the first object in order that names them.
-//! - **A stopping outcome ends the calls** ([`stops`]: a rate limit, a usage cap, a network
+//! - **A stopping outcome ends the calls** ([`post_stop`]: a rate limit, a usage cap, a network
 //!   failure, a dead token, a permission refusal): no object after it is launched, calls in
 //!   flight for objects after it are dropped (their requests cancelled), and the outcomes end
 //!   with it. The rate-limit governor ([`crate::governor`]) is consulted before every call
@@ -35,34 +37,58 @@ use std::future::Future;
 /// Most per-object insights calls of one account in flight at once, by default (each
 /// client's `with_insights_in_flight` changes it; 1 makes the calls one after the other).
 ///
-/// Why 8 is within the platforms' rules (platform-apis.md §2.3, platform-apis-more.md §4):
+/// Why 12 is within the platforms' rules (platform-apis.md §2.3, platform-apis-more.md §4):
 /// Meta's budgets count calls (and CPU time) per hour or per rolling 24 hours — the app's
 /// `200 × DAU` calls an hour (`X-App-Usage`), the Business Use Case budgets of Pages
 /// (`4800 × engaged users` a day) and Instagram (`4800 × impressions` a day), Threads'
 /// `4800 × impressions` a day per app and user (at least 48,000) — and none limits how
-/// many calls are open at once. Calls in flight change when the calls are made, not how
-/// many: the same 100–170 calls of an account, in about a second and a half instead of
-/// 20 s. The governor reads the usage headers of every answer: from 75 % used it spaces
-/// the calls left over the hour (the calls waiting for a send wait their turn), at 95 % or
-/// on a throttling code (4, 17, 32, 613, 80001–80014) it closes the budget, so after one
-/// throttled answer at most `limit − 1` calls already sent still land. Kept small so that
-/// the app stays one polite client: 8 is what takes the owned Facebook, Instagram and
-/// Threads accounts of the per-account bench to a few seconds (docs/PERFORMANCE.md),
-/// and about what a browser opens to one host (6–8 connections).
-pub const INSIGHTS_IN_FLIGHT: usize = 8;
+/// many calls are open at once; Meta's own batch requests run up to 50 calls of one app
+/// together. Calls in flight change when an account's 100–170 calls are made, not how
+/// many. The governor still reads the usage headers of every answer: from 75 % used it
+/// spaces the calls left over the hour (calls waiting to be sent wait their turn), at 95 %
+/// or on a throttling code (4, 17, 32, 613, 80001–80014) it closes the budget, so after one
+/// throttled answer at most `limit − 1` calls already sent still land. Kept small so the
+/// app stays one polite client (12 connections to one host; HTTP/1.1, no HTTP/2 here):
+/// 8 left the owned Facebook Page at 5.2 s and Instagram near 5 s in the per-account bench,
+/// 12 takes every owned Meta and Threads account under the brief's 5 s
+/// (docs/PERFORMANCE.md, issue 16 point 5).
+pub const INSIGHTS_IN_FLIGHT: usize = 12;
 
 /// What one object's insights call gave.
 pub(crate) type Outcome = Result<InsightsResult, PlatformError>;
 
-/// `true` when `outcome` ends the per-object insights calls of the collection: a result
-/// marked `halted`, a permission refusal (`Forbidden`: it repeats for every object), or an
-/// error that stops the account (rate limit, usage cap, network, deadline, stopped run,
-/// refused token).
-pub(crate) fn stops(outcome: &Outcome) -> bool {
+/// What an outcome does to the calls after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stop {
+    /// Nothing: the calls go on.
+    Go,
+    /// No further call of the same scope (a permission refusal or a missing object that
+    /// ends one step, e.g. Instagram's per-day totals, while the others go on).
+    Scope,
+    /// No further call at all.
+    All,
+}
+
+/// The rule of the per-post insights loops: a result marked `halted`, a permission
+/// refusal (`Forbidden`: it repeats for every object), or an error that stops the account
+/// (rate limit, usage cap, network, deadline, stopped run, refused token) ends every call.
+pub(crate) fn post_stop(outcome: &Outcome) -> Stop {
     match outcome {
-        Ok(r) => r.halted,
-        Err(PlatformError::Forbidden { .. }) => true,
-        Err(e) => e.stops_account(),
+        Ok(r) if r.halted => Stop::All,
+        Err(PlatformError::Forbidden { .. }) => Stop::All,
+        Err(e) if e.stops_account() => Stop::All,
+        _ => Stop::Go,
+    }
+}
+
+/// The rule of a step's calls ([`absorb`](super::steps::absorb)): an error that stops the
+/// account ends every call; a permission refusal or a missing object ends its scope.
+pub(crate) fn step_stop(outcome: &Outcome) -> Stop {
+    match outcome {
+        Ok(r) if r.halted => Stop::All,
+        Err(e) if e.stops_account() => Stop::All,
+        Err(PlatformError::Forbidden { .. } | PlatformError::NotFound { .. }) => Stop::Scope,
+        _ => Stop::Go,
     }
 }
 
@@ -76,10 +102,12 @@ struct Done {
     repeated: bool,
 }
 
-/// Runs `call` for every item of `items` with at most `limit` (at least 1) calls in flight
+/// Runs `call` for the items of `items` with at most `limit` (at least 1) calls in flight
 /// and returns the outcomes in the items' order, the same as calling them one after the
-/// other with `memory` (the collection's, updated as it would have been): every item's
-/// outcome up to and including the first that [`stops`], or all of them.
+/// other with `memory` (the collection's, updated as it would have been) and honouring
+/// `stop`: one entry per item up to and including the first outcome that stops
+/// [`Stop::All`] (or every item), `None` for an item not asked because an earlier outcome
+/// stopped its scope ([`Stop::Scope`]).
 ///
 /// `scope(item)` is the [`MetricMemory`] scope of the item's calls (`post`, `media:reels`,
 /// ...; removed metrics under `scope:` are what a call depends on). `call(item, memory)`
@@ -89,8 +117,9 @@ pub(crate) async fn each<'a, T, S, F, Fut>(
     limit: usize,
     memory: &mut MetricMemory,
     scope: S,
+    stop: fn(&Outcome) -> Stop,
     call: F,
-) -> Vec<Outcome>
+) -> Vec<Option<Outcome>>
 where
     S: Fn(&T) -> &str,
     F: Fn(&'a T, MetricMemory) -> Fut,
@@ -102,8 +131,9 @@ where
     let (probes, rest): (Vec<usize>, Vec<usize>) = (0..items.len()).partition(|&i| seen.insert(scope(&items[i])));
     let order: Vec<usize> = probes.iter().chain(rest.iter()).copied().collect();
     let probes: HashSet<usize> = probes.into_iter().collect();
-    // Scopes whose probe has answered.
+    // Scopes whose probe has answered, and scopes an outcome merged so far stopped.
     let mut answered: HashSet<&str> = HashSet::new();
+    let mut closed: HashSet<&str> = HashSet::new();
 
     let run = |index: usize, start: MetricMemory, repeated: bool| {
         let started_with: Vec<String> = start.removed_in(scope(&items[index])).map(str::to_string).collect();
@@ -120,7 +150,7 @@ where
         }
     };
 
-    let mut out: Vec<Outcome> = Vec::with_capacity(items.len());
+    let mut out: Vec<Option<Outcome>> = Vec::with_capacity(items.len());
     let mut finished: BTreeMap<usize, Done> = BTreeMap::new();
     let mut in_flight = FuturesUnordered::new();
     // The removed metrics every answered call learned, whatever its turn: what a call
@@ -129,8 +159,15 @@ where
     let mut next = 0usize;
     while out.len() < items.len() {
         // Merge what is ready, in the items' order.
-        while let Some(done) = finished.remove(&out.len()) {
-            let here = scope(&items[done.index]);
+        while let Some(item) = items.get(out.len()) {
+            let here = scope(item);
+            if closed.contains(here) {
+                // Not asked one after the other: an earlier outcome stopped its scope.
+                finished.remove(&out.len());
+                out.push(None);
+                continue;
+            }
+            let Some(done) = finished.remove(&out.len()) else { break };
             if !done.repeated && memory.removed_in(here).ne(done.started_with.iter().map(String::as_str)) {
                 // An earlier item of this scope learned a removed metric after this call
                 // started: ask again with the memory the calls one after the other had.
@@ -143,21 +180,41 @@ where
             } else {
                 reconcile(done.outcome, &done.memory, here, memory)
             };
-            let stop = stops(&outcome);
-            out.push(outcome);
-            if stop {
-                return out;
+            let verdict = stop(&outcome);
+            out.push(Some(outcome));
+            match verdict {
+                Stop::All => return out,
+                Stop::Scope => {
+                    closed.insert(here);
+                }
+                Stop::Go => {}
             }
         }
         if out.len() == items.len() {
             break;
         }
-        // Launch while there is room: never past a stopping outcome waiting for its turn,
-        // never an item whose scope's probe has not answered.
-        let first_stop = finished.values().find(|d| stops(&d.outcome)).map(|d| d.index);
+        // Launch while there is room: nothing beside the very first call until it answered
+        // (a refusal, a rate limit or a dead token then costs one call, as one after the
+        // other), never past an outcome waiting for its turn that stops what comes after
+        // it, never an item whose scope's probe has not answered; an item of a scope
+        // already stopped is not asked.
         while in_flight.len() < limit && next < order.len() {
             let i = order[next];
-            if first_stop.is_some_and(|s| s < i) || (!probes.contains(&i) && !answered.contains(scope(&items[i]))) {
+            let here = scope(&items[i]);
+            if closed.contains(here) || i < out.len() {
+                next += 1;
+                continue;
+            }
+            let held = finished.values().any(|d| {
+                d.index < i
+                    && match stop(&d.outcome) {
+                        Stop::All => true,
+                        Stop::Scope => scope(&items[d.index]) == here,
+                        Stop::Go => false,
+                    }
+            });
+            let first_pending = next > 0 && answered.is_empty();
+            if held || first_pending || (!probes.contains(&i) && !answered.contains(here)) {
                 break;
             }
             in_flight.push(run(i, live.clone(), false));
@@ -172,7 +229,9 @@ where
         let here = scope(&items[done.index]);
         answered.insert(here);
         live.learn_removed_in(&done.memory, here);
-        finished.insert(done.index, done);
+        if done.index >= out.len() {
+            finished.insert(done.index, done);
+        }
     }
     out
 }
@@ -196,6 +255,7 @@ fn reconcile(outcome: Outcome, learned: &MetricMemory, scope: &str, memory: &mut
 mod tests {
     use super::*;
     use alcance_core::DataGap;
+    use std::collections::HashSet;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::time::Duration;
 
@@ -216,6 +276,14 @@ mod tests {
         calls.fetch_add(1, Ordering::SeqCst);
         let delay = 5 + (id.len() as u64 * 7) % 13;
         tokio::time::sleep(Duration::from_millis(delay)).await;
+        if id == "refused" {
+            return (
+                Err(PlatformError::Forbidden {
+                    message: "no permission".into(),
+                }),
+                memory,
+            );
+        }
         if id == "stop" {
             return (
                 Err(PlatformError::RateLimited {
@@ -240,17 +308,31 @@ mod tests {
         (Ok(r), memory)
     }
 
-    async fn one_by_one(items: &[(&'static str, &'static str)]) -> (Vec<Outcome>, MetricMemory) {
+    /// The calls one after the other, as the clients' loops made them: an item of a
+    /// stopped scope is not asked, a stopping outcome ends the loop.
+    async fn one_by_one(
+        items: &[(&'static str, &'static str)],
+        stop: fn(&Outcome) -> Stop,
+    ) -> (Vec<Option<Outcome>>, MetricMemory) {
         let calls = AtomicUsize::new(0);
         let mut memory = MetricMemory::new();
         let mut out = Vec::new();
+        let mut closed = HashSet::new();
         for item in items {
+            if closed.contains(item.1) {
+                out.push(None);
+                continue;
+            }
             let (o, m) = fake(item, std::mem::take(&mut memory), &calls).await;
             memory = m;
-            let stop = stops(&o);
-            out.push(o);
-            if stop {
-                break;
+            let verdict = stop(&o);
+            out.push(Some(o));
+            match verdict {
+                Stop::All => break,
+                Stop::Scope => {
+                    closed.insert(item.1);
+                }
+                Stop::Go => {}
             }
         }
         (out, memory)
@@ -271,11 +353,19 @@ mod tests {
     #[tokio::test]
     async fn in_flight_outcomes_are_those_of_one_call_after_the_other() {
         let items = items();
-        let (expected, expected_memory) = one_by_one(&items).await;
+        let (expected, expected_memory) = one_by_one(&items, post_stop).await;
         for limit in [1, 2, 3, 8] {
             let calls = AtomicUsize::new(0);
             let mut memory = MetricMemory::new();
-            let got = each(&items, limit, &mut memory, |i| i.1, |i, m| fake(i, m, &calls)).await;
+            let got = each(
+                &items,
+                limit,
+                &mut memory,
+                |i| i.1,
+                post_stop,
+                |i, m| fake(i, m, &calls),
+            )
+            .await;
             assert_eq!(format!("{got:?}"), format!("{expected:?}"), "limit {limit}");
             assert_eq!(memory, expected_memory, "limit {limit}");
             assert_eq!(
@@ -286,7 +376,12 @@ mod tests {
         }
         let gaps: Vec<(String, String)> = expected
             .iter()
-            .flat_map(|o| o.as_ref().map(|r| r.gaps.clone()).unwrap_or_default())
+            .flat_map(|o| {
+                o.as_ref()
+                    .and_then(|o| o.as_ref().ok())
+                    .map(|r| r.gaps.clone())
+                    .unwrap_or_default()
+            })
             .map(|g| (g.what, g.object_id))
             .collect();
         assert_eq!(
@@ -302,12 +397,20 @@ mod tests {
     async fn outcomes_end_at_the_first_stopping_one() {
         let mut items = items();
         items.insert(3, ("stop", "feed"));
-        let (expected, _) = one_by_one(&items).await;
+        let (expected, _) = one_by_one(&items, post_stop).await;
         assert_eq!(expected.len(), 4);
         for limit in [1, 3, 8] {
             let calls = AtomicUsize::new(0);
             let mut memory = MetricMemory::new();
-            let got = each(&items, limit, &mut memory, |i| i.1, |i, m| fake(i, m, &calls)).await;
+            let got = each(
+                &items,
+                limit,
+                &mut memory,
+                |i| i.1,
+                post_stop,
+                |i, m| fake(i, m, &calls),
+            )
+            .await;
             assert_eq!(format!("{got:?}"), format!("{expected:?}"), "limit {limit}");
         }
     }
@@ -337,11 +440,27 @@ mod tests {
         for item in &items {
             let (o, m) = late(item, std::mem::take(&mut sequential)).await;
             sequential = m;
-            expected.push(o);
+            expected.push(Some(o));
         }
         let mut memory = MetricMemory::new();
-        let got = each(&items, 4, &mut memory, |i| i.1, |i, m| late(i, m)).await;
+        let got = each(&items, 4, &mut memory, |i| i.1, post_stop, late).await;
         assert_eq!(format!("{got:?}"), format!("{expected:?}"));
         assert_eq!(memory, sequential);
+    }
+
+    #[tokio::test]
+    async fn a_refusal_ends_its_scope_only_under_the_step_rule() {
+        let mut items = items();
+        items.insert(2, ("refused", "reels"));
+        for (stop, kept) in [(step_stop as fn(&Outcome) -> Stop, 6), (post_stop, 3)] {
+            let (expected, _) = one_by_one(&items, stop).await;
+            assert_eq!(expected.iter().filter(|o| o.is_some()).count(), kept);
+            for limit in [1, 3, 8] {
+                let calls = AtomicUsize::new(0);
+                let mut memory = MetricMemory::new();
+                let got = each(&items, limit, &mut memory, |i| i.1, stop, |i, m| fake(i, m, &calls)).await;
+                assert_eq!(format!("{got:?}"), format!("{expected:?}"), "limit {limit}");
+            }
+        }
     }
 }

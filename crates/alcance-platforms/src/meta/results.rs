@@ -44,6 +44,19 @@ impl InsightsResult {
         self.warnings.push(warning(EventLevel::Warn, code, message));
     }
 
+    /// Appends `other`'s metrics, slices, gaps and warnings (and its stop) to this result.
+    pub(crate) fn extend(&mut self, other: InsightsResult) {
+        self.account_metrics.extend(other.account_metrics);
+        self.post_metrics.extend(other.post_metrics);
+        self.audience.extend(other.audience);
+        self.gaps.extend(other.gaps);
+        self.warnings.extend(other.warnings);
+        self.halted |= other.halted;
+        if self.stopped.is_none() {
+            self.stopped = other.stopped;
+        }
+    }
+
     /// Removes duplicates: account metrics by (metric, period, start), post metrics by
     /// (post, metric) preferring a value over `None`, slices by all keys, gaps by
     /// (what, object, code).

@@ -293,32 +293,25 @@ impl ThreadsClient {
                 },
             }
         }
-        for day in total_days(floor, window.until) {
-            let next = day + Duration::days(1);
-            let call = InsightsCall {
-                path: path.clone(),
-                metrics: &TOTAL_METRICS,
-                params: vec![
-                    ("since", day.timestamp().to_string()),
-                    ("until", next.timestamp().to_string()),
-                ],
-                scope: "account:total",
-                object_id: user_id,
-            };
-            match self.fetch_insights(token, &call, memory, rec).await {
-                Ok(f) => {
-                    map::totals(
-                        &f.entries,
-                        &f.requested,
-                        (day, next),
-                        Period::Day,
-                        user_id,
-                        memory,
-                        &mut out,
-                    );
-                    out.gaps.extend(f.gaps);
-                    out.warnings.extend(f.warnings);
-                }
+        // Each day's totals, several calls in flight; the outcomes come in the days' order,
+        // as if asked one after the other (`meta::in_flight`).
+        let days = total_days(floor, window.until);
+        let path = path.as_str();
+        let outcomes = in_flight::each(
+            &days,
+            self.insights_in_flight,
+            memory,
+            |_| "account:total",
+            in_flight::step_stop,
+            |&day, mut memory| async move {
+                let r = self.day_totals(token, path, user_id, day, &mut memory, rec).await;
+                (r, memory)
+            },
+        )
+        .await;
+        for outcome in outcomes.into_iter().flatten() {
+            match outcome {
+                Ok(r) => out.extend(r),
                 Err(e) => match absorb(e, "threads_insights:totals", user_id, &mut out)? {
                     Flow::Continue => {}
                     Flow::SkipStep => break,
@@ -327,6 +320,46 @@ impl ThreadsClient {
             }
         }
         Ok(out.finish())
+    }
+
+    /// One UTC day of totals for [`ThreadsClient::account_insights`]:
+    /// `GET {path}?metric=likes,replies,reposts,quotes,clicks&since=<day>&until=<day+1>` (Unix s)
+    /// → `Period::Day` metrics over that day. Errors: the call's, as [`insights::fetch`]
+    /// gives it.
+    async fn day_totals(
+        &self,
+        token: &SecretString,
+        path: &str,
+        user_id: &str,
+        day: DateTime<Utc>,
+        memory: &mut MetricMemory,
+        rec: &Recorder,
+    ) -> Result<InsightsResult, PlatformError> {
+        let next = day + Duration::days(1);
+        let call = InsightsCall {
+            path: path.to_string(),
+            metrics: &TOTAL_METRICS,
+            params: vec![
+                ("since", day.timestamp().to_string()),
+                ("until", next.timestamp().to_string()),
+            ],
+            scope: "account:total",
+            object_id: user_id,
+        };
+        let f = self.fetch_insights(token, &call, memory, rec).await?;
+        let mut out = InsightsResult::default();
+        map::totals(
+            &f.entries,
+            &f.requested,
+            (day, next),
+            Period::Day,
+            user_id,
+            memory,
+            &mut out,
+        );
+        out.gaps.extend(f.gaps);
+        out.warnings.extend(f.warnings);
+        Ok(out)
     }
 
     /// Follower demographics, one call per breakdown:
@@ -433,6 +466,7 @@ impl PlatformClient for ThreadsClient {
                 self.insights_in_flight,
                 &mut memory,
                 |_| "media",
+                in_flight::post_stop,
                 |i, mut memory| async move {
                     let r = self.media_insights(token, &i.post.external_id, &mut memory, rec).await;
                     (r, memory)
@@ -440,7 +474,8 @@ impl PlatformClient for ThreadsClient {
             )
             .await
         }
-        .into_iter();
+        .into_iter()
+        .flatten();
         let mut refused = false;
         for item in items {
             let media_id = item.post.external_id.clone();
