@@ -49,9 +49,9 @@ use std::future::Future;
 /// or on a throttling code (4, 17, 32, 613, 80001–80014) it closes the budget, so after one
 /// throttled answer at most `limit − 1` calls already sent still land. Kept small so the
 /// app stays one polite client (12 connections to one host; HTTP/1.1, no HTTP/2 here):
-/// 8 left the owned Facebook Page at 5.2 s and Instagram near 5 s in the per-account bench,
-/// 12 takes every owned Meta and Threads account under the brief's 5 s
-/// (docs/PERFORMANCE.md, issue 16 point 5).
+/// 8 per-post calls at a time left the owned Facebook Page at 5.2 s in the per-account
+/// bench; 12, with Instagram's and Threads' per-day calls in flight too, takes every owned
+/// Meta and Threads account under the brief's 5 s (docs/PERFORMANCE.md, issue 16 point 5).
 pub const INSIGHTS_IN_FLIGHT: usize = 12;
 
 /// What one object's insights call gave.
