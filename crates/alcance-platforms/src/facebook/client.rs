@@ -5,6 +5,7 @@ use super::wire::{AccountNode, PageNode, PostNode, UserNode, VideoNode};
 use super::{map, FacebookClient, InsightsResult, Listing, MetricMemory, PageAccess, PagePost, PageVideo};
 use crate::error::PlatformError;
 use crate::http::{Answer, Recorder};
+use crate::meta::in_flight;
 use crate::meta::insights::{self, Fetched, Graph, InsightsCall};
 use crate::meta::steps::{absorb, listing_stopped, part_failed, step_done, Flow};
 use crate::meta::warning;
@@ -602,13 +603,36 @@ impl PlatformClient for FacebookClient {
 
         let mut refused = false;
         let mut post_metrics: Vec<PostMetric> = Vec::new();
+        // Each post's insights, several calls in flight; the outcomes come in the posts'
+        // order, as if asked one after the other (`meta::in_flight`).
+        let mut asked = if owned && !halted {
+            in_flight::each(
+                &posts,
+                self.insights_in_flight,
+                &mut memory,
+                |_| "post",
+                in_flight::post_stop,
+                |p, mut memory| async move {
+                    let r = self
+                        .post_insights_with(token, &p.post.external_id, &mut memory, rec)
+                        .await;
+                    (r, memory)
+                },
+            )
+            .await
+        } else {
+            Vec::new()
+        }
+        .into_iter()
+        .flatten();
         for p in &posts {
             post_metrics.extend(p.node_metrics.iter().cloned());
             if !owned || halted || refused {
                 continue;
             }
             let post_id = p.post.external_id.as_str();
-            match self.post_insights_with(token, post_id, &mut memory, rec).await {
+            let Some(outcome) = asked.next() else { continue };
+            match outcome {
                 Ok(r) => {
                     halted |= r.halted;
                     if let Some(why) = r.stopped {
@@ -632,6 +656,37 @@ impl PlatformClient for FacebookClient {
         }
 
         let owners = assign_videos(&videos, &posts);
+        // Each video's insights, as the posts' (the videos the loop below asks: all but those
+        // it leaves for a complete collection).
+        let mut asked = if owned && !halted && !refused {
+            let wanted: Vec<&PageVideo> = videos
+                .iter()
+                .filter(|v| {
+                    !posts_incomplete
+                        || owners
+                            .get(&v.post.external_id)
+                            .is_some_and(|t| *t != v.post.external_id)
+                })
+                .collect();
+            in_flight::each(
+                &wanted,
+                self.insights_in_flight,
+                &mut memory,
+                |_| "video",
+                in_flight::post_stop,
+                |v, mut memory| async move {
+                    let r = self
+                        .video_insights_with(token, &v.post.external_id, &mut memory, rec)
+                        .await;
+                    (r, memory)
+                },
+            )
+            .await
+        } else {
+            Vec::new()
+        }
+        .into_iter()
+        .flatten();
         for v in videos {
             let target = owners
                 .get(&v.post.external_id)
@@ -655,7 +710,8 @@ impl PlatformClient for FacebookClient {
                 continue;
             }
             let video_id = v.post.external_id.as_str();
-            match self.video_insights_with(token, video_id, &mut memory, rec).await {
+            let Some(outcome) = asked.next() else { continue };
+            match outcome {
                 Ok(r) => {
                     halted |= r.halted;
                     if let Some(why) = r.stopped {

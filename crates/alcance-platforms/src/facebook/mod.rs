@@ -127,12 +127,27 @@ pub struct PageVideo {
 pub struct FacebookClient {
     http: Http,
     endpoints: Endpoints,
+    insights_in_flight: usize,
 }
 
 impl FacebookClient {
-    /// A client calling `endpoints.graph_facebook` through `http`.
+    /// A client calling `endpoints.graph_facebook` through `http`, with up to
+    /// [`INSIGHTS_IN_FLIGHT`](crate::meta::INSIGHTS_IN_FLIGHT) post or video insights calls
+    /// of one page in flight at once.
     pub fn new(http: Http, endpoints: Endpoints) -> Self {
-        Self { http, endpoints }
+        Self {
+            http,
+            endpoints,
+            insights_in_flight: crate::meta::INSIGHTS_IN_FLIGHT,
+        }
+    }
+
+    /// This client with at most `calls` (at least 1; 1 = one after the other) post or
+    /// video insights calls of one page in flight at once. The outcomes are the same
+    /// whatever the number (see `meta::in_flight`).
+    pub fn with_insights_in_flight(mut self, calls: usize) -> Self {
+        self.insights_in_flight = calls.max(1);
+        self
     }
 
     /// The versioned Graph base URL requests go to (`https://graph.facebook.com/v25.0`).

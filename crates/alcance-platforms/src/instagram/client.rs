@@ -7,6 +7,7 @@ use super::{
 };
 use crate::error::PlatformError;
 use crate::http::{Answer, Recorder};
+use crate::meta::in_flight;
 use crate::meta::insights::{self, Fetched, Graph, InsightsCall};
 use crate::meta::steps::{absorb, halts, listing_stopped, part_failed, step_done, Flow};
 use crate::meta::{self, decode, PageGuard, PageStep};
@@ -59,6 +60,16 @@ fn is_before_business(e: &PlatformError) -> bool {
 /// Errors after which no further call for the same object makes sense.
 fn stops_object(e: &PlatformError) -> bool {
     !matches!(e, PlatformError::Api { .. } | PlatformError::Decode { .. }) || is_before_business(e)
+}
+
+/// The [`MetricMemory`] scope of a media kind's insights (`media:feed`, `media:reels`,
+/// `media:story`).
+fn media_scope(kind: MediaKind) -> &'static str {
+    match kind {
+        MediaKind::Feed => "media:feed",
+        MediaKind::Reels => "media:reels",
+        MediaKind::Story => "media:story",
+    }
 }
 
 /// `[since, until)` cut into ≤30-day chunks, most recent first, as Unix seconds; at most
@@ -410,65 +421,102 @@ impl InstagramClient {
                 },
             }
         }
-        let (mut totals_on, mut breakdown_on) = (true, true);
-        for day in total_days(window) {
-            if !totals_on && !breakdown_on {
-                break;
-            }
-            let next = day + Duration::days(1);
-            let range = [
-                ("period", "day".to_string()),
-                ("metric_type", "total_value".to_string()),
-                ("since", day.timestamp().to_string()),
-                ("until", next.timestamp().to_string()),
-            ];
-            if totals_on {
-                let call = InsightsCall {
-                    path: path.clone(),
-                    metrics: DAY_TOTAL_METRICS,
-                    params: range.to_vec(),
-                    scope: "account:total",
-                    object_id: ig_user_id,
-                };
-                match self.fetch_insights(token, &call, memory, rec).await {
-                    Ok(f) => {
-                        map::day_totals(&f.entries, &f.requested, (day, next), ig_user_id, memory, &mut out);
-                        out.gaps.extend(f.gaps);
-                        out.warnings.extend(f.warnings);
-                    }
-                    Err(e) => match absorb(e, "account_insights:total_value", ig_user_id, &mut out)? {
-                        Flow::Continue => {}
-                        Flow::SkipStep => totals_on = false,
-                        Flow::Halt => return Ok(out.finish()),
-                    },
+        // Each day's totals and reach breakdown, several calls in flight; the outcomes come
+        // in the days' order, as if asked one after the other (`meta::in_flight`): a
+        // permission refusal or a missing object ends that kind of call, a rate limit all.
+        let calls: Vec<(DateTime<Utc>, bool)> = total_days(window)
+            .into_iter()
+            .flat_map(|day| [(day, false), (day, true)])
+            .collect();
+        let outcomes = in_flight::each(
+            &calls,
+            self.insights_in_flight,
+            memory,
+            |&(_, breakdown)| {
+                if breakdown {
+                    "account:breakdown"
+                } else {
+                    "account:total"
                 }
-            }
-            if breakdown_on {
-                let mut params = range.to_vec();
-                params.push(("breakdown", REACH_BREAKDOWN.to_string()));
-                let call = InsightsCall {
-                    path: path.clone(),
-                    metrics: &["reach"],
-                    params,
-                    scope: "account:breakdown",
-                    object_id: ig_user_id,
-                };
-                match self.fetch_insights(token, &call, memory, rec).await {
-                    Ok(f) => {
-                        let timeframe = format!("day:{}", day.format("%Y-%m-%d"));
-                        map::audience_slices(&f.entries, &timeframe, &mut out);
-                        out.gaps.extend(f.gaps);
-                        out.warnings.extend(f.warnings);
-                    }
-                    Err(e) => match absorb(e, "account_insights:breakdown", ig_user_id, &mut out)? {
-                        Flow::Continue => {}
-                        Flow::SkipStep => breakdown_on = false,
+            },
+            in_flight::step_stop,
+            |&(day, breakdown), mut memory| async move {
+                let r = self
+                    .day_insights(token, ig_user_id, day, breakdown, &mut memory, rec)
+                    .await;
+                (r, memory)
+            },
+        )
+        .await;
+        for (&(_, breakdown), outcome) in calls.iter().zip(outcomes) {
+            let Some(outcome) = outcome else { continue };
+            match outcome {
+                Ok(r) => out.extend(r),
+                Err(e) => {
+                    let what = if breakdown {
+                        "account_insights:breakdown"
+                    } else {
+                        "account_insights:total_value"
+                    };
+                    match absorb(e, what, ig_user_id, &mut out)? {
+                        // A skipped step's later calls were not made (`None` above).
+                        Flow::Continue | Flow::SkipStep => {}
                         Flow::Halt => return Ok(out.finish()),
-                    },
+                    }
                 }
             }
         }
         Ok(out.finish())
+    }
+
+    /// One full UTC day of [`InstagramClient::account_insights`]: its totals
+    /// (`metric_type=total_value`) or, with `breakdown`, its reach by
+    /// `media_product_type,follow_type`. Errors: the call's, as [`insights::fetch`] gives it.
+    async fn day_insights(
+        &self,
+        token: &SecretString,
+        ig_user_id: &str,
+        day: DateTime<Utc>,
+        breakdown: bool,
+        memory: &mut MetricMemory,
+        rec: &Recorder,
+    ) -> Result<InsightsResult, PlatformError> {
+        let mut out = InsightsResult::default();
+        let next = day + Duration::days(1);
+        let mut params = vec![
+            ("period", "day".to_string()),
+            ("metric_type", "total_value".to_string()),
+            ("since", day.timestamp().to_string()),
+            ("until", next.timestamp().to_string()),
+        ];
+        let f = if breakdown {
+            params.push(("breakdown", REACH_BREAKDOWN.to_string()));
+            let call = InsightsCall {
+                path: format!("/{ig_user_id}/insights"),
+                metrics: &["reach"],
+                params,
+                scope: "account:breakdown",
+                object_id: ig_user_id,
+            };
+            let f = self.fetch_insights(token, &call, memory, rec).await?;
+            let timeframe = format!("day:{}", day.format("%Y-%m-%d"));
+            map::audience_slices(&f.entries, &timeframe, &mut out);
+            f
+        } else {
+            let call = InsightsCall {
+                path: format!("/{ig_user_id}/insights"),
+                metrics: DAY_TOTAL_METRICS,
+                params,
+                scope: "account:total",
+                object_id: ig_user_id,
+            };
+            let f = self.fetch_insights(token, &call, memory, rec).await?;
+            map::day_totals(&f.entries, &f.requested, (day, next), ig_user_id, memory, &mut out);
+            f
+        };
+        out.gaps.extend(f.gaps);
+        out.warnings.extend(f.warnings);
+        Ok(out)
     }
 
     /// Demographics: `GET /{id}/insights?metric=follower_demographics|engaged_audience_demographics&period=lifetime&metric_type=total_value&timeframe=this_month&breakdown=age,gender|country|city`
@@ -555,12 +603,12 @@ impl InstagramClient {
         memory: &mut MetricMemory,
         rec: &Recorder,
     ) -> Result<InsightsResult, PlatformError> {
-        let scope = format!("media:{}", kind.as_str());
+        let scope = media_scope(kind);
         self.media_insights_inner(
             token,
             media_id,
             kind.metrics(),
-            &scope,
+            scope,
             kind == MediaKind::Story,
             memory,
             rec,
@@ -716,16 +764,36 @@ impl PlatformClient for InstagramClient {
             }
         }
 
+        // Each media's insights, several calls in flight; the outcomes come in the media's
+        // order, as if asked one after the other (`meta::in_flight`).
+        let mut asked = if owned && !halted {
+            in_flight::each(
+                &items,
+                self.insights_in_flight,
+                &mut memory,
+                |i| media_scope(i.kind),
+                in_flight::post_stop,
+                |i, mut memory| async move {
+                    let r = self
+                        .media_insights_with(token, &i.post.external_id, i.kind, &mut memory, rec)
+                        .await;
+                    (r, memory)
+                },
+            )
+            .await
+        } else {
+            Vec::new()
+        }
+        .into_iter()
+        .flatten();
         // A permission refusal (not "Not enough viewers") repeats for every media: ask once.
         let mut insights_refused = false;
         for item in items {
             let mut post_metrics: Vec<PostMetric> = Vec::new();
             if owned && !halted && !insights_refused {
                 let media_id = item.post.external_id.as_str();
-                match self
-                    .media_insights_with(token, media_id, item.kind, &mut memory, rec)
-                    .await
-                {
+                let outcome = asked.next().unwrap_or_else(|| Ok(InsightsResult::default()));
+                match outcome {
                     Ok(r) => {
                         halted |= r.halted;
                         if let Some(why) = r.stopped {

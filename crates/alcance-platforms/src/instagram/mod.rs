@@ -186,12 +186,28 @@ pub struct InstagramClient {
     http: Http,
     endpoints: Endpoints,
     host: GraphHost,
+    insights_in_flight: usize,
 }
 
 impl InstagramClient {
-    /// A client calling `host`'s base in `endpoints` through `http`.
+    /// A client calling `host`'s base in `endpoints` through `http`, with up to
+    /// [`INSIGHTS_IN_FLIGHT`](crate::meta::INSIGHTS_IN_FLIGHT) media insights calls of one
+    /// account in flight at once.
     pub fn new(http: Http, endpoints: Endpoints, host: GraphHost) -> Self {
-        Self { http, endpoints, host }
+        Self {
+            http,
+            endpoints,
+            host,
+            insights_in_flight: crate::meta::INSIGHTS_IN_FLIGHT,
+        }
+    }
+
+    /// This client with at most `calls` (at least 1; 1 = one after the other) media
+    /// insights calls of one account in flight at once. The outcomes are the same whatever
+    /// the number (see `meta::in_flight`).
+    pub fn with_insights_in_flight(mut self, calls: usize) -> Self {
+        self.insights_in_flight = calls.max(1);
+        self
     }
 
     /// The host this client calls.

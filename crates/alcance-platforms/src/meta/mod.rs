@@ -7,12 +7,15 @@
 //! - `paging`: cursor and time-based paging with a loop guard, [`list_pages`];
 //! - `values`: Meta timestamps, numbers as text, unit scaling;
 //! - `results`: [`InsightsResult`] and [`MetricMemory`], what a collection step produces;
+//! - `in_flight`: per-object insights calls several at a time, outcomes as one after the
+//!   other ([`INSIGHTS_IN_FLIGHT`]);
 //! - `steps`, `insights`: how one call's error becomes a gap or a warning, and the
 //!   insights routine with the removed-metric fallback.
 //!
 //! Platform-neutral: nothing here knows Instagram metric names. See platform-apis.md §2.
 
 mod errors;
+pub(crate) mod in_flight;
 pub(crate) mod insights;
 mod paging;
 mod request;
@@ -22,6 +25,7 @@ mod usage;
 mod values;
 
 pub use errors::{check, error_from_answer, map_graph_error, parse_graph_error, redact_secret, GraphError};
+pub use in_flight::INSIGHTS_IN_FLIGHT;
 pub use paging::{list_pages, next_page_params, Cursors, Listing, PageGuard, PageStep, PageStop, PageVerdict, Paging};
 pub use request::{get, post};
 pub use results::{InsightsResult, MetricMemory};

@@ -44,6 +44,19 @@ impl InsightsResult {
         self.warnings.push(warning(EventLevel::Warn, code, message));
     }
 
+    /// Appends `other`'s metrics, slices, gaps and warnings (and its stop) to this result.
+    pub(crate) fn extend(&mut self, other: InsightsResult) {
+        self.account_metrics.extend(other.account_metrics);
+        self.post_metrics.extend(other.post_metrics);
+        self.audience.extend(other.audience);
+        self.gaps.extend(other.gaps);
+        self.warnings.extend(other.warnings);
+        self.halted |= other.halted;
+        if self.stopped.is_none() {
+            self.stopped = other.stopped;
+        }
+    }
+
     /// Removes duplicates: account metrics by (metric, period, start), post metrics by
     /// (post, metric) preferring a value over `None`, slices by all keys, gaps by
     /// (what, object, code).
@@ -128,5 +141,33 @@ impl MetricMemory {
     /// Records an unknown metric name; `true` the first time (record the gap then).
     pub(crate) fn note_unknown(&mut self, name: &str) -> bool {
         self.unknown.insert(name.to_string())
+    }
+
+    /// The removed metrics of `scope` and of the scopes under it (`media:story` also
+    /// gives `media:story:breakdown:navigation`), as `scope:metric`, in order.
+    pub(crate) fn removed_in<'a>(&'a self, scope: &str) -> impl Iterator<Item = &'a str> + 'a {
+        let prefix = format!("{scope}:");
+        self.removed
+            .range(prefix.clone()..)
+            .take_while(move |k| k.starts_with(&prefix))
+            .map(String::as_str)
+    }
+
+    /// This memory's removed metrics, without the unknown names reported.
+    pub(crate) fn without_unknown(&self) -> MetricMemory {
+        MetricMemory {
+            removed: self.removed.clone(),
+            unknown: BTreeSet::new(),
+        }
+    }
+
+    /// Adds `other`'s removed metrics of `scope` (and of the scopes under it).
+    pub(crate) fn learn_removed_in(&mut self, other: &MetricMemory, scope: &str) {
+        self.removed.extend(other.removed_in(scope).map(str::to_string));
+    }
+
+    /// Adds `other`'s unknown names (reported: no gap for them again).
+    pub(crate) fn learn_unknown(&mut self, other: &MetricMemory) {
+        self.unknown.extend(other.unknown.iter().cloned());
     }
 }

@@ -6,6 +6,7 @@ use super::wire::{MediaNode, UserNode};
 use super::{insights_floor, map, ThreadsClient, ThreadsMedia};
 use crate::error::PlatformError;
 use crate::http::{Answer, Recorder};
+use crate::meta::in_flight;
 use crate::meta::insights::{self, Fetched, Graph, InsightEntry, InsightsCall};
 use crate::meta::steps::{absorb, listing_stopped, part_failed, step_done, Flow};
 use crate::meta::{self, decode, InsightsResult, Listing, MetricMemory, PageVerdict};
@@ -292,32 +293,25 @@ impl ThreadsClient {
                 },
             }
         }
-        for day in total_days(floor, window.until) {
-            let next = day + Duration::days(1);
-            let call = InsightsCall {
-                path: path.clone(),
-                metrics: &TOTAL_METRICS,
-                params: vec![
-                    ("since", day.timestamp().to_string()),
-                    ("until", next.timestamp().to_string()),
-                ],
-                scope: "account:total",
-                object_id: user_id,
-            };
-            match self.fetch_insights(token, &call, memory, rec).await {
-                Ok(f) => {
-                    map::totals(
-                        &f.entries,
-                        &f.requested,
-                        (day, next),
-                        Period::Day,
-                        user_id,
-                        memory,
-                        &mut out,
-                    );
-                    out.gaps.extend(f.gaps);
-                    out.warnings.extend(f.warnings);
-                }
+        // Each day's totals, several calls in flight; the outcomes come in the days' order,
+        // as if asked one after the other (`meta::in_flight`).
+        let days = total_days(floor, window.until);
+        let path = path.as_str();
+        let outcomes = in_flight::each(
+            &days,
+            self.insights_in_flight,
+            memory,
+            |_| "account:total",
+            in_flight::step_stop,
+            |&day, mut memory| async move {
+                let r = self.day_totals(token, path, user_id, day, &mut memory, rec).await;
+                (r, memory)
+            },
+        )
+        .await;
+        for outcome in outcomes.into_iter().flatten() {
+            match outcome {
+                Ok(r) => out.extend(r),
                 Err(e) => match absorb(e, "threads_insights:totals", user_id, &mut out)? {
                     Flow::Continue => {}
                     Flow::SkipStep => break,
@@ -326,6 +320,46 @@ impl ThreadsClient {
             }
         }
         Ok(out.finish())
+    }
+
+    /// One UTC day of totals for [`ThreadsClient::account_insights`]:
+    /// `GET {path}?metric=likes,replies,reposts,quotes,clicks&since=<day>&until=<day+1>` (Unix s)
+    /// → `Period::Day` metrics over that day. Errors: the call's, as [`insights::fetch`]
+    /// gives it.
+    async fn day_totals(
+        &self,
+        token: &SecretString,
+        path: &str,
+        user_id: &str,
+        day: DateTime<Utc>,
+        memory: &mut MetricMemory,
+        rec: &Recorder,
+    ) -> Result<InsightsResult, PlatformError> {
+        let next = day + Duration::days(1);
+        let call = InsightsCall {
+            path: path.to_string(),
+            metrics: &TOTAL_METRICS,
+            params: vec![
+                ("since", day.timestamp().to_string()),
+                ("until", next.timestamp().to_string()),
+            ],
+            scope: "account:total",
+            object_id: user_id,
+        };
+        let f = self.fetch_insights(token, &call, memory, rec).await?;
+        let mut out = InsightsResult::default();
+        map::totals(
+            &f.entries,
+            &f.requested,
+            (day, next),
+            Period::Day,
+            user_id,
+            memory,
+            &mut out,
+        );
+        out.gaps.extend(f.gaps);
+        out.warnings.extend(f.warnings);
+        Ok(out)
     }
 
     /// Follower demographics, one call per breakdown:
@@ -421,12 +455,34 @@ impl PlatformClient for ThreadsClient {
                 Err(e) => part_failed(&mut batch, "/me/threads", &e, &mut halted),
             }
         }
+        let items: Vec<ThreadsMedia> = items.into_iter().filter(|i| !i.repost).collect();
+        // Each post's insights, several calls in flight; the outcomes come in the posts'
+        // order, as if asked one after the other (`meta::in_flight`).
+        let mut asked = if halted {
+            Vec::new()
+        } else {
+            in_flight::each(
+                &items,
+                self.insights_in_flight,
+                &mut memory,
+                |_| "media",
+                in_flight::post_stop,
+                |i, mut memory| async move {
+                    let r = self.media_insights(token, &i.post.external_id, &mut memory, rec).await;
+                    (r, memory)
+                },
+            )
+            .await
+        }
+        .into_iter()
+        .flatten();
         let mut refused = false;
-        for item in items.into_iter().filter(|i| !i.repost) {
+        for item in items {
             let media_id = item.post.external_id.clone();
             let mut post_metrics: Vec<PostMetric> = Vec::new();
             if !halted && !refused {
-                match self.media_insights(token, &media_id, &mut memory, rec).await {
+                let outcome = asked.next().unwrap_or_else(|| Ok(InsightsResult::default()));
+                match outcome {
                     Ok(r) => {
                         post_metrics = r.post_metrics;
                         batch.gaps.extend(r.gaps);

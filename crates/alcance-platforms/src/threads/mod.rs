@@ -95,12 +95,27 @@ pub struct ThreadsMedia {
 pub struct ThreadsClient {
     http: Http,
     endpoints: Endpoints,
+    insights_in_flight: usize,
 }
 
 impl ThreadsClient {
-    /// A client calling `endpoints.threads_api` through `http`.
+    /// A client calling `endpoints.threads_api` through `http`, with up to
+    /// [`INSIGHTS_IN_FLIGHT`](crate::meta::INSIGHTS_IN_FLIGHT) media insights calls of one
+    /// account in flight at once.
     pub fn new(http: Http, endpoints: Endpoints) -> Self {
-        Self { http, endpoints }
+        Self {
+            http,
+            endpoints,
+            insights_in_flight: crate::meta::INSIGHTS_IN_FLIGHT,
+        }
+    }
+
+    /// This client with at most `calls` (at least 1; 1 = one after the other) media
+    /// insights calls of one account in flight at once. The outcomes are the same whatever
+    /// the number (see `meta::in_flight`).
+    pub fn with_insights_in_flight(mut self, calls: usize) -> Self {
+        self.insights_in_flight = calls.max(1);
+        self
     }
 
     /// The versioned base URL requests go to (`https://graph.threads.net/v1.0`).

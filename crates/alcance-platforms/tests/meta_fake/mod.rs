@@ -23,7 +23,9 @@ use secrecy::SecretString;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use url::Url;
 
 /// The access token every test sends; it must never show up in errors or archived URLs.
@@ -132,6 +134,12 @@ type Handler = dyn Fn(&Req) -> Option<Reply> + Send + Sync;
 struct Inner {
     handler: Box<Handler>,
     seen: Mutex<Vec<Req>>,
+    /// How long each answer waits (zero: at once), and for which requests.
+    delay: Duration,
+    delayed: Box<dyn Fn(&Req) -> bool + Send + Sync>,
+    /// Requests being answered now, and the most at once.
+    in_flight: AtomicUsize,
+    max_in_flight: AtomicUsize,
 }
 
 /// The running fake.
@@ -167,6 +175,12 @@ async fn handle(State(inner): State<Arc<Inner>>, method: Method, uri: Uri) -> Re
     if let Ok(mut seen) = inner.seen.lock() {
         seen.push(req.clone());
     }
+    let now = inner.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    inner.max_in_flight.fetch_max(now, Ordering::SeqCst);
+    if !inner.delay.is_zero() && (inner.delayed)(&req) {
+        tokio::time::sleep(inner.delay).await;
+    }
+    inner.in_flight.fetch_sub(1, Ordering::SeqCst);
     let reply = (inner.handler)(&req).unwrap_or_else(|| {
         Reply::status(
             500,
@@ -179,9 +193,23 @@ async fn handle(State(inner): State<Arc<Inner>>, method: Method, uri: Uri) -> Re
 impl FakeGraph {
     /// Starts the fake on a free 127.0.0.1 port.
     pub async fn start(handler: impl Fn(&Req) -> Option<Reply> + Send + Sync + 'static) -> Self {
+        Self::start_slow(Duration::ZERO, |_| false, handler).await
+    }
+
+    /// Starts the fake with every answer for which `delayed` is `true` sent `delay` after
+    /// its request came (a round trip), so that calls in flight together overlap here.
+    pub async fn start_slow(
+        delay: Duration,
+        delayed: impl Fn(&Req) -> bool + Send + Sync + 'static,
+        handler: impl Fn(&Req) -> Option<Reply> + Send + Sync + 'static,
+    ) -> Self {
         let inner = Arc::new(Inner {
             handler: Box::new(handler),
             seen: Mutex::new(Vec::new()),
+            delay,
+            delayed: Box::new(delayed),
+            in_flight: AtomicUsize::new(0),
+            max_in_flight: AtomicUsize::new(0),
         });
         let app = Router::new().fallback(handle).with_state(inner.clone());
         FakeGraph {
@@ -207,6 +235,11 @@ impl FakeGraph {
     /// A Facebook Pages client on this fake.
     pub fn facebook(&self) -> FacebookClient {
         FacebookClient::new(Http::new().expect("http client"), self.endpoints())
+    }
+
+    /// The most requests this fake was answering at once.
+    pub fn max_in_flight(&self) -> usize {
+        self.inner.max_in_flight.load(Ordering::SeqCst)
     }
 
     /// The requests received so far.
