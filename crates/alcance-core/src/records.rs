@@ -145,6 +145,20 @@ pub struct AudienceSlice {
     pub timeframe: String,
 }
 
+/// `audience` values of [`AudienceSlice`]s that describe the business itself, not people:
+/// WhatsApp's `phone_number` slices (the quality rating and messaging tier of the
+/// business's own numbers). Every other audience is demographic data about people and is
+/// collected only under the workspace's consent (docs/PRIVACY.md).
+pub const NON_DEMOGRAPHIC_AUDIENCES: &[&str] = &["phone_number"];
+
+impl AudienceSlice {
+    /// `true` for demographic data about people (followers, engaged audience, TikTok's
+    /// activity hours): every audience not in [`NON_DEMOGRAPHIC_AUDIENCES`].
+    pub fn is_demographic(&self) -> bool {
+        !NON_DEMOGRAPHIC_AUDIENCES.contains(&self.audience.as_str())
+    }
+}
+
 /// Something the platform would not give and why: a removed metric, a media without
 /// insights, a story with too few viewers. Stored as a run event of level `gap`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
