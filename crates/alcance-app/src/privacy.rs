@@ -27,8 +27,11 @@ pub const CONSENT_TEXT_EN: &str = "I agree that this workspace collects and stor
 /// The consent text in Brazilian Portuguese ([`CONSENT_VERSION`]).
 pub const CONSENT_TEXT_PT_BR: &str = "Concordo que este espaço de trabalho colete e guarde dados demográficos sobre o público das contas conectadas (faixas de idade, gêneros, países, cidades e horários de atividade de seguidores e do público engajado, como contagens agregadas fornecidas pelas plataformas), neste computador ou no banco de dados da equipe, somente para analisar essas contas. Posso retirar este consentimento a qualquer momento em Configurações; retirá-lo interrompe essa coleta e apaga os dados demográficos já guardados.";
 
-/// The consent text of the demo workspace, whose audience data is synthetic.
-pub const DEMO_CONSENT_TEXT: &str = "Demo workspace: its audience data is synthetic (made up by the sandbox on 127.0.0.1, about no real person); consent recorded by `alcance demo` so its charts and exports show audience data.";
+/// The version of [`DEMO_CONSENT_TEXT`].
+pub const DEMO_CONSENT_VERSION: &str = "demo-synthetic-v1";
+
+/// The consent `alcance demo` records: its audience data is synthetic.
+pub const DEMO_CONSENT_TEXT: &str = "Demo workspace: its audience data comes from the sandbox on 127.0.0.1 (synthetic, or recorded fixtures replayed), about no real person; consent recorded by `alcance demo` so its charts and exports show audience data.";
 
 /// The consent text shown in `language` (`en`, or `pt-BR` / `pt`; anything else: English),
 /// with the language it is in.
