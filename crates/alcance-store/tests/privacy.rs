@@ -25,7 +25,7 @@ async fn bare(engine: Engine) -> Option<(TestStore, i64, i64)> {
         .upsert_account(
             &account(Platform::Instagram, "17841400000000001", "alcance_demo"),
             None,
-            Some("alcance:instagram:17841400000000001"),
+            Some("alcance/instagram/17841400000000001"),
         )
         .await
         .expect("account");
@@ -167,7 +167,7 @@ async fn an_accounts_rows_are_read_alone_and_without_its_vault_entry(engine: Eng
     .await
     .unwrap();
     let other = store
-        .upsert_account(&account_ref_other(), None, Some("alcance:x:42"))
+        .upsert_account(&account_ref_other(), None, Some("alcance/x/42"))
         .await
         .unwrap();
     let mut other_batch = full_batch(5.0, 1.0);
@@ -178,7 +178,7 @@ async fn an_accounts_rows_are_read_alone_and_without_its_vault_entry(engine: Eng
     assert!(!reader.columns().iter().any(|c| c == "vault_key"));
     let rows = reader.next_page(&store, 10).await.unwrap().unwrap();
     assert_eq!(rows.len(), 1);
-    assert!(!format!("{rows:?}").contains("alcance:instagram"), "no vault entry name");
+    assert!(!format!("{rows:?}").contains("alcance/instagram"), "no vault entry name");
     assert!(reader.next_page(&store, 10).await.unwrap().is_none());
 
     // Paged: one row at a time, in key order, only this account's.
