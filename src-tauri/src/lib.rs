@@ -12,6 +12,7 @@ pub mod commands;
 pub mod error;
 pub mod local_api;
 pub mod oauth_bridge;
+pub mod privacy;
 pub mod state;
 pub mod team;
 pub mod tray;
@@ -79,6 +80,11 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             campaigns::set_campaign_account,
             campaigns::remove_campaign_account,
             campaigns::campaign_report,
+            privacy::privacy_status,
+            privacy::grant_audience_consent,
+            privacy::withdraw_audience_consent,
+            privacy::set_raw_retention,
+            privacy::export_account,
         ])
         .events(tauri_specta::collect_events![SyncChanged])
         // Every error code, so the UI checks received codes against the backend's list.
