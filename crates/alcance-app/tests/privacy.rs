@@ -23,7 +23,8 @@ async fn count(store: &Store, sql: &str) -> i64 {
         .expect(sql))
 }
 
-const DEMOGRAPHIC: &str = "SELECT count(*) FROM audience WHERE audience <> 'phone_number'";
+const DEMOGRAPHIC: &str =
+    "SELECT count(*) FROM audience WHERE account_id IN (SELECT id FROM accounts WHERE platform <> 'whatsapp')";
 
 /// Every file of the ZIP at `path`, by name.
 fn unzip(path: &std::path::Path) -> Vec<(String, Vec<u8>)> {

@@ -890,10 +890,10 @@ async fn fetch(
     };
     match collected {
         Ok(mut batch) => {
-            if !fc.audience {
+            if !fc.audience && alcance_core::audience_is_demographic(ctx.account.platform) {
                 // What a mixed call (TikTok's business profile, Facebook Page insights)
                 // brought: never stored without consent.
-                batch.audience.retain(|a| !a.is_demographic());
+                batch.audience.clear();
             }
             let notes = recorder.notes();
             if batch.stopped.is_none() {

@@ -145,18 +145,18 @@ pub struct AudienceSlice {
     pub timeframe: String,
 }
 
-/// `audience` values of [`AudienceSlice`]s that describe the business itself, not people:
-/// WhatsApp's `phone_number` slices (the quality rating and messaging tier of the
-/// business's own numbers). Every other audience is demographic data about people and is
-/// collected only under the workspace's consent (docs/PRIVACY.md).
-pub const NON_DEMOGRAPHIC_AUDIENCES: &[&str] = &["phone_number"];
+/// Platforms whose [`AudienceSlice`]s describe the business itself, not people: WhatsApp
+/// Business (conversations, costs and template sends by category, country and phone number;
+/// the quality rating and messaging tier of the business's own numbers). Every other
+/// platform's audience slices are demographic data about people (followers' and engaged
+/// audiences' ages, genders, countries, cities, activity hours) and are collected only under
+/// the workspace's consent (docs/PRIVACY.md).
+pub const NON_DEMOGRAPHIC_AUDIENCE_PLATFORMS: &[crate::Platform] = &[crate::Platform::Whatsapp];
 
-impl AudienceSlice {
-    /// `true` for demographic data about people (followers, engaged audience, TikTok's
-    /// activity hours): every audience not in [`NON_DEMOGRAPHIC_AUDIENCES`].
-    pub fn is_demographic(&self) -> bool {
-        !NON_DEMOGRAPHIC_AUDIENCES.contains(&self.audience.as_str())
-    }
+/// `true` when the audience slices of `platform` are demographic data about people (see
+/// [`NON_DEMOGRAPHIC_AUDIENCE_PLATFORMS`]).
+pub fn audience_is_demographic(platform: crate::Platform) -> bool {
+    !NON_DEMOGRAPHIC_AUDIENCE_PLATFORMS.contains(&platform)
 }
 
 /// Something the platform would not give and why: a removed metric, a media without

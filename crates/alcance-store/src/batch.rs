@@ -149,13 +149,12 @@ ON CONFLICT (account_id, audience, dimension, key, timeframe, bucket) DO UPDATE 
     value = excluded.value, collected_at = excluded.collected_at";
 
 /// The `WHERE` of [`AUDIENCE_UPSERT`] without the workspace's consent: only the slices of
-/// [`alcance_core::NON_DEMOGRAPHIC_AUDIENCES`].
+/// an account of [`alcance_core::NON_DEMOGRAPHIC_AUDIENCE_PLATFORMS`] (`$1` is the account).
 fn non_demographic_only() -> String {
-    let list: Vec<String> = alcance_core::NON_DEMOGRAPHIC_AUDIENCES
-        .iter()
-        .map(|a| format!("'{a}'"))
-        .collect();
-    format!("WHERE j.value ->> 'a' IN ({})", list.join(", "))
+    format!(
+        "WHERE (SELECT platform FROM accounts WHERE id = $1) IN ({})",
+        crate::privacy::non_demographic_platforms()
+    )
 }
 
 // $1 run, $2 account, $3 at, $4 JSON [{l, c, x}].

@@ -4,7 +4,7 @@
 //!
 //! - **Consent** ([`AudienceConsent`]): one row per grant (who, when, the exact text shown).
 //!   Without an active consent [`Store::save_batch`] stores no demographic audience row
-//!   (see [`alcance_core::NON_DEMOGRAPHIC_AUDIENCES`]); withdrawing deletes every stored one
+//!   (every audience row but those of [`NON_DEMOGRAPHIC_AUDIENCE_PLATFORMS`]); withdrawing deletes every stored one
 //!   in the same transaction as the withdrawal's record.
 //! - **Retention**: `workspace_settings.raw_retention_days`; [`Store::prune_raw_responses`]
 //!   deletes the raw responses last fetched before the cut-off.
@@ -18,7 +18,7 @@ use crate::copy::{key_of, Kind, TableShape, Value};
 use crate::engine::{on_tx, Engine, Tx};
 use crate::time::{from_db, from_db_opt, to_db};
 use crate::{on_pool, Store, StoreError};
-use alcance_core::NON_DEMOGRAPHIC_AUDIENCES;
+use alcance_core::NON_DEMOGRAPHIC_AUDIENCE_PLATFORMS;
 use chrono::{DateTime, Duration, Utc};
 use std::io::Read;
 
@@ -93,10 +93,21 @@ fn consent_from(line: ConsentLine) -> Result<AudienceConsent, StoreError> {
     })
 }
 
-/// `audience NOT IN (...)`: the demographic rows of `audience`.
+/// `'whatsapp'`: the platform keys of [`NON_DEMOGRAPHIC_AUDIENCE_PLATFORMS`], quoted for SQL.
+pub(crate) fn non_demographic_platforms() -> String {
+    let list: Vec<String> = NON_DEMOGRAPHIC_AUDIENCE_PLATFORMS
+        .iter()
+        .map(|p| format!("'{}'", p.as_str()))
+        .collect();
+    list.join(", ")
+}
+
+/// The condition picking the demographic rows of `audience`.
 fn demographic_condition() -> String {
-    let list: Vec<String> = NON_DEMOGRAPHIC_AUDIENCES.iter().map(|a| format!("'{a}'")).collect();
-    format!("audience NOT IN ({})", list.join(", "))
+    format!(
+        "account_id IN (SELECT id FROM accounts WHERE platform NOT IN ({}))",
+        non_demographic_platforms()
+    )
 }
 
 /// Writes an audit line inside `tx`.
@@ -204,24 +215,23 @@ impl Store {
         let mut tx = self.pool.begin_write().await?;
         // The update comes first: on PostgreSQL it waits for batches holding the consent
         // row, so the delete below sees what they wrote.
-        let withdrawn = on_tx!(&mut tx, |c| sqlx::query(
-            "UPDATE audience_consents SET withdrawn_by = $1, withdrawn_at = $2 WHERE withdrawn_at IS NULL"
+        let withdrawn: Option<i64> = on_tx!(&mut tx, |c| sqlx::query_scalar(
+            "UPDATE audience_consents SET withdrawn_by = $1, withdrawn_at = $2 WHERE withdrawn_at IS NULL RETURNING id"
         )
         .bind(by)
         .bind(to_db(at))
-        .execute(&mut *c)
-        .await?
-        .rows_affected());
-        if withdrawn == 0 {
+        .fetch_optional(&mut *c)
+        .await?);
+        let Some(consent_id) = withdrawn else {
             return Ok(None);
-        }
+        };
         let sql = format!("DELETE FROM audience WHERE {}", demographic_condition());
         let deleted = on_tx!(&mut tx, |c| sqlx::query(&sql).execute(&mut *c).await?.rows_affected());
         on_tx!(&mut tx, |c| sqlx::query(
-            "UPDATE audience_consents SET rows_deleted = $1 WHERE withdrawn_at = $2 AND rows_deleted IS NULL"
+            "UPDATE audience_consents SET rows_deleted = $1 WHERE id = $2"
         )
         .bind(deleted as i64)
-        .bind(to_db(at))
+        .bind(consent_id)
         .execute(&mut *c)
         .await?
         .rows_affected());

@@ -55,12 +55,20 @@ async fn demographics_need_consent_and_go_when_it_is_withdrawn(engine: Engine) {
         return;
     };
     assert_eq!(store.audience_consent().await.unwrap(), None);
-    let mut batch = full_batch(100.0, 10.0);
-    batch.audience.push(phone_slice());
+    let batch = full_batch(100.0, 10.0);
+    let waba = store
+        .upsert_account(&common::account(Platform::Whatsapp, "102290129340398", "loja"), None, None)
+        .await
+        .unwrap();
+    let mut business = alcance_core::CollectionBatch::default();
+    business.audience.push(phone_slice());
 
-    // No consent: the demographic slices are not stored, everything else is.
+    // No consent: the demographic slices are not stored, everything else is, and so are
+    // WhatsApp's slices (the business's own numbers and conversations, not people).
     let stats = store.save_batch(run, account, at(10, 0, 0), &batch, &[]).await.unwrap();
-    assert_eq!(stats.audience, 1, "only the business's own phone-number slice");
+    assert_eq!(stats.audience, 0);
+    let stats = store.save_batch(run, waba, at(10, 0, 0), &business, &[]).await.unwrap();
+    assert_eq!(stats.audience, 1);
     assert_eq!(count(&store, "SELECT count(*) FROM audience WHERE audience = 'followers'").await, 0);
     assert_eq!(count(&store, "SELECT count(*) FROM audience WHERE audience = 'phone_number'").await, 1);
     assert_eq!(count(&store, "SELECT count(*) FROM posts").await, 2);
