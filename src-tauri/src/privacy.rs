@@ -115,7 +115,11 @@ pub async fn set_raw_retention(state: State<'_, AppState>, days: Option<u32>) ->
 pub async fn export_account(state: State<'_, AppState>, account_id: AccountId) -> IpcResult<AccountExportView> {
     let guard = state.workspace.read().await;
     let open = guard.as_ref().ok_or_else(IpcError::no_workspace)?;
-    let name = format!("account-{}-{}.zip", account_id.get(), Utc::now().format("%Y%m%dT%H%M%SZ"));
+    let name = format!(
+        "account-{}-{}.zip",
+        account_id.get(),
+        Utc::now().format("%Y%m%dT%H%M%SZ")
+    );
     let path = open.ws.dir().join("exports").join(name);
     let manifest = open.ws.export_account(account_id, &path, &os_user()).await?;
     let rows = manifest

@@ -226,8 +226,7 @@ impl Workspace {
             .open(&tmp)
             .with_context(|| format!("opening {}", tmp.display()))?;
         let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(file));
-        let options =
-            zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
         let mut files = Vec::new();
         for table in ACCOUNT_TABLES {
             for ext in ["csv", "json"] {
@@ -300,7 +299,8 @@ impl Workspace {
         let mut rows: u32 = 0;
         if csv {
             let mut w = csv::Writer::from_writer(&mut out);
-            w.write_record(&columns).map_err(|e| crate::app_err!("writing CSV: {e}"))?;
+            w.write_record(&columns)
+                .map_err(|e| crate::app_err!("writing CSV: {e}"))?;
             while let Some(page) = reader.next_page(self.store(), EXPORT_PAGE).await? {
                 for row in &page {
                     w.write_record(row.iter().map(csv_cell))

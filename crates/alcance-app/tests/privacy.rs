@@ -93,12 +93,23 @@ async fn consent_export_withdrawal_and_retention_on_the_demo_workspace() {
             assert_eq!(rows as u32, f.rows, "{}", f.name);
         }
     }
-    for table in ["accounts", "posts", "post_metrics", "account_metrics", "audience", "raw_responses"] {
+    for table in [
+        "accounts",
+        "posts",
+        "post_metrics",
+        "account_metrics",
+        "audience",
+        "raw_responses",
+    ] {
         assert!(manifest.rows_of(table) > 0, "{table}: {:?}", manifest_rows(&manifest));
     }
     assert_eq!(manifest.rows_of("accounts"), 1);
     // Only this account's rows.
-    let posts: i64 = count(store, &format!("SELECT count(*) FROM posts WHERE account_id = {}", ig.id)).await;
+    let posts: i64 = count(
+        store,
+        &format!("SELECT count(*) FROM posts WHERE account_id = {}", ig.id),
+    )
+    .await;
     assert_eq!(i64::from(manifest.rows_of("posts")), posts);
     // No token, no vault entry name anywhere in it.
     let vault = session.vault().expect("the demo vault");
@@ -187,7 +198,13 @@ async fn consent_export_withdrawal_and_retention_on_the_demo_workspace() {
     )
     .await;
     assert_eq!(old, 0, "nothing older than the retention is left");
-    let actions: Vec<String> = store.audit_log(50).await.unwrap().into_iter().map(|l| l.action).collect();
+    let actions: Vec<String> = store
+        .audit_log(50)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|l| l.action)
+        .collect();
     for action in [
         "privacy-consent-grant",
         "privacy-consent-withdraw",

@@ -776,7 +776,11 @@ async fn end(
     // The workspace's retention (docs/PRIVACY.md): raw responses older than it go.
     match store.prune_raw_responses(finished_at, "retention").await {
         Ok(0) => {}
-        Ok(deleted) => tracing::info!(run_id = tally.run_id, deleted, "raw responses past the retention deleted"),
+        Ok(deleted) => tracing::info!(
+            run_id = tally.run_id,
+            deleted,
+            "raw responses past the retention deleted"
+        ),
         Err(error) => tracing::warn!(run_id = tally.run_id, %error, "pruning old raw responses failed"),
     }
     progress(Progress::Finished(tally));

@@ -215,13 +215,16 @@ impl Store {
         let mut tx = self.pool.begin_write().await?;
         // The update comes first: on PostgreSQL it waits for batches holding the consent
         // row, so the delete below sees what they wrote.
-        let withdrawn: Option<i64> = on_tx!(&mut tx, |c| sqlx::query_scalar(
+        let withdrawn: Option<i64> =
+            on_tx!(&mut tx, |c| {
+                sqlx::query_scalar(
             "UPDATE audience_consents SET withdrawn_by = $1, withdrawn_at = $2 WHERE withdrawn_at IS NULL RETURNING id"
         )
         .bind(by)
         .bind(to_db(at))
         .fetch_optional(&mut *c)
-        .await?);
+        .await?
+            });
         let Some(consent_id) = withdrawn else {
             return Ok(None);
         };
@@ -264,7 +267,12 @@ impl Store {
     /// [`Store::prune_raw_responses`]) does.
     ///
     /// Errors: [`StoreError::Invalid`] for 0 days; store errors.
-    pub async fn set_raw_retention_days(&self, days: Option<u32>, by: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+    pub async fn set_raw_retention_days(
+        &self,
+        days: Option<u32>,
+        by: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         if days == Some(0) {
             return Err(StoreError::Invalid {
                 what: "raw retention",
@@ -304,11 +312,13 @@ impl Store {
         };
         let cutoff = now - Duration::days(i64::from(days));
         let mut tx = self.pool.begin_write().await?;
-        let deleted = on_tx!(&mut tx, |c| sqlx::query("DELETE FROM raw_responses WHERE last_fetched_at < $1")
-            .bind(to_db(cutoff))
-            .execute(&mut *c)
-            .await?
-            .rows_affected());
+        let deleted = on_tx!(&mut tx, |c| sqlx::query(
+            "DELETE FROM raw_responses WHERE last_fetched_at < $1"
+        )
+        .bind(to_db(cutoff))
+        .execute(&mut *c)
+        .await?
+        .rows_affected());
         if deleted > 0 {
             audit_in(
                 &mut tx,
@@ -316,7 +326,10 @@ impl Store {
                 by,
                 "privacy-prune",
                 Some("raw_responses"),
-                &format!("{deleted} raw responses last fetched before {} deleted ({days} days kept)", to_db(cutoff)),
+                &format!(
+                    "{deleted} raw responses last fetched before {} deleted ({days} days kept)",
+                    to_db(cutoff)
+                ),
             )
             .await?;
         }
@@ -388,7 +401,6 @@ impl Store {
             done: false,
         })
     }
-
 }
 
 /// One table of an account's export: its name, the condition picking the account's rows
