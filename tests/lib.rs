@@ -335,11 +335,20 @@ pub struct FixtureStore {
 }
 
 impl FixtureStore {
-    /// Opens the store and starts the run.
+    /// Opens the store, records the consent to store audience data (the recordings hold
+    /// demographic breakdowns, checked field by field; docs/PRIVACY.md) and starts the run.
     ///
     /// Errors: the store cannot be opened or the run not started.
     pub async fn open() -> anyhow::Result<FixtureStore> {
         let store = alcance_store::Store::open_in_memory().await?;
+        let consent = alcance_store::privacy::ConsentText {
+            version: "fixtures-v1",
+            language: "en",
+            text: "recorded API exchanges replayed by the tests",
+        };
+        store
+            .grant_audience_consent(&consent, "tests", fixture_collected_at())
+            .await?;
         let run_id = store.start_run("manual", fixture_collected_at()).await?;
         Ok(FixtureStore { store, run_id })
     }

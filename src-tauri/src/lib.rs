@@ -12,6 +12,7 @@ pub mod commands;
 pub mod error;
 pub mod local_api;
 pub mod oauth_bridge;
+pub mod privacy;
 pub mod state;
 pub mod team;
 pub mod tray;
@@ -90,6 +91,11 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             campaigns::import_campaign_costs,
             campaigns::import_campaign_conversions,
             campaigns::preview_post_rule,
+            privacy::privacy_status,
+            privacy::grant_audience_consent,
+            privacy::withdraw_audience_consent,
+            privacy::set_raw_retention,
+            privacy::export_account,
         ])
         .events(tauri_specta::collect_events![SyncChanged])
         // Every error code, so the UI checks received codes against the backend's list.

@@ -178,6 +178,19 @@ async fn run_on(
         .context("reading the sandbox's account manifest")?;
 
     let ws = crate::session::Session::demo_at(&options.out, base).await?;
+    // The demo's audience data comes from the sandbox, about no real person: consent is
+    // recorded explicitly, saying so, so its charts and exports keep audience data.
+    ws.store()
+        .grant_audience_consent(
+            &alcance_store::privacy::ConsentText {
+                version: crate::privacy::DEMO_CONSENT_VERSION,
+                language: "en",
+                text: crate::privacy::DEMO_CONSENT_TEXT,
+            },
+            "alcance demo",
+            Utc::now(),
+        )
+        .await?;
 
     // Connect the owned account of each platform through its real connect path.
     let mut owners = Vec::new();

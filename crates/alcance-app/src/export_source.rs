@@ -176,6 +176,8 @@ mod tests {
     /// publication time, two published at the same time), snapshots of three metrics per
     /// post, audience cells (one without a value, left out of exports).
     async fn fill(store: &Store) {
+        // The audience cells are demographic: stored under the workspace's consent.
+        alcance_store::testing::grant_audience_consent(store).await;
         let start = Utc.with_ymd_and_hms(2026, 11, 1, 10, 0, 0).single().expect("time");
         let run = store.start_run("manual", start).await.expect("run");
         for (platform, external, name) in [

@@ -22,6 +22,7 @@ mod export_source;
 pub mod lease;
 pub mod mail;
 pub mod people;
+pub mod privacy;
 pub mod reports;
 pub mod runs;
 pub mod scheduler;

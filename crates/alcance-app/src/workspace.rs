@@ -386,19 +386,18 @@ impl Workspace {
 
     /// Deletes account `id` with every metric, post, audience row and archived response of
     /// it (run events stay, without the account), and removes its token from the vault as
-    /// [`Self::disconnect`] does. Irreversible.
+    /// [`Self::disconnect`] does. Irreversible. Logged in the audit log (`privacy-delete`)
+    /// with the OS user as the actor ([`Self::delete_account_by`] names another).
     ///
     /// Errors: unknown account; the store or the vault failed.
     pub async fn delete_account(&self, id: AccountId) -> Result<()> {
-        let account = self.account(id).await?;
-        self.store.delete_account_data(id.get()).await?;
-        self.forget_token(&account).await
+        self.delete_account_by(id, &crate::privacy::os_user()).await
     }
 
     /// Removes `account`'s vault entries (and TikTok's API-for-Business token beside it)
     /// when no other account that is not disconnected uses the same entry, revoking the
     /// grant at the platform first where it offers a revocation ([`Self::revoke_grant`]).
-    async fn forget_token(&self, account: &AccountRow) -> Result<()> {
+    pub(crate) async fn forget_token(&self, account: &AccountRow) -> Result<()> {
         let Some(key) = account.vault_key.as_deref() else {
             return Ok(());
         };

@@ -440,7 +440,7 @@ fn default_owner(all: &[AccountRow], platform: Platform) -> Result<AccountId> {
 }
 
 /// The single account `spec` names.
-fn one_account<'a>(all: &'a [AccountRow], spec: &str) -> Result<&'a AccountRow> {
+pub(crate) fn one_account<'a>(all: &'a [AccountRow], spec: &str) -> Result<&'a AccountRow> {
     let ids = resolve_accounts(all, &[spec.to_string()])?;
     ids.first()
         .and_then(|id| all.iter().find(|a| *id == a.id))

@@ -31,6 +31,7 @@ use url::Url;
 
 mod accounts_cmd;
 mod people_cmd;
+mod privacy_cmd;
 mod report_cmd;
 mod team_cmd;
 
@@ -241,6 +242,16 @@ enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// One account's data: export everything stored about it (a ZIP).
+    Account {
+        #[command(subcommand)]
+        command: privacy_cmd::AccountCommand,
+    },
+    /// LGPD / GDPR: consent for audience data, retention of raw API responses.
+    Privacy {
+        #[command(subcommand)]
+        command: privacy_cmd::PrivacyCommand,
+    },
 }
 
 /// Where the workspace is and which APIs it talks to.
@@ -439,6 +450,7 @@ fn main() -> ExitCode {
         | Command::Disconnect { .. }
         | Command::DeleteData { .. } => None,
         Command::Serve { .. } | Command::User { .. } | Command::Token { .. } => None,
+        Command::Account { .. } | Command::Privacy { .. } => None,
     };
     let _log_guard = init_logging(log_dir.as_deref());
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -528,6 +540,8 @@ async fn dispatch(command: Command) -> Result<()> {
         Command::Track(args) => accounts_cmd::track(&args).await,
         Command::Disconnect { ws, account } => accounts_cmd::disconnect(&ws, &account).await,
         Command::DeleteData { ws, account, yes } => accounts_cmd::delete_data(&ws, &account, yes).await,
+        Command::Account { command } => privacy_cmd::account(command).await,
+        Command::Privacy { command } => privacy_cmd::privacy(command).await,
         Command::User { command } => people_cmd::user(command).await,
         Command::Token { command } => people_cmd::token(command).await,
         Command::Serve {

@@ -493,6 +493,7 @@ async fn drive(
             max_rate_wait: limits.max_rate_wait,
         },
         stop: control.stop_signal(),
+        audience: audience_consented(store, run_id, collected_at).await,
     };
     // The fetch of the account at this queue position, started ahead of its turn.
     let mut ahead: Option<(usize, FetchTask)> = None;
@@ -708,6 +709,31 @@ async fn drive(
     end(store, tally, status, outcomes, now(), progress).await
 }
 
+/// Whether the workspace consents to demographic (audience) data (docs/PRIVACY.md). When it
+/// does not (or the consent cannot be read), the run records so once, as an info event
+/// `audience_skipped`, and collects everything else.
+async fn audience_consented(store: &Store, run_id: i64, at: DateTime<Utc>) -> bool {
+    match store.audience_consent().await {
+        Ok(Some(_)) => true,
+        other => {
+            if let Err(error) = &other {
+                tracing::warn!(run_id, %error, "the audience consent is unreadable; audience data is skipped");
+            }
+            let _ = store
+                .add_event(
+                    run_id,
+                    None,
+                    EventLevel::Info,
+                    "audience_skipped",
+                    "audience (demographic) data was skipped: the workspace has not consented to collect it (Settings → Privacy, or `alcance privacy consent`)",
+                    at,
+                )
+                .await;
+            false
+        }
+    }
+}
+
 /// Leaves the run `paused` with its remaining accounts `pending`, for [`resume_run`].
 async fn interrupted(
     store: &Store,
@@ -747,6 +773,16 @@ async fn end(
     store
         .finish_run(tally.run_id, status, finished_at, &tally.counts())
         .await?;
+    // The workspace's retention (docs/PRIVACY.md): raw responses older than it go.
+    match store.prune_raw_responses(finished_at, "retention").await {
+        Ok(0) => {}
+        Ok(deleted) => tracing::info!(
+            run_id = tally.run_id,
+            deleted,
+            "raw responses past the retention deleted"
+        ),
+        Err(error) => tracing::warn!(run_id = tally.run_id, %error, "pruning old raw responses failed"),
+    }
     progress(Progress::Finished(tally));
     Ok(RunSummary {
         run_id: tally.run_id,
@@ -787,6 +823,9 @@ struct Bounds {
 struct FetchControl {
     bounds: Bounds,
     stop: tokio::sync::watch::Receiver<bool>,
+    /// `false` without the workspace's consent for demographic data: the clients skip
+    /// their demographic calls and demographic slices are dropped before the store.
+    audience: bool,
 }
 
 /// Grace after the account's deadline before a client that does not return (stuck
@@ -837,6 +876,9 @@ async fn fetch(
         },
         fc.stop,
     );
+    if !fc.audience {
+        recorder.forbid_audience();
+    }
     tracing::debug!(platform = %account.platform, account = %account.external_id, "collecting");
     let ctx = CollectCtx {
         account,
@@ -852,6 +894,11 @@ async fn fetch(
     };
     match collected {
         Ok(mut batch) => {
+            if !fc.audience && alcance_core::audience_is_demographic(ctx.account.platform) {
+                // What a mixed call (TikTok's business profile, Facebook Page insights)
+                // brought: never stored without consent.
+                batch.audience.clear();
+            }
             let notes = recorder.notes();
             if batch.stopped.is_none() {
                 if let Some(why) = inferred_stop(&batch, &notes, bounds) {

@@ -145,6 +145,20 @@ pub struct AudienceSlice {
     pub timeframe: String,
 }
 
+/// Platforms whose [`AudienceSlice`]s describe the business itself, not people: WhatsApp
+/// Business (conversations, costs and template sends by category, country and phone number;
+/// the quality rating and messaging tier of the business's own numbers). Every other
+/// platform's audience slices are demographic data about people (followers' and engaged
+/// audiences' ages, genders, countries, cities, activity hours) and are collected only under
+/// the workspace's consent (docs/PRIVACY.md).
+pub const NON_DEMOGRAPHIC_AUDIENCE_PLATFORMS: &[crate::Platform] = &[crate::Platform::Whatsapp];
+
+/// `true` when the audience slices of `platform` are demographic data about people (see
+/// [`NON_DEMOGRAPHIC_AUDIENCE_PLATFORMS`]).
+pub fn audience_is_demographic(platform: crate::Platform) -> bool {
+    !NON_DEMOGRAPHIC_AUDIENCE_PLATFORMS.contains(&platform)
+}
+
 /// Something the platform would not give and why: a removed metric, a media without
 /// insights, a story with too few viewers. Stored as a run event of level `gap`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

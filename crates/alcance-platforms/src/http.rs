@@ -102,6 +102,9 @@ struct RecorderInner {
     notes: Mutex<CallNotes>,
     /// `true` once the run is stopped: no further request is sent.
     stop: Option<tokio::sync::watch::Receiver<bool>>,
+    /// `true` when the workspace has no consent for demographic data: clients skip their
+    /// demographic calls ([`Recorder::audience_allowed`]).
+    no_audience: std::sync::atomic::AtomicBool,
 }
 
 /// Collects the exchanges of one collection so the store can archive them in
@@ -134,6 +137,19 @@ impl Recorder {
             stop: Some(stop),
             ..RecorderInner::default()
         }))
+    }
+
+    /// Marks this collection as one without consent for demographic (audience) data: the
+    /// clients skip their calls whose only answer is demographic (Instagram, Threads and
+    /// LinkedIn follower demographics). Set before the collection starts.
+    pub fn forbid_audience(&self) {
+        self.0.no_audience.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// `false` when the workspace gave no consent for demographic data (see
+    /// [`Recorder::forbid_audience`]); `true` by default.
+    pub fn audience_allowed(&self) -> bool {
+        !self.0.no_audience.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// `true` once the run this collection belongs to was stopped.

@@ -499,7 +499,11 @@ pub async fn delete_account(
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let id = crate::params::id("id", Some(&id))?.unwrap_or_default();
-    state.workspace().delete_account(alcance_app::AccountId(id)).await?;
+    // Logged as `privacy-delete` with the signed-in user (docs/PRIVACY.md).
+    state
+        .workspace()
+        .delete_account_by(alcance_app::AccountId(id), caller.email())
+        .await?;
     audit_account(&state, &caller, "account-delete", id, None).await;
     Ok(StatusCode::NO_CONTENT)
 }

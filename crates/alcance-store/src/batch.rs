@@ -148,6 +148,15 @@ FROM {rows} WHERE true
 ON CONFLICT (account_id, audience, dimension, key, timeframe, bucket) DO UPDATE SET
     value = excluded.value, collected_at = excluded.collected_at";
 
+/// The `WHERE` of [`AUDIENCE_UPSERT`] without the workspace's consent: only the slices of
+/// an account of [`alcance_core::NON_DEMOGRAPHIC_AUDIENCE_PLATFORMS`] (`$1` is the account).
+fn non_demographic_only() -> String {
+    format!(
+        "WHERE (SELECT platform FROM accounts WHERE id = $1) IN ({})",
+        crate::privacy::non_demographic_platforms()
+    )
+}
+
 // $1 run, $2 account, $3 at, $4 JSON [{l, c, x}].
 const EVENTS_INSERT: &str = "
 INSERT INTO run_events (run_id, account_id, at, level, code, message)
@@ -630,7 +639,15 @@ impl Store {
             post_metrics.as_deref(),
         )
         .await?;
-        stats.audience += exec_json(&mut tx, AUDIENCE_UPSERT, account_id, at, Some(day), audience.as_deref()).await?;
+        if audience.is_some() {
+            // Demographic rows only under the workspace's consent (docs/PRIVACY.md).
+            let sql = if crate::privacy::consent_active_in(&mut tx).await? {
+                AUDIENCE_UPSERT.to_string()
+            } else {
+                AUDIENCE_UPSERT.replace("WHERE true", &non_demographic_only())
+            };
+            stats.audience += exec_json(&mut tx, &sql, account_id, at, Some(day), audience.as_deref()).await?;
+        }
         if let Some(events) = events {
             let sql = for_engine(EVENTS_INSERT, tx.engine(), 4);
             stats.events += on_tx!(&mut tx, |c| sqlx::query(&sql)

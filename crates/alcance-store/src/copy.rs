@@ -42,6 +42,8 @@ pub const COPY_TABLES: &[&str] = &[
     "post_refresh",
     "run_accounts",
     "webhook_events",
+    "audience_consents",
+    "workspace_settings",
 ];
 
 /// Tables a copy leaves alone: `sealed_tokens` belongs to the vault of its database (the
@@ -71,7 +73,7 @@ const FILLED_BY_TRIGGERS: &[&str] = &["schedules"];
 
 /// A column's storage kind, from the engine's catalog.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     Int,
     Real,
     Text,
@@ -81,7 +83,7 @@ enum Kind {
 
 /// One value, read from either engine.
 #[derive(Debug, Clone, PartialEq)]
-enum Value {
+pub(crate) enum Value {
     Null,
     Int(i64),
     Real(f64),
@@ -119,9 +121,9 @@ impl Value {
 
 /// A table's columns (name, kind) in catalog order and its primary key columns.
 #[derive(Debug, Clone)]
-struct TableShape {
-    columns: Vec<(String, Kind)>,
-    keys: Vec<String>,
+pub(crate) struct TableShape {
+    pub(crate) columns: Vec<(String, Kind)>,
+    pub(crate) keys: Vec<String>,
 }
 
 /// A table's row count and the SHA-256 (hex) of its rows in key order.
@@ -209,7 +211,7 @@ fn unknown_type(declared: &str) -> StoreError {
 
 impl Store {
     /// The columns and primary key of `table`, from the engine's catalog.
-    async fn table_shape(&self, table: &str) -> Result<TableShape, StoreError> {
+    pub(crate) async fn table_shape(&self, table: &str) -> Result<TableShape, StoreError> {
         let engine = self.engine();
         let rows: Vec<(String, String, i64)> = match engine {
             Engine::Sqlite => on_pool!(&self.pool, |p| sqlx::query_as(
@@ -268,14 +270,34 @@ impl Store {
         after: Option<&[Value]>,
         limit: usize,
     ) -> Result<Vec<Vec<Value>>, StoreError> {
+        self.read_rows_where(table, shape, after, limit, None).await
+    }
+
+    /// [`Self::read_rows`], limited to the rows matching `scope`: an SQL condition whose
+    /// one parameter is written `$S` and bound to the given id (`account_id = $S`).
+    pub(crate) async fn read_rows_where(
+        &self,
+        table: &str,
+        shape: &TableShape,
+        after: Option<&[Value]>,
+        limit: usize,
+        scope: Option<(&str, i64)>,
+    ) -> Result<Vec<Vec<Value>>, StoreError> {
         let columns: Vec<&str> = shape.columns.iter().map(|(n, _)| n.as_str()).collect();
         let keys = shape.keys.join(", ");
-        let filter = match after {
-            Some(_) => {
-                let params: Vec<String> = (1..=shape.keys.len()).map(|i| format!("${i}")).collect();
-                format!("WHERE ({keys}) > ({})", params.join(", "))
-            }
-            None => String::new(),
+        let mut conditions = Vec::new();
+        if after.is_some() {
+            let params: Vec<String> = (1..=shape.keys.len()).map(|i| format!("${i}")).collect();
+            conditions.push(format!("({keys}) > ({})", params.join(", ")));
+        }
+        if let Some((condition, _)) = scope {
+            let n = after.map_or(0, <[Value]>::len) + 1;
+            conditions.push(format!("({})", condition.replace("$S", &format!("${n}"))));
+        }
+        let filter = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conditions.join(" AND "))
         };
         let sql = format!(
             "SELECT {} FROM {table} {filter} ORDER BY {keys} LIMIT {limit}",
@@ -298,6 +320,9 @@ impl Store {
                     (Value::Bytes(b), _) => query.bind(b.clone()),
                     (Value::Null, _) => query.bind(None::<i64>),
                 };
+            }
+            if let Some((_, id)) = scope {
+                query = query.bind(id);
             }
             let rows = query.fetch_all(p).await?;
             let mut out = Vec::with_capacity(rows.len());
@@ -479,7 +504,7 @@ impl Store {
 }
 
 /// The key values of `row` (columns of `shape`, keys in key order).
-fn key_of(shape: &TableShape, row: &[Value]) -> Vec<Value> {
+pub(crate) fn key_of(shape: &TableShape, row: &[Value]) -> Vec<Value> {
     shape
         .keys
         .iter()

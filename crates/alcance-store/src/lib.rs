@@ -28,6 +28,7 @@ mod leases;
 mod location;
 mod pages;
 pub mod people;
+pub mod privacy;
 mod query;
 mod redact;
 mod rows;

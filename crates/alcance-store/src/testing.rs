@@ -252,3 +252,17 @@ macro_rules! both_engines {
         )*
     };
 }
+
+/// Records a consent to collect demographic (audience) data in `store`, for tests whose
+/// batches carry audience slices: without it the store keeps no demographic row
+/// (docs/PRIVACY.md).
+pub async fn grant_audience_consent(store: &Store) {
+    let text = crate::privacy::ConsentText {
+        version: "test-v1",
+        language: "en",
+        text: "test fixture: synthetic audience data",
+    };
+    if let Err(e) = store.grant_audience_consent(&text, "test", chrono::Utc::now()).await {
+        panic!("granting the test consent: {e}");
+    }
+}

@@ -736,7 +736,7 @@ impl PlatformClient for InstagramClient {
                 .await;
             step_done(&mut batch, "account insights", r, &mut halted);
         }
-        if owned && !halted {
+        if owned && !halted && rec.audience_allowed() {
             let r = self.demographics_with(token, id, &mut memory, rec).await;
             step_done(&mut batch, "demographics", r, &mut halted);
         }

@@ -626,7 +626,7 @@ impl PlatformClient for LinkedInClient {
             return Ok(batch);
         }
         let (since, until) = (ctx.window.since, ctx.window.until);
-        if batch.stopped.is_none() {
+        if batch.stopped.is_none() && rec.audience_allowed() {
             match self.follower_demographics(token, &org, rec).await {
                 Ok((slices, warnings)) => {
                     batch.audience.extend(slices);

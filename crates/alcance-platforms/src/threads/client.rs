@@ -440,7 +440,7 @@ impl PlatformClient for ThreadsClient {
             let r = self.account_insights(token, id, ctx.window, &mut memory, rec).await;
             step_done(&mut batch, "account insights", r, &mut halted);
         }
-        if !halted {
+        if !halted && rec.audience_allowed() {
             let r = self.demographics(token, id, &mut memory, rec).await;
             step_done(&mut batch, "follower demographics", r, &mut halted);
         }

@@ -33,10 +33,13 @@ pub fn account(platform: Platform, external_id: &str, username: &str) -> Account
     }
 }
 
-/// A fresh store on `engine` with one Instagram account and one running run; `None` when
-/// the engine is skipped (see `alcance_store::testing`).
+/// A fresh store on `engine` with one Instagram account and one running run, and the
+/// workspace's consent to store audience data (the batches here carry demographic slices;
+/// tests/privacy.rs covers the store without it); `None` when the engine is skipped (see
+/// `alcance_store::testing`).
 pub async fn store_with_account(engine: Engine) -> Option<(TestStore, i64, i64)> {
     let store = testing::store(engine).await?;
+    testing::grant_audience_consent(&store).await;
     let id = store
         .upsert_account(
             &account(Platform::Instagram, "17841400000000001", "alcance_demo"),

@@ -339,6 +339,11 @@ export function httpTransport(
     connectThreadsToken: desktopOnly("Connecting an account"),
     connectThreads: desktopOnly("Connecting an account"),
     trackProfile: desktopOnly("Following a public profile"),
+    privacyStatus: desktopOnly("Privacy settings"),
+    grantAudienceConsent: desktopOnly("Privacy settings"),
+    withdrawAudienceConsent: desktopOnly("Privacy settings"),
+    setRawRetention: desktopOnly("Privacy settings"),
+    exportAccount: desktopOnly("Exporting an account's data"),
     platforms(): Promise<PlatformInfo[]> {
       return request("GET", "/api/v1/platforms");
     },
