@@ -431,6 +431,42 @@ async importCampaignConversions(campaignId: CampaignId, csv: string) : Promise<I
  */
 async previewPostRule(campaignId: CampaignId, rule: PostRule) : Promise<PostView[]> {
     return await TAURI_INVOKE("preview_post_rule", { campaignId, rule });
+},
+/**
+ * The open workspace's consent and retention. Errors: `no_workspace`.
+ */
+async privacyStatus() : Promise<PrivacyView> {
+    return await TAURI_INVOKE("privacy_status");
+},
+/**
+ * Records the OS user's consent, now, to the text in `language` (`en`, `pt-BR`) shown on
+ * the Settings screen: audience data is collected from the next account on.
+ * Errors: `no_workspace`.
+ */
+async grantAudienceConsent(language: string) : Promise<PrivacyView> {
+    return await TAURI_INVOKE("grant_audience_consent", { language });
+},
+/**
+ * Withdraws the consent: audience data stops being collected and what is stored of it is
+ * deleted (the UI confirms first). Errors: `no_workspace`.
+ */
+async withdrawAudienceConsent() : Promise<PrivacyView> {
+    return await TAURI_INVOKE("withdraw_audience_consent");
+},
+/**
+ * Keeps raw API responses `days` days (`null`: forever); older ones go after each run.
+ * Errors: `no_workspace`, `invalid_input` (0 days).
+ */
+async setRawRetention(days: number | null) : Promise<PrivacyView> {
+    return await TAURI_INVOKE("set_raw_retention", { days });
+},
+/**
+ * Exports everything stored about account `account_id` to
+ * `<workspace>/exports/account-<id>-<UTC time>.zip` (CSV and JSON per table, a manifest
+ * with SHA-256 sums; no token). Errors: `no_workspace`, `not_found`, `io`.
+ */
+async exportAccount(accountId: AccountId) : Promise<AccountExportView> {
+    return await TAURI_INVOKE("export_account", { accountId });
 }
 }
 
@@ -449,6 +485,18 @@ export const ERROR_CODES = ["no_workspace","vault_locked","invalid_input","not_f
 
 /** user-defined types **/
 
+/**
+ * Where an account's export was written.
+ */
+export type AccountExportView = { 
+/**
+ * The ZIP's path (inside the workspace's `exports/`).
+ */
+path: string; 
+/**
+ * Rows exported, all tables together.
+ */
+rows: number }
 /**
  * `accounts.id`: the store's own id of an account.
  */
@@ -1167,6 +1215,26 @@ export type ConnectionKind =
  * A public profile that is not owned, collected with its owner's token.
  */
 "tracked"
+/**
+ * The active consent, as the Settings screen shows it.
+ */
+export type ConsentView = { 
+/**
+ * Version of the text agreed to (`audience-v1`).
+ */
+version: string; 
+/**
+ * Its language: `en` or `pt-BR`.
+ */
+language: string; 
+/**
+ * Who agreed (`os:<user>`, an email, `alcance demo`).
+ */
+granted_by: string; 
+/**
+ * When, UTC RFC 3339.
+ */
+granted_at: string }
 /**
  * One row of `campaign_conversions`.
  */
@@ -2005,6 +2073,30 @@ engagement_rate: number | null;
  * `interactions` in the posts table).
  */
 interactions_gained: number | null }
+/**
+ * The workspace's privacy settings.
+ */
+export type PrivacyView = { 
+/**
+ * The active consent to collect audience data; `null`: audience data is not collected.
+ */
+consent: ConsentView | null; 
+/**
+ * The version of the consent text below.
+ */
+consent_version: string; 
+/**
+ * The consent text in English.
+ */
+consent_text_en: string; 
+/**
+ * The consent text in Brazilian Portuguese.
+ */
+consent_text_pt_br: string; 
+/**
+ * Days raw API responses are kept; `null`: forever.
+ */
+raw_retention_days: number | null }
 /**
  * One event of a run (progress, data gap, warning, error).
  */
