@@ -64,6 +64,10 @@ describe("the privacy settings", () => {
     fill('[data-testid="privacy-retention"]', "30");
     click('[data-testid="privacy-retention-save"]');
     await vi.waitFor(() => expect(sent("set_raw_retention")).toHaveLength(1));
+    // The answer comes back (the button is enabled again) before the next edit.
+    await vi.waitFor(() =>
+      expect((q('[data-testid="privacy-retention-save"]') as HTMLButtonElement).disabled).toBe(false),
+    );
     fill('[data-testid="privacy-retention"]', "");
     click('[data-testid="privacy-retention-save"]');
     await vi.waitFor(() => expect(sent("set_raw_retention")).toHaveLength(2));
