@@ -215,16 +215,15 @@ impl Store {
         let mut tx = self.pool.begin_write().await?;
         // The update comes first: on PostgreSQL it waits for batches holding the consent
         // row, so the delete below sees what they wrote.
-        let withdrawn: Option<i64> =
-            on_tx!(&mut tx, |c| {
-                sqlx::query_scalar(
+        let withdrawn: Option<i64> = on_tx!(&mut tx, |c| {
+            sqlx::query_scalar(
             "UPDATE audience_consents SET withdrawn_by = $1, withdrawn_at = $2 WHERE withdrawn_at IS NULL RETURNING id"
         )
         .bind(by)
         .bind(to_db(at))
         .fetch_optional(&mut *c)
         .await?
-            });
+        });
         let Some(consent_id) = withdrawn else {
             return Ok(None);
         };
