@@ -313,7 +313,7 @@ impl Workspace {
             out.write_all(b"[")?;
             let keys: Vec<String> = columns
                 .iter()
-                .map(|c| serde_json::to_string(c))
+                .map(serde_json::to_string)
                 .collect::<std::result::Result<_, _>>()?;
             while let Some(page) = reader.next_page(self.store(), EXPORT_PAGE).await? {
                 for row in &page {
