@@ -10,6 +10,8 @@
 //! points (backup, restore, export, migration, `alcance collect`) are in `crash_points.rs`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on setup failures
 
+mod common;
+
 use alcance_app::sandbox::{Sandbox, SandboxConfig};
 use alcance_app::Store;
 use std::collections::BTreeSet;
@@ -249,7 +251,8 @@ async fn killing_a_collecting_process_never_leaves_a_half_written_batch() {
     // The next start on a killed workspace works: collect every account now.
     let ws = resumable.expect("a workspace killed mid-run");
     let before = check(&ws.join("alcance.db"), true).await;
-    reqwest_clock_now(&url).await;
+    // The killed demos left the sandbox clock on a past day: back to the real time.
+    common::set_clock(&url, None).await;
     let done = Command::new(env!("CARGO_BIN_EXE_alcance"))
         .args(["collect", "--now", "--sandbox-url", &url, "--workspace"])
         .arg(&ws)
@@ -289,20 +292,4 @@ async fn killing_a_collecting_process_never_leaves_a_half_written_batch() {
     // 60 s for CI's 24 kills on a loaded 2-core machine; proportionally more for more.
     let budget = Duration::from_secs(60 * kills.max(24) as u64 / 24);
     assert!(started.elapsed() < budget, "{:?}", started.elapsed());
-}
-
-/// Puts the sandbox clock back on the real time (the killed demos left it on a past day).
-async fn reqwest_clock_now(url: &str) {
-    let body = r#"{"now": null}"#;
-    let addr = url.trim_start_matches("http://").trim_end_matches('/').to_string();
-    let request = format!(
-        "POST /__alcance/clock HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut stream = tokio::net::TcpStream::connect(&addr).await.expect("sandbox");
-    stream.write_all(request.as_bytes()).await.expect("write");
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).await.expect("read");
-    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }

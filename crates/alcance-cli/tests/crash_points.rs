@@ -134,25 +134,6 @@ fn copy_workspace(from: &Path, to: &Path) {
     }
 }
 
-/// Sets the sandbox clock (`now`: RFC 3339, or `null` for the real time).
-async fn set_clock(url: &str, now: Option<&str>) {
-    let body = match now {
-        Some(t) => format!(r#"{{"now": "{t}"}}"#),
-        None => r#"{"now": null}"#.to_string(),
-    };
-    let addr = url.trim_start_matches("http://").trim_end_matches('/').to_string();
-    let request = format!(
-        "POST /__alcance/clock HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut stream = tokio::net::TcpStream::connect(&addr).await.expect("sandbox");
-    stream.write_all(request.as_bytes()).await.expect("write");
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).await.expect("read");
-    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-}
-
 /// Asserts `out` failed cleanly: exit code 1, no panic, and one line `error: …` on stderr
 /// (besides the log's record of it) holding every one of `words`. Returns that line.
 fn clean_failure(out: &std::process::Output, words: &[&str]) -> String {
@@ -579,7 +560,7 @@ async fn past_workspace(url: &str, out: &Path) {
                 .expect("runs");
             store.close().await;
             if runs >= 2 {
-                set_clock(url, None).await;
+                common::set_clock(url, None).await;
                 return;
             }
         }
@@ -660,7 +641,7 @@ async fn a_collection_killed_and_resumed_stores_the_rows_of_an_uninterrupted_one
     past_workspace(&url, &base).await;
     // The platforms answer the same to every run: their clock stands still.
     let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:00Z").to_string();
-    set_clock(&url, Some(&now)).await;
+    common::set_clock(&url, Some(&now)).await;
     let collect = |ws: &Path| {
         let mut cmd = alcance();
         cmd.args(["collect", "--now", "--sandbox-url", &url, "--workspace"])

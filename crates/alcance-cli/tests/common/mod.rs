@@ -88,3 +88,22 @@ pub fn with_stdin(cmd: &mut Command, input: &str) -> Output {
         .expect("write stdin");
     child.wait_with_output().expect("alcance ends")
 }
+
+/// Sets the sandbox clock (`now`: RFC 3339, or `null` for the real time).
+pub async fn set_clock(url: &str, now: Option<&str>) {
+    let body = match now {
+        Some(t) => format!(r#"{{"now": "{t}"}}"#),
+        None => r#"{"now": null}"#.to_string(),
+    };
+    let addr = url.trim_start_matches("http://").trim_end_matches('/').to_string();
+    let request = format!(
+        "POST /__alcance/clock HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(&addr).await.expect("sandbox");
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.expect("read");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
