@@ -47,7 +47,7 @@ pub struct WorkspaceInfo {
     /// How its database is kept on disk: `encrypted` (SQLCipher, AES-256, key in the
     /// vault), `plain` (SQLite: the demo, or a workspace made before encryption at rest) or
     /// `server` (a team's PostgreSQL database).
-    pub database: String,
+    pub database: alcance_app::at_rest::DatabaseAtRest,
 }
 
 /// A step of the demo build, as the UI translates it (`demo.step.<step>`).
@@ -108,7 +108,7 @@ async fn status(state: &AppState) -> AppStatus {
         kind: o.kind,
         dir: o.ws.dir().display().to_string(),
         vault: alcance_app::vault::TokenVault::kind(&o.vault).to_string(),
-        database: o.ws.database_at_rest().to_string(),
+        database: o.ws.database_at_rest(),
     });
     AppStatus {
         version: env!("CARGO_PKG_VERSION").to_string(),

@@ -39,6 +39,19 @@ pub enum AtRest {
     Encrypted,
 }
 
+/// How an open workspace's database is kept on disk, for the UI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum DatabaseAtRest {
+    /// SQLCipher, AES-256, its key in the vault.
+    Encrypted,
+    /// Plain SQLite: the demo, or a workspace made before encryption at rest.
+    Plain,
+    /// A team's PostgreSQL database (its encryption at rest is the server's).
+    Server,
+}
+
 /// What the file at `path` is.
 ///
 /// Errors: the file exists but cannot be read.

@@ -153,14 +153,13 @@ impl Workspace {
         })
     }
 
-    /// How the database is kept on disk, for the UI: `encrypted` (SQLCipher, AES-256, its
-    /// key in the vault), `plain` (SQLite: the demo, or a workspace made before encryption
-    /// at rest) or `server` (a team's PostgreSQL database).
-    pub fn database_at_rest(&self) -> &'static str {
+    /// How the database is kept on disk, for the UI (see [`crate::at_rest::DatabaseAtRest`]).
+    pub fn database_at_rest(&self) -> crate::at_rest::DatabaseAtRest {
+        use crate::at_rest::DatabaseAtRest;
         match (self.store.engine(), self.store.is_encrypted()) {
-            (alcance_store::Engine::Postgres, _) => "server",
-            (_, true) => "encrypted",
-            (_, false) => "plain",
+            (alcance_store::Engine::Postgres, _) => DatabaseAtRest::Server,
+            (_, true) => DatabaseAtRest::Encrypted,
+            (_, false) => DatabaseAtRest::Plain,
         }
     }
 

@@ -1376,6 +1376,22 @@ best_time_slots: BestSlotView[];
  */
 best_time_posts: number }
 /**
+ * How an open workspace's database is kept on disk, for the UI.
+ */
+export type DatabaseAtRest = 
+/**
+ * SQLCipher, AES-256, its key in the vault.
+ */
+"encrypted" | 
+/**
+ * Plain SQLite: the demo, or a workspace made before encryption at rest.
+ */
+"plain" | 
+/**
+ * A team's PostgreSQL database (its encryption at rest is the server's).
+ */
+"server"
+/**
  * Progress of the demo build, streamed through a channel.
  */
 export type DemoProgress = 
@@ -2474,7 +2490,7 @@ vault: string;
  * vault), `plain` (SQLite: the demo, or a workspace made before encryption at rest) or
  * `server` (a team's PostgreSQL database).
  */
-database: string }
+database: DatabaseAtRest }
 /**
  * Which workspace is (or was last) open.
  */
