@@ -656,18 +656,14 @@ impl PlatformClient for FacebookClient {
         }
 
         let owners = assign_videos(&videos, &posts);
-        // Each video's insights, as the posts' (the videos the loop below asks: all but those
-        // it leaves for a complete collection).
+        // A video that matches none of the posts listed while that list is incomplete is left
+        // for a complete collection: neither stored nor asked for its insights.
+        let left_for_later = |v: &PageVideo| {
+            posts_incomplete && owners.get(&v.post.external_id).is_none_or(|t| *t == v.post.external_id)
+        };
+        // Each video's insights, as the posts' (the videos the loop below asks).
         let mut asked = if owned && !halted && !refused {
-            let wanted: Vec<&PageVideo> = videos
-                .iter()
-                .filter(|v| {
-                    !posts_incomplete
-                        || owners
-                            .get(&v.post.external_id)
-                            .is_some_and(|t| *t != v.post.external_id)
-                })
-                .collect();
+            let wanted: Vec<&PageVideo> = videos.iter().filter(|v| !left_for_later(v)).collect();
             in_flight::each(
                 &wanted,
                 self.insights_in_flight,
@@ -692,18 +688,18 @@ impl PlatformClient for FacebookClient {
                 .get(&v.post.external_id)
                 .cloned()
                 .unwrap_or_else(|| v.post.external_id.clone());
-            if target == v.post.external_id {
-                if posts_incomplete {
-                    batch.gaps.push(DataGap {
-                        what: "video".to_string(),
-                        object_id: v.post.external_id.clone(),
-                        code: "posts_incomplete".to_string(),
-                        detail: "matches none of the posts listed, and the posts list is incomplete; \
+            if left_for_later(&v) {
+                batch.gaps.push(DataGap {
+                    what: "video".to_string(),
+                    object_id: v.post.external_id.clone(),
+                    code: "posts_incomplete".to_string(),
+                    detail: "matches none of the posts listed, and the posts list is incomplete; \
                                  left for a complete collection"
-                            .to_string(),
-                    });
-                    continue;
-                }
+                        .to_string(),
+                });
+                continue;
+            }
+            if target == v.post.external_id {
                 batch.posts.push(v.post.clone());
             }
             if !owned || halted || refused {
