@@ -7,7 +7,11 @@
 # and the supply chain, offline (scripts/supply-chain.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# No incremental caches: a one-off build does not reuse them, and they doubled the target
+# directory (5 of 14 GB) until a CI machine ran out of disk (docs/adr/0015).
+export CARGO_INCREMENTAL=0
 scripts/setup.sh
+echo "== disk: $(df -h --output=avail . | tail -1 | tr -d ' ') free before the build"
 echo "== UI: svelte-check, vitest, vite build (ui/dist is embedded in the desktop app)"
 (cd ui && npm run --silent check && npm run --silent test && npm run --silent build)
 echo "== cargo fmt --check"
@@ -25,3 +29,4 @@ cargo build --locked -p alcance-desktop -p alcance-cli
 tests/e2e/run.sh
 echo "== web E2E (alcance serve --collect + headless Chromium through chromedriver)"
 tests/e2e/web.sh
+echo "== disk: target/ holds $(du -sh target | cut -f1); $(df -h --output=avail . | tail -1 | tr -d ' ') free"

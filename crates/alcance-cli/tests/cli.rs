@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-mod common;
+use crate::common;
 use common::*;
 
 /// The recorded fixtures of `platform`; `None` (skipped) when absent, a failure when `CI`

@@ -10,7 +10,7 @@
 //! points (backup, restore, export, migration, `alcance collect`) are in `crash_points.rs`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on setup failures
 
-mod common;
+use crate::common;
 
 use alcance_app::sandbox::{Sandbox, SandboxConfig};
 use alcance_app::Store;

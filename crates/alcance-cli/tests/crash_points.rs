@@ -14,7 +14,7 @@
 //! nothing stored lost, and collection resumes once the cause is gone.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on setup failures
 
-mod common;
+use crate::common;
 
 use alcance_app::Store;
 use common::*;

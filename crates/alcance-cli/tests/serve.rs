@@ -13,7 +13,7 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-mod common;
+use crate::common;
 use common::*;
 
 /// GET `path` from `address` over HTTP/1.1 with the bearer `token` (empty: none): the

@@ -6,7 +6,7 @@
 
 use std::process::Command;
 
-mod common;
+use crate::common;
 use common::*;
 
 /// `alcance` for a team member: no OS keychain (the test must not touch the user's), the

@@ -23,7 +23,7 @@ use sqlx::PgPool;
 use std::collections::HashMap;
 use std::process::{Child, Command};
 
-mod common;
+use crate::common;
 use common::*;
 
 const PROFILES: usize = 200;

@@ -1,6 +1,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! docs/metrics.md is generated from the catalog; this test fails when it is stale.
-//! Regenerate with `ALCANCE_BLESS=1 cargo test -p alcance-core --test metrics_doc`.
+//! Regenerate with `ALCANCE_BLESS=1 cargo test -p alcance-core --test integration metrics_doc`.
 
 use std::path::PathBuf;
 
@@ -8,7 +8,7 @@ fn expected() -> String {
     format!(
         "# Metric catalog\n\n\
          Generated from `crates/alcance-core/src/catalog.rs` — do not edit by hand; run\n\
-         `ALCANCE_BLESS=1 cargo test -p alcance-core --test metrics_doc` after changing the catalog.\n\n\
+         `ALCANCE_BLESS=1 cargo test -p alcance-core --test integration metrics_doc` after changing the catalog.\n\n\
          Every export, chart and screen names metrics by these keys. Values are stored in the unit\n\
          given (counts, seconds, percent 0–100, ratio 0–1). A platform field that maps to no key is\n\
          recorded as a data gap, never stored under an invented name. `null` means the platform\n\
@@ -140,6 +140,6 @@ fn metrics_doc_is_current() {
     let have = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         have == want,
-        "docs/metrics.md is stale: run `ALCANCE_BLESS=1 cargo test -p alcance-core --test metrics_doc`"
+        "docs/metrics.md is stale: run `ALCANCE_BLESS=1 cargo test -p alcance-core --test integration metrics_doc`"
     );
 }

@@ -3,8 +3,7 @@
 //! so, when the folder is absent (fails on CI).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "common/mod.rs"]
-mod common;
+use crate::common;
 
 use alcance_core::{ContentType, Period};
 use alcance_platforms::bluesky::{

@@ -3,7 +3,7 @@
 //! calls, a dead token or a rate limit stops the work.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod meta_fake;
+use crate::meta_fake;
 
 use alcance_core::{ContentType, EventLevel, Period, Platform};
 use alcance_platforms::{CollectCtx, PlatformClient, PlatformError};

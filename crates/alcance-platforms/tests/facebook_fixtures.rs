@@ -4,7 +4,7 @@
 //! absent. Nothing is copied from it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod meta_fake;
+use crate::meta_fake;
 
 use alcance_core::ContentType;
 use alcance_platforms::{PlatformError, Recorder};

@@ -2,7 +2,7 @@
 //! removed metrics dropped and remembered, a page without ANALYZE, 90-day chunks.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod meta_fake;
+use crate::meta_fake;
 
 use alcance_core::{AccountMetric, Period};
 use alcance_platforms::facebook::{FacebookClient, MetricMemory, PAGE_METRIC_GROUPS};

@@ -2,7 +2,7 @@
 //! page tokens, tasks and paging.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod meta_fake;
+use crate::meta_fake;
 
 use alcance_platforms::facebook::FacebookClient;
 use alcance_platforms::{Http, PlatformClient, PlatformError, Recorder};

@@ -2,7 +2,7 @@
 //! lifetime insights (reactions by type, clicks, video watch time in ms → s).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod meta_fake;
+use crate::meta_fake;
 
 use alcance_core::{ContentType, PostMetric};
 use alcance_platforms::facebook::{FacebookClient, MetricMemory, POST_METRICS, VIDEO_METRICS};

@@ -7,7 +7,7 @@
 //! (the rate-limit governor is consulted before every call).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod meta_fake;
+use crate::meta_fake;
 
 use alcance_core::{CollectionBatch, Platform};
 use alcance_platforms::governor::{Governor, GovernorConfig};

@@ -2,7 +2,7 @@
 //! become warnings or gaps, a rate limit stops further calls.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod meta_fake;
+use crate::meta_fake;
 
 use alcance_core::{ContentType, EventLevel, Period, Platform};
 use alcance_platforms::{CollectCtx, PlatformClient, PlatformError};

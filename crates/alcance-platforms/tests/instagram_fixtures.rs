@@ -3,7 +3,7 @@
 //! by value. Skips with a message when the folder is absent. Nothing is copied from it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod meta_fake;
+use crate::meta_fake;
 
 use alcance_core::{AccountMetric, ContentType, Period, Profile};
 use alcance_platforms::instagram::{DiscoveredAccount, InsightsResult, MediaItem, MediaListing, MetricMemory};

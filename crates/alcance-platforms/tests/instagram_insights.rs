@@ -1,7 +1,7 @@
 //! Account insights (time series, per-day totals, reach breakdowns) and demographics.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod meta_fake;
+use crate::meta_fake;
 
 use alcance_core::{AccountMetric, Period};
 use alcance_platforms::{CollectWindow, PlatformError, Recorder};

@@ -1,7 +1,7 @@
 //! Media and stories listings: paging, the `since` cut, the loop guard and the page cap.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod meta_fake;
+use crate::meta_fake;
 
 use alcance_core::ContentType;
 use alcance_platforms::instagram::{MediaKind, MAX_MEDIA_PAGES};

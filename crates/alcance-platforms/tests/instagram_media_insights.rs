@@ -2,7 +2,7 @@
 //! empty data and the navigation breakdown.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod meta_fake;
+use crate::meta_fake;
 
 use alcance_platforms::instagram::{InsightsResult, MediaKind, MetricMemory};
 use alcance_platforms::{PlatformError, Recorder};

@@ -1,7 +1,7 @@
 //! Profile, /me, business discovery and media node reads.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod meta_fake;
+use crate::meta_fake;
 
 use alcance_core::{ContentType, Period};
 use alcance_platforms::instagram::{GraphHost, InstagramClient, MediaKind};

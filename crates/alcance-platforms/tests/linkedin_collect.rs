@@ -5,7 +5,7 @@
 //! post and an unknown lifecycle state.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod linkedin_support;
+use crate::linkedin_support;
 
 use alcance_core::{AccountRef, Period, Platform};
 use alcance_platforms::linkedin::{LinkedInClient, LINKEDIN_VERSION, POSTS_PER_PAGE};

@@ -7,7 +7,7 @@
 //! folder fails).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod linkedin_support;
+use crate::linkedin_support;
 
 use alcance_core::{Period, Platform};
 use alcance_platforms::http::Answer;

@@ -1,7 +1,7 @@
 //! Graph error envelope → PlatformError, through a real HTTP exchange with the fake.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod meta_fake;
+use crate::meta_fake;
 
 use alcance_platforms::meta::{self, parse_graph_error};
 use alcance_platforms::{Http, PlatformError, Recorder};

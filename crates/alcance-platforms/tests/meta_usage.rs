@@ -1,7 +1,7 @@
 //! Meta rate-limit headers, cursor paging guard and timestamps.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod meta_fake;
+use crate::meta_fake;
 
 use alcance_platforms::meta::{
     self, parse_app_usage, parse_business_use_case_usage, usage_from_headers, Cursors, MetaUsage, PageGuard, PageStep,

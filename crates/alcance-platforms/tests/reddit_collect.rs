@@ -6,7 +6,7 @@
 //! error naming the endpoint and the rest of the account kept.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod reddit_support;
+use crate::reddit_support;
 
 use alcance_core::{AccountRef, CollectionBatch, ContentType, Period, Platform};
 use alcance_platforms::oauth::{AuthorizeRequest, OAuthApp, RedirectConfig};

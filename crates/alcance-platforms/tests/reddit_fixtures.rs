@@ -5,7 +5,7 @@
 //! is absent (`ALCANCE_FIXTURES_DIR` moves it; under `CI` a missing folder fails).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod reddit_support;
+use crate::reddit_support;
 
 use alcance_core::{ContentType, Period, Platform};
 use alcance_platforms::http::Answer;

@@ -5,8 +5,7 @@
 //! (fails on CI).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "common/mod.rs"]
-mod common;
+use crate::common;
 
 use alcance_core::{ContentType, Platform};
 use alcance_platforms::http::Answer;

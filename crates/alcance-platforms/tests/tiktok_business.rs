@@ -3,7 +3,7 @@
 //! requests.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod tiktok_support;
+use crate::tiktok_support;
 
 use alcance_core::{AccountMetric, Period, PostMetric};
 use alcance_platforms::tiktok::{BUSINESS_ACCOUNT_FIELDS, BUSINESS_VIDEO_FIELDS};

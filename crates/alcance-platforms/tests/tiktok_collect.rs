@@ -2,7 +2,7 @@
 //! account checks.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod tiktok_support;
+use crate::tiktok_support;
 
 use alcance_core::{AccountRef, Period, Platform};
 use alcance_platforms::tiktok::{BusinessTokens, TikTokClient};

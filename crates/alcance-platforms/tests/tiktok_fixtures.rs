@@ -4,7 +4,7 @@
 //! folder is absent (override with `ALCANCE_FIXTURES_DIR`). Nothing is copied from it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod tiktok_support;
+use crate::tiktok_support;
 
 use alcance_platforms::tiktok::{parse_business_token, parse_business_token_info, BusinessToken};
 use axum::http::Method;

@@ -2,7 +2,7 @@
 //! mapped (error.code with HTTP 200, 401, 429, 500, HTML, truncated JSON, OAuth shape).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod tiktok_support;
+use crate::tiktok_support;
 
 use alcance_core::{Period, Profile};
 use alcance_platforms::tiktok::{map_display_error, DEFAULT_RETRY_AFTER, USER_FIELDS};

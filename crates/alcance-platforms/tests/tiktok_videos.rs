@@ -2,7 +2,7 @@
 //! `since` cut, guards) and `POST /v2/video/query/` (batches of 20).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod tiktok_support;
+use crate::tiktok_support;
 
 use alcance_core::{ContentType, PostMetric};
 use alcance_platforms::tiktok::{TikTokVideo, MAX_VIDEO_PAGES, QUERY_BATCH, VIDEO_FIELDS};

@@ -3,7 +3,7 @@
 //! Graph errors.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod meta_fake;
+use crate::meta_fake;
 
 use alcance_core::{AccountMetric, AudienceSlice, Period};
 use alcance_platforms::whatsapp::{phone_number_slices, Granularity, WhatsAppClient, ANALYTICS_LOOKBACK_DAYS};

@@ -2,7 +2,7 @@
 //! insights are never enabled by collecting, a rate limit stops further calls.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod meta_fake;
+use crate::meta_fake;
 
 use alcance_core::{AccountRef, EventLevel, Period, Platform};
 use alcance_platforms::whatsapp::WhatsAppClient;

@@ -4,7 +4,7 @@
 //! field against the recordings. Skips with a message when the folder is absent.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod meta_fake;
+use crate::meta_fake;
 
 use alcance_core::{AccountMetric, EventLevel, Period};
 use alcance_platforms::whatsapp::{parse_webhook, Granularity, InsightsResult, WebhookFact, WhatsAppClient};

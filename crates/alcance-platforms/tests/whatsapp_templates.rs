@@ -2,7 +2,7 @@
 //! clicks and costs), insights not enabled → gap, and the irreversible enable call.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod meta_fake;
+use crate::meta_fake;
 
 use alcance_core::{AccountMetric, Period};
 use alcance_platforms::whatsapp::{

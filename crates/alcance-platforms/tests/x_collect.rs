@@ -1,7 +1,7 @@
 //! `PlatformClient::collect` for X: owned and tracked accounts.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod x_support;
+use crate::x_support;
 
 use alcance_core::{AccountRef, CollectionBatch, Period, Platform, PostMetric};
 use alcance_platforms::{CollectCtx, CollectWindow, PlatformClient, Recorder};

@@ -1,7 +1,7 @@
 //! X error answers (platform-apis.md §1.8), rate-limit headers (§1.7), and secrets.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod x_support;
+use crate::x_support;
 
 use alcance_platforms::http::Answer;
 use alcance_platforms::x::{map_error, rate_limit, RateLimit};

@@ -1,7 +1,7 @@
 //! The owner's non-public post metrics: `/2/tweets?ids=…&tweet.fields=non_public_metrics,organic_metrics`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod x_support;
+use crate::x_support;
 
 use alcance_platforms::{PlatformError, Recorder};
 use serde_json::json;

@@ -1,7 +1,7 @@
 //! X timeline: `/2/users/{id}/tweets`, pagination and its guards, media mapping.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod x_support;
+use crate::x_support;
 
 use alcance_core::{ContentType, EventLevel, PostMetric};
 use alcance_platforms::x::{Timeline, MAX_TIMELINE_PAGES};

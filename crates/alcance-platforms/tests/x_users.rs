@@ -1,7 +1,7 @@
 //! X user lookups: `/2/users/me`, `/2/users/by/username/{username}`, `/2/users/{id}`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod x_support;
+use crate::x_support;
 
 use alcance_core::Period;
 use alcance_platforms::x::{profile_metrics, PROFILE_FIELDS};

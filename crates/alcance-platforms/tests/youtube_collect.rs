@@ -4,7 +4,7 @@
 //! with a clear error naming the endpoint and the rest of the account kept.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod youtube_support;
+use crate::youtube_support;
 
 use alcance_core::{AccountRef, CollectionBatch, Period, Platform};
 use alcance_platforms::oauth::{AuthorizeRequest, OAuthApp, RedirectConfig};

@@ -2,7 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic on a broken fixture
 
-mod common;
+use crate::common;
 
 use alcance_core::{Period, Platform};
 use alcance_report::series::{account_label, engagement_trend, follower_growth};

@@ -2,7 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic on a broken fixture
 
-mod common;
+use crate::common;
 
 use alcance_core::CATALOG;
 use alcance_report::export::write_xlsx;

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic on a broken fixture
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 

@@ -5,8 +5,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic on a broken fixture
 
-mod common;
-mod platforms;
+use crate::common;
+use crate::platforms;
 
 use std::collections::BTreeMap;
 

@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Accounts, app credentials, the run log, foreign keys, cascading deletes, atomicity.
 
-mod common;
+use crate::common;
 
 use alcance_core::{CollectionBatch, ConnectionKind, EventLevel, Platform};
 use alcance_store::testing;

@@ -3,7 +3,7 @@
 //! holds no readable text on disk, backs up encrypted, and converts in place both ways
 //! without losing a row.
 
-mod common;
+use crate::common;
 
 use alcance_core::Platform;
 use alcance_store::at_rest::{convert_in_place, file_state, FileState, PLAIN_HEADER};

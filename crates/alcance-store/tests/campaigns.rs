@@ -2,7 +2,7 @@
 //! Campaigns: the migration, CRUD, accounts with roles, the post ↔ campaign many-to-many,
 //! costs and conversions, and CSV imports with good and bad lines.
 
-mod common;
+use crate::common;
 
 use alcance_core::Platform;
 use alcance_store::campaigns::{CampaignRole, Goal, NewCampaign, NewConversion, NewCost};

@@ -2,7 +2,7 @@
 //! The keyset-paged export reads: every page size returns the rows of the whole-table read,
 //! in its order, none lost or repeated at a page boundary, on both engines.
 
-mod common;
+use crate::common;
 
 use alcance_core::{AccountMetricRow, Platform, PostMetricRow, PostRecord};
 use alcance_store::testing::TestStore;

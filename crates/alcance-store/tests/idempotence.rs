@@ -2,7 +2,7 @@
 //! The idempotence rule of docs/schema.md: collecting the same data twice changes no row
 //! counts; snapshots get a new row only for a new value in a new UTC-hour bucket.
 
-mod common;
+use crate::common;
 
 use alcance_core::{AccountMetric, CollectionBatch, Period};
 use alcance_store::{both_engines, on_pool, Engine};

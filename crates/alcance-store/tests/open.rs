@@ -2,7 +2,7 @@
 //! Opening: migrations on open (file and memory), connection settings, damaged files,
 //! integrity check.
 
-mod common;
+use crate::common;
 
 use alcance_core::Platform;
 use alcance_store::{both_engines, on_pool, Engine};

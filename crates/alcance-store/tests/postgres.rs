@@ -4,7 +4,7 @@
 //! database of another application, a schema from a newer Alcance), each a clear
 //! `StoreError` naming the cause and never the password. The location rule too.
 
-mod common;
+use crate::common;
 
 use alcance_core::Platform;
 use alcance_store::testing::{self, empty_database, pg_url, with_database};

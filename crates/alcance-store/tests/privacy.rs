@@ -4,7 +4,7 @@
 //! read without another account's and without the vault entry name; every action is in
 //! the audit log. On both engines.
 
-mod common;
+use crate::common;
 
 use alcance_core::{AudienceSlice, Platform};
 use alcance_store::privacy::{ConsentText, ACCOUNT_TABLES};

@@ -2,7 +2,7 @@
 //! The raw-response archive (compression, dedupe, redaction) and the export reads
 //! (RowFilter, ordering, identity columns).
 
-mod common;
+use crate::common;
 
 use alcance_core::{CollectionBatch, Platform};
 use alcance_store::testing::TestStore;

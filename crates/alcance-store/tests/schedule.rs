@@ -3,7 +3,7 @@
 //! nothing lost), default schedules, run_accounts, refresh marks, online backups and the
 //! restore check of a database file.
 
-mod common;
+use crate::common;
 
 use alcance_core::{EventLevel, Platform, RunAccountStatus};
 use alcance_store::schedule::{inspect_database_file, PlannedAccount, RunAccountResult};

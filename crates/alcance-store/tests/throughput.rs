@@ -1,8 +1,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Write throughput of `save_batch` on a file store. Ignored by default (timing depends on
-//! the machine); run with `cargo test -p alcance-store --test throughput -- --ignored --nocapture`.
+//! the machine); run with `cargo test -p alcance-store --test integration throughput -- --ignored --nocapture`.
 
-mod common;
+use crate::common;
 
 use alcance_core::CollectionBatch;
 use alcance_store::Store;

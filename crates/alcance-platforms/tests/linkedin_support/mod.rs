@@ -4,8 +4,7 @@
 
 #![allow(dead_code)]
 
-#[path = "../common/mod.rs"]
-pub mod common;
+pub(crate) use crate::common;
 
 use alcance_platforms::linkedin::LinkedInClient;
 use alcance_platforms::Http;

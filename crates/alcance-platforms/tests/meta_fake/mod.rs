@@ -7,8 +7,7 @@
 
 #![allow(dead_code)]
 
-#[path = "../common/mod.rs"]
-pub mod common;
+pub(crate) use crate::common;
 
 use alcance_core::{AccountRef, Platform};
 use alcance_platforms::facebook::FacebookClient;

@@ -5,8 +5,7 @@
 
 #![allow(dead_code)]
 
-#[path = "../common/mod.rs"]
-pub mod common;
+pub(crate) use crate::common;
 
 use alcance_platforms::reddit::RedditClient;
 use alcance_platforms::Http;

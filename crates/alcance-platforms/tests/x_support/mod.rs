@@ -3,8 +3,7 @@
 
 #![allow(dead_code)]
 
-#[path = "../common/mod.rs"]
-pub mod common;
+pub(crate) use crate::common;
 
 use alcance_platforms::x::XClient;
 use alcance_platforms::{Endpoints, Http};
