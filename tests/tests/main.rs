@@ -17,3 +17,4 @@ mod replay_whatsapp;
 mod replay_x;
 mod replay_youtube;
 mod schema_doc;
+mod test_layout;

@@ -86,9 +86,27 @@ fn timed(cmd: &mut Command) -> Duration {
 /// This test binary running one of its child entry points on `path`.
 fn child(entry: &str, path: &Path) -> Command {
     let mut cmd = Command::new(std::env::current_exe().expect("test binary"));
-    cmd.args(["--exact", entry, "--ignored", "--nocapture", "--test-threads", "1"])
-        .env(CHILD_PATH, path);
+    cmd.args([
+        "--exact",
+        &harness_name(entry),
+        "--ignored",
+        "--nocapture",
+        "--test-threads",
+        "1",
+    ])
+    .env(CHILD_PATH, path);
     cmd
+}
+
+/// The name the test harness knows `entry` of this file by: its module path inside the
+/// package's one test binary (`crash_points::child_open`), without the crate's name.
+fn harness_name(entry: &str) -> String {
+    let module = module_path!().split_once("::").map_or("", |(_, inside)| inside);
+    if module.is_empty() {
+        entry.to_string()
+    } else {
+        format!("{module}::{entry}")
+    }
 }
 
 /// A finished `alcance demo` of `days` days in `out` (plain SQLite, a vault with the demo

@@ -320,20 +320,48 @@ async fn the_run_deadline_skips_the_accounts_left(engine: Engine) {
     w.sandbox.shutdown().await;
 }
 
+/// How many media-insights calls reached the sandbox since [`stopped_during_the_first_account`]
+/// armed its slow fault (read from the fault's uses left).
+async fn media_insights_sent(sandbox: &url::Url) -> u32 {
+    let url = sandbox.join("__alcance/faults").expect("url");
+    let listed: serde_json::Value = reqwest::get(url).await.expect("faults").json().await.expect("json");
+    let left = listed["faults"]
+        .as_array()
+        .expect("faults")
+        .iter()
+        .find(|f| f["path_prefix"] == MEDIA_INSIGHTS)
+        .map_or(0, |f| f["times"].as_u64().expect("times"));
+    SLOW_CALLS - u32::try_from(left).expect("times")
+}
+
+/// Uses of the slow media-insights fault armed by [`stopped_during_the_first_account`].
+const SLOW_CALLS: u32 = 10_000;
+
 /// Every media-insights call of the owned Instagram account (collected first) takes 0.6 s;
-/// `act` is called on the control 2 s into the run, while those calls go on.
+/// `act` is called on the control as soon as the first of them reaches the sandbox, while
+/// it is in flight (the clients make an account's first insights call alone). Acting on
+/// that event, not after a fixed time, keeps the test independent of how fast the machine
+/// and the calls in flight are.
 async fn stopped_during_the_first_account(
     w: &World,
     store: &alcance_store::Store,
     plan: &RunPlan,
     act: fn(&RunControl),
 ) -> (alcance_collector::RunSummary, StdDuration) {
-    w.arm(json!({"path_prefix": MEDIA_INSIGHTS, "kind": "slow", "delay_ms": 600, "times": 10_000}))
+    w.arm(json!({"path_prefix": MEDIA_INSIGHTS, "kind": "slow", "delay_ms": 600, "times": SLOW_CALLS}))
         .await;
     let control = RunControl::new();
     let acting = control.clone();
+    let sandbox = w.sandbox.base_url();
     let timer = tokio::spawn(async move {
-        tokio::time::sleep(StdDuration::from_secs(2)).await;
+        let waiting = Instant::now();
+        while media_insights_sent(&sandbox).await == 0 {
+            assert!(
+                waiting.elapsed() < StdDuration::from_secs(60),
+                "no media-insights call came"
+            );
+            tokio::time::sleep(StdDuration::from_millis(5)).await;
+        }
         act(&acting);
     });
     let started = Instant::now();
@@ -351,6 +379,7 @@ async fn a_cancel_acts_between_two_requests_of_an_account(engine: Engine) {
     };
     let (run, took) = stopped_during_the_first_account(&w, &store, &plan, RunControl::cancel).await;
     // The request in flight at the cancel ends; no further one is sent.
+    assert_eq!(media_insights_sent(&w.sandbox.base_url()).await, 1);
     assert!(took < StdDuration::from_secs(4), "{took:?}");
     assert_eq!(run.status, "cancelled", "{run:?}");
     assert_eq!(run.accounts.len(), 1, "{run:?}");
@@ -376,6 +405,7 @@ async fn an_interrupt_between_two_requests_leaves_the_account_to_the_resume(engi
         return;
     };
     let (run, took) = stopped_during_the_first_account(&w, &store, &plan, RunControl::interrupt).await;
+    assert_eq!(media_insights_sent(&w.sandbox.base_url()).await, 1);
     assert!(took < StdDuration::from_secs(4), "{took:?}");
     assert_eq!(run.status, "paused", "{run:?}");
     assert!(run.accounts.is_empty(), "nothing of the cut account is stored: {run:?}");
