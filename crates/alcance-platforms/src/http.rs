@@ -93,6 +93,10 @@ pub struct CallNotes {
     /// The longest wait an error answer named (`Retry-After`, `x-rate-limit-reset`) or a
     /// refused request was told, when one did: when the platform accepts calls again.
     pub retry_after: Option<Duration>,
+    /// Requests that ended, after their retries, in a time-out or a server error (HTTP
+    /// 5xx): failures that pass, so the collection is incomplete and worth repeating even
+    /// when its client went on without that part.
+    pub passing_failures: u32,
 }
 
 #[derive(Debug, Default)]
@@ -320,11 +324,15 @@ impl Http {
                     n.retry_after = longest(n.retry_after, wait);
                 });
             }
+            Err(PlatformError::Timeout { .. }) => recorder.note(|n| n.passing_failures += 1),
             Ok(answer) if !answer.is_success() => {
                 let wait = crate::governor::retry_after_of(&answer.headers);
                 recorder.note(|n| {
                     n.rate_limited |= answer.status == 429;
                     n.retry_after = longest(n.retry_after, wait);
+                    if answer.status >= 500 {
+                        n.passing_failures += 1;
+                    }
                 });
             }
             _ => {}
@@ -501,6 +509,25 @@ impl Http {
                 });
             }
         };
+        if (200..300).contains(&status) && !body.is_empty() && declares_json(&headers) && !is_whole_json(&body) {
+            // A JSON answer cut short (the connection dropped after the headers, a proxy
+            // truncated it) or garbled on the way is a failed transfer, not data: retried
+            // like one, and when it persists the account stops and is collected again,
+            // instead of its part becoming a gap.
+            recorder.push(RawExchange {
+                method,
+                url: scrubbed,
+                status,
+                body: Vec::new(),
+                fetched_at: Utc::now(),
+            });
+            return Err(PlatformError::Transport {
+                message: format!(
+                    "{endpoint}: the answer is not whole JSON ({} bytes, cut short or garbled)",
+                    body.len()
+                ),
+            });
+        }
         recorder.push(RawExchange {
             method,
             url: scrubbed,
@@ -515,6 +542,21 @@ impl Http {
             endpoint,
         })
     }
+}
+
+/// `true` when the answer says its body is JSON (`application/json`, `…+json`,
+/// `text/javascript` as the Graph API sometimes labels it).
+fn declares_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.to_ascii_lowercase())
+        .is_some_and(|v| v.contains("json") || v.starts_with("text/javascript"))
+}
+
+/// `true` when `body` is one complete JSON value (whatever its shape).
+fn is_whole_json(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok()
 }
 
 /// Counts one sent request in `alcance_api_requests_total{platform,endpoint,status}` and its
