@@ -94,8 +94,9 @@ pub struct CallNotes {
     /// refused request was told, when one did: when the platform accepts calls again.
     pub retry_after: Option<Duration>,
     /// Requests that ended, after their retries, in a time-out or a server error (HTTP
-    /// 5xx): failures that pass, so the collection is incomplete and worth repeating even
-    /// when its client went on without that part.
+    /// 5xx), and successful answers labelled JSON whose body is not whole JSON (cut short or
+    /// garbled): failures that pass, so the collection is incomplete and worth repeating
+    /// even when its client went on without that part.
     pub passing_failures: u32,
 }
 
@@ -325,6 +326,7 @@ impl Http {
                 });
             }
             Err(PlatformError::Timeout { .. }) => recorder.note(|n| n.passing_failures += 1),
+            Ok(answer) if broken_json(answer) => recorder.note(|n| n.passing_failures += 1),
             Ok(answer) if !answer.is_success() => {
                 let wait = crate::governor::retry_after_of(&answer.headers);
                 recorder.note(|n| {
@@ -387,7 +389,19 @@ impl Http {
             } else {
                 0
             };
-            let next = governor.settle(permit, result.as_ref(), n, spare.is_some());
+            // A JSON answer cut short or garbled on the way is retried like a failed
+            // transfer; when the retries run out, the client gets it as it came.
+            let broken = match &result {
+                Ok(answer) if broken_json(answer) => Some(PlatformError::Transport {
+                    message: format!("{}: the answer is not whole JSON", key.endpoint),
+                }),
+                _ => None,
+            };
+            let judged = match &broken {
+                Some(e) => Err(e),
+                None => result.as_ref(),
+            };
+            let next = governor.settle(permit, judged, n, spare.is_some());
             // A timed-out read is repeated at most `max_timeout_retries` times, and no retry
             // starts when its delay would end past the deadline.
             let next = match next {
@@ -509,25 +523,6 @@ impl Http {
                 });
             }
         };
-        if (200..300).contains(&status) && !body.is_empty() && declares_json(&headers) && !is_whole_json(&body) {
-            // A JSON answer cut short (the connection dropped after the headers, a proxy
-            // truncated it) or garbled on the way is a failed transfer, not data: retried
-            // like one, and when it persists the account stops and is collected again,
-            // instead of its part becoming a gap.
-            recorder.push(RawExchange {
-                method,
-                url: scrubbed,
-                status,
-                body: Vec::new(),
-                fetched_at: Utc::now(),
-            });
-            return Err(PlatformError::Transport {
-                message: format!(
-                    "{endpoint}: the answer is not whole JSON ({} bytes, cut short or garbled)",
-                    body.len()
-                ),
-            });
-        }
         recorder.push(RawExchange {
             method,
             url: scrubbed,
@@ -542,6 +537,12 @@ impl Http {
             endpoint,
         })
     }
+}
+
+/// `true` for a successful answer labelled JSON whose body is not whole JSON: cut short
+/// (the connection dropped after the headers, a proxy truncated it) or garbled on the way.
+fn broken_json(answer: &Answer) -> bool {
+    answer.is_success() && !answer.body.is_empty() && declares_json(&answer.headers) && !is_whole_json(&answer.body)
 }
 
 /// `true` when the answer says its body is JSON (`application/json`, `…+json`,

@@ -49,7 +49,11 @@ async fn outcome(c: &Client, sb: &Sandbox, token: &str, i: usize) -> String {
         "most_recent_tweet_id",
     ];
     let path = format!("/2/users/{X_OWNED}?user.fields={}", FIELDS[i % FIELDS.len()]);
-    let r = x_get(c, sb, token, &path).await;
+    // A broken connection may fail before the status arrives (debug builds of hyper give
+    // up on the answer whose length does not match its body).
+    let Ok(r) = c.get(url(sb, &path)).bearer_auth(token).send().await else {
+        return "cut".to_string();
+    };
     let status = r.status().as_u16();
     match r.bytes().await {
         Ok(body) => {
@@ -98,9 +102,13 @@ async fn chaos_fails_a_seeded_share_of_requests_in_every_kind_and_repeats_for_th
     // Every kind but the slow answer is visible to the client.
     let slow = counted.faults.get("slow").copied().unwrap_or(0);
     assert_eq!(failed, faults - slow, "{counted:?}");
-    for seen in ["429 json", "500 json", "502 broken", "200 broken", "200 cut"] {
+    for seen in ["429 json", "500 json", "502 broken", "200 broken"] {
         assert!(first.iter().any(|o| o == seen), "no {seen}: {counted:?}");
     }
+    assert!(
+        first.iter().any(|o| o.ends_with("cut")),
+        "no broken connection: {counted:?}"
+    );
 
     // The same seed: the same requests fail the same way; another seed: others.
     let (again, recounted) = run(&c, &sb, &token, 7).await;
