@@ -50,7 +50,7 @@ const CI_ACCOUNTS: usize = 6;
 const RUNS: i64 = 3;
 
 /// Attempts of one account collection within a scheduled run: the first and its retries.
-const ATTEMPTS: usize = 5;
+const ATTEMPTS: usize = 8;
 
 /// Share of platform requests chaos fails.
 const PROBABILITY: f64 = 0.10;
