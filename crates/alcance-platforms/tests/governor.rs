@@ -304,19 +304,18 @@ async fn a_json_answer_cut_short_is_retried_and_one_that_stays_broken_leaves_the
     .await;
     let (http, governor) = governed(GovernorConfig::default());
     let rec = Recorder::new();
-    let send = |path: &str| {
-        http.send(
-            http.client().get(base.join(path).expect("url")).bearer_auth("t"),
-            &rec,
-        )
-    };
+    let send = |path: &str| http.send(http.client().get(base.join(path).expect("url")).bearer_auth("t"), &rec);
     let answer = send("/2/users/me").await.expect("answer");
     assert!(
         serde_json::from_slice::<serde_json::Value>(&answer.body).is_ok(),
         "the retry's whole answer is handed back"
     );
     assert_eq!((fake.hits().len(), governor.stats().retries), (2, 1));
-    assert_eq!(rec.notes().passing_failures, 0, "a retried failure leaves nothing missing");
+    assert_eq!(
+        rec.notes().passing_failures,
+        0,
+        "a retried failure leaves nothing missing"
+    );
 
     // Broken every time: retried, then handed back as it came (the client decodes it and
     // reports the error), and the collection is noted incomplete.
