@@ -196,14 +196,19 @@ async fn a_failing_page_after_the_first_keeps_what_was_collected() {
     let ws = connected_workspace(dir.path(), &sandbox).await;
     set_clock(&sandbox, day(0)).await;
     // Every media-insights call of the owned IG account fails: the account still stores
-    // its profile, account insights and media node counts, with warnings.
+    // its profile, account insights and media node counts, with warnings, and is left
+    // incomplete (partial), to be collected again.
     arm_fault(&sandbox, "/1792", "status_500", 1000).await;
     let run = ws
         .collect(window(day(0)), day(0), RunKind::Manual, &[], &|_| {})
         .await
         .expect("run");
     let ig = outcome(&run, Platform::Instagram, true);
-    assert!(ig.ok && ig.metrics > 0, "{ig:?}");
+    assert!(!ig.ok && ig.partial && ig.metrics > 0, "{ig:?}");
+    assert!(
+        ig.error.as_deref().is_some_and(|e| e.starts_with("transient")),
+        "{ig:?}"
+    );
     let events = ws.store().run_events(run.run_id).await.expect("events");
     assert!(
         events

@@ -9,6 +9,7 @@ mod bad_input;
 mod bad_input_youtube;
 mod best_time;
 mod demo;
+mod fault_soak;
 mod mid_account_faults;
 mod replay_facebook;
 mod replay_instagram;

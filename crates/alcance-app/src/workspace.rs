@@ -59,6 +59,18 @@ pub struct Workspace {
 /// Files written by [`Workspace::export_all`] (the names are `alcance-report`'s).
 pub type ExportPaths = alcance_report::export::ExportFolder;
 
+/// One client per platform of the registry on `http`, sharing one rate-limit governor
+/// (see governor.rs); TikTok's Business tokens read from `vault`.
+fn platform_clients(http: Http, endpoints: &Endpoints, vault: &Arc<dyn TokenVault>) -> Clients {
+    let http = http.with_governor(Arc::new(Governor::new()));
+    let deps = ClientDeps {
+        http: &http,
+        endpoints,
+        tiktok_business: Arc::new(VaultBusinessTokens(vault.clone())),
+    };
+    registry::all().fold(Clients::new(), |clients, d| clients.with((d.client)(&deps)))
+}
+
 impl Workspace {
     /// Opens (creating if needed) the workspace in `dir`: runs the store's migrations and
     /// builds one client per platform against `options.endpoints`. A new workspace's
@@ -111,16 +123,8 @@ impl Workspace {
     ///
     /// Errors: the HTTP client cannot be built.
     pub async fn open_on(dir: &Path, store: Store, options: WorkspaceOptions) -> Result<Workspace> {
-        // One rate-limit governor for every client of the workspace (see governor.rs).
-        let http = Http::new()?.with_governor(Arc::new(Governor::new()));
         let vault: Arc<dyn TokenVault> = Arc::from(options.vault);
-        // One client per platform of the registry.
-        let deps = ClientDeps {
-            http: &http,
-            endpoints: &options.endpoints,
-            tiktok_business: Arc::new(VaultBusinessTokens(vault.clone())),
-        };
-        let clients = registry::all().fold(Clients::new(), |clients, d| clients.with((d.client)(&deps)));
+        let clients = platform_clients(Http::new()?, &options.endpoints, &vault);
         Ok(Workspace {
             dir: dir.to_path_buf(),
             store,
@@ -129,6 +133,18 @@ impl Workspace {
             clients,
             team_database: None,
         })
+    }
+
+    /// This workspace with its platform clients rebuilt on an HTTP client whose requests
+    /// time out after `request` (from sending to the last body byte; the default is
+    /// [`alcance_platforms::http::REQUEST_TIMEOUT`], 30 s) and a fresh rate-limit governor:
+    /// for tests that make a platform hang on purpose (the fault soak).
+    ///
+    /// Errors: the HTTP client cannot be built.
+    pub fn with_request_timeout(mut self, request: Duration) -> Result<Workspace> {
+        let http = Http::with_timeouts(request, alcance_platforms::http::CONNECT_TIMEOUT)?;
+        self.clients = platform_clients(http, &self.endpoints, &self.vault);
+        Ok(self)
     }
 
     /// The team database when this is a team workspace (opened with

@@ -911,11 +911,16 @@ async fn fetch(
                     let noted = notes.retry_after.map(|d| d.as_secs().max(1));
                     why.retry_after_seconds = why.retry_after_seconds.max(noted);
                 }
+                let detail = if why.code == TRANSIENT {
+                    format!("the collection is incomplete: {}", why.message)
+                } else {
+                    format!("the rest of the account was not collected: {}", why.message)
+                };
                 batch.gaps.push(DataGap {
                     what: "collection".into(),
                     object_id: ctx.account.external_id.clone(),
                     code: why.code.clone(),
-                    detail: format!("the rest of the account was not collected: {}", why.message),
+                    detail,
                 });
             }
             let stopped = batch.stopped.clone();
@@ -1002,14 +1007,33 @@ fn inferred_stop(
             retry_after_seconds: None,
         });
     }
-    notes.rate_limited.then(|| Interruption {
-        code: "rate_limited".into(),
-        message: "the platform rate-limited part of this account's calls".into(),
+    if notes.rate_limited {
+        return Some(Interruption {
+            code: "rate_limited".into(),
+            message: "the platform rate-limited part of this account's calls".into(),
+            needs_reauth: false,
+            rate_limited: true,
+            retry_after_seconds: notes.retry_after.map(|d| d.as_secs().max(1)),
+        });
+    }
+    // A time-out or a server error the client stepped over: that part is missing from this
+    // collection although the platform would serve it, so the account is not done.
+    (notes.passing_failures > 0).then(|| Interruption {
+        code: TRANSIENT.into(),
+        message: format!(
+            "{} call(s) of this account timed out or met a server error after their retries; \
+             the account is collected again",
+            notes.passing_failures
+        ),
         needs_reauth: false,
-        rate_limited: true,
-        retry_after_seconds: notes.retry_after.map(|d| d.as_secs().max(1)),
+        rate_limited: false,
+        retry_after_seconds: None,
     })
 }
+
+/// Code of a collection left incomplete by time-outs or server errors (HTTP 5xx) its client
+/// went on after: everything else of the account was collected.
+const TRANSIENT: &str = "transient";
 
 /// A [`fetch`] running in a task of its own (ahead of its account's turn, or in it), so a
 /// client that panics fails its account only. Dropping it aborts the task (its requests

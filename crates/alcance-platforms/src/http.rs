@@ -93,6 +93,11 @@ pub struct CallNotes {
     /// The longest wait an error answer named (`Retry-After`, `x-rate-limit-reset`) or a
     /// refused request was told, when one did: when the platform accepts calls again.
     pub retry_after: Option<Duration>,
+    /// Requests that ended, after their retries, in a time-out or a server error (HTTP
+    /// 5xx), and successful answers labelled JSON whose body is not whole JSON (cut short or
+    /// garbled): failures that pass, so the collection is incomplete and worth repeating
+    /// even when its client went on without that part.
+    pub passing_failures: u32,
 }
 
 #[derive(Debug, Default)]
@@ -320,11 +325,16 @@ impl Http {
                     n.retry_after = longest(n.retry_after, wait);
                 });
             }
+            Err(PlatformError::Timeout { .. }) => recorder.note(|n| n.passing_failures += 1),
+            Ok(answer) if broken_json(answer) => recorder.note(|n| n.passing_failures += 1),
             Ok(answer) if !answer.is_success() => {
                 let wait = crate::governor::retry_after_of(&answer.headers);
                 recorder.note(|n| {
                     n.rate_limited |= answer.status == 429;
                     n.retry_after = longest(n.retry_after, wait);
+                    if answer.status >= 500 {
+                        n.passing_failures += 1;
+                    }
                 });
             }
             _ => {}
@@ -379,7 +389,19 @@ impl Http {
             } else {
                 0
             };
-            let next = governor.settle(permit, result.as_ref(), n, spare.is_some());
+            // A JSON answer cut short or garbled on the way is retried like a failed
+            // transfer; when the retries run out, the client gets it as it came.
+            let broken = match &result {
+                Ok(answer) if broken_json(answer) => Some(PlatformError::Transport {
+                    message: format!("{}: the answer is not whole JSON", key.endpoint),
+                }),
+                _ => None,
+            };
+            let judged = match &broken {
+                Some(e) => Err(e),
+                None => result.as_ref(),
+            };
+            let next = governor.settle(permit, judged, n, spare.is_some());
             // A timed-out read is repeated at most `max_timeout_retries` times, and no retry
             // starts when its delay would end past the deadline.
             let next = match next {
@@ -515,6 +537,27 @@ impl Http {
             endpoint,
         })
     }
+}
+
+/// `true` for a successful answer labelled JSON whose body is not whole JSON: cut short
+/// (the connection dropped after the headers, a proxy truncated it) or garbled on the way.
+fn broken_json(answer: &Answer) -> bool {
+    answer.is_success() && !answer.body.is_empty() && declares_json(&answer.headers) && !is_whole_json(&answer.body)
+}
+
+/// `true` when the answer says its body is JSON (`application/json`, `…+json`,
+/// `text/javascript` as the Graph API sometimes labels it).
+fn declares_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.to_ascii_lowercase())
+        .is_some_and(|v| v.contains("json") || v.starts_with("text/javascript"))
+}
+
+/// `true` when `body` is one complete JSON value (whatever its shape).
+fn is_whole_json(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok()
 }
 
 /// Counts one sent request in `alcance_api_requests_total{platform,endpoint,status}` and its

@@ -289,6 +289,47 @@ async fn only_reads_are_retried() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_json_answer_cut_short_is_retried_and_one_that_stays_broken_leaves_the_collection_incomplete() {
+    // The first answer of each endpoint is cut in half, the next whole (the fault soak's
+    // `truncated`); `/broken` never answers whole JSON, `/down` answers 503.
+    let (base, fake) = serve(|hit, n| {
+        let whole = r#"{"data":{"id":"1","name":"Alcance"}}"#;
+        match hit.path.as_str() {
+            "/broken" => Reply::json(200, &whole[..whole.len() / 2]),
+            "/down" => Reply::json(503, r#"{"title":"Service Unavailable"}"#),
+            _ if n == 0 => Reply::json(200, &whole[..whole.len() / 2]),
+            _ => Reply::json(200, whole),
+        }
+    })
+    .await;
+    let (http, governor) = governed(GovernorConfig::default());
+    let rec = Recorder::new();
+    let send = |path: &str| http.send(http.client().get(base.join(path).expect("url")).bearer_auth("t"), &rec);
+    let answer = send("/2/users/me").await.expect("answer");
+    assert!(
+        serde_json::from_slice::<serde_json::Value>(&answer.body).is_ok(),
+        "the retry's whole answer is handed back"
+    );
+    assert_eq!((fake.hits().len(), governor.stats().retries), (2, 1));
+    assert_eq!(
+        rec.notes().passing_failures,
+        0,
+        "a retried failure leaves nothing missing"
+    );
+
+    // Broken every time: retried, then handed back as it came (the client decodes it and
+    // reports the error), and the collection is noted incomplete.
+    let answer = send("/broken").await.expect("answer");
+    assert_eq!(answer.status, 200);
+    assert!(serde_json::from_slice::<serde_json::Value>(&answer.body).is_err());
+    assert_eq!(fake.hits().len(), 6, "one send and three retries");
+    assert_eq!(rec.notes().passing_failures, 1);
+    // A 5xx after its retries counts too; a whole answer does not.
+    assert_eq!(send("/down").await.expect("answer").status, 503);
+    assert_eq!(rec.notes().passing_failures, 2);
+}
+
+#[tokio::test(start_paused = true)]
 async fn transport_errors_are_retried_then_reported() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();

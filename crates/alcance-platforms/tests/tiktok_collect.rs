@@ -190,6 +190,35 @@ async fn a_failing_business_token_is_a_data_gap_not_a_failure() {
 }
 
 #[tokio::test]
+async fn a_rate_limited_business_call_stops_the_account_instead_of_passing_as_complete() {
+    // TikTok's API for Business says "rate limited" with HTTP 200 and code 40100: the
+    // account must end as stopped (an error-level `rate_limited` warning, which the
+    // collector turns into a partial, deferred collection), not as a complete collection
+    // without its Business days.
+    let fake = FakeTikTok::start(vec![
+        Rule::get(USER, user()),
+        Rule::post(LIST, videos()),
+        Rule::get(BIZ_GET, biz_error(40100, "Too many requests.")),
+    ])
+    .await;
+    let batch = client_with_business(&fake)
+        .collect(&ctx(true, OPEN_ID))
+        .await
+        .expect("collect");
+    assert_eq!(batch.posts.len(), 2, "the Display part is kept");
+    let stop = batch
+        .warnings
+        .iter()
+        .find(|w| w.code == "rate_limited")
+        .unwrap_or_else(|| panic!("a rate_limited warning: {:?}", batch.warnings));
+    assert_eq!(stop.level, alcance_core::EventLevel::Error, "{stop:?}");
+    assert!(
+        fake.seen_on(BIZ_VIDEOS).is_empty(),
+        "no more Business calls after a rate limit"
+    );
+}
+
+#[tokio::test]
 async fn a_tracked_account_is_refused_without_a_call() {
     let fake = FakeTikTok::start(vec![Rule::get(USER, user())]).await;
     let e = fake

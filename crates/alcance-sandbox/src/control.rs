@@ -6,7 +6,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::faults::Fault;
+use crate::faults::{Chaos, Fault};
 use crate::reply::Reply;
 use crate::server::{Req, SandboxState, Source};
 
@@ -68,8 +68,15 @@ pub(crate) fn handle(st: &SandboxState, req: &Req) -> Reply {
         }
         "/__alcance/faults" if m == Method::DELETE => {
             st.faults.clear();
+            st.chaos.disarm();
             Reply::json(200, &json!({ "faults": [] }))
         }
+        "/__alcance/faults/chaos" if m == Method::GET => Reply::json(200, &json!(st.chaos.report())),
+        "/__alcance/faults/chaos" if m == Method::POST => match parse_body::<Chaos>(req) {
+            Ok(chaos) => Reply::json(200, &json!(st.chaos.arm(chaos))),
+            Err(r) => r,
+        },
+        "/__alcance/faults/chaos" if m == Method::DELETE => Reply::json(200, &json!(st.chaos.disarm())),
         "/__alcance/limits" if m == Method::DELETE => {
             st.limits.reset();
             Reply::json(200, &json!({ "reset": true }))

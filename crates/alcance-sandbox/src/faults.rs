@@ -1,6 +1,8 @@
 //! Fault injection: `POST /__alcance/faults` makes the next N requests under a path prefix
-//! fail in a chosen way.
+//! fail in a chosen way; `POST /__alcance/faults/chaos` ([`Chaos`]) makes a seeded random
+//! share of every platform request fail.
 
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, PoisonError};
 
 use serde::{Deserialize, Serialize};
@@ -132,6 +134,185 @@ impl FaultPlan {
         }
         Some(taken)
     }
+}
+
+/// Chaos mode, as posted to `/__alcance/faults/chaos`: every platform API request (not the
+/// OAuth and control endpoints) fails with probability [`Chaos::probability`], in one of
+/// [`Chaos::kinds`] picked evenly. Armed faults of the plan (`/__alcance/faults`) go first.
+///
+/// Reproducible for a seed: whether a request fails, and how, is a hash of the seed, the
+/// request (method, path, query without `access_token` / `appsecret_proof`, body) and how
+/// many identical requests came before it since the chaos was armed. A client that sends
+/// the same requests gets the same faults; clients that send identical requests at the
+/// same time share those faults in arrival order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Chaos {
+    /// Any value; the same seed gives the same faults.
+    pub seed: u64,
+    /// Share of requests that fail, ratio 0–1 (clamped).
+    pub probability: f64,
+    /// The kinds to pick from, evenly (default [`Chaos::DEFAULT_KINDS`]: the transient
+    /// faults a collection must survive).
+    #[serde(default = "default_chaos_kinds")]
+    pub kinds: Vec<FaultKind>,
+    /// Delay of a [`FaultKind::Slow`] answer, ms (default 2000): above the client's request
+    /// time-out it is a time-out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delay_ms: Option<u64>,
+    /// Reset of a [`FaultKind::Status429`] answer, seconds (default 60; the Graph and TikTok
+    /// answers then carry `Retry-After`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reset_s: Option<u64>,
+}
+
+impl Chaos {
+    /// The kinds chaos picks from by default: 429 with and without rate-limit headers, 500,
+    /// 502 with an HTML page, a time-out ([`FaultKind::Slow`]), a truncated body, a malformed
+    /// body and a connection that breaks off.
+    pub const DEFAULT_KINDS: [FaultKind; 8] = [
+        FaultKind::Status429,
+        FaultKind::Status429Bare,
+        FaultKind::Status500,
+        FaultKind::Html,
+        FaultKind::Slow,
+        FaultKind::Truncated,
+        FaultKind::MalformedJson,
+        FaultKind::Disconnect,
+    ];
+}
+
+fn default_chaos_kinds() -> Vec<FaultKind> {
+    Chaos::DEFAULT_KINDS.to_vec()
+}
+
+/// What chaos did since it was armed, as `GET /__alcance/faults/chaos` lists it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChaosReport {
+    /// The chaos in force, `None` when disarmed (the counts stay until the next arming).
+    pub chaos: Option<Chaos>,
+    /// Platform API requests chaos looked at (OAuth and control endpoints not counted).
+    pub requests: u64,
+    /// Requests it made fail, by kind (`status_500`, `slow`, …).
+    pub faults: BTreeMap<String, u64>,
+}
+
+impl ChaosReport {
+    /// Every fault injected, all kinds together.
+    pub fn total_faults(&self) -> u64 {
+        self.faults.values().sum()
+    }
+}
+
+/// Chaos mode's state: what is armed, how often each request was seen, the counts.
+#[derive(Debug, Default)]
+pub(crate) struct ChaosPlan {
+    inner: Mutex<ChaosInner>,
+}
+
+#[derive(Debug, Default)]
+struct ChaosInner {
+    report: ChaosReport,
+    /// Requests seen so far per request hash.
+    seen: HashMap<u64, u64>,
+}
+
+impl ChaosPlan {
+    /// Arms `chaos` (probability clamped to 0–1; no kinds means the default ones) and
+    /// starts the counts afresh.
+    pub(crate) fn arm(&self, mut chaos: Chaos) -> ChaosReport {
+        chaos.probability = if chaos.probability.is_finite() {
+            chaos.probability.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        if chaos.kinds.is_empty() {
+            chaos.kinds = default_chaos_kinds();
+        }
+        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        *inner = ChaosInner::default();
+        inner.report.chaos = Some(chaos);
+        inner.report.clone()
+    }
+
+    /// Disarms chaos, keeping the counts.
+    pub(crate) fn disarm(&self) -> ChaosReport {
+        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        inner.report.chaos = None;
+        inner.seen.clear();
+        inner.report.clone()
+    }
+
+    /// The counts so far.
+    pub(crate) fn report(&self) -> ChaosReport {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner).report.clone()
+    }
+
+    /// The fault chaos gives this request, if any (counted).
+    pub(crate) fn pick(&self, method: &str, path: &str, query: &[(String, String)], body: &[u8]) -> Option<Fault> {
+        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        let chaos = inner.report.chaos.clone()?;
+        let key = request_hash(method, path, query, body);
+        let seen = inner.seen.entry(key).or_insert(0);
+        let n = *seen;
+        *seen += 1;
+        inner.report.requests += 1;
+        let roll = mix(mix(chaos.seed ^ key).wrapping_add(n));
+        // The top 53 bits as a fraction in [0, 1).
+        let fraction = (roll >> 11) as f64 / (1u64 << 53) as f64;
+        if fraction >= chaos.probability || chaos.kinds.is_empty() {
+            return None;
+        }
+        let which = usize::try_from(mix(roll) % chaos.kinds.len() as u64).unwrap_or(0);
+        let kind = *chaos.kinds.get(which)?;
+        *inner.report.faults.entry(kind_name(kind)).or_insert(0) += 1;
+        Some(Fault {
+            path_prefix: path.to_string(),
+            kind,
+            times: 1,
+            delay_ms: chaos.delay_ms,
+            reset_s: chaos.reset_s,
+            after: None,
+        })
+    }
+}
+
+/// A kind's name on the wire (`status_429_bare`, `malformed_json`).
+pub fn kind_name(kind: FaultKind) -> String {
+    serde_json::to_value(kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_else(|| format!("{kind:?}"))
+}
+
+/// SplitMix64's finalizer: a well-spread 64-bit hash step.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// FNV-1a over the request's method, path, query (sorted, credentials left out) and body.
+fn request_hash(method: &str, path: &str, query: &[(String, String)], body: &[u8]) -> u64 {
+    let mut pairs: Vec<&(String, String)> = query
+        .iter()
+        .filter(|(k, _)| k != "access_token" && k != "appsecret_proof")
+        .collect();
+    pairs.sort();
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    let mut eat = |bytes: &[u8]| {
+        for b in bytes.iter().chain([&0xffu8]) {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    eat(method.as_bytes());
+    eat(path.as_bytes());
+    for (k, v) in pairs {
+        eat(k.as_bytes());
+        eat(v.as_bytes());
+    }
+    eat(body);
+    h
 }
 
 /// `true` when the path belongs to the X API (problem+json errors).

@@ -159,7 +159,11 @@
 //! `{"cost_visible": bool}`); `GET|POST clock` (`{"now": RFC 3339 | null}` →
 //! `{"mode":"seeded","now","fixed"}`; replay answers `{"mode":"replay"}`); `POST revoke`
 //! `{"token"}` → `{"revoked": bool}`; `GET|POST|DELETE faults` ([`faults::Fault`], one or
-//! an array; TikTok paths get TikTok's envelopes); `DELETE limits` (windows also reset when
+//! an array; TikTok paths get TikTok's envelopes; DELETE also disarms chaos); `GET|POST|DELETE
+//! faults/chaos` (POST [`faults::Chaos`] `{"seed","probability","kinds"?,"delay_ms"?,
+//! "reset_s"?}` arms seeded random faults on that share of every platform request, OAuth
+//! spared; every verb answers the [`faults::ChaosReport`] `{"chaos","requests","faults":
+//! {kind: count}}`; DELETE disarms and keeps the counts); `DELETE limits` (windows also reset when
 //! the clock moves ≥ 15 min forward); `GET health`; `GET img/{name}.svg` (placeholder pictures
 //! used by `profile_image_url`, `media_url`).
 //!
@@ -314,7 +318,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
 pub use error::SandboxError;
-pub use faults::{Fault, FaultKind};
+pub use faults::{Chaos, ChaosReport, Fault, FaultKind};
 pub use replay::{ManifestAccount, ReplayEngine};
 pub use server::{router, serve, Sandbox, SandboxState};
 

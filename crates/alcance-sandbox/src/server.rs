@@ -20,7 +20,7 @@ use tokio::task::JoinHandle;
 use url::Url;
 
 use crate::error::SandboxError;
-use crate::faults::{self, FaultPlan};
+use crate::faults::{self, ChaosPlan, FaultPlan};
 use crate::limits::Limits;
 use crate::model::{Generator, Network, ACCOUNTS};
 use crate::oauth::TokenBook;
@@ -50,6 +50,8 @@ pub struct SandboxState {
     pub(crate) atproto: crate::bluesky_oauth::AtprotoBook,
     pub(crate) limits: Limits,
     pub(crate) faults: FaultPlan,
+    /// Seeded random faults on a share of every platform request.
+    pub(crate) chaos: ChaosPlan,
     /// WhatsApp switches (template insights confirmed, cost hidden).
     pub(crate) whatsapp: WhatsappState,
     owners: HashMap<Network, String>,
@@ -77,6 +79,7 @@ impl SandboxState {
             atproto: crate::bluesky_oauth::AtprotoBook::default(),
             limits: Limits::default(),
             faults: FaultPlan::default(),
+            chaos: ChaosPlan::default(),
             whatsapp: WhatsappState::default(),
             owners: HashMap::new(),
             latency_ms: AtomicU64::new(0),
@@ -145,6 +148,11 @@ impl SandboxState {
     /// calls a client made, for benchmarks.
     pub fn requests_served(&self) -> u64 {
         self.requests.load(Ordering::Relaxed)
+    }
+
+    /// What chaos mode did since it was last armed (`GET /__alcance/faults/chaos`).
+    pub fn chaos_report(&self) -> faults::ChaosReport {
+        self.chaos.report()
     }
 
     /// `true` when the clock was set explicitly.
@@ -331,19 +339,29 @@ async fn entry(
         return control::handle(&st, &req).into_response();
     }
     st.requests.fetch_add(1, Ordering::Relaxed);
-    let fault = st.faults.take(&req.raw_path, &req.path);
-    let replaced = fault
+    let planned = st.faults.take(&req.raw_path, &req.path);
+    let replaced = planned
         .as_ref()
         .and_then(|f| faults::replacement(f, &req.raw_path, &req.path));
     let reply = match replaced {
         Some(r) => r,
         None => {
-            let normal = match &st.source {
+            let (normal, oauth) = match &st.source {
                 Source::Seeded(g) => route_seeded(&st, g, &req),
                 Source::Replay(engine) => route_replay(&st, engine, &req),
             };
+            // Chaos spares the OAuth endpoints (a connection is set up once, by a person)
+            // and requests a planned fault already hit.
+            let fault = match planned {
+                Some(f) => Some(f),
+                None if !oauth => st.chaos.pick(req.method.as_str(), &req.path, &req.query, &req.body),
+                None => None,
+            };
             match &fault {
-                Some(f) => faults::transform(f, normal),
+                Some(f) => match faults::replacement(f, &req.raw_path, &req.path) {
+                    Some(r) => r,
+                    None => faults::transform(f, normal),
+                },
                 None => normal,
             }
         }
@@ -355,43 +373,52 @@ async fn entry(
     reply.into_response()
 }
 
-/// Seeded mode: the networks of [`crate::registry::NETWORKS`], asked in order.
-fn route_seeded(st: &SandboxState, g: &Generator, req: &Req) -> Reply {
+/// Seeded mode: the networks of [`crate::registry::NETWORKS`], asked in order; `true` with
+/// an OAuth endpoint's answer.
+fn route_seeded(st: &SandboxState, g: &Generator, req: &Req) -> (Reply, bool) {
     if let Some(r) = registry::oauth(st, req) {
-        return r;
+        return (r, true);
     }
     let segs: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
-    registry::seeded(st, g, req, &segs).unwrap_or_else(|| {
+    let reply = registry::seeded(st, g, req, &segs).unwrap_or_else(|| {
         // Unreachable while Instagram (Graph) answers every remaining path; kept as a plain 404.
         Reply::json(
             404,
             &serde_json::json!({"error": "no sandbox network serves this path"}),
         )
-    })
+    });
+    (reply, false)
 }
 
-fn route_replay(st: &SandboxState, engine: &ReplayEngine, req: &Req) -> Reply {
+/// Replay mode: the recording that matches, else the sandbox's own OAuth endpoints (`true`),
+/// else each network's fallback, else a 404.
+fn route_replay(st: &SandboxState, engine: &ReplayEngine, req: &Req) -> (Reply, bool) {
     let body = (!req.body.is_empty()).then_some(&req.body[..]);
     let method = req.method.as_str();
     if let Some(a) = engine.respond(method, &req.raw_path, &req.query, body) {
-        return Reply {
+        let reply = Reply {
             status: a.status,
             headers: a.headers,
             body: a.body,
             delay_ms: a.delay_ms,
         };
+        return (reply, false);
+    }
+    if let Some(r) = registry::oauth(st, req) {
+        return (r, true);
     }
     if let Some(r) = registry::replay_fallback(st, req) {
-        return r;
+        return (r, false);
     }
     tracing::warn!(method, path = %req.raw_path, "replay: no recorded exchange");
     let a = ReplayEngine::not_found(method, &req.raw_path);
-    Reply {
+    let reply = Reply {
         status: a.status,
         headers: a.headers,
         body: a.body,
         delay_ms: a.delay_ms,
-    }
+    };
+    (reply, false)
 }
 
 /// A running sandbox server. Dropping it without [`Sandbox::shutdown`] also stops it (not

@@ -8,6 +8,7 @@
 mod common;
 mod platforms;
 
+mod chaos;
 mod control;
 mod more_platforms;
 mod oauth;

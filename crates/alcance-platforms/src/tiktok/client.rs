@@ -289,7 +289,14 @@ fn business_failure(batch: &mut CollectionBatch, what: &str, business_id: &str, 
             ),
         });
     } else {
-        batch.warnings.push(warning(&e.code(), format!("{what}: {e}")));
+        let mut w = warning(&e.code(), format!("{what}: {e}"));
+        if e.stops_account() {
+            // A rate limit (code 40100 comes with HTTP 200), a dropped connection: the
+            // account stops here and is collected again, instead of completing without its
+            // Business part (the fault soak found those days missing).
+            w.level = EventLevel::Error;
+        }
+        batch.warnings.push(w);
     }
 }
 
