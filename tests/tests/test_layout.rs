@@ -28,9 +28,9 @@ fn on_disk(dir: &Path) -> BTreeSet<String> {
         let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
             continue;
         };
-        if path.is_dir() && path.join("mod.rs").is_file() {
-            names.insert(stem.to_string());
-        } else if path.extension().is_some_and(|e| e == "rs") && stem != "main" {
+        let helper_folder = path.is_dir() && path.join("mod.rs").is_file();
+        let test_file = path.extension().is_some_and(|e| e == "rs") && stem != "main";
+        if helper_folder || test_file {
             names.insert(stem.to_string());
         }
     }
