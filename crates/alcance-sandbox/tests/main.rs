@@ -9,6 +9,7 @@ mod common;
 mod platforms;
 
 mod control;
+mod fuzz_corpus;
 mod more_platforms;
 mod oauth;
 mod post_volume;
