@@ -13,10 +13,9 @@ use chrono::{DateTime, Utc};
 use reqwest::header::HeaderMap;
 use secrecy::SecretString;
 
-/// The statuses each body is read under: a success (decoders) and the error statuses the
-/// error mappers tell apart (400 bad request, 401 refused token, 403, 404, 429 rate
-/// limit, 500).
-const STATUSES: [u16; 6] = [200, 400, 401, 403, 429, 500];
+/// The error statuses the error mappers tell apart (400 bad request, 401 refused token,
+/// 403, 429 rate limit, 500).
+const ERROR_STATUSES: [u16; 5] = [400, 401, 403, 429, 500];
 
 /// A token the Meta decoders redact from their errors (never a real one).
 const FUZZ_TOKEN: &str = "fuzz-token-not-a-secret";
@@ -35,11 +34,12 @@ fn answer(body: &[u8], status: u16) -> Answer {
     }
 }
 
-/// Runs `decode` on `body` under every status of [`STATUSES`].
+/// Runs `decode` on `body` as a 200 answer, then as an error answer whose status is picked
+/// by the body's length from [`ERROR_STATUSES`] (so the fuzzer reaches every status while
+/// each input costs two reads, not six).
 fn each_status(body: &[u8], mut decode: impl FnMut(&Answer)) {
-    for status in STATUSES {
-        decode(&answer(body, status));
-    }
+    decode(&answer(body, 200));
+    decode(&answer(body, ERROR_STATUSES[body.len() % ERROR_STATUSES.len()]));
 }
 
 /// X API v2: users, posts pages, private metrics, error mapping, rate-limit headers.
