@@ -19,6 +19,7 @@ pub mod copy;
 pub mod demo;
 pub mod error;
 mod export_source;
+pub mod fuzzing;
 pub mod lease;
 pub mod mail;
 pub mod people;

@@ -8,6 +8,7 @@ mod cursor_walk;
 pub mod endpoints;
 pub mod error;
 pub mod facebook;
+pub mod fuzzing;
 pub mod governor;
 pub mod http;
 pub mod instagram;

@@ -294,6 +294,7 @@ mod bluesky_oauth;
 pub mod facebook;
 pub mod faults;
 mod fixtures;
+pub mod fuzzing;
 pub mod graph;
 pub mod limits;
 pub mod linkedin;

@@ -205,7 +205,30 @@ impl ReplayEngine {
             let exchange = parse_exchange(name, &value).map_err(|reason| ReplayError::Malformed { path, reason })?;
             exchanges.push(exchange);
         }
+        Ok(Self::from_exchanges(exchanges))
+    }
 
+    /// Loads one exchange file from its bytes, as [`ReplayEngine::load`] reads each file;
+    /// `name` is its relative path (`x/users_me.json`: its first folder is the platform
+    /// when the file names none). Never panics, whatever the bytes: the `replay_exchange`
+    /// fuzz target (ADR 0016) runs it.
+    ///
+    /// # Errors
+    /// [`ReplayError::Json`] or [`ReplayError::Malformed`] as [`ReplayEngine::load`],
+    /// naming `name`.
+    pub fn from_bytes(name: &str, bytes: &[u8]) -> Result<ReplayEngine, ReplayError> {
+        let path = PathBuf::from(name);
+        let value: Value = serde_json::from_slice(bytes).map_err(|source| ReplayError::Json {
+            path: path.clone(),
+            source,
+        })?;
+        let exchange =
+            parse_exchange(name.to_string(), &value).map_err(|reason| ReplayError::Malformed { path, reason })?;
+        Ok(Self::from_exchanges(vec![exchange]))
+    }
+
+    /// Indexes exchanges sorted by name and derives the manifest.
+    fn from_exchanges(exchanges: Vec<Exchange>) -> ReplayEngine {
         let mut index: HashMap<(String, String), Vec<usize>> = HashMap::new();
         for (i, ex) in exchanges.iter().enumerate() {
             index.entry((ex.method.clone(), ex.path.clone())).or_default().push(i);
@@ -216,11 +239,11 @@ impl ReplayEngine {
             accounts = manifest.len(),
             "replay exchanges loaded"
         );
-        Ok(ReplayEngine {
+        ReplayEngine {
             exchanges,
             index,
             manifest,
-        })
+        }
     }
 
     /// The recorded answer for a request, by the matching rule (see the module docs).

@@ -10,6 +10,7 @@ mod platforms;
 
 mod chaos;
 mod control;
+mod fuzz_corpus;
 mod more_platforms;
 mod oauth;
 mod post_volume;

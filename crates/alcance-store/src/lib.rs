@@ -24,6 +24,7 @@ pub mod campaigns;
 pub mod copy;
 mod engine;
 mod error;
+pub mod fuzzing;
 mod leases;
 mod location;
 mod pages;

@@ -11,6 +11,7 @@ mod accounts_runs;
 mod at_rest;
 mod campaigns;
 mod export_pages;
+mod fuzz_corpus;
 mod idempotence;
 mod leases;
 mod open;

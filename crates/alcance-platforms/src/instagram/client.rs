@@ -30,7 +30,7 @@ const MEDIA_PAGE_SIZE: &str = "50";
 /// Daily time series (`period=day`): `follower_count` → `followers_gained`, `reach`.
 const SERIES_METRICS: &[&str] = &["reach", "follower_count"];
 /// Per-day totals (`metric_type=total_value`, one UTC day per call).
-const DAY_TOTAL_METRICS: &[&str] = &[
+pub(super) const DAY_TOTAL_METRICS: &[&str] = &[
     "views",
     "reach",
     "accounts_engaged",

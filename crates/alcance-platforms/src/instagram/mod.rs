@@ -14,6 +14,7 @@
 mod client;
 mod descriptor;
 pub use descriptor::DESCRIPTOR;
+pub(crate) mod fuzz;
 mod map;
 mod wire;
 

@@ -6,7 +6,7 @@
 use super::results::{warning, InsightsResult, MetricMemory};
 use super::{decode, get, scaled};
 use crate::error::PlatformError;
-use crate::http::{Http, Recorder};
+use crate::http::{Answer, Http, Recorder};
 use crate::lenient;
 use crate::CollectWindow;
 use alcance_core::catalog::{from_source, Metric, MetricSource};
@@ -170,15 +170,26 @@ async fn once(
     call: &InsightsCall<'_>,
     metric: &str,
 ) -> Result<(Vec<InsightEntry>, Vec<CollectWarning>), PlatformError> {
+    let mut params: Vec<(&str, &str)> = vec![("metric", metric)];
+    params.extend(call.params.iter().map(|(k, v)| (*k, v.as_str())));
+    let answer = get(graph.http, graph.base, &call.path, &params, graph.token, graph.recorder).await?;
+    entries(&answer, graph.token, &call.path)
+}
+
+/// The insights entries of a 2xx answer, plus a `decode` warning (naming `path`) per
+/// `data` item that does not fit. Errors: `Decode` when the body is not a Graph list (the
+/// token redacted from the message).
+pub(crate) fn entries(
+    answer: &Answer,
+    token: &SecretString,
+    path: &str,
+) -> Result<(Vec<InsightEntry>, Vec<CollectWarning>), PlatformError> {
     #[derive(Deserialize)]
     struct RawPage {
         #[serde(default, deserialize_with = "lenient::list")]
         data: Vec<Value>,
     }
-    let mut params: Vec<(&str, &str)> = vec![("metric", metric)];
-    params.extend(call.params.iter().map(|(k, v)| (*k, v.as_str())));
-    let answer = get(graph.http, graph.base, &call.path, &params, graph.token, graph.recorder).await?;
-    let page: RawPage = decode(&answer, graph.token)?;
+    let page: RawPage = decode(answer, token)?;
     let mut warnings = Vec::new();
     let mut entries = Vec::with_capacity(page.data.len());
     for raw in page.data {
@@ -187,7 +198,7 @@ async fn once(
             Err(e) => warnings.push(warning(
                 EventLevel::Warn,
                 "decode",
-                format!("{}: skipped an insights entry: {e}", call.path),
+                format!("{path}: skipped an insights entry: {e}"),
             )),
         }
     }

@@ -35,6 +35,7 @@ pub use usage::{
 };
 pub use values::{number, parse_time, scaled};
 
+pub(crate) use paging::RawPage;
 pub(crate) use request::decode;
 pub(crate) use results::warning;
 pub(crate) use values::{node_post_metric, snapshot_metrics};

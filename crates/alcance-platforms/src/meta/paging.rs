@@ -207,6 +207,16 @@ pub struct PageVerdict {
     pub stop: bool,
 }
 
+/// One page of a Graph list as [`list_pages`] reads it: the raw `data` items (a malformed
+/// item does not fail the page) and the `paging` object, both lenient.
+#[derive(Deserialize)]
+pub(crate) struct RawPage {
+    #[serde(default, deserialize_with = "lenient::list")]
+    pub(crate) data: Vec<Value>,
+    #[serde(default, deserialize_with = "lenient::object")]
+    pub(crate) paging: Option<Paging>,
+}
+
 /// Reads a paged Graph list: `GET {base}{path}?{params}[&<next-page params>]`, handing each
 /// page's raw `data` items to `on_page`, following [`next_page_params`] (cursor or
 /// time-based paging) under a [`PageGuard`] of `max_pages`. Returns the pages read and the
@@ -228,13 +238,6 @@ pub async fn list_pages<F>(
 where
     F: FnMut(Vec<Value>) -> PageVerdict,
 {
-    #[derive(Deserialize)]
-    struct RawPage {
-        #[serde(default, deserialize_with = "lenient::list")]
-        data: Vec<Value>,
-        #[serde(default, deserialize_with = "lenient::object")]
-        paging: Option<Paging>,
-    }
     let warn = |code: &str, message: String| alcance_core::CollectWarning {
         level: alcance_core::EventLevel::Warn,
         code: code.to_string(),

@@ -43,6 +43,7 @@
 mod client;
 mod descriptor;
 pub use descriptor::DESCRIPTOR;
+pub(crate) mod fuzz;
 mod map;
 mod wire;
 

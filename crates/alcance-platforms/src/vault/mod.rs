@@ -7,7 +7,7 @@
 //! keys are [`vault_key`]s. Vault calls are blocking (file I/O, D-Bus, Argon2): from async
 //! code call them in `tokio::task::spawn_blocking` when latency matters.
 
-mod file;
+pub(crate) mod file;
 mod keychain;
 mod memory;
 pub mod sealed;

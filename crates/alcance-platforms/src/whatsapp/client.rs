@@ -91,7 +91,12 @@ struct AnalyticsField {
 /// Hands the data points of every group of a `conversation_analytics` /
 /// `pricing_analytics` answer to `map`, then warns `paging_incomplete` when Meta says more
 /// pages follow (Alcance reads the first page only).
-fn map_groups(groups: Groups, field: &str, out: &mut InsightsResult, map: impl FnOnce(&[Value], &mut InsightsResult)) {
+pub(super) fn map_groups(
+    groups: Groups,
+    field: &str,
+    out: &mut InsightsResult,
+    map: impl FnOnce(&[Value], &mut InsightsResult),
+) {
     let points: Vec<Value> = groups.data.into_iter().flat_map(|g| g.data_points).collect();
     map(&points, out);
     if groups.paging.as_ref().and_then(|p| p.next.as_ref()).is_some() {

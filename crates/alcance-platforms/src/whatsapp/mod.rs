@@ -59,6 +59,7 @@
 mod client;
 mod descriptor;
 pub use descriptor::DESCRIPTOR;
+pub(crate) mod fuzz;
 mod map;
 mod wire;
 

@@ -151,6 +151,24 @@ impl ConversionInsert {
 // ---------------------------------------------------------------------------------------
 // CSV parsing: pure, no database.
 
+/// What importing `csv` into `campaign` (whose accounts are `members`) would report,
+/// without the database: lines read, line-numbered errors, ignored columns
+/// (`imported` and `already_imported` stay 0, only the database knows them). `costs`
+/// reads the costs format, else the conversions one. Never panics, whatever the bytes:
+/// the `campaign_csv` fuzz target (ADR 0016) runs it.
+pub fn check_csv(csv: &[u8], costs: bool, campaign: &CampaignRow, members: &[CampaignAccountRow]) -> ImportReport {
+    let ctx = ImportContext {
+        campaign: campaign.clone(),
+        members: members.to_vec(),
+    };
+    let kind = if costs {
+        ImportKind::Costs
+    } else {
+        ImportKind::Conversions
+    };
+    parse_csv(csv, &ctx, kind).0
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ImportKind {
     Costs,
