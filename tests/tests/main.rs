@@ -10,6 +10,7 @@ mod bad_input_youtube;
 mod best_time;
 mod demo;
 mod fault_soak;
+mod fuzz_corpus;
 mod mid_account_faults;
 mod replay_facebook;
 mod replay_instagram;

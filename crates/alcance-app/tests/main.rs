@@ -12,7 +12,6 @@ mod campaign_posts;
 mod campaign_summaries;
 mod copy;
 mod door;
-mod fuzz_corpus;
 mod many_workers;
 mod people;
 mod privacy;

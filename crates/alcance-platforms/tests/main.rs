@@ -21,7 +21,6 @@ mod facebook_insights;
 mod facebook_pages;
 mod facebook_posts;
 mod facebook_sandbox;
-mod fuzz_corpus;
 mod governor;
 mod governor_sandbox;
 mod insights_in_flight;

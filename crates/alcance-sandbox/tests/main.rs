@@ -10,7 +10,6 @@ mod platforms;
 
 mod chaos;
 mod control;
-mod fuzz_corpus;
 mod more_platforms;
 mod oauth;
 mod post_volume;

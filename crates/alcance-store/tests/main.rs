@@ -11,7 +11,6 @@ mod accounts_runs;
 mod at_rest;
 mod campaigns;
 mod export_pages;
-mod fuzz_corpus;
 mod idempotence;
 mod leases;
 mod open;
