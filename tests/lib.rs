@@ -45,6 +45,42 @@ pub async fn connected_workspace(dir: &Path, sandbox: &Sandbox) -> Workspace {
     ws
 }
 
+/// Connects, in `ws`, the sandbox's owned accounts the way the demo does: each platform of
+/// `oauth` through the loopback OAuth flow (headless browser; TikTok's API-for-Business
+/// token taken from its display token), then the Facebook Pages (Facebook Login) and the
+/// WhatsApp Business Account with the system-user token the sandbox hands out
+/// (`GET /__alcance/whatsapp-token`). `sandbox` is the sandbox's base URL.
+pub async fn connect_like_the_demo(ws: &Workspace, sandbox: &url::Url, oauth: &[Platform]) {
+    let browser = HeadlessBrowser::new();
+    let timeout = Duration::from_secs(30);
+    for &platform in oauth {
+        let account = ws
+            .connect(&alcance_app::demo::demo_app(platform), &browser, timeout)
+            .await
+            .expect("OAuth against the sandbox");
+        if platform == Platform::Tiktok {
+            ws.use_display_token_for_tiktok_business(&account).expect("business");
+        }
+    }
+    ws.connect_facebook(&alcance_app::demo::demo_app(Platform::Facebook), &browser, timeout)
+        .await
+        .expect("Facebook Login against the sandbox");
+    let grant: serde_json::Value = reqwest::Client::new()
+        .get(sandbox.join("__alcance/whatsapp-token").expect("url"))
+        .send()
+        .await
+        .expect("whatsapp token")
+        .json()
+        .await
+        .expect("json");
+    ws.connect_whatsapp(
+        secrecy::SecretString::from(grant["access_token"].as_str().expect("token").to_string()),
+        grant["waba_id"].as_str().expect("waba"),
+    )
+    .await
+    .expect("WhatsApp token");
+}
+
 /// Arms a sandbox fault (`POST /__alcance/faults`).
 pub async fn arm_fault(sandbox: &Sandbox, path_prefix: &str, kind: &str, times: u32) {
     let url = sandbox.base_url().join("__alcance/faults").expect("url");

@@ -25,17 +25,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic on a broken fixture
 
 use alcance_app::at_rest::NewDatabase;
-use alcance_app::demo::demo_app;
 use alcance_app::{SharedVault, Workspace, WorkspaceOptions};
 use alcance_collector::RunKind;
 use alcance_core::Platform;
-use alcance_platforms::oauth::HeadlessBrowser;
 use alcance_platforms::vault::{MemoryVault, TokenVault};
 use alcance_platforms::{CollectWindow, Endpoints};
 use alcance_sandbox::{ChaosReport, Sandbox};
 use alcance_tests::{seeded_sandbox, set_clock};
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use secrecy::SecretString;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -125,34 +122,7 @@ impl Tenant {
     /// Connects the five platforms the way the demo does (chaos is off meanwhile).
     async fn connect(&self, base: &Url) {
         let ws = self.open(base).await;
-        let browser = HeadlessBrowser::new();
-        let timeout = StdDuration::from_secs(30);
-        for platform in [Platform::X, Platform::Instagram, Platform::Tiktok] {
-            let account = ws
-                .connect(&demo_app(platform), &browser, timeout)
-                .await
-                .expect("OAuth against the sandbox");
-            if platform == Platform::Tiktok {
-                ws.use_display_token_for_tiktok_business(&account).expect("business");
-            }
-        }
-        ws.connect_facebook(&demo_app(Platform::Facebook), &browser, timeout)
-            .await
-            .expect("Facebook Login against the sandbox");
-        let grant: Value = reqwest::Client::new()
-            .get(base.join("__alcance/whatsapp-token").expect("url"))
-            .send()
-            .await
-            .expect("whatsapp token")
-            .json()
-            .await
-            .expect("json");
-        ws.connect_whatsapp(
-            SecretString::from(grant["access_token"].as_str().expect("token").to_string()),
-            grant["waba_id"].as_str().expect("waba"),
-        )
-        .await
-        .expect("WhatsApp token");
+        alcance_tests::connect_like_the_demo(&ws, base, &[Platform::X, Platform::Instagram, Platform::Tiktok]).await;
         let platforms: Vec<Platform> = ws
             .store()
             .list_accounts()

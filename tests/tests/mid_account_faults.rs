@@ -11,11 +11,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic on a broken fixture
 
-use alcance_app::demo::demo_app;
 use alcance_app::{SharedVault, Workspace, WorkspaceOptions};
 use alcance_collector::{AccountOutcome, RunKind, RunStatus, RunSummary};
 use alcance_core::{AccountStatus, EventLevel, Platform, RunAccountStatus};
-use alcance_platforms::oauth::HeadlessBrowser;
 use alcance_platforms::vault::{MemoryVault, TokenVault};
 use alcance_platforms::{CollectWindow, Endpoints};
 use alcance_sandbox::Sandbox;
@@ -68,41 +66,19 @@ async fn open(dir: &Path, sandbox: &Sandbox, vault: &Arc<MemoryVault>) -> Worksp
 /// connected the way the demo connects them.
 async fn five_platforms(dir: &Path, sandbox: &Sandbox, vault: &Arc<MemoryVault>) -> Workspace {
     let ws = open(dir, sandbox, vault).await;
-    let browser = HeadlessBrowser::new();
-    let timeout = StdDuration::from_secs(20);
-    for platform in [
-        Platform::X,
-        Platform::Instagram,
-        Platform::Tiktok,
-        Platform::Youtube,
-        Platform::Reddit,
-        Platform::Linkedin,
-    ] {
-        let account = ws
-            .connect(&demo_app(platform), &browser, timeout)
-            .await
-            .expect("OAuth against the sandbox");
-        if platform == Platform::Tiktok {
-            ws.use_display_token_for_tiktok_business(&account).expect("business");
-        }
-    }
-    ws.connect_facebook(&demo_app(Platform::Facebook), &browser, timeout)
-        .await
-        .expect("Facebook Login against the sandbox");
-    let grant: Value = reqwest::Client::new()
-        .get(sandbox.base_url().join("__alcance/whatsapp-token").expect("url"))
-        .send()
-        .await
-        .expect("whatsapp token")
-        .json()
-        .await
-        .expect("json");
-    ws.connect_whatsapp(
-        SecretString::from(grant["access_token"].as_str().expect("token").to_string()),
-        grant["waba_id"].as_str().expect("waba"),
+    alcance_tests::connect_like_the_demo(
+        &ws,
+        &sandbox.base_url(),
+        &[
+            Platform::X,
+            Platform::Instagram,
+            Platform::Tiktok,
+            Platform::Youtube,
+            Platform::Reddit,
+            Platform::Linkedin,
+        ],
     )
-    .await
-    .expect("WhatsApp token");
+    .await;
     ws.connect_bluesky(
         "alcance.bsky.social",
         SecretString::from(alcance_app::demo::DEMO_APP_PASSWORD.to_string()),
