@@ -589,7 +589,7 @@ async fn serve(
         }
     };
     let session = if collect {
-        open_worker(ws).await?
+        open_worker(ws, &mut Interrupts::new()?).await?
     } else {
         ws.open(Open::ReadOnly).await?
     };
@@ -880,11 +880,43 @@ fn parse_lease(text: &str) -> Result<std::time::Duration, String> {
     Ok(d)
 }
 
+/// Ctrl-C (SIGINT on Unix), listened to from the moment [`Interrupts::new`] returns: a
+/// Ctrl-C that arrives while the command is busy elsewhere (opening the database, starting
+/// the scheduler) is kept until [`Interrupts::recv`] is awaited, not lost and not fatal.
+/// (`tokio::signal::ctrl_c()` only starts listening when its future is first polled, so a
+/// Ctrl-C between two such futures was missed and `alcance run` never stopped.)
+struct Interrupts {
+    #[cfg(unix)]
+    signal: tokio::signal::unix::Signal,
+    #[cfg(windows)]
+    signal: tokio::signal::windows::CtrlC,
+}
+
+impl Interrupts {
+    /// Starts listening. Errors: the OS refused the signal handler.
+    fn new() -> Result<Self> {
+        #[cfg(unix)]
+        let signal = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt());
+        #[cfg(windows)]
+        let signal = tokio::signal::windows::ctrl_c();
+        Ok(Self {
+            signal: signal.context("listening for Ctrl-C")?,
+        })
+    }
+
+    /// The next Ctrl-C (at once when one came since the last call). Cancel-safe.
+    async fn recv(&mut self) {
+        // `None` only when the runtime shuts down: treat it as a stop too.
+        let _ = self.signal.recv().await;
+    }
+}
+
 /// Opens the workspace for `alcance run`. A team database that cannot be reached (a server
 /// restarting, a network down) is retried with capped exponential backoff (2 s doubling to
-/// 1 min), saying so on stderr, until it answers or Ctrl-C; any other error (a wrong
-/// password, another application's database, a missing key) ends the command at once.
-async fn open_worker(args: &WorkspaceArgs) -> Result<Session> {
+/// 1 min), saying so on stderr, until it answers or Ctrl-C (`interrupts`); any other error
+/// (a wrong password, another application's database, a missing key) ends the command at
+/// once.
+async fn open_worker(args: &WorkspaceArgs, interrupts: &mut Interrupts) -> Result<Session> {
     let mut delays = ExponentialBuilder::default()
         .with_min_delay(std::time::Duration::from_secs(2))
         .with_max_delay(std::time::Duration::from_secs(60))
@@ -904,7 +936,7 @@ async fn open_worker(args: &WorkspaceArgs) -> Result<Session> {
         eprintln!("{error:#}; retrying in {} s (Ctrl-C to stop).", delay.as_secs());
         tokio::select! {
             _ = tokio::time::sleep(delay) => {}
-            _ = tokio::signal::ctrl_c() => bail!("stopped before the workspace could be reached"),
+            () = interrupts.recv() => bail!("stopped before the workspace could be reached"),
         }
     }
 }
@@ -915,7 +947,8 @@ async fn run_scheduler(
     lease: Option<std::time::Duration>,
     metrics_listen: Option<std::net::SocketAddr>,
 ) -> Result<()> {
-    let session = open_worker(args).await?;
+    let mut interrupts = Interrupts::new()?;
+    let session = open_worker(args, &mut interrupts).await?;
     let dir = session.dir();
     let (ws, vault, _sandbox) = session.into_parts();
     // The worker's own /metrics, before the scheduler starts so its first counts are kept.
@@ -966,8 +999,6 @@ async fn run_scheduler(
         })
         .collect();
     let mut last_next: Option<DateTime<Utc>> = None;
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
     loop {
         tokio::select! {
             event = events.recv() => match event {
@@ -977,12 +1008,11 @@ async fn run_scheduler(
                     tracing::warn!(missed = n, "the console fell behind the scheduler's events");
                 }
             },
-            signal = &mut ctrl_c => {
-                signal.context("waiting for Ctrl-C")?;
+            () = interrupts.recv() => {
                 println!("Stopping after the current account… (Ctrl-C again to quit at once)");
                 tokio::select! {
                     _ = scheduler.stop() => {}
-                    _ = tokio::signal::ctrl_c() => {
+                    () = interrupts.recv() => {
                         eprintln!("Quitting now; the interrupted account is collected again at the next start.");
                         std::process::exit(130);
                     }
