@@ -122,12 +122,8 @@ pub async fn export_account(state: State<'_, AppState>, account_id: AccountId) -
     );
     let path = open.ws.dir().join("exports").join(name);
     let manifest = open.ws.export_account(account_id, &path, &os_user()).await?;
-    let rows = manifest
-        .files
-        .iter()
-        .filter(|f| f.name.ends_with(".csv"))
-        .map(|f| f.rows)
-        .sum();
+    // A u32 for the window (TypeScript numbers); no workspace comes near 4 billion rows.
+    let rows = u32::try_from(manifest.total_rows()).unwrap_or(u32::MAX);
     Ok(AccountExportView {
         path: path.display().to_string(),
         rows,

@@ -107,6 +107,15 @@ impl AccountExportManifest {
             .find(|f| f.table == table && f.name.ends_with(".csv"))
             .map_or(0, |f| f.rows)
     }
+
+    /// Rows of every table in the export (each table counted once, from its CSV file).
+    pub fn total_rows(&self) -> u64 {
+        self.files
+            .iter()
+            .filter(|f| f.name.ends_with(".csv"))
+            .map(|f| u64::from(f.rows))
+            .sum()
+    }
 }
 
 /// Rows read per page while exporting: bounded memory whatever the account's size.
@@ -261,12 +270,7 @@ impl Workspace {
         drop(buffered);
         crate::atomic::persist(tmp, out)?;
         let label = account_label(&account);
-        let rows: u64 = manifest
-            .files
-            .iter()
-            .filter(|f| f.name.ends_with(".csv"))
-            .map(|f| u64::from(f.rows))
-            .sum();
+        let rows = manifest.total_rows();
         self.store()
             .audit(
                 Utc::now(),

@@ -90,12 +90,7 @@ pub async fn account(command: AccountCommand) -> Result<()> {
             .await;
             ws.close().await;
             let (row, manifest) = result?;
-            let rows: u64 = manifest
-                .files
-                .iter()
-                .filter(|f| f.name.ends_with(".csv"))
-                .map(|f| u64::from(f.rows))
-                .sum();
+            let rows = manifest.total_rows();
             println!(
                 "Exported {} ({}): {rows} rows in {} tables to {} (manifest.json lists each file's SHA-256).",
                 account_label(&row),
