@@ -28,6 +28,7 @@
 use crate::files::write_atomically;
 use crate::files::ReportFiles;
 use crate::html::{fmt_count, fmt_money, fmt_pct, fmt_roi, DASH};
+use crate::pdf::PdfLanguage;
 use crate::series::account_label;
 use crate::workbook::{cell, excel_date, excel_time, print_setup, Formats};
 use crate::ReportError;
@@ -556,19 +557,33 @@ impl CampaignReport {
     }
 }
 
-/// Writes `campaign-<id>.xlsx`, `.html` and `.json` into `dir` (created if missing), each
+/// Writes `campaign-<id>.xlsx`, `.html`, `.json` and `.pdf` (English) into `dir` (created if missing), each
 /// through a temporary file and a rename.
 ///
 /// # Errors
 /// As [`crate::weekly::write_weekly_report`].
 pub fn write_campaign_report(report: &CampaignReport, dir: &Path) -> Result<ReportFiles, ReportError> {
+    write_campaign_report_in(report, dir, PdfLanguage::En)
+}
+
+/// [`write_campaign_report`] with the PDF in `lang`.
+///
+/// # Errors
+/// As [`crate::weekly::write_weekly_report`].
+pub fn write_campaign_report_in(
+    report: &CampaignReport,
+    dir: &Path,
+    lang: PdfLanguage,
+) -> Result<ReportFiles, ReportError> {
     std::fs::create_dir_all(dir).map_err(|e| ReportError::io(format!("creating {}", dir.display()), e))?;
     let stem = format!("campaign-{}", report.campaign.id);
     let files = ReportFiles {
         xlsx: dir.join(format!("{stem}.xlsx")),
         html: dir.join(format!("{stem}.html")),
         json: dir.join(format!("{stem}.json")),
+        pdf: dir.join(format!("{stem}.pdf")),
     };
+    crate::pdf::write_campaign_pdf(report, lang, &files.pdf)?;
     write_campaign_xlsx(report, &files.xlsx)?;
     write_atomically(&files.html, crate::html::campaign_html(report)?.as_bytes())?;
     let mut json =

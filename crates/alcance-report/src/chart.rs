@@ -256,7 +256,7 @@ impl Metrics {
     }
 }
 
-fn draw<DB: DrawingBackend>(
+pub(crate) fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     chart: &LineChart,
     text: &ChartText,

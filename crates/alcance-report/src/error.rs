@@ -39,6 +39,9 @@ pub enum ReportError {
     /// The chart could not be drawn or encoded (e.g. a size outside 200–8192 px).
     #[error("chart rendering failed: {0}")]
     Chart(String),
+    /// The PDF could not be written (the embedded font refused, a PDF limit exceeded).
+    #[error("PDF report failed: {0}")]
+    Pdf(String),
     /// The rows to export could not be read (an [`crate::export::ExportSource`] failed,
     /// e.g. the database); the message says why.
     #[error("reading the rows to export failed: {0}")]

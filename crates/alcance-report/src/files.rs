@@ -16,6 +16,8 @@ pub struct ReportFiles {
     pub html: PathBuf,
     /// The JSON document.
     pub json: PathBuf,
+    /// The A4 PDF ([`crate::pdf`]).
+    pub pdf: PathBuf,
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same folder, an fsync and a

@@ -6,7 +6,7 @@ use plotters::style::FontStyle;
 use std::sync::OnceLock;
 
 /// DejaVu Sans 2.37, unmodified.
-static DEJAVU_SANS: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
+pub(crate) static DEJAVU_SANS: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
 
 /// The family name charts ask plotters for. plotters' SVG backend also writes it as the
 /// `font-family` of `<text>`, where the viewer falls back to its own sans-serif.

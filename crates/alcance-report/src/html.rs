@@ -119,7 +119,7 @@ pub fn render_column_svg(chart: &ColumnChart) -> Result<String, ReportError> {
     Ok(svg)
 }
 
-fn draw_columns<DB: DrawingBackend>(
+pub(crate) fn draw_columns<DB: DrawingBackend>(
     root: &DrawingArea<DB, plotters::coord::Shift>,
     chart: &ColumnChart,
 ) -> Result<(), ReportError>
@@ -332,7 +332,7 @@ fn change_td(t: &str, class: &str) -> Markup {
     }
 }
 
-fn kpi_value(line: &KpiLine, v: Option<f64>) -> String {
+pub(crate) fn kpi_value(line: &KpiLine, v: Option<f64>) -> String {
     if line.unit == "percent" {
         fmt_pct(v)
     } else {
@@ -342,7 +342,7 @@ fn kpi_value(line: &KpiLine, v: Option<f64>) -> String {
 
 /// The change of a KPI: percentage points for percentages (`+0.25 pp`), a signed count
 /// otherwise (`+1,234`), or [`DASH`].
-fn change_text(line: &KpiLine) -> String {
+pub(crate) fn change_text(line: &KpiLine) -> String {
     let c = &line.change;
     if line.unit == "percent" {
         c.abs_change.filter(|v| v.is_finite()).map_or_else(
@@ -398,6 +398,12 @@ fn kpi_rows(lines: &[KpiLine], with_account: bool) -> Markup {
 }
 
 fn trend_chart(title: &str, y: &str, days: &[NaiveDate], lines: &[TrendLine]) -> Result<String, ReportError> {
+    render_svg(&trend_line_chart(title, y, days, lines))
+}
+
+/// The line chart of a weekly report's daily series (1000 × 420 px): one line per
+/// [`TrendLine`], a point per day with a value.
+pub(crate) fn trend_line_chart(title: &str, y: &str, days: &[NaiveDate], lines: &[TrendLine]) -> LineChart {
     let series = lines
         .iter()
         .map(|l| Series {
@@ -412,13 +418,13 @@ fn trend_chart(title: &str, y: &str, days: &[NaiveDate], lines: &[TrendLine]) ->
                 .collect(),
         })
         .collect();
-    render_svg(&LineChart {
+    LineChart {
         title: title.to_string(),
         y_label: y.to_string(),
         series,
         width: 1000,
         height: 420,
-    })
+    }
 }
 
 /// Linear interpolation of two 0xRRGGBB colors.
@@ -431,7 +437,7 @@ fn mix(a: u32, b: u32, t: f64) -> u32 {
 
 /// The 3-color scale of the heatmap (minimum, 50th percentile, maximum), as the XLSX
 /// conditional format draws it.
-fn heat_color(v: f64, min: f64, mid: f64, max: f64) -> u32 {
+pub(crate) fn heat_color(v: f64, min: f64, mid: f64, max: f64) -> u32 {
     if max <= min {
         return HEAT_MID;
     }

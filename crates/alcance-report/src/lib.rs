@@ -8,6 +8,8 @@
 //! - [`heatmap`]: the best-time heatmap (weekday × hour) rendered to SVG in the charts'
 //!   look, and the shared way posts become best-time input.
 //! - [`export`]: the CSV long formats, the JSON bundle and the XLSX workbook.
+//! - [`html`] and [`pdf`]: the weekly and campaign reports as a printable page and as an
+//!   A4 PDF (English or Brazilian Portuguese).
 //!
 //! Pure functions over rows that the store hands in; no database, no network, no clock.
 //! Every time is UTC. Values are in the unit of the metric catalog
@@ -26,6 +28,7 @@ mod font;
 pub mod heatmap;
 pub mod html;
 mod number;
+pub mod pdf;
 pub mod series;
 pub mod weekly;
 mod workbook;

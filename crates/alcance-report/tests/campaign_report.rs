@@ -61,7 +61,7 @@ fn conversion(count: u32, revenue: Option<f64>, currency: &str, account: Option<
 
 /// Influencer A (Instagram: reach, no impressions), influencer B (X: impressions, link
 /// clicks), brand C (no posts, no money), and a post of an account outside the campaign.
-fn data() -> CampaignData {
+pub(crate) fn data() -> CampaignData {
     let a = key(Platform::Instagram, "10");
     let b = key(Platform::X, "20");
     CampaignData {
@@ -137,7 +137,7 @@ fn close(a: Option<f64>, b: f64) -> bool {
     a.is_some_and(|a| (a - b).abs() <= 1e-9 * b.abs().max(1.0))
 }
 
-fn report() -> CampaignReport {
+pub(crate) fn report() -> CampaignReport {
     let at = Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).single().expect("time");
     campaign_report(&data(), at)
 }

@@ -12,6 +12,7 @@ mod chart;
 mod csv_export;
 mod heatmap;
 mod json_export;
+mod pdf_report;
 mod series;
 mod weekly_report;
 mod xlsx_export;

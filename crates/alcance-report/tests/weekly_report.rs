@@ -137,7 +137,7 @@ fn rows() -> (Vec<AccountMetricRow>, Vec<PostMetricRow>, Vec<PostInfo>) {
     (account, posts, infos)
 }
 
-fn report() -> WeeklyReport {
+pub(crate) fn report() -> WeeklyReport {
     let (account, posts, infos) = rows();
     let accounts = accounts();
     let options = WeeklyOptions::default();

@@ -13,6 +13,7 @@
 
 use crate::export::{AccountInfo, PostInfo};
 use crate::heatmap::{post_engagements, BEST_TIME_EXCLUDES};
+use crate::pdf::PdfLanguage;
 use crate::series::{account_label, engagement_trend, follower_growth};
 use crate::ReportError;
 use alcance_core::analytics::best_time::{best_time, BestTime, BestTimeOptions, Normalization, Tz};
@@ -795,21 +796,35 @@ fn account_recommendations(
 // ---------------------------------------------------------------------------------------
 // Files (the workbook is written by the `xlsx` submodule).
 
-/// Writes `weekly.xlsx`, `weekly.html` and `weekly.json` into `dir` (created if missing).
-/// Each file is written to a temporary file in `dir` and renamed into place, so a failure
-/// never leaves a half-written report.
+/// Writes `weekly.xlsx`, `weekly.html`, `weekly.json` and `weekly.pdf` (English) into
+/// `dir` (created if missing). Each file is written to a temporary file in `dir` and
+/// renamed into place, so a failure never leaves a half-written report.
 ///
 /// # Errors
 /// [`ReportError::DiskFull`] / [`ReportError::Io`] for file system failures,
-/// [`ReportError::Xlsx`], [`ReportError::Chart`] or [`ReportError::Json`] when a format
-/// cannot be produced.
+/// [`ReportError::Xlsx`], [`ReportError::Chart`], [`ReportError::Json`] or
+/// [`ReportError::Pdf`] when a format cannot be produced.
 pub fn write_weekly_report(report: &WeeklyReport, dir: &Path) -> Result<ReportFiles, ReportError> {
+    write_weekly_report_in(report, dir, PdfLanguage::En)
+}
+
+/// [`write_weekly_report`] with the PDF in `lang`.
+///
+/// # Errors
+/// As [`write_weekly_report`].
+pub fn write_weekly_report_in(
+    report: &WeeklyReport,
+    dir: &Path,
+    lang: PdfLanguage,
+) -> Result<ReportFiles, ReportError> {
     std::fs::create_dir_all(dir).map_err(|e| ReportError::io(format!("creating {}", dir.display()), e))?;
     let files = ReportFiles {
         xlsx: dir.join("weekly.xlsx"),
         html: dir.join("weekly.html"),
         json: dir.join("weekly.json"),
+        pdf: dir.join("weekly.pdf"),
     };
+    crate::pdf::write_weekly_pdf(report, lang, &files.pdf)?;
     write_weekly_xlsx(report, &files.xlsx)?;
     let html = crate::html::weekly_html(report)?;
     write_atomically(&files.html, html.as_bytes())?;

@@ -1,0 +1,201 @@
+//! The PDF reports (issue 13 point 4): every section on the pages in both languages, the
+//! languages' number separators, links only to the web, tables that continue with their
+//! header, and a valid PDF file written beside the other formats.
+
+use crate::{campaign_report, weekly_report};
+use alcance_report::campaign::{campaign_report as build_campaign, write_campaign_report, CampaignColumn};
+use alcance_report::pdf::{campaign_pdf, campaign_pdf_text, weekly_pdf, weekly_pdf_text, PdfLanguage};
+use alcance_report::weekly::write_weekly_report;
+use chrono::{TimeZone, Utc};
+
+/// Pages in a PDF file: page objects (`/Type /Page`), not the page tree (`/Type /Pages`).
+fn page_count(pdf: &[u8]) -> usize {
+    let text = String::from_utf8_lossy(pdf).replace("/Type /", "/Type/");
+    text.matches("/Type/Page").count() - text.matches("/Type/Pages").count()
+}
+
+fn assert_pdf(pdf: &[u8]) {
+    assert!(pdf.starts_with(b"%PDF-"), "a PDF header");
+    let tail = String::from_utf8_lossy(&pdf[pdf.len().saturating_sub(32)..]).to_string();
+    assert!(tail.trim_end().ends_with("%%EOF"), "a PDF trailer: {tail:?}");
+}
+
+#[test]
+fn the_weekly_pdf_has_every_section_in_both_languages() {
+    let r = weekly_report::report();
+    let en = weekly_pdf_text(&r, PdfLanguage::En).expect("layout").join("\n");
+    for section in [
+        "Weekly report",
+        "Summary",
+        "Recommendations",
+        "Trends",
+        "Daily engagement (interactions gained per day)",
+        "Follower growth",
+        "Content types",
+        "Best times to post",
+        "Top posts of the week",
+        "KPIs per account",
+        "2026-11-16 – 2026-11-22",
+        "UTC",
+    ] {
+        assert!(en.contains(section), "{section:?} missing from the English PDF");
+    }
+    // Followers this week, over all accounts: 3,600 (the HTML and JSON say the same).
+    assert!(en.contains("3,600"), "English separators");
+    // Labels are text, not markup: nothing to escape in a PDF, nothing lost.
+    assert!(en.contains("@brand<x> (X)") && en.contains("Post <b>20</b>"));
+
+    let pt = weekly_pdf_text(&r, PdfLanguage::PtBr).expect("layout").join("\n");
+    for section in [
+        "Relatório semanal",
+        "Resumo",
+        "Recomendações",
+        "Tendências",
+        "Crescimento de seguidores",
+        "Tipos de conteúdo",
+        "Melhores horários para postar",
+        "Melhores posts da semana",
+        "KPIs por conta",
+        "Segunda",
+    ] {
+        assert!(pt.contains(section), "{section:?} missing from the Portuguese PDF");
+    }
+    assert!(pt.contains("3.600") && !pt.contains("3,600"), "Brazilian separators");
+    assert!(pt.contains("Seguidores (fim da semana, todas as contas)") && pt.contains("Posts publicados"));
+    for english in [
+        "Summary",
+        "Top posts of the week",
+        "Monday",
+        "Followers (end of week",
+        "Posts published",
+    ] {
+        assert!(!pt.contains(english), "{english:?} left in English");
+    }
+
+    for lang in PdfLanguage::ALL {
+        let pdf = weekly_pdf(&r, lang).expect("pdf");
+        assert_pdf(&pdf);
+        let pages = page_count(&pdf);
+        assert_eq!(pages, weekly_pdf_text(&r, lang).expect("layout").len());
+        assert!(pages >= 2, "{pages} page(s)");
+        let raw = String::from_utf8_lossy(&pdf);
+        assert!(
+            raw.contains("/URI(https://www.instagram.com/p/ig"),
+            "top posts link to the post"
+        );
+        assert!(raw.contains("/Lang("), "the document language is set");
+    }
+}
+
+#[test]
+fn the_campaign_pdf_shows_roi_cost_and_dashes_side_by_side() {
+    let r = campaign_report::report();
+    let en = campaign_pdf_text(&r, PdfLanguage::En).expect("layout").join("\n");
+    for text in [
+        "Campaign report: Black <Friday>",
+        "Side by side",
+        "@ana.ig (Instagram)",
+        "Campaign total",
+        "ROI ((revenue − cost) / cost)",
+        "+20.0 %",      // ana: (1,800 − 1,500) / 1,500
+        "2,200.00 BRL", // the campaign's cost, BRL only
+        "Costs",
+        "Conversions",
+        "Interactions per account",
+    ] {
+        assert!(en.contains(text), "{text:?} missing from the campaign PDF:\n{en}");
+    }
+    // bia has cost and no conversion: cost per conversion is not defined, never 0.
+    assert!(en.contains('—'));
+    // Headers wrap in their narrow columns: read the lines as one text.
+    let pt = campaign_pdf_text(&r, PdfLanguage::PtBr)
+        .expect("layout")
+        .join("\n")
+        .replace('\n', " ");
+    assert!(pt.contains("Relatório da campanha: Black <Friday>") && pt.contains("2.200,00 BRL"));
+    assert!(pt.contains("Lado a lado") && pt.contains("Custo por conversão (BRL)"));
+    assert!(pt.contains("Total da campanha") && pt.contains("influenciador") && pt.contains("objetivo conversões"));
+    assert!(!pt.contains("Campaign total") && !pt.contains("Unattributed"));
+    let pdf = campaign_pdf(&r, PdfLanguage::PtBr).expect("pdf");
+    assert_pdf(&pdf);
+}
+
+#[test]
+fn many_influencers_split_the_side_by_side_table_and_keep_the_total_beside_each_part() {
+    let mut data = campaign_report::data();
+    let at = Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).single().expect("time");
+    let mut r = build_campaign(&data, at);
+    let template: CampaignColumn = r.accounts[0].clone();
+    r.accounts = (0..11)
+        .map(|i| CampaignColumn {
+            label: format!("@influencer_{i:02} (Instagram)"),
+            ..template.clone()
+        })
+        .collect();
+    let pages = campaign_pdf_text(&r, PdfLanguage::En).expect("layout");
+    let all = pages.join("\n");
+    // Narrow columns wrap a label at its space: the handle on one line.
+    for i in 0..11 {
+        assert!(all.contains(&format!("@influencer_{i:02}")), "influencer {i}");
+    }
+    // 11 accounts + "Unattributed" = 12 columns → 3 tables of 4, each with the total
+    // (a part that continues on the next page repeats its header there too).
+    let parts = all.matches("Figure").count();
+    assert!(parts >= 3, "{all}");
+    assert_eq!(all.matches("Campaign total").count(), parts, "{all}");
+    data.costs.clear();
+    let none = build_campaign(&data, at);
+    let text = campaign_pdf_text(&none, PdfLanguage::En).expect("layout").join("\n");
+    assert!(text.contains("No cost entered."));
+}
+
+#[test]
+fn hostile_captions_neither_break_the_layout_nor_become_links() {
+    let mut r = weekly_report::report();
+    assert!(!r.top_posts.is_empty());
+    let long = "x".repeat(3000);
+    r.top_posts[0].caption = Some(format!("🎉🔥 {long}\u{0007}\u{202E}end"));
+    r.top_posts[0].permalink = Some("javascript:alert(1)".into());
+    if let Some(p) = r.top_posts.get_mut(1) {
+        p.permalink = Some("file:///etc/passwd".into());
+    }
+    let pages = weekly_pdf_text(&r, PdfLanguage::En).expect("layout");
+    let all = pages.join("\n");
+    assert!(!all.contains('🎉'), "characters the font lacks are left out");
+    assert!(all.contains("xxxxxxxx"), "the long caption is wrapped, not dropped");
+    let pdf = weekly_pdf(&r, PdfLanguage::En).expect("pdf");
+    assert_pdf(&pdf);
+    let raw = String::from_utf8_lossy(&pdf);
+    assert!(
+        !raw.contains("javascript:") && !raw.contains("file:///"),
+        "only web links"
+    );
+}
+
+#[test]
+fn the_report_folders_get_a_pdf_beside_the_other_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let weekly = write_weekly_report(&weekly_report::report(), dir.path()).expect("weekly");
+    assert_eq!(weekly.pdf, dir.path().join("weekly.pdf"));
+    assert_pdf(&std::fs::read(&weekly.pdf).expect("weekly.pdf"));
+    let campaign = write_campaign_report(&campaign_report::report(), dir.path()).expect("campaign");
+    assert_eq!(campaign.pdf, dir.path().join("campaign-7.pdf"));
+    assert_pdf(&std::fs::read(&campaign.pdf).expect("campaign-7.pdf"));
+    if let Ok(out) = std::env::var("ALCANCE_PDF_SAMPLES") {
+        // For looking at: ALCANCE_PDF_SAMPLES=/tmp/pdf cargo nextest run -p alcance-report pdf_report::
+        let out = std::path::PathBuf::from(out);
+        std::fs::create_dir_all(&out).expect("samples folder");
+        for lang in PdfLanguage::ALL {
+            std::fs::write(
+                out.join(format!("weekly-{}.pdf", lang.tag())),
+                weekly_pdf(&weekly_report::report(), lang).expect("pdf"),
+            )
+            .expect("write");
+            std::fs::write(
+                out.join(format!("campaign-{}.pdf", lang.tag())),
+                campaign_pdf(&campaign_report::report(), lang).expect("pdf"),
+            )
+            .expect("write");
+        }
+    }
+}
