@@ -49,12 +49,12 @@ describe("the collection cadence settings", () => {
     await vi.waitFor(() => expect(q('[data-testid="cadence-3"]')).not.toBeNull());
     expect((q('[data-testid="cadence-3"]') as HTMLSelectElement).value).toBe("daily");
     expect((q('[data-testid="cadence-5"]') as HTMLSelectElement).value).toBe("hourly");
-    expect(text('[data-testid="cadence-row-3"]')).toContain("Nov 25, 2026, 12:00 PM UTC");
+    expect(text('[data-testid="cadence-row-3"]')).toContain("Nov 25, 2026, 12:00 PM");
 
     fill('[data-testid="cadence-3"]', "weekly");
     await vi.waitFor(() => expect(q('[data-testid="cadence-saved-3"]')).not.toBeNull());
     expect(sent("set_cadence").map((c) => c.args)).toEqual([{ accountId: 3, cadence: "weekly", everyHours: null }]);
-    expect(text('[data-testid="cadence-row-3"]')).toContain("Dec 1, 2026, 12:00 PM UTC");
+    expect(text('[data-testid="cadence-row-3"]')).toContain("Dec 1, 2026, 12:00 PM");
     expect((q('[data-testid="cadence-3"]') as HTMLSelectElement).value).toBe("weekly");
   });
 
@@ -81,7 +81,7 @@ describe("the collection cadence settings", () => {
     await vi.waitFor(() => expect(q('[data-testid="cadence-saved-5"]')).not.toBeNull());
     expect(sent("set_cadence").map((c) => c.args)).toEqual([{ accountId: 5, cadence: "custom", everyHours: 12 }]);
     expect(q('[data-testid="cadence-invalid-5"]')).toBeNull();
-    expect(text('[data-testid="cadence-row-5"]')).toContain("Nov 25, 2026, 12:00 AM UTC");
+    expect(text('[data-testid="cadence-row-5"]')).toContain("Nov 25, 2026, 12:00 AM");
     expect((q('[data-testid="cadence-hours-5"]') as HTMLInputElement).value).toBe("12");
   });
 
