@@ -135,10 +135,9 @@ export function offsetMinutes(zone: string, at: Date): number {
   }
 }
 
-/** The offset as text: `"UTC−03:00"`, `"UTC+05:30"`, `"UTC"` for none. */
+/** The offset as text: `"UTC−03:00"`, `"UTC+05:30"`, `"UTC+00:00"`. */
 export function offsetText(minutes: number): string {
-  if (minutes === 0) return "UTC";
-  const sign = minutes > 0 ? "+" : "−";
+  const sign = minutes >= 0 ? "+" : "−";
   const abs = Math.abs(minutes);
   return `UTC${sign}${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`;
 }
