@@ -3,6 +3,7 @@ import { ui } from "./ui.svelte";
 import {
   ZONE_KEY,
   chooseZone,
+  forgetSystemZone,
   displayZone,
   isTimeZone,
   loadZoneChoice,
@@ -14,6 +15,7 @@ import {
 
 afterEach(() => {
   ui.timeZone = "";
+  forgetSystemZone();
   localStorage.removeItem(ZONE_KEY);
 });
 
@@ -67,6 +69,7 @@ describe("the chosen zone", () => {
     vi.spyOn(Intl.DateTimeFormat.prototype, "resolvedOptions").mockImplementation(() => {
       throw new RangeError("no time zone data");
     });
+    forgetSystemZone();
     expect(displayZone()).toBe("UTC");
   });
 });

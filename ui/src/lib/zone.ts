@@ -18,22 +18,40 @@ export function systemTimeZone(): string | null {
   }
 }
 
-/** Whether `zone` is an IANA time zone this webview knows (`"UTC"` included). */
+const known = new Map<string, boolean>();
+
+/** Whether `zone` is an IANA time zone this webview knows (`"UTC"` included). Answers are
+ *  kept: the formatters ask for every cell. */
 export function isTimeZone(zone: string): boolean {
   if (zone.trim() === "") return false;
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: zone });
-    return true;
-  } catch {
-    return false;
+  let ok = known.get(zone);
+  if (ok === undefined) {
+    try {
+      new Intl.DateTimeFormat("en", { timeZone: zone });
+      ok = true;
+    } catch {
+      ok = false;
+    }
+    known.set(zone, ok);
   }
+  return ok;
+}
+
+// The system's zone as first read (`undefined`: not read yet). Webviews themselves keep the
+// zone they started with, so reading it once per window costs nothing in accuracy.
+let system: string | null | undefined;
+
+/** Forgets the system's zone read so far (tests that change it; see `systemTimeZone`). */
+export function forgetSystemZone(): void {
+  system = undefined;
 }
 
 /** The chosen zone, else the system's; `null` when the webview reports none (UTC). */
 export function chosenOrSystemZone(): string | null {
   const chosen = ui.timeZone;
   if (chosen !== "" && isTimeZone(chosen)) return chosen;
-  return systemTimeZone();
+  if (system === undefined) system = systemTimeZone();
+  return system;
 }
 
 /** The zone times are shown in: the chosen one, else the system's, else `"UTC"`. */
