@@ -23,5 +23,8 @@ export default defineConfig({
     environment: "jsdom",
     include: ["src/**/*.test.ts"],
     restoreMocks: true,
+    // The system's time zone the formatters default to: fixed, so times read the same
+    // on every machine (tests that need another zone choose one).
+    env: { TZ: "UTC" },
   },
 });

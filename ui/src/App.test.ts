@@ -238,7 +238,7 @@ describe("the app", () => {
     );
     start();
     await vi.waitFor(() => expect(q('[data-testid="sync-now"]')).not.toBeNull());
-    expect(text('[data-testid="sync-line"]')).toContain("Next sync Nov 24, 2026, 06:00 PM UTC");
+    expect(text('[data-testid="sync-line"]')).toContain("Next sync Nov 24, 2026, 06:00 PM");
     click('[data-testid="sync-now"]');
     await vi.waitFor(() => expect(text('[data-testid="sync-line"]')).toContain("Syncing… 0 of 5 accounts"));
     expect(text('[data-testid="sync-line"]')).toContain("Sync started.");

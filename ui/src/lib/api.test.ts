@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { AppError, call, commands, toAppError, toViewFilter } from "./api";
-import type { Filters } from "./ui.svelte";
+import { ui, type Filters } from "./ui.svelte";
+import { forgetSystemZone } from "./zone";
 
 afterEach(() => clearMocks());
 
@@ -12,6 +13,7 @@ function systemZone(zone: string | undefined | Error) {
     if (zone instanceof Error) throw zone;
     return { ...real.call(this), timeZone: zone as string };
   });
+  forgetSystemZone();
 }
 
 describe("toViewFilter", () => {
@@ -37,6 +39,16 @@ describe("toViewFilter", () => {
     systemZone("Asia/Kolkata");
     const f = toViewFilter({ platform: "", accountId: null, from: "2026-03-01", to: "2026-03-31", presetDays: null });
     expect(f.time_zone).toBe("Asia/Kolkata");
+  });
+
+  it("sends the zone chosen in Settings over the system's", () => {
+    ui.timeZone = "Europe/Lisbon";
+    try {
+      const f = toViewFilter({ platform: "", accountId: null, from: "2026-03-01", to: "2026-03-31", presetDays: null });
+      expect(f.time_zone).toBe("Europe/Lisbon");
+    } finally {
+      ui.timeZone = "";
+    }
   });
 
   it("sends no time zone (UTC) when the webview reports none or fails", () => {

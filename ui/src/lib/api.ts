@@ -11,6 +11,7 @@ export * from "./bindings";
 export { AppError, toAppError, type AppErrorCode } from "./errors";
 export { transport, useTransport, inTauri, type Transport } from "./transport";
 import { toAppError } from "./errors";
+import { chosenOrSystemZone, systemTimeZone } from "./zone";
 
 registerTransports({ ipc: ipcTransport, http: () => httpTransport() });
 
@@ -39,16 +40,12 @@ export async function call<T>(p: Promise<T>): Promise<T> {
 /** The system's IANA time zone (`"America/Sao_Paulo"`) as the webview reports it, or `null`
  *  when it reports none (the backend then uses UTC). */
 export function browserTimeZone(): string | null {
-  try {
-    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    return typeof zone === "string" && zone.trim() !== "" ? zone : null;
-  } catch {
-    return null;
-  }
+  return systemTimeZone();
 }
 
 /** The UI filters as the commands' `ViewFilter`: `[from 00:00, to + 1 day 00:00)` UTC, and
- *  `time_zone` = the system's zone (the best-time heatmap's hours; `null` = UTC). */
+ *  `time_zone` = the zone chosen in Settings, else the system's (the best-time heatmap's
+ *  hours; `null` = UTC). */
 export function toViewFilter(f: Filters): ViewFilter {
   const day = (s: string, plusDays = 0): string | null => {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return null;
@@ -61,6 +58,6 @@ export function toViewFilter(f: Filters): ViewFilter {
     account_ids: f.accountId === null ? [] : [f.accountId],
     since: day(f.from),
     until: day(f.to, 1),
-    time_zone: browserTimeZone(),
+    time_zone: chosenOrSystemZone(),
   };
 }

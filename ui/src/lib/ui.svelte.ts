@@ -21,6 +21,8 @@ export const ui = $state({
   lang: "en" as Lang,
   theme: "system" as ThemeChoice,
   screen: "dashboard" as Screen,
+  /** The time zone chosen in Settings (an IANA name), `""` = the system's; see lib/zone.ts. */
+  timeZone: "",
 });
 
 export const filters: Filters = $state(defaultFilters(new Date()));

@@ -58,14 +58,14 @@ describe("the runs screen", () => {
     await open("runs");
     await vi.waitFor(() => expect(q('[data-testid="account-status-4"]')).not.toBeNull());
     expect(text('[data-testid="account-status-3"]')).toBe(
-      "@alcance.br (Instagram) Next Nov 25, 2026, 12:00 PM UTC Last collected Nov 24, 2026, 12:00 PM UTC",
+      "@alcance.br (Instagram) Next Nov 25, 2026, 12:00 PM Last collected Nov 24, 2026, 12:00 PM",
     );
     expect(text('[data-testid="account-status-4"]')).toContain("Needs reconnecting");
     expect(text('[data-testid="status-error-4"]')).toBe("unauthorized: the platform refused the token");
     expect(q('[data-testid="status-error-3"]')).toBeNull();
     // Idle: no cancel button, the next scheduled run instead.
     expect(q('[data-testid="cancel-run"]')).toBeNull();
-    expect(text('[data-testid="live-run"]')).toContain("Next scheduled collection Nov 24, 2026, 06:00 PM UTC");
+    expect(text('[data-testid="live-run"]')).toContain("Next scheduled collection Nov 24, 2026, 06:00 PM");
   });
 
   it("follows the run through syncChanged and reloads the table and events when it ends", async () => {

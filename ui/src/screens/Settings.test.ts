@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { flushSync } from "svelte";
 import type { AccountView, CadenceKind, LocalApiStatus } from "../lib/bindings";
-import { session } from "../lib/ui.svelte";
+import { session, ui } from "../lib/ui.svelte";
+import { ZONE_KEY } from "../lib/zone";
 import { account, dashboard, status } from "../test/fixtures";
-import { backend, click, fill, open, q, reset, sent, start, stop, text } from "../test/harness";
+import { backend, click, fill, open, q, qa, reset, sent, start, stop, text } from "../test/harness";
 
 beforeEach(reset);
 afterEach(stop);
@@ -49,12 +50,12 @@ describe("the collection cadence settings", () => {
     await vi.waitFor(() => expect(q('[data-testid="cadence-3"]')).not.toBeNull());
     expect((q('[data-testid="cadence-3"]') as HTMLSelectElement).value).toBe("daily");
     expect((q('[data-testid="cadence-5"]') as HTMLSelectElement).value).toBe("hourly");
-    expect(text('[data-testid="cadence-row-3"]')).toContain("Nov 25, 2026, 12:00 PM UTC");
+    expect(text('[data-testid="cadence-row-3"]')).toContain("Nov 25, 2026, 12:00 PM");
 
     fill('[data-testid="cadence-3"]', "weekly");
     await vi.waitFor(() => expect(q('[data-testid="cadence-saved-3"]')).not.toBeNull());
     expect(sent("set_cadence").map((c) => c.args)).toEqual([{ accountId: 3, cadence: "weekly", everyHours: null }]);
-    expect(text('[data-testid="cadence-row-3"]')).toContain("Dec 1, 2026, 12:00 PM UTC");
+    expect(text('[data-testid="cadence-row-3"]')).toContain("Dec 1, 2026, 12:00 PM");
     expect((q('[data-testid="cadence-3"]') as HTMLSelectElement).value).toBe("weekly");
   });
 
@@ -81,7 +82,7 @@ describe("the collection cadence settings", () => {
     await vi.waitFor(() => expect(q('[data-testid="cadence-saved-5"]')).not.toBeNull());
     expect(sent("set_cadence").map((c) => c.args)).toEqual([{ accountId: 5, cadence: "custom", everyHours: 12 }]);
     expect(q('[data-testid="cadence-invalid-5"]')).toBeNull();
-    expect(text('[data-testid="cadence-row-5"]')).toContain("Nov 25, 2026, 12:00 AM UTC");
+    expect(text('[data-testid="cadence-row-5"]')).toContain("Nov 25, 2026, 12:00 AM");
     expect((q('[data-testid="cadence-hours-5"]') as HTMLInputElement).value).toBe("12");
   });
 
@@ -245,5 +246,66 @@ describe("connecting to a team server", () => {
     click('[data-testid="team-server-leave"]');
     await vi.waitFor(() => expect(q('[data-testid="team-server-form"]')).not.toBeNull());
     expect(sent("leave_team_server")).toHaveLength(1);
+  });
+});
+
+describe("the time zone", () => {
+  /** Makes the webview report `zone` as the system's time zone. */
+  function systemZone(zone: string) {
+    const real = Intl.DateTimeFormat.prototype.resolvedOptions;
+    vi.spyOn(Intl.DateTimeFormat.prototype, "resolvedOptions").mockImplementation(function (this: Intl.DateTimeFormat) {
+      return { ...real.call(this), timeZone: zone };
+    });
+  }
+  const options = () => qa('[data-testid="settings-time-zone"] option').map((o) => (o as HTMLOptionElement).value);
+
+  it("defaults to the system's zone, applies a choice at once, keeps it across restarts, and goes back to System", async () => {
+    systemZone("America/Sao_Paulo");
+    withCadences();
+    start();
+    await open("settings");
+    await vi.waitFor(() => expect(q('[data-testid="cadence-row-3"]')).not.toBeNull());
+    const select = () => q('[data-testid="settings-time-zone"]') as HTMLSelectElement;
+    expect(select().value).toBe("");
+    expect(text('[data-testid="settings-time-zone"] option')).toBe("System (America/Sao_Paulo)");
+    expect(text('[data-testid="zone-note"]')).toBe("Times in America/Sao_Paulo (UTC−03:00).");
+    // Next run 2026-11-25 12:00 UTC = 09:00 in São Paulo.
+    expect(text('[data-testid="cadence-row-3"]')).toContain("Nov 25, 2026, 09:00 AM");
+
+    fill('[data-testid="settings-time-zone-search"]', "new york");
+    expect(options()).toEqual(["", "America/New_York"]);
+    fill('[data-testid="settings-time-zone"]', "America/New_York");
+    expect(localStorage.getItem(ZONE_KEY)).toBe("America/New_York");
+    expect(q('[data-testid="settings-saved"]')).not.toBeNull();
+    // Kept by the webview, not sent to the backend.
+    expect(sent("save_settings")).toHaveLength(0);
+    // 12:00 UTC = 07:00 in New York in November (UTC−05:00).
+    expect(text('[data-testid="cadence-row-3"]')).toContain("Nov 25, 2026, 07:00 AM");
+    expect(text('[data-testid="zone-note"]')).toMatch(/^Times in America\/New_York \(UTC−0[45]:00\)\.$/);
+
+    // A restart reads the choice back.
+    stop();
+    ui.timeZone = "";
+    start();
+    await open("settings");
+    await vi.waitFor(() => expect(q('[data-testid="cadence-row-3"]')).not.toBeNull());
+    expect(select().value).toBe("America/New_York");
+    expect(text('[data-testid="cadence-row-3"]')).toContain("Nov 25, 2026, 07:00 AM");
+
+    fill('[data-testid="settings-time-zone"]', "");
+    expect(localStorage.getItem(ZONE_KEY)).toBeNull();
+    expect(ui.timeZone).toBe("");
+    expect(text('[data-testid="cadence-row-3"]')).toContain("Nov 25, 2026, 09:00 AM");
+  });
+
+  it("says when no zone matches the search", async () => {
+    withCadences();
+    start();
+    await open("settings");
+    await vi.waitFor(() => expect(q('[data-testid="settings-time-zone-search"]')).not.toBeNull());
+    expect(options().length).toBeGreaterThan(2);
+    fill('[data-testid="settings-time-zone-search"]', "Atlantis");
+    expect(options()).toEqual([""]);
+    expect(text('[data-testid="settings-time-zone-none"]')).toBe("No time zone matches.");
   });
 });

@@ -6,6 +6,7 @@ import App from "../App.svelte";
 import { platforms } from "./fixtures";
 import { events, type SyncStatus } from "../lib/bindings";
 import { applyLanguage, defaultFilters, filters, session, ui, type Screen } from "../lib/ui.svelte";
+import { ZONE_KEY, forgetSystemZone } from "../lib/zone";
 
 /** Answers one command (`cmd` is the Rust name, `args` the camelCase arguments). */
 export type Handler = (cmd: string, args: Record<string, unknown>) => unknown;
@@ -35,6 +36,10 @@ export function backend(handler: Handler, options: { events?: boolean } = {}): v
 export function reset(): void {
   applyLanguage("en");
   ui.screen = "dashboard";
+  // The system's zone (UTC in the tests, see vite.config.ts), nothing chosen.
+  ui.timeZone = "";
+  forgetSystemZone();
+  globalThis.localStorage?.removeItem(ZONE_KEY);
   session.status = null;
   session.accounts = [];
   Object.assign(filters, defaultFilters(new Date()));
