@@ -156,8 +156,8 @@ pub async fn weekly_report(ws: &Workspace, request: &WeeklyRequest) -> Result<We
     }))
 }
 
-/// Builds the weekly report and writes `weekly.xlsx`, `weekly.html` and `weekly.json`
-/// into `out` (created if missing; files replaced atomically).
+/// Builds the weekly report and writes `weekly.xlsx`, `weekly.html`, `weekly.json` and
+/// `weekly.pdf` (English) into `out` (created if missing; files replaced atomically).
 pub async fn write_weekly(ws: &Workspace, request: &WeeklyRequest, out: &Path) -> Result<(WeeklyReport, ReportFiles)> {
     let report = weekly_report(ws, request).await?;
     let dir = out.to_path_buf();
@@ -169,6 +169,58 @@ pub async fn write_weekly(ws: &Workspace, request: &WeeklyRequest, out: &Path) -
     .context("writing the weekly report")?;
     let files = files.with_context(|| format!("writing the weekly report into {}", out.display()))?;
     Ok((report, files))
+}
+
+/// The report file formats and the PDF's languages (`alcance-report`).
+pub use alcance_report::pdf::PdfLanguage;
+pub use alcance_report::ReportFormat;
+
+/// Builds the weekly report and renders it as one file in `format` (the PDF's words in
+/// `lang`), for a download or `alcance report weekly --format F --out FILE`.
+pub async fn weekly_file(
+    ws: &Workspace,
+    request: &WeeklyRequest,
+    format: ReportFormat,
+    lang: PdfLanguage,
+) -> Result<(WeeklyReport, Vec<u8>)> {
+    let report = weekly_report(ws, request).await?;
+    let (report, bytes) = tokio::task::spawn_blocking(move || {
+        let bytes = alcance_report::weekly::weekly_file(&report, format, lang);
+        (report, bytes)
+    })
+    .await
+    .context("rendering the weekly report")?;
+    let bytes = bytes.with_context(|| format!("rendering the weekly report as {format}"))?;
+    Ok((report, bytes))
+}
+
+/// Builds a campaign's report and renders it as one file in `format` (the PDF's words in
+/// `lang`).
+pub async fn campaign_file(
+    ws: &Workspace,
+    campaign_id: CampaignId,
+    now: DateTime<Utc>,
+    format: ReportFormat,
+    lang: PdfLanguage,
+) -> Result<(CampaignReport, Vec<u8>)> {
+    let report = campaign_report(ws, campaign_id, now).await?;
+    let (report, bytes) = tokio::task::spawn_blocking(move || {
+        let bytes = alcance_report::campaign::campaign_file(&report, format, lang);
+        (report, bytes)
+    })
+    .await
+    .context("rendering the campaign report")?;
+    let bytes = bytes.with_context(|| format!("rendering the campaign report as {format}"))?;
+    Ok((report, bytes))
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so
+/// an existing file is replaced whole or not at all.
+pub async fn write_report_file(path: &Path, bytes: Vec<u8>) -> Result<()> {
+    let target = path.to_path_buf();
+    tokio::task::spawn_blocking(move || crate::atomic::write_bytes_atomically(&target, &bytes))
+        .await
+        .context("writing the report file")?
 }
 
 /// Creates a campaign. Errors: a name already in use, a bad currency, budget or dates.
@@ -407,8 +459,8 @@ pub async fn campaign_report(ws: &Workspace, campaign_id: CampaignId, now: DateT
     Ok(build_campaign_report(&data, now))
 }
 
-/// Builds the campaign report and writes `campaign-<id>.xlsx`, `.html` and `.json` into
-/// `out`.
+/// Builds the campaign report and writes `campaign-<id>.xlsx`, `.html`, `.json` and `.pdf`
+/// (English) into `out`.
 pub async fn write_campaign(
     ws: &Workspace,
     campaign_id: CampaignId,

@@ -6,7 +6,7 @@ use crate::WorkspaceArgs;
 use alcance_app::format::{
     fmt_count, fmt_money, fmt_pct, fmt_signed_pct, KpiLine, ReportFiles, Tz, WeeklyOptions, DASH,
 };
-use alcance_app::reports::{self, ExportFormat, ExportSelection, ExportStep, WeeklyRequest};
+use alcance_app::reports::{self, ExportFormat, ExportSelection, ExportStep, PdfLanguage, ReportFormat, WeeklyRequest};
 use alcance_app::store::{CampaignRole, Goal, ImportReport, NewCampaign, CONVERSION_CSV_COLUMNS, COST_CSV_COLUMNS};
 use alcance_app::CampaignId;
 use alcance_app::{Platform, Session};
@@ -23,7 +23,8 @@ use std::time::Duration;
 pub enum ReportCommand {
     /// The weekly report: KPIs with week-over-week change, trends, content types, best
     /// times, top posts and recommendations, as weekly.xlsx (native Excel charts),
-    /// weekly.html (self-contained, printable) and weekly.json.
+    /// weekly.html (self-contained, printable), weekly.json and weekly.pdf (A4); with
+    /// --format, one file.
     Weekly {
         #[command(flatten)]
         ws: WorkspaceArgs,
@@ -31,25 +32,40 @@ pub enum ReportCommand {
         /// Default: the last complete week.
         #[arg(long, value_name = "DATE")]
         week_of: Option<NaiveDate>,
-        /// Output folder. Default: <workspace>/reports.
-        #[arg(long, value_name = "DIR")]
+        /// Without --format: the output folder (default <workspace>/reports). With
+        /// --format: the file (default <workspace>/reports/weekly.<format>).
+        #[arg(long, value_name = "DIR|FILE")]
         out: Option<PathBuf>,
+        /// Write only this format to --out: pdf, xlsx, html or json.
+        #[arg(long, value_name = "FORMAT")]
+        format: Option<ReportFormat>,
+        /// The PDF's language: en or pt-BR.
+        #[arg(long, value_name = "LANG", default_value = "en")]
+        language: PdfLanguage,
         /// IANA time zone of the best-time heatmap.
         #[arg(long, value_name = "TZ", default_value = "America/Sao_Paulo")]
         time_zone: String,
     },
     /// A campaign's report: reach, impressions, interactions, engagement rate, CPM, CPE,
     /// cost per conversion and ROI per account side by side and for the whole campaign.
-    /// Prints the table and writes campaign-<id>.xlsx / .html / .json.
+    /// Prints the table and writes campaign-<id>.xlsx / .html / .json / .pdf; with
+    /// --format, one file.
     Campaign {
         #[command(flatten)]
         ws: WorkspaceArgs,
         /// The campaign's name or id.
         #[arg(value_name = "NAME|ID")]
         campaign: String,
-        /// Output folder. Default: <workspace>/reports.
-        #[arg(long, value_name = "DIR")]
+        /// Without --format: the output folder (default <workspace>/reports). With
+        /// --format: the file (default <workspace>/reports/campaign-<id>.<format>).
+        #[arg(long, value_name = "DIR|FILE")]
         out: Option<PathBuf>,
+        /// Write only this format to --out: pdf, xlsx, html or json.
+        #[arg(long, value_name = "FORMAT")]
+        format: Option<ReportFormat>,
+        /// The PDF's language: en or pt-BR.
+        #[arg(long, value_name = "LANG", default_value = "en")]
+        language: PdfLanguage,
     },
 }
 
@@ -225,10 +241,22 @@ fn spinner(message: &str) -> ProgressBar {
     bar
 }
 
-fn print_files(files: &ReportFiles) {
-    println!("Wrote {}", files.xlsx.display());
-    println!("      {}", files.html.display());
-    println!("      {}", files.json.display());
+/// What a report command wrote: the folder's four files, or the one file of `--format`.
+enum Written {
+    Folder(ReportFiles),
+    File(PathBuf),
+}
+
+fn print_files(written: &Written) {
+    match written {
+        Written::Folder(files) => {
+            println!("Wrote {}", files.xlsx.display());
+            println!("      {}", files.html.display());
+            println!("      {}", files.json.display());
+            println!("      {}", files.pdf.display());
+        }
+        Written::File(file) => println!("Wrote {}", file.display()),
+    }
 }
 
 fn kpi_text(line: &KpiLine, v: Option<f64>) -> String {
@@ -246,6 +274,8 @@ pub async fn report(command: ReportCommand) -> Result<()> {
             ws,
             week_of,
             out,
+            format,
+            language,
             time_zone,
         } => {
             let time_zone: Tz = time_zone.parse().map_err(|_| {
@@ -260,7 +290,24 @@ pub async fn report(command: ReportCommand) -> Result<()> {
                 now: Utc::now(),
                 options: WeeklyOptions::default(),
             };
-            let result = reports::write_weekly(&workspace, &request, &out).await;
+            let result = match format {
+                None => reports::write_weekly(&workspace, &request, &out)
+                    .await
+                    .map(|(report, files)| (report, Written::Folder(files))),
+                Some(format) => {
+                    let file = if out.is_dir() || out == workspace.dir().join("reports") {
+                        out.join(format!("weekly.{format}"))
+                    } else {
+                        out.clone()
+                    };
+                    match reports::weekly_file(&workspace, &request, format, language).await {
+                        Ok((report, bytes)) => reports::write_report_file(&file, bytes)
+                            .await
+                            .map(|()| (report, Written::File(file))),
+                        Err(e) => Err(e),
+                    }
+                }
+            };
             bar.finish_and_clear();
             workspace.close().await;
             let (report, files) = result?;
@@ -290,12 +337,35 @@ pub async fn report(command: ReportCommand) -> Result<()> {
             print_files(&files);
             Ok(())
         }
-        ReportCommand::Campaign { ws, campaign, out } => {
+        ReportCommand::Campaign {
+            ws,
+            campaign,
+            out,
+            format,
+            language,
+        } => {
             let workspace = open(&ws).await?;
-            let out = out.unwrap_or_else(|| workspace.dir().join("reports"));
+            let default_dir = workspace.dir().join("reports");
+            let out = out.unwrap_or_else(|| default_dir.clone());
             let result = async {
                 let c = reports::find_campaign(&workspace, &campaign).await?;
-                reports::write_campaign(&workspace, CampaignId::from(c.id), Utc::now(), &out).await
+                let id = CampaignId::from(c.id);
+                match format {
+                    None => reports::write_campaign(&workspace, id, Utc::now(), &out)
+                        .await
+                        .map(|(report, files)| (report, Written::Folder(files))),
+                    Some(format) => {
+                        let file = if out.is_dir() || out == default_dir {
+                            out.join(format!("campaign-{}.{format}", c.id))
+                        } else {
+                            out.clone()
+                        };
+                        let (report, bytes) =
+                            reports::campaign_file(&workspace, id, Utc::now(), format, language).await?;
+                        reports::write_report_file(&file, bytes).await?;
+                        Ok((report, Written::File(file)))
+                    }
+                }
             }
             .await;
             workspace.close().await;

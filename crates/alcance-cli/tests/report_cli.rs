@@ -49,7 +49,12 @@ fn reports_campaigns_and_exports_on_a_demo_workspace() {
     assert!(demo.status.success(), "{:?}", text(&demo));
 
     // The demo wrote the weekly report of its workspace.
-    for f in ["reports/weekly.xlsx", "reports/weekly.html", "reports/weekly.json"] {
+    for f in [
+        "reports/weekly.xlsx",
+        "reports/weekly.html",
+        "reports/weekly.json",
+        "reports/weekly.pdf",
+    ] {
         let len = std::fs::metadata(ws.join(f)).map(|m| m.len()).unwrap_or(0);
         assert!(len > 0, "{f} missing or empty");
     }
@@ -90,6 +95,36 @@ fn reports_campaigns_and_exports_on_a_demo_workspace() {
     assert!(!html.contains("src=\"http") && !html.contains("href=\"http"));
     let xlsx = std::fs::read(out_dir.join("weekly.xlsx")).expect("xlsx");
     assert!(xlsx.starts_with(b"PK"), "a zip");
+    assert!(std::fs::read(out_dir.join("weekly.pdf"))
+        .expect("pdf")
+        .starts_with(b"%PDF-"));
+    // One file in one format and language (issue 13 point 4).
+    let pdf = dir.path().join("semana.pdf");
+    let said = ok(
+        &[
+            "report",
+            "weekly",
+            "--week-of",
+            &week_of,
+            "--format",
+            "pdf",
+            "--language",
+            "pt-BR",
+            "--out",
+            pdf.to_str().expect("utf-8"),
+        ],
+        &ws,
+    );
+    assert!(said.contains(&format!("Wrote {}", pdf.display())), "{said}");
+    let bytes = std::fs::read(&pdf).expect("the PDF");
+    assert!(bytes.starts_with(b"%PDF-") && String::from_utf8_lossy(&bytes).contains("/Lang(pt-BR)"));
+    let bad_format = run(&["report", "weekly", "--format", "docx"], &ws);
+    assert!(!bad_format.status.success());
+    assert!(
+        text(&bad_format).1.contains("use pdf, xlsx, html or json"),
+        "{:?}",
+        text(&bad_format)
+    );
     let bad_tz = run(&["report", "weekly", "--time-zone", "Mars/Olympus"], &ws);
     assert!(!bad_tz.status.success());
     assert!(text(&bad_tz).1.contains("unknown time zone"));
@@ -216,6 +251,25 @@ fn reports_campaigns_and_exports_on_a_demo_workspace() {
     ] {
         assert!(out.contains(needle), "missing {needle:?} in\n{out}");
     }
+    assert!(std::fs::read(reports_dir.join("campaign-1.pdf"))
+        .expect("campaign pdf")
+        .starts_with(b"%PDF-"));
+    let one = ok(
+        &[
+            "report",
+            "campaign",
+            "Launch",
+            "--format",
+            "pdf",
+            "--out",
+            reports_dir.to_str().expect("utf-8"),
+        ],
+        &ws,
+    );
+    assert!(
+        one.contains("campaign-1.pdf"),
+        "an existing folder gets the default name: {one}"
+    );
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(reports_dir.join("campaign-1.json")).expect("campaign json"))
             .expect("json");

@@ -26,7 +26,7 @@
 //!   **CTR** = link clicks / impressions × 100 over the posts that have both.
 
 use crate::files::write_atomically;
-use crate::files::ReportFiles;
+use crate::files::{ReportFiles, ReportFormat};
 use crate::html::{fmt_count, fmt_money, fmt_pct, fmt_roi, DASH};
 use crate::pdf::PdfLanguage;
 use crate::series::account_label;
@@ -591,6 +591,27 @@ pub fn write_campaign_report_in(
     json.push(b'\n');
     write_atomically(&files.json, &json)?;
     Ok(files)
+}
+
+/// The report as one file's bytes in `format` (the PDF in `lang`; the other formats are
+/// English).
+///
+/// # Errors
+/// As [`write_campaign_report`], without the file system ones.
+pub fn campaign_file(report: &CampaignReport, format: ReportFormat, lang: PdfLanguage) -> Result<Vec<u8>, ReportError> {
+    match format {
+        ReportFormat::Pdf => crate::pdf::campaign_pdf(report, lang),
+        ReportFormat::Xlsx => {
+            campaign_workbook(report).map_err(|e| ReportError::xlsx("building the campaign report workbook", e))
+        }
+        ReportFormat::Html => Ok(crate::html::campaign_html(report)?.into_bytes()),
+        ReportFormat::Json => {
+            let mut json = serde_json::to_vec_pretty(report)
+                .map_err(|e| ReportError::json("writing the campaign report JSON", e))?;
+            json.push(b'\n');
+            Ok(json)
+        }
+    }
 }
 
 /// Writes the report as an Excel workbook: `Campaign` (facts, the side-by-side table with

@@ -34,3 +34,4 @@ pub mod weekly;
 mod workbook;
 
 pub use error::ReportError;
+pub use files::{ReportFiles, ReportFormat};

@@ -33,7 +33,7 @@ use std::path::Path;
 mod xlsx;
 
 use crate::files::write_atomically;
-pub use crate::files::ReportFiles;
+pub use crate::files::{ReportFiles, ReportFormat};
 pub use xlsx::write_weekly_xlsx;
 
 /// The `schema_version` of the weekly report JSON.
@@ -832,6 +832,24 @@ pub fn write_weekly_report_in(
     write_weekly_json(report, &mut json)?;
     write_atomically(&files.json, &json)?;
     Ok(files)
+}
+
+/// The report as one file's bytes in `format` (the PDF in `lang`; the other formats are
+/// English).
+///
+/// # Errors
+/// As [`write_weekly_report`], without the file system ones.
+pub fn weekly_file(report: &WeeklyReport, format: ReportFormat, lang: PdfLanguage) -> Result<Vec<u8>, ReportError> {
+    match format {
+        ReportFormat::Pdf => crate::pdf::weekly_pdf(report, lang),
+        ReportFormat::Xlsx => xlsx::weekly_xlsx_bytes(report),
+        ReportFormat::Html => Ok(crate::html::weekly_html(report)?.into_bytes()),
+        ReportFormat::Json => {
+            let mut json = Vec::new();
+            write_weekly_json(report, &mut json)?;
+            Ok(json)
+        }
+    }
 }
 
 /// Writes the report as pretty-printed JSON (UTF-8, newline-terminated): the fields of

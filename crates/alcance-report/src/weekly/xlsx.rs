@@ -34,6 +34,11 @@ pub fn write_weekly_xlsx(report: &WeeklyReport, path: &Path) -> Result<(), Repor
     write_atomically(path, &bytes)
 }
 
+/// The workbook of [`write_weekly_xlsx`] as bytes.
+pub(crate) fn weekly_xlsx_bytes(report: &WeeklyReport) -> Result<Vec<u8>, ReportError> {
+    weekly_workbook(report).map_err(|e| ReportError::xlsx("building the weekly report workbook", e))
+}
+
 fn weekly_workbook(report: &WeeklyReport) -> Result<Vec<u8>, XlsxError> {
     let f = Formats::new();
     let mut wb = Workbook::new();
