@@ -85,6 +85,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/runs/live", Access::Role(Role::Analyst)),
     ("GET", "/api/v1/collection", Access::Role(Role::Analyst)),
     ("GET", "/api/v1/exports/{format}", Access::Role(Role::Analyst)),
+    ("GET", "/api/v1/reports/weekly", Access::Role(Role::Analyst)),
     // Collection control: managers (409 when the server does not collect).
     ("POST", "/api/v1/sync", Access::Role(Role::Manager)),
     ("POST", "/api/v1/runs/{id}/cancel", Access::Role(Role::Manager)),

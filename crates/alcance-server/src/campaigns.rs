@@ -40,14 +40,43 @@ pub struct MemberBody {
     pub role: CampaignRole,
 }
 
-/// The format of a campaign report.
+/// The format of a report file.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ReportParams {
-    /// `json` (default), `xlsx` (an Excel workbook: the side-by-side table with a chart,
-    /// posts, costs, conversions) or `html` (printable).
-    #[param(example = "xlsx")]
+    /// `json` (default), `xlsx` (an Excel workbook with native charts), `html` (one
+    /// printable page) or `pdf` (A4).
+    #[param(example = "pdf")]
     pub format: Option<String>,
+    /// The PDF's language: `en` (default) or `pt-BR`.
+    #[param(example = "pt-BR")]
+    pub lang: Option<String>,
+}
+
+impl ReportParams {
+    /// The chosen format (`json` when none) and PDF language, or a 400 naming the bad one.
+    pub fn parse(&self) -> Result<(reports::ReportFormat, reports::PdfLanguage), ApiError> {
+        let format = match self.format.as_deref().map(str::trim) {
+            None | Some("") => reports::ReportFormat::Json,
+            Some(f) => f.parse().map_err(ApiError::invalid)?,
+        };
+        let lang = match self.lang.as_deref().map(str::trim) {
+            None | Some("") => reports::PdfLanguage::En,
+            Some(l) => l.parse().map_err(ApiError::invalid)?,
+        };
+        Ok((format, lang))
+    }
+}
+
+/// A report file as a download: its MIME type and `attachment; filename="…"`.
+pub fn attachment(bytes: Vec<u8>, format: reports::ReportFormat, filename: &str) -> Response {
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(format.mime()));
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
 }
 
 /// The campaign `id` of a path, when the caller may see it; a client asking for a campaign
@@ -556,15 +585,15 @@ pub async fn trend(
 /// The campaign report: reach, impressions, interactions, engagement rate, CTR, CPM, CPE,
 /// cost per conversion and ROI per account side by side and for the whole campaign, with
 /// its posts, costs and conversions (counts are counts, rates percent 0–100, money in the
-/// campaign currency, ROI and `budget_used` ratios). `format=xlsx` or `html` downloads the
-/// file; the download is written to the audit log.
+/// campaign currency, ROI and `budget_used` ratios). `format=xlsx`, `html` or `pdf` (with
+/// `lang=en|pt-BR`) downloads the file; the download is written to the audit log.
 #[utoipa::path(
     get,
     path = "/api/v1/campaigns/{id}/report",
     tag = "campaigns",
     params(("id" = i64, Path, description = "The campaign id", minimum = 1), ReportParams),
     responses(
-        (status = 200, description = "The report (JSON), or the XLSX / HTML file as an attachment", body = alcance_app::reports::CampaignReport),
+        (status = 200, description = "The report (JSON), or the XLSX / HTML / PDF file as an attachment", body = alcance_app::reports::CampaignReport),
         (status = 400, description = "A bad id or format", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No campaign has this id (or it is not shared with the client)", body = Problem, content_type = "application/problem+json"),
     )
@@ -577,43 +606,19 @@ pub async fn campaign_report(
 ) -> Result<Response, ApiError> {
     let id = campaign_id(&caller, &id)?;
     let ws = state.workspace();
-    let format = query
-        .format
-        .as_deref()
-        .map(str::trim)
-        .unwrap_or("json")
-        .to_ascii_lowercase();
-    let mime = match format.as_str() {
-        "json" => return Ok(Json(reports::campaign_report(ws, id, Utc::now()).await?).into_response()),
-        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "html" => "text/html; charset=utf-8",
-        other => return Err(ApiError::invalid(format!("format {other:?} is not json, xlsx or html"))),
-    };
-    let dir = tempfile::tempdir().map_err(|e| failed("creating a temporary folder", &e))?;
-    let (_, files) = reports::write_campaign(ws, id, Utc::now(), dir.path()).await?;
-    let path = if format == "xlsx" { files.xlsx } else { files.html };
-    let bytes = tokio::fs::read(&path)
-        .await
-        .map_err(|e| failed("reading the campaign report", &e))?;
+    let (format, lang) = query.parse()?;
+    if format == reports::ReportFormat::Json {
+        return Ok(Json(reports::campaign_report(ws, id, Utc::now()).await?).into_response());
+    }
+    let (_, bytes) = reports::campaign_file(ws, id, Utc::now(), format, lang).await?;
     alcance_app::people::audit(
         ws,
         Some(caller.email()),
         "export",
         Some(&format!("campaign {id}")),
         alcance_app::people::Outcome::Ok,
-        Some(&format),
+        Some(format.key()),
     )
     .await?;
-    let mut response = bytes.into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
-    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"campaign-{id}.{format}\"")) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    Ok(response)
-}
-
-fn failed(what: &str, e: &dyn std::fmt::Display) -> ApiError {
-    tracing::error!(error = %e, "{what}");
-    ApiError::internal()
+    Ok(attachment(bytes, format, &format!("campaign-{id}.{format}")))
 }

@@ -66,6 +66,7 @@ pub mod people;
 pub mod problem;
 pub mod prometheus;
 pub mod proxy;
+pub mod reports;
 pub mod routes;
 pub mod tls;
 pub mod web;
@@ -255,6 +256,7 @@ are percent 0–100; a value the platform never served is `null`. Errors are RFC
         (name = "campaigns", description = "Brand and influencer campaigns: members, posts, costs, conversions and the campaign report (a client sees the campaigns shared with them)"),
         (name = "metrics", description = "Metric values for BI tools"),
         (name = "exports", description = "Downloads of the metrics: CSV (zip), JSON, XLSX"),
+        (name = "reports", description = "The weekly report as JSON or a PDF, XLSX or HTML download"),
         (name = "health", description = "Liveness and readiness"),
         (name = "people", description = "Sign-in, password reset, and the admin's users, roles, invitations, client shares, API tokens and audit log"),
         (name = "webhooks", description = "Meta's webhooks (WhatsApp message statuses, Instagram comments and mentions), signed with the Meta app secret, and the events stored"),
@@ -320,6 +322,7 @@ fn api_router() -> OpenApiRouter<ApiState> {
         .routes(routes!(campaigns::rule_preview))
         .routes(routes!(campaigns::add_cost))
         .routes(routes!(campaigns::add_conversion))
+        .routes(routes!(reports::weekly))
 }
 
 /// The OpenAPI 3.1 description of every route, generated from the handlers and types,

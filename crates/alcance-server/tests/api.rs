@@ -1063,6 +1063,7 @@ fn every_route_is_documented_with_its_errors() {
         "/api/v1/campaigns/{id}/rule-preview",
         "/api/v1/campaigns/{id}/costs/entries",
         "/api/v1/campaigns/{id}/conversions/entries",
+        "/api/v1/reports/weekly",
         "/api/v1/connect/threads",
         "/oauth/threads/callback",
     ];
@@ -2384,22 +2385,32 @@ async fn campaigns_are_managed_and_reported(engine: Engine) {
     let (status, kind, html) = s.get(&format!("/api/v1/campaigns/{id}/report?format=HTML")).await;
     assert_eq!((status, kind.starts_with("text/html")), (200, true));
     assert!(html.contains("Spring drop"));
-    let (status, body) = call(
-        &s,
-        "get",
-        &format!("/api/v1/campaigns/{id}/report?format=pdf"),
-        manager,
-        None,
-    )
-    .await;
-    assert_problem(status, &body, 400, "invalid-parameter");
+    let (status, kind, pdf) = s
+        .get(&format!("/api/v1/campaigns/{id}/report?format=pdf&lang=pt-BR"))
+        .await;
+    assert_eq!((status, kind.as_str()), (200, "application/pdf"));
+    assert!(
+        pdf.starts_with("%PDF-") && pdf.contains("/Lang(pt-BR)"),
+        "a Portuguese PDF"
+    );
+    for bad in ["format=docx", "format=pdf&lang=fr"] {
+        let (status, body) = call(
+            &s,
+            "get",
+            &format!("/api/v1/campaigns/{id}/report?{bad}"),
+            manager,
+            None,
+        )
+        .await;
+        assert_problem(status, &body, 400, "invalid-parameter");
+    }
     let log = people::audit_log(ws, 100).await.unwrap();
     let subject = format!("campaign {id}");
     assert_eq!(
         log.iter()
             .filter(|l| l.action == "export" && l.subject.as_deref() == Some(subject.as_str()))
             .count(),
-        2,
+        3,
         "{log:?}"
     );
 
@@ -2477,7 +2488,57 @@ async fn campaigns_are_managed_and_reported(engine: Engine) {
     s.stop().await;
 }
 
+/// `GET /api/v1/reports/weekly`: the JSON is the report `alcance report weekly` builds; the
+/// PDF and XLSX are downloads (audited); a client (who may not see every account) is
+/// refused; bad days, zones, formats and languages are 400s.
+async fn the_weekly_report_is_served_as_json_and_files(engine: Engine) {
+    let Some(s) = Served::start(engine).await else { return };
+    let ws = s.session.as_ref().unwrap().workspace();
+    let week_of = (Utc::now() - chrono::Duration::days(7)).date_naive();
+    let report: Value = s.json(&format!("/api/v1/reports/weekly?week_of={week_of}")).await;
+    let mut request = alcance_app::reports::WeeklyRequest::last_week(Utc::now());
+    request.week_of = Some(week_of);
+    let expected = alcance_app::reports::weekly_report(ws, &request).await.unwrap();
+    assert_eq!(report["schema_version"], 1);
+    assert_eq!(
+        report["week"]["start"],
+        serde_json::to_value(expected.week.start).unwrap()
+    );
+    assert_json_close(&report["summary"], &serde_json::to_value(&expected.summary).unwrap());
+    let (status, kind, pdf) = s
+        .get(&format!(
+            "/api/v1/reports/weekly?week_of={week_of}&format=pdf&lang=pt-BR"
+        ))
+        .await;
+    assert_eq!((status, kind.as_str()), (200, "application/pdf"));
+    assert!(pdf.starts_with("%PDF-") && pdf.contains("/Lang(pt-BR)"));
+    let (status, kind, xlsx) = s.get("/api/v1/reports/weekly?format=xlsx").await;
+    assert_eq!(status, 200);
+    assert!(kind.contains("spreadsheetml") && xlsx.starts_with("PK"));
+    let (status, body) = call(&s, "get", "/api/v1/reports/weekly", Some(Role::Client), None).await;
+    assert_eq!(status, 403, "{body}");
+    for bad in ["week_of=18/11/2026", "time_zone=Mars/Olympus", "format=docx", "lang=fr"] {
+        let (status, body) = call(
+            &s,
+            "get",
+            &format!("/api/v1/reports/weekly?{bad}"),
+            Some(Role::Analyst),
+            None,
+        )
+        .await;
+        assert_problem(status, &body, 400, "invalid-parameter");
+    }
+    let log = people::audit_log(ws, 100).await.unwrap();
+    let weekly = log
+        .iter()
+        .filter(|l| l.action == "export" && l.subject.as_deref().is_some_and(|s| s.starts_with("weekly report")))
+        .count();
+    assert_eq!(weekly, 2, "{log:?}");
+    s.stop().await;
+}
+
 both_engines!(
+    the_weekly_report_is_served_as_json_and_files,
     campaigns_are_managed_and_reported,
     exports_download_what_the_export_writes,
     live_runs_stream_progress_as_server_sent_events,
