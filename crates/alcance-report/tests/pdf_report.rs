@@ -61,6 +61,12 @@ fn the_weekly_pdf_has_every_section_in_both_languages() {
         assert!(pt.contains(section), "{section:?} missing from the Portuguese PDF");
     }
     assert!(pt.contains("3.600") && !pt.contains("3,600"), "Brazilian separators");
+    // The charts' axes too: the follower chart's ticks run past 1,000.
+    assert!(
+        en.lines().any(|l| l == "1,200") && pt.lines().any(|l| l == "1.200"),
+        "axis ticks localized"
+    );
+    assert!(pt.contains("02/11"), "dates on the axis are left as they are");
     assert!(pt.contains("Seguidores (fim da semana, todas as contas)") && pt.contains("Posts publicados"));
     for english in [
         "Summary",

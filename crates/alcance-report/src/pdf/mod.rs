@@ -77,6 +77,41 @@ impl PdfLanguage {
         }
     }
 
+    /// The chart's operations with this language's separators in the texts that are
+    /// numbers (axis ticks, column values: digits with `,` `.` `+` `-` `%` and spaces);
+    /// other texts (dates such as `02/11`, labels) are left as they are.
+    fn chart_numbers(self, ops: Vec<Op>) -> Vec<Op> {
+        if self == PdfLanguage::En {
+            return ops;
+        }
+        ops.into_iter()
+            .map(|op| match op {
+                Op::Text {
+                    x,
+                    y,
+                    size,
+                    color,
+                    bold,
+                    angle,
+                    text,
+                } if text.chars().any(|c| c.is_ascii_digit())
+                    && text.chars().all(|c| c.is_ascii_digit() || ",.+-% \u{2212}".contains(c)) =>
+                {
+                    Op::Text {
+                        x,
+                        y,
+                        size,
+                        color,
+                        bold,
+                        angle,
+                        text: self.num(text),
+                    }
+                }
+                other => other,
+            })
+            .collect()
+    }
+
     /// A number formatted by the English formatters, with this language's separators.
     fn num(self, s: String) -> String {
         match self {
@@ -392,7 +427,7 @@ fn weekly_pages(report: &WeeklyReport, lang: PdfLanguage) -> Result<(Vec<Vec<Op>
         &t.engagement,
     );
     let (ops, w, h) = line_chart_ops(m, &engagement, &chart_text)?;
-    f.drawing(ops, w, h);
+    f.drawing(lang.chart_numbers(ops), w, h);
     f.paragraph(
         l(
             "Interactions gained per day: likes, comments, replies, reposts, quotes, saves and shares added to the posts' lifetime totals that day.",
@@ -408,7 +443,7 @@ fn weekly_pages(report: &WeeklyReport, lang: PdfLanguage) -> Result<(Vec<Vec<Op>
         &t.followers,
     );
     let (ops, w, h) = line_chart_ops(m, &followers, &chart_text)?;
-    f.drawing(ops, w, h);
+    f.drawing(lang.chart_numbers(ops), w, h);
     f.paragraph(
         l(
             "Followers at each day's last snapshot.",
@@ -436,7 +471,7 @@ fn weekly_pages(report: &WeeklyReport, lang: PdfLanguage) -> Result<(Vec<Vec<Op>
         no_data: chart_text.no_data.clone(),
     };
     let (ops, w, h) = column_chart_ops(m, &columns)?;
-    f.drawing(ops, w, h);
+    f.drawing(lang.chart_numbers(ops), w, h);
     f.paragraph(
         &format!(
             "{} {} – {} UTC.",
@@ -947,7 +982,7 @@ fn campaign_pages(report: &CampaignReport, lang: PdfLanguage) -> Result<(Vec<Vec
             no_data: l("No data yet", "Ainda sem dados").to_string(),
         };
         let (ops, w, h) = column_chart_ops(m, &chart)?;
-        f.drawing(ops, w, h);
+        f.drawing(lang.chart_numbers(ops), w, h);
     }
 
     f.heading("Posts", H2, 40.0);
