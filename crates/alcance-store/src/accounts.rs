@@ -243,22 +243,21 @@ impl Store {
     /// ([`Self::set_account_scopes`], [`Self::set_account_connected_by`]), by `accounts.id`;
     /// accounts with none of the three recorded are absent.
     pub async fn account_scopes(&self) -> Result<HashMap<i64, AccountScopes>, StoreError> {
-        let rows: Vec<(i64, Option<String>, Option<String>, Option<String>)> =
-            on_pool!(&self.pool, |p| sqlx::query_as(
-                "SELECT id, granted_scopes, declined_scopes, connected_by FROM accounts
+        let rows: Vec<ScopesRecord> = on_pool!(&self.pool, |p| sqlx::query_as(
+            "SELECT id, granted_scopes, declined_scopes, connected_by FROM accounts
              WHERE granted_scopes IS NOT NULL OR declined_scopes IS NOT NULL OR connected_by IS NOT NULL"
-            )
-            .fetch_all(p)
-            .await?);
+        )
+        .fetch_all(p)
+        .await?);
         Ok(rows
             .into_iter()
-            .map(|(id, granted, declined, connected_by)| {
+            .map(|r| {
                 let scopes = AccountScopes {
-                    granted: granted.map(|g| normalize_scopes(&g)),
-                    declined: declined.map(|d| normalize_scopes(&d)).unwrap_or_default(),
-                    connected_by,
+                    granted: r.granted_scopes.map(|g| normalize_scopes(&g)),
+                    declined: r.declined_scopes.map(|d| normalize_scopes(&d)).unwrap_or_default(),
+                    connected_by: r.connected_by,
                 };
-                (id, scopes)
+                (r.id, scopes)
             })
             .collect())
     }
@@ -318,6 +317,15 @@ impl Store {
             has_secret: r.has_secret,
         }))
     }
+}
+
+/// The permission columns of an `accounts` row (schema version 13).
+#[derive(sqlx::FromRow)]
+struct ScopesRecord {
+    id: i64,
+    granted_scopes: Option<String>,
+    declined_scopes: Option<String>,
+    connected_by: Option<String>,
 }
 
 /// What is recorded about one account's permissions (schema version 13).
