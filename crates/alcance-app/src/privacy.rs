@@ -347,10 +347,11 @@ impl Workspace {
     /// Errors: unknown account; the store or the vault failed.
     pub async fn delete_account_by(&self, id: AccountId, by: &str) -> Result<()> {
         let account = self.account(id).await?;
+        let connected_by = self.connected_by(id.get()).await?;
         self.store()
             .delete_account_logged(id.get(), &account_label(&account), by, Utc::now())
             .await?;
-        self.forget_token(&account).await
+        self.forget_tokens(&account, connected_by.as_deref()).await
     }
 }
 

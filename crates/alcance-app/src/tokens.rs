@@ -524,6 +524,14 @@ async fn renew_entry(
             TokenAction::Deferred { message }
         };
     }
+    // The answer's `scope` is what the grant holds now (issue 13 point 6): recorded on the
+    // accounts collecting with this entry. Best effort: the token is renewed either way.
+    if let Some(scope) = renewed.scope.as_deref() {
+        let granted = alcance_store::normalize_scopes(scope);
+        if let Err(e) = store.set_scopes_for_vault_key(key, &granted).await {
+            tracing::warn!(%platform, error = %e, "recording the refreshed token's scopes failed");
+        }
+    }
     TokenAction::Refreshed {
         expires_at: merged.expires_at,
     }

@@ -263,11 +263,16 @@ impl Workspace {
             .with_context(|| format!("connecting {}", app.platform.label()))?;
         if let (Some(long_lived), Some(secret)) = (platform.long_lived, &app.client_secret) {
             let user_id = tokens.user_id.clone();
+            let scope = tokens.scope.clone();
             tokens = long_lived(&self.endpoints, secret, &tokens.access_token)
                 .await
                 .with_context(|| format!("exchanging the {} token for a long-lived one", platform.label()))?;
             if tokens.user_id.is_none() {
                 tokens.user_id = user_id;
+            }
+            // The exchange answer lists no scopes; the grant is the authorized one.
+            if tokens.scope.is_none() {
+                tokens.scope = scope;
             }
         }
         let client = self
@@ -316,12 +321,25 @@ impl Workspace {
         crate::tokens::remember_app(&self.store, self.vault.as_ref(), app).await?;
         let mut rows = Vec::with_capacity(accounts.len());
         for (account, display_name) in &accounts {
-            rows.push(
-                self.register_owned(account, display_name.as_deref(), &key, ConnectionKind::Oauth)
-                    .await?,
-            );
+            let row = self
+                .register_owned(account, display_name.as_deref(), &key, ConnectionKind::Oauth)
+                .await?;
+            self.record_scopes(row.id, tokens.scope.as_deref(), &[]).await?;
+            rows.push(row);
         }
         Ok(rows)
+    }
+
+    /// Records the scopes the platform reported as granted (`granted`: its `scope` text,
+    /// any separator; `None` when it did not say) and declined on account `id`
+    /// (`accounts.granted_scopes`, schema version 13), replacing what an earlier connect
+    /// recorded.
+    ///
+    /// Errors: store errors.
+    pub(crate) async fn record_scopes(&self, id: i64, granted: Option<&str>, declined: &[String]) -> Result<()> {
+        let granted = granted.map(alcance_store::normalize_scopes).unwrap_or_default();
+        self.store.set_account_scopes(id, &granted, declined).await?;
+        Ok(())
     }
 
     /// Records a connected (owned) account whose tokens are already in the vault under
@@ -413,6 +431,31 @@ impl Workspace {
     /// when no other account that is not disconnected uses the same entry, revoking the
     /// grant at the platform first where it offers a revocation ([`Self::revoke_grant`]).
     pub(crate) async fn forget_token(&self, account: &AccountRow) -> Result<()> {
+        let connected_by = self.connected_by(account.id).await?;
+        self.forget_tokens(account, connected_by.as_deref()).await
+    }
+
+    /// The platform user whose login connected account `id` (`accounts.connected_by`: a
+    /// Facebook Page's Facebook user), when recorded.
+    ///
+    /// Errors: store errors.
+    pub(crate) async fn connected_by(&self, id: i64) -> Result<Option<String>> {
+        Ok(self
+            .store
+            .account_scopes()
+            .await?
+            .remove(&id)
+            .and_then(|s| s.connected_by))
+    }
+
+    /// [`Self::forget_token`] with the account's connecting user read beforehand
+    /// (`connected_by`; a deleted account's row is gone by now). A Facebook Page that is
+    /// the last active account of its Facebook user also removes the app from that user
+    /// ([`Self::remove_meta_app`]).
+    pub(crate) async fn forget_tokens(&self, account: &AccountRow, connected_by: Option<&str>) -> Result<()> {
+        if let Some(user) = connected_by {
+            self.remove_meta_app(account, user).await?;
+        }
         let Some(key) = account.vault_key.as_deref() else {
             return Ok(());
         };
@@ -473,6 +516,52 @@ impl Workspace {
                 tracing::warn!(%platform, error = %e, "revoking the token failed; the vault entry is removed anyway")
             }
         }
+    }
+
+    /// When no other account that is not disconnected was connected by Facebook user
+    /// `user` (`accounts.connected_by`), removes the app from that user at Meta (Graph
+    /// `DELETE /me/permissions` with the user token, which also ends the Page tokens it
+    /// handed out) and the user token's vault entry (`facebook/user-<id>`). Best effort at
+    /// Meta: a failure is logged (without the token) and the entry is removed anyway.
+    ///
+    /// Errors: store or vault errors.
+    async fn remove_meta_app(&self, account: &AccountRow, user: &str) -> Result<()> {
+        if account.account.platform != Platform::Facebook {
+            return Ok(());
+        }
+        let recorded = self.store.account_scopes().await?;
+        let others = self.store.list_accounts().await?.into_iter().any(|a| {
+            a.id != account.id
+                && a.status != AccountStatus::Disconnected
+                && recorded.get(&a.id).and_then(|s| s.connected_by.as_deref()) == Some(user)
+        });
+        if others {
+            return Ok(());
+        }
+        let key = vault_key(Platform::Facebook, &format!("user-{user}"));
+        let tokens = match self.vault.get(&key) {
+            Ok(Some(json)) => TokenSet::from_vault_json(&json).ok(),
+            _ => None,
+        };
+        if let Some(tokens) = tokens {
+            let removed = match Http::new() {
+                Ok(http) => alcance_platforms::facebook::FacebookClient::new(http, self.endpoints.clone())
+                    .remove_app(&tokens.access_token)
+                    .await
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            match removed {
+                Ok(()) => tracing::info!("the app was removed from the Facebook user (DELETE /me/permissions)"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "removing the app from the Facebook user failed; the token is removed anyway")
+                }
+            }
+        }
+        self.vault
+            .delete(&key)
+            .context("removing the Facebook user token from the vault")?;
+        Ok(())
     }
 
     fn store_tokens(&self, key: &str, tokens: &TokenSet) -> Result<()> {

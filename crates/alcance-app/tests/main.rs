@@ -17,6 +17,7 @@ mod people;
 mod privacy;
 mod revoke;
 mod scheduler;
+mod scopes;
 mod secrets;
 mod team;
 mod team_backup;

@@ -18,6 +18,7 @@ pub mod meta;
 pub mod oauth;
 pub mod reddit;
 pub mod registry;
+pub mod scopes;
 pub mod threads;
 pub mod tiktok;
 pub mod vault;

@@ -1,5 +1,6 @@
 //! Control endpoints under `/__alcance/` (ADR 0001): manifest, clock, revocation, faults,
-//! rate-limit reset, health, and placeholder images.
+//! rate-limit reset, health, placeholder images, and the consent screen's unticked scopes
+//! (`/__alcance/consent`: `{"decline": [scope, …]}`).
 
 use axum::http::Method;
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -29,6 +30,12 @@ struct RevokeBody {
     token: String,
 }
 
+#[derive(Deserialize)]
+struct ConsentBody {
+    /// Scopes the consent screen leaves unticked from now on.
+    decline: Vec<String>,
+}
+
 /// Answers one control request.
 pub(crate) fn handle(st: &SandboxState, req: &Req) -> Reply {
     let path = req.raw_path.trim_end_matches('/');
@@ -42,6 +49,18 @@ pub(crate) fn handle(st: &SandboxState, req: &Req) -> Reply {
             Ok(b) => Reply::json(200, &json!({ "revoked": st.tokens.revoke(&b.token) })),
             Err(r) => r,
         },
+        "/__alcance/consent" if m == Method::GET => Reply::json(200, &json!({ "decline": st.tokens.declines() })),
+        "/__alcance/consent" if m == Method::POST => match parse_body::<ConsentBody>(req) {
+            Ok(b) => {
+                st.tokens.set_declines(b.decline);
+                Reply::json(200, &json!({ "decline": st.tokens.declines() }))
+            }
+            Err(r) => r,
+        },
+        "/__alcance/consent" if m == Method::DELETE => {
+            st.tokens.set_declines(Vec::new());
+            Reply::json(200, &json!({ "decline": [] }))
+        }
         "/__alcance/faults" if m == Method::GET => Reply::json(200, &json!({ "faults": st.faults.list() })),
         "/__alcance/faults" if m == Method::POST => {
             // One fault object, or an array of them.

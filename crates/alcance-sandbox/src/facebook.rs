@@ -241,6 +241,14 @@ pub(crate) fn token(st: &SandboxState, req: &Req) -> Reply {
             if code.challenge.is_none() && q("client_secret").is_none() {
                 return meta_error(400, 1, None, "OAuthException", "Missing client_secret parameter.");
             }
+            let granted = code
+                .scope
+                .split([',', ' '])
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect();
+            st.tokens
+                .set_meta_permissions(FB_USER_ID, granted, code.declined.clone());
             let access = st.tokens.issue_access(
                 Network::Facebook,
                 FB_USER_ID,
@@ -317,7 +325,9 @@ pub(crate) fn handle(st: &SandboxState, g: &Generator, req: &Req, segs: &[&str])
         })
         .map_or(FB_USER_ID, |i| ACCOUNTS[i].external_id);
     let usage = st.limits.take_meta_as(business, "pages");
-    let reply = if req.method == Method::GET {
+    let reply = if matches!(segs, ["me", "permissions"]) {
+        ctx.permissions()
+    } else if req.method == Method::GET {
         ctx.route(segs)
     } else {
         unsupported_method(req)
@@ -372,6 +382,32 @@ impl Ctx<'_> {
             return find_fb_post(self.g, id).map(|p| p.account);
         }
         find_fb_video(self.g, id).map(|p| p.account)
+    }
+
+    /// `GET /me/permissions` with the user token: `{"data":[{"permission","status"}]}`,
+    /// status `granted` or `declined`, as the last login left them. `DELETE
+    /// /me/permissions` with the user token: removes the app (every token of the user and
+    /// its Pages is revoked) → `{"success":true}`. A Page token gets `(#100)` as on Meta
+    /// (a Page has no permissions edge).
+    fn permissions(&self) -> Reply {
+        if self.actor != Actor::User {
+            return nonexisting("permissions", "Page");
+        }
+        if self.req.method == Method::DELETE {
+            self.st.tokens.remove_app(Network::Facebook, FB_USER_ID);
+            return ok(json!({ "success": true }));
+        }
+        if self.req.method != Method::GET {
+            return unsupported_method(self.req);
+        }
+        let (granted, declined) = self.st.tokens.meta_permissions(FB_USER_ID).unwrap_or_default();
+        let row = |p: &String, status: &str| json!({ "permission": p, "status": status });
+        let data: Vec<Value> = granted
+            .iter()
+            .map(|p| row(p, "granted"))
+            .chain(declined.iter().map(|p| row(p, "declined")))
+            .collect();
+        ok(json!({ "data": data }))
     }
 
     fn route(&self, segs: &[&str]) -> Reply {

@@ -59,8 +59,11 @@ pub(crate) struct Code {
     redirect_uri: String,
     /// `(challenge, method)`; method `S256` or `plain`.
     pub(crate) challenge: Option<(String, String)>,
-    /// The scope granted at the authorize step, as sent.
+    /// The scope granted at the authorize step: as sent, less the scopes the consent
+    /// screen declines ([`TokenBook::set_declines`]), in the request's separator.
     pub(crate) scope: String,
+    /// The requested scopes the consent screen declined.
+    pub(crate) declined: Vec<String>,
     expires: Instant,
 }
 
@@ -88,6 +91,14 @@ struct Book {
     codes: HashMap<String, Code>,
     access: HashMap<String, Access>,
     refresh: HashMap<String, Refresh>,
+    /// Scopes the consent screen leaves unticked (`POST /__alcance/consent`).
+    declines: Vec<String>,
+    /// Meta user id → (granted, declined) permissions of the app, as `GET /me/permissions`
+    /// lists them; removed by `DELETE /me/permissions`.
+    meta_permissions: HashMap<String, (Vec<String>, Vec<String>)>,
+    /// Access token → the scope it was granted, for platforms that check it per endpoint
+    /// (TikTok's `video.list`). Tokens not listed are not checked.
+    scopes: HashMap<String, String>,
 }
 
 /// 128 random bits as hex: tokens, codes, nonces and request ids of the fake servers.
@@ -189,6 +200,57 @@ impl TokenBook {
         }
     }
 
+    /// Sets the scopes the consent screen declines from now on (the user unticking a
+    /// permission); an empty list grants everything asked again.
+    pub(crate) fn set_declines(&self, scopes: Vec<String>) {
+        self.lock().declines = scopes;
+    }
+
+    /// The scopes the consent screen declines.
+    pub(crate) fn declines(&self) -> Vec<String> {
+        self.lock().declines.clone()
+    }
+
+    /// Records the scope `access` token was granted, for [`Self::lacks_scope`].
+    pub(crate) fn set_scope(&self, access: &str, scope: &str) {
+        self.lock().scopes.insert(access.to_string(), scope.to_string());
+    }
+
+    /// `true` when `access` was issued with a known scope list (see [`Self::set_scope`])
+    /// that lacks `scope`.
+    pub(crate) fn lacks_scope(&self, access: &str, scope: &str) -> bool {
+        self.lock()
+            .scopes
+            .get(access)
+            .is_some_and(|granted| !granted.split([',', ' ']).any(|s| s == scope))
+    }
+
+    /// Records the permissions Meta user `user` granted and declined at its last login.
+    pub(crate) fn set_meta_permissions(&self, user: &str, granted: Vec<String>, declined: Vec<String>) {
+        self.lock()
+            .meta_permissions
+            .insert(user.to_string(), (granted, declined));
+    }
+
+    /// The permissions Meta user `user` granted and declined (`None` before a login).
+    pub(crate) fn meta_permissions(&self, user: &str) -> Option<(Vec<String>, Vec<String>)> {
+        self.lock().meta_permissions.get(user).cloned()
+    }
+
+    /// `DELETE /me/permissions`: forgets `user`'s permissions and revokes every token of
+    /// `network` (the user's token and the Page tokens it handed out). Returns how many
+    /// tokens were revoked.
+    pub(crate) fn remove_app(&self, network: Network, user: &str) -> usize {
+        let mut book = self.lock();
+        book.meta_permissions.remove(user);
+        let mut n = 0;
+        for a in book.access.values_mut().filter(|a| a.network == network && !a.revoked) {
+            a.revoked = true;
+            n += 1;
+        }
+        n
+    }
+
     /// Issues an access token of `network` acting as `account`, valid for `lifetime`.
     pub(crate) fn issue_access(&self, network: Network, account: &str, lifetime: Duration) -> String {
         let t = token(network);
@@ -269,6 +331,7 @@ pub(crate) fn authorize(st: &SandboxState, req: &Req, network: Network) -> Reply
     if matches!(network, Network::X | Network::Tiktok) && challenge.is_none() {
         return fail("invalid_request", "code_challenge is required");
     }
+    let (scope, declined) = consent(req.q("scope").unwrap_or_default(), &st.tokens.declines());
     let code = random_hex() + &random_hex();
     st.tokens.lock().codes.insert(
         code.clone(),
@@ -277,7 +340,8 @@ pub(crate) fn authorize(st: &SandboxState, req: &Req, network: Network) -> Reply
             client_id: client_id.to_string(),
             redirect_uri: redirect.to_string(),
             challenge,
-            scope: req.q("scope").unwrap_or_default().to_string(),
+            scope,
+            declined,
             expires: Instant::now() + CODE_LIFETIME,
         },
     );
@@ -285,6 +349,21 @@ pub(crate) fn authorize(st: &SandboxState, req: &Req, network: Network) -> Reply
     with_state(&mut pairs);
     let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
     redirect_with(&redirect_url, &borrowed)
+}
+
+/// What the consent screen grants of `requested` (scopes joined by `,` or spaces) when the
+/// user unticks `declines`: the granted scopes in the request's own separator, and the
+/// requested scopes that were declined.
+pub(crate) fn consent(requested: &str, declines: &[String]) -> (String, Vec<String>) {
+    let separator = if requested.contains(',') { "," } else { " " };
+    let (declined, granted): (Vec<&str>, Vec<&str>) = requested
+        .split([',', ' '])
+        .filter(|s| !s.is_empty())
+        .partition(|s| declines.iter().any(|d| d == s));
+    (
+        granted.join(separator),
+        declined.into_iter().map(str::to_string).collect(),
+    )
 }
 
 /// Client id from the form or from HTTP Basic authentication (confidential clients).
@@ -524,6 +603,16 @@ mod tests {
             s256_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
             "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         );
+    }
+
+    #[test]
+    fn the_consent_screen_grants_what_is_asked_less_what_is_unticked() {
+        let (granted, declined) = consent("user.info.basic,user.info.stats,video.list", &["video.list".into()]);
+        assert_eq!(granted, "user.info.basic,user.info.stats");
+        assert_eq!(declined, ["video.list"]);
+        let (granted, declined) = consent("tweet.read users.read offline.access", &[]);
+        assert_eq!(granted, "tweet.read users.read offline.access");
+        assert!(declined.is_empty());
     }
 
     #[test]

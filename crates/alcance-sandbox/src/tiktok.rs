@@ -280,6 +280,7 @@ fn authorize(st: &SandboxState, req: &Req) -> Reply {
 
 fn token_answer(st: &SandboxState, open_id: &str, client_key: &str, scope: &str) -> Reply {
     let access = st.tokens.issue_access(Network::Tiktok, open_id, ACCESS_LIFETIME);
+    st.tokens.set_scope(&access, scope);
     let refresh = st.tokens.issue_refresh(Network::Tiktok, open_id, client_key, scope);
     Reply::json(
         200,
@@ -401,6 +402,14 @@ pub(crate) fn handle_display(st: &SandboxState, g: &Generator, req: &Req) -> Rep
             "The token's user is unknown to the sandbox.",
         );
     };
+    // A grant without video.list (unticked at consent) reads the profile, not videos.
+    if endpoint != "user/info" && st.tokens.lacks_scope(&token, "video.list") {
+        return display_error(
+            401,
+            "scope_not_authorized",
+            "The user did not authorize the scope required for completing this request.",
+        );
+    }
     let ctx = Display {
         g,
         req,

@@ -6,7 +6,8 @@
 //! platforms never served is `null`, never 0; ids are the store's integer ids.
 
 use alcance_app::views::{
-    AccountView, Kpi, MetricValueView, PeriodView, PostMetricValueView, PostView, RunEventView, RunView,
+    AccountPermissions, AccountView, Kpi, MetricValueView, PeriodView, PostMetricValueView, PostView, RunEventView,
+    RunView,
 };
 use alcance_app::{AccountId, AccountStatus, CadenceKind, ConnectionKind, Platform, PostId, RunId, RunKind, RunStatus};
 use chrono::{DateTime, Utc};
@@ -149,6 +150,9 @@ pub struct Account {
     pub next_run_at: Option<DateTime<Utc>>,
     /// The last collection failure as `code: message`; `null` after a success.
     pub last_error: Option<String>,
+    /// The permissions (OAuth scopes) the connection was granted and the metrics a
+    /// missing one leaves out.
+    pub permissions: AccountPermissions,
 }
 
 impl From<AccountView> for Account {
@@ -174,6 +178,7 @@ impl From<AccountView> for Account {
             cadence_seconds: a.cadence_seconds,
             next_run_at: a.next_run_at,
             last_error: a.last_error,
+            permissions: a.permissions,
         }
     }
 }

@@ -177,6 +177,91 @@ impl Store {
         Ok(rows.into_iter().collect())
     }
 
+    /// Records the permissions owned account `account_id` was granted at its last connect or
+    /// token refresh (`accounts.granted_scopes` / `declined_scopes`, schema version 13):
+    /// `granted` the scopes the platform reported as granted, `declined` those it reported
+    /// as declined (Facebook `/me/permissions`; empty elsewhere). Both are normalized
+    /// ([`normalize_scopes`]: split on spaces and commas, sorted, deduplicated). Scopes are
+    /// not secrets; the tokens stay in the vault.
+    ///
+    /// Errors: [`StoreError::NotFound`] for an unknown account.
+    pub async fn set_account_scopes(
+        &self,
+        account_id: i64,
+        granted: &[String],
+        declined: &[String],
+    ) -> Result<(), StoreError> {
+        let granted = scope_text(granted);
+        let declined = scope_text(declined);
+        let done = on_pool!(&self.pool, |p| sqlx::query(
+            "UPDATE accounts SET granted_scopes = $1, declined_scopes = $2 WHERE id = $3"
+        )
+        .bind(granted.as_deref())
+        .bind(declined.as_deref())
+        .bind(account_id)
+        .execute(p)
+        .await?
+        .rows_affected());
+        touched_one(done, "account", account_id)
+    }
+
+    /// Records the granted scopes a token refresh reported (`scope` in the answer) on every
+    /// owned account collecting with vault entry `vault_key` (one token can serve several
+    /// accounts: LinkedIn pages). Declined scopes are left as they are. Returns how many
+    /// accounts were updated (0 when none uses the entry).
+    pub async fn set_scopes_for_vault_key(&self, vault_key: &str, granted: &[String]) -> Result<u64, StoreError> {
+        let granted = scope_text(granted);
+        Ok(on_pool!(&self.pool, |p| sqlx::query(
+            "UPDATE accounts SET granted_scopes = $1 WHERE vault_key = $2 AND owned = $3"
+        )
+        .bind(granted.as_deref())
+        .bind(vault_key)
+        .bind(true)
+        .execute(p)
+        .await?
+        .rows_affected()))
+    }
+
+    /// Records the platform user whose login connected owned account `account_id`
+    /// (`accounts.connected_by`, schema version 13): a Facebook Page's Facebook user id.
+    /// `None` clears it.
+    ///
+    /// Errors: [`StoreError::NotFound`] for an unknown account.
+    pub async fn set_account_connected_by(&self, account_id: i64, user_id: Option<&str>) -> Result<(), StoreError> {
+        let done = on_pool!(&self.pool, |p| sqlx::query(
+            "UPDATE accounts SET connected_by = $1 WHERE id = $2"
+        )
+        .bind(user_id)
+        .bind(account_id)
+        .execute(p)
+        .await?
+        .rows_affected());
+        touched_one(done, "account", account_id)
+    }
+
+    /// The recorded permissions and connecting user of each account
+    /// ([`Self::set_account_scopes`], [`Self::set_account_connected_by`]), by `accounts.id`;
+    /// accounts with none of the three recorded are absent.
+    pub async fn account_scopes(&self) -> Result<HashMap<i64, AccountScopes>, StoreError> {
+        let rows: Vec<ScopesRecord> = on_pool!(&self.pool, |p| sqlx::query_as(
+            "SELECT id, granted_scopes, declined_scopes, connected_by FROM accounts
+             WHERE granted_scopes IS NOT NULL OR declined_scopes IS NOT NULL OR connected_by IS NOT NULL"
+        )
+        .fetch_all(p)
+        .await?);
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let scopes = AccountScopes {
+                    granted: r.granted_scopes.map(|g| normalize_scopes(&g)),
+                    declined: r.declined_scopes.map(|d| normalize_scopes(&d)).unwrap_or_default(),
+                    connected_by: r.connected_by,
+                };
+                (r.id, scopes)
+            })
+            .collect())
+    }
+
     /// Deletes the account and, through `ON DELETE CASCADE`, its posts, post metrics,
     /// account metrics, audience rows and archived raw responses. Its run events stay in the
     /// run log with `account_id` set to NULL. Errors: [`StoreError::NotFound`].
@@ -232,4 +317,47 @@ impl Store {
             has_secret: r.has_secret,
         }))
     }
+}
+
+/// The permission columns of an `accounts` row (schema version 13).
+#[derive(sqlx::FromRow)]
+struct ScopesRecord {
+    id: i64,
+    granted_scopes: Option<String>,
+    declined_scopes: Option<String>,
+    connected_by: Option<String>,
+}
+
+/// What is recorded about one account's permissions (schema version 13).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccountScopes {
+    /// The scopes the platform reported as granted, sorted; `None` when it never said
+    /// (rows before schema version 13, tokens that carry no scope).
+    pub granted: Option<Vec<String>>,
+    /// The scopes the user declined, where the platform reports them (Facebook), sorted.
+    pub declined: Vec<String>,
+    /// The platform user whose login connected the account (a Facebook Page's Facebook
+    /// user id), when recorded.
+    pub connected_by: Option<String>,
+}
+
+/// The scopes in `text` as platforms write them (`"a b"`, `"a,b"`, Instagram's
+/// permissions joined with `,`): split on spaces and commas, empty pieces dropped, sorted,
+/// deduplicated.
+pub fn normalize_scopes(text: &str) -> Vec<String> {
+    let mut scopes: Vec<String> = text
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    scopes.sort();
+    scopes.dedup();
+    scopes
+}
+
+/// The stored text of a scope list: normalized, one space between scopes; `None` for an
+/// empty list.
+fn scope_text(scopes: &[String]) -> Option<String> {
+    let joined = normalize_scopes(&scopes.join(" ")).join(" ");
+    (!joined.is_empty()).then_some(joined)
 }

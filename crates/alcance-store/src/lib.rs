@@ -43,6 +43,7 @@ pub mod testing;
 pub mod time;
 pub mod webhooks;
 
+pub use accounts::{normalize_scopes, AccountScopes};
 pub use at_rest::{DatabaseKey, FileState};
 pub use batch::PreparedBatch;
 pub use engine::{Engine, Pool};

@@ -124,6 +124,75 @@ async fn the_connection_way_is_recorded_per_account(engine: Engine) {
     assert!(matches!(err, StoreError::NotFound { what: "account", .. }), "{err:?}");
 }
 
+/// Issue 13 point 6: granted and declined scopes and the connecting user, per account,
+/// normalized, replaced at a reconnect and updated by a refresh through the vault entry.
+async fn granted_scopes_and_the_connecting_user_are_recorded_per_account(engine: Engine) {
+    let Some(store) = testing::store(engine).await else {
+        return;
+    };
+    let owned = account(Platform::Facebook, "108000000000001", "alcance.page");
+    let id = store
+        .upsert_account(&owned, None, Some("alcance/facebook/108000000000001"))
+        .await
+        .expect("page");
+    let tracked = alcance_core::AccountRef {
+        owned: false,
+        ..account(Platform::Facebook, "108000000000009", "someone")
+    };
+    let other = store
+        .upsert_account(&tracked, None, Some("alcance/facebook/108000000000001"))
+        .await
+        .expect("tracked profile sharing the key");
+    assert!(store.account_scopes().await.expect("none yet").is_empty());
+
+    let s = |v: &[&str]| v.iter().map(|x| (*x).to_string()).collect::<Vec<_>>();
+    store
+        .set_account_scopes(
+            id,
+            &s(&["read_insights,pages_show_list", "pages_show_list"]),
+            &s(&["instagram_manage_insights"]),
+        )
+        .await
+        .expect("record");
+    store
+        .set_account_connected_by(id, Some("10160000000000001"))
+        .await
+        .expect("user");
+    let got = store.account_scopes().await.expect("read");
+    assert_eq!(
+        got.get(&id),
+        Some(&alcance_store::AccountScopes {
+            granted: Some(s(&["pages_show_list", "read_insights"])),
+            declined: s(&["instagram_manage_insights"]),
+            connected_by: Some("10160000000000001".into()),
+        }),
+        "normalized: split on commas, sorted, deduplicated"
+    );
+    assert!(!got.contains_key(&other), "nothing recorded for the tracked profile");
+
+    // A refresh that reports scopes updates the owned accounts on the entry only.
+    let n = store
+        .set_scopes_for_vault_key("alcance/facebook/108000000000001", &s(&["pages_show_list"]))
+        .await
+        .expect("refresh");
+    assert_eq!(n, 1);
+    let got = store.account_scopes().await.expect("read");
+    assert_eq!(got[&id].granted, Some(s(&["pages_show_list"])));
+    assert_eq!(got[&id].declined, s(&["instagram_manage_insights"]), "declined kept");
+    assert!(!got.contains_key(&other));
+
+    // A reconnect without scope information clears them; the user goes with None.
+    store.set_account_scopes(id, &[], &[]).await.expect("clear");
+    store.set_account_connected_by(id, None).await.expect("clear user");
+    assert!(store.account_scopes().await.expect("read").is_empty());
+    let err = store
+        .set_account_scopes(9999, &s(&["a"]), &[])
+        .await
+        .expect_err("unknown account");
+    assert!(matches!(err, StoreError::NotFound { what: "account", .. }), "{err:?}");
+    assert_eq!(alcance_store::normalize_scopes(" b, a  a,"), s(&["a", "b"]));
+}
+
 async fn app_credentials_store_no_secret(engine: Engine) {
     let Some(store) = testing::store(engine).await else {
         return;
@@ -432,6 +501,7 @@ both_engines!(
     upserting_an_account_keeps_its_id_and_merges_fields,
     account_status_is_checked_and_a_fresh_connect_reactivates,
     the_connection_way_is_recorded_per_account,
+    granted_scopes_and_the_connecting_user_are_recorded_per_account,
     app_credentials_store_no_secret,
     runs_and_events_form_the_run_log,
     batch_gaps_and_warnings_become_run_events,

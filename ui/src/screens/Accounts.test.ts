@@ -342,3 +342,101 @@ describe("the accounts screen", () => {
     expect(qa('[data-testid^="account-row-"]')).toHaveLength(1);
   });
 });
+
+describe("the accounts screen's permissions (issue 13 point 6)", () => {
+  const tiktok = account({
+    id: 14,
+    platform: "tiktok",
+    username: "alcance.tt",
+    label: "@alcance.tt (TikTok)",
+    permissions: {
+      state: "reported",
+      granted: ["user.info.basic", "user.info.stats"],
+      declined: [],
+      missing: [{ scope: "video.list", declined: false, metrics: ["video_views", "likes"] }],
+    },
+  });
+  const page = account({
+    id: 15,
+    platform: "facebook",
+    username: null,
+    label: "Alcance (Facebook)",
+    permissions: {
+      state: "reported",
+      granted: ["pages_read_engagement", "pages_show_list"],
+      declined: ["read_insights"],
+      missing: [{ scope: "read_insights", declined: true, metrics: ["reach", "audience"] }],
+    },
+  });
+  const bsky = account({
+    id: 16,
+    platform: "bluesky",
+    connection: "app_password",
+    label: "@a.bsky.social (Bluesky)",
+    permissions: { state: "not_scoped", granted: [], declined: [], missing: [] },
+  });
+  const threads = account({
+    id: 17,
+    platform: "threads",
+    label: "@alcance.br (Threads)",
+    connection: "token",
+    permissions: { state: "not_reported", granted: [], declined: [], missing: [] },
+  });
+
+  function permissionsBackend(language: "en" | "pt-BR") {
+    backend((cmd) => {
+      if (cmd === "app_status") return status(true, { settings: { ...status(true).settings, language } });
+      if (cmd === "list_accounts") return [account(), tiktok, page, bsky, threads, tracked];
+      if (cmd === "dashboard") return dashboard();
+      return null;
+    });
+  }
+
+  it("shows granted scopes as chips and names what a missing or declined scope leaves out", async () => {
+    permissionsBackend("en");
+    start();
+    await open("accounts");
+    await vi.waitFor(() => expect(q('[data-testid="permissions-14"]')).not.toBeNull());
+    const chips = qa('[data-testid="permissions-14"] code.scope.granted').map((c) => c.textContent);
+    expect(chips).toEqual(["user.info.basic", "user.info.stats"]);
+    expect(text('[data-testid="missing-scope-14-video.list"]')).toBe(
+      "Without video.list: video_views, likes are not collected.",
+    );
+    expect(text('[data-testid="permissions-missing-14"]')).toBe("(1)");
+    expect(qa('[data-testid="permissions-15"] code.scope.declined').map((c) => c.textContent)).toEqual(["read_insights"]);
+    expect(text('[data-testid="missing-scope-15-read_insights"]')).toBe(
+      "Declined at sign-in — without read_insights: reach, audience demographics are not collected.",
+    );
+    expect(text('[data-testid="permissions-3"]')).toContain("Every permission Alcance's metrics need was granted.");
+    expect(q('[data-testid="permissions-missing-3"]')).toBeNull();
+    expect(q('[data-testid="permissions-none-16"]')).not.toBeNull();
+    expect(q('[data-testid="permissions-unknown-17"]')).not.toBeNull();
+    expect(q('[data-testid="permissions-9"]'), "a tracked profile has no permissions of its own").toBeNull();
+  });
+
+  it("is in Brazilian Portuguese too", async () => {
+    permissionsBackend("pt-BR");
+    start();
+    await open("accounts");
+    await vi.waitFor(() => expect(q('[data-testid="missing-scope-14-video.list"]')).not.toBeNull());
+    expect(text('[data-testid="missing-scope-14-video.list"]')).toBe(
+      "Sem video.list: video_views, likes não são coletadas.",
+    );
+    expect(text('[data-testid="missing-scope-15-read_insights"]')).toBe(
+      "Recusada no login — sem read_insights: reach, dados demográficos do público não são coletadas.",
+    );
+  });
+
+  it("says at Disconnect when the platform has no revocation endpoint", async () => {
+    permissionsBackend("en");
+    start();
+    await open("accounts");
+    await vi.waitFor(() => expect(q('[data-testid="disconnect-17"]')).not.toBeNull());
+    click('[data-testid="disconnect-17"]');
+    await vi.waitFor(() => expect(q('[data-testid="no-revoke-17"]')).not.toBeNull());
+    expect(text('[data-testid="no-revoke-17"]')).toContain("Threads has no endpoint to end the grant");
+    click('[data-testid="disconnect-14"]');
+    await vi.waitFor(() => expect(q('[data-testid="confirm-14"]')).not.toBeNull());
+    expect(q('[data-testid="no-revoke-14"]'), "TikTok revokes").toBeNull();
+  });
+});

@@ -92,6 +92,12 @@ export const account = (over: Partial<AccountView> = {}): AccountView => ({
   cadence_seconds: 86_400,
   next_run_at: "2026-11-25T12:00:00Z",
   last_error: null,
+  permissions: {
+    state: "reported",
+    granted: ["instagram_business_basic", "instagram_business_manage_insights"],
+    declined: [],
+    missing: [],
+  },
   ...over,
 });
 

@@ -5,9 +5,10 @@ use super::*;
 use crate::error::Result;
 use crate::workspace::Workspace;
 use alcance_core::{AccountId, AccountStatus, CadenceKind, ConnectionKind, Platform};
+use alcance_platforms::scopes::{self, MissingScope};
 use alcance_platforms::vault::TokenVault;
 use alcance_report::series::account_label;
-use alcance_store::{AccountRow, RowFilter};
+use alcance_store::{AccountRow, AccountScopes, RowFilter};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -61,6 +62,74 @@ pub struct AccountView {
     /// The last collection failure as `code: message` (secrets redacted by the store);
     /// `None` after a success or before the first attempt.
     pub last_error: Option<String>,
+    /// The permissions the connection was granted and the metrics a missing one leaves
+    /// out (issue 13 point 6).
+    pub permissions: AccountPermissions,
+}
+
+/// Whether the platform told which permissions a connection was granted.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScopeState {
+    /// The granted scopes are known (the token answer's `scope`, Instagram's
+    /// `permissions`, Facebook's `/me/permissions`), recorded at connect or refresh.
+    Reported,
+    /// An owned account whose grant carried no scope list (connected before schema
+    /// version 13, or a platform that does not say: a pasted Threads token).
+    NotReported,
+    /// No OAuth scopes apply: a Bluesky app password, a WhatsApp system-user token (its
+    /// permissions are set in Business Manager), a tracked profile (its owner's token).
+    NotScoped,
+}
+
+/// One account's permissions for the accounts screen.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountPermissions {
+    /// Whether the granted scopes are known.
+    pub state: ScopeState,
+    /// The scopes granted, sorted (empty unless `state` is `reported`).
+    pub granted: Vec<String>,
+    /// The scopes the user declined on the consent screen, where the platform says
+    /// (Facebook), sorted.
+    pub declined: Vec<String>,
+    /// The scopes Alcance's metrics need that were not granted, with the metrics each
+    /// leaves out ([`alcance_platforms::scopes::missing`]); empty unless `reported`.
+    pub missing: Vec<MissingScope>,
+}
+
+/// The permissions of account `a` from what the store recorded (`recorded`: schema
+/// version 13, [`alcance_store::Store::account_scopes`]) and how it is connected.
+pub fn permissions(a: &AccountRow, connection: ConnectionKind, recorded: Option<&AccountScopes>) -> AccountPermissions {
+    let none = |state| AccountPermissions {
+        state,
+        granted: Vec::new(),
+        declined: Vec::new(),
+        missing: Vec::new(),
+    };
+    let not_scoped = !a.account.owned
+        || connection == ConnectionKind::AppPassword
+        || (a.account.platform == Platform::Whatsapp && connection == ConnectionKind::Token);
+    if not_scoped {
+        return none(ScopeState::NotScoped);
+    }
+    let Some(recorded) = recorded else {
+        return none(ScopeState::NotReported);
+    };
+    let Some(granted) = recorded.granted.clone() else {
+        let mut p = none(ScopeState::NotReported);
+        p.declined = recorded.declined.clone();
+        return p;
+    };
+    AccountPermissions {
+        state: ScopeState::Reported,
+        missing: scopes::missing(a.account.platform, &granted, &recorded.declined),
+        declined: recorded.declined.clone(),
+        granted,
+    }
 }
 
 /// Every account with its latest follower count and token health at `now`. `vault` is
@@ -80,6 +149,7 @@ pub async fn accounts(ws: &Workspace, vault: Option<&dyn TokenVault>, now: DateT
         .collect();
     // Each account's latest follower count: one index seek per account.
     let connections = store.account_connections().await?;
+    let scopes = store.account_scopes().await?;
     let latest: HashMap<i64, f64> = store
         .latest_followers(&RowFilter::default(), None)
         .await?
@@ -91,6 +161,7 @@ pub async fn accounts(ws: &Workspace, vault: Option<&dyn TokenVault>, now: DateT
         .map(|a| {
             let (token, token_expires_at) = token_health(a, vault, now);
             let schedule = schedules.get(&a.id);
+            let connection = connection(a, &connections);
             AccountView {
                 id: AccountId(a.id),
                 platform: a.account.platform,
@@ -104,11 +175,12 @@ pub async fn accounts(ws: &Workspace, vault: Option<&dyn TokenVault>, now: DateT
                 followers: latest.get(&a.id).copied(),
                 token,
                 token_expires_at,
-                connection: connection(a, &connections),
+                connection,
                 cadence: schedule.map_or(DEFAULT_CADENCE, |s| s.cadence),
                 cadence_seconds: schedule.map_or(DEFAULT_CADENCE_SECONDS, |s| s.every_seconds),
                 next_run_at: schedule.map(|s| s.next_run_at),
                 last_error: schedule.and_then(|s| s.last_error.clone()),
+                permissions: permissions(a, connection, scopes.get(&a.id)),
             }
         })
         .collect())

@@ -72,6 +72,15 @@ impl Workspace {
                 &user.to_vault_json(),
             )
             .context("saving the Facebook user token in the vault")?;
+        // What the user granted and declined on the consent screen (issue 13 point 6):
+        // recorded on every Page. Best effort: the Pages connect without it.
+        let permissions = match client.permissions(&user.access_token, &rec).await {
+            Ok(p) => Some(p),
+            Err(e) => {
+                tracing::warn!(error = %e, "reading the Facebook user's permissions failed");
+                None
+            }
+        };
         let pages = client
             .pages(&user.access_token, &rec)
             .await
@@ -99,10 +108,20 @@ impl Workspace {
                 username: None,
                 owned: true,
             };
-            rows.push(
-                self.register_owned(&account, page.name.as_deref(), &key, ConnectionKind::Oauth)
-                    .await?,
-            );
+            let row = self
+                .register_owned(&account, page.name.as_deref(), &key, ConnectionKind::Oauth)
+                .await?;
+            match &permissions {
+                Some(p) => {
+                    self.record_scopes(row.id, Some(p.granted.join(" ").as_str()), &p.declined)
+                        .await?
+                }
+                None => self.record_scopes(row.id, None, &[]).await?,
+            }
+            self.store
+                .set_account_connected_by(row.id, Some(&me.external_id))
+                .await?;
+            rows.push(row);
         }
         Ok(rows)
     }
@@ -256,8 +275,11 @@ impl Workspace {
             username: Some(profile.handle.clone()),
             owned: true,
         };
-        self.register_owned(&account, profile.display_name.as_deref(), &key, ConnectionKind::Oauth)
-            .await
+        let row = self
+            .register_owned(&account, profile.display_name.as_deref(), &key, ConnectionKind::Oauth)
+            .await?;
+        self.record_scopes(row.id, tokens.scope.as_deref(), &[]).await?;
+        Ok(row)
     }
 
     /// Connects a Threads account with a **long-lived token** the user pasted (Meta's app
@@ -374,8 +396,11 @@ impl Workspace {
             username: profile.username.clone(),
             owned: true,
         };
-        self.register_owned(&account, profile.display_name.as_deref(), &key, connection)
-            .await
+        let row = self
+            .register_owned(&account, profile.display_name.as_deref(), &key, connection)
+            .await?;
+        self.record_scopes(row.id, tokens.scope.as_deref(), &[]).await?;
+        Ok(row)
     }
 
     /// Stores a TikTok API-for-Business token for a connected TikTok account, so its

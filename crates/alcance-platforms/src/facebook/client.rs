@@ -93,6 +93,54 @@ impl FacebookClient {
             .ok_or_else(|| PlatformError::decode(&answer.endpoint, "the /me answer has no id", &answer.body))
     }
 
+    /// The permissions the user granted and declined to the app: `GET /me/permissions` →
+    /// `{"data":[{"permission","status"}]}`, status `granted` or `declined` (`expired`
+    /// ones, which need a new login, count as neither). Each list is sorted. Errors: the
+    /// mapped Graph error (190 → `Unauthorized`); `Decode` when the body is not such a
+    /// list.
+    pub async fn permissions(&self, user_token: &SecretString, rec: &Recorder) -> Result<Permissions, PlatformError> {
+        #[derive(serde::Deserialize)]
+        struct Row {
+            permission: String,
+            #[serde(default)]
+            status: String,
+        }
+        #[derive(serde::Deserialize)]
+        struct List {
+            data: Vec<Row>,
+        }
+        let answer = self.get(user_token, "/me/permissions", &[], rec).await?;
+        let list: List = decode(&answer, user_token)?;
+        let mut out = Permissions::default();
+        for row in list.data {
+            match row.status.as_str() {
+                "granted" => out.granted.push(row.permission),
+                "declined" => out.declined.push(row.permission),
+                _ => {}
+            }
+        }
+        out.granted.sort();
+        out.declined.sort();
+        Ok(out)
+    }
+
+    /// Removes the app from the user (Graph `DELETE /me/permissions` with the user token):
+    /// every permission is revoked, with the user token and the Page tokens it handed out.
+    /// Nothing is archived (the URL carries the token). Errors: the mapped Graph error
+    /// (190 → `Unauthorized` for a token already dead); `Transport` when no answer came.
+    pub async fn remove_app(&self, user_token: &SecretString) -> Result<(), PlatformError> {
+        meta::delete(
+            &self.http,
+            self.base(),
+            "/me/permissions",
+            &[],
+            user_token,
+            &Recorder::new(),
+        )
+        .await?;
+        Ok(())
+    }
+
     /// The pages the user manages, each with its Page access token:
     /// `GET /me/accounts?fields=id,name,access_token,tasks,category,instagram_business_account&limit=100[&after=]`,
     /// following the cursors (at most [`MAX_PAGES`] pages, loop guard). Items without an id
@@ -871,4 +919,13 @@ mod tests {
         })
         .is_empty());
     }
+}
+
+/// What `GET /me/permissions` reports ([`FacebookClient::permissions`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Permissions {
+    /// Permissions with status `granted`, sorted.
+    pub granted: Vec<String>,
+    /// Permissions with status `declined` (unticked at login), sorted.
+    pub declined: Vec<String>,
 }

@@ -59,7 +59,7 @@ mod wire;
 
 pub use crate::meta::Listing;
 pub use crate::meta::{InsightsResult, MetricMemory};
-pub use client::{MAX_PAGES, PAGE_METRIC_GROUPS, POST_METRICS, VIDEO_METRICS, VIDEO_POST_MATCH_SECONDS};
+pub use client::{Permissions, MAX_PAGES, PAGE_METRIC_GROUPS, POST_METRICS, VIDEO_METRICS, VIDEO_POST_MATCH_SECONDS};
 pub use map::content_type;
 
 use crate::endpoints::Endpoints;

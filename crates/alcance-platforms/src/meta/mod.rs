@@ -27,7 +27,7 @@ mod values;
 pub use errors::{check, error_from_answer, map_graph_error, parse_graph_error, redact_secret, GraphError};
 pub use in_flight::INSIGHTS_IN_FLIGHT;
 pub use paging::{list_pages, next_page_params, Cursors, Listing, PageGuard, PageStep, PageStop, PageVerdict, Paging};
-pub use request::{get, post};
+pub use request::{delete, get, post};
 pub use results::{InsightsResult, MetricMemory};
 pub use usage::{
     parse_app_usage, parse_business_use_case_usage, usage_from_headers, BusinessUseCaseUsage, MetaUsage,

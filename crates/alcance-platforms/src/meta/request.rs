@@ -54,6 +54,22 @@ pub async fn post(
     send_checked(http, request, None, token, recorder).await
 }
 
+/// Sends `DELETE {base}{path}?{params}&access_token=<token>`, archives the exchange (URL
+/// scrubbed) into `recorder`, and returns the 2xx answer or the mapped error (see
+/// [`check`]). Path rules and token handling as [`get`]. Used to remove the app from a
+/// user (`DELETE /me/permissions`).
+pub async fn delete(
+    http: &Http,
+    base: &Url,
+    path: &str,
+    params: &[(&str, &str)],
+    token: &SecretString,
+    recorder: &Recorder,
+) -> Result<Answer, PlatformError> {
+    let url = graph_url(base, path, params, token)?;
+    send_checked(http, http.client().delete(url), None, token, recorder).await
+}
+
 /// Sends `request` and [`check`]s the answer, with `token` redacted from any error.
 async fn send_checked(
     http: &Http,
