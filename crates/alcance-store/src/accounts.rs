@@ -178,7 +178,7 @@ impl Store {
     }
 
     /// Records the permissions owned account `account_id` was granted at its last connect or
-    /// token refresh (`accounts.granted_scopes` / `declined_scopes`, schema version 13):
+    /// token refresh (`accounts.granted_scopes` / `declined_scopes`, schema version 12):
     /// `granted` the scopes the platform reported as granted, `declined` those it reported
     /// as declined (Facebook `/me/permissions`; empty elsewhere). Both are normalized
     /// ([`normalize_scopes`]: split on spaces and commas, sorted, deduplicated). Scopes are
@@ -223,7 +223,7 @@ impl Store {
     }
 
     /// Records the platform user whose login connected owned account `account_id`
-    /// (`accounts.connected_by`, schema version 13): a Facebook Page's Facebook user id.
+    /// (`accounts.connected_by`, schema version 12): a Facebook Page's Facebook user id.
     /// `None` clears it.
     ///
     /// Errors: [`StoreError::NotFound`] for an unknown account.
@@ -319,7 +319,7 @@ impl Store {
     }
 }
 
-/// The permission columns of an `accounts` row (schema version 13).
+/// The permission columns of an `accounts` row (schema version 12).
 #[derive(sqlx::FromRow)]
 struct ScopesRecord {
     id: i64,
@@ -328,11 +328,11 @@ struct ScopesRecord {
     connected_by: Option<String>,
 }
 
-/// What is recorded about one account's permissions (schema version 13).
+/// What is recorded about one account's permissions (schema version 12).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AccountScopes {
     /// The scopes the platform reported as granted, sorted; `None` when it never said
-    /// (rows before schema version 13, tokens that carry no scope).
+    /// (rows before schema version 12, tokens that carry no scope).
     pub granted: Option<Vec<String>>,
     /// The scopes the user declined, where the platform reports them (Facebook), sorted.
     pub declined: Vec<String>,

@@ -1,6 +1,6 @@
--- Alcance store, schema version 13 (PostgreSQL): the permissions each connection was
+-- Alcance store, schema version 12 (PostgreSQL): the permissions each connection was
 -- granted and who connected it (issue 13 point 6; docs/schema.md, accounts). Same columns
--- as the SQLite migration 0013.
+-- as the SQLite migration 0012.
 
 ALTER TABLE accounts ADD COLUMN granted_scopes TEXT COLLATE "C";
 ALTER TABLE accounts ADD COLUMN declined_scopes TEXT COLLATE "C";

@@ -1,4 +1,4 @@
--- Alcance store, schema version 13: the permissions each connection was granted (issue 13
+-- Alcance store, schema version 12: the permissions each connection was granted (issue 13
 -- point 6; docs/schema.md, accounts). Scopes are not secrets (the tokens stay in the vault).
 -- granted_scopes:  the scopes the platform reported as granted (the token answer's `scope`,
 --                  Instagram's `permissions`, Facebook's `/me/permissions`), one space
