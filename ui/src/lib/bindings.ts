@@ -467,8 +467,18 @@ async setRawRetention(days: number | null) : Promise<PrivacyView> {
  */
 async exportAccount(accountId: AccountId) : Promise<AccountExportView> {
     return await TAURI_INVOKE("export_account", { accountId });
+},
+async reportPreview(request: ReportRequest, lang: PdfLanguage) : Promise<string> {
+    return await TAURI_INVOKE("report_preview", { request, lang });
+},
+async saveReport(request: ReportRequest, format: ReportFormat, lang: PdfLanguage) : Promise<SavedReport> {
+    return await TAURI_INVOKE("save_report", { request, format, lang });
 }
 }
+export type ReportRequest = { kind: "weekly"; week_of: string | null; time_zone: string | null } | { kind: "campaign"; campaign_id: CampaignId }
+export type SavedReport = { path: string; bytes: number; format: ReportFormat }
+export type ReportFormat = "json" | "xlsx" | "html" | "pdf"
+export type PdfLanguage = "en" | "pt-BR"
 
 /** user-defined events **/
 
