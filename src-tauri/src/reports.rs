@@ -104,7 +104,8 @@ async fn render(
 
 async fn preview(ws: &Workspace, request: &ReportRequest, lang: PdfLanguage, now: DateTime<Utc>) -> IpcResult<String> {
     let (bytes, _) = render(ws, request, ReportFormat::Html, lang, now).await?;
-    String::from_utf8(bytes).map_err(|e| IpcError::new(ErrorCode::Internal, format!("the HTML report is not UTF-8: {e}")))
+    String::from_utf8(bytes)
+        .map_err(|e| IpcError::new(ErrorCode::Internal, format!("the HTML report is not UTF-8: {e}")))
 }
 
 async fn save(
@@ -173,8 +174,11 @@ mod tests {
             time_zone: Some("Europe/Lisbon".into()),
         };
         let html = preview(&ws, &weekly, PdfLanguage::PtBr, now()).await.unwrap();
-        assert!(html.contains("<html") && html.contains("<style"), "{}", &html[..200.min(html.len())]);
-        assert!(!html.contains("<script"), "the preview runs in a sandbox without scripts");
+        assert!(html.contains("<html") && html.contains("<style"), "{html}");
+        assert!(
+            !html.contains("<script"),
+            "the preview runs in a sandbox without scripts"
+        );
 
         let out = dir.path().join("reports");
         let saved = save(&ws, &weekly, ReportFormat::Pdf, PdfLanguage::PtBr, now(), out.clone())
@@ -184,7 +188,7 @@ mod tests {
         assert_eq!(PathBuf::from(&saved.path), out.join("weekly-2026-11-23.pdf"));
         let bytes = std::fs::read(&saved.path).unwrap();
         assert!(bytes.starts_with(b"%PDF-"));
-        assert_eq!(saved.bytes, bytes.len() as u64);
+        assert_eq!(usize::try_from(saved.bytes).ok(), Some(bytes.len()));
         assert_eq!(saved.format, ReportFormat::Pdf);
     }
 
@@ -212,7 +216,10 @@ mod tests {
             let saved = save(&ws, &request, format, PdfLanguage::En, now(), out.clone())
                 .await
                 .unwrap();
-            assert_eq!(PathBuf::from(&saved.path), out.join(format!("campaign-{}.{format}", row.id)));
+            assert_eq!(
+                PathBuf::from(&saved.path),
+                out.join(format!("campaign-{}.{format}", row.id))
+            );
             assert!(saved.bytes > 0, "{format}");
         }
         let missing = ReportRequest::Campaign {
@@ -231,7 +238,10 @@ mod tests {
         assert!(e.message.contains("Mars/Olympus_Mons"));
         let r = weekly_request(Some(" "), Some(""), now()).unwrap();
         assert_eq!(r.week_of, None);
-        assert_eq!(r.time_zone, alcance_app::reports::WeeklyRequest::last_week(now()).time_zone);
+        assert_eq!(
+            r.time_zone,
+            alcance_app::reports::WeeklyRequest::last_week(now()).time_zone
+        );
         let r = weekly_request(Some("2026-11-25"), Some("UTC"), now()).unwrap();
         assert_eq!(r.week_of, NaiveDate::from_ymd_opt(2026, 11, 25));
     }
