@@ -210,7 +210,9 @@ mod tests {
         )
         .await
         .unwrap();
-        let request = ReportRequest::Campaign { campaign_id: row.id };
+        let request = ReportRequest::Campaign {
+            campaign_id: CampaignId::from(row.id),
+        };
         let out = dir.path().join("reports");
         for format in ReportFormat::ALL {
             let saved = save(&ws, &request, format, PdfLanguage::En, now(), out.clone())
@@ -223,7 +225,7 @@ mod tests {
             assert!(saved.bytes > 0, "{format}");
         }
         let missing = ReportRequest::Campaign {
-            campaign_id: CampaignId::from(row.id.get() + 1),
+            campaign_id: CampaignId::from(row.id + 1),
         };
         let e = preview(&ws, &missing, PdfLanguage::En, now()).await.unwrap_err();
         assert_eq!(e.code, ErrorCode::NotFound, "{}", e.message);

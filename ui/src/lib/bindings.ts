@@ -468,17 +468,23 @@ async setRawRetention(days: number | null) : Promise<PrivacyView> {
 async exportAccount(accountId: AccountId) : Promise<AccountExportView> {
     return await TAURI_INVOKE("export_account", { accountId });
 },
+/**
+ * The report as its self-contained HTML page (inline style and SVG, no script), for the
+ * window's preview. Errors: `not_found` (no such campaign), `invalid_input` (a bad day
+ * or time zone).
+ */
 async reportPreview(request: ReportRequest, lang: PdfLanguage) : Promise<string> {
     return await TAURI_INVOKE("report_preview", { request, lang });
 },
+/**
+ * Writes the report as one file in `format` (the PDF's words in `lang`) into
+ * `<workspace>/reports/`, atomically, and returns where and how big. Errors: as
+ * [`report_preview`], `io`.
+ */
 async saveReport(request: ReportRequest, format: ReportFormat, lang: PdfLanguage) : Promise<SavedReport> {
     return await TAURI_INVOKE("save_report", { request, format, lang });
 }
 }
-export type ReportRequest = { kind: "weekly"; week_of: string | null; time_zone: string | null } | { kind: "campaign"; campaign_id: CampaignId }
-export type SavedReport = { path: string; bytes: number; format: ReportFormat }
-export type ReportFormat = "json" | "xlsx" | "html" | "pdf"
-export type PdfLanguage = "en" | "pt-BR"
 
 /** user-defined events **/
 
@@ -1885,6 +1891,18 @@ note: string | null;
  */
 account_id: number | null }
 /**
+ * The language of a PDF report's words and number separators.
+ */
+export type PdfLanguage = 
+/**
+ * English, `12,345.5`.
+ */
+"en" | 
+/**
+ * Brazilian Portuguese, `12.345,5`.
+ */
+"pt-BR"
+/**
  * A dashboard period and the one before it (same length, ending where this one starts).
  */
 export type PeriodView = { 
@@ -2124,6 +2142,40 @@ consent_text_pt_br: string;
  */
 raw_retention_days: number | null }
 /**
+ * One file format of a report (weekly or campaign): what `--format` of `alcance report`,
+ * the window's report downloads and the REST API's `format=` choose.
+ */
+export type ReportFormat = 
+/**
+ * The report's data ([`crate::weekly::WeeklyReport`] / [`crate::campaign::CampaignReport`]),
+ * pretty-printed JSON.
+ */
+"json" | 
+/**
+ * An Excel workbook with native charts.
+ */
+"xlsx" | 
+/**
+ * One self-contained printable HTML page.
+ */
+"html" | 
+/**
+ * An A4 PDF ([`crate::pdf`]).
+ */
+"pdf"
+/**
+ * Which report: the weekly one of every account, or one campaign's.
+ */
+export type ReportRequest = 
+/**
+ * The weekly report.
+ */
+{ kind: "weekly"; week_of: string | null; time_zone: string | null } | 
+/**
+ * A campaign's report.
+ */
+{ kind: "campaign"; campaign_id: CampaignId }
+/**
  * One event of a run (progress, data gap, warning, error).
  */
 export type RunEventView = { 
@@ -2244,6 +2296,23 @@ accounts_failed: number;
  * Metric values written or updated.
  */
 metrics_written: number }
+/**
+ * A report file written by [`save_report`].
+ */
+export type SavedReport = { 
+/**
+ * Where it was written: `<workspace>/reports/weekly-<Monday>.<format>` or
+ * `campaign-<id>.<format>` (an older file of the same name is replaced).
+ */
+path: string; 
+/**
+ * Its size, bytes.
+ */
+bytes: number; 
+/**
+ * Its format.
+ */
+format: ReportFormat }
 /**
  * User settings, stored as JSON in `<data dir>/settings.json` (no secrets).
  */
