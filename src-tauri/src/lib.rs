@@ -13,6 +13,7 @@ pub mod error;
 pub mod local_api;
 pub mod oauth_bridge;
 pub mod privacy;
+pub mod reports;
 pub mod state;
 pub mod team;
 pub mod tray;
@@ -96,6 +97,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             privacy::withdraw_audience_consent,
             privacy::set_raw_retention,
             privacy::export_account,
+            reports::report_preview,
+            reports::save_report,
         ])
         .events(tauri_specta::collect_events![SyncChanged])
         // Every error code, so the UI checks received codes against the backend's list.

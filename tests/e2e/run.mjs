@@ -12,11 +12,15 @@
 //      connects the Pages from the Accounts screen;
 //   6. a campaign created on the Campaigns screen (budget, one influencer) is listed as
 //      running and its report shows the influencer and the total, ROI "—" without costs;
-//      two posts ticked on the Posts screen and added to it show in its report;
+//      two posts ticked on the Posts screen and added to it show in its report; a cost
+//      and a conversion with revenue give its ROI, and its "PDF" writes a PDF file into
+//      the workspace (the path shown; the file starts with %PDF-);
+//   7. the Reports screen previews the weekly report in a sandboxed frame (its HTML with
+//      inline style and SVG, no script) and saves its Excel file;
 //      switching the language to pt-BR changes the labels;
-//   7. an XLSX export is written (the file exists and is a zip);
-//   8. the local API for Excel serves the workspace with its token;
-//   9. "Connect to a team server": the window becomes a client of an `alcance serve` (a
+//   8. an XLSX export is written (the file exists and is a zip);
+//   9. the local API for Excel serves the workspace with its token;
+//  10. "Connect to a team server": the window becomes a client of an `alcance serve` (a
 //      2-day demo workspace with a manager), signs in on the server's sign-in screen, shows
 //      the server's accounts and role, and goes back to the own workspace.
 // With WEBKIT_DISABLE_DMABUF_RENDERER=1 WebKitWebDriver sometimes stopped answering
@@ -27,7 +31,7 @@
 // TAURI_DRIVER (default: on PATH or ~/.cargo/bin), E2E_SCREENSHOTS (a folder: saves
 // dashboard-light.png and dashboard-dark.png there), E2E_PORT (default 4444).
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, statSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, realpathSync, statSync, rmSync } from "node:fs";
 import { tmpdir, homedir } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -79,7 +83,7 @@ async function main() {
       capabilities: { alwaysMatch: { browserName: "wry", pageLoadStrategy: "none", "tauri:options": { application: app } } },
     });
     const sid = session.sessionId;
-    const { s, findAll, click, text, attr, exists, type, screenshot } = page(wd, sid, shots);
+    const { s, find, findAll, click, text, attr, exists, type, screenshot } = page(wd, sid, shots);
     await wd("POST", s("/window/rect"), { width: 1440, height: 900 }).catch(() => {});
 
     await check("the first-run screen opens the demo workspace", async () => {
@@ -232,6 +236,68 @@ async function main() {
       if (total !== "2") throw new Error(`the report counts ${JSON.stringify(total)} posts`);
     });
 
+    await check("the campaign's report shows its ROI and its PDF is saved", async () => {
+      // Still on the Campaigns screen, the E2E campaign's report open: a cost of 100 and a
+      // conversion worth 250 give ROI (250 − 100) / 100 = +150%.
+      await waitFor("the cost form", () => exists('[data-testid="cost-form"]'), 30_000);
+      await type('[data-testid="cost-amount"]', "100");
+      await click('[data-testid="cost-add"]');
+      await waitFor("the cost line", () => exists('[data-testid="cost-line"]'), 30_000);
+      await type('[data-testid="conversion-revenue"]', "250");
+      await click('[data-testid="conversion-add"]');
+      const roi = await waitFor(
+        "an ROI figure",
+        async () => {
+          const r = await text('[data-testid="total-roi"]');
+          return r !== "—" && r;
+        },
+        30_000,
+      );
+      if (roi !== "+150.0%") throw new Error(`ROI shows ${JSON.stringify(roi)}, not +150.0%`);
+      await click('[data-testid="campaign-report-download-pdf"]');
+      const saved = '[data-testid="campaign-report-download-saved"]';
+      await waitFor("the saved PDF's path", () => exists(saved), 60_000);
+      const path = await attr(saved, "data-path");
+      const shown = await text(`${saved} span`);
+      if (!shown.includes(path)) throw new Error(`the window says ${JSON.stringify(shown)}, not the path ${path}`);
+      const reports = join(realpathSync(dataDir), "demo", "reports");
+      if (!realpathSync(path).startsWith(reports) || !/campaign-\d+\.pdf$/.test(path)) {
+        throw new Error(`the PDF was written to ${path}, not into ${reports}`);
+      }
+      const head = readFileSync(path).subarray(0, 5).toString("latin1");
+      if (head !== "%PDF-") throw new Error(`${path} starts with ${JSON.stringify(head)}, not %PDF-`);
+      if (statSync(path).size < 1000) throw new Error(`${path} has ${statSync(path).size} bytes`);
+      await screenshot("campaign-report-pdf.png");
+    });
+
+    await check("the Reports screen previews the weekly report in a sandboxed frame and saves its XLSX", async () => {
+      await click('[data-testid="nav-reports"]');
+      await waitFor("the reports screen", () => exists('[data-testid="report-preview-weekly"]'), 30_000);
+      await click('[data-testid="report-preview-weekly"]');
+      const frame = '[data-testid="report-frame"]';
+      await waitFor("the preview", () => exists(frame), 120_000);
+      if ((await attr(frame, "sandbox")) !== "") throw new Error("the preview frame has permissions");
+      const html = await attr(frame, "srcdoc");
+      if (!html.includes("<style") || !html.includes("<svg") || /<script/i.test(html)) {
+        throw new Error("the preview is not the report's HTML (inline style and SVG, no script)");
+      }
+      // The frame's document rendered under the window's CSP: its heading is laid out.
+      const id = await find(frame);
+      await wd("POST", s("/frame"), { id: { "element-6066-11e4-a52f-4f735466cecf": id } });
+      try {
+        const h1 = await waitFor("the report's heading", async () => (await exists("h1")) && text("h1"), 10_000);
+        if (!/week|semana/i.test(h1)) throw new Error(`the report's heading says ${JSON.stringify(h1)}`);
+      } finally {
+        await wd("POST", s("/frame/parent"), {});
+      }
+      await screenshot("reports-preview.png");
+      await click('[data-testid="report-weekly-xlsx"]');
+      const saved = '[data-testid="report-weekly-saved"]';
+      await waitFor("the saved workbook", () => exists(saved), 60_000);
+      const path = await attr(saved, "data-path");
+      if (!/weekly-\d{4}-\d{2}-\d{2}\.xlsx$/.test(path) || !zipMagic(path)) throw new Error(`${path} is not a workbook`);
+    });
+
     await check("switching to pt-BR changes the labels", async () => {
       await click('[data-testid="nav-settings"]');
       if ((await text('[data-testid="nav-dashboard"] .label')) !== "Dashboard") throw new Error("not in English before");
@@ -369,7 +435,7 @@ async function main() {
   }
   const failed = results.filter((r) => !r.ok).length;
   console.log(`e2e: ${results.length - failed} passed, ${failed} failed`);
-  return failed === 0 && results.length === 11;
+  return failed === 0 && results.length === 13;
 }
 
 main().then(

@@ -467,6 +467,22 @@ async setRawRetention(days: number | null) : Promise<PrivacyView> {
  */
 async exportAccount(accountId: AccountId) : Promise<AccountExportView> {
     return await TAURI_INVOKE("export_account", { accountId });
+},
+/**
+ * The report as its self-contained HTML page (inline style and SVG, no script), for the
+ * window's preview. Errors: `not_found` (no such campaign), `invalid_input` (a bad day
+ * or time zone).
+ */
+async reportPreview(request: ReportRequest, lang: PdfLanguage) : Promise<string> {
+    return await TAURI_INVOKE("report_preview", { request, lang });
+},
+/**
+ * Writes the report as one file in `format` (the PDF's words in `lang`) into
+ * `<workspace>/reports/`, atomically, and returns where and how big. Errors: as
+ * [`report_preview`], `io`.
+ */
+async saveReport(request: ReportRequest, format: ReportFormat, lang: PdfLanguage) : Promise<SavedReport> {
+    return await TAURI_INVOKE("save_report", { request, format, lang });
 }
 }
 
@@ -513,28 +529,6 @@ platform: Platform;
  * The platform's account id (`user_id` of exports).
  */
 user_id: string }
-/**
- * One account's permissions for the accounts screen.
- */
-export type AccountPermissions = { 
-/**
- * Whether the granted scopes are known.
- */
-state: ScopeState; 
-/**
- * The scopes granted, sorted (empty unless `state` is `reported`).
- */
-granted: string[]; 
-/**
- * The scopes the user declined on the consent screen, where the platform says
- * (Facebook), sorted.
- */
-declined: string[]; 
-/**
- * The scopes Alcance's metrics need that were not granted, with the metrics each
- * leaves out ([`alcance_platforms::scopes::missing`]); empty unless `reported`.
- */
-missing: MissingScope[] }
 /**
  * The status of an account (`accounts.status`).
  */
@@ -631,12 +625,7 @@ next_run_at: string | null;
  * The last collection failure as `code: message` (secrets redacted by the store);
  * `None` after a success or before the first attempt.
  */
-last_error: string | null; 
-/**
- * The permissions the connection was granted and the metrics a missing one leaves
- * out (issue 13 point 6).
- */
-permissions: AccountPermissions }
+last_error: string | null }
 /**
  * What the app shows before anything else: version, folders, settings, workspace.
  */
@@ -1804,24 +1793,6 @@ token: string | null;
  */
 problem: string | null }
 /**
- * A scope an account was not granted, and what is not collected without it.
- */
-export type MissingScope = { 
-/**
- * The scope, as the platform spells it (`video.list`).
- */
-scope: string; 
-/**
- * `true` when the platform reported it as declined by the user (Facebook), `false`
- * when it is only absent from the granted list.
- */
-declined: boolean; 
-/**
- * Catalog keys of the metrics not collected without it; `audience` for demographics;
- * `*` alone when the account cannot be read at all.
- */
-metrics: string[] }
-/**
  * A campaign to create or the new values of one to update.
  */
 export type NewCampaign = { 
@@ -1919,6 +1890,18 @@ note: string | null;
  * campaign); `None` for the campaign as a whole.
  */
 account_id: number | null }
+/**
+ * The language of a PDF report's words and number separators.
+ */
+export type PdfLanguage = 
+/**
+ * English, `12,345.5`.
+ */
+"en" | 
+/**
+ * Brazilian Portuguese, `12.345,5`.
+ */
+"pt-BR"
 /**
  * A dashboard period and the one before it (same length, ending where this one starts).
  */
@@ -2159,6 +2142,40 @@ consent_text_pt_br: string;
  */
 raw_retention_days: number | null }
 /**
+ * One file format of a report (weekly or campaign): what `--format` of `alcance report`,
+ * the window's report downloads and the REST API's `format=` choose.
+ */
+export type ReportFormat = 
+/**
+ * The report's data ([`crate::weekly::WeeklyReport`] / [`crate::campaign::CampaignReport`]),
+ * pretty-printed JSON.
+ */
+"json" | 
+/**
+ * An Excel workbook with native charts.
+ */
+"xlsx" | 
+/**
+ * One self-contained printable HTML page.
+ */
+"html" | 
+/**
+ * An A4 PDF ([`crate::pdf`]).
+ */
+"pdf"
+/**
+ * Which report: the weekly one of every account, or one campaign's.
+ */
+export type ReportRequest = 
+/**
+ * The weekly report.
+ */
+{ kind: "weekly"; week_of: string | null; time_zone: string | null } | 
+/**
+ * A campaign's report.
+ */
+{ kind: "campaign"; campaign_id: CampaignId }
+/**
  * One event of a run (progress, data gap, warning, error).
  */
 export type RunEventView = { 
@@ -2280,24 +2297,22 @@ accounts_failed: number;
  */
 metrics_written: number }
 /**
- * Whether the platform told which permissions a connection was granted.
+ * A report file written by [`save_report`].
  */
-export type ScopeState = 
+export type SavedReport = { 
 /**
- * The granted scopes are known (the token answer's `scope`, Instagram's
- * `permissions`, Facebook's `/me/permissions`), recorded at connect or refresh.
+ * Where it was written: `<workspace>/reports/weekly-<Monday>.<format>` or
+ * `campaign-<id>.<format>` (an older file of the same name is replaced).
  */
-"reported" | 
+path: string; 
 /**
- * An owned account whose grant carried no scope list (connected before schema
- * version 13, or a platform that does not say: a pasted Threads token).
+ * Its size, bytes.
  */
-"not_reported" | 
+bytes: number; 
 /**
- * No OAuth scopes apply: a Bluesky app password, a WhatsApp system-user token (its
- * permissions are set in Business Manager), a tracked profile (its owner's token).
+ * Its format.
  */
-"not_scoped"
+format: ReportFormat }
 /**
  * User settings, stored as JSON in `<data dir>/settings.json` (no secrets).
  */

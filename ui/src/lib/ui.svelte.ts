@@ -3,7 +3,7 @@
 import type { AccountId, Platform, Theme } from "./bindings";
 import type { Lang } from "./i18n";
 
-export type Screen = "dashboard" | "posts" | "campaigns" | "runs" | "exports" | "accounts" | "settings" | "admin";
+export type Screen = "dashboard" | "posts" | "campaigns" | "reports" | "runs" | "exports" | "accounts" | "settings" | "admin";
 /** The theme setting: the bindings' `Theme`. */
 export type ThemeChoice = Theme;
 

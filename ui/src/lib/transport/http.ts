@@ -16,8 +16,11 @@ import type {
   ExportFormatView,
   ImportReport,
   LiveRun,
+  PdfLanguage,
   PlatformInfo,
   PostView,
+  ReportFormat,
+  ReportRequest,
   RunEventView,
   RunView,
   Settings,
@@ -145,6 +148,22 @@ export function toSyncStatus(c: CollectionStatus): SyncStatus {
 
 const idleSync: SyncStatus = { paused: false, running: false, last_run: null, next_run_at: null, live: null, problems: [] };
 
+/** The REST path of a report file: `/api/v1/reports/weekly?…` (analysts and above) or
+ *  `/api/v1/campaigns/{id}/report?…` (clients: shared campaigns), `format` and `lang`. */
+export function reportPath(request: ReportRequest, format: ReportFormat, lang: PdfLanguage): string {
+  const q = new URLSearchParams({ format, lang });
+  if (request.kind === "campaign") return `/api/v1/campaigns/${request.campaign_id}/report?${q}`;
+  if (request.week_of) q.set("week_of", request.week_of);
+  if (request.time_zone) q.set("time_zone", request.time_zone);
+  return `/api/v1/reports/weekly?${q}`;
+}
+
+/** The file name the server gives a report download (`weekly-….pdf`, `campaign-3.pdf`), for
+ *  when its answer names none. */
+export function reportFileName(request: ReportRequest, format: ReportFormat): string {
+  return request.kind === "campaign" ? `campaign-${request.campaign_id}.${format}` : `weekly.${format}`;
+}
+
 /** The HTTP transport against the server at `base` (`""`: this page's origin), with
  *  `fetchFn` (the browser's `fetch` by default; tests pass a mock). */
 /** How the team transport of the desktop app differs from a browser's: downloads are
@@ -167,9 +186,16 @@ export function httpTransport(
   const ended = new Set<() => void>();
   const wake = () => wakers.forEach((w) => w());
 
-  /** `body` goes as JSON, or as it is with another `contentType` (a CSV file's text). */
-  async function request<T>(method: string, path: string, body?: unknown, contentType = "application/json"): Promise<T> {
-    const headers: Record<string, string> = { Accept: "application/json" };
+  /** `body` goes as JSON, or as it is with another `contentType` (a CSV file's text); the
+   *  answer is read as JSON, or as text with `asText` (an HTML report). */
+  async function request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType = "application/json",
+    asText = false,
+  ): Promise<T> {
+    const headers: Record<string, string> = { Accept: asText ? "text/html, application/problem+json" : "application/json" };
     if (body !== undefined) headers["Content-Type"] = contentType;
     if (method !== "GET" && method !== "HEAD" && csrf) headers[CSRF_HEADER] = csrf;
     let res: Response;
@@ -200,7 +226,7 @@ export function httpTransport(
       throw new AppError(code, problem?.detail ?? `${method} ${path}: HTTP ${res.status}`);
     }
     if (res.status === 204) return null as T;
-    return (await res.json()) as T;
+    return (asText ? await res.text() : await res.json()) as T;
   }
 
   /** Every item of a paged list. */
@@ -431,6 +457,11 @@ export function httpTransport(
     previewPostRule(campaignId, rule): Promise<PostView[]> {
       return request("POST", `/api/v1/campaigns/${campaignId}/rule-preview`, rule);
     },
+    // Reports: the preview is the server's HTML file; files are downloads (`web.reportUrl`).
+    reportPreview(req, lang): Promise<string> {
+      return request("GET", reportPath(req, "html", lang), undefined, "application/json", true);
+    },
+    saveReport: desktopOnly("Writing reports to a folder"),
   };
 
   const web: WebApi = {
@@ -476,6 +507,13 @@ export function httpTransport(
     download: options.download
       ? (format: ExportFormat, filter: ViewFilter) =>
           options.download!(web.exportUrl(format, filter).slice(base.length), `alcance-metrics.${format}`)
+      : undefined,
+    reportUrl(req: ReportRequest, format: ReportFormat, lang: PdfLanguage) {
+      return `${base}${reportPath(req, format, lang)}`;
+    },
+    downloadReport: options.download
+      ? (req: ReportRequest, format: ReportFormat, lang: PdfLanguage) =>
+          options.download!(reportPath(req, format, lang), reportFileName(req, format))
       : undefined,
   };
 

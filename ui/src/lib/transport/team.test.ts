@@ -85,4 +85,22 @@ describe("the team transport (the desktop window on a team server)", () => {
     expect(s.downloads).toEqual([[web.exportUrl("xlsx", filter), "alcance-metrics.xlsx"]]);
     expect(s.downloads[0][0]).toMatch(/^\/api\/v1\/exports\/xlsx\?start_date=2026-11-01&end_date=2026-11-30$/);
   });
+
+  it("has report files saved by the desktop from the REST URLs, and previews the HTML report", async () => {
+    const html = "<!DOCTYPE html><html><body><h1>Weekly</h1></body></html>";
+    const s = server({ "GET /api/v1/reports/weekly": { status: 200, content_type: "text/html; charset=utf-8", body: html } });
+    const web = s.transport.web!;
+    const weekly = { kind: "weekly", week_of: "2026-11-23", time_zone: "America/Sao_Paulo" } as const;
+    expect(await web.downloadReport!({ kind: "campaign", campaign_id: 4 }, "pdf", "pt-BR")).toBe(
+      "/home/ana/Downloads/campaign-4.pdf",
+    );
+    await web.downloadReport!(weekly, "xlsx", "en");
+    expect(s.downloads).toEqual([
+      ["/api/v1/campaigns/4/report?format=pdf&lang=pt-BR", "campaign-4.pdf"],
+      ["/api/v1/reports/weekly?format=xlsx&lang=en&week_of=2026-11-23&time_zone=America%2FSao_Paulo", "weekly.xlsx"],
+    ]);
+    expect(await s.transport.commands.reportPreview(weekly, "en")).toBe(html);
+    expect(s.sent[0].path).toBe("/api/v1/reports/weekly?format=html&lang=en&week_of=2026-11-23&time_zone=America%2FSao_Paulo");
+    await expect(s.transport.commands.saveReport(weekly, "pdf", "en")).rejects.toMatchObject({ code: "desktop_only" });
+  });
 });

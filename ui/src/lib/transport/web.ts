@@ -1,6 +1,6 @@
 // What only the browser has: sign-in, people and API tokens (the server's /api/v1 routes
 // of people), and download links of exports. Shapes as the server's OpenAPI describes them.
-import type { ExportFormat, ViewFilter } from "../bindings";
+import type { ExportFormat, PdfLanguage, ReportFormat, ReportRequest, ViewFilter } from "../bindings";
 
 /** A role: `admin` (everything, people included), `manager` (collection), `analyst`
  *  (reads everything, exports), `client` (reads what is shared with them). */
@@ -84,4 +84,11 @@ export interface WebApi {
    *  Downloads folder and returns the file's path (a link cannot carry the session
    *  there). Absent in a browser, where `exportUrl` is a plain download link. */
   download?(format: ExportFormat, filter: ViewFilter): Promise<string>;
+  /** The download link of a report file (`GET /api/v1/reports/weekly`, analysts and above;
+   *  `GET /api/v1/campaigns/{id}/report`, clients for shared campaigns), the PDF's words in
+   *  `lang`. */
+  reportUrl(request: ReportRequest, format: ReportFormat, lang: PdfLanguage): string;
+  /** In the desktop app connected to a team server: downloads the report file into the
+   *  Downloads folder and returns its path. Absent in a browser (`reportUrl` is a link). */
+  downloadReport?(request: ReportRequest, format: ReportFormat, lang: PdfLanguage): Promise<string>;
 }
