@@ -235,10 +235,8 @@ impl Store {
     /// One schedule. Errors: [`StoreError::NotFound`].
     pub async fn report_schedule(&self, id: i64) -> Result<ReportScheduleRow, StoreError> {
         let sql = format!("SELECT {SCHEDULE_COLUMNS} FROM report_schedules WHERE id = $1");
-        let raw: Option<ScheduleRaw> = on_pool!(&self.pool, |p| sqlx::query_as(&sql)
-            .bind(id)
-            .fetch_optional(p)
-            .await?);
+        let raw: Option<ScheduleRaw> =
+            on_pool!(&self.pool, |p| sqlx::query_as(&sql).bind(id).fetch_optional(p).await?);
         raw.ok_or(StoreError::NotFound {
             what: "report schedule",
             id,
@@ -261,11 +259,13 @@ impl Store {
 
     /// Removes a schedule and its delivery history. Errors: [`StoreError::NotFound`].
     pub async fn remove_report_schedule(&self, id: i64) -> Result<(), StoreError> {
-        let n = on_pool!(&self.pool, |p| sqlx::query("DELETE FROM report_schedules WHERE id = $1")
-            .bind(id)
-            .execute(p)
-            .await?
-            .rows_affected());
+        let n = on_pool!(&self.pool, |p| sqlx::query(
+            "DELETE FROM report_schedules WHERE id = $1"
+        )
+        .bind(id)
+        .execute(p)
+        .await?
+        .rows_affected());
         touched_one(n, "report schedule", id)
     }
 

@@ -28,7 +28,9 @@ fn weekly() -> NewReportSchedule {
 }
 
 async fn schedules_round_trip(engine: Engine) {
-    let Some(store) = testing::store(engine).await else { return };
+    let Some(store) = testing::store(engine).await else {
+        return;
+    };
     let added = store.add_report_schedule(&weekly(), at(20, 10)).await.unwrap();
     assert!(added.enabled);
     assert_eq!(added.recipients, weekly().recipients);
@@ -56,7 +58,10 @@ async fn schedules_round_trip(engine: Engine) {
         ..weekly()
     };
     let m = store.add_report_schedule(&monthly, at(20, 11)).await.unwrap();
-    assert_eq!((m.campaign_id, m.day_of_month, m.weekday), (Some(campaign), Some(5), None));
+    assert_eq!(
+        (m.campaign_id, m.day_of_month, m.weekday),
+        (Some(campaign), Some(5), None)
+    );
     assert_eq!(store.report_schedules().await.unwrap(), vec![added.clone(), m.clone()]);
 
     // The table refuses what the app would not write.
@@ -71,10 +76,7 @@ async fn schedules_round_trip(engine: Engine) {
             weekday: None,
             ..weekly()
         },
-        NewReportSchedule {
-            hour: 24,
-            ..weekly()
-        },
+        NewReportSchedule { hour: 24, ..weekly() },
         NewReportSchedule {
             language: "fr".into(),
             ..weekly()
@@ -98,7 +100,9 @@ async fn schedules_round_trip(engine: Engine) {
 }
 
 async fn a_period_is_claimed_once_and_a_retry_taken_once(engine: Engine) {
-    let Some(store) = testing::store(engine).await else { return };
+    let Some(store) = testing::store(engine).await else {
+        return;
+    };
     let s = store.add_report_schedule(&weekly(), at(1, 0)).await.unwrap();
     let period = (at(23, 3), at(30, 3));
     let now = at(30, 12);
@@ -128,9 +132,15 @@ async fn a_period_is_claimed_once_and_a_retry_taken_once(engine: Engine) {
     let rows = store.report_deliveries(s.id, 10).await.unwrap();
     assert_eq!(rows.len(), 1);
     let d = &rows[0];
-    assert_eq!((d.status.as_str(), d.attempts, d.next_attempt_at), ("pending", 1, Some(retry)));
+    assert_eq!(
+        (d.status.as_str(), d.attempts, d.next_attempt_at),
+        ("pending", 1, Some(retry))
+    );
     let error = d.last_error.clone().unwrap();
-    assert!(error.contains("connection refused") && !error.contains("abc123"), "{error}");
+    assert!(
+        error.contains("connection refused") && !error.contains("abc123"),
+        "{error}"
+    );
     assert!(store.due_report_retries(now).await.unwrap().is_empty());
     let due = store.due_report_retries(retry).await.unwrap();
     assert_eq!(due, rows);
@@ -157,7 +167,11 @@ async fn a_period_is_claimed_once_and_a_retry_taken_once(engine: Engine) {
         ("sent", 2, Some(sent_at), None)
     );
     assert_eq!(d.message_id.as_deref(), Some("<m1@alcance.local>"));
-    assert!(store.due_report_retries(later + Duration::days(1)).await.unwrap().is_empty());
+    assert!(store
+        .due_report_retries(later + Duration::days(1))
+        .await
+        .unwrap()
+        .is_empty());
 
     // Giving up: failed, no next attempt.
     let p2 = (at(16, 3), at(23, 3));
@@ -176,14 +190,24 @@ async fn a_period_is_claimed_once_and_a_retry_taken_once(engine: Engine) {
     let d = store.report_deliveries(s.id, 10).await.unwrap();
     assert_eq!(d.len(), 2);
     assert_eq!((d[1].status.as_str(), d[1].next_attempt_at), ("failed", None));
-    assert!(store.due_report_retries(later + Duration::days(1)).await.unwrap().is_empty());
+    assert!(store
+        .due_report_retries(later + Duration::days(1))
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 async fn mail_settings_round_trip(engine: Engine) {
-    let Some(store) = testing::store(engine).await else { return };
+    let Some(store) = testing::store(engine).await else {
+        return;
+    };
     assert_eq!(store.mail_settings().await.unwrap(), None);
     store
-        .set_mail_settings("smtp://bot@mail.example?tls=required", "Alcance <r@a.example>", at(1, 0))
+        .set_mail_settings(
+            "smtp://bot@mail.example?tls=required",
+            "Alcance <r@a.example>",
+            at(1, 0),
+        )
         .await
         .unwrap();
     store
