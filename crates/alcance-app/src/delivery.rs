@@ -416,7 +416,8 @@ fn mail_config(url: &str, from: &str, password: Option<SecretString>) -> MailCon
 pub async fn workspace_mailer(ws: &Workspace) -> Result<Mailer> {
     let Some(settings) = ws.store().mail_settings().await? else {
         return Err(AppError::InvalidInput(
-            "no SMTP server is set: alcance mail set --url smtp://user@host:587?tls=required --from ADDRESS".into(),
+            "no SMTP server is set: alcance report mail set --url smtp://user@host:587?tls=required --from ADDRESS"
+                .into(),
         ));
     };
     let password = ws
