@@ -16,6 +16,7 @@ pub mod atomic;
 pub mod backup;
 pub mod campaigns;
 pub mod copy;
+pub mod delivery;
 pub mod demo;
 pub mod error;
 mod export_source;
@@ -79,6 +80,8 @@ pub mod store {
         NewCampaign, CONVERSION_CSV_COLUMNS, COST_CSV_COLUMNS,
     };
     pub use alcance_store::campaigns::{NewConversion, NewCost};
+    /// Report schedules and their deliveries (`alcance report schedule`).
+    pub use alcance_store::delivery;
     pub use alcance_store::schedule::ScheduleRow;
 }
 

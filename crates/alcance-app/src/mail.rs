@@ -176,6 +176,78 @@ impl Mailer {
     }
 }
 
+/// A file attached to an [`HtmlEmail`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    /// The file name the recipient sees (`alcance-weekly-2026-11-23.pdf`).
+    pub filename: String,
+    /// Its MIME type (`application/pdf`).
+    pub content_type: String,
+    /// The file's bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// A message with an HTML body, its plain-text alternative and attachments (the scheduled
+/// reports of [`crate::delivery`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HtmlEmail {
+    /// Subject line.
+    pub subject: String,
+    /// Plain text, lines ending in `\n`, for clients that do not show HTML.
+    pub text: String,
+    /// One HTML document.
+    pub html: String,
+    /// The attached files, in order.
+    pub attachments: Vec<Attachment>,
+}
+
+impl Mailer {
+    /// Sends `email` to every address of `to` in one message, with `message_id` (`<…@…>`)
+    /// as its `Message-ID` header. Errors: no recipient or a bad one, a bad attachment type
+    /// (invalid input); the SMTP server unreachable, refusing or too slow ([`SMTP_TIMEOUT`])
+    /// (an internal error carrying the server's answer, never the password).
+    pub async fn send_html(&self, to: &[String], message_id: &str, email: &HtmlEmail) -> Result<()> {
+        use lettre::message::{header, MultiPart, SinglePart};
+        if to.is_empty() {
+            return Err(AppError::InvalidInput("the message has no recipient".into()));
+        }
+        let mut builder = Message::builder()
+            .from(self.from.clone())
+            .subject(email.subject.clone())
+            .message_id(Some(message_id.to_string()));
+        for address in to {
+            let mailbox: Mailbox = address
+                .trim()
+                .parse()
+                .map_err(|e| AppError::InvalidInput(format!("{address:?} is not an email address: {e}")))?;
+            builder = builder.to(mailbox);
+        }
+        let mut body = MultiPart::mixed().multipart(MultiPart::alternative_plain_html(
+            email.text.clone(),
+            email.html.clone(),
+        ));
+        for file in &email.attachments {
+            let kind = header::ContentType::parse(&file.content_type)
+                .map_err(|e| AppError::InvalidInput(format!("attachment type {:?}: {e}", file.content_type)))?;
+            body = body.singlepart(
+                SinglePart::builder()
+                    .header(kind)
+                    .header(header::ContentDisposition::attachment(&file.filename))
+                    .header(header::ContentTransferEncoding::Base64)
+                    .body(file.bytes.clone()),
+            );
+        }
+        let message = builder
+            .multipart(body)
+            .map_err(|e| AppError::InvalidInput(format!("building the email: {e}")))?;
+        self.transport
+            .send(message)
+            .await
+            .map_err(|e| AppError::Other(anyhow::anyhow!("sending the email through {}: {e}", self.server)))?;
+        Ok(())
+    }
+}
+
 /// The invitation: who invited, the role, the link (good for `days` days).
 pub fn invitation_email(inviter: &str, role: &str, link: &str, days: u32) -> Email {
     Email {

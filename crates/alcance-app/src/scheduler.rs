@@ -289,6 +289,7 @@ impl Scheduler {
             stopping: false,
             manual: None,
             backup_tried: None,
+            delivery_checked: None,
             lease,
             current_run: Arc::new(AtomicI64::new(0)),
         };
@@ -374,6 +375,8 @@ struct Loop {
     manual: Option<Vec<i64>>,
     /// The UTC day a backup was last attempted in this process.
     backup_tried: Option<NaiveDate>,
+    /// When report deliveries were last looked at (UTC; about once a minute).
+    delivery_checked: Option<DateTime<Utc>>,
     /// Team mode: how this worker leases accounts; `None` for a solo scheduler.
     lease: Option<LeaseConfig>,
     /// The run being driven (0 when none), for the heartbeat.
@@ -433,6 +436,7 @@ impl Loop {
         }
         let now = self.clock.now();
         self.backup_if_due(now).await;
+        self.deliver_if_due(now).await;
         if let Some(ids) = self.manual.take() {
             let accounts = self.collectable(&ids, true).await?;
             if !accounts.is_empty() {
@@ -797,6 +801,19 @@ impl Loop {
     }
 
     /// Takes today's backup (UTC date of `now`) once per day per process.
+    /// Sends the scheduled reports that are due and retries failed ones
+    /// ([`crate::delivery::deliver_due`]), at most once a minute and not while paused; a
+    /// failure is logged (each delivery records its own).
+    async fn deliver_if_due(&mut self, now: DateTime<Utc>) {
+        if self.paused || self.delivery_checked.is_some_and(|t| now - t < Duration::seconds(60)) {
+            return;
+        }
+        self.delivery_checked = Some(now);
+        if let Err(e) = crate::delivery::deliver_due(&self.ws, now).await {
+            tracing::error!(error = %format!("{e:#}"), "report delivery pass failed");
+        }
+    }
+
     async fn backup_if_due(&mut self, now: DateTime<Utc>) {
         let Some(policy) = self.config.backups else {
             return;

@@ -189,6 +189,11 @@ impl Workspace {
         &self.store
     }
 
+    /// The workspace's vault (tokens, app secrets, the SMTP password).
+    pub(crate) fn token_vault(&self) -> &dyn TokenVault {
+        self.vault.as_ref()
+    }
+
     /// The endpoints the workspace talks to.
     pub fn endpoints(&self) -> &Endpoints {
         &self.endpoints

@@ -11,6 +11,7 @@ mod bluesky_session;
 mod campaign_posts;
 mod campaign_summaries;
 mod copy;
+mod delivery;
 mod door;
 mod many_workers;
 mod people;

@@ -67,6 +67,111 @@ pub enum ReportCommand {
         #[arg(long, value_name = "LANG", default_value = "en")]
         language: PdfLanguage,
     },
+    /// Scheduled delivery by email: add, list, pause, resume or remove a schedule.
+    Schedule {
+        #[command(subcommand)]
+        command: ScheduleCommand,
+    },
+    /// Send a schedule's latest due period now (once per period, as the scheduler does).
+    DeliverNow {
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+        /// The schedule's id (`alcance report schedule list`).
+        schedule: i64,
+    },
+    /// The SMTP server scheduled reports are sent through.
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
+    },
+}
+
+/// `alcance report schedule …`
+#[derive(Subcommand)]
+pub enum ScheduleCommand {
+    /// Add a schedule: the weekly report (or --campaign's report), weekly on --weekday or
+    /// monthly on --day, at --hour in --time-zone, to --to.
+    Add {
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+        /// A campaign's name or id: send its report instead of the weekly report.
+        #[arg(long, value_name = "NAME|ID")]
+        campaign: Option<String>,
+        /// Weekly, on this day: mon, tue, wed, thu, fri, sat or sun.
+        #[arg(long, value_name = "DAY", conflicts_with = "day", required_unless_present = "day")]
+        weekday: Option<chrono::Weekday>,
+        /// Monthly, on this day of the month (1–28); reports the month before.
+        #[arg(long, value_name = "1-28")]
+        day: Option<u32>,
+        /// The local hour it is sent (0–23).
+        #[arg(long, value_name = "0-23", default_value_t = 8)]
+        hour: u32,
+        /// IANA time zone of the day and hour.
+        #[arg(long, value_name = "TZ", default_value = "America/Sao_Paulo")]
+        time_zone: String,
+        /// The email's and the PDF's language: en or pt-BR.
+        #[arg(long, value_name = "LANG", default_value = "en")]
+        language: PdfLanguage,
+        /// Recipients (repeat the option or separate with commas).
+        #[arg(long = "to", value_name = "ADDRESS", required = true, value_delimiter = ',')]
+        to: Vec<String>,
+        /// Attached files: pdf, xlsx or pdf,xlsx.
+        #[arg(long, value_name = "FORMATS", default_value = "pdf,xlsx")]
+        attach: String,
+    },
+    /// List the schedules with their latest deliveries (status, attempts, last error).
+    List {
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+    },
+    /// Pause a schedule (nothing is sent until it is resumed).
+    Pause {
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+        /// The schedule's id.
+        schedule: i64,
+    },
+    /// Resume a paused schedule.
+    Resume {
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+        /// The schedule's id.
+        schedule: i64,
+    },
+    /// Remove a schedule and its delivery history.
+    Remove {
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+        /// The schedule's id.
+        schedule: i64,
+    },
+}
+
+/// `alcance report mail …`
+#[derive(Subcommand)]
+pub enum MailCommand {
+    /// Set the SMTP server: --url without password (smtp://user@host:587?tls=required,
+    /// smtps://user@host, smtp://127.0.0.1:2525 for a local relay) and --from. The password
+    /// is read from ALCANCE_SMTP_PASSWORD (or, with --password-stdin, one line of standard
+    /// input) and kept in the workspace's vault, never in the database.
+    Set {
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+        /// The SMTP server's URL, without password.
+        #[arg(long, value_name = "URL")]
+        url: String,
+        /// The sender: "Alcance <reports@agency.example>".
+        #[arg(long, value_name = "ADDRESS")]
+        from: String,
+        /// Read the password from one line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Show the SMTP server (never the password).
+    Show {
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+    },
 }
 
 /// `alcance campaign …`
@@ -270,6 +375,9 @@ fn kpi_text(line: &KpiLine, v: Option<f64>) -> String {
 /// Runs `alcance report …`.
 pub async fn report(command: ReportCommand) -> Result<()> {
     match command {
+        c @ (ReportCommand::Schedule { .. } | ReportCommand::DeliverNow { .. } | ReportCommand::Mail { .. }) => {
+            delivery(c).await
+        }
         ReportCommand::Weekly {
             ws,
             week_of,
@@ -463,6 +571,195 @@ fn print_import(what: &str, file: &Path, report: &ImportReport, columns: &[&str]
             file.display()
         )
     }
+}
+
+/// Runs `alcance report schedule …`, `deliver-now` and `mail …`.
+async fn delivery(command: ReportCommand) -> Result<()> {
+    use alcance_app::delivery::{self, Cadence, ScheduleRequest};
+    match command {
+        ReportCommand::Schedule { command } => match command {
+            ScheduleCommand::Add {
+                ws,
+                campaign,
+                weekday,
+                day,
+                hour,
+                time_zone,
+                language,
+                to,
+                attach,
+            } => {
+                let session = open(&ws).await?;
+                let workspace = session.workspace();
+                let campaign = match campaign {
+                    Some(spec) => Some(CampaignId::from(reports::find_campaign(workspace, &spec).await?.id)),
+                    None => None,
+                };
+                let cadence = match (weekday, day) {
+                    (Some(weekday), _) => Cadence::Weekly { weekday, hour },
+                    (None, Some(day)) => Cadence::Monthly { day, hour },
+                    (None, None) => bail!("give --weekday DAY (weekly) or --day N (monthly)"),
+                };
+                let request = ScheduleRequest {
+                    campaign,
+                    cadence,
+                    time_zone,
+                    language,
+                    recipients: to,
+                    formats: delivery::parse_formats(&attach)?,
+                };
+                let schedule = delivery::add_schedule(workspace, &request, Utc::now()).await?;
+                println!("Added schedule {}: {}", schedule.row.id, describe(&schedule.row));
+                if workspace.store().mail_settings().await?.is_none() {
+                    println!("No SMTP server is set yet: alcance report mail set --url URL --from ADDRESS");
+                }
+                Ok(())
+            }
+            ScheduleCommand::List { ws } => {
+                let session = open(&ws).await?;
+                let store = session.workspace().store();
+                let schedules = store.report_schedules().await?;
+                if schedules.is_empty() {
+                    println!(
+                        "No report schedule. Add one with: alcance report schedule add --weekday mon --to ADDRESS"
+                    );
+                }
+                for s in schedules {
+                    let state = if s.enabled { "" } else { " (paused)" };
+                    println!("{}{state}: {}", s.id, describe(&s));
+                    for d in store.report_deliveries(s.id, 5).await? {
+                        let when = d
+                            .sent_at
+                            .map(|t| format!("sent {}", t.format("%Y-%m-%d %H:%M UTC")))
+                            .or_else(|| {
+                                d.next_attempt_at
+                                    .filter(|_| d.status == "pending")
+                                    .map(|t| format!("next attempt {}", t.format("%Y-%m-%d %H:%M UTC")))
+                            })
+                            .unwrap_or_default();
+                        println!(
+                            "    period from {}: {} after {} attempt(s) {when}{}",
+                            d.period_start.format("%Y-%m-%d %H:%M UTC"),
+                            d.status,
+                            d.attempts,
+                            d.last_error.map(|e| format!(" — last error: {e}")).unwrap_or_default()
+                        );
+                    }
+                }
+                Ok(())
+            }
+            ScheduleCommand::Pause { ws, schedule } => set_enabled(&ws, schedule, false).await,
+            ScheduleCommand::Resume { ws, schedule } => set_enabled(&ws, schedule, true).await,
+            ScheduleCommand::Remove { ws, schedule } => {
+                let session = open(&ws).await?;
+                session.workspace().store().remove_report_schedule(schedule).await?;
+                println!("Removed schedule {schedule}.");
+                Ok(())
+            }
+        },
+        ReportCommand::DeliverNow { ws, schedule } => {
+            let session = open(&ws).await?;
+            let (claimed, pass) = delivery::deliver_now(session.workspace(), schedule, Utc::now()).await?;
+            if !claimed {
+                println!(
+                    "That period was already claimed (sent, or waiting for a retry): see alcance report schedule list."
+                );
+                return Ok(());
+            }
+            if let Some((_, _, error)) = pass.failed.first() {
+                bail!("the delivery failed (it is retried with backoff by alcance run): {error}");
+            }
+            println!("Sent.");
+            Ok(())
+        }
+        ReportCommand::Mail { command } => match command {
+            MailCommand::Set {
+                ws,
+                url,
+                from,
+                password_stdin,
+            } => {
+                let session = ws.open(crate::Open::Existing(alcance_app::VaultNeed::Required)).await?;
+                let password = if password_stdin {
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line).context("reading the password")?;
+                    Some(line.trim_end_matches(['\r', '\n']).to_string())
+                } else {
+                    std::env::var("ALCANCE_SMTP_PASSWORD").ok()
+                }
+                .filter(|p| !p.is_empty())
+                .map(secrecy::SecretString::from);
+                delivery::set_mail(session.workspace(), &url, &from, password.as_ref(), Utc::now()).await?;
+                println!(
+                    "SMTP server set ({}).",
+                    if password.is_some() {
+                        "password in the vault"
+                    } else {
+                        "no password"
+                    }
+                );
+                Ok(())
+            }
+            MailCommand::Show { ws } => {
+                let session = open(&ws).await?;
+                match session.workspace().store().mail_settings().await? {
+                    Some(m) => println!("{} as {} (set {})", m.smtp_url, m.sender, m.updated_at),
+                    None => println!("No SMTP server is set."),
+                }
+                Ok(())
+            }
+        },
+        _ => bail!("not a delivery command"),
+    }
+}
+
+/// Pauses (`false`) or resumes (`true`) a schedule.
+async fn set_enabled(ws: &WorkspaceArgs, schedule: i64, enabled: bool) -> Result<()> {
+    let session = open(ws).await?;
+    session
+        .workspace()
+        .store()
+        .set_report_schedule_enabled(schedule, enabled)
+        .await?;
+    println!("Schedule {schedule} {}.", if enabled { "resumed" } else { "paused" });
+    Ok(())
+}
+
+/// One line about a schedule: what, when, to whom, as what.
+fn describe(s: &alcance_app::store::delivery::ReportScheduleRow) -> String {
+    const DAYS: [&str; 7] = [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ];
+    let what = match s.campaign_id {
+        Some(id) => format!("campaign {id}'s report"),
+        None => "the weekly report".to_string(),
+    };
+    let when = match (s.weekday, s.day_of_month) {
+        (Some(d), _) => format!(
+            "every {}",
+            usize::try_from(d)
+                .ok()
+                .and_then(|d| DAYS.get(d))
+                .copied()
+                .unwrap_or("?")
+        ),
+        (_, Some(d)) => format!("monthly on day {d}"),
+        _ => "?".to_string(),
+    };
+    format!(
+        "{what}, {when} at {:02}:00 {} ({}), to {}, as {}",
+        s.hour,
+        s.time_zone,
+        s.language,
+        s.recipients.join(", "),
+        s.formats
+    )
 }
 
 /// Runs `alcance campaign …`.

@@ -44,6 +44,9 @@ pub const COPY_TABLES: &[&str] = &[
     "webhook_events",
     "audience_consents",
     "workspace_settings",
+    "report_schedules",
+    "report_deliveries",
+    "mail_settings",
 ];
 
 /// Tables a copy leaves alone: `sealed_tokens` belongs to the vault of its database (the

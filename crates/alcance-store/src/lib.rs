@@ -22,6 +22,7 @@ pub mod at_rest;
 mod batch;
 pub mod campaigns;
 pub mod copy;
+pub mod delivery;
 mod engine;
 mod error;
 pub mod fuzzing;

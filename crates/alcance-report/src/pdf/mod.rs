@@ -199,8 +199,8 @@ fn change_color(line: &KpiLine) -> Option<Rgb> {
 
 /// A KPI line's label in `lang`: the Portuguese of the weekly report's known KPIs
 /// ([`crate::weekly::KPI_METRICS`] and the derived `KPI_*`), the report's own label
-/// otherwise.
-fn kpi_label(lang: PdfLanguage, line: &KpiLine) -> String {
+/// otherwise. Also the scheduled emails' summary (`alcance-app`'s `delivery`).
+pub fn kpi_label(lang: PdfLanguage, line: &KpiLine) -> String {
     if lang == PdfLanguage::En {
         return line.label.clone();
     }

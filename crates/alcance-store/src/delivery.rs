@@ -1,0 +1,423 @@
+//! Scheduled delivery of reports by email (schema version 13,
+//! `migrations/0013_report_delivery.sql`; docs/reports.md "Scheduled delivery"):
+//! `report_schedules` (what to send, when, to whom), `report_deliveries` (one row per
+//! schedule and period) and `mail_settings` (the SMTP server, without its password).
+//!
+//! "Nothing is sent twice for the same period" rests on the primary key of
+//! `report_deliveries`, (schedule, period start): [`Store::claim_report_delivery`] inserts
+//! the row with `ON CONFLICT DO NOTHING`, so of two workers (two processes, two machines on
+//! one PostgreSQL database) exactly one gets the period. A retry is taken the same way:
+//! [`Store::take_delivery_retry`] moves `attempts` from the value the caller read to the
+//! next one, and only one caller sees its update land.
+//!
+//! The due-period and backoff rules live in `alcance-app` (`delivery`); this module only
+//! stores their results. Every timestamp is UTC (see [`crate::time`]).
+
+use crate::error::touched_one;
+use crate::redact::redact;
+use crate::time::{to_db, DbTime, DbTimeOpt};
+use crate::{on_pool, Store, StoreError};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A schedule to add (`report_schedules` without id and creation time).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewReportSchedule {
+    /// `weekly_report` (every account of the workspace) or `campaign_report`.
+    pub kind: String,
+    /// `campaigns.id` of a `campaign_report`; `None` for `weekly_report`.
+    pub campaign_id: Option<i64>,
+    /// `weekly` (on [`Self::weekday`]) or `monthly` (on [`Self::day_of_month`]).
+    pub cadence: String,
+    /// Weekly: 0 = Monday … 6 = Sunday; `None` when monthly.
+    pub weekday: Option<i64>,
+    /// Monthly: the day of the month it is sent, 1–28; `None` when weekly.
+    pub day_of_month: Option<i64>,
+    /// The hour it is sent, 0–23, in [`Self::time_zone`].
+    pub hour: i64,
+    /// IANA time zone of the weekday, day and hour (`America/Sao_Paulo`).
+    pub time_zone: String,
+    /// `en` or `pt-BR`: the email's and the PDF's language.
+    pub language: String,
+    /// The addresses it goes to (at least one).
+    pub recipients: Vec<String>,
+    /// The attached files, comma separated: `pdf`, `xlsx` or `pdf,xlsx`.
+    pub formats: String,
+}
+
+/// One row of `report_schedules`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportScheduleRow {
+    /// Row id.
+    pub id: i64,
+    /// See [`NewReportSchedule::kind`].
+    pub kind: String,
+    /// See [`NewReportSchedule::campaign_id`].
+    pub campaign_id: Option<i64>,
+    /// See [`NewReportSchedule::cadence`].
+    pub cadence: String,
+    /// See [`NewReportSchedule::weekday`].
+    pub weekday: Option<i64>,
+    /// See [`NewReportSchedule::day_of_month`].
+    pub day_of_month: Option<i64>,
+    /// See [`NewReportSchedule::hour`].
+    pub hour: i64,
+    /// See [`NewReportSchedule::time_zone`].
+    pub time_zone: String,
+    /// See [`NewReportSchedule::language`].
+    pub language: String,
+    /// See [`NewReportSchedule::recipients`].
+    pub recipients: Vec<String>,
+    /// See [`NewReportSchedule::formats`].
+    pub formats: String,
+    /// `false` while paused: nothing is claimed or sent.
+    pub enabled: bool,
+    /// When it was added, UTC; periods whose send time came before are not sent.
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ScheduleRaw {
+    id: i64,
+    kind: String,
+    campaign_id: Option<i64>,
+    cadence: String,
+    weekday: Option<i64>,
+    day_of_month: Option<i64>,
+    hour: i64,
+    time_zone: String,
+    language: String,
+    recipients: String,
+    formats: String,
+    enabled: bool,
+    #[sqlx(try_from = "DbTime")]
+    created_at: DateTime<Utc>,
+}
+
+impl ScheduleRaw {
+    fn into_row(self) -> Result<ReportScheduleRow, StoreError> {
+        let recipients: Vec<String> = serde_json::from_str(&self.recipients).map_err(|_| StoreError::Invalid {
+            what: "report_schedules.recipients",
+            value: self.recipients.clone(),
+            expected: "a JSON array of addresses",
+        })?;
+        Ok(ReportScheduleRow {
+            id: self.id,
+            kind: self.kind,
+            campaign_id: self.campaign_id,
+            cadence: self.cadence,
+            weekday: self.weekday,
+            day_of_month: self.day_of_month,
+            hour: self.hour,
+            time_zone: self.time_zone,
+            language: self.language,
+            recipients,
+            formats: self.formats,
+            enabled: self.enabled,
+            created_at: self.created_at,
+        })
+    }
+}
+
+/// One row of `report_deliveries`: one schedule's one period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct ReportDeliveryRow {
+    /// `report_schedules.id`.
+    pub schedule_id: i64,
+    /// Start of the reported week or month, UTC (local midnight in the schedule's zone).
+    #[sqlx(try_from = "DbTime")]
+    pub period_start: DateTime<Utc>,
+    /// End of the period, UTC, exclusive.
+    #[sqlx(try_from = "DbTime")]
+    pub period_end: DateTime<Utc>,
+    /// `pending` (claimed, being sent or waiting for a retry), `sent` or `failed` (gave up).
+    pub status: String,
+    /// Attempts started so far (counts).
+    pub attempts: i64,
+    /// The last failure, secrets redacted; `None` before any.
+    pub last_error: Option<String>,
+    /// While pending: when the next attempt may start, UTC. During an attempt, when the
+    /// attempt counts as abandoned (its worker died) and may be taken again.
+    #[sqlx(try_from = "DbTimeOpt")]
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    /// When the SMTP server accepted the message, UTC.
+    #[sqlx(try_from = "DbTimeOpt")]
+    pub sent_at: Option<DateTime<Utc>>,
+    /// The sent message's `Message-ID`.
+    pub message_id: Option<String>,
+    /// When the period was claimed, UTC.
+    #[sqlx(try_from = "DbTime")]
+    pub created_at: DateTime<Utc>,
+}
+
+/// How an attempt ended, for [`Store::finish_delivery_attempt`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeliveryOutcome {
+    /// The SMTP server accepted the message at `at` (UTC) with this `Message-ID`.
+    Sent {
+        /// When, UTC.
+        at: DateTime<Utc>,
+        /// The `Message-ID` header.
+        message_id: String,
+    },
+    /// It failed; it is tried again at `retry_at` (UTC), or never (`None`: status `failed`).
+    Failed {
+        /// What went wrong (redacted again before it is written).
+        error: String,
+        /// The next attempt, UTC; `None` gives up.
+        retry_at: Option<DateTime<Utc>>,
+    },
+}
+
+/// The workspace's SMTP server (`mail_settings`), without its password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct MailSettingsRow {
+    /// `smtp://user@host:587?tls=required`, `smtps://user@host` or `smtp://127.0.0.1:2525`.
+    pub smtp_url: String,
+    /// The `From:` address.
+    pub sender: String,
+    /// When it was last set, UTC.
+    #[sqlx(try_from = "DbTime")]
+    pub updated_at: DateTime<Utc>,
+}
+
+const SCHEDULE_COLUMNS: &str = "id, kind, campaign_id, cadence, weekday, day_of_month, hour, time_zone, language, \
+     recipients, formats, enabled, created_at";
+
+const DELIVERY_COLUMNS: &str = "schedule_id, period_start, period_end, status, attempts, last_error, \
+     next_attempt_at, sent_at, message_id, created_at";
+
+impl Store {
+    /// Adds a schedule, enabled, created at `now` (UTC); returns it. The caller checks the
+    /// time zone, addresses and formats (`alcance-app`).
+    ///
+    /// Errors: [`StoreError::Constraint`] for a kind, cadence, weekday, day, hour or
+    /// language the table does not take, a campaign report without a campaign (or a weekly
+    /// report with one), an unknown campaign.
+    pub async fn add_report_schedule(
+        &self,
+        schedule: &NewReportSchedule,
+        now: DateTime<Utc>,
+    ) -> Result<ReportScheduleRow, StoreError> {
+        let recipients = serde_json::to_string(&schedule.recipients).map_err(|e| StoreError::Invalid {
+            what: "report recipients",
+            value: e.to_string(),
+            expected: "addresses",
+        })?;
+        let id: i64 = on_pool!(&self.pool, |p| sqlx::query_scalar(
+            "INSERT INTO report_schedules (kind, campaign_id, cadence, weekday, day_of_month, hour, time_zone,
+                                           language, recipients, formats, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+        )
+        .bind(&schedule.kind)
+        .bind(schedule.campaign_id)
+        .bind(&schedule.cadence)
+        .bind(schedule.weekday)
+        .bind(schedule.day_of_month)
+        .bind(schedule.hour)
+        .bind(&schedule.time_zone)
+        .bind(&schedule.language)
+        .bind(&recipients)
+        .bind(&schedule.formats)
+        .bind(to_db(now))
+        .fetch_one(p)
+        .await?);
+        self.report_schedule(id).await
+    }
+
+    /// Every schedule, by id.
+    pub async fn report_schedules(&self) -> Result<Vec<ReportScheduleRow>, StoreError> {
+        let sql = format!("SELECT {SCHEDULE_COLUMNS} FROM report_schedules ORDER BY id");
+        let raw: Vec<ScheduleRaw> = on_pool!(&self.pool, |p| sqlx::query_as(&sql).fetch_all(p).await?);
+        raw.into_iter().map(ScheduleRaw::into_row).collect()
+    }
+
+    /// One schedule. Errors: [`StoreError::NotFound`].
+    pub async fn report_schedule(&self, id: i64) -> Result<ReportScheduleRow, StoreError> {
+        let sql = format!("SELECT {SCHEDULE_COLUMNS} FROM report_schedules WHERE id = $1");
+        let raw: Option<ScheduleRaw> =
+            on_pool!(&self.pool, |p| sqlx::query_as(&sql).bind(id).fetch_optional(p).await?);
+        raw.ok_or(StoreError::NotFound {
+            what: "report schedule",
+            id,
+        })?
+        .into_row()
+    }
+
+    /// Pauses (`false`) or resumes (`true`) a schedule. Errors: [`StoreError::NotFound`].
+    pub async fn set_report_schedule_enabled(&self, id: i64, enabled: bool) -> Result<(), StoreError> {
+        let n = on_pool!(&self.pool, |p| sqlx::query(
+            "UPDATE report_schedules SET enabled = $1 WHERE id = $2"
+        )
+        .bind(enabled)
+        .bind(id)
+        .execute(p)
+        .await?
+        .rows_affected());
+        touched_one(n, "report schedule", id)
+    }
+
+    /// Removes a schedule and its delivery history. Errors: [`StoreError::NotFound`].
+    pub async fn remove_report_schedule(&self, id: i64) -> Result<(), StoreError> {
+        let n = on_pool!(&self.pool, |p| sqlx::query(
+            "DELETE FROM report_schedules WHERE id = $1"
+        )
+        .bind(id)
+        .execute(p)
+        .await?
+        .rows_affected());
+        touched_one(n, "report schedule", id)
+    }
+
+    /// Claims one period of a schedule for its first attempt: inserts its delivery row,
+    /// `pending` with one attempt started at `now` that counts as abandoned after
+    /// `abandon_at` (UTC). Returns `true` when this call inserted it, `false` when the
+    /// period was already claimed (by this or another worker), whatever its status.
+    ///
+    /// Errors: the database ([`StoreError::Constraint`] for an unknown schedule).
+    pub async fn claim_report_delivery(
+        &self,
+        schedule_id: i64,
+        period: (DateTime<Utc>, DateTime<Utc>),
+        now: DateTime<Utc>,
+        abandon_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let n = on_pool!(&self.pool, |p| sqlx::query(
+            "INSERT INTO report_deliveries (schedule_id, period_start, period_end, status, attempts,
+                                            next_attempt_at, created_at)
+             VALUES ($1, $2, $3, 'pending', 1, $4, $5)
+             ON CONFLICT (schedule_id, period_start) DO NOTHING",
+        )
+        .bind(schedule_id)
+        .bind(to_db(period.0))
+        .bind(to_db(period.1))
+        .bind(to_db(abandon_at))
+        .bind(to_db(now))
+        .execute(p)
+        .await?
+        .rows_affected());
+        Ok(n == 1)
+    }
+
+    /// Pending deliveries whose next attempt has come by `now` (UTC), soonest first: failed
+    /// attempts waiting for their retry and attempts abandoned by a worker that died.
+    pub async fn due_report_retries(&self, now: DateTime<Utc>) -> Result<Vec<ReportDeliveryRow>, StoreError> {
+        let sql = format!(
+            "SELECT {DELIVERY_COLUMNS} FROM report_deliveries
+             WHERE status = 'pending' AND next_attempt_at <= $1
+             ORDER BY next_attempt_at, schedule_id, period_start"
+        );
+        Ok(on_pool!(&self.pool, |p| sqlx::query_as(&sql)
+            .bind(to_db(now))
+            .fetch_all(p)
+            .await?))
+    }
+
+    /// Takes the next attempt of a pending delivery read with `attempts` attempts: sets
+    /// attempts to `attempts + 1` and the abandonment time to `abandon_at` (UTC), only if
+    /// the row is still pending, due by `now` and at `attempts`. Returns `true` when this
+    /// call took it (of concurrent callers, one does).
+    pub async fn take_delivery_retry(
+        &self,
+        delivery: &ReportDeliveryRow,
+        now: DateTime<Utc>,
+        abandon_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let n = on_pool!(&self.pool, |p| sqlx::query(
+            "UPDATE report_deliveries SET attempts = attempts + 1, next_attempt_at = $1
+             WHERE schedule_id = $2 AND period_start = $3 AND status = 'pending' AND attempts = $4
+               AND next_attempt_at <= $5",
+        )
+        .bind(to_db(abandon_at))
+        .bind(delivery.schedule_id)
+        .bind(to_db(delivery.period_start))
+        .bind(delivery.attempts)
+        .bind(to_db(now))
+        .execute(p)
+        .await?
+        .rows_affected());
+        Ok(n == 1)
+    }
+
+    /// Records how the current attempt of a delivery ended: `sent` with its time and
+    /// `Message-ID`, or the error (redacted) with the next attempt (`pending`) or none
+    /// (`failed`). Errors: [`StoreError::NotFound`] when the delivery does not exist.
+    pub async fn finish_delivery_attempt(
+        &self,
+        schedule_id: i64,
+        period_start: DateTime<Utc>,
+        outcome: &DeliveryOutcome,
+    ) -> Result<(), StoreError> {
+        let period = to_db(period_start);
+        let n = match outcome {
+            DeliveryOutcome::Sent { at, message_id } => on_pool!(&self.pool, |p| sqlx::query(
+                "UPDATE report_deliveries SET status = 'sent', sent_at = $1, message_id = $2,
+                        next_attempt_at = NULL
+                 WHERE schedule_id = $3 AND period_start = $4",
+            )
+            .bind(to_db(*at))
+            .bind(message_id)
+            .bind(schedule_id)
+            .bind(&period)
+            .execute(p)
+            .await?
+            .rows_affected()),
+            DeliveryOutcome::Failed { error, retry_at } => {
+                let status = if retry_at.is_some() { "pending" } else { "failed" };
+                let error = redact(error).into_owned();
+                on_pool!(&self.pool, |p| sqlx::query(
+                    "UPDATE report_deliveries SET status = $1, last_error = $2, next_attempt_at = $3
+                     WHERE schedule_id = $4 AND period_start = $5",
+                )
+                .bind(status)
+                .bind(&error)
+                .bind(retry_at.map(to_db))
+                .bind(schedule_id)
+                .bind(&period)
+                .execute(p)
+                .await?
+                .rows_affected())
+            }
+        };
+        touched_one(n, "report schedule", schedule_id)
+    }
+
+    /// One schedule's deliveries, newest period first, at most `limit`.
+    pub async fn report_deliveries(&self, schedule_id: i64, limit: u32) -> Result<Vec<ReportDeliveryRow>, StoreError> {
+        let sql = format!(
+            "SELECT {DELIVERY_COLUMNS} FROM report_deliveries WHERE schedule_id = $1
+             ORDER BY period_start DESC LIMIT $2"
+        );
+        Ok(on_pool!(&self.pool, |p| sqlx::query_as(&sql)
+            .bind(schedule_id)
+            .bind(i64::from(limit))
+            .fetch_all(p)
+            .await?))
+    }
+
+    /// The workspace's SMTP server, `None` until set.
+    pub async fn mail_settings(&self) -> Result<Option<MailSettingsRow>, StoreError> {
+        Ok(on_pool!(&self.pool, |p| sqlx::query_as(
+            "SELECT smtp_url, sender, updated_at FROM mail_settings WHERE id = 1"
+        )
+        .fetch_optional(p)
+        .await?))
+    }
+
+    /// Sets the workspace's SMTP server (a URL without password: the caller checks it) and
+    /// sender, at `now` (UTC).
+    pub async fn set_mail_settings(&self, smtp_url: &str, sender: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        on_pool!(&self.pool, |p| sqlx::query(
+            "INSERT INTO mail_settings (id, smtp_url, sender, updated_at) VALUES (1, $1, $2, $3)
+             ON CONFLICT (id) DO UPDATE SET smtp_url = excluded.smtp_url, sender = excluded.sender,
+                                            updated_at = excluded.updated_at",
+        )
+        .bind(smtp_url)
+        .bind(sender)
+        .bind(to_db(now))
+        .execute(p)
+        .await?
+        .rows_affected());
+        Ok(())
+    }
+}
