@@ -530,6 +530,28 @@ platform: Platform;
  */
 user_id: string }
 /**
+ * One account's permissions for the accounts screen.
+ */
+export type AccountPermissions = { 
+/**
+ * Whether the granted scopes are known.
+ */
+state: ScopeState; 
+/**
+ * The scopes granted, sorted (empty unless `state` is `reported`).
+ */
+granted: string[]; 
+/**
+ * The scopes the user declined on the consent screen, where the platform says
+ * (Facebook), sorted.
+ */
+declined: string[]; 
+/**
+ * The scopes Alcance's metrics need that were not granted, with the metrics each
+ * leaves out ([`alcance_platforms::scopes::missing`]); empty unless `reported`.
+ */
+missing: MissingScope[] }
+/**
  * The status of an account (`accounts.status`).
  */
 export type AccountStatus = 
@@ -625,7 +647,12 @@ next_run_at: string | null;
  * The last collection failure as `code: message` (secrets redacted by the store);
  * `None` after a success or before the first attempt.
  */
-last_error: string | null }
+last_error: string | null; 
+/**
+ * The permissions the connection was granted and the metrics a missing one leaves
+ * out (issue 13 point 6).
+ */
+permissions: AccountPermissions }
 /**
  * What the app shows before anything else: version, folders, settings, workspace.
  */
@@ -1793,6 +1820,24 @@ token: string | null;
  */
 problem: string | null }
 /**
+ * A scope an account was not granted, and what is not collected without it.
+ */
+export type MissingScope = { 
+/**
+ * The scope, as the platform spells it (`video.list`).
+ */
+scope: string; 
+/**
+ * `true` when the platform reported it as declined by the user (Facebook), `false`
+ * when it is only absent from the granted list.
+ */
+declined: boolean; 
+/**
+ * Catalog keys of the metrics not collected without it; `audience` for demographics;
+ * `*` alone when the account cannot be read at all.
+ */
+metrics: string[] }
+/**
  * A campaign to create or the new values of one to update.
  */
 export type NewCampaign = { 
@@ -2313,6 +2358,25 @@ bytes: number;
  * Its format.
  */
 format: ReportFormat }
+/**
+ * Whether the platform told which permissions a connection was granted.
+ */
+export type ScopeState = 
+/**
+ * The granted scopes are known (the token answer's `scope`, Instagram's
+ * `permissions`, Facebook's `/me/permissions`), recorded at connect or refresh.
+ */
+"reported" | 
+/**
+ * An owned account whose grant carried no scope list (connected before schema
+ * version 13, or a platform that does not say: a pasted Threads token).
+ */
+"not_reported" | 
+/**
+ * No OAuth scopes apply: a Bluesky app password, a WhatsApp system-user token (its
+ * permissions are set in Business Manager), a tracked profile (its owner's token).
+ */
+"not_scoped"
 /**
  * User settings, stored as JSON in `<data dir>/settings.json` (no secrets).
  */
