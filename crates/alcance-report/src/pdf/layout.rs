@@ -182,6 +182,19 @@ impl Metrics {
         units / self.upem * size
     }
 
+    /// `text` as positioned glyphs, one per character, left to right: the glyph id, its
+    /// advance in em (advance / units per em) and the character's byte range in `text`.
+    /// No kerning or ligatures: Latin text needs neither, and [`Metrics::width`] measures
+    /// exactly what is drawn.
+    pub(crate) fn glyphs(&self, text: &str) -> Vec<(u16, f32, std::ops::Range<usize>)> {
+        text.char_indices()
+            .map(|(i, c)| {
+                let id = self.font.glyph_id(c);
+                (id.0, self.font.h_advance_unscaled(id) / self.upem, i..i + c.len_utf8())
+            })
+            .collect()
+    }
+
     /// Whether the font has a glyph for `c`.
     pub(crate) fn has(&self, c: char) -> bool {
         self.font.glyph_id(c).0 != 0

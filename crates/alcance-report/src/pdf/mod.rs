@@ -318,7 +318,7 @@ fn kpi_table(f: &mut Flow, lang: PdfLanguage, lines: &[KpiLine], with_account: b
 /// cannot be written.
 pub fn weekly_pdf(report: &WeeklyReport, lang: PdfLanguage) -> Result<Vec<u8>, ReportError> {
     let (pages, title) = weekly_pages(report, lang)?;
-    render::render(&pages, &title, lang.tag())
+    render::render(metrics()?, &pages, &title, lang.tag())
 }
 
 /// The text of each page of [`weekly_pdf`], line by line as laid out (what a reader's
@@ -776,7 +776,7 @@ fn best_times(f: &mut Flow, lang: PdfLanguage, report: &WeeklyReport) {
 /// As [`weekly_pdf`].
 pub fn campaign_pdf(report: &CampaignReport, lang: PdfLanguage) -> Result<Vec<u8>, ReportError> {
     let (pages, title) = campaign_pages(report, lang)?;
-    render::render(&pages, &title, lang.tag())
+    render::render(metrics()?, &pages, &title, lang.tag())
 }
 
 /// The text of each page of [`campaign_pdf`], line by line as laid out.

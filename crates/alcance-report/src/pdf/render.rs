@@ -2,7 +2,7 @@
 //! the file, text as real (selectable, searchable) text, vector paths, link annotations
 //! and the document's title, language and creator in its metadata.
 
-use super::layout::{Op, Rgb, A4};
+use super::layout::{Metrics, Op, Rgb, A4};
 use crate::font::DEJAVU_SANS;
 use crate::ReportError;
 use krilla::action::{Action, LinkAction};
@@ -14,7 +14,7 @@ use krilla::num::NormalizedF32;
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, LineCap, LineJoin, Stroke};
 use krilla::surface::Surface;
-use krilla::text::{Font, TextDirection};
+use krilla::text::{Font, GlyphId, KrillaGlyph};
 use krilla::{Data, Document};
 
 /// Writes `pages` as a PDF document with `title` and `language` (BCP 47, `"pt-BR"`) in
@@ -22,7 +22,7 @@ use krilla::{Data, Document};
 ///
 /// # Errors
 /// [`ReportError::Pdf`] when the font cannot be embedded or the PDF cannot be written.
-pub(crate) fn render(pages: &[Vec<Op>], title: &str, language: &str) -> Result<Vec<u8>, ReportError> {
+pub(crate) fn render(m: &Metrics, pages: &[Vec<Op>], title: &str, language: &str) -> Result<Vec<u8>, ReportError> {
     let font = Font::new(Data::from(DEJAVU_SANS), 0)
         .ok_or_else(|| ReportError::Pdf("the embedded DejaVu Sans font could not be read".to_string()))?;
     let settings =
@@ -40,7 +40,7 @@ pub(crate) fn render(pages: &[Vec<Op>], title: &str, language: &str) -> Result<V
                             links.push((rect, uri.clone()));
                         }
                     }
-                    other => draw(&mut surface, &font, other),
+                    other => draw(&mut surface, m, &font, other),
                 }
             }
             surface.finish();
@@ -84,7 +84,7 @@ fn stroke(c: Rgb, width: f32) -> Stroke {
     }
 }
 
-fn draw(s: &mut Surface<'_>, font: &Font, op: &Op) {
+fn draw(s: &mut Surface<'_>, m: &Metrics, font: &Font, op: &Op) {
     match op {
         Op::Text {
             x,
@@ -101,26 +101,21 @@ fn draw(s: &mut Surface<'_>, font: &Font, op: &Op) {
             s.set_fill(Some(fill(*c)));
             // Bold without a second font file: the glyphs stroked in their own color.
             s.set_stroke(bold.then(|| stroke(*c, size * 0.045)));
+            // Glyphs placed by the font's advances (what the layout measured), so no
+            // shaping engine is needed.
+            let glyphs: Vec<KrillaGlyph> = m
+                .glyphs(text)
+                .into_iter()
+                .map(|(id, advance, range)| {
+                    KrillaGlyph::new(GlyphId::new(u32::from(id)), advance, 0.0, 0.0, 0.0, range, None)
+                })
+                .collect();
             if *angle == 0.0 {
-                s.draw_text(
-                    Point::from_xy(*x, *y),
-                    font.clone(),
-                    *size,
-                    text,
-                    false,
-                    TextDirection::Auto,
-                );
+                s.draw_glyphs(Point::from_xy(*x, *y), &glyphs, font.clone(), text, *size, false);
             } else {
                 let (sin, cos) = angle.to_radians().sin_cos();
                 s.push_transform(&Transform::from_row(cos, sin, -sin, cos, *x, *y));
-                s.draw_text(
-                    Point::from_xy(0.0, 0.0),
-                    font.clone(),
-                    *size,
-                    text,
-                    false,
-                    TextDirection::Auto,
-                );
+                s.draw_glyphs(Point::from_xy(0.0, 0.0), &glyphs, font.clone(), text, *size, false);
                 s.pop();
             }
             s.set_stroke(None);
