@@ -279,6 +279,11 @@ pub(crate) struct Col {
     pub align: Align,
 }
 
+/// Table columns from `(share, alignment)` pairs.
+pub(crate) fn columns(spec: &[(f32, Align)]) -> Vec<Col> {
+    spec.iter().map(|&(share, align)| Col { share, align }).collect()
+}
+
 /// A table cell.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Cell {

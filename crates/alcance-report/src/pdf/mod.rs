@@ -32,7 +32,7 @@ use alcance_core::analytics::best_time::Normalization;
 use alcance_core::analytics::recommend::Severity;
 use backend::Recorder;
 use chrono::{DateTime, TimeDelta, Utc};
-use layout::{Align, Cell, Col, Flow, Metrics, Op, Rgb, ACCENT, DOWN, MUTED, UP};
+use layout::{columns, Align, Cell, Col, Flow, Metrics, Op, Rgb, ACCENT, DOWN, MUTED, UP};
 use plotters::prelude::*;
 use std::path::Path;
 
@@ -454,7 +454,7 @@ fn weekly_pages(report: &WeeklyReport, lang: PdfLanguage) -> Result<(Vec<Vec<Op>
     );
 
     f.heading(l("Content types", "Tipos de conteúdo"), H2, 200.0);
-    let columns = ColumnChart {
+    let content_chart = ColumnChart {
         title: l(
             "Mean interactions per post by content type",
             "Média de interações por post, por tipo de conteúdo",
@@ -470,7 +470,7 @@ fn weekly_pages(report: &WeeklyReport, lang: PdfLanguage) -> Result<(Vec<Vec<Op>
         height: 400,
         no_data: chart_text.no_data.clone(),
     };
-    let (ops, w, h) = column_chart_ops(m, &columns)?;
+    let (ops, w, h) = column_chart_ops(m, &content_chart)?;
     f.drawing(lang.chart_numbers(ops), w, h);
     f.paragraph(
         &format!(
@@ -482,32 +482,14 @@ fn weekly_pages(report: &WeeklyReport, lang: PdfLanguage) -> Result<(Vec<Vec<Op>
         SMALL,
         MUTED,
     );
-    let cols = [
-        Col {
-            share: 2.0,
-            align: Align::Left,
-        },
-        Col {
-            share: 1.0,
-            align: Align::Right,
-        },
-        Col {
-            share: 1.0,
-            align: Align::Right,
-        },
-        Col {
-            share: 1.4,
-            align: Align::Right,
-        },
-        Col {
-            share: 1.3,
-            align: Align::Right,
-        },
-        Col {
-            share: 1.3,
-            align: Align::Right,
-        },
-    ];
+    let cols = columns(&[
+        (2.0, Align::Left),
+        (1.0, Align::Right),
+        (1.0, Align::Right),
+        (1.4, Align::Right),
+        (1.3, Align::Right),
+        (1.3, Align::Right),
+    ]);
     let header = [
         Cell::new(l("Content type", "Tipo de conteúdo")),
         Cell::new("Posts"),
@@ -545,44 +527,17 @@ fn weekly_pages(report: &WeeklyReport, lang: PdfLanguage) -> Result<(Vec<Vec<Op>
             MUTED,
         );
     } else {
-        let cols = [
-            Col {
-                share: 0.45,
-                align: Align::Right,
-            },
-            Col {
-                share: 2.0,
-                align: Align::Left,
-            },
-            Col {
-                share: 1.0,
-                align: Align::Left,
-            },
-            Col {
-                share: 1.5,
-                align: Align::Left,
-            },
-            Col {
-                share: 1.2,
-                align: Align::Right,
-            },
-            Col {
-                share: 1.1,
-                align: Align::Right,
-            },
-            Col {
-                share: 1.2,
-                align: Align::Right,
-            },
-            Col {
-                share: 1.0,
-                align: Align::Right,
-            },
-            Col {
-                share: 3.2,
-                align: Align::Left,
-            },
-        ];
+        let cols = columns(&[
+            (0.45, Align::Right),
+            (2.0, Align::Left),
+            (1.0, Align::Left),
+            (1.5, Align::Left),
+            (1.2, Align::Right),
+            (1.1, Align::Right),
+            (1.2, Align::Right),
+            (1.0, Align::Right),
+            (3.2, Align::Left),
+        ]);
         let header = [
             Cell::new("#"),
             Cell::new(l("Account", "Conta")),
@@ -993,40 +948,16 @@ fn campaign_pages(report: &CampaignReport, lang: PdfLanguage) -> Result<(Vec<Vec
             MUTED,
         );
     } else {
-        let cols = [
-            Col {
-                share: 2.0,
-                align: Align::Left,
-            },
-            Col {
-                share: 1.9,
-                align: Align::Left,
-            },
-            Col {
-                share: 0.9,
-                align: Align::Left,
-            },
-            Col {
-                share: 1.5,
-                align: Align::Left,
-            },
-            Col {
-                share: 1.1,
-                align: Align::Right,
-            },
-            Col {
-                share: 1.2,
-                align: Align::Right,
-            },
-            Col {
-                share: 1.2,
-                align: Align::Right,
-            },
-            Col {
-                share: 1.0,
-                align: Align::Right,
-            },
-        ];
+        let cols = columns(&[
+            (2.0, Align::Left),
+            (1.9, Align::Left),
+            (0.9, Align::Left),
+            (1.5, Align::Left),
+            (1.1, Align::Right),
+            (1.2, Align::Right),
+            (1.2, Align::Right),
+            (1.0, Align::Right),
+        ]);
         let header = [
             Cell::new(l("Account", "Conta")),
             Cell::new("Post"),
@@ -1060,24 +991,12 @@ fn campaign_pages(report: &CampaignReport, lang: PdfLanguage) -> Result<(Vec<Vec
     if report.costs.is_empty() {
         f.paragraph(l("No cost entered.", "Nenhum custo lançado."), BODY, MUTED);
     } else {
-        let cols = [
-            Col {
-                share: 1.0,
-                align: Align::Left,
-            },
-            Col {
-                share: 1.2,
-                align: Align::Right,
-            },
-            Col {
-                share: 1.8,
-                align: Align::Left,
-            },
-            Col {
-                share: 3.0,
-                align: Align::Left,
-            },
-        ];
+        let cols = columns(&[
+            (1.0, Align::Left),
+            (1.2, Align::Right),
+            (1.8, Align::Left),
+            (3.0, Align::Left),
+        ]);
         let header = [
             Cell::new(l("Date", "Data")),
             Cell::new(l("Amount", "Valor")),
@@ -1106,24 +1025,12 @@ fn campaign_pages(report: &CampaignReport, lang: PdfLanguage) -> Result<(Vec<Vec
     if report.conversions.is_empty() {
         f.paragraph(l("No conversion entered.", "Nenhuma conversão lançada."), BODY, MUTED);
     } else {
-        let cols = [
-            Col {
-                share: 1.0,
-                align: Align::Left,
-            },
-            Col {
-                share: 0.8,
-                align: Align::Right,
-            },
-            Col {
-                share: 1.3,
-                align: Align::Right,
-            },
-            Col {
-                share: 3.0,
-                align: Align::Left,
-            },
-        ];
+        let cols = columns(&[
+            (1.0, Align::Left),
+            (0.8, Align::Right),
+            (1.3, Align::Right),
+            (3.0, Align::Left),
+        ]);
         let header = [
             Cell::new(l("Date", "Data")),
             Cell::new(l("Count", "Quantidade")),
