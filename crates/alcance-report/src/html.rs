@@ -454,8 +454,9 @@ pub(crate) fn heat_color(v: f64, min: f64, mid: f64, max: f64) -> u32 {
     }
 }
 
-fn heatmap(report: &WeeklyReport) -> Markup {
-    let bt = &report.best_time;
+/// The heatmap's color scale over the slots' finite means: `(minimum, median, maximum)`,
+/// or `None` when no slot has one.
+pub(crate) fn heat_scale(bt: &alcance_core::analytics::best_time::BestTime) -> Option<(f64, f64, f64)> {
     let mut means: Vec<f64> = bt
         .slots
         .iter()
@@ -463,12 +464,21 @@ fn heatmap(report: &WeeklyReport) -> Markup {
         .filter(|m| m.is_finite())
         .collect();
     means.sort_by(f64::total_cmp);
-    let (Some(&min), Some(&max)) = (means.first(), means.last()) else {
+    Some((*means.first()?, means[means.len() / 2], *means.last()?))
+}
+
+/// Whether a heat color (0xRRGGBB) is dark enough to need white text.
+pub(crate) fn heat_is_dark(color: u32) -> bool {
+    ((color >> 16) & 0xFF) < 0x70
+}
+
+fn heatmap(report: &WeeklyReport) -> Markup {
+    let bt = &report.best_time;
+    let Some((min, mid, max)) = heat_scale(bt) else {
         return html! {
             p.note { "Not enough posts yet: a slot needs at least " (bt.options.min_posts) " posts in the window." }
         };
     };
-    let mid = means[means.len() / 2];
     let index = bt.options.normalization == Normalization::PerAccount;
     html! {
         table.heat {
@@ -489,7 +499,7 @@ fn heatmap(report: &WeeklyReport) -> Markup {
                                 Some(s) if s.mean.is_some_and(f64::is_finite) => {
                                     @let m = s.mean.unwrap_or_default();
                                     @let color = heat_color(m, min, mid, max);
-                                    @let ink = if ((color >> 16) & 0xFF) < 0x70 { "#fff" } else { "#1f2933" };
+                                    @let ink = if heat_is_dark(color) { "#fff" } else { "#1f2933" };
                                     td style=(format!("background:#{color:06X};color:{ink}"))
                                         title=(format!("{} posts", s.posts)) {
                                         @if index { (format!("{m:.2}")) } @else { (thousands(m, 0)) }

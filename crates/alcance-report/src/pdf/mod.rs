@@ -24,7 +24,7 @@ use crate::chart::{ChartText, LineChart, MAX_SIDE, MIN_SIDE};
 use crate::files::write_atomically;
 use crate::html::{
     change_text, draw_columns, fmt_count, fmt_decimal, fmt_money, fmt_pct, fmt_roi, fmt_signed_pct, heat_color,
-    kpi_value, trend_line_chart, ColumnChart, DASH,
+    heat_is_dark, heat_scale, kpi_value, trend_line_chart, ColumnChart, DASH,
 };
 use crate::weekly::{KpiLine, WeeklyReport};
 use crate::ReportError;
@@ -623,14 +623,7 @@ fn best_times(f: &mut Flow, lang: PdfLanguage, report: &WeeklyReport) {
         SMALL,
         MUTED,
     );
-    let mut means: Vec<f64> = bt
-        .slots
-        .iter()
-        .filter_map(|s| s.mean)
-        .filter(|m| m.is_finite())
-        .collect();
-    means.sort_by(f64::total_cmp);
-    let (Some(&min), Some(&max)) = (means.first(), means.last()) else {
+    let Some((min, mid, max)) = heat_scale(bt) else {
         f.paragraph(
             &format!(
                 "{} {} {}",
@@ -646,7 +639,6 @@ fn best_times(f: &mut Flow, lang: PdfLanguage, report: &WeeklyReport) {
         );
         return;
     };
-    let mid = means[means.len() / 2];
     let weekdays: [&str; 7] = match lang {
         PdfLanguage::En => crate::weekly::WEEKDAYS,
         PdfLanguage::PtBr => WEEKDAYS_PT,
@@ -674,7 +666,7 @@ fn best_times(f: &mut Flow, lang: PdfLanguage, report: &WeeklyReport) {
                     Some(s) if s.mean.is_some_and(f64::is_finite) => {
                         let v = s.mean.unwrap_or_default();
                         let fill = heat_color(v, min, mid, max);
-                        let ink = if ((fill >> 16) & 0xFF) < 0x70 {
+                        let ink = if heat_is_dark(fill) {
                             Rgb(0xFF, 0xFF, 0xFF)
                         } else {
                             Rgb(0x1F, 0x29, 0x33)
