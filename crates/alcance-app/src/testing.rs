@@ -7,7 +7,7 @@
 use crate::{Workspace, WorkspaceOptions};
 use alcance_store::testing::{self, TestStore};
 use std::ops::Deref;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub use alcance_store::both_engines;
 /// The store engine a test runs on (the argument of the functions [`both_engines!`] runs).
@@ -84,4 +84,24 @@ pub async fn workspace_on(dir: &Path, store: alcance_store::Store) -> crate::err
         vault: Box::new(alcance_platforms::vault::MemoryVault::new()),
     };
     Workspace::open_on(dir, store, options).await
+}
+
+/// The local SMTP sink the test command starts (`scripts/smtp-sink.sh`): its address
+/// (`ALCANCE_TEST_SMTP`, `host:port`) and the maildir it writes each message to
+/// (`ALCANCE_TEST_MAILDIR`). `None` outside CI without one (the caller skips, saying so);
+/// on CI (`CI` set) a missing sink panics, so mail tests cannot pass by not running.
+pub fn smtp_sink() -> Option<(String, PathBuf)> {
+    match (
+        std::env::var("ALCANCE_TEST_SMTP"),
+        std::env::var("ALCANCE_TEST_MAILDIR"),
+    ) {
+        (Ok(addr), Ok(dir)) => Some((addr, PathBuf::from(dir))),
+        _ if std::env::var_os("CI").is_some() => {
+            panic!("no SMTP sink: run the tests through scripts/smtp-sink.sh (scripts/test.sh does)")
+        }
+        _ => {
+            eprintln!("skipped: no SMTP sink (run through scripts/smtp-sink.sh)");
+            None
+        }
+    }
 }

@@ -16,25 +16,8 @@ use alcance_platforms::Endpoints;
 use alcance_store::Engine;
 use chrono::{DateTime, Duration, TimeZone, Utc, Weekday};
 use secrecy::{ExposeSecret, SecretString};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
-
-/// The sink's address and maildir, or `None` off CI without it.
-fn sink() -> Option<(String, PathBuf)> {
-    match (
-        std::env::var("ALCANCE_TEST_SMTP"),
-        std::env::var("ALCANCE_TEST_MAILDIR"),
-    ) {
-        (Ok(addr), Ok(dir)) => Some((addr, PathBuf::from(dir))),
-        _ if std::env::var_os("CI").is_some() => {
-            panic!("no SMTP sink: run the tests through scripts/smtp-sink.sh (scripts/test.sh does)")
-        }
-        _ => {
-            eprintln!("skipped: no SMTP sink (run through scripts/smtp-sink.sh)");
-            None
-        }
-    }
-}
 
 fn utc(d: u32, h: u32, m: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, d, h, m, 0).single().unwrap()
@@ -197,7 +180,9 @@ fn parts(raw: &str) -> Vec<(String, Vec<u8>)> {
 }
 
 async fn a_due_weekly_schedule_sends_once_with_the_summary_and_both_files(engine: Engine) {
-    let Some((addr, maildir)) = sink() else { return };
+    let Some((addr, maildir)) = alcance_app::testing::smtp_sink() else {
+        return;
+    };
     let Some(s) = setup(engine).await else { return };
     let ws = s.ws.workspace();
     delivery::set_mail(
@@ -273,7 +258,9 @@ async fn a_due_weekly_schedule_sends_once_with_the_summary_and_both_files(engine
 }
 
 async fn a_server_that_is_down_is_retried_with_backoff(engine: Engine) {
-    let Some((addr, maildir)) = sink() else { return };
+    let Some((addr, maildir)) = alcance_app::testing::smtp_sink() else {
+        return;
+    };
     let Some(s) = setup(engine).await else { return };
     let ws = s.ws.workspace();
     // A port nobody listens on.
@@ -331,7 +318,9 @@ async fn a_server_that_is_down_is_retried_with_backoff(engine: Engine) {
 }
 
 async fn two_passes_at_once_send_once(engine: Engine) {
-    let Some((addr, maildir)) = sink() else { return };
+    let Some((addr, maildir)) = alcance_app::testing::smtp_sink() else {
+        return;
+    };
     let Some(s) = setup(engine).await else { return };
     let ws = s.ws.workspace();
     delivery::set_mail(

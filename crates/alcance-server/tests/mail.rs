@@ -11,27 +11,10 @@ use alcance_app::people::{self, Role};
 use alcance_app::Session;
 use alcance_server::ApiState;
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 const PUBLIC_URL: &str = "https://alcance.test.example";
-
-/// The sink's address and maildir, or `None` off CI without it.
-fn sink() -> Option<(String, PathBuf)> {
-    match (
-        std::env::var("ALCANCE_TEST_SMTP"),
-        std::env::var("ALCANCE_TEST_MAILDIR"),
-    ) {
-        (Ok(addr), Ok(dir)) => Some((addr, PathBuf::from(dir))),
-        _ if std::env::var_os("CI").is_some() => {
-            panic!("no SMTP sink: run the tests through scripts/smtp-sink.sh (scripts/test.sh does)")
-        }
-        _ => {
-            eprintln!("skipped: no SMTP sink (run through scripts/smtp-sink.sh)");
-            None
-        }
-    }
-}
 
 /// The body of `raw` (a whole message as the sink stored it), its transfer encoding undone.
 fn body_of(raw: &str) -> String {
@@ -167,7 +150,9 @@ impl Served {
 
 #[tokio::test]
 async fn invitations_and_resets_arrive_by_email() {
-    let Some((smtp, maildir)) = sink() else { return };
+    let Some((smtp, maildir)) = alcance_app::testing::smtp_sink() else {
+        return;
+    };
     let s = serve(&smtp).await;
     // Unique per run: the sink is shared by every test of the run.
     let n = std::process::id();
