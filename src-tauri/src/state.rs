@@ -83,6 +83,23 @@ pub struct Settings {
     /// `connect_team_server` / `leave_team_server`.
     #[serde(default)]
     pub team_server: Option<String>,
+    /// The display time zone chosen in Settings (IANA name, e.g. `America/Sao_Paulo`);
+    /// `None` = the system's. The window keeps its own copy (the webview's storage) and
+    /// saves it here so the tray, which runs without a window, says times in it too.
+    #[serde(default)]
+    pub time_zone: Option<String>,
+}
+
+impl Settings {
+    /// The zone the tray shows times in: [`Settings::time_zone`] when it names a known
+    /// IANA zone, else the system's, else UTC.
+    pub fn display_zone(&self) -> chrono_tz::Tz {
+        self.time_zone
+            .as_deref()
+            .and_then(|z| z.trim().parse().ok())
+            .or_else(|| iana_time_zone::get_timezone().ok().and_then(|z| z.parse().ok()))
+            .unwrap_or(chrono_tz::UTC)
+    }
 }
 
 /// The local API as the Settings screen shows it.
@@ -684,6 +701,7 @@ mod tests {
             last_workspace: Some(WorkspaceKind::Demo),
             local_api: true,
             team_server: Some("https://alcance.agency.example".into()),
+            time_zone: Some("America/Manaus".into()),
         };
         s.save(&path).unwrap_or_else(|e| panic!("{e:#}"));
         let text = std::fs::read_to_string(&path).unwrap_or_default();

@@ -3,6 +3,7 @@
 
 use crate::state::{AppState, Language, SyncStatus};
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager, Wry};
@@ -85,16 +86,19 @@ pub fn text(language: Language) -> TrayText {
 
 /// The status line: what the tray says about sync right now — the run going on (accounts
 /// done of total), or the last sync and the next one, then paused and the accounts to
-/// reconnect. Times in UTC, `HH:MM` within a day, else the date.
-pub fn status_line(t: &TrayText, has_workspace: bool, sync: &SyncStatus, now: DateTime<Utc>) -> String {
+/// reconnect. Times in `zone` (the Settings zone, [`crate::state::Settings::display_zone`]):
+/// `HH:MM` and the zone's abbreviation (`13:00 UTC`, `10:00 -03`) within a day, else the
+/// local date.
+pub fn status_line(t: &TrayText, has_workspace: bool, sync: &SyncStatus, now: DateTime<Utc>, zone: Tz) -> String {
     if !has_workspace {
         return t.no_workspace.to_string();
     }
     let when = |at: DateTime<Utc>| {
+        let local = at.with_timezone(&zone);
         if (now - at).num_hours().abs() < 24 {
-            at.format("%H:%M UTC").to_string()
+            local.format("%H:%M %Z").to_string()
         } else {
-            at.format("%Y-%m-%d").to_string()
+            local.format("%Y-%m-%d").to_string()
         }
     };
     let mut parts = Vec::new();
@@ -194,11 +198,14 @@ pub async fn refresh(app: &AppHandle) {
         return;
     };
     let state = app.state::<AppState>();
-    let language = state.settings.lock().await.language;
+    let (language, zone) = {
+        let settings = state.settings.lock().await;
+        (settings.language, settings.display_zone())
+    };
     let t = text(language);
     let has_workspace = state.workspace.read().await.is_some();
     let sync = state.sync_status().await;
-    let line = status_line(&t, has_workspace, &sync, Utc::now());
+    let line = status_line(&t, has_workspace, &sync, Utc::now(), zone);
     let results = [
         items.status.set_text(line),
         items.sync.set_text(t.sync_now),
@@ -228,8 +235,8 @@ mod tests {
             .unwrap_or_default();
         let t = text(Language::En);
         let mut sync = SyncStatus::default();
-        assert_eq!(status_line(&t, false, &sync, now), "No workspace open");
-        assert_eq!(status_line(&t, true, &sync, now), "Not synced yet");
+        assert_eq!(status_line(&t, false, &sync, now, chrono_tz::UTC), "No workspace open");
+        assert_eq!(status_line(&t, true, &sync, now, chrono_tz::UTC), "Not synced yet");
         sync.last_run = Some(RunView {
             id: alcance_app::RunId(1),
             kind: alcance_app::collect::RunKind::Manual,
@@ -242,27 +249,30 @@ mod tests {
             accounts_failed: 0,
             metrics_written: 10,
         });
-        assert_eq!(status_line(&t, true, &sync, now), "Last sync: 13:00 UTC (ok)");
+        assert_eq!(
+            status_line(&t, true, &sync, now, chrono_tz::UTC),
+            "Last sync: 13:00 UTC (ok)"
+        );
         sync.next_run_at = Some(now + chrono::Duration::hours(4));
         assert_eq!(
-            status_line(&t, true, &sync, now),
+            status_line(&t, true, &sync, now, chrono_tz::UTC),
             "Last sync: 13:00 UTC (ok) · Next: 19:00 UTC"
         );
         sync.problems = vec!["@acme (Instagram)".into()];
         assert_eq!(
-            status_line(&t, true, &sync, now),
+            status_line(&t, true, &sync, now, chrono_tz::UTC),
             "Last sync: 13:00 UTC (ok) · Next: 19:00 UTC · ⚠ 1 to reconnect"
         );
         sync.problems.clear();
         sync.next_run_at = None;
         sync.paused = true;
         assert_eq!(
-            status_line(&t, true, &sync, now),
+            status_line(&t, true, &sync, now, chrono_tz::UTC),
             "Sync paused · Last sync: 13:00 UTC (ok)"
         );
         sync.running = true;
         assert_eq!(
-            status_line(&text(Language::PtBr), true, &sync, now),
+            status_line(&text(Language::PtBr), true, &sync, now, chrono_tz::UTC),
             "Sincronização pausada · Sincronizando…"
         );
         sync.paused = false;
@@ -276,6 +286,54 @@ mod tests {
             current_account: Some("@ana (X)".into()),
             paused: false,
         });
-        assert_eq!(status_line(&t, true, &sync, now), "Syncing… 3/8 accounts");
+        assert_eq!(
+            status_line(&t, true, &sync, now, chrono_tz::UTC),
+            "Syncing… 3/8 accounts"
+        );
+    }
+
+    #[test]
+    fn the_status_line_says_times_in_the_chosen_zone() {
+        let now = Utc
+            .with_ymd_and_hms(2026, 11, 23, 15, 0, 0)
+            .single()
+            .unwrap_or_default();
+        let t = text(Language::PtBr);
+        let last_run = Some(RunView {
+            id: alcance_app::RunId(1),
+            kind: alcance_app::collect::RunKind::Manual,
+            status: alcance_app::RunStatus::Ok,
+            started_at: now - chrono::Duration::hours(2),
+            finished_at: Some(now - chrono::Duration::hours(2)),
+            duration_seconds: Some(1.0),
+            accounts_total: 1,
+            accounts_ok: 1,
+            accounts_failed: 0,
+            metrics_written: 1,
+        });
+        // 13:00 UTC is 10:00 in São Paulo (UTC−03:00); the next run at 02:00 UTC on the
+        // 25th is more than a day away and shows as São Paulo's date, the 24th.
+        let sync = SyncStatus {
+            last_run,
+            next_run_at: Some(now + chrono::Duration::hours(35)),
+            ..SyncStatus::default()
+        };
+        let line = status_line(&t, true, &sync, now, chrono_tz::America::Sao_Paulo);
+        assert_eq!(line, "Última sincronização: 10:00 -03 (ok) · Próxima: 2026-11-24");
+    }
+
+    #[test]
+    fn the_display_zone_is_the_chosen_one_else_the_systems() {
+        let chosen = crate::state::Settings {
+            time_zone: Some("Europe/Lisbon".into()),
+            ..Default::default()
+        };
+        assert_eq!(chosen.display_zone(), chrono_tz::Europe::Lisbon);
+        // An unknown name falls back like no choice: the system's zone (or UTC).
+        let unknown = crate::state::Settings {
+            time_zone: Some("Mars/Olympus".into()),
+            ..Default::default()
+        };
+        assert_eq!(unknown.display_zone(), crate::state::Settings::default().display_zone());
     }
 }

@@ -2412,7 +2412,13 @@ local_api: boolean;
  * ([`crate::team`]); `None` = the solo workspace. Changed only through
  * `connect_team_server` / `leave_team_server`.
  */
-team_server?: string | null }
+team_server?: string | null; 
+/**
+ * The display time zone chosen in Settings (IANA name, e.g. `America/Sao_Paulo`);
+ * `None` = the system's. The window keeps its own copy (the webview's storage) and
+ * saves it here so the tray, which runs without a window, says times in it too.
+ */
+time_zone?: string | null }
 /**
  * Sent to the UI whenever the sync status changes (a run started or ended, pause,
  * resume), so screens can refresh.

@@ -180,3 +180,15 @@ export function searchZones(zones: readonly string[], query: string, keep = ""):
   if (words.length === 0) return [...zones];
   return zones.filter((z) => z === keep || words.every((w) => fold(z).includes(w)));
 }
+
+/** Desktop: reconciles the zone the backend keeps in settings.json (so the tray, which runs
+ *  without a window, says times in it) with this webview's choice. A stored known zone wins
+ *  and is applied here; with none stored, this webview's choice is returned for the caller
+ *  to save (upgrades from when only the webview kept it). `undefined`: nothing to save. */
+export function reconcileZone(stored: string | null | undefined): string | undefined {
+  if (stored && isTimeZone(stored)) {
+    if (stored !== ui.timeZone) chooseZone(stored);
+    return undefined;
+  }
+  return ui.timeZone !== "" ? ui.timeZone : undefined;
+}

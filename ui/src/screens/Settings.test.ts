@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { flushSync } from "svelte";
-import type { AccountView, CadenceKind, LocalApiStatus } from "../lib/bindings";
+import type { AccountView, CadenceKind, LocalApiStatus, Settings } from "../lib/bindings";
 import { session, ui } from "../lib/ui.svelte";
 import { ZONE_KEY } from "../lib/zone";
 import { account, dashboard, status } from "../test/fixtures";
@@ -38,6 +38,7 @@ function withCadences(fail?: { code: string; message: string }) {
       );
       return accounts.find((a) => a.id === args.accountId);
     }
+    if (cmd === "save_settings") return args.settings;
     return null;
   });
 }
@@ -277,8 +278,9 @@ describe("the time zone", () => {
     fill('[data-testid="settings-time-zone"]', "America/New_York");
     expect(localStorage.getItem(ZONE_KEY)).toBe("America/New_York");
     expect(q('[data-testid="settings-saved"]')).not.toBeNull();
-    // Kept by the webview, not sent to the backend.
-    expect(sent("save_settings")).toHaveLength(0);
+    // Kept by the webview, and by the desktop's settings for the tray.
+    const savedZones = () => sent("save_settings").map((c) => (c.args.settings as Settings).time_zone);
+    expect(savedZones()).toEqual(["America/New_York"]);
     // 12:00 UTC = 07:00 in New York in November (UTC−05:00).
     expect(text('[data-testid="cadence-row-3"]')).toContain("Nov 25, 2026, 07:00 AM");
     expect(text('[data-testid="zone-note"]')).toMatch(/^Times in America\/New_York \(UTC−0[45]:00\)\.$/);
@@ -286,15 +288,20 @@ describe("the time zone", () => {
     // A restart reads the choice back.
     stop();
     ui.timeZone = "";
+    withCadences();
     start();
     await open("settings");
     await vi.waitFor(() => expect(q('[data-testid="cadence-row-3"]')).not.toBeNull());
     expect(select().value).toBe("America/New_York");
     expect(text('[data-testid="cadence-row-3"]')).toContain("Nov 25, 2026, 07:00 AM");
 
+    // The backend here forgot it (status says none): the window gives it back.
+    await vi.waitFor(() => expect(savedZones()).toEqual(["America/New_York"]));
+
     fill('[data-testid="settings-time-zone"]', "");
     expect(localStorage.getItem(ZONE_KEY)).toBeNull();
     expect(ui.timeZone).toBe("");
+    expect(savedZones()).toEqual(["America/New_York", null]);
     expect(text('[data-testid="cadence-row-3"]')).toContain("Nov 25, 2026, 09:00 AM");
   });
 

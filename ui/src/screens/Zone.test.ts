@@ -74,4 +74,19 @@ describe("times in the chosen zone", () => {
     await vi.waitFor(() => expect(sent("dashboard")).toHaveLength(2));
     expect((sent("dashboard")[1].args.filter as { time_zone: string }).time_zone).toBe("America/New_York");
   });
+
+  it("take the zone the desktop keeps for the tray when the webview has none", async () => {
+    backend((cmd, args) => {
+      if (cmd === "app_status") return status(true, { settings: settings({ time_zone: "America/Manaus" }) });
+      if (cmd === "save_settings") return args.settings;
+      if (cmd === "list_accounts") return [account()];
+      if (cmd === "dashboard") return dashboard();
+      return null;
+    });
+    start();
+    await vi.waitFor(() => expect(ui.timeZone).toBe("America/Manaus"));
+    expect(localStorage.getItem(ZONE_KEY)).toBe("America/Manaus");
+    // Already kept there: nothing to save back.
+    expect(sent("save_settings")).toHaveLength(0);
+  });
 });

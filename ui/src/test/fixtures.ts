@@ -26,6 +26,7 @@ export const settings = (over: Partial<Settings> = {}): Settings => ({
   last_workspace: null,
   local_api: false,
   team_server: null,
+  time_zone: null,
   ...over,
 });
 
