@@ -11,6 +11,7 @@ use crate::state::AppState;
 use alcance_app::reports::{self, PdfLanguage, ReportFormat, WeeklyRequest};
 use alcance_app::{CampaignId, Workspace};
 use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use tauri::State;
@@ -32,6 +33,9 @@ pub enum ReportRequest {
     Campaign {
         /// The campaign.
         campaign_id: CampaignId,
+        /// IANA time zone of the report's times (the window's zone); `null` or empty: UTC.
+        #[serde(default)]
+        time_zone: Option<String>,
     },
 }
 
@@ -95,8 +99,9 @@ async fn render(
             let name = format!("weekly-{}.{format}", report.week.start.format("%Y-%m-%d"));
             Ok((bytes, name))
         }
-        ReportRequest::Campaign { campaign_id } => {
-            let (_, bytes) = reports::campaign_file(ws, *campaign_id, now, format, lang).await?;
+        ReportRequest::Campaign { campaign_id, time_zone } => {
+            let zone = zone_of(time_zone.as_deref())?.unwrap_or(Tz::UTC);
+            let (_, bytes) = reports::campaign_file(ws, *campaign_id, now, zone, format, lang).await?;
             Ok((bytes, format!("campaign-{campaign_id}.{format}")))
         }
     }
@@ -138,15 +143,23 @@ fn weekly_request(week_of: Option<&str>, time_zone: Option<&str>, now: DateTime<
             .map_err(|_| IpcError::new(ErrorCode::InvalidInput, format!("{day:?} is not a day (YYYY-MM-DD)")))?;
         request.week_of = Some(day);
     }
-    if let Some(zone) = time_zone.map(str::trim).filter(|z| !z.is_empty()) {
-        request.time_zone = zone.parse().map_err(|_| {
-            IpcError::new(
-                ErrorCode::InvalidInput,
-                format!("unknown time zone {zone:?} (an IANA name such as America/Sao_Paulo)"),
-            )
-        })?;
+    if let Some(zone) = zone_of(time_zone)? {
+        request.time_zone = zone;
     }
     Ok(request)
+}
+
+/// The window's time zone (IANA); `None` when absent or empty. Errors: `invalid_input`.
+fn zone_of(time_zone: Option<&str>) -> IpcResult<Option<Tz>> {
+    let Some(zone) = time_zone.map(str::trim).filter(|z| !z.is_empty()) else {
+        return Ok(None);
+    };
+    zone.parse().map(Some).map_err(|_| {
+        IpcError::new(
+            ErrorCode::InvalidInput,
+            format!("unknown time zone {zone:?} (an IANA name such as America/Sao_Paulo)"),
+        )
+    })
 }
 
 #[cfg(test)]
@@ -212,6 +225,7 @@ mod tests {
         .unwrap();
         let request = ReportRequest::Campaign {
             campaign_id: CampaignId::from(row.id),
+            time_zone: Some("America/Manaus".into()),
         };
         let out = dir.path().join("reports");
         for format in ReportFormat::ALL {
@@ -224,8 +238,18 @@ mod tests {
             );
             assert!(saved.bytes > 0, "{format}");
         }
+        // The preview says its times in the window's zone.
+        let html = preview(&ws, &request, PdfLanguage::En, now()).await.unwrap();
+        assert!(html.contains("America/Manaus"), "{html}");
+        let bad = ReportRequest::Campaign {
+            campaign_id: CampaignId::from(row.id),
+            time_zone: Some("Mars/Olympus_Mons".into()),
+        };
+        let e = preview(&ws, &bad, PdfLanguage::En, now()).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidInput, "{}", e.message);
         let missing = ReportRequest::Campaign {
             campaign_id: CampaignId::from(row.id + 1),
+            time_zone: None,
         };
         let e = preview(&ws, &missing, PdfLanguage::En, now()).await.unwrap_err();
         assert_eq!(e.code, ErrorCode::NotFound, "{}", e.message);

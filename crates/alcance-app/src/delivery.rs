@@ -553,7 +553,9 @@ async fn send(ws: &Workspace, schedule: &Schedule, period: &Period, number: i64,
             (email, stem)
         }
         Some(campaign) => {
-            let report = reports::campaign_report(ws, CampaignId::from(campaign), period.end.min(now)).await?;
+            let report = reports::campaign_report(ws, CampaignId::from(campaign), period.end.min(now))
+                .await?
+                .in_time_zone(schedule.time_zone);
             let formats = schedule.formats.clone();
             let (report, files) = tokio::task::spawn_blocking(move || {
                 let files: Vec<_> = formats

@@ -195,15 +195,16 @@ pub async fn weekly_file(
 }
 
 /// Builds a campaign's report and renders it as one file in `format` (the PDF's words in
-/// `lang`).
+/// `lang`; its moments — made, published — in `zone`, see [`CampaignReport::time_zone`]).
 pub async fn campaign_file(
     ws: &Workspace,
     campaign_id: CampaignId,
     now: DateTime<Utc>,
+    zone: Tz,
     format: ReportFormat,
     lang: PdfLanguage,
 ) -> Result<(CampaignReport, Vec<u8>)> {
-    let report = campaign_report(ws, campaign_id, now).await?;
+    let report = campaign_report(ws, campaign_id, now).await?.in_time_zone(zone);
     let (report, bytes) = tokio::task::spawn_blocking(move || {
         let bytes = alcance_report::campaign::campaign_file(&report, format, lang);
         (report, bytes)
@@ -460,14 +461,15 @@ pub async fn campaign_report(ws: &Workspace, campaign_id: CampaignId, now: DateT
 }
 
 /// Builds the campaign report and writes `campaign-<id>.xlsx`, `.html`, `.json` and `.pdf`
-/// (English) into `out`.
+/// (English) into `out`, its moments in `zone`.
 pub async fn write_campaign(
     ws: &Workspace,
     campaign_id: CampaignId,
     now: DateTime<Utc>,
+    zone: Tz,
     out: &Path,
 ) -> Result<(CampaignReport, ReportFiles)> {
-    let report = campaign_report(ws, campaign_id, now).await?;
+    let report = campaign_report(ws, campaign_id, now).await?.in_time_zone(zone);
     let dir = out.to_path_buf();
     let (report, files) = tokio::task::spawn_blocking(move || {
         let files = alcance_report::campaign::write_campaign_report(&report, &dir);

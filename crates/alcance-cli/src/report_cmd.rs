@@ -42,7 +42,8 @@ pub enum ReportCommand {
         /// The PDF's language: en or pt-BR.
         #[arg(long, value_name = "LANG", default_value = "en")]
         language: PdfLanguage,
-        /// IANA time zone of the best-time heatmap.
+        /// IANA time zone of the best-time heatmap and of the report's times (made,
+        /// published); days stay UTC days.
         #[arg(long, value_name = "TZ", default_value = "America/Sao_Paulo")]
         time_zone: String,
     },
@@ -66,6 +67,9 @@ pub enum ReportCommand {
         /// The PDF's language: en or pt-BR.
         #[arg(long, value_name = "LANG", default_value = "en")]
         language: PdfLanguage,
+        /// IANA time zone of the report's times (made, published); dates stay days.
+        #[arg(long, value_name = "TZ", default_value = "America/Sao_Paulo")]
+        time_zone: String,
     },
     /// Scheduled delivery by email: add, list, pause, resume or remove a schedule.
     Schedule {
@@ -386,9 +390,7 @@ pub async fn report(command: ReportCommand) -> Result<()> {
             language,
             time_zone,
         } => {
-            let time_zone: Tz = time_zone.parse().map_err(|_| {
-                anyhow::anyhow!("unknown time zone {time_zone:?} (an IANA name such as America/Sao_Paulo)")
-            })?;
+            let time_zone = parse_zone(&time_zone)?;
             let workspace = open(&ws).await?;
             let out = out.unwrap_or_else(|| workspace.dir().join("reports"));
             let bar = spinner("Building the weekly report");
@@ -451,7 +453,9 @@ pub async fn report(command: ReportCommand) -> Result<()> {
             out,
             format,
             language,
+            time_zone,
         } => {
+            let zone = parse_zone(&time_zone)?;
             let workspace = open(&ws).await?;
             let default_dir = workspace.dir().join("reports");
             let out = out.unwrap_or_else(|| default_dir.clone());
@@ -459,7 +463,7 @@ pub async fn report(command: ReportCommand) -> Result<()> {
                 let c = reports::find_campaign(&workspace, &campaign).await?;
                 let id = CampaignId::from(c.id);
                 match format {
-                    None => reports::write_campaign(&workspace, id, Utc::now(), &out)
+                    None => reports::write_campaign(&workspace, id, Utc::now(), zone, &out)
                         .await
                         .map(|(report, files)| (report, Written::Folder(files))),
                     Some(format) => {
@@ -469,7 +473,7 @@ pub async fn report(command: ReportCommand) -> Result<()> {
                             out.clone()
                         };
                         let (report, bytes) =
-                            reports::campaign_file(&workspace, id, Utc::now(), format, language).await?;
+                            reports::campaign_file(&workspace, id, Utc::now(), zone, format, language).await?;
                         reports::write_report_file(&file, bytes).await?;
                         Ok((report, Written::File(file)))
                     }
@@ -574,6 +578,12 @@ fn print_import(what: &str, file: &Path, report: &ImportReport, columns: &[&str]
 }
 
 /// Runs `alcance report schedule …`, `deliver-now` and `mail …`.
+/// An IANA time zone of the command line, or an error naming it.
+fn parse_zone(name: &str) -> Result<Tz> {
+    name.parse()
+        .map_err(|_| anyhow::anyhow!("unknown time zone {name:?} (an IANA name such as America/Sao_Paulo)"))
+}
+
 async fn delivery(command: ReportCommand) -> Result<()> {
     use alcance_app::delivery::{self, Cadence, ScheduleRequest};
     match command {

@@ -30,8 +30,10 @@ use crate::files::{ReportFiles, ReportFormat};
 use crate::html::{fmt_count, fmt_money, fmt_pct, fmt_roi, DASH};
 use crate::pdf::PdfLanguage;
 use crate::series::account_label;
-use crate::workbook::{cell, excel_date, excel_time, print_setup, Formats};
+use crate::workbook::{cell, excel_date, excel_local_time, print_setup, Formats};
+use crate::zone::{display_zone, local_stamp};
 use crate::ReportError;
+use alcance_core::analytics::best_time::Tz;
 use alcance_core::analytics::derived::{cost_per_conversion, cpe, cpm, ctr, engagement_rate, roi, EngagementBase};
 use alcance_core::analytics::posts::PostMetrics;
 use alcance_core::Platform;
@@ -229,6 +231,11 @@ pub struct CampaignReport {
     pub schema_version: u32,
     /// When it was made, UTC.
     pub generated_at: DateTime<Utc>,
+    /// IANA time zone the rendered report (HTML, PDF, XLSX) says its moments in: when it
+    /// was made and when each post was published ([`crate::zone`]); `"UTC"` unless set
+    /// with [`CampaignReport::in_time_zone`]. The campaign's dates stay calendar days.
+    #[serde(default = "utc_name")]
+    pub time_zone: String,
     /// The campaign.
     pub campaign: CampaignInfo,
     /// One column per member (brands then influencers, as given).
@@ -247,6 +254,10 @@ pub struct CampaignReport {
     pub conversions: Vec<CampaignConversion>,
     /// What was left out and why (rows in another currency).
     pub warnings: Vec<String>,
+}
+
+fn utc_name() -> String {
+    "UTC".to_string()
 }
 
 /// Σ of the present values; `None` when none is present.
@@ -436,6 +447,7 @@ pub fn campaign_report(data: &CampaignData, generated_at: DateTime<Utc>) -> Camp
     CampaignReport {
         schema_version: CAMPAIGN_SCHEMA_VERSION,
         generated_at,
+        time_zone: utc_name(),
         campaign: data.campaign.clone(),
         accounts,
         unattributed,
@@ -496,6 +508,12 @@ pub struct TableRow {
 }
 
 impl CampaignReport {
+    /// The same report, rendered with its moments in `zone` (see [`CampaignReport::time_zone`]).
+    pub fn in_time_zone(mut self, zone: Tz) -> CampaignReport {
+        self.time_zone = zone.name().to_string();
+        self
+    }
+
     /// The columns side by side: each account, then "Unattributed" (when any), then
     /// "Campaign total".
     pub fn columns(&self) -> Vec<&CampaignColumn> {
@@ -647,12 +665,13 @@ fn overview_sheet(ws: &mut Worksheet, report: &CampaignReport, f: &Formats) -> R
         1,
         0,
         format!(
-            "{} – {} · goal {} · budget {} · generated {} UTC · — means no data (never 0)",
+            "{} – {} · goal {} · budget {} · generated {} {} · — means no data (never 0)",
             c.starts_on,
             c.ends_on.map_or_else(|| "open".to_string(), |d| d.to_string()),
             c.goal,
             fmt_money(c.budget, &c.currency),
-            report.generated_at.format("%Y-%m-%d %H:%M")
+            local_stamp(report.generated_at, display_zone(&report.time_zone)),
+            report.time_zone
         ),
         &f.subtitle,
     )?;
@@ -764,11 +783,13 @@ fn overview_sheet(ws: &mut Worksheet, report: &CampaignReport, f: &Formats) -> R
 fn posts_sheet(ws: &mut Worksheet, report: &CampaignReport, f: &Formats) -> Result<(), XlsxError> {
     ws.set_name("Posts")?;
     print_setup(ws);
+    let zone = display_zone(&report.time_zone);
+    let published = format!("Published ({})", zone.name());
     let headers = [
         ("Account", 24.0),
         ("Post id", 22.0),
         ("Content type", 12.0),
-        ("Published (UTC)", 17.0),
+        (published.as_str(), 17.0),
         ("Reach", 11.0),
         ("Impressions", 12.0),
         ("Interactions", 12.0),
@@ -784,7 +805,7 @@ fn posts_sheet(ws: &mut Worksheet, report: &CampaignReport, f: &Formats) -> Resu
         ws.write_string_with_format(row, 0, &p.account, &f.text)?;
         ws.write_string_with_format(row, 1, &p.post_id, &f.text)?;
         ws.write_string_with_format(row, 2, &p.content_type, &f.text)?;
-        match p.published_at.and_then(excel_time) {
+        match p.published_at.and_then(|t| excel_local_time(t, zone)) {
             Some(t) => ws.write_datetime_with_format(row, 3, &t, &f.datetime)?,
             None => ws.write_string_with_format(row, 3, DASH, &f.dash)?,
         };

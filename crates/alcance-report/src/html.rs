@@ -14,8 +14,9 @@ use crate::font::{self, FAMILY};
 use crate::number::thousands;
 use crate::weekly::{severity_text, week_text, KpiLine, TrendLine, WeeklyReport, WEEKDAYS};
 use crate::workbook::{HEAT_HIGH, HEAT_LOW, HEAT_MID};
+use crate::zone::{display_zone, local_stamp};
 use crate::ReportError;
-use alcance_core::analytics::best_time::Normalization;
+use alcance_core::analytics::best_time::{Normalization, Tz};
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use plotters::coord::ranged1d::{IntoSegmentedCoord, SegmentValue};
@@ -274,7 +275,7 @@ footer { margin-top: 28px; border-top: 1px solid var(--line); padding-top: 8px; 
 }
 "#;
 
-fn page(title: &str, body: Markup) -> String {
+fn page(title: &str, zone: Tz, body: Markup) -> String {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -287,7 +288,8 @@ fn page(title: &str, body: Markup) -> String {
             body {
                 (body)
                 footer {
-                    "Made by Alcance, local-first social media analytics. All times UTC unless marked. "
+                    "Made by Alcance, local-first social media analytics. Times in " (zone.name())
+                    "; weeks, days and daily figures are UTC days. "
                     (PreEscaped("&#8220;")) (DASH) (PreEscaped("&#8221;")) " means no data, never zero."
                 }
             }
@@ -526,6 +528,7 @@ fn heatmap(report: &WeeklyReport) -> Markup {
 /// # Errors
 /// [`ReportError::Chart`] when a chart cannot be rendered.
 pub fn weekly_html(report: &WeeklyReport) -> Result<String, ReportError> {
+    let zone = display_zone(&report.time_zone);
     let week = week_text(report);
     let t = &report.trends;
     let first = t.days.first().map(|d| d.to_string()).unwrap_or_default();
@@ -568,8 +571,8 @@ pub fn weekly_html(report: &WeeklyReport) -> Result<String, ReportError> {
         header {
             h1 { "Weekly report" }
             p.meta {
-                "Week " (text(&week)) " · " (report.accounts.len()) " account(s) · generated "
-                (report.generated_at.format("%Y-%m-%d %H:%M").to_string()) " UTC"
+                "Week " (text(&week)) " (UTC days) · " (report.accounts.len()) " account(s) · generated "
+                (local_stamp(report.generated_at, zone)) " " (zone.name())
             }
         }
         section {
@@ -587,7 +590,7 @@ pub fn weekly_html(report: &WeeklyReport) -> Result<String, ReportError> {
                 "Sums add up the accounts that have the KPI in both weeks. Engagement rates are Σ interactions / \
                  Σ reach (or impressions) × 100 over the posts published in the week; pp = percentage points. \
                  Post figures are lifetime totals as of "
-                (report.posts_as_of.format("%Y-%m-%d %H:%M").to_string()) " UTC."
+                (local_stamp(report.posts_as_of, zone)) " " (zone.name()) "."
             }
         }
         section {
@@ -678,7 +681,7 @@ pub fn weekly_html(report: &WeeklyReport) -> Result<String, ReportError> {
                 table {
                     thead {
                         tr {
-                            th.num { "#" } th { "Account" } th { "Type" } th { "Published (UTC)" }
+                            th.num { "#" } th { "Account" } th { "Type" } th { "Published (" (zone.name()) ")" }
                             th.num { "Interactions" } th.num { "Reach" } th.num { "Impressions" }
                             th.num { "ER by reach" } th.num { "ER by impr." } th { "Post" }
                         }
@@ -689,7 +692,7 @@ pub fn weekly_html(report: &WeeklyReport) -> Result<String, ReportError> {
                                 td.num { (p.rank) }
                                 td { (text(&p.account)) }
                                 td { (text(&p.content_type)) }
-                                td.nowrap { (fmt_time(p.published_at)) }
+                                td.nowrap { (fmt_time(p.published_at, zone)) }
                                 (num_td(&fmt_count(Some(p.interactions))))
                                 (num_td(&fmt_count(p.reach)))
                                 (num_td(&fmt_count(p.impressions)))
@@ -721,7 +724,7 @@ pub fn weekly_html(report: &WeeklyReport) -> Result<String, ReportError> {
             }
         }
     };
-    Ok(page(&format!("Alcance weekly report {week}"), body))
+    Ok(page(&format!("Alcance weekly report {week}"), zone, body))
 }
 
 /// The campaign report as one self-contained printable HTML page: the campaign's facts,
@@ -731,6 +734,7 @@ pub fn weekly_html(report: &WeeklyReport) -> Result<String, ReportError> {
 /// # Errors
 /// [`ReportError::Chart`] when the chart cannot be rendered.
 pub fn campaign_html(report: &CampaignReport) -> Result<String, ReportError> {
+    let zone = display_zone(&report.time_zone);
     let c = &report.campaign;
     let chart = if report.accounts.is_empty() {
         None
@@ -757,7 +761,7 @@ pub fn campaign_html(report: &CampaignReport) -> Result<String, ReportError> {
                 @if let Some(u) = report.budget_used {
                     " (" (fmt_pct(Some(u * 100.0))) " used)"
                 }
-                " · generated " (report.generated_at.format("%Y-%m-%d %H:%M").to_string()) " UTC"
+                " · generated " (local_stamp(report.generated_at, zone)) " " (zone.name())
             }
         }
         section {
@@ -802,7 +806,8 @@ pub fn campaign_html(report: &CampaignReport) -> Result<String, ReportError> {
                 table {
                     thead {
                         tr {
-                            th { "Account" } th { "Post" } th { "Type" } th { "Published (UTC)" } th.num { "Reach" }
+                            th { "Account" } th { "Post" } th { "Type" } th { "Published (" (zone.name()) ")" }
+                            th.num { "Reach" }
                             th.num { "Impressions" } th.num { "Interactions" } th.num { "ER by reach" }
                             th.num { "ER by impr." }
                         }
@@ -813,7 +818,7 @@ pub fn campaign_html(report: &CampaignReport) -> Result<String, ReportError> {
                                 td { (text(&p.account)) }
                                 td.mono { (text(&p.post_id)) }
                                 td { (text(&p.content_type)) }
-                                td { (fmt_time(p.published_at)) }
+                                td { (fmt_time(p.published_at, zone)) }
                                 (num_td(&fmt_count(p.reach)))
                                 (num_td(&fmt_count(p.impressions)))
                                 (num_td(&fmt_count(p.interactions)))
@@ -878,11 +883,12 @@ pub fn campaign_html(report: &CampaignReport) -> Result<String, ReportError> {
             }
         }
     };
-    Ok(page(&format!("Alcance campaign report: {}", c.name), body))
+    Ok(page(&format!("Alcance campaign report: {}", c.name), zone, body))
 }
 
-fn fmt_time(t: Option<DateTime<Utc>>) -> String {
-    t.map_or_else(|| DASH.to_string(), |t| t.format("%Y-%m-%d %H:%M").to_string())
+/// A moment on `zone`'s wall clock, `—` when unknown.
+fn fmt_time(t: Option<DateTime<Utc>>, zone: Tz) -> String {
+    t.map_or_else(|| DASH.to_string(), |t| local_stamp(t, zone))
 }
 
 #[cfg(test)]

@@ -32,6 +32,7 @@ pub mod pdf;
 pub mod series;
 pub mod weekly;
 mod workbook;
+pub mod zone;
 
 pub use error::ReportError;
 pub use files::{ReportFiles, ReportFormat};

@@ -1,6 +1,7 @@
 //! The workbook toolkit the weekly and campaign reports share: cell formats, the "—"
 //! no-data cell, Excel dates, print setup and the heatmap colors (also used by the HTML).
 
+use alcance_core::analytics::best_time::Tz;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use rust_xlsxwriter::{Color, ExcelDateTime, Format, FormatAlign, FormatBorder, Worksheet, XlsxError};
 
@@ -76,6 +77,12 @@ pub(crate) fn cell(
 /// `t` as an Excel date-time (UTC), or `None` out of Excel's range.
 pub(crate) fn excel_time(t: DateTime<Utc>) -> Option<ExcelDateTime> {
     ExcelDateTime::from_timestamp(t.timestamp()).ok()
+}
+
+/// `t` on `zone`'s wall clock as an Excel date-time (Excel cells carry no zone; the column
+/// header names it), or `None` out of Excel's range.
+pub(crate) fn excel_local_time(t: DateTime<Utc>, zone: Tz) -> Option<ExcelDateTime> {
+    ExcelDateTime::from_timestamp(crate::zone::local_naive(t, zone).and_utc().timestamp()).ok()
 }
 
 /// `d` as an Excel date, or `None` out of Excel's range.

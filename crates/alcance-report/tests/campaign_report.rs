@@ -297,3 +297,28 @@ fn the_files_are_written_and_the_html_is_self_contained() {
     assert_eq!(json["total"]["kpis"]["cost"], 2200.0);
     assert!(json["accounts"][1]["kpis"]["cost_per_conversion"].is_null());
 }
+
+/// The workbook says the report's zone: on its first sheet and over the Posts sheet's
+/// "Published" column, whose cells hold that zone's wall-clock time (Excel has no zones).
+#[test]
+fn the_workbook_gives_publication_times_in_the_reports_zone() {
+    let read = |zip: &mut zip::ZipArchive<std::fs::File>, name: &str| {
+        let mut text = String::new();
+        zip.by_name(name)
+            .unwrap_or_else(|_| panic!("{name}"))
+            .read_to_string(&mut text)
+            .expect("utf-8");
+        text
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    // 2026-11-05 18:00 UTC = 23:30 in Kolkata (UTC+05:30): Excel serial 46331.979166…
+    let r = report().in_time_zone("Asia/Kolkata".parse().expect("zone"));
+    let files = write_campaign_report(&r, dir.path()).expect("write");
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&files.xlsx).expect("xlsx")).expect("zip");
+    let strings = read(&mut zip, "xl/sharedStrings.xml");
+    assert!(strings.contains("Published (Asia/Kolkata)"), "{strings}");
+    assert!(strings.contains("generated 2026-12-01 14:30 Asia/Kolkata"), "{strings}");
+    let posts = read(&mut zip, "xl/worksheets/sheet2.xml");
+    assert!(posts.contains("<v>46331.97916666"), "{posts}");
+    assert!(!posts.contains("<v>46331.75</v>"), "UTC left in the Posts sheet");
+}

@@ -205,3 +205,50 @@ fn the_report_folders_get_a_pdf_beside_the_other_files() {
         }
     }
 }
+
+/// Issue 13's local time: the moments (made, figures as of, published) in the report's zone,
+/// named where they are; days stay UTC days; a report without a zone says UTC.
+#[test]
+fn moments_are_in_the_reports_time_zone_and_days_stay_utc_days() {
+    let one_line = |pages: Vec<String>| pages.join("\n").replace('\n', " ");
+    // The weekly report's zone is its heatmap's: São Paulo (UTC−03:00), made 2026-11-26
+    // 09:00 UTC. The PDF names the zone once and calls the column's times local.
+    let r = weekly_report::report();
+    assert_eq!(r.time_zone, "America/Sao_Paulo");
+    let en = one_line(weekly_pdf_text(&r, PdfLanguage::En).expect("layout"));
+    assert!(en.contains("generated 2026-11-26 06:00 America/Sao_Paulo"), "{en}");
+    assert!(en.contains("Times in America/Sao_Paulo; weeks, days and daily figures are UTC days."));
+    assert!(en.contains("Published (local time)"));
+    // The Instagram posts went out at 12:00 UTC: 09:00 in São Paulo.
+    assert!(
+        en.contains("2026-11-22 09:00") && !en.contains("2026-11-22 12:00"),
+        "{en}"
+    );
+    let pt = one_line(weekly_pdf_text(&r, PdfLanguage::PtBr).expect("layout"));
+    assert!(pt.contains("gerado em 2026-11-26 06:00 America/Sao_Paulo"));
+    assert!(pt.contains("Horários em America/Sao_Paulo; semanas, dias e números diários são dias UTC."));
+    let html = alcance_report::html::weekly_html(&r).expect("html");
+    assert!(html.contains("generated 2026-11-26 06:00 America/Sao_Paulo"));
+    assert!(html.contains("Published (America/Sao_Paulo)") && html.contains("2026-11-22 09:00"));
+
+    // A campaign report says UTC until given a zone; Kolkata is UTC+05:30.
+    let c = campaign_report::report();
+    assert_eq!(c.time_zone, "UTC");
+    let utc = one_line(campaign_pdf_text(&c, PdfLanguage::En).expect("layout"));
+    assert!(utc.contains("generated 2026-12-01 09:00 UTC") && utc.contains("2026-11-05 18:00"));
+    let c = c.in_time_zone("Asia/Kolkata".parse().expect("zone"));
+    let pt = one_line(campaign_pdf_text(&c, PdfLanguage::PtBr).expect("layout"));
+    assert!(pt.contains("gerado em 2026-12-01 14:30 Asia/Kolkata"), "{pt}");
+    assert!(
+        pt.contains("Publicado (hora local)") && pt.contains("2026-11-05 23:30"),
+        "{pt}"
+    );
+    let html = alcance_report::html::campaign_html(&c).expect("html");
+    assert!(html.contains("generated 2026-12-01 14:30 Asia/Kolkata") && html.contains("2026-11-05 23:30"));
+
+    // Reports saved before the field existed read back as UTC.
+    let mut json = serde_json::to_value(&c).expect("json");
+    json.as_object_mut().expect("object").remove("time_zone");
+    let old: alcance_report::campaign::CampaignReport = serde_json::from_value(json).expect("old report");
+    assert_eq!(old.time_zone, "UTC");
+}

@@ -10,6 +10,7 @@ use crate::problem::{ApiError, Problem};
 use crate::routes::PageParams;
 use crate::ApiState;
 use alcance_app::campaigns::{self, CampaignDetail, CampaignTrend, PostRule, TrendLabels};
+use alcance_app::format::Tz;
 use alcance_app::store::{
     CampaignRole, CampaignRow, ConversionRow, CostRow, ImportReport, NewCampaign, NewConversion, NewCost,
 };
@@ -51,6 +52,10 @@ pub struct ReportParams {
     /// The PDF's language: `en` (default) or `pt-BR`.
     #[param(example = "pt-BR")]
     pub lang: Option<String>,
+    /// IANA time zone the file says its times in (when it was made, when posts were
+    /// published); default UTC. Days stay UTC days.
+    #[param(example = "America/Sao_Paulo")]
+    pub time_zone: Option<String>,
 }
 
 impl ReportParams {
@@ -65,6 +70,18 @@ impl ReportParams {
             Some(l) => l.parse().map_err(ApiError::invalid)?,
         };
         Ok((format, lang))
+    }
+
+    /// The chosen time zone (`None` when absent or empty), or a 400 naming the bad one.
+    pub fn zone(&self) -> Result<Option<Tz>, ApiError> {
+        let Some(zone) = self.time_zone.as_deref().map(str::trim).filter(|z| !z.is_empty()) else {
+            return Ok(None);
+        };
+        zone.parse().map(Some).map_err(|_| {
+            ApiError::invalid(format!(
+                "unknown time zone {zone:?} (an IANA name such as America/Sao_Paulo)"
+            ))
+        })
     }
 }
 
@@ -607,10 +624,12 @@ pub async fn campaign_report(
     let id = campaign_id(&caller, &id)?;
     let ws = state.workspace();
     let (format, lang) = query.parse()?;
+    let zone = query.zone()?.unwrap_or(Tz::UTC);
     if format == reports::ReportFormat::Json {
-        return Ok(Json(reports::campaign_report(ws, id, Utc::now()).await?).into_response());
+        let report = reports::campaign_report(ws, id, Utc::now()).await?.in_time_zone(zone);
+        return Ok(Json(report).into_response());
     }
-    let (_, bytes) = reports::campaign_file(ws, id, Utc::now(), format, lang).await?;
+    let (_, bytes) = reports::campaign_file(ws, id, Utc::now(), zone, format, lang).await?;
     alcance_app::people::audit(
         ws,
         Some(caller.email()),

@@ -62,18 +62,15 @@ pub async fn weekly(
     };
     let mut request = WeeklyRequest::last_week(Utc::now());
     request.week_of = week_of;
-    if let Some(zone) = query.time_zone.as_deref().map(str::trim).filter(|z| !z.is_empty()) {
-        request.time_zone = zone.parse().map_err(|_| {
-            ApiError::invalid(format!(
-                "unknown time zone {zone:?} (an IANA name such as America/Sao_Paulo)"
-            ))
-        })?;
-    }
-    let (format, lang) = ReportParams {
+    let params = ReportParams {
         format: query.format,
         lang: query.lang,
+        time_zone: query.time_zone,
+    };
+    if let Some(zone) = params.zone()? {
+        request.time_zone = zone;
     }
-    .parse()?;
+    let (format, lang) = params.parse()?;
     let ws = state.workspace();
     if format == ReportFormat::Json {
         return Ok(Json(reports::weekly_report(ws, &request).await?).into_response());

@@ -2385,6 +2385,22 @@ async fn campaigns_are_managed_and_reported(engine: Engine) {
     let (status, kind, html) = s.get(&format!("/api/v1/campaigns/{id}/report?format=HTML")).await;
     assert_eq!((status, kind.starts_with("text/html")), (200, true));
     assert!(html.contains("Spring drop"));
+    assert!(html.contains("Times in UTC") && !html.contains("Asia/Kolkata"));
+    let (status, _, html) = s
+        .get(&format!(
+            "/api/v1/campaigns/{id}/report?format=html&time_zone=Asia/Kolkata"
+        ))
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("Times in Asia/Kolkata"),
+        "the report's times in the asked zone"
+    );
+    let (status, _, json) = s
+        .get(&format!("/api/v1/campaigns/{id}/report?time_zone=Asia/Kolkata"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(json.contains("\"time_zone\":\"Asia/Kolkata\""), "{json}");
     let (status, kind, pdf) = s
         .get(&format!("/api/v1/campaigns/{id}/report?format=pdf&lang=pt-BR"))
         .await;
@@ -2393,7 +2409,7 @@ async fn campaigns_are_managed_and_reported(engine: Engine) {
         pdf.starts_with("%PDF-") && pdf.contains("/Lang(pt-BR)"),
         "a Portuguese PDF"
     );
-    for bad in ["format=docx", "format=pdf&lang=fr"] {
+    for bad in ["format=docx", "format=pdf&lang=fr", "format=pdf&time_zone=Mars/Olympus"] {
         let (status, body) = call(
             &s,
             "get",
@@ -2410,7 +2426,7 @@ async fn campaigns_are_managed_and_reported(engine: Engine) {
         log.iter()
             .filter(|l| l.action == "export" && l.subject.as_deref() == Some(subject.as_str()))
             .count(),
-        3,
+        4,
         "{log:?}"
     );
 

@@ -1011,6 +1011,12 @@ schema_version: number;
  */
 generated_at: string; 
 /**
+ * IANA time zone the rendered report (HTML, PDF, XLSX) says its moments in: when it
+ * was made and when each post was published ([`crate::zone`]); `"UTC"` unless set
+ * with [`CampaignReport::in_time_zone`]. The campaign's dates stay calendar days.
+ */
+time_zone?: string; 
+/**
  * The campaign.
  */
 campaign: CampaignInfo; 
@@ -2219,7 +2225,7 @@ export type ReportRequest =
 /**
  * A campaign's report.
  */
-{ kind: "campaign"; campaign_id: CampaignId }
+{ kind: "campaign"; campaign_id: CampaignId; time_zone?: string | null }
 /**
  * One event of a run (progress, data gap, warning, error).
  */

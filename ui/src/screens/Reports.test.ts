@@ -106,10 +106,10 @@ describe("the reports screen", () => {
     fill('[data-testid="report-lang"]', "en");
     click('[data-testid="report-campaign-xlsx"]');
     await vi.waitFor(() => expect(sent("save_report")).toHaveLength(1));
-    expect(sent("save_report")[0].args).toEqual({ request: { kind: "campaign", campaign_id: 2 }, format: "xlsx", lang: "en" });
+    expect(sent("save_report")[0].args).toEqual({ request: { kind: "campaign", campaign_id: 2, time_zone: "UTC" }, format: "xlsx", lang: "en" });
     click('[data-testid="report-preview-campaign"]');
     await vi.waitFor(() => expect(q('[data-testid="report-frame"]')).not.toBeNull());
-    expect(sent("report_preview")[0].args).toEqual({ request: { kind: "campaign", campaign_id: 2 }, lang: "en" });
+    expect(sent("report_preview")[0].args).toEqual({ request: { kind: "campaign", campaign_id: 2, time_zone: "UTC" }, lang: "en" });
     expect(text('[data-testid="report-preview"] h2')).toBe("Pré-visualização: Natal");
   });
 
@@ -136,7 +136,7 @@ describe("the reports screen", () => {
     await vi.waitFor(() => expect(q('[data-testid="campaign-report-download-pdf"]')).not.toBeNull());
     click('[data-testid="campaign-report-download-pdf"]');
     await vi.waitFor(() => expect(q('[data-testid="campaign-report-download-saved"]')).not.toBeNull());
-    expect(sent("save_report")[0].args).toEqual({ request: { kind: "campaign", campaign_id: 1 }, format: "pdf", lang: "en" });
+    expect(sent("save_report")[0].args).toEqual({ request: { kind: "campaign", campaign_id: 1, time_zone: "UTC" }, format: "pdf", lang: "en" });
     expect(q('[data-testid="campaign-report-download-saved"]')?.getAttribute("data-path")).toBe("/home/ana/ws/reports/campaign-1.pdf");
   });
 });
@@ -185,14 +185,14 @@ describe("the reports screen in the web UI", () => {
     await open("reports");
     expect(q('[data-testid="report-weekly"]')).toBeNull();
     await vi.waitFor(() => expect(q('[data-testid="report-campaign-pdf"]')).not.toBeNull());
-    expect(q('[data-testid="report-campaign-pdf"]')?.getAttribute("href")).toBe("/api/v1/campaigns/1/report?format=pdf&lang=en");
-    expect(q('[data-testid="report-campaign-xlsx"]')?.getAttribute("href")).toBe("/api/v1/campaigns/1/report?format=xlsx&lang=en");
+    expect(q('[data-testid="report-campaign-pdf"]')?.getAttribute("href")).toBe("/api/v1/campaigns/1/report?format=pdf&lang=en&time_zone=UTC");
+    expect(q('[data-testid="report-campaign-xlsx"]')?.getAttribute("href")).toBe("/api/v1/campaigns/1/report?format=xlsx&lang=en&time_zone=UTC");
     fill('[data-testid="report-lang"]', "pt-BR");
-    expect(q('[data-testid="report-campaign-pdf"]')?.getAttribute("href")).toBe("/api/v1/campaigns/1/report?format=pdf&lang=pt-BR");
+    expect(q('[data-testid="report-campaign-pdf"]')?.getAttribute("href")).toBe("/api/v1/campaigns/1/report?format=pdf&lang=pt-BR&time_zone=UTC");
     click('[data-testid="report-preview-campaign"]');
     await vi.waitFor(() => expect(q('[data-testid="report-frame"]')).not.toBeNull());
     expect(q('[data-testid="report-frame"]')?.getAttribute("srcdoc")).toBe(HTML);
-    expect(asked).toContain("/api/v1/campaigns/1/report?format=html&lang=pt-BR");
+    expect(asked).toContain("/api/v1/campaigns/1/report?format=html&lang=pt-BR&time_zone=UTC");
     expect(asked.some((a) => a.startsWith("/api/v1/reports/weekly"))).toBe(false);
   });
 });

@@ -6,7 +6,7 @@
 //! tables that continue on the next page repeat their header, charts are the same plotters
 //! drawings as the SVG and PNG charts but written as vector paths with real text, numbers
 //! use the language's separators (`12,345.5` / `12.345,5`), "—" is no data (never 0),
-//! every time is UTC (said once on the first page), and post links are clickable (http
+//! times are in the report's time zone and days are UTC days (said once on the first page), and post links are clickable (http
 //! and https only). Text is DejaVu Sans, subset and embedded in the file, so the PDF looks
 //! the same on every machine; characters that font lacks (emoji, most non-Latin scripts)
 //! are left out of the PDF (the HTML, XLSX and JSON keep them). Bold is the regular
@@ -27,11 +27,12 @@ use crate::html::{
     heat_is_dark, heat_scale, kpi_value, trend_line_chart, ColumnChart, DASH,
 };
 use crate::weekly::{KpiLine, WeeklyReport};
+use crate::zone::{display_zone, local_stamp};
 use crate::ReportError;
 use alcance_core::analytics::best_time::Normalization;
 use alcance_core::analytics::recommend::Severity;
 use backend::Recorder;
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::TimeDelta;
 use layout::{columns, Align, Cell, Col, Flow, Metrics, Op, Rgb, ACCENT, DOWN, MUTED, UP};
 use plotters::prelude::*;
 use std::path::Path;
@@ -150,10 +151,6 @@ const H3: f32 = 9.5;
 
 fn metrics() -> Result<&'static Metrics, ReportError> {
     layout::metrics().ok_or_else(|| ReportError::Pdf("the embedded DejaVu Sans font could not be read".to_string()))
-}
-
-fn utc(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M").to_string()
 }
 
 /// Records a line chart as vector operations.
@@ -346,6 +343,7 @@ fn page_texts(pages: &[Vec<Op>]) -> Vec<String> {
 }
 
 fn weekly_pages(report: &WeeklyReport, lang: PdfLanguage) -> Result<(Vec<Vec<Op>>, String), ReportError> {
+    let zone = display_zone(&report.time_zone);
     let m = metrics()?;
     let l = |en, pt| lang.pick(en, pt);
     let mut f = Flow::new(m);
@@ -360,15 +358,18 @@ fn weekly_pages(report: &WeeklyReport, lang: PdfLanguage) -> Result<(Vec<Vec<Op>
     f.heading(l("Weekly report", "Relatório semanal"), H1, 40.0);
     f.paragraph(
         &format!(
-            "{} {week} · {} {} · {} {} UTC. {}",
+            "{} {week} · {} {} · {} {} {}. {} {}; {}",
             l("Week", "Semana"),
             report.accounts.len(),
             l("account(s)", "conta(s)"),
             l("generated", "gerado em"),
-            utc(report.generated_at),
+            local_stamp(report.generated_at, zone),
+            zone.name(),
+            l("Times in", "Horários em"),
+            zone.name(),
             l(
-                "Every date and time in this report is UTC unless it says otherwise.",
-                "Todas as datas e horas deste relatório estão em UTC, salvo indicação em contrário."
+                "weeks, days and daily figures are UTC days.",
+                "semanas, dias e números diários são dias UTC."
             ),
         ),
         BODY,
@@ -380,12 +381,13 @@ fn weekly_pages(report: &WeeklyReport, lang: PdfLanguage) -> Result<(Vec<Vec<Op>
     kpi_table(&mut f, lang, &report.summary, false);
     f.paragraph(
         &format!(
-            "{} {} UTC.",
+            "{} {} {}.",
             l(
                 "Sums add up the accounts that have the KPI in both weeks. Engagement rates are Σ interactions / Σ reach (or impressions) × 100 over the posts published in the week; pp = percentage points. Post figures are lifetime totals as of",
                 "As somas incluem as contas que têm o KPI nas duas semanas. Taxas de engajamento são Σ interações / Σ alcance (ou impressões) × 100 sobre os posts publicados na semana; pp = pontos percentuais. Números de posts são totais acumulados em"
             ),
-            utc(report.posts_as_of)
+            local_stamp(report.posts_as_of, zone),
+            zone.name()
         ),
         SMALL,
         MUTED,
@@ -542,7 +544,7 @@ fn weekly_pages(report: &WeeklyReport, lang: PdfLanguage) -> Result<(Vec<Vec<Op>
             Cell::new("#"),
             Cell::new(l("Account", "Conta")),
             Cell::new(l("Type", "Tipo")),
-            Cell::new(l("Published (UTC)", "Publicado (UTC)")),
+            Cell::new(l("Published (local time)", "Publicado (hora local)")),
             Cell::new(l("Interactions", "Interações")),
             Cell::new(l("Reach", "Alcance")),
             Cell::new(l("Impressions", "Impressões")),
@@ -562,7 +564,10 @@ fn weekly_pages(report: &WeeklyReport, lang: PdfLanguage) -> Result<(Vec<Vec<Op>
                     Cell::new(p.rank.to_string()),
                     Cell::new(p.account.as_str()),
                     Cell::new(p.content_type.as_str()),
-                    Cell::new(p.published_at.map_or_else(|| DASH.to_string(), utc)),
+                    Cell::new(
+                        p.published_at
+                            .map_or_else(|| DASH.to_string(), |t| local_stamp(t, zone)),
+                    ),
                     Cell::new(lang.num(fmt_count(Some(p.interactions)))),
                     Cell::new(lang.num(fmt_count(p.reach))),
                     Cell::new(lang.num(fmt_count(p.impressions))),
@@ -735,6 +740,7 @@ pub fn campaign_pdf_text(report: &CampaignReport, lang: PdfLanguage) -> Result<V
 }
 
 fn campaign_pages(report: &CampaignReport, lang: PdfLanguage) -> Result<(Vec<Vec<Op>>, String), ReportError> {
+    let zone = display_zone(&report.time_zone);
     let m = metrics()?;
     let l = |en, pt| lang.pick(en, pt);
     let c = &report.campaign;
@@ -760,10 +766,13 @@ fn campaign_pages(report: &CampaignReport, lang: PdfLanguage) -> Result<(Vec<Vec
         ));
     }
     facts.push_str(&format!(
-        " · {} {} UTC. {}",
+        " · {} {} {}. {} {}; {}",
         l("generated", "gerado em"),
-        utc(report.generated_at),
-        l("Dates are UTC days.", "As datas são dias UTC.")
+        local_stamp(report.generated_at, zone),
+        zone.name(),
+        l("Times in", "Horários em"),
+        zone.name(),
+        l("dates are UTC days.", "as datas são dias UTC.")
     ));
     f.paragraph(&facts, BODY, MUTED);
     f.gap(4.0);
@@ -954,7 +963,7 @@ fn campaign_pages(report: &CampaignReport, lang: PdfLanguage) -> Result<(Vec<Vec
             Cell::new(l("Account", "Conta")),
             Cell::new("Post"),
             Cell::new(l("Type", "Tipo")),
-            Cell::new(l("Published (UTC)", "Publicado (UTC)")),
+            Cell::new(l("Published (local time)", "Publicado (hora local)")),
             Cell::new(l("Reach", "Alcance")),
             Cell::new(l("Impressions", "Impressões")),
             Cell::new(l("Interactions", "Interações")),
@@ -968,7 +977,10 @@ fn campaign_pages(report: &CampaignReport, lang: PdfLanguage) -> Result<(Vec<Vec
                     Cell::new(p.account.as_str()),
                     Cell::new(p.post_id.as_str()),
                     Cell::new(p.content_type.as_str()),
-                    Cell::new(p.published_at.map_or_else(|| DASH.to_string(), utc)),
+                    Cell::new(
+                        p.published_at
+                            .map_or_else(|| DASH.to_string(), |t| local_stamp(t, zone)),
+                    ),
                     Cell::new(lang.num(fmt_count(p.reach))),
                     Cell::new(lang.num(fmt_count(p.impressions))),
                     Cell::new(lang.num(fmt_count(p.interactions))),

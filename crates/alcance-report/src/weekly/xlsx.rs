@@ -2,7 +2,10 @@
 
 use super::{severity_text, week_text, WeeklyReport, WEEKDAYS};
 use crate::files::write_atomically;
-use crate::workbook::{cell, excel_date, excel_time, print_setup, Formats, HEAT_HIGH, HEAT_LOW, HEAT_MID};
+use crate::workbook::{
+    cell, excel_date, excel_local_time, excel_time, print_setup, Formats, HEAT_HIGH, HEAT_LOW, HEAT_MID,
+};
+use crate::zone::{display_zone, local_stamp};
 use crate::ReportError;
 use alcance_core::analytics::best_time::Normalization;
 use chrono::TimeDelta;
@@ -71,9 +74,11 @@ fn summary_sheet(ws: &mut Worksheet, report: &WeeklyReport, f: &Formats) -> Resu
         2,
         0,
         format!(
-            "Generated {} UTC · post figures as of {} UTC · — means no data (never 0) · change % is against last week",
-            report.generated_at.format("%Y-%m-%d %H:%M"),
-            report.posts_as_of.format("%Y-%m-%d %H:%M")
+            "Generated {} {zone} · post figures as of {} {zone} · days are UTC days · — means no data (never 0) · \
+             change % is against last week",
+            local_stamp(report.generated_at, display_zone(&report.time_zone)),
+            local_stamp(report.posts_as_of, display_zone(&report.time_zone)),
+            zone = report.time_zone
         ),
         &f.subtitle,
     )?;
@@ -374,11 +379,13 @@ fn best_time_sheet(ws: &mut Worksheet, report: &WeeklyReport, f: &Formats) -> Re
 fn top_posts_sheet(ws: &mut Worksheet, report: &WeeklyReport, f: &Formats) -> Result<(), XlsxError> {
     ws.set_name("Top posts")?;
     print_setup(ws);
+    let zone = display_zone(&report.time_zone);
+    let published = format!("Published ({})", zone.name());
     let headers = [
         ("Rank", 6.0),
         ("Account", 24.0),
         ("Content type", 12.0),
-        ("Published (UTC)", 17.0),
+        (published.as_str(), 17.0),
         ("Interactions", 12.0),
         ("Reach", 11.0),
         ("Impressions", 12.0),
@@ -398,7 +405,7 @@ fn top_posts_sheet(ws: &mut Worksheet, report: &WeeklyReport, f: &Formats) -> Re
         ws.write_number_with_format(row, 0, p.rank as f64, &f.count)?;
         ws.write_string_with_format(row, 1, &p.account, &f.text)?;
         ws.write_string_with_format(row, 2, &p.content_type, &f.text)?;
-        match p.published_at.and_then(excel_time) {
+        match p.published_at.and_then(|t| excel_local_time(t, zone)) {
             Some(t) => ws.write_datetime_with_format(row, 3, &t, &f.datetime)?,
             None => ws.write_string_with_format(row, 3, crate::html::DASH, &f.dash)?,
         };

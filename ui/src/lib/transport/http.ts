@@ -149,12 +149,13 @@ export function toSyncStatus(c: CollectionStatus): SyncStatus {
 const idleSync: SyncStatus = { paused: false, running: false, last_run: null, next_run_at: null, live: null, problems: [] };
 
 /** The REST path of a report file: `/api/v1/reports/weekly?…` (analysts and above) or
- *  `/api/v1/campaigns/{id}/report?…` (clients: shared campaigns), `format` and `lang`. */
+ *  `/api/v1/campaigns/{id}/report?…` (clients: shared campaigns), `format`, `lang` and the
+ *  window's `time_zone`. */
 export function reportPath(request: ReportRequest, format: ReportFormat, lang: PdfLanguage): string {
   const q = new URLSearchParams({ format, lang });
-  if (request.kind === "campaign") return `/api/v1/campaigns/${request.campaign_id}/report?${q}`;
-  if (request.week_of) q.set("week_of", request.week_of);
+  if (request.kind !== "campaign" && request.week_of) q.set("week_of", request.week_of);
   if (request.time_zone) q.set("time_zone", request.time_zone);
+  if (request.kind === "campaign") return `/api/v1/campaigns/${request.campaign_id}/report?${q}`;
   return `/api/v1/reports/weekly?${q}`;
 }
 

@@ -91,12 +91,12 @@ describe("the team transport (the desktop window on a team server)", () => {
     const s = server({ "GET /api/v1/reports/weekly": { status: 200, content_type: "text/html; charset=utf-8", body: html } });
     const web = s.transport.web!;
     const weekly = { kind: "weekly", week_of: "2026-11-23", time_zone: "America/Sao_Paulo" } as const;
-    expect(await web.downloadReport!({ kind: "campaign", campaign_id: 4 }, "pdf", "pt-BR")).toBe(
+    expect(await web.downloadReport!({ kind: "campaign", campaign_id: 4, time_zone: "Asia/Kolkata" }, "pdf", "pt-BR")).toBe(
       "/home/ana/Downloads/campaign-4.pdf",
     );
     await web.downloadReport!(weekly, "xlsx", "en");
     expect(s.downloads).toEqual([
-      ["/api/v1/campaigns/4/report?format=pdf&lang=pt-BR", "campaign-4.pdf"],
+      ["/api/v1/campaigns/4/report?format=pdf&lang=pt-BR&time_zone=Asia%2FKolkata", "campaign-4.pdf"],
       ["/api/v1/reports/weekly?format=xlsx&lang=en&week_of=2026-11-23&time_zone=America%2FSao_Paulo", "weekly.xlsx"],
     ]);
     expect(await s.transport.commands.reportPreview(weekly, "en")).toBe(html);
