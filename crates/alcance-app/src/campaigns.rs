@@ -480,16 +480,15 @@ pub async fn preview_post_rule(ws: &Workspace, id: CampaignId, rule: &PostRule) 
 
 /// Whether `caption` carries `term` as [`PostRule::term`] says.
 fn caption_carries(caption: &str, term: &str) -> bool {
-    let caption = caption.to_lowercase();
-    let term = term.trim().to_lowercase();
-    if term.starts_with('#') || term.starts_with('@') {
-        let word = |c: char| c.is_alphanumeric() || c == '_';
-        return caption.match_indices(&term).any(|(at, _)| {
-            let before = caption[..at].chars().next_back();
-            let after = caption[at + term.len()..].chars().next();
-            !before.is_some_and(word) && !after.is_some_and(word)
-        });
+    let term = term.trim();
+    if term.starts_with('#') || term.starts_with('@') || term.starts_with('＃') {
+        // The hashtags and mentions as the Hashtags view reads them (one set of rules).
+        let key = alcance_core::analytics::tags::tag_key(term);
+        let tags = alcance_core::analytics::tags::post_tags(caption);
+        return tags.hashtags.contains(&key) || tags.mentions.contains(&key);
     }
+    let caption = caption.to_lowercase();
+    let term = term.to_lowercase();
     let bare = |s: &str| -> String {
         let s = s
             .strip_prefix("https://")

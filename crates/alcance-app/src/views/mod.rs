@@ -13,6 +13,8 @@
 //! - [`account_metrics`] and [`post_metric_history`]: one account's stored metric values
 //!   over whole UTC days (the REST API's `/api/v1/metrics`), one post's snapshots.
 //! - [`export_range`]: CSV / JSON / XLSX of a date range into a folder of the workspace.
+//! - [`hashtags`]: each hashtag of the posts' captions with its posts' summed metrics,
+//!   engagement rate and weekly trend.
 //!
 //! The dashboard, the posts table and the accounts screen read aggregates computed by the
 //! database (`alcance_store::aggregate`), a few rows per post or account, not every
@@ -34,6 +36,7 @@ mod aggregate_tests;
 mod dashboard;
 mod exports;
 mod filter;
+mod hashtags;
 mod kpi;
 mod metrics;
 mod posts;
@@ -49,6 +52,7 @@ pub use accounts::*;
 pub use dashboard::*;
 pub use exports::*;
 pub use filter::*;
+pub use hashtags::*;
 pub use metrics::*;
 pub use posts::*;
 pub use runs::*;

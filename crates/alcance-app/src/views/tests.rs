@@ -819,7 +819,88 @@ async fn account_metrics_cover_whole_days_at_both_ends(engine: Engine) {
     ws.close().await;
 }
 
+/// Hashtags come from the whole stored caption (not the posts table's cut one), with the
+/// posts' latest metrics before `until`; the filter's accounts and days apply.
+async fn hashtags_sum_the_latest_metrics_of_the_posts_that_carry_them(engine: Engine) {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let Some(ws) = workspace(engine, dir.path()).await else {
+        return;
+    };
+    let store = ws.store();
+    let id = acme(&ws).await;
+    let long = format!("{} #Verão", "texto ".repeat(80));
+    for (d, scale) in [(10u32, 1.0), (11, 2.0)] {
+        let run = store
+            .start_run("manual", day(d))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut batch = CollectionBatch::default();
+        for (post, caption, published, likes, imps) in [
+            ("a", "Sol! #Verão #praia", 3u32, 10.0, 200.0),
+            ("b", long.as_str(), 5, 4.0, 100.0),
+            ("c", "#PRAIA de novo @amiga", 9, 6.0, 0.0),
+            ("d", "sem tags", 9, 50.0, 500.0),
+        ] {
+            batch.posts.push(PostRecord {
+                external_id: post.into(),
+                published_at: Some(day(published)),
+                content_type: ContentType::Text,
+                permalink: None,
+                caption: Some(caption.to_string()),
+            });
+            for (metric, v) in [("likes", likes), ("impressions", imps)] {
+                batch.post_metrics.push(PostMetric {
+                    post_external_id: post.into(),
+                    metric: metric.into(),
+                    value: Some(v * scale),
+                });
+            }
+        }
+        store
+            .save_batch(run, id, day(d), &batch, &[])
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let tags = hashtags(&ws, &ViewFilter::default())
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let names: Vec<&str> = tags.iter().map(|h| h.hashtag.as_str()).collect();
+    // The latest snapshot (×2): #verão 20 + 8 = 28 likes, #praia 20 + 12 = 32.
+    assert_eq!(names, ["#praia", "#verão"]);
+    let (praia, verao) = (&tags[0], &tags[1]);
+    assert_eq!((praia.posts, praia.accounts, praia.interactions), (2, 1, Some(32.0)));
+    assert_eq!(
+        (verao.posts, verao.interactions, verao.views),
+        (2, Some(28.0), Some(600.0))
+    );
+    // #praia: 32 / (400 + 0) × 100; post c's 0 impressions add nothing to the base.
+    assert_eq!(praia.engagement_rate, Some(8.0));
+    assert_eq!(praia.reach, None, "no post had reach: unknown, not 0");
+    // Before the second snapshot: the first one's values.
+    let early = ViewFilter {
+        until: Some(midnight(11)),
+        ..ViewFilter::default()
+    };
+    let tags = hashtags(&ws, &early).await.unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(
+        tags.iter().find(|h| h.hashtag == "#verão").and_then(|h| h.interactions),
+        Some(14.0)
+    );
+    // Only posts published in the period: day 9 on leaves c (and d, which has none).
+    let late = ViewFilter {
+        since: Some(midnight(9)),
+        ..ViewFilter::default()
+    };
+    let tags = hashtags(&ws, &late).await.unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(
+        tags.iter().map(|h| (h.hashtag.as_str(), h.posts)).collect::<Vec<_>>(),
+        [("#praia", 1)]
+    );
+    ws.close().await;
+}
+
 both_engines!(
+    hashtags_sum_the_latest_metrics_of_the_posts_that_carry_them,
     dashboard_kpis_compare_the_period_with_the_previous_one,
     an_empty_workspace_has_empty_kpis_and_no_data_charts,
     bad_filters_are_view_errors,
