@@ -483,6 +483,36 @@ async reportPreview(request: ReportRequest, lang: PdfLanguage) : Promise<string>
  */
 async saveReport(request: ReportRequest, format: ReportFormat, lang: PdfLanguage) : Promise<SavedReport> {
     return await TAURI_INVOKE("save_report", { request, format, lang });
+},
+async listReportSchedules() : Promise<ScheduleView[]> {
+    return await TAURI_INVOKE("list_report_schedules");
+},
+async addReportSchedule(input: ScheduleInput) : Promise<ScheduleView> {
+    return await TAURI_INVOKE("add_report_schedule", { input });
+},
+async setReportScheduleEnabled(id: number, enabled: boolean) : Promise<null> {
+    return await TAURI_INVOKE("set_report_schedule_enabled", { id, enabled });
+},
+async removeReportSchedule(id: number) : Promise<null> {
+    return await TAURI_INVOKE("remove_report_schedule", { id });
+},
+async deliverReportNow(id: number) : Promise<SendNowResult> {
+    return await TAURI_INVOKE("deliver_report_now", { id });
+},
+async mailSettings() : Promise<MailView | null> {
+    return await TAURI_INVOKE("mail_settings");
+},
+async setMailSettings(smtpUrl: string, sender: string, password: string | null) : Promise<null> {
+    return await TAURI_INVOKE("set_mail_settings", { smtpUrl, sender, password });
+},
+async sheetsConnection() : Promise<SheetsConnection | null> {
+    return await TAURI_INVOKE("sheets_connection");
+},
+async connectSheets(clientId: string, clientSecret: string | null) : Promise<SheetsConnection> {
+    return await TAURI_INVOKE("connect_sheets", { clientId, clientSecret });
+},
+async disconnectSheets() : Promise<null> {
+    return await TAURI_INVOKE("disconnect_sheets");
 }
 }
 
@@ -2646,6 +2676,13 @@ export type WorkspaceKind =
  * `<data dir>/workspace`: the user's own accounts.
  */
 "own"
+
+export type MailView = { smtp_url: string; sender: string; updated_at: string }
+export type ReportDeliveryRow = { schedule_id: number; period_start: string; period_end: string; status: string; attempts: number; last_error: string | null; next_attempt_at: string | null; sent_at: string | null; message_id: string | null; created_at: string; mailed_at: string | null; sheet_title: string | null }
+export type ScheduleInput = { campaign_id: number | null; weekday: number | null; day_of_month: number | null; hour: number; time_zone: string; language: PdfLanguage; recipients: string[]; formats: ReportFormat[]; sheets: boolean }
+export type ScheduleView = { id: number; campaign_id: number | null; cadence: string; weekday: number | null; day_of_month: number | null; hour: number; time_zone: string; language: string; recipients: string[]; formats: string; enabled: boolean; sheets: boolean; spreadsheet_url: string | null; last_delivery: ReportDeliveryRow | null; next_send_at: string | null }
+export type SendNowResult = { claimed: boolean; error: string | null }
+export type SheetsConnection = { client_id: string; scope: string | null; expires_at: string | null }
 
 /** tauri-specta globals **/
 
