@@ -63,7 +63,12 @@ fn weekday(n: u32) -> IpcResult<Weekday> {
     u8::try_from(n)
         .ok()
         .and_then(|n| Weekday::try_from(n).ok())
-        .ok_or_else(|| IpcError::new(ErrorCode::InvalidInput, format!("weekday {n}: expected 0 (Monday) to 6")))
+        .ok_or_else(|| {
+            IpcError::new(
+                ErrorCode::InvalidInput,
+                format!("weekday {n}: expected 0 (Monday) to 6"),
+            )
+        })
 }
 
 /// The schedules with their last delivery and next send. Errors: no workspace.

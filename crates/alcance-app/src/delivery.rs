@@ -1097,8 +1097,14 @@ mod tests {
         assert_eq!(next_send(MONDAY_9, Sao_Paulo, at), utc(2026, 12, 7, 12, 0));
         assert_eq!(next_send(MONDAY_9, Sao_Paulo, at - Duration::minutes(1)), at);
         let fifth_8 = Cadence::Monthly { day: 5, hour: 8 };
-        assert_eq!(next_send(fifth_8, Sao_Paulo, utc(2026, 12, 5, 11, 0)), utc(2027, 1, 5, 11, 0));
-        assert_eq!(next_send(fifth_8, Sao_Paulo, utc(2026, 12, 1, 0, 0)), utc(2026, 12, 5, 11, 0));
+        assert_eq!(
+            next_send(fifth_8, Sao_Paulo, utc(2026, 12, 5, 11, 0)),
+            utc(2027, 1, 5, 11, 0)
+        );
+        assert_eq!(
+            next_send(fifth_8, Sao_Paulo, utc(2026, 12, 1, 0, 0)),
+            utc(2026, 12, 5, 11, 0)
+        );
     }
 
     #[test]

@@ -129,8 +129,12 @@ pub async fn connect(
 fn load(ws: &Workspace) -> Result<Option<(StoredClient, TokenSet)>> {
     let vault = ws.token_vault();
     let (Some(client), Some(tokens)) = (
-        vault.get(SHEETS_CLIENT_KEY).context("reading the Google client from the vault")?,
-        vault.get(SHEETS_TOKENS_KEY).context("reading the Google grant from the vault")?,
+        vault
+            .get(SHEETS_CLIENT_KEY)
+            .context("reading the Google client from the vault")?,
+        vault
+            .get(SHEETS_TOKENS_KEY)
+            .context("reading the Google grant from the vault")?,
     ) else {
         return Ok(None);
     };
@@ -295,14 +299,21 @@ impl<'a> SheetsClient<'a> {
                 status.as_u16()
             ));
         }
-        Err(crate::app_err!("Google Sheets refused the renewed token: {}", reconnect_hint()))
+        Err(crate::app_err!(
+            "Google Sheets refused the renewed token: {}",
+            reconnect_hint()
+        ))
     }
 
     /// `POST /v4/spreadsheets`: a new spreadsheet titled `title`; returns its id.
     pub async fn create(&mut self, title: &str) -> Result<String> {
         let url = self.url(&["spreadsheets"], "")?;
         let answer = self
-            .call(reqwest::Method::POST, url, Some(&json!({"properties": {"title": title}})))
+            .call(
+                reqwest::Method::POST,
+                url,
+                Some(&json!({"properties": {"title": title}})),
+            )
             .await?;
         answer
             .get("spreadsheetId")
@@ -314,7 +325,8 @@ impl<'a> SheetsClient<'a> {
     /// `GET /v4/spreadsheets/{id}`: its tabs as (sheetId, title).
     pub async fn sheets(&mut self, id: &str) -> Result<Vec<(i64, String)>> {
         let mut url = self.url(&["spreadsheets", id], "")?;
-        url.query_pairs_mut().append_pair("fields", "sheets.properties(sheetId,title)");
+        url.query_pairs_mut()
+            .append_pair("fields", "sheets.properties(sheetId,title)");
         let answer = self.call(reqwest::Method::GET, url, None).await?;
         Ok(answer
             .get("sheets")
@@ -364,11 +376,7 @@ impl<'a> SheetsClient<'a> {
         Ok(answer
             .get("values")
             .and_then(Value::as_array)
-            .map(|rows| {
-                rows.iter()
-                    .map(|r| r.as_array().cloned().unwrap_or_default())
-                    .collect()
-            })
+            .map(|rows| rows.iter().map(|r| r.as_array().cloned().unwrap_or_default()).collect())
             .unwrap_or_default())
     }
 }

@@ -10,11 +10,11 @@
 use crate::delivery::{messages_to, monday_morning, recipient, setup_on, utc, weekly_to, Setup};
 use alcance_app::delivery::{self, MAX_ATTEMPTS};
 use alcance_app::sheets::{self, SheetsClient, SHEETS_TOKENS_KEY};
+use alcance_app::testing::both_engines;
 use alcance_platforms::oauth::{HeadlessBrowser, TokenSet};
 use alcance_platforms::vault::TokenVault;
 use alcance_platforms::Endpoints;
 use alcance_sandbox::{Sandbox, SandboxConfig};
-use alcance_app::testing::both_engines;
 use alcance_store::Engine;
 use chrono::{DateTime, Duration, Utc};
 use secrecy::{ExposeSecret, SecretString};
@@ -95,7 +95,10 @@ async fn a_due_schedule_writes_its_period_to_a_new_spreadsheet_once(engine: Engi
     let views = delivery::schedule_views(ws, now).await.unwrap();
     assert_eq!(views[0].spreadsheet_url, Some(sheets::spreadsheet_link(&id)));
     assert_eq!(views[0].last_delivery.as_ref().map(|d| d.status.as_str()), Some("sent"));
-    assert_eq!(views[0].next_send_at, Some(now - Duration::minutes(30) + Duration::days(7)));
+    assert_eq!(
+        views[0].next_send_at,
+        Some(now - Duration::minutes(30) + Duration::days(7))
+    );
 
     let rows = read_tab(ws, &id, "2026-W48", now).await;
     assert_eq!(rows[0][0], json!("Alcance weekly report"));
@@ -140,11 +143,18 @@ async fn a_sheets_fault_is_retried_with_backoff(engine: Engine) {
     let now = monday_morning();
     let pass = delivery::deliver_due(ws, now).await.unwrap();
     assert_eq!(pass.failed.len(), 1, "{pass:?}");
-    let d = ws.store().report_deliveries(schedule.row.id, 5).await.unwrap().remove(0);
+    let d = ws
+        .store()
+        .report_deliveries(schedule.row.id, 5)
+        .await
+        .unwrap()
+        .remove(0);
     assert_eq!((d.status.as_str(), d.attempts), ("pending", 1));
     assert_eq!(d.next_attempt_at, Some(now + Duration::minutes(1)));
     assert!(
-        d.last_error.as_deref().is_some_and(|e| e.contains("Google Sheets") && e.contains("500")),
+        d.last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("Google Sheets") && e.contains("500")),
         "{d:?}"
     );
     let retry = delivery::deliver_due(ws, now + Duration::minutes(1)).await.unwrap();
@@ -185,7 +195,13 @@ async fn a_revoked_grant_is_recorded_and_given_up(engine: Engine) {
     };
     let ws = s.ws.workspace();
     let refresh = stored_tokens(&s).refresh_token.unwrap().expose_secret().to_string();
-    control(&sandbox, reqwest::Method::POST, "__alcance/google/revoke-all", Some(json!({}))).await;
+    control(
+        &sandbox,
+        reqwest::Method::POST,
+        "__alcance/google/revoke-all",
+        Some(json!({})),
+    )
+    .await;
     let schedule = delivery::add_schedule(ws, &only_sheets(), utc(29, 0, 0)).await.unwrap();
     let mut now = monday_morning();
     let mut passes = 0;
@@ -193,7 +209,12 @@ async fn a_revoked_grant_is_recorded_and_given_up(engine: Engine) {
         let pass = delivery::deliver_due(ws, now).await.unwrap();
         assert!(pass.sent.is_empty());
         passes += 1;
-        let d = ws.store().report_deliveries(schedule.row.id, 5).await.unwrap().remove(0);
+        let d = ws
+            .store()
+            .report_deliveries(schedule.row.id, 5)
+            .await
+            .unwrap()
+            .remove(0);
         let error = d.last_error.clone().unwrap_or_default();
         assert!(error.contains("connect Google Sheets again"), "{error}");
         assert!(!error.contains(&refresh), "the error shows the refresh token");
@@ -221,9 +242,15 @@ async fn a_retry_after_a_sheets_failure_does_not_mail_twice(engine: Engine) {
         return;
     };
     let ws = s.ws.workspace();
-    delivery::set_mail(ws, &format!("smtp://{addr}"), "reports@agency.example", None, utc(1, 0, 0))
-        .await
-        .unwrap();
+    delivery::set_mail(
+        ws,
+        &format!("smtp://{addr}"),
+        "reports@agency.example",
+        None,
+        utc(1, 0, 0),
+    )
+    .await
+    .unwrap();
     let to = recipient("sheets-retry", engine);
     let request = delivery::ScheduleRequest {
         sheets: true,
@@ -240,12 +267,25 @@ async fn a_retry_after_a_sheets_failure_does_not_mail_twice(engine: Engine) {
     let now = monday_morning();
     let first = delivery::deliver_due(ws, now).await.unwrap();
     assert_eq!(first.failed.len(), 1, "{first:?}");
-    let d = ws.store().report_deliveries(schedule.row.id, 5).await.unwrap().remove(0);
+    let d = ws
+        .store()
+        .report_deliveries(schedule.row.id, 5)
+        .await
+        .unwrap()
+        .remove(0);
     assert_eq!((d.status.as_str(), d.mailed_at), ("pending", Some(now)));
     let retry = delivery::deliver_due(ws, now + Duration::minutes(1)).await.unwrap();
     assert_eq!(retry.sent.len(), 1, "{retry:?}");
-    let d = ws.store().report_deliveries(schedule.row.id, 5).await.unwrap().remove(0);
-    assert_eq!((d.status.as_str(), d.sheet_title.as_deref()), ("sent", Some("2026-W48")));
+    let d = ws
+        .store()
+        .report_deliveries(schedule.row.id, 5)
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(
+        (d.status.as_str(), d.sheet_title.as_deref()),
+        ("sent", Some("2026-W48"))
+    );
     assert_eq!(messages_to(&maildir, &to, 1).await.len(), 1);
     // Give a second message time to land if one were sent.
     tokio::time::sleep(StdDuration::from_millis(300)).await;

@@ -118,7 +118,11 @@ fn decode(s: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         let hex = |b: u8| char::from(b).to_digit(16);
-        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
             (b'%', Some(h), Some(l)) => {
                 out.push(u8::try_from(h * 16 + l).unwrap_or(b'?'));
                 i += 3;
@@ -432,11 +436,7 @@ fn values_update(id: &str, s: &mut Spreadsheet, range: &str, req: &Req, body: &V
         width = width.max(r.len());
         cells += r.len();
     }
-    let end = format!(
-        "{}{}",
-        column_name(col + width.max(1) - 1),
-        row + values.len().max(1)
-    );
+    let end = format!("{}{}", column_name(col + width.max(1) - 1), row + values.len().max(1));
     Reply::json(
         200,
         &json!({

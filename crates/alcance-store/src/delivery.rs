@@ -409,7 +409,11 @@ impl Store {
 
     /// Keeps the spreadsheet a schedule writes to (`None` forgets it: the next delivery
     /// creates a new one). Errors: [`StoreError::NotFound`].
-    pub async fn set_report_schedule_spreadsheet(&self, id: i64, spreadsheet_id: Option<&str>) -> Result<(), StoreError> {
+    pub async fn set_report_schedule_spreadsheet(
+        &self,
+        id: i64,
+        spreadsheet_id: Option<&str>,
+    ) -> Result<(), StoreError> {
         let n = on_pool!(&self.pool, |p| sqlx::query(
             "UPDATE report_schedules SET spreadsheet_id = $1 WHERE id = $2"
         )

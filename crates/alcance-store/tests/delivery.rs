@@ -234,7 +234,10 @@ async fn sheets_columns_round_trip(engine: Engine) {
     let s = store.add_report_schedule(&only_sheets, at(20, 10)).await.unwrap();
     assert!(s.sheets && s.recipients.is_empty());
     assert_eq!(s.spreadsheet_id, None);
-    store.set_report_schedule_spreadsheet(s.id, Some("sheet-abc")).await.unwrap();
+    store
+        .set_report_schedule_spreadsheet(s.id, Some("sheet-abc"))
+        .await
+        .unwrap();
     assert_eq!(
         store.report_schedule(s.id).await.unwrap().spreadsheet_id.as_deref(),
         Some("sheet-abc")
@@ -253,12 +256,24 @@ async fn sheets_columns_round_trip(engine: Engine) {
     store.record_delivery_sheet(s.id, period.0, "2026-W47").await.unwrap();
     // A Sent without a Message-ID keeps the one recorded with the email.
     store
-        .finish_delivery_attempt(s.id, period.0, &DeliveryOutcome::Sent { at: now, message_id: None })
+        .finish_delivery_attempt(
+            s.id,
+            period.0,
+            &DeliveryOutcome::Sent {
+                at: now,
+                message_id: None,
+            },
+        )
         .await
         .unwrap();
     let d = store.report_deliveries(s.id, 1).await.unwrap().remove(0);
     assert_eq!(
-        (d.mailed_at, d.message_id.as_deref(), d.sheet_title.as_deref(), d.status.as_str()),
+        (
+            d.mailed_at,
+            d.message_id.as_deref(),
+            d.sheet_title.as_deref(),
+            d.status.as_str()
+        ),
         (Some(now), Some("<m2@alcance.local>"), Some("2026-W47"), "sent")
     );
 }
