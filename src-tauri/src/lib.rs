@@ -9,6 +9,7 @@
 
 pub mod campaigns;
 pub mod commands;
+pub mod delivery;
 pub mod error;
 pub mod local_api;
 pub mod oauth_bridge;
@@ -99,6 +100,17 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             privacy::export_account,
             reports::report_preview,
             reports::save_report,
+            // Scheduled delivery (the Reports screen's card).
+            delivery::list_report_schedules,
+            delivery::add_report_schedule,
+            delivery::set_report_schedule_enabled,
+            delivery::remove_report_schedule,
+            delivery::deliver_report_now,
+            delivery::mail_settings,
+            delivery::set_mail_settings,
+            delivery::sheets_connection,
+            delivery::connect_sheets,
+            delivery::disconnect_sheets,
         ])
         .events(tauri_specta::collect_events![SyncChanged])
         // Every error code, so the UI checks received codes against the backend's list.

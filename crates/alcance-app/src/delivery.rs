@@ -25,6 +25,11 @@
 //!   (`mail_settings`, [`set_mail`]); the password is in the workspace's vault under
 //!   [`SMTP_PASSWORD_KEY`], never in the database, a log or an error.
 //!
+//! - **Google Sheets** ([`crate::sheets`], schema version 15): a schedule with `sheets`
+//!   also (or, without recipients, only) writes the period to a tab of its spreadsheet.
+//!   The email goes first and is recorded (`mailed_at`) as soon as the SMTP server takes
+//!   it, so a retry after a Sheets failure does not send it again.
+//!
 //! The report's figures are by UTC day (`alcance-report` counts weeks Monday–Sunday UTC):
 //! the weekly report of a delivery is the UTC week of the local period's Monday.
 
@@ -309,14 +314,19 @@ pub struct ScheduleRequest {
     pub recipients: Vec<String>,
     /// Attached files: PDF and / or XLSX.
     pub formats: Vec<ReportFormat>,
+    /// Also (or, without recipients, only) write each period to a Google Sheets
+    /// spreadsheet ([`crate::sheets`]; connect Google first).
+    pub sheets: bool,
 }
 
 /// Adds a schedule at `now` (UTC). Errors (invalid input): an unknown zone, an address
 /// that is not one, no recipient, a format other than PDF / XLSX, a day outside 1–28, an
 /// hour outside 0–23; an unknown campaign.
 pub async fn add_schedule(ws: &Workspace, request: &ScheduleRequest, now: DateTime<Utc>) -> Result<Schedule> {
-    if request.recipients.is_empty() {
-        return Err(AppError::InvalidInput("a schedule needs at least one recipient".into()));
+    if request.recipients.is_empty() && !request.sheets {
+        return Err(AppError::InvalidInput(
+            "a schedule needs at least one recipient, or Google Sheets".into(),
+        ));
     }
     for r in &request.recipients {
         r.trim()
@@ -362,6 +372,7 @@ pub async fn add_schedule(ws: &Workspace, request: &ScheduleRequest, now: DateTi
         language: request.language.tag().into(),
         recipients: request.recipients.iter().map(|r| r.trim().to_string()).collect(),
         formats: request.formats.iter().map(|f| f.key()).collect::<Vec<_>>().join(","),
+        sheets: request.sheets,
     };
     // Check the zone before storing it.
     row.time_zone.parse::<Tz>().map_err(|_| {
@@ -427,6 +438,86 @@ pub async fn workspace_mailer(ws: &Workspace) -> Result<Mailer> {
     Mailer::new(&mail_config(&settings.smtp_url, &settings.sender, password))
 }
 
+/// The next send time of `cadence` in `tz` strictly after `now`, UTC.
+pub fn next_send(cadence: Cadence, tz: Tz, now: DateTime<Utc>) -> DateTime<Utc> {
+    let (date, _) = last_send(cadence, tz, now);
+    match cadence {
+        Cadence::Weekly { hour, .. } => local_time(tz, date + Duration::days(7), hour),
+        Cadence::Monthly { day, hour } => {
+            let next = first_of_month(first_of_month(date) + Duration::days(32));
+            local_time(tz, next.with_day(day.clamp(1, 28)).unwrap_or(next), hour)
+        }
+    }
+}
+
+/// One schedule as the window's "Scheduled delivery" card (and a future REST route) shows
+/// it: the stored row, its spreadsheet's link, its latest delivery and its next send.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ScheduleView {
+    /// `report_schedules.id`.
+    pub id: i64,
+    /// The campaign of a campaign report; `None` for the weekly report.
+    pub campaign_id: Option<i64>,
+    /// `weekly` or `monthly`.
+    pub cadence: String,
+    /// Weekly: 0 = Monday … 6 = Sunday.
+    pub weekday: Option<i64>,
+    /// Monthly: 1–28.
+    pub day_of_month: Option<i64>,
+    /// The local hour it is sent, 0–23, in `time_zone`.
+    pub hour: i64,
+    /// IANA zone of the weekday / day and hour.
+    pub time_zone: String,
+    /// `en` or `pt-BR`.
+    pub language: String,
+    /// Email addresses (may be empty with Sheets).
+    pub recipients: Vec<String>,
+    /// Attachments, comma separated: `pdf`, `xlsx`.
+    pub formats: String,
+    /// `false` while paused.
+    pub enabled: bool,
+    /// Whether periods are written to Google Sheets.
+    pub sheets: bool,
+    /// The spreadsheet's link, once the first delivery created it.
+    pub spreadsheet_url: Option<String>,
+    /// The latest period's delivery (status, attempts, last error, next attempt).
+    pub last_delivery: Option<ReportDeliveryRow>,
+    /// The next send time, UTC; `None` while paused.
+    pub next_send_at: Option<DateTime<Utc>>,
+}
+
+/// Every schedule as [`ScheduleView`]s at `now` (UTC), by id. Errors: the store.
+pub async fn schedule_views(ws: &Workspace, now: DateTime<Utc>) -> Result<Vec<ScheduleView>> {
+    let store = ws.store();
+    let mut out = Vec::new();
+    for row in store.report_schedules().await? {
+        let last_delivery = store.report_deliveries(row.id, 1).await?.into_iter().next();
+        let next_send_at = match Schedule::parse(row.clone()) {
+            Ok(s) if row.enabled => Some(next_send(s.cadence, s.time_zone, now)),
+            _ => None,
+        };
+        out.push(ScheduleView {
+            id: row.id,
+            campaign_id: row.campaign_id,
+            cadence: row.cadence,
+            weekday: row.weekday,
+            day_of_month: row.day_of_month,
+            hour: row.hour,
+            time_zone: row.time_zone,
+            language: row.language,
+            recipients: row.recipients,
+            formats: row.formats,
+            enabled: row.enabled,
+            sheets: row.sheets,
+            spreadsheet_url: row.spreadsheet_id.as_deref().map(crate::sheets::spreadsheet_link),
+            last_delivery,
+            next_send_at,
+        });
+    }
+    Ok(out)
+}
+
 /// What one delivery pass did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DeliveryPass {
@@ -457,7 +548,7 @@ pub async fn deliver_due(ws: &Workspace, now: DateTime<Utc>) -> Result<DeliveryP
             .claim_report_delivery(schedule.row.id, (period.start, period.end), now, now + ATTEMPT_TIMEOUT)
             .await?
         {
-            attempt(ws, schedule, &period, 1, now, &mut pass).await?;
+            attempt(ws, schedule, &period, 1, false, now, &mut pass).await?;
         }
     }
     for delivery in store.due_report_retries(now).await? {
@@ -469,7 +560,8 @@ pub async fn deliver_due(ws: &Workspace, now: DateTime<Utc>) -> Result<DeliveryP
         }
         if store.take_delivery_retry(&delivery, now, now + ATTEMPT_TIMEOUT).await? {
             let period = schedule.period_at(&delivery);
-            attempt(ws, schedule, &period, delivery.attempts + 1, now, &mut pass).await?;
+            let mailed = delivery.mailed_at.is_some();
+            attempt(ws, schedule, &period, delivery.attempts + 1, mailed, now, &mut pass).await?;
         }
     }
     Ok(pass)
@@ -490,7 +582,7 @@ pub async fn deliver_now(ws: &Workspace, id: i64, now: DateTime<Utc>) -> Result<
     {
         return Ok((false, pass));
     }
-    attempt(ws, &schedule, &period, 1, now, &mut pass).await?;
+    attempt(ws, &schedule, &period, 1, false, now, &mut pass).await?;
     Ok((true, pass))
 }
 
@@ -500,18 +592,19 @@ async fn attempt(
     schedule: &Schedule,
     period: &Period,
     number: i64,
+    mailed: bool,
     now: DateTime<Utc>,
     pass: &mut DeliveryPass,
 ) -> Result<()> {
     let id = schedule.row.id;
-    let outcome = match send(ws, schedule, period, number, now).await {
+    let outcome = match send(ws, schedule, period, number, mailed, now).await {
         Ok(message_id) => {
             tracing::info!(schedule = id, period = %period.start, "report delivered");
             pass.sent.push((id, period.start));
             DeliveryOutcome::Sent { at: now, message_id }
         }
         Err(e) => {
-            let error = format!("{e:#}");
+            let error = e.message();
             tracing::warn!(schedule = id, period = %period.start, attempt = number, error = %error, "report delivery failed");
             pass.failed.push((id, period.start, error.clone()));
             DeliveryOutcome::Failed {
@@ -524,11 +617,29 @@ async fn attempt(
     Ok(())
 }
 
-/// Builds the report and its email and hands it to the SMTP server; returns the Message-ID.
-async fn send(ws: &Workspace, schedule: &Schedule, period: &Period, number: i64, now: DateTime<Utc>) -> Result<String> {
-    let mailer = workspace_mailer(ws).await?;
+/// The report of one period, built once for every destination.
+enum Built {
+    Weekly(Box<WeeklyReport>),
+    Campaign(Box<alcance_report::campaign::CampaignReport>),
+}
+
+/// Builds the period's report and hands it to each destination not yet done: the email
+/// (unless `mailed`: recorded with its `Message-ID` as soon as the SMTP server takes it),
+/// then the Google Sheets tab. Returns the Message-ID of an email sent by this attempt.
+async fn send(
+    ws: &Workspace,
+    schedule: &Schedule,
+    period: &Period,
+    number: i64,
+    mailed: bool,
+    now: DateTime<Utc>,
+) -> Result<Option<String>> {
     let lang = schedule.language;
-    let (email, stem) = match schedule.row.campaign_id {
+    let id = schedule.row.id;
+    let mail = !schedule.row.recipients.is_empty() && !mailed;
+    // Fail early (before building anything) when the email cannot go out.
+    let mailer = if mail { Some(workspace_mailer(ws).await?) } else { None };
+    let built = match schedule.row.campaign_id {
         None => {
             let request = WeeklyRequest {
                 week_of: Some(period.first_day),
@@ -536,45 +647,103 @@ async fn send(ws: &Workspace, schedule: &Schedule, period: &Period, number: i64,
                 now,
                 options: Default::default(),
             };
-            let report = reports::weekly_report(ws, &request).await?;
-            let formats = schedule.formats.clone();
-            let (report, files) = tokio::task::spawn_blocking(move || {
-                let files: Vec<_> = formats
-                    .iter()
-                    .map(|f| (*f, alcance_report::weekly::weekly_file(&report, *f, lang)))
-                    .collect();
-                (report, files)
-            })
-            .await
-            .context("rendering the weekly report")?;
-            let stem = format!("alcance-weekly-{}", period.first_day);
-            let mut email = weekly_email(&report, lang, period, schedule.time_zone);
-            email.attachments = attachments(&stem, files)?;
-            (email, stem)
+            Built::Weekly(Box::new(reports::weekly_report(ws, &request).await?))
         }
-        Some(campaign) => {
-            let report = reports::campaign_report(ws, CampaignId::from(campaign), period.end.min(now))
+        Some(campaign) => Built::Campaign(Box::new(
+            reports::campaign_report(ws, CampaignId::from(campaign), period.end.min(now))
                 .await?
-                .in_time_zone(schedule.time_zone);
-            let formats = schedule.formats.clone();
-            let (report, files) = tokio::task::spawn_blocking(move || {
-                let files: Vec<_> = formats
-                    .iter()
-                    .map(|f| (*f, alcance_report::campaign::campaign_file(&report, *f, lang)))
-                    .collect();
-                (report, files)
-            })
-            .await
-            .context("rendering the campaign report")?;
-            let stem = format!("alcance-campaign-{campaign}-{}", period.first_day);
-            let mut email = campaign_email(&report, lang, period, schedule.time_zone);
-            email.attachments = attachments(&stem, files)?;
-            (email, stem)
-        }
+                .in_time_zone(schedule.time_zone),
+        )),
     };
-    let message_id = format!("<{stem}.s{id}.a{number}@alcance.local>", id = schedule.row.id);
-    mailer.send_html(&schedule.row.recipients, &message_id, &email).await?;
+    let mut message_id = None;
+    if let Some(mailer) = mailer {
+        let formats = schedule.formats.clone();
+        let (built_back, email, stem) = match built {
+            Built::Weekly(report) => {
+                let (report, files) = tokio::task::spawn_blocking(move || {
+                    let files: Vec<_> = formats
+                        .iter()
+                        .map(|f| (*f, alcance_report::weekly::weekly_file(&report, *f, lang)))
+                        .collect();
+                    (report, files)
+                })
+                .await
+                .context("rendering the weekly report")?;
+                let stem = format!("alcance-weekly-{}", period.first_day);
+                let mut email = weekly_email(&report, lang, period, schedule.time_zone);
+                email.attachments = attachments(&stem, files)?;
+                (Built::Weekly(report), email, stem)
+            }
+            Built::Campaign(report) => {
+                let (report, files) = tokio::task::spawn_blocking(move || {
+                    let files: Vec<_> = formats
+                        .iter()
+                        .map(|f| (*f, alcance_report::campaign::campaign_file(&report, *f, lang)))
+                        .collect();
+                    (report, files)
+                })
+                .await
+                .context("rendering the campaign report")?;
+                let stem = format!("alcance-campaign-{}-{}", report.campaign.id, period.first_day);
+                let mut email = campaign_email(&report, lang, period, schedule.time_zone);
+                email.attachments = attachments(&stem, files)?;
+                (Built::Campaign(report), email, stem)
+            }
+        };
+        let mid = format!("<{stem}.s{id}.a{number}@alcance.local>");
+        mailer.send_html(&schedule.row.recipients, &mid, &email).await?;
+        ws.store().record_delivery_mailed(id, period.start, now, &mid).await?;
+        message_id = Some(mid);
+        if schedule.row.sheets {
+            write_sheet(ws, schedule, period, &built_back, now).await?;
+        }
+    } else if schedule.row.sheets {
+        write_sheet(ws, schedule, period, &built, now).await?;
+    }
     Ok(message_id)
+}
+
+/// Writes the period's tab of the schedule's spreadsheet (created on the first delivery
+/// and kept on the schedule) and records the tab on the delivery.
+async fn write_sheet(
+    ws: &Workspace,
+    schedule: &Schedule,
+    period: &Period,
+    built: &Built,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let lang = schedule.language;
+    let (first, last) = local_range(period, schedule.time_zone);
+    let weekly = matches!(schedule.cadence, Cadence::Weekly { .. });
+    let tab = crate::sheets::sheet_title(first, weekly);
+    let (rows, new_title) = match built {
+        Built::Weekly(report) => (
+            crate::sheets::weekly_rows(report, lang, first, last),
+            pick(lang, "Alcance weekly report", "Relatório semanal do Alcance").to_string(),
+        ),
+        Built::Campaign(report) => (
+            crate::sheets::campaign_rows(report, lang, first, last),
+            format!("Alcance: {}", report.campaign.name),
+        ),
+    };
+    let id = schedule.row.id;
+    let store = ws.store();
+    crate::sheets::write_tab(
+        ws,
+        now,
+        schedule.row.spreadsheet_id.as_deref(),
+        &new_title,
+        &tab,
+        &rows,
+        |sheet| async move {
+            store.set_report_schedule_spreadsheet(id, Some(&sheet)).await?;
+            Ok::<(), AppError>(())
+        },
+    )
+    .await
+    .context("writing the report to Google Sheets")?;
+    store.record_delivery_sheet(id, period.start, &tab).await?;
+    Ok(())
 }
 
 fn attachments<E: std::fmt::Display>(
@@ -921,6 +1090,23 @@ mod tests {
         // January: December of the year before.
         let r = due_period(fifth_8, Sao_Paulo, created, utc(2027, 1, 20, 0, 0)).unwrap();
         assert_eq!((r.first_day, r.end), (day(2026, 12, 1), utc(2027, 1, 1, 3, 0)));
+    }
+
+    #[test]
+    fn the_next_send_is_after_now_in_local_time() {
+        // Monday 30 November 12:00 UTC is 09:00 in São Paulo: the next is 7 December.
+        let at = utc(2026, 11, 30, 12, 0);
+        assert_eq!(next_send(MONDAY_9, Sao_Paulo, at), utc(2026, 12, 7, 12, 0));
+        assert_eq!(next_send(MONDAY_9, Sao_Paulo, at - Duration::minutes(1)), at);
+        let fifth_8 = Cadence::Monthly { day: 5, hour: 8 };
+        assert_eq!(
+            next_send(fifth_8, Sao_Paulo, utc(2026, 12, 5, 11, 0)),
+            utc(2027, 1, 5, 11, 0)
+        );
+        assert_eq!(
+            next_send(fifth_8, Sao_Paulo, utc(2026, 12, 1, 0, 0)),
+            utc(2026, 12, 5, 11, 0)
+        );
     }
 
     #[test]

@@ -29,6 +29,7 @@ pub mod reports;
 pub mod runs;
 pub mod scheduler;
 pub mod session;
+pub mod sheets;
 pub mod team;
 pub mod team_backup;
 pub mod telemetry;

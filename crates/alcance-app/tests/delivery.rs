@@ -19,31 +19,36 @@ use secrecy::{ExposeSecret, SecretString};
 use std::path::Path;
 use std::sync::Arc;
 
-fn utc(d: u32, h: u32, m: u32) -> DateTime<Utc> {
+pub(crate) fn utc(d: u32, h: u32, m: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, d, h, m, 0).single().unwrap()
 }
 
 /// Monday 30 November 2026, 09:30 in São Paulo: the weekly schedule (Mondays at 09:00)
 /// is due for the week of 23 November.
-fn monday_morning() -> DateTime<Utc> {
+pub(crate) fn monday_morning() -> DateTime<Utc> {
     utc(30, 12, 30)
 }
 
-struct Setup {
-    ws: TestWorkspace,
-    vault: Arc<MemoryVault>,
+pub(crate) struct Setup {
+    pub(crate) ws: TestWorkspace,
+    pub(crate) vault: Arc<MemoryVault>,
     _dir: tempfile::TempDir,
 }
 
 /// A workspace with one Instagram account and two weeks of daily reach.
 async fn setup(engine: Engine) -> Option<Setup> {
+    setup_on(engine, Endpoints::real()).await
+}
+
+/// [`setup`] talking to `endpoints` (the sandbox's, for Google Sheets).
+pub(crate) async fn setup_on(engine: Engine, endpoints: Endpoints) -> Option<Setup> {
     let dir = tempfile::tempdir().unwrap();
     let vault = Arc::new(MemoryVault::new());
     let ws = open_workspace(
         engine,
         dir.path(),
         WorkspaceOptions {
-            endpoints: Endpoints::real(),
+            endpoints,
             vault: Box::new(SharedVault(Arc::clone(&vault) as Arc<dyn TokenVault>)),
         },
     )
@@ -82,7 +87,7 @@ async fn setup(engine: Engine) -> Option<Setup> {
     Some(Setup { ws, vault, _dir: dir })
 }
 
-fn weekly_to(to: &str) -> ScheduleRequest {
+pub(crate) fn weekly_to(to: &str) -> ScheduleRequest {
     ScheduleRequest {
         campaign: None,
         cadence: Cadence::Weekly {
@@ -93,17 +98,18 @@ fn weekly_to(to: &str) -> ScheduleRequest {
         language: PdfLanguage::En,
         recipients: vec![to.to_string()],
         formats: vec![ReportFormat::Pdf, ReportFormat::Xlsx],
+        sheets: false,
     }
 }
 
 /// A unique recipient per test and engine, so tests sharing the sink count their own.
-fn recipient(test: &str, engine: Engine) -> String {
+pub(crate) fn recipient(test: &str, engine: Engine) -> String {
     format!("{test}-{engine:?}-{}@client.example", std::process::id()).to_ascii_lowercase()
 }
 
 /// The raw messages to `to` in `maildir`, waiting up to 10 s for `count` of them (then a
 /// little longer, so an extra one would be seen).
-async fn messages_to(maildir: &Path, to: &str, count: usize) -> Vec<String> {
+pub(crate) async fn messages_to(maildir: &Path, to: &str, count: usize) -> Vec<String> {
     let mut found = Vec::new();
     for _ in 0..100 {
         found = std::fs::read_dir(maildir.join("new"))

@@ -20,6 +20,7 @@ mod revoke;
 mod scheduler;
 mod scopes;
 mod secrets;
+mod sheets;
 mod team;
 mod team_backup;
 mod threads_connect;

@@ -88,6 +88,44 @@ pub enum ReportCommand {
         #[command(subcommand)]
         command: MailCommand,
     },
+    /// The Google account scheduled reports are written to Google Sheets with.
+    Sheets {
+        #[command(subcommand)]
+        command: SheetsCommand,
+    },
+}
+
+/// `alcance report sheets …`
+#[derive(Subcommand)]
+pub enum SheetsCommand {
+    /// Connect a Google account for Sheets: Google's consent page for the spreadsheets
+    /// scope, redirect to a loopback port with PKCE. Needs the client id of a Google Cloud
+    /// OAuth client of type Desktop app with the Sheets API enabled; its secret is read
+    /// from ALCANCE_CLIENT_SECRET. The grant is kept in the workspace's vault. With
+    /// --sandbox-url the sandbox's consent page approves by itself.
+    Connect {
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+        /// The Google OAuth client id.
+        #[arg(long, env = "ALCANCE_GOOGLE_CLIENT_ID", value_name = "ID")]
+        client_id: String,
+        /// Open the consent page in the system browser (else only printed).
+        #[arg(long)]
+        open: bool,
+        /// Seconds to wait for the consent.
+        #[arg(long, default_value_t = 300)]
+        timeout: u64,
+    },
+    /// Show the connected Google grant (never a token).
+    Show {
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+    },
+    /// Revoke the Google grant and forget it.
+    Disconnect {
+        #[command(flatten)]
+        ws: WorkspaceArgs,
+    },
 }
 
 /// `alcance report schedule …`
@@ -117,8 +155,17 @@ pub enum ScheduleCommand {
         #[arg(long, value_name = "LANG", default_value = "en")]
         language: PdfLanguage,
         /// Recipients (repeat the option or separate with commas).
-        #[arg(long = "to", value_name = "ADDRESS", required = true, value_delimiter = ',')]
+        #[arg(
+            long = "to",
+            value_name = "ADDRESS",
+            required_unless_present = "sheets",
+            value_delimiter = ','
+        )]
         to: Vec<String>,
+        /// Also write each period to a Google Sheets spreadsheet (created on the first
+        /// delivery; connect first with alcance report sheets connect). Without --to, only.
+        #[arg(long, visible_alias = "to-sheets")]
+        sheets: bool,
         /// Attached files: pdf, xlsx or pdf,xlsx.
         #[arg(long, value_name = "FORMATS", default_value = "pdf,xlsx")]
         attach: String,
@@ -382,6 +429,7 @@ pub async fn report(command: ReportCommand) -> Result<()> {
         c @ (ReportCommand::Schedule { .. } | ReportCommand::DeliverNow { .. } | ReportCommand::Mail { .. }) => {
             delivery(c).await
         }
+        ReportCommand::Sheets { command } => sheets(command).await,
         ReportCommand::Weekly {
             ws,
             week_of,
@@ -597,6 +645,7 @@ async fn delivery(command: ReportCommand) -> Result<()> {
                 time_zone,
                 language,
                 to,
+                sheets,
                 attach,
             } => {
                 let session = open(&ws).await?;
@@ -617,10 +666,14 @@ async fn delivery(command: ReportCommand) -> Result<()> {
                     language,
                     recipients: to,
                     formats: delivery::parse_formats(&attach)?,
+                    sheets,
                 };
                 let schedule = delivery::add_schedule(workspace, &request, Utc::now()).await?;
                 println!("Added schedule {}: {}", schedule.row.id, describe(&schedule.row));
-                if workspace.store().mail_settings().await?.is_none() {
+                if sheets && alcance_app::sheets::connection(workspace)?.is_none() {
+                    println!("Google Sheets is not connected yet: alcance report sheets connect --client-id ID");
+                }
+                if !schedule.row.recipients.is_empty() && workspace.store().mail_settings().await?.is_none() {
                     println!("No SMTP server is set yet: alcance report mail set --url URL --from ADDRESS");
                 }
                 Ok(())
@@ -637,6 +690,9 @@ async fn delivery(command: ReportCommand) -> Result<()> {
                 for s in schedules {
                     let state = if s.enabled { "" } else { " (paused)" };
                     println!("{}{state}: {}", s.id, describe(&s));
+                    if let Some(id) = &s.spreadsheet_id {
+                        println!("    spreadsheet {}", alcance_app::sheets::spreadsheet_link(id));
+                    }
                     for d in store.report_deliveries(s.id, 5).await? {
                         let when = d
                             .sent_at
@@ -723,6 +779,74 @@ async fn delivery(command: ReportCommand) -> Result<()> {
     }
 }
 
+/// Runs `alcance report sheets …`.
+async fn sheets(command: SheetsCommand) -> Result<()> {
+    use alcance_app::sheets;
+    match command {
+        SheetsCommand::Connect {
+            ws,
+            client_id,
+            open,
+            timeout,
+        } => {
+            let session = ws.open(crate::Open::Existing(alcance_app::VaultNeed::Required)).await?;
+            let secret = std::env::var(crate::accounts_cmd::CLIENT_SECRET_ENV)
+                .ok()
+                .filter(|s| !s.trim().is_empty())
+                .map(|s| secrecy::SecretString::from(s.trim().to_string()));
+            let timeout = Duration::from_secs(timeout.max(1));
+            let connection = if ws.sandbox_url.is_some() {
+                let browser = alcance_app::oauth::HeadlessBrowser::new();
+                sheets::connect(session.workspace(), &client_id, secret, &browser, timeout).await?
+            } else {
+                let browser = ConsentBrowser { open };
+                sheets::connect(session.workspace(), &client_id, secret, &browser, timeout).await?
+            };
+            println!(
+                "Google Sheets connected (client {}, scope {}).",
+                connection.client_id,
+                connection.scope.unwrap_or_default()
+            );
+            Ok(())
+        }
+        SheetsCommand::Show { ws } => {
+            let session = ws.open(crate::Open::Existing(alcance_app::VaultNeed::Required)).await?;
+            match sheets::connection(session.workspace())? {
+                Some(c) => println!(
+                    "Google Sheets connected: client {}, scope {}, access token until {}",
+                    c.client_id,
+                    c.scope.unwrap_or_default(),
+                    c.expires_at.map(|t| t.to_rfc3339()).unwrap_or_else(|| "?".into())
+                ),
+                None => println!("Google Sheets is not connected."),
+            }
+            Ok(())
+        }
+        SheetsCommand::Disconnect { ws } => {
+            let session = ws.open(crate::Open::Existing(alcance_app::VaultNeed::Required)).await?;
+            sheets::disconnect(session.workspace()).await?;
+            println!("Google Sheets disconnected.");
+            Ok(())
+        }
+    }
+}
+
+/// The browser of `alcance report sheets connect`: prints Google's consent page and,
+/// with `--open`, opens it.
+struct ConsentBrowser {
+    open: bool,
+}
+
+impl alcance_app::oauth::BrowserOpener for ConsentBrowser {
+    fn open(&self, url: &url::Url) -> std::result::Result<(), alcance_app::PlatformError> {
+        println!("Open this page to let Alcance write to Google Sheets:\n{url}");
+        if self.open {
+            alcance_app::oauth::BrowserOpener::open(&alcance_app::oauth::SystemBrowser, url)?;
+        }
+        Ok(())
+    }
+}
+
 /// Pauses (`false`) or resumes (`true`) a schedule.
 async fn set_enabled(ws: &WorkspaceArgs, schedule: i64, enabled: bool) -> Result<()> {
     let session = open(ws).await?;
@@ -762,13 +886,19 @@ fn describe(s: &alcance_app::store::delivery::ReportScheduleRow) -> String {
         (_, Some(d)) => format!("monthly on day {d}"),
         _ => "?".to_string(),
     };
+    let mut to = Vec::new();
+    if !s.recipients.is_empty() {
+        to.push(format!("to {} as {}", s.recipients.join(", "), s.formats));
+    }
+    if s.sheets {
+        to.push("to Google Sheets".to_string());
+    }
     format!(
-        "{what}, {when} at {:02}:00 {} ({}), to {}, as {}",
+        "{what}, {when} at {:02}:00 {} ({}), {}",
         s.hour,
         s.time_zone,
         s.language,
-        s.recipients.join(", "),
-        s.formats
+        to.join(" and ")
     )
 }
 

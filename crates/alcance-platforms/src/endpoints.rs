@@ -57,6 +57,10 @@ pub struct Endpoints {
     /// Google OAuth 2.0 revocation endpoint (`https://oauth2.googleapis.com/revoke`).
     #[serde(default = "youtube_real::revoke")]
     pub youtube_revoke: Url,
+    /// Google Sheets API v4 base (`https://sheets.googleapis.com/v4`; on the sandbox
+    /// `/sheets/v4`): where scheduled reports are written (issue 13 point 5).
+    #[serde(default = "youtube_real::sheets")]
+    pub sheets_api: Url,
     /// Reddit's OAuth API origin; paths are the API's own (`/api/v1/me`, `/user/{name}/about`)
     /// (`https://oauth.reddit.com`).
     #[serde(default = "reddit_real::api")]
@@ -148,6 +152,9 @@ mod youtube_real {
     pub(super) fn revoke() -> Url {
         super::url("https://oauth2.googleapis.com/revoke")
     }
+    pub(super) fn sheets() -> Url {
+        super::url("https://sheets.googleapis.com/v4")
+    }
 }
 
 /// The real Reddit URLs, also the defaults of endpoints saved before Reddit existed.
@@ -219,6 +226,7 @@ impl Endpoints {
             youtube_authorize: youtube_real::authorize(),
             youtube_token: youtube_real::token(),
             youtube_revoke: youtube_real::revoke(),
+            sheets_api: youtube_real::sheets(),
             reddit_api: reddit_real::api(),
             reddit_authorize: reddit_real::authorize(),
             reddit_token: reddit_real::token(),
@@ -260,6 +268,7 @@ impl Endpoints {
             youtube_authorize: url(&format!("{b}/o/oauth2/v2/auth")),
             youtube_token: url(&format!("{b}/google/oauth2/token")),
             youtube_revoke: url(&format!("{b}/google/oauth2/revoke")),
+            sheets_api: url(&format!("{b}/sheets/v4")),
             // Reddit's paths (`/api/v1/…`, `/user/…`, `/r/…`) collide with no other network's,
             // so both of its hosts keep their real paths on the shared origin.
             reddit_api: url(b),

@@ -49,6 +49,13 @@ pub(crate) fn handle(st: &SandboxState, req: &Req) -> Reply {
             Ok(b) => Reply::json(200, &json!({ "revoked": st.tokens.revoke(&b.token) })),
             Err(r) => r,
         },
+        // Google Sheets (seeded mode): the spreadsheets written so far, and the user
+        // removing Alcance's access from their Google account (every Google token revoked).
+        "/__alcance/sheets" if m == Method::GET => Reply::json(200, &st.sheets.summary()),
+        "/__alcance/google/revoke-all" if m == Method::POST => Reply::json(
+            200,
+            &json!({ "revoked": st.tokens.revoke_network(crate::model::Network::Youtube) }),
+        ),
         "/__alcance/consent" if m == Method::GET => Reply::json(200, &json!({ "decline": st.tokens.declines() })),
         "/__alcance/consent" if m == Method::POST => match parse_body::<ConsentBody>(req) {
             Ok(b) => {

@@ -152,7 +152,16 @@
 //! `token_type` `Bearer`), `POST /v2/oauth/revoke/`. See [`oauth`] for codes and token
 //! rules.
 //!
-//! Control (`/__alcance/`, never faulted): `GET accounts` → `{"mode","accounts":[{"platform",
+//! Google Sheets API v4 ([`sheets`], seeded mode; where scheduled reports are written):
+//! `POST /sheets/v4/spreadsheets`, `GET /sheets/v4/spreadsheets/{id}`, `POST
+//! /sheets/v4/spreadsheets/{id}:batchUpdate` (`addSheet`, `deleteSheet`), `PUT|GET
+//! /sheets/v4/spreadsheets/{id}/values/{range}` and `POST …/values/{range}:clear`, with a
+//! Google access token of the sandbox granted the `spreadsheets` (or `drive.file`) scope;
+//! spreadsheets live in memory. Faults on `/sheets/v4/` answer in Google's envelope.
+//!
+//! Control (`/__alcance/`, never faulted): `GET sheets` → the spreadsheets written
+//! (`{"spreadsheets":[{"spreadsheetId","title","sheets"}]}`); `POST google/revoke-all` →
+//! every Google access and refresh token revoked (`{"revoked": n}`); `GET accounts` → `{"mode","accounts":[{"platform",
 //! "external_id","username","owned"}]}`; `GET whatsapp-token` → `{"access_token",
 //! "token_type","waba_id","phone_number_ids"}` (a fresh system-user token, as a user would
 //! paste one); `GET|POST whatsapp` (`{"waba_id","insights_enabled","cost_visible"}`; POST
@@ -303,6 +312,7 @@ pub mod model;
 pub mod oauth;
 pub mod reddit;
 pub mod replay;
+pub mod sheets;
 pub mod threads;
 pub mod tiktok;
 pub mod whatsapp;

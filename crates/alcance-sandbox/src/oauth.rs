@@ -149,6 +149,22 @@ impl TokenBook {
         found
     }
 
+    /// Revokes every access and refresh token of `network` (the user removing the app's
+    /// access in their account settings); returns how many were revoked.
+    pub(crate) fn revoke_network(&self, network: Network) -> usize {
+        let mut book = self.lock();
+        let mut n = 0;
+        for a in book.access.values_mut().filter(|a| a.network == network && !a.revoked) {
+            a.revoked = true;
+            n += 1;
+        }
+        for r in book.refresh.values_mut().filter(|r| r.network == network && !r.revoked) {
+            r.revoked = true;
+            n += 1;
+        }
+        n
+    }
+
     /// The network a known access token (valid or not) was issued for.
     pub(crate) fn network_of(&self, t: &str) -> Option<Network> {
         self.lock().access.get(t).map(|a| a.network)

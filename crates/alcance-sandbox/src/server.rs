@@ -54,6 +54,8 @@ pub struct SandboxState {
     pub(crate) chaos: ChaosPlan,
     /// WhatsApp switches (template insights confirmed, cost hidden).
     pub(crate) whatsapp: WhatsappState,
+    /// Google Sheets spreadsheets written through `/sheets/v4/` (seeded mode).
+    pub(crate) sheets: crate::sheets::SheetsBook,
     owners: HashMap<Network, String>,
     /// Added to every platform answer (not the control endpoints), ms: a real API's
     /// round trip for benchmarks ([`SandboxState::set_latency`]). 0 by default.
@@ -81,6 +83,7 @@ impl SandboxState {
             faults: FaultPlan::default(),
             chaos: ChaosPlan::default(),
             whatsapp: WhatsappState::default(),
+            sheets: crate::sheets::SheetsBook::default(),
             owners: HashMap::new(),
             latency_ms: AtomicU64::new(0),
             requests: AtomicU64::new(0),
@@ -378,6 +381,9 @@ async fn entry(
 fn route_seeded(st: &SandboxState, g: &Generator, req: &Req) -> (Reply, bool) {
     if let Some(r) = registry::oauth(st, req) {
         return (r, true);
+    }
+    if let Some(r) = crate::sheets::handle(st, req) {
+        return (r, false);
     }
     let segs: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
     let reply = registry::seeded(st, g, req, &segs).unwrap_or_else(|| {

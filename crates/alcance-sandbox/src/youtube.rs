@@ -115,7 +115,7 @@ pub(crate) fn is_youtube_path(raw: &str) -> bool {
 /// envelope (429 as `rateLimitExceeded` / `RESOURCE_EXHAUSTED`; the fault adds
 /// `Retry-After` when it has a reset); `None` for other paths and kinds.
 pub(crate) fn fault_replacement(kind: FaultKind, raw: &str) -> Option<Reply> {
-    if !is_youtube_path(raw) {
+    if !is_youtube_path(raw) && !crate::sheets::is_sheets_path(raw) {
         return None;
     }
     Some(match kind {
@@ -175,6 +175,8 @@ fn authorized(st: &SandboxState, req: &Req) -> Result<String, Reply> {
 
 fn token_answer(st: &SandboxState, channel: &str, refresh: Option<String>, scope: &str) -> Reply {
     let access = st.tokens.issue_access(Network::Youtube, channel, ACCESS_LIFETIME);
+    // Sheets checks the grant's scope per call (`crate::sheets`); YouTube does not.
+    st.tokens.set_scope(&access, scope);
     let mut body = json!({
         "access_token": access,
         "expires_in": ACCESS_LIFETIME.as_secs(),

@@ -1,5 +1,6 @@
-//! Scheduled delivery of reports by email (schema version 13,
-//! `migrations/0013_report_delivery.sql`; docs/reports.md "Scheduled delivery"):
+//! Scheduled delivery of reports by email and to Google Sheets (schema versions 13 and 15,
+//! `migrations/0013_report_delivery.sql`, `0015_sheets_delivery.sql`; docs/reports.md
+//! "Scheduled delivery"):
 //! `report_schedules` (what to send, when, to whom), `report_deliveries` (one row per
 //! schedule and period) and `mail_settings` (the SMTP server, without its password).
 //!
@@ -43,6 +44,10 @@ pub struct NewReportSchedule {
     pub recipients: Vec<String>,
     /// The attached files, comma separated: `pdf`, `xlsx` or `pdf,xlsx`.
     pub formats: String,
+    /// `true`: each period is also written to a Google Sheets spreadsheet (schema
+    /// version 15); `recipients` may then be empty.
+    #[serde(default)]
+    pub sheets: bool,
 }
 
 /// One row of `report_schedules`.
@@ -72,6 +77,11 @@ pub struct ReportScheduleRow {
     pub formats: String,
     /// `false` while paused: nothing is claimed or sent.
     pub enabled: bool,
+    /// See [`NewReportSchedule::sheets`].
+    pub sheets: bool,
+    /// The Sheets API `spreadsheetId` the periods are written to; `None` until the first
+    /// delivery creates the spreadsheet.
+    pub spreadsheet_id: Option<String>,
     /// When it was added, UTC; periods whose send time came before are not sent.
     pub created_at: DateTime<Utc>,
 }
@@ -92,6 +102,8 @@ struct ScheduleRaw {
     enabled: bool,
     #[sqlx(try_from = "DbTime")]
     created_at: DateTime<Utc>,
+    sheets: bool,
+    spreadsheet_id: Option<String>,
 }
 
 impl ScheduleRaw {
@@ -114,6 +126,8 @@ impl ScheduleRaw {
             recipients,
             formats: self.formats,
             enabled: self.enabled,
+            sheets: self.sheets,
+            spreadsheet_id: self.spreadsheet_id,
             created_at: self.created_at,
         })
     }
@@ -121,6 +135,7 @@ impl ScheduleRaw {
 
 /// One row of `report_deliveries`: one schedule's one period.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ReportDeliveryRow {
     /// `report_schedules.id`.
     pub schedule_id: i64,
@@ -148,17 +163,26 @@ pub struct ReportDeliveryRow {
     /// When the period was claimed, UTC.
     #[sqlx(try_from = "DbTime")]
     pub created_at: DateTime<Utc>,
+    /// When the SMTP server took this period's email, UTC; `None` before, or without
+    /// recipients. A retry does not send it again (schema version 15).
+    #[sqlx(try_from = "DbTimeOpt")]
+    pub mailed_at: Option<DateTime<Utc>>,
+    /// The Sheets tab this period was written to (`2026-W49`, `2026-11`); `None` before,
+    /// or without Sheets (schema version 15).
+    pub sheet_title: Option<String>,
 }
 
 /// How an attempt ended, for [`Store::finish_delivery_attempt`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DeliveryOutcome {
-    /// The SMTP server accepted the message at `at` (UTC) with this `Message-ID`.
+    /// Every destination took the report, the last at `at` (UTC); the SMTP server's
+    /// message had this `Message-ID` (`None`: no email, or recorded before by
+    /// [`Store::record_delivery_mailed`]).
     Sent {
         /// When, UTC.
         at: DateTime<Utc>,
         /// The `Message-ID` header.
-        message_id: String,
+        message_id: Option<String>,
     },
     /// It failed; it is tried again at `retry_at` (UTC), or never (`None`: status `failed`).
     Failed {
@@ -182,10 +206,10 @@ pub struct MailSettingsRow {
 }
 
 const SCHEDULE_COLUMNS: &str = "id, kind, campaign_id, cadence, weekday, day_of_month, hour, time_zone, language, \
-     recipients, formats, enabled, created_at";
+     recipients, formats, enabled, created_at, sheets, spreadsheet_id";
 
 const DELIVERY_COLUMNS: &str = "schedule_id, period_start, period_end, status, attempts, last_error, \
-     next_attempt_at, sent_at, message_id, created_at";
+     next_attempt_at, sent_at, message_id, created_at, mailed_at, sheet_title";
 
 impl Store {
     /// Adds a schedule, enabled, created at `now` (UTC); returns it. The caller checks the
@@ -206,8 +230,8 @@ impl Store {
         })?;
         let id: i64 = on_pool!(&self.pool, |p| sqlx::query_scalar(
             "INSERT INTO report_schedules (kind, campaign_id, cadence, weekday, day_of_month, hour, time_zone,
-                                           language, recipients, formats, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                                           language, recipients, formats, created_at, sheets)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
         )
         .bind(&schedule.kind)
         .bind(schedule.campaign_id)
@@ -220,6 +244,7 @@ impl Store {
         .bind(&recipients)
         .bind(&schedule.formats)
         .bind(to_db(now))
+        .bind(schedule.sheets)
         .fetch_one(p)
         .await?);
         self.report_schedule(id).await
@@ -351,8 +376,8 @@ impl Store {
         let period = to_db(period_start);
         let n = match outcome {
             DeliveryOutcome::Sent { at, message_id } => on_pool!(&self.pool, |p| sqlx::query(
-                "UPDATE report_deliveries SET status = 'sent', sent_at = $1, message_id = $2,
-                        next_attempt_at = NULL
+                "UPDATE report_deliveries SET status = 'sent', sent_at = $1,
+                        message_id = COALESCE($2, message_id), next_attempt_at = NULL
                  WHERE schedule_id = $3 AND period_start = $4",
             )
             .bind(to_db(*at))
@@ -379,6 +404,68 @@ impl Store {
                 .rows_affected())
             }
         };
+        touched_one(n, "report schedule", schedule_id)
+    }
+
+    /// Keeps the spreadsheet a schedule writes to (`None` forgets it: the next delivery
+    /// creates a new one). Errors: [`StoreError::NotFound`].
+    pub async fn set_report_schedule_spreadsheet(
+        &self,
+        id: i64,
+        spreadsheet_id: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let n = on_pool!(&self.pool, |p| sqlx::query(
+            "UPDATE report_schedules SET spreadsheet_id = $1 WHERE id = $2"
+        )
+        .bind(spreadsheet_id)
+        .bind(id)
+        .execute(p)
+        .await?
+        .rows_affected());
+        touched_one(n, "report schedule", id)
+    }
+
+    /// Records that a period's email was taken by the SMTP server at `at` (UTC) with this
+    /// `Message-ID`, before the other destinations are tried: a retry then skips the email.
+    /// Errors: [`StoreError::NotFound`] when the delivery does not exist.
+    pub async fn record_delivery_mailed(
+        &self,
+        schedule_id: i64,
+        period_start: DateTime<Utc>,
+        at: DateTime<Utc>,
+        message_id: &str,
+    ) -> Result<(), StoreError> {
+        let n = on_pool!(&self.pool, |p| sqlx::query(
+            "UPDATE report_deliveries SET mailed_at = $1, message_id = $2
+             WHERE schedule_id = $3 AND period_start = $4",
+        )
+        .bind(to_db(at))
+        .bind(message_id)
+        .bind(schedule_id)
+        .bind(to_db(period_start))
+        .execute(p)
+        .await?
+        .rows_affected());
+        touched_one(n, "report schedule", schedule_id)
+    }
+
+    /// Records the Sheets tab a period was written to. Errors: [`StoreError::NotFound`]
+    /// when the delivery does not exist.
+    pub async fn record_delivery_sheet(
+        &self,
+        schedule_id: i64,
+        period_start: DateTime<Utc>,
+        sheet_title: &str,
+    ) -> Result<(), StoreError> {
+        let n = on_pool!(&self.pool, |p| sqlx::query(
+            "UPDATE report_deliveries SET sheet_title = $1 WHERE schedule_id = $2 AND period_start = $3"
+        )
+        .bind(sheet_title)
+        .bind(schedule_id)
+        .bind(to_db(period_start))
+        .execute(p)
+        .await?
+        .rows_affected());
         touched_one(n, "report schedule", schedule_id)
     }
 

@@ -24,6 +24,7 @@ fn weekly() -> NewReportSchedule {
         language: "pt-BR".into(),
         recipients: vec!["ana@agency.example".into(), "Bia <bia@client.example>".into()],
         formats: "pdf,xlsx".into(),
+        sheets: false,
     }
 }
 
@@ -156,7 +157,7 @@ async fn a_period_is_claimed_once_and_a_retry_taken_once(engine: Engine) {
             period.0,
             &DeliveryOutcome::Sent {
                 at: sent_at,
-                message_id: "<m1@alcance.local>".into(),
+                message_id: Some("<m1@alcance.local>".into()),
             },
         )
         .await
@@ -221,7 +222,64 @@ async fn mail_settings_round_trip(engine: Engine) {
     );
 }
 
+async fn sheets_columns_round_trip(engine: Engine) {
+    let Some(store) = testing::store(engine).await else {
+        return;
+    };
+    let only_sheets = NewReportSchedule {
+        recipients: Vec::new(),
+        sheets: true,
+        ..weekly()
+    };
+    let s = store.add_report_schedule(&only_sheets, at(20, 10)).await.unwrap();
+    assert!(s.sheets && s.recipients.is_empty());
+    assert_eq!(s.spreadsheet_id, None);
+    store
+        .set_report_schedule_spreadsheet(s.id, Some("sheet-abc"))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.report_schedule(s.id).await.unwrap().spreadsheet_id.as_deref(),
+        Some("sheet-abc")
+    );
+    assert!(matches!(
+        store.set_report_schedule_spreadsheet(999, None).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    let period = (at(16, 3), at(23, 3));
+    let now = at(23, 12);
+    assert!(store.claim_report_delivery(s.id, period, now, now).await.unwrap());
+    store
+        .record_delivery_mailed(s.id, period.0, now, "<m2@alcance.local>")
+        .await
+        .unwrap();
+    store.record_delivery_sheet(s.id, period.0, "2026-W47").await.unwrap();
+    // A Sent without a Message-ID keeps the one recorded with the email.
+    store
+        .finish_delivery_attempt(
+            s.id,
+            period.0,
+            &DeliveryOutcome::Sent {
+                at: now,
+                message_id: None,
+            },
+        )
+        .await
+        .unwrap();
+    let d = store.report_deliveries(s.id, 1).await.unwrap().remove(0);
+    assert_eq!(
+        (
+            d.mailed_at,
+            d.message_id.as_deref(),
+            d.sheet_title.as_deref(),
+            d.status.as_str()
+        ),
+        (Some(now), Some("<m2@alcance.local>"), Some("2026-W47"), "sent")
+    );
+}
+
 both_engines!(
+    sheets_columns_round_trip,
     schedules_round_trip,
     a_period_is_claimed_once_and_a_retry_taken_once,
     mail_settings_round_trip,

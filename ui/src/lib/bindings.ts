@@ -483,6 +483,71 @@ async reportPreview(request: ReportRequest, lang: PdfLanguage) : Promise<string>
  */
 async saveReport(request: ReportRequest, format: ReportFormat, lang: PdfLanguage) : Promise<SavedReport> {
     return await TAURI_INVOKE("save_report", { request, format, lang });
+},
+/**
+ * The schedules with their last delivery and next send. Errors: no workspace.
+ */
+async listReportSchedules() : Promise<ScheduleView[]> {
+    return await TAURI_INVOKE("list_report_schedules");
+},
+/**
+ * Adds a schedule. Errors: `invalid_input` (no destination, a bad address, zone, day or
+ * hour), `not_found` (no such campaign).
+ */
+async addReportSchedule(input: ScheduleInput) : Promise<ScheduleView> {
+    return await TAURI_INVOKE("add_report_schedule", { input });
+},
+/**
+ * Pauses (`false`) or resumes (`true`) a schedule. Errors: `not_found`.
+ */
+async setReportScheduleEnabled(id: number, enabled: boolean) : Promise<null> {
+    return await TAURI_INVOKE("set_report_schedule_enabled", { id, enabled });
+},
+/**
+ * Removes a schedule and its delivery history. Errors: `not_found`.
+ */
+async removeReportSchedule(id: number) : Promise<null> {
+    return await TAURI_INVOKE("remove_report_schedule", { id });
+},
+/**
+ * Sends a schedule's latest due period now (still once per period). A failed attempt is
+ * recorded and retried with backoff; its error is in the answer. Errors: `not_found`.
+ */
+async deliverReportNow(id: number) : Promise<SendNowResult> {
+    return await TAURI_INVOKE("deliver_report_now", { id });
+},
+/**
+ * The SMTP settings, `null` until set.
+ */
+async mailSettings() : Promise<MailView | null> {
+    return await TAURI_INVOKE("mail_settings");
+},
+/**
+ * Sets the SMTP server (a URL without password), the sender and the password (into the
+ * vault; empty or `null`: none). Errors: `invalid_input` (a bad URL or sender), the vault.
+ */
+async setMailSettings(smtpUrl: string, sender: string, password: string | null) : Promise<null> {
+    return await TAURI_INVOKE("set_mail_settings", { smtpUrl, sender, password });
+},
+/**
+ * The connected Google account for Sheets, `null` when none.
+ */
+async sheetsConnection() : Promise<SheetsConnection | null> {
+    return await TAURI_INVOKE("sheets_connection");
+},
+/**
+ * Connects a Google account for Sheets in the system browser (the demo's sandbox approves
+ * by itself): loopback redirect with PKCE; the grant goes to the vault. Errors: consent
+ * denied or timed out, Google refused the code.
+ */
+async connectSheets(clientId: string, clientSecret: string | null) : Promise<SheetsConnection> {
+    return await TAURI_INVOKE("connect_sheets", { clientId, clientSecret });
+},
+/**
+ * Revokes the Google grant and forgets it.
+ */
+async disconnectSheets() : Promise<null> {
+    return await TAURI_INVOKE("disconnect_sheets");
 }
 }
 
@@ -1826,6 +1891,22 @@ token: string | null;
  */
 problem: string | null }
 /**
+ * The SMTP settings as the card shows them (never the password).
+ */
+export type MailView = { 
+/**
+ * `smtp://user@host:587?tls=required`, `smtps://user@host`, `smtp://127.0.0.1:25`.
+ */
+smtp_url: string; 
+/**
+ * The `From:` address.
+ */
+sender: string; 
+/**
+ * When it was set, UTC RFC 3339.
+ */
+updated_at: string }
+/**
  * A scope an account was not granted, and what is not collected without it.
  */
 export type MissingScope = { 
@@ -2193,6 +2274,61 @@ consent_text_pt_br: string;
  */
 raw_retention_days: number | null }
 /**
+ * One row of `report_deliveries`: one schedule's one period.
+ */
+export type ReportDeliveryRow = { 
+/**
+ * `report_schedules.id`.
+ */
+schedule_id: number; 
+/**
+ * Start of the reported week or month, UTC (local midnight in the schedule's zone).
+ */
+period_start: string; 
+/**
+ * End of the period, UTC, exclusive.
+ */
+period_end: string; 
+/**
+ * `pending` (claimed, being sent or waiting for a retry), `sent` or `failed` (gave up).
+ */
+status: string; 
+/**
+ * Attempts started so far (counts).
+ */
+attempts: number; 
+/**
+ * The last failure, secrets redacted; `None` before any.
+ */
+last_error: string | null; 
+/**
+ * While pending: when the next attempt may start, UTC. During an attempt, when the
+ * attempt counts as abandoned (its worker died) and may be taken again.
+ */
+next_attempt_at: string | null; 
+/**
+ * When the SMTP server accepted the message, UTC.
+ */
+sent_at: string | null; 
+/**
+ * The sent message's `Message-ID`.
+ */
+message_id: string | null; 
+/**
+ * When the period was claimed, UTC.
+ */
+created_at: string; 
+/**
+ * When the SMTP server took this period's email, UTC; `None` before, or without
+ * recipients. A retry does not send it again (schema version 15).
+ */
+mailed_at: string | null; 
+/**
+ * The Sheets tab this period was written to (`2026-W49`, `2026-11`); `None` before,
+ * or without Sheets (schema version 15).
+ */
+sheet_title: string | null }
+/**
  * One file format of a report (weekly or campaign): what `--format` of `alcance report`,
  * the window's report downloads and the REST API's `format=` choose.
  */
@@ -2365,6 +2501,111 @@ bytes: number;
  */
 format: ReportFormat }
 /**
+ * A schedule to add, from the card's form.
+ */
+export type ScheduleInput = { 
+/**
+ * A campaign's report instead of the weekly report.
+ */
+campaign_id: number | null; 
+/**
+ * Weekly: 0 = Monday … 6 = Sunday. Exactly one of `weekday` and `day_of_month`.
+ */
+weekday: number | null; 
+/**
+ * Monthly: 1–28 (reports the month before).
+ */
+day_of_month: number | null; 
+/**
+ * The local hour, 0–23, in `time_zone`.
+ */
+hour: number; 
+/**
+ * IANA zone (the window's).
+ */
+time_zone: string; 
+/**
+ * The email's and the PDF's language.
+ */
+language: PdfLanguage; 
+/**
+ * Email addresses; may be empty with `sheets`.
+ */
+recipients: string[]; 
+/**
+ * Attachments: PDF and / or XLSX.
+ */
+formats: ReportFormat[]; 
+/**
+ * Also write each period to Google Sheets.
+ */
+sheets: boolean }
+/**
+ * One schedule as the window's "Scheduled delivery" card (and a future REST route) shows
+ * it: the stored row, its spreadsheet's link, its latest delivery and its next send.
+ */
+export type ScheduleView = { 
+/**
+ * `report_schedules.id`.
+ */
+id: number; 
+/**
+ * The campaign of a campaign report; `None` for the weekly report.
+ */
+campaign_id: number | null; 
+/**
+ * `weekly` or `monthly`.
+ */
+cadence: string; 
+/**
+ * Weekly: 0 = Monday … 6 = Sunday.
+ */
+weekday: number | null; 
+/**
+ * Monthly: 1–28.
+ */
+day_of_month: number | null; 
+/**
+ * The local hour it is sent, 0–23, in `time_zone`.
+ */
+hour: number; 
+/**
+ * IANA zone of the weekday / day and hour.
+ */
+time_zone: string; 
+/**
+ * `en` or `pt-BR`.
+ */
+language: string; 
+/**
+ * Email addresses (may be empty with Sheets).
+ */
+recipients: string[]; 
+/**
+ * Attachments, comma separated: `pdf`, `xlsx`.
+ */
+formats: string; 
+/**
+ * `false` while paused.
+ */
+enabled: boolean; 
+/**
+ * Whether periods are written to Google Sheets.
+ */
+sheets: boolean; 
+/**
+ * The spreadsheet's link, once the first delivery created it.
+ */
+spreadsheet_url: string | null; 
+/**
+ * The latest period's delivery (status, attempts, last error, next attempt).
+ */
+last_delivery: ReportDeliveryRow | null; 
+/**
+ * The next send time, UTC; `None` while paused.
+ */
+next_send_at: string | null }
+/**
  * Whether the platform told which permissions a connection was granted.
  */
 export type ScopeState = 
@@ -2383,6 +2624,18 @@ export type ScopeState =
  * permissions are set in Business Manager), a tracked profile (its owner's token).
  */
 "not_scoped"
+/**
+ * What "Send now" did.
+ */
+export type SendNowResult = { 
+/**
+ * `false`: the period was already claimed (sent, or waiting for a retry).
+ */
+claimed: boolean; 
+/**
+ * The attempt's error (it is retried with backoff); `null` when it went out.
+ */
+error: string | null }
 /**
  * User settings, stored as JSON in `<data dir>/settings.json` (no secrets).
  */
@@ -2425,6 +2678,22 @@ team_server?: string | null;
  * saves it here so the tray, which runs without a window, says times in it too.
  */
 time_zone?: string | null }
+/**
+ * The connected Google grant, as the UI shows it (no secret).
+ */
+export type SheetsConnection = { 
+/**
+ * The Google OAuth client id.
+ */
+client_id: string; 
+/**
+ * The granted scopes, space separated.
+ */
+scope: string | null; 
+/**
+ * When the current access token expires, UTC (it is refreshed on use).
+ */
+expires_at: string | null }
 /**
  * Sent to the UI whenever the sync status changes (a run started or ended, pause,
  * resume), so screens can refresh.

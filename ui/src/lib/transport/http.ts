@@ -463,6 +463,17 @@ export function httpTransport(
       return request("GET", reportPath(req, "html", lang), undefined, "application/json", true);
     },
     saveReport: desktopOnly("Writing reports to a folder"),
+    // Scheduled delivery: the desktop's card (the CLI and `alcance run` on a server).
+    listReportSchedules: desktopOnly("Scheduled delivery"),
+    addReportSchedule: desktopOnly("Scheduled delivery"),
+    setReportScheduleEnabled: desktopOnly("Scheduled delivery"),
+    removeReportSchedule: desktopOnly("Scheduled delivery"),
+    deliverReportNow: desktopOnly("Scheduled delivery"),
+    mailSettings: desktopOnly("Scheduled delivery"),
+    setMailSettings: desktopOnly("Scheduled delivery"),
+    sheetsConnection: desktopOnly("Scheduled delivery"),
+    connectSheets: desktopOnly("Scheduled delivery"),
+    disconnectSheets: desktopOnly("Scheduled delivery"),
   };
 
   const web: WebApi = {
