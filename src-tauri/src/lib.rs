@@ -11,6 +11,7 @@ pub mod campaigns;
 pub mod commands;
 pub mod error;
 pub mod local_api;
+pub mod media;
 pub mod oauth_bridge;
 pub mod privacy;
 pub mod reports;
@@ -99,6 +100,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             privacy::export_account,
             reports::report_preview,
             reports::save_report,
+            // The posts' pictures kept in the workspace (issue 13 point 3).
+            media::post_picture,
         ])
         .events(tauri_specta::collect_events![SyncChanged])
         // Every error code, so the UI checks received codes against the backend's list.

@@ -483,6 +483,13 @@ async reportPreview(request: ReportRequest, lang: PdfLanguage) : Promise<string>
  */
 async saveReport(request: ReportRequest, format: ReportFormat, lang: PdfLanguage) : Promise<SavedReport> {
     return await TAURI_INVOKE("save_report", { request, format, lang });
+},
+/**
+ * The kept picture of post `post_id` as a `data:` URL (`data:image/png;base64,…`), or
+ * `null` when it has none (not downloaded yet, expired, too large, or a video's URL only).
+ */
+async postPicture(postId: PostId) : Promise<string | null> {
+    return await TAURI_INVOKE("post_picture", { postId });
 }
 }
 
