@@ -170,12 +170,18 @@ async fn download(http: &reqwest::Client, dir: &Path, url: &str, options: &Media
     }
     let mut response = match http.get(parsed).send().await {
         Ok(r) => r,
-        Err(e) if e.is_redirect() => return Ok(Outcome::NotImage(format!("request failed: {}", without_url(&e)))),
+        // A refused redirect (to a non-http URL, off the loopback, more than 5): not a picture.
+        Err(e) if e.is_redirect() || e.is_builder() => {
+            return Ok(Outcome::NotImage(format!("request failed: {}", without_url(&e))))
+        }
         Err(e) => return Ok(Outcome::Transient(format!("request failed: {}", without_url(&e)))),
     };
     let status = response.status();
     if matches!(status.as_u16(), 403 | 404 | 410) {
         return Ok(Outcome::Refused(format!("HTTP {}", status.as_u16())));
+    }
+    if status.is_redirection() {
+        return Ok(Outcome::NotImage(format!("HTTP {}: a redirect not followed", status.as_u16())));
     }
     if !status.is_success() {
         return Ok(Outcome::Transient(format!("HTTP {}", status.as_u16())));

@@ -48,7 +48,8 @@ pub fn serve(name: &str) -> (u16, &'static str, Vec<u8>) {
 /// A `w` × `h` RGB PNG: a diagonal two-colour pattern whose colours come from `seed`.
 /// Stored (uncompressed) deflate blocks, so the size is about `3 × w × h` bytes.
 pub fn png(w: u32, h: u32, seed: u64) -> Vec<u8> {
-    let a = [(seed >> 8) as u8 | 0x40, (seed >> 16) as u8 | 0x20, (seed >> 24) as u8 | 0x60];
+    let mixed = (seed ^ (seed >> 29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let a = [(mixed >> 40) as u8 | 0x40, (mixed >> 48) as u8 | 0x20, (mixed >> 56) as u8 | 0x60];
     let b = [a[0] / 3, a[1] / 3, a[2] / 3];
     let mut raw = Vec::with_capacity((h * (1 + 3 * w)) as usize);
     for y in 0..h {
@@ -120,6 +121,7 @@ mod tests {
         let p = png(48, 48, 7);
         assert_eq!(&p[p.len() - 4..], &0xAE42_6082u32.to_be_bytes());
         assert_eq!(p, png(48, 48, 7));
+        assert_ne!(p, png(48, 48, 8), "another seed, other colours");
         assert!(p.starts_with(b"\x89PNG\r\n\x1a\n") && p.len() < 8_000, "{}", p.len());
         let (status, ct, body) = serve("huge-1.png");
         assert_eq!((status, ct), (200, "image/png"));
