@@ -97,7 +97,11 @@ pub struct MediaSummary {
 /// The outcome of one download.
 #[derive(Debug)]
 enum Outcome {
-    Kept { file_name: String, bytes: u64, content_type: &'static str },
+    Kept {
+        file_name: String,
+        bytes: u64,
+        content_type: &'static str,
+    },
     TooLarge(String),
     /// A refusal that may be an expired URL (403, 404, 410).
     Refused(String),
@@ -112,14 +116,27 @@ enum Outcome {
 const FORMATS: &[(&str, &str, fn(&[u8]) -> bool)] = &[
     ("image/png", "png", |b| b.starts_with(b"\x89PNG\r\n\x1a\n")),
     ("image/jpeg", "jpg", |b| b.starts_with(&[0xFF, 0xD8, 0xFF])),
-    ("image/gif", "gif", |b| b.starts_with(b"GIF87a") || b.starts_with(b"GIF89a")),
-    ("image/webp", "webp", |b| b.len() >= 12 && &b[..4] == b"RIFF" && &b[8..12] == b"WEBP"),
+    ("image/gif", "gif", |b| {
+        b.starts_with(b"GIF87a") || b.starts_with(b"GIF89a")
+    }),
+    ("image/webp", "webp", |b| {
+        b.len() >= 12 && &b[..4] == b"RIFF" && &b[8..12] == b"WEBP"
+    }),
 ];
 
 /// The kept format of a `Content-Type` header value (parameters and case ignored).
 fn format_of(content_type: &str) -> Option<&'static (&'static str, &'static str, fn(&[u8]) -> bool)> {
-    let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-    let essence = if essence == "image/jpg" { "image/jpeg".to_string() } else { essence };
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    let essence = if essence == "image/jpg" {
+        "image/jpeg".to_string()
+    } else {
+        essence
+    };
     FORMATS.iter().find(|(ct, _, _)| *ct == essence)
 }
 
@@ -181,7 +198,10 @@ async fn download(http: &reqwest::Client, dir: &Path, url: &str, options: &Media
         return Ok(Outcome::Refused(format!("HTTP {}", status.as_u16())));
     }
     if status.is_redirection() {
-        return Ok(Outcome::NotImage(format!("HTTP {}: a redirect not followed", status.as_u16())));
+        return Ok(Outcome::NotImage(format!(
+            "HTTP {}: a redirect not followed",
+            status.as_u16()
+        )));
     }
     if !status.is_success() {
         return Ok(Outcome::Transient(format!("HTTP {}", status.as_u16())));
@@ -193,7 +213,9 @@ async fn download(http: &reqwest::Client, dir: &Path, url: &str, options: &Media
         .unwrap_or_default()
         .to_string();
     let Some(&(content_type, ext, looks_like)) = format_of(&declared) else {
-        return Ok(Outcome::NotImage(format!("content type {declared:?} is not a picture (png, jpeg, gif, webp)")));
+        return Ok(Outcome::NotImage(format!(
+            "content type {declared:?} is not a picture (png, jpeg, gif, webp)"
+        )));
     };
     if response.content_length().is_some_and(|n| n > options.max_bytes) {
         return Ok(Outcome::TooLarge(format!(
@@ -431,11 +453,17 @@ pub(crate) async fn attach_pictures(
     let mut order: Vec<usize> = (0..report.posts.len()).collect();
     order.sort_by(|&a, &b| {
         let (x, y) = (report.posts[a].interactions, report.posts[b].interactions);
-        y.unwrap_or(f64::NEG_INFINITY).total_cmp(&x.unwrap_or(f64::NEG_INFINITY))
+        y.unwrap_or(f64::NEG_INFINITY)
+            .total_cmp(&x.unwrap_or(f64::NEG_INFINITY))
     });
     let top: Vec<(usize, i64)> = order
         .into_iter()
-        .filter_map(|i| ids.get(report.posts[i].post_id.as_str()).copied().flatten().map(|id| (i, id)))
+        .filter_map(|i| {
+            ids.get(report.posts[i].post_id.as_str())
+                .copied()
+                .flatten()
+                .map(|id| (i, id))
+        })
         .take(alcance_report::campaign::TOP_PICTURES)
         .collect();
     let wanted: Vec<i64> = top.iter().map(|&(_, id)| id).collect();
@@ -464,7 +492,9 @@ pub(crate) async fn attach_pictures(
 ///
 /// Errors: the file exists but cannot be read.
 pub fn read_kept(dir: &Path, file_name: &str, content_type: &str) -> Result<Option<Vec<u8>>> {
-    let Some((hash, ext)) = file_name.split_once('.') else { return Ok(None) };
+    let Some((hash, ext)) = file_name.split_once('.') else {
+        return Ok(None);
+    };
     let known = format_of(content_type).is_some_and(|(_, e, _)| *e == ext);
     if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) || !known {
         return Ok(None);
@@ -498,8 +528,18 @@ mod tests {
         assert!(format_of("text/html").is_none());
         let dir = Path::new("/nonexistent");
         assert_eq!(read_kept(dir, "../etc/passwd", "image/png").ok().flatten(), None);
-        assert_eq!(read_kept(dir, &format!("{}.png", "a".repeat(64)), "image/png").ok().flatten(), None);
-        assert_eq!(read_kept(dir, &format!("{}.jpg", "a".repeat(64)), "image/png").ok().flatten(), None);
+        assert_eq!(
+            read_kept(dir, &format!("{}.png", "a".repeat(64)), "image/png")
+                .ok()
+                .flatten(),
+            None
+        );
+        assert_eq!(
+            read_kept(dir, &format!("{}.jpg", "a".repeat(64)), "image/png")
+                .ok()
+                .flatten(),
+            None
+        );
     }
 
     #[test]

@@ -34,7 +34,11 @@ async fn picture(State(hits): State<Arc<AtomicUsize>>, UrlPath(name): UrlPath<St
         "b.png" => ([(header::CONTENT_TYPE, "image/png")], png(2)).into_response(),
         "fresh.png" => ([(header::CONTENT_TYPE, "image/png")], png(3)).into_response(),
         "expired.png" => (StatusCode::FORBIDDEN, "URL signature expired").into_response(),
-        "huge.png" => ([(header::CONTENT_TYPE, "image/png")], alcance_sandbox::picture::png(700, 700, 4)).into_response(),
+        "huge.png" => (
+            [(header::CONTENT_TYPE, "image/png")],
+            alcance_sandbox::picture::png(700, 700, 4),
+        )
+            .into_response(),
         "page.png" => ([(header::CONTENT_TYPE, "text/html")], "<html></html>").into_response(),
         "liar.png" => ([(header::CONTENT_TYPE, "image/png")], "<svg onload=alert(1)>").into_response(),
         "to-file" => (StatusCode::FOUND, [(header::LOCATION, "file:///etc/passwd")]).into_response(),
@@ -190,23 +194,29 @@ async fn each_picture_is_kept_once_and_failures_are_told_apart(engine: Engine) {
     files.sort();
     assert_eq!(files.len(), 2, "{files:?}");
     assert!(files.iter().all(|f| f.len() == 68 && f.ends_with(".png")), "{files:?}");
-    let kept = s
-        .ws
-        .store()
-        .kept_pictures(&[s.post_id("p1").await, s.post_id("p2").await, s.post_id("p4").await])
-        .await
-        .unwrap();
+    let kept =
+        s.ws.store()
+            .kept_pictures(&[s.post_id("p1").await, s.post_id("p2").await, s.post_id("p4").await])
+            .await
+            .unwrap();
     assert_eq!(kept.len(), 2);
-    assert!(kept.values().all(|k| k.content_type == "image/png" && k.fetched_at == t0));
-    let (content_type, bytes) = s
-        .ws
-        .workspace()
-        .post_picture(s.post_id("p3").await)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!((content_type.as_str(), bytes), ("image/png", alcance_sandbox::picture::png(16, 16, 2)));
-    assert_eq!(s.ws.workspace().post_picture(s.post_id("p4").await).await.unwrap(), None);
+    assert!(kept
+        .values()
+        .all(|k| k.content_type == "image/png" && k.fetched_at == t0));
+    let (content_type, bytes) =
+        s.ws.workspace()
+            .post_picture(s.post_id("p3").await)
+            .await
+            .unwrap()
+            .unwrap();
+    assert_eq!(
+        (content_type.as_str(), bytes),
+        ("image/png", alcance_sandbox::picture::png(16, 16, 2))
+    );
+    assert_eq!(
+        s.ws.workspace().post_picture(s.post_id("p4").await).await.unwrap(),
+        None
+    );
 
     // A second run asks nothing: the kept are kept, the others given up or not yet due.
     assert_eq!(s.keep(t0 + Duration::minutes(30)).await, MediaSummary::default());
@@ -217,8 +227,14 @@ async fn each_picture_is_kept_once_and_failures_are_told_apart(engine: Engine) {
 async fn an_expired_url_is_tried_three_times_then_left_until_a_fresh_url(engine: Engine) {
     let Some(s) = setup(engine).await else { return };
     let t0 = utc(20, 9);
-    s.collect(t0, &[("p1", MediaKind::Thumbnail, "expired.png"), ("p2", MediaKind::Thumbnail, "a.png")])
-        .await;
+    s.collect(
+        t0,
+        &[
+            ("p1", MediaKind::Thumbnail, "expired.png"),
+            ("p2", MediaKind::Thumbnail, "a.png"),
+        ],
+    )
+    .await;
     s.keep(t0).await;
     assert_eq!(s.status("p1", MediaKind::Thumbnail).await, (MediaStatus::Pending, 1));
     // Backoff: 1 h after the first refusal, then 2 h.
@@ -239,8 +255,14 @@ async fn an_expired_url_is_tried_three_times_then_left_until_a_fresh_url(engine:
     let t1 = t0 + Duration::days(2);
     s.collect(t1, &[("p1", MediaKind::Thumbnail, "expired.png")]).await;
     assert_eq!(s.status("p1", MediaKind::Thumbnail).await.0, MediaStatus::Expired);
-    s.collect(t1, &[("p1", MediaKind::Thumbnail, "fresh.png"), ("p2", MediaKind::Thumbnail, "b.png")])
-        .await;
+    s.collect(
+        t1,
+        &[
+            ("p1", MediaKind::Thumbnail, "fresh.png"),
+            ("p2", MediaKind::Thumbnail, "b.png"),
+        ],
+    )
+    .await;
     assert_eq!(s.status("p1", MediaKind::Thumbnail).await, (MediaStatus::Pending, 0));
     assert_eq!(s.status("p2", MediaKind::Thumbnail).await, (MediaStatus::Kept, 1));
     assert_eq!(
@@ -252,7 +274,10 @@ async fn an_expired_url_is_tried_three_times_then_left_until_a_fresh_url(engine:
     );
     assert_eq!(s.hits(), asked + 1);
     let p2 = s.ws.store().post_media(s.post_id("p2").await).await.unwrap();
-    assert!(p2[0].source_url.ends_with("/a.png"), "the kept file keeps its source: {p2:?}");
+    assert!(
+        p2[0].source_url.ends_with("/a.png"),
+        "the kept file keeps its source: {p2:?}"
+    );
     s.ws.close().await;
 }
 

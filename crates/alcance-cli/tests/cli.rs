@@ -104,7 +104,10 @@ fn the_demo_prints_a_summary_table_and_writes_every_artifact() {
     // The posts' pictures (docs/media.md): kept once in media/, the sandbox's expiring and
     // oversized ones given up on.
     for needle in [" kept", " too large", " expired"] {
-        assert!(stdout.contains(needle), "missing {needle:?} in the media line of\n{stdout}");
+        assert!(
+            stdout.contains(needle),
+            "missing {needle:?} in the media line of\n{stdout}"
+        );
     }
     let pictures: Vec<_> = std::fs::read_dir(out.path().join("media")).expect("media").collect();
     assert!(!pictures.is_empty(), "no picture kept");

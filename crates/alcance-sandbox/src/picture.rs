@@ -13,8 +13,9 @@
 
 /// An FNV-1a hash of `name` (stable across runs and platforms).
 fn hash(name: &str) -> u64 {
-    name.bytes()
-        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// The picture URL of seeded post `post_id` on sandbox `base` (no trailing slash):
@@ -40,16 +41,23 @@ pub fn serve(name: &str) -> (u16, &'static str, Vec<u8>) {
     if name.starts_with("gone-") {
         return (404, "text/plain", b"Not Found".to_vec());
     }
-    let h = hash(name.trim_start_matches("huge-"));
-    let (w, hgt) = if name.starts_with("huge-") { (1024, 1024) } else { (48, 48) };
-    (200, "image/png", png(w, hgt, h))
+    if name.starts_with("huge-") {
+        // One picture for every `huge-` name, made once: it is never kept anyway.
+        static HUGE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+        return (200, "image/png", HUGE.get_or_init(|| png(1024, 1024, 97)).clone());
+    }
+    (200, "image/png", png(48, 48, hash(name)))
 }
 
 /// A `w` × `h` RGB PNG: a diagonal two-colour pattern whose colours come from `seed`.
 /// Stored (uncompressed) deflate blocks, so the size is about `3 × w × h` bytes.
 pub fn png(w: u32, h: u32, seed: u64) -> Vec<u8> {
     let mixed = (seed ^ (seed >> 29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    let a = [(mixed >> 40) as u8 | 0x40, (mixed >> 48) as u8 | 0x20, (mixed >> 56) as u8 | 0x60];
+    let a = [
+        (mixed >> 40) as u8 | 0x40,
+        (mixed >> 48) as u8 | 0x20,
+        (mixed >> 56) as u8 | 0x60,
+    ];
     let b = [a[0] / 3, a[1] / 3, a[2] / 3];
     let mut raw = Vec::with_capacity((h * (1 + 3 * w)) as usize);
     for y in 0..h {
@@ -82,7 +90,11 @@ fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
 /// `data` as a zlib stream of stored deflate blocks (at most 65,535 bytes each).
 fn zlib_stored(data: &[u8]) -> Vec<u8> {
     let mut out = vec![0x78, 0x01];
-    let blocks: Vec<&[u8]> = if data.is_empty() { vec![&[][..]] } else { data.chunks(65_535).collect() };
+    let blocks: Vec<&[u8]> = if data.is_empty() {
+        vec![&[][..]]
+    } else {
+        data.chunks(65_535).collect()
+    };
     let last = blocks.len() - 1;
     for (i, block) in blocks.into_iter().enumerate() {
         out.push(u8::from(i == last));
@@ -105,7 +117,11 @@ fn crc32(bytes: &[u8]) -> u32 {
     for &byte in bytes {
         crc ^= u32::from(byte);
         for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -132,7 +148,9 @@ mod tests {
 
     #[test]
     fn some_posts_expire_and_one_in_97_is_huge() {
-        let urls: Vec<String> = (0..2000).map(|i| post_picture_url("http://s", &i.to_string())).collect();
+        let urls: Vec<String> = (0..2000)
+            .map(|i| post_picture_url("http://s", &i.to_string()))
+            .collect();
         let expired = urls.iter().filter(|u| u.contains("/expired-")).count();
         let huge = urls.iter().filter(|u| u.contains("/huge-")).count();
         assert!((50..200).contains(&expired), "{expired}");

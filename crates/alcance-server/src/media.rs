@@ -54,6 +54,8 @@ pub async fn post_thumbnail(
             bytes,
         )
             .into_response()),
-        None => Err(ApiError::not_found(format!("post {id} has no picture kept on this server"))),
+        None => Err(ApiError::not_found(format!(
+            "post {id} has no picture kept on this server"
+        ))),
     }
 }

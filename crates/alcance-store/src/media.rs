@@ -151,7 +151,10 @@ impl Store {
         status: MediaStatus,
         error: &str,
     ) -> Result<(), StoreError> {
-        if !matches!(status, MediaStatus::TooLarge | MediaStatus::Expired | MediaStatus::Failed) {
+        if !matches!(
+            status,
+            MediaStatus::TooLarge | MediaStatus::Expired | MediaStatus::Failed
+        ) {
             return Err(StoreError::Invalid {
                 what: "media status",
                 value: status.as_str().to_string(),
@@ -217,7 +220,10 @@ impl Store {
             "SELECT {COLUMNS} FROM post_media WHERE post_id = $1
              ORDER BY CASE kind WHEN 'thumbnail' THEN 0 WHEN 'image' THEN 1 ELSE 2 END"
         );
-        Ok(on_pool!(&self.pool, |p| sqlx::query_as(&sql).bind(post_id).fetch_all(p).await?))
+        Ok(on_pool!(&self.pool, |p| sqlx::query_as(&sql)
+            .bind(post_id)
+            .fetch_all(p)
+            .await?))
     }
 
     /// The kept picture of each of `post_ids` that has one (its thumbnail, else its image),

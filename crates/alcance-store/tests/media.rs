@@ -21,7 +21,9 @@ fn batch(media: &[(&str, MediaKind, &str)]) -> CollectionBatch {
 }
 
 async fn media_urls_follow_the_collections(engine: Engine) {
-    let Some((store, account, run)) = store_with_account(engine).await else { return };
+    let Some((store, account, run)) = store_with_account(engine).await else {
+        return;
+    };
     let first = batch(&[
         ("m1", MediaKind::Thumbnail, "https://cdn.example/m1.jpg?sig=1"),
         ("m1", MediaKind::Video, "https://cdn.example/m1.mp4"),
@@ -47,7 +49,14 @@ async fn media_urls_follow_the_collections(engine: Engine) {
     let find = |name: &str| due.iter().find(|d| d.source_url.contains(name)).unwrap();
     let (m1, m2, m3) = (find("/m1.jpg"), find("/m2.jpg"), find("/m3.jpg"));
     store
-        .media_kept(m1.id, &m1.source_url, &format!("{}.jpg", "a".repeat(64)), 1234, "image/jpeg", t)
+        .media_kept(
+            m1.id,
+            &m1.source_url,
+            &format!("{}.jpg", "a".repeat(64)),
+            1234,
+            "image/jpeg",
+            t,
+        )
         .await
         .unwrap();
     store
@@ -65,7 +74,9 @@ async fn media_urls_follow_the_collections(engine: Engine) {
         .await
         .unwrap();
     assert!(matches!(
-        store.media_given_up(m3.id, &m3.source_url, MediaStatus::Kept, "x").await,
+        store
+            .media_given_up(m3.id, &m3.source_url, MediaStatus::Kept, "x")
+            .await,
         Err(StoreError::Invalid { .. })
     ));
     assert!(matches!(
@@ -79,7 +90,10 @@ async fn media_urls_follow_the_collections(engine: Engine) {
         ("m2", MediaKind::Image, "https://cdn.example/m2.jpg?sig=2"),
         ("m3", MediaKind::Thumbnail, "https://cdn.example/m3.jpg?sig=2"),
     ]);
-    store.save_batch(run, account, at(9, 0, 0) + Duration::days(1), &second, &[]).await.unwrap();
+    store
+        .save_batch(run, account, at(9, 0, 0) + Duration::days(1), &second, &[])
+        .await
+        .unwrap();
     let m1_rows = store.post_media(m1.post_id).await.unwrap();
     assert_eq!(m1_rows.len(), 2);
     assert_eq!(m1_rows[0].kind, MediaKind::Thumbnail, "thumbnails first");
@@ -89,10 +103,18 @@ async fn media_urls_follow_the_collections(engine: Engine) {
     );
     assert_eq!(m1_rows[1].status, MediaStatus::Remote);
     let m2_row = &store.post_media(m2.post_id).await.unwrap()[0];
-    assert_eq!((m2_row.status, m2_row.source_url.as_str()), (MediaStatus::TooLarge, "https://cdn.example/m2.jpg?sig=1"));
+    assert_eq!(
+        (m2_row.status, m2_row.source_url.as_str()),
+        (MediaStatus::TooLarge, "https://cdn.example/m2.jpg?sig=1")
+    );
     let m3_row = &store.post_media(m3.post_id).await.unwrap()[0];
     assert_eq!(
-        (m3_row.status, m3_row.attempts, m3_row.source_url.as_str(), m3_row.next_attempt_at),
+        (
+            m3_row.status,
+            m3_row.attempts,
+            m3_row.source_url.as_str(),
+            m3_row.next_attempt_at
+        ),
         (MediaStatus::Pending, 0, "https://cdn.example/m3.jpg?sig=2", None)
     );
     assert_eq!(m3_row.last_error.as_deref(), Some("HTTP 403"));
@@ -102,9 +124,15 @@ async fn media_urls_follow_the_collections(engine: Engine) {
         .media_given_up(m3.id, &m3.source_url, MediaStatus::Failed, "late")
         .await
         .unwrap();
-    assert_eq!(store.post_media(m3.post_id).await.unwrap()[0].status, MediaStatus::Pending);
+    assert_eq!(
+        store.post_media(m3.post_id).await.unwrap()[0].status,
+        MediaStatus::Pending
+    );
 
-    let kept = store.kept_pictures(&[m1.post_id, m2.post_id, m3.post_id]).await.unwrap();
+    let kept = store
+        .kept_pictures(&[m1.post_id, m2.post_id, m3.post_id])
+        .await
+        .unwrap();
     assert_eq!(kept.len(), 1);
     assert_eq!(kept[&m1.post_id].content_type, "image/jpeg");
     let mut counts = store.media_counts().await.unwrap();

@@ -11,7 +11,9 @@ use crate::meta::steps::{absorb, listing_stopped, part_failed, step_done, Flow};
 use crate::meta::warning;
 use crate::meta::{self, decode, PageVerdict};
 use crate::{CollectCtx, CollectWindow, PlatformClient};
-use alcance_core::{AccountMetric, CollectionBatch, DataGap, EventLevel, MediaKind, Platform, PostMedia, PostMetric, Profile};
+use alcance_core::{
+    AccountMetric, CollectionBatch, DataGap, EventLevel, MediaKind, Platform, PostMedia, PostMetric, Profile,
+};
 use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 use serde_json::Value;

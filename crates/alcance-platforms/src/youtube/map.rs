@@ -458,8 +458,14 @@ pub fn decode_videos(answer: &Answer) -> Result<VideosPage, PlatformError> {
             .snippet
             .as_ref()
             .and_then(|s| s.thumbnails.as_ref())
-            .and_then(|t| [&t.medium, &t.high, &t.default].into_iter().flatten().find_map(|t| t.url.clone()));
-        page.media.extend(PostMedia::new(&id, MediaKind::Thumbnail, thumbnail.as_deref()));
+            .and_then(|t| {
+                [&t.medium, &t.high, &t.default]
+                    .into_iter()
+                    .flatten()
+                    .find_map(|t| t.url.clone())
+            });
+        page.media
+            .extend(PostMedia::new(&id, MediaKind::Thumbnail, thumbnail.as_deref()));
         page.posts.push(PostRecord {
             published_at: video
                 .snippet
