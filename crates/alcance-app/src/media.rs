@@ -112,8 +112,11 @@ enum Outcome {
     Skipped,
 }
 
-/// The picture formats kept: content type, file extension, and a check of the first bytes.
-const FORMATS: &[(&str, &str, fn(&[u8]) -> bool)] = &[
+/// A kept picture format: content type, file extension, and a check of the first bytes.
+type Format = (&'static str, &'static str, fn(&[u8]) -> bool);
+
+/// The picture formats kept.
+const FORMATS: &[Format] = &[
     ("image/png", "png", |b| b.starts_with(b"\x89PNG\r\n\x1a\n")),
     ("image/jpeg", "jpg", |b| b.starts_with(&[0xFF, 0xD8, 0xFF])),
     ("image/gif", "gif", |b| {
@@ -125,7 +128,7 @@ const FORMATS: &[(&str, &str, fn(&[u8]) -> bool)] = &[
 ];
 
 /// The kept format of a `Content-Type` header value (parameters and case ignored).
-fn format_of(content_type: &str) -> Option<&'static (&'static str, &'static str, fn(&[u8]) -> bool)> {
+fn format_of(content_type: &str) -> Option<&'static Format> {
     let essence = content_type
         .split(';')
         .next()

@@ -63,7 +63,11 @@ pub fn png(w: u32, h: u32, seed: u64) -> Vec<u8> {
     for y in 0..h {
         raw.push(0); // filter: none
         for x in 0..w {
-            let c = if ((x + y) / (w / 6).max(1)) % 2 == 0 { a } else { b };
+            let c = if ((x + y) / (w / 6).max(1)).is_multiple_of(2) {
+                a
+            } else {
+                b
+            };
             raw.extend_from_slice(&c);
         }
     }
