@@ -12,6 +12,7 @@ pub mod commands;
 pub mod delivery;
 pub mod error;
 pub mod local_api;
+pub mod media;
 pub mod oauth_bridge;
 pub mod privacy;
 pub mod reports;
@@ -111,6 +112,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             delivery::sheets_connection,
             delivery::connect_sheets,
             delivery::disconnect_sheets,
+            // The posts' pictures kept in the workspace (issue 13 point 3).
+            media::post_picture,
         ])
         .events(tauri_specta::collect_events![SyncChanged])
         // Every error code, so the UI checks received codes against the backend's list.

@@ -99,6 +99,9 @@ pub struct DemoSummary {
     pub sandbox_mode: String,
     /// Wall time of the whole demo.
     pub elapsed: Duration,
+    /// The posts' media (`post_media`) by status: pictures kept in `<out>/media/`, too
+    /// large, expired, and videos' URLs (`remote`).
+    pub media: Vec<(alcance_core::MediaStatus, i64)>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -364,6 +367,7 @@ async fn run_on(
     )
     .await?;
     let accounts = account_lines(&ws).await?;
+    let media = ws.store().media_counts().await?;
     let database = ws.dir().join("alcance.db");
     ws.close().await;
     Ok(DemoSummary {
@@ -375,6 +379,7 @@ async fn run_on(
         account_failures,
         sandbox_mode: manifest.mode,
         elapsed: Duration::ZERO,
+        media,
     })
 }
 

@@ -205,6 +205,7 @@ mod tests {
                     })
                     .collect();
                 let batch = CollectionBatch {
+                    media: Vec::new(),
                     profile: None,
                     account_metrics: vec![
                         AccountMetric {

@@ -23,6 +23,7 @@ mod export_source;
 pub mod fuzzing;
 pub mod lease;
 pub mod mail;
+pub mod media;
 pub mod people;
 pub mod privacy;
 pub mod reports;

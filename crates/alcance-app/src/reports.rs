@@ -376,7 +376,8 @@ pub async fn campaign_report(ws: &Workspace, campaign_id: CampaignId, now: DateT
     let rows = store.campaign_post_metric_rows(campaign_id).await?;
     let mut posts = latest_post_metrics(&rows, None);
     // Posts in the campaign with no snapshot yet still count as posts.
-    for p in store.campaign_posts(campaign_id).await? {
+    let listed = store.campaign_posts(campaign_id).await?;
+    for p in listed.iter().cloned() {
         let known = posts
             .iter()
             .any(|m| m.platform == p.platform && m.user_id == p.user_id && m.post_id == p.external_id);
@@ -457,7 +458,9 @@ pub async fn campaign_report(ws: &Workspace, campaign_id: CampaignId, now: DateT
             })
             .collect(),
     };
-    Ok(build_campaign_report(&data, now))
+    let mut report = build_campaign_report(&data, now);
+    crate::media::attach_pictures(ws, &mut report, &listed).await?;
+    Ok(report)
 }
 
 /// Builds the campaign report and writes `campaign-<id>.xlsx`, `.html`, `.json` and `.pdf`

@@ -42,6 +42,7 @@ pub async fn collect_accounts(
     };
     let summary = run_planned(ws.store(), ws.clients(), &plan, control, progress).await?;
     crate::tokens::record(ws.store(), summary.run_id, &checks, now).await;
+    crate::media::after_collection(ws, now).await;
     Ok(summary)
 }
 

@@ -14,6 +14,7 @@ mod copy;
 mod delivery;
 mod door;
 mod many_workers;
+mod media;
 mod people;
 mod privacy;
 mod revoke;

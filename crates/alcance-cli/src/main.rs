@@ -771,6 +771,17 @@ fn print_summary(s: &DemoSummary) {
         s.account_failures
     );
     println!("Database: {}", s.database.display());
+    if !s.media.is_empty() {
+        println!(
+            "Media:    {} (post pictures kept in {})",
+            s.media
+                .iter()
+                .map(|(status, n)| format!("{n} {}", status.as_str().replace('_', " ")))
+                .collect::<Vec<_>>()
+                .join(", "),
+            s.database.with_file_name("media").display()
+        );
+    }
     println!(
         "Charts:   {}",
         s.charts

@@ -101,6 +101,16 @@ fn the_demo_prints_a_summary_table_and_writes_every_artifact() {
         let meta = std::fs::metadata(out.path().join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
         assert!(meta.len() > 0, "{file} is empty");
     }
+    // The posts' pictures (docs/media.md): kept once in media/, the sandbox's expiring ones
+    // given up on after their third day (the oversized ones are not among 3 days' posts).
+    for needle in [" kept", " expired"] {
+        assert!(
+            stdout.contains(needle),
+            "missing {needle:?} in the media line of\n{stdout}"
+        );
+    }
+    let pictures: Vec<_> = std::fs::read_dir(out.path().join("media")).expect("media").collect();
+    assert!(!pictures.is_empty(), "no picture kept");
     let log_dir = out.path().join("logs");
     let log_text: String = std::fs::read_dir(&log_dir)
         .expect("logs")

@@ -117,6 +117,89 @@ pub struct PostRecord {
     pub caption: Option<String>,
 }
 
+/// What a post's media URL points at (`post_media.kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum MediaKind {
+    /// A still picture standing for the post (a video's cover or preview frame, a link
+    /// post's picture): what screens and reports show. Downloaded into the workspace.
+    Thumbnail,
+    /// The post's own picture (a photo post's `media_url`). Downloaded into the workspace.
+    Image,
+    /// The post's video file: its URL is kept, the file is never downloaded.
+    Video,
+}
+
+crate::text_enum::text_enum!(MediaKind, "media kind", [
+    Thumbnail => "thumbnail",
+    Image => "image",
+    Video => "video",
+]);
+
+/// What became of a post's media URL (`post_media.status`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum MediaStatus {
+    /// Not downloaded yet (never tried, or waiting for its next attempt).
+    Pending,
+    /// Downloaded once into the workspace's media folder.
+    Kept,
+    /// Larger than the size cap: nothing kept, not tried again.
+    TooLarge,
+    /// The URL was refused (HTTP 403, 404 or 410: a signed CDN URL past its expiry) on
+    /// every allowed attempt; a later collection serving a new URL starts it again.
+    Expired,
+    /// Not an image, or the server kept failing; a new URL starts it again.
+    Failed,
+    /// A video's URL: remembered, never downloaded.
+    Remote,
+}
+
+crate::text_enum::text_enum!(MediaStatus, "media status", [
+    Pending => "pending",
+    Kept => "kept",
+    TooLarge => "too_large",
+    Expired => "expired",
+    Failed => "failed",
+    Remote => "remote",
+]);
+
+/// One media URL of a post as the platform served it in this collection (Instagram
+/// `media_url` / `thumbnail_url`, Facebook `full_picture`, TikTok `cover_image_url`,
+/// YouTube `snippet.thumbnails`, Threads `media_url` / `thumbnail_url`, X
+/// `includes.media[].preview_image_url` / `url`). CDN URLs are often signed and expire
+/// after hours: a later collection brings a fresh one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostMedia {
+    /// `PostRecord::external_id` of the post.
+    pub post_external_id: String,
+    /// What the URL points at.
+    pub kind: MediaKind,
+    /// The URL as served (http or https; anything else is not stored).
+    pub url: String,
+}
+
+impl PostMedia {
+    /// A media URL of post `post_external_id`; `None` when `url` is missing, blank, or not
+    /// an absolute http(s) URL.
+    pub fn new(post_external_id: &str, kind: MediaKind, url: Option<&str>) -> Option<PostMedia> {
+        let url = url?.trim();
+        let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+        if !(lower.starts_with("https://") || lower.starts_with("http://")) || url.len() > 4096 {
+            return None;
+        }
+        Some(PostMedia {
+            post_external_id: post_external_id.to_string(),
+            kind,
+            url: url.to_string(),
+        })
+    }
+}
+
 /// One lifetime-total metric value of a post at collection time (a snapshot: store it
 /// dated and derive deltas later). Source: X `public_metrics` / `non_public_metrics`,
 /// IG `/{media-id}/insights`, media fields `like_count` / `comments_count`.
@@ -266,6 +349,9 @@ pub struct CollectionBatch {
     pub gaps: Vec<DataGap>,
     /// Non-fatal problems.
     pub warnings: Vec<CollectWarning>,
+    /// Media URLs of the posts (thumbnails, pictures, videos), where the platform gave any.
+    #[serde(default)]
+    pub media: Vec<PostMedia>,
     /// Why the collection stopped before it had everything (a dead token, a rate limit, a
     /// broken connection, the account's deadline), when it did: the batch then holds only
     /// what arrived before, and is stored as a partial collection. `None` when every step

@@ -220,6 +220,30 @@ pub struct CampaignPostLine {
     pub engagement_rate_by_reach: Option<f64>,
     /// Engagement rate by impressions, percent.
     pub engagement_rate_by_impressions: Option<f64>,
+    /// The post's picture kept in the workspace (its thumbnail, else its image), for the
+    /// top posts by interactions ([`TOP_PICTURES`]); `None` when it has none (never
+    /// downloaded, expired, too large) or is not among them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub picture: Option<PostPicture>,
+}
+
+/// How many of a campaign report's posts (the most interactions first) carry their
+/// picture: each is embedded in the JSON, HTML and PDF files.
+pub const TOP_PICTURES: usize = 12;
+
+/// A post's picture as kept in the workspace (`post_media`, docs/media.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PostPicture {
+    /// `image/png`, `image/jpeg`, `image/gif` or `image/webp`.
+    pub content_type: String,
+    /// The URL it was downloaded from (a platform's CDN; it may have expired since).
+    pub source_url: String,
+    /// When it was downloaded, UTC.
+    pub fetched_at: DateTime<Utc>,
+    /// The file itself as a `data:` URL (`data:image/png;base64,…`).
+    pub data_url: String,
 }
 
 /// The campaign report.
@@ -440,6 +464,7 @@ pub fn campaign_report(data: &CampaignData, generated_at: DateTime<Utc>) -> Camp
             interactions: p.interactions(),
             engagement_rate_by_reach: p.engagement_rate(EngagementBase::Reach),
             engagement_rate_by_impressions: p.engagement_rate(EngagementBase::Impressions),
+            picture: None,
         })
         .collect();
     posts.sort_by(|a, b| (&a.account, a.published_at, &a.post_id).cmp(&(&b.account, b.published_at, &b.post_id)));

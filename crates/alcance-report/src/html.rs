@@ -250,6 +250,8 @@ table { border-collapse: collapse; width: 100%; margin: 6px 0 12px; }
 th, td { border: 1px solid var(--line); padding: 4px 7px; text-align: left; vertical-align: top; }
 th { background: var(--head); font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.pic { width: 52px; padding: 2px; } td.pic img { display: block; object-fit: cover; border-radius: 4px; }
+td.pic .nopic { display: inline-block; width: 48px; text-align: center; color: #999; }
 td.na { color: #9aa5b1; text-align: right; }
 td.up { color: #1b7a3a; } td.down { color: #b23b3b; }
 figure { margin: 8px 0 16px; page-break-inside: avoid; break-inside: avoid; }
@@ -806,15 +808,24 @@ pub fn campaign_html(report: &CampaignReport) -> Result<String, ReportError> {
                 table {
                     thead {
                         tr {
-                            th { "Account" } th { "Post" } th { "Type" } th { "Published (" (zone.name()) ")" }
-                            th.num { "Reach" }
-                            th.num { "Impressions" } th.num { "Interactions" } th.num { "ER by reach" }
+                            th { "Picture" } th { "Account" } th { "Post" } th { "Type" }
+                            th { "Published (" (zone.name()) ")" }
+                            th.num { "Reach" } th.num { "Impressions" } th.num { "Interactions" } th.num { "ER by reach" }
                             th.num { "ER by impr." }
                         }
                     }
                     tbody {
                         @for p in &report.posts {
                             tr {
+                                td.pic {
+                                    @if let Some(pic) = p.picture.as_ref().filter(|x| x.data_url.starts_with("data:image/")) {
+                                        img src=(pic.data_url) alt=(format!("Picture of post {}", p.post_id))
+                                            title=(format!("Kept {} {} from {}", local_stamp(pic.fetched_at, zone), zone.name(), pic.source_url))
+                                            width="48" height="48";
+                                    } @else {
+                                        span.nopic title="No picture kept" { "·" }
+                                    }
+                                }
                                 td { (text(&p.account)) }
                                 td.mono { (text(&p.post_id)) }
                                 td { (text(&p.content_type)) }

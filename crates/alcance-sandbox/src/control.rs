@@ -160,8 +160,21 @@ fn clock(st: &SandboxState, req: &Req) -> Reply {
     )
 }
 
-/// A deterministic placeholder picture (SVG) for avatars and media URLs.
+/// A deterministic placeholder picture: a PNG for `<name>.png` (the posts' pictures, see
+/// [`crate::picture`]), an SVG otherwise (avatars).
 fn image(name: &str) -> Reply {
+    if let Some(stem) = name.strip_suffix(".png") {
+        let (status, content_type, body) = crate::picture::serve(stem);
+        return Reply {
+            status,
+            headers: vec![
+                ("content-type".into(), content_type.into()),
+                ("cache-control".into(), "max-age=86400".into()),
+            ],
+            body,
+            delay_ms: 0,
+        };
+    }
     let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     });

@@ -582,7 +582,7 @@ impl Ctx<'_> {
                 "is_published" => json!(true),
                 "from" => json!({ "name": a.name, "id": a.external_id }),
                 "full_picture" if p.kind == Kind::FbStatus => continue,
-                "full_picture" => json!(format!("{}/__alcance/img/{}.svg", self.req.base, p.id)),
+                "full_picture" => json!(crate::picture::post_picture_url(&self.req.base, &p.id)),
                 "shares" => match p.value(M::Reposts, t) {
                     0 => continue,
                     n => json!({ "count": n }),
@@ -631,7 +631,7 @@ impl Ctx<'_> {
                 "created_time" | "updated_time" => json!(graph_time(p.published)),
                 "length" => json!(p.duration_ms as f64 / 1_000.0),
                 "permalink_url" => json!(format!("/{}/videos/{vid}/", a.username)),
-                "picture" => json!(format!("{}/__alcance/img/{vid}.svg", self.req.base)),
+                "picture" => json!(crate::picture::post_picture_url(&self.req.base, &vid)),
                 "published" => json!(true),
                 "from" => json!({ "name": a.name, "id": a.external_id }),
                 "post_id" => json!(p.id),

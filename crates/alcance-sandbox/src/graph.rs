@@ -342,7 +342,7 @@ impl Ctx<'_> {
         let t = self.now;
         let mut o = Map::new();
         let story = p.kind.is_story();
-        let image = format!("{}/__alcance/img/{}.svg", self.req.base, p.id);
+        let image = crate::picture::post_picture_url(&self.req.base, &p.id);
         for (field, sub) in fields {
             let name = base_name(field);
             let v = match name {
@@ -374,7 +374,7 @@ impl Ctx<'_> {
                             let v = match base_name(f) {
                                 "id" => json!(id),
                                 "media_type" => json!("IMAGE"),
-                                "media_url" => json!(format!("{}/__alcance/img/{id}.svg", self.req.base)),
+                                "media_url" => json!(crate::picture::post_picture_url(&self.req.base, &id)),
                                 "permalink" => json!(self.permalink(p)),
                                 "shortcode" => json!(p.shortcode),
                                 "timestamp" => json!(graph_time(p.published)),

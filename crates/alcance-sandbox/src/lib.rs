@@ -174,7 +174,9 @@
 //! spared; every verb answers the [`faults::ChaosReport`] `{"chaos","requests","faults":
 //! {kind: count}}`; DELETE disarms and keeps the counts); `DELETE limits` (windows also reset when
 //! the clock moves ≥ 15 min forward); `GET health`; `GET img/{name}.svg` (placeholder pictures
-//! used by `profile_image_url`, `media_url`).
+//! used by `profile_image_url`); `GET img/{name}.png` (the posts' pictures: `media_url`,
+//! `thumbnail_url`, `full_picture`, `cover_image_url`, `preview_image_url`; small PNGs, with
+//! `expired-*` answering 403, `gone-*` 404 and `huge-*` a 3 MB PNG: [`picture`]).
 //!
 //! ## The seeded model
 //!
@@ -310,6 +312,7 @@ pub mod linkedin;
 mod meta;
 pub mod model;
 pub mod oauth;
+pub mod picture;
 pub mod reddit;
 pub mod replay;
 pub mod sheets;

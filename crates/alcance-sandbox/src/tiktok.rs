@@ -517,7 +517,7 @@ impl Display<'_> {
             let v = match f.as_str() {
                 "id" => json!(p.id),
                 "create_time" => json!(p.published.timestamp()),
-                "cover_image_url" => json!(format!("{}/__alcance/img/{}.svg", self.req.base, p.id)),
+                "cover_image_url" => json!(crate::picture::post_picture_url(&self.req.base, &p.id)),
                 "share_url" => json!(share_url(p)),
                 "video_description" => json!(p.text),
                 "duration" => json!(p.duration_ms / 1_000),
@@ -908,7 +908,7 @@ impl Business<'_> {
             let v = match f.as_str() {
                 "item_id" => json!(p.id),
                 "create_time" => json!(p.published.timestamp().to_string()),
-                "thumbnail_url" => json!(format!("{}/__alcance/img/{}.svg", self.req.base, p.id)),
+                "thumbnail_url" => json!(crate::picture::post_picture_url(&self.req.base, &p.id)),
                 "share_url" => json!(share_url(p)),
                 "embed_url" => json!(format!("https://www.tiktok.com/embed/v2/{}", p.id)),
                 "caption" => json!(p.text),

@@ -451,7 +451,7 @@ impl Ctx<'_> {
         if has("height") {
             o.insert("height".into(), json!(720));
         }
-        let img = format!("{}/__alcance/img/{key}.svg", self.req.base);
+        let img = crate::picture::post_picture_url(&self.req.base, &key);
         if has("url") && !video {
             o.insert("url".into(), json!(img));
         }

@@ -498,6 +498,11 @@ fn videos(g: &Generator, req: &Req, now: DateTime<Utc>) -> Reply {
                         "categoryId": "27",
                         "liveBroadcastContent": "none",
                         "defaultAudioLanguage": "pt-BR",
+                        "thumbnails": {"medium": {
+                            "url": crate::picture::post_picture_url(&req.base, &p.id),
+                            "width": 320,
+                            "height": 180,
+                        }},
                     }),
                 );
             }

@@ -68,6 +68,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/accounts/{id}", Access::Role(Role::Client)),
     ("GET", "/api/v1/posts", Access::Role(Role::Client)),
     ("GET", "/api/v1/posts/{id}/metrics", Access::Role(Role::Client)),
+    ("GET", "/api/v1/posts/{id}/thumbnail", Access::Role(Role::Client)),
     ("GET", "/api/v1/dashboard/kpis", Access::Role(Role::Client)),
     ("GET", "/api/v1/dashboard", Access::Role(Role::Client)),
     ("GET", "/api/v1/platforms", Access::Role(Role::Client)),

@@ -7,7 +7,8 @@
 //! - `GET /api/v1/accounts`, `GET /api/v1/accounts/{id}`: accounts with status, token
 //!   health, followers and schedule.
 //! - `GET /api/v1/posts`: posts with their latest metrics; `GET /api/v1/posts/{id}/metrics`:
-//!   a post's metric snapshots over time.
+//!   a post's metric snapshots over time; `GET /api/v1/posts/{id}/thumbnail`: its picture
+//!   kept in this server's workspace folder ([`media`]).
 //! - `GET /api/v1/dashboard/kpis`: the dashboard's KPI tiles over a period;
 //!   `GET /api/v1/dashboard`: the whole dashboard (KPIs, SVG charts, top posts) in the
 //!   desktop's shape, for the web UI ([`web`]).
@@ -59,6 +60,7 @@ pub mod collection;
 pub mod connect;
 pub mod exports;
 pub mod health;
+pub mod media;
 pub mod model;
 pub mod paging;
 pub mod params;
@@ -271,6 +273,7 @@ fn api_router() -> OpenApiRouter<ApiState> {
         .routes(routes!(routes::get_account, web::delete_account))
         .routes(routes!(routes::list_posts))
         .routes(routes!(routes::post_metrics))
+        .routes(routes!(media::post_thumbnail))
         .routes(routes!(routes::dashboard_kpis))
         .routes(routes!(web::dashboard))
         .routes(routes!(web::collection_status))

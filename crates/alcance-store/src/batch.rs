@@ -139,6 +139,30 @@ INSERT INTO posts (account_id, external_id, content_type, first_seen_at, last_se
 SELECT $1, j.value ->> 'i', 'unknown', $2, $2 FROM {rows} WHERE true
 ON CONFLICT (account_id, external_id) DO NOTHING";
 
+// The posts' media URLs (schema version 14, `crate::media`): one row per (post, kind). A new
+// URL replaces the stored one unless the file is kept or known too large (the kept file
+// keeps its source), and starts an `expired` or `failed` row again (attempts back to 0); a
+// video's URL is only remembered (`remote`). $1 account, $2 collected_at, $3 JSON [{i, k, u}].
+const MEDIA_UPSERT: &str = "
+INSERT INTO post_media (post_id, kind, source_url, seen_at, status)
+SELECT po.id, j.value ->> 'k', j.value ->> 'u', $2,
+       CASE WHEN j.value ->> 'k' = 'video' THEN 'remote' ELSE 'pending' END
+FROM {rows}
+{join} posts AS po ON po.account_id = $1 AND po.external_id = j.value ->> 'i'
+WHERE true
+ON CONFLICT (post_id, kind) DO UPDATE SET
+    seen_at = CASE WHEN excluded.seen_at > post_media.seen_at THEN excluded.seen_at ELSE post_media.seen_at END,
+    source_url = CASE WHEN post_media.status IN ('kept', 'too_large') THEN post_media.source_url
+                      ELSE excluded.source_url END,
+    status = CASE WHEN post_media.status IN ('expired', 'failed') AND excluded.source_url <> post_media.source_url
+                  THEN 'pending' ELSE post_media.status END,
+    attempts = CASE WHEN post_media.status IN ('pending', 'expired', 'failed')
+                         AND excluded.source_url <> post_media.source_url
+                    THEN 0 ELSE post_media.attempts END,
+    next_attempt_at = CASE WHEN post_media.status IN ('pending', 'expired', 'failed')
+                                AND excluded.source_url <> post_media.source_url
+                           THEN NULL ELSE post_media.next_attempt_at END";
+
 // $1 account, $2 collected_at, $3 day bucket, $4 JSON [{a, d, k, v, t}].
 const AUDIENCE_UPSERT: &str = "
 INSERT INTO audience (account_id, audience, dimension, key, value, timeframe, collected_at, bucket)
@@ -202,6 +226,13 @@ struct PostIn<'a> {
     p: Option<String>,
     l: Option<&'a str>,
     c: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct MediaIn<'a> {
+    i: &'a str,
+    k: &'static str,
+    u: &'a str,
 }
 
 #[derive(Serialize)]
@@ -401,6 +432,7 @@ pub struct PreparedBatch {
     post_metrics: Option<String>,
     audience: Option<String>,
     events: Option<String>,
+    media: Option<String>,
     raw: Vec<RawRow>,
 }
 
@@ -508,6 +540,19 @@ impl PreparedBatch {
                 x: redact(&w.message).into_owned(),
             }))
             .collect();
+        // One URL per (post, kind): the last one served wins.
+        let media: Vec<MediaIn<'_>> = last_per_key(
+            batch
+                .media
+                .iter()
+                .map(|m| MediaIn {
+                    i: &m.post_external_id,
+                    k: m.kind.as_str(),
+                    u: &m.url,
+                })
+                .collect(),
+            |m| (m.i, m.k),
+        );
         let (username, display_name) = match &batch.profile {
             Some(p) => (non_blank(p.username.as_deref()), non_blank(p.display_name.as_deref())),
             None => (None, None),
@@ -525,6 +570,7 @@ impl PreparedBatch {
             post_metrics: json(&post_metrics)?,
             audience: json(&audience)?,
             events: json(&events)?,
+            media: json(&media)?,
             raw: prepare_raw(raw)?,
         })
     }
@@ -589,6 +635,7 @@ impl Store {
             post_metrics,
             audience,
             events,
+            media,
             raw,
         } = batch;
         let mut stats = SaveStats::default();
@@ -639,6 +686,7 @@ impl Store {
             post_metrics.as_deref(),
         )
         .await?;
+        stats.media += exec_json(&mut tx, MEDIA_UPSERT, account_id, at, None, media.as_deref()).await?;
         if audience.is_some() {
             // Demographic rows only under the workspace's consent (docs/PRIVACY.md).
             let sql = if crate::privacy::consent_active_in(&mut tx).await? {

@@ -47,6 +47,7 @@ pub const COPY_TABLES: &[&str] = &[
     "report_schedules",
     "report_deliveries",
     "mail_settings",
+    "post_media",
 ];
 
 /// Tables a copy leaves alone: `sealed_tokens` belongs to the vault of its database (the

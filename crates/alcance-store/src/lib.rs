@@ -28,6 +28,7 @@ mod error;
 pub mod fuzzing;
 mod leases;
 mod location;
+pub mod media;
 mod pages;
 pub mod people;
 pub mod privacy;

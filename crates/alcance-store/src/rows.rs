@@ -74,6 +74,9 @@ pub struct SaveStats {
     pub raw: usize,
     /// `run_events` rows inserted (gaps and warnings).
     pub events: usize,
+    /// `post_media` rows inserted or updated (the posts' media URLs).
+    #[serde(default)]
+    pub media: usize,
 }
 
 impl SaveStats {

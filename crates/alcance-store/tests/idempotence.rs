@@ -101,7 +101,8 @@ async fn the_same_collection_twice_changes_no_row_counts(engine: Engine) {
             post_metrics: 4,
             audience: 2,
             raw: 2,
-            events: 2
+            events: 2,
+            media: 0,
         }
     );
     let after_first = store.table_counts().await.expect("counts");

@@ -14,6 +14,7 @@ mod delivery;
 mod export_pages;
 mod idempotence;
 mod leases;
+mod media;
 mod open;
 mod people;
 mod postgres;

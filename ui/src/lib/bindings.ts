@@ -548,6 +548,13 @@ async connectSheets(clientId: string, clientSecret: string | null) : Promise<She
  */
 async disconnectSheets() : Promise<null> {
     return await TAURI_INVOKE("disconnect_sheets");
+},
+/**
+ * The kept picture of post `post_id` as a `data:` URL (`data:image/png;base64,…`), or
+ * `null` when it has none (not downloaded yet, expired, too large, or a video's URL only).
+ */
+async postPicture(postId: PostId) : Promise<string | null> {
+    return await TAURI_INVOKE("post_picture", { postId });
 }
 }
 
@@ -1062,7 +1069,13 @@ engagement_rate_by_reach: number | null;
 /**
  * Engagement rate by impressions, percent.
  */
-engagement_rate_by_impressions: number | null }
+engagement_rate_by_impressions: number | null; 
+/**
+ * The post's picture kept in the workspace (its thumbnail, else its image), for the
+ * top posts by interactions ([`TOP_PICTURES`]); `None` when it has none (never
+ * downloaded, expired, too large) or is not among them.
+ */
+picture?: PostPicture | null }
 /**
  * The campaign report.
  */
@@ -2148,6 +2161,26 @@ can_follow: boolean }
  * `posts.id`: the store's own id of a post (not the platform's post id).
  */
 export type PostId = number
+/**
+ * A post's picture as kept in the workspace (`post_media`, docs/media.md).
+ */
+export type PostPicture = { 
+/**
+ * `image/png`, `image/jpeg`, `image/gif` or `image/webp`.
+ */
+content_type: string; 
+/**
+ * The URL it was downloaded from (a platform's CDN; it may have expired since).
+ */
+source_url: string; 
+/**
+ * When it was downloaded, UTC.
+ */
+fetched_at: string; 
+/**
+ * The file itself as a `data:` URL (`data:image/png;base64,…`).
+ */
+data_url: string }
 /**
  * A rule picking a campaign's posts: an influencer's posts published in a date range whose
  * caption carries a hashtag, a mention or a link.

@@ -571,6 +571,8 @@ export const en = {
   "campaigns.trend.y": "Gained per day",
   "campaigns.top.title": "Top posts",
   "campaigns.top.noThumb": "No thumbnail stored for this post yet",
+  // The posts' pictures kept in the workspace (issue 13 point 3).
+  "posts.thumb.alt": "Picture of the post by {account}",
   "campaigns.top.figures": "{interactions} interactions · {rate} engagement",
   "campaigns.posts.title": "Posts in the campaign ({n})",
   "campaigns.posts.empty": "No posts yet: tick posts on the Posts screen and choose “Add to campaign…”.",
@@ -1280,6 +1282,8 @@ export const pt: Dict = {
   "campaigns.trend.y": "Ganhos por dia",
   "campaigns.top.title": "Melhores publicações",
   "campaigns.top.noThumb": "Ainda não há miniatura guardada para esta publicação",
+  // The posts' pictures kept in the workspace (issue 13 point 3).
+  "posts.thumb.alt": "Imagem da publicação de {account}",
   "campaigns.top.figures": "{interactions} interações · {rate} de engajamento",
   "campaigns.posts.title": "Publicações na campanha ({n})",
   "campaigns.posts.empty": "Nenhuma publicação ainda: marque publicações na tela Publicações e escolha “Adicionar à campanha…”.",

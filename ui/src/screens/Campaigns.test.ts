@@ -400,6 +400,23 @@ describe("a campaign's posts, archive, costs and conversions", () => {
     expect(sent("unarchive_campaign")[0].args).toEqual({ campaignId: 5 });
   });
 
+  it("shows a top post's picture kept in the workspace, and the placeholder for one without", async () => {
+    const pictured = postView({ id: 7, interactions: 890 });
+    const bare = postView({ id: 9, interactions: 20 });
+    desktop((cmd, args) => {
+      if (cmd === "campaign_posts") return [pictured, bare];
+      if (cmd === "post_picture") return (args as { postId: number }).postId === 7 ? "data:image/png;base64,iVBORw0KGgo=" : null;
+      return null;
+    });
+    start();
+    await open("campaigns");
+    await vi.waitFor(() => expect(qa('[data-testid="top-post"] img[data-testid="post-thumb"]')).toHaveLength(1));
+    const img = q('[data-testid="top-post"][data-post-id="7"] img[data-testid="post-thumb"]');
+    expect(img?.getAttribute("src")).toBe("data:image/png;base64,iVBORw0KGgo=");
+    expect(img?.getAttribute("alt")).toContain("Picture of the post by");
+    expect(q('[data-testid="top-post"][data-post-id="9"] [data-testid="post-thumb-placeholder"]')).not.toBeNull();
+  });
+
   it("shows the trend chart, the top posts with a placeholder thumbnail and a link, and removes a post", async () => {
     const top = postView({ id: 7, interactions: 890 });
     const quiet = postView({ id: 8, interactions: null, engagement_rate: null, permalink: null, caption: "Sem dados" });

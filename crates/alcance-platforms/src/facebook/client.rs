@@ -11,7 +11,9 @@ use crate::meta::steps::{absorb, listing_stopped, part_failed, step_done, Flow};
 use crate::meta::warning;
 use crate::meta::{self, decode, PageVerdict};
 use crate::{CollectCtx, CollectWindow, PlatformClient};
-use alcance_core::{AccountMetric, CollectionBatch, DataGap, EventLevel, Platform, PostMetric, Profile};
+use alcance_core::{
+    AccountMetric, CollectionBatch, DataGap, EventLevel, MediaKind, Platform, PostMedia, PostMetric, Profile,
+};
 use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 use serde_json::Value;
@@ -780,6 +782,11 @@ impl PlatformClient for FacebookClient {
                 Err(e) => part_failed(&mut batch, &format!("video {video_id} insights"), &e, &mut halted),
             }
         }
+        batch.media.extend(
+            posts
+                .iter()
+                .filter_map(|p| PostMedia::new(&p.post.external_id, MediaKind::Thumbnail, p.picture.as_deref())),
+        );
         batch.posts.splice(0..0, posts.into_iter().map(|p| p.post));
         batch.post_metrics = post_metrics;
         Ok(batch)

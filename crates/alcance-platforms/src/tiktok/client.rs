@@ -401,6 +401,7 @@ impl PlatformClient for TikTokClient {
         let metrics: Vec<PostMetric> = listing.metrics();
         batch.posts = posts;
         batch.post_metrics = metrics;
+        batch.media = listing.media();
         Ok(batch)
     }
 }

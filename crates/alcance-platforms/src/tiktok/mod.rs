@@ -61,7 +61,9 @@ pub use map::{
 };
 
 use crate::error::PlatformError;
-use alcance_core::{AccountMetric, AudienceSlice, CollectWarning, EventLevel, PostMetric, PostRecord, Profile};
+use alcance_core::{
+    AccountMetric, AudienceSlice, CollectWarning, EventLevel, MediaKind, PostMedia, PostMetric, PostRecord, Profile,
+};
 use chrono::{DateTime, Utc};
 use std::collections::HashSet;
 use std::future::Future;
@@ -160,6 +162,14 @@ impl VideoListing {
     /// The posts of the listing, in order.
     pub fn posts(&self) -> Vec<PostRecord> {
         self.videos.iter().map(|v| v.post.clone()).collect()
+    }
+
+    /// Every video's cover image (`cover_image_url` / `thumbnail_url`), as a thumbnail.
+    pub fn media(&self) -> Vec<PostMedia> {
+        self.videos
+            .iter()
+            .filter_map(|v| PostMedia::new(&v.post.external_id, MediaKind::Thumbnail, v.cover_image_url.as_deref()))
+            .collect()
     }
 
     /// Every metric snapshot of the listing.

@@ -287,6 +287,7 @@ impl YouTubeClient {
         for chunk in unique_ids(ids).chunks(VIDEOS_BATCH) {
             let (p, g) = self.video_batch(token, chunk, rec).await?;
             page.posts.extend(p.posts);
+            page.media.extend(p.media);
             page.metrics.extend(p.metrics);
             page.warnings.extend(p.warnings);
             gaps.extend(g);
@@ -522,6 +523,7 @@ impl PlatformClient for YouTubeClient {
                         match self.video_batch(&ctx.token, chunk, rec).await {
                             Ok((page, gaps)) => {
                                 posts.extend(page.posts);
+                                batch.media.extend(page.media);
                                 batch.post_metrics.extend(page.metrics);
                                 batch.warnings.extend(page.warnings);
                                 batch.gaps.extend(gaps);

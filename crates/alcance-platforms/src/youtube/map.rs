@@ -9,7 +9,9 @@ use crate::error::{body_preview, PlatformError};
 use crate::http::Answer;
 use crate::lenient::kind as json_kind;
 use alcance_core::time::parse_platform_time;
-use alcance_core::{AccountMetric, CollectWarning, ContentType, DataGap, EventLevel, Period, Platform, PostRecord};
+use alcance_core::{
+    AccountMetric, CollectWarning, ContentType, DataGap, EventLevel, MediaKind, Period, Platform, PostMedia, PostRecord,
+};
 use chrono::{DateTime, Datelike, Duration as ChronoDuration, NaiveDate, TimeZone, Utc};
 use chrono_tz::America::Los_Angeles;
 use serde_json::Value;
@@ -452,6 +454,18 @@ pub fn decode_videos(answer: &Answer) -> Result<VideosPage, PlatformError> {
                 )),
             }
         }
+        let thumbnail = video
+            .snippet
+            .as_ref()
+            .and_then(|s| s.thumbnails.as_ref())
+            .and_then(|t| {
+                [&t.medium, &t.high, &t.default]
+                    .into_iter()
+                    .flatten()
+                    .find_map(|t| t.url.clone())
+            });
+        page.media
+            .extend(PostMedia::new(&id, MediaKind::Thumbnail, thumbnail.as_deref()));
         page.posts.push(PostRecord {
             published_at: video
                 .snippet

@@ -26,7 +26,7 @@ pub use descriptor::{provider, revoke, DESCRIPTOR, SCOPES};
 mod map;
 mod wire;
 
-use alcance_core::{AccountMetric, CollectWarning, DataGap, PostMetric, PostRecord, Profile};
+use alcance_core::{AccountMetric, CollectWarning, DataGap, PostMedia, PostMetric, PostRecord, Profile};
 use chrono::{DateTime, Utc};
 
 pub use client::{Uploads, YouTubeClient, ANALYTICS_METRICS, MAX_UPLOAD_PAGES, VIDEOS_BATCH, VIDEO_ANALYTICS_METRICS};
@@ -104,6 +104,9 @@ pub struct VideosPage {
     /// Items that could not be read, durations that could not be parsed and unknown
     /// `status` values (the video is kept), one warning each, naming the endpoint.
     pub warnings: Vec<CollectWarning>,
+    /// Each video's thumbnail (`snippet.thumbnails.medium|high|default.url`, the first
+    /// present; 320 × 180 for `medium`).
+    pub media: Vec<PostMedia>,
 }
 
 /// A decoded YouTube Analytics `reports` answer with `dimensions=video`: per-video totals

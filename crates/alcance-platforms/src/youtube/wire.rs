@@ -164,6 +164,8 @@ pub(super) struct VideoSnippet {
     /// `none`, `upcoming` or `live`.
     #[serde(default, rename = "liveBroadcastContent", deserialize_with = "lenient::string")]
     pub live_broadcast_content: Option<String>,
+    #[serde(default, deserialize_with = "lenient::object")]
+    pub thumbnails: Option<Thumbnails>,
 }
 
 /// `statistics` of a video: counts as strings, each absent when the owner hid it

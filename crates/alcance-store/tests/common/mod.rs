@@ -115,6 +115,7 @@ pub fn exchange(url: &str, status: u16, body: &str, fetched_at: DateTime<Utc>) -
 pub fn full_batch(followers: f64, likes: f64) -> CollectionBatch {
     CollectionBatch {
         stopped: None,
+        media: Vec::new(),
         profile: Some(Profile {
             external_id: "17841400000000001".to_string(),
             username: Some("alcance_demo".to_string()),

@@ -474,6 +474,12 @@ export function httpTransport(
     sheetsConnection: desktopOnly("Scheduled delivery"),
     connectSheets: desktopOnly("Scheduled delivery"),
     disconnectSheets: desktopOnly("Scheduled delivery"),
+    // The picture is the server's file, same origin (the session cookie goes with the
+    // <img> request); a post without one answers 404 and the image falls back to its
+    // placeholder.
+    postPicture(postId): Promise<string | null> {
+      return Promise.resolve(`/api/v1/posts/${postId}/thumbnail`);
+    },
   };
 
   const web: WebApi = {
