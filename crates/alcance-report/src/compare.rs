@@ -9,8 +9,8 @@
 //! best slot's weekday and hour are local to [`Comparison::time_zone`]. `None` is "no
 //! data", written as an empty CSV cell, `null` in JSON and "—" in the workbook, never 0.
 
-use crate::workbook::{cell, excel_date, print_setup, Formats};
 use crate::export::ExportFormat;
+use crate::workbook::{cell, excel_date, print_setup, Formats};
 use crate::ReportError;
 use alcance_core::{AccountId, Platform};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -422,9 +422,7 @@ mod tests {
         let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap_or_else(|e| panic!("{e}"));
         let mut shared = String::new();
         std::io::Read::read_to_string(
-            &mut zip
-                .by_name("xl/sharedStrings.xml")
-                .unwrap_or_else(|e| panic!("{e}")),
+            &mut zip.by_name("xl/sharedStrings.xml").unwrap_or_else(|e| panic!("{e}")),
             &mut shared,
         )
         .unwrap_or_else(|e| panic!("{e}"));

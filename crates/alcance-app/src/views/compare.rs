@@ -10,10 +10,10 @@ use super::*;
 use crate::error::{Context, Result};
 use crate::workspace::Workspace;
 use alcance_core::AccountId;
-pub use alcance_report::compare::{
-    mix_text, slot_text, ComparedAccount, CompareSlot, Comparison, ContentShare, DayValue,
-};
 use alcance_report::chart::{render_png_with, render_svg_with, ChartText, LineChart, Series};
+pub use alcance_report::compare::{
+    mix_text, slot_text, CompareSlot, ComparedAccount, Comparison, ContentShare, DayValue,
+};
 use alcance_report::export::ExportFormat;
 use alcance_report::series::follower_growth;
 use alcance_store::RowFilter;
@@ -209,7 +209,13 @@ async fn one_account(
             per_day.insert(t.date_naive(), v);
         }
     }
-    let daily_followers: Vec<DayValue> = per_day.iter().map(|(day, value)| DayValue { day: *day, value: *value }).collect();
+    let daily_followers: Vec<DayValue> = per_day
+        .iter()
+        .map(|(day, value)| DayValue {
+            day: *day,
+            value: *value,
+        })
+        .collect();
     let line = Series {
         label: label.clone(),
         points: per_day

@@ -4,7 +4,9 @@ use super::*;
 use crate::error::Result;
 use crate::testing::{both_engines, open_workspace, TestWorkspace};
 use crate::workspace::{Workspace, WorkspaceOptions};
-use alcance_core::{AccountId, AccountMetric, AccountRef, CollectionBatch, ContentType, Period, Platform, PostMetric, PostRecord};
+use alcance_core::{
+    AccountId, AccountMetric, AccountRef, CollectionBatch, ContentType, Period, Platform, PostMetric, PostRecord,
+};
 use alcance_platforms::vault::{vault_key, MemoryVault};
 use alcance_platforms::Endpoints;
 use alcance_report::export::ExportFormat;
@@ -150,7 +152,13 @@ async fn seed(ws: &Workspace) -> (AccountId, AccountId, AccountId) {
         ws,
         Platform::Instagram,
         "bia",
-        |d| if d <= 10 { 500.0 } else { 500.0 + 5.0 * f64::from(d - 10) },
+        |d| {
+            if d <= 10 {
+                500.0
+            } else {
+                500.0 + 5.0 * f64::from(d - 10)
+            }
+        },
         &[
             Seeded {
                 id: "b0",
@@ -219,11 +227,22 @@ async fn the_comparison_has_each_accounts_figures(engine: Engine) {
     let a = &c.accounts[0];
     assert_eq!(a.label, "@ana (X)");
     assert_eq!(a.platform, Platform::X);
-    assert_eq!((a.followers, a.followers_start, a.follower_growth), (Some(1200.0), Some(1100.0), Some(100.0)));
-    assert!(close(a.follower_growth_percent, 100.0 / 11.0), "{:?}", a.follower_growth_percent);
+    assert_eq!(
+        (a.followers, a.followers_start, a.follower_growth),
+        (Some(1200.0), Some(1100.0), Some(100.0))
+    );
+    assert!(
+        close(a.follower_growth_percent, 100.0 / 11.0),
+        "{:?}",
+        a.follower_growth_percent
+    );
     // a1: 9 days old on day 20 → 90 likes / 900; a2: 2 days → 20 / 200; a3: 6 days → 24 / 600.
     assert_eq!((a.interactions, a.views), (Some(134.0), Some(1700.0)));
-    assert!(close(a.engagement_rate, 134.0 / 1700.0 * 100.0), "{:?}", a.engagement_rate);
+    assert!(
+        close(a.engagement_rate, 134.0 / 1700.0 * 100.0),
+        "{:?}",
+        a.engagement_rate
+    );
     assert_eq!(a.posts, 3);
     assert!((a.posts_per_week - 2.1).abs() < 1e-9, "{}", a.posts_per_week);
     // The two videos, both 10 %, Thursdays 18:xx UTC = 15:xx in São Paulo (UTC−3).
@@ -236,11 +255,18 @@ async fn the_comparison_has_each_accounts_figures(engine: Engine) {
             posts: 2
         })
     );
-    let mix: Vec<(&str, u32)> = a.content_mix.iter().map(|m| (m.content_type.as_str(), m.posts)).collect();
+    let mix: Vec<(&str, u32)> = a
+        .content_mix
+        .iter()
+        .map(|m| (m.content_type.as_str(), m.posts))
+        .collect();
     assert_eq!(mix, vec![("video", 2), ("image", 1)]);
     assert!((a.content_mix[0].share - 200.0 / 3.0).abs() < 1e-9);
     assert_eq!(a.daily_followers.len(), 10);
-    assert_eq!(a.daily_followers.first().map(|d| (d.day, d.value)), Some((at(11, 0, 0).date_naive(), 1110.0)));
+    assert_eq!(
+        a.daily_followers.first().map(|d| (d.day, d.value)),
+        Some((at(11, 0, 0).date_naive(), 1110.0))
+    );
     assert_eq!(a.daily_followers.last().map(|d| d.value), Some(1200.0));
 
     // Bia: 500 → 550; b1 fresh: 30 likes / 600 views; b0 (before the window): 6 → 16
@@ -254,7 +280,10 @@ async fn the_comparison_has_each_accounts_figures(engine: Engine) {
     assert!((b.posts_per_week - 0.7).abs() < 1e-9);
     assert_eq!(b.best_slot, None, "one post: no slot has the 2 it needs");
     assert_eq!(b.content_mix.len(), 1);
-    assert_eq!((b.content_mix[0].content_type.as_str(), b.content_mix[0].share), ("reel", 100.0));
+    assert_eq!(
+        (b.content_mix[0].content_type.as_str(), b.content_mix[0].share),
+        ("reel", 100.0)
+    );
 
     // Cai: no data is None, never 0.
     let n = &c.accounts[2];
@@ -284,19 +313,37 @@ async fn the_comparison_has_each_accounts_figures(engine: Engine) {
     assert_eq!(tile(KpiKey::Posts), Some(3.0));
 
     // Its files.
-    let (_, csv) = compare_file(&ws, &request(&[ana, bia]), &ChartLabels::default(), ExportFormat::Csv, at(25, 0, 0))
-        .await
-        .unwrap_or_else(|e| panic!("{e:#}"));
+    let (_, csv) = compare_file(
+        &ws,
+        &request(&[ana, bia]),
+        &ChartLabels::default(),
+        ExportFormat::Csv,
+        at(25, 0, 0),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:#}"));
     let text = String::from_utf8(csv).unwrap_or_default();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 3, "{text}");
-    assert!(lines[1].contains(",@ana (X),") && lines[1].contains("Thu 15:00 (America/Sao_Paulo)"), "{text}");
+    assert!(
+        lines[1].contains(",@ana (X),") && lines[1].contains("Thu 15:00 (America/Sao_Paulo)"),
+        "{text}"
+    );
     assert!(lines[2].contains(",reel 100.0%"), "{text}");
-    let (view2, xlsx) = compare_file(&ws, &request(&[ana, bia]), &ChartLabels::default(), ExportFormat::Xlsx, at(25, 0, 0))
-        .await
-        .unwrap_or_else(|e| panic!("{e:#}"));
+    let (view2, xlsx) = compare_file(
+        &ws,
+        &request(&[ana, bia]),
+        &ChartLabels::default(),
+        ExportFormat::Xlsx,
+        at(25, 0, 0),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:#}"));
     assert!(xlsx.starts_with(b"PK"));
-    assert_eq!(compare_file_name(&view2.comparison, ExportFormat::Xlsx), "compare-2026-03-11-2026-03-20.xlsx");
+    assert_eq!(
+        compare_file_name(&view2.comparison, ExportFormat::Xlsx),
+        "compare-2026-03-11-2026-03-20.xlsx"
+    );
     let png = compare_chart_png(&ws, &request(&[ana, bia]), &ChartLabels::default(), at(25, 0, 0))
         .await
         .unwrap_or_else(|e| panic!("{e:#}"));
@@ -349,9 +396,17 @@ async fn bad_comparisons_are_typed_errors(engine: Engine) {
         until: None,
         ..request(&[ana, bia])
     };
-    let view = compare(&ws, &default, &labels, now).await.unwrap_or_else(|e| panic!("{e:#}"));
-    assert_eq!(view.comparison.until - view.comparison.since, chrono::Duration::days(30));
+    let view = compare(&ws, &default, &labels, now)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(
+        view.comparison.until - view.comparison.since,
+        chrono::Duration::days(30)
+    );
     ws.close().await;
 }
 
-both_engines!(the_comparison_has_each_accounts_figures, bad_comparisons_are_typed_errors,);
+both_engines!(
+    the_comparison_has_each_accounts_figures,
+    bad_comparisons_are_typed_errors,
+);
