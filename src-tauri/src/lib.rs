@@ -9,6 +9,7 @@
 
 pub mod campaigns;
 pub mod commands;
+pub mod compare;
 pub mod error;
 pub mod local_api;
 pub mod oauth_bridge;
@@ -99,6 +100,9 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             privacy::export_account,
             reports::report_preview,
             reports::save_report,
+            // Issue 13 point 2: the Compare screen.
+            compare::compare_accounts,
+            compare::save_comparison,
         ])
         .events(tauri_specta::collect_events![SyncChanged])
         // Every error code, so the UI checks received codes against the backend's list.
