@@ -1196,6 +1196,9 @@ hour_axis?: string;
  * draws the English names.
  */
 weekdays?: string[] }
+/**
+ * What [`save_comparison`] writes.
+ */
 export type CompareFileKind = 
 /**
  * The table as CSV (one row per account).
@@ -1366,22 +1369,6 @@ time_zone: string;
  */
 accounts: ComparedAccount[] }
 /**
- * One content type's part of an account's posts.
- */
-export type ContentShare = { 
-/**
- * Content type key (`text`, `image`, `video`, `reel`, `story`, `carousel`, ...).
- */
-content_type: string; 
-/**
- * Posts of this type published in the window. A count.
- */
-posts: number; 
-/**
- * `posts ÷ all the account's posts in the window × 100`. Percent 0–100.
- */
-share: number }
-/**
  * How the user connects an owned account of a platform.
  */
 export type ConnectKind = 
@@ -1479,6 +1466,22 @@ granted_by: string;
  */
 granted_at: string }
 /**
+ * One content type's part of an account's posts.
+ */
+export type ContentShare = { 
+/**
+ * Content type key (`text`, `image`, `video`, `reel`, `story`, `carousel`, ...).
+ */
+content_type: string; 
+/**
+ * Posts of this type published in the window. A count.
+ */
+posts: number; 
+/**
+ * `posts ÷ all the account's posts in the window × 100`. Percent 0–100.
+ */
+share: number }
+/**
  * One row of `campaign_conversions`.
  */
 export type ConversionRow = { 
@@ -1567,18 +1570,6 @@ note: string | null;
  */
 imported: boolean }
 /**
- * A value on a UTC day.
- */
-export type DayValue = { 
-/**
- * The UTC day.
- */
-day: string; 
-/**
- * The value (followers: a count).
- */
-value: number }
-/**
  * Everything the dashboard shows.
  */
 export type DashboardView = { 
@@ -1646,6 +1637,18 @@ export type DatabaseAtRest =
  * A team's PostgreSQL database (its encryption at rest is the server's).
  */
 "server"
+/**
+ * A value on a UTC day.
+ */
+export type DayValue = { 
+/**
+ * The UTC day.
+ */
+day: string; 
+/**
+ * The value (followers: a count).
+ */
+value: number }
 /**
  * Progress of the demo build, streamed through a channel.
  */
