@@ -267,17 +267,15 @@ fn table_sheet(ws: &mut Worksheet, cmp: &Comparison, f: &Formats) -> Result<(), 
         }
         row += 1;
     }
-    let texts: [(&str, Box<dyn Fn(&ComparedAccount) -> String>); 2] = [
-        (
-            "Best slot",
-            Box::new(|a: &ComparedAccount| slot_text(a.best_slot.as_ref(), &cmp.time_zone)),
-        ),
-        ("Content mix", Box::new(|a: &ComparedAccount| mix_text(&a.content_mix))),
+    type TextGetter = fn(&ComparedAccount, &str) -> String;
+    let texts: [(&str, TextGetter); 2] = [
+        ("Best slot", |a, zone| slot_text(a.best_slot.as_ref(), zone)),
+        ("Content mix", |a, _| mix_text(&a.content_mix)),
     ];
     for (name, get) in texts {
         ws.write_string_with_format(row, 0, name, &f.text)?;
         for (i, a) in cmp.accounts.iter().enumerate() {
-            let text = get(a);
+            let text = get(a, &cmp.time_zone);
             if text.is_empty() {
                 ws.write_string_with_format(row, 1 + i as u16, crate::html::DASH, &f.dash)?;
             } else {
