@@ -283,7 +283,7 @@ pub async fn compare_chart_png(
         x_label: labels.date_axis.clone(),
         no_data: labels.no_data.clone(),
     };
-    Ok(render_png_with(&chart, &text).context("rendering the comparison chart")?)
+    render_png_with(&chart, &text).context("rendering the comparison chart")
 }
 
 /// The comparison (as [`compare`]) and its file in `format`: CSV (one row per account),
