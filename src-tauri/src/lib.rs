@@ -9,6 +9,7 @@
 
 pub mod campaigns;
 pub mod commands;
+pub mod compare;
 pub mod delivery;
 pub mod error;
 pub mod local_api;
@@ -114,6 +115,9 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             delivery::disconnect_sheets,
             // The posts' pictures kept in the workspace (issue 13 point 3).
             media::post_picture,
+            // Issue 13 point 2: the Compare screen.
+            compare::compare_accounts,
+            compare::save_comparison,
         ])
         .events(tauri_specta::collect_events![SyncChanged])
         // Every error code, so the UI checks received codes against the backend's list.

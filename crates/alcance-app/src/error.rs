@@ -161,6 +161,7 @@ impl AppError {
             AppError::NotFound(_) => ErrorCode::NotFound,
             AppError::Busy(_) => ErrorCode::Busy,
             AppError::View(ViewError::RunNotFound(_)) => ErrorCode::NotFound,
+            AppError::View(ViewError::AccountNotFound(_)) => ErrorCode::NotFound,
             AppError::View(_) => ErrorCode::InvalidInput,
             AppError::Store(e) => match e {
                 StoreError::NotFound { .. } => ErrorCode::NotFound,

@@ -158,6 +158,9 @@ enum Command {
     },
     /// Export metrics as CSV, JSON or XLSX, filtered by account, platform and dates.
     Export(report_cmd::ExportArgs),
+    /// Compare 2–6 accounts side by side over a window: followers, growth, engagement rate,
+    /// posts per week, best slot, content mix; printed, or written as CSV, JSON or XLSX.
+    Compare(report_cmd::CompareArgs),
     /// Team workspaces on PostgreSQL: create one, or join one from this machine.
     Team {
         #[command(subcommand)]
@@ -442,7 +445,7 @@ fn main() -> ExitCode {
         Command::Demo { out, .. } => Some(out.join("logs")),
         Command::Run { ws, .. } | Command::Collect { ws, .. } => ws.dir().ok().map(|d| d.join("logs")),
         Command::Sandbox { .. } | Command::Status { .. } | Command::Cadence { .. } | Command::Restore { .. } => None,
-        Command::Report { .. } | Command::Campaign { .. } | Command::Export(_) => None,
+        Command::Report { .. } | Command::Campaign { .. } | Command::Export(_) | Command::Compare(_) => None,
         Command::Team { .. } | Command::Vault { .. } | Command::Workspace { .. } => None,
         Command::Accounts { .. }
         | Command::Connect(_)
@@ -532,6 +535,7 @@ async fn dispatch(command: Command) -> Result<()> {
         Command::Report { command } => report_cmd::report(command).await,
         Command::Campaign { command } => report_cmd::campaign(command).await,
         Command::Export(args) => report_cmd::export(args).await,
+        Command::Compare(args) => report_cmd::compare(args).await,
         Command::Team { command } => team_cmd::team(command, team_folder).await,
         Command::Vault { command } => team_cmd::vault(command).await,
         Command::Workspace { command } => team_cmd::workspace(command).await,

@@ -1110,3 +1110,154 @@ pub async fn export(args: ExportArgs) -> Result<()> {
     );
     Ok(())
 }
+
+/// `alcance compare --account A --account B …` (issue 13 point 2).
+#[derive(Args)]
+pub struct CompareArgs {
+    #[command(flatten)]
+    ws: WorkspaceArgs,
+    /// An account to compare (id, @username or platform account id): 2 to 6 of them.
+    #[arg(long = "account", value_name = "ACCOUNT", required = true)]
+    accounts: Vec<String>,
+    /// First day of the window (YYYY-MM-DD, UTC). Default: 30 days before its end.
+    #[arg(long, value_name = "DATE")]
+    from: Option<NaiveDate>,
+    /// Last day of the window, inclusive (YYYY-MM-DD, UTC). Default: up to now.
+    #[arg(long, value_name = "DATE")]
+    to: Option<NaiveDate>,
+    /// IANA time zone of the best slots (America/Sao_Paulo). Default UTC.
+    #[arg(long, value_name = "ZONE")]
+    zone: Option<String>,
+    /// Write the comparison as csv, json or xlsx to --out (default
+    /// <workspace>/exports/compare-<from>-<to>.<format>) instead of printing it.
+    #[arg(long, value_parser = export_format_parser())]
+    format: Option<ExportFormat>,
+    /// The file to write (implies --format from its extension when --format is absent).
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+/// Runs `alcance compare …`: prints the accounts side by side, or writes the file.
+pub async fn compare(args: CompareArgs) -> Result<()> {
+    use alcance_app::views::{self, ChartLabels, CompareRequest};
+    let format = match (args.format, args.out.as_deref()) {
+        (Some(f), _) => Some(f),
+        (None, Some(out)) => {
+            let ext = out.extension().and_then(|e| e.to_str()).unwrap_or_default();
+            Some(
+                ext.parse::<ExportFormat>()
+                    .map_err(|_| anyhow::anyhow!("--out {}: give --format csv, json or xlsx", out.display()))?,
+            )
+        }
+        (None, None) => None,
+    };
+    let midnight = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
+    let workspace = open(&args.ws).await?;
+    let result = async {
+        let mut ids = Vec::new();
+        for spec in &args.accounts {
+            ids.push(alcance_app::AccountId(
+                reports::find_account(&workspace, spec, None).await?.id,
+            ));
+        }
+        let request = CompareRequest {
+            account_ids: ids,
+            since: args.from.and_then(midnight),
+            until: args.to.and_then(|d| d.succ_opt()).and_then(midnight),
+            time_zone: args.zone.clone(),
+        };
+        let labels = ChartLabels::default();
+        match format {
+            Some(format) => {
+                let (view, bytes) = views::compare_file(&workspace, &request, &labels, format, Utc::now()).await?;
+                let out = args.out.clone().unwrap_or_else(|| {
+                    workspace
+                        .dir()
+                        .join("exports")
+                        .join(views::compare_file_name(&view.comparison, format))
+                });
+                if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+                }
+                let size = bytes.len() as u64;
+                reports::write_report_file(&out, bytes).await?;
+                println!("{} ({})", out.display(), HumanBytes(size));
+            }
+            None => {
+                let view = views::compare(&workspace, &request, &labels, Utc::now()).await?;
+                print_comparison(&view.comparison);
+            }
+        }
+        anyhow::Ok(())
+    }
+    .await;
+    workspace.close().await;
+    result
+}
+
+fn print_comparison(c: &alcance_app::views::Comparison) {
+    use cells::{mix, slot};
+    let mut table = Table::new();
+    table.load_preset(UTF8_FULL_CONDENSED);
+    let mut header = vec![Cell::new("Figure")];
+    header.extend(c.accounts.iter().map(|a| Cell::new(&a.label)));
+    table.set_header(header);
+    type Row = (&'static str, fn(&alcance_app::views::ComparedAccount) -> String);
+    let rows: [Row; 9] = [
+        ("Followers (end)", |a| fmt_count(a.followers)),
+        ("Follower growth", |a| fmt_count(a.follower_growth)),
+        ("Follower growth (%)", |a| fmt_signed_pct(a.follower_growth_percent)),
+        ("Interactions", |a| fmt_count(a.interactions)),
+        ("Views", |a| fmt_count(a.views)),
+        ("Engagement rate", |a| fmt_pct(a.engagement_rate)),
+        ("Posts", |a| a.posts.to_string()),
+        ("Posts per week", |a| format!("{:.1}", a.posts_per_week)),
+        ("Content mix", |a| mix(&a.content_mix)),
+    ];
+    for (name, get) in rows {
+        let mut row = vec![Cell::new(name)];
+        row.extend(
+            c.accounts
+                .iter()
+                .map(|a| Cell::new(get(a)).set_alignment(CellAlignment::Right)),
+        );
+        table.add_row(row);
+    }
+    let mut best = vec![Cell::new("Best slot")];
+    best.extend(
+        c.accounts
+            .iter()
+            .map(|a| Cell::new(slot(a.best_slot.as_ref(), &c.time_zone))),
+    );
+    table.add_row(best);
+    println!(
+        "{} – {} (UTC days; best slots in {})",
+        c.since.format("%Y-%m-%d"),
+        (c.until - chrono::Duration::seconds(1)).format("%Y-%m-%d"),
+        c.time_zone
+    );
+    println!("{table}");
+}
+
+/// The comparison's text cells as the CSV writes them.
+mod cells {
+    use alcance_app::views::{CompareSlot, ContentShare};
+
+    pub(super) fn slot(s: Option<&CompareSlot>, zone: &str) -> String {
+        let text = alcance_app::views::slot_text(s, zone);
+        if text.is_empty() {
+            super::DASH.to_string()
+        } else {
+            text
+        }
+    }
+
+    pub(super) fn mix(m: &[ContentShare]) -> String {
+        let text = alcance_app::views::mix_text(m);
+        if text.is_empty() {
+            super::DASH.to_string()
+        } else {
+            text
+        }
+    }
+}

@@ -8,6 +8,7 @@
 //! - [`heatmap`]: the best-time heatmap (weekday × hour) rendered to SVG in the charts'
 //!   look, and the shared way posts become best-time input.
 //! - [`export`]: the CSV long formats, the JSON bundle and the XLSX workbook.
+//! - [`compare`]: 2–6 accounts side by side over a window, as CSV, JSON and XLSX.
 //! - [`html`] and [`pdf`]: the weekly and campaign reports as a printable page and as an
 //!   A4 PDF (English or Brazilian Portuguese).
 //!
@@ -21,6 +22,7 @@
 
 pub mod campaign;
 pub mod chart;
+pub mod compare;
 mod error;
 pub mod export;
 mod files;

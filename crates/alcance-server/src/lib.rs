@@ -12,6 +12,8 @@
 //! - `GET /api/v1/dashboard/kpis`: the dashboard's KPI tiles over a period;
 //!   `GET /api/v1/dashboard`: the whole dashboard (KPIs, SVG charts, top posts) in the
 //!   desktop's shape, for the web UI ([`web`]).
+//! - `GET /api/v1/compare?accounts=&from=&to=&zone=&format=`: 2–6 accounts side by side
+//!   (JSON, or a CSV / XLSX download; [`compare`]).
 //! - `GET /api/v1/collection`: what the collection is doing (paused, running, progress,
 //!   last run, next run, accounts to reconnect); `GET /api/v1/platforms`,
 //!   `GET /api/v1/exports`: the platforms and export formats, as the desktop lists them.
@@ -57,6 +59,7 @@ pub mod auth;
 pub mod campaigns;
 pub mod coalesce;
 pub mod collection;
+pub mod compare;
 pub mod connect;
 pub mod exports;
 pub mod health;
@@ -326,6 +329,8 @@ fn api_router() -> OpenApiRouter<ApiState> {
         .routes(routes!(campaigns::add_cost))
         .routes(routes!(campaigns::add_conversion))
         .routes(routes!(reports::weekly))
+        // Issue 13 point 2: the account comparison.
+        .routes(routes!(compare::compare))
 }
 
 /// The OpenAPI 3.1 description of every route, generated from the handlers and types,

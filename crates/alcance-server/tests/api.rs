@@ -1066,6 +1066,7 @@ fn every_route_is_documented_with_its_errors() {
         "/api/v1/reports/weekly",
         "/api/v1/connect/threads",
         "/oauth/threads/callback",
+        "/api/v1/compare",
     ];
     assert_eq!(
         paths.keys().map(String::as_str).collect::<BTreeSet<_>>(),
@@ -1249,6 +1250,26 @@ async fn example(s: &Served, method: &str, path: &str) -> (String, Option<Value>
             (path.replace("{id}", &page.items[0].id.get().to_string()), None)
         }
         ("get", "/api/v1/metrics") => (format!("/api/v1/metrics?user_id={account}"), None),
+        ("get", "/api/v1/compare") => {
+            // A client compares what is shared with them: a second account shared too.
+            let other = ws
+                .store()
+                .list_accounts()
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|a| a.id != account)
+                .unwrap()
+                .id;
+            let shares = people::Shares {
+                accounts: vec![account, other],
+                campaigns: vec![s.shared_campaign],
+            };
+            people::set_shares(ws, None, "client@example.com", &shares)
+                .await
+                .unwrap();
+            (format!("/api/v1/compare?accounts={account},{other}"), None)
+        }
         ("post", "/api/v1/session") => (
             path.into(),
             Some(serde_json::json!({"email": "analyst@example.com", "password": PASSWORD})),
@@ -2553,7 +2574,97 @@ async fn the_weekly_report_is_served_as_json_and_files(engine: Engine) {
     s.stop().await;
 }
 
+/// Issue 13 point 2: `/api/v1/compare` answers what `views::compare` computes for the same
+/// accounts, window and zone, as JSON and as CSV / XLSX downloads (audited); bad
+/// parameters are 400, an unknown account or one not shared with a client 404.
+async fn the_comparison_is_served_as_json_and_files(engine: Engine) {
+    let Some(s) = Served::start(engine).await else { return };
+    let ws = s.session.as_ref().unwrap().workspace();
+    let all = s.accounts(100).await;
+    let (a, b) = (all[0].id.get(), all[1].id.get());
+    let to = Utc::now().date_naive();
+    let from = to - chrono::Duration::days(6);
+    let query = format!("accounts={a},{b}&from={from}&to={to}&zone=America/Sao_Paulo");
+    let served: Value = s.json(&format!("/api/v1/compare?{query}")).await;
+    let request = alcance_app::views::CompareRequest {
+        account_ids: vec![alcance_app::AccountId(a), alcance_app::AccountId(b)],
+        since: Some(from.and_hms_opt(0, 0, 0).unwrap().and_utc()),
+        until: Some((to + chrono::Duration::days(1)).and_hms_opt(0, 0, 0).unwrap().and_utc()),
+        time_zone: Some("America/Sao_Paulo".into()),
+    };
+    let expected = alcance_app::views::compare(ws, &request, &Default::default(), Utc::now())
+        .await
+        .unwrap();
+    assert_json_close(
+        &served["comparison"],
+        &serde_json::to_value(&expected.comparison).unwrap(),
+    );
+    assert_eq!(served["comparison"]["accounts"].as_array().map(Vec::len), Some(2));
+    assert!(served["chart_svg"].as_str().unwrap().starts_with("<svg"));
+    let (status, kind, csv) = s.get(&format!("/api/v1/compare?{query}&format=csv")).await;
+    assert_eq!((status, kind.as_str()), (200, "text/csv"), "{csv}");
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    assert!(csv.starts_with("account_id,platform,account,"), "{csv}");
+    let (status, kind, xlsx) = s.get(&format!("/api/v1/compare?{query}&format=xlsx")).await;
+    assert_eq!(status, 200);
+    assert!(kind.contains("spreadsheetml") && xlsx.starts_with("PK"));
+    let seven = (1..=7).map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+    for bad in [
+        String::new(),
+        format!("accounts={a}"),
+        format!("accounts={seven}"),
+        format!("accounts={a},{a}"),
+        format!("accounts={a},abc"),
+        format!("accounts={a},{b}&from=01/11/2026"),
+        format!("accounts={a},{b}&from={to}&to={from}"),
+        format!("accounts={a},{b}&zone=Mars/Olympus"),
+        format!("accounts={a},{b}&format=docx"),
+    ] {
+        let (status, body) = call(&s, "get", &format!("/api/v1/compare?{bad}"), Some(Role::Analyst), None).await;
+        assert_eq!(status, 400, "{bad}: {body}");
+    }
+    let (status, body) = call(
+        &s,
+        "get",
+        &format!("/api/v1/compare?accounts={a},999999"),
+        Some(Role::Analyst),
+        None,
+    )
+    .await;
+    assert_problem(status, &body, 404, "not-found");
+    // A client compares only what is shared with them.
+    let hidden = all
+        .iter()
+        .map(|x| x.id.get())
+        .find(|id| *id != s.shared_account)
+        .unwrap();
+    let (status, body) = call(
+        &s,
+        "get",
+        &format!("/api/v1/compare?accounts={},{hidden}", s.shared_account),
+        Some(Role::Client),
+        None,
+    )
+    .await;
+    assert_problem(status, &body, 404, "not-found");
+    let (status, _) = call(&s, "get", &format!("/api/v1/compare?{query}"), None, None).await;
+    assert_eq!(status, 401);
+    let log = people::audit_log(ws, 100).await.unwrap();
+    let downloads = log
+        .iter()
+        .filter(|l| {
+            l.action == "export"
+                && l.subject
+                    .as_deref()
+                    .is_some_and(|s| s.starts_with("account comparison"))
+        })
+        .count();
+    assert_eq!(downloads, 2, "{log:?}");
+    s.stop().await;
+}
+
 both_engines!(
+    the_comparison_is_served_as_json_and_files,
     the_weekly_report_is_served_as_json_and_files,
     campaigns_are_managed_and_reported,
     exports_download_what_the_export_writes,

@@ -555,6 +555,21 @@ async disconnectSheets() : Promise<null> {
  */
 async postPicture(postId: PostId) : Promise<string | null> {
     return await TAURI_INVOKE("post_picture", { postId });
+},
+/**
+ * The comparison of `request` (2–6 accounts, a window, the window's time zone) with its
+ * chart drawn with `labels`. Errors: `invalid_input` (not 2–6 accounts, a repeated one, an
+ * empty window, an unknown time zone), `not_found` (an account that does not exist).
+ */
+async compareAccounts(request: CompareRequest, labels: ChartLabels) : Promise<CompareView> {
+    return await TAURI_INVOKE("compare_accounts", { request, labels });
+},
+/**
+ * Writes the comparison as one file of `kind` into `<workspace>/exports/`, atomically,
+ * and returns where and how big. Errors: as [`compare_accounts`], `io`.
+ */
+async saveComparison(request: CompareRequest, labels: ChartLabels, kind: CompareFileKind) : Promise<SavedComparison> {
+    return await TAURI_INVOKE("save_comparison", { request, labels, kind });
 }
 }
 
@@ -1266,6 +1281,178 @@ hour_axis?: string;
  */
 weekdays?: string[] }
 /**
+ * What [`save_comparison`] writes.
+ */
+export type CompareFileKind = 
+/**
+ * The table as CSV (one row per account).
+ */
+"csv" | 
+/**
+ * The comparison as JSON.
+ */
+"json" | 
+/**
+ * The table and the daily followers as an Excel workbook.
+ */
+"xlsx" | 
+/**
+ * The followers chart as a PNG image.
+ */
+"png"
+/**
+ * What to compare.
+ */
+export type CompareRequest = { 
+/**
+ * Store ids of the accounts (`accounts.id`), [`MIN_COMPARED`]–[`MAX_COMPARED`] of
+ * them, no repeats; the comparison keeps this order.
+ */
+account_ids: AccountId[]; 
+/**
+ * Inclusive start of the window, UTC; default `until` − 30 days
+ * ([`DEFAULT_PERIOD_DAYS`]).
+ */
+since: string | null; 
+/**
+ * Exclusive end of the window, UTC; default "now".
+ */
+until: string | null; 
+/**
+ * IANA time zone of the best slots (the window's Settings zone); `None` or blank =
+ * UTC.
+ */
+time_zone: string | null }
+/**
+ * A best-time slot: a local weekday and hour.
+ */
+export type CompareSlot = { 
+/**
+ * Local weekday, 0 = Monday … 6 = Sunday (in [`Comparison::time_zone`]).
+ */
+weekday: number; 
+/**
+ * Local hour, 0–23.
+ */
+hour: number; 
+/**
+ * Mean engagement rate of the slot's posts (interactions ÷ views × 100 per post).
+ * Percent 0–100.
+ */
+mean: number; 
+/**
+ * Posts published in the slot in the window. A count.
+ */
+posts: number }
+/**
+ * The comparison and its chart, as the Compare screen shows it.
+ */
+export type CompareView = { 
+/**
+ * The table: one entry per account, in the order asked.
+ */
+comparison: Comparison; 
+/**
+ * Followers per UTC day, one line per account: a standalone SVG document,
+ * [`CHART_SIZE`] px, drawn with the follower-growth chart's labels.
+ */
+chart_svg: string; 
+/**
+ * Points plotted in the chart (0 = "No data yet").
+ */
+chart_points: number }
+/**
+ * One account's column of the comparison.
+ */
+export type ComparedAccount = { 
+/**
+ * Store id of the account (`accounts.id`).
+ */
+account_id: AccountId; 
+/**
+ * Its platform.
+ */
+platform: Platform; 
+/**
+ * `"@username (Platform)"`, or the display name / platform id without a handle.
+ */
+label: string; 
+/**
+ * Followers at the window's end: the latest `followers` snapshot before `until`. A
+ * count; `None` when the account has none.
+ */
+followers: number | null; 
+/**
+ * Followers at the window's start (latest snapshot before `since`). A count.
+ */
+followers_start: number | null; 
+/**
+ * `followers − followers_start`. A count (negative for a loss).
+ */
+follower_growth: number | null; 
+/**
+ * `follower_growth ÷ followers_start × 100`. Percent; `None` when the start is 0 or
+ * missing.
+ */
+follower_growth_percent: number | null; 
+/**
+ * Interactions gained by the account's posts in the window (likes + comments +
+ * replies + reposts + quotes + saves + shares, the dashboard's KPI). A count.
+ */
+interactions: number | null; 
+/**
+ * Views gained in the window (`views`, else `impressions`, the dashboard's KPI). A
+ * count.
+ */
+views: number | null; 
+/**
+ * Engagement rate: `interactions ÷ views × 100` over the window, the dashboard's
+ * definition. Percent 0–100; `None` without views.
+ */
+engagement_rate: number | null; 
+/**
+ * Posts published in the window. A count.
+ */
+posts: number; 
+/**
+ * Posting frequency: `posts ÷ (window length in days ÷ 7)`. Posts per week.
+ */
+posts_per_week: number; 
+/**
+ * The best slot of the account's best-time heatmap in the window (the dashboard's
+ * rule: stories left out, at least 2 posts a slot); `None` when no slot qualifies.
+ */
+best_slot: CompareSlot | null; 
+/**
+ * Share of the window's posts per content type, largest first (ties by key).
+ */
+content_mix: ContentShare[]; 
+/**
+ * Followers per UTC day of the window: the day's last snapshot; days without one are
+ * absent.
+ */
+daily_followers: DayValue[] }
+/**
+ * A comparison of accounts over one window.
+ */
+export type Comparison = { 
+/**
+ * Inclusive start of the window, UTC.
+ */
+since: string; 
+/**
+ * Exclusive end of the window, UTC.
+ */
+until: string; 
+/**
+ * IANA name of the zone the best slots' weekdays and hours are in (`"UTC"` by default).
+ */
+time_zone: string; 
+/**
+ * The accounts, in the order they were asked for.
+ */
+accounts: ComparedAccount[] }
+/**
  * How the user connects an owned account of a platform.
  */
 export type ConnectKind = 
@@ -1362,6 +1549,22 @@ granted_by: string;
  * When, UTC RFC 3339.
  */
 granted_at: string }
+/**
+ * One content type's part of an account's posts.
+ */
+export type ContentShare = { 
+/**
+ * Content type key (`text`, `image`, `video`, `reel`, `story`, `carousel`, ...).
+ */
+content_type: string; 
+/**
+ * Posts of this type published in the window. A count.
+ */
+posts: number; 
+/**
+ * `posts ÷ all the account's posts in the window × 100`. Percent 0–100.
+ */
+share: number }
 /**
  * One row of `campaign_conversions`.
  */
@@ -1518,6 +1721,18 @@ export type DatabaseAtRest =
  * A team's PostgreSQL database (its encryption at rest is the server's).
  */
 "server"
+/**
+ * A value on a UTC day.
+ */
+export type DayValue = { 
+/**
+ * The UTC day.
+ */
+day: string; 
+/**
+ * The value (followers: a count).
+ */
+value: number }
 /**
  * Progress of the demo build, streamed through a channel.
  */
@@ -2516,6 +2731,19 @@ accounts_failed: number;
  * Metric values written or updated.
  */
 metrics_written: number }
+/**
+ * A comparison file written by [`save_comparison`].
+ */
+export type SavedComparison = { 
+/**
+ * Where it was written: `<workspace>/exports/compare-<first day>-<last day>.<ext>`
+ * (an older file of the same name is replaced).
+ */
+path: string; 
+/**
+ * Its size, bytes.
+ */
+bytes: number }
 /**
  * A report file written by [`save_report`].
  */

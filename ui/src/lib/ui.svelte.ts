@@ -3,7 +3,18 @@
 import type { AccountId, Platform, Theme } from "./bindings";
 import type { Lang } from "./i18n";
 
-export type Screen = "dashboard" | "posts" | "campaigns" | "reports" | "runs" | "exports" | "accounts" | "settings" | "admin";
+export type Screen =
+  | "dashboard"
+  | "posts"
+  | "campaigns"
+  | "reports"
+  | "runs"
+  | "exports"
+  | "accounts"
+  | "settings"
+  | "admin"
+  // Issue 13 point 2.
+  | "compare";
 /** The theme setting: the bindings' `Theme`. */
 export type ThemeChoice = Theme;
 

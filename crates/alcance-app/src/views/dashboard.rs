@@ -217,24 +217,25 @@ pub struct DashboardView {
     pub best_time_posts: u32,
 }
 
-/// What the KPI tiles are computed from, kept for the rest of the dashboard.
-struct KpiParts {
-    period: PeriodView,
-    base: RowFilter,
-    zone: Tz,
-    accounts: Vec<AccountRow>,
+/// What the KPI tiles are computed from, kept for the rest of the dashboard (and the
+/// comparison, which reads one account's tiles).
+pub(super) struct KpiParts {
+    pub(super) period: PeriodView,
+    pub(super) base: RowFilter,
+    pub(super) zone: Tz,
+    pub(super) accounts: Vec<AccountRow>,
     /// Where the post snapshots read start: two days before the previous period (the
     /// baselines of posts first read in it).
-    from: DateTime<Utc>,
-    interactions_now: PostGains,
-    kpis: Vec<Kpi>,
+    pub(super) from: DateTime<Utc>,
+    pub(super) interactions_now: PostGains,
+    pub(super) kpis: Vec<Kpi>,
 }
 
 /// The KPI tiles for `filter` at `now` (UTC). Aggregated in the database: per account
 /// its latest follower count before each bound, per post the totals of its gains
 /// (`Store::post_gain_parts`), the posts counted; a few rows per post of the window
 /// instead of every snapshot.
-async fn kpi_parts(ws: &Workspace, filter: &ViewFilter, now: DateTime<Utc>) -> Result<KpiParts> {
+pub(super) async fn kpi_parts(ws: &Workspace, filter: &ViewFilter, now: DateTime<Utc>) -> Result<KpiParts> {
     let period = filter.period(now)?;
     let base = filter.accounts_filter()?;
     let zone = filter.zone()?;
@@ -408,38 +409,7 @@ pub async fn dashboard(
     .context("rendering the engagement-trend chart")?;
 
     // Best time: the posts published in the period, each with its latest values.
-    let published = store
-        .posts(&RowFilter {
-            since: Some(period.since),
-            until: Some(period.until),
-            ..base.clone()
-        })
-        .await?;
-    let published: Vec<alcance_store::PostRow> = published
-        .into_iter()
-        .filter(|p| p.published_at.is_some_and(|t| t >= period.since && t < period.until))
-        .collect();
-    let ids: Vec<i64> = published.iter().map(|p| p.id).collect();
-    let values = latest_by_post(store.latest_post_values(&ids, Some(from), Some(period.until)).await?);
-    let mut post_metrics: Vec<PostMetrics> = published
-        .iter()
-        .filter_map(|p| {
-            let metrics = values.get(&p.id)?.clone();
-            Some(PostMetrics {
-                platform: p.platform,
-                user_id: p.user_id.clone(),
-                post_id: p.external_id.clone(),
-                content_type: p.content_type.as_key().to_string(),
-                published_at: p.published_at,
-                metrics: metrics.into_iter().collect(),
-                collected_at: None,
-                followers: None,
-            })
-        })
-        .collect();
-    // The order the reference read them in (account, then post id): the slots' means add
-    // up in the same order.
-    post_metrics.sort_by(|a, b| (a.platform, &a.user_id, &a.post_id).cmp(&(b.platform, &b.user_id, &b.post_id)));
+    let (_, post_metrics) = published_posts(ws, &base, &period, from).await?;
     let best = best_time_of(&post_metrics, &period, zone, labels)?;
 
     // Top posts: most interactions gained in the period.
@@ -485,6 +455,51 @@ pub async fn dashboard(
         best_time_slots: best.slots,
         best_time_posts: best.posts,
     })
+}
+
+/// The posts of `base` published in `period` (`[since, until)`), and those with values as
+/// best-time input, each with its latest values before `until` (read from `from`), in the
+/// order the reference reads them (account, then post id).
+pub(super) async fn published_posts(
+    ws: &Workspace,
+    base: &RowFilter,
+    period: &PeriodView,
+    from: DateTime<Utc>,
+) -> Result<(Vec<alcance_store::PostRow>, Vec<PostMetrics>)> {
+    let store = ws.store();
+    let published = store
+        .posts(&RowFilter {
+            since: Some(period.since),
+            until: Some(period.until),
+            ..base.clone()
+        })
+        .await?;
+    let published: Vec<alcance_store::PostRow> = published
+        .into_iter()
+        .filter(|p| p.published_at.is_some_and(|t| t >= period.since && t < period.until))
+        .collect();
+    let ids: Vec<i64> = published.iter().map(|p| p.id).collect();
+    let values = latest_by_post(store.latest_post_values(&ids, Some(from), Some(period.until)).await?);
+    let mut post_metrics: Vec<PostMetrics> = published
+        .iter()
+        .filter_map(|p| {
+            let metrics = values.get(&p.id)?.clone();
+            Some(PostMetrics {
+                platform: p.platform,
+                user_id: p.user_id.clone(),
+                post_id: p.external_id.clone(),
+                content_type: p.content_type.as_key().to_string(),
+                published_at: p.published_at,
+                metrics: metrics.into_iter().collect(),
+                collected_at: None,
+                followers: None,
+            })
+        })
+        .collect();
+    // The order the reference read them in (account, then post id): the slots' means add
+    // up in the same order.
+    post_metrics.sort_by(|a, b| (a.platform, &a.user_id, &a.post_id).cmp(&(b.platform, &b.user_id, &b.post_id)));
+    Ok((published, post_metrics))
 }
 
 /// The engagement trend (interactions gained per UTC day, one series per account) from

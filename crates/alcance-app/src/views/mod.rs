@@ -12,6 +12,8 @@
 //!   collection schedule.
 //! - [`account_metrics`] and [`post_metric_history`]: one account's stored metric values
 //!   over whole UTC days (the REST API's `/api/v1/metrics`), one post's snapshots.
+//! - [`compare`]: 2–6 accounts side by side over a window (the dashboard's figures per
+//!   account), with its chart and its CSV / JSON / XLSX file ([`compare_file`]).
 //! - [`export_range`]: CSV / JSON / XLSX of a date range into a folder of the workspace.
 //! - [`hashtags`]: each hashtag of the posts' captions with its posts' summed metrics,
 //!   engagement rate and weekly trend.
@@ -33,6 +35,9 @@
 mod accounts;
 #[cfg(test)]
 mod aggregate_tests;
+mod compare;
+#[cfg(test)]
+mod compare_tests;
 mod dashboard;
 mod exports;
 mod filter;
@@ -49,6 +54,7 @@ mod token_health;
 
 pub use crate::session::SharedVault;
 pub use accounts::*;
+pub use compare::*;
 pub use dashboard::*;
 pub use exports::*;
 pub use filter::*;
@@ -79,4 +85,16 @@ pub enum ViewError {
     /// A time zone that is not an IANA name (`America/Sao_Paulo`, `UTC`, ...).
     #[error("unknown time zone {0:?} (expected an IANA name such as America/Sao_Paulo or UTC)")]
     UnknownTimeZone(String),
+    /// A comparison of fewer than [`MIN_COMPARED`] or more than [`MAX_COMPARED`] accounts.
+    #[error("compare 2 to 6 accounts ({given} given)")]
+    CompareCount {
+        /// How many accounts were given.
+        given: usize,
+    },
+    /// The same account twice in a comparison.
+    #[error("account {0} is in the comparison twice")]
+    RepeatedAccount(alcance_core::AccountId),
+    /// No account with this id (code `not_found`).
+    #[error("account {0} not found")]
+    AccountNotFound(alcance_core::AccountId),
 }

@@ -5,6 +5,8 @@ import type {
   AccountView,
   AppStatus,
   CampaignDetail,
+  CompareRequest,
+  CompareView,
   CampaignReport,
   CampaignRow,
   CampaignSummary,
@@ -28,6 +30,7 @@ import type {
   ViewFilter,
 } from "../bindings";
 import { AppError, type AppErrorCode } from "../errors";
+import { comparePath } from "../compare";
 import type { Commands, Transport } from "../transport";
 import { atLeast, type Role, type SessionView, type TokenView, type WebApi } from "./web";
 
@@ -480,6 +483,11 @@ export function httpTransport(
     postPicture(postId): Promise<string | null> {
       return Promise.resolve(`/api/v1/posts/${postId}/thumbnail`);
     },
+    // The account comparison: JSON here, files are downloads (`web.compareUrl`).
+    compareAccounts(req, labels): Promise<CompareView> {
+      return request("GET", `${comparePath(req)}&labels=${encodeURIComponent(JSON.stringify(labels))}`);
+    },
+    saveComparison: desktopOnly("Writing comparisons to a folder"),
   };
 
   const web: WebApi = {
@@ -532,6 +540,13 @@ export function httpTransport(
     downloadReport: options.download
       ? (req: ReportRequest, format: ReportFormat, lang: PdfLanguage) =>
           options.download!(reportPath(req, format, lang), reportFileName(req, format))
+      : undefined,
+    compareUrl(req: CompareRequest, format: "csv" | "json" | "xlsx") {
+      return `${base}${comparePath(req, format)}`;
+    },
+    downloadCompare: options.download
+      ? (req: CompareRequest, format: "csv" | "json" | "xlsx") =>
+          options.download!(comparePath(req, format), `compare.${format}`)
       : undefined,
   };
 

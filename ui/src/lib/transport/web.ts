@@ -1,6 +1,6 @@
 // What only the browser has: sign-in, people and API tokens (the server's /api/v1 routes
 // of people), and download links of exports. Shapes as the server's OpenAPI describes them.
-import type { ExportFormat, PdfLanguage, ReportFormat, ReportRequest, ViewFilter } from "../bindings";
+import type { CompareRequest, ExportFormat, PdfLanguage, ReportFormat, ReportRequest, ViewFilter } from "../bindings";
 
 /** A role: `admin` (everything, people included), `manager` (collection), `analyst`
  *  (reads everything, exports), `client` (reads what is shared with them). */
@@ -91,4 +91,10 @@ export interface WebApi {
   /** In the desktop app connected to a team server: downloads the report file into the
    *  Downloads folder and returns its path. Absent in a browser (`reportUrl` is a link). */
   downloadReport?(request: ReportRequest, format: ReportFormat, lang: PdfLanguage): Promise<string>;
+  /** The download link of an account comparison's file (`GET /api/v1/compare?…&format=`;
+   *  a client compares the accounts shared with them). */
+  compareUrl(request: CompareRequest, format: "csv" | "json" | "xlsx"): string;
+  /** In the desktop app connected to a team server: downloads the comparison's file into
+   *  the Downloads folder and returns its path. Absent in a browser. */
+  downloadCompare?(request: CompareRequest, format: "csv" | "json" | "xlsx"): Promise<string>;
 }
