@@ -1018,6 +1018,7 @@ fn every_route_is_documented_with_its_errors() {
         "/api/v1/accounts/{id}",
         "/api/v1/posts",
         "/api/v1/posts/{id}/metrics",
+        "/api/v1/posts/{id}/thumbnail",
         "/api/v1/dashboard/kpis",
         "/api/v1/runs",
         "/api/v1/runs/{id}",
@@ -1244,6 +1245,55 @@ async fn example(s: &Served, method: &str, path: &str) -> (String, Option<Value>
         ("get", "/api/v1/posts/{id}/metrics") => {
             let page: PostPage = s.json(&format!("/api/v1/posts?account_id={account}&limit=1")).await;
             (format!("/api/v1/posts/{}/metrics", page.items[0].id.get()), None)
+        }
+        ("get", "/api/v1/posts/{id}/thumbnail") => {
+            // A post of the shared account gets a kept picture as the media step keeps one:
+            // its URL stored with the post, the file in the media folder, the row `kept`.
+            let posts = alcance_app::views::posts(ws, &Default::default()).await.unwrap();
+            let post = posts.iter().find(|p| p.account_id.get() == account).unwrap();
+            let path = format!("/api/v1/posts/{}/thumbnail", post.id.get());
+            let store = ws.store();
+            if !store.kept_pictures(&[post.id.get()]).await.unwrap().is_empty() {
+                return (path, None); // kept by an earlier call
+            }
+            let run = store.start_run("manual", Utc::now()).await.unwrap();
+            let batch = alcance_core::CollectionBatch {
+                posts: vec![alcance_core::PostRecord {
+                    external_id: post.post_id.clone(),
+                    published_at: post.published_at,
+                    content_type: alcance_core::ContentType::from_key(&post.content_type),
+                    permalink: post.permalink.clone(),
+                    caption: post.caption.clone(),
+                }],
+                media: alcance_core::PostMedia::new(
+                    &post.post_id,
+                    alcance_core::MediaKind::Thumbnail,
+                    Some("http://127.0.0.1:9/picture.png"),
+                )
+                .into_iter()
+                .collect(),
+                ..Default::default()
+            };
+            store.save_batch(run, account, Utc::now(), &batch, &[]).await.unwrap();
+            let due = store.media_due(Utc::now(), 0, 10_000).await.unwrap();
+            let row = due.iter().find(|d| d.post_id == post.id.get()).unwrap();
+            let dir = alcance_app::media::media_dir(ws.dir());
+            std::fs::create_dir_all(&dir).unwrap();
+            let png = b"\x89PNG\r\n\x1a\n-a-test-picture";
+            let name = format!("{}.png", "ab".repeat(32));
+            std::fs::write(dir.join(&name), png).unwrap();
+            store
+                .media_kept(
+                    row.id,
+                    &row.source_url,
+                    &name,
+                    png.len() as u64,
+                    "image/png",
+                    Utc::now(),
+                )
+                .await
+                .unwrap();
+            (path, None)
         }
         ("get", "/api/v1/runs/{id}") | ("get", "/api/v1/runs/{id}/events") => {
             let page: RunPage = s.json("/api/v1/runs?limit=1").await;
