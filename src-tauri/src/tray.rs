@@ -227,17 +227,9 @@ mod tests {
     use alcance_app::views::RunView;
     use chrono::TimeZone;
 
-    #[test]
-    fn the_status_line_says_what_sync_is_doing() {
-        let now = Utc
-            .with_ymd_and_hms(2026, 11, 23, 15, 0, 0)
-            .single()
-            .unwrap_or_default();
-        let t = text(Language::En);
-        let mut sync = SyncStatus::default();
-        assert_eq!(status_line(&t, false, &sync, now, chrono_tz::UTC), "No workspace open");
-        assert_eq!(status_line(&t, true, &sync, now, chrono_tz::UTC), "Not synced yet");
-        sync.last_run = Some(RunView {
+    /// A manual run that finished fine two hours before `now`.
+    fn ok_run(now: DateTime<Utc>) -> RunView {
+        RunView {
             id: alcance_app::RunId(1),
             kind: alcance_app::collect::RunKind::Manual,
             status: alcance_app::RunStatus::Ok,
@@ -248,7 +240,20 @@ mod tests {
             accounts_ok: 2,
             accounts_failed: 0,
             metrics_written: 10,
-        });
+        }
+    }
+
+    #[test]
+    fn the_status_line_says_what_sync_is_doing() {
+        let now = Utc
+            .with_ymd_and_hms(2026, 11, 23, 15, 0, 0)
+            .single()
+            .unwrap_or_default();
+        let t = text(Language::En);
+        let mut sync = SyncStatus::default();
+        assert_eq!(status_line(&t, false, &sync, now, chrono_tz::UTC), "No workspace open");
+        assert_eq!(status_line(&t, true, &sync, now, chrono_tz::UTC), "Not synced yet");
+        sync.last_run = Some(ok_run(now));
         assert_eq!(
             status_line(&t, true, &sync, now, chrono_tz::UTC),
             "Last sync: 13:00 UTC (ok)"
@@ -299,18 +304,7 @@ mod tests {
             .single()
             .unwrap_or_default();
         let t = text(Language::PtBr);
-        let last_run = Some(RunView {
-            id: alcance_app::RunId(1),
-            kind: alcance_app::collect::RunKind::Manual,
-            status: alcance_app::RunStatus::Ok,
-            started_at: now - chrono::Duration::hours(2),
-            finished_at: Some(now - chrono::Duration::hours(2)),
-            duration_seconds: Some(1.0),
-            accounts_total: 1,
-            accounts_ok: 1,
-            accounts_failed: 0,
-            metrics_written: 1,
-        });
+        let last_run = Some(ok_run(now));
         // 13:00 UTC is 10:00 in São Paulo (UTC−03:00); the next run at 02:00 UTC on the
         // 25th is more than a day away and shows as São Paulo's date, the 24th.
         let sync = SyncStatus {
