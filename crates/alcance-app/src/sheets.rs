@@ -26,7 +26,7 @@ use crate::workspace::Workspace;
 use alcance_core::Platform;
 use alcance_platforms::oauth::{self, BrowserOpener, OAuthApp, RedirectConfig, TokenSet};
 use alcance_report::campaign::CampaignReport;
-use alcance_report::weekly::WeeklyReport;
+use alcance_report::weekly::{KpiLine, WeeklyReport};
 use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
@@ -488,15 +488,19 @@ pub fn weekly_rows(report: &WeeklyReport, lang: PdfLanguage, first: NaiveDate, l
         pick(lang, "Change %", "Variação %"),
     ];
     rows.push(kpi_header.clone());
-    for k in &report.summary {
-        rows.push(vec![
+    // The cells under `kpi_header`, for the summary and for each account's rows.
+    let kpi_cells = |k: &KpiLine| {
+        vec![
             text(k.key.clone()),
             text(alcance_report::pdf::kpi_label(lang, k)),
             text(k.unit),
             num(k.change.current),
             num(k.change.previous),
             num(k.change.pct_change),
-        ]);
+        ]
+    };
+    for k in &report.summary {
+        rows.push(kpi_cells(k));
     }
     rows.push(Vec::new());
     rows.push(vec![pick(lang, "Accounts", "Contas")]);
@@ -504,16 +508,12 @@ pub fn weekly_rows(report: &WeeklyReport, lang: PdfLanguage, first: NaiveDate, l
     header.extend(kpi_header);
     rows.push(header);
     for k in &report.account_kpis {
-        rows.push(vec![
+        let mut row = vec![
             text(k.account.clone().unwrap_or_default()),
             text(k.platform.map(|p| p.as_str().to_string()).unwrap_or_default()),
-            text(k.key.clone()),
-            text(alcance_report::pdf::kpi_label(lang, k)),
-            text(k.unit),
-            num(k.change.current),
-            num(k.change.previous),
-            num(k.change.pct_change),
-        ]);
+        ];
+        row.extend(kpi_cells(k));
+        rows.push(row);
     }
     rows.push(Vec::new());
     rows.push(vec![pick(lang, "Top posts", "Melhores posts")]);
