@@ -5,6 +5,7 @@
 //!
 //! Units are PDF points (1/72 inch), origin at the page's top left, y growing down.
 
+use super::picture::Picture;
 use crate::font::DEJAVU_SANS;
 use ab_glyph::{Font as _, FontRef};
 use std::sync::OnceLock;
@@ -66,6 +67,15 @@ pub(crate) enum Op {
         w: f32,
         h: f32,
         uri: String,
+    },
+    /// A picture drawn into the `w` × `h` rectangle whose top left is `(x, y)` (already
+    /// fitted to keep its aspect ratio).
+    Image {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        picture: Picture,
     },
 }
 
@@ -139,6 +149,16 @@ impl Op {
                     w: w * s,
                     h: h * s,
                     uri,
+                }
+            }
+            Op::Image { x, y, w, h, picture } => {
+                let (x, y) = p((x, y));
+                Op::Image {
+                    x,
+                    y,
+                    w: w * s,
+                    h: h * s,
+                    picture,
                 }
             }
         }
@@ -293,6 +313,10 @@ pub(crate) struct Cell {
     pub bold: bool,
     /// Makes the cell a link (http and https only; others are shown as text).
     pub link: Option<String>,
+    /// A picture drawn in the cell, scaled into a [`THUMB`]-point box (narrower when the
+    /// column is) with its aspect ratio kept, above the cell's text if it has any; the row
+    /// grows to hold it.
+    pub picture: Option<Picture>,
 }
 
 impl Cell {
@@ -310,6 +334,9 @@ impl Cell {
         }
     }
 }
+
+/// The side in points of the box a table cell's picture is scaled into.
+pub(crate) const THUMB: f32 = 34.0;
 
 /// A4, in points.
 pub(crate) const A4: (f32, f32) = (595.28, 841.89);
@@ -460,18 +487,19 @@ impl Flow {
     }
 
     fn row_height(&self, widths: &[f32], row: &[Cell], size: f32) -> f32 {
-        let lines = row
-            .iter()
+        row.iter()
             .zip(widths)
             .map(|(c, w)| {
-                self.m
-                    .wrap(&self.m.clean(&c.text), size, (w - 2.0 * PAD_X).max(4.0))
-                    .len()
+                let inner = (w - 2.0 * PAD_X).max(4.0);
+                let text = if c.text.is_empty() && c.picture.is_some() {
+                    0.0
+                } else {
+                    self.m.wrap(&self.m.clean(&c.text), size, inner).len() as f32 * size * LEADING
+                };
+                text + c.picture.as_ref().map_or(0.0, |_| picture_box(inner).1)
             })
-            .max()
-            .unwrap_or(1)
-            .max(1);
-        lines as f32 * size * LEADING + 2.0 * PAD_Y
+            .fold(size * LEADING, f32::max)
+            + 2.0 * PAD_Y
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -502,6 +530,24 @@ impl Flow {
                 });
             }
             let inner = (w - 2.0 * PAD_X).max(4.0);
+            let mut text_top = top + PAD_Y;
+            if let Some(picture) = &cell.picture {
+                let (bw, bh) = picture_box(inner);
+                let (pw, ph) = picture.fit(bw, bh);
+                let px = match col.align {
+                    Align::Left => x + PAD_X,
+                    Align::Right => x + w - PAD_X - pw,
+                    Align::Center => x + (w - pw) / 2.0,
+                };
+                self.ops().push(Op::Image {
+                    x: px,
+                    y: top + PAD_Y + (bh - ph) / 2.0,
+                    w: pw,
+                    h: ph,
+                    picture: picture.clone(),
+                });
+                text_top += bh;
+            }
             let lines = self.m.wrap(&self.m.clean(&cell.text), size, inner);
             let color = cell.color.unwrap_or(INK);
             for (i, line) in lines.iter().enumerate() {
@@ -511,7 +557,7 @@ impl Flow {
                     Align::Right => x + w - PAD_X - lw,
                     Align::Center => x + (w - lw) / 2.0,
                 };
-                let baseline = top + PAD_Y + i as f32 * size * LEADING + size * self.m.ascent_em();
+                let baseline = text_top + i as f32 * size * LEADING + size * self.m.ascent_em();
                 if !line.trim().is_empty() {
                     self.ops().push(Op::Text {
                         x: lx,
@@ -597,6 +643,12 @@ impl Flow {
         }
         self.pages
     }
+}
+
+/// The box a cell picture is scaled into, in a cell `inner` points wide: [`THUMB`] square,
+/// narrowed to the cell.
+fn picture_box(inner: f32) -> (f32, f32) {
+    (THUMB.min(inner), THUMB)
 }
 
 /// Whether `uri` may become a link: `http://` or `https://` and nothing else (no
