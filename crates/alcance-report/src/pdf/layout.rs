@@ -313,9 +313,10 @@ pub(crate) struct Cell {
     pub bold: bool,
     /// Makes the cell a link (http and https only; others are shown as text).
     pub link: Option<String>,
-    /// A picture drawn in the cell, scaled into a [`THUMB`]-point box (narrower when the
-    /// column is) with its aspect ratio kept, above the cell's text if it has any; the row
-    /// grows to hold it.
+    /// A picture drawn at the left of the cell, scaled into a [`THUMB`]-point box (at
+    /// most half the cell's width) with its aspect ratio kept; the cell's text wraps in the
+    /// width beside it and the row grows to hold it. Rows without a picture keep their
+    /// height, so a table where a few rows have one stays compact.
     pub picture: Option<Picture>,
 }
 
@@ -490,13 +491,15 @@ impl Flow {
         row.iter()
             .zip(widths)
             .map(|(c, w)| {
-                let inner = (w - 2.0 * PAD_X).max(4.0);
-                let text = if c.text.is_empty() && c.picture.is_some() {
-                    0.0
-                } else {
-                    self.m.wrap(&self.m.clean(&c.text), size, inner).len() as f32 * size * LEADING
+                let (text_w, picture_h) = match &c.picture {
+                    Some(_) => {
+                        let (bw, bh) = picture_box((w - 2.0 * PAD_X).max(4.0));
+                        (cell_text_width(*w, Some(bw)), bh)
+                    }
+                    None => (cell_text_width(*w, None), 0.0),
                 };
-                text + c.picture.as_ref().map_or(0.0, |_| picture_box(inner).1)
+                let lines = self.m.wrap(&self.m.clean(&c.text), size, text_w).len();
+                (lines as f32 * size * LEADING).max(picture_h)
             })
             .fold(size * LEADING, f32::max)
             + 2.0 * PAD_Y
@@ -529,35 +532,33 @@ impl Flow {
                     fill: f,
                 });
             }
-            let inner = (w - 2.0 * PAD_X).max(4.0);
-            let mut text_top = top + PAD_Y;
+            // The picture at the left, centred in its box; the text in the width beside it.
+            let mut left = x;
+            let mut text_w = cell_text_width(*w, None);
             if let Some(picture) = &cell.picture {
-                let (bw, bh) = picture_box(inner);
+                let (bw, bh) = picture_box((w - 2.0 * PAD_X).max(4.0));
                 let (pw, ph) = picture.fit(bw, bh);
-                let px = match col.align {
-                    Align::Left => x + PAD_X,
-                    Align::Right => x + w - PAD_X - pw,
-                    Align::Center => x + (w - pw) / 2.0,
-                };
                 self.ops().push(Op::Image {
-                    x: px,
+                    x: x + PAD_X + (bw - pw) / 2.0,
                     y: top + PAD_Y + (bh - ph) / 2.0,
                     w: pw,
                     h: ph,
                     picture: picture.clone(),
                 });
-                text_top += bh;
+                left = x + bw + PICTURE_GAP;
+                text_w = cell_text_width(*w, Some(bw));
             }
-            let lines = self.m.wrap(&self.m.clean(&cell.text), size, inner);
+            let right = x + w;
+            let lines = self.m.wrap(&self.m.clean(&cell.text), size, text_w);
             let color = cell.color.unwrap_or(INK);
             for (i, line) in lines.iter().enumerate() {
                 let lw = self.m.width(line, size);
                 let lx = match col.align {
-                    Align::Left => x + PAD_X,
-                    Align::Right => x + w - PAD_X - lw,
-                    Align::Center => x + (w - lw) / 2.0,
+                    Align::Left => left + PAD_X,
+                    Align::Right => right - PAD_X - lw,
+                    Align::Center => left + (right - left - lw) / 2.0,
                 };
-                let baseline = text_top + i as f32 * size * LEADING + size * self.m.ascent_em();
+                let baseline = top + PAD_Y + i as f32 * size * LEADING + size * self.m.ascent_em();
                 if !line.trim().is_empty() {
                     self.ops().push(Op::Text {
                         x: lx,
@@ -645,10 +646,23 @@ impl Flow {
     }
 }
 
+/// Space between a cell's picture and its text, points.
+const PICTURE_GAP: f32 = 4.0;
+
 /// The box a cell picture is scaled into, in a cell `inner` points wide: [`THUMB`] square,
-/// narrowed to the cell.
+/// at most half the cell wide.
 fn picture_box(inner: f32) -> (f32, f32) {
-    (THUMB.min(inner), THUMB)
+    (THUMB.min(inner / 2.0), THUMB)
+}
+
+/// The width a cell `w` points wide gives its text: the cell less its padding, less the
+/// picture box `picture` (its width) and the gap beside it when it has one.
+fn cell_text_width(w: f32, picture: Option<f32>) -> f32 {
+    let inner = w - 2.0 * PAD_X;
+    match picture {
+        Some(bw) => (inner - bw - PICTURE_GAP).max(4.0),
+        None => inner.max(4.0),
+    }
 }
 
 /// Whether `uri` may become a link: `http://` or `https://` and nothing else (no
@@ -686,6 +700,52 @@ mod tests {
     fn text_the_font_lacks_is_left_out_and_controls_become_spaces() {
         assert_eq!(m().clean("Olá 🎉 São\u{7}Paulo"), "Olá  São Paulo");
         assert!(m().width("WWW", 10.0) > m().width("iii", 10.0));
+    }
+
+    #[test]
+    fn a_cell_picture_sits_left_of_its_text_and_only_its_row_grows() {
+        let picture = Picture::decode(crate::pdf::picture::tests::png_2x1()).expect("a PNG");
+        let mut f = Flow::new(m());
+        let cols = columns(&[(2.0, Align::Left), (1.0, Align::Right)]);
+        let header = [Cell::new("Account"), Cell::new("Reach")];
+        let rows = vec![
+            vec![
+                Cell {
+                    picture: Some(picture),
+                    ..Cell::new("@ana (Instagram)")
+                },
+                Cell::new("1,000"),
+            ],
+            vec![Cell::new("@bia (X)"), Cell::new("2,000")],
+        ];
+        f.table(&cols, &header, &rows, 8.0);
+        let ops = &f.finish("Alcance", "page")[0];
+        let images: Vec<(f32, f32, f32, f32)> = ops
+            .iter()
+            .filter_map(|o| match o {
+                Op::Image { x, y, w, h, .. } => Some((*x, *y, *w, *h)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(images.len(), 1);
+        let (ix, iy, iw, ih) = images[0];
+        assert!(
+            (iw - THUMB).abs() < 0.01 && (ih - THUMB / 2.0).abs() < 0.01,
+            "2:1 kept: {iw} × {ih}"
+        );
+        let text_y = |t: &str| {
+            ops.iter().find_map(|o| match o {
+                Op::Text { text, x, y, .. } if text == t => Some((*x, *y)),
+                _ => None,
+            })
+        };
+        let (ax, ay) = text_y("@ana (Instagram)").expect("the account beside its picture");
+        assert!(ax >= ix + iw, "the text starts right of the picture");
+        let (bx, by) = text_y("@bia (X)").expect("the next row");
+        assert!(bx < ix + iw, "a row without a picture starts at the cell's edge");
+        // The picture's row is THUMB tall; the next one is one line.
+        assert!(by - ay >= THUMB, "{ay} → {by}");
+        assert!(iy > ay - 8.0 && iy + ih < by, "the picture is inside its row");
     }
 
     #[test]

@@ -952,14 +952,9 @@ fn campaign_pages(report: &CampaignReport, lang: PdfLanguage) -> Result<(Vec<Vec
         );
     } else {
         // The top posts' kept pictures (decoded once; one that cannot be is left out and its
-        // row stays). The column is there when at least one post has a picture.
-        let pictures: Vec<Option<Picture>> = report
-            .posts
-            .iter()
-            .map(|p| p.picture.as_ref().and_then(|x| Picture::from_data_url(&x.data_url)))
-            .collect();
-        let with_pictures = pictures.iter().any(Option::is_some);
-        let mut spec = vec![
+        // row stays), at the left of the post's account cell: the columns stay as they are,
+        // and only the rows with a picture grow.
+        let cols = columns(&[
             (2.0, Align::Left),
             (1.9, Align::Left),
             (0.9, Align::Left),
@@ -968,8 +963,8 @@ fn campaign_pages(report: &CampaignReport, lang: PdfLanguage) -> Result<(Vec<Vec
             (1.2, Align::Right),
             (1.2, Align::Right),
             (1.0, Align::Right),
-        ];
-        let mut header = vec![
+        ]);
+        let header = [
             Cell::new(l("Account", "Conta")),
             Cell::new("Post"),
             Cell::new(l("Type", "Tipo")),
@@ -979,37 +974,26 @@ fn campaign_pages(report: &CampaignReport, lang: PdfLanguage) -> Result<(Vec<Vec
             Cell::new(l("Interactions", "Interações")),
             Cell::new(l("ER by reach", "TE por alcance")),
         ];
-        if with_pictures {
-            // Wide enough for the THUMB-point box on A4 (0.95 of 11.75 shares ≈ 42 pt).
-            spec.insert(0, (0.95, Align::Center));
-            header.insert(0, Cell::new(l("Picture", "Imagem")));
-        }
-        let cols = columns(&spec);
         let rows: Vec<Vec<Cell>> = report
             .posts
             .iter()
-            .zip(pictures)
-            .map(|(p, picture)| {
-                let picture_cell = with_pictures.then(|| Cell {
-                    picture,
-                    ..Cell::default()
-                });
-                picture_cell
-                    .into_iter()
-                    .chain([
-                        Cell::new(p.account.as_str()),
-                        Cell::new(p.post_id.as_str()),
-                        Cell::new(p.content_type.as_str()),
-                        Cell::new(
-                            p.published_at
-                                .map_or_else(|| DASH.to_string(), |t| local_stamp(t, zone)),
-                        ),
-                        Cell::new(lang.num(fmt_count(p.reach))),
-                        Cell::new(lang.num(fmt_count(p.impressions))),
-                        Cell::new(lang.num(fmt_count(p.interactions))),
-                        Cell::new(lang.num(fmt_pct(p.engagement_rate_by_reach))),
-                    ])
-                    .collect()
+            .map(|p| {
+                vec![
+                    Cell {
+                        picture: p.picture.as_ref().and_then(|x| Picture::from_data_url(&x.data_url)),
+                        ..Cell::new(p.account.as_str())
+                    },
+                    Cell::new(p.post_id.as_str()),
+                    Cell::new(p.content_type.as_str()),
+                    Cell::new(
+                        p.published_at
+                            .map_or_else(|| DASH.to_string(), |t| local_stamp(t, zone)),
+                    ),
+                    Cell::new(lang.num(fmt_count(p.reach))),
+                    Cell::new(lang.num(fmt_count(p.impressions))),
+                    Cell::new(lang.num(fmt_count(p.interactions))),
+                    Cell::new(lang.num(fmt_pct(p.engagement_rate_by_reach))),
+                ]
             })
             .collect();
         f.table(&cols, &header, &rows, SMALL);

@@ -109,11 +109,11 @@ fn writes_alone(image: &Image) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// A 2 × 1 RGB PNG (red, blue), written by hand.
-    fn png_2x1() -> Vec<u8> {
+    pub(crate) fn png_2x1() -> Vec<u8> {
         let b64 = "iVBORw0KGgoAAAANSUhEUgAAAAIAAAABCAIAAAB7QOjdAAAADUlEQVR4nGP4zwAE/wEHAAH/4iOeWQAAAABJRU5ErkJggg==";
         base64::engine::general_purpose::STANDARD
             .decode(b64)
