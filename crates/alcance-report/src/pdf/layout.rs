@@ -265,12 +265,21 @@ impl Metrics {
                 if !line.is_empty() {
                     lines.push(std::mem::take(&mut line));
                 }
-                // The word alone: break it where it overflows.
+                // The word alone: break it where it overflows, after its last `.`, `_`, `-`
+                // or `/` on the line when it has one (`@ana.` / `influencer`, a URL at a
+                // slash), else right there.
                 for c in word.chars() {
                     line.push(c);
                     if self.width(&line, size) > width && line.chars().count() > 1 {
                         line.pop();
-                        lines.push(std::mem::take(&mut line));
+                        let cut = line
+                            .char_indices()
+                            .filter(|&(i, ch)| i > 0 && matches!(ch, '.' | '_' | '-' | '/'))
+                            .map(|(i, ch)| i + ch.len_utf8())
+                            .last()
+                            .filter(|&at| at < line.len());
+                        let rest = cut.map(|at| line.split_off(at)).unwrap_or_default();
+                        lines.push(std::mem::replace(&mut line, rest));
                         line.push(c);
                     }
                 }
@@ -694,6 +703,14 @@ mod tests {
         assert!(parts.len() > 1);
         assert_eq!(parts.concat(), long);
         assert_eq!(m().wrap("", 8.0, 60.0), vec![String::new()]);
+        // A handle too wide for its cell breaks after its dot, not inside a word.
+        assert_eq!(
+            m().wrap("@ana.influencer (Instagram)", 7.2, 50.0),
+            ["@ana.", "influencer", "(Instagram)"]
+        );
+        for part in m().wrap(long, 8.0, 60.0) {
+            assert!(m().width(&part, 8.0) <= 60.0, "{part:?} is too wide");
+        }
     }
 
     #[test]

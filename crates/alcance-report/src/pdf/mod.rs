@@ -723,8 +723,9 @@ fn best_times(f: &mut Flow, lang: PdfLanguage, report: &WeeklyReport) {
 
 /// The campaign report ([`CampaignReport`]) as a PDF document: the campaign's facts, the
 /// side-by-side table (at most four accounts per table, the campaign total beside each),
-/// a column chart of interactions per account, the posts, the costs and the conversions.
-/// Returns the file's bytes.
+/// a column chart of interactions per account, the posts (a top post's kept picture at the
+/// left of its row, scaled into a 34-point box; one that cannot be decoded is left out), the
+/// costs and the conversions. Returns the file's bytes.
 ///
 /// # Errors
 /// As [`weekly_pdf`].
