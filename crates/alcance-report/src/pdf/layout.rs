@@ -276,7 +276,7 @@ impl Metrics {
                             .char_indices()
                             .filter(|&(i, ch)| i > 0 && matches!(ch, '.' | '_' | '-' | '/'))
                             .map(|(i, ch)| i + ch.len_utf8())
-                            .last()
+                            .next_back()
                             .filter(|&at| at < line.len());
                         let rest = cut.map(|at| line.split_off(at)).unwrap_or_default();
                         lines.push(std::mem::replace(&mut line, rest));
