@@ -717,8 +717,9 @@ impl PlatformClient for InstagramClient {
     /// account (`owned == false`) only media with their node counts. A permission refusal
     /// of media insights is one `permission` gap and stops media insights (posts and node
     /// counts still land). Each media's picture URL ([`MediaItem::pictures`]) goes into
-    /// `batch.media`. Snapshots are stamped `window.until`. Every failing part becomes a warning or gap; a rate limit or a dead
-    /// token stops further calls with an error-level warning, keeping what landed.
+    /// `batch.media`. Snapshots are stamped `window.until`. Every failing part becomes a
+    /// warning or gap; a rate limit or a dead token stops further calls with an error-level
+    /// warning, keeping what landed.
     async fn collect(&self, ctx: &CollectCtx) -> Result<CollectionBatch, PlatformError> {
         let token = &ctx.token;
         let rec = &ctx.recorder;

@@ -152,9 +152,10 @@ pub fn decode_users(answer: &Answer) -> Result<(Vec<XUser>, Vec<DataGap>), Platf
 /// `/2/tweets/{id}`): posts, public metric snapshots, `meta.next_token` and partial errors.
 ///
 /// A page without `data` is an empty page (X's last page can be empty) as long as it has
-/// `meta` or `errors`. Each post's picture URL, if any, is in [`PostsPage::media`]. Content type: no media → `text`, one `photo` → `image`, one
+/// `meta` or `errors`. Content type: no media → `text`, one `photo` → `image`, one
 /// `video` / `animated_gif` → `video`, several media → `carousel`, one media of another
-/// type → `Other(type)`, one media missing from `includes.media` → `Other("media")`.
+/// type → `Other(type)`, one media missing from `includes.media` → `Other("media")`. Each
+/// post's picture URL, if any, is in [`PostsPage::media`].
 ///
 /// Errors: non-2xx → [`map_error`]; a body that is not the envelope, a post without a
 /// string `id`, or neither `data`, `meta` nor `errors` → [`PlatformError::Decode`].
