@@ -97,7 +97,8 @@ pub(crate) fn post_info(p: PostRow) -> PostInfo {
 
 /// Builds the weekly report of every account of the workspace (see
 /// [`alcance_report::weekly`] for what it holds). Reads account rows of the history the
-/// report needs (90 days by default) and every post snapshot up to the settle time.
+/// report needs (90 days by default) and every post snapshot up to the settle time
+/// ([`alcance_report::weekly::posts_as_of`]).
 pub async fn weekly_report(ws: &Workspace, request: &WeeklyRequest) -> Result<WeeklyReport> {
     let week = match request.week_of {
         Some(day) => week_of(day),
@@ -125,9 +126,12 @@ pub async fn weekly_report(ws: &Workspace, request: &WeeklyRequest) -> Result<We
         })
         .await
         .context("reading account metrics")?;
+    // Every snapshot the report can use: up to its settle time (inclusive; the store's
+    // bound is exclusive, hence the extra second).
+    let as_of = alcance_report::weekly::posts_as_of(week.end, request.now, options);
     let post_rows = store
         .post_metric_rows(&RowFilter {
-            until: Some(week.end + TimeDelta::hours(i64::from(options.settle_hours) + 1)),
+            until: Some(as_of + TimeDelta::seconds(1)),
             ..RowFilter::default()
         })
         .await

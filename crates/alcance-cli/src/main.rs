@@ -483,7 +483,12 @@ fn init_logging(dir: Option<&std::path::Path>) -> Option<tracing_appender::non_b
     let (file, guard) = match dir.and_then(|d| std::fs::create_dir_all(d).ok().map(|_| d)) {
         Some(d) => {
             let appender = tracing_appender::rolling::daily(d, "alcance.log");
-            let (writer, guard) = tracing_appender::non_blocking(appender);
+            // 8,192 queued lines (the default 128,000 preallocates ~4 MB), and a full queue
+            // makes the logger wait for the file instead of dropping lines.
+            let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+                .buffered_lines_limit(8_192)
+                .lossy(false)
+                .finish(appender);
             let layer = fmt::layer()
                 .json()
                 .with_writer(writer)

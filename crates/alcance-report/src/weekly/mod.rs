@@ -380,6 +380,14 @@ fn sum_changes<'c>(changes: impl Iterator<Item = &'c Change>) -> (Change, usize)
     }
 }
 
+/// The moment a weekly report reads post snapshots up to, inclusive (UTC): the week's
+/// `end` plus [`WeeklyOptions::settle_hours`], or `generated_at` when that is earlier (but
+/// never before `end`). Post rows collected later are left out of the report, so a caller
+/// may bound its read there.
+pub fn posts_as_of(end: DateTime<Utc>, generated_at: DateTime<Utc>, options: &WeeklyOptions) -> DateTime<Utc> {
+    (end + TimeDelta::hours(i64::from(options.settle_hours))).min(generated_at.max(end))
+}
+
 /// Builds the weekly report (pure: no I/O, no clock).
 pub fn build_weekly(input: &WeeklyInput<'_>) -> WeeklyReport {
     let week = input.week;
@@ -425,13 +433,22 @@ pub fn build_weekly(input: &WeeklyInput<'_>) -> WeeklyReport {
             r
         })
         .collect();
-    let posts_as_of = (end + TimeDelta::hours(i64::from(options.settle_hours))).min(input.generated_at.max(end));
-    let post_rows: Vec<PostMetricRow> = input
-        .post_rows
-        .iter()
-        .filter(|r| r.collected_at <= posts_as_of)
-        .cloned()
-        .collect();
+    let posts_as_of = posts_as_of(end, input.generated_at, options);
+    // Borrowed when the caller read no later snapshot (it can bound its read with
+    // `posts_as_of`), so the rows are not held twice.
+    let post_rows: std::borrow::Cow<'_, [PostMetricRow]> =
+        if input.post_rows.iter().all(|r| r.collected_at <= posts_as_of) {
+            std::borrow::Cow::Borrowed(input.post_rows)
+        } else {
+            std::borrow::Cow::Owned(
+                input
+                    .post_rows
+                    .iter()
+                    .filter(|r| r.collected_at <= posts_as_of)
+                    .cloned()
+                    .collect(),
+            )
+        };
     let mut posts = latest_post_metrics(&post_rows, Some(posts_as_of));
     attach_followers(&mut posts, &account_rows);
 
