@@ -401,7 +401,8 @@ impl ScheduleInput {
                 .map(|r| r.trim().to_string())
                 .filter(|r| !r.is_empty())
                 .collect(),
-            formats: self.formats,
+            // Order kept, duplicates dropped (a JSON array may repeat one).
+            formats: self.formats.iter().copied().collect(),
             sheets: self.sheets,
         })
     }
@@ -1204,6 +1205,49 @@ mod tests {
             next_send(fifth_8, Sao_Paulo, utc(2026, 12, 1, 0, 0)),
             utc(2026, 12, 5, 11, 0)
         );
+    }
+
+    #[test]
+    fn a_schedule_input_names_one_cadence_and_is_cleaned() {
+        let input: ScheduleInput = serde_json::from_value(serde_json::json!({
+            "day_of_month": 5, "hour": 8, "time_zone": "America/Sao_Paulo", "language": "pt-BR",
+            "recipients": [" ana@client.example ", ""], "formats": ["xlsx", "pdf", "xlsx"]
+        }))
+        .unwrap();
+        let request = input.clone().request().unwrap();
+        assert_eq!(request.cadence, Cadence::Monthly { day: 5, hour: 8 });
+        assert_eq!(request.recipients, vec!["ana@client.example".to_string()]);
+        assert_eq!(request.formats.as_slice(), &[ReportFormat::Xlsx, ReportFormat::Pdf]);
+        assert_eq!(request.language, PdfLanguage::PtBr);
+        assert!(!request.sheets);
+        let both = ScheduleInput {
+            weekday: Some(0),
+            ..input.clone()
+        };
+        assert!(both.request().is_err());
+        let neither = ScheduleInput {
+            day_of_month: None,
+            ..input.clone()
+        };
+        assert!(neither.request().is_err());
+        let sunday = ScheduleInput {
+            weekday: Some(6),
+            day_of_month: None,
+            ..input.clone()
+        };
+        assert_eq!(
+            sunday.request().unwrap().cadence,
+            Cadence::Weekly {
+                weekday: Weekday::Sun,
+                hour: 8
+            }
+        );
+        let bad = ScheduleInput {
+            weekday: Some(7),
+            day_of_month: None,
+            ..input
+        };
+        assert!(bad.request().is_err());
     }
 
     #[test]
