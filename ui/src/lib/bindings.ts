@@ -2251,7 +2251,8 @@ note: string | null;
  */
 account_id: number | null }
 /**
- * The language of a PDF report's words and number separators.
+ * The language of a report's words and number separators (the PDF, the scheduled email,
+ * the Sheets tab). Serialized and stored as its BCP 47 tag.
  */
 export type PdfLanguage = 
 /**
@@ -2522,6 +2523,25 @@ consent_text_pt_br: string;
  */
 raw_retention_days: number | null }
 /**
+ * The addresses a schedule's email goes to (`report_schedules.recipients`, stored as a
+ * JSON array of strings; serialized as that array). Checked as addresses by `alcance-app`.
+ */
+export type Recipients = string[]
+/**
+ * How often a schedule sends (`report_schedules.cadence`): weekly on a weekday, monthly on
+ * a day of the month. Stored and serialized as the key. (`alcance-app`'s
+ * `delivery::Cadence` is this with its weekday or day and hour, checked.)
+ */
+export type ReportCadence = 
+/**
+ * Every week on [`ReportScheduleSettings::weekday`].
+ */
+"weekly" | 
+/**
+ * Every month on [`ReportScheduleSettings::day_of_month`].
+ */
+"monthly"
+/**
  * One row of `report_deliveries`: one schedule's one period.
  */
 export type ReportDeliveryRow = { 
@@ -2577,6 +2597,28 @@ mailed_at: string | null;
  */
 sheet_title: string | null }
 /**
+ * One file format of a report (weekly or campaign): what `--format` of `alcance report`,
+ * the window's report downloads, the REST API's `format=` and a schedule's attachments
+ * choose. Serialized and stored as its key.
+ */
+export type ReportFormat = 
+/**
+ * The report's data, pretty-printed JSON.
+ */
+"json" | 
+/**
+ * An Excel workbook with native charts.
+ */
+"xlsx" | 
+/**
+ * One self-contained printable HTML page.
+ */
+"html" | 
+/**
+ * An A4 PDF.
+ */
+"pdf"
+/**
  * The files attached to a schedule's email, in order, without duplicates
  * (`report_schedules.formats`, stored comma separated: `pdf,xlsx`; serialized as a JSON
  * array `["pdf", "xlsx"]`). The store takes any [`ReportFormat`]; `alcance-app` allows
@@ -2595,120 +2637,6 @@ export type ReportKind =
  * One campaign's report ([`ReportScheduleSettings::campaign_id`]).
  */
 "campaign_report"
-/**
- * How often a schedule sends (`report_schedules.cadence`): weekly on a weekday, monthly on
- * a day of the month. Stored and serialized as the key. (`alcance-app`'s
- * `delivery::Cadence` is this with its weekday or day and hour, checked.)
- */
-export type ReportCadence = 
-/**
- * Every week on [`ReportScheduleSettings::weekday`].
- */
-"weekly" | 
-/**
- * Every month on [`ReportScheduleSettings::day_of_month`].
- */
-"monthly"
-/**
- * The addresses a schedule's email goes to (`report_schedules.recipients`, stored as a
- * JSON array of strings; serialized as that array). Checked as addresses by `alcance-app`.
- */
-export type Recipients = string[]
-/**
- * One row of `report_schedules`: its settings and what the store adds. Serialized flat
- * (the settings' fields beside `id`, `enabled`, `spreadsheet_id`, `created_at`).
- */
-export type ReportScheduleRow = ({ 
-/**
- * Row id (`report_schedules.id`).
- */
-id: number; 
-/**
- * `false` while paused: nothing is claimed or sent.
- */
-enabled: boolean; 
-/**
- * The Sheets API `spreadsheetId` the periods are written to; `None` until the first
- * delivery creates the spreadsheet.
- */
-spreadsheet_id: string | null; 
-/**
- * When it was added, UTC; periods whose send time came before are not sent.
- */
-created_at: string }) & (ReportScheduleSettings)
-/**
- * What a schedule sends, when, in which language, to whom and as which files: the part
- * of a `report_schedules` row its author chose (the row adds its id, state and creation
- * time, [`ReportScheduleRow`]). What [`Store::add_report_schedule`] takes.
- */
-export type ReportScheduleSettings = { 
-/**
- * The weekly report (every account of the workspace) or a campaign's.
- */
-kind: ReportKind; 
-/**
- * `campaigns.id` of a campaign report; `None` for the weekly report.
- */
-campaign_id: number | null; 
-/**
- * Weekly (on [`Self::weekday`]) or monthly (on [`Self::day_of_month`]).
- */
-cadence: ReportCadence; 
-/**
- * Weekly: 0 = Monday … 6 = Sunday; `None` when monthly.
- */
-weekday: number | null; 
-/**
- * Monthly: the day of the month it is sent, 1–28; `None` when weekly.
- */
-day_of_month: number | null; 
-/**
- * The hour it is sent, 0–23, in [`Self::time_zone`].
- */
-hour: number; 
-/**
- * IANA time zone of the weekday, day and hour (`America/Sao_Paulo`).
- */
-time_zone: string; 
-/**
- * The email's, the PDF's and the Sheets tab's language: `en` or `pt-BR`.
- */
-language: PdfLanguage; 
-/**
- * The addresses it goes to (may be empty when [`Self::sheets`]).
- */
-recipients: Recipients; 
-/**
- * The attached files: `pdf` and / or `xlsx`.
- */
-formats: ReportFormats; 
-/**
- * `true`: each period is also written to a Google Sheets spreadsheet (schema
- * version 15); `recipients` may then be empty.
- */
-sheets: boolean }
-/**
- * One file format of a report (weekly or campaign): what `--format` of `alcance report`,
- * the window's report downloads and the REST API's `format=` choose.
- */
-export type ReportFormat = 
-/**
- * The report's data ([`crate::weekly::WeeklyReport`] / [`crate::campaign::CampaignReport`]),
- * pretty-printed JSON.
- */
-"json" | 
-/**
- * An Excel workbook with native charts.
- */
-"xlsx" | 
-/**
- * One self-contained printable HTML page.
- */
-"html" | 
-/**
- * An A4 PDF ([`crate::pdf`]).
- */
-"pdf"
 /**
  * Which report: the weekly one of every account, or one campaign's.
  */
@@ -2919,7 +2847,77 @@ sheets?: boolean }
  * `GET /api/v1/report-schedules` show it: the stored row (serialized flat) with what is
  * computed from it — its spreadsheet's link, its latest delivery and its next send.
  */
-export type ScheduleView = ({ 
+export type ScheduleView = 
+/**
+ * The stored schedule: id, settings, `enabled`, `spreadsheet_id`, `created_at`.
+ */
+(
+/**
+ * What it sends, when and to whom.
+ */
+({ 
+/**
+ * The weekly report (every account of the workspace) or a campaign's.
+ */
+kind: ReportKind; 
+/**
+ * `campaigns.id` of a campaign report; `None` for the weekly report.
+ */
+campaign_id: number | null; 
+/**
+ * Weekly (on [`Self::weekday`]) or monthly (on [`Self::day_of_month`]).
+ */
+cadence: ReportCadence; 
+/**
+ * Weekly: 0 = Monday … 6 = Sunday; `None` when monthly.
+ */
+weekday: number | null; 
+/**
+ * Monthly: the day of the month it is sent, 1–28; `None` when weekly.
+ */
+day_of_month: number | null; 
+/**
+ * The hour it is sent, 0–23, in [`Self::time_zone`].
+ */
+hour: number; 
+/**
+ * IANA time zone of the weekday, day and hour (`America/Sao_Paulo`).
+ */
+time_zone: string; 
+/**
+ * The email's, the PDF's and the Sheets tab's language: `en` or `pt-BR`.
+ */
+language: PdfLanguage; 
+/**
+ * The addresses it goes to (may be empty when [`Self::sheets`]).
+ */
+recipients: Recipients; 
+/**
+ * The attached files: `pdf` and / or `xlsx`.
+ */
+formats: ReportFormats; 
+/**
+ * `true`: each period is also written to a Google Sheets spreadsheet (schema
+ * version 15); `recipients` may then be empty.
+ */
+sheets?: boolean }) & { 
+/**
+ * Row id (`report_schedules.id`).
+ */
+id: number; 
+/**
+ * `false` while paused: nothing is claimed or sent.
+ */
+enabled: boolean; 
+/**
+ * The Sheets API `spreadsheetId` the periods are written to; `None` until the first
+ * delivery creates the spreadsheet.
+ */
+spreadsheet_id: string | null; 
+/**
+ * When it was added, UTC; periods whose send time came before are not sent.
+ */
+created_at: string }) & { 
 /**
  * The spreadsheet's link, once the first delivery created it.
  */
@@ -2931,7 +2929,7 @@ last_delivery: ReportDeliveryRow | null;
 /**
  * The next send time, UTC; `None` while paused.
  */
-next_send_at: string | null }) & (ReportScheduleRow)
+next_send_at: string | null }
 /**
  * Whether the platform told which permissions a connection was granted.
  */
@@ -2952,7 +2950,7 @@ export type ScopeState =
  */
 "not_scoped"
 /**
- * What "Send now" did.
+ * What "Send now" did (the window's card, `POST /api/v1/report-schedules/{id}/send`).
  */
 export type SendNowResult = { 
 /**
