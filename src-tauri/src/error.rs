@@ -69,10 +69,12 @@ mod tests {
     fn codes_come_from_the_error_chain() {
         use alcance_app::error::Context;
         use alcance_app::views::ViewError;
-        let e: IpcError = Err::<(), _>(ViewError::UnknownTimeZone("Mars/Olympus_Mons".into()))
-            .context("loading the dashboard")
-            .unwrap_err()
-            .into();
+        let e: IpcError = Err::<(), _>(ViewError::UnknownTimeZone(alcance_app::zone::UnknownTimeZone(
+            "Mars/Olympus_Mons".into(),
+        )))
+        .context("loading the dashboard")
+        .unwrap_err()
+        .into();
         assert_eq!(e.code, ErrorCode::InvalidInput);
         assert!(
             e.message.starts_with("loading the dashboard: unknown time zone"),

@@ -151,15 +151,7 @@ fn weekly_request(week_of: Option<&str>, time_zone: Option<&str>, now: DateTime<
 
 /// The window's time zone (IANA); `None` when absent or empty. Errors: `invalid_input`.
 fn zone_of(time_zone: Option<&str>) -> IpcResult<Option<Tz>> {
-    let Some(zone) = time_zone.map(str::trim).filter(|z| !z.is_empty()) else {
-        return Ok(None);
-    };
-    zone.parse().map(Some).map_err(|_| {
-        IpcError::new(
-            ErrorCode::InvalidInput,
-            format!("unknown time zone {zone:?} (an IANA name such as America/Sao_Paulo)"),
-        )
-    })
+    Ok(alcance_app::zone::parse_optional(time_zone).map_err(alcance_app::AppError::from)?)
 }
 
 #[cfg(test)]

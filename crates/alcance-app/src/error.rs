@@ -289,7 +289,10 @@ mod tests {
 
     #[test]
     fn codes_and_messages_follow_the_wrapped_error() {
-        let e = AppError::from(ViewError::UnknownTimeZone("Mars/Olympus_Mons".into())).context("loading the dashboard");
+        let e = AppError::from(ViewError::UnknownTimeZone(crate::zone::UnknownTimeZone(
+            "Mars/Olympus_Mons".into(),
+        )))
+        .context("loading the dashboard");
         assert_eq!(e.code(), ErrorCode::InvalidInput);
         assert!(
             e.message().starts_with("loading the dashboard: unknown time zone"),

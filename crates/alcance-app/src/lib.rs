@@ -40,6 +40,7 @@ pub mod tokens;
 pub mod views;
 pub mod webhooks;
 pub mod workspace;
+pub mod zone;
 
 pub use alcance_platforms::registry::{ConnectKind, PlatformInfo};
 pub use error::{AppError, ErrorCode};

@@ -283,7 +283,7 @@ pub async fn find_account(ws: &Workspace, spec: &str, platform: Option<Platform>
         [one] => Ok((*one).clone()),
         [] => crate::bail_app!("no account {spec:?}; `alcance status` lists them"),
         many => crate::bail_app!(
-            "{spec:?} matches {} accounts ({}); add --platform or use the account id",
+            "{spec:?} matches {} accounts ({}); use the account id",
             many.len(),
             many.iter()
                 .map(|a| format!(

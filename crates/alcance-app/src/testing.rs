@@ -86,6 +86,57 @@ pub async fn workspace_on(dir: &Path, store: alcance_store::Store) -> crate::err
     Workspace::open_on(dir, store, options).await
 }
 
+/// Keeps `png` as the picture of post `post` (`posts.id`) the way the media step would
+/// ([`crate::media`]): the post is saved again in a manual run with a picture URL (a
+/// closed 127.0.0.1 port, never fetched), the file written to `<workspace>/media/`, and the
+/// `post_media` row marked `kept`. Does nothing when the post already has a kept picture.
+///
+/// Errors: a store error, or the post missing from [`crate::views::posts`].
+pub async fn keep_picture(ws: &Workspace, post: alcance_core::PostId, png: &[u8]) -> crate::error::Result<()> {
+    use alcance_core::{CollectionBatch, ContentType, MediaKind, PostMedia, PostRecord};
+    let store = ws.store();
+    if !store.kept_pictures(&[post.get()]).await?.is_empty() {
+        return Ok(());
+    }
+    let posts = crate::views::posts(ws, &Default::default()).await?;
+    let Some(view) = posts.iter().find(|p| p.id == post) else {
+        return Err(crate::AppError::NotFound(format!("post {}", post.get())));
+    };
+    let now = chrono::Utc::now();
+    let run = store.start_run("manual", now).await?;
+    let batch = CollectionBatch {
+        posts: vec![PostRecord {
+            external_id: view.post_id.clone(),
+            published_at: view.published_at,
+            content_type: ContentType::from_key(&view.content_type),
+            permalink: view.permalink.clone(),
+            caption: view.caption.clone(),
+        }],
+        media: PostMedia::new(
+            &view.post_id,
+            MediaKind::Thumbnail,
+            Some("http://127.0.0.1:9/picture.png"),
+        )
+        .into_iter()
+        .collect(),
+        ..Default::default()
+    };
+    store.save_batch(run, view.account_id.get(), now, &batch, &[]).await?;
+    let due = store.media_due(now, 0, 10_000).await?;
+    let Some(row) = due.iter().find(|d| d.post_id == post.get()) else {
+        return Err(crate::AppError::NotFound(format!("post {} picture row", post.get())));
+    };
+    let dir = crate::media::media_dir(ws.dir());
+    std::fs::create_dir_all(&dir)?;
+    let name = format!("{}.png", "ab".repeat(32));
+    let file = dir.join(&name);
+    std::fs::write(&file, png)?;
+    store
+        .media_kept(row.id, &row.source_url, &name, png.len() as u64, "image/png", now)
+        .await?;
+    Ok(())
+}
+
 /// The local SMTP sink the test command starts (`scripts/smtp-sink.sh`): its address
 /// (`ALCANCE_TEST_SMTP`, `host:port`) and the maildir it writes each message to
 /// (`ALCANCE_TEST_MAILDIR`). `None` outside CI without one (the caller skips, saying so);

@@ -312,7 +312,118 @@ async fn a_cap_smaller_than_the_picture_keeps_nothing(engine: Engine) {
     s.ws.close().await;
 }
 
+/// Instagram (OAuth), Threads (a pasted token) and X (OAuth) collected from the seeded
+/// sandbox through the app: the media step that follows keeps their pictures, each as the
+/// kind its post calls for (a photo's or an album's `media_url` / `url` as an image, a
+/// video's `thumbnail_url` / `preview_image_url` as a thumbnail), and the kept files are
+/// the sandbox's PNGs.
+async fn a_sandbox_collection_keeps_instagram_threads_and_x_pictures(engine: Engine) {
+    use alcance_app::demo::demo_app;
+    use alcance_platforms::oauth::HeadlessBrowser;
+    use alcance_sandbox::{Sandbox, SandboxConfig};
+    use alcance_store::RowFilter;
+    use secrecy::SecretString;
+
+    let sandbox = Sandbox::start(SandboxConfig::seeded(31)).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let Some(ws) = open_workspace(
+        engine,
+        dir.path(),
+        WorkspaceOptions {
+            endpoints: Endpoints::sandbox(&sandbox.base_url()),
+            vault: Box::new(MemoryVault::new()),
+        },
+    )
+    .await
+    else {
+        return;
+    };
+    let timeout = std::time::Duration::from_secs(30);
+    let browser = HeadlessBrowser::new();
+    let x = ws
+        .workspace()
+        .connect(&demo_app(Platform::X), &browser, timeout)
+        .await
+        .unwrap();
+    let ig = ws
+        .workspace()
+        .connect(&demo_app(Platform::Instagram), &browser, timeout)
+        .await
+        .unwrap();
+    let grant: serde_json::Value = reqwest::get(sandbox.base_url().join("__alcance/threads-token").unwrap())
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = SecretString::from(grant["access_token"].as_str().unwrap().to_string());
+    let th = ws.workspace().connect_threads_token(token).await.unwrap();
+
+    let now = Utc::now();
+    let run = ws
+        .workspace()
+        .collect(
+            alcance_platforms::CollectWindow {
+                since: now - Duration::days(10),
+                until: now,
+            },
+            now,
+            alcance_collector::RunKind::Manual,
+            &[x.id, ig.id, th.id],
+            &|_| {},
+        )
+        .await
+        .unwrap();
+    assert!(run.accounts.iter().all(|a| a.ok), "{:?}", run.accounts);
+
+    let store = ws.store();
+    let media_dir = ws.workspace().dir().join("media");
+    for platform in [Platform::Instagram, Platform::Threads, Platform::X] {
+        let posts = store
+            .posts(&RowFilter {
+                platforms: vec![platform],
+                ..RowFilter::default()
+            })
+            .await
+            .unwrap();
+        assert!(!posts.is_empty(), "{platform}: no post collected");
+        let (mut kept, mut images, mut thumbnails) = (0, 0, 0);
+        for post in &posts {
+            for row in store.post_media(post.id).await.unwrap() {
+                assert!(row.source_url.contains("/__alcance/img/"), "{platform}: {row:?}");
+                // A story is a picture or a video: either kind.
+                let expected = match post.content_type {
+                    ContentType::Video | ContentType::Reel => Some(MediaKind::Thumbnail),
+                    ContentType::Story => None,
+                    _ => Some(MediaKind::Image),
+                };
+                if let Some(kind) = expected {
+                    assert_eq!(row.kind, kind, "{platform} {:?}: {row:?}", post.content_type);
+                }
+                match row.kind {
+                    MediaKind::Image => images += 1,
+                    _ => thumbnails += 1,
+                }
+                if row.status == MediaStatus::Kept {
+                    kept += 1;
+                    let file = media_dir.join(row.file_name.as_deref().unwrap());
+                    let bytes = std::fs::read(&file).unwrap();
+                    assert!(bytes.starts_with(b"\x89PNG"), "{platform}: {}", file.display());
+                }
+            }
+        }
+        assert!(
+            kept > 0,
+            "{platform}: no picture kept ({images} images, {thumbnails} thumbnails)"
+        );
+        assert!(images > 0, "{platform}: no photo's picture");
+        assert!(thumbnails > 0, "{platform}: no video's thumbnail");
+    }
+    ws.close().await;
+}
+
 both_engines!(
+    a_sandbox_collection_keeps_instagram_threads_and_x_pictures,
     each_picture_is_kept_once_and_failures_are_told_apart,
     an_expired_url_is_tried_three_times_then_left_until_a_fresh_url,
     a_folder_that_cannot_be_written_stops_the_run_and_loses_nothing,

@@ -628,8 +628,7 @@ fn print_import(what: &str, file: &Path, report: &ImportReport, columns: &[&str]
 /// Runs `alcance report schedule …`, `deliver-now` and `mail …`.
 /// An IANA time zone of the command line, or an error naming it.
 fn parse_zone(name: &str) -> Result<Tz> {
-    name.parse()
-        .map_err(|_| anyhow::anyhow!("unknown time zone {name:?} (an IANA name such as America/Sao_Paulo)"))
+    Ok(alcance_app::zone::parse(name)?)
 }
 
 async fn delivery(command: ReportCommand) -> Result<()> {
@@ -1122,9 +1121,10 @@ pub struct CompareArgs {
     /// Last day of the window, inclusive (YYYY-MM-DD, UTC). Default: up to now.
     #[arg(long, value_name = "DATE")]
     to: Option<NaiveDate>,
-    /// IANA time zone of the best slots (America/Sao_Paulo). Default UTC.
-    #[arg(long, value_name = "ZONE")]
-    zone: Option<String>,
+    /// IANA time zone of the best slots (America/Sao_Paulo). Default UTC. `--zone` is
+    /// kept as an alias; the report commands name it `--time-zone` too.
+    #[arg(long = "time-zone", visible_alias = "zone", value_name = "TZ")]
+    time_zone: Option<String>,
     /// Write the comparison as csv, json or xlsx to --out (default
     /// <workspace>/exports/compare-<from>-<to>.<format>) instead of printing it.
     #[arg(long, value_parser = export_format_parser())]
@@ -1161,7 +1161,7 @@ pub async fn compare(args: CompareArgs) -> Result<()> {
             account_ids: ids,
             since: args.from.and_then(midnight),
             until: args.to.and_then(|d| d.succ_opt()).and_then(midnight),
-            time_zone: args.zone.clone(),
+            time_zone: args.time_zone.clone(),
         };
         let labels = ChartLabels::default();
         match format {

@@ -166,19 +166,21 @@ fn four_run_processes_collect_each_due_account_once_even_when_one_is_killed() {
     drop(vault);
     drop(ws);
     runtime.block_on(session.close());
-    let slow = serde_json::json!({"path_prefix": "/2/users", "kind": "slow", "times": 1_000_000, "delay_ms": 60});
-    runtime.block_on(async {
-        let answer = reqwest::Client::new()
-            .post(format!(
-                "{}/__alcance/faults",
-                sandbox_url.as_str().trim_end_matches('/')
-            ))
-            .json(&slow)
-            .send()
-            .await
-            .unwrap();
-        assert!(answer.status().is_success());
-    });
+    // Every profile read is slowed, so runs overlap. Until the victim is killed the delay is
+    // long (250 ms), so that on a loaded machine its 25 accounts still outlast the three
+    // other processes' start and first account; then 60 ms for the rest of the slot.
+    let faults = format!("{}/__alcance/faults", sandbox_url.as_str().trim_end_matches('/'));
+    let set_slow = |delay_ms: u64| {
+        runtime.block_on(async {
+            let client = reqwest::Client::new();
+            let cleared = client.delete(&faults).send().await.unwrap();
+            assert!(cleared.status().is_success());
+            let slow = serde_json::json!({"path_prefix": "/2/users", "kind": "slow", "times": 1_000_000, "delay_ms": delay_ms});
+            let answer = client.post(&faults).json(&slow).send().await.unwrap();
+            assert!(answer.status().is_success());
+        })
+    };
+    set_slow(250);
 
     let pool = runtime.block_on(PgPool::connect(db.url())).expect("test connection");
     let done_in = |pattern: &str| -> (Option<i64>, i64) {
@@ -228,6 +230,7 @@ fn four_run_processes_collect_each_due_account_once_even_when_one_is_killed() {
     println!("killing worker 0 in run {victim_run} after {victim_done} of its accounts");
     victim.kill().expect("SIGKILL");
     victim.wait().expect("reaped");
+    set_slow(60);
 
     // The others finish the slot, the victim's run included.
     let slot_done = || {

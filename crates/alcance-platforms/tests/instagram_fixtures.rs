@@ -500,3 +500,78 @@ async fn the_two_recorded_media_pages_chain_through_the_cursor() {
     assert_eq!(l.pages, 2);
     assert!(l.warnings.is_empty(), "{:?}", l.warnings);
 }
+
+/// The recorded `field` of item `i` of an exchange's `data`.
+fn recorded(x: &Exchange, i: usize, field: &str) -> String {
+    x.body["data"][i][field].as_str().unwrap_or_default().to_string()
+}
+
+#[tokio::test]
+async fn recorded_media_and_stories_keep_their_picture_urls() {
+    let Some(dir) = fixtures_dir("instagram") else {
+        println!("skipping: ../shared/fixtures/instagram not found");
+        return;
+    };
+    use alcance_core::MediaKind::Image;
+    // (file, per item: the field whose URL is the picture, or None for no picture)
+    let cases: [(&str, &[Option<&str>]); 4] = [
+        (
+            "python-facebook__user-media-p1.json",
+            &[Some("media_url"), Some("media_url")],
+        ),
+        // A CAROUSEL_ALBUM's media_url is its cover.
+        (
+            "python-facebook__user-media-p2.json",
+            &[Some("media_url"), Some("media_url")],
+        ),
+        // An IMAGE story, then a VIDEO story with its mp4 as media_url and no thumbnail_url.
+        ("python-facebook__user-stories.json", &[Some("media_url"), None]),
+        (
+            "python-facebook__user-stories-fields-p1.json",
+            &[Some("media_url"), Some("media_url")],
+        ),
+    ];
+    for (file, expected) in cases {
+        let path = dir.join(file);
+        if !path.is_file() {
+            println!("skipping {file}: absent");
+            continue;
+        }
+        let x = Exchange::load(&path);
+        let Ok(Outcome::Listing(l)) = replay(&x).await else {
+            panic!("{file}: not a listing");
+        };
+        assert_eq!(l.items.len(), expected.len(), "{file}");
+        for (i, (item, field)) in l.items.iter().zip(expected).enumerate() {
+            let got: Vec<(&str, alcance_core::MediaKind, &str)> = item
+                .pictures
+                .iter()
+                .map(|m| (m.post_external_id.as_str(), m.kind, m.url.as_str()))
+                .collect();
+            match field {
+                Some(f) => {
+                    let url = recorded(&x, i, f);
+                    assert!(url.starts_with("https://scontent-"), "{file} item {i}: {url}");
+                    assert_eq!(
+                        got,
+                        vec![(item.post.external_id.as_str(), Image, url.as_str())],
+                        "{file} item {i}"
+                    );
+                }
+                None => assert!(got.is_empty(), "{file} item {i}: {got:?}"),
+            }
+        }
+    }
+    // One URL spelled out: the first recorded IMAGE of page 1, query (signature) included.
+    let x = Exchange::load(&dir.join("python-facebook__user-media-p1.json"));
+    let Ok(Outcome::Listing(l)) = replay(&x).await else {
+        panic!("page 1: not a listing");
+    };
+    let url = &l.items[0].pictures[0].url;
+    assert!(
+        url.starts_with(
+            "https://scontent-gmp1-1.cdninstagram.com/v/t51.29350-15/235924128_269317301288861_6602043128777306709_n.jpg?"
+        ) && url.ends_with("&oe=61227755"),
+        "{url}"
+    );
+}

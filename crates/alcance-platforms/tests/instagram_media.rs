@@ -11,7 +11,8 @@ use meta_fake::{graph_error, token, FakeGraph, Reply};
 use serde_json::{json, Value};
 
 const IG: &str = "17841400000000001";
-const FIELDS: &str = "id,caption,media_type,media_product_type,timestamp,permalink,like_count,comments_count";
+const FIELDS: &str =
+    "id,caption,media_type,media_product_type,timestamp,permalink,like_count,comments_count,media_url,thumbnail_url";
 
 fn page(items: Value, after: &str, next: bool) -> Reply {
     let mut paging = json!({"cursors": {"before": "QVFIUb", "after": after}});
@@ -212,7 +213,7 @@ async fn a_failing_later_page_keeps_what_was_read_and_a_failing_first_page_is_an
 async fn stories_are_stories_whatever_their_type() {
     let fake = FakeGraph::start(|r| {
         (r.path == format!("/{IG}/stories")
-            && r.q("fields") == Some("id,media_type,media_product_type,timestamp,permalink,caption"))
+            && r.q("fields") == Some("id,media_type,media_product_type,timestamp,permalink,caption,media_url,thumbnail_url"))
         .then(|| {
             Reply::json(json!({"data": [
                 {"id": "s2", "media_type": "VIDEO", "media_product_type": "STORY", "timestamp": "2026-11-20T10:19:03+0000",
@@ -236,4 +237,56 @@ async fn stories_are_stories_whatever_their_type() {
     assert_eq!(l.items[0].media_type.as_deref(), Some("VIDEO"));
     assert!(l.warnings.is_empty());
     assert_eq!(fake.requests().len(), 1, "no next link: one page");
+}
+
+#[tokio::test]
+async fn each_media_gives_its_picture_url_and_odd_ones_none() {
+    // Shapes from the IG Media reference: `media_url` on pictures and albums (the cover),
+    // `thumbnail_url` on videos and reels (whose `media_url` is the video file).
+    let fake = FakeGraph::start(|r| {
+        (r.path == format!("/{IG}/media") && r.q("fields") == Some(FIELDS)).then(|| {
+            Reply::json(json!({"data": [
+                {"id": "p1", "media_type": "IMAGE", "timestamp": "2026-11-20T10:00:00+0000",
+                 "media_url": "https://scontent.cdninstagram.com/v/p1.jpg?oh=1"},
+                {"id": "p2", "media_type": "CAROUSEL_ALBUM", "timestamp": "2026-11-20T10:00:00+0000",
+                 "media_url": "https://scontent.cdninstagram.com/v/p2-cover.jpg"},
+                {"id": "p3", "media_type": "VIDEO", "media_product_type": "REELS", "timestamp": "2026-11-20T10:00:00+0000",
+                 "media_url": "https://scontent.cdninstagram.com/o1/v/p3.mp4",
+                 "thumbnail_url": "https://scontent.cdninstagram.com/v/p3-thumb.jpg"},
+                {"id": "p4", "media_type": "VIDEO", "timestamp": "2026-11-20T10:00:00+0000",
+                 "media_url": "https://scontent.cdninstagram.com/o1/v/p4.mp4"},
+                {"id": "p5", "media_type": "IMAGE", "timestamp": "2026-11-20T10:00:00+0000",
+                 "media_url": "file:///etc/passwd"},
+                {"id": "p6", "media_type": "HOLOGRAM", "timestamp": "2026-11-20T10:00:00+0000",
+                 "media_url": "https://scontent.cdninstagram.com/v/p6.jpg"},
+                {"id": "p7", "media_type": "IMAGE", "timestamp": "2026-11-20T10:00:00+0000", "media_url": 42},
+                {"id": "p8", "timestamp": "2026-11-20T10:00:00+0000",
+                 "media_url": "https://scontent.cdninstagram.com/v/p8.jpg"}
+            ]}))
+        })
+    })
+    .await;
+    let since = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+    let l = fake
+        .client()
+        .media(&token(), IG, since, &Recorder::new())
+        .await
+        .expect("a lenient page");
+    assert_eq!(l.items.len(), 8, "every media is kept, with or without a picture");
+    let pictures: Vec<(&str, alcance_core::MediaKind, &str)> = l
+        .items
+        .iter()
+        .flat_map(|i| &i.pictures)
+        .map(|m| (m.post_external_id.as_str(), m.kind, m.url.as_str()))
+        .collect();
+    use alcance_core::MediaKind::{Image, Thumbnail};
+    assert_eq!(
+        pictures,
+        vec![
+            ("p1", Image, "https://scontent.cdninstagram.com/v/p1.jpg?oh=1"),
+            ("p2", Image, "https://scontent.cdninstagram.com/v/p2-cover.jpg"),
+            ("p3", Thumbnail, "https://scontent.cdninstagram.com/v/p3-thumb.jpg"),
+        ]
+    );
+    assert!(l.warnings.is_empty(), "{:?}", l.warnings);
 }

@@ -116,6 +116,7 @@ fn me_threads_field_by_field() {
     );
     assert_eq!(m.post.caption.as_deref(), Some("投稿内容..."));
     assert!(!m.repost && !m.quote);
+    assert!(m.pictures.is_empty(), "a text post has no picture");
     // The author cut the cursors to "..."; `paging.next` says there is a next page.
     assert_eq!(after.as_deref(), Some("..."));
 }
@@ -153,6 +154,68 @@ fn media_node_field_by_field() {
         Some("https://www.threads.net/@threadsapitestuser/post/abcdefg")
     );
     assert_eq!(m.post.caption.as_deref(), Some("Today Is Monday"));
+    assert!(m.pictures.is_empty(), "a text post has no picture");
+}
+
+/// No recording has a Threads picture: a `/me/threads` page written from the Threads
+/// media reference (`media_url` on pictures, `thumbnail_url` "only for Threads media with
+/// video"), with the odd cases a lenient reader must survive.
+#[test]
+fn each_post_gives_its_picture_url_and_odd_ones_none() {
+    use alcance_core::MediaKind::{Image, Thumbnail};
+    let body = serde_json::json!({"data": [
+        {"id": "t1", "media_type": "IMAGE", "timestamp": "2026-11-20T10:00:00+0000",
+         "media_url": "https://scontent-gru2-1.cdninstagram.com/v/t51.2885-15/t1.jpg?stp=dst-jpg&oe=6740A1B2"},
+        {"id": "t2", "media_type": "VIDEO", "timestamp": "2026-11-20T10:00:00+0000",
+         "media_url": "https://scontent-gru2-1.cdninstagram.com/o1/v/t16/t2.mp4",
+         "thumbnail_url": "https://scontent-gru2-1.cdninstagram.com/v/t51.2885-15/t2-thumb.jpg"},
+        {"id": "t3", "media_type": "CAROUSEL_ALBUM", "timestamp": "2026-11-20T10:00:00+0000",
+         "media_url": "https://scontent-gru2-1.cdninstagram.com/v/t51.2885-15/t3-cover.jpg"},
+        {"id": "t4", "media_type": "TEXT_POST", "timestamp": "2026-11-20T10:00:00+0000",
+         "media_url": "https://scontent-gru2-1.cdninstagram.com/v/t4.jpg"},
+        {"id": "t5", "media_type": "VIDEO", "timestamp": "2026-11-20T10:00:00+0000",
+         "media_url": "https://scontent-gru2-1.cdninstagram.com/o1/v/t16/t5.mp4"},
+        {"id": "t6", "media_type": "IMAGE", "timestamp": "2026-11-20T10:00:00+0000",
+         "media_url": "javascript:alert(1)"},
+        {"id": "t7", "media_type": "AUDIO", "timestamp": "2026-11-20T10:00:00+0000",
+         "media_url": "https://scontent-gru2-1.cdninstagram.com/v/t7.m4a"},
+        {"id": "t8", "media_type": "IMAGE", "timestamp": "2026-11-20T10:00:00+0000", "media_url": ["?"]},
+        {"id": "t9", "media_type": "REPOST_FACADE", "timestamp": "2026-11-20T10:00:00+0000"}
+    ]});
+    let answer = Answer {
+        status: 200,
+        headers: HeaderMap::new(),
+        body: serde_json::to_vec(&body).expect("body"),
+        endpoint: "/me/threads".to_string(),
+    };
+    let (items, after) = decode_threads_page(&answer).expect("a lenient page");
+    assert_eq!(items.len(), 9, "every post is read, with or without a picture");
+    assert_eq!(after, None);
+    let pictures: Vec<(&str, alcance_core::MediaKind, &str)> = items
+        .iter()
+        .flat_map(|i| &i.pictures)
+        .map(|m| (m.post_external_id.as_str(), m.kind, m.url.as_str()))
+        .collect();
+    assert_eq!(
+        pictures,
+        vec![
+            (
+                "t1",
+                Image,
+                "https://scontent-gru2-1.cdninstagram.com/v/t51.2885-15/t1.jpg?stp=dst-jpg&oe=6740A1B2"
+            ),
+            (
+                "t2",
+                Thumbnail,
+                "https://scontent-gru2-1.cdninstagram.com/v/t51.2885-15/t2-thumb.jpg"
+            ),
+            (
+                "t3",
+                Image,
+                "https://scontent-gru2-1.cdninstagram.com/v/t51.2885-15/t3-cover.jpg"
+            ),
+        ]
+    );
 }
 
 #[test]

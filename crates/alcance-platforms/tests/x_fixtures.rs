@@ -303,6 +303,69 @@ fn a_single_tweet_with_a_video() {
         Some(None),
         "no view_count recorded"
     );
+    // The recording expanded the media with `media.fields=type,duration_ms`: the video is
+    // matched by its key, but without `preview_image_url` there is no picture.
+    assert!(page.media.is_empty(), "{:?}", page.media);
+}
+
+/// No recording asked for `preview_image_url` or `url`: a timeline page written from the
+/// X media object reference (`url` for photos, `preview_image_url` for videos and GIFs),
+/// with the odd cases a lenient reader must survive.
+#[test]
+fn each_post_gives_its_first_picture_and_odd_ones_none() {
+    use alcance_core::MediaKind::{Image, Thumbnail};
+    let body = serde_json::json!({
+        "data": [
+            {"id": "1", "text": "two photos", "attachments": {"media_keys": ["3_11", "3_12"]}},
+            {"id": "2", "text": "a video", "attachments": {"media_keys": ["7_21"]}},
+            {"id": "3", "text": "a gif", "attachments": {"media_keys": ["16_31"]}},
+            {"id": "4", "text": "a video without preview, then a photo", "attachments": {"media_keys": ["7_41", "3_42"]}},
+            {"id": "5", "text": "a key X did not expand", "attachments": {"media_keys": ["3_51"]}},
+            {"id": "6", "text": "a photo with a file URL", "attachments": {"media_keys": ["3_61"]}},
+            {"id": "7", "text": "a type X may add", "attachments": {"media_keys": ["9_71"]}},
+            {"id": "8", "text": "text only"}
+        ],
+        "includes": {"media": [
+            {"media_key": "3_11", "type": "photo", "url": "https://pbs.twimg.com/media/Fh11AbCdEf.jpg"},
+            {"media_key": "3_12", "type": "photo", "url": "https://pbs.twimg.com/media/Fh12AbCdEf.jpg"},
+            {"media_key": "7_21", "type": "video", "duration_ms": 46947,
+             "preview_image_url": "https://pbs.twimg.com/ext_tw_video_thumb/21/pu/img/Vid21.jpg"},
+            {"media_key": "16_31", "type": "animated_gif",
+             "preview_image_url": "https://pbs.twimg.com/tweet_video_thumb/Gif31.jpg"},
+            {"media_key": "7_41", "type": "video"},
+            {"media_key": "3_42", "type": "photo", "url": "https://pbs.twimg.com/media/Fh42AbCdEf.png"},
+            {"media_key": "3_61", "type": "photo", "url": "file:///etc/passwd"},
+            {"media_key": "9_71", "type": "hologram", "url": "https://pbs.twimg.com/media/H71.jpg",
+             "preview_image_url": "https://pbs.twimg.com/media/H71p.jpg"}
+        ]},
+        "meta": {"result_count": 8}
+    });
+    let answer = Answer {
+        status: 200,
+        headers: HeaderMap::new(),
+        body: serde_json::to_vec(&body).expect("body"),
+        endpoint: "/2/users/1/tweets".to_string(),
+    };
+    let page = decode_posts(&answer).expect("a lenient page");
+    assert_eq!(page.posts.len(), 8);
+    let pictures: Vec<(&str, alcance_core::MediaKind, &str)> = page
+        .media
+        .iter()
+        .map(|m| (m.post_external_id.as_str(), m.kind, m.url.as_str()))
+        .collect();
+    assert_eq!(
+        pictures,
+        vec![
+            ("1", Image, "https://pbs.twimg.com/media/Fh11AbCdEf.jpg"),
+            (
+                "2",
+                Thumbnail,
+                "https://pbs.twimg.com/ext_tw_video_thumb/21/pu/img/Vid21.jpg"
+            ),
+            ("3", Thumbnail, "https://pbs.twimg.com/tweet_video_thumb/Gif31.jpg"),
+            ("4", Image, "https://pbs.twimg.com/media/Fh42AbCdEf.png"),
+        ]
+    );
 }
 
 #[test]

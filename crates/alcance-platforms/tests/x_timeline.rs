@@ -170,7 +170,10 @@ async fn two_pages_give_every_post_and_value() {
             Some("created_at,public_metrics,attachments,conversation_id")
         );
         assert_eq!(s.param("expansions"), Some("attachments.media_keys"));
-        assert_eq!(s.param("media.fields"), Some("type,duration_ms,public_metrics"));
+        assert_eq!(
+            s.param("media.fields"),
+            Some("type,duration_ms,public_metrics,preview_image_url,url")
+        );
     }
     assert_eq!(seen[0].param("pagination_token"), None);
     assert_eq!(seen[1].param("pagination_token"), Some("7140dibdnow9c7btw4"));

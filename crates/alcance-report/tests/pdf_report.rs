@@ -252,3 +252,89 @@ fn moments_are_in_the_reports_time_zone_and_days_stay_utc_days() {
     let old: alcance_report::campaign::CampaignReport = serde_json::from_value(json).expect("old report");
     assert_eq!(old.time_zone, "UTC");
 }
+
+/// A `w` × `h` RGB PNG as the media step keeps one, as a `data:` URL.
+fn png_data_url(w: u32, h: u32) -> String {
+    use base64::Engine as _;
+    let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x * 40) as u8, (y * 40) as u8, 160]));
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut bytes, image::ImageOutputFormat::Png)
+        .expect("png");
+    format!(
+        "data:image/png;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes.into_inner())
+    )
+}
+
+fn picture(data_url: String) -> Option<alcance_report::campaign::PostPicture> {
+    Some(alcance_report::campaign::PostPicture {
+        content_type: "image/png".into(),
+        source_url: "https://scontent.cdninstagram.com/v/a.png".into(),
+        fetched_at: Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).unwrap(),
+        data_url,
+    })
+}
+
+/// Image XObjects in a PDF file.
+fn images(pdf: &[u8]) -> usize {
+    String::from_utf8_lossy(pdf)
+        .replace("/Subtype /", "/Subtype/")
+        .matches("/Subtype/Image")
+        .count()
+}
+
+/// Issue 13 point 3 in the PDF: a top post's kept picture is drawn beside it (an image
+/// XObject, once however often the same file shows); a picture that cannot be decoded is
+/// left out, its row stays and the PDF is still made.
+#[test]
+fn the_campaign_pdf_shows_the_kept_pictures_and_leaves_out_broken_ones() {
+    let mut r = campaign_report::report();
+    assert!(r.posts.len() >= 3, "the sample has posts");
+    let plain = campaign_pdf(&r, PdfLanguage::En).expect("pdf");
+    assert_eq!(images(&plain), 0, "no picture kept, no image");
+
+    // A wide picture, the same picture again (one XObject), and a PNG whose header is fine
+    // but whose pixels are not deflate (krilla only finds out when it writes the file).
+    r.posts[0].picture = picture(png_data_url(60, 30));
+    r.posts[1].picture = picture(png_data_url(60, 30));
+    let corrupt = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAIAAAABCAIAAAB7QOjdAAAACElEQVR4nP////8AAYCvpSAAAAAASUVORK5CYII=";
+    r.posts[2].picture = picture(corrupt.to_string());
+    for lang in PdfLanguage::ALL {
+        let pdf = campaign_pdf(&r, lang).expect("a broken picture never fails the report");
+        assert_pdf(&pdf);
+        assert_eq!(images(&pdf), 1, "{lang:?}: one picture, held once");
+        assert!(pdf.len() > plain.len(), "the picture is in the file");
+    }
+    let text = campaign_pdf_text(&r, PdfLanguage::En).expect("layout").join("\n");
+    for p in &r.posts {
+        assert!(text.contains(p.post_id.as_str()), "row of {} stays", p.post_id);
+    }
+
+    // Only broken pictures: no image, and the very layout of a report without pictures.
+    for p in &mut r.posts {
+        p.picture = None;
+    }
+    let without = campaign_pdf_text(&r, PdfLanguage::PtBr).expect("layout");
+    r.posts[0].picture = picture(corrupt.to_string());
+    r.posts[1].picture = picture("data:image/png;base64,bm90IGEgcGljdHVyZQ==".to_string());
+    r.posts[2].picture = picture("data:image/svg+xml;base64,PHN2Zz48L3N2Zz4=".to_string());
+    let pdf = campaign_pdf(&r, PdfLanguage::PtBr).expect("pdf");
+    assert_pdf(&pdf);
+    assert_eq!(images(&pdf), 0);
+    assert_eq!(campaign_pdf_text(&r, PdfLanguage::PtBr).expect("layout"), without);
+
+    if let Ok(out) = std::env::var("ALCANCE_PDF_SAMPLES") {
+        // ALCANCE_PDF_SAMPLES=/tmp/pdf cargo nextest run -p alcance-report pdf_report::
+        let mut r = campaign_report::report();
+        for (i, p) in r.posts.iter_mut().enumerate() {
+            p.picture = picture(png_data_url(40 + 20 * i as u32, 60));
+        }
+        std::fs::create_dir_all(&out).expect("samples folder");
+        std::fs::write(
+            std::path::Path::new(&out).join("campaign-pictures.pdf"),
+            campaign_pdf(&r, PdfLanguage::En).expect("pdf"),
+        )
+        .expect("write");
+    }
+}

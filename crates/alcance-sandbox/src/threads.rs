@@ -169,7 +169,7 @@ fn handle(st: &SandboxState, g: &Generator, req: &Req, segs: &[&str], token: &st
         [id, "threads_insights"] if *id == "me" || *id == me.as_str() => user_insights(g, req, account, now),
         [media, "insights"] => media_insights(g, media, account, req, now),
         [media] => match find_media(g, media, account, now) {
-            Some(p) => ok(media_node(&p, account)),
+            Some(p) => ok(media_node(&p, account, req)),
             None => unsupported_get(media),
         },
         _ => crate::meta::unknown_path(req),
@@ -212,10 +212,13 @@ fn media_type(kind: Kind) -> &'static str {
     }
 }
 
-fn media_node(p: &Post, account: usize) -> Value {
+/// A post node. Pictures as Threads serves them: `media_url` on an `IMAGE` or a
+/// `CAROUSEL_ALBUM` (its cover), `thumbnail_url` on a `VIDEO` (the sandbox's small PNGs,
+/// [`crate::picture`]); text posts and repost facades have neither.
+fn media_node(p: &Post, account: usize, req: &Req) -> Value {
     let a = &ACCOUNTS[account];
     let short = format!("D{}", &p.id[p.id.len().saturating_sub(10)..]);
-    json!({
+    let mut node = json!({
         "id": p.id,
         "media_product_type": "THREADS",
         "media_type": media_type(p.kind),
@@ -225,7 +228,14 @@ fn media_node(p: &Post, account: usize) -> Value {
         "timestamp": graph_time(p.published),
         "shortcode": short,
         "is_quote_post": false,
-    })
+    });
+    let picture = crate::picture::post_picture_url(&req.base, &p.id);
+    match p.kind {
+        Kind::ThImage | Kind::ThCarousel => node["media_url"] = json!(picture),
+        Kind::ThVideo => node["thumbnail_url"] = json!(picture),
+        _ => {}
+    }
+    node
 }
 
 /// `GET /me/threads?fields&limit&since&until&after`: newest first, cursor paging.
@@ -234,7 +244,7 @@ fn threads_edge(g: &Generator, req: &Req, account: usize, now: DateTime<Utc>) ->
         Ok(q) => q,
         Err(r) => return r,
     };
-    q.answer(g, req, account, |_| true, |p| Ok(media_node(p, account)))
+    q.answer(g, req, account, |_| true, |p| Ok(media_node(p, account, req)))
 }
 
 /// The generated post `id` of `account`, published by `now`.

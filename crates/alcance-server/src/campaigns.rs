@@ -74,14 +74,7 @@ impl ReportParams {
 
     /// The chosen time zone (`None` when absent or empty), or a 400 naming the bad one.
     pub fn zone(&self) -> Result<Option<Tz>, ApiError> {
-        let Some(zone) = self.time_zone.as_deref().map(str::trim).filter(|z| !z.is_empty()) else {
-            return Ok(None);
-        };
-        zone.parse().map(Some).map_err(|_| {
-            ApiError::invalid(format!(
-                "unknown time zone {zone:?} (an IANA name such as America/Sao_Paulo)"
-            ))
-        })
+        alcance_app::zone::parse_optional(self.time_zone.as_deref()).map_err(|e| ApiError::invalid(e.to_string()))
     }
 }
 

@@ -1256,45 +1256,7 @@ async fn example(s: &Served, method: &str, path: &str) -> (String, Option<Value>
             let posts = alcance_app::views::posts(ws, &Default::default()).await.unwrap();
             let post = posts.iter().find(|p| p.account_id.get() == account).unwrap();
             let path = format!("/api/v1/posts/{}/thumbnail", post.id.get());
-            let store = ws.store();
-            if !store.kept_pictures(&[post.id.get()]).await.unwrap().is_empty() {
-                return (path, None); // kept by an earlier call
-            }
-            let run = store.start_run("manual", Utc::now()).await.unwrap();
-            let batch = alcance_core::CollectionBatch {
-                posts: vec![alcance_core::PostRecord {
-                    external_id: post.post_id.clone(),
-                    published_at: post.published_at,
-                    content_type: alcance_core::ContentType::from_key(&post.content_type),
-                    permalink: post.permalink.clone(),
-                    caption: post.caption.clone(),
-                }],
-                media: alcance_core::PostMedia::new(
-                    &post.post_id,
-                    alcance_core::MediaKind::Thumbnail,
-                    Some("http://127.0.0.1:9/picture.png"),
-                )
-                .into_iter()
-                .collect(),
-                ..Default::default()
-            };
-            store.save_batch(run, account, Utc::now(), &batch, &[]).await.unwrap();
-            let due = store.media_due(Utc::now(), 0, 10_000).await.unwrap();
-            let row = due.iter().find(|d| d.post_id == post.id.get()).unwrap();
-            let dir = alcance_app::media::media_dir(ws.dir());
-            std::fs::create_dir_all(&dir).unwrap();
-            let png = b"\x89PNG\r\n\x1a\n-a-test-picture";
-            let name = format!("{}.png", "ab".repeat(32));
-            std::fs::write(dir.join(&name), png).unwrap();
-            store
-                .media_kept(
-                    row.id,
-                    &row.source_url,
-                    &name,
-                    png.len() as u64,
-                    "image/png",
-                    Utc::now(),
-                )
+            alcance_app::testing::keep_picture(ws, post.id, b"\x89PNG\r\n\x1a\n-a-test-picture")
                 .await
                 .unwrap();
             (path, None)

@@ -49,12 +49,7 @@ impl ViewFilter {
     ///
     /// Errors: [`ViewError::UnknownTimeZone`] naming a zone that is not an IANA name.
     pub fn zone(&self) -> Result<Tz, ViewError> {
-        match self.time_zone.as_deref().map(str::trim) {
-            None | Some("") => Ok(Tz::UTC),
-            Some(name) => name
-                .parse::<Tz>()
-                .map_err(|_| ViewError::UnknownTimeZone(name.to_string())),
-        }
+        Ok(crate::zone::parse_optional(self.time_zone.as_deref())?.unwrap_or(Tz::UTC))
     }
 
     /// The period this filter selects: `until` (default `now`) and `since` (default

@@ -83,8 +83,8 @@ pub enum ViewError {
     #[error("collection run {0} not found")]
     RunNotFound(RunId),
     /// A time zone that is not an IANA name (`America/Sao_Paulo`, `UTC`, ...).
-    #[error("unknown time zone {0:?} (expected an IANA name such as America/Sao_Paulo or UTC)")]
-    UnknownTimeZone(String),
+    #[error(transparent)]
+    UnknownTimeZone(#[from] crate::zone::UnknownTimeZone),
     /// A comparison of fewer than [`MIN_COMPARED`] or more than [`MAX_COMPARED`] accounts.
     #[error("compare 2 to 6 accounts ({given} given)")]
     CompareCount {

@@ -505,7 +505,7 @@ async fn the_best_time_heatmap_ranks_slots_by_mean_engagement_rate(engine: Engin
     assert!(
         matches!(
             e.as_ref().and_then(view_error),
-            Some(ViewError::UnknownTimeZone(z)) if z == "Mars/Olympus_Mons"
+            Some(ViewError::UnknownTimeZone(z)) if z.0 == "Mars/Olympus_Mons"
         ),
         "{e:?}"
     );

@@ -23,8 +23,11 @@ pub const MAX_MEDIA_PAGES: usize = 40;
 
 const PROFILE_FIELDS: &str = "id,username,name,profile_picture_url,followers_count,follows_count,media_count";
 const ME_FIELDS: &str = "user_id,username,name,profile_picture_url,followers_count,follows_count,media_count";
-const MEDIA_FIELDS: &str = "id,caption,media_type,media_product_type,timestamp,permalink,like_count,comments_count";
-const STORY_FIELDS: &str = "id,media_type,media_product_type,timestamp,permalink,caption";
+/// `media_url` / `thumbnail_url`: the media's picture (`map::picture`), served with the
+/// listing (no call or scope of its own).
+const MEDIA_FIELDS: &str =
+    "id,caption,media_type,media_product_type,timestamp,permalink,like_count,comments_count,media_url,thumbnail_url";
+const STORY_FIELDS: &str = "id,media_type,media_product_type,timestamp,permalink,caption,media_url,thumbnail_url";
 const MEDIA_PAGE_SIZE: &str = "50";
 
 /// Daily time series (`period=day`): `follower_count` → `followers_gained`, `reach`.
@@ -200,7 +203,7 @@ impl InstagramClient {
         })
     }
 
-    /// One media node: `GET /{ig-media-id}?fields=id,caption,media_type,media_product_type,timestamp,permalink,like_count,comments_count`.
+    /// One media node: `GET /{ig-media-id}?fields=id,caption,media_type,media_product_type,timestamp,permalink,like_count,comments_count,media_url,thumbnail_url`.
     /// Errors: the mapped Graph error; `Decode` for a node without an id.
     pub async fn media_node(
         &self,
@@ -217,7 +220,7 @@ impl InstagramClient {
     }
 
     /// Media published since `since` (UTC), newest first:
-    /// `GET /{ig-user-id}/media?fields=id,caption,media_type,media_product_type,timestamp,permalink,like_count,comments_count&limit=50[&after=<cursor>]`.
+    /// `GET /{ig-user-id}/media?fields=id,caption,media_type,media_product_type,timestamp,permalink,like_count,comments_count,media_url,thumbnail_url&limit=50[&after=<cursor>]`.
     /// Follows `paging.cursors.after` while `paging.next` exists; stops at the first page
     /// reaching media older than `since`, on a repeated cursor or a page without new ids
     /// (warning `paging_loop`), and after [`MAX_MEDIA_PAGES`] pages (warning `paging_cap`).
@@ -234,7 +237,7 @@ impl InstagramClient {
             .await
     }
 
-    /// The account's stories live now (last 24 h): `GET /{ig-user-id}/stories?fields=id,media_type,media_product_type,timestamp,permalink,caption`.
+    /// The account's stories live now (last 24 h): `GET /{ig-user-id}/stories?fields=id,media_type,media_product_type,timestamp,permalink,caption,media_url,thumbnail_url`.
     /// Every item is a story ([`MediaKind::Story`], `ContentType::Story`). Paging and errors
     /// as [`InstagramClient::media`].
     pub async fn stories(
@@ -713,9 +716,10 @@ impl PlatformClient for InstagramClient {
     /// each media's insights (one [`MetricMemory`] for the whole collection); for a tracked
     /// account (`owned == false`) only media with their node counts. A permission refusal
     /// of media insights is one `permission` gap and stops media insights (posts and node
-    /// counts still land). Snapshots are stamped
-    /// `window.until`. Every failing part becomes a warning or gap; a rate limit or a dead
-    /// token stops further calls with an error-level warning, keeping what landed.
+    /// counts still land). Each media's picture URL ([`MediaItem::pictures`]) goes into
+    /// `batch.media`. Snapshots are stamped `window.until`. Every failing part becomes a
+    /// warning or gap; a rate limit or a dead token stops further calls with an error-level
+    /// warning, keeping what landed.
     async fn collect(&self, ctx: &CollectCtx) -> Result<CollectionBatch, PlatformError> {
         let token = &ctx.token;
         let rec = &ctx.recorder;
@@ -817,6 +821,7 @@ impl PlatformClient for InstagramClient {
             }
             map::merge_node_metrics(&mut post_metrics, &item.node_metrics);
             batch.post_metrics.extend(post_metrics);
+            batch.media.extend(item.pictures);
             batch.posts.push(item.post);
         }
         Ok(batch)

@@ -5,7 +5,9 @@ use super::{InsightsResult, MediaItem, MediaKind, MetricMemory};
 use crate::meta::insights::{bucket, push_post_metric, series_target, unknown_metric, InsightEntry};
 use crate::meta::{node_post_metric, number, parse_time, scaled, snapshot_metrics};
 use alcance_core::catalog::from_source;
-use alcance_core::{AccountMetric, AudienceSlice, ContentType, Period, Platform, PostMetric, PostRecord, Profile};
+use alcance_core::{
+    AccountMetric, AudienceSlice, ContentType, Period, Platform, PostMedia, PostMetric, PostRecord, Profile,
+};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use std::collections::HashSet;
@@ -61,6 +63,26 @@ pub(crate) fn profile_metrics(node: &UserNode, at: DateTime<Utc>) -> Vec<Account
     snapshot_metrics(IG, &fields, at)
 }
 
+/// The picture of media `id` (issue 13 point 3; docs/media.md), by its `media_type`:
+/// `IMAGE` and `CAROUSEL_ALBUM` → `media_url` (the album's is its cover, the first child)
+/// as [`alcance_core::MediaKind::Image`]; `VIDEO` (feed videos, reels, video stories) →
+/// `thumbnail_url` as [`alcance_core::MediaKind::Thumbnail`] (its `media_url` is the video
+/// file, not kept). Another or no `media_type`, a missing field or a URL that is not http(s)
+/// → no picture. Never fails.
+pub(crate) fn picture(id: &str, node: &MediaNode) -> Option<PostMedia> {
+    use alcance_core::MediaKind as Picture;
+    match node
+        .media_type
+        .as_deref()
+        .map(|t| t.trim().to_ascii_uppercase())
+        .as_deref()
+    {
+        Some("IMAGE" | "CAROUSEL_ALBUM") => PostMedia::new(id, Picture::Image, node.media_url.as_deref()),
+        Some("VIDEO") => PostMedia::new(id, Picture::Thumbnail, node.thumbnail_url.as_deref()),
+        _ => None,
+    }
+}
+
 /// A media node as a [`MediaItem`]; `None` without an id. Items of the `/stories` edge
 /// (`in_stories`) are stories whatever their product type says.
 pub(crate) fn media_item(node: MediaNode, in_stories: bool) -> Option<MediaItem> {
@@ -77,6 +99,7 @@ pub(crate) fn media_item(node: MediaNode, in_stories: bool) -> Option<MediaItem>
         .into_iter()
         .filter_map(|(field, v)| node_post_metric(IG, &id, field, v))
         .collect();
+    let pictures = picture(&id, &node).into_iter().collect();
     Some(MediaItem {
         post: PostRecord {
             external_id: id,
@@ -89,6 +112,7 @@ pub(crate) fn media_item(node: MediaNode, in_stories: bool) -> Option<MediaItem>
         media_product_type: node.media_product_type,
         kind,
         node_metrics,
+        pictures,
     })
 }
 

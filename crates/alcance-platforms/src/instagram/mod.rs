@@ -28,7 +28,7 @@ pub use crate::meta::{InsightsResult, MetricMemory};
 
 use crate::endpoints::Endpoints;
 use crate::http::Http;
-use alcance_core::{AccountMetric, CollectWarning, PostMetric, PostRecord, Profile};
+use alcance_core::{AccountMetric, CollectWarning, PostMedia, PostMetric, PostRecord, Profile};
 use url::Url;
 
 /// Which Graph host the token belongs to.
@@ -156,6 +156,10 @@ pub struct MediaItem {
     /// `likes` from `like_count` (absent when the owner hid likes) and `comments` from
     /// `comments_count`: lifetime counts at read time.
     pub node_metrics: Vec<PostMetric>,
+    /// The media's picture URL, at most one: an `IMAGE`'s or a `CAROUSEL_ALBUM`'s
+    /// `media_url` (the album's cover) as an image, a `VIDEO`'s `thumbnail_url` as a
+    /// thumbnail; none for another type, a missing field or a URL that is not http(s).
+    pub pictures: Vec<PostMedia>,
 }
 
 /// The media read from a paged listing (`/{ig-user-id}/media` or `/stories`).

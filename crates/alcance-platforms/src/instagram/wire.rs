@@ -80,4 +80,11 @@ pub(crate) struct MediaNode {
     pub like_count: Option<f64>,
     #[serde(default, deserialize_with = "lenient::f64")]
     pub comments_count: Option<f64>,
+    /// The media's file: an IMAGE's picture, a CAROUSEL_ALBUM's cover (its first child),
+    /// a VIDEO's video file. A signed CDN URL; omitted for copyrighted media.
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub media_url: Option<String>,
+    /// A VIDEO's (reel's, video story's) cover picture; absent on pictures.
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub thumbnail_url: Option<String>,
 }

@@ -26,7 +26,10 @@ pub const MEDIA_METRICS: [&str; 6] = ["views", "likes", "replies", "reposts", "q
 pub const TOTAL_METRICS: [&str; 5] = ["likes", "replies", "reposts", "quotes", "clicks"];
 
 const USER_FIELDS: &str = "id,username,name,threads_profile_picture_url";
-const MEDIA_FIELDS: &str = "id,media_product_type,media_type,permalink,username,text,timestamp,shortcode,is_quote_post";
+/// `media_url` / `thumbnail_url`: the post's picture (`map::picture`), served with the
+/// listing (no call or scope of its own).
+const MEDIA_FIELDS: &str =
+    "id,media_product_type,media_type,permalink,username,text,timestamp,shortcode,is_quote_post,media_url,thumbnail_url";
 const PAGE_SIZE: &str = "100";
 /// Longest `since..until` of one `views` series call, days.
 const SERIES_DAYS: i64 = 30;
@@ -129,7 +132,7 @@ impl ThreadsClient {
     }
 
     /// The account's posts published in `[since, until)`, newest first:
-    /// `GET /me/threads?fields=id,media_product_type,media_type,permalink,username,text,timestamp,shortcode,is_quote_post&limit=100&since=<unix>&until=<unix>[&after=<cursor>]`,
+    /// `GET /me/threads?fields=id,media_product_type,media_type,permalink,username,text,timestamp,shortcode,is_quote_post,media_url,thumbnail_url&limit=100&since=<unix>&until=<unix>[&after=<cursor>]`,
     /// following `paging.cursors.after` under the Graph page guard (a repeated cursor or a
     /// page without new ids stops with `paging_loop`; [`MAX_PAGES`] with `paging_cap`).
     /// Items older than `since` stop the listing (should Threads ignore `since`); items
@@ -507,6 +510,7 @@ impl PlatformClient for ThreadsClient {
                 }
             }
             batch.post_metrics.extend(post_metrics);
+            batch.media.extend(item.pictures);
             batch.posts.push(item.post);
         }
         Ok(batch)

@@ -8,7 +8,9 @@ use super::ThreadsMedia;
 use crate::meta::insights::{push_post_metric, unknown_metric, InsightEntry};
 use crate::meta::{number, parse_time, snapshot_metrics, InsightsResult, MetricMemory};
 use alcance_core::catalog::from_source;
-use alcance_core::{AccountMetric, AudienceSlice, ContentType, Period, Platform, PostRecord, Profile};
+use alcance_core::{
+    AccountMetric, AudienceSlice, ContentType, MediaKind, Period, Platform, PostMedia, PostRecord, Profile,
+};
 use chrono::{DateTime, Duration, Utc};
 
 /// The platform every record here belongs to.
@@ -44,12 +46,31 @@ pub fn content_type(media_type: Option<&str>) -> Option<ContentType> {
     })
 }
 
+/// The picture of post `id` (issue 13 point 3; docs/media.md), by its `media_type`:
+/// `IMAGE` and `CAROUSEL_ALBUM` → `media_url` as an image; `VIDEO` → `thumbnail_url` as a
+/// thumbnail (its `media_url` is the video file, not kept). Text, audio, repost facades,
+/// another type, a missing field or a URL that is not http(s) → no picture. Never fails.
+pub(super) fn picture(id: &str, node: &MediaNode) -> Option<PostMedia> {
+    match node
+        .media_type
+        .as_deref()
+        .map(|t| t.trim().to_ascii_uppercase())
+        .as_deref()
+    {
+        Some("IMAGE" | "CAROUSEL_ALBUM") => PostMedia::new(id, MediaKind::Image, node.media_url.as_deref()),
+        Some("VIDEO") => PostMedia::new(id, MediaKind::Thumbnail, node.thumbnail_url.as_deref()),
+        _ => None,
+    }
+}
+
 /// A `/me/threads` item → the post; `None` without an id. A `REPOST_FACADE` item comes
 /// back with `repost == true`.
 pub(super) fn media(node: MediaNode) -> Option<ThreadsMedia> {
     let id = node.id.as_deref().map(str::trim).filter(|s| !s.is_empty())?.to_string();
     let content = content_type(node.media_type.as_deref());
+    let pictures = picture(&id, &node).into_iter().collect();
     Some(ThreadsMedia {
+        pictures,
         repost: content.is_none(),
         quote: node.is_quote_post.unwrap_or(false),
         media_type: node.media_type.clone(),

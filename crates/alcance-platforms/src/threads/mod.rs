@@ -26,6 +26,7 @@
 //! | `threads_insights` `likes` / `replies` / `reposts` / `quotes` / `clicks` | `likes` / `replies` / `reposts` / `quotes` / `link_clicks` | `Period::Day`, one call per full UTC day |
 //! | `threads_insights` `follower_demographics` × `country` / `city` / `age` / `gender` | — | audience slices `followers` (timeframe `lifetime`) |
 //! | `/me/threads` items | — | posts (`REPOST_FACADE` items are someone else's post: skipped) |
+//! | `/me/threads` `media_url` (`IMAGE`, `CAROUSEL_ALBUM`) / `thumbnail_url` (`VIDEO`) | — | the post's picture URL (`batch.media`; docs/media.md) |
 //! | `/{media-id}/insights` `views` / `likes` / `replies` / `reposts` / `quotes` / `shares` | same keys | post metrics (lifetime counts) |
 //!
 //! **Lookback.** User insights do not reach before 2024-04-13 ([`INSIGHTS_EPOCH`],
@@ -55,7 +56,7 @@ use crate::error::PlatformError;
 use crate::http::{Answer, Http};
 use crate::meta::InsightsResult;
 use crate::CollectWindow;
-use alcance_core::{PostRecord, Profile};
+use alcance_core::{PostMedia, PostRecord, Profile};
 use chrono::{DateTime, Duration, Utc};
 use url::Url;
 
@@ -89,6 +90,10 @@ pub struct ThreadsMedia {
     pub repost: bool,
     /// `is_quote_post`.
     pub quote: bool,
+    /// The post's picture URL, at most one: an `IMAGE`'s or a `CAROUSEL_ALBUM`'s
+    /// `media_url` as an image, a `VIDEO`'s `thumbnail_url` as a thumbnail; none for text,
+    /// audio or another type, a missing field or a URL that is not http(s).
+    pub pictures: Vec<PostMedia>,
 }
 
 /// The Threads API client (`Endpoints::threads_api`). Cheap to clone.

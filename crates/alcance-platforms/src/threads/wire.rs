@@ -46,4 +46,11 @@ pub(super) struct MediaNode {
     /// `true` for a quote post.
     #[serde(default, deserialize_with = "lenient::bool")]
     pub is_quote_post: Option<bool>,
+    /// The post's media file: an `IMAGE`'s picture, a `VIDEO`'s video file (a signed CDN
+    /// URL); absent on text posts.
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub media_url: Option<String>,
+    /// A `VIDEO`'s cover picture ("only shows up for Threads media with video").
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub thumbnail_url: Option<String>,
 }

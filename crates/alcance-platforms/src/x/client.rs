@@ -18,8 +18,10 @@ use url::Url;
 const USER_FIELDS: &str = "id,name,username,created_at,profile_image_url,verified,public_metrics";
 /// `tweet.fields` of the timeline.
 const TWEET_FIELDS: &str = "created_at,public_metrics,attachments,conversation_id";
-/// `media.fields` of the timeline.
-const MEDIA_FIELDS: &str = "type,duration_ms,public_metrics";
+/// `media.fields` of the timeline. `preview_image_url` and `url` are the posts' pictures
+/// (`map::picture`): fields of the media objects the `attachments.media_keys` expansion
+/// already returns, so they add no resource read (X bills reads per resource returned).
+const MEDIA_FIELDS: &str = "type,duration_ms,public_metrics,preview_image_url,url";
 /// `tweet.fields` of the owner's metrics lookup.
 const PRIVATE_TWEET_FIELDS: &str = "non_public_metrics,organic_metrics";
 
@@ -146,7 +148,7 @@ impl XClient {
     /// Every post of `user_id` published since `since` (UTC), with public metric
     /// snapshots: `GET /2/users/{id}/tweets?max_results=100&start_time=<RFC 3339, Z>
     /// &tweet.fields=created_at,public_metrics,attachments,conversation_id
-    /// &expansions=attachments.media_keys&media.fields=type,duration_ms,public_metrics`,
+    /// &expansions=attachments.media_keys&media.fields=type,duration_ms,public_metrics,preview_image_url,url`,
     /// then the same with `pagination_token=<meta.next_token>` until the last page.
     ///
     /// Guards: the walk stops when `next_token` is absent, when it repeats a token already
@@ -218,6 +220,9 @@ impl XClient {
             timeline
                 .metrics
                 .extend(page.metrics.into_iter().filter(|m| fresh.contains(&m.post_external_id)));
+            timeline
+                .media
+                .extend(page.media.into_iter().filter(|m| fresh.contains(&m.post_external_id)));
             timeline.warnings.extend(page.gaps.into_iter().map(|g| CollectWarning {
                 level: EventLevel::Gap,
                 code: g.code,
@@ -421,6 +426,7 @@ impl PlatformClient for XClient {
         }
         batch.posts = timeline.posts;
         batch.post_metrics = post_metrics;
+        batch.media = timeline.media;
         Ok(batch)
     }
 }

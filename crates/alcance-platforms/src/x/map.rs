@@ -8,7 +8,7 @@ use crate::error::{body_preview, PlatformError};
 use crate::http::Answer;
 use crate::lenient::kind as json_kind;
 use alcance_core::time::{from_unix, parse_platform_time};
-use alcance_core::{AccountMetric, ContentType, DataGap, Platform, PostMetric, PostRecord};
+use alcance_core::{AccountMetric, ContentType, DataGap, MediaKind, Platform, PostMedia, PostMetric, PostRecord};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -154,7 +154,8 @@ pub fn decode_users(answer: &Answer) -> Result<(Vec<XUser>, Vec<DataGap>), Platf
 /// A page without `data` is an empty page (X's last page can be empty) as long as it has
 /// `meta` or `errors`. Content type: no media → `text`, one `photo` → `image`, one
 /// `video` / `animated_gif` → `video`, several media → `carousel`, one media of another
-/// type → `Other(type)`, one media missing from `includes.media` → `Other("media")`.
+/// type → `Other(type)`, one media missing from `includes.media` → `Other("media")`. Each
+/// post's picture URL, if any, is in [`PostsPage::media`].
 ///
 /// Errors: non-2xx → [`map_error`]; a body that is not the envelope, a post without a
 /// string `id`, or neither `data`, `meta` nor `errors` → [`PlatformError::Decode`].
@@ -203,6 +204,8 @@ pub fn decode_posts(answer: &Answer) -> Result<PostsPage, PlatformError> {
             page.metrics
                 .extend(post_metric(&t.id, "media.public_metrics.view_count", total));
         }
+        page.media
+            .extend(attached.iter().flatten().find_map(|m| picture(&t.id, m)));
         page.posts.push(PostRecord {
             published_at: t.created_at.as_deref().and_then(parse_platform_time),
             content_type: content_type(&attached),
@@ -256,6 +259,17 @@ fn tweets_of(answer: &Answer, data: Option<Value>, absent_ok: bool) -> Result<Ve
             "no `data`, `meta` or `errors` in the answer",
             &answer.body,
         )),
+    }
+}
+
+/// The picture of post `post_id` that media `m` gives (issue 13 point 3; docs/media.md):
+/// a `photo`'s `url` as an image, a `video`'s or `animated_gif`'s `preview_image_url` as a
+/// thumbnail. Another type, a missing field or a URL that is not http(s) → none.
+fn picture(post_id: &str, m: &Media) -> Option<PostMedia> {
+    match m.kind.as_deref() {
+        Some("photo") => PostMedia::new(post_id, MediaKind::Image, m.url.as_deref()),
+        Some("video" | "animated_gif") => PostMedia::new(post_id, MediaKind::Thumbnail, m.preview_image_url.as_deref()),
+        _ => None,
     }
 }
 

@@ -18,7 +18,7 @@ pub use descriptor::DESCRIPTOR;
 mod map;
 mod wire;
 
-use alcance_core::{CollectWarning, DataGap, PostMetric, PostRecord, Profile};
+use alcance_core::{CollectWarning, DataGap, PostMedia, PostMetric, PostRecord, Profile};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
@@ -83,6 +83,10 @@ pub struct PostsPage {
     pub next_token: Option<String>,
     /// Partial errors served with HTTP 200 (`errors[]`), one per item.
     pub gaps: Vec<DataGap>,
+    /// The posts' picture URLs, at most one per post: its first attached media that has
+    /// one, a `photo`'s `url` as an image or a `video`'s / `animated_gif`'s
+    /// `preview_image_url` as a thumbnail (from `includes.media`, matched by `media_key`).
+    pub media: Vec<PostMedia>,
 }
 
 /// Everything a timeline walk collected (see [`XClient::timeline`]).
@@ -92,6 +96,8 @@ pub struct Timeline {
     pub posts: Vec<PostRecord>,
     /// Public metric snapshots of those posts (see [`PostsPage::metrics`]).
     pub metrics: Vec<PostMetric>,
+    /// The posts' picture URLs (see [`PostsPage::media`]).
+    pub media: Vec<PostMedia>,
     /// Pages that failed after the first, pagination guards that stopped the walk, and
     /// partial errors of a page (level `gap`).
     pub warnings: Vec<CollectWarning>,

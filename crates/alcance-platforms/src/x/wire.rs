@@ -114,7 +114,7 @@ pub(super) struct Attachments {
     pub media_keys: Option<Vec<String>>,
 }
 
-/// `includes.media[]` (`media.fields=type,duration_ms,public_metrics`).
+/// `includes.media[]` (`media.fields=type,duration_ms,public_metrics,preview_image_url,url`).
 #[derive(Debug, Deserialize)]
 pub(super) struct Media {
     pub media_key: String,
@@ -123,6 +123,12 @@ pub(super) struct Media {
     pub kind: Option<String>,
     #[serde(default)]
     pub public_metrics: Option<MediaPublicMetrics>,
+    /// A photo's file (`https://pbs.twimg.com/media/<id>.jpg`); absent on videos.
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub url: Option<String>,
+    /// A video's or GIF's still preview (`https://pbs.twimg.com/…_thumb/<id>/img/<id>.jpg`).
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub preview_image_url: Option<String>,
 }
 
 /// `public_metrics` of a media item.

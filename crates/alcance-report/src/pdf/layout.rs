@@ -5,6 +5,7 @@
 //!
 //! Units are PDF points (1/72 inch), origin at the page's top left, y growing down.
 
+use super::picture::Picture;
 use crate::font::DEJAVU_SANS;
 use ab_glyph::{Font as _, FontRef};
 use std::sync::OnceLock;
@@ -66,6 +67,15 @@ pub(crate) enum Op {
         w: f32,
         h: f32,
         uri: String,
+    },
+    /// A picture drawn into the `w` × `h` rectangle whose top left is `(x, y)` (already
+    /// fitted to keep its aspect ratio).
+    Image {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        picture: Picture,
     },
 }
 
@@ -139,6 +149,16 @@ impl Op {
                     w: w * s,
                     h: h * s,
                     uri,
+                }
+            }
+            Op::Image { x, y, w, h, picture } => {
+                let (x, y) = p((x, y));
+                Op::Image {
+                    x,
+                    y,
+                    w: w * s,
+                    h: h * s,
+                    picture,
                 }
             }
         }
@@ -245,12 +265,21 @@ impl Metrics {
                 if !line.is_empty() {
                     lines.push(std::mem::take(&mut line));
                 }
-                // The word alone: break it where it overflows.
+                // The word alone: break it where it overflows, after its last `.`, `_`, `-`
+                // or `/` on the line when it has one (`@ana.` / `influencer`, a URL at a
+                // slash), else right there.
                 for c in word.chars() {
                     line.push(c);
                     if self.width(&line, size) > width && line.chars().count() > 1 {
                         line.pop();
-                        lines.push(std::mem::take(&mut line));
+                        let cut = line
+                            .char_indices()
+                            .filter(|&(i, ch)| i > 0 && matches!(ch, '.' | '_' | '-' | '/'))
+                            .map(|(i, ch)| i + ch.len_utf8())
+                            .next_back()
+                            .filter(|&at| at < line.len());
+                        let rest = cut.map(|at| line.split_off(at)).unwrap_or_default();
+                        lines.push(std::mem::replace(&mut line, rest));
                         line.push(c);
                     }
                 }
@@ -293,6 +322,11 @@ pub(crate) struct Cell {
     pub bold: bool,
     /// Makes the cell a link (http and https only; others are shown as text).
     pub link: Option<String>,
+    /// A picture drawn at the left of the cell, scaled into a [`THUMB`]-point box (at
+    /// most half the cell's width) with its aspect ratio kept; the cell's text wraps in the
+    /// width beside it and the row grows to hold it. Rows without a picture keep their
+    /// height, so a table where a few rows have one stays compact.
+    pub picture: Option<Picture>,
 }
 
 impl Cell {
@@ -310,6 +344,9 @@ impl Cell {
         }
     }
 }
+
+/// The side in points of the box a table cell's picture is scaled into.
+pub(crate) const THUMB: f32 = 34.0;
 
 /// A4, in points.
 pub(crate) const A4: (f32, f32) = (595.28, 841.89);
@@ -460,18 +497,21 @@ impl Flow {
     }
 
     fn row_height(&self, widths: &[f32], row: &[Cell], size: f32) -> f32 {
-        let lines = row
-            .iter()
+        row.iter()
             .zip(widths)
             .map(|(c, w)| {
-                self.m
-                    .wrap(&self.m.clean(&c.text), size, (w - 2.0 * PAD_X).max(4.0))
-                    .len()
+                let (text_w, picture_h) = match &c.picture {
+                    Some(_) => {
+                        let (bw, bh) = picture_box((w - 2.0 * PAD_X).max(4.0));
+                        (cell_text_width(*w, Some(bw)), bh)
+                    }
+                    None => (cell_text_width(*w, None), 0.0),
+                };
+                let lines = self.m.wrap(&self.m.clean(&c.text), size, text_w).len();
+                (lines as f32 * size * LEADING).max(picture_h)
             })
-            .max()
-            .unwrap_or(1)
-            .max(1);
-        lines as f32 * size * LEADING + 2.0 * PAD_Y
+            .fold(size * LEADING, f32::max)
+            + 2.0 * PAD_Y
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -501,15 +541,31 @@ impl Flow {
                     fill: f,
                 });
             }
-            let inner = (w - 2.0 * PAD_X).max(4.0);
-            let lines = self.m.wrap(&self.m.clean(&cell.text), size, inner);
+            // The picture at the left, centred in its box; the text in the width beside it.
+            let mut left = x;
+            let mut text_w = cell_text_width(*w, None);
+            if let Some(picture) = &cell.picture {
+                let (bw, bh) = picture_box((w - 2.0 * PAD_X).max(4.0));
+                let (pw, ph) = picture.fit(bw, bh);
+                self.ops().push(Op::Image {
+                    x: x + PAD_X + (bw - pw) / 2.0,
+                    y: top + PAD_Y + (bh - ph) / 2.0,
+                    w: pw,
+                    h: ph,
+                    picture: picture.clone(),
+                });
+                left = x + bw + PICTURE_GAP;
+                text_w = cell_text_width(*w, Some(bw));
+            }
+            let right = x + w;
+            let lines = self.m.wrap(&self.m.clean(&cell.text), size, text_w);
             let color = cell.color.unwrap_or(INK);
             for (i, line) in lines.iter().enumerate() {
                 let lw = self.m.width(line, size);
                 let lx = match col.align {
-                    Align::Left => x + PAD_X,
-                    Align::Right => x + w - PAD_X - lw,
-                    Align::Center => x + (w - lw) / 2.0,
+                    Align::Left => left + PAD_X,
+                    Align::Right => right - PAD_X - lw,
+                    Align::Center => left + (right - left - lw) / 2.0,
                 };
                 let baseline = top + PAD_Y + i as f32 * size * LEADING + size * self.m.ascent_em();
                 if !line.trim().is_empty() {
@@ -599,6 +655,25 @@ impl Flow {
     }
 }
 
+/// Space between a cell's picture and its text, points.
+const PICTURE_GAP: f32 = 4.0;
+
+/// The box a cell picture is scaled into, in a cell `inner` points wide: [`THUMB`] square,
+/// at most half the cell wide.
+fn picture_box(inner: f32) -> (f32, f32) {
+    (THUMB.min(inner / 2.0), THUMB)
+}
+
+/// The width a cell `w` points wide gives its text: the cell less its padding, less the
+/// picture box `picture` (its width) and the gap beside it when it has one.
+fn cell_text_width(w: f32, picture: Option<f32>) -> f32 {
+    let inner = w - 2.0 * PAD_X;
+    match picture {
+        Some(bw) => (inner - bw - PICTURE_GAP).max(4.0),
+        None => inner.max(4.0),
+    }
+}
+
 /// Whether `uri` may become a link: `http://` or `https://` and nothing else (no
 /// `javascript:`, `file:` or relative targets).
 pub(crate) fn is_web_link(uri: &str) -> bool {
@@ -628,12 +703,66 @@ mod tests {
         assert!(parts.len() > 1);
         assert_eq!(parts.concat(), long);
         assert_eq!(m().wrap("", 8.0, 60.0), vec![String::new()]);
+        // A handle too wide for its cell breaks after its dot, not inside a word.
+        assert_eq!(
+            m().wrap("@ana.influencer (Instagram)", 7.2, 50.0),
+            ["@ana.", "influencer", "(Instagram)"]
+        );
+        for part in m().wrap(long, 8.0, 60.0) {
+            assert!(m().width(&part, 8.0) <= 60.0, "{part:?} is too wide");
+        }
     }
 
     #[test]
     fn text_the_font_lacks_is_left_out_and_controls_become_spaces() {
         assert_eq!(m().clean("Olá 🎉 São\u{7}Paulo"), "Olá  São Paulo");
         assert!(m().width("WWW", 10.0) > m().width("iii", 10.0));
+    }
+
+    #[test]
+    fn a_cell_picture_sits_left_of_its_text_and_only_its_row_grows() {
+        let picture = Picture::decode(crate::pdf::picture::tests::png_2x1()).expect("a PNG");
+        let mut f = Flow::new(m());
+        let cols = columns(&[(2.0, Align::Left), (1.0, Align::Right)]);
+        let header = [Cell::new("Account"), Cell::new("Reach")];
+        let rows = vec![
+            vec![
+                Cell {
+                    picture: Some(picture),
+                    ..Cell::new("@ana (Instagram)")
+                },
+                Cell::new("1,000"),
+            ],
+            vec![Cell::new("@bia (X)"), Cell::new("2,000")],
+        ];
+        f.table(&cols, &header, &rows, 8.0);
+        let ops = &f.finish("Alcance", "page")[0];
+        let images: Vec<(f32, f32, f32, f32)> = ops
+            .iter()
+            .filter_map(|o| match o {
+                Op::Image { x, y, w, h, .. } => Some((*x, *y, *w, *h)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(images.len(), 1);
+        let (ix, iy, iw, ih) = images[0];
+        assert!(
+            (iw - THUMB).abs() < 0.01 && (ih - THUMB / 2.0).abs() < 0.01,
+            "2:1 kept: {iw} × {ih}"
+        );
+        let text_y = |t: &str| {
+            ops.iter().find_map(|o| match o {
+                Op::Text { text, x, y, .. } if text == t => Some((*x, *y)),
+                _ => None,
+            })
+        };
+        let (ax, ay) = text_y("@ana (Instagram)").expect("the account beside its picture");
+        assert!(ax >= ix + iw, "the text starts right of the picture");
+        let (bx, by) = text_y("@bia (X)").expect("the next row");
+        assert!(bx < ix + iw, "a row without a picture starts at the cell's edge");
+        // The picture's row is THUMB tall; the next one is one line.
+        assert!(by - ay >= THUMB, "{ay} → {by}");
+        assert!(iy > ay - 8.0 && iy + ih < by, "the picture is inside its row");
     }
 
     #[test]

@@ -17,6 +17,7 @@
 
 mod backend;
 mod layout;
+mod picture;
 mod render;
 
 use crate::campaign::{CampaignKpis, CampaignReport};
@@ -34,6 +35,7 @@ use alcance_core::analytics::recommend::Severity;
 use backend::Recorder;
 use chrono::TimeDelta;
 use layout::{columns, Align, Cell, Col, Flow, Metrics, Op, Rgb, ACCENT, DOWN, MUTED, UP};
+use picture::Picture;
 use plotters::prelude::*;
 use std::path::Path;
 
@@ -684,8 +686,9 @@ fn best_times(f: &mut Flow, lang: PdfLanguage, report: &WeeklyReport) {
 
 /// The campaign report ([`CampaignReport`]) as a PDF document: the campaign's facts, the
 /// side-by-side table (at most four accounts per table, the campaign total beside each),
-/// a column chart of interactions per account, the posts, the costs and the conversions.
-/// Returns the file's bytes.
+/// a column chart of interactions per account, the posts (a top post's kept picture at the
+/// left of its row, scaled into a 34-point box; one that cannot be decoded is left out), the
+/// costs and the conversions. Returns the file's bytes.
 ///
 /// # Errors
 /// As [`weekly_pdf`].
@@ -912,6 +915,9 @@ fn campaign_pages(report: &CampaignReport, lang: PdfLanguage) -> Result<(Vec<Vec
             MUTED,
         );
     } else {
+        // The top posts' kept pictures (decoded once; one that cannot be is left out and its
+        // row stays), at the left of the post's account cell: the columns stay as they are,
+        // and only the rows with a picture grow.
         let cols = columns(&[
             (2.0, Align::Left),
             (1.9, Align::Left),
@@ -937,7 +943,10 @@ fn campaign_pages(report: &CampaignReport, lang: PdfLanguage) -> Result<(Vec<Vec
             .iter()
             .map(|p| {
                 vec![
-                    Cell::new(p.account.as_str()),
+                    Cell {
+                        picture: p.picture.as_ref().and_then(|x| Picture::from_data_url(&x.data_url)),
+                        ..Cell::new(p.account.as_str())
+                    },
                     Cell::new(p.post_id.as_str()),
                     Cell::new(p.content_type.as_str()),
                     Cell::new(

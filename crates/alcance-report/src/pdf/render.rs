@@ -1,6 +1,7 @@
 //! Laid-out pages ([`Op`]s) → PDF bytes, with krilla: the embedded DejaVu Sans subset into
 //! the file, text as real (selectable, searchable) text, vector paths, link annotations
-//! and the document's title, language and creator in its metadata.
+//! and the document's title, language and creator in its metadata. Pictures are image
+//! XObjects, each held once in the file however often it is drawn.
 
 use super::layout::{Metrics, Op, Rgb, A4};
 use crate::font::DEJAVU_SANS;
@@ -8,7 +9,7 @@ use crate::ReportError;
 use krilla::action::{Action, LinkAction};
 use krilla::annotation::{Annotation, LinkAnnotation, Target};
 use krilla::color::rgb;
-use krilla::geom::{PathBuilder, Point, Rect, Transform};
+use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
 use krilla::metadata::Metadata;
 use krilla::num::NormalizedF32;
 use krilla::page::PageSettings;
@@ -177,6 +178,17 @@ fn draw(s: &mut Surface<'_>, m: &Metrics, font: &Font, op: &Op) {
                 s.set_fill(f.map(fill));
                 s.set_stroke(st.map(|(c, w)| stroke(c, w)));
                 s.draw_path(&path);
+            }
+        }
+        Op::Image { x, y, w, h, picture } => {
+            if !(x.is_finite() && y.is_finite()) {
+                return;
+            }
+            // `Size` refuses zero, negative and non-finite sides.
+            if let Some(size) = Size::from_wh(*w, *h) {
+                s.push_transform(&Transform::from_translate(*x, *y));
+                s.draw_image(picture.image().clone(), size);
+                s.pop();
             }
         }
         Op::Link { .. } => {}
