@@ -4,40 +4,15 @@
 //! `alcance_app::delivery` and `alcance_app::sheets`, the same the CLI's `alcance report
 //! schedule|deliver-now|mail|sheets` call.
 
-use crate::error::{ErrorCode, IpcError, IpcResult};
+use crate::error::{IpcError, IpcResult};
 use crate::oauth_bridge::RecordingBrowser;
 use crate::state::{AppState, WorkspaceKind};
-use alcance_app::delivery::{self, Cadence, ScheduleRequest, ScheduleView};
-use alcance_app::reports::{PdfLanguage, ReportFormat};
+use alcance_app::delivery::{self, ScheduleInput, ScheduleView, SendNowResult};
 use alcance_app::sheets::{self, SheetsConnection};
-use alcance_app::CampaignId;
-use chrono::{Utc, Weekday};
+use chrono::Utc;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use tauri::State;
-
-/// A schedule to add, from the card's form.
-#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
-pub struct ScheduleInput {
-    /// A campaign's report instead of the weekly report.
-    pub campaign_id: Option<i64>,
-    /// Weekly: 0 = Monday … 6 = Sunday. Exactly one of `weekday` and `day_of_month`.
-    pub weekday: Option<u32>,
-    /// Monthly: 1–28 (reports the month before).
-    pub day_of_month: Option<u32>,
-    /// The local hour, 0–23, in `time_zone`.
-    pub hour: u32,
-    /// IANA zone (the window's).
-    pub time_zone: String,
-    /// The email's and the PDF's language.
-    pub language: PdfLanguage,
-    /// Email addresses; may be empty with `sheets`.
-    pub recipients: Vec<String>,
-    /// Attachments: PDF and / or XLSX.
-    pub formats: Vec<ReportFormat>,
-    /// Also write each period to Google Sheets.
-    pub sheets: bool,
-}
 
 /// The SMTP settings as the card shows them (never the password).
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
@@ -48,27 +23,6 @@ pub struct MailView {
     pub sender: String,
     /// When it was set, UTC RFC 3339.
     pub updated_at: String,
-}
-
-/// What "Send now" did.
-#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
-pub struct SendNowResult {
-    /// `false`: the period was already claimed (sent, or waiting for a retry).
-    pub claimed: bool,
-    /// The attempt's error (it is retried with backoff); `null` when it went out.
-    pub error: Option<String>,
-}
-
-fn weekday(n: u32) -> IpcResult<Weekday> {
-    u8::try_from(n)
-        .ok()
-        .and_then(|n| Weekday::try_from(n).ok())
-        .ok_or_else(|| {
-            IpcError::new(
-                ErrorCode::InvalidInput,
-                format!("weekday {n}: expected 0 (Monday) to 6"),
-            )
-        })
 }
 
 /// The schedules with their last delivery and next send. Errors: no workspace.
@@ -87,40 +41,9 @@ pub async fn list_report_schedules(state: State<'_, AppState>) -> IpcResult<Vec<
 pub async fn add_report_schedule(state: State<'_, AppState>, input: ScheduleInput) -> IpcResult<ScheduleView> {
     let guard = state.workspace.read().await;
     let open = guard.as_ref().ok_or_else(IpcError::no_workspace)?;
-    let cadence = match (input.weekday, input.day_of_month) {
-        (Some(d), None) => Cadence::Weekly {
-            weekday: weekday(d)?,
-            hour: input.hour,
-        },
-        (None, Some(day)) => Cadence::Monthly { day, hour: input.hour },
-        _ => {
-            return Err(IpcError::new(
-                ErrorCode::InvalidInput,
-                "give a weekday (weekly) or a day of the month (monthly)",
-            ))
-        }
-    };
-    let request = ScheduleRequest {
-        campaign: input.campaign_id.map(CampaignId::from),
-        cadence,
-        time_zone: input.time_zone,
-        language: input.language,
-        recipients: input
-            .recipients
-            .into_iter()
-            .map(|r| r.trim().to_string())
-            .filter(|r| !r.is_empty())
-            .collect(),
-        formats: input.formats,
-        sheets: input.sheets,
-    };
     let now = Utc::now();
-    let added = delivery::add_schedule(&open.ws, &request, now).await?;
-    let views = delivery::schedule_views(&open.ws, now).await?;
-    views
-        .into_iter()
-        .find(|v| v.id == added.row.id)
-        .ok_or_else(|| IpcError::new(ErrorCode::Internal, "the new schedule is missing"))
+    let added = delivery::add_schedule(&open.ws, &input.request()?, now).await?;
+    Ok(delivery::schedule_view(&open.ws, added.row.id, now).await?)
 }
 
 /// Pauses (`false`) or resumes (`true`) a schedule. Errors: `not_found`.
@@ -129,12 +52,7 @@ pub async fn add_report_schedule(state: State<'_, AppState>, input: ScheduleInpu
 pub async fn set_report_schedule_enabled(state: State<'_, AppState>, id: i64, enabled: bool) -> IpcResult<()> {
     let guard = state.workspace.read().await;
     let open = guard.as_ref().ok_or_else(IpcError::no_workspace)?;
-    open.ws
-        .store()
-        .set_report_schedule_enabled(id, enabled)
-        .await
-        .map_err(alcance_app::AppError::from)?;
-    Ok(())
+    Ok(delivery::set_schedule_enabled(&open.ws, id, enabled).await?)
 }
 
 /// Removes a schedule and its delivery history. Errors: `not_found`.
@@ -143,12 +61,7 @@ pub async fn set_report_schedule_enabled(state: State<'_, AppState>, id: i64, en
 pub async fn remove_report_schedule(state: State<'_, AppState>, id: i64) -> IpcResult<()> {
     let guard = state.workspace.read().await;
     let open = guard.as_ref().ok_or_else(IpcError::no_workspace)?;
-    open.ws
-        .store()
-        .remove_report_schedule(id)
-        .await
-        .map_err(alcance_app::AppError::from)?;
-    Ok(())
+    Ok(delivery::remove_schedule(&open.ws, id).await?)
 }
 
 /// Sends a schedule's latest due period now (still once per period). A failed attempt is
@@ -158,11 +71,7 @@ pub async fn remove_report_schedule(state: State<'_, AppState>, id: i64) -> IpcR
 pub async fn deliver_report_now(state: State<'_, AppState>, id: i64) -> IpcResult<SendNowResult> {
     let guard = state.workspace.read().await;
     let open = guard.as_ref().ok_or_else(IpcError::no_workspace)?;
-    let (claimed, pass) = delivery::deliver_now(&open.ws, id, Utc::now()).await?;
-    Ok(SendNowResult {
-        claimed,
-        error: pass.failed.into_iter().next().map(|(_, _, e)| e),
-    })
+    Ok(delivery::send_now(&open.ws, id, Utc::now()).await?)
 }
 
 /// The SMTP settings, `null` until set.

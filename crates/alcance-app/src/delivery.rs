@@ -40,9 +40,13 @@ use crate::workspace::Workspace;
 use alcance_core::analytics::best_time::Tz;
 use alcance_core::CampaignId;
 use alcance_report::weekly::{KpiLine, WeeklyReport};
-use alcance_store::delivery::{DeliveryOutcome, NewReportSchedule, ReportDeliveryRow, ReportScheduleRow};
+use alcance_store::delivery::DeliveryOutcome;
+pub use alcance_store::delivery::{
+    Recipients, ReportCadence, ReportDeliveryRow, ReportFormats, ReportKind, ReportScheduleRow, ReportScheduleSettings,
+};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
 use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
 
 /// The vault key of the workspace's SMTP password.
 pub const SMTP_PASSWORD_KEY: &str = "alcance/smtp/password";
@@ -77,6 +81,23 @@ pub enum Cadence {
         /// The local hour, 0–23.
         hour: u32,
     },
+}
+
+impl Cadence {
+    /// The stored key: weekly or monthly.
+    pub fn kind(&self) -> ReportCadence {
+        match self {
+            Cadence::Weekly { .. } => ReportCadence::Weekly,
+            Cadence::Monthly { .. } => ReportCadence::Monthly,
+        }
+    }
+
+    /// The local hour it sends, 0–23.
+    pub fn hour(&self) -> u32 {
+        match self {
+            Cadence::Weekly { hour, .. } | Cadence::Monthly { hour, .. } => *hour,
+        }
+    }
 }
 
 /// A period a schedule reports on, and when it is sent (all UTC).
@@ -185,19 +206,16 @@ pub fn retry_at(attempts: i64, failed_at: DateTime<Utc>) -> Option<DateTime<Utc>
     Some(failed_at + Duration::minutes(minutes))
 }
 
-/// A stored schedule, checked and parsed.
+/// A stored schedule with its time checked: the row (whose settings carry the typed kind,
+/// language and attachments) and what its weekday / day, hour and zone read as.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Schedule {
     /// The stored row.
     pub row: ReportScheduleRow,
-    /// Its cadence.
+    /// Its cadence with its weekday or day and hour.
     pub cadence: Cadence,
     /// Its time zone.
     pub time_zone: Tz,
-    /// The language of the email and the PDF.
-    pub language: PdfLanguage,
-    /// The attached files: [`ReportFormat::Pdf`] and / or [`ReportFormat::Xlsx`].
-    pub formats: Vec<ReportFormat>,
 }
 
 fn weekday_from(n: i64) -> Option<Weekday> {
@@ -213,71 +231,69 @@ fn weekday_from(n: i64) -> Option<Weekday> {
     })
 }
 
-/// Parses `pdf`, `xlsx` or `pdf,xlsx` (order kept, duplicates dropped). Errors: another
-/// format or none.
-pub fn parse_formats(text: &str) -> Result<Vec<ReportFormat>> {
-    let mut formats = Vec::new();
-    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let f = match part.to_ascii_lowercase().as_str() {
-            "pdf" => ReportFormat::Pdf,
-            "xlsx" => ReportFormat::Xlsx,
-            _ => {
-                return Err(AppError::InvalidInput(format!(
-                    "report attachment format {part:?}: use pdf, xlsx or pdf,xlsx"
-                )))
-            }
-        };
-        if !formats.contains(&f) {
-            formats.push(f);
-        }
-    }
-    if formats.is_empty() {
-        return Err(AppError::InvalidInput(
-            "no attachment format: use pdf, xlsx or pdf,xlsx".into(),
-        ));
-    }
+/// Parses `pdf`, `xlsx` or `pdf,xlsx` (order kept, duplicates dropped) as a schedule's
+/// attachments. Errors (invalid input): another format, or none.
+pub fn parse_formats(text: &str) -> Result<ReportFormats> {
+    let formats: ReportFormats = text.parse().map_err(|_| {
+        AppError::InvalidInput(format!("report attachment formats {text:?}: use pdf, xlsx or pdf,xlsx"))
+    })?;
+    check_formats(&formats)?;
     Ok(formats)
 }
 
+/// Errors (invalid input) unless the formats are PDF and / or XLSX, at least one.
+fn check_formats(formats: &ReportFormats) -> Result<()> {
+    if formats.is_empty()
+        || formats
+            .iter()
+            .any(|f| !matches!(f, ReportFormat::Pdf | ReportFormat::Xlsx))
+    {
+        return Err(AppError::InvalidInput("attach pdf and / or xlsx".into()));
+    }
+    Ok(())
+}
+
 impl Schedule {
-    /// Checks a stored row. Errors (invalid input): an unknown zone, language, format or a
-    /// cadence without its weekday / day.
+    /// Checks a stored row. Errors (invalid input): an unknown zone, an hour outside 0–23,
+    /// a cadence without its weekday / day.
     pub fn parse(row: ReportScheduleRow) -> Result<Schedule> {
-        let hour = u32::try_from(row.hour)
+        let s = &row.settings;
+        let hour = u32::try_from(s.hour)
             .ok()
             .filter(|h| *h < 24)
-            .ok_or_else(|| AppError::InvalidInput(format!("hour {}: expected 0–23", row.hour)))?;
-        let cadence = match (row.cadence.as_str(), row.weekday, row.day_of_month) {
-            ("weekly", Some(d), _) => Cadence::Weekly {
+            .ok_or_else(|| AppError::InvalidInput(format!("hour {}: expected 0–23", s.hour)))?;
+        let cadence = match (s.cadence, s.weekday, s.day_of_month) {
+            (ReportCadence::Weekly, Some(d), _) => Cadence::Weekly {
                 weekday: weekday_from(d)
                     .ok_or_else(|| AppError::InvalidInput(format!("weekday {d}: expected 0 (Monday) to 6")))?,
                 hour,
             },
-            ("monthly", _, Some(d)) if (1..=28).contains(&d) => Cadence::Monthly {
+            (ReportCadence::Monthly, _, Some(d)) if (1..=28).contains(&d) => Cadence::Monthly {
                 day: u32::try_from(d).unwrap_or(1),
                 hour,
             },
             (c, _, _) => {
                 return Err(AppError::InvalidInput(format!(
-                    "cadence {c:?}: expected weekly with a weekday or monthly with a day 1–28"
+                    "cadence {c}: expected weekly with a weekday or monthly with a day 1–28"
                 )))
             }
         };
-        let time_zone: Tz = row.time_zone.parse().map_err(|_| {
-            AppError::InvalidInput(format!(
-                "unknown time zone {:?} (IANA, e.g. America/Sao_Paulo)",
-                row.time_zone
-            ))
-        })?;
-        let language: PdfLanguage = row.language.parse().map_err(AppError::InvalidInput)?;
-        let formats = parse_formats(&row.formats)?;
+        let time_zone = zone(&s.time_zone)?;
         Ok(Schedule {
             row,
             cadence,
             time_zone,
-            language,
-            formats,
         })
+    }
+
+    /// The language of the email, the PDF and the Sheets tab.
+    pub fn language(&self) -> PdfLanguage {
+        self.row.settings.language
+    }
+
+    /// The attached files.
+    pub fn formats(&self) -> &ReportFormats {
+        &self.row.settings.formats
     }
 
     /// The period due at `now` (see [`due_period`]); `None` while paused.
@@ -299,6 +315,12 @@ impl Schedule {
     }
 }
 
+fn zone(name: &str) -> Result<Tz> {
+    name.trim()
+        .parse()
+        .map_err(|_| AppError::InvalidInput(format!("unknown time zone {name:?} (IANA, e.g. America/Sao_Paulo)")))
+}
+
 /// What `alcance report schedule add` asks for.
 #[derive(Debug, Clone)]
 pub struct ScheduleRequest {
@@ -310,13 +332,80 @@ pub struct ScheduleRequest {
     pub time_zone: String,
     /// Email and PDF language.
     pub language: PdfLanguage,
-    /// Addresses (at least one).
+    /// Addresses (at least one, unless `sheets`).
     pub recipients: Vec<String>,
     /// Attached files: PDF and / or XLSX.
-    pub formats: Vec<ReportFormat>,
+    pub formats: ReportFormats,
     /// Also (or, without recipients, only) write each period to a Google Sheets
     /// spreadsheet ([`crate::sheets`]; connect Google first).
     pub sheets: bool,
+}
+
+/// A schedule to add as the window's card and the REST API (`POST
+/// /api/v1/report-schedules`) send it: the weekday or the day of the month says the
+/// cadence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ScheduleInput {
+    /// A campaign's report (`campaigns.id`) instead of the weekly report.
+    #[serde(default)]
+    pub campaign_id: Option<i64>,
+    /// Weekly: 0 = Monday … 6 = Sunday. Exactly one of `weekday` and `day_of_month`.
+    #[serde(default)]
+    pub weekday: Option<u32>,
+    /// Monthly: 1–28 (reports the month before).
+    #[serde(default)]
+    pub day_of_month: Option<u32>,
+    /// The local hour, 0–23, in `time_zone`.
+    pub hour: u32,
+    /// IANA zone (`America/Sao_Paulo`).
+    pub time_zone: String,
+    /// The email's and the PDF's language.
+    pub language: PdfLanguage,
+    /// Email addresses; may be empty with `sheets`. Blank entries are dropped.
+    #[serde(default)]
+    pub recipients: Vec<String>,
+    /// Attachments: `pdf` and / or `xlsx`.
+    pub formats: ReportFormats,
+    /// Also write each period to Google Sheets.
+    #[serde(default)]
+    pub sheets: bool,
+}
+
+impl ScheduleInput {
+    /// The request it makes. Errors (invalid input): both or neither of weekday and day,
+    /// a weekday outside 0–6.
+    pub fn request(self) -> Result<ScheduleRequest> {
+        let cadence = match (self.weekday, self.day_of_month) {
+            (Some(d), None) => Cadence::Weekly {
+                weekday: weekday_from(i64::from(d))
+                    .ok_or_else(|| AppError::InvalidInput(format!("weekday {d}: expected 0 (Monday) to 6")))?,
+                hour: self.hour,
+            },
+            (None, Some(day)) => Cadence::Monthly { day, hour: self.hour },
+            _ => {
+                return Err(AppError::InvalidInput(
+                    "give a weekday (weekly) or a day of the month (monthly), not both".into(),
+                ))
+            }
+        };
+        Ok(ScheduleRequest {
+            campaign: self.campaign_id.map(CampaignId::from),
+            cadence,
+            time_zone: self.time_zone,
+            language: self.language,
+            recipients: self
+                .recipients
+                .into_iter()
+                .map(|r| r.trim().to_string())
+                .filter(|r| !r.is_empty())
+                .collect(),
+            // Order kept, duplicates dropped (a JSON array may repeat one).
+            formats: self.formats.iter().copied().collect(),
+            sheets: self.sheets,
+        })
+    }
 }
 
 /// Adds a schedule at `now` (UTC). Errors (invalid input): an unknown zone, an address
@@ -333,56 +422,63 @@ pub async fn add_schedule(ws: &Workspace, request: &ScheduleRequest, now: DateTi
             .parse::<lettre::message::Mailbox>()
             .map_err(|e| AppError::InvalidInput(format!("{r:?} is not an email address: {e}")))?;
     }
-    if request.formats.is_empty()
-        || request
-            .formats
-            .iter()
-            .any(|f| !matches!(f, ReportFormat::Pdf | ReportFormat::Xlsx))
-    {
-        return Err(AppError::InvalidInput("attach pdf and / or xlsx".into()));
-    }
+    check_formats(&request.formats)?;
     if let Some(id) = request.campaign {
         ws.store()
             .campaign(id.get())
             .await
             .with_context(|| format!("campaign {}", id.get()))?;
     }
-    let (cadence, weekday, day, hour) = match request.cadence {
-        Cadence::Weekly { weekday, hour } => ("weekly", Some(i64::from(weekday.num_days_from_monday())), None, hour),
-        Cadence::Monthly { day, hour } => ("monthly", None, Some(i64::from(day)), hour),
+    let (weekday, day) = match request.cadence {
+        Cadence::Weekly { weekday, .. } => (Some(i64::from(weekday.num_days_from_monday())), None),
+        Cadence::Monthly { day, .. } => (None, Some(i64::from(day))),
     };
+    let hour = request.cadence.hour();
     if hour > 23 || day.is_some_and(|d| !(1..=28).contains(&d)) {
         return Err(AppError::InvalidInput(
             "the hour is 0–23 and the day of the month 1–28".into(),
         ));
     }
-    let row = NewReportSchedule {
+    // Check the zone before storing it.
+    zone(&request.time_zone)?;
+    let settings = ReportScheduleSettings {
         kind: if request.campaign.is_some() {
-            "campaign_report"
+            ReportKind::CampaignReport
         } else {
-            "weekly_report"
-        }
-        .into(),
+            ReportKind::WeeklyReport
+        },
         campaign_id: request.campaign.map(|c| c.get()),
-        cadence: cadence.into(),
+        cadence: request.cadence.kind(),
         weekday,
         day_of_month: day,
         hour: i64::from(hour),
         time_zone: request.time_zone.trim().to_string(),
-        language: request.language.tag().into(),
+        language: request.language,
         recipients: request.recipients.iter().map(|r| r.trim().to_string()).collect(),
-        formats: request.formats.iter().map(|f| f.key()).collect::<Vec<_>>().join(","),
+        formats: request.formats.clone(),
         sheets: request.sheets,
     };
-    // Check the zone before storing it.
-    row.time_zone.parse::<Tz>().map_err(|_| {
-        AppError::InvalidInput(format!(
-            "unknown time zone {:?} (IANA, e.g. America/Sao_Paulo)",
-            row.time_zone
-        ))
-    })?;
-    let stored = ws.store().add_report_schedule(&row, now).await?;
+    let stored = ws.store().add_report_schedule(&settings, now).await?;
     Schedule::parse(stored)
+}
+
+/// Pauses (`false`) or resumes (`true`) schedule `id`. Errors: not found.
+pub async fn set_schedule_enabled(ws: &Workspace, id: i64, enabled: bool) -> Result<()> {
+    ws.store().set_report_schedule_enabled(id, enabled).await?;
+    Ok(())
+}
+
+/// Removes schedule `id` and its delivery history. Errors: not found.
+pub async fn remove_schedule(ws: &Workspace, id: i64) -> Result<()> {
+    ws.store().remove_report_schedule(id).await?;
+    Ok(())
+}
+
+/// Schedule `id`'s deliveries, newest period first, at most `limit`. Errors: not found
+/// (an unknown schedule), the store.
+pub async fn schedule_deliveries(ws: &Workspace, id: i64, limit: u32) -> Result<Vec<ReportDeliveryRow>> {
+    ws.store().report_schedule(id).await?;
+    Ok(ws.store().report_deliveries(id, limit).await?)
 }
 
 /// Sets the workspace's SMTP server: `url` without password (see [`crate::mail`]), the
@@ -450,35 +546,16 @@ pub fn next_send(cadence: Cadence, tz: Tz, now: DateTime<Utc>) -> DateTime<Utc> 
     }
 }
 
-/// One schedule as the window's "Scheduled delivery" card (and a future REST route) shows
-/// it: the stored row, its spreadsheet's link, its latest delivery and its next send.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// One schedule as the "Scheduled delivery" card (the window's and the web UI's) and
+/// `GET /api/v1/report-schedules` show it: the stored row (serialized flat) with what is
+/// computed from it — its spreadsheet's link, its latest delivery and its next send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScheduleView {
-    /// `report_schedules.id`.
-    pub id: i64,
-    /// The campaign of a campaign report; `None` for the weekly report.
-    pub campaign_id: Option<i64>,
-    /// `weekly` or `monthly`.
-    pub cadence: String,
-    /// Weekly: 0 = Monday … 6 = Sunday.
-    pub weekday: Option<i64>,
-    /// Monthly: 1–28.
-    pub day_of_month: Option<i64>,
-    /// The local hour it is sent, 0–23, in `time_zone`.
-    pub hour: i64,
-    /// IANA zone of the weekday / day and hour.
-    pub time_zone: String,
-    /// `en` or `pt-BR`.
-    pub language: String,
-    /// Email addresses (may be empty with Sheets).
-    pub recipients: Vec<String>,
-    /// Attachments, comma separated: `pdf`, `xlsx`.
-    pub formats: String,
-    /// `false` while paused.
-    pub enabled: bool,
-    /// Whether periods are written to Google Sheets.
-    pub sheets: bool,
+    /// The stored schedule: id, settings, `enabled`, `spreadsheet_id`, `created_at`.
+    #[serde(flatten)]
+    pub schedule: ReportScheduleRow,
     /// The spreadsheet's link, once the first delivery created it.
     pub spreadsheet_url: Option<String>,
     /// The latest period's delivery (status, attempts, last error, next attempt).
@@ -487,35 +564,34 @@ pub struct ScheduleView {
     pub next_send_at: Option<DateTime<Utc>>,
 }
 
+/// `row` as a [`ScheduleView`] at `now` (UTC). Errors: the store.
+async fn view_of(ws: &Workspace, row: ReportScheduleRow, now: DateTime<Utc>) -> Result<ScheduleView> {
+    let last_delivery = ws.store().report_deliveries(row.id, 1).await?.into_iter().next();
+    let next_send_at = match Schedule::parse(row.clone()) {
+        Ok(s) if row.enabled => Some(next_send(s.cadence, s.time_zone, now)),
+        _ => None,
+    };
+    Ok(ScheduleView {
+        spreadsheet_url: row.spreadsheet_id.as_deref().map(crate::sheets::spreadsheet_link),
+        schedule: row,
+        last_delivery,
+        next_send_at,
+    })
+}
+
 /// Every schedule as [`ScheduleView`]s at `now` (UTC), by id. Errors: the store.
 pub async fn schedule_views(ws: &Workspace, now: DateTime<Utc>) -> Result<Vec<ScheduleView>> {
-    let store = ws.store();
     let mut out = Vec::new();
-    for row in store.report_schedules().await? {
-        let last_delivery = store.report_deliveries(row.id, 1).await?.into_iter().next();
-        let next_send_at = match Schedule::parse(row.clone()) {
-            Ok(s) if row.enabled => Some(next_send(s.cadence, s.time_zone, now)),
-            _ => None,
-        };
-        out.push(ScheduleView {
-            id: row.id,
-            campaign_id: row.campaign_id,
-            cadence: row.cadence,
-            weekday: row.weekday,
-            day_of_month: row.day_of_month,
-            hour: row.hour,
-            time_zone: row.time_zone,
-            language: row.language,
-            recipients: row.recipients,
-            formats: row.formats,
-            enabled: row.enabled,
-            sheets: row.sheets,
-            spreadsheet_url: row.spreadsheet_id.as_deref().map(crate::sheets::spreadsheet_link),
-            last_delivery,
-            next_send_at,
-        });
+    for row in ws.store().report_schedules().await? {
+        out.push(view_of(ws, row, now).await?);
     }
     Ok(out)
+}
+
+/// Schedule `id` as a [`ScheduleView`] at `now` (UTC). Errors: not found, the store.
+pub async fn schedule_view(ws: &Workspace, id: i64, now: DateTime<Utc>) -> Result<ScheduleView> {
+    let row = ws.store().report_schedule(id).await?;
+    view_of(ws, row, now).await
 }
 
 /// What one delivery pass did.
@@ -586,6 +662,29 @@ pub async fn deliver_now(ws: &Workspace, id: i64, now: DateTime<Utc>) -> Result<
     Ok((true, pass))
 }
 
+/// What "Send now" did (the window's card, `POST /api/v1/report-schedules/{id}/send`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SendNowResult {
+    /// `false`: the period was already claimed (sent, being sent or waiting for a retry)
+    /// and nothing was done.
+    pub claimed: bool,
+    /// The attempt's error, secrets redacted (it is retried with backoff); `null` when it
+    /// went out.
+    pub error: Option<String>,
+}
+
+/// [`deliver_now`] as the card and the REST API answer it. Errors: an unknown schedule,
+/// the store (a failed send is in the answer, not an error).
+pub async fn send_now(ws: &Workspace, id: i64, now: DateTime<Utc>) -> Result<SendNowResult> {
+    let (claimed, pass) = deliver_now(ws, id, now).await?;
+    Ok(SendNowResult {
+        claimed,
+        error: pass.failed.into_iter().next().map(|(_, _, e)| e),
+    })
+}
+
 /// One attempt of a claimed delivery: builds, sends, records.
 async fn attempt(
     ws: &Workspace,
@@ -634,12 +733,12 @@ async fn send(
     mailed: bool,
     now: DateTime<Utc>,
 ) -> Result<Option<String>> {
-    let lang = schedule.language;
+    let lang = schedule.language();
     let id = schedule.row.id;
-    let mail = !schedule.row.recipients.is_empty() && !mailed;
+    let mail = !schedule.row.settings.recipients.is_empty() && !mailed;
     // Fail early (before building anything) when the email cannot go out.
     let mailer = if mail { Some(workspace_mailer(ws).await?) } else { None };
-    let built = match schedule.row.campaign_id {
+    let built = match schedule.row.settings.campaign_id {
         None => {
             let request = WeeklyRequest {
                 week_of: Some(period.first_day),
@@ -657,7 +756,7 @@ async fn send(
     };
     let mut message_id = None;
     if let Some(mailer) = mailer {
-        let formats = schedule.formats.clone();
+        let formats = schedule.formats().to_vec();
         let (built_back, email, stem) = match built {
             Built::Weekly(report) => {
                 let (report, files) = tokio::task::spawn_blocking(move || {
@@ -691,13 +790,15 @@ async fn send(
             }
         };
         let mid = format!("<{stem}.s{id}.a{number}@alcance.local>");
-        mailer.send_html(&schedule.row.recipients, &mid, &email).await?;
+        mailer
+            .send_html(&schedule.row.settings.recipients, &mid, &email)
+            .await?;
         ws.store().record_delivery_mailed(id, period.start, now, &mid).await?;
         message_id = Some(mid);
-        if schedule.row.sheets {
+        if schedule.row.settings.sheets {
             write_sheet(ws, schedule, period, &built_back, now).await?;
         }
-    } else if schedule.row.sheets {
+    } else if schedule.row.settings.sheets {
         write_sheet(ws, schedule, period, &built, now).await?;
     }
     Ok(message_id)
@@ -712,7 +813,7 @@ async fn write_sheet(
     built: &Built,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let lang = schedule.language;
+    let lang = schedule.language();
     let (first, last) = local_range(period, schedule.time_zone);
     let weekly = matches!(schedule.cadence, Cadence::Weekly { .. });
     let tab = crate::sheets::sheet_title(first, weekly);
@@ -821,10 +922,7 @@ fn number(v: Option<f64>, unit: &str, lang: PdfLanguage) -> String {
 }
 
 fn pick(lang: PdfLanguage, en: &'static str, pt: &'static str) -> &'static str {
-    match lang {
-        PdfLanguage::En => en,
-        _ => pt,
-    }
+    lang.pick(en, pt)
 }
 
 fn local_range(period: &Period, tz: Tz) -> (NaiveDate, NaiveDate) {
@@ -1110,6 +1208,49 @@ mod tests {
     }
 
     #[test]
+    fn a_schedule_input_names_one_cadence_and_is_cleaned() {
+        let input: ScheduleInput = serde_json::from_value(serde_json::json!({
+            "day_of_month": 5, "hour": 8, "time_zone": "America/Sao_Paulo", "language": "pt-BR",
+            "recipients": [" ana@client.example ", ""], "formats": ["xlsx", "pdf", "xlsx"]
+        }))
+        .unwrap();
+        let request = input.clone().request().unwrap();
+        assert_eq!(request.cadence, Cadence::Monthly { day: 5, hour: 8 });
+        assert_eq!(request.recipients, vec!["ana@client.example".to_string()]);
+        assert_eq!(request.formats.as_slice(), &[ReportFormat::Xlsx, ReportFormat::Pdf]);
+        assert_eq!(request.language, PdfLanguage::PtBr);
+        assert!(!request.sheets);
+        let both = ScheduleInput {
+            weekday: Some(0),
+            ..input.clone()
+        };
+        assert!(both.request().is_err());
+        let neither = ScheduleInput {
+            day_of_month: None,
+            ..input.clone()
+        };
+        assert!(neither.request().is_err());
+        let sunday = ScheduleInput {
+            weekday: Some(6),
+            day_of_month: None,
+            ..input.clone()
+        };
+        assert_eq!(
+            sunday.request().unwrap().cadence,
+            Cadence::Weekly {
+                weekday: Weekday::Sun,
+                hour: 8
+            }
+        );
+        let bad = ScheduleInput {
+            weekday: Some(7),
+            day_of_month: None,
+            ..input
+        };
+        assert!(bad.request().is_err());
+    }
+
+    #[test]
     fn retries_back_off_then_give_up() {
         let t = utc(2026, 12, 1, 0, 0);
         let waits: Vec<Option<i64>> = (1..=7).map(|n| retry_at(n, t).map(|r| (r - t).num_minutes())).collect();
@@ -1122,8 +1263,8 @@ mod tests {
     #[test]
     fn formats_and_numbers() {
         assert_eq!(
-            parse_formats("pdf, xlsx,pdf").unwrap(),
-            vec![ReportFormat::Pdf, ReportFormat::Xlsx]
+            parse_formats("pdf, xlsx,pdf").unwrap().as_slice(),
+            &[ReportFormat::Pdf, ReportFormat::Xlsx]
         );
         assert!(parse_formats("html").is_err());
         assert!(parse_formats(" ").is_err());

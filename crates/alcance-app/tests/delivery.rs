@@ -5,127 +5,19 @@
 //! with its next try, and the retry then sends it; two passes at once send once. The SMTP
 //! password goes to the vault, not the database. Skipped without the sink (fails under CI).
 
-use alcance_app::delivery::{self, Cadence, ScheduleRequest, SMTP_PASSWORD_KEY};
-use alcance_app::reports::{PdfLanguage, ReportFormat};
-use alcance_app::testing::{both_engines, open_workspace, TestWorkspace};
-use alcance_app::views::SharedVault;
-use alcance_app::WorkspaceOptions;
-use alcance_core::{AccountMetric, AccountRef, CollectionBatch, Period, Platform};
-use alcance_platforms::vault::{MemoryVault, TokenVault};
+use crate::delivery_setup::{
+    latest_delivery, mail_to_sink, messages_to, monday_morning, recipient, setup_on, use_smtp, utc, weekly_to, Setup,
+};
+use alcance_app::delivery::{self, SMTP_PASSWORD_KEY};
+use alcance_app::testing::both_engines;
+use alcance_platforms::vault::TokenVault;
 use alcance_platforms::Endpoints;
 use alcance_store::Engine;
-use chrono::{DateTime, Duration, TimeZone, Utc, Weekday};
+use chrono::Duration;
 use secrecy::{ExposeSecret, SecretString};
-use std::path::Path;
-use std::sync::Arc;
 
-pub(crate) fn utc(d: u32, h: u32, m: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, d, h, m, 0).single().unwrap()
-}
-
-/// Monday 30 November 2026, 09:30 in São Paulo: the weekly schedule (Mondays at 09:00)
-/// is due for the week of 23 November.
-pub(crate) fn monday_morning() -> DateTime<Utc> {
-    utc(30, 12, 30)
-}
-
-pub(crate) struct Setup {
-    pub(crate) ws: TestWorkspace,
-    pub(crate) vault: Arc<MemoryVault>,
-    _dir: tempfile::TempDir,
-}
-
-/// A workspace with one Instagram account and two weeks of daily reach.
 async fn setup(engine: Engine) -> Option<Setup> {
     setup_on(engine, Endpoints::real()).await
-}
-
-/// [`setup`] talking to `endpoints` (the sandbox's, for Google Sheets).
-pub(crate) async fn setup_on(engine: Engine, endpoints: Endpoints) -> Option<Setup> {
-    let dir = tempfile::tempdir().unwrap();
-    let vault = Arc::new(MemoryVault::new());
-    let ws = open_workspace(
-        engine,
-        dir.path(),
-        WorkspaceOptions {
-            endpoints,
-            vault: Box::new(SharedVault(Arc::clone(&vault) as Arc<dyn TokenVault>)),
-        },
-    )
-    .await?;
-    let store = ws.store();
-    let account = store
-        .upsert_account(
-            &AccountRef {
-                platform: Platform::Instagram,
-                external_id: "17841400000000009".into(),
-                username: Some("loja_demo".into()),
-                owned: true,
-            },
-            None,
-            None,
-        )
-        .await
-        .unwrap();
-    let run = store.start_run("manual", utc(30, 4, 0)).await.unwrap();
-    let batch = CollectionBatch {
-        account_metrics: (16..30)
-            .map(|d| AccountMetric {
-                metric: "reach".into(),
-                period: Period::Day,
-                period_start: utc(d, 0, 0),
-                period_end: utc(d, 0, 0) + Duration::days(1),
-                value: Some(f64::from(1000 + d * 10)),
-            })
-            .collect(),
-        ..CollectionBatch::default()
-    };
-    store
-        .save_batch(run, account, utc(30, 4, 0), &batch, &[])
-        .await
-        .unwrap();
-    Some(Setup { ws, vault, _dir: dir })
-}
-
-pub(crate) fn weekly_to(to: &str) -> ScheduleRequest {
-    ScheduleRequest {
-        campaign: None,
-        cadence: Cadence::Weekly {
-            weekday: Weekday::Mon,
-            hour: 9,
-        },
-        time_zone: "America/Sao_Paulo".into(),
-        language: PdfLanguage::En,
-        recipients: vec![to.to_string()],
-        formats: vec![ReportFormat::Pdf, ReportFormat::Xlsx],
-        sheets: false,
-    }
-}
-
-/// A unique recipient per test and engine, so tests sharing the sink count their own.
-pub(crate) fn recipient(test: &str, engine: Engine) -> String {
-    format!("{test}-{engine:?}-{}@client.example", std::process::id()).to_ascii_lowercase()
-}
-
-/// The raw messages to `to` in `maildir`, waiting up to 10 s for `count` of them (then a
-/// little longer, so an extra one would be seen).
-pub(crate) async fn messages_to(maildir: &Path, to: &str, count: usize) -> Vec<String> {
-    let mut found = Vec::new();
-    for _ in 0..100 {
-        found = std::fs::read_dir(maildir.join("new"))
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
-            .filter(|raw| raw.lines().any(|l| l.eq_ignore_ascii_case(&format!("To: {to}"))))
-            .collect();
-        if found.len() >= count {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    found
 }
 
 /// The MIME parts of `raw` (not nested boundaries' own lines): each part's headers
@@ -186,20 +78,11 @@ fn parts(raw: &str) -> Vec<(String, Vec<u8>)> {
 }
 
 async fn a_due_weekly_schedule_sends_once_with_the_summary_and_both_files(engine: Engine) {
-    let Some((addr, maildir)) = alcance_app::testing::smtp_sink() else {
-        return;
-    };
     let Some(s) = setup(engine).await else { return };
     let ws = s.ws.workspace();
-    delivery::set_mail(
-        ws,
-        &format!("smtp://{addr}"),
-        "Alcance <reports@agency.example>",
-        None,
-        utc(1, 0, 0),
-    )
-    .await
-    .unwrap();
+    let Some((_, maildir)) = mail_to_sink(ws).await else {
+        return;
+    };
     let to = recipient("weekly", engine);
     let schedule = delivery::add_schedule(ws, &weekly_to(&to), utc(29, 0, 0))
         .await
@@ -274,15 +157,7 @@ async fn a_server_that_is_down_is_retried_with_backoff(engine: Engine) {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
-    delivery::set_mail(
-        ws,
-        &format!("smtp://127.0.0.1:{closed}"),
-        "reports@agency.example",
-        None,
-        utc(1, 0, 0),
-    )
-    .await
-    .unwrap();
+    use_smtp(ws, &format!("smtp://127.0.0.1:{closed}"), utc(1, 0, 0)).await;
     let to = recipient("retry", engine);
     let schedule = delivery::add_schedule(ws, &weekly_to(&to), utc(29, 0, 0))
         .await
@@ -291,12 +166,7 @@ async fn a_server_that_is_down_is_retried_with_backoff(engine: Engine) {
     let pass = delivery::deliver_due(ws, now).await.unwrap();
     assert!(pass.sent.is_empty());
     assert_eq!(pass.failed.len(), 1);
-    let d = ws
-        .store()
-        .report_deliveries(schedule.row.id, 10)
-        .await
-        .unwrap()
-        .remove(0);
+    let d = latest_delivery(ws, schedule.row.id).await;
     assert_eq!((d.status.as_str(), d.attempts), ("pending", 1));
     assert_eq!(d.next_attempt_at, Some(now + Duration::minutes(1)));
     assert!(
@@ -307,37 +177,21 @@ async fn a_server_that_is_down_is_retried_with_backoff(engine: Engine) {
     // Before the retry time nothing happens; the server comes back; the retry sends.
     let wait = delivery::deliver_due(ws, now + Duration::seconds(30)).await.unwrap();
     assert!(wait.sent.is_empty() && wait.failed.is_empty());
-    delivery::set_mail(ws, &format!("smtp://{addr}"), "reports@agency.example", None, now)
-        .await
-        .unwrap();
+    use_smtp(ws, &format!("smtp://{addr}"), now).await;
     let retry = delivery::deliver_due(ws, now + Duration::minutes(1)).await.unwrap();
     assert_eq!(retry.sent, vec![(schedule.row.id, utc(23, 3, 0))]);
-    let d = ws
-        .store()
-        .report_deliveries(schedule.row.id, 10)
-        .await
-        .unwrap()
-        .remove(0);
+    let d = latest_delivery(ws, schedule.row.id).await;
     assert_eq!((d.status.as_str(), d.attempts, d.next_attempt_at), ("sent", 2, None));
     assert_eq!(messages_to(&maildir, &to, 1).await.len(), 1);
     s.ws.close().await;
 }
 
 async fn two_passes_at_once_send_once(engine: Engine) {
-    let Some((addr, maildir)) = alcance_app::testing::smtp_sink() else {
-        return;
-    };
     let Some(s) = setup(engine).await else { return };
     let ws = s.ws.workspace();
-    delivery::set_mail(
-        ws,
-        &format!("smtp://{addr}"),
-        "reports@agency.example",
-        None,
-        utc(1, 0, 0),
-    )
-    .await
-    .unwrap();
+    let Some((_, maildir)) = mail_to_sink(ws).await else {
+        return;
+    };
     let to = recipient("race", engine);
     delivery::add_schedule(ws, &weekly_to(&to), utc(29, 0, 0))
         .await

@@ -12,6 +12,7 @@ mod campaign_posts;
 mod campaign_summaries;
 mod copy;
 mod delivery;
+mod delivery_setup;
 mod door;
 mod many_workers;
 mod media;

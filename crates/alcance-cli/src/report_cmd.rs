@@ -672,7 +672,7 @@ async fn delivery(command: ReportCommand) -> Result<()> {
                 if sheets && alcance_app::sheets::connection(workspace)?.is_none() {
                     println!("Google Sheets is not connected yet: alcance report sheets connect --client-id ID");
                 }
-                if !schedule.row.recipients.is_empty() && workspace.store().mail_settings().await?.is_none() {
+                if !schedule.row.settings.recipients.is_empty() && workspace.store().mail_settings().await?.is_none() {
                     println!("No SMTP server is set yet: alcance report mail set --url URL --from ADDRESS");
                 }
                 Ok(())
@@ -717,7 +717,7 @@ async fn delivery(command: ReportCommand) -> Result<()> {
             ScheduleCommand::Resume { ws, schedule } => set_enabled(&ws, schedule, true).await,
             ScheduleCommand::Remove { ws, schedule } => {
                 let session = open(&ws).await?;
-                session.workspace().store().remove_report_schedule(schedule).await?;
+                delivery::remove_schedule(session.workspace(), schedule).await?;
                 println!("Removed schedule {schedule}.");
                 Ok(())
             }
@@ -849,17 +849,13 @@ impl alcance_app::oauth::BrowserOpener for ConsentBrowser {
 /// Pauses (`false`) or resumes (`true`) a schedule.
 async fn set_enabled(ws: &WorkspaceArgs, schedule: i64, enabled: bool) -> Result<()> {
     let session = open(ws).await?;
-    session
-        .workspace()
-        .store()
-        .set_report_schedule_enabled(schedule, enabled)
-        .await?;
+    alcance_app::delivery::set_schedule_enabled(session.workspace(), schedule, enabled).await?;
     println!("Schedule {schedule} {}.", if enabled { "resumed" } else { "paused" });
     Ok(())
 }
 
 /// One line about a schedule: what, when, to whom, as what.
-fn describe(s: &alcance_app::store::delivery::ReportScheduleRow) -> String {
+fn describe(row: &alcance_app::delivery::ReportScheduleRow) -> String {
     const DAYS: [&str; 7] = [
         "Monday",
         "Tuesday",
@@ -869,6 +865,7 @@ fn describe(s: &alcance_app::store::delivery::ReportScheduleRow) -> String {
         "Saturday",
         "Sunday",
     ];
+    let s = &row.settings;
     let what = match s.campaign_id {
         Some(id) => format!("campaign {id}'s report"),
         None => "the weekly report".to_string(),

@@ -2,7 +2,7 @@
 //! (temporary file in the same folder, fsync, rename) every report file goes through.
 
 use crate::ReportError;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -56,68 +56,6 @@ pub(crate) fn write_streaming(
     Ok(())
 }
 
-/// One file format of a report (weekly or campaign): what `--format` of `alcance report`,
-/// the window's report downloads and the REST API's `format=` choose.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum ReportFormat {
-    /// The report's data ([`crate::weekly::WeeklyReport`] / [`crate::campaign::CampaignReport`]),
-    /// pretty-printed JSON.
-    Json,
-    /// An Excel workbook with native charts.
-    Xlsx,
-    /// One self-contained printable HTML page.
-    Html,
-    /// An A4 PDF ([`crate::pdf`]).
-    Pdf,
-}
-
-impl ReportFormat {
-    /// Every format, in the order the CLI and the window list them.
-    pub const ALL: [ReportFormat; 4] = [
-        ReportFormat::Pdf,
-        ReportFormat::Xlsx,
-        ReportFormat::Html,
-        ReportFormat::Json,
-    ];
-
-    /// The key and file extension: `json`, `xlsx`, `html`, `pdf`.
-    pub fn key(self) -> &'static str {
-        match self {
-            ReportFormat::Json => "json",
-            ReportFormat::Xlsx => "xlsx",
-            ReportFormat::Html => "html",
-            ReportFormat::Pdf => "pdf",
-        }
-    }
-
-    /// The MIME type of the file.
-    pub fn mime(self) -> &'static str {
-        match self {
-            ReportFormat::Json => "application/json",
-            ReportFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            ReportFormat::Html => "text/html; charset=utf-8",
-            ReportFormat::Pdf => "application/pdf",
-        }
-    }
-}
-
-impl std::fmt::Display for ReportFormat {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.key())
-    }
-}
-
-impl std::str::FromStr for ReportFormat {
-    type Err = String;
-
-    /// A [`ReportFormat::key`], any case.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        ReportFormat::ALL
-            .into_iter()
-            .find(|f| f.key().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| format!("unknown report format {s:?}: use pdf, xlsx, html or json"))
-    }
-}
+/// One file format of a report, defined in `alcance-core` (a schedule's attachments are
+/// stored with it).
+pub use alcance_core::ReportFormat;

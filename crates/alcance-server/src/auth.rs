@@ -89,6 +89,14 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/collection", Access::Role(Role::Analyst)),
     ("GET", "/api/v1/exports/{format}", Access::Role(Role::Analyst)),
     ("GET", "/api/v1/reports/weekly", Access::Role(Role::Analyst)),
+    // Report schedules send reports of every account: analysts read them, managers change
+    // them, clients are refused.
+    ("GET", "/api/v1/report-schedules", Access::Role(Role::Analyst)),
+    (
+        "GET",
+        "/api/v1/report-schedules/{id}/deliveries",
+        Access::Role(Role::Analyst),
+    ),
     // Collection control: managers (409 when the server does not collect).
     ("POST", "/api/v1/sync", Access::Role(Role::Manager)),
     ("POST", "/api/v1/runs/{id}/cancel", Access::Role(Role::Manager)),
@@ -97,6 +105,15 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("PUT", "/api/v1/accounts/{id}/cadence", Access::Role(Role::Manager)),
     ("POST", "/api/v1/accounts/{id}/disconnect", Access::Role(Role::Manager)),
     ("DELETE", "/api/v1/accounts/{id}", Access::Role(Role::Manager)),
+    // Report schedules: managers add, pause, resume, remove and send now.
+    ("POST", "/api/v1/report-schedules", Access::Role(Role::Manager)),
+    ("PATCH", "/api/v1/report-schedules/{id}", Access::Role(Role::Manager)),
+    ("DELETE", "/api/v1/report-schedules/{id}", Access::Role(Role::Manager)),
+    (
+        "POST",
+        "/api/v1/report-schedules/{id}/send",
+        Access::Role(Role::Manager),
+    ),
     // Connecting Threads through this server's HTTPS callback: a manager prepares the
     // sign-in; Threads' redirect carries no session, its `state` is the credential.
     ("POST", "/api/v1/connect/threads", Access::Role(Role::Manager)),

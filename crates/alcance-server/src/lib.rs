@@ -46,6 +46,9 @@
 //!   the events stored ([`webhooks`]).
 //! - `/api/v1/campaigns…`: campaigns, their members, posts, cost and conversion imports
 //!   and the campaign report as JSON, XLSX or HTML ([`campaigns`]).
+//! - `GET|POST /api/v1/report-schedules`, `PATCH|DELETE /api/v1/report-schedules/{id}`,
+//!   `POST …/{id}/send`, `GET …/{id}/deliveries`: scheduled delivery of reports by email
+//!   and to Google Sheets ([`schedules`]; analysts read, managers change).
 //!
 //! Plain HTTP ([`serve`]) or HTTPS ([`serve_tls`], [`tls`]); behind a reverse proxy only
 //! trusted peers' forwarding headers are believed ([`proxy`]).
@@ -73,6 +76,7 @@ pub mod prometheus;
 pub mod proxy;
 pub mod reports;
 pub mod routes;
+pub mod schedules;
 pub mod tls;
 pub mod web;
 pub mod webhooks;
@@ -261,7 +265,7 @@ are percent 0–100; a value the platform never served is `null`. Errors are RFC
         (name = "campaigns", description = "Brand and influencer campaigns: members, posts, costs, conversions and the campaign report (a client sees the campaigns shared with them)"),
         (name = "metrics", description = "Metric values for BI tools"),
         (name = "exports", description = "Downloads of the metrics: CSV (zip), JSON, XLSX"),
-        (name = "reports", description = "The weekly report as JSON or a PDF, XLSX or HTML download"),
+        (name = "reports", description = "The weekly report as JSON or a PDF, XLSX or HTML download, and the schedules that deliver reports by email and to Google Sheets"),
         (name = "health", description = "Liveness and readiness"),
         (name = "people", description = "Sign-in, password reset, and the admin's users, roles, invitations, client shares, API tokens and audit log"),
         (name = "webhooks", description = "Meta's webhooks (WhatsApp message statuses, Instagram comments and mentions), signed with the Meta app secret, and the events stored"),
@@ -329,6 +333,11 @@ fn api_router() -> OpenApiRouter<ApiState> {
         .routes(routes!(campaigns::add_cost))
         .routes(routes!(campaigns::add_conversion))
         .routes(routes!(reports::weekly))
+        // Issue 13 point 5: scheduled delivery of reports.
+        .routes(routes!(schedules::list_schedules, schedules::create_schedule))
+        .routes(routes!(schedules::set_enabled, schedules::delete_schedule))
+        .routes(routes!(schedules::send_now))
+        .routes(routes!(schedules::deliveries))
         // Issue 13 point 2: the account comparison.
         .routes(routes!(compare::compare))
 }

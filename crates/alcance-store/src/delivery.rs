@@ -16,20 +16,233 @@
 
 use crate::error::touched_one;
 use crate::redact::redact;
+use crate::stored_key::stored_key;
 use crate::time::{to_db, DbTime, DbTimeOpt};
 use crate::{on_pool, Store, StoreError};
+pub use alcance_core::{PdfLanguage, ReportFormat};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
 
-/// A schedule to add (`report_schedules` without id and creation time).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NewReportSchedule {
-    /// `weekly_report` (every account of the workspace) or `campaign_report`.
-    pub kind: String,
-    /// `campaigns.id` of a `campaign_report`; `None` for `weekly_report`.
+/// What a schedule sends (`report_schedules.kind`). Stored and serialized as the key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum ReportKind {
+    /// The weekly report of every account of the workspace.
+    WeeklyReport,
+    /// One campaign's report ([`ReportScheduleSettings::campaign_id`]).
+    CampaignReport,
+}
+
+impl ReportKind {
+    /// Both, in declaration order.
+    pub const ALL: [ReportKind; 2] = [ReportKind::WeeklyReport, ReportKind::CampaignReport];
+
+    /// The stored key: `weekly_report`, `campaign_report`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportKind::WeeklyReport => "weekly_report",
+            ReportKind::CampaignReport => "campaign_report",
+        }
+    }
+}
+
+stored_key!(ReportKind, "report kind", "weekly_report, campaign_report");
+
+/// How often a schedule sends (`report_schedules.cadence`): weekly on a weekday, monthly on
+/// a day of the month. Stored and serialized as the key. (`alcance-app`'s
+/// `delivery::Cadence` is this with its weekday or day and hour, checked.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum ReportCadence {
+    /// Every week on [`ReportScheduleSettings::weekday`].
+    Weekly,
+    /// Every month on [`ReportScheduleSettings::day_of_month`].
+    Monthly,
+}
+
+impl ReportCadence {
+    /// Both, in declaration order.
+    pub const ALL: [ReportCadence; 2] = [ReportCadence::Weekly, ReportCadence::Monthly];
+
+    /// The stored key: `weekly`, `monthly`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportCadence::Weekly => "weekly",
+            ReportCadence::Monthly => "monthly",
+        }
+    }
+}
+
+stored_key!(ReportCadence, "report cadence", "weekly, monthly");
+
+/// The files attached to a schedule's email, in order, without duplicates
+/// (`report_schedules.formats`, stored comma separated: `pdf,xlsx`; serialized as a JSON
+/// array `["pdf", "xlsx"]`). The store takes any [`ReportFormat`]; `alcance-app` allows
+/// PDF and XLSX.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(value_type = Vec<ReportFormat>))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "specta", specta(transparent))]
+pub struct ReportFormats(Vec<ReportFormat>);
+
+impl ReportFormats {
+    /// The formats of `list`, in order, duplicates dropped.
+    pub fn new(list: impl IntoIterator<Item = ReportFormat>) -> ReportFormats {
+        let mut out = Vec::new();
+        for f in list {
+            if !out.contains(&f) {
+                out.push(f);
+            }
+        }
+        ReportFormats(out)
+    }
+
+    /// The formats, in order.
+    pub fn as_slice(&self) -> &[ReportFormat] {
+        &self.0
+    }
+
+    /// `true` when `format` is one of them.
+    pub fn contains(&self, format: ReportFormat) -> bool {
+        self.0.contains(&format)
+    }
+}
+
+impl std::ops::Deref for ReportFormats {
+    type Target = [ReportFormat];
+    fn deref(&self) -> &[ReportFormat] {
+        &self.0
+    }
+}
+
+impl FromIterator<ReportFormat> for ReportFormats {
+    fn from_iter<I: IntoIterator<Item = ReportFormat>>(iter: I) -> ReportFormats {
+        ReportFormats::new(iter)
+    }
+}
+
+impl fmt::Display for ReportFormats {
+    /// The stored form: the keys, comma separated (`pdf,xlsx`).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, format) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(",")?;
+            }
+            f.write_str(format.key())?;
+        }
+        Ok(())
+    }
+}
+
+impl FromStr for ReportFormats {
+    type Err = StoreError;
+
+    /// `pdf`, `xlsx`, `pdf, xlsx` … (any case; order kept, duplicates dropped). Errors:
+    /// [`StoreError::Invalid`] for an unknown format or none.
+    fn from_str(text: &str) -> Result<ReportFormats, StoreError> {
+        let invalid = || StoreError::Invalid {
+            what: "report formats",
+            value: text.to_string(),
+            expected: "formats comma separated: pdf, xlsx, html, json",
+        };
+        let list = text
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| p.parse::<ReportFormat>().map_err(|_| invalid()))
+            .collect::<Result<Vec<_>, _>>()?;
+        if list.is_empty() {
+            return Err(invalid());
+        }
+        Ok(ReportFormats::new(list))
+    }
+}
+
+impl TryFrom<String> for ReportFormats {
+    type Error = StoreError;
+    /// As [`FromStr`] (reads the stored column).
+    fn try_from(text: String) -> Result<ReportFormats, StoreError> {
+        text.parse()
+    }
+}
+
+/// The addresses a schedule's email goes to (`report_schedules.recipients`, stored as a
+/// JSON array of strings; serialized as that array). Checked as addresses by `alcance-app`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "specta", specta(transparent))]
+pub struct Recipients(Vec<String>);
+
+impl Recipients {
+    /// The addresses, in order.
+    pub fn as_slice(&self) -> &[String] {
+        &self.0
+    }
+
+    /// The stored form: a JSON array.
+    fn to_json(&self) -> String {
+        serde_json::Value::from(self.0.clone()).to_string()
+    }
+}
+
+impl std::ops::Deref for Recipients {
+    type Target = [String];
+    fn deref(&self) -> &[String] {
+        &self.0
+    }
+}
+
+impl From<Vec<String>> for Recipients {
+    fn from(list: Vec<String>) -> Recipients {
+        Recipients(list)
+    }
+}
+
+impl FromIterator<String> for Recipients {
+    fn from_iter<I: IntoIterator<Item = String>>(iter: I) -> Recipients {
+        Recipients(iter.into_iter().collect())
+    }
+}
+
+impl TryFrom<String> for Recipients {
+    type Error = StoreError;
+    /// Reads the stored column. Errors: [`StoreError::Invalid`] when it is not a JSON array
+    /// of strings.
+    fn try_from(text: String) -> Result<Recipients, StoreError> {
+        serde_json::from_str(&text)
+            .map(Recipients)
+            .map_err(|_| StoreError::Invalid {
+                what: "report_schedules.recipients",
+                value: text,
+                expected: "a JSON array of addresses",
+            })
+    }
+}
+
+/// What a schedule sends, when, in which language, to whom and as which files: the part
+/// of a `report_schedules` row its author chose (the row adds its id, state and creation
+/// time, [`ReportScheduleRow`]). What [`Store::add_report_schedule`] takes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ReportScheduleSettings {
+    /// The weekly report (every account of the workspace) or a campaign's.
+    pub kind: ReportKind,
+    /// `campaigns.id` of a campaign report; `None` for the weekly report.
     pub campaign_id: Option<i64>,
-    /// `weekly` (on [`Self::weekday`]) or `monthly` (on [`Self::day_of_month`]).
-    pub cadence: String,
+    /// Weekly (on [`Self::weekday`]) or monthly (on [`Self::day_of_month`]).
+    pub cadence: ReportCadence,
     /// Weekly: 0 = Monday … 6 = Sunday; `None` when monthly.
     pub weekday: Option<i64>,
     /// Monthly: the day of the month it is sent, 1–28; `None` when weekly.
@@ -38,104 +251,46 @@ pub struct NewReportSchedule {
     pub hour: i64,
     /// IANA time zone of the weekday, day and hour (`America/Sao_Paulo`).
     pub time_zone: String,
-    /// `en` or `pt-BR`: the email's and the PDF's language.
-    pub language: String,
-    /// The addresses it goes to (at least one).
-    pub recipients: Vec<String>,
-    /// The attached files, comma separated: `pdf`, `xlsx` or `pdf,xlsx`.
-    pub formats: String,
+    /// The email's, the PDF's and the Sheets tab's language: `en` or `pt-BR`.
+    pub language: PdfLanguage,
+    /// The addresses it goes to (may be empty when [`Self::sheets`]).
+    #[sqlx(try_from = "String")]
+    pub recipients: Recipients,
+    /// The attached files: `pdf` and / or `xlsx`.
+    #[sqlx(try_from = "String")]
+    pub formats: ReportFormats,
     /// `true`: each period is also written to a Google Sheets spreadsheet (schema
     /// version 15); `recipients` may then be empty.
     #[serde(default)]
     pub sheets: bool,
 }
 
-/// One row of `report_schedules`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One row of `report_schedules`: its settings and what the store adds. Serialized flat
+/// (the settings' fields beside `id`, `enabled`, `spreadsheet_id`, `created_at`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ReportScheduleRow {
-    /// Row id.
+    /// Row id (`report_schedules.id`).
     pub id: i64,
-    /// See [`NewReportSchedule::kind`].
-    pub kind: String,
-    /// See [`NewReportSchedule::campaign_id`].
-    pub campaign_id: Option<i64>,
-    /// See [`NewReportSchedule::cadence`].
-    pub cadence: String,
-    /// See [`NewReportSchedule::weekday`].
-    pub weekday: Option<i64>,
-    /// See [`NewReportSchedule::day_of_month`].
-    pub day_of_month: Option<i64>,
-    /// See [`NewReportSchedule::hour`].
-    pub hour: i64,
-    /// See [`NewReportSchedule::time_zone`].
-    pub time_zone: String,
-    /// See [`NewReportSchedule::language`].
-    pub language: String,
-    /// See [`NewReportSchedule::recipients`].
-    pub recipients: Vec<String>,
-    /// See [`NewReportSchedule::formats`].
-    pub formats: String,
+    /// What it sends, when and to whom.
+    #[serde(flatten)]
+    #[sqlx(flatten)]
+    pub settings: ReportScheduleSettings,
     /// `false` while paused: nothing is claimed or sent.
     pub enabled: bool,
-    /// See [`NewReportSchedule::sheets`].
-    pub sheets: bool,
     /// The Sheets API `spreadsheetId` the periods are written to; `None` until the first
     /// delivery creates the spreadsheet.
     pub spreadsheet_id: Option<String>,
     /// When it was added, UTC; periods whose send time came before are not sent.
-    pub created_at: DateTime<Utc>,
-}
-
-#[derive(sqlx::FromRow)]
-struct ScheduleRaw {
-    id: i64,
-    kind: String,
-    campaign_id: Option<i64>,
-    cadence: String,
-    weekday: Option<i64>,
-    day_of_month: Option<i64>,
-    hour: i64,
-    time_zone: String,
-    language: String,
-    recipients: String,
-    formats: String,
-    enabled: bool,
     #[sqlx(try_from = "DbTime")]
-    created_at: DateTime<Utc>,
-    sheets: bool,
-    spreadsheet_id: Option<String>,
-}
-
-impl ScheduleRaw {
-    fn into_row(self) -> Result<ReportScheduleRow, StoreError> {
-        let recipients: Vec<String> = serde_json::from_str(&self.recipients).map_err(|_| StoreError::Invalid {
-            what: "report_schedules.recipients",
-            value: self.recipients.clone(),
-            expected: "a JSON array of addresses",
-        })?;
-        Ok(ReportScheduleRow {
-            id: self.id,
-            kind: self.kind,
-            campaign_id: self.campaign_id,
-            cadence: self.cadence,
-            weekday: self.weekday,
-            day_of_month: self.day_of_month,
-            hour: self.hour,
-            time_zone: self.time_zone,
-            language: self.language,
-            recipients,
-            formats: self.formats,
-            enabled: self.enabled,
-            sheets: self.sheets,
-            spreadsheet_id: self.spreadsheet_id,
-            created_at: self.created_at,
-        })
-    }
+    pub created_at: DateTime<Utc>,
 }
 
 /// One row of `report_deliveries`: one schedule's one period.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportDeliveryRow {
     /// `report_schedules.id`.
     pub schedule_id: i64,
@@ -215,34 +370,29 @@ impl Store {
     /// Adds a schedule, enabled, created at `now` (UTC); returns it. The caller checks the
     /// time zone, addresses and formats (`alcance-app`).
     ///
-    /// Errors: [`StoreError::Constraint`] for a kind, cadence, weekday, day, hour or
-    /// language the table does not take, a campaign report without a campaign (or a weekly
-    /// report with one), an unknown campaign.
+    /// Errors: [`StoreError::Constraint`] for a weekday, day or hour the table does not
+    /// take, a cadence without its weekday / day, a campaign report without a campaign (or
+    /// a weekly report with one), an unknown campaign.
     pub async fn add_report_schedule(
         &self,
-        schedule: &NewReportSchedule,
+        schedule: &ReportScheduleSettings,
         now: DateTime<Utc>,
     ) -> Result<ReportScheduleRow, StoreError> {
-        let recipients = serde_json::to_string(&schedule.recipients).map_err(|e| StoreError::Invalid {
-            what: "report recipients",
-            value: e.to_string(),
-            expected: "addresses",
-        })?;
         let id: i64 = on_pool!(&self.pool, |p| sqlx::query_scalar(
             "INSERT INTO report_schedules (kind, campaign_id, cadence, weekday, day_of_month, hour, time_zone,
                                            language, recipients, formats, created_at, sheets)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
         )
-        .bind(&schedule.kind)
+        .bind(schedule.kind)
         .bind(schedule.campaign_id)
-        .bind(&schedule.cadence)
+        .bind(schedule.cadence)
         .bind(schedule.weekday)
         .bind(schedule.day_of_month)
         .bind(schedule.hour)
         .bind(&schedule.time_zone)
-        .bind(&schedule.language)
-        .bind(&recipients)
-        .bind(&schedule.formats)
+        .bind(schedule.language)
+        .bind(schedule.recipients.to_json())
+        .bind(schedule.formats.to_string())
         .bind(to_db(now))
         .bind(schedule.sheets)
         .fetch_one(p)
@@ -253,20 +403,18 @@ impl Store {
     /// Every schedule, by id.
     pub async fn report_schedules(&self) -> Result<Vec<ReportScheduleRow>, StoreError> {
         let sql = format!("SELECT {SCHEDULE_COLUMNS} FROM report_schedules ORDER BY id");
-        let raw: Vec<ScheduleRaw> = on_pool!(&self.pool, |p| sqlx::query_as(&sql).fetch_all(p).await?);
-        raw.into_iter().map(ScheduleRaw::into_row).collect()
+        Ok(on_pool!(&self.pool, |p| sqlx::query_as(&sql).fetch_all(p).await?))
     }
 
     /// One schedule. Errors: [`StoreError::NotFound`].
     pub async fn report_schedule(&self, id: i64) -> Result<ReportScheduleRow, StoreError> {
         let sql = format!("SELECT {SCHEDULE_COLUMNS} FROM report_schedules WHERE id = $1");
-        let raw: Option<ScheduleRaw> =
+        let row: Option<ReportScheduleRow> =
             on_pool!(&self.pool, |p| sqlx::query_as(&sql).bind(id).fetch_optional(p).await?);
-        raw.ok_or(StoreError::NotFound {
+        row.ok_or(StoreError::NotFound {
             what: "report schedule",
             id,
-        })?
-        .into_row()
+        })
     }
 
     /// Pauses (`false`) or resumes (`true`) a schedule. Errors: [`StoreError::NotFound`].

@@ -38,6 +38,7 @@ mod rows;
 mod runs;
 pub mod schedule;
 mod sealed;
+mod stored_key;
 #[cfg(feature = "testing")]
 pub mod synthetic;
 #[cfg(feature = "testing")]

@@ -3,7 +3,10 @@
 //! failure is stored redacted with its next attempt; the settings keep no password.
 
 use alcance_store::campaigns::{Goal, NewCampaign};
-use alcance_store::delivery::{DeliveryOutcome, NewReportSchedule};
+use alcance_store::delivery::{
+    DeliveryOutcome, PdfLanguage, Recipients, ReportCadence, ReportFormat, ReportFormats, ReportKind,
+    ReportScheduleSettings,
+};
 use alcance_store::testing;
 use alcance_store::{both_engines, Engine, StoreError};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
@@ -12,18 +15,18 @@ fn at(d: u32, h: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, d, h, 0, 0).single().expect("valid time")
 }
 
-fn weekly() -> NewReportSchedule {
-    NewReportSchedule {
-        kind: "weekly_report".into(),
+fn weekly() -> ReportScheduleSettings {
+    ReportScheduleSettings {
+        kind: ReportKind::WeeklyReport,
         campaign_id: None,
-        cadence: "weekly".into(),
+        cadence: ReportCadence::Weekly,
         weekday: Some(0),
         day_of_month: None,
         hour: 9,
         time_zone: "America/Sao_Paulo".into(),
-        language: "pt-BR".into(),
-        recipients: vec!["ana@agency.example".into(), "Bia <bia@client.example>".into()],
-        formats: "pdf,xlsx".into(),
+        language: PdfLanguage::PtBr,
+        recipients: Recipients::from(vec!["ana@agency.example".into(), "Bia <bia@client.example>".into()]),
+        formats: ReportFormats::new([ReportFormat::Pdf, ReportFormat::Xlsx]),
         sheets: false,
     }
 }
@@ -34,8 +37,15 @@ async fn schedules_round_trip(engine: Engine) {
     };
     let added = store.add_report_schedule(&weekly(), at(20, 10)).await.unwrap();
     assert!(added.enabled);
-    assert_eq!(added.recipients, weekly().recipients);
-    assert_eq!((added.weekday, added.hour, added.created_at), (Some(0), 9, at(20, 10)));
+    assert_eq!(added.settings, weekly());
+    assert_eq!(added.created_at, at(20, 10));
+    // The row serializes flat, with the typed values as their keys.
+    let json = serde_json::to_value(&added).unwrap();
+    assert_eq!(json["kind"], "weekly_report");
+    assert_eq!(json["language"], "pt-BR");
+    assert_eq!(json["formats"], serde_json::json!(["pdf", "xlsx"]));
+    assert_eq!(json["recipients"][1], "Bia <bia@client.example>");
+    assert_eq!(json["id"], added.id);
     let campaign = store
         .create_campaign(&NewCampaign {
             name: "Summer".into(),
@@ -48,40 +58,40 @@ async fn schedules_round_trip(engine: Engine) {
         })
         .await
         .unwrap();
-    let monthly = NewReportSchedule {
-        kind: "campaign_report".into(),
+    let monthly = ReportScheduleSettings {
+        kind: ReportKind::CampaignReport,
         campaign_id: Some(campaign),
-        cadence: "monthly".into(),
+        cadence: ReportCadence::Monthly,
         weekday: None,
         day_of_month: Some(5),
-        language: "en".into(),
-        formats: "pdf".into(),
+        language: PdfLanguage::En,
+        formats: ReportFormats::new([ReportFormat::Pdf]),
         ..weekly()
     };
     let m = store.add_report_schedule(&monthly, at(20, 11)).await.unwrap();
     assert_eq!(
-        (m.campaign_id, m.day_of_month, m.weekday),
+        (m.settings.campaign_id, m.settings.day_of_month, m.settings.weekday),
         (Some(campaign), Some(5), None)
     );
     assert_eq!(store.report_schedules().await.unwrap(), vec![added.clone(), m.clone()]);
 
     // The table refuses what the app would not write.
     for bad in [
-        NewReportSchedule {
-            kind: "campaign_report".into(),
+        ReportScheduleSettings {
+            kind: ReportKind::CampaignReport,
             ..weekly()
         },
-        NewReportSchedule {
+        ReportScheduleSettings {
             day_of_month: Some(31),
-            cadence: "monthly".into(),
+            cadence: ReportCadence::Monthly,
             weekday: None,
             ..weekly()
         },
-        NewReportSchedule { hour: 24, ..weekly() },
-        NewReportSchedule {
-            language: "fr".into(),
+        ReportScheduleSettings {
+            cadence: ReportCadence::Monthly,
             ..weekly()
         },
+        ReportScheduleSettings { hour: 24, ..weekly() },
     ] {
         let e = store.add_report_schedule(&bad, at(20, 12)).await.unwrap_err();
         assert!(matches!(e, StoreError::Constraint { .. }), "{bad:?}: {e:?}");
@@ -226,13 +236,13 @@ async fn sheets_columns_round_trip(engine: Engine) {
     let Some(store) = testing::store(engine).await else {
         return;
     };
-    let only_sheets = NewReportSchedule {
-        recipients: Vec::new(),
+    let only_sheets = ReportScheduleSettings {
+        recipients: Recipients::default(),
         sheets: true,
         ..weekly()
     };
     let s = store.add_report_schedule(&only_sheets, at(20, 10)).await.unwrap();
-    assert!(s.sheets && s.recipients.is_empty());
+    assert!(s.settings.sheets && s.settings.recipients.is_empty());
     assert_eq!(s.spreadsheet_id, None);
     store
         .set_report_schedule_spreadsheet(s.id, Some("sheet-abc"))
@@ -284,3 +294,25 @@ both_engines!(
     a_period_is_claimed_once_and_a_retry_taken_once,
     mail_settings_round_trip,
 );
+
+/// The attachments' stored form: keys comma separated, read back in order without
+/// duplicates; an unknown format or none is refused.
+#[test]
+fn report_formats_read_and_write_their_stored_text() {
+    let f: ReportFormats = " xlsx, PDF,xlsx ".parse().unwrap();
+    assert_eq!(f.as_slice(), &[ReportFormat::Xlsx, ReportFormat::Pdf]);
+    assert_eq!(f.to_string(), "xlsx,pdf");
+    assert!(matches!(
+        "pdf,docx".parse::<ReportFormats>(),
+        Err(StoreError::Invalid { .. })
+    ));
+    assert!(matches!(
+        " , ".parse::<ReportFormats>(),
+        Err(StoreError::Invalid { .. })
+    ));
+    assert_eq!(
+        "Campaign_Report".parse::<ReportKind>().ok(),
+        Some(ReportKind::CampaignReport)
+    );
+    assert!("yearly".parse::<ReportCadence>().is_err());
+}

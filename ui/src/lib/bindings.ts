@@ -2251,7 +2251,8 @@ note: string | null;
  */
 account_id: number | null }
 /**
- * The language of a PDF report's words and number separators.
+ * The language of a report's words and number separators (the PDF, the scheduled email,
+ * the Sheets tab). Serialized and stored as its BCP 47 tag.
  */
 export type PdfLanguage = 
 /**
@@ -2522,6 +2523,25 @@ consent_text_pt_br: string;
  */
 raw_retention_days: number | null }
 /**
+ * The addresses a schedule's email goes to (`report_schedules.recipients`, stored as a
+ * JSON array of strings; serialized as that array). Checked as addresses by `alcance-app`.
+ */
+export type Recipients = string[]
+/**
+ * How often a schedule sends (`report_schedules.cadence`): weekly on a weekday, monthly on
+ * a day of the month. Stored and serialized as the key. (`alcance-app`'s
+ * `delivery::Cadence` is this with its weekday or day and hour, checked.)
+ */
+export type ReportCadence = 
+/**
+ * Every week on [`ReportScheduleSettings::weekday`].
+ */
+"weekly" | 
+/**
+ * Every month on [`ReportScheduleSettings::day_of_month`].
+ */
+"monthly"
+/**
  * One row of `report_deliveries`: one schedule's one period.
  */
 export type ReportDeliveryRow = { 
@@ -2578,12 +2598,12 @@ mailed_at: string | null;
 sheet_title: string | null }
 /**
  * One file format of a report (weekly or campaign): what `--format` of `alcance report`,
- * the window's report downloads and the REST API's `format=` choose.
+ * the window's report downloads, the REST API's `format=` and a schedule's attachments
+ * choose. Serialized and stored as its key.
  */
 export type ReportFormat = 
 /**
- * The report's data ([`crate::weekly::WeeklyReport`] / [`crate::campaign::CampaignReport`]),
- * pretty-printed JSON.
+ * The report's data, pretty-printed JSON.
  */
 "json" | 
 /**
@@ -2595,9 +2615,28 @@ export type ReportFormat =
  */
 "html" | 
 /**
- * An A4 PDF ([`crate::pdf`]).
+ * An A4 PDF.
  */
 "pdf"
+/**
+ * The files attached to a schedule's email, in order, without duplicates
+ * (`report_schedules.formats`, stored comma separated: `pdf,xlsx`; serialized as a JSON
+ * array `["pdf", "xlsx"]`). The store takes any [`ReportFormat`]; `alcance-app` allows
+ * PDF and XLSX.
+ */
+export type ReportFormats = ReportFormat[]
+/**
+ * What a schedule sends (`report_schedules.kind`). Stored and serialized as the key.
+ */
+export type ReportKind = 
+/**
+ * The weekly report of every account of the workspace.
+ */
+"weekly_report" | 
+/**
+ * One campaign's report ([`ReportScheduleSettings::campaign_id`]).
+ */
+"campaign_report"
 /**
  * Which report: the weekly one of every account, or one campaign's.
  */
@@ -2762,27 +2801,29 @@ bytes: number;
  */
 format: ReportFormat }
 /**
- * A schedule to add, from the card's form.
+ * A schedule to add as the window's card and the REST API (`POST
+ * /api/v1/report-schedules`) send it: the weekday or the day of the month says the
+ * cadence.
  */
 export type ScheduleInput = { 
 /**
- * A campaign's report instead of the weekly report.
+ * A campaign's report (`campaigns.id`) instead of the weekly report.
  */
-campaign_id: number | null; 
+campaign_id?: number | null; 
 /**
  * Weekly: 0 = Monday … 6 = Sunday. Exactly one of `weekday` and `day_of_month`.
  */
-weekday: number | null; 
+weekday?: number | null; 
 /**
  * Monthly: 1–28 (reports the month before).
  */
-day_of_month: number | null; 
+day_of_month?: number | null; 
 /**
  * The local hour, 0–23, in `time_zone`.
  */
 hour: number; 
 /**
- * IANA zone (the window's).
+ * IANA zone (`America/Sao_Paulo`).
  */
 time_zone: string; 
 /**
@@ -2790,70 +2831,93 @@ time_zone: string;
  */
 language: PdfLanguage; 
 /**
- * Email addresses; may be empty with `sheets`.
+ * Email addresses; may be empty with `sheets`. Blank entries are dropped.
  */
-recipients: string[]; 
+recipients?: string[]; 
 /**
- * Attachments: PDF and / or XLSX.
+ * Attachments: `pdf` and / or `xlsx`.
  */
-formats: ReportFormat[]; 
+formats: ReportFormats; 
 /**
  * Also write each period to Google Sheets.
  */
-sheets: boolean }
+sheets?: boolean }
 /**
- * One schedule as the window's "Scheduled delivery" card (and a future REST route) shows
- * it: the stored row, its spreadsheet's link, its latest delivery and its next send.
+ * One schedule as the "Scheduled delivery" card (the window's and the web UI's) and
+ * `GET /api/v1/report-schedules` show it: the stored row (serialized flat) with what is
+ * computed from it — its spreadsheet's link, its latest delivery and its next send.
  */
-export type ScheduleView = { 
+export type ScheduleView = 
 /**
- * `report_schedules.id`.
+ * The stored schedule: id, settings, `enabled`, `spreadsheet_id`, `created_at`.
  */
-id: number; 
+(
 /**
- * The campaign of a campaign report; `None` for the weekly report.
+ * What it sends, when and to whom.
+ */
+({ 
+/**
+ * The weekly report (every account of the workspace) or a campaign's.
+ */
+kind: ReportKind; 
+/**
+ * `campaigns.id` of a campaign report; `None` for the weekly report.
  */
 campaign_id: number | null; 
 /**
- * `weekly` or `monthly`.
+ * Weekly (on [`Self::weekday`]) or monthly (on [`Self::day_of_month`]).
  */
-cadence: string; 
+cadence: ReportCadence; 
 /**
- * Weekly: 0 = Monday … 6 = Sunday.
+ * Weekly: 0 = Monday … 6 = Sunday; `None` when monthly.
  */
 weekday: number | null; 
 /**
- * Monthly: 1–28.
+ * Monthly: the day of the month it is sent, 1–28; `None` when weekly.
  */
 day_of_month: number | null; 
 /**
- * The local hour it is sent, 0–23, in `time_zone`.
+ * The hour it is sent, 0–23, in [`Self::time_zone`].
  */
 hour: number; 
 /**
- * IANA zone of the weekday / day and hour.
+ * IANA time zone of the weekday, day and hour (`America/Sao_Paulo`).
  */
 time_zone: string; 
 /**
- * `en` or `pt-BR`.
+ * The email's, the PDF's and the Sheets tab's language: `en` or `pt-BR`.
  */
-language: string; 
+language: PdfLanguage; 
 /**
- * Email addresses (may be empty with Sheets).
+ * The addresses it goes to (may be empty when [`Self::sheets`]).
  */
-recipients: string[]; 
+recipients: Recipients; 
 /**
- * Attachments, comma separated: `pdf`, `xlsx`.
+ * The attached files: `pdf` and / or `xlsx`.
  */
-formats: string; 
+formats: ReportFormats; 
 /**
- * `false` while paused.
+ * `true`: each period is also written to a Google Sheets spreadsheet (schema
+ * version 15); `recipients` may then be empty.
+ */
+sheets?: boolean }) & { 
+/**
+ * Row id (`report_schedules.id`).
+ */
+id: number; 
+/**
+ * `false` while paused: nothing is claimed or sent.
  */
 enabled: boolean; 
 /**
- * Whether periods are written to Google Sheets.
+ * The Sheets API `spreadsheetId` the periods are written to; `None` until the first
+ * delivery creates the spreadsheet.
  */
-sheets: boolean; 
+spreadsheet_id: string | null; 
+/**
+ * When it was added, UTC; periods whose send time came before are not sent.
+ */
+created_at: string }) & { 
 /**
  * The spreadsheet's link, once the first delivery created it.
  */
@@ -2886,15 +2950,17 @@ export type ScopeState =
  */
 "not_scoped"
 /**
- * What "Send now" did.
+ * What "Send now" did (the window's card, `POST /api/v1/report-schedules/{id}/send`).
  */
 export type SendNowResult = { 
 /**
- * `false`: the period was already claimed (sent, or waiting for a retry).
+ * `false`: the period was already claimed (sent, being sent or waiting for a retry)
+ * and nothing was done.
  */
 claimed: boolean; 
 /**
- * The attempt's error (it is retried with backoff); `null` when it went out.
+ * The attempt's error, secrets redacted (it is retried with backoff); `null` when it
+ * went out.
  */
 error: string | null }
 /**

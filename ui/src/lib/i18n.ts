@@ -709,6 +709,9 @@ export const en = {
   "delivery.google.clientSecret": "Client secret",
   "delivery.google.connect": "Connect Google",
   "delivery.google.done": "Google Sheets connected.",
+  "delivery.readOnly": "You can see the schedules; a manager or an admin adds, pauses, removes or sends them.",
+  "delivery.serverSettings":
+    "The SMTP server and the Google account for Sheets are set on the server's machine: alcance report mail set, alcance report sheets connect.",
 
   // Issue 13 point 2: the Compare screen.
   "nav.compare": "Compare",
@@ -1452,6 +1455,9 @@ export const pt: Dict = {
   "delivery.google.clientSecret": "Chave secreta do cliente",
   "delivery.google.connect": "Conectar o Google",
   "delivery.google.done": "Google Sheets conectado.",
+  "delivery.readOnly": "Você vê os envios programados; um gerente ou um administrador os adiciona, pausa, remove ou envia.",
+  "delivery.serverSettings":
+    "O servidor SMTP e a conta Google do Sheets são configurados na máquina do servidor: alcance report mail set, alcance report sheets connect.",
 
   // Issue 13 point 2: the Compare screen.
   "nav.compare": "Comparar",

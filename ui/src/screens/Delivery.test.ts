@@ -12,6 +12,7 @@ afterEach(stop);
 
 const failed = {
   id: 4,
+  kind: "weekly_report",
   campaign_id: null,
   cadence: "weekly",
   weekday: 0,
@@ -20,9 +21,11 @@ const failed = {
   time_zone: "America/Sao_Paulo",
   language: "en",
   recipients: ["ana@client.example"],
-  formats: "pdf,xlsx",
+  formats: ["pdf", "xlsx"],
   enabled: true,
   sheets: true,
+  spreadsheet_id: "abc",
+  created_at: "2026-11-01T00:00:00Z",
   spreadsheet_url: "https://docs.google.com/spreadsheets/d/abc/edit",
   last_delivery: {
     schedule_id: 4,

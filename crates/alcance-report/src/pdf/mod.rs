@@ -39,40 +39,16 @@ use picture::Picture;
 use plotters::prelude::*;
 use std::path::Path;
 
-/// The language of a PDF report's words and number separators.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(serde::Serialize, serde::Deserialize)]
-pub enum PdfLanguage {
-    /// English, `12,345.5`.
-    #[default]
-    #[serde(rename = "en")]
-    En,
-    /// Brazilian Portuguese, `12.345,5`.
-    #[serde(rename = "pt-BR")]
-    PtBr,
+pub use alcance_core::PdfLanguage;
+
+/// The PDF's own uses of a language: owned texts and number separators in charts.
+trait PdfWords {
+    fn pick_owned(self, en: &str, pt: &str) -> String;
+    fn chart_numbers(self, ops: Vec<Op>) -> Vec<Op>;
+    fn num(self, s: String) -> String;
 }
 
-impl PdfLanguage {
-    /// Both, English first.
-    pub const ALL: [PdfLanguage; 2] = [PdfLanguage::En, PdfLanguage::PtBr];
-
-    /// The BCP 47 tag: `"en"`, `"pt-BR"`.
-    pub fn tag(self) -> &'static str {
-        match self {
-            PdfLanguage::En => "en",
-            PdfLanguage::PtBr => "pt-BR",
-        }
-    }
-
-    fn pick(self, en: &'static str, pt: &'static str) -> &'static str {
-        match self {
-            PdfLanguage::En => en,
-            PdfLanguage::PtBr => pt,
-        }
-    }
-
+impl PdfWords for PdfLanguage {
     fn pick_owned(self, en: &str, pt: &str) -> String {
         match self {
             PdfLanguage::En => en.to_string(),
@@ -127,19 +103,6 @@ impl PdfLanguage {
                     c => c,
                 })
                 .collect(),
-        }
-    }
-}
-
-impl std::str::FromStr for PdfLanguage {
-    type Err = String;
-
-    /// `en`, `pt-BR` (also `pt`, `pt-br`, `pt_BR`).
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.to_ascii_lowercase().replace('_', "-").as_str() {
-            "en" | "en-us" | "en-gb" => Ok(PdfLanguage::En),
-            "pt" | "pt-br" => Ok(PdfLanguage::PtBr),
-            _ => Err(format!("unknown report language {s:?}: use en or pt-BR")),
         }
     }
 }

@@ -1,11 +1,10 @@
 //! Campaign values: goals, roles, the rows the store returns and the import report.
 
-use crate::StoreError;
+use crate::stored_key::stored_key;
 use alcance_core::Platform;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::str::FromStr;
 
 /// Longest campaign name accepted, characters.
 pub const MAX_NAME_CHARS: usize = 200;
@@ -52,35 +51,6 @@ impl Goal {
             Goal::Other => "other",
         }
     }
-}
-
-/// Implements [`fmt::Display`] (writes the stored key) and [`FromStr`] (reads a key,
-/// trimmed, case-insensitively; errors: [`StoreError::Invalid`] naming `$what` and listing
-/// `$expected`) for an enum stored as a key, given its `ALL` list and `as_str`.
-macro_rules! stored_key {
-    ($t:ident, $what:literal, $expected:literal) => {
-        impl fmt::Display for $t {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl FromStr for $t {
-            type Err = StoreError;
-            /// Parses a key, case-insensitively. Errors: [`StoreError::Invalid`].
-            fn from_str(s: &str) -> Result<$t, StoreError> {
-                let key = s.trim().to_ascii_lowercase();
-                $t::ALL
-                    .into_iter()
-                    .find(|v| v.as_str() == key)
-                    .ok_or_else(|| StoreError::Invalid {
-                        what: $what,
-                        value: s.to_string(),
-                        expected: $expected,
-                    })
-            }
-        }
-    };
 }
 
 stored_key!(
@@ -325,6 +295,7 @@ pub struct ImportReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::StoreError;
 
     #[test]
     fn stored_keys_print_and_parse_back() {

@@ -25,6 +25,9 @@ import type {
   ReportRequest,
   RunEventView,
   RunView,
+  ScheduleInput,
+  ScheduleView,
+  SendNowResult,
   Settings,
   SyncStatus,
   ViewFilter,
@@ -467,16 +470,30 @@ export function httpTransport(
     },
     saveReport: desktopOnly("Writing reports to a folder"),
     // Scheduled delivery: the desktop's card (the CLI and `alcance run` on a server).
-    listReportSchedules: desktopOnly("Scheduled delivery"),
-    addReportSchedule: desktopOnly("Scheduled delivery"),
-    setReportScheduleEnabled: desktopOnly("Scheduled delivery"),
-    removeReportSchedule: desktopOnly("Scheduled delivery"),
-    deliverReportNow: desktopOnly("Scheduled delivery"),
-    mailSettings: desktopOnly("Scheduled delivery"),
-    setMailSettings: desktopOnly("Scheduled delivery"),
-    sheetsConnection: desktopOnly("Scheduled delivery"),
-    connectSheets: desktopOnly("Scheduled delivery"),
-    disconnectSheets: desktopOnly("Scheduled delivery"),
+    // Report schedules: /api/v1/report-schedules (analysts read, managers change). The SMTP
+    // server and the Google account are set on the server's machine (`alcance report mail
+    // set`, `alcance report sheets connect`), not from a browser.
+    async listReportSchedules(): Promise<ScheduleView[]> {
+      return all<ScheduleView>("/api/v1/report-schedules");
+    },
+    async addReportSchedule(input: ScheduleInput): Promise<ScheduleView> {
+      return request<ScheduleView>("POST", "/api/v1/report-schedules", input);
+    },
+    async setReportScheduleEnabled(id: number, enabled: boolean): Promise<null> {
+      await request<ScheduleView>("PATCH", `/api/v1/report-schedules/${id}`, { enabled });
+      return null;
+    },
+    async removeReportSchedule(id: number): Promise<null> {
+      return request<null>("DELETE", `/api/v1/report-schedules/${id}`);
+    },
+    async deliverReportNow(id: number): Promise<SendNowResult> {
+      return request<SendNowResult>("POST", `/api/v1/report-schedules/${id}/send`);
+    },
+    mailSettings: desktopOnly("Setting the SMTP server (on the server: alcance report mail set)"),
+    setMailSettings: desktopOnly("Setting the SMTP server (on the server: alcance report mail set)"),
+    sheetsConnection: desktopOnly("Connecting Google Sheets (on the server: alcance report sheets connect)"),
+    connectSheets: desktopOnly("Connecting Google Sheets (on the server: alcance report sheets connect)"),
+    disconnectSheets: desktopOnly("Connecting Google Sheets (on the server: alcance report sheets connect)"),
     // The picture is the server's file, same origin (the session cookie goes with the
     // <img> request); a post without one answers 404 and the image falls back to its
     // placeholder.
