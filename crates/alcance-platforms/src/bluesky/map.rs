@@ -226,7 +226,8 @@ fn content_type(post: &PostView) -> (ContentType, Option<String>) {
 
 /// The picture of post `uri` from its hydrated embed view (`postView.embed`; issue 13
 /// point 3, docs/media.md): `app.bsky.embed.images#view` → the first image's `thumb` (the
-/// AppView's `feed_thumbnail` CDN URL) as an image; `app.bsky.embed.video#view` →
+/// AppView's `feed_thumbnail` CDN URL; the next image's when the first has none) as an
+/// image; `app.bsky.embed.video#view` →
 /// `thumbnail` as a thumbnail; `app.bsky.embed.external#view` → `external.thumb` (the
 /// link card's picture) as a thumbnail; `app.bsky.embed.recordWithMedia#view` → its
 /// `media`, read the same way (the quoted post's own embed is someone else's picture and

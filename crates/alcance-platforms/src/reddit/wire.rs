@@ -142,7 +142,7 @@ pub(super) struct Link {
     pub thumbnail: Option<String>,
     /// `{images: [{source: {url, width, height}, resolutions: [...], variants, id}],
     /// enabled}`: the link's or picture's preview, on image, link and video posts (not on
-    /// text posts or galleries). Kept raw: only `images[0].source.url` is read.
+    /// galleries; on a text post only when its text links to a page with a picture). Kept raw: only `images[0].source.url` is read.
     #[serde(default)]
     pub preview: Option<Value>,
 }
