@@ -312,12 +312,13 @@ async fn a_cap_smaller_than_the_picture_keeps_nothing(engine: Engine) {
     s.ws.close().await;
 }
 
-/// Instagram (OAuth), Threads (a pasted token) and X (OAuth) collected from the seeded
-/// sandbox through the app: the media step that follows keeps their pictures, each as the
-/// kind its post calls for (a photo's or an album's `media_url` / `url` as an image, a
-/// video's `thumbnail_url` / `preview_image_url` as a thumbnail), and the kept files are
-/// the sandbox's PNGs.
-async fn a_sandbox_collection_keeps_instagram_threads_and_x_pictures(engine: Engine) {
+/// Instagram (OAuth), Threads (a pasted token), X (OAuth), Bluesky (an app password) and
+/// Reddit (OAuth) collected from the seeded sandbox through the app: the media step that
+/// follows keeps their pictures, each as the kind its post calls for (a photo's or an
+/// album's `media_url` / `url`, a Bluesky image's `thumb`, a Reddit preview as an image; a
+/// video's `thumbnail_url` / `preview_image_url`, a Bluesky link card's `thumb`, a Reddit
+/// gallery's `thumbnail` as a thumbnail), and the kept files are the sandbox's PNGs.
+async fn a_sandbox_collection_keeps_the_posts_pictures(engine: Engine) {
     use alcance_app::demo::demo_app;
     use alcance_platforms::oauth::HeadlessBrowser;
     use alcance_sandbox::{Sandbox, SandboxConfig};
@@ -358,18 +359,31 @@ async fn a_sandbox_collection_keeps_instagram_threads_and_x_pictures(engine: Eng
         .unwrap();
     let token = SecretString::from(grant["access_token"].as_str().unwrap().to_string());
     let th = ws.workspace().connect_threads_token(token).await.unwrap();
+    let bs = ws
+        .workspace()
+        .connect_bluesky(
+            "alcance.bsky.social",
+            SecretString::from(alcance_app::demo::DEMO_APP_PASSWORD.to_string()),
+        )
+        .await
+        .unwrap();
+    let rd = ws
+        .workspace()
+        .connect(&demo_app(Platform::Reddit), &browser, timeout)
+        .await
+        .unwrap();
 
     let now = Utc::now();
     let run = ws
         .workspace()
         .collect(
             alcance_platforms::CollectWindow {
-                since: now - Duration::days(10),
+                since: now - Duration::days(30),
                 until: now,
             },
             now,
             alcance_collector::RunKind::Manual,
-            &[x.id, ig.id, th.id],
+            &[x.id, ig.id, th.id, bs.id, rd.id],
             &|_| {},
         )
         .await
@@ -378,7 +392,13 @@ async fn a_sandbox_collection_keeps_instagram_threads_and_x_pictures(engine: Eng
 
     let store = ws.store();
     let media_dir = ws.workspace().dir().join("media");
-    for platform in [Platform::Instagram, Platform::Threads, Platform::X] {
+    for platform in [
+        Platform::Instagram,
+        Platform::Threads,
+        Platform::X,
+        Platform::Bluesky,
+        Platform::Reddit,
+    ] {
         let posts = store
             .posts(&RowFilter {
                 platforms: vec![platform],
@@ -391,10 +411,15 @@ async fn a_sandbox_collection_keeps_instagram_threads_and_x_pictures(engine: Eng
         for post in &posts {
             for row in store.post_media(post.id).await.unwrap() {
                 assert!(row.source_url.contains("/__alcance/img/"), "{platform}: {row:?}");
-                // A story is a picture or a video: either kind.
-                let expected = match post.content_type {
-                    ContentType::Video | ContentType::Reel => Some(MediaKind::Thumbnail),
-                    ContentType::Story => None,
+                // A story is a picture or a video: either kind. A Bluesky link card's
+                // picture is a thumbnail; a Reddit video's preview is a still image, a
+                // gallery has only its thumbnail.
+                let expected = match (platform, &post.content_type) {
+                    (Platform::Bluesky, ContentType::Link) => Some(MediaKind::Thumbnail),
+                    (Platform::Reddit, ContentType::Video) => Some(MediaKind::Image),
+                    (Platform::Reddit, ContentType::Carousel) => Some(MediaKind::Thumbnail),
+                    (_, ContentType::Video | ContentType::Reel) => Some(MediaKind::Thumbnail),
+                    (_, ContentType::Story) => None,
                     _ => Some(MediaKind::Image),
                 };
                 if let Some(kind) = expected {
@@ -417,13 +442,13 @@ async fn a_sandbox_collection_keeps_instagram_threads_and_x_pictures(engine: Eng
             "{platform}: no picture kept ({images} images, {thumbnails} thumbnails)"
         );
         assert!(images > 0, "{platform}: no photo's picture");
-        assert!(thumbnails > 0, "{platform}: no video's thumbnail");
+        assert!(thumbnails > 0, "{platform}: no thumbnail");
     }
     ws.close().await;
 }
 
 both_engines!(
-    a_sandbox_collection_keeps_instagram_threads_and_x_pictures,
+    a_sandbox_collection_keeps_the_posts_pictures,
     each_picture_is_kept_once_and_failures_are_told_apart,
     an_expired_url_is_tried_three_times_then_left_until_a_fresh_url,
     a_folder_that_cannot_be_written_stops_the_run_and_loses_nothing,

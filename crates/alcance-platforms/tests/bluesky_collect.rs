@@ -6,7 +6,7 @@
 //! unexpected call fails loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use alcance_core::{AccountRef, ContentType, EventLevel, Platform};
+use alcance_core::{AccountRef, ContentType, EventLevel, MediaKind, Platform};
 use alcance_platforms::bluesky::BlueskyClient;
 use alcance_platforms::governor::{ApiFamily, Governor, RequestKey, TokenFingerprint};
 use alcance_platforms::registry::{self, Follow, Lookup};
@@ -432,6 +432,125 @@ async fn unknown_types_are_reported_and_the_rest_of_the_page_kept() {
     sandbox.shutdown().await;
 }
 
+/// A post view with its hydrated `embed` view.
+fn with_view(mut post: Value, embed: Value) -> Value {
+    post["embed"] = embed;
+    post
+}
+
+/// The CDN URL of a picture the AppView serves (`feed_thumbnail`, `video.bsky.app`, ...).
+fn cdn(path: &str) -> String {
+    format!("https://cdn.bsky.app/img/{path}@jpeg")
+}
+
+/// Each own post's picture from its embed view (written from the lexicons
+/// `app.bsky.embed.{images,video,external,recordWithMedia}#view`), with the odd cases a
+/// lenient reader must survive; a repost's picture and a picture of a post older than the
+/// window are not kept.
+#[tokio::test]
+async fn collect_keeps_each_own_posts_picture_from_its_embed_view() {
+    let dir = tempfile::tempdir().unwrap();
+    profile_answer(dir.path());
+    let images = |rkey: &str| {
+        json!({ "$type": "app.bsky.embed.images#view", "images": [
+            { "thumb": cdn(&format!("feed_thumbnail/plain/{DID}/{rkey}-1")), "fullsize": cdn(&format!("feed_fullsize/plain/{DID}/{rkey}-1")), "alt": "" },
+            { "thumb": cdn(&format!("feed_thumbnail/plain/{DID}/{rkey}-2")), "fullsize": cdn(&format!("feed_fullsize/plain/{DID}/{rkey}-2")), "alt": "" }
+        ] })
+    };
+    let video = json!({ "$type": "app.bsky.embed.video#view", "cid": "bafyvideo",
+        "playlist": format!("https://video.bsky.app/watch/{DID}/bafyvideo/playlist.m3u8"),
+        "thumbnail": format!("https://video.bsky.app/watch/{DID}/bafyvideo/thumbnail.jpg") });
+    let feed = json!({ "feed": [
+        { "post": with_view(post("3img", DID, "2026-11-22T20:00:00.000Z", json!({}), [1, 0, 0, 0]), images("3img")) },
+        { "post": with_view(post("3vid", DID, "2026-11-22T19:00:00.000Z", json!({}), [1, 0, 0, 0]), video.clone()) },
+        { "post": with_view(post("3card", DID, "2026-11-22T18:00:00.000Z", json!({}), [1, 0, 0, 0]),
+            json!({ "$type": "app.bsky.embed.external#view", "external": {
+                "uri": "https://atproto.com/blog", "title": "Blog", "description": "",
+                "thumb": cdn(&format!("feed_thumbnail/plain/{DID}/card")) } })) },
+        { "post": with_view(post("3qimg", DID, "2026-11-22T17:00:00.000Z", json!({}), [1, 0, 0, 0]),
+            json!({ "$type": "app.bsky.embed.recordWithMedia#view",
+                    "record": { "record": { "$type": "app.bsky.embed.record#viewRecord", "uri": "at://x/app.bsky.feed.post/q",
+                        "embeds": [images("quoted")] } },
+                    "media": images("3qimg") })) },
+        { "post": with_view(post("3qvid", DID, "2026-11-22T16:00:00.000Z", json!({}), [1, 0, 0, 0]),
+            json!({ "$type": "app.bsky.embed.recordWithMedia#view", "record": {}, "media": video })) },
+        // A quote of a post with a picture: the picture is the quoted post's, not kept.
+        { "post": with_view(post("3quote", DID, "2026-11-22T15:00:00.000Z", json!({}), [1, 0, 0, 0]),
+            json!({ "$type": "app.bsky.embed.record#view", "record": { "$type": "app.bsky.embed.record#viewRecord",
+                "uri": "at://x/app.bsky.feed.post/q", "embeds": [images("quoted")] } })) },
+        // The first image without a thumb: the next one that has one.
+        { "post": with_view(post("3second", DID, "2026-11-22T14:00:00.000Z", json!({}), [1, 0, 0, 0]),
+            json!({ "$type": "app.bsky.embed.images#view", "images": [
+                { "fullsize": cdn("feed_fullsize/plain/x/nothumb"), "alt": "" },
+                { "thumb": cdn("feed_thumbnail/plain/x/second"), "alt": "" } ] })) },
+        { "post": with_view(post("3card0", DID, "2026-11-22T13:00:00.000Z", json!({}), [1, 0, 0, 0]),
+            json!({ "$type": "app.bsky.embed.external#view", "external": { "uri": "https://example.com", "title": "", "description": "" } })) },
+        { "post": with_view(post("3novthumb", DID, "2026-11-22T12:00:00.000Z", json!({}), [1, 0, 0, 0]),
+            json!({ "$type": "app.bsky.embed.video#view", "cid": "c", "playlist": "https://video.bsky.app/p.m3u8" })) },
+        { "post": with_view(post("3js", DID, "2026-11-22T11:00:00.000Z", json!({}), [1, 0, 0, 0]),
+            json!({ "$type": "app.bsky.embed.images#view", "images": [{ "thumb": "javascript:alert(1)" }] })) },
+        { "post": with_view(post("3blob", DID, "2026-11-22T10:00:00.000Z", json!({}), [1, 0, 0, 0]),
+            json!({ "$type": "app.bsky.embed.images#view", "images": [{ "thumb": { "$link": "bafkrei" } }] })) },
+        { "post": with_view(post("3holo", DID, "2026-11-22T09:00:00.000Z", json!({}), [1, 0, 0, 0]),
+            json!({ "$type": "app.bsky.embed.hologram#view", "thumb": cdn("x/holo") })) },
+        { "post": with_view(post("3notype", DID, "2026-11-22T08:00:00.000Z", json!({}), [1, 0, 0, 0]),
+            json!({ "images": [{ "thumb": cdn("x/notype") }] })) },
+        { "post": with_view(post("3str", DID, "2026-11-22T07:00:00.000Z", json!({}), [1, 0, 0, 0]), json!("images")) },
+        { "post": with_view(post("3theirs", OTHER, "2026-11-21T12:00:00.000Z", json!({}), [900, 80, 10, 2]), images("3theirs")),
+          "reason": { "$type": "app.bsky.feed.defs#reasonRepost", "by": { "did": DID, "handle": HANDLE }, "indexedAt": "2026-11-21T13:00:00.000Z" } },
+        { "post": with_view(post("3old", DID, "2026-09-01T10:00:00.000Z", json!({}), [1, 0, 0, 0]), images("3old")) }
+    ] });
+    exchange(
+        dir.path(),
+        "feed-1",
+        "app.bsky.feed.getAuthorFeed",
+        feed_query(None),
+        200,
+        json_headers(),
+        feed,
+    );
+    let (sandbox, client) = replay(dir.path()).await;
+    let batch = client.collect(&ctx(true)).await.expect("collect");
+    assert_eq!(
+        batch.posts.len(),
+        14,
+        "every own post in the window is kept, picture or not"
+    );
+    let media: Vec<(String, MediaKind, String)> = batch
+        .media
+        .iter()
+        .map(|m| (m.post_external_id.clone(), m.kind, m.url.clone()))
+        .collect();
+    let thumb = |rkey: &str| cdn(&format!("feed_thumbnail/plain/{DID}/{rkey}-1"));
+    let video_thumbnail = format!("https://video.bsky.app/watch/{DID}/bafyvideo/thumbnail.jpg");
+    assert_eq!(
+        media,
+        vec![
+            (uri("3img"), MediaKind::Image, thumb("3img")),
+            (uri("3vid"), MediaKind::Thumbnail, video_thumbnail.clone()),
+            (
+                uri("3card"),
+                MediaKind::Thumbnail,
+                cdn(&format!("feed_thumbnail/plain/{DID}/card"))
+            ),
+            (uri("3qimg"), MediaKind::Image, thumb("3qimg")),
+            (uri("3qvid"), MediaKind::Thumbnail, video_thumbnail),
+            (uri("3second"), MediaKind::Image, cdn("feed_thumbnail/plain/x/second")),
+        ]
+    );
+    // A picture that cannot be read is no warning; the unknown embed types (hologram, no
+    // `$type`, a string) are reported for the content type, as before.
+    let mut codes: Vec<&str> = batch.warnings.iter().map(|w| w.code.as_str()).collect();
+    codes.sort_unstable();
+    assert_eq!(
+        codes,
+        vec!["reposts_skipped", "unknown_type", "unknown_type", "unknown_type"],
+        "{:?}",
+        batch.warnings
+    );
+    sandbox.shutdown().await;
+}
+
 #[tokio::test]
 async fn the_governor_reads_blueskys_ratelimit_headers() {
     let dir = tempfile::tempdir().unwrap();
@@ -550,6 +669,33 @@ async fn the_seeded_feed_collects_own_posts_and_a_tracked_profile_by_handle() {
         .iter()
         .any(|p| p.content_type == ContentType::Other("reply".into())));
     assert_eq!(batch.post_metrics.len(), batch.posts.len() * 4);
+    // The sandbox's pictures: an image post's first thumb as an image, a link card's thumb
+    // as a thumbnail; text posts, replies and quotes have none.
+    for m in &batch.media {
+        let p = batch
+            .posts
+            .iter()
+            .find(|p| p.external_id == m.post_external_id)
+            .unwrap();
+        let kind = match p.content_type {
+            ContentType::Image => MediaKind::Image,
+            ContentType::Link => MediaKind::Thumbnail,
+            ref other => panic!("a picture for a {other:?} post: {m:?}"),
+        };
+        assert_eq!(m.kind, kind, "{m:?}");
+        let rkey = p.external_id.rsplit('/').next().unwrap();
+        assert!(
+            m.url.contains("/__alcance/img/") && m.url.ends_with(&format!("{rkey}.png")),
+            "{m:?}"
+        );
+    }
+    let with_picture = |t: ContentType| batch.posts.iter().filter(|p| p.content_type == t).count();
+    assert_eq!(
+        batch.media.len(),
+        with_picture(ContentType::Image) + with_picture(ContentType::Link)
+    );
+    assert!(batch.media.iter().any(|m| m.kind == MediaKind::Image));
+    assert!(batch.media.iter().any(|m| m.kind == MediaKind::Thumbnail));
     // A deleted (unknown) post asked by URI is a not_found gap; the real one is read.
     let asked = vec![
         batch.posts[0].external_id.clone(),

@@ -5,7 +5,7 @@
 
 use crate::common;
 
-use alcance_core::{ContentType, Period};
+use alcance_core::{ContentType, MediaKind, Period};
 use alcance_platforms::bluesky::{
     decode_feed_page, decode_posts, decode_profiles, decode_session, map_error, profile_metrics,
     ACCESS_LIFETIME_FALLBACK_SECS,
@@ -152,7 +152,7 @@ fn bskyr_get_profiles_field_by_field() {
 /// The post of `bskyr__feed-get-posts.json` and of the thread recording: the same post.
 fn assert_localview_post(answer: &Answer, uri: &str) {
     let read = decode_posts(answer, &[uri.to_string()]).expect("posts");
-    let (posts, metrics, gaps) = (read.posts, read.metrics, read.gaps);
+    let (posts, metrics, gaps) = (&read.posts, &read.metrics, &read.gaps);
     assert!(gaps.is_empty(), "{gaps:?}");
     assert_eq!(posts.len(), 1);
     let p = &posts[0];
@@ -167,11 +167,26 @@ fn assert_localview_post(answer: &Answer, uri: &str) {
         .caption
         .as_deref()
         .is_some_and(|c| c.starts_with("Excited to be a speaker") && c.ends_with("rstats.ai/gov.html")));
-    assert_eq!(post_metric(&metrics, uri, "likes"), Some(Some(4.0)));
-    assert_eq!(post_metric(&metrics, uri, "reposts"), Some(Some(0.0)));
-    assert_eq!(post_metric(&metrics, uri, "replies"), Some(Some(0.0)));
-    assert_eq!(post_metric(&metrics, uri, "quotes"), Some(Some(0.0)));
+    assert_eq!(post_metric(metrics, uri, "likes"), Some(Some(4.0)));
+    assert_eq!(post_metric(metrics, uri, "reposts"), Some(Some(0.0)));
+    assert_eq!(post_metric(metrics, uri, "replies"), Some(Some(0.0)));
+    assert_eq!(post_metric(metrics, uri, "quotes"), Some(Some(0.0)));
     assert_eq!(metrics.len(), 4, "no views, reach or impressions: {metrics:?}");
+    // The picture: the embed view's first `thumb` (the record's embed holds only a blob
+    // reference).
+    let media: Vec<(&str, MediaKind, &str)> = read
+        .media
+        .iter()
+        .map(|m| (m.post_external_id.as_str(), m.kind, m.url.as_str()))
+        .collect();
+    assert_eq!(
+        media,
+        vec![(
+            uri,
+            MediaKind::Image,
+            "https://cdn.bsky.app/img/feed_thumbnail/plain/did:plc:ic6zqvuw5ulmfpjiwnhsr2ns/bafkreictkyws7qbruuupes52t6k5o5o5qfggf7pm6urzz7dyty53gzu3h4@jpeg"
+        )]
+    );
 }
 
 const LOCALVIEW: &str = "at://did:plc:ic6zqvuw5ulmfpjiwnhsr2ns/app.bsky.feed.post/3k7qmjev5lr2s";
@@ -248,6 +263,7 @@ fn libphpsky_author_feed_field_by_field() {
     assert_eq!(post_metric(&page.metrics, uri, "replies"), Some(Some(1226.0)));
     assert_eq!(post_metric(&page.metrics, uri, "quotes"), Some(Some(247.0)));
     assert_eq!(page.metrics.len(), 4);
+    assert!(page.media.is_empty(), "a text post has no picture");
     // Read as another account's feed, the post is not stored as that account's post.
     let other = decode_feed_page(&answer, "did:plc:someoneelse").expect("page");
     assert!(other.posts.is_empty());

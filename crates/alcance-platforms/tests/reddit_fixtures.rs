@@ -7,7 +7,7 @@
 
 use crate::reddit_support;
 
-use alcance_core::{ContentType, Period, Platform};
+use alcance_core::{ContentType, MediaKind, Period, Platform};
 use alcance_platforms::http::Answer;
 use alcance_platforms::oauth::{refresh, OAuthApp, RedirectConfig};
 use alcance_platforms::reddit::{
@@ -414,6 +414,123 @@ async fn every_recorded_reddit_exchange_is_read_field_by_field() {
         read += 1;
     }
     assert_eq!(read, recordings.len(), "every recording was read");
+}
+
+/// The one picture of u/spez's recorded submissions (2016, `raw_json=1`): a text post
+/// whose link preview Reddit made (`preview.images[0].source.url`) as an image. The other
+/// 99 have `thumbnail` `self`, `default`, `nsfw` or empty and no preview: no picture.
+#[test]
+fn spez_submissions_give_the_one_preview_picture() {
+    let Some(recordings) = load_all() else { return };
+    let r = recordings
+        .iter()
+        .find(|r| r.file == "praw__redditor-listings-submissions-new_02.json")
+        .expect("praw__redditor-listings-submissions-new_02.json is recorded");
+    let page = decode_submitted(&r.answer).expect("page");
+    assert_eq!(page.posts.len(), 100);
+    let media: Vec<(&str, MediaKind, &str)> = page
+        .media
+        .iter()
+        .map(|m| (m.post_external_id.as_str(), m.kind, m.url.as_str()))
+        .collect();
+    assert_eq!(
+        media,
+        vec![(
+            "3tlcil",
+            MediaKind::Image,
+            "https://i.redditmedia.com/e5nYrNScwPdp2ya3sBS6R8UrXl2UnngFwuDMsvKk0O8.jpg?s=3a2766b4ec1a93608450cec44bb44cb1"
+        )]
+    );
+    // The 2025 post of the /comments recording: `thumbnail: "default"`, no preview.
+    let r = recordings
+        .iter()
+        .find(|r| r.file == "praw__subreddit-submit-url-selftext_03.json")
+        .expect("praw__subreddit-submit-url-selftext_03.json is recorded");
+    let answer = Answer {
+        body: serde_json::to_vec(&r.doc["response"]["body"][0]).unwrap(),
+        ..r.answer.clone()
+    };
+    let page = decode_submitted(&answer).expect("page");
+    assert_eq!(page.posts.len(), 1);
+    assert!(page.media.is_empty(), "{:?}", page.media);
+}
+
+/// A listing written from Reddit's answers (no recording has a preview with `&amp;` or a
+/// thumbnail URL), with the odd cases a lenient reader must survive.
+#[test]
+fn each_submission_gives_its_picture_url_and_odd_ones_none() {
+    let t3 = |id: &str, extra: Value| {
+        let mut data = serde_json::json!({ "id": id, "title": id, "created_utc": 1_764_000_000.0 });
+        if let (Some(d), Some(e)) = (data.as_object_mut(), extra.as_object()) {
+            d.extend(e.clone());
+        }
+        serde_json::json!({ "kind": "t3", "data": data })
+    };
+    let preview = |url: Value| serde_json::json!({ "images": [{ "source": { "url": url, "width": 1080, "height": 1350 }, "resolutions": [] }], "enabled": true });
+    let body = serde_json::json!({ "kind": "Listing", "data": { "after": null, "children": [
+        // Without raw_json=1 Reddit HTML-escapes the URL's `&`.
+        t3("img", serde_json::json!({ "post_hint": "image",
+            "preview": preview(serde_json::json!("https://preview.redd.it/abc.jpg?width=1080&amp;format=pjpg&amp;auto=webp&amp;s=0f1e")),
+            "thumbnail": "https://b.thumbs.redditmedia.com/abc.jpg" })),
+        t3("raw", serde_json::json!({ "post_hint": "link",
+            "preview": preview(serde_json::json!("https://external-preview.redd.it/def.jpg?auto=webp&s=9a8b")),
+            "thumbnail": "https://b.thumbs.redditmedia.com/def.jpg" })),
+        t3("gal", serde_json::json!({ "is_gallery": true, "thumbnail": "https://b.thumbs.redditmedia.com/gal.jpg?a=1&amp;b=2" })),
+        t3("self", serde_json::json!({ "is_self": true, "thumbnail": "self" })),
+        t3("default", serde_json::json!({ "thumbnail": "default" })),
+        t3("nsfw", serde_json::json!({ "thumbnail": "nsfw" })),
+        t3("spoiler", serde_json::json!({ "thumbnail": "spoiler" })),
+        t3("image", serde_json::json!({ "thumbnail": "image" })),
+        t3("empty", serde_json::json!({ "thumbnail": "" })),
+        t3("none", serde_json::json!({})),
+        t3("badpreview", serde_json::json!({ "preview": preview(serde_json::json!(42)), "thumbnail": "https://b.thumbs.redditmedia.com/fallback.jpg" })),
+        t3("noimages", serde_json::json!({ "preview": { "images": [] }, "thumbnail": "nsfw" })),
+        t3("weird", serde_json::json!({ "preview": "yes", "thumbnail": ["?"] })),
+        t3("js", serde_json::json!({ "preview": preview(serde_json::json!("javascript:alert(1)")), "thumbnail": "data:image/png;base64,AAAA" }))
+    ] } });
+    let answer = Answer {
+        status: 200,
+        headers: HeaderMap::new(),
+        body: serde_json::to_vec(&body).unwrap(),
+        endpoint: "/user/alcance_br/submitted".to_string(),
+    };
+    let page = decode_submitted(&answer).expect("a lenient page");
+    assert_eq!(
+        page.posts.len(),
+        14,
+        "every submission is read, with or without a picture"
+    );
+    assert!(page.warnings.is_empty(), "{:?}", page.warnings);
+    let media: Vec<(&str, MediaKind, &str)> = page
+        .media
+        .iter()
+        .map(|m| (m.post_external_id.as_str(), m.kind, m.url.as_str()))
+        .collect();
+    assert_eq!(
+        media,
+        vec![
+            (
+                "img",
+                MediaKind::Image,
+                "https://preview.redd.it/abc.jpg?width=1080&format=pjpg&auto=webp&s=0f1e"
+            ),
+            (
+                "raw",
+                MediaKind::Image,
+                "https://external-preview.redd.it/def.jpg?auto=webp&s=9a8b"
+            ),
+            (
+                "gal",
+                MediaKind::Thumbnail,
+                "https://b.thumbs.redditmedia.com/gal.jpg?a=1&b=2"
+            ),
+            (
+                "badpreview",
+                MediaKind::Thumbnail,
+                "https://b.thumbs.redditmedia.com/fallback.jpg"
+            ),
+        ]
+    );
 }
 
 /// The recorded rate-limit headers drive the governor: a window of `used + remaining`

@@ -6,7 +6,7 @@
 //! the wire contract both sides follow, not the generated numbers.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use alcance_core::{AccountRef, Period, Platform};
+use alcance_core::{AccountRef, ContentType, MediaKind, Period, Platform};
 use alcance_platforms::oauth::{self, HeadlessBrowser, OAuthApp, RedirectConfig};
 use alcance_platforms::reddit::{decode_submitted, provider, revoke, RedditClient};
 use alcance_platforms::registry::{self, Follow, Lookup};
@@ -136,6 +136,38 @@ async fn connect_collect_follow_and_revoke_against_the_sandbox() {
         .iter()
         .filter(|m| m.metric == "upvote_ratio")
         .all(|m| m.value.is_some_and(|v| (0.0..=1.0).contains(&v))));
+    // Pictures: an image's or a video's preview as an image, a gallery's thumbnail as a
+    // thumbnail; text and link posts (thumbnail `self` / `default`) have none.
+    for m in &b.media {
+        let p = b
+            .posts
+            .iter()
+            .find(|p| p.external_id == m.post_external_id)
+            .expect("its post");
+        let kind = match p.content_type {
+            ContentType::Image | ContentType::Video => MediaKind::Image,
+            ContentType::Carousel => MediaKind::Thumbnail,
+            ref other => panic!("a picture for a {other:?} post: {m:?}"),
+        };
+        assert_eq!(m.kind, kind, "{m:?}");
+        assert!(
+            m.url.contains("/__alcance/img/") && m.url.ends_with(&format!("{}.png", p.external_id)),
+            "{m:?}"
+        );
+    }
+    let pictured = b
+        .posts
+        .iter()
+        .filter(|p| {
+            matches!(
+                p.content_type,
+                ContentType::Image | ContentType::Video | ContentType::Carousel
+            )
+        })
+        .count();
+    assert_eq!(b.media.len(), pictured, "one picture per image, video or gallery post");
+    assert!(b.media.iter().any(|m| m.kind == MediaKind::Image));
+    assert!(b.media.iter().any(|m| m.kind == MediaKind::Thumbnail));
 
     // Following by handle: a user and a subreddit.
     let Follow::ByHandle {

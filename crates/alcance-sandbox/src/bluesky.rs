@@ -247,8 +247,13 @@ fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-/// `app.bsky.feed.defs#postView` of a generated post at `now`.
-fn post_view(p: &Post, now: DateTime<Utc>) -> Value {
+/// `app.bsky.feed.defs#postView` of a generated post at `now`, on sandbox `base`. Its
+/// hydrated `embed` view carries the post's picture as Bluesky serves it (the sandbox's
+/// small PNG, [`crate::picture`]): an image post's `images[].thumb` / `fullsize`
+/// (`app.bsky.embed.images#view`), a link post's card `external.thumb`
+/// (`app.bsky.embed.external#view`); other posts carry no embed view (a real quote's
+/// `app.bsky.embed.record#view` has no picture of its own post either).
+fn post_view(p: &Post, now: DateTime<Utc>, base: &str) -> Value {
     let a = &ACCOUNTS[p.account];
     let uri = bs_uri(p);
     let mut record = json!({
@@ -282,7 +287,22 @@ fn post_view(p: &Post, now: DateTime<Utc>) -> Value {
             obj.insert("reply".into(), json!({ "root": parent.clone(), "parent": parent }));
         }
     }
-    json!({
+    let picture = crate::picture::post_picture_url(base, &p.id);
+    let embed_view = match p.kind {
+        Kind::BsImage => Some(json!({
+            "$type": "app.bsky.embed.images#view",
+            "images": [{ "thumb": picture, "fullsize": picture, "alt": "" }],
+        })),
+        Kind::BsLink => Some(json!({
+            "$type": "app.bsky.embed.external#view",
+            "external": {
+                "uri": "https://alcance.example/blog", "title": "Blog do Alcance", "description": "",
+                "thumb": picture,
+            },
+        })),
+        _ => None,
+    };
+    let mut view = json!({
         "uri": uri,
         "cid": format!("bafy{}", p.id),
         "author": {
@@ -300,7 +320,11 @@ fn post_view(p: &Post, now: DateTime<Utc>) -> Value {
         "indexedAt": rfc3339(p.published),
         "viewer": { "threadMuted": false, "embeddingDisabled": false },
         "labels": [],
-    })
+    });
+    if let (Some(e), Some(obj)) = (embed_view, view.as_object_mut()) {
+        obj.insert("embed".into(), e);
+    }
+    view
 }
 
 /// `getAuthorFeed?actor&limit&cursor`: the account's items newest first; a repost item
@@ -334,7 +358,7 @@ fn author_feed(g: &Generator, req: &Req, now: DateTime<Utc>) -> Reply {
                 let original = reposted(g, account, p.day).filter(|o| o.published <= now)?;
                 let a = &ACCOUNTS[account];
                 Some(json!({
-                    "post": post_view(&original, now),
+                    "post": post_view(&original, now, &req.base),
                     "reason": {
                         "$type": "app.bsky.feed.defs#reasonRepost",
                         "by": { "did": a.external_id, "handle": a.username, "displayName": a.name },
@@ -342,7 +366,7 @@ fn author_feed(g: &Generator, req: &Req, now: DateTime<Utc>) -> Reply {
                     },
                 }))
             } else {
-                Some(json!({ "post": post_view(p, now) }))
+                Some(json!({ "post": post_view(p, now, &req.base) }))
             }
         })
         .collect();
@@ -371,7 +395,7 @@ fn get_posts(g: &Generator, req: &Req, now: DateTime<Utc>) -> Reply {
         .iter()
         .filter_map(|u| find_bs_post(g, u))
         .filter(|p| p.published <= now)
-        .map(|p| post_view(&p, now))
+        .map(|p| post_view(&p, now, &req.base))
         .collect();
     Reply::json(200, &json!({ "posts": posts }))
 }

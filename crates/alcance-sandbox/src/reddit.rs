@@ -428,7 +428,7 @@ fn submitted(g: &Generator, req: &Req, account: usize, now: DateTime<Utc>) -> Re
     let after = (posts.len() == limit)
         .then(|| posts.last().map(|p| format!("t3_{}", p.id)))
         .flatten();
-    let children = posts.iter().map(|p| link(p, now)).collect();
+    let children = posts.iter().map(|p| link(p, now, &req.base)).collect();
     Reply::json(200, &listing(children, after))
 }
 
@@ -439,9 +439,13 @@ fn listing(children: Vec<Value>, after: Option<String>) -> Value {
     }})
 }
 
-/// One submission as a `t3` at `now`: `ups` = `score` (Reddit folds the hidden downvotes
-/// into `upvote_ratio`), `downs` 0, `view_count` null.
-fn link(p: &Post, now: DateTime<Utc>) -> Value {
+/// One submission as a `t3` at `now`, on sandbox `base`: `ups` = `score` (Reddit folds
+/// the hidden downvotes into `upvote_ratio`), `downs` 0, `view_count` null. Pictures as
+/// Reddit serves them (the sandbox's small PNG, [`crate::picture`]): image and video posts
+/// carry `preview.images[0].source` and a `thumbnail` URL; galleries only a `thumbnail`
+/// URL (Reddit serves no `preview` for them); text posts `thumbnail: "self"`, link posts
+/// `"default"`.
+fn link(p: &Post, now: DateTime<Utc>, base: &str) -> Value {
     let a = &ACCOUNTS[p.account];
     let ups = p.value(M::Likes, now);
     let downs = p.value(M::Views, now);
@@ -487,5 +491,20 @@ fn link(p: &Post, now: DateTime<Utc>) -> Value {
         data["is_gallery"] = json!(true);
     }
     data["post_hint"] = json!(hint);
+    let picture = crate::picture::post_picture_url(base, &p.id);
+    data["thumbnail"] = match p.kind {
+        Kind::RdSelf => json!("self"),
+        Kind::RdImage | Kind::RdVideo | Kind::RdGallery => json!(picture),
+        _ => json!("default"),
+    };
+    if matches!(p.kind, Kind::RdImage | Kind::RdVideo) {
+        data["preview"] = json!({
+            "images": [{
+                "source": { "url": picture, "width": 48, "height": 48 },
+                "resolutions": [], "variants": {}, "id": format!("pv{}", p.id),
+            }],
+            "enabled": p.kind == Kind::RdImage,
+        });
+    }
     json!({"kind": "t3", "data": data})
 }

@@ -161,6 +161,12 @@ impl BlueskyClient {
                 fresh += 1;
                 if post.published_at.is_none_or(|t| t >= since) {
                     feed.metrics.extend(metrics);
+                    feed.media.extend(
+                        page.media
+                            .iter()
+                            .filter(|m| m.post_external_id == post.external_id)
+                            .cloned(),
+                    );
                     feed.posts.push(post);
                 }
             }
@@ -228,6 +234,7 @@ impl BlueskyClient {
             let page = decode_posts(&answer, chunk)?;
             read.posts.extend(page.posts);
             read.metrics.extend(page.metrics);
+            read.media.extend(page.media);
             read.gaps.extend(page.gaps);
         }
         Ok(read)
@@ -388,7 +395,8 @@ impl PlatformClient for BlueskyClient {
 
     /// Profile snapshots (`followers`, `following`, `media_count`; period `snapshot` now),
     /// then the author feed since `ctx.window.since`: own posts (replies and quotes
-    /// included) with `likes`, `reposts`, `replies`, `quotes` snapshots. Reposts of other
+    /// included) with `likes`, `reposts`, `replies`, `quotes` snapshots and their picture
+    /// URLs (`batch.media`, from the same answers: no call of its own). Reposts of other
     /// accounts' posts are counted in an `info` warning (`reposts_skipped`), never stored as
     /// posts. No views, reach or impressions: Bluesky has none.
     ///
@@ -443,6 +451,7 @@ impl PlatformClient for BlueskyClient {
         }
         batch.posts = feed.posts;
         batch.post_metrics = feed.metrics;
+        batch.media = feed.media;
         Ok(batch)
     }
 }

@@ -9,7 +9,7 @@ use crate::error::{body_preview, PlatformError};
 use crate::governor::retry_after_of;
 use crate::http::Answer;
 use alcance_core::time::{from_unix, parse_platform_time};
-use alcance_core::{AccountMetric, ContentType, DataGap, Platform, PostMetric, PostRecord};
+use alcance_core::{AccountMetric, ContentType, DataGap, MediaKind, Platform, PostMedia, PostMetric, PostRecord};
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use secrecy::{ExposeSecret, SecretString};
@@ -224,6 +224,45 @@ fn content_type(post: &PostView) -> (ContentType, Option<String>) {
     }
 }
 
+/// The picture of post `uri` from its hydrated embed view (`postView.embed`; issue 13
+/// point 3, docs/media.md): `app.bsky.embed.images#view` → the first image's `thumb` (the
+/// AppView's `feed_thumbnail` CDN URL; the next image's when the first has none) as an
+/// image; `app.bsky.embed.video#view` →
+/// `thumbnail` as a thumbnail; `app.bsky.embed.external#view` → `external.thumb` (the
+/// link card's picture) as a thumbnail; `app.bsky.embed.recordWithMedia#view` → its
+/// `media`, read the same way (the quoted post's own embed is someone else's picture and
+/// is not read). The record's `embed` holds only blob references, no URL, so it is not
+/// read. A quote without media (`app.bsky.embed.record#view`), another type, a missing
+/// field or a URL that is not http(s) → no picture. Never fails.
+fn picture(uri: &str, embed: Option<&Value>) -> Option<PostMedia> {
+    let embed = embed?;
+    match type_of(embed)? {
+        "app.bsky.embed.recordWithMedia#view" => media_picture(uri, embed.get("media")?),
+        _ => media_picture(uri, embed),
+    }
+}
+
+/// The picture of an images, video or external embed view (see [`picture`]).
+fn media_picture(uri: &str, media: &Value) -> Option<PostMedia> {
+    fn text(v: Option<&Value>) -> Option<&str> {
+        v.and_then(Value::as_str)
+    }
+    match type_of(media)? {
+        "app.bsky.embed.images#view" => media
+            .get("images")?
+            .as_array()?
+            .iter()
+            .find_map(|image| PostMedia::new(uri, MediaKind::Image, text(image.get("thumb")))),
+        "app.bsky.embed.video#view" => PostMedia::new(uri, MediaKind::Thumbnail, text(media.get("thumbnail"))),
+        "app.bsky.embed.external#view" => PostMedia::new(
+            uri,
+            MediaKind::Thumbnail,
+            text(media.get("external").and_then(|e| e.get("thumb"))),
+        ),
+        _ => None,
+    }
+}
+
 /// The post's record, counters and content type; plus a gap for an unknown embed type.
 fn post_of(answer: &Answer, post: &PostView) -> (PostRecord, Vec<PostMetric>, Option<DataGap>) {
     let created = post
@@ -261,7 +300,8 @@ fn post_of(answer: &Answer, post: &PostView) -> (PostRecord, Vec<PostMetric>, Op
 /// Decodes one page of `app.bsky.feed.getAuthorFeed` for the author `author_did`.
 ///
 /// Items: no `reason` (or `#reasonPin`) and a post by the author → an own post with its
-/// counters; `#reasonRepost` → a [`Repost`] kept apart; an item without `reason` whose post
+/// counters and its picture URL, if any ([`FeedPage::media`]); `#reasonRepost` → a
+/// [`Repost`] kept apart (its picture is not read); an item without `reason` whose post
 /// is by someone else (not expected from an author feed) is skipped with a gap
 /// `not_author`; an unknown `reason.$type` is skipped with a gap `unknown_type`; an item
 /// that is not a feed post (no `post.uri`, no `post.author.did`) is skipped with a gap
@@ -325,6 +365,7 @@ pub fn decode_feed_page(answer: &Answer, author_did: &str) -> Result<FeedPage, P
             }),
             None | Some(REASON_PIN) if item.post.author.did == author_did => {
                 let (record, metrics, unknown) = post_of(answer, &item.post);
+                page.media.extend(picture(&item.post.uri, item.post.embed.as_ref()));
                 page.posts.push(record);
                 page.metrics.extend(metrics);
                 page.gaps.extend(unknown);
@@ -352,7 +393,8 @@ pub fn decode_feed_page(answer: &Answer, author_did: &str) -> Result<FeedPage, P
     Ok(page)
 }
 
-/// Decodes `app.bsky.feed.getPosts` for the URIs `asked`: the posts and their counters, and
+/// Decodes `app.bsky.feed.getPosts` for the URIs `asked`: the posts, their counters and
+/// picture URLs ([`PostsRead::media`]), and
 /// one [`DataGap`] (code `not_found`) per asked URI the answer left out (a deleted post:
 /// `getPosts` omits it instead of failing), plus `decode` gaps for unreadable items.
 ///
@@ -361,12 +403,14 @@ pub fn decode_posts(answer: &Answer, asked: &[String]) -> Result<PostsRead, Plat
     let list: wire::Posts = body(answer)?;
     let mut posts = Vec::new();
     let mut metrics = Vec::new();
+    let mut media = Vec::new();
     let mut gaps = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
     for (i, item) in list.posts.into_iter().enumerate() {
         match serde_json::from_value::<PostView>(item) {
             Ok(post) => {
                 let (record, m, unknown) = post_of(answer, &post);
+                media.extend(picture(&post.uri, post.embed.as_ref()));
                 seen.insert(post.uri.clone());
                 posts.push(record);
                 metrics.extend(m);
@@ -384,7 +428,12 @@ pub fn decode_posts(answer: &Answer, asked: &[String]) -> Result<PostsRead, Plat
             "not in the answer (deleted, or hidden by its author)",
         ));
     }
-    Ok(PostsRead { posts, metrics, gaps })
+    Ok(PostsRead {
+        posts,
+        metrics,
+        media,
+        gaps,
+    })
 }
 
 /// Decodes `com.atproto.identity.resolveHandle`: the DID.

@@ -5,7 +5,8 @@
 //! (`com.atproto.server.createSession`, `refreshSession`, `getSession`).
 //!
 //! What Bluesky serves: followers, follows and posts counts per profile; like, repost,
-//! reply and quote counts per post. It serves **no** views, reach, impressions, time series
+//! reply and quote counts per post, and each post's picture in its embed view
+//! ([`FeedPage::media`]). It serves **no** views, reach, impressions, time series
 //! or demographics (`alcance_core::catalog::NOT_SERVED`), so none is ever stored: the
 //! collector snapshots the counters instead.
 //!
@@ -32,7 +33,7 @@ mod map;
 pub mod oauth;
 mod wire;
 
-use alcance_core::{CollectWarning, DataGap, PostMetric, PostRecord, Profile};
+use alcance_core::{CollectWarning, DataGap, PostMedia, PostMetric, PostRecord, Profile};
 use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 
@@ -118,6 +119,12 @@ pub struct FeedPage {
     /// (`replyCount`), `quotes` (`quoteCount`), lifetime totals at read time; a counter
     /// the post lacks is `None`.
     pub metrics: Vec<PostMetric>,
+    /// The posts' picture URLs, at most one per post, from the post view's hydrated
+    /// `embed`: an `app.bsky.embed.images#view`'s first `images[].thumb` as an image; a
+    /// `video#view`'s `thumbnail` or an `external#view`'s `external.thumb` (a link card) as
+    /// a thumbnail; a `recordWithMedia#view`'s `media` read the same way. None for text,
+    /// quotes without media, another type, a missing field or a URL that is not http(s).
+    pub media: Vec<PostMedia>,
     /// Reposts of other people's posts, kept apart.
     pub reposts: Vec<Repost>,
     /// The oldest feed time of the page (`reason.indexedAt` for reposts, `post.indexedAt`
@@ -137,6 +144,8 @@ pub struct PostsRead {
     pub posts: Vec<PostRecord>,
     /// Their counters (see [`FeedPage::metrics`]).
     pub metrics: Vec<PostMetric>,
+    /// Their picture URLs (see [`FeedPage::media`]).
+    pub media: Vec<PostMedia>,
     /// URIs asked for but not answered (code `not_found`: deleted or hidden), and
     /// unreadable items (code `decode`).
     pub gaps: Vec<DataGap>,
@@ -149,6 +158,8 @@ pub struct AuthorFeed {
     pub posts: Vec<PostRecord>,
     /// Their counter snapshots (see [`FeedPage::metrics`]).
     pub metrics: Vec<PostMetric>,
+    /// Their picture URLs (see [`FeedPage::media`]).
+    pub media: Vec<PostMedia>,
     /// Reposts of other people's posts seen on the way (not stored as posts).
     pub reposts: Vec<Repost>,
     /// Guards that stopped the walk, later pages that failed, skipped items (level `gap`).

@@ -8,7 +8,7 @@ use crate::endpoints::{join, Endpoints};
 use crate::error::PlatformError;
 use crate::http::{Answer, Http, Recorder};
 use crate::{CollectCtx, PlatformClient};
-use alcance_core::{CollectWarning, CollectionBatch, EventLevel, Platform, PostMetric, PostRecord, Profile};
+use alcance_core::{CollectWarning, CollectionBatch, EventLevel, Platform, PostMedia, PostMetric, PostRecord, Profile};
 use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use std::collections::HashSet;
@@ -42,6 +42,8 @@ pub struct Submissions {
     pub posts: Vec<PostRecord>,
     /// Their counter snapshots (see [`super::SubmittedPage::metrics`]).
     pub metrics: Vec<PostMetric>,
+    /// Their picture URLs (see [`super::SubmittedPage::media`]).
+    pub media: Vec<PostMedia>,
     /// Guards that stopped the walk, later pages that failed, skipped or flagged items.
     pub warnings: Vec<CollectWarning>,
     /// Why the walk stopped early when a later page failed in a way that stops the account.
@@ -193,6 +195,12 @@ impl RedditClient {
                             .filter(|m| m.post_external_id == post.external_id)
                             .cloned(),
                     );
+                    out.media.extend(
+                        page.media
+                            .iter()
+                            .filter(|m| m.post_external_id == post.external_id)
+                            .cloned(),
+                    );
                     out.posts.push(post);
                 }
             }
@@ -226,6 +234,7 @@ impl RedditClient {
             Ok(mut s) => {
                 batch.posts.append(&mut s.posts);
                 batch.post_metrics.append(&mut s.metrics);
+                batch.media.append(&mut s.media);
                 batch.warnings.append(&mut s.warnings);
                 if let Some(why) = s.stopped.take() {
                     batch.stop(why);
@@ -276,7 +285,8 @@ impl PlatformClient for RedditClient {
     /// A user (owned: `/api/v1/me`; tracked: `/user/{name}/about`): snapshots `followers`,
     /// `karma_post`, `karma_comment`, `karma_total` (period `snapshot`, now), then the
     /// submissions created since `ctx.window.since` with their `score`, `likes`,
-    /// `upvote_ratio`, `comments` and `reposts`. A tracked subreddit (external id `t5_…`
+    /// `upvote_ratio`, `comments` and `reposts`, and their picture URLs (`batch.media`, from
+    /// the same listing: no call of its own). A tracked subreddit (external id `t5_…`
     /// or username `r/…`): `/r/{sub}/about` → `followers` (subscribers) and `active_users`
     /// when served; no posts.
     ///

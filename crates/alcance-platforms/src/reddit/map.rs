@@ -7,7 +7,9 @@ use crate::catalog_field;
 use crate::error::{body_preview, PlatformError};
 use crate::http::Answer;
 use crate::lenient::kind as json_kind;
-use alcance_core::{AccountMetric, CollectWarning, ContentType, DataGap, EventLevel, Platform, PostRecord};
+use alcance_core::{
+    AccountMetric, CollectWarning, ContentType, DataGap, EventLevel, MediaKind, Platform, PostMedia, PostRecord,
+};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
@@ -300,8 +302,8 @@ fn warn(endpoint: &str, code: &str, message: String) -> CollectWarning {
 /// `https://www.reddit.com{permalink}`, caption = `title`, content type from `is_gallery`
 /// → carousel, `is_video` / `post_hint` video → video, `post_hint: image` → image,
 /// `is_self` → text, else link) and its counters `score`, `likes` (`ups`), `upvote_ratio`,
-/// `comments` (`num_comments`), `reposts` (`num_crossposts`); `data.after` for the next
-/// page.
+/// `comments` (`num_comments`), `reposts` (`num_crossposts`), and its picture URL, if any
+/// ([`SubmittedPage::media`]); `data.after` for the next page.
 ///
 /// A child that is not a `t3` or has no id is skipped with a warning; a removed post
 /// (`removed_by_category` set) is kept with a warning (code `removed`: its counters are
@@ -385,6 +387,7 @@ pub fn decode_submitted(answer: &Answer) -> Result<SubmittedPage, PlatformError>
             page.metrics
                 .extend(catalog_field::post_metric(Platform::Reddit, &id, field, raw));
         }
+        page.media.extend(picture(&id, &link));
         page.posts.push(PostRecord {
             published_at: published,
             content_type: content_type(&link),
@@ -398,6 +401,30 @@ pub fn decode_submitted(answer: &Answer) -> Result<SubmittedPage, PlatformError>
         });
     }
     Ok(page)
+}
+
+/// The picture of submission `id` (issue 13 point 3; docs/media.md): the preview's
+/// full-size picture `preview.images[0].source.url` as an image, else the listing's
+/// `thumbnail` as a thumbnail when it is an http(s) URL (the placeholders `self`,
+/// `default`, `nsfw`, `spoiler`, `image` and an empty string are not). `&amp;` is read as
+/// `&`: Reddit HTML-escapes URLs in JSON unless asked for `raw_json=1` (which Alcance
+/// sends; an answer without it still gives a working URL). A missing field, another type
+/// or a URL that is not http(s) → no picture. Never fails.
+fn picture(id: &str, link: &wire::Link) -> Option<PostMedia> {
+    let source = link
+        .preview
+        .as_ref()
+        .and_then(|p| p.get("images"))
+        .and_then(Value::as_array)
+        .and_then(|images| images.first())
+        .and_then(|image| image.get("source"))
+        .and_then(|source| source.get("url"))
+        .and_then(Value::as_str)
+        .map(|url| url.replace("&amp;", "&"));
+    PostMedia::new(id, MediaKind::Image, source.as_deref()).or_else(|| {
+        let thumbnail = link.thumbnail.as_deref().map(|url| url.replace("&amp;", "&"));
+        PostMedia::new(id, MediaKind::Thumbnail, thumbnail.as_deref())
+    })
 }
 
 fn content_type(link: &wire::Link) -> ContentType {

@@ -6,7 +6,8 @@
 //!
 //! What Reddit serves: karma (post, comment, total) and profile followers per user;
 //! subscribers (and, until about September 2025, active users) per subreddit; `score`,
-//! `ups`, `upvote_ratio`, `num_comments` and `num_crossposts` per post. Scores are fuzzed
+//! `ups`, `upvote_ratio`, `num_comments` and `num_crossposts` per post, and its picture
+//! (`preview`, else `thumbnail`; [`SubmittedPage::media`]). Scores are fuzzed
 //! by Reddit; `downs` is always 0 and `view_count` always null, so neither is stored. No
 //! views, reach, impressions, time series or demographics
 //! (`alcance_core::catalog::NOT_SERVED`): the collector snapshots the counters.
@@ -35,7 +36,7 @@ pub use descriptor::{provider, revoke, DESCRIPTOR, SCOPES};
 mod map;
 mod wire;
 
-use alcance_core::{CollectWarning, PostMetric, PostRecord, Profile};
+use alcance_core::{CollectWarning, PostMedia, PostMetric, PostRecord, Profile};
 use chrono::{DateTime, Utc};
 
 pub use client::{RedditClient, Submissions, MAX_SUBMITTED_PAGES, SUBMITTED_PAGE_SIZE, USER_AGENT};
@@ -124,6 +125,10 @@ pub struct SubmittedPage {
     /// Their lifetime counters at read time: `score`, `likes` (`ups`), `upvote_ratio`
     /// (ratio 0–1), `comments` (`num_comments`), `reposts` (`num_crossposts`).
     pub metrics: Vec<PostMetric>,
+    /// Their picture URLs, at most one per post: `preview.images[0].source.url` (`&amp;`
+    /// read as `&`) as an image, else `thumbnail` when it is an http(s) URL (not `self`,
+    /// `default`, `nsfw`, `spoiler`, `image` or empty) as a thumbnail.
+    pub media: Vec<PostMedia>,
     /// `data.after` (`t3_…`): send it back as `after`; `None` on the last page.
     pub after: Option<String>,
     /// The oldest `created_utc` of the page, UTC: the walk stops once it passes the window.

@@ -136,6 +136,15 @@ pub(super) struct Link {
     /// Set when the post was removed (`deleted`, `moderator`, `reddit`, `author`, …).
     #[serde(default, deserialize_with = "lenient::string")]
     pub removed_by_category: Option<String>,
+    /// The small picture beside the post in a listing: an http(s) URL, or one of the
+    /// placeholders `self`, `default`, `nsfw`, `spoiler`, `image`, or empty.
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub thumbnail: Option<String>,
+    /// `{images: [{source: {url, width, height}, resolutions: [...], variants, id}],
+    /// enabled}`: the link's or picture's preview, on image, link and video posts (not on
+    /// galleries; on a text post only when its text links to a page with a picture). Kept raw: only `images[0].source.url` is read.
+    #[serde(default)]
+    pub preview: Option<Value>,
 }
 
 /// Reddit's error body: `{"message": "Forbidden", "error": 403}`, plus `reason` for
