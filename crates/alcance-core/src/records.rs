@@ -171,7 +171,9 @@ crate::text_enum::text_enum!(MediaStatus, "media status", [
 /// One media URL of a post as the platform served it in this collection (Instagram
 /// `media_url` / `thumbnail_url`, Facebook `full_picture`, TikTok `cover_image_url`,
 /// YouTube `snippet.thumbnails`, Threads `media_url` / `thumbnail_url`, X
-/// `includes.media[].preview_image_url` / `url`). CDN URLs are often signed and expire
+/// `includes.media[].preview_image_url` / `url`, Bluesky `embed` `thumb` / `thumbnail`,
+/// Reddit `preview.images[0].source.url` / `thumbnail`; see docs/media.md). CDN URLs are
+/// often signed and expire
 /// after hours: a later collection brings a fresh one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PostMedia {
