@@ -119,7 +119,11 @@ macro_rules! text_enum {
 /// `sqlx::Type`, `Encode` and `Decode` for a type stored as its key text (`as_str` /
 /// `FromStr`), for every database whose `&str` is text. A stored key that does not parse
 /// is a decode error carrying the `FromStr` error (an [`UnknownKey`] for the enums here).
+/// Exported (hidden) so the store's own key enums (`alcance_store`'s `stored_key!`) use the
+/// same implementation: `alcance_core::sqlx_text!(Type)`.
 #[cfg(feature = "sqlx")]
+#[doc(hidden)]
+#[macro_export]
 macro_rules! sqlx_text {
     ($ty:ty) => {
         impl<DB: sqlx::Database> sqlx::Type<DB> for $ty
@@ -164,6 +168,9 @@ macro_rules! sqlx_text {
     ($ty:ty) => {};
 }
 
+#[cfg(feature = "sqlx")]
+pub(crate) use crate::sqlx_text;
+#[cfg(not(feature = "sqlx"))]
 pub(crate) use sqlx_text;
 pub(crate) use text_enum;
 

@@ -30,40 +30,7 @@ macro_rules! stored_key {
             }
         }
 
-        impl<DB: sqlx::Database> sqlx::Type<DB> for $t
-        where
-            str: sqlx::Type<DB>,
-        {
-            fn type_info() -> <DB as sqlx::Database>::TypeInfo {
-                <str as sqlx::Type<DB>>::type_info()
-            }
-
-            fn compatible(ty: &<DB as sqlx::Database>::TypeInfo) -> bool {
-                <str as sqlx::Type<DB>>::compatible(ty)
-            }
-        }
-
-        impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for $t
-        where
-            &'r str: sqlx::Decode<'r, DB>,
-        {
-            fn decode(value: <DB as sqlx::Database>::ValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
-                let key = <&'r str as sqlx::Decode<'r, DB>>::decode(value)?;
-                Ok(key.parse::<$t>()?)
-            }
-        }
-
-        impl<'q, DB: sqlx::Database> sqlx::Encode<'q, DB> for $t
-        where
-            &'q str: sqlx::Encode<'q, DB>,
-        {
-            fn encode_by_ref(
-                &self,
-                buf: &mut <DB as sqlx::Database>::ArgumentBuffer<'q>,
-            ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
-                <&'q str as sqlx::Encode<'q, DB>>::encode(self.as_str(), buf)
-            }
-        }
+        alcance_core::sqlx_text!($t);
     };
 }
 
