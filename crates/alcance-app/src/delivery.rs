@@ -759,12 +759,8 @@ async fn send(
         let formats = schedule.formats().to_vec();
         let (built_back, email, stem) = match built {
             Built::Weekly(report) => {
-                let (report, files) = tokio::task::spawn_blocking(move || {
-                    let files: Vec<_> = formats
-                        .iter()
-                        .map(|f| (*f, alcance_report::weekly::weekly_file(&report, *f, lang)))
-                        .collect();
-                    (report, files)
+                let (report, files) = render_files(report, formats, lang, |r, f, l| {
+                    alcance_report::weekly::weekly_file(r, f, l)
                 })
                 .await
                 .context("rendering the weekly report")?;
@@ -774,12 +770,8 @@ async fn send(
                 (Built::Weekly(report), email, stem)
             }
             Built::Campaign(report) => {
-                let (report, files) = tokio::task::spawn_blocking(move || {
-                    let files: Vec<_> = formats
-                        .iter()
-                        .map(|f| (*f, alcance_report::campaign::campaign_file(&report, *f, lang)))
-                        .collect();
-                    (report, files)
+                let (report, files) = render_files(report, formats, lang, |r, f, l| {
+                    alcance_report::campaign::campaign_file(r, f, l)
                 })
                 .await
                 .context("rendering the campaign report")?;
@@ -845,6 +837,27 @@ async fn write_sheet(
     .context("writing the report to Google Sheets")?;
     store.record_delivery_sheet(id, period.start, &tab).await?;
     Ok(())
+}
+
+/// Renders `report` in each of `formats` with `file` on the blocking pool (PDF and XLSX
+/// are CPU work), giving the report back with one result per format, in order.
+async fn render_files<R: Send + 'static>(
+    report: R,
+    formats: Vec<ReportFormat>,
+    lang: PdfLanguage,
+    file: fn(&R, ReportFormat, PdfLanguage) -> std::result::Result<Vec<u8>, alcance_report::ReportError>,
+) -> std::result::Result<
+    (
+        R,
+        Vec<(ReportFormat, std::result::Result<Vec<u8>, alcance_report::ReportError>)>,
+    ),
+    tokio::task::JoinError,
+> {
+    tokio::task::spawn_blocking(move || {
+        let files = formats.iter().map(|&f| (f, file(&report, f, lang))).collect();
+        (report, files)
+    })
+    .await
 }
 
 fn attachments<E: std::fmt::Display>(
