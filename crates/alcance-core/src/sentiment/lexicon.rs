@@ -45,7 +45,7 @@ impl Lexicon {
                 negations: EN_NEGATIONS,
                 boosters: EN_BOOSTERS,
                 post_boosters: &[],
-                contrasts: &["but", "however", "although", "though", "yet"],
+                contrasts: &["but", "however"],
             }),
             Language::Pt => PT.get_or_init(|| Lexicon {
                 language,
