@@ -31,6 +31,9 @@ pub(crate) struct Lexicon {
     post_boosters: &'static [&'static str],
     /// Contrast words: what comes after weighs more ("but", "mas").
     contrasts: &'static [&'static str],
+    /// Words that, right after a negation, make an idiom that negates nothing: "no doubt",
+    /// "not only", "sem dúvida", "não só". The word itself then carries no valence.
+    negation_idioms: &'static [&'static str],
 }
 
 impl Lexicon {
@@ -46,14 +49,16 @@ impl Lexicon {
                 boosters: EN_BOOSTERS,
                 post_boosters: &[],
                 contrasts: &["but", "however"],
+                negation_idioms: &["doubt", "doubts", "only", "just"],
             }),
             Language::Pt => PT.get_or_init(|| Lexicon {
                 language,
                 valence: parse(&[LEIA_PT, ALCANCE_PT]),
                 negations: PT_NEGATIONS,
                 boosters: PT_BOOSTERS,
-                post_boosters: &["demais", "d+", "pacas", "pakas"],
+                post_boosters: &["demais", "pacas", "pakas"],
                 contrasts: &["mas", "porem", "contudo", "entretanto", "todavia"],
+                negation_idioms: &["duvida", "duvidas", "so", "apenas", "somente"],
             }),
         }
     }
@@ -80,6 +85,12 @@ impl Lexicon {
     /// `true` for an intensifier that follows its word (`demais`).
     pub fn is_post_booster(&self, key: &str) -> bool {
         self.post_boosters.contains(&key)
+    }
+
+    /// `true` for the word of a negation idiom (`doubt` in "no doubt", `duvida` in "sem
+    /// dúvida", `only` in "not only").
+    pub fn is_negation_idiom(&self, key: &str) -> bool {
+        self.negation_idioms.contains(&key)
     }
 
     /// `true` for a contrast word (`but`, `mas`).
@@ -244,7 +255,13 @@ mod tests {
     #[test]
     fn rule_words_are_folded() {
         for lex in [Lexicon::of(Language::En), Lexicon::of(Language::Pt)] {
-            for w in lex.negations.iter().chain(lex.contrasts).chain(lex.post_boosters) {
+            for w in lex
+                .negations
+                .iter()
+                .chain(lex.contrasts)
+                .chain(lex.post_boosters)
+                .chain(lex.negation_idioms)
+            {
                 assert_eq!(fold(w), *w);
             }
             for (w, _) in lex.boosters {

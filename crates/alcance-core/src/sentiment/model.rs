@@ -29,8 +29,9 @@ const ALPHA: f64 = 15.0;
 /// capitals among lower-case words, + 0.35 when elongated; + or − 0.293 (× 1, 0.95, 0.9 at
 /// distance 1, 2, 3) for each intensifier or dampener in the 3 words before it (and
 /// Portuguese `demais` after it); × −0.74 when a negation is among the 3 words before it
-/// (once, however many). Negations and intensifiers do not reach across a clause break
-/// (`,` `.` `;` `:` `!` `?`). Words
+/// (once, however many; not in the idioms "no doubt", "not only", "sem dúvida", "não só").
+/// Negations and intensifiers do not reach across a clause break (`,` `.` `;` `:` `!`
+/// `?`). Words
 /// before a contrast word (`but`, `mas`) count half, after it 1.5 times. Emoji, emoticons
 /// and laughter have fixed valences. The sum gets + 0.292 per `!` (up to 4) and, with 2 or
 /// more `?`, + 0.18 each (up to 3; 0.96 beyond) in its own direction, then
@@ -71,6 +72,9 @@ impl LexiconModel {
         let mut valences: Vec<f64> = vec![0.0; words.len()];
         let mut hits = 0usize;
         for (i, token) in words.iter().enumerate() {
+            if negation_idiom_at(words, i, lexicon) {
+                continue; // "doubt" of "no doubt", "dúvida" of "sem dúvida"
+            }
             let Some(mut v) = base_valence(token, lexicon) else {
                 continue;
             };
@@ -105,7 +109,10 @@ impl LexiconModel {
                 }
                 // One negation or several, the same: Portuguese negation is concordant
                 // ("não gostei nada" is one "not"), and English double negation is rare.
-                if in_clause_before(words, i).any(|j| words.get(j).is_some_and(|p| lexicon.is_negation(&p.key))) {
+                if in_clause_before(words, i).any(|j| {
+                    words.get(j).is_some_and(|p| lexicon.is_negation(&p.key))
+                        && !negation_idiom_at(words, j + 1, lexicon)
+                }) {
                     v *= NEGATION_SCALAR;
                 }
             }
@@ -180,6 +187,17 @@ fn base_valence(token: &Token, lexicon: &Lexicon) -> Option<f64> {
     lexicon
         .valence(&token.key)
         .or_else(|| token.shortened.iter().find_map(|k| lexicon.valence(k)))
+}
+
+/// `true` when token `i` is the word of a negation idiom right after its negation, in the
+/// same clause ("no doubt", "not only", "sem dúvida", "não só"): the negation negates
+/// nothing and the word carries no valence.
+fn negation_idiom_at(words: &[Token], i: usize, lexicon: &Lexicon) -> bool {
+    let Some(token) = words.get(i) else { return false };
+    let Some(prev) = i.checked_sub(1).and_then(|j| words.get(j)) else {
+        return false;
+    };
+    !token.clause_start && lexicon.is_negation(&prev.key) && lexicon.is_negation_idiom(&token.key)
 }
 
 /// The indices of up to [`WINDOW`] tokens before `i`, nearest first, stopping at the start
@@ -260,6 +278,12 @@ mod tests {
         assert!(c("not good", en).abs() < c("good", en).abs());
         // Concordant negation: one "not".
         assert_eq!(c("não gostei nada", pt), c("não gostei", pt));
+        // Idioms whose negation negates nothing.
+        assert!(c("sem dúvida o melhor", pt) > 0.0);
+        assert_eq!(c("sem dúvida o melhor", pt), c("o melhor", pt));
+        assert!(c("no doubt the best", en) > 0.0);
+        assert!(c("not only good", en) > 0.0);
+        assert!(c("não só bonito", pt) > 0.0);
         // A negation does not reach across a comma.
         assert!(c("sem estoque, desisto", pt) < 0.0);
     }
