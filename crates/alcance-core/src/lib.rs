@@ -13,6 +13,7 @@ pub mod platform;
 pub mod records;
 pub mod report;
 pub mod run;
+pub mod sentiment;
 pub mod status;
 mod text_enum;
 pub mod time;

@@ -6,3 +6,4 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test set-ups panic on a broken fixture
 
 mod metrics_doc;
+mod sentiment;
