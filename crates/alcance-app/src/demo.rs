@@ -102,6 +102,21 @@ pub struct DemoSummary {
     /// The posts' media (`post_media`) by status: pictures kept in `<out>/media/`, too
     /// large, expired, and videos' URLs (`remote`).
     pub media: Vec<(alcance_core::MediaStatus, i64)>,
+    /// The weekly report's scheduled delivery to Google Sheets (seeded sandbox only).
+    pub sheets: Option<SheetsDelivery>,
+}
+
+/// What the demo's Google Sheets delivery wrote.
+#[derive(Debug, Clone)]
+pub struct SheetsDelivery {
+    /// The spreadsheet's link (on the sandbox: its id in Google's URL form).
+    pub link: String,
+    /// The tab written: the ISO week, `2026-W49`.
+    pub tab: String,
+    /// Rows written to the tab (counts), read back through `values.get`.
+    pub rows: usize,
+    /// The tab's rows as read back, saved as CSV beside the other reports.
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Deserialize)]
@@ -366,6 +381,20 @@ async fn run_on(
         &options.out.join("reports"),
     )
     .await?;
+    // Scheduled delivery to Google Sheets, offline: the seeded sandbox serves Google's
+    // OAuth (loopback redirect, PKCE) and Sheets API v4.
+    let sheets = if manifest.mode == "seeded" {
+        on_event(DemoEvent::Step(
+            "Delivering the weekly report to Google Sheets (OAuth 2.0 + PKCE, loopback redirect; Sheets API v4)".into(),
+        ));
+        Some(
+            deliver_to_sheets(&ws, &options.out.join("reports"))
+                .await
+                .context("delivering the weekly report to Google Sheets")?,
+        )
+    } else {
+        None
+    };
     let accounts = account_lines(&ws).await?;
     let media = ws.store().media_counts().await?;
     let database = ws.dir().join("alcance.db");
@@ -380,8 +409,89 @@ async fn run_on(
         sandbox_mode: manifest.mode,
         elapsed: Duration::ZERO,
         media,
+        sheets,
     })
 }
+
+/// The demo's Google Sheets delivery: connects Google through the sandbox's consent page,
+/// adds a weekly schedule (Mondays 09:00 São Paulo time, Sheets only), sends last week's
+/// period now as "Send now" does, reads the tab back through `values.get` and writes it to
+/// `<reports>/google-sheets-<tab>.csv`. Errors: OAuth, the Sheets API, the file.
+async fn deliver_to_sheets(ws: &Workspace, reports: &Path) -> Result<SheetsDelivery> {
+    use crate::delivery::{self, Cadence, ScheduleRequest};
+    crate::sheets::connect(
+        ws,
+        DEMO_GOOGLE_CLIENT_ID,
+        Some(SecretString::from("demo-client-secret".to_string())),
+        &HeadlessBrowser::new(),
+        Duration::from_secs(30),
+    )
+    .await?;
+    let now = Utc::now();
+    let request = ScheduleRequest {
+        campaign: None,
+        cadence: Cadence::Weekly {
+            weekday: chrono::Weekday::Mon,
+            hour: 9,
+        },
+        time_zone: "America/Sao_Paulo".into(),
+        language: alcance_core::PdfLanguage::En,
+        recipients: Vec::new(),
+        // Attached to emails only; this schedule has no recipients.
+        formats: delivery::parse_formats("xlsx")?,
+        sheets: true,
+    };
+    let schedule = delivery::add_schedule(ws, &request, now).await?;
+    let (_, pass) = delivery::deliver_now(ws, schedule.row.id, now).await?;
+    if let Some((_, _, error)) = pass.failed.first() {
+        return Err(crate::app_err!("the Sheets delivery failed: {error}"));
+    }
+    let row = ws.store().report_schedule(schedule.row.id).await?;
+    let delivered = ws.store().report_deliveries(row.id, 1).await?;
+    let (Some(id), Some(tab)) = (
+        row.spreadsheet_id,
+        delivered.first().and_then(|d| d.sheet_title.clone()),
+    ) else {
+        return Err(crate::app_err!("the Sheets delivery left no spreadsheet tab"));
+    };
+    let values = crate::sheets::SheetsClient::new(ws, now)?
+        .values(&id, &crate::sheets::tab_range(&tab))
+        .await?;
+    std::fs::create_dir_all(reports).with_context(|| format!("creating {}", reports.display()))?;
+    let file = reports.join(format!("google-sheets-{tab}.csv"));
+    // Flexible: the tab has blank separator rows and sections of different widths.
+    let mut csv = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+    for line in &values {
+        let cells: Vec<String> = line
+            .iter()
+            .map(|v| match v {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Null => String::new(),
+                // Whole numbers as the sheet shows them: 834791, not 834791.0.
+                serde_json::Value::Number(n) => match n.as_f64() {
+                    Some(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
+                    _ => n.to_string(),
+                },
+                other => other.to_string(),
+            })
+            .collect();
+        csv.write_record(&cells)
+            .map_err(|e| crate::app_err!("writing the Sheets tab as CSV: {e}"))?;
+    }
+    let bytes = csv
+        .into_inner()
+        .map_err(|e| crate::app_err!("writing the Sheets tab as CSV: {e}"))?;
+    std::fs::write(&file, bytes).with_context(|| format!("writing {}", file.display()))?;
+    Ok(SheetsDelivery {
+        link: crate::sheets::spreadsheet_link(&id),
+        tab,
+        rows: values.len(),
+        file,
+    })
+}
+
+/// The Google OAuth client id the demo connects Sheets with (the sandbox takes any).
+pub const DEMO_GOOGLE_CLIENT_ID: &str = "alcance-demo-google";
 
 /// The app password the demo pastes for its Bluesky account: the sandbox's
 /// `createSession` accepts any well-formed app password for its seeded handle.

@@ -211,7 +211,7 @@ async fn a_revoked_grant_is_recorded_and_given_up(engine: Engine) {
         assert!(error.contains("connect Google Sheets again"), "{error}");
         assert!(!error.contains(&refresh), "the error shows the refresh token");
         match d.next_attempt_at {
-            Some(next) if d.status == "pending" => now = next,
+            Some(next) if d.status == alcance_store::delivery::DeliveryStatus::Pending => now = next,
             _ => {
                 assert_eq!((d.status.as_str(), d.attempts), ("failed", MAX_ATTEMPTS));
                 break;

@@ -126,6 +126,11 @@ enum Command {
         /// insights the platform keeps for it, instead of the last 90 days.
         #[arg(long, value_name = "YYYY-MM-DD")]
         since: Option<chrono::NaiveDate>,
+        /// Collect as of this UTC time (RFC 3339) instead of now: the refresh windows and the
+        /// platforms' age limits (X non-public metrics: posts under 30 days) are reckoned
+        /// from it. For reproducible runs against a sandbox whose clock is held.
+        #[arg(long, value_name = "RFC3339", hide = true)]
+        at: Option<DateTime<Utc>>,
     },
     /// Set how often an account is collected: hourly, daily, weekly, or a period (90m, 6h, 2d).
     Cadence {
@@ -478,7 +483,9 @@ fn main() -> ExitCode {
 /// log line: URLs are scrubbed and errors carry no tokens where they are made.
 fn init_logging(dir: Option<&std::path::Path>) -> Option<tracing_appender::non_blocking::WorkerGuard> {
     use tracing_subscriber::{fmt, layer::SubscriberExt, util::SubscriberInitExt, EnvFilter, Layer};
-    let stderr_filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
+    // sqlx's "slow statement" notices (a query over 1 s: a big export on a busy machine) go
+    // to the log file, not the terminal, where they read as a failure.
+    let stderr_filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn,sqlx::query=error"));
     let stderr = fmt::layer().with_writer(std::io::stderr).with_filter(stderr_filter);
     let (file, guard) = match dir.and_then(|d| std::fs::create_dir_all(d).ok().map(|_| d)) {
         Some(d) => {
@@ -534,7 +541,8 @@ async fn dispatch(command: Command) -> Result<()> {
             now,
             accounts,
             since,
-        } => collect_now(&ws, now, &accounts, since).await,
+            at,
+        } => collect_now(&ws, now, &accounts, since, at).await,
         Command::Cadence { ws, account, cadence } => set_cadence(&ws, &account, &cadence).await,
         Command::Restore { ws, file } => restore(&ws, &file).await,
         Command::Report { command } => report_cmd::report(command).await,
@@ -789,6 +797,15 @@ fn print_summary(s: &DemoSummary) {
                 .collect::<Vec<_>>()
                 .join(", "),
             s.database.with_file_name("media").display()
+        );
+    }
+    if let Some(sheets) = &s.sheets {
+        println!(
+            "Sheets:   weekly report written to tab {} ({} rows) of {}; read back into {}",
+            sheets.tab,
+            sheets.rows,
+            sheets.link,
+            sheets.file.display()
         );
     }
     println!(
@@ -1269,6 +1286,7 @@ async fn collect_now(
     now_flag: bool,
     specs: &[String],
     since: Option<chrono::NaiveDate>,
+    at: Option<DateTime<Utc>>,
 ) -> Result<()> {
     if !now_flag {
         bail!("`alcance collect` needs --now (scheduled collection is `alcance run`)");
@@ -1298,7 +1316,7 @@ async fn collect_now(
             cancel.cancel();
         }
     });
-    let started = Utc::now();
+    let started = at.unwrap_or_else(Utc::now);
     let mut config = SchedulerConfig::default();
     if let Some(day) = since {
         let from = day.and_time(chrono::NaiveTime::MIN).and_utc();

@@ -698,7 +698,7 @@ async fn delivery(command: ReportCommand) -> Result<()> {
                             .map(|t| format!("sent {}", t.format("%Y-%m-%d %H:%M UTC")))
                             .or_else(|| {
                                 d.next_attempt_at
-                                    .filter(|_| d.status == "pending")
+                                    .filter(|_| d.status == alcance_app::store::delivery::DeliveryStatus::Pending)
                                     .map(|t| format!("next attempt {}", t.format("%Y-%m-%d %H:%M UTC")))
                             })
                             .unwrap_or_default();

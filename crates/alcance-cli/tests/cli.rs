@@ -110,6 +110,24 @@ fn the_demo_prints_a_summary_table_and_writes_every_artifact() {
             "missing {needle:?} in the media line of\n{stdout}"
         );
     }
+    // The weekly report delivered to the sandbox's Google Sheets, read back as CSV.
+    assert!(stdout.contains("Sheets:   weekly report written to tab "), "{stdout}");
+    let sheet = std::fs::read_dir(out.path().join("reports"))
+        .expect("reports")
+        .map(|e| e.expect("entry").path())
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("google-sheets-"))
+        })
+        .expect("the Sheets tab read back as CSV");
+    let sheet = std::fs::read_to_string(sheet).expect("read the tab");
+    assert!(sheet.starts_with("Alcance weekly report,"), "{sheet}");
+    assert!(
+        sheet
+            .lines()
+            .any(|l| l.starts_with("KPI,Label,Unit,This week,Last week")),
+        "{sheet}"
+    );
     let pictures: Vec<_> = std::fs::read_dir(out.path().join("media")).expect("media").collect();
     assert!(!pictures.is_empty(), "no picture kept");
     let log_dir = out.path().join("logs");

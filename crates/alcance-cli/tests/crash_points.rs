@@ -657,12 +657,15 @@ async fn a_collection_killed_and_resumed_stores_the_rows_of_an_uninterrupted_one
     let root = tempfile::tempdir().expect("tempdir");
     let base = root.path().join("base");
     past_workspace(&url, &base).await;
-    // The platforms answer the same to every run: their clock stands still.
+    // The platforms answer the same to every run: their clock stands still, and so does
+    // the collector's (`--at`): reckoned from the wall clock, a post 30 days old to the
+    // minute got X's non-public metrics in the reference run and not in a resumed run
+    // started minutes later.
     let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:00Z").to_string();
     common::set_clock(&url, Some(&now)).await;
     let collect = |ws: &Path| {
         let mut cmd = alcance();
-        cmd.args(["collect", "--now", "--sandbox-url", &url, "--workspace"])
+        cmd.args(["collect", "--now", "--at", &now, "--sandbox-url", &url, "--workspace"])
             .arg(ws);
         cmd
     };

@@ -81,6 +81,38 @@ impl ReportCadence {
 
 stored_key!(ReportCadence, "report cadence", "weekly, monthly");
 
+/// Where one period's delivery stands (`report_deliveries.status`). Stored and serialized
+/// as the key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum DeliveryStatus {
+    /// Claimed: an attempt is running, or a failed one waits for its retry
+    /// ([`ReportDeliveryRow::next_attempt_at`]).
+    Pending,
+    /// Every destination took the report.
+    Sent,
+    /// Given up after the last attempt; [`ReportDeliveryRow::last_error`] says why.
+    Failed,
+}
+
+impl DeliveryStatus {
+    /// All three, in declaration order.
+    pub const ALL: [DeliveryStatus; 3] = [DeliveryStatus::Pending, DeliveryStatus::Sent, DeliveryStatus::Failed];
+
+    /// The stored key: `pending`, `sent`, `failed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryStatus::Pending => "pending",
+            DeliveryStatus::Sent => "sent",
+            DeliveryStatus::Failed => "failed",
+        }
+    }
+}
+
+stored_key!(DeliveryStatus, "delivery status", "pending, sent, failed");
+
 /// The files attached to a schedule's email, in order, without duplicates
 /// (`report_schedules.formats`, stored comma separated: `pdf,xlsx`; serialized as a JSON
 /// array `["pdf", "xlsx"]`). The store takes any [`ReportFormat`]; `alcance-app` allows
@@ -300,8 +332,8 @@ pub struct ReportDeliveryRow {
     /// End of the period, UTC, exclusive.
     #[sqlx(try_from = "DbTime")]
     pub period_end: DateTime<Utc>,
-    /// `pending` (claimed, being sent or waiting for a retry), `sent` or `failed` (gave up).
-    pub status: String,
+    /// Claimed (being sent or waiting for a retry), sent, or given up.
+    pub status: DeliveryStatus,
     /// Attempts started so far (counts).
     pub attempts: i64,
     /// The last failure, secrets redacted; `None` before any.
@@ -536,7 +568,11 @@ impl Store {
             .await?
             .rows_affected()),
             DeliveryOutcome::Failed { error, retry_at } => {
-                let status = if retry_at.is_some() { "pending" } else { "failed" };
+                let status = if retry_at.is_some() {
+                    DeliveryStatus::Pending
+                } else {
+                    DeliveryStatus::Failed
+                };
                 let error = redact(error).into_owned();
                 on_pool!(&self.pool, |p| sqlx::query(
                     "UPDATE report_deliveries SET status = $1, last_error = $2, next_attempt_at = $3
