@@ -1734,6 +1734,24 @@ day: string;
  */
 value: number }
 /**
+ * Where one period's delivery stands (`report_deliveries.status`). Stored and serialized
+ * as the key.
+ */
+export type DeliveryStatus = 
+/**
+ * Claimed: an attempt is running, or a failed one waits for its retry
+ * ([`ReportDeliveryRow::next_attempt_at`]).
+ */
+"pending" | 
+/**
+ * Every destination took the report.
+ */
+"sent" | 
+/**
+ * Given up after the last attempt; [`ReportDeliveryRow::last_error`] says why.
+ */
+"failed"
+/**
  * Progress of the demo build, streamed through a channel.
  */
 export type DemoProgress = 
@@ -2558,9 +2576,9 @@ period_start: string;
  */
 period_end: string; 
 /**
- * `pending` (claimed, being sent or waiting for a retry), `sent` or `failed` (gave up).
+ * Claimed (being sent or waiting for a retry), sent, or given up.
  */
-status: string; 
+status: DeliveryStatus; 
 /**
  * Attempts started so far (counts).
  */
