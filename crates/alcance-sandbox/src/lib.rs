@@ -305,6 +305,7 @@ mod bluesky_oauth;
 pub mod facebook;
 pub mod faults;
 mod fixtures;
+pub mod hashtags;
 pub mod fuzzing;
 pub mod graph;
 pub mod limits;
