@@ -173,7 +173,8 @@ impl Store {
             .bind(tag)
             .bind(ig_hashtag_id)
             .execute(p)
-            .await?);
+            .await?
+            .rows_affected());
         Ok(())
     }
 
@@ -183,7 +184,8 @@ impl Store {
             .bind(tag)
             .bind(to_db(at))
             .execute(p)
-            .await?);
+            .await?
+            .rows_affected());
         Ok(())
     }
 
@@ -222,7 +224,8 @@ impl Store {
             .bind(*count)
             .bind(to_db(collected_at))
             .execute(&mut *c)
-            .await?);
+            .await?
+            .rows_affected());
         }
         tx.commit().await?;
         Ok(buckets.len())
@@ -274,7 +277,8 @@ impl Store {
             .bind(&m.caption_excerpt)
             .bind(to_db(seen_at))
             .execute(&mut *c)
-            .await?);
+            .await?
+            .rows_affected());
         }
         tx.commit().await?;
         Ok(media.len())
@@ -310,7 +314,8 @@ impl Store {
         .bind(tag)
         .bind(to_db(at))
         .execute(p)
-        .await?);
+        .await?
+        .rows_affected());
         Ok(())
     }
 

@@ -57,9 +57,8 @@ pub enum Admission {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
     "Instagram allows {limit} different hashtags per account in 7 days and all {limit} are used; \
-     {tag} would be one more. The next slot frees up at {} UTC ({} is counted until then)",
-    frees_at.format("%Y-%m-%d %H:%M"),
-    oldest
+     {tag} would be one more. The next slot frees up at {} UTC ({oldest} is counted until then)",
+    .frees_at.format("%Y-%m-%d %H:%M")
 )]
 pub struct HashtagBudgetSpent {
     /// The hashtag refused.
