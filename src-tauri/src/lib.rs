@@ -10,9 +10,9 @@
 pub mod campaigns;
 pub mod commands;
 pub mod compare;
-pub mod hashtags;
 pub mod delivery;
 pub mod error;
+pub mod hashtags;
 pub mod local_api;
 pub mod media;
 pub mod oauth_bridge;

@@ -310,7 +310,11 @@ async fn tracked_one(ws: &Workspace, row: TrackedHashtagRow, now: DateTime<Utc>)
     let (mut top, mut recent) = (0, 0);
     if let Some(last) = row.collected_at {
         top = ws.store().hashtag_media(&row.tag, HashtagEdge::Top, last).await?.len();
-        recent = ws.store().hashtag_media(&row.tag, HashtagEdge::Recent, last).await?.len();
+        recent = ws
+            .store()
+            .hashtag_media(&row.tag, HashtagEdge::Recent, last)
+            .await?
+            .len();
     }
     Ok(TrackedHashtag {
         tag: row.tag,
@@ -474,7 +478,8 @@ pub async fn collect_tracked(ws: &Workspace, now: DateTime<Utc>) -> Result<Hasht
         report.notes.push((
             EventLevel::Info,
             "hashtag_no_x_bearer".into(),
-            "X post volume of tracked hashtags needs the X App's bearer token: `alcance hashtags bearer` or Settings".into(),
+            "X post volume of tracked hashtags needs the X App's bearer token: `alcance hashtags bearer` or Settings"
+                .into(),
         ));
     }
     let instagram = match first_connected(ws, Platform::Instagram).await? {
@@ -498,7 +503,9 @@ pub async fn collect_tracked(ws: &Workspace, now: DateTime<Utc>) -> Result<Hasht
             match collect_instagram(ws, &ig, account, token, row, now).await {
                 Ok(()) => report.instagram_saved += 1,
                 Err(IgFailure::Budget(message)) => {
-                    report.notes.push((EventLevel::Warn, "hashtag_budget_spent".into(), message))
+                    report
+                        .notes
+                        .push((EventLevel::Warn, "hashtag_budget_spent".into(), message))
                 }
                 Err(IgFailure::Other(e)) => report.notes.push((
                     EventLevel::Warn,

@@ -9,6 +9,7 @@
 use alcance_app::demo::demo_app;
 use alcance_app::hashtags::{self, X_APP_BEARER_KEY};
 use alcance_app::testing::{both_engines, open_workspace, TestWorkspace};
+use alcance_app::views::SharedVault;
 use alcance_app::{AppError, WorkspaceOptions};
 use alcance_collector::RunKind;
 use alcance_core::{HashtagEdge, Platform, VolumeGranularity};
@@ -20,7 +21,6 @@ use alcance_platforms::{Endpoints, Http, PlatformError, Recorder};
 use alcance_sandbox::hashtags::X_APP_BEARER;
 use alcance_sandbox::{Sandbox, SandboxConfig};
 use alcance_store::Engine;
-use alcance_app::views::SharedVault;
 use chrono::{Duration, DurationRound, Utc};
 use secrecy::SecretString;
 use std::sync::Arc;
@@ -82,13 +82,24 @@ async fn tracked_hashtags_are_collected_within_the_instagram_budget(engine: Engi
     let run = ws.store().start_run(RunKind::Manual, now).await.unwrap();
     hashtags::after_collection(&ws, run, now).await;
     let events = ws.store().run_events(run).await.unwrap();
-    let done = events.iter().find(|e| e.code == "hashtag_collected").expect("summary event");
-    assert!(done.message.contains("2 due, X volume saved for 2, Instagram media for 2"), "{}", done.message);
+    let done = events
+        .iter()
+        .find(|e| e.code == "hashtag_collected")
+        .expect("summary event");
+    assert!(
+        done.message
+            .contains("2 due, X volume saved for 2, Instagram media for 2"),
+        "{}",
+        done.message
+    );
     let list = hashtags::tracked(&ws, false, now).await.unwrap();
     assert!(list.x_bearer_set);
     for t in &list.hashtags {
         assert!((6..=7).contains(&t.x_daily.len()), "{}: {:?}", t.tag, t.x_daily);
-        assert!(t.x_daily.iter().all(|p| p.start.timestamp() % 86_400 == 0), "whole UTC days only");
+        assert!(
+            t.x_daily.iter().all(|p| p.start.timestamp() % 86_400 == 0),
+            "whole UTC days only"
+        );
         assert_eq!(t.x_posts_7d, Some(t.x_daily.iter().map(|p| p.count).sum()));
         assert!(t.x_posts_7d.unwrap() > 0);
         assert!(t.instagram_top >= 9, "{}: {}", t.tag, t.instagram_top);
@@ -96,12 +107,16 @@ async fn tracked_hashtags_are_collected_within_the_instagram_budget(engine: Engi
     }
     let budget = list.instagram_budget.expect("an Instagram account");
     assert_eq!((budget.limit, budget.used, budget.remaining), (30, 2, 28));
-    let detail = hashtags::show(&ws, "são_paulo", &Default::default(), now).await.unwrap();
+    let detail = hashtags::show(&ws, "são_paulo", &Default::default(), now)
+        .await
+        .unwrap();
     assert!(detail.instagram_media.iter().any(|m| m.edge == HashtagEdge::Top));
     assert!(detail.instagram_media.iter().all(|m| m.permalink.is_some()));
 
     // The same UTC day: nothing is due, nothing called.
-    let again = hashtags::collect_tracked(&ws, now + Duration::minutes(5)).await.unwrap();
+    let again = hashtags::collect_tracked(&ws, now + Duration::minutes(5))
+        .await
+        .unwrap();
     assert_eq!((again.due, again.x_saved, again.instagram_saved), (0, 0, 0));
 
     // 28 more hashtags searched by this account yesterday fill the budget: a new tracked
@@ -117,25 +132,41 @@ async fn tracked_hashtags_are_collected_within_the_instagram_budget(engine: Engi
     hashtags::track(&ws, "#novo", now).await.unwrap();
     let tomorrow = now + Duration::days(1);
     let report = hashtags::collect_tracked(&ws, tomorrow).await.unwrap();
-    assert_eq!((report.due, report.x_saved, report.instagram_saved), (3, 3, 2), "{report:?}");
+    assert_eq!(
+        (report.due, report.x_saved, report.instagram_saved),
+        (3, 3, 2),
+        "{report:?}"
+    );
     let refused = report
         .notes
         .iter()
         .find(|(_, code, _)| code == "hashtag_budget_spent")
         .expect("the 31st is refused");
-    assert!(refused.2.contains("#novo") && refused.2.contains("frees up at"), "{}", refused.2);
+    assert!(
+        refused.2.contains("#novo") && refused.2.contains("frees up at"),
+        "{}",
+        refused.2
+    );
     let novo = ws.store().tracked_hashtags(false).await.unwrap();
     let novo = novo.iter().find(|r| r.tag == "#novo").unwrap();
     assert_eq!(novo.ig_hashtag_id, None, "no search was made");
     // Seven days after yesterday the 28 have left the window (the 2 of today have not):
     // #novo gets a slot.
     let later = now + Duration::days(6) + Duration::hours(12);
-    let view = hashtags::tracked(&ws, false, later).await.unwrap().instagram_budget.unwrap();
+    let view = hashtags::tracked(&ws, false, later)
+        .await
+        .unwrap()
+        .instagram_budget
+        .unwrap();
     assert_eq!(view.used, 2, "{view:?}");
     assert_eq!(view.next_free_at, Some(now + Duration::days(7)));
     let report = hashtags::collect_tracked(&ws, later).await.unwrap();
     assert_eq!(report.instagram_saved, 3, "{report:?}");
-    let view = hashtags::tracked(&ws, false, later).await.unwrap().instagram_budget.unwrap();
+    let view = hashtags::tracked(&ws, false, later)
+        .await
+        .unwrap()
+        .instagram_budget
+        .unwrap();
     assert_eq!(view.used, 3, "{view:?}");
 
     // The sandbox's own answers: X counts need the App bearer (401 without, 403 with a
@@ -146,7 +177,9 @@ async fn tracked_hashtags_are_collected_within_the_instagram_budget(engine: Engi
         .post_counts_recent(&SecretString::from(String::new()), "#a", VolumeGranularity::Day, &rec)
         .await;
     assert!(matches!(none, Err(PlatformError::Unauthorized { .. })), "{none:?}");
-    let as_user = x.post_counts_recent(&user_token, "#a", VolumeGranularity::Day, &rec).await;
+    let as_user = x
+        .post_counts_recent(&user_token, "#a", VolumeGranularity::Day, &rec)
+        .await;
     assert!(matches!(as_user, Err(PlatformError::Forbidden { .. })), "{as_user:?}");
     let ig = InstagramClient::new(Http::new().unwrap(), ws.endpoints().clone(), GraphHost::InstagramLogin);
     let token = ws.target(&ig_account).token.expect("Instagram token");
@@ -157,7 +190,9 @@ async fn tracked_hashtags_are_collected_within_the_instagram_budget(engine: Engi
             .unwrap_or_else(|e| panic!("search {i}: {e}"));
     }
     // Searching a counted one again is free.
-    ig.hashtag_id(&token, &ig_id, "verão", &rec).await.expect("counted already");
+    ig.hashtag_id(&token, &ig_id, "verão", &rec)
+        .await
+        .expect("counted already");
     let over = ig.hashtag_id(&token, &ig_id, "trintaeum", &rec).await;
     assert!(over.as_ref().is_err_and(is_hashtag_limit), "{over:?}");
     ws.close().await;

@@ -216,7 +216,9 @@ async fn run(ws: &alcance_app::Workspace, command: HashtagsCommand, bearer: Opti
                 println!(
                     "  IG {:<6} {} likes {} comments {}  {}",
                     m.edge.as_str(),
-                    m.published_at.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default(),
+                    m.published_at
+                        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+                        .unwrap_or_default(),
                     m.like_count.map_or_else(|| "-".into(), |n| n.to_string()),
                     m.comments_count.map_or_else(|| "-".into(), |n| n.to_string()),
                     m.permalink.as_deref().unwrap_or("")

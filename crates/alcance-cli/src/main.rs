@@ -30,8 +30,8 @@ use std::sync::Arc;
 use url::Url;
 
 mod accounts_cmd;
-mod people_cmd;
 mod hashtags_cmd;
+mod people_cmd;
 mod privacy_cmd;
 mod report_cmd;
 mod team_cmd;

@@ -11,7 +11,7 @@
 //! 31st hashtag of an account's 7 days, #100 for a missing or emoji `q` or a `user_id`
 //! that is not the token's, #100 subcode 33 for an unknown hashtag id.
 
-use crate::meta::{graph_time, requested_fields, base_name, ok, unsupported_get};
+use crate::meta::{base_name, graph_time, ok, requested_fields, unsupported_get};
 use crate::model::Network;
 use crate::oauth::TokenStatus;
 use crate::reply::{meta_error, meta_invalid, x_invalid, x_unauthorized, Reply};
@@ -39,8 +39,9 @@ pub(crate) struct HashtagBook {
 
 /// FNV-1a of `s`.
 fn fnv(s: &str) -> u64 {
-    s.bytes()
-        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    s.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// The static, global id of hashtag `name` (lower-case): `178` and 14 digits.
@@ -50,7 +51,10 @@ fn hashtag_id(name: &str) -> String {
 
 /// A hashtag name Instagram accepts: letters, digits, marks and `_` (no emoji, no `#`).
 fn valid_name(name: &str) -> bool {
-    !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_' || ('\u{0300}'..='\u{036F}').contains(&c))
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || ('\u{0300}'..='\u{036F}').contains(&c))
 }
 
 /// `GET /2/tweets/counts/recent?query=&granularity=`: day (default hour, as X) buckets over
@@ -117,7 +121,12 @@ pub(crate) fn ig_search(st: &SandboxState, req: &Req, owner_id: &str) -> Reply {
     if req.q("user_id") != Some(owner_id) {
         return meta_invalid("(#100) The parameter user_id is required and must be the IG user of the access token");
     }
-    let name = req.q("q").unwrap_or_default().trim().trim_start_matches('#').to_lowercase();
+    let name = req
+        .q("q")
+        .unwrap_or_default()
+        .trim()
+        .trim_start_matches('#')
+        .to_lowercase();
     if !valid_name(&name) {
         return meta_invalid("(#100) Invalid parameter q: a hashtag name of letters, digits and _ is required");
     }
@@ -170,7 +179,11 @@ pub(crate) fn ig_edge(st: &SandboxState, req: &Req, owner_id: &str, id: &str, re
     let now = st.now();
     let seed = fnv(&name);
     let n = if recent { seed % 26 } else { 9 + seed % 10 };
-    let limit = req.q("limit").and_then(|l| l.parse::<u64>().ok()).unwrap_or(25).clamp(1, 50);
+    let limit = req
+        .q("limit")
+        .and_then(|l| l.parse::<u64>().ok())
+        .unwrap_or(25)
+        .clamp(1, 50);
     let types = ["IMAGE", "VIDEO", "CAROUSEL_ALBUM"];
     let data: Vec<Value> = (0..n.min(limit))
         .map(|i| {

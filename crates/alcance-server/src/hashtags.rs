@@ -122,7 +122,11 @@ pub async fn list_tracked(
     let untracked = match q.untracked.as_deref().map(str::trim) {
         None | Some("") | Some("false") => false,
         Some("true") => true,
-        Some(other) => return Err(ApiError::invalid(format!("untracked must be true or false, not {other:?}"))),
+        Some(other) => {
+            return Err(ApiError::invalid(format!(
+                "untracked must be true or false, not {other:?}"
+            )))
+        }
     };
     Ok(Json(tracked::tracked(state.workspace(), untracked, Utc::now()).await?))
 }
@@ -144,7 +148,8 @@ pub async fn track(
     Extension(caller): Extension<Caller>,
     body: Result<Json<TrackBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, Json<TrackedHashtag>), ApiError> {
-    let Json(body) = body.map_err(|e| ApiError::invalid(format!("the body must be JSON {{\"tag\": \"#...\"}}: {e}")))?;
+    let Json(body) =
+        body.map_err(|e| ApiError::invalid(format!("the body must be JSON {{\"tag\": \"#...\"}}: {e}")))?;
     let row = tracked::track(state.workspace(), &body.tag, Utc::now()).await?;
     audited(&state, &caller, "hashtag-track", &row.tag).await;
     Ok((StatusCode::CREATED, Json(row)))

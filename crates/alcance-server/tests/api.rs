@@ -2886,7 +2886,14 @@ async fn hashtags_are_served_over_rest(engine: Engine) {
     let items = one["items"].as_array().unwrap();
     assert!(!items.is_empty());
     assert!(items.iter().all(|h| h["accounts"] == 1), "{one}");
-    let total = |v: &Value| -> u64 { v["items"].as_array().unwrap().iter().map(|h| h["posts"].as_u64().unwrap()).sum() };
+    let total = |v: &Value| -> u64 {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["posts"].as_u64().unwrap())
+            .sum()
+    };
     assert!(total(&one) < total(&served), "one account's posts are fewer");
     for bad in ["start_date=01/11/2026", "platform=myspace", "account_id=abc"] {
         let (status, body) = call(&s, "get", &format!("/api/v1/hashtags?{bad}"), analyst, None).await;
@@ -2899,8 +2906,15 @@ async fn hashtags_are_served_over_rest(engine: Engine) {
     let (status, body) = call(&s, "post", "/api/v1/hashtags/tracked", manager, Some(&tag)).await;
     assert_eq!(status, 201, "{body}");
     let row: Value = serde_json::from_str(&body).unwrap();
-    assert_eq!((row["tag"].as_str(), row["display"].as_str()), (Some("#são_paulo"), Some("#São_Paulo")));
-    for bad in [serde_json::json!({"tag": "#2026"}), serde_json::json!({"tag": "#a b"}), serde_json::json!({"nope": 1})] {
+    assert_eq!(
+        (row["tag"].as_str(), row["display"].as_str()),
+        (Some("#são_paulo"), Some("#São_Paulo"))
+    );
+    for bad in [
+        serde_json::json!({"tag": "#2026"}),
+        serde_json::json!({"tag": "#a b"}),
+        serde_json::json!({"nope": 1}),
+    ] {
         let (status, body) = call(&s, "post", "/api/v1/hashtags/tracked", manager, Some(&bad)).await;
         assert_eq!(status, 400, "{bad}: {body}");
     }
@@ -2909,18 +2923,35 @@ async fn hashtags_are_served_over_rest(engine: Engine) {
     let (status, body) = call(&s, "get", "/api/v1/hashtags/tracked", analyst, None).await;
     assert_eq!(status, 200, "{body}");
     let list: Value = serde_json::from_str(&body).unwrap();
-    let tags: Vec<&str> = list["hashtags"].as_array().unwrap().iter().filter_map(|h| h["tag"].as_str()).collect();
+    let tags: Vec<&str> = list["hashtags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|h| h["tag"].as_str())
+        .collect();
     assert!(tags.contains(&"#são_paulo"), "{list}");
     assert_eq!(list["instagram_budget"]["limit"], 30, "{list}");
     assert_eq!(list["x_bearer_set"], false);
     let (status, _) = call(&s, "get", "/api/v1/hashtags/tracked", client, None).await;
     assert_eq!(status, 403);
-    let (status, body) = call(&s, "delete", "/api/v1/hashtags/tracked/%23s%C3%A3o_paulo", manager, None).await;
+    let (status, body) = call(
+        &s,
+        "delete",
+        "/api/v1/hashtags/tracked/%23s%C3%A3o_paulo",
+        manager,
+        None,
+    )
+    .await;
     assert_eq!(status, 204, "{body}");
     let (status, body) = call(&s, "delete", "/api/v1/hashtags/tracked/S%C3%A3o_Paulo", manager, None).await;
     assert_problem(status, &body, 404, "not-found");
     let all: Value = s.json("/api/v1/hashtags/tracked?untracked=true").await;
-    let kept = all["hashtags"].as_array().unwrap().iter().find(|h| h["tag"] == "#são_paulo").unwrap();
+    let kept = all["hashtags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["tag"] == "#são_paulo")
+        .unwrap();
     assert_eq!(kept["enabled"], false);
     let (status, _) = call(&s, "get", "/api/v1/hashtags/tracked?untracked=maybe", analyst, None).await;
     assert_eq!(status, 400);

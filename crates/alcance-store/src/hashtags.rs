@@ -169,23 +169,27 @@ impl Store {
 
     /// Remembers Instagram's id for `tag` (ids are static: searched once).
     pub async fn set_hashtag_ig_id(&self, tag: &str, ig_hashtag_id: &str) -> Result<(), StoreError> {
-        on_pool!(&self.pool, |p| sqlx::query("UPDATE tracked_hashtags SET ig_hashtag_id = $2 WHERE tag = $1")
-            .bind(tag)
-            .bind(ig_hashtag_id)
-            .execute(p)
-            .await?
-            .rows_affected());
+        on_pool!(&self.pool, |p| sqlx::query(
+            "UPDATE tracked_hashtags SET ig_hashtag_id = $2 WHERE tag = $1"
+        )
+        .bind(tag)
+        .bind(ig_hashtag_id)
+        .execute(p)
+        .await?
+        .rows_affected());
         Ok(())
     }
 
     /// Stamps `tag`'s last collection at `at` (UTC).
     pub async fn hashtag_collected(&self, tag: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
-        on_pool!(&self.pool, |p| sqlx::query("UPDATE tracked_hashtags SET collected_at = $2 WHERE tag = $1")
-            .bind(tag)
-            .bind(to_db(at))
-            .execute(p)
-            .await?
-            .rows_affected());
+        on_pool!(&self.pool, |p| sqlx::query(
+            "UPDATE tracked_hashtags SET collected_at = $2 WHERE tag = $1"
+        )
+        .bind(tag)
+        .bind(to_db(at))
+        .execute(p)
+        .await?
+        .rows_affected());
         Ok(())
     }
 
@@ -305,7 +309,12 @@ impl Store {
 
     /// Records that Instagram account `ig_user_id` queried `tag` at `at` (UTC): call it for
     /// a query the budget admitted as a new slot (not for one already counted).
-    pub async fn record_hashtag_search(&self, ig_user_id: &str, tag: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+    pub async fn record_hashtag_search(
+        &self,
+        ig_user_id: &str,
+        tag: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         on_pool!(&self.pool, |p| sqlx::query(
             "INSERT INTO hashtag_searches (ig_user_id, tag, searched_at) VALUES ($1, $2, $3)
              ON CONFLICT (ig_user_id, tag, searched_at) DO NOTHING"

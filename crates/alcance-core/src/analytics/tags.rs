@@ -60,7 +60,10 @@ pub fn post_tags(text: &str) -> PostTags {
             let len = body.chars().count();
             // A joiner ends a word only inside it: trailing ones are not the tag's.
             body.truncate(body.trim_end_matches(is_joiner).len());
-            let starts_well = body.chars().next().is_some_and(|first| !is_mark(first) && !is_joiner(first));
+            let starts_well = body
+                .chars()
+                .next()
+                .is_some_and(|first| !is_mark(first) && !is_joiner(first));
             if starts_well && body.chars().any(char::is_alphabetic) {
                 let body: String = body.chars().take(MAX_HASHTAG_CHARS).collect();
                 push_once(&mut out.hashtags, format!("#{}", body.to_lowercase()));

@@ -174,7 +174,10 @@ mod tests {
         assert_eq!(refused.frees_at, t(11, 0));
         assert_eq!(refused.oldest, "#tag0");
         let message = refused.to_string();
-        assert!(message.contains("2026-12-11 00:00 UTC") && message.contains("#tag30"), "{message}");
+        assert!(
+            message.contains("2026-12-11 00:00 UTC") && message.contains("#tag30"),
+            "{message}"
+        );
         // Once #tag0's 7 days are over, its slot is free again.
         let later = HashtagBudget::at(&record, t(11, 0));
         assert_eq!(later.used(), 29);

@@ -125,7 +125,12 @@ impl XClient {
     ) -> Result<super::PostCounts, PlatformError> {
         let url = join(&self.endpoints.x_api, "/2/tweets/counts/recent");
         let answer = self
-            .get(bearer, url, &[("query", query), ("granularity", granularity.as_str())], rec)
+            .get(
+                bearer,
+                url,
+                &[("query", query), ("granularity", granularity.as_str())],
+                rec,
+            )
             .await?;
         super::decode_post_counts(&answer, query, granularity)
     }

@@ -78,7 +78,11 @@ pub fn decode_post_counts(
     let wire: Wire = answer.json()?;
     let time = |s: &str| {
         parse_platform_time(s).ok_or_else(|| {
-            PlatformError::decode(&answer.endpoint, format!("bucket time {s:?} is not RFC 3339"), &answer.body)
+            PlatformError::decode(
+                &answer.endpoint,
+                format!("bucket time {s:?} is not RFC 3339"),
+                &answer.body,
+            )
         })
     };
     let mut buckets = Vec::new();
