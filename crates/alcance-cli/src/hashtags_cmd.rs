@@ -160,8 +160,8 @@ async fn run(ws: &alcance_app::Workspace, command: HashtagsCommand, bearer: Opti
                 println!("No tracked hashtag: `alcance hashtags track '#tag'`.");
             } else {
                 println!(
-                    "{:<28} {:>10} {:>7} {:>7}  {}",
-                    "hashtag", "X 7 days", "IG top", "IG new", "collected"
+                    "{:<28} {:>10} {:>7} {:>7}  collected",
+                    "hashtag", "X 7 days", "IG top", "IG new"
                 );
                 for t in &list.hashtags {
                     println!("{}", tracked_line(t));

@@ -28,11 +28,14 @@ pub const X_APP_BEARER: &str = "sandbox-x-app-bearer-0000000000000000";
 /// Unique hashtags an Instagram account may query per 7 days.
 const IG_LIMIT: usize = 30;
 
+/// One account's searches: (hashtag name, first query time in its window).
+type Searches = Vec<(String, DateTime<Utc>)>;
+
 /// What Instagram accounts searched, and which hashtag each id is.
 #[derive(Debug, Default)]
 pub(crate) struct HashtagBook {
-    /// Per IG user id: (hashtag name, first query time in its window).
-    searches: Mutex<HashMap<String, Vec<(String, DateTime<Utc>)>>>,
+    /// Per IG user id, its searches.
+    searches: Mutex<HashMap<String, Searches>>,
     /// Hashtag id → name.
     ids: Mutex<HashMap<String, String>>,
 }
