@@ -21,6 +21,7 @@ pub mod demo;
 pub mod error;
 mod export_source;
 pub mod fuzzing;
+pub mod hashtags;
 pub mod lease;
 pub mod mail;
 pub mod media;

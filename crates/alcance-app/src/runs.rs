@@ -43,6 +43,7 @@ pub async fn collect_accounts(
     let summary = run_planned(ws.store(), ws.clients(), &plan, control, progress).await?;
     crate::tokens::record(ws.store(), summary.run_id, &checks, now).await;
     crate::media::after_collection(ws, now).await;
+    crate::hashtags::after_collection(ws, summary.run_id, now).await;
     Ok(summary)
 }
 

@@ -52,6 +52,9 @@ pub struct Workspace {
     vault: Arc<dyn TokenVault>,
     endpoints: Endpoints,
     clients: Clients,
+    /// The HTTP layer (with the governor) the clients share, for calls outside a
+    /// collection's clients (tracked hashtags, `crate::hashtags`).
+    http: Http,
     /// The team database, for a team workspace ([`Workspace::open_team`]).
     team_database: Option<crate::PostgresUrl>,
 }
@@ -61,14 +64,16 @@ pub type ExportPaths = alcance_report::export::ExportFolder;
 
 /// One client per platform of the registry on `http`, sharing one rate-limit governor
 /// (see governor.rs); TikTok's Business tokens read from `vault`.
-fn platform_clients(http: Http, endpoints: &Endpoints, vault: &Arc<dyn TokenVault>) -> Clients {
+/// Also returns `http` with that governor, for the workspace's other calls.
+fn platform_clients(http: Http, endpoints: &Endpoints, vault: &Arc<dyn TokenVault>) -> (Clients, Http) {
     let http = http.with_governor(Arc::new(Governor::new()));
     let deps = ClientDeps {
         http: &http,
         endpoints,
         tiktok_business: Arc::new(VaultBusinessTokens(vault.clone())),
     };
-    registry::all().fold(Clients::new(), |clients, d| clients.with((d.client)(&deps)))
+    let clients = registry::all().fold(Clients::new(), |clients, d| clients.with((d.client)(&deps)));
+    (clients, http)
 }
 
 impl Workspace {
@@ -124,13 +129,14 @@ impl Workspace {
     /// Errors: the HTTP client cannot be built.
     pub async fn open_on(dir: &Path, store: Store, options: WorkspaceOptions) -> Result<Workspace> {
         let vault: Arc<dyn TokenVault> = Arc::from(options.vault);
-        let clients = platform_clients(Http::new()?, &options.endpoints, &vault);
+        let (clients, http) = platform_clients(Http::new()?, &options.endpoints, &vault);
         Ok(Workspace {
             dir: dir.to_path_buf(),
             store,
             vault,
             endpoints: options.endpoints,
             clients,
+            http,
             team_database: None,
         })
     }
@@ -143,7 +149,7 @@ impl Workspace {
     /// Errors: the HTTP client cannot be built.
     pub fn with_request_timeout(mut self, request: Duration) -> Result<Workspace> {
         let http = Http::with_timeouts(request, alcance_platforms::http::CONNECT_TIMEOUT)?;
-        self.clients = platform_clients(http, &self.endpoints, &self.vault);
+        (self.clients, self.http) = platform_clients(http, &self.endpoints, &self.vault);
         Ok(self)
     }
 
@@ -192,6 +198,11 @@ impl Workspace {
     /// The workspace's vault (tokens, app secrets, the SMTP password).
     pub(crate) fn token_vault(&self) -> &dyn TokenVault {
         self.vault.as_ref()
+    }
+
+    /// The HTTP layer the platform clients share (with their rate-limit governor).
+    pub(crate) fn http(&self) -> &Http {
+        &self.http
     }
 
     /// The endpoints the workspace talks to.
@@ -643,6 +654,7 @@ impl Workspace {
         .await?;
         crate::tokens::record(&self.store, summary.run_id, &checks, collected_at).await;
         crate::media::after_collection(self, collected_at).await;
+        crate::hashtags::after_collection(self, summary.run_id, collected_at).await;
         Ok(summary)
     }
 

@@ -503,7 +503,7 @@ pub async fn delete_data(args: &WorkspaceArgs, spec: &str, yes: bool) -> Result<
 
 /// One line from standard input, trimmed. Errors: stdin cannot be read (`what` names what
 /// was asked for).
-fn read_stdin_line(what: &str) -> Result<String> {
+pub(crate) fn read_stdin_line(what: &str) -> Result<String> {
     let mut line = String::new();
     std::io::stdin()
         .lock()

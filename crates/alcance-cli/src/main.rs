@@ -30,6 +30,7 @@ use std::sync::Arc;
 use url::Url;
 
 mod accounts_cmd;
+mod hashtags_cmd;
 mod people_cmd;
 mod privacy_cmd;
 mod report_cmd;
@@ -260,6 +261,12 @@ enum Command {
         #[command(subcommand)]
         command: privacy_cmd::PrivacyCommand,
     },
+    /// Hashtags: track (X post volume, Instagram media), untrack, list, show; the X App
+    /// bearer token; the performance of your own posts' hashtags (`list --own`).
+    Hashtags {
+        #[command(subcommand)]
+        command: hashtags_cmd::HashtagsCommand,
+    },
 }
 
 /// Where the workspace is and which APIs it talks to.
@@ -458,7 +465,7 @@ fn main() -> ExitCode {
         | Command::Disconnect { .. }
         | Command::DeleteData { .. } => None,
         Command::Serve { .. } | Command::User { .. } | Command::Token { .. } => None,
-        Command::Account { .. } | Command::Privacy { .. } => None,
+        Command::Account { .. } | Command::Privacy { .. } | Command::Hashtags { .. } => None,
     };
     let _log_guard = init_logging(log_dir.as_deref());
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -559,6 +566,7 @@ async fn dispatch(command: Command) -> Result<()> {
         Command::DeleteData { ws, account, yes } => accounts_cmd::delete_data(&ws, &account, yes).await,
         Command::Account { command } => privacy_cmd::account(command).await,
         Command::Privacy { command } => privacy_cmd::privacy(command).await,
+        Command::Hashtags { command } => hashtags_cmd::hashtags(command).await,
         Command::User { command } => people_cmd::user(command).await,
         Command::Token { command } => people_cmd::token(command).await,
         Command::Serve {

@@ -168,6 +168,55 @@ crate::text_enum::text_enum!(MediaStatus, "media status", [
     Remote => "remote",
 ]);
 
+/// Which edge of an Instagram hashtag a media was read from (`hashtag_media.edge`):
+/// `GET /{ig-hashtag-id}/top_media` or `/recent_media` (Instagram Hashtag Search).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum HashtagEdge {
+    /// `top_media`: the most popular public media tagged with the hashtag (Meta's choice).
+    Top,
+    /// `recent_media`: public media tagged with it in the last 24 hours, newest first.
+    Recent,
+}
+
+crate::text_enum::text_enum!(HashtagEdge, "hashtag edge", [
+    Top => "top",
+    Recent => "recent",
+]);
+
+impl HashtagEdge {
+    /// The Graph edge's path segment: `top_media`, `recent_media`.
+    pub fn edge_path(self) -> &'static str {
+        match self {
+            HashtagEdge::Top => "top_media",
+            HashtagEdge::Recent => "recent_media",
+        }
+    }
+}
+
+/// The width of one bucket of a post-volume series (`hashtag_volume.granularity`; X
+/// `GET /2/tweets/counts/recent?granularity=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum VolumeGranularity {
+    /// One UTC day per bucket (what Alcance collects).
+    Day,
+    /// One hour per bucket.
+    Hour,
+    /// One minute per bucket.
+    Minute,
+}
+
+crate::text_enum::text_enum!(VolumeGranularity, "volume granularity", [
+    Day => "day",
+    Hour => "hour",
+    Minute => "minute",
+]);
+
 /// One media URL of a post as the platform served it in this collection (Instagram
 /// `media_url` / `thumbnail_url`, Facebook `full_picture`, TikTok `cover_image_url`,
 /// YouTube `snippet.thumbnails`, Threads `media_url` / `thumbnail_url`, X

@@ -12,12 +12,13 @@ fn expected() -> String {
          Every export, chart and screen names metrics by these keys. Values are stored in the unit\n\
          given (counts, seconds, percent 0–100, ratio 0–1). A platform field that maps to no key is\n\
          recorded as a data gap, never stored under an invented name. `null` means the platform\n\
-         served no data, which is not the same as 0.\n\n{}\n{}{}{}{}",
+         served no data, which is not the same as 0.\n\n{}\n{}{}{}{}{}",
         alcance_core::catalog::markdown_table(),
         alcance_core::catalog::not_served_markdown(),
         YOUTUBE,
         REDDIT,
-        LINKEDIN
+        LINKEDIN,
+        HASHTAGS
     )
 }
 
@@ -86,6 +87,61 @@ const REDDIT: &str = "
   `gilded`, and refreshed counts of older posts through `/api/info` (only the window's
   submissions are re-read). Not offered at all: views (`view_count` is always null),
   downvotes (`downs` is always 0), reach, time series and demographics.
+";
+
+/// The Hashtags section of docs/metrics.md (issue 17 point 2): own-post performance per
+/// hashtag, X post volume and Instagram Hashtag Search, with their sources.
+const HASHTAGS: &str = "
+## Hashtags
+
+- **Parsing** (`alcance_core::analytics::tags`, no API call): hashtags, mentions and links
+  of every stored caption. A hashtag is `#` (or `＃`) not preceded by a letter, digit, `_`,
+  `&` or `#`, then letters, digits, marks (accents, Indic vowel signs) and `_` of any
+  script, with zero-width joiners inside a word; it ends at anything else, an emoji
+  included (`#verão🔥` is `#verão`, `🔥#praia` is `#praia`, `#São_Paulo` is one tag); it
+  needs a letter (`#2026` is none). Keys are NFC and lower-case (`#SãoPaulo` = `#sãopaulo`),
+  each once per post. Mentions are `@` + ASCII letters, digits, `_`, `.` (not in an email
+  address); links are `http(s)://` up to white space, trailing punctuation left out.
+- **Own-post performance** (`/api/v1/hashtags`, `alcance hashtags list --own`, the Hashtags
+  screen): per hashtag of the filtered posts, `posts` and `accounts` (counts), Σ `reach`,
+  Σ `impressions`, Σ views (`views`, else `impressions`) and Σ interactions of the posts'
+  latest lifetime metrics (counts; `null` when no post has them), the engagement rate
+  (Σ interactions ÷ Σ views × 100 over posts with both, percent 0–100) and the weekly
+  trend (posts and interactions per UTC week starting Monday). Collected data only.
+- **X post volume** of tracked hashtags: `GET /2/tweets/counts/recent?query=%23tag&granularity=day`
+  → `data[].start`, `data[].end`, `data[].tweet_count`, `meta.total_tweet_count`: public
+  posts per UTC day over X's last 7 days (docs.x.com, \"Recent Post Counts\",
+  https://docs.x.com/x-api/posts/counts/quickstart/recent-tweet-counts, and the counts
+  integration guide, https://docs.x.com/x-api/posts/counts/integrate/overview). It needs
+  the X App's **app-only Bearer Token** (a user-context token is refused): pasted once
+  (`alcance hashtags bearer`, Settings), kept in the vault (`alcance/x-app/bearer`), never
+  in the database. Whole UTC days are stored (`hashtag_volume`); today's grows until the
+  next day's collection.
+- **Instagram Hashtag Search** (Instagram API with Facebook Login, Instagram Public
+  Content Access): `GET /ig_hashtag_search?user_id=&q=` → the hashtag's id (static and
+  global: searched once, kept), then `GET /{ig-hashtag-id}/top_media` and `/recent_media`
+  (`user_id=`, `fields=id,caption,media_type,comments_count,like_count,permalink,timestamp`;
+  recent = the last 24 hours) on behalf of the workspace's first connected Instagram
+  account (developers.facebook.com: \"Hashtag Search\",
+  https://developers.facebook.com/documentation/instagram-platform/instagram-api-with-facebook-login/hashtag-search;
+  \"IG Hashtag Search\",
+  https://developers.facebook.com/documentation/instagram-platform/instagram-graph-api/reference/ig-hashtag-search;
+  \"IG Hashtag\", https://developers.facebook.com/documentation/instagram-platform/instagram-graph-api/reference/ig-hashtag;
+  \"IG Hashtag Recent Media\",
+  https://developers.facebook.com/documentation/instagram-platform/instagram-graph-api/reference/ig-hashtag/recent-media).
+  Stored per tag, media and edge (`hashtag_media`): likes and comments when last seen
+  (counts), permalink, the caption's first 280 characters. Meta serves it only to Facebook
+  Login tokens of approved apps; other refusals are recorded as run events.
+- **The 30-hashtag budget**: an Instagram account may query 30 unique hashtags per rolling
+  7 days; a hashtag queried again inside its 7 days neither counts again nor restarts them
+  (the Hashtag Search page above). Alcance checks the budget before every query, from its
+  record of the account's queries (`hashtag_searches`): the 31st is refused without a call,
+  with the time the next slot frees up (its run event `hashtag_budget_spent`, and the
+  budget on the Hashtags screen and in `alcance hashtags list`). Meta's own refusal (error
+  code 24; the sandbox answers subcode 2207035) is reported the same way.
+- **Cadence**: tracked hashtags are collected after a collection run, at most once per UTC
+  day each (X's day buckets change once a day; Instagram queries are scarce). A failure
+  (no bearer token, a refusal, the budget) is a run event, never a failed run or account.
 ";
 
 /// The LinkedIn section of docs/metrics.md: what each key means there, and what the API

@@ -198,7 +198,16 @@ pub(crate) fn handle(st: &SandboxState, g: &Generator, req: &Req, segs: &[&str])
         now: st.now(),
         owner: account_by_id(Network::Instagram, &owner_id),
     };
-    let reply = if req.method == axum::http::Method::GET {
+    let hashtag = match segs {
+        _ if req.method != axum::http::Method::GET => None,
+        ["ig_hashtag_search"] => Some(crate::hashtags::ig_search(st, req, &owner_id)),
+        [id, "top_media"] => crate::hashtags::ig_edge(st, req, &owner_id, id, false),
+        [id, "recent_media"] => crate::hashtags::ig_edge(st, req, &owner_id, id, true),
+        _ => None,
+    };
+    let reply = if let Some(reply) = hashtag {
+        reply
+    } else if req.method == axum::http::Method::GET {
         ctx.route(segs)
     } else {
         unsupported_method(req)

@@ -307,6 +307,7 @@ pub mod faults;
 mod fixtures;
 pub mod fuzzing;
 pub mod graph;
+pub mod hashtags;
 pub mod limits;
 pub mod linkedin;
 mod meta;

@@ -56,6 +56,8 @@ pub struct SandboxState {
     pub(crate) whatsapp: WhatsappState,
     /// Google Sheets spreadsheets written through `/sheets/v4/` (seeded mode).
     pub(crate) sheets: crate::sheets::SheetsBook,
+    /// Instagram hashtag searches per account and hashtag ids (seeded mode).
+    pub(crate) hashtags: crate::hashtags::HashtagBook,
     owners: HashMap<Network, String>,
     /// Added to every platform answer (not the control endpoints), ms: a real API's
     /// round trip for benchmarks ([`SandboxState::set_latency`]). 0 by default.
@@ -84,6 +86,7 @@ impl SandboxState {
             chaos: ChaosPlan::default(),
             whatsapp: WhatsappState::default(),
             sheets: crate::sheets::SheetsBook::default(),
+            hashtags: crate::hashtags::HashtagBook::default(),
             owners: HashMap::new(),
             latency_ms: AtomicU64::new(0),
             requests: AtomicU64::new(0),

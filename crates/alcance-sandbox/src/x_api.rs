@@ -191,6 +191,9 @@ fn field_error(id: &str, field: &str) -> Value {
 
 /// Answers an X API request (path segments after `/2/`).
 pub(crate) fn handle(st: &SandboxState, g: &Generator, req: &Req, segs: &[&str]) -> Reply {
+    if segs == ["tweets", "counts", "recent"] && req.method == axum::http::Method::GET {
+        return crate::hashtags::x_counts(st, req);
+    }
     let endpoint = match segs {
         ["users", "me"] => XEndpoint::UsersMe,
         ["users", "by", "username", _] | ["users", _] => XEndpoint::UsersLookup,

@@ -81,6 +81,13 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/campaigns/{id}/trend", Access::Role(Role::Client)),
     // The account comparison: a client compares the accounts shared with them.
     ("GET", "/api/v1/compare", Access::Role(Role::Client)),
+    // Own-post hashtag performance: a client's cut to the accounts shared with them.
+    ("GET", "/api/v1/hashtags", Access::Role(Role::Client)),
+    // Tracked hashtags are the workspace's research, not a client's: analysts read,
+    // managers change.
+    ("GET", "/api/v1/hashtags/tracked", Access::Role(Role::Analyst)),
+    ("POST", "/api/v1/hashtags/tracked", Access::Role(Role::Manager)),
+    ("DELETE", "/api/v1/hashtags/tracked/{tag}", Access::Role(Role::Manager)),
     // Read everything: analysts and above.
     ("GET", "/api/v1/runs", Access::Role(Role::Analyst)),
     ("GET", "/api/v1/runs/{id}", Access::Role(Role::Analyst)),

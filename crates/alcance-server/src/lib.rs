@@ -65,6 +65,7 @@ pub mod collection;
 pub mod compare;
 pub mod connect;
 pub mod exports;
+pub mod hashtags;
 pub mod health;
 pub mod media;
 pub mod model;
@@ -264,6 +265,7 @@ are percent 0–100; a value the platform never served is `null`. Errors are RFC
         (name = "collection", description = "Collection control: sync now, cancel, pause, resume (`alcance serve --collect`)"),
         (name = "campaigns", description = "Brand and influencer campaigns: members, posts, costs, conversions and the campaign report (a client sees the campaigns shared with them)"),
         (name = "metrics", description = "Metric values for BI tools"),
+        (name = "hashtags", description = "Hashtags: performance over the workspace's own posts, and tracked hashtags with X post volume, Instagram media and the Instagram hashtag budget"),
         (name = "exports", description = "Downloads of the metrics: CSV (zip), JSON, XLSX"),
         (name = "reports", description = "The weekly report as JSON or a PDF, XLSX or HTML download, and the schedules that deliver reports by email and to Google Sheets"),
         (name = "health", description = "Liveness and readiness"),
@@ -333,6 +335,10 @@ fn api_router() -> OpenApiRouter<ApiState> {
         .routes(routes!(campaigns::add_cost))
         .routes(routes!(campaigns::add_conversion))
         .routes(routes!(reports::weekly))
+        // Issue 17 point 2: hashtags.
+        .routes(routes!(hashtags::list_hashtags))
+        .routes(routes!(hashtags::list_tracked, hashtags::track))
+        .routes(routes!(hashtags::untrack))
         // Issue 13 point 5: scheduled delivery of reports.
         .routes(routes!(schedules::list_schedules, schedules::create_schedule))
         .routes(routes!(schedules::set_enabled, schedules::delete_schedule))

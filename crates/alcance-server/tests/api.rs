@@ -1072,6 +1072,9 @@ fn every_route_is_documented_with_its_errors() {
         "/api/v1/report-schedules/{id}",
         "/api/v1/report-schedules/{id}/send",
         "/api/v1/report-schedules/{id}/deliveries",
+        "/api/v1/hashtags",
+        "/api/v1/hashtags/tracked",
+        "/api/v1/hashtags/tracked/{tag}",
     ];
     assert_eq!(
         paths.keys().map(String::as_str).collect::<BTreeSet<_>>(),
@@ -1457,6 +1460,12 @@ async fn example(s: &Served, method: &str, path: &str) -> (String, Option<Value>
         ),
         ("post", "/api/v1/runs/{id}/cancel") => (format!("/api/v1/runs/{}/cancel", run_in_flight(s).await), None),
         ("post", "/api/v1/report-schedules") => (path.into(), Some(schedule_body())),
+        ("post", "/api/v1/hashtags/tracked") => (path.into(), Some(serde_json::json!({"tag": "#Lançamento"}))),
+        ("delete", "/api/v1/hashtags/tracked/{tag}") => {
+            // Tracked afresh for every call, so each allowed role's call finds it.
+            alcance_app::hashtags::track(ws, "#praia", Utc::now()).await.unwrap();
+            (path.replace("{tag}", "%23praia"), None)
+        }
         ("patch", "/api/v1/report-schedules/{id}") => (
             path.replace("{id}", &a_schedule(s).await.to_string()),
             Some(serde_json::json!({"enabled": false})),
@@ -2860,7 +2869,97 @@ async fn report_schedules_are_managed_over_rest(engine: Engine) {
     s.stop().await;
 }
 
+/// Issue 17 point 2: hashtags over REST. `/api/v1/hashtags` answers what the view computes
+/// from the captions (with the posts list's filters; bad ones 400, an unknown account 404);
+/// a manager tracks (201, the key) and untracks (204, then 404) a hashtag, an analyst reads
+/// the tracked list with the Instagram budget, a client may not; bad hashtags are 400.
+async fn hashtags_are_served_over_rest(engine: Engine) {
+    let Some(s) = Served::start(engine).await else { return };
+    let ws = s.session.as_ref().unwrap().workspace();
+    let (manager, analyst, client) = (Some(Role::Manager), Some(Role::Analyst), Some(Role::Client));
+    let served: Value = s.json("/api/v1/hashtags").await;
+    let expected = alcance_app::views::hashtags(ws, &Default::default()).await.unwrap();
+    assert!(!expected.is_empty(), "the demo's captions carry hashtags");
+    assert_json_close(&served["items"], &serde_json::to_value(&expected).unwrap());
+    let account = s.shared_account;
+    let one: Value = s.json(&format!("/api/v1/hashtags?account_id={account}")).await;
+    let items = one["items"].as_array().unwrap();
+    assert!(!items.is_empty());
+    assert!(items.iter().all(|h| h["accounts"] == 1), "{one}");
+    let total = |v: &Value| -> u64 {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["posts"].as_u64().unwrap())
+            .sum()
+    };
+    assert!(total(&one) < total(&served), "one account's posts are fewer");
+    for bad in ["start_date=01/11/2026", "platform=myspace", "account_id=abc"] {
+        let (status, body) = call(&s, "get", &format!("/api/v1/hashtags?{bad}"), analyst, None).await;
+        assert_eq!(status, 400, "{bad}: {body}");
+    }
+    let (status, body) = call(&s, "get", "/api/v1/hashtags?account_id=999999", analyst, None).await;
+    assert_problem(status, &body, 404, "not-found");
+
+    let tag = serde_json::json!({"tag": "#São_Paulo"});
+    let (status, body) = call(&s, "post", "/api/v1/hashtags/tracked", manager, Some(&tag)).await;
+    assert_eq!(status, 201, "{body}");
+    let row: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        (row["tag"].as_str(), row["display"].as_str()),
+        (Some("#são_paulo"), Some("#São_Paulo"))
+    );
+    for bad in [
+        serde_json::json!({"tag": "#2026"}),
+        serde_json::json!({"tag": "#a b"}),
+        serde_json::json!({"nope": 1}),
+    ] {
+        let (status, body) = call(&s, "post", "/api/v1/hashtags/tracked", manager, Some(&bad)).await;
+        assert_eq!(status, 400, "{bad}: {body}");
+    }
+    let (status, _) = call(&s, "post", "/api/v1/hashtags/tracked", analyst, Some(&tag)).await;
+    assert_eq!(status, 403);
+    let (status, body) = call(&s, "get", "/api/v1/hashtags/tracked", analyst, None).await;
+    assert_eq!(status, 200, "{body}");
+    let list: Value = serde_json::from_str(&body).unwrap();
+    let tags: Vec<&str> = list["hashtags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|h| h["tag"].as_str())
+        .collect();
+    assert!(tags.contains(&"#são_paulo"), "{list}");
+    assert_eq!(list["instagram_budget"]["limit"], 30, "{list}");
+    assert_eq!(list["x_bearer_set"], false);
+    let (status, _) = call(&s, "get", "/api/v1/hashtags/tracked", client, None).await;
+    assert_eq!(status, 403);
+    let (status, body) = call(
+        &s,
+        "delete",
+        "/api/v1/hashtags/tracked/%23s%C3%A3o_paulo",
+        manager,
+        None,
+    )
+    .await;
+    assert_eq!(status, 204, "{body}");
+    let (status, body) = call(&s, "delete", "/api/v1/hashtags/tracked/S%C3%A3o_Paulo", manager, None).await;
+    assert_problem(status, &body, 404, "not-found");
+    let all: Value = s.json("/api/v1/hashtags/tracked?untracked=true").await;
+    let kept = all["hashtags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["tag"] == "#são_paulo")
+        .unwrap();
+    assert_eq!(kept["enabled"], false);
+    let (status, _) = call(&s, "get", "/api/v1/hashtags/tracked?untracked=maybe", analyst, None).await;
+    assert_eq!(status, 400);
+    s.stop().await;
+}
+
 both_engines!(
+    hashtags_are_served_over_rest,
     report_schedules_are_managed_over_rest,
     the_comparison_is_served_as_json_and_files,
     the_weekly_report_is_served_as_json_and_files,

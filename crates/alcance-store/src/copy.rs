@@ -48,6 +48,10 @@ pub const COPY_TABLES: &[&str] = &[
     "report_deliveries",
     "mail_settings",
     "post_media",
+    "tracked_hashtags",
+    "hashtag_volume",
+    "hashtag_media",
+    "hashtag_searches",
 ];
 
 /// Tables a copy leaves alone: `sealed_tokens` belongs to the vault of its database (the

@@ -12,6 +12,7 @@ mod at_rest;
 mod campaigns;
 mod delivery;
 mod export_pages;
+mod hashtags;
 mod idempotence;
 mod leases;
 mod media;

@@ -570,6 +570,45 @@ async compareAccounts(request: CompareRequest, labels: ChartLabels) : Promise<Co
  */
 async saveComparison(request: CompareRequest, labels: ChartLabels, kind: CompareFileKind) : Promise<SavedComparison> {
     return await TAURI_INVOKE("save_comparison", { request, labels, kind });
+},
+/**
+ * The hashtags of the filtered posts' captions with their performance (no API call).
+ * Errors: `invalid_input` for a bad filter.
+ */
+async ownHashtags(filter: ViewFilter) : Promise<HashtagPerformance[]> {
+    return await TAURI_INVOKE("own_hashtags", { filter });
+},
+/**
+ * The tracked hashtags with their X volume and Instagram media counts, whether the X
+ * bearer token is set, and the Instagram budget.
+ */
+async trackedHashtags() : Promise<TrackedHashtags> {
+    return await TAURI_INVOKE("tracked_hashtags");
+},
+/**
+ * Tracks a hashtag (`#SãoPaulo`, `verão`). Errors: `invalid_input` when it is not one.
+ */
+async trackHashtag(tag: string) : Promise<TrackedHashtag> {
+    return await TAURI_INVOKE("track_hashtag", { tag });
+},
+/**
+ * Stops tracking a hashtag (its data stays). Errors: `invalid_input`, `not_found`.
+ */
+async untrackHashtag(tag: string) : Promise<null> {
+    return await TAURI_INVOKE("untrack_hashtag", { tag });
+},
+/**
+ * One hashtag in full under `filter`. Errors: `invalid_input`.
+ */
+async hashtagDetail(tag: string, filter: ViewFilter) : Promise<HashtagDetail> {
+    return await TAURI_INVOKE("hashtag_detail", { tag, filter });
+},
+/**
+ * Checks the X App's bearer token with X and keeps it in the vault (never in the
+ * database). Errors: `invalid_input` when X refuses it; `vault_*`.
+ */
+async setXBearer(token: string) : Promise<null> {
+    return await TAURI_INVOKE("set_x_bearer", { token });
 }
 }
 
@@ -1654,6 +1693,18 @@ note: string | null;
  */
 imported: boolean }
 /**
+ * A hashtag counted in the Instagram budget.
+ */
+export type CountedHashtag = { 
+/**
+ * The key.
+ */
+tag: string; 
+/**
+ * When its slot frees up (first query + 7 days), UTC.
+ */
+frees_at: string }
+/**
  * Everything the dashboard shows.
  */
 export type DashboardView = { 
@@ -1951,6 +2002,26 @@ export type Goal =
  */
 "other"
 /**
+ * One hashtag in full: own-post performance, X volume, Instagram media.
+ */
+export type HashtagDetail = { tag: string; tracked: TrackedHashtag | null; own_posts: HashtagPerformance | null; instagram_media: HashtagMediaItem[] }
+/**
+ * Which edge of an Instagram hashtag a media was read from.
+ */
+export type HashtagEdge = "top" | "recent"
+/**
+ * One public Instagram media tagged with a tracked hashtag.
+ */
+export type HashtagMediaItem = { media_id: string; edge: HashtagEdge; published_at: string | null; media_type: string | null; like_count: number | null; comments_count: number | null; permalink: string | null; caption_excerpt: string | null; last_seen: string }
+/**
+ * One hashtag's performance over the posts that carry it.
+ */
+export type HashtagPerformance = { hashtag: string; posts: number; accounts: number; reach: number | null; views: number | null; impressions: number | null; interactions: number | null; engagement_rate: number | null; mean_interactions: number | null; first_used: string | null; last_used: string | null; weeks: HashtagWeek[] }
+/**
+ * A hashtag's posts of one UTC week.
+ */
+export type HashtagWeek = { week: string; posts: number; interactions: number | null }
+/**
  * The outcome of a CSV import.
  */
 export type ImportReport = { 
@@ -1987,6 +2058,10 @@ line: number;
  * Every problem found on the line, joined by `"; "` (`amount "12,5x" is not a number`).
  */
 reason: string }
+/**
+ * The Instagram hashtag budget of the account that searches.
+ */
+export type InstagramHashtagBudget = { account: string; limit: number; used: number; remaining: number; next_free_at: string | null; counted: CountedHashtag[] }
 /**
  * A command error as the UI receives it: `{"code": "vault_locked", "message": "..."}`.
  * Messages never carry secrets (tokens and client secrets never reach an error chain).
@@ -3166,6 +3241,14 @@ export type TokenHealth =
  */
 "unavailable"
 /**
+ * A tracked hashtag with what was collected about it.
+ */
+export type TrackedHashtag = { tag: string; display: string; added_at: string; enabled: boolean; collected_at: string | null; x_daily: VolumePoint[]; x_posts_7d: number | null; instagram_top: number; instagram_recent: number }
+/**
+ * The tracked hashtags screen's data.
+ */
+export type TrackedHashtags = { hashtags: TrackedHashtag[]; x_bearer_set: boolean; instagram_budget: InstagramHashtagBudget | null }
+/**
  * One UTC day of a campaign's trend.
  */
 export type TrendDay = { 
@@ -3238,6 +3321,10 @@ until: string | null;
  * payload = `None` (serde's rule for `Option` fields).
  */
 time_zone: string | null }
+/**
+ * Public posts of one bucket.
+ */
+export type VolumePoint = { start: string; count: number }
 /**
  * The open workspace.
  */

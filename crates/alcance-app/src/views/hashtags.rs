@@ -32,6 +32,9 @@ pub struct HashtagPerformance {
     /// Σ of the posts' latest views (`views`, else `impressions`, as in the posts table);
     /// `None` when none has. A count.
     pub views: Option<f64>,
+    /// Σ of the posts' latest `impressions` (X, Facebook, LinkedIn serve them; Instagram no
+    /// longer does), over the posts that have one; `None` when none has. A count.
+    pub impressions: Option<f64>,
     /// Σ of the posts' latest interactions (likes, comments, replies, reposts, quotes,
     /// saves, shares); `None` when none has. A count.
     pub interactions: Option<f64>,
@@ -96,6 +99,7 @@ pub async fn hashtags(ws: &Workspace, filter: &ViewFilter) -> Result<Vec<Hashtag
             published_at: p.published_at,
             hashtags: tags.as_slice(),
             reach: metric("reach"),
+            impressions: metric("impressions"),
             views,
             interactions,
         }
@@ -108,6 +112,7 @@ struct TaggedPost<'a> {
     published_at: Option<DateTime<Utc>>,
     hashtags: &'a [String],
     reach: Option<f64>,
+    impressions: Option<f64>,
     views: Option<f64>,
     interactions: Option<f64>,
 }
@@ -117,6 +122,7 @@ struct Sums {
     posts: u32,
     accounts: HashSet<i64>,
     reach: Option<f64>,
+    impressions: Option<f64>,
     views: Option<f64>,
     interactions: Option<f64>,
     posts_with_interactions: u32,
@@ -141,6 +147,7 @@ fn performance<'a>(posts: impl Iterator<Item = TaggedPost<'a>>) -> Vec<HashtagPe
             s.posts += 1;
             s.accounts.insert(p.account_id);
             add(&mut s.reach, p.reach);
+            add(&mut s.impressions, p.impressions);
             add(&mut s.views, p.views);
             add(&mut s.interactions, p.interactions);
             if p.interactions.is_some_and(f64::is_finite) {
@@ -170,6 +177,7 @@ fn performance<'a>(posts: impl Iterator<Item = TaggedPost<'a>>) -> Vec<HashtagPe
             posts: s.posts,
             accounts: u32::try_from(s.accounts.len()).unwrap_or(u32::MAX),
             reach: s.reach,
+            impressions: s.impressions,
             views: s.views,
             interactions: s.interactions,
             engagement_rate: (s.rate_views > 0.0).then(|| s.rate_interactions / s.rate_views * 100.0),
@@ -220,6 +228,7 @@ mod tests {
                 published_at: at(16),
                 hashtags: &verao,
                 reach: Some(1000.0),
+                impressions: Some(2400.0),
                 views: Some(2000.0),
                 interactions: Some(100.0),
             },
@@ -229,6 +238,7 @@ mod tests {
                 published_at: at(22),
                 hashtags: &praia,
                 reach: None,
+                impressions: None,
                 views: Some(500.0),
                 interactions: Some(50.0),
             },
@@ -238,6 +248,7 @@ mod tests {
                 published_at: at(23),
                 hashtags: &praia,
                 reach: None,
+                impressions: None,
                 views: None,
                 interactions: None,
             },
@@ -248,6 +259,7 @@ mod tests {
         let praia = &out[0];
         assert_eq!((praia.posts, praia.accounts), (3, 2));
         assert_eq!(praia.reach, Some(1000.0));
+        assert_eq!(praia.impressions, Some(2400.0), "only the post that has impressions");
         assert_eq!(praia.views, Some(2500.0));
         assert_eq!(praia.interactions, Some(150.0));
         // 150 / 2,500 × 100 over the two posts with both; 150 over the two posts with
@@ -284,6 +296,7 @@ mod tests {
                 published_at: None,
                 hashtags: &tag,
                 reach: None,
+                impressions: None,
                 views: Some(0.0),
                 interactions: Some(3.0),
             }]

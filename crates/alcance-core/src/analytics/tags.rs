@@ -4,10 +4,15 @@
 //! The rules, as the platforms apply them to captions:
 //!
 //! - **Hashtag**: `#` (or the full-width `＃`) not preceded by a letter, digit, `_`, `&` or
-//!   another `#` (so `C#`, `&#39;` and `##` are not tags), then letters, digits, combining
-//!   marks and `_` of any script (`#SãoPaulo`, `#verão`, `#日本`, `#São_Paulo`). A tag
-//!   ends at anything else: a space, punctuation, an emoji (`#verão🔥` is `#verão`). A
-//!   tag needs a letter: `#2026` and `#_` are not hashtags, as on X.
+//!   another `#` (so `C#`, `&#39;` and `##` are not tags), then letters, digits, marks
+//!   (Unicode `General_Category=Mark`: accents, and the vowel signs of Indic scripts, as in
+//!   `#नमस्ते`), `_` and the zero-width (non-)joiner inside a word (Persian, Indic), of any
+//!   script (`#SãoPaulo`, `#verão`, `#日本`, `#São_Paulo`). A tag ends at anything else: a
+//!   space, punctuation, an emoji and its variation selector (`#verão🔥` and `#amor❤️`
+//!   are `#verão` and `#amor`); an emoji right before the sign does not stop it
+//!   (`🔥#praia` is `#praia`). A tag starts with a letter, digit or `_`, not a mark (the
+//!   keycap emoji `#️⃣` is no tag) and needs a letter: `#2026` and `#_` are not hashtags,
+//!   as on X.
 //! - **Mention**: `@` not preceded by a letter, digit, `_` or `.` (so `ana@loja.com` is
 //!   not one), then ASCII letters, digits, `_` and `.` (Instagram handles may hold dots;
 //!   a trailing dot is the sentence's). At most 30 characters (Instagram's limit; X's is 15).
@@ -47,13 +52,19 @@ pub fn post_tags(text: &str) -> PostTags {
         let (at, c) = chars[i];
         let before = i.checked_sub(1).map(|j| chars[j].1);
         if (c == '#' || c == '＃') && !before.is_some_and(|b| is_tag_char(b) || b == '&' || b == '#' || b == '＃') {
-            let body: String = chars[i + 1..]
+            let mut body: String = chars[i + 1..]
                 .iter()
                 .map(|&(_, ch)| ch)
-                .take_while(|&ch| is_tag_char(ch))
+                .take_while(|&ch| is_tag_char(ch) || is_joiner(ch))
                 .collect();
             let len = body.chars().count();
-            if body.chars().any(char::is_alphabetic) {
+            // A joiner ends a word only inside it: trailing ones are not the tag's.
+            body.truncate(body.trim_end_matches(is_joiner).len());
+            let starts_well = body
+                .chars()
+                .next()
+                .is_some_and(|first| !is_mark(first) && !is_joiner(first));
+            if starts_well && body.chars().any(char::is_alphabetic) {
                 let body: String = body.chars().take(MAX_HASHTAG_CHARS).collect();
                 push_once(&mut out.hashtags, format!("#{}", body.to_lowercase()));
             }
@@ -100,14 +111,36 @@ pub fn tag_key(tag: &str) -> String {
     tag.to_lowercase()
 }
 
-/// Letters, digits and combining marks of any script, and `_`.
-fn is_tag_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '_' || is_combining_mark(c)
+/// The key of a hashtag the user typed to track (`"São_Paulo"`, `"#Verão"`), when it is
+/// one whole hashtag by the rules above: `tag_key`'s form (`"#são_paulo"`). `None` for a
+/// mention, an empty or number-only tag, or text that holds more than one word or
+/// anything a hashtag cannot hold (`"#a b"`, `"#a-b"`, `"#🔥"`), or more than
+/// [`MAX_HASHTAG_CHARS`] characters.
+pub fn hashtag_key(input: &str) -> Option<String> {
+    let key = tag_key(input);
+    if !key.starts_with('#') || key.chars().count() > MAX_HASHTAG_CHARS + 1 {
+        return None;
+    }
+    let parsed = post_tags(&key).hashtags;
+    (parsed.len() == 1 && parsed[0] == key).then_some(key)
 }
 
-/// The combining diacritical blocks (what NFC cannot compose stays as marks).
-fn is_combining_mark(c: char) -> bool {
-    matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
+/// Letters, digits and marks of any script, and `_`.
+fn is_tag_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || is_mark(c)
+}
+
+/// A Unicode mark (`General_Category=Mark`: combining accents NFC cannot compose, Indic
+/// vowel signs and viramas), except the variation selectors, which belong to the emoji
+/// before them (`❤️`), and the combining keycap (`#️⃣`).
+fn is_mark(c: char) -> bool {
+    unicode_normalization::char::is_combining_mark(c)
+        && !matches!(c, '\u{FE00}'..='\u{FE0F}' | '\u{E0100}'..='\u{E01EF}' | '\u{20E3}')
+}
+
+/// The zero-width non-joiner and joiner, part of words in Persian and Indic scripts.
+fn is_joiner(c: char) -> bool {
+    matches!(c, '\u{200C}' | '\u{200D}')
 }
 
 fn push_once(list: &mut Vec<String>, item: String) {
@@ -179,6 +212,40 @@ mod tests {
             let _ = post_tags(text);
         }
         assert_eq!(hashtags("é#a"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn marks_joiners_and_emoji_neighbours() {
+        // Devanagari vowel signs and virama are marks inside the word.
+        assert_eq!(hashtags("#नमस्ते दोस्तों"), ["#नमस्ते"]);
+        // Persian with a zero-width non-joiner inside; a trailing joiner is not kept.
+        assert_eq!(hashtags("#می\u{200C}خواهم"), ["#می\u{200C}خواهم"]);
+        assert_eq!(hashtags("#praia\u{200D} sol"), ["#praia"]);
+        // Emoji on either side, with variation selectors, skin tones and ZWJ sequences.
+        assert_eq!(
+            hashtags("🔥#praia❤️#amor👍🏽 👨\u{200D}👩\u{200D}👧#família️ #verão\u{FE0F}x"),
+            ["#praia", "#amor", "#família", "#verão"]
+        );
+        // The keycap emoji #️⃣ is not a tag, nor is a sign followed by a lone mark.
+        assert!(hashtags("#\u{FE0F}\u{20E3} #\u{0301}a").is_empty());
+        // Underscores join words, whatever the script on each side.
+        assert_eq!(hashtags("Em #São_Paulo_2026!"), ["#são_paulo_2026"]);
+        // Mentions and links beside emoji.
+        let t = post_tags("🎉@marca🎉 e https://loja.com/verão🔥 fim");
+        assert_eq!(t.mentions, ["@marca"]);
+        assert_eq!(t.links, ["https://loja.com/verão🔥"]);
+    }
+
+    #[test]
+    fn tracked_tags_must_be_one_whole_hashtag() {
+        assert_eq!(hashtag_key(" São_Paulo ").as_deref(), Some("#são_paulo"));
+        assert_eq!(hashtag_key("#Verão").as_deref(), Some("#verão"));
+        assert_eq!(hashtag_key("＃東京").as_deref(), Some("#東京"));
+        for bad in ["", "#", "#2026", "@marca", "#a b", "#a-b", "#🔥", "a#b", "##a"] {
+            assert_eq!(hashtag_key(bad), None, "{bad:?}");
+        }
+        assert_eq!(hashtag_key(&"a".repeat(MAX_HASHTAG_CHARS + 1)), None);
+        assert!(hashtag_key(&"a".repeat(MAX_HASHTAG_CHARS)).is_some());
     }
 
     #[test]

@@ -33,6 +33,10 @@
 //! Secrets: the governor sees requests but keeps only fingerprints; its log lines and
 //! errors name the API family, the endpoint template and the fingerprint.
 //!
+//! Instagram Hashtag Search's 30 unique hashtags per account per 7 days is a budget of
+//! distinct hashtags over a week, not of requests: its rule is [`hashtag`], its record the
+//! store's (see there).
+//!
 //! Layout: `key` (which budget a request draws on, which requests may be retried),
 //! `config` (settings, counters, the budget view), `headers` (`x-rate-limit-*`,
 //! `Retry-After`, X usage caps), `clock` (wall-clock resets on tokio's clock); the budgets
@@ -40,6 +44,7 @@
 
 mod clock;
 mod config;
+pub mod hashtag;
 mod headers;
 mod key;
 

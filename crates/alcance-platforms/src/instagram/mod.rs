@@ -9,12 +9,17 @@
 //! other metrics still land. Values are mapped to catalog keys through
 //! `alcance_core::catalog::map_value`; Meta's empty data is `None`, never 0.
 //!
+//! Hashtag Search (`ig_hashtag_search`, a hashtag's `top_media` / `recent_media`) lives in
+//! `hashtags`.
+//!
 //! Layout: `wire` (private serde DTOs), `map` (wire → records), `client` (requests).
 
 mod client;
 mod descriptor;
 pub use descriptor::DESCRIPTOR;
 pub(crate) mod fuzz;
+mod hashtags;
+pub use hashtags::{is_hashtag_limit, HashtagMedia, CAPTION_EXCERPT_CHARS, HASHTAG_MEDIA_FIELDS};
 mod map;
 mod wire;
 

@@ -110,6 +110,31 @@ impl XClient {
         decode_user(&answer)
     }
 
+    /// Recent post counts of `query` (`#verão`, sent as written; the URL encoding is
+    /// reqwest's): `GET /2/tweets/counts/recent?query=&granularity=` over X's last 7 days,
+    /// with the App's **app-only Bearer Token** `bearer` (not a user-context token).
+    ///
+    /// Errors: see [`super::decode_post_counts`]; [`PlatformError::Transport`] when no
+    /// answer came.
+    pub async fn post_counts_recent(
+        &self,
+        bearer: &SecretString,
+        query: &str,
+        granularity: alcance_core::VolumeGranularity,
+        rec: &Recorder,
+    ) -> Result<super::PostCounts, PlatformError> {
+        let url = join(&self.endpoints.x_api, "/2/tweets/counts/recent");
+        let answer = self
+            .get(
+                bearer,
+                url,
+                &[("query", query), ("granularity", granularity.as_str())],
+                rec,
+            )
+            .await?;
+        super::decode_post_counts(&answer, query, granularity)
+    }
+
     /// The token owner: `GET /2/users/me?user.fields=id,name,username,created_at,profile_image_url,verified,public_metrics`.
     ///
     /// Errors: see [`super::decode_user`] and [`super::map_error`] (401 →

@@ -1,7 +1,8 @@
 //! X API v2 client (platform-apis.md §1): the owner's profile (`GET /2/users/me`), tracked
 //! profiles (`/2/users/by/username/{username}`, `/2/users/{id}`), the posts timeline
 //! (`/2/users/{id}/tweets`, every page) and the owner's non-public post metrics
-//! (`/2/tweets?ids=`, posts under 30 days old).
+//! (`/2/tweets?ids=`, posts under 30 days old), and recent post counts of a query
+//! (`/2/tweets/counts/recent`, app-only bearer; `counts`).
 //!
 //! Layout: `wire` holds the serde DTOs (private to this module), `map` turns them into
 //! `alcance_core` records through the metric catalog and maps error bodies, `client` makes
@@ -13,6 +14,7 @@
 //! URL, an archived exchange, a log line or an error message.
 
 mod client;
+mod counts;
 mod descriptor;
 pub use descriptor::DESCRIPTOR;
 mod map;
@@ -25,6 +27,7 @@ use std::collections::BTreeMap;
 pub use client::{
     rate_limit, RateLimit, XClient, MAX_TIMELINE_PAGES, PRIVATE_METRICS_BATCH, PRIVATE_METRICS_MAX_AGE_DAYS,
 };
+pub use counts::{decode_post_counts, CountBucket, PostCounts};
 pub use map::{
     decode_posts, decode_private_metrics, decode_user, decode_users, map_error, profile_metrics, PROFILE_FIELDS,
 };

@@ -16,6 +16,7 @@ import type {
   DashboardView,
   ExportFormat,
   ExportFormatView,
+  HashtagPerformance,
   ImportReport,
   LiveRun,
   PdfLanguage,
@@ -30,6 +31,8 @@ import type {
   SendNowResult,
   Settings,
   SyncStatus,
+  TrackedHashtag,
+  TrackedHashtags,
   ViewFilter,
 } from "../bindings";
 import { AppError, type AppErrorCode } from "../errors";
@@ -505,6 +508,22 @@ export function httpTransport(
       return request("GET", `${comparePath(req)}&labels=${encodeURIComponent(JSON.stringify(labels))}`);
     },
     saveComparison: desktopOnly("Writing comparisons to a folder"),
+    // Issue 17 point 2: hashtags. Own-post performance takes the posts list's filters.
+    async ownHashtags(filter): Promise<HashtagPerformance[]> {
+      const list: { items: HashtagPerformance[] } = await request("GET", `/api/v1/hashtags?${filterQuery(filter)}`);
+      return list.items;
+    },
+    trackedHashtags(): Promise<TrackedHashtags> {
+      return request("GET", "/api/v1/hashtags/tracked");
+    },
+    trackHashtag(tag): Promise<TrackedHashtag> {
+      return request("POST", "/api/v1/hashtags/tracked", { tag });
+    },
+    untrackHashtag(tag): Promise<null> {
+      return request<null>("DELETE", `/api/v1/hashtags/tracked/${encodeURIComponent(tag)}`);
+    },
+    hashtagDetail: desktopOnly("One hashtag's detail (on the server: alcance hashtags show)"),
+    setXBearer: desktopOnly("Saving the X bearer token (on the server: alcance hashtags bearer)"),
   };
 
   const web: WebApi = {
