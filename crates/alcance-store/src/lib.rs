@@ -26,6 +26,7 @@ pub mod delivery;
 mod engine;
 mod error;
 pub mod fuzzing;
+pub mod imports;
 mod leases;
 mod location;
 pub mod media;
