@@ -21,6 +21,7 @@ pub mod demo;
 pub mod error;
 mod export_source;
 pub mod fuzzing;
+pub mod imports;
 pub mod lease;
 pub mod mail;
 pub mod media;

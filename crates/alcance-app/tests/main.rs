@@ -14,6 +14,7 @@ mod copy;
 mod delivery;
 mod delivery_setup;
 mod door;
+mod imports;
 mod many_workers;
 mod media;
 mod people;
