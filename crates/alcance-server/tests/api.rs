@@ -1068,6 +1068,8 @@ fn every_route_is_documented_with_its_errors() {
         "/api/v1/connect/threads",
         "/oauth/threads/callback",
         "/api/v1/compare",
+        "/api/v1/imports",
+        "/api/v1/imports/preview",
         "/api/v1/report-schedules",
         "/api/v1/report-schedules/{id}",
         "/api/v1/report-schedules/{id}/send",
@@ -1419,6 +1421,12 @@ async fn example(s: &Served, method: &str, path: &str) -> (String, Option<Value>
                 None,
             )
         }
+        ("post", "/api/v1/imports") => (
+            // A preview: the role check is what is tested, nothing is stored.
+            format!("/api/v1/imports?account={account}&kind=generic_csv&map=day%3Ddate%3Bviews%3Dviews&dry_run=true"),
+            Some(Value::String("day,views\n2026-01-02,10\n".into())),
+        ),
+        ("post", "/api/v1/imports/preview") => (path.into(), Some(Value::String("day,views\n2026-01-02,10\n".into()))),
         ("post", "/api/v1/campaigns/{id}/costs") => (
             path.replace("{id}", &s.hidden_campaign.to_string()),
             Some(Value::String("date,amount\n2026-01-02,10\n".into())),
