@@ -12,6 +12,7 @@ pub mod commands;
 pub mod compare;
 pub mod delivery;
 pub mod error;
+pub mod imports;
 pub mod local_api;
 pub mod media;
 pub mod oauth_bridge;
@@ -118,6 +119,9 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             // Issue 13 point 2: the Compare screen.
             compare::compare_accounts,
             compare::save_comparison,
+            imports::preview_import_csv,
+            imports::import_export,
+            imports::list_imports,
         ])
         .events(tauri_specta::collect_events![SyncChanged])
         // Every error code, so the UI checks received codes against the backend's list.
