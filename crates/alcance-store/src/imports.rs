@@ -252,8 +252,6 @@ pub struct ImportRow {
     pub sha256: String,
     /// When, UTC.
     #[sqlx(try_from = "DbTime")]
-    #[cfg_attr(feature = "specta", specta(type = String))]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub imported_at: DateTime<Utc>,
     /// Data lines read.
     pub rows_read: i64,

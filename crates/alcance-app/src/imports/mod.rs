@@ -25,13 +25,17 @@ pub use parse::{ColumnMap, GENERIC_FIELDS, MAX_IMPORT_BYTES};
 
 /// The platforms an export of `kind` can come from (`None`: any, the generic CSV).
 pub fn platforms_of(kind: ImportKind) -> Option<&'static [Platform]> {
-    Some(match kind {
-        ImportKind::XArchive => &[Platform::X],
-        ImportKind::MetaPosts | ImportKind::MetaDaily => &[Platform::Instagram, Platform::Facebook],
-        ImportKind::TiktokDaily | ImportKind::TiktokVideos => &[Platform::Tiktok],
-        ImportKind::YoutubeVideos | ImportKind::YoutubeDaily => &[Platform::Youtube],
-        ImportKind::GenericCsv => return None,
-    })
+    const X: &[Platform] = &[Platform::X];
+    const META: &[Platform] = &[Platform::Instagram, Platform::Facebook];
+    const TIKTOK: &[Platform] = &[Platform::Tiktok];
+    const YOUTUBE: &[Platform] = &[Platform::Youtube];
+    match kind {
+        ImportKind::XArchive => Some(X),
+        ImportKind::MetaPosts | ImportKind::MetaDaily => Some(META),
+        ImportKind::TiktokDaily | ImportKind::TiktokVideos => Some(TIKTOK),
+        ImportKind::YoutubeVideos | ImportKind::YoutubeDaily => Some(YOUTUBE),
+        ImportKind::GenericCsv => None,
+    }
 }
 
 /// What to import: the file's name and bytes, its kind and (generic CSV) column mapping.

@@ -31,8 +31,6 @@ pub const GENERIC_FIELDS: [&str; 5] = ["post_id", "date", "published_at", "capti
 /// column each line is a post with lifetime totals; without one, a `date` column makes each
 /// line one day of account metrics.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ColumnMap {
     /// `(column, field)` pairs.
     pub columns: Vec<(String, String)>,
@@ -385,7 +383,7 @@ fn norm(h: &str) -> String {
 }
 
 /// What a known column means.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 enum Col {
     PostId,
     /// A link whose last number or `v=` parameter is the post id (TikTok, YouTube).
@@ -528,18 +526,19 @@ fn parse_known_csv(kind: ImportKind, text: &str, today: NaiveDate) -> ImportData
     };
     let (mut cols, ignored, pt) = match_columns(&table.header, known);
     table.decimal_comma |= pt;
-    let has = |c: Col| cols.iter().any(|(_, x)| *x == c);
+    let has = |cols: &[(usize, Col)], c: Col| cols.iter().any(|(_, x)| *x == c);
+    let (has_post, has_date, has_link) = (has(&cols, Col::PostId), has(&cols, Col::Date), has(&cols, Col::Link));
     let by_day = match kind {
         ImportKind::TiktokDaily | ImportKind::YoutubeDaily => true,
-        ImportKind::YoutubeVideos => !has(Col::PostId) && has(Col::Date),
+        ImportKind::YoutubeVideos => !has_post && has_date,
         _ => false,
     };
     if by_day {
         cols.retain(|(_, c)| !matches!(c, Col::PostId | Col::Caption | Col::Published));
-        if !has(Col::Date) {
+        if !has_date {
             return header_error(&table, "a Date column (Data)");
         }
-    } else if !has(Col::PostId) && !has(Col::Link) {
+    } else if !has_post && !has_link {
         return header_error(
             &table,
             match kind {
@@ -837,7 +836,7 @@ pub fn parse_when(v: &str, day_first: bool, today: NaiveDate) -> Option<DateTime
         .split(|c: char| c.is_whitespace() || c == ',')
         .filter(|w| !w.is_empty() && *w != "de")
         .collect();
-    let (month, day, year) = match words.as_slice() {
+    let (month, day, year): (u32, u32, Option<i32>) = match words.as_slice() {
         [m, d, y] if month_number(m).is_some() => (month_number(m)?, d.parse().ok()?, Some(y.parse().ok()?)),
         [d, m, y] if month_number(m).is_some() => (month_number(m)?, d.parse().ok()?, Some(y.parse().ok()?)),
         [m, d] if month_number(m).is_some() => (month_number(m)?, d.parse().ok()?, None),
