@@ -343,7 +343,8 @@ impl Store {
             .bind(c.stored_source)
             .bind(c.imported_value)
             .execute(&mut *conn)
-            .await?);
+            .await?
+            .rows_affected());
         }
         let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
         on_tx!(&mut tx, |c| sqlx::query(
@@ -356,7 +357,8 @@ impl Store {
         .bind(count(outcome.conflicts.len()))
         .bind(count(outcome.errors.len()))
         .execute(&mut *c)
-        .await?);
+        .await?
+            .rows_affected());
         if target.dry_run {
             // Dropping the transaction rolls it back: the preview leaves nothing behind.
             drop(tx);
@@ -433,7 +435,8 @@ async fn import_post(
             .bind(&post.caption)
             .bind(&post.content_type)
             .execute(&mut *c)
-            .await?);
+            .await?
+            .rows_affected());
             id
         }
         None => {
@@ -569,7 +572,8 @@ async fn import_day(
             .bind(at)
             .bind(import_id)
             .execute(&mut *c)
-            .await?);
+            .await?
+            .rows_affected());
             outcome.added += 1;
         }
     }
