@@ -162,10 +162,13 @@ fn line_of(text: &str, offset: usize) -> u64 {
     upto.bytes().filter(|b| *b == b'\n').count() as u64 + 1
 }
 
+/// A problem at a byte offset of the file.
+type Problem = (usize, String);
+
 /// The top-level elements of the JSON array opening at byte `open` (a `[`), each as its
 /// byte offset and text, found by bracket depth outside strings; and the problem at the end
 /// (an unterminated array or element), if any. The elements are not validated here.
-fn split_json_array(text: &str, open: usize) -> (Vec<(usize, &str)>, Option<(usize, String)>) {
+fn split_json_array(text: &str, open: usize) -> (Vec<(usize, &str)>, Option<Problem>) {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut i = open + 1;
