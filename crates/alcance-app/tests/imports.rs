@@ -45,25 +45,45 @@ fn day_value(data: &alcance_store::imports::ImportData, day: &str, key: &str) ->
 
 #[test]
 fn the_x_archive_gives_tweets_with_likes_and_reposts() {
-    let data = parse(ImportKind::XArchive, &sample("tweets.js"), &ColumnMap::default(), today());
+    let data = parse(
+        ImportKind::XArchive,
+        &sample("tweets.js"),
+        &ColumnMap::default(),
+        today(),
+    );
     assert!(data.errors.is_empty(), "{:?}", data.errors);
     assert_eq!(data.rows_read, 4);
     let ids: Vec<&str> = data.posts.iter().map(|p| p.external_id.as_str()).collect();
-    assert_eq!(ids, ["1839000000000000001", "1700000000000000002", "1500000000000000004"], "the retweet is skipped");
+    assert_eq!(
+        ids,
+        ["1839000000000000001", "1700000000000000002", "1500000000000000004"],
+        "the retweet is skipped"
+    );
     let first = &data.posts[0];
     assert_eq!(metric(first, "likes"), Some(42.0));
     assert_eq!(metric(first, "reposts"), Some(7.0));
     assert_eq!(first.line, 2, "the tweet's opening line");
     assert_eq!(first.caption.as_deref(), Some("Lançamento da coleção de verão {hoje}!"));
-    assert_eq!(first.published_at, Utc.with_ymd_and_hms(2024, 9, 25, 12, 3, 11).single());
+    assert_eq!(
+        first.published_at,
+        Utc.with_ymd_and_hms(2024, 9, 25, 12, 3, 11).single()
+    );
     // Counts as JSON numbers (older archives) read as well as strings.
     assert_eq!(metric(&data.posts[2], "likes"), Some(128.0));
-    assert_eq!(data.posts[2].published_at, Utc.with_ymd_and_hms(2018, 10, 10, 20, 19, 24).single());
+    assert_eq!(
+        data.posts[2].published_at,
+        Utc.with_ymd_and_hms(2018, 10, 10, 20, 19, 24).single()
+    );
 }
 
 #[test]
 fn meta_content_exports_in_english_and_portuguese() {
-    let data = parse(ImportKind::MetaPosts, &sample("instagram_posts.csv"), &ColumnMap::default(), today());
+    let data = parse(
+        ImportKind::MetaPosts,
+        &sample("instagram_posts.csv"),
+        &ColumnMap::default(),
+        today(),
+    );
     assert!(data.errors.is_empty(), "{:?}", data.errors);
     assert_eq!(data.posts.len(), 3);
     let reel = &data.posts[0];
@@ -78,20 +98,34 @@ fn meta_content_exports_in_english_and_portuguese() {
     assert_eq!(metric(&data.posts[1], "shares"), None);
     assert!(data.ignored_columns.contains(&"Account username".to_string()));
 
-    let pt = parse(ImportKind::MetaPosts, &sample("facebook_posts_pt-BR.csv"), &ColumnMap::default(), today());
+    let pt = parse(
+        ImportKind::MetaPosts,
+        &sample("facebook_posts_pt-BR.csv"),
+        &ColumnMap::default(),
+        today(),
+    );
     assert!(pt.errors.is_empty(), "{:?}", pt.errors);
     let promo = &pt.posts[0];
     assert_eq!(promo.external_id, "123456789012345_1000000000000001");
     assert_eq!(metric(promo, "views"), Some(1250.0), "1.250 is a thousand in pt-BR");
     assert_eq!(metric(promo, "watch_time_avg_seconds"), Some(11.2), "decimal comma");
     assert_eq!(metric(promo, "reactions"), Some(64.0));
-    assert_eq!(promo.published_at, Utc.with_ymd_and_hms(2026, 9, 16, 18, 30, 0).single(), "day first");
+    assert_eq!(
+        promo.published_at,
+        Utc.with_ymd_and_hms(2026, 9, 16, 18, 30, 0).single(),
+        "day first"
+    );
     assert_eq!(pt.posts[1].content_type.as_deref(), Some("image"));
 }
 
 #[test]
 fn meta_daily_insights_in_utf16_and_portuguese() {
-    let data = parse(ImportKind::MetaDaily, &sample("instagram_views_daily.csv"), &ColumnMap::default(), today());
+    let data = parse(
+        ImportKind::MetaDaily,
+        &sample("instagram_views_daily.csv"),
+        &ColumnMap::default(),
+        today(),
+    );
     assert!(data.errors.is_empty(), "{:?}", data.errors);
     assert_eq!(data.days.len(), 4);
     assert_eq!(day_value(&data, "2026-08-22", "views"), Some(8226.0));
@@ -108,9 +142,18 @@ fn meta_daily_insights_in_utf16_and_portuguese() {
 
 #[test]
 fn tiktok_studio_exports() {
-    let overview = parse(ImportKind::TiktokDaily, &sample("tiktok_overview.csv"), &ColumnMap::default(), today());
+    let overview = parse(
+        ImportKind::TiktokDaily,
+        &sample("tiktok_overview.csv"),
+        &ColumnMap::default(),
+        today(),
+    );
     assert!(overview.errors.is_empty(), "{:?}", overview.errors);
-    assert_eq!(day_value(&overview, "2026-08-31", "video_views"), Some(1441.0), "year from today");
+    assert_eq!(
+        day_value(&overview, "2026-08-31", "video_views"),
+        Some(1441.0),
+        "year from today"
+    );
     assert_eq!(day_value(&overview, "2026-09-02", "profile_views"), Some(137.0));
     let followers = parse(
         ImportKind::TiktokDaily,
@@ -120,7 +163,12 @@ fn tiktok_studio_exports() {
     );
     assert_eq!(day_value(&followers, "2026-09-01", "followers"), Some(10440.0));
     assert_eq!(followers.ignored_columns, ["Difference in followers from previous day"]);
-    let videos = parse(ImportKind::TiktokVideos, &sample("tiktok_videos.csv"), &ColumnMap::default(), today());
+    let videos = parse(
+        ImportKind::TiktokVideos,
+        &sample("tiktok_videos.csv"),
+        &ColumnMap::default(),
+        today(),
+    );
     assert!(videos.errors.is_empty(), "{:?}", videos.errors);
     assert_eq!(videos.posts[1].external_id, "7300000000000000004");
     assert_eq!(metric(&videos.posts[1], "video_views"), Some(25310.0));
@@ -130,17 +178,31 @@ fn tiktok_studio_exports() {
 
 #[test]
 fn youtube_studio_exports_skip_the_total_row() {
-    let table = parse(ImportKind::YoutubeVideos, &sample("youtube_table_data.csv"), &ColumnMap::default(), today());
+    let table = parse(
+        ImportKind::YoutubeVideos,
+        &sample("youtube_table_data.csv"),
+        &ColumnMap::default(),
+        today(),
+    );
     assert!(table.errors.is_empty(), "{:?}", table.errors);
     assert_eq!(table.rows_read, 2, "the Total row is not a video");
     let v = &table.posts[0];
     assert_eq!(v.external_id, "abcDEF12345");
-    assert_eq!(metric(v, "watch_time_seconds"), Some(700.25 * 3600.0), "hours to seconds");
+    assert_eq!(
+        metric(v, "watch_time_seconds"),
+        Some(700.25 * 3600.0),
+        "hours to seconds"
+    );
     assert_eq!(metric(v, "watch_time_avg_seconds"), Some(120.0));
     assert_eq!(metric(v, "impressions"), Some(250000.0));
     assert_eq!(metric(v, "video_duration"), Some(612.0));
     assert_eq!(v.published_at, Utc.with_ymd_and_hms(2026, 9, 22, 0, 0, 0).single());
-    let daily = parse(ImportKind::YoutubeDaily, &sample("youtube_daily.csv"), &ColumnMap::default(), today());
+    let daily = parse(
+        ImportKind::YoutubeDaily,
+        &sample("youtube_daily.csv"),
+        &ColumnMap::default(),
+        today(),
+    );
     assert!(daily.errors.is_empty(), "{:?}", daily.errors);
     assert_eq!(day_value(&daily, "2026-08-02", "followers_gained"), Some(12.0));
     assert_eq!(day_value(&daily, "2026-08-03", "video_views"), Some(1100.0));
@@ -159,7 +221,11 @@ fn a_generic_csv_follows_its_mapping() {
     let data = parse(ImportKind::GenericCsv, &sample("generic.csv"), &map, today());
     assert!(data.errors.is_empty(), "{:?}", data.errors);
     assert_eq!(data.posts[0].external_id, "P-001");
-    assert_eq!(metric(&data.posts[0], "reach"), Some(1500.0), "`;` files use pt-BR numbers");
+    assert_eq!(
+        metric(&data.posts[0], "reach"),
+        Some(1500.0),
+        "`;` files use pt-BR numbers"
+    );
     let daily = parse(
         ImportKind::GenericCsv,
         &sample("generic_daily.csv"),
@@ -178,7 +244,10 @@ fn a_generic_csv_follows_its_mapping() {
     assert!(bad.errors[0].reason.contains("\"Id\""), "{}", bad.errors[0].reason);
     let preview = preview_csv(&sample("generic.csv"), 1).unwrap();
     assert_eq!(preview.header[0], "Publicação");
-    assert_eq!(preview.rows, vec![vec!["P-001", "2026-07-01 10:00", "120", "1.500", "Primeiro"]]);
+    assert_eq!(
+        preview.rows,
+        vec![vec!["P-001", "2026-07-01 10:00", "120", "1.500", "Primeiro"]]
+    );
     assert!(preview.metrics.contains(&"likes".to_string()));
 }
 
@@ -200,12 +269,26 @@ fn malformed_lines_are_listed_and_the_good_ones_kept() {
     assert_eq!(kept, ["17900000000000001", "17900000000000008"]);
     assert_eq!(data.rows_read, 6);
     // The wrong kind of file is one error on line 1, naming what is missing.
-    let wrong = parse(ImportKind::TiktokVideos, &sample("instagram_posts.csv"), &ColumnMap::default(), today());
+    let wrong = parse(
+        ImportKind::TiktokVideos,
+        &sample("instagram_posts.csv"),
+        &ColumnMap::default(),
+        today(),
+    );
     assert_eq!(wrong.errors.len(), 1);
-    assert!(wrong.errors[0].reason.contains("Video link"), "{}", wrong.errors[0].reason);
+    assert!(
+        wrong.errors[0].reason.contains("Video link"),
+        "{}",
+        wrong.errors[0].reason
+    );
     // Bytes that are no file at all never panic.
     for kind in ImportKind::ALL {
-        for bytes in [&b""[..], b"\xff\xfe\x00", b"window.YTD.tweets.part0 = [{", b"\"a\n,,,\n\"\"\""] {
+        for bytes in [
+            &b""[..],
+            b"\xff\xfe\x00",
+            b"window.YTD.tweets.part0 = [{",
+            b"\"a\n,,,\n\"\"\"",
+        ] {
             let _ = parse(kind, bytes, &ColumnMap::default(), today());
         }
     }
@@ -229,7 +312,13 @@ async fn account(ws: &alcance_app::Workspace, platform: Platform, id: &str) -> A
     )
 }
 
-fn request<'a>(account: AccountId, kind: ImportKind, name: &'a str, bytes: &'a [u8], map: &'a ColumnMap) -> ImportRequest<'a> {
+fn request<'a>(
+    account: AccountId,
+    kind: ImportKind,
+    name: &'a str,
+    bytes: &'a [u8],
+    map: &'a ColumnMap,
+) -> ImportRequest<'a> {
     ImportRequest {
         account,
         kind,
@@ -289,34 +378,61 @@ async fn imports_are_idempotent_and_never_overwrite_the_api(engine: Engine) {
         }],
         ..Default::default()
     };
-    ws.store().save_batch(run, ig.get(), collected, &batch, &[]).await.unwrap();
+    ws.store()
+        .save_batch(run, ig.get(), collected, &batch, &[])
+        .await
+        .unwrap();
 
     // A dry run previews and stores nothing.
     let posts_csv = sample("instagram_posts.csv");
-    let mut preview = request(ig, ImportKind::MetaPosts, "/tmp/export/instagram_posts.csv", &posts_csv, &none);
+    let mut preview = request(
+        ig,
+        ImportKind::MetaPosts,
+        "/tmp/export/instagram_posts.csv",
+        &posts_csv,
+        &none,
+    );
     preview.dry_run = true;
     let p = import_file(&ws, &preview, now()).await.unwrap();
     assert!(p.dry_run && p.import_id.is_none());
     assert!(p.added > 0);
-    assert!(list_imports(&ws, None).await.unwrap().is_empty(), "a dry run leaves no import");
+    assert!(
+        list_imports(&ws, None).await.unwrap().is_empty(),
+        "a dry run leaves no import"
+    );
 
     // Posts: the API's likes (90) are kept against the file's 85; the API's views (1520)
     // equal the file's: a duplicate. Everything else is added.
     let first = import_file(
         &ws,
-        &request(ig, ImportKind::MetaPosts, "/tmp/export/instagram_posts.csv", &posts_csv, &none),
+        &request(
+            ig,
+            ImportKind::MetaPosts,
+            "/tmp/export/instagram_posts.csv",
+            &posts_csv,
+            &none,
+        ),
         now(),
     )
     .await
     .unwrap();
-    assert_eq!((p.added, p.duplicates, p.conflicts.len()), (first.added, first.duplicates, first.conflicts.len()));
+    assert_eq!(
+        (p.added, p.duplicates, p.conflicts.len()),
+        (first.added, first.duplicates, first.conflicts.len())
+    );
     assert_eq!(first.rows_read, 3);
     assert_eq!(first.posts_created, 2, "the reel was known from the API");
     assert_eq!(first.duplicates, 1);
     assert_eq!(first.conflicts.len(), 1);
     let c = &first.conflicts[0];
     assert_eq!(
-        (c.metric.as_str(), c.post_id.as_deref(), c.stored_value, c.stored_source, c.imported_value),
+        (
+            c.metric.as_str(),
+            c.post_id.as_deref(),
+            c.stored_value,
+            c.stored_source,
+            c.imported_value
+        ),
         ("likes", Some("17900000000000001"), Some(90.0), ValueSource::Api, 85.0)
     );
     // reel: reach, shares, follows, comments, saves (5); carousel: reach, likes, follows,
@@ -325,7 +441,11 @@ async fn imports_are_idempotent_and_never_overwrite_the_api(engine: Engine) {
     let import_id = first.import_id.unwrap();
     assert_eq!(import_conflicts(&ws, import_id).await.unwrap(), first.conflicts);
     let reel = ws.store().find_posts("17900000000000001", None).await.unwrap();
-    assert_eq!(reel[0].caption.as_deref(), Some("Antes e depois"), "an API post keeps its caption");
+    assert_eq!(
+        reel[0].caption.as_deref(),
+        Some("Antes e depois"),
+        "an API post keeps its caption"
+    );
     let likes = ws
         .store()
         .post_metric_rows(&RowFilter {
@@ -344,7 +464,12 @@ async fn imports_are_idempotent_and_never_overwrite_the_api(engine: Engine) {
     let stored = list_imports(&ws, Some(ig)).await.unwrap();
     assert_eq!(stored.len(), 1);
     assert_eq!(
-        (stored[0].file_name.as_str(), stored[0].added, stored[0].conflicts, stored[0].duplicates),
+        (
+            stored[0].file_name.as_str(),
+            stored[0].added,
+            stored[0].conflicts,
+            stored[0].duplicates
+        ),
         ("instagram_posts.csv", 17, 1, 1)
     );
     assert_eq!(stored[0].sha256.len(), 64);
@@ -366,7 +491,13 @@ async fn imports_are_idempotent_and_never_overwrite_the_api(engine: Engine) {
     );
     let overlap = import_file(
         &ws,
-        &request(ig, ImportKind::MetaPosts, "instagram_posts (1).csv", &overlapping, &none),
+        &request(
+            ig,
+            ImportKind::MetaPosts,
+            "instagram_posts (1).csv",
+            &overlapping,
+            &none,
+        ),
         now() + chrono::Duration::hours(3),
     )
     .await
@@ -379,9 +510,13 @@ async fn imports_are_idempotent_and_never_overwrite_the_api(engine: Engine) {
     // Days: 10 September came from the API (4000 against the file's 4312): a conflict;
     // August is before the API's first day and extends the series.
     let daily = sample("instagram_views_daily.csv");
-    let days = import_file(&ws, &request(ig, ImportKind::MetaDaily, "Views.csv", &daily, &none), now())
-        .await
-        .unwrap();
+    let days = import_file(
+        &ws,
+        &request(ig, ImportKind::MetaDaily, "Views.csv", &daily, &none),
+        now(),
+    )
+    .await
+    .unwrap();
     assert_eq!((days.added, days.duplicates), (3, 0));
     assert_eq!(days.conflicts.len(), 1);
     assert_eq!(days.conflicts[0].day.as_deref(), Some("2026-09-10"));
@@ -425,20 +560,31 @@ async fn imports_are_idempotent_and_never_overwrite_the_api(engine: Engine) {
     };
     ws.store().save_batch(run, ig.get(), now(), &retake, &[]).await.unwrap();
     let sql = "SELECT source FROM account_metrics WHERE account_id = $1 AND period_start = '2026-08-22T00:00:00Z'";
-    let source: String =
-        alcance_store::on_pool!(ws.store().pool(), |p| sqlx::query_scalar(sql).bind(ig.get()).fetch_one(p).await.unwrap());
+    let source: String = alcance_store::on_pool!(ws.store().pool(), |p| sqlx::query_scalar(sql)
+        .bind(ig.get())
+        .fetch_one(p)
+        .await
+        .unwrap());
     assert_eq!(source, "api");
 
     // The kind must fit the account: tweets.js cannot go into Instagram.
     let tweets = sample("tweets.js");
-    let wrong = import_file(&ws, &request(ig, ImportKind::XArchive, "tweets.js", &tweets, &none), now())
-        .await
-        .unwrap_err();
+    let wrong = import_file(
+        &ws,
+        &request(ig, ImportKind::XArchive, "tweets.js", &tweets, &none),
+        now(),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(wrong.code(), ErrorCode::InvalidInput);
     let x = account(&ws, Platform::X, "99").await;
-    let archive = import_file(&ws, &request(x, ImportKind::XArchive, "tweets.js", &tweets, &none), now())
-        .await
-        .unwrap();
+    let archive = import_file(
+        &ws,
+        &request(x, ImportKind::XArchive, "tweets.js", &tweets, &none),
+        now(),
+    )
+    .await
+    .unwrap();
     assert_eq!((archive.posts_created, archive.added), (3, 6));
     let sql = "SELECT count(*) FROM posts WHERE account_id = $1 AND source = 'import' AND import_id = $2";
     let marked: i64 = alcance_store::on_pool!(ws.store().pool(), |p| sqlx::query_scalar(sql)

@@ -83,13 +83,19 @@ pub async fn import(
     body: Bytes,
 ) -> Result<Json<ImportOutcome>, ApiError> {
     let Some(account) = account(&caller, q.account.as_deref())? else {
-        return Err(ApiError::invalid("account is required: the id of the account to import into"));
+        return Err(ApiError::invalid(
+            "account is required: the id of the account to import into",
+        ));
     };
     let kind_text = q.kind.as_deref().unwrap_or_default();
     let kind: ImportKind = kind_text.parse().map_err(|_| {
         ApiError::invalid(format!(
             "kind {kind_text:?} is not one of {}",
-            ImportKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
+            ImportKind::ALL
+                .iter()
+                .map(|k| k.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ))
     })?;
     let pairs: Vec<&str> = q
@@ -110,7 +116,9 @@ pub async fn import(
         map: &map,
         dry_run: q.dry_run.unwrap_or(false),
     };
-    Ok(Json(imports::import_file(state.workspace(), &request, Utc::now()).await?))
+    Ok(Json(
+        imports::import_file(state.workspace(), &request, Utc::now()).await?,
+    ))
 }
 
 /// The imports, newest first (a client: those into accounts shared with them).
@@ -131,7 +139,9 @@ pub async fn list(
 ) -> Result<Json<Vec<ImportRow>>, ApiError> {
     let account = account(&caller, q.account.as_deref())?;
     let rows = imports::list_imports(state.workspace(), account).await?;
-    Ok(Json(rows.into_iter().filter(|r| caller.sees_account(r.account_id)).collect()))
+    Ok(Json(
+        rows.into_iter().filter(|r| caller.sees_account(r.account_id)).collect(),
+    ))
 }
 
 /// The header and first lines of a CSV (the raw body) as the generic import reads them,

@@ -2755,7 +2755,6 @@ async fn imports_are_served(engine: Engine) {
     s.stop().await;
 }
 
-
 /// Issue 13 point 5: report schedules over REST. A manager adds one (201, with its next
 /// send), pauses and resumes it, sends it now (no SMTP server is set: the attempt is
 /// recorded with its error and retried later; a second "send now" finds the period

@@ -358,7 +358,7 @@ impl Store {
         .bind(count(outcome.errors.len()))
         .execute(&mut *c)
         .await?
-            .rows_affected());
+        .rows_affected());
         if target.dry_run {
             // Dropping the transaction rolls it back: the preview leaves nothing behind.
             drop(tx);
@@ -495,7 +495,9 @@ async fn import_post(
             outcome.duplicates += 1;
             continue;
         }
-        let inserted: Option<i64> = on_tx!(&mut *tx, |c| sqlx::query_scalar(
+        let inserted: Option<i64> =
+            on_tx!(&mut *tx, |c| {
+                sqlx::query_scalar(
             "INSERT INTO post_metrics (post_id, metric, value, collected_at, bucket, last_seen_at, source, import_id)
              VALUES ($1, $2, $3, $4, $5, $4, 'import', $6)
              ON CONFLICT (post_id, metric, bucket) DO NOTHING RETURNING id"
@@ -507,7 +509,8 @@ async fn import_post(
         .bind(bucket)
         .bind(import_id)
         .fetch_optional(&mut *c)
-        .await?);
+        .await?
+            });
         match inserted {
             Some(_) => outcome.added += 1,
             // Another import wrote this bucket with another value: it is kept.

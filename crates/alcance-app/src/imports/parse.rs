@@ -100,7 +100,13 @@ pub fn decode_text(bytes: &[u8]) -> String {
     let utf16 = |le: bool| -> String {
         let units: Vec<u16> = bytes[2..]
             .chunks_exact(2)
-            .map(|c| if le { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) })
+            .map(|c| {
+                if le {
+                    u16::from_le_bytes([c[0], c[1]])
+                } else {
+                    u16::from_be_bytes([c[0], c[1]])
+                }
+            })
             .collect();
         String::from_utf16_lossy(&units)
     };
@@ -177,7 +183,10 @@ fn split_json_array(text: &str, open: usize) -> (Vec<(usize, &str)>, Option<Prob
             i += 1;
         }
         if i >= bytes.len() {
-            return (out, Some((open, "the array is not closed with `]`: the file is cut short".into())));
+            return (
+                out,
+                Some((open, "the array is not closed with `]`: the file is cut short".into())),
+            );
         }
         if bytes[i] == b']' {
             return (out, None);
@@ -210,7 +219,10 @@ fn split_json_array(text: &str, open: usize) -> (Vec<(usize, &str)>, Option<Prob
             }
         }
         if depth > 0 || in_string {
-            return (out, Some((start, "this tweet is cut short (unbalanced braces or quotes)".into())));
+            return (
+                out,
+                Some((start, "this tweet is cut short (unbalanced braces or quotes)".into())),
+            );
         }
         out.push((start, &text[start..i]));
     }
@@ -218,8 +230,7 @@ fn split_json_array(text: &str, open: usize) -> (Vec<(usize, &str)>, Option<Prob
 
 /// One tweet element: `Ok(None)` for a retweet of another account.
 fn tweet_from(element: &str) -> Result<Option<ImportedPost>, String> {
-    let value: serde_json::Value =
-        serde_json::from_str(element).map_err(|e| format!("not valid JSON: {e}"))?;
+    let value: serde_json::Value = serde_json::from_str(element).map_err(|e| format!("not valid JSON: {e}"))?;
     let tweet = value.get("tweet").unwrap_or(&value);
     if !tweet.is_object() {
         return Err("not a tweet object (expected {\"tweet\": {...}})".into());
@@ -240,7 +251,11 @@ fn tweet_from(element: &str) -> Result<Option<ImportedPost>, String> {
     let count = |k: &str| -> Result<Option<f64>, String> {
         match tweet.get(k) {
             None | Some(serde_json::Value::Null) => Ok(None),
-            Some(serde_json::Value::Number(n)) => n.as_f64().filter(|v| *v >= 0.0).map(Some).ok_or(format!("{k} is not a count")),
+            Some(serde_json::Value::Number(n)) => n
+                .as_f64()
+                .filter(|v| *v >= 0.0)
+                .map(Some)
+                .ok_or(format!("{k} is not a count")),
             Some(serde_json::Value::String(s)) => s
                 .trim()
                 .parse::<u64>()
@@ -420,7 +435,11 @@ const META_POSTS: &[Known] = &[
     k(&["publish time"], &["horário de publicação"], Col::Published),
     k(&["description", "title"], &["descrição", "título"], Col::Caption),
     k(&["permalink"], &["link permanente"], Col::Permalink),
-    k(&["post type"], &["tipo de post", "tipo de publicação"], Col::ContentType),
+    k(
+        &["post type"],
+        &["tipo de post", "tipo de publicação"],
+        Col::ContentType,
+    ),
     k(&["views"], &["visualizações"], Col::Metric("views", 1.0)),
     k(&["reach"], &["alcance"], Col::Metric("reach", 1.0)),
     k(&["impressions"], &["impressões"], Col::Metric("impressions", 1.0)),
@@ -432,7 +451,11 @@ const META_POSTS: &[Known] = &[
     k(&["follows"], &["seguimentos"], Col::Metric("follows", 1.0)),
     k(&["total clicks"], &["total de cliques"], Col::Metric("clicks", 1.0)),
     k(&["link clicks"], &["cliques no link"], Col::Metric("link_clicks", 1.0)),
-    k(&["seconds viewed"], &["segundos visualizados"], Col::Metric("watch_time_seconds", 1.0)),
+    k(
+        &["seconds viewed"],
+        &["segundos visualizados"],
+        Col::Metric("watch_time_seconds", 1.0),
+    ),
     k(
         &["average seconds viewed"],
         &["média de segundos visualizados"],
@@ -443,8 +466,16 @@ const META_POSTS: &[Known] = &[
 /// TikTok Studio's Overview.csv and FollowerHistory.csv.
 const TIKTOK_DAILY: &[Known] = &[
     k(&["date"], &["data"], Col::Date),
-    k(&["video views"], &["visualizações de vídeo", "visualizações do vídeo"], Col::Metric("video_views", 1.0)),
-    k(&["profile views"], &["visualizações do perfil"], Col::Metric("profile_views", 1.0)),
+    k(
+        &["video views"],
+        &["visualizações de vídeo", "visualizações do vídeo"],
+        Col::Metric("video_views", 1.0),
+    ),
+    k(
+        &["profile views"],
+        &["visualizações do perfil"],
+        Col::Metric("profile_views", 1.0),
+    ),
     k(&["likes"], &["curtidas"], Col::Metric("likes", 1.0)),
     k(&["comments"], &["comentários"], Col::Metric("comments", 1.0)),
     k(&["shares"], &["compartilhamentos"], Col::Metric("shares", 1.0)),
@@ -455,12 +486,32 @@ const TIKTOK_DAILY: &[Known] = &[
 const TIKTOK_VIDEOS: &[Known] = &[
     k(&["video link"], &["link do vídeo"], Col::Link),
     k(&["video title"], &["título do vídeo"], Col::Caption),
-    k(&["post time"], &["horário da publicação", "horário de publicação"], Col::Published),
-    k(&["total views"], &["total de visualizações"], Col::Metric("video_views", 1.0)),
+    k(
+        &["post time"],
+        &["horário da publicação", "horário de publicação"],
+        Col::Published,
+    ),
+    k(
+        &["total views"],
+        &["total de visualizações"],
+        Col::Metric("video_views", 1.0),
+    ),
     k(&["total likes"], &["total de curtidas"], Col::Metric("likes", 1.0)),
-    k(&["total comments"], &["total de comentários"], Col::Metric("comments", 1.0)),
-    k(&["total shares"], &["total de compartilhamentos"], Col::Metric("shares", 1.0)),
-    k(&["total play time"], &["tempo total de reprodução"], Col::Metric("watch_time_seconds", 1.0)),
+    k(
+        &["total comments"],
+        &["total de comentários"],
+        Col::Metric("comments", 1.0),
+    ),
+    k(
+        &["total shares"],
+        &["total de compartilhamentos"],
+        Col::Metric("shares", 1.0),
+    ),
+    k(
+        &["total play time"],
+        &["tempo total de reprodução"],
+        Col::Metric("watch_time_seconds", 1.0),
+    ),
     k(
         &["average watch time"],
         &["tempo médio de exibição", "tempo médio de visualização"],
@@ -473,17 +524,45 @@ const YOUTUBE: &[Known] = &[
     k(&["content", "video"], &["conteúdo", "vídeo"], Col::PostId),
     k(&["date"], &["data"], Col::Date),
     k(&["video title"], &["título do vídeo"], Col::Caption),
-    k(&["video publish time"], &["horário de publicação do vídeo"], Col::Published),
+    k(
+        &["video publish time"],
+        &["horário de publicação do vídeo"],
+        Col::Published,
+    ),
     k(&["views"], &["visualizações"], Col::Metric("video_views", 1.0)),
-    k(&["watch time (hours)"], &["tempo de exibição (horas)"], Col::Metric("watch_time_seconds", 3600.0)),
-    k(&["average view duration"], &["duração média da visualização"], Col::Duration("watch_time_avg_seconds")),
+    k(
+        &["watch time (hours)"],
+        &["tempo de exibição (horas)"],
+        Col::Metric("watch_time_seconds", 3600.0),
+    ),
+    k(
+        &["average view duration"],
+        &["duração média da visualização"],
+        Col::Duration("watch_time_avg_seconds"),
+    ),
     k(&["duration"], &["duração"], Col::Duration("video_duration")),
-    k(&["likes"], &["marcações \"gostei\"", "marcações gostei"], Col::Metric("likes", 1.0)),
-    k(&["comments added"], &["comentários adicionados"], Col::Metric("comments", 1.0)),
+    k(
+        &["likes"],
+        &["marcações \"gostei\"", "marcações gostei"],
+        Col::Metric("likes", 1.0),
+    ),
+    k(
+        &["comments added"],
+        &["comentários adicionados"],
+        Col::Metric("comments", 1.0),
+    ),
     k(&["shares"], &["compartilhamentos"], Col::Metric("shares", 1.0)),
     k(&["impressions"], &["impressões"], Col::Metric("impressions", 1.0)),
-    k(&["subscribers gained"], &["inscritos ganhos"], Col::Metric("followers_gained", 1.0)),
-    k(&["subscribers lost"], &["inscritos perdidos"], Col::Metric("followers_lost", 1.0)),
+    k(
+        &["subscribers gained"],
+        &["inscritos ganhos"],
+        Col::Metric("followers_gained", 1.0),
+    ),
+    k(
+        &["subscribers lost"],
+        &["inscritos perdidos"],
+        Col::Metric("followers_lost", 1.0),
+    ),
 ];
 
 /// The known columns of `table`'s header: `(index, meaning)`, the ignored headers, and
@@ -551,7 +630,10 @@ fn parse_known_csv(kind: ImportKind, text: &str, today: NaiveDate) -> ImportData
             },
         );
     }
-    if !cols.iter().any(|(_, c)| matches!(c, Col::Metric(..) | Col::Duration(_))) {
+    if !cols
+        .iter()
+        .any(|(_, c)| matches!(c, Col::Metric(..) | Col::Duration(_)))
+    {
         return header_error(&table, "at least one metric column");
     }
     let mut data = ImportData {
@@ -690,7 +772,10 @@ fn read_rows(table: &Table, cols: &[(usize, Col)], by_day: bool, today: NaiveDat
 fn id_from_link(link: &str) -> Option<String> {
     let link = link.trim();
     if let Some((_, q)) = link.split_once("v=") {
-        let id: String = q.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+        let id: String = q
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect();
         return Some(id).filter(|s| !s.is_empty());
     }
     let path = link.split(['?', '#']).next().unwrap_or(link).trim_end_matches('/');
@@ -703,7 +788,10 @@ fn id_from_link(link: &str) -> Option<String> {
 /// A content type from an export's post type (`IG reel`, `Photo`, `Vídeo`, ...).
 fn content_type(v: &str) -> Option<String> {
     let n = norm(v);
-    let n = n.strip_prefix("ig ").or_else(|| n.strip_prefix("fb ")).unwrap_or(n.as_str());
+    let n = n
+        .strip_prefix("ig ")
+        .or_else(|| n.strip_prefix("fb "))
+        .unwrap_or(n.as_str());
     let t = match n {
         "" => return None,
         "reel" | "reels" => "reel",
@@ -746,7 +834,12 @@ pub fn parse_number(v: &str, decimal_comma: bool) -> Result<Option<f64>, &'stati
     if decimals > 1 {
         return Err("has more than one decimal separator");
     }
-    if !t.chars().enumerate().all(|(i, c)| c.is_ascii_digit() || c == '.' || (i == 0 && c == '-')) || !t.chars().any(|c| c.is_ascii_digit()) {
+    if !t
+        .chars()
+        .enumerate()
+        .all(|(i, c)| c.is_ascii_digit() || c == '.' || (i == 0 && c == '-'))
+        || !t.chars().any(|c| c.is_ascii_digit())
+    {
         return Err("is not a number");
     }
     match t.parse::<f64>() {
@@ -795,10 +888,14 @@ fn month_number(name: &str) -> Option<u32> {
     if n.chars().count() < 3 {
         return None;
     }
-    MONTHS.iter().position(|names| {
-        names.iter().any(|m| *m == n || (m.starts_with(&n) && n.chars().count() <= 4))
-    })
-    .map(|i| i as u32 + 1)
+    MONTHS
+        .iter()
+        .position(|names| {
+            names
+                .iter()
+                .any(|m| *m == n || (m.starts_with(&n) && n.chars().count() <= 4))
+        })
+        .map(|i| i as u32 + 1)
 }
 
 /// A date or date-time of the exports, as UTC (times without a zone are taken as UTC; the
@@ -871,12 +968,22 @@ fn meta_metric(title: &str) -> Option<&'static str> {
     Some(match norm(title).as_str() {
         "views" | "visualizações" => "views",
         "reach" | "viewers" | "accounts reached" | "alcance" | "contas alcançadas" | "espectadores" => "reach",
-        "content interactions" | "interactions" | "interações com o conteúdo" | "interações" => "total_interactions",
-        "follows" | "facebook follows" | "instagram follows" | "seguimentos" | "seguidores no facebook"
+        "content interactions" | "interactions" | "interações com o conteúdo" | "interações" => {
+            "total_interactions"
+        }
+        "follows"
+        | "facebook follows"
+        | "instagram follows"
+        | "seguimentos"
+        | "seguidores no facebook"
         | "seguidores no instagram" => "follows",
         "followers" | "seguidores" => "followers",
-        "profile visits" | "facebook visits" | "instagram profile visits" | "visitas ao perfil"
-        | "visitas ao facebook" | "visitas ao perfil do instagram" => "profile_views",
+        "profile visits"
+        | "facebook visits"
+        | "instagram profile visits"
+        | "visitas ao perfil"
+        | "visitas ao facebook"
+        | "visitas ao perfil do instagram" => "profile_views",
         "link clicks" | "facebook link clicks" | "cliques no link" | "cliques no link do facebook" => "link_clicks",
         "impressions" | "impressões" => "impressions",
         _ => return None,
@@ -889,7 +996,10 @@ fn meta_metric(title: &str) -> Option<&'static str> {
 fn parse_meta_daily(text: &str) -> ImportData {
     let lines: Vec<&str> = text.lines().collect();
     let mut i = 0;
-    if lines.first().is_some_and(|l| l.trim().trim_matches('"').starts_with("sep=")) {
+    if lines
+        .first()
+        .is_some_and(|l| l.trim().trim_matches('"').starts_with("sep="))
+    {
         i += 1;
     }
     let Some(title) = lines.get(i) else {
@@ -908,7 +1018,9 @@ fn parse_meta_daily(text: &str) -> ImportData {
     };
     let header: Vec<String> = table.header.iter().map(|h| norm(h)).collect();
     let date_col = header.iter().position(|h| h == "date" || h == "data");
-    let value_col = header.iter().position(|h| h == "primary" || h == "principal" || h == "value" || h == "valor");
+    let value_col = header
+        .iter()
+        .position(|h| h == "primary" || h == "principal" || h == "value" || h == "valor");
     let (Some(date_col), Some(value_col)) = (date_col, value_col) else {
         return header_error(&table, "Date and Primary columns (Data, Principal)");
     };
@@ -972,7 +1084,11 @@ fn parse_generic(text: &str, map: &ColumnMap, today: NaiveDate) -> ImportData {
         problems.push("map at least one column to a metric key (likes, views, reach, ...)".into());
     }
     if !problems.is_empty() {
-        return whole_file_error(format!("{} (the header: {})", problems.join("; "), table.header.join(", ")));
+        return whole_file_error(format!(
+            "{} (the header: {})",
+            problems.join("; "),
+            table.header.join(", ")
+        ));
     }
     let by_day = !has(Col::PostId);
     let mapped: Vec<usize> = cols.iter().map(|(i, _)| *i).collect();
@@ -1046,8 +1162,14 @@ mod tests {
             id_from_link("https://www.tiktok.com/@marca/video/7300000000000000003").as_deref(),
             Some("7300000000000000003")
         );
-        assert_eq!(id_from_link("https://www.youtube.com/watch?v=abcDEF12345&t=3").as_deref(), Some("abcDEF12345"));
-        assert_eq!(id_from_link("https://youtu.be/abcDEF12345").as_deref(), Some("abcDEF12345"));
+        assert_eq!(
+            id_from_link("https://www.youtube.com/watch?v=abcDEF12345&t=3").as_deref(),
+            Some("abcDEF12345")
+        );
+        assert_eq!(
+            id_from_link("https://youtu.be/abcDEF12345").as_deref(),
+            Some("abcDEF12345")
+        );
         assert_eq!(id_from_link("https://example.com/about"), None);
     }
 
