@@ -609,3 +609,67 @@ async fn imports_are_idempotent_and_never_overwrite_the_api(engine: Engine) {
 }
 
 both_engines!(imports_are_idempotent_and_never_overwrite_the_api);
+
+/// A large archive: 2,000 tweets parsed and imported into SQLite in one transaction, then
+/// the same file refused as already imported. Prints the times (docs/imports.md quotes a
+/// run); asserts the counts only.
+#[tokio::test]
+async fn a_large_archive_imports_in_one_transaction() {
+    const N: usize = 2_000;
+    let mut js = String::from("window.YTD.tweets.part0 = [\n");
+    for i in 0..N {
+        if i > 0 {
+            js.push_str(",\n");
+        }
+        js.push_str(&format!(
+            "  {{\"tweet\": {{\"id_str\": \"{}\", \"created_at\": \"Wed Oct 10 20:19:24 +0000 2018\", \"full_text\": \"post {i} #alcance\", \"favorite_count\": \"{}\", \"retweet_count\": \"{}\"}}}}",
+            1_000_000 + i,
+            i % 97,
+            i % 13
+        ));
+    }
+    js.push_str("\n]\n");
+    let started = std::time::Instant::now();
+    let data = parse(ImportKind::XArchive, js.as_bytes(), &ColumnMap::default(), today());
+    let parsed = started.elapsed();
+    assert_eq!((data.posts.len(), data.errors.len()), (N, 0));
+
+    let dir = tempfile::tempdir().unwrap();
+    let Some(ws) = open_workspace(
+        Engine::Sqlite,
+        dir.path(),
+        WorkspaceOptions {
+            endpoints: Endpoints::real(),
+            vault: Box::new(MemoryVault::new()),
+        },
+    )
+    .await
+    else {
+        return;
+    };
+    let x = account(&ws, Platform::X, "7").await;
+    let none = ColumnMap::default();
+    let started = std::time::Instant::now();
+    let done = import_file(
+        &ws,
+        &request(x, ImportKind::XArchive, "tweets.js", js.as_bytes(), &none),
+        now(),
+    )
+    .await
+    .unwrap();
+    let imported = started.elapsed();
+    assert_eq!((done.posts_created, done.added), (N, 2 * N));
+    let again = import_file(
+        &ws,
+        &request(x, ImportKind::XArchive, "tweets.js", js.as_bytes(), &none),
+        now(),
+    )
+    .await
+    .unwrap();
+    assert!(again.already_imported.is_some());
+    println!(
+        "{N} tweets ({} KiB): parsed in {parsed:?}, parsed and imported in {imported:?}",
+        js.len() / 1024
+    );
+    ws.close().await;
+}

@@ -495,9 +495,8 @@ async fn import_post(
             outcome.duplicates += 1;
             continue;
         }
-        let inserted: Option<i64> =
-            on_tx!(&mut *tx, |c| {
-                sqlx::query_scalar(
+        let inserted: Option<i64> = on_tx!(&mut *tx, |c| {
+            sqlx::query_scalar(
             "INSERT INTO post_metrics (post_id, metric, value, collected_at, bucket, last_seen_at, source, import_id)
              VALUES ($1, $2, $3, $4, $5, $4, 'import', $6)
              ON CONFLICT (post_id, metric, bucket) DO NOTHING RETURNING id"
@@ -510,7 +509,7 @@ async fn import_post(
         .bind(import_id)
         .fetch_optional(&mut *c)
         .await?
-            });
+        });
         match inserted {
             Some(_) => outcome.added += 1,
             // Another import wrote this bucket with another value: it is kept.

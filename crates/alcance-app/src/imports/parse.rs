@@ -144,8 +144,14 @@ fn parse_tweets_js(text: &str) -> ImportData {
         }
     };
     let (elements, tail_error) = split_json_array(text, start);
+    // Line numbers counted forward once (not from the start for each tweet: quadratic).
+    let (mut line, mut at) = (1u64, 0usize);
     for (offset, element) in elements {
-        let line = line_of(text, offset);
+        line += text
+            .as_bytes()
+            .get(at..offset)
+            .map_or(0, |b| b.iter().filter(|c| **c == b'\n').count()) as u64;
+        at = offset;
         data.rows_read += 1;
         match tweet_from(element) {
             Ok(Some(post)) => data.posts.push(ImportedPost { line, ..post }),
