@@ -13,6 +13,7 @@ pub mod compare;
 pub mod delivery;
 pub mod error;
 pub mod hashtags;
+pub mod imports;
 pub mod local_api;
 pub mod media;
 pub mod oauth_bridge;
@@ -126,6 +127,9 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             hashtags::untrack_hashtag,
             hashtags::hashtag_detail,
             hashtags::set_x_bearer,
+            imports::preview_import_csv,
+            imports::import_export,
+            imports::list_imports,
         ])
         .events(tauri_specta::collect_events![SyncChanged])
         // Every error code, so the UI checks received codes against the backend's list.

@@ -22,6 +22,7 @@ pub mod error;
 mod export_source;
 pub mod fuzzing;
 pub mod hashtags;
+pub mod imports;
 pub mod lease;
 pub mod mail;
 pub mod media;

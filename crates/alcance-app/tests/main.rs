@@ -15,6 +15,7 @@ mod delivery;
 mod delivery_setup;
 mod door;
 mod hashtags;
+mod imports;
 mod many_workers;
 mod media;
 mod people;

@@ -31,6 +31,7 @@ use url::Url;
 
 mod accounts_cmd;
 mod hashtags_cmd;
+mod import_cmd;
 mod people_cmd;
 mod privacy_cmd;
 mod report_cmd;
@@ -164,6 +165,11 @@ enum Command {
     },
     /// Export metrics as CSV, JSON or XLSX, filtered by account, platform and dates.
     Export(report_cmd::ExportArgs),
+    /// Import a platform export into an account: the X archive's tweets.js, Meta Business
+    /// Suite, TikTok Studio and YouTube Studio exports, or any CSV with --map. Values
+    /// collected from the API are never overwritten (conflicts are listed); importing the
+    /// same file twice adds nothing (docs/imports.md).
+    Import(import_cmd::ImportArgs),
     /// Compare 2–6 accounts side by side over a window: followers, growth, engagement rate,
     /// posts per week, best slot, content mix; printed, or written as CSV, JSON or XLSX.
     Compare(report_cmd::CompareArgs),
@@ -458,6 +464,7 @@ fn main() -> ExitCode {
         Command::Run { ws, .. } | Command::Collect { ws, .. } => ws.dir().ok().map(|d| d.join("logs")),
         Command::Sandbox { .. } | Command::Status { .. } | Command::Cadence { .. } | Command::Restore { .. } => None,
         Command::Report { .. } | Command::Campaign { .. } | Command::Export(_) | Command::Compare(_) => None,
+        Command::Import(_) => None,
         Command::Team { .. } | Command::Vault { .. } | Command::Workspace { .. } => None,
         Command::Accounts { .. }
         | Command::Connect(_)
@@ -555,6 +562,7 @@ async fn dispatch(command: Command) -> Result<()> {
         Command::Report { command } => report_cmd::report(command).await,
         Command::Campaign { command } => report_cmd::campaign(command).await,
         Command::Export(args) => report_cmd::export(args).await,
+        Command::Import(args) => import_cmd::import(args).await,
         Command::Compare(args) => report_cmd::compare(args).await,
         Command::Team { command } => team_cmd::team(command, team_folder).await,
         Command::Vault { command } => team_cmd::vault(command).await,

@@ -88,6 +88,10 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/hashtags/tracked", Access::Role(Role::Analyst)),
     ("POST", "/api/v1/hashtags/tracked", Access::Role(Role::Manager)),
     ("DELETE", "/api/v1/hashtags/tracked/{tag}", Access::Role(Role::Manager)),
+    // Imports of platform exports (issue 17 point 5): analysts list them, managers import.
+    ("GET", "/api/v1/imports", Access::Role(Role::Analyst)),
+    ("POST", "/api/v1/imports", Access::Role(Role::Manager)),
+    ("POST", "/api/v1/imports/preview", Access::Role(Role::Manager)),
     // Read everything: analysts and above.
     ("GET", "/api/v1/runs", Access::Role(Role::Analyst)),
     ("GET", "/api/v1/runs/{id}", Access::Role(Role::Analyst)),

@@ -49,6 +49,9 @@
 //! - `GET|POST /api/v1/report-schedules`, `PATCH|DELETE /api/v1/report-schedules/{id}`,
 //!   `POST …/{id}/send`, `GET …/{id}/deliveries`: scheduled delivery of reports by email
 //!   and to Google Sheets ([`schedules`]; analysts read, managers change).
+//! - `GET|POST /api/v1/imports`, `POST /api/v1/imports/preview`: imports of platform
+//!   exports into an account, and the CSV preview of the mapping step ([`imports`];
+//!   analysts read, managers import).
 //!
 //! Plain HTTP ([`serve`]) or HTTPS ([`serve_tls`], [`tls`]); behind a reverse proxy only
 //! trusted peers' forwarding headers are believed ([`proxy`]).
@@ -67,6 +70,7 @@ pub mod connect;
 pub mod exports;
 pub mod hashtags;
 pub mod health;
+pub mod imports;
 pub mod media;
 pub mod model;
 pub mod paging;
@@ -270,6 +274,7 @@ are percent 0–100; a value the platform never served is `null`. Errors are RFC
         (name = "reports", description = "The weekly report as JSON or a PDF, XLSX or HTML download, and the schedules that deliver reports by email and to Google Sheets"),
         (name = "health", description = "Liveness and readiness"),
         (name = "people", description = "Sign-in, password reset, and the admin's users, roles, invitations, client shares, API tokens and audit log"),
+        (name = "imports", description = "Imports of platform exports (X archive, Meta Business Suite, TikTok Studio, YouTube Studio, any CSV with a column mapping) and the imports made"),
         (name = "webhooks", description = "Meta's webhooks (WhatsApp message statuses, Instagram comments and mentions), signed with the Meta app secret, and the events stored"),
     )
 )]
@@ -346,6 +351,9 @@ fn api_router() -> OpenApiRouter<ApiState> {
         .routes(routes!(schedules::deliveries))
         // Issue 13 point 2: the account comparison.
         .routes(routes!(compare::compare))
+        // Issue 17 point 5: imports of platform exports.
+        .routes(routes!(imports::list, imports::import))
+        .routes(routes!(imports::preview))
 }
 
 /// The OpenAPI 3.1 description of every route, generated from the handlers and types,

@@ -1068,6 +1068,8 @@ fn every_route_is_documented_with_its_errors() {
         "/api/v1/connect/threads",
         "/oauth/threads/callback",
         "/api/v1/compare",
+        "/api/v1/imports",
+        "/api/v1/imports/preview",
         "/api/v1/report-schedules",
         "/api/v1/report-schedules/{id}",
         "/api/v1/report-schedules/{id}/send",
@@ -1422,6 +1424,12 @@ async fn example(s: &Served, method: &str, path: &str) -> (String, Option<Value>
                 None,
             )
         }
+        ("post", "/api/v1/imports") => (
+            // A preview: the role check is what is tested, nothing is stored.
+            format!("/api/v1/imports?account={account}&kind=generic_csv&map=day%3Ddate%3Bviews%3Dviews&dry_run=true"),
+            Some(Value::String("day,views\n2026-01-02,10\n".into())),
+        ),
+        ("post", "/api/v1/imports/preview") => (path.into(), Some(Value::String("day,views\n2026-01-02,10\n".into()))),
         ("post", "/api/v1/campaigns/{id}/costs") => (
             path.replace("{id}", &s.hidden_campaign.to_string()),
             Some(Value::String("date,amount\n2026-01-02,10\n".into())),
@@ -2718,6 +2726,44 @@ async fn the_comparison_is_served_as_json_and_files(engine: Engine) {
     s.stop().await;
 }
 
+/// Issue 17 point 5: `POST /api/v1/imports` imports a platform export (the file as the body)
+/// as `alcance_app::imports` does; the same file again adds nothing; `GET` lists it; a bad
+/// kind or a kind that does not fit the account answers 400.
+async fn imports_are_served(engine: Engine) {
+    let Some(s) = Served::start(engine).await else { return };
+    let account = s.shared_account;
+    let tweets = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../alcance-app/tests/data/imports/tweets.js"),
+    )
+    .unwrap();
+    let body = Value::String(tweets);
+    let path = format!("/api/v1/imports?account={account}&kind=x_archive&file_name=tweets.js");
+    let (status, answer) = call(&s, "post", &path, Some(Role::Manager), Some(&body)).await;
+    assert_eq!(status, 200, "{answer}");
+    let first: Value = serde_json::from_str(&answer).unwrap();
+    assert_eq!(first["posts_created"], 3, "{answer}");
+    assert_eq!(first["added"], 6, "{answer}");
+    assert_eq!(first["rows_read"], 4, "{answer}");
+    let (status, answer) = call(&s, "post", &path, Some(Role::Manager), Some(&body)).await;
+    assert_eq!(status, 200, "{answer}");
+    let again: Value = serde_json::from_str(&answer).unwrap();
+    assert_eq!(again["already_imported"]["id"], first["import_id"], "{answer}");
+    assert_eq!(again["added"], 0);
+    let listed: Value = s.json(&format!("/api/v1/imports?account={account}")).await;
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+    assert_eq!(listed[0]["file_name"], "tweets.js");
+    assert_eq!(listed[0]["kind"], "x_archive");
+    for bad in [
+        format!("/api/v1/imports?account={account}&kind=tweets"),
+        format!("/api/v1/imports?account={account}&kind=meta_posts"),
+        "/api/v1/imports?kind=x_archive".to_string(),
+    ] {
+        let (status, answer) = call(&s, "post", &bad, Some(Role::Manager), Some(&body)).await;
+        assert_eq!(status, 400, "{bad}: {answer}");
+    }
+    s.stop().await;
+}
+
 /// Issue 13 point 5: report schedules over REST. A manager adds one (201, with its next
 /// send), pauses and resumes it, sends it now (no SMTP server is set: the attempt is
 /// recorded with its error and retried later; a second "send now" finds the period
@@ -2960,6 +3006,7 @@ async fn hashtags_are_served_over_rest(engine: Engine) {
 
 both_engines!(
     hashtags_are_served_over_rest,
+    imports_are_served,
     report_schedules_are_managed_over_rest,
     the_comparison_is_served_as_json_and_files,
     the_weekly_report_is_served_as_json_and_files,

@@ -59,6 +59,7 @@ SELECT $1, j.value ->> 'm', j.value ->> 'p', j.value ->> 's', j.value ->> 'e',
 FROM {rows} WHERE true
 ON CONFLICT (account_id, metric, period, period_start, period_end) DO UPDATE SET
     value = coalesce(excluded.value, account_metrics.value),
+    source = 'api', import_id = NULL,
     collected_at = CASE WHEN excluded.value IS NULL AND account_metrics.value IS NOT NULL
                         THEN account_metrics.collected_at ELSE excluded.collected_at END,
     last_seen_at = CASE WHEN excluded.last_seen_at > account_metrics.last_seen_at
@@ -75,6 +76,10 @@ ON CONFLICT (account_id, metric, period, period_start, period_end) DO UPDATE SET
 //   (`value`, `collected_at`, `last_seen_at`).
 // In the conflict clause `account_metrics.*` / `post_metrics.*` are the stored row's old
 // values.
+// `prev` is the latest row a collection wrote (`source = 'api'`): rows an import wrote
+// (schema version 17, `crate::imports`) are history the API never gave, not readings to
+// extend. A reading landing on an imported row's key takes it over (`source` back to
+// `api`, `import_id` NULL): the API's value wins.
 
 // $1 account, $2 collected_at, $3 hour bucket, $4 JSON [{m, v}].
 const SNAPSHOT_UPSERT: &str = "
@@ -85,6 +90,7 @@ FROM {rows}
 LEFT JOIN account_metrics AS prev ON prev.id = (
         SELECT p.id FROM account_metrics AS p
         WHERE p.account_id = $1 AND p.metric = j.value ->> 'm' AND p.period = 'snapshot' AND p.period_start <= $3
+          AND p.source = 'api'
         ORDER BY p.period_start DESC LIMIT 1)
     AND prev.value IS NOT DISTINCT FROM CAST(j.value ->> 'v' AS DOUBLE PRECISION)
 WHERE true
@@ -92,6 +98,7 @@ ON CONFLICT (account_id, metric, period, period_start, period_end) DO UPDATE SET
     collected_at = CASE WHEN account_metrics.value IS NOT DISTINCT FROM excluded.value
                         THEN account_metrics.collected_at ELSE excluded.collected_at END,
     value = excluded.value,
+    source = 'api', import_id = NULL,
     last_seen_at = CASE WHEN excluded.last_seen_at > account_metrics.last_seen_at
                         THEN excluded.last_seen_at ELSE account_metrics.last_seen_at END";
 
@@ -106,7 +113,7 @@ FROM {rows}
 {join} posts AS po ON po.account_id = $1 AND po.external_id = j.value ->> 0
 LEFT JOIN post_metrics AS prev ON prev.id = (
         SELECT pm.id FROM post_metrics AS pm
-        WHERE pm.post_id = po.id AND pm.metric = j.value ->> 1 AND pm.bucket <= $3
+        WHERE pm.post_id = po.id AND pm.metric = j.value ->> 1 AND pm.bucket <= $3 AND pm.source = 'api'
         ORDER BY pm.bucket DESC LIMIT 1)
     AND prev.value IS NOT DISTINCT FROM CAST(j.value ->> 2 AS DOUBLE PRECISION)
 WHERE true
@@ -114,6 +121,7 @@ ON CONFLICT (post_id, metric, bucket) DO UPDATE SET
     collected_at = CASE WHEN post_metrics.value IS NOT DISTINCT FROM excluded.value
                         THEN post_metrics.collected_at ELSE excluded.collected_at END,
     value = excluded.value,
+    source = 'api', import_id = NULL,
     last_seen_at = CASE WHEN excluded.last_seen_at > post_metrics.last_seen_at
                         THEN excluded.last_seen_at ELSE post_metrics.last_seen_at END";
 
@@ -124,6 +132,7 @@ SELECT $1, j.value ->> 'i', j.value ->> 't', j.value ->> 'p', j.value ->> 'l', j
 FROM {rows} WHERE true
 ON CONFLICT (account_id, external_id) DO UPDATE SET
     content_type = excluded.content_type,
+    source = 'api',
     published_at = coalesce(excluded.published_at, posts.published_at),
     permalink = coalesce(excluded.permalink, posts.permalink),
     caption = coalesce(excluded.caption, posts.caption),

@@ -26,6 +26,8 @@ use sqlx::Row;
 pub const COPY_TABLES: &[&str] = &[
     "accounts",
     "app_credentials",
+    "imports",
+    "import_conflicts",
     "posts",
     "post_metrics",
     "account_metrics",

@@ -27,6 +27,7 @@ mod engine;
 mod error;
 pub mod fuzzing;
 pub mod hashtags;
+pub mod imports;
 mod leases;
 mod location;
 pub mod media;

@@ -498,6 +498,16 @@ pub const ACCOUNT_TABLES: &[AccountTable] = &[
         omit: &[],
     },
     AccountTable {
+        name: "imports",
+        scope: BY_ACCOUNT,
+        omit: &[],
+    },
+    AccountTable {
+        name: "import_conflicts",
+        scope: "import_id IN (SELECT id FROM imports WHERE account_id = $S)",
+        omit: &[],
+    },
+    AccountTable {
         name: "webhook_events",
         scope: "platform = (SELECT platform FROM accounts WHERE id = $S)
                 AND account_ref = (SELECT external_id FROM accounts WHERE id = $S)",

@@ -609,6 +609,14 @@ async hashtagDetail(tag: string, filter: ViewFilter) : Promise<HashtagDetail> {
  */
 async setXBearer(token: string) : Promise<null> {
     return await TAURI_INVOKE("set_x_bearer", { token });
+async previewImportCsv(contentBase64: string, rows: number) : Promise<CsvPreview> {
+    return await TAURI_INVOKE("preview_import_csv", { contentBase64, rows });
+},
+async importExport(accountId: AccountId, kind: ImportKind, fileName: string, contentBase64: string, map: ([string, string])[], dryRun: boolean) : Promise<ImportOutcome> {
+    return await TAURI_INVOKE("import_export", { accountId, kind, fileName, contentBase64, map, dryRun });
+},
+async listImports(accountId: AccountId | null) : Promise<ImportRow[]> {
+    return await TAURI_INVOKE("list_imports", { accountId });
 }
 }
 
@@ -2024,6 +2032,10 @@ export type HashtagWeek = { week: string; posts: number; interactions: number | 
 /**
  * The outcome of a CSV import.
  */
+export type CsvPreview = { header: string[]; rows: string[][]; fields: string[]; metrics: string[] }
+export type ImportConflict = { line: number; metric: string; post_id: string | null; day: string | null; stored_value: number | null; stored_source: ValueSource; imported_value: number }
+export type ImportKind = "x_archive" | "meta_posts" | "meta_daily" | "tiktok_daily" | "tiktok_videos" | "youtube_videos" | "youtube_daily" | "generic_csv"
+export type ImportOutcome = { import_id: number | null; already_imported: ImportRow | null; rows_read: number; added: number; duplicates: number; posts_created: number; conflicts: ImportConflict[]; errors: ImportRowError[]; ignored_columns: string[]; dry_run: boolean }
 export type ImportReport = { 
 /**
  * Lines read (data lines, not counting the header or blank lines).
@@ -2066,6 +2078,7 @@ export type InstagramHashtagBudget = { account: string; limit: number; used: num
  * A command error as the UI receives it: `{"code": "vault_locked", "message": "..."}`.
  * Messages never carry secrets (tokens and client secrets never reach an error chain).
  */
+export type ImportRow = { id: number; account_id: number; kind: ImportKind; file_name: string; sha256: string; imported_at: string; rows_read: number; added: number; duplicates: number; conflicts: number; errors: number }
 export type IpcError = { 
 /**
  * What kind of error.
@@ -2380,6 +2393,7 @@ previous_until: string }
  * A social platform Alcance connects to. Serialized in lower case (`"x"`, `"instagram"`),
  * which is also the `platform` column of every export.
  */
+export type ValueSource = "api" | "import"
 export type Platform = 
 /**
  * X (formerly Twitter), API v2.

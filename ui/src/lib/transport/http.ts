@@ -13,11 +13,14 @@ import type {
   CampaignTrend,
   ConversionRow,
   CostRow,
+  CsvPreview,
   DashboardView,
   ExportFormat,
   ExportFormatView,
   HashtagPerformance,
+  ImportOutcome,
   ImportReport,
+  ImportRow,
   LiveRun,
   PdfLanguage,
   PlatformInfo,
@@ -39,6 +42,14 @@ import { AppError, type AppErrorCode } from "../errors";
 import { comparePath } from "../compare";
 import type { Commands, Transport } from "../transport";
 import { atLeast, type Role, type SessionView, type TokenView, type WebApi } from "./web";
+
+/** The bytes of a base64 text (the commands carry files as base64 for the desktop's IPC). */
+export function fromBase64(text: string): Uint8Array {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
 
 /** The header the server wants the CSRF token in. */
 export const CSRF_HEADER = "X-CSRF-Token";
@@ -214,7 +225,14 @@ export function httpTransport(
         method,
         headers,
         credentials: "same-origin",
-        body: body === undefined ? undefined : contentType === "application/json" ? JSON.stringify(body) : String(body),
+        body:
+          body === undefined
+            ? undefined
+            : contentType === "application/json"
+              ? JSON.stringify(body)
+              : body instanceof Uint8Array
+                ? (body as BodyInit)
+                : String(body),
       });
     } catch (e) {
       throw new AppError("unavailable", `the server cannot be reached: ${e instanceof Error ? e.message : String(e)}`);
@@ -463,6 +481,23 @@ export function httpTransport(
     },
     importCampaignConversions(campaignId, csv): Promise<ImportReport> {
       return request("POST", `/api/v1/campaigns/${campaignId}/conversions`, csv, "text/csv");
+    },
+    // Imports of platform exports: the file's bytes as the body, the rest in the query.
+    previewImportCsv(contentBase64, _rows): Promise<CsvPreview> {
+      return request("POST", "/api/v1/imports/preview", fromBase64(contentBase64), "application/octet-stream");
+    },
+    importExport(accountId, kind, fileName, contentBase64, map, dryRun): Promise<ImportOutcome> {
+      const q = new URLSearchParams({
+        account: String(accountId),
+        kind,
+        file_name: fileName,
+        dry_run: String(dryRun),
+      });
+      if (map.length > 0) q.set("map", map.map(([c, f]) => `${c}=${f}`).join(";"));
+      return request("POST", `/api/v1/imports?${q}`, fromBase64(contentBase64), "application/octet-stream");
+    },
+    listImports(accountId): Promise<ImportRow[]> {
+      return request("GET", accountId === null ? "/api/v1/imports" : `/api/v1/imports?account=${accountId}`);
     },
     previewPostRule(campaignId, rule): Promise<PostView[]> {
       return request("POST", `/api/v1/campaigns/${campaignId}/rule-preview`, rule);
