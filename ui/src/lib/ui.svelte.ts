@@ -14,7 +14,9 @@ export type Screen =
   | "settings"
   | "admin"
   // Issue 13 point 2.
-  | "compare";
+  | "compare"
+  // Issue 17 point 3.
+  | "inbox";
 /** The theme setting: the bindings' `Theme`. */
 export type ThemeChoice = Theme;
 
