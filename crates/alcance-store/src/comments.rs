@@ -198,16 +198,8 @@ pub fn search_words(query: &str) -> Vec<String> {
 /// digits, so nothing in them is query syntax.
 fn text_query(engine: Engine, words: &[String]) -> String {
     match engine {
-        Engine::Sqlite => words
-            .iter()
-            .map(|w| format!("\"{w}\"*"))
-            .collect::<Vec<_>>()
-            .join(" "),
-        Engine::Postgres => words
-            .iter()
-            .map(|w| format!("{w}:*"))
-            .collect::<Vec<_>>()
-            .join(" & "),
+        Engine::Sqlite => words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" "),
+        Engine::Postgres => words.iter().map(|w| format!("{w}:*")).collect::<Vec<_>>().join(" & "),
     }
 }
 
@@ -513,7 +505,11 @@ impl Store {
 
     /// The account of `platform` whose platform id is `external_id`, when stored (a
     /// webhook names the receiving account this way).
-    pub async fn account_id_by_external(&self, platform: Platform, external_id: &str) -> Result<Option<i64>, StoreError> {
+    pub async fn account_id_by_external(
+        &self,
+        platform: Platform,
+        external_id: &str,
+    ) -> Result<Option<i64>, StoreError> {
         Ok(on_pool!(&self.pool, |p| sqlx::query_scalar(
             "SELECT id FROM accounts WHERE platform = $1 AND external_id = $2"
         )

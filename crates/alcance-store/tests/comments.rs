@@ -95,9 +95,16 @@ async fn comments_are_upserted_edited_and_deleted(engine: Engine) {
     assert_eq!(c1.post_permalink.as_deref(), Some("https://www.instagram.com/reel/p1/"));
     let c2 = by_id("c2");
     assert!(c2.deleted && !c2.edited);
-    assert_eq!(c2.text.as_deref(), Some("Onde comprar? Quero saber"), "a deleted comment keeps its text");
+    assert_eq!(
+        c2.text.as_deref(),
+        Some("Onde comprar? Quero saber"),
+        "a deleted comment keeps its text"
+    );
     let c3 = by_id("c3");
-    assert_eq!((c3.kind, c3.parent_external_id.as_deref()), (CommentKind::Reply, Some("c1")));
+    assert_eq!(
+        (c3.kind, c3.parent_external_id.as_deref()),
+        (CommentKind::Reply, Some("c1"))
+    );
     assert!(!c3.edited && !c3.deleted);
 
     // Without include_deleted, c2 is not listed.
@@ -116,7 +123,10 @@ async fn comments_are_upserted_edited_and_deleted(engine: Engine) {
         author_id: None,
         ..comment("c2", "p1", "Onde comprar? Quero saber", 0, 5)
     };
-    let saved = store.save_comments(account, at(13, 0, 0), &[pushed], &[]).await.unwrap();
+    let saved = store
+        .save_comments(account, at(13, 0, 0), &[pushed], &[])
+        .await
+        .unwrap();
     assert_eq!((saved.new, saved.edited, saved.deleted), (0, 0, 0));
     let c2 = store
         .comments(
@@ -169,7 +179,10 @@ async fn comments_page_filter_and_search(engine: Engine) {
         comment("e", "p2", "Comentário em português: ótimo", 0, 6),
         mention,
     ];
-    store.save_comments(account, at(10, 0, 0), &comments, &[]).await.unwrap();
+    store
+        .save_comments(account, at(10, 0, 0), &comments, &[])
+        .await
+        .unwrap();
 
     // Keyset pages of 2, newest first, with nothing repeated or missed.
     let mut seen = Vec::new();
@@ -188,9 +201,8 @@ async fn comments_page_filter_and_search(engine: Engine) {
     }
     assert_eq!(seen, ["e", "d", "c", "m1", "b", "a"]);
 
-    let ids = |rows: Vec<alcance_store::comments::CommentRow>| {
-        rows.into_iter().map(|c| c.external_id).collect::<Vec<_>>()
-    };
+    let ids =
+        |rows: Vec<alcance_store::comments::CommentRow>| rows.into_iter().map(|c| c.external_id).collect::<Vec<_>>();
     let filter = |f: CommentFilter| {
         let store = &store;
         async move { ids(store.comments(&f, None, 50).await.unwrap()) }
@@ -246,7 +258,11 @@ async fn comments_page_filter_and_search(engine: Engine) {
     assert_eq!(filter(search("sunset")).await, ["c", "a"], "a prefix matches Sunsets");
     assert_eq!(filter(search("CAMERA")).await, ["d", "b"]);
     assert_eq!(filter(search("camera settings")).await, ["d"]);
-    assert_eq!(filter(search("fan_m1")).await, ["m1"], "the author's handle is searched");
+    assert_eq!(
+        filter(search("fan_m1")).await,
+        ["m1"],
+        "the author's handle is searched"
+    );
     assert_eq!(filter(search("português")).await, ["e"]);
     assert_eq!(filter(search("\"); DROP TABLE comments; --")).await.len(), 0);
     assert!(matches!(
@@ -271,7 +287,10 @@ async fn comments_page_filter_and_search(engine: Engine) {
     // An edited text is searched by its new words only.
     let mut edited = comment("a", "p1", "Amazing dawn photo", 1, 1);
     edited.like_count = Some(2);
-    store.save_comments(account, at(11, 0, 0), &[edited], &[]).await.unwrap();
+    store
+        .save_comments(account, at(11, 0, 0), &[edited], &[])
+        .await
+        .unwrap();
     assert_eq!(filter(search("sunset")).await, ["c"]);
     assert_eq!(filter(search("dawn")).await, ["a"]);
     store.close().await;
