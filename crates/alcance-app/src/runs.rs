@@ -43,6 +43,7 @@ pub async fn collect_accounts(
     let summary = run_planned(ws.store(), ws.clients(), &plan, control, progress).await?;
     crate::tokens::record(ws.store(), summary.run_id, &checks, now).await;
     crate::media::after_collection(ws, now).await;
+    crate::comments::after_collection(ws, &summary, now).await;
     Ok(summary)
 }
 
