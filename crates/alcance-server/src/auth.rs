@@ -81,6 +81,9 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/campaigns/{id}/trend", Access::Role(Role::Client)),
     // The account comparison: a client compares the accounts shared with them.
     ("GET", "/api/v1/compare", Access::Role(Role::Client)),
+    // Comments and mentions: a client reads those of the accounts shared with them.
+    ("GET", "/api/v1/comments", Access::Role(Role::Client)),
+    ("GET", "/api/v1/comments/counts", Access::Role(Role::Client)),
     // Read everything: analysts and above.
     ("GET", "/api/v1/runs", Access::Role(Role::Analyst)),
     ("GET", "/api/v1/runs/{id}", Access::Role(Role::Analyst)),
