@@ -30,6 +30,7 @@ use std::sync::Arc;
 use url::Url;
 
 mod accounts_cmd;
+mod comments_cmd;
 mod people_cmd;
 mod privacy_cmd;
 mod report_cmd;
@@ -161,6 +162,12 @@ enum Command {
     /// Compare 2–6 accounts side by side over a window: followers, growth, engagement rate,
     /// posts per week, best slot, content mix; printed, or written as CSV, JSON or XLSX.
     Compare(report_cmd::CompareArgs),
+    /// Comments, replies, mentions and tags the collections read: list (with --search)
+    /// and per-post counts against the platforms' counters.
+    Comments {
+        #[command(subcommand)]
+        command: comments_cmd::CommentsCommand,
+    },
     /// Team workspaces on PostgreSQL: create one, or join one from this machine.
     Team {
         #[command(subcommand)]
@@ -446,6 +453,7 @@ fn main() -> ExitCode {
         Command::Run { ws, .. } | Command::Collect { ws, .. } => ws.dir().ok().map(|d| d.join("logs")),
         Command::Sandbox { .. } | Command::Status { .. } | Command::Cadence { .. } | Command::Restore { .. } => None,
         Command::Report { .. } | Command::Campaign { .. } | Command::Export(_) | Command::Compare(_) => None,
+        Command::Comments { .. } => None,
         Command::Team { .. } | Command::Vault { .. } | Command::Workspace { .. } => None,
         Command::Accounts { .. }
         | Command::Connect(_)
@@ -541,6 +549,7 @@ async fn dispatch(command: Command) -> Result<()> {
         Command::Campaign { command } => report_cmd::campaign(command).await,
         Command::Export(args) => report_cmd::export(args).await,
         Command::Compare(args) => report_cmd::compare(args).await,
+        Command::Comments { command } => comments_cmd::comments(command).await,
         Command::Team { command } => team_cmd::team(command, team_folder).await,
         Command::Vault { command } => team_cmd::vault(command).await,
         Command::Workspace { command } => team_cmd::workspace(command).await,
