@@ -9,6 +9,7 @@
 
 pub mod campaigns;
 pub mod commands;
+pub mod comments;
 pub mod compare;
 pub mod delivery;
 pub mod error;
@@ -118,6 +119,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             // Issue 13 point 2: the Compare screen.
             compare::compare_accounts,
             compare::save_comparison,
+            comments::list_comments,
+            comments::comment_counts,
         ])
         .events(tauri_specta::collect_events![SyncChanged])
         // Every error code, so the UI checks received codes against the backend's list.
