@@ -88,6 +88,11 @@ pub(crate) async fn after_collection(ws: &Workspace, summary: &RunSummary, now: 
             tracing::warn!(account = account.id, %error, "comments were not read");
         }
     }
+    // The exchanges above were archived after the run pruned the raw responses: the
+    // workspace's retention (docs/PRIVACY.md) applies to them too.
+    if let Err(error) = ws.store().prune_raw_responses(now, "retention").await {
+        tracing::warn!(%error, "pruning old raw responses failed");
+    }
 }
 
 /// Reads the comments of `account` now (the posts due by the incremental rule, its

@@ -290,6 +290,6 @@ pub(crate) fn x_mentions(posts: &[Post], account_id: &str, now: DateTime<Utc>) -
             ));
         }
     }
-    out.sort_by(|a, b| b.0.cmp(&a.0));
+    out.sort_by_key(|b| std::cmp::Reverse(b.0));
     out.into_iter().map(|(_, v)| v).collect()
 }

@@ -2759,7 +2759,7 @@ async fn comments_are_listed_searched_and_counted(engine: Engine) {
         .items
         .iter()
         .filter_map(|c| c.text.as_deref())
-        .flat_map(|t| alcance_app::comments::search_words(t))
+        .flat_map(alcance_app::comments::search_words)
         .find(|w| w.len() >= 4 && w.chars().all(|c| c.is_ascii_alphabetic()))
         .unwrap();
     let found: Value = s.json(&format!("/api/v1/comments?q={word}&limit=500")).await;
