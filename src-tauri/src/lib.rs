@@ -9,6 +9,7 @@
 
 pub mod campaigns;
 pub mod commands;
+pub mod comments;
 pub mod compare;
 pub mod delivery;
 pub mod error;
@@ -130,6 +131,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             imports::preview_import_csv,
             imports::import_export,
             imports::list_imports,
+            comments::list_comments,
+            comments::comment_counts,
         ])
         .events(tauri_specta::collect_events![SyncChanged])
         // Every error code, so the UI checks received codes against the backend's list.

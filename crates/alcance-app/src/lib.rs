@@ -15,6 +15,7 @@ pub mod at_rest;
 pub mod atomic;
 pub mod backup;
 pub mod campaigns;
+pub mod comments;
 pub mod copy;
 pub mod delivery;
 pub mod demo;

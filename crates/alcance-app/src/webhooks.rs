@@ -323,11 +323,15 @@ pub struct Recorded {
 }
 
 /// Stores a delivery's events, each at most once, in one transaction; `now` is the
-/// arrival time (UTC).
+/// arrival time (UTC). Instagram comments and mentions of a connected account are also
+/// written to its comments (`crate::comments`), the same row a later poll updates.
 ///
 /// Errors: the store (unreachable, busy).
 pub async fn record(ws: &Workspace, delivery: &Delivery, now: DateTime<Utc>) -> Result<Recorded> {
     let stored = ws.store().record_webhook_events(&delivery.events, now).await?;
+    // Instagram comments and mentions also land in the Inbox's table, as a poll would
+    // store them (docs/comments.md); a retried delivery rewrites the same rows.
+    crate::comments::from_webhook(ws, &delivery.events, now).await?;
     let total = u64::try_from(delivery.events.len()).unwrap_or(u64::MAX);
     Ok(Recorded {
         stored,

@@ -655,6 +655,7 @@ impl Workspace {
         crate::tokens::record(&self.store, summary.run_id, &checks, collected_at).await;
         crate::media::after_collection(self, collected_at).await;
         crate::hashtags::after_collection(self, summary.run_id, collected_at).await;
+        crate::comments::after_collection(self, &summary, collected_at).await;
         Ok(summary)
     }
 

@@ -10,6 +10,7 @@ mod bluesky_oauth;
 mod bluesky_session;
 mod campaign_posts;
 mod campaign_summaries;
+mod comments;
 mod copy;
 mod delivery;
 mod delivery_setup;

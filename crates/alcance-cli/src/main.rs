@@ -32,6 +32,7 @@ use url::Url;
 mod accounts_cmd;
 mod hashtags_cmd;
 mod import_cmd;
+mod comments_cmd;
 mod people_cmd;
 mod privacy_cmd;
 mod report_cmd;
@@ -173,6 +174,12 @@ enum Command {
     /// Compare 2–6 accounts side by side over a window: followers, growth, engagement rate,
     /// posts per week, best slot, content mix; printed, or written as CSV, JSON or XLSX.
     Compare(report_cmd::CompareArgs),
+    /// Comments, replies, mentions and tags the collections read: list (with --search)
+    /// and per-post counts against the platforms' counters.
+    Comments {
+        #[command(subcommand)]
+        command: comments_cmd::CommentsCommand,
+    },
     /// Team workspaces on PostgreSQL: create one, or join one from this machine.
     Team {
         #[command(subcommand)]
@@ -465,6 +472,7 @@ fn main() -> ExitCode {
         Command::Sandbox { .. } | Command::Status { .. } | Command::Cadence { .. } | Command::Restore { .. } => None,
         Command::Report { .. } | Command::Campaign { .. } | Command::Export(_) | Command::Compare(_) => None,
         Command::Import(_) => None,
+        Command::Comments { .. } => None,
         Command::Team { .. } | Command::Vault { .. } | Command::Workspace { .. } => None,
         Command::Accounts { .. }
         | Command::Connect(_)
@@ -564,6 +572,7 @@ async fn dispatch(command: Command) -> Result<()> {
         Command::Export(args) => report_cmd::export(args).await,
         Command::Import(args) => import_cmd::import(args).await,
         Command::Compare(args) => report_cmd::compare(args).await,
+        Command::Comments { command } => comments_cmd::comments(command).await,
         Command::Team { command } => team_cmd::team(command, team_folder).await,
         Command::Vault { command } => team_cmd::vault(command).await,
         Command::Workspace { command } => team_cmd::workspace(command).await,

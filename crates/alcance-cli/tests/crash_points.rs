@@ -125,7 +125,10 @@ async fn sums(db: &Path) -> BTreeMap<String, (i64, String)> {
     let store = Store::open(db).await.expect("the database opens");
     assert_eq!(store.integrity_check().await.expect("integrity"), "ok");
     let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations'",
+        // The comments' FTS5 index (the virtual table and its shadow tables, whose
+        // columns have no declared type) is derived from `comments`, which is summed.
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations'
+           AND name NOT LIKE 'comments_fts%'",
     )
     .fetch_all(store.sqlite_pool().expect("an SQLite store"))
     .await

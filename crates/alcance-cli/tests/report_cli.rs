@@ -344,6 +344,25 @@ fn reports_campaigns_and_exports_on_a_demo_workspace() {
     assert!(std::fs::read(&xlsx_path).expect("xlsx").starts_with(b"PK"));
     let bad = run(&["export", "csv", "--account", "nobody"], &ws);
     assert!(!bad.status.success() && text(&bad).1.contains("no account \"nobody\""));
+
+    // Comments (issue 17 point 3): the demo read them; a search keeps matching ones only.
+    let all = ok(&["comments", "list", "--limit", "500"], &ws);
+    assert!(all.contains("comment") && all.contains("@"), "{all}");
+    let found = ok(&["comments", "list", "--search", "obrigada", "--limit", "500"], &ws);
+    assert!(found.contains("Obrigada"), "{found}");
+    for other in ["Amei esse post", "Which camera", "Onde comprar", "Love it"] {
+        assert!(!found.contains(other), "the search kept {other:?}: {found}");
+    }
+    let tags = ok(&["comments", "list", "--kind", "tag", "--platform", "instagram"], &ws);
+    assert!(tags.contains("tag") && !tags.contains("reply"), "{tags}");
+    let counts = ok(&["comments", "counts"], &ws);
+    assert!(counts.contains("Difference") && counts.contains("Stored"), "{counts}");
+    let bad = run(&["comments", "list", "--search", "!!"], &ws);
+    assert!(
+        !bad.status.success() && text(&bad).1.contains("no word"),
+        "{:?}",
+        text(&bad)
+    );
 }
 
 #[test]

@@ -251,6 +251,90 @@ impl PostMedia {
     }
 }
 
+/// What a stored comment is (`comments.kind`; docs/schema.md, docs/comments.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum CommentKind {
+    /// A top-level comment on one of the account's posts (Instagram
+    /// `GET /{ig-media-id}/comments`, Facebook `GET /{post-id}/comments`, an X reply to one of
+    /// the account's posts).
+    Comment,
+    /// A reply to a comment on one of the account's posts (Instagram `replies`, Facebook
+    /// `comments` of a comment, the webhook's `parent_id`).
+    Reply,
+    /// Someone else's comment or post naming the account (Instagram `mentions` webhook, the
+    /// X mentions timeline `GET /2/users/:id/mentions`).
+    Mention,
+    /// Someone else's media the account is tagged in (Instagram `GET /{ig-user-id}/tags`);
+    /// its text is the media's caption.
+    Tag,
+}
+
+crate::text_enum::text_enum!(CommentKind, "comment kind", [
+    Comment => "comment",
+    Reply => "reply",
+    Mention => "mention",
+    Tag => "tag",
+]);
+
+impl CommentKind {
+    /// `true` for the kinds that belong to one of the account's own posts and count
+    /// against the platform's comment counter ([`CommentKind::Comment`], [`CommentKind::Reply`]).
+    pub fn on_own_post(self) -> bool {
+        matches!(self, CommentKind::Comment | CommentKind::Reply)
+    }
+}
+
+/// One comment, reply, mention or tag as a platform (or a webhook) served it. Comment text
+/// is personal data: it is stored in the workspace only, exported with the account and
+/// deleted with it (docs/PRIVACY.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommentRecord {
+    /// The platform's id of the comment (Instagram / Facebook comment id, X post id; for a
+    /// tag, the tagged media's id).
+    pub external_id: String,
+    /// `PostRecord::external_id` of the account's post it is on (the media a mention is
+    /// in); `None` for an X mention outside the account's conversations.
+    pub post_external_id: Option<String>,
+    /// The platform's id of the comment it replies to, for a reply.
+    pub parent_external_id: Option<String>,
+    /// What it is.
+    pub kind: CommentKind,
+    /// The author's platform id, when served (Instagram `from.id`, X `author_id`).
+    pub author_id: Option<String>,
+    /// The author's handle without `@` (Instagram `username`, X `username` from
+    /// `includes.users`, Facebook `from.name`), when served.
+    pub author_handle: Option<String>,
+    /// When it was written, UTC (Instagram `timestamp`, Facebook `created_time`, X
+    /// `created_at`, the webhook entry's `time`); `None` when not served (the time it was
+    /// first seen is stored then).
+    pub created_at: Option<DateTime<Utc>>,
+    /// Its text as written; `None` when not served (a mention webhook carries no text).
+    pub text: Option<String>,
+    /// Likes (count) at read time, when served (Instagram `like_count`, Facebook
+    /// `like_count`, X `public_metrics.like_count`).
+    pub like_count: Option<i64>,
+    /// Replies (count) at read time, when served (Instagram: the `replies` read, Facebook
+    /// `comment_count`, X `public_metrics.reply_count`).
+    pub reply_count: Option<i64>,
+}
+
+/// The comments of one account read in one pass (see `alcance_platforms::PlatformClient::read_comments`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CommentsRead {
+    /// Every comment, reply, mention and tag read, without repeats.
+    pub comments: Vec<CommentRecord>,
+    /// `PostRecord::external_id`s of the posts whose comments were read completely (every
+    /// page, every reply): a stored comment of these posts that was not read is deleted on
+    /// the platform.
+    pub complete_posts: Vec<String>,
+    /// Posts and listings that could not be read (a failed page, a permission the token
+    /// lacks), as data gaps; what was read is still stored.
+    pub gaps: Vec<DataGap>,
+}
+
 /// One lifetime-total metric value of a post at collection time (a snapshot: store it
 /// dated and derive deltas later). Source: X `public_metrics` / `non_public_metrics`,
 /// IG `/{media-id}/insights`, media fields `like_count` / `comments_count`.

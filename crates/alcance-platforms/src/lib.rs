@@ -4,6 +4,7 @@
 
 pub mod bluesky;
 mod catalog_field;
+pub mod comments;
 mod cursor_walk;
 pub mod endpoints;
 pub mod error;
@@ -26,10 +27,11 @@ pub mod whatsapp;
 pub mod x;
 pub mod youtube;
 
-use alcance_core::{AccountRef, CollectionBatch, Platform, Profile};
+use alcance_core::{AccountRef, CollectionBatch, CommentsRead, Platform, Profile};
 use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 
+pub use comments::CommentsCtx;
 pub use endpoints::Endpoints;
 pub use error::PlatformError;
 pub use http::{CallLimits, CallNotes, Http, Recorder};
@@ -84,4 +86,17 @@ pub trait PlatformClient: Send + Sync {
     /// in [`CollectionBatch::stopped`]. An `Err` means nothing usable was collected for the
     /// account (bad token, profile unreadable).
     async fn collect(&self, ctx: &CollectCtx) -> Result<CollectionBatch, PlatformError>;
+
+    /// Reads the comments and replies of the posts in `ctx.posts`, and the mentions and
+    /// tags of `ctx.account` since `ctx.mentions_since`, where the platform serves them
+    /// (docs/comments.md): Instagram, Facebook Pages, X. `Ok(None)`, with no call, for a
+    /// platform whose comments Alcance does not read (the default). A post or listing that
+    /// cannot be read is a gap in the answer, the rest is still read; a failure that stops
+    /// the account ends the reading with what arrived and that gap.
+    ///
+    /// Errors: none of the clients' own; kept for failures before anything is read.
+    async fn read_comments(&self, ctx: &CommentsCtx) -> Result<Option<CommentsRead>, PlatformError> {
+        let _ = ctx;
+        Ok(None)
+    }
 }

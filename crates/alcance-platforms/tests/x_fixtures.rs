@@ -406,3 +406,37 @@ fn a_recorded_problem_is_a_clear_error() {
     }
     assert_eq!(err.code(), "http_400");
 }
+
+/// The recorded mentions timeline (TwitterDev, 2021) read as Alcance stores comments: the
+/// recording asked no `in_reply_to_user_id` / `conversation_id`, so every post is a mention
+/// without a post; ids, times, counts and the next page's token come through.
+#[test]
+fn twitterdev_mentions_become_mentions() {
+    use alcance_core::CommentKind;
+    let Some(ex) = fixture("python-twitter__users-mentions.json") else {
+        return;
+    };
+    let page = alcance_platforms::x::decode_mentions(&ex.answer, "2244994945").expect("mentions");
+    assert_eq!(page.comments.len(), 5);
+    assert_eq!(
+        page.next_token.as_deref(),
+        Some("7140dibdnow9c7btw3w3ixl43r8knib48jsfyzko1h5py")
+    );
+    let first = &page.comments[0];
+    assert_eq!(first.external_id, "1364398068313903104");
+    assert_eq!(
+        first.created_at,
+        Some(Utc.with_ymd_and_hms(2021, 2, 24, 2, 13, 43).unwrap())
+    );
+    assert!(first
+        .text
+        .as_deref()
+        .unwrap_or("")
+        .starts_with("@Twitter should consider"));
+    assert!(page
+        .comments
+        .iter()
+        .all(|c| c.kind == CommentKind::Mention && c.post_external_id.is_none() && c.author_handle.is_none()));
+    let replies: Vec<Option<i64>> = page.comments.iter().map(|c| c.reply_count).collect();
+    assert_eq!(replies, [Some(0), Some(0), Some(1), Some(1), Some(1)]);
+}

@@ -430,6 +430,10 @@ impl Ctx<'_> {
                 Some(i) => self.edge(i, true),
                 None => unsupported_get(id),
             },
+            [id, "comments"] => match self.visible(find_fb_post(self.g, id).or_else(|| find_fb_video(self.g, id))) {
+                Some(p) => crate::comments::facebook(self.req, &p, self.now),
+                None => unsupported_get(id),
+            },
             [id, "video_insights"] => match self.visible(find_fb_video(self.g, id)) {
                 Some(p) => self.video_insights(&p, id),
                 None => unsupported_get(id),

@@ -242,6 +242,14 @@ impl Ctx<'_> {
                 Some(i) => self.media_edge(i, true),
                 None => unsupported_get(id),
             },
+            [id, "comments"] => match self.visible_media(id) {
+                Some(p) if !p.kind.is_story() => crate::comments::instagram(self.req, &p, self.now),
+                _ => unsupported_get(id),
+            },
+            [id, "tags"] => match account_by_id(Network::Instagram, id) {
+                Some(i) => crate::comments::instagram_tags(self.req, i, self.now),
+                None => unsupported_get(id),
+            },
             _ => unknown_path(self.req),
         }
     }

@@ -302,6 +302,7 @@
 
 mod bluesky;
 mod bluesky_oauth;
+mod comments;
 pub mod facebook;
 pub mod faults;
 mod fixtures;

@@ -40,6 +40,8 @@ pub(crate) enum XEndpoint {
     UserTweets,
     /// `GET /2/tweets`: 900.
     TweetsLookup,
+    /// `GET /2/users/:id/mentions`: 450.
+    UserMentions,
 }
 
 impl XEndpoint {
@@ -49,6 +51,7 @@ impl XEndpoint {
             XEndpoint::UsersMe => 75,
             XEndpoint::UsersLookup => 300,
             XEndpoint::UserTweets | XEndpoint::TweetsLookup => 900,
+            XEndpoint::UserMentions => 450,
         }
     }
 }

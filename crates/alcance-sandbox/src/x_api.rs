@@ -198,6 +198,7 @@ pub(crate) fn handle(st: &SandboxState, g: &Generator, req: &Req, segs: &[&str])
         ["users", "me"] => XEndpoint::UsersMe,
         ["users", "by", "username", _] | ["users", _] => XEndpoint::UsersLookup,
         ["users", _, "tweets"] => XEndpoint::UserTweets,
+        ["users", _, "mentions"] => XEndpoint::UserMentions,
         ["tweets"] => XEndpoint::TweetsLookup,
         _ => {
             return Reply::json(
@@ -233,6 +234,7 @@ pub(crate) fn handle(st: &SandboxState, g: &Generator, req: &Req, segs: &[&str])
             ["users", "by", "username", name] => ctx.user_by_username(name),
             ["users", id] => ctx.user_by_id(id),
             ["users", id, "tweets"] => ctx.timeline(id),
+            ["users", id, "mentions"] => ctx.mentions(id),
             _ => ctx.lookup(),
         }
     } else {
@@ -561,6 +563,95 @@ impl Ctx<'_> {
         }
     }
 
+    /// `GET /2/users/{id}/mentions`: replies to the account's posts published since
+    /// `start_time` (else the last 7 days) and posts naming it (`crate::comments::x_mentions`),
+    /// newest first, `max_results` (5–100, default 10) a page, `pagination_token` an offset;
+    /// `expansions=author_id` adds `includes.users` with their usernames.
+    fn mentions(&self, id: &str) -> Reply {
+        match self.try_mentions(id) {
+            Ok(r) | Err(r) => r,
+        }
+    }
+
+    fn try_mentions(&self, id: &str) -> Result<Reply, Reply> {
+        if id.is_empty() || id.len() > 19 || !id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(x_invalid(
+                "id",
+                id,
+                &format!("The `id` query parameter value [{id}] is not valid"),
+            ));
+        }
+        let max = match self.req.q("max_results") {
+            None => 10,
+            Some(v) => match v.parse::<usize>() {
+                Ok(n) if (5..=100).contains(&n) => n,
+                _ => {
+                    return Err(x_invalid(
+                        "max_results",
+                        v,
+                        &format!("The `max_results` query parameter value [{v}] is not between 5 and 100"),
+                    ))
+                }
+            },
+        };
+        let start = self.parse_time("start_time")?.unwrap_or(self.now - Duration::days(7));
+        let from = match self.req.q("pagination_token") {
+            None => 0,
+            Some(tok) => tok
+                .strip_prefix('m')
+                .and_then(|n| n.parse::<usize>().ok())
+                .ok_or_else(|| {
+                    x_invalid(
+                        "pagination_token",
+                        tok,
+                        &format!("The `pagination_token` query parameter value [{tok}] is not valid"),
+                    )
+                })?,
+        };
+        let Some(account) = account_by_id(Network::X, id) else {
+            return Ok(ok(&json!({ "errors": [not_found(
+                id,
+                format!("Could not find user with id: [{id}]."),
+                "user",
+                "id",
+            )] })));
+        };
+        let posts = self.g.walk_back(account, self.now, start, None, |_| true, 2000);
+        let all: Vec<Value> = crate::comments::x_mentions(&posts, id, self.now)
+            .into_iter()
+            .filter(|m| {
+                m["created_at"]
+                    .as_str()
+                    .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+                    .is_some_and(|t| t >= start)
+            })
+            .collect();
+        let end = (from + max).min(all.len());
+        let mut data = Vec::new();
+        let mut users: Vec<Value> = Vec::new();
+        for m in all.get(from..end).unwrap_or_default() {
+            let mut m = m.clone();
+            let author = m.as_object_mut().and_then(|o| o.remove("_author"));
+            if let (Some(author), Some(author_id)) = (author, m["author_id"].as_str()) {
+                if !users.iter().any(|u| u["id"].as_str() == Some(author_id)) {
+                    users.push(json!({ "id": author_id, "username": author, "name": author }));
+                }
+            }
+            data.push(m);
+        }
+        let mut body = json!({ "data": data, "meta": { "result_count": end.saturating_sub(from) } });
+        if self.req.q("expansions").is_some_and(|e| e.contains("author_id")) && !users.is_empty() {
+            body["includes"] = json!({ "users": users });
+        }
+        if end < all.len() {
+            body["meta"]["next_token"] = json!(format!("m{end}"));
+        }
+        if data_is_empty(&body) {
+            body = json!({ "meta": { "result_count": 0 } });
+        }
+        Ok(ok(&body))
+    }
+
     /// `GET /2/users/{id}/tweets`.
     fn timeline(&self, id: &str) -> Reply {
         match self.try_timeline(id) {
@@ -726,4 +817,9 @@ mod tests {
         assert_eq!(decode_token(&encode_token(1040, 2)), Some((1040, 2)));
         assert_eq!(decode_token("garbage"), None);
     }
+}
+
+/// `true` when the body's `data` is missing or empty.
+fn data_is_empty(body: &Value) -> bool {
+    body["data"].as_array().is_none_or(Vec::is_empty)
 }

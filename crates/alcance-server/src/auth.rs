@@ -92,6 +92,9 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/imports", Access::Role(Role::Analyst)),
     ("POST", "/api/v1/imports", Access::Role(Role::Manager)),
     ("POST", "/api/v1/imports/preview", Access::Role(Role::Manager)),
+    // Comments and mentions: a client reads those of the accounts shared with them.
+    ("GET", "/api/v1/comments", Access::Role(Role::Client)),
+    ("GET", "/api/v1/comments/counts", Access::Role(Role::Client)),
     // Read everything: analysts and above.
     ("GET", "/api/v1/runs", Access::Role(Role::Analyst)),
     ("GET", "/api/v1/runs/{id}", Access::Role(Role::Analyst)),

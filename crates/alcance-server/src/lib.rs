@@ -44,6 +44,9 @@
 //! - `GET|POST /webhooks/meta`: Meta's webhook handshake and signed deliveries (WhatsApp
 //!   message statuses, Instagram comments and mentions); `GET /api/v1/webhook-events`:
 //!   the events stored ([`webhooks`]).
+//! - `GET /api/v1/comments`, `GET /api/v1/comments/counts`: the comments, replies,
+//!   mentions and tags of the accounts, with filters and full-text search, and per-post
+//!   counts against the platforms' counters ([`comments`]).
 //! - `/api/v1/campaigns…`: campaigns, their members, posts, cost and conversion imports
 //!   and the campaign report as JSON, XLSX or HTML ([`campaigns`]).
 //! - `GET|POST /api/v1/report-schedules`, `PATCH|DELETE /api/v1/report-schedules/{id}`,
@@ -65,6 +68,7 @@ pub mod auth;
 pub mod campaigns;
 pub mod coalesce;
 pub mod collection;
+pub mod comments;
 pub mod compare;
 pub mod connect;
 pub mod exports;
@@ -264,6 +268,7 @@ are percent 0–100; a value the platform never served is `null`. Errors are RFC
     tags(
         (name = "accounts", description = "The workspace's social accounts"),
         (name = "posts", description = "Posts with their latest metrics"),
+        (name = "comments", description = "Comments, replies, mentions and tags of the accounts (the Inbox), with full-text search, and per-post counts against the platforms' counters"),
         (name = "dashboard", description = "The dashboard's KPIs"),
         (name = "runs", description = "Collection runs"),
         (name = "collection", description = "Collection control: sync now, cancel, pause, resume (`alcance serve --collect`)"),
@@ -354,6 +359,9 @@ fn api_router() -> OpenApiRouter<ApiState> {
         // Issue 17 point 5: imports of platform exports.
         .routes(routes!(imports::list, imports::import))
         .routes(routes!(imports::preview))
+        // Issue 17 point 3: comments and mentions.
+        .routes(routes!(comments::list_comments))
+        .routes(routes!(comments::comment_counts))
 }
 
 /// The OpenAPI 3.1 description of every route, generated from the handlers and types,

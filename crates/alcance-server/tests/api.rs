@@ -1070,6 +1070,8 @@ fn every_route_is_documented_with_its_errors() {
         "/api/v1/compare",
         "/api/v1/imports",
         "/api/v1/imports/preview",
+        "/api/v1/comments",
+        "/api/v1/comments/counts",
         "/api/v1/report-schedules",
         "/api/v1/report-schedules/{id}",
         "/api/v1/report-schedules/{id}/send",
@@ -2760,6 +2762,109 @@ async fn imports_are_served(engine: Engine) {
     ] {
         let (status, answer) = call(&s, "post", &bad, Some(Role::Manager), Some(&body)).await;
         assert_eq!(status, 400, "{bad}: {answer}");
+/// Issue 17 point 3: `/api/v1/comments` answers what `alcance_app::comments::list` gives
+/// for the same filter, pages by cursor with each comment once, searches, refuses bad
+/// input with problem+json, and shows a client only the shared account's comments;
+/// `/api/v1/comments/counts` gives each post's stored count against its counter.
+async fn comments_are_listed_searched_and_counted(engine: Engine) {
+    let Some(s) = Served::start(engine).await else { return };
+    let ws = s.session.as_ref().unwrap().workspace();
+    let expected = alcance_app::comments::list(ws, &Default::default(), None, 500)
+        .await
+        .unwrap();
+    assert!(!expected.items.is_empty(), "the demo reads comments");
+    let mut ids = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            None => "/api/v1/comments?limit=50".to_string(),
+            Some(c) => format!("/api/v1/comments?limit=50&cursor={c}"),
+        };
+        let page: Value = s.json(&path).await;
+        ids.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["id"].as_i64().unwrap()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => break,
+        }
+        assert!(ids.len() < 100_000, "paging never ends");
+    }
+    let all = alcance_app::comments::list(ws, &Default::default(), None, 500)
+        .await
+        .unwrap();
+    if all.next.is_none() {
+        assert_eq!(ids, all.items.iter().map(|c| c.id).collect::<Vec<_>>());
+    }
+    let first: Value = s.json("/api/v1/comments?limit=1").await;
+    let c = &first["items"][0];
+    assert_eq!(c["id"].as_i64(), Some(expected.items[0].id));
+    assert!(c["created_at"].as_str().unwrap().ends_with('Z'));
+    assert!(["comment", "reply", "mention", "tag"].contains(&c["kind"].as_str().unwrap()));
+    // Search and filters.
+    let word = expected
+        .items
+        .iter()
+        .filter_map(|c| c.text.as_deref())
+        .flat_map(alcance_app::comments::search_words)
+        .find(|w| w.len() >= 4 && w.chars().all(|c| c.is_ascii_alphabetic()))
+        .unwrap();
+    let found: Value = s.json(&format!("/api/v1/comments?q={word}&limit=500")).await;
+    let found = found["items"].as_array().unwrap();
+    assert!(!found.is_empty());
+    assert!(found
+        .iter()
+        .all(|c| c["text"].as_str().unwrap_or("").to_lowercase().contains(&word)
+            || c["author_handle"].as_str().unwrap_or("").to_lowercase().contains(&word)));
+    let tags: Value = s.json("/api/v1/comments?kind=TAG&platform=instagram&limit=500").await;
+    assert!(tags["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["kind"] == "tag" && c["platform"] == "instagram"));
+    for bad in [
+        "kind=emoji",
+        "q=%21%21",
+        "limit=0",
+        "limit=501",
+        "cursor=abc",
+        "include_deleted=maybe",
+        "start_date=01/11/2026",
+    ] {
+        let (status, body) = call(&s, "get", &format!("/api/v1/comments?{bad}"), Some(Role::Analyst), None).await;
+        assert_problem(status, &body, 400, "invalid-parameter");
+    }
+    let (status, body) = call(
+        &s,
+        "get",
+        "/api/v1/comments?account_id=999999",
+        Some(Role::Analyst),
+        None,
+    )
+    .await;
+    assert_problem(status, &body, 404, "not-found");
+    // A client: the shared account's comments only.
+    let (status, body) = call(&s, "get", "/api/v1/comments?limit=500", Some(Role::Client), None).await;
+    assert_eq!(status, 200, "{body}");
+    let client: Value = serde_json::from_str(&body).unwrap();
+    assert!(client["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["account_id"].as_i64() == Some(s.shared_account)));
+    // Per-post counts: the stored count and the difference with the platform's counter.
+    let counts: Value = s.json("/api/v1/comments/counts?limit=500").await;
+    let counts = counts.as_array().unwrap();
+    assert!(!counts.is_empty());
+    for c in counts {
+        match c["platform_count"].as_f64() {
+            Some(n) => assert_eq!(c["difference"].as_f64(), Some(n - c["stored"].as_f64().unwrap()), "{c}"),
+            None => assert!(c["difference"].is_null()),
+        }
     }
     s.stop().await;
 }
@@ -3007,6 +3112,7 @@ async fn hashtags_are_served_over_rest(engine: Engine) {
 both_engines!(
     hashtags_are_served_over_rest,
     imports_are_served,
+    comments_are_listed_searched_and_counted,
     report_schedules_are_managed_over_rest,
     the_comparison_is_served_as_json_and_files,
     the_weekly_report_is_served_as_json_and_files,

@@ -54,6 +54,20 @@ pub const COPY_TABLES: &[&str] = &[
     "hashtag_volume",
     "hashtag_media",
     "hashtag_searches",
+    "comments",
+    "comment_reads",
+];
+
+/// SQLite's full-text index of comments (schema version 16): the FTS5 table and its shadow
+/// tables. Not copied: triggers on `comments` fill it as the comments are written, on an
+/// SQLite destination; PostgreSQL's index is a generated column (`comments.text_search`),
+/// which no copy writes or hashes either.
+pub const SEARCH_INDEX_TABLES: &[&str] = &[
+    "comments_fts",
+    "comments_fts_data",
+    "comments_fts_idx",
+    "comments_fts_docsize",
+    "comments_fts_config",
 ];
 
 /// Tables a copy leaves alone: `sealed_tokens` belongs to the vault of its database (the
@@ -220,7 +234,8 @@ fn unknown_type(declared: &str) -> StoreError {
 }
 
 impl Store {
-    /// The columns and primary key of `table`, from the engine's catalog.
+    /// The columns and primary key of `table`, from the engine's catalog; PostgreSQL's
+    /// generated columns (`comments.text_search`) are left out: nothing writes them.
     pub(crate) async fn table_shape(&self, table: &str) -> Result<TableShape, StoreError> {
         let engine = self.engine();
         let rows: Vec<(String, String, i64)> = match engine {
@@ -241,6 +256,7 @@ impl Store {
                  JOIN pg_namespace n ON n.oid = t.relnamespace
                  LEFT JOIN pg_index i ON i.indrelid = t.oid AND i.indisprimary
                  WHERE n.nspname = current_schema() AND t.relname = $1 AND a.attnum > 0 AND NOT a.attisdropped
+                   AND a.attgenerated = ''
                  ORDER BY a.attnum"
             )
             .bind(table)

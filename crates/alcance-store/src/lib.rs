@@ -21,6 +21,7 @@ pub mod aggregate;
 pub mod at_rest;
 mod batch;
 pub mod campaigns;
+pub mod comments;
 pub mod copy;
 pub mod delivery;
 mod engine;

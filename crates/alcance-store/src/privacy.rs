@@ -508,6 +508,16 @@ pub const ACCOUNT_TABLES: &[AccountTable] = &[
         omit: &[],
     },
     AccountTable {
+        name: "comments",
+        scope: BY_ACCOUNT,
+        omit: &[],
+    },
+    AccountTable {
+        name: "comment_reads",
+        scope: BY_POST,
+        omit: &[],
+    },
+    AccountTable {
         name: "webhook_events",
         scope: "platform = (SELECT platform FROM accounts WHERE id = $S)
                 AND account_ref = (SELECT external_id FROM accounts WHERE id = $S)",

@@ -10,6 +10,7 @@ mod common;
 mod accounts_runs;
 mod at_rest;
 mod campaigns;
+mod comments;
 mod delivery;
 mod export_pages;
 mod hashtags;

@@ -271,6 +271,7 @@ async fn the_copy_list_names_every_table_of_the_schema() {
     let mut listed: Vec<String> = alcance_store::copy::COPY_TABLES
         .iter()
         .chain(alcance_store::copy::NOT_COPIED)
+        .chain(alcance_store::copy::SEARCH_INDEX_TABLES)
         .map(|t| t.to_string())
         .collect();
     listed.sort();

@@ -617,6 +617,20 @@ async importExport(accountId: AccountId, kind: ImportKind, fileName: string, con
 },
 async listImports(accountId: AccountId | null) : Promise<ImportRow[]> {
     return await TAURI_INVOKE("list_imports", { accountId });
+ * A page of comments matching `filter`, newest first, at most `limit` (1–500), after
+ * `after` (the previous page's `next`). Errors: `invalid_input` (a limit out of range, a
+ * search without a word, `since` not before `until`).
+ */
+async listComments(filter: CommentFilter, after: CommentCursor | null, limit: number) : Promise<CommentPage> {
+    return await TAURI_INVOKE("list_comments", { filter, after, limit });
+},
+/**
+ * Per post of `account_ids` (all when empty; only `post` when given), newest first, at
+ * most `limit` (1–500): the comments stored against the platform's counter. Errors:
+ * `invalid_input` (a limit out of range).
+ */
+async commentCounts(accountIds: number[], post: string | null, limit: number) : Promise<PostCommentCount[]> {
+    return await TAURI_INVOKE("comment_counts", { accountIds, post, limit });
 }
 }
 
@@ -1347,6 +1361,169 @@ export type CompareFileKind =
  * The followers chart as a PNG image.
  */
 "png"
+/**
+ * Which comments to list ([`Store::comments`]): every field narrows the list; the
+ * default lists everything but deleted comments.
+ */
+export type CommentFilter = { 
+/**
+ * Only these accounts (`accounts.id`); empty for all.
+ */
+account_ids: number[]; 
+/**
+ * Only these platforms; empty for all.
+ */
+platforms: Platform[]; 
+/**
+ * Only the comments on this post (`posts.external_id`, the platform's post id).
+ */
+post_external_id: string | null; 
+/**
+ * Only these kinds; empty for all.
+ */
+kinds: CommentKind[]; 
+/**
+ * Written at or after this instant (UTC).
+ */
+since: string | null; 
+/**
+ * Written before this instant (UTC).
+ */
+until: string | null; 
+/**
+ * Words to search for in the text and the author's handle (see the module's notes);
+ * punctuation separates words.
+ */
+search: string | null; 
+/**
+ * Also list comments deleted on the platform.
+ */
+include_deleted: boolean }
+/**
+ * Where a page of [`Store::comments`] ends: the last row's `created_at` and id (pages
+ * run newest first).
+ */
+export type CommentCursor = { 
+/**
+ * `created_at` of the last row of the page (UTC).
+ */
+created_at: string; 
+/**
+ * `comments.id` of the last row of the page.
+ */
+id: number }
+/**
+ * What a stored comment is (`comments.kind`; docs/schema.md, docs/comments.md).
+ */
+export type CommentKind = "comment" | "reply" | "mention" | "tag"
+/**
+ * One page of the Inbox: comments newest first, and where the next page starts.
+ */
+export type CommentPage = { 
+/**
+ * The rows.
+ */
+items: CommentRow[]; 
+/**
+ * Pass back to get the next page; `None` on the last one.
+ */
+next: CommentCursor | null }
+/**
+ * One stored comment with its account and, when stored, its post.
+ */
+export type CommentRow = { 
+/**
+ * `comments.id`.
+ */
+id: number; 
+/**
+ * `accounts.id` of the account it belongs to.
+ */
+account_id: number; 
+/**
+ * The account's platform.
+ */
+platform: Platform; 
+/**
+ * The account's handle.
+ */
+account_username: string | null; 
+/**
+ * The platform's comment id.
+ */
+external_id: string; 
+/**
+ * The platform's id of the post it is on (or a mention is in), when known.
+ */
+post_external_id: string | null; 
+/**
+ * `posts.id` of that post, when it is stored (one of the account's posts).
+ */
+post_id: number | null; 
+/**
+ * That post's link, when stored.
+ */
+post_permalink: string | null; 
+/**
+ * That post's caption, when stored.
+ */
+post_caption: string | null; 
+/**
+ * The comment a reply answers (platform id).
+ */
+parent_external_id: string | null; 
+/**
+ * Comment, reply, mention or tag.
+ */
+kind: CommentKind; 
+/**
+ * The author's platform id.
+ */
+author_id: string | null; 
+/**
+ * The author's handle, without `@`.
+ */
+author_handle: string | null; 
+/**
+ * When it was written (UTC); the first time it was seen when the platform gave no time.
+ */
+created_at: string; 
+/**
+ * Its text; `None` when never served (a mention webhook).
+ */
+text: string | null; 
+/**
+ * Likes (count) when last seen.
+ */
+like_count: number | null; 
+/**
+ * Replies (count) when last seen.
+ */
+reply_count: number | null; 
+/**
+ * `true` once its text changed between two reads.
+ */
+edited: boolean; 
+/**
+ * `true` when a complete re-read of its post no longer had it.
+ */
+deleted: boolean; 
+/**
+ * First seen (UTC).
+ */
+first_seen_at: string; 
+/**
+ * Last seen (UTC).
+ */
+last_seen_at: string; 
+/**
+ * A sentiment label, once a scorer filled it (empty until then).
+ */
+sentiment_label: string | null; 
+/**
+ * A sentiment score, once a scorer filled it.
+ */
+sentiment_score: number | null }
 /**
  * What to compare.
  */
@@ -2530,6 +2707,45 @@ until: string | null;
  * 1–[`MAX_RULE_TERM_CHARS`] characters after trimming.
  */
 term: string }
+/**
+ * One post's comments: how many are stored against the platform's own counter.
+ */
+export type PostCommentCount = { 
+/**
+ * `posts.id`.
+ */
+post_id: number; 
+/**
+ * `accounts.id`.
+ */
+account_id: number; 
+/**
+ * The account's platform.
+ */
+platform: Platform; 
+/**
+ * The platform's post id.
+ */
+external_id: string; 
+/**
+ * The post's link.
+ */
+permalink: string | null; 
+/**
+ * When it was published (UTC).
+ */
+published_at: string | null; 
+/**
+ * Comments stored for it and not deleted (count), as the platform's counter counts
+ * them: top-level comments, and on Instagram (whose `comments_count` includes them)
+ * replies too.
+ */
+stored: number; 
+/**
+ * The platform's comment counter as last collected (the `comments` post metric, X's
+ * `replies`; `None` when never collected).
+ */
+platform_count: number | null }
 /**
  * One post with its latest lifetime metrics (the last snapshot before the filter's
  * `until`, or the latest one).

@@ -16,7 +16,9 @@ export type Screen =
   // Issue 13 point 2.
   | "compare"
   // Issue 17 point 2.
-  | "hashtags";
+  | "hashtags"
+  // Issue 17 point 3.
+  | "inbox";
 /** The theme setting: the bindings' `Theme`. */
 export type ThemeChoice = Theme;
 

@@ -172,12 +172,12 @@ describe("the web UI's sign-in", () => {
     expect(text('[data-testid="signin-submit"]')).toBe("Entrar");
   });
 
-  it("gives a client campaigns, reports, the comparison and hashtags but no runs, exports or admin, and no sync buttons; connecting is the desktop's", async () => {
+  it("gives a client the inbox, campaigns, reports, the comparison and hashtags but no runs, exports or admin, and no sync buttons; connecting is the desktop's", async () => {
     startWith(server().fetch);
     await signIn("cli@example.com", "client password 1");
     await vi.waitFor(() => expect(q('[data-testid="screen-dashboard"]')).not.toBeNull());
     const nav = qa(".sidebar li button").map((b) => b.getAttribute("data-testid"));
-    expect(nav).toEqual(["nav-dashboard", "nav-posts", "nav-campaigns", "nav-reports", "nav-compare", "nav-hashtags", "nav-accounts", "nav-settings"]);
+    expect(nav).toEqual(["nav-dashboard", "nav-posts", "nav-inbox", "nav-campaigns", "nav-reports", "nav-compare", "nav-hashtags", "nav-accounts", "nav-settings"]);
     expect(q('[data-testid="sync-now"]')).toBeNull();
     click('[data-testid="nav-accounts"]');
     await vi.waitFor(() => expect(q('[data-testid="connect-desktop-only"]')).not.toBeNull());

@@ -600,6 +600,33 @@ impl PlatformClient for FacebookClient {
     /// closest first), else the video is its own post. Snapshots are stamped
     /// `window.until`. A rate limit or a dead token stops further calls with an error-level
     /// warning, keeping what landed.
+    /// Every comment and reply of each post, with the page token:
+    /// `GET /{post-id}/comments?fields=id,message,created_time,from{id,name},like_count,comment_count,parent{id}&filter=stream&order=chronological&limit=50`
+    /// (`filter=stream` lists replies too, each with its `parent`). `from` is served for
+    /// people only where Meta allows it; the author is then unknown. Facebook serves no
+    /// listing of the Page's mentions (only the `mention` webhook), so none are read.
+    async fn read_comments(
+        &self,
+        ctx: &crate::CommentsCtx,
+    ) -> Result<Option<alcance_core::CommentsRead>, PlatformError> {
+        if !ctx.account.owned {
+            return Ok(None);
+        }
+        let mut read = alcance_core::CommentsRead::default();
+        crate::comments::graph_posts_comments(
+            &self.http,
+            self.base(),
+            &ctx.posts,
+            "id,message,created_time,from{id,name},like_count,comment_count,parent{id}",
+            &[("filter", "stream"), ("order", "chronological")],
+            &ctx.token,
+            &ctx.recorder,
+            &mut read,
+        )
+        .await;
+        Ok(Some(read))
+    }
+
     async fn collect(&self, ctx: &CollectCtx) -> Result<CollectionBatch, PlatformError> {
         let token = &ctx.token;
         let rec = &ctx.recorder;

@@ -700,6 +700,89 @@ impl InstagramClient {
     }
 }
 
+/// The fields of an Instagram comment and of its nested replies
+/// (`GET /{ig-media-id}/comments`).
+const COMMENT_FIELDS: &str = "id,text,username,from{id,username},timestamp,like_count,\
+     replies{id,text,username,from{id,username},timestamp,like_count}";
+/// The fields of a media the account is tagged in (`GET /{ig-user-id}/tags`).
+const TAG_FIELDS: &str = "id,caption,username,timestamp,like_count,comments_count,permalink";
+
+/// A media of `/{ig-user-id}/tags`.
+#[derive(Debug, Default, serde::Deserialize)]
+struct TaggedMedia {
+    #[serde(default, deserialize_with = "crate::lenient::string")]
+    id: Option<String>,
+    #[serde(default, deserialize_with = "crate::lenient::string")]
+    caption: Option<String>,
+    #[serde(default, deserialize_with = "crate::lenient::string")]
+    username: Option<String>,
+    #[serde(default, deserialize_with = "crate::lenient::string")]
+    timestamp: Option<String>,
+    #[serde(default, deserialize_with = "crate::lenient::i64")]
+    like_count: Option<i64>,
+    #[serde(default, deserialize_with = "crate::lenient::i64")]
+    comments_count: Option<i64>,
+}
+
+impl InstagramClient {
+    /// The media `ig_user_id` is tagged in, published at or after `since` (UTC), newest
+    /// first: `GET /{ig-user-id}/tags?fields=id,caption,username,timestamp,like_count,comments_count,permalink&limit=50`,
+    /// at most [`crate::comments::MAX_COMMENT_PAGES`] pages, stopping at the first page
+    /// reaching older media. Each is a [`CommentKind::Tag`](alcance_core::CommentKind::Tag)
+    /// whose id and post are the media's, its text the caption, its author the media's
+    /// owner.
+    ///
+    /// Errors: the first page's (mapped Graph error).
+    pub async fn tags(
+        &self,
+        token: &SecretString,
+        ig_user_id: &str,
+        since: DateTime<Utc>,
+        rec: &Recorder,
+    ) -> Result<(Vec<alcance_core::CommentRecord>, Vec<alcance_core::CollectWarning>), PlatformError> {
+        let mut out = Vec::new();
+        let (_, warnings) = meta::list_pages(
+            &self.http,
+            self.base(),
+            &format!("/{ig_user_id}/tags"),
+            &[("fields", TAG_FIELDS), ("limit", "50")],
+            token,
+            rec,
+            crate::comments::MAX_COMMENT_PAGES,
+            |data| {
+                let mut verdict = meta::PageVerdict::default();
+                for raw in data {
+                    let Ok(m) = serde_json::from_value::<TaggedMedia>(raw) else {
+                        continue;
+                    };
+                    let Some(id) = m.id else { continue };
+                    let at = m.timestamp.as_deref().and_then(meta::parse_time);
+                    verdict.ids.push(id.clone());
+                    if at.is_some_and(|t| t < since) {
+                        verdict.stop = true;
+                        continue;
+                    }
+                    out.push(alcance_core::CommentRecord {
+                        external_id: id.clone(),
+                        post_external_id: Some(id),
+                        parent_external_id: None,
+                        kind: alcance_core::CommentKind::Tag,
+                        author_id: None,
+                        author_handle: m.username,
+                        created_at: at,
+                        text: m.caption,
+                        like_count: m.like_count,
+                        reply_count: m.comments_count,
+                    });
+                }
+                verdict
+            },
+        )
+        .await?;
+        Ok((out, warnings))
+    }
+}
+
 #[async_trait::async_trait]
 impl PlatformClient for InstagramClient {
     fn platform(&self) -> Platform {
@@ -720,6 +803,49 @@ impl PlatformClient for InstagramClient {
     /// `batch.media`. Snapshots are stamped `window.until`. Every failing part becomes a
     /// warning or gap; a rate limit or a dead token stops further calls with an error-level
     /// warning, keeping what landed.
+    /// Comments and their replies of each post (`GET /{ig-media-id}/comments?fields=id,text,username,from{id,username},timestamp,like_count,replies{…}&limit=50`),
+    /// then the media the account is tagged in since `mentions_since`
+    /// ([`InstagramClient::tags`]). Mentions arrive only through the `mentions` webhook
+    /// (Meta has no listing of them). Needs `instagram_business_manage_comments`
+    /// (Instagram Login) or `instagram_manage_comments` (Facebook Login); without it each
+    /// read is a `permission` gap.
+    async fn read_comments(
+        &self,
+        ctx: &crate::CommentsCtx,
+    ) -> Result<Option<alcance_core::CommentsRead>, PlatformError> {
+        let mut read = alcance_core::CommentsRead::default();
+        if !ctx.account.owned {
+            return Ok(None);
+        }
+        let going = crate::comments::graph_posts_comments(
+            &self.http,
+            self.base(),
+            &ctx.posts,
+            COMMENT_FIELDS,
+            &[],
+            &ctx.token,
+            &ctx.recorder,
+            &mut read,
+        )
+        .await;
+        if going {
+            let id = ctx.account.external_id.as_str();
+            match self.tags(&ctx.token, id, ctx.mentions_since, &ctx.recorder).await {
+                Ok((tags, warnings)) => {
+                    read.comments.extend(tags);
+                    read.gaps.extend(warnings.into_iter().map(|w| DataGap {
+                        what: "tags".into(),
+                        object_id: id.to_string(),
+                        code: w.code,
+                        detail: w.message,
+                    }));
+                }
+                Err(e) => read.gaps.push(crate::comments::gap("tags", id, &e)),
+            }
+        }
+        Ok(Some(read))
+    }
+
     async fn collect(&self, ctx: &CollectCtx) -> Result<CollectionBatch, PlatformError> {
         let token = &ctx.token;
         let rec = &ctx.recorder;

@@ -71,7 +71,7 @@ impl XClient {
         Self { http, endpoints }
     }
 
-    async fn get(
+    pub(super) async fn get(
         &self,
         token: &SecretString,
         url: Url,
@@ -90,7 +90,7 @@ impl XClient {
     /// `x_api` + `path` + `segments`, each percent-encoded as one path segment (a
     /// username or an id can never change the route). An empty first segment (no id, no
     /// username) is [`PlatformError::NotFound`].
-    fn url_with(&self, path: &str, segments: &[&str]) -> Result<Url, PlatformError> {
+    pub(super) fn url_with(&self, path: &str, segments: &[&str]) -> Result<Url, PlatformError> {
         if segments.first().is_some_and(|s| s.is_empty()) {
             return Err(PlatformError::NotFound {
                 message: format!("{path}: an empty X user id or username"),
@@ -378,6 +378,34 @@ impl PlatformClient for XClient {
     /// the batch, and keep the profile; one that stops the account (a refused token, a
     /// rate limit, a dropped connection, the deadline) is also the batch's
     /// [`CollectionBatch::stopped`], and no further call is made.
+    /// The mentions timeline since `ctx.mentions_since` ([`XClient::mentions`]): replies to
+    /// the account's posts become their comments and replies, other posts naming the
+    /// account mentions. `ctx.posts` is not read post by post: a post's replies arrive
+    /// through the same timeline.
+    async fn read_comments(
+        &self,
+        ctx: &crate::CommentsCtx,
+    ) -> Result<Option<alcance_core::CommentsRead>, PlatformError> {
+        if !ctx.account.owned {
+            return Ok(None);
+        }
+        let id = ctx.account.external_id.as_str();
+        let mut read = alcance_core::CommentsRead::default();
+        match self.mentions(&ctx.token, id, ctx.mentions_since, &ctx.recorder).await {
+            Ok(m) => {
+                read.comments = m.comments;
+                read.gaps.extend(m.warnings.into_iter().map(|w| alcance_core::DataGap {
+                    what: "mentions".into(),
+                    object_id: id.to_string(),
+                    code: w.code,
+                    detail: w.message,
+                }));
+            }
+            Err(e) => read.gaps.push(crate::comments::gap("mentions", id, &e)),
+        }
+        Ok(Some(read))
+    }
+
     async fn collect(&self, ctx: &CollectCtx) -> Result<CollectionBatch, PlatformError> {
         let rec = &ctx.recorder;
         let mut batch = CollectionBatch::default();

@@ -18,6 +18,7 @@ mod counts;
 mod descriptor;
 pub use descriptor::DESCRIPTOR;
 mod map;
+mod mentions;
 mod wire;
 
 use alcance_core::{CollectWarning, DataGap, PostMedia, PostMetric, PostRecord, Profile};
@@ -31,6 +32,7 @@ pub use counts::{decode_post_counts, CountBucket, PostCounts};
 pub use map::{
     decode_posts, decode_private_metrics, decode_user, decode_users, map_error, profile_metrics, PROFILE_FIELDS,
 };
+pub use mentions::{decode_mentions, Mentions, MentionsPage, MAX_MENTION_PAGES};
 
 /// An X user as read from a user lookup (`data` of `/2/users/me`, `/2/users/{id}`,
 /// `/2/users/by/username/{username}`; items of `/2/users?ids=` and `/2/users/by?usernames=`).

@@ -4,6 +4,10 @@
 import type {
   AccountView,
   AppStatus,
+  CommentCursor,
+  CommentPage,
+  CommentRow,
+  PostCommentCount,
   CampaignDetail,
   CompareRequest,
   CompareView,
@@ -40,6 +44,7 @@ import type {
 } from "../bindings";
 import { AppError, type AppErrorCode } from "../errors";
 import { comparePath } from "../compare";
+import { commentQuery } from "../comments";
 import type { Commands, Transport } from "../transport";
 import { atLeast, type Role, type SessionView, type TokenView, type WebApi } from "./web";
 
@@ -101,6 +106,10 @@ export function problemCode(status: number, problem: Problem | null): AppErrorCo
   if (status === 503) return "unavailable";
   return "internal";
 }
+
+/** The server's opaque cursor of each Inbox page end seen (by its last row). */
+const commentCursors = new Map<string, string>();
+const cursorKey = (c: CommentCursor) => `${c.created_at}|${c.id}`;
 
 const desktopOnly = (what: string) => () =>
   Promise.reject(new AppError("desktop_only", `${what} is available in the desktop app`));
@@ -559,6 +568,26 @@ export function httpTransport(
     },
     hashtagDetail: desktopOnly("One hashtag's detail (on the server: alcance hashtags show)"),
     setXBearer: desktopOnly("Saving the X bearer token (on the server: alcance hashtags bearer)"),
+    // The Inbox: the server pages by opaque cursor; the page's last row names it here.
+    async listComments(filter, after, limit): Promise<CommentPage> {
+      const q = commentQuery(filter, limit);
+      const opaque = after ? commentCursors.get(cursorKey(after)) : undefined;
+      if (opaque) q.set("cursor", opaque);
+      const page: { items: CommentRow[]; next_cursor: string | null } = await request("GET", `/api/v1/comments?${q}`);
+      const last = page.items[page.items.length - 1];
+      let next: CommentCursor | null = null;
+      if (page.next_cursor && last) {
+        next = { created_at: last.created_at, id: last.id };
+        commentCursors.set(cursorKey(next), page.next_cursor);
+      }
+      return { items: page.items, next };
+    },
+    commentCounts(accountIds, post, limit): Promise<PostCommentCount[]> {
+      const q = new URLSearchParams({ limit: String(Math.min(Math.max(limit, 1), 500)) });
+      if (accountIds.length === 1) q.set("account_id", String(accountIds[0]));
+      if (post) q.set("post", post);
+      return request("GET", `/api/v1/comments/counts?${q}`);
+    },
   };
 
   const web: WebApi = {
