@@ -335,6 +335,7 @@ async fn run_on(
     };
     on_event(DemoEvent::CollectionsPlanned(days.len() as u64));
     let mut account_failures = 0;
+    let mut last_run = None;
     for day in &days {
         let (window, collected_at) = match day {
             Some(day) => {
@@ -362,11 +363,19 @@ async fn run_on(
             .await?;
         let failed = summary.accounts.iter().filter(|a| !a.ok).count();
         account_failures += failed;
+        let metrics = summary.metrics();
+        last_run = Some((summary, collected_at));
         on_event(DemoEvent::CollectionDone {
             day: collected_at,
-            metrics: summary.metrics(),
+            metrics,
             failed,
         });
+    }
+    // Comments, replies, mentions and tags, as of the last day (`Workspace::collect` skips
+    // them on the demo's runs).
+    if let Some((summary, at)) = &last_run {
+        on_event(DemoEvent::Step("Reading comments, mentions and tags".into()));
+        crate::comments::after_collection(&ws, summary, *at).await;
     }
 
     on_event(DemoEvent::Step("Rendering charts".into()));

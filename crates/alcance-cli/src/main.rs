@@ -30,9 +30,9 @@ use std::sync::Arc;
 use url::Url;
 
 mod accounts_cmd;
+mod comments_cmd;
 mod hashtags_cmd;
 mod import_cmd;
-mod comments_cmd;
 mod people_cmd;
 mod privacy_cmd;
 mod report_cmd;

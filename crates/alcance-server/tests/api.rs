@@ -1068,10 +1068,10 @@ fn every_route_is_documented_with_its_errors() {
         "/api/v1/connect/threads",
         "/oauth/threads/callback",
         "/api/v1/compare",
-        "/api/v1/imports",
-        "/api/v1/imports/preview",
         "/api/v1/comments",
         "/api/v1/comments/counts",
+        "/api/v1/imports",
+        "/api/v1/imports/preview",
         "/api/v1/report-schedules",
         "/api/v1/report-schedules/{id}",
         "/api/v1/report-schedules/{id}/send",
@@ -2762,6 +2762,10 @@ async fn imports_are_served(engine: Engine) {
     ] {
         let (status, answer) = call(&s, "post", &bad, Some(Role::Manager), Some(&body)).await;
         assert_eq!(status, 400, "{bad}: {answer}");
+    }
+    s.stop().await;
+}
+
 /// Issue 17 point 3: `/api/v1/comments` answers what `alcance_app::comments::list` gives
 /// for the same filter, pages by cursor with each comment once, searches, refuses bad
 /// input with problem+json, and shows a client only the shared account's comments;

@@ -609,14 +609,30 @@ async hashtagDetail(tag: string, filter: ViewFilter) : Promise<HashtagDetail> {
  */
 async setXBearer(token: string) : Promise<null> {
     return await TAURI_INVOKE("set_x_bearer", { token });
+},
+/**
+ * The header and first `rows` lines of a CSV (base64), with the fields and metric keys a
+ * column can be mapped to. Errors: `invalid_input` (not base64, no header line).
+ */
 async previewImportCsv(contentBase64: string, rows: number) : Promise<CsvPreview> {
     return await TAURI_INVOKE("preview_import_csv", { contentBase64, rows });
 },
+/**
+ * Imports (or with `dry_run` previews) a platform export into an account: counts, the
+ * conflicts with stored values (kept) and the refused lines. `map` is the generic CSV's
+ * `(column, field)` pairs. Errors: `not_found` (account), `invalid_input` (a kind that does
+ * not fit the account's platform, a bad mapping, not base64).
+ */
 async importExport(accountId: AccountId, kind: ImportKind, fileName: string, contentBase64: string, map: ([string, string])[], dryRun: boolean) : Promise<ImportOutcome> {
     return await TAURI_INVOKE("import_export", { accountId, kind, fileName, contentBase64, map, dryRun });
 },
+/**
+ * The imports, newest first; of one account when given.
+ */
 async listImports(accountId: AccountId | null) : Promise<ImportRow[]> {
     return await TAURI_INVOKE("list_imports", { accountId });
+},
+/**
  * A page of comments matching `filter`, newest first, at most `limit` (1–500), after
  * `after` (the previous page's `next`). Errors: `invalid_input` (a limit out of range, a
  * search without a word, `since` not before `until`).
@@ -1342,25 +1358,18 @@ hour_axis?: string;
  */
 weekdays?: string[] }
 /**
- * What [`save_comparison`] writes.
+ * Where a page of [`Store::comments`] ends: the last row's `created_at` and id (pages
+ * run newest first).
  */
-export type CompareFileKind = 
+export type CommentCursor = { 
 /**
- * The table as CSV (one row per account).
+ * `created_at` of the last row of the page (UTC).
  */
-"csv" | 
+created_at: string; 
 /**
- * The comparison as JSON.
+ * `comments.id` of the last row of the page.
  */
-"json" | 
-/**
- * The table and the daily followers as an Excel workbook.
- */
-"xlsx" | 
-/**
- * The followers chart as a PNG image.
- */
-"png"
+id: number }
 /**
  * Which comments to list ([`Store::comments`]): every field narrows the list; the
  * default lists everything but deleted comments.
@@ -1400,22 +1409,30 @@ search: string | null;
  */
 include_deleted: boolean }
 /**
- * Where a page of [`Store::comments`] ends: the last row's `created_at` and id (pages
- * run newest first).
- */
-export type CommentCursor = { 
-/**
- * `created_at` of the last row of the page (UTC).
- */
-created_at: string; 
-/**
- * `comments.id` of the last row of the page.
- */
-id: number }
-/**
  * What a stored comment is (`comments.kind`; docs/schema.md, docs/comments.md).
  */
-export type CommentKind = "comment" | "reply" | "mention" | "tag"
+export type CommentKind = 
+/**
+ * A top-level comment on one of the account's posts (Instagram
+ * `GET /{ig-media-id}/comments`, Facebook `GET /{post-id}/comments`, an X reply to one of
+ * the account's posts).
+ */
+"comment" | 
+/**
+ * A reply to a comment on one of the account's posts (Instagram `replies`, Facebook
+ * `comments` of a comment, the webhook's `parent_id`).
+ */
+"reply" | 
+/**
+ * Someone else's comment or post naming the account (Instagram `mentions` webhook, the
+ * X mentions timeline `GET /2/users/:id/mentions`).
+ */
+"mention" | 
+/**
+ * Someone else's media the account is tagged in (Instagram `GET /{ig-user-id}/tags`);
+ * its text is the media's caption.
+ */
+"tag"
 /**
  * One page of the Inbox: comments newest first, and where the next page starts.
  */
@@ -1524,6 +1541,26 @@ sentiment_label: string | null;
  * A sentiment score, once a scorer filled it.
  */
 sentiment_score: number | null }
+/**
+ * What [`save_comparison`] writes.
+ */
+export type CompareFileKind = 
+/**
+ * The table as CSV (one row per account).
+ */
+"csv" | 
+/**
+ * The comparison as JSON.
+ */
+"json" | 
+/**
+ * The table and the daily followers as an Excel workbook.
+ */
+"xlsx" | 
+/**
+ * The followers chart as a PNG image.
+ */
+"png"
 /**
  * What to compare.
  */
@@ -1890,6 +1927,26 @@ tag: string;
  */
 frees_at: string }
 /**
+ * The first lines of a CSV, for the column-mapping step.
+ */
+export type CsvPreview = { 
+/**
+ * The header, as written.
+ */
+header: string[]; 
+/**
+ * Up to the asked number of data lines.
+ */
+rows: string[][]; 
+/**
+ * Fields a column can be mapped to besides metric keys ([`GENERIC_FIELDS`]).
+ */
+fields: string[]; 
+/**
+ * The catalog's metric keys, sorted.
+ */
+metrics: string[] }
+/**
  * Everything the dashboard shows.
  */
 export type DashboardView = { 
@@ -2189,30 +2246,270 @@ export type Goal =
 /**
  * One hashtag in full: own-post performance, X volume, Instagram media.
  */
-export type HashtagDetail = { tag: string; tracked: TrackedHashtag | null; own_posts: HashtagPerformance | null; instagram_media: HashtagMediaItem[] }
+export type HashtagDetail = { 
 /**
- * Which edge of an Instagram hashtag a media was read from.
+ * The key.
  */
-export type HashtagEdge = "top" | "recent"
+tag: string; 
+/**
+ * Its tracking and collected volume; `None` when it is not tracked.
+ */
+tracked: TrackedHashtag | null; 
+/**
+ * The workspace's own posts with it (the filter's accounts and range); `None` when no
+ * post carries it.
+ */
+own_posts: HashtagPerformance | null; 
+/**
+ * Instagram media of its last collections, top first, then recent; most likes first.
+ */
+instagram_media: HashtagMediaItem[] }
+/**
+ * Which edge of an Instagram hashtag a media was read from (`hashtag_media.edge`):
+ * `GET /{ig-hashtag-id}/top_media` or `/recent_media` (Instagram Hashtag Search).
+ */
+export type HashtagEdge = 
+/**
+ * `top_media`: the most popular public media tagged with the hashtag (Meta's choice).
+ */
+"top" | 
+/**
+ * `recent_media`: public media tagged with it in the last 24 hours, newest first.
+ */
+"recent"
 /**
  * One public Instagram media tagged with a tracked hashtag.
  */
-export type HashtagMediaItem = { media_id: string; edge: HashtagEdge; published_at: string | null; media_type: string | null; like_count: number | null; comments_count: number | null; permalink: string | null; caption_excerpt: string | null; last_seen: string }
+export type HashtagMediaItem = { 
+/**
+ * IG media id.
+ */
+media_id: string; 
+/**
+ * `top` or `recent`.
+ */
+edge: HashtagEdge; 
+/**
+ * Publication time, UTC.
+ */
+published_at: string | null; 
+/**
+ * `IMAGE`, `VIDEO`, `CAROUSEL_ALBUM`.
+ */
+media_type: string | null; 
+/**
+ * Likes when last seen (hidden likes: `None`). A count.
+ */
+like_count: number | null; 
+/**
+ * Comments when last seen. A count.
+ */
+comments_count: number | null; 
+/**
+ * Link to the post on Instagram.
+ */
+permalink: string | null; 
+/**
+ * The caption's first 280 characters.
+ */
+caption_excerpt: string | null; 
+/**
+ * Last collection listing it, UTC.
+ */
+last_seen: string }
 /**
  * One hashtag's performance over the posts that carry it.
  */
-export type HashtagPerformance = { hashtag: string; posts: number; accounts: number; reach: number | null; views: number | null; impressions: number | null; interactions: number | null; engagement_rate: number | null; mean_interactions: number | null; first_used: string | null; last_used: string | null; weeks: HashtagWeek[] }
+export type HashtagPerformance = { 
+/**
+ * The hashtag's key, `#` included, lower-case NFC (`"#verão"`): `#Verão` and `#verão`
+ * are one hashtag.
+ */
+hashtag: string; 
+/**
+ * Posts carrying it. A count.
+ */
+posts: number; 
+/**
+ * Accounts that used it. A count.
+ */
+accounts: number; 
+/**
+ * Σ of the posts' latest `reach`, over the posts that have one; `None` when none has.
+ * A count (a person reached by two posts counts twice).
+ */
+reach: number | null; 
+/**
+ * Σ of the posts' latest views (`views`, else `impressions`, as in the posts table);
+ * `None` when none has. A count.
+ */
+views: number | null; 
+/**
+ * Σ of the posts' latest `impressions` (X, Facebook, LinkedIn serve them; Instagram no
+ * longer does), over the posts that have one; `None` when none has. A count.
+ */
+impressions: number | null; 
+/**
+ * Σ of the posts' latest interactions (likes, comments, replies, reposts, quotes,
+ * saves, shares); `None` when none has. A count.
+ */
+interactions: number | null; 
+/**
+ * Σ interactions ÷ Σ views × 100 over the posts that have both; `None` without any
+ * such post or with 0 views. Percent 0–100.
+ */
+engagement_rate: number | null; 
+/**
+ * Σ interactions ÷ the posts that have interactions. Interactions per post.
+ */
+mean_interactions: number | null; 
+/**
+ * First and last publication of a post carrying it, UTC.
+ */
+first_used: string | null; 
+/**
+ * See `first_used`.
+ */
+last_used: string | null; 
+/**
+ * Per UTC week (Monday) in which a post carrying it was published: the posts and
+ * their interactions, oldest week first (the hashtag's trend).
+ */
+weeks: HashtagWeek[] }
 /**
  * A hashtag's posts of one UTC week.
  */
-export type HashtagWeek = { week: string; posts: number; interactions: number | null }
+export type HashtagWeek = { 
+/**
+ * The week's Monday, UTC.
+ */
+week: string; 
+/**
+ * Posts published that week carrying the hashtag. A count.
+ */
+posts: number; 
+/**
+ * Their latest interactions, summed; `None` when none has. A count.
+ */
+interactions: number | null }
+/**
+ * A value an import did not write because the store holds another one.
+ */
+export type ImportConflict = { 
+/**
+ * The file line of the imported value.
+ */
+line: number; 
+/**
+ * Catalog key.
+ */
+metric: string; 
+/**
+ * The platform's post id, for a post metric.
+ */
+post_id: string | null; 
+/**
+ * `YYYY-MM-DD` (UTC), for a daily account metric.
+ */
+day: string | null; 
+/**
+ * The value kept (the latest API value of a post metric; the day's stored value).
+ */
+stored_value: number | null; 
+/**
+ * Who wrote the value kept.
+ */
+stored_source: ValueSource; 
+/**
+ * The file's value, not written.
+ */
+imported_value: number }
+/**
+ * What kind of export a file is; stored as its key in `imports.kind`.
+ */
+export type ImportKind = 
+/**
+ * The X account archive's `data/tweets.js` (`window.YTD.tweets.part0 = [...]`).
+ */
+"x_archive" | 
+/**
+ * A Meta Business Suite content export (Instagram or Facebook posts, one row per post:
+ * `Post ID`, `Publish time`, `Views`, `Reach`, `Likes`, ...).
+ */
+"meta_posts" | 
+/**
+ * A Meta Business Suite insights export of one account metric per day (`sep=,`, a
+ * title line, `"Date","Primary"`; UTF-16 or UTF-8).
+ */
+"meta_daily" | 
+/**
+ * TikTok Studio's `Overview.csv` or `FollowerHistory.csv` (one row per day).
+ */
+"tiktok_daily" | 
+/**
+ * TikTok Studio's content export (one row per video).
+ */
+"tiktok_videos" | 
+/**
+ * YouTube Studio's advanced-mode `Table data.csv` by video (`Content`, `Video title`,
+ * `Video publish time`, `Views`, ...).
+ */
+"youtube_videos" | 
+/**
+ * YouTube Studio's `Table data.csv` / `Chart data.csv` by day (`Date`, `Views`, ...).
+ */
+"youtube_daily" | 
+/**
+ * Any CSV, with a column mapping (which column is the post id, the day, each metric).
+ */
+"generic_csv"
+/**
+ * What an import did (or, in a dry run, would do).
+ */
+export type ImportOutcome = { 
+/**
+ * `imports.id`; `None` in a dry run and for a file imported before.
+ */
+import_id: number | null; 
+/**
+ * The earlier import of the same bytes into the account: nothing was done.
+ */
+already_imported: ImportRow | null; 
+/**
+ * Data lines read.
+ */
+rows_read: number; 
+/**
+ * Values written (post metrics and daily account metrics), count.
+ */
+added: number; 
+/**
+ * Values the store already held with the same value, count.
+ */
+duplicates: number; 
+/**
+ * Posts created (not known before), count.
+ */
+posts_created: number; 
+/**
+ * Values not written because the store holds another value.
+ */
+conflicts: ImportConflict[]; 
+/**
+ * Bad lines, with line numbers; good lines were imported.
+ */
+errors: ImportRowError[]; 
+/**
+ * Columns not used.
+ */
+ignored_columns: string[]; 
+/**
+ * A preview: nothing was stored.
+ */
+dry_run: boolean }
 /**
  * The outcome of a CSV import.
  */
-export type CsvPreview = { header: string[]; rows: string[][]; fields: string[]; metrics: string[] }
-export type ImportConflict = { line: number; metric: string; post_id: string | null; day: string | null; stored_value: number | null; stored_source: ValueSource; imported_value: number }
-export type ImportKind = "x_archive" | "meta_posts" | "meta_daily" | "tiktok_daily" | "tiktok_videos" | "youtube_videos" | "youtube_daily" | "generic_csv"
-export type ImportOutcome = { import_id: number | null; already_imported: ImportRow | null; rows_read: number; added: number; duplicates: number; posts_created: number; conflicts: ImportConflict[]; errors: ImportRowError[]; ignored_columns: string[]; dry_run: boolean }
 export type ImportReport = { 
 /**
  * Lines read (data lines, not counting the header or blank lines).
@@ -2236,6 +2533,54 @@ errors: ImportRowError[];
  */
 ignored_columns: string[] }
 /**
+ * A row of `imports`.
+ */
+export type ImportRow = { 
+/**
+ * `imports.id`.
+ */
+id: number; 
+/**
+ * The account imported into.
+ */
+account_id: number; 
+/**
+ * The kind of export.
+ */
+kind: ImportKind; 
+/**
+ * The file's name.
+ */
+file_name: string; 
+/**
+ * SHA-256 of its bytes, hex.
+ */
+sha256: string; 
+/**
+ * When, UTC.
+ */
+imported_at: string; 
+/**
+ * Data lines read.
+ */
+rows_read: number; 
+/**
+ * Values written.
+ */
+added: number; 
+/**
+ * Values already stored.
+ */
+duplicates: number; 
+/**
+ * Values not written (conflicts).
+ */
+conflicts: number; 
+/**
+ * Lines refused.
+ */
+errors: number }
+/**
  * One rejected CSV line.
  */
 export type ImportRowError = { 
@@ -2250,12 +2595,35 @@ reason: string }
 /**
  * The Instagram hashtag budget of the account that searches.
  */
-export type InstagramHashtagBudget = { account: string; limit: number; used: number; remaining: number; next_free_at: string | null; counted: CountedHashtag[] }
+export type InstagramHashtagBudget = { 
+/**
+ * The Instagram account searching (`@handle`).
+ */
+account: string; 
+/**
+ * Unique hashtags allowed per rolling 7 days (30). A count.
+ */
+limit: number; 
+/**
+ * Hashtags counted in the current 7 days. A count.
+ */
+used: number; 
+/**
+ * Slots left. A count.
+ */
+remaining: number; 
+/**
+ * When the next slot frees up, UTC; `None` when none is used.
+ */
+next_free_at: string | null; 
+/**
+ * The hashtags counted, each with the time its slot frees up (UTC), soonest first.
+ */
+counted: CountedHashtag[] }
 /**
  * A command error as the UI receives it: `{"code": "vault_locked", "message": "..."}`.
  * Messages never carry secrets (tokens and client secrets never reach an error chain).
  */
-export type ImportRow = { id: number; account_id: number; kind: ImportKind; file_name: string; sha256: string; imported_at: string; rows_read: number; added: number; duplicates: number; conflicts: number; errors: number }
 export type IpcError = { 
 /**
  * What kind of error.
@@ -2570,7 +2938,6 @@ previous_until: string }
  * A social platform Alcance connects to. Serialized in lower case (`"x"`, `"instagram"`),
  * which is also the `platform` column of every export.
  */
-export type ValueSource = "api" | "import"
 export type Platform = 
 /**
  * X (formerly Twitter), API v2.
@@ -2658,6 +3025,43 @@ needs_secret: boolean;
  */
 can_follow: boolean }
 /**
+ * One post's comments: how many are stored against the platform's own counter.
+ */
+export type PostCommentCount = { 
+/**
+ * `posts.id`.
+ */
+post_id: number; 
+/**
+ * `accounts.id`.
+ */
+account_id: number; 
+/**
+ * The account's platform.
+ */
+platform: Platform; 
+/**
+ * The platform's post id.
+ */
+external_id: string; 
+/**
+ * The post's link.
+ */
+permalink: string | null; 
+/**
+ * When it was published (UTC).
+ */
+published_at: string | null; 
+/**
+ * Comments and replies stored for it and not deleted (count).
+ */
+stored: number; 
+/**
+ * The platform's comment counter as last collected (the `comments` post metric, X's
+ * `replies`; `None` when never collected).
+ */
+platform_count: number | null }
+/**
  * `posts.id`: the store's own id of a post (not the platform's post id).
  */
 export type PostId = number
@@ -2707,45 +3111,6 @@ until: string | null;
  * 1–[`MAX_RULE_TERM_CHARS`] characters after trimming.
  */
 term: string }
-/**
- * One post's comments: how many are stored against the platform's own counter.
- */
-export type PostCommentCount = { 
-/**
- * `posts.id`.
- */
-post_id: number; 
-/**
- * `accounts.id`.
- */
-account_id: number; 
-/**
- * The account's platform.
- */
-platform: Platform; 
-/**
- * The platform's post id.
- */
-external_id: string; 
-/**
- * The post's link.
- */
-permalink: string | null; 
-/**
- * When it was published (UTC).
- */
-published_at: string | null; 
-/**
- * Comments stored for it and not deleted (count), as the platform's counter counts
- * them: top-level comments, and on Instagram (whose `comments_count` includes them)
- * replies too.
- */
-stored: number; 
-/**
- * The platform's comment counter as last collected (the `comments` post metric, X's
- * `replies`; `None` when never collected).
- */
-platform_count: number | null }
 /**
  * One post with its latest lifetime metrics (the last snapshot before the filter's
  * `until`, or the latest one).
@@ -3473,11 +3838,60 @@ export type TokenHealth =
 /**
  * A tracked hashtag with what was collected about it.
  */
-export type TrackedHashtag = { tag: string; display: string; added_at: string; enabled: boolean; collected_at: string | null; x_daily: VolumePoint[]; x_posts_7d: number | null; instagram_top: number; instagram_recent: number }
+export type TrackedHashtag = { 
+/**
+ * The key, `#` included, lower-case NFC (`"#são_paulo"`).
+ */
+tag: string; 
+/**
+ * As the user typed it (`"#São_Paulo"`).
+ */
+display: string; 
+/**
+ * When it was first tracked, UTC.
+ */
+added_at: string; 
+/**
+ * `false` once untracked (listed only when asked for).
+ */
+enabled: boolean; 
+/**
+ * Its last collection, UTC; `None` before the first.
+ */
+collected_at: string | null; 
+/**
+ * X public posts per UTC day, the last [`VOLUME_DAYS`] days collected, oldest first.
+ */
+x_daily: VolumePoint[]; 
+/**
+ * Σ of `x_daily`: public X posts with the hashtag over those days. A count; `None`
+ * when no X volume was collected.
+ */
+x_posts_7d: number | null; 
+/**
+ * Instagram `top_media` listed by its last collection. A count.
+ */
+instagram_top: number; 
+/**
+ * Instagram `recent_media` (last 24 hours) listed by its last collection. A count.
+ */
+instagram_recent: number }
 /**
  * The tracked hashtags screen's data.
  */
-export type TrackedHashtags = { hashtags: TrackedHashtag[]; x_bearer_set: boolean; instagram_budget: InstagramHashtagBudget | null }
+export type TrackedHashtags = { 
+/**
+ * The tracked hashtags, by key.
+ */
+hashtags: TrackedHashtag[]; 
+/**
+ * Whether the X App's bearer token is in the vault (X volume is collected only then).
+ */
+x_bearer_set: boolean; 
+/**
+ * The Instagram budget; `None` without a connected Instagram account.
+ */
+instagram_budget: InstagramHashtagBudget | null }
 /**
  * One UTC day of a campaign's trend.
  */
@@ -3525,6 +3939,19 @@ date_axis?: string;
  */
 no_data?: string }
 /**
+ * Who wrote a stored value: `posts.source`, `post_metrics.source`,
+ * `account_metrics.source`.
+ */
+export type ValueSource = 
+/**
+ * A collection through the platform's API.
+ */
+"api" | 
+/**
+ * An import of a platform export.
+ */
+"import"
+/**
  * What the screens filter on. The default (everything empty) means every platform,
  * every account and, for the dashboard, the last [`DEFAULT_PERIOD_DAYS`] days.
  */
@@ -3554,7 +3981,15 @@ time_zone: string | null }
 /**
  * Public posts of one bucket.
  */
-export type VolumePoint = { start: string; count: number }
+export type VolumePoint = { 
+/**
+ * Bucket start, UTC (midnight for a day bucket; today's bucket is still growing).
+ */
+start: string; 
+/**
+ * Public posts with the hashtag in the bucket. A count.
+ */
+count: number }
 /**
  * The open workspace.
  */
