@@ -442,7 +442,12 @@ async fn a_sandbox_collection_keeps_the_posts_pictures(engine: Engine) {
             "{platform}: no picture kept ({images} images, {thumbnails} thumbnails)"
         );
         assert!(images > 0, "{platform}: no photo's picture");
-        assert!(thumbnails > 0, "{platform}: no thumbnail");
+        // Reddit's only thumbnails are galleries' (a video's preview is a still image), and
+        // the sandbox's 30 days before some dates hold no gallery: its kinds are checked per
+        // row above.
+        if platform != Platform::Reddit {
+            assert!(thumbnails > 0, "{platform}: no thumbnail");
+        }
     }
     ws.close().await;
 }
