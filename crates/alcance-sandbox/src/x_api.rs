@@ -808,6 +808,11 @@ fn decode_token(tok: &str) -> Option<(i64, usize)> {
     Some((day, index))
 }
 
+/// `true` when the body's `data` is missing or empty.
+fn data_is_empty(body: &Value) -> bool {
+    body["data"].as_array().is_none_or(Vec::is_empty)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -817,9 +822,4 @@ mod tests {
         assert_eq!(decode_token(&encode_token(1040, 2)), Some((1040, 2)));
         assert_eq!(decode_token("garbage"), None);
     }
-}
-
-/// `true` when the body's `data` is missing or empty.
-fn data_is_empty(body: &Value) -> bool {
-    body["data"].as_array().is_none_or(Vec::is_empty)
 }

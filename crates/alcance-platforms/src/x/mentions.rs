@@ -278,7 +278,8 @@ mod tests {
             "meta": {"result_count": 5}
         });
         let page = decode_mentions(&answer(200, body), "42").expect("page");
-        let got: Vec<(&str, CommentKind, Option<&str>, Option<&str>, Option<&str>)> = page
+        type Row<'a> = (&'a str, CommentKind, Option<&'a str>, Option<&'a str>, Option<&'a str>);
+        let got: Vec<Row> = page
             .comments
             .iter()
             .map(|c| {
