@@ -573,7 +573,9 @@ impl Ctx<'_> {
         }
     }
 
-    fn try_mentions(&self, id: &str) -> Result<Reply, Reply> {
+    /// A user timeline's checks, as X makes them: `id` numeric (1–19 digits), then
+    /// `max_results` 5–100 (default 10), which it returns. Errors: X's invalid-request answer.
+    fn user_page(&self, id: &str) -> Result<usize, Reply> {
         if id.is_empty() || id.len() > 19 || !id.bytes().all(|b| b.is_ascii_digit()) {
             return Err(x_invalid(
                 "id",
@@ -581,19 +583,21 @@ impl Ctx<'_> {
                 &format!("The `id` query parameter value [{id}] is not valid"),
             ));
         }
-        let max = match self.req.q("max_results") {
-            None => 10,
+        match self.req.q("max_results") {
+            None => Ok(10),
             Some(v) => match v.parse::<usize>() {
-                Ok(n) if (5..=100).contains(&n) => n,
-                _ => {
-                    return Err(x_invalid(
-                        "max_results",
-                        v,
-                        &format!("The `max_results` query parameter value [{v}] is not between 5 and 100"),
-                    ))
-                }
+                Ok(n) if (5..=100).contains(&n) => Ok(n),
+                _ => Err(x_invalid(
+                    "max_results",
+                    v,
+                    &format!("The `max_results` query parameter value [{v}] is not between 5 and 100"),
+                )),
             },
-        };
+        }
+    }
+
+    fn try_mentions(&self, id: &str) -> Result<Reply, Reply> {
+        let max = self.user_page(id)?;
         let start = self.parse_time("start_time")?.unwrap_or(self.now - Duration::days(7));
         let from = match self.req.q("pagination_token") {
             None => 0,
@@ -660,26 +664,7 @@ impl Ctx<'_> {
     }
 
     fn try_timeline(&self, id: &str) -> Result<Reply, Reply> {
-        if id.is_empty() || id.len() > 19 || !id.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(x_invalid(
-                "id",
-                id,
-                &format!("The `id` query parameter value [{id}] is not valid"),
-            ));
-        }
-        let max = match self.req.q("max_results") {
-            None => 10,
-            Some(v) => match v.parse::<usize>() {
-                Ok(n) if (5..=100).contains(&n) => n,
-                _ => {
-                    return Err(x_invalid(
-                        "max_results",
-                        v,
-                        &format!("The `max_results` query parameter value [{v}] is not between 5 and 100"),
-                    ))
-                }
-            },
-        };
+        let max = self.user_page(id)?;
         let start = self.parse_time("start_time")?;
         let end = self.parse_time("end_time")?;
         let since_id = self.parse_id("since_id")?;

@@ -317,7 +317,7 @@ fn read_table(text: &str, skip: usize) -> Result<Table, ImportData> {
         offset_lines += 1;
     }
     let header_line = body.lines().next().unwrap_or("");
-    let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(header_line));
+    let delimiter = delimiter.unwrap_or_else(|| alcance_store::campaigns::sniff_delimiter(header_line.as_bytes()));
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
@@ -380,19 +380,6 @@ fn record_line(bytes: &[u8], pos: &csv::Position) -> u64 {
         }
     }
     line
-}
-
-/// `;`, tab or `,`: whichever `line` holds most of (`,` on a tie).
-fn sniff_delimiter(line: &str) -> u8 {
-    let count = |c: char| line.matches(c).count();
-    let (comma, semicolon, tab) = (count(','), count(';'), count('\t'));
-    if tab > comma && tab > semicolon {
-        b'\t'
-    } else if semicolon > comma {
-        b';'
-    } else {
-        b','
-    }
 }
 
 /// A header as compared: BOM and quotes dropped, trimmed, lower case, inner spaces single.

@@ -202,8 +202,9 @@ enum Parsed {
     Conversion(ConversionInsert),
 }
 
-/// The delimiter of a CSV file, from its first line: `;` or a tab when they outnumber `,`.
-fn sniff_delimiter(bytes: &[u8]) -> u8 {
+/// The delimiter of a CSV file, from its first line: `;` or a tab when they outnumber `,`
+/// (`,` on a tie). Also the platform-export importer's (`alcance_app::imports`).
+pub fn sniff_delimiter(bytes: &[u8]) -> u8 {
     let first = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
     let count = |d: u8| first.iter().filter(|b| **b == d).count();
     let (comma, semicolon, tab) = (count(b','), count(b';'), count(b'\t'));

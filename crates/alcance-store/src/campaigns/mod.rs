@@ -52,5 +52,5 @@ mod model;
 pub(crate) mod rows;
 pub(crate) mod validate;
 
-pub use import::{check_csv, CONVERSION_CSV_COLUMNS, COST_CSV_COLUMNS};
+pub use import::{check_csv, sniff_delimiter, CONVERSION_CSV_COLUMNS, COST_CSV_COLUMNS};
 pub use model::*;
