@@ -260,7 +260,10 @@ async fn killing_a_collecting_process_never_leaves_a_half_written_batch() {
                     child.try_wait().expect("status").is_none(),
                     "kill {i}: the demo ended before a run started"
                 );
-                assert!(waited.elapsed() < Duration::from_secs(300), "kill {i}: no run started in 300 s");
+                assert!(
+                    waited.elapsed() < Duration::from_secs(300),
+                    "kill {i}: no run started in 300 s"
+                );
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
             Duration::from_millis(rng.between(0, 1200))
