@@ -20,7 +20,10 @@
 //      switching the language to pt-BR changes the labels;
 //   8. an XLSX export is written (the file exists and is a zip);
 //   9. the local API for Excel serves the workspace with its token;
-//  10. "Connect to a team server": the window becomes a client of an `alcance serve` (a
+//  10. the Inbox lists the demo's comments and its search narrows them; the Hashtags screen
+//      lists the own posts' hashtags and tracks / untracks one; an Instagram posts export is
+//      previewed and imported from the Accounts screen;
+//  11. "Connect to a team server": the window becomes a client of an `alcance serve` (a
 //      2-day demo workspace with a manager), signs in on the server's sign-in screen, shows
 //      the server's accounts and role, and goes back to the own workspace.
 // With WEBKIT_DISABLE_DMABUF_RENDERER=1 WebKitWebDriver sometimes stopped answering
@@ -319,6 +322,80 @@ async function main() {
       }
     });
 
+    await check("the Inbox lists the demo's comments and its search keeps only those with the word", async () => {
+      await click('[data-testid="nav-inbox"]');
+      await waitFor("the inbox", () => exists('[data-testid="screen-inbox"]'), 30_000);
+      await waitFor("comments", () => exists('[data-testid="comment"]'), 60_000);
+      const before = (await findAll('[data-testid="comment"]')).length;
+      // A word of the first comment with text: every comment the search keeps has it
+      // (or a word beginning with it) in its text or its author's handle.
+      const texts = [];
+      for (const id of await findAll('[data-testid="comment-text"]')) texts.push(await wd("GET", s(`/element/${id}/text`)));
+      const fold = (t) => t.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+      const word = texts.flatMap((t) => fold(t).split(/[^\p{L}\p{N}]+/u)).find((w) => w.length >= 5);
+      if (!word) throw new Error(`no word of 5 letters in ${before} comments: ${texts.slice(0, 3).join(" | ")}`);
+      await type('[data-testid="inbox-search"]', word);
+      const kept = await waitFor(
+        `the search for ${word}`,
+        async () => {
+          const shown = await wd("POST", s("/execute/sync"), {
+            script:
+              'return [...document.querySelectorAll(\'[data-testid="comment"]\')].map((c) => c.querySelector(\'[data-testid="comment-text"]\').textContent + " " + c.querySelector(\'[data-testid="comment-author"]\').textContent)',
+            args: [],
+          });
+          if (shown.length === 0) return false;
+          const words = (t) => fold(t).split(/[^\p{L}\p{N}]+/u);
+          return shown.every((t) => words(t).some((w) => w.startsWith(word))) && shown.length;
+        },
+        30_000,
+      );
+      if (kept > before) throw new Error(`the search for ${word} shows ${kept} comments, more than the ${before} before it`);
+      if (!(await exists('[data-testid="count-row"]'))) throw new Error("no per-post comment counts beside the list");
+      await screenshot("inbox.png");
+    });
+
+    await check("the Hashtags screen shows the own posts' hashtags and tracks and untracks one", async () => {
+      await click('[data-testid="nav-hashtags"]');
+      await waitFor("the hashtags screen", () => exists('[data-testid="screen-hashtags"]'), 30_000);
+      await waitFor("the own posts' hashtags", () => exists('[data-testid="hashtag-row"]'), 30_000);
+      const tag = await attr('[data-testid="hashtag-row"]', "data-tag");
+      if (!/^#\S+$/u.test(tag)) throw new Error(`the first hashtag row is ${JSON.stringify(tag)}`);
+      await type('[data-testid="hashtags-new"]', "#LançamentoE2E");
+      await click('[data-testid="hashtags-add"]');
+      // Tracked under its key: lower case, accents kept (docs/metrics.md "Hashtags").
+      const row = '[data-testid="tracked-row"][data-tag="#lançamentoe2e"]';
+      await waitFor("the tracked hashtag", () => exists(row), 30_000);
+      const shown = await text(`${row} td`);
+      if (shown !== "#LançamentoE2E") throw new Error(`the tracked row shows ${JSON.stringify(shown)}`);
+      await screenshot("hashtags.png");
+      await click(`${row} [data-testid="tracked-remove"]`);
+      await waitFor("the hashtag untracked", async () => !(await exists(row)), 30_000);
+    });
+
+    await check("an Instagram posts export is previewed and imported from the Accounts screen", async () => {
+      await click('[data-testid="nav-accounts"]');
+      await waitFor("the import card", () => exists('[data-testid="import-card"]'), 30_000);
+      // A file input takes a path typed into it (WebDriver's file upload).
+      const file = join(root, "crates/alcance-app/tests/data/imports/instagram_posts.csv");
+      await wd("POST", s(`/element/${await find('[data-testid="import-card"] [data-testid="import-file"]')}/value`), { text: file });
+      const kind = await wd("POST", s("/execute/sync"), {
+        script: 'return document.querySelector(\'[data-testid="import-card"] [data-testid="import-kind"]\').value',
+        args: [],
+      });
+      if (kind !== "meta_posts") throw new Error(`the kind picked is ${kind}`);
+      await waitFor("the preview button", async () => (await attr('[data-testid="import-preview"]', "disabled")) === null, 30_000);
+      await click('[data-testid="import-preview"]');
+      const preview = await waitFor("the dry run's counts", async () => (await exists('[data-testid="import-counts"]')) && text('[data-testid="import-counts"]'), 60_000);
+      if (!/\d/.test(preview)) throw new Error(`the preview says ${JSON.stringify(preview)}`);
+      await click('[data-testid="import-run"]');
+      await waitFor(
+        "the import in the history",
+        async () => (await exists('[data-testid="import-history"]')) && (await text('[data-testid="import-history"]')).includes("instagram_posts.csv"),
+        60_000,
+      );
+      await screenshot("import.png");
+    });
+
     await check("switching to pt-BR changes the labels", async () => {
       await click('[data-testid="nav-settings"]');
       if ((await text('[data-testid="nav-dashboard"] .label')) !== "Dashboard") throw new Error("not in English before");
@@ -333,7 +410,7 @@ async function main() {
       const settings = JSON.parse(await import("node:fs").then((fs) => fs.readFileSync(join(dataDir, "settings.json"), "utf8")));
       if (settings.language !== "pt-BR") throw new Error(`settings.json says ${settings.language}`);
       if (shots) {
-        for (const screen of ["posts", "runs", "accounts", "compare", "reports", "settings"]) {
+        for (const screen of ["posts", "inbox", "hashtags", "runs", "accounts", "compare", "reports", "settings"]) {
           console.log(`    tour: ${screen}`);
           await click(`[data-testid="nav-${screen}"]`);
           await waitFor(`the ${screen} screen`, () => exists(`[data-testid="screen-${screen}"]`));
@@ -463,7 +540,7 @@ async function main() {
   }
   const failed = results.filter((r) => !r.ok).length;
   console.log(`e2e: ${results.length - failed} passed, ${failed} failed`);
-  return failed === 0 && results.length === 14;
+  return failed === 0 && results.length === 17;
 }
 
 main().then(
