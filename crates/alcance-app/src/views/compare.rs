@@ -291,8 +291,15 @@ pub async fn compare_chart_png(
     now: DateTime<Utc>,
 ) -> Result<Vec<u8>> {
     let view = compare(ws, request, labels, now).await?;
-    let series: Vec<Series> = view
-        .comparison
+    followers_png(&view.comparison, labels)
+}
+
+/// The followers chart of `comparison` as a PNG ([`CHART_SIZE`] px): one line per account
+/// with daily followers.
+///
+/// Errors: rendering errors.
+pub(crate) fn followers_png(comparison: &Comparison, labels: &ChartLabels) -> Result<Vec<u8>> {
+    let series: Vec<Series> = comparison
         .accounts
         .iter()
         .filter(|a| !a.daily_followers.is_empty())
