@@ -33,7 +33,7 @@ use std::sync::Arc;
 const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Σ of the whole-UTC-day buckets the sandbox answers for `query`, over `first..=last`.
-async fn sandbox_days(base: &str, query: &str, first: chrono::NaiveDate, last: chrono::NaiveDate) -> i64 {
+async fn sandbox_days(base: &url::Url, query: &str, first: chrono::NaiveDate, last: chrono::NaiveDate) -> i64 {
     let x = XClient::new(Http::new().expect("http"), Endpoints::sandbox(base));
     let counts = x
         .post_counts_recent(

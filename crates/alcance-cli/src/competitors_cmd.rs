@@ -8,7 +8,7 @@ use alcance_app::collect::Cadence;
 use alcance_app::competitors::{self, CompetitorReport, CompetitorsRequest};
 use alcance_app::reports::{self, ExportFormat};
 use alcance_app::views::ChartLabels;
-use alcance_app::AccountId;
+use alcance_app::{AccountId, Platform};
 use anyhow::{Context, Result};
 use chrono::{NaiveDate, Utc};
 use clap::{Args, Subcommand};
@@ -33,6 +33,9 @@ pub enum CompetitorsCommand {
         /// The set's name (default "competitors").
         #[arg(long)]
         set: Option<String>,
+        /// The account's platform, when its handle is on several (x, instagram, …).
+        #[arg(long)]
+        platform: Option<Platform>,
     },
     /// Stop treating an account as a competitor (the account and its data stay).
     Remove {
@@ -41,6 +44,9 @@ pub enum CompetitorsCommand {
         /// The account: id, @username or platform account id.
         #[arg(value_name = "ACCOUNT")]
         account: String,
+        /// The account's platform, when its handle is on several.
+        #[arg(long)]
+        platform: Option<Platform>,
     },
     /// Set a competitor set's collection cadence, for every member: hourly, daily, weekly
     /// or a period (90m, 6h, 2d).
@@ -249,13 +255,15 @@ async fn run(ws: &alcance_app::Workspace, command: CompetitorsCommand) -> Result
                 println!("Share of voice needs the X App bearer token: `alcance hashtags bearer`.");
             }
         }
-        CompetitorsCommand::Add { account, set, .. } => {
-            let row = reports::find_account(ws, &account, None).await?;
+        CompetitorsCommand::Add {
+            account, set, platform, ..
+        } => {
+            let row = reports::find_account(ws, &account, platform).await?;
             let c = competitors::add(ws, AccountId(row.id), set.as_deref(), now).await?;
             println!("{} is a competitor in {:?}; it is collected on that set's cadence.", c.label, c.set);
         }
-        CompetitorsCommand::Remove { account, .. } => {
-            let row = reports::find_account(ws, &account, None).await?;
+        CompetitorsCommand::Remove { account, platform, .. } => {
+            let row = reports::find_account(ws, &account, platform).await?;
             if competitors::remove(ws, AccountId(row.id)).await? {
                 println!("No longer a competitor; its data stays.");
             } else {
