@@ -29,9 +29,7 @@ use alcance_core::cadence::Cadence;
 use alcance_core::{AccountId, AccountStatus, EventLevel, Platform, VolumeGranularity};
 use alcance_platforms::x::XClient;
 use alcance_platforms::Recorder;
-pub use alcance_report::competitors::{
-    CompetitorFigures, CompetitorReport, CompetitorRole, ShareOfVoice, VoiceShare,
-};
+pub use alcance_report::competitors::{CompetitorFigures, CompetitorReport, CompetitorRole, ShareOfVoice, VoiceShare};
 use alcance_report::export::ExportFormat;
 use alcance_store::competitors::{CompetitorSetRow, VoiceTermRow};
 use alcance_store::AccountRow;
@@ -267,7 +265,12 @@ pub async fn remove(ws: &Workspace, account_id: AccountId) -> Result<bool> {
 /// its members' schedules at `now` (UTC). Returns the set.
 ///
 /// Errors: store errors (a member without a schedule: its error names it).
-pub async fn set_cadence(ws: &Workspace, set: Option<&str>, cadence: Cadence, now: DateTime<Utc>) -> Result<CompetitorSet> {
+pub async fn set_cadence(
+    ws: &Workspace,
+    set: Option<&str>,
+    cadence: Cadence,
+    now: DateTime<Utc>,
+) -> Result<CompetitorSet> {
     let store = ws.store();
     let name = set_name(set);
     let row = store
@@ -300,7 +303,9 @@ pub async fn set_cadence(ws: &Workspace, set: Option<&str>, cadence: Cadence, no
 pub fn parse_term(input: &str) -> Result<String> {
     let term = input.trim();
     if term.is_empty() {
-        return Err(AppError::InvalidInput("give a hashtag or keyword, like #verão or \"black friday\"".into()));
+        return Err(AppError::InvalidInput(
+            "give a hashtag or keyword, like #verão or \"black friday\"".into(),
+        ));
     }
     if term.chars().count() > MAX_TERM_CHARS {
         return Err(AppError::InvalidInput(format!(
@@ -361,7 +366,10 @@ async fn members(ws: &Workspace, set: Option<&str>) -> Result<Vec<Member>> {
             set: None,
         })
         .collect();
-    for c in competitors.iter().filter(|c| set.is_none_or(|s| s.trim() == c.set_name)) {
+    for c in competitors
+        .iter()
+        .filter(|c| set.is_none_or(|s| s.trim() == c.set_name))
+    {
         if let Some(a) = accounts.iter().find(|a| a.id == c.account_id) {
             out.push(Member {
                 row: a.clone(),
@@ -449,10 +457,7 @@ async fn build(
             account_id: a.account_id,
             role: m.role,
             set: m.set.clone(),
-            mean_engagement_per_post: a
-                .interactions
-                .filter(|_| a.posts > 0)
-                .map(|i| i / f64::from(a.posts)),
+            mean_engagement_per_post: a.interactions.filter(|_| a.posts > 0).map(|i| i / f64::from(a.posts)),
         })
         .collect();
     let share_of_voice = match term {

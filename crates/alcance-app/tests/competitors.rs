@@ -92,9 +92,16 @@ async fn competitors_on_their_cadence_with_share_of_voice(engine: Engine) {
         .await
         .unwrap();
     assert_eq!((set.name.as_str(), set.members), ("rivais", 0));
-    let added = competitors::add(&ws, AccountId(rival_x.id), Some("rivais"), now).await.unwrap();
-    assert_eq!((added.set.as_str(), added.voice_available, added.owned), ("rivais", true, false));
-    competitors::add(&ws, AccountId(rival_ig.id), Some("rivais"), now).await.unwrap();
+    let added = competitors::add(&ws, AccountId(rival_x.id), Some("rivais"), now)
+        .await
+        .unwrap();
+    assert_eq!(
+        (added.set.as_str(), added.voice_available, added.owned),
+        ("rivais", true, false)
+    );
+    competitors::add(&ws, AccountId(rival_ig.id), Some("rivais"), now)
+        .await
+        .unwrap();
     let missing = competitors::add(&ws, AccountId(9_999), None, now).await;
     assert!(matches!(missing, Err(AppError::NotFound(_))), "{missing:?}");
     let list = competitors::list(&ws).await.unwrap();
@@ -112,11 +119,18 @@ async fn competitors_on_their_cadence_with_share_of_voice(engine: Engine) {
     // Share of voice: terms are checked; the bearer token is the hashtags' one.
     for bad in ["  ", "#verão from:ana", "a\nb"] {
         let refused = competitors::add_voice_term(&ws, bad, now).await;
-        assert!(matches!(refused, Err(AppError::InvalidInput(_))), "{bad:?}: {refused:?}");
+        assert!(
+            matches!(refused, Err(AppError::InvalidInput(_))),
+            "{bad:?}: {refused:?}"
+        );
     }
     competitors::add_voice_term(&ws, " #verão ", now).await.unwrap();
     let without = competitors::collect_voice(&ws, now).await.unwrap();
-    assert!(without.notes.iter().any(|n| n.1 == "voice_no_x_bearer"), "{:?}", without.notes);
+    assert!(
+        without.notes.iter().any(|n| n.1 == "voice_no_x_bearer"),
+        "{:?}",
+        without.notes
+    );
     hashtags::set_x_bearer(&ws, SecretString::from(X_APP_BEARER.to_string()))
         .await
         .unwrap();
@@ -141,9 +155,13 @@ async fn competitors_on_their_cadence_with_share_of_voice(engine: Engine) {
     .await
     .expect("collect");
     let events = ws.store().run_events(summary.run_id).await.unwrap();
-    let done = events.iter().find(|e| e.code == "voice_collected").expect("voice event");
+    let done = events
+        .iter()
+        .find(|e| e.code == "voice_collected")
+        .expect("voice event");
     assert!(
-        done.message.contains("1 term(s) due, 3 X count series saved for 2 X account(s)"),
+        done.message
+            .contains("1 term(s) due, 3 X count series saved for 2 X account(s)"),
         "{}",
         done.message
     );
@@ -216,7 +234,9 @@ async fn competitors_on_their_cadence_with_share_of_voice(engine: Engine) {
     }
 
     // The same UTC day: nothing due.
-    let again = competitors::collect_voice(&ws, now + Duration::minutes(5)).await.unwrap();
+    let again = competitors::collect_voice(&ws, now + Duration::minutes(5))
+        .await
+        .unwrap();
     assert_eq!((again.due, again.saved), (0, 0));
 
     // Exports and the chart.
@@ -260,10 +280,12 @@ async fn competitors_on_their_cadence_with_share_of_voice(engine: Engine) {
     assert!(competitors::remove(&ws, AccountId(rival_ig.id)).await.unwrap());
     assert!(!competitors::remove(&ws, AccountId(rival_ig.id)).await.unwrap());
     assert_eq!(ws.store().list_accounts().await.unwrap().len(), 4);
-    assert!(competitors::weekly_section(&ws, week, alcance_core::analytics::best_time::Tz::UTC, now)
-        .await
-        .unwrap()
-        .is_none());
+    assert!(
+        competitors::weekly_section(&ws, week, alcance_core::analytics::best_time::Tz::UTC, now)
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 both_engines!(competitors_on_their_cadence_with_share_of_voice);

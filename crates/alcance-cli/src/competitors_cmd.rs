@@ -240,7 +240,12 @@ async fn run(ws: &alcance_app::Workspace, command: CompetitorsCommand) -> Result
             for s in &list.sets {
                 println!("{} — {} member(s), cadence {}", s.name, s.members, s.cadence);
                 for c in list.competitors.iter().filter(|c| c.set == s.name) {
-                    println!("  {:<6} {}{}", c.account_id.get(), c.label, if c.owned { " (own)" } else { "" });
+                    println!(
+                        "  {:<6} {}{}",
+                        c.account_id.get(),
+                        c.label,
+                        if c.owned { " (own)" } else { "" }
+                    );
                 }
             }
             for t in &list.voice_terms {
@@ -260,7 +265,10 @@ async fn run(ws: &alcance_app::Workspace, command: CompetitorsCommand) -> Result
         } => {
             let row = reports::find_account(ws, &account, platform).await?;
             let c = competitors::add(ws, AccountId(row.id), set.as_deref(), now).await?;
-            println!("{} is a competitor in {:?}; it is collected on that set's cadence.", c.label, c.set);
+            println!(
+                "{} is a competitor in {:?}; it is collected on that set's cadence.",
+                c.label, c.set
+            );
         }
         CompetitorsCommand::Remove { account, platform, .. } => {
             let row = reports::find_account(ws, &account, platform).await?;
@@ -305,11 +313,7 @@ async fn run(ws: &alcance_app::Workspace, command: CompetitorsCommand) -> Result
                 (None, None) => ExportFormat::Csv,
             };
             let (v, bytes) = competitors::export(ws, &args.request(), &labels, format, now).await?;
-            let out = out.unwrap_or_else(|| {
-                ws.dir()
-                    .join("exports")
-                    .join(competitors::file_name(&v.report, format))
-            });
+            let out = out.unwrap_or_else(|| ws.dir().join("exports").join(competitors::file_name(&v.report, format)));
             if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
                 std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
             }

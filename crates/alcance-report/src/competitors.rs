@@ -154,7 +154,9 @@ pub fn write_csv(report: &CompetitorReport) -> Result<Vec<u8>, ReportError> {
         let share = voice.and_then(|v| v.accounts.get(i));
         row.push(fig.map(|f| f.role.as_str().to_string()).unwrap_or_default());
         row.push(fig.and_then(|f| f.set.clone()).unwrap_or_default());
-        row.push(num(fig.and_then(|f| f.mean_engagement_per_post).filter(|v| v.is_finite())));
+        row.push(num(fig
+            .and_then(|f| f.mean_engagement_per_post)
+            .filter(|v| v.is_finite())));
         row.push(voice.map(|v| v.term.clone()).unwrap_or_default());
         row.push(num(share.and_then(|s| s.posts)));
         row.push(num(voice.and_then(|v| v.total_posts)));
@@ -341,7 +343,10 @@ mod tests {
             .iter()
             .map(String::from)
             .collect();
-        assert_eq!(header.len(), crate::compare::CSV_COLUMNS.len() + EXTRA_CSV_COLUMNS.len());
+        assert_eq!(
+            header.len(),
+            crate::compare::CSV_COLUMNS.len() + EXTRA_CSV_COLUMNS.len()
+        );
         assert_eq!(header.last().map(String::as_str), Some("share_of_voice_ratio"));
         let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap_or_else(|e| panic!("{e}"))).collect();
         let n = crate::compare::CSV_COLUMNS.len();

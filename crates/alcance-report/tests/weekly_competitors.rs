@@ -73,7 +73,14 @@ fn section() -> CompetitorReport {
             total_posts: Some(800),
             accounts: vec![
                 voice(1, "@marca (X)", Platform::X, CompetitorRole::Own, Some(200), Some(0.25)),
-                voice(2, "@rival_ig (Instagram)", Platform::Instagram, CompetitorRole::Competitor, None, None),
+                voice(
+                    2,
+                    "@rival_ig (Instagram)",
+                    Platform::Instagram,
+                    CompetitorRole::Competitor,
+                    None,
+                    None,
+                ),
             ],
         }),
     }
@@ -82,7 +89,10 @@ fn section() -> CompetitorReport {
 fn sheets(xlsx: &[u8]) -> String {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx.to_vec())).unwrap();
     let mut book = String::new();
-    zip.by_name("xl/workbook.xml").unwrap().read_to_string(&mut book).unwrap();
+    zip.by_name("xl/workbook.xml")
+        .unwrap()
+        .read_to_string(&mut book)
+        .unwrap();
     book
 }
 
@@ -108,7 +118,10 @@ fn the_section_comes_last_in_every_rendering() {
     let at = html.find("<h2>Competitors</h2>").expect("the section");
     assert!(html.find("<h2>KPIs per account</h2>").unwrap() < at, "last");
     let rest = &html[at..];
-    assert!(rest.contains("competitor (rivais)") && rest.contains("25.00 %"), "{rest}");
+    assert!(
+        rest.contains("competitor (rivais)") && rest.contains("25.00 %"),
+        "{rest}"
+    );
     assert!(rest.contains("Share of voice on #verão"), "{rest}");
 
     let json: serde_json::Value =
@@ -118,7 +131,10 @@ fn the_section_comes_last_in_every_rendering() {
 
     let xlsx = weekly_file(&r, ReportFormat::Xlsx, PdfLanguage::En).unwrap();
     let book = sheets(&xlsx);
-    let (top, comp) = (book.find("name=\"Top posts\"").unwrap(), book.find("name=\"Competitors\"").unwrap());
+    let (top, comp) = (
+        book.find("name=\"Top posts\"").unwrap(),
+        book.find("name=\"Competitors\"").unwrap(),
+    );
     assert!(top < comp, "{book}");
 
     let en = weekly_pdf_text(&r, PdfLanguage::En).unwrap().join("\n");
@@ -129,7 +145,10 @@ fn the_section_comes_last_in_every_rendering() {
     let at = pt.find("Concorrentes").expect("the Portuguese section");
     // Table cells wrap on the page: the extracted text is read as one line of words.
     let words = pt[at..].split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(words.contains("própria") && words.contains("concorrente (rivais)"), "{words}");
+    assert!(
+        words.contains("própria") && words.contains("concorrente (rivais)"),
+        "{words}"
+    );
     assert!(words.contains("25,00 %"), "{words}");
     assert!(words.contains("Participação na conversa sobre #verão"), "{words}");
 }

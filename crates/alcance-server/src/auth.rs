@@ -94,7 +94,11 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("DELETE", "/api/v1/competitors/{id}", Access::Role(Role::Manager)),
     ("PUT", "/api/v1/competitors/cadence", Access::Role(Role::Manager)),
     ("POST", "/api/v1/competitors/terms", Access::Role(Role::Manager)),
-    ("DELETE", "/api/v1/competitors/terms/{term}", Access::Role(Role::Manager)),
+    (
+        "DELETE",
+        "/api/v1/competitors/terms/{term}",
+        Access::Role(Role::Manager),
+    ),
     ("GET", "/api/v1/competitors/report", Access::Role(Role::Analyst)),
     ("GET", "/api/v1/competitors/chart", Access::Role(Role::Analyst)),
     // Imports of platform exports (issue 17 point 5): analysts list them, managers import.

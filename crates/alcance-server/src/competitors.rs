@@ -136,9 +136,22 @@ pub async fn add(
     Extension(caller): Extension<Caller>,
     body: Result<Json<AddBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, Json<Competitor>), ApiError> {
-    let Json(body) = body.map_err(|e| ApiError::invalid(format!("the body must be JSON {{\"account_id\": 1}}: {e}")))?;
-    let c = competitors::add(state.workspace(), AccountId(body.account_id), body.set.as_deref(), Utc::now()).await?;
-    audited(&state, &caller, "competitor-add", &format!("account {}", body.account_id)).await;
+    let Json(body) =
+        body.map_err(|e| ApiError::invalid(format!("the body must be JSON {{\"account_id\": 1}}: {e}")))?;
+    let c = competitors::add(
+        state.workspace(),
+        AccountId(body.account_id),
+        body.set.as_deref(),
+        Utc::now(),
+    )
+    .await?;
+    audited(
+        &state,
+        &caller,
+        "competitor-add",
+        &format!("account {}", body.account_id),
+    )
+    .await;
     Ok((StatusCode::CREATED, Json(c)))
 }
 
@@ -184,12 +197,20 @@ pub async fn cadence(
     body: Result<Json<CadenceBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<CompetitorSet>, ApiError> {
     let Json(body) = body.map_err(|e| {
-        ApiError::invalid(format!("the body must be JSON {{\"cadence\": {{\"kind\": \"daily\"}}}}: {e}"))
+        ApiError::invalid(format!(
+            "the body must be JSON {{\"cadence\": {{\"kind\": \"daily\"}}}}: {e}"
+        ))
     })?;
     let cadence = Cadence::from_kind(body.cadence.kind(), body.cadence.every_seconds())
         .map_err(|e| ApiError::invalid(e.to_string()))?;
     let set = competitors::set_cadence(state.workspace(), body.set.as_deref(), cadence, Utc::now()).await?;
-    audited(&state, &caller, "competitor-cadence", &format!("set {} {}", set.name, set.cadence)).await;
+    audited(
+        &state,
+        &caller,
+        "competitor-cadence",
+        &format!("set {} {}", set.name, set.cadence),
+    )
+    .await;
     Ok(Json(set))
 }
 
@@ -209,7 +230,8 @@ pub async fn add_term(
     Extension(caller): Extension<Caller>,
     body: Result<Json<TermBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, Json<VoiceTerm>), ApiError> {
-    let Json(body) = body.map_err(|e| ApiError::invalid(format!("the body must be JSON {{\"term\": \"#...\"}}: {e}")))?;
+    let Json(body) =
+        body.map_err(|e| ApiError::invalid(format!("the body must be JSON {{\"term\": \"#...\"}}: {e}")))?;
     let t = competitors::add_voice_term(state.workspace(), &body.term, Utc::now()).await?;
     audited(&state, &caller, "voice-term-add", &t.term).await;
     Ok((StatusCode::CREATED, Json(t)))

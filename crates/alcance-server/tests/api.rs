@@ -1483,7 +1483,10 @@ async fn example(s: &Served, method: &str, path: &str) -> (String, Option<Value>
             alcance_app::hashtags::track(ws, "#praia", Utc::now()).await.unwrap();
             (path.replace("{tag}", "%23praia"), None)
         }
-        ("post", "/api/v1/competitors") => (path.into(), Some(serde_json::json!({"account_id": account, "set": "rivais"}))),
+        ("post", "/api/v1/competitors") => (
+            path.into(),
+            Some(serde_json::json!({"account_id": account, "set": "rivais"})),
+        ),
         ("delete", "/api/v1/competitors/{id}") => {
             // Made a competitor afresh for every call, so each allowed role's call finds it.
             alcance_app::competitors::add(ws, alcance_app::AccountId(account), None, Utc::now())
@@ -1497,7 +1500,9 @@ async fn example(s: &Served, method: &str, path: &str) -> (String, Option<Value>
         ),
         ("post", "/api/v1/competitors/terms") => (path.into(), Some(serde_json::json!({"term": "#praia"}))),
         ("delete", "/api/v1/competitors/terms/{term}") => {
-            alcance_app::competitors::add_voice_term(ws, "#verão", Utc::now()).await.unwrap();
+            alcance_app::competitors::add_voice_term(ws, "#verão", Utc::now())
+                .await
+                .unwrap();
             (path.replace("{term}", "%23ver%C3%A3o"), None)
         }
         ("patch", "/api/v1/report-schedules/{id}") => (
@@ -3212,7 +3217,14 @@ async fn competitors_are_served_over_rest(engine: Engine) {
     }
     let (status, body) = call(&s, "get", "/api/v1/competitors/report?set=nope", analyst, None).await;
     assert_problem(status, &body, 404, "not-found");
-    let (status, _) = call(&s, "post", "/api/v1/competitors/terms", manager, Some(&serde_json::json!({"term": "a from:b"}))).await;
+    let (status, _) = call(
+        &s,
+        "post",
+        "/api/v1/competitors/terms",
+        manager,
+        Some(&serde_json::json!({"term": "a from:b"})),
+    )
+    .await;
     assert_eq!(status, 400);
 
     let path = format!("/api/v1/competitors/{}", tracked.id);
@@ -3222,7 +3234,13 @@ async fn competitors_are_served_over_rest(engine: Engine) {
     assert_problem(status, &body, 404, "not-found");
     let (status, _) = call(&s, "delete", "/api/v1/competitors/terms/%23ver%C3%A3o", manager, None).await;
     assert_eq!(status, 204);
-    assert!(ws.store().list_accounts().await.unwrap().iter().any(|a| a.id == tracked.id));
+    assert!(ws
+        .store()
+        .list_accounts()
+        .await
+        .unwrap()
+        .iter()
+        .any(|a| a.id == tracked.id));
     s.stop().await;
 }
 

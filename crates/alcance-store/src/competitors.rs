@@ -171,11 +171,13 @@ impl Store {
     /// Removes account `account_id` from the competitors (the account and its data stay).
     /// `false` when it was not one.
     pub async fn remove_competitor(&self, account_id: i64) -> Result<bool, StoreError> {
-        let n = on_pool!(&self.pool, |p| sqlx::query("DELETE FROM competitors WHERE account_id = $1")
-            .bind(account_id)
-            .execute(p)
-            .await?
-            .rows_affected());
+        let n = on_pool!(&self.pool, |p| sqlx::query(
+            "DELETE FROM competitors WHERE account_id = $1"
+        )
+        .bind(account_id)
+        .execute(p)
+        .await?
+        .rows_affected());
         Ok(n > 0)
     }
 
@@ -242,12 +244,14 @@ impl Store {
 
     /// Stamps `term`'s last collection at `at` (UTC).
     pub async fn voice_term_collected(&self, term: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
-        on_pool!(&self.pool, |p| sqlx::query("UPDATE voice_terms SET collected_at = $2 WHERE term = $1")
-            .bind(term)
-            .bind(to_db(at))
-            .execute(p)
-            .await?
-            .rows_affected());
+        on_pool!(&self.pool, |p| sqlx::query(
+            "UPDATE voice_terms SET collected_at = $2 WHERE term = $1"
+        )
+        .bind(term)
+        .bind(to_db(at))
+        .execute(p)
+        .await?
+        .rows_affected());
         Ok(())
     }
 
@@ -273,7 +277,8 @@ impl Store {
         let mut tx = self.pool.begin_write().await?;
         for (day, count) in days {
             match account_id {
-                None => on_tx!(&mut tx, |c| sqlx::query(
+                None => on_tx!(&mut tx, |c| {
+                    sqlx::query(
                     "INSERT INTO voice_totals (term, day, count, collected_at) VALUES ($1, $2, $3, $4)
                      ON CONFLICT (term, day) DO UPDATE SET count = excluded.count, collected_at = excluded.collected_at"
                 )
@@ -283,8 +288,11 @@ impl Store {
                 .bind(to_db(collected_at))
                 .execute(&mut *c)
                 .await?
-                .rows_affected()),
-                Some(account) => on_tx!(&mut tx, |c| sqlx::query(
+                .rows_affected()
+                }),
+                Some(account) => {
+                    on_tx!(&mut tx, |c| {
+                        sqlx::query(
                     "INSERT INTO voice_counts (term, account_id, day, count, collected_at) VALUES ($1, $2, $3, $4, $5)
                      ON CONFLICT (term, account_id, day) DO UPDATE SET count = excluded.count,
                                                                        collected_at = excluded.collected_at"
@@ -296,7 +304,9 @@ impl Store {
                 .bind(to_db(collected_at))
                 .execute(&mut *c)
                 .await?
-                .rows_affected()),
+                .rows_affected()
+                    })
+                }
             };
         }
         tx.commit().await?;
