@@ -11,6 +11,7 @@ pub mod campaigns;
 pub mod commands;
 pub mod comments;
 pub mod compare;
+pub mod competitors;
 pub mod delivery;
 pub mod error;
 pub mod hashtags;
@@ -128,6 +129,15 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             hashtags::untrack_hashtag,
             hashtags::hashtag_detail,
             hashtags::set_x_bearer,
+            // Issue 17 point 1: the Competitors screen.
+            competitors::list_competitors,
+            competitors::add_competitor,
+            competitors::remove_competitor,
+            competitors::set_competitor_cadence,
+            competitors::add_voice_term,
+            competitors::remove_voice_term,
+            competitors::competitors_view,
+            competitors::save_competitors,
             imports::preview_import_csv,
             imports::import_export,
             imports::list_imports,

@@ -382,7 +382,7 @@ fn handle(account: &AccountRow) -> String {
 }
 
 /// The X App bearer token from the vault; `None` when none is set or the vault fails.
-fn x_bearer(ws: &Workspace) -> Option<SecretString> {
+pub(crate) fn x_bearer(ws: &Workspace) -> Option<SecretString> {
     ws.token_vault().get(X_APP_BEARER_KEY).ok().flatten()
 }
 

@@ -16,6 +16,7 @@ pub mod atomic;
 pub mod backup;
 pub mod campaigns;
 pub mod comments;
+pub mod competitors;
 pub mod copy;
 pub mod delivery;
 pub mod demo;

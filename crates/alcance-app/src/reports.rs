@@ -148,7 +148,7 @@ pub async fn weekly_report(ws: &Workspace, request: &WeeklyRequest) -> Result<We
         .map(post_info)
         .collect();
     let infos = account_infos(&accounts);
-    Ok(build_weekly(&WeeklyInput {
+    let mut report = build_weekly(&WeeklyInput {
         week,
         time_zone: request.time_zone,
         generated_at: request.now,
@@ -157,7 +157,11 @@ pub async fn weekly_report(ws: &Workspace, request: &WeeklyRequest) -> Result<We
         post_rows: &post_rows,
         posts: &posts,
         options,
-    }))
+    });
+    report.competitors = crate::competitors::weekly_section(ws, week, request.time_zone, request.now)
+        .await
+        .context("building the weekly report's Competitors section")?;
+    Ok(report)
 }
 
 /// Builds the weekly report and writes `weekly.xlsx`, `weekly.html`, `weekly.json` and

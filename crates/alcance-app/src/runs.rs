@@ -44,6 +44,7 @@ pub async fn collect_accounts(
     crate::tokens::record(ws.store(), summary.run_id, &checks, now).await;
     crate::media::after_collection(ws, now).await;
     crate::hashtags::after_collection(ws, summary.run_id, now).await;
+    crate::competitors::after_collection(ws, summary.run_id, now).await;
     crate::comments::after_collection(ws, &summary, now).await;
     Ok(summary)
 }

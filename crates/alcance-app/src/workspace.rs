@@ -655,6 +655,7 @@ impl Workspace {
         crate::tokens::record(&self.store, summary.run_id, &checks, collected_at).await;
         crate::media::after_collection(self, collected_at).await;
         crate::hashtags::after_collection(self, summary.run_id, collected_at).await;
+        crate::competitors::after_collection(self, summary.run_id, collected_at).await;
         // The demo reads comments once, after its last simulated day (`demo::run`): at every
         // one of its 90 days it would multiply its calls and its time.
         if kind != RunKind::Demo {

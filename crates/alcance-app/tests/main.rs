@@ -11,6 +11,7 @@ mod bluesky_session;
 mod campaign_posts;
 mod campaign_summaries;
 mod comments;
+mod competitors;
 mod copy;
 mod delivery;
 mod delivery_setup;

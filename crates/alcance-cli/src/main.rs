@@ -31,6 +31,7 @@ use url::Url;
 
 mod accounts_cmd;
 mod comments_cmd;
+mod competitors_cmd;
 mod hashtags_cmd;
 mod import_cmd;
 mod people_cmd;
@@ -280,6 +281,12 @@ enum Command {
         #[command(subcommand)]
         command: hashtags_cmd::HashtagsCommand,
     },
+    /// Competitors: sets with their own cadence (add, remove, cadence, list), share-of-voice
+    /// terms, and own accounts beside the competitors (report, export, chart).
+    Competitors {
+        #[command(subcommand)]
+        command: competitors_cmd::CompetitorsCommand,
+    },
 }
 
 /// Where the workspace is and which APIs it talks to.
@@ -481,6 +488,7 @@ fn main() -> ExitCode {
         | Command::DeleteData { .. } => None,
         Command::Serve { .. } | Command::User { .. } | Command::Token { .. } => None,
         Command::Account { .. } | Command::Privacy { .. } | Command::Hashtags { .. } => None,
+        Command::Competitors { .. } => None,
     };
     let _log_guard = init_logging(log_dir.as_deref());
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -584,6 +592,7 @@ async fn dispatch(command: Command) -> Result<()> {
         Command::Account { command } => privacy_cmd::account(command).await,
         Command::Privacy { command } => privacy_cmd::privacy(command).await,
         Command::Hashtags { command } => hashtags_cmd::hashtags(command).await,
+        Command::Competitors { command } => competitors_cmd::competitors(command).await,
         Command::User { command } => people_cmd::user(command).await,
         Command::Token { command } => people_cmd::token(command).await,
         Command::Serve {

@@ -349,7 +349,7 @@ where
 
 /// The `--format` values: the keys of [`ExportFormat::ALL`] (the one list in
 /// `alcance-report`), each with its label as help; parsed by [`ExportFormat`]'s `FromStr`.
-fn export_format_parser() -> impl clap::builder::TypedValueParser<Value = ExportFormat> {
+pub(crate) fn export_format_parser() -> impl clap::builder::TypedValueParser<Value = ExportFormat> {
     use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
     PossibleValuesParser::new(ExportFormat::ALL.map(|f| PossibleValue::new(f.key()).help(f.label())))
         .try_map(|key| key.parse::<ExportFormat>())

@@ -363,6 +363,97 @@ fn reports_campaigns_and_exports_on_a_demo_workspace() {
         "{:?}",
         text(&bad)
     );
+
+    // Competitors (issue 17 point 1): a tracked profile joins a set, the set's cadence
+    // reaches its schedule, a term is counted, the report puts it after the own accounts,
+    // the export and the weekly report carry it, removing keeps the account.
+    let added = ok(
+        &[
+            "competitors",
+            "add",
+            "ana_influencer",
+            "--platform",
+            "x",
+            "--set",
+            "rivais",
+        ],
+        &ws,
+    );
+    assert!(added.contains("@ana_influencer") && added.contains("rivais"), "{added}");
+    let cadence = ok(&["competitors", "cadence", "6h", "--set", "rivais"], &ws);
+    assert!(cadence.contains("1 member(s)"), "{cadence}");
+    let accounts = ok(&["accounts"], &ws);
+    // The table is narrow here: the cadence column shows the kind only.
+    let row = |handle: &str| {
+        accounts
+            .lines()
+            .find(|l| l.contains(&format!("@{handle} ")) && l.contains(" X "))
+            .unwrap_or_else(|| panic!("{handle} on X: {accounts}"))
+            .to_string()
+    };
+    assert!(row("ana_influencer").contains("custom"), "{accounts}");
+    assert!(
+        row("alcance_br").contains("daily"),
+        "own accounts keep theirs: {accounts}"
+    );
+    ok(&["competitors", "voice", "add", "#verão"], &ws);
+    let bad = run(&["competitors", "voice", "add", "#verão from:ana"], &ws);
+    assert!(
+        !bad.status.success() && text(&bad).1.contains("from:"),
+        "{:?}",
+        text(&bad)
+    );
+    let list = ok(&["competitors", "list"], &ws);
+    assert!(
+        list.contains("rivais — 1 member(s)") && list.contains("#verão"),
+        "{list}"
+    );
+    let report = ok(&["competitors", "report"], &ws);
+    let own = report.find("own").expect("own accounts");
+    let rival = report.find("competitor (rivais)").expect("the competitor");
+    assert!(own < rival, "{report}");
+    assert!(report.contains("Share of voice on #verão"), "{report}");
+    let csv_path = dir.path().join("competitors.csv");
+    ok(
+        &["competitors", "export", "--out", csv_path.to_str().expect("utf-8")],
+        &ws,
+    );
+    let csv = std::fs::read_to_string(&csv_path).expect("csv");
+    assert!(csv.lines().next().unwrap().ends_with("share_of_voice_ratio"), "{csv}");
+    assert!(csv.contains(",competitor,rivais,"), "{csv}");
+    let weekly_dir = dir.path().join("weekly-competitors");
+    ok(
+        &[
+            "report",
+            "weekly",
+            "--week-of",
+            &week_of,
+            "--out",
+            weekly_dir.to_str().expect("utf-8"),
+        ],
+        &ws,
+    );
+    let html = std::fs::read_to_string(weekly_dir.join("weekly.html")).expect("html");
+    assert!(
+        html.contains("<h2>Competitors</h2>") && html.contains("@ana_influencer"),
+        "the section"
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(weekly_dir.join("weekly.json")).expect("json")).expect("valid");
+    assert_eq!(
+        json["competitors"]["figures"]
+            .as_array()
+            .map(|f| f.iter().filter(|x| x["role"] == "competitor").count()),
+        Some(1)
+    );
+    let removed = ok(&["competitors", "remove", "ana_influencer", "--platform", "x"], &ws);
+    assert!(removed.contains("No longer a competitor"), "{removed}");
+    let bad = run(&["competitors", "add", "nobody"], &ws);
+    assert!(
+        !bad.status.success() && text(&bad).1.contains("no account"),
+        "{:?}",
+        text(&bad)
+    );
 }
 
 #[test]

@@ -224,7 +224,7 @@ fn workbook(cmp: &Comparison) -> Result<Vec<u8>, XlsxError> {
     wb.save_to_buffer()
 }
 
-fn table_sheet(ws: &mut Worksheet, cmp: &Comparison, f: &Formats) -> Result<(), XlsxError> {
+pub(crate) fn table_sheet(ws: &mut Worksheet, cmp: &Comparison, f: &Formats) -> Result<(), XlsxError> {
     ws.set_name("Comparison")?;
     print_setup(ws);
     ws.write_string_with_format(0, 0, "Account comparison", &f.title)?;
@@ -288,7 +288,7 @@ fn table_sheet(ws: &mut Worksheet, cmp: &Comparison, f: &Formats) -> Result<(), 
     Ok(())
 }
 
-fn daily_sheet(ws: &mut Worksheet, cmp: &Comparison, f: &Formats) -> Result<(), XlsxError> {
+pub(crate) fn daily_sheet(ws: &mut Worksheet, cmp: &Comparison, f: &Formats) -> Result<(), XlsxError> {
     ws.set_name("Daily followers")?;
     ws.set_column_width(0, 14)?;
     ws.write_string_with_format(0, 0, "Day (UTC)", &f.header)?;

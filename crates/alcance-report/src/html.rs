@@ -725,6 +725,9 @@ pub fn weekly_html(report: &WeeklyReport) -> Result<String, ReportError> {
                 tbody { (kpi_rows(&report.account_kpis, true)) }
             }
         }
+        @if let Some(c) = &report.competitors {
+            (crate::weekly::competitors::html_section(c))
+        }
     };
     Ok(page(&format!("Alcance weekly report {week}"), zone, body))
 }

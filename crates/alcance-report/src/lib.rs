@@ -23,6 +23,7 @@
 pub mod campaign;
 pub mod chart;
 pub mod compare;
+pub mod competitors;
 mod error;
 pub mod export;
 mod files;

@@ -14,5 +14,6 @@ mod heatmap;
 mod json_export;
 mod pdf_report;
 mod series;
+mod weekly_competitors;
 mod weekly_report;
 mod xlsx_export;

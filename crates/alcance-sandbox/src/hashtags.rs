@@ -62,7 +62,9 @@ fn valid_name(name: &str) -> bool {
 
 /// `GET /2/tweets/counts/recent?query=&granularity=`: day (default hour, as X) buckets over
 /// the 7 days before the sandbox's now, aligned on UTC boundaries, with
-/// `meta.total_tweet_count`.
+/// `meta.total_tweet_count`. A `from:handle` operator in the query counts that account's
+/// part of the term's posts: each bucket's count × [`from_percent`] ÷ 100, rounded down
+/// (so the per-account counts never exceed the term's).
 pub(crate) fn x_counts(st: &SandboxState, req: &Req) -> Reply {
     let bearer = req.bearer().unwrap_or_default();
     if bearer != X_APP_BEARER {
@@ -94,9 +96,13 @@ pub(crate) fn x_counts(st: &SandboxState, req: &Req) -> Reply {
             )
         }
     };
+    let (term, from) = split_from(query);
+    if term.is_empty() {
+        return x_invalid("query", query, "The query needs a term besides the `from:` operator");
+    }
     let end = st.now() - Duration::seconds(30);
     let start = end - Duration::days(7);
-    let seed = fnv(&query.to_lowercase());
+    let seed = fnv(&term.to_lowercase());
     let per_day = 40 + seed % 900;
     let mut data = Vec::new();
     let mut total = 0_u64;
@@ -107,7 +113,12 @@ pub(crate) fn x_counts(st: &SandboxState, req: &Req) -> Reply {
         // A daily rate that moves from day to day, spread evenly over the bucket's seconds.
         let rate = per_day + (seed.rotate_left(u32::try_from(day % 64).unwrap_or(0)) % (per_day / 2 + 1));
         let seconds = u64::try_from((next - at).num_seconds()).unwrap_or(0);
-        let count = rate * seconds / 86_400;
+        let all = rate * seconds / 86_400;
+        // `from:handle`: the account's part of the term's posts (1–12 %, from the handle).
+        let count = match &from {
+            Some(h) => all * from_percent(h) / 100,
+            None => all,
+        };
         total += count;
         data.push(json!({
             "start": at.format("%Y-%m-%dT%H:%M:%S.000Z").to_string(),
@@ -117,6 +128,26 @@ pub(crate) fn x_counts(st: &SandboxState, req: &Req) -> Reply {
         at = next;
     }
     Reply::json(200, &json!({"data": data, "meta": {"total_tweet_count": total}}))
+}
+
+/// A counts query split into its term (the other words, as typed) and the handle of its
+/// `from:` operator (lower-case, `@` dropped), if any. Only the first `from:` counts.
+fn split_from(query: &str) -> (String, Option<String>) {
+    let mut from = None;
+    let mut words = Vec::new();
+    for w in query.split_whitespace() {
+        match w.get(..5).filter(|p| p.eq_ignore_ascii_case("from:")) {
+            Some(_) if from.is_none() => from = Some(w[5..].trim_start_matches('@').to_lowercase()),
+            _ => words.push(w),
+        }
+    }
+    (words.join(" "), from)
+}
+
+/// The percent of a term's posts that `from:handle` matches in the sandbox: 1–12, derived
+/// from the handle (so an account's share of voice is the same on every run).
+pub fn from_percent(handle: &str) -> u64 {
+    1 + fnv(&handle.trim_start_matches('@').to_lowercase()) % 12
 }
 
 /// `GET /ig_hashtag_search?user_id=&q=` for the token's owner `owner_id`.

@@ -88,6 +88,19 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/hashtags/tracked", Access::Role(Role::Analyst)),
     ("POST", "/api/v1/hashtags/tracked", Access::Role(Role::Manager)),
     ("DELETE", "/api/v1/hashtags/tracked/{tag}", Access::Role(Role::Manager)),
+    // Competitors are the workspace's research too: analysts read, managers change.
+    ("GET", "/api/v1/competitors", Access::Role(Role::Analyst)),
+    ("POST", "/api/v1/competitors", Access::Role(Role::Manager)),
+    ("DELETE", "/api/v1/competitors/{id}", Access::Role(Role::Manager)),
+    ("PUT", "/api/v1/competitors/cadence", Access::Role(Role::Manager)),
+    ("POST", "/api/v1/competitors/terms", Access::Role(Role::Manager)),
+    (
+        "DELETE",
+        "/api/v1/competitors/terms/{term}",
+        Access::Role(Role::Manager),
+    ),
+    ("GET", "/api/v1/competitors/report", Access::Role(Role::Analyst)),
+    ("GET", "/api/v1/competitors/chart", Access::Role(Role::Analyst)),
     // Imports of platform exports (issue 17 point 5): analysts list them, managers import.
     ("GET", "/api/v1/imports", Access::Role(Role::Analyst)),
     ("POST", "/api/v1/imports", Access::Role(Role::Manager)),

@@ -70,6 +70,7 @@ pub mod coalesce;
 pub mod collection;
 pub mod comments;
 pub mod compare;
+pub mod competitors;
 pub mod connect;
 pub mod exports;
 pub mod hashtags;
@@ -275,6 +276,7 @@ are percent 0–100; a value the platform never served is `null`. Errors are RFC
         (name = "campaigns", description = "Brand and influencer campaigns: members, posts, costs, conversions and the campaign report (a client sees the campaigns shared with them)"),
         (name = "metrics", description = "Metric values for BI tools"),
         (name = "hashtags", description = "Hashtags: performance over the workspace's own posts, and tracked hashtags with X post volume, Instagram media and the Instagram hashtag budget"),
+        (name = "competitors", description = "Competitors: sets with their own collection cadence, share-of-voice terms, and own accounts beside the competitors with the share of voice"),
         (name = "exports", description = "Downloads of the metrics: CSV (zip), JSON, XLSX"),
         (name = "reports", description = "The weekly report as JSON or a PDF, XLSX or HTML download, and the schedules that deliver reports by email and to Google Sheets"),
         (name = "health", description = "Liveness and readiness"),
@@ -349,6 +351,14 @@ fn api_router() -> OpenApiRouter<ApiState> {
         .routes(routes!(hashtags::list_hashtags))
         .routes(routes!(hashtags::list_tracked, hashtags::track))
         .routes(routes!(hashtags::untrack))
+        // Issue 17 point 1: competitors.
+        .routes(routes!(competitors::list, competitors::add))
+        .routes(routes!(competitors::remove))
+        .routes(routes!(competitors::cadence))
+        .routes(routes!(competitors::add_term))
+        .routes(routes!(competitors::remove_term))
+        .routes(routes!(competitors::report))
+        .routes(routes!(competitors::chart))
         // Issue 13 point 5: scheduled delivery of reports.
         .routes(routes!(schedules::list_schedules, schedules::create_schedule))
         .routes(routes!(schedules::set_enabled, schedules::delete_schedule))

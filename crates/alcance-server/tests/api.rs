@@ -1079,6 +1079,13 @@ fn every_route_is_documented_with_its_errors() {
         "/api/v1/hashtags",
         "/api/v1/hashtags/tracked",
         "/api/v1/hashtags/tracked/{tag}",
+        "/api/v1/competitors",
+        "/api/v1/competitors/{id}",
+        "/api/v1/competitors/cadence",
+        "/api/v1/competitors/terms",
+        "/api/v1/competitors/terms/{term}",
+        "/api/v1/competitors/report",
+        "/api/v1/competitors/chart",
     ];
     assert_eq!(
         paths.keys().map(String::as_str).collect::<BTreeSet<_>>(),
@@ -1475,6 +1482,28 @@ async fn example(s: &Served, method: &str, path: &str) -> (String, Option<Value>
             // Tracked afresh for every call, so each allowed role's call finds it.
             alcance_app::hashtags::track(ws, "#praia", Utc::now()).await.unwrap();
             (path.replace("{tag}", "%23praia"), None)
+        }
+        ("post", "/api/v1/competitors") => (
+            path.into(),
+            Some(serde_json::json!({"account_id": account, "set": "rivais"})),
+        ),
+        ("delete", "/api/v1/competitors/{id}") => {
+            // Made a competitor afresh for every call, so each allowed role's call finds it.
+            alcance_app::competitors::add(ws, alcance_app::AccountId(account), None, Utc::now())
+                .await
+                .unwrap();
+            (path.replace("{id}", &account.to_string()), None)
+        }
+        ("put", "/api/v1/competitors/cadence") => (
+            path.into(),
+            Some(serde_json::json!({"set": "rivais", "cadence": {"kind": "custom", "seconds": 21600}})),
+        ),
+        ("post", "/api/v1/competitors/terms") => (path.into(), Some(serde_json::json!({"term": "#praia"}))),
+        ("delete", "/api/v1/competitors/terms/{term}") => {
+            alcance_app::competitors::add_voice_term(ws, "#verão", Utc::now())
+                .await
+                .unwrap();
+            (path.replace("{term}", "%23ver%C3%A3o"), None)
         }
         ("patch", "/api/v1/report-schedules/{id}") => (
             path.replace("{id}", &a_schedule(s).await.to_string()),
@@ -3113,7 +3142,110 @@ async fn hashtags_are_served_over_rest(engine: Engine) {
     s.stop().await;
 }
 
+/// Issue 17 point 1: competitors over REST — an analyst reads, a manager adds, sets the
+/// cadence (its members' schedules take it), adds a term; the report is the app's view
+/// (own accounts first, the competitor after), as JSON and CSV / XLSX downloads; the chart
+/// is a PNG; removing answers 204 then 404; bad input answers 400.
+async fn competitors_are_served_over_rest(engine: Engine) {
+    let Some(s) = Served::start(engine).await else { return };
+    let ws = s.session.as_ref().unwrap().workspace();
+    let analyst = Some(Role::Analyst);
+    let manager = Some(Role::Manager);
+    let tracked = ws
+        .store()
+        .list_accounts()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| !a.account.owned)
+        .expect("the demo tracks public profiles");
+    let body = serde_json::json!({"account_id": tracked.id, "set": "rivais"});
+    let (status, _) = call(&s, "post", "/api/v1/competitors", analyst, Some(&body)).await;
+    assert_eq!(status, 403, "analysts read, managers change");
+    let (status, added) = call(&s, "post", "/api/v1/competitors", manager, Some(&body)).await;
+    assert_eq!(status, 201, "{added}");
+    let added: Value = serde_json::from_str(&added).unwrap();
+    assert_eq!(added["set"], "rivais");
+    let cadence = serde_json::json!({"set": "rivais", "cadence": {"kind": "custom", "seconds": 21600}});
+    let (status, set) = call(&s, "put", "/api/v1/competitors/cadence", manager, Some(&cadence)).await;
+    assert_eq!(status, 200, "{set}");
+    assert_eq!(ws.store().schedule(tracked.id).await.unwrap().every_seconds, 21_600);
+    let (status, body) = call(
+        &s,
+        "post",
+        "/api/v1/competitors/terms",
+        manager,
+        Some(&serde_json::json!({"term": "#verão"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let list: Value = s.json("/api/v1/competitors").await;
+    assert_eq!(list["sets"][0]["members"], 1);
+    assert_eq!(list["voice_terms"][0]["term"], "#verão");
+
+    let served: Value = s.json("/api/v1/competitors/report?zone=America/Sao_Paulo").await;
+    let expected = alcance_app::competitors::view(
+        ws,
+        &alcance_app::competitors::CompetitorsRequest {
+            time_zone: Some("America/Sao_Paulo".into()),
+            ..Default::default()
+        },
+        &Default::default(),
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let figures = served["report"]["figures"].as_array().unwrap();
+    assert_eq!(figures.len(), expected.report.figures.len());
+    assert_eq!(figures.last().unwrap()["account_id"], tracked.id);
+    assert_eq!(figures.last().unwrap()["role"], "competitor");
+    assert!(figures[..figures.len() - 1].iter().all(|f| f["role"] == "own"));
+    assert_eq!(served["report"]["share_of_voice"]["term"], "#verão");
+    assert!(served["chart_svg"].as_str().unwrap().contains("<svg"));
+    let (status, kind, csv) = s.get("/api/v1/competitors/report?format=csv").await;
+    assert_eq!((status, kind.as_str()), (200, "text/csv"), "{csv}");
+    assert_eq!(csv.lines().count(), 1 + figures.len(), "{csv}");
+    assert!(csv.lines().next().unwrap().ends_with(",share_of_voice_ratio"));
+    let (status, kind, xlsx) = s.get("/api/v1/competitors/report?format=xlsx").await;
+    assert_eq!(status, 200);
+    assert!(kind.contains("spreadsheetml") && xlsx.starts_with("PK"));
+    let (status, kind, _) = s.get("/api/v1/competitors/chart").await;
+    assert_eq!((status, kind.as_str()), (200, "image/png"));
+    for bad in ["format=docx", "zone=Mars/Olympus", "from=01/11/2026"] {
+        let (status, body) = call(&s, "get", &format!("/api/v1/competitors/report?{bad}"), analyst, None).await;
+        assert_eq!(status, 400, "{bad}: {body}");
+    }
+    let (status, body) = call(&s, "get", "/api/v1/competitors/report?set=nope", analyst, None).await;
+    assert_problem(status, &body, 404, "not-found");
+    let (status, _) = call(
+        &s,
+        "post",
+        "/api/v1/competitors/terms",
+        manager,
+        Some(&serde_json::json!({"term": "a from:b"})),
+    )
+    .await;
+    assert_eq!(status, 400);
+
+    let path = format!("/api/v1/competitors/{}", tracked.id);
+    let (status, _) = call(&s, "delete", &path, manager, None).await;
+    assert_eq!(status, 204);
+    let (status, body) = call(&s, "delete", &path, manager, None).await;
+    assert_problem(status, &body, 404, "not-found");
+    let (status, _) = call(&s, "delete", "/api/v1/competitors/terms/%23ver%C3%A3o", manager, None).await;
+    assert_eq!(status, 204);
+    assert!(ws
+        .store()
+        .list_accounts()
+        .await
+        .unwrap()
+        .iter()
+        .any(|a| a.id == tracked.id));
+    s.stop().await;
+}
+
 both_engines!(
+    competitors_are_served_over_rest,
     hashtags_are_served_over_rest,
     imports_are_served,
     comments_are_listed_searched_and_counted,

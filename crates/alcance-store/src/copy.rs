@@ -56,6 +56,11 @@ pub const COPY_TABLES: &[&str] = &[
     "hashtag_searches",
     "comments",
     "comment_reads",
+    "competitor_sets",
+    "competitors",
+    "voice_terms",
+    "voice_totals",
+    "voice_counts",
 ];
 
 /// SQLite's full-text index of comments (schema version 16): the FTS5 table and its shadow

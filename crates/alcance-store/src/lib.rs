@@ -22,6 +22,7 @@ pub mod at_rest;
 mod batch;
 pub mod campaigns;
 pub mod comments;
+pub mod competitors;
 pub mod copy;
 pub mod delivery;
 mod engine;

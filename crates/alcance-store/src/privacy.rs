@@ -518,6 +518,16 @@ pub const ACCOUNT_TABLES: &[AccountTable] = &[
         omit: &[],
     },
     AccountTable {
+        name: "competitors",
+        scope: BY_ACCOUNT,
+        omit: &[],
+    },
+    AccountTable {
+        name: "voice_counts",
+        scope: BY_ACCOUNT,
+        omit: &[],
+    },
+    AccountTable {
         name: "webhook_events",
         scope: "platform = (SELECT platform FROM accounts WHERE id = $S)
                 AND account_ref = (SELECT external_id FROM accounts WHERE id = $S)",

@@ -11,6 +11,7 @@ mod accounts_runs;
 mod at_rest;
 mod campaigns;
 mod comments;
+mod competitors;
 mod delivery;
 mod export_pages;
 mod hashtags;

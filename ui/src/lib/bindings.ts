@@ -611,6 +611,58 @@ async setXBearer(token: string) : Promise<null> {
     return await TAURI_INVOKE("set_x_bearer", { token });
 },
 /**
+ * The competitor sets, the competitors, the share-of-voice terms and whether the X
+ * bearer token is set.
+ */
+async listCompetitors() : Promise<CompetitorList> {
+    return await TAURI_INVOKE("list_competitors");
+},
+/**
+ * Makes an account a competitor in `set` (default `competitors`); it takes the set's
+ * cadence. Errors: `not_found` for an unknown account.
+ */
+async addCompetitor(accountId: AccountId, set: string | null) : Promise<Competitor> {
+    return await TAURI_INVOKE("add_competitor", { accountId, set });
+},
+/**
+ * Stops treating an account as a competitor (its data stays). `false` when it was not one.
+ */
+async removeCompetitor(accountId: AccountId) : Promise<boolean> {
+    return await TAURI_INVOKE("remove_competitor", { accountId });
+},
+/**
+ * Sets a set's cadence and its members'. Errors: `invalid_input` for a bad cadence.
+ */
+async setCompetitorCadence(set: string | null, cadence: Cadence) : Promise<CompetitorSet> {
+    return await TAURI_INVOKE("set_competitor_cadence", { set, cadence });
+},
+/**
+ * Adds a share-of-voice term. Errors: `invalid_input` (blank, `from:`, a line break, too long).
+ */
+async addVoiceTerm(term: string) : Promise<VoiceTerm> {
+    return await TAURI_INVOKE("add_voice_term", { term });
+},
+/**
+ * Stops counting a term (its counts stay). `false` when it was not counted.
+ */
+async removeVoiceTerm(term: string) : Promise<boolean> {
+    return await TAURI_INVOKE("remove_voice_term", { term });
+},
+/**
+ * The Competitors view of `request`, its chart drawn with `labels`. Errors:
+ * `invalid_input` (an empty window, an unknown time zone), `not_found` (an unknown set).
+ */
+async competitorsView(request: CompetitorsRequest, labels: ChartLabels) : Promise<CompetitorsView> {
+    return await TAURI_INVOKE("competitors_view", { request, labels });
+},
+/**
+ * Writes the view as one file of `kind` (CSV, JSON, XLSX, or the chart as PNG) into
+ * `<workspace>/exports/`, atomically. Errors: as [`competitors_view`], `io`.
+ */
+async saveCompetitors(request: CompetitorsRequest, labels: ChartLabels, kind: CompareFileKind) : Promise<SavedComparison> {
+    return await TAURI_INVOKE("save_competitors", { request, labels, kind });
+},
+/**
  * The header and first `rows` lines of a CSV (base64), with the fields and metric keys a
  * column can be mapped to. Errors: `invalid_input` (not base64, no header line).
  */
@@ -668,6 +720,56 @@ export const ERROR_CODES = ["no_workspace","vault_locked","invalid_input","not_f
 /**
  * Where an account's export was written.
  */
+/**
+ * How often an account is collected. Stored as `schedules.cadence` ([`CadenceKind`]) +
+ * `schedules.every_seconds`; serialized as `{"kind": "custom", "seconds": 5400}`.
+ */
+export type Cadence = { kind: "hourly" } | { kind: "daily" } | { kind: "weekly" } | { kind: "custom"; seconds: number }
+/**
+ * One competitor.
+ */
+export type Competitor = { account_id: AccountId; platform: Platform; label: string; owned: boolean; set: string; added_at: string; voice_available: boolean }
+/**
+ * One account's figures beyond the comparison's.
+ */
+export type CompetitorFigures = { account_id: AccountId; role: CompetitorRole; set: string | null; mean_engagement_per_post: number | null }
+/**
+ * The competitor sets, their members and the share-of-voice terms.
+ */
+export type CompetitorList = { sets: CompetitorSet[]; competitors: Competitor[]; voice_terms: VoiceTerm[]; x_bearer_set: boolean }
+/**
+ * The competitor report: the comparison (own accounts first, then competitors), the
+ * figures per account (same order) and the share of voice on the chosen term.
+ */
+export type CompetitorReport = { comparison: Comparison; figures: CompetitorFigures[]; share_of_voice: ShareOfVoice | null }
+/**
+ * Whose account a row is.
+ */
+export type CompetitorRole = "own" | "competitor"
+/**
+ * One competitor set.
+ */
+export type CompetitorSet = { name: string; cadence: Cadence; members: number; created_at: string }
+/**
+ * What the Competitors view shows.
+ */
+export type CompetitorsRequest = { since: string | null; until: string | null; time_zone: string | null; set: string | null; term: string | null }
+/**
+ * The Competitors view.
+ */
+export type CompetitorsView = { report: CompetitorReport; chart_svg: string; chart_points: number; terms: string[] }
+/**
+ * The share of voice on one term over X's last 7 UTC days.
+ */
+export type ShareOfVoice = { term: string; first_day: string; last_day: string; total_posts: number | null; accounts: VoiceShare[] }
+/**
+ * A share-of-voice term.
+ */
+export type VoiceTerm = { term: string; added_at: string; collected_at: string | null }
+/**
+ * One account's share of voice on a term.
+ */
+export type VoiceShare = { account_id: AccountId; label: string; platform: Platform; role: CompetitorRole; available: boolean; posts: number | null; share: number | null }
 export type AccountExportView = { 
 /**
  * The ZIP's path (inside the workspace's `exports/`).

@@ -7,7 +7,7 @@
 import { presetRange, type Filters, type Screen } from "./ui.svelte";
 import type { Platform } from "./bindings";
 
-const SCREENS: readonly Screen[] = ["dashboard", "posts", "campaigns", "reports", "runs", "exports", "accounts", "settings", "admin", "compare", "hashtags", "inbox"];
+const SCREENS: readonly Screen[] = ["dashboard", "posts", "campaigns", "reports", "runs", "exports", "accounts", "settings", "admin", "compare", "hashtags", "competitors", "inbox"];
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 /** The longest preset kept, in days (ten years). */
 const MAX_PRESET_DAYS = 3660;

@@ -17,6 +17,7 @@ export type Screen =
   | "compare"
   // Issue 17 point 2.
   | "hashtags"
+  | "competitors"
   // Issue 17 point 3.
   | "inbox";
 /** The theme setting: the bindings' `Theme`. */

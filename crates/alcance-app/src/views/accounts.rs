@@ -215,7 +215,7 @@ pub(super) fn account_labels(accounts: &[AccountRow]) -> HashMap<i64, String> {
 
 /// An account's label: `"@username (Platform)"`; an account without a handle (a WhatsApp
 /// Business Account) by its display name, `"Alcance Atendimento (WhatsApp)"`, else its id.
-pub(super) fn row_label(a: &AccountRow) -> String {
+pub(crate) fn row_label(a: &AccountRow) -> String {
     match (a.account.username.as_deref(), a.display_name.as_deref().map(str::trim)) {
         (None, Some(name)) if !name.is_empty() => format!("{name} ({})", a.account.platform.label()),
         _ => account_label(

@@ -109,6 +109,39 @@ pub async fn compare(
     now: DateTime<Utc>,
 ) -> Result<CompareView> {
     let (period, zone) = request.check(now)?;
+    compare_checked(ws, request, period, zone.name(), labels, now).await
+}
+
+/// As [`compare`] for any number of accounts (none included: the table is empty and the
+/// chart says "No data yet"); repeats, the window and the zone are still checked. The
+/// competitor view's table ([`crate::competitors::view`]).
+///
+/// Errors: as [`compare`], without [`ViewError::CompareCount`].
+pub(crate) async fn compare_any(
+    ws: &Workspace,
+    request: &CompareRequest,
+    labels: &ChartLabels,
+    now: DateTime<Utc>,
+) -> Result<CompareView> {
+    for (i, id) in request.account_ids.iter().enumerate() {
+        if request.account_ids[..i].contains(id) {
+            return Err(ViewError::RepeatedAccount(*id).into());
+        }
+    }
+    let filter = request.filter_of(AccountId(0));
+    let period = filter.period(now)?;
+    let zone = filter.zone()?;
+    compare_checked(ws, request, period, zone.name(), labels, now).await
+}
+
+async fn compare_checked(
+    ws: &Workspace,
+    request: &CompareRequest,
+    period: PeriodView,
+    zone: &str,
+    labels: &ChartLabels,
+    now: DateTime<Utc>,
+) -> Result<CompareView> {
     let store = ws.store();
     let accounts = store.list_accounts().await?;
     let labels_by_account = account_labels(&accounts);
@@ -143,7 +176,7 @@ pub async fn compare(
         comparison: Comparison {
             since: period.since,
             until: period.until,
-            time_zone: zone.name().to_string(),
+            time_zone: zone.to_string(),
             accounts: out,
         },
         chart_svg,
@@ -258,8 +291,15 @@ pub async fn compare_chart_png(
     now: DateTime<Utc>,
 ) -> Result<Vec<u8>> {
     let view = compare(ws, request, labels, now).await?;
-    let series: Vec<Series> = view
-        .comparison
+    followers_png(&view.comparison, labels)
+}
+
+/// The followers chart of `comparison` as a PNG ([`CHART_SIZE`] px): one line per account
+/// with daily followers.
+///
+/// Errors: rendering errors.
+pub(crate) fn followers_png(comparison: &Comparison, labels: &ChartLabels) -> Result<Vec<u8>> {
+    let series: Vec<Series> = comparison
         .accounts
         .iter()
         .filter(|a| !a.daily_followers.is_empty())

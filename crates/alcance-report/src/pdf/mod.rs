@@ -16,6 +16,7 @@
 //! of 17 accounts is ~60 KB and takes a few milliseconds (docs/PERFORMANCE.md).
 
 mod backend;
+mod competitors;
 mod layout;
 mod picture;
 mod render;
@@ -554,6 +555,10 @@ fn weekly_pages(report: &WeeklyReport, lang: PdfLanguage) -> Result<(Vec<Vec<Op>
 
     f.heading(l("KPIs per account", "KPIs por conta"), H2, 40.0);
     kpi_table(&mut f, lang, &report.account_kpis, true);
+
+    if let Some(c) = &report.competitors {
+        competitors::section(&mut f, lang, c);
+    }
 
     let pages = f.finish(&format!("Alcance · {title}"), l("page", "página"));
     Ok((pages, format!("Alcance — {title}")))

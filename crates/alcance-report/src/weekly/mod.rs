@@ -30,6 +30,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::Path;
 
+pub(crate) mod competitors;
 mod xlsx;
 
 use crate::files::write_atomically;
@@ -290,6 +291,12 @@ pub struct WeeklyReport {
     /// Recommendations per owned account (every account when none is owned), WhatsApp
     /// accounts excepted (they publish no posts).
     pub recommendations: Vec<AccountRecommendations>,
+    /// The "Competitors" section (last in every rendering): own accounts beside the
+    /// competitors over the week and the share of voice; `None` (and absent from the JSON)
+    /// when the workspace has no competitors. [`build_weekly`] leaves it `None`; the app
+    /// fills it (`alcance_app::competitors::weekly_section`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub competitors: Option<crate::competitors::CompetitorReport>,
 }
 
 /// The week containing `date`: Monday 00:00 UTC to the next Monday 00:00 UTC.
@@ -702,6 +709,7 @@ pub fn build_weekly(input: &WeeklyInput<'_>) -> WeeklyReport {
         best_time: best,
         top_posts: top,
         recommendations,
+        competitors: None,
     }
 }
 

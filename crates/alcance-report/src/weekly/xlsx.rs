@@ -25,6 +25,8 @@ use std::path::Path;
 /// - `Best times`: the weekday × hour heatmap (local time), a 3-color-scale conditional
 ///   format over the means, the posts per slot and the top slots.
 /// - `Top posts`: the week's best posts.
+/// - `Competitors` (last, only when the workspace has competitors): own accounts beside
+///   the competitors and the share of voice.
 ///
 /// No-data cells read "—".
 ///
@@ -57,6 +59,9 @@ fn weekly_workbook(report: &WeeklyReport) -> Result<Vec<u8>, XlsxError> {
     content_sheet(wb.add_worksheet(), report, &f)?;
     best_time_sheet(wb.add_worksheet(), report, &f)?;
     top_posts_sheet(wb.add_worksheet(), report, &f)?;
+    if let Some(c) = &report.competitors {
+        super::competitors::xlsx_sheet(wb.add_worksheet(), c, &f)?;
+    }
     wb.save_to_buffer()
 }
 

@@ -40,10 +40,18 @@ import type {
   SyncStatus,
   TrackedHashtag,
   TrackedHashtags,
+  Cadence,
+  Competitor,
+  CompetitorList,
+  CompetitorSet,
+  CompetitorsRequest,
+  CompetitorsView,
+  VoiceTerm,
   ViewFilter,
 } from "../bindings";
 import { AppError, type AppErrorCode } from "../errors";
 import { comparePath } from "../compare";
+import { competitorsPath } from "../competitors";
 import { commentQuery } from "../comments";
 import type { Commands, Transport } from "../transport";
 import { atLeast, type Role, type SessionView, type TokenView, type WebApi } from "./web";
@@ -568,6 +576,31 @@ export function httpTransport(
     },
     hashtagDetail: desktopOnly("One hashtag's detail (on the server: alcance hashtags show)"),
     setXBearer: desktopOnly("Saving the X bearer token (on the server: alcance hashtags bearer)"),
+    // Issue 17 point 1: competitors. Files are downloads (`web.competitorsUrl`).
+    listCompetitors(): Promise<CompetitorList> {
+      return request("GET", "/api/v1/competitors");
+    },
+    addCompetitor(accountId, set): Promise<Competitor> {
+      return request("POST", "/api/v1/competitors", { account_id: accountId, set });
+    },
+    async removeCompetitor(accountId): Promise<boolean> {
+      await request<null>("DELETE", `/api/v1/competitors/${accountId}`);
+      return true;
+    },
+    setCompetitorCadence(set, cadence: Cadence): Promise<CompetitorSet> {
+      return request("PUT", "/api/v1/competitors/cadence", { set, cadence });
+    },
+    addVoiceTerm(term): Promise<VoiceTerm> {
+      return request("POST", "/api/v1/competitors/terms", { term });
+    },
+    async removeVoiceTerm(term): Promise<boolean> {
+      await request<null>("DELETE", `/api/v1/competitors/terms/${encodeURIComponent(term)}`);
+      return true;
+    },
+    competitorsView(req: CompetitorsRequest, labels): Promise<CompetitorsView> {
+      return request("GET", `${competitorsPath(req)}&labels=${encodeURIComponent(JSON.stringify(labels))}`);
+    },
+    saveCompetitors: desktopOnly("Writing the competitors report to a folder"),
     // The Inbox: the server pages by opaque cursor; the page's last row names it here.
     async listComments(filter, after, limit): Promise<CommentPage> {
       const q = commentQuery(filter, limit);
@@ -643,6 +676,9 @@ export function httpTransport(
       : undefined,
     compareUrl(req: CompareRequest, format: "csv" | "json" | "xlsx") {
       return `${base}${comparePath(req, format)}`;
+    },
+    competitorsUrl(req: CompetitorsRequest, format: "csv" | "json" | "xlsx") {
+      return `${base}${competitorsPath(req, format)}`;
     },
     downloadCompare: options.download
       ? (req: CompareRequest, format: "csv" | "json" | "xlsx") =>

@@ -1,6 +1,6 @@
 // What only the browser has: sign-in, people and API tokens (the server's /api/v1 routes
 // of people), and download links of exports. Shapes as the server's OpenAPI describes them.
-import type { CompareRequest, ExportFormat, PdfLanguage, ReportFormat, ReportRequest, ViewFilter } from "../bindings";
+import type { CompareRequest, CompetitorsRequest, ExportFormat, PdfLanguage, ReportFormat, ReportRequest, ViewFilter } from "../bindings";
 
 /** A role: `admin` (everything, people included), `manager` (collection), `analyst`
  *  (reads everything, exports), `client` (reads what is shared with them). */
@@ -97,4 +97,7 @@ export interface WebApi {
   /** In the desktop app connected to a team server: downloads the comparison's file into
    *  the Downloads folder and returns its path. Absent in a browser. */
   downloadCompare?(request: CompareRequest, format: "csv" | "json" | "xlsx"): Promise<string>;
+  /** The download link of the Competitors report's file (`GET /api/v1/competitors/report?…&format=`,
+   *  analysts and above). */
+  competitorsUrl(request: CompetitorsRequest, format: "csv" | "json" | "xlsx"): string;
 }
