@@ -362,6 +362,7 @@ fn api_router() -> OpenApiRouter<ApiState> {
         // Issue 17 point 3: comments and mentions.
         .routes(routes!(comments::list_comments))
         .routes(routes!(comments::comment_counts))
+        .routes(routes!(comments::sentiment_summary))
 }
 
 /// The OpenAPI 3.1 description of every route, generated from the handlers and types,

@@ -575,15 +575,16 @@ impl Store {
     }
 
     /// Scores again, with `model`, every comment with text that another model (or none:
-    /// saved before schema version 20) scored, and clears the score of comments without
-    /// text; `batch` rows a transaction (1 or more). Idempotent: a second call scores
-    /// nothing. Returns what it did.
+    /// saved before schema version 20) scored — every comment with text when `all` —, and
+    /// clears the score of comments without text; `batch` rows a transaction (1 or more).
+    /// Idempotent: a second call without `all` scores nothing. Returns what it did.
     ///
     /// Errors: the database (the batches written before stay written).
     pub async fn rescore_comments(
         &self,
         model: &dyn SentimentModel,
         batch: u32,
+        all: bool,
     ) -> Result<CommentsRescored, StoreError> {
         let mut done = CommentsRescored::default();
         let id = model.id();
@@ -599,12 +600,13 @@ impl Store {
         loop {
             let rows: Vec<(i64, String)> = on_pool!(&self.pool, |p| sqlx::query_as(
                 "SELECT id, text FROM comments
-                 WHERE text IS NOT NULL AND (sentiment_model IS NULL OR sentiment_model <> $1) AND id > $2
+                 WHERE text IS NOT NULL AND ($4 OR sentiment_model IS NULL OR sentiment_model <> $1) AND id > $2
                  ORDER BY id LIMIT $3"
             )
             .bind(id)
             .bind(after)
             .bind(i64::from(batch.max(1)))
+            .bind(all)
             .fetch_all(p)
             .await?);
             let Some(last) = rows.last().map(|r| r.0) else {

@@ -503,9 +503,9 @@ async fn comments_are_scored_filtered_and_rescored(engine: Engine) {
             }
         }
     }
-    let done = store.rescore_comments(&AllNegative, 2).await.unwrap();
+    let done = store.rescore_comments(&AllNegative, 2, false).await.unwrap();
     assert_eq!((done.scored, done.cleared), (3, 0));
-    assert_eq!(store.rescore_comments(&AllNegative, 2).await.unwrap().scored, 0);
+    assert_eq!(store.rescore_comments(&AllNegative, 2, false).await.unwrap().scored, 0);
     let rows = store.comments(&CommentFilter::default(), None, 50).await.unwrap();
     assert!(rows
         .iter()
@@ -513,12 +513,19 @@ async fn comments_are_scored_filtered_and_rescored(engine: Engine) {
         .all(|r| r.sentiment_label == Some(SentimentLabel::Negative)
             && r.sentiment_model.as_deref() == Some("all-negative-test")));
     assert_eq!(by_id(&rows, "m1").sentiment_label, None);
-    let back = store.rescore_comments(default_model(), 500).await.unwrap();
+    let back = store.rescore_comments(default_model(), 500, false).await.unwrap();
     assert_eq!(back.scored, 3);
     let rows = store.comments(&CommentFilter::default(), None, 50).await.unwrap();
     assert_eq!(by_id(&rows, "c1").sentiment_label, Some(SentimentLabel::Positive));
     assert_eq!(by_id(&rows, "c3").sentiment_label, Some(SentimentLabel::Neutral));
-    assert_eq!(store.rescore_comments(default_model(), 500).await.unwrap(), Default::default());
+    assert_eq!(
+        store.rescore_comments(default_model(), 500, false).await.unwrap(),
+        Default::default()
+    );
+    // `all` scores every row with text again, the same way.
+    assert_eq!(store.rescore_comments(default_model(), 1, true).await.unwrap().scored, 3);
+    let again = store.comments(&CommentFilter::default(), None, 50).await.unwrap();
+    assert_eq!(by_id(&again, "c1").sentiment_score, by_id(&rows, "c1").sentiment_score);
     store.close().await;
 }
 
