@@ -14,7 +14,7 @@ use crate::workspace::Workspace;
 use alcance_core::sentiment::{default_model, SentimentShare};
 use alcance_store::comments::{CommentFilter, CommentSentiment, CommentsRescored};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
-use chrono_tz::Tz;
+use alcance_core::analytics::best_time::Tz;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -313,7 +313,7 @@ mod tests {
 
     #[test]
     fn days_and_weeks_are_local_with_gaps_and_posts_ranked() {
-        let tz: Tz = chrono_tz::America::Sao_Paulo;
+        let tz: Tz = DEFAULT_TIME_ZONE;
         let utc = |d: u32, h: u32| Utc.with_ymd_and_hms(2026, 11, d, h, 0, 0).single().unwrap_or_default();
         // 2 Nov 01:00 UTC is 1 Nov (Sunday) 22:00 in São Paulo.
         let rows = vec![

@@ -15,4 +15,5 @@ mod json_export;
 mod pdf_report;
 mod series;
 mod weekly_report;
+mod weekly_voices;
 mod xlsx_export;
