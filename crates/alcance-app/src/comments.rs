@@ -249,7 +249,7 @@ pub async fn list(
 /// Per post of `account_ids` (all when empty; only `post_external_id` when given): the
 /// comments stored against the platform's own counter, for the posts that have either,
 /// newest first, at most `limit` (1 to [`MAX_PAGE`]). The stored count is what the
-/// platform's counter counts: Instagram's `comments_count` comments and replies, Facebook's
+/// platform's counter counts: Instagram's `comments_count` and YouTube's `commentCount` comments and replies, Facebook's
 /// `comments.summary` and X's `reply_count` top-level comments only (docs/comments.md).
 ///
 /// Errors: a limit outside 1–[`MAX_PAGE`]; the store.

@@ -62,7 +62,11 @@ async fn a_collection_reads_comments_and_webhooks_update_them(engine: Engine) {
         .await
         .unwrap();
     let fb = pages[0].clone();
-    let ids = [x.id, ig.id, fb.id];
+    let yt = w
+        .connect(&demo_app(Platform::Youtube), &browser, timeout)
+        .await
+        .unwrap();
+    let ids = [x.id, ig.id, fb.id, yt.id];
     let window = CollectWindow {
         since: now - Duration::days(20),
         until: now,
@@ -96,6 +100,19 @@ async fn a_collection_reads_comments_and_webhooks_update_them(engine: Engine) {
         .all(|r| r.parent_external_id.is_some() && r.post_id.is_some()));
     let fb_rows = list(of(Platform::Facebook)).await;
     assert_eq!(kinds(&fb_rows), [CommentKind::Comment, CommentKind::Reply]);
+    // YouTube: each video's comment threads, the channel's replies under them, as many
+    // as the video's comment counter.
+    let yt_rows = list(of(Platform::Youtube)).await;
+    assert_eq!(kinds(&yt_rows), [CommentKind::Comment, CommentKind::Reply]);
+    assert!(yt_rows
+        .iter()
+        .filter(|r| r.kind == CommentKind::Reply)
+        .all(|r| r.parent_external_id.is_some() && r.post_id.is_some()));
+    let yt_counts = comments::post_counts(w, &[yt.id], None, 500).await.unwrap();
+    assert!(!yt_counts.is_empty());
+    for c in yt_counts.iter().filter(|c| c.platform_count.is_some_and(|n| n <= 40.0)) {
+        assert_eq!(c.difference(), Some(0.0), "{c:?}");
+    }
     let x_rows = list(of(Platform::X)).await;
     assert_eq!(kinds(&x_rows), [CommentKind::Comment, CommentKind::Mention]);
     assert!(x_rows

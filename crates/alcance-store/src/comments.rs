@@ -649,7 +649,7 @@ impl Store {
                  SELECT p.id AS post_id, p.account_id, a.platform, p.external_id, p.permalink, p.published_at,
                         (SELECT count(*) FROM comments AS c
                          WHERE c.account_id = p.account_id AND c.post_external_id = p.external_id
-                           AND (c.kind = 'comment' OR (c.kind = 'reply' AND a.platform = 'instagram'))
+                           AND (c.kind = 'comment' OR (c.kind = 'reply' AND a.platform IN ('instagram', 'youtube')))
                            AND c.deleted = FALSE) AS stored,
                         (SELECT m.value FROM post_metrics AS m WHERE m.post_id = p.id
                            AND m.metric = CASE WHEN a.platform = 'x' THEN 'replies' ELSE 'comments' END

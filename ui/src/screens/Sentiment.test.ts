@@ -2,7 +2,7 @@
 // chosen zone) and on the Posts screen (each post's share), both languages (issue 17
 // point 4).
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { dashboard, postView, settings, status } from "../test/fixtures";
+import { campaignDetail, campaignReport, campaignSummary, campaignTrend, dashboard, postView, settings, status } from "../test/fixtures";
 import { backend, open, q, qa, reset, sent, start, stop, text } from "../test/harness";
 import type { SentimentSummary, ShareView } from "../lib/bindings";
 
@@ -90,5 +90,27 @@ describe("comment sentiment on the screens", () => {
     // Every comment of the posts counts, whenever written.
     const asked = sent("sentiment_summary").at(-1)!.args as { filter: { since: string | null; until: string | null } };
     expect([asked.filter.since, asked.filter.until]).toEqual([null, null]);
+  });
+
+  it("the campaign report shows the share of the comments on its posts, asking by campaign", async () => {
+    backend((cmd) => {
+      if (cmd === "app_status") return status(true);
+      if (cmd === "list_accounts") return [];
+      if (cmd === "dashboard") return dashboard();
+      if (cmd === "list_campaigns") return [campaignSummary()];
+      if (cmd === "campaign_report") return campaignReport();
+      if (cmd === "campaign_posts") return [];
+      if (cmd === "campaign_trend") return campaignTrend();
+      if (cmd === "get_campaign") return campaignDetail();
+      if (cmd === "sentiment_summary") return summary;
+      return null;
+    });
+    start();
+    await open("campaigns");
+    await vi.waitFor(() => expect(q('[data-testid="campaign-sentiment-share"]')).not.toBeNull());
+    expect(text('[data-testid="campaign-sentiment-share-neutral"]')).toBe("Neutral 20% (2)");
+    const asked = sent("sentiment_summary").at(-1)!.args as { filter: { campaign_id: number | null; since: string | null } };
+    expect(asked.filter.campaign_id).toBe(1);
+    expect(asked.filter.since).toBeNull();
   });
 });
