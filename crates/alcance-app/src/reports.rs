@@ -192,8 +192,15 @@ async fn weekly_voices(ws: &Workspace, week: alcance_core::analytics::posts::Tim
     }
     let store = ws.store();
     let mut tag_volume = Vec::new();
-    for tag in store.tracked_hashtags(false).await.context("reading tracked hashtags")? {
-        let rows = store.hashtag_volume(&tag.tag, week.start).await.context("reading hashtag volume")?;
+    for tag in store
+        .tracked_hashtags(false)
+        .await
+        .context("reading tracked hashtags")?
+    {
+        let rows = store
+            .hashtag_volume(&tag.tag, week.start)
+            .await
+            .context("reading hashtag volume")?;
         let days: Vec<_> = rows
             .iter()
             .filter(|r| {
@@ -516,6 +523,16 @@ pub async fn campaign_report(ws: &Workspace, campaign_id: CampaignId, now: DateT
     };
     let mut report = build_campaign_report(&data, now);
     crate::media::attach_pictures(ws, &mut report, &listed).await?;
+    // The comments and replies on the campaign's posts, whenever written.
+    let points = store
+        .comment_sentiments(&crate::comments::CommentFilter {
+            campaign_id: Some(campaign_id),
+            ..crate::comments::CommentFilter::default()
+        })
+        .await?;
+    report.sentiment = Some(alcance_core::sentiment::SentimentShare::of(
+        points.into_iter().map(|p| p.label),
+    ));
     Ok(report)
 }
 

@@ -11,10 +11,10 @@
 
 use crate::error::Result;
 use crate::workspace::Workspace;
+use alcance_core::analytics::best_time::Tz;
 use alcance_core::sentiment::{default_model, SentimentShare};
 use alcance_store::comments::{CommentFilter, CommentSentiment, CommentsRescored};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
-use alcance_core::analytics::best_time::Tz;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -323,7 +323,15 @@ mod tests {
             row(4, "p1", utc(4, 13), Neutral, 0),
         ];
         let s = summarize(&rows, tz);
-        assert_eq!((s.overall.positive, s.overall.neutral, s.overall.negative, s.overall.total), (2, 1, 1, 4));
+        assert_eq!(
+            (
+                s.overall.positive,
+                s.overall.neutral,
+                s.overall.negative,
+                s.overall.total
+            ),
+            (2, 1, 1, 4)
+        );
         assert_eq!(s.overall.positive_share, Some(0.5));
         assert_eq!(s.overall.net, Some(0.25));
         let days: Vec<(String, u64)> = s.by_day.iter().map(|d| (d.start.to_string(), d.share.total)).collect();

@@ -144,7 +144,11 @@ impl Workspace {
         // now (best effort: the next open tries again; `alcance comments rescore` too).
         match crate::sentiment::rescore(&ws, false).await {
             Ok(done) if done.scored > 0 || done.cleared > 0 => {
-                tracing::info!(scored = done.scored, cleared = done.cleared, "comments' sentiment rescored")
+                tracing::info!(
+                    scored = done.scored,
+                    cleared = done.cleared,
+                    "comments' sentiment rescored"
+                )
             }
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "comments' sentiment was not rescored"),

@@ -155,7 +155,7 @@ async fn a_collection_reads_comments_and_webhooks_update_them(engine: Engine) {
             .iter()
             .filter(|e| e.level == EventLevel::Info && e.code == "comments")
             .count(),
-        3,
+        4,
         "{events:?}"
     );
 
@@ -222,7 +222,10 @@ async fn a_collection_reads_comments_and_webhooks_update_them(engine: Engine) {
     assert!(edited.edited);
     // The webhook's edit was scored again, from its new text.
     let model = alcance_core::sentiment::default_model();
-    assert_eq!(edited.sentiment_label, Some(model.score("Editado pelo autor", None).label));
+    assert_eq!(
+        edited.sentiment_label,
+        Some(model.score("Editado pelo autor", None).label)
+    );
     assert_eq!(edited.sentiment_model.as_deref(), Some("lexicon-v1"));
     assert_eq!(edited.created_at, one_post.created_at, "the poll's time is kept");
     assert_eq!(edited.like_count, one_post.like_count, "the poll's counts are kept");
@@ -297,11 +300,16 @@ async fn a_collection_reads_comments_and_webhooks_update_them(engine: Engine) {
             other => panic!("text and label disagree: {other:?} in {r:?}"),
         }
     }
-    let summary = alcance_app::sentiment::summary(w, &CommentFilter::default(), alcance_app::sentiment::DEFAULT_TIME_ZONE)
-        .await
-        .unwrap();
+    let summary =
+        alcance_app::sentiment::summary(w, &CommentFilter::default(), alcance_app::sentiment::DEFAULT_TIME_ZONE)
+            .await
+            .unwrap();
     assert_eq!(
-        [summary.overall.positive, summary.overall.neutral, summary.overall.negative],
+        [
+            summary.overall.positive,
+            summary.overall.neutral,
+            summary.overall.negative
+        ],
         counted
     );
     assert!(counted[2] > 0 && counted[0] > 0, "{counted:?}");
@@ -326,12 +334,19 @@ async fn a_collection_reads_comments_and_webhooks_update_them(engine: Engine) {
         fn id(&self) -> &'static str {
             "flat-test"
         }
-        fn score(&self, _: &str, language: Option<alcance_core::sentiment::Language>) -> alcance_core::sentiment::Sentiment {
+        fn score(
+            &self,
+            _: &str,
+            language: Option<alcance_core::sentiment::Language>,
+        ) -> alcance_core::sentiment::Sentiment {
             alcance_core::sentiment::Sentiment::neutral(language)
         }
     }
     let total = summary.overall.total;
-    assert_eq!(w.store().rescore_comments(&Flat, 50, false).await.unwrap().scored, total);
+    assert_eq!(
+        w.store().rescore_comments(&Flat, 50, false).await.unwrap().scored,
+        total
+    );
     let flat = alcance_app::sentiment::summary(w, &CommentFilter::default(), alcance_app::sentiment::DEFAULT_TIME_ZONE)
         .await
         .unwrap();
@@ -339,9 +354,10 @@ async fn a_collection_reads_comments_and_webhooks_update_them(engine: Engine) {
     let back = alcance_app::sentiment::rescore(w, false).await.unwrap();
     assert_eq!(back.scored, total);
     assert_eq!(alcance_app::sentiment::rescore(w, false).await.unwrap().scored, 0);
-    let restored = alcance_app::sentiment::summary(w, &CommentFilter::default(), alcance_app::sentiment::DEFAULT_TIME_ZONE)
-        .await
-        .unwrap();
+    let restored =
+        alcance_app::sentiment::summary(w, &CommentFilter::default(), alcance_app::sentiment::DEFAULT_TIME_ZONE)
+            .await
+            .unwrap();
     assert_eq!(restored.overall, summary.overall);
     ws.close().await;
 }

@@ -169,7 +169,16 @@ async fn list(args: ListArgs) -> Result<()> {
         }
         let mut table = Table::new();
         table.load_preset(UTF8_FULL_CONDENSED);
-        table.set_header(["Written (UTC)", "Account", "Kind", "Author", "Text", "Sentiment", "Likes", "Post"]);
+        table.set_header([
+            "Written (UTC)",
+            "Account",
+            "Kind",
+            "Author",
+            "Text",
+            "Sentiment",
+            "Likes",
+            "Post",
+        ]);
         for c in &page.items {
             let mut kind = c.kind.as_str().to_string();
             if c.edited {

@@ -11,7 +11,8 @@ use alcance_core::{ContentType, Period, Platform};
 use alcance_platforms::http::Answer;
 use alcance_platforms::oauth::{refresh, OAuthApp, RedirectConfig};
 use alcance_platforms::youtube::{
-    channel_metrics, decode_channels, decode_comment_threads, decode_report, decode_uploads, decode_videos, map_error, parse_duration, provider,
+    channel_metrics, decode_channels, decode_comment_threads, decode_report, decode_uploads, decode_videos, map_error,
+    parse_duration, provider,
 };
 use alcance_platforms::PlatformError;
 use chrono::{NaiveDate, TimeZone, Utc};
@@ -192,12 +193,18 @@ fn check_comment_threads(r: &Recording) {
         .map(|t| t["replies"]["comments"].as_array().map_or(0, Vec::len))
         .sum();
     assert_eq!(page.comments.len(), threads.len() + replies, "{}", r.file);
-    let tops: Vec<&alcance_core::CommentRecord> =
-        page.comments.iter().filter(|c| c.kind == CommentKind::Comment).collect();
+    let tops: Vec<&alcance_core::CommentRecord> = page
+        .comments
+        .iter()
+        .filter(|c| c.kind == CommentKind::Comment)
+        .collect();
     assert_eq!(tops.len(), threads.len());
     for (c, t) in tops.iter().zip(threads) {
         let s = &t["snippet"]["topLevelComment"]["snippet"];
-        assert_eq!(Some(c.external_id.as_str()), t["snippet"]["topLevelComment"]["id"].as_str());
+        assert_eq!(
+            Some(c.external_id.as_str()),
+            t["snippet"]["topLevelComment"]["id"].as_str()
+        );
         assert_eq!(c.post_external_id.as_deref(), t["snippet"]["videoId"].as_str());
         assert_eq!(c.text.as_deref(), s["textOriginal"].as_str());
         assert_eq!(
@@ -216,9 +223,10 @@ fn check_comment_threads(r: &Recording) {
         assert!(c.parent_external_id.is_none());
     }
     assert_eq!(page.next_page_token.as_deref(), body["nextPageToken"].as_str());
-    let all_embedded = threads
-        .iter()
-        .all(|t| t["snippet"]["totalReplyCount"].as_i64().unwrap_or(0) as usize <= t["replies"]["comments"].as_array().map_or(0, Vec::len));
+    let all_embedded = threads.iter().all(|t| {
+        t["snippet"]["totalReplyCount"].as_i64().unwrap_or(0) as usize
+            <= t["replies"]["comments"].as_array().map_or(0, Vec::len)
+    });
     assert_eq!(page.replies_complete, all_embedded, "{}", r.file);
 }
 

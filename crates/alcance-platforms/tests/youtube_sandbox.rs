@@ -181,9 +181,14 @@ async fn comment_threads_are_read_for_the_owned_channels_videos() {
         scopes: Vec::new(),
         redirect: RedirectConfig::ephemeral(),
     };
-    let tokens = oauth::authorize(&app, &provider(&endpoints), &HeadlessBrowser::new(), std::time::Duration::from_secs(20))
-        .await
-        .expect("consent");
+    let tokens = oauth::authorize(
+        &app,
+        &provider(&endpoints),
+        &HeadlessBrowser::new(),
+        std::time::Duration::from_secs(20),
+    )
+    .await
+    .expect("consent");
     let client = YouTubeClient::new(Http::new().expect("http"), endpoints.clone());
     let now: DateTime<Utc> = NOW.parse().expect("now");
     let account = AccountRef {
@@ -236,13 +241,21 @@ async fn comment_threads_are_read_for_the_owned_channels_videos() {
             .iter()
             .filter(|c| c.post_external_id.as_deref() == Some(video.as_str()))
             .collect();
-        assert_eq!(of.len() as f64, n.min(40.0), "{video}: as many as commentCount (the sandbox serves up to 40)");
+        assert_eq!(
+            of.len() as f64,
+            n.min(40.0),
+            "{video}: as many as commentCount (the sandbox serves up to 40)"
+        );
         for reply in of.iter().filter(|c| c.kind == CommentKind::Reply) {
             assert_eq!(reply.author_handle.as_deref(), Some("alcancebr"));
             let parent = reply.parent_external_id.as_deref().expect("parent");
-            assert!(of.iter().any(|c| c.external_id == parent && c.kind == CommentKind::Comment));
+            assert!(of
+                .iter()
+                .any(|c| c.external_id == parent && c.kind == CommentKind::Comment));
         }
-        assert!(of.iter().all(|c| c.text.is_some() && c.created_at.is_some() && c.author_id.is_some()));
+        assert!(of
+            .iter()
+            .all(|c| c.text.is_some() && c.created_at.is_some() && c.author_id.is_some()));
     }
     // One page per video at most 100 threads: each video cost one quota unit.
     let asked: Vec<String> = recorder
@@ -255,7 +268,10 @@ async fn comment_threads_are_read_for_the_owned_channels_videos() {
     // A tracked channel's comments are not read.
     let tracked = client
         .read_comments(&CommentsCtx {
-            account: AccountRef { owned: false, ..account },
+            account: AccountRef {
+                owned: false,
+                ..account
+            },
             token: tokens.access_token.clone(),
             posts,
             mentions_since: now,

@@ -798,6 +798,9 @@ pub fn campaign_html(report: &CampaignReport) -> Result<String, ReportError> {
             @for w in &report.warnings {
                 p.note { "Note: " (text(w)) }
             }
+            @if let Some(t) = report.sentiment_text() {
+                p { "Sentiment of the comments on its posts (computed on this computer): " (text(&t)) "." }
+            }
         }
         @if let Some(svg) = chart {
             section { figure { (PreEscaped(svg)) } }

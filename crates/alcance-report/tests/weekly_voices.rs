@@ -82,7 +82,10 @@ fn hashtags_are_summed_over_the_weeks_own_posts() {
     assert_eq!(tags, [("#verão", 7), ("#praia", 4)]);
     let verao = &r.top_hashtags[0];
     assert_eq!((verao.reach, verao.interactions), (Some(3500.0), Some(315.0)));
-    assert!((verao.engagement_rate_by_reach.expect("rate") - 9.0).abs() < 1e-9, "45 / 500 × 100");
+    assert!(
+        (verao.engagement_rate_by_reach.expect("rate") - 9.0).abs() < 1e-9,
+        "45 / 500 × 100"
+    );
     assert_eq!(verao.x_volume, None);
     assert_eq!(r.top_hashtags[1].x_volume, Some(1234.0));
     assert_eq!(r.top_hashtags[1].reach, Some(2000.0));
@@ -91,17 +94,30 @@ fn hashtags_are_summed_over_the_weeks_own_posts() {
 #[test]
 fn mentions_and_sentiment_compare_the_week_with_the_one_before() {
     let m = report().mentions;
-    assert_eq!((m.week.received, m.week.positive, m.week.neutral, m.week.negative), (7, 3, 1, 2));
+    assert_eq!(
+        (m.week.received, m.week.positive, m.week.neutral, m.week.negative),
+        (7, 3, 1, 2)
+    );
     assert_eq!(m.week.positive_share, Some(0.5));
     assert_eq!(m.previous_week.negative_share, Some(0.5));
     assert!((m.positive_change_points.expect("change") - 0.0).abs() < 1e-9);
     assert!((m.negative_change_points.expect("change") - (2.0 / 6.0 - 0.5) * 100.0).abs() < 1e-9);
     assert_eq!(
         m.by_kind,
-        vec![(CommentKind::Comment, 5), (CommentKind::Reply, 1), (CommentKind::Mention, 1)]
+        vec![
+            (CommentKind::Comment, 5),
+            (CommentKind::Reply, 1),
+            (CommentKind::Mention, 1)
+        ]
     );
-    assert_eq!(m.most_liked_positive.map(|q| q.excerpt), Some("Obrigada, lindo demais".into()));
-    assert_eq!(m.most_liked_negative.map(|q| q.excerpt), Some("Entrega atrasou, péssimo".into()));
+    assert_eq!(
+        m.most_liked_positive.map(|q| q.excerpt),
+        Some("Obrigada, lindo demais".into())
+    );
+    assert_eq!(
+        m.most_liked_negative.map(|q| q.excerpt),
+        Some("Entrega atrasou, péssimo".into())
+    );
 }
 
 #[test]
@@ -121,8 +137,14 @@ fn both_sections_follow_the_top_posts_in_every_format() {
     assert!(html.contains("Entrega atrasou, péssimo"));
 
     for (lang, words) in [
-        (PdfLanguage::En, ["Top hashtags", "Mentions and sentiment", "Most liked negative:"]),
-        (PdfLanguage::PtBr, ["Principais hashtags", "Menções e sentimento", "Negativo mais curtido:"]),
+        (
+            PdfLanguage::En,
+            ["Top hashtags", "Mentions and sentiment", "Most liked negative:"],
+        ),
+        (
+            PdfLanguage::PtBr,
+            ["Principais hashtags", "Menções e sentimento", "Negativo mais curtido:"],
+        ),
     ] {
         let text = weekly_pdf_text(&r, lang).expect("layout").join("\n");
         for w in words {
@@ -139,7 +161,11 @@ fn both_sections_follow_the_top_posts_in_every_format() {
         .expect("workbook")
         .read_to_string(&mut workbook)
         .expect("utf-8");
-    let at = |name: &str| workbook.find(&format!("name=\"{name}\"")).unwrap_or_else(|| panic!("{name}"));
+    let at = |name: &str| {
+        workbook
+            .find(&format!("name=\"{name}\""))
+            .unwrap_or_else(|| panic!("{name}"))
+    };
     assert!(at("Top posts") < at("Hashtags") && at("Hashtags") < at("Mentions"));
 
     let json: serde_json::Value =

@@ -469,7 +469,11 @@ fn comment_threads(g: &Generator, req: &Req, now: DateTime<Utc>) -> Reply {
         None => 20,
         Some(m) => match m.parse::<usize>() {
             Ok(n) if (1..=100).contains(&n) => n,
-            _ => return bad_request(&format!("Invalid value '{m}'. Values must be within the range: [1, 100]")),
+            _ => {
+                return bad_request(&format!(
+                    "Invalid value '{m}'. Values must be within the range: [1, 100]"
+                ))
+            }
         },
     };
     let offset = match req.q("pageToken") {

@@ -36,7 +36,12 @@ fn label_schema() -> RefOr<Schema> {
 /// The labels of a `sentiment` parameter (comma separated, any case; empty for all).
 fn labels(value: Option<&str>) -> Result<Vec<SentimentLabel>, ApiError> {
     let mut out = Vec::new();
-    for part in value.unwrap_or_default().split(',').map(str::trim).filter(|p| !p.is_empty()) {
+    for part in value
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
         let label = part.to_ascii_lowercase().parse::<SentimentLabel>().map_err(|_| {
             ApiError::invalid(format!(
                 "sentiment {part:?} is not a sentiment label: expected positive, neutral or negative"

@@ -2886,11 +2886,18 @@ async fn sentiment_is_filtered_and_summarized(engine: Engine) {
     let ws = s.session.as_ref().unwrap().workspace();
     let expected = summary(ws, &CommentFilter::default(), DEFAULT_TIME_ZONE).await.unwrap();
     assert!(expected.overall.total > 0, "the demo's comments are scored");
-    assert!(expected.overall.negative > 0 && expected.overall.positive > 0, "{:?}", expected.overall);
+    assert!(
+        expected.overall.negative > 0 && expected.overall.positive > 0,
+        "{:?}",
+        expected.overall
+    );
     let all: Value = s.json("/api/v1/comments?limit=500").await;
     for c in all["items"].as_array().unwrap() {
         if c["text"].is_string() {
-            assert!(["positive", "neutral", "negative"].contains(&c["sentiment_label"].as_str().unwrap()), "{c}");
+            assert!(
+                ["positive", "neutral", "negative"].contains(&c["sentiment_label"].as_str().unwrap()),
+                "{c}"
+            );
             let score = c["sentiment_score"].as_f64().unwrap();
             assert!((-1.0..=1.0).contains(&score));
             assert_eq!(c["sentiment_model"], "lexicon-v1");
@@ -2923,10 +2930,25 @@ async fn sentiment_is_filtered_and_summarized(engine: Engine) {
         .map(|k| got["overall"][*k].as_f64().unwrap())
         .sum();
     assert!((shares - 1.0).abs() < 1e-9);
-    let weeks: u64 = got["by_week"].as_array().unwrap().iter().map(|w| w["share"]["total"].as_u64().unwrap()).sum();
-    let days: u64 = got["by_day"].as_array().unwrap().iter().map(|w| w["share"]["total"].as_u64().unwrap()).sum();
+    let weeks: u64 = got["by_week"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["share"]["total"].as_u64().unwrap())
+        .sum();
+    let days: u64 = got["by_day"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["share"]["total"].as_u64().unwrap())
+        .sum();
     assert_eq!((weeks, days), (expected.overall.total, expected.overall.total));
-    let posts: u64 = got["by_post"].as_array().unwrap().iter().map(|p| p["share"]["total"].as_u64().unwrap()).sum();
+    let posts: u64 = got["by_post"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["share"]["total"].as_u64().unwrap())
+        .sum();
     assert!(posts <= expected.overall.total && posts > 0);
     assert_eq!(
         got["most_liked_negative"]["label"], "negative",
@@ -2942,8 +2964,20 @@ async fn sentiment_is_filtered_and_summarized(engine: Engine) {
         let (status, body) = call(&s, "get", &format!("/api/v1/comments?{bad}"), Some(Role::Analyst), None).await;
         assert_problem(status, &body, 400, "invalid-parameter");
     }
-    for bad in ["time_zone=Mars%2FBase", "campaign_id=0", "campaign_id=x", "start_date=2026-12-31&end_date=2026-01-01"] {
-        let (status, body) = call(&s, "get", &format!("/api/v1/sentiment?{bad}"), Some(Role::Analyst), None).await;
+    for bad in [
+        "time_zone=Mars%2FBase",
+        "campaign_id=0",
+        "campaign_id=x",
+        "start_date=2026-12-31&end_date=2026-01-01",
+    ] {
+        let (status, body) = call(
+            &s,
+            "get",
+            &format!("/api/v1/sentiment?{bad}"),
+            Some(Role::Analyst),
+            None,
+        )
+        .await;
         assert_eq!(status, 400, "{bad}: {body}");
     }
     // A client: the shared account's comments only.
@@ -2961,6 +2995,41 @@ async fn sentiment_is_filtered_and_summarized(engine: Engine) {
     .await
     .unwrap();
     assert_eq!(client["overall"]["total"].as_u64(), Some(shared.overall.total));
+    // Per campaign (one holding the post with the most comments): the summary of its
+    // posts' comments is the campaign report's sentiment.
+    let campaign = alcance_app::reports::create_campaign(
+        ws,
+        &alcance_app::store::NewCampaign {
+            name: "Sentiment".into(),
+            starts_on: Utc::now().date_naive() - chrono::Days::new(30),
+            ends_on: None,
+            budget: None,
+            currency: "BRL".into(),
+            goal: alcance_app::store::Goal::Engagement,
+            notes: None,
+        },
+    )
+    .await
+    .unwrap()
+    .id;
+    let busiest = got["by_post"][0]["post_id"].as_i64().unwrap();
+    ws.store().add_campaign_post(campaign, busiest).await.unwrap();
+    let by_campaign: Value = s.json(&format!("/api/v1/sentiment?campaign_id={campaign}")).await;
+    assert_eq!(by_campaign["overall"], got["by_post"][0]["share"]);
+    let report = alcance_app::reports::campaign_report(ws, alcance_app::CampaignId::from(campaign), Utc::now())
+        .await
+        .unwrap();
+    let share = report.sentiment.expect("the report reads the comments' sentiment");
+    assert_eq!(
+        by_campaign["overall"]["total"].as_u64(),
+        Some(share.positive + share.neutral + share.negative)
+    );
+    assert_eq!(by_campaign["overall"]["negative"].as_u64(), Some(share.negative));
+    assert!(
+        share.positive + share.neutral + share.negative > 0,
+        "the campaign's posts have comments"
+    );
+    assert!(by_campaign["overall"]["total"].as_u64() < got["overall"]["total"].as_u64());
     s.stop().await;
 }
 

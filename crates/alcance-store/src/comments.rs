@@ -302,12 +302,19 @@ fn stored_text(text: &Option<String>) -> Option<String> {
 
 /// The stored sentiment of `text` by `model`: label, compound (finite, −1..1) and the
 /// model's id; all `None` without text.
-fn scored(model: &dyn SentimentModel, text: Option<&str>) -> (Option<SentimentLabel>, Option<f64>, Option<&'static str>) {
+fn scored(
+    model: &dyn SentimentModel,
+    text: Option<&str>,
+) -> (Option<SentimentLabel>, Option<f64>, Option<&'static str>) {
     match text {
         None => (None, None, None),
         Some(t) => {
             let s = model.score(t, None);
-            let compound = if s.compound.is_finite() { s.compound.clamp(-1.0, 1.0) } else { 0.0 };
+            let compound = if s.compound.is_finite() {
+                s.compound.clamp(-1.0, 1.0)
+            } else {
+                0.0
+            };
             (Some(s.label), Some(compound), Some(model.id()))
         }
     }
@@ -545,12 +552,16 @@ impl Store {
              LIMIT $13",
             conditions = filter_conditions(engine, search.is_some()),
         );
-        Ok(on_pool!(&self.pool, |p| bind_filter!(sqlx::query_as(&sql), filter, search)
-            .bind(after.map(|c| to_db(c.created_at)))
-            .bind(after.map_or(0, |c| c.id))
-            .bind(i64::from(limit))
-            .fetch_all(p)
-            .await?))
+        Ok(on_pool!(&self.pool, |p| bind_filter!(
+            sqlx::query_as(&sql),
+            filter,
+            search
+        )
+        .bind(after.map(|c| to_db(c.created_at)))
+        .bind(after.map_or(0, |c| c.id))
+        .bind(i64::from(limit))
+        .fetch_all(p)
+        .await?))
     }
 
     /// Every scored comment matching `filter` (no paging; ordered by `created_at`, then
@@ -569,9 +580,13 @@ impl Store {
              ORDER BY c.created_at, c.id",
             conditions = filter_conditions(engine, search.is_some()),
         );
-        Ok(on_pool!(&self.pool, |p| bind_filter!(sqlx::query_as(&sql), filter, search)
-            .fetch_all(p)
-            .await?))
+        Ok(on_pool!(&self.pool, |p| bind_filter!(
+            sqlx::query_as(&sql),
+            filter,
+            search
+        )
+        .fetch_all(p)
+        .await?))
     }
 
     /// Scores again, with `model`, every comment with text that another model (or none:

@@ -398,7 +398,13 @@ async fn comments_are_scored_filtered_and_rescored(engine: Engine) {
         return;
     };
     store
-        .save_batch(run, account, at(9, 0, 0), &posts_with_counters(&[("p1", 3.0), ("p2", 1.0)], 1), &[])
+        .save_batch(
+            run,
+            account,
+            at(9, 0, 0),
+            &posts_with_counters(&[("p1", 3.0), ("p2", 1.0)], 1),
+            &[],
+        )
         .await
         .unwrap();
     let mut mention = comment("m1", "p9", "", 0, 7);
@@ -411,10 +417,7 @@ async fn comments_are_scored_filtered_and_rescored(engine: Engine) {
         mention,
     ];
     store.save_comments(account, at(10, 0, 0), &batch, &[]).await.unwrap();
-    let all = store
-        .comments(&CommentFilter::default(), None, 50)
-        .await
-        .unwrap();
+    let all = store.comments(&CommentFilter::default(), None, 50).await.unwrap();
     let by_id = |rows: &[alcance_store::comments::CommentRow], id: &str| {
         rows.iter().find(|c| c.external_id == id).cloned().unwrap()
     };
@@ -429,7 +432,10 @@ async fn comments_are_scored_filtered_and_rescored(engine: Engine) {
     assert!(by_id(&all, "c2").sentiment_score.unwrap() < -0.2);
     assert_eq!(by_id(&all, "c3").sentiment_label, Some(SentimentLabel::Neutral));
     let m1 = by_id(&all, "m1");
-    assert_eq!((m1.sentiment_label, m1.sentiment_score, m1.sentiment_model), (None, None, None));
+    assert_eq!(
+        (m1.sentiment_label, m1.sentiment_score, m1.sentiment_model),
+        (None, None, None)
+    );
 
     // The filter by label.
     let negative = store
@@ -443,13 +449,22 @@ async fn comments_are_scored_filtered_and_rescored(engine: Engine) {
         )
         .await
         .unwrap();
-    assert_eq!(negative.iter().map(|c| c.external_id.as_str()).collect::<Vec<_>>(), ["c2"]);
+    assert_eq!(
+        negative.iter().map(|c| c.external_id.as_str()).collect::<Vec<_>>(),
+        ["c2"]
+    );
 
     // An edit re-scores: c2 becomes praise.
     let edited = comment("c2", "p1", "Atendimento ótimo, adorei, obrigado!", 4, 5);
-    let saved = store.save_comments(account, at(11, 0, 0), &[edited], &[]).await.unwrap();
+    let saved = store
+        .save_comments(account, at(11, 0, 0), &[edited], &[])
+        .await
+        .unwrap();
     assert_eq!(saved.edited, 1);
-    let c2 = by_id(&store.comments(&CommentFilter::default(), None, 50).await.unwrap(), "c2");
+    let c2 = by_id(
+        &store.comments(&CommentFilter::default(), None, 50).await.unwrap(),
+        "c2",
+    );
     assert_eq!(c2.sentiment_label, Some(SentimentLabel::Positive), "{c2:?}");
     assert!(c2.sentiment_score.unwrap() > 0.2);
 
@@ -476,11 +491,17 @@ async fn comments_are_scored_filtered_and_rescored(engine: Engine) {
         .await
         .unwrap();
     assert_eq!(points.len(), 1);
-    assert_eq!((points[0].label, points[0].post_id), (SentimentLabel::Neutral, Some(p2)));
+    assert_eq!(
+        (points[0].label, points[0].post_id),
+        (SentimentLabel::Neutral, Some(p2))
+    );
     // All scored rows, oldest first; the mention without text is left out.
     let points = store.comment_sentiments(&CommentFilter::default()).await.unwrap();
     assert_eq!(
-        points.iter().map(|p| (p.post_external_id.as_deref(), p.label)).collect::<Vec<_>>(),
+        points
+            .iter()
+            .map(|p| (p.post_external_id.as_deref(), p.label))
+            .collect::<Vec<_>>(),
         [
             (Some("p1"), SentimentLabel::Positive),
             (Some("p1"), SentimentLabel::Positive),
@@ -523,7 +544,10 @@ async fn comments_are_scored_filtered_and_rescored(engine: Engine) {
         Default::default()
     );
     // `all` scores every row with text again, the same way.
-    assert_eq!(store.rescore_comments(default_model(), 1, true).await.unwrap().scored, 3);
+    assert_eq!(
+        store.rescore_comments(default_model(), 1, true).await.unwrap().scored,
+        3
+    );
     let again = store.comments(&CommentFilter::default(), None, 50).await.unwrap();
     assert_eq!(by_id(&again, "c1").sentiment_score, by_id(&rows, "c1").sentiment_score);
     store.close().await;

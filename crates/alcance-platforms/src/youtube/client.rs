@@ -2,8 +2,8 @@
 //! the Analytics day series, and `collect`.
 
 use super::map::{
-    channel_metrics, decode_channels, decode_comment_threads, decode_report, decode_uploads, decode_video_report, decode_videos, pacific_day,
-    ymd,
+    channel_metrics, decode_channels, decode_comment_threads, decode_report, decode_uploads, decode_video_report,
+    decode_videos, pacific_day, ymd,
 };
 use super::{Channel, DailyReport, VideoReport, VideosPage};
 use crate::cursor_walk::CursorWalk;

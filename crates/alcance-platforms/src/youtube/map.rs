@@ -344,7 +344,9 @@ pub fn decode_comment_threads(answer: &Answer) -> Result<CommentThreadsPage, Pla
     };
     for (i, thread) in items.into_iter().enumerate() {
         let top = &thread["snippet"]["topLevelComment"];
-        let video = thread["snippet"]["videoId"].as_str().or_else(|| top["snippet"]["videoId"].as_str());
+        let video = thread["snippet"]["videoId"]
+            .as_str()
+            .or_else(|| top["snippet"]["videoId"].as_str());
         let Some(record) = youtube_comment(top, video, None) else {
             page.warnings.push(warn(
                 &answer.endpoint,
@@ -354,13 +356,17 @@ pub fn decode_comment_threads(answer: &Answer) -> Result<CommentThreadsPage, Pla
             continue;
         };
         let parent = record.external_id.clone();
-        let replies: Vec<&Value> = thread["replies"]["comments"].as_array().map(|r| r.iter().collect()).unwrap_or_default();
+        let replies: Vec<&Value> = thread["replies"]["comments"]
+            .as_array()
+            .map(|r| r.iter().collect())
+            .unwrap_or_default();
         let total = thread["snippet"]["totalReplyCount"].as_i64();
         if total.is_some_and(|t| t > replies.len() as i64) {
             page.replies_complete = false;
         }
         let reply_count = total.or(Some(replies.len() as i64));
-        page.comments.push(alcance_core::CommentRecord { reply_count, ..record });
+        page.comments
+            .push(alcance_core::CommentRecord { reply_count, ..record });
         for reply in replies {
             if let Some(r) = youtube_comment(reply, video, Some(&parent)) {
                 page.comments.push(r);
@@ -377,7 +383,9 @@ pub fn decode_comment_threads(answer: &Answer) -> Result<CommentThreadsPage, Pla
 fn youtube_comment(c: &Value, video: Option<&str>, parent: Option<&str>) -> Option<alcance_core::CommentRecord> {
     let id = c["id"].as_str().filter(|s| !s.trim().is_empty())?.to_string();
     let s = &c["snippet"];
-    let parent = parent.map(str::to_string).or_else(|| s["parentId"].as_str().map(str::to_string));
+    let parent = parent
+        .map(str::to_string)
+        .or_else(|| s["parentId"].as_str().map(str::to_string));
     Some(alcance_core::CommentRecord {
         external_id: id,
         post_external_id: video.or_else(|| s["videoId"].as_str()).map(str::to_string),
@@ -393,7 +401,10 @@ fn youtube_comment(c: &Value, video: Option<&str>, parent: Option<&str>) -> Opti
             .map(|h| h.trim().trim_start_matches('@').to_string())
             .filter(|h| !h.is_empty()),
         created_at: s["publishedAt"].as_str().and_then(parse_platform_time),
-        text: s["textOriginal"].as_str().or_else(|| s["textDisplay"].as_str()).map(str::to_string),
+        text: s["textOriginal"]
+            .as_str()
+            .or_else(|| s["textDisplay"].as_str())
+            .map(str::to_string),
         like_count: s["likeCount"].as_i64(),
         reply_count: None,
     })

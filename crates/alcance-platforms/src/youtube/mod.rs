@@ -31,8 +31,8 @@ use chrono::{DateTime, Utc};
 
 pub use client::{Uploads, YouTubeClient, ANALYTICS_METRICS, MAX_UPLOAD_PAGES, VIDEOS_BATCH, VIDEO_ANALYTICS_METRICS};
 pub use map::{
-    channel_metrics, decode_channels, decode_comment_threads, decode_report, decode_uploads, decode_video_report, decode_videos, map_error,
-    next_quota_reset, parse_duration, quota_cost, DAILY_QUOTA_UNITS,
+    channel_metrics, decode_channels, decode_comment_threads, decode_report, decode_uploads, decode_video_report,
+    decode_videos, map_error, next_quota_reset, parse_duration, quota_cost, DAILY_QUOTA_UNITS,
 };
 
 /// A channel as read from `channels.list` (`mine=true`, `forHandle=`, `id=`).

@@ -669,18 +669,21 @@ fn voices_pdf(f: &mut Flow, lang: PdfLanguage, report: &WeeklyReport) {
         Cell::new(l("Neutral", "Neutros")),
         Cell::new(l("Negative", "Negativos")),
     ];
-    let mut rows: Vec<Vec<Cell>> = [(l("This week", "Esta semana"), &m.week), (l("Last week", "Semana anterior"), &m.previous_week)]
-        .into_iter()
-        .map(|(name, w)| {
-            vec![
-                Cell::new(name),
-                Cell::new(w.received.to_string()),
-                Cell::new(lang.num(share_text(w.positive, w.positive_share))),
-                Cell::new(lang.num(share_text(w.neutral, w.neutral_share))),
-                Cell::new(lang.num(share_text(w.negative, w.negative_share))),
-            ]
-        })
-        .collect();
+    let mut rows: Vec<Vec<Cell>> = [
+        (l("This week", "Esta semana"), &m.week),
+        (l("Last week", "Semana anterior"), &m.previous_week),
+    ]
+    .into_iter()
+    .map(|(name, w)| {
+        vec![
+            Cell::new(name),
+            Cell::new(w.received.to_string()),
+            Cell::new(lang.num(share_text(w.positive, w.positive_share))),
+            Cell::new(lang.num(share_text(w.neutral, w.neutral_share))),
+            Cell::new(lang.num(share_text(w.negative, w.negative_share))),
+        ]
+    })
+    .collect();
     rows.push(vec![
         Cell::new(l("Change", "Variação")),
         Cell::new(DASH),
@@ -690,8 +693,14 @@ fn voices_pdf(f: &mut Flow, lang: PdfLanguage, report: &WeeklyReport) {
     ]);
     f.table(&cols, &header, &rows, SMALL);
     for (what, q) in [
-        (l("Most liked positive:", "Positivo mais curtido:"), &m.most_liked_positive),
-        (l("Most liked negative:", "Negativo mais curtido:"), &m.most_liked_negative),
+        (
+            l("Most liked positive:", "Positivo mais curtido:"),
+            &m.most_liked_positive,
+        ),
+        (
+            l("Most liked negative:", "Negativo mais curtido:"),
+            &m.most_liked_negative,
+        ),
     ] {
         if let Some(q) = q {
             f.paragraph(
@@ -1036,6 +1045,26 @@ fn campaign_pages(report: &CampaignReport, lang: PdfLanguage) -> Result<(Vec<Vec
     );
     for w in &report.warnings {
         f.paragraph(&format!("{} {w}", l("Note:", "Observação:")), SMALL, DOWN);
+    }
+    if let Some(share) = report.sentiment.filter(|s| s.total() > 0) {
+        use alcance_core::sentiment::SentimentLabel::{Negative, Neutral, Positive};
+        let pct = |label| lang.num(format!("{:.1} %", share.ratio(label).unwrap_or(0.0) * 100.0));
+        f.paragraph(
+            &format!(
+                "{} {} {}: {} {}, {} {}, {} {}.",
+                l("Sentiment of the", "Sentimento dos"),
+                share.total(),
+                l("comments on its posts", "comentários nos posts"),
+                pct(Positive),
+                l("positive", "positivos"),
+                pct(Neutral),
+                l("neutral", "neutros"),
+                pct(Negative),
+                l("negative", "negativos"),
+            ),
+            BODY,
+            MUTED,
+        );
     }
 
     if !report.accounts.is_empty() {

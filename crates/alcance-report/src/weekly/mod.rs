@@ -691,7 +691,12 @@ pub fn build_weekly(input: &WeeklyInput<'_>) -> WeeklyReport {
     let captions: HashMap<(Platform, &str, &str), &str> = input
         .posts
         .iter()
-        .filter_map(|p| Some(((p.platform, p.user_id.as_str(), p.post_id.as_str()), p.caption.as_deref()?)))
+        .filter_map(|p| {
+            Some((
+                (p.platform, p.user_id.as_str(), p.post_id.as_str()),
+                p.caption.as_deref()?,
+            ))
+        })
         .collect();
     let owned: std::collections::HashSet<(Platform, String)> = accounts
         .iter()

@@ -243,7 +243,13 @@ pub fn top_hashtags(
 }
 
 fn quote(c: &VoiceComment) -> QuotedComment {
-    let text = c.text.as_deref().unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = c
+        .text
+        .as_deref()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     let excerpt = truncate_chars(&text, QUOTE_CHARS);
     QuotedComment {
         platform: c.platform,
@@ -368,15 +374,25 @@ mod tests {
         let s = mentions_section(&comments, week, previous);
         assert_eq!((s.week.received, s.week.positive, s.week.negative), (5, 3, 1));
         assert_eq!(s.week.positive_share, Some(0.75));
-        assert_eq!((s.previous_week.received, s.previous_week.negative_share), (2, Some(0.5)));
+        assert_eq!(
+            (s.previous_week.received, s.previous_week.negative_share),
+            (2, Some(0.5))
+        );
         assert_eq!(s.positive_change_points, Some(25.0));
         assert_eq!(s.negative_change_points, Some(-25.0));
         assert_eq!(
             s.by_kind,
-            vec![(CommentKind::Comment, 3), (CommentKind::Reply, 1), (CommentKind::Mention, 1)]
+            vec![
+                (CommentKind::Comment, 3),
+                (CommentKind::Reply, 1),
+                (CommentKind::Mention, 1)
+            ]
         );
         // Two positives with 12 likes: the newest.
-        assert_eq!(s.most_liked_positive.as_ref().map(|q| q.excerpt.as_str()), Some("perfeito"));
+        assert_eq!(
+            s.most_liked_positive.as_ref().map(|q| q.excerpt.as_str()),
+            Some("perfeito")
+        );
         let negative = s.most_liked_negative.unwrap_or_else(|| panic!("a negative quote"));
         assert_eq!(negative.excerpt.chars().count(), QUOTE_CHARS);
         assert!(negative.excerpt.ends_with('…'));

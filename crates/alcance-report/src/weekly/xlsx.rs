@@ -482,7 +482,10 @@ fn mentions_sheet(ws: &mut Worksheet, report: &WeeklyReport, f: &Formats) -> Res
         ws.write_string_with_format(0, c as u16, *h, &f.header)?;
     }
     ws.set_row_height(0, 30)?;
-    for (i, (name, w)) in [("This week", &m.week), ("Last week", &m.previous_week)].into_iter().enumerate() {
+    for (i, (name, w)) in [("This week", &m.week), ("Last week", &m.previous_week)]
+        .into_iter()
+        .enumerate()
+    {
         let row = 1 + i as u32;
         ws.write_string_with_format(row, 0, name, &f.text)?;
         ws.write_number_with_format(row, 1, w.received as f64, &f.count)?;
@@ -503,11 +506,19 @@ fn mentions_sheet(ws: &mut Worksheet, report: &WeeklyReport, f: &Formats) -> Res
         ws.write_string_with_format(row, 0, kind_text(*kind), &f.text)?;
         ws.write_number_with_format(row, 1, *n as f64, &f.count)?;
     }
-    for (what, q) in [("Most liked positive", &m.most_liked_positive), ("Most liked negative", &m.most_liked_negative)] {
+    for (what, q) in [
+        ("Most liked positive", &m.most_liked_positive),
+        ("Most liked negative", &m.most_liked_negative),
+    ] {
         if let Some(q) = q {
             row += 2;
             ws.write_string_with_format(row, 0, what, &f.header)?;
-            ws.write_string_with_format(row + 1, 0, format!("@{}", q.author_handle.as_deref().unwrap_or("?")), &f.text)?;
+            ws.write_string_with_format(
+                row + 1,
+                0,
+                format!("@{}", q.author_handle.as_deref().unwrap_or("?")),
+                &f.text,
+            )?;
             ws.write_number_with_format(row + 1, 1, q.like_count.unwrap_or(0) as f64, &f.count)?;
             ws.write_string_with_format(row + 1, 2, &q.excerpt, &f.text)?;
             row += 1;
