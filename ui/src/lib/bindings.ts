@@ -1231,7 +1231,13 @@ conversions: CampaignConversion[];
 /**
  * What was left out and why (rows in another currency).
  */
-warnings: string[] }
+warnings: string[]; 
+/**
+ * The sentiment of the comments and replies on the campaign's posts (counts; shares
+ * are `count / total`, ratios 0–1), computed on the machine; `None` when not read (a
+ * report built without the store) and a zero share when none is scored.
+ */
+sentiment?: SentimentShare | null }
 /**
  * The part an account plays in a campaign. Stored and serialized as the lower-case key.
  */
@@ -4269,3 +4275,19 @@ negative_share: number | null;
  * comment.
  */
 net: number | null }
+/**
+ * Counts and ratios of a set of scored texts.
+ */
+export type SentimentShare = { 
+/**
+ * Positive texts (count).
+ */
+positive: number; 
+/**
+ * Neutral texts (count).
+ */
+neutral: number; 
+/**
+ * Negative texts (count).
+ */
+negative: number }
