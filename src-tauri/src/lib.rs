@@ -143,6 +143,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             imports::list_imports,
             comments::list_comments,
             comments::comment_counts,
+            comments::sentiment_summary,
         ])
         .events(tauri_specta::collect_events![SyncChanged])
         // Every error code, so the UI checks received codes against the backend's list.

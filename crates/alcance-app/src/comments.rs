@@ -4,7 +4,7 @@
 //! the CLI reach them only through here (ADR 0004).
 //!
 //! **Which posts are read again** (the incremental rule): after a collection, for each
-//! owned Instagram, Facebook or X account it stored completely (an account that stopped
+//! owned Instagram, Facebook, X or YouTube account it stored completely (an account that stopped
 //! half-way, rate-limited or refused, is left for the next one), the posts published in the last
 //! [`RECENT_DAYS`] days, and older posts whose platform comment counter changed since
 //! their comments were last read completely (or that were never read and have comments),
@@ -44,7 +44,7 @@ pub const ACCOUNT_DEADLINE_SECONDS: u64 = 120;
 pub const MAX_PAGE: u32 = 500;
 
 /// The platforms whose comments are read.
-pub const PLATFORMS: &[Platform] = &[Platform::Instagram, Platform::Facebook, Platform::X];
+pub const PLATFORMS: &[Platform] = &[Platform::Instagram, Platform::Facebook, Platform::X, Platform::Youtube];
 
 /// What [`read_account`] did for one account.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -249,7 +249,7 @@ pub async fn list(
 /// Per post of `account_ids` (all when empty; only `post_external_id` when given): the
 /// comments stored against the platform's own counter, for the posts that have either,
 /// newest first, at most `limit` (1 to [`MAX_PAGE`]). The stored count is what the
-/// platform's counter counts: Instagram's `comments_count` comments and replies, Facebook's
+/// platform's counter counts: Instagram's `comments_count` and YouTube's `commentCount` comments and replies, Facebook's
 /// `comments.summary` and X's `reply_count` top-level comments only (docs/comments.md).
 ///
 /// Errors: a limit outside 1–[`MAX_PAGE`]; the store.

@@ -33,6 +33,7 @@ pub mod privacy;
 pub mod reports;
 pub mod runs;
 pub mod scheduler;
+pub mod sentiment;
 pub mod session;
 pub mod sheets;
 pub mod team;

@@ -27,8 +27,8 @@ use alcance_report::campaign::{
 };
 use alcance_report::export::{write_xlsx_from, AccountInfo, ExportCounts, ExportSource, PostInfo};
 use alcance_report::weekly::{
-    build_weekly, last_complete_week, week_of, write_weekly_report, ReportFiles, WeeklyInput, WeeklyOptions,
-    WeeklyReport,
+    build_weekly, last_complete_week, week_of, write_weekly_report, ReportFiles, TagVolume, VoiceComment, VoicesInput,
+    WeeklyInput, WeeklyOptions, WeeklyReport,
 };
 use alcance_store::campaigns::{CampaignRow, ImportReport, NewCampaign};
 use alcance_store::{AccountRow, PostRow, RowFilter};
@@ -148,6 +148,7 @@ pub async fn weekly_report(ws: &Workspace, request: &WeeklyRequest) -> Result<We
         .map(post_info)
         .collect();
     let infos = account_infos(&accounts);
+    let voices = weekly_voices(ws, week).await?;
     let mut report = build_weekly(&WeeklyInput {
         week,
         time_zone: request.time_zone,
@@ -157,11 +158,69 @@ pub async fn weekly_report(ws: &Workspace, request: &WeeklyRequest) -> Result<We
         post_rows: &post_rows,
         posts: &posts,
         options,
+        voices: &voices,
     });
     report.competitors = crate::competitors::weekly_section(ws, week, request.time_zone, request.now)
         .await
         .context("building the weekly report's Competitors section")?;
     Ok(report)
+}
+
+/// The weekly report's comments (this week and the week before, deleted ones included:
+/// they were received) and the tracked hashtags' X volume over the week (day buckets).
+async fn weekly_voices(ws: &Workspace, week: alcance_core::analytics::posts::TimeRange) -> Result<VoicesInput> {
+    use crate::comments::{list, CommentFilter, MAX_PAGE};
+    let filter = CommentFilter {
+        since: Some(week.previous().start),
+        until: Some(week.end),
+        include_deleted: true,
+        ..CommentFilter::default()
+    };
+    let mut comments = Vec::new();
+    let mut after = None;
+    loop {
+        let page = list(ws, &filter, after, MAX_PAGE).await.context("reading comments")?;
+        comments.extend(page.items.into_iter().map(|c| VoiceComment {
+            platform: c.platform,
+            kind: c.kind,
+            created_at: c.created_at,
+            label: c.sentiment_label,
+            like_count: c.like_count,
+            author_handle: c.author_handle,
+            text: c.text,
+        }));
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    let store = ws.store();
+    let mut tag_volume = Vec::new();
+    for tag in store
+        .tracked_hashtags(false)
+        .await
+        .context("reading tracked hashtags")?
+    {
+        let rows = store
+            .hashtag_volume(&tag.tag, week.start)
+            .await
+            .context("reading hashtag volume")?;
+        let days: Vec<_> = rows
+            .iter()
+            .filter(|r| {
+                r.platform == Platform::X
+                    && r.granularity == alcance_core::VolumeGranularity::Day
+                    && week.contains(r.bucket_start)
+            })
+            .collect();
+        if !days.is_empty() {
+            tag_volume.push(TagVolume {
+                hashtag: tag.tag.clone(),
+                posts: days.iter().map(|r| r.count as f64).sum(),
+            });
+        }
+    }
+    Ok(VoicesInput { comments, tag_volume })
 }
 
 /// Builds the weekly report and writes `weekly.xlsx`, `weekly.html`, `weekly.json` and
@@ -468,6 +527,16 @@ pub async fn campaign_report(ws: &Workspace, campaign_id: CampaignId, now: DateT
     };
     let mut report = build_campaign_report(&data, now);
     crate::media::attach_pictures(ws, &mut report, &listed).await?;
+    // The comments and replies on the campaign's posts, whenever written.
+    let points = store
+        .comment_sentiments(&crate::comments::CommentFilter {
+            campaign_id: Some(campaign_id),
+            ..crate::comments::CommentFilter::default()
+        })
+        .await?;
+    report.sentiment = Some(alcance_core::sentiment::SentimentShare::of(
+        points.into_iter().map(|p| p.label),
+    ));
     Ok(report)
 }
 

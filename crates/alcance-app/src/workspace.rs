@@ -124,13 +124,14 @@ impl Workspace {
 
     /// Opens the workspace whose data lives in `store` (an open store on either engine,
     /// e.g. a team's PostgreSQL database), with `dir` holding its files (exports, backups,
-    /// a file vault). `dir` must exist.
+    /// a file vault). `dir` must exist. Stored comments not scored by the current
+    /// sentiment model are scored ([`crate::sentiment::rescore`]; a failure is logged).
     ///
     /// Errors: the HTTP client cannot be built.
     pub async fn open_on(dir: &Path, store: Store, options: WorkspaceOptions) -> Result<Workspace> {
         let vault: Arc<dyn TokenVault> = Arc::from(options.vault);
         let (clients, http) = platform_clients(Http::new()?, &options.endpoints, &vault);
-        Ok(Workspace {
+        let ws = Workspace {
             dir: dir.to_path_buf(),
             store,
             vault,
@@ -138,7 +139,21 @@ impl Workspace {
             clients,
             http,
             team_database: None,
-        })
+        };
+        // Comments saved before they were scored, or scored by another model, are scored
+        // now (best effort: the next open tries again; `alcance comments rescore` too).
+        match crate::sentiment::rescore(&ws, false).await {
+            Ok(done) if done.scored > 0 || done.cleared > 0 => {
+                tracing::info!(
+                    scored = done.scored,
+                    cleared = done.cleared,
+                    "comments' sentiment rescored"
+                )
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "comments' sentiment was not rescored"),
+        }
+        Ok(ws)
     }
 
     /// This workspace with its platform clients rebuilt on an HTTP client whose requests

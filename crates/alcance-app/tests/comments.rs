@@ -5,7 +5,9 @@
 //! serves every comment and show the difference where it hides some; a later collection
 //! re-reads only the posts the incremental rule names; a comment read the platform refuses
 //! is a gap on the run while the account's metrics are stored; a Meta webhook's comment
-//! updates the polled row (no duplicate) and a new one is listed at once.
+//! updates the polled row (no duplicate) and a new one is listed at once. Every comment
+//! with text is scored when saved, by a collection or a webhook (issue 17 point 4); the
+//! shares count the labels; a swapped model's rows are rescored.
 
 use alcance_app::comments::{self, CommentFilter, CommentKind};
 use alcance_app::demo::demo_app;
@@ -60,7 +62,11 @@ async fn a_collection_reads_comments_and_webhooks_update_them(engine: Engine) {
         .await
         .unwrap();
     let fb = pages[0].clone();
-    let ids = [x.id, ig.id, fb.id];
+    let yt = w
+        .connect(&demo_app(Platform::Youtube), &browser, timeout)
+        .await
+        .unwrap();
+    let ids = [x.id, ig.id, fb.id, yt.id];
     let window = CollectWindow {
         since: now - Duration::days(20),
         until: now,
@@ -94,6 +100,19 @@ async fn a_collection_reads_comments_and_webhooks_update_them(engine: Engine) {
         .all(|r| r.parent_external_id.is_some() && r.post_id.is_some()));
     let fb_rows = list(of(Platform::Facebook)).await;
     assert_eq!(kinds(&fb_rows), [CommentKind::Comment, CommentKind::Reply]);
+    // YouTube: each video's comment threads, the channel's replies under them, as many
+    // as the video's comment counter.
+    let yt_rows = list(of(Platform::Youtube)).await;
+    assert_eq!(kinds(&yt_rows), [CommentKind::Comment, CommentKind::Reply]);
+    assert!(yt_rows
+        .iter()
+        .filter(|r| r.kind == CommentKind::Reply)
+        .all(|r| r.parent_external_id.is_some() && r.post_id.is_some()));
+    let yt_counts = comments::post_counts(w, &[yt.id], None, 500).await.unwrap();
+    assert!(!yt_counts.is_empty());
+    for c in yt_counts.iter().filter(|c| c.platform_count.is_some_and(|n| n <= 40.0)) {
+        assert_eq!(c.difference(), Some(0.0), "{c:?}");
+    }
     let x_rows = list(of(Platform::X)).await;
     assert_eq!(kinds(&x_rows), [CommentKind::Comment, CommentKind::Mention]);
     assert!(x_rows
@@ -136,7 +155,7 @@ async fn a_collection_reads_comments_and_webhooks_update_them(engine: Engine) {
             .iter()
             .filter(|e| e.level == EventLevel::Info && e.code == "comments")
             .count(),
-        3,
+        4,
         "{events:?}"
     );
 
@@ -201,6 +220,13 @@ async fn a_collection_reads_comments_and_webhooks_update_them(engine: Engine) {
     let edited = after_hook.iter().find(|r| r.id == one_post.id).unwrap();
     assert_eq!(edited.text.as_deref(), Some("Editado pelo autor"));
     assert!(edited.edited);
+    // The webhook's edit was scored again, from its new text.
+    let model = alcance_core::sentiment::default_model();
+    assert_eq!(
+        edited.sentiment_label,
+        Some(model.score("Editado pelo autor", None).label)
+    );
+    assert_eq!(edited.sentiment_model.as_deref(), Some("lexicon-v1"));
     assert_eq!(edited.created_at, one_post.created_at, "the poll's time is kept");
     assert_eq!(edited.like_count, one_post.like_count, "the poll's counts are kept");
     let new = after_hook
@@ -248,6 +274,91 @@ async fn a_collection_reads_comments_and_webhooks_update_them(engine: Engine) {
     );
     let again = list(of(Platform::Instagram)).await;
     assert!(again.len() >= after_hook.len());
+
+    // Sentiment: every comment with text carries the default model's label of its text,
+    // the shares count them, and complaints are negative.
+    let mut items = Vec::new();
+    let mut after = None;
+    loop {
+        let page = comments::list(w, &CommentFilter::default(), after, 500).await.unwrap();
+        items.extend(page.items);
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    let mut counted = [0u64; 3];
+    for r in &items {
+        match (&r.text, r.sentiment_label) {
+            (Some(text), Some(label)) => {
+                let expected = model.score(text, None);
+                assert_eq!(label, expected.label, "{text}");
+                assert!((r.sentiment_score.unwrap() - expected.compound).abs() < 1e-9);
+                counted[label as usize] += 1;
+            }
+            (None, None) => {}
+            other => panic!("text and label disagree: {other:?} in {r:?}"),
+        }
+    }
+    let summary =
+        alcance_app::sentiment::summary(w, &CommentFilter::default(), alcance_app::sentiment::DEFAULT_TIME_ZONE)
+            .await
+            .unwrap();
+    assert_eq!(
+        [
+            summary.overall.positive,
+            summary.overall.neutral,
+            summary.overall.negative
+        ],
+        counted
+    );
+    assert!(counted[2] > 0 && counted[0] > 0, "{counted:?}");
+    let worst = summary.most_liked_negative.unwrap();
+    assert!(items
+        .iter()
+        .filter(|r| r.sentiment_label == Some(alcance_app::sentiment::SentimentLabel::Negative))
+        .all(|r| r.like_count.unwrap_or(0) <= worst.like_count.unwrap_or(0)));
+    // Per post: the posts' shares add up to the comments on stored posts.
+    let on_posts: u64 = summary.by_post.iter().map(|p| p.share.total).sum();
+    assert_eq!(
+        on_posts,
+        items
+            .iter()
+            .filter(|r| r.sentiment_label.is_some() && r.post_external_id.is_some())
+            .count() as u64
+    );
+
+    // A swapped model: its rows are rescored by the backfill, once.
+    struct Flat;
+    impl alcance_core::sentiment::SentimentModel for Flat {
+        fn id(&self) -> &'static str {
+            "flat-test"
+        }
+        fn score(
+            &self,
+            _: &str,
+            language: Option<alcance_core::sentiment::Language>,
+        ) -> alcance_core::sentiment::Sentiment {
+            alcance_core::sentiment::Sentiment::neutral(language)
+        }
+    }
+    let total = summary.overall.total;
+    assert_eq!(
+        w.store().rescore_comments(&Flat, 50, false).await.unwrap().scored,
+        total
+    );
+    let flat = alcance_app::sentiment::summary(w, &CommentFilter::default(), alcance_app::sentiment::DEFAULT_TIME_ZONE)
+        .await
+        .unwrap();
+    assert_eq!(flat.overall.neutral, total);
+    let back = alcance_app::sentiment::rescore(w, false).await.unwrap();
+    assert_eq!(back.scored, total);
+    assert_eq!(alcance_app::sentiment::rescore(w, false).await.unwrap().scored, 0);
+    let restored =
+        alcance_app::sentiment::summary(w, &CommentFilter::default(), alcance_app::sentiment::DEFAULT_TIME_ZONE)
+            .await
+            .unwrap();
+    assert_eq!(restored.overall, summary.overall);
     ws.close().await;
 }
 

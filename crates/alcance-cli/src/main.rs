@@ -175,8 +175,8 @@ enum Command {
     /// Compare 2–6 accounts side by side over a window: followers, growth, engagement rate,
     /// posts per week, best slot, content mix; printed, or written as CSV, JSON or XLSX.
     Compare(report_cmd::CompareArgs),
-    /// Comments, replies, mentions and tags the collections read: list (with --search)
-    /// and per-post counts against the platforms' counters.
+    /// Comments, replies, mentions and tags the collections read: list (with --search and
+    /// --sentiment), per-post counts against the platforms' counters, sentiment shares.
     Comments {
         #[command(subcommand)]
         command: comments_cmd::CommentsCommand,

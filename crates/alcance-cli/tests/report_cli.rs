@@ -454,6 +454,52 @@ fn reports_campaigns_and_exports_on_a_demo_workspace() {
         "{:?}",
         text(&bad)
     );
+    // Sentiment (issue 17 point 4): labels in the list, the filter, the shares, the rescore.
+    assert!(all.contains("Sentiment") && all.contains("positive (+"), "{all}");
+    let positive = ok(&["comments", "list", "--sentiment", "positive", "--limit", "500"], &ws);
+    assert!(
+        positive.contains("Amei esse post") && positive.contains("positive (+"),
+        "{positive}"
+    );
+    for other in ["negative (", "neutral (", "Onde comprar"] {
+        assert!(
+            !positive.contains(other),
+            "the sentiment filter kept {other:?}: {positive}"
+        );
+    }
+    let shares = ok(&["comments", "sentiment"], &ws);
+    assert!(
+        shares.contains("Week of") && shares.contains("All") && shares.contains("Net (points)") && shares.contains('%'),
+        "{shares}"
+    );
+    assert!(
+        shares.contains("model lexicon-v1") && shares.contains("America/Sao_Paulo"),
+        "{shares}"
+    );
+    let daily = ok(
+        &["comments", "sentiment", "--daily", "--posts", "0", "--time-zone", "UTC"],
+        &ws,
+    );
+    assert!(
+        daily.contains("Day") && !daily.contains("Week of") && daily.contains("days in UTC"),
+        "{daily}"
+    );
+    // Opening the workspace scored everything already; --all scores every comment again.
+    let again = ok(&["comments", "rescore"], &ws);
+    assert!(again.starts_with("0 comments scored"), "{again}");
+    let forced = ok(&["comments", "rescore", "--all"], &ws);
+    let n: u64 = forced
+        .split_whitespace()
+        .next()
+        .and_then(|w| w.parse().ok())
+        .unwrap_or(0);
+    assert!(n > 0, "{forced}");
+    let bad = run(&["comments", "list", "--sentiment", "angry"], &ws);
+    assert!(
+        !bad.status.success() && text(&bad).1.contains("angry"),
+        "{:?}",
+        text(&bad)
+    );
 }
 
 #[test]

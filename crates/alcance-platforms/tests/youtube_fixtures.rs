@@ -11,7 +11,8 @@ use alcance_core::{ContentType, Period, Platform};
 use alcance_platforms::http::Answer;
 use alcance_platforms::oauth::{refresh, OAuthApp, RedirectConfig};
 use alcance_platforms::youtube::{
-    channel_metrics, decode_channels, decode_report, decode_uploads, decode_videos, map_error, parse_duration, provider,
+    channel_metrics, decode_channels, decode_comment_threads, decode_report, decode_uploads, decode_videos, map_error,
+    parse_duration, provider,
 };
 use alcance_platforms::PlatformError;
 use chrono::{NaiveDate, TimeZone, Utc};
@@ -26,10 +27,6 @@ const NOT_READ: &[(&str, &str)] = &[
     (
         "mech__oauth2-device-code.json",
         "the device flow is not used: Alcance connects with the loopback redirect",
-    ),
-    (
-        "nango__comment-threads.json",
-        "comment texts are not collected; comment counts come from videos.statistics",
     ),
     (
         "nango__list-channel-playlists.json",
@@ -180,6 +177,57 @@ fn check_uploads(r: &Recording) {
         "{}",
         r.file
     );
+}
+
+/// Issue 17 point 3: each thread's top-level comment (and any embedded reply) becomes a
+/// comment record with the recording's id, video, text, author handle without `@`,
+/// channel id, likes, time and reply count.
+fn check_comment_threads(r: &Recording) {
+    use alcance_core::CommentKind;
+    let page = decode_comment_threads(&r.answer).unwrap_or_else(|e| panic!("{}: {e}", r.file));
+    let body = &r.doc["response"]["body"];
+    let threads = body["items"].as_array().expect("items");
+    assert!(page.warnings.is_empty(), "{}: {:?}", r.file, page.warnings);
+    let replies: usize = threads
+        .iter()
+        .map(|t| t["replies"]["comments"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert_eq!(page.comments.len(), threads.len() + replies, "{}", r.file);
+    let tops: Vec<&alcance_core::CommentRecord> = page
+        .comments
+        .iter()
+        .filter(|c| c.kind == CommentKind::Comment)
+        .collect();
+    assert_eq!(tops.len(), threads.len());
+    for (c, t) in tops.iter().zip(threads) {
+        let s = &t["snippet"]["topLevelComment"]["snippet"];
+        assert_eq!(
+            Some(c.external_id.as_str()),
+            t["snippet"]["topLevelComment"]["id"].as_str()
+        );
+        assert_eq!(c.post_external_id.as_deref(), t["snippet"]["videoId"].as_str());
+        assert_eq!(c.text.as_deref(), s["textOriginal"].as_str());
+        assert_eq!(
+            c.author_handle.as_deref(),
+            s["authorDisplayName"].as_str().map(|h| h.trim_start_matches('@'))
+        );
+        assert_eq!(c.author_id.as_deref(), s["authorChannelId"]["value"].as_str());
+        assert_eq!(c.like_count, s["likeCount"].as_i64());
+        assert_eq!(c.reply_count, t["snippet"]["totalReplyCount"].as_i64());
+        assert_eq!(
+            c.created_at.map(|t| t.timestamp()),
+            s["publishedAt"]
+                .as_str()
+                .map(|t| chrono::DateTime::parse_from_rfc3339(t).expect("time").timestamp())
+        );
+        assert!(c.parent_external_id.is_none());
+    }
+    assert_eq!(page.next_page_token.as_deref(), body["nextPageToken"].as_str());
+    let all_embedded = threads.iter().all(|t| {
+        t["snippet"]["totalReplyCount"].as_i64().unwrap_or(0) as usize
+            <= t["replies"]["comments"].as_array().map_or(0, Vec::len)
+    });
+    assert_eq!(page.replies_complete, all_embedded, "{}", r.file);
 }
 
 fn check_videos(r: &Recording) {
@@ -339,6 +387,8 @@ async fn every_recorded_youtube_exchange_is_read_field_by_field() {
             check_uploads(r);
         } else if path.ends_with("/youtube/v3/videos") {
             check_videos(r);
+        } else if path.ends_with("/youtube/v3/commentThreads") {
+            check_comment_threads(r);
         } else if path.ends_with("/v2/reports") {
             check_report(r);
         } else if path == "/token" {

@@ -155,3 +155,129 @@ async fn connect_collect_track_and_revoke_against_the_sandbox() {
     assert!(e.needs_reauth(), "{e:?}");
     sb.shutdown().await;
 }
+
+/// Issue 17 point 3: the owned channel's videos' comment threads read from the sandbox —
+/// top-level comments and the channel's replies under them, as many as each video's
+/// `commentCount`, every video read completely; an unknown video is a gap, not a failure;
+/// a tracked channel reads none.
+#[tokio::test]
+async fn comment_threads_are_read_for_the_owned_channels_videos() {
+    use alcance_core::CommentKind;
+    use alcance_platforms::CommentsCtx;
+    let sb = Sandbox::start(SandboxConfig::seeded(71)).await.expect("sandbox");
+    let base = sb.base_url();
+    let r = reqwest::Client::new()
+        .post(format!("{}__alcance/clock", base.as_str()))
+        .json(&json!({ "now": NOW }))
+        .send()
+        .await
+        .expect("clock");
+    assert_eq!(r.status(), 200);
+    let endpoints = Endpoints::sandbox(&base);
+    let app = OAuthApp {
+        platform: Platform::Youtube,
+        client_id: "alcance-test.apps.googleusercontent.com".into(),
+        client_secret: Some(SecretString::from("desktop-secret".to_string())),
+        scopes: Vec::new(),
+        redirect: RedirectConfig::ephemeral(),
+    };
+    let tokens = oauth::authorize(
+        &app,
+        &provider(&endpoints),
+        &HeadlessBrowser::new(),
+        std::time::Duration::from_secs(20),
+    )
+    .await
+    .expect("consent");
+    let client = YouTubeClient::new(Http::new().expect("http"), endpoints.clone());
+    let now: DateTime<Utc> = NOW.parse().expect("now");
+    let account = AccountRef {
+        platform: Platform::Youtube,
+        external_id: YT_CHANNEL_ID.to_string(),
+        username: Some("alcancebr".into()),
+        owned: true,
+    };
+    let batch = client
+        .collect(&CollectCtx {
+            account: account.clone(),
+            token: tokens.access_token.clone(),
+            window: CollectWindow {
+                since: now - Duration::days(30),
+                until: now,
+            },
+            recorder: Recorder::new(),
+        })
+        .await
+        .expect("collect");
+    let counted: Vec<(String, f64)> = batch
+        .post_metrics
+        .iter()
+        .filter(|m| m.metric == "comments")
+        .filter_map(|m| Some((m.post_external_id.clone(), m.value?)))
+        .filter(|(_, n)| *n > 0.0)
+        .collect();
+    assert!(!counted.is_empty(), "some videos have comments");
+    let mut posts: Vec<String> = counted.iter().map(|(id, _)| id.clone()).collect();
+    posts.push("Y9999999999".into());
+    let recorder = Recorder::new();
+    let read = client
+        .read_comments(&CommentsCtx {
+            account: account.clone(),
+            token: tokens.access_token.clone(),
+            posts: posts.clone(),
+            mentions_since: now - Duration::days(7),
+            recorder: recorder.clone(),
+        })
+        .await
+        .expect("read")
+        .expect("YouTube reads comments");
+    assert_eq!(read.gaps.len(), 1, "{:?}", read.gaps);
+    assert_eq!(read.gaps[0].object_id, "Y9999999999");
+    assert_eq!(read.gaps[0].what, "commentThreads");
+    assert_eq!(read.complete_posts.len(), counted.len());
+    for (video, n) in &counted {
+        let of: Vec<_> = read
+            .comments
+            .iter()
+            .filter(|c| c.post_external_id.as_deref() == Some(video.as_str()))
+            .collect();
+        assert_eq!(
+            of.len() as f64,
+            n.min(40.0),
+            "{video}: as many as commentCount (the sandbox serves up to 40)"
+        );
+        for reply in of.iter().filter(|c| c.kind == CommentKind::Reply) {
+            assert_eq!(reply.author_handle.as_deref(), Some("alcancebr"));
+            let parent = reply.parent_external_id.as_deref().expect("parent");
+            assert!(of
+                .iter()
+                .any(|c| c.external_id == parent && c.kind == CommentKind::Comment));
+        }
+        assert!(of
+            .iter()
+            .all(|c| c.text.is_some() && c.created_at.is_some() && c.author_id.is_some()));
+    }
+    // One page per video at most 100 threads: each video cost one quota unit.
+    let asked: Vec<String> = recorder
+        .take()
+        .iter()
+        .map(|r| r.url.clone())
+        .filter(|u| u.contains("/youtube/v3/commentThreads"))
+        .collect();
+    assert_eq!(asked.len(), posts.len(), "{asked:?}");
+    // A tracked channel's comments are not read.
+    let tracked = client
+        .read_comments(&CommentsCtx {
+            account: AccountRef {
+                owned: false,
+                ..account
+            },
+            token: tokens.access_token.clone(),
+            posts,
+            mentions_since: now,
+            recorder: Recorder::new(),
+        })
+        .await
+        .expect("read");
+    assert!(tracked.is_none());
+}

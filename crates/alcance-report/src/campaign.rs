@@ -278,6 +278,28 @@ pub struct CampaignReport {
     pub conversions: Vec<CampaignConversion>,
     /// What was left out and why (rows in another currency).
     pub warnings: Vec<String>,
+    /// The sentiment of the comments and replies on the campaign's posts (counts; shares
+    /// are `count / total`, ratios 0–1), computed on the machine; `None` when not read (a
+    /// report built without the store) and a zero share when none is scored.
+    #[serde(default)]
+    pub sentiment: Option<alcance_core::sentiment::SentimentShare>,
+}
+
+impl CampaignReport {
+    /// `"12 comments: 58.3 % positive, 25.0 % neutral, 16.7 % negative"` (percent of the
+    /// scored comments on the campaign's posts); `None` without any.
+    pub fn sentiment_text(&self) -> Option<String> {
+        use alcance_core::sentiment::SentimentLabel::{Negative, Neutral, Positive};
+        let s = self.sentiment.filter(|s| s.total() > 0)?;
+        let pct = |l| s.ratio(l).map_or(0.0, |r| r * 100.0);
+        Some(format!(
+            "{} comments: {:.1} % positive, {:.1} % neutral, {:.1} % negative",
+            s.total(),
+            pct(Positive),
+            pct(Neutral),
+            pct(Negative)
+        ))
+    }
 }
 
 fn utc_name() -> String {
@@ -482,6 +504,7 @@ pub fn campaign_report(data: &CampaignData, generated_at: DateTime<Utc>) -> Camp
         costs: data.costs.clone(),
         conversions: data.conversions.clone(),
         warnings,
+        sentiment: None,
     }
 }
 
@@ -761,6 +784,21 @@ fn overview_sheet(ws: &mut Worksheet, report: &CampaignReport, f: &Formats) -> R
     for w in &report.warnings {
         ws.write_string_with_format(row, 0, format!("Note: {w}"), &f.subtitle)?;
         row += 1;
+    }
+    if let Some(s) = report.sentiment.filter(|s| s.total() > 0) {
+        use alcance_core::sentiment::SentimentLabel::{Negative, Neutral, Positive};
+        ws.write_string_with_format(row, 0, "Comments on its posts (scored)", &f.text)?;
+        ws.write_number_with_format(row, 1, s.total() as f64, &f.count)?;
+        row += 1;
+        for (name, label) in [
+            ("Positive share", Positive),
+            ("Neutral share", Neutral),
+            ("Negative share", Negative),
+        ] {
+            ws.write_string_with_format(row, 0, name, &f.text)?;
+            cell(ws, row, 1, s.ratio(label), &f.share, f)?;
+            row += 1;
+        }
     }
     if !report.accounts.is_empty() {
         // The chart reads its own block, where no data is a blank cell (a "—" text cell

@@ -12,6 +12,7 @@ use crate::campaign::CampaignReport;
 use crate::chart::{render_svg, LineChart, Series, DEFAULT_NO_DATA, MAX_SIDE, MIN_SIDE};
 use crate::font::{self, FAMILY};
 use crate::number::thousands;
+use crate::weekly::voices::{kind_text, points_text, quote_text, share_text};
 use crate::weekly::{severity_text, week_text, KpiLine, TrendLine, WeeklyReport, WEEKDAYS};
 use crate::workbook::{HEAT_HIGH, HEAT_LOW, HEAT_MID};
 use crate::zone::{display_zone, local_stamp};
@@ -713,6 +714,7 @@ pub fn weekly_html(report: &WeeklyReport) -> Result<String, ReportError> {
                 }
             }
         }
+        (voices_html(report))
         section {
             h2 { "KPIs per account" }
             table {
@@ -798,6 +800,9 @@ pub fn campaign_html(report: &CampaignReport) -> Result<String, ReportError> {
             }
             @for w in &report.warnings {
                 p.note { "Note: " (text(w)) }
+            }
+            @if let Some(t) = report.sentiment_text() {
+                p { "Sentiment of the comments on its posts (computed on this computer): " (text(&t)) "." }
             }
         }
         @if let Some(svg) = chart {
@@ -903,6 +908,82 @@ pub fn campaign_html(report: &CampaignReport) -> Result<String, ReportError> {
 /// A moment on `zone`'s wall clock, `—` when unknown.
 fn fmt_time(t: Option<DateTime<Utc>>, zone: Tz) -> String {
     t.map_or_else(|| DASH.to_string(), |t| local_stamp(t, zone))
+}
+
+/// The weekly report's "Top hashtags" and "Mentions and sentiment" sections
+/// (`weekly::voices`).
+fn voices_html(report: &WeeklyReport) -> Markup {
+    let m = &report.mentions;
+    html! {
+        section {
+            h2 { "Top hashtags" }
+            @if report.top_hashtags.is_empty() {
+                p.note { "No own post of this week carried a hashtag." }
+            } @else {
+                table {
+                    thead {
+                        tr {
+                            th { "Hashtag" } th.num { "Posts" } th.num { "Reach" } th.num { "Impressions" }
+                            th.num { "Interactions" } th.num { "ER by reach" } th.num { "X posts (week)" }
+                        }
+                    }
+                    tbody {
+                        @for h in &report.top_hashtags {
+                            tr {
+                                td { (text(&h.hashtag)) }
+                                (num_td(&fmt_count(Some(h.posts as f64))))
+                                (num_td(&fmt_count(h.reach)))
+                                (num_td(&fmt_count(h.impressions)))
+                                (num_td(&fmt_count(h.interactions)))
+                                (num_td(&fmt_pct(h.engagement_rate_by_reach)))
+                                (num_td(&fmt_count(h.x_volume)))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        section {
+            h2 { "Mentions and sentiment" }
+            @if m.week.received == 0 && m.previous_week.received == 0 {
+                p.note { "No comment, reply or mention was received this week or the week before." }
+            } @else {
+                p.small {
+                    "Received this week: " (m.week.received)
+                    @for (kind, n) in &m.by_kind { " · " (kind_text(*kind)) ": " (n) }
+                    ". Sentiment is computed on this computer; shares are of the comments with text."
+                }
+                table {
+                    thead {
+                        tr { th { "Week" } th.num { "Received" } th.num { "Positive" } th.num { "Neutral" } th.num { "Negative" } }
+                    }
+                    tbody {
+                        @for (label, w) in [("This week", &m.week), ("Last week", &m.previous_week)] {
+                            tr {
+                                td { (label) }
+                                td.num { (w.received) }
+                                td.num { (share_text(w.positive, w.positive_share)) }
+                                td.num { (share_text(w.neutral, w.neutral_share)) }
+                                td.num { (share_text(w.negative, w.negative_share)) }
+                            }
+                        }
+                        tr {
+                            td { "Change" } td.na { (DASH) }
+                            td.num { (points_text(m.positive_change_points)) }
+                            td.na { (DASH) }
+                            td.num { (points_text(m.negative_change_points)) }
+                        }
+                    }
+                }
+                @if let Some(q) = &m.most_liked_positive {
+                    p.small { "Most liked positive: " (text(&quote_text(q))) }
+                }
+                @if let Some(q) = &m.most_liked_negative {
+                    p.small { "Most liked negative: " (text(&quote_text(q))) }
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -322,3 +322,47 @@ fn the_workbook_gives_publication_times_in_the_reports_zone() {
     assert!(posts.contains("<v>46331.97916666"), "{posts}");
     assert!(!posts.contains("<v>46331.75</v>"), "UTC left in the Posts sheet");
 }
+
+/// Issue 17 point 4: the comments' sentiment on the campaign's posts in every file — the
+/// HTML sentence, the PDF paragraph (en, pt-BR), the workbook's shares and the JSON counts;
+/// nothing when no comment is scored.
+#[test]
+fn the_comments_sentiment_is_in_every_file() {
+    use alcance_core::sentiment::SentimentShare;
+    use alcance_report::pdf::{campaign_pdf_text, PdfLanguage};
+    let mut r = report();
+    r.sentiment = Some(SentimentShare {
+        positive: 7,
+        neutral: 3,
+        negative: 2,
+    });
+    assert_eq!(
+        r.sentiment_text().as_deref(),
+        Some("12 comments: 58.3 % positive, 25.0 % neutral, 16.7 % negative")
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let files = write_campaign_report(&r, dir.path()).expect("write");
+    let html = std::fs::read_to_string(&files.html).expect("html");
+    assert!(html.contains("12 comments: 58.3 % positive, 25.0 % neutral, 16.7 % negative"));
+    let en = campaign_pdf_text(&r, PdfLanguage::En).expect("pdf").join("\n");
+    assert!(
+        en.contains("Sentiment of the 12 comments on its posts: 58.3 % positive"),
+        "{en}"
+    );
+    let pt = campaign_pdf_text(&r, PdfLanguage::PtBr).expect("pdf").join("\n");
+    assert!(pt.contains("58,3 % positivos"), "{pt}");
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&files.xlsx).expect("xlsx")).expect("zip");
+    let mut strings = String::new();
+    zip.by_name("xl/sharedStrings.xml")
+        .expect("strings")
+        .read_to_string(&mut strings)
+        .expect("utf-8");
+    assert!(strings.contains("Negative share") && strings.contains("Comments on its posts (scored)"));
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&files.json).expect("json")).expect("valid json");
+    assert_eq!(json["sentiment"]["negative"], 2);
+    r.sentiment = Some(SentimentShare::default());
+    assert_eq!(r.sentiment_text(), None);
+    let html = alcance_report::html::campaign_html(&r).expect("html");
+    assert!(!html.contains("Sentiment of the comments"));
+}

@@ -16,4 +16,5 @@ mod pdf_report;
 mod series;
 mod weekly_competitors;
 mod weekly_report;
+mod weekly_voices;
 mod xlsx_export;

@@ -8,18 +8,18 @@ use alcance_core::analytics::best_time::Normalization;
 use alcance_core::{AccountMetricRow, Period, Platform, PostMetricRow};
 use alcance_report::export::{AccountInfo, PostInfo};
 use alcance_report::weekly::{
-    build_weekly, last_complete_week, week_of, write_weekly_report, WeeklyInput, WeeklyOptions, WeeklyReport,
-    KPI_ER_IMPRESSIONS, KPI_ER_REACH, KPI_INTERACTIONS_GAINED, KPI_POSTS_PUBLISHED,
+    build_weekly, last_complete_week, week_of, write_weekly_report, VoicesInput, WeeklyInput, WeeklyOptions,
+    WeeklyReport, KPI_ER_IMPRESSIONS, KPI_ER_REACH, KPI_INTERACTIONS_GAINED, KPI_POSTS_PUBLISHED,
 };
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use std::io::Read;
 
 /// `d` days after Monday 2026-11-02 at `h`:00 UTC.
-fn t(d: i64, h: u32) -> DateTime<Utc> {
+pub(crate) fn t(d: i64, h: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 2, h, 0, 0).single().expect("valid") + Duration::days(d)
 }
 
-fn accounts() -> Vec<AccountInfo> {
+pub(crate) fn accounts() -> Vec<AccountInfo> {
     vec![
         AccountInfo {
             platform: Platform::X,
@@ -95,7 +95,7 @@ fn post_row(
 /// a day at 20:00 UTC with 10 likes, 2 reposts, 400 impressions. Instagram (@brand.ig):
 /// followers 2000 + 20/day, daily reach 100 (150 in the third week), an image a day at
 /// 12:00 UTC with 30 likes (40 in the third week), 5 comments, 500 reach.
-fn rows() -> (Vec<AccountMetricRow>, Vec<PostMetricRow>, Vec<PostInfo>) {
+pub(crate) fn rows() -> (Vec<AccountMetricRow>, Vec<PostMetricRow>, Vec<PostInfo>) {
     let mut account = Vec::new();
     let mut posts = Vec::new();
     let mut infos = Vec::new();
@@ -150,6 +150,7 @@ pub(crate) fn report() -> WeeklyReport {
         post_rows: &posts,
         posts: &infos,
         options: &options,
+        voices: &VoicesInput::default(),
     })
 }
 
@@ -354,6 +355,7 @@ fn an_empty_workspace_still_gets_a_report() {
         post_rows: &[],
         posts: &[],
         options: &options,
+        voices: &VoicesInput::default(),
     });
     assert!(r.summary.is_empty() && r.top_posts.is_empty() && r.best_time.top.is_empty());
     let dir = tempfile::tempdir().expect("tempdir");

@@ -35,7 +35,9 @@ const AUTHORS: [&str; 10] = [
     "theo.music",
 ];
 
-const TEXTS: [&str; 12] = [
+/// Comment texts in Portuguese and English: praise, questions and, since the Inbox and the
+/// reports show sentiment, a few complaints.
+const TEXTS: [&str; 16] = [
     "Amei esse post!",
     "Great shot, love the colours",
     "Onde comprar?",
@@ -48,6 +50,10 @@ const TEXTS: [&str; 12] = [
     "Can't wait for the next one",
     "Muito bom, compartilhei",
     "Love it!",
+    "Péssimo atendimento, nunca mais compro",
+    "Terrible quality, really disappointed",
+    "Chegou quebrado, que raiva 😡",
+    "Awful customer service, never again",
 ];
 
 /// One seeded comment or reply.

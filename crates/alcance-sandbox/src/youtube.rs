@@ -1,6 +1,7 @@
 //! YouTube on the seeded sandbox (platform-apis-more.md §1): Google OAuth 2.0 for installed
 //! apps (authorize with PKCE, token with a refresh token that does not rotate, revoke), the
-//! Data API v3 (`/youtube/v3/channels`, `/youtube/v3/playlistItems`, `/youtube/v3/videos`)
+//! Data API v3 (`/youtube/v3/channels`, `/youtube/v3/playlistItems`, `/youtube/v3/videos`,
+//! `/youtube/v3/commentThreads`)
 //! and the Analytics API v2 (`/youtubeanalytics/v2/reports`, `dimensions=day`).
 //!
 //! Paths on the sandbox origin: the Data API keeps its real path (`/youtube/v3/…`); the
@@ -69,6 +70,7 @@ impl FakeNetwork for Youtube {
             (true, "channels") => channels(g, req, &account, now),
             (true, "playlistItems") => playlist_items(g, req, now),
             (true, "videos") => videos(g, req, now),
+            (true, "commentThreads") => comment_threads(g, req, now),
             (false, "reports") => reports(g, req, &account, now),
             _ => google_error(404, "notFound", "global", "Not Found", None),
         })
@@ -443,6 +445,100 @@ fn playlist_items(g: &Generator, req: &Req, now: DateTime<Utc>) -> Reply {
         })
         .collect();
     list("youtube#playlistItemListResponse", items, total, per_page, next)
+}
+
+/// `GET /youtube/v3/commentThreads?part=snippet,replies&videoId=…&maxResults=(1–100, default
+/// 20)&pageToken=`: the video's seeded comments (those its `commentCount` counts, replies
+/// included, `crate::comments::seeded`) as threads, newest first, each with its replies
+/// under `replies.comments` when `part` has `replies`; `totalReplyCount` always. A video
+/// that does not exist (or is not published yet) answers 404 `videoNotFound`.
+fn comment_threads(g: &Generator, req: &Req, now: DateTime<Utc>) -> Reply {
+    let Some(video) = req.q("videoId") else {
+        return bad_request("No filter selected. Expected one of: videoId, allThreadsRelatedToChannelId, id");
+    };
+    let Some(p) = find_yt_video(g, video).filter(|p| p.published <= now) else {
+        return google_error(
+            404,
+            "videoNotFound",
+            "youtube.commentThread",
+            "The video identified by the <code><a href=\"/youtube/v3/docs/commentThreads/list#videoId\">videoId</a></code> parameter could not be found.",
+            Some("NOT_FOUND"),
+        );
+    };
+    let per_page = match req.q("maxResults") {
+        None => 20,
+        Some(m) => match m.parse::<usize>() {
+            Ok(n) if (1..=100).contains(&n) => n,
+            _ => {
+                return bad_request(&format!(
+                    "Invalid value '{m}'. Values must be within the range: [1, 100]"
+                ))
+            }
+        },
+    };
+    let offset = match req.q("pageToken") {
+        None => 0,
+        Some(t) => match t.strip_prefix("QURT").and_then(|n| n.parse::<usize>().ok()) {
+            Some(n) => n,
+            None => return bad_request("The request specifies an invalid page token."),
+        },
+    };
+    let with_replies = parts(req).iter().any(|x| x == "replies");
+    let all = crate::comments::seeded(&p, now, true);
+    let channel = &ACCOUNTS[p.account].external_id;
+    let comment = |c: &crate::comments::SeededComment| {
+        let mut snippet = json!({
+            "channelId": channel,
+            "videoId": p.id,
+            "textDisplay": c.text,
+            "textOriginal": c.text,
+            "authorDisplayName": format!("@{}", c.author),
+            "authorChannelUrl": format!("http://www.youtube.com/@{}", c.author),
+            "authorChannelId": {"value": format!("UC{}", c.author_id)},
+            "canRate": true,
+            "viewerRating": "none",
+            "likeCount": c.likes,
+            "publishedAt": c.at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            "updatedAt": c.at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        });
+        if let Some(parent) = &c.parent {
+            snippet["parentId"] = json!(parent);
+        }
+        json!({"kind": "youtube#comment", "etag": etag(&c.id), "id": c.id, "snippet": snippet})
+    };
+    let threads: Vec<&crate::comments::SeededComment> = all.iter().rev().filter(|c| c.parent.is_none()).collect();
+    let total = threads.len();
+    let next = (total > offset + per_page).then(|| format!("QURT{}", offset + per_page));
+    let items: Vec<Value> = threads
+        .iter()
+        .skip(offset)
+        .take(per_page)
+        .map(|c| {
+            let replies: Vec<Value> = all
+                .iter()
+                .filter(|r| r.parent.as_deref() == Some(c.id.as_str()))
+                .map(comment)
+                .collect();
+            let mut thread = json!({
+                "kind": "youtube#commentThread",
+                "etag": etag(&format!("t{}", c.id)),
+                "id": c.id,
+                "snippet": {
+                    "channelId": channel,
+                    "videoId": p.id,
+                    "topLevelComment": comment(c),
+                    "canReply": true,
+                    "totalReplyCount": replies.len(),
+                    "isPublic": true,
+                },
+            });
+            if with_replies && !replies.is_empty() {
+                thread["replies"] = json!({ "comments": replies });
+            }
+            thread
+        })
+        .collect();
+    list("youtube#commentThreadListResponse", items, total, per_page, next)
 }
 
 /// `PT#H#M#S` of a duration in whole seconds.

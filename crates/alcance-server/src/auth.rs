@@ -108,6 +108,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     // Comments and mentions: a client reads those of the accounts shared with them.
     ("GET", "/api/v1/comments", Access::Role(Role::Client)),
     ("GET", "/api/v1/comments/counts", Access::Role(Role::Client)),
+    ("GET", "/api/v1/sentiment", Access::Role(Role::Client)),
     // Read everything: analysts and above.
     ("GET", "/api/v1/runs", Access::Role(Role::Analyst)),
     ("GET", "/api/v1/runs/{id}", Access::Role(Role::Analyst)),

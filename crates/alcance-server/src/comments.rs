@@ -1,5 +1,6 @@
 //! `GET /api/v1/comments` and `GET /api/v1/comments/counts`: the Inbox of comments,
-//! replies, mentions and tags (`alcance_app::comments`; docs/comments.md). Any signed-in
+//! replies, mentions and tags (`alcance_app::comments`; docs/comments.md);
+//! `GET /api/v1/sentiment`: their sentiment shares (`alcance_app::sentiment`). Any signed-in
 //! caller; a client sees only the comments of the accounts shared with them (another
 //! account id answers 404, as for an account that does not exist).
 
@@ -10,6 +11,7 @@ use crate::params::{self, ApiQuery};
 use crate::problem::{ApiError, Problem};
 use crate::ApiState;
 use alcance_app::comments::{self, CommentCursor, CommentFilter, CommentKind, CommentRow, PostCommentCount};
+use alcance_app::sentiment::{self, SentimentLabel, SentimentSummary};
 use alcance_app::Platform;
 use axum::extract::State;
 use axum::{Extension, Json};
@@ -22,6 +24,34 @@ use utoipa::{IntoParams, ToSchema};
 fn platform_schema() -> RefOr<Schema> {
     let keys: Vec<&str> = Platform::ALL.iter().map(|p| p.as_str()).collect();
     string_enum(&keys, "The platform, by its lower-case key.")
+}
+
+fn label_schema() -> RefOr<Schema> {
+    string_enum(
+        &["positive", "neutral", "negative"],
+        "The sentiment label of the text (`null` without text).",
+    )
+}
+
+/// The labels of a `sentiment` parameter (comma separated, any case; empty for all).
+fn labels(value: Option<&str>) -> Result<Vec<SentimentLabel>, ApiError> {
+    let mut out = Vec::new();
+    for part in value
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        let label = part.to_ascii_lowercase().parse::<SentimentLabel>().map_err(|_| {
+            ApiError::invalid(format!(
+                "sentiment {part:?} is not a sentiment label: expected positive, neutral or negative"
+            ))
+        })?;
+        if !out.contains(&label) {
+            out.push(label);
+        }
+    }
+    Ok(out)
 }
 
 fn kind_schema() -> RefOr<Schema> {
@@ -58,6 +88,13 @@ pub struct CommentParams {
     /// word of either, any letter case; punctuation separates words.
     #[param(example = "onde comprar")]
     pub q: Option<String>,
+    /// Only comments of these sentiment labels, comma separated: `positive`, `neutral`,
+    /// `negative` (any letter case).
+    #[param(example = "negative")]
+    pub sentiment: Option<String>,
+    /// Only comments on the posts of this campaign (`/api/v1/campaigns` id).
+    #[param(value_type = Option<i64>, minimum = 1)]
+    pub campaign_id: Option<String>,
     /// `true` to list comments deleted on the platform too (kept, marked `deleted`).
     #[param(value_type = Option<bool>)]
     pub include_deleted: Option<String>,
@@ -115,10 +152,14 @@ pub struct Comment {
     pub first_seen_at: DateTime<Utc>,
     /// Last seen (UTC).
     pub last_seen_at: DateTime<Utc>,
-    /// Sentiment label, once scored (`null` until then).
-    pub sentiment_label: Option<String>,
-    /// Sentiment score, once scored.
+    /// Sentiment label of its text, computed on the machine when it was saved:
+    /// `positive`, `neutral` or `negative`; `null` without text.
+    #[schema(schema_with = label_schema)]
+    pub sentiment_label: Option<SentimentLabel>,
+    /// Compound sentiment score of its text, −1 (most negative) to 1 (most positive).
     pub sentiment_score: Option<f64>,
+    /// The id of the model that scored it (`lexicon-v1`).
+    pub sentiment_model: Option<String>,
 }
 
 impl From<CommentRow> for Comment {
@@ -147,6 +188,7 @@ impl From<CommentRow> for Comment {
             last_seen_at: r.last_seen_at,
             sentiment_label: r.sentiment_label,
             sentiment_score: r.sentiment_score,
+            sentiment_model: r.sentiment_model,
         }
     }
 }
@@ -229,7 +271,13 @@ async fn filter(state: &ApiState, caller: &Caller, q: &CommentParams) -> Result<
             )))
         }
     };
+    let campaign_id = params::integer("campaign_id", q.campaign_id.as_deref())?;
+    if campaign_id.is_some_and(|id| id < 1) {
+        return Err(ApiError::invalid("campaign_id must be 1 or more"));
+    }
     Ok(CommentFilter {
+        sentiments: labels(q.sentiment.as_deref())?,
+        campaign_id,
         account_ids: view.account_ids.iter().map(|a| a.0).collect(),
         platforms: view.platforms,
         post_external_id: q.post.clone().filter(|p| !p.trim().is_empty()),
@@ -313,4 +361,70 @@ pub async fn comment_counts(
     let post = q.post.as_deref().map(str::trim).filter(|p| !p.is_empty());
     let counts = comments::post_counts(state.workspace(), &ids, post, u32::try_from(limit).unwrap_or(100)).await?;
     Ok(Json(counts.into_iter().map(PostCommentCountView::from).collect()))
+}
+
+/// Which comments' sentiment.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SentimentParams {
+    /// Only this account's comments (`/api/v1/accounts` id).
+    #[param(value_type = Option<i64>, minimum = 1)]
+    pub account_id: Option<String>,
+    /// Only this platform's: `instagram`, `facebook`, `x` (any letter case).
+    pub platform: Option<String>,
+    /// Only the comments on this post: the platform's post id.
+    pub post: Option<String>,
+    /// Only this kind: `comment`, `reply`, `mention` or `tag`.
+    pub kind: Option<String>,
+    /// Only comments on the posts of this campaign (`/api/v1/campaigns` id).
+    #[param(value_type = Option<i64>, minimum = 1)]
+    pub campaign_id: Option<String>,
+    /// Written on or after this UTC day, `YYYY-MM-DD` (inclusive).
+    #[param(value_type = Option<String>, format = Date, example = "2026-11-01")]
+    pub start_date: Option<String>,
+    /// Written on or before this UTC day, `YYYY-MM-DD` (inclusive).
+    #[param(value_type = Option<String>, format = Date, example = "2026-11-30")]
+    pub end_date: Option<String>,
+    /// Words every counted comment must contain (as `/api/v1/comments`' `q`).
+    pub q: Option<String>,
+    /// IANA time zone of the days and weeks; default `America/Sao_Paulo`.
+    #[param(example = "America/Sao_Paulo")]
+    pub time_zone: Option<String>,
+}
+
+/// Sentiment shares of the comments, replies and mentions matching the filters: overall,
+/// per local day, per local week (Monday) and per post, with the most liked positive and
+/// negative comments. Shares are ratios 0–1; counts are comments.
+#[utoipa::path(
+    get,
+    path = "/api/v1/sentiment",
+    tag = "comments",
+    params(SentimentParams),
+    responses(
+        (status = 200, description = "The sentiment summary", body = SentimentSummary),
+        (status = 400, description = "A bad date, platform, kind, account or campaign id, search or time zone", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No account has this `account_id`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn sentiment_summary(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    ApiQuery(q): ApiQuery<SentimentParams>,
+) -> Result<Json<SentimentSummary>, ApiError> {
+    let tz = alcance_app::zone::parse_optional(q.time_zone.as_deref())
+        .map_err(|e| ApiError::invalid(e.to_string()))?
+        .unwrap_or(sentiment::DEFAULT_TIME_ZONE);
+    let params = CommentParams {
+        account_id: q.account_id,
+        platform: q.platform,
+        post: q.post,
+        kind: q.kind,
+        start_date: q.start_date,
+        end_date: q.end_date,
+        q: q.q,
+        campaign_id: q.campaign_id,
+        ..CommentParams::default()
+    };
+    let filter = filter(&state, &caller, &params).await?;
+    Ok(Json(sentiment::summary(state.workspace(), &filter, tz).await?))
 }

@@ -46,7 +46,8 @@
 //!   the events stored ([`webhooks`]).
 //! - `GET /api/v1/comments`, `GET /api/v1/comments/counts`: the comments, replies,
 //!   mentions and tags of the accounts, with filters and full-text search, and per-post
-//!   counts against the platforms' counters ([`comments`]).
+//!   counts against the platforms' counters; `GET /api/v1/sentiment`: their sentiment
+//!   shares overall, per day, week and post ([`comments`]).
 //! - `/api/v1/campaigns…`: campaigns, their members, posts, cost and conversion imports
 //!   and the campaign report as JSON, XLSX or HTML ([`campaigns`]).
 //! - `GET|POST /api/v1/report-schedules`, `PATCH|DELETE /api/v1/report-schedules/{id}`,
@@ -372,6 +373,7 @@ fn api_router() -> OpenApiRouter<ApiState> {
         // Issue 17 point 3: comments and mentions.
         .routes(routes!(comments::list_comments))
         .routes(routes!(comments::comment_counts))
+        .routes(routes!(comments::sentiment_summary))
 }
 
 /// The OpenAPI 3.1 description of every route, generated from the handlers and types,

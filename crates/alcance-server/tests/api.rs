@@ -1070,6 +1070,7 @@ fn every_route_is_documented_with_its_errors() {
         "/api/v1/compare",
         "/api/v1/comments",
         "/api/v1/comments/counts",
+        "/api/v1/sentiment",
         "/api/v1/imports",
         "/api/v1/imports/preview",
         "/api/v1/report-schedules",
@@ -2902,6 +2903,165 @@ async fn comments_are_listed_searched_and_counted(engine: Engine) {
     s.stop().await;
 }
 
+/// Issue 17 point 4: every comment with text carries its label and score in
+/// `/api/v1/comments`, `sentiment=` keeps one label, and `/api/v1/sentiment` answers what
+/// `alcance_app::sentiment::summary` gives (shares are ratios 0–1 summing to 1, weeks add
+/// up to the whole); a client's summary counts the shared account only; bad labels, time
+/// zones and campaign ids are 400.
+async fn sentiment_is_filtered_and_summarized(engine: Engine) {
+    use alcance_app::comments::CommentFilter;
+    use alcance_app::sentiment::{summary, SentimentLabel, DEFAULT_TIME_ZONE};
+    let Some(s) = Served::start(engine).await else { return };
+    let ws = s.session.as_ref().unwrap().workspace();
+    let expected = summary(ws, &CommentFilter::default(), DEFAULT_TIME_ZONE).await.unwrap();
+    assert!(expected.overall.total > 0, "the demo's comments are scored");
+    assert!(
+        expected.overall.negative > 0 && expected.overall.positive > 0,
+        "{:?}",
+        expected.overall
+    );
+    let all: Value = s.json("/api/v1/comments?limit=500").await;
+    for c in all["items"].as_array().unwrap() {
+        if c["text"].is_string() {
+            assert!(
+                ["positive", "neutral", "negative"].contains(&c["sentiment_label"].as_str().unwrap()),
+                "{c}"
+            );
+            let score = c["sentiment_score"].as_f64().unwrap();
+            assert!((-1.0..=1.0).contains(&score));
+            assert_eq!(c["sentiment_model"], "lexicon-v1");
+        }
+    }
+    let negative: Value = s.json("/api/v1/comments?sentiment=NEGATIVE&limit=500").await;
+    let negative = negative["items"].as_array().unwrap();
+    assert!(!negative.is_empty());
+    assert!(negative.iter().all(|c| c["sentiment_label"] == "negative"));
+    let listed = alcance_app::comments::list(
+        ws,
+        &CommentFilter {
+            sentiments: vec![SentimentLabel::Negative],
+            ..CommentFilter::default()
+        },
+        None,
+        500,
+    )
+    .await
+    .unwrap();
+    assert_eq!(negative.len(), listed.items.len());
+
+    let got: Value = s.json("/api/v1/sentiment").await;
+    assert_eq!(got["overall"]["total"].as_u64(), Some(expected.overall.total));
+    assert_eq!(got["overall"]["negative"].as_u64(), Some(expected.overall.negative));
+    assert_eq!(got["time_zone"], "America/Sao_Paulo");
+    assert_eq!(got["model"], "lexicon-v1");
+    let shares: f64 = ["positive_share", "neutral_share", "negative_share"]
+        .iter()
+        .map(|k| got["overall"][*k].as_f64().unwrap())
+        .sum();
+    assert!((shares - 1.0).abs() < 1e-9);
+    let weeks: u64 = got["by_week"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["share"]["total"].as_u64().unwrap())
+        .sum();
+    let days: u64 = got["by_day"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["share"]["total"].as_u64().unwrap())
+        .sum();
+    assert_eq!((weeks, days), (expected.overall.total, expected.overall.total));
+    let posts: u64 = got["by_post"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["share"]["total"].as_u64().unwrap())
+        .sum();
+    assert!(posts <= expected.overall.total && posts > 0);
+    assert_eq!(
+        got["most_liked_negative"]["label"], "negative",
+        "{}",
+        got["most_liked_negative"]
+    );
+    // One post's share is that post's comments only.
+    let post = got["by_post"][0]["post_external_id"].as_str().unwrap().to_string();
+    let one: Value = s.json(&format!("/api/v1/sentiment?post={post}&time_zone=UTC")).await;
+    assert_eq!(one["overall"], got["by_post"][0]["share"]);
+    assert_eq!(one["time_zone"], "UTC");
+    for bad in ["sentiment=angry"] {
+        let (status, body) = call(&s, "get", &format!("/api/v1/comments?{bad}"), Some(Role::Analyst), None).await;
+        assert_problem(status, &body, 400, "invalid-parameter");
+    }
+    for bad in [
+        "time_zone=Mars%2FBase",
+        "campaign_id=0",
+        "campaign_id=x",
+        "start_date=2026-12-31&end_date=2026-01-01",
+    ] {
+        let (status, body) = call(
+            &s,
+            "get",
+            &format!("/api/v1/sentiment?{bad}"),
+            Some(Role::Analyst),
+            None,
+        )
+        .await;
+        assert_eq!(status, 400, "{bad}: {body}");
+    }
+    // A client: the shared account's comments only.
+    let (status, body) = call(&s, "get", "/api/v1/sentiment", Some(Role::Client), None).await;
+    assert_eq!(status, 200, "{body}");
+    let client: Value = serde_json::from_str(&body).unwrap();
+    let shared = summary(
+        ws,
+        &CommentFilter {
+            account_ids: vec![s.shared_account],
+            ..CommentFilter::default()
+        },
+        DEFAULT_TIME_ZONE,
+    )
+    .await
+    .unwrap();
+    assert_eq!(client["overall"]["total"].as_u64(), Some(shared.overall.total));
+    // Per campaign (one holding the post with the most comments): the summary of its
+    // posts' comments is the campaign report's sentiment.
+    let campaign = alcance_app::reports::create_campaign(
+        ws,
+        &alcance_app::store::NewCampaign {
+            name: "Sentiment".into(),
+            starts_on: Utc::now().date_naive() - chrono::Days::new(30),
+            ends_on: None,
+            budget: None,
+            currency: "BRL".into(),
+            goal: alcance_app::store::Goal::Engagement,
+            notes: None,
+        },
+    )
+    .await
+    .unwrap()
+    .id;
+    let busiest = got["by_post"][0]["post_id"].as_i64().unwrap();
+    ws.store().add_campaign_post(campaign, busiest).await.unwrap();
+    let by_campaign: Value = s.json(&format!("/api/v1/sentiment?campaign_id={campaign}")).await;
+    assert_eq!(by_campaign["overall"], got["by_post"][0]["share"]);
+    let report = alcance_app::reports::campaign_report(ws, alcance_app::CampaignId::from(campaign), Utc::now())
+        .await
+        .unwrap();
+    let share = report.sentiment.expect("the report reads the comments' sentiment");
+    assert_eq!(
+        by_campaign["overall"]["total"].as_u64(),
+        Some(share.positive + share.neutral + share.negative)
+    );
+    assert_eq!(by_campaign["overall"]["negative"].as_u64(), Some(share.negative));
+    assert!(
+        share.positive + share.neutral + share.negative > 0,
+        "the campaign's posts have comments"
+    );
+    assert!(by_campaign["overall"]["total"].as_u64() < got["overall"]["total"].as_u64());
+    s.stop().await;
+}
+
 /// Issue 13 point 5: report schedules over REST. A manager adds one (201, with its next
 /// send), pauses and resumes it, sends it now (no SMTP server is set: the attempt is
 /// recorded with its error and retried later; a second "send now" finds the period
@@ -3249,6 +3409,7 @@ both_engines!(
     hashtags_are_served_over_rest,
     imports_are_served,
     comments_are_listed_searched_and_counted,
+    sentiment_is_filtered_and_summarized,
     report_schedules_are_managed_over_rest,
     the_comparison_is_served_as_json_and_files,
     the_weekly_report_is_served_as_json_and_files,

@@ -13,12 +13,19 @@
 //!   (FTS5 `unicode61 remove_diacritics 2`), PostgreSQL matches them as written
 //!   (`to_tsvector('simple', …)`).
 //!
+//! - Sentiment (schema version 20): a comment saved with text is scored on the machine by
+//!   [`alcance_core::sentiment::default_model`] (label, compound −1..1 and the model's id),
+//!   and scored again when its text changes; [`Store::rescore_comments`] scores the rows a
+//!   different model (or none) scored. [`Store::comment_sentiments`] reads the labels for
+//!   the shares.
+//!
 //! Every timestamp is UTC (see [`crate::time`]).
 
 use crate::engine::on_tx;
 use crate::query::json_list;
 use crate::time::{to_db, DbTime, DbTimeOpt};
 use crate::{on_pool, Engine, Store, StoreError};
+use alcance_core::sentiment::{default_model, SentimentLabel, SentimentModel};
 use alcance_core::{CommentKind, CommentRecord, Platform};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -52,6 +59,12 @@ pub struct CommentFilter {
     pub search: Option<String>,
     /// Also list comments deleted on the platform.
     pub include_deleted: bool,
+    /// Only comments with these sentiment labels; empty for all (unscored ones included).
+    #[serde(default)]
+    pub sentiments: Vec<SentimentLabel>,
+    /// Only comments on the posts of this campaign (`campaigns.id`, its `campaign_posts`).
+    #[serde(default)]
+    pub campaign_id: Option<i64>,
 }
 
 /// Where a page of [`Store::comments`] ends: the last row's `created_at` and id (pages
@@ -114,10 +127,51 @@ pub struct CommentRow {
     /// Last seen (UTC).
     #[sqlx(try_from = "DbTime")]
     pub last_seen_at: DateTime<Utc>,
-    /// A sentiment label, once a scorer filled it (empty until then).
-    pub sentiment_label: Option<String>,
-    /// A sentiment score, once a scorer filled it.
+    /// The text's sentiment label; `None` without text (schema version 20 scores every
+    /// comment with text when saved).
+    pub sentiment_label: Option<SentimentLabel>,
+    /// The text's compound sentiment score, −1 (most negative) to 1 (most positive).
     pub sentiment_score: Option<f64>,
+    /// The id of the model that scored it (`lexicon-v1`).
+    pub sentiment_model: Option<String>,
+}
+
+/// One scored comment as the sentiment shares read it ([`Store::comment_sentiments`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct CommentSentiment {
+    /// `comments.id`.
+    pub id: i64,
+    /// `accounts.id`.
+    pub account_id: i64,
+    /// The platform's id of the post it is on, when known.
+    pub post_external_id: Option<String>,
+    /// `posts.id` of that post, when stored.
+    pub post_id: Option<i64>,
+    /// Comment, reply, mention or tag.
+    pub kind: CommentKind,
+    /// When it was written (UTC).
+    #[sqlx(try_from = "DbTime")]
+    pub created_at: DateTime<Utc>,
+    /// Its label.
+    pub label: SentimentLabel,
+    /// Its compound score, −1 to 1.
+    pub score: Option<f64>,
+    /// Likes (count) when last seen.
+    pub like_count: Option<i64>,
+    /// The author's handle, without `@`.
+    pub author_handle: Option<String>,
+    /// Its text.
+    pub text: Option<String>,
+}
+
+/// What [`Store::rescore_comments`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CommentsRescored {
+    /// Rows scored now (their model was another one, or none).
+    pub scored: u64,
+    /// Rows without text whose stale score was cleared.
+    pub cleared: u64,
 }
 
 /// What [`Store::save_comments`] did.
@@ -204,8 +258,9 @@ fn text_query(engine: Engine, words: &[String]) -> String {
 }
 
 const UPSERT: &str = "INSERT INTO comments (account_id, external_id, post_external_id, parent_external_id, kind,
-        author_id, author_handle, created_at, text, like_count, reply_count, first_seen_at, last_seen_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
+        author_id, author_handle, created_at, text, like_count, reply_count, first_seen_at, last_seen_at,
+        sentiment_label, sentiment_score, sentiment_model)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $14, $15, $16)
      ON CONFLICT (account_id, external_id) DO UPDATE SET
         post_external_id = COALESCE(excluded.post_external_id, comments.post_external_id),
         parent_external_id = COALESCE(excluded.parent_external_id, comments.parent_external_id),
@@ -215,6 +270,9 @@ const UPSERT: &str = "INSERT INTO comments (account_id, external_id, post_extern
         edited = CASE WHEN excluded.text IS NOT NULL AND comments.text IS NOT NULL AND excluded.text <> comments.text
                       THEN TRUE ELSE comments.edited END,
         text = COALESCE(excluded.text, comments.text),
+        sentiment_label = CASE WHEN excluded.text IS NOT NULL THEN excluded.sentiment_label ELSE comments.sentiment_label END,
+        sentiment_score = CASE WHEN excluded.text IS NOT NULL THEN excluded.sentiment_score ELSE comments.sentiment_score END,
+        sentiment_model = CASE WHEN excluded.text IS NOT NULL THEN excluded.sentiment_model ELSE comments.sentiment_model END,
         like_count = COALESCE(excluded.like_count, comments.like_count),
         reply_count = COALESCE(excluded.reply_count, comments.reply_count),
         deleted = FALSE,
@@ -226,7 +284,7 @@ const UPSERT: &str = "INSERT INTO comments (account_id, external_id, post_extern
 const COLUMNS: &str = "c.id, c.account_id, a.platform, a.username AS account_username, c.external_id,
         c.post_external_id, p.id AS post_id, p.permalink AS post_permalink, p.caption AS post_caption,
         c.parent_external_id, c.kind, c.author_id, c.author_handle, c.created_at, c.text, c.like_count,
-        c.reply_count, c.edited, c.deleted, c.first_seen_at, c.last_seen_at, c.sentiment_label, c.sentiment_score";
+        c.reply_count, c.edited, c.deleted, c.first_seen_at, c.last_seen_at, c.sentiment_label, c.sentiment_score, c.sentiment_model";
 
 const FROM: &str = "FROM comments AS c JOIN accounts AS a ON a.id = c.account_id
      LEFT JOIN posts AS p ON p.account_id = c.account_id AND p.external_id = c.post_external_id";
@@ -240,6 +298,94 @@ fn stored_text(text: &Option<String>) -> Option<String> {
             t.clone()
         }
     })
+}
+
+/// The stored sentiment of `text` by `model`: label, compound (finite, −1..1) and the
+/// model's id; all `None` without text.
+fn scored(
+    model: &dyn SentimentModel,
+    text: Option<&str>,
+) -> (Option<SentimentLabel>, Option<f64>, Option<&'static str>) {
+    match text {
+        None => (None, None, None),
+        Some(t) => {
+            let s = model.score(t, None);
+            let compound = if s.compound.is_finite() {
+                s.compound.clamp(-1.0, 1.0)
+            } else {
+                0.0
+            };
+            (Some(s.label), Some(compound), Some(model.id()))
+        }
+    }
+}
+
+/// The WHERE conditions of a [`CommentFilter`] over `comments AS c`, `accounts AS a` and
+/// `posts AS p`: parameters `$1` to `$10` (see [`Store::comments`] for the binds).
+fn filter_conditions(engine: Engine, search: bool) -> String {
+    // Without a query the index is not consulted at all (FTS5 refuses a NULL query).
+    let matches = match (engine, search) {
+        (_, false) => "$7 IS NULL",
+        (Engine::Sqlite, true) => "c.id IN (SELECT rowid FROM comments_fts WHERE comments_fts MATCH $7)",
+        (Engine::Postgres, true) => "c.text_search @@ to_tsquery('simple'::regconfig, $7)",
+    };
+    format!(
+        "($1 IS NULL OR c.account_id IN ({ids}))
+               AND ($2 IS NULL OR a.platform IN ({platforms}))
+               AND ($3 IS NULL OR c.post_external_id = $3)
+               AND ($4 IS NULL OR c.kind IN ({kinds}))
+               AND ($5 IS NULL OR c.created_at >= $5)
+               AND ($6 IS NULL OR c.created_at < $6)
+               AND {matches}
+               AND ($8 OR c.deleted = FALSE)
+               AND ($9 IS NULL OR c.sentiment_label IN ({sentiments}))
+               AND ($10 IS NULL OR p.id IN (SELECT cp.post_id FROM campaign_posts AS cp WHERE cp.campaign_id = $10))",
+        ids = engine.json_list(1, "BIGINT"),
+        platforms = engine.json_list(2, "TEXT"),
+        kinds = engine.json_list(4, "TEXT"),
+        sentiments = engine.json_list(9, "TEXT"),
+    )
+}
+
+/// The search query of `filter` in the engine's syntax; `None` without one.
+///
+/// Errors: [`StoreError::Invalid`] for a query without a word.
+fn filter_search(engine: Engine, filter: &CommentFilter) -> Result<Option<String>, StoreError> {
+    match filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(q) => {
+            let words = search_words(q);
+            if words.is_empty() {
+                return Err(StoreError::Invalid {
+                    what: "search",
+                    value: q.to_string(),
+                    expected: "words of letters or digits",
+                });
+            }
+            Ok(Some(text_query(engine, &words)))
+        }
+    }
+}
+
+/// Binds `$1`–`$10` of [`filter_conditions`] to `query`.
+macro_rules! bind_filter {
+    ($query:expr, $filter:expr, $search:expr) => {{
+        let filter: &CommentFilter = $filter;
+        let platforms: Vec<&str> = filter.platforms.iter().map(|p| p.as_str()).collect();
+        let kinds: Vec<&str> = filter.kinds.iter().map(|k| k.as_str()).collect();
+        let sentiments: Vec<&str> = filter.sentiments.iter().map(|k| k.as_str()).collect();
+        $query
+            .bind(json_list(&filter.account_ids))
+            .bind(json_list(&platforms))
+            .bind(filter.post_external_id.clone())
+            .bind(json_list(&kinds))
+            .bind(filter.since.map(to_db))
+            .bind(filter.until.map(to_db))
+            .bind($search.clone())
+            .bind(filter.include_deleted)
+            .bind(json_list(&sentiments))
+            .bind(filter.campaign_id)
+    }};
 }
 
 /// A count as stored: negative counts (never served by a platform) are not kept.
@@ -266,6 +412,7 @@ impl Store {
     ) -> Result<CommentsSaved, StoreError> {
         let at = to_db(seen_at);
         let mut saved = CommentsSaved::default();
+        let model = default_model();
         let mut tx = self.pool.begin_write().await?;
         let exists: Option<i64> = on_tx!(&mut tx, |c| sqlx::query_scalar("SELECT id FROM accounts WHERE id = $1")
             .bind(account_id)
@@ -290,6 +437,7 @@ impl Store {
                 Some((Some(old),)) if text.as_ref().is_some_and(|t| t != old) => saved.edited += 1,
                 Some(_) => {}
             }
+            let (label, score, model_id) = scored(model, text.as_deref());
             on_tx!(&mut tx, |c| sqlx::query(UPSERT)
                 .bind(account_id)
                 .bind(external_id)
@@ -304,6 +452,9 @@ impl Store {
                 .bind(count(comment.reply_count))
                 .bind(&at)
                 .bind(comment.created_at.is_some())
+                .bind(label)
+                .bind(score)
+                .bind(model_id)
                 .execute(&mut *c)
                 .await?
                 .rows_affected());
@@ -392,59 +543,110 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<CommentRow>, StoreError> {
         let engine = self.engine();
-        let search = match filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => None,
-            Some(q) => {
-                let words = search_words(q);
-                if words.is_empty() {
-                    return Err(StoreError::Invalid {
-                        what: "search",
-                        value: q.to_string(),
-                        expected: "words of letters or digits",
-                    });
-                }
-                Some(text_query(engine, &words))
-            }
-        };
-        // Without a query the index is not consulted at all (FTS5 refuses a NULL query).
-        let matches = match (engine, search.is_some()) {
-            (_, false) => "$7 IS NULL",
-            (Engine::Sqlite, true) => "c.id IN (SELECT rowid FROM comments_fts WHERE comments_fts MATCH $7)",
-            (Engine::Postgres, true) => "c.text_search @@ to_tsquery('simple'::regconfig, $7)",
-        };
+        let search = filter_search(engine, filter)?;
         let sql = format!(
             "SELECT {COLUMNS} {FROM}
-             WHERE ($1 IS NULL OR c.account_id IN ({ids}))
-               AND ($2 IS NULL OR a.platform IN ({platforms}))
-               AND ($3 IS NULL OR c.post_external_id = $3)
-               AND ($4 IS NULL OR c.kind IN ({kinds}))
-               AND ($5 IS NULL OR c.created_at >= $5)
-               AND ($6 IS NULL OR c.created_at < $6)
-               AND {matches}
-               AND ($8 OR c.deleted = FALSE)
-               AND ($9 IS NULL OR c.created_at < $9 OR (c.created_at = $9 AND c.id < $10))
+             WHERE {conditions}
+               AND ($11 IS NULL OR c.created_at < $11 OR (c.created_at = $11 AND c.id < $12))
              ORDER BY c.created_at DESC, c.id DESC
-             LIMIT $11",
-            ids = engine.json_list(1, "BIGINT"),
-            platforms = engine.json_list(2, "TEXT"),
-            kinds = engine.json_list(4, "TEXT"),
+             LIMIT $13",
+            conditions = filter_conditions(engine, search.is_some()),
         );
-        let platforms: Vec<&str> = filter.platforms.iter().map(|p| p.as_str()).collect();
-        let kinds: Vec<&str> = filter.kinds.iter().map(|k| k.as_str()).collect();
-        Ok(on_pool!(&self.pool, |p| sqlx::query_as(&sql)
-            .bind(json_list(&filter.account_ids))
-            .bind(json_list(&platforms))
-            .bind(&filter.post_external_id)
-            .bind(json_list(&kinds))
-            .bind(filter.since.map(to_db))
-            .bind(filter.until.map(to_db))
-            .bind(&search)
-            .bind(filter.include_deleted)
-            .bind(after.map(|c| to_db(c.created_at)))
-            .bind(after.map_or(0, |c| c.id))
-            .bind(i64::from(limit))
+        Ok(on_pool!(&self.pool, |p| bind_filter!(
+            sqlx::query_as(&sql),
+            filter,
+            search
+        )
+        .bind(after.map(|c| to_db(c.created_at)))
+        .bind(after.map_or(0, |c| c.id))
+        .bind(i64::from(limit))
+        .fetch_all(p)
+        .await?))
+    }
+
+    /// Every scored comment matching `filter` (no paging; ordered by `created_at`, then
+    /// id), for the sentiment shares: per post, per campaign, per day or week. Comments
+    /// without a label (no text) are left out.
+    ///
+    /// Errors: [`StoreError::Invalid`] for a search query without a word; the database.
+    pub async fn comment_sentiments(&self, filter: &CommentFilter) -> Result<Vec<CommentSentiment>, StoreError> {
+        let engine = self.engine();
+        let search = filter_search(engine, filter)?;
+        let sql = format!(
+            "SELECT c.id, c.account_id, c.post_external_id, p.id AS post_id, c.kind, c.created_at,
+                    c.sentiment_label AS label, c.sentiment_score AS score, c.like_count, c.author_handle, c.text
+             {FROM}
+             WHERE {conditions} AND c.sentiment_label IS NOT NULL
+             ORDER BY c.created_at, c.id",
+            conditions = filter_conditions(engine, search.is_some()),
+        );
+        Ok(on_pool!(&self.pool, |p| bind_filter!(
+            sqlx::query_as(&sql),
+            filter,
+            search
+        )
+        .fetch_all(p)
+        .await?))
+    }
+
+    /// Scores again, with `model`, every comment with text that another model (or none:
+    /// saved before schema version 20) scored — every comment with text when `all` —, and
+    /// clears the score of comments without text; `batch` rows a transaction (1 or more).
+    /// Idempotent: a second call without `all` scores nothing. Returns what it did.
+    ///
+    /// Errors: the database (the batches written before stay written).
+    pub async fn rescore_comments(
+        &self,
+        model: &dyn SentimentModel,
+        batch: u32,
+        all: bool,
+    ) -> Result<CommentsRescored, StoreError> {
+        let mut done = CommentsRescored::default();
+        let id = model.id();
+        done.cleared = on_pool!(&self.pool, |p| sqlx::query(
+            "UPDATE comments SET sentiment_label = NULL, sentiment_score = NULL, sentiment_model = NULL
+             WHERE text IS NULL AND (sentiment_label IS NOT NULL OR sentiment_score IS NOT NULL
+                                     OR sentiment_model IS NOT NULL)"
+        )
+        .execute(p)
+        .await?
+        .rows_affected());
+        let mut after = 0i64;
+        loop {
+            let rows: Vec<(i64, String)> = on_pool!(&self.pool, |p| sqlx::query_as(
+                "SELECT id, text FROM comments
+                 WHERE text IS NOT NULL AND ($4 OR sentiment_model IS NULL OR sentiment_model <> $1) AND id > $2
+                 ORDER BY id LIMIT $3"
+            )
+            .bind(id)
+            .bind(after)
+            .bind(i64::from(batch.max(1)))
+            .bind(all)
             .fetch_all(p)
-            .await?))
+            .await?);
+            let Some(last) = rows.last().map(|r| r.0) else {
+                break;
+            };
+            after = last;
+            let mut tx = self.pool.begin_write().await?;
+            for (row_id, text) in &rows {
+                let (label, score, model_id) = scored(model, Some(text));
+                on_tx!(&mut tx, |c| sqlx::query(
+                    "UPDATE comments SET sentiment_label = $1, sentiment_score = $2, sentiment_model = $3
+                     WHERE id = $4"
+                )
+                .bind(label)
+                .bind(score)
+                .bind(model_id)
+                .bind(row_id)
+                .execute(&mut *c)
+                .await?
+                .rows_affected());
+                done.scored += 1;
+            }
+            tx.commit().await?;
+        }
+        Ok(done)
     }
 
     /// Per post of the accounts `account_ids` (all accounts when empty; only post
@@ -462,7 +664,7 @@ impl Store {
                  SELECT p.id AS post_id, p.account_id, a.platform, p.external_id, p.permalink, p.published_at,
                         (SELECT count(*) FROM comments AS c
                          WHERE c.account_id = p.account_id AND c.post_external_id = p.external_id
-                           AND (c.kind = 'comment' OR (c.kind = 'reply' AND a.platform = 'instagram'))
+                           AND (c.kind = 'comment' OR (c.kind = 'reply' AND a.platform IN ('instagram', 'youtube')))
                            AND c.deleted = FALSE) AS stored,
                         (SELECT m.value FROM post_metrics AS m WHERE m.post_id = p.id
                            AND m.metric = CASE WHEN a.platform = 'x' THEN 'replies' ELSE 'comments' END

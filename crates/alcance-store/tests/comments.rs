@@ -387,7 +387,174 @@ async fn per_post_counts_and_posts_due(engine: Engine) {
     store.close().await;
 }
 
+/// Schema version 20: a comment with text is scored when saved (label, compound, model),
+/// scored again when its text changes, left unscored without text; the sentiment and
+/// campaign filters; the labels read for shares; the backfill rescoring rows another model
+/// scored (idempotent).
+async fn comments_are_scored_filtered_and_rescored(engine: Engine) {
+    use alcance_core::sentiment::{default_model, Language, Sentiment, SentimentLabel, SentimentModel};
+    use alcance_store::campaigns::{Goal, NewCampaign};
+    let Some((store, account, run)) = store_with_account(engine).await else {
+        return;
+    };
+    store
+        .save_batch(
+            run,
+            account,
+            at(9, 0, 0),
+            &posts_with_counters(&[("p1", 3.0), ("p2", 1.0)], 1),
+            &[],
+        )
+        .await
+        .unwrap();
+    let mut mention = comment("m1", "p9", "", 0, 7);
+    mention.kind = CommentKind::Mention;
+    mention.text = None;
+    let batch = vec![
+        comment("c1", "p1", "Amei demais, que lindo! 😍", 9, 4),
+        comment("c2", "p1", "Péssimo atendimento, nunca mais compro", 3, 5),
+        comment("c3", "p2", "Qual o horário da loja?", 0, 6),
+        mention,
+    ];
+    store.save_comments(account, at(10, 0, 0), &batch, &[]).await.unwrap();
+    let all = store.comments(&CommentFilter::default(), None, 50).await.unwrap();
+    let by_id = |rows: &[alcance_store::comments::CommentRow], id: &str| {
+        rows.iter().find(|c| c.external_id == id).cloned().unwrap()
+    };
+    let c1 = by_id(&all, "c1");
+    let expected = default_model().score("Amei demais, que lindo! 😍", None);
+    assert_eq!(c1.sentiment_label, Some(SentimentLabel::Positive));
+    assert_eq!(c1.sentiment_label, Some(expected.label));
+    assert!((c1.sentiment_score.unwrap() - expected.compound).abs() < 1e-9);
+    assert!(c1.sentiment_score.unwrap() > 0.5, "{c1:?}");
+    assert_eq!(c1.sentiment_model.as_deref(), Some("lexicon-v1"));
+    assert_eq!(by_id(&all, "c2").sentiment_label, Some(SentimentLabel::Negative));
+    assert!(by_id(&all, "c2").sentiment_score.unwrap() < -0.2);
+    assert_eq!(by_id(&all, "c3").sentiment_label, Some(SentimentLabel::Neutral));
+    let m1 = by_id(&all, "m1");
+    assert_eq!(
+        (m1.sentiment_label, m1.sentiment_score, m1.sentiment_model),
+        (None, None, None)
+    );
+
+    // The filter by label.
+    let negative = store
+        .comments(
+            &CommentFilter {
+                sentiments: vec![SentimentLabel::Negative],
+                ..CommentFilter::default()
+            },
+            None,
+            50,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        negative.iter().map(|c| c.external_id.as_str()).collect::<Vec<_>>(),
+        ["c2"]
+    );
+
+    // An edit re-scores: c2 becomes praise.
+    let edited = comment("c2", "p1", "Atendimento ótimo, adorei, obrigado!", 4, 5);
+    let saved = store
+        .save_comments(account, at(11, 0, 0), &[edited], &[])
+        .await
+        .unwrap();
+    assert_eq!(saved.edited, 1);
+    let c2 = by_id(
+        &store.comments(&CommentFilter::default(), None, 50).await.unwrap(),
+        "c2",
+    );
+    assert_eq!(c2.sentiment_label, Some(SentimentLabel::Positive), "{c2:?}");
+    assert!(c2.sentiment_score.unwrap() > 0.2);
+
+    // Per campaign: only p2's comments.
+    let campaign = store
+        .create_campaign(&NewCampaign {
+            name: "Loja".into(),
+            starts_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+            ends_on: None,
+            budget: None,
+            currency: "BRL".into(),
+            goal: Goal::Awareness,
+            notes: None,
+        })
+        .await
+        .unwrap();
+    let p2 = store.find_posts("p2", None).await.unwrap()[0].id;
+    store.add_campaign_post(campaign, p2).await.unwrap();
+    let points = store
+        .comment_sentiments(&CommentFilter {
+            campaign_id: Some(campaign),
+            ..CommentFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(points.len(), 1);
+    assert_eq!(
+        (points[0].label, points[0].post_id),
+        (SentimentLabel::Neutral, Some(p2))
+    );
+    // All scored rows, oldest first; the mention without text is left out.
+    let points = store.comment_sentiments(&CommentFilter::default()).await.unwrap();
+    assert_eq!(
+        points
+            .iter()
+            .map(|p| (p.post_external_id.as_deref(), p.label))
+            .collect::<Vec<_>>(),
+        [
+            (Some("p1"), SentimentLabel::Positive),
+            (Some("p1"), SentimentLabel::Positive),
+            (Some("p2"), SentimentLabel::Neutral)
+        ]
+    );
+
+    // A swapped model rescores every row with text once; the default model then takes
+    // them back; a second run of either scores nothing.
+    struct AllNegative;
+    impl SentimentModel for AllNegative {
+        fn id(&self) -> &'static str {
+            "all-negative-test"
+        }
+        fn score(&self, _text: &str, language: Option<Language>) -> Sentiment {
+            Sentiment {
+                label: SentimentLabel::Negative,
+                compound: -0.5,
+                language,
+            }
+        }
+    }
+    let done = store.rescore_comments(&AllNegative, 2, false).await.unwrap();
+    assert_eq!((done.scored, done.cleared), (3, 0));
+    assert_eq!(store.rescore_comments(&AllNegative, 2, false).await.unwrap().scored, 0);
+    let rows = store.comments(&CommentFilter::default(), None, 50).await.unwrap();
+    assert!(rows
+        .iter()
+        .filter(|r| r.text.is_some())
+        .all(|r| r.sentiment_label == Some(SentimentLabel::Negative)
+            && r.sentiment_model.as_deref() == Some("all-negative-test")));
+    assert_eq!(by_id(&rows, "m1").sentiment_label, None);
+    let back = store.rescore_comments(default_model(), 500, false).await.unwrap();
+    assert_eq!(back.scored, 3);
+    let rows = store.comments(&CommentFilter::default(), None, 50).await.unwrap();
+    assert_eq!(by_id(&rows, "c1").sentiment_label, Some(SentimentLabel::Positive));
+    assert_eq!(by_id(&rows, "c3").sentiment_label, Some(SentimentLabel::Neutral));
+    assert_eq!(
+        store.rescore_comments(default_model(), 500, false).await.unwrap(),
+        Default::default()
+    );
+    // `all` scores every row with text again, the same way.
+    assert_eq!(
+        store.rescore_comments(default_model(), 1, true).await.unwrap().scored,
+        3
+    );
+    let again = store.comments(&CommentFilter::default(), None, 50).await.unwrap();
+    assert_eq!(by_id(&again, "c1").sentiment_score, by_id(&rows, "c1").sentiment_score);
+    store.close().await;
+}
+
 both_engines!(
+    comments_are_scored_filtered_and_rescored,
     comments_are_upserted_edited_and_deleted,
     comments_page_filter_and_search,
     per_post_counts_and_posts_due,

@@ -699,6 +699,16 @@ async listComments(filter: CommentFilter, after: CommentCursor | null, limit: nu
  */
 async commentCounts(accountIds: number[], post: string | null, limit: number) : Promise<PostCommentCount[]> {
     return await TAURI_INVOKE("comment_counts", { accountIds, post, limit });
+},
+/**
+ * The sentiment of the comments matching `filter` (its `sentiments` ignored): overall, per
+ * day and week local to `time_zone` (IANA; the default `America/Sao_Paulo` when `None`),
+ * per post, and the most liked positive and negative comments; shares are ratios 0–1.
+ * Errors: `invalid_input` (an unknown time zone, `since` not before `until`, a search
+ * without a word).
+ */
+async sentimentSummary(filter: CommentFilter, timeZone: string | null) : Promise<SentimentSummary> {
+    return await TAURI_INVOKE("sentiment_summary", { filter, timeZone });
 }
 }
 
@@ -1323,7 +1333,13 @@ conversions: CampaignConversion[];
 /**
  * What was left out and why (rows in another currency).
  */
-warnings: string[] }
+warnings: string[]; 
+/**
+ * The sentiment of the comments and replies on the campaign's posts (counts; shares
+ * are `count / total`, ratios 0–1), computed on the machine; `None` when not read (a
+ * report built without the store) and a zero share when none is scored.
+ */
+sentiment?: SentimentShare | null }
 /**
  * The part an account plays in a campaign. Stored and serialized as the lower-case key.
  */
@@ -1509,10 +1525,58 @@ search: string | null;
 /**
  * Also list comments deleted on the platform.
  */
-include_deleted: boolean }
+include_deleted: boolean; 
+/**
+ * Only comments with these sentiment labels; empty for all (unscored ones included).
+ */
+sentiments: SentimentLabel[]; 
+/**
+ * Only comments on the posts of this campaign (`campaigns.id`, its `campaign_posts`).
+ */
+campaign_id: number | null }
 /**
  * What a stored comment is (`comments.kind`; docs/schema.md, docs/comments.md).
  */
+/**
+ * A scored comment quoted in a summary (the most liked of its label).
+ */
+export type CommentExcerpt = { 
+/**
+ * `comments.id`.
+ */
+id: number; 
+/**
+ * `accounts.id`.
+ */
+account_id: number; 
+/**
+ * The author's handle, without `@`.
+ */
+author_handle: string | null; 
+/**
+ * When it was written (UTC).
+ */
+created_at: string; 
+/**
+ * The first [`EXCERPT_CHARS`] characters of its text (`…` when cut).
+ */
+text: string; 
+/**
+ * Likes (count) when last seen.
+ */
+like_count: number | null; 
+/**
+ * Its label.
+ */
+label: SentimentLabel; 
+/**
+ * Its compound score, −1 to 1.
+ */
+score: number | null; 
+/**
+ * The platform's id of the post it is on.
+ */
+post_external_id: string | null }
 export type CommentKind = 
 /**
  * A top-level comment on one of the account's posts (Instagram
@@ -1636,13 +1700,18 @@ first_seen_at: string;
  */
 last_seen_at: string; 
 /**
- * A sentiment label, once a scorer filled it (empty until then).
+ * The text's sentiment label; `None` without text (schema version 20 scores every
+ * comment with text when saved).
  */
-sentiment_label: string | null; 
+sentiment_label: SentimentLabel | null; 
 /**
- * A sentiment score, once a scorer filled it.
+ * The text's compound sentiment score, −1 (most negative) to 1 (most positive).
  */
-sentiment_score: number | null }
+sentiment_score: number | null; 
+/**
+ * The id of the model that scored it (`lexicon-v1`).
+ */
+sentiment_model: string | null }
 /**
  * What [`save_comparison`] writes.
  */
@@ -4186,3 +4255,141 @@ function __makeEvents__<T extends Record<string, any>>(
 		},
 	);
 }
+/**
+ * The share of one local day or week.
+ */
+export type PeriodShare = { 
+/**
+ * The day, or the Monday starting the week: a local date in the summary's time zone.
+ */
+start: string; 
+/**
+ * The comments written that day or week.
+ */
+share: ShareView }
+/**
+ * The share of one post's comments and replies.
+ */
+export type PostShare = { 
+/**
+ * `accounts.id`.
+ */
+account_id: number; 
+/**
+ * The platform's post id.
+ */
+post_external_id: string; 
+/**
+ * `posts.id`, when the post is stored.
+ */
+post_id: number | null; 
+/**
+ * Its comments' share.
+ */
+share: ShareView }
+/**
+ * The polarity class of a text.
+ */
+export type SentimentLabel = 
+/**
+ * Favourable: praise, thanks, joy, laughter.
+ */
+"positive" | 
+/**
+ * No clear attitude: questions, information, balanced mixes.
+ */
+"neutral" | 
+/**
+ * Unfavourable: complaints, anger, sadness, insults.
+ */
+"negative"
+/**
+ * Sentiment of the comments matching a filter.
+ */
+export type SentimentSummary = { 
+/**
+ * The model whose labels are counted (`lexicon-v1`).
+ */
+model: string; 
+/**
+ * The IANA time zone of the days and weeks.
+ */
+time_zone: string; 
+/**
+ * All matching scored comments.
+ */
+overall: ShareView; 
+/**
+ * Per local day, from the first comment's day to the last one's, days without a
+ * comment included (zero counts), oldest first.
+ */
+by_day: PeriodShare[]; 
+/**
+ * Per local week (Monday to Sunday), the same way.
+ */
+by_week: PeriodShare[]; 
+/**
+ * Per post with scored comments, most comments first (then the post id).
+ */
+by_post: PostShare[]; 
+/**
+ * The most liked positive comment (the newest of equals).
+ */
+most_liked_positive: CommentExcerpt | null; 
+/**
+ * The most liked negative comment (the newest of equals).
+ */
+most_liked_negative: CommentExcerpt | null }
+/**
+ * Counts and shares of a set of scored comments.
+ */
+export type ShareView = { 
+/**
+ * Positive comments (count).
+ */
+positive: number; 
+/**
+ * Neutral comments (count).
+ */
+neutral: number; 
+/**
+ * Negative comments (count).
+ */
+negative: number; 
+/**
+ * All scored comments (count).
+ */
+total: number; 
+/**
+ * Positive share, ratio 0–1; `None` without a comment.
+ */
+positive_share: number | null; 
+/**
+ * Neutral share, ratio 0–1; `None` without a comment.
+ */
+neutral_share: number | null; 
+/**
+ * Negative share, ratio 0–1; `None` without a comment.
+ */
+negative_share: number | null; 
+/**
+ * Net sentiment, ratio −1 to 1: (positive − negative) / total; `None` without a
+ * comment.
+ */
+net: number | null }
+/**
+ * Counts and ratios of a set of scored texts.
+ */
+export type SentimentShare = { 
+/**
+ * Positive texts (count).
+ */
+positive: number; 
+/**
+ * Neutral texts (count).
+ */
+neutral: number; 
+/**
+ * Negative texts (count).
+ */
+negative: number }

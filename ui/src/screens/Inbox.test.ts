@@ -4,8 +4,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { dashboard, settings, status } from "../test/fixtures";
 import { backend, click, fill, open, q, qa, reset, sent, start, stop, text } from "../test/harness";
-import type { CommentPage, CommentRow, PostCommentCount } from "../lib/bindings";
-import { commentQuery, countDifference } from "../lib/comments";
+import type { CommentPage, CommentRow, PostCommentCount, SentimentSummary, ShareView } from "../lib/bindings";
+import { commentQuery, countDifference, sentimentQuery, sharePercent } from "../lib/comments";
 
 beforeEach(reset);
 afterEach(stop);
@@ -35,17 +35,42 @@ function row(over: Partial<CommentRow>): CommentRow {
     last_seen_at: "2026-11-20T15:00:00Z",
     sentiment_label: null,
     sentiment_score: null,
+    sentiment_model: null,
     ...over,
   };
 }
 
 const first: CommentPage = {
   items: [
-    row({ id: 5, text: "Onde comprar?", edited: true }),
-    row({ id: 4, kind: "reply", author_handle: "alcance_demo", text: "Obrigada!", parent_external_id: "1" }),
+    row({ id: 5, text: "Onde comprar?", edited: true, sentiment_label: "neutral", sentiment_score: 0, sentiment_model: "lexicon-v1" }),
+    row({ id: 4, kind: "reply", author_handle: "alcance_demo", text: "Obrigada!", parent_external_id: "1", sentiment_label: "positive", sentiment_score: 0.44 }),
     row({ id: 3, kind: "mention", post_external_id: null, post_id: null, post_caption: null, post_permalink: null, text: "@alcance_demo olha" }),
   ],
   next: { created_at: "2026-11-20T14:00:00Z", id: 3 },
+};
+function share(positive: number, neutral: number, negative: number): ShareView {
+  const total = positive + neutral + negative;
+  const r = (n: number) => (total ? n / total : null);
+  return {
+    positive,
+    neutral,
+    negative,
+    total,
+    positive_share: r(positive),
+    neutral_share: r(neutral),
+    negative_share: r(negative),
+    net: total ? (positive - negative) / total : null,
+  };
+}
+const summary: SentimentSummary = {
+  model: "lexicon-v1",
+  time_zone: "America/Sao_Paulo",
+  overall: share(6, 3, 1),
+  by_day: [],
+  by_week: [{ start: "2026-11-16", share: share(6, 3, 1) }],
+  by_post: [{ account_id: 3, post_external_id: "17800000000000001", post_id: 11, share: share(6, 3, 1) }],
+  most_liked_positive: null,
+  most_liked_negative: null,
 };
 const second: CommentPage = { items: [row({ id: 2, deleted: true, text: "Spam" })], next: null };
 const counts: PostCommentCount[] = [
@@ -60,6 +85,7 @@ function desktop(language: "en" | "pt-BR" = "en") {
     if (cmd === "dashboard") return dashboard();
     if (cmd === "list_comments") return args.after ? second : first;
     if (cmd === "comment_counts") return counts;
+    if (cmd === "sentiment_summary") return summary;
     return null;
   });
 }
@@ -121,6 +147,29 @@ describe("the Inbox screen", () => {
     await vi.waitFor(() => expect(q('[data-testid="inbox-post-filter"]')).toBeNull());
   });
 
+  it("shows each comment's sentiment, filters by it and shows the share of what the filters match", async () => {
+    desktop();
+    start();
+    await open("inbox");
+    await vi.waitFor(() => expect(qa('[data-testid="comment"]')).toHaveLength(3));
+    expect(text('[data-comment-id="5"] [data-testid="comment-sentiment"]')).toBe("Neutral");
+    expect(text('[data-comment-id="4"] [data-testid="comment-sentiment"]')).toBe("Positive");
+    expect(q('[data-comment-id="4"] [data-testid="comment-sentiment"]')!.getAttribute("title")).toBe("Score 0.44 (−1 to 1)");
+    expect(q('[data-comment-id="3"] [data-testid="comment-sentiment"]')).toBeNull();
+    await vi.waitFor(() => expect(q('[data-testid="sentiment-bar"]')).not.toBeNull());
+    expect(text('[data-testid="sentiment-bar-positive"]')).toBe("Positive 60% (6)");
+    expect(text('[data-testid="sentiment-bar-negative"]')).toBe("Negative 10% (1)");
+    fill('[data-testid="inbox-sentiment"]', "negative");
+    await vi.waitFor(() =>
+      expect((sent("list_comments").at(-1)!.args.filter as { sentiments: string[] }).sentiments).toEqual(["negative"]),
+    );
+    await vi.waitFor(() =>
+      expect((sent("sentiment_summary").at(-1)!.args.filter as { sentiments: string[] }).sentiments).toEqual(["negative"]),
+    );
+    expect(sharePercent(share(0, 0, 0), "negative")).toBeNull();
+    expect(sharePercent(share(1, 1, 1), "neutral")).toBe(33);
+  });
+
   it("speaks Portuguese", async () => {
     desktop("pt-BR");
     start();
@@ -129,6 +178,8 @@ describe("the Inbox screen", () => {
     expect(text('[data-testid="screen-inbox"] h1')).toBe("Caixa de entrada");
     expect(text('[data-comment-id="5"] [data-testid="comment-edited"]')).toBe("Editado");
     expect(text('[data-testid="inbox-more"]')).toBe("Carregar mais");
+    expect(text('[data-comment-id="4"] [data-testid="comment-sentiment"]')).toBe("Positivo");
+    await vi.waitFor(() => expect(text('[data-testid="sentiment-bar-neutral"]')).toBe("Neutro 30% (3)"));
   });
 
   it("says so when nothing matches", async () => {
@@ -158,6 +209,8 @@ describe("the REST query of a comment filter", () => {
         until: "2026-12-01T00:00:00Z",
         search: " onde comprar ",
         include_deleted: true,
+        sentiments: ["negative", "neutral"],
+        campaign_id: 7,
       },
       900,
     );
@@ -169,7 +222,28 @@ describe("the REST query of a comment filter", () => {
       end_date: "2026-11-30",
       q: "onde comprar",
       include_deleted: "true",
+      sentiment: "negative,neutral",
+      campaign_id: "7",
       limit: "500",
     });
+  });
+
+  it("asks /api/v1/sentiment with the filters and the zone, without paging, labels or deleted ones", () => {
+    const q = sentimentQuery(
+      {
+        account_ids: [],
+        platforms: [],
+        post_external_id: "p1",
+        kinds: [],
+        since: null,
+        until: null,
+        search: null,
+        include_deleted: true,
+        sentiments: ["negative"],
+        campaign_id: 4,
+      },
+      "America/Sao_Paulo",
+    );
+    expect(Object.fromEntries(q)).toEqual({ post: "p1", campaign_id: "4", time_zone: "America/Sao_Paulo" });
   });
 });

@@ -406,6 +406,7 @@ export const campaignReport = (over: Partial<CampaignReport> = {}): CampaignRepo
   costs: [],
   conversions: [],
   warnings: [],
+  sentiment: null,
   ...over,
 });
 

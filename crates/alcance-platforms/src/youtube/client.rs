@@ -2,8 +2,8 @@
 //! the Analytics day series, and `collect`.
 
 use super::map::{
-    channel_metrics, decode_channels, decode_report, decode_uploads, decode_video_report, decode_videos, pacific_day,
-    ymd,
+    channel_metrics, decode_channels, decode_comment_threads, decode_report, decode_uploads, decode_video_report,
+    decode_videos, pacific_day, ymd,
 };
 use super::{Channel, DailyReport, VideoReport, VideosPage};
 use crate::cursor_walk::CursorWalk;
@@ -433,10 +433,93 @@ fn warning(what: &str, e: &PlatformError) -> CollectWarning {
     }
 }
 
+impl YouTubeClient {
+    /// Every comment thread of video `video` (top-level comments and the replies embedded
+    /// with them), 100 threads a page, at most [`crate::comments::MAX_COMMENT_PAGES`]
+    /// pages: `GET /youtube/v3/commentThreads?part=snippet,replies&videoId={video}&maxResults=100&textFormat=plainText[&pageToken=…]`
+    /// (1 quota unit a page, counted by the governor). Returns the comments and whether
+    /// they are complete (every page read, no thread with more replies than embedded).
+    ///
+    /// Errors: the first page's ([`super::map_error`]: 403 `commentsDisabled`, 404
+    /// `videoNotFound`, the quota); a later page's failure ends the walk, incomplete.
+    pub async fn comment_threads(
+        &self,
+        token: &SecretString,
+        video: &str,
+        rec: &Recorder,
+    ) -> Result<(Vec<alcance_core::CommentRecord>, bool), PlatformError> {
+        let url = self.data("/commentThreads");
+        let mut out = Vec::new();
+        let mut complete = true;
+        let mut next: Option<String> = None;
+        let mut seen_tokens: HashSet<String> = HashSet::new();
+        for page_no in 1..=crate::comments::MAX_COMMENT_PAGES {
+            let mut query: Vec<(&str, &str)> = vec![
+                ("part", "snippet,replies"),
+                ("videoId", video),
+                ("maxResults", "100"),
+                ("textFormat", "plainText"),
+            ];
+            if let Some(t) = next.as_deref() {
+                query.push(("pageToken", t));
+            }
+            let page = match self.get(token, url.clone(), &query, rec).await {
+                Ok(answer) => decode_comment_threads(&answer),
+                Err(e) => Err(e),
+            };
+            let page = match page {
+                Ok(page) => page,
+                Err(e) if page_no == 1 => return Err(e),
+                Err(_) => return Ok((out, false)),
+            };
+            complete &= page.replies_complete && page.warnings.is_empty();
+            out.extend(page.comments);
+            match page.next_page_token {
+                None => return Ok((out, complete)),
+                Some(t) if !seen_tokens.insert(t.clone()) => return Ok((out, false)),
+                Some(t) => next = Some(t),
+            }
+        }
+        Ok((out, false))
+    }
+}
+
 #[async_trait::async_trait]
 impl PlatformClient for YouTubeClient {
     fn platform(&self) -> Platform {
         Platform::Youtube
+    }
+
+    /// The comment threads of each video of `ctx.posts` ([`YouTubeClient::comment_threads`]);
+    /// a video whose comments are disabled or gone is a gap (a refused token or the spent
+    /// quota ends the read there, keeping what came). YouTube serves no listing of
+    /// a channel's mentions: none are read.
+    async fn read_comments(
+        &self,
+        ctx: &crate::CommentsCtx,
+    ) -> Result<Option<alcance_core::CommentsRead>, PlatformError> {
+        if !ctx.account.owned {
+            return Ok(None);
+        }
+        let mut read = alcance_core::CommentsRead::default();
+        for video in &ctx.posts {
+            match self.comment_threads(&ctx.token, video, &ctx.recorder).await {
+                Ok((comments, complete)) => {
+                    read.comments.extend(comments);
+                    if complete {
+                        read.complete_posts.push(video.clone());
+                    }
+                }
+                Err(e) => {
+                    read.gaps.push(crate::comments::gap("commentThreads", video, &e));
+                    // A dead token or the day's quota: the other videos would fail alike.
+                    if e.stops_account() {
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(Some(read))
     }
 
     /// `GET /youtube/v3/channels?mine=true` as a [`Profile`] (channel id, handle, title).

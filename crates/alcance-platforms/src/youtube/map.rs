@@ -3,7 +3,7 @@
 //! Pacific Time).
 
 use super::wire::{self, ColumnHeader, ErrorEnvelope, ListResponse, PlaylistItem, ResultTable};
-use super::{Channel, DailyReport, UploadsPage, VideoReport, VideosPage};
+use super::{Channel, CommentThreadsPage, DailyReport, UploadsPage, VideoReport, VideosPage};
 use crate::catalog_field;
 use crate::error::{body_preview, PlatformError};
 use crate::http::Answer;
@@ -325,6 +325,89 @@ pub fn channel_metrics(channel: &Channel, at: DateTime<Utc>) -> (Vec<AccountMetr
         at,
     ));
     (metrics, gaps)
+}
+
+/// A `commentThreads.list?part=snippet,replies&videoId=…` page: each thread's top-level
+/// comment and the replies embedded with it. `edited` is not carried (a comment's
+/// `updatedAt` after its `publishedAt`): the store marks a comment edited when its text
+/// changes between two reads.
+///
+/// Errors: [`map_error`] for non-2xx answers (403 `commentsDisabled`, 404
+/// `videoNotFound`, the quota); [`PlatformError::Decode`] for a body that is not a thread
+/// list.
+pub fn decode_comment_threads(answer: &Answer) -> Result<CommentThreadsPage, PlatformError> {
+    let (env, items) = list(answer, "youtube#commentThreadListResponse")?;
+    let mut page = CommentThreadsPage {
+        next_page_token: env.next_page_token.filter(|t| !t.is_empty()),
+        replies_complete: true,
+        ..CommentThreadsPage::default()
+    };
+    for (i, thread) in items.into_iter().enumerate() {
+        let top = &thread["snippet"]["topLevelComment"];
+        let video = thread["snippet"]["videoId"]
+            .as_str()
+            .or_else(|| top["snippet"]["videoId"].as_str());
+        let Some(record) = youtube_comment(top, video, None) else {
+            page.warnings.push(warn(
+                &answer.endpoint,
+                "decode",
+                format!("items[{i}] has no top-level comment id; skipped"),
+            ));
+            continue;
+        };
+        let parent = record.external_id.clone();
+        let replies: Vec<&Value> = thread["replies"]["comments"]
+            .as_array()
+            .map(|r| r.iter().collect())
+            .unwrap_or_default();
+        let total = thread["snippet"]["totalReplyCount"].as_i64();
+        if total.is_some_and(|t| t > replies.len() as i64) {
+            page.replies_complete = false;
+        }
+        let reply_count = total.or(Some(replies.len() as i64));
+        page.comments
+            .push(alcance_core::CommentRecord { reply_count, ..record });
+        for reply in replies {
+            if let Some(r) = youtube_comment(reply, video, Some(&parent)) {
+                page.comments.push(r);
+            }
+        }
+    }
+    Ok(page)
+}
+
+/// One `youtube#comment` resource as a record on video `video`: `id`, `snippet.textOriginal`
+/// (else `textDisplay`), `authorDisplayName` (the `@handle`, without `@`),
+/// `authorChannelId.value`, `likeCount`, `publishedAt`; a reply when `parent` is given
+/// (else `snippet.parentId`). `None` without an id.
+fn youtube_comment(c: &Value, video: Option<&str>, parent: Option<&str>) -> Option<alcance_core::CommentRecord> {
+    let id = c["id"].as_str().filter(|s| !s.trim().is_empty())?.to_string();
+    let s = &c["snippet"];
+    let parent = parent
+        .map(str::to_string)
+        .or_else(|| s["parentId"].as_str().map(str::to_string));
+    Some(alcance_core::CommentRecord {
+        external_id: id,
+        post_external_id: video.or_else(|| s["videoId"].as_str()).map(str::to_string),
+        kind: if parent.is_some() {
+            alcance_core::CommentKind::Reply
+        } else {
+            alcance_core::CommentKind::Comment
+        },
+        parent_external_id: parent,
+        author_id: s["authorChannelId"]["value"].as_str().map(str::to_string),
+        author_handle: s["authorDisplayName"]
+            .as_str()
+            .map(|h| h.trim().trim_start_matches('@').to_string())
+            .filter(|h| !h.is_empty()),
+        created_at: s["publishedAt"].as_str().and_then(parse_platform_time),
+        text: s["textOriginal"]
+            .as_str()
+            .or_else(|| s["textDisplay"].as_str())
+            .map(str::to_string),
+        like_count: s["likeCount"].as_i64(),
+        reply_count: None,
+    })
 }
 
 /// Decodes one `playlistItems.list` page of the uploads playlist: each item's video id

@@ -31,8 +31,8 @@ use chrono::{DateTime, Utc};
 
 pub use client::{Uploads, YouTubeClient, ANALYTICS_METRICS, MAX_UPLOAD_PAGES, VIDEOS_BATCH, VIDEO_ANALYTICS_METRICS};
 pub use map::{
-    channel_metrics, decode_channels, decode_report, decode_uploads, decode_video_report, decode_videos, map_error,
-    next_quota_reset, parse_duration, quota_cost, DAILY_QUOTA_UNITS,
+    channel_metrics, decode_channels, decode_comment_threads, decode_report, decode_uploads, decode_video_report,
+    decode_videos, map_error, next_quota_reset, parse_duration, quota_cost, DAILY_QUOTA_UNITS,
 };
 
 /// A channel as read from `channels.list` (`mine=true`, `forHandle=`, `id=`).
@@ -77,6 +77,22 @@ impl Channel {
             avatar_url: self.avatar_url.clone(),
         }
     }
+}
+
+/// One decoded page of a video's comment threads (`commentThreads.list`,
+/// `part=snippet,replies`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CommentThreadsPage {
+    /// Top-level comments (kind `comment`) and the replies served with them (kind `reply`,
+    /// `parent_external_id` the thread's comment), in the order served.
+    pub comments: Vec<alcance_core::CommentRecord>,
+    /// `false` when a thread has more replies (`snippet.totalReplyCount`) than the few
+    /// (up to 5) the listing embeds: the page does not hold every reply.
+    pub replies_complete: bool,
+    /// `nextPageToken`; `None` on the last page.
+    pub next_page_token: Option<String>,
+    /// Items that could not be read (no comment id), one warning each.
+    pub warnings: Vec<CollectWarning>,
 }
 
 /// One decoded page of the uploads playlist (`playlistItems.list`).

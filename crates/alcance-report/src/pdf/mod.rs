@@ -553,6 +553,8 @@ fn weekly_pages(report: &WeeklyReport, lang: PdfLanguage) -> Result<(Vec<Vec<Op>
         );
     }
 
+    voices_pdf(&mut f, lang, report);
+
     f.heading(l("KPIs per account", "KPIs por conta"), H2, 40.0);
     kpi_table(&mut f, lang, &report.account_kpis, true);
 
@@ -565,6 +567,161 @@ fn weekly_pages(report: &WeeklyReport, lang: PdfLanguage) -> Result<(Vec<Vec<Op>
 }
 
 const WEEKDAYS_PT: [&str; 7] = ["Segunda", "Terça", "Quarta", "Quinta", "Sexta", "Sábado", "Domingo"];
+
+/// "Top hashtags" and "Mentions and sentiment" (`weekly::voices`).
+fn voices_pdf(f: &mut Flow, lang: PdfLanguage, report: &WeeklyReport) {
+    use crate::weekly::voices::{points_text, share_text};
+    use alcance_core::CommentKind;
+    let l = |en, pt| lang.pick(en, pt);
+    f.heading(l("Top hashtags", "Principais hashtags"), H2, 40.0);
+    if report.top_hashtags.is_empty() {
+        f.paragraph(
+            l(
+                "No own post of this week carried a hashtag.",
+                "Nenhum post próprio desta semana usou hashtag.",
+            ),
+            BODY,
+            MUTED,
+        );
+    } else {
+        let cols = columns(&[
+            (2.4, Align::Left),
+            (0.8, Align::Right),
+            (1.2, Align::Right),
+            (1.2, Align::Right),
+            (1.2, Align::Right),
+            (1.1, Align::Right),
+            (1.2, Align::Right),
+        ]);
+        let header = [
+            Cell::new("Hashtag"),
+            Cell::new("Posts"),
+            Cell::new(l("Reach", "Alcance")),
+            Cell::new(l("Impressions", "Impressões")),
+            Cell::new(l("Interactions", "Interações")),
+            Cell::new(l("ER by reach", "TE por alcance")),
+            Cell::new(l("X posts (week)", "Posts no X (semana)")),
+        ];
+        let rows: Vec<Vec<Cell>> = report
+            .top_hashtags
+            .iter()
+            .map(|h| {
+                vec![
+                    Cell::new(h.hashtag.as_str()),
+                    Cell::new(lang.num(fmt_count(Some(h.posts as f64)))),
+                    Cell::new(lang.num(fmt_count(h.reach))),
+                    Cell::new(lang.num(fmt_count(h.impressions))),
+                    Cell::new(lang.num(fmt_count(h.interactions))),
+                    Cell::new(lang.num(fmt_pct(h.engagement_rate_by_reach))),
+                    Cell::new(lang.num(fmt_count(h.x_volume))),
+                ]
+            })
+            .collect();
+        f.table(&cols, &header, &rows, SMALL);
+    }
+
+    let m = &report.mentions;
+    f.heading(l("Mentions and sentiment", "Menções e sentimento"), H2, 40.0);
+    if m.week.received == 0 && m.previous_week.received == 0 {
+        f.paragraph(
+            l(
+                "No comment, reply or mention was received this week or the week before.",
+                "Nenhum comentário, resposta ou menção foi recebido nesta semana nem na anterior.",
+            ),
+            BODY,
+            MUTED,
+        );
+        return;
+    }
+    let kinds: Vec<String> = m
+        .by_kind
+        .iter()
+        .map(|(k, n)| {
+            let name = match k {
+                CommentKind::Comment => l("comments", "comentários"),
+                CommentKind::Reply => l("replies", "respostas"),
+                CommentKind::Mention => l("mentions", "menções"),
+                CommentKind::Tag => l("tags", "marcações"),
+            };
+            format!("{n} {name}")
+        })
+        .collect();
+    f.paragraph(
+        &format!(
+            "{} {} ({}). {}",
+            l("Received this week:", "Recebidos nesta semana:"),
+            m.week.received,
+            kinds.join(", "),
+            l(
+                "Sentiment is computed on this computer; shares are of the comments with text.",
+                "O sentimento é calculado neste computador; as participações são dos comentários com texto.",
+            )
+        ),
+        BODY,
+        MUTED,
+    );
+    let cols = columns(&[
+        (1.6, Align::Left),
+        (1.0, Align::Right),
+        (1.6, Align::Right),
+        (1.6, Align::Right),
+        (1.6, Align::Right),
+    ]);
+    let header = [
+        Cell::new(l("Week", "Semana")),
+        Cell::new(l("Received", "Recebidos")),
+        Cell::new(l("Positive", "Positivos")),
+        Cell::new(l("Neutral", "Neutros")),
+        Cell::new(l("Negative", "Negativos")),
+    ];
+    let mut rows: Vec<Vec<Cell>> = [
+        (l("This week", "Esta semana"), &m.week),
+        (l("Last week", "Semana anterior"), &m.previous_week),
+    ]
+    .into_iter()
+    .map(|(name, w)| {
+        vec![
+            Cell::new(name),
+            Cell::new(w.received.to_string()),
+            Cell::new(lang.num(share_text(w.positive, w.positive_share))),
+            Cell::new(lang.num(share_text(w.neutral, w.neutral_share))),
+            Cell::new(lang.num(share_text(w.negative, w.negative_share))),
+        ]
+    })
+    .collect();
+    rows.push(vec![
+        Cell::new(l("Change", "Variação")),
+        Cell::new(DASH),
+        Cell::new(lang.num(points_text(m.positive_change_points))),
+        Cell::new(DASH),
+        Cell::new(lang.num(points_text(m.negative_change_points))),
+    ]);
+    f.table(&cols, &header, &rows, SMALL);
+    for (what, q) in [
+        (
+            l("Most liked positive:", "Positivo mais curtido:"),
+            &m.most_liked_positive,
+        ),
+        (
+            l("Most liked negative:", "Negativo mais curtido:"),
+            &m.most_liked_negative,
+        ),
+    ] {
+        if let Some(q) = q {
+            f.paragraph(
+                &format!(
+                    "{what} @{} ({} {}): {}",
+                    q.author_handle.as_deref().unwrap_or("?"),
+                    q.like_count.unwrap_or(0),
+                    l("likes", "curtidas"),
+                    q.excerpt
+                ),
+                SMALL,
+                MUTED,
+            );
+        }
+    }
+}
 
 fn best_times(f: &mut Flow, lang: PdfLanguage, report: &WeeklyReport) {
     let l = |en, pt| lang.pick(en, pt);
@@ -893,6 +1050,26 @@ fn campaign_pages(report: &CampaignReport, lang: PdfLanguage) -> Result<(Vec<Vec
     );
     for w in &report.warnings {
         f.paragraph(&format!("{} {w}", l("Note:", "Observação:")), SMALL, DOWN);
+    }
+    if let Some(share) = report.sentiment.filter(|s| s.total() > 0) {
+        use alcance_core::sentiment::SentimentLabel::{Negative, Neutral, Positive};
+        let pct = |label| lang.num(format!("{:.1} %", share.ratio(label).unwrap_or(0.0) * 100.0));
+        f.paragraph(
+            &format!(
+                "{} {} {}: {} {}, {} {}, {} {}.",
+                l("Sentiment of the", "Sentimento dos"),
+                share.total(),
+                l("comments on its posts", "comentários nos posts"),
+                pct(Positive),
+                l("positive", "positivos"),
+                pct(Neutral),
+                l("neutral", "neutros"),
+                pct(Negative),
+                l("negative", "negativos"),
+            ),
+            BODY,
+            MUTED,
+        );
     }
 
     if !report.accounts.is_empty() {

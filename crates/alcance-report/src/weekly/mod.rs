@@ -1,6 +1,6 @@
 //! The weekly report: summary KPIs with week-over-week change, the daily engagement trend
 //! and follower growth, the content-type breakdown, the best-time heatmap, the week's top
-//! posts and recommendations — built once ([`build_weekly`]) and written three ways: an
+//! posts, its top hashtags, the mentions and their sentiment, and recommendations — built once ([`build_weekly`]) and written three ways: an
 //! XLSX workbook with native Excel charts ([`write_weekly_xlsx`]), a self-contained
 //! printable HTML page ([`crate::html::weekly_html`]) and JSON for machines
 //! ([`write_weekly_json`]). [`write_weekly_report`] writes all three.
@@ -31,10 +31,14 @@ use std::io::Write;
 use std::path::Path;
 
 pub(crate) mod competitors;
+pub(crate) mod voices;
 mod xlsx;
 
 use crate::files::write_atomically;
 pub use crate::files::{ReportFiles, ReportFormat};
+pub use voices::{
+    HashtagLine, MentionsSection, QuotedComment, TagVolume, VoiceComment, VoicesInput, WeekSentiment, TOP_HASHTAGS,
+};
 pub use xlsx::write_weekly_xlsx;
 
 /// The `schema_version` of the weekly report JSON.
@@ -136,6 +140,9 @@ pub struct WeeklyInput<'a> {
     pub posts: &'a [PostInfo],
     /// Settings.
     pub options: &'a WeeklyOptions,
+    /// Comments and tracked hashtags' volume for "Top hashtags" and "Mentions and
+    /// sentiment" (`VoicesInput::default()` for none).
+    pub voices: &'a VoicesInput,
 }
 
 /// An account of the report.
@@ -288,6 +295,10 @@ pub struct WeeklyReport {
     pub best_time: BestTime,
     /// The week's best posts by interactions.
     pub top_posts: Vec<TopPost>,
+    /// The hashtags of the week's own posts, most interactions first (`voices`).
+    pub top_hashtags: Vec<HashtagLine>,
+    /// Comments and mentions received this week and their sentiment (`voices`).
+    pub mentions: MentionsSection,
     /// Recommendations per owned account (every account when none is owned), WhatsApp
     /// accounts excepted (they publish no posts).
     pub recommendations: Vec<AccountRecommendations>,
@@ -683,6 +694,25 @@ pub fn build_weekly(input: &WeeklyInput<'_>) -> WeeklyReport {
         })
         .collect();
 
+    // Top hashtags of the week's own posts, and the comments' sentiment.
+    let captions: HashMap<(Platform, &str, &str), &str> = input
+        .posts
+        .iter()
+        .filter_map(|p| {
+            Some((
+                (p.platform, p.user_id.as_str(), p.post_id.as_str()),
+                p.caption.as_deref()?,
+            ))
+        })
+        .collect();
+    let owned: std::collections::HashSet<(Platform, String)> = accounts
+        .iter()
+        .filter(|a| a.owned)
+        .map(|a| (a.platform, a.user_id.clone()))
+        .collect();
+    let top_hashtags = voices::top_hashtags(&week_posts, &captions, &owned, &input.voices.tag_volume);
+    let mentions = voices::mentions_section(&input.voices.comments, week, previous);
+
     // Recommendations per owned account (or every account when none is owned).
     let any_owned = accounts.iter().any(|a| a.owned);
     let recommendations = accounts
@@ -708,6 +738,8 @@ pub fn build_weekly(input: &WeeklyInput<'_>) -> WeeklyReport {
         content_types,
         best_time: best,
         top_posts: top,
+        top_hashtags,
+        mentions,
         recommendations,
         competitors: None,
     }

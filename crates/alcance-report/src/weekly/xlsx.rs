@@ -59,6 +59,8 @@ fn weekly_workbook(report: &WeeklyReport) -> Result<Vec<u8>, XlsxError> {
     content_sheet(wb.add_worksheet(), report, &f)?;
     best_time_sheet(wb.add_worksheet(), report, &f)?;
     top_posts_sheet(wb.add_worksheet(), report, &f)?;
+    hashtags_sheet(wb.add_worksheet(), report, &f)?;
+    mentions_sheet(wb.add_worksheet(), report, &f)?;
     if let Some(c) = &report.competitors {
         super::competitors::xlsx_sheet(wb.add_worksheet(), c, &f)?;
     }
@@ -425,6 +427,107 @@ fn top_posts_sheet(ws: &mut Worksheet, report: &WeeklyReport, f: &Formats) -> Re
     }
     if report.top_posts.is_empty() {
         ws.write_string_with_format(1, 0, "No post was published this week.", &f.subtitle)?;
+    }
+    Ok(())
+}
+
+/// "Top hashtags" (`weekly::voices`).
+fn hashtags_sheet(ws: &mut Worksheet, report: &WeeklyReport, f: &Formats) -> Result<(), XlsxError> {
+    ws.set_name("Hashtags")?;
+    print_setup(ws);
+    let headers = [
+        ("Hashtag", 24.0),
+        ("Posts", 8.0),
+        ("Reach", 11.0),
+        ("Impressions", 12.0),
+        ("Interactions", 12.0),
+        ("ER by reach (%)", 11.0),
+        ("X posts (week)", 12.0),
+    ];
+    for (c, (h, w)) in headers.iter().enumerate() {
+        ws.set_column_width(c as u16, *w)?;
+        ws.write_string_with_format(0, c as u16, *h, &f.header)?;
+    }
+    ws.set_row_height(0, 30)?;
+    for (i, h) in report.top_hashtags.iter().enumerate() {
+        let row = 1 + i as u32;
+        ws.write_string_with_format(row, 0, &h.hashtag, &f.text)?;
+        ws.write_number_with_format(row, 1, h.posts as f64, &f.count)?;
+        cell(ws, row, 2, h.reach, &f.count, f)?;
+        cell(ws, row, 3, h.impressions, &f.count, f)?;
+        cell(ws, row, 4, h.interactions, &f.count, f)?;
+        cell(ws, row, 5, h.engagement_rate_by_reach, &f.percent_pts, f)?;
+        cell(ws, row, 6, h.x_volume, &f.count, f)?;
+    }
+    if report.top_hashtags.is_empty() {
+        ws.write_string_with_format(1, 0, "No own post of this week carried a hashtag.", &f.subtitle)?;
+    }
+    Ok(())
+}
+
+/// "Mentions and sentiment" (`weekly::voices`): shares as Excel percentages (ratios 0–1
+/// formatted `0.0%`), changes in percentage points.
+fn mentions_sheet(ws: &mut Worksheet, report: &WeeklyReport, f: &Formats) -> Result<(), XlsxError> {
+    use super::voices::kind_text;
+    ws.set_name("Mentions")?;
+    print_setup(ws);
+    let m = &report.mentions;
+    let headers = [
+        ("Week", 14.0),
+        ("Received", 10.0),
+        ("Positive", 10.0),
+        ("Neutral", 10.0),
+        ("Negative", 10.0),
+        ("Positive share", 11.0),
+        ("Neutral share", 11.0),
+        ("Negative share", 11.0),
+    ];
+    for (c, (h, w)) in headers.iter().enumerate() {
+        ws.set_column_width(c as u16, *w)?;
+        ws.write_string_with_format(0, c as u16, *h, &f.header)?;
+    }
+    ws.set_row_height(0, 30)?;
+    for (i, (name, w)) in [("This week", &m.week), ("Last week", &m.previous_week)]
+        .into_iter()
+        .enumerate()
+    {
+        let row = 1 + i as u32;
+        ws.write_string_with_format(row, 0, name, &f.text)?;
+        ws.write_number_with_format(row, 1, w.received as f64, &f.count)?;
+        ws.write_number_with_format(row, 2, w.positive as f64, &f.count)?;
+        ws.write_number_with_format(row, 3, w.neutral as f64, &f.count)?;
+        ws.write_number_with_format(row, 4, w.negative as f64, &f.count)?;
+        cell(ws, row, 5, w.positive_share, &f.share, f)?;
+        cell(ws, row, 6, w.neutral_share, &f.share, f)?;
+        cell(ws, row, 7, w.negative_share, &f.share, f)?;
+    }
+    ws.write_string_with_format(3, 0, "Change", &f.text)?;
+    cell(ws, 3, 5, m.positive_change_points, &f.points, f)?;
+    cell(ws, 3, 7, m.negative_change_points, &f.points, f)?;
+    let mut row = 5;
+    ws.write_string_with_format(row, 0, "This week by kind", &f.header)?;
+    for (kind, n) in &m.by_kind {
+        row += 1;
+        ws.write_string_with_format(row, 0, kind_text(*kind), &f.text)?;
+        ws.write_number_with_format(row, 1, *n as f64, &f.count)?;
+    }
+    for (what, q) in [
+        ("Most liked positive", &m.most_liked_positive),
+        ("Most liked negative", &m.most_liked_negative),
+    ] {
+        if let Some(q) = q {
+            row += 2;
+            ws.write_string_with_format(row, 0, what, &f.header)?;
+            ws.write_string_with_format(
+                row + 1,
+                0,
+                format!("@{}", q.author_handle.as_deref().unwrap_or("?")),
+                &f.text,
+            )?;
+            ws.write_number_with_format(row + 1, 1, q.like_count.unwrap_or(0) as f64, &f.count)?;
+            ws.write_string_with_format(row + 1, 2, &q.excerpt, &f.text)?;
+            row += 1;
+        }
     }
     Ok(())
 }

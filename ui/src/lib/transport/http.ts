@@ -8,6 +8,7 @@ import type {
   CommentPage,
   CommentRow,
   PostCommentCount,
+  SentimentSummary,
   CampaignDetail,
   CompareRequest,
   CompareView,
@@ -52,7 +53,7 @@ import type {
 import { AppError, type AppErrorCode } from "../errors";
 import { comparePath } from "../compare";
 import { competitorsPath } from "../competitors";
-import { commentQuery } from "../comments";
+import { commentQuery, sentimentQuery } from "../comments";
 import type { Commands, Transport } from "../transport";
 import { atLeast, type Role, type SessionView, type TokenView, type WebApi } from "./web";
 
@@ -620,6 +621,9 @@ export function httpTransport(
       if (accountIds.length === 1) q.set("account_id", String(accountIds[0]));
       if (post) q.set("post", post);
       return request("GET", `/api/v1/comments/counts?${q}`);
+    },
+    sentimentSummary(filter, timeZone): Promise<SentimentSummary> {
+      return request("GET", `/api/v1/sentiment?${sentimentQuery(filter, timeZone)}`);
     },
   };
 
