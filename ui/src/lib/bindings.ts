@@ -730,56 +730,6 @@ export const ERROR_CODES = ["no_workspace","vault_locked","invalid_input","not_f
 /**
  * Where an account's export was written.
  */
-/**
- * How often an account is collected. Stored as `schedules.cadence` ([`CadenceKind`]) +
- * `schedules.every_seconds`; serialized as `{"kind": "custom", "seconds": 5400}`.
- */
-export type Cadence = { kind: "hourly" } | { kind: "daily" } | { kind: "weekly" } | { kind: "custom"; seconds: number }
-/**
- * One competitor.
- */
-export type Competitor = { account_id: AccountId; platform: Platform; label: string; owned: boolean; set: string; added_at: string; voice_available: boolean }
-/**
- * One account's figures beyond the comparison's.
- */
-export type CompetitorFigures = { account_id: AccountId; role: CompetitorRole; set: string | null; mean_engagement_per_post: number | null }
-/**
- * The competitor sets, their members and the share-of-voice terms.
- */
-export type CompetitorList = { sets: CompetitorSet[]; competitors: Competitor[]; voice_terms: VoiceTerm[]; x_bearer_set: boolean }
-/**
- * The competitor report: the comparison (own accounts first, then competitors), the
- * figures per account (same order) and the share of voice on the chosen term.
- */
-export type CompetitorReport = { comparison: Comparison; figures: CompetitorFigures[]; share_of_voice: ShareOfVoice | null }
-/**
- * Whose account a row is.
- */
-export type CompetitorRole = "own" | "competitor"
-/**
- * One competitor set.
- */
-export type CompetitorSet = { name: string; cadence: Cadence; members: number; created_at: string }
-/**
- * What the Competitors view shows.
- */
-export type CompetitorsRequest = { since: string | null; until: string | null; time_zone: string | null; set: string | null; term: string | null }
-/**
- * The Competitors view.
- */
-export type CompetitorsView = { report: CompetitorReport; chart_svg: string; chart_points: number; terms: string[] }
-/**
- * The share of voice on one term over X's last 7 UTC days.
- */
-export type ShareOfVoice = { term: string; first_day: string; last_day: string; total_posts: number | null; accounts: VoiceShare[] }
-/**
- * A share-of-voice term.
- */
-export type VoiceTerm = { term: string; added_at: string; collected_at: string | null }
-/**
- * One account's share of voice on a term.
- */
-export type VoiceShare = { account_id: AccountId; label: string; platform: Platform; role: CompetitorRole; available: boolean; posts: number | null; share: number | null }
 export type AccountExportView = { 
 /**
  * The ZIP's path (inside the workspace's `exports/`).
@@ -974,6 +924,27 @@ mean: number;
  * Posts published in the slot in the period. A count (≥ [`BEST_TIME_MIN_POSTS`]).
  */
 posts: number }
+/**
+ * How often an account is collected. Stored as `schedules.cadence` ([`CadenceKind`]) +
+ * `schedules.every_seconds`; serialized as `{"kind": "custom", "seconds": 5400}`.
+ */
+export type Cadence = 
+/**
+ * Every 3 600 s.
+ */
+{ kind: "hourly" } | 
+/**
+ * Every 86 400 s (the default).
+ */
+{ kind: "daily" } | 
+/**
+ * Every 604 800 s.
+ */
+{ kind: "weekly" } | 
+/**
+ * Every `seconds` seconds (60 s to one year).
+ */
+{ kind: "custom"; seconds: number }
 /**
  * The stored kind of a cadence (`schedules.cadence`); `custom` carries its period in
  * `schedules.every_seconds`.
@@ -1489,6 +1460,46 @@ created_at: string;
  */
 id: number }
 /**
+ * A scored comment quoted in a summary (the most liked of its label).
+ */
+export type CommentExcerpt = { 
+/**
+ * `comments.id`.
+ */
+id: number; 
+/**
+ * `accounts.id`.
+ */
+account_id: number; 
+/**
+ * The author's handle, without `@`.
+ */
+author_handle: string | null; 
+/**
+ * When it was written (UTC).
+ */
+created_at: string; 
+/**
+ * The first [`EXCERPT_CHARS`] characters of its text (`…` when cut).
+ */
+text: string; 
+/**
+ * Likes (count) when last seen.
+ */
+like_count: number | null; 
+/**
+ * Its label.
+ */
+label: SentimentLabel; 
+/**
+ * Its compound score, −1 to 1.
+ */
+score: number | null; 
+/**
+ * The platform's id of the post it is on.
+ */
+post_external_id: string | null }
+/**
  * Which comments to list ([`Store::comments`]): every field narrows the list; the
  * default lists everything but deleted comments.
  */
@@ -1529,54 +1540,14 @@ include_deleted: boolean;
 /**
  * Only comments with these sentiment labels; empty for all (unscored ones included).
  */
-sentiments: SentimentLabel[]; 
+sentiments?: SentimentLabel[]; 
 /**
  * Only comments on the posts of this campaign (`campaigns.id`, its `campaign_posts`).
  */
-campaign_id: number | null }
+campaign_id?: number | null }
 /**
  * What a stored comment is (`comments.kind`; docs/schema.md, docs/comments.md).
  */
-/**
- * A scored comment quoted in a summary (the most liked of its label).
- */
-export type CommentExcerpt = { 
-/**
- * `comments.id`.
- */
-id: number; 
-/**
- * `accounts.id`.
- */
-account_id: number; 
-/**
- * The author's handle, without `@`.
- */
-author_handle: string | null; 
-/**
- * When it was written (UTC).
- */
-created_at: string; 
-/**
- * The first [`EXCERPT_CHARS`] characters of its text (`…` when cut).
- */
-text: string; 
-/**
- * Likes (count) when last seen.
- */
-like_count: number | null; 
-/**
- * Its label.
- */
-label: SentimentLabel; 
-/**
- * Its compound score, −1 to 1.
- */
-score: number | null; 
-/**
- * The platform's id of the post it is on.
- */
-post_external_id: string | null }
 export type CommentKind = 
 /**
  * A top-level comment on one of the account's posts (Instagram
@@ -1884,6 +1855,175 @@ time_zone: string;
  * The accounts, in the order they were asked for.
  */
 accounts: ComparedAccount[] }
+/**
+ * One competitor.
+ */
+export type Competitor = { 
+/**
+ * Store id of the account (`accounts.id`).
+ */
+account_id: AccountId; 
+/**
+ * Its platform.
+ */
+platform: Platform; 
+/**
+ * `"@username (Platform)"`.
+ */
+label: string; 
+/**
+ * `true` for an own connection listed as a competitor (an agency's client), `false`
+ * for a tracked public profile.
+ */
+owned: boolean; 
+/**
+ * Its set's name.
+ */
+set: string; 
+/**
+ * When it was added (or moved to its set), UTC.
+ */
+added_at: string; 
+/**
+ * Whether its share of voice can be counted (X only).
+ */
+voice_available: boolean }
+/**
+ * One account's figures beyond the comparison's.
+ */
+export type CompetitorFigures = { 
+/**
+ * Store id of the account (`accounts.id`), as in the comparison.
+ */
+account_id: AccountId; 
+/**
+ * Own account or competitor.
+ */
+role: CompetitorRole; 
+/**
+ * The competitor set's name; `None` for an own account.
+ */
+set: string | null; 
+/**
+ * Mean engagement per post: interactions gained in the window ÷ posts published in
+ * it. Interactions per post (a count); `None` without posts or interactions.
+ */
+mean_engagement_per_post: number | null }
+/**
+ * The competitor sets, their members and the share-of-voice terms.
+ */
+export type CompetitorList = { 
+/**
+ * The sets, by name.
+ */
+sets: CompetitorSet[]; 
+/**
+ * The competitors, by set name then account id.
+ */
+competitors: Competitor[]; 
+/**
+ * The terms collected, by term.
+ */
+voice_terms: VoiceTerm[]; 
+/**
+ * Whether the X App's bearer token is in the vault (share of voice is collected only
+ * then; `alcance hashtags bearer`).
+ */
+x_bearer_set: boolean }
+/**
+ * The competitor report: the comparison (own accounts first, then competitors), the
+ * figures per account (same order) and the share of voice on the chosen term.
+ */
+export type CompetitorReport = { 
+/**
+ * The side-by-side figures.
+ */
+comparison: Comparison; 
+/**
+ * Role, set and mean engagement per post, one per account of `comparison`, same order.
+ */
+figures: CompetitorFigures[]; 
+/**
+ * The share of voice; `None` when no term is collected.
+ */
+share_of_voice: ShareOfVoice | null }
+/**
+ * Whose account a row is.
+ */
+export type CompetitorRole = 
+/**
+ * One of the workspace's own connections (not in a competitor set).
+ */
+"own" | 
+/**
+ * A member of a competitor set.
+ */
+"competitor"
+/**
+ * One competitor set.
+ */
+export type CompetitorSet = { 
+/**
+ * Its name.
+ */
+name: string; 
+/**
+ * Its members' collection cadence.
+ */
+cadence: Cadence; 
+/**
+ * Its members. A count.
+ */
+members: number; 
+/**
+ * When it was made, UTC.
+ */
+created_at: string }
+/**
+ * What the Competitors view shows.
+ */
+export type CompetitorsRequest = { 
+/**
+ * Inclusive start of the window, UTC; default `until` − 30 days.
+ */
+since: string | null; 
+/**
+ * Exclusive end of the window, UTC; default "now".
+ */
+until: string | null; 
+/**
+ * IANA time zone of the best slots; `None` or blank = UTC.
+ */
+time_zone: string | null; 
+/**
+ * Only this set's competitors; `None` = every set.
+ */
+set: string | null; 
+/**
+ * The share-of-voice term; `None` = the first term collected (by term).
+ */
+term: string | null }
+/**
+ * The Competitors view.
+ */
+export type CompetitorsView = { 
+/**
+ * The table (own accounts first, by id, then the competitors by set and id) and the
+ * share of voice over the last [`VOICE_DAYS`] UTC days.
+ */
+report: CompetitorReport; 
+/**
+ * Followers per UTC day, one line per account: a standalone SVG document.
+ */
+chart_svg: string; 
+/**
+ * Points plotted in the chart (0 = "No data yet").
+ */
+chart_points: number; 
+/**
+ * Every term collected, for the term picker.
+ */
+terms: string[] }
 /**
  * How the user connects an owned account of a platform.
  */
@@ -3086,6 +3226,18 @@ export type PdfLanguage =
  */
 "pt-BR"
 /**
+ * The share of one local day or week.
+ */
+export type PeriodShare = { 
+/**
+ * The day, or the Monday starting the week: a local date in the summary's time zone.
+ */
+start: string; 
+/**
+ * The comments written that day or week.
+ */
+share: ShareView }
+/**
  * A dashboard period and the one before it (same length, ending where this one starts).
  */
 export type PeriodView = { 
@@ -3282,6 +3434,26 @@ until: string | null;
  * 1–[`MAX_RULE_TERM_CHARS`] characters after trimming.
  */
 term: string }
+/**
+ * The share of one post's comments and replies.
+ */
+export type PostShare = { 
+/**
+ * `accounts.id`.
+ */
+account_id: number; 
+/**
+ * The platform's post id.
+ */
+post_external_id: string; 
+/**
+ * `posts.id`, when the post is stored.
+ */
+post_id: number | null; 
+/**
+ * Its comments' share.
+ */
+share: ShareView }
 /**
  * One post with its latest lifetime metrics (the last snapshot before the filter's
  * `until`, or the latest one).
@@ -3823,6 +3995,75 @@ claimed: boolean;
  */
 error: string | null }
 /**
+ * The polarity class of a text.
+ */
+export type SentimentLabel = 
+/**
+ * Favourable: praise, thanks, joy, laughter.
+ */
+"positive" | 
+/**
+ * No clear attitude: questions, information, balanced mixes.
+ */
+"neutral" | 
+/**
+ * Unfavourable: complaints, anger, sadness, insults.
+ */
+"negative"
+/**
+ * Counts and ratios of a set of scored texts.
+ */
+export type SentimentShare = { 
+/**
+ * Positive texts (count).
+ */
+positive: number; 
+/**
+ * Neutral texts (count).
+ */
+neutral: number; 
+/**
+ * Negative texts (count).
+ */
+negative: number }
+/**
+ * Sentiment of the comments matching a filter.
+ */
+export type SentimentSummary = { 
+/**
+ * The model whose labels are counted (`lexicon-v1`).
+ */
+model: string; 
+/**
+ * The IANA time zone of the days and weeks.
+ */
+time_zone: string; 
+/**
+ * All matching scored comments.
+ */
+overall: ShareView; 
+/**
+ * Per local day, from the first comment's day to the last one's, days without a
+ * comment included (zero counts), oldest first.
+ */
+by_day: PeriodShare[]; 
+/**
+ * Per local week (Monday to Sunday), the same way.
+ */
+by_week: PeriodShare[]; 
+/**
+ * Per post with scored comments, most comments first (then the post id).
+ */
+by_post: PostShare[]; 
+/**
+ * The most liked positive comment (the newest of equals).
+ */
+most_liked_positive: CommentExcerpt | null; 
+/**
+ * The most liked negative comment (the newest of equals).
+ */
+most_liked_negative: CommentExcerpt | null }
+/**
  * User settings, stored as JSON in `<data dir>/settings.json` (no secrets).
  */
 export type Settings = { 
@@ -3864,6 +4105,68 @@ team_server?: string | null;
  * saves it here so the tray, which runs without a window, says times in it too.
  */
 time_zone?: string | null }
+/**
+ * The share of voice on one term over X's last 7 UTC days.
+ */
+export type ShareOfVoice = { 
+/**
+ * The term as sent to X (`#verão`, `black friday`).
+ */
+term: string; 
+/**
+ * First UTC day counted.
+ */
+first_day: string; 
+/**
+ * Last UTC day counted (inclusive; today's count is still growing).
+ */
+last_day: string; 
+/**
+ * All public X posts matching the term over the days (Σ of `voice_totals.count`). A
+ * count; `None` before its first collection.
+ */
+total_posts: number | null; 
+/**
+ * One entry per account of the report, in its order.
+ */
+accounts: VoiceShare[] }
+/**
+ * Counts and shares of a set of scored comments.
+ */
+export type ShareView = { 
+/**
+ * Positive comments (count).
+ */
+positive: number; 
+/**
+ * Neutral comments (count).
+ */
+neutral: number; 
+/**
+ * Negative comments (count).
+ */
+negative: number; 
+/**
+ * All scored comments (count).
+ */
+total: number; 
+/**
+ * Positive share, ratio 0–1; `None` without a comment.
+ */
+positive_share: number | null; 
+/**
+ * Neutral share, ratio 0–1; `None` without a comment.
+ */
+neutral_share: number | null; 
+/**
+ * Negative share, ratio 0–1; `None` without a comment.
+ */
+negative_share: number | null; 
+/**
+ * Net sentiment, ratio −1 to 1: (positive − negative) / total; `None` without a
+ * comment.
+ */
+net: number | null }
 /**
  * The connected Google grant, as the UI shows it (no secret).
  */
@@ -4150,6 +4453,57 @@ until: string | null;
  */
 time_zone: string | null }
 /**
+ * One account's share of voice on a term.
+ */
+export type VoiceShare = { 
+/**
+ * Store id of the account.
+ */
+account_id: AccountId; 
+/**
+ * Its label, as in the comparison.
+ */
+label: string; 
+/**
+ * Its platform.
+ */
+platform: Platform; 
+/**
+ * Own account or competitor.
+ */
+role: CompetitorRole; 
+/**
+ * Whether the platform's API gives public post counts for a query (X only: recent
+ * counts). `false`: Instagram, Facebook, Bluesky and the rest — shown "—", not 0.
+ */
+available: boolean; 
+/**
+ * The account's public posts matching the term over the days (Σ of
+ * `voice_counts.count`). A count; `None` when not available or not collected yet.
+ */
+posts: number | null; 
+/**
+ * `posts ÷ total_posts`: a **ratio 0–1**; `None` when `posts` is `None` or the total
+ * is 0 or unknown.
+ */
+share: number | null }
+/**
+ * A share-of-voice term.
+ */
+export type VoiceTerm = { 
+/**
+ * The term as sent to X (`#verão`, `black friday`).
+ */
+term: string; 
+/**
+ * When it was added, UTC.
+ */
+added_at: string; 
+/**
+ * Its last collection, UTC; `None` before the first.
+ */
+collected_at: string | null }
+/**
  * Public posts of one bucket.
  */
 export type VolumePoint = { 
@@ -4255,141 +4609,3 @@ function __makeEvents__<T extends Record<string, any>>(
 		},
 	);
 }
-/**
- * The share of one local day or week.
- */
-export type PeriodShare = { 
-/**
- * The day, or the Monday starting the week: a local date in the summary's time zone.
- */
-start: string; 
-/**
- * The comments written that day or week.
- */
-share: ShareView }
-/**
- * The share of one post's comments and replies.
- */
-export type PostShare = { 
-/**
- * `accounts.id`.
- */
-account_id: number; 
-/**
- * The platform's post id.
- */
-post_external_id: string; 
-/**
- * `posts.id`, when the post is stored.
- */
-post_id: number | null; 
-/**
- * Its comments' share.
- */
-share: ShareView }
-/**
- * The polarity class of a text.
- */
-export type SentimentLabel = 
-/**
- * Favourable: praise, thanks, joy, laughter.
- */
-"positive" | 
-/**
- * No clear attitude: questions, information, balanced mixes.
- */
-"neutral" | 
-/**
- * Unfavourable: complaints, anger, sadness, insults.
- */
-"negative"
-/**
- * Sentiment of the comments matching a filter.
- */
-export type SentimentSummary = { 
-/**
- * The model whose labels are counted (`lexicon-v1`).
- */
-model: string; 
-/**
- * The IANA time zone of the days and weeks.
- */
-time_zone: string; 
-/**
- * All matching scored comments.
- */
-overall: ShareView; 
-/**
- * Per local day, from the first comment's day to the last one's, days without a
- * comment included (zero counts), oldest first.
- */
-by_day: PeriodShare[]; 
-/**
- * Per local week (Monday to Sunday), the same way.
- */
-by_week: PeriodShare[]; 
-/**
- * Per post with scored comments, most comments first (then the post id).
- */
-by_post: PostShare[]; 
-/**
- * The most liked positive comment (the newest of equals).
- */
-most_liked_positive: CommentExcerpt | null; 
-/**
- * The most liked negative comment (the newest of equals).
- */
-most_liked_negative: CommentExcerpt | null }
-/**
- * Counts and shares of a set of scored comments.
- */
-export type ShareView = { 
-/**
- * Positive comments (count).
- */
-positive: number; 
-/**
- * Neutral comments (count).
- */
-neutral: number; 
-/**
- * Negative comments (count).
- */
-negative: number; 
-/**
- * All scored comments (count).
- */
-total: number; 
-/**
- * Positive share, ratio 0–1; `None` without a comment.
- */
-positive_share: number | null; 
-/**
- * Neutral share, ratio 0–1; `None` without a comment.
- */
-neutral_share: number | null; 
-/**
- * Negative share, ratio 0–1; `None` without a comment.
- */
-negative_share: number | null; 
-/**
- * Net sentiment, ratio −1 to 1: (positive − negative) / total; `None` without a
- * comment.
- */
-net: number | null }
-/**
- * Counts and ratios of a set of scored texts.
- */
-export type SentimentShare = { 
-/**
- * Positive texts (count).
- */
-positive: number; 
-/**
- * Neutral texts (count).
- */
-neutral: number; 
-/**
- * Negative texts (count).
- */
-negative: number }
