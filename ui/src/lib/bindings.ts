@@ -720,56 +720,6 @@ export const ERROR_CODES = ["no_workspace","vault_locked","invalid_input","not_f
 /**
  * Where an account's export was written.
  */
-/**
- * How often an account is collected. Stored as `schedules.cadence` ([`CadenceKind`]) +
- * `schedules.every_seconds`; serialized as `{"kind": "custom", "seconds": 5400}`.
- */
-export type Cadence = { kind: "hourly" } | { kind: "daily" } | { kind: "weekly" } | { kind: "custom"; seconds: number }
-/**
- * One competitor.
- */
-export type Competitor = { account_id: AccountId; platform: Platform; label: string; owned: boolean; set: string; added_at: string; voice_available: boolean }
-/**
- * One account's figures beyond the comparison's.
- */
-export type CompetitorFigures = { account_id: AccountId; role: CompetitorRole; set: string | null; mean_engagement_per_post: number | null }
-/**
- * The competitor sets, their members and the share-of-voice terms.
- */
-export type CompetitorList = { sets: CompetitorSet[]; competitors: Competitor[]; voice_terms: VoiceTerm[]; x_bearer_set: boolean }
-/**
- * The competitor report: the comparison (own accounts first, then competitors), the
- * figures per account (same order) and the share of voice on the chosen term.
- */
-export type CompetitorReport = { comparison: Comparison; figures: CompetitorFigures[]; share_of_voice: ShareOfVoice | null }
-/**
- * Whose account a row is.
- */
-export type CompetitorRole = "own" | "competitor"
-/**
- * One competitor set.
- */
-export type CompetitorSet = { name: string; cadence: Cadence; members: number; created_at: string }
-/**
- * What the Competitors view shows.
- */
-export type CompetitorsRequest = { since: string | null; until: string | null; time_zone: string | null; set: string | null; term: string | null }
-/**
- * The Competitors view.
- */
-export type CompetitorsView = { report: CompetitorReport; chart_svg: string; chart_points: number; terms: string[] }
-/**
- * The share of voice on one term over X's last 7 UTC days.
- */
-export type ShareOfVoice = { term: string; first_day: string; last_day: string; total_posts: number | null; accounts: VoiceShare[] }
-/**
- * A share-of-voice term.
- */
-export type VoiceTerm = { term: string; added_at: string; collected_at: string | null }
-/**
- * One account's share of voice on a term.
- */
-export type VoiceShare = { account_id: AccountId; label: string; platform: Platform; role: CompetitorRole; available: boolean; posts: number | null; share: number | null }
 export type AccountExportView = { 
 /**
  * The ZIP's path (inside the workspace's `exports/`).
@@ -964,6 +914,27 @@ mean: number;
  * Posts published in the slot in the period. A count (≥ [`BEST_TIME_MIN_POSTS`]).
  */
 posts: number }
+/**
+ * How often an account is collected. Stored as `schedules.cadence` ([`CadenceKind`]) +
+ * `schedules.every_seconds`; serialized as `{"kind": "custom", "seconds": 5400}`.
+ */
+export type Cadence = 
+/**
+ * Every 3 600 s.
+ */
+{ kind: "hourly" } | 
+/**
+ * Every 86 400 s (the default).
+ */
+{ kind: "daily" } | 
+/**
+ * Every 604 800 s.
+ */
+{ kind: "weekly" } | 
+/**
+ * Every `seconds` seconds (60 s to one year).
+ */
+{ kind: "custom"; seconds: number }
 /**
  * The stored kind of a cadence (`schedules.cadence`); `custom` carries its period in
  * `schedules.every_seconds`.
@@ -1815,6 +1786,175 @@ time_zone: string;
  * The accounts, in the order they were asked for.
  */
 accounts: ComparedAccount[] }
+/**
+ * One competitor.
+ */
+export type Competitor = { 
+/**
+ * Store id of the account (`accounts.id`).
+ */
+account_id: AccountId; 
+/**
+ * Its platform.
+ */
+platform: Platform; 
+/**
+ * `"@username (Platform)"`.
+ */
+label: string; 
+/**
+ * `true` for an own connection listed as a competitor (an agency's client), `false`
+ * for a tracked public profile.
+ */
+owned: boolean; 
+/**
+ * Its set's name.
+ */
+set: string; 
+/**
+ * When it was added (or moved to its set), UTC.
+ */
+added_at: string; 
+/**
+ * Whether its share of voice can be counted (X only).
+ */
+voice_available: boolean }
+/**
+ * One account's figures beyond the comparison's.
+ */
+export type CompetitorFigures = { 
+/**
+ * Store id of the account (`accounts.id`), as in the comparison.
+ */
+account_id: AccountId; 
+/**
+ * Own account or competitor.
+ */
+role: CompetitorRole; 
+/**
+ * The competitor set's name; `None` for an own account.
+ */
+set: string | null; 
+/**
+ * Mean engagement per post: interactions gained in the window ÷ posts published in
+ * it. Interactions per post (a count); `None` without posts or interactions.
+ */
+mean_engagement_per_post: number | null }
+/**
+ * The competitor sets, their members and the share-of-voice terms.
+ */
+export type CompetitorList = { 
+/**
+ * The sets, by name.
+ */
+sets: CompetitorSet[]; 
+/**
+ * The competitors, by set name then account id.
+ */
+competitors: Competitor[]; 
+/**
+ * The terms collected, by term.
+ */
+voice_terms: VoiceTerm[]; 
+/**
+ * Whether the X App's bearer token is in the vault (share of voice is collected only
+ * then; `alcance hashtags bearer`).
+ */
+x_bearer_set: boolean }
+/**
+ * The competitor report: the comparison (own accounts first, then competitors), the
+ * figures per account (same order) and the share of voice on the chosen term.
+ */
+export type CompetitorReport = { 
+/**
+ * The side-by-side figures.
+ */
+comparison: Comparison; 
+/**
+ * Role, set and mean engagement per post, one per account of `comparison`, same order.
+ */
+figures: CompetitorFigures[]; 
+/**
+ * The share of voice; `None` when no term is collected.
+ */
+share_of_voice: ShareOfVoice | null }
+/**
+ * Whose account a row is.
+ */
+export type CompetitorRole = 
+/**
+ * One of the workspace's own connections (not in a competitor set).
+ */
+"own" | 
+/**
+ * A member of a competitor set.
+ */
+"competitor"
+/**
+ * One competitor set.
+ */
+export type CompetitorSet = { 
+/**
+ * Its name.
+ */
+name: string; 
+/**
+ * Its members' collection cadence.
+ */
+cadence: Cadence; 
+/**
+ * Its members. A count.
+ */
+members: number; 
+/**
+ * When it was made, UTC.
+ */
+created_at: string }
+/**
+ * What the Competitors view shows.
+ */
+export type CompetitorsRequest = { 
+/**
+ * Inclusive start of the window, UTC; default `until` − 30 days.
+ */
+since: string | null; 
+/**
+ * Exclusive end of the window, UTC; default "now".
+ */
+until: string | null; 
+/**
+ * IANA time zone of the best slots; `None` or blank = UTC.
+ */
+time_zone: string | null; 
+/**
+ * Only this set's competitors; `None` = every set.
+ */
+set: string | null; 
+/**
+ * The share-of-voice term; `None` = the first term collected (by term).
+ */
+term: string | null }
+/**
+ * The Competitors view.
+ */
+export type CompetitorsView = { 
+/**
+ * The table (own accounts first, by id, then the competitors by set and id) and the
+ * share of voice over the last [`VOICE_DAYS`] UTC days.
+ */
+report: CompetitorReport; 
+/**
+ * Followers per UTC day, one line per account: a standalone SVG document.
+ */
+chart_svg: string; 
+/**
+ * Points plotted in the chart (0 = "No data yet").
+ */
+chart_points: number; 
+/**
+ * Every term collected, for the term picker.
+ */
+terms: string[] }
 /**
  * How the user connects an owned account of a platform.
  */
@@ -3796,6 +3936,31 @@ team_server?: string | null;
  */
 time_zone?: string | null }
 /**
+ * The share of voice on one term over X's last 7 UTC days.
+ */
+export type ShareOfVoice = { 
+/**
+ * The term as sent to X (`#verão`, `black friday`).
+ */
+term: string; 
+/**
+ * First UTC day counted.
+ */
+first_day: string; 
+/**
+ * Last UTC day counted (inclusive; today's count is still growing).
+ */
+last_day: string; 
+/**
+ * All public X posts matching the term over the days (Σ of `voice_totals.count`). A
+ * count; `None` before its first collection.
+ */
+total_posts: number | null; 
+/**
+ * One entry per account of the report, in its order.
+ */
+accounts: VoiceShare[] }
+/**
  * The connected Google grant, as the UI shows it (no secret).
  */
 export type SheetsConnection = { 
@@ -4080,6 +4245,57 @@ until: string | null;
  * payload = `None` (serde's rule for `Option` fields).
  */
 time_zone: string | null }
+/**
+ * One account's share of voice on a term.
+ */
+export type VoiceShare = { 
+/**
+ * Store id of the account.
+ */
+account_id: AccountId; 
+/**
+ * Its label, as in the comparison.
+ */
+label: string; 
+/**
+ * Its platform.
+ */
+platform: Platform; 
+/**
+ * Own account or competitor.
+ */
+role: CompetitorRole; 
+/**
+ * Whether the platform's API gives public post counts for a query (X only: recent
+ * counts). `false`: Instagram, Facebook, Bluesky and the rest — shown "—", not 0.
+ */
+available: boolean; 
+/**
+ * The account's public posts matching the term over the days (Σ of
+ * `voice_counts.count`). A count; `None` when not available or not collected yet.
+ */
+posts: number | null; 
+/**
+ * `posts ÷ total_posts`: a **ratio 0–1**; `None` when `posts` is `None` or the total
+ * is 0 or unknown.
+ */
+share: number | null }
+/**
+ * A share-of-voice term.
+ */
+export type VoiceTerm = { 
+/**
+ * The term as sent to X (`#verão`, `black friday`).
+ */
+term: string; 
+/**
+ * When it was added, UTC.
+ */
+added_at: string; 
+/**
+ * Its last collection, UTC; `None` before the first.
+ */
+collected_at: string | null }
 /**
  * Public posts of one bucket.
  */
