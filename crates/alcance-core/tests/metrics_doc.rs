@@ -12,13 +12,14 @@ fn expected() -> String {
          Every export, chart and screen names metrics by these keys. Values are stored in the unit\n\
          given (counts, seconds, percent 0–100, ratio 0–1). A platform field that maps to no key is\n\
          recorded as a data gap, never stored under an invented name. `null` means the platform\n\
-         served no data, which is not the same as 0.\n\n{}\n{}{}{}{}{}",
+         served no data, which is not the same as 0.\n\n{}\n{}{}{}{}{}{}",
         alcance_core::catalog::markdown_table(),
         alcance_core::catalog::not_served_markdown(),
         YOUTUBE,
         REDDIT,
         LINKEDIN,
-        HASHTAGS
+        HASHTAGS,
+        COMPETITORS
     )
 }
 
@@ -142,6 +143,55 @@ const HASHTAGS: &str = "
 - **Cadence**: tracked hashtags are collected after a collection run, at most once per UTC
   day each (X's day buckets change once a day; Instagram queries are scarce). A failure
   (no bearer token, a refusal, the budget) is a run event, never a failed run or account.
+";
+
+/// The Competitors section of docs/metrics.md: competitor sets, their view and share of voice.
+const COMPETITORS: &str = "
+## Competitors
+
+A workspace's **competitor sets** (issue 17 point 1; `alcance competitors`, `/api/v1/competitors`,
+the Competitors screen; tables `competitor_sets`, `competitors`, `voice_*` in docs/schema.md):
+accounts it follows — tracked public profiles (X `users/by/username`, Instagram business
+discovery, Facebook Pages, YouTube channels, Bluesky, Reddit) or own connections — grouped
+under a name.
+
+- **Cadence**: each set has its own collection cadence (`hourly`, `daily`, `weekly` or a
+  period, `daily` for a new set); setting it (`alcance competitors cadence 6h --set NAME`)
+  writes it into every member's schedule, and an account added to a set takes it, so the
+  scheduler collects competitors on their set's cadence and own accounts on theirs. (An own
+  account's later `alcance cadence` still changes that one account.)
+- **The view** (own accounts first, by id — every owned connection that is not disconnected
+  and not itself in a set — then the competitors by set and id), over a window of UTC days,
+  with the account comparison's definitions (the same code as the Compare screen:
+  `alcance_app::views::compare`): followers at the end and at the start, growth (a count and
+  percent of the start), interactions and views gained (counts), engagement rate
+  (interactions ÷ views × 100, percent 0–100), posts published (a count) and posts per week
+  (posts ÷ (window days ÷ 7)), best slot (weekday and hour in the chosen time zone, the
+  best-time heatmap's rule), content mix (percent of the window's posts per type), followers
+  per UTC day (the chart), and **mean engagement per post** = interactions gained ÷ posts
+  published in the window (interactions per post; `null` without posts or interactions).
+- **Share of voice** on a hashtag or keyword (`alcance competitors voice add TERM`): once per
+  UTC day after a collection run, X `GET /2/tweets/counts/recent?query=<term>&granularity=day`
+  (all public X posts matching the term) and `query=<term> from:<handle>` for each X account
+  of the view (own X connections and X competitors), with the X App's app-only bearer token
+  (`alcance hashtags bearer`; the same token, endpoint budget and rate-limit governor as the
+  tracked hashtags' volume). Whole UTC days only. An account's share = Σ its posts ÷ Σ all
+  posts over the same UTC days: a **ratio 0–1** (the screen shows it as a percent; CSV
+  column `share_of_voice_ratio`). The view covers the last 7 UTC days (X's recent-count
+  window; today's day is still growing); the weekly report's section covers the report's
+  week. **Only X gives such counts**: Instagram (no count by query or author; Hashtag
+  Search lists at most 50 top or recent media), Facebook, Bluesky, YouTube, TikTok, Reddit,
+  LinkedIn and Threads have no public post count by query and author, so their share is
+  **not available**: `null` in JSON, an empty CSV cell, \"—\" on screen and paper, never 0.
+  An X account not collected yet is `null` too (\"not collected yet\"). A term is at most 400
+  characters, one line, without its own `from:` (Alcance adds it).
+- **Files**: CSV (the comparison's columns, then `role`, `set`, `mean_engagement_per_post`,
+  `voice_term`, `voice_posts`, `voice_total_posts`, `share_of_voice_ratio`), JSON
+  (`alcance_report::competitors::CompetitorReport`) and XLSX (sheets `Comparison`, `Daily
+  followers`, `Competitors`); the followers chart as PNG.
+- **Weekly report**: a \"Competitors\" section, last, when the workspace has competitors (HTML,
+  PDF in English or Portuguese, XLSX sheet `Competitors`, JSON field `competitors`; absent
+  otherwise).
 ";
 
 /// The LinkedIn section of docs/metrics.md: what each key means there, and what the API
