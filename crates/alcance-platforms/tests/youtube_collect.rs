@@ -519,8 +519,11 @@ async fn the_governor_spends_the_daily_units_then_refuses_until_the_reset() {
         ),
     ])
     .await;
+    // Within `max_wait` (16 min) of midnight Pacific Time the governor would wait for the
+    // reset instead of refusing: a 1 s cap keeps the test the same at any hour.
     let governor = Arc::new(Governor::with_config(GovernorConfig {
         youtube_daily_units: 2,
+        max_wait: std::time::Duration::from_secs(1),
         ..GovernorConfig::default()
     }));
     let client = YouTubeClient::new(
@@ -562,7 +565,7 @@ async fn the_governor_spends_the_daily_units_then_refuses_until_the_reset() {
 
 #[tokio::test]
 async fn a_quota_exceeded_answer_closes_the_budget_for_every_token() {
-    use alcance_platforms::governor::Governor;
+    use alcance_platforms::governor::{Governor, GovernorConfig};
     use alcance_platforms::youtube::YouTubeClient;
     use std::sync::Arc;
     let fake = FakeYouTube::start(vec![Rule::json(
@@ -571,7 +574,12 @@ async fn a_quota_exceeded_answer_closes_the_budget_for_every_token() {
         json!({"error": {"code": 403, "message": "quota", "errors": [{"domain": "youtube.quota", "reason": "quotaExceeded"}]}}),
     )])
     .await;
-    let governor = Arc::new(Governor::new());
+    // A 1 s cap on waits: near midnight Pacific Time (within the default 16 min) the closed
+    // budget would otherwise be waited out and the call sent again.
+    let governor = Arc::new(Governor::with_config(GovernorConfig {
+        max_wait: std::time::Duration::from_secs(1),
+        ..GovernorConfig::default()
+    }));
     let client = YouTubeClient::new(Http::new().expect("http").with_governor(governor), fake.endpoints());
     let rec = Recorder::new();
     let first = client.mine(&token(), &rec).await.expect_err("quota");
