@@ -22,7 +22,8 @@
 //   9. the local API for Excel serves the workspace with its token;
 //  10. the Inbox lists the demo's comments and its search narrows them; the Hashtags screen
 //      lists the own posts' hashtags and tracks / untracks one; an Instagram posts export is
-//      previewed and imported from the Accounts screen;
+//      previewed and imported from the Accounts screen; a profile made a competitor shows
+//      beside the own accounts on the Competitors screen;
 //  11. "Connect to a team server": the window becomes a client of an `alcance serve` (a
 //      2-day demo workspace with a manager), signs in on the server's sign-in screen, shows
 //      the server's accounts and role, and goes back to the own workspace.
@@ -396,6 +397,27 @@ async function main() {
       await screenshot("import.png");
     });
 
+    await check("a tracked profile made a competitor is shown beside the own accounts", async () => {
+      await click('[data-testid="nav-competitors"]');
+      await waitFor("the competitors screen", () => exists('[data-testid="screen-competitors"]'), 30_000);
+      // The first account offered (the demo's tracked profiles and own accounts).
+      const option = '[data-testid="competitor-pick"] option:not([value=""])';
+      await waitFor("accounts to pick", () => exists(option), 30_000);
+      const picked = await attr(option, "value");
+      await click(option);
+      await type('[data-testid="competitor-set-name"]', "rivais");
+      await click('[data-testid="competitor-add"]');
+      await waitFor("the competitor's row", () => exists('[data-testid="competitor-row"]'), 30_000);
+      await waitFor("the show button", async () => (await attr('[data-testid="competitors-run"]', "disabled")) === null, 30_000);
+      await click('[data-testid="competitors-run"]');
+      await waitFor("the side-by-side table", () => exists('[data-testid="competitors-table"]'), 60_000);
+      const roles = [];
+      for (const id of await findAll('[data-testid="competitors-role"] td')) roles.push(await wd("GET", s(`/element/${id}/text`)));
+      if (!roles.includes("Competitor · rivais")) throw new Error(`roles ${JSON.stringify(roles)} lack the competitor (account ${picked})`);
+      if (!roles.some((r) => r === "Own")) throw new Error(`roles ${JSON.stringify(roles)} lack the own accounts`);
+      await screenshot("competitors.png");
+    });
+
     await check("switching to pt-BR changes the labels", async () => {
       await click('[data-testid="nav-settings"]');
       if ((await text('[data-testid="nav-dashboard"] .label')) !== "Dashboard") throw new Error("not in English before");
@@ -410,7 +432,7 @@ async function main() {
       const settings = JSON.parse(await import("node:fs").then((fs) => fs.readFileSync(join(dataDir, "settings.json"), "utf8")));
       if (settings.language !== "pt-BR") throw new Error(`settings.json says ${settings.language}`);
       if (shots) {
-        for (const screen of ["posts", "inbox", "hashtags", "runs", "accounts", "compare", "reports", "settings"]) {
+        for (const screen of ["posts", "inbox", "hashtags", "competitors", "runs", "accounts", "compare", "reports", "settings"]) {
           console.log(`    tour: ${screen}`);
           await click(`[data-testid="nav-${screen}"]`);
           await waitFor(`the ${screen} screen`, () => exists(`[data-testid="screen-${screen}"]`));
@@ -540,7 +562,7 @@ async function main() {
   }
   const failed = results.filter((r) => !r.ok).length;
   console.log(`e2e: ${results.length - failed} passed, ${failed} failed`);
-  return failed === 0 && results.length === 17;
+  return failed === 0 && results.length === 18;
 }
 
 main().then(
