@@ -1,7 +1,8 @@
 // The Compare screen's rules: 2–6 accounts (the backend's `MIN_COMPARED` /
 // `MAX_COMPARED`), the window as UTC days and the request the commands and the REST route
 // take.
-import type { AccountId, CompareFileKind, CompareRequest } from "./bindings";
+import type { AccountId, ChartLabels, CompareFileKind, CompareRequest } from "./bindings";
+import { t, type Key } from "./i18n";
 
 /** Fewest accounts a comparison takes. */
 export const MIN_COMPARED = 2;
@@ -47,4 +48,17 @@ export function comparePath(request: CompareRequest, format: Exclude<CompareFile
   if (request.time_zone) q.set("zone", request.time_zone);
   if (format) q.set("format", format);
   return `/api/v1/compare?${q}`;
+}
+
+/** The follower and engagement charts' labels in the window's language, the follower
+ *  chart titled by the i18n key `followerTitle` (Compare and Competitors name it their way). */
+export function chartLabels(followerTitle: Key): ChartLabels {
+  return {
+    follower_title: t(followerTitle),
+    follower_y: t("chart.followerY"),
+    engagement_title: t("chart.engagementTitle"),
+    engagement_y: t("chart.engagementY"),
+    date_axis: t("chart.dateAxis"),
+    no_data: t("chart.noData"),
+  };
 }
