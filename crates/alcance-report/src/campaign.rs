@@ -25,7 +25,7 @@
 //!   conversion** = cost / conversions; **ROI** = (revenue − cost) / cost (a ratio);
 //!   **CTR** = link clicks / impressions × 100 over the posts that have both.
 
-use crate::files::write_atomically;
+use crate::files::{pretty_json, write_atomically};
 use crate::files::{ReportFiles, ReportFormat};
 use crate::html::{fmt_count, fmt_money, fmt_pct, fmt_roi, DASH};
 use crate::pdf::PdfLanguage;
@@ -652,10 +652,7 @@ pub fn write_campaign_report_in(
     crate::pdf::write_campaign_pdf(report, lang, &files.pdf)?;
     write_campaign_xlsx(report, &files.xlsx)?;
     write_atomically(&files.html, crate::html::campaign_html(report)?.as_bytes())?;
-    let mut json =
-        serde_json::to_vec_pretty(report).map_err(|e| ReportError::json("writing the campaign report JSON", e))?;
-    json.push(b'\n');
-    write_atomically(&files.json, &json)?;
+    write_atomically(&files.json, &pretty_json(report, "writing the campaign report JSON")?)?;
     Ok(files)
 }
 
@@ -671,12 +668,7 @@ pub fn campaign_file(report: &CampaignReport, format: ReportFormat, lang: PdfLan
             campaign_workbook(report).map_err(|e| ReportError::xlsx("building the campaign report workbook", e))
         }
         ReportFormat::Html => Ok(crate::html::campaign_html(report)?.into_bytes()),
-        ReportFormat::Json => {
-            let mut json = serde_json::to_vec_pretty(report)
-                .map_err(|e| ReportError::json("writing the campaign report JSON", e))?;
-            json.push(b'\n');
-            Ok(json)
-        }
+        ReportFormat::Json => pretty_json(report, "writing the campaign report JSON"),
     }
 }
 

@@ -206,12 +206,7 @@ pub fn write_csv(cmp: &Comparison) -> Result<Vec<u8>, ReportError> {
 pub fn comparison_file(cmp: &Comparison, format: ExportFormat) -> Result<Vec<u8>, ReportError> {
     match format {
         ExportFormat::Csv => write_csv(cmp),
-        ExportFormat::Json => {
-            let mut json =
-                serde_json::to_vec_pretty(cmp).map_err(|e| ReportError::json("writing the comparison JSON", e))?;
-            json.push(b'\n');
-            Ok(json)
-        }
+        ExportFormat::Json => crate::files::pretty_json(cmp, "writing the comparison JSON"),
         ExportFormat::Xlsx => workbook(cmp).map_err(|e| ReportError::xlsx("building the comparison workbook", e)),
     }
 }

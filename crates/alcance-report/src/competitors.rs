@@ -176,12 +176,7 @@ pub fn write_csv(report: &CompetitorReport) -> Result<Vec<u8>, ReportError> {
 pub fn competitors_file(report: &CompetitorReport, format: ExportFormat) -> Result<Vec<u8>, ReportError> {
     match format {
         ExportFormat::Csv => write_csv(report),
-        ExportFormat::Json => {
-            let mut json =
-                serde_json::to_vec_pretty(report).map_err(|e| ReportError::json("writing the competitors JSON", e))?;
-            json.push(b'\n');
-            Ok(json)
-        }
+        ExportFormat::Json => crate::files::pretty_json(report, "writing the competitors JSON"),
         ExportFormat::Xlsx => workbook(report).map_err(|e| ReportError::xlsx("building the competitors workbook", e)),
     }
 }

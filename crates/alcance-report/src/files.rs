@@ -20,6 +20,17 @@ pub struct ReportFiles {
     pub pdf: PathBuf,
 }
 
+/// `value` as pretty-printed JSON with a final newline: the `.json` file of a comparison,
+/// a competitor report or a campaign report.
+///
+/// # Errors
+/// [`ReportError::Json`] naming `context` when `value` cannot be serialized.
+pub(crate) fn pretty_json<T: Serialize + ?Sized>(value: &T, context: &str) -> Result<Vec<u8>, ReportError> {
+    let mut json = serde_json::to_vec_pretty(value).map_err(|e| ReportError::json(context, e))?;
+    json.push(b'\n');
+    Ok(json)
+}
+
 /// Writes `bytes` to `path` through a temporary file in the same folder, an fsync and a
 /// rename (mode 0644 on Unix).
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
