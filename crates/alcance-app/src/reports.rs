@@ -126,11 +126,14 @@ pub async fn weekly_report(ws: &Workspace, request: &WeeklyRequest) -> Result<We
         })
         .await
         .context("reading account metrics")?;
-    // Every snapshot the report can use: up to its settle time (inclusive; the store's
-    // bound is exclusive, hence the extra second).
+    // The snapshots the report can use: up to its settle time (inclusive; the store's
+    // bound is exclusive, hence the extra second), and from before the trend's first day
+    // only the values each post and metric carries into it (not the workspace's whole
+    // history: issue 16, the demo's memory).
     let as_of = alcance_report::weekly::posts_as_of(week.end, request.now, options);
     let post_rows = store
-        .post_metric_rows(&RowFilter {
+        .post_metric_rows_carried(&RowFilter {
+            since: Some(alcance_report::weekly::posts_read_from(week.end, options)),
             until: Some(as_of + TimeDelta::seconds(1)),
             ..RowFilter::default()
         })

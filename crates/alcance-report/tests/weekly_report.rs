@@ -8,7 +8,7 @@ use alcance_core::analytics::best_time::Normalization;
 use alcance_core::{AccountMetricRow, Period, Platform, PostMetricRow};
 use alcance_report::export::{AccountInfo, PostInfo};
 use alcance_report::weekly::{
-    build_weekly, last_complete_week, week_of, write_weekly_report, VoicesInput, WeeklyInput, WeeklyOptions,
+    build_weekly, last_complete_week, posts_read_from, week_of, write_weekly_report, VoicesInput, WeeklyInput, WeeklyOptions,
     WeeklyReport, KPI_ER_IMPRESSIONS, KPI_ER_REACH, KPI_INTERACTIONS_GAINED, KPI_POSTS_PUBLISHED,
 };
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
@@ -362,4 +362,94 @@ fn an_empty_workspace_still_gets_a_report() {
     let files = write_weekly_report(&r, dir.path()).expect("write");
     let html = std::fs::read_to_string(files.html).expect("html");
     assert!(html.contains("No data yet") && html.contains("No post was published this week"));
+}
+
+/// Of the post snapshots before [`posts_read_from`], the report uses only each post and
+/// metric's latest one and its latest one with a value (what
+/// `Store::post_metric_rows_carried` reads): the report built from those equals the one
+/// built from every snapshot. Eight weeks of two accounts whose posts are re-read every
+/// day, with growing totals, empty readings, a metric no longer read, posts first seen
+/// late and posts read before and after the trend's first day.
+#[test]
+fn the_carried_snapshots_give_the_same_report_as_every_snapshot() {
+    let (account, _, infos) = rows();
+    let accounts = accounts();
+    let options = WeeklyOptions::default();
+    let week = week_of(NaiveDate::from_ymd_opt(2026, 12, 23).expect("day"));
+    let from = posts_read_from(week.end, &options);
+    assert_eq!(from, t(28, 0), "UTC midnight, 28 days before the end (Monday 2026-12-28)");
+
+    let mut all = Vec::new();
+    for p in 0..56i64 {
+        let published = t(p, 12 + (p % 9) as u32);
+        let (platform, user, ct) = if p % 3 == 0 {
+            (Platform::X, "1", "text")
+        } else {
+            (Platform::Instagram, "2", "image")
+        };
+        let post = format!("p{p}");
+        // Read daily for 20 days, from 1 hour after publication; every 7th post first seen
+        // three days late (not fresh).
+        let first = if p % 7 == 0 { 3 } else { 0 };
+        for k in first..20i64 {
+            let at = published + Duration::hours(1) + Duration::days(k);
+            let grow = (k + 1) as f64;
+            let mut push = |metric: &str, value: Option<f64>| {
+                let mut r = post_row(platform, user, &post, ct, published, metric, 0.0);
+                r.value = value;
+                r.collected_at = at;
+                all.push(r);
+            };
+            push("likes", Some(10.0 * grow + p as f64));
+            // Comments: no longer read after day 6; empty on day 4.
+            if k < 6 {
+                push("comments", (k != 4).then_some(2.0 * grow));
+            }
+            // Reach: an empty reading every 5th day, and a drop on day 9.
+            let reach = if k == 9 { 100.0 } else { 300.0 * grow };
+            push("reach", (k % 5 != 3).then_some(reach));
+        }
+    }
+    let mut carried: Vec<PostMetricRow> = Vec::new();
+    for r in &all {
+        let same = |o: &&PostMetricRow| {
+            o.platform == r.platform && o.post_id == r.post_id && o.metric_type == r.metric_type && o.collected_at < from
+        };
+        let latest = all.iter().filter(same).map(|o| o.collected_at).max();
+        let latest_value = all.iter().filter(same).filter(|o| o.value.is_some()).map(|o| o.collected_at).max();
+        if r.collected_at >= from
+            || Some(r.collected_at) == latest
+            || (r.value.is_some() && Some(r.collected_at) == latest_value)
+        {
+            carried.push(r.clone());
+        }
+    }
+    assert!(carried.len() * 4 < all.len() * 3, "{} of {}", carried.len(), all.len());
+
+    let build = |post_rows: &[PostMetricRow]| {
+        build_weekly(&WeeklyInput {
+            week,
+            time_zone: "America/Sao_Paulo".parse().expect("tz"),
+            generated_at: week.end + Duration::days(3),
+            accounts: &accounts,
+            account_rows: &account,
+            post_rows,
+            posts: &infos,
+            options: &options,
+            voices: &VoicesInput::default(),
+        })
+    };
+    let full = build(&all);
+    let reduced = build(&carried);
+    // The trend has gains inside its window, so the comparison is not of empty reports.
+    assert!(full
+        .trends
+        .engagement
+        .iter()
+        .any(|l| l.values.iter().flatten().any(|v| *v > 0.0)));
+    assert!(!full.top_posts.is_empty());
+    assert_eq!(
+        serde_json::to_value(&reduced).expect("json"),
+        serde_json::to_value(&full).expect("json")
+    );
 }

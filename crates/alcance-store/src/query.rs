@@ -274,6 +274,31 @@ fn post_metric_rows_sql(engine: Engine) -> String {
     )
 }
 
+/// The statement of [`Store::post_metric_rows_carried`]: [`post_metric_rows_sql`] whose
+/// lower bound keeps, besides the rows at or after `since`, each post and metric's latest
+/// row before it and its latest row with a value before it (no later row, or no later row
+/// with a value, of the same post and metric before `since`).
+fn post_metric_rows_carried_sql(engine: Engine) -> String {
+    format!(
+        "SELECT {POST_METRIC_COLUMNS}
+         FROM post_metrics AS m JOIN posts AS p ON p.id = m.post_id JOIN accounts AS a ON a.id = p.account_id
+         WHERE {account}
+           AND ($4 IS NULL OR m.collected_at >= $4
+                OR NOT EXISTS (SELECT 1 FROM post_metrics AS l
+                               WHERE l.post_id = m.post_id AND l.metric = m.metric
+                                 AND l.collected_at > m.collected_at AND l.collected_at < $4)
+                OR (m.value IS NOT NULL
+                    AND NOT EXISTS (SELECT 1 FROM post_metrics AS l
+                                    WHERE l.post_id = m.post_id AND l.metric = m.metric AND l.value IS NOT NULL
+                                      AND l.collected_at > m.collected_at AND l.collected_at < $4)))
+           AND ($5 IS NULL OR m.collected_at < $5)
+           AND ($6 IS NULL OR m.metric IN ({metrics}))
+         ORDER BY {POST_METRIC_ORDER}",
+        account = account_filter(engine),
+        metrics = engine.json_list(6, "TEXT"),
+    )
+}
+
 /// The statement of [`Store::posts`].
 fn posts_sql(engine: Engine) -> String {
     sql_with_filter(engine, POST_SELECT, "p.published_at", None, POST_ORDER)
@@ -302,6 +327,7 @@ pub fn read_statements(engine: Engine) -> Vec<(&'static str, String)> {
     vec![
         ("account_metric_rows", account_metric_rows_sql(engine)),
         ("post_metric_rows", post_metric_rows_sql(engine)),
+        ("post_metric_rows_carried", post_metric_rows_carried_sql(engine)),
         ("posts", posts_sql(engine)),
         ("audience_rows", audience_rows_sql(engine)),
     ]
@@ -323,6 +349,21 @@ impl Store {
     /// `user_id`), post (`published_at`, post id), metric, `collected_at`.
     pub async fn post_metric_rows(&self, filter: &RowFilter) -> Result<Vec<PostMetricRow>, StoreError> {
         let sql = post_metric_rows_sql(self.engine());
+        let rows: Vec<PostMetricRecord> = Binds::of(filter).fetch(self, &sql).await?;
+        rows.into_iter().map(post_metric_from_row).collect()
+    }
+
+    /// [`Store::post_metric_rows`] for a reader that needs a period's snapshots and, from
+    /// before it, only the value each post and metric carries into it: the snapshots with
+    /// `collected_at` in `[since, until)`, plus for every post and metric its latest
+    /// snapshot before `since` and its latest snapshot with a value before `since` (one row
+    /// when they are the same; readers that skip empty values, like
+    /// `alcance_core::analytics::posts::latest_post_metrics`, get what they would from every row). With
+    /// `since` unset: every snapshot before `until`. Same columns and order as
+    /// [`Store::post_metric_rows`]. The weekly report reads this way instead of every
+    /// snapshot of the workspace's history.
+    pub async fn post_metric_rows_carried(&self, filter: &RowFilter) -> Result<Vec<PostMetricRow>, StoreError> {
+        let sql = post_metric_rows_carried_sql(self.engine());
         let rows: Vec<PostMetricRecord> = Binds::of(filter).fetch(self, &sql).await?;
         rows.into_iter().map(post_metric_from_row).collect()
     }

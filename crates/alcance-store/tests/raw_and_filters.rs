@@ -327,7 +327,97 @@ async fn export_rows_are_ordered_deterministically(engine: Engine) {
     assert_eq!(x_post.published_at, Some(at(6, 0, 0)));
 }
 
+/// The carried read (the weekly report's): the period's snapshots plus, from before it,
+/// each post and metric's latest snapshot and its latest one with a value, the same rows
+/// in the same order as filtering every snapshot in Rust.
+async fn carried_read_keeps_the_period_and_the_values_carried_into_it(engine: Engine) {
+    let Some((store, ig, run)) = store_with_account(engine).await else {
+        return;
+    };
+    for d in 0..5_i64 {
+        let v = d as f64;
+        let mut posts = vec![post("p1", day(0, 8))];
+        let mut metrics = vec![post_metric("p1", "likes", Some(10.0 + v))];
+        // Comments: values on days 0 and 1, empty on day 2, no longer read after it.
+        match d {
+            0 | 1 => metrics.push(post_metric("p1", "comments", Some(v))),
+            2 => metrics.push(post_metric("p1", "comments", None)),
+            _ => {}
+        }
+        // Reach read once, on day 0.
+        if d == 0 {
+            metrics.push(post_metric("p1", "reach", Some(500.0)));
+        }
+        // A second post from day 2.
+        if d >= 2 {
+            posts.push(post("p2", day(2, 8)));
+            metrics.push(post_metric("p2", "likes", Some(3.0 * v)));
+        }
+        let b = CollectionBatch {
+            posts,
+            post_metrics: metrics,
+            ..CollectionBatch::default()
+        };
+        store.save_batch(run, ig, day(d, 10), &b, &[]).await.expect("batch");
+    }
+    let since = day(3, 0);
+    let all = store.post_metric_rows(&RowFilter::default()).await.expect("all");
+    let carried = store
+        .post_metric_rows_carried(&RowFilter {
+            since: Some(since),
+            ..Default::default()
+        })
+        .await
+        .expect("carried");
+
+    // The reference: every row at or after `since`, and of the rows before it the latest
+    // of each post and metric and the latest with a value.
+    let latest_before = |post: &str, metric: &str, with_value: bool| {
+        all.iter()
+            .filter(|r| r.post_id == post && r.metric_type == metric && r.collected_at < since)
+            .filter(|r| !with_value || r.value.is_some())
+            .map(|r| r.collected_at)
+            .max()
+    };
+    let expected: Vec<_> = all
+        .iter()
+        .filter(|r| {
+            r.collected_at >= since
+                || Some(r.collected_at) == latest_before(&r.post_id, &r.metric_type, false)
+                || (r.value.is_some() && Some(r.collected_at) == latest_before(&r.post_id, &r.metric_type, true))
+        })
+        .cloned()
+        .collect();
+    assert_eq!(carried, expected);
+
+    let key = |r: &alcance_core::PostMetricRow| (r.post_id.clone(), r.metric_type.clone(), r.collected_at, r.value);
+    let got: Vec<_> = carried.iter().map(key).collect();
+    let s = |x: &str| x.to_string();
+    // p1 likes: day 2 (latest before), days 3 and 4; not days 0 and 1.
+    assert!(got.contains(&(s("p1"), s("likes"), day(2, 10), Some(12.0))));
+    assert!(!got.iter().any(|k| k.0 == "p1" && k.1 == "likes" && k.2 < day(2, 10)));
+    // p1 comments: the empty day 2 and the last value of day 1, not day 0.
+    assert!(got.contains(&(s("p1"), s("comments"), day(2, 10), None)));
+    assert!(got.contains(&(s("p1"), s("comments"), day(1, 10), Some(1.0))));
+    assert!(!got.contains(&(s("p1"), s("comments"), day(0, 10), Some(0.0))));
+    // p1 reach: read once, long before: carried.
+    assert!(got.contains(&(s("p1"), s("reach"), day(0, 10), Some(500.0))));
+    assert_eq!(carried.len(), 9, "{got:?}");
+    assert_eq!(all.len(), 12);
+
+    // Without `since` it is the plain read.
+    let until = RowFilter {
+        until: Some(day(3, 0)),
+        ..Default::default()
+    };
+    assert_eq!(
+        store.post_metric_rows_carried(&until).await.expect("until"),
+        store.post_metric_rows(&until).await.expect("plain")
+    );
+}
+
 both_engines!(
+    carried_read_keeps_the_period_and_the_values_carried_into_it,
     raw_bodies_are_compressed_deduplicated_and_round_trip,
     damaged_compressed_bodies_are_reported,
     secrets_left_in_raw_exchanges_are_redacted_before_storage,

@@ -406,6 +406,17 @@ pub fn posts_as_of(end: DateTime<Utc>, generated_at: DateTime<Utc>, options: &We
     (end + TimeDelta::hours(i64::from(options.settle_hours))).min(generated_at.max(end))
 }
 
+/// The moment from which a weekly report needs every post snapshot (UTC midnight of the
+/// engagement trend's first day, [`WeeklyOptions::trend_days`] before the week's `end`).
+/// Of the snapshots before it the report uses only each post and metric's latest one, and
+/// its latest one with a value: the totals carried into the trend's first day and the
+/// posts' latest values. A caller may read just those
+/// (`alcance_store::Store::post_metric_rows_carried`); the report is the same.
+pub fn posts_read_from(end: DateTime<Utc>, options: &WeeklyOptions) -> DateTime<Utc> {
+    let trend_start = end - TimeDelta::days(i64::from(options.trend_days.max(1)));
+    trend_start.date_naive().and_time(chrono::NaiveTime::MIN).and_utc()
+}
+
 /// Builds the weekly report (pure: no I/O, no clock).
 pub fn build_weekly(input: &WeeklyInput<'_>) -> WeeklyReport {
     let week = input.week;
