@@ -33,8 +33,8 @@ const YOUTUBE: &str = "
   when the owner hides it, `hiddenSubscriberCount: true`, no value is stored and a
   `hidden_by_owner` gap is recorded, never 0), `total_video_views` = the channel's lifetime
   `viewCount`, `media_count` = `videoCount` (public videos).
-- **Videos** (owned channels: the uploads playlist, then `videos.list` in batches of 50,
-  lifetime snapshots): `video_views`, `likes`, `comments` (a count the owner hides is `null`),
+- **Videos** (owned and tracked channels: the uploads playlist, then `videos.list` in batches
+  of 50, lifetime snapshots): `video_views`, `likes`, `comments` (a count the owner hides is `null`),
   `video_duration` in seconds (from the ISO 8601 `contentDetails.duration`). A video
   `videos.list` no longer returns (deleted, private) is a `not_found` gap.
 - **Daily series** (owned channels, YouTube Analytics `reports` with `dimensions=day`,
@@ -44,7 +44,8 @@ const YOUTUBE: &str = "
   `followers_gained` (`subscribersGained`), `followers_lost` (`subscribersLost`). YouTube
   serves these 1–3 days late.
 - **Quota**: every Data API call costs 1 unit of the project's 10,000 a day (reset at
-  midnight Pacific Time); a channel costs 1 unit tracked, about 3 + 1 per 50 new videos owned.
+  midnight Pacific Time); a channel costs about 2 + 1 per 50 new videos tracked (no Analytics),
+  3 + 1 per 50 new videos owned.
 - **Offered, not collected yet**: `engagedViews` (the pre-2025 definition of Shorts views;
   kept out until the catalog has a key that does not mix the two definitions),
   `averageViewPercentage`, `dislikes` (owner-only), `videosAddedToPlaylists`, card and

@@ -236,21 +236,35 @@ async fn a_hidden_subscriber_count_is_not_stored_as_zero() {
 }
 
 #[tokio::test]
-async fn a_tracked_channel_is_read_by_handle_with_public_statistics_only() {
-    let fake = FakeYouTube::start(vec![
-        Rule::get(&data("channels"), channel(false)).with_query("forHandle", "@alcancetest")
-    ])
-    .await;
+async fn a_tracked_channel_is_read_by_handle_with_its_public_videos_and_no_analytics() {
+    let mut rules = vec![Rule::get(&data("channels"), channel(false)).with_query("forHandle", "@alcancetest")];
+    // The uploads walk and the video batch of the owned case; no Analytics rule: a call
+    // to it would get the fake's 404 and show up in `seen`.
+    rules.extend(happy_rules().into_iter().skip(1).take(3));
+    let fake = FakeYouTube::start(rules).await;
     let batch = fake
         .client()
         .collect(&ctx(false, CHANNEL, Some("alcancetest")))
         .await
         .expect("collect");
     assert_eq!(account(&batch, "followers", Period::Snapshot), vec![Some(678.0)]);
-    assert!(batch.posts.is_empty());
+    let mut ids: Vec<&str> = batch.posts.iter().map(|p| p.external_id.as_str()).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, ["v1", "v3"], "the window's public videos");
+    assert!(batch
+        .post_metrics
+        .iter()
+        .any(|m| m.post_external_id == "v1" && m.metric == "video_views" && m.value == Some(1000.0)));
+    assert!(
+        !batch.post_metrics.iter().any(|m| m.metric == "watch_time_seconds"),
+        "watch time is the owner's Analytics"
+    );
+    assert!(!batch.account_metrics.iter().any(|m| m.period == Period::Day), "no Analytics days");
+    assert!(batch.warnings.is_empty(), "{:?}", batch.warnings);
     let seen = fake.seen();
-    assert_eq!(seen.len(), 1, "one quota unit for a tracked channel");
-    assert_eq!(seen[0].param("part"), Some("snippet,statistics"));
+    assert_eq!(seen[0].param("part"), Some("snippet,statistics,contentDetails"));
+    assert!(seen.iter().all(|r| !r.path.contains("/v2/reports")), "no Analytics call");
+    assert_eq!(seen.len(), 4, "channel, two uploads pages, one video batch: 4 quota units");
 }
 
 #[tokio::test]

@@ -135,7 +135,16 @@ async fn connect_collect_track_and_revoke_against_the_sandbox() {
         tracked.profile.as_ref().map(|p| p.external_id.as_str()),
         Some(YT_TRACKED_ID)
     );
-    assert!(tracked.posts.is_empty(), "public statistics only");
+    // Its public videos of the window (uploads playlist, videos.list), no Analytics.
+    assert!(!tracked.posts.is_empty(), "a tracked channel's videos are read");
+    assert!(tracked
+        .post_metrics
+        .iter()
+        .any(|m| m.metric == "video_views" && m.value.is_some_and(|v| v >= 0.0)));
+    assert!(
+        !tracked.account_metrics.iter().any(|m| m.period == Period::Day),
+        "Analytics days are the owner's only"
+    );
     let followers = tracked
         .account_metrics
         .iter()

@@ -33,8 +33,9 @@ pub const VIDEO_ANALYTICS_METRICS: &str = "estimatedMinutesWatched,averageViewDu
 
 /// `part` of the owner's channel read.
 const MINE_PARTS: &str = "snippet,statistics,contentDetails";
-/// `part` of a public channel read (no uploads walk for tracked channels).
-const PUBLIC_PARTS: &str = "snippet,statistics";
+/// `part` of a public channel read (`contentDetails` for the uploads playlist, which is
+/// public: a tracked channel's videos are walked like the owner's).
+const PUBLIC_PARTS: &str = "snippet,statistics,contentDetails";
 /// `part` of the video batches.
 const VIDEO_PARTS: &str = "snippet,statistics,contentDetails,status";
 
@@ -528,14 +529,16 @@ impl PlatformClient for YouTubeClient {
     }
 
     /// Channel snapshots (`followers` unless hidden, `total_video_views`, `media_count`;
-    /// period `snapshot` now). For an owned channel then: the uploads published since
-    /// `ctx.window.since` (uploads playlist), their videos in batches of 50 (posts and
-    /// lifetime `video_views`, `likes`, `comments`, `video_duration`), and the Analytics day
-    /// series over the window (`video_views`, `watch_time_seconds`, `watch_time_avg_seconds`,
-    /// `likes`, `comments`, `shares`, `followers_gained`, `followers_lost`, period `day`).
-    /// Between the two, the videos' lifetime `watch_time_seconds`, `watch_time_avg_seconds`
-    /// and `shares` from Analytics per video ([`YouTubeClient::video_report`]).
-    /// A tracked channel gets its public statistics only.
+    /// period `snapshot` now), then the uploads published since `ctx.window.since`
+    /// (uploads playlist) and their videos in batches of 50 (posts and lifetime
+    /// `video_views`, `likes`, `comments`, `video_duration`): for an owned channel and a
+    /// tracked one alike, since `playlistItems` and `videos.list` serve any public video
+    /// (1 quota unit a page or batch). For an owned channel only (YouTube Analytics answers
+    /// the owner alone): the videos' lifetime `watch_time_seconds`, `watch_time_avg_seconds`
+    /// and `shares` from Analytics per video ([`YouTubeClient::video_report`]), and the
+    /// Analytics day series over the window (`video_views`, `watch_time_seconds`,
+    /// `watch_time_avg_seconds`, `likes`, `comments`, `shares`, `followers_gained`,
+    /// `followers_lost`, period `day`).
     ///
     /// An owned account whose token belongs to another channel is read as a public channel
     /// with a warning (`account_mismatch`).
@@ -573,9 +576,6 @@ impl PlatformClient for YouTubeClient {
         batch.account_metrics = metrics;
         batch.gaps = gaps;
         batch.profile = Some(channel.profile());
-        if !owned {
-            return Ok(batch);
-        }
 
         let mut posts: Vec<PostRecord> = Vec::new();
         match channel.uploads_playlist.as_deref() {
@@ -621,6 +621,10 @@ impl PlatformClient for YouTubeClient {
                     }
                 }
             },
+        }
+        if !owned {
+            batch.posts = posts;
+            return Ok(batch);
         }
         if batch.stopped.is_none() && !posts.is_empty() {
             let first = posts
