@@ -345,17 +345,13 @@ pub fn run() {
             let language = tauri::async_runtime::block_on(async { state.settings.lock().await.language });
             app.manage(state);
             app.manage(window::LastRoute::default());
-            // The window before the tray: building the webview starts WebKit's network and
-            // web processes, which then load while the tray is set up (loading the
-            // appindicator libraries and registering over D-Bus took 85–200 ms on the
-            // start's critical path; docs/PERFORMANCE.md, issue 16). Started at login
-            // (`--minimized`): the tray only, no webview until Open.
-            if !std::env::args().any(|a| a == "--minimized") {
-                window::build(&handle, None)?;
-            }
             if let Err(e) = tray::install(&handle, language) {
                 // No tray (no StatusNotifier host): the window still works.
                 tracing::warn!(error = %e, "the system tray is not available");
+            }
+            // Started at login (`--minimized`): the tray only, no webview until Open.
+            if !std::env::args().any(|a| a == "--minimized") {
+                window::build(&handle, None)?;
             }
             {
                 use tauri_plugin_deep_link::DeepLinkExt;
