@@ -7,11 +7,11 @@
 #   scripts/installer.sh            # → target/dist/bundle/{deb,rpm,sbom}/
 #
 # The binary is built with Cargo's `dist` profile (Cargo.toml: the release profile with fat
-# LTO, one codegen unit, opt-level "s"; `[profile.release]` itself stays as the benches
+# LTO, one codegen unit, opt-level "z"; `[profile.release]` itself stays as the benches
 # use it), through `tauri build -- --profile dist` (Tauri's CLI passes the arguments after
 # `--` to cargo and bundles from target/dist/). Tauri writes the .deb's payload as gzip
 # (level 6); it is then repacked as xz -9 (dpkg reads xz since 1.15.6, Debian 7 / Ubuntu
-# 12.04), which makes the .deb about a quarter smaller (docs/PERFORMANCE.md, issue 16).
+# 12.04), which makes the .deb about 30 % smaller (docs/PERFORMANCE.md, issue 16).
 #
 # Needs: the set-up of scripts/setup.sh (Tauri's system packages, ui/node_modules), dpkg-deb
 # and xz; installs cargo-cyclonedx once (`cargo install --locked`).
