@@ -22,7 +22,8 @@
 // libraries whole) and Pss/Private from smaps_rollup. Processes: the app (`alcance-desktop`)
 // and its WebKit children (WebKitWebProcess, WebKitNetworkProcess).
 //
-// Environment: ALCANCE_APP (default target/release/alcance-desktop), TAURI_DRIVER, E2E_PORT.
+// Environment: ALCANCE_APP (default target/dist/alcance-desktop, the installers' binary, else
+// target/release/alcance-desktop), TAURI_DRIVER, E2E_PORT.
 // Arguments: --runs N (default 5), --skip-demo (only the start runs), --skip-start (only the
 // memory runs). ALCANCE_DEMO_DAYS shortens the demo's collection.
 import { spawn, spawnSync } from "node:child_process";
@@ -33,7 +34,13 @@ import { fileURLToPath } from "node:url";
 import { page, sleep, waitFor, webdriver } from "../tests/e2e/webdriver.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const app = resolve(process.env.ALCANCE_APP ?? join(root, "target/release/alcance-desktop"));
+// The installers' binary (Cargo's `dist` profile, scripts/installer.sh) when built, else the
+// release profile's.
+const app = resolve(
+  process.env.ALCANCE_APP ??
+    ["target/dist/alcance-desktop", "target/release/alcance-desktop"].map((p) => join(root, p)).find(existsSync) ??
+    join(root, "target/release/alcance-desktop"),
+);
 const port = Number(process.env.E2E_PORT ?? 4444);
 const base = `http://127.0.0.1:${port}`;
 const args = process.argv.slice(2);
@@ -213,24 +220,76 @@ async function withDriver(dataDir, fn) {
 
 async function newSession() {
   const t0 = performance.now();
+  const epoch0 = Date.now();
   const session = await wd("POST", "/session", {
     capabilities: { alwaysMatch: { browserName: "wry", pageLoadStrategy: "none", "tauri:options": { application: app } } },
   });
-  return { sid: session.sessionId, t0 };
+  return { sid: session.sessionId, t0, epoch0 };
+}
+
+/** User + system CPU seconds process `pid` has used so far (/proc/<pid>/stat, 100 clock
+ *  ticks per second), or NaN. */
+function cpuSeconds(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ").pop().split(" ");
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** When process `pid` started, in ms since the epoch (from /proc: its start in clock ticks
+ *  after boot, and the boot's time as now minus /proc/uptime, which is 10 ms fine where
+ *  /proc/stat's btime is whole seconds), or null. Clock ticks are 100 per second on Linux. */
+function processStartMs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const ticks = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
+    const boot = Date.now() - Number(readFileSync("/proc/uptime", "utf8").split(" ")[0]) * 1000;
+    return boot + ticks * 10;
+  } catch {
+    return null;
+  }
+}
+
+/** Where a start's time went (ms, from the new-session call at `t0`, epoch ms): the app's
+ *  process started (`exec`: the driver's share), the webview's navigation began (`nav`: the
+ *  app's Rust set-up, GTK and WebKit's web process), the first contentful paint (`fcp`: the
+ *  HTML, CSS and JS bundle loaded and run) and the first-run screen seen (`seen`: the UI's
+ *  first IPC calls, plus up to one 20 ms poll and a WebDriver round trip). */
+async function startBreakdown(js, t0, seenMs) {
+  const fp = footprint();
+  const exec = fp ? processStartMs(fp.pid) : null;
+  const web = await js(
+    "const p = performance.getEntriesByType('paint').find((e) => e.name === 'first-contentful-paint');" +
+      "return { origin: performance.timeOrigin, fcp: p ? p.startTime : null };",
+  ).catch(() => null);
+  const rel = (ms) => (ms == null ? null : Math.round(ms - t0));
+  return {
+    exec: rel(exec),
+    nav: rel(web?.origin),
+    fcp: web?.fcp == null ? null : rel(web.origin + web.fcp),
+    seen: Math.round(seenMs),
+  };
 }
 
 async function startRuns() {
   const times = [];
+  const parts = [];
   for (let i = 0; i < runs; i++) {
     const dataDir = mkdtempSync(join(tmpdir(), "alcance-footprint-"));
     await withDriver(dataDir, async () => {
       // A run that hangs (the driver sometimes does under load) is reported and skipped.
-      const { sid, t0 } = await newSession();
-      const { exists } = page(wd, sid, null);
+      const { sid, t0, epoch0 } = await newSession();
+      const { exists, js } = page(wd, sid, null);
       await waitFor("the first-run screen", () => exists('[data-testid="open-demo"]'), 30_000, 20);
       const ms = performance.now() - t0;
       times.push(ms);
-      console.log(`  start ${i + 1}: ${ms.toFixed(0)} ms`);
+      const at = await startBreakdown(js, epoch0, ms);
+      parts.push(at);
+      console.log(
+        `  start ${i + 1}: ${ms.toFixed(0)} ms (process started at ${at.exec} ms, navigation ${at.nav} ms, first contentful paint ${at.fcp} ms)`,
+      );
       if (i === 0) {
         await sleep(5_000);
         record("first-run screen, 5 s after start", footprint());
@@ -247,7 +306,14 @@ async function startRuns() {
   const sorted = [...times].sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)];
   console.log(`  start to first paint: first ${times[0].toFixed(0)} ms, median ${median.toFixed(0)} ms, min ${sorted[0].toFixed(0)} ms of ${runs}`);
-  return { times, median };
+  const mid = (key) => {
+    const v = parts.map((p) => p[key]).filter((x) => x != null).sort((a, b) => a - b);
+    return v.length ? v[Math.floor(v.length / 2)] : null;
+  };
+  console.log(
+    `  medians (ms after the new-session call): process started ${mid("exec")}, navigation ${mid("nav")}, first contentful paint ${mid("fcp")}, first-run screen seen ${mid("seen")}`,
+  );
+  return { times, median, parts };
 }
 
 async function demoRuns(dataDir) {
@@ -256,10 +322,14 @@ async function demoRuns(dataDir) {
     const { click, exists, s } = page(wd, sid, null);
     await waitFor("the first-run screen", () => exists('[data-testid="open-demo"]'), 30_000);
     const t = performance.now();
+    const cpu0 = cpuSeconds(footprint()?.pid);
     await click('[data-testid="open-demo"]');
     await waitFor("the dashboard", () => exists('[data-testid="screen-dashboard"]'), 600_000, 500);
     await waitFor("the charts", () => exists('[data-testid="chart-engagement"] img'), 60_000);
-    console.log(`  demo workspace → dashboard: ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    const cpu = cpuSeconds(footprint()?.pid) - cpu0;
+    // CPU seconds of the app process (the in-process sandbox, the collector, the store):
+    // unlike the wall time, barely moved by other processes on the machine.
+    console.log(`  demo workspace → dashboard: ${((performance.now() - t) / 1000).toFixed(1)} s, app CPU ${cpu.toFixed(1)} s`);
     await sleep(30_000);
     const pid = footprint().pid;
     record("dashboard, demo workspace, window open, 30 s after", footprint(pid));

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The desktop app's start time and memory (scripts/desktop-footprint.mjs), under Xvfb in its
 # own D-Bus session with an unlocked throwaway Secret Service (gnome-keyring), as a user's
-# desktop would give. Build first: `cd src-tauri && ../ui/node_modules/.bin/tauri build --bundles deb`
+# desktop would give. Build first: `scripts/installer.sh` (or `cd src-tauri && ../ui/node_modules/.bin/tauri build --bundles deb -- --profile dist`)
 # (or set ALCANCE_APP). Usage: scripts/desktop-footprint.sh [--runs N] [--skip-demo]
 set -euo pipefail
 cd "$(dirname "$0")/.."
