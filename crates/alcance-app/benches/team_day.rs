@@ -409,6 +409,12 @@ impl Counted for alcance_report::export::ExportBundle {
     }
 }
 
+impl Counted for () {
+    fn count(&self) -> usize {
+        0
+    }
+}
+
 impl Counted for PathBuf {
     fn count(&self) -> usize {
         0
@@ -474,25 +480,19 @@ async fn explain(store: &Store, label: &str, name: &str, filter: &RowFilter) -> 
     Ok(())
 }
 
-/// Prints the plan of `Store::post_gain_parts` (the dashboard's KPI aggregate) for the
+/// Prints the plan of `Store::period_gains` (the dashboard's KPI read of the rollup) for the
 /// default period `period` over all accounts: `EXPLAIN ANALYZE` on PostgreSQL, `EXPLAIN
 /// QUERY PLAN` on SQLite.
 async fn explain_gains(store: &Store, period: &alcance_app::views::PeriodView) -> Res<()> {
-    let sql = alcance_store::aggregate::gain_parts_statement(store.engine());
-    let from = to_db(period.previous_since - Duration::days(2));
-    let bounds = [
-        to_db(alcance_store::aggregate::ceil_to_second(period.previous_since)),
-        to_db(alcance_store::aggregate::ceil_to_second(period.since)),
-        to_db(period.until),
-    ];
+    let sql = alcance_store::aggregate::period_gains_statement(store.engine());
+    let bounds = [to_db(period.previous_since), to_db(period.since), to_db(period.until)];
     let metrics = serde_json::to_string(&alcance_report::series::INTERACTION_METRICS)?;
-    println!("--- dashboard KPIs: Store::post_gain_parts ---");
+    println!("--- dashboard KPIs: Store::period_gains ---");
     macro_rules! bound {
         ($q:expr) => {
             $q.bind(None::<String>)
                 .bind(None::<String>)
                 .bind(None::<String>)
-                .bind(&from)
                 .bind(&bounds[0])
                 .bind(&bounds[1])
                 .bind(&bounds[2])
@@ -649,6 +649,36 @@ async fn year(engine: Engine) -> Res<()> {
         reps,
         dashboard(w, one, labels, now).await?
     );
+    // The dashboard's reads of the gains (schema version 21: the rollup and the rows'
+    // gains), one by one.
+    let gb = alcance_store::aggregate::GainBounds {
+        previous_since: period.previous_since,
+        since: period.since,
+        until: period.until,
+    };
+    let im = &alcance_report::series::INTERACTION_METRICS;
+    timed!(
+        "Store::period_gains (KPI gains, rollup)",
+        reps,
+        s.period_gains(all, gb, im, "views", "impressions").await?
+    );
+    timed!(
+        "Store::day_gains (engagement trend, rollup)",
+        reps,
+        s.day_gains(all, im, period.since, period.until).await?
+    );
+    timed!(
+        "Store::top_post_gains (top posts, post_metrics.gain)",
+        reps,
+        s.top_post_gains(all, im, period.since, period.until, 5).await?
+    );
+    if env_num("ALCANCE_BENCH_REBUILD", 0) != 0 {
+        timed!(
+            "Store::rebuild_post_gains (the migration's backfill)",
+            1,
+            s.rebuild_post_gains().await?
+        );
+    }
     println!(" posts table, accounts screen:");
     timed!(
         "posts_page() newest 50, all accounts",

@@ -695,6 +695,10 @@ impl Store {
             post_metrics.as_deref(),
         )
         .await?;
+        if let Some(payload) = post_metrics.as_deref() {
+            // The gains and their rollup, in this transaction (schema version 21).
+            crate::gains::refresh_batch(&mut tx, account_id, at, hour, payload).await?;
+        }
         stats.media += exec_json(&mut tx, MEDIA_UPSERT, account_id, at, None, media.as_deref()).await?;
         if audience.is_some() {
             // Demographic rows only under the workspace's consent (docs/PRIVACY.md).

@@ -322,9 +322,12 @@ impl Store {
         .await?);
         let at = to_db(target.at);
         let bucket = to_db(hour_bucket(target.at));
+        let mut written = Vec::new();
         for post in &data.posts {
-            import_post(&mut tx, target.account_id, import_id, &at, &bucket, post, &mut outcome).await?;
+            import_post(&mut tx, target.account_id, import_id, &at, &bucket, post, &mut outcome, &mut written).await?;
         }
+        // The gains and their rollup of the rows written (schema version 21).
+        crate::gains::refresh_keys(&mut tx, &written).await?;
         for day in &data.days {
             import_day(&mut tx, target.account_id, import_id, &at, day, &mut outcome).await?;
         }
@@ -411,6 +414,7 @@ async fn import_post(
     bucket: &str,
     post: &ImportedPost,
     outcome: &mut ImportOutcome,
+    written: &mut Vec<(i64, String, String)>,
 ) -> Result<(), StoreError> {
     // A known post keeps its details; only empty ones are filled.
     let existing: Option<i64> = on_tx!(&mut *tx, |c| sqlx::query_scalar(
@@ -511,7 +515,10 @@ async fn import_post(
         .await?
         });
         match inserted {
-            Some(_) => outcome.added += 1,
+            Some(_) => {
+                outcome.added += 1;
+                written.push((post_id, metric.clone(), bucket.to_string()));
+            }
             // Another import wrote this bucket with another value: it is kept.
             None => outcome
                 .conflicts
