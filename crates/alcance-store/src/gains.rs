@@ -180,7 +180,11 @@ pub(crate) async fn refresh_keys(tx: &mut Tx, keys: &[(i64, String, String)]) ->
     })?;
     let listed = listed_keys(engine);
     for sql in [rollup_sql(engine, &listed), update_sql(engine, &listed)] {
-        on_tx!(tx, |c| sqlx::query(&sql).bind(&json).execute(&mut *c).await?.rows_affected());
+        on_tx!(tx, |c| sqlx::query(&sql)
+            .bind(&json)
+            .execute(&mut *c)
+            .await?
+            .rows_affected());
     }
     Ok(())
 }
@@ -206,7 +210,10 @@ impl Store {
     /// Errors: database errors (nothing is changed then).
     pub async fn rebuild_post_gains(&self) -> Result<(), StoreError> {
         let mut tx = self.pool.begin_write().await?;
-        let mut statements = vec!["UPDATE post_metrics SET gain = NULL WHERE gain IS NOT NULL", "DELETE FROM post_gain_hours"];
+        let mut statements = vec![
+            "UPDATE post_metrics SET gain = NULL WHERE gain IS NOT NULL",
+            "DELETE FROM post_gain_hours",
+        ];
         statements.extend(backfill_statements(self.engine()));
         for sql in statements {
             on_tx!(&mut tx, |c| sqlx::query(sql).execute(&mut *c).await?.rows_affected());

@@ -194,8 +194,18 @@ async fn generate(ws: &Workspace) -> Vec<i64> {
             &alcance_store::imports::ImportData {
                 rows_read: 3,
                 posts: vec![
-                    imported_post(1, "old1", Some(start() + Duration::days(39)), &[("likes", 40.0), ("reposts", 3.0)]),
-                    imported_post(2, "old2", Some(start() - Duration::days(30)), &[("likes", 400.0), ("impressions", 9e3)]),
+                    imported_post(
+                        1,
+                        "old1",
+                        Some(start() + Duration::days(39)),
+                        &[("likes", 40.0), ("reposts", 3.0)],
+                    ),
+                    imported_post(
+                        2,
+                        "old2",
+                        Some(start() - Duration::days(30)),
+                        &[("likes", 400.0), ("impressions", 9e3)],
+                    ),
                     imported_post(3, "a1p3", None, &[("quotes", 7.0)]),
                 ],
                 days: Vec::new(),
@@ -259,7 +269,10 @@ async fn out_of_order(store: &alcance_store::Store, id: i64, a: u32, posts: &[Ge
             start() + Duration::days(30) + Duration::hours(22) + Duration::minutes(5),
             vec![
                 post(n / 2, &[("likes", Some(base + 3.0)), ("comments", Some(1.0))]),
-                post(n / 2 + 1, &[("likes", Some(base + 500.0)), ("impressions", Some(9_000.0))]),
+                post(
+                    n / 2 + 1,
+                    &[("likes", Some(base + 500.0)), ("impressions", Some(9_000.0))],
+                ),
             ],
         ),
         // The same hour again with other values (replaces the bucket's value).
@@ -435,7 +448,10 @@ async fn sql_aggregates_match_the_rust_reference(engine: Engine) {
     // same snapshots.
     let kept = ws.store().gain_rollup_dump().await.unwrap_or_else(|e| panic!("{e}"));
     assert!(kept.rollup.len() > 500, "{}", kept.rollup.len());
-    assert!(kept.rows.iter().any(|(_, g)| g.is_some_and(|g| g < 0.0)), "values falling back");
+    assert!(
+        kept.rows.iter().any(|(_, g)| g.is_some_and(|g| g < 0.0)),
+        "values falling back"
+    );
     ws.store().rebuild_post_gains().await.unwrap_or_else(|e| panic!("{e}"));
     let rebuilt = ws.store().gain_rollup_dump().await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(kept.rows, rebuilt.rows, "post_metrics.gain");

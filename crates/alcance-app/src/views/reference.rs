@@ -96,7 +96,12 @@ async fn kpi_parts(ws: &Workspace, filter: &ViewFilter, now: DateTime<Utc>) -> R
         ),
         Kpi::new(KpiKey::Interactions, KpiUnit::Count, i_now, i_prev),
         Kpi::new(KpiKey::Views, KpiUnit::Count, v_now, v_prev),
-        Kpi::new(KpiKey::EngagementRate, KpiUnit::Percent, rate(i_now, v_now), rate(i_prev, v_prev)),
+        Kpi::new(
+            KpiKey::EngagementRate,
+            KpiUnit::Percent,
+            rate(i_now, v_now),
+            rate(i_prev, v_prev),
+        ),
         Kpi::new(
             KpiKey::Posts,
             KpiUnit::Count,
