@@ -14,8 +14,8 @@
 //! [`refresh_batch`] or [`refresh_keys`]: the rows whose gain a write can change (the rows
 //! of the written post and metric from the written bucket on: the row itself and the later
 //! ones, which compare with it; and, when `views` is written, the post's `impressions`
-//! rows) get their gain computed again, and the rollup moves by the difference between the
-//! new and the stored gains. So out-of-order writes (imports, backfills, an hour bucket
+//! rows) leave the rollup with their stored gains, get their gain computed again and enter
+//! it with the new ones (three statements). So out-of-order writes (imports, backfills, an hour bucket
 //! collected again with another value) leave the rollup equal to one built from scratch
 //! ([`Store::rebuild_post_gains`], the migration's backfill).
 
@@ -100,45 +100,53 @@ fn listed_keys(engine: Engine) -> String {
     )
 }
 
-/// `n (id, account_id, bucket, metric, old, new)`: the rows of the keys `k` from their
-/// bucket on, their stored and recomputed gains.
-fn affected(engine: Engine, keys: &str) -> String {
+/// `a (id)`: the rows of the keys `k` from their bucket on.
+fn affected(keys: &str) -> String {
     format!(
-        "WITH {keys}, n AS (
-            SELECT m.id, p.account_id, m.bucket, m.metric, m.gain AS g_old, {gain} AS g_new
-            FROM (SELECT DISTINCT r.id FROM k JOIN post_metrics AS r
-                    ON r.post_id = k.post_id AND r.metric = k.metric AND r.bucket >= k.b) AS a
-            JOIN post_metrics AS m ON m.id = a.id
-            JOIN posts AS p ON p.id = m.post_id
-        )",
+        "WITH {keys}, a AS (
+            SELECT DISTINCT r.id FROM k JOIN post_metrics AS r
+              ON r.post_id = k.post_id AND r.metric = k.metric AND r.bucket >= k.b
+        )"
+    )
+}
+
+/// Moves the rollup by the stored gains of the keys' rows, `sign` −1 (before their gains
+/// are computed again) or +1 (after).
+fn rollup_sql(keys: &str, sign: i8) -> String {
+    format!(
+        "{with}
+        INSERT INTO post_gain_hours (account_id, bucket, metric, gain, readings)
+        SELECT p.account_id, m.bucket, m.metric, {sign} * sum(m.gain), {sign} * count(*)
+        FROM a JOIN post_metrics AS m ON m.id = a.id JOIN posts AS p ON p.id = m.post_id
+        WHERE m.gain IS NOT NULL
+        GROUP BY p.account_id, m.bucket, m.metric
+        ON CONFLICT (account_id, bucket, metric) DO UPDATE SET
+            gain = post_gain_hours.gain + excluded.gain,
+            readings = post_gain_hours.readings + excluded.readings",
+        with = affected(keys),
+    )
+}
+
+/// Computes the gains of the keys' rows again.
+fn update_sql(engine: Engine, keys: &str) -> String {
+    format!(
+        "{with}, n AS (
+            SELECT m.id, m.gain AS g_old, {gain} AS g_new
+            FROM a JOIN post_metrics AS m ON m.id = a.id JOIN posts AS p ON p.id = m.post_id
+        )
+        UPDATE post_metrics SET gain = n.g_new FROM n
+        WHERE post_metrics.id = n.id AND n.g_new IS DISTINCT FROM n.g_old",
+        with = affected(keys),
         gain = gain_expr(engine),
     )
 }
 
-/// Moves the rollup by the difference of the new and stored gains of the keys' rows.
-fn rollup_sql(engine: Engine, keys: &str) -> String {
-    format!(
-        "{with}
-        INSERT INTO post_gain_hours (account_id, bucket, metric, gain, readings)
-        SELECT account_id, bucket, metric, sum(coalesce(g_new, 0) - coalesce(g_old, 0)),
-               sum(CASE WHEN g_new IS NULL THEN 0 ELSE 1 END) - sum(CASE WHEN g_old IS NULL THEN 0 ELSE 1 END)
-        FROM n WHERE g_new IS DISTINCT FROM g_old
-        GROUP BY account_id, bucket, metric
-        ON CONFLICT (account_id, bucket, metric) DO UPDATE SET
-            gain = post_gain_hours.gain + excluded.gain,
-            readings = post_gain_hours.readings + excluded.readings",
-        with = affected(engine, keys),
-    )
-}
-
-/// Stores the new gains of the keys' rows (after [`rollup_sql`], which reads the old ones).
-fn update_sql(engine: Engine, keys: &str) -> String {
-    format!(
-        "{with}
-        UPDATE post_metrics SET gain = n.g_new FROM n
-        WHERE post_metrics.id = n.id AND n.g_new IS DISTINCT FROM n.g_old",
-        with = affected(engine, keys),
-    )
+/// The three statements of a refresh over the keys `k`: the rollup without the rows'
+/// stored gains, the gains computed again, the rollup with them. (The expensive part, the
+/// gains, runs once; in the usual batch the rows are new and the first statement finds
+/// no stored gain.)
+fn refresh_sql(engine: Engine, keys: &str) -> [String; 3] {
+    [rollup_sql(keys, -1), update_sql(engine, keys), rollup_sql(keys, 1)]
 }
 
 /// After a batch's `post_metrics` upsert (binds of `batch::exec_json`: `$1` account, `$2`
@@ -153,7 +161,7 @@ pub(crate) async fn refresh_batch(
 ) -> Result<(), StoreError> {
     let engine = tx.engine();
     let keys = batch_keys(engine);
-    for sql in [rollup_sql(engine, &keys), update_sql(engine, &keys)] {
+    for sql in refresh_sql(engine, &keys) {
         on_tx!(tx, |c| sqlx::query(&sql)
             .bind(account_id)
             .bind(collected_at)
@@ -179,7 +187,7 @@ pub(crate) async fn refresh_keys(tx: &mut Tx, keys: &[(i64, String, String)]) ->
         expected: "serializable keys",
     })?;
     let listed = listed_keys(engine);
-    for sql in [rollup_sql(engine, &listed), update_sql(engine, &listed)] {
+    for sql in refresh_sql(engine, &listed) {
         on_tx!(tx, |c| sqlx::query(&sql)
             .bind(&json)
             .execute(&mut *c)
