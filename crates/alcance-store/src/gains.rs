@@ -20,7 +20,7 @@
 //! ([`Store::rebuild_post_gains`], the migration's backfill).
 
 use crate::engine::{on_tx, Tx};
-use crate::{on_pool, Engine, Store, StoreError};
+use crate::{Engine, Store, StoreError};
 
 /// Hours after publication within which a post's first value counts as gained (the
 /// engagement trend's fresh-post rule, `alcance_report::series::FRESH_POST_HOURS`).
@@ -238,13 +238,13 @@ impl Store {
     /// Errors: database errors.
     #[cfg(feature = "testing")]
     pub async fn gain_rollup_dump(&self) -> Result<GainDump, StoreError> {
-        let rollup: Vec<(i64, String, String, f64, i64)> = on_pool!(&self.pool, |p| sqlx::query_as(
+        let rollup: Vec<(i64, String, String, f64, i64)> = crate::on_pool!(&self.pool, |p| sqlx::query_as(
             "SELECT account_id, bucket, metric, gain, readings FROM post_gain_hours WHERE readings > 0
              ORDER BY account_id, bucket, metric"
         )
         .fetch_all(p)
         .await?);
-        let rows: Vec<(i64, Option<f64>)> = on_pool!(&self.pool, |p| sqlx::query_as(
+        let rows: Vec<(i64, Option<f64>)> = crate::on_pool!(&self.pool, |p| sqlx::query_as(
             "SELECT id, gain FROM post_metrics ORDER BY id"
         )
         .fetch_all(p)
