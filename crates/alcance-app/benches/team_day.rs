@@ -409,6 +409,12 @@ impl Counted for alcance_report::export::ExportBundle {
     }
 }
 
+impl Counted for () {
+    fn count(&self) -> usize {
+        0
+    }
+}
+
 impl Counted for PathBuf {
     fn count(&self) -> usize {
         0
@@ -474,25 +480,19 @@ async fn explain(store: &Store, label: &str, name: &str, filter: &RowFilter) -> 
     Ok(())
 }
 
-/// Prints the plan of `Store::post_gain_parts` (the dashboard's KPI aggregate) for the
+/// Prints the plan of `Store::period_gains` (the dashboard's KPI read of the rollup) for the
 /// default period `period` over all accounts: `EXPLAIN ANALYZE` on PostgreSQL, `EXPLAIN
 /// QUERY PLAN` on SQLite.
 async fn explain_gains(store: &Store, period: &alcance_app::views::PeriodView) -> Res<()> {
-    let sql = alcance_store::aggregate::gain_parts_statement(store.engine());
-    let from = to_db(period.previous_since - Duration::days(2));
-    let bounds = [
-        to_db(alcance_store::aggregate::ceil_to_second(period.previous_since)),
-        to_db(alcance_store::aggregate::ceil_to_second(period.since)),
-        to_db(period.until),
-    ];
+    let sql = alcance_store::aggregate::period_gains_statement(store.engine());
+    let bounds = [to_db(period.previous_since), to_db(period.since), to_db(period.until)];
     let metrics = serde_json::to_string(&alcance_report::series::INTERACTION_METRICS)?;
-    println!("--- dashboard KPIs: Store::post_gain_parts ---");
+    println!("--- dashboard KPIs: Store::period_gains ---");
     macro_rules! bound {
         ($q:expr) => {
             $q.bind(None::<String>)
                 .bind(None::<String>)
                 .bind(None::<String>)
-                .bind(&from)
                 .bind(&bounds[0])
                 .bind(&bounds[1])
                 .bind(&bounds[2])
@@ -521,6 +521,91 @@ async fn explain_gains(store: &Store, period: &alcance_app::views::PeriodView) -
             }
         }
     }
+    Ok(())
+}
+
+/// What keeping the gains (schema version 21) adds to a collection batch: a new account
+/// with 200 posts, each batch a new hour with new values of 8 metrics per post (1,600
+/// snapshots), written alternately by `save_prepared` and by
+/// `save_prepared_without_gains`, `reps` of each, on the year's store.
+async fn ingest(store: &Store, reps: usize) -> Res<()> {
+    let account = store
+        .upsert_account(
+            &alcance_core::AccountRef {
+                platform: alcance_core::Platform::X,
+                external_id: "ingest-bench".into(),
+                username: Some("ingest_bench".into()),
+                owned: true,
+            },
+            None,
+            None,
+        )
+        .await?;
+    let t0 = Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).single().ok_or("bad time")?;
+    let metrics = [
+        "likes",
+        "replies",
+        "reposts",
+        "quotes",
+        "bookmarks",
+        "impressions",
+        "comments",
+        "saves",
+    ];
+    let batch_at = |n: usize| {
+        let at = t0 + Duration::hours(n as i64) + Duration::minutes(7);
+        let mut batch = alcance_core::CollectionBatch::default();
+        for p in 0..200usize {
+            let external = format!("ingest-{p}");
+            batch.posts.push(alcance_core::PostRecord {
+                external_id: external.clone(),
+                published_at: Some(t0 - Duration::days(p as i64 % 60)),
+                content_type: alcance_core::ContentType::Text,
+                permalink: None,
+                caption: None,
+            });
+            for (k, m) in metrics.iter().enumerate() {
+                batch.post_metrics.push(alcance_core::PostMetric {
+                    post_external_id: external.clone(),
+                    metric: (*m).into(),
+                    value: Some((n * 10 + p + k) as f64),
+                });
+            }
+        }
+        (at, batch)
+    };
+    let (mut with, mut without) = (Vec::new(), Vec::new());
+    for n in 0..(2 * reps + 2) {
+        let (at, batch) = batch_at(n);
+        let prepared = alcance_store::PreparedBatch::new(at, &batch, &[])?;
+        let run = store.start_run("manual", at).await?;
+        let t = Instant::now();
+        if n % 2 == 0 {
+            store.save_prepared(run, account, &prepared).await?;
+        } else {
+            store.save_prepared_without_gains(run, account, &prepared).await?;
+        }
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        // The first of each is a warm-up.
+        if n >= 2 {
+            if n % 2 == 0 {
+                with.push(ms);
+            } else {
+                without.push(ms);
+            }
+        }
+    }
+    let (w50, w95) = percentiles(&mut with);
+    let (o50, o95) = percentiles(&mut without);
+    println!(" ingest, a batch of 200 posts × 8 metrics (1,600 snapshots), {reps} of each:");
+    println!(
+        "  {:<52} p50 {w50:>9.1} ms  p95 {w95:>9.1} ms",
+        "save_prepared (gains kept)"
+    );
+    println!(
+        "  {:<52} p50 {o50:>9.1} ms  p95 {o95:>9.1} ms",
+        "save_prepared_without_gains"
+    );
     Ok(())
 }
 
@@ -649,6 +734,39 @@ async fn year(engine: Engine) -> Res<()> {
         reps,
         dashboard(w, one, labels, now).await?
     );
+    // The dashboard's reads of the gains (schema version 21: the rollup and the rows'
+    // gains), one by one.
+    let gb = alcance_store::aggregate::GainBounds {
+        previous_since: period.previous_since,
+        since: period.since,
+        until: period.until,
+    };
+    let im = &alcance_report::series::INTERACTION_METRICS;
+    timed!(
+        "Store::period_gains (KPI gains, rollup)",
+        reps,
+        s.period_gains(all, gb, im, "views", "impressions").await?
+    );
+    timed!(
+        "Store::day_gains (engagement trend, rollup)",
+        reps,
+        s.day_gains(all, im, period.since, period.until).await?
+    );
+    timed!(
+        "Store::top_post_gains (top posts, post_metrics.gain)",
+        reps,
+        s.top_post_gains(all, im, period.since, period.until, 5).await?
+    );
+    if env_num("ALCANCE_BENCH_REBUILD", 0) != 0 {
+        timed!(
+            "Store::rebuild_post_gains (the migration's backfill)",
+            1,
+            s.rebuild_post_gains().await?
+        );
+    }
+    if env_num("ALCANCE_BENCH_INGEST", 0) != 0 {
+        ingest(s, reps.max(10)).await?;
+    }
     println!(" posts table, accounts screen:");
     timed!(
         "posts_page() newest 50, all accounts",

@@ -631,6 +631,31 @@ impl Store {
         account_id: i64,
         batch: &PreparedBatch,
     ) -> Result<SaveStats, StoreError> {
+        self.save_prepared_with(run_id, account_id, batch, true).await
+    }
+
+    /// [`Store::save_prepared`] without keeping `post_metrics.gain` and `post_gain_hours`
+    /// (the rollup is then stale): for the benchmark that measures what keeping them adds
+    /// to a batch (feature `testing`). Never for a workspace in use.
+    ///
+    /// Errors: as [`Store::save_prepared`].
+    #[cfg(feature = "testing")]
+    pub async fn save_prepared_without_gains(
+        &self,
+        run_id: i64,
+        account_id: i64,
+        batch: &PreparedBatch,
+    ) -> Result<SaveStats, StoreError> {
+        self.save_prepared_with(run_id, account_id, batch, false).await
+    }
+
+    async fn save_prepared_with(
+        &self,
+        run_id: i64,
+        account_id: i64,
+        batch: &PreparedBatch,
+        gains: bool,
+    ) -> Result<SaveStats, StoreError> {
         let PreparedBatch {
             at,
             hour,
@@ -695,6 +720,10 @@ impl Store {
             post_metrics.as_deref(),
         )
         .await?;
+        if let Some(payload) = post_metrics.as_deref().filter(|_| gains) {
+            // The gains and their rollup, in this transaction (schema version 21).
+            crate::gains::refresh_batch(&mut tx, account_id, at, hour, payload).await?;
+        }
         stats.media += exec_json(&mut tx, MEDIA_UPSERT, account_id, at, None, media.as_deref()).await?;
         if audience.is_some() {
             // Demographic rows only under the workspace's consent (docs/PRIVACY.md).

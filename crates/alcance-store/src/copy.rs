@@ -30,6 +30,7 @@ pub const COPY_TABLES: &[&str] = &[
     "import_conflicts",
     "posts",
     "post_metrics",
+    "post_gain_hours",
     "account_metrics",
     "audience",
     "collection_runs",

@@ -322,9 +322,12 @@ impl Store {
         .await?);
         let at = to_db(target.at);
         let bucket = to_db(hour_bucket(target.at));
+        let mut written = Vec::new();
         for post in &data.posts {
-            import_post(&mut tx, target.account_id, import_id, &at, &bucket, post, &mut outcome).await?;
+            written.extend(import_post(&mut tx, target.account_id, import_id, &at, &bucket, post, &mut outcome).await?);
         }
+        // The gains and their rollup of the rows written (schema version 21).
+        crate::gains::refresh_keys(&mut tx, &written).await?;
         for day in &data.days {
             import_day(&mut tx, target.account_id, import_id, &at, day, &mut outcome).await?;
         }
@@ -402,7 +405,8 @@ impl Store {
     }
 }
 
-/// Writes one post and its metrics under the precedence rule.
+/// Writes one post and its metrics under the precedence rule; returns the keys of the
+/// `post_metrics` rows written (`posts.id`, metric, bucket).
 async fn import_post(
     tx: &mut Tx,
     account_id: i64,
@@ -411,7 +415,8 @@ async fn import_post(
     bucket: &str,
     post: &ImportedPost,
     outcome: &mut ImportOutcome,
-) -> Result<(), StoreError> {
+) -> Result<Vec<(i64, String, String)>, StoreError> {
+    let mut written = Vec::new();
     // A known post keeps its details; only empty ones are filled.
     let existing: Option<i64> = on_tx!(&mut *tx, |c| sqlx::query_scalar(
         "SELECT id FROM posts WHERE account_id = $1 AND external_id = $2"
@@ -511,14 +516,17 @@ async fn import_post(
         .await?
         });
         match inserted {
-            Some(_) => outcome.added += 1,
+            Some(_) => {
+                outcome.added += 1;
+                written.push((post_id, metric.clone(), bucket.to_string()));
+            }
             // Another import wrote this bucket with another value: it is kept.
             None => outcome
                 .conflicts
                 .push(conflict(latest.and_then(|(v,)| v), ValueSource::Import)),
         }
     }
-    Ok(())
+    Ok(written)
 }
 
 /// Writes one daily account metric under the precedence rule.

@@ -28,6 +28,7 @@ pub mod delivery;
 mod engine;
 mod error;
 pub mod fuzzing;
+pub mod gains;
 pub mod hashtags;
 pub mod imports;
 mod leases;

@@ -302,6 +302,9 @@ pub async fn build_year(store: &Store, shape: &YearShape, start: DateTime<Utc>) 
     posts.flush().await?;
     post_metrics.flush().await?;
     account_metrics.flush().await?;
+    // The bulk rows bypass the write path: the gains and their rollup from scratch, as the
+    // schema-21 migration's backfill.
+    store.rebuild_post_gains().await?;
     if store.engine() == Engine::Postgres {
         on_pool!(store.pool(), |p| {
             sqlx::query("SELECT setval(pg_get_serial_sequence('posts', 'id'), (SELECT max(id) FROM posts))")

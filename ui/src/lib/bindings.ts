@@ -2982,13 +2982,13 @@ export type KpiKey =
 "followers" | 
 /**
  * Interactions gained in the period: likes + comments + replies + reposts + quotes +
- * saves + shares, as the increase of the posts' lifetime totals (the engagement
- * trend's daily gains, summed). A count.
+ * saves + shares, the sum of the posts' snapshot gains whose hour bucket is in the
+ * period (docs/analytics.md "Gains"), clamped at 0 per account. A count.
  */
 "interactions" | 
 /**
- * Views gained in the period: the increase of each post's `views` (Instagram) or,
- * where a post has none, `impressions` (X `impression_count`). A count.
+ * Views gained in the period: the gains of each post's `views` (Instagram) or, where a
+ * post has none, `impressions` (X `impression_count`), as interactions. A count.
  */
 "views" | 
 /**
@@ -3242,11 +3242,11 @@ share: ShareView }
  */
 export type PeriodView = { 
 /**
- * Inclusive start, UTC.
+ * Inclusive start, UTC, a whole hour.
  */
 since: string; 
 /**
- * Exclusive end, UTC.
+ * Exclusive end, UTC, a whole hour.
  */
 until: string; 
 /**

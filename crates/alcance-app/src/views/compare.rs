@@ -204,7 +204,7 @@ async fn one_account(
         _ => None,
     };
     let period = parts.period;
-    let (published, post_metrics) = published_posts(ws, &parts.base, &period, parts.from).await?;
+    let (published, post_metrics) = published_posts(ws, &parts.base, &period).await?;
     let best = best_time_of(&post_metrics, &period, parts.zone, labels)?;
     let posts = published.len() as u32;
     let weeks = (period.until - period.since).num_seconds() as f64 / (7.0 * 86_400.0);

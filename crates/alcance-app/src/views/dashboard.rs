@@ -3,7 +3,7 @@
 //! top posts.
 
 use super::accounts::account_labels;
-use super::kpi::PostGains;
+use super::kpi::AccountGains;
 use super::posts::{post_view, rates};
 use super::*;
 use crate::error::{Context, Result};
@@ -17,10 +17,10 @@ use alcance_report::heatmap::{
     post_engagements, render_best_time_svg, HeatmapChart, BEST_TIME_EXCLUDES, DEFAULT_HOUR_LABEL, DEFAULT_TITLE,
     ENGLISH_WEEKDAYS,
 };
-use alcance_report::series::{follower_growth, FRESH_POST_HOURS, INTERACTION_METRICS};
-use alcance_store::aggregate::{ceil_to_second, GainBounds, GainPick, PeriodTotals, PostDayGain, PostGainParts};
+use alcance_report::series::{follower_growth, INTERACTION_METRICS};
+use alcance_store::aggregate::{AccountDayGain, AccountGain, GainBounds, GainPick};
 use alcance_store::{AccountRow, RowFilter};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
@@ -44,11 +44,11 @@ pub enum KpiKey {
     /// `followers_count`) taken before the period's end. A count.
     Followers,
     /// Interactions gained in the period: likes + comments + replies + reposts + quotes +
-    /// saves + shares, as the increase of the posts' lifetime totals (the engagement
-    /// trend's daily gains, summed). A count.
+    /// saves + shares, the sum of the posts' snapshot gains whose hour bucket is in the
+    /// period (docs/analytics.md "Gains"), clamped at 0 per account. A count.
     Interactions,
-    /// Views gained in the period: the increase of each post's `views` (Instagram) or,
-    /// where a post has none, `impressions` (X `impression_count`). A count.
+    /// Views gained in the period: the gains of each post's `views` (Instagram) or, where a
+    /// post has none, `impressions` (X `impression_count`), as interactions. A count.
     Views,
     /// Engagement rate: interactions ÷ views × 100 over the period. Percent 0–100.
     EngagementRate,
@@ -224,40 +224,33 @@ pub(super) struct KpiParts {
     pub(super) base: RowFilter,
     pub(super) zone: Tz,
     pub(super) accounts: Vec<AccountRow>,
-    /// Where the post snapshots read start: two days before the previous period (the
-    /// baselines of posts first read in it).
-    pub(super) from: DateTime<Utc>,
-    pub(super) interactions_now: PostGains,
     pub(super) kpis: Vec<Kpi>,
 }
 
 /// The KPI tiles for `filter` at `now` (UTC). Aggregated in the database: per account
-/// its latest follower count before each bound, per post the totals of its gains
-/// (`Store::post_gain_parts`), the posts counted; a few rows per post of the window
-/// instead of every snapshot.
+/// its latest follower count before each bound, per account and period the sums of its
+/// posts' gains (`Store::period_gains`, the rollup the write path keeps), the posts
+/// counted; a few rows per account whatever the snapshots number.
 pub(super) async fn kpi_parts(ws: &Workspace, filter: &ViewFilter, now: DateTime<Utc>) -> Result<KpiParts> {
     let period = filter.period(now)?;
     let base = filter.accounts_filter()?;
     let zone = filter.zone()?;
     let store = ws.store();
     let accounts = store.list_accounts().await?;
-    let from = period.previous_since - Duration::days(2);
-    let bounds = Bounds::new(&period);
 
     let followers = |rows: Vec<(i64, Option<f64>)>| {
         let values: Vec<f64> = rows.into_iter().filter_map(|(_, v)| v).collect();
         (!values.is_empty()).then(|| values.iter().sum())
     };
     let followers_now = followers(store.latest_followers(&base, Some(period.until)).await?);
-    let followers_before = followers(store.latest_followers(&base, Some(bounds.cap(period.since))).await?);
+    let followers_before = followers(store.latest_followers(&base, Some(period.since)).await?);
 
-    let parts = store
-        .post_gain_parts(
+    let rows = store
+        .period_gains(
             &base,
             GainBounds {
-                from,
-                previous_since: bounds.cap(period.previous_since),
-                since: bounds.cap(period.since),
+                previous_since: period.previous_since,
+                since: period.since,
                 until: period.until,
             },
             &INTERACTION_METRICS,
@@ -265,7 +258,7 @@ pub(super) async fn kpi_parts(ws: &Workspace, filter: &ViewFilter, now: DateTime
             "impressions",
         )
         .await?;
-    let gains = PeriodGains::of(&parts);
+    let gains = PeriodGains::of(&rows);
     let between = |since, until| RowFilter {
         since: Some(since),
         until: Some(until),
@@ -276,7 +269,7 @@ pub(super) async fn kpi_parts(ws: &Workspace, filter: &ViewFilter, now: DateTime
         .count_posts(&between(period.previous_since, period.previous_until))
         .await?;
 
-    let rate = |i: &PostGains, v: &PostGains| match (i.total(), v.total()) {
+    let rate = |i: &AccountGains, v: &AccountGains| match (i.total(), v.total()) {
         (Some(i), Some(v)) if v > 0.0 => Some(i / v * 100.0),
         _ => None,
     };
@@ -312,8 +305,6 @@ pub(super) async fn kpi_parts(ws: &Workspace, filter: &ViewFilter, now: DateTime
         base,
         zone,
         accounts,
-        from,
-        interactions_now: gains.interactions_now,
         kpis,
     })
 }
@@ -345,8 +336,6 @@ pub async fn dashboard(
         base,
         zone,
         accounts,
-        from,
-        interactions_now: i_now,
         kpis,
     } = kpi_parts(ws, filter, now).await?;
     let store = ws.store();
@@ -365,12 +354,10 @@ pub async fn dashboard(
         .filter(|r| r.period_start >= period.since)
         .collect();
     let mut followers_series = follower_growth(&in_period);
-    // Engagement trend: per post and day from the period's first UTC day, the change of
-    // its interactions (aggregated in the database), clamped and summed per account.
+    // Engagement trend: per account and UTC day its posts' gains (the rollup), clamped.
     let usernames = super::accounts::usernames_by_account(&accounts);
-    let first_day = alcance_store::time::day_bucket(period.since).date_naive();
     let day_gains = store
-        .post_day_gains(&base, &INTERACTION_METRICS, from, first_day, period.until)
+        .day_gains(&base, &INTERACTION_METRICS, period.since, period.until)
         .await?;
     let mut engagement_series = trend_series(day_gains, &usernames);
     for s in &mut engagement_series {
@@ -409,29 +396,16 @@ pub async fn dashboard(
     .context("rendering the engagement-trend chart")?;
 
     // Best time: the posts published in the period, each with its latest values.
-    let (_, post_metrics) = published_posts(ws, &base, &period, from).await?;
+    let (_, post_metrics) = published_posts(ws, &base, &period).await?;
     let best = best_time_of(&post_metrics, &period, zone, labels)?;
 
-    // Top posts: most interactions gained in the period.
-    let mut gained: Vec<(i64, f64)> = i_now
-        .per_post
-        .iter()
-        .filter(|(_, g)| **g > 0.0)
-        .map(|(id, g)| (*id, *g))
-        .collect();
-    gained.sort_by(|a, b| {
-        b.1.partial_cmp(&a.1)
-            .unwrap_or(std::cmp::Ordering::Equal)
-            .then(a.0.cmp(&b.0))
-    });
-    gained.truncate(TOP_POSTS);
+    // Top posts: most interactions gained in the period (per post its snapshots' gains).
+    let gained = store
+        .top_post_gains(&base, &INTERACTION_METRICS, period.since, period.until, TOP_POSTS)
+        .await?;
     let top_ids: Vec<i64> = gained.iter().map(|(id, _)| *id).collect();
     let top_rows = store.posts_by_id(&top_ids).await?;
-    let top_values = latest_by_post(
-        store
-            .latest_post_values(&top_ids, Some(from), Some(period.until))
-            .await?,
-    );
+    let top_values = latest_by_post(store.latest_post_values(&top_ids, None, Some(period.until)).await?);
     let top: Vec<PostView> = gained
         .iter()
         .filter_map(|(id, gain)| {
@@ -458,13 +432,12 @@ pub async fn dashboard(
 }
 
 /// The posts of `base` published in `period` (`[since, until)`), and those with values as
-/// best-time input, each with its latest values before `until` (read from `from`), in the
-/// order the reference reads them (account, then post id).
+/// best-time input, each with its latest values before `until`, in the order the
+/// reference reads them (account, then post id).
 pub(super) async fn published_posts(
     ws: &Workspace,
     base: &RowFilter,
     period: &PeriodView,
-    from: DateTime<Utc>,
 ) -> Result<(Vec<alcance_store::PostRow>, Vec<PostMetrics>)> {
     let store = ws.store();
     let published = store
@@ -479,7 +452,7 @@ pub(super) async fn published_posts(
         .filter(|p| p.published_at.is_some_and(|t| t >= period.since && t < period.until))
         .collect();
     let ids: Vec<i64> = published.iter().map(|p| p.id).collect();
-    let values = latest_by_post(store.latest_post_values(&ids, Some(from), Some(period.until)).await?);
+    let values = latest_by_post(store.latest_post_values(&ids, None, Some(period.until)).await?);
     let mut post_metrics: Vec<PostMetrics> = published
         .iter()
         .filter_map(|p| {
@@ -503,35 +476,18 @@ pub(super) async fn published_posts(
 }
 
 /// The engagement trend (interactions gained per UTC day, one series per account) from
-/// each post's daily change: a day's gain is the change clamped at 0; on the post's first
-/// day its total when it was fresh then (published at most [`FRESH_POST_HOURS`] before
-/// that day's last snapshot), else 0 (the rule of `alcance_report::series::engagement_trend`,
-/// whose series these are, in its order).
+/// each account's daily sums of its posts' gains (docs/analytics.md "Gains"): a day's
+/// point is the sum clamped at 0.
 fn trend_series(
-    mut days: Vec<PostDayGain>,
+    days: Vec<AccountDayGain>,
     usernames: &HashMap<(Platform, String), String>,
 ) -> Vec<alcance_report::chart::Series> {
-    // The reference adds a day's gains post by post in this order.
-    days.sort_by(|a, b| (a.platform, &a.user_id, &a.post_id, a.day).cmp(&(b.platform, &b.user_id, &b.post_id, b.day)));
     let mut accounts: BTreeMap<(Platform, String), BTreeMap<chrono::NaiveDate, f64>> = BTreeMap::new();
     for d in days {
-        let gain = if d.first_day {
-            let fresh = d
-                .published_at
-                .is_some_and(|p| d.last_at - p <= Duration::hours(FRESH_POST_HOURS));
-            if fresh {
-                d.delta.max(0.0)
-            } else {
-                0.0
-            }
-        } else {
-            d.delta.max(0.0)
-        };
-        *accounts
+        accounts
             .entry((d.platform, d.user_id))
             .or_default()
-            .entry(d.day)
-            .or_insert(0.0) += gain;
+            .insert(d.day, d.gain.max(0.0));
     }
     let mut out: Vec<alcance_report::chart::Series> = accounts
         .into_iter()
@@ -559,79 +515,35 @@ pub(super) fn latest_by_post(values: Vec<alcance_store::aggregate::PostValue>) -
     out
 }
 
-/// The period's bounds as stored times compare them (whole seconds, UTC).
-struct Bounds {
-    /// `until` truncated to the second: what a read with `collected_at < until` keeps.
-    until_cut: DateTime<Utc>,
-}
-
-impl Bounds {
-    fn new(period: &PeriodView) -> Bounds {
-        Bounds {
-            until_cut: DateTime::from_timestamp(period.until.timestamp(), 0).unwrap_or(period.until),
-        }
-    }
-
-    /// A bound inside the period, for stored times: rounded up to the second (`t < b ⇔ t
-    /// < ceil(b)` for a whole-second `t`), and no later than the read's end.
-    fn cap(&self, t: DateTime<Utc>) -> DateTime<Utc> {
-        ceil_to_second(t).min(self.until_cut)
-    }
-}
-
-/// The gains of the posts over the period and the previous one.
+/// The gains of the accounts over the period and the previous one.
 struct PeriodGains {
-    interactions_now: PostGains,
-    interactions_before: PostGains,
-    views_now: PostGains,
-    views_before: PostGains,
+    interactions_now: AccountGains,
+    interactions_before: AccountGains,
+    views_now: AccountGains,
+    views_before: AccountGains,
 }
 
 impl PeriodGains {
-    fn of(parts: &[PostGainParts]) -> PeriodGains {
+    /// Per account and period its gains clamped at 0 (an account whose counts fell back
+    /// gained nothing; docs/analytics.md "Gains").
+    fn of(rows: &[AccountGain]) -> PeriodGains {
         let mut out = PeriodGains {
-            interactions_now: PostGains::default(),
-            interactions_before: PostGains::default(),
-            views_now: PostGains::default(),
-            views_before: PostGains::default(),
+            interactions_now: AccountGains::default(),
+            interactions_before: AccountGains::default(),
+            views_now: AccountGains::default(),
+            views_before: AccountGains::default(),
         };
-        for p in parts {
-            let (now, before) = match p.pick {
-                GainPick::Interactions => (&mut out.interactions_now, &mut out.interactions_before),
-                GainPick::Views => (&mut out.views_now, &mut out.views_before),
+        for r in rows {
+            let slot = match (r.pick, r.current) {
+                (GainPick::Interactions, true) => &mut out.interactions_now,
+                (GainPick::Interactions, false) => &mut out.interactions_before,
+                (GainPick::Views, true) => &mut out.views_now,
+                (GainPick::Views, false) => &mut out.views_before,
             };
-            if let Some(g) = gain(&p.now, p.published_at) {
-                now.per_post.insert(p.post_id, g);
-            }
-            if let Some(g) = gain(&p.previous, p.published_at) {
-                before.per_post.insert(p.post_id, g);
-            }
+            *slot.per_account.entry(r.account_id).or_insert(0.0) += r.gain.max(0.0);
         }
         out
     }
-}
-
-/// What a post gained over a period from its totals (the rule of the engagement trend):
-/// its total at the last snapshot before the end minus its total at the last snapshot
-/// before the start; a post first seen inside the period counts from 0 when it was fresh
-/// then (published at most [`FRESH_POST_HOURS`] before), else from its first snapshot.
-/// Negative gains clamp to 0; `None` without a snapshot in the period.
-fn gain(t: &PeriodTotals, published_at: Option<DateTime<Utc>>) -> Option<f64> {
-    if !t.seen {
-        return None;
-    }
-    let baseline = match t.before {
-        Some(v) => v,
-        None => {
-            let first_at = t.first_at?;
-            if published_at.is_some_and(|p| first_at - p <= Duration::hours(FRESH_POST_HOURS)) {
-                0.0
-            } else {
-                t.first
-            }
-        }
-    };
-    Some((t.end - baseline).max(0.0))
 }
 
 /// The dashboard's best-time heatmap, its best slots and the posts it counts.

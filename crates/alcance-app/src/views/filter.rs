@@ -52,17 +52,25 @@ impl ViewFilter {
         Ok(crate::zone::parse_optional(self.time_zone.as_deref())?.unwrap_or(Tz::UTC))
     }
 
-    /// The period this filter selects: `until` (default `now`) and `since` (default
-    /// `until` − [`DEFAULT_PERIOD_DAYS`] days), with the previous period of the same length
-    /// ending at `since`.
+    /// The period this filter selects, on whole UTC hours (the dashboard's gains are kept
+    /// per hour bucket: ADR 0019): `until` (default `now`) rounded up to the next whole
+    /// hour, `since` (default that `until` − [`DEFAULT_PERIOD_DAYS`] days) rounded down to
+    /// its hour, with the previous period of the same length ending at `since`.
     ///
-    /// Errors: [`ViewError::EmptyRange`] when `since` is not before `until`.
+    /// Errors: [`ViewError::EmptyRange`] when `since` is not before `until` (as given).
     pub fn period(&self, now: DateTime<Utc>) -> Result<PeriodView, ViewError> {
-        let until = self.until.unwrap_or(now);
-        let since = self.since.unwrap_or(until - Duration::days(DEFAULT_PERIOD_DAYS));
-        if since >= until {
-            return Err(ViewError::EmptyRange { since, until });
+        let given_until = self.until.unwrap_or(now);
+        if let Some(since) = self.since.filter(|s| *s >= given_until) {
+            return Err(ViewError::EmptyRange {
+                since,
+                until: given_until,
+            });
         }
+        let until = ceil_to_hour(given_until);
+        let since = match self.since {
+            Some(s) => alcance_store::time::hour_bucket(s),
+            None => until - Duration::days(DEFAULT_PERIOD_DAYS),
+        };
         let length = until - since;
         Ok(PeriodView {
             since,
@@ -73,14 +81,24 @@ impl ViewFilter {
     }
 }
 
+/// `t` rounded up to the next whole UTC hour (unchanged when already whole).
+pub fn ceil_to_hour(t: DateTime<Utc>) -> DateTime<Utc> {
+    let floor = alcance_store::time::hour_bucket(t);
+    if floor < t {
+        floor + Duration::hours(1)
+    } else {
+        floor
+    }
+}
+
 /// A dashboard period and the one before it (same length, ending where this one starts).
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PeriodView {
-    /// Inclusive start, UTC.
+    /// Inclusive start, UTC, a whole hour.
     pub since: DateTime<Utc>,
-    /// Exclusive end, UTC.
+    /// Exclusive end, UTC, a whole hour.
     pub until: DateTime<Utc>,
     /// Inclusive start of the previous period, UTC.
     pub previous_since: DateTime<Utc>,

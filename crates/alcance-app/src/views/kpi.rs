@@ -5,36 +5,33 @@
 #[cfg(test)]
 use alcance_core::{AccountMetricRow, Period, Platform, PostMetricRow};
 #[cfg(test)]
-use alcance_report::series::{FRESH_POST_HOURS, INTERACTION_METRICS};
+use alcance_report::series::FRESH_POST_HOURS;
 #[cfg(test)]
 use chrono::{DateTime, Duration, Utc};
 #[cfg(test)]
 use std::collections::BTreeMap;
 use std::collections::HashMap;
 
-/// What each post gained over a window, by `posts.id`; a post with no snapshot in the
-/// window is absent.
+/// What each account gained over a period (clamped at 0), by `accounts.id`; an account
+/// with no snapshot in the period is absent.
 #[derive(Default)]
-pub(super) struct PostGains {
-    pub(super) per_post: HashMap<i64, f64>,
+pub(super) struct AccountGains {
+    pub(super) per_account: HashMap<i64, f64>,
 }
 
-impl PostGains {
-    /// The sum of the gains; `None` when no post has one.
+impl AccountGains {
+    /// The sum of the gains; `None` when no account has one.
     pub(super) fn total(&self) -> Option<f64> {
-        if self.per_post.is_empty() {
+        if self.per_account.is_empty() {
             None
         } else {
-            Some(self.per_post.values().sum())
+            Some(self.per_account.values().sum())
         }
     }
 }
 
 #[cfg(test)]
 pub(super) type PostKey = (Platform, String, String);
-/// A post's publication time and its interaction totals over time (collected at, total).
-#[cfg(test)]
-pub(super) type PostTotals = (Option<DateTime<Utc>>, Vec<(DateTime<Utc>, f64)>);
 
 #[cfg(test)]
 /// The sum over accounts of each one's latest `followers` snapshot with `period_start <
@@ -64,116 +61,81 @@ pub(super) fn followers_at(rows: &[AccountMetricRow], at: DateTime<Utc>) -> Opti
     }
 }
 
-/// Which post metrics a gain is computed over.
+/// One stored snapshot's gain by the rule of docs/analytics.md "Gains", computed from the
+/// raw rows (the reference the rollup is compared with).
 #[cfg(test)]
-#[derive(Clone, Copy)]
-pub(super) enum Pick {
-    /// [`INTERACTION_METRICS`], summed.
-    Interactions,
-    /// `views` where the post has any, else `impressions`.
-    Views,
+pub(super) struct RowGain {
+    pub(super) post: PostKey,
+    pub(super) metric: String,
+    /// The snapshot's UTC hour bucket.
+    pub(super) bucket: DateTime<Utc>,
+    pub(super) gain: f64,
 }
 
 #[cfg(test)]
-/// Gains of each post over a window.
-pub(super) struct Gains {
-    pub(super) per_post: HashMap<PostKey, f64>,
-}
-
-#[cfg(test)]
-impl Gains {
-    pub(super) fn total(&self) -> Option<f64> {
-        if self.per_post.is_empty() {
-            None
-        } else {
-            Some(self.per_post.values().sum())
-        }
-    }
-}
-
-#[cfg(test)]
-/// Per post, the lifetime total of the picked metrics at each snapshot time (each metric
-/// carried forward from its latest snapshot), sorted by time.
-pub(super) fn post_totals(rows: &[PostMetricRow], pick: Pick) -> BTreeMap<PostKey, PostTotals> {
-    let uses_views: std::collections::HashSet<PostKey> = match pick {
-        Pick::Views => rows
-            .iter()
-            .filter(|r| r.metric_type == "views" && r.value.is_some_and(f64::is_finite))
-            .map(|r| (r.platform, r.user_id.clone(), r.post_id.clone()))
-            .collect(),
-        Pick::Interactions => Default::default(),
-    };
-    type Readings = BTreeMap<PostKey, (Option<DateTime<Utc>>, Vec<(DateTime<Utc>, usize, f64)>)>;
-    let mut readings: Readings = BTreeMap::new();
+/// Every stored snapshot's gain, from all the rows of the posts (`rows`: every snapshot,
+/// whatever its time): per post and metric, in time order, its finite value minus the
+/// previous finite value; the first finite value counts in full when the post was
+/// published at most [`FRESH_POST_HOURS`] before it was read, else 0; `impressions` of a
+/// post with a finite `views` value are left out, as NULL and non-finite values.
+pub(super) fn row_gains(rows: &[PostMetricRow]) -> Vec<RowGain> {
+    let finite = |r: &PostMetricRow| r.value.filter(|v| v.is_finite());
+    let viewed: std::collections::HashSet<PostKey> = rows
+        .iter()
+        .filter(|r| r.metric_type == "views" && finite(r).is_some())
+        .map(|r| (r.platform, r.user_id.clone(), r.post_id.clone()))
+        .collect();
+    type Series = BTreeMap<(PostKey, String), (Option<DateTime<Utc>>, Vec<(DateTime<Utc>, f64)>)>;
+    let mut series: Series = BTreeMap::new();
     for r in rows {
         let key = (r.platform, r.user_id.clone(), r.post_id.clone());
-        let slot = match pick {
-            Pick::Interactions => INTERACTION_METRICS.iter().position(|m| *m == r.metric_type),
-            Pick::Views => {
-                let wanted = if uses_views.contains(&key) {
-                    "views"
-                } else {
-                    "impressions"
-                };
-                (r.metric_type == wanted).then_some(0)
-            }
-        };
-        let (Some(slot), Some(value)) = (slot, r.value.filter(|v| v.is_finite())) else {
+        if r.metric_type == "impressions" && viewed.contains(&key) {
             continue;
-        };
-        let entry = readings.entry(key).or_insert((r.published_at, Vec::new()));
-        entry.1.push((r.collected_at, slot, value));
+        }
+        let Some(v) = finite(r) else { continue };
+        series
+            .entry((key, r.metric_type.clone()))
+            .or_insert((r.published_at, Vec::new()))
+            .1
+            .push((r.collected_at, v));
     }
-    readings
-        .into_iter()
-        .map(|(key, (published, mut snaps))| {
-            snaps.sort_by_key(|s| s.0);
-            let mut latest = [None::<f64>; INTERACTION_METRICS.len()];
-            let mut totals: Vec<(DateTime<Utc>, f64)> = Vec::new();
-            for (at, slot, value) in snaps {
-                latest[slot] = Some(value);
-                let total: f64 = latest.iter().flatten().sum();
-                match totals.last_mut() {
-                    Some(last) if last.0 == at => last.1 = total,
-                    _ => totals.push((at, total)),
-                }
-            }
-            (key, (published, totals))
-        })
-        .collect()
+    let mut out = Vec::new();
+    for ((post, metric), (published, mut values)) in series {
+        values.sort_by_key(|(t, _)| *t);
+        let mut previous: Option<f64> = None;
+        for (at, v) in values {
+            let gain = match previous {
+                Some(p) => v - p,
+                None if published.is_some_and(|p| at - p <= Duration::hours(FRESH_POST_HOURS)) => v,
+                None => 0.0,
+            };
+            previous = Some(v);
+            out.push(RowGain {
+                post: post.clone(),
+                metric: metric.clone(),
+                bucket: alcance_store::time::hour_bucket(at),
+                gain,
+            });
+        }
+    }
+    out
 }
 
 #[cfg(test)]
-/// What each post gained over `[since, until)`: its total at the last snapshot before
-/// `until` minus its total at the last snapshot before `since`. A post first seen inside
-/// the window counts from 0 when it was fresh then (published at most
-/// [`FRESH_POST_HOURS`] before its first snapshot, the engagement trend's rule), else from
-/// its first snapshot. Negative gains clamp to 0. Posts with no snapshot in the window are
-/// left out.
-pub(super) fn gained(rows: &[PostMetricRow], pick: Pick, since: DateTime<Utc>, until: DateTime<Utc>) -> Gains {
-    let mut per_post = HashMap::new();
-    for (key, (published, totals)) in post_totals(rows, pick) {
-        let Some(end) = totals.iter().rev().find(|(t, _)| *t < until) else {
-            continue;
-        };
-        if end.0 < since {
-            continue;
+/// The KPI gain over `[since, until)` of the rows whose metric `pick` keeps: per account
+/// the sum of its rows' gains in the period clamped at 0, summed; `None` when no row of
+/// the period is kept.
+pub(super) fn period_gain(
+    gains: &[RowGain],
+    pick: impl Fn(&str) -> bool,
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Option<f64> {
+    let mut per_account: BTreeMap<(Platform, String), f64> = BTreeMap::new();
+    for g in gains {
+        if pick(&g.metric) && g.bucket >= since && g.bucket < until {
+            *per_account.entry((g.post.0, g.post.1.clone())).or_insert(0.0) += g.gain;
         }
-        let baseline = match totals.iter().rev().find(|(t, _)| *t < since) {
-            Some((_, v)) => *v,
-            None => {
-                let Some(first) = totals.iter().find(|(t, _)| *t >= since) else {
-                    continue;
-                };
-                let fresh = published.is_some_and(|p| first.0 - p <= Duration::hours(FRESH_POST_HOURS));
-                if fresh {
-                    0.0
-                } else {
-                    first.1
-                }
-            }
-        };
-        per_post.insert(key, (end.1 - baseline).max(0.0));
     }
-    Gains { per_post }
+    (!per_account.is_empty()).then(|| per_account.values().map(|g| g.max(0.0)).sum())
 }

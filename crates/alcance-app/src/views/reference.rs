@@ -1,6 +1,8 @@
-//! The views as they were before the SQL aggregates of issue 16 point 4: every snapshot of
-//! the window read and summed in Rust. Kept for the tests only, as the reference the new
-//! queries must agree with on the same data (`tests::sql_aggregates_match_the_rust_reference`).
+//! The views computed from the raw rows in Rust: every snapshot read and the gains of
+//! docs/analytics.md "Gains" worked out per row (independently of `post_metrics.gain` and
+//! the `post_gain_hours` rollup the store keeps). Kept for the tests only, as the
+//! reference the SQL reads must agree with on the same data
+//! (`aggregate_tests::sql_aggregates_match_the_rust_reference`).
 
 use super::accounts::account_labels;
 use super::dashboard::BestTimeParts;
@@ -13,9 +15,10 @@ use alcance_core::analytics::best_time::Tz;
 use alcance_core::analytics::posts::{latest_post_metrics, published_in, PostMetrics, TimeRange};
 use alcance_core::{AccountMetricRow, PostMetricRow};
 use alcance_report::chart::{render_svg_with, ChartText, LineChart};
-use alcance_report::series::{engagement_trend, follower_growth};
+use alcance_report::series::{follower_growth, INTERACTION_METRICS};
 use alcance_store::{AccountRow, RowFilter};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
 
 /// What the KPI tiles are computed from, kept for the rest of the dashboard.
 struct KpiParts {
@@ -25,8 +28,19 @@ struct KpiParts {
     accounts: Vec<AccountRow>,
     account_rows: Vec<AccountMetricRow>,
     post_rows: Vec<PostMetricRow>,
-    interactions_now: Gains,
+    gains: Vec<RowGain>,
     kpis: Vec<Kpi>,
+}
+
+/// `metric` is one the interactions KPI sums.
+fn interaction(metric: &str) -> bool {
+    INTERACTION_METRICS.contains(&metric)
+}
+
+/// `metric` is one the views KPI sums (`impressions` of posts with `views` already left
+/// out by [`row_gains`]).
+fn exposure(metric: &str) -> bool {
+    metric == "views" || metric == "impressions"
 }
 
 /// The KPI tiles for `filter` at `now` (UTC) and the rows they come from.
@@ -46,31 +60,30 @@ async fn kpi_parts(ws: &Workspace, filter: &ViewFilter, now: DateTime<Utc>) -> R
             ..base.clone()
         })
         .await?;
-    // Post snapshots from a day before the previous period (baselines) to the end.
+    // Every post snapshot: a gain compares with the previous value, however old, and
+    // whether a post has `views` at all decides its views.
+    let post_rows = store.post_metric_rows(&base).await?;
+    let gains = row_gains(&post_rows);
     let between = |since, until| RowFilter {
         since: Some(since),
         until: Some(until),
         ..base.clone()
     };
-    let post_rows = store
-        .post_metric_rows(&between(period.previous_since - Duration::days(2), period.until))
-        .await?;
     let posts_now = store.posts(&between(period.since, period.until)).await?;
     let posts_before = store
         .posts(&between(period.previous_since, period.previous_until))
         .await?;
 
-    let interactions = |since, until| gained(&post_rows, Pick::Interactions, since, until);
-    let views = |since, until| gained(&post_rows, Pick::Views, since, until);
+    let gain = |pick: fn(&str) -> bool, since, until| period_gain(&gains, pick, since, until);
     let (i_now, i_prev) = (
-        interactions(period.since, period.until),
-        interactions(period.previous_since, period.previous_until),
+        gain(interaction, period.since, period.until),
+        gain(interaction, period.previous_since, period.previous_until),
     );
     let (v_now, v_prev) = (
-        views(period.since, period.until),
-        views(period.previous_since, period.previous_until),
+        gain(exposure, period.since, period.until),
+        gain(exposure, period.previous_since, period.previous_until),
     );
-    let rate = |i: &Gains, v: &Gains| match (i.total(), v.total()) {
+    let rate = |i: Option<f64>, v: Option<f64>| match (i, v) {
         (Some(i), Some(v)) if v > 0.0 => Some(i / v * 100.0),
         _ => None,
     };
@@ -81,13 +94,13 @@ async fn kpi_parts(ws: &Workspace, filter: &ViewFilter, now: DateTime<Utc>) -> R
             followers_at(&account_rows, period.until),
             followers_at(&account_rows, period.since),
         ),
-        Kpi::new(KpiKey::Interactions, KpiUnit::Count, i_now.total(), i_prev.total()),
-        Kpi::new(KpiKey::Views, KpiUnit::Count, v_now.total(), v_prev.total()),
+        Kpi::new(KpiKey::Interactions, KpiUnit::Count, i_now, i_prev),
+        Kpi::new(KpiKey::Views, KpiUnit::Count, v_now, v_prev),
         Kpi::new(
             KpiKey::EngagementRate,
             KpiUnit::Percent,
-            rate(&i_now, &v_now),
-            rate(&i_prev, &v_prev),
+            rate(i_now, v_now),
+            rate(i_prev, v_prev),
         ),
         Kpi::new(
             KpiKey::Posts,
@@ -103,7 +116,7 @@ async fn kpi_parts(ws: &Workspace, filter: &ViewFilter, now: DateTime<Utc>) -> R
         accounts,
         account_rows,
         post_rows,
-        interactions_now: i_now,
+        gains,
         kpis,
     })
 }
@@ -141,7 +154,7 @@ pub(super) async fn old_dashboard(
         accounts,
         account_rows,
         post_rows,
-        interactions_now: i_now,
+        gains,
         kpis,
     } = kpi_parts(ws, filter, now).await?;
     let store = ws.store();
@@ -154,7 +167,7 @@ pub(super) async fn old_dashboard(
         .collect();
     let mut followers_series = follower_growth(&in_period);
     let usernames = super::accounts::usernames_by_account(&accounts);
-    let mut engagement_series = engagement_trend(&post_rows, &usernames);
+    let mut engagement_series = trend(&gains, &period, &usernames);
     for s in &mut engagement_series {
         s.points.retain(|(t, _)| *t >= period.since && *t < period.until);
     }
@@ -191,14 +204,21 @@ pub(super) async fn old_dashboard(
     .context("rendering the engagement-trend chart")?;
     let best = old_best_time_of(&post_rows, &period, zone, labels)?;
 
-    // Top posts: most interactions gained in the period.
+    // Top posts: most interactions gained in the period, per post the sum of its rows'
+    // gains.
     let all_posts = store.posts(&base).await?;
     let latest = latest_values(&post_rows, period.until);
+    let mut per_post: BTreeMap<PostKey, f64> = BTreeMap::new();
+    for g in &gains {
+        if interaction(&g.metric) && g.bucket >= period.since && g.bucket < period.until {
+            *per_post.entry(g.post.clone()).or_insert(0.0) += g.gain;
+        }
+    }
     let mut top: Vec<PostView> = all_posts
         .iter()
         .filter_map(|p| {
             let key = (p.platform, p.user_id.clone(), p.external_id.clone());
-            let gain = i_now.per_post.get(&key).copied().filter(|g| *g > 0.0)?;
+            let gain = per_post.get(&key).copied().filter(|g| *g > 0.0)?;
             let mut view = post_view(p, latest.get(&key), &labels_by_account);
             view.interactions_gained = Some(gain);
             Some(view)
@@ -261,6 +281,39 @@ pub(super) async fn old_posts(ws: &Workspace, filter: &ViewFilter) -> Result<Vec
         .collect();
     out.sort_by(|a, b| b.published_at.cmp(&a.published_at).then(b.id.cmp(&a.id)));
     Ok(out)
+}
+
+/// The engagement trend: per account and UTC day (of the snapshots' hour buckets in the
+/// period) the sum of its posts' interaction gains, clamped at 0; one series per account
+/// with a snapshot, labelled as `alcance_report::series` labels them, sorted by label.
+fn trend(
+    gains: &[RowGain],
+    period: &PeriodView,
+    usernames: &std::collections::HashMap<(alcance_core::Platform, String), String>,
+) -> Vec<alcance_report::chart::Series> {
+    let mut accounts: BTreeMap<(alcance_core::Platform, String), BTreeMap<DateTime<Utc>, f64>> = BTreeMap::new();
+    for g in gains {
+        if interaction(&g.metric) && g.bucket >= period.since && g.bucket < period.until {
+            *accounts
+                .entry((g.post.0, g.post.1.clone()))
+                .or_default()
+                .entry(alcance_store::time::day_bucket(g.bucket))
+                .or_insert(0.0) += g.gain;
+        }
+    }
+    let mut out: Vec<alcance_report::chart::Series> = accounts
+        .into_iter()
+        .map(|((platform, user_id), days)| alcance_report::chart::Series {
+            label: alcance_report::series::account_label(
+                platform,
+                &user_id,
+                usernames.get(&(platform, user_id.clone())).map(String::as_str),
+            ),
+            points: days.into_iter().map(|(day, g)| (day, g.max(0.0))).collect(),
+        })
+        .collect();
+    out.sort_by(|a, b| a.label.cmp(&b.label));
+    out
 }
 
 /// Best time over the posts published in `period` (`[since, until)`): each post's
