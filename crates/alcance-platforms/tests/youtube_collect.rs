@@ -259,12 +259,22 @@ async fn a_tracked_channel_is_read_by_handle_with_its_public_videos_and_no_analy
         !batch.post_metrics.iter().any(|m| m.metric == "watch_time_seconds"),
         "watch time is the owner's Analytics"
     );
-    assert!(!batch.account_metrics.iter().any(|m| m.period == Period::Day), "no Analytics days");
+    assert!(
+        !batch.account_metrics.iter().any(|m| m.period == Period::Day),
+        "no Analytics days"
+    );
     assert!(batch.warnings.is_empty(), "{:?}", batch.warnings);
     let seen = fake.seen();
     assert_eq!(seen[0].param("part"), Some("snippet,statistics,contentDetails"));
-    assert!(seen.iter().all(|r| !r.path.contains("/v2/reports")), "no Analytics call");
-    assert_eq!(seen.len(), 4, "channel, two uploads pages, one video batch: 4 quota units");
+    assert!(
+        seen.iter().all(|r| !r.path.contains("/v2/reports")),
+        "no Analytics call"
+    );
+    assert_eq!(
+        seen.len(),
+        4,
+        "channel, two uploads pages, one video batch: 4 quota units"
+    );
 }
 
 #[tokio::test]

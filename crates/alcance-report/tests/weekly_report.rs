@@ -8,8 +8,8 @@ use alcance_core::analytics::best_time::Normalization;
 use alcance_core::{AccountMetricRow, Period, Platform, PostMetricRow};
 use alcance_report::export::{AccountInfo, PostInfo};
 use alcance_report::weekly::{
-    build_weekly, last_complete_week, posts_read_from, week_of, write_weekly_report, VoicesInput, WeeklyInput, WeeklyOptions,
-    WeeklyReport, KPI_ER_IMPRESSIONS, KPI_ER_REACH, KPI_INTERACTIONS_GAINED, KPI_POSTS_PUBLISHED,
+    build_weekly, last_complete_week, posts_read_from, week_of, write_weekly_report, VoicesInput, WeeklyInput,
+    WeeklyOptions, WeeklyReport, KPI_ER_IMPRESSIONS, KPI_ER_REACH, KPI_INTERACTIONS_GAINED, KPI_POSTS_PUBLISHED,
 };
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use std::io::Read;
@@ -377,7 +377,11 @@ fn the_carried_snapshots_give_the_same_report_as_every_snapshot() {
     let options = WeeklyOptions::default();
     let week = week_of(NaiveDate::from_ymd_opt(2026, 12, 23).expect("day"));
     let from = posts_read_from(week.end, &options);
-    assert_eq!(from, t(28, 0), "UTC midnight, 28 days before the end (Monday 2026-12-28)");
+    assert_eq!(
+        from,
+        t(28, 0),
+        "UTC midnight, 28 days before the end (Monday 2026-12-28)"
+    );
 
     let mut all = Vec::new();
     for p in 0..56i64 {
@@ -413,10 +417,18 @@ fn the_carried_snapshots_give_the_same_report_as_every_snapshot() {
     let mut carried: Vec<PostMetricRow> = Vec::new();
     for r in &all {
         let same = |o: &&PostMetricRow| {
-            o.platform == r.platform && o.post_id == r.post_id && o.metric_type == r.metric_type && o.collected_at < from
+            o.platform == r.platform
+                && o.post_id == r.post_id
+                && o.metric_type == r.metric_type
+                && o.collected_at < from
         };
         let latest = all.iter().filter(same).map(|o| o.collected_at).max();
-        let latest_value = all.iter().filter(same).filter(|o| o.value.is_some()).map(|o| o.collected_at).max();
+        let latest_value = all
+            .iter()
+            .filter(same)
+            .filter(|o| o.value.is_some())
+            .map(|o| o.collected_at)
+            .max();
         if r.collected_at >= from
             || Some(r.collected_at) == latest
             || (r.value.is_some() && Some(r.collected_at) == latest_value)

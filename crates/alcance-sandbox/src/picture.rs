@@ -146,7 +146,11 @@ mod tests {
         assert!(p.starts_with(b"\x89PNG\r\n\x1a\n") && p.len() < 8_000, "{}", p.len());
         let (status, ct, body) = serve("huge-1.png");
         assert_eq!((status, ct), (200, "image/png"));
-        assert!(body.len() > 2 * 1024 * 1024, "over the media step's cap: {}", body.len());
+        assert!(
+            body.len() > 2 * 1024 * 1024,
+            "over the media step's cap: {}",
+            body.len()
+        );
         assert_eq!(serve("expired-1.png").0, 403);
         assert_eq!(serve("gone-1.png").0, 404);
     }
