@@ -9,6 +9,10 @@ use alcance_core::{AccountMetricRow, Period, Platform, PostMetricRow};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::{BTreeMap, HashMap};
 
+/// How old (hours) a post may be at its first snapshot for that snapshot's interactions to
+/// count as gained that day in [`engagement_trend`] (shared with the store's rolled-up gains).
+pub use alcance_core::analytics::posts::FRESH_POST_HOURS;
+
 /// The post metrics that count as interactions in [`engagement_trend`] (catalog keys).
 pub const INTERACTION_METRICS: [&str; 7] = ["likes", "comments", "replies", "reposts", "quotes", "saves", "shares"];
 
@@ -102,10 +106,6 @@ pub fn follower_growth(rows: &[AccountMetricRow]) -> Vec<Series> {
 ///
 /// Labels come from `usernames[(platform, user_id)]` (see [`account_label`]); series are
 /// sorted by label.
-/// How old (hours) a post may be at its first snapshot for that snapshot's interactions to
-/// count as gained that day in [`engagement_trend`].
-pub const FRESH_POST_HOURS: i64 = 48;
-
 pub fn engagement_trend(rows: &[PostMetricRow], usernames: &HashMap<(Platform, String), String>) -> Vec<Series> {
     // (platform, user_id, post_id) -> rows of interaction metrics with a usable value.
     // One interaction-metric reading: (collected_at, index in INTERACTION_METRICS, value).

@@ -22,9 +22,9 @@
 use crate::engine::{on_tx, Tx};
 use crate::{Engine, Store, StoreError};
 
-/// Hours after publication within which a post's first value counts as gained (the
-/// engagement trend's fresh-post rule, `alcance_report::series::FRESH_POST_HOURS`).
-pub const FRESH_POST_HOURS: i64 = 48;
+/// Hours after publication within which a post's first value counts as gained: the
+/// engagement trend's fresh-post rule, one constant for both.
+pub use alcance_core::analytics::posts::FRESH_POST_HOURS;
 
 /// Largest finite `f64` (see `aggregate`): `value BETWEEN -MAX AND MAX` keeps finite values.
 const FINITE: &str = "BETWEEN -1.7976931348623157e308 AND 1.7976931348623157e308";

@@ -32,6 +32,12 @@ pub const INTERACTION_KEYS: [&str; 8] = [
 
 /// Derived key: interactions of a post, count ([`PostMetrics::interactions`]).
 pub const INTERACTIONS: &str = "interactions";
+
+/// How old (hours) a post may be at its first snapshot of a metric for that value to count
+/// as gained rather than as a baseline (the posts' earlier counts happened before Alcance
+/// watched): the engagement trend's rule (`alcance_report::series::engagement_trend`) and
+/// the store's rolled-up gains (`alcance_store::gains`) share it.
+pub const FRESH_POST_HOURS: i64 = 48;
 /// Derived key: engagement rate by reach, percent 0–100.
 pub const ENGAGEMENT_RATE_BY_REACH: &str = "engagement_rate_by_reach";
 /// Derived key: engagement rate by impressions, percent 0–100.
