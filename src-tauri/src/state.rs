@@ -651,6 +651,8 @@ async fn forward(
                 } => {
                     s.running = false;
                     s.live = None;
+                    // The run's buffers are free now: back to the system, not kept in the arenas.
+                    crate::release_memory();
                     match views::run(&ws, run_id).await {
                         Ok(run) => s.last_run = Some(run),
                         Err(e) => tracing::warn!(error = %format!("{e:#}"), "reading the finished run failed"),
@@ -664,6 +666,7 @@ async fn forward(
                     tracing::warn!(error = %message, "a collection could not run");
                     s.running = false;
                     s.live = None;
+                    crate::release_memory();
                     notices.push(SyncNotice::RunFailed(0));
                 }
                 SchedulerEvent::Paused => {

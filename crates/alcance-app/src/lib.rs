@@ -28,6 +28,9 @@ pub mod imports;
 pub mod lease;
 pub mod mail;
 pub mod media;
+/// glibc's allocator tuned for a small, long-lived footprint (ADR 0020): call
+/// [`memory::tune`] first in `main`, [`memory::release_free_memory`] when the process goes quiet.
+pub use alcance_malloc as memory;
 pub mod people;
 pub mod privacy;
 pub mod reports;
