@@ -325,6 +325,17 @@ pub fn run() {
     // Before any thread starts (ADR 0020): freed memory goes back instead of staying in
     // the arenas of threads that ran once.
     let malloc = alcance_app::memory::tune();
+    // Started at login (`--minimized`): the tray only, no webview until Open.
+    let minimized = std::env::args().any(|a| a == "--minimized");
+    // GTK 3 on X11 probes the GL driver for its visuals when it starts, which maps Mesa's
+    // driver and LLVM into the process: about 50 MB RSS a tray-only start has no use for
+    // (docs/PERFORMANCE.md, "the tray after session 25"). A window opened later from the
+    // tray is then composited without GL (WebKit's web process still renders it). Set
+    // before GTK starts, while no other thread runs; the user's own `GDK_GL` wins.
+    #[cfg(target_os = "linux")]
+    if minimized && std::env::var_os("GDK_GL").is_none() {
+        std::env::set_var("GDK_GL", "disable");
+    }
     let _ = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
@@ -363,8 +374,7 @@ pub fn run() {
                 // No tray (no StatusNotifier host): the window still works.
                 tracing::warn!(error = %e, "the system tray is not available");
             }
-            // Started at login (`--minimized`): the tray only, no webview until Open.
-            if !std::env::args().any(|a| a == "--minimized") {
+            if !minimized {
                 window::build(&handle, None)?;
             }
             {
