@@ -327,9 +327,9 @@ pub fn run() {
     let malloc = alcance_app::memory::tune();
     // Started at login (`--minimized`): the tray only, no webview until Open.
     let minimized = std::env::args().any(|a| a == "--minimized");
-    // GTK 3 on X11 probes the GL driver for its visuals when it starts, which maps Mesa's
-    // driver and LLVM into the process: about 50 MB RSS a tray-only start has no use for
-    // (docs/PERFORMANCE.md, "the tray after session 25"). A window opened later from the
+    // GTK 3 on X11 probes GLX for its visuals when it starts, which can map Mesa's driver
+    // and LLVM into the process: 52 MiB RSS under Xvfb here, which a tray-only start has
+    // no use for (docs/PERFORMANCE.md, "the tray after session 25"). A window opened later from the
     // tray is then composited without GL (WebKit's web process still renders it). Set
     // before GTK starts, while no other thread runs; the user's own `GDK_GL` wins.
     #[cfg(target_os = "linux")]
