@@ -232,6 +232,20 @@ fn sql_with_filter(
     metric_column: Option<&str>,
     order: &str,
 ) -> String {
+    let since = format!("{time_column} >= $4");
+    sql_with_since(engine, select, &since, time_column, metric_column, order)
+}
+
+/// [`sql_with_filter`] whose lower bound is `since`, a condition on `$4` that holds for the
+/// rows kept when `$4` is set (the upper bound `$5` stays on `time_column`).
+fn sql_with_since(
+    engine: Engine,
+    select: &str,
+    since: &str,
+    time_column: &str,
+    metric_column: Option<&str>,
+    order: &str,
+) -> String {
     let metric = match metric_column {
         Some(c) => format!("AND ($6 IS NULL OR {c} IN ({}))", engine.json_list(6, "TEXT")),
         // The metric list does not apply here; $6 stays referenced so every read binds six values.
@@ -239,7 +253,7 @@ fn sql_with_filter(
     };
     format!(
         "{select} WHERE {account}
-           AND ($4 IS NULL OR {time_column} >= $4)
+           AND ($4 IS NULL OR {since})
            AND ($5 IS NULL OR {time_column} < $5)
            {metric}
          ORDER BY {order}",
@@ -279,23 +293,23 @@ fn post_metric_rows_sql(engine: Engine) -> String {
 /// row before it and its latest row with a value before it (no later row, or no later row
 /// with a value, of the same post and metric before `since`).
 fn post_metric_rows_carried_sql(engine: Engine) -> String {
-    format!(
-        "SELECT {POST_METRIC_COLUMNS}
-         FROM post_metrics AS m JOIN posts AS p ON p.id = m.post_id JOIN accounts AS a ON a.id = p.account_id
-         WHERE {account}
-           AND ($4 IS NULL OR m.collected_at >= $4
-                OR NOT EXISTS (SELECT 1 FROM post_metrics AS l
-                               WHERE l.post_id = m.post_id AND l.metric = m.metric
-                                 AND l.collected_at > m.collected_at AND l.collected_at < $4)
-                OR (m.value IS NOT NULL
-                    AND NOT EXISTS (SELECT 1 FROM post_metrics AS l
-                                    WHERE l.post_id = m.post_id AND l.metric = m.metric AND l.value IS NOT NULL
-                                      AND l.collected_at > m.collected_at AND l.collected_at < $4)))
-           AND ($5 IS NULL OR m.collected_at < $5)
-           AND ($6 IS NULL OR m.metric IN ({metrics}))
-         ORDER BY {POST_METRIC_ORDER}",
-        account = account_filter(engine),
-        metrics = engine.json_list(6, "TEXT"),
+    sql_with_since(
+        engine,
+        &format!(
+            "SELECT {POST_METRIC_COLUMNS}
+             FROM post_metrics AS m JOIN posts AS p ON p.id = m.post_id JOIN accounts AS a ON a.id = p.account_id"
+        ),
+        "(m.collected_at >= $4
+          OR NOT EXISTS (SELECT 1 FROM post_metrics AS l
+                         WHERE l.post_id = m.post_id AND l.metric = m.metric
+                           AND l.collected_at > m.collected_at AND l.collected_at < $4)
+          OR (m.value IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM post_metrics AS l
+                              WHERE l.post_id = m.post_id AND l.metric = m.metric AND l.value IS NOT NULL
+                                AND l.collected_at > m.collected_at AND l.collected_at < $4)))",
+        "m.collected_at",
+        Some("m.metric"),
+        POST_METRIC_ORDER,
     )
 }
 
