@@ -18,11 +18,12 @@ use std::path::{Path, PathBuf};
 
 /// Held-out floors (ratio 0–1), just under the measured figures (docs/analytics.md).
 /// Measured 2026-12-07 (lexicon-v1, thresholds 0.2): English 0.645 / 0.614, Portuguese
-/// 0.810 / 0.804.
-const FLOORS: [(Language, f64, f64); 2] = [
-    // (language, accuracy, macro-F1)
-    (Language::En, 0.63, 0.60),
-    (Language::Pt, 0.79, 0.79),
+/// (authored) 0.810 / 0.804, Portuguese (real ToLD-Br tweets) 0.559 / 0.547.
+const FLOORS: [(&str, f64, f64); 3] = [
+    // (set, accuracy, macro-F1)
+    ("en", 0.63, 0.60),
+    ("pt", 0.79, 0.79),
+    ("pt_real", 0.54, 0.53),
 ];
 
 #[derive(Debug, Deserialize)]
@@ -131,7 +132,7 @@ fn report(lang: &str, language: Language) -> Option<Confusion> {
 
 fn check_floor(lang: &str, language: Language) {
     let Some(held_out) = report(lang, language) else { return };
-    let (_, accuracy_floor, f1_floor) = FLOORS.iter().copied().find(|f| f.0 == language).unwrap();
+    let (_, accuracy_floor, f1_floor) = FLOORS.iter().copied().find(|f| f.0 == lang).unwrap();
     let accuracy = held_out.accuracy().unwrap();
     let f1 = held_out.macro_f1().unwrap();
     assert!(
@@ -157,12 +158,21 @@ fn portuguese_held_out_figures_stay_above_their_floors() {
     check_floor("pt", Language::Pt);
 }
 
+/// The real Portuguese set: tweets of ToLD-Br labelled by two annotators (the data
+/// folder's README).
+#[test]
+fn real_portuguese_held_out_figures_stay_above_their_floors() {
+    check_floor("pt_real", Language::Pt);
+}
+
 #[test]
 fn the_sets_are_balanced_halves_of_three_hundred_texts_or_more() {
     let pt = load("pt").unwrap();
+    let pt_real = load("pt_real").unwrap();
+    assert!(pt_real.len() >= 300, "{} real Portuguese texts", pt_real.len());
     let Some(en) = load("en") else { return };
     assert!(pt.len() + en.len() >= 300, "{} + {}", pt.len(), en.len());
-    for rows in [&pt, &en] {
+    for rows in [&pt, &pt_real, &en] {
         let dev = rows.iter().filter(|(_, r)| r.split == Split::Dev).count();
         let held = rows.len() - dev;
         assert!(dev.abs_diff(held) <= 3, "dev {dev}, held-out {held}");
