@@ -97,6 +97,43 @@ try:
 except ImportError:
     print("cryptography missing: vault_file seeds not written", file=sys.stderr)
 
+# The campaign PDF's pictures (pdf_picture): small images of the four formats it decodes,
+# drawn by ImageMagick (`convert-im6.q16`, Debian's `imagemagick`) and `cwebp` (`webp`).
+# Skipped, with a message, where they are not installed.
+import shutil
+import subprocess
+import tempfile
+
+IM = shutil.which("convert-im6.q16") or shutil.which("magick")
+CWEBP = shutil.which("cwebp")
+if IM and CWEBP:
+    G = ["-size", "16x12", "gradient:red-blue"]
+    IMAGES = {
+        "rgb.png": G + ["png24:{out}"],
+        "rgba.png": G + ["-alpha", "set", "-channel", "A", "-evaluate", "set", "50%", "png32:{out}"],
+        "palette.png": G + ["-colors", "8", "png8:{out}"],
+        "gray.png": ["-size", "16x12", "gradient:", "-colorspace", "Gray", "{out}"],
+        "interlaced.png": G + ["-interlace", "PNG", "{out}"],
+        "baseline.jpg": G + ["-quality", "80", "{out}"],
+        "progressive.jpg": G + ["-interlace", "JPEG", "{out}"],
+        "gray.jpg": ["-size", "16x12", "gradient:", "-colorspace", "Gray", "{out}"],
+        "static.gif": G + ["{out}"],
+        "anim.gif": ["-size", "16x12", "xc:red", "-size", "16x12", "xc:blue", "-delay", "10", "-loop", "0", "{out}"],
+        "transparent.gif": ["-size", "16x12", "xc:none", "-fill", "red", "-draw", "rectangle 2,2 10,8", "{out}"],
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, args in IMAGES.items():
+            out = os.path.join(tmp, name)
+            subprocess.run([IM] + [a.replace("{out}", out) for a in args], check=True)
+            write("pdf_picture", name, pathlib.Path(out).read_bytes())
+        for name, src, opts in [("lossy.webp", "rgb.png", ["-q", "75"]), ("lossless.webp", "rgb.png", ["-lossless"]),
+                                ("alpha.webp", "rgba.png", ["-q", "75", "-alpha_q", "80"])]:
+            out = os.path.join(tmp, name)
+            subprocess.run([CWEBP, "-quiet"] + opts + [os.path.join(tmp, src), "-o", out], check=True)
+            write("pdf_picture", name, pathlib.Path(out).read_bytes())
+else:
+    print("ImageMagick or cwebp missing: pdf_picture seeds not written", file=sys.stderr)
+
 for t in sorted(p.name for p in CORPUS.iterdir()):
     files = list((CORPUS / t).iterdir())
     print(f"{t}: {len(files)} seeds, {sum(f.stat().st_size for f in files)} bytes")

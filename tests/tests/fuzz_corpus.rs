@@ -1,5 +1,5 @@
 //! CI's short fuzz pass (issue 15 point 5, ADR 0016), without an instrumented build: for
-//! each of the 15 fuzz targets, the entry point the target calls (`alcance_*::fuzzing`)
+//! each of the 16 fuzz targets, the entry point the target calls (`alcance_*::fuzzing`)
 //! gets
 //!
 //! 1. every seed of `fuzz/corpus/<target>/` and every crash regression of
@@ -178,4 +178,5 @@ targets! {
     meta_webhook_parser_survives_seeds_and_mutations: "meta_webhook" => alcance_app::fuzzing::meta_webhook;
     import_parsers_survive_seeds_and_mutations: "imports" => alcance_app::fuzzing::imports;
     replay_exchange_loader_survives_seeds_and_mutations: "replay_exchange" => alcance_sandbox::fuzzing::replay_exchange;
+    pdf_picture_decoders_survive_seeds_and_mutations: "pdf_picture" => alcance_report::fuzzing::pdf_picture;
 }

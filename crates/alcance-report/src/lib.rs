@@ -28,6 +28,7 @@ mod error;
 pub mod export;
 mod files;
 mod font;
+pub mod fuzzing;
 pub mod heatmap;
 pub mod html;
 mod number;

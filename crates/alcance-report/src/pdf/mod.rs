@@ -18,7 +18,7 @@
 mod backend;
 mod competitors;
 mod layout;
-mod picture;
+pub(crate) mod picture;
 mod render;
 
 use crate::campaign::{CampaignKpis, CampaignReport};

@@ -9,6 +9,8 @@
 //! truncated PNG whose header is fine). krilla decodes when the image is made but only
 //! reports a failure when the document is written, so every picture is first written
 //! alone into a scratch document: one that fails there never reaches the report's PDF.
+//! The `pdf_picture` fuzz target ([`crate::fuzzing::pdf_picture`]) runs all of it on
+//! arbitrary bytes without the panic guard.
 
 use base64::Engine as _;
 use krilla::geom::Size;
@@ -46,26 +48,32 @@ impl Picture {
     }
 
     /// The picture in `bytes` (PNG, JPEG, GIF or WebP, told by its first bytes); `None`
-    /// when it cannot be used (see the module). Never panics: a decoder that would is
-    /// caught and the picture left out.
+    /// when it cannot be used (see the module). In builds that unwind (tests, the CLI, the
+    /// server) a decoder that panics is caught and the picture left out; the installers'
+    /// `dist` profile aborts on panic (ADR 0022), so there the decoders' own robustness is
+    /// what counts: the `pdf_picture` fuzz target runs [`Picture::decode_unguarded`].
     pub(crate) fn decode(bytes: Vec<u8>) -> Option<Picture> {
+        catch_unwind(AssertUnwindSafe(move || Picture::decode_unguarded(bytes)))
+            .ok()
+            .flatten()
+    }
+
+    /// [`Picture::decode`] without catching a panic: the size checks, krilla's decoding and
+    /// the write of a one-picture document.
+    pub(crate) fn decode_unguarded(bytes: Vec<u8>) -> Option<Picture> {
         let dims = imagesize::blob_size(&bytes).ok()?;
         if dims.width == 0 || dims.height == 0 || dims.width > MAX_SIDE_PX || dims.height > MAX_SIDE_PX {
             return None;
         }
         let kind = imagesize::image_type(&bytes).ok()?;
-        let made = catch_unwind(AssertUnwindSafe(move || {
-            let data = Data::from(bytes);
-            match kind {
-                imagesize::ImageType::Png => Image::from_png(data, true).ok(),
-                imagesize::ImageType::Jpeg => Image::from_jpeg(data, true).ok(),
-                imagesize::ImageType::Gif => Image::from_gif(data, true).ok(),
-                imagesize::ImageType::Webp => Image::from_webp(data, true).ok(),
-                _ => None,
-            }
-        }))
-        .ok()
-        .flatten()?;
+        let data = Data::from(bytes);
+        let made = match kind {
+            imagesize::ImageType::Png => Image::from_png(data, true).ok(),
+            imagesize::ImageType::Jpeg => Image::from_jpeg(data, true).ok(),
+            imagesize::ImageType::Gif => Image::from_gif(data, true).ok(),
+            imagesize::ImageType::Webp => Image::from_webp(data, true).ok(),
+            _ => None,
+        }?;
         let size = made.size();
         if size.0 == 0 || size.1 == 0 || !writes_alone(&made) {
             return None;
@@ -90,22 +98,18 @@ impl Picture {
 /// Whether a one-page document holding only `image` can be written: the deferred decoding
 /// error (a truncated or corrupt file) comes out here, not in the report's PDF.
 fn writes_alone(image: &Image) -> bool {
-    let image = image.clone();
-    catch_unwind(AssertUnwindSafe(move || {
-        let (Some(settings), Some(size)) = (PageSettings::from_wh(10.0, 10.0), Size::from_wh(10.0, 10.0)) else {
-            return false;
-        };
-        let mut document = Document::new();
-        {
-            let mut page = document.start_page_with(settings);
-            let mut surface = page.surface();
-            surface.draw_image(image, size);
-            surface.finish();
-            page.finish();
-        }
-        document.finish().is_ok()
-    }))
-    .unwrap_or(false)
+    let (Some(settings), Some(size)) = (PageSettings::from_wh(10.0, 10.0), Size::from_wh(10.0, 10.0)) else {
+        return false;
+    };
+    let mut document = Document::new();
+    {
+        let mut page = document.start_page_with(settings);
+        let mut surface = page.surface();
+        surface.draw_image(image.clone(), size);
+        surface.finish();
+        page.finish();
+    }
+    document.finish().is_ok()
 }
 
 #[cfg(test)]
@@ -130,6 +134,31 @@ pub(crate) mod tests {
             base64::engine::general_purpose::STANDARD.encode(png_2x1())
         );
         assert!(Picture::from_data_url(&url).is_some());
+    }
+
+    /// The fuzz target's seeds (`fuzz/corpus/pdf_picture/`, written by `fuzz/make-seeds.py`
+    /// with ImageMagick and cwebp): PNG (RGB, RGBA, palette, 16-bit grey, interlaced),
+    /// JPEG (baseline, progressive, grey), GIF (static, animated, transparent) and WebP
+    /// (lossy, lossless, alpha), each 16 × 12. Every one decodes, so the fuzzer starts from
+    /// all four formats.
+    #[test]
+    fn every_fuzz_seed_is_a_picture_of_its_size() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/pdf_picture");
+        let mut kinds = std::collections::BTreeSet::new();
+        let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        for entry in entries {
+            let path = entry.unwrap_or_else(|e| panic!("{e}")).path();
+            let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let p = Picture::decode_unguarded(bytes).unwrap_or_else(|| panic!("{} does not decode", path.display()));
+            assert_eq!(p.size, (16, 12), "{}", path.display());
+            kinds.insert(
+                path.extension()
+                    .and_then(|e| e.to_str())
+                    .unwrap_or_default()
+                    .to_string(),
+            );
+        }
+        assert_eq!(kinds.into_iter().collect::<Vec<_>>(), ["gif", "jpg", "png", "webp"]);
     }
 
     #[test]
