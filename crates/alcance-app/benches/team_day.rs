@@ -757,6 +757,70 @@ async fn year(engine: Engine) -> Res<()> {
         reps,
         s.top_post_gains(all, im, period.since, period.until, 5).await?
     );
+    // The rest of the whole dashboard's store calls, in its order (session 26: where the
+    // whole dashboard's time goes; what is left of it is rendering and assembly).
+    println!(" the whole dashboard's other store calls, one by one (all accounts):");
+    let count_filter = |since, until| RowFilter {
+        since: Some(since),
+        until: Some(until),
+        ..RowFilter::default()
+    };
+    timed!("Store::list_accounts (KPIs)", reps, s.list_accounts().await?);
+    timed!(
+        "Store::latest_followers ×2 (follower KPI)",
+        reps,
+        vec![
+            s.latest_followers(all, Some(period.until)).await?,
+            s.latest_followers(all, Some(period.since)).await?
+        ]
+    );
+    timed!(
+        "Store::count_posts ×2 (posts KPI)",
+        reps,
+        vec![
+            s.count_posts(&count_filter(period.since, period.until)).await?,
+            s.count_posts(&count_filter(period.previous_since, period.previous_until))
+                .await?
+        ]
+    );
+    let follower_chart = &RowFilter {
+        since: Some(period.since),
+        until: Some(period.until),
+        metrics: vec!["followers".into()],
+        ..RowFilter::default()
+    };
+    timed!(
+        "Store::account_metric_rows (follower chart)",
+        reps,
+        s.account_metric_rows(follower_chart).await?
+    );
+    timed!(
+        "Store::posts (heatmap: published in the period)",
+        reps,
+        s.posts(posts_now).await?
+    );
+    let published: Vec<i64> = s.posts(posts_now).await?.iter().map(|p| p.id).collect();
+    let published = &published;
+    timed!(
+        "Store::latest_post_values (heatmap: those posts)",
+        reps,
+        s.latest_post_values(published, None, Some(period.until)).await?
+    );
+    let top: Vec<i64> = s
+        .top_post_gains(all, im, period.since, period.until, 5)
+        .await?
+        .iter()
+        .map(|(id, _)| *id)
+        .collect();
+    let top = &top;
+    timed!(
+        "Store::posts_by_id + latest_post_values (top 5)",
+        reps,
+        vec![
+            s.posts_by_id(top).await?.len(),
+            s.latest_post_values(top, None, Some(period.until)).await?.len()
+        ]
+    );
     if env_num("ALCANCE_BENCH_REBUILD", 0) != 0 {
         timed!(
             "Store::rebuild_post_gains (the migration's backfill)",
