@@ -108,7 +108,9 @@ pub(crate) async fn tray(args: &WorkspaceArgs) -> Result<()> {
         settings_path: settings_path.clone(),
         sync: Arc::clone(&sync),
     };
-    let icon = icon::Icon::spawn(view.menu().await, actions_tx).await;
+    // `actions_tx` stays here to the end: without an icon (no D-Bus) nothing else holds a
+    // sender, and a closed channel would read as Quit.
+    let icon = icon::Icon::spawn(view.menu().await, actions_tx.clone()).await;
     tracing::info!(dir = %dir.display(), "alcance tray: scheduling");
     let mut redraw = tokio::time::interval(REDRAW_EVERY);
     loop {
@@ -154,6 +156,7 @@ pub(crate) async fn tray(args: &WorkspaceArgs) -> Result<()> {
             _ = terminate.recv() => break,
         }
     }
+    drop(actions_tx);
     tracing::info!("alcance tray: stopping after the current account");
     icon.shutdown().await;
     scheduler.stop().await;
