@@ -367,10 +367,21 @@ pub fn run() {
                     tauri::async_runtime::spawn(async move { on_sync_notice(&app, notice).await });
                 }),
             );
-            let language = tauri::async_runtime::block_on(async { state.settings.lock().await.language });
+            let (language, last) = tauri::async_runtime::block_on(async {
+                let settings = state.settings.lock().await;
+                (settings.language, settings.last_workspace)
+            });
+            // The tray process (`alcance tray`, ADR 0021) holds the scheduler lock of the
+            // workspace this window reopens: the tray icon is its, not this window's.
+            let tray_elsewhere = last.is_some_and(|kind| {
+                alcance_app::scheduler_lock::SchedulerLock::is_held_elsewhere(&state.workspace_dir(kind))
+                    .unwrap_or(false)
+            });
             app.manage(state);
             app.manage(window::LastRoute::default());
-            if let Err(e) = tray::install(&handle, language) {
+            if tray_elsewhere {
+                tracing::info!("the tray process shows the tray icon and schedules collection");
+            } else if let Err(e) = tray::install(&handle, language) {
                 // No tray (no StatusNotifier host): the window still works.
                 tracing::warn!(error = %e, "the system tray is not available");
             }
@@ -517,6 +528,16 @@ mod tests {
             serde_json::json!(["core:event:allow-listen", "core:event:allow-unlisten"])
         );
         assert_eq!(capability["windows"], serde_json::json!(["main"]));
+    }
+
+    /// The tray process (`alcance tray`) finds the desktop's data folder through
+    /// `alcance_app::shell::data_dir`, which names it after the identifier here.
+    #[test]
+    fn the_tray_process_knows_the_desktops_identifier() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(root.join("tauri.conf.json")).unwrap_or_default();
+        let conf: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(conf["identifier"], alcance_app::shell::APP_ID);
     }
 
     #[test]

@@ -1,20 +1,18 @@
 //! What the shell keeps between commands: settings, the open workspace, the sync status
 //! and a pending OAuth redirect. Managed with `app.manage(AppState)`.
 
-use alcance_app::collect::Progress;
 use alcance_app::demo::{self, DemoEvent, DemoOptions};
-use alcance_app::error::Context;
-use alcance_app::format::account_label;
 use alcance_app::sandbox::{Sandbox, SandboxConfig};
-use alcance_app::scheduler::{Scheduler, SchedulerConfig, SchedulerEvent, SystemClock};
-use alcance_app::views::{self, RunView};
-use alcance_app::{AccountRef, AccountStatus, AppError, RunId, RunKind, RunStatus, Session, SharedVault, Workspace};
-use chrono::{DateTime, Utc};
+use alcance_app::scheduler::{Scheduler, SchedulerConfig, SystemClock};
+use alcance_app::scheduler_lock::SchedulerLock;
+use alcance_app::shell::{forward, problems};
+use alcance_app::views;
+use alcance_app::{AppError, Session, SharedVault, Workspace};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use tokio::sync::{broadcast, Mutex, RwLock};
+use tokio::sync::{Mutex, RwLock};
 use tokio::task::JoinHandle;
 
 use crate::local_api::{self, LocalApi};
@@ -22,85 +20,11 @@ use crate::local_api::{self, LocalApi};
 /// Results of the shell state: [`AppError`], which commands turn into IPC errors.
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
 
-/// Seed of the desktop demo's sandbox (the same as `alcance demo`).
-pub const DEMO_SEED: u64 = 42;
-
-/// The UI language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type, Default)]
-pub enum Language {
-    /// English.
-    #[default]
-    #[serde(rename = "en")]
-    En,
-    /// Brazilian Portuguese.
-    #[serde(rename = "pt-BR")]
-    PtBr,
-}
-
-/// The UI theme.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum Theme {
-    /// Follow the operating system.
-    #[default]
-    System,
-    /// Light.
-    Light,
-    /// Dark.
-    Dark,
-}
-
-/// Which workspace is (or was last) open.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "snake_case")]
-pub enum WorkspaceKind {
-    /// `<data dir>/demo`: the sandbox-backed demo workspace.
-    Demo,
-    /// `<data dir>/workspace`: the user's own accounts.
-    Own,
-}
-
-/// User settings, stored as JSON in `<data dir>/settings.json` (no secrets).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type, Default)]
-#[serde(default)]
-pub struct Settings {
-    /// UI language.
-    pub language: Language,
-    /// UI theme.
-    pub theme: Theme,
-    /// Start Alcance (in the tray) when the user logs in. Opt-in.
-    pub autostart: bool,
-    /// Scheduled collection is paused.
-    pub sync_paused: bool,
-    /// The workspace to reopen at start.
-    pub last_workspace: Option<WorkspaceKind>,
-    /// "Local API for Excel / Power BI": serve the REST API on 127.0.0.1 over the open
-    /// workspace ([`crate::local_api`]). Off by default; changed only through
-    /// `set_local_api` (`save_settings` keeps the stored value).
-    pub local_api: bool,
-    /// "Connect to a team server": the `alcance serve` address the window is a client of
-    /// ([`crate::team`]); `None` = the solo workspace. Changed only through
-    /// `connect_team_server` / `leave_team_server`.
-    #[serde(default)]
-    pub team_server: Option<String>,
-    /// The display time zone chosen in Settings (IANA name, e.g. `America/Sao_Paulo`);
-    /// `None` = the system's. The window keeps its own copy (the webview's storage) and
-    /// saves it here so the tray, which runs without a window, says times in it too.
-    #[serde(default)]
-    pub time_zone: Option<String>,
-}
-
-impl Settings {
-    /// The zone the tray shows times in: [`Settings::time_zone`] when it names a known
-    /// IANA zone, else the system's, else UTC.
-    pub fn display_zone(&self) -> chrono_tz::Tz {
-        self.time_zone
-            .as_deref()
-            .and_then(|z| z.trim().parse().ok())
-            .or_else(|| iana_time_zone::get_timezone().ok().and_then(|z| z.parse().ok()))
-            .unwrap_or(chrono_tz::UTC)
-    }
-}
+// The settings file and the sync status are shared with the tray process (`alcance tray`,
+// ADR 0021): they live in alcance-app.
+pub use alcance_app::shell::{
+    Language, LiveRun, Notifier, Settings, SyncNotice, SyncStatus, Theme, WorkspaceKind, DEMO_SEED,
+};
 
 /// The local API as the Settings screen shows it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -114,25 +38,6 @@ pub struct LocalApiStatus {
     pub token: Option<String>,
     /// Why it is on but not running (no workspace open, no port), if so.
     pub problem: Option<String>,
-}
-
-impl Settings {
-    /// Reads `path`; a missing or unreadable file gives the defaults (logged).
-    pub fn load(path: &Path) -> Settings {
-        match std::fs::read_to_string(path) {
-            Ok(text) => serde_json::from_str(&text).unwrap_or_else(|e| {
-                tracing::warn!(path = %path.display(), error = %e, "settings file is not valid; using defaults");
-                Settings::default()
-            }),
-            Err(_) => Settings::default(),
-        }
-    }
-
-    /// Writes `path` (through a temporary file, so a crash never leaves half a file).
-    pub fn save(&self, path: &Path) -> Result<()> {
-        let text = serde_json::to_string_pretty(self).context("serializing the settings")?;
-        alcance_app::atomic::write_bytes_atomically(path, text.as_bytes())
-    }
 }
 
 /// The open workspace and what keeps it working.
@@ -150,61 +55,50 @@ pub struct OpenWorkspace {
     pub scheduler: Scheduler,
     /// The task turning the scheduler's events into [`SyncStatus`] and [`SyncNotice`]s.
     forwarder: JoinHandle<()>,
+    /// This process's claim on the workspace's scheduler ([`SchedulerLock`], ADR 0021):
+    /// `Owner` as before the tray process existed; `Standby` when another process (`alcance
+    /// tray`) holds it, and then [`OpenWorkspace::scheduler`] runs manual runs only.
+    pub claim: SchedulerClaim,
 }
 
-/// The run going on now, for the progress bar of the Runs screen and the tray.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
-pub struct LiveRun {
-    /// `collection_runs.id`.
-    pub run_id: RunId,
-    /// `scheduled` or `manual` (`demo` when an interrupted demo run is resumed).
-    pub kind: RunKind,
-    /// Accounts in the run.
-    pub accounts_total: u32,
-    /// Accounts finished (saved, failed or skipped).
-    pub accounts_done: u32,
-    /// Accounts that failed so far.
-    pub accounts_failed: u32,
-    /// Metric values written so far (counts).
-    pub metrics: u32,
-    /// The account being collected, `"@username (Platform)"`.
-    pub current_account: Option<String>,
-    /// The run is paused before its next account.
-    pub paused: bool,
+/// Who schedules the open workspace's collections.
+#[derive(Debug)]
+pub enum SchedulerClaim {
+    /// This process holds the workspace's scheduler lock (released when the workspace
+    /// closes).
+    Owner(SchedulerLock),
+    /// The lock could not be taken or tested (a file system without locks): this process
+    /// schedules, as it did before the lock existed.
+    Unlocked,
+    /// Another process holds the lock and schedules: this one runs only what the user
+    /// asks for (Sync now), never scheduled runs, catch-up, backups or report delivery.
+    Standby,
 }
 
-/// The sync status the tray and the UI show.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type, Default)]
-pub struct SyncStatus {
-    /// Scheduled collection is paused.
-    pub paused: bool,
-    /// A collection is running now.
-    pub running: bool,
-    /// The last finished run (this session's, or the latest in the log), if any.
-    pub last_run: Option<RunView>,
-    /// When the earliest scheduled collection is due, UTC (`None` while paused, with no
-    /// workspace or no schedulable account).
-    pub next_run_at: Option<DateTime<Utc>>,
-    /// The run going on now.
-    pub live: Option<LiveRun>,
-    /// Accounts whose token the platform refused (`"@username (Platform)"`): reconnect them.
-    pub problems: Vec<String>,
-}
+impl SchedulerClaim {
+    /// Claims the scheduler of the workspace folder `dir`.
+    pub fn of(dir: &Path) -> SchedulerClaim {
+        match SchedulerLock::try_acquire(dir) {
+            Ok(Some(lock)) => SchedulerClaim::Owner(lock),
+            Ok(None) => {
+                tracing::info!(
+                    dir = %dir.display(),
+                    "another Alcance process (the tray) schedules this workspace: this window runs no scheduler of its own"
+                );
+                SchedulerClaim::Standby
+            }
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "the scheduler lock is not available; scheduling here");
+                SchedulerClaim::Unlocked
+            }
+        }
+    }
 
-/// What the shell should tell the user about (the UI, the tray, notifications).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SyncNotice {
-    /// [`SyncStatus`] changed: refresh the UI and the tray.
-    Changed,
-    /// The platform refused this account's token (`"@username (Platform)"`).
-    NeedsReauth(String),
-    /// A run ended with this many failed accounts (more than zero), or could not run at all
-    /// (`0`, with the reason in the log).
-    RunFailed(usize),
+    /// Another process schedules the workspace.
+    pub fn is_standby(&self) -> bool {
+        matches!(self, SchedulerClaim::Standby)
+    }
 }
-
-/// Receives [`SyncNotice`]s; called from the scheduler's forwarding task.
-pub type Notifier = Arc<dyn Fn(SyncNotice) + Send + Sync>;
 
 /// Shell state, shared by commands, the tray and the scheduler.
 pub struct AppState {
@@ -271,10 +165,7 @@ impl AppState {
 
     /// The folder of a workspace kind.
     pub fn workspace_dir(&self, kind: WorkspaceKind) -> PathBuf {
-        match kind {
-            WorkspaceKind::Demo => self.data_dir.join("demo"),
-            WorkspaceKind::Own => self.data_dir.join("workspace"),
-        }
+        kind.dir(&self.data_dir)
     }
 
     /// Saves new settings and returns them.
@@ -397,9 +288,14 @@ impl AppState {
                 ..SyncStatus::default()
             };
         }
-        let config = SchedulerConfig {
-            start_paused: paused,
-            ..SchedulerConfig::default()
+        let claim = SchedulerClaim::of(ws.dir());
+        let config = if claim.is_standby() {
+            alcance_app::shell::standby_scheduler()
+        } else {
+            SchedulerConfig {
+                start_paused: paused,
+                ..SchedulerConfig::default()
+            }
         };
         let scheduler = Scheduler::start_with(Arc::clone(&ws), Arc::new(SystemClock), config);
         let events = scheduler.subscribe();
@@ -416,6 +312,7 @@ impl AppState {
             sandbox,
             scheduler,
             forwarder,
+            claim,
         });
         (self.notifier)(SyncNotice::Changed);
         if self.settings.lock().await.local_api {
@@ -504,7 +401,9 @@ impl AppState {
     /// (between accounts). Returns the new status.
     pub async fn set_paused(&self, paused: bool) -> Result<SyncStatus> {
         self.update_settings(|s| s.sync_paused = paused).await?;
-        if let Some(open) = self.workspace.read().await.as_ref() {
+        // In standby the tray process schedules: its scheduler is the one to pause (it reads
+        // the setting when it starts); this one stays manual-only.
+        if let Some(open) = self.workspace.read().await.as_ref().filter(|o| !o.claim.is_standby()) {
             if paused {
                 open.scheduler.pause();
             } else {
@@ -560,136 +459,10 @@ impl AppState {
     }
 }
 
-/// Labels of the accounts whose token the platform refused.
-async fn problems(ws: &Workspace) -> Vec<String> {
-    match ws.store().list_accounts().await {
-        Ok(rows) => rows
-            .iter()
-            .filter(|a| a.status == AccountStatus::NeedsReauth)
-            .map(|a| label(&a.account))
-            .collect(),
-        Err(e) => {
-            tracing::warn!(error = %e, "listing the accounts failed");
-            Vec::new()
-        }
-    }
-}
-
-fn label(account: &AccountRef) -> String {
-    account_label(account.platform, &account.external_id, account.username.as_deref())
-}
-
-fn count(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
-}
-
-/// Applies the scheduler's events to `sync` and tells `notify`, until the loop stops.
-async fn forward(
-    mut events: broadcast::Receiver<SchedulerEvent>,
-    ws: Arc<Workspace>,
-    sync: Arc<Mutex<SyncStatus>>,
-    notify: Notifier,
-) {
-    loop {
-        let event = match events.recv().await {
-            Ok(e) => e,
-            Err(broadcast::error::RecvError::Lagged(n)) => {
-                tracing::debug!(skipped = n, "the sync status fell behind the scheduler");
-                continue;
-            }
-            Err(broadcast::error::RecvError::Closed) => break,
-        };
-        let mut notices = Vec::new();
-        {
-            let mut s = sync.lock().await;
-            let before = s.clone();
-            match event {
-                SchedulerEvent::Idle { next_run_at, .. } => {
-                    s.next_run_at = if s.paused { None } else { next_run_at };
-                }
-                SchedulerEvent::RunStarted {
-                    run_id, kind, accounts, ..
-                } => {
-                    s.running = true;
-                    s.live = Some(LiveRun {
-                        run_id,
-                        kind,
-                        accounts_total: count(accounts),
-                        accounts_done: 0,
-                        accounts_failed: 0,
-                        metrics: 0,
-                        current_account: None,
-                        paused: false,
-                    });
-                }
-                SchedulerEvent::Progress(progress) => {
-                    if let Some(live) = s.live.as_mut() {
-                        match progress {
-                            Progress::AccountStarted { account, .. } => live.current_account = Some(label(&account)),
-                            Progress::Run(p) | Progress::Resumed(p) | Progress::Paused(p) | Progress::Finished(p) => {
-                                live.accounts_total = count(p.accounts_total);
-                                live.accounts_done = count(p.accounts_done());
-                                live.accounts_failed = count(p.accounts_failed);
-                                live.metrics = count(p.metrics);
-                                live.paused = p.status == RunStatus::Paused;
-                            }
-                            _ => {}
-                        }
-                    }
-                }
-                SchedulerEvent::NeedsReauth { account, .. } => {
-                    let who = label(&account);
-                    if !s.problems.contains(&who) {
-                        s.problems.push(who.clone());
-                    }
-                    notices.push(SyncNotice::NeedsReauth(who));
-                }
-                SchedulerEvent::RunFinished {
-                    run_id,
-                    accounts_failed,
-                    ..
-                } => {
-                    s.running = false;
-                    s.live = None;
-                    // The run's buffers are free now: back to the system, not kept in the arenas.
-                    crate::release_memory();
-                    match views::run(&ws, run_id).await {
-                        Ok(run) => s.last_run = Some(run),
-                        Err(e) => tracing::warn!(error = %format!("{e:#}"), "reading the finished run failed"),
-                    }
-                    s.problems = problems(&ws).await;
-                    if accounts_failed > 0 {
-                        notices.push(SyncNotice::RunFailed(accounts_failed));
-                    }
-                }
-                SchedulerEvent::RunFailed { message, .. } => {
-                    tracing::warn!(error = %message, "a collection could not run");
-                    s.running = false;
-                    s.live = None;
-                    crate::release_memory();
-                    notices.push(SyncNotice::RunFailed(0));
-                }
-                SchedulerEvent::Paused => {
-                    s.paused = true;
-                    s.next_run_at = None;
-                }
-                SchedulerEvent::Resumed => s.paused = false,
-                SchedulerEvent::Stopped => break,
-                _ => {}
-            }
-            if *s != before {
-                notices.push(SyncNotice::Changed);
-            }
-        }
-        for notice in notices {
-            notify(notice);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alcance_app::RunKind;
 
     #[test]
     fn settings_round_trip_and_survive_garbage() {
@@ -804,5 +577,46 @@ mod tests {
         assert!(state.cancel_run().await.is_err());
         let closed = state.sync_status().await;
         assert!(closed.last_run.is_none() && !closed.running, "{closed:?}");
+    }
+
+    /// The tray process (`alcance tray`, ADR 0021) holds the workspace's scheduler lock: the
+    /// window runs no scheduled collection (Resume included), yet its Sync now collects;
+    /// without the tray the window schedules and holds the lock itself, until it closes.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_window_whose_workspace_the_tray_schedules_runs_only_what_the_user_asks() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let state = AppState::new(dir.path().to_path_buf());
+        let demo = state.workspace_dir(WorkspaceKind::Demo);
+        let tray = SchedulerLock::try_acquire(&demo)
+            .unwrap_or_else(|e| panic!("{e:#}"))
+            .unwrap_or_else(|| panic!("the lock is free before the window opens"));
+        state.open_demo(2, &|_| {}).await.unwrap_or_else(|e| panic!("{e:#}"));
+        let standby = |state: &AppState| {
+            let state = state.workspace.try_read().ok();
+            state.and_then(|w| w.as_ref().map(|o| o.claim.is_standby()))
+        };
+        assert_eq!(standby(&state), Some(true));
+        // Resume (the setting) schedules nothing here: the tray's scheduler does.
+        let resumed = state.set_paused(false).await.unwrap_or_else(|e| panic!("{e:#}"));
+        assert!(!resumed.paused);
+        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+        let idle = state.sync_status().await;
+        assert!(!idle.running && idle.next_run_at.is_none(), "{idle:?}");
+        // Sync now, the user's own request, collects.
+        state.sync_now().await.unwrap_or_else(|e| panic!("{e:#}"));
+        let done = wait_for(&state, "the manual run", |s| {
+            s.last_run.as_ref().is_some_and(|r| r.kind == RunKind::Manual) && !s.running
+        })
+        .await;
+        assert!(done.last_run.is_some_and(|r| r.metrics_written > 0));
+        state.close_workspace().await;
+        drop(tray);
+
+        // No tray: the window owns the scheduler and its lock while the workspace is open.
+        assert!(state.reopen_demo().await.unwrap_or_else(|e| panic!("{e:#}")));
+        assert_eq!(standby(&state), Some(false));
+        assert!(SchedulerLock::is_held_elsewhere(&demo).unwrap_or_else(|e| panic!("{e:#}")));
+        state.close_workspace().await;
+        assert!(!SchedulerLock::is_held_elsewhere(&demo).unwrap_or_else(|e| panic!("{e:#}")));
     }
 }

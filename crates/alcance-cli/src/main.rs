@@ -38,6 +38,8 @@ mod people_cmd;
 mod privacy_cmd;
 mod report_cmd;
 mod team_cmd;
+#[cfg(target_os = "linux")]
+mod tray_cmd;
 
 #[derive(Parser)]
 #[command(
@@ -107,6 +109,14 @@ enum Command {
         /// interface only), e.g. `127.0.0.1:9187`.
         #[arg(long, value_name = "ADDR")]
         metrics_listen: Option<std::net::SocketAddr>,
+    },
+    /// Linux: the tray icon and the background sync in a process of their own, without the
+    /// window's GTK and WebKit (ADR 0021): the workspace the app reopens (or --workspace),
+    /// its scheduler as the app runs it, and a StatusNotifierItem with Sync now, Pause /
+    /// Resume, Open Alcance and Quit. The app's window then runs no scheduler of its own.
+    Tray {
+        #[command(flatten)]
+        ws: WorkspaceArgs,
     },
     /// Show the accounts, their next runs, last results and token health, and the last runs.
     Status {
@@ -478,6 +488,11 @@ fn main() -> ExitCode {
     let log_dir = match &cli.command {
         Command::Demo { out, .. } => Some(out.join("logs")),
         Command::Run { ws, .. } | Command::Collect { ws, .. } => ws.dir().ok().map(|d| d.join("logs")),
+        // Started at login with no terminal: the log file is where its lines go.
+        Command::Tray { ws } => Some(match ws.workspace {
+            Some(_) => ws.dir().unwrap_or_else(|_| alcance_app::shell::data_dir()).join("logs"),
+            None => alcance_app::shell::data_dir().join("logs"),
+        }),
         Command::Sandbox { .. } | Command::Status { .. } | Command::Cadence { .. } | Command::Restore { .. } => None,
         Command::Report { .. } | Command::Campaign { .. } | Command::Export(_) | Command::Compare(_) => None,
         Command::Import(_) => None,
@@ -492,6 +507,11 @@ fn main() -> ExitCode {
         Command::Account { .. } | Command::Privacy { .. } | Command::Hashtags { .. } => None,
         Command::Competitors { .. } => None,
     };
+    #[cfg(not(target_os = "linux"))]
+    if matches!(cli.command, Command::Tray { .. }) {
+        eprintln!("error: `alcance tray` is not available on this system (Linux only); the app's own tray icon runs the sync here");
+        return ExitCode::from(2);
+    }
     let _log_guard = init_logging(log_dir.as_deref());
     tracing::debug!(?malloc, "glibc allocator");
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -568,6 +588,10 @@ async fn dispatch(command: Command) -> Result<()> {
             lease,
             metrics_listen,
         } => run_scheduler(&ws, keep_backups, lease, metrics_listen).await,
+        #[cfg(target_os = "linux")]
+        Command::Tray { ws } => tray_cmd::tray(&ws).await,
+        #[cfg(not(target_os = "linux"))]
+        Command::Tray { .. } => bail!("`alcance tray` is not available on this system (Linux only)"),
         Command::Status { ws, runs } => status(&ws, runs).await,
         Command::Collect {
             ws,

@@ -16,3 +16,4 @@ mod report_cli;
 mod serve;
 mod team;
 mod team_workers;
+mod tray;
