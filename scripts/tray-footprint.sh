@@ -40,6 +40,8 @@ mib() { awk -v k="$2" '$1 == k":" {printf "%.1f", $2 / 1024}' "$1"; }
 pss() { mib "/proc/$1/smaps_rollup" Pss; }
 rss() { mib "/proc/$1/status" VmRSS; }
 hwm() { mib "/proc/$1/status" VmHWM; }
+# RSS split: anonymous (heap, stacks) and file-backed (the executable's and libraries' pages).
+split() { echo "RssAnon $(mib "/proc/$1/status" RssAnon) MiB, RssFile $(mib "/proc/$1/status" RssFile) MiB"; }
 runs_done() { "$bin" status "${ws[@]}" --runs 20 | sed -n '/Last runs/,$p' | grep -c "$1.*\(ok\|partial\)" || true; }
 
 # Waits until `kind` runs done reach `n`, sampling PSS; prints the highest PSS.
@@ -54,7 +56,7 @@ wait_runs() {
 }
 
 echo "alcance: $bin ($(stat -c %s "$bin") bytes)"
-echo "accounts: $("$bin" status "${ws[@]}" | sed '/Last runs/q' | grep -cE '^│ +[0-9]+ ┆' || true)"
+echo "accounts: $("$bin" status "${ws[@]}" | sed -n '1,/Last runs/p' | grep -cE '^│ +[0-9]+ ┆' || true)"
 
 "$bin" tray "${ws[@]}" 2>"$work/tray1.err" &
 tray=$!; pids+=("$tray")
@@ -62,13 +64,13 @@ sleep 1
 peak_pss=$(wait_runs "$tray" scheduled 1)
 echo "first start, scheduled run of every account: peak VmHWM $(hwm "$tray") MiB, peak PSS $peak_pss MiB"
 sleep 30
-echo "first start, idle 30 s after the run: VmRSS $(rss "$tray") MiB, PSS $(pss "$tray") MiB"
+echo "first start, idle 30 s after the run: VmRSS $(rss "$tray") MiB ($(split "$tray")), PSS $(pss "$tray") MiB"
 kill -TERM "$tray"; wait "$tray" || true
 
 "$bin" tray "${ws[@]}" 2>"$work/tray2.err" &
 tray=$!; pids+=("$tray")
 sleep 30
-echo "second start, nothing due, idle 30 s after start: VmRSS $(rss "$tray") MiB, VmHWM $(hwm "$tray") MiB, PSS $(pss "$tray") MiB"
+echo "second start, nothing due, idle 30 s after start: VmRSS $(rss "$tray") MiB ($(split "$tray")), VmHWM $(hwm "$tray") MiB, PSS $(pss "$tray") MiB"
 name=$(busctl --user list --no-legend 2>/dev/null | awk -v p="$tray" '$1 ~ "^org.kde.StatusNotifierItem-"p"-" {print $1}' | head -1)
 if [[ -n "$name" ]]; then
   layout=$(gdbus call --session --dest "$name" --object-path /MenuBar --method com.canonical.dbusmenu.GetLayout -- 0 -1 '[]')
@@ -78,7 +80,7 @@ if [[ -n "$name" ]]; then
   peak_pss=$(wait_runs "$tray" manual $((manual_before + 1)))
   echo "second start, tray Sync now (menu item $id over D-Bus): peak VmHWM $(hwm "$tray") MiB, peak PSS $peak_pss MiB"
   sleep 30
-  echo "second start, idle 30 s after Sync now: VmRSS $(rss "$tray") MiB, PSS $(pss "$tray") MiB"
+  echo "second start, idle 30 s after Sync now: VmRSS $(rss "$tray") MiB ($(split "$tray")), PSS $(pss "$tray") MiB"
 else
   echo "the tray's D-Bus name was not found: Sync now not clicked"
 fi
