@@ -483,6 +483,7 @@ fn team_folder(database: &PostgresUrl) -> Result<PathBuf> {
 fn main() -> ExitCode {
     // Before any thread starts (ADR 0020): the demo peaks at 77 MB instead of 128 MB.
     let malloc = alcance_app::memory::tune();
+    quiet_on_closed_stdout();
     let cli = Cli::parse();
     // The demo logs into its workspace; other commands only to stderr.
     let log_dir = match &cli.command {
@@ -529,6 +530,26 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `alcance status | head`: the reader closes the pipe before the table is printed. Rust
+/// ignores `SIGPIPE`, so `println!` panics ("failed printing to stdout: Broken pipe");
+/// exit quietly with 141 (128 + `SIGPIPE`) instead, as Unix filters end there. Every other
+/// panic goes to the default hook.
+fn quiet_on_closed_stdout() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default(info);
+    }));
 }
 
 /// Logs go to stderr (warnings and up, or `RUST_LOG`) and, when `dir` is given, to a

@@ -138,3 +138,30 @@ fn the_demo_prints_a_summary_table_and_writes_every_artifact() {
     assert!(log_text.contains("account collected"), "the JSON log records the run");
     assert!(!log_text.contains("sbx_"), "no token in the log");
 }
+
+/// A reader that closed the pipe before anything was printed (`alcance sandbox | head -0`):
+/// the CLI ends with 141 (128 + SIGPIPE) as a Unix filter does, not with Rust's
+/// "failed printing to stdout" panic.
+#[test]
+fn a_closed_stdout_ends_the_cli_quietly_with_141() {
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let mut cmd = alcance();
+    cmd.args(["sandbox", "--port", "0"])
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().expect("sandbox starts");
+    drop(cmd); // the parent's copy of the pipe's write end
+    let started = std::time::Instant::now();
+    while child.try_wait().expect("status").is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("the sandbox kept running with its stdout closed");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().expect("output");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(141), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
