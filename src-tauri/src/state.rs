@@ -3,7 +3,7 @@
 
 use alcance_app::demo::{self, DemoEvent, DemoOptions};
 use alcance_app::sandbox::{Sandbox, SandboxConfig};
-use alcance_app::scheduler::{Scheduler, SchedulerConfig, SystemClock};
+use alcance_app::scheduler::{Scheduler, SystemClock};
 use alcance_app::scheduler_lock::SchedulerLock;
 use alcance_app::shell::{forward, problems};
 use alcance_app::views;
@@ -292,10 +292,7 @@ impl AppState {
         let config = if claim.is_standby() {
             alcance_app::shell::standby_scheduler()
         } else {
-            SchedulerConfig {
-                start_paused: paused,
-                ..SchedulerConfig::default()
-            }
+            alcance_app::shell::background_scheduler(paused)
         };
         let scheduler = Scheduler::start_with(Arc::clone(&ws), Arc::new(SystemClock), config);
         let events = scheduler.subscribe();
@@ -412,10 +409,7 @@ impl AppState {
         }
         let status = {
             let mut sync = self.sync.lock().await;
-            sync.paused = paused;
-            if paused {
-                sync.next_run_at = None;
-            }
+            sync.set_paused(paused);
             sync.clone()
         };
         (self.notifier)(SyncNotice::Changed);

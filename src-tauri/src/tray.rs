@@ -4,7 +4,7 @@
 //! (`alcance tray`, ADR 0021), whose scheduler lock, when held, keeps this tray away.
 
 use crate::state::{AppState, Language};
-use alcance_app::tray::{status_line, text};
+use alcance_app::tray::{menu, text, TrayAction, TrayEntry};
 use chrono::Utc;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
@@ -88,20 +88,25 @@ pub async fn refresh(app: &AppHandle) {
         let settings = state.settings.lock().await;
         (settings.language, settings.display_zone())
     };
-    let t = text(language);
     let has_workspace = state.workspace.read().await.is_some();
     let sync = state.sync_status().await;
-    let line = status_line(&t, has_workspace, &sync, Utc::now(), zone);
-    let results = [
-        items.status.set_text(line),
-        items.sync.set_text(t.sync_now),
-        items.sync.set_enabled(has_workspace && !sync.running),
-        items.pause.set_text(if sync.paused { t.resume } else { t.pause }),
-        items.open.set_text(t.open),
-        items.quit.set_text(t.quit),
-    ];
-    for r in results {
-        if let Err(e) = r {
+    // The words and which entries can be chosen are the shared menu's (the tray process
+    // shows the same one); this tray only maps its entries onto its fixed items.
+    for entry in menu(&text(language), has_workspace, &sync, Utc::now(), zone) {
+        let result = match entry {
+            TrayEntry::Label(line) => items.status.set_text(line),
+            TrayEntry::Separator => Ok(()),
+            TrayEntry::Item { label, action, enabled } => {
+                let item = match action {
+                    TrayAction::SyncNow => &items.sync,
+                    TrayAction::Pause | TrayAction::Resume => &items.pause,
+                    TrayAction::Open => &items.open,
+                    TrayAction::Quit => &items.quit,
+                };
+                item.set_text(label).and_then(|()| item.set_enabled(enabled))
+            }
+        };
+        if let Err(e) = result {
             tracing::debug!(error = %e, "updating the tray failed");
         }
     }

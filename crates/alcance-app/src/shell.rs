@@ -43,6 +43,16 @@ impl WorkspaceKind {
     }
 }
 
+/// The background scheduler of the process that schedules a workspace (the window, or the
+/// tray process when it holds the lock): the defaults, started paused when the settings'
+/// `sync_paused` says so.
+pub fn background_scheduler(paused: bool) -> crate::scheduler::SchedulerConfig {
+    crate::scheduler::SchedulerConfig {
+        start_paused: paused,
+        ..crate::scheduler::SchedulerConfig::default()
+    }
+}
+
 /// The scheduler of a window whose workspace another process schedules (the tray process
 /// holds its [`crate::scheduler_lock::SchedulerLock`], ADR 0021): paused from the start and
 /// never resumed, so it runs only what the user asks for ([`crate::scheduler::Scheduler::sync_now`]),
@@ -212,6 +222,17 @@ pub struct SyncStatus {
     pub live: Option<LiveRun>,
     /// Accounts whose token the platform refused (`"@username (Platform)"`): reconnect them.
     pub problems: Vec<String>,
+}
+
+impl SyncStatus {
+    /// Records a pause or a resume of scheduled collection: while paused nothing is due
+    /// (`next_run_at` is cleared; the scheduler sets it again when it resumes).
+    pub fn set_paused(&mut self, paused: bool) {
+        self.paused = paused;
+        if paused {
+            self.next_run_at = None;
+        }
+    }
 }
 
 /// What the shell should tell the user about (the UI, the tray, notifications).

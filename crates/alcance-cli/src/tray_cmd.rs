@@ -8,7 +8,7 @@
 
 use crate::WorkspaceArgs;
 use alcance_app::sandbox::{Sandbox, SandboxConfig};
-use alcance_app::scheduler::{Scheduler, SchedulerConfig, SystemClock};
+use alcance_app::scheduler::{Scheduler, SystemClock};
 use alcance_app::scheduler_lock::SchedulerLock;
 use alcance_app::shell::{self, Settings, SyncNotice, SyncStatus, WorkspaceKind, DEMO_SEED};
 use alcance_app::tray::{menu, text, TrayAction, TrayEntry};
@@ -89,10 +89,7 @@ pub(crate) async fn tray(args: &WorkspaceArgs) -> Result<()> {
         ..SyncStatus::default()
     }));
     // The desktop's background scheduler, with the desktop's settings.
-    let config = SchedulerConfig {
-        start_paused: paused,
-        ..SchedulerConfig::default()
-    };
+    let config = shell::background_scheduler(paused);
     let scheduler = Scheduler::start_with(Arc::clone(&ws), Arc::new(SystemClock), config);
     let (notices_tx, mut notices) = mpsc::unbounded_channel::<SyncNotice>();
     let forwarder = tokio::spawn(shell::forward(
@@ -139,13 +136,7 @@ pub(crate) async fn tray(args: &WorkspaceArgs) -> Result<()> {
                     } else {
                         scheduler.resume();
                     }
-                    {
-                        let mut s = sync.lock().await;
-                        s.paused = pause;
-                        if pause {
-                            s.next_run_at = None;
-                        }
-                    }
+                    sync.lock().await.set_paused(pause);
                     icon.show(view.menu().await).await;
                 }
                 Some(TrayAction::Open) => open_window(),
