@@ -238,13 +238,10 @@ impl AppState {
     /// Reopens an existing demo workspace (at start), with a fresh sandbox for syncing.
     pub async fn reopen_demo(&self) -> Result<bool> {
         let dir = self.workspace_dir(WorkspaceKind::Demo);
-        if !dir.join("alcance.db").is_file() {
+        let Some(session) = alcance_app::shell::reopen_demo(&dir).await? else {
             return Ok(false);
-        }
-        let sandbox = Sandbox::start(SandboxConfig::seeded(DEMO_SEED))
-            .await
-            .map_err(|e| AppError::Other(anyhow::Error::from(e).context("starting the demo sandbox")))?;
-        self.open_demo_dir(&dir, sandbox).await?;
+        };
+        self.install(session, WorkspaceKind::Demo).await?;
         Ok(true)
     }
 

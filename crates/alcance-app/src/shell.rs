@@ -79,6 +79,23 @@ fn release_memory() {
 /// Seed of the desktop demo's sandbox (the same as `alcance demo`).
 pub const DEMO_SEED: u64 = 42;
 
+/// Reopens the demo workspace built in `dir` (by the window or `alcance demo`) with a fresh
+/// in-process sandbox seeded as when it was built ([`DEMO_SEED`]), so that syncing it goes
+/// on: the window at start and the tray process both reopen it so. `Ok(None)` when `dir`
+/// holds no demo database (`alcance.db`).
+///
+/// Errors: the sandbox cannot start ([`crate::AppError::Other`]), or
+/// [`crate::Session::demo`]'s.
+pub async fn reopen_demo(dir: &Path) -> Result<Option<crate::Session>> {
+    if !dir.join("alcance.db").is_file() {
+        return Ok(None);
+    }
+    let sandbox = crate::sandbox::Sandbox::start(crate::sandbox::SandboxConfig::seeded(DEMO_SEED))
+        .await
+        .context("starting the demo sandbox")?;
+    Ok(Some(crate::Session::demo(dir, sandbox).await?))
+}
+
 /// The UI language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

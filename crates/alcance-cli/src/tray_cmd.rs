@@ -7,10 +7,10 @@
 //! scheduler runs all the same, and one line in the log says so.
 
 use crate::WorkspaceArgs;
-use alcance_app::sandbox::{Sandbox, SandboxConfig};
+use alcance_app::sandbox::Sandbox;
 use alcance_app::scheduler::{Scheduler, SystemClock};
 use alcance_app::scheduler_lock::SchedulerLock;
-use alcance_app::shell::{self, Settings, SyncNotice, SyncStatus, WorkspaceKind, DEMO_SEED};
+use alcance_app::shell::{self, Settings, SyncNotice, SyncStatus, WorkspaceKind};
 use alcance_app::tray::{menu, text, TrayAction, TrayEntry};
 use alcance_app::{views, Session, Workspace};
 use anyhow::{bail, Context, Result};
@@ -36,13 +36,9 @@ async fn open(args: &WorkspaceArgs, data_dir: &Path, settings: &Settings) -> Res
     match settings.last_workspace {
         Some(WorkspaceKind::Demo) => {
             let dir = WorkspaceKind::Demo.dir(data_dir);
-            if !dir.join("alcance.db").is_file() {
-                bail!("the demo workspace in {} is gone; open Alcance to build it again", dir.display());
-            }
-            let sandbox = Sandbox::start(SandboxConfig::seeded(DEMO_SEED))
-                .await
-                .context("starting the demo sandbox")?;
-            Ok(Session::demo(&dir, sandbox).await?)
+            shell::reopen_demo(&dir).await?.with_context(|| {
+                format!("the demo workspace in {} is gone; open Alcance to build it again", dir.display())
+            })
         }
         Some(WorkspaceKind::Own) => {
             let dir = WorkspaceKind::Own.dir(data_dir);
