@@ -31,7 +31,8 @@
 //! `ALCANCE_BENCH_SLOTS` [10], `ALCANCE_BENCH_WORKERS` [4], `ALCANCE_BENCH_WINDOW_HOURS`
 //! [48]; year: `ALCANCE_BENCH_YEAR_ACCOUNTS` [1000], `ALCANCE_BENCH_DAYS` [365],
 //! `ALCANCE_BENCH_POSTS_PER_DAY` [1], `ALCANCE_BENCH_REPS` [7], `ALCANCE_BENCH_EXPORT_FILES`
-//! [0: 1 also times writing the month's CSV / JSON / XLSX files]. Not run in CI.
+//! [0: 1 also times writing the month's CSV / JSON / XLSX files], `ALCANCE_BENCH_KEEP` [0: 1 keeps
+//! the year's database folder and prints its path]. Not run in CI.
 
 use alcance_app::demo::demo_app;
 use alcance_app::lease::LeaseConfig;
@@ -437,7 +438,7 @@ fn binds(f: &RowFilter) -> [Option<String>; 6] {
 /// Prints the plan of the store's read `name` with `filter`: `EXPLAIN (ANALYZE, BUFFERS)` on
 /// PostgreSQL, `EXPLAIN QUERY PLAN` on SQLite.
 async fn explain(store: &Store, label: &str, name: &str, filter: &RowFilter) -> Res<()> {
-    let sql = alcance_store::testing::read_statements(store.engine())
+    let sql = alcance_store::testing::read_statements(store.engine(), filter)
         .into_iter()
         .find(|(n, _)| *n == name)
         .ok_or("no such read")?
@@ -619,6 +620,15 @@ async fn year(engine: Engine) -> Res<()> {
     let start = Utc.with_ymd_and_hms(2025, 12, 1, 0, 0, 0).single().ok_or("bad start")?;
     let now = start + Duration::days(shape.days);
     let dir = tempfile::tempdir()?;
+    // `ALCANCE_BENCH_KEEP=1`: the year's folder (the SQLite file) is kept and its path
+    // printed, for `sqlite3` and `EXPLAIN QUERY PLAN` by hand.
+    let dir = if env_num("ALCANCE_BENCH_KEEP", 0) != 0 {
+        let kept = dir.keep();
+        println!("kept: {}", kept.display());
+        tempfile::TempDir::new_in(kept)?
+    } else {
+        dir
+    };
     let place = Place::new(engine, dir.path(), "year").await?;
     let store = place.open().await?;
     let t = Instant::now();

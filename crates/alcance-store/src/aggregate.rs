@@ -190,57 +190,105 @@ fn latest_followers_sql(engine: Engine) -> String {
     )
 }
 
-/// The statement of [`Store::posts_page`]: `$4` / `$5` published bounds (or NULL), `$6`
-/// 1 when a cursor is given, `$7` its `published_at` (or NULL), `$8` its `posts.id`, `$9`
-/// the page size.
-fn posts_page_sql(engine: Engine) -> String {
+/// A bound's condition on `column`: plain when the bind is set (an index range), guarded
+/// with `$n IS NULL OR` when it is not (the statement still references `$n`).
+fn bound(set: bool, param: u8, column: &str, op: &str) -> String {
+    if set {
+        format!("{column} {op} ${param}")
+    } else {
+        format!("(${param} IS NULL OR {column} {op} ${param})")
+    }
+}
+
+/// The first statement of [`Store::posts_page`], the posts with a publication time: `$4` /
+/// `$5` published bounds (or NULL), `$6` 1 when a cursor is given, `$7` its
+/// `published_at`, `$8` its `posts.id`, `$9` the page size. Newest first by `(published_at,
+/// id)`, which `posts_published` (schema version 23) gives in order: a page is a walk of
+/// the index from the cursor, `LIMIT` rows long, not a sort of every post. `cursor`: the
+/// variant for a cursor with a publication time (a seek to it).
+fn posts_page_dated_sql(engine: Engine, since: bool, until: bool, cursor: bool) -> String {
+    let after = if cursor {
+        "$6 IS NOT NULL AND (p.published_at, p.id) < ($7, $8)"
+    } else {
+        "($6 IS NULL OR $7 IS NULL OR p.published_at < $7 OR (p.published_at = $7 AND p.id < $8))"
+    };
     format!(
         "{select}
-         WHERE {accounts}
-           AND ($4 IS NULL OR p.published_at >= $4)
-           AND ($5 IS NULL OR p.published_at < $5)
-           AND ($6 IS NULL
-                OR ($7 IS NULL AND p.published_at IS NULL AND p.id < $8)
-                OR ($7 IS NOT NULL AND (p.published_at < $7 OR (p.published_at = $7 AND p.id < $8)
-                                         OR p.published_at IS NULL)))
-         ORDER BY CASE WHEN p.published_at IS NULL THEN 1 ELSE 0 END, p.published_at DESC, p.id DESC
+         WHERE {accounts} AND p.published_at IS NOT NULL
+           AND {since} AND {until} AND {after}
+         ORDER BY p.published_at DESC, p.id DESC
+         LIMIT $9",
+        select = crate::query::POST_SELECT,
+        accounts = account_filter(engine),
+        since = bound(since, 4, "p.published_at", ">="),
+        until = bound(until, 5, "p.published_at", "<"),
+    )
+}
+
+/// The second statement of [`Store::posts_page`], run when the dated posts did not fill the
+/// page and no bound is set: the posts without a publication time, by id descending
+/// (those below the cursor's id when the cursor is one of them). Same parameters.
+fn posts_page_undated_sql(engine: Engine) -> String {
+    format!(
+        "{select}
+         WHERE {accounts} AND p.published_at IS NULL AND $4 IS NULL AND $5 IS NULL
+           AND ($6 IS NULL OR $7 IS NOT NULL OR p.id < $8)
+         ORDER BY p.id DESC
          LIMIT $9",
         select = crate::query::POST_SELECT,
         accounts = account_filter(engine),
     )
 }
 
-/// The statement of [`Store::count_posts`]: `$4` / `$5` published bounds (or NULL).
-fn count_posts_sql(engine: Engine) -> String {
+/// The statement of [`Store::count_posts`]: `$4` / `$5` published bounds (or NULL; the
+/// guard of a set bound is left out so the count is a range of `posts_published`).
+fn count_posts_sql(engine: Engine, since: bool, until: bool) -> String {
+    let since = if since {
+        "p.published_at >= $4"
+    } else {
+        "($4 IS NULL OR p.published_at >= $4)"
+    };
+    let until = if until {
+        "p.published_at < $5"
+    } else {
+        "($5 IS NULL OR p.published_at < $5)"
+    };
     format!(
         "SELECT COUNT(*) FROM posts AS p JOIN accounts AS a ON a.id = p.account_id
-         WHERE {accounts}
-           AND ($4 IS NULL OR p.published_at >= $4)
-           AND ($5 IS NULL OR p.published_at < $5)",
+         WHERE {accounts} AND {since} AND {until}",
         accounts = account_filter(engine),
     )
 }
 
 /// The statement of [`Store::latest_post_values`]: `$1` post ids (JSON list), `$2`
 /// inclusive lower bound on `collected_at`, `$3` exclusive upper bound (NULL: none).
-/// Per post of the list and metric it has (read from the unique key `(post_id, metric,
-/// bucket)` alone), one walk of that key backwards from the newest hour bucket to the
-/// first row in the bounds with a finite value; NULL when there is none (the caller skips
-/// those: filtering them here would make both engines evaluate the walk twice). A post's
-/// rows of one metric have distinct buckets and each row's bucket is its
-/// `collected_at`'s hour (every write path sets it so), so the newest bucket is the
-/// newest `collected_at`: the same row as ordering by `collected_at`, but one seek per
-/// post and metric instead of reading and sorting every row of the posts.
+/// Per post of the list and metric with a finite value, its row of `post_latest` (schema
+/// version 23: the newest finite row by hour bucket, kept by triggers on `post_metrics`),
+/// one key seek per post:
+/// - collected before `$3` (or no `$3`): that value, or NULL when it was collected before
+///   `$2` (every other finite row of the pair is older still);
+/// - collected at or after `$3` (a period in the past): one walk of the unique key
+///   `(post_id, metric, bucket)` backwards to the first row in the bounds with a finite
+///   value, NULL when there is none.
+///
+/// The newest bucket holds the newest `collected_at` because each row's bucket is its
+/// `collected_at`'s hour (every write path sets it so) and a pair's buckets are distinct.
+/// Rows with NULL are skipped by the caller (filtering them here would make both engines
+/// evaluate the walk twice).
 fn latest_post_values_sql(engine: Engine) -> String {
     format!(
-        "SELECT k.post_id, k.metric,
-                (SELECT q.value FROM post_metrics AS q
-                 WHERE q.post_id = k.post_id AND q.metric = k.metric
-                   AND ($2 IS NULL OR q.collected_at >= $2) AND ($3 IS NULL OR q.collected_at < $3)
-                   AND q.value {FINITE}
-                 ORDER BY q.bucket DESC LIMIT 1) AS value
-         FROM (SELECT DISTINCT m.post_id, m.metric FROM post_metrics AS m WHERE m.post_id IN ({ids})) AS k
-         ORDER BY k.post_id, k.metric",
+        "SELECT l.post_id, l.metric,
+                CASE WHEN $3 IS NULL OR l.collected_at < $3 THEN
+                         CASE WHEN $2 IS NULL OR l.collected_at >= $2 THEN l.value END
+                     ELSE (SELECT q.value FROM post_metrics AS q
+                           WHERE q.post_id = l.post_id AND q.metric = l.metric
+                             AND ($2 IS NULL OR q.collected_at >= $2) AND q.collected_at < $3
+                             AND q.value {FINITE}
+                           ORDER BY q.bucket DESC LIMIT 1)
+                END AS value
+         FROM post_latest AS l
+         WHERE l.post_id IN ({ids})
+         ORDER BY l.post_id, l.metric",
         ids = engine.json_list(1, "BIGINT"),
     )
 }
@@ -368,21 +416,48 @@ impl Store {
         after: Option<PostCursor>,
         limit: usize,
     ) -> Result<Vec<PostRow>, StoreError> {
-        let sql = posts_page_sql(self.engine());
         let (platforms, ids, externals) = account_binds(filter);
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let rows: Vec<crate::query::PostRecord> = crate::on_pool!(&self.pool, |p| sqlx::query_as(&sql)
-            .bind(&platforms)
-            .bind(&ids)
-            .bind(&externals)
-            .bind(filter.since.map(to_db))
-            .bind(filter.until.map(to_db))
-            .bind(after.map(|_| 1_i64))
-            .bind(after.and_then(|a| a.published_at).map(to_db))
-            .bind(after.map_or(0, |a| a.id))
-            .bind(limit)
-            .fetch_all(p)
-            .await?);
+        let (since, until) = (filter.since.map(to_db), filter.until.map(to_db));
+        let cursor = (
+            after.map(|_| 1_i64),
+            after.and_then(|a| a.published_at).map(to_db),
+            after.map_or(0, |a| a.id),
+        );
+        let read = |sql: String, limit: usize| {
+            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+            let (platforms, ids, externals, since, until, cursor) =
+                (&platforms, &ids, &externals, &since, &until, &cursor);
+            async move {
+                let rows: Vec<crate::query::PostRecord> = crate::on_pool!(&self.pool, |p| sqlx::query_as(&sql)
+                    .bind(platforms)
+                    .bind(ids)
+                    .bind(externals)
+                    .bind(since)
+                    .bind(until)
+                    .bind(cursor.0)
+                    .bind(&cursor.1)
+                    .bind(cursor.2)
+                    .bind(limit)
+                    .fetch_all(p)
+                    .await?);
+                Ok::<_, StoreError>(rows)
+            }
+        };
+        // A cursor without a publication time is past every dated post.
+        let mut rows = if after.is_some_and(|a| a.published_at.is_none()) {
+            Vec::new()
+        } else {
+            let sql = posts_page_dated_sql(
+                self.engine(),
+                filter.since.is_some(),
+                filter.until.is_some(),
+                cursor.1.is_some(),
+            );
+            read(sql, limit).await?
+        };
+        if rows.len() < limit && filter.since.is_none() && filter.until.is_none() {
+            rows.extend(read(posts_page_undated_sql(self.engine()), limit - rows.len()).await?);
+        }
         rows.into_iter().map(crate::query::post_from_row).collect()
     }
 
@@ -464,7 +539,7 @@ impl Store {
     ///
     /// Errors: database errors.
     pub async fn count_posts(&self, filter: &RowFilter) -> Result<u64, StoreError> {
-        let sql = count_posts_sql(self.engine());
+        let sql = count_posts_sql(self.engine(), filter.since.is_some(), filter.until.is_some());
         let (platforms, ids, externals) = account_binds(filter);
         let n: i64 = crate::on_pool!(&self.pool, |p| sqlx::query_scalar(&sql)
             .bind(&platforms)

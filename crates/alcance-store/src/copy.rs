@@ -97,6 +97,12 @@ pub const NOT_COPIED: &[&str] = &[
     "audit_log",
 ];
 
+/// Tables derived from others by triggers and never written by the application
+/// (schema version 23: `post_latest`, each post and metric's newest finite snapshot,
+/// kept from `post_metrics`). Not copied: the triggers fill them on the destination as
+/// the source tables' rows are copied, and the checksums of the source tables cover them.
+pub const DERIVED_TABLES: &[&str] = &["post_latest"];
+
 /// Tables a trigger fills while others are copied (`schedules`: a default row per new
 /// account); a resumed copy rewrites them whole instead of starting after their last key.
 const FILLED_BY_TRIGGERS: &[&str] = &["schedules"];

@@ -253,6 +253,36 @@ impl Store {
     }
 }
 
+impl Store {
+    /// `post_latest` as the triggers kept it and as computed from scratch from
+    /// `post_metrics` (per post and metric its newest finite row by hour bucket), each as
+    /// `(post id, metric, bucket, value, collected_at)` in key order: for tests comparing
+    /// the two after every kind of write (schema version 23).
+    ///
+    /// Errors: database errors.
+    #[cfg(feature = "testing")]
+    pub async fn post_latest_dump(&self) -> Result<(Vec<LatestRow>, Vec<LatestRow>), StoreError> {
+        let kept: Vec<LatestRow> = crate::on_pool!(&self.pool, |p| sqlx::query_as(
+            "SELECT post_id, metric, bucket, value, collected_at FROM post_latest ORDER BY post_id, metric"
+        )
+        .fetch_all(p)
+        .await?);
+        let sql = format!(
+            "SELECT post_id, metric, bucket, value, collected_at FROM (
+                 SELECT m.post_id, m.metric, m.bucket, m.value, m.collected_at,
+                        row_number() OVER (PARTITION BY m.post_id, m.metric ORDER BY m.bucket DESC) AS n
+                 FROM post_metrics AS m WHERE m.value {FINITE}
+             ) AS r WHERE n = 1 ORDER BY post_id, metric"
+        );
+        let computed: Vec<LatestRow> = crate::on_pool!(&self.pool, |p| sqlx::query_as(&sql).fetch_all(p).await?);
+        Ok((kept, computed))
+    }
+}
+
+/// A `post_latest` row: `(post id, metric, bucket, value, collected_at)`.
+#[cfg(feature = "testing")]
+pub type LatestRow = (i64, String, String, f64, String);
+
 /// What [`Store::gain_rollup_dump`] reads.
 #[cfg(feature = "testing")]
 #[derive(Debug, Clone, PartialEq)]

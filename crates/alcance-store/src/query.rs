@@ -225,21 +225,49 @@ pub(crate) fn audience_from_row(r: AudienceRecord) -> Result<AudienceRow, StoreE
     })
 }
 
+/// Which of a filter's optional binds are set. A read's statement drops the `$n IS NULL OR`
+/// guard of each bound that is set: a guarded condition cannot be searched by an index on
+/// SQLite (nor always on PostgreSQL), a plain `column >= $4` can (`posts_published`,
+/// `account_metrics_metric_start`, schema version 23). Every variant still references all
+/// six parameters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Shape {
+    /// `$4` (since) is set.
+    pub(crate) since: bool,
+    /// `$5` (until) is set.
+    pub(crate) until: bool,
+    /// `$6` (metrics) is set.
+    pub(crate) metrics: bool,
+}
+
+impl Binds {
+    /// The [`Shape`] of these binds.
+    pub(crate) fn shape(&self) -> Shape {
+        Shape {
+            since: self.since.is_some(),
+            until: self.until.is_some(),
+            metrics: self.metrics.is_some(),
+        }
+    }
+}
+
 fn sql_with_filter(
     engine: Engine,
+    shape: Shape,
     select: &str,
     time_column: &str,
     metric_column: Option<&str>,
     order: &str,
 ) -> String {
     let since = format!("{time_column} >= $4");
-    sql_with_since(engine, select, &since, time_column, metric_column, order)
+    sql_with_since(engine, shape, select, &since, time_column, metric_column, order)
 }
 
 /// [`sql_with_filter`] whose lower bound is `since`, a condition on `$4` that holds for the
 /// rows kept when `$4` is set (the upper bound `$5` stays on `time_column`).
 fn sql_with_since(
     engine: Engine,
+    shape: Shape,
     select: &str,
     since: &str,
     time_column: &str,
@@ -247,14 +275,25 @@ fn sql_with_since(
     order: &str,
 ) -> String {
     let metric = match metric_column {
+        Some(c) if shape.metrics => format!("AND {c} IN ({})", engine.json_list(6, "TEXT")),
         Some(c) => format!("AND ($6 IS NULL OR {c} IN ({}))", engine.json_list(6, "TEXT")),
         // The metric list does not apply here; $6 stays referenced so every read binds six values.
         None => "AND ($6 IS NULL OR true)".to_string(),
     };
+    let since = if shape.since {
+        format!("AND ({since})")
+    } else {
+        format!("AND ($4 IS NULL OR {since})")
+    };
+    let until = if shape.until {
+        format!("AND {time_column} < $5")
+    } else {
+        format!("AND ($5 IS NULL OR {time_column} < $5)")
+    };
     format!(
         "{select} WHERE {account}
-           AND ($4 IS NULL OR {since})
-           AND ($5 IS NULL OR {time_column} < $5)
+           {since}
+           {until}
            {metric}
          ORDER BY {order}",
         account = account_filter(engine)
@@ -262,9 +301,10 @@ fn sql_with_since(
 }
 
 /// The statement of [`Store::account_metric_rows`].
-fn account_metric_rows_sql(engine: Engine) -> String {
+fn account_metric_rows_sql(engine: Engine, shape: Shape) -> String {
     sql_with_filter(
         engine,
+        shape,
         "SELECT a.external_id, a.username, a.platform, m.metric, m.period, m.value, m.collected_at,
                 m.period_start, m.period_end
          FROM account_metrics AS m JOIN accounts AS a ON a.id = m.account_id",
@@ -275,9 +315,10 @@ fn account_metric_rows_sql(engine: Engine) -> String {
 }
 
 /// The statement of [`Store::post_metric_rows`].
-fn post_metric_rows_sql(engine: Engine) -> String {
+fn post_metric_rows_sql(engine: Engine, shape: Shape) -> String {
     sql_with_filter(
         engine,
+        shape,
         &format!(
             "SELECT {POST_METRIC_COLUMNS}
              FROM post_metrics AS m JOIN posts AS p ON p.id = m.post_id JOIN accounts AS a ON a.id = p.account_id"
@@ -292,9 +333,10 @@ fn post_metric_rows_sql(engine: Engine) -> String {
 /// lower bound keeps, besides the rows at or after `since`, each post and metric's latest
 /// row before it and its latest row with a value before it (no later row, or no later row
 /// with a value, of the same post and metric before `since`).
-fn post_metric_rows_carried_sql(engine: Engine) -> String {
+fn post_metric_rows_carried_sql(engine: Engine, shape: Shape) -> String {
     sql_with_since(
         engine,
+        shape,
         &format!(
             "SELECT {POST_METRIC_COLUMNS}
              FROM post_metrics AS m JOIN posts AS p ON p.id = m.post_id JOIN accounts AS a ON a.id = p.account_id"
@@ -314,14 +356,15 @@ fn post_metric_rows_carried_sql(engine: Engine) -> String {
 }
 
 /// The statement of [`Store::posts`].
-fn posts_sql(engine: Engine) -> String {
-    sql_with_filter(engine, POST_SELECT, "p.published_at", None, POST_ORDER)
+fn posts_sql(engine: Engine, shape: Shape) -> String {
+    sql_with_filter(engine, shape, POST_SELECT, "p.published_at", None, POST_ORDER)
 }
 
 /// The statement of [`Store::audience_rows`].
-fn audience_rows_sql(engine: Engine) -> String {
+fn audience_rows_sql(engine: Engine, shape: Shape) -> String {
     sql_with_filter(
         engine,
+        shape,
         "SELECT u.account_id, a.external_id AS user_id, a.username, a.platform, u.audience, u.dimension, u.key,
                 u.value, u.timeframe, u.collected_at
          FROM audience AS u JOIN accounts AS a ON a.id = u.account_id",
@@ -335,15 +378,17 @@ fn audience_rows_sql(engine: Engine) -> String {
 /// `EXPLAIN` them (feature `testing`). Each statement takes six parameters: `$1` platforms,
 /// `$2` account ids, `$3` account external ids (JSON arrays as text, or NULL for "all"),
 /// `$4` since and `$5` until (RFC 3339 UTC text as stored, or NULL), `$6` metric names (a
-/// JSON array as text, or NULL).
+/// JSON array as text, or NULL), in the variant the store runs for `filter` (the guards of
+/// its set bounds and metrics dropped, see `Shape`).
 #[cfg(feature = "testing")]
-pub fn read_statements(engine: Engine) -> Vec<(&'static str, String)> {
+pub fn read_statements(engine: Engine, filter: &RowFilter) -> Vec<(&'static str, String)> {
+    let shape = Binds::of(filter).shape();
     vec![
-        ("account_metric_rows", account_metric_rows_sql(engine)),
-        ("post_metric_rows", post_metric_rows_sql(engine)),
-        ("post_metric_rows_carried", post_metric_rows_carried_sql(engine)),
-        ("posts", posts_sql(engine)),
-        ("audience_rows", audience_rows_sql(engine)),
+        ("account_metric_rows", account_metric_rows_sql(engine, shape)),
+        ("post_metric_rows", post_metric_rows_sql(engine, shape)),
+        ("post_metric_rows_carried", post_metric_rows_carried_sql(engine, shape)),
+        ("posts", posts_sql(engine, shape)),
+        ("audience_rows", audience_rows_sql(engine, shape)),
     ]
 }
 
@@ -353,8 +398,9 @@ impl Store {
     /// account (platform, `user_id`), metric, `period_start`, period, `period_end`,
     /// `collected_at`. Snapshot rows have `period_start == period_end ==` their UTC hour.
     pub async fn account_metric_rows(&self, filter: &RowFilter) -> Result<Vec<AccountMetricRow>, StoreError> {
-        let sql = account_metric_rows_sql(self.engine());
-        let rows: Vec<AccountMetricRecord> = Binds::of(filter).fetch(self, &sql).await?;
+        let binds = Binds::of(filter);
+        let sql = account_metric_rows_sql(self.engine(), binds.shape());
+        let rows: Vec<AccountMetricRecord> = binds.fetch(self, &sql).await?;
         rows.into_iter().map(account_metric_from_row).collect()
     }
 
@@ -362,8 +408,9 @@ impl Store {
     /// `user_id`. `since` / `until` bound `collected_at`. Ordered by account (platform,
     /// `user_id`), post (`published_at`, post id), metric, `collected_at`.
     pub async fn post_metric_rows(&self, filter: &RowFilter) -> Result<Vec<PostMetricRow>, StoreError> {
-        let sql = post_metric_rows_sql(self.engine());
-        let rows: Vec<PostMetricRecord> = Binds::of(filter).fetch(self, &sql).await?;
+        let binds = Binds::of(filter);
+        let sql = post_metric_rows_sql(self.engine(), binds.shape());
+        let rows: Vec<PostMetricRecord> = binds.fetch(self, &sql).await?;
         rows.into_iter().map(post_metric_from_row).collect()
     }
 
@@ -377,8 +424,9 @@ impl Store {
     /// [`Store::post_metric_rows`]. The weekly report reads this way instead of every
     /// snapshot of the workspace's history.
     pub async fn post_metric_rows_carried(&self, filter: &RowFilter) -> Result<Vec<PostMetricRow>, StoreError> {
-        let sql = post_metric_rows_carried_sql(self.engine());
-        let rows: Vec<PostMetricRecord> = Binds::of(filter).fetch(self, &sql).await?;
+        let binds = Binds::of(filter);
+        let sql = post_metric_rows_carried_sql(self.engine(), binds.shape());
+        let rows: Vec<PostMetricRecord> = binds.fetch(self, &sql).await?;
         rows.into_iter().map(post_metric_from_row).collect()
     }
 
@@ -386,8 +434,9 @@ impl Store {
     /// without one are left out when a bound is set); `metrics` is ignored. Ordered by
     /// account (platform, `user_id`), `published_at`, post id.
     pub async fn posts(&self, filter: &RowFilter) -> Result<Vec<PostRow>, StoreError> {
-        let sql = posts_sql(self.engine());
-        let rows: Vec<PostRecord> = Binds::of(filter).fetch(self, &sql).await?;
+        let binds = Binds::of(filter);
+        let sql = posts_sql(self.engine(), binds.shape());
+        let rows: Vec<PostRecord> = binds.fetch(self, &sql).await?;
         rows.into_iter().map(post_from_row).collect()
     }
 
@@ -395,8 +444,9 @@ impl Store {
     /// `collected_at`; `metrics` is ignored. Ordered by account (platform, `user_id`),
     /// day, audience, dimension, timeframe, key.
     pub async fn audience_rows(&self, filter: &RowFilter) -> Result<Vec<AudienceRow>, StoreError> {
-        let sql = audience_rows_sql(self.engine());
-        let rows: Vec<AudienceRecord> = Binds::of(filter).fetch(self, &sql).await?;
+        let binds = Binds::of(filter);
+        let sql = audience_rows_sql(self.engine(), binds.shape());
+        let rows: Vec<AudienceRecord> = binds.fetch(self, &sql).await?;
         rows.into_iter().map(audience_from_row).collect()
     }
 }

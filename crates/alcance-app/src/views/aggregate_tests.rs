@@ -456,6 +456,68 @@ async fn sql_aggregates_match_the_rust_reference(engine: Engine) {
     let rebuilt = ws.store().gain_rollup_dump().await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(kept.rows, rebuilt.rows, "post_metrics.gain");
     assert_eq!(kept.rollup, rebuilt.rollup, "post_gain_hours");
+
+    // Each post's latest values, kept by triggers through batches, re-read buckets and
+    // out-of-order imports, equal the ones computed from the snapshots; and still after a
+    // post's newest snapshots are deleted, after a post and a whole account are.
+    let store = ws.store();
+    let latest = || async {
+        let (kept, computed) = store.post_latest_dump().await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(kept, computed, "post_latest");
+        kept
+    };
+    let before = latest().await;
+    assert!(before.len() > 500, "{}", before.len());
+    let pool = store.pool();
+    // A post and metric with two finite snapshots or more, and its newest one's bucket.
+    let (post, metric): (i64, String) = alcance_store::on_pool!(pool, |p| sqlx::query_as(
+        "SELECT post_id, metric FROM post_metrics WHERE value BETWEEN -1e300 AND 1e300
+         GROUP BY post_id, metric HAVING count(*) >= 2 ORDER BY post_id, metric LIMIT 1"
+    )
+    .fetch_one(p)
+    .await
+    .unwrap_or_else(|e| panic!("{e}")));
+    let bucket = before
+        .iter()
+        .find(|(p, m, ..)| *p == post && *m == metric)
+        .map(|(_, _, b, _, _)| b.clone())
+        .unwrap_or_else(|| panic!("no latest row of {post}/{metric}"));
+    alcance_store::on_pool!(pool, |p| sqlx::query(
+        "DELETE FROM post_metrics WHERE post_id = $1 AND metric = $2 AND bucket = $3"
+    )
+    .bind(post)
+    .bind(&metric)
+    .bind(&bucket)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected())
+    .unwrap_or_else(|e| panic!("{e}")));
+    let after = latest().await;
+    assert!(
+        after
+            .iter()
+            .any(|(p, m, b, _, _)| *p == post && *m == metric && *b < bucket),
+        "the next newest row of {post}/{metric} took the deleted one's place"
+    );
+    let other = before[0].0;
+    alcance_store::on_pool!(pool, |p| sqlx::query("DELETE FROM posts WHERE id = $1")
+        .bind(other)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected())
+        .unwrap_or_else(|e| panic!("{e}")));
+    assert!(!latest().await.iter().any(|(p, ..)| *p == other));
+    store
+        .delete_account_data(ids[1])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let left = latest().await;
+    assert!(
+        left.len() < after.len() && !left.is_empty(),
+        "{} of {}",
+        left.len(),
+        after.len()
+    );
     ws.close().await;
 }
 
