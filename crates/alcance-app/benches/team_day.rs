@@ -622,14 +622,14 @@ async fn year(engine: Engine) -> Res<()> {
     let dir = tempfile::tempdir()?;
     // `ALCANCE_BENCH_KEEP=1`: the year's folder (the SQLite file) is kept and its path
     // printed, for `sqlite3` and `EXPLAIN QUERY PLAN` by hand.
-    let dir = if env_num("ALCANCE_BENCH_KEEP", 0) != 0 {
+    let (dir, _cleanup) = if env_num("ALCANCE_BENCH_KEEP", 0) != 0 {
         let kept = dir.keep();
         println!("kept: {}", kept.display());
-        tempfile::TempDir::new_in(kept)?
+        (kept, None)
     } else {
-        dir
+        (dir.path().to_path_buf(), Some(dir))
     };
-    let place = Place::new(engine, dir.path(), "year").await?;
+    let place = Place::new(engine, &dir, "year").await?;
     let store = place.open().await?;
     let t = Instant::now();
     let (posts, post_rows, account_rows) = build_year(&store, &shape, start).await?;
@@ -654,7 +654,7 @@ async fn year(engine: Engine) -> Res<()> {
     let vault = Arc::new(MemoryVault::new());
     let endpoints = Endpoints::sandbox(&url::Url::parse("http://127.0.0.1:9/")?);
     let ws = Workspace::open_on(
-        &dir.path().join("ws"),
+        &dir.join("ws"),
         store.clone(),
         WorkspaceOptions {
             endpoints,
@@ -864,7 +864,7 @@ async fn year(engine: Engine) -> Res<()> {
         w.bundle(month).await?
     );
     if env_num("ALCANCE_BENCH_EXPORT_FILES", 0) != 0 {
-        let out = &dir.path().join("export");
+        let out = &dir.join("export");
         timed!(
             "export_all (reads + CSV, JSON, XLSX files)",
             reps.min(3),

@@ -40,26 +40,61 @@ pub fn account_label(platform: Platform, user_id: &str, username: Option<&str>) 
 /// latest `collected_at` wins. Series are sorted by label; accounts with no usable row get
 /// no series.
 pub fn follower_growth(rows: &[AccountMetricRow]) -> Vec<Series> {
+    snapshot_series(rows.iter().filter_map(|row| {
+        if row.metric_type != "followers" || row.period != Period::Snapshot {
+            return None;
+        }
+        Some(Snapshot {
+            platform: row.platform,
+            user_id: &row.user_id,
+            username: row.username.as_deref(),
+            period_start: row.period_start,
+            collected_at: row.collected_at,
+            value: row.value?,
+        })
+    }))
+}
+
+/// One account snapshot for [`snapshot_series`]: the account (platform, platform id,
+/// username if known), the snapshot's instant (`period_start`, UTC), when it was collected
+/// (UTC) and its value (non-finite values are skipped).
+#[derive(Debug, Clone, Copy)]
+pub struct Snapshot<'a> {
+    /// The account's platform.
+    pub platform: Platform,
+    /// The account's platform id.
+    pub user_id: &'a str,
+    /// The account's username as stored with this snapshot, if any.
+    pub username: Option<&'a str>,
+    /// The instant the value is for.
+    pub period_start: DateTime<Utc>,
+    /// When it was collected.
+    pub collected_at: DateTime<Utc>,
+    /// The value (a count for followers).
+    pub value: f64,
+}
+
+/// [`follower_growth`] from snapshots already picked (one metric, snapshot period): one
+/// Series per account, points `(period_start, value)` with the latest `collected_at` per
+/// instant, the label from the username of the most recently collected snapshot with one;
+/// sorted by label. For readers that select the rows in the database (the dashboard).
+pub fn snapshot_series<'a>(snapshots: impl IntoIterator<Item = Snapshot<'a>>) -> Vec<Series> {
     struct Acc<'a> {
         username: Option<(DateTime<Utc>, &'a str)>,
         // period_start -> (collected_at, value)
         points: BTreeMap<DateTime<Utc>, (DateTime<Utc>, f64)>,
     }
     let mut accounts: BTreeMap<(Platform, &str), Acc> = BTreeMap::new();
-    for row in rows {
-        if row.metric_type != "followers" || row.period != Period::Snapshot {
+    for row in snapshots {
+        if !row.value.is_finite() {
             continue;
         }
-        let Some(value) = row.value.filter(|v| v.is_finite()) else {
-            continue;
-        };
-        let acc = accounts
-            .entry((row.platform, row.user_id.as_str()))
-            .or_insert_with(|| Acc {
-                username: None,
-                points: BTreeMap::new(),
-            });
-        if let Some(u) = row.username.as_deref().filter(|u| !u.trim().is_empty()) {
+        let value = row.value;
+        let acc = accounts.entry((row.platform, row.user_id)).or_insert_with(|| Acc {
+            username: None,
+            points: BTreeMap::new(),
+        });
+        if let Some(u) = row.username.filter(|u| !u.trim().is_empty()) {
             if acc.username.is_none_or(|(at, _)| row.collected_at >= at) {
                 acc.username = Some((row.collected_at, u));
             }

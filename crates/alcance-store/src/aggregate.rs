@@ -241,23 +241,26 @@ fn posts_page_undated_sql(engine: Engine) -> String {
 }
 
 /// The statement of [`Store::count_posts`]: `$4` / `$5` published bounds (or NULL; the
-/// guard of a set bound is left out so the count is a range of `posts_published`).
-fn count_posts_sql(engine: Engine, since: bool, until: bool) -> String {
-    let since = if since {
-        "p.published_at >= $4"
+/// guard of a set bound is left out so the count is a range of `posts_published`). With no
+/// account list (`accounts` false) the accounts are not joined: the count is then read from
+/// the index alone (`$1`–`$3` are NULL and stay referenced).
+fn count_posts_sql(engine: Engine, accounts: bool, since: bool, until: bool) -> String {
+    let (since, until) = (
+        bound(since, 4, "p.published_at", ">="),
+        bound(until, 5, "p.published_at", "<"),
+    );
+    if accounts {
+        format!(
+            "SELECT COUNT(*) FROM posts AS p JOIN accounts AS a ON a.id = p.account_id
+             WHERE {accounts} AND {since} AND {until}",
+            accounts = account_filter(engine),
+        )
     } else {
-        "($4 IS NULL OR p.published_at >= $4)"
-    };
-    let until = if until {
-        "p.published_at < $5"
-    } else {
-        "($5 IS NULL OR p.published_at < $5)"
-    };
-    format!(
-        "SELECT COUNT(*) FROM posts AS p JOIN accounts AS a ON a.id = p.account_id
-         WHERE {accounts} AND {since} AND {until}",
-        accounts = account_filter(engine),
-    )
+        format!(
+            "SELECT COUNT(*) FROM posts AS p
+             WHERE $1 IS NULL AND $2 IS NULL AND $3 IS NULL AND {since} AND {until}"
+        )
+    }
 }
 
 /// The statement of [`Store::latest_post_values`]: `$1` post ids (JSON list), `$2`
@@ -291,6 +294,41 @@ fn latest_post_values_sql(engine: Engine) -> String {
          ORDER BY l.post_id, l.metric",
         ids = engine.json_list(1, "BIGINT"),
     )
+}
+
+/// The statement of [`Store::snapshot_values`]: `$4` the metric, `$5` / `$6` the
+/// `period_start` bounds. A range of `account_metrics_metric_start (metric, period_start)`
+/// (schema version 23), four narrow columns per row.
+fn snapshot_values_sql(engine: Engine) -> String {
+    format!(
+        "SELECT m.account_id, m.period_start, m.collected_at, m.value
+         FROM account_metrics AS m JOIN accounts AS a ON a.id = m.account_id
+         WHERE {accounts} AND m.metric = $4 AND m.period = 'snapshot'
+           AND m.period_start >= $5 AND m.period_start < $6 AND m.value {FINITE}
+         ORDER BY m.account_id, m.period_start, m.collected_at",
+        accounts = account_filter(engine),
+    )
+}
+
+/// One account snapshot of one metric ([`Store::snapshot_values`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SnapshotValue {
+    /// `accounts.id`.
+    pub account_id: i64,
+    /// The instant the value is for (`account_metrics.period_start`, UTC).
+    pub period_start: DateTime<Utc>,
+    /// When it was collected (UTC).
+    pub collected_at: DateTime<Utc>,
+    /// The value (finite), in the metric's catalog unit.
+    pub value: f64,
+}
+
+#[derive(sqlx::FromRow)]
+struct SnapshotRecord {
+    account_id: i64,
+    period_start: String,
+    collected_at: String,
+    value: f64,
 }
 
 /// A post's latest values: `(posts.id, metric, value)`.
@@ -402,6 +440,43 @@ impl Store {
             .fetch_all(p)
             .await?);
         Ok(rows.into_iter().map(|r| (r.account_id, r.value)).collect())
+    }
+
+    /// The filtered accounts' (the account lists of `filter`) snapshots of `metric` (period
+    /// `snapshot`) with `period_start` in `[since, until)` (`until` compared at the whole
+    /// second it falls in, as [`Store::account_metric_rows`] does) and a finite value, ordered by
+    /// account id, `period_start`, `collected_at`: the follower chart's points, without the
+    /// account columns and period bounds an export row carries.
+    ///
+    /// Errors: database errors; [`StoreError::Decode`] for a bad stored time.
+    pub async fn snapshot_values(
+        &self,
+        filter: &RowFilter,
+        metric: &str,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<SnapshotValue>, StoreError> {
+        let sql = snapshot_values_sql(self.engine());
+        let (platforms, ids, externals) = account_binds(filter);
+        let rows: Vec<SnapshotRecord> = crate::on_pool!(&self.pool, |p| sqlx::query_as(&sql)
+            .bind(&platforms)
+            .bind(&ids)
+            .bind(&externals)
+            .bind(metric)
+            .bind(to_db(ceil_to_second(since)))
+            .bind(to_db(until))
+            .fetch_all(p)
+            .await?);
+        rows.into_iter()
+            .map(|r| {
+                Ok(SnapshotValue {
+                    account_id: r.account_id,
+                    period_start: crate::time::from_db("account_metrics.period_start", &r.period_start)?,
+                    collected_at: crate::time::from_db("account_metrics.collected_at", &r.collected_at)?,
+                    value: r.value,
+                })
+            })
+            .collect()
     }
 
     /// One page of the filtered accounts' posts (the account lists of `filter`; `since` /
@@ -539,8 +614,9 @@ impl Store {
     ///
     /// Errors: database errors.
     pub async fn count_posts(&self, filter: &RowFilter) -> Result<u64, StoreError> {
-        let sql = count_posts_sql(self.engine(), filter.since.is_some(), filter.until.is_some());
         let (platforms, ids, externals) = account_binds(filter);
+        let listed = platforms.is_some() || ids.is_some() || externals.is_some();
+        let sql = count_posts_sql(self.engine(), listed, filter.since.is_some(), filter.until.is_some());
         let n: i64 = crate::on_pool!(&self.pool, |p| sqlx::query_scalar(&sql)
             .bind(&platforms)
             .bind(&ids)

@@ -196,6 +196,7 @@ impl Store {
     pub async fn open_in_memory() -> Result<Store, StoreError> {
         let options = SqliteConnectOptions::new()
             .in_memory(true)
+            .row_buffer_size(ROW_BUFFER)
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT);
         let pool = SqlitePoolOptions::new()
@@ -494,10 +495,16 @@ fn check_file_against_key(path: &Path, key: Option<&DatabaseKey>) -> Result<(), 
     }
 }
 
+/// Rows SQLite's worker thread may read ahead of the task decoding them (sqlx's default is
+/// 50): with a small buffer the worker stops every 50 rows until the reader catches up, two
+/// thread wake-ups per row at worst; the screens read thousands of rows per statement
+/// (docs/PERFORMANCE.md, "Queries at scale").
+const ROW_BUFFER: usize = 1024;
+
 /// SQLite options for the file at `path`, with SQLCipher's key first when `key` is given
 /// (and statement logging off, so the `PRAGMA key` statement is never logged).
 pub(crate) fn file_options(path: &Path, key: Option<&DatabaseKey>) -> SqliteConnectOptions {
-    let options = SqliteConnectOptions::new().filename(path);
+    let options = SqliteConnectOptions::new().filename(path).row_buffer_size(ROW_BUFFER);
     match key {
         Some(key) => {
             use sqlx::ConnectOptions;

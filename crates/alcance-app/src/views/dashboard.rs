@@ -10,14 +10,13 @@ use crate::error::{Context, Result};
 use crate::workspace::Workspace;
 use alcance_core::analytics::best_time::{best_time, BestTimeOptions, Normalization, Tz};
 use alcance_core::analytics::posts::PostMetrics;
-use alcance_core::AccountMetricRow;
 use alcance_core::Platform;
 use alcance_report::chart::{render_svg_with, ChartText, LineChart, DEFAULT_NO_DATA, DEFAULT_X_LABEL};
 use alcance_report::heatmap::{
     post_engagements, render_best_time_svg, HeatmapChart, BEST_TIME_EXCLUDES, DEFAULT_HOUR_LABEL, DEFAULT_TITLE,
     ENGLISH_WEEKDAYS,
 };
-use alcance_report::series::{follower_growth, INTERACTION_METRICS};
+use alcance_report::series::{snapshot_series, Snapshot, INTERACTION_METRICS};
 use alcance_store::aggregate::{AccountDayGain, AccountGain, GainBounds, GainPick};
 use alcance_store::{AccountRow, RowFilter};
 use chrono::{DateTime, Utc};
@@ -341,19 +340,23 @@ pub async fn dashboard(
     let store = ws.store();
     let labels_by_account = account_labels(&accounts);
 
-    // Follower growth over the period: its snapshots only.
-    let in_period: Vec<AccountMetricRow> = store
-        .account_metric_rows(&RowFilter {
-            since: Some(period.since),
-            until: Some(period.until),
-            metrics: vec!["followers".into()],
-            ..base.clone()
+    // Follower growth over the period: its snapshots only, read narrow (account id, time,
+    // value) and labelled from the accounts already read.
+    let snapshots = store
+        .snapshot_values(&base, "followers", period.since, period.until)
+        .await?;
+    let by_id: HashMap<i64, &AccountRow> = accounts.iter().map(|a| (a.id, a)).collect();
+    let mut followers_series = snapshot_series(snapshots.iter().filter_map(|s| {
+        let a = by_id.get(&s.account_id)?;
+        Some(Snapshot {
+            platform: a.account.platform,
+            user_id: &a.account.external_id,
+            username: a.account.username.as_deref(),
+            period_start: s.period_start,
+            collected_at: s.collected_at,
+            value: s.value,
         })
-        .await?
-        .into_iter()
-        .filter(|r| r.period_start >= period.since)
-        .collect();
-    let mut followers_series = follower_growth(&in_period);
+    }));
     // Engagement trend: per account and UTC day its posts' gains (the rollup), clamped.
     let usernames = super::accounts::usernames_by_account(&accounts);
     let day_gains = store
