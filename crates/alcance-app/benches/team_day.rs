@@ -793,16 +793,10 @@ async fn year(engine: Engine) -> Res<()> {
                 .await?
         ]
     );
-    let follower_chart = &RowFilter {
-        since: Some(period.since),
-        until: Some(period.until),
-        metrics: vec!["followers".into()],
-        ..RowFilter::default()
-    };
     timed!(
-        "Store::account_metric_rows (follower chart)",
+        "Store::snapshot_values (follower chart)",
         reps,
-        s.account_metric_rows(follower_chart).await?
+        s.snapshot_values(all, "followers", period.since, period.until).await?
     );
     timed!(
         "Store::posts (heatmap: published in the period)",

@@ -276,22 +276,41 @@ fn count_posts_sql(engine: Engine, accounts: bool, since: bool, until: bool) -> 
 ///
 /// The newest bucket holds the newest `collected_at` because each row's bucket is its
 /// `collected_at`'s hour (every write path sets it so) and a pair's buckets are distinct.
-/// Rows with NULL are skipped by the caller (filtering them here would make both engines
-/// evaluate the walk twice).
+/// The pairs come back packed, one row per post (`packed` below): the rows a read returns,
+/// not the values it finds, are what costs the most once the reads are seeks (2,936 rows
+/// instead of 17,616 for a month's heatmap at 1 year × 100 accounts).
 fn latest_post_values_sql(engine: Engine) -> String {
+    // Each value as text that reads back to the same f64 (SQLite: 17 significant digits;
+    // PostgreSQL's float8 output is the shortest exact form), NULL staying NULL (SQLite's
+    // printf would print NULL as 0, so it formats inside each branch).
+    let text = |v: &str| match engine {
+        Engine::Sqlite => format!("printf('%!.17g', {v})"),
+        Engine::Postgres => format!("CAST({v} AS TEXT)"),
+    };
+    let value = format!(
+        "CASE WHEN $3 IS NULL OR l.collected_at < $3 THEN
+                  CASE WHEN $2 IS NULL OR l.collected_at >= $2 THEN {latest} END
+              ELSE (SELECT {walked} FROM post_metrics AS q
+                    WHERE q.post_id = l.post_id AND q.metric = l.metric
+                      AND ($2 IS NULL OR q.collected_at >= $2) AND q.collected_at < $3
+                      AND q.value {FINITE}
+                    ORDER BY q.bucket DESC LIMIT 1)
+         END",
+        latest = text("l.value"),
+        walked = text("q.value"),
+    );
+    // One row per post: its `metric <US> value` pairs joined by <RS>; a NULL value drops
+    // its pair (concatenation with NULL is NULL, which the aggregates skip).
+    let packed = match engine {
+        Engine::Sqlite => format!("group_concat(l.metric || char(31) || {value}, char(30))"),
+        Engine::Postgres => format!("string_agg(l.metric || chr(31) || {value}, chr(30))"),
+    };
     format!(
-        "SELECT l.post_id, l.metric,
-                CASE WHEN $3 IS NULL OR l.collected_at < $3 THEN
-                         CASE WHEN $2 IS NULL OR l.collected_at >= $2 THEN l.value END
-                     ELSE (SELECT q.value FROM post_metrics AS q
-                           WHERE q.post_id = l.post_id AND q.metric = l.metric
-                             AND ($2 IS NULL OR q.collected_at >= $2) AND q.collected_at < $3
-                             AND q.value {FINITE}
-                           ORDER BY q.bucket DESC LIMIT 1)
-                END AS value
+        "SELECT l.post_id, {packed} AS packed
          FROM post_latest AS l
          WHERE l.post_id IN ({ids})
-         ORDER BY l.post_id, l.metric",
+         GROUP BY l.post_id
+         ORDER BY l.post_id",
         ids = engine.json_list(1, "BIGINT"),
     )
 }
@@ -342,13 +361,39 @@ pub struct PostValue {
     pub value: f64,
 }
 
-/// A row of [`latest_post_values_sql`]: `value` NULL when the post has no finite value
-/// of the metric in the bounds.
+/// A row of [`latest_post_values_sql`]: a post and its packed `metric <US> value` pairs
+/// (`<RS>`-separated; NULL when it has no finite value in the bounds).
 #[derive(sqlx::FromRow)]
 struct PostValueRecord {
     post_id: i64,
-    metric: String,
-    value: Option<f64>,
+    packed: Option<String>,
+}
+
+/// The pairs of a [`PostValueRecord`], sorted by metric. Errors: [`StoreError::Decode`]
+/// for a pair that is not `metric <US> number`.
+fn unpack_values(r: PostValueRecord, out: &mut Vec<PostValue>) -> Result<(), StoreError> {
+    let Some(packed) = r.packed else {
+        return Ok(());
+    };
+    let first = out.len();
+    for pair in packed.split('\u{1e}') {
+        let bad = |reason: &str| StoreError::Decode {
+            column: "post_latest.value",
+            value: pair.to_string(),
+            reason: reason.to_string(),
+        };
+        let (metric, value) = pair.split_once('\u{1f}').ok_or_else(|| bad("no separator"))?;
+        let value: f64 = value
+            .parse()
+            .map_err(|e: std::num::ParseFloatError| bad(&e.to_string()))?;
+        out.push(PostValue {
+            post_id: r.post_id,
+            metric: metric.to_string(),
+            value,
+        });
+    }
+    out[first..].sort_by(|a, b| a.metric.cmp(&b.metric));
+    Ok(())
 }
 
 #[derive(sqlx::FromRow)]
@@ -649,16 +694,11 @@ impl Store {
             .bind(until.map(to_db))
             .fetch_all(p)
             .await?);
-        Ok(rows
-            .into_iter()
-            .filter_map(|r| {
-                Some(PostValue {
-                    post_id: r.post_id,
-                    metric: r.metric,
-                    value: r.value?,
-                })
-            })
-            .collect())
+        let mut out = Vec::with_capacity(rows.len() * 6);
+        for r in rows {
+            unpack_values(r, &mut out)?;
+        }
+        Ok(out)
     }
 
     /// The posts with these ids (`posts.id`) with their account's identity, ordered by id;
