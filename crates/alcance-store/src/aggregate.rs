@@ -263,6 +263,83 @@ fn count_posts_sql(engine: Engine, accounts: bool, since: bool, until: bool) -> 
     }
 }
 
+/// The packed latest values of the `post_latest` rows `l` (an aggregate over them): per
+/// row `metric <US> value` joined by `<RS>`, the value as in [`latest_post_values_sql`]
+/// with `from` / `until` the SQL of its bounds (a parameter or `NULL`). Each value is text
+/// that reads back to the same f64 (SQLite: 17 significant digits; PostgreSQL's float8
+/// output is the shortest exact form); a NULL value drops its pair (concatenation with
+/// NULL is NULL, which the aggregates skip; SQLite's printf would print NULL as 0, so it
+/// formats inside each branch).
+fn packed_latest(engine: Engine, from: &str, until: &str) -> String {
+    let text = |v: &str| match engine {
+        Engine::Sqlite => format!("printf('%!.17g', {v})"),
+        Engine::Postgres => format!("CAST({v} AS TEXT)"),
+    };
+    let value = format!(
+        "CASE WHEN {until} IS NULL OR l.collected_at < {until} THEN
+                  CASE WHEN {from} IS NULL OR l.collected_at >= {from} THEN {latest} END
+              ELSE (SELECT {walked} FROM post_metrics AS q
+                    WHERE q.post_id = l.post_id AND q.metric = l.metric
+                      AND ({from} IS NULL OR q.collected_at >= {from}) AND q.collected_at < {until}
+                      AND q.value {FINITE}
+                    ORDER BY q.bucket DESC LIMIT 1)
+         END",
+        latest = text("l.value"),
+        walked = text("q.value"),
+    );
+    match engine {
+        Engine::Sqlite => format!("group_concat(l.metric || char(31) || {value}, char(30))"),
+        Engine::Postgres => format!("string_agg(l.metric || chr(31) || {value}, chr(30))"),
+    }
+}
+
+/// The statement of [`Store::published_with_values`]: `$4` / `$5` the publication bounds,
+/// `$6` the values' exclusive upper bound on `collected_at`. Per post published in the
+/// bounds (a range of `posts_published`), the columns best time needs and its latest
+/// values packed as [`packed_latest`]: one row per post, one statement for the heatmap.
+fn published_with_values_sql(engine: Engine) -> String {
+    format!(
+        "SELECT p.id, a.platform, a.external_id AS user_id, p.external_id, p.content_type, p.published_at,
+                (SELECT {packed} FROM post_latest AS l WHERE l.post_id = p.id) AS packed
+         FROM posts AS p JOIN accounts AS a ON a.id = p.account_id
+         WHERE {accounts} AND p.published_at >= $4 AND p.published_at < $5
+         ORDER BY p.id",
+        packed = packed_latest(engine, "NULL", "$6"),
+        accounts = account_filter(engine),
+    )
+}
+
+/// A post published in a period with its latest values ([`Store::published_with_values`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublishedPost {
+    /// `posts.id`.
+    pub id: i64,
+    /// The account's platform.
+    pub platform: alcance_core::Platform,
+    /// The account's platform id.
+    pub user_id: String,
+    /// The platform's post id.
+    pub external_id: String,
+    /// Content type.
+    pub content_type: alcance_core::ContentType,
+    /// Publication time, UTC (within the period's bounds).
+    pub published_at: DateTime<Utc>,
+    /// Its latest finite value of each metric collected before the bound, sorted by
+    /// metric; empty when it has none.
+    pub values: Vec<PostValue>,
+}
+
+#[derive(sqlx::FromRow)]
+struct PublishedRecord {
+    id: i64,
+    platform: String,
+    user_id: String,
+    external_id: String,
+    content_type: String,
+    published_at: String,
+    packed: Option<String>,
+}
+
 /// The statement of [`Store::latest_post_values`]: `$1` post ids (JSON list), `$2`
 /// inclusive lower bound on `collected_at`, `$3` exclusive upper bound (NULL: none).
 /// Per post of the list and metric with a finite value, its row of `post_latest` (schema
@@ -280,31 +357,7 @@ fn count_posts_sql(engine: Engine, accounts: bool, since: bool, until: bool) -> 
 /// not the values it finds, are what costs the most once the reads are seeks (2,936 rows
 /// instead of 17,616 for a month's heatmap at 1 year × 100 accounts).
 fn latest_post_values_sql(engine: Engine) -> String {
-    // Each value as text that reads back to the same f64 (SQLite: 17 significant digits;
-    // PostgreSQL's float8 output is the shortest exact form), NULL staying NULL (SQLite's
-    // printf would print NULL as 0, so it formats inside each branch).
-    let text = |v: &str| match engine {
-        Engine::Sqlite => format!("printf('%!.17g', {v})"),
-        Engine::Postgres => format!("CAST({v} AS TEXT)"),
-    };
-    let value = format!(
-        "CASE WHEN $3 IS NULL OR l.collected_at < $3 THEN
-                  CASE WHEN $2 IS NULL OR l.collected_at >= $2 THEN {latest} END
-              ELSE (SELECT {walked} FROM post_metrics AS q
-                    WHERE q.post_id = l.post_id AND q.metric = l.metric
-                      AND ($2 IS NULL OR q.collected_at >= $2) AND q.collected_at < $3
-                      AND q.value {FINITE}
-                    ORDER BY q.bucket DESC LIMIT 1)
-         END",
-        latest = text("l.value"),
-        walked = text("q.value"),
-    );
-    // One row per post: its `metric <US> value` pairs joined by <RS>; a NULL value drops
-    // its pair (concatenation with NULL is NULL, which the aggregates skip).
-    let packed = match engine {
-        Engine::Sqlite => format!("group_concat(l.metric || char(31) || {value}, char(30))"),
-        Engine::Postgres => format!("string_agg(l.metric || chr(31) || {value}, chr(30))"),
-    };
+    let packed = packed_latest(engine, "$2", "$3");
     format!(
         "SELECT l.post_id, {packed} AS packed
          FROM post_latest AS l
@@ -519,6 +572,54 @@ impl Store {
                     period_start: crate::time::from_db("account_metrics.period_start", &r.period_start)?,
                     collected_at: crate::time::from_db("account_metrics.collected_at", &r.collected_at)?,
                     value: r.value,
+                })
+            })
+            .collect()
+    }
+
+    /// The filtered accounts' (the account lists of `filter`) posts published in `[since,
+    /// until)` (`since` rounded up and `until` down to the whole second, as
+    /// [`Store::posts`] compares them), ordered by `posts.id`, each with its latest finite
+    /// values collected before `values_until` (as [`Store::latest_post_values`]): the
+    /// best-time heatmap's input in one statement, one row per post.
+    ///
+    /// Errors: database errors; [`StoreError::Decode`] for a bad stored row.
+    pub async fn published_with_values(
+        &self,
+        filter: &RowFilter,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+        values_until: DateTime<Utc>,
+    ) -> Result<Vec<PublishedPost>, StoreError> {
+        let sql = published_with_values_sql(self.engine());
+        let (platforms, ids, externals) = account_binds(filter);
+        let rows: Vec<PublishedRecord> = crate::on_pool!(&self.pool, |p| sqlx::query_as(&sql)
+            .bind(&platforms)
+            .bind(&ids)
+            .bind(&externals)
+            .bind(to_db(ceil_to_second(since)))
+            .bind(to_db(until))
+            .bind(to_db(values_until))
+            .fetch_all(p)
+            .await?);
+        rows.into_iter()
+            .map(|r| {
+                let mut values = Vec::new();
+                unpack_values(
+                    PostValueRecord {
+                        post_id: r.id,
+                        packed: r.packed,
+                    },
+                    &mut values,
+                )?;
+                Ok(PublishedPost {
+                    id: r.id,
+                    platform: crate::platform_from_db("accounts.platform", &r.platform)?,
+                    user_id: r.user_id,
+                    external_id: r.external_id,
+                    content_type: alcance_core::ContentType::from_key(&r.content_type),
+                    published_at: crate::time::from_db("posts.published_at", &r.published_at)?,
+                    values,
                 })
             })
             .collect()

@@ -399,7 +399,7 @@ pub async fn dashboard(
     .context("rendering the engagement-trend chart")?;
 
     // Best time: the posts published in the period, each with its latest values.
-    let (_, post_metrics) = published_posts(ws, &base, &period).await?;
+    let post_metrics = heatmap_posts(ws, &base, &period).await?;
     let best = best_time_of(&post_metrics, &period, zone, labels)?;
 
     // Top posts: most interactions gained in the period (per post its snapshots' gains).
@@ -476,6 +476,33 @@ pub(super) async fn published_posts(
     // up in the same order.
     post_metrics.sort_by(|a, b| (a.platform, &a.user_id, &a.post_id).cmp(&(b.platform, &b.user_id, &b.post_id)));
     Ok((published, post_metrics))
+}
+
+/// The best-time input of [`dashboard`]: the posts of `base` published in `period` with
+/// values, each with its latest values before `until`, as [`published_posts`] gives them,
+/// read in one statement of one row per post (`Store::published_with_values`).
+async fn heatmap_posts(ws: &Workspace, base: &RowFilter, period: &PeriodView) -> Result<Vec<PostMetrics>> {
+    let posts = ws
+        .store()
+        .published_with_values(base, period.since, period.until, period.until)
+        .await?;
+    let mut post_metrics: Vec<PostMetrics> = posts
+        .into_iter()
+        .filter(|p| p.published_at >= period.since && p.published_at < period.until && !p.values.is_empty())
+        .map(|p| PostMetrics {
+            platform: p.platform,
+            user_id: p.user_id,
+            post_id: p.external_id,
+            content_type: p.content_type.as_key().to_string(),
+            published_at: Some(p.published_at),
+            metrics: p.values.into_iter().map(|v| (v.metric, v.value)).collect(),
+            collected_at: None,
+            followers: None,
+        })
+        .collect();
+    // The order the reference reads them in, as in `published_posts`.
+    post_metrics.sort_by(|a, b| (a.platform, &a.user_id, &a.post_id).cmp(&(b.platform, &b.user_id, &b.post_id)));
+    Ok(post_metrics)
 }
 
 /// The engagement trend (interactions gained per UTC day, one series per account) from
