@@ -76,6 +76,12 @@ pub const SEARCH_INDEX_TABLES: &[&str] = &[
     "comments_fts_config",
 ];
 
+/// Tables derived from copied ones and kept by triggers (schema version 24, ADR 0024): the
+/// dashboard's pivoted gains, `account_gain_hours` (from `post_gain_hours`) and
+/// `post_interaction_hours` (from `post_metrics`). Not copied: the destination's triggers
+/// write them as their source rows are copied, on either engine.
+pub const DERIVED_TABLES: &[&str] = &["account_gain_hours", "post_interaction_hours"];
+
 /// Tables a copy leaves alone: `sealed_tokens` belongs to the vault of its database (the
 /// team's key check and tokens sealed under the team's key); tokens move between vaults,
 /// opened with their keys (`alcance workspace copy --with-tokens`), never as rows.

@@ -256,7 +256,8 @@ async fn a_hand_edited_value_is_a_decode_error_not_a_panic(engine: Engine) {
 
 both_engines!(a_hand_edited_value_is_a_decode_error_not_a_panic,);
 
-/// `alcance workspace copy` decides for every table: copied or left with its vault.
+/// `alcance workspace copy` decides for every table: copied, left with its vault, or
+/// rebuilt by the destination's triggers.
 #[tokio::test]
 async fn the_copy_list_names_every_table_of_the_schema() {
     let store = Store::open_in_memory().await.expect("store");
@@ -272,6 +273,7 @@ async fn the_copy_list_names_every_table_of_the_schema() {
         .iter()
         .chain(alcance_store::copy::NOT_COPIED)
         .chain(alcance_store::copy::SEARCH_INDEX_TABLES)
+        .chain(alcance_store::copy::DERIVED_TABLES)
         .map(|t| t.to_string())
         .collect();
     listed.sort();
