@@ -18,6 +18,11 @@
 //! it with the new ones (three statements). So out-of-order writes (imports, backfills, an hour bucket
 //! collected again with another value) leave the rollup equal to one built from scratch
 //! ([`Store::rebuild_post_gains`], the migration's backfill).
+//!
+//! Schema version 24 (ADR 0024) pivots both for the dashboard: `account_gain_hours` (per
+//! account and hour, the interaction metrics and the views summed) and
+//! `post_interaction_hours` (per post and hour, its interaction rows' gains summed), kept
+//! by triggers on `post_gain_hours` and `post_metrics`, so nothing here writes them.
 
 use crate::engine::{on_tx, Tx};
 use crate::{Engine, Store, StoreError};
@@ -213,7 +218,8 @@ impl Store {
     /// Computes every `post_metrics.gain` and the whole `post_gain_hours` again from the
     /// stored snapshots, by the statements of the schema-21 migration's backfill, in one
     /// transaction: for stores filled by bulk paths that bypass the write path
-    /// (`synthetic`), and for tests that compare it with what the writes kept.
+    /// (`synthetic`), and for tests that compare it with what the writes kept. The pivots
+    /// of schema version 24 follow through their triggers, in the same transaction.
     ///
     /// Errors: database errors (nothing is changed then).
     pub async fn rebuild_post_gains(&self) -> Result<(), StoreError> {
