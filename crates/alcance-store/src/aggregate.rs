@@ -46,6 +46,22 @@ pub enum GainPick {
     Views,
 }
 
+/// The interaction metrics the pivoted rollups of schema version 24 sum
+/// (`account_gain_hours.interactions`, `post_interaction_hours`): the list written in the
+/// migration's triggers, equal to `alcance_report::series::INTERACTION_METRICS` (tests
+/// check both). A gain read given exactly these metrics (in any order) reads the pivot.
+pub const PIVOTED_INTERACTIONS: [&str; 7] = ["likes", "comments", "replies", "reposts", "quotes", "saves", "shares"];
+
+/// Whether `metrics`, as a set, is [`PIVOTED_INTERACTIONS`] (so a read may use the pivots).
+fn is_pivoted_interactions(metrics: &[&str]) -> bool {
+    let mut given: Vec<&str> = metrics.to_vec();
+    given.sort_unstable();
+    given.dedup();
+    let mut pivoted: Vec<&str> = PIVOTED_INTERACTIONS.to_vec();
+    pivoted.sort_unstable();
+    given == pivoted
+}
+
 /// The bounds of a period-over-period gain read ([`Store::period_gains`]): whole UTC
 /// hours (hour buckets), `previous_since ≤ since < until`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,6 +120,45 @@ fn period_gains_sql(engine: Engine) -> String {
     )
 }
 
+/// The statement of [`Store::period_gains`] when its metrics are the dashboard's
+/// ([`PIVOTED_INTERACTIONS`], `views` with fallback `impressions`): `$4` previous since,
+/// `$5` since, `$6` until (hour buckets as stored). Reads the pivot `account_gain_hours`
+/// (schema version 24): one row per account and hour with snapshots instead of one per
+/// metric; per account and period the sums of both picks.
+fn period_gains_pivot_sql(engine: Engine) -> String {
+    format!(
+        "SELECT h.account_id,
+                CAST(CASE WHEN h.bucket < $5 THEN 0 ELSE 1 END AS BIGINT) AS seg,
+                sum(h.interactions) AS interactions,
+                CAST(sum(h.interaction_readings) AS BIGINT) AS interaction_readings,
+                sum(h.views) AS views, CAST(sum(h.view_readings) AS BIGINT) AS view_readings
+         FROM account_gain_hours AS h JOIN accounts AS a ON a.id = h.account_id
+         WHERE {accounts} AND h.bucket >= $4 AND h.bucket < $6
+         GROUP BY h.account_id, CASE WHEN h.bucket < $5 THEN 0 ELSE 1 END
+         ORDER BY h.account_id, CASE WHEN h.bucket < $5 THEN 0 ELSE 1 END",
+        accounts = account_filter(engine),
+    )
+}
+
+/// A row of [`period_gains_pivot_sql`].
+#[derive(sqlx::FromRow)]
+struct AccountPivotRecord {
+    account_id: i64,
+    seg: i64,
+    interactions: Option<f64>,
+    interaction_readings: Option<i64>,
+    views: Option<f64>,
+    view_readings: Option<i64>,
+}
+
+/// The pivoted statement of [`Store::period_gains`] on `engine`, for benchmarks that
+/// `EXPLAIN` it (feature `testing`): `$1`–`$3` the account lists (JSON or NULL), `$4`
+/// previous since, `$5` since, `$6` until (hour buckets as stored).
+#[cfg(feature = "testing")]
+pub fn period_gains_pivot_statement(engine: Engine) -> String {
+    period_gains_pivot_sql(engine)
+}
+
 /// The statement of [`Store::period_gains`] on `engine`, for benchmarks that `EXPLAIN` it
 /// (feature `testing`): `$1`–`$3` the account lists (JSON or NULL), `$4` previous since,
 /// `$5` since, `$6` until (hour buckets as stored), `$7` the interaction metrics (JSON
@@ -125,6 +180,21 @@ fn day_gains_sql(engine: Engine) -> String {
          GROUP BY a.platform, a.external_id, substr(h.bucket, 1, 10)",
         accounts = account_filter(engine),
         metrics = engine.json_list(4, "TEXT"),
+    )
+}
+
+/// The statement of [`Store::day_gains`] when its metrics are [`PIVOTED_INTERACTIONS`]:
+/// `$4` since, `$5` until (hour buckets). Per account and UTC day, the sums of the pivot
+/// `account_gain_hours` (schema version 24).
+fn day_gains_pivot_sql(engine: Engine) -> String {
+    format!(
+        "SELECT a.platform, a.external_id AS user_id, substr(h.bucket, 1, 10) AS day,
+                sum(h.interactions) AS gain, CAST(sum(h.interaction_readings) AS BIGINT) AS readings
+         FROM account_gain_hours AS h JOIN accounts AS a ON a.id = h.account_id
+         WHERE {accounts}
+           AND h.bucket >= $4 AND h.bucket < $5 AND h.interaction_readings > 0
+         GROUP BY a.platform, a.external_id, substr(h.bucket, 1, 10)",
+        accounts = account_filter(engine),
     )
 }
 
@@ -171,6 +241,28 @@ fn top_post_gains_sql(engine: Engine) -> String {
          LIMIT $7",
         accounts = account_filter(engine),
         metrics = engine.json_list(4, "TEXT"),
+    )
+}
+
+/// The statement of [`Store::top_post_gains`] when its metrics are
+/// [`PIVOTED_INTERACTIONS`]: `$4` since, `$5` until (hour buckets), `$6` how many. As
+/// [`top_post_gains_sql`], but per post the sums of the pivot `post_interaction_hours`
+/// (schema version 24), read by range from its index `(bucket, post_id, gain)`: one entry
+/// per post and hour instead of one per metric.
+fn top_post_gains_pivot_sql(engine: Engine) -> String {
+    format!(
+        "SELECT g.post_id, g.gain
+         FROM (
+             SELECT h.post_id, sum(h.gain) AS gain
+             FROM post_interaction_hours AS h
+             WHERE h.bucket >= $4 AND h.bucket < $5
+             GROUP BY h.post_id
+         ) AS g
+         JOIN posts AS p ON p.id = g.post_id JOIN accounts AS a ON a.id = p.account_id
+         WHERE {accounts} AND g.gain > 0
+         ORDER BY g.gain DESC, g.post_id
+         LIMIT $6",
+        accounts = account_filter(engine),
     )
 }
 
@@ -474,7 +566,9 @@ impl Store {
     /// [`GainPick::Interactions`] sums, `views` and `fallback` those of
     /// [`GainPick::Views`]. The bounds are whole hours (a bound inside an hour counts
     /// that hour from its start). Ordered by account id. One statement over the rollup:
-    /// a row per account, hour with snapshots and metric, whatever the snapshots number.
+    /// a row per account, hour with snapshots and metric, whatever the snapshots number;
+    /// with the dashboard's metrics ([`PIVOTED_INTERACTIONS`], `views`, `impressions`) a
+    /// row per account and hour of the pivot `account_gain_hours` (schema version 24).
     ///
     /// Errors: database errors.
     pub async fn period_gains(
@@ -485,9 +579,39 @@ impl Store {
         views: &str,
         fallback: &str,
     ) -> Result<Vec<AccountGain>, StoreError> {
-        let sql = period_gains_sql(self.engine());
         let (platforms, ids, externals) = account_binds(filter);
         let hour = |t| to_db(crate::time::hour_bucket(t));
+        if is_pivoted_interactions(interactions) && views == "views" && fallback == "impressions" {
+            let sql = period_gains_pivot_sql(self.engine());
+            let rows: Vec<AccountPivotRecord> = crate::on_pool!(&self.pool, |p| sqlx::query_as(&sql)
+                .bind(&platforms)
+                .bind(&ids)
+                .bind(&externals)
+                .bind(hour(bounds.previous_since))
+                .bind(hour(bounds.since))
+                .bind(hour(bounds.until))
+                .fetch_all(p)
+                .await?);
+            return Ok(rows
+                .into_iter()
+                .flat_map(|r| {
+                    [
+                        (GainPick::Interactions, r.interactions, r.interaction_readings),
+                        (GainPick::Views, r.views, r.view_readings),
+                    ]
+                    .into_iter()
+                    .filter(|(_, _, readings)| readings.unwrap_or(0) > 0)
+                    .map(move |(pick, gain, readings)| AccountGain {
+                        account_id: r.account_id,
+                        pick,
+                        current: r.seg == 1,
+                        gain: gain.unwrap_or(0.0),
+                        readings: readings.unwrap_or(0),
+                    })
+                })
+                .collect());
+        }
+        let sql = period_gains_sql(self.engine());
         let rows: Vec<AccountGainRecord> = crate::on_pool!(&self.pool, |p| sqlx::query_as(&sql)
             .bind(&platforms)
             .bind(&ids)
@@ -685,7 +809,8 @@ impl Store {
     /// Per filtered account (the account lists of `filter`) and UTC day with a snapshot of
     /// `metrics` in `[since, until)` (whole hours, as [`Store::period_gains`]), the sum of
     /// its posts' gains of `metrics` that day (the engagement trend before the clamp,
-    /// which the caller applies). Unordered. Reads the rollup.
+    /// which the caller applies). Unordered. Reads the rollup; with `metrics` the
+    /// [`PIVOTED_INTERACTIONS`], its pivot `account_gain_hours` (schema version 24).
     ///
     /// Errors: database errors; [`StoreError::Decode`] for a bad stored row.
     pub async fn day_gains(
@@ -695,18 +820,30 @@ impl Store {
         since: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Result<Vec<AccountDayGain>, StoreError> {
-        let sql = day_gains_sql(self.engine());
         let (platforms, ids, externals) = account_binds(filter);
         let hour = |t| to_db(crate::time::hour_bucket(t));
-        let rows: Vec<DayGainRecord> = crate::on_pool!(&self.pool, |p| sqlx::query_as(&sql)
-            .bind(&platforms)
-            .bind(&ids)
-            .bind(&externals)
-            .bind(json_list(metrics))
-            .bind(hour(since))
-            .bind(hour(until))
-            .fetch_all(p)
-            .await?);
+        let rows: Vec<DayGainRecord> = if is_pivoted_interactions(metrics) {
+            let sql = day_gains_pivot_sql(self.engine());
+            crate::on_pool!(&self.pool, |p| sqlx::query_as(&sql)
+                .bind(&platforms)
+                .bind(&ids)
+                .bind(&externals)
+                .bind(hour(since))
+                .bind(hour(until))
+                .fetch_all(p)
+                .await?)
+        } else {
+            let sql = day_gains_sql(self.engine());
+            crate::on_pool!(&self.pool, |p| sqlx::query_as(&sql)
+                .bind(&platforms)
+                .bind(&ids)
+                .bind(&externals)
+                .bind(json_list(metrics))
+                .bind(hour(since))
+                .bind(hour(until))
+                .fetch_all(p)
+                .await?)
+        };
         rows.into_iter()
             .filter(|r| r.readings.unwrap_or(0) > 0)
             .map(|r| {
@@ -729,7 +866,9 @@ impl Store {
     /// [`Store::period_gains`]): per post the sum of its snapshots' gains
     /// (`post_metrics.gain`), positive sums only, largest first, ties to the smaller
     /// `posts.id`. Returns `(posts.id, gain)`. Reads the period's entries of the index
-    /// `post_metrics_gain_bucket` (schema version 22), not every snapshot.
+    /// `post_metrics_gain_bucket` (schema version 22), not every snapshot; with `metrics`
+    /// the [`PIVOTED_INTERACTIONS`], the period's entries of the pivot
+    /// `post_interaction_hours` (schema version 24), one per post and hour.
     ///
     /// Errors: database errors.
     pub async fn top_post_gains(
@@ -740,9 +879,22 @@ impl Store {
         until: DateTime<Utc>,
         limit: usize,
     ) -> Result<Vec<(i64, f64)>, StoreError> {
-        let sql = top_post_gains_sql(self.engine());
         let (platforms, ids, externals) = account_binds(filter);
         let hour = |t| to_db(crate::time::hour_bucket(t));
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        if is_pivoted_interactions(metrics) {
+            let sql = top_post_gains_pivot_sql(self.engine());
+            return Ok(crate::on_pool!(&self.pool, |p| sqlx::query_as(&sql)
+                .bind(&platforms)
+                .bind(&ids)
+                .bind(&externals)
+                .bind(hour(since))
+                .bind(hour(until))
+                .bind(limit)
+                .fetch_all(p)
+                .await?));
+        }
+        let sql = top_post_gains_sql(self.engine());
         Ok(crate::on_pool!(&self.pool, |p| sqlx::query_as(&sql)
             .bind(&platforms)
             .bind(&ids)
@@ -750,7 +902,7 @@ impl Store {
             .bind(json_list(metrics))
             .bind(hour(since))
             .bind(hour(until))
-            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .bind(limit)
             .fetch_all(p)
             .await?))
     }

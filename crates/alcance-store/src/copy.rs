@@ -76,6 +76,14 @@ pub const SEARCH_INDEX_TABLES: &[&str] = &[
     "comments_fts_config",
 ];
 
+/// Tables derived from copied ones and kept by triggers, never written by the application:
+/// `post_latest` (schema version 23, ADR 0023: each post and metric's newest finite
+/// snapshot, from `post_metrics`) and the dashboard's pivoted gains (schema version 24, ADR
+/// 0024: `account_gain_hours` from `post_gain_hours`, `post_interaction_hours` from
+/// `post_metrics`). Not copied: the destination's triggers write them as their source rows
+/// are copied, on either engine, and the source tables' checksums cover them.
+pub const DERIVED_TABLES: &[&str] = &["post_latest", "account_gain_hours", "post_interaction_hours"];
+
 /// Tables a copy leaves alone: `sealed_tokens` belongs to the vault of its database (the
 /// team's key check and tokens sealed under the team's key); tokens move between vaults,
 /// opened with their keys (`alcance workspace copy --with-tokens`), never as rows.
@@ -96,12 +104,6 @@ pub const NOT_COPIED: &[&str] = &[
     "client_shares",
     "audit_log",
 ];
-
-/// Tables derived from others by triggers and never written by the application
-/// (schema version 23: `post_latest`, each post and metric's newest finite snapshot,
-/// kept from `post_metrics`). Not copied: the triggers fill them on the destination as
-/// the source tables' rows are copied, and the checksums of the source tables cover them.
-pub const DERIVED_TABLES: &[&str] = &["post_latest"];
 
 /// Tables a trigger fills while others are copied (`schedules`: a default row per new
 /// account); a resumed copy rewrites them whole instead of starting after their last key.

@@ -18,6 +18,11 @@
 //! it with the new ones (three statements). So out-of-order writes (imports, backfills, an hour bucket
 //! collected again with another value) leave the rollup equal to one built from scratch
 //! ([`Store::rebuild_post_gains`], the migration's backfill).
+//!
+//! Schema version 24 (ADR 0024) pivots both for the dashboard: `account_gain_hours` (per
+//! account and hour, the interaction metrics and the views summed) and
+//! `post_interaction_hours` (per post and hour, its interaction rows' gains summed), kept
+//! by triggers on `post_gain_hours` and `post_metrics`, so nothing here writes them.
 
 use crate::engine::{on_tx, Tx};
 use crate::{Engine, Store, StoreError};
@@ -213,7 +218,8 @@ impl Store {
     /// Computes every `post_metrics.gain` and the whole `post_gain_hours` again from the
     /// stored snapshots, by the statements of the schema-21 migration's backfill, in one
     /// transaction: for stores filled by bulk paths that bypass the write path
-    /// (`synthetic`), and for tests that compare it with what the writes kept.
+    /// (`synthetic`), and for tests that compare it with what the writes kept. The pivots
+    /// of schema version 24 follow through their triggers, in the same transaction.
     ///
     /// Errors: database errors (nothing is changed then).
     pub async fn rebuild_post_gains(&self) -> Result<(), StoreError> {
@@ -251,6 +257,81 @@ impl Store {
         .await?);
         Ok(GainDump { rollup, rows })
     }
+
+    /// The pivots the triggers keep (`account_gain_hours`, `post_interaction_hours`, rows
+    /// with a reading) beside the same computed from scratch from `post_gain_hours` and
+    /// `post_metrics` by statements of their own (not the migration's), for tests that
+    /// compare them after any mix of writes.
+    ///
+    /// Errors: database errors.
+    #[cfg(feature = "testing")]
+    pub async fn gain_pivot_dump(&self) -> Result<GainPivotDump, StoreError> {
+        let interactions = crate::aggregate::PIVOTED_INTERACTIONS
+            .iter()
+            .map(|m| format!("'{m}'"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let accounts_kept_sql = "SELECT account_id, bucket, interactions, interaction_readings, views, view_readings
+             FROM account_gain_hours WHERE interaction_readings > 0 OR view_readings > 0
+             ORDER BY account_id, bucket";
+        let accounts_scratch_sql = format!(
+            "SELECT account_id, bucket,
+                    coalesce(sum(CASE WHEN pick = 0 THEN gain END), 0.0) AS interactions,
+                    CAST(coalesce(sum(CASE WHEN pick = 0 THEN readings END), 0) AS BIGINT) AS interaction_readings,
+                    coalesce(sum(CASE WHEN pick = 1 THEN gain END), 0.0) AS views,
+                    CAST(coalesce(sum(CASE WHEN pick = 1 THEN readings END), 0) AS BIGINT) AS view_readings
+             FROM (SELECT account_id, bucket, gain, readings,
+                          CASE WHEN metric IN ({interactions}) THEN 0 ELSE 1 END AS pick
+                   FROM post_gain_hours
+                   WHERE readings > 0 AND (metric IN ({interactions}) OR metric = 'views' OR metric = 'impressions')) AS r
+             GROUP BY account_id, bucket
+             ORDER BY account_id, bucket"
+        );
+        let posts_kept_sql = "SELECT post_id, bucket, gain, readings FROM post_interaction_hours WHERE readings > 0
+             ORDER BY post_id, bucket";
+        let posts_scratch_sql = format!(
+            "SELECT post_id, bucket, sum(gain) AS gain, CAST(count(*) AS BIGINT) AS readings
+             FROM post_metrics WHERE gain IS NOT NULL AND metric IN ({interactions})
+             GROUP BY post_id, bucket ORDER BY post_id, bucket"
+        );
+        let stray_sql = "SELECT CAST((SELECT count(*) FROM account_gain_hours
+                                 WHERE interaction_readings = 0 AND view_readings = 0
+                                   AND (interactions <> 0 OR views <> 0))
+                              + (SELECT count(*) FROM post_interaction_hours WHERE readings = 0 AND gain <> 0)
+                         AS BIGINT)";
+        let accounts_kept = crate::on_pool!(&self.pool, |p| sqlx::query_as(accounts_kept_sql).fetch_all(p).await?);
+        let accounts_scratch = crate::on_pool!(&self.pool, |p| sqlx::query_as(&accounts_scratch_sql)
+            .fetch_all(p)
+            .await?);
+        let posts_kept = crate::on_pool!(&self.pool, |p| sqlx::query_as(posts_kept_sql).fetch_all(p).await?);
+        let posts_scratch = crate::on_pool!(&self.pool, |p| sqlx::query_as(&posts_scratch_sql).fetch_all(p).await?);
+        let stray = crate::on_pool!(&self.pool, |p| sqlx::query_scalar(stray_sql).fetch_one(p).await?);
+        Ok(GainPivotDump {
+            accounts_kept,
+            accounts_scratch,
+            posts_kept,
+            posts_scratch,
+            stray,
+        })
+    }
+}
+
+/// The pivots of schema version 24 as kept by the triggers, and as computed from scratch
+/// from their sources, for tests ([`Store::gain_pivot_dump`]).
+#[cfg(feature = "testing")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct GainPivotDump {
+    /// `account_gain_hours` rows with a reading: (account id, bucket, interactions,
+    /// interaction readings, views, view readings), in key order.
+    pub accounts_kept: Vec<(i64, String, f64, i64, f64, i64)>,
+    /// The same computed from `post_gain_hours` (rows with `readings > 0`).
+    pub accounts_scratch: Vec<(i64, String, f64, i64, f64, i64)>,
+    /// `post_interaction_hours` rows with a reading: (post id, bucket, gain, readings).
+    pub posts_kept: Vec<(i64, String, f64, i64)>,
+    /// The same computed from `post_metrics` (interaction rows with a gain).
+    pub posts_scratch: Vec<(i64, String, f64, i64)>,
+    /// Kept rows without a reading whose sums are not 0 (must be 0): both tables.
+    pub stray: i64,
 }
 
 impl Store {
@@ -296,6 +377,46 @@ pub struct GainDump {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every metric list of the schema-24 migrations (`IN ('likes', …)`), in order.
+    fn pivot_lists(text: &str) -> Vec<Vec<String>> {
+        text.match_indices("IN ('")
+            .filter_map(|(at, _)| {
+                let rest = &text[at + 4..];
+                let list = &rest[..rest.find(')')?];
+                Some(
+                    list.split(',')
+                        .map(|m| m.trim().trim_matches('\'').to_string())
+                        .collect(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_pivot_migrations_sum_the_pivoted_interactions() {
+        let interactions: Vec<String> = crate::aggregate::PIVOTED_INTERACTIONS
+            .iter()
+            .map(|m| m.to_string())
+            .collect();
+        let mut with_views = interactions.clone();
+        with_views.extend(["views".to_string(), "impressions".to_string()]);
+        let views = vec!["views".to_string(), "impressions".to_string()];
+        for text in [
+            include_str!("../migrations/0024_pivoted_gain_rollups.sql"),
+            include_str!("../migrations/postgres/0024_pivoted_gain_rollups.sql"),
+        ] {
+            let lists = pivot_lists(text);
+            assert!(lists.len() > 20, "{}", lists.len());
+            for list in &lists {
+                assert!(
+                    *list == interactions || *list == with_views || *list == views,
+                    "a list that is not the pivoted interactions: {list:?}"
+                );
+            }
+            assert!(lists.contains(&interactions));
+        }
+    }
 
     #[test]
     fn both_migrations_have_the_two_backfill_statements() {

@@ -14,6 +14,7 @@ mod comments;
 mod competitors;
 mod delivery;
 mod export_pages;
+mod gain_pivots;
 mod hashtags;
 mod idempotence;
 mod leases;

@@ -257,7 +257,7 @@ async fn a_hand_edited_value_is_a_decode_error_not_a_panic(engine: Engine) {
 both_engines!(a_hand_edited_value_is_a_decode_error_not_a_panic,);
 
 /// `alcance workspace copy` decides for every table: copied, left with its vault, or
-/// derived by triggers on the destination.
+/// derived by the destination's triggers.
 #[tokio::test]
 async fn the_copy_list_names_every_table_of_the_schema() {
     let store = Store::open_in_memory().await.expect("store");
