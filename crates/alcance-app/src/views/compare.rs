@@ -5,7 +5,7 @@
 //! JSON, XLSX through `alcance_report::compare`).
 
 use super::accounts::account_labels;
-use super::dashboard::{best_time_of, kpi_parts, published_posts};
+use super::dashboard::{best_time_input, best_time_of, kpi_parts, published_posts};
 use super::*;
 use crate::error::{Context, Result};
 use crate::workspace::Workspace;
@@ -204,14 +204,14 @@ async fn one_account(
         _ => None,
     };
     let period = parts.period;
-    let (published, post_metrics) = published_posts(ws, &parts.base, &period).await?;
-    let best = best_time_of(&post_metrics, &period, parts.zone, labels)?;
+    let published = published_posts(ws, &parts.base, &period).await?;
     let posts = published.len() as u32;
     let weeks = (period.until - period.since).num_seconds() as f64 / (7.0 * 86_400.0);
     let mut mix: BTreeMap<String, u32> = BTreeMap::new();
     for p in &published {
         *mix.entry(p.content_type.as_key().to_string()).or_default() += 1;
     }
+    let best = best_time_of(&best_time_input(published), &period, parts.zone, labels)?;
     let mut content_mix: Vec<ContentShare> = mix
         .into_iter()
         .map(|(content_type, n)| ContentShare {

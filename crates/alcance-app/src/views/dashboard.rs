@@ -399,7 +399,7 @@ pub async fn dashboard(
     .context("rendering the engagement-trend chart")?;
 
     // Best time: the posts published in the period, each with its latest values.
-    let post_metrics = heatmap_posts(ws, &base, &period).await?;
+    let post_metrics = best_time_input(published_posts(ws, &base, &period).await?);
     let best = best_time_of(&post_metrics, &period, zone, labels)?;
 
     // Top posts: most interactions gained in the period (per post its snapshots' gains).
@@ -434,61 +434,31 @@ pub async fn dashboard(
     })
 }
 
-/// The posts of `base` published in `period` (`[since, until)`), and those with values as
-/// best-time input, each with its latest values before `until`, in the order the
-/// reference reads them (account, then post id).
+/// The posts of `base` published in `period` (`[since, until)`), each with its latest
+/// values before `until`, read in one statement of one row per post
+/// (`Store::published_with_values`); in no particular order.
 pub(super) async fn published_posts(
     ws: &Workspace,
     base: &RowFilter,
     period: &PeriodView,
-) -> Result<(Vec<alcance_store::PostRow>, Vec<PostMetrics>)> {
-    let store = ws.store();
-    let published = store
-        .posts(&RowFilter {
-            since: Some(period.since),
-            until: Some(period.until),
-            ..base.clone()
-        })
-        .await?;
-    let published: Vec<alcance_store::PostRow> = published
-        .into_iter()
-        .filter(|p| p.published_at.is_some_and(|t| t >= period.since && t < period.until))
-        .collect();
-    let ids: Vec<i64> = published.iter().map(|p| p.id).collect();
-    let values = latest_by_post(store.latest_post_values(&ids, None, Some(period.until)).await?);
-    let mut post_metrics: Vec<PostMetrics> = published
-        .iter()
-        .filter_map(|p| {
-            let metrics = values.get(&p.id)?.clone();
-            Some(PostMetrics {
-                platform: p.platform,
-                user_id: p.user_id.clone(),
-                post_id: p.external_id.clone(),
-                content_type: p.content_type.as_key().to_string(),
-                published_at: p.published_at,
-                metrics: metrics.into_iter().collect(),
-                collected_at: None,
-                followers: None,
-            })
-        })
-        .collect();
-    // The order the reference read them in (account, then post id): the slots' means add
-    // up in the same order.
-    post_metrics.sort_by(|a, b| (a.platform, &a.user_id, &a.post_id).cmp(&(b.platform, &b.user_id, &b.post_id)));
-    Ok((published, post_metrics))
-}
-
-/// The best-time input of [`dashboard`]: the posts of `base` published in `period` with
-/// values, each with its latest values before `until`, as [`published_posts`] gives them,
-/// read in one statement of one row per post (`Store::published_with_values`).
-async fn heatmap_posts(ws: &Workspace, base: &RowFilter, period: &PeriodView) -> Result<Vec<PostMetrics>> {
+) -> Result<Vec<alcance_store::aggregate::PublishedPost>> {
     let posts = ws
         .store()
         .published_with_values(base, period.since, period.until, period.until)
         .await?;
+    Ok(posts
+        .into_iter()
+        .filter(|p| p.published_at >= period.since && p.published_at < period.until)
+        .collect())
+}
+
+/// Best-time input from [`published_posts`]: the posts with values, in the order the
+/// reference reads them (account, then post id), so the slots' means add up in the same
+/// order.
+pub(super) fn best_time_input(posts: Vec<alcance_store::aggregate::PublishedPost>) -> Vec<PostMetrics> {
     let mut post_metrics: Vec<PostMetrics> = posts
         .into_iter()
-        .filter(|p| p.published_at >= period.since && p.published_at < period.until && !p.values.is_empty())
+        .filter(|p| !p.values.is_empty())
         .map(|p| PostMetrics {
             platform: p.platform,
             user_id: p.user_id,
@@ -500,9 +470,8 @@ async fn heatmap_posts(ws: &Workspace, base: &RowFilter, period: &PeriodView) ->
             followers: None,
         })
         .collect();
-    // The order the reference reads them in, as in `published_posts`.
     post_metrics.sort_by(|a, b| (a.platform, &a.user_id, &a.post_id).cmp(&(b.platform, &b.user_id, &b.post_id)));
-    Ok(post_metrics)
+    post_metrics
 }
 
 /// The engagement trend (interactions gained per UTC day, one series per account) from
