@@ -13,8 +13,9 @@ use std::collections::{BTreeMap, HashMap};
 /// count as gained that day in [`engagement_trend`] (shared with the store's rolled-up gains).
 pub use alcance_core::analytics::posts::FRESH_POST_HOURS;
 
-/// The post metrics that count as interactions in [`engagement_trend`] (catalog keys).
-pub const INTERACTION_METRICS: [&str; 7] = ["likes", "comments", "replies", "reposts", "quotes", "saves", "shares"];
+/// The post metrics that count as interactions in [`engagement_trend`] (catalog keys;
+/// shared with the store's pivoted gains).
+pub use alcance_core::analytics::posts::INTERACTION_METRICS;
 
 /// The legend label of an account: `"@username (Platform)"`, or `"<user_id> (Platform)"`
 /// when the username is unknown or blank. `Platform` is [`Platform::label`] (`X`,

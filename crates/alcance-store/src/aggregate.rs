@@ -47,10 +47,11 @@ pub enum GainPick {
 }
 
 /// The interaction metrics the pivoted rollups of schema version 24 sum
-/// (`account_gain_hours.interactions`, `post_interaction_hours`): the list written in the
-/// migration's triggers, equal to `alcance_report::series::INTERACTION_METRICS` (tests
-/// check both). A gain read given exactly these metrics (in any order) reads the pivot.
-pub const PIVOTED_INTERACTIONS: [&str; 7] = ["likes", "comments", "replies", "reposts", "quotes", "saves", "shares"];
+/// (`account_gain_hours.interactions`, `post_interaction_hours`): the dashboard's
+/// `alcance_core::analytics::posts::INTERACTION_METRICS`, which the migration's triggers
+/// write out (a test checks the migration's lists against it). A gain read given exactly
+/// these metrics (in any order) reads the pivot.
+pub const PIVOTED_INTERACTIONS: [&str; 7] = alcance_core::analytics::posts::INTERACTION_METRICS;
 
 /// Whether `metrics`, as a set, is [`PIVOTED_INTERACTIONS`] (so a read may use the pivots).
 fn is_pivoted_interactions(metrics: &[&str]) -> bool {

@@ -522,14 +522,3 @@ async fn sql_aggregates_match_the_rust_reference(engine: Engine) {
 }
 
 both_engines!(sql_aggregates_match_the_rust_reference);
-
-/// The store's pivots (schema version 24) sum the dashboard's interaction metrics: the
-/// list in the migration (checked against `PIVOTED_INTERACTIONS` in alcance-store) is
-/// `INTERACTION_METRICS`, so the dashboard's gain reads take the pivoted path.
-#[test]
-fn the_store_pivots_the_dashboards_interaction_metrics() {
-    assert_eq!(
-        alcance_store::aggregate::PIVOTED_INTERACTIONS,
-        alcance_report::series::INTERACTION_METRICS
-    );
-}

@@ -38,6 +38,12 @@ pub const INTERACTIONS: &str = "interactions";
 /// watched): the engagement trend's rule (`alcance_report::series::engagement_trend`) and
 /// the store's rolled-up gains (`alcance_store::gains`) share it.
 pub const FRESH_POST_HOURS: i64 = 48;
+
+/// The post metrics that count as interactions in the dashboard's gains (catalog keys):
+/// the engagement trend (`alcance_report::series::engagement_trend`) and the store's
+/// pivoted rollups (`alcance_store::aggregate::PIVOTED_INTERACTIONS`, whose migration
+/// writes the same list; a store test checks it) share it.
+pub const INTERACTION_METRICS: [&str; 7] = ["likes", "comments", "replies", "reposts", "quotes", "saves", "shares"];
 /// Derived key: engagement rate by reach, percent 0–100.
 pub const ENGAGEMENT_RATE_BY_REACH: &str = "engagement_rate_by_reach";
 /// Derived key: engagement rate by impressions, percent 0–100.
