@@ -286,11 +286,7 @@ fn latest_followers_sql(engine: Engine) -> String {
 /// A bound's condition on `column`: plain when the bind is set (an index range), guarded
 /// with `$n IS NULL OR` when it is not (the statement still references `$n`).
 fn bound(set: bool, param: u8, column: &str, op: &str) -> String {
-    if set {
-        format!("{column} {op} ${param}")
-    } else {
-        format!("(${param} IS NULL OR {column} {op} ${param})")
-    }
+    crate::query::guarded(set, param, &format!("{column} {op} ${param}"))
 }
 
 /// The first statement of [`Store::posts_page`], the posts with a publication time: `$4` /

@@ -251,6 +251,17 @@ impl Binds {
     }
 }
 
+/// `condition` on parameter `$param` as a statement writes it: as is when the bind is set
+/// (so an index can search it), else guarded as `($param IS NULL OR condition)` (the
+/// statement still references `$param`). See [`Shape`].
+pub(crate) fn guarded(set: bool, param: u8, condition: &str) -> String {
+    if set {
+        condition.to_string()
+    } else {
+        format!("(${param} IS NULL OR {condition})")
+    }
+}
+
 fn sql_with_filter(
     engine: Engine,
     shape: Shape,
@@ -275,21 +286,15 @@ fn sql_with_since(
     order: &str,
 ) -> String {
     let metric = match metric_column {
-        Some(c) if shape.metrics => format!("AND {c} IN ({})", engine.json_list(6, "TEXT")),
-        Some(c) => format!("AND ($6 IS NULL OR {c} IN ({}))", engine.json_list(6, "TEXT")),
+        Some(c) => format!(
+            "AND {}",
+            guarded(shape.metrics, 6, &format!("{c} IN ({})", engine.json_list(6, "TEXT")))
+        ),
         // The metric list does not apply here; $6 stays referenced so every read binds six values.
         None => "AND ($6 IS NULL OR true)".to_string(),
     };
-    let since = if shape.since {
-        format!("AND ({since})")
-    } else {
-        format!("AND ($4 IS NULL OR {since})")
-    };
-    let until = if shape.until {
-        format!("AND {time_column} < $5")
-    } else {
-        format!("AND ($5 IS NULL OR {time_column} < $5)")
-    };
+    let since = format!("AND {}", guarded(shape.since, 4, &format!("({since})")));
+    let until = format!("AND {}", guarded(shape.until, 5, &format!("{time_column} < $5")));
     format!(
         "{select} WHERE {account}
            {since}
