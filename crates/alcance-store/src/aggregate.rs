@@ -11,7 +11,7 @@
 //! rounded up to the next whole second ([`ceil_to_second`]): for a stored time `t` (whole
 //! seconds), `t < b ⇔ t < ceil(b)` and `t ≥ b ⇔ t ≥ ceil(b)`.
 
-use crate::query::{account_filter, json_list, Binds};
+use crate::query::{account_filter, json_list, Binds, Shape};
 use crate::time::to_db;
 use crate::{Engine, PostRow, RowFilter, Store, StoreError};
 use chrono::{DateTime, Utc};
@@ -30,10 +30,12 @@ pub fn ceil_to_second(t: DateTime<Utc>) -> DateTime<Utc> {
     }
 }
 
-/// The account lists of `f` as the three JSON binds of [`account_filter`].
-fn account_binds(f: &RowFilter) -> (Option<String>, Option<String>, Option<String>) {
+/// The account lists of `f` as the three JSON binds of [`account_filter`], and the
+/// [`Shape`] of `f` (which lists and bounds are set) that picks the statement's variant.
+fn account_binds(f: &RowFilter) -> ((Option<String>, Option<String>, Option<String>), Shape) {
     let binds = Binds::of(f);
-    (binds.platforms, binds.account_ids, binds.external_ids)
+    let shape = binds.shape();
+    ((binds.platforms, binds.account_ids, binds.external_ids), shape)
 }
 
 /// Which metrics a gain sums.
@@ -103,7 +105,7 @@ struct AccountGainRecord {
 /// (hour buckets as stored), `$7` the interaction metrics (JSON list), `$8` the views
 /// metric, `$9` its fallback. Reads the rollup's rows of the two periods (an index range
 /// on `post_gain_hours (bucket, …)`), per account, period and pick their sums.
-fn period_gains_sql(engine: Engine) -> String {
+fn period_gains_sql(engine: Engine, shape: Shape) -> String {
     format!(
         "SELECT h.account_id,
                 CAST(CASE WHEN h.bucket < $5 THEN 0 ELSE 1 END AS BIGINT) AS seg,
@@ -116,7 +118,7 @@ fn period_gains_sql(engine: Engine) -> String {
          GROUP BY h.account_id, CASE WHEN h.bucket < $5 THEN 0 ELSE 1 END,
                   CASE WHEN h.metric IN ({interactions}) THEN 0 ELSE 1 END
          ORDER BY h.account_id",
-        accounts = account_filter(engine),
+        accounts = account_filter(engine, shape),
         interactions = engine.json_list(7, "TEXT"),
     )
 }
@@ -126,7 +128,7 @@ fn period_gains_sql(engine: Engine) -> String {
 /// `$5` since, `$6` until (hour buckets as stored). Reads the pivot `account_gain_hours`
 /// (schema version 24): one row per account and hour with snapshots instead of one per
 /// metric; per account and period the sums of both picks.
-fn period_gains_pivot_sql(engine: Engine) -> String {
+fn period_gains_pivot_sql(engine: Engine, shape: Shape) -> String {
     format!(
         "SELECT h.account_id,
                 CAST(CASE WHEN h.bucket < $5 THEN 0 ELSE 1 END AS BIGINT) AS seg,
@@ -137,7 +139,7 @@ fn period_gains_pivot_sql(engine: Engine) -> String {
          WHERE {accounts} AND h.bucket >= $4 AND h.bucket < $6
          GROUP BY h.account_id, CASE WHEN h.bucket < $5 THEN 0 ELSE 1 END
          ORDER BY h.account_id, CASE WHEN h.bucket < $5 THEN 0 ELSE 1 END",
-        accounts = account_filter(engine),
+        accounts = account_filter(engine, shape),
     )
 }
 
@@ -157,7 +159,7 @@ struct AccountPivotRecord {
 /// previous since, `$5` since, `$6` until (hour buckets as stored).
 #[cfg(feature = "testing")]
 pub fn period_gains_pivot_statement(engine: Engine) -> String {
-    period_gains_pivot_sql(engine)
+    period_gains_pivot_sql(engine, Shape::default())
 }
 
 /// The statement of [`Store::period_gains`] on `engine`, for benchmarks that `EXPLAIN` it
@@ -166,12 +168,12 @@ pub fn period_gains_pivot_statement(engine: Engine) -> String {
 /// list), `$8` the views metric, `$9` its fallback.
 #[cfg(feature = "testing")]
 pub fn period_gains_statement(engine: Engine) -> String {
-    period_gains_sql(engine)
+    period_gains_sql(engine, Shape::default())
 }
 
 /// The statement of [`Store::day_gains`]: `$4` metrics (JSON list), `$5` since, `$6`
 /// until (hour buckets). Per account and UTC day, the rollup's sums.
-fn day_gains_sql(engine: Engine) -> String {
+fn day_gains_sql(engine: Engine, shape: Shape) -> String {
     format!(
         "SELECT a.platform, a.external_id AS user_id, substr(h.bucket, 1, 10) AS day,
                 sum(h.gain) AS gain, CAST(sum(h.readings) AS BIGINT) AS readings
@@ -179,7 +181,7 @@ fn day_gains_sql(engine: Engine) -> String {
          WHERE {accounts}
            AND h.bucket >= $5 AND h.bucket < $6 AND h.readings > 0 AND h.metric IN ({metrics})
          GROUP BY a.platform, a.external_id, substr(h.bucket, 1, 10)",
-        accounts = account_filter(engine),
+        accounts = account_filter(engine, shape),
         metrics = engine.json_list(4, "TEXT"),
     )
 }
@@ -187,7 +189,7 @@ fn day_gains_sql(engine: Engine) -> String {
 /// The statement of [`Store::day_gains`] when its metrics are [`PIVOTED_INTERACTIONS`]:
 /// `$4` since, `$5` until (hour buckets). Per account and UTC day, the sums of the pivot
 /// `account_gain_hours` (schema version 24).
-fn day_gains_pivot_sql(engine: Engine) -> String {
+fn day_gains_pivot_sql(engine: Engine, shape: Shape) -> String {
     format!(
         "SELECT a.platform, a.external_id AS user_id, substr(h.bucket, 1, 10) AS day,
                 sum(h.interactions) AS gain, CAST(sum(h.interaction_readings) AS BIGINT) AS readings
@@ -195,7 +197,7 @@ fn day_gains_pivot_sql(engine: Engine) -> String {
          WHERE {accounts}
            AND h.bucket >= $4 AND h.bucket < $5 AND h.interaction_readings > 0
          GROUP BY a.platform, a.external_id, substr(h.bucket, 1, 10)",
-        accounts = account_filter(engine),
+        accounts = account_filter(engine, shape),
     )
 }
 
@@ -227,7 +229,7 @@ struct DayGainRecord {
 /// post_id, gain)` (schema version 22) and grouped before the posts and accounts are
 /// joined (the filter depends on the post alone, so it is applied per post, not per
 /// row); the largest positive sums, ties to the smaller post id.
-fn top_post_gains_sql(engine: Engine) -> String {
+fn top_post_gains_sql(engine: Engine, shape: Shape) -> String {
     format!(
         "SELECT g.post_id, g.gain
          FROM (
@@ -240,7 +242,7 @@ fn top_post_gains_sql(engine: Engine) -> String {
          WHERE {accounts} AND g.gain > 0
          ORDER BY g.gain DESC, g.post_id
          LIMIT $7",
-        accounts = account_filter(engine),
+        accounts = account_filter(engine, shape),
         metrics = engine.json_list(4, "TEXT"),
     )
 }
@@ -250,7 +252,7 @@ fn top_post_gains_sql(engine: Engine) -> String {
 /// [`top_post_gains_sql`], but per post the sums of the pivot `post_interaction_hours`
 /// (schema version 24), read by range from its index `(bucket, post_id, gain)`: one entry
 /// per post and hour instead of one per metric.
-fn top_post_gains_pivot_sql(engine: Engine) -> String {
+fn top_post_gains_pivot_sql(engine: Engine, shape: Shape) -> String {
     format!(
         "SELECT g.post_id, g.gain
          FROM (
@@ -263,13 +265,13 @@ fn top_post_gains_pivot_sql(engine: Engine) -> String {
          WHERE {accounts} AND g.gain > 0
          ORDER BY g.gain DESC, g.post_id
          LIMIT $6",
-        accounts = account_filter(engine),
+        accounts = account_filter(engine, shape),
     )
 }
 
 /// The statement of [`Store::latest_followers`]: `$4` the exclusive bound on
 /// `period_start` (NULL: none).
-fn latest_followers_sql(engine: Engine) -> String {
+fn latest_followers_sql(engine: Engine, shape: Shape) -> String {
     format!(
         "SELECT a.id AS account_id,
                 (SELECT m.value FROM account_metrics AS m
@@ -279,7 +281,7 @@ fn latest_followers_sql(engine: Engine) -> String {
          FROM accounts AS a
          WHERE {accounts}
          ORDER BY a.id",
-        accounts = account_filter(engine),
+        accounts = account_filter(engine, shape),
     )
 }
 
@@ -295,7 +297,7 @@ fn bound(set: bool, param: u8, column: &str, op: &str) -> String {
 /// id)`, which `posts_published` (schema version 23) gives in order: a page is a walk of
 /// the index from the cursor, `LIMIT` rows long, not a sort of every post. `cursor`: the
 /// variant for a cursor with a publication time (a seek to it).
-fn posts_page_dated_sql(engine: Engine, since: bool, until: bool, cursor: bool) -> String {
+fn posts_page_dated_sql(engine: Engine, shape: Shape, cursor: bool) -> String {
     let after = if cursor {
         "$6 IS NOT NULL AND (p.published_at, p.id) < ($7, $8)"
     } else {
@@ -308,16 +310,16 @@ fn posts_page_dated_sql(engine: Engine, since: bool, until: bool, cursor: bool) 
          ORDER BY p.published_at DESC, p.id DESC
          LIMIT $9",
         select = crate::query::POST_SELECT,
-        accounts = account_filter(engine),
-        since = bound(since, 4, "p.published_at", ">="),
-        until = bound(until, 5, "p.published_at", "<"),
+        accounts = account_filter(engine, shape),
+        since = bound(shape.since, 4, "p.published_at", ">="),
+        until = bound(shape.until, 5, "p.published_at", "<"),
     )
 }
 
 /// The second statement of [`Store::posts_page`], run when the dated posts did not fill the
 /// page and no bound is set: the posts without a publication time, by id descending
 /// (those below the cursor's id when the cursor is one of them). Same parameters.
-fn posts_page_undated_sql(engine: Engine) -> String {
+fn posts_page_undated_sql(engine: Engine, shape: Shape) -> String {
     format!(
         "{select}
          WHERE {accounts} AND p.published_at IS NULL AND $4 IS NULL AND $5 IS NULL
@@ -325,24 +327,24 @@ fn posts_page_undated_sql(engine: Engine) -> String {
          ORDER BY p.id DESC
          LIMIT $9",
         select = crate::query::POST_SELECT,
-        accounts = account_filter(engine),
+        accounts = account_filter(engine, shape),
     )
 }
 
 /// The statement of [`Store::count_posts`]: `$4` / `$5` published bounds (or NULL; the
 /// guard of a set bound is left out so the count is a range of `posts_published`). With no
-/// account list (`accounts` false) the accounts are not joined: the count is then read from
-/// the index alone (`$1`–`$3` are NULL and stay referenced).
-fn count_posts_sql(engine: Engine, accounts: bool, since: bool, until: bool) -> String {
+/// account list in `shape` the accounts are not joined: the count is then read from the
+/// index alone (`$1`–`$3` are NULL and stay referenced).
+fn count_posts_sql(engine: Engine, shape: Shape) -> String {
     let (since, until) = (
-        bound(since, 4, "p.published_at", ">="),
-        bound(until, 5, "p.published_at", "<"),
+        bound(shape.since, 4, "p.published_at", ">="),
+        bound(shape.until, 5, "p.published_at", "<"),
     );
-    if accounts {
+    if shape.platforms || shape.account_ids || shape.external_ids {
         format!(
             "SELECT COUNT(*) FROM posts AS p JOIN accounts AS a ON a.id = p.account_id
              WHERE {accounts} AND {since} AND {until}",
-            accounts = account_filter(engine),
+            accounts = account_filter(engine, shape),
         )
     } else {
         format!(
@@ -386,7 +388,7 @@ fn packed_latest(engine: Engine, from: &str, until: &str) -> String {
 /// `$6` the values' exclusive upper bound on `collected_at`. Per post published in the
 /// bounds (a range of `posts_published`), the columns best time needs and its latest
 /// values packed as [`packed_latest`]: one row per post, one statement for the heatmap.
-fn published_with_values_sql(engine: Engine) -> String {
+fn published_with_values_sql(engine: Engine, shape: Shape) -> String {
     format!(
         "SELECT p.id, a.platform, a.external_id AS user_id, p.external_id, p.content_type, p.published_at,
                 (SELECT {packed} FROM post_latest AS l WHERE l.post_id = p.id) AS packed
@@ -394,7 +396,7 @@ fn published_with_values_sql(engine: Engine) -> String {
          WHERE {accounts} AND p.published_at >= $4 AND p.published_at < $5
          ORDER BY p.id",
         packed = packed_latest(engine, "NULL", "$6"),
-        accounts = account_filter(engine),
+        accounts = account_filter(engine, shape),
     )
 }
 
@@ -460,14 +462,14 @@ fn latest_post_values_sql(engine: Engine) -> String {
 /// The statement of [`Store::snapshot_values`]: `$4` the metric, `$5` / `$6` the
 /// `period_start` bounds. A range of `account_metrics_metric_start (metric, period_start)`
 /// (schema version 23), four narrow columns per row.
-fn snapshot_values_sql(engine: Engine) -> String {
+fn snapshot_values_sql(engine: Engine, shape: Shape) -> String {
     format!(
         "SELECT m.account_id, m.period_start, m.collected_at, m.value
          FROM account_metrics AS m JOIN accounts AS a ON a.id = m.account_id
          WHERE {accounts} AND m.metric = $4 AND m.period = 'snapshot'
            AND m.period_start >= $5 AND m.period_start < $6 AND m.value {FINITE}
          ORDER BY m.account_id, m.period_start, m.collected_at",
-        accounts = account_filter(engine),
+        accounts = account_filter(engine, shape),
     )
 }
 
@@ -576,10 +578,10 @@ impl Store {
         views: &str,
         fallback: &str,
     ) -> Result<Vec<AccountGain>, StoreError> {
-        let (platforms, ids, externals) = account_binds(filter);
+        let ((platforms, ids, externals), shape) = account_binds(filter);
         let hour = |t| to_db(crate::time::hour_bucket(t));
         if is_pivoted_interactions(interactions) && views == "views" && fallback == "impressions" {
-            let sql = period_gains_pivot_sql(self.engine());
+            let sql = period_gains_pivot_sql(self.engine(), shape);
             let rows: Vec<AccountPivotRecord> = crate::on_pool!(&self.pool, |p| sqlx::query_as(&sql)
                 .bind(&platforms)
                 .bind(&ids)
@@ -608,7 +610,7 @@ impl Store {
                 })
                 .collect());
         }
-        let sql = period_gains_sql(self.engine());
+        let sql = period_gains_sql(self.engine(), shape);
         let rows: Vec<AccountGainRecord> = crate::on_pool!(&self.pool, |p| sqlx::query_as(&sql)
             .bind(&platforms)
             .bind(&ids)
@@ -649,8 +651,8 @@ impl Store {
         filter: &RowFilter,
         before: Option<DateTime<Utc>>,
     ) -> Result<Vec<(i64, Option<f64>)>, StoreError> {
-        let sql = latest_followers_sql(self.engine());
-        let (platforms, ids, externals) = account_binds(filter);
+        let ((platforms, ids, externals), shape) = account_binds(filter);
+        let sql = latest_followers_sql(self.engine(), shape);
         let rows: Vec<FollowersRecord> = crate::on_pool!(&self.pool, |p| sqlx::query_as(&sql)
             .bind(&platforms)
             .bind(&ids)
@@ -675,8 +677,8 @@ impl Store {
         since: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Result<Vec<SnapshotValue>, StoreError> {
-        let sql = snapshot_values_sql(self.engine());
-        let (platforms, ids, externals) = account_binds(filter);
+        let ((platforms, ids, externals), shape) = account_binds(filter);
+        let sql = snapshot_values_sql(self.engine(), shape);
         let rows: Vec<SnapshotRecord> = crate::on_pool!(&self.pool, |p| sqlx::query_as(&sql)
             .bind(&platforms)
             .bind(&ids)
@@ -712,8 +714,8 @@ impl Store {
         until: DateTime<Utc>,
         values_until: DateTime<Utc>,
     ) -> Result<Vec<PublishedPost>, StoreError> {
-        let sql = published_with_values_sql(self.engine());
-        let (platforms, ids, externals) = account_binds(filter);
+        let ((platforms, ids, externals), shape) = account_binds(filter);
+        let sql = published_with_values_sql(self.engine(), shape);
         let rows: Vec<PublishedRecord> = crate::on_pool!(&self.pool, |p| sqlx::query_as(&sql)
             .bind(&platforms)
             .bind(&ids)
@@ -758,7 +760,7 @@ impl Store {
         after: Option<PostCursor>,
         limit: usize,
     ) -> Result<Vec<PostRow>, StoreError> {
-        let (platforms, ids, externals) = account_binds(filter);
+        let ((platforms, ids, externals), shape) = account_binds(filter);
         let (since, until) = (filter.since.map(to_db), filter.until.map(to_db));
         let cursor = (
             after.map(|_| 1_i64),
@@ -789,16 +791,11 @@ impl Store {
         let mut rows = if after.is_some_and(|a| a.published_at.is_none()) {
             Vec::new()
         } else {
-            let sql = posts_page_dated_sql(
-                self.engine(),
-                filter.since.is_some(),
-                filter.until.is_some(),
-                cursor.1.is_some(),
-            );
+            let sql = posts_page_dated_sql(self.engine(), shape, cursor.1.is_some());
             read(sql, limit).await?
         };
         if rows.len() < limit && filter.since.is_none() && filter.until.is_none() {
-            rows.extend(read(posts_page_undated_sql(self.engine()), limit - rows.len()).await?);
+            rows.extend(read(posts_page_undated_sql(self.engine(), shape), limit - rows.len()).await?);
         }
         rows.into_iter().map(crate::query::post_from_row).collect()
     }
@@ -817,10 +814,10 @@ impl Store {
         since: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Result<Vec<AccountDayGain>, StoreError> {
-        let (platforms, ids, externals) = account_binds(filter);
+        let ((platforms, ids, externals), shape) = account_binds(filter);
         let hour = |t| to_db(crate::time::hour_bucket(t));
         let rows: Vec<DayGainRecord> = if is_pivoted_interactions(metrics) {
-            let sql = day_gains_pivot_sql(self.engine());
+            let sql = day_gains_pivot_sql(self.engine(), shape);
             crate::on_pool!(&self.pool, |p| sqlx::query_as(&sql)
                 .bind(&platforms)
                 .bind(&ids)
@@ -830,7 +827,7 @@ impl Store {
                 .fetch_all(p)
                 .await?)
         } else {
-            let sql = day_gains_sql(self.engine());
+            let sql = day_gains_sql(self.engine(), shape);
             crate::on_pool!(&self.pool, |p| sqlx::query_as(&sql)
                 .bind(&platforms)
                 .bind(&ids)
@@ -876,11 +873,11 @@ impl Store {
         until: DateTime<Utc>,
         limit: usize,
     ) -> Result<Vec<(i64, f64)>, StoreError> {
-        let (platforms, ids, externals) = account_binds(filter);
+        let ((platforms, ids, externals), shape) = account_binds(filter);
         let hour = |t| to_db(crate::time::hour_bucket(t));
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         if is_pivoted_interactions(metrics) {
-            let sql = top_post_gains_pivot_sql(self.engine());
+            let sql = top_post_gains_pivot_sql(self.engine(), shape);
             return Ok(crate::on_pool!(&self.pool, |p| sqlx::query_as(&sql)
                 .bind(&platforms)
                 .bind(&ids)
@@ -891,7 +888,7 @@ impl Store {
                 .fetch_all(p)
                 .await?));
         }
-        let sql = top_post_gains_sql(self.engine());
+        let sql = top_post_gains_sql(self.engine(), shape);
         Ok(crate::on_pool!(&self.pool, |p| sqlx::query_as(&sql)
             .bind(&platforms)
             .bind(&ids)
@@ -909,9 +906,8 @@ impl Store {
     ///
     /// Errors: database errors.
     pub async fn count_posts(&self, filter: &RowFilter) -> Result<u64, StoreError> {
-        let (platforms, ids, externals) = account_binds(filter);
-        let listed = platforms.is_some() || ids.is_some() || externals.is_some();
-        let sql = count_posts_sql(self.engine(), listed, filter.since.is_some(), filter.until.is_some());
+        let ((platforms, ids, externals), shape) = account_binds(filter);
+        let sql = count_posts_sql(self.engine(), shape);
         let n: i64 = crate::on_pool!(&self.pool, |p| sqlx::query_scalar(&sql)
             .bind(&platforms)
             .bind(&ids)

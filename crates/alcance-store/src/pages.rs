@@ -367,11 +367,11 @@ impl Store {
     /// ids; the time bounds and metrics do not apply), in export order: platform, platform
     /// account id, `accounts.id`.
     pub async fn export_account_ids(&self, filter: &RowFilter) -> Result<Vec<i64>, StoreError> {
+        let binds = Binds::of(filter);
         let sql = format!(
             "SELECT a.id FROM accounts AS a WHERE {} ORDER BY a.platform, a.external_id, a.id",
-            account_filter(self.engine())
+            account_filter(self.engine(), binds.shape())
         );
-        let binds = Binds::of(filter);
         let rows: Vec<(i64,)> = crate::on_pool!(&self.pool, |p| sqlx::query_as(&sql)
             .bind(&binds.platforms)
             .bind(&binds.account_ids)

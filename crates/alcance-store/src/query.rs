@@ -12,15 +12,26 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::FromRow;
 
 /// $1 platforms, $2 account ids, $3 account external ids ($4 since, $5 until, $6 metrics
-/// are used by [`sql_with_filter`]).
-pub(crate) fn account_filter(engine: Engine) -> String {
+/// are used by [`sql_with_filter`]). Each list's condition is written plain when `shape`
+/// says it is set, so the planner can drive the read from the listed accounts (one account
+/// of a thousand is a seek, not a filter over every account's rows), and guarded with
+/// `$n IS NULL OR` when it is not (see [`guarded`]).
+pub(crate) fn account_filter(engine: Engine, shape: Shape) -> String {
     format!(
-        "($1 IS NULL OR a.platform IN ({platforms}))
-         AND ($2 IS NULL OR a.id IN ({ids}))
-         AND ($3 IS NULL OR a.external_id IN ({externals}))",
-        platforms = engine.json_list(1, "TEXT"),
-        ids = engine.json_list(2, "BIGINT"),
-        externals = engine.json_list(3, "TEXT"),
+        "{platforms}
+         AND {ids}
+         AND {externals}",
+        platforms = guarded(
+            shape.platforms,
+            1,
+            &format!("a.platform IN ({})", engine.json_list(1, "TEXT"))
+        ),
+        ids = guarded(shape.account_ids, 2, &format!("a.id IN ({})", engine.json_list(2, "BIGINT"))),
+        externals = guarded(
+            shape.external_ids,
+            3,
+            &format!("a.external_id IN ({})", engine.json_list(3, "TEXT"))
+        ),
     )
 }
 
@@ -226,12 +237,18 @@ pub(crate) fn audience_from_row(r: AudienceRecord) -> Result<AudienceRow, StoreE
 }
 
 /// Which of a filter's optional binds are set. A read's statement drops the `$n IS NULL OR`
-/// guard of each bound that is set: a guarded condition cannot be searched by an index on
-/// SQLite (nor always on PostgreSQL), a plain `column >= $4` can (`posts_published`,
-/// `account_metrics_metric_start`, schema version 23). Every variant still references all
-/// six parameters.
+/// guard of each bound or list that is set: a guarded condition cannot be searched by an
+/// index on SQLite (nor always on PostgreSQL), a plain `column >= $4` or `a.id IN (…)` can
+/// (`posts_published`, `account_metrics_metric_start`, schema version 23; the accounts'
+/// keys). Every variant still references all the parameters of its statement.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Shape {
+    /// `$1` (platforms) is set.
+    pub(crate) platforms: bool,
+    /// `$2` (account ids) is set.
+    pub(crate) account_ids: bool,
+    /// `$3` (account external ids) is set.
+    pub(crate) external_ids: bool,
     /// `$4` (since) is set.
     pub(crate) since: bool,
     /// `$5` (until) is set.
@@ -244,6 +261,9 @@ impl Binds {
     /// The [`Shape`] of these binds.
     pub(crate) fn shape(&self) -> Shape {
         Shape {
+            platforms: self.platforms.is_some(),
+            account_ids: self.account_ids.is_some(),
+            external_ids: self.external_ids.is_some(),
             since: self.since.is_some(),
             until: self.until.is_some(),
             metrics: self.metrics.is_some(),
@@ -301,7 +321,7 @@ fn sql_with_since(
            {until}
            {metric}
          ORDER BY {order}",
-        account = account_filter(engine)
+        account = account_filter(engine, shape)
     )
 }
 
