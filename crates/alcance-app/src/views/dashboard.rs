@@ -6,7 +6,7 @@ use super::accounts::account_labels;
 use super::kpi::AccountGains;
 use super::posts::{post_view, rates};
 use super::*;
-use crate::error::{Context, Result};
+use crate::error::{AppError, Context, Result};
 use crate::workspace::Workspace;
 use alcance_core::analytics::best_time::{best_time, BestTimeOptions, Normalization, Tz};
 use alcance_core::analytics::posts::PostMetrics;
@@ -216,13 +216,12 @@ pub struct DashboardView {
     pub best_time_posts: u32,
 }
 
-/// What the KPI tiles are computed from, kept for the rest of the dashboard (and the
-/// comparison, which reads one account's tiles).
+/// What the KPI tiles are computed from, kept for the comparison (which reads one
+/// account's tiles, then its best time over the same period and zone).
 pub(super) struct KpiParts {
     pub(super) period: PeriodView,
     pub(super) base: RowFilter,
     pub(super) zone: Tz,
-    pub(super) accounts: Vec<AccountRow>,
     pub(super) kpis: Vec<Kpi>,
 }
 
@@ -234,19 +233,35 @@ pub(super) async fn kpi_parts(ws: &Workspace, filter: &ViewFilter, now: DateTime
     let period = filter.period(now)?;
     let base = filter.accounts_filter()?;
     let zone = filter.zone()?;
+    let kpis = kpi_tiles(ws, &period, &base).await?;
+    Ok(KpiParts {
+        period,
+        base,
+        zone,
+        kpis,
+    })
+}
+
+/// The KPI tiles of `base` over `period` (see [`kpi_parts`]). Its five reads run at once
+/// (on SQLite each on its own pooled connection and worker thread, on PostgreSQL each on
+/// its own connection), so the tiles take about as long as the slowest read, not their
+/// sum.
+async fn kpi_tiles(ws: &Workspace, period: &PeriodView, base: &RowFilter) -> Result<Vec<Kpi>> {
     let store = ws.store();
-    let accounts = store.list_accounts().await?;
-
-    let followers = |rows: Vec<(i64, Option<f64>)>| {
-        let values: Vec<f64> = rows.into_iter().filter_map(|(_, v)| v).collect();
-        (!values.is_empty()).then(|| values.iter().sum())
+    let between = |since, until| RowFilter {
+        since: Some(since),
+        until: Some(until),
+        ..base.clone()
     };
-    let followers_now = followers(store.latest_followers(&base, Some(period.until)).await?);
-    let followers_before = followers(store.latest_followers(&base, Some(period.since)).await?);
-
-    let rows = store
-        .period_gains(
-            &base,
+    let (now_posts, before_posts) = (
+        between(period.since, period.until),
+        between(period.previous_since, period.previous_until),
+    );
+    let (followers_now, followers_before, rows, posts_now, posts_before) = tokio::try_join!(
+        store.latest_followers(base, Some(period.until)),
+        store.latest_followers(base, Some(period.since)),
+        store.period_gains(
+            base,
             GainBounds {
                 previous_since: period.previous_since,
                 since: period.since,
@@ -255,18 +270,16 @@ pub(super) async fn kpi_parts(ws: &Workspace, filter: &ViewFilter, now: DateTime
             &INTERACTION_METRICS,
             "views",
             "impressions",
-        )
-        .await?;
-    let gains = PeriodGains::of(&rows);
-    let between = |since, until| RowFilter {
-        since: Some(since),
-        until: Some(until),
-        ..base.clone()
+        ),
+        store.count_posts(&now_posts),
+        store.count_posts(&before_posts),
+    )?;
+    let followers = |rows: Vec<(i64, Option<f64>)>| {
+        let values: Vec<f64> = rows.into_iter().filter_map(|(_, v)| v).collect();
+        (!values.is_empty()).then(|| values.iter().sum())
     };
-    let posts_now = store.count_posts(&between(period.since, period.until)).await?;
-    let posts_before = store
-        .count_posts(&between(period.previous_since, period.previous_until))
-        .await?;
+    let (followers_now, followers_before) = (followers(followers_now), followers(followers_before));
+    let gains = PeriodGains::of(&rows);
 
     let rate = |i: &AccountGains, v: &AccountGains| match (i.total(), v.total()) {
         (Some(i), Some(v)) if v > 0.0 => Some(i / v * 100.0),
@@ -299,13 +312,7 @@ pub(super) async fn kpi_parts(ws: &Workspace, filter: &ViewFilter, now: DateTime
             Some(posts_before as f64),
         ),
     ];
-    Ok(KpiParts {
-        period,
-        base,
-        zone,
-        accounts,
-        kpis,
-    })
+    Ok(kpis)
 }
 
 /// The dashboard's KPI tiles alone, as [`dashboard`] computes them, without its charts,
@@ -330,94 +337,94 @@ pub async fn dashboard(
     labels: &ChartLabels,
     now: DateTime<Utc>,
 ) -> Result<DashboardView> {
-    let KpiParts {
-        period,
-        base,
-        zone,
-        accounts,
-        kpis,
-    } = kpi_parts(ws, filter, now).await?;
+    let period = filter.period(now)?;
+    let base = filter.accounts_filter()?;
+    let zone = filter.zone()?;
     let store = ws.store();
+    // The accounts label the charts and the top posts (a row per account, read first).
+    let accounts = store.list_accounts().await?;
     let labels_by_account = account_labels(&accounts);
-
-    // Follower growth over the period: its snapshots only, read narrow (account id, time,
-    // value) and labelled from the accounts already read.
-    let snapshots = store
-        .snapshot_values(&base, "followers", period.since, period.until)
-        .await?;
-    let by_id: HashMap<i64, &AccountRow> = accounts.iter().map(|a| (a.id, a)).collect();
-    let mut followers_series = snapshot_series(snapshots.iter().filter_map(|s| {
-        let a = by_id.get(&s.account_id)?;
-        Some(Snapshot {
-            platform: a.account.platform,
-            user_id: &a.account.external_id,
-            username: a.account.username.as_deref(),
-            period_start: s.period_start,
-            collected_at: s.collected_at,
-            value: s.value,
-        })
-    }));
-    // Engagement trend: per account and UTC day its posts' gains (the rollup), clamped.
-    let usernames = super::accounts::usernames_by_account(&accounts);
-    let day_gains = store
-        .day_gains(&base, &INTERACTION_METRICS, period.since, period.until)
-        .await?;
-    let mut engagement_series = trend_series(day_gains, &usernames);
-    for s in &mut engagement_series {
-        s.points.retain(|(t, _)| *t >= period.since && *t < period.until);
-    }
-    engagement_series.retain(|s| !s.points.is_empty());
-    followers_series.retain(|s| !s.points.is_empty());
-    let count = |series: &[alcance_report::chart::Series]| series.iter().map(|s| s.points.len() as u32).sum();
-    let follower_points = count(&followers_series);
-    let engagement_points = count(&engagement_series);
     let text = ChartText {
         x_label: labels.date_axis.clone(),
         no_data: labels.no_data.clone(),
     };
-    let follower_growth_svg = render_svg_with(
-        &LineChart {
-            title: labels.follower_title.clone(),
-            y_label: labels.follower_y.clone(),
-            series: followers_series,
-            width: CHART_SIZE.0,
-            height: CHART_SIZE.1,
-        },
-        &text,
-    )
-    .context("rendering the follower-growth chart")?;
-    let engagement_trend_svg = render_svg_with(
-        &LineChart {
-            title: labels.engagement_title.clone(),
-            y_label: labels.engagement_y.clone(),
-            series: engagement_series,
-            width: CHART_SIZE.0,
-            height: CHART_SIZE.1,
-        },
-        &text,
-    )
-    .context("rendering the engagement-trend chart")?;
 
-    // Best time: the posts published in the period, each with its latest values.
-    let post_metrics = best_time_input(published_posts(ws, &base, &period).await?);
-    let best = best_time_of(&post_metrics, &period, zone, labels)?;
-
-    // Top posts: most interactions gained in the period (per post its snapshots' gains).
-    let gained = store
-        .top_post_gains(&base, &INTERACTION_METRICS, period.since, period.until, TOP_POSTS)
-        .await?;
-    let top_ids: Vec<i64> = gained.iter().map(|(id, _)| *id).collect();
-    let top_rows = store.posts_by_id(&top_ids).await?;
-    let top_values = latest_by_post(store.latest_post_values(&top_ids, None, Some(period.until)).await?);
-    let top: Vec<PostView> = gained
-        .iter()
-        .filter_map(|(id, gain)| {
-            let p = top_rows.iter().find(|p| p.id == *id)?;
-            let mut view = post_view(p, top_values.get(id), &labels_by_account);
-            view.interactions_gained = Some(*gain);
-            Some(view)
-        })
-        .collect();
+    // The five parts at once, each reading and then drawing its own: the KPI tiles, the
+    // two charts, the best-time heatmap and the top posts. Each read holds its own pooled
+    // connection (SQLite: its own worker thread), so while one part's statement runs
+    // another part draws its chart; the dashboard takes about as long as its slowest part
+    // (docs/PERFORMANCE.md "The dashboard after session 28").
+    let follower_chart = async {
+        // Follower growth over the period: its snapshots only, read narrow (account id,
+        // time, value) and labelled from the accounts already read.
+        let snapshots = store
+            .snapshot_values(&base, "followers", period.since, period.until)
+            .await?;
+        let by_id: HashMap<i64, &AccountRow> = accounts.iter().map(|a| (a.id, a)).collect();
+        let mut series = snapshot_series(snapshots.iter().filter_map(|s| {
+            let a = by_id.get(&s.account_id)?;
+            Some(Snapshot {
+                platform: a.account.platform,
+                user_id: &a.account.external_id,
+                username: a.account.username.as_deref(),
+                period_start: s.period_start,
+                collected_at: s.collected_at,
+                value: s.value,
+            })
+        }));
+        series.retain(|s| !s.points.is_empty());
+        line_chart(series, &labels.follower_title, &labels.follower_y, &text)
+            .context("rendering the follower-growth chart")
+    };
+    let engagement_chart = async {
+        // Engagement trend: per account and UTC day its posts' gains (the rollup), clamped.
+        let usernames = super::accounts::usernames_by_account(&accounts);
+        let day_gains = store
+            .day_gains(&base, &INTERACTION_METRICS, period.since, period.until)
+            .await?;
+        let mut series = trend_series(day_gains, &usernames);
+        for s in &mut series {
+            s.points.retain(|(t, _)| *t >= period.since && *t < period.until);
+        }
+        series.retain(|s| !s.points.is_empty());
+        line_chart(series, &labels.engagement_title, &labels.engagement_y, &text)
+            .context("rendering the engagement-trend chart")
+    };
+    let best_time = async {
+        // Best time: the posts published in the period, each with its latest values.
+        let posts = best_time_input(published_posts(ws, &base, &period).await?);
+        best_time_of(&posts, &period, zone, labels)
+    };
+    let top_posts = async {
+        // Top posts: most interactions gained in the period (per post its snapshots' gains).
+        let gained = store
+            .top_post_gains(&base, &INTERACTION_METRICS, period.since, period.until, TOP_POSTS)
+            .await?;
+        let top_ids: Vec<i64> = gained.iter().map(|(id, _)| *id).collect();
+        let (rows, values) = tokio::try_join!(
+            store.posts_by_id(&top_ids),
+            store.latest_post_values(&top_ids, None, Some(period.until)),
+        )?;
+        let values = latest_by_post(values);
+        Ok::<_, AppError>(
+            gained
+                .iter()
+                .filter_map(|(id, gain)| {
+                    let p = rows.iter().find(|p| p.id == *id)?;
+                    let mut view = post_view(p, values.get(id), &labels_by_account);
+                    view.interactions_gained = Some(*gain);
+                    Some(view)
+                })
+                .collect::<Vec<PostView>>(),
+        )
+    };
+    let (kpis, (follower_growth_svg, follower_points), (engagement_trend_svg, engagement_points), best, top) = tokio::try_join!(
+        kpi_tiles(ws, &period, &base),
+        follower_chart,
+        engagement_chart,
+        best_time,
+        top_posts
+    )?;
 
     Ok(DashboardView {
         period,
@@ -432,6 +439,28 @@ pub async fn dashboard(
         best_time_slots: best.slots,
         best_time_posts: best.posts,
     })
+}
+
+/// One of the dashboard's line charts over `series` as SVG ([`CHART_SIZE`]), with the
+/// points it plots.
+fn line_chart(
+    series: Vec<alcance_report::chart::Series>,
+    title: &str,
+    y_label: &str,
+    text: &ChartText,
+) -> Result<(String, u32), alcance_report::ReportError> {
+    let points = series.iter().map(|s| s.points.len() as u32).sum();
+    let svg = render_svg_with(
+        &LineChart {
+            title: title.to_string(),
+            y_label: y_label.to_string(),
+            series,
+            width: CHART_SIZE.0,
+            height: CHART_SIZE.1,
+        },
+        text,
+    )?;
+    Ok((svg, points))
 }
 
 /// The posts of `base` published in `period` (`[since, until)`), each with its latest
