@@ -26,7 +26,11 @@ pub(crate) fn account_filter(engine: Engine, shape: Shape) -> String {
             1,
             &format!("a.platform IN ({})", engine.json_list(1, "TEXT"))
         ),
-        ids = guarded(shape.account_ids, 2, &format!("a.id IN ({})", engine.json_list(2, "BIGINT"))),
+        ids = guarded(
+            shape.account_ids,
+            2,
+            &format!("a.id IN ({})", engine.json_list(2, "BIGINT"))
+        ),
         externals = guarded(
             shape.external_ids,
             3,
