@@ -88,6 +88,26 @@ async fn memory_store_has_the_schema_and_keeps_data_across_calls() {
     assert_eq!(store.integrity_check().await.expect("check"), "ok");
 }
 
+/// SQLite is built without its global memory statistics (`.cargo/config.toml`,
+/// `LIBSQLITE3_FLAGS`, ADR 0025): with them every allocation inside SQLite takes one
+/// process-wide mutex that concurrent reads contend on. A build that lost the flag (cargo
+/// run from outside the repository, a changed config) fails here.
+#[tokio::test]
+async fn sqlite_is_built_without_global_memory_statistics() {
+    let store = Store::open_in_memory().await.expect("open");
+    let options: Vec<String> = sqlx::query_scalar("PRAGMA compile_options")
+        .fetch_all(store.sqlite_pool().expect("an SQLite store"))
+        .await
+        .expect("compile options");
+    assert!(
+        options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"),
+        "DEFAULT_MEMSTATUS=0 missing from {options:?}"
+    );
+    // The same build is SQLCipher's (encryption at rest), thread-safe.
+    assert!(options.iter().any(|o| o == "HAS_CODEC"), "{options:?}");
+    assert!(options.iter().any(|o| o == "THREADSAFE=1"), "{options:?}");
+}
+
 #[tokio::test]
 async fn garbage_file_is_reported_as_not_a_database() {
     let dir = tempfile::tempdir().expect("tempdir");
