@@ -30,9 +30,13 @@ pub fn ceil_to_second(t: DateTime<Utc>) -> DateTime<Utc> {
     }
 }
 
+/// The three JSON binds of [`account_filter`] (`$1` platforms, `$2` account ids, `$3`
+/// account external ids; `None` for a list that is not set).
+type AccountBinds = (Option<String>, Option<String>, Option<String>);
+
 /// The account lists of `f` as the three JSON binds of [`account_filter`], and the
 /// [`Shape`] of `f` (which lists and bounds are set) that picks the statement's variant.
-fn account_binds(f: &RowFilter) -> ((Option<String>, Option<String>, Option<String>), Shape) {
+fn account_binds(f: &RowFilter) -> (AccountBinds, Shape) {
     let binds = Binds::of(f);
     let shape = binds.shape();
     ((binds.platforms, binds.account_ids, binds.external_ids), shape)
