@@ -89,13 +89,22 @@ pub async fn workspace_on(dir: &Path, store: alcance_store::Store) -> crate::err
 /// Keeps `png` as the picture of post `post` (`posts.id`) the way the media step would
 /// ([`crate::media`]): the post is saved again in a manual run with a picture URL (a
 /// closed 127.0.0.1 port, never fetched), the file written to `<workspace>/media/`, and the
-/// `post_media` row marked `kept`. Does nothing when the post already has a kept picture.
+/// `post_media` row marked `kept`. When the post already has a kept picture (a
+/// collection's media step got there first) its row is left as it is, and `png` is written
+/// under that row's file name when `<workspace>/media/` lacks the file (the step's row can
+/// name a file this workspace's folder does not hold), so the picture is served either way.
 ///
-/// Errors: a store error, or the post missing from [`crate::views::posts`].
+/// Errors: a store error, a file that cannot be written, or the post missing from
+/// [`crate::views::posts`].
 pub async fn keep_picture(ws: &Workspace, post: alcance_core::PostId, png: &[u8]) -> crate::error::Result<()> {
     use alcance_core::{CollectionBatch, ContentType, MediaKind, PostMedia, PostRecord};
     let store = ws.store();
-    if !store.kept_pictures(&[post.get()]).await?.is_empty() {
+    if let Some(kept) = store.kept_pictures(&[post.get()]).await?.get(&post.get()) {
+        let dir = crate::media::media_dir(ws.dir());
+        if !dir.join(&kept.file_name).exists() {
+            std::fs::create_dir_all(&dir)?;
+            std::fs::write(dir.join(&kept.file_name), png)?;
+        }
         return Ok(());
     }
     let posts = crate::views::posts(ws, &Default::default()).await?;
