@@ -232,7 +232,7 @@ struct DayGainRecord {
 /// with `post_id`) instead of every post of the period before the accounts are joined:
 /// one account of 1,000 sums its own posts. Empty without a list.
 fn listed_posts(engine: Engine, shape: Shape, post_id: &str) -> String {
-    if shape.platforms || shape.account_ids || shape.external_ids {
+    if shape.lists_accounts() {
         format!(
             "AND {post_id} IN (SELECT p.id FROM posts AS p JOIN accounts AS a ON a.id = p.account_id WHERE {})",
             account_filter(engine, shape)
@@ -363,7 +363,7 @@ fn count_posts_sql(engine: Engine, shape: Shape) -> String {
         bound(shape.since, 4, "p.published_at", ">="),
         bound(shape.until, 5, "p.published_at", "<"),
     );
-    if shape.platforms || shape.account_ids || shape.external_ids {
+    if shape.lists_accounts() {
         format!(
             "SELECT COUNT(*) FROM posts AS p JOIN accounts AS a ON a.id = p.account_id
              WHERE {accounts} AND {since} AND {until}",

@@ -261,6 +261,13 @@ pub(crate) struct Shape {
     pub(crate) metrics: bool,
 }
 
+impl Shape {
+    /// Whether any account list (`$1`–`$3`) is set.
+    pub(crate) fn lists_accounts(self) -> bool {
+        self.platforms || self.account_ids || self.external_ids
+    }
+}
+
 impl Binds {
     /// The [`Shape`] of these binds.
     pub(crate) fn shape(&self) -> Shape {
